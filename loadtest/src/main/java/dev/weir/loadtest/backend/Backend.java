@@ -1,0 +1,178 @@
+package dev.weir.loadtest.backend;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.weir.loadtest.Args;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * An HTTP/1.1 server that answers every request with its revision name and a newline, as
+ * {@code text/plain}, keeping connections alive. Uses epoll where available.
+ */
+public final class Backend implements AutoCloseable {
+
+  private final String name;
+  private final EventLoopGroup group;
+  private final Channel channel;
+
+  private Backend(String name, EventLoopGroup group, Channel channel) {
+    this.name = name;
+    this.group = group;
+    this.channel = channel;
+  }
+
+  /** Binds {@code host:port} (port 0 picks a free one) and serves until {@link #close()}. */
+  public static Backend start(String name, String host, int port) throws InterruptedException {
+    requireNonNull(name, "name");
+    requireNonNull(host, "host");
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port: " + port + " (expected: 0..65535)");
+    }
+    boolean epoll = Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    Class<? extends ServerChannel> channelType =
+        epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(io);
+    // One immutable body shared by all responses; duplicates keep reader indexes apart.
+    ByteBuf body =
+        Unpooled.unreleasableBuffer(
+            Unpooled.directBuffer().writeBytes((name + "\n").getBytes(StandardCharsets.UTF_8)).asReadOnly());
+    try {
+      Channel channel =
+          new ServerBootstrap()
+              .group(group)
+              .channel(channelType)
+              .option(ChannelOption.SO_BACKLOG, 4096)
+              .childOption(ChannelOption.TCP_NODELAY, true)
+              .childHandler(
+                  new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                      ch.pipeline().addLast(new HttpServerCodec(), new Responder(body));
+                    }
+                  })
+              .bind(new InetSocketAddress(host, port))
+              .sync()
+              .channel();
+      return new Backend(name, group, channel);
+    } catch (RuntimeException | InterruptedException e) {
+      group.shutdownGracefully();
+      throw e;
+    }
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public int port() {
+    return ((InetSocketAddress) channel.localAddress()).getPort();
+  }
+
+  @Override
+  public void close() {
+    channel.close().syncUninterruptibly();
+    group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  /** {@code --name hello-00001 --port 9001 [--host 127.0.0.1]}; runs until killed. */
+  public static void main(String[] argv) throws InterruptedException {
+    Args args;
+    try {
+      args = Args.parse("backend", argv, Set.of("name", "port", "host"), Set.of());
+      String name = args.required("name");
+      Backend backend = start(name, args.get("host", "127.0.0.1"), args.intValue("port", 9001));
+      System.out.println(
+          "backend " + name + " listening on " + backend.channel.localAddress()
+              + (Epoll.isAvailable() ? " (epoll)" : " (nio)"));
+      Runtime.getRuntime().addShutdownHook(new Thread(backend::close, "backend-shutdown"));
+      new CountDownLatch(1).await();
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  /** Answers on the request's last content so a request body is drained, never echoed. */
+  private static final class Responder extends ChannelInboundHandlerAdapter {
+    private final ByteBuf body;
+    private boolean keepAlive = true;
+    private boolean pending;
+
+    Responder(ByteBuf body) {
+      this.body = body;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      try {
+        if (msg instanceof HttpRequest request) {
+          keepAlive = HttpUtil.isKeepAlive(request);
+        }
+        if (msg instanceof LastHttpContent) {
+          FullHttpResponse response =
+              new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body.duplicate());
+          response.headers()
+              .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
+              .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+          if (keepAlive) {
+            ctx.write(response);
+            pending = true;
+          } else {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+          }
+        }
+      } finally {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      // Flush once per read batch: pipelined requests share one syscall.
+      if (pending) {
+        pending = false;
+        ctx.flush();
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+}

@@ -1,0 +1,13 @@
+package dev.weir.controller.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/** What a Route asks for: its traffic targets, in order. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RouteSpec(List<TrafficTarget> traffic) {
+
+  public RouteSpec {
+    traffic = traffic == null ? List.of() : List.copyOf(traffic);
+  }
+}

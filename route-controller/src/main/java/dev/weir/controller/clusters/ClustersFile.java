@@ -1,0 +1,180 @@
+package dev.weir.controller.clusters;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.weir.controller.validate.DnsNames;
+import dev.weir.model.Locality;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A parsed clusters file: the domain Route hosts live under and the clusters, in file order.
+ *
+ * @param file the file it was read from (absolute), or null when built in code
+ */
+public record ClustersFile(Path file, String domain, List<ClusterConfig> clusters) {
+
+  private static final Set<String> TOP_KEYS = Set.of("domain", "clusters");
+  private static final Set<String> CLUSTER_KEYS =
+      Set.of("name", "region", "zone", "config", "kubeconfig", "context", "directory");
+
+  public ClustersFile {
+    requireNonNull(domain, "domain");
+    clusters = List.copyOf(clusters);
+  }
+
+  /** The cluster named {@code name}, or null. */
+  public ClusterConfig cluster(String name) {
+    return clusters.stream().filter(c -> c.name().equals(name)).findFirst().orElse(null);
+  }
+
+  /**
+   * Reads and checks {@code file}; relative {@code directory} and {@code kubeconfig} paths resolve
+   * against the file's folder.
+   *
+   * @throws ClustersFileException naming the file and the first problem, on one line
+   */
+  public static ClustersFile read(Path file) {
+    Path abs = requireNonNull(file, "file").toAbsolutePath().normalize();
+    String text;
+    try {
+      text = Files.readString(abs);
+    } catch (NoSuchFileException e) {
+      throw new ClustersFileException("clusters file " + abs + ": does not exist");
+    } catch (IOException e) {
+      throw new ClustersFileException("clusters file " + abs + ": cannot be read (" + e + ")");
+    }
+    JsonNode root;
+    try {
+      root = new ObjectMapper(new YAMLFactory()).readTree(text);
+    } catch (JacksonException e) {
+      throw new ClustersFileException(
+          "clusters file " + abs + ": not valid YAML (" + e.getOriginalMessage().replace('\n', ' ')
+              + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()) + ")");
+    }
+    try {
+      return parse(abs, root);
+    } catch (IllegalArgumentException e) {
+      throw new ClustersFileException("clusters file " + abs + ": " + e.getMessage());
+    }
+  }
+
+  private static ClustersFile parse(Path file, JsonNode root) {
+    if (root == null || !root.isObject()) {
+      throw new IllegalArgumentException("expected a mapping with domain and clusters");
+    }
+    checkKeys("", root, TOP_KEYS);
+    String domain = text(root, "domain", "domain", true);
+    String domainProblem = DnsNames.hostProblem(domain);
+    if (domainProblem != null) {
+      throw new IllegalArgumentException("domain: \"" + domain + "\" " + domainProblem);
+    }
+    JsonNode list = root.get("clusters");
+    if (list == null || !list.isArray() || list.isEmpty()) {
+      throw new IllegalArgumentException("clusters: missing or empty (expected: a list of clusters)");
+    }
+    Path folder = file.getParent();
+    List<ClusterConfig> clusters = new ArrayList<>();
+    Map<String, Integer> names = new HashMap<>();
+    boolean anyConfig = false;
+    for (int i = 0; i < list.size(); i++) {
+      String at = "clusters[" + i + "]";
+      JsonNode c = list.get(i);
+      if (!c.isObject()) {
+        throw new IllegalArgumentException(at + ": expected a mapping");
+      }
+      checkKeys(at + ".", c, CLUSTER_KEYS);
+      String name = text(c, "name", at + ".name", true);
+      if (!DnsNames.isDns1035Label(name)) {
+        throw new IllegalArgumentException(at + ".name: \"" + name + "\" (expected: DNS-1035 label)");
+      }
+      Integer first = names.putIfAbsent(name, i);
+      if (first != null) {
+        throw new IllegalArgumentException(
+            at + ".name: \"" + name + "\" (expected: unique, already used by clusters[" + first + "])");
+      }
+      Locality locality =
+          Locality.of(text(c, "region", at + ".region", false), text(c, "zone", at + ".zone", false));
+      boolean config = bool(c, "config", at + ".config");
+      anyConfig |= config;
+      String kubeconfig = text(c, "kubeconfig", at + ".kubeconfig", false);
+      String context = text(c, "context", at + ".context", false);
+      String directory = text(c, "directory", at + ".directory", false);
+      if (directory != null && (kubeconfig != null || context != null)) {
+        throw new IllegalArgumentException(at + ": directory and "
+            + (kubeconfig != null ? "kubeconfig" : "context")
+            + " (expected: a folder cluster or a Kubernetes cluster, not both)");
+      }
+      Path dir = null;
+      if (directory != null) {
+        dir = folder.resolve(directory).normalize();
+        if (!Files.isDirectory(dir)) {
+          throw new IllegalArgumentException(
+              at + ".directory: " + dir + (Files.exists(dir) ? " is not a folder" : " does not exist"));
+        }
+      }
+      Path kube = null;
+      if (kubeconfig != null) {
+        kube = folder.resolve(kubeconfig).normalize();
+        if (!Files.isRegularFile(kube)) {
+          throw new IllegalArgumentException(at + ".kubeconfig: " + kube + " does not exist");
+        }
+      }
+      clusters.add(new ClusterConfig(name, locality, config, kube, context, dir));
+    }
+    if (!anyConfig) {
+      // Without an explicit choice, Routes come from the first cluster, as DESIGN.md says.
+      ClusterConfig c = clusters.get(0);
+      clusters.set(0, new ClusterConfig(
+          c.name(), c.locality(), true, c.kubeconfig(), c.context(), c.directory()));
+    }
+    return new ClustersFile(file, domain, clusters);
+  }
+
+  private static void checkKeys(String prefix, JsonNode node, Set<String> allowed) {
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String key = it.next();
+      if (!allowed.contains(key)) {
+        throw new IllegalArgumentException(prefix + key + ": unknown key (expected one of: "
+            + String.join(", ", allowed.stream().sorted().toList()) + ")");
+      }
+    }
+  }
+
+  private static String text(JsonNode node, String key, String field, boolean required) {
+    JsonNode v = node.get(key);
+    if (v == null || v.isNull()) {
+      if (required) {
+        throw new IllegalArgumentException(field + ": missing");
+      }
+      return null;
+    }
+    if (!v.isTextual() || v.asText().isBlank()) {
+      throw new IllegalArgumentException(field + ": " + v + " (expected: a non-empty string)");
+    }
+    return v.asText();
+  }
+
+  private static boolean bool(JsonNode node, String key, String field) {
+    JsonNode v = node.get(key);
+    if (v == null || v.isNull()) {
+      return false;
+    }
+    if (!v.isBoolean()) {
+      throw new IllegalArgumentException(field + ": " + v + " (expected: true or false)");
+    }
+    return v.asBoolean();
+  }
+}

@@ -1,0 +1,339 @@
+package dev.weir.xds.translate;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.Struct;
+import com.google.protobuf.UInt32Value;
+import com.google.protobuf.Value;
+import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
+import io.envoyproxy.envoy.config.core.v3.ApiVersion;
+import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.config.core.v3.HeaderValue;
+import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
+import io.envoyproxy.envoy.config.core.v3.HealthStatus;
+import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
+import io.envoyproxy.envoy.config.core.v3.Locality;
+import io.envoyproxy.envoy.config.core.v3.Metadata;
+import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.config.listener.v3.ApiListener;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
+import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Small builders of the Envoy protos Weir sends, one per concept of the xDS contract. The translator
+ * composes them from the model; the table tests compose them from literal values.
+ */
+public final class XdsProtos {
+
+  /** The name of Envoy's HTTP listener and of the one route configuration. */
+  public static final String HTTP_LISTENER = "weir-http";
+
+  /** The name of the route configuration every listener refers to. */
+  public static final String ROUTE_CONFIGURATION = "weir-http";
+
+  /** The filter_metadata key under which Weir puts its own metadata. */
+  public static final String METADATA_KEY = "weir";
+
+  /** The request header (lower case, as HTTP/2 and gRPC see it) that selects a tagged revision. */
+  public static final String TAG_HEADER = "weir-tag";
+
+  /** The same for Knative users. */
+  public static final String KNATIVE_TAG_HEADER = "knative-serving-tag";
+
+  /** Added to every request sent to an upstream. */
+  public static final String REVISION_HEADER = "Weir-Revision";
+
+  /** Added to every request sent to an upstream. */
+  public static final String NAMESPACE_HEADER = "Weir-Namespace";
+
+  /** The name of the route that serves a host's weighted split. */
+  public static final String DEFAULT_ROUTE = "default";
+
+  static final String HCM_FILTER = "envoy.filters.network.http_connection_manager";
+  static final String ROUTER_FILTER = "envoy.filters.http.router";
+  static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+  static final Duration ROUTE_TIMEOUT = Duration.ofSeconds(30);
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+
+  private XdsProtos() {}
+
+  /** A protobuf Duration. */
+  public static com.google.protobuf.Duration duration(Duration d) {
+    return com.google.protobuf.Duration.newBuilder()
+        .setSeconds(d.getSeconds())
+        .setNanos(d.getNano())
+        .build();
+  }
+
+  /** Metadata with {@code fields} under {@link #METADATA_KEY}; values are strings, numbers or booleans. */
+  public static Metadata weirMetadata(Map<String, ?> fields) {
+    Struct.Builder struct = Struct.newBuilder();
+    fields.forEach((key, value) -> struct.putFields(key, value(value)));
+    return Metadata.newBuilder().putFilterMetadata(METADATA_KEY, struct.build()).build();
+  }
+
+  private static Value value(Object value) {
+    if (value instanceof String s) {
+      return Value.newBuilder().setStringValue(s).build();
+    }
+    if (value instanceof Number n) {
+      return Value.newBuilder().setNumberValue(n.doubleValue()).build();
+    }
+    if (value instanceof Boolean b) {
+      return Value.newBuilder().setBoolValue(b).build();
+    }
+    throw new IllegalArgumentException(
+        "metadata value: " + value + " (expected: a string, number or boolean)");
+  }
+
+  /** RDS and EDS come over the same ADS stream, in API version 3. */
+  public static ConfigSource adsConfigSource() {
+    return ConfigSource.newBuilder()
+        .setAds(AggregatedConfigSource.getDefaultInstance())
+        .setResourceApiVersion(ApiVersion.V3)
+        .build();
+  }
+
+  private static HttpConnectionManager.Builder rdsConnectionManager() {
+    return HttpConnectionManager.newBuilder()
+        .setRds(
+            Rds.newBuilder()
+                .setConfigSource(adsConfigSource())
+                .setRouteConfigName(ROUTE_CONFIGURATION))
+        .addHttpFilters(
+            HttpFilter.newBuilder()
+                .setName(ROUTER_FILTER)
+                .setTypedConfig(Any.pack(Router.getDefaultInstance())));
+  }
+
+  /** Envoy's listener: HTTP on {@code 0.0.0.0:port}, routes from RDS, websockets allowed. */
+  public static Listener httpListener(int port) {
+    HttpConnectionManager hcm =
+        rdsConnectionManager()
+            .setStatPrefix(HTTP_LISTENER)
+            .addUpgradeConfigs(
+                HttpConnectionManager.UpgradeConfig.newBuilder().setUpgradeType("websocket"))
+            .setUseRemoteAddress(com.google.protobuf.BoolValue.of(true))
+            .build();
+    return Listener.newBuilder()
+        .setName(HTTP_LISTENER)
+        .setAddress(socketAddress("0.0.0.0", port))
+        .addFilterChains(
+            FilterChain.newBuilder()
+                .addFilters(Filter.newBuilder().setName(HCM_FILTER).setTypedConfig(Any.pack(hcm))))
+        .build();
+  }
+
+  /** A proxyless gRPC client's listener for {@code host}: an api_listener with routes from RDS. */
+  public static Listener apiListener(String host) {
+    return Listener.newBuilder()
+        .setName(host)
+        .setApiListener(
+            ApiListener.newBuilder().setApiListener(Any.pack(rdsConnectionManager().build())))
+        .build();
+  }
+
+  /** The one route configuration, holding {@code virtualHosts} in the given order. */
+  public static RouteConfiguration routeConfiguration(List<VirtualHost> virtualHosts) {
+    return RouteConfiguration.newBuilder()
+        .setName(ROUTE_CONFIGURATION)
+        .addAllVirtualHosts(virtualHosts)
+        .build();
+  }
+
+  /**
+   * A virtual host for {@code host} (with or without a port) carrying where its Route came from.
+   */
+  public static VirtualHost virtualHost(
+      String host, String route, long generation, String sourceCluster, List<Route> routes) {
+    return VirtualHost.newBuilder()
+        .setName(host)
+        .addDomains(host)
+        .addDomains(host + ":*")
+        .setMetadata(
+            weirMetadata(
+                Map.of("route", route, "generation", generation, "cluster", sourceCluster)))
+        .addAllRoutes(routes)
+        .build();
+  }
+
+  /** A header that must equal {@code value} exactly. */
+  public static HeaderMatcher exactHeader(String name, String value) {
+    return HeaderMatcher.newBuilder()
+        .setName(name)
+        .setStringMatch(StringMatcher.newBuilder().setExact(value))
+        .build();
+  }
+
+  /** The headers added to every request for a revision. */
+  public static List<HeaderValueOption> revisionHeaders(String namespace, String revision) {
+    return List.of(header(REVISION_HEADER, revision), header(NAMESPACE_HEADER, namespace));
+  }
+
+  private static HeaderValueOption header(String name, String value) {
+    return HeaderValueOption.newBuilder()
+        .setHeader(HeaderValue.newBuilder().setKey(name).setValue(value))
+        .setAppendAction(HeaderValueOption.HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD)
+        .build();
+  }
+
+  /** A route for every path (and, when {@code headers} are given, only requests that match them). */
+  public static RouteMatch prefixMatch(HeaderMatcher... headers) {
+    return RouteMatch.newBuilder().setPrefix("/").addAllHeaders(List.of(headers)).build();
+  }
+
+  /** A route named {@code name} sending everything it matches to one revision's cluster. */
+  public static Route clusterRoute(String name, RouteMatch match, String namespace, String revision) {
+    return Route.newBuilder()
+        .setName(name)
+        .setMatch(match)
+        .setRoute(
+            RouteAction.newBuilder()
+                .setCluster(clusterName(namespace, revision))
+                .setTimeout(duration(ROUTE_TIMEOUT)))
+        .addAllRequestHeadersToAdd(revisionHeaders(namespace, revision))
+        .build();
+  }
+
+  /** One share of a weighted route. */
+  public static WeightedCluster.ClusterWeight clusterWeight(
+      String namespace, String revision, int weight) {
+    return WeightedCluster.ClusterWeight.newBuilder()
+        .setName(clusterName(namespace, revision))
+        .setWeight(UInt32Value.of(weight))
+        .addAllRequestHeadersToAdd(revisionHeaders(namespace, revision))
+        .build();
+  }
+
+  /** The default route splitting traffic between several revisions. */
+  public static Route weightedRoute(List<WeightedCluster.ClusterWeight> weights) {
+    return Route.newBuilder()
+        .setName(DEFAULT_ROUTE)
+        .setMatch(prefixMatch())
+        .setRoute(
+            RouteAction.newBuilder()
+                .setWeightedClusters(WeightedCluster.newBuilder().addAllClusters(weights))
+                .setTimeout(duration(ROUTE_TIMEOUT)))
+        .build();
+  }
+
+  /** The default route of a Route that has nothing ready: every request gets a 503 saying so. */
+  public static Route noReadyRevisionRoute(String route) {
+    return Route.newBuilder()
+        .setName(DEFAULT_ROUTE)
+        .setMatch(prefixMatch())
+        .setDirectResponse(
+            DirectResponseAction.newBuilder()
+                .setStatus(503)
+                .setBody(
+                    DataSource.newBuilder().setInlineString("no ready revision for route " + route)))
+        .build();
+  }
+
+  /** The xDS cluster name of a revision. */
+  public static String clusterName(String namespace, String revision) {
+    return dev.weir.model.Upstream.nameOf(namespace, revision);
+  }
+
+  /** A revision's cluster: endpoints from EDS over ADS, with Weir's limits and outlier detection. */
+  public static Cluster edsCluster(String namespace, String revision, boolean http2) {
+    Cluster.Builder cluster =
+        Cluster.newBuilder()
+            .setName(clusterName(namespace, revision))
+            .setType(Cluster.DiscoveryType.EDS)
+            .setEdsClusterConfig(
+                Cluster.EdsClusterConfig.newBuilder().setEdsConfig(adsConfigSource()))
+            .setConnectTimeout(duration(CONNECT_TIMEOUT))
+            .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN)
+            .setCircuitBreakers(
+                CircuitBreakers.newBuilder()
+                    .addThresholds(
+                        CircuitBreakers.Thresholds.newBuilder()
+                            .setPriority(RoutingPriority.DEFAULT)
+                            .setMaxConnections(UInt32Value.of(1024))
+                            .setMaxPendingRequests(UInt32Value.of(1024))
+                            .setMaxRequests(UInt32Value.of(1024))
+                            .setMaxRetries(UInt32Value.of(3))))
+            .setOutlierDetection(
+                OutlierDetection.newBuilder()
+                    .setConsecutive5Xx(UInt32Value.of(5))
+                    .setConsecutiveGatewayFailure(UInt32Value.of(5))
+                    .setInterval(duration(Duration.ofSeconds(5)))
+                    .setBaseEjectionTime(duration(Duration.ofSeconds(30)))
+                    .setMaxEjectionPercent(UInt32Value.of(50)))
+            .setMetadata(weirMetadata(Map.of("namespace", namespace, "revision", revision)));
+    if (http2) {
+      HttpProtocolOptions options =
+          HttpProtocolOptions.newBuilder()
+              .setExplicitHttpConfig(
+                  HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                      .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
+              .build();
+      cluster.putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, Any.pack(options));
+    }
+    return cluster.build();
+  }
+
+  /** {@code address:port} as an Envoy address. */
+  public static Address socketAddress(String address, int port) {
+    return Address.newBuilder()
+        .setSocketAddress(SocketAddress.newBuilder().setAddress(address).setPortValue(port))
+        .build();
+  }
+
+  /** A healthy endpoint, with the cluster it came from and whether that cluster is out of reach. */
+  public static LbEndpoint lbEndpoint(String address, int port, String sourceCluster, boolean stale) {
+    return LbEndpoint.newBuilder()
+        .setEndpoint(Endpoint.newBuilder().setAddress(socketAddress(address, port)))
+        .setHealthStatus(HealthStatus.HEALTHY)
+        .setMetadata(weirMetadata(Map.of("cluster", sourceCluster, "stale", stale)))
+        .build();
+  }
+
+  /** The endpoints of one locality, weighted by their number, at a failover priority. */
+  public static LocalityLbEndpoints localityEndpoints(
+      String region, String zone, int priority, List<LbEndpoint> endpoints) {
+    return LocalityLbEndpoints.newBuilder()
+        .setLocality(Locality.newBuilder().setRegion(region).setZone(zone))
+        .setLoadBalancingWeight(UInt32Value.of(endpoints.size()))
+        .setPriority(priority)
+        .addAllLbEndpoints(endpoints)
+        .build();
+  }
+
+  /** The endpoints of a revision's cluster. */
+  public static ClusterLoadAssignment loadAssignment(
+      String namespace, String revision, List<LocalityLbEndpoints> localities) {
+    return ClusterLoadAssignment.newBuilder()
+        .setClusterName(clusterName(namespace, revision))
+        .addAllEndpoints(localities)
+        .build();
+  }
+}

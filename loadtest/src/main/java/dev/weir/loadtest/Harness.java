@@ -1,0 +1,423 @@
+package dev.weir.loadtest;
+
+import dev.weir.loadtest.backend.Backend;
+import dev.weir.loadtest.peer.StockScgPeer;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Runs the five suites (throughput and latency, route-count independence, split accuracy,
+ * propagation, control-plane footprint) against processes it starts and stops itself, then writes
+ * the report. A suite that cannot run is recorded with why; the others still run.
+ *
+ * <p>{@code --root <repo> [--quick] [--out <dir>] [--wrk <binary|none>] [--nginx <binary|none>]}
+ */
+public final class Harness {
+
+  /** How long and how much each suite runs. */
+  record Plan(boolean quick, int warmupSeconds, int seconds, List<Integer> routeCounts, int changes,
+      int splitRequests) {
+    static Plan of(boolean quick) {
+      return quick
+          ? new Plan(true, 1, 3, List.of(10, 100), 5, 10_000)
+          : new Plan(false, 5, 15, List.of(10, 1_000, 10_000), 50, 10_000);
+    }
+  }
+
+  private static final String HELLO1 = "hello-00001";
+  private static final String HELLO2 = "hello-00002";
+  private static final String HELLO3 = "hello-00003";
+
+  private final Plan plan;
+  private final Path root;
+  private final Path out;
+  private final Path tmp;
+  private final String wrkBinary;
+  private final String nginxBinary;
+  private final Results results = new Results();
+  private final Processes processes;
+  private final Map<String, Integer> backendPorts = new LinkedHashMap<>();
+
+  Harness(Plan plan, Path root, Path out, String wrkBinary, String nginxBinary) throws IOException {
+    this.plan = plan;
+    this.root = root;
+    this.out = Files.createDirectories(out);
+    this.tmp = Files.createDirectories(out.resolve("tmp"));
+    this.wrkBinary = wrkBinary;
+    this.nginxBinary = nginxBinary;
+    this.processes = new Processes(tmp.resolve("logs"));
+  }
+
+  public static void main(String[] argv) throws Exception {
+    System.setProperty("java.awt.headless", "true");
+    Args args;
+    try {
+      args = Args.parse("harness", argv, Set.of("root", "out", "wrk", "nginx"), Set.of("quick"));
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Path root = Path.of(args.get("root", ".")).toAbsolutePath().normalize();
+    String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
+    Path out = args.get("out").map(Path::of).orElse(root.resolve("loadtest/results").resolve(stamp));
+    Harness harness = new Harness(Plan.of(args.flag("quick")), root, out,
+        args.get("wrk", "wrk"), args.get("nginx", "nginx"));
+    Path report = harness.run();
+    System.out.println("report: " + report);
+  }
+
+  /** Runs every suite and writes the report; returns the report's path. */
+  Path run() throws Exception {
+    long start = System.nanoTime();
+    boolean wrk = available(wrkBinary, "-v");
+    boolean nginx = available(nginxBinary, "-v");
+    Wrk wrkRunner = wrk ? new Wrk(wrkBinary, tmp, 1, 50) : null;
+    results.machine = Machines.describe(root, plan.quick(), wrk ? wrkBinary : null, nginx ? nginxBinary : null,
+        wrkRunner == null ? 0 : wrkRunner.threads(), wrkRunner == null ? 0 : wrkRunner.connections(),
+        plan.seconds());
+    if (!wrk) {
+      note("wrk is not installed: throughput and route-count suites skipped (install it with: apt-get install -y wrk)");
+    }
+    if (!nginx) {
+      note("nginx is not installed: the nginx peer is skipped (install it with: apt-get install -y nginx)");
+    }
+    try {
+      startBackends();
+      if (wrkRunner != null) {
+        throughputPeers(wrkRunner, nginx);
+      }
+      Path controllerJar = root.resolve("route-controller/target/weir-controller.jar");
+      Path gatewayJar = root.resolve("gateway/target/weir-gateway.jar");
+      if (!usableJar(controllerJar) || !usableJar(gatewayJar)) {
+        note("Weir's jars are not built (" + controllerJar + ", " + gatewayJar
+            + "): the Weir suites are skipped; build them with ./mvnw -B package -DskipTests");
+      } else {
+        for (int routes : plan.routeCounts()) {
+          weirSuites(routes, controllerJar, gatewayJar, wrkRunner);
+        }
+      }
+    } finally {
+      processes.close();
+    }
+    Targets.evaluate(results);
+    Path report = Report.write(results, out);
+    progress("done in %d s", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
+    return report;
+  }
+
+  private void startBackends() throws Exception {
+    for (String name : List.of(HELLO1, HELLO2, HELLO3, "filler")) {
+      int port = freePort();
+      Processes.Started s = processes.start("backend-" + name, Processes.javaMain(Backend.class.getName(),
+          List.of("-Xmx128m", "-XX:+UseSerialGC"), List.of("--name", name, "--port", String.valueOf(port))));
+      backendPorts.put(name, port);
+      awaitStatus200("backend " + name, s, port, "127.0.0.1");
+    }
+    progress("backends up: %s", backendPorts);
+  }
+
+  /** Suite 1 for the peers that are not Weir: the backend itself, nginx, stock SCG. */
+  private void throughputPeers(Wrk wrk, boolean nginx) throws Exception {
+    int direct = backendPorts.get(HELLO1);
+    results.throughput.add(measure(wrk, "direct", "http://127.0.0.1:" + direct + "/", null));
+    if (nginx) {
+      int port = freePort();
+      Path prefix = Files.createDirectories(tmp.resolve("nginx"));
+      Path conf = Nginx.writeConfig(prefix, port, backendPorts.get(HELLO1), backendPorts.get(HELLO2));
+      Processes.Started s = processes.start("nginx", Nginx.command(nginxBinary, prefix, conf));
+      try {
+        awaitStatus200("nginx", s, port, "127.0.0.1");
+        results.throughput.add(measure(wrk, "nginx", "http://127.0.0.1:" + port + "/", null));
+      } catch (RuntimeException e) {
+        note("nginx peer failed: " + e.getMessage());
+      } finally {
+        processes.stop(s);
+      }
+    }
+    int port = freePort();
+    Processes.Started scg = processes.start("stock-scg", Processes.javaMain(StockScgPeer.class.getName(),
+        List.of("-XX:+UseG1GC"),
+        List.of("--port", String.valueOf(port), "--primary", "http://127.0.0.1:" + backendPorts.get(HELLO1),
+            "--secondary", "http://127.0.0.1:" + backendPorts.get(HELLO2))));
+    try {
+      awaitStatus200("stock Spring Cloud Gateway", scg, port, "127.0.0.1");
+      results.throughput.add(measure(wrk, "stock-scg", "http://127.0.0.1:" + port + "/", null));
+    } catch (RuntimeException e) {
+      note("stock SCG peer failed: " + e.getMessage());
+    } finally {
+      processes.stop(scg);
+    }
+  }
+
+  private Wrk.Result measure(Wrk wrk, String peer, String url, String host) throws Exception {
+    progress("wrk %s: warm-up %d s, then %d s", peer, plan.warmupSeconds(), plan.seconds());
+    wrk.run(peer, url, host, plan.warmupSeconds());
+    Wrk.Result r = wrk.run(peer, url, host, plan.seconds());
+    progress("  %s: %.0f req/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, errors %d, non-2xx %d", peer,
+        r.requestsPerSecond(), r.p50Ms(), r.p99Ms(), r.p999Ms(), r.errors(), r.non2xx());
+    return r;
+  }
+
+  /** Suites 1 (Weir peer), 2, 3, 4 and 5 on one stack with {@code routes} Routes. */
+  private void weirSuites(int routes, Path controllerJar, Path gatewayJar, Wrk wrk) throws Exception {
+    progress("Weir with %,d Routes: writing folder clusters", routes);
+    Map<String, Integer> ports = new LinkedHashMap<>(backendPorts);
+    FolderClusters clusters = new FolderClusters(tmp.resolve("clusters-" + routes), routes, ports).write();
+    WeirStack.Ports p = new WeirStack.Ports(freePort(), freePort(), freePort(), freePort(), freePort());
+    Duration startTimeout = Duration.ofSeconds(routes >= 10_000 ? 300 : 120);
+    try (WeirStack stack = new WeirStack(processes, p)) {
+      long t0 = System.nanoTime();
+      try {
+        stack.startController(controllerJar, clusters.clustersFile(), "controller-" + routes, startTimeout);
+        stack.startGateway(gatewayJar, "gateway-" + routes, startTimeout);
+        stack.awaitServed(clusters.lastAddedHost(), startTimeout);
+        stack.awaitServed(FolderClusters.HELLO_HOST, startTimeout);
+      } catch (RuntimeException e) {
+        note("Weir with " + routes + " Routes did not come up: " + e.getMessage());
+        return;
+      }
+      double coldStart = (System.nanoTime() - t0) / 1e9;
+      progress("  up in %.1f s (controller start to gateway serving the last-added host)", coldStart);
+      String gatewayUrl = "http://127.0.0.1:" + p.gatewayHttp() + "/";
+
+      if (routes == plan.routeCounts().get(0)) {
+        if (wrk != null) {
+          guard("throughput (weir-gateway)", () -> {
+            Wrk.Result r = measure(wrk, "weir-gateway", gatewayUrl, FolderClusters.HELLO_HOST);
+            results.throughput.add(r);
+            return r;
+          });
+        }
+        guard("split accuracy", () -> {
+          splitAccuracy(stack, clusters);
+          return null;
+        });
+      }
+      if (wrk != null) {
+        guard("route count " + routes, () -> {
+          Wrk.Result r = measure(wrk, "weir-gateway/" + routes + "-routes", gatewayUrl, clusters.lastAddedHost());
+          results.routeCount.add(new Results.RouteCount(routes, clusters.lastAddedHost(), r));
+          return r;
+        });
+      }
+      guard("propagation " + routes, () -> propagation(stack, clusters, routes));
+      guard("footprint " + routes, () -> footprint(stack, clusters, routes, coldStart));
+    }
+  }
+
+  private void splitAccuracy(WeirStack stack, FolderClusters clusters) throws Exception {
+    for (Map<String, Integer> split : List.of(
+        ordered(HELLO1, 90, HELLO2, 10, null, 0), ordered(HELLO1, 50, HELLO2, 30, HELLO3, 20))) {
+      applyAndAwaitAck(stack, clusters, split);
+      Map<String, Long> counts = new TreeMap<>();
+      try (RawHttp client = new RawHttp("127.0.0.1", stack.ports().gatewayHttp())) {
+        for (int i = 0; i < plan.splitRequests(); i++) {
+          RawHttp.Response r = client.get(FolderClusters.HELLO_HOST, "/");
+          counts.merge(r.status() == 200 ? r.body().trim() : "status " + r.status(), 1L, Long::sum);
+        }
+      }
+      double worst = 0;
+      Set<String> names = new java.util.TreeSet<>(split.keySet());
+      names.addAll(counts.keySet());
+      for (String name : names) {
+        double expected = split.getOrDefault(name, 0);
+        double got = 100.0 * counts.getOrDefault(name, 0L) / plan.splitRequests();
+        worst = Math.max(worst, Math.abs(got - expected));
+      }
+      String label = String.join("/", split.values().stream().map(String::valueOf).toList());
+      results.splitAccuracy.add(new Results.Split(label, split, counts, plan.splitRequests(), worst));
+      progress("  split %s over %,d requests: %s, largest deviation %.3f pp", label, plan.splitRequests(), counts, worst);
+    }
+  }
+
+  /** Writes the hello Route and waits until the gateway has ACKed a newer model. */
+  private void applyAndAwaitAck(WeirStack stack, FolderClusters clusters, Map<String, Integer> split)
+      throws Exception {
+    long before = stack.gatewayAppliedRevision().orElse(0L);
+    clusters.writeHelloRoute(split);
+    WeirStack.await("gateway ACK of " + split, Duration.ofSeconds(60), stack.controller(),
+        () -> stack.gatewayAppliedRevision().orElse(0L) > before);
+  }
+
+  private Object propagation(WeirStack stack, FolderClusters clusters, int routes) throws Exception {
+    Histogram ack = new Histogram(3);
+    Histogram serve = new Histogram(3);
+    progress("  propagation: %d weight changes of hello with %,d Routes", plan.changes(), routes);
+    try (RawHttp client = new RawHttp("127.0.0.1", stack.ports().gatewayHttp())) {
+      for (int i = 0; i < plan.changes(); i++) {
+        // 100/0 and 0/100 alternate, so one response tells which split the gateway serves.
+        String target = i % 2 == 0 ? HELLO2 : HELLO1;
+        Map<String, Integer> split = ordered(HELLO1, target.equals(HELLO1) ? 100 : 0,
+            HELLO2, target.equals(HELLO2) ? 100 : 0, null, 0);
+        long before = stack.gatewayAppliedRevision().orElse(0L);
+        long t0 = System.nanoTime();
+        int change = i;
+        clusters.writeHelloRoute(split);
+        CompletableFuture<Long> acked = CompletableFuture.supplyAsync(() -> {
+          while (stack.gatewayAppliedRevision().orElse(0L) <= before) {
+            if (System.nanoTime() - t0 > TimeUnit.SECONDS.toNanos(60)) {
+              throw new IllegalStateException("no gateway ACK within 60 s of change " + change);
+            }
+            sleepMillis(2);
+          }
+          return System.nanoTime() - t0;
+        });
+        long served;
+        while (true) {
+          RawHttp.Response r = client.get(FolderClusters.HELLO_HOST, "/");
+          if (r.status() == 200 && r.body().trim().equals(target)) {
+            served = System.nanoTime() - t0;
+            break;
+          }
+          if (System.nanoTime() - t0 > TimeUnit.SECONDS.toNanos(60)) {
+            throw new IllegalStateException("the gateway did not serve " + target + " within 60 s of change " + i);
+          }
+        }
+        ack.recordValue(Math.max(1, acked.get(70, TimeUnit.SECONDS) / 1_000));
+        serve.recordValue(Math.max(1, served / 1_000));
+        if ((i + 1) % 10 == 0) {
+          progress("    %d/%d changes", i + 1, plan.changes());
+        }
+      }
+    }
+    Results.Propagation p = new Results.Propagation(routes, plan.changes(), summary(ack), summary(serve));
+    results.propagation.add(p);
+    progress("  to ACK p50 %.1f ms p99 %.1f ms max %.1f ms; to serve p50 %.1f ms p99 %.1f ms max %.1f ms",
+        p.toAck().p50Ms(), p.toAck().p99Ms(), p.toAck().maxMs(),
+        p.toServe().p50Ms(), p.toServe().p99Ms(), p.toServe().maxMs());
+    return p;
+  }
+
+  private Object footprint(WeirStack stack, FolderClusters clusters, int routes, double coldStart) throws Exception {
+    Double heap = Footprint.heapAfterGcMiB(stack.controller().pid());
+    Map<String, Double> build = Footprint.buildMetrics(stack);
+    Long bytes = null;
+    String source = null;
+    if (routes == plan.routeCounts().get(plan.routeCounts().size() - 1)) {
+      Map<String, Double> before = Footprint.byteCounters(stack);
+      long applied = stack.gatewayAppliedRevision().orElse(0L);
+      clusters.moveProbeEndpoint("127.0.0.2");
+      WeirStack.await("gateway ACK of one endpoint change", Duration.ofSeconds(60), stack.controller(),
+          () -> stack.gatewayAppliedRevision().orElse(0L) > applied);
+      sleepMillis(500);
+      Map<String, Double> after = Footprint.byteCounters(stack);
+      Map.Entry<String, Double> delta = Footprint.largestIncrease(before, after);
+      if (delta != null) {
+        bytes = Math.round(delta.getValue());
+        source = "controller metric " + delta.getKey();
+      } else {
+        note("bytes sent for one endpoint change: the controller exposes no byte counter in /actuator/prometheus,"
+            + " so this number is not measured");
+      }
+    }
+    Results.Footprint f = new Results.Footprint(routes, heap, coldStart, build, bytes, source);
+    results.footprint.add(f);
+    progress("  footprint: heap after GC %s MiB, build metrics %s, endpoint-change bytes %s", heap, build, bytes);
+    return f;
+  }
+
+  private interface Step {
+    Object run() throws Exception;
+  }
+
+  /** Runs one suite step; a failure is recorded as a note and the run goes on. */
+  private void guard(String what, Step step) {
+    try {
+      step.run();
+    } catch (Exception | AssertionError e) {
+      note(what + " failed: " + e.getMessage());
+    }
+  }
+
+  private void note(String note) {
+    results.notes.add(note);
+    progress("NOTE: %s", note);
+  }
+
+  static Results.Summary summary(Histogram h) {
+    return new Results.Summary((int) h.getTotalCount(), h.getValueAtPercentile(50) / 1000.0,
+        h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0);
+  }
+
+  private static Map<String, Integer> ordered(String a, int pa, String b, int pb, String c, int pc) {
+    Map<String, Integer> m = new LinkedHashMap<>();
+    m.put(a, pa);
+    m.put(b, pb);
+    if (c != null) {
+      m.put(c, pc);
+    }
+    return m;
+  }
+
+  private void awaitStatus200(String what, Processes.Started process, int port, String address)
+      throws InterruptedException {
+    try (RawHttp client = new RawHttp(address, port)) {
+      WeirStack.await(what + " on :" + port, Duration.ofSeconds(90), process, () -> {
+        try {
+          return client.get("localhost", "/").status() == 200;
+        } catch (IOException | RuntimeException e) {
+          client.close();
+          return false;
+        }
+      });
+    }
+  }
+
+  static boolean usableJar(Path jar) {
+    try {
+      // the build skeleton leaves empty placeholder jars behind
+      return Files.isRegularFile(jar) && Files.size(jar) > 100_000;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static boolean available(String binary, String versionFlag) {
+    if (binary.equals("none")) {
+      return false;
+    }
+    try {
+      Process p = new ProcessBuilder(binary, versionFlag).redirectErrorStream(true).start();
+      p.getInputStream().readAllBytes();
+      return p.waitFor(10, TimeUnit.SECONDS);
+    } catch (IOException | InterruptedException e) {
+      return false;
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static void sleepMillis(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  static void progress(String format, Object... args) {
+    System.out.printf("[%s] %s%n", DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC)
+        .format(Instant.now()), String.format(format, args));
+    System.out.flush();
+  }
+}

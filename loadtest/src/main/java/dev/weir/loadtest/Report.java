@@ -1,0 +1,188 @@
+package dev.weir.loadtest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.style.Styler;
+
+/** Writes {@code report.md}, {@code results.json} and the PNG charts of one run. */
+final class Report {
+
+  private Report() {}
+
+  static Path write(Results r, Path dir) throws IOException {
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("results.json").toFile(), r);
+    List<String> charts = charts(r, dir);
+    Path report = dir.resolve("report.md");
+    Files.writeString(report, markdown(r, charts));
+    return report;
+  }
+
+  static String markdown(Results r, List<String> charts) {
+    StringBuilder md = new StringBuilder();
+    Results.Machine m = r.machine;
+    md.append("# Weir load test ").append(m.quick() ? "(quick run)" : "(full run)").append("\n\n");
+    md.append("Started ").append(m.startedAt()).append(" at commit `").append(m.gitCommit()).append("`. ")
+        .append("Every ratio compares numbers from this run only. Produced by `loadtest/run.sh")
+        .append(m.quick() ? " --quick" : "").append("`.\n\n");
+    md.append("| machine | |\n| --- | --- |\n")
+        .append("| cores | ").append(m.cores()).append(" (").append(m.cpu()).append(") |\n")
+        .append("| memory | ").append(m.memoryMiB()).append(" MiB |\n")
+        .append("| OS | ").append(m.os()).append(" |\n")
+        .append("| JVM | ").append(m.jvm()).append(" |\n")
+        .append("| nginx | ").append(m.nginx()).append(" (worker_processes auto: one per core) |\n")
+        .append("| wrk | ").append(m.wrk()).append(" (-t").append(m.wrkThreads()).append(" -c").append(m.wrkConnections())
+        .append(", ").append(m.wrkSeconds()).append(" s after a warm-up) |\n\n");
+    md.append("All processes (backends, peers, controller, gateway, wrk) share this machine's cores, as they would "
+        + "on one small node; the backend is one in-project Netty server per revision.\n\n");
+
+    md.append("## Targets\n\n| target | expected | measured | |\n| --- | --- | --- | --- |\n");
+    for (Results.Target t : r.targets) {
+      md.append("| ").append(t.name()).append(" | ").append(t.expected()).append(" | ").append(t.measured())
+          .append(" | ").append(t.met() == null ? "not measured" : t.met() ? "met" : "**not met**").append(" |\n");
+    }
+
+    md.append("\n## 1. Throughput and latency\n\n");
+    md.append("wrk against the backend directly, nginx (90/10 `weight=` upstream), stock Spring Cloud Gateway "
+        + "(two routes, `Weight` predicate 90/10) and Weir's gateway (a 90/10 Route).\n\n");
+    wrkTable(md, r.throughput, Wrk.Result::peer, "peer");
+    if (!r.throughputRatios.isEmpty()) {
+      md.append("\n| ratio | value |\n| --- | --- |\n");
+      r.throughputRatios.forEach((k, v) -> md.append("| ").append(k).append(" | ").append("%.2f".formatted(v)).append(" |\n"));
+    }
+    image(md, charts, "throughput.png");
+    image(md, charts, "latency.png");
+
+    md.append("\n## 2. Route-count independence\n\nThe gateway with N Routes loaded; wrk asks for the host of the Route added last.\n\n");
+    wrkTable(md, r.routeCount.stream().map(Results.RouteCount::wrk).toList(), Wrk.Result::peer, "gateway");
+    image(md, charts, "route-count.png");
+
+    md.append("\n## 3. Split accuracy\n\nSequential requests on one keep-alive connection through the gateway; "
+        + "the backend's answer names the revision.\n\n| split | requests | counts | largest deviation |\n| --- | --- | --- | --- |\n");
+    for (Results.Split s : r.splitAccuracy) {
+      md.append("| ").append(s.percents()).append(" | ").append(s.requests()).append(" | ").append(s.counts())
+          .append(" | ").append("%.3f pp".formatted(s.maxDeviationPp())).append(" |\n");
+    }
+
+    md.append("\n## 4. Propagation\n\nOne Route's weights change (100/0 and 0/100 alternate, so one response shows "
+        + "the split served); time from the file write to (a) the gateway's ACK of a newer model in the controller's "
+        + "`/api/v1/dataplanes` and (b) the gateway serving the new split.\n\n"
+        + "| Routes | changes | ACK p50 | ACK p99 | ACK max | serve p50 | serve p99 | serve max |\n"
+        + "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    for (Results.Propagation p : r.propagation) {
+      md.append("| ").append(p.routes()).append(" | ").append(p.changes()).append(" | ")
+          .append(ms(p.toAck().p50Ms())).append(" | ").append(ms(p.toAck().p99Ms())).append(" | ").append(ms(p.toAck().maxMs()))
+          .append(" | ").append(ms(p.toServe().p50Ms())).append(" | ").append(ms(p.toServe().p99Ms())).append(" | ")
+          .append(ms(p.toServe().maxMs())).append(" |\n");
+    }
+    image(md, charts, "propagation.png");
+
+    md.append("\n## 5. Control-plane footprint\n\nRoutes and revisions over three folder clusters. Heap: `jcmd GC.run` then "
+        + "`GC.heap_info` on the controller. Cold start: controller process start to the gateway serving the last-added "
+        + "host (JVM start-up, reading the folders, first build, first push).\n\n"
+        + "| Routes | heap after GC | cold start | controller build metrics | bytes for one endpoint change |\n"
+        + "| --- | --- | --- | --- | --- |\n");
+    for (Results.Footprint f : r.footprint) {
+      md.append("| ").append(f.routes()).append(" | ")
+          .append(f.heapAfterGcMiB() == null ? "n/a" : "%.1f MiB".formatted(f.heapAfterGcMiB())).append(" | ")
+          .append(f.coldStartToServedSeconds() == null ? "n/a" : "%.1f s".formatted(f.coldStartToServedSeconds())).append(" | ")
+          .append(f.controllerBuildMetrics().isEmpty() ? "none exposed" : metrics(f.controllerBuildMetrics())).append(" | ")
+          .append(f.endpointChangeBytes() == null ? "n/a" : f.endpointChangeBytes() + " (" + f.endpointChangeSource() + ")")
+          .append(" |\n");
+    }
+    image(md, charts, "footprint.png");
+
+    if (!r.notes.isEmpty()) {
+      md.append("\n## Notes\n\n");
+      r.notes.forEach(n -> md.append("- ").append(n.replace("\n", " ")).append('\n'));
+    }
+    return md.toString();
+  }
+
+  private static String metrics(Map<String, Double> m) {
+    List<String> parts = new ArrayList<>();
+    m.forEach((k, v) -> parts.add("`" + k + "` " + "%.4g".formatted(v)));
+    return String.join("<br>", parts);
+  }
+
+  private static String ms(double v) {
+    return "%.1f ms".formatted(v);
+  }
+
+  private static void wrkTable(StringBuilder md, List<Wrk.Result> rows, Function<Wrk.Result, String> label, String head) {
+    md.append("| ").append(head).append(" | req/s | p50 | p90 | p99 | p99.9 | max | errors | non-2xx |\n")
+        .append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    for (Wrk.Result w : rows) {
+      md.append("| ").append(label.apply(w)).append(" | ").append("%.0f".formatted(w.requestsPerSecond())).append(" | ")
+          .append("%.2f ms | %.2f ms | %.2f ms | %.2f ms | %.1f ms".formatted(w.p50Ms(), w.p90Ms(), w.p99Ms(), w.p999Ms(), w.maxMs()))
+          .append(" | ").append(w.errors()).append(" | ").append(w.non2xx()).append(" |\n");
+    }
+  }
+
+  private static void image(StringBuilder md, List<String> charts, String name) {
+    if (charts.contains(name)) {
+      md.append("\n![").append(name).append("](").append(name).append(")\n");
+    }
+  }
+
+  private static List<String> charts(Results r, Path dir) throws IOException {
+    List<String> written = new ArrayList<>();
+    if (!r.throughput.isEmpty()) {
+      CategoryChart c = chart("Throughput (wrk)", "peer", "requests per second");
+      c.addSeries("req/s", r.throughput.stream().map(Wrk.Result::peer).toList(),
+          r.throughput.stream().map(Wrk.Result::requestsPerSecond).toList());
+      save(c, dir, "throughput.png", written);
+
+      CategoryChart l = chart("Latency percentiles (wrk)", "percentile", "milliseconds");
+      for (Wrk.Result w : r.throughput) {
+        l.addSeries(w.peer(), List.of("p50", "p90", "p99", "p99.9"), List.of(w.p50Ms(), w.p90Ms(), w.p99Ms(), w.p999Ms()));
+      }
+      save(l, dir, "latency.png", written);
+    }
+    if (!r.routeCount.isEmpty()) {
+      CategoryChart c = chart("Gateway latency by Routes loaded", "Routes", "milliseconds");
+      List<String> xs = r.routeCount.stream().map(x -> String.valueOf(x.routes())).toList();
+      c.addSeries("p50", xs, r.routeCount.stream().map(x -> x.wrk().p50Ms()).toList());
+      c.addSeries("p99", xs, r.routeCount.stream().map(x -> x.wrk().p99Ms()).toList());
+      save(c, dir, "route-count.png", written);
+    }
+    if (!r.propagation.isEmpty()) {
+      CategoryChart c = chart("Propagation of one weight change", "Routes", "milliseconds");
+      List<String> xs = r.propagation.stream().map(x -> String.valueOf(x.routes())).toList();
+      c.addSeries("ACK p50", xs, r.propagation.stream().map(x -> x.toAck().p50Ms()).toList());
+      c.addSeries("ACK p99", xs, r.propagation.stream().map(x -> x.toAck().p99Ms()).toList());
+      c.addSeries("serve p50", xs, r.propagation.stream().map(x -> x.toServe().p50Ms()).toList());
+      c.addSeries("serve p99", xs, r.propagation.stream().map(x -> x.toServe().p99Ms()).toList());
+      save(c, dir, "propagation.png", written);
+    }
+    List<Results.Footprint> heaps = r.footprint.stream().filter(f -> f.heapAfterGcMiB() != null).toList();
+    if (!heaps.isEmpty()) {
+      CategoryChart c = chart("Controller heap after GC", "Routes", "MiB");
+      c.addSeries("heap", heaps.stream().map(f -> String.valueOf(f.routes())).toList(),
+          heaps.stream().map(Results.Footprint::heapAfterGcMiB).toList());
+      save(c, dir, "footprint.png", written);
+    }
+    return written;
+  }
+
+  private static CategoryChart chart(String title, String x, String y) {
+    CategoryChart c = new CategoryChartBuilder().width(800).height(450).title(title).xAxisTitle(x).yAxisTitle(y).build();
+    c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+    c.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+    return c;
+  }
+
+  private static void save(CategoryChart c, Path dir, String name, List<String> written) throws IOException {
+    BitmapEncoder.saveBitmap(c, dir.resolve(name).toString(), BitmapEncoder.BitmapFormat.PNG);
+    written.add(name);
+  }
+}

@@ -1,0 +1,46 @@
+package dev.weir.loadtest;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Everything one run measured, as written to {@code results.json} and rendered in the report. */
+public final class Results {
+
+  /** Facts about the machine and tools, so numbers can be read in context. */
+  public record Machine(
+      String startedAt, boolean quick, int cores, String cpu, long memoryMiB, String os, String jvm,
+      String nginx, String wrk, String gitCommit, int wrkThreads, int wrkConnections, int wrkSeconds) {}
+
+  /** A distribution of durations in milliseconds. */
+  public record Summary(int samples, double p50Ms, double p99Ms, double maxMs) {}
+
+  /** One split measured through the gateway. */
+  public record Split(String name, Map<String, Integer> percents, Map<String, Long> counts, long requests,
+      double maxDeviationPp) {}
+
+  /** One route count in the route-count suite. */
+  public record RouteCount(int routes, String host, Wrk.Result wrk) {}
+
+  /** One route count in the propagation suite. */
+  public record Propagation(int routes, int changes, Summary toAck, Summary toServe) {}
+
+  /** One route count in the footprint suite; {@code null} numbers were not measurable. */
+  public record Footprint(int routes, Double heapAfterGcMiB, Double coldStartToServedSeconds,
+      Map<String, Double> controllerBuildMetrics, Long endpointChangeBytes, String endpointChangeSource) {}
+
+  /** A target of the issue and whether this run met it; {@code met} is null when it was not measured. */
+  public record Target(String name, String expected, String measured, Boolean met) {}
+
+  public Machine machine;
+  public final List<Wrk.Result> throughput = new ArrayList<>();
+  public final Map<String, Double> throughputRatios = new LinkedHashMap<>();
+  public final List<RouteCount> routeCount = new ArrayList<>();
+  public final List<Split> splitAccuracy = new ArrayList<>();
+  public final List<Propagation> propagation = new ArrayList<>();
+  public final List<Footprint> footprint = new ArrayList<>();
+  public final List<Target> targets = new ArrayList<>();
+  /** Peers or suites skipped or failed, with why. */
+  public final List<String> notes = new ArrayList<>();
+}

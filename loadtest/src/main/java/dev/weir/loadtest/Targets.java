@@ -1,0 +1,76 @@
+package dev.weir.loadtest;
+
+import java.util.Comparator;
+import java.util.Optional;
+
+/** The targets, checked against one run's results; ratios only ever compare numbers of that run. */
+final class Targets {
+
+  static final String GATEWAY = "weir-gateway";
+
+  private Targets() {}
+
+  static void evaluate(Results r) {
+    Optional<Wrk.Result> gateway = peer(r, GATEWAY);
+    Optional<Wrk.Result> nginx = peer(r, "nginx");
+    Optional<Wrk.Result> scg = peer(r, "stock-scg");
+    Optional<Wrk.Result> direct = peer(r, "direct");
+    gateway.ifPresent(g -> {
+      nginx.ifPresent(n -> r.throughputRatios.put("gateway/nginx req/s", g.requestsPerSecond() / n.requestsPerSecond()));
+      scg.ifPresent(s -> r.throughputRatios.put("gateway/stock-scg req/s", g.requestsPerSecond() / s.requestsPerSecond()));
+      direct.ifPresent(d -> r.throughputRatios.put("gateway/direct req/s", g.requestsPerSecond() / d.requestsPerSecond()));
+      nginx.ifPresent(n -> r.throughputRatios.put("gateway/nginx p99", g.p99Ms() / n.p99Ms()));
+      scg.ifPresent(s -> r.throughputRatios.put("gateway/stock-scg p99", g.p99Ms() / s.p99Ms()));
+    });
+
+    ratioTarget(r, "gateway req/s vs nginx", ">= 0.25 x nginx", r.throughputRatios.get("gateway/nginx req/s"), 0.25, true);
+    ratioTarget(r, "gateway req/s vs stock SCG", ">= 2 x stock SCG", r.throughputRatios.get("gateway/stock-scg req/s"), 2.0, true);
+    ratioTarget(r, "gateway p99 vs nginx", "<= 4 x nginx's p99", r.throughputRatios.get("gateway/nginx p99"), 4.0, false);
+
+    if (r.routeCount.size() >= 2) {
+      Results.RouteCount small = r.routeCount.stream().min(Comparator.comparingInt(Results.RouteCount::routes)).get();
+      Results.RouteCount large = r.routeCount.stream().max(Comparator.comparingInt(Results.RouteCount::routes)).get();
+      double ratio = large.wrk().p50Ms() / small.wrk().p50Ms();
+      r.targets.add(new Results.Target("route count: p50 at " + large.routes() + " vs " + small.routes() + " Routes",
+          "<= 1.2 x", "%.2f x (%.2f ms vs %.2f ms)".formatted(ratio, large.wrk().p50Ms(), small.wrk().p50Ms()),
+          ratio <= 1.2));
+    } else {
+      r.targets.add(new Results.Target("route count", "10,000-route p50 <= 1.2 x 10-route p50", "not measured", null));
+    }
+
+    if (r.splitAccuracy.isEmpty()) {
+      r.targets.add(new Results.Target("split accuracy", "<= 0.1 pp", "not measured", null));
+    } else {
+      double worst = r.splitAccuracy.stream().mapToDouble(Results.Split::maxDeviationPp).max().orElse(0);
+      r.targets.add(new Results.Target("split accuracy (" + r.splitAccuracy.size() + " splits)", "<= 0.1 pp",
+          "%.3f pp".formatted(worst), worst <= 0.1));
+    }
+
+    Optional<Results.Propagation> prop = r.propagation.stream().max(Comparator.comparingInt(Results.Propagation::routes));
+    r.targets.add(prop.map(p -> new Results.Target("propagation: p99 to ACK at " + p.routes() + " Routes", "<= 250 ms",
+            "%.1f ms".formatted(p.toAck().p99Ms()), p.toAck().p99Ms() <= 250))
+        .orElse(new Results.Target("propagation: p99 to ACK", "<= 250 ms", "not measured", null)));
+
+    Optional<Results.Footprint> foot = r.footprint.stream().max(Comparator.comparingInt(Results.Footprint::routes));
+    r.targets.add(foot.filter(f -> f.heapAfterGcMiB() != null)
+        .map(f -> new Results.Target("controller heap after GC at " + f.routes() + " Routes", "<= 512 MiB",
+            "%.1f MiB".formatted(f.heapAfterGcMiB()), f.heapAfterGcMiB() <= 512))
+        .orElse(new Results.Target("controller heap after GC", "<= 512 MiB", "not measured", null)));
+    r.targets.add(foot.filter(f -> f.endpointChangeBytes() != null)
+        .map(f -> new Results.Target("bytes for one endpoint change at " + f.routes() + " Routes", "< 10 KiB",
+            f.endpointChangeBytes() + " bytes", f.endpointChangeBytes() < 10 * 1024))
+        .orElse(new Results.Target("bytes for one endpoint change", "< 10 KiB", "not measured", null)));
+  }
+
+  private static void ratioTarget(Results r, String name, String expected, Double ratio, double bound, boolean atLeast) {
+    if (ratio == null) {
+      r.targets.add(new Results.Target(name, expected, "not measured", null));
+    } else {
+      r.targets.add(new Results.Target(name, expected, "%.2f x".formatted(ratio), atLeast ? ratio >= bound : ratio <= bound));
+    }
+  }
+
+  private static Optional<Wrk.Result> peer(Results r, String name) {
+    return r.throughput.stream().filter(w -> w.peer().equals(name)).findFirst();
+  }
+}

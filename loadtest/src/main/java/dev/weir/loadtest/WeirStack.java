@@ -1,0 +1,191 @@
+package dev.weir.loadtest;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Weir's control plane and gateway as processes on loopback, started from their jars on a folder
+ * cluster, with the admin-API queries the suites need.
+ */
+public final class WeirStack implements AutoCloseable {
+
+  public static final String GATEWAY_NODE_ID = "loadtest-gateway";
+
+  /** The loopback ports one stack uses. */
+  public record Ports(int xds, int admin, int envoyHttp, int gatewayHttp, int gatewayManagement) {}
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Processes processes;
+  private final Ports ports;
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  private Processes.Started controller;
+  private Processes.Started gateway;
+
+  public WeirStack(Processes processes, Ports ports) {
+    this.processes = requireNonNull(processes, "processes");
+    this.ports = requireNonNull(ports, "ports");
+  }
+
+  public Ports ports() {
+    return ports;
+  }
+
+  public Processes.Started controller() {
+    return controller;
+  }
+
+  /** Starts the controller on {@code clustersFile}, waiting for its health endpoint. */
+  public void startController(Path jar, Path clustersFile, String logName, Duration timeout)
+      throws IOException, InterruptedException {
+    controller = processes.start(logName, Processes.javaJar(jar, List.of("-XX:+UseG1GC"), List.of(
+        "--weir.clusters-file=" + clustersFile.toAbsolutePath(),
+        "--weir.xds.port=" + ports.xds(),
+        "--weir.xds.bind-address=127.0.0.1",
+        "--weir.http.port=" + ports.envoyHttp(),
+        "--server.port=" + ports.admin(),
+        "--server.address=127.0.0.1")));
+    await("controller health on :" + ports.admin(), timeout, controller,
+        () -> status(adminUrl("/actuator/health")) == 200);
+  }
+
+  /** Starts the gateway, waiting until it reports ready (its first config applied). */
+  public void startGateway(Path jar, String logName, Duration timeout) throws IOException, InterruptedException {
+    gateway = processes.start(logName, Processes.javaJar(jar, List.of("-XX:+UseG1GC"), List.of(
+        "--weir.xds.address=127.0.0.1:" + ports.xds(),
+        "--server.port=" + ports.gatewayHttp(),
+        "--server.address=127.0.0.1",
+        "--management.server.port=" + ports.gatewayManagement(),
+        "--management.server.address=127.0.0.1",
+        "--weir.node.id=" + GATEWAY_NODE_ID,
+        "--weir.node.cluster=weir-gateway",
+        "--weir.node.region=local",
+        "--weir.node.zone=east")));
+    await("gateway readiness on :" + ports.gatewayManagement(), timeout, gateway,
+        () -> status("http://127.0.0.1:" + ports.gatewayManagement() + "/actuator/health/readiness") == 200);
+  }
+
+  /** Waits until {@code host} answers 200 through the gateway. */
+  public void awaitServed(String host, Duration timeout) throws InterruptedException {
+    try (RawHttp client = new RawHttp("127.0.0.1", ports.gatewayHttp())) {
+      await(host + " served by the gateway", timeout, gateway, () -> {
+        try {
+          return client.get(host, "/").status() == 200;
+        } catch (IOException | RuntimeException e) {
+          client.close();
+          return false;
+        }
+      });
+    }
+  }
+
+  /**
+   * The model revision the gateway has ACKed for every type, from the controller's
+   * {@code /api/v1/dataplanes}; empty while the gateway is not listed.
+   */
+  public Optional<Long> gatewayAppliedRevision() {
+    try {
+      JsonNode root = JSON.readTree(get(adminUrl("/api/v1/dataplanes")));
+      for (JsonNode node : dataPlaneNodes(root)) {
+        if (GATEWAY_NODE_ID.equals(node.path("nodeId").asText())) {
+          return Optional.of(node.path("appliedModelRevision").asLong());
+        }
+      }
+      return Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static List<JsonNode> dataPlaneNodes(JsonNode root) {
+    List<JsonNode> found = new ArrayList<>();
+    if (root.isArray()) {
+      root.forEach(found::add);
+    } else {
+      // tolerate a wrapper object such as {"dataPlanes": [...]}
+      root.forEach(child -> {
+        if (child.isArray()) {
+          child.forEach(found::add);
+        }
+      });
+    }
+    return found;
+  }
+
+  public String adminUrl(String path) {
+    return "http://127.0.0.1:" + ports.admin() + path;
+  }
+
+  public String gatewayManagementUrl(String path) {
+    return "http://127.0.0.1:" + ports.gatewayManagement() + path;
+  }
+
+  public String get(String url) throws IOException {
+    try {
+      HttpResponse<String> response = http.send(
+          HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        throw new IOException("GET " + url + ": status " + response.statusCode());
+      }
+      return response.body();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+
+  private int status(String url) {
+    try {
+      return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  /** Polls {@code condition} every 20 ms; fails with the process's log tail if it dies or time runs out. */
+  public static void await(String what, Duration timeout, Processes.Started process, BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (process != null) {
+        process.requireAlive();
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting for " + what
+            + (process == null ? "" : "; last lines of " + process.log() + ":\n" + Processes.tail(process.log(), 30)));
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (gateway != null) {
+      processes.stop(gateway);
+      gateway = null;
+    }
+    if (controller != null) {
+      processes.stop(controller);
+      controller = null;
+    }
+  }
+}

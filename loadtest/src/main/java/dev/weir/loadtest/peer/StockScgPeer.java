@@ -1,0 +1,58 @@
+package dev.weir.loadtest.peer;
+
+import dev.weir.loadtest.Args;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+/**
+ * Stock Spring Cloud Gateway with two routes split 90/10 by the {@code Weight} predicate (group
+ * {@code hello}), configured the documented way, through properties.
+ *
+ * <p>{@code --port 8180 --primary http://127.0.0.1:9001 --secondary http://127.0.0.1:9002
+ * [--primary-weight 90] [--secondary-weight 10]}
+ */
+@SpringBootApplication(proxyBeanMethods = false)
+public class StockScgPeer {
+
+  public static void main(String[] argv) {
+    Args args;
+    try {
+      args =
+          Args.parse(
+              "stock-scg",
+              argv,
+              Set.of("port", "primary", "secondary", "primary-weight", "secondary-weight"),
+              Set.of());
+      args.required("primary");
+      args.required("secondary");
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    SpringApplication app = new SpringApplication(StockScgPeer.class);
+    app.setDefaultProperties(properties(args));
+    app.run();
+  }
+
+  static Map<String, Object> properties(Args args) {
+    String routes = "spring.cloud.gateway.server.webflux.routes";
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("server.port", args.get("port", "8180"));
+    p.put("server.address", "127.0.0.1");
+    p.put("spring.main.banner-mode", "off");
+    p.put("logging.level.root", "WARN");
+    p.put(routes + "[0].id", "primary");
+    p.put(routes + "[0].uri", args.required("primary"));
+    p.put(routes + "[0].predicates[0]", "Path=/**");
+    p.put(routes + "[0].predicates[1]", "Weight=hello, " + args.get("primary-weight", "90"));
+    p.put(routes + "[1].id", "secondary");
+    p.put(routes + "[1].uri", args.required("secondary"));
+    p.put(routes + "[1].predicates[0]", "Path=/**");
+    p.put(routes + "[1].predicates[1]", "Weight=hello, " + args.get("secondary-weight", "10"));
+    return p;
+  }
+}

@@ -1,0 +1,115 @@
+package dev.weir.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.weir.loadtest.backend.Backend;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The harness's pure parts: parsing wrk, jcmd and Prometheus output, writing folder clusters, the raw client. */
+class HarnessPartsTest {
+
+  @Test
+  void parsesTheWrkDoneScriptLine() throws IOException {
+    String output = """
+        Running 3s test @ http://127.0.0.1:1/
+          1 threads and 50 connections
+        WRK_JSON {"requests":30000,"duration_us":3000000,"p50":1500,"p90":2500,"p99":4000,"p999":9000,"max":12000,"connect":0,"read":1,"write":0,"status":7,"timeout":2}
+        """;
+
+    Wrk.Result r = Wrk.parse("nginx", output);
+
+    assertThat(r.requestsPerSecond()).isEqualTo(10_000.0);
+    assertThat(List.of(r.p50Ms(), r.p90Ms(), r.p99Ms(), r.p999Ms(), r.maxMs())).containsExactly(1.5, 2.5, 4.0, 9.0, 12.0);
+    assertThat(r.errors()).isEqualTo(3);
+    assertThat(r.non2xx()).isEqualTo(7);
+  }
+
+  @Test
+  void failsWithWrksOwnOutputWhenItPrintedNoResults() {
+    assertThatThrownBy(() -> Wrk.parse("nginx", "unable to connect to 127.0.0.1:1 Connection refused"))
+        .hasMessageContaining("wrk printed no results")
+        .hasMessageContaining("Connection refused");
+  }
+
+  @Test
+  void readsTheUsedHeapFromGcHeapInfo() {
+    String g1 = """
+        12345:
+         garbage-first heap   total 262144K, used 48128K [0x0000000700000000, 0x0000000800000000)
+          region size 1024K, 3 young (3072K), 0 survivors (0K)
+        """;
+    assertThat(Footprint.parseHeapUsedMiB(g1)).isEqualTo(47.0);
+    assertThat(Footprint.parseHeapUsedMiB("no heap here")).isNull();
+  }
+
+  @Test
+  void picksPrometheusSamplesByNameAndTheLargestByteIncrease() {
+    String text = """
+        # HELP weir_xds_sent_bytes_total bytes
+        weir_xds_sent_bytes_total{type="eds"} 1000.0
+        weir_xds_sent_bytes_total{type="cds"} 50.0
+        jvm_buffer_bytes_total 99.0
+        weir_model_build_seconds_max 0.25
+        """;
+    Map<String, Double> before = Footprint.parsePrometheus(text, "bytes", "_total$");
+    assertThat(before).containsOnlyKeys("weir_xds_sent_bytes_total{type=\"eds\"}", "weir_xds_sent_bytes_total{type=\"cds\"}");
+    Map<String, Double> after = Map.of("weir_xds_sent_bytes_total{type=\"eds\"}", 1276.0,
+        "weir_xds_sent_bytes_total{type=\"cds\"}", 50.0);
+    assertThat(Footprint.largestIncrease(before, after)).isEqualTo(Map.entry("weir_xds_sent_bytes_total{type=\"eds\"}", 276.0));
+    assertThat(Footprint.parsePrometheus(text, "(build|translat)", "_seconds_(max|sum|count)$"))
+        .containsEntry("weir_model_build_seconds_max", 0.25);
+  }
+
+  @Test
+  void writesFolderClustersWithHelloAndFillerRoutes(@TempDir Path dir) throws IOException {
+    FolderClusters clusters = new FolderClusters(dir, 1_500,
+        Map.of("hello-00001", 1, "hello-00002", 2, "hello-00003", 3, "filler", 4)).write();
+
+    assertThat(Files.readString(clusters.clustersFile())).startsWith("domain: localhost\nclusters:\n- name: east\n")
+        .contains("  config: true\n", "directory: west/", "directory: central/");
+    String routes = Files.readString(dir.resolve("east/routes-0.yaml")) + Files.readString(dir.resolve("east/routes-1.yaml"));
+    assertThat(routes.split("kind: Route", -1)).hasSize(1_500); // 1,499 fillers; hello has its own file
+    assertThat(Files.readString(clusters.helloRouteFile())).contains("revisionName: hello-00001\n    percent: 90");
+    assertThat(clusters.lastAddedHost()).isEqualTo("r01499.default.localhost");
+    assertThat(Files.readString(clusters.probeSliceFile())).contains("kubernetes.io/service-name: r00001-00001", "port: 4");
+
+    clusters.moveProbeEndpoint("127.0.0.2");
+    assertThat(Files.readString(clusters.probeSliceFile())).contains("- 127.0.0.2");
+  }
+
+  @Test
+  void rejectsAFolderClusterWithoutRoutes(@TempDir Path dir) {
+    assertThatThrownBy(() -> new FolderClusters(dir, 0, Map.of()))
+        .hasMessage("routes: 0 (expected: >= 1)");
+  }
+
+  @Test
+  void rawClientSendsTheHostHeaderAndKeepsTheConnection() throws Exception {
+    try (Backend backend = Backend.start("hello-00002", "127.0.0.1", 0);
+        RawHttp client = new RawHttp("127.0.0.1", backend.port())) {
+      for (int i = 0; i < 3; i++) {
+        RawHttp.Response r = client.get("hello.default.localhost", "/", "Weir-Tag: canary");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("hello-00002\n");
+      }
+    }
+  }
+
+  @Test
+  void argsRejectUnknownOptionsNamingWhatIsAccepted() {
+    assertThatThrownBy(() -> Args.parse("backend", new String[] {"--nmae", "x"}, Set.of("name"), Set.of()))
+        .hasMessage("backend: unknown argument '--nmae' (expected: [--name <value>])");
+    assertThatThrownBy(() -> Args.parse("backend", new String[] {"--port", "x"}, Set.of("port"), Set.of()).intValue("port", 1))
+        .hasMessage("backend: --port: 'x' (expected: an integer)");
+    assertThat(Args.parse("h", new String[] {"--quick", "--root=/r"}, Set.of("root"), Set.of("quick")).get("root"))
+        .hasValue("/r");
+  }
+}

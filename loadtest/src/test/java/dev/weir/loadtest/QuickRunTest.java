@@ -1,0 +1,68 @@
+package dev.weir.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs {@code loadtest/run.sh --quick} for real to prove the harness works end to end. It asserts
+ * what was produced, never how fast anything was.
+ */
+class QuickRunTest {
+
+  private static final Path MODULE = Path.of("").toAbsolutePath();
+  private static final Path ROOT = MODULE.getParent();
+
+  @Test
+  void quickRunWritesAReportWithEverySuite() throws Exception {
+    Path controller = ROOT.resolve("route-controller/target/weir-controller.jar");
+    Path gateway = ROOT.resolve("gateway/target/weir-gateway.jar");
+    assumeTrue(Harness.usableJar(controller) && Harness.usableJar(gateway),
+        "Weir's jars are not built (" + controller + ", " + gateway + "); the reactor build"
+            + " (./mvnw -B verify) builds them before this module, so the quick run happens there");
+    Path out = MODULE.resolve("target/quick-run");
+    Process run = new ProcessBuilder("bash", MODULE.resolve("run.sh").toString(), "--quick", "--no-build",
+        "--out", out.toString())
+        .redirectErrorStream(true)
+        .redirectOutput(MODULE.resolve("target/quick-run.log").toFile())
+        .start();
+    boolean finished = run.waitFor(5, TimeUnit.MINUTES);
+    if (!finished) {
+      run.descendants().forEach(ProcessHandle::destroy);
+      run.destroy();
+    }
+    String log = Files.readString(MODULE.resolve("target/quick-run.log"), StandardCharsets.UTF_8);
+    assertThat(finished).as("run.sh --quick finished; log:\n%s", log).isTrue();
+    assertThat(run.exitValue()).as("exit code; log:\n%s", log).isZero();
+
+    String report = Files.readString(out.resolve("report.md"));
+    assertThat(report).contains("## Targets", "## 1. Throughput", "## 2. Route-count", "## 3. Split accuracy",
+        "## 4. Propagation", "## 5. Control-plane footprint");
+    JsonNode results = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+    assertThat(results.path("machine").path("cores").asInt()).isPositive();
+    assertThat(results.path("notes").toString()).as("the Weir suites ran; log:\n%s", log)
+        .doesNotContain("did not come up");
+    assertThat(results.path("splitAccuracy")).as("split accuracy; log:\n%s", log).hasSize(2);
+    for (JsonNode split : results.path("splitAccuracy")) {
+      long total = 0;
+      for (JsonNode count : split.path("counts")) {
+        total += count.asLong();
+      }
+      assertThat(total).isEqualTo(split.path("requests").asLong());
+    }
+    assertThat(results.path("propagation")).as("propagation; log:\n%s", log).isNotEmpty();
+    assertThat(results.path("footprint")).as("footprint; log:\n%s", log).isNotEmpty();
+    if (!results.path("machine").path("wrk").asText().equals("not installed")) {
+      assertThat(results.path("throughput").findValuesAsText("peer")).contains("direct", "weir-gateway");
+      assertThat(results.path("routeCount")).isNotEmpty();
+    }
+    assertThat(results.path("targets")).hasSizeGreaterThanOrEqualTo(8);
+  }
+}

@@ -1,0 +1,167 @@
+package dev.weir.gateway;
+
+import dev.weir.gateway.proxy.GatewayMetrics;
+import dev.weir.gateway.proxy.WeirHandlerMapping;
+import dev.weir.gateway.proxy.WeirHeadersFilter;
+import dev.weir.gateway.proxy.WeirMetricsFilter;
+import dev.weir.gateway.proxy.WeirNettyRoutingFilter;
+import dev.weir.gateway.proxy.WeirRoutingFilter;
+import dev.weir.gateway.routing.RoutingTableBuilder;
+import dev.weir.gateway.routing.RoutingTableHolder;
+import dev.weir.gateway.xds.ResourceDecoder;
+import dev.weir.gateway.xds.XdsClient;
+import dev.weir.gateway.xds.XdsSettings;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.cloud.gateway.config.GatewayProperties;
+import org.springframework.cloud.gateway.config.HttpClientProperties;
+import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
+import org.springframework.cloud.gateway.handler.FilteringWebHandler;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import reactor.netty.http.client.HttpClient;
+
+/**
+ * Wires the gateway: xDS client → routing table → Spring Cloud Gateway filters. SCG's own Netty
+ * routing and response-writing filters are switched off in {@code application.properties} and
+ * re-declared here, the routing one with per-upstream HTTP clients.
+ */
+@Configuration(proxyBeanMethods = false)
+public class GatewayConfiguration {
+
+  @Bean
+  RoutingTableHolder routingTableHolder() {
+    return new RoutingTableHolder();
+  }
+
+  @Bean
+  RoutingTableBuilder routingTableBuilder(
+      @Value("${weir.gateway.circuit-breaker.failure-rate-threshold:50}") float failureRate,
+      @Value("${weir.gateway.circuit-breaker.sliding-window-size:20}") int window,
+      @Value("${weir.gateway.circuit-breaker.minimum-number-of-calls:10}") int minimumCalls,
+      @Value("${weir.gateway.circuit-breaker.wait-duration-in-open-state:5s}") Duration open,
+      @Value("${weir.gateway.circuit-breaker.permitted-calls-in-half-open-state:3}") int halfOpen) {
+    return new RoutingTableBuilder(
+        CircuitBreakerConfig.custom()
+            .failureRateThreshold(failureRate)
+            .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+            .slidingWindowSize(window)
+            .minimumNumberOfCalls(minimumCalls)
+            .waitDurationInOpenState(open)
+            .permittedNumberOfCallsInHalfOpenState(halfOpen)
+            .automaticTransitionFromOpenToHalfOpenEnabled(false)
+            .build());
+  }
+
+  @Bean
+  XdsSettings xdsSettings(
+      @Value("${weir.xds.address:127.0.0.1:18000}") String address,
+      @Value("${weir.node.id:}") String nodeId,
+      @Value("${weir.node.cluster:weir-gateway}") String nodeCluster,
+      @Value("${weir.node.region:}") String region,
+      @Value("${weir.node.zone:}") String zone,
+      @Value("${weir.xds.route-config-name:weir-http}") String routeConfigName,
+      @Value("${weir.xds.warming-timeout:5s}") Duration warmingTimeout,
+      @Value("${weir.xds.initial-backoff:250ms}") Duration initialBackoff,
+      @Value("${weir.xds.max-backoff:5s}") Duration maxBackoff) {
+    return new XdsSettings(
+        address,
+        nodeId.isEmpty() ? hostname() : nodeId,
+        nodeCluster,
+        region,
+        zone,
+        routeConfigName,
+        warmingTimeout,
+        initialBackoff,
+        maxBackoff);
+  }
+
+  @Bean(initMethod = "start", destroyMethod = "close")
+  XdsClient xdsClient(
+      XdsSettings settings,
+      RoutingTableBuilder builder,
+      RoutingTableHolder holder,
+      MeterRegistry registry,
+      @Value("${weir.gateway.retries:2}") int retries) {
+    return new XdsClient(settings, new ResourceDecoder(retries), builder, holder, registry);
+  }
+
+  /** Ready for traffic once the first route configuration is applied. */
+  @Bean
+  HealthIndicator xdsHealthIndicator(RoutingTableHolder holder, ObjectProvider<XdsClient> client) {
+    return () -> {
+      XdsClient xds = client.getIfAvailable();
+      Health.Builder health = holder.configured() ? Health.up() : Health.outOfService();
+      if (xds != null) {
+        health.withDetail("connected", xds.connected()).withDetail("versions", xds.appliedVersions());
+        if (!xds.lastNack().isEmpty()) {
+          health.withDetail("lastNack", xds.lastNack());
+        }
+      }
+      return health.withDetail("hosts", holder.current().hostCount()).build();
+    };
+  }
+
+  @Bean
+  GatewayMetrics gatewayMetrics(MeterRegistry registry) {
+    return new GatewayMetrics(registry);
+  }
+
+  @Bean
+  WeirHandlerMapping weirHandlerMapping(ApplicationContext context, FilteringWebHandler handler) {
+    return new WeirHandlerMapping(context, handler);
+  }
+
+  @Bean
+  WeirRoutingFilter weirRoutingFilter(
+      RoutingTableHolder holder,
+      @Value("${weir.gateway.max-request-body-bytes:10485760}") long maxRequestBodyBytes) {
+    return new WeirRoutingFilter(holder, maxRequestBodyBytes);
+  }
+
+  @Bean
+  WeirMetricsFilter weirMetricsFilter(GatewayMetrics metrics) {
+    return new WeirMetricsFilter(metrics);
+  }
+
+  @Bean
+  WeirHeadersFilter weirHeadersFilter() {
+    return new WeirHeadersFilter();
+  }
+
+  @Bean
+  WeirNettyRoutingFilter weirNettyRoutingFilter(
+      HttpClient httpClient,
+      ObjectProvider<List<HttpHeadersFilter>> headersFilters,
+      HttpClientProperties properties) {
+    return new WeirNettyRoutingFilter(httpClient, headersFilters, properties);
+  }
+
+  @Bean
+  NettyWriteResponseFilter weirNettyWriteResponseFilter(
+      GatewayProperties properties, ObjectProvider<List<HttpHeadersFilter>> headersFilters) {
+    return new NettyWriteResponseFilter(properties.getStreamingMediaTypes(), headersFilters);
+  }
+
+  private static String hostname() {
+    String env = System.getenv("HOSTNAME");
+    if (env != null && !env.isEmpty()) {
+      return env;
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "weir-gateway";
+    }
+  }
+}

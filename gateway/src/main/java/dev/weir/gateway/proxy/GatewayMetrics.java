@@ -1,0 +1,69 @@
+package dev.weir.gateway.proxy;
+
+import static java.util.Objects.requireNonNull;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The request metrics: {@code weir.gateway.requests} (a timer with a latency histogram) and
+ * {@code weir.gateway.errors} (a counter by kind), tagged by route, revision and source cluster.
+ * Meters are created once per tag combination and cached, so recording costs one map lookup.
+ */
+public final class GatewayMetrics {
+
+  public static final String REQUESTS = "weir.gateway.requests";
+  public static final String ERRORS = "weir.gateway.errors";
+  private static final String[] STATUS_CLASSES = {"1xx", "1xx", "2xx", "3xx", "4xx", "5xx"};
+
+  private record Key(String route, String revision, String cluster) {}
+
+  private record ErrorKey(String route, String revision, String cluster, String kind) {}
+
+  private final MeterRegistry registry;
+  private final ConcurrentHashMap<Key, Timer[]> timers = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<ErrorKey, Counter> errors = new ConcurrentHashMap<>();
+
+  public GatewayMetrics(MeterRegistry registry) {
+    this.registry = requireNonNull(registry, "registry");
+  }
+
+  void record(String route, String revision, String cluster, int status, long nanos) {
+    Timer[] byClass = timers.computeIfAbsent(new Key(route, revision, cluster), k -> new Timer[6]);
+    int index = status < 100 || status > 599 ? 5 : status / 100;
+    Timer timer = byClass[index];
+    if (timer == null) {
+      timer =
+          Timer.builder(REQUESTS)
+              .description("requests proxied, by route, revision, source cluster and status class")
+              .tag("route", route)
+              .tag("revision", revision)
+              .tag("cluster", cluster)
+              .tag("status", STATUS_CLASSES[index])
+              .publishPercentileHistogram()
+              .minimumExpectedValue(Duration.ofMillis(1))
+              .maximumExpectedValue(Duration.ofSeconds(30))
+              .register(registry);
+      byClass[index] = timer;
+    }
+    timer.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  void error(String route, String revision, String cluster, String kind) {
+    errors
+        .computeIfAbsent(
+            new ErrorKey(route, revision, cluster, kind),
+            k ->
+                Counter.builder(ERRORS)
+                    .description("requests the gateway failed itself or could not proxy, by kind")
+                    .tag("route", route)
+                    .tag("revision", revision)
+                    .tag("cluster", cluster)
+                    .tag("kind", kind)
+                    .register(registry))
+        .increment();
+  }
+}

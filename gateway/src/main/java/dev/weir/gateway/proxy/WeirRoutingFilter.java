@@ -1,0 +1,253 @@
+package dev.weir.gateway.proxy;
+
+import static java.util.Objects.requireNonNull;
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CLIENT_RESPONSE_ATTR;
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CLIENT_RESPONSE_CONN_ATTR;
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CLIENT_RESPONSE_HEADER_NAMES;
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR;
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.PRESERVE_HOST_HEADER_ATTRIBUTE;
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.removeAlreadyRouted;
+
+import dev.weir.gateway.routing.Endpoint;
+import dev.weir.gateway.routing.RouteEntry;
+import dev.weir.gateway.routing.RoutingTable;
+import dev.weir.gateway.routing.RoutingTableHolder;
+import dev.weir.gateway.routing.Target;
+import dev.weir.gateway.routing.Upstream;
+import dev.weir.gateway.routing.VirtualHostEntry;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.netty.handler.timeout.ReadTimeoutException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.util.concurrent.TimeUnit;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
+
+/**
+ * Resolves every request against the current routing table (host, route, weighted target,
+ * endpoint) and hands the chosen URL to Spring Cloud Gateway's Netty routing; around that call it
+ * enforces the cluster's request limit and circuit breaker, reports outcomes to outlier detection,
+ * and retries what is safe: connect failures (nothing was sent) and 503s to bodiless idempotent
+ * requests, on another endpoint, within the cluster's retry budget.
+ */
+public final class WeirRoutingFilter implements GlobalFilter, Ordered {
+
+  /** After Netty's response writer (-1), before websocket (LOWEST-1) and Netty (LOWEST) routing. */
+  public static final int ORDER = 10_000;
+
+  private static final Exception UPSTREAM_5XX = new Exception("upstream 5xx", null, false, false) {};
+
+  private final RoutingTableHolder tables;
+  private final long maxRequestBodyBytes;
+
+  public WeirRoutingFilter(RoutingTableHolder tables, long maxRequestBodyBytes) {
+    this.tables = requireNonNull(tables, "tables");
+    this.maxRequestBodyBytes = maxRequestBodyBytes;
+  }
+
+  @Override
+  public int getOrder() {
+    return ORDER;
+  }
+
+  @Override
+  public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+    ServerHttpRequest request = exchange.getRequest();
+    HttpHeaders headers = request.getHeaders();
+    RoutingTable table = tables.current();
+    String hostHeader = headers.getFirst(HttpHeaders.HOST);
+    VirtualHostEntry vhost = table.virtualHost(hostHeader);
+    if (vhost == null) {
+      return fail(exchange, null, 404, "no_route",
+          "no route for host " + RoutingTable.normalizeHost(hostHeader));
+    }
+    URI uri = request.getURI();
+    String path = uri.getRawPath();
+    if (path == null || path.isEmpty()) {
+      path = "/";
+    }
+    RouteEntry route = vhost.match(path, headers::getFirst);
+    if (route == null) {
+      return fail(exchange, new ProxyExchange(vhost.route(), null, null, null, path), 404,
+          "no_route", "no route for host " + RoutingTable.normalizeHost(hostHeader) + " path " + path);
+    }
+    if (route.directStatus() != 0) {
+      ProxyExchange direct = new ProxyExchange(vhost.route(), route, null, null, path);
+      exchange.getAttributes().put(ProxyExchange.ATTRIBUTE, direct);
+      return Responses.text(exchange.getResponse(), route.directStatus(), route.directBody());
+    }
+    if (maxRequestBodyBytes > 0 && headers.getContentLength() > maxRequestBodyBytes) {
+      return fail(exchange, new ProxyExchange(vhost.route(), route, null, null, path), 413,
+          "body_too_large", "request body larger than " + maxRequestBodyBytes + " bytes");
+    }
+    Target target = route.pick();
+    String query = uri.getRawQuery();
+    ProxyExchange proxy =
+        new ProxyExchange(vhost.route(), route, target, target.upstream(),
+            query == null ? path : path + '?' + query);
+    exchange.getAttributes().put(ProxyExchange.ATTRIBUTE, proxy);
+    // Envoy keeps the client's Host by default; Knative-style backends route on it.
+    exchange.getAttributes().put(PRESERVE_HOST_HEADER_ATTRIBUTE, Boolean.TRUE);
+    return attempt(exchange, chain, proxy);
+  }
+
+  private Mono<Void> attempt(ServerWebExchange exchange, GatewayFilterChain chain, ProxyExchange proxy) {
+    Upstream upstream = proxy.upstream;
+    if (upstream == null) {
+      return fail(exchange, proxy, 503, "no_endpoint", "no ready endpoint for revision " + proxy.revision());
+    }
+    long now = System.nanoTime();
+    Endpoint endpoint = upstream.pick(now, proxy.failed);
+    if (endpoint == null) {
+      return fail(exchange, proxy, 503, "no_endpoint", "no ready endpoint for revision " + proxy.revision());
+    }
+    proxy.endpoint = endpoint;
+    if (upstream.activeRequests().get() >= upstream.spec().maxRequests()) {
+      return fail(exchange, proxy, 503, "overflow", "too many requests for revision " + proxy.revision());
+    }
+    CircuitBreaker breaker = upstream.circuitBreaker();
+    if (!breaker.tryAcquirePermission()) {
+      return fail(exchange, proxy, 503, "circuit_open", "circuit open for revision " + proxy.revision());
+    }
+    proxy.attempts++;
+    exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, URI.create(endpoint.baseUrl() + proxy.pathAndQuery));
+    upstream.activeRequests().incrementAndGet();
+    long started = System.nanoTime();
+    return chain
+        .filter(exchange)
+        .then(Mono.defer(() -> afterResponse(exchange, chain, proxy, endpoint, started)))
+        .onErrorResume(error -> afterError(exchange, chain, proxy, endpoint, started, error));
+  }
+
+  private Mono<Void> afterResponse(
+      ServerWebExchange exchange, GatewayFilterChain chain, ProxyExchange proxy, Endpoint endpoint, long started) {
+    Upstream upstream = proxy.upstream;
+    upstream.activeRequests().decrementAndGet();
+    long now = System.nanoTime();
+    HttpStatusCode code = exchange.getResponse().getStatusCode();
+    int status = code == null ? 200 : code.value();
+    if (status >= 500) {
+      upstream.circuitBreaker().onError(now - started, TimeUnit.NANOSECONDS, UPSTREAM_5XX);
+      upstream.recordFailure(endpoint, status == 502 || status == 503 || status == 504, now);
+      if (status == 503 && retryable503(exchange.getRequest()) && canRetry(proxy)) {
+        discardUpstreamResponse(exchange);
+        proxy.failed = endpoint;
+        return retry(exchange, chain, proxy);
+      }
+    } else {
+      upstream.circuitBreaker().onSuccess(now - started, TimeUnit.NANOSECONDS);
+      upstream.recordSuccess(endpoint);
+    }
+    return Mono.empty();
+  }
+
+  private Mono<Void> afterError(
+      ServerWebExchange exchange,
+      GatewayFilterChain chain,
+      ProxyExchange proxy,
+      Endpoint endpoint,
+      long started,
+      Throwable error) {
+    Upstream upstream = proxy.upstream;
+    upstream.activeRequests().decrementAndGet();
+    long now = System.nanoTime();
+    upstream.circuitBreaker().onError(now - started, TimeUnit.NANOSECONDS, error);
+    upstream.recordFailure(endpoint, true, now);
+    if (exchange.getResponse().isCommitted()) {
+      proxy.error = "upstream";
+      return Mono.error(error);
+    }
+    boolean connectFailure = causedBy(error, ConnectException.class);
+    if (connectFailure && canRetry(proxy)) {
+      // Nothing reached the upstream, so any method is safe to send elsewhere.
+      proxy.failed = endpoint;
+      return retry(exchange, chain, proxy);
+    }
+    if (isTimeout(error)) {
+      return fail(exchange, proxy, 504, "timeout", "upstream timeout for revision " + proxy.revision());
+    }
+    if (connectFailure) {
+      return fail(exchange, proxy, 502, "connect",
+          "upstream connect error for revision " + proxy.revision());
+    }
+    return fail(exchange, proxy, 502, "upstream", "upstream error for revision " + proxy.revision());
+  }
+
+  private boolean canRetry(ProxyExchange proxy) {
+    Upstream upstream = proxy.upstream;
+    return proxy.attempts <= proxy.routeEntry.retries()
+        && upstream.activeRetries().get() < upstream.spec().maxRetries();
+  }
+
+  private Mono<Void> retry(ServerWebExchange exchange, GatewayFilterChain chain, ProxyExchange proxy) {
+    Upstream upstream = proxy.upstream;
+    upstream.activeRetries().incrementAndGet();
+    removeAlreadyRouted(exchange);
+    return attempt(exchange, chain, proxy)
+        .doFinally(signal -> upstream.activeRetries().decrementAndGet());
+  }
+
+  private static boolean retryable503(ServerHttpRequest request) {
+    HttpMethod method = request.getMethod();
+    boolean idempotent =
+        method == HttpMethod.GET
+            || method == HttpMethod.HEAD
+            || method == HttpMethod.OPTIONS
+            || method == HttpMethod.PUT
+            || method == HttpMethod.DELETE;
+    HttpHeaders headers = request.getHeaders();
+    // A body has been streamed upstream already and cannot be sent again.
+    return idempotent
+        && headers.getContentLength() <= 0
+        && !headers.containsHeader(HttpHeaders.TRANSFER_ENCODING);
+  }
+
+  private static void discardUpstreamResponse(ServerWebExchange exchange) {
+    Connection connection = exchange.getAttribute(CLIENT_RESPONSE_CONN_ATTR);
+    if (connection != null) {
+      connection.dispose();
+    }
+    exchange.getAttributes().remove(CLIENT_RESPONSE_ATTR);
+    exchange.getAttributes().remove(CLIENT_RESPONSE_CONN_ATTR);
+    exchange.getAttributes().remove(CLIENT_RESPONSE_HEADER_NAMES);
+    ServerHttpResponse response = exchange.getResponse();
+    response.getHeaders().clear();
+  }
+
+  private static Mono<Void> fail(
+      ServerWebExchange exchange, ProxyExchange proxy, int status, String kind, String message) {
+    if (proxy != null) {
+      proxy.error = kind;
+      exchange.getAttributes().put(ProxyExchange.ATTRIBUTE, proxy);
+    }
+    return Responses.text(exchange.getResponse(), status, message);
+  }
+
+  private static boolean isTimeout(Throwable error) {
+    if (error instanceof ResponseStatusException rse && rse.getStatusCode().value() == 504) {
+      return true;
+    }
+    return causedBy(error, ReadTimeoutException.class)
+        || causedBy(error, java.util.concurrent.TimeoutException.class)
+        || causedBy(error, io.netty.channel.ConnectTimeoutException.class);
+  }
+
+  private static boolean causedBy(Throwable error, Class<? extends Throwable> type) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,35 @@
+package dev.weir.gateway.routing;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One upstream cluster (a revision, named {@code <namespace>/<revision>}) as its xDS Cluster
+ * describes it.
+ *
+ * @param http2 whether the upstream speaks HTTP/2 without TLS (h2c, prior knowledge)
+ * @param maxRequests concurrent requests allowed to the cluster before the gateway answers 503
+ * @param maxRetries concurrent retries allowed to the cluster: the retry budget
+ */
+public record ClusterSpec(
+    String name,
+    boolean http2,
+    long connectTimeoutMillis,
+    OutlierSpec outlier,
+    int maxRequests,
+    int maxRetries) {
+
+  public ClusterSpec {
+    requireNonNull(name, "name");
+    requireNonNull(outlier, "outlier");
+    if (connectTimeoutMillis <= 0) {
+      throw new IllegalArgumentException(
+          "connectTimeoutMillis: " + connectTimeoutMillis + " (expected: > 0)");
+    }
+    if (maxRequests <= 0) {
+      throw new IllegalArgumentException("maxRequests: " + maxRequests + " (expected: > 0)");
+    }
+    if (maxRetries < 0) {
+      throw new IllegalArgumentException("maxRetries: " + maxRetries + " (expected: >= 0)");
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package dev.weir.gateway.routing;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One route of a virtual host: what it matches (a path prefix or exact path, optionally a header
+ * with an exact value) and what it does (forward to weighted targets, or answer directly).
+ *
+ * @param headerName lower-case header name the route requires, or null
+ * @param targets where to forward, empty when the route answers directly
+ * @param directStatus the status of a direct response, 0 when the route forwards
+ * @param timeoutMillis the upstream response timeout, 0 for none
+ * @param retries how many times a safe failure is retried on another endpoint
+ */
+public record RouteSpec(
+    String name,
+    String prefix,
+    @Nullable String exactPath,
+    @Nullable String headerName,
+    @Nullable String headerValue,
+    List<TargetSpec> targets,
+    int directStatus,
+    String directBody,
+    long timeoutMillis,
+    int retries) {
+
+  public RouteSpec {
+    requireNonNull(name, "name");
+    requireNonNull(prefix, "prefix");
+    requireNonNull(directBody, "directBody");
+    targets = List.copyOf(targets);
+    if ((headerName == null) != (headerValue == null)) {
+      throw new IllegalArgumentException(
+          "route " + name + ": header name and value must be given together");
+    }
+    if (targets.isEmpty() == (directStatus == 0)) {
+      throw new IllegalArgumentException(
+          "route " + name + ": exactly one of targets or a direct response (expected)");
+    }
+    if (directStatus != 0 && (directStatus < 200 || directStatus > 599)) {
+      throw new IllegalArgumentException(
+          "route " + name + " direct response status: " + directStatus + " (expected: 200..599)");
+    }
+    if (timeoutMillis < 0) {
+      throw new IllegalArgumentException(
+          "route " + name + " timeoutMillis: " + timeoutMillis + " (expected: >= 0)");
+    }
+    if (retries < 0) {
+      throw new IllegalArgumentException(
+          "route " + name + " retries: " + retries + " (expected: >= 0)");
+    }
+  }
+
+  /** A route that forwards to {@code targets}. */
+  public static RouteSpec forward(
+      String name,
+      String prefix,
+      @Nullable String headerName,
+      @Nullable String headerValue,
+      List<TargetSpec> targets,
+      long timeoutMillis,
+      int retries) {
+    return new RouteSpec(
+        name, prefix, null, headerName, headerValue, targets, 0, "", timeoutMillis, retries);
+  }
+
+  /** A route that answers {@code status} with {@code body} itself. */
+  public static RouteSpec direct(String name, String prefix, int status, String body) {
+    return new RouteSpec(name, prefix, null, null, null, List.of(), status, body, 0, 0);
+  }
+}

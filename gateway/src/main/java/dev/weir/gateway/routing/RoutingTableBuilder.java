@@ -1,0 +1,187 @@
+package dev.weir.gateway.routing;
+
+import static java.util.Objects.requireNonNull;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Builds routing tables from specs, carrying over from one table to the next the state that must
+ * survive a swap: endpoint health, circuit breakers and counters per cluster, and the smooth
+ * weighted round-robin position of every split whose targets and weights did not change (so a
+ * steady split stays exact across unrelated updates). Not thread-safe: one builder per xDS client,
+ * used from its single thread.
+ */
+public final class RoutingTableBuilder {
+
+  private final CircuitBreakerConfig breakerConfig;
+  private Map<String, Upstream.Runtime> runtimes = new HashMap<>();
+  private Map<String, List<Endpoint>> endpoints = new HashMap<>();
+  private Map<String, Split> splits = new HashMap<>();
+  private long generation;
+
+  public RoutingTableBuilder(CircuitBreakerConfig breakerConfig) {
+    this.breakerConfig = requireNonNull(breakerConfig, "breakerConfig");
+  }
+
+  /** A builder with Resilience4j's default circuit breaker settings. */
+  public static RoutingTableBuilder withDefaults() {
+    return new RoutingTableBuilder(CircuitBreakerConfig.ofDefaults());
+  }
+
+  /**
+   * A new table for this configuration. Targets naming a cluster missing from {@code clusters}
+   * get no upstream (the proxy answers 503 for them); clusters missing from {@code assignments}
+   * have no endpoints.
+   */
+  public RoutingTable build(
+      RouteConfigSpec routeConfig,
+      Collection<ClusterSpec> clusters,
+      Map<String, LoadAssignmentSpec> assignments) {
+    requireNonNull(routeConfig, "routeConfig");
+    requireNonNull(clusters, "clusters");
+    requireNonNull(assignments, "assignments");
+
+    Map<String, Upstream.Runtime> nextRuntimes = new HashMap<>();
+    Map<String, List<Endpoint>> nextEndpoints = new HashMap<>();
+    Map<String, Upstream> upstreams = new HashMap<>();
+    for (ClusterSpec cluster : clusters) {
+      String name = cluster.name();
+      Upstream.Runtime runtime = runtimes.get(name);
+      if (runtime == null) {
+        runtime = new Upstream.Runtime(CircuitBreaker.of(name, breakerConfig));
+      }
+      nextRuntimes.put(name, runtime);
+      LoadAssignmentSpec assignment = assignments.get(name);
+      List<Endpoint> current =
+          reuseEndpoints(
+              endpoints.getOrDefault(name, List.of()),
+              assignment == null ? List.of() : assignment.endpoints());
+      nextEndpoints.put(name, current);
+      upstreams.put(name, new Upstream(cluster, runtime, byPriority(current)));
+    }
+
+    Map<String, Split> nextSplits = new HashMap<>();
+    Map<String, VirtualHostEntry> exact = new HashMap<>();
+    List<String> suffixes = new ArrayList<>();
+    List<VirtualHostEntry> suffixHosts = new ArrayList<>();
+    VirtualHostEntry anyHost = null;
+    for (VirtualHostSpec vhost : routeConfig.virtualHosts()) {
+      RouteEntry[] routes = new RouteEntry[vhost.routes().size()];
+      for (int i = 0; i < routes.length; i++) {
+        RouteSpec route = vhost.routes().get(i);
+        Target[] targets = new Target[route.targets().size()];
+        int[] weights = new int[targets.length];
+        for (int t = 0; t < targets.length; t++) {
+          TargetSpec target = route.targets().get(t);
+          targets[t] = new Target(target, upstreams.get(target.cluster()));
+          weights[t] = target.weight();
+        }
+        SmoothWeightedRoundRobin picker = null;
+        if (targets.length > 1) {
+          String key = vhost.name() + '\n' + route.name();
+          Split previous = splits.get(key);
+          Split split =
+              previous != null && previous.sameTargets(targets)
+                  ? previous
+                  : new Split(targets, SmoothWeightedRoundRobin.of(weights));
+          nextSplits.put(key, split);
+          picker = split.picker;
+        }
+        routes[i] = new RouteEntry(route, targets, picker);
+      }
+      VirtualHostEntry entry = new VirtualHostEntry(vhost.name(), vhost.route(), routes);
+      for (String domain : vhost.domains()) {
+        String host = domainHost(domain);
+        if (host.equals("*")) {
+          anyHost = anyHost == null ? entry : anyHost;
+        } else if (host.startsWith("*")) {
+          suffixes.add(host.substring(1));
+          suffixHosts.add(entry);
+        } else {
+          exact.putIfAbsent(host, entry);
+        }
+      }
+    }
+
+    runtimes = nextRuntimes;
+    endpoints = nextEndpoints;
+    splits = nextSplits;
+    return new RoutingTable(
+        ++generation,
+        exact,
+        suffixes.toArray(new String[0]),
+        suffixHosts.toArray(new VirtualHostEntry[0]),
+        anyHost,
+        upstreams);
+  }
+
+  /** The host part of an xDS domain: lower case, {@code :port} or {@code :*} dropped. */
+  static String domainHost(String domain) {
+    String host = domain;
+    int colon = host.lastIndexOf(':');
+    if (colon > 0 && host.indexOf(']') < colon) {
+      host = host.substring(0, colon);
+    }
+    return host.toLowerCase(Locale.ROOT);
+  }
+
+  private static List<Endpoint> reuseEndpoints(List<Endpoint> previous, List<EndpointSpec> specs) {
+    List<Endpoint> out = new ArrayList<>(specs.size());
+    for (EndpointSpec spec : specs) {
+      Endpoint kept = null;
+      for (Endpoint candidate : previous) {
+        if (candidate.matches(spec)) {
+          kept = candidate;
+          break;
+        }
+      }
+      out.add(kept != null ? kept : new Endpoint(spec));
+    }
+    return out;
+  }
+
+  private static List<List<Endpoint>> byPriority(List<Endpoint> endpoints) {
+    TreeMap<Integer, List<Endpoint>> groups = new TreeMap<>();
+    for (Endpoint endpoint : endpoints) {
+      groups.computeIfAbsent(endpoint.priority(), p -> new ArrayList<>()).add(endpoint);
+    }
+    return new ArrayList<>(groups.values());
+  }
+
+  /** A split's targets and its picker, kept while the targets and weights stay the same. */
+  private static final class Split {
+    final String[] clusters;
+    final int[] weights;
+    final SmoothWeightedRoundRobin picker;
+
+    Split(Target[] targets, SmoothWeightedRoundRobin picker) {
+      this.clusters = new String[targets.length];
+      this.weights = new int[targets.length];
+      for (int i = 0; i < targets.length; i++) {
+        clusters[i] = targets[i].cluster();
+        weights[i] = targets[i].weight();
+      }
+      this.picker = picker;
+    }
+
+    boolean sameTargets(Target[] targets) {
+      if (targets.length != clusters.length) {
+        return false;
+      }
+      for (int i = 0; i < targets.length; i++) {
+        if (!clusters[i].equals(targets[i].cluster()) || weights[i] != targets[i].weight()) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+}

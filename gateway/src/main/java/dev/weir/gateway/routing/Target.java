@@ -1,0 +1,61 @@
+package dev.weir.gateway.routing;
+
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One weighted target of a route in a routing table: its cluster (null while the cluster is not
+ * known) and the headers to add upstream, as parallel arrays so the proxy copies no collections.
+ */
+public final class Target {
+
+  private final String cluster;
+  private final int weight;
+  private final @Nullable Upstream upstream;
+  private final String[] headerNames;
+  private final String[] headerValues;
+
+  Target(TargetSpec spec, @Nullable Upstream upstream) {
+    this.cluster = spec.cluster();
+    this.weight = spec.weight();
+    this.upstream = upstream;
+    List<HeaderSpec> headers = spec.headers();
+    this.headerNames = new String[headers.size()];
+    this.headerValues = new String[headers.size()];
+    for (int i = 0; i < headers.size(); i++) {
+      headerNames[i] = headers.get(i).name();
+      headerValues[i] = headers.get(i).value();
+    }
+  }
+
+  /** The cluster name, {@code <namespace>/<revision>} in Weir. */
+  public String cluster() {
+    return cluster;
+  }
+
+  public int weight() {
+    return weight;
+  }
+
+  /** The cluster, or null when the control plane has not (yet) sent it. */
+  public @Nullable Upstream upstream() {
+    return upstream;
+  }
+
+  public int headerCount() {
+    return headerNames.length;
+  }
+
+  public String headerName(int i) {
+    return headerNames[i];
+  }
+
+  public String headerValue(int i) {
+    return headerValues[i];
+  }
+
+  @Override
+  public String toString() {
+    return cluster + "=" + weight;
+  }
+}

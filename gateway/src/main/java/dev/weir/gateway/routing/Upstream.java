@@ -1,0 +1,146 @@
+package dev.weir.gateway.routing;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One cluster (a revision) in a routing table: its settings, its endpoints grouped by priority, and
+ * the runtime state that outlives table swaps (circuit breaker, in-flight and retry counters).
+ */
+public final class Upstream {
+
+  private final ClusterSpec spec;
+  private final Runtime runtime;
+  private final Endpoint[][] priorities;
+  private final AtomicInteger[] cursors;
+  private final int endpointCount;
+
+  Upstream(ClusterSpec spec, Runtime runtime, List<List<Endpoint>> byPriority) {
+    this.spec = spec;
+    this.runtime = runtime;
+    this.priorities = new Endpoint[byPriority.size()][];
+    this.cursors = new AtomicInteger[byPriority.size()];
+    int count = 0;
+    for (int i = 0; i < priorities.length; i++) {
+      priorities[i] = byPriority.get(i).toArray(new Endpoint[0]);
+      cursors[i] = new AtomicInteger();
+      count += priorities[i].length;
+    }
+    this.endpointCount = count;
+  }
+
+  public String name() {
+    return spec.name();
+  }
+
+  public ClusterSpec spec() {
+    return spec;
+  }
+
+  public CircuitBreaker circuitBreaker() {
+    return runtime.breaker;
+  }
+
+  /** Requests in flight to this cluster, for the {@code max_requests} threshold. */
+  public AtomicInteger activeRequests() {
+    return runtime.active;
+  }
+
+  /** Retries in flight to this cluster, for the {@code max_retries} budget. */
+  public AtomicInteger activeRetries() {
+    return runtime.retries;
+  }
+
+  public int endpointCount() {
+    return endpointCount;
+  }
+
+  /**
+   * The endpoint for the next request: round-robin within the lowest priority that has endpoints
+   * not ejected (and, when it can, not {@code avoid}, the one that just failed). When every
+   * endpoint is ejected it ignores ejection rather than fail (Envoy's panic mode). Null only when
+   * the cluster has no endpoints at all.
+   */
+  public @Nullable Endpoint pick(long nowNanos, @Nullable Endpoint avoid) {
+    Endpoint found = pickHealthy(nowNanos, avoid);
+    if (found == null && avoid != null) {
+      found = pickHealthy(nowNanos, null);
+    }
+    if (found != null) {
+      return found;
+    }
+    for (int p = 0; p < priorities.length; p++) {
+      Endpoint[] endpoints = priorities[p];
+      if (endpoints.length > 0) {
+        return endpoints[(cursors[p].getAndIncrement() & Integer.MAX_VALUE) % endpoints.length];
+      }
+    }
+    return null;
+  }
+
+  private @Nullable Endpoint pickHealthy(long nowNanos, @Nullable Endpoint avoid) {
+    for (int p = 0; p < priorities.length; p++) {
+      Endpoint[] endpoints = priorities[p];
+      int n = endpoints.length;
+      if (n == 0) {
+        continue;
+      }
+      int start = cursors[p].getAndIncrement() & Integer.MAX_VALUE;
+      for (int i = 0; i < n; i++) {
+        Endpoint candidate = endpoints[(start + i) % n];
+        if (candidate != avoid && !candidate.ejected(nowNanos)) {
+          return candidate;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Records a response below 500 from {@code endpoint}. */
+  public void recordSuccess(Endpoint endpoint) {
+    endpoint.recordSuccess();
+  }
+
+  /**
+   * Records a 5xx response or, with {@code gatewayFailure}, a connect failure, timeout or gateway
+   * status; ejects the endpoint when the cluster's outlier detection says so. True if it ejected.
+   */
+  public boolean recordFailure(Endpoint endpoint, boolean gatewayFailure, long nowNanos) {
+    OutlierSpec outlier = spec.outlier();
+    if (!outlier.enabled() || !endpoint.recordFailure(gatewayFailure, outlier)) {
+      return false;
+    }
+    synchronized (runtime) {
+      if (endpoint.ejected(nowNanos)) {
+        return false;
+      }
+      int ejected = 0;
+      for (Endpoint[] endpoints : priorities) {
+        for (Endpoint e : endpoints) {
+          if (e.ejected(nowNanos)) {
+            ejected++;
+          }
+        }
+      }
+      int allowed = endpointCount * outlier.maxEjectionPercent() / 100;
+      if (ejected > 0 && ejected >= allowed) {
+        return false;
+      }
+      endpoint.eject(nowNanos, outlier);
+      return true;
+    }
+  }
+
+  /** The state of a cluster that outlives routing tables, kept by name. */
+  static final class Runtime {
+    final CircuitBreaker breaker;
+    final AtomicInteger active = new AtomicInteger();
+    final AtomicInteger retries = new AtomicInteger();
+
+    Runtime(CircuitBreaker breaker) {
+      this.breaker = breaker;
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package dev.weir.gateway.routing;
+
+import org.jspecify.annotations.Nullable;
+
+/** One virtual host of a routing table: the Weir Route it serves and its ordered routes. */
+public final class VirtualHostEntry {
+
+  private final String name;
+  private final String route;
+  private final RouteEntry[] routes;
+
+  VirtualHostEntry(String name, String route, RouteEntry[] routes) {
+    this.name = name;
+    this.route = route;
+    this.routes = routes;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** The Weir Route ({@code <namespace>/<name>}) this host belongs to. */
+  public String route() {
+    return route;
+  }
+
+  /** The first route that matches, in configuration order; null when none does. */
+  public @Nullable RouteEntry match(String path, RouteEntry.Headers headers) {
+    for (RouteEntry entry : routes) {
+      if (entry.matches(path, headers)) {
+        return entry;
+      }
+    }
+    return null;
+  }
+
+  int routeCount() {
+    return routes.length;
+  }
+
+  RouteEntry routeAt(int i) {
+    return routes[i];
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}

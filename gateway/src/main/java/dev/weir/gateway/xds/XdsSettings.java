@@ -1,0 +1,50 @@
+package dev.weir.gateway.xds;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+
+/**
+ * How the gateway reaches the control plane and who it says it is.
+ *
+ * @param address the control plane's {@code host:port}
+ * @param routeConfigName the route configuration to subscribe to ({@code weir-http})
+ * @param warmingTimeout how long a route configuration naming unknown clusters or clusters without
+ *     endpoints yet waits for them before it is NACKed (unknown) or applied anyway (no endpoints)
+ * @param maxBackoff the longest pause between reconnect attempts
+ */
+public record XdsSettings(
+    String address,
+    String nodeId,
+    String nodeCluster,
+    String region,
+    String zone,
+    String routeConfigName,
+    Duration warmingTimeout,
+    Duration initialBackoff,
+    Duration maxBackoff) {
+
+  /** The user agent the Weir control plane recognises its gateways by. */
+  public static final String USER_AGENT = "weir-gateway";
+
+  public XdsSettings {
+    requireNonNull(address, "address");
+    requireNonNull(nodeId, "nodeId");
+    requireNonNull(nodeCluster, "nodeCluster");
+    requireNonNull(region, "region");
+    requireNonNull(zone, "zone");
+    requireNonNull(routeConfigName, "routeConfigName");
+    requireNonNull(warmingTimeout, "warmingTimeout");
+    requireNonNull(initialBackoff, "initialBackoff");
+    requireNonNull(maxBackoff, "maxBackoff");
+    int colon = address.lastIndexOf(':');
+    if (colon <= 0 || colon == address.length() - 1) {
+      throw new IllegalArgumentException(
+          "weir.xds.address: \"" + address + "\" (expected: host:port)");
+    }
+    if (initialBackoff.isNegative() || initialBackoff.isZero() || maxBackoff.compareTo(initialBackoff) < 0) {
+      throw new IllegalArgumentException(
+          "backoff: " + initialBackoff + ".." + maxBackoff + " (expected: 0 < initial <= max)");
+    }
+  }
+}

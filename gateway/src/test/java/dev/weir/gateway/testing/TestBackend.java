@@ -1,0 +1,105 @@
+package dev.weir.gateway.testing;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.HttpProtocol;
+import reactor.netty.http.server.HttpServer;
+
+/**
+ * A real HTTP backend on loopback (reactor-netty): answers its name and echoes what the gateway
+ * sent (selected headers, protocol) as response headers; it can be told to answer a fixed status,
+ * and stopped and started again on the same port.
+ */
+public final class TestBackend implements AutoCloseable {
+
+  private final String name;
+  private final boolean h2c;
+  private final AtomicInteger status = new AtomicInteger(200);
+  private final AtomicInteger hits = new AtomicInteger();
+  private volatile DisposableServer server;
+  private volatile int port;
+
+  private TestBackend(String name, boolean h2c) {
+    this.name = name;
+    this.h2c = h2c;
+  }
+
+  public static TestBackend start(String name) {
+    return new TestBackend(name, false).start();
+  }
+
+  public static TestBackend startH2c(String name) {
+    return new TestBackend(name, true).start();
+  }
+
+  public synchronized TestBackend start() {
+    RuntimeException last = null;
+    for (int attempt = 0; attempt < 50; attempt++) {
+      try {
+        server =
+            HttpServer.create()
+                .host("127.0.0.1")
+                .port(port)
+                .protocol(h2c ? HttpProtocol.H2C : HttpProtocol.HTTP11)
+                .handle(
+                    (request, response) -> {
+                      hits.incrementAndGet();
+                      var in = request.requestHeaders();
+                      response
+                          .status(status.get())
+                          .header("x-backend", name)
+                          .header("x-protocol", request.protocol())
+                          .header("x-seen-revision", String.valueOf(in.get("Weir-Revision")))
+                          .header("x-seen-namespace", String.valueOf(in.get("Weir-Namespace")))
+                          .header("x-seen-for", String.valueOf(in.getAll("X-Forwarded-For")))
+                          .header("x-seen-proto", String.valueOf(in.get("X-Forwarded-Proto")))
+                          .header("x-seen-forwarded-host", String.valueOf(in.get("X-Forwarded-Host")))
+                          .header("x-seen-host", String.valueOf(in.get("Host")));
+                      return request.receive().then().then(response.sendString(Mono.just(name)).then());
+                    })
+                .bindNow();
+        port = server.port();
+        return this;
+      } catch (RuntimeException e) {
+        last = e;
+        Poll.sleep(100);
+      }
+    }
+    throw last;
+  }
+
+  public synchronized void stop() {
+    DisposableServer s = server;
+    if (s != null) {
+      s.disposeNow();
+      server = null;
+    }
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public int hits() {
+    return hits.get();
+  }
+
+  public void resetHits() {
+    hits.set(0);
+  }
+
+  /** Makes every later response have this status. */
+  public void respondWith(int code) {
+    status.set(code);
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+}

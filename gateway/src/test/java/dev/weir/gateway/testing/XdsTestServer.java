@@ -1,0 +1,109 @@
+package dev.weir.gateway.testing;
+
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
+import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real xDS server in-process: java-control-plane's V3DiscoveryServer over a SimpleCache with one
+ * group for every node, on loopback. It can be stopped and started again on the same port, and it
+ * records every Delta request it received (node, ACKs and NACKs with their error detail).
+ */
+public final class XdsTestServer implements AutoCloseable {
+
+  private final SimpleCache<String> cache = new SimpleCache<>(node -> "all");
+  private final List<DeltaDiscoveryRequest> requests = new CopyOnWriteArrayList<>();
+  private final V3DiscoveryServer discovery;
+  private volatile Server server;
+  private volatile int port;
+  private volatile Snapshot snapshot;
+
+  public XdsTestServer() {
+    DiscoveryServerCallbacks callbacks =
+        new DiscoveryServerCallbacks() {
+          @Override
+          public void onV3StreamRequest(long streamId, DiscoveryRequest request) {}
+
+          @Override
+          public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
+            requests.add(request);
+          }
+        };
+    discovery = new V3DiscoveryServer(callbacks, cache);
+  }
+
+  /** Starts on an ephemeral port the first time, on the same port afterwards. */
+  public XdsTestServer start() throws IOException {
+    IOException last = null;
+    for (int attempt = 0; attempt < 50; attempt++) {
+      try {
+        server =
+            NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+                .addService(discovery.getAggregatedDiscoveryServiceImpl())
+                .build()
+                .start();
+        port = server.getPort();
+        return this;
+      } catch (IOException e) {
+        last = e;
+        Poll.sleep(100);
+      }
+    }
+    throw last;
+  }
+
+  public void stop() throws InterruptedException {
+    Server s = server;
+    if (s != null) {
+      s.shutdownNow();
+      s.awaitTermination(5, TimeUnit.SECONDS);
+      server = null;
+    }
+  }
+
+  public String address() {
+    return "127.0.0.1:" + port;
+  }
+
+  public void set(Snapshot next) {
+    snapshot = next;
+    cache.setSnapshot("all", next);
+  }
+
+  public Snapshot snapshot() {
+    return snapshot;
+  }
+
+  public List<DeltaDiscoveryRequest> requests() {
+    return requests;
+  }
+
+  /** The nodes that connected, as their first requests named them. */
+  public List<Node> nodes() {
+    return requests.stream().filter(DeltaDiscoveryRequest::hasNode).map(DeltaDiscoveryRequest::getNode).toList();
+  }
+
+  /** Every error detail the server received in a NACK. */
+  public List<String> nackDetails() {
+    return requests.stream()
+        .filter(DeltaDiscoveryRequest::hasErrorDetail)
+        .map(r -> r.getErrorDetail().getMessage())
+        .toList();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    stop();
+  }
+}

@@ -1,0 +1,184 @@
+package dev.weir.gateway.xds;
+
+import static dev.weir.gateway.testing.XdsResources.assignment;
+import static dev.weir.gateway.testing.XdsResources.cluster;
+import static dev.weir.gateway.testing.XdsResources.endpoint;
+import static dev.weir.gateway.testing.XdsResources.routes;
+import static dev.weir.gateway.testing.XdsResources.snapshot;
+import static dev.weir.gateway.testing.XdsResources.split;
+import static dev.weir.gateway.testing.XdsResources.vhost;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weir.gateway.routing.Endpoint;
+import dev.weir.gateway.routing.RoutingTableBuilder;
+import dev.weir.gateway.routing.RoutingTableHolder;
+import dev.weir.gateway.routing.Upstream;
+import dev.weir.gateway.testing.Poll;
+import dev.weir.gateway.testing.XdsTestServer;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The ADS client against a real java-control-plane server on loopback. */
+class XdsClientTest {
+
+  private static final String HOST = "hello.default.example.com";
+
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final RoutingTableHolder holder = new RoutingTableHolder();
+  private XdsTestServer server;
+  private XdsClient client;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = new XdsTestServer().start();
+    server.set(
+        snapshot(
+            "v1",
+            List.of(cluster("default/hello-1")),
+            List.of(assignment("default/hello-1", endpoint(9001))),
+            routes(List.of(vhost(HOST, split("default", "hello-1", 100))))));
+    client =
+        new XdsClient(
+            new XdsSettings(server.address(), "gw-1", "weir-gateway", "us-east", "us-east-1a",
+                "weir-http", Duration.ofMillis(500), Duration.ofMillis(50), Duration.ofMillis(200)),
+            new ResourceDecoder(2),
+            RoutingTableBuilder.withDefaults(),
+            holder,
+            registry);
+    client.start();
+    Poll.until("first configuration", holder::configured);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    client.close();
+    server.close();
+  }
+
+  @Test
+  void appliesConfigurationAndIdentifiesItself() {
+    assertThat(holder.current().virtualHost("Hello.Default.Example.COM:8080")).isNotNull();
+    Upstream upstream = holder.current().upstream("default/hello-1");
+    assertThat(upstream).isNotNull();
+    Endpoint endpoint = upstream.pick(System.nanoTime(), null);
+    assertThat(endpoint.port()).isEqualTo(9001);
+    assertThat(endpoint.sourceCluster()).isEqualTo("east");
+
+    Node node = server.nodes().get(0);
+    assertThat(node.getId()).isEqualTo("gw-1");
+    assertThat(node.getCluster()).isEqualTo("weir-gateway");
+    assertThat(node.getUserAgentName()).isEqualTo("weir-gateway");
+    assertThat(node.getLocality().getRegion()).isEqualTo("us-east");
+    assertThat(node.getLocality().getZone()).isEqualTo("us-east-1a");
+    Poll.until("ACKs of cds, eds and rds", () -> client.appliedVersions().size() == 3);
+    assertThat(client.appliedVersions()).containsValues("v1");
+    assertThat(server.nackDetails()).isEmpty();
+    assertThat(registry.get("weir.gateway.xds.connected").gauge().value()).isEqualTo(1.0);
+  }
+
+  @Test
+  void endpointChangesArriveAlone() {
+    server.set(
+        snapshot(
+            "v2",
+            List.of(cluster("default/hello-1")),
+            List.of(assignment("default/hello-1", endpoint(9002))),
+            routes(List.of(vhost(HOST, split("default", "hello-1", 100))))));
+    Poll.until("new endpoint", () -> holder.current().upstream("default/hello-1")
+        .pick(System.nanoTime(), null).port() == 9002);
+  }
+
+  @Test
+  void nackKeepsTheLastGoodConfigurationAndReportsWhy() {
+    VirtualHost bad =
+        vhost(HOST, split("default", "hello-1", 100)).toBuilder()
+            .setRoutes(0, vhost(HOST, split("default", "hello-1", 100)).getRoutes(0).toBuilder()
+                .setMatch(RouteMatch.newBuilder().setSafeRegex(RegexMatcher.newBuilder().setRegex("/.*"))))
+            .build();
+    server.set(
+        snapshot(
+            "v2",
+            List.of(cluster("default/hello-1")),
+            List.of(assignment("default/hello-1", endpoint(9001))),
+            RouteConfiguration.newBuilder().setName("weir-http").addVirtualHosts(bad).build()));
+
+    String expected =
+        "route weir-http vhost hello.default.example.com route default: "
+            + "safe_regex path match not supported (expected: prefix or path)";
+    Poll.until("NACK at the server", () -> server.nackDetails().contains(expected));
+    assertThat(client.lastNack()).isEqualTo(expected);
+    assertThat(holder.current().virtualHost(HOST)).isNotNull();
+    assertThat(holder.current().virtualHost(HOST).match("/x", name -> null)).isNotNull();
+    assertThat(registry.get("weir.gateway.xds.nacks").tag("type", "rds").counter().count()).isEqualTo(1);
+
+    // The next good version is applied again.
+    server.set(
+        snapshot(
+            "v3",
+            List.of(cluster("default/hello-1")),
+            List.of(assignment("default/hello-1", endpoint(9001))),
+            routes(List.of(vhost(HOST, split("default", "hello-1", 100)),
+                vhost("other.default.example.com", split("default", "hello-1", 100))))));
+    Poll.until("v3 applied", () -> holder.current().virtualHost("other.default.example.com") != null);
+  }
+
+  @Test
+  void routesNamingAnUnknownClusterAreNackedAfterWarming() {
+    server.set(
+        snapshot(
+            "v2",
+            List.of(cluster("default/hello-1")),
+            List.of(assignment("default/hello-1", endpoint(9001))),
+            routes(List.of(vhost(HOST, split("default", "hello-1", 50), split("default", "x", 50))))));
+    String expected = "route weir-http vhost hello.default.example.com: weighted cluster default/x unknown";
+    Poll.until("NACK for the unknown cluster", () -> server.nackDetails().contains(expected));
+    // Still the single-target configuration of v1.
+    assertThat(holder.current().virtualHost(HOST).match("/", n -> null).pick().cluster())
+        .isEqualTo("default/hello-1");
+  }
+
+  @Test
+  void routesWaitForNewClustersInsteadOfFailing() {
+    server.set(
+        snapshot(
+            "v2",
+            List.of(cluster("default/hello-1"), cluster("default/hello-2")),
+            List.of(assignment("default/hello-1", endpoint(9001)),
+                assignment("default/hello-2", endpoint(9002))),
+            routes(List.of(vhost(HOST, split("default", "hello-1", 50), split("default", "hello-2", 50))))));
+    Poll.until("split applied", () -> {
+      var route = holder.current().virtualHost(HOST).match("/", n -> null);
+      return route.pick().cluster().equals("default/hello-2") || route.pick().cluster().equals("default/hello-2");
+    });
+    assertThat(holder.current().upstream("default/hello-2").pick(System.nanoTime(), null).port()).isEqualTo(9002);
+    assertThat(server.nackDetails()).isEmpty();
+  }
+
+  @Test
+  void keepsServingWhileTheControlPlaneIsAwayAndResyncsWhenItReturns() throws Exception {
+    server.stop();
+    Poll.until("disconnect noticed", () -> !client.connected());
+    assertThat(holder.current().virtualHost(HOST)).isNotNull();
+
+    server.set(
+        snapshot(
+            "v2",
+            List.of(cluster("default/hello-1")),
+            List.of(assignment("default/hello-1", endpoint(9003))),
+            routes(List.of(vhost("moved.default.example.com", split("default", "hello-1", 100))))));
+    server.start();
+    Poll.until("resync", () -> holder.current().virtualHost("moved.default.example.com") != null);
+    assertThat(client.connected()).isTrue();
+    assertThat(holder.current().virtualHost(HOST)).isNull();
+    assertThat(holder.current().upstream("default/hello-1").pick(System.nanoTime(), null).port()).isEqualTo(9003);
+  }
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Weir in local mode: three demo revisions, the control plane on two folder clusters (east/, west/)
+# and the gateway on :8080, all on loopback. Ctrl-C stops everything this script started.
+set -uo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+run="$here/run"
+controller_jar="$root/route-controller/target/weir-controller.jar"
+gateway_jar="$root/gateway/target/weir-gateway.jar"
+loadtest="$root/loadtest/target"
+
+die() { echo "up.sh: $*" >&2; exit 1; }
+
+# Java 17 or newer.
+command -v java >/dev/null || die "Java not found: install a JDK 17 or newer (e.g. apt-get install -y openjdk-17-jdk-headless) and run again"
+java_major="$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
+[ "${java_major%%.*}" -ge 17 ] 2>/dev/null || die "Java ${java_major:-unknown} found, Weir needs 17 or newer: install a newer JDK and run again"
+command -v curl >/dev/null || die "curl not found: install curl and run again"
+
+# Ports: each one in use stops the script, naming it.
+for port in 9001 9002 9003 18000 9090 8080 9091; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    die "port $port is in use on 127.0.0.1 (needed by local mode): stop what listens there (e.g. ss -ltnp 'sport = :$port') and run again"
+  fi
+done
+
+# Build what is missing (the build skeleton leaves empty placeholder jars, which count as missing).
+jar_ok() { [ -f "$1" ] && [ "$(wc -c <"$1")" -gt 100000 ]; }
+modules=()
+jar_ok "$controller_jar" || modules+=(route-controller)
+jar_ok "$gateway_jar" || modules+=(gateway)
+[ -d "$loadtest/classes/dev/weir/loadtest/backend" ] && [ -d "$loadtest/lib" ] || modules+=(loadtest)
+if [ ${#modules[@]} -gt 0 ]; then
+  list="$(IFS=,; echo "${modules[*]}")"
+  echo "up.sh: building $list (first time only; this takes a few minutes)"
+  mkdir -p "$run"
+  (cd "$root" && ./mvnw -B -q -pl "$list" -am package -DskipTests) >"$run/build.log" 2>&1 \
+    || die "the build failed: see $run/build.log, or run ./mvnw -B -pl $list -am package -DskipTests"
+fi
+
+mkdir -p "$run"
+pids=()
+stop() {
+  trap - EXIT INT TERM
+  if [ ${#pids[@]} -gt 0 ]; then
+    echo; echo "up.sh: stopping (${#pids[@]} processes)"
+    kill "${pids[@]}" 2>/dev/null
+    for _ in $(seq 1 50); do
+      alive=0
+      for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+      [ "$alive" = 0 ] && break
+      sleep 0.2
+    done
+    kill -9 "${pids[@]}" 2>/dev/null
+    wait 2>/dev/null
+  fi
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
+
+start() { # name, command...
+  local name="$1"; shift
+  "$@" >"$run/$name.log" 2>&1 &
+  pids+=($!)
+  eval "pid_$(echo "$name" | tr -c 'a-zA-Z0-9\n' '_')=$!"
+}
+alive_or_die() { # name pid
+  kill -0 "$2" 2>/dev/null || die "$1 exited; last lines of $run/$1.log:
+$(tail -n 20 "$run/$1.log")"
+}
+
+echo "up.sh: starting demo revisions hello-00001..3 on 127.0.0.1:9001-9003"
+for n in 1 2 3; do
+  start "hello-0000$n" java -Xmx64m -XX:+UseSerialGC -cp "$loadtest/classes:$loadtest/lib/*" \
+    dev.weir.loadtest.backend.Backend --name "hello-0000$n" --port "900$n"
+done
+echo "up.sh: starting the control plane (xDS :18000, admin :9090) on $here/clusters.yaml"
+start controller java -jar "$controller_jar" --weir.clusters-file="$here/clusters.yaml" \
+  --weir.xds.port=18000 --weir.xds.bind-address=127.0.0.1 --server.port=9090
+echo "up.sh: starting the gateway (:8080, management :9091)"
+start gateway java -jar "$gateway_jar" --weir.xds.address=127.0.0.1:18000 --server.port=8080 \
+  --management.server.port=9091 --weir.node.id=local-gateway --weir.node.region=local --weir.node.zone=east
+
+printf "up.sh: waiting for http://hello.default.localhost:8080/ "
+for i in $(seq 1 240); do
+  for name in hello-00001 hello-00002 hello-00003 controller gateway; do
+    var="pid_$(echo "$name" | tr -c 'a-zA-Z0-9\n' '_')"
+    alive_or_die "$name" "${!var}"
+  done
+  if curl -fsS -o /dev/null --max-time 2 -H 'Host: hello.default.localhost' http://127.0.0.1:8080/ 2>/dev/null; then
+    break
+  fi
+  [ "$i" = 240 ] && die "nothing answered on :8080 within 120 s; see $run/controller.log and $run/gateway.log"
+  [ $((i % 4)) = 0 ] && printf "."
+  sleep 0.5
+done
+echo " up."
+
+# curl resolves *.localhost to loopback from 7.78 on; older ones need the Host header form.
+curl_ok=no
+IFS=. read -r cmaj cmin _ <<<"$(curl --version | sed -n '1s/^curl \([0-9.]*\).*/\1/p')"
+if [ "${cmaj:-0}" -gt 7 ] || { [ "${cmaj:-0}" -eq 7 ] && [ "${cmin:-0}" -ge 78 ]; }; then curl_ok=yes; fi
+url() { # host path
+  if [ "$curl_ok" = yes ]; then echo "curl http://$1:8080$2"; else echo "curl -H 'Host: $1' http://127.0.0.1:8080$2"; fi
+}
+
+cat <<EOF
+
+Weir is running (logs in deploy/local/run/). Try:
+
+  $(url hello.default.localhost /)                      # hello-00001 (90%) or hello-00002 (10%)
+  for i in \$(seq 20); do $(url hello.default.localhost /); done | sort | uniq -c
+  $(url canary-hello.default.localhost /)               # tag canary: always hello-00002
+  $(url latest-hello.default.localhost /)               # tag latest: the newest revision, hello-00003
+  $(url hello.default.localhost /) -H 'Weir-Tag: canary'   # the tag as a header
+
+  curl http://127.0.0.1:9090/api/v1/routes        # every Route with its status
+  curl http://127.0.0.1:9090/api/v1/dataplanes    # connected data planes and what they applied
+  curl http://127.0.0.1:9090/api/v1/clusters      # the clusters and their health
+  curl http://127.0.0.1:9091/actuator/prometheus | grep weir_gateway   # gateway metrics
+
+Change the split: edit deploy/local/east/route-hello.yaml (e.g. percents 50 and 50) and save;
+the gateway serves the new split within a second.
+
+Ctrl-C stops everything.
+EOF
+wait

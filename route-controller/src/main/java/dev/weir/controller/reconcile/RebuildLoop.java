@@ -1,0 +1,193 @@
+package dev.weir.controller.reconcile;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.weir.controller.api.v1alpha1.Condition;
+import dev.weir.controller.api.v1alpha1.RouteStatus;
+import dev.weir.controller.build.BuildResult;
+import dev.weir.controller.build.BuildState;
+import dev.weir.controller.build.ClusterObjects;
+import dev.weir.controller.build.ModelBuilder;
+import dev.weir.xds.DataPlaneRegistry;
+import dev.weir.xds.ModelPublisher;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Batches rebuild requests and runs the builder on one thread: a request waits {@code holdOff} for
+ * more to arrive, but never more than {@code maxDelay} after the first one of a batch.
+ */
+public final class RebuildLoop implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(RebuildLoop.class);
+
+  /** The inputs of a build and what it made of them, for the admin API. */
+  public record Built(List<ClusterObjects> inputs, BuildResult result) {}
+
+  private final String domain;
+  private final Supplier<List<ClusterObjects>> inputs;
+  private final ModelPublisher publisher;
+  private final DataPlaneRegistry registry;
+  private final Consumer<Built> onBuilt;
+  private final long holdOffNanos;
+  private final long maxDelayNanos;
+  private final Clock clock;
+  private final ScheduledExecutorService executor;
+  private final Counter rebuilds;
+  private final Timer duration;
+  private final Map<String, AtomicInteger> routesByState;
+
+  private final Object lock = new Object();
+  private long firstRequest; // guarded by lock; 0 when no batch is open
+  private long lastRequest; // guarded by lock
+
+  private BuildState state = BuildState.INITIAL; // only on the loop thread
+  private volatile Built last;
+
+  public RebuildLoop(
+      String domain,
+      Supplier<List<ClusterObjects>> inputs,
+      ModelPublisher publisher,
+      DataPlaneRegistry registry,
+      Consumer<Built> onBuilt,
+      Duration holdOff,
+      Duration maxDelay,
+      MeterRegistry meters,
+      Clock clock) {
+    this.domain = requireNonNull(domain, "domain");
+    this.inputs = requireNonNull(inputs, "inputs");
+    this.publisher = requireNonNull(publisher, "publisher");
+    this.registry = requireNonNull(registry, "registry");
+    this.onBuilt = requireNonNull(onBuilt, "onBuilt");
+    this.holdOffNanos = holdOff.toNanos();
+    this.maxDelayNanos = maxDelay.toNanos();
+    if (holdOffNanos < 0 || maxDelayNanos < holdOffNanos) {
+      throw new IllegalArgumentException("holdOff: " + holdOff + ", maxDelay: " + maxDelay
+          + " (expected: 0 <= holdOff <= maxDelay)");
+    }
+    this.clock = requireNonNull(clock, "clock");
+    this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "weir-rebuild");
+      t.setDaemon(true);
+      return t;
+    });
+    this.rebuilds = Counter.builder("weir.controller.rebuilds")
+        .description("Model builds run").register(meters);
+    this.duration = Timer.builder("weir.controller.rebuild.duration")
+        .description("Time to read the sources and build the model and statuses").register(meters);
+    this.routesByState = Map.of(
+        "ready", new AtomicInteger(),
+        "not_ready", new AtomicInteger(),
+        "unknown", new AtomicInteger());
+    routesByState.forEach((state, value) -> Gauge.builder("weir.controller.routes", value,
+            AtomicInteger::get)
+        .description("Routes by their Ready condition").tag("state", state).register(meters));
+  }
+
+  /** Asks for a rebuild soon. Never blocks; safe from any thread. */
+  public void requestRebuild() {
+    long now = System.nanoTime();
+    synchronized (lock) {
+      lastRequest = now;
+      if (firstRequest != 0) {
+        return; // a batch is open and its check is scheduled
+      }
+      firstRequest = now;
+    }
+    schedule(holdOffNanos);
+  }
+
+  private void schedule(long delayNanos) {
+    try {
+      executor.schedule(this::maybeRun, delayNanos, TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closed
+    }
+  }
+
+  private void maybeRun() {
+    long now = System.nanoTime();
+    long wait;
+    synchronized (lock) {
+      long quietUntil = lastRequest + holdOffNanos;
+      long deadline = firstRequest + maxDelayNanos;
+      wait = Math.min(quietUntil, deadline) - now;
+      if (wait <= 0) {
+        firstRequest = 0;
+      }
+    }
+    if (wait > 0) {
+      schedule(wait);
+      return;
+    }
+    runNow();
+  }
+
+  private void runNow() {
+    try {
+      Built built = duration.record(() -> {
+        List<ClusterObjects> in = inputs.get();
+        BuildResult result = ModelBuilder.build(
+            domain, in, state, registry.dataPlanes(), clock.instant());
+        return new Built(in, result);
+      });
+      rebuilds.increment();
+      BuildResult result = built.result();
+      boolean newModel = result.model().revision() != state.model().revision();
+      state = result.state();
+      last = built;
+      if (newModel) {
+        log.info("model revision {}: {} hosts, {} upstreams", result.model().revision(),
+            result.model().virtualHosts().size(), result.model().upstreams().size());
+        publisher.publish(result.model());
+      }
+      count(result.statuses());
+      onBuilt.accept(built);
+    } catch (RuntimeException e) {
+      log.error("rebuild failed; will retry on the next change", e);
+    }
+  }
+
+  private void count(Map<?, RouteStatus> statuses) {
+    int ready = 0;
+    int notReady = 0;
+    int unknown = 0;
+    for (RouteStatus s : statuses.values()) {
+      Condition c = s.condition(Condition.READY);
+      if (c == null || Condition.UNKNOWN.equals(c.status())) {
+        unknown++;
+      } else if (Condition.TRUE.equals(c.status())) {
+        ready++;
+      } else {
+        notReady++;
+      }
+    }
+    routesByState.get("ready").set(ready);
+    routesByState.get("not_ready").set(notReady);
+    routesByState.get("unknown").set(unknown);
+  }
+
+  /** The last build, or null before the first. */
+  public Built last() {
+    return last;
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+  }
+}

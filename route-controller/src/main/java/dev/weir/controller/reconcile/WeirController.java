@@ -1,0 +1,157 @@
+package dev.weir.controller.reconcile;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.weir.controller.api.v1alpha1.RouteSpec;
+import dev.weir.controller.api.v1alpha1.RouteStatus;
+import dev.weir.controller.build.ClusterObjects;
+import dev.weir.controller.build.RouteObject;
+import dev.weir.controller.clusters.ClusterConfig;
+import dev.weir.controller.clusters.ClustersFile;
+import dev.weir.controller.source.ClusterHealth;
+import dev.weir.controller.source.ClusterSource;
+import dev.weir.controller.source.FolderSource;
+import dev.weir.controller.source.KubernetesSource;
+import dev.weir.controller.status.KubernetesStatusTarget;
+import dev.weir.controller.status.LeaderGate;
+import dev.weir.controller.status.StatusTarget;
+import dev.weir.controller.status.StatusWriter;
+import dev.weir.model.TrafficModel;
+import dev.weir.xds.DataPlaneRegistry;
+import dev.weir.xds.ModelPublisher;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The assembled control loop: one source per cluster of the clusters file, the rebuild loop, the
+ * status writer and (optionally) leader election, feeding a {@link ModelPublisher}.
+ */
+public final class WeirController implements AutoCloseable {
+
+  /** A Route as the admin API shows it: where it came from, what it asks for, what it got. */
+  public record RouteView(
+      String cluster, String namespace, String name, long generation, RouteSpec spec,
+      RouteStatus status) {}
+
+  private final ClustersFile clustersFile;
+  private final List<ClusterSource> sources = new ArrayList<>();
+  private final List<LeaderGate> gates = new ArrayList<>();
+  private final RebuildLoop loop;
+  private final StatusWriter writer;
+  private final DataPlaneRegistry registry;
+
+  /**
+   * @param clients makes the client of each Kubernetes cluster (the caller closes them)
+   */
+  public WeirController(
+      ClustersFile clustersFile,
+      ControllerOptions options,
+      ModelPublisher publisher,
+      DataPlaneRegistry registry,
+      Function<ClusterConfig, KubernetesClient> clients,
+      MeterRegistry meters,
+      Clock clock) {
+    this.clustersFile = requireNonNull(clustersFile, "clustersFile");
+    this.registry = requireNonNull(registry, "registry");
+    requireNonNull(options, "options");
+    requireNonNull(clients, "clients");
+    // The loop and the sources refer to each other: sources request rebuilds, the loop reads them.
+    Runnable changed = () -> rebuild();
+    Map<String, StatusTarget> targets = new HashMap<>();
+    StatusWriter[] writerRef = new StatusWriter[1];
+    for (ClusterConfig c : clustersFile.clusters()) {
+      if (c.isFolder()) {
+        sources.add(new FolderSource(c, changed, options.folderRescan(), clock));
+        continue;
+      }
+      KubernetesClient client = requireNonNull(clients.apply(c), "client of " + c.name());
+      sources.add(new KubernetesSource(c, client, changed, options.healthCheck(), clock));
+      if (c.config()) {
+        Supplier<Boolean> mayWrite = () -> true;
+        if (options.leaderElection()) {
+          LeaderGate gate = new LeaderGate(c.name(), client, options.leaseNamespace(),
+              options.leaseName(), options.identity(), options.leaseDuration(),
+              () -> writerRef[0].resync(c.name()));
+          gates.add(gate);
+          mayWrite = gate::getAsBoolean;
+        }
+        Supplier<Boolean> finalMayWrite = mayWrite;
+        targets.put(c.name(), new KubernetesStatusTarget(client, finalMayWrite::get));
+      }
+    }
+    this.writer = new StatusWriter(targets, options.statusRetry(), meters);
+    writerRef[0] = writer;
+    this.loop = new RebuildLoop(clustersFile.domain(), this::inputs, publisher, registry,
+        built -> writer.submit(built.result().statuses()), options.holdOff(), options.maxDelay(),
+        meters, clock);
+  }
+
+  private void rebuild() {
+    RebuildLoop l = loop;
+    if (l != null) {
+      l.requestRebuild();
+    }
+  }
+
+  private List<ClusterObjects> inputs() {
+    return sources.stream().map(ClusterSource::objects).toList();
+  }
+
+  /** Starts every source and the first build; unreachable clusters are retried in the background. */
+  public void start() {
+    registry.addListener(this::rebuild);
+    sources.forEach(ClusterSource::start);
+    rebuild();
+  }
+
+  public ClustersFile clustersFile() {
+    return clustersFile;
+  }
+
+  /** Every cluster's state and problems. */
+  public List<ClusterHealth> clusters() {
+    return sources.stream().map(ClusterSource::health).toList();
+  }
+
+  /** The last model built (revision 0 before the first build). */
+  public TrafficModel model() {
+    RebuildLoop.Built last = loop.last();
+    return last == null ? TrafficModel.EMPTY : last.result().model();
+  }
+
+  /** Every Route of every config cluster with its status, sorted by cluster, namespace, name. */
+  public List<RouteView> routes() {
+    RebuildLoop.Built last = loop.last();
+    if (last == null) {
+      return List.of();
+    }
+    List<RouteView> views = new ArrayList<>();
+    for (ClusterObjects c : last.inputs()) {
+      if (!c.config()) {
+        continue;
+      }
+      for (RouteObject r : c.routes()) {
+        views.add(new RouteView(r.key().cluster(), r.key().namespace(), r.key().name(),
+            r.generation(), r.spec(), last.result().statuses().get(r.key())));
+      }
+    }
+    views.sort(java.util.Comparator.comparing(RouteView::cluster)
+        .thenComparing(RouteView::namespace).thenComparing(RouteView::name));
+    return views;
+  }
+
+  @Override
+  public void close() {
+    gates.forEach(LeaderGate::close);
+    loop.close();
+    writer.close();
+    sources.forEach(ClusterSource::close);
+  }
+}

@@ -1,0 +1,94 @@
+package dev.weir.controller.source;
+
+import dev.weir.controller.api.v1alpha1.Route;
+import dev.weir.controller.build.EndpointSliceObject;
+import dev.weir.controller.build.RouteKey;
+import dev.weir.controller.build.RouteObject;
+import dev.weir.controller.build.ServiceObject;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Reduces fabric8 objects to the builder's records: one conversion for Kubernetes and folders. */
+public final class KubernetesObjects {
+
+  private KubernetesObjects() {}
+
+  /** The Route as the builder sees it; a missing creation time counts as {@code fallbackCreated}. */
+  public static RouteObject route(String cluster, Route route, Instant fallbackCreated) {
+    ObjectMeta m = route.getMetadata();
+    Long generation = m.getGeneration();
+    return new RouteObject(
+        new RouteKey(cluster, namespace(m), m.getName()),
+        generation == null ? 1 : generation,
+        created(m, fallbackCreated),
+        route.getSpec());
+  }
+
+  public static ServiceObject service(Service service, Instant fallbackCreated) {
+    ObjectMeta m = service.getMetadata();
+    List<ServiceObject.Port> ports = new ArrayList<>();
+    if (service.getSpec() != null && service.getSpec().getPorts() != null) {
+      for (var p : service.getSpec().getPorts()) {
+        if (p.getPort() != null) {
+          ports.add(new ServiceObject.Port(p.getName(), p.getPort()));
+        }
+      }
+    }
+    return new ServiceObject(namespace(m), m.getName(), created(m, fallbackCreated),
+        m.getLabels() == null ? Map.of() : m.getLabels(), ports);
+  }
+
+  /** The slice, or null when it names no Service (such slices route nowhere). */
+  public static EndpointSliceObject endpointSlice(EndpointSlice slice) {
+    ObjectMeta m = slice.getMetadata();
+    String service = m.getLabels() == null
+        ? null
+        : m.getLabels().get(EndpointSliceObject.SERVICE_NAME_LABEL);
+    if (service == null) {
+      return null;
+    }
+    List<EndpointSliceObject.Port> ports = new ArrayList<>();
+    if (slice.getPorts() != null) {
+      for (var p : slice.getPorts()) {
+        if (p.getPort() != null) {
+          ports.add(new EndpointSliceObject.Port(p.getName(), p.getPort()));
+        }
+      }
+    }
+    List<String> ready = new ArrayList<>();
+    if (slice.getEndpoints() != null) {
+      for (Endpoint e : slice.getEndpoints()) {
+        // Ready unless it says otherwise, as Kubernetes documents for consumers.
+        boolean isReady = e.getConditions() == null
+            || e.getConditions().getReady() == null
+            || e.getConditions().getReady();
+        if (isReady && e.getAddresses() != null) {
+          ready.addAll(e.getAddresses());
+        }
+      }
+    }
+    return new EndpointSliceObject(namespace(m), m.getName(), service, ports, ready, false);
+  }
+
+  private static String namespace(ObjectMeta m) {
+    return m.getNamespace() == null ? "default" : m.getNamespace();
+  }
+
+  private static Instant created(ObjectMeta m, Instant fallback) {
+    String ts = m.getCreationTimestamp();
+    if (ts == null || ts.isBlank()) {
+      return fallback;
+    }
+    try {
+      return Instant.parse(ts);
+    } catch (RuntimeException e) {
+      return fallback;
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package dev.weir.controller.testing;
+
+import dev.weir.model.Locality;
+import dev.weir.model.TrafficModel;
+import dev.weir.xds.DataPlane;
+import dev.weir.xds.DataPlaneRegistry;
+import dev.weir.xds.ModelPublisher;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A publisher that records models and a registry whose data planes a test sets. */
+public final class FakeDataPlanes implements ModelPublisher, DataPlaneRegistry {
+
+  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private volatile List<DataPlane> dataPlanes = List.of();
+  private volatile TrafficModel model = TrafficModel.EMPTY;
+
+  @Override
+  public void publish(TrafficModel m) {
+    if (m.revision() <= model.revision()) {
+      throw new IllegalStateException("published revision " + m.revision() + " after "
+          + model.revision());
+    }
+    model = m;
+  }
+
+  public TrafficModel model() {
+    return model;
+  }
+
+  /** One data plane that has applied the latest published model. */
+  public void connectUpToDate(String nodeId) {
+    dataPlanes = List.of(new DataPlane(nodeId, "weir-gateway", Locality.UNKNOWN, Instant.EPOCH,
+        Map.of(), model.revision(), Optional.empty()));
+    listeners.forEach(Runnable::run);
+  }
+
+  @Override
+  public List<DataPlane> dataPlanes() {
+    return dataPlanes;
+  }
+
+  @Override
+  public void addListener(Runnable listener) {
+    listeners.add(listener);
+  }
+}

@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Control-plane footprint probes: heap after a full GC (via jcmd), and what the controller's metrics say. */
+/** Control-plane footprint probes: heap after a full GC (via jcmd), and the controller's build timers. */
 final class Footprint {
 
   private static final Pattern USED = Pattern.compile("used (\\d+)K");
@@ -36,26 +36,6 @@ final class Footprint {
   /** The controller's timers about building or translating the model, as exposed on Prometheus. */
   static Map<String, Double> buildMetrics(WeirStack stack) {
     return select(stack, "(build|translat)", "_seconds_(max|sum|count)$");
-  }
-
-  /** Every byte counter the controller exposes about what it sends. */
-  static Map<String, Double> byteCounters(WeirStack stack) {
-    return select(stack, "bytes", "(_total|_sum|_count)$");
-  }
-
-  /** The byte counter that grew most between two scrapes, or null if none grew. */
-  static Map.Entry<String, Double> largestIncrease(Map<String, Double> before, Map<String, Double> after) {
-    Map.Entry<String, Double> best = null;
-    for (Map.Entry<String, Double> e : after.entrySet()) {
-      if (e.getKey().contains("_count")) {
-        continue;
-      }
-      double delta = e.getValue() - before.getOrDefault(e.getKey(), 0.0);
-      if (delta > 0 && (best == null || delta > best.getValue())) {
-        best = Map.entry(e.getKey(), delta);
-      }
-    }
-    return best;
   }
 
   static Map<String, Double> parsePrometheus(String text, String nameContains, String nameEndsWith) {

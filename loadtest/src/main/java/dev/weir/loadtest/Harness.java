@@ -309,20 +309,19 @@ public final class Harness {
     Long bytes = null;
     String source = null;
     if (routes == plan.routeCounts().get(plan.routeCounts().size() - 1)) {
-      Map<String, Double> before = Footprint.byteCounters(stack);
-      long applied = stack.gatewayAppliedRevision().orElse(0L);
-      clusters.moveProbeEndpoint("127.0.0.2");
-      WeirStack.await("gateway ACK of one endpoint change", Duration.ofSeconds(60), stack.controller(),
-          () -> stack.gatewayAppliedRevision().orElse(0L) > applied);
-      sleepMillis(500);
-      Map<String, Double> after = Footprint.byteCounters(stack);
-      Map.Entry<String, Double> delta = Footprint.largestIncrease(before, after);
-      if (delta != null) {
-        bytes = Math.round(delta.getValue());
-        source = "controller metric " + delta.getKey();
-      } else {
-        note("bytes sent for one endpoint change: the controller exposes no byte counter in /actuator/prometheus,"
-            + " so this number is not measured");
+      // A second, bare Delta ADS client in the gateway's locality counts what one endpoint change costs.
+      try (AdsProbe probe = new AdsProbe("127.0.0.1", stack.ports().xds(), "loadtest-ads-probe", "local", "east")) {
+        probe.awaitQuiet(2, Duration.ofSeconds(1), Duration.ofSeconds(120));
+        long bytes0 = probe.bytes();
+        long responses0 = probe.responses();
+        long resources0 = probe.resources();
+        clusters.moveProbeEndpoint("127.0.0.2");
+        probe.awaitQuiet(responses0 + 1, Duration.ofSeconds(1), Duration.ofSeconds(60));
+        bytes = probe.bytes() - bytes0;
+        source = "Delta ADS, %d response(s), %d resource(s), serialized protobuf size; initial sync was %,d bytes"
+            .formatted(probe.responses() - responses0, probe.resources() - resources0, bytes0);
+      } catch (RuntimeException e) {
+        note("bytes sent for one endpoint change not measured: " + e.getMessage());
       }
     }
     Results.Footprint f = new Results.Footprint(routes, heap, coldStart, build, bytes, source);

@@ -1,0 +1,101 @@
+package dev.weir.xds.server;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.weir.xds.translate.Versioned;
+import dev.weir.xds.translate.XdsResources;
+import io.envoyproxy.controlplane.cache.SnapshotConsistencyException;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Checks that a snapshot is whole before it is set: every listener's route configuration, every
+ * route's cluster and every cluster's load assignment exists.
+ */
+final class Consistency {
+
+  private Consistency() {}
+
+  static void check(XdsResources resources) throws SnapshotConsistencyException {
+    // java-control-plane checks clusters against load assignments; its listener check knows only
+    // the legacy filter name, so listeners and routes are checked here.
+    new WeirSnapshot(
+            new XdsResources(List.of(), List.of(), resources.clusters(), resources.endpoints()))
+        .ensureConsistent();
+
+    Set<String> routeConfigs = new HashSet<>();
+    for (Versioned<RouteConfiguration> route : resources.routes()) {
+      routeConfigs.add(route.name());
+    }
+    for (Versioned<Listener> listener : resources.listeners()) {
+      for (HttpConnectionManager hcm : connectionManagers(listener.resource())) {
+        String name = hcm.getRds().getRouteConfigName();
+        if (!routeConfigs.contains(name)) {
+          throw new SnapshotConsistencyException(
+              "listener " + listener.name() + " refers to route configuration " + name
+                  + ", which is not in the snapshot " + routeConfigs);
+        }
+      }
+    }
+
+    Set<String> clusters = new HashSet<>();
+    resources.clusters().forEach(c -> clusters.add(c.name()));
+    for (Versioned<RouteConfiguration> config : resources.routes()) {
+      for (VirtualHost host : config.resource().getVirtualHostsList()) {
+        for (Route route : host.getRoutesList()) {
+          if (!route.hasRoute()) {
+            continue;
+          }
+          requireCluster(clusters, host, route.getRoute().getCluster());
+          for (WeightedCluster.ClusterWeight weight :
+              route.getRoute().getWeightedClusters().getClustersList()) {
+            requireCluster(clusters, host, weight.getName());
+          }
+        }
+      }
+    }
+  }
+
+  private static void requireCluster(Set<String> clusters, VirtualHost host, String cluster)
+      throws SnapshotConsistencyException {
+    if (!cluster.isEmpty() && !clusters.contains(cluster)) {
+      throw new SnapshotConsistencyException(
+          "virtual host " + host.getName() + " routes to cluster " + cluster
+              + ", which is not in the snapshot");
+    }
+  }
+
+  private static List<HttpConnectionManager> connectionManagers(Listener listener)
+      throws SnapshotConsistencyException {
+    List<Any> configs = new java.util.ArrayList<>();
+    if (listener.hasApiListener()) {
+      configs.add(listener.getApiListener().getApiListener());
+    }
+    for (FilterChain chain : listener.getFilterChainsList()) {
+      for (Filter filter : chain.getFiltersList()) {
+        if (filter.getTypedConfig().is(HttpConnectionManager.class)) {
+          configs.add(filter.getTypedConfig());
+        }
+      }
+    }
+    List<HttpConnectionManager> result = new java.util.ArrayList<>();
+    for (Any config : configs) {
+      try {
+        result.add(config.unpack(HttpConnectionManager.class));
+      } catch (InvalidProtocolBufferException e) {
+        throw new SnapshotConsistencyException(
+            "listener " + listener.getName() + ": unreadable connection manager: " + e.getMessage());
+      }
+    }
+    return result;
+  }
+}

@@ -1,0 +1,352 @@
+package dev.weir.xds.server;
+
+import dev.weir.xds.DataPlane;
+import dev.weir.xds.Nack;
+import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows every ADS stream: which node it is, what was sent on it, and what the node ACKed or
+ * NACKed, per resource type. It maps ACKed versions back to model revisions through the {@link
+ * SnapshotHistory}, and tells the config watcher (through {@link #CURRENT}) about the request it is
+ * about to handle.
+ */
+final class DataPlaneTracker implements DiscoveryServerCallbacks {
+
+  private static final Logger log = LoggerFactory.getLogger(DataPlaneTracker.class);
+  private static final int MAX_OUTSTANDING_NONCES = 16;
+
+  /**
+   * What the tracker learned about the request being handled on this thread. java-control-plane
+   * runs the request callbacks and then creates the watch synchronously on the same thread, and
+   * the watch needs the stream's node (later requests may omit it) and whether this is a NACK.
+   */
+  record RequestContext(Node node, boolean nack, String rejectedVersion) {}
+
+  static final ThreadLocal<RequestContext> CURRENT = new ThreadLocal<>();
+
+  private final SnapshotHistory history;
+  private final XdsMetrics metrics;
+  private final Clock clock;
+  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private final Map<Long, StreamState> streams = new HashMap<>();
+  private volatile int connectedNodes;
+
+  private static final Comparator<StreamState> NEWEST_FIRST =
+      Comparator.<StreamState, Instant>comparing(s -> s.connectedAt)
+          .thenComparingLong(s -> s.id)
+          .reversed();
+
+  DataPlaneTracker(SnapshotHistory history, XdsMetrics metrics, Clock clock) {
+    this.history = history;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  int connectedNodes() {
+    return connectedNodes;
+  }
+
+  void addListener(Runnable listener) {
+    listeners.add(listener);
+  }
+
+  /** The connected data planes, one per node id (its newest stream), sorted by node id. */
+  synchronized List<DataPlane> dataPlanes() {
+    Map<String, StreamState> newest = new TreeMap<>();
+    for (StreamState stream : streams.values()) {
+      if (stream.node == null) {
+        continue;
+      }
+      newest.merge(
+          stream.node.getId(),
+          stream,
+          (a, b) -> NEWEST_FIRST.compare(a, b) <= 0 ? a : b);
+    }
+    List<DataPlane> result = new ArrayList<>(newest.size());
+    for (StreamState stream : newest.values()) {
+      Map<String, String> acked = new TreeMap<>();
+      stream.types.forEach(
+          (type, state) -> {
+            if (state.ackedVersion != null) {
+              acked.put(type, state.ackedVersion);
+            }
+          });
+      result.add(
+          new DataPlane(
+              stream.node.getId(),
+              stream.node.getCluster(),
+              NodeGroupKey.localityOf(stream.node),
+              stream.connectedAt,
+              acked,
+              stream.appliedModelRevision,
+              Optional.ofNullable(stream.lastNack)));
+    }
+    return result;
+  }
+
+  @Override
+  public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
+    boolean changed;
+    synchronized (this) {
+      StreamState stream = stream(streamId, request.hasNode() ? request.getNode() : null);
+      changed = stream.connectedNow;
+      stream.connectedNow = false;
+      TypeState type = stream.type(request.getTypeUrl());
+      type.names = List.copyOf(request.getResourceNamesList());
+      Sent sent = type.answered(request.getResponseNonce(), metrics);
+      boolean nack = request.hasErrorDetail();
+      String rejected = "";
+      if (nack) {
+        rejected = sent == null ? "" : sent.version;
+        stream.nacked(request.getTypeUrl(), rejected, request.getErrorDetail().getMessage());
+        metrics.nacked(request.getTypeUrl());
+        changed = true;
+      } else if (sent != null && sent.version.equals(request.getVersionInfo())) {
+        type.ackedVersion = request.getVersionInfo();
+        type.ackedNames = type.names;
+        recompute(stream);
+        changed = true;
+      }
+      CURRENT.set(new RequestContext(stream.nodeOrDefault(), nack, rejected));
+    }
+    if (changed) {
+      notifyListeners();
+    }
+  }
+
+  @Override
+  public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
+    boolean changed;
+    synchronized (this) {
+      StreamState stream = stream(streamId, request.hasNode() ? request.getNode() : null);
+      changed = stream.connectedNow;
+      stream.connectedNow = false;
+      TypeState type = stream.type(request.getTypeUrl());
+      Sent sent = type.answered(request.getResponseNonce(), metrics);
+      boolean nack = request.hasErrorDetail();
+      String rejected = "";
+      if (nack) {
+        rejected = sent == null ? "" : sent.version;
+        stream.nacked(request.getTypeUrl(), rejected, request.getErrorDetail().getMessage());
+        metrics.nacked(request.getTypeUrl());
+        changed = true;
+      } else if (sent != null) {
+        // A Delta ACK names no version: it accepts the system version of the response it answers,
+        // which is the version of the whole type in that snapshot.
+        type.ackedVersion = sent.version;
+        type.ackedNames = List.of();
+        recompute(stream);
+        changed = true;
+      }
+      CURRENT.set(new RequestContext(stream.nodeOrDefault(), nack, rejected));
+    }
+    if (changed) {
+      notifyListeners();
+    }
+  }
+
+  @Override
+  public void onV3StreamResponse(
+      long streamId, DiscoveryRequest request, DiscoveryResponse response) {
+    sent(streamId, response.getTypeUrl(), response.getNonce(), response.getVersionInfo());
+  }
+
+  @Override
+  public void onV3StreamDeltaResponse(
+      long streamId, DeltaDiscoveryRequest request, DeltaDiscoveryResponse response) {
+    sent(streamId, response.getTypeUrl(), response.getNonce(), response.getSystemVersionInfo());
+  }
+
+  private void sent(long streamId, String typeUrl, String nonce, String version) {
+    synchronized (this) {
+      StreamState stream = streams.get(streamId);
+      if (stream != null) {
+        stream.type(typeUrl).sent(nonce, new Sent(version, System.nanoTime()));
+      }
+    }
+    metrics.pushed(typeUrl);
+  }
+
+  @Override
+  public void onStreamClose(long streamId, String typeUrl) {
+    closed(streamId);
+  }
+
+  @Override
+  public void onStreamCloseWithError(long streamId, String typeUrl, Throwable error) {
+    closed(streamId);
+  }
+
+  private void closed(long streamId) {
+    boolean changed;
+    synchronized (this) {
+      StreamState removed = streams.remove(streamId);
+      changed = removed != null && removed.node != null;
+      countNodes();
+    }
+    if (changed) {
+      notifyListeners();
+    }
+  }
+
+  /** Re-maps ACKed versions after new snapshots: the same content may now be a newer revision. */
+  void snapshotsChanged(Collection<NodeGroupKey> groups) {
+    boolean changed = false;
+    synchronized (this) {
+      Set<NodeGroupKey> affected = new HashSet<>(groups);
+      for (StreamState stream : streams.values()) {
+        if (stream.group != null && affected.contains(stream.group)) {
+          changed |= recompute(stream);
+        }
+      }
+    }
+    if (changed) {
+      notifyListeners();
+    }
+  }
+
+  private StreamState stream(long streamId, Node node) {
+    StreamState stream = streams.computeIfAbsent(streamId, StreamState::new);
+    if (stream.node == null && node != null) {
+      stream.node = node;
+      stream.group = NodeGroupKey.of(node);
+      stream.connectedAt = clock.instant();
+      stream.connectedNow = true;
+      countNodes();
+    }
+    return stream;
+  }
+
+  private void countNodes() {
+    Set<String> ids = new HashSet<>();
+    for (StreamState stream : streams.values()) {
+      if (stream.node != null) {
+        ids.add(stream.node.getId());
+      }
+    }
+    connectedNodes = ids.size();
+  }
+
+  // The newest snapshot of the node's group whose version, for every type the node subscribes to,
+  // is the one the node ACKed; its model revision is what the node has applied.
+  private boolean recompute(StreamState stream) {
+    if (stream.group == null || stream.types.isEmpty()) {
+      return false;
+    }
+    for (SnapshotHistory.Entry entry : history.of(stream.group)) {
+      if (entry.modelRevision() <= stream.appliedModelRevision) {
+        return false;
+      }
+      if (matchesEveryType(stream, entry.snapshot())) {
+        stream.appliedModelRevision = entry.modelRevision();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean matchesEveryType(StreamState stream, WeirSnapshot snapshot) {
+    for (Map.Entry<String, TypeState> type : stream.types.entrySet()) {
+      TypeState state = type.getValue();
+      if (state.ackedVersion == null
+          || !state.ackedVersion.equals(snapshot.version(type.getKey(), state.ackedNames))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void notifyListeners() {
+    for (Runnable listener : listeners) {
+      try {
+        listener.run();
+      } catch (RuntimeException e) {
+        log.warn("data plane listener {} failed", listener, e);
+      }
+    }
+  }
+
+  private final class StreamState {
+    final long id;
+    Node node;
+    NodeGroupKey group;
+    Instant connectedAt;
+    boolean connectedNow;
+    final Map<String, TypeState> types = new TreeMap<>();
+    long appliedModelRevision;
+    Nack lastNack;
+
+    StreamState(long id) {
+      this.id = id;
+    }
+
+    Node nodeOrDefault() {
+      return node == null ? Node.getDefaultInstance() : node;
+    }
+
+    TypeState type(String typeUrl) {
+      if (!Resources.TYPE_URLS_TO_RESOURCE_TYPE.containsKey(typeUrl)) {
+        // Unknown types are never answered; tracking them would hold the applied revision at 0.
+        return new TypeState();
+      }
+      return types.computeIfAbsent(typeUrl, t -> new TypeState());
+    }
+
+    void nacked(String typeUrl, String rejectedVersion, String detail) {
+      lastNack = new Nack(typeUrl, rejectedVersion, detail, clock.instant());
+      log.warn(
+          "node {} rejected {} version {}: {}", node == null ? "?" : node.getId(), typeUrl,
+          rejectedVersion, detail);
+    }
+  }
+
+  private static final class TypeState {
+    List<String> names = List.of();
+    String ackedVersion;
+    List<String> ackedNames = List.of();
+    final Map<String, Sent> sent = new LinkedHashMap<>();
+
+    void sent(String nonce, Sent value) {
+      sent.put(nonce, value);
+      if (sent.size() > MAX_OUTSTANDING_NONCES) {
+        sent.remove(sent.keySet().iterator().next());
+      }
+    }
+
+    /** The response {@code nonce} answers, if it is one this stream sent and not answered yet. */
+    Sent answered(String nonce, XdsMetrics metrics) {
+      if (nonce.isEmpty()) {
+        return null;
+      }
+      Sent value = sent.remove(nonce);
+      if (value != null) {
+        metrics.answered(System.nanoTime() - value.sentAtNanos);
+      }
+      return value;
+    }
+  }
+
+  private record Sent(String version, long sentAtNanos) {}
+}

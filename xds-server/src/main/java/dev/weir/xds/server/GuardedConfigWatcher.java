@@ -1,0 +1,103 @@
+package dev.weir.xds.server;
+
+import io.envoyproxy.controlplane.cache.ConfigWatcher;
+import io.envoyproxy.controlplane.cache.DeltaResponse;
+import io.envoyproxy.controlplane.cache.DeltaWatch;
+import io.envoyproxy.controlplane.cache.DeltaXdsRequest;
+import io.envoyproxy.controlplane.cache.Response;
+import io.envoyproxy.controlplane.cache.Watch;
+import io.envoyproxy.controlplane.cache.XdsRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Sits between the discovery server and the snapshot cache, and fixes three things the cache
+ * alone does not do: requests that omit the node (allowed after a stream's first one) are grouped
+ * by the stream's node; a node group seen for the first time gets a snapshot built on demand; and a
+ * NACK opens a watch for the next snapshot instead of being answered with the version it rejected,
+ * which would loop forever.
+ */
+final class GuardedConfigWatcher implements ConfigWatcher {
+
+  /** Builds a snapshot for a group that has none, if a model was published. */
+  interface SnapshotEnsurer {
+    void ensureSnapshot(NodeGroupKey group);
+  }
+
+  private final ConfigWatcher cache;
+  private final SnapshotEnsurer ensurer;
+
+  GuardedConfigWatcher(ConfigWatcher cache, SnapshotEnsurer ensurer) {
+    this.cache = cache;
+    this.ensurer = ensurer;
+  }
+
+  @Override
+  public Watch createWatch(
+      boolean ads,
+      XdsRequest request,
+      Set<String> knownResourceNames,
+      Consumer<Response> responseConsumer,
+      boolean hasClusterChanged,
+      boolean allowDefaultEmptyEdsUpdate) {
+    DataPlaneTracker.RequestContext context = DataPlaneTracker.CURRENT.get();
+    DataPlaneTracker.CURRENT.remove();
+    DiscoveryRequest raw = request.v3Request();
+    if (!raw.hasNode() && context != null) {
+      raw = raw.toBuilder().setNode(context.node()).build();
+    }
+    ensurer.ensureSnapshot(NodeGroupKey.of(raw.getNode()));
+    Set<String> known = knownResourceNames;
+    boolean clusterChanged = hasClusterChanged;
+    if (context != null && context.nack()) {
+      // Claim the node holds the version it rejected (and every name it asked for), so the cache
+      // answers only when a snapshot with another version is set.
+      raw = raw.toBuilder().setVersionInfo(context.rejectedVersion()).build();
+      known = Set.copyOf(raw.getResourceNamesList());
+      clusterChanged = false;
+    }
+    if (raw != request.v3Request()) {
+      request = XdsRequest.create(raw);
+    }
+    return cache.createWatch(
+        ads, request, known, responseConsumer, clusterChanged, allowDefaultEmptyEdsUpdate);
+  }
+
+  @Override
+  public DeltaWatch createDeltaWatch(
+      DeltaXdsRequest request,
+      String requesterVersion,
+      Map<String, String> resourceVersions,
+      Set<String> pendingResources,
+      boolean isWildcard,
+      Consumer<DeltaResponse> responseConsumer,
+      boolean hasClusterChanged) {
+    DataPlaneTracker.RequestContext context = DataPlaneTracker.CURRENT.get();
+    DataPlaneTracker.CURRENT.remove();
+    DeltaDiscoveryRequest raw = request.v3Request();
+    if (!raw.hasNode() && context != null) {
+      raw = raw.toBuilder().setNode(context.node()).build();
+      request = DeltaXdsRequest.create(raw);
+    }
+    ensurer.ensureSnapshot(NodeGroupKey.of(raw.getNode()));
+    Set<String> pending = pendingResources;
+    boolean clusterChanged = hasClusterChanged;
+    if (context != null && context.nack()) {
+      // The requester version is already the rejected one; only the names still pending from the
+      // rejected response would make the cache answer again at once.
+      pending = Set.of();
+      clusterChanged = false;
+    }
+    return cache.createDeltaWatch(
+        request,
+        requesterVersion,
+        resourceVersions,
+        pending,
+        isWildcard,
+        responseConsumer,
+        clusterChanged);
+  }
+}

@@ -1,0 +1,423 @@
+package dev.weir.xds.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.weir.model.Locality;
+import dev.weir.model.TrafficModel;
+import dev.weir.xds.DataPlane;
+import dev.weir.xds.DataPlaneRegistry;
+import dev.weir.xds.ModelPublisher;
+import dev.weir.xds.translate.DataPlaneKind;
+import dev.weir.xds.translate.Translator;
+import dev.weir.xds.translate.XdsResources;
+import io.envoyproxy.controlplane.cache.SnapshotConsistencyException;
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control plane's xDS server: takes each published {@link TrafficModel}, translates it per
+ * node group (kind and locality), sets versioned snapshots and serves them over ADS (state of the
+ * world and Delta) on a gRPC server; it reports what every data plane ACKed or NACKed.
+ */
+public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(XdsServer.class);
+  private static final int HISTORY_DEPTH = 16;
+
+  private final String bindAddress;
+  private final int requestedPort;
+  private final TlsFiles tls;
+  private final Duration holdOff;
+  private final Duration maxDelay;
+  private final Translator translator;
+  private final SnapshotHistory history = new SnapshotHistory(HISTORY_DEPTH);
+  private final XdsMetrics metrics;
+  private final DataPlaneTracker tracker;
+  private final SimpleCache<NodeGroupKey> cache = new SimpleCache<>(NodeGroupKey::of);
+  private final Set<NodeGroupKey> groups = ConcurrentHashMap.newKeySet();
+  private final Object buildLock = new Object();
+  private final Object pendingLock = new Object();
+  private final Thread rebuilder;
+
+  // guarded by buildLock
+  private TrafficModel built;
+  private volatile long builtRevision = -1;
+
+  // guarded by pendingLock
+  private TrafficModel pending;
+  private long lastPublishedRevision = Long.MIN_VALUE;
+  private long firstPendingNanos;
+  private long lastPendingNanos;
+  private boolean closed;
+
+  private volatile Server server;
+
+  private XdsServer(Builder builder) {
+    this.bindAddress = builder.bindAddress;
+    this.requestedPort = builder.port;
+    this.tls = builder.tls;
+    this.holdOff = builder.holdOff;
+    this.maxDelay = builder.maxDelay;
+    this.translator = new Translator(builder.httpListenerPort);
+    this.metrics = new XdsMetrics(builder.meterRegistry, this::connectedNodes);
+    this.tracker = new DataPlaneTracker(history, metrics, Clock.systemUTC());
+    this.rebuilder = new Thread(this::rebuildLoop, "weir-xds-rebuild");
+    this.rebuilder.setDaemon(true);
+  }
+
+  /** A builder with loopback, port 18000, plaintext, HTTP listener port 8080. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Binds the gRPC server and starts the rebuild thread. */
+  public XdsServer start() {
+    synchronized (pendingLock) {
+      if (server != null || closed) {
+        throw new IllegalStateException("start: already started or closed");
+      }
+      V3DiscoveryServer discovery =
+          new V3DiscoveryServer(
+              List.of(tracker), new GuardedConfigWatcher(cache, this::ensureSnapshot));
+      NettyServerBuilder netty =
+          NettyServerBuilder.forAddress(
+                  new InetSocketAddress(bindAddress, requestedPort), credentials())
+              .addService(discovery.getAggregatedDiscoveryServiceImpl())
+              .maxInboundMessageSize(64 * 1024 * 1024)
+              .permitKeepAliveTime(10, TimeUnit.SECONDS)
+              .permitKeepAliveWithoutCalls(true);
+      try {
+        server = netty.build().start();
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "xDS server: cannot bind " + bindAddress + ":" + requestedPort, e);
+      }
+      rebuilder.start();
+      log.info("xDS server listening on {}:{} ({})", bindAddress, port(), tls == null
+          ? "plaintext" : tls.clientCa == null ? "TLS" : "mutual TLS");
+    }
+    return this;
+  }
+
+  private ServerCredentials credentials() {
+    if (tls == null) {
+      return InsecureServerCredentials.create();
+    }
+    try {
+      TlsServerCredentials.Builder credentials =
+          TlsServerCredentials.newBuilder()
+              .keyManager(tls.certChain.toFile(), tls.privateKey.toFile());
+      if (tls.clientCa != null) {
+        credentials
+            .trustManager(tls.clientCa.toFile())
+            .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+      }
+      return credentials.build();
+    } catch (IOException e) {
+      throw new UncheckedIOException("xDS server: cannot read TLS files " + tls, e);
+    }
+  }
+
+  /** The port the server listens on (the ephemeral one when the builder asked for 0). */
+  public int port() {
+    Server s = server;
+    if (s == null) {
+      throw new IllegalStateException("port: server not started");
+    }
+    return s.getPort();
+  }
+
+  /** The revision of the newest model that snapshots were built from; -1 before any. */
+  public long snapshotModelRevision() {
+    return builtRevision;
+  }
+
+  @Override
+  public void publish(TrafficModel model) {
+    requireNonNull(model, "model");
+    synchronized (pendingLock) {
+      if (model.revision() < lastPublishedRevision) {
+        throw new IllegalArgumentException(
+            "model revision: " + model.revision() + " (expected: >= " + lastPublishedRevision
+                + ", the last published)");
+      }
+      lastPublishedRevision = model.revision();
+      long now = System.nanoTime();
+      if (pending == null) {
+        firstPendingNanos = now;
+      }
+      lastPendingNanos = now;
+      pending = model;
+      pendingLock.notifyAll();
+    }
+  }
+
+  @Override
+  public List<DataPlane> dataPlanes() {
+    return tracker.dataPlanes();
+  }
+
+  @Override
+  public void addListener(Runnable listener) {
+    tracker.addListener(requireNonNull(listener, "listener"));
+  }
+
+  private int connectedNodes() {
+    return tracker.connectedNodes();
+  }
+
+  // Models published in a burst are built once: wait until none came for holdOff, but never
+  // longer than maxDelay after the first one.
+  private void rebuildLoop() {
+    while (true) {
+      TrafficModel model;
+      synchronized (pendingLock) {
+        try {
+          while (pending == null && !closed) {
+            pendingLock.wait();
+          }
+          while (!closed) {
+            long deadline =
+                Math.min(lastPendingNanos + holdOff.toNanos(), firstPendingNanos + maxDelay.toNanos());
+            long wait = deadline - System.nanoTime();
+            if (wait <= 0) {
+              break;
+            }
+            TimeUnit.NANOSECONDS.timedWait(pendingLock, wait);
+          }
+        } catch (InterruptedException e) {
+          return;
+        }
+        if (closed) {
+          return;
+        }
+        model = pending;
+        pending = null;
+      }
+      try {
+        rebuild(model);
+      } catch (RuntimeException e) {
+        log.error("model revision {}: snapshot build failed, data planes keep the previous one",
+            model.revision(), e);
+      }
+    }
+  }
+
+  private void rebuild(TrafficModel model) {
+    List<NodeGroupKey> changed;
+    synchronized (buildLock) {
+      Timer.Sample sample = Timer.start();
+      Map<NodeGroupKey, WeirSnapshot> snapshots = new HashMap<>();
+      try {
+        for (NodeGroupKey group : groups) {
+          snapshots.put(group, snapshot(model, group));
+        }
+        // Check the model even when nobody is connected, so a bad one is reported at once.
+        snapshot(model, new NodeGroupKey(DataPlaneKind.ENVOY, Locality.UNKNOWN));
+      } catch (SnapshotConsistencyException e) {
+        log.error("model revision {}: inconsistent snapshot, data planes keep the previous one: {}",
+            model.revision(), e.getMessage());
+        return;
+      } finally {
+        sample.stop(metrics.snapshotBuild());
+      }
+      snapshots.forEach((group, snapshot) -> set(group, model.revision(), snapshot));
+      translator.endRound();
+      built = model;
+      builtRevision = model.revision();
+      changed = new ArrayList<>(snapshots.keySet());
+    }
+    log.debug("model revision {} served to {} node groups", model.revision(), changed.size());
+    tracker.snapshotsChanged(changed);
+  }
+
+  private void set(NodeGroupKey group, long revision, WeirSnapshot snapshot) {
+    // History first: an ACK of the new snapshot may arrive before setSnapshot returns.
+    history.add(group, revision, snapshot);
+    cache.setSnapshot(group, snapshot);
+  }
+
+  /** Called on a gRPC thread for every watch: a group seen for the first time gets a snapshot now. */
+  private void ensureSnapshot(NodeGroupKey group) {
+    if (groups.contains(group) && cache.getSnapshot(group) != null) {
+      return;
+    }
+    synchronized (buildLock) {
+      groups.add(group);
+      if (built == null || cache.getSnapshot(group) != null) {
+        return;
+      }
+      try {
+        set(group, built.revision(), snapshot(built, group));
+        log.info("node group {} gets model revision {}", group, built.revision());
+      } catch (SnapshotConsistencyException e) {
+        log.error("node group {}: inconsistent snapshot for model revision {}: {}",
+            group, built.revision(), e.getMessage());
+      }
+    }
+  }
+
+  private WeirSnapshot snapshot(TrafficModel model, NodeGroupKey group)
+      throws SnapshotConsistencyException {
+    XdsResources resources = translator.translate(model, group.kind(), group.locality());
+    Consistency.check(resources);
+    return new WeirSnapshot(resources);
+  }
+
+  /** Stops accepting streams, closes the open ones and stops the rebuild thread. */
+  @Override
+  public void close() {
+    synchronized (pendingLock) {
+      closed = true;
+      pendingLock.notifyAll();
+    }
+    rebuilder.interrupt();
+    Server s = server;
+    if (s != null) {
+      s.shutdownNow();
+      try {
+        if (!s.awaitTermination(5, TimeUnit.SECONDS)) {
+          log.warn("xDS server did not terminate within 5s");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    try {
+      rebuilder.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private record TlsFiles(Path certChain, Path privateKey, Path clientCa) {}
+
+  /** Configures an {@link XdsServer}; every setting has a default. */
+  public static final class Builder {
+    private String bindAddress = "127.0.0.1";
+    private int port = 18000;
+    private int httpListenerPort = 8080;
+    private TlsFiles tls;
+    private boolean allowPlaintextOnNonLoopback;
+    private MeterRegistry meterRegistry;
+    private Duration holdOff = Duration.ofMillis(50);
+    private Duration maxDelay = Duration.ofMillis(500);
+
+    Builder() {}
+
+    /** The address to bind; default {@code 127.0.0.1}. */
+    public Builder bindAddress(String bindAddress) {
+      this.bindAddress = requireNonNull(bindAddress, "bindAddress");
+      return this;
+    }
+
+    /** The port to listen on; 0 picks a free one. Default 18000. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port: " + port + " (expected: 0..65535)");
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** The port of Envoy's {@code weir-http} listener; default 8080. */
+    public Builder httpListenerPort(int httpListenerPort) {
+      if (httpListenerPort < 1 || httpListenerPort > 65535) {
+        throw new IllegalArgumentException(
+            "httpListenerPort: " + httpListenerPort + " (expected: 1..65535)");
+      }
+      this.httpListenerPort = httpListenerPort;
+      return this;
+    }
+
+    /**
+     * Serves TLS with {@code certChain} and its PKCS#8 PEM {@code privateKey}; with a {@code
+     * clientCa}, every client must present a certificate that CA signed.
+     */
+    public Builder tls(Path certChain, Path privateKey, Path clientCa) {
+      this.tls =
+          new TlsFiles(
+              requireNonNull(certChain, "certChain"), requireNonNull(privateKey, "privateKey"),
+              clientCa);
+      return this;
+    }
+
+    /** Allows plaintext xDS on an address other than loopback (for a trusted network only). */
+    public Builder allowPlaintextOnNonLoopback(boolean allow) {
+      this.allowPlaintextOnNonLoopback = allow;
+      return this;
+    }
+
+    /** Where the {@code weir.xds.*} meters go; none by default. */
+    public Builder meterRegistry(MeterRegistry meterRegistry) {
+      this.meterRegistry = requireNonNull(meterRegistry, "meterRegistry");
+      return this;
+    }
+
+    /** How long to wait for more models before building; default 50 ms. */
+    public Builder holdOff(Duration holdOff) {
+      requireNonNull(holdOff, "holdOff");
+      if (holdOff.isNegative()) {
+        throw new IllegalArgumentException("holdOff: " + holdOff + " (expected: >= 0)");
+      }
+      this.holdOff = holdOff;
+      return this;
+    }
+
+    /** The longest a published model waits to be built; default 500 ms. */
+    public Builder maxDelay(Duration maxDelay) {
+      requireNonNull(maxDelay, "maxDelay");
+      if (maxDelay.isNegative()) {
+        throw new IllegalArgumentException("maxDelay: " + maxDelay + " (expected: >= 0)");
+      }
+      this.maxDelay = maxDelay;
+      return this;
+    }
+
+    /** A server with these settings, not started yet. */
+    public XdsServer build() {
+      if (maxDelay.compareTo(holdOff) < 0) {
+        throw new IllegalArgumentException(
+            "maxDelay: " + maxDelay + " (expected: >= holdOff " + holdOff + ")");
+      }
+      if (tls == null && !allowPlaintextOnNonLoopback && !isLoopback(bindAddress)) {
+        throw new IllegalArgumentException(
+            "bindAddress: " + bindAddress + " is not loopback (expected: loopback for plaintext,"
+                + " or tls(...), or allowPlaintextOnNonLoopback(true))");
+      }
+      return new XdsServer(this);
+    }
+
+    private static boolean isLoopback(String address) {
+      try {
+        return InetAddress.getByName(address).isLoopbackAddress();
+      } catch (UnknownHostException e) {
+        throw new IllegalArgumentException("bindAddress: " + address + " (cannot resolve)", e);
+      }
+    }
+  }
+}

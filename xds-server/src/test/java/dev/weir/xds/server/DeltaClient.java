@@ -1,0 +1,96 @@
+package dev.weir.xds.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.rpc.Status;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.grpc.Channel;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A raw Delta ADS client on the generated stubs: sends what a test says, queues what comes. */
+final class DeltaClient implements AutoCloseable {
+
+  private final Node node;
+  private final LinkedBlockingQueue<DeltaDiscoveryResponse> responses = new LinkedBlockingQueue<>();
+  private final StreamObserver<DeltaDiscoveryRequest> requests;
+  volatile Throwable error;
+  private boolean sentNode;
+
+  DeltaClient(Channel channel, Node node) {
+    this.node = node;
+    this.requests = AggregatedDiscoveryServiceGrpc.newStub(channel)
+        .deltaAggregatedResources(new StreamObserver<>() {
+          @Override
+          public void onNext(DeltaDiscoveryResponse value) {
+            responses.add(value);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            error = t;
+          }
+
+          @Override
+          public void onCompleted() {}
+        });
+  }
+
+  /** Subscribes to {@code names} of {@code typeUrl} (none: wildcard). */
+  DeltaClient subscribe(String typeUrl, String... names) {
+    send(DeltaDiscoveryRequest.newBuilder()
+        .setTypeUrl(typeUrl)
+        .addAllResourceNamesSubscribe(List.of(names)));
+    return this;
+  }
+
+  void ack(DeltaDiscoveryResponse response) {
+    send(DeltaDiscoveryRequest.newBuilder()
+        .setTypeUrl(response.getTypeUrl())
+        .setResponseNonce(response.getNonce()));
+  }
+
+  void nack(DeltaDiscoveryResponse response, String detail) {
+    send(DeltaDiscoveryRequest.newBuilder()
+        .setTypeUrl(response.getTypeUrl())
+        .setResponseNonce(response.getNonce())
+        .setErrorDetail(Status.newBuilder().setCode(3).setMessage(detail)));
+  }
+
+  private synchronized void send(DeltaDiscoveryRequest.Builder request) {
+    if (!sentNode) {
+      request.setNode(node);
+      sentNode = true;
+    }
+    requests.onNext(request.build());
+  }
+
+  DeltaDiscoveryResponse next(String typeUrl) throws InterruptedException {
+    DeltaDiscoveryResponse response =
+        responses.poll(SotwClient.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(response).as("a response within %s (stream error: %s)", SotwClient.PATIENCE, error)
+        .isNotNull();
+    assertThat(response.getTypeUrl()).isEqualTo(typeUrl);
+    return response;
+  }
+
+  void expectNothingFor(Duration quiet) throws InterruptedException {
+    DeltaDiscoveryResponse response = responses.poll(quiet.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(response).as("no response").isNull();
+  }
+
+  @Override
+  public void close() {
+    try {
+      requests.onCompleted();
+    } catch (RuntimeException ignored) {
+      // already closed by the server
+    }
+  }
+}

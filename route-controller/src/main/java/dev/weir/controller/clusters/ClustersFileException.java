@@ -5,7 +5,7 @@ public final class ClustersFileException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 
-  ClustersFileException(String message) {
+  public ClustersFileException(String message) {
     super(message);
   }
 }

@@ -48,7 +48,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class KubernetesClustersIT {
+class KubernetesClustersTest {
 
   private static final Locality EAST = new Locality("us-east", "us-east-1a");
   private static final Locality WEST = new Locality("us-west", "us-west-1b");

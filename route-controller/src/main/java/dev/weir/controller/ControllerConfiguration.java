@@ -1,0 +1,105 @@
+package dev.weir.controller;
+
+import dev.weir.controller.clusters.ClusterConfig;
+import dev.weir.controller.clusters.ClustersFile;
+import dev.weir.controller.clusters.ClustersFileException;
+import dev.weir.controller.reconcile.ControllerOptions;
+import dev.weir.controller.reconcile.LocalModelHolder;
+import dev.weir.controller.reconcile.WeirController;
+import dev.weir.xds.DataPlaneRegistry;
+import dev.weir.xds.ModelPublisher;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires the clusters file, the Kubernetes clients, the xDS side and the controller. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(WeirProperties.class)
+class ControllerConfiguration {
+
+  @Bean
+  ClustersFile clustersFile(WeirProperties properties) {
+    if (properties.clustersFile() == null) {
+      throw new ClustersFileException("weir.clusters-file: missing (expected: the path of a"
+          + " clusters file, e.g. --weir.clusters-file=deploy/local/clusters.yaml)");
+    }
+    return ClustersFile.read(properties.clustersFile());
+  }
+
+  /** Owns the Kubernetes clients it makes, and closes them with the context. */
+  static final class KubernetesClients implements AutoCloseable {
+    private final List<KubernetesClient> clients = new CopyOnWriteArrayList<>();
+
+    KubernetesClient create(ClusterConfig c) {
+      Config config;
+      if (c.kubeconfig() != null) {
+        try {
+          config = Config.fromKubeconfig(c.context(), Files.readString(c.kubeconfig()),
+              c.kubeconfig().toString());
+        } catch (IOException e) {
+          throw new UncheckedIOException("cluster " + c.name() + ": kubeconfig " + c.kubeconfig(), e);
+        }
+      } else {
+        config = Config.autoConfigure(c.context());
+      }
+      KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+      clients.add(client);
+      return client;
+    }
+
+    @Override
+    public void close() {
+      clients.forEach(KubernetesClient::close);
+    }
+  }
+
+  @Bean
+  KubernetesClients kubernetesClients() {
+    return new KubernetesClients();
+  }
+
+  @Bean
+  LocalModelHolder localModelHolder() {
+    return new LocalModelHolder();
+  }
+
+  @Bean(initMethod = "start", destroyMethod = "close")
+  WeirController weirController(
+      ClustersFile clustersFile,
+      WeirProperties properties,
+      ModelPublisher publisher,
+      DataPlaneRegistry registry,
+      KubernetesClients clients,
+      MeterRegistry meters) {
+    WeirProperties.LeaderElection le = properties.leaderElection();
+    WeirProperties.Rebuild rebuild = properties.rebuild();
+    ControllerOptions d = ControllerOptions.defaults();
+    ControllerOptions options = new ControllerOptions(rebuild.holdOff(), rebuild.maxDelay(),
+        rebuild.folderRescan(), d.healthCheck(), d.statusRetry(), le.enabled(), le.namespace(),
+        le.leaseName(), le.identity() != null ? le.identity() : identity(), le.leaseDuration());
+    return new WeirController(clustersFile, options, publisher, registry, clients::create, meters,
+        Clock.systemUTC());
+  }
+
+  private static String identity() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      host = "weir-controller";
+    }
+    return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+}

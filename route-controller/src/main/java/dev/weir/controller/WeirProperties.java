@@ -1,0 +1,52 @@
+package dev.weir.controller;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The controller's {@code weir.*} properties.
+ *
+ * @param clustersFile {@code weir.clusters-file}: the clusters file (required)
+ */
+@ConfigurationProperties("weir")
+public record WeirProperties(
+    Path clustersFile,
+    @DefaultValue Xds xds,
+    @DefaultValue Http http,
+    @DefaultValue LeaderElection leaderElection,
+    @DefaultValue Rebuild rebuild) {
+
+  /**
+   * The xDS server: {@code weir.xds.port}, {@code weir.xds.bind-address}, {@code weir.xds.tls.*}.
+   */
+  public record Xds(
+      @DefaultValue("18000") int port,
+      @DefaultValue("127.0.0.1") String bindAddress,
+      @DefaultValue Tls tls) {}
+
+  /** {@code weir.xds.tls.cert-chain}, {@code private-key}, {@code client-ca}; off unless both first two are set. */
+  public record Tls(Path certChain, Path privateKey, Path clientCa) {
+    public boolean enabled() {
+      return certChain != null && privateKey != null;
+    }
+  }
+
+  /** {@code weir.http.port}: the port of Envoy's {@code weir-http} listener. */
+  public record Http(@DefaultValue("8080") int port) {}
+
+  /** {@code weir.leader-election.*}: a leader Lease per Kubernetes config cluster. */
+  public record LeaderElection(
+      @DefaultValue("false") boolean enabled,
+      @DefaultValue("default") String namespace,
+      @DefaultValue("weir-controller") String leaseName,
+      String identity,
+      @DefaultValue("15s") Duration leaseDuration) {}
+
+  /** {@code weir.rebuild.hold-off} and {@code weir.rebuild.max-delay}: rebuild batching. */
+  public record Rebuild(
+      @DefaultValue("50ms") Duration holdOff,
+      @DefaultValue("500ms") Duration maxDelay,
+      @DefaultValue("2s") Duration folderRescan) {}
+}

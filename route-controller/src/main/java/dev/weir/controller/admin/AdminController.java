@@ -1,0 +1,74 @@
+package dev.weir.controller.admin;
+
+import dev.weir.controller.reconcile.WeirController;
+import dev.weir.controller.source.ClusterHealth;
+import dev.weir.model.TrafficModel;
+import dev.weir.xds.DataPlane;
+import dev.weir.xds.DataPlaneRegistry;
+import java.util.List;
+import java.util.Map;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code GET /api/v1/routes}, {@code /dataplanes}, {@code /clusters} and {@code /model}. */
+@RestController
+@RequestMapping("/api/v1")
+public class AdminController {
+
+  private final WeirController controller;
+  private final DataPlaneRegistry registry;
+
+  public AdminController(WeirController controller, DataPlaneRegistry registry) {
+    this.controller = controller;
+    this.registry = registry;
+  }
+
+  /** Every Route of every config cluster: cluster, namespace, name, generation, spec, status. */
+  @GetMapping("/routes")
+  public List<WeirController.RouteView> routes() {
+    return controller.routes();
+  }
+
+  /** The connected data planes as the xDS server sees them. */
+  @GetMapping("/dataplanes")
+  public List<DataPlaneView> dataPlanes() {
+    return registry.dataPlanes().stream().map(DataPlaneView::of).toList();
+  }
+
+  /** Every cluster of the clusters file: kind, locality, state, problems, object counts. */
+  @GetMapping("/clusters")
+  public Map<String, Object> clusters() {
+    List<ClusterHealth> clusters = controller.clusters();
+    return Map.of("domain", controller.clustersFile().domain(), "clusters", clusters);
+  }
+
+  /** The routing model last built. */
+  @GetMapping("/model")
+  public TrafficModel model() {
+    return controller.model();
+  }
+
+  /** A data plane in the admin API; {@code lastNack} is null when it never NACKed. */
+  public record DataPlaneView(
+      String nodeId,
+      String cluster,
+      String region,
+      String zone,
+      String connectedAt,
+      Map<String, String> ackedVersions,
+      long appliedModelRevision,
+      NackView lastNack) {
+
+    static DataPlaneView of(DataPlane d) {
+      return new DataPlaneView(d.nodeId(), d.nodeCluster(), d.locality().region(),
+          d.locality().zone(), d.connectedAt().toString(), d.ackedVersions(),
+          d.appliedModelRevision(),
+          d.lastNack().map(n -> new NackView(n.typeUrl(), n.rejectedVersion(), n.errorDetail(),
+              n.at().toString())).orElse(null));
+    }
+  }
+
+  /** A data plane's last rejection. */
+  public record NackView(String typeUrl, String rejectedVersion, String errorDetail, String at) {}
+}

@@ -54,11 +54,22 @@ public final class Processes implements AutoCloseable {
 
   /** A java command line running {@code mainClass} with this JVM's class path. */
   public static List<String> javaMain(String mainClass, List<String> jvmOptions, List<String> args) {
+    return javaMain(mainClass, jvmOptions, args, jar -> true);
+  }
+
+  /**
+   * A java command line running {@code mainClass} with the entries of this JVM's class path that
+   * {@code keep} accepts (by file name).
+   */
+  public static List<String> javaMain(
+      String mainClass, List<String> jvmOptions, List<String> args, java.util.function.Predicate<String> keep) {
     List<String> command = new ArrayList<>();
     command.add(javaBinary());
     command.addAll(jvmOptions);
     command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
+    command.add(java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+        .filter(e -> keep.test(Path.of(e).getFileName().toString()))
+        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator)));
     command.add(mainClass);
     command.addAll(args);
     return command;

@@ -143,6 +143,13 @@ class ManifestsTest {
     Deployment d = one(Deployment.class, "weir-controller");
     assertThat(d.getSpec().getReplicas()).isEqualTo(2);
     Container c = container("weir-controller");
+    assertThat(c.getEnv()).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("POD_NAMESPACE");
+      assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
+    });
+    // The Lease must be where the leader-election Role grants access to it.
+    assertThat(one(Role.class, "weir-controller-leader-election").getMetadata().getNamespace()).isEqualTo("weir-system");
+    assertThat(c.getArgs()).contains("--weir.leader-election.namespace=$(POD_NAMESPACE)");
     assertThat(c.getArgs()).contains("--weir.leader-election.enabled=true", "--weir.xds.port=" + xds,
         "--server.port=" + admin, "--weir.clusters-file=/etc/weir/clusters.yaml");
     assertThat(ports(c)).containsExactlyInAnyOrderEntriesOf(Map.of("xds", xds, "admin", admin));

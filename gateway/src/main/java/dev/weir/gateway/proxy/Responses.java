@@ -11,11 +11,17 @@ final class Responses {
 
   private Responses() {}
 
+  /** A one-line message, newline-terminated for terminals. */
   static Mono<Void> text(ServerHttpResponse response, int status, String message) {
+    return exact(response, status, message + "\n");
+  }
+
+  /** A body exactly as configured, for xDS direct responses. */
+  static Mono<Void> exact(ServerHttpResponse response, int status, String text) {
     if (response.isCommitted()) {
       return Mono.empty();
     }
-    byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
+    byte[] body = text.getBytes(StandardCharsets.UTF_8);
     response.setStatusCode(HttpStatusCode.valueOf(status));
     HttpHeaders headers = response.getHeaders();
     headers.clear();

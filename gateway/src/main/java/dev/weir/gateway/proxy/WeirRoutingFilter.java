@@ -17,6 +17,7 @@ import dev.weir.gateway.routing.Upstream;
 import dev.weir.gateway.routing.VirtualHostEntry;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.netty.handler.timeout.ReadTimeoutException;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.util.concurrent.TimeUnit;
@@ -31,21 +32,24 @@ import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 import reactor.netty.Connection;
 
 /**
  * Resolves every request against the current routing table (host, route, weighted target,
  * endpoint) and hands the chosen URL to Spring Cloud Gateway's Netty routing; around that call it
  * enforces the cluster's request limit and circuit breaker, reports outcomes to outlier detection,
- * and retries what is safe: connect failures (nothing was sent) and 503s to bodiless idempotent
- * requests, on another endpoint, within the cluster's retry budget.
+ * and retries what is safe on another endpoint: connect failures (nothing was sent), and for
+ * bodiless idempotent requests 503s and connections broken before a response, the latter two
+ * within the cluster's retry budget.
  */
 public final class WeirRoutingFilter implements GlobalFilter, Ordered {
 
   /** After Netty's response writer (-1), before websocket (LOWEST-1) and Netty (LOWEST) routing. */
   public static final int ORDER = 10_000;
 
-  private static final Exception UPSTREAM_5XX = new Exception("upstream 5xx", null, false, false) {};
+  private static final Exception UPSTREAM_FAILURE =
+      new Exception("upstream failure", null, false, false) {};
 
   private final RoutingTableHolder tables;
   private final long maxRequestBodyBytes;
@@ -84,7 +88,7 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
     if (route.directStatus() != 0) {
       ProxyExchange direct = new ProxyExchange(vhost.route(), route, null, null, path);
       exchange.getAttributes().put(ProxyExchange.ATTRIBUTE, direct);
-      return Responses.text(exchange.getResponse(), route.directStatus(), route.directBody());
+      return Responses.exact(exchange.getResponse(), route.directStatus(), route.directBody());
     }
     if (maxRequestBodyBytes > 0 && headers.getContentLength() > maxRequestBodyBytes) {
       return fail(exchange, new ProxyExchange(vhost.route(), route, null, null, path), 413,
@@ -98,14 +102,38 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
     exchange.getAttributes().put(ProxyExchange.ATTRIBUTE, proxy);
     // Envoy keeps the client's Host by default; Knative-style backends route on it.
     exchange.getAttributes().put(PRESERVE_HOST_HEADER_ATTRIBUTE, Boolean.TRUE);
-    return attempt(exchange, chain, proxy);
-  }
-
-  private Mono<Void> attempt(ServerWebExchange exchange, GatewayFilterChain chain, ProxyExchange proxy) {
     Upstream upstream = proxy.upstream;
     if (upstream == null) {
       return fail(exchange, proxy, 503, "no_endpoint", "no ready endpoint for revision " + proxy.revision());
     }
+    // The breaker judges the revision by what its clients got, after retries: one dead endpoint
+    // among healthy ones is outlier detection's business, not a reason to open the circuit.
+    CircuitBreaker breaker = upstream.circuitBreaker();
+    if (!breaker.tryAcquirePermission()) {
+      return fail(exchange, proxy, 503, "circuit_open", "circuit open for revision " + proxy.revision());
+    }
+    long started = System.nanoTime();
+    return attempt(exchange, chain, proxy)
+        .doFinally(signal -> recordOutcome(exchange, breaker, started, signal));
+  }
+
+  private static void recordOutcome(
+      ServerWebExchange exchange, CircuitBreaker breaker, long started, SignalType signal) {
+    long nanos = System.nanoTime() - started;
+    if (signal == SignalType.CANCEL) {
+      breaker.releasePermission();
+      return;
+    }
+    HttpStatusCode code = exchange.getResponse().getStatusCode();
+    if (signal == SignalType.ON_ERROR || (code != null && code.value() >= 500)) {
+      breaker.onError(nanos, TimeUnit.NANOSECONDS, UPSTREAM_FAILURE);
+    } else {
+      breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private Mono<Void> attempt(ServerWebExchange exchange, GatewayFilterChain chain, ProxyExchange proxy) {
+    Upstream upstream = proxy.upstream;
     long now = System.nanoTime();
     Endpoint endpoint = upstream.pick(now, proxy.failed);
     if (endpoint == null) {
@@ -115,37 +143,30 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
     if (upstream.activeRequests().get() >= upstream.spec().maxRequests()) {
       return fail(exchange, proxy, 503, "overflow", "too many requests for revision " + proxy.revision());
     }
-    CircuitBreaker breaker = upstream.circuitBreaker();
-    if (!breaker.tryAcquirePermission()) {
-      return fail(exchange, proxy, 503, "circuit_open", "circuit open for revision " + proxy.revision());
-    }
     proxy.attempts++;
     exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, URI.create(endpoint.baseUrl() + proxy.pathAndQuery));
     upstream.activeRequests().incrementAndGet();
-    long started = System.nanoTime();
     return chain
         .filter(exchange)
-        .then(Mono.defer(() -> afterResponse(exchange, chain, proxy, endpoint, started)))
-        .onErrorResume(error -> afterError(exchange, chain, proxy, endpoint, started, error));
+        .then(Mono.defer(() -> afterResponse(exchange, chain, proxy, endpoint)))
+        .onErrorResume(error -> afterError(exchange, chain, proxy, endpoint, error));
   }
 
   private Mono<Void> afterResponse(
-      ServerWebExchange exchange, GatewayFilterChain chain, ProxyExchange proxy, Endpoint endpoint, long started) {
+      ServerWebExchange exchange, GatewayFilterChain chain, ProxyExchange proxy, Endpoint endpoint) {
     Upstream upstream = proxy.upstream;
     upstream.activeRequests().decrementAndGet();
     long now = System.nanoTime();
     HttpStatusCode code = exchange.getResponse().getStatusCode();
     int status = code == null ? 200 : code.value();
     if (status >= 500) {
-      upstream.circuitBreaker().onError(now - started, TimeUnit.NANOSECONDS, UPSTREAM_5XX);
       upstream.recordFailure(endpoint, status == 502 || status == 503 || status == 504, now);
-      if (status == 503 && retryable503(exchange.getRequest()) && canRetry(proxy)) {
+      if (status == 503 && idempotentWithoutBody(exchange.getRequest()) && canRetry(proxy, true)) {
         discardUpstreamResponse(exchange);
         proxy.failed = endpoint;
         return retry(exchange, chain, proxy);
       }
     } else {
-      upstream.circuitBreaker().onSuccess(now - started, TimeUnit.NANOSECONDS);
       upstream.recordSuccess(endpoint);
     }
     return Mono.empty();
@@ -156,24 +177,29 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
       GatewayFilterChain chain,
       ProxyExchange proxy,
       Endpoint endpoint,
-      long started,
       Throwable error) {
     Upstream upstream = proxy.upstream;
     upstream.activeRequests().decrementAndGet();
-    long now = System.nanoTime();
-    upstream.circuitBreaker().onError(now - started, TimeUnit.NANOSECONDS, error);
-    upstream.recordFailure(endpoint, true, now);
+    upstream.recordFailure(endpoint, true, System.nanoTime());
     if (exchange.getResponse().isCommitted()) {
       proxy.error = "upstream";
       return Mono.error(error);
     }
     boolean connectFailure = causedBy(error, ConnectException.class);
-    if (connectFailure && canRetry(proxy)) {
+    if (connectFailure && canRetry(proxy, false)) {
       // Nothing reached the upstream, so any method is safe to send elsewhere.
+      proxy.failed = endpoint;
+      return reselect(exchange, chain, proxy);
+    }
+    boolean timeout = isTimeout(error);
+    if (!connectFailure && !timeout && causedBy(error, IOException.class)
+        && idempotentWithoutBody(exchange.getRequest()) && canRetry(proxy, true)) {
+      // The connection broke before a response (a pooled connection the upstream just closed,
+      // or a backend killed mid-request): safe to resend only what is idempotent and bodiless.
       proxy.failed = endpoint;
       return retry(exchange, chain, proxy);
     }
-    if (isTimeout(error)) {
+    if (timeout) {
       return fail(exchange, proxy, 504, "timeout", "upstream timeout for revision " + proxy.revision());
     }
     if (connectFailure) {
@@ -183,10 +209,21 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
     return fail(exchange, proxy, 502, "upstream", "upstream error for revision " + proxy.revision());
   }
 
-  private boolean canRetry(ProxyExchange proxy) {
+  /**
+   * Whether another attempt is allowed: within the route's retries and, for retries that resend
+   * a request an upstream already handled ({@code budgeted}), within the cluster's concurrent
+   * retry budget ({@code max_retries}). A connect failure reached no upstream, so picking another
+   * endpoint for it adds no load to the failing one and is not charged to the budget.
+   */
+  private static boolean canRetry(ProxyExchange proxy, boolean budgeted) {
     Upstream upstream = proxy.upstream;
     return proxy.attempts <= proxy.routeEntry.retries()
-        && upstream.activeRetries().get() < upstream.spec().maxRetries();
+        && (!budgeted || upstream.activeRetries().get() < upstream.spec().maxRetries());
+  }
+
+  private Mono<Void> reselect(ServerWebExchange exchange, GatewayFilterChain chain, ProxyExchange proxy) {
+    removeAlreadyRouted(exchange);
+    return attempt(exchange, chain, proxy);
   }
 
   private Mono<Void> retry(ServerWebExchange exchange, GatewayFilterChain chain, ProxyExchange proxy) {
@@ -197,7 +234,7 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
         .doFinally(signal -> upstream.activeRetries().decrementAndGet());
   }
 
-  private static boolean retryable503(ServerHttpRequest request) {
+  private static boolean idempotentWithoutBody(ServerHttpRequest request) {
     HttpMethod method = request.getMethod();
     boolean idempotent =
         method == HttpMethod.GET

@@ -1,6 +1,9 @@
 package dev.weir.gateway.testing;
 
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.netty.channel.Channel;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.HttpProtocol;
@@ -17,6 +20,7 @@ public final class TestBackend implements AutoCloseable {
   private final boolean h2c;
   private final AtomicInteger status = new AtomicInteger(200);
   private final AtomicInteger hits = new AtomicInteger();
+  private final Queue<Channel> channels = new ConcurrentLinkedQueue<>();
   private volatile DisposableServer server;
   private volatile int port;
 
@@ -42,6 +46,7 @@ public final class TestBackend implements AutoCloseable {
                 .host("127.0.0.1")
                 .port(port)
                 .protocol(h2c ? HttpProtocol.H2C : HttpProtocol.HTTP11)
+                .doOnChannelInit((observer, channel, address) -> channels.add(channel))
                 .handle(
                     (request, response) -> {
                       hits.incrementAndGet();
@@ -72,7 +77,12 @@ public final class TestBackend implements AutoCloseable {
   public synchronized void stop() {
     DisposableServer s = server;
     if (s != null) {
-      s.disposeNow();
+      // A killed backend drops its keep-alive connections too, not only its listening socket.
+      s.dispose();
+      for (Channel c; (c = channels.poll()) != null; ) {
+        c.close();
+      }
+      s.onDispose().block(java.time.Duration.ofSeconds(10));
       server = null;
     }
   }

@@ -1,0 +1,464 @@
+package dev.weir.gateway;
+
+import static dev.weir.gateway.testing.XdsResources.assignment;
+import static dev.weir.gateway.testing.XdsResources.cluster;
+import static dev.weir.gateway.testing.XdsResources.endpoint;
+import static dev.weir.gateway.testing.XdsResources.routes;
+import static dev.weir.gateway.testing.XdsResources.split;
+import static dev.weir.gateway.testing.XdsResources.tag;
+import static dev.weir.gateway.testing.XdsResources.vhost;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.util.Durations;
+import dev.weir.gateway.routing.RoutingTableHolder;
+import dev.weir.gateway.testing.Poll;
+import dev.weir.gateway.testing.TestBackend;
+import dev.weir.gateway.testing.XdsResources;
+import dev.weir.gateway.testing.XdsResources.Split;
+import dev.weir.gateway.testing.XdsTestServer;
+import dev.weir.gateway.xds.XdsClient;
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * The whole gateway (one Spring context) against real backends on loopback, configured by a real
+ * xDS server in-process. Each test serves the full snapshot it needs and waits until the gateway
+ * has applied it.
+ */
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "management.server.port=0",
+      "weir.node.id=gateway-test",
+      "weir.node.region=us-east",
+      "weir.node.zone=us-east-1a",
+      "weir.xds.warming-timeout=1s",
+      "weir.xds.initial-backoff=50ms",
+      "weir.xds.max-backoff=500ms",
+      "weir.gateway.circuit-breaker.sliding-window-size=10",
+      "weir.gateway.circuit-breaker.minimum-number-of-calls=10",
+      "weir.gateway.circuit-breaker.wait-duration-in-open-state=60s"
+    })
+class GatewayIntegrationTest {
+
+  static final XdsTestServer xds = new XdsTestServer();
+  static final TestBackend a = TestBackend.start("a");
+  static final TestBackend b = TestBackend.start("b");
+  static final TestBackend c = TestBackend.start("c");
+  static final AtomicInteger versions = new AtomicInteger();
+  static final HttpClient http =
+      HttpClient.create(ConnectionProvider.builder("test").maxConnections(64).pendingAcquireMaxCount(-1).build());
+
+  @LocalServerPort int port;
+  @LocalManagementPort int managementPort;
+  @Autowired RoutingTableHolder tables;
+  @Autowired XdsClient client;
+
+  @BeforeAll
+  static void startControlPlane() throws Exception {
+    xds.start();
+  }
+
+  @AfterAll
+  static void stopAll() throws Exception {
+    xds.close();
+    a.close();
+    b.close();
+    c.close();
+  }
+
+  @DynamicPropertySource
+  static void xdsAddress(DynamicPropertyRegistry registry) throws Exception {
+    if (xds.address().endsWith(":0")) {
+      xds.start();
+    }
+    registry.add("weir.xds.address", xds::address);
+  }
+
+  record Response(int status, HttpHeaders headers, String body) {
+    String backend() {
+      return headers.get("x-backend");
+    }
+  }
+
+  /** Everything one test serves: clusters with their endpoints, and virtual hosts. */
+  static final class World {
+    final List<Cluster> clusters = new ArrayList<>();
+    final List<ClusterLoadAssignment> assignments = new ArrayList<>();
+    final List<VirtualHost> vhosts = new ArrayList<>();
+
+    World revision(String cluster, XdsResources.Ep... endpoints) {
+      return revision(cluster(cluster), endpoints);
+    }
+
+    World revision(Cluster cluster, XdsResources.Ep... endpoints) {
+      clusters.add(cluster);
+      assignments.add(assignment(cluster.getName(), endpoints));
+      return this;
+    }
+
+    World host(VirtualHost vhost) {
+      vhosts.add(vhost);
+      return this;
+    }
+  }
+
+  /** Serves {@code world} and waits until the gateway routes its marker host and sees its endpoints. */
+  void serve(World world) {
+    String version = "v" + versions.incrementAndGet();
+    String marker = "marker-" + version + ".test";
+    World full = world;
+    if (full.clusters.isEmpty()) {
+      full.revision("default/marker", endpoint(a.port()));
+    }
+    Cluster first = full.clusters.get(0);
+    List<VirtualHost> vhosts = new ArrayList<>(full.vhosts);
+    String ns = first.getName().substring(0, first.getName().indexOf('/'));
+    String rev = first.getName().substring(first.getName().indexOf('/') + 1);
+    vhosts.add(vhost(marker, "test/marker", List.of(), List.of(split(ns, rev, 100))));
+    xds.set(XdsResources.snapshot(version, full.clusters, full.assignments, routes(vhosts)));
+    Poll.until("gateway applies " + version, Duration.ofSeconds(30), () -> {
+      if (tables.current().virtualHost(marker) == null) {
+        return false;
+      }
+      for (ClusterLoadAssignment cla : full.assignments) {
+        var upstream = tables.current().upstream(cla.getClusterName());
+        int expected = cla.getEndpointsList().stream().mapToInt(l -> l.getLbEndpointsCount()).sum();
+        if (upstream == null || upstream.endpointCount() != expected) {
+          return false;
+        }
+      }
+      return true;
+    });
+  }
+
+  Mono<Response> request(String host, String path, Map<String, String> headers) {
+    return http.headers(h -> {
+          h.set("Host", host);
+          headers.forEach(h::set);
+        })
+        .get()
+        .uri("http://127.0.0.1:" + port + path)
+        .responseSingle((res, body) -> body.asString().defaultIfEmpty("")
+            .map(text -> new Response(res.status().code(), res.responseHeaders(), text)));
+  }
+
+  Response get(String host) {
+    return get(host, Map.of());
+  }
+
+  Response get(String host, Map<String, String> headers) {
+    return request(host, "/", headers).block(Duration.ofSeconds(30));
+  }
+
+  /** Sends {@code n} requests, 32 at a time, and counts responses by backend (or status). */
+  Map<String, Long> burst(String host, int n) {
+    return Flux.range(0, n)
+        .flatMap(i -> request(host, "/", Map.of()), 32)
+        .collect(Collectors.groupingBy(r -> r.status() == 200 ? r.backend() : "status " + r.status(),
+            Collectors.counting()))
+        .block(Duration.ofMinutes(2));
+  }
+
+  @Test
+  void splitsNinetyTenExactly() {
+    serve(new World()
+        .revision("split/s-1", endpoint(a.port()))
+        .revision("split/s-2", endpoint(b.port()))
+        .host(vhost("s.split.example.com", split("split", "s-1", 90), split("split", "s-2", 10))));
+    Map<String, Long> counts = burst("s.split.example.com", 10_000);
+    assertThat(counts.get("a")).isBetween(8_999L, 9_001L);
+    assertThat(counts.get("b")).isBetween(999L, 1_001L);
+    assertThat(counts.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(10_000);
+  }
+
+  @Test
+  void splitsFiftyThirtyTwentyExactly() {
+    serve(new World()
+        .revision("three/t-1", endpoint(a.port()))
+        .revision("three/t-2", endpoint(b.port()))
+        .revision("three/t-3", endpoint(c.port()))
+        .host(vhost("t.three.example.com",
+            split("three", "t-1", 50), split("three", "t-2", 30), split("three", "t-3", 20))));
+    Map<String, Long> counts = burst("t.three.example.com", 10_000);
+    assertThat(counts.get("a")).isBetween(4_999L, 5_001L);
+    assertThat(counts.get("b")).isBetween(2_999L, 3_001L);
+    assertThat(counts.get("c")).isBetween(1_999L, 2_001L);
+  }
+
+  @Test
+  void tagHostsAndTagHeadersSelectTheTaggedRevision() {
+    List<Split> main = List.of(split("default", "hello-1", 100));
+    serve(new World()
+        .revision("default/hello-1", endpoint(a.port()))
+        .revision("default/hello-2", endpoint(b.port()))
+        .host(vhost("hello.default.example.com", "default/hello",
+            List.of(tag("canary", "default", "hello-2")), main))
+        .host(vhost("canary-hello.default.example.com", "default/hello", List.of(),
+            List.of(split("default", "hello-2", 100)))));
+
+    assertThat(get("hello.default.example.com").backend()).isEqualTo("a");
+    assertThat(get("HELLO.default.example.com:8080").backend()).isEqualTo("a");
+    assertThat(get("canary-hello.default.example.com").backend()).isEqualTo("b");
+    assertThat(get("hello.default.example.com", Map.of("Weir-Tag", "canary")).backend()).isEqualTo("b");
+    assertThat(get("hello.default.example.com", Map.of("Knative-Serving-Tag", "canary")).backend())
+        .isEqualTo("b");
+    assertThat(get("hello.default.example.com", Map.of("Weir-Tag", "nope")).backend()).isEqualTo("a");
+  }
+
+  @Test
+  void upstreamRequestsCarryWeirAndForwardedHeaders() {
+    serve(new World()
+        .revision("default/hello-1", endpoint(a.port()))
+        .host(vhost("hello.default.example.com", split("default", "hello-1", 100))));
+    Response response = get("hello.default.example.com:8080",
+        Map.of("X-Forwarded-For", "6.6.6.6", "Weir-Revision", "spoofed", "X-Forwarded-Proto", "https"));
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.headers().get("x-seen-revision")).isEqualTo("hello-1");
+    assertThat(response.headers().get("x-seen-namespace")).isEqualTo("default");
+    assertThat(response.headers().get("x-seen-for")).isEqualTo("[127.0.0.1]");
+    assertThat(response.headers().get("x-seen-proto")).isEqualTo("http");
+    assertThat(response.headers().get("x-seen-forwarded-host")).isEqualTo("hello.default.example.com:8080");
+    assertThat(response.headers().get("x-seen-host")).isEqualTo("hello.default.example.com:8080");
+  }
+
+  @Test
+  void unknownHostIs404AndRevisionWithoutEndpointsIs503NamingIt() {
+    serve(new World()
+        .revision("default/empty-1")
+        .host(vhost("empty.default.example.com", split("default", "empty-1", 100)))
+        .host(vhost("none.default.example.com", "default/none", List.of(), List.of())));
+
+    Response unknown = get("nope.example.com");
+    assertThat(unknown.status()).isEqualTo(404);
+    assertThat(unknown.body()).isEqualTo("no route for host nope.example.com\n");
+
+    Response empty = get("empty.default.example.com");
+    assertThat(empty.status()).isEqualTo(503);
+    assertThat(empty.body()).isEqualTo("no ready endpoint for revision default/empty-1\n");
+
+    Response none = get("none.default.example.com");
+    assertThat(none.status()).isEqualTo(503);
+    assertThat(none.body()).isEqualTo("no ready revision for route default/none");
+  }
+
+  @Test
+  void weightChangesUnderLoadFailNoRequest() {
+    World world = new World()
+        .revision("load/l-1", endpoint(a.port()))
+        .revision("load/l-2", endpoint(b.port()))
+        .host(vhost("l.load.example.com", split("load", "l-1", 50), split("load", "l-2", 50)));
+    serve(world);
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicLong ok = new AtomicLong();
+    Map<Integer, AtomicLong> failures = new ConcurrentHashMap<>();
+    var load = Flux.range(0, Integer.MAX_VALUE)
+        .takeWhile(i -> running.get())
+        .flatMap(i -> request("l.load.example.com", "/", Map.of())
+            .onErrorResume(e -> Mono.just(new Response(-1, null, e.toString()))), 8)
+        .doOnNext(r -> {
+          if (r.status() == 200) {
+            ok.incrementAndGet();
+          } else {
+            failures.computeIfAbsent(r.status(), s -> new AtomicLong()).incrementAndGet();
+          }
+        })
+        .then()
+        .subscribe();
+    try {
+      for (int i = 1; i <= 50; i++) {
+        int first = 1 + (i * 37) % 99;
+        serve(new World()
+            .revision("load/l-1", endpoint(a.port()))
+            .revision("load/l-2", endpoint(b.port()))
+            .host(vhost("l.load.example.com", split("load", "l-1", first), split("load", "l-2", 100 - first))));
+      }
+    } finally {
+      running.set(false);
+    }
+    Poll.until("load finished", load::isDisposed);
+    assertThat(failures).isEmpty();
+    assertThat(ok.get()).isPositive();
+  }
+
+  @Test
+  void localEndpointsFailOverToTheOtherClusterAndBack() {
+    try (TestBackend local = TestBackend.start("local"); TestBackend remote = TestBackend.start("remote")) {
+      serve(new World()
+          .revision(cluster("geo/g-1", Durations.fromMillis(1_000), false),
+              XdsResources.endpoint(local.port(), 0, "east"),
+              XdsResources.endpoint(remote.port(), 1, "west"))
+          .host(vhost("g.geo.example.com", split("geo", "g-1", 100))));
+      assertThat(burst("g.geo.example.com", 50)).isEqualTo(Map.of("local", 50L));
+
+      local.stop();
+      // Connect failures are retried on the other priority, then the dead endpoint is ejected.
+      assertThat(burst("g.geo.example.com", 200)).isEqualTo(Map.of("remote", 200L));
+
+      local.start();
+      Poll.until("traffic back on the local endpoint", () -> "local".equals(get("g.geo.example.com").backend()));
+      assertThat(burst("g.geo.example.com", 50)).isEqualTo(Map.of("local", 50L));
+    }
+  }
+
+  @Test
+  void failingEndpointsAreRetriedAndEjectedWhileHealthyOnesServe() {
+    try (TestBackend bad = TestBackend.start("bad"); TestBackend good = TestBackend.start("good")) {
+      bad.respondWith(503);
+      serve(new World()
+          .revision("flaky/f-1", endpoint(bad.port()), endpoint(good.port()))
+          .host(vhost("f.flaky.example.com", split("flaky", "f-1", 100))));
+      // One at a time so the consecutive-failure count is exact: 503s to GETs are retried on the
+      // good endpoint, and after 5 in a row the bad endpoint is ejected for 30 s.
+      for (int i = 0; i < 40; i++) {
+        Response response = get("f.flaky.example.com");
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        assertThat(response.backend()).isEqualTo("good");
+      }
+      assertThat(bad.hits()).isEqualTo(5);
+    }
+  }
+
+  @Test
+  void refusedConnectionsAreRetriedElsewhereOr502WhenNothingIsLeft() {
+    TestBackend dead = TestBackend.start("dead");
+    int deadPort = dead.port();
+    dead.stop();
+    serve(new World()
+        .revision("refuse/r-1", endpoint(deadPort), endpoint(a.port()))
+        .revision("refuse/r-2", endpoint(deadPort))
+        .host(vhost("r.refuse.example.com", split("refuse", "r-1", 100)))
+        .host(vhost("gone.refuse.example.com", split("refuse", "r-2", 100))));
+    assertThat(burst("r.refuse.example.com", 100)).isEqualTo(Map.of("a", 100L));
+
+    Response gone = get("gone.refuse.example.com");
+    assertThat(gone.status()).isEqualTo(502);
+    assertThat(gone.body()).isEqualTo("upstream connect error for revision refuse/r-2\n");
+  }
+
+  @Test
+  void circuitBreakerOpensForAFailingRevisionOnly() {
+    try (TestBackend broken = TestBackend.start("broken")) {
+      broken.respondWith(500);
+      serve(new World()
+          .revision("cb/down-1", endpoint(broken.port()))
+          .revision("cb/up-1", endpoint(a.port()))
+          .host(vhost("down.cb.example.com", split("cb", "down-1", 100)))
+          .host(vhost("up.cb.example.com", split("cb", "up-1", 100))));
+      for (int i = 0; i < 10; i++) {
+        assertThat(get("down.cb.example.com").status()).isEqualTo(500);
+      }
+      Response open = get("down.cb.example.com");
+      assertThat(open.status()).isEqualTo(503);
+      assertThat(open.body()).isEqualTo("circuit open for revision cb/down-1\n");
+      assertThat(broken.hits()).isEqualTo(10);
+      assertThat(burst("up.cb.example.com", 100)).isEqualTo(Map.of("a", 100L));
+    }
+  }
+
+  @Test
+  void keepsServingWithoutTheControlPlaneAndResyncsWhenItReturns() throws Exception {
+    serve(new World()
+        .revision("cp/c-1", endpoint(a.port()))
+        .host(vhost("c.cp.example.com", split("cp", "c-1", 100))));
+    xds.stop();
+    try {
+      Poll.until("disconnect noticed", () -> !client.connected());
+      assertThat(burst("c.cp.example.com", 200)).isEqualTo(Map.of("a", 200L));
+    } finally {
+      xds.start();
+    }
+    serve(new World()
+        .revision("cp/c-1", endpoint(b.port()))
+        .host(vhost("c.cp.example.com", split("cp", "c-1", 100))));
+    assertThat(client.connected()).isTrue();
+    assertThat(burst("c.cp.example.com", 50)).isEqualTo(Map.of("b", 50L));
+  }
+
+  @Test
+  void tenThousandRoutesServeTheLastAddedHost() {
+    World world = new World();
+    for (int i = 0; i < 10_000; i++) {
+      String rev = "r-" + i;
+      world.revision("many/" + rev, endpoint(i % 2 == 0 ? a.port() : b.port()))
+          .host(vhost(rev + ".many.example.com", "many/" + rev, List.of(), List.of(split("many", rev, 100))));
+    }
+    serve(world);
+    assertThat(tables.current().hostCount()).isGreaterThanOrEqualTo(10_000);
+    Response last = get("r-9999.many.example.com");
+    assertThat(last.status()).isEqualTo(200);
+    assertThat(last.backend()).isEqualTo("b");
+    assertThat(last.headers().get("x-seen-revision")).isEqualTo("r-9999");
+  }
+
+  @Test
+  void http2ClustersAreProxiedOverH2c() {
+    try (TestBackend h2 = TestBackend.startH2c("h2")) {
+      serve(new World()
+          .revision(cluster("grpc/h-1", Durations.fromSeconds(30), true), endpoint(h2.port()))
+          .host(vhost("h.grpc.example.com", split("grpc", "h-1", 100))));
+      Response response = get("h.grpc.example.com");
+      assertThat(response.status()).isEqualTo(200);
+      assertThat(response.headers().get("x-protocol")).isEqualTo("HTTP/2.0");
+    }
+  }
+
+  @Test
+  void readinessAndMetricsOnTheManagementPort() {
+    serve(new World()
+        .revision("metrics/m-1", endpoint(a.port()))
+        .host(vhost("m.metrics.example.com", split("metrics", "m-1", 100))));
+    assertThat(burst("m.metrics.example.com", 20)).isEqualTo(Map.of("a", 20L));
+    get("unknown.metrics.example.com");
+
+    Function<String, Response> management = path -> http.headers(h -> h.set("Host", "localhost"))
+        .get().uri("http://127.0.0.1:" + managementPort + path)
+        .responseSingle((res, body) -> body.asString().defaultIfEmpty("")
+            .map(text -> new Response(res.status().code(), res.responseHeaders(), text)))
+        .block(Duration.ofSeconds(30));
+    Response ready = management.apply("/actuator/health/readiness");
+    assertThat(ready.status()).isEqualTo(200);
+    assertThat(ready.body()).contains("\"UP\"");
+
+    String prometheus = management.apply("/actuator/prometheus").body();
+    assertThat(prometheus)
+        .contains("weir_gateway_requests_seconds_bucket{")
+        .contains("route=\"metrics/m\"")
+        .contains("revision=\"metrics/m-1\"")
+        .contains("cluster=\"east\"")
+        .contains("status=\"2xx\"")
+        .contains("weir_gateway_errors_total{")
+        .contains("kind=\"no_route\"")
+        .contains("weir_gateway_xds_connected 1.0")
+        .contains("weir_gateway_xds_config_version{");
+
+    // The data port serves only proxying: actuator is not reachable there.
+    assertThat(get("localhost").status()).isEqualTo(404);
+  }
+}

@@ -115,9 +115,19 @@ final class Report {
     return md.toString();
   }
 
-  private static String metrics(Map<String, Double> m) {
+  /** Timers as {@code name: n, mean, max} (Prometheus exposes them as _count, _sum and _max). */
+  static String metrics(Map<String, Double> m) {
+    Map<String, double[]> timers = new java.util.TreeMap<>();
+    for (Map.Entry<String, Double> e : m.entrySet()) {
+      java.util.regex.Matcher t = java.util.regex.Pattern.compile("^(.*)_seconds_(count|sum|max)(\\{.*})?$").matcher(e.getKey());
+      if (t.matches()) {
+        double[] v = timers.computeIfAbsent(t.group(1) + (t.group(3) == null ? "" : t.group(3)), k -> new double[3]);
+        v[switch (t.group(2)) { case "count" -> 0; case "sum" -> 1; default -> 2; }] = e.getValue();
+      }
+    }
     List<String> parts = new ArrayList<>();
-    m.forEach((k, v) -> parts.add("`" + k + "` " + "%.4g".formatted(v)));
+    timers.forEach((name, v) -> parts.add("`%s`: %.0f, mean %.0f ms, max %.0f ms".formatted(
+        name, v[0], v[0] > 0 ? 1000 * v[1] / v[0] : 0, 1000 * v[2])));
     return String.join("<br>", parts);
   }
 

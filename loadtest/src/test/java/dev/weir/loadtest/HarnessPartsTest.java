@@ -66,6 +66,13 @@ class HarnessPartsTest {
   }
 
   @Test
+  void reportsTimersAsCountMeanAndMax() {
+    assertThat(Report.metrics(Map.of("weir_controller_rebuild_duration_seconds_count", 4.0,
+        "weir_controller_rebuild_duration_seconds_sum", 2.0, "weir_controller_rebuild_duration_seconds_max", 1.25)))
+        .isEqualTo("`weir_controller_rebuild_duration`: 4, mean 500 ms, max 1250 ms");
+  }
+
+  @Test
   void writesFolderClustersWithHelloAndFillerRoutes(@TempDir Path dir) throws IOException {
     FolderClusters clusters = new FolderClusters(dir, 1_500,
         Map.of("hello-00001", 1, "hello-00002", 2, "hello-00003", 3, "filler", 4)).write();

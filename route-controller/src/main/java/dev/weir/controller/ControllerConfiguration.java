@@ -4,10 +4,10 @@ import dev.weir.controller.clusters.ClusterConfig;
 import dev.weir.controller.clusters.ClustersFile;
 import dev.weir.controller.clusters.ClustersFileException;
 import dev.weir.controller.reconcile.ControllerOptions;
-import dev.weir.controller.reconcile.LocalModelHolder;
 import dev.weir.controller.reconcile.WeirController;
 import dev.weir.xds.DataPlaneRegistry;
 import dev.weir.xds.ModelPublisher;
+import dev.weir.xds.server.XdsServer;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -70,9 +70,29 @@ class ControllerConfiguration {
     return new KubernetesClients();
   }
 
-  @Bean
-  LocalModelHolder localModelHolder() {
-    return new LocalModelHolder();
+  /** The xDS server: publishes each model to the data planes and reports what they applied. */
+  @Bean(destroyMethod = "close")
+  XdsServer xdsServer(WeirProperties properties, MeterRegistry meters) {
+    WeirProperties.Xds xds = properties.xds();
+    if (!xds.tls().enabled() && !xds.allowPlaintextOnNonLoopback() && !isLoopback(xds.bindAddress())) {
+      throw new ConfigurationProblem("weir.xds.bind-address: " + xds.bindAddress()
+          + " is not loopback (expected: loopback for plaintext xDS, or weir.xds.tls.cert-chain and"
+          + " weir.xds.tls.private-key, or weir.xds.allow-plaintext-on-non-loopback=true)", null);
+    }
+    XdsServer.Builder builder = XdsServer.builder()
+        .bindAddress(xds.bindAddress())
+        .port(xds.port())
+        .httpListenerPort(properties.http().port())
+        .allowPlaintextOnNonLoopback(xds.allowPlaintextOnNonLoopback())
+        .meterRegistry(meters);
+    try {
+      if (xds.tls().enabled()) {
+        builder.tls(xds.tls().certChain(), xds.tls().privateKey(), xds.tls().clientCa());
+      }
+      return builder.build().start();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigurationProblem("weir.xds: " + e.getMessage(), e);
+    }
   }
 
   @Bean(initMethod = "start", destroyMethod = "close")
@@ -91,6 +111,14 @@ class ControllerConfiguration {
         le.leaseName(), le.identity() != null ? le.identity() : identity(), le.leaseDuration());
     return new WeirController(clustersFile, options, publisher, registry, clients::create, meters,
         Clock.systemUTC());
+  }
+
+  private static boolean isLoopback(String address) {
+    try {
+      return InetAddress.getByName(address).isLoopbackAddress();
+    } catch (IOException e) {
+      throw new ConfigurationProblem("weir.xds.bind-address: " + address + " (cannot resolve)", e);
+    }
   }
 
   private static String identity() {

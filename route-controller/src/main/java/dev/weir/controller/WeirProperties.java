@@ -19,12 +19,15 @@ public record WeirProperties(
     @DefaultValue Rebuild rebuild) {
 
   /**
-   * The xDS server: {@code weir.xds.port}, {@code weir.xds.bind-address}, {@code weir.xds.tls.*}.
+   * The xDS server: {@code weir.xds.port}, {@code weir.xds.bind-address}, {@code weir.xds.tls.*},
+   * and {@code weir.xds.allow-plaintext-on-non-loopback} (plaintext on a non-loopback address is
+   * refused unless this is true or TLS is configured).
    */
   public record Xds(
       @DefaultValue("18000") int port,
       @DefaultValue("127.0.0.1") String bindAddress,
-      @DefaultValue Tls tls) {}
+      @DefaultValue Tls tls,
+      @DefaultValue("false") boolean allowPlaintextOnNonLoopback) {}
 
   /** {@code weir.xds.tls.cert-chain}, {@code private-key}, {@code client-ca}; off unless both first two are set. */
   public record Tls(Path certChain, Path privateKey, Path clientCa) {

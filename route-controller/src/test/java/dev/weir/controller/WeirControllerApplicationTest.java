@@ -90,6 +90,19 @@ class WeirControllerApplicationTest {
             + " clusters)");
   }
 
+  @Test
+  void plaintextXdsOnANonLoopbackAddressIsRefused() {
+    Path file = dir.resolve("clusters.yaml");
+    assertThatThrownBy(() -> SpringApplication.run(WeirControllerApplication.class,
+            "--server.port=0", "--weir.xds.port=0", "--weir.xds.bind-address=0.0.0.0",
+            "--weir.clusters-file=" + file))
+        .rootCause()
+        .isInstanceOf(ConfigurationProblem.class)
+        .hasMessage("weir.xds.bind-address: 0.0.0.0 is not loopback (expected: loopback for"
+            + " plaintext xDS, or weir.xds.tls.cert-chain and weir.xds.tls.private-key, or"
+            + " weir.xds.allow-plaintext-on-non-loopback=true)");
+  }
+
   private JsonNode get(String path) throws Exception {
     return json.readTree(text(path));
   }

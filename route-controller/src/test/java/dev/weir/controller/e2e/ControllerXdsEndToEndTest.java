@@ -1,0 +1,265 @@
+package dev.weir.controller.e2e;
+
+import static dev.weir.controller.testing.Eventually.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weir.controller.WeirControllerApplication;
+import dev.weir.controller.testing.FolderClusters;
+import dev.weir.xds.server.XdsServer;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.NameResolverRegistry;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.ServerCalls;
+import io.grpc.xds.XdsNameResolverProvider;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The controller application on a folder cluster serves xDS, and a proxyless grpc-xds client
+ * reaches three real gRPC backends by the Route's weights, its tag host and its tag header.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ControllerXdsEndToEndTest {
+
+  private static final String SCHEME = "weir-controller-e2e";
+  private static final String HOST = "hello.default.example.com";
+  private static final int CALLS = 1000;
+
+  private static final MethodDescriptor.Marshaller<String> UTF8 = new MethodDescriptor.Marshaller<>() {
+    @Override
+    public InputStream stream(String value) {
+      return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public String parse(InputStream stream) {
+      try {
+        return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  };
+
+  /** Each backend answers with its revision's name. */
+  private static final MethodDescriptor<String, String> WHO =
+      MethodDescriptor.<String, String>newBuilder()
+          .setType(MethodDescriptor.MethodType.UNARY)
+          .setFullMethodName("weir.e2e.Revision/Who")
+          .setRequestMarshaller(UTF8)
+          .setResponseMarshaller(UTF8)
+          .build();
+
+  @TempDir static Path dir;
+  private final Map<String, Server> backends = new TreeMap<>();
+  private ConfigurableApplicationContext app;
+  private ManagedChannel main;
+  private ManagedChannel tagged;
+  private int adminPort;
+
+  @BeforeAll
+  void start() throws IOException {
+    StringBuilder revisions = new StringBuilder();
+    for (String revision : List.of("hello-00001", "hello-00002", "hello-00003")) {
+      ServerServiceDefinition service = ServerServiceDefinition.builder("weir.e2e.Revision")
+          .addMethod(WHO, ServerCalls.asyncUnaryCall((request, response) -> {
+            response.onNext(revision);
+            response.onCompleted();
+          }))
+          .build();
+      Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+          .addService(service).build().start();
+      backends.put(revision, server);
+      revisions.append("""
+          apiVersion: v1
+          kind: Service
+          metadata: {name: %1$s, namespace: default}
+          spec: {ports: [{name: grpc, port: 50051}]}
+          ---
+          apiVersion: discovery.k8s.io/v1
+          kind: EndpointSlice
+          metadata:
+            name: %1$s-e2e
+            namespace: default
+            labels: {kubernetes.io/service-name: %1$s}
+          addressType: IPv4
+          ports: [{name: grpc, port: %2$d}]
+          endpoints: [{addresses: ["127.0.0.1"]}]
+          ---
+          """.formatted(revision, server.getPort()));
+    }
+    Path clusters = FolderClusters.copyTo(dir);
+    Path east = dir.resolve("east");
+    Files.delete(east.resolve("revisions.yaml"));
+    Files.delete(dir.resolve("west/revisions.yaml"));
+    Files.writeString(east.resolve("revisions.yaml"), revisions);
+    FolderClusters.write(east.resolve("route.yaml"), route(50, 30, 20));
+
+    app = SpringApplication.run(WeirControllerApplication.class,
+        "--weir.clusters-file=" + clusters, "--weir.xds.port=0", "--server.port=0");
+    adminPort = ((WebServerApplicationContext) app).getWebServer().getPort();
+    int xdsPort = app.getBean(XdsServer.class).port();
+
+    Map<String, ?> bootstrap = Map.of(
+        "xds_servers", List.of(Map.of(
+            "server_uri", "127.0.0.1:" + xdsPort,
+            "channel_creds", List.of(Map.of("type", "insecure")),
+            "server_features", List.of("xds_v3"))),
+        "node", Map.of("id", "e2e-client", "cluster", "e2e",
+            "locality", Map.of("region", "us-east", "zone", "us-east-1a")));
+    // Its own scheme with the bootstrap given directly, so no JVM-wide setting leaks to other tests.
+    NameResolverRegistry.getDefaultRegistry()
+        .register(XdsNameResolverProvider.createForTest(SCHEME, bootstrap));
+    main = Grpc.newChannelBuilder(SCHEME + ":///" + HOST, InsecureChannelCredentials.create())
+        .build();
+    tagged = Grpc.newChannelBuilder(SCHEME + ":///canary-" + HOST,
+        InsecureChannelCredentials.create()).build();
+  }
+
+  @AfterAll
+  void stop() throws InterruptedException {
+    for (ManagedChannel c : new ManagedChannel[] {main, tagged}) {
+      if (c != null) {
+        c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+    if (app != null) {
+      app.close();
+    }
+    for (Server s : backends.values()) {
+      s.shutdownNow();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void callsAreSpreadByTheRoutesWeights() {
+    eventually(() -> assertThat(call(main)).isNotEmpty());
+    Map<String, Integer> spread = spread(main, CALLS);
+    assertShare(spread, "hello-00001", 0.5);
+    assertShare(spread, "hello-00002", 0.3);
+    assertShare(spread, "hello-00003", 0.2);
+  }
+
+  @Test
+  @Order(2)
+  void tagHostAndTagHeaderReachOnlyTheTaggedRevision() {
+    eventually(() -> assertThat(call(tagged)).isEqualTo("hello-00003"));
+    assertThat(spread(tagged, 100)).containsOnlyKeys("hello-00003");
+
+    Metadata headers = new Metadata();
+    headers.put(Metadata.Key.of("weir-tag", Metadata.ASCII_STRING_MARSHALLER), "canary");
+    Channel withTag = ClientInterceptors.intercept(main,
+        MetadataUtils.newAttachHeadersInterceptor(headers));
+    assertThat(spread(withTag, 100)).containsOnlyKeys("hello-00003");
+  }
+
+  @Test
+  @Order(3)
+  void routeIsReadyOnceTheClientAppliedItAndTheAdminApiShowsTheClient() {
+    eventually(() -> {
+      JsonNode route = get("/api/v1/routes").get(0);
+      assertThat(route.at("/status/conditions/2/type").asText()).isEqualTo("Ready");
+      assertThat(route.at("/status/conditions/2/status").asText()).isEqualTo("True");
+      JsonNode planes = get("/api/v1/dataplanes");
+      assertThat(planes).hasSize(1);
+      assertThat(planes.at("/0/nodeId").asText()).isEqualTo("e2e-client");
+      assertThat(planes.at("/0/region").asText()).isEqualTo("us-east");
+      assertThat(planes.at("/0/appliedModelRevision").asLong()).isPositive();
+    });
+  }
+
+  @Test
+  @Order(4)
+  void editingTheRouteFileChangesTheSpread() {
+    FolderClusters.write(dir.resolve("east/route.yaml"), route(0, 10, 90));
+
+    eventually(() -> assertThat(spread(main, 200).getOrDefault("hello-00001", 0)).isZero());
+    Map<String, Integer> spread = spread(main, CALLS);
+    assertShare(spread, "hello-00002", 0.1);
+    assertShare(spread, "hello-00003", 0.9);
+    eventually(() -> assertThat(get("/api/v1/routes").at("/0/status/observedGeneration").asLong())
+        .isEqualTo(2));
+  }
+
+  private static String route(int first, int second, int third) {
+    return """
+        apiVersion: weir.dev/v1alpha1
+        kind: Route
+        metadata: {name: hello, namespace: default}
+        spec:
+          traffic:
+          - {revisionName: hello-00001, percent: %d}
+          - {revisionName: hello-00002, percent: %d}
+          - {revisionName: hello-00003, percent: %d, tag: canary}
+        """.formatted(first, second, third);
+  }
+
+  private static String call(Channel channel) {
+    return ClientCalls.blockingUnaryCall(channel, WHO,
+        CallOptions.DEFAULT.withWaitForReady().withDeadlineAfter(10, TimeUnit.SECONDS), "");
+  }
+
+  private static Map<String, Integer> spread(Channel channel, int calls) {
+    Map<String, Integer> counts = new TreeMap<>();
+    for (int i = 0; i < calls; i++) {
+      counts.merge(call(channel), 1, Integer::sum);
+    }
+    return counts;
+  }
+
+  /** Within 6 points of the expected share: several standard deviations at 1,000 calls. */
+  private static void assertShare(Map<String, Integer> spread, String revision, double expected) {
+    double total = spread.values().stream().mapToInt(Integer::intValue).sum();
+    assertThat(spread.getOrDefault(revision, 0) / total).as(revision + " in " + spread)
+        .isCloseTo(expected, within(0.06));
+  }
+
+  private JsonNode get(String path) throws Exception {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    return new ObjectMapper().readTree(response.body());
+  }
+}

@@ -57,6 +57,15 @@ public final class Upstream {
     return endpointCount;
   }
 
+  /** Every endpoint, in priority order. */
+  public List<Endpoint> endpoints() {
+    List<Endpoint> all = new java.util.ArrayList<>(endpointCount);
+    for (Endpoint[] group : priorities) {
+      all.addAll(List.of(group));
+    }
+    return all;
+  }
+
   /**
    * The endpoint for the next request: round-robin within the lowest priority that has endpoints
    * not ejected (and, when it can, not {@code avoid}, the one that just failed). When every

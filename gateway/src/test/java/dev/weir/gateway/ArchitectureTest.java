@@ -1,0 +1,61 @@
+package dev.weir.gateway;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** The layering of the gateway, stated in code. */
+class ArchitectureTest {
+
+  static final JavaClasses GATEWAY =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("dev.weir.gateway");
+
+  @Test
+  void learnsAboutWeirOnlyThroughXds() {
+    noClasses()
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.weir.model..", "dev.weir.controller..", "dev.weir.xds..")
+        .check(GATEWAY);
+  }
+
+  @Test
+  void routingIsPlainJava() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.weir.gateway.routing..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "com.google.protobuf..", "io.envoyproxy..", "org.springframework..", "io.netty..", "reactor..",
+            "dev.weir.gateway.xds..", "dev.weir.gateway.proxy..")
+        .check(GATEWAY);
+  }
+
+  @Test
+  void protobufStaysInTheXdsClient() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.weir.gateway.xds..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("com.google.protobuf..", "io.envoyproxy..", "io.grpc..")
+        .check(GATEWAY);
+  }
+
+  @Test
+  void theProxyKnowsNothingOfXds() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.weir.gateway.proxy..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.weir.gateway.xds..")
+        .check(GATEWAY);
+  }
+}

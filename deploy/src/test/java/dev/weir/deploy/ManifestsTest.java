@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -87,7 +88,7 @@ class ManifestsTest {
             "Role/weir-controller-leader-election", "RoleBinding/weir-controller-leader-election",
             "ConfigMap/weir-clusters", "ConfigMap/weir-envoy-bootstrap", "Secret/weir-kubeconfigs",
             "Deployment/weir-controller", "Service/weir-controller", "Deployment/weir-gateway", "Service/weir-gateway",
-            "Deployment/weir-envoy", "Service/weir-envoy");
+            "Deployment/weir-envoy", "Service/weir-envoy", "NetworkPolicy/weir-controller-xds");
   }
 
   @Test
@@ -159,6 +160,16 @@ class ManifestsTest {
     assertThat(c.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/etc/weir/clusters.yaml"))
         .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/etc/weir/kubeconfigs"));
     assertServiceTargets("weir-controller", Map.of("xds", xds, "admin", admin), c);
+    // Plaintext xDS off loopback is opt-in; the NetworkPolicy keeps the port to Weir's data planes.
+    assertThat(c.getArgs()).contains("--weir.xds.bind-address=0.0.0.0", "--weir.xds.allow-plaintext-on-non-loopback=true");
+    NetworkPolicy policy = one(NetworkPolicy.class, "weir-controller-xds");
+    assertThat(policy.getSpec().getPodSelector().getMatchLabels()).isEqualTo(d.getSpec().getSelector().getMatchLabels());
+    assertThat(policy.getSpec().getIngress()).anySatisfy(rule -> {
+      assertThat(rule.getPorts()).singleElement().satisfies(p -> assertThat(p.getPort().getStrVal()).isEqualTo("xds"));
+      assertThat(rule.getFrom()).singleElement().satisfies(peer ->
+          assertThat(peer.getPodSelector().getMatchExpressions().get(0).getValues())
+              .containsExactlyInAnyOrder("weir-gateway", "weir-envoy"));
+    });
     assertThat(c.getImage()).isEqualTo("weir/controller:" + System.getProperty("weir.version", "0.1.0-SNAPSHOT"));
   }
 

@@ -27,7 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.function.Supplier;
+import java.util.function.BooleanSupplier;
 
 /**
  * The assembled control loop: one source per cluster of the clusters file, the rebuild loop, the
@@ -63,8 +63,9 @@ public final class WeirController implements AutoCloseable {
     requireNonNull(options, "options");
     requireNonNull(clients, "clients");
     // The loop and the sources refer to each other: sources request rebuilds, the loop reads them.
-    Runnable changed = () -> rebuild();
+    Runnable changed = this::rebuild;
     Map<String, StatusTarget> targets = new HashMap<>();
+    // Leadership callbacks need the writer, which needs the targets made here.
     StatusWriter[] writerRef = new StatusWriter[1];
     for (ClusterConfig c : clustersFile.clusters()) {
       if (c.isFolder()) {
@@ -74,16 +75,15 @@ public final class WeirController implements AutoCloseable {
       KubernetesClient client = requireNonNull(clients.apply(c), "client of " + c.name());
       sources.add(new KubernetesSource(c, client, changed, options.healthCheck(), clock));
       if (c.config()) {
-        Supplier<Boolean> mayWrite = () -> true;
+        BooleanSupplier mayWrite = () -> true;
         if (options.leaderElection()) {
           LeaderGate gate = new LeaderGate(c.name(), client, options.leaseNamespace(),
               options.leaseName(), options.identity(), options.leaseDuration(),
               () -> writerRef[0].resync(c.name()));
           gates.add(gate);
-          mayWrite = gate::getAsBoolean;
+          mayWrite = gate;
         }
-        Supplier<Boolean> finalMayWrite = mayWrite;
-        targets.put(c.name(), new KubernetesStatusTarget(client, finalMayWrite::get));
+        targets.put(c.name(), new KubernetesStatusTarget(client, mayWrite));
       }
     }
     this.writer = new StatusWriter(targets, options.statusRetry(), meters);

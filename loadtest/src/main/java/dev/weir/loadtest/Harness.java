@@ -111,12 +111,20 @@ public final class Harness {
           note("the gateway jar is not built (" + gatewayJar + "): only the control-plane footprint runs;"
               + " build it with ./mvnw -B package -DskipTests");
         }
+        // Run copies: a rebuild of target/ during the run must not change what is measured.
+        Path jars = Files.createDirectories(tmp.resolve("jars"));
+        Path controllerCopy = Files.copy(controllerJar, jars.resolve(controllerJar.getFileName()),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Path gatewayCopy = usableJar(gatewayJar)
+            ? Files.copy(gatewayJar, jars.resolve(gatewayJar.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING)
+            : null;
         for (int routes : plan.routeCounts()) {
-          weirSuites(routes, controllerJar, usableJar(gatewayJar) ? gatewayJar : null, wrkRunner);
+          weirSuites(routes, controllerCopy, gatewayCopy, wrkRunner);
         }
       }
     } finally {
       processes.close();
+      deleteTree(tmp.resolve("jars"));
     }
     Targets.evaluate(results);
     Path report = Report.write(results, out);
@@ -406,6 +414,16 @@ public final class Harness {
       return p.waitFor(10, TimeUnit.SECONDS);
     } catch (IOException | InterruptedException e) {
       return false;
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (var paths = Files.walk(dir)) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
     }
   }
 

@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
@@ -24,6 +25,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.config.HttpClientProperties;
 import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
+import org.springframework.cloud.gateway.filter.headers.GRPCRequestHeadersFilter;
+import org.springframework.cloud.gateway.filter.headers.GRPCResponseHeadersFilter;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.cloud.gateway.handler.FilteringWebHandler;
 import org.springframework.context.ApplicationContext;
@@ -134,6 +137,24 @@ public class GatewayConfiguration {
     return new WeirMetricsFilter(metrics);
   }
 
+  /**
+   * The header filters the proxy applies: Weir's own (one copy each way) and SCG's gRPC ones,
+   * which keep trailers working. SCG's hop-by-hop, forwarded and x-forwarded filters are left out:
+   * Weir's filter does their work in the same pass.
+   */
+  static List<HttpHeadersFilter> proxyHeadersFilters(ObjectProvider<List<HttpHeadersFilter>> all) {
+    List<HttpHeadersFilter> filters = new ArrayList<>();
+    filters.add(new WeirHeadersFilter());
+    filters.add(new WeirHeadersFilter.Response());
+    for (HttpHeadersFilter filter : all.getIfAvailable(List::of)) {
+      if (filter instanceof GRPCRequestHeadersFilter || filter instanceof GRPCResponseHeadersFilter) {
+        filters.add(filter);
+      }
+    }
+    return filters;
+  }
+
+  /** For websocket upgrades, which SCG proxies with every header filter bean. */
   @Bean
   WeirHeadersFilter weirHeadersFilter() {
     return new WeirHeadersFilter();
@@ -144,13 +165,20 @@ public class GatewayConfiguration {
       HttpClient httpClient,
       ObjectProvider<List<HttpHeadersFilter>> headersFilters,
       HttpClientProperties properties) {
-    return new WeirNettyRoutingFilter(httpClient, headersFilters, properties);
+    return new WeirNettyRoutingFilter(
+        httpClient, headersFilters, proxyHeadersFilters(headersFilters), properties);
   }
 
   @Bean
   NettyWriteResponseFilter weirNettyWriteResponseFilter(
       GatewayProperties properties, ObjectProvider<List<HttpHeadersFilter>> headersFilters) {
-    return new NettyWriteResponseFilter(properties.getStreamingMediaTypes(), headersFilters);
+    List<HttpHeadersFilter> filters = proxyHeadersFilters(headersFilters);
+    return new NettyWriteResponseFilter(properties.getStreamingMediaTypes(), headersFilters) {
+      @Override
+      public List<HttpHeadersFilter> getHeadersFilters() {
+        return filters;
+      }
+    };
   }
 
   private static String hostname() {

@@ -249,6 +249,45 @@ class GatewayIntegrationTest {
   }
 
   @Test
+  void hopByHopHeadersStayAtTheGatewayAndOversizedHeadersAreRefused() {
+    serve(new World()
+        .revision("default/hello-1", endpoint(a.port()))
+        .host(vhost("hello.default.example.com", split("default", "hello-1", 100))));
+    Response response = get("hello.default.example.com",
+        Map.of("Connection", "keep-alive, X-Private", "X-Private", "secret", "Forwarded", "for=6.6.6.6"));
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.headers().get("x-seen-for")).isEqualTo("[127.0.0.1]");
+    assertThat(response.headers().contains("x-seen-private")).isFalse();
+
+    Response huge = get("hello.default.example.com", Map.of("X-Big", "x".repeat(20_000)));
+    assertThat(huge.status()).isEqualTo(431);
+  }
+
+  @Test
+  void websocketsAreProxied() {
+    var echo = reactor.netty.http.server.HttpServer.create()
+        .host("127.0.0.1")
+        .port(0)
+        .route(routes -> routes.ws("/ws", (in, out) -> out.sendString(
+            in.receive().asString().map(text -> "echo:" + text))))
+        .bindNow();
+    try {
+      serve(new World()
+          .revision("ws/w-1", endpoint(echo.port()))
+          .host(vhost("w.ws.example.com", split("ws", "w-1", 100))));
+      String reply = http.headers(h -> h.set("Host", "w.ws.example.com"))
+          .websocket()
+          .uri("ws://127.0.0.1:" + port + "/ws")
+          .handle((in, out) -> out.sendString(Mono.just("hi")).then()
+              .thenMany(in.receive().asString().take(1)))
+          .blockFirst(Duration.ofSeconds(30));
+      assertThat(reply).isEqualTo("echo:hi");
+    } finally {
+      echo.disposeNow();
+    }
+  }
+
+  @Test
   void unknownHostIs404AndRevisionWithoutEndpointsIs503NamingIt() {
     serve(new World()
         .revision("default/empty-1")

@@ -12,21 +12,30 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.netty.http.client.HttpClient;
 
 /**
- * Spring Cloud Gateway's Netty routing with the HTTP client chosen per upstream: h2c for HTTP/2
- * clusters, the cluster's connect timeout and the route's response timeout.
+ * Spring Cloud Gateway's Netty routing with the HTTP client chosen per upstream (h2c for HTTP/2
+ * clusters, the cluster's connect timeout, the route's response timeout) and with only the header
+ * filters Weir needs, instead of every {@link HttpHeadersFilter} bean.
  */
 public final class WeirNettyRoutingFilter extends NettyRoutingFilter {
 
   private final UpstreamClients clients;
   private final HttpClient fallback;
+  private final List<HttpHeadersFilter> headersFilters;
 
   public WeirNettyRoutingFilter(
       HttpClient httpClient,
-      ObjectProvider<List<HttpHeadersFilter>> headersFilters,
+      ObjectProvider<List<HttpHeadersFilter>> allFilters,
+      List<HttpHeadersFilter> headersFilters,
       HttpClientProperties properties) {
-    super(httpClient, headersFilters, properties);
+    super(httpClient, allFilters, properties);
     this.clients = new UpstreamClients(httpClient);
     this.fallback = httpClient;
+    this.headersFilters = List.copyOf(headersFilters);
+  }
+
+  @Override
+  public List<HttpHeadersFilter> getHeadersFilters() {
+    return headersFilters;
   }
 
   @Override

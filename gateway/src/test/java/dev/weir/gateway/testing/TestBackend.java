@@ -61,6 +61,9 @@ public final class TestBackend implements AutoCloseable {
                           .header("x-seen-proto", String.valueOf(in.get("X-Forwarded-Proto")))
                           .header("x-seen-forwarded-host", String.valueOf(in.get("X-Forwarded-Host")))
                           .header("x-seen-host", String.valueOf(in.get("Host")));
+                      if (in.contains("X-Private")) {
+                        response.header("x-seen-private", in.get("X-Private"));
+                      }
                       return request.receive().then().then(response.sendString(Mono.just(name)).then());
                     })
                 .bindNow();

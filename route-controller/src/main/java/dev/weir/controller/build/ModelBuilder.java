@@ -151,8 +151,9 @@ public final class ModelBuilder {
             : new ServedRoute(served.generation(), served.targets(), revision);
         nextServed.put(route.key(), served);
       }
+      RouteStatus before = previous.statuses().get(route.key());
       statuses.put(route.key(), status(route, outcome, served, dataPlanes,
-          previous.statuses().get(route.key()), now));
+          before != null ? before : route.status(), now));
     }
     return new BuildResult(model, statuses, new BuildState(model, nextServed, statuses));
   }

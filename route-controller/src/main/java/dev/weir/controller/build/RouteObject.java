@@ -3,14 +3,18 @@ package dev.weir.controller.build;
 import static java.util.Objects.requireNonNull;
 
 import dev.weir.controller.api.v1alpha1.RouteSpec;
+import dev.weir.controller.api.v1alpha1.RouteStatus;
 import java.time.Instant;
 
 /**
  * A Route as read from a config cluster.
  *
  * @param spec the spec, or null when the object has none
+ * @param status the status the object carries now, or null (after a restart, its conditions'
+ *     transition times are kept when nothing changed)
  */
-public record RouteObject(RouteKey key, long generation, Instant created, RouteSpec spec) {
+public record RouteObject(
+    RouteKey key, long generation, Instant created, RouteSpec spec, RouteStatus status) {
 
   public RouteObject {
     requireNonNull(key, "key");

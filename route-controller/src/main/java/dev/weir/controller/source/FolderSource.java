@@ -359,6 +359,9 @@ public final class FolderSource implements ClusterSource {
       }
     }
     firstSeen.keySet().retainAll(keys);
+    // A Route deleted and created again starts over at generation 1, as in Kubernetes.
+    generations.keySet().retainAll(routes.stream()
+        .map(r -> r.key().namespace() + "/" + r.key().name()).toList());
     objects = new ClusterObjects(name(), config.locality(), config.config(), false,
         routes, services, slices);
     health = health(problems, problems.isEmpty() ? ClusterHealth.READY : ClusterHealth.DEGRADED);
@@ -377,7 +380,7 @@ public final class FolderSource implements ClusterSource {
           : tracked.generation() + 1;
     }
     generations.put(key, new TrackedRoute(route.spec(), generation));
-    return new RouteObject(route.key(), generation, route.created(), route.spec());
+    return new RouteObject(route.key(), generation, route.created(), route.spec(), route.status());
   }
 
   private ClusterObjects asStale(ClusterObjects o) {

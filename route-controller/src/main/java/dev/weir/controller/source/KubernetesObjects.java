@@ -27,7 +27,8 @@ public final class KubernetesObjects {
         new RouteKey(cluster, namespace(m), m.getName()),
         generation == null ? 1 : generation,
         created(m, fallbackCreated),
-        route.getSpec());
+        route.getSpec(),
+        route.getStatus());
   }
 
   public static ServiceObject service(Service service, Instant fallbackCreated) {

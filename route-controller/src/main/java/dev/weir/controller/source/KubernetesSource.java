@@ -181,12 +181,6 @@ public final class KubernetesSource implements ClusterSource {
     return new ClusterObjects(name(), config.locality(), config.config(), stale, r, s, e);
   }
 
-  /** The Route objects as last seen (with their status), for the admin API. */
-  public List<Route> routes() {
-    SharedIndexInformer<Route> i = routes;
-    return i == null ? List.of() : i.getStore().list();
-  }
-
   @Override
   public ClusterHealth health() {
     ClusterObjects o = objects();

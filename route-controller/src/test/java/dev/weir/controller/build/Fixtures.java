@@ -27,7 +27,7 @@ final class Fixtures {
   static RouteObject route(String cluster, String name, long generation, int created,
       TrafficTarget... traffic) {
     return new RouteObject(new RouteKey(cluster, "default", name), generation, at(created),
-        new RouteSpec(Arrays.asList(traffic)));
+        new RouteSpec(Arrays.asList(traffic)), null);
   }
 
   static ServiceObject service(String name, int created, String portName, int port) {

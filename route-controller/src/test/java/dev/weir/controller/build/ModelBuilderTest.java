@@ -299,6 +299,25 @@ class ModelBuilderTest {
     assertThat(later.model()).isEqualTo(a.model());
   }
 
+  @Test
+  void afterARestartTransitionTimesComeFromTheObjectsStatus() {
+    var clusters = List.of(east(route("east", "hello", 1, 0, revision("hello-00001", 100)),
+        service("hello-00001", 1, "http", 80), slice("hello-00001", "http", 80, "10.0.0.1")));
+    RouteStatus written = build(clusters, BuildState.INITIAL, List.of()).statuses().values()
+        .iterator().next();
+
+    // A new process: no build state, but the Route carries the status written before.
+    RouteObject carried = clusters.get(0).routes().get(0);
+    carried = new RouteObject(carried.key(), carried.generation(), carried.created(),
+        carried.spec(), written);
+    var restarted = List.of(east(carried, service("hello-00001", 1, "http", 80),
+        slice("hello-00001", "http", 80, "10.0.0.1")));
+    BuildResult later = ModelBuilder.build(DOMAIN, restarted, BuildState.INITIAL, List.of(),
+        T0.plusSeconds(3600));
+
+    assertThat(later.statuses().values().iterator().next()).isEqualTo(written);
+  }
+
   private static BuildResult build(List<ClusterObjects> clusters, BuildState state, List<DataPlane> dps) {
     return ModelBuilder.build(DOMAIN, clusters, state, dps, T0);
   }

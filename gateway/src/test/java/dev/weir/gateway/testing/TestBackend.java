@@ -20,6 +20,7 @@ public final class TestBackend implements AutoCloseable {
   private final boolean h2c;
   private final AtomicInteger status = new AtomicInteger(200);
   private final AtomicInteger hits = new AtomicInteger();
+  private volatile long delayMillis;
   private final Queue<Channel> channels = new ConcurrentLinkedQueue<>();
   private volatile DisposableServer server;
   private volatile int port;
@@ -64,7 +65,10 @@ public final class TestBackend implements AutoCloseable {
                       if (in.contains("X-Private")) {
                         response.header("x-seen-private", in.get("X-Private"));
                       }
-                      return request.receive().then().then(response.sendString(Mono.just(name)).then());
+                      Mono<Void> body = response.sendString(Mono.just(name)).then();
+                      long delay = delayMillis;
+                      return request.receive().then()
+                          .then(delay > 0 ? Mono.delay(java.time.Duration.ofMillis(delay)).then(body) : body);
                     })
                 .bindNow();
         port = server.port();
@@ -104,6 +108,11 @@ public final class TestBackend implements AutoCloseable {
 
   public void resetHits() {
     hits.set(0);
+  }
+
+  /** Makes every later response wait this long before it is sent. */
+  public void delay(long millis) {
+    delayMillis = millis;
   }
 
   /** Makes every later response have this status. */

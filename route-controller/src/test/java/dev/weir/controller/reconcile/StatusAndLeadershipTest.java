@@ -11,17 +11,13 @@ import dev.weir.controller.status.KubernetesStatusTarget;
 import dev.weir.controller.status.LeaderGate;
 import dev.weir.controller.status.StatusTarget;
 import dev.weir.controller.status.StatusWriter;
+import dev.weir.controller.testing.KubeObjects;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,12 +36,8 @@ class StatusAndLeadershipTest {
 
   @BeforeAll
   void start() {
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher(), false);
-    server.init();
+    server = KubeObjects.crudServer();
     client = server.createClient();
-    client.apiextensions().v1().customResourceDefinitions()
-        .load(Path.of("../deploy/crds/routes.weir.dev-v1.yml").toFile()).create();
   }
 
   @AfterAll
@@ -130,7 +122,7 @@ class StatusAndLeadershipTest {
     Route route = new Route();
     route.setMetadata(new ObjectMetaBuilder().withName("b").withNamespace("default")
         .withResourceVersion(resourceVersion).build());
-    route.setSpec(KubernetesClustersTest.route(100, 0).getSpec());
+    route.setSpec(KubeObjects.route(100, 0).getSpec());
     return route;
   }
 
@@ -167,7 +159,7 @@ class StatusAndLeadershipTest {
   private void createRoute(String name) {
     Route route = new Route();
     route.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("default").build());
-    route.setSpec(KubernetesClustersTest.route(100, 0).getSpec());
+    route.setSpec(KubeObjects.route(100, 0).getSpec());
     client.resource(route).create();
   }
 

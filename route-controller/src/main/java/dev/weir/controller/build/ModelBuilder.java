@@ -55,6 +55,7 @@ public final class ModelBuilder {
   private final List<ClusterObjects> clusters;
   private final Map<String, List<Located<ServiceObject>>> servicesByName = new HashMap<>();
   private final Map<String, List<EndpointSliceObject>> slicesByService = new HashMap<>();
+  private final Map<String, List<Located<ServiceObject>>> servicesByConfiguration = new HashMap<>();
 
   private ModelBuilder(String domain, List<ClusterObjects> clusters) {
     this.domain = domain;
@@ -63,6 +64,11 @@ public final class ModelBuilder {
       for (ServiceObject s : c.services()) {
         servicesByName.computeIfAbsent(key(s.namespace(), s.name()), k -> new ArrayList<>())
             .add(new Located<>(c, s));
+        String configuration = s.labels().get(ServiceObject.CONFIGURATION_LABEL);
+        if (configuration != null) {
+          servicesByConfiguration.computeIfAbsent(key(s.namespace(), configuration),
+              k -> new ArrayList<>()).add(new Located<>(c, s));
+        }
       }
       for (EndpointSliceObject e : c.endpointSlices()) {
         slicesByService.computeIfAbsent(
@@ -216,13 +222,10 @@ public final class ModelBuilder {
   /** The newest Service of a configuration that has ready endpoints in some cluster. */
   private String latestRevision(String namespace, String configuration) {
     Map<String, Instant> candidates = new HashMap<>();
-    for (ClusterObjects c : clusters) {
-      for (ServiceObject s : c.services()) {
-        if (s.namespace().equals(namespace)
-            && configuration.equals(s.labels().get(ServiceObject.CONFIGURATION_LABEL))
-            && !endpoints(c, s).isEmpty()) {
-          candidates.merge(s.name(), s.created(), (a, b) -> a.isAfter(b) ? a : b);
-        }
+    for (Located<ServiceObject> s : servicesByConfiguration.getOrDefault(
+        key(namespace, configuration), List.of())) {
+      if (!endpoints(s.cluster(), s.object()).isEmpty()) {
+        candidates.merge(s.object().name(), s.object().created(), (a, b) -> a.isAfter(b) ? a : b);
       }
     }
     return candidates.entrySet().stream()

@@ -5,12 +5,16 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /**
  * One entry of {@code spec.traffic}: a revision (by name, or the newest of a configuration) and the
  * percentage of the Route's traffic it gets, optionally under a tag.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "has(self.revisionName) != has(self.configurationName)",
+    message = "exactly one of revisionName and configurationName must be set")
 public record TrafficTarget(
     @JsonPropertyDescription("Names a tag; the revision is reachable at {tag}-{route}.{namespace}.{domain}.")
         @Pattern(TrafficTarget.TAG_PATTERN)

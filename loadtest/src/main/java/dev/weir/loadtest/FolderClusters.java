@@ -64,6 +64,7 @@ public final class FolderClusters {
     return "r%05d".formatted(i);
   }
 
+  /** Writes every file, leaving those whose content is already right untouched. */
   public FolderClusters write() throws IOException {
     Files.createDirectories(root);
     StringBuilder clusters = new StringBuilder("domain: " + DOMAIN + "\nclusters:\n");
@@ -75,14 +76,19 @@ public final class FolderClusters {
         clusters.append("  config: true\n");
       }
     }
-    Files.writeString(clustersFile(), clusters);
+    put(clustersFile(), clusters);
 
     StringBuilder hello = new StringBuilder();
     for (String rev : List.of("hello-00001", "hello-00002", "hello-00003")) {
       hello.append(service(rev, "hello")).append(slice(rev, "127.0.0.1", port(rev)));
     }
-    Files.writeString(root.resolve("east/revisions-hello.yaml"), hello);
-    writeHelloRoute(new LinkedHashMap<>(Map.of("hello-00001", 90, "hello-00002", 10)));
+    put(root.resolve("east/revisions-hello.yaml"), hello);
+    if (!Files.exists(helloRouteFile())) {
+      Map<String, Integer> split = new LinkedHashMap<>();
+      split.put("hello-00001", 90);
+      split.put("hello-00002", 10);
+      writeHelloRoute(split);
+    }
 
     int fillerPort = port("filler");
     Map<String, StringBuilder> revisionFiles = new LinkedHashMap<>();
@@ -93,31 +99,60 @@ public final class FolderClusters {
       routeFile.append(route(name, Map.of(rev, 100)));
       String cluster = CLUSTERS.get(i % CLUSTERS.size());
       if (i == 1) {
-        Files.writeString(root.resolve(cluster + "/service-probe.yaml"), service(rev, name));
-        Files.writeString(probeSliceFile(), slice(rev, "127.0.0.1", fillerPort));
+        put(root.resolve(cluster + "/service-probe.yaml"), service(rev, name));
+        if (!Files.exists(probeSliceFile())) {
+          put(probeSliceFile(), slice(rev, "127.0.0.1", fillerPort));
+        }
       } else {
         revisionFiles.computeIfAbsent(cluster + "/revisions-" + (i / ROUTES_PER_FILE) + ".yaml",
             k -> new StringBuilder()).append(service(rev, name)).append(slice(rev, "127.0.0.1", fillerPort));
       }
       if (i % ROUTES_PER_FILE == ROUTES_PER_FILE - 1 || i == routes - 1) {
-        Files.writeString(root.resolve("east/routes-" + (i / ROUTES_PER_FILE) + ".yaml"), routeFile);
+        put(root.resolve("east/routes-" + (i / ROUTES_PER_FILE) + ".yaml"), routeFile);
         routeFile.setLength(0);
       }
     }
     for (Map.Entry<String, StringBuilder> e : revisionFiles.entrySet()) {
-      Files.writeString(root.resolve(e.getKey()), e.getValue());
+      put(root.resolve(e.getKey()), e.getValue());
     }
     return this;
   }
 
-  /** Rewrites the {@code hello} Route with the given percents (revision name → percent). */
-  public void writeHelloRoute(Map<String, Integer> split) throws IOException {
-    Files.writeString(helloRouteFile(), route("hello", split));
+  /**
+   * Rewrites the {@code hello} Route with the given percents (revision name → percent); false when
+   * the file already said exactly that, so nothing changed.
+   */
+  public boolean writeHelloRoute(Map<String, Integer> split) throws IOException {
+    return put(helloRouteFile(), route("hello", split));
   }
 
   /** Rewrites the probe revision's EndpointSlice with another address: one endpoint change. */
   public void moveProbeEndpoint(String address) throws IOException {
-    Files.writeString(probeSliceFile(), slice(filler(1) + "-00001", address, port("filler")));
+    put(probeSliceFile(), slice(filler(1) + "-00001", address, port("filler")));
+  }
+
+  /** The same folders with {@code more} Routes in total; {@link #write()} then adds the difference. */
+  public FolderClusters withRoutes(int more) {
+    return new FolderClusters(root, more, revisionPorts);
+  }
+
+  public int routes() {
+    return routes;
+  }
+
+  /**
+   * Replaces {@code file} in one step (write aside, then rename), as editors do, so the watching
+   * controller never reads half a file; unchanged content is not touched at all.
+   */
+  private boolean put(Path file, CharSequence content) throws IOException {
+    String text = content.toString();
+    if (Files.exists(file) && Files.readString(file).equals(text)) {
+      return false;
+    }
+    Path staging = Files.createDirectories(root.resolve(".staging"));
+    Path tmp = Files.writeString(staging.resolve(file.getFileName() + ".tmp"), text);
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    return true;
   }
 
   private int port(String revision) {

@@ -118,9 +118,7 @@ public final class Harness {
         Path gatewayCopy = usableJar(gatewayJar)
             ? Files.copy(gatewayJar, jars.resolve(gatewayJar.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING)
             : null;
-        for (int routes : plan.routeCounts()) {
-          weirSuites(routes, controllerCopy, gatewayCopy, wrkRunner);
-        }
+        weirSuites(controllerCopy, gatewayCopy, wrkRunner);
       }
     } finally {
       processes.close();
@@ -187,55 +185,79 @@ public final class Harness {
     return r;
   }
 
-  /** Suites 1 (Weir peer), 2, 3, 4 and 5 on one stack with {@code routes} Routes. */
-  private void weirSuites(int routes, Path controllerJar, Path gatewayJar, Wrk wrk) throws Exception {
-    progress("Weir with %,d Routes: writing folder clusters", routes);
-    Map<String, Integer> ports = new LinkedHashMap<>(backendPorts);
-    FolderClusters clusters = new FolderClusters(tmp.resolve("clusters-" + routes), routes, ports).write();
+  /**
+   * Suites 1 (Weir peer), 2, 3, 4 and 5 on one controller and gateway: it starts with the smallest
+   * route count and grows to each larger one by adding Routes to the folders, as a live cluster would.
+   */
+  private void weirSuites(Path controllerJar, Path gatewayJar, Wrk wrk) throws Exception {
+    int first = plan.routeCounts().get(0);
+    progress("Weir with %,d Routes: writing folder clusters", first);
+    FolderClusters clusters = new FolderClusters(tmp.resolve("clusters"), first, backendPorts).write();
     WeirStack.Ports p = new WeirStack.Ports(freePort(), freePort(), freePort(), freePort(), freePort());
-    Duration startTimeout = Duration.ofSeconds(routes >= 10_000 ? 300 : 120);
     try (WeirStack stack = new WeirStack(processes, p)) {
       long t0 = System.nanoTime();
+      Duration startTimeout = Duration.ofSeconds(180);
       try {
-        stack.startController(controllerJar, clusters.clustersFile(), "controller-" + routes, startTimeout);
-        if (gatewayJar == null) {
-          guard("footprint " + routes, () -> footprint(stack, clusters, routes, null));
-          return;
+        stack.startController(controllerJar, clusters.clustersFile(), "controller", startTimeout);
+        if (gatewayJar != null) {
+          stack.startGateway(gatewayJar, "gateway", startTimeout);
+          stack.awaitServed(clusters.lastAddedHost(), startTimeout);
+          stack.awaitServed(FolderClusters.HELLO_HOST, startTimeout);
         }
-        stack.startGateway(gatewayJar, "gateway-" + routes, startTimeout);
-        stack.awaitServed(clusters.lastAddedHost(), startTimeout);
-        stack.awaitServed(FolderClusters.HELLO_HOST, startTimeout);
       } catch (RuntimeException e) {
-        note("Weir with " + routes + " Routes did not come up: " + e.getMessage());
+        note("Weir did not come up: " + e.getMessage());
         return;
       }
-      double coldStart = (System.nanoTime() - t0) / 1e9;
-      progress("  up in %.1f s (controller start to gateway serving the last-added host)", coldStart);
-      String gatewayUrl = "http://127.0.0.1:" + p.gatewayHttp() + "/";
-
-      if (routes == plan.routeCounts().get(0)) {
-        if (wrk != null) {
-          guard("throughput (weir-gateway)", () -> {
-            Wrk.Result r = measure(wrk, "weir-gateway", gatewayUrl, FolderClusters.HELLO_HOST);
-            results.throughput.add(r);
-            return r;
-          });
+      double ready = (System.nanoTime() - t0) / 1e9;
+      progress("  up in %.1f s (controller start to gateway serving the last-added host)", ready);
+      for (int routes : plan.routeCounts()) {
+        if (routes > clusters.routes()) {
+          progress("Weir with %,d Routes: adding %,d Routes to the folders", routes, routes - clusters.routes());
+          long added = System.nanoTime();
+          clusters = clusters.withRoutes(routes).write();
+          try {
+            if (gatewayJar != null) {
+              stack.awaitServed(clusters.lastAddedHost(), Duration.ofSeconds(300));
+            }
+          } catch (RuntimeException e) {
+            note("Weir with " + routes + " Routes: " + e.getMessage());
+            return;
+          }
+          ready = (System.nanoTime() - added) / 1e9;
+          progress("  served in %.1f s (file writes to the gateway serving the last-added host)", ready);
         }
-        guard("split accuracy", () -> {
-          splitAccuracy(stack, clusters);
-          return null;
-        });
+        weirSuitesAt(stack, clusters, routes, ready, gatewayJar != null, wrk);
       }
+    }
+  }
+
+  private void weirSuitesAt(WeirStack stack, FolderClusters clusters, int routes, double ready, boolean gateway,
+      Wrk wrk) {
+    String gatewayUrl = "http://127.0.0.1:" + stack.ports().gatewayHttp() + "/";
+    if (gateway && routes == plan.routeCounts().get(0)) {
       if (wrk != null) {
-        guard("route count " + routes, () -> {
-          Wrk.Result r = measure(wrk, "weir-gateway/" + routes + "-routes", gatewayUrl, clusters.lastAddedHost());
-          results.routeCount.add(new Results.RouteCount(routes, clusters.lastAddedHost(), r));
+        guard("throughput (weir-gateway)", () -> {
+          Wrk.Result r = measure(wrk, "weir-gateway", gatewayUrl, FolderClusters.HELLO_HOST);
+          results.throughput.add(r);
           return r;
         });
       }
-      guard("propagation " + routes, () -> propagation(stack, clusters, routes));
-      guard("footprint " + routes, () -> footprint(stack, clusters, routes, coldStart));
+      guard("split accuracy", () -> {
+        splitAccuracy(stack, clusters);
+        return null;
+      });
     }
+    if (gateway && wrk != null) {
+      guard("route count " + routes, () -> {
+        Wrk.Result r = measure(wrk, "weir-gateway/" + routes + "-routes", gatewayUrl, clusters.lastAddedHost());
+        results.routeCount.add(new Results.RouteCount(routes, clusters.lastAddedHost(), r));
+        return r;
+      });
+    }
+    if (gateway) {
+      guard("propagation " + routes, () -> propagation(stack, clusters, routes));
+    }
+    guard("footprint " + routes, () -> footprint(stack, clusters, routes, gateway ? ready : null));
   }
 
   private void splitAccuracy(WeirStack stack, FolderClusters clusters) throws Exception {
@@ -267,7 +289,9 @@ public final class Harness {
   private void applyAndAwaitAck(WeirStack stack, FolderClusters clusters, Map<String, Integer> split)
       throws Exception {
     long before = stack.gatewayAppliedRevision().orElse(0L);
-    clusters.writeHelloRoute(split);
+    if (!clusters.writeHelloRoute(split)) {
+      return; // already served
+    }
     WeirStack.await("gateway ACK of " + split, Duration.ofSeconds(60), stack.controller(),
         () -> stack.gatewayAppliedRevision().orElse(0L) > before);
   }
@@ -277,15 +301,18 @@ public final class Harness {
     Histogram serve = new Histogram(3);
     progress("  propagation: %d weight changes of hello with %,d Routes", plan.changes(), routes);
     try (RawHttp client = new RawHttp("127.0.0.1", stack.ports().gatewayHttp())) {
+      String target = HELLO1;
       for (int i = 0; i < plan.changes(); i++) {
         // 100/0 and 0/100 alternate, so one response tells which split the gateway serves.
-        String target = i % 2 == 0 ? HELLO2 : HELLO1;
-        Map<String, Integer> split = ordered(HELLO1, target.equals(HELLO1) ? 100 : 0,
-            HELLO2, target.equals(HELLO2) ? 100 : 0, null, 0);
+        target = target.equals(HELLO1) ? HELLO2 : HELLO1;
         long before = stack.gatewayAppliedRevision().orElse(0L);
         long t0 = System.nanoTime();
         int change = i;
-        clusters.writeHelloRoute(split);
+        if (!clusters.writeHelloRoute(split(target))) {
+          // the previous suite left this very split: the other one is a change
+          target = target.equals(HELLO1) ? HELLO2 : HELLO1;
+          clusters.writeHelloRoute(split(target));
+        }
         CompletableFuture<Long> acked = CompletableFuture.supplyAsync(() -> {
           while (stack.gatewayAppliedRevision().orElse(0L) <= before) {
             if (System.nanoTime() - t0 > TimeUnit.SECONDS.toNanos(60)) {
@@ -321,7 +348,7 @@ public final class Harness {
     return p;
   }
 
-  private Object footprint(WeirStack stack, FolderClusters clusters, int routes, Double coldStart) throws Exception {
+  private Object footprint(WeirStack stack, FolderClusters clusters, int routes, Double readySeconds) throws Exception {
     Double heap = Footprint.heapAfterGcMiB(stack.controller().pid());
     Map<String, Double> build = Footprint.buildMetrics(stack);
     Long bytes = null;
@@ -342,7 +369,7 @@ public final class Harness {
         note("bytes sent for one endpoint change not measured: " + e.getMessage());
       }
     }
-    Results.Footprint f = new Results.Footprint(routes, heap, coldStart, build, bytes, source);
+    Results.Footprint f = new Results.Footprint(routes, heap, readySeconds, build, bytes, source);
     results.footprint.add(f);
     progress("  footprint: heap after GC %s MiB, build metrics %s, endpoint-change bytes %s", heap, build, bytes);
     return f;
@@ -369,6 +396,11 @@ public final class Harness {
   static Results.Summary summary(Histogram h) {
     return new Results.Summary((int) h.getTotalCount(), h.getValueAtPercentile(50) / 1000.0,
         h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0);
+  }
+
+  /** All of hello's traffic to {@code target}, the other revision kept at 0%. */
+  private static Map<String, Integer> split(String target) {
+    return ordered(HELLO1, target.equals(HELLO1) ? 100 : 0, HELLO2, target.equals(HELLO2) ? 100 : 0, null, 0);
   }
 
   private static Map<String, Integer> ordered(String a, int pa, String b, int pb, String c, int pc) {

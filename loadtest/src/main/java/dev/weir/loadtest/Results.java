@@ -27,7 +27,7 @@ public final class Results {
   public record Propagation(int routes, int changes, Summary toAck, Summary toServe) {}
 
   /** One route count in the footprint suite; {@code null} numbers were not measurable. */
-  public record Footprint(int routes, Double heapAfterGcMiB, Double coldStartToServedSeconds,
+  public record Footprint(int routes, Double heapAfterGcMiB, Double readySeconds,
       Map<String, Double> controllerBuildMetrics, Long endpointChangeBytes, String endpointChangeSource) {}
 
   /** A target of the issue and whether this run met it; {@code met} is null when it was not measured. */

@@ -90,6 +90,22 @@ class HarnessPartsTest {
   }
 
   @Test
+  void growingRewritesOnlyWhatChangedAndKeepsTheCurrentSplit(@TempDir Path dir) throws IOException {
+    Map<String, Integer> ports = Map.of("hello-00001", 1, "hello-00002", 2, "hello-00003", 3, "filler", 4);
+    FolderClusters small = new FolderClusters(dir, 10, ports).write();
+    small.writeHelloRoute(new java.util.LinkedHashMap<>(Map.of("hello-00002", 100)));
+    var helloBefore = Files.getLastModifiedTime(dir.resolve("east/revisions-hello.yaml"));
+
+    FolderClusters big = small.withRoutes(2_500).write();
+
+    assertThat(big.lastAddedHost()).isEqualTo("r02499.default.localhost");
+    assertThat(Files.readString(big.helloRouteFile())).contains("hello-00002\n    percent: 100").doesNotContain("90");
+    assertThat(Files.getLastModifiedTime(dir.resolve("east/revisions-hello.yaml"))).isEqualTo(helloBefore);
+    assertThat(dir.resolve("east/routes-2.yaml")).exists();
+    assertThat(Files.readString(dir.resolve("east/routes-0.yaml")).split("kind: Route", -1)).hasSize(1_000);
+  }
+
+  @Test
   void rejectsAFolderClusterWithoutRoutes(@TempDir Path dir) {
     assertThatThrownBy(() -> new FolderClusters(dir, 0, Map.of()))
         .hasMessage("routes: 0 (expected: >= 1)");

@@ -63,7 +63,8 @@ import reactor.netty.resources.ConnectionProvider;
       "weir.xds.max-backoff=500ms",
       "weir.gateway.circuit-breaker.sliding-window-size=10",
       "weir.gateway.circuit-breaker.minimum-number-of-calls=10",
-      "weir.gateway.circuit-breaker.wait-duration-in-open-state=60s"
+      "weir.gateway.circuit-breaker.wait-duration-in-open-state=60s",
+      "weir.gateway.max-request-body-bytes=1000000"
     })
 class GatewayIntegrationTest {
 
@@ -181,7 +182,7 @@ class GatewayIntegrationTest {
   Map<String, Long> burst(String host, int n) {
     return Flux.range(0, n)
         .flatMap(i -> request(host, "/", Map.of()), 32)
-        .collect(Collectors.groupingBy(r -> r.status() == 200 ? r.backend() : "status " + r.status(),
+        .collect(Collectors.groupingBy(r -> r.status() == 200 ? r.backend() : "status " + r.status() + " " + r.body().trim(),
             Collectors.counting()))
         .block(Duration.ofMinutes(2));
   }
@@ -261,6 +262,32 @@ class GatewayIntegrationTest {
 
     Response huge = get("hello.default.example.com", Map.of("X-Big", "x".repeat(20_000)));
     assertThat(huge.status()).isEqualTo(431);
+  }
+
+  @Test
+  void slowUpstreamsGet504AfterTheRouteTimeoutAndBigBodies413() {
+    try (TestBackend slow = TestBackend.start("slow")) {
+      slow.delay(3_000);
+      VirtualHost host = vhost("slow.default.example.com", split("default", "slow-1", 100));
+      var route = host.getRoutes(0).toBuilder();
+      route.setRoute(route.getRoute().toBuilder().setTimeout(Durations.fromMillis(300)));
+      serve(new World()
+          .revision("default/slow-1", endpoint(slow.port()))
+          .host(host.toBuilder().setRoutes(0, route).build()));
+      Response timedOut = get("slow.default.example.com");
+      assertThat(timedOut.status()).isEqualTo(504);
+      assertThat(timedOut.body()).isEqualTo("upstream timeout for revision default/slow-1\n");
+
+      Response tooBig = http.headers(h -> h.set("Host", "slow.default.example.com"))
+          .post()
+          .uri("http://127.0.0.1:" + port + "/")
+          .send(reactor.netty.ByteBufFlux.fromString(Mono.just("x".repeat(1_500_000))))
+          .responseSingle((res, body) -> body.asString().defaultIfEmpty("")
+              .map(text -> new Response(res.status().code(), res.responseHeaders(), text)))
+          .block(Duration.ofSeconds(30));
+      assertThat(tooBig.status()).isEqualTo(413);
+      assertThat(tooBig.body()).isEqualTo("request body larger than 1000000 bytes\n");
+    }
   }
 
   @Test

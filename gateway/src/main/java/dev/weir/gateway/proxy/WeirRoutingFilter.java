@@ -21,6 +21,8 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.core.Ordered;
@@ -34,6 +36,7 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 import reactor.netty.Connection;
+import reactor.netty.channel.AbortedException;
 
 /**
  * Resolves every request against the current routing table (host, route, weighted target,
@@ -47,6 +50,8 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
 
   /** After Netty's response writer (-1), before websocket (LOWEST-1) and Netty (LOWEST) routing. */
   public static final int ORDER = 10_000;
+
+  private static final Logger log = LoggerFactory.getLogger(WeirRoutingFilter.class);
 
   private static final Exception UPSTREAM_FAILURE =
       new Exception("upstream failure", null, false, false) {};
@@ -65,7 +70,8 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
   }
 
   @Override
-  public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+  public Mono<Void> filter(ServerWebExchange original, GatewayFilterChain chain) {
+    ServerWebExchange exchange = original;
     ServerHttpRequest request = exchange.getRequest();
     HttpHeaders headers = request.getHeaders();
     RoutingTable table = tables.current();
@@ -90,9 +96,16 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
       exchange.getAttributes().put(ProxyExchange.ATTRIBUTE, direct);
       return Responses.exact(exchange.getResponse(), route.directStatus(), route.directBody());
     }
-    if (maxRequestBodyBytes > 0 && headers.getContentLength() > maxRequestBodyBytes) {
-      return fail(exchange, new ProxyExchange(vhost.route(), route, null, null, path), 413,
-          "body_too_large", "request body larger than " + maxRequestBodyBytes + " bytes");
+    if (maxRequestBodyBytes > 0) {
+      long length = headers.getContentLength();
+      if (length > maxRequestBodyBytes) {
+        return fail(exchange, new ProxyExchange(vhost.route(), route, null, null, path), 413,
+            "body_too_large", "request body larger than " + maxRequestBodyBytes + " bytes");
+      }
+      if (length < 0 && headers.containsHeader(HttpHeaders.TRANSFER_ENCODING)) {
+        // A streamed body is counted as it passes through.
+        exchange = exchange.mutate().request(new LimitedBodyRequest(request, maxRequestBodyBytes)).build();
+      }
     }
     Target target = route.pick();
     String query = uri.getRawQuery();
@@ -113,8 +126,9 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
       return fail(exchange, proxy, 503, "circuit_open", "circuit open for revision " + proxy.revision());
     }
     long started = System.nanoTime();
-    return attempt(exchange, chain, proxy)
-        .doFinally(signal -> recordOutcome(exchange, breaker, started, signal));
+    ServerWebExchange routed = exchange;
+    return attempt(routed, chain, proxy)
+        .doFinally(signal -> recordOutcome(routed, breaker, started, signal));
   }
 
   private static void recordOutcome(
@@ -180,6 +194,10 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
       Throwable error) {
     Upstream upstream = proxy.upstream;
     upstream.activeRequests().decrementAndGet();
+    if (causedBy(error, LimitedBodyRequest.BodyTooLargeException.class)) {
+      // The client's fault, not the endpoint's.
+      return fail(exchange, proxy, 413, "body_too_large", error.getMessage());
+    }
     upstream.recordFailure(endpoint, true, System.nanoTime());
     if (exchange.getResponse().isCommitted()) {
       proxy.error = "upstream";
@@ -192,10 +210,13 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
       return reselect(exchange, chain, proxy);
     }
     boolean timeout = isTimeout(error);
-    if (!connectFailure && !timeout && causedBy(error, IOException.class)
-        && idempotentWithoutBody(exchange.getRequest()) && canRetry(proxy, true)) {
+    boolean broken = causedBy(error, IOException.class) || causedBy(error, AbortedException.class);
+    if (!connectFailure && !timeout && broken
+        && idempotentWithoutBody(exchange.getRequest()) && canRetry(proxy, proxy.attempts > 1)) {
       // The connection broke before a response (a pooled connection the upstream just closed,
       // or a backend killed mid-request): safe to resend only what is idempotent and bodiless.
+      // When a backend dies, every request on its connections breaks at once, so the first
+      // resend is not charged to the budget (that would fail most of them); later ones are.
       proxy.failed = endpoint;
       return retry(exchange, chain, proxy);
     }
@@ -206,6 +227,7 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
       return fail(exchange, proxy, 502, "connect",
           "upstream connect error for revision " + proxy.revision());
     }
+    log.debug("upstream error for revision {} at {}", proxy.revision(), endpoint, error);
     return fail(exchange, proxy, 502, "upstream", "upstream error for revision " + proxy.revision());
   }
 

@@ -231,9 +231,17 @@ public final class XdsClient implements AutoCloseable {
     long initial = settings.initialBackoff().toMillis();
     long delay = Math.min(settings.maxBackoff().toMillis(), initial << Math.min(failures, 20));
     delay = (long) (delay * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
+    // Loud on the first failure and then every tenth, so a long outage does not flood the log.
+    boolean loud = failures % 10 == 0;
     failures++;
-    log.warn("xDS: stream to {} down ({}); serving the last configuration, retrying in {} ms",
-        settings.address(), error == null ? "closed by server" : error.getMessage(), delay);
+    String reason = error == null ? "closed by the server" : error.getMessage();
+    if (loud) {
+      log.warn("xDS: stream to {} down ({}, attempt {}); keeping the current routing table, "
+          + "retrying in {} ms", settings.address(), reason, failures, delay);
+    } else {
+      log.debug("xDS: stream to {} down ({}, attempt {}); retrying in {} ms",
+          settings.address(), reason, failures, delay);
+    }
     executor.schedule(this::openStream, delay, TimeUnit.MILLISECONDS);
   }
 

@@ -1,0 +1,106 @@
+package dev.weir.gateway.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weir.gateway.routing.ClusterSpec;
+import dev.weir.gateway.routing.HeaderSpec;
+import dev.weir.gateway.routing.OutlierSpec;
+import dev.weir.gateway.routing.RouteConfigSpec;
+import dev.weir.gateway.routing.RouteEntry;
+import dev.weir.gateway.routing.RouteSpec;
+import dev.weir.gateway.routing.RoutingTable;
+import dev.weir.gateway.routing.RoutingTableBuilder;
+import dev.weir.gateway.routing.TargetSpec;
+import dev.weir.gateway.routing.VirtualHostSpec;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.http.HttpHeaders;
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
+import org.springframework.mock.web.server.MockServerWebExchange;
+
+/** Client headers in, upstream (or client-bound) headers out, on a mock exchange. */
+class WeirHeadersFilterTest {
+
+  static MockServerWebExchange exchange(Map<String, String> headers) {
+    MockServerHttpRequest.BaseBuilder<?> request =
+        MockServerHttpRequest.get("http://hello.default.example.com:8080/")
+            .remoteAddress(new InetSocketAddress("10.1.2.3", 5555))
+            .localAddress(new InetSocketAddress("10.0.0.1", 8080))
+            .header("Host", "hello.default.example.com:8080");
+    headers.forEach(request::header);
+    MockServerWebExchange exchange = MockServerWebExchange.from(request);
+    RoutingTable table =
+        RoutingTableBuilder.withDefaults()
+            .build(
+                new RouteConfigSpec("weir-http", List.of(new VirtualHostSpec(
+                    "hello", List.of("hello.default.example.com"), "default/hello",
+                    List.of(RouteSpec.forward("default", "/", null, null, List.of(new TargetSpec(
+                        "default/hello-1", 1, List.of(new HeaderSpec("Weir-Revision", "hello-1"),
+                            new HeaderSpec("Weir-Namespace", "default")))), 0, 0))))),
+                List.of(new ClusterSpec("default/hello-1", false, 1_000, OutlierSpec.DISABLED, 10, 1)),
+                Map.of());
+    RouteEntry route = table.virtualHost("hello.default.example.com").match("/", n -> null);
+    exchange.getAttributes().put(ProxyExchange.ATTRIBUTE,
+        new ProxyExchange("default/hello", route, route.pick(), route.pick().upstream(), "/"));
+    return exchange;
+  }
+
+  static Stream<Arguments> requests() {
+    return Stream.of(
+        Arguments.of("forwarded headers come from the connection",
+            Map.of(), Map.of("X-Forwarded-For", "10.1.2.3", "X-Forwarded-Proto", "http",
+                "X-Forwarded-Host", "hello.default.example.com:8080", "X-Forwarded-Port", "8080")),
+        Arguments.of("spoofed forwarded headers are replaced",
+            Map.of("X-Forwarded-For", "6.6.6.6", "X-Forwarded-Proto", "https", "X-Forwarded-Prefix", "/evil",
+                "Forwarded", "for=6.6.6.6"),
+            Map.of("X-Forwarded-For", "10.1.2.3", "X-Forwarded-Proto", "http")),
+        Arguments.of("weir headers are the target's, not the client's",
+            Map.of("Weir-Revision", "spoofed", "weir-namespace", "spoofed"),
+            Map.of("Weir-Revision", "hello-1", "Weir-Namespace", "default")),
+        Arguments.of("ordinary headers pass",
+            Map.of("Accept", "text/plain", "Weir-Tag", "canary"), Map.of("Accept", "text/plain", "Weir-Tag", "canary")),
+        Arguments.of("te: trailers passes (gRPC)", Map.of("TE", "trailers"), Map.of("TE", "trailers")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requests")
+  void upstreamRequestHeaders(String name, Map<String, String> in, Map<String, String> expected) {
+    MockServerWebExchange exchange = exchange(in);
+    HttpHeaders out = new WeirHeadersFilter().filter(exchange.getRequest().getHeaders(), exchange);
+    expected.forEach((header, value) -> assertThat(out.get(header)).as(header).containsExactly(value));
+    assertThat(out.containsHeader("X-Forwarded-Prefix")).isFalse();
+    assertThat(out.containsHeader("Forwarded")).isFalse();
+  }
+
+  static Stream<Arguments> hopByHop() {
+    return Stream.of(
+        Arguments.of("connection and keep-alive", Map.of("Connection", "keep-alive", "Keep-Alive", "timeout=5"),
+            List.of("Connection", "Keep-Alive")),
+        Arguments.of("headers named by Connection", Map.of("Connection", "X-Private", "X-Private", "secret"),
+            List.of("Connection", "X-Private")),
+        Arguments.of("te other than trailers", Map.of("TE", "gzip"), List.of("TE")),
+        Arguments.of("upgrade and proxy auth", Map.of("Upgrade", "h2c", "Proxy-Authorization", "Basic x"),
+            List.of("Upgrade", "Proxy-Authorization")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("hopByHop")
+  void hopByHopHeadersAreDroppedBothWays(String name, Map<String, String> in, List<String> dropped) {
+    MockServerWebExchange exchange = exchange(in);
+    HttpHeaders upstream = new WeirHeadersFilter().filter(exchange.getRequest().getHeaders(), exchange);
+    HttpHeaders response = new HttpHeaders();
+    in.forEach(response::add);
+    response.add("Content-Type", "text/plain");
+    HttpHeaders downstream = new WeirHeadersFilter.Response().filter(response, exchange);
+    for (String header : dropped) {
+      assertThat(upstream.containsHeader(header)).as("upstream " + header).isFalse();
+      assertThat(downstream.containsHeader(header)).as("downstream " + header).isFalse();
+    }
+    assertThat(downstream.getFirst("Content-Type")).isEqualTo("text/plain");
+  }
+}

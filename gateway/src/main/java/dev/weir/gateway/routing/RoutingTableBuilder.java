@@ -2,7 +2,6 @@ package dev.weir.gateway.routing;
 
 import static java.util.Objects.requireNonNull;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -56,7 +55,7 @@ public final class RoutingTableBuilder {
       String name = cluster.name();
       Upstream.Runtime runtime = runtimes.get(name);
       if (runtime == null) {
-        runtime = new Upstream.Runtime(CircuitBreaker.of(name, breakerConfig));
+        runtime = new Upstream.Runtime(name, breakerConfig);
       }
       nextRuntimes.put(name, runtime);
       LoadAssignmentSpec assignment = assignments.get(name);

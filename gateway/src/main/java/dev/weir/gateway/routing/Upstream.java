@@ -1,6 +1,7 @@
 package dev.weir.gateway.routing;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -40,7 +41,7 @@ public final class Upstream {
   }
 
   public CircuitBreaker circuitBreaker() {
-    return runtime.breaker;
+    return runtime.breaker();
   }
 
   /** Requests in flight to this cluster, for the {@code max_requests} threshold. */
@@ -142,14 +143,35 @@ public final class Upstream {
     }
   }
 
-  /** The state of a cluster that outlives routing tables, kept by name. */
+  /**
+   * The state of a cluster that outlives routing tables, kept by name. The circuit breaker is
+   * created on the cluster's first request: creating one is costly, and most of 10,000 clusters
+   * may never see traffic through this gateway.
+   */
   static final class Runtime {
-    final CircuitBreaker breaker;
+    private final String name;
+    private final CircuitBreakerConfig config;
+    private volatile CircuitBreaker breaker;
     final AtomicInteger active = new AtomicInteger();
     final AtomicInteger retries = new AtomicInteger();
 
-    Runtime(CircuitBreaker breaker) {
-      this.breaker = breaker;
+    Runtime(String name, CircuitBreakerConfig config) {
+      this.name = name;
+      this.config = config;
+    }
+
+    CircuitBreaker breaker() {
+      CircuitBreaker b = breaker;
+      if (b == null) {
+        synchronized (this) {
+          b = breaker;
+          if (b == null) {
+            b = CircuitBreaker.of(name, config);
+            breaker = b;
+          }
+        }
+      }
+      return b;
     }
   }
 }

@@ -176,9 +176,10 @@ class XdsClientTest {
             List.of(assignment("default/hello-1", endpoint(9003))),
             routes(List.of(vhost("moved.default.example.com", split("default", "hello-1", 100))))));
     server.start();
-    Poll.until("resync", () -> holder.current().virtualHost("moved.default.example.com") != null);
+    // Routes and endpoints arrive as separate responses; both must catch up.
+    Poll.until("resync", () -> holder.current().virtualHost("moved.default.example.com") != null
+        && holder.current().upstream("default/hello-1").pick(System.nanoTime(), null).port() == 9003);
     assertThat(client.connected()).isTrue();
     assertThat(holder.current().virtualHost(HOST)).isNull();
-    assertThat(holder.current().upstream("default/hello-1").pick(System.nanoTime(), null).port()).isEqualTo(9003);
   }
 }

@@ -150,8 +150,12 @@ class GatewayIntegrationTest {
       }
       for (ClusterLoadAssignment cla : full.assignments) {
         var upstream = tables.current().upstream(cla.getClusterName());
-        int expected = cla.getEndpointsList().stream().mapToInt(l -> l.getLbEndpointsCount()).sum();
-        if (upstream == null || upstream.endpointCount() != expected) {
+        List<Integer> expected = cla.getEndpointsList().stream()
+            .flatMap(l -> l.getLbEndpointsList().stream())
+            .map(e -> e.getEndpoint().getAddress().getSocketAddress().getPortValue())
+            .sorted().toList();
+        if (upstream == null
+            || !upstream.endpoints().stream().map(e -> e.port()).sorted().toList().equals(expected)) {
           return false;
         }
       }

@@ -159,6 +159,11 @@ class XdsClientTest {
       var route = holder.current().virtualHost(HOST).match("/", n -> null);
       return route.pick().cluster().equals("default/hello-2") || route.pick().cluster().equals("default/hello-2");
     });
+    // Applied only once both clusters and their endpoints were there: no pick finds a gap.
+    var route = holder.current().virtualHost(HOST).match("/", n -> null);
+    for (int i = 0; i < 4; i++) {
+      assertThat(route.pick().upstream().endpointCount()).isEqualTo(1);
+    }
     assertThat(holder.current().upstream("default/hello-2").pick(System.nanoTime(), null).port()).isEqualTo(9002);
     assertThat(server.nackDetails()).isEmpty();
   }

@@ -34,7 +34,7 @@ public final class Harness {
     static Plan of(boolean quick) {
       return quick
           ? new Plan(true, 1, 2, List.of(10, 100), 5, 10_000)
-          : new Plan(false, 10, 15, List.of(10, 1_000, 10_000), 50, 10_000);
+          : new Plan(false, 30, 15, List.of(10, 1_000, 10_000), 50, 10_000);
     }
   }
 
@@ -89,7 +89,7 @@ public final class Harness {
     Wrk wrkRunner = wrk ? new Wrk(wrkBinary, tmp, 1, 50) : null;
     results.machine = Machines.describe(root, plan.quick(), wrk ? wrkBinary : null, nginx ? nginxBinary : null,
         wrkRunner == null ? 0 : wrkRunner.threads(), wrkRunner == null ? 0 : wrkRunner.connections(),
-        plan.seconds());
+        plan.seconds(), plan.warmupSeconds());
     if (!wrk) {
       note("wrk is not installed: throughput and route-count suites skipped (install it with: apt-get install -y wrk)");
     }
@@ -124,6 +124,7 @@ public final class Harness {
       processes.close();
       deleteTree(tmp.resolve("jars"));
     }
+    results.machine = results.machine.withLoadAverageAtEnd(Machines.loadAverage());
     Targets.evaluate(results);
     Path report = Report.write(results, out);
     progress("done in %d s", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
@@ -235,17 +236,19 @@ public final class Harness {
       Wrk wrk) {
     String gatewayUrl = "http://127.0.0.1:" + stack.ports().gatewayHttp() + "/";
     if (gateway && routes == plan.routeCounts().get(0)) {
+      guard("split accuracy", () -> {
+        splitAccuracy(stack, clusters);
+        return null;
+      });
       if (wrk != null) {
         guard("throughput (weir-gateway)", () -> {
+          // back to the 90/10 of the other peers; the split suite ended on 50/30/20
+          applyAndAwaitAck(stack, clusters, ordered(HELLO1, 90, HELLO2, 10, null, 0));
           Wrk.Result r = measure(wrk, "weir-gateway", gatewayUrl, FolderClusters.HELLO_HOST);
           results.throughput.add(r);
           return r;
         });
       }
-      guard("split accuracy", () -> {
-        splitAccuracy(stack, clusters);
-        return null;
-      });
     }
     if (gateway && wrk != null) {
       guard("route count " + routes, () -> {

@@ -12,7 +12,7 @@ final class Machines {
   private Machines() {}
 
   static Results.Machine describe(Path root, boolean quick, String wrk, String nginx, int wrkThreads,
-      int wrkConnections, int wrkSeconds) {
+      int wrkConnections, int wrkSeconds, int warmupSeconds) {
     return new Results.Machine(
         Instant.now().toString(), quick, Runtime.getRuntime().availableProcessors(), cpu(), memoryMiB(),
         System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
@@ -20,7 +20,17 @@ final class Machines {
         nginx == null ? "not installed" : firstLine(nginx, "-v"),
         wrk == null ? "not installed" : firstLine(wrk, "-v"),
         firstLine("git", "-C", root.toString(), "rev-parse", "--short", "HEAD"),
-        wrkThreads, wrkConnections, wrkSeconds);
+        wrkThreads, wrkConnections, wrkSeconds, warmupSeconds, loadAverage(), null);
+  }
+
+  /** The 1, 5 and 15 minute load averages: other work on the machine skews every number. */
+  static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
   }
 
   private static String cpu() {

@@ -43,9 +43,14 @@ final class Report {
         .append("| JVM | ").append(m.jvm()).append(" |\n")
         .append("| nginx | ").append(m.nginx()).append(" (worker_processes auto: one per core) |\n")
         .append("| wrk | ").append(m.wrk()).append(" (-t").append(m.wrkThreads()).append(" -c").append(m.wrkConnections())
-        .append(", ").append(m.wrkSeconds()).append(" s after a warm-up) |\n\n");
+        .append(", ").append(m.wrkSeconds()).append(" s after a ").append(m.warmupSeconds()).append(" s warm-up) |\n")
+        .append("| load average (1/5/15 min) | at start ").append(m.loadAverageAtStart()).append(", at end ")
+        .append(m.loadAverageAtEnd()).append(" |\n\n");
     md.append("All processes (backends, peers, controller, gateway, wrk) share this machine's cores, as they would "
-        + "on one small node; the backend is one in-project Netty server per revision.\n\n");
+        + "on one small node; the backend is one in-project Netty server per revision. A load average above the "
+        + "core count means other work shared the machine during the run, which lowers every number; ratios between "
+        + "peers are the comparable part. JVM peers (stock SCG, Weir's gateway) are warmed up by the same wrk "
+        + "warm-up as the others before each measurement.\n\n");
 
     md.append("## Targets\n\n| target | expected | measured | |\n| --- | --- | --- | --- |\n");
     for (Results.Target t : r.targets) {

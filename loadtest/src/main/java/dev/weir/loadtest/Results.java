@@ -11,7 +11,14 @@ public final class Results {
   /** Facts about the machine and tools, so numbers can be read in context. */
   public record Machine(
       String startedAt, boolean quick, int cores, String cpu, long memoryMiB, String os, String jvm,
-      String nginx, String wrk, String gitCommit, int wrkThreads, int wrkConnections, int wrkSeconds) {}
+      String nginx, String wrk, String gitCommit, int wrkThreads, int wrkConnections, int wrkSeconds,
+      int warmupSeconds, String loadAverageAtStart, String loadAverageAtEnd) {
+
+    public Machine withLoadAverageAtEnd(String loadAverage) {
+      return new Machine(startedAt, quick, cores, cpu, memoryMiB, os, jvm, nginx, wrk, gitCommit, wrkThreads,
+          wrkConnections, wrkSeconds, warmupSeconds, loadAverageAtStart, loadAverage);
+    }
+  }
 
   /** A distribution of durations in milliseconds. */
   public record Summary(int samples, double p50Ms, double p99Ms, double maxMs) {}

@@ -1,0 +1,60 @@
+package dev.weir.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The report from known results: targets judged from this run's numbers, tables, JSON and charts. */
+class ReportTest {
+
+  @Test
+  void judgesTargetsAndWritesReportJsonAndCharts(@TempDir Path dir) throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    Results r = new Results();
+    r.machine = new Results.Machine("2026-01-01T00:00:00Z", false, 2, "cpu", 4096, "Linux", "JVM 17", "nginx/1",
+        "wrk 4", "abc1234", 1, 50, 15, 30, "0.50 0.40 0.30", "1.00 0.90 0.80");
+    r.throughput.add(wrk("nginx", 20_000, 2.0));
+    r.throughput.add(wrk("stock-scg", 2_500, 50.0));
+    r.throughput.add(wrk("weir-gateway", 6_000, 7.0));
+    r.routeCount.add(new Results.RouteCount(10, "r00009.default.localhost", wrk("weir-gateway/10-routes", 6_000, 7.0)));
+    r.routeCount.add(new Results.RouteCount(10_000, "r09999.default.localhost", wrk("weir-gateway/10000-routes", 5_000, 9.0)));
+    r.splitAccuracy.add(new Results.Split("90/10", Map.of("hello-00001", 90, "hello-00002", 10),
+        Map.of("hello-00001", 9_000L, "hello-00002", 1_000L), 10_000, 0.0));
+    r.propagation.add(new Results.Propagation(10_000, 50, new Results.Summary(50, 100, 300, 400),
+        new Results.Summary(50, 110, 310, 420)));
+    r.footprint.add(new Results.Footprint(10_000, 180.0, 7.5, Map.of(), null, null));
+
+    Targets.evaluate(r);
+    Path report = Report.write(r, dir);
+
+    assertThat(r.throughputRatios).containsEntry("gateway/nginx req/s", 0.3).containsEntry("gateway/stock-scg req/s", 2.4);
+    assertThat(r.targets).extracting(Results.Target::name, Results.Target::met).contains(
+        org.assertj.core.groups.Tuple.tuple("gateway req/s vs nginx", true),
+        org.assertj.core.groups.Tuple.tuple("gateway req/s vs stock SCG", true),
+        org.assertj.core.groups.Tuple.tuple("gateway p99 vs nginx", true),
+        org.assertj.core.groups.Tuple.tuple("route count: p50 at 10000 vs 10 Routes", false),
+        org.assertj.core.groups.Tuple.tuple("propagation: p99 to ACK at 10000 Routes", false),
+        org.assertj.core.groups.Tuple.tuple("controller heap after GC at 10000 Routes", true),
+        org.assertj.core.groups.Tuple.tuple("bytes for one endpoint change", null));
+    String md = Files.readString(report);
+    assertThat(md).contains("| load average (1/5/15 min) | at start 0.50 0.40 0.30, at end 1.00 0.90 0.80 |",
+        "| weir-gateway | 6000 | 7.00 ms", "| route count: p50 at 10000 vs 10 Routes | <= 1.2 x | 1.29 x (9.00 ms vs 7.00 ms) | **not met** |",
+        "| bytes for one endpoint change | < 10 KiB | not measured | not measured |", "![throughput.png](throughput.png)");
+    assertThat(dir.resolve("throughput.png")).isNotEmptyFile();
+    assertThat(dir.resolve("latency.png")).isNotEmptyFile();
+    assertThat(dir.resolve("route-count.png")).isNotEmptyFile();
+    assertThat(dir.resolve("propagation.png")).isNotEmptyFile();
+    assertThat(dir.resolve("footprint.png")).isNotEmptyFile();
+    assertThat(new ObjectMapper().readTree(dir.resolve("results.json").toFile()).path("targets")).hasSize(8);
+  }
+
+  private static Wrk.Result wrk(String peer, double rps, double p50) {
+    return new Wrk.Result(peer, (long) rps * 15, 15, rps, p50, p50 * 1.5, p50 * 2, p50 * 3, p50 * 4, 0, 0);
+  }
+}

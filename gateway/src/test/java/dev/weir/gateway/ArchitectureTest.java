@@ -13,6 +13,7 @@ class ArchitectureTest {
   static final JavaClasses GATEWAY =
       new ClassFileImporter()
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
           .importPackages("dev.weir.gateway");
 
   @Test

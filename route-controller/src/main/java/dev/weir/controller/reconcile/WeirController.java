@@ -23,11 +23,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 
 /**
  * The assembled control loop: one source per cluster of the clusters file, the rebuild loop, the
@@ -142,7 +143,7 @@ public final class WeirController implements AutoCloseable {
             r.generation(), r.spec(), last.result().statuses().get(r.key())));
       }
     }
-    views.sort(java.util.Comparator.comparing(RouteView::cluster)
+    views.sort(Comparator.comparing(RouteView::cluster)
         .thenComparing(RouteView::namespace).thenComparing(RouteView::name));
     return views;
   }

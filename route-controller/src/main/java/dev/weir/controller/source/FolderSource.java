@@ -15,6 +15,7 @@ import dev.weir.controller.build.EndpointSliceObject;
 import dev.weir.controller.build.RouteObject;
 import dev.weir.controller.build.ServiceObject;
 import dev.weir.controller.clusters.ClusterConfig;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import java.io.IOException;
@@ -335,7 +336,7 @@ public final class FolderSource implements ClusterSource {
       }
       for (Object o : file.objects()) {
         String kind = o.getClass().getSimpleName();
-        io.fabric8.kubernetes.api.model.HasMetadata m = (io.fabric8.kubernetes.api.model.HasMetadata) o;
+        HasMetadata m = (HasMetadata) o;
         String ns = Objects.requireNonNullElse(m.getMetadata().getNamespace(), "default");
         String key = kind + " " + ns + "/" + m.getMetadata().getName();
         if (!keys.add(key)) {

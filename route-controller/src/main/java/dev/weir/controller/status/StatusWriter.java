@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -80,7 +81,7 @@ public final class StatusWriter implements AutoCloseable {
     Map<RouteKey, RouteStatus> want = desired;
     lastWritten.keySet().retainAll(want.keySet());
     boolean retry = false;
-    for (Map.Entry<RouteKey, RouteStatus> e : new java.util.TreeMap<>(want).entrySet()) {
+    for (Map.Entry<RouteKey, RouteStatus> e : new TreeMap<>(want).entrySet()) {
       RouteKey key = e.getKey();
       if (e.getValue().equals(lastWritten.get(key))) {
         continue;

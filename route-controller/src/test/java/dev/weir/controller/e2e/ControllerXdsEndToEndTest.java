@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weir.controller.WeirControllerApplication;
 import dev.weir.controller.testing.FolderClusters;
+import com.google.common.util.concurrent.ListenableFuture;
 import dev.weir.xds.server.XdsServer;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -40,7 +41,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -48,6 +51,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -59,6 +63,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ControllerXdsEndToEndTest {
 
   private static final String SCHEME = "weir-controller-e2e";
@@ -235,9 +240,24 @@ class ControllerXdsEndToEndTest {
         """.formatted(first, second, third);
   }
 
+  /**
+   * One call, bounded by a wait of our own as well as the gRPC deadline, so a call stuck in the
+   * client can only fail this test, never hang the build.
+   */
   private static String call(Channel channel) {
-    return ClientCalls.blockingUnaryCall(channel, WHO,
-        CallOptions.DEFAULT.withWaitForReady().withDeadlineAfter(10, TimeUnit.SECONDS), "");
+    ListenableFuture<String> reply = ClientCalls.futureUnaryCall(channel.newCall(WHO,
+        CallOptions.DEFAULT.withWaitForReady().withDeadlineAfter(10, TimeUnit.SECONDS)), "");
+    try {
+      return reply.get(15, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      reply.cancel(true);
+      throw new AssertionError("call not answered within 15 s", e);
+    } catch (ExecutionException e) {
+      throw new AssertionError("call failed: " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
   }
 
   private static Map<String, Integer> spread(Channel channel, int calls) {

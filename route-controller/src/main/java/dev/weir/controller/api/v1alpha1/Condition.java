@@ -1,6 +1,7 @@
 package dev.weir.controller.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Objects;
 
 /**
  * A Kubernetes-style condition: {@code type} is True, False or Unknown, with a CamelCase reason and a
@@ -28,7 +29,7 @@ public record Condition(
     return other != null
         && type.equals(other.type)
         && status.equals(other.status)
-        && java.util.Objects.equals(reason, other.reason)
-        && java.util.Objects.equals(message, other.message);
+        && Objects.equals(reason, other.reason)
+        && Objects.equals(message, other.message);
   }
 }

@@ -180,6 +180,44 @@ class FolderClustersTest {
     });
   }
 
+  @Test
+  @Order(7)
+  void aFolderThatGoesAwayIsStaleUntilItComesBack() throws IOException {
+    FolderClusters.write(west.resolve("more.yaml"), """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: hello-00001}
+        spec: {ports: [{name: http, port: 80}]}
+        ---
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata:
+          name: hello-00001-west
+          labels: {kubernetes.io/service-name: hello-00001}
+        ports: [{name: http, port: 9081}]
+        endpoints: [{addresses: ["127.0.0.2"]}]
+        """);
+    eventually(() -> assertThat(upstream("hello-00001").endpoints())
+        .contains(new Endpoint("127.0.0.2", 9081, "west", WEST, false)));
+
+    Path moved = dir.resolve("west-away");
+    Files.move(west, moved);
+    eventually(() -> {
+      assertThat(controller.clusters().get(1).state()).isEqualTo(ClusterHealth.STALE);
+      assertThat(controller.clusters().get(1).problems())
+          .containsExactly(west + ": folder does not exist");
+      assertThat(upstream("hello-00001").endpoints())
+          .contains(new Endpoint("127.0.0.2", 9081, "west", WEST, true));
+    });
+
+    Files.move(moved, west);
+    eventually(() -> {
+      assertThat(controller.clusters().get(1).state()).isEqualTo(ClusterHealth.READY);
+      assertThat(upstream("hello-00001").endpoints())
+          .contains(new Endpoint("127.0.0.2", 9081, "west", WEST, false));
+    });
+  }
+
   private RouteStatus status() {
     var routes = controller.routes();
     assertThat(routes).extracting(WeirController.RouteView::cluster, WeirController.RouteView::name)

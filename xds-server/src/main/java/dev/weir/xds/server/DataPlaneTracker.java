@@ -53,10 +53,8 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
   private final Map<Long, StreamState> streams = new HashMap<>();
   private volatile int connectedNodes;
 
-  private static final Comparator<StreamState> NEWEST_FIRST =
-      Comparator.<StreamState, Instant>comparing(s -> s.connectedAt)
-          .thenComparingLong(s -> s.id)
-          .reversed();
+  private static final Comparator<StreamState> OLDEST_FIRST =
+      Comparator.<StreamState, Instant>comparing(s -> s.connectedAt).thenComparingLong(s -> s.id);
 
   DataPlaneTracker(SnapshotHistory history, XdsMetrics metrics, Clock clock) {
     this.history = history;
@@ -72,36 +70,46 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
     listeners.add(listener);
   }
 
-  /** The connected data planes, one per node id (its newest stream), sorted by node id. */
+  /**
+   * The connected data planes, one per node id, sorted by node id. A node with several streams (a
+   * gRPC client with channels to several hosts) has applied a model only when every stream has.
+   */
   synchronized List<DataPlane> dataPlanes() {
-    Map<String, StreamState> newest = new TreeMap<>();
+    Map<String, List<StreamState>> byNode = new TreeMap<>();
     for (StreamState stream : streams.values()) {
-      if (stream.node == null) {
-        continue;
+      if (stream.node != null) {
+        byNode.computeIfAbsent(stream.node.getId(), id -> new ArrayList<>()).add(stream);
       }
-      newest.merge(
-          stream.node.getId(),
-          stream,
-          (a, b) -> NEWEST_FIRST.compare(a, b) <= 0 ? a : b);
     }
-    List<DataPlane> result = new ArrayList<>(newest.size());
-    for (StreamState stream : newest.values()) {
+    List<DataPlane> result = new ArrayList<>(byNode.size());
+    for (List<StreamState> nodeStreams : byNode.values()) {
+      nodeStreams.sort(OLDEST_FIRST);
+      StreamState first = nodeStreams.get(0);
       Map<String, String> acked = new TreeMap<>();
-      stream.types.forEach(
-          (type, state) -> {
-            if (state.ackedVersion != null) {
-              acked.put(type, state.ackedVersion);
-            }
-          });
+      long applied = Long.MAX_VALUE;
+      Nack lastNack = null;
+      for (StreamState stream : nodeStreams) {
+        stream.types.forEach(
+            (type, state) -> {
+              if (state.ackedVersion != null) {
+                acked.put(type, state.ackedVersion);
+              }
+            });
+        applied = Math.min(applied, stream.appliedModelRevision);
+        if (stream.lastNack != null
+            && (lastNack == null || !stream.lastNack.at().isBefore(lastNack.at()))) {
+          lastNack = stream.lastNack;
+        }
+      }
       result.add(
           new DataPlane(
-              stream.node.getId(),
-              stream.node.getCluster(),
-              NodeGroupKey.localityOf(stream.node),
-              stream.connectedAt,
+              first.node.getId(),
+              first.node.getCluster(),
+              NodeGroupKey.localityOf(first.node),
+              first.connectedAt,
               acked,
-              stream.appliedModelRevision,
-              Optional.ofNullable(stream.lastNack)));
+              applied,
+              Optional.ofNullable(lastNack)));
     }
     return result;
   }
@@ -115,6 +123,11 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
       stream.connectedNow = false;
       TypeState type = stream.type(request.getTypeUrl());
       type.names = List.copyOf(request.getResourceNamesList());
+      type.everNamed |= !type.names.isEmpty();
+      log.debug("[{}] {} {} names {} version {} nonce {}{}", streamId,
+          stream.nodeOrDefault().getId(), XdsMetrics.shortType(request.getTypeUrl()),
+          request.getResourceNamesList(), request.getVersionInfo(), request.getResponseNonce(),
+          request.hasErrorDetail() ? " NACK " + request.getErrorDetail().getMessage() : "");
       Sent sent = type.answered(request.getResponseNonce(), metrics);
       boolean nack = request.hasErrorDetail();
       String rejected = "";
@@ -144,6 +157,7 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
       changed = stream.connectedNow;
       stream.connectedNow = false;
       TypeState type = stream.type(request.getTypeUrl());
+      type.delta = true;
       Sent sent = type.answered(request.getResponseNonce(), metrics);
       boolean nack = request.hasErrorDetail();
       String rejected = "";
@@ -180,6 +194,8 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
   }
 
   private void sent(long streamId, String typeUrl, String nonce, String version) {
+    log.debug("[{}] sent {} version {} nonce {}", streamId, XdsMetrics.shortType(typeUrl), version,
+        nonce);
     synchronized (this) {
       StreamState stream = streams.get(streamId);
       if (stream != null) {
@@ -268,14 +284,19 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
   }
 
   private static boolean matchesEveryType(StreamState stream, WeirSnapshot snapshot) {
+    boolean any = false;
     for (Map.Entry<String, TypeState> type : stream.types.entrySet()) {
       TypeState state = type.getValue();
+      if (!state.subscribed(type.getKey())) {
+        continue;
+      }
+      any = true;
       if (state.ackedVersion == null
           || !state.ackedVersion.equals(snapshot.version(type.getKey(), state.ackedNames))) {
         return false;
       }
     }
-    return true;
+    return any;
   }
 
   private void notifyListeners() {
@@ -323,10 +344,26 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
   }
 
   private static final class TypeState {
+    boolean delta;
+    boolean everNamed;
     List<String> names = List.of();
     String ackedVersion;
     List<String> ackedNames = List.of();
     final Map<String, Sent> sent = new LinkedHashMap<>();
+
+    /**
+     * In state of the world, no names means wildcard for listeners and clusters when the stream
+     * never named any (Envoy), and otherwise that the node no longer wants the type (a gRPC client
+     * whose host went away).
+     */
+    boolean subscribed(String typeUrl) {
+      if (delta || !names.isEmpty()) {
+        return true;
+      }
+      return !everNamed
+          && (typeUrl.equals(Resources.V3.LISTENER_TYPE_URL)
+              || typeUrl.equals(Resources.V3.CLUSTER_TYPE_URL));
+    }
 
     void sent(String nonce, Sent value) {
       sent.put(nonce, value);

@@ -4,6 +4,7 @@ import io.envoyproxy.controlplane.cache.ConfigWatcher;
 import io.envoyproxy.controlplane.cache.DeltaResponse;
 import io.envoyproxy.controlplane.cache.DeltaWatch;
 import io.envoyproxy.controlplane.cache.DeltaXdsRequest;
+import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.Response;
 import io.envoyproxy.controlplane.cache.Watch;
 import io.envoyproxy.controlplane.cache.XdsRequest;
@@ -14,11 +15,11 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Sits between the discovery server and the snapshot cache, and fixes three things the cache
+ * Sits between the discovery server and the snapshot cache, and fixes what the cache
  * alone does not do: requests that omit the node (allowed after a stream's first one) are grouped
- * by the stream's node; a node group seen for the first time gets a snapshot built on demand; and a
+ * by the stream's node; a node group seen for the first time gets a snapshot built on demand; a
  * NACK opens a watch for the next snapshot instead of being answered with the version it rejected,
- * which would loop forever.
+ * which would loop forever; and listeners that no longer exist are answered as absent.
  */
 final class GuardedConfigWatcher implements ConfigWatcher {
 
@@ -63,7 +64,22 @@ final class GuardedConfigWatcher implements ConfigWatcher {
       request = XdsRequest.create(raw);
     }
     return cache.createWatch(
-        ads, request, known, responseConsumer, clusterChanged, allowDefaultEmptyEdsUpdate);
+        ads && !isListener(request),
+        request,
+        known,
+        responseConsumer,
+        clusterChanged,
+        allowDefaultEmptyEdsUpdate);
+  }
+
+  // In ADS mode the cache holds back any response that lacks a requested name. For clusters,
+  // routes and endpoints that is what keeps removals safe: a gRPC client asks for a removed cluster
+  // until the new routes stop using it, and only then gets the clusters without it. Listeners are
+  // different: a gRPC client asks for the listener of every host it has a channel to, and when one
+  // host goes away the others must still be updated, so its listener is answered as absent (which
+  // the client reads as deleted).
+  private static boolean isListener(XdsRequest request) {
+    return request.getResourceType() == Resources.ResourceType.LISTENER;
   }
 
   @Override

@@ -1,0 +1,313 @@
+package dev.weir.xds.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weir.model.Endpoint;
+import dev.weir.model.Locality;
+import dev.weir.model.Protocol;
+import dev.weir.model.RouteRef;
+import dev.weir.model.TagRoute;
+import dev.weir.model.TrafficModel;
+import dev.weir.model.Upstream;
+import dev.weir.model.VirtualHost;
+import dev.weir.model.WeightedUpstream;
+import dev.weir.xds.DataPlane;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptors;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.NameResolverRegistry;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.ServerCalls;
+import io.grpc.xds.XdsNameResolverProvider;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The xDS server against a real, independent xDS client: grpc-java's proxyless xDS support,
+ * calling three real gRPC backends that stand for three revisions in two localities.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class GrpcXdsEndToEndTest {
+
+  static final Locality EAST = Models.EAST;
+  static final Locality WEST = Models.WEST;
+  static final String HOST = "hello.default.example.com";
+  static final String TAG_HOST = "canary-hello.default.example.com";
+  static final String SCHEME = "weir-e2e-xds";
+  static final String NODE_ID = "grpc-e2e";
+  static final int CALLS = 3000;
+  static final double TOLERANCE = 0.03;
+
+  static final MethodDescriptor.Marshaller<String> UTF8 = new MethodDescriptor.Marshaller<>() {
+    @Override
+    public InputStream stream(String value) {
+      return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public String parse(InputStream stream) {
+      try {
+        return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  };
+
+  /** Every backend answers with its own name. */
+  static final MethodDescriptor<String, String> WHO = MethodDescriptor.<String, String>newBuilder()
+      .setType(MethodDescriptor.MethodType.UNARY)
+      .setFullMethodName("weir.test.Backend/Who")
+      .setRequestMarshaller(UTF8)
+      .setResponseMarshaller(UTF8)
+      .build();
+
+  final Map<String, Server> backends = new TreeMap<>();
+  XdsServer xds;
+  ManagedChannel main;
+  ManagedChannel tagged;
+
+  @BeforeAll
+  void start() throws IOException {
+    for (String name : List.of("b1", "b2", "b3")) {
+      ServerServiceDefinition service = ServerServiceDefinition.builder("weir.test.Backend")
+          .addMethod(WHO, ServerCalls.asyncUnaryCall((request, response) -> {
+            response.onNext(name);
+            response.onCompleted();
+          }))
+          .build();
+      backends.put(name, NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+          .addService(service).build().start());
+    }
+    xds = XdsServer.builder().port(0).holdOff(Duration.ofMillis(20))
+        .maxDelay(Duration.ofMillis(200)).build().start();
+    Map<String, ?> bootstrap = Map.of(
+        "xds_servers", List.of(Map.of(
+            "server_uri", "127.0.0.1:" + xds.port(),
+            "channel_creds", List.of(Map.of("type", "insecure")),
+            "server_features", List.of("xds_v3"))),
+        "node", Map.of(
+            "id", NODE_ID,
+            "cluster", "e2e",
+            "locality", Map.of("region", EAST.region(), "zone", EAST.zone())));
+    // A scheme of its own, with the bootstrap given directly: no file, no JVM-wide property.
+    NameResolverRegistry.getDefaultRegistry()
+        .register(XdsNameResolverProvider.createForTest(SCHEME, bootstrap));
+  }
+
+  @AfterAll
+  void stop() throws InterruptedException {
+    for (ManagedChannel channel : new ManagedChannel[] {main, tagged}) {
+      if (channel != null) {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+    if (xds != null) {
+      xds.close();
+    }
+    for (Server backend : backends.values()) {
+      backend.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  Endpoint endpoint(String backend, Locality locality) {
+    return new Endpoint("127.0.0.1", backends.get(backend).getPort(),
+        locality.equals(EAST) ? "east" : "west", locality, false);
+  }
+
+  Upstream revision(String name, Endpoint... endpoints) {
+    return new Upstream("default", name, Protocol.HTTP2, List.of(endpoints));
+  }
+
+  /** hello split over r1 (b1, east), r2 (b2, east), r3 (b3, west); tag canary is r3. */
+  TrafficModel split(long revision, int w1, int w2, int w3) {
+    Upstream r1 = revision("hello-00001", endpoint("b1", EAST));
+    Upstream r2 = revision("hello-00002", endpoint("b2", EAST));
+    Upstream r3 = revision("hello-00003", endpoint("b3", WEST));
+    RouteRef route = new RouteRef("east", "default", "hello", revision);
+    VirtualHost main = new VirtualHost(HOST, route,
+        List.of(new TagRoute("canary", r3.name())),
+        List.of(new WeightedUpstream(r1.name(), w1), new WeightedUpstream(r2.name(), w2),
+            new WeightedUpstream(r3.name(), w3)));
+    VirtualHost tag = new VirtualHost(TAG_HOST, route, List.of(),
+        List.of(new WeightedUpstream(r3.name(), 100)));
+    return new TrafficModel(revision, List.of(main, tag), List.of(r1, r2, r3));
+  }
+
+  // Futures rather than blocking calls: a blocking call parks on a thread-less executor, and while
+  // the client swaps its config a call could wait there past its deadline.
+  String call(Channel channel) {
+    ClientCall<String, String> call =
+        channel.newCall(WHO, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
+    try {
+      return ClientCalls.futureUnaryCall(call, "who?").get(15, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      call.cancel("no answer within 15s", null);
+      throw new AssertionError("call hung; data planes: " + xds.dataPlanes(), e);
+    } catch (ExecutionException e) {
+      throw new AssertionError("call failed; data planes: " + xds.dataPlanes(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  Map<String, Integer> spread(Channel channel, int calls) {
+    Map<String, Integer> counts = new TreeMap<>();
+    for (int i = 0; i < calls; i++) {
+      counts.merge(call(channel), 1, Integer::sum);
+    }
+    return counts;
+  }
+
+  static void assertShares(Map<String, Integer> counts, Map<String, Double> expected) {
+    int total = counts.values().stream().mapToInt(Integer::intValue).sum();
+    assertThat(counts.keySet()).as("backends reached: %s", counts)
+        .isSubsetOf(expected.keySet());
+    expected.forEach((backend, share) -> {
+      double actual = counts.getOrDefault(backend, 0) / (double) total;
+      assertThat(actual).as("share of %s in %s", backend, counts)
+          .isBetween(share - TOLERANCE, share + TOLERANCE);
+    });
+  }
+
+  DataPlane plane() {
+    return xds.dataPlanes().stream().filter(d -> d.nodeId().equals(NODE_ID)).findFirst()
+        .orElseThrow(() -> new AssertionError("no node " + NODE_ID + " in " + xds.dataPlanes()));
+  }
+
+  void awaitApplied(long revision) throws InterruptedException {
+    try {
+      Poll.until(NODE_ID + " applied model " + revision, () -> xds.dataPlanes().stream()
+          .anyMatch(d -> d.nodeId().equals(NODE_ID) && d.appliedModelRevision() >= revision));
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; data planes: " + xds.dataPlanes(), e);
+    }
+  }
+
+  /** Calls in small batches until {@code backend} gets more than {@code share} of them. */
+  void awaitShift(Channel channel, String backend, double share) throws InterruptedException {
+    long deadline = System.nanoTime() + Poll.PATIENCE.toNanos();
+    while (true) {
+      Map<String, Integer> counts = spread(channel, 100);
+      if (counts.getOrDefault(backend, 0) / 100.0 > share) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("traffic never shifted to " + backend + ": " + counts
+            + "; data planes: " + xds.dataPlanes());
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  @Test
+  @Order(1)
+  void weightsSpreadTheClientsCalls() throws InterruptedException {
+    xds.publish(split(1, 50, 30, 20));
+    main = Grpc.newChannelBuilder(SCHEME + ":///" + HOST, InsecureChannelCredentials.create())
+        .build();
+
+    assertShares(spread(main, CALLS), Map.of("b1", 0.5, "b2", 0.3, "b3", 0.2));
+    awaitApplied(1);
+    assertThat(plane().locality()).isEqualTo(EAST);
+    assertThat(plane().lastNack()).as("grpc-java accepted everything").isEmpty();
+  }
+
+  @Test
+  @Order(2)
+  void tagHostReachesOnlyItsRevision() {
+    tagged = Grpc.newChannelBuilder(SCHEME + ":///" + TAG_HOST, InsecureChannelCredentials.create())
+        .build();
+
+    assertThat(spread(tagged, 200)).containsOnlyKeys("b3");
+  }
+
+  @Test
+  @Order(3)
+  void tagHeaderSelectsTheTaggedRevision() {
+    Metadata headers = new Metadata();
+    headers.put(Metadata.Key.of("weir-tag", Metadata.ASCII_STRING_MARSHALLER), "canary");
+    Channel withTag = ClientInterceptors.intercept(main,
+        MetadataUtils.newAttachHeadersInterceptor(headers));
+
+    assertThat(spread(withTag, 200)).containsOnlyKeys("b3");
+    Metadata knative = new Metadata();
+    knative.put(Metadata.Key.of("knative-serving-tag", Metadata.ASCII_STRING_MARSHALLER), "canary");
+    assertThat(spread(ClientInterceptors.intercept(main,
+        MetadataUtils.newAttachHeadersInterceptor(knative)), 200)).containsOnlyKeys("b3");
+    Metadata unknown = new Metadata();
+    unknown.put(Metadata.Key.of("weir-tag", Metadata.ASCII_STRING_MARSHALLER), "nope");
+    assertThat(spread(ClientInterceptors.intercept(main,
+        MetadataUtils.newAttachHeadersInterceptor(unknown)), 300)).containsKeys("b1", "b2");
+  }
+
+  @Test
+  @Order(4)
+  void newWeightsChangeTheSpreadOnTheSameStream() throws InterruptedException {
+    Instant connectedAt = plane().connectedAt();
+
+    xds.publish(split(2, 10, 10, 80));
+    awaitShift(main, "b3", 0.65);
+
+    assertShares(spread(main, CALLS), Map.of("b1", 0.1, "b2", 0.1, "b3", 0.8));
+    awaitApplied(2);
+    assertThat(plane().connectedAt()).as("no reconnect").isEqualTo(connectedAt);
+  }
+
+  @Test
+  @Order(5)
+  void losingTheLocalEndpointsFailsOverToTheOtherLocality() throws InterruptedException {
+    Upstream both = revision("hello-00001", endpoint("b1", EAST), endpoint("b3", WEST));
+    RouteRef route = new RouteRef("east", "default", "hello", 5);
+    xds.publish(new TrafficModel(3,
+        List.of(new VirtualHost(HOST, route, List.of(),
+            List.of(new WeightedUpstream(both.name(), 100)))),
+        List.of(both)));
+    awaitShift(main, "b1", 0.99);
+    assertThat(spread(main, 300)).as("the local locality takes everything").containsOnlyKeys("b1");
+
+    Upstream westOnly = revision("hello-00001", endpoint("b3", WEST));
+    xds.publish(new TrafficModel(4,
+        List.of(new VirtualHost(HOST, route, List.of(),
+            List.of(new WeightedUpstream(westOnly.name(), 100)))),
+        List.of(westOnly)));
+    awaitShift(main, "b3", 0.99);
+
+    assertThat(spread(main, 300)).containsOnlyKeys("b3");
+    awaitApplied(4);
+    assertThat(plane().lastNack()).isEmpty();
+  }
+}

@@ -1,0 +1,102 @@
+package dev.weir.xds.server;
+
+import static dev.weir.xds.server.Models.EAST;
+import static dev.weir.xds.server.Models.node;
+import static dev.weir.xds.server.Models.threeWay;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.envoyproxy.controlplane.cache.Resources.V3;
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.TlsChannelCredentials;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** xDS over TLS, with the server requiring client certificates from one CA. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class XdsServerTlsTest {
+
+  @TempDir
+  static Path directory;
+
+  TestCertificates ca;
+  TestCertificates.Issued client;
+  TestCertificates.Issued stranger;
+  XdsServer server;
+
+  @BeforeAll
+  void start() throws Exception {
+    ca = TestCertificates.newAuthority(directory, "weir-test-ca");
+    TestCertificates.Issued serverCert = ca.issue("xds-server");
+    client = ca.issue("envoy-client");
+    stranger = TestCertificates.newAuthority(directory, "other-ca")
+        .issue("stranger");
+    // Plaintext would be refused on a non-loopback address; TLS is allowed there.
+    server = XdsServer.builder()
+        .bindAddress("0.0.0.0")
+        .port(0)
+        .tls(serverCert.certificateFile(), serverCert.keyFile(), ca.certificateFile())
+        .build()
+        .start();
+    server.publish(threeWay(1, "10.0.0.1"));
+  }
+
+  @AfterAll
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  ManagedChannel channel(ChannelCredentials credentials) {
+    return Grpc.newChannelBuilderForAddress("localhost", server.port(), credentials).build();
+  }
+
+  @Test
+  void clientWithACertificateFromTheCaGetsConfig() throws Exception {
+    ManagedChannel channel = channel(TlsChannelCredentials.newBuilder()
+        .keyManager(client.certificateFile().toFile(), client.keyFile().toFile())
+        .trustManager(ca.certificateFile().toFile())
+        .build());
+    try (SotwClient envoy = new SotwClient(channel, node("envoy-tls", "envoy", EAST))) {
+      assertThat(envoy.subscribe(V3.CLUSTER_TYPE_URL).next(V3.CLUSTER_TYPE_URL)
+          .getResourcesCount()).isEqualTo(3);
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void clientWithoutACertificateIsRefused() throws Exception {
+    assertRefused(TlsChannelCredentials.newBuilder()
+        .trustManager(ca.certificateFile().toFile())
+        .build());
+  }
+
+  @Test
+  void clientWithACertificateFromAnotherCaIsRefused() throws Exception {
+    assertRefused(TlsChannelCredentials.newBuilder()
+        .keyManager(stranger.certificateFile().toFile(), stranger.keyFile().toFile())
+        .trustManager(ca.certificateFile().toFile())
+        .build());
+  }
+
+  void assertRefused(ChannelCredentials credentials) throws Exception {
+    ManagedChannel channel = channel(credentials);
+    try (SotwClient envoy = new SotwClient(channel, node("envoy-anon", "envoy", EAST))) {
+      envoy.subscribe(V3.CLUSTER_TYPE_URL);
+      Poll.until("the stream fails", () -> envoy.error != null);
+      assertThat(Status.fromThrowable(envoy.error).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(server.dataPlanes()).noneMatch(d -> d.nodeId().equals("envoy-anon"));
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+}

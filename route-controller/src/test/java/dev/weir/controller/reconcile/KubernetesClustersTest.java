@@ -200,6 +200,26 @@ class KubernetesClustersTest {
     });
   }
 
+  @Test
+  @Order(7)
+  void westComingBackIsReadAgain() {
+    int port = west.getMasterUrl().getPort();
+    westServer = KubeObjects.crudServer(port);
+    try (KubernetesClient again = westServer.createClient()) {
+      again.resource(KubeObjects.service("hello-00001")).create();
+      again.resource(KubeObjects.slice("hello-00001", "10.1.0.9")).create();
+    }
+
+    eventually(() -> {
+      assertThat(controller.clusters()).extracting(ClusterHealth::state)
+          .containsExactly("Ready", "Ready");
+      assertThat(upstream("hello-00001").endpoints()).containsExactly(
+          new Endpoint("10.0.0.1", 8080, "east", EAST, false),
+          new Endpoint("10.0.0.5", 8080, "east", EAST, false),
+          new Endpoint("10.1.0.9", 8080, "west", WEST, false));
+    });
+  }
+
   private Route eastRoute() {
     return east.resources(Route.class).inNamespace("default").withName("hello").get();
   }

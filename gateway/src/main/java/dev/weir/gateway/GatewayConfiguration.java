@@ -15,6 +15,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,7 +77,10 @@ public class GatewayConfiguration {
       @Value("${weir.xds.route-config-name:weir-http}") String routeConfigName,
       @Value("${weir.xds.warming-timeout:5s}") Duration warmingTimeout,
       @Value("${weir.xds.initial-backoff:250ms}") Duration initialBackoff,
-      @Value("${weir.xds.max-backoff:5s}") Duration maxBackoff) {
+      @Value("${weir.xds.max-backoff:5s}") Duration maxBackoff,
+      @Value("${weir.xds.tls.ca:}") String tlsCa,
+      @Value("${weir.xds.tls.cert-chain:}") String tlsCertChain,
+      @Value("${weir.xds.tls.private-key:}") String tlsPrivateKey) {
     return new XdsSettings(
         address,
         nodeId.isEmpty() ? hostname() : nodeId,
@@ -86,7 +90,12 @@ public class GatewayConfiguration {
         routeConfigName,
         warmingTimeout,
         initialBackoff,
-        maxBackoff);
+        maxBackoff,
+        new XdsSettings.Tls(path(tlsCa), path(tlsCertChain), path(tlsPrivateKey)));
+  }
+
+  private static Path path(String value) {
+    return value.isBlank() ? null : Path.of(value);
   }
 
   @Bean(initMethod = "start", destroyMethod = "close")

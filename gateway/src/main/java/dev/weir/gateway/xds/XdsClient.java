@@ -20,7 +20,10 @@ import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.Counter;
@@ -28,6 +31,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -106,8 +110,7 @@ public final class XdsClient implements AutoCloseable {
               return t;
             });
     this.channel =
-        NettyChannelBuilder.forTarget(settings.address())
-            .usePlaintext()
+        NettyChannelBuilder.forTarget(settings.address(), credentials(settings.tls()))
             .executor(executor)
             .keepAliveTime(30, TimeUnit.SECONDS)
             .maxInboundMessageSize(64 * 1024 * 1024)
@@ -136,10 +139,34 @@ public final class XdsClient implements AutoCloseable {
             .register(registry);
   }
 
+  private static ChannelCredentials credentials(XdsSettings.Tls tls) {
+    if (!tls.enabled()) {
+      return InsecureChannelCredentials.create();
+    }
+    TlsChannelCredentials.Builder builder = TlsChannelCredentials.newBuilder();
+    try {
+      if (tls.ca() != null) {
+        builder.trustManager(tls.ca().toFile());
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("weir.xds.tls.ca: " + tls.ca() + ": " + e.getMessage(), e);
+    }
+    try {
+      if (tls.certChain() != null) {
+        builder.keyManager(tls.certChain().toFile(), tls.privateKey().toFile());
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("weir.xds.tls.cert-chain/private-key: " + tls.certChain()
+          + ", " + tls.privateKey() + ": " + e.getMessage(), e);
+    }
+    return builder.build();
+  }
+
   /** Opens the stream; returns at once. */
   public void start() {
-    log.info("xDS: connecting to {} as node {} ({}/{})", settings.address(), settings.nodeId(),
-        settings.region(), settings.zone());
+    log.info("xDS: connecting to {} ({}) as node {} ({}/{})", settings.address(),
+        settings.tls().enabled() ? (settings.tls().certChain() != null ? "mutual TLS" : "TLS") : "plaintext",
+        settings.nodeId(), settings.region(), settings.zone());
     executor.execute(this::openStream);
   }
 

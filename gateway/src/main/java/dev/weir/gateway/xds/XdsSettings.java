@@ -2,7 +2,9 @@ package dev.weir.gateway.xds;
 
 import static java.util.Objects.requireNonNull;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How the gateway reaches the control plane and who it says it is.
@@ -12,6 +14,7 @@ import java.time.Duration;
  * @param warmingTimeout how long a route configuration naming unknown clusters or clusters without
  *     endpoints yet waits for them before it is NACKed (unknown) or applied anyway (no endpoints)
  * @param maxBackoff the longest pause between reconnect attempts
+ * @param tls how to secure the connection; {@link Tls#NONE} for plaintext
  */
 public record XdsSettings(
     String address,
@@ -22,7 +25,8 @@ public record XdsSettings(
     String routeConfigName,
     Duration warmingTimeout,
     Duration initialBackoff,
-    Duration maxBackoff) {
+    Duration maxBackoff,
+    Tls tls) {
 
   /** The user agent the Weir control plane recognises its gateways by. */
   public static final String USER_AGENT = "weir-gateway";
@@ -37,6 +41,7 @@ public record XdsSettings(
     requireNonNull(warmingTimeout, "warmingTimeout");
     requireNonNull(initialBackoff, "initialBackoff");
     requireNonNull(maxBackoff, "maxBackoff");
+    requireNonNull(tls, "tls");
     int colon = address.lastIndexOf(':');
     if (colon <= 0 || colon == address.length() - 1) {
       throw new IllegalArgumentException(
@@ -45,6 +50,27 @@ public record XdsSettings(
     if (initialBackoff.isNegative() || initialBackoff.isZero() || maxBackoff.compareTo(initialBackoff) < 0) {
       throw new IllegalArgumentException(
           "backoff: " + initialBackoff + ".." + maxBackoff + " (expected: 0 < initial <= max)");
+    }
+  }
+
+  /**
+   * TLS to the control plane: {@code weir.xds.tls.ca} (PEM roots to trust; the JDK's when unset),
+   * and for mutual TLS {@code weir.xds.tls.cert-chain} with {@code weir.xds.tls.private-key}.
+   */
+  public record Tls(@Nullable Path ca, @Nullable Path certChain, @Nullable Path privateKey) {
+
+    public static final Tls NONE = new Tls(null, null, null);
+
+    public Tls {
+      if ((certChain == null) != (privateKey == null)) {
+        throw new IllegalArgumentException(
+            "weir.xds.tls.cert-chain: " + certChain + ", weir.xds.tls.private-key: " + privateKey
+                + " (expected: both or neither)");
+      }
+    }
+
+    public boolean enabled() {
+      return ca != null || certChain != null;
     }
   }
 }

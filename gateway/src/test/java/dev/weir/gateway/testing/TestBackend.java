@@ -86,10 +86,11 @@ public final class TestBackend implements AutoCloseable {
     if (s != null) {
       // A killed backend drops its keep-alive connections too, not only its listening socket.
       s.dispose();
-      for (Channel c; (c = channels.poll()) != null; ) {
-        c.close();
-      }
       s.onDispose().block(java.time.Duration.ofSeconds(10));
+      // Only now can no connection be accepted any more.
+      for (Channel c; (c = channels.poll()) != null; ) {
+        c.close().syncUninterruptibly();
+      }
       server = null;
     }
   }

@@ -7,7 +7,9 @@ import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -28,6 +30,7 @@ public final class XdsTestServer implements AutoCloseable {
   private volatile Server server;
   private volatile int port;
   private volatile Snapshot snapshot;
+  private volatile ServerCredentials credentials = InsecureServerCredentials.create();
 
   public XdsTestServer() {
     DiscoveryServerCallbacks callbacks =
@@ -43,13 +46,19 @@ public final class XdsTestServer implements AutoCloseable {
     discovery = new V3DiscoveryServer(callbacks, cache);
   }
 
+  /** Serves over these credentials (TLS) from the next start on. */
+  public XdsTestServer credentials(ServerCredentials serverCredentials) {
+    credentials = serverCredentials;
+    return this;
+  }
+
   /** Starts on an ephemeral port the first time, on the same port afterwards. */
   public XdsTestServer start() throws IOException {
     IOException last = null;
     for (int attempt = 0; attempt < 50; attempt++) {
       try {
         server =
-            NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+            NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port), credentials)
                 .addService(discovery.getAggregatedDiscoveryServiceImpl())
                 .build()
                 .start();

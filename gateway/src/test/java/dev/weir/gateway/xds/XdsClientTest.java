@@ -49,7 +49,8 @@ class XdsClientTest {
     client =
         new XdsClient(
             new XdsSettings(server.address(), "gw-1", "weir-gateway", "us-east", "us-east-1a",
-                "weir-http", Duration.ofMillis(500), Duration.ofMillis(50), Duration.ofMillis(200)),
+                "weir-http", Duration.ofMillis(500), Duration.ofMillis(50), Duration.ofMillis(200),
+                XdsSettings.Tls.NONE),
             new ResourceDecoder(2),
             RoutingTableBuilder.withDefaults(),
             holder,

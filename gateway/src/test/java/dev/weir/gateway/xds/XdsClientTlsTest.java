@@ -1,0 +1,90 @@
+package dev.weir.gateway.xds;
+
+import static dev.weir.gateway.testing.XdsResources.assignment;
+import static dev.weir.gateway.testing.XdsResources.cluster;
+import static dev.weir.gateway.testing.XdsResources.endpoint;
+import static dev.weir.gateway.testing.XdsResources.routes;
+import static dev.weir.gateway.testing.XdsResources.snapshot;
+import static dev.weir.gateway.testing.XdsResources.split;
+import static dev.weir.gateway.testing.XdsResources.vhost;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.weir.gateway.routing.RoutingTableBuilder;
+import dev.weir.gateway.routing.RoutingTableHolder;
+import dev.weir.gateway.testing.Poll;
+import dev.weir.gateway.testing.XdsTestServer;
+import io.grpc.TlsServerCredentials;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ADS client over mutual TLS, against a server that requires client certificates (as the
+ * controller does with {@code weir.xds.tls.client-ca}). Certificates: {@code src/test/resources/tls},
+ * a test CA valid for 100 years.
+ */
+class XdsClientTlsTest {
+
+  static Path tls(String name) throws Exception {
+    return Path.of(XdsClientTlsTest.class.getResource("/tls/" + name).toURI());
+  }
+
+  static XdsClient client(XdsTestServer server, RoutingTableHolder holder, XdsSettings.Tls tls) {
+    return new XdsClient(
+        new XdsSettings("localhost:" + server.address().substring(server.address().indexOf(':') + 1),
+            "gw-tls", "weir-gateway", "", "", "weir-http", Duration.ofSeconds(1),
+            Duration.ofMillis(50), Duration.ofMillis(200), tls),
+        new ResourceDecoder(2), RoutingTableBuilder.withDefaults(), holder, new SimpleMeterRegistry());
+  }
+
+  @Test
+  void appliesConfigurationOverMutualTlsAndIsRefusedWithoutAClientCertificate() throws Exception {
+    try (XdsTestServer server = new XdsTestServer()) {
+      server.credentials(
+              TlsServerCredentials.newBuilder()
+                  .keyManager(tls("server.pem").toFile(), tls("server.key").toFile())
+                  .trustManager(tls("ca.pem").toFile())
+                  .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
+                  .build())
+          .start();
+      server.set(
+          snapshot(
+              "v1",
+              List.of(cluster("default/hello-1")),
+              List.of(assignment("default/hello-1", endpoint(9001))),
+              routes(List.of(vhost("hello.default.example.com", split("default", "hello-1", 100))))));
+
+      RoutingTableHolder holder = new RoutingTableHolder();
+      try (XdsClient client =
+          client(server, holder, new XdsSettings.Tls(tls("ca.pem"), tls("client.pem"), tls("client.key")))) {
+        client.start();
+        Poll.until("configuration over mutual TLS", holder::configured);
+        assertThat(client.connected()).isTrue();
+      }
+
+      RoutingTableHolder anonymous = new RoutingTableHolder();
+      try (XdsClient client = client(server, anonymous, new XdsSettings.Tls(tls("ca.pem"), null, null))) {
+        client.start();
+        Poll.sleep(1_000);
+        assertThat(anonymous.configured()).isFalse();
+        assertThat(client.connected()).isFalse();
+      }
+    }
+  }
+
+  @Test
+  void badTlsSettingsSayWhatIsWrong() throws Exception {
+    assertThatThrownBy(() -> new XdsSettings.Tls(null, tls("client.pem"), null))
+        .hasMessageContaining("(expected: both or neither)");
+    try (XdsTestServer server = new XdsTestServer()) {
+      server.start();
+      assertThatThrownBy(() -> client(server, new RoutingTableHolder(),
+              new XdsSettings.Tls(Path.of("/nonexistent/ca.pem"), null, null)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("weir.xds.tls.ca: /nonexistent/ca.pem: ");
+    }
+  }
+}

@@ -374,7 +374,9 @@ public final class Harness {
     }
     Results.Footprint f = new Results.Footprint(routes, heap, readySeconds, build, bytes, source);
     results.footprint.add(f);
-    progress("  footprint: heap after GC %s MiB, build metrics %s, endpoint-change bytes %s", heap, build, bytes);
+    progress("  footprint: heap after GC %s, build timers %s, bytes for one endpoint change %s",
+        heap == null ? "n/a" : "%.1f MiB".formatted(heap), Report.metrics(build).replace("<br>", "; "),
+        bytes == null ? "n/a" : bytes + " (" + source + ")");
     return f;
   }
 

@@ -36,6 +36,8 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
 
   private static final Logger log = LoggerFactory.getLogger(DataPlaneTracker.class);
   private static final int MAX_OUTSTANDING_NONCES = 16;
+  private static final Comparator<StreamState> OLDEST_FIRST =
+      Comparator.<StreamState, Instant>comparing(s -> s.connectedAt).thenComparingLong(s -> s.id);
 
   /**
    * What the tracker learned about the request being handled on this thread. java-control-plane
@@ -52,9 +54,6 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private final Map<Long, StreamState> streams = new HashMap<>();
   private volatile int connectedNodes;
-
-  private static final Comparator<StreamState> OLDEST_FIRST =
-      Comparator.<StreamState, Instant>comparing(s -> s.connectedAt).thenComparingLong(s -> s.id);
 
   DataPlaneTracker(SnapshotHistory history, XdsMetrics metrics, Clock clock) {
     this.history = history;

@@ -17,7 +17,6 @@ import dev.weir.gateway.testing.XdsResources;
 import dev.weir.gateway.testing.XdsResources.Split;
 import dev.weir.gateway.testing.XdsTestServer;
 import dev.weir.gateway.xds.XdsClient;
-import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;

@@ -23,6 +23,8 @@ final class ProxyExchange {
   @Nullable Endpoint endpoint;
   @Nullable Endpoint failed;
   int attempts;
+  // The last attempt whose upstream response headers arrived.
+  int answered;
   @Nullable String error;
 
   ProxyExchange(

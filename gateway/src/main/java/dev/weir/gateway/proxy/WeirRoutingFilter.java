@@ -157,13 +157,19 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
     if (upstream.activeRequests().get() >= upstream.spec().maxRequests()) {
       return fail(exchange, proxy, 503, "overflow", "too many requests for revision " + proxy.revision());
     }
-    proxy.attempts++;
+    int attempt = ++proxy.attempts;
     exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, URI.create(endpoint.baseUrl() + proxy.pathAndQuery));
     upstream.activeRequests().incrementAndGet();
     return chain
         .filter(exchange)
-        .then(Mono.defer(() -> afterResponse(exchange, chain, proxy, endpoint)))
-        .onErrorResume(error -> afterError(exchange, chain, proxy, endpoint, error));
+        .then(Mono.defer(() -> {
+          proxy.answered = attempt;
+          return afterResponse(exchange, chain, proxy, endpoint);
+        }))
+        .onErrorResume(error -> proxy.answered >= attempt
+            // This attempt was answered; the error comes from a retry, which accounted for it.
+            ? Mono.error(error)
+            : afterError(exchange, chain, proxy, endpoint, error));
   }
 
   private Mono<Void> afterResponse(

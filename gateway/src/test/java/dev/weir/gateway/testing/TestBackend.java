@@ -89,7 +89,10 @@ public final class TestBackend implements AutoCloseable {
       s.onDispose().block(java.time.Duration.ofSeconds(10));
       // Only now can no connection be accepted any more.
       for (Channel c; (c = channels.poll()) != null; ) {
-        c.close().syncUninterruptibly();
+        // Its event loop may be gone already when a Spring context shut the shared loops down.
+        if (c.isOpen() && !c.eventLoop().isShuttingDown()) {
+          c.close().syncUninterruptibly();
+        }
       }
       server = null;
     }

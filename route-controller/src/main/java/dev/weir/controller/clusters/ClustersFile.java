@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -20,19 +21,27 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A parsed clusters file: the domain Route hosts live under and the clusters, in file order.
+ * A parsed clusters file: the domain Route hosts live under, the clusters, in file order, and the
+ * TLS settings.
  *
  * @param file the file it was read from (absolute), or null when built in code
  */
-public record ClustersFile(Path file, String domain, List<ClusterConfig> clusters) {
+public record ClustersFile(Path file, String domain, List<ClusterConfig> clusters, TlsSettings tls) {
 
-  private static final Set<String> TOP_KEYS = Set.of("domain", "clusters");
+  private static final Set<String> TOP_KEYS = Set.of("domain", "clusters", "tls");
+  private static final Set<String> TLS_KEYS = Set.of("defaultSecret", "httpOption");
   private static final Set<String> CLUSTER_KEYS =
       Set.of("name", "region", "zone", "config", "kubeconfig", "context", "directory");
 
   public ClustersFile {
     requireNonNull(domain, "domain");
     clusters = List.copyOf(clusters);
+    requireNonNull(tls, "tls");
+  }
+
+  /** A file without {@code tls}. */
+  public ClustersFile(Path file, String domain, List<ClusterConfig> clusters) {
+    this(file, domain, clusters, TlsSettings.NONE);
   }
 
   /** The cluster named {@code name}, or null. */
@@ -140,7 +149,41 @@ public record ClustersFile(Path file, String domain, List<ClusterConfig> cluster
       clusters.set(0, new ClusterConfig(
           c.name(), c.locality(), true, c.kubeconfig(), c.context(), c.directory()));
     }
-    return new ClustersFile(file, domain, clusters);
+    return new ClustersFile(file, domain, clusters, tls(root.get("tls")));
+  }
+
+  private static TlsSettings tls(JsonNode tls) {
+    if (tls == null || tls.isNull()) {
+      return TlsSettings.NONE;
+    }
+    if (!tls.isObject()) {
+      throw new IllegalArgumentException("tls: " + tls + " (expected: a mapping with defaultSecret"
+          + " and/or httpOption)");
+    }
+    checkKeys("tls.", tls, TLS_KEYS);
+    String namespace = null;
+    String name = null;
+    String secret = text(tls, "defaultSecret", "tls.defaultSecret", false);
+    if (secret != null) {
+      String[] parts = secret.split("/", -1);
+      if (parts.length != 2 || !DnsNames.isDns1123Label(parts[0])
+          || parts[1].isEmpty() || DnsNames.hostProblem(parts[1]) != null) {
+        throw new IllegalArgumentException("tls.defaultSecret: \"" + secret
+            + "\" (expected: <namespace>/<name> of a Secret)");
+      }
+      namespace = parts[0];
+      name = parts[1];
+    }
+    TlsSettings.HttpOption option = TlsSettings.HttpOption.ENABLED;
+    String httpOption = text(tls, "httpOption", "tls.httpOption", false);
+    if (httpOption != null) {
+      option = Arrays.stream(TlsSettings.HttpOption.values())
+          .filter(o -> o.yaml().equals(httpOption))
+          .findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("tls.httpOption: \"" + httpOption
+              + "\" (expected: Enabled or Redirected)"));
+    }
+    return new TlsSettings(namespace, name, option);
   }
 
   private static void checkKeys(String prefix, JsonNode node, Set<String> allowed) {

@@ -21,6 +21,11 @@ public final class DnsNames {
     return s != null && s.length() <= MAX_LABEL && DNS_1035_LABEL.matcher(s).matches();
   }
 
+  /** A lowercase RFC 1123 label of at most 63 characters (the shape of a namespace). */
+  public static boolean isDns1123Label(String s) {
+    return s != null && s.length() <= MAX_LABEL && DNS_1123_LABEL.matcher(s).matches();
+  }
+
   /**
    * Why {@code host} is not a valid DNS name, or null when it is: at most 253 characters, labels of
    * 1..63 lowercase letters, digits and inner dashes.

@@ -64,10 +64,37 @@ class ClustersFileTest {
     assertThat(clusters.cluster("incluster").isFolder()).isFalse();
   }
 
+  @Test
+  void readsTls() throws IOException {
+    Files.createDirectories(dir.resolve("a"));
+    Path file = write("""
+        domain: example.com
+        clusters:
+        - {name: a, directory: a}
+        tls:
+          defaultSecret: weir-system/wildcard
+          httpOption: Redirected
+        """);
+
+    assertThat(ClustersFile.read(file).tls()).isEqualTo(
+        new TlsSettings("weir-system", "wildcard", TlsSettings.HttpOption.REDIRECTED));
+  }
+
+  @Test
+  void tlsIsOptional() throws IOException {
+    Files.createDirectories(dir.resolve("a"));
+    Path file = write("domain: example.com\nclusters:\n- {name: a, directory: a}\n"
+        + "tls: {httpOption: Enabled}\n");
+
+    assertThat(ClustersFile.read(file).tls()).isEqualTo(TlsSettings.NONE);
+    assertThat(ClustersFile.read(write("domain: example.com\nclusters:\n- {name: a, directory: a}\n"))
+        .tls()).isEqualTo(TlsSettings.NONE);
+  }
+
   static Stream<Arguments> wrongFiles() {
     return Stream.of(
         Arguments.of("unknown top-level key", "domain: x.com\nclusterz: []\n",
-            "clusterz: unknown key (expected one of: clusters, domain)"),
+            "clusterz: unknown key (expected one of: clusters, domain, tls)"),
         Arguments.of("unknown cluster key",
             "domain: x.com\nclusters:\n- {name: a, directory: a, regoin: eu}\n",
             "clusters[0].regoin: unknown key (expected one of: config, context, directory, kubeconfig, name, region, zone)"),
@@ -94,7 +121,21 @@ class ClustersFileTest {
         Arguments.of("config not a boolean",
             "domain: x.com\nclusters:\n- {name: a, directory: a, config: yes please}\n",
             "clusters[0].config: \"yes please\" (expected: true or false)"),
-        Arguments.of("not YAML", "domain: [x\n", "not valid YAML"));
+        Arguments.of("not YAML", "domain: [x\n", "not valid YAML"),
+        Arguments.of("unknown tls key", "domain: x.com\nclusters:\n- {name: a, directory: a}\n"
+            + "tls: {defaultSecret: default/wild, redirect: true}\n",
+            "tls.redirect: unknown key (expected one of: defaultSecret, httpOption)"),
+        Arguments.of("tls not a mapping", "domain: x.com\nclusters:\n- {name: a, directory: a}\n"
+            + "tls: https\n", "tls: \"https\" (expected: a mapping with defaultSecret and/or httpOption)"),
+        Arguments.of("default secret without namespace",
+            "domain: x.com\nclusters:\n- {name: a, directory: a}\ntls: {defaultSecret: wild}\n",
+            "tls.defaultSecret: \"wild\" (expected: <namespace>/<name> of a Secret)"),
+        Arguments.of("default secret with a bad name",
+            "domain: x.com\nclusters:\n- {name: a, directory: a}\ntls: {defaultSecret: default/Wild}\n",
+            "tls.defaultSecret: \"default/Wild\" (expected: <namespace>/<name> of a Secret)"),
+        Arguments.of("unknown httpOption",
+            "domain: x.com\nclusters:\n- {name: a, directory: a}\ntls: {httpOption: redirected}\n",
+            "tls.httpOption: \"redirected\" (expected: Enabled or Redirected)"));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -37,6 +37,10 @@ class GeneratedCrdTest {
 
     JSONSchemaProps spec = version.getSchema().getOpenAPIV3Schema().getProperties().get("spec");
     assertThat(spec.getRequired()).containsExactly("traffic");
+    JSONSchemaProps tls = spec.getProperties().get("tls");
+    assertThat(tls.getRequired()).containsExactly("secretName");
+    assertThat(tls.getProperties().get("secretName").getPattern())
+        .isEqualTo(RouteTls.SECRET_NAME_PATTERN);
     JSONSchemaProps traffic = spec.getProperties().get("traffic");
     assertThat(traffic.getMinItems()).isEqualTo(1);
     JSONSchemaProps target = traffic.getItems().getSchema();

@@ -293,6 +293,23 @@ class XdsServerTest {
   }
 
   @Test
+  void aListenerThatDoesNotExistIsAnsweredAsAbsentNotHeldBack() throws Exception {
+    server.publish(threeWay(1, "10.0.0.1"));
+    try (SotwClient grpc = new SotwClient(channel, node("grpc-2", "gRPC Java", EAST))) {
+      DiscoveryResponse lds = grpc.subscribe(V3.LISTENER_TYPE_URL, HOST, "gone.default.example.com")
+          .next(V3.LISTENER_TYPE_URL);
+      assertThat(names(lds, Listener.class)).containsExactly(HOST);
+      grpc.ack(lds, HOST, "gone.default.example.com");
+
+      // Endpoints, unlike listeners, are held back until every name asked for exists.
+      grpc.subscribe(V3.ENDPOINT_TYPE_URL, E1, "default/missing");
+      grpc.expectNothingFor(QUIET);
+      Poll.until("grpc-2 ACKed LDS", () ->
+          lds.getVersionInfo().equals(dataPlane("grpc-2").ackedVersions().get(V3.LISTENER_TYPE_URL)));
+    }
+  }
+
+  @Test
   void nothingIsServedBeforeTheFirstModel() throws Exception {
     try (SotwClient envoy = new SotwClient(channel, node("envoy-4", "envoy", EAST))) {
       envoy.subscribe(V3.CLUSTER_TYPE_URL);

@@ -384,6 +384,13 @@ class TranslatorTest {
     assertThat(Versioned.hash(a.clusterProtos().get(0))).isEqualTo(a.clusters().get(0).version());
   }
 
+  @ParameterizedTest(name = "{0} is {1}")
+  @org.junit.jupiter.params.provider.CsvSource({
+      "envoy, ENVOY", "weir-gateway, GATEWAY", "gRPC Java, PROXYLESS_GRPC", "'', PROXYLESS_GRPC"})
+  void kindFollowsTheUserAgent(String userAgent, DataPlaneKind kind) {
+    assertThat(DataPlaneKind.ofUserAgent(userAgent)).isEqualTo(kind);
+  }
+
   @Test
   void rejectsAnImpossibleListenerPort() {
     assertThatThrownBy(() -> new Translator(0))

@@ -495,6 +495,16 @@ class GatewayIntegrationTest {
       Response response = get("h.grpc.example.com");
       assertThat(response.status()).isEqualTo(200);
       assertThat(response.headers().get("x-protocol")).isEqualTo("HTTP/2.0");
+
+      // Clients may speak h2c to the gateway too (gRPC does).
+      String viaH2c = HttpClient.create()
+          .protocol(reactor.netty.http.HttpProtocol.H2C)
+          .headers(h -> h.set("Host", "h.grpc.example.com"))
+          .get()
+          .uri("http://127.0.0.1:" + port + "/")
+          .responseSingle((res, body) -> body.asString().map(text -> res.version() + " " + text))
+          .block(Duration.ofSeconds(30));
+      assertThat(viaH2c).isEqualTo("HTTP/2.0 h2");
     }
   }
 

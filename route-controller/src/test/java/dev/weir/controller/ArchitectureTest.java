@@ -17,11 +17,19 @@ class ArchitectureTest {
   @Test
   void theBuilderAndValidationArePure() {
     noClasses().that().resideInAnyPackage("dev.weir.controller.build..",
-            "dev.weir.controller.validate..")
+            "dev.weir.controller.validate..", "dev.weir.controller.tls..")
         .should().dependOnClassesThat().resideInAnyPackage("io.fabric8..", "org.springframework..",
             "dev.weir.controller.source..", "dev.weir.controller.status..",
             "dev.weir.controller.reconcile..", "dev.weir.xds.server..", "java.nio.file..",
             "java.net..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void theCertificateChecksDependOnTheJdkOnly() {
+    noClasses().that().resideInAPackage("dev.weir.controller.tls..")
+        .should().dependOnClassesThat().resideOutsideOfPackages("java..", "javax.security..",
+            "dev.weir.controller.tls..")
         .check(CLASSES);
   }
 

@@ -2,6 +2,7 @@ package dev.weir.model;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -15,15 +16,39 @@ import java.util.Set;
  * applied. It is not part of the content: two models that differ only in revision route the same.
  *
  * <p>The model is consistent: every upstream named by a virtual host exists in {@code upstreams}.
+ * {@code certificates} (sorted by name, names unique) say which hosts are served over HTTPS, and
+ * {@code httpOption} what plain HTTP does for them.
  */
-public record TrafficModel(long revision, List<VirtualHost> virtualHosts, List<Upstream> upstreams) {
+public record TrafficModel(
+    long revision,
+    List<VirtualHost> virtualHosts,
+    List<Upstream> upstreams,
+    List<Certificate> certificates,
+    HttpOption httpOption) {
 
   /** The model before any Route was read. */
   public static final TrafficModel EMPTY = new TrafficModel(0, List.of(), List.of());
 
+  /** A model without certificates: every host is served over plain HTTP only. */
+  public TrafficModel(long revision, List<VirtualHost> virtualHosts, List<Upstream> upstreams) {
+    this(revision, virtualHosts, upstreams, List.of(), HttpOption.ENABLED);
+  }
+
   public TrafficModel {
     virtualHosts = requireNonNull(virtualHosts, "virtualHosts").stream().sorted().toList();
     upstreams = requireNonNull(upstreams, "upstreams").stream().sorted().toList();
+    certificates =
+        requireNonNull(certificates, "certificates").stream()
+            .sorted(Comparator.naturalOrder())
+            .toList();
+    requireNonNull(httpOption, "httpOption");
+    Set<String> certificateNames = new HashSet<>();
+    for (Certificate certificate : certificates) {
+      if (!certificateNames.add(certificate.name())) {
+        throw new IllegalArgumentException(
+            "certificates: " + certificate.name() + " appears twice");
+      }
+    }
     Set<String> names = new HashSet<>();
     for (Upstream upstream : upstreams) {
       if (!names.add(upstream.name())) {
@@ -53,11 +78,24 @@ public record TrafficModel(long revision, List<VirtualHost> virtualHosts, List<U
 
   /** The same content under another revision number. */
   public TrafficModel withRevision(long newRevision) {
-    return new TrafficModel(newRevision, virtualHosts, upstreams);
+    return new TrafficModel(newRevision, virtualHosts, upstreams, certificates, httpOption);
   }
 
-  /** True when both models route every request the same way (revision ignored). */
+  /** True when both models route and serve every request the same way (revision ignored). */
   public boolean sameContent(TrafficModel other) {
-    return virtualHosts.equals(other.virtualHosts) && upstreams.equals(other.upstreams);
+    return virtualHosts.equals(other.virtualHosts)
+        && upstreams.equals(other.upstreams)
+        && certificates.equals(other.certificates)
+        && httpOption == other.httpOption;
+  }
+
+  /** True when some certificate covers {@code host}, so the host is served over HTTPS. */
+  public boolean servedOverHttps(String host) {
+    for (Certificate certificate : certificates) {
+      if (certificate.covers(host)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

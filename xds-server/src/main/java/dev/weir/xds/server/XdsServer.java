@@ -53,6 +53,7 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
   private final TlsFiles tls;
   private final Duration holdOff;
   private final Duration maxDelay;
+  private final int httpsListenerPort;
   private final Translator translator;
   private final SnapshotHistory history = new SnapshotHistory(HISTORY_DEPTH);
   private final XdsMetrics metrics;
@@ -82,6 +83,7 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
     this.tls = builder.tls;
     this.holdOff = builder.holdOff;
     this.maxDelay = builder.maxDelay;
+    this.httpsListenerPort = builder.httpsListenerPort;
     this.translator = new Translator(builder.httpListenerPort);
     this.metrics = new XdsMetrics(builder.meterRegistry, this::connectedNodes);
     this.tracker = new DataPlaneTracker(history, metrics, Clock.systemUTC());
@@ -321,6 +323,7 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
     private String bindAddress = "127.0.0.1";
     private int port = 18000;
     private int httpListenerPort = 8080;
+    private int httpsListenerPort = 8443;
     private TlsFiles tls;
     private boolean allowPlaintextOnNonLoopback;
     private MeterRegistry meterRegistry;
@@ -351,6 +354,16 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
             "httpListenerPort: " + httpListenerPort + " (expected: 1..65535)");
       }
       this.httpListenerPort = httpListenerPort;
+      return this;
+    }
+
+    /** The port of Envoy's {@code weir-https} listener; default 8443. */
+    public Builder httpsListenerPort(int httpsListenerPort) {
+      if (httpsListenerPort < 1 || httpsListenerPort > 65535) {
+        throw new IllegalArgumentException(
+            "httpsListenerPort: " + httpsListenerPort + " (expected: 1..65535)");
+      }
+      this.httpsListenerPort = httpsListenerPort;
       return this;
     }
 

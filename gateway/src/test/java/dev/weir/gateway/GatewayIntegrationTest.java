@@ -63,7 +63,8 @@ import reactor.netty.resources.ConnectionProvider;
       "weir.gateway.circuit-breaker.sliding-window-size=10",
       "weir.gateway.circuit-breaker.minimum-number-of-calls=10",
       "weir.gateway.circuit-breaker.wait-duration-in-open-state=60s",
-      "weir.gateway.max-request-body-bytes=1000000"
+      "weir.gateway.max-request-body-bytes=1000000",
+      "server.http2.enabled=true"
     })
 class GatewayIntegrationTest {
 
@@ -496,7 +497,7 @@ class GatewayIntegrationTest {
       assertThat(response.status()).isEqualTo(200);
       assertThat(response.headers().get("x-protocol")).isEqualTo("HTTP/2.0");
 
-      // Clients may speak h2c to the gateway too (gRPC does).
+      // With server.http2.enabled, clients may speak h2c to the gateway too (gRPC does).
       String viaH2c = HttpClient.create()
           .protocol(reactor.netty.http.HttpProtocol.H2C)
           .headers(h -> h.set("Host", "h.grpc.example.com"))

@@ -27,7 +27,8 @@ import reactor.netty.http.client.HttpClient;
  */
 class GatewayLifecycleTest {
 
-  static final HttpClient http = HttpClient.create();
+  // A fresh connection per request: nothing pooled can outlive the servers under test.
+  static final HttpClient http = HttpClient.newConnection();
 
   record Answer(int status, String body) {}
 
@@ -38,6 +39,18 @@ class GatewayLifecycleTest {
         .responseSingle((res, body) -> body.asString().defaultIfEmpty("")
             .map(text -> new Answer(res.status().code(), text)))
         .block(Duration.ofSeconds(30));
+  }
+
+  /** The status of a health probe, or -1 if it did not answer within 5 s (polled again). */
+  static int probe(int port, String path) {
+    try {
+      return http.get()
+          .uri("http://127.0.0.1:" + port + path)
+          .responseSingle((res, body) -> body.then().thenReturn(res.status().code()))
+          .block(Duration.ofSeconds(5));
+    } catch (RuntimeException e) {
+      return -1;
+    }
   }
 
   @Test
@@ -68,7 +81,8 @@ class GatewayLifecycleTest {
                 List.of(cluster("default/slow-1")),
                 List.of(assignment("default/slow-1", endpoint(slow.port()))),
                 routes(List.of(vhost("slow.default.example.com", split("default", "slow-1", 100))))));
-        Poll.until("ready", () -> get(management, "localhost", "/actuator/health/readiness").status() == 200);
+        Poll.until("ready", Duration.ofSeconds(60),
+            () -> probe(management, "/actuator/health/readiness") == 200);
 
         slow.delay(1_500);
         CompletableFuture<Answer> inFlight =

@@ -23,11 +23,7 @@ public final class DemoControlPlane {
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 18000;
     TestBackend one = TestBackend.start("hello-1");
     TestBackend two = TestBackend.start("hello-2");
-    XdsTestServer server = new XdsTestServer();
-    java.lang.reflect.Field f = XdsTestServer.class.getDeclaredField("port");
-    f.setAccessible(true);
-    f.setInt(server, port);
-    server.start();
+    XdsTestServer server = new XdsTestServer(port).start();
     server.set(
         snapshot(
             "demo",

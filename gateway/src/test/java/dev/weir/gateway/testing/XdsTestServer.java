@@ -33,6 +33,12 @@ public final class XdsTestServer implements AutoCloseable {
   private volatile ServerCredentials credentials = InsecureServerCredentials.create();
 
   public XdsTestServer() {
+    this(0);
+  }
+
+  /** A server that will listen on {@code port} ({@code 0}: an ephemeral one). */
+  public XdsTestServer(int port) {
+    this.port = port;
     DiscoveryServerCallbacks callbacks =
         new DiscoveryServerCallbacks() {
           @Override

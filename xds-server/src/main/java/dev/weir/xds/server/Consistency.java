@@ -13,13 +13,18 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
  * Checks that a snapshot is whole before it is set: every listener's route configuration, every
- * route's cluster and every cluster's load assignment exists.
+ * route's cluster, every cluster's load assignment and every SDS secret a listener's TLS context
+ * names exists.
  */
 final class Consistency {
 
@@ -43,6 +48,34 @@ final class Consistency {
           throw new SnapshotConsistencyException(
               "listener " + listener.name() + " refers to route configuration " + name
                   + ", which is not in the snapshot " + routeConfigs);
+        }
+      }
+    }
+
+    // java-control-plane does not check listeners' SDS references at all.
+    Set<String> secrets = new HashSet<>();
+    for (Versioned<Secret> secret : resources.secrets()) {
+      secrets.add(secret.name());
+    }
+    for (Versioned<Listener> listener : resources.listeners()) {
+      for (FilterChain chain : chains(listener.resource())) {
+        if (!chain.getTransportSocket().getTypedConfig().is(DownstreamTlsContext.class)) {
+          continue;
+        }
+        DownstreamTlsContext tls;
+        try {
+          tls = chain.getTransportSocket().getTypedConfig().unpack(DownstreamTlsContext.class);
+        } catch (InvalidProtocolBufferException e) {
+          throw new SnapshotConsistencyException(
+              "listener " + listener.name() + ": unreadable TLS context: " + e.getMessage());
+        }
+        for (SdsSecretConfig sds :
+            tls.getCommonTlsContext().getTlsCertificateSdsSecretConfigsList()) {
+          if (!secrets.contains(sds.getName())) {
+            throw new SnapshotConsistencyException(
+                "listener " + listener.name() + " refers to secret " + sds.getName()
+                    + ", which is not in the snapshot " + secrets);
+          }
         }
       }
     }
@@ -74,13 +107,21 @@ final class Consistency {
     }
   }
 
+  private static List<FilterChain> chains(Listener listener) {
+    List<FilterChain> chains = new ArrayList<>(listener.getFilterChainsList());
+    if (listener.hasDefaultFilterChain()) {
+      chains.add(listener.getDefaultFilterChain());
+    }
+    return chains;
+  }
+
   private static List<HttpConnectionManager> connectionManagers(Listener listener)
       throws SnapshotConsistencyException {
     List<Any> configs = new java.util.ArrayList<>();
     if (listener.hasApiListener()) {
       configs.add(listener.getApiListener().getApiListener());
     }
-    for (FilterChain chain : listener.getFilterChainsList()) {
+    for (FilterChain chain : chains(listener)) {
       for (Filter filter : chain.getFiltersList()) {
         if (filter.getTypedConfig().is(HttpConnectionManager.class)) {
           configs.add(filter.getTypedConfig());

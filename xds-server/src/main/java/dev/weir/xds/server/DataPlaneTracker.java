@@ -246,7 +246,7 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
     StreamState stream = streams.computeIfAbsent(streamId, StreamState::new);
     if (stream.node == null && node != null) {
       stream.node = node;
-      stream.group = NodeGroupKey.of(node);
+      stream.group = NodeGroupKey.of(StreamTransport.mark(node));
       stream.connectedAt = clock.instant();
       stream.connectedNow = true;
       countNodes();

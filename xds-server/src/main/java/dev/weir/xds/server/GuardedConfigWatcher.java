@@ -8,6 +8,7 @@ import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.Response;
 import io.envoyproxy.controlplane.cache.Watch;
 import io.envoyproxy.controlplane.cache.XdsRequest;
+import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import java.util.Map;
@@ -19,7 +20,8 @@ import java.util.function.Consumer;
  * alone does not do: requests that omit the node (allowed after a stream's first one) are grouped
  * by the stream's node; a node group seen for the first time gets a snapshot built on demand; a
  * NACK opens a watch for the next snapshot instead of being answered with the version it rejected,
- * which would loop forever; and listeners that no longer exist are answered as absent.
+ * which would loop forever; listeners that no longer exist are answered as absent; and every node is
+ * marked with whether its stream may carry private keys ({@link StreamTransport}).
  */
 final class GuardedConfigWatcher implements ConfigWatcher {
 
@@ -49,6 +51,10 @@ final class GuardedConfigWatcher implements ConfigWatcher {
     DiscoveryRequest raw = request.v3Request();
     if (!raw.hasNode() && context != null) {
       raw = raw.toBuilder().setNode(context.node()).build();
+    }
+    Node marked = StreamTransport.mark(raw.getNode());
+    if (marked != raw.getNode()) {
+      raw = raw.toBuilder().setNode(marked).build();
     }
     ensurer.ensureSnapshot(NodeGroupKey.of(raw.getNode()));
     Set<String> known = knownResourceNames;
@@ -96,6 +102,12 @@ final class GuardedConfigWatcher implements ConfigWatcher {
     DeltaDiscoveryRequest raw = request.v3Request();
     if (!raw.hasNode() && context != null) {
       raw = raw.toBuilder().setNode(context.node()).build();
+    }
+    Node marked = StreamTransport.mark(raw.getNode());
+    if (marked != raw.getNode()) {
+      raw = raw.toBuilder().setNode(marked).build();
+    }
+    if (raw != request.v3Request()) {
       request = DeltaXdsRequest.create(raw);
     }
     ensurer.ensureSnapshot(NodeGroupKey.of(raw.getNode()));

@@ -37,7 +37,7 @@ final class WeirSnapshot extends io.envoyproxy.controlplane.cache.v3.Snapshot {
     this.endpoints = resources(resources.endpoints());
     this.listeners = resources(resources.listeners());
     this.routes = resources(resources.routes());
-    this.secrets = resources(List.of());
+    this.secrets = resources(resources.secrets());
   }
 
   private static <T extends Message> SnapshotResources<T> resources(List<Versioned<T>> list) {

@@ -16,6 +16,7 @@ import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptors;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -53,13 +54,13 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
   private final TlsFiles tls;
   private final Duration holdOff;
   private final Duration maxDelay;
-  private final int httpsListenerPort;
   private final Translator translator;
   private final SnapshotHistory history = new SnapshotHistory(HISTORY_DEPTH);
   private final XdsMetrics metrics;
   private final DataPlaneTracker tracker;
   private final SimpleCache<NodeGroupKey> cache = new SimpleCache<>(NodeGroupKey::of);
   private final Set<NodeGroupKey> groups = ConcurrentHashMap.newKeySet();
+  private final Set<NodeGroupKey> warnedWithoutSecrets = ConcurrentHashMap.newKeySet();
   private final Object buildLock = new Object();
   private final Object pendingLock = new Object();
   private final Thread rebuilder;
@@ -83,8 +84,7 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
     this.tls = builder.tls;
     this.holdOff = builder.holdOff;
     this.maxDelay = builder.maxDelay;
-    this.httpsListenerPort = builder.httpsListenerPort;
-    this.translator = new Translator(builder.httpListenerPort);
+    this.translator = new Translator(builder.httpListenerPort, builder.httpsListenerPort);
     this.metrics = new XdsMetrics(builder.meterRegistry, this::connectedNodes);
     this.tracker = new DataPlaneTracker(history, metrics, Clock.systemUTC());
     this.rebuilder = new Thread(this::rebuildLoop, "weir-xds-rebuild");
@@ -108,7 +108,10 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
       NettyServerBuilder netty =
           NettyServerBuilder.forAddress(
                   new InetSocketAddress(bindAddress, requestedPort), credentials())
-              .addService(discovery.getAggregatedDiscoveryServiceImpl())
+              .addService(
+                  ServerInterceptors.intercept(
+                      discovery.getAggregatedDiscoveryServiceImpl(),
+                      new StreamTransport(tls != null)))
               .maxInboundMessageSize(64 * 1024 * 1024)
               .permitKeepAliveTime(10, TimeUnit.SECONDS)
               .permitKeepAliveWithoutCalls(true);
@@ -239,7 +242,7 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
           snapshots.put(group, snapshot(model, group));
         }
         // Check the model even when nobody is connected, so a bad one is reported at once.
-        snapshot(model, new NodeGroupKey(DataPlaneKind.ENVOY, Locality.UNKNOWN));
+        snapshot(model, new NodeGroupKey(DataPlaneKind.ENVOY, Locality.UNKNOWN, true));
       } catch (SnapshotConsistencyException e) {
         log.error("model revision {}: inconsistent snapshot, data planes keep the previous one: {}",
             model.revision(), e.getMessage());
@@ -285,8 +288,16 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
 
   private WeirSnapshot snapshot(TrafficModel model, NodeGroupKey group)
       throws SnapshotConsistencyException {
-    XdsResources resources = translator.translate(model, group.kind(), group.locality());
+    XdsResources resources =
+        translator.translate(model, group.kind(), group.locality(), group.secretsAllowed());
     Consistency.check(resources);
+    if (!group.secretsAllowed()
+        && group.kind() != DataPlaneKind.PROXYLESS_GRPC
+        && !model.certificates().isEmpty()
+        && warnedWithoutSecrets.add(group)) {
+      log.warn("node group {}: its xDS stream is neither TLS-protected nor on loopback, so it gets"
+          + " no certificates and no weir-https listener (serve xDS with TLS to fix)", group);
+    }
     return new WeirSnapshot(resources);
   }
 

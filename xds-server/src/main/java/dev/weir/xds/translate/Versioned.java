@@ -42,6 +42,12 @@ public record Versioned<T extends Message>(String name, T resource, String versi
     return hash(bytes.toByteArray());
   }
 
+  // The resource may be a secret: its content never goes into a string that could be logged.
+  @Override
+  public String toString() {
+    return "Versioned[" + name + " " + version + "]";
+  }
+
   /** The hex of the first 16 bytes of the SHA-256 of {@code bytes}. */
   public static String hash(byte[] bytes) {
     try {

@@ -40,6 +40,16 @@ import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
+import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
+import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
+import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import java.time.Duration;
@@ -54,6 +64,16 @@ public final class XdsProtos {
 
   /** The name of Envoy's HTTP listener and of the one route configuration. */
   public static final String HTTP_LISTENER = "weir-http";
+
+  /** The name of Envoy's HTTPS listener. */
+  public static final String HTTPS_LISTENER = "weir-https";
+
+  /** The name of the HTTPS listener's default filter chain (served to unknown SNI). */
+  public static final String DEFAULT_FILTER_CHAIN = "default";
+
+  /** The type URL of SDS secrets. */
+  public static final String SECRET_TYPE_URL =
+      "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
 
   /** The name of the route configuration every listener refers to. */
   public static final String ROUTE_CONFIGURATION = "weir-http";
@@ -78,6 +98,8 @@ public final class XdsProtos {
 
   static final String HCM_FILTER = "envoy.filters.network.http_connection_manager";
   static final String ROUTER_FILTER = "envoy.filters.http.router";
+  static final String TLS_INSPECTOR = "envoy.filters.listener.tls_inspector";
+  static final String TLS_TRANSPORT_SOCKET = "envoy.transport_sockets.tls";
   static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
   static final Duration ROUTE_TIMEOUT = Duration.ofSeconds(30);
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
@@ -135,19 +157,88 @@ public final class XdsProtos {
 
   /** Envoy's listener: HTTP on {@code 0.0.0.0:port}, routes from RDS, websockets allowed. */
   public static Listener httpListener(int port) {
+    return Listener.newBuilder()
+        .setName(HTTP_LISTENER)
+        .setAddress(socketAddress("0.0.0.0", port))
+        .addFilterChains(FilterChain.newBuilder().addFilters(edgeConnectionManager(HTTP_LISTENER)))
+        .build();
+  }
+
+  // The edge listeners (HTTP and HTTPS) differ only in their stat prefix.
+  private static Filter edgeConnectionManager(String statPrefix) {
     HttpConnectionManager hcm =
         rdsConnectionManager()
-            .setStatPrefix(HTTP_LISTENER)
+            .setStatPrefix(statPrefix)
             .addUpgradeConfigs(
                 HttpConnectionManager.UpgradeConfig.newBuilder().setUpgradeType("websocket"))
             .setUseRemoteAddress(com.google.protobuf.BoolValue.of(true))
             .build();
-    return Listener.newBuilder()
-        .setName(HTTP_LISTENER)
-        .setAddress(socketAddress("0.0.0.0", port))
-        .addFilterChains(
-            FilterChain.newBuilder()
-                .addFilters(Filter.newBuilder().setName(HCM_FILTER).setTypedConfig(Any.pack(hcm))))
+    return Filter.newBuilder().setName(HCM_FILTER).setTypedConfig(Any.pack(hcm)).build();
+  }
+
+  /**
+   * Envoy's HTTPS listener on {@code 0.0.0.0:port}: {@code chains} (one per certificate, matched by
+   * SNI) and, when not null, a {@code defaultChain} for clients whose SNI matches none.
+   */
+  public static Listener httpsListener(
+      int port, List<FilterChain> chains, FilterChain defaultChain) {
+    Listener.Builder listener =
+        Listener.newBuilder()
+            .setName(HTTPS_LISTENER)
+            .setAddress(socketAddress("0.0.0.0", port))
+            .addListenerFilters(
+                ListenerFilter.newBuilder()
+                    .setName(TLS_INSPECTOR)
+                    .setTypedConfig(Any.pack(TlsInspector.getDefaultInstance())))
+            .addAllFilterChains(chains);
+    if (defaultChain != null) {
+      listener.setDefaultFilterChain(defaultChain);
+    }
+    return listener.build();
+  }
+
+  /**
+   * A TLS filter chain named {@code name} serving the SDS secret {@code secretName} to clients whose
+   * SNI is one of {@code serverNames} (any SNI when empty, as the default chain).
+   */
+  public static FilterChain tlsFilterChain(
+      String name, List<String> serverNames, String secretName) {
+    DownstreamTlsContext tls =
+        DownstreamTlsContext.newBuilder()
+            .setCommonTlsContext(
+                CommonTlsContext.newBuilder()
+                    .setTlsParams(
+                        TlsParameters.newBuilder()
+                            .setTlsMinimumProtocolVersion(TlsParameters.TlsProtocol.TLSv1_2))
+                    .addAlpnProtocols("h2")
+                    .addAlpnProtocols("http/1.1")
+                    .addTlsCertificateSdsSecretConfigs(
+                        SdsSecretConfig.newBuilder()
+                            .setName(secretName)
+                            .setSdsConfig(adsConfigSource())))
+            .build();
+    FilterChain.Builder chain =
+        FilterChain.newBuilder()
+            .setName(name)
+            .setTransportSocket(
+                TransportSocket.newBuilder()
+                    .setName(TLS_TRANSPORT_SOCKET)
+                    .setTypedConfig(Any.pack(tls)))
+            .addFilters(edgeConnectionManager(HTTPS_LISTENER));
+    if (!serverNames.isEmpty()) {
+      chain.setFilterChainMatch(FilterChainMatch.newBuilder().addAllServerNames(serverNames));
+    }
+    return chain.build();
+  }
+
+  /** An SDS secret named {@code name} holding a certificate chain and its private key, as PEM. */
+  public static Secret tlsSecret(String name, String certificateChainPem, String privateKeyPem) {
+    return Secret.newBuilder()
+        .setName(name)
+        .setTlsCertificate(
+            TlsCertificate.newBuilder()
+                .setCertificateChain(DataSource.newBuilder().setInlineString(certificateChainPem))
+                .setPrivateKey(DataSource.newBuilder().setInlineString(privateKeyPem)))
         .build();
   }
 
@@ -173,15 +264,43 @@ public final class XdsProtos {
    */
   public static VirtualHost virtualHost(
       String host, String route, long generation, String sourceCluster, List<Route> routes) {
-    return VirtualHost.newBuilder()
-        .setName(host)
-        .addDomains(host)
-        .addDomains(host + ":*")
-        .setMetadata(
-            weirMetadata(
-                Map.of("route", route, "generation", generation, "cluster", sourceCluster)))
-        .addAllRoutes(routes)
-        .build();
+    return virtualHost(host, route, generation, sourceCluster, false, false, routes);
+  }
+
+  /**
+   * A virtual host as above; {@code tls} says the host is served over HTTPS and {@code redirect}
+   * that plain HTTP requests for it are redirected there ({@code require_tls: ALL}). Both go into
+   * the metadata only when true.
+   */
+  public static VirtualHost virtualHost(
+      String host,
+      String route,
+      long generation,
+      String sourceCluster,
+      boolean tls,
+      boolean redirect,
+      List<Route> routes) {
+    Map<String, Object> metadata = new java.util.TreeMap<>();
+    metadata.put("route", route);
+    metadata.put("generation", generation);
+    metadata.put("cluster", sourceCluster);
+    if (tls) {
+      metadata.put("tls", true);
+    }
+    if (redirect) {
+      metadata.put("redirect", true);
+    }
+    VirtualHost.Builder vhost =
+        VirtualHost.newBuilder()
+            .setName(host)
+            .addDomains(host)
+            .addDomains(host + ":*")
+            .setMetadata(weirMetadata(metadata))
+            .addAllRoutes(routes);
+    if (redirect) {
+      vhost.setRequireTls(VirtualHost.TlsRequirementType.ALL);
+    }
+    return vhost.build();
   }
 
   /** A header that must equal {@code value} exactly. */

@@ -7,6 +7,8 @@ import dev.weir.model.Locality;
 import dev.weir.model.Protocol;
 import dev.weir.model.RouteRef;
 import dev.weir.model.TagRoute;
+import dev.weir.model.Certificate;
+import dev.weir.model.HttpOption;
 import dev.weir.model.TrafficModel;
 import dev.weir.model.Upstream;
 import dev.weir.model.VirtualHost;
@@ -152,7 +154,10 @@ class GrpcXdsEndToEndTest {
     return new Upstream("default", name, Protocol.HTTP2, List.of(endpoints));
   }
 
-  /** hello split over r1 (b1, east), r2 (b2, east), r3 (b3, west); tag canary is r3. */
+  /**
+   * hello split over r1 (b1, east), r2 (b2, east), r3 (b3, west); tag canary is r3. Both hosts are
+   * served over HTTPS with plain HTTP redirected: none of that may reach a proxyless client.
+   */
   TrafficModel split(long revision, int w1, int w2, int w3) {
     Upstream r1 = revision("hello-00001", endpoint("b1", EAST));
     Upstream r2 = revision("hello-00002", endpoint("b2", EAST));
@@ -164,7 +169,10 @@ class GrpcXdsEndToEndTest {
             new WeightedUpstream(r3.name(), w3)));
     VirtualHost tag = new VirtualHost(TAG_HOST, route, List.of(),
         List.of(new WeightedUpstream(r3.name(), 100)));
-    return new TrafficModel(revision, List.of(main, tag), List.of(r1, r2, r3));
+    return new TrafficModel(revision, List.of(main, tag), List.of(r1, r2, r3),
+        List.of(new Certificate("default/wildcard", "CHAIN", "KEY", List.of("*.default.example.com"),
+            true)),
+        HttpOption.REDIRECTED);
   }
 
   // Futures rather than blocking calls: a blocking call parks on a thread-less executor, and while
@@ -175,7 +183,8 @@ class GrpcXdsEndToEndTest {
 
   String call(Channel channel, Duration patience) {
     ClientCall<String, String> call =
-        channel.newCall(WHO, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
+        channel.newCall(WHO, CallOptions.DEFAULT.withDeadlineAfter(
+            patience.toMillis() * 2 / 3, TimeUnit.MILLISECONDS));
     try {
       return ClientCalls.futureUnaryCall(call, "who?")
           .get(patience.toMillis(), TimeUnit.MILLISECONDS);
@@ -258,11 +267,15 @@ class GrpcXdsEndToEndTest {
     xds.publish(split(1, 50, 30, 20));
     main = Grpc.newChannelBuilder(SCHEME + ":///" + HOST, InsecureChannelCredentials.create())
         .build();
+    // The first call waits for the whole xDS exchange, which takes long on a loaded machine.
+    call(main, Duration.ofSeconds(60));
 
     assertShares(spread(main, CALLS), Map.of("b1", 0.5, "b2", 0.3, "b3", 0.2));
     awaitApplied(1);
     assertThat(plane().locality()).isEqualTo(EAST);
     assertThat(plane().lastNack()).as("grpc-java accepted everything").isEmpty();
+    assertThat(plane().ackedVersions()).as("no secret was sent to a proxyless client")
+        .doesNotContainKey(dev.weir.xds.translate.XdsProtos.SECRET_TYPE_URL);
   }
 
   @Test

@@ -90,6 +90,11 @@ final class SotwClient implements AutoCloseable {
     return response;
   }
 
+  /** The next response within {@code patience}, or null. */
+  DiscoveryResponse poll(Duration patience) throws InterruptedException {
+    return responses.poll(patience.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   /** Asserts that nothing arrives within {@code quiet}. */
   void expectNothingFor(Duration quiet) throws InterruptedException {
     DiscoveryResponse response = responses.poll(quiet.toMillis(), TimeUnit.MILLISECONDS);

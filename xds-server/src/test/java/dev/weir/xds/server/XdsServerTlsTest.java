@@ -74,6 +74,30 @@ class XdsServerTlsTest {
   }
 
   @Test
+  void tlsStreamFromAnotherHostGetsSecrets() throws Exception {
+    String address = XdsServerSecretsTest.nonLoopbackAddress()
+        .orElseThrow(() -> new org.opentest4j.TestAbortedException("no non-loopback address"));
+    server.publish(XdsServerSecretsTest.withCertificate(2, "overtls"));
+    ManagedChannel channel = Grpc.newChannelBuilderForAddress(address, server.port(),
+            TlsChannelCredentials.newBuilder()
+                .keyManager(client.certificateFile().toFile(), client.keyFile().toFile())
+                .trustManager(ca.certificateFile().toFile())
+                .build())
+        .overrideAuthority("localhost")
+        .build();
+    try (SotwClient envoy = new SotwClient(channel, node("envoy-tls-far", "envoy", EAST))) {
+      var sds = envoy.subscribe(XdsServerSecretsTest.SECRET, XdsServerSecretsTest.CERT_NAME)
+          .next(XdsServerSecretsTest.SECRET);
+      assertThat(sds.getResources(0)
+              .unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.class)
+              .getTlsCertificate().getPrivateKey().getInlineString())
+          .contains("overtls");
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void clientWithoutACertificateIsRefused() throws Exception {
     assertRefused(TlsChannelCredentials.newBuilder()
         .trustManager(ca.certificateFile().toFile())

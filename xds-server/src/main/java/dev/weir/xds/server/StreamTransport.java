@@ -1,0 +1,78 @@
+package dev.weir.xds.server;
+
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+/**
+ * Decides per xDS stream whether it may carry private keys: only when it is TLS-protected or its
+ * peer is on loopback. The decision travels with the stream's gRPC context and is written into
+ * the node (overwriting whatever the client sent there), so that the snapshot cache groups such
+ * streams apart from the others.
+ */
+final class StreamTransport implements ServerInterceptor {
+
+  /** The node metadata field that carries the decision; set by the server, never by clients. */
+  static final String SECRETS_FIELD = "weir.dev/secrets-allowed";
+
+  private static final Context.Key<Boolean> SECRETS_ALLOWED =
+      Context.key("weir-secrets-allowed");
+
+  private final boolean serverTls;
+
+  StreamTransport(boolean serverTls) {
+    this.serverTls = serverTls;
+  }
+
+  @Override
+  public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+      ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+    boolean allowed =
+        serverTls
+            || call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION) != null
+            || isLoopback(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+    Context context = Context.current().withValue(SECRETS_ALLOWED, allowed);
+    return Contexts.interceptCall(context, call, headers, next);
+  }
+
+  private static boolean isLoopback(SocketAddress address) {
+    return address instanceof InetSocketAddress inet
+        && inet.getAddress() != null
+        && inet.getAddress().isLoopbackAddress();
+  }
+
+  /** Whether the stream being served on this thread may carry private keys; false outside one. */
+  static boolean secretsAllowed() {
+    return Boolean.TRUE.equals(SECRETS_ALLOWED.get());
+  }
+
+  /** {@code node} with the current stream's decision written into its metadata. */
+  static Node mark(Node node) {
+    boolean allowed = secretsAllowed();
+    Value current = node.getMetadata().getFieldsMap().get(SECRETS_FIELD);
+    if (current != null && current.getBoolValue() == allowed
+        && current.getKindCase() == Value.KindCase.BOOL_VALUE) {
+      return node;
+    }
+    Struct metadata =
+        node.getMetadata().toBuilder()
+            .putFields(SECRETS_FIELD, Value.newBuilder().setBoolValue(allowed).build())
+            .build();
+    return node.toBuilder().setMetadata(metadata).build();
+  }
+
+  /** The decision {@link #mark} wrote into {@code node}; false when none. */
+  static boolean markedAllowed(Node node) {
+    Value value = node.getMetadata().getFieldsMap().get(SECRETS_FIELD);
+    return value != null && value.getBoolValue();
+  }
+}

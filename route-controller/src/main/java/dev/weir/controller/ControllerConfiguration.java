@@ -83,6 +83,7 @@ class ControllerConfiguration {
         .bindAddress(xds.bindAddress())
         .port(xds.port())
         .httpListenerPort(properties.http().port())
+        .httpsListenerPort(properties.https().port())
         .allowPlaintextOnNonLoopback(xds.allowPlaintextOnNonLoopback())
         .meterRegistry(meters);
     try {

@@ -15,6 +15,7 @@ public record WeirProperties(
     Path clustersFile,
     @DefaultValue Xds xds,
     @DefaultValue Http http,
+    @DefaultValue Https https,
     @DefaultValue LeaderElection leaderElection,
     @DefaultValue Rebuild rebuild) {
 
@@ -38,6 +39,9 @@ public record WeirProperties(
 
   /** {@code weir.http.port}: the port of Envoy's {@code weir-http} listener. */
   public record Http(@DefaultValue("8080") int port) {}
+
+  /** {@code weir.https.port}: the port of Envoy's {@code weir-https} listener. */
+  public record Https(@DefaultValue("8443") int port) {}
 
   /** {@code weir.leader-election.*}: a leader Lease per Kubernetes config cluster. */
   public record LeaderElection(

@@ -8,12 +8,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weir.controller.clusters.ClustersFileException;
 import dev.weir.controller.testing.FolderClusters;
+import dev.weir.controller.testing.TestPki;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.SpringApplication;
@@ -31,9 +35,28 @@ class WeirControllerApplicationTest {
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry registry) {
     Path file = FolderClusters.copyTo(dir);
+    // A wildcard certificate as the clusters file's default Secret, as base64 data in a Secret file.
+    try {
+      Files.writeString(file, "tls: {defaultSecret: default/wildcard, httpOption: Redirected}\n",
+          java.nio.file.StandardOpenOption.APPEND);
+      Files.writeString(dir.resolve("east/tls.yaml"), """
+          apiVersion: v1
+          kind: Secret
+          type: kubernetes.io/tls
+          metadata: {name: wildcard, namespace: default}
+          data:
+            tls.crt: %s
+            tls.key: %s
+          """.formatted(base64(WILDCARD.chainPem()), base64(WILDCARD.keyPem())));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     registry.add("weir.clusters-file", file::toString);
     registry.add("weir.xds.port", () -> "0");
   }
+
+  private static final TestPki.Issued WILDCARD =
+      TestPki.newAuthority("weir test CA").issue("*.default.example.com");
 
   @LocalServerPort int port;
 
@@ -50,7 +73,9 @@ class WeirControllerApplicationTest {
       assertThat(route.get("namespace").asText()).isEqualTo("default");
       assertThat(route.get("name").asText()).isEqualTo("hello");
       assertThat(route.at("/spec/traffic/1/tag").asText()).isEqualTo("canary");
-      assertThat(route.at("/status/url").asText()).isEqualTo("http://hello.default.example.com");
+      assertThat(route.at("/status/url").asText()).isEqualTo("https://hello.default.example.com");
+      assertThat(route.at("/status/traffic/1/url").asText())
+          .isEqualTo("https://canary-hello.default.example.com");
       assertThat(route.at("/status/traffic/0/revisionName").asText()).isEqualTo("hello-00001");
       assertThat(route.at("/status/conditions/0/type").asText()).isEqualTo("AllTrafficAssigned");
       assertThat(route.at("/status/conditions/0/status").asText()).isEqualTo("True");
@@ -72,6 +97,30 @@ class WeirControllerApplicationTest {
     String metrics = text("/actuator/prometheus");
     assertThat(metrics).contains("weir_controller_rebuilds_total", "weir_controller_rebuild_duration",
         "weir_controller_routes{state=\"ready\"}");
+  }
+
+  @Test
+  void theModelShowsCertificatesButNeverTheirKeys() throws Exception {
+    eventually(() -> {
+      JsonNode model = get("/api/v1/model");
+      assertThat(model.get("httpOption").asText()).isEqualTo("REDIRECTED");
+      assertThat(model.get("certificates")).hasSize(1);
+      assertThat(model.at("/certificates/0/name").asText()).isEqualTo("default/wildcard");
+      assertThat(model.at("/certificates/0/fallback").asBoolean()).isTrue();
+      assertThat(model.at("/certificates/0/serverNames").toString()).isEqualTo(
+          "[\"canary-hello.default.example.com\",\"hello.default.example.com\"]");
+    });
+    String key = WILDCARD.keyBody();
+    for (String path : List.of("/api/v1/model", "/api/v1/routes", "/api/v1/clusters",
+        "/api/v1/dataplanes")) {
+      assertThat(text(path)).as(path).doesNotContain("PRIVATE KEY")
+          .doesNotContain(key.substring(0, 40)).doesNotContain(key.substring(key.length() - 40))
+          .doesNotContain(base64(WILDCARD.keyPem()).substring(0, 40));
+    }
+  }
+
+  private static String base64(String s) {
+    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
   }
 
   @Test

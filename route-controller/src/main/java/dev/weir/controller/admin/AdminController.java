@@ -2,7 +2,10 @@ package dev.weir.controller.admin;
 
 import dev.weir.controller.reconcile.WeirController;
 import dev.weir.controller.source.ClusterHealth;
+import dev.weir.model.HttpOption;
 import dev.weir.model.TrafficModel;
+import dev.weir.model.Upstream;
+import dev.weir.model.VirtualHost;
 import dev.weir.xds.DataPlane;
 import dev.weir.xds.DataPlaneRegistry;
 import java.util.List;
@@ -43,11 +46,34 @@ public class AdminController {
     return Map.of("domain", controller.clustersFile().domain(), "clusters", clusters);
   }
 
-  /** The routing model last built. */
+  /** The routing model last built; certificates without their PEM content. */
   @GetMapping("/model")
-  public TrafficModel model() {
-    return controller.model();
+  public ModelView model() {
+    return ModelView.of(controller.model());
   }
+
+  /**
+   * The model in the admin API: the model's own JSON would carry every private key, so certificates
+   * show only their name, server names and whether they are the fallback.
+   */
+  public record ModelView(
+      long revision,
+      List<VirtualHost> virtualHosts,
+      List<Upstream> upstreams,
+      List<CertificateView> certificates,
+      HttpOption httpOption) {
+
+    static ModelView of(TrafficModel m) {
+      return new ModelView(m.revision(), m.virtualHosts(), m.upstreams(),
+          m.certificates().stream()
+              .map(c -> new CertificateView(c.name(), c.serverNames(), c.fallback()))
+              .toList(),
+          m.httpOption());
+    }
+  }
+
+  /** A certificate in the admin API: never its PEM content. */
+  public record CertificateView(String name, List<String> serverNames, boolean fallback) {}
 
   /** A data plane in the admin API; {@code lastNack} is null when it never NACKed. */
   public record DataPlaneView(

@@ -6,7 +6,12 @@ import dev.weir.controller.api.v1alpha1.Condition;
 import dev.weir.controller.api.v1alpha1.RouteStatus;
 import dev.weir.controller.api.v1alpha1.TrafficStatus;
 import dev.weir.controller.api.v1alpha1.TrafficTarget;
+import dev.weir.controller.clusters.TlsSettings;
+import dev.weir.controller.tls.CertificateCheck;
+import dev.weir.controller.tls.Certificates;
+import dev.weir.controller.validate.DnsNames;
 import dev.weir.controller.validate.RouteValidator;
+import dev.weir.model.Certificate;
 import dev.weir.model.Endpoint;
 import dev.weir.model.Protocol;
 import dev.weir.model.RouteRef;
@@ -52,15 +57,24 @@ public final class ModelBuilder {
           .thenComparing(r -> r.key().cluster());
 
   private final String domain;
+  private final TlsSettings tls;
   private final List<ClusterObjects> clusters;
+  private final Map<String, SecretObject> secrets = new HashMap<>();
+  private final Map<String, CertificateCheck> checks = new HashMap<>();
+  private final Map<String, CertificateCheck> lastChecks = new HashMap<>();
   private final Map<String, List<Located<ServiceObject>>> servicesByName = new HashMap<>();
   private final Map<String, List<EndpointSliceObject>> slicesByService = new HashMap<>();
   private final Map<String, List<Located<ServiceObject>>> servicesByConfiguration = new HashMap<>();
 
-  private ModelBuilder(String domain, List<ClusterObjects> clusters) {
+  private ModelBuilder(String domain, TlsSettings tls, List<ClusterObjects> clusters) {
     this.domain = domain;
+    this.tls = tls;
     this.clusters = clusters.stream().sorted(Comparator.comparing(ClusterObjects::cluster)).toList();
     for (ClusterObjects c : this.clusters) {
+      if (c.config()) {
+        // One Secret per name: with the same name in two config clusters, the first cluster's wins.
+        c.secrets().forEach(secret -> secrets.putIfAbsent(secret.key(), secret));
+      }
       for (ServiceObject s : c.services()) {
         servicesByName.computeIfAbsent(key(s.namespace(), s.name()), k -> new ArrayList<>())
             .add(new Located<>(c, s));
@@ -86,16 +100,28 @@ public final class ModelBuilder {
    */
   public static BuildResult build(
       String domain,
+      TlsSettings tls,
       List<ClusterObjects> clusters,
       BuildState previous,
       List<DataPlane> dataPlanes,
       Instant now) {
     requireNonNull(domain, "domain");
+    requireNonNull(tls, "tls");
     requireNonNull(previous, "previous");
     requireNonNull(dataPlanes, "dataPlanes");
     requireNonNull(now, "now");
-    return new ModelBuilder(domain, requireNonNull(clusters, "clusters"))
+    return new ModelBuilder(domain, tls, requireNonNull(clusters, "clusters"))
         .run(previous, dataPlanes, now);
+  }
+
+  /** Builds without TLS settings: no default Secret, plain HTTP served. */
+  public static BuildResult build(
+      String domain,
+      List<ClusterObjects> clusters,
+      BuildState previous,
+      List<DataPlane> dataPlanes,
+      Instant now) {
+    return build(domain, TlsSettings.NONE, clusters, previous, dataPlanes, now);
   }
 
   private BuildResult run(BuildState previous, List<DataPlane> dataPlanes, Instant now) {
@@ -139,7 +165,12 @@ public final class ModelBuilder {
         virtualHosts.addAll(virtualHosts(e.getKey(), served, upstreams));
       }
     }
-    TrafficModel content = new TrafficModel(0, virtualHosts, List.copyOf(upstreams.values()));
+    Map<RouteKey, Condition> certificateConditions = new HashMap<>();
+    Map<String, ValidSecret> validSecrets = new TreeMap<>();
+    List<Certificate> certificates =
+        certificates(outcomes, previous, now, certificateConditions, validSecrets);
+    TrafficModel content = new TrafficModel(0, virtualHosts, List.copyOf(upstreams.values()),
+        certificates, tls.httpOption());
     long revision = content.sameContent(previous.model())
         ? previous.model().revision()
         : previous.model().revision() + 1;
@@ -159,17 +190,23 @@ public final class ModelBuilder {
       }
       RouteStatus before = previous.statuses().get(route.key());
       statuses.put(route.key(), status(route, outcome, served, dataPlanes,
-          before != null ? before : route.status(), now));
+          certificateConditions.get(route.key()), model, before != null ? before : route.status(),
+          now));
     }
-    return new BuildResult(model, statuses, new BuildState(model, nextServed, statuses));
+    return new BuildResult(model, statuses,
+        new BuildState(model, nextServed, statuses, validSecrets));
   }
 
   /** What happened to one Route: what it serves (or null), and why not all is well. */
   private record Outcome(
-      ServedRoute served, String assignedReason, String assignedMessage, String conflict) {
+      RouteObject route,
+      ServedRoute served,
+      String assignedReason,
+      String assignedMessage,
+      String conflict) {
 
     Outcome conflict(String message) {
-      return new Outcome(served, assignedReason, assignedMessage, message);
+      return new Outcome(route, served, assignedReason, assignedMessage, message);
     }
   }
 
@@ -178,7 +215,7 @@ public final class ModelBuilder {
     List<String> problems =
         RouteValidator.validate(key.namespace(), key.name(), route.spec(), domain);
     if (!problems.isEmpty()) {
-      return new Outcome(before, REASON_INVALID_SPEC, String.join("; ", problems)
+      return new Outcome(route, before, REASON_INVALID_SPEC, String.join("; ", problems)
           + servingNote(before), null);
     }
     List<ResolvedTarget> resolved = new ArrayList<>();
@@ -209,10 +246,10 @@ public final class ModelBuilder {
       }
     }
     if (!missing.isEmpty()) {
-      return new Outcome(before, REASON_REVISION_MISSING, String.join("; ", missing)
+      return new Outcome(route, before, REASON_REVISION_MISSING, String.join("; ", missing)
           + servingNote(before), null);
     }
-    return new Outcome(new ServedRoute(route.generation(), resolved, 0), null, null, null);
+    return new Outcome(route, new ServedRoute(route.generation(), resolved, 0), null, null, null);
   }
 
   private static String servingNote(ServedRoute before) {
@@ -319,6 +356,8 @@ public final class ModelBuilder {
       Outcome outcome,
       ServedRoute served,
       List<DataPlane> dataPlanes,
+      Condition certificate,
+      TrafficModel model,
       RouteStatus before,
       Instant now) {
     RouteKey key = route.key();
@@ -337,9 +376,13 @@ public final class ModelBuilder {
     } else {
       ingress = ingressReady(served, dataPlanes);
     }
-    Condition ready = ready(assigned, ingress);
+    List<Condition> parts = new ArrayList<>(List.of(assigned, ingress));
+    if (certificate != null) {
+      parts.add(certificate);
+    }
+    parts.add(ready(parts.toArray(Condition[]::new)));
     List<Condition> conditions = new ArrayList<>();
-    for (Condition c : List.of(assigned, ingress, ready)) {
+    for (Condition c : parts) {
       Condition old = before == null ? null : before.condition(c.type());
       conditions.add(c.sameState(old)
           ? c.at(old.lastTransitionTime())
@@ -358,14 +401,135 @@ public final class ModelBuilder {
             spec.percentOrZero(),
             spec.tag() == null
                 ? null
-                : "http://" + RouteValidator.tagHost(spec.tag(), key.name(), key.namespace(), domain)));
+                : url(model, RouteValidator.tagHost(spec.tag(), key.name(), key.namespace(), domain))));
       }
     }
     return new RouteStatus(
         route.generation(),
-        servedHere ? "http://" + RouteValidator.host(key.name(), key.namespace(), domain) : null,
+        servedHere ? url(model, RouteValidator.host(key.name(), key.namespace(), domain)) : null,
         traffic,
         conditions);
+  }
+
+  private static String url(TrafficModel model, String host) {
+    return (model.servedOverHttps(host) ? "https://" : "http://") + host;
+  }
+
+  /**
+   * Picks each served Route's Secret (its own, else the default one when that covers its hosts),
+   * checks it, and makes one certificate per Secret in use for the hosts it serves. A Secret that
+   * fails its checks is served as it last passed them, if it ever did.
+   */
+  private List<Certificate> certificates(
+      Map<RouteKey, Outcome> outcomes,
+      BuildState previous,
+      Instant now,
+      Map<RouteKey, Condition> conditions,
+      Map<String, ValidSecret> validSecrets) {
+    Map<String, Set<String>> serverNames = new TreeMap<>();
+    String defaultKey = tls.defaultSecret();
+    ValidSecret defaultSecret = defaultKey == null ? null : servable(defaultKey, previous, now);
+    for (Map.Entry<RouteKey, Outcome> e : outcomes.entrySet()) {
+      Outcome outcome = e.getValue();
+      if (outcome.served == null || outcome.conflict != null) {
+        continue;
+      }
+      RouteKey key = e.getKey();
+      Set<String> hosts = hosts(key, outcome.served);
+      RouteObject route = outcome.route;
+      String secretKey;
+      if (route.spec() != null && route.spec().tls() != null) {
+        String secretName = route.spec().tls().secretName();
+        if (secretName == null || secretName.isEmpty()
+            || DnsNames.hostProblem(secretName) != null) {
+          conditions.put(key, certificateFalse(CertificateCheck.REASON_SECRET_MISSING,
+              "spec.tls.secretName: \"" + secretName + "\" (expected: the name of a Secret)"));
+          continue;
+        }
+        secretKey = key(key.namespace(), secretName);
+      } else if (defaultSecret != null
+          && hosts.stream().anyMatch(h -> covers(defaultSecret, h, now))) {
+        secretKey = defaultKey;
+      } else {
+        continue; // no TLS for this Route
+      }
+      CertificateCheck check = check(secretKey, now);
+      ValidSecret serving = servable(secretKey, previous, now);
+      String note = serving == null ? "" : " (serving its last valid version)";
+      if (!check.valid()) {
+        conditions.put(key, certificateFalse(check.reason(),
+            "secret " + secretKey + ": " + check.message() + note));
+      } else {
+        List<String> uncovered = hosts.stream().filter(h -> !check.covers(h)).toList();
+        conditions.put(key, uncovered.isEmpty()
+            ? new Condition(Condition.CERTIFICATE_PROVISIONED, Condition.TRUE, null, null, null)
+            : certificateFalse(CertificateCheck.REASON_HOST_NOT_COVERED, "secret " + secretKey
+                + ": the certificate does not cover " + String.join(", ", uncovered)
+                + " (its DNS names: " + String.join(", ", check.dnsNames()) + ")"));
+      }
+      if (serving != null) {
+        validSecrets.put(secretKey, serving);
+        for (String host : hosts) {
+          if (covers(serving, host, now)) {
+            serverNames.computeIfAbsent(secretKey, k -> new TreeSet<>()).add(host);
+          }
+        }
+      }
+    }
+    if (defaultSecret != null) {
+      validSecrets.put(defaultKey, defaultSecret);
+      serverNames.computeIfAbsent(defaultKey, k -> new TreeSet<>());
+    }
+    List<Certificate> certificates = new ArrayList<>();
+    for (Map.Entry<String, Set<String>> e : serverNames.entrySet()) {
+      ValidSecret secret = validSecrets.get(e.getKey());
+      certificates.add(new Certificate(e.getKey(), secret.certificateChainPem(),
+          secret.privateKeyPem(), List.copyOf(e.getValue()), e.getKey().equals(defaultKey)));
+    }
+    return certificates;
+  }
+
+  private static Condition certificateFalse(String reason, String message) {
+    return new Condition(Condition.CERTIFICATE_PROVISIONED, Condition.FALSE, reason, message, null);
+  }
+
+  /** The check of the Secret named {@code secretKey} as it is now (checked once per build). */
+  private CertificateCheck check(String secretKey, Instant now) {
+    return checks.computeIfAbsent(secretKey, k -> {
+      SecretObject secret = secrets.get(k);
+      if (secret == null) {
+        int slash = k.indexOf('/');
+        return new CertificateCheck(List.of(), CertificateCheck.REASON_SECRET_MISSING,
+            "not found (expected: a Secret of type kubernetes.io/tls in namespace "
+                + k.substring(0, slash) + " of a config cluster)");
+      }
+      if (secret.problem() != null) {
+        return new CertificateCheck(List.of(), CertificateCheck.REASON_CERTIFICATE_INVALID,
+            secret.problem());
+      }
+      return Certificates.check(secret.certificateChainPem(), secret.privateKeyPem(), now);
+    });
+  }
+
+  /** What to serve for a Secret: its current content if valid, else its last valid one, or null. */
+  private ValidSecret servable(String secretKey, BuildState previous, Instant now) {
+    if (check(secretKey, now).valid()) {
+      SecretObject secret = secrets.get(secretKey);
+      return new ValidSecret(secretKey, secret.certificateChainPem(), secret.privateKeyPem());
+    }
+    ValidSecret last = previous.validSecrets().get(secretKey);
+    // An old version that has expired since is no better than none.
+    return last != null && lastCheck(last, now).valid() ? last : null;
+  }
+
+  private CertificateCheck lastCheck(ValidSecret secret, Instant now) {
+    return lastChecks.computeIfAbsent(secret.key(), k ->
+        Certificates.check(secret.certificateChainPem(), secret.privateKeyPem(), now));
+  }
+
+  private boolean covers(ValidSecret secret, String host, Instant now) {
+    CertificateCheck current = check(secret.key(), now);
+    return (current.valid() ? current : lastCheck(secret, now)).covers(host);
   }
 
   /**

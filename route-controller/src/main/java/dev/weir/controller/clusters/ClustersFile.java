@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.weir.controller.validate.DnsNames;
+import dev.weir.model.HttpOption;
 import dev.weir.model.Locality;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -174,11 +175,11 @@ public record ClustersFile(Path file, String domain, List<ClusterConfig> cluster
       namespace = parts[0];
       name = parts[1];
     }
-    TlsSettings.HttpOption option = TlsSettings.HttpOption.ENABLED;
+    HttpOption option = HttpOption.ENABLED;
     String httpOption = text(tls, "httpOption", "tls.httpOption", false);
     if (httpOption != null) {
-      option = Arrays.stream(TlsSettings.HttpOption.values())
-          .filter(o -> o.yaml().equals(httpOption))
+      option = Arrays.stream(HttpOption.values())
+          .filter(o -> TlsSettings.yaml(o).equals(httpOption))
           .findFirst()
           .orElseThrow(() -> new IllegalArgumentException("tls.httpOption: \"" + httpOption
               + "\" (expected: Enabled or Redirected)"));

@@ -8,6 +8,7 @@ import dev.weir.controller.build.BuildResult;
 import dev.weir.controller.build.BuildState;
 import dev.weir.controller.build.ClusterObjects;
 import dev.weir.controller.build.ModelBuilder;
+import dev.weir.controller.clusters.TlsSettings;
 import dev.weir.xds.DataPlaneRegistry;
 import dev.weir.xds.ModelPublisher;
 import io.micrometer.core.instrument.Counter;
@@ -39,6 +40,7 @@ public final class RebuildLoop implements AutoCloseable {
   public record Built(List<ClusterObjects> inputs, BuildResult result) {}
 
   private final String domain;
+  private final TlsSettings tls;
   private final Supplier<List<ClusterObjects>> inputs;
   private final ModelPublisher publisher;
   private final DataPlaneRegistry registry;
@@ -68,7 +70,23 @@ public final class RebuildLoop implements AutoCloseable {
       Duration maxDelay,
       MeterRegistry meters,
       Clock clock) {
+    this(domain, TlsSettings.NONE, inputs, publisher, registry, onBuilt, holdOff, maxDelay, meters,
+        clock);
+  }
+
+  public RebuildLoop(
+      String domain,
+      TlsSettings tls,
+      Supplier<List<ClusterObjects>> inputs,
+      ModelPublisher publisher,
+      DataPlaneRegistry registry,
+      Consumer<Built> onBuilt,
+      Duration holdOff,
+      Duration maxDelay,
+      MeterRegistry meters,
+      Clock clock) {
     this.domain = requireNonNull(domain, "domain");
+    this.tls = requireNonNull(tls, "tls");
     this.inputs = requireNonNull(inputs, "inputs");
     this.publisher = requireNonNull(publisher, "publisher");
     this.registry = requireNonNull(registry, "registry");
@@ -142,7 +160,7 @@ public final class RebuildLoop implements AutoCloseable {
       Built built = duration.record(() -> {
         List<ClusterObjects> in = inputs.get();
         BuildResult result = ModelBuilder.build(
-            domain, in, state, registry.dataPlanes(), clock.instant());
+            domain, tls, in, state, registry.dataPlanes(), clock.instant());
         return new Built(in, result);
       });
       rebuilds.increment();
@@ -151,8 +169,9 @@ public final class RebuildLoop implements AutoCloseable {
       state = result.state();
       last = built;
       if (newModel) {
-        log.info("model revision {}: {} hosts, {} upstreams", result.model().revision(),
-            result.model().virtualHosts().size(), result.model().upstreams().size());
+        log.info("model revision {}: {} hosts, {} upstreams, {} certificates",
+            result.model().revision(), result.model().virtualHosts().size(),
+            result.model().upstreams().size(), result.model().certificates().size());
         publisher.publish(result.model());
       }
       count(result.statuses());

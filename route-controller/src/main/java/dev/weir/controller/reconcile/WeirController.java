@@ -89,7 +89,7 @@ public final class WeirController implements AutoCloseable {
     }
     this.writer = new StatusWriter(targets, options.statusRetry(), meters);
     writerRef[0] = writer;
-    this.loop = new RebuildLoop(clustersFile.domain(), this::inputs, publisher, registry,
+    this.loop = new RebuildLoop(clustersFile.domain(), clustersFile.tls(), this::inputs, publisher, registry,
         built -> writer.submit(built.result().statuses()), options.holdOff(), options.maxDelay(),
         meters, clock);
   }

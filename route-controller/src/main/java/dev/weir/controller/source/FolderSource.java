@@ -13,9 +13,11 @@ import dev.weir.controller.api.v1alpha1.RouteSpec;
 import dev.weir.controller.build.ClusterObjects;
 import dev.weir.controller.build.EndpointSliceObject;
 import dev.weir.controller.build.RouteObject;
+import dev.weir.controller.build.SecretObject;
 import dev.weir.controller.build.ServiceObject;
 import dev.weir.controller.clusters.ClusterConfig;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import java.io.IOException;
@@ -47,7 +49,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A folder cluster: Routes, Services and EndpointSlices as (multi-document) YAML files under one
+ * A folder cluster: Routes, Services, EndpointSlices and TLS Secrets as (multi-document) YAML files under one
  * folder, watched with a {@link WatchService} and rescanned periodically in case an event is lost.
  *
  * <p>A file that does not parse is reported with its path and the parser's message; its last-known
@@ -315,8 +317,16 @@ public final class FolderSource implements ClusterSource {
       }
       case "Service" -> YAML.treeToValue(doc, Service.class);
       case "EndpointSlice" -> YAML.treeToValue(doc, EndpointSlice.class);
+      case "Secret" -> {
+        Secret secret = YAML.treeToValue(doc, Secret.class);
+        if (!KubernetesObjects.TLS_SECRET_TYPE.equals(secret.getType())) {
+          throw new IllegalArgumentException("document " + index + ": Secret of type \""
+              + secret.getType() + "\" (expected: " + KubernetesObjects.TLS_SECRET_TYPE + ")");
+        }
+        yield secret;
+      }
       default -> throw new IllegalArgumentException("document " + index + ": kind \"" + kind
-          + "\" (expected: Route, Service or EndpointSlice)");
+          + "\" (expected: Route, Service, EndpointSlice or Secret)");
     };
   }
 
@@ -325,6 +335,7 @@ public final class FolderSource implements ClusterSource {
     List<RouteObject> routes = new ArrayList<>();
     List<ServiceObject> services = new ArrayList<>();
     List<EndpointSliceObject> slices = new ArrayList<>();
+    List<SecretObject> secrets = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     Set<String> keys = new HashSet<>();
     Instant now = clock.instant();
@@ -348,6 +359,8 @@ public final class FolderSource implements ClusterSource {
           routes.add(withGeneration(KubernetesObjects.route(name(), r, created), r));
         } else if (o instanceof Service s) {
           services.add(KubernetesObjects.service(s, created));
+        } else if (o instanceof Secret s) {
+          secrets.add(KubernetesObjects.secret(s));
         } else if (o instanceof EndpointSlice s) {
           EndpointSliceObject slice = KubernetesObjects.endpointSlice(s);
           if (slice == null) {
@@ -364,7 +377,7 @@ public final class FolderSource implements ClusterSource {
     generations.keySet().retainAll(routes.stream()
         .map(r -> r.key().namespace() + "/" + r.key().name()).toList());
     objects = new ClusterObjects(name(), config.locality(), config.config(), false,
-        routes, services, slices);
+        routes, services, slices, secrets);
     health = health(problems, problems.isEmpty() ? ClusterHealth.READY : ClusterHealth.DEGRADED);
   }
 
@@ -386,7 +399,7 @@ public final class FolderSource implements ClusterSource {
 
   private ClusterObjects asStale(ClusterObjects o) {
     return new ClusterObjects(o.cluster(), o.locality(), o.config(), true, o.routes(), o.services(),
-        o.endpointSlices());
+        o.endpointSlices(), o.secrets());
   }
 
   private ClusterHealth health(List<String> problems, String state) {

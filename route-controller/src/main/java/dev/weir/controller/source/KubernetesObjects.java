@@ -4,13 +4,17 @@ import dev.weir.controller.api.v1alpha1.Route;
 import dev.weir.controller.build.EndpointSliceObject;
 import dev.weir.controller.build.RouteKey;
 import dev.weir.controller.build.RouteObject;
+import dev.weir.controller.build.SecretObject;
 import dev.weir.controller.build.ServiceObject;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -75,6 +79,44 @@ public final class KubernetesObjects {
       }
     }
     return new EndpointSliceObject(namespace(m), m.getName(), service, ports, ready, false);
+  }
+
+  /** The type of Secret that holds a certificate chain and its key. */
+  public static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
+
+  /**
+   * The TLS Secret with its {@code tls.crt} and {@code tls.key} decoded ({@code stringData}, as the
+   * API server would merge it, wins over {@code data}), or null when it is not of type
+   * {@code kubernetes.io/tls}.
+   */
+  public static SecretObject secret(Secret secret) {
+    if (!TLS_SECRET_TYPE.equals(secret.getType())) {
+      return null;
+    }
+    ObjectMeta m = secret.getMetadata();
+    List<String> problems = new ArrayList<>();
+    String chain = value(secret, "tls.crt", problems);
+    String key = value(secret, "tls.key", problems);
+    return new SecretObject(namespace(m), m.getName(), chain, key,
+        problems.isEmpty() ? null : String.join("; ", problems));
+  }
+
+  private static String value(Secret secret, String name, List<String> problems) {
+    Map<String, String> plain = secret.getStringData();
+    if (plain != null && plain.get(name) != null) {
+      return plain.get(name);
+    }
+    Map<String, String> data = secret.getData();
+    if (data == null || data.get(name) == null) {
+      return "";
+    }
+    try {
+      return new String(Base64.getMimeDecoder().decode(data.get(name)), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      // The value is not quoted: it may be a key.
+      problems.add("data." + name + ": not valid base64");
+      return "";
+    }
   }
 
   private static String namespace(ObjectMeta m) {

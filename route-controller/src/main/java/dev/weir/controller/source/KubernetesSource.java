@@ -6,9 +6,11 @@ import dev.weir.controller.api.v1alpha1.Route;
 import dev.weir.controller.build.ClusterObjects;
 import dev.weir.controller.build.EndpointSliceObject;
 import dev.weir.controller.build.RouteObject;
+import dev.weir.controller.build.SecretObject;
 import dev.weir.controller.build.ServiceObject;
 import dev.weir.controller.clusters.ClusterConfig;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -27,7 +29,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A Kubernetes cluster read through fabric8 informers: Services and EndpointSlices in every
- * namespace and, in a config cluster, Routes.
+ * namespace and, in a config cluster, Routes and Secrets of type {@code kubernetes.io/tls}.
  *
  * <p>Informers keep their last-known objects when the API server goes away and keep retrying; while
  * any of them is not watching, the cluster is {@code Stale} and its endpoints are marked stale.
@@ -46,6 +48,7 @@ public final class KubernetesSource implements ClusterSource {
   private SharedIndexInformer<Service> services;
   private SharedIndexInformer<EndpointSlice> slices;
   private SharedIndexInformer<Route> routes;
+  private SharedIndexInformer<Secret> secrets;
   private volatile boolean stale = true;
   private volatile String problem = "not synced yet";
 
@@ -80,6 +83,9 @@ public final class KubernetesSource implements ClusterSource {
     slices = inform(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0));
     if (config.config()) {
       routes = inform(client.resources(Route.class).inAnyNamespace().runnableInformer(0));
+      // Only TLS Secrets: the API server filters, so other Secrets are neither sent nor kept.
+      secrets = inform(client.secrets().inAnyNamespace()
+          .withField("type", KubernetesObjects.TLS_SECRET_TYPE).runnableInformer(0));
     }
     executor.scheduleWithFixedDelay(this::checkHealth, 0, healthInterval.toMillis(),
         TimeUnit.MILLISECONDS);
@@ -157,6 +163,7 @@ public final class KubernetesSource implements ClusterSource {
     List<RouteObject> r = new ArrayList<>();
     List<ServiceObject> s = new ArrayList<>();
     List<EndpointSliceObject> e = new ArrayList<>();
+    List<SecretObject> t = new ArrayList<>();
     var now = clock.instant();
     synchronized (this) {
       if (routes != null) {
@@ -169,6 +176,14 @@ public final class KubernetesSource implements ClusterSource {
           s.add(KubernetesObjects.service(service, now));
         }
       }
+      if (secrets != null) {
+        for (Secret secret : secrets.getStore().list()) {
+          SecretObject o = KubernetesObjects.secret(secret);
+          if (o != null) {
+            t.add(o);
+          }
+        }
+      }
       if (slices != null) {
         for (EndpointSlice slice : slices.getStore().list()) {
           EndpointSliceObject o = KubernetesObjects.endpointSlice(slice);
@@ -178,7 +193,7 @@ public final class KubernetesSource implements ClusterSource {
         }
       }
     }
-    return new ClusterObjects(name(), config.locality(), config.config(), stale, r, s, e);
+    return new ClusterObjects(name(), config.locality(), config.config(), stale, r, s, e, t);
   }
 
   @Override

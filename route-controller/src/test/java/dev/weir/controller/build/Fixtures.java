@@ -52,6 +52,7 @@ final class Fixtures {
     List<RouteObject> routes = new ArrayList<>();
     List<ServiceObject> services = new ArrayList<>();
     List<EndpointSliceObject> slices = new ArrayList<>();
+    List<SecretObject> secrets = new ArrayList<>();
     for (Object o : objects) {
       if (o instanceof RouteObject r) {
         routes.add(r);
@@ -59,11 +60,13 @@ final class Fixtures {
         services.add(s);
       } else if (o instanceof EndpointSliceObject e) {
         slices.add(e);
+      } else if (o instanceof SecretObject s) {
+        secrets.add(s);
       } else {
         throw new IllegalArgumentException("not an input: " + o);
       }
     }
-    return new ClusterObjects(name, locality, config, stale, routes, services, slices);
+    return new ClusterObjects(name, locality, config, stale, routes, services, slices, secrets);
   }
 
   static ClusterObjects east(Object... objects) {

@@ -77,7 +77,7 @@ class ClustersFileTest {
         """);
 
     assertThat(ClustersFile.read(file).tls()).isEqualTo(
-        new TlsSettings("weir-system", "wildcard", TlsSettings.HttpOption.REDIRECTED));
+        new TlsSettings("weir-system", "wildcard", dev.weir.model.HttpOption.REDIRECTED));
   }
 
   @Test

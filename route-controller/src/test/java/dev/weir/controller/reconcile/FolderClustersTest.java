@@ -11,6 +11,7 @@ import dev.weir.controller.clusters.ClustersFile;
 import dev.weir.controller.source.ClusterHealth;
 import dev.weir.controller.testing.FakeDataPlanes;
 import dev.weir.controller.testing.FolderClusters;
+import dev.weir.controller.testing.TestPki;
 import dev.weir.model.Endpoint;
 import dev.weir.model.Locality;
 import dev.weir.model.Upstream;
@@ -175,7 +176,7 @@ class FolderClustersTest {
       assertThat(controller.clusters()).extracting(ClusterHealth::state, ClusterHealth::problems)
           .containsExactly(
               tuple("Degraded", java.util.List.of(east.resolve("odd.yaml")
-                  + ": document 1: kind \"ConfigMap\" (expected: Route, Service or EndpointSlice)")),
+                  + ": document 1: kind \"ConfigMap\" (expected: Route, Service, EndpointSlice or Secret)")),
               tuple("Ready", java.util.List.of()));
     });
   }
@@ -216,6 +217,87 @@ class FolderClustersTest {
       assertThat(upstream("hello-00001").endpoints())
           .contains(new Endpoint("127.0.0.2", 9081, "west", WEST, false));
     });
+  }
+
+  @Test
+  @Order(8)
+  void tlsSecretFilesServeTheRouteOverHttpsAndABrokenVersionKeepsTheLastValid() {
+    TestPki pki = TestPki.newAuthority("weir test CA");
+    TestPki.Issued valid = pki.issue("hello.default.example.com", "*.default.example.com");
+    TestPki.Issued other = pki.issue("other.example.com");
+    FolderClusters.write(east.resolve("route.yaml"), """
+        apiVersion: weir.dev/v1alpha1
+        kind: Route
+        metadata: {name: hello, namespace: default}
+        spec:
+          tls: {secretName: hello-tls}
+          traffic:
+          - {revisionName: hello-00001, percent: 90}
+          - {revisionName: hello-00002, percent: 10, tag: canary}
+        """);
+    // stringData, as people write Secrets by hand.
+    FolderClusters.write(east.resolve("hello-tls.yaml"), """
+        apiVersion: v1
+        kind: Secret
+        type: kubernetes.io/tls
+        metadata: {name: hello-tls, namespace: default}
+        stringData:
+          tls.crt: |
+        %s
+          tls.key: |
+        %s
+        """.formatted(indent(valid.chainPem()), indent(valid.keyPem())));
+    eventually(() -> {
+      assertThat(dataPlanes.model().certificates()).singleElement().satisfies(c -> {
+        assertThat(c.name()).isEqualTo("default/hello-tls");
+        assertThat(c.serverNames()).containsExactly("canary-hello.default.example.com",
+            "hello.default.example.com");
+        assertThat(c.certificateChainPem()).isEqualTo(valid.chainPem());
+        assertThat(c.privateKeyPem()).isEqualTo(valid.keyPem());
+      });
+      assertThat(status().url()).isEqualTo("https://hello.default.example.com");
+      assertThat(status().condition(Condition.CERTIFICATE_PROVISIONED).status()).isEqualTo("True");
+    });
+    long revision = dataPlanes.model().revision();
+
+    // base64 data, with a key that belongs to another certificate
+    FolderClusters.write(east.resolve("hello-tls.yaml"), """
+        apiVersion: v1
+        kind: Secret
+        type: kubernetes.io/tls
+        metadata: {name: hello-tls, namespace: default}
+        data:
+          tls.crt: %s
+          tls.key: %s
+        """.formatted(base64(valid.chainPem()), base64(other.keyPem())));
+    eventually(() -> {
+      Condition c = status().condition(Condition.CERTIFICATE_PROVISIONED);
+      assertThat(c.reason()).isEqualTo("KeyMismatch");
+      assertThat(c.message()).endsWith("(serving its last valid version)")
+          .doesNotContain(other.keyBody().substring(0, 30));
+    });
+    assertThat(dataPlanes.model().revision()).isEqualTo(revision);
+    assertThat(dataPlanes.model().certificates()).singleElement()
+        .satisfies(c -> assertThat(c.privateKeyPem()).isEqualTo(valid.keyPem()));
+    assertThat(status().url()).isEqualTo("https://hello.default.example.com");
+
+    FolderClusters.write(east.resolve("opaque.yaml"), """
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: opaque, namespace: default}
+        stringData: {password: hunter2}
+        """);
+    eventually(() -> assertThat(controller.clusters().get(0).problems()).contains(
+        east.resolve("opaque.yaml") + ": document 1: Secret of type \"null\" (expected:"
+            + " kubernetes.io/tls)"));
+  }
+
+  private static String indent(String pem) {
+    return pem.lines().map(l -> "    " + l).collect(java.util.stream.Collectors.joining("\n"));
+  }
+
+  private static String base64(String s) {
+    return java.util.Base64.getEncoder().encodeToString(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   private RouteStatus status() {

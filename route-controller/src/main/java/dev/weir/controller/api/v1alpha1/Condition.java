@@ -14,6 +14,7 @@ public record Condition(
   public static final String ALL_TRAFFIC_ASSIGNED = "AllTrafficAssigned";
   public static final String INGRESS_READY = "IngressReady";
   public static final String READY = "Ready";
+  public static final String CERTIFICATE_PROVISIONED = "CertificateProvisioned";
 
   public static final String TRUE = "True";
   public static final String FALSE = "False";

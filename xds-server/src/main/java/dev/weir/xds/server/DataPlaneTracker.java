@@ -44,7 +44,7 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
    * runs the request callbacks and then creates the watch synchronously on the same thread, and
    * the watch needs the stream's node (later requests may omit it) and whether this is a NACK.
    */
-  record RequestContext(Node node, boolean nack, String rejectedVersion) {}
+  record RequestContext(Node node, boolean nack, String rejectedVersion, boolean deltaWildcard) {}
 
   static final ThreadLocal<RequestContext> CURRENT = new ThreadLocal<>();
 
@@ -141,7 +141,8 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
         recompute(stream);
         changed = true;
       }
-      CURRENT.set(new RequestContext(stream.nodeOrDefault(), nack, rejected));
+      CURRENT.set(new RequestContext(
+          stream.nodeOrDefault(), nack, rejected, Boolean.TRUE.equals(type.deltaWildcard)));
     }
     if (changed) {
       notifyListeners();
@@ -157,6 +158,10 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
       stream.connectedNow = false;
       TypeState type = stream.type(request.getTypeUrl());
       type.delta = true;
+      if (type.deltaWildcard == null) {
+        // Legacy Delta wildcard: the first request of a type subscribes to no name.
+        type.deltaWildcard = request.getResourceNamesSubscribeCount() == 0;
+      }
       Sent sent = type.answered(request.getResponseNonce(), metrics);
       boolean nack = request.hasErrorDetail();
       String rejected = "";
@@ -173,7 +178,8 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
         recompute(stream);
         changed = true;
       }
-      CURRENT.set(new RequestContext(stream.nodeOrDefault(), nack, rejected));
+      CURRENT.set(new RequestContext(
+          stream.nodeOrDefault(), nack, rejected, Boolean.TRUE.equals(type.deltaWildcard)));
     }
     if (changed) {
       notifyListeners();
@@ -344,6 +350,7 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
 
   private static final class TypeState {
     boolean delta;
+    Boolean deltaWildcard;
     boolean everNamed;
     List<String> names = List.of();
     String ackedVersion;

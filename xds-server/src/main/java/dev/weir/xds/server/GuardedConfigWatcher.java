@@ -21,7 +21,8 @@ import java.util.function.Consumer;
  * by the stream's node; a node group seen for the first time gets a snapshot built on demand; a
  * NACK opens a watch for the next snapshot instead of being answered with the version it rejected,
  * which would loop forever; listeners that no longer exist are answered as absent; and every node is
- * marked with whether its stream may carry private keys ({@link StreamTransport}).
+ * marked with whether its stream may carry private keys ({@link StreamTransport}); a Delta Secret
+ * subscription that names nothing gets every secret.
  */
 final class GuardedConfigWatcher implements ConfigWatcher {
 
@@ -119,12 +120,20 @@ final class GuardedConfigWatcher implements ConfigWatcher {
       pending = Set.of();
       clusterChanged = false;
     }
+    // java-control-plane's Delta ADS treats only clusters and listeners as wildcard types; the
+    // gateway asks for every secret the same way, so a Secret subscription that named nothing at
+    // first is a wildcard too.
+    boolean wildcard =
+        isWildcard
+            || (context != null
+                && context.deltaWildcard()
+                && request.getResourceType() == Resources.ResourceType.SECRET);
     return cache.createDeltaWatch(
         request,
         requesterVersion,
         resourceVersions,
         pending,
-        isWildcard,
+        wildcard,
         responseConsumer,
         clusterChanged);
   }

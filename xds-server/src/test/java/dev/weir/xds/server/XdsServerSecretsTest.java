@@ -162,9 +162,9 @@ class XdsServerSecretsTest {
     assertThat(https.hasDefaultFilterChain()).as("the fallback certificate").isTrue();
     gateway.ack(lds);
 
-    // java-control-plane's Delta ADS knows wildcards only for clusters and listeners: secrets are
-    // asked for by the names the listener's filter chains give.
-    DeltaDiscoveryResponse sds = gateway.subscribe(SECRET, CERT_NAME).next(SECRET);
+    // A wildcard: the gateway wants every secret (the server makes Delta treat Secret as a
+    // wildcard type, which java-control-plane alone does not).
+    DeltaDiscoveryResponse sds = gateway.subscribe(SECRET).next(SECRET);
     assertThat(sds.getResourcesCount()).isEqualTo(1);
     assertThat(sds.getResources(0).getName()).isEqualTo(CERT_NAME);
     gateway.ack(sds);
@@ -179,6 +179,20 @@ class XdsServerSecretsTest {
     Poll.until("the rotation is applied without a NACK", () -> server.dataPlanes().stream()
         .anyMatch(d -> d.nodeId().equals("gateway-1") && d.appliedModelRevision() == 2
             && d.lastNack().isEmpty()));
+  }
+
+  @Test
+  void deltaSubscriptionByNameGetsThatSecret() throws Exception {
+    start("127.0.0.1").publish(withCertificate(1, "first"));
+    DeltaClient gateway =
+        new DeltaClient(channel("127.0.0.1"), node("gateway-3", "weir-gateway", EAST));
+    closing.add(gateway);
+
+    DeltaDiscoveryResponse sds = gateway.subscribe(SECRET, CERT_NAME).next(SECRET);
+    assertThat(sds.getResourcesCount()).isEqualTo(1);
+    assertThat(sds.getResources(0).getName()).isEqualTo(CERT_NAME);
+    gateway.ack(sds);
+    gateway.expectNothingFor(QUIET);
   }
 
   @Test

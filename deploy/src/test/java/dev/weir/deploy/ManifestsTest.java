@@ -88,7 +88,8 @@ class ManifestsTest {
             "Role/weir-controller-leader-election", "RoleBinding/weir-controller-leader-election",
             "ConfigMap/weir-clusters", "ConfigMap/weir-envoy-bootstrap", "Secret/weir-kubeconfigs",
             "Deployment/weir-controller", "Service/weir-controller", "Deployment/weir-gateway", "Service/weir-gateway",
-            "Deployment/weir-envoy", "Service/weir-envoy", "NetworkPolicy/weir-controller-xds");
+            "Deployment/weir-envoy", "Service/weir-envoy", "NetworkPolicy/weir-controller-xds",
+            "ClusterRole/weir-controller-tls-secrets", "ClusterRoleBinding/weir-controller-tls-secrets");
   }
 
   @Test
@@ -116,6 +117,11 @@ class ManifestsTest {
         "/services:get", "/services:list", "/services:watch",
         "discovery.k8s.io/endpointslices:get", "discovery.k8s.io/endpointslices:list",
         "discovery.k8s.io/endpointslices:watch");
+    // Route TLS: the controller's Secret informer (type kubernetes.io/tls) needs read access, kept in a role of its own.
+    assertThat(grants(one(ClusterRole.class, "weir-controller-tls-secrets").getRules()))
+        .containsExactlyInAnyOrder("/secrets:get", "/secrets:list", "/secrets:watch");
+    assertThat(one(ClusterRoleBinding.class, "weir-controller-tls-secrets").getSubjects())
+        .singleElement().satisfies(s -> assertThat(s.getName()).isEqualTo("weir-controller"));
     Set<String> leases = grants(one(Role.class, "weir-controller-leader-election").getRules());
     assertThat(leases).containsExactlyInAnyOrder(
         "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:create", "coordination.k8s.io/leases:update");

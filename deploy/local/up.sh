@@ -79,8 +79,10 @@ echo "up.sh: starting the control plane (xDS :18000, admin :9090) on $here/clust
 start controller java -jar "$controller_jar" --weir.clusters-file="$here/clusters.yaml" \
   --weir.xds.port=18000 --weir.xds.bind-address=127.0.0.1 --server.port=9090
 echo "up.sh: starting the gateway (:8080, management :9091)"
+# Local mode has no certificates, so the gateway's HTTPS port stays off (weir.https.port=-1).
 start gateway java -jar "$gateway_jar" --weir.xds.address=127.0.0.1:18000 --server.port=8080 \
-  --management.server.port=9091 --weir.node.id=local-gateway --weir.node.region=local --weir.node.zone=east
+  --management.server.port=9091 --weir.https.port=-1 \
+  --weir.node.id=local-gateway --weir.node.region=local --weir.node.zone=east
 
 printf "up.sh: waiting for http://hello.default.localhost:8080/ "
 for i in $(seq 1 240); do

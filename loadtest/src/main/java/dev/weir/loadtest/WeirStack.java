@@ -71,6 +71,8 @@ public final class WeirStack implements AutoCloseable {
         "--server.address=127.0.0.1",
         "--management.server.port=" + ports.gatewayManagement(),
         "--management.server.address=127.0.0.1",
+        // the suites speak plain HTTP; an HTTPS port would only be one more port to collide on
+        "--weir.https.port=-1",
         "--weir.node.id=" + GATEWAY_NODE_ID,
         "--weir.node.cluster=weir-gateway",
         "--weir.node.region=local",

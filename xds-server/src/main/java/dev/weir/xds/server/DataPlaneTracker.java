@@ -358,8 +358,8 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
     final Map<String, Sent> sent = new LinkedHashMap<>();
 
     /**
-     * In state of the world, no names means wildcard for listeners and clusters when the stream
-     * never named any (Envoy), and otherwise that the node no longer wants the type (a gRPC client
+     * In state of the world, no names means wildcard for listeners, clusters and secrets (the
+     * gateway asks for every secret) when the stream never named any, and otherwise that the node no longer wants the type (a gRPC client
      * whose host went away).
      */
     boolean subscribed(String typeUrl) {
@@ -368,7 +368,8 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
       }
       return !everNamed
           && (typeUrl.equals(Resources.V3.LISTENER_TYPE_URL)
-              || typeUrl.equals(Resources.V3.CLUSTER_TYPE_URL));
+              || typeUrl.equals(Resources.V3.CLUSTER_TYPE_URL)
+              || typeUrl.equals(Resources.V3.SECRET_TYPE_URL));
     }
 
     void sent(String nonce, Sent value) {

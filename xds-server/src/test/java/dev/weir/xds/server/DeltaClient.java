@@ -72,11 +72,17 @@ final class DeltaClient implements AutoCloseable {
   }
 
   DeltaDiscoveryResponse next(String typeUrl) throws InterruptedException {
+    DeltaDiscoveryResponse response = next();
+    assertThat(response.getTypeUrl()).isEqualTo(typeUrl);
+    return response;
+  }
+
+  /** The next response, of any type. */
+  DeltaDiscoveryResponse next() throws InterruptedException {
     DeltaDiscoveryResponse response =
         responses.poll(SotwClient.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
     assertThat(response).as("a response within %s (stream error: %s)", SotwClient.PATIENCE, error)
         .isNotNull();
-    assertThat(response.getTypeUrl()).isEqualTo(typeUrl);
     return response;
   }
 

@@ -179,6 +179,18 @@ class XdsServerSecretsTest {
     Poll.until("the rotation is applied without a NACK", () -> server.dataPlanes().stream()
         .anyMatch(d -> d.nodeId().equals("gateway-1") && d.appliedModelRevision() == 2
             && d.lastNack().isEmpty()));
+
+    // No certificate any more: both the listener and the secret are removed.
+    server.publish(Models.threeWay(3, "10.0.0.1"));
+    List<String> removed = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      DeltaDiscoveryResponse response = gateway.next();
+      assertThat(response.getResourcesCount()).isZero();
+      removed.add(response.getTypeUrl() + " " + response.getRemovedResourcesList());
+      gateway.ack(response);
+    }
+    assertThat(removed).containsExactlyInAnyOrder(
+        V3.LISTENER_TYPE_URL + " [weir-https]", SECRET + " [" + CERT_NAME + "]");
   }
 
   @Test

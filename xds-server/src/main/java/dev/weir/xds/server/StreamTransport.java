@@ -12,6 +12,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.function.Predicate;
 
 /**
  * Decides per xDS stream whether it may carry private keys: only when it is TLS-protected or its
@@ -27,10 +28,15 @@ final class StreamTransport implements ServerInterceptor {
   private static final Context.Key<Boolean> SECRETS_ALLOWED =
       Context.key("weir-secrets-allowed");
 
-  private final boolean serverTls;
+  /** The default notion of a peer that may see keys over plaintext: one on loopback. */
+  static final Predicate<SocketAddress> LOOPBACK = StreamTransport::isLoopback;
 
-  StreamTransport(boolean serverTls) {
+  private final boolean serverTls;
+  private final Predicate<SocketAddress> localPeer;
+
+  StreamTransport(boolean serverTls, Predicate<SocketAddress> localPeer) {
     this.serverTls = serverTls;
+    this.localPeer = localPeer;
   }
 
   @Override
@@ -39,7 +45,7 @@ final class StreamTransport implements ServerInterceptor {
     boolean allowed =
         serverTls
             || call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION) != null
-            || isLoopback(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+            || localPeer.test(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
     Context context = Context.current().withValue(SECRETS_ALLOWED, allowed);
     return Contexts.interceptCall(context, call, headers, next);
   }

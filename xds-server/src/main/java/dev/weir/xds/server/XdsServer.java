@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -36,6 +37,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +54,7 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
   private final String bindAddress;
   private final int requestedPort;
   private final TlsFiles tls;
+  private final Predicate<SocketAddress> localPeer;
   private final Duration holdOff;
   private final Duration maxDelay;
   private final Translator translator;
@@ -82,6 +85,7 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
     this.bindAddress = builder.bindAddress;
     this.requestedPort = builder.port;
     this.tls = builder.tls;
+    this.localPeer = builder.localPeer;
     this.holdOff = builder.holdOff;
     this.maxDelay = builder.maxDelay;
     this.translator = new Translator(builder.httpListenerPort, builder.httpsListenerPort);
@@ -111,7 +115,7 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
               .addService(
                   ServerInterceptors.intercept(
                       discovery.getAggregatedDiscoveryServiceImpl(),
-                      new StreamTransport(tls != null)))
+                      new StreamTransport(tls != null, localPeer)))
               .maxInboundMessageSize(64 * 1024 * 1024)
               .permitKeepAliveTime(10, TimeUnit.SECONDS)
               .permitKeepAliveWithoutCalls(true);
@@ -337,6 +341,7 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
     private int httpsListenerPort = 8443;
     private TlsFiles tls;
     private boolean allowPlaintextOnNonLoopback;
+    private Predicate<SocketAddress> localPeer = StreamTransport.LOOPBACK;
     private MeterRegistry meterRegistry;
     private Duration holdOff = Duration.ofMillis(50);
     private Duration maxDelay = Duration.ofMillis(500);
@@ -393,6 +398,15 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
     /** Allows plaintext xDS on an address other than loopback (for a trusted network only). */
     public Builder allowPlaintextOnNonLoopback(boolean allow) {
       this.allowPlaintextOnNonLoopback = allow;
+      return this;
+    }
+
+    /**
+     * Which peers count as local, i.e. may receive private keys over plaintext; loopback by
+     * default. Tests use it to play a remote peer without leaving loopback.
+     */
+    Builder localPeer(Predicate<SocketAddress> localPeer) {
+      this.localPeer = requireNonNull(localPeer, "localPeer");
       return this;
     }
 

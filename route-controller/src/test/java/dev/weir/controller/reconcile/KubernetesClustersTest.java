@@ -14,6 +14,13 @@ import dev.weir.controller.clusters.ClustersFile;
 import dev.weir.controller.source.ClusterHealth;
 import dev.weir.controller.testing.FakeDataPlanes;
 import dev.weir.controller.testing.KubeObjects;
+import dev.weir.controller.testing.TestPki;
+import dev.weir.controller.api.v1alpha1.RouteTls;
+import dev.weir.controller.source.KubernetesObjects;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import dev.weir.model.Endpoint;
 import dev.weir.model.Locality;
 import dev.weir.model.Upstream;
@@ -218,6 +225,51 @@ class KubernetesClustersTest {
           new Endpoint("10.0.0.5", 8080, "east", EAST, false),
           new Endpoint("10.1.0.9", 8080, "west", WEST, false));
     });
+  }
+
+  @Test
+  @Order(8)
+  void onlyTlsSecretsOfTheConfigClusterServeARoute() {
+    TestPki.Issued issued = TestPki.newAuthority("weir test CA")
+        .issue("hello.default.example.com", "*.default.example.com");
+    Route edited = eastRoute();
+    edited.setSpec(new RouteSpec(edited.getSpec().traffic(), new RouteTls("hello-tls")));
+    east.resource(edited).update();
+    // An Opaque Secret of that name is not a certificate: the informer never sees it.
+    east.resource(secret("Opaque", issued)).create();
+    // The right Secret in west, which is not a config cluster, does not count either.
+    west.resource(secret(KubernetesObjects.TLS_SECRET_TYPE, issued)).create();
+    eventually(() -> assertThat(eastRoute().getStatus()
+        .condition(Condition.CERTIFICATE_PROVISIONED).reason()).isEqualTo("SecretMissing"));
+    assertThat(dataPlanes.model().certificates()).isEmpty();
+
+    east.secrets().inNamespace("default").withName("hello-tls").delete();
+    eventually(() -> assertThat(east.secrets().inNamespace("default").withName("hello-tls").get())
+        .isNull());
+    east.resource(secret(KubernetesObjects.TLS_SECRET_TYPE, issued)).create();
+    eventually(() -> {
+      assertThat(eastRoute().getStatus().condition(Condition.CERTIFICATE_PROVISIONED).status())
+          .isEqualTo("True");
+      assertThat(eastRoute().getStatus().url()).isEqualTo("https://hello.default.example.com");
+      assertThat(dataPlanes.model().certificates()).singleElement().satisfies(c -> {
+        assertThat(c.name()).isEqualTo("default/hello-tls");
+        assertThat(c.privateKeyPem()).isEqualTo(issued.keyPem());
+        assertThat(c.serverNames()).contains("hello.default.example.com");
+      });
+    });
+  }
+
+  private static Secret secret(String type, TestPki.Issued issued) {
+    return new SecretBuilder()
+        .withNewMetadata().withName("hello-tls").withNamespace("default").endMetadata()
+        .withType(type)
+        .addToData("tls.crt", base64(issued.chainPem()))
+        .addToData("tls.key", base64(issued.keyPem()))
+        .build();
+  }
+
+  private static String base64(String s) {
+    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
   }
 
   private Route eastRoute() {

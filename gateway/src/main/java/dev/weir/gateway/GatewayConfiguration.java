@@ -8,6 +8,8 @@ import dev.weir.gateway.proxy.WeirNettyRoutingFilter;
 import dev.weir.gateway.proxy.WeirRoutingFilter;
 import dev.weir.gateway.routing.RoutingTableBuilder;
 import dev.weir.gateway.routing.RoutingTableHolder;
+import dev.weir.gateway.tls.HttpsServer;
+import dev.weir.gateway.tls.TlsConfigHolder;
 import dev.weir.gateway.xds.ResourceDecoder;
 import dev.weir.gateway.xds.XdsClient;
 import dev.weir.gateway.xds.XdsSettings;
@@ -21,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.cloud.gateway.config.GatewayProperties;
@@ -33,6 +36,7 @@ import org.springframework.cloud.gateway.handler.FilteringWebHandler;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.server.reactive.HttpHandler;
 import reactor.netty.http.client.HttpClient;
 
 /**
@@ -98,14 +102,31 @@ public class GatewayConfiguration {
     return value.isBlank() ? null : Path.of(value);
   }
 
+  @Bean
+  TlsConfigHolder tlsConfigHolder() {
+    return new TlsConfigHolder();
+  }
+
   @Bean(initMethod = "start", destroyMethod = "close")
   XdsClient xdsClient(
       XdsSettings settings,
       RoutingTableBuilder builder,
       RoutingTableHolder holder,
+      TlsConfigHolder tls,
       MeterRegistry registry,
       @Value("${weir.gateway.retries:2}") int retries) {
-    return new XdsClient(settings, new ResourceDecoder(retries), builder, holder, registry);
+    return new XdsClient(settings, new ResourceDecoder(retries), builder, holder, tls, registry);
+  }
+
+  /**
+   * The HTTPS port ({@code weir.https.port}, default 8443, 0 ephemeral, -1 off) on the same handler
+   * as the data port; it binds when the first certificate arrives.
+   */
+  @Bean
+  @ConditionalOnExpression("${weir.https.port:8443} >= 0")
+  HttpsServer httpsServer(
+      @Value("${weir.https.port:8443}") int port, HttpHandler httpHandler, TlsConfigHolder tls) {
+    return new HttpsServer(port, httpHandler, tls);
   }
 
   /** Ready for traffic once the first route configuration is applied. */

@@ -7,15 +7,20 @@ public final class TypeUrls {
   public static final String ENDPOINT =
       "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
   public static final String ROUTE = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
+  public static final String LISTENER = "type.googleapis.com/envoy.config.listener.v3.Listener";
+  public static final String SECRET =
+      "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
 
   private TypeUrls() {}
 
-  /** A short name for metrics and logs: {@code cds}, {@code eds}, {@code rds}. */
+  /** A short name for metrics and logs: {@code cds}, {@code eds}, {@code rds}, {@code lds}, {@code sds}. */
   public static String shortName(String typeUrl) {
     return switch (typeUrl) {
       case CLUSTER -> "cds";
       case ENDPOINT -> "eds";
       case ROUTE -> "rds";
+      case LISTENER -> "lds";
+      case SECRET -> "sds";
       default -> typeUrl;
     };
   }

@@ -11,11 +11,16 @@ import dev.weir.gateway.routing.RoutingTableBuilder;
 import dev.weir.gateway.routing.RoutingTableHolder;
 import dev.weir.gateway.routing.TargetSpec;
 import dev.weir.gateway.routing.VirtualHostSpec;
+import dev.weir.gateway.tls.ServerCertificates;
+import dev.weir.gateway.tls.TlsConfig;
+import dev.weir.gateway.tls.TlsConfigHolder;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Locality;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
@@ -47,13 +52,15 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.netty.tcp.SslProvider;
 
 /**
  * A Delta ADS client: one bidirectional stream carrying the route configuration, every cluster
  * (wildcard) and the endpoints of the clusters it knows. Each accepted response builds and swaps
  * in a new routing table and is ACKed; a response it cannot apply is NACKed with the reason and the
  * last good configuration stays. When the stream breaks it reconnects with exponential backoff and
- * keeps serving what it has.
+ * keeps serving what it has. For HTTPS it also subscribes to the {@code weir-https} listener (SNI
+ * chains and the fallback) and every SDS secret, and swaps in a new {@link TlsConfig}.
  *
  * <p>All protocol state lives on one thread (the gRPC channel's executor), so nothing here locks.
  */
@@ -66,6 +73,7 @@ public final class XdsClient implements AutoCloseable {
   private final ResourceDecoder decoder;
   private final RoutingTableBuilder builder;
   private final RoutingTableHolder holder;
+  private final TlsConfigHolder tls;
   private final ScheduledExecutorService executor;
   private final ManagedChannel channel;
   private final AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub;
@@ -75,6 +83,9 @@ public final class XdsClient implements AutoCloseable {
   private Map<String, ClusterSpec> clusters = new HashMap<>();
   private Map<String, LoadAssignmentSpec> assignments = new HashMap<>();
   private @Nullable RouteConfigSpec routes;
+  private Map<String, SslProvider> secrets = new HashMap<>();
+  private HttpsListenerSpec httpsListener = HttpsListenerSpec.EMPTY;
+  private final Set<String> secretSubscriptions = new HashSet<>();
   private final Set<String> endpointSubscriptions = new HashSet<>();
   private @Nullable StreamObserver<DeltaDiscoveryRequest> requests;
   private long stream;
@@ -97,6 +108,17 @@ public final class XdsClient implements AutoCloseable {
       RoutingTableBuilder builder,
       RoutingTableHolder holder,
       MeterRegistry registry) {
+    this(settings, decoder, builder, holder, new TlsConfigHolder(), registry);
+  }
+
+  public XdsClient(
+      XdsSettings settings,
+      ResourceDecoder decoder,
+      RoutingTableBuilder builder,
+      RoutingTableHolder holder,
+      TlsConfigHolder tls,
+      MeterRegistry registry) {
+    this.tls = requireNonNull(tls, "tls");
     this.settings = requireNonNull(settings, "settings");
     this.decoder = requireNonNull(decoder, "decoder");
     this.builder = requireNonNull(builder, "builder");
@@ -240,6 +262,16 @@ public final class XdsClient implements AutoCloseable {
         DeltaDiscoveryRequest.newBuilder()
             .setTypeUrl(TypeUrls.ROUTE)
             .addResourceNamesSubscribe(settings.routeConfigName()));
+    send(
+        DeltaDiscoveryRequest.newBuilder()
+            .setTypeUrl(TypeUrls.LISTENER)
+            .addResourceNamesSubscribe(HttpsListenerSpec.NAME));
+    if (!secretSubscriptions.isEmpty()) {
+      send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(TypeUrls.SECRET)
+              .addAllResourceNamesSubscribe(secretSubscriptions));
+    }
     if (!endpointSubscriptions.isEmpty()) {
       send(
           DeltaDiscoveryRequest.newBuilder()
@@ -286,6 +318,8 @@ public final class XdsClient implements AutoCloseable {
         case TypeUrls.CLUSTER -> onClusters(response);
         case TypeUrls.ENDPOINT -> onEndpoints(response);
         case TypeUrls.ROUTE -> onRoutes(response);
+        case TypeUrls.LISTENER -> onListeners(response);
+        case TypeUrls.SECRET -> onSecrets(response);
         default -> nack(response, "type " + response.getTypeUrl() + " not subscribed");
       }
     } catch (InvalidResourceException e) {
@@ -315,6 +349,81 @@ public final class XdsClient implements AutoCloseable {
     if (!resolvePending()) {
       rebuild();
     }
+  }
+
+  private void onListeners(DeltaDiscoveryResponse response) throws InvalidResourceException {
+    HttpsListenerSpec next = httpsListener;
+    for (Resource resource : response.getResourcesList()) {
+      Listener listener = unpack(resource, Listener.class, "listener");
+      if (listener.getName().equals(HttpsListenerSpec.NAME)) {
+        next = HttpsListenerSpec.decode(listener);
+      }
+    }
+    if (response.getRemovedResourcesList().contains(HttpsListenerSpec.NAME)) {
+      next = HttpsListenerSpec.EMPTY;
+    }
+    httpsListener = next;
+    ack(response);
+    updateSecretSubscriptions();
+    rebuildTls();
+  }
+
+  private void onSecrets(DeltaDiscoveryResponse response) throws InvalidResourceException {
+    Map<String, SslProvider> next = new HashMap<>(secrets);
+    for (Resource resource : response.getResourcesList()) {
+      Secret secret = unpack(resource, Secret.class, "secret");
+      next.put(secret.getName(), decodeSecret(secret));
+    }
+    for (String removed : response.getRemovedResourcesList()) {
+      next.remove(removed);
+    }
+    secrets = next;
+    ack(response);
+    rebuildTls();
+  }
+
+  /** The secret's certificate as an SSL provider; errors name the secret and field, never the key. */
+  static SslProvider decodeSecret(Secret secret) throws InvalidResourceException {
+    String where = "secret " + (secret.getName().isEmpty() ? "<unnamed>" : secret.getName());
+    if (!secret.hasTlsCertificate()) {
+      throw new InvalidResourceException(where + ": tls_certificate missing");
+    }
+    var certificate = secret.getTlsCertificate();
+    if (!certificate.getCertificateChain().hasInlineString()
+        && !certificate.getCertificateChain().hasInlineBytes()) {
+      throw new InvalidResourceException(
+          where + ": tls_certificate.certificate_chain: only inline_string/inline_bytes supported");
+    }
+    if (!certificate.getPrivateKey().hasInlineString()
+        && !certificate.getPrivateKey().hasInlineBytes()) {
+      throw new InvalidResourceException(
+          where + ": tls_certificate.private_key: only inline_string/inline_bytes supported");
+    }
+    String chain = certificate.getCertificateChain().hasInlineString()
+        ? certificate.getCertificateChain().getInlineString()
+        : certificate.getCertificateChain().getInlineBytes().toStringUtf8();
+    String key = certificate.getPrivateKey().hasInlineString()
+        ? certificate.getPrivateKey().getInlineString()
+        : certificate.getPrivateKey().getInlineBytes().toStringUtf8();
+    try {
+      return ServerCertificates.provider(chain, key);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidResourceException(where + ": tls_certificate." + e.getMessage());
+    }
+  }
+
+  private void rebuildTls() {
+    List<TlsConfig.Chain> chains = new ArrayList<>();
+    for (HttpsListenerSpec.Chain chain : httpsListener.chains()) {
+      SslProvider provider = secrets.get(chain.secret());
+      if (provider != null) {
+        chains.add(new TlsConfig.Chain(chain.serverNames(), provider));
+      }
+    }
+    String fallback = httpsListener.fallbackSecret();
+    TlsConfig config = TlsConfig.of(chains, fallback == null ? null : secrets.get(fallback));
+    tls.swap(config);
+    log.debug("xDS: TLS {}", config);
   }
 
   private void onEndpoints(DeltaDiscoveryResponse response) throws InvalidResourceException {
@@ -442,6 +551,28 @@ public final class XdsClient implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  /** Subscribes to exactly the secrets the HTTPS listener names. */
+  private void updateSecretSubscriptions() {
+    Set<String> wanted = new HashSet<>();
+    httpsListener.chains().forEach(chain -> wanted.add(chain.secret()));
+    if (httpsListener.fallbackSecret() != null) {
+      wanted.add(httpsListener.fallbackSecret());
+    }
+    List<String> subscribe = wanted.stream().filter(n -> !secretSubscriptions.contains(n)).sorted().toList();
+    List<String> unsubscribe =
+        secretSubscriptions.stream().filter(n -> !wanted.contains(n)).sorted().toList();
+    secretSubscriptions.clear();
+    secretSubscriptions.addAll(wanted);
+    secrets.keySet().retainAll(wanted);
+    if (!subscribe.isEmpty() || !unsubscribe.isEmpty()) {
+      send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(TypeUrls.SECRET)
+              .addAllResourceNamesSubscribe(subscribe)
+              .addAllResourceNamesUnsubscribe(unsubscribe));
+    }
   }
 
   private void updateEndpointSubscriptions() {

@@ -1,0 +1,104 @@
+package dev.weir.gateway.tls;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.util.AsyncMapping;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.HttpProtocol;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.tcp.SslProvider;
+
+/**
+ * The HTTPS port: a second reactor-netty server running the data port's WebFlux handler, choosing
+ * the certificate per handshake from the {@link TlsConfigHolder}. It binds when the first
+ * certificate arrives (until then the port is closed); if every certificate is withdrawn later,
+ * handshakes are refused with a closed connection while established connections carry on.
+ */
+public final class HttpsServer implements SmartLifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger(HttpsServer.class);
+
+  private final int port;
+  private final HttpHandler handler;
+  private final TlsConfigHolder holder;
+  private final Object lock = new Object();
+  private @Nullable DisposableServer server;
+  private volatile boolean running;
+
+  /** @param port the port; 0 for an ephemeral one */
+  public HttpsServer(int port, HttpHandler handler, TlsConfigHolder holder) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("weir.https.port: " + port + " (expected: -1..65535)");
+    }
+    this.port = port;
+    this.handler = requireNonNull(handler, "handler");
+    this.holder = requireNonNull(holder, "holder");
+  }
+
+  @Override
+  public void start() {
+    running = true;
+    holder.onSwap(config -> bindIfNeeded());
+    bindIfNeeded();
+  }
+
+  private void bindIfNeeded() {
+    synchronized (lock) {
+      if (!running || server != null) {
+        return;
+      }
+      SslProvider initial = holder.current().any();
+      if (initial == null) {
+        return;
+      }
+      AsyncMapping<String, SslProvider> bySni = this::lookup;
+      server =
+          HttpServer.create()
+              .port(port)
+              .protocol(HttpProtocol.HTTP11, HttpProtocol.H2)
+              .secure(spec -> spec.sslContext(initial.getSslContext()).setSniAsyncMappings(bySni))
+              .handle(new ReactorHttpHandlerAdapter(handler))
+              .bindNow(Duration.ofSeconds(10));
+      log.info("HTTPS: listening on port {} ({})", server.port(), holder.current());
+    }
+  }
+
+  private Future<SslProvider> lookup(@Nullable String serverName, Promise<SslProvider> promise) {
+    SslProvider provider = holder.current().lookup(serverName);
+    if (provider == null) {
+      return promise.setFailure(new IllegalStateException("no certificate for " + serverName));
+    }
+    return promise.setSuccess(provider);
+  }
+
+  /** The bound port, or -1 while not bound. */
+  public int port() {
+    DisposableServer s = server;
+    return s == null ? -1 : s.port();
+  }
+
+  @Override
+  public void stop() {
+    synchronized (lock) {
+      running = false;
+      if (server != null) {
+        server.disposeNow(Duration.ofSeconds(10));
+        server = null;
+      }
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+}

@@ -1,0 +1,320 @@
+package dev.weir.gateway;
+
+import static dev.weir.gateway.testing.XdsResources.assignment;
+import static dev.weir.gateway.testing.XdsResources.cluster;
+import static dev.weir.gateway.testing.XdsResources.endpoint;
+import static dev.weir.gateway.testing.XdsResources.routes;
+import static dev.weir.gateway.testing.XdsResources.split;
+import static dev.weir.gateway.testing.XdsResources.vhost;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Any;
+import dev.weir.gateway.testing.Poll;
+import dev.weir.gateway.testing.TestBackend;
+import dev.weir.gateway.testing.TestCa;
+import dev.weir.gateway.testing.XdsTestServer;
+import dev.weir.gateway.tls.HttpsServer;
+import dev.weir.gateway.tls.TlsConfigHolder;
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import reactor.netty.http.Http11SslContextSpec;
+import reactor.netty.http.Http2SslContextSpec;
+import reactor.netty.http.HttpProtocol;
+import reactor.netty.http.client.HttpClient;
+
+/**
+ * The HTTPS port of the whole gateway: certificates and the {@code weir-https} listener served by a
+ * real xDS server, a CA made in the test, and clients that record the certificate they were shown.
+ */
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "management.server.port=0",
+      "weir.node.id=https-test",
+      "weir.https.port=0",
+      "weir.xds.initial-backoff=50ms",
+      "weir.xds.max-backoff=500ms"
+    })
+class HttpsIntegrationTest {
+
+  static final XdsTestServer xds = new XdsTestServer();
+  static final TestBackend backend = TestBackend.start("tls");
+  static final TestCa ca = TestCa.create("weir-test-ca");
+  static final TestCa.Issued hello = ca.issue("hello", "hello.default.example.com");
+  static final TestCa.Issued bye = ca.issue("bye", "bye.default.example.com");
+  static final TestCa.Issued wildcard = ca.issue("wildcard", "*.default.example.com");
+  static final TestCa.Issued fallback = ca.issue("fallback", "fallback.example.com");
+  static final AtomicInteger versions = new AtomicInteger();
+
+  @Autowired HttpsServer https;
+  @Autowired TlsConfigHolder tls;
+
+  @DynamicPropertySource
+  static void xdsAddress(DynamicPropertyRegistry registry) throws Exception {
+    if (xds.address().endsWith(":0")) {
+      xds.start();
+      serve(fallback);
+    }
+    registry.add("weir.xds.address", xds::address);
+  }
+
+  @AfterAll
+  static void stopAll() throws Exception {
+    xds.close();
+    backend.close();
+  }
+
+  /** Serves the three host certificates and {@code fallbackCert} as the default chain. */
+  static void serve(TestCa.Issued fallbackCert) {
+    String version = "tls-" + versions.incrementAndGet();
+    List<String> hosts = List.of("hello.default.example.com", "bye.default.example.com",
+        "tag-x.default.example.com", "unknown.other.test");
+    List<io.envoyproxy.envoy.config.route.v3.VirtualHost> vhosts = new ArrayList<>();
+    for (String host : hosts) {
+      vhosts.add(vhost(host, "default/app", List.of(), List.of(split("default", "app-1", 100))));
+    }
+    Listener listener =
+        Listener.newBuilder()
+            .setName("weir-https")
+            .addFilterChains(chain(List.of("hello.default.example.com"), "default/hello"))
+            .addFilterChains(chain(List.of("bye.default.example.com"), "default/bye"))
+            .addFilterChains(chain(List.of("*.default.example.com"), "default/wildcard"))
+            .setDefaultFilterChain(chain(List.of(), "default/fallback"))
+            .build();
+    List<Secret> secrets = List.of(
+        secret("default/hello", hello), secret("default/bye", bye),
+        secret("default/wildcard", wildcard), secret("default/fallback", fallbackCert));
+    xds.set(Snapshot.create(
+        List.of(cluster("default/app-1")),
+        List.of(assignment("default/app-1", endpoint(backend.port()))),
+        List.of(listener), List.of(routes(vhosts)), secrets, version));
+  }
+
+  static FilterChain chain(List<String> serverNames, String secret) {
+    DownstreamTlsContext context = DownstreamTlsContext.newBuilder()
+        .setCommonTlsContext(CommonTlsContext.newBuilder()
+            .addAlpnProtocols("h2").addAlpnProtocols("http/1.1")
+            .addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName(secret)))
+        .build();
+    FilterChain.Builder chain = FilterChain.newBuilder()
+        .setName(secret)
+        .setTransportSocket(TransportSocket.newBuilder()
+            .setName("envoy.transport_sockets.tls").setTypedConfig(Any.pack(context)));
+    if (!serverNames.isEmpty()) {
+      chain.setFilterChainMatch(FilterChainMatch.newBuilder().addAllServerNames(serverNames));
+    }
+    return chain.build();
+  }
+
+  static Secret secret(String name, TestCa.Issued issued) {
+    return Secret.newBuilder()
+        .setName(name)
+        .setTlsCertificate(TlsCertificate.newBuilder()
+            .setCertificateChain(DataSource.newBuilder().setInlineString(issued.chainPem()))
+            .setPrivateKey(DataSource.newBuilder().setInlineString(issued.keyPem())))
+        .build();
+  }
+
+  int httpsPort() {
+    Poll.until("the HTTPS port binds", Duration.ofSeconds(30), () -> https.port() > 0);
+    return https.port();
+  }
+
+  /** What one handshake (and an HTTP/1.1 request on it) showed the client. */
+  record Seen(String subject, String protocol, String alpn, String response) {}
+
+  /** Connects with {@code sni} (none when empty), records the server's certificate, sends GET /. */
+  Seen handshake(String sni, String host) throws Exception {
+    List<X509Certificate> chain = new ArrayList<>();
+    TrustManager recorder = new X509TrustManager() {
+      @Override
+      public void checkClientTrusted(X509Certificate[] certs, String authType) {}
+
+      @Override
+      public void checkServerTrusted(X509Certificate[] certs, String authType) {
+        chain.addAll(List.of(certs));
+      }
+
+      @Override
+      public X509Certificate[] getAcceptedIssuers() {
+        return new X509Certificate[0];
+      }
+    };
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, new TrustManager[] {recorder}, null);
+    try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", httpsPort())) {
+      socket.setSoTimeout(20_000);
+      SSLParameters parameters = socket.getSSLParameters();
+      if (!sni.isEmpty()) {
+        parameters.setServerNames(List.of(new SNIHostName(sni)));
+      }
+      parameters.setApplicationProtocols(new String[] {"http/1.1"});
+      socket.setSSLParameters(parameters);
+      socket.startHandshake();
+      OutputStream out = socket.getOutputStream();
+      out.write(("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = socket.getInputStream();
+      String response = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+      return new Seen(chain.get(0).getSubjectX500Principal().getName(),
+          socket.getSession().getProtocol(), socket.getApplicationProtocol(), response);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "exact name,          hello.default.example.com, CN=hello",
+    "other exact name,    bye.default.example.com,   CN=bye",
+    "tag host uses the wildcard, tag-x.default.example.com, CN=wildcard",
+    "unknown name gets the fallback, unknown.other.test,        CN=fallback",
+    "wildcard covers one label only, a.b.default.example.com,   CN=fallback",
+  })
+  void sniPicksTheCertificate(String name, String host, String subject) throws Exception {
+    Poll.until("certificates applied", Duration.ofSeconds(30),
+        () -> tls.current().toString().contains("hello.default.example.com"));
+    Seen seen = handshake(host, host);
+    assertThat(seen.subject()).isEqualTo(subject);
+    assertThat(seen.protocol()).isIn("TLSv1.3", "TLSv1.2");
+    assertThat(seen.response()).startsWith("HTTP/1.1 ");
+  }
+
+  @Test
+  void noSniGetsTheFallbackAndRequestsAreProxiedAsHttps() throws Exception {
+    Seen seen = handshake("", "hello.default.example.com");
+    assertThat(seen.subject()).isEqualTo("CN=fallback");
+    assertThat(seen.response()).startsWith("HTTP/1.1 200").contains("x-backend: tls")
+        .contains("x-seen-proto: https");
+  }
+
+  @Test
+  void oldProtocolsAreRefused() throws Exception {
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
+    try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", httpsPort())) {
+      socket.setSoTimeout(20_000);
+      socket.setEnabledProtocols(new String[] {"TLSv1.1"});
+      org.assertj.core.api.Assertions.assertThatThrownBy(socket::startHandshake)
+          .isInstanceOf(java.io.IOException.class);
+    } catch (IllegalArgumentException unsupportedByTheClient) {
+      // the JDK here cannot even offer TLSv1.1: nothing to check
+    }
+  }
+
+  @Test
+  void http2OverTlsWithAlpn() {
+    HttpClient client = HttpClient.create()
+        .protocol(HttpProtocol.H2)
+        .secure(spec -> spec.sslContext(Http2SslContextSpec.forClient()
+            .configure(b -> b.trustManager(InsecureTrustManagerFactory.INSTANCE))))
+        .headers(h -> h.set("Host", "hello.default.example.com"));
+    String result = client.get()
+        .uri("https://127.0.0.1:" + httpsPort() + "/")
+        .responseSingle((response, body) -> body.asString()
+            .map(text -> response.version() + " " + response.status().code() + " " + text
+                + " " + response.responseHeaders().get("x-seen-proto")))
+        .block(Duration.ofSeconds(30));
+    assertThat(result).isEqualTo("HTTP/2.0 200 tls https");
+  }
+
+  @Test
+  void rotationUnderLoadFailsNoRequestAndNewHandshakesSeeTheNewCertificate() throws Exception {
+    HttpClient client = HttpClient.create()
+        .secure(spec -> spec.sslContext(Http11SslContextSpec.forClient()
+            .configure(b -> b.trustManager(InsecureTrustManagerFactory.INSTANCE))))
+        .headers(h -> h.set("Host", "unknown.other.test"));
+    String uri = "https://127.0.0.1:" + httpsPort() + "/";
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicLong ok = new AtomicLong();
+    List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    Thread loop = new Thread(() -> {
+      while (running.get()) {
+        try {
+          Integer status = client.get().uri(uri)
+              .responseSingle((response, body) -> body.asString().thenReturn(response.status().code()))
+              .block(Duration.ofSeconds(20));
+          if (status != null && status == 200) {
+            ok.incrementAndGet();
+          } else {
+            failures.add("status " + status);
+          }
+        } catch (RuntimeException e) {
+          failures.add(e.toString());
+        }
+      }
+    }, "rotation-load");
+    loop.start();
+    try {
+      Poll.until("requests flow", Duration.ofSeconds(30), () -> ok.get() > 5);
+      TestCa.Issued rotated = ca.issue("fallback-rotated", "fallback.example.com");
+      serve(rotated);
+      Poll.until("new handshakes see the rotated certificate", Duration.ofSeconds(30),
+          () -> subjectOf("unknown.other.test").equals("CN=fallback-rotated"));
+      long before = ok.get();
+      Poll.until("requests keep flowing", Duration.ofSeconds(30), () -> ok.get() > before + 5);
+    } finally {
+      running.set(false);
+      loop.join(30_000);
+      serve(fallback);
+      Poll.until("fallback restored", Duration.ofSeconds(30),
+          () -> subjectOf("unknown.other.test").equals("CN=fallback"));
+    }
+    assertThat(failures).isEmpty();
+    assertThat(ok.get()).isGreaterThan(10);
+  }
+
+  private String subjectOf(String sni) {
+    try {
+      return handshake(sni, sni).subject();
+    } catch (Exception e) {
+      return e.toString();
+    }
+  }
+
+  @Test
+  void alpnOffersH2() throws Exception {
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
+    try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", httpsPort())) {
+      SSLParameters parameters = socket.getSSLParameters();
+      parameters.setApplicationProtocols(new String[] {"h2", "http/1.1"});
+      socket.setSSLParameters(parameters);
+      socket.startHandshake();
+      assertThat(socket.getApplicationProtocol()).isEqualTo("h2");
+    }
+  }
+}

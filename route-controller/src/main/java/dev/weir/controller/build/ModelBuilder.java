@@ -21,11 +21,15 @@ import dev.weir.model.Upstream;
 import dev.weir.model.VirtualHost;
 import dev.weir.model.WeightedUpstream;
 import dev.weir.xds.DataPlane;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +66,8 @@ public final class ModelBuilder {
   private final Map<String, SecretObject> secrets = new HashMap<>();
   private final Map<String, CertificateCheck> checks = new HashMap<>();
   private final Map<String, CertificateCheck> lastChecks = new HashMap<>();
+  private Map<String, CachedCheck> previousChecks = Map.of();
+  private final Map<String, CachedCheck> nextChecks = new HashMap<>();
   private final Map<String, List<Located<ServiceObject>>> servicesByName = new HashMap<>();
   private final Map<String, List<EndpointSliceObject>> slicesByService = new HashMap<>();
   private final Map<String, List<Located<ServiceObject>>> servicesByConfiguration = new HashMap<>();
@@ -125,6 +131,7 @@ public final class ModelBuilder {
   }
 
   private BuildResult run(BuildState previous, List<DataPlane> dataPlanes, Instant now) {
+    previousChecks = previous.certificateChecks();
     List<RouteObject> routes = clusters.stream()
         .filter(ClusterObjects::config)
         .flatMap(c -> c.routes().stream())
@@ -194,7 +201,7 @@ public final class ModelBuilder {
           now));
     }
     return new BuildResult(model, statuses,
-        new BuildState(model, nextServed, statuses, validSecrets));
+        new BuildState(model, nextServed, statuses, validSecrets, nextChecks));
   }
 
   /** What happened to one Route: what it serves (or null), and why not all is well. */
@@ -507,7 +514,7 @@ public final class ModelBuilder {
         return new CertificateCheck(List.of(), CertificateCheck.REASON_CERTIFICATE_INVALID,
             secret.problem());
       }
-      return Certificates.check(secret.certificateChainPem(), secret.privateKeyPem(), now);
+      return cachedCheck(k, secret.certificateChainPem(), secret.privateKeyPem(), now);
     });
   }
 
@@ -524,7 +531,30 @@ public final class ModelBuilder {
 
   private CertificateCheck lastCheck(ValidSecret secret, Instant now) {
     return lastChecks.computeIfAbsent(secret.key(), k ->
-        Certificates.check(secret.certificateChainPem(), secret.privateKeyPem(), now));
+        cachedCheck(k, secret.certificateChainPem(), secret.privateKeyPem(), now));
+  }
+
+  /** The check of this content, from a recent build when it made one. */
+  private CertificateCheck cachedCheck(String secretKey, String chain, String key, Instant now) {
+    String id = secretKey + "|" + digest(chain, key);
+    CachedCheck cached = previousChecks.get(id);
+    if (cached == null || !cached.freshAt(now)) {
+      cached = new CachedCheck(Certificates.check(chain, key, now), now);
+    }
+    nextChecks.put(id, cached);
+    return cached.check();
+  }
+
+  private static String digest(String chain, String key) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update(chain.getBytes(StandardCharsets.UTF_8));
+      sha.update((byte) 0);
+      sha.update(key.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(sha.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    }
   }
 
   private boolean covers(ValidSecret secret, String host, Instant now) {

@@ -320,8 +320,9 @@ public final class FolderSource implements ClusterSource {
       case "Secret" -> {
         Secret secret = YAML.treeToValue(doc, Secret.class);
         if (!KubernetesObjects.TLS_SECRET_TYPE.equals(secret.getType())) {
-          throw new IllegalArgumentException("document " + index + ": Secret of type \""
-              + secret.getType() + "\" (expected: " + KubernetesObjects.TLS_SECRET_TYPE + ")");
+          throw new IllegalArgumentException("document " + index + ": Secret "
+              + (secret.getType() == null ? "without type" : "of type \"" + secret.getType() + "\"")
+              + " (expected: type " + KubernetesObjects.TLS_SECRET_TYPE + ")");
         }
         yield secret;
       }

@@ -189,6 +189,24 @@ class ModelBuilderTlsTest {
   }
 
   @Test
+  void checksOfUnchangedContentAreReusedForAMinute() {
+    List<ClusterObjects> clusters = List.of(east(hello("hello-tls"),
+        secret("hello-tls", HELLO.chainPem(), HELLO.keyPem())));
+    BuildResult first = ModelBuilder.build(DOMAIN, NO_DEFAULT, clusters, BuildState.INITIAL,
+        List.of(), NOW);
+    BuildResult soon = ModelBuilder.build(DOMAIN, NO_DEFAULT, clusters, first.state(), List.of(),
+        NOW.plusSeconds(30));
+    BuildResult later = ModelBuilder.build(DOMAIN, NO_DEFAULT, clusters, soon.state(), List.of(),
+        NOW.plusSeconds(90));
+
+    assertThat(first.state().certificateChecks()).hasSize(1);
+    assertThat(soon.state().certificateChecks()).isEqualTo(first.state().certificateChecks());
+    assertThat(later.state().certificateChecks().values())
+        .extracting(CachedCheck::checkedAt).containsExactly(NOW.plusSeconds(90));
+    assertThat(later.model().certificates()).isEqualTo(first.model().certificates());
+  }
+
+  @Test
   void secretsOfNonConfigClustersAreIgnoredAndToStringHidesKeys() {
     SecretObject secret = secret("hello-tls", HELLO.chainPem(), HELLO.keyPem());
     BuildResult result = ModelBuilder.build(DOMAIN, NO_DEFAULT, List.of(

@@ -288,7 +288,7 @@ class FolderClustersTest {
         stringData: {password: hunter2}
         """);
     eventually(() -> assertThat(controller.clusters().get(0).problems()).contains(
-        east.resolve("opaque.yaml") + ": document 1: Secret of type \"null\" (expected:"
+        east.resolve("opaque.yaml") + ": document 1: Secret without type (expected: type"
             + " kubernetes.io/tls)"));
   }
 

@@ -70,6 +70,12 @@ alive_or_die() { # name pid
 $(tail -n 20 "$run/$1.log")"
 }
 
+# Run copies of the jars, so a rebuild while the demo runs cannot pull classes from under it.
+cp -f "$controller_jar" "$run/weir-controller.jar" && cp -f "$gateway_jar" "$run/weir-gateway.jar" \
+  || die "cannot copy the jars to $run (disk full?)"
+controller_jar="$run/weir-controller.jar"
+gateway_jar="$run/weir-gateway.jar"
+
 echo "up.sh: starting demo revisions hello-00001..3 on 127.0.0.1:9001-9003"
 for n in 1 2 3; do
   start "hello-0000$n" java -Xmx64m -XX:+UseSerialGC -cp "$loadtest/classes:$loadtest/lib/*" \

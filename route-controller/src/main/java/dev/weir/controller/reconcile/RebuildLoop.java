@@ -116,6 +116,22 @@ public final class RebuildLoop implements AutoCloseable {
         .description("Routes by their Ready condition").tag("state", state).register(meters));
   }
 
+  /**
+   * Also asks for a rebuild every {@code period}, for what changes with time alone: certificates
+   * expire without any input changing.
+   */
+  public void rebuildEvery(Duration period) {
+    long millis = period.toMillis();
+    if (millis <= 0) {
+      throw new IllegalArgumentException("period: " + period + " (expected: positive)");
+    }
+    try {
+      executor.scheduleWithFixedDelay(this::requestRebuild, millis, millis, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closed
+    }
+  }
+
   /** Asks for a rebuild soon. Never blocks; safe from any thread. */
   public void requestRebuild() {
     long now = System.nanoTime();

@@ -22,6 +22,7 @@ import dev.weir.xds.ModelPublisher;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -110,6 +111,8 @@ public final class WeirController implements AutoCloseable {
     registry.addListener(this::rebuild);
     sources.forEach(ClusterSource::start);
     rebuild();
+    // A certificate expires with no input changing; unchanged content is re-checked this often.
+    loop.rebuildEvery(Duration.ofMinutes(1));
   }
 
   public ClustersFile clustersFile() {

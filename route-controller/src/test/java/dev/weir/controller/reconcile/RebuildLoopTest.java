@@ -50,6 +50,14 @@ class RebuildLoopTest {
   }
 
   @Test
+  void periodicRebuildsRunWithoutRequests() {
+    try (RebuildLoop loop = loop(Duration.ZERO, Duration.ofMillis(100), new CountDownLatch(0))) {
+      loop.rebuildEvery(Duration.ofMillis(100));
+      eventually(() -> assertThat(reads.get()).isGreaterThanOrEqualTo(3));
+    }
+  }
+
+  @Test
   void steadyRequestsStillBuildWithinTheMaximumDelay() throws InterruptedException {
     try (RebuildLoop loop = loop(Duration.ofMillis(200), Duration.ofMillis(400), new CountDownLatch(0))) {
       long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);

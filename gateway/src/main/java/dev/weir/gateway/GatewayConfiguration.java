@@ -158,8 +158,12 @@ public class GatewayConfiguration {
   @Bean
   WeirRoutingFilter weirRoutingFilter(
       RoutingTableHolder holder,
-      @Value("${weir.gateway.max-request-body-bytes:10485760}") long maxRequestBodyBytes) {
-    return new WeirRoutingFilter(holder, maxRequestBodyBytes);
+      @Value("${weir.gateway.max-request-body-bytes:10485760}") long maxRequestBodyBytes,
+      @Value("${weir.https.port:8443}") int httpsPort,
+      @Value("${weir.https.redirect-port:-2}") int redirectPort) {
+    // The redirect names the public HTTPS port; by default the one the gateway listens on.
+    int port = redirectPort != -2 ? redirectPort : httpsPort;
+    return new WeirRoutingFilter(holder, maxRequestBodyBytes, port <= 0 ? -1 : port);
   }
 
   @Bean

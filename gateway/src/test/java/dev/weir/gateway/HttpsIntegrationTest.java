@@ -49,6 +49,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import reactor.netty.http.Http11SslContextSpec;
@@ -66,6 +67,7 @@ import reactor.netty.http.client.HttpClient;
       "management.server.port=0",
       "weir.node.id=https-test",
       "weir.https.port=0",
+      "weir.https.redirect-port=8443",
       "weir.xds.initial-backoff=50ms",
       "weir.xds.max-backoff=500ms"
     })
@@ -82,6 +84,7 @@ class HttpsIntegrationTest {
 
   @Autowired HttpsServer https;
   @Autowired TlsConfigHolder tls;
+  @LocalServerPort int port;
 
   @DynamicPropertySource
   static void xdsAddress(DynamicPropertyRegistry registry) throws Exception {
@@ -100,6 +103,10 @@ class HttpsIntegrationTest {
 
   /** Serves the three host certificates and {@code fallbackCert} as the default chain. */
   static void serve(TestCa.Issued fallbackCert) {
+    serve(secret("default/fallback", fallbackCert));
+  }
+
+  static void serve(Secret fallbackSecret) {
     String version = "tls-" + versions.incrementAndGet();
     List<String> hosts = List.of("hello.default.example.com", "bye.default.example.com",
         "tag-x.default.example.com", "unknown.other.test");
@@ -107,6 +114,14 @@ class HttpsIntegrationTest {
     for (String host : hosts) {
       vhosts.add(vhost(host, "default/app", List.of(), List.of(split("default", "app-1", 100))));
     }
+    var secure = vhost("secure.default.example.com", "default/secure", List.of(),
+        List.of(split("default", "app-1", 100))).toBuilder();
+    secure.getMetadataBuilder().putFilterMetadata("weir", com.google.protobuf.Struct.newBuilder()
+        .putFields("route", com.google.protobuf.Value.newBuilder().setStringValue("default/secure").build())
+        .putFields("tls", com.google.protobuf.Value.newBuilder().setBoolValue(true).build())
+        .putFields("redirect", com.google.protobuf.Value.newBuilder().setBoolValue(true).build())
+        .build());
+    vhosts.add(secure.build());
     Listener listener =
         Listener.newBuilder()
             .setName("weir-https")
@@ -117,7 +132,7 @@ class HttpsIntegrationTest {
             .build();
     List<Secret> secrets = List.of(
         secret("default/hello", hello), secret("default/bye", bye),
-        secret("default/wildcard", wildcard), secret("default/fallback", fallbackCert));
+        secret("default/wildcard", wildcard), fallbackSecret);
     xds.set(Snapshot.create(
         List.of(cluster("default/app-1")),
         List.of(assignment("default/app-1", endpoint(backend.port()))),
@@ -302,6 +317,59 @@ class HttpsIntegrationTest {
       return handshake(sni, sni).subject();
     } catch (Exception e) {
       return e.toString();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "redirect host with query,   secure.default.example.com,      /a/b?x=1&y=2, 301, https://secure.default.example.com:8443/a/b?x=1&y=2",
+    "redirect host with a port,  secure.default.example.com:8080, /,            301, https://secure.default.example.com:8443/",
+    "plain host is proxied,      hello.default.example.com,       /,            200, ",
+  })
+  void redirectedHostsAnswerPlainHttpWith301(
+      String name, String host, String path, int status, String location) throws Exception {
+    Poll.until("routes applied", Duration.ofSeconds(30),
+        () -> tls.current().toString().contains("hello.default.example.com"));
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(20_000);
+      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host
+          + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      assertThat(response).startsWith("HTTP/1.1 " + status);
+      if (location != null) {
+        assertThat(response).containsIgnoringCase("location: " + location + "\r\n");
+      } else {
+        assertThat(response).doesNotContainIgnoringCase("location:");
+      }
+    }
+  }
+
+  @Test
+  void redirectedHostIsServedOverHttps() throws Exception {
+    Seen seen = handshake("secure.default.example.com", "secure.default.example.com");
+    assertThat(seen.subject()).isEqualTo("CN=wildcard");
+    assertThat(seen.response()).startsWith("HTTP/1.1 200").contains("x-seen-proto: https");
+  }
+
+  @Test
+  void aSecretWithAnUnusableKeyIsNackedWithoutTheKeyAndTheLastGoodStays() throws Exception {
+    String garbageKey = "-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWtleS1ieXRlcw==\n-----END PRIVATE KEY-----\n";
+    Secret bad = Secret.newBuilder()
+        .setName("default/fallback")
+        .setTlsCertificate(TlsCertificate.newBuilder()
+            .setCertificateChain(DataSource.newBuilder().setInlineString(fallback.chainPem()))
+            .setPrivateKey(DataSource.newBuilder().setInlineString(garbageKey)))
+        .build();
+    int nacks = xds.nackDetails().size();
+    try {
+      serve(bad);
+      Poll.until("the bad secret is NACKed", Duration.ofSeconds(30), () -> xds.nackDetails().size() > nacks);
+      String detail = xds.nackDetails().get(xds.nackDetails().size() - 1);
+      assertThat(detail).startsWith("secret default/fallback: tls_certificate.private_key: ")
+          .doesNotContain("c2VjcmV0").doesNotContain("PRIVATE KEY");
+      assertThat(subjectOf("unknown.other.test")).isEqualTo("CN=fallback");
+    } finally {
+      serve(fallback);
     }
   }
 

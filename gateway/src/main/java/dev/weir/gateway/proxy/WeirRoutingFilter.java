@@ -58,10 +58,24 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
 
   private final RoutingTableHolder tables;
   private final long maxRequestBodyBytes;
+  private final int redirectPort;
 
   public WeirRoutingFilter(RoutingTableHolder tables, long maxRequestBodyBytes) {
+    this(tables, maxRequestBodyBytes, -1);
+  }
+
+  /**
+   * @param redirectPort the public HTTPS port named in redirects of {@code redirect} hosts (443 is
+   *     left out of the URL); -1 when HTTPS is off, so nothing is redirected
+   */
+  public WeirRoutingFilter(RoutingTableHolder tables, long maxRequestBodyBytes, int redirectPort) {
     this.tables = requireNonNull(tables, "tables");
     this.maxRequestBodyBytes = maxRequestBodyBytes;
+    if (redirectPort < -1 || redirectPort > 65535) {
+      throw new IllegalArgumentException(
+          "weir.https.redirect-port: " + redirectPort + " (expected: -1..65535)");
+    }
+    this.redirectPort = redirectPort;
   }
 
   @Override
@@ -85,6 +99,17 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
     String path = uri.getRawPath();
     if (path == null || path.isEmpty()) {
       path = "/";
+    }
+    if (vhost.redirect() && redirectPort > 0 && request.getSslInfo() == null) {
+      String query = uri.getRawQuery();
+      String location = "https://" + RoutingTable.normalizeHost(hostHeader)
+          + (redirectPort == 443 ? "" : ":" + redirectPort) + path
+          + (query == null ? "" : "?" + query);
+      exchange.getAttributes().put(
+          ProxyExchange.ATTRIBUTE, new ProxyExchange(vhost.route(), null, null, null, path));
+      exchange.getResponse().getHeaders().set(HttpHeaders.LOCATION, location);
+      exchange.getResponse().setStatusCode(org.springframework.http.HttpStatus.MOVED_PERMANENTLY);
+      return exchange.getResponse().setComplete();
     }
     RouteEntry route = vhost.match(path, headers::getFirst);
     if (route == null) {

@@ -96,7 +96,7 @@ public final class RoutingTableBuilder {
         }
         routes[i] = new RouteEntry(route, targets, picker);
       }
-      VirtualHostEntry entry = new VirtualHostEntry(vhost.name(), vhost.route(), routes);
+      VirtualHostEntry entry = new VirtualHostEntry(vhost.name(), vhost.route(), routes, vhost.redirect());
       for (String domain : vhost.domains()) {
         String host = domainHost(domain);
         if (host.equals("*")) {

@@ -8,11 +8,18 @@ public final class VirtualHostEntry {
   private final String name;
   private final String route;
   private final RouteEntry[] routes;
+  private final boolean redirect;
 
-  VirtualHostEntry(String name, String route, RouteEntry[] routes) {
+  VirtualHostEntry(String name, String route, RouteEntry[] routes, boolean redirect) {
     this.name = name;
     this.route = route;
     this.routes = routes;
+    this.redirect = redirect;
+  }
+
+  /** Whether plain HTTP requests for this host are answered with a 301 to HTTPS. */
+  public boolean redirect() {
+    return redirect;
   }
 
   public String name() {

@@ -2,52 +2,111 @@ package dev.weir.gateway.tls;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
 import reactor.netty.http.Http2SslContextSpec;
 import reactor.netty.tcp.SslProvider;
 
 /** Builds the server side of TLS for one certificate: TLS 1.3/1.2, AEAD ciphers, ALPN h2 + http/1.1. */
 public final class ServerCertificates {
 
+  private static final String KEY_BEGIN = "-----BEGIN PRIVATE KEY-----";
+  private static final String KEY_END = "-----END PRIVATE KEY-----";
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   private ServerCertificates() {}
 
   /**
-   * An SSL provider for a PEM chain and PEM (PKCS#8) key; the exception says which part is wrong and
-   * never repeats the key.
+   * An SSL provider for a PEM chain and an unencrypted PKCS#8 PEM key that belongs to the chain's
+   * first certificate; the exception names the field at fault and never repeats the key.
    */
   public static SslProvider provider(String certificateChainPem, String privateKeyPem) {
-    try {
-      if (CertificateFactory.getInstance("X.509")
-          .generateCertificates(bytes(certificateChainPem)).isEmpty()) {
-        throw new IllegalArgumentException("certificate_chain: no PEM certificate");
-      }
-    } catch (CertificateException e) {
-      throw new IllegalArgumentException("certificate_chain: not a PEM X.509 chain (" + e.getMessage() + ")");
-    }
+    List<X509Certificate> chain = chain(certificateChainPem);
+    PrivateKey key = key(privateKeyPem, chain.get(0));
     try {
       Http2SslContextSpec spec =
-          Http2SslContextSpec.forServer(bytes(certificateChainPem), bytes(privateKeyPem))
+          Http2SslContextSpec.forServer(key, chain)
               .configure(builder -> builder.protocols("TLSv1.3", "TLSv1.2"));
       SslProvider provider = SslProvider.builder().sslContext(spec).build();
       provider.getSslContext();
       return provider;
     } catch (RuntimeException e) {
-      // The cause's message may quote what it could not parse: name only its type.
-      throw new IllegalArgumentException("private_key: cannot be loaded with its certificate chain ("
-          + rootCause(e).getClass().getSimpleName() + ")");
+      throw new IllegalArgumentException(
+          "certificate_chain: not usable for TLS (" + e.getClass().getSimpleName() + ")");
     }
   }
 
-  private static Throwable rootCause(Throwable t) {
-    Throwable cause = t;
-    while (cause.getCause() != null && cause.getCause() != cause) {
-      cause = cause.getCause();
+  private static List<X509Certificate> chain(String pem) {
+    Collection<? extends Certificate> parsed;
+    try {
+      parsed = CertificateFactory.getInstance("X.509")
+          .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+    } catch (CertificateException e) {
+      throw new IllegalArgumentException("certificate_chain: not a PEM X.509 chain (" + e.getMessage() + ")");
     }
-    return cause;
+    List<X509Certificate> chain = new ArrayList<>();
+    for (Certificate certificate : parsed) {
+      chain.add((X509Certificate) certificate);
+    }
+    if (chain.isEmpty()) {
+      throw new IllegalArgumentException("certificate_chain: no PEM certificate");
+    }
+    return chain;
   }
 
-  private static ByteArrayInputStream bytes(String pem) {
-    return new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII));
+  private static PrivateKey key(String pem, X509Certificate leaf) {
+    int begin = pem.indexOf(KEY_BEGIN);
+    int end = pem.indexOf(KEY_END);
+    if (begin < 0 || end < begin) {
+      throw new IllegalArgumentException(
+          "private_key: expected an unencrypted PKCS#8 PEM key (BEGIN PRIVATE KEY)");
+    }
+    byte[] der;
+    try {
+      der = Base64.getMimeDecoder().decode(pem.substring(begin + KEY_BEGIN.length(), end).trim());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("private_key: bad base64");
+    }
+    String algorithm = leaf.getPublicKey().getAlgorithm();
+    PrivateKey key;
+    try {
+      key = KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException(
+          "private_key: not a PKCS#8 " + algorithm + " key (" + e.getClass().getSimpleName() + ")");
+    }
+    // Signing a random challenge and verifying it with the certificate proves the pair matches.
+    try {
+      String signatureAlgorithm = algorithm.equals("EC") ? "SHA256withECDSA" : "SHA256with" + algorithm;
+      byte[] challenge = new byte[32];
+      RANDOM.nextBytes(challenge);
+      Signature signer = Signature.getInstance(signatureAlgorithm);
+      signer.initSign(key);
+      signer.update(challenge);
+      byte[] signature = signer.sign();
+      Signature verifier = Signature.getInstance(signatureAlgorithm);
+      verifier.initVerify(leaf.getPublicKey());
+      verifier.update(challenge);
+      if (!verifier.verify(signature)) {
+        throw new IllegalArgumentException("private_key: does not match the certificate "
+            + leaf.getSubjectX500Principal().getName());
+      }
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException("private_key: cannot be checked against the certificate ("
+          + e.getClass().getSimpleName() + ")");
+    }
+    return key;
   }
 }

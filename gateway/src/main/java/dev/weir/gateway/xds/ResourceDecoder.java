@@ -211,7 +211,8 @@ public final class ResourceDecoder {
       String weirRoute = weirString(vhost.getMetadata(), "route");
       vhosts.add(
           new VirtualHostSpec(
-              vhost.getName(), domains, weirRoute.isEmpty() ? vhost.getName() : weirRoute, routes));
+              vhost.getName(), domains, weirRoute.isEmpty() ? vhost.getName() : weirRoute, routes,
+              weirBoolean(vhost.getMetadata(), "redirect")));
     }
     return new RouteConfigSpec(name, vhosts);
   }
@@ -343,6 +344,15 @@ public final class ResourceDecoder {
     }
     Value value = weir.getFieldsMap().get(field);
     return value == null || !value.hasStringValue() ? "" : value.getStringValue();
+  }
+
+  private static boolean weirBoolean(Metadata metadata, String field) {
+    Struct weir = metadata.getFilterMetadataMap().get(WEIR_METADATA);
+    if (weir == null) {
+      return false;
+    }
+    Value value = weir.getFieldsMap().get(field);
+    return value != null && value.hasBoolValue() && value.getBoolValue();
   }
 
   private static int positive(String where, String field, int value)

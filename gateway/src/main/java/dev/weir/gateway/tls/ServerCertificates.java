@@ -24,12 +24,19 @@ public final class ServerCertificates {
 
   private static final String KEY_BEGIN = "-----BEGIN PRIVATE KEY-----";
   private static final String KEY_END = "-----END PRIVATE KEY-----";
+  private static final String RSA_BEGIN = "-----BEGIN RSA PRIVATE KEY-----";
+  private static final String RSA_END = "-----END RSA PRIVATE KEY-----";
+  /** DER of AlgorithmIdentifier {rsaEncryption, NULL}, to wrap a PKCS#1 key as PKCS#8. */
+  private static final byte[] RSA_ALGORITHM = {
+    0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01,
+    0x05, 0x00
+  };
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private ServerCertificates() {}
 
   /**
-   * An SSL provider for a PEM chain and an unencrypted PKCS#8 PEM key that belongs to the chain's
+   * An SSL provider for a PEM chain and an unencrypted PKCS#8 (or PKCS#1 RSA) PEM key that belongs to the chain's
    * first certificate; the exception names the field at fault and never repeats the key.
    */
   public static SslProvider provider(String certificateChainPem, String privateKeyPem) {
@@ -67,17 +74,22 @@ public final class ServerCertificates {
   }
 
   private static PrivateKey key(String pem, X509Certificate leaf) {
-    int begin = pem.indexOf(KEY_BEGIN);
-    int end = pem.indexOf(KEY_END);
+    boolean pkcs1 = !pem.contains(KEY_BEGIN) && pem.contains(RSA_BEGIN);
+    String head = pkcs1 ? RSA_BEGIN : KEY_BEGIN;
+    int begin = pem.indexOf(head);
+    int end = pem.indexOf(pkcs1 ? RSA_END : KEY_END);
     if (begin < 0 || end < begin) {
-      throw new IllegalArgumentException(
-          "private_key: expected an unencrypted PKCS#8 PEM key (BEGIN PRIVATE KEY)");
+      throw new IllegalArgumentException("private_key: expected an unencrypted PEM key"
+          + " (BEGIN PRIVATE KEY (PKCS#8) or BEGIN RSA PRIVATE KEY (PKCS#1))");
     }
     byte[] der;
     try {
-      der = Base64.getMimeDecoder().decode(pem.substring(begin + KEY_BEGIN.length(), end).trim());
+      der = Base64.getMimeDecoder().decode(pem.substring(begin + head.length(), end).trim());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("private_key: bad base64");
+    }
+    if (pkcs1) {
+      der = pkcs8OfRsa(der);
     }
     String algorithm = leaf.getPublicKey().getAlgorithm();
     PrivateKey key;
@@ -89,7 +101,11 @@ public final class ServerCertificates {
     }
     // Signing a random challenge and verifying it with the certificate proves the pair matches.
     try {
-      String signatureAlgorithm = algorithm.equals("EC") ? "SHA256withECDSA" : "SHA256with" + algorithm;
+      String signatureAlgorithm = switch (algorithm) {
+        case "EC" -> "SHA256withECDSA";
+        case "RSA" -> "SHA256withRSA";
+        default -> algorithm; // EdDSA, Ed25519, Ed448 sign the message itself
+      };
       byte[] challenge = new byte[32];
       RANDOM.nextBytes(challenge);
       Signature signer = Signature.getInstance(signatureAlgorithm);
@@ -108,5 +124,34 @@ public final class ServerCertificates {
           + e.getClass().getSimpleName() + ")");
     }
     return key;
+  }
+
+  /** PrivateKeyInfo ::= SEQUENCE { INTEGER 0, AlgorithmIdentifier, OCTET STRING pkcs1 }. */
+  private static byte[] pkcs8OfRsa(byte[] pkcs1) {
+    byte[] version = {0x02, 0x01, 0x00};
+    byte[] octets = derTag(0x04, pkcs1);
+    byte[] body = new byte[version.length + RSA_ALGORITHM.length + octets.length];
+    System.arraycopy(version, 0, body, 0, version.length);
+    System.arraycopy(RSA_ALGORITHM, 0, body, version.length, RSA_ALGORITHM.length);
+    System.arraycopy(octets, 0, body, version.length + RSA_ALGORITHM.length, octets.length);
+    return derTag(0x30, body);
+  }
+
+  private static byte[] derTag(int tag, byte[] content) {
+    int length = content.length;
+    byte[] header;
+    if (length < 0x80) {
+      header = new byte[] {(byte) tag, (byte) length};
+    } else if (length < 0x100) {
+      header = new byte[] {(byte) tag, (byte) 0x81, (byte) length};
+    } else if (length < 0x10000) {
+      header = new byte[] {(byte) tag, (byte) 0x82, (byte) (length >> 8), (byte) length};
+    } else {
+      header = new byte[] {(byte) tag, (byte) 0x83, (byte) (length >> 16), (byte) (length >> 8), (byte) length};
+    }
+    byte[] out = new byte[header.length + length];
+    System.arraycopy(header, 0, out, 0, header.length);
+    System.arraycopy(content, 0, out, header.length, length);
+    return out;
   }
 }

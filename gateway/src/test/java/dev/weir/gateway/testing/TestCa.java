@@ -57,7 +57,30 @@ public final class TestCa {
   /** A server certificate with common name {@code cn} and these DNS SANs. */
   public Issued issue(String cn, String... dnsNames) {
     try {
-      KeyPair pair = keyPair();
+      return issue(keyPair(), cn, dnsNames);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A server certificate for a 2048-bit RSA key, the key written as PKCS#1 (BEGIN RSA PRIVATE KEY). */
+  public Issued issueRsaPkcs1(String cn, String... dnsNames) {
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+      generator.initialize(2048);
+      KeyPair pair = generator.generateKeyPair();
+      Issued issued = issue(pair, cn, dnsNames);
+      var info = org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(pair.getPrivate().getEncoded());
+      String pkcs1 = pem(new org.bouncycastle.util.io.pem.PemObject(
+          "RSA PRIVATE KEY", info.parsePrivateKey().toASN1Primitive().getEncoded()));
+      return new Issued(issued.certificate(), issued.chainPem(), pkcs1);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Issued issue(KeyPair pair, String cn, String... dnsNames) {
+    try {
       var builder = new JcaX509v3CertificateBuilder(certificate, serial(), notBefore(), notAfter(),
           new X500Name("CN=" + cn), pair.getPublic());
       GeneralName[] names = new GeneralName[dnsNames.length];

@@ -53,6 +53,16 @@ class TlsConfigTest {
   }
 
   @Test
+  void acceptsPkcs1RsaKeys() {
+    TestCa.Issued rsa = ca.issueRsaPkcs1("rsa", "rsa.test");
+    assertThat(rsa.keyPem()).startsWith("-----BEGIN RSA PRIVATE KEY-----");
+    assertThat(ServerCertificates.provider(rsa.chainPem(), rsa.keyPem()).getSslContext().isServer()).isTrue();
+    TestCa.Issued other = ca.issueRsaPkcs1("rsa2", "rsa2.test");
+    assertThatThrownBy(() -> ServerCertificates.provider(rsa.chainPem(), other.keyPem()))
+        .hasMessageStartingWith("private_key: does not match the certificate CN=rsa");
+  }
+
+  @Test
   void badMaterialIsReportedByFieldWithoutTheKey() {
     TestCa.Issued issued = ca.issue("x", "x.test");
     TestCa.Issued other = ca.issue("y", "y.test");
@@ -64,6 +74,6 @@ class TlsConfigTest {
         .hasMessageNotContaining("AAAA");
     // A key that does not belong to the certificate is refused too.
     assertThatThrownBy(() -> ServerCertificates.provider(issued.chainPem(), other.keyPem()))
-        .hasMessageStartingWith("private_key: ");
+        .hasMessageStartingWith("private_key: does not match the certificate CN=x");
   }
 }

@@ -288,20 +288,41 @@ public final class Harness {
     }
   }
 
-  /** Writes the hello Route and waits until the gateway has ACKed a newer model. */
+  /**
+   * Writes the hello Route and waits until the gateway serves it: within 100 consecutive responses,
+   * exactly the revisions with a share appear. Serving, not the ACK, is what the split suite needs.
+   */
   private void applyAndAwaitAck(WeirStack stack, FolderClusters clusters, Map<String, Integer> split)
       throws Exception {
-    long before = stack.gatewayAppliedRevision().orElse(0L);
     if (!clusters.writeHelloRoute(split)) {
       return; // already served
     }
-    WeirStack.await("gateway ACK of " + split, Duration.ofSeconds(60), stack.controller(),
-        () -> stack.gatewayAppliedRevision().orElse(0L) > before);
+    Set<String> expected = new java.util.TreeSet<>();
+    split.forEach((rev, percent) -> {
+      if (percent > 0) {
+        expected.add(rev);
+      }
+    });
+    try (RawHttp client = new RawHttp("127.0.0.1", stack.ports().gatewayHttp())) {
+      WeirStack.await("the gateway serving " + split, Duration.ofSeconds(60), stack.controller(), () -> {
+        Set<String> seen = new java.util.TreeSet<>();
+        try {
+          for (int i = 0; i < 100; i++) {
+            seen.add(client.get(FolderClusters.HELLO_HOST, "/").body().trim());
+          }
+        } catch (IOException e) {
+          client.close();
+          return false;
+        }
+        return seen.equals(expected);
+      });
+    }
   }
 
   private Object propagation(WeirStack stack, FolderClusters clusters, int routes) throws Exception {
     Histogram ack = new Histogram(3);
     Histogram serve = new Histogram(3);
+    int ackMissing = 0;
     progress("  propagation: %d weight changes of hello with %,d Routes", plan.changes(), routes);
     try (RawHttp client = new RawHttp("127.0.0.1", stack.ports().gatewayHttp())) {
       String target = HELLO1;
@@ -316,10 +337,12 @@ public final class Harness {
           target = target.equals(HELLO1) ? HELLO2 : HELLO1;
           clusters.writeHelloRoute(split(target));
         }
+        // After one change whose ACK never showed, ACKs are not waited for again (the run goes on).
+        long ackTimeout = ackMissing > 0 ? 0 : 30;
         CompletableFuture<Long> acked = CompletableFuture.supplyAsync(() -> {
           while (stack.gatewayAppliedRevision().orElse(0L) <= before) {
-            if (System.nanoTime() - t0 > TimeUnit.SECONDS.toNanos(60)) {
-              throw new IllegalStateException("no gateway ACK within 60 s of change " + change);
+            if (System.nanoTime() - t0 > TimeUnit.SECONDS.toNanos(ackTimeout)) {
+              throw new IllegalStateException("no gateway ACK within " + ackTimeout + " s of change " + change);
             }
             sleepMillis(2);
           }
@@ -336,12 +359,21 @@ public final class Harness {
             throw new IllegalStateException("the gateway did not serve " + target + " within 60 s of change " + i);
           }
         }
-        ack.recordValue(Math.max(1, acked.get(70, TimeUnit.SECONDS) / 1_000));
+        try {
+          ack.recordValue(Math.max(1, acked.get(40, TimeUnit.SECONDS) / 1_000));
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+          ackMissing++;
+        }
         serve.recordValue(Math.max(1, served / 1_000));
         if ((i + 1) % 10 == 0) {
           progress("    %d/%d changes", i + 1, plan.changes());
         }
       }
+    }
+    if (ackMissing > 0) {
+      note("propagation with " + routes + " Routes: the gateway's ACK (appliedModelRevision in the controller's"
+          + " /api/v1/dataplanes) did not advance for " + ackMissing + " of " + plan.changes()
+          + " changes; time to ACK is left out, time to serve is measured");
     }
     Results.Propagation p = new Results.Propagation(routes, plan.changes(), summary(ack), summary(serve));
     results.propagation.add(p);

@@ -88,8 +88,10 @@ final class Report {
         + "| Routes | changes | ACK p50 | ACK p99 | ACK max | serve p50 | serve p99 | serve max |\n"
         + "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
     for (Results.Propagation p : r.propagation) {
+      boolean acked = p.toAck().samples() > 0;
       md.append("| ").append(p.routes()).append(" | ").append(p.changes()).append(" | ")
-          .append(ms(p.toAck().p50Ms())).append(" | ").append(ms(p.toAck().p99Ms())).append(" | ").append(ms(p.toAck().maxMs()))
+          .append(acked ? ms(p.toAck().p50Ms()) : "n/a").append(" | ").append(acked ? ms(p.toAck().p99Ms()) : "n/a")
+          .append(" | ").append(acked ? ms(p.toAck().maxMs()) : "n/a")
           .append(" | ").append(ms(p.toServe().p50Ms())).append(" | ").append(ms(p.toServe().p99Ms())).append(" | ")
           .append(ms(p.toServe().maxMs())).append(" |\n");
     }

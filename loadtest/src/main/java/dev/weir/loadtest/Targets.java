@@ -47,7 +47,7 @@ final class Targets {
     }
 
     Optional<Results.Propagation> prop = r.propagation.stream().max(Comparator.comparingInt(Results.Propagation::routes));
-    r.targets.add(prop.map(p -> new Results.Target("propagation: p99 to ACK at " + p.routes() + " Routes", "<= 250 ms",
+    r.targets.add(prop.filter(p -> p.toAck().samples() > 0).map(p -> new Results.Target("propagation: p99 to ACK at " + p.routes() + " Routes", "<= 250 ms",
             "%.1f ms".formatted(p.toAck().p99Ms()), p.toAck().p99Ms() <= 250))
         .orElse(new Results.Target("propagation: p99 to ACK", "<= 250 ms", "not measured", null)));
 

@@ -295,6 +295,13 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
       if (!state.subscribed(type.getKey())) {
         continue;
       }
+      if (state.ackedVersion == null
+          && state.delta
+          && nothingToSend(snapshot, type.getKey(), state)) {
+        // Delta answers only resources that exist: a name the snapshot lacks (the gateway's
+        // weir-https before any certificate) is never answered, so there is nothing to ACK.
+        continue;
+      }
       any = true;
       if (state.ackedVersion == null
           || !state.ackedVersion.equals(snapshot.version(type.getKey(), state.ackedNames))) {
@@ -302,6 +309,20 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
       }
     }
     return any;
+  }
+
+  private static boolean nothingToSend(WeirSnapshot snapshot, String typeUrl, TypeState state) {
+    Map<String, ?> present =
+        snapshot.versionedResources(Resources.TYPE_URLS_TO_RESOURCE_TYPE.get(typeUrl));
+    if (Boolean.TRUE.equals(state.deltaWildcard) || state.names.isEmpty()) {
+      return present.isEmpty();
+    }
+    for (String name : state.names) {
+      if (present.containsKey(name)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void notifyListeners() {

@@ -210,6 +210,29 @@ class XdsServerSecretsTest {
   }
 
   @Test
+  void gatewayWithoutCertificatesStillAppliesTheModel() throws Exception {
+    // The gateway always asks for weir-https and its secrets; with no certificate nothing is
+    // answered for them, and that must not hold its applied revision at 0.
+    start("127.0.0.1").publish(Models.threeWay(1, "127.0.0.1"));
+    DeltaClient gateway =
+        new DeltaClient(channel("127.0.0.1"), node("gateway-plain", "weir-gateway", EAST));
+    closing.add(gateway);
+    gateway.subscribe(V3.LISTENER_TYPE_URL, "weir-https");
+    gateway.subscribe(SECRET);
+    DeltaDiscoveryResponse cds = gateway.subscribe(V3.CLUSTER_TYPE_URL).next(V3.CLUSTER_TYPE_URL);
+    gateway.ack(cds);
+    DeltaDiscoveryResponse rds =
+        gateway.subscribe(V3.ROUTE_TYPE_URL, "weir-http").next(V3.ROUTE_TYPE_URL);
+    gateway.ack(rds);
+    List<String> clusters = cds.getResourcesList().stream().map(r -> r.getName()).toList();
+    DeltaDiscoveryResponse eds = gateway.subscribe(V3.ENDPOINT_TYPE_URL,
+        clusters.toArray(String[]::new)).next(V3.ENDPOINT_TYPE_URL);
+    gateway.ack(eds);
+    Poll.until("the gateway applied revision 1", () -> server.dataPlanes().stream().anyMatch(
+        d -> d.nodeId().equals("gateway-plain") && d.appliedModelRevision() == 1));
+  }
+
+  @Test
   void gatewayOverSotwGetsEverySecretByWildcard() throws Exception {
     start("127.0.0.1").publish(withCertificate(1, "first"));
     SotwClient gateway =

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -129,11 +130,11 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
           request.hasErrorDetail() ? " NACK " + request.getErrorDetail().getMessage() : "");
       Sent sent = type.answered(request.getResponseNonce(), metrics);
       boolean nack = request.hasErrorDetail();
-      String rejected = "";
+      String rejected =
+          nack
+              ? nacked(stream, request.getTypeUrl(), sent, request.getErrorDetail().getMessage())
+              : "";
       if (nack) {
-        rejected = sent == null ? "" : sent.version;
-        stream.nacked(request.getTypeUrl(), rejected, request.getErrorDetail().getMessage());
-        metrics.nacked(request.getTypeUrl());
         changed = true;
       } else if (sent != null && sent.version.equals(request.getVersionInfo())) {
         type.ackedVersion = request.getVersionInfo();
@@ -162,13 +163,20 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
         // Legacy Delta wildcard: the first request of a type subscribes to no name.
         type.deltaWildcard = request.getResourceNamesSubscribeCount() == 0;
       }
+      if (request.getResourceNamesSubscribeCount() > 0
+          || request.getResourceNamesUnsubscribeCount() > 0) {
+        Set<String> names = new TreeSet<>(type.names);
+        names.addAll(request.getResourceNamesSubscribeList());
+        request.getResourceNamesUnsubscribeList().forEach(names::remove);
+        type.names = List.copyOf(names);
+      }
       Sent sent = type.answered(request.getResponseNonce(), metrics);
       boolean nack = request.hasErrorDetail();
-      String rejected = "";
+      String rejected =
+          nack
+              ? nacked(stream, request.getTypeUrl(), sent, request.getErrorDetail().getMessage())
+              : "";
       if (nack) {
-        rejected = sent == null ? "" : sent.version;
-        stream.nacked(request.getTypeUrl(), rejected, request.getErrorDetail().getMessage());
-        metrics.nacked(request.getTypeUrl());
         changed = true;
       } else if (sent != null) {
         // A Delta ACK names no version: it accepts the system version of the response it answers,
@@ -311,10 +319,20 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
     return any;
   }
 
+  // Records a NACK of the response answered by this request; returns the rejected version.
+  private String nacked(StreamState stream, String typeUrl, Sent sent, String detail) {
+    String rejected = sent == null ? "" : sent.version;
+    stream.nacked(typeUrl, rejected, detail);
+    metrics.nacked(typeUrl);
+    return rejected;
+  }
+
   private static boolean nothingToSend(WeirSnapshot snapshot, String typeUrl, TypeState state) {
     Map<String, ?> present =
         snapshot.versionedResources(Resources.TYPE_URLS_TO_RESOURCE_TYPE.get(typeUrl));
-    if (Boolean.TRUE.equals(state.deltaWildcard) || state.names.isEmpty()) {
+    if (Boolean.TRUE.equals(state.deltaWildcard)
+        || state.names.isEmpty()
+        || state.names.contains("*")) {
       return present.isEmpty();
     }
     for (String name : state.names) {

@@ -26,14 +26,29 @@ for port in 9001 9002 9003 18000 9090 8080 9091; do
 done
 
 # Build what is missing (the build skeleton leaves empty placeholder jars, which count as missing).
-jar_ok() { [ -f "$1" ] && [ "$(wc -c <"$1")" -gt 100000 ]; }
+# A jar counts only if no source it is built from is newer (after a git pull, say).
+jar_ok() { # jar, source paths...
+  local jar="$1"; shift
+  [ -f "$jar" ] && [ "$(wc -c <"$jar")" -gt 100000 ] \
+    && [ -z "$(find "$@" -newer "$jar" -print -quit 2>/dev/null)" ]
+}
 modules=()
-jar_ok "$controller_jar" || modules+=(route-controller)
-jar_ok "$gateway_jar" || modules+=(gateway)
+jar_ok "$controller_jar" "$root/pom.xml" "$root/route-controller/pom.xml" \
+  "$root/route-controller/src/main" "$root/xds-server/src/main" || modules+=(route-controller)
+jar_ok "$gateway_jar" "$root/pom.xml" "$root/gateway/pom.xml" "$root/gateway/src/main" \
+  || modules+=(gateway)
+# Stale jars go first: Maven keeps a repackaged jar whose own classes did not change even when a
+# module it embeds did.
+for module in "${modules[@]}"; do
+  case "$module" in
+    route-controller) rm -f "$controller_jar" "$controller_jar.original" ;;
+    gateway) rm -f "$gateway_jar" "$gateway_jar.original" ;;
+  esac
+done
 [ -d "$loadtest/classes/dev/weir/loadtest/backend" ] && [ -d "$loadtest/lib" ] || modules+=(loadtest)
 if [ ${#modules[@]} -gt 0 ]; then
   list="$(IFS=,; echo "${modules[*]}")"
-  echo "up.sh: building $list (first time only; this takes a few minutes)"
+  echo "up.sh: building $list (missing, or older than its sources; this takes a few minutes)"
   mkdir -p "$run"
   (cd "$root" && ./mvnw -B -q -pl "$list" -am package -DskipTests) >"$run/build.log" 2>&1 \
     || die "the build failed: see $run/build.log, or run ./mvnw -B -pl $list -am package -DskipTests"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Weir in local mode: three demo revisions, the control plane on two folder clusters (east/, west/)
-# and the gateway on :8080, all on loopback. Ctrl-C stops everything this script started.
+# and the gateway on :8080 (HTTP) and :8443 (HTTPS, with a development certificate made here), all
+# on loopback. Ctrl-C stops everything this script started.
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,9 +18,10 @@ command -v java >/dev/null || die "Java not found: install a JDK 17 or newer (e.
 java_major="$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
 [ "${java_major%%.*}" -ge 17 ] 2>/dev/null || die "Java ${java_major:-unknown} found, Weir needs 17 or newer: install a newer JDK and run again"
 command -v curl >/dev/null || die "curl not found: install curl and run again"
+command -v openssl >/dev/null || die "openssl not found (it makes the development certificate): install openssl and run again"
 
 # Ports: each one in use stops the script, naming it.
-for port in 9001 9002 9003 18000 9090 8080 9091; do
+for port in 9001 9002 9003 18000 9090 8080 8443 9091; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     die "port $port is in use on 127.0.0.1 (needed by local mode): stop what listens there (e.g. ss -ltnp 'sport = :$port') and run again"
   fi
@@ -91,18 +93,34 @@ cp -f "$controller_jar" "$run/weir-controller.jar" && cp -f "$gateway_jar" "$run
 controller_jar="$run/weir-controller.jar"
 gateway_jar="$run/weir-gateway.jar"
 
+# HTTPS: a development CA and a certificate for *.default.localhost (kept in run/tls and reused,
+# so a CA you trusted stays trusted), carried by a Secret in the config cluster's folder, and a
+# clusters file that names it as the default certificate. deploy/local/clusters.yaml itself stays
+# plain HTTP; edits to it are picked up here on the next start.
+tls_dir="$run/tls"
+secret_file="$here/east/generated/weir-dev-tls.yaml"
+"$here/dev-certificate.sh" "$tls_dir" "$secret_file" default/weir-dev-tls localhost \
+  || die "could not make the development certificate (see the message above)"
+clusters_file="$run/clusters.yaml"
+{
+  echo "# Made by up.sh from $here/clusters.yaml: folders made absolute, the development certificate added."
+  sed -e "s#^\([[:space:]-]*directory:[[:space:]]*\)\([^/[:space:]][^[:space:]]*\)#\1$here/\2#" "$here/clusters.yaml"
+  if ! grep -q '^tls:' "$here/clusters.yaml"; then
+    printf 'tls:\n  defaultSecret: default/weir-dev-tls\n  httpOption: Enabled\n'
+  fi
+} >"$clusters_file"
+
 echo "up.sh: starting demo revisions hello-00001..3 on 127.0.0.1:9001-9003"
 for n in 1 2 3; do
   start "hello-0000$n" java -Xmx64m -XX:+UseSerialGC -cp "$loadtest/classes:$loadtest/lib/*" \
     dev.weir.loadtest.backend.Backend --name "hello-0000$n" --port "900$n"
 done
-echo "up.sh: starting the control plane (xDS :18000, admin :9090) on $here/clusters.yaml"
-start controller java -jar "$controller_jar" --weir.clusters-file="$here/clusters.yaml" \
+echo "up.sh: starting the control plane (xDS :18000, admin :9090) on $clusters_file"
+start controller java -jar "$controller_jar" --weir.clusters-file="$clusters_file" \
   --weir.xds.port=18000 --weir.xds.bind-address=127.0.0.1 --server.port=9090
-echo "up.sh: starting the gateway (:8080, management :9091)"
-# Local mode has no certificates, so the gateway's HTTPS port stays off (weir.https.port=-1).
+echo "up.sh: starting the gateway (:8080, HTTPS :8443, management :9091)"
 start gateway java -jar "$gateway_jar" --weir.xds.address=127.0.0.1:18000 --server.port=8080 \
-  --management.server.port=9091 --weir.https.port=-1 \
+  --management.server.port=9091 --weir.https.port=8443 \
   --weir.node.id=local-gateway --weir.node.region=local --weir.node.zone=east
 
 printf "up.sh: waiting for http://hello.default.localhost:8080/ "
@@ -120,12 +138,34 @@ for i in $(seq 1 240); do
 done
 echo " up."
 
+# The HTTPS port opens when the gateway has the certificate from xDS.
+resolve=(--resolve hello.default.localhost:8443:127.0.0.1)
+printf "up.sh: waiting for https://hello.default.localhost:8443/ "
+for i in $(seq 1 60); do
+  if curl -fsS -o /dev/null --max-time 2 --cacert "$tls_dir/ca.pem" "${resolve[@]}" \
+      https://hello.default.localhost:8443/ 2>/dev/null; then
+    echo " up."
+    break
+  fi
+  if [ "$i" = 60 ]; then
+    echo; echo "up.sh: HTTPS did not answer within 30 s; HTTP works. See curl http://127.0.0.1:9090/api/v1/routes (CertificateProvisioned) and $run/gateway.log"
+  fi
+  [ $((i % 4)) = 0 ] && printf "."
+  sleep 0.5
+done
+
 # curl resolves *.localhost to loopback from 7.78 on; older ones need the Host header form.
 curl_ok=no
 IFS=. read -r cmaj cmin _ <<<"$(curl --version | sed -n '1s/^curl \([0-9.]*\).*/\1/p')"
 if [ "${cmaj:-0}" -gt 7 ] || { [ "${cmaj:-0}" -eq 7 ] && [ "${cmin:-0}" -ge 78 ]; }; then curl_ok=yes; fi
 url() { # host path
   if [ "$curl_ok" = yes ]; then echo "curl http://$1:8080$2"; else echo "curl -H 'Host: $1' http://127.0.0.1:8080$2"; fi
+}
+ca="$tls_dir/ca.pem"
+[ "$PWD" = "$root" ] && ca="deploy/local/run/tls/ca.pem"
+https_url() { # host path
+  if [ "$curl_ok" = yes ]; then echo "curl --cacert $ca https://$1:8443$2"
+  else echo "curl --cacert $ca --resolve $1:8443:127.0.0.1 https://$1:8443$2"; fi
 }
 
 cat <<EOF
@@ -137,6 +177,11 @@ Weir is running (logs in deploy/local/run/). Try:
   $(url canary-hello.default.localhost /)               # tag canary: always hello-00002
   $(url latest-hello.default.localhost /)               # tag latest: the newest revision, hello-00003
   $(url hello.default.localhost /) -H 'Weir-Tag: canary'   # the tag as a header
+
+HTTPS, with a development certificate for *.default.localhost (CA: deploy/local/run/tls/ca.pem):
+
+  $(https_url hello.default.localhost /)
+  $(https_url canary-hello.default.localhost /)
 
   curl http://127.0.0.1:9090/api/v1/routes        # every Route with its status
   curl http://127.0.0.1:9090/api/v1/dataplanes    # connected data planes and what they applied

@@ -120,13 +120,17 @@ public class GatewayConfiguration {
 
   /**
    * The HTTPS port ({@code weir.https.port}, default 8443, 0 ephemeral, -1 off) on the same handler
-   * as the data port; it binds when the first certificate arrives.
+   * and address ({@code server.address}) as the data port; it binds when the first certificate
+   * arrives.
    */
   @Bean
   @ConditionalOnExpression("${weir.https.port:8443} >= 0")
   HttpsServer httpsServer(
-      @Value("${weir.https.port:8443}") int port, HttpHandler httpHandler, TlsConfigHolder tls) {
-    return new HttpsServer(port, httpHandler, tls);
+      @Value("${server.address:}") String address,
+      @Value("${weir.https.port:8443}") int port,
+      HttpHandler httpHandler,
+      TlsConfigHolder tls) {
+    return new HttpsServer(address, port, httpHandler, tls);
   }
 
   /** Ready for traffic once the first route configuration is applied. */

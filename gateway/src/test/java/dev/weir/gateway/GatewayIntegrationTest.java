@@ -53,6 +53,8 @@ import reactor.netty.resources.ConnectionProvider;
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
+      "server.address=127.0.0.1",
+      "management.server.address=127.0.0.1",
       "management.server.port=0",
       "weir.node.id=gateway-test",
       "weir.node.region=us-east",

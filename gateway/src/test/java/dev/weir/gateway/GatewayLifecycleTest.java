@@ -59,7 +59,9 @@ class GatewayLifecycleTest {
       ConfigurableApplicationContext context =
           new SpringApplication(WeirGatewayApplication.class)
               .run(
+                  "--server.address=127.0.0.1",
                   "--server.port=0",
+                  "--management.server.address=127.0.0.1",
                   "--management.server.port=0",
                   "--weir.xds.address=" + xds.address(),
                   "--weir.xds.initial-backoff=50ms",

@@ -12,6 +12,8 @@ import com.google.protobuf.Any;
 import dev.weir.gateway.testing.Poll;
 import dev.weir.gateway.testing.TestBackend;
 import dev.weir.gateway.testing.TestCa;
+import dev.weir.gateway.testing.TlsProbe;
+import dev.weir.gateway.testing.TlsProbe.Seen;
 import dev.weir.gateway.testing.XdsTestServer;
 import dev.weir.gateway.tls.HttpsServer;
 import dev.weir.gateway.tls.TlsConfigHolder;
@@ -27,22 +29,16 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -64,6 +60,8 @@ import reactor.netty.http.client.HttpClient;
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
+      "server.address=127.0.0.1",
+      "management.server.address=127.0.0.1",
       "management.server.port=0",
       "weir.node.id=https-test",
       "weir.https.port=0",
@@ -169,46 +167,9 @@ class HttpsIntegrationTest {
     return https.port();
   }
 
-  /** What one handshake (and an HTTP/1.1 request on it) showed the client. */
-  record Seen(String subject, String protocol, String alpn, String response) {}
-
   /** Connects with {@code sni} (none when empty), records the server's certificate, sends GET /. */
   Seen handshake(String sni, String host) throws Exception {
-    List<X509Certificate> chain = new ArrayList<>();
-    TrustManager recorder = new X509TrustManager() {
-      @Override
-      public void checkClientTrusted(X509Certificate[] certs, String authType) {}
-
-      @Override
-      public void checkServerTrusted(X509Certificate[] certs, String authType) {
-        chain.addAll(List.of(certs));
-      }
-
-      @Override
-      public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
-      }
-    };
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, new TrustManager[] {recorder}, null);
-    try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", httpsPort())) {
-      socket.setSoTimeout(20_000);
-      SSLParameters parameters = socket.getSSLParameters();
-      if (!sni.isEmpty()) {
-        parameters.setServerNames(List.of(new SNIHostName(sni)));
-      }
-      parameters.setApplicationProtocols(new String[] {"http/1.1"});
-      socket.setSSLParameters(parameters);
-      socket.startHandshake();
-      OutputStream out = socket.getOutputStream();
-      out.write(("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = socket.getInputStream();
-      String response = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-      return new Seen(chain.get(0).getSubjectX500Principal().getName(),
-          socket.getSession().getProtocol(), socket.getApplicationProtocol(), response);
-    }
+    return TlsProbe.get(httpsPort(), sni, host, "/");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -313,11 +274,7 @@ class HttpsIntegrationTest {
   }
 
   private String subjectOf(String sni) {
-    try {
-      return handshake(sni, sni).subject();
-    } catch (Exception e) {
-      return e.toString();
-    }
+    return TlsProbe.subjectOf(httpsPort(), sni);
   }
 
   @ParameterizedTest(name = "{0}")

@@ -27,6 +27,7 @@ public final class HttpsServer implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(HttpsServer.class);
 
+  private final @Nullable String address;
   private final int port;
   private final HttpHandler handler;
   private final TlsConfigHolder holder;
@@ -34,11 +35,17 @@ public final class HttpsServer implements SmartLifecycle {
   private @Nullable DisposableServer server;
   private volatile boolean running;
 
-  /** @param port the port; 0 for an ephemeral one */
-  public HttpsServer(int port, HttpHandler handler, TlsConfigHolder holder) {
+  /**
+   * @param address the address to bind (the data port's {@code server.address}); null or empty for
+   *     every address
+   * @param port the port; 0 for an ephemeral one
+   */
+  public HttpsServer(
+      @Nullable String address, int port, HttpHandler handler, TlsConfigHolder holder) {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("weir.https.port: " + port + " (expected: -1..65535)");
     }
+    this.address = address == null || address.isBlank() ? null : address;
     this.port = port;
     this.handler = requireNonNull(handler, "handler");
     this.holder = requireNonNull(holder, "holder");
@@ -61,9 +68,12 @@ public final class HttpsServer implements SmartLifecycle {
         return;
       }
       AsyncMapping<String, SslProvider> bySni = this::lookup;
+      HttpServer http = HttpServer.create().port(port);
+      if (address != null) {
+        http = http.host(address);
+      }
       server =
-          HttpServer.create()
-              .port(port)
+          http
               .protocol(HttpProtocol.HTTP11, HttpProtocol.H2)
               .secure(spec -> spec.sslContext(initial.getSslContext()).setSniAsyncMappings(bySni))
               .handle(new ReactorHttpHandlerAdapter(handler))

@@ -1,6 +1,7 @@
 package dev.weir.loadtest;
 
 import dev.weir.loadtest.backend.Backend;
+import dev.weir.loadtest.peer.MinimalProxyPeer;
 import dev.weir.loadtest.peer.StockScgPeer;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -39,6 +40,7 @@ public final class Harness {
   }
 
   private static final String HELLO1 = "hello-00001";
+  static final String MINIMAL_PROXY = "minimal-reactor-netty-proxy";
   private static final String HELLO2 = "hello-00002";
   private static final String HELLO3 = "hello-00003";
 
@@ -174,6 +176,21 @@ public final class Harness {
       note("stock SCG peer failed: " + e.getMessage());
     } finally {
       processes.stop(scg);
+    }
+    // The ceiling for any proxy on Reactor Netty on this machine: server → pooled client, nothing else.
+    port = freePort();
+    Processes.Started minimal = processes.start(MINIMAL_PROXY, Processes.javaMain(MinimalProxyPeer.class.getName(),
+        List.of("-XX:+UseG1GC"),
+        List.of("--port", String.valueOf(port), "--primary", "127.0.0.1:" + backendPorts.get(HELLO1),
+            "--secondary", "127.0.0.1:" + backendPorts.get(HELLO2)),
+        jar -> !jar.startsWith("grpc-")));
+    try {
+      awaitStatus200("minimal Reactor Netty proxy", minimal, port, "127.0.0.1");
+      results.throughput.add(measure(wrk, MINIMAL_PROXY, "http://127.0.0.1:" + port + "/", null));
+    } catch (RuntimeException e) {
+      note("minimal Reactor Netty proxy peer failed: " + e.getMessage());
+    } finally {
+      processes.stop(minimal);
     }
   }
 

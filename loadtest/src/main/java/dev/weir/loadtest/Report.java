@@ -60,7 +60,9 @@ final class Report {
 
     md.append("\n## 1. Throughput and latency\n\n");
     md.append("wrk against the backend directly, nginx (90/10 `weight=` upstream), stock Spring Cloud Gateway "
-        + "(two routes, `Weight` predicate 90/10) and Weir's gateway (a 90/10 Route).\n\n");
+        + "(two routes, `Weight` predicate 90/10), a minimal Reactor Netty proxy (server to pooled client, 90/10 by a "
+        + "counter, nothing else: the ceiling for any gateway on Reactor Netty here) and Weir's gateway (a 90/10 "
+        + "Route).\n\n");
     wrkTable(md, r.throughput, Wrk.Result::peer, "peer");
     if (!r.throughputRatios.isEmpty()) {
       md.append("\n| ratio | value |\n| --- | --- |\n");

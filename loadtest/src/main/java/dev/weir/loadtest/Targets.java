@@ -15,13 +15,18 @@ final class Targets {
     Optional<Wrk.Result> nginx = peer(r, "nginx");
     Optional<Wrk.Result> scg = peer(r, "stock-scg");
     Optional<Wrk.Result> direct = peer(r, "direct");
+    Optional<Wrk.Result> minimal = peer(r, Harness.MINIMAL_PROXY);
     gateway.ifPresent(g -> {
       nginx.ifPresent(n -> r.throughputRatios.put("gateway/nginx req/s", g.requestsPerSecond() / n.requestsPerSecond()));
       scg.ifPresent(s -> r.throughputRatios.put("gateway/stock-scg req/s", g.requestsPerSecond() / s.requestsPerSecond()));
       direct.ifPresent(d -> r.throughputRatios.put("gateway/direct req/s", g.requestsPerSecond() / d.requestsPerSecond()));
       nginx.ifPresent(n -> r.throughputRatios.put("gateway/nginx p99", g.p99Ms() / n.p99Ms()));
       scg.ifPresent(s -> r.throughputRatios.put("gateway/stock-scg p99", g.p99Ms() / s.p99Ms()));
+      minimal.ifPresent(m -> r.throughputRatios.put("gateway/minimal-proxy req/s", g.requestsPerSecond() / m.requestsPerSecond()));
     });
+    // How far any Reactor Netty proxy could go past stock SCG here: the room the 2 x target needs.
+    minimal.ifPresent(m -> scg.ifPresent(s ->
+        r.throughputRatios.put("minimal-proxy/stock-scg req/s", m.requestsPerSecond() / s.requestsPerSecond())));
 
     ratioTarget(r, "gateway req/s vs nginx", ">= 0.25 x nginx", r.throughputRatios.get("gateway/nginx req/s"), 0.25, true);
     ratioTarget(r, "gateway req/s vs stock SCG", ">= 2 x stock SCG", r.throughputRatios.get("gateway/stock-scg req/s"), 2.0, true);

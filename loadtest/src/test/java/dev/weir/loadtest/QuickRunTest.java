@@ -60,7 +60,8 @@ class QuickRunTest {
     assertThat(results.path("propagation")).as("propagation; log:\n%s", log).isNotEmpty();
     assertThat(results.path("footprint")).as("footprint; log:\n%s", log).isNotEmpty();
     if (!results.path("machine").path("wrk").asText().equals("not installed")) {
-      assertThat(results.path("throughput").findValuesAsText("peer")).contains("direct", "weir-gateway");
+      assertThat(results.path("throughput").findValuesAsText("peer")).contains("direct", "weir-gateway", "stock-scg",
+          Harness.MINIMAL_PROXY);
       assertThat(results.path("routeCount")).isNotEmpty();
     }
     assertThat(results.path("targets")).hasSizeGreaterThanOrEqualTo(8);

@@ -22,6 +22,7 @@ class ReportTest {
     r.throughput.add(wrk("nginx", 20_000, 2.0));
     r.throughput.add(wrk("stock-scg", 2_500, 50.0));
     r.throughput.add(wrk("weir-gateway", 6_000, 7.0));
+    r.throughput.add(wrk(Harness.MINIMAL_PROXY, 7_500, 5.0));
     r.routeCount.add(new Results.RouteCount(10, "r00009.default.localhost", wrk("weir-gateway/10-routes", 6_000, 7.0)));
     r.routeCount.add(new Results.RouteCount(10_000, "r09999.default.localhost", wrk("weir-gateway/10000-routes", 5_000, 9.0)));
     r.splitAccuracy.add(new Results.Split("90/10", Map.of("hello-00001", 90, "hello-00002", 10),
@@ -33,7 +34,8 @@ class ReportTest {
     Targets.evaluate(r);
     Path report = Report.write(r, dir);
 
-    assertThat(r.throughputRatios).containsEntry("gateway/nginx req/s", 0.3).containsEntry("gateway/stock-scg req/s", 2.4);
+    assertThat(r.throughputRatios).containsEntry("gateway/nginx req/s", 0.3).containsEntry("gateway/stock-scg req/s", 2.4)
+        .containsEntry("gateway/minimal-proxy req/s", 0.8).containsEntry("minimal-proxy/stock-scg req/s", 3.0);
     assertThat(r.targets).extracting(Results.Target::name, Results.Target::met).contains(
         org.assertj.core.groups.Tuple.tuple("gateway req/s vs nginx", true),
         org.assertj.core.groups.Tuple.tuple("gateway req/s vs stock SCG", true),

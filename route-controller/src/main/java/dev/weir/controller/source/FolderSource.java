@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.weir.controller.api.v1alpha1.Route;
-import dev.weir.controller.api.v1alpha1.RouteSpec;
 import dev.weir.controller.build.ClusterObjects;
 import dev.weir.controller.build.EndpointSliceObject;
 import dev.weir.controller.build.RouteObject;
@@ -26,6 +25,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -35,11 +35,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -52,10 +54,15 @@ import org.slf4j.LoggerFactory;
  * A folder cluster: Routes, Services, EndpointSlices and TLS Secrets as (multi-document) YAML files under one
  * folder, watched with a {@link WatchService} and rescanned periodically in case an event is lost.
  *
+ * <p>A file named by a watch event is read again whatever its modification time and size say (a
+ * rewrite of the same size within one clock tick is still seen); any other file only when its
+ * modification time or size changed, and a lost event ({@code OVERFLOW}) reads every file again.
+ * Each file's objects are kept converted, so a change costs the files that changed, not the folder.
+ *
  * <p>A file that does not parse is reported with its path and the parser's message; its last-known
- * objects stay, their endpoints marked stale, and every other file keeps working. Route objects
- * without {@code metadata.generation} get one that increases whenever their spec changes, as the
- * API server would.
+ * objects stay, their endpoints marked stale, and every other file keeps working. An object defined
+ * in two files is reported, and the first file (by path) wins. Route objects without {@code
+ * metadata.generation} get one that increases whenever their spec changes, as the API server would.
  */
 public final class FolderSource implements ClusterSource {
 
@@ -70,20 +77,40 @@ public final class FolderSource implements ClusterSource {
   private final ScheduledExecutorService executor;
   private final AtomicBoolean rescanQueued = new AtomicBoolean();
 
+  // Filled by the watch thread, drained on the executor thread.
+  private final Set<Path> changedPaths = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean eventsLost = new AtomicBoolean();
+  private final Map<WatchKey, Path> watchedDirectories = new ConcurrentHashMap<>();
+
   // Touched only on the executor thread.
   private final Map<Path, FileContent> files = new TreeMap<>();
   private final Map<String, TrackedRoute> generations = new HashMap<>();
   private final Map<String, Instant> firstSeen = new HashMap<>();
+  private final Map<Path, Integer> timesRead = new HashMap<>();
 
   private volatile ClusterObjects objects;
   private volatile ClusterHealth health;
   private volatile WatchService watchService;
 
-  /** One file's objects (last-known when it no longer parses) and its problem, if any. */
+  /**
+   * One file's objects, converted (last-known, endpoints marked stale, when it no longer parses),
+   * what is wrong with some of them, and the file's problem, if any.
+   */
   private record FileContent(
-      long modified, long size, List<Object> objects, String problem) {}
+      long modified, long size, List<Entry> entries, List<String> notes, String problem) {}
 
-  private record TrackedRoute(RouteSpec spec, long generation) {}
+  /**
+   * A converted object and the key that must be unique in the folder ({@code Kind ns/name});
+   * {@code ownGeneration}: a Route whose file gives its {@code metadata.generation}.
+   */
+  private record Entry(String key, Object object, boolean ownGeneration) {
+    Entry(String key, Object object) {
+      this(key, object, false);
+    }
+  }
+
+  /** The Route object read from a file, and the one published for it (with its generation). */
+  private record TrackedRoute(RouteObject read, RouteObject published) {}
 
   public FolderSource(ClusterConfig config, Runnable onChange, Duration rescanInterval, Clock clock) {
     this.config = requireNonNull(config, "config");
@@ -112,13 +139,13 @@ public final class FolderSource implements ClusterSource {
   public void start() {
     // The first scan runs before start returns so that the first build sees the folder's objects.
     try {
-      executor.submit(() -> rescan(true)).get();
+      executor.submit(() -> rescan(Set.of(), true)).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (java.util.concurrent.ExecutionException e) {
       log.warn("cluster {}: first scan of {} failed", name(), config.directory(), e.getCause());
     }
-    executor.scheduleWithFixedDelay(() -> rescan(false), rescanInterval.toMillis(),
+    executor.scheduleWithFixedDelay(() -> rescan(Set.of(), false), rescanInterval.toMillis(),
         rescanInterval.toMillis(), TimeUnit.MILLISECONDS);
     startWatching();
   }
@@ -146,6 +173,18 @@ public final class FolderSource implements ClusterSource {
     }
   }
 
+  /** How many times {@code file} was read and parsed; tests use it to see what a scan reads. */
+  int timesRead(Path file) {
+    try {
+      return executor.submit(() -> timesRead.getOrDefault(file, 0)).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
   private void startWatching() {
     try {
       WatchService ws = FileSystems.getDefault().newWatchService();
@@ -160,11 +199,12 @@ public final class FolderSource implements ClusterSource {
     }
   }
 
-  private static void registerTree(WatchService ws, Path dir) throws IOException {
+  private void registerTree(WatchService ws, Path dir) throws IOException {
     try (Stream<Path> dirs = Files.walk(dir)) {
       for (Path d : (Iterable<Path>) dirs.filter(Files::isDirectory)::iterator) {
-        d.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
-            StandardWatchEventKinds.ENTRY_MODIFY);
+        WatchKey key = d.register(ws, StandardWatchEventKinds.ENTRY_CREATE,
+            StandardWatchEventKinds.ENTRY_DELETE, StandardWatchEventKinds.ENTRY_MODIFY);
+        watchedDirectories.put(key, d);
       }
     }
   }
@@ -173,18 +213,32 @@ public final class FolderSource implements ClusterSource {
     try {
       while (true) {
         WatchKey key = ws.take();
-        key.pollEvents();
-        key.reset();
-        // Coalesce a burst of events into one rescan, and never block the watch on it.
+        Path dir = watchedDirectories.get(key);
+        for (WatchEvent<?> event : key.pollEvents()) {
+          if (dir == null || event.kind() == StandardWatchEventKinds.OVERFLOW
+              || !(event.context() instanceof Path name)) {
+            eventsLost.set(true);
+          } else {
+            changedPaths.add(dir.resolve(name));
+          }
+        }
+        if (!key.reset()) {
+          watchedDirectories.remove(key);
+        }
+        // Coalesce a burst of events into one scan, and never block the watch on it.
         if (rescanQueued.compareAndSet(false, true)) {
           executor.execute(() -> {
             rescanQueued.set(false);
-            try {
-              registerTree(ws, config.directory());
-            } catch (IOException | RuntimeException e) {
-              log.debug("cluster {}: re-registering folders", name(), e);
+            boolean all = eventsLost.getAndSet(false);
+            Set<Path> changed = new HashSet<>();
+            for (Iterator<Path> it = changedPaths.iterator(); it.hasNext(); ) {
+              changed.add(it.next());
+              it.remove();
             }
-            rescan(true);
+            if (all || changed.stream().anyMatch(Files::isDirectory)) {
+              reregister(ws);
+            }
+            rescan(changed, all);
           });
         }
       }
@@ -196,11 +250,31 @@ public final class FolderSource implements ClusterSource {
     }
   }
 
-  /** Re-reads changed files ({@code force}: every file) and notifies when the objects changed. */
-  private void rescan(boolean force) {
+  /** Watches folders made since the last registration (registering one again is harmless). */
+  private void reregister(WatchService ws) {
     try {
-      boolean changed = scanFiles(force);
-      if (changed) {
+      registerTree(ws, config.directory());
+    } catch (IOException | RuntimeException e) {
+      log.debug("cluster {}: re-registering folders", name(), e);
+    }
+  }
+
+  /**
+   * Reads again the files named in {@code changed} and those whose modification time or size
+   * changed ({@code all}: every file), and notifies when the objects changed.
+   */
+  private void rescan(Set<Path> changed, boolean all) {
+    try {
+      boolean wasStale = health.state().equals(ClusterHealth.STALE);
+      boolean updated = scanFiles(changed, all);
+      if (wasStale && !health.state().equals(ClusterHealth.STALE)) {
+        // The folder came back: it may be a new one, which nothing watches yet.
+        WatchService ws = watchService;
+        if (ws != null) {
+          reregister(ws);
+        }
+      }
+      if (updated) {
         publish();
         onChange.run();
       }
@@ -209,20 +283,20 @@ public final class FolderSource implements ClusterSource {
     }
   }
 
-  private boolean scanFiles(boolean force) {
+  private boolean scanFiles(Set<Path> changed, boolean all) {
     Path dir = config.directory();
     if (!Files.isDirectory(dir)) {
       String problem = dir + ": folder does not exist";
-      boolean changed = !health.state().equals(ClusterHealth.STALE);
+      boolean becameStale = !health.state().equals(ClusterHealth.STALE);
       health = health(List.of(problem), ClusterHealth.STALE);
-      if (changed) {
+      if (becameStale) {
         log.warn("cluster {}: {}; keeping its last-known objects, marked stale", name(), problem);
         objects = asStale(objects);
         onChange.run();
       }
       return false;
     }
-    boolean changed = health.state().equals(ClusterHealth.STALE);
+    boolean updated = health.state().equals(ClusterHealth.STALE);
     Set<Path> seen = new HashSet<>();
     List<Path> paths;
     try (Stream<Path> walk = Files.walk(dir)) {
@@ -241,20 +315,50 @@ public final class FolderSource implements ClusterSource {
       }
       FileContent before = files.get(path);
       long modified = attrs.lastModifiedTime().toMillis();
-      if (!force && before != null && before.modified() == modified && before.size() == attrs.size()) {
+      if (!all && !changed.contains(path) && before != null && before.modified() == modified
+          && before.size() == attrs.size()) {
         continue;
       }
-      FileContent now = read(path, modified, attrs.size(), before);
-      if (!now.equals(before)) {
+      FileContent now = keepUnchanged(read(path, modified, attrs.size(), before), before);
+      if (!sameContent(now, before)) {
         if (now.problem() != null && (before == null || !now.problem().equals(before.problem()))) {
           log.warn("cluster {}: {}", name(), now.problem());
         }
         files.put(path, now);
-        changed = true;
+        updated = true;
+      } else {
+        // Keep the objects already published, so that the builder sees the very same ones.
+        files.put(path, new FileContent(now.modified(), now.size(), before.entries(),
+            before.notes(), before.problem()));
       }
     }
-    changed |= files.keySet().retainAll(seen);
-    return changed;
+    updated |= files.keySet().retainAll(seen);
+    timesRead.keySet().retainAll(seen);
+    return updated;
+  }
+
+  /**
+   * The file as read, with each object equal to the one it held before replaced by that one: a
+   * change to one Route of a file leaves the others the same objects for the builder.
+   */
+  private static FileContent keepUnchanged(FileContent now, FileContent before) {
+    if (before == null || before.entries().isEmpty()) {
+      return now;
+    }
+    Map<String, Entry> old = new HashMap<>();
+    before.entries().forEach(e -> old.putIfAbsent(e.key(), e));
+    List<Entry> entries = new ArrayList<>(now.entries().size());
+    for (Entry e : now.entries()) {
+      Entry o = old.get(e.key());
+      entries.add(e.equals(o) ? o : e);
+    }
+    return new FileContent(now.modified(), now.size(), List.copyOf(entries), now.notes(),
+        now.problem());
+  }
+
+  private static boolean sameContent(FileContent a, FileContent b) {
+    return b != null && a.entries().equals(b.entries()) && a.notes().equals(b.notes())
+        && Objects.equals(a.problem(), b.problem());
   }
 
   private static boolean isObjectFile(Path p) {
@@ -263,6 +367,7 @@ public final class FolderSource implements ClusterSource {
   }
 
   private FileContent read(Path path, long modified, long size, FileContent before) {
+    timesRead.merge(path, 1, Integer::sum);
     List<Object> parsed = new ArrayList<>();
     try {
       String text = Files.readString(path);
@@ -277,7 +382,6 @@ public final class FolderSource implements ClusterSource {
           parsed.add(object(doc, index));
         }
       }
-      return new FileContent(modified, size, parsed, null);
     } catch (JacksonException e) {
       String where = e.getLocation() == null
           ? ""
@@ -288,12 +392,54 @@ public final class FolderSource implements ClusterSource {
     } catch (IOException e) {
       return broken(path, modified, size, before, "cannot be read (" + e + ")");
     }
+    return convert(path, modified, size, parsed);
   }
 
+  /** The builder's records for the parsed objects of one file. */
+  private FileContent convert(Path path, long modified, long size, List<Object> parsed) {
+    List<Entry> entries = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    Instant now = clock.instant();
+    for (Object o : parsed) {
+      HasMetadata m = (HasMetadata) o;
+      String ns = Objects.requireNonNullElse(m.getMetadata().getNamespace(), "default");
+      String key = o.getClass().getSimpleName() + " " + ns + "/" + m.getMetadata().getName();
+      // Objects without a creation time are as old as the first time the folder showed them.
+      Instant created = firstSeen.computeIfAbsent(key, k -> now);
+      if (o instanceof Route r) {
+        entries.add(new Entry(key, KubernetesObjects.route(name(), r, created),
+            r.getMetadata().getGeneration() != null));
+      } else if (o instanceof Service s) {
+        entries.add(new Entry(key, KubernetesObjects.service(s, created)));
+      } else if (o instanceof Secret s) {
+        entries.add(new Entry(key, KubernetesObjects.secret(s)));
+      } else if (o instanceof EndpointSlice s) {
+        EndpointSliceObject slice = KubernetesObjects.endpointSlice(s);
+        if (slice == null) {
+          notes.add(path + ": EndpointSlice " + ns + "/" + m.getMetadata().getName()
+              + " has no label " + EndpointSliceObject.SERVICE_NAME_LABEL + "; ignored");
+        } else {
+          entries.add(new Entry(key, slice));
+        }
+      }
+    }
+    return new FileContent(modified, size, List.copyOf(entries), List.copyOf(notes), null);
+  }
+
+  /** A file that no longer parses: its last-known objects, their endpoints marked stale. */
   private static FileContent broken(
       Path path, long modified, long size, FileContent before, String message) {
-    List<Object> lastKnown = before == null ? List.of() : before.objects();
-    return new FileContent(modified, size, lastKnown, path + ": " + message);
+    List<Entry> lastKnown = new ArrayList<>();
+    List<String> notes = List.of();
+    if (before != null) {
+      notes = before.notes();
+      for (Entry e : before.entries()) {
+        lastKnown.add(e.object() instanceof EndpointSliceObject s && !s.stale()
+            ? new Entry(e.key(), s.asStale(), e.ownGeneration())
+            : e);
+      }
+    }
+    return new FileContent(modified, size, List.copyOf(lastKnown), notes, path + ": " + message);
   }
 
   private static String oneLine(String s) {
@@ -331,7 +477,7 @@ public final class FolderSource implements ClusterSource {
     };
   }
 
-  /** Rebuilds the cluster's objects and health from the files' current contents. */
+  /** Rebuilds the cluster's objects and health from the files' current (converted) contents. */
   private void publish() {
     List<RouteObject> routes = new ArrayList<>();
     List<ServiceObject> services = new ArrayList<>();
@@ -339,63 +485,67 @@ public final class FolderSource implements ClusterSource {
     List<SecretObject> secrets = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     Set<String> keys = new HashSet<>();
-    Instant now = clock.instant();
+    Set<String> routeKeys = new HashSet<>();
     for (Map.Entry<Path, FileContent> e : files.entrySet()) {
       FileContent file = e.getValue();
-      boolean stale = file.problem() != null;
-      if (stale) {
+      if (file.problem() != null) {
         problems.add(file.problem());
       }
-      for (Object o : file.objects()) {
-        String kind = o.getClass().getSimpleName();
-        HasMetadata m = (HasMetadata) o;
-        String ns = Objects.requireNonNullElse(m.getMetadata().getNamespace(), "default");
-        String key = kind + " " + ns + "/" + m.getMetadata().getName();
-        if (!keys.add(key)) {
-          problems.add(e.getKey() + ": " + key + " is already defined in another file; ignored");
+      problems.addAll(file.notes());
+      for (Entry entry : file.entries()) {
+        if (!keys.add(entry.key())) {
+          problems.add(e.getKey() + ": " + entry.key() + " is already defined in another file; ignored");
           continue;
         }
-        Instant created = firstSeen.computeIfAbsent(key, k -> now);
-        if (o instanceof Route r) {
-          routes.add(withGeneration(KubernetesObjects.route(name(), r, created), r));
-        } else if (o instanceof Service s) {
-          services.add(KubernetesObjects.service(s, created));
-        } else if (o instanceof Secret s) {
-          secrets.add(KubernetesObjects.secret(s));
-        } else if (o instanceof EndpointSlice s) {
-          EndpointSliceObject slice = KubernetesObjects.endpointSlice(s);
-          if (slice == null) {
-            problems.add(e.getKey() + ": EndpointSlice " + ns + "/" + m.getMetadata().getName()
-                + " has no label " + EndpointSliceObject.SERVICE_NAME_LABEL + "; ignored");
-          } else {
-            slices.add(stale ? slice.asStale() : slice);
-          }
+        Object o = entry.object();
+        if (o instanceof RouteObject r) {
+          routes.add(entry.ownGeneration() ? r : withGeneration(r));
+          routeKeys.add(r.key().namespace() + "/" + r.key().name());
+        } else if (o instanceof ServiceObject s) {
+          services.add(s);
+        } else if (o instanceof SecretObject s) {
+          secrets.add(s);
+        } else if (o instanceof EndpointSliceObject s) {
+          slices.add(s);
         }
       }
     }
     firstSeen.keySet().retainAll(keys);
     // A Route deleted and created again starts over at generation 1, as in Kubernetes.
-    generations.keySet().retainAll(routes.stream()
-        .map(r -> r.key().namespace() + "/" + r.key().name()).toList());
+    generations.keySet().retainAll(routeKeys);
+    // Lists equal to the last ones are handed over as the same objects: the builder then knows at
+    // once that, say, no Service changed when only a Route file did.
+    ClusterObjects last = objects;
     objects = new ClusterObjects(name(), config.locality(), config.config(), false,
-        routes, services, slices, secrets);
+        sameOr(last.routes(), routes), sameOr(last.services(), services),
+        sameOr(last.endpointSlices(), slices), sameOr(last.secrets(), secrets));
     health = health(problems, problems.isEmpty() ? ClusterHealth.READY : ClusterHealth.DEGRADED);
   }
 
-  private RouteObject withGeneration(RouteObject route, Route source) {
-    if (source.getMetadata().getGeneration() != null) {
-      return route;
-    }
-    String key = route.key().namespace() + "/" + route.key().name();
+  private static <T> List<T> sameOr(List<T> last, List<T> now) {
+    return last.equals(now) ? last : List.copyOf(now);
+  }
+
+  /** The Route with its generation: its own, or one that increases whenever its spec changes. */
+  private RouteObject withGeneration(RouteObject read) {
+    String key = read.key().namespace() + "/" + read.key().name();
     TrackedRoute tracked = generations.get(key);
+    if (tracked != null && tracked.read() == read) {
+      return tracked.published(); // the file was not read again
+    }
     long generation = 1;
     if (tracked != null) {
-      generation = Objects.equals(tracked.spec(), route.spec())
-          ? tracked.generation()
-          : tracked.generation() + 1;
+      generation = Objects.equals(tracked.published().spec(), read.spec())
+          ? tracked.published().generation()
+          : tracked.published().generation() + 1;
     }
-    generations.put(key, new TrackedRoute(route.spec(), generation));
-    return new RouteObject(route.key(), generation, route.created(), route.spec(), route.status());
+    RouteObject published = new RouteObject(read.key(), generation, read.created(), read.spec(),
+        read.status());
+    if (tracked != null && published.equals(tracked.published())) {
+      published = tracked.published();
+    }
+    generations.put(key, new TrackedRoute(read, published));
+    return published;
   }
 
   private ClusterObjects asStale(ClusterObjects o) {

@@ -1,0 +1,193 @@
+package dev.weir.controller.source;
+
+import static dev.weir.controller.testing.Eventually.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weir.controller.api.v1alpha1.TrafficTarget;
+import dev.weir.controller.build.RouteObject;
+import dev.weir.controller.clusters.ClusterConfig;
+import dev.weir.controller.testing.FolderClusters;
+import dev.weir.model.Locality;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a folder cluster reads when a file changes: the files that watch events name (whatever
+ * their time stamps say), not the whole folder; and what it keeps for the files it did not read.
+ * The periodic rescan is an hour away here, so everything seen comes from watch events.
+ */
+class FolderSourceTest {
+
+  @TempDir Path dir;
+  private final AtomicInteger changes = new AtomicInteger();
+  private FolderSource source;
+
+  @AfterEach
+  void close() {
+    if (source != null) {
+      source.close();
+    }
+  }
+
+  private FolderSource start() {
+    source = new FolderSource(
+        ClusterConfig.folder("east", new Locality("us-east", "us-east-1a"), true, dir),
+        changes::incrementAndGet, Duration.ofHours(1), Clock.systemUTC());
+    source.start();
+    return source;
+  }
+
+  private static String route(String name, int first, int second) {
+    return """
+        ---
+        apiVersion: weir.dev/v1alpha1
+        kind: Route
+        metadata: {name: %s, namespace: default}
+        spec:
+          traffic:
+          - {revisionName: %s-00001, percent: %d}
+          - {revisionName: %s-00002, percent: %d}
+        """.formatted(name, name, first, name, second);
+  }
+
+  private static String service(String name, int port) {
+    return """
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: %s, namespace: default}
+        spec: {ports: [{name: http, port: %d}]}
+        """.formatted(name, port);
+  }
+
+  private RouteObject routeNamed(String name) {
+    return source.objects().routes().stream().filter(r -> r.key().name().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no Route " + name));
+  }
+
+  @Test
+  void aFileRewrittenWithTheSameSizeAndTimeStampIsReadAgainOnItsEvent() throws IOException {
+    Path file = dir.resolve("route.yaml");
+    Files.writeString(file, route("hello", 90, 10));
+    FileTime stamp = Files.getLastModifiedTime(file);
+    start();
+    assertThat(routeNamed("hello").spec().traffic()).extracting(TrafficTarget::percent)
+        .containsExactly(90, 10);
+
+    // In place (same inode), same length, and the time stamp put back: only the event tells.
+    Files.writeString(file, route("hello", 80, 20));
+    Files.setLastModifiedTime(file, stamp);
+    assertThat(Files.size(file)).isEqualTo(route("hello", 90, 10).length());
+
+    eventually(() -> {
+      assertThat(routeNamed("hello").spec().traffic()).extracting(TrafficTarget::percent)
+          .containsExactly(80, 20);
+      assertThat(routeNamed("hello").generation()).isEqualTo(2);
+    });
+  }
+
+  @Test
+  void onlyTheChangedFileIsReadAndTheOthersKeepTheirObjects() throws IOException {
+    Path routes = dir.resolve("routes.yaml");
+    Path services = dir.resolve("services.yaml");
+    Path hello = dir.resolve("route-hello.yaml");
+    Files.writeString(routes, route("a", 50, 50) + route("b", 50, 50));
+    Files.writeString(services, service("a-00001", 80) + service("a-00002", 80));
+    Files.writeString(hello, route("hello", 90, 10));
+    start();
+    RouteObject a = routeNamed("a");
+    var servicesBefore = source.objects().services();
+    assertThat(List.of(source.timesRead(routes), source.timesRead(services),
+        source.timesRead(hello))).containsExactly(1, 1, 1);
+
+    FolderClusters.write(hello, route("hello", 70, 30));
+    eventually(() -> assertThat(routeNamed("hello").spec().traffic())
+        .extracting(TrafficTarget::percent).containsExactly(70, 30));
+
+    assertThat(source.timesRead(hello)).isGreaterThanOrEqualTo(2);
+    assertThat(source.timesRead(routes)).isEqualTo(1);
+    assertThat(source.timesRead(services)).isEqualTo(1);
+    // What was not read is handed over as the very same objects (the builder relies on it).
+    assertThat(routeNamed("a")).isSameAs(a);
+    assertThat(source.objects().services()).isSameAs(servicesBefore);
+    assertThat(routeNamed("hello").generation()).isEqualTo(2);
+  }
+
+  @Test
+  void aChangeToOneRouteOfAFileKeepsTheOthersAndTheirGenerations() throws IOException {
+    Path routes = dir.resolve("routes.yaml");
+    Files.writeString(routes, route("a", 50, 50) + route("b", 50, 50));
+    start();
+    RouteObject a = routeNamed("a");
+
+    FolderClusters.write(routes, route("a", 50, 50) + route("b", 60, 40));
+    eventually(() -> assertThat(routeNamed("b").generation()).isEqualTo(2));
+    assertThat(routeNamed("a")).isSameAs(a);
+    assertThat(routeNamed("a").generation()).isEqualTo(1);
+
+    // Back to what b was: a new spec all the same, so a new generation.
+    FolderClusters.write(routes, route("a", 50, 50) + route("b", 50, 50));
+    eventually(() -> assertThat(routeNamed("b").generation()).isEqualTo(3));
+    assertThat(routeNamed("a").generation()).isEqualTo(1);
+  }
+
+  @Test
+  void anObjectInTwoFilesIsReportedAndTheFirstFileWins() throws IOException {
+    Files.writeString(dir.resolve("a.yaml"), service("hello-00001", 80));
+    Files.writeString(dir.resolve("b.yaml"), service("hello-00002", 80));
+    start();
+    assertThat(source.health().state()).isEqualTo(ClusterHealth.READY);
+
+    FolderClusters.write(dir.resolve("b.yaml"), service("hello-00002", 80)
+        + service("hello-00001", 8080));
+    eventually(() -> {
+      assertThat(source.health().state()).isEqualTo(ClusterHealth.DEGRADED);
+      assertThat(source.health().problems()).containsExactly(dir.resolve("b.yaml")
+          + ": Service default/hello-00001 is already defined in another file; ignored");
+      assertThat(source.objects().services()).extracting(s -> s.name() + ":" + s.ports().get(0).port())
+          .containsExactly("hello-00001:80", "hello-00002:80");
+    });
+  }
+
+  @Test
+  void aBrokenFileKeepsItsObjectsWithStaleEndpointsUntilItIsFixed() throws IOException {
+    Path slices = dir.resolve("slices.yaml");
+    String slice = """
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata:
+          name: hello-00001-a
+          labels: {kubernetes.io/service-name: hello-00001}
+        ports: [{name: http, port: 8080}]
+        endpoints: [{addresses: ["127.0.0.1"]}]
+        """;
+    Files.writeString(slices, slice);
+    start();
+    assertThat(source.objects().endpointSlices()).singleElement()
+        .satisfies(s -> assertThat(s.stale()).isFalse());
+
+    FolderClusters.write(slices, "apiVersion: v1\nkind: EndpointSlice\nmetadata: [oops\n");
+    eventually(() -> {
+      assertThat(source.health().problems()).singleElement().asString()
+          .startsWith(slices + ": line ").contains("column");
+      assertThat(source.objects().endpointSlices()).singleElement()
+          .satisfies(s -> assertThat(s.stale()).isTrue());
+    });
+
+    FolderClusters.write(slices, slice);
+    eventually(() -> {
+      assertThat(source.health().state()).isEqualTo(ClusterHealth.READY);
+      assertThat(source.objects().endpointSlices()).singleElement()
+          .satisfies(s -> assertThat(s.stale()).isFalse());
+    });
+  }
+}

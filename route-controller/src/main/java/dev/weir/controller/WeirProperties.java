@@ -53,7 +53,7 @@ public record WeirProperties(
 
   /** {@code weir.rebuild.hold-off} and {@code weir.rebuild.max-delay}: rebuild batching. */
   public record Rebuild(
-      @DefaultValue("50ms") Duration holdOff,
+      @DefaultValue("20ms") Duration holdOff,
       @DefaultValue("500ms") Duration maxDelay,
       @DefaultValue("2s") Duration folderRescan) {}
 }

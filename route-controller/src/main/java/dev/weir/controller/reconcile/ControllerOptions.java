@@ -38,9 +38,9 @@ public record ControllerOptions(
     requireNonNull(leaseDuration, "leaseDuration");
   }
 
-  /** Defaults for local use: 50 ms hold-off, 500 ms maximum delay, no leader election. */
+  /** Defaults for local use: 20 ms hold-off, 500 ms maximum delay, no leader election. */
   public static ControllerOptions defaults() {
-    return new ControllerOptions(Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofSeconds(2),
+    return new ControllerOptions(Duration.ofMillis(20), Duration.ofMillis(500), Duration.ofSeconds(2),
         Duration.ofMillis(500), Duration.ofSeconds(2), false, "default", "weir-controller",
         "weir-controller", Duration.ofSeconds(15));
   }

@@ -1,6 +1,7 @@
 package dev.weir.gateway;
 
 import dev.weir.gateway.proxy.GatewayMetrics;
+import dev.weir.gateway.proxy.WeirFilteringWebHandler;
 import dev.weir.gateway.proxy.WeirHandlerMapping;
 import dev.weir.gateway.proxy.WeirHeadersFilter;
 import dev.weir.gateway.proxy.WeirMetricsFilter;
@@ -15,6 +16,7 @@ import dev.weir.gateway.xds.XdsClient;
 import dev.weir.gateway.xds.XdsSettings;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -23,11 +25,13 @@ import java.util.ArrayList;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.config.HttpClientProperties;
+import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
 import org.springframework.cloud.gateway.filter.headers.GRPCRequestHeadersFilter;
 import org.springframework.cloud.gateway.filter.headers.GRPCResponseHeadersFilter;
@@ -37,6 +41,7 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.web.server.adapter.HttpWebHandlerAdapter;
 import reactor.netty.http.client.HttpClient;
 
 /**
@@ -154,9 +159,33 @@ public class GatewayConfiguration {
     return new GatewayMetrics(registry);
   }
 
+  /** SCG's filter chain, with the one Weir route's filters sorted once instead of per request. */
+  @Bean
+  FilteringWebHandler weirFilteringWebHandler(List<GlobalFilter> globalFilters) {
+    return new WeirFilteringWebHandler(globalFilters);
+  }
+
   @Bean
   WeirHandlerMapping weirHandlerMapping(ApplicationContext context, FilteringWebHandler handler) {
     return new WeirHandlerMapping(context, handler);
+  }
+
+  /**
+   * No per-request observation on the data and HTTPS ports: Spring's WebFlux adapter would start
+   * one for every request (only to drop it, since {@code http.server.requests} is disabled);
+   * {@code weir.gateway.requests} is the request metric.
+   */
+  @Bean
+  static BeanPostProcessor weirNoServerObservation() {
+    return new BeanPostProcessor() {
+      @Override
+      public Object postProcessAfterInitialization(Object bean, String beanName) {
+        if (bean instanceof HttpWebHandlerAdapter adapter) {
+          adapter.setObservationRegistry(ObservationRegistry.NOOP);
+        }
+        return bean;
+      }
+    };
   }
 
   @Bean

@@ -1,7 +1,6 @@
 package dev.weir.gateway.proxy;
 
 import static java.util.Objects.requireNonNull;
-import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_HANDLER_MAPPER_ATTR;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_ROUTE_ATTR;
 
 import java.net.URI;
@@ -46,7 +45,6 @@ public final class WeirHandlerMapping implements HandlerMapping, Ordered {
     if (owner != null && owner != context) {
       return Mono.empty();
     }
-    exchange.getAttributes().put(GATEWAY_HANDLER_MAPPER_ATTR, "WeirHandlerMapping");
     exchange.getAttributes().put(GATEWAY_ROUTE_ATTR, ROUTE);
     return handler;
   }

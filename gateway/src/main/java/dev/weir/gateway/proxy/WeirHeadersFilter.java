@@ -1,10 +1,16 @@
 package dev.weir.gateway.proxy;
 
 import dev.weir.gateway.routing.Target;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.util.AsciiString;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
@@ -19,46 +25,69 @@ import org.springframework.web.server.ServerWebExchange;
  * replaced, since the gateway is the edge), lose {@code Forwarded} and {@code X-Forwarded-Prefix},
  * and get the target's headers ({@code Weir-Revision}, {@code Weir-Namespace}) in place of any the
  * client sent.
+ *
+ * <p>The work is done on Netty's headers ({@link #upstream}, {@link #downstream}), which the proxy
+ * reads and writes directly; as an {@link HttpHeadersFilter} (for websocket upgrades, which SCG
+ * proxies itself) the same rules run on a converted copy.
  */
 public final class WeirHeadersFilter implements HttpHeadersFilter, Ordered {
 
-  static final String X_FORWARDED_FOR = "X-Forwarded-For";
-  static final String X_FORWARDED_PROTO = "X-Forwarded-Proto";
-  static final String X_FORWARDED_HOST = "X-Forwarded-Host";
-  static final String X_FORWARDED_PORT = "X-Forwarded-Port";
+  static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
+  static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
+  static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
+  static final AsciiString X_FORWARDED_PORT = AsciiString.cached("X-Forwarded-Port");
+  private static final AsciiString HTTP = AsciiString.cached("http");
+  private static final AsciiString HTTPS = AsciiString.cached("https");
+  private static final AsciiString TRAILERS = AsciiString.cached("trailers");
 
-  private static final String[] HOP_BY_HOP = {
-    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-    "transfer-encoding", "upgrade"
+  private static final AsciiString[] HOP_BY_HOP = {
+    HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_AUTHENTICATE,
+    HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING,
+    HttpHeaderNames.UPGRADE
   };
-  private static final String[] CLIENT_FORWARDING = {
-    "forwarded", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port",
-    "x-forwarded-prefix"
+  private static final AsciiString[] CLIENT_FORWARDING = {
+    AsciiString.cached("forwarded"), X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST,
+    X_FORWARDED_PORT, AsciiString.cached("x-forwarded-prefix")
   };
 
-  @Override
-  public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
-    ProxyExchange proxy = ProxyExchange.of(exchange);
-    Target target = proxy == null ? null : proxy.target;
-    HttpHeaders out = new HttpHeaders();
-    List<String> connectionTokens = input.getConnection();
-    for (Map.Entry<String, List<String>> header : input.headerSet()) {
-      String name = header.getKey();
+  // The headers Weir builds are checked already: names and values came through Netty's decoder
+  // or from the routing table, so copying them again skips validation.
+  private static final DefaultHttpHeadersFactory UNVALIDATED =
+      DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+
+  /** Empty Netty headers that skip name and value validation. */
+  static io.netty.handler.codec.http.HttpHeaders newHeaders() {
+    return UNVALIDATED.newHeaders();
+  }
+
+  /**
+   * Adds to {@code out} the headers to send upstream for {@code request}, whose headers (as Netty
+   * holds them) are {@code in}, on its way to {@code target}.
+   */
+  static void upstream(
+      io.netty.handler.codec.http.HttpHeaders in,
+      io.netty.handler.codec.http.HttpHeaders out,
+      @Nullable Target target,
+      ServerHttpRequest request) {
+    List<String> connectionTokens = connectionTokens(in);
+    Iterator<Map.Entry<CharSequence, CharSequence>> headers = in.iteratorCharSequence();
+    while (headers.hasNext()) {
+      Map.Entry<CharSequence, CharSequence> header = headers.next();
+      CharSequence name = header.getKey();
       if (isHopByHop(name, header.getValue(), connectionTokens)
           || isAny(name, CLIENT_FORWARDING)
           || isTargetHeader(name, target)) {
         continue;
       }
-      out.put(name, header.getValue());
+      out.add(name, header.getValue());
     }
-    ServerHttpRequest request = exchange.getRequest();
     InetSocketAddress remote = request.getRemoteAddress();
     if (remote != null) {
       InetAddress address = remote.getAddress();
       out.set(X_FORWARDED_FOR, address != null ? address.getHostAddress() : remote.getHostString());
     }
-    out.set(X_FORWARDED_PROTO, request.getSslInfo() != null ? "https" : "http");
-    String host = request.getHeaders().getFirst(HttpHeaders.HOST);
+    out.set(X_FORWARDED_PROTO, request.getSslInfo() != null ? HTTPS : HTTP);
+    String host = in.get(HttpHeaderNames.HOST);
     if (host != null) {
       out.set(X_FORWARDED_HOST, host);
     }
@@ -71,52 +100,93 @@ public final class WeirHeadersFilter implements HttpHeadersFilter, Ordered {
         out.set(target.headerName(i), target.headerValue(i));
       }
     }
-    return out;
+  }
+
+  /** Adds to {@code out} the upstream response headers {@code in} that go to the client. */
+  static void downstream(io.netty.handler.codec.http.HttpHeaders in, HttpHeaders out) {
+    List<String> connectionTokens = connectionTokens(in);
+    Iterator<Map.Entry<CharSequence, CharSequence>> headers = in.iteratorCharSequence();
+    while (headers.hasNext()) {
+      Map.Entry<CharSequence, CharSequence> header = headers.next();
+      if (!isHopByHop(header.getKey(), header.getValue(), connectionTokens)) {
+        out.add(header.getKey().toString(), header.getValue().toString());
+      }
+    }
+  }
+
+  @Override
+  public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
+    ProxyExchange proxy = ProxyExchange.of(exchange);
+    io.netty.handler.codec.http.HttpHeaders out = newHeaders();
+    upstream(toNetty(input), out, proxy == null ? null : proxy.target, exchange.getRequest());
+    HttpHeaders result = new HttpHeaders();
+    for (Map.Entry<String, String> header : out) {
+      result.add(header.getKey(), header.getValue());
+    }
+    return result;
   }
 
   /** Response headers: only hop-by-hop ones are dropped. */
   static HttpHeaders filterResponse(HttpHeaders input) {
-    List<String> connectionTokens = input.getConnection();
     HttpHeaders out = new HttpHeaders();
-    for (Map.Entry<String, List<String>> header : input.headerSet()) {
-      if (!isHopByHop(header.getKey(), header.getValue(), connectionTokens)) {
-        out.put(header.getKey(), header.getValue());
-      }
-    }
+    downstream(toNetty(input), out);
     return out;
   }
 
-  private static boolean isHopByHop(String name, List<String> values, List<String> connectionTokens) {
-    if (name.equalsIgnoreCase("te")) {
+  private static io.netty.handler.codec.http.HttpHeaders toNetty(HttpHeaders input) {
+    io.netty.handler.codec.http.HttpHeaders headers = newHeaders();
+    input.forEach(headers::add);
+    return headers;
+  }
+
+  private static List<String> connectionTokens(io.netty.handler.codec.http.HttpHeaders headers) {
+    if (!headers.contains(HttpHeaderNames.CONNECTION)) {
+      return List.of();
+    }
+    List<String> tokens = new ArrayList<>(2);
+    for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
+      for (String token : value.split(",")) {
+        String trimmed = token.trim();
+        if (!trimmed.isEmpty()) {
+          tokens.add(trimmed);
+        }
+      }
+    }
+    return tokens;
+  }
+
+  private static boolean isHopByHop(
+      CharSequence name, CharSequence value, List<String> connectionTokens) {
+    if (HttpHeaderNames.TE.contentEqualsIgnoreCase(name)) {
       // HTTP/2 (and gRPC) allow "TE: trailers" end to end.
-      return !(values.size() == 1 && values.get(0).equalsIgnoreCase("trailers"));
+      return !TRAILERS.contentEqualsIgnoreCase(value);
     }
     if (isAny(name, HOP_BY_HOP)) {
       return true;
     }
     for (int i = 0; i < connectionTokens.size(); i++) {
-      if (connectionTokens.get(i).equalsIgnoreCase(name)) {
+      if (AsciiString.contentEqualsIgnoreCase(connectionTokens.get(i), name)) {
         return true;
       }
     }
     return false;
   }
 
-  private static boolean isAny(String name, String[] names) {
-    for (String candidate : names) {
-      if (candidate.length() == name.length() && candidate.equalsIgnoreCase(name)) {
+  private static boolean isAny(CharSequence name, AsciiString[] names) {
+    for (AsciiString candidate : names) {
+      if (candidate.length() == name.length() && candidate.contentEqualsIgnoreCase(name)) {
         return true;
       }
     }
     return false;
   }
 
-  private static boolean isTargetHeader(String name, Target target) {
+  private static boolean isTargetHeader(CharSequence name, @Nullable Target target) {
     if (target == null) {
       return false;
     }
     for (int i = 0; i < target.headerCount(); i++) {
-      if (target.headerName(i).equalsIgnoreCase(name)) {
+      if (AsciiString.contentEqualsIgnoreCase(target.headerName(i), name)) {
         return true;
       }
     }

@@ -1,26 +1,52 @@
 package dev.weir.gateway.proxy;
 
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CLIENT_RESPONSE_ATTR;
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CLIENT_RESPONSE_CONN_ATTR;
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR;
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.isAlreadyRouted;
+import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.setAlreadyRouted;
+
 import dev.weir.gateway.routing.RouteEntry;
+import dev.weir.gateway.routing.Target;
 import dev.weir.gateway.routing.Upstream;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.util.AsciiString;
+import java.net.URI;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.gateway.config.HttpClientProperties;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.NettyRoutingFilter;
+import org.springframework.cloud.gateway.filter.headers.GRPCResponseHeadersFilter;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.cloud.gateway.route.Route;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.server.HttpServerRequest;
 
 /**
- * Spring Cloud Gateway's Netty routing with the HTTP client chosen per upstream (h2c for HTTP/2
- * clusters, the cluster's connect timeout, the route's response timeout) and with only the header
- * filters Weir needs, instead of every {@link HttpHeadersFilter} bean.
+ * Spring Cloud Gateway's Netty routing, done the way Weir needs it: the HTTP client is chosen per
+ * upstream (h2c for HTTP/2 clusters, the cluster's connect timeout, the route's response timeout),
+ * and headers go from the client's Netty request to the upstream request and back through {@link
+ * WeirHeadersFilter} in one copy each way, instead of SCG's chain of header filters over Spring's
+ * header maps (four copies up, three down). gRPC keeps working: {@code te: trailers} is sent for
+ * gRPC requests and SCG's gRPC response filter moves a trailers-only status into trailers.
  */
 public final class WeirNettyRoutingFilter extends NettyRoutingFilter {
+
+  private static final AsciiString TRAILERS = AsciiString.cached("trailers");
+  private static final String GRPC = "application/grpc";
 
   private final UpstreamClients clients;
   private final HttpClient fallback;
   private final List<HttpHeadersFilter> headersFilters;
+  private final GRPCResponseHeadersFilter grpcResponse = new GRPCResponseHeadersFilter();
 
   public WeirNettyRoutingFilter(
       HttpClient httpClient,
@@ -36,6 +62,64 @@ public final class WeirNettyRoutingFilter extends NettyRoutingFilter {
   @Override
   public List<HttpHeadersFilter> getHeadersFilters() {
     return headersFilters;
+  }
+
+  @Override
+  public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+    URI url = exchange.getRequiredAttribute(GATEWAY_REQUEST_URL_ATTR);
+    String scheme = url.getScheme();
+    if (isAlreadyRouted(exchange) || !("http".equals(scheme) || "https".equals(scheme))) {
+      return chain.filter(exchange);
+    }
+    setAlreadyRouted(exchange);
+    ServerHttpRequest request = exchange.getRequest();
+    ProxyExchange proxy = ProxyExchange.of(exchange);
+    Target target = proxy == null ? null : proxy.target;
+    io.netty.handler.codec.http.HttpHeaders in = nettyHeaders(request);
+    io.netty.handler.codec.http.HttpHeaders upstreamHeaders = WeirHeadersFilter.newHeaders();
+    WeirHeadersFilter.upstream(in, upstreamHeaders, target, request);
+    boolean grpc = isGrpc(in.get(HttpHeaderNames.CONTENT_TYPE));
+    if (grpc) {
+      // Required by HTTP/2 for gRPC (RFC 9113 8.2.2); the client may have left it out.
+      upstreamHeaders.set(HttpHeaderNames.TE, TRAILERS);
+    }
+    return getHttpClient(WeirHandlerMapping.ROUTE, exchange)
+        .headers(headers -> headers.set(upstreamHeaders))
+        .request(HttpMethod.valueOf(request.getMethod().name()))
+        .uri(url.toASCIIString())
+        .send((upstreamRequest, out) -> out.send(request.getBody().map(this::getByteBuf)))
+        .responseConnection((upstreamResponse, connection) -> {
+          // The response is written later by NettyWriteResponseFilter, after Weir's routing
+          // filter has seen the status (and perhaps retried elsewhere).
+          exchange.getAttributes().put(CLIENT_RESPONSE_ATTR, upstreamResponse);
+          exchange.getAttributes().put(CLIENT_RESPONSE_CONN_ATTR, connection);
+          ServerHttpResponse response = exchange.getResponse();
+          response.setStatusCode(HttpStatusCode.valueOf(upstreamResponse.status().code()));
+          if (!response.isCommitted()) {
+            WeirHeadersFilter.downstream(upstreamResponse.responseHeaders(), response.getHeaders());
+            if (grpc) {
+              grpcResponse.filter(response.getHeaders(), exchange);
+            }
+          }
+          return Mono.just(upstreamResponse);
+        })
+        .then(chain.filter(exchange));
+  }
+
+  /** The client's headers as Netty holds them, without Spring's copy. */
+  private static io.netty.handler.codec.http.HttpHeaders nettyHeaders(ServerHttpRequest request) {
+    try {
+      HttpServerRequest reactorRequest = ServerHttpRequestDecorator.getNativeRequest(request);
+      return reactorRequest.requestHeaders();
+    } catch (IllegalArgumentException | ClassCastException notReactorNetty) {
+      io.netty.handler.codec.http.HttpHeaders headers = WeirHeadersFilter.newHeaders();
+      request.getHeaders().forEach(headers::add);
+      return headers;
+    }
+  }
+
+  private static boolean isGrpc(String contentType) {
+    return contentType != null && contentType.regionMatches(true, 0, GRPC, 0, GRPC.length());
   }
 
   @Override

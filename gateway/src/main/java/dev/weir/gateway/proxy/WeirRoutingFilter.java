@@ -3,7 +3,6 @@ package dev.weir.gateway.proxy;
 import static java.util.Objects.requireNonNull;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CLIENT_RESPONSE_ATTR;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CLIENT_RESPONSE_CONN_ATTR;
-import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.CLIENT_RESPONSE_HEADER_NAMES;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.GATEWAY_REQUEST_URL_ATTR;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.PRESERVE_HOST_HEADER_ATTRIBUTE;
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.removeAlreadyRouted;
@@ -309,7 +308,6 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
     }
     exchange.getAttributes().remove(CLIENT_RESPONSE_ATTR);
     exchange.getAttributes().remove(CLIENT_RESPONSE_CONN_ATTR);
-    exchange.getAttributes().remove(CLIENT_RESPONSE_HEADER_NAMES);
     ServerHttpResponse response = exchange.getResponse();
     response.getHeaders().clear();
   }

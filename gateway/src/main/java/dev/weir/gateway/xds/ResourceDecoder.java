@@ -252,7 +252,7 @@ public final class ResourceDecoder {
         if (action.hasRetryPolicy() && action.getRetryPolicy().hasNumRetries()) {
           retries = action.getRetryPolicy().getNumRetries().getValue();
         }
-        List<HeaderSpec> routeHeaders = headers(route.getRequestHeadersToAddList());
+        List<HeaderSpec> routeHeaders = headers(where, route.getRequestHeadersToAddList());
         switch (action.getClusterSpecifierCase()) {
           case CLUSTER -> {
             if (action.getCluster().isEmpty()) {
@@ -275,7 +275,8 @@ public final class ResourceDecoder {
                 continue;
               }
               List<HeaderSpec> headers = new ArrayList<>(routeHeaders);
-              headers.addAll(headers(cw.getRequestHeadersToAddList()));
+              headers.addAll(headers(
+                  where + ": weighted cluster " + cw.getName(), cw.getRequestHeadersToAddList()));
               targets.add(new TargetSpec(cw.getName(), weight, headers));
             }
             if (targets.isEmpty()) {
@@ -329,12 +330,43 @@ public final class ResourceDecoder {
         where + ": header " + header.getName() + " match not supported (expected: exact)");
   }
 
-  private static List<HeaderSpec> headers(List<HeaderValueOption> options) {
+  // Checked here, once per configuration, so the proxy can copy them without validating per request.
+  private static List<HeaderSpec> headers(String where, List<HeaderValueOption> options)
+      throws InvalidResourceException {
     List<HeaderSpec> out = new ArrayList<>(options.size());
     for (HeaderValueOption option : options) {
-      out.add(new HeaderSpec(option.getHeader().getKey(), option.getHeader().getValue()));
+      String name = option.getHeader().getKey();
+      String value = option.getHeader().getValue();
+      if (!isToken(name)) {
+        throw new InvalidResourceException(
+            where + ": request_headers_to_add name \"" + name + "\" (expected: an HTTP token)");
+      }
+      for (int i = 0; i < value.length(); i++) {
+        char c = value.charAt(i);
+        if (c > 0xff || (c < 0x20 && c != '\t') || c == 0x7f) {
+          throw new InvalidResourceException(
+              where + ": request_headers_to_add " + name + " value has character 0x"
+                  + Integer.toHexString(c) + " (expected: visible characters, space, tab)");
+        }
+      }
+      out.add(new HeaderSpec(name, value));
     }
     return out;
+  }
+
+  private static boolean isToken(String name) {
+    if (name.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String weirString(Metadata metadata, String field) {

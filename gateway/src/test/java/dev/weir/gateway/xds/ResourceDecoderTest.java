@@ -20,6 +20,8 @@ import dev.weir.gateway.routing.RouteConfigSpec;
 import dev.weir.gateway.routing.RouteSpec;
 import dev.weir.gateway.routing.TargetSpec;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.HeaderValue;
+import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
@@ -128,6 +130,14 @@ class ResourceDecoderTest {
             withRoute(r -> r.setDirectResponse(
                 io.envoyproxy.envoy.config.route.v3.DirectResponseAction.newBuilder().setStatus(42))),
             where + "direct_response status 42 (expected: 200..599)"),
+        Arguments.of("header value with a line break",
+            withRoute(r -> r.addRequestHeadersToAdd(HeaderValueOption.newBuilder().setHeader(
+                HeaderValue.newBuilder().setKey("x-a").setValue("1\r\nx-injected: 2")))),
+            where + "request_headers_to_add x-a value has character 0xd (expected: visible characters, space, tab)"),
+        Arguments.of("header name with a space",
+            withRoute(r -> r.addRequestHeadersToAdd(HeaderValueOption.newBuilder().setHeader(
+                HeaderValue.newBuilder().setKey("x a").setValue("1")))),
+            where + "request_headers_to_add name \"x a\" (expected: an HTTP token)"),
         Arguments.of("duplicate domain",
             routes(List.of(vhost(HOST, split("default", "hello-1", 100)),
                 vhost(HOST, split("default", "hello-1", 100)).toBuilder().setName("again").build())),

@@ -27,6 +27,7 @@ import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -35,6 +36,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
 
 /**
@@ -56,15 +58,14 @@ public final class Translator {
 
   private final int httpListenerPort;
   private final int httpsListenerPort;
-  private final Memo<ClusterKey, Versioned<Cluster>> clusters = new Memo<>();
-  private final Memo<LoadAssignmentKey, Versioned<ClusterLoadAssignment>> loadAssignments =
-      new Memo<>();
-  private final Memo<HostKey, Versioned<io.envoyproxy.envoy.config.route.v3.VirtualHost>>
-      virtualHosts = new Memo<>();
-  private final Memo<String, Versioned<Listener>> apiListeners = new Memo<>();
-  private final Memo<Certificate, Versioned<Secret>> secrets = new Memo<>();
-  private final Memo<List<ChainKey>, Versioned<Listener>> httpsListeners = new Memo<>();
+  private final Memo<String, Versioned<Listener>> apiListenerMemo = new Memo<>();
+  private final Memo<Certificate, Versioned<Secret>> secretMemo = new Memo<>();
+  private final Memo<List<ChainKey>, Versioned<Listener>> httpsListenerMemo = new Memo<>();
   private final Versioned<Listener> httpListener;
+  private final List<Versioned<Listener>> envoyListeners;
+  private final Object partsLock = new Object();
+  // guarded by partsLock: the parts of the newest model asked for
+  private Parts latest;
 
   /** A translator whose Envoy listeners bind {@code httpListenerPort} and port 8443 for HTTPS. */
   public Translator(int httpListenerPort) {
@@ -79,6 +80,7 @@ public final class Translator {
     this.httpsListenerPort = httpsListenerPort;
     this.httpListener =
         Versioned.of(XdsProtos.HTTP_LISTENER, XdsProtos.httpListener(httpListenerPort));
+    this.envoyListeners = List.of(httpListener);
   }
 
   private static void requirePort(String what, int port) {
@@ -115,55 +117,257 @@ public final class Translator {
     requireNonNull(model, "model");
     requireNonNull(kind, "kind");
     requireNonNull(viewer, "viewer");
-    Map<String, Upstream> upstreams = new HashMap<>();
-    for (Upstream upstream : model.upstreams()) {
-      upstreams.put(upstream.name(), upstream);
-    }
     boolean https =
         secretsAllowed && kind != DataPlaneKind.PROXYLESS_GRPC && !model.certificates().isEmpty();
-    ServerNames served = https ? new ServerNames(model.certificates()) : ServerNames.NONE;
-    boolean redirected = model.httpOption() == HttpOption.REDIRECTED;
-
-    List<Versioned<io.envoyproxy.envoy.config.route.v3.VirtualHost>> hosts = new ArrayList<>();
-    for (VirtualHost vh : model.virtualHosts()) {
-      boolean tls = served.covers(vh.host());
-      HostKey hostKey = new HostKey(vh, tls, tls && redirected);
-      hosts.add(
-          virtualHosts.get(
-              hostKey, key -> Versioned.of(vh.host(), virtualHost(key, upstreams))));
+    synchronized (partsLock) {
+      Parts parts = parts(model);
+      HostParts hosts = parts.hosts(https);
+      List<Versioned<Listener>> listeners =
+          switch (kind) {
+            case ENVOY -> https ? parts.envoyHttpsListeners() : envoyListeners;
+            case GATEWAY -> https ? parts.httpsListeners() : List.of();
+            case PROXYLESS_GRPC -> parts.apiListeners();
+          };
+      return new XdsResources(
+          listeners,
+          hosts.routes(),
+          parts.clusters(),
+          parts.endpoints(viewer),
+          https ? parts.secrets() : List.of());
     }
-    Versioned<RouteConfiguration> routes = routeConfiguration(hosts);
+  }
 
-    List<Versioned<Cluster>> clusterList = new ArrayList<>();
-    List<Versioned<ClusterLoadAssignment>> endpointList = new ArrayList<>();
-    for (Upstream upstream : model.upstreams()) {
-      ClusterKey clusterKey =
-          new ClusterKey(upstream.namespace(), upstream.revision(), upstream.protocol());
-      clusterList.add(clusters.get(clusterKey, Translator::cluster));
-      endpointList.add(
-          loadAssignments.get(
-              new LoadAssignmentKey(upstream, viewer), Translator::loadAssignment));
+  // Every node group of one model shares what does not depend on the group, and a part whose
+  // resources are the very objects of the previous model's is that part itself: the server then
+  // sees at a glance (by identity) what did not change.
+  private Parts parts(TrafficModel model) {
+    if (latest == null || latest.model != model) {
+      if (latest != null) {
+        latest.previous = null;
+      }
+      latest = new Parts(model, latest);
+    }
+    return latest;
+  }
+
+  /** What one model translates to, computed once per model and part as groups ask for it. */
+  private final class Parts {
+    final TrafficModel model;
+    Parts previous;
+    private List<String> upstreamNames;
+    private Derived<Upstream, Versioned<Cluster>> clusters;
+    private final Map<Locality, Derived<Upstream, Versioned<ClusterLoadAssignment>>> endpoints =
+        new HashMap<>();
+    private final HostParts[] hosts = new HostParts[2];
+    private List<Versioned<Listener>> apiListeners;
+    private List<Versioned<Listener>> httpsListeners;
+    private List<Versioned<Listener>> envoyHttpsListeners;
+    private List<Versioned<Secret>> secrets;
+
+    Parts(TrafficModel model, Parts previous) {
+      this.model = model;
+      this.previous = previous;
     }
 
-    List<Versioned<Listener>> listeners = new ArrayList<>();
-    List<Versioned<Secret>> secretList = new ArrayList<>();
-    switch (kind) {
-      case ENVOY -> listeners.add(httpListener);
-      case GATEWAY -> {}
-      case PROXYLESS_GRPC ->
-          model.virtualHosts().stream()
-              .map(vh -> apiListeners.get(
-                  vh.host(), host -> Versioned.of(host, XdsProtos.apiListener(host))))
-              .forEach(listeners::add);
+    // Upstreams are sorted by name, so their names are too.
+    List<String> upstreamNames() {
+      if (upstreamNames == null) {
+        List<String> names = new ArrayList<>(model.upstreams().size());
+        for (Upstream upstream : model.upstreams()) {
+          names.add(upstream.name());
+        }
+        upstreamNames = names;
+      }
+      return upstreamNames;
     }
-    if (https) {
-      // weir-http < weir-https, so appending keeps the listeners sorted by name.
-      listeners.add(httpsListeners.get(chainKeys(model.certificates()), this::httpsListener));
-      for (Certificate certificate : model.certificates()) {
-        secretList.add(secrets.get(certificate, Translator::secret));
+
+    Upstream upstream(String name) {
+      int index = Collections.binarySearch(upstreamNames(), name);
+      if (index < 0) {
+        throw new IllegalStateException("upstream " + name + " is not in the model");
+      }
+      return model.upstreams().get(index);
+    }
+
+    // An endpoint change is the common one; a model whose upstreams are all equal to the previous
+    // model's takes its clusters and load assignments as they are, after one pass of comparing.
+    private Boolean upstreamsUnchanged;
+
+    boolean upstreamsUnchanged() {
+      if (upstreamsUnchanged == null) {
+        upstreamsUnchanged =
+            previous != null && model.upstreams().equals(previous.model.upstreams());
+      }
+      return upstreamsUnchanged;
+    }
+
+    List<Versioned<Cluster>> clusters() {
+      if (clusters == null && upstreamsUnchanged() && previous.clusters != null) {
+        clusters = previous.clusters;
+      }
+      if (clusters == null) {
+        clusters =
+            derive(
+                model.upstreams(),
+                upstreamNames(),
+                previous == null ? null : previous.clusters,
+                (a, b) ->
+                    a.namespace().equals(b.namespace())
+                        && a.revision().equals(b.revision())
+                        && a.protocol() == b.protocol(),
+                Translator::cluster);
+      }
+      return clusters.results();
+    }
+
+    List<Versioned<ClusterLoadAssignment>> endpoints(Locality viewer) {
+      Derived<Upstream, Versioned<ClusterLoadAssignment>> derived = endpoints.get(viewer);
+      if (derived == null && upstreamsUnchanged()) {
+        derived = previous.endpoints.get(viewer);
+        if (derived != null) {
+          endpoints.put(viewer, derived);
+        }
+      }
+      if (derived == null) {
+        derived =
+            derive(
+                model.upstreams(),
+                upstreamNames(),
+                previous == null ? null : previous.endpoints.get(viewer),
+                Upstream::equals,
+                upstream -> loadAssignment(upstream, viewer));
+        endpoints.put(viewer, derived);
+      }
+      return derived.results();
+    }
+
+    HostParts hosts(boolean https) {
+      int index = https ? 1 : 0;
+      if (hosts[index] == null) {
+        ServerNames served = https ? new ServerNames(model.certificates()) : ServerNames.NONE;
+        boolean redirected = model.httpOption() == HttpOption.REDIRECTED;
+        List<HostKey> keys = new ArrayList<>(model.virtualHosts().size());
+        List<String> names = new ArrayList<>(model.virtualHosts().size());
+        for (VirtualHost vh : model.virtualHosts()) {
+          boolean tls = served.covers(vh.host());
+          keys.add(new HostKey(vh, tls, tls && redirected));
+          names.add(vh.host());
+        }
+        HostParts old = previous == null ? null : previous.hosts[index];
+        Derived<HostKey, Versioned<io.envoyproxy.envoy.config.route.v3.VirtualHost>> derived =
+            derive(
+                keys,
+                names,
+                old == null ? null : old.hosts(),
+                HostKey::equals,
+                key -> Versioned.of(key.host().host(), virtualHost(key, this::upstream)));
+        hosts[index] =
+            old != null && derived.results() == old.hosts().results()
+                ? old
+                : new HostParts(derived, List.of(routeConfiguration(derived.results())));
+      }
+      return hosts[index];
+    }
+
+    List<Versioned<Listener>> apiListeners() {
+      if (apiListeners == null) {
+        List<Versioned<Listener>> list = new ArrayList<>(model.virtualHosts().size());
+        for (VirtualHost vh : model.virtualHosts()) {
+          list.add(
+              apiListenerMemo.get(
+                  vh.host(), host -> Versioned.of(host, XdsProtos.apiListener(host))));
+        }
+        apiListeners = reuse(list, previous == null ? null : previous.apiListeners);
+      }
+      return apiListeners;
+    }
+
+    List<Versioned<Listener>> httpsListeners() {
+      if (httpsListeners == null) {
+        httpsListeners =
+            reuse(
+                List.of(
+                    httpsListenerMemo.get(
+                        chainKeys(model.certificates()), Translator.this::httpsListener)),
+                previous == null ? null : previous.httpsListeners);
+      }
+      return httpsListeners;
+    }
+
+    // weir-http < weir-https, so appending keeps the listeners sorted by name.
+    List<Versioned<Listener>> envoyHttpsListeners() {
+      if (envoyHttpsListeners == null) {
+        envoyHttpsListeners =
+            reuse(
+                List.of(httpListener, httpsListeners().get(0)),
+                previous == null ? null : previous.envoyHttpsListeners);
+      }
+      return envoyHttpsListeners;
+    }
+
+    List<Versioned<Secret>> secrets() {
+      if (secrets == null) {
+        List<Versioned<Secret>> list = new ArrayList<>(model.certificates().size());
+        for (Certificate certificate : model.certificates()) {
+          list.add(secretMemo.get(certificate, Translator::secret));
+        }
+        secrets = reuse(list, previous == null ? null : previous.secrets);
+      }
+      return secrets;
+    }
+  }
+
+  /** The virtual hosts of one model as one kind of group sees them, and their configuration. */
+  private record HostParts(
+      Derived<HostKey, Versioned<io.envoyproxy.envoy.config.route.v3.VirtualHost>> hosts,
+      List<Versioned<RouteConfiguration>> routes) {}
+
+  /** Resources, and the inputs they were built from with their names, sorted by name. */
+  private record Derived<I, R>(List<I> inputs, List<String> names, List<R> results) {}
+
+  // Builds one resource per input, but takes the previous model's resource where an input of the
+  // same name is the same: the lists are sorted by name, so one merging pass finds them all without
+  // hashing any record (which would walk all of its content).
+  private static <I, R> Derived<I, R> derive(
+      List<I> inputs,
+      List<String> names,
+      Derived<I, R> old,
+      BiPredicate<? super I, ? super I> same,
+      Function<? super I, R> build) {
+    List<R> results = new ArrayList<>(inputs.size());
+    int j = 0;
+    for (int i = 0; i < inputs.size(); i++) {
+      I input = inputs.get(i);
+      R result = null;
+      if (old != null) {
+        String name = names.get(i);
+        while (j < old.names().size() && old.names().get(j).compareTo(name) < 0) {
+          j++;
+        }
+        if (j < old.names().size() && old.names().get(j).equals(name)) {
+          I was = old.inputs().get(j);
+          if (was == input || same.test(was, input)) {
+            result = old.results().get(j);
+          }
+        }
+      }
+      results.add(result == null ? build.apply(input) : result);
+    }
+    return new Derived<>(inputs, names, reuse(results, old == null ? null : old.results()));
+  }
+
+  /** {@code old} when it holds the very objects of {@code fresh}, else an immutable copy. */
+  static <T> List<T> reuse(List<T> fresh, List<T> old) {
+    if (old != null && old.size() == fresh.size()) {
+      boolean same = true;
+      for (int i = 0; i < fresh.size() && same; i++) {
+        same = fresh.get(i) == old.get(i);
+      }
+      if (same) {
+        return old;
       }
     }
-    return new XdsResources(listeners, List.of(routes), clusterList, endpointList, secretList);
+    return List.copyOf(fresh);
   }
 
   private static Versioned<Secret> secret(Certificate certificate) {
@@ -220,12 +424,9 @@ public final class Translator {
 
   /** Forgets every proto that was not used since the previous call. */
   public void endRound() {
-    clusters.endRound();
-    loadAssignments.endRound();
-    virtualHosts.endRound();
-    apiListeners.endRound();
-    secrets.endRound();
-    httpsListeners.endRound();
+    apiListenerMemo.endRound();
+    secretMemo.endRound();
+    httpsListenerMemo.endRound();
   }
 
   // The route configuration is the one resource that changes with any host; its version is derived
@@ -245,11 +446,11 @@ public final class Translator {
   }
 
   private static io.envoyproxy.envoy.config.route.v3.VirtualHost virtualHost(
-      HostKey key, Map<String, Upstream> upstreams) {
+      HostKey key, Function<String, Upstream> upstreams) {
     VirtualHost vh = key.host();
     List<Route> routes = new ArrayList<>();
     for (TagRoute tag : vh.tagRoutes()) {
-      Upstream target = upstreams.get(tag.upstream());
+      Upstream target = upstreams.apply(tag.upstream());
       routes.add(
           clusterRoute(
               "tag:" + tag.tag(),
@@ -267,14 +468,14 @@ public final class Translator {
     if (split.isEmpty()) {
       routes.add(XdsProtos.noReadyRevisionRoute(vh.route().key()));
     } else if (split.size() == 1) {
-      Upstream target = upstreams.get(split.get(0).upstream());
+      Upstream target = upstreams.apply(split.get(0).upstream());
       routes.add(
           clusterRoute(
               XdsProtos.DEFAULT_ROUTE, prefixMatch(), target.namespace(), target.revision()));
     } else {
       List<WeightedCluster.ClusterWeight> weights = new ArrayList<>();
       for (WeightedUpstream share : split) {
-        Upstream target = upstreams.get(share.upstream());
+        Upstream target = upstreams.apply(share.upstream());
         weights.add(
             XdsProtos.clusterWeight(target.namespace(), target.revision(), share.weight()));
       }
@@ -290,14 +491,15 @@ public final class Translator {
         routes);
   }
 
-  private static Versioned<Cluster> cluster(ClusterKey key) {
+  private static Versioned<Cluster> cluster(Upstream upstream) {
     return Versioned.of(
-        XdsProtos.clusterName(key.namespace(), key.revision()),
-        XdsProtos.edsCluster(key.namespace(), key.revision(), key.protocol() == Protocol.HTTP2));
+        XdsProtos.clusterName(upstream.namespace(), upstream.revision()),
+        XdsProtos.edsCluster(
+            upstream.namespace(), upstream.revision(), upstream.protocol() == Protocol.HTTP2));
   }
 
-  private static Versioned<ClusterLoadAssignment> loadAssignment(LoadAssignmentKey key) {
-    Upstream upstream = key.upstream();
+  private static Versioned<ClusterLoadAssignment> loadAssignment(
+      Upstream upstream, Locality viewer) {
     Map<Locality, List<LbEndpoint>> byLocality = new TreeMap<>();
     for (Endpoint endpoint : upstream.endpoints()) {
       byLocality
@@ -310,7 +512,7 @@ public final class Translator {
     // 0, 1, ... in their order.
     TreeSet<Integer> present = new TreeSet<>();
     for (Locality locality : byLocality.keySet()) {
-      present.add(locality.priorityFrom(key.viewer()));
+      present.add(locality.priorityFrom(viewer));
     }
     List<LocalityLbEndpoints> localities = new ArrayList<>();
     byLocality.forEach(
@@ -319,7 +521,7 @@ public final class Translator {
                 XdsProtos.localityEndpoints(
                     locality.region(),
                     locality.zone(),
-                    present.headSet(locality.priorityFrom(key.viewer())).size(),
+                    present.headSet(locality.priorityFrom(viewer)).size(),
                     endpoints)));
     return Versioned.of(
         upstream.name(),
@@ -363,10 +565,6 @@ public final class Translator {
       return dot > 0 && wildcardParents.contains(lower.substring(dot));
     }
   }
-
-  private record ClusterKey(String namespace, String revision, Protocol protocol) {}
-
-  private record LoadAssignmentKey(Upstream upstream, Locality viewer) {}
 
   /** Remembers values for two rounds: what a round did not ask for is dropped at its end. */
   private static final class Memo<K, V> {

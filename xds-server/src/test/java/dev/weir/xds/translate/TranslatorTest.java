@@ -370,6 +370,108 @@ class TranslatorTest {
   }
 
   @Test
+  void oneChangedSplitRebuildsOnlyTheRouteConfiguration() {
+    Upstream one = upstream("hello-00001", endpoint("10.0.0.1", EAST_A));
+    Upstream two = upstream("hello-00002", endpoint("10.0.0.2", EAST_A));
+    VirtualHost other = vh("other.default.example.com", List.of(),
+        new WeightedUpstream(two.name(), 100));
+    XdsResources before = translator.translate(
+        model(List.of(vh(HOST, List.of(), new WeightedUpstream(one.name(), 90),
+            new WeightedUpstream(two.name(), 10)), other), one, two),
+        DataPlaneKind.ENVOY, EAST_A);
+    translator.endRound();
+
+    // Equal records, not the same ones: the controller builds every model anew.
+    XdsResources after = translator.translate(
+        model(List.of(vh(HOST, List.of(), new WeightedUpstream(one.name(), 50),
+                new WeightedUpstream(two.name(), 50)),
+            vh("other.default.example.com", List.of(), new WeightedUpstream(two.name(), 100))),
+            upstream("hello-00001", endpoint("10.0.0.1", EAST_A)),
+            upstream("hello-00002", endpoint("10.0.0.2", EAST_A))),
+        DataPlaneKind.ENVOY, EAST_A);
+
+    assertThat(after.clusters()).isSameAs(before.clusters());
+    assertThat(after.endpoints()).isSameAs(before.endpoints());
+    assertThat(after.listeners()).isSameAs(before.listeners());
+    assertThat(after.routes().get(0).version()).isNotEqualTo(before.routes().get(0).version());
+    assertThat(after.routeProtos().get(0).getVirtualHosts(0).getRoutes(0))
+        .isEqualTo(weighted("hello-00001", 50, "hello-00002", 50));
+    assertThat(after.routeProtos().get(0).getVirtualHosts(1))
+        .isSameAs(before.routeProtos().get(0).getVirtualHosts(1));
+  }
+
+  @Test
+  void groupsOfOneModelShareWhatDoesNotDependOnThem() {
+    Upstream one = upstream("hello-00001", endpoint("10.0.0.1", EAST_A));
+    TrafficModel model =
+        model(List.of(vh(HOST, List.of(), new WeightedUpstream(one.name(), 100))), one);
+    XdsResources envoy = translator.translate(model, DataPlaneKind.ENVOY, EAST_A);
+    XdsResources gateway = translator.translate(model, DataPlaneKind.GATEWAY, EAST_A);
+    XdsResources west = translator.translate(model, DataPlaneKind.GATEWAY, WEST_A);
+
+    assertThat(gateway.routes()).isSameAs(envoy.routes());
+    assertThat(gateway.clusters()).isSameAs(envoy.clusters());
+    assertThat(gateway.endpoints()).isSameAs(envoy.endpoints());
+    assertThat(west.clusters()).isSameAs(envoy.clusters());
+    assertThat(west.endpoints()).isNotSameAs(envoy.endpoints());
+    assertThat(west.endpoints()).isEqualTo(envoy.endpoints())
+        .as("a single locality is priority 0 from anywhere");
+  }
+
+  @Test
+  void addedAndRemovedHostsLeaveTheOthersAsTheyWere() {
+    Upstream one = upstream("hello-00001", endpoint("10.0.0.1", EAST_A));
+    Upstream two = upstream("hello-00002", endpoint("10.0.0.2", EAST_A));
+    Upstream three = upstream("hello-00003", endpoint("10.0.0.3", EAST_A));
+    VirtualHost a = vh("a.default.example.com", List.of(), new WeightedUpstream(one.name(), 100));
+    VirtualHost b = vh("b.default.example.com", List.of(), new WeightedUpstream(two.name(), 100));
+    VirtualHost c = vh("c.default.example.com", List.of(), new WeightedUpstream(three.name(), 100));
+    XdsResources before = translator.translate(
+        model(List.of(a, c), one, three), DataPlaneKind.ENVOY, EAST_A);
+    translator.endRound();
+    XdsResources added = translator.translate(
+        model(List.of(a, b, c), one, two, three), DataPlaneKind.ENVOY, EAST_A);
+    translator.endRound();
+    XdsResources removed = translator.translate(
+        model(List.of(b, c), two, three), DataPlaneKind.ENVOY, EAST_A);
+
+    var beforeHosts = before.routeProtos().get(0).getVirtualHostsList();
+    var addedHosts = added.routeProtos().get(0).getVirtualHostsList();
+    assertThat(addedHosts).extracting(h -> h.getName())
+        .containsExactly("a.default.example.com", "b.default.example.com", "c.default.example.com");
+    assertThat(addedHosts.get(0)).isSameAs(beforeHosts.get(0));
+    assertThat(addedHosts.get(2)).isSameAs(beforeHosts.get(1));
+    assertThat(added.clusters().get(2)).isSameAs(before.clusters().get(1));
+    assertThat(added.endpoints().get(0)).isSameAs(before.endpoints().get(0));
+    assertThat(added.endpoints().get(2)).isSameAs(before.endpoints().get(1));
+    var removedHosts = removed.routeProtos().get(0).getVirtualHostsList();
+    assertThat(removedHosts).containsExactly(addedHosts.get(1), addedHosts.get(2));
+    assertThat(removedHosts.get(0)).isSameAs(addedHosts.get(1));
+    assertThat(removed.clusters()).containsExactly(added.clusters().get(1), added.clusters().get(2));
+    assertThat(removed.endpoints().get(1)).isSameAs(added.endpoints().get(2));
+  }
+
+  @Test
+  void aMovedEndpointChangesOnlyItsLoadAssignment() {
+    Upstream one = upstream("hello-00001", endpoint("10.0.0.1", EAST_A));
+    Upstream two = upstream("hello-00002", endpoint("10.0.0.2", EAST_A));
+    List<VirtualHost> hosts = List.of(vh(HOST, List.of(), new WeightedUpstream(one.name(), 50),
+        new WeightedUpstream(two.name(), 50)));
+    XdsResources before = translator.translate(model(hosts, one, two), DataPlaneKind.ENVOY,
+        EAST_A);
+    translator.endRound();
+    XdsResources after = translator.translate(
+        model(hosts, one, upstream("hello-00002", endpoint("10.0.0.9", EAST_A))),
+        DataPlaneKind.ENVOY, EAST_A);
+
+    assertThat(after.clusters()).isSameAs(before.clusters());
+    assertThat(after.routes()).isSameAs(before.routes());
+    assertThat(after.endpoints().get(0)).isSameAs(before.endpoints().get(0));
+    assertThat(after.endpoints().get(1).resource())
+        .isEqualTo(oneEndpoint("hello-00002", "10.0.0.9"));
+  }
+
+  @Test
   void versionsFollowContent() {
     Upstream one = upstream("hello-00001", endpoint("10.0.0.1", EAST_A));
     TrafficModel model = model(List.of(vh(HOST, List.of(), new WeightedUpstream(one.name(), 100))),

@@ -41,8 +41,10 @@ import java.util.function.Function;
 
 /**
  * Turns a {@link TrafficModel} into the Envoy resources one kind of data plane in one locality
- * needs. The result depends only on the arguments; protos of unchanged upstreams and virtual hosts
- * are remembered (keyed by their records, which are values) and reused instead of rebuilt.
+ * needs. The result depends only on the arguments. What does not depend on the group is
+ * translated once per model; protos of upstreams and virtual hosts equal to the previous model's
+ * are reused instead of rebuilt, and so are whole lists whose every element was reused, so that
+ * callers can see by identity which kinds of resource did not change.
  *
  * <p>Certificates become SDS secrets and the {@code weir-https} listener only for Envoy and the
  * Weir gateway, and only when the caller says the group may receive private keys; otherwise the

@@ -5,6 +5,8 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.weir.xds.translate.Versioned;
 import dev.weir.xds.translate.XdsResources;
 import io.envoyproxy.controlplane.cache.SnapshotConsistencyException;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -17,8 +19,10 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsCont
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -28,15 +32,113 @@ import java.util.Set;
  */
 final class Consistency {
 
-  private Consistency() {}
+  // What passed, this round and the one before, by the identity of the lists checked together:
+  // node groups share lists, and a rebuild reuses the lists of types that did not change, so one
+  // changed route checks the routes again but not 10,000 clusters against their load assignments.
+  private Set<Checked> passed = new HashSet<>();
+  private Set<Checked> passedBefore = new HashSet<>();
+  private List<?> namedClusters;
+  private Set<String> clusterNames;
+  // The virtual hosts of each route configuration that last passed against namedClusters.
+  private final Map<String, List<VirtualHost>> passedHosts = new HashMap<>();
+
+  /** {@link #check}, leaving out the parts whose very lists passed it recently. */
+  synchronized void checkOnce(XdsResources resources) throws SnapshotConsistencyException {
+    Checked whole = new Checked(resources.listeners(), resources.routes(), resources.clusters(),
+        resources.endpoints(), resources.secrets());
+    if (passedRecently(whole)) {
+      return;
+    }
+    Checked loadAssignments = new Checked(resources.clusters(), resources.endpoints());
+    if (!passedRecently(loadAssignments)) {
+      checkLoadAssignments(resources.clusters(), resources.endpoints());
+      passed.add(loadAssignments);
+    }
+    checkListeners(resources);
+    Checked routes = new Checked(resources.routes(), resources.clusters());
+    if (!passedRecently(routes)) {
+      if (namedClusters != resources.clusters()) {
+        clusterNames = clusterNames(resources.clusters());
+        namedClusters = resources.clusters();
+        passedHosts.clear();
+      }
+      // A host proto that is the very one at the same place in the configuration that passed
+      // against the same clusters passes again.
+      for (Versioned<RouteConfiguration> config : resources.routes()) {
+        List<VirtualHost> hosts = config.resource().getVirtualHostsList();
+        List<VirtualHost> before = passedHosts.getOrDefault(config.name(), List.of());
+        for (int i = 0; i < hosts.size(); i++) {
+          if (i >= before.size() || before.get(i) != hosts.get(i)) {
+            checkHost(hosts.get(i), clusterNames);
+          }
+        }
+        passedHosts.put(config.name(), hosts);
+      }
+      passed.add(routes);
+    }
+    passed.add(whole);
+  }
+
+  private boolean passedRecently(Checked checked) {
+    if (passed.contains(checked)) {
+      return true;
+    }
+    if (passedBefore.contains(checked)) {
+      passed.add(checked);
+      return true;
+    }
+    return false;
+  }
+
+  /** Forgets what passed before the previous call. */
+  synchronized void endRound() {
+    passedBefore = passed;
+    passed = new HashSet<>();
+  }
+
+  /** Lists compared by identity. */
+  private static final class Checked {
+    private final List<?>[] lists;
+    private final int hash;
+
+    Checked(List<?>... lists) {
+      this.lists = lists;
+      int h = lists.length;
+      for (List<?> list : lists) {
+        h = h * 31 + System.identityHashCode(list);
+      }
+      hash = h;
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (!(o instanceof Checked other) || other.lists.length != lists.length) {
+        return false;
+      }
+      for (int i = 0; i < lists.length; i++) {
+        if (lists[i] != other.lists[i]) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
 
   static void check(XdsResources resources) throws SnapshotConsistencyException {
-    // java-control-plane checks clusters against load assignments; its listener check knows only
-    // the legacy filter name, so listeners and routes are checked here.
-    new WeirSnapshot(
-            new XdsResources(List.of(), List.of(), resources.clusters(), resources.endpoints()))
-        .ensureConsistent();
+    checkLoadAssignments(resources.clusters(), resources.endpoints());
+    checkListeners(resources);
+    checkRoutes(resources.routes(), clusterNames(resources.clusters()));
+  }
 
+  // java-control-plane's listener check knows only the legacy filter name, and it does not check
+  // listeners' SDS references at all.
+  private static void checkListeners(XdsResources resources)
+      throws SnapshotConsistencyException {
     Set<String> routeConfigs = new HashSet<>();
     for (Versioned<RouteConfiguration> route : resources.routes()) {
       routeConfigs.add(route.name());
@@ -52,7 +154,6 @@ final class Consistency {
       }
     }
 
-    // java-control-plane does not check listeners' SDS references at all.
     Set<String> secrets = new HashSet<>();
     for (Versioned<Secret> secret : resources.secrets()) {
       secrets.add(secret.name());
@@ -79,22 +180,66 @@ final class Consistency {
         }
       }
     }
+  }
 
-    Set<String> clusters = new HashSet<>();
-    resources.clusters().forEach(c -> clusters.add(c.name()));
-    for (Versioned<RouteConfiguration> config : resources.routes()) {
+  private static Set<String> clusterNames(List<Versioned<Cluster>> clusters) {
+    Set<String> names = new HashSet<>(clusters.size() * 2);
+    clusters.forEach(c -> names.add(c.name()));
+    return names;
+  }
+
+  private static void checkRoutes(
+      List<Versioned<RouteConfiguration>> routes, Set<String> clusters)
+      throws SnapshotConsistencyException {
+    for (Versioned<RouteConfiguration> config : routes) {
       for (VirtualHost host : config.resource().getVirtualHostsList()) {
-        for (Route route : host.getRoutesList()) {
-          if (!route.hasRoute()) {
-            continue;
-          }
-          requireCluster(clusters, host, route.getRoute().getCluster());
-          for (WeightedCluster.ClusterWeight weight :
-              route.getRoute().getWeightedClusters().getClustersList()) {
-            requireCluster(clusters, host, weight.getName());
-          }
-        }
+        checkHost(host, clusters);
       }
+    }
+  }
+
+  private static void checkHost(VirtualHost host, Set<String> clusters)
+      throws SnapshotConsistencyException {
+    for (Route route : host.getRoutesList()) {
+      if (!route.hasRoute()) {
+        continue;
+      }
+      requireCluster(clusters, host, route.getRoute().getCluster());
+      for (WeightedCluster.ClusterWeight weight :
+          route.getRoute().getWeightedClusters().getClustersList()) {
+        requireCluster(clusters, host, weight.getName());
+      }
+    }
+  }
+
+  // As java-control-plane's ensureConsistent: every EDS cluster's load assignment exists, and
+  // there is no other.
+  private static void checkLoadAssignments(
+      List<Versioned<Cluster>> clusters, List<Versioned<ClusterLoadAssignment>> endpoints)
+      throws SnapshotConsistencyException {
+    Set<String> references = new HashSet<>();
+    for (Versioned<Cluster> cluster : clusters) {
+      Cluster c = cluster.resource();
+      if (c.getType() == Cluster.DiscoveryType.EDS) {
+        String serviceName = c.getEdsClusterConfig().getServiceName();
+        references.add(serviceName.isEmpty() ? c.getName() : serviceName);
+      }
+    }
+    Set<String> assignments = new HashSet<>();
+    for (Versioned<ClusterLoadAssignment> endpoint : endpoints) {
+      assignments.add(endpoint.name());
+    }
+    for (String reference : references) {
+      if (!assignments.contains(reference)) {
+        throw new SnapshotConsistencyException(
+            "cluster " + reference + " has no load assignment in the snapshot");
+      }
+    }
+    if (references.size() != assignments.size()) {
+      Set<String> unused = new java.util.TreeSet<>(assignments);
+      unused.removeAll(references);
+      throw new SnapshotConsistencyException(
+          "load assignments " + unused + " belong to no EDS cluster in the snapshot");
     }
   }
 

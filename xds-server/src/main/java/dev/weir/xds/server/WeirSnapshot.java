@@ -14,9 +14,11 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * A snapshot whose every resource carries its content hash as version, and whose version for a set
@@ -33,21 +35,53 @@ final class WeirSnapshot extends io.envoyproxy.controlplane.cache.v3.Snapshot {
   private final SnapshotResources<Secret> secrets;
 
   WeirSnapshot(XdsResources resources) {
-    this.clusters = resources(resources.clusters());
-    this.endpoints = resources(resources.endpoints());
-    this.listeners = resources(resources.listeners());
-    this.routes = resources(resources.routes());
-    this.secrets = resources(resources.secrets());
+    this(resources, new SharedResources());
   }
 
-  private static <T extends Message> SnapshotResources<T> resources(List<Versioned<T>> list) {
-    Map<String, String> versions = new TreeMap<>();
+  /** A snapshot that takes the resources of each type from {@code shared} where it has them. */
+  WeirSnapshot(XdsResources resources, SharedResources shared) {
+    this.clusters = shared.of(resources.clusters());
+    this.endpoints = shared.of(resources.endpoints());
+    this.listeners = shared.of(resources.listeners());
+    this.routes = shared.of(resources.routes());
+    this.secrets = shared.of(resources.secrets());
+  }
+
+  static <T extends Message> SnapshotResources<T> resources(List<Versioned<T>> list) {
     List<VersionedResource<T>> versioned = new ArrayList<>(list.size());
     for (Versioned<T> resource : list) {
-      versions.put(resource.name(), resource.version());
       versioned.add(VersionedResource.create(resource.resource(), resource.version()));
     }
-    return SnapshotResources.create(versioned, new HashResolver(versions));
+    return SnapshotResources.create(versioned, new HashResolver(list));
+  }
+
+  /**
+   * The {@link SnapshotResources} of resource lists, shared by identity: node groups that get the
+   * same list, and rebuilds in which a type did not change (the translator then hands out the
+   * previous list itself), share one, with its versions already computed. What a round did not ask
+   * for is dropped at the end of the next one.
+   */
+  static final class SharedResources {
+    private Map<List<?>, SnapshotResources<?>> current = new IdentityHashMap<>();
+    private Map<List<?>, SnapshotResources<?>> previous = new IdentityHashMap<>();
+
+    @SuppressWarnings("unchecked")
+    synchronized <T extends Message> SnapshotResources<T> of(List<Versioned<T>> list) {
+      SnapshotResources<?> resources = current.get(list);
+      if (resources == null) {
+        resources = previous.get(list);
+        if (resources == null) {
+          resources = resources(list);
+        }
+        current.put(list, resources);
+      }
+      return (SnapshotResources<T>) resources;
+    }
+
+    synchronized void endRound() {
+      previous = current;
+      current = new IdentityHashMap<>();
+    }
   }
 
   @Override
@@ -83,26 +117,67 @@ final class WeirSnapshot extends io.envoyproxy.controlplane.cache.v3.Snapshot {
     return super.versionedResources(resourceType);
   }
 
-  /** Versions of a type: the hash of the requested resources' names and versions, or of all. */
+  /**
+   * Versions of a type: the hash of the requested resources' names and versions, or of all. Both
+   * are computed when first asked for and remembered: every open watch and every ACK asks again, and
+   * a state-of-the-world subscription may name 10,000 resources.
+   */
   private static final class HashResolver implements ResourceVersionResolver {
-    private final Map<String, String> versions;
-    private final String all;
+    private static final int REMEMBERED_NAME_LISTS = 16;
 
-    HashResolver(Map<String, String> versions) {
-      this.versions = versions;
-      this.all = hash(versions.keySet());
+    private final List<? extends Versioned<?>> resources;
+    private Map<String, String> versions;
+    private String all;
+    private final Map<List<String>, String> byNames =
+        new LinkedHashMap<>(16, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<List<String>, String> eldest) {
+            return size() > REMEMBERED_NAME_LISTS;
+          }
+        };
+
+    HashResolver(List<? extends Versioned<?>> resources) {
+      this.resources = resources;
     }
 
     @Override
-    public String version(List<String> resourceNames) {
+    public synchronized String version(List<String> resourceNames) {
       if (resourceNames.isEmpty()) {
+        if (all == null) {
+          all = hash(sortedNames());
+        }
         return all;
       }
-      return hash(resourceNames.stream().sorted().distinct().toList());
+      String version = byNames.get(resourceNames);
+      if (version == null) {
+        version = hash(resourceNames.stream().sorted().distinct().toList());
+        byNames.put(List.copyOf(resourceNames), version);
+      }
+      return version;
     }
 
-    private String hash(Iterable<String> names) {
-      StringBuilder text = new StringBuilder();
+    // The translator sorts every type by name; sorting again is for anyone who did not.
+    private List<String> sortedNames() {
+      List<String> names = new ArrayList<>(resources.size());
+      for (Versioned<?> resource : resources) {
+        names.add(resource.name());
+      }
+      for (int i = 1; i < names.size(); i++) {
+        if (names.get(i - 1).compareTo(names.get(i)) >= 0) {
+          return names.stream().sorted().distinct().toList();
+        }
+      }
+      return names;
+    }
+
+    private String hash(List<String> names) {
+      if (versions == null) {
+        versions = new HashMap<>(resources.size() * 2);
+        for (Versioned<?> resource : resources) {
+          versions.put(resource.name(), resource.version());
+        }
+      }
+      StringBuilder text = new StringBuilder(names.size() * 64);
       for (String name : names) {
         text.append(name).append('=').append(versions.getOrDefault(name, "-")).append('\n');
       }

@@ -12,6 +12,7 @@ import dev.weir.xds.translate.Translator;
 import dev.weir.xds.translate.XdsResources;
 import io.envoyproxy.controlplane.cache.SnapshotConsistencyException;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
@@ -62,6 +63,8 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
   private final XdsMetrics metrics;
   private final DataPlaneTracker tracker;
   private final SimpleCache<NodeGroupKey> cache = new SimpleCache<>(NodeGroupKey::of);
+  private final WeirSnapshot.SharedResources shared = new WeirSnapshot.SharedResources();
+  private final Consistency consistency = new Consistency();
   private final Set<NodeGroupKey> groups = ConcurrentHashMap.newKeySet();
   private final Set<NodeGroupKey> warnedWithoutSecrets = ConcurrentHashMap.newKeySet();
   private final Object buildLock = new Object();
@@ -108,7 +111,10 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
       }
       V3DiscoveryServer discovery =
           new V3DiscoveryServer(
-              List.of(tracker), new GuardedConfigWatcher(cache, this::ensureSnapshot));
+              List.of(tracker),
+              new GuardedConfigWatcher(cache, this::ensureSnapshot),
+              new DefaultExecutorGroup(),
+              new SharedSerializer());
       NettyServerBuilder netty =
           NettyServerBuilder.forAddress(
                   new InetSocketAddress(bindAddress, requestedPort), credentials())
@@ -246,7 +252,7 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
           snapshots.put(group, snapshot(model, group));
         }
         // Check the model even when nobody is connected, so a bad one is reported at once.
-        snapshot(model, new NodeGroupKey(DataPlaneKind.ENVOY, Locality.UNKNOWN, true));
+        consistency.checkOnce(translate(model, checkGroup()));
       } catch (SnapshotConsistencyException e) {
         log.error("model revision {}: inconsistent snapshot, data planes keep the previous one: {}",
             model.revision(), e.getMessage());
@@ -256,6 +262,8 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
       }
       snapshots.forEach((group, snapshot) -> set(group, model.revision(), snapshot));
       translator.endRound();
+      shared.endRound();
+      consistency.endRound();
       built = model;
       builtRevision = model.revision();
       changed = new ArrayList<>(snapshots.keySet());
@@ -292,9 +300,8 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
 
   private WeirSnapshot snapshot(TrafficModel model, NodeGroupKey group)
       throws SnapshotConsistencyException {
-    XdsResources resources =
-        translator.translate(model, group.kind(), group.locality(), group.secretsAllowed());
-    Consistency.check(resources);
+    XdsResources resources = translate(model, group);
+    consistency.checkOnce(resources);
     if (!group.secretsAllowed()
         && group.kind() != DataPlaneKind.PROXYLESS_GRPC
         && !model.certificates().isEmpty()
@@ -302,7 +309,22 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
       log.warn("node group {}: its xDS stream is neither TLS-protected nor on loopback, so it gets"
           + " no certificates and no weir-https listener (serve xDS with TLS to fix)", group);
     }
-    return new WeirSnapshot(resources);
+    return new WeirSnapshot(resources, shared);
+  }
+
+  // Envoy with private keys gets every kind of resource, so checking its snapshot checks them all.
+  // Which locality does not matter to consistency: one a group already has costs nothing more.
+  private NodeGroupKey checkGroup() {
+    Locality locality = Locality.UNKNOWN;
+    for (NodeGroupKey group : groups) {
+      locality = group.locality();
+      break;
+    }
+    return new NodeGroupKey(DataPlaneKind.ENVOY, locality, true);
+  }
+
+  private XdsResources translate(TrafficModel model, NodeGroupKey group) {
+    return translator.translate(model, group.kind(), group.locality(), group.secretsAllowed());
   }
 
   /** Stops accepting streams, closes the open ones and stops the rebuild thread. */

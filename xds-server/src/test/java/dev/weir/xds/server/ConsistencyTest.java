@@ -42,4 +42,63 @@ class ConsistencyTest {
         .isInstanceOf(SnapshotConsistencyException.class)
         .hasMessageContaining("refers to secret default/fallback");
   }
+
+  static XdsResources routing(
+      List<io.envoyproxy.envoy.config.route.v3.VirtualHost> hosts, List<String> clusters) {
+    var routes = Versioned.of("weir-http", XdsProtos.routeConfiguration(hosts));
+    var clusterList = clusters.stream()
+        .map(name -> Versioned.of("default/" + name, XdsProtos.edsCluster("default", name, false)))
+        .toList();
+    var endpoints = clusters.stream()
+        .map(name -> Versioned.of("default/" + name,
+            XdsProtos.loadAssignment("default", name, List.of())))
+        .toList();
+    return new XdsResources(List.of(Versioned.of("weir-http", XdsProtos.httpListener(8080))),
+        List.of(routes), clusterList, endpoints);
+  }
+
+  static io.envoyproxy.envoy.config.route.v3.VirtualHost host(String host, String revision) {
+    return XdsProtos.virtualHost(host, "default/" + host, 1, "east", List.of(
+        XdsProtos.clusterRoute("default", XdsProtos.prefixMatch(), "default", revision)));
+  }
+
+  @Test
+  void loadAssignmentsMatchTheClustersOneToOne() {
+    XdsResources good = routing(List.of(host("a", "a")), List.of("a"));
+    assertThatCode(() -> Consistency.check(good)).doesNotThrowAnyException();
+    XdsResources missing = new XdsResources(good.listeners(), good.routes(), good.clusters(),
+        List.of());
+    assertThatThrownBy(() -> Consistency.check(missing))
+        .isInstanceOf(SnapshotConsistencyException.class)
+        .hasMessageContaining("cluster default/a has no load assignment");
+    XdsResources extra = new XdsResources(good.listeners(), good.routes(), good.clusters(),
+        List.of(good.endpoints().get(0),
+            Versioned.of("default/b", XdsProtos.loadAssignment("default", "b", List.of()))));
+    assertThatThrownBy(() -> Consistency.check(extra))
+        .isInstanceOf(SnapshotConsistencyException.class)
+        .hasMessageContaining("[default/b] belong to no EDS cluster");
+  }
+
+  @Test
+  void checkingOnceStillCatchesAChangedHostAndNeverRemembersAFailure() throws Exception {
+    Consistency consistency = new Consistency();
+    var a = host("a.example.com", "a");
+    var b = host("b.example.com", "b");
+    XdsResources passing = routing(List.of(a, b), List.of("a", "b"));
+    consistency.checkOnce(passing);
+    consistency.endRound();
+
+    // The same clusters and endpoints lists, a new route configuration in which one host (not the
+    // first) routes to a cluster that does not exist.
+    var broken = Versioned.of("weir-http",
+        XdsProtos.routeConfiguration(List.of(a, host("b.example.com", "gone"))));
+    XdsResources changed = new XdsResources(passing.listeners(), List.of(broken),
+        passing.clusters(), passing.endpoints());
+    for (int i = 0; i < 2; i++) {
+      assertThatThrownBy(() -> consistency.checkOnce(changed))
+          .isInstanceOf(SnapshotConsistencyException.class)
+          .hasMessageContaining("virtual host b.example.com routes to cluster default/gone");
+    }
+    assertThatCode(() -> consistency.checkOnce(passing)).doesNotThrowAnyException();
+  }
 }

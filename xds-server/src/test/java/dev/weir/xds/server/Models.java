@@ -22,12 +22,18 @@ final class Models {
 
   /** hello at 50/30/20 over three revisions, each with one endpoint in the east. */
   static TrafficModel threeWay(long revision, String lastAddressOfFirst) {
+    return threeWay(revision, lastAddressOfFirst, 50, 30, 20);
+  }
+
+  /** hello split over three revisions at the given weights, with fresh records every time. */
+  static TrafficModel threeWay(long revision, String lastAddressOfFirst, int... weights) {
     Upstream one = upstream("hello-00001", lastAddressOfFirst);
     Upstream two = upstream("hello-00002", "10.0.0.2");
     Upstream three = upstream("hello-00003", "10.0.0.3");
     VirtualHost host = new VirtualHost(HOST, new RouteRef("east", "default", "hello", 3),
-        List.of(), List.of(new WeightedUpstream(one.name(), 50),
-            new WeightedUpstream(two.name(), 30), new WeightedUpstream(three.name(), 20)));
+        List.of(), List.of(new WeightedUpstream(one.name(), weights[0]),
+            new WeightedUpstream(two.name(), weights[1]),
+            new WeightedUpstream(three.name(), weights[2])));
     return new TrafficModel(revision, List.of(host), List.of(one, two, three));
   }
 

@@ -201,6 +201,51 @@ class XdsServerTest {
   }
 
   @Test
+  void aWeightChangeSendsOnlyTheRouteConfigurationOverDeltaAndStateOfTheWorld() throws Exception {
+    server.publish(threeWay(1, "10.0.0.1"));
+    try (DeltaClient gateway = new DeltaClient(channel, node("gw-w", "weir-gateway", EAST));
+        SotwClient envoy = new SotwClient(channel, node("envoy-w", "envoy", EAST))) {
+      gateway.ack(gateway.subscribe(V3.CLUSTER_TYPE_URL).next(V3.CLUSTER_TYPE_URL));
+      DeltaDiscoveryResponse eds = gateway.subscribe(V3.ENDPOINT_TYPE_URL, E1, E2, E3)
+          .next(V3.ENDPOINT_TYPE_URL);
+      gateway.ack(eds);
+      gateway.ack(gateway.subscribe(V3.ROUTE_TYPE_URL, "weir-http").next(V3.ROUTE_TYPE_URL));
+      DiscoveryResponse cds = envoy.subscribe(V3.CLUSTER_TYPE_URL).next(V3.CLUSTER_TYPE_URL);
+      envoy.ack(cds);
+      DiscoveryResponse sotwEds = envoy.subscribe(V3.ENDPOINT_TYPE_URL, E1, E2, E3)
+          .next(V3.ENDPOINT_TYPE_URL);
+      envoy.ack(sotwEds, E1, E2, E3);
+      envoy.ack(envoy.subscribe(V3.LISTENER_TYPE_URL).next(V3.LISTENER_TYPE_URL));
+      envoy.ack(envoy.subscribe(V3.ROUTE_TYPE_URL, "weir-http").next(V3.ROUTE_TYPE_URL),
+          "weir-http");
+      Poll.until("both applied revision 1", () -> applied("gw-w", 1) && applied("envoy-w", 1));
+
+      server.publish(threeWay(2, "10.0.0.1", 20, 30, 50));
+      DeltaDiscoveryResponse rds = gateway.next(V3.ROUTE_TYPE_URL);
+      assertThat(rds.getResourcesList()).extracting(Resource::getName).containsExactly("weir-http");
+      assertThat(rds.getResources(0).getResource().unpack(RouteConfiguration.class)
+          .getVirtualHosts(0).getRoutes(0).getRoute().getWeightedClusters().getClustersList())
+          .extracting(c -> c.getWeight().getValue()).containsExactly(20, 30, 50);
+      gateway.ack(rds);
+      DiscoveryResponse sotwRds = envoy.next(V3.ROUTE_TYPE_URL);
+      assertThat(sotwRds.getResources(0)).isEqualTo(rds.getResources(0).getResource())
+          .as("the same configuration for both kinds of data plane");
+      envoy.ack(sotwRds, "weir-http");
+
+      // Clusters and endpoints kept their versions, so nobody gets them again, and the ACKs of
+      // revision 1's versions count for revision 2.
+      Poll.until("both applied revision 2", () -> applied("gw-w", 2) && applied("envoy-w", 2));
+      assertThat(dataPlane("gw-w").ackedVersions())
+          .containsEntry(V3.ENDPOINT_TYPE_URL, eds.getSystemVersionInfo());
+      assertThat(dataPlane("envoy-w").ackedVersions())
+          .containsEntry(V3.CLUSTER_TYPE_URL, cds.getVersionInfo())
+          .containsEntry(V3.ENDPOINT_TYPE_URL, sotwEds.getVersionInfo());
+      gateway.expectNothingFor(QUIET);
+      envoy.expectNothingFor(Duration.ZERO);
+    }
+  }
+
+  @Test
   void deltaNackStaysOnTheLastGoodConfig() throws Exception {
     server.publish(threeWay(1, "10.0.0.1"));
     try (DeltaClient gateway = new DeltaClient(channel, node("gw-3", "weir-gateway", EAST))) {

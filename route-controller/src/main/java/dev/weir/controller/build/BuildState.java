@@ -4,36 +4,122 @@ import static java.util.Objects.requireNonNull;
 
 import dev.weir.controller.api.v1alpha1.RouteStatus;
 import dev.weir.model.TrafficModel;
+import java.util.Collections;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What a build remembers for the next one: the model it made, what it serves for each Route (the
  * last valid, fully resolved state), the statuses it computed (for condition transition times) and
  * the last valid content of each TLS Secret in use (served while a newer version is broken) with
- * recent certificate checks by content.
+ * recent certificate checks by content; and the work it did, reused by the next build where the
+ * inputs are the same. The work is a cache: two states that differ only in it are equal.
  */
-public record BuildState(
-    TrafficModel model,
-    Map<RouteKey, ServedRoute> served,
-    Map<RouteKey, RouteStatus> statuses,
-    Map<String, ValidSecret> validSecrets,
-    Map<String, CachedCheck> certificateChecks) {
+public final class BuildState {
 
   /** Before the first build. */
   public static final BuildState INITIAL =
       new BuildState(TrafficModel.EMPTY, Map.of(), Map.of(), Map.of(), Map.of());
 
-  public BuildState {
-    requireNonNull(model, "model");
-    served = Map.copyOf(served);
-    statuses = Map.copyOf(statuses);
-    validSecrets = Map.copyOf(validSecrets);
-    certificateChecks = Map.copyOf(certificateChecks);
+  private final TrafficModel model;
+  private final Map<RouteKey, ServedRoute> served;
+  private final Map<RouteKey, RouteStatus> statuses;
+  private final Map<String, ValidSecret> validSecrets;
+  private final Map<String, CachedCheck> certificateChecks;
+  private final ModelBuilder.Memo memo;
+
+  /** A state without the work of a build to reuse: the next build does all of it. */
+  public BuildState(
+      TrafficModel model,
+      Map<RouteKey, ServedRoute> served,
+      Map<RouteKey, RouteStatus> statuses,
+      Map<String, ValidSecret> validSecrets,
+      Map<String, CachedCheck> certificateChecks) {
+    this(requireNonNull(model, "model"), Map.copyOf(served), Map.copyOf(statuses),
+        Map.copyOf(validSecrets), Map.copyOf(certificateChecks), ModelBuilder.Memo.EMPTY);
   }
 
   /** A state that remembers no valid Secret. */
   public BuildState(
       TrafficModel model, Map<RouteKey, ServedRoute> served, Map<RouteKey, RouteStatus> statuses) {
     this(model, served, statuses, Map.of(), Map.of());
+  }
+
+  /** The builder's own: the maps are new ones nobody else holds, so they are not copied. */
+  private BuildState(
+      TrafficModel model,
+      Map<RouteKey, ServedRoute> served,
+      Map<RouteKey, RouteStatus> statuses,
+      Map<String, ValidSecret> validSecrets,
+      Map<String, CachedCheck> certificateChecks,
+      ModelBuilder.Memo memo) {
+    this.model = model;
+    this.served = served;
+    this.statuses = statuses;
+    this.validSecrets = validSecrets;
+    this.certificateChecks = certificateChecks;
+    this.memo = memo;
+  }
+
+  static BuildState of(
+      TrafficModel model,
+      Map<RouteKey, ServedRoute> served,
+      Map<RouteKey, RouteStatus> statuses,
+      Map<String, ValidSecret> validSecrets,
+      Map<String, CachedCheck> certificateChecks,
+      ModelBuilder.Memo memo) {
+    return new BuildState(model, Collections.unmodifiableMap(served), statuses,
+        Map.copyOf(validSecrets), Map.copyOf(certificateChecks), memo);
+  }
+
+  public TrafficModel model() {
+    return model;
+  }
+
+  public Map<RouteKey, ServedRoute> served() {
+    return served;
+  }
+
+  public Map<RouteKey, RouteStatus> statuses() {
+    return statuses;
+  }
+
+  public Map<String, ValidSecret> validSecrets() {
+    return validSecrets;
+  }
+
+  public Map<String, CachedCheck> certificateChecks() {
+    return certificateChecks;
+  }
+
+  ModelBuilder.Memo memo() {
+    return memo;
+  }
+
+  /** The same state without the work to reuse: a build from it does everything again. */
+  public BuildState withoutMemo() {
+    return new BuildState(model, served, statuses, validSecrets, certificateChecks,
+        ModelBuilder.Memo.EMPTY);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof BuildState s
+        && model.equals(s.model)
+        && served.equals(s.served)
+        && statuses.equals(s.statuses)
+        && validSecrets.equals(s.validSecrets)
+        && certificateChecks.equals(s.certificateChecks);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(model, served, statuses, validSecrets, certificateChecks);
+  }
+
+  @Override
+  public String toString() {
+    return "BuildState[model revision " + model.revision() + ", " + served.size() + " served, "
+        + statuses.size() + " statuses, " + validSecrets.size() + " valid secrets]";
   }
 }

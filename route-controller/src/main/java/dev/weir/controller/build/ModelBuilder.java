@@ -6,6 +6,7 @@ import dev.weir.controller.api.v1alpha1.Condition;
 import dev.weir.controller.api.v1alpha1.RouteStatus;
 import dev.weir.controller.api.v1alpha1.TrafficStatus;
 import dev.weir.controller.api.v1alpha1.TrafficTarget;
+import dev.weir.controller.build.ClusterIndex.Name;
 import dev.weir.controller.clusters.TlsSettings;
 import dev.weir.controller.tls.CertificateCheck;
 import dev.weir.controller.tls.Certificates;
@@ -29,10 +30,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -44,6 +47,12 @@ import java.util.TreeSet;
  * <p>Routes are processed oldest first (creation time, then namespace, name and cluster), so the
  * older of two Routes that claim a host keeps it. A Route whose new generation is invalid or names a
  * missing revision keeps being served as it last was when it was valid and fully resolved.
+ *
+ * <p>A build reuses what the previous one made (kept in {@link BuildState}) wherever the inputs it
+ * was made from are equal: a Route's validation, resolution, virtual hosts and status, an
+ * upstream whose Services and EndpointSlices did not change, a cluster's index while its lists are
+ * the same objects. The result is the same as a build from scratch with the same previous state;
+ * only the work differs.
  */
 public final class ModelBuilder {
 
@@ -54,11 +63,17 @@ public final class ModelBuilder {
   public static final String REASON_PENDING = "Pending";
   public static final String REASON_NOT_SERVED = "NotServed";
 
-  private static final Comparator<RouteObject> AGE =
-      Comparator.comparing(RouteObject::created)
-          .thenComparing(r -> r.key().namespace())
-          .thenComparing(r -> r.key().name())
-          .thenComparing(r -> r.key().cluster());
+  /** Oldest first; written out because it runs for every Route on every build. */
+  private static final Comparator<RouteObject> AGE = (a, b) -> {
+    int c = a.created().compareTo(b.created());
+    if (c == 0) {
+      c = a.key().namespace().compareTo(b.key().namespace());
+    }
+    if (c == 0) {
+      c = a.key().name().compareTo(b.key().name());
+    }
+    return c != 0 ? c : a.key().cluster().compareTo(b.key().cluster());
+  };
 
   private final String domain;
   private final TlsSettings tls;
@@ -68,9 +83,10 @@ public final class ModelBuilder {
   private final Map<String, CertificateCheck> lastChecks = new HashMap<>();
   private Map<String, CachedCheck> previousChecks = Map.of();
   private final Map<String, CachedCheck> nextChecks = new HashMap<>();
-  private final Map<String, List<Located<ServiceObject>>> servicesByName = new HashMap<>();
-  private final Map<String, List<EndpointSliceObject>> slicesByService = new HashMap<>();
-  private final Map<String, List<Located<ServiceObject>>> servicesByConfiguration = new HashMap<>();
+  private final List<ClusterIndex> indexes = new ArrayList<>();
+  private final Set<Name> changedServices = new HashSet<>();
+  private final Map<Name, Optional<String>> latestRevisions = new HashMap<>();
+  private final Map<Long, Condition> ingressBySince = new HashMap<>();
 
   private ModelBuilder(String domain, TlsSettings tls, List<ClusterObjects> clusters) {
     this.domain = domain;
@@ -80,19 +96,6 @@ public final class ModelBuilder {
       if (c.config()) {
         // One Secret per name: with the same name in two config clusters, the first cluster's wins.
         c.secrets().forEach(secret -> secrets.putIfAbsent(secret.key(), secret));
-      }
-      for (ServiceObject s : c.services()) {
-        servicesByName.computeIfAbsent(key(s.namespace(), s.name()), k -> new ArrayList<>())
-            .add(new Located<>(c, s));
-        String configuration = s.labels().get(ServiceObject.CONFIGURATION_LABEL);
-        if (configuration != null) {
-          servicesByConfiguration.computeIfAbsent(key(s.namespace(), configuration),
-              k -> new ArrayList<>()).add(new Located<>(c, s));
-        }
-      }
-      for (EndpointSliceObject e : c.endpointSlices()) {
-        slicesByService.computeIfAbsent(
-            c.cluster() + "|" + key(e.namespace(), e.serviceName()), k -> new ArrayList<>()).add(e);
       }
     }
   }
@@ -130,22 +133,93 @@ public final class ModelBuilder {
     return build(domain, TlsSettings.NONE, clusters, previous, dataPlanes, now);
   }
 
+  /**
+   * What a build keeps for the next one besides the {@link BuildState}'s own data: per Route, the
+   * inputs and results of each step; per upstream, the upstream; per cluster, its index. Only valid
+   * for the same domain and TLS settings.
+   */
+  static final class Memo {
+
+    static final Memo EMPTY = new Memo(null, null, Map.of(), Map.of(), Map.of());
+
+    private final String domain;
+    private final TlsSettings tls;
+    private final Map<String, ClusterIndex> indexes;
+    private final Map<RouteKey, RouteMemo> routes;
+    private final Map<Name, Upstream> upstreams;
+
+    private Memo(String domain, TlsSettings tls, Map<String, ClusterIndex> indexes,
+        Map<RouteKey, RouteMemo> routes, Map<Name, Upstream> upstreams) {
+      this.domain = domain;
+      this.tls = tls;
+      this.indexes = indexes;
+      this.routes = routes;
+      this.upstreams = upstreams;
+    }
+
+    boolean fits(String otherDomain, TlsSettings otherTls) {
+      return otherDomain.equals(domain) && otherTls.equals(tls);
+    }
+
+    @Override
+    public String toString() {
+      return "Memo[" + routes.size() + " routes, " + upstreams.size() + " upstreams]";
+    }
+  }
+
+  /** One Route's work in the last build, reused when its inputs are the same. */
+  private record RouteMemo(
+      List<String> problems,
+      Outcome outcome,
+      Set<String> hosts,
+      List<VirtualHost> virtualHosts,
+      List<Name> upstreams,
+      ServedRoute served,
+      Condition ingress,
+      Condition certificate,
+      RouteStatus status) {}
+
+  /** One Route's work in this build. */
+  private static final class Work {
+    final RouteObject route;
+    final RouteMemo memo;
+    List<String> problems;
+    Outcome outcome;
+    Set<String> hosts;
+    List<VirtualHost> virtualHosts;
+    List<Name> upstreams;
+
+    Work(RouteObject route, RouteMemo memo) {
+      this.route = route;
+      this.memo = memo;
+    }
+
+    RouteKey key() {
+      return route.key();
+    }
+  }
+
   private BuildResult run(BuildState previous, List<DataPlane> dataPlanes, Instant now) {
     previousChecks = previous.certificateChecks();
-    List<RouteObject> routes = clusters.stream()
-        .filter(ClusterObjects::config)
-        .flatMap(c -> c.routes().stream())
-        .sorted(AGE)
-        .toList();
+    Memo memo = previous.memo().fits(domain, tls) ? previous.memo() : Memo.EMPTY;
+    Map<String, ClusterIndex> nextIndexes = index(memo);
+    List<RouteObject> routes = new ArrayList<>();
+    for (ClusterObjects c : clusters) {
+      if (c.config()) {
+        routes.addAll(c.routes());
+      }
+    }
+    routes.sort(AGE);
 
     Map<String, RouteKey> claimed = new HashMap<>();
-    Map<RouteKey, Outcome> outcomes = new LinkedHashMap<>();
+    List<Work> works = new ArrayList<>(routes.size());
     for (RouteObject route : routes) {
-      Outcome outcome = resolve(route, previous.served().get(route.key()));
-      if (outcome.served != null) {
+      Work w = new Work(route, memo.routes.get(route.key()));
+      resolve(w, servedBefore(w, previous));
+      if (w.hosts != null) {
         RouteKey holder = null;
         String conflictHost = null;
-        for (String host : hosts(route.key(), outcome.served)) {
+        for (String host : w.hosts) {
           holder = claimed.get(host);
           if (holder != null) {
             conflictHost = host;
@@ -153,55 +227,156 @@ public final class ModelBuilder {
           }
         }
         if (holder != null) {
-          outcome = outcome.conflict("host " + conflictHost + " is already served by Route "
+          w.outcome = w.outcome.conflict("host " + conflictHost + " is already served by Route "
               + holder.namespace() + "/" + holder.name() + " of cluster " + holder.cluster());
         } else {
-          for (String host : hosts(route.key(), outcome.served)) {
+          for (String host : w.hosts) {
             claimed.put(host, route.key());
           }
         }
       }
-      outcomes.put(route.key(), outcome);
+      if (w.memo != null && w.outcome.equals(w.memo.outcome())) {
+        w.outcome = w.memo.outcome(); // the same object, so later steps know at once
+      }
+      works.add(w);
     }
 
     List<VirtualHost> virtualHosts = new ArrayList<>();
-    Map<String, Upstream> upstreams = new TreeMap<>();
-    for (Map.Entry<RouteKey, Outcome> e : outcomes.entrySet()) {
-      ServedRoute served = e.getValue().served;
-      if (e.getValue().conflict == null && served != null) {
-        virtualHosts.addAll(virtualHosts(e.getKey(), served, upstreams));
+    Map<Name, Upstream> upstreams = new HashMap<>();
+    for (Work w : works) {
+      ServedRoute served = w.outcome.served;
+      if (w.outcome.conflict != null || served == null) {
+        continue;
+      }
+      if (w.memo != null && w.memo.outcome() == w.outcome && w.memo.virtualHosts() != null) {
+        w.virtualHosts = w.memo.virtualHosts();
+        w.upstreams = w.memo.upstreams();
+      } else {
+        virtualHosts(w, served);
+      }
+      virtualHosts.addAll(w.virtualHosts);
+      for (Name n : w.upstreams) {
+        upstreams.computeIfAbsent(n, k -> upstream(k, memo));
       }
     }
     Map<RouteKey, Condition> certificateConditions = new HashMap<>();
     Map<String, ValidSecret> validSecrets = new TreeMap<>();
     List<Certificate> certificates =
-        certificates(outcomes, previous, now, certificateConditions, validSecrets);
-    TrafficModel content = new TrafficModel(0, virtualHosts, List.copyOf(upstreams.values()),
-        certificates, tls.httpOption());
-    long revision = content.sameContent(previous.model())
-        ? previous.model().revision()
-        : previous.model().revision() + 1;
-    TrafficModel model = content.withRevision(revision);
+        certificates(works, previous, now, certificateConditions, validSecrets);
+    TrafficModel model = model(previous.model(), virtualHosts, upstreams, certificates);
+    long revision = model.revision();
+    boolean sameCertificates = model.certificates().equals(previous.model().certificates());
 
-    Map<RouteKey, ServedRoute> nextServed = new TreeMap<>();
-    Map<RouteKey, RouteStatus> statuses = new TreeMap<>();
-    for (RouteObject route : routes) {
-      Outcome outcome = outcomes.get(route.key());
+    Map<RouteKey, ServedRoute> nextServed = new HashMap<>();
+    Map<RouteKey, RouteStatus> statuses = new HashMap<>();
+    Map<RouteKey, RouteMemo> nextRoutes = new HashMap<>();
+    boolean duplicateKeys = false;
+    for (Work w : works) {
+      RouteKey key = w.key();
+      Outcome outcome = w.outcome;
       ServedRoute served = outcome.conflict == null ? outcome.served : null;
       if (served != null) {
-        ServedRoute before = previous.served().get(route.key());
+        ServedRoute before = servedBefore(w, previous);
         served = served.sameRouting(before)
             ? before
             : new ServedRoute(served.generation(), served.targets(), revision);
-        nextServed.put(route.key(), served);
+        nextServed.put(key, served);
       }
-      RouteStatus before = previous.statuses().get(route.key());
-      statuses.put(route.key(), status(route, outcome, served, dataPlanes,
-          certificateConditions.get(route.key()), model, before != null ? before : route.status(),
-          now));
+      // The memo holds what the previous state holds; looking it up there saves a lookup.
+      RouteStatus previousStatus = w.memo != null ? w.memo.status() : previous.statuses().get(key);
+      RouteStatus before = previousStatus != null ? previousStatus : w.route.status();
+      Condition ingress = ingress(outcome, served, dataPlanes);
+      Condition certificate = certificateConditions.get(key);
+      RouteMemo m = w.memo;
+      RouteStatus status;
+      // The last build made m.status() from the same inputs; with it as the status before, the
+      // same inputs give it again (every condition keeps its state and transition time).
+      if (m != null && sameCertificates && m.outcome() == outcome && before == m.status()
+          && Objects.equals(m.served(), served) && Objects.equals(m.ingress(), ingress)
+          && Objects.equals(m.certificate(), certificate)) {
+        status = m.status();
+      } else {
+        status = status(w.route, outcome, served, ingress, certificate, model, before, now);
+      }
+      statuses.put(key, status);
+      if (nextRoutes.put(key, new RouteMemo(w.problems, outcome, w.hosts, w.virtualHosts,
+          w.upstreams, served, ingress, certificate, status)) != null) {
+        // Two Routes with one key (no source makes them): a memo cannot tell them apart, so
+        // build again without one, and keep none.
+        if (!memo.routes.isEmpty()) {
+          return new ModelBuilder(domain, tls, clusters).run(previous.withoutMemo(), dataPlanes, now);
+        }
+        duplicateKeys = true;
+      }
     }
-    return new BuildResult(model, statuses,
-        new BuildState(model, nextServed, statuses, validSecrets, nextChecks));
+    if (duplicateKeys) {
+      nextRoutes = Map.of();
+    }
+    Map<RouteKey, RouteStatus> statusMap = Map.copyOf(statuses);
+    BuildState state = BuildState.of(model, nextServed, statusMap, validSecrets, nextChecks,
+        new Memo(domain, tls, nextIndexes, nextRoutes, upstreams));
+    return new BuildResult(model, statusMap, state);
+  }
+
+  /** What the previous build served for the Route, or null. */
+  private static ServedRoute servedBefore(Work w, BuildState previous) {
+    return w.memo != null ? w.memo.served() : previous.served().get(w.key());
+  }
+
+  /**
+   * Indexes every cluster, reusing the last build's index of a cluster whose lists are the same
+   * objects, and notes which Service names changed since (their upstreams are made again).
+   */
+  private Map<String, ClusterIndex> index(Memo memo) {
+    Map<String, ClusterIndex> next = new HashMap<>();
+    boolean uniqueNames = clusters.stream().map(ClusterObjects::cluster).distinct().count()
+        == clusters.size();
+    for (ClusterObjects c : clusters) {
+      ClusterIndex before = uniqueNames ? memo.indexes.get(c.cluster()) : null;
+      ClusterIndex index = ClusterIndex.of(c, before);
+      indexes.add(index);
+      if (uniqueNames) {
+        next.put(c.cluster(), index);
+      }
+      if (index != before && before != null) {
+        changedServices.addAll(ClusterIndex.changedNames(before, index));
+      } else if (before == null) {
+        changedServices.addAll(ClusterIndex.changedNames(null, index));
+      }
+    }
+    for (Map.Entry<String, ClusterIndex> e : memo.indexes.entrySet()) {
+      if (!next.containsKey(e.getKey())) {
+        changedServices.addAll(ClusterIndex.changedNames(e.getValue(), null));
+      }
+    }
+    return uniqueNames ? next : Map.of();
+  }
+
+  /**
+   * The model: the previous one when the content is the same (its revision kept), else the new
+   * content under the next revision. Sorted here as the model sorts, so that comparing with the
+   * previous model mostly compares the same objects.
+   */
+  private TrafficModel model(TrafficModel previous, List<VirtualHost> virtualHosts,
+      Map<Name, Upstream> upstreams, List<Certificate> certificates) {
+    virtualHosts.sort(Comparator.naturalOrder());
+    List<Map.Entry<String, Upstream>> named = new ArrayList<>(upstreams.size());
+    for (Upstream u : upstreams.values()) {
+      named.add(Map.entry(u.name(), u));
+    }
+    named.sort(Map.Entry.comparingByKey());
+    List<Upstream> sortedUpstreams = new ArrayList<>(named.size());
+    for (Map.Entry<String, Upstream> e : named) {
+      sortedUpstreams.add(e.getValue());
+    }
+    if (virtualHosts.equals(previous.virtualHosts())
+        && sortedUpstreams.equals(previous.upstreams())
+        && certificates.equals(previous.certificates())
+        && tls.httpOption() == previous.httpOption()) {
+      return previous;
+    }
+    return new TrafficModel(previous.revision() + 1, virtualHosts, sortedUpstreams, certificates,
+        tls.httpOption());
   }
 
   /** What happened to one Route: what it serves (or null), and why not all is well. */
@@ -217,13 +392,25 @@ public final class ModelBuilder {
     }
   }
 
-  private Outcome resolve(RouteObject route, ServedRoute before) {
+  /** Validates and resolves the Route; sets its problems, outcome and hosts. */
+  private void resolve(Work w, ServedRoute before) {
+    RouteObject route = w.route;
     RouteKey key = route.key();
-    List<String> problems =
-        RouteValidator.validate(key.namespace(), key.name(), route.spec(), domain);
-    if (!problems.isEmpty()) {
-      return new Outcome(route, before, REASON_INVALID_SPEC, String.join("; ", problems)
+    RouteMemo m = w.memo;
+    if (m != null && unchanged(m, route, before)) {
+      w.problems = m.problems();
+      w.outcome = m.outcome().conflict == null ? m.outcome() : m.outcome().conflict(null);
+      w.hosts = m.hosts();
+      return;
+    }
+    w.problems = m != null && Objects.equals(m.outcome().route().spec(), route.spec())
+        ? m.problems()
+        : RouteValidator.validate(key.namespace(), key.name(), route.spec(), domain);
+    if (!w.problems.isEmpty()) {
+      w.outcome = new Outcome(route, before, REASON_INVALID_SPEC, String.join("; ", w.problems)
           + servingNote(before), null);
+      w.hosts = hosts(w, before);
+      return;
     }
     List<ResolvedTarget> resolved = new ArrayList<>();
     List<String> missing = new ArrayList<>();
@@ -232,7 +419,7 @@ public final class ModelBuilder {
       TrafficTarget t = traffic.get(i);
       String revision;
       if (t.revisionName() != null) {
-        revision = servicesByName.containsKey(key(key.namespace(), t.revisionName()))
+        revision = hasService(new Name(key.namespace(), t.revisionName()))
             ? t.revisionName()
             : null;
         if (revision == null) {
@@ -253,32 +440,80 @@ public final class ModelBuilder {
       }
     }
     if (!missing.isEmpty()) {
-      return new Outcome(route, before, REASON_REVISION_MISSING, String.join("; ", missing)
+      w.outcome = new Outcome(route, before, REASON_REVISION_MISSING, String.join("; ", missing)
           + servingNote(before), null);
+    } else {
+      w.outcome = new Outcome(route, new ServedRoute(route.generation(), resolved, 0), null, null,
+          null);
     }
-    return new Outcome(route, new ServedRoute(route.generation(), resolved, 0), null, null, null);
+    w.hosts = hosts(w, w.outcome.served);
+  }
+
+  /**
+   * True when resolving the Route again would give what the last build got: the same Route, the
+   * same generation served before (which an invalid or unresolved one falls back to), and no
+   * Service it names by revision changed (a configuration's newest revision is looked up again).
+   */
+  private boolean unchanged(RouteMemo m, RouteObject route, ServedRoute before) {
+    Outcome last = m.outcome();
+    if (!last.route().equals(route)
+        || (last.assignedReason() != null && !Objects.equals(last.served(), before))) {
+      return false;
+    }
+    if (!m.problems().isEmpty() || changedServices.isEmpty()) {
+      return true;
+    }
+    for (TrafficTarget t : route.spec().traffic()) {
+      if (t.revisionName() == null
+          || changedServices.contains(new Name(route.key().namespace(), t.revisionName()))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String servingNote(ServedRoute before) {
     return before == null ? "" : " (serving generation " + before.generation() + ")";
   }
 
-  /** The newest Service of a configuration that has ready endpoints in some cluster. */
-  private String latestRevision(String namespace, String configuration) {
-    Map<String, Instant> candidates = new HashMap<>();
-    for (Located<ServiceObject> s : servicesByConfiguration.getOrDefault(
-        key(namespace, configuration), List.of())) {
-      if (!endpoints(s.cluster(), s.object()).isEmpty()) {
-        candidates.merge(s.object().name(), s.object().created(), (a, b) -> a.isAfter(b) ? a : b);
+  private boolean hasService(Name name) {
+    for (ClusterIndex index : indexes) {
+      if (index.hasService(name)) {
+        return true;
       }
     }
-    return candidates.entrySet().stream()
-        .max(Map.Entry.<String, Instant>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
-        .map(Map.Entry::getKey)
-        .orElse(null);
+    return false;
   }
 
-  private Set<String> hosts(RouteKey key, ServedRoute served) {
+  /** The newest Service of a configuration that has ready endpoints in some cluster. */
+  private String latestRevision(String namespace, String configuration) {
+    return latestRevisions.computeIfAbsent(new Name(namespace, configuration), name -> {
+      Map<String, Instant> candidates = new HashMap<>();
+      for (ClusterIndex index : indexes) {
+        for (ServiceObject s : index.servicesOf(name)) {
+          if (!endpoints(index, s).isEmpty()) {
+            candidates.merge(s.name(), s.created(), (a, b) -> a.isAfter(b) ? a : b);
+          }
+        }
+      }
+      return candidates.entrySet().stream()
+          .max(Map.Entry.<String, Instant>comparingByValue()
+              .thenComparing(Map.Entry.comparingByKey()))
+          .map(Map.Entry::getKey);
+    }).orElse(null);
+  }
+
+  /** The hosts {@code served} claims for the Route (the last build's, when it served the same). */
+  private Set<String> hosts(Work w, ServedRoute served) {
+    if (served == null) {
+      return null;
+    }
+    RouteMemo m = w.memo;
+    if (m != null && m.hosts() != null && m.outcome().served() != null
+        && served.targets().equals(m.outcome().served().targets())) {
+      return m.hosts();
+    }
+    RouteKey key = w.key();
     Set<String> hosts = new TreeSet<>();
     hosts.add(RouteValidator.host(key.name(), key.namespace(), domain));
     for (ResolvedTarget t : served.targets()) {
@@ -289,17 +524,17 @@ public final class ModelBuilder {
     return hosts;
   }
 
-  private List<VirtualHost> virtualHosts(
-      RouteKey key, ServedRoute served, Map<String, Upstream> upstreams) {
+  /** Sets the Route's virtual hosts and the upstreams they route to. */
+  private void virtualHosts(Work w, ServedRoute served) {
+    RouteKey key = w.key();
     RouteRef ref = new RouteRef(key.cluster(), key.namespace(), key.name(), served.generation());
     Map<String, Integer> weights = new TreeMap<>();
     List<TagRoute> tagRoutes = new ArrayList<>();
     List<VirtualHost> hosts = new ArrayList<>();
+    List<Name> names = new ArrayList<>();
     for (ResolvedTarget t : served.targets()) {
-      String upstream = upstreams
-          .computeIfAbsent(Upstream.nameOf(key.namespace(), t.revision()),
-              n -> upstream(key.namespace(), t.revision()))
-          .name();
+      names.add(new Name(key.namespace(), t.revision()));
+      String upstream = Upstream.nameOf(key.namespace(), t.revision());
       // Same-revision entries merge into one share.
       weights.merge(upstream, t.target().percentOrZero(), Integer::sum);
       if (t.target().tag() != null) {
@@ -310,59 +545,80 @@ public final class ModelBuilder {
       }
     }
     List<WeightedUpstream> split = weights.entrySet().stream()
-        .filter(w -> w.getValue() > 0)
-        .map(w -> new WeightedUpstream(w.getKey(), w.getValue()))
+        .filter(e -> e.getValue() > 0)
+        .map(e -> new WeightedUpstream(e.getKey(), e.getValue()))
         .toList();
     hosts.add(new VirtualHost(
         RouteValidator.host(key.name(), key.namespace(), domain), ref, tagRoutes, split));
-    return hosts;
+    w.virtualHosts = List.copyOf(hosts);
+    w.upstreams = List.copyOf(names);
   }
 
-  private Upstream upstream(String namespace, String revision) {
-    List<Located<ServiceObject>> services =
-        servicesByName.getOrDefault(key(namespace, revision), List.of());
+  /** The upstream of a revision: the last build's when its Services and slices did not change. */
+  private Upstream upstream(Name name, Memo memo) {
+    Upstream before = memo.upstreams.get(name);
+    if (before != null && !changedServices.contains(name)) {
+      return before;
+    }
     Protocol protocol = Protocol.HTTP1;
     List<Endpoint> endpoints = new ArrayList<>();
     boolean first = true;
-    for (Located<ServiceObject> s : services) {
-      ServiceObject.Port port = s.object().servingPort();
-      if (first && port != null) {
-        protocol = Protocol.forPortName(port.name());
-        first = false;
+    for (ClusterIndex index : indexes) {
+      for (ServiceObject s : index.services(name)) {
+        ServiceObject.Port port = s.servingPort();
+        if (first && port != null) {
+          protocol = Protocol.forPortName(port.name());
+          first = false;
+        }
+        endpoints.addAll(endpoints(index, s));
       }
-      endpoints.addAll(endpoints(s.cluster(), s.object()));
     }
-    return new Upstream(namespace, revision, protocol,
+    Upstream upstream = new Upstream(name.namespace(), name.name(), protocol,
         List.copyOf(new TreeSet<>(endpoints)));
+    return upstream.equals(before) ? before : upstream;
   }
 
-  /** The ready endpoints of {@code service} in {@code cluster}, on its serving port. */
-  private List<Endpoint> endpoints(ClusterObjects cluster, ServiceObject service) {
+  /** The ready endpoints of {@code service} in the indexed cluster, on its serving port. */
+  private static List<Endpoint> endpoints(ClusterIndex cluster, ServiceObject service) {
     ServiceObject.Port port = service.servingPort();
     if (port == null) {
       return List.of();
     }
     List<Endpoint> endpoints = new ArrayList<>();
-    for (EndpointSliceObject slice : slicesByService.getOrDefault(
-        cluster.cluster() + "|" + key(service.namespace(), service.name()), List.of())) {
+    for (EndpointSliceObject slice : cluster.slices(new Name(service.namespace(), service.name()))) {
       for (EndpointSliceObject.Port p : slice.ports()) {
         if (!p.name().equals(port.name()) || p.port() < 1 || p.port() > 65535) {
           continue;
         }
         for (String address : slice.readyAddresses()) {
-          endpoints.add(new Endpoint(address, p.port(), cluster.cluster(), cluster.locality(),
-              cluster.stale() || slice.stale()));
+          endpoints.add(new Endpoint(address, p.port(), cluster.cluster, cluster.locality,
+              cluster.stale || slice.stale()));
         }
       }
     }
     return endpoints;
   }
 
+  /** {@code IngressReady}: false for a conflict or nothing served, else as the data planes say. */
+  private Condition ingress(Outcome outcome, ServedRoute served, List<DataPlane> dataPlanes) {
+    if (outcome.conflict != null) {
+      return new Condition(Condition.INGRESS_READY, Condition.FALSE,
+          REASON_DOMAIN_CONFLICT, outcome.conflict, null);
+    }
+    if (served == null) {
+      // Invalid or unresolved from its first generation on: there is nothing to fall back to.
+      return new Condition(Condition.INGRESS_READY, Condition.FALSE, REASON_NOT_SERVED,
+          "no valid, fully resolved generation to serve yet", null);
+    }
+    return ingressBySince.computeIfAbsent(served.sinceModelRevision(),
+        since -> ingressReady(served, dataPlanes));
+  }
+
   private RouteStatus status(
       RouteObject route,
       Outcome outcome,
       ServedRoute served,
-      List<DataPlane> dataPlanes,
+      Condition ingress,
       Condition certificate,
       TrafficModel model,
       RouteStatus before,
@@ -372,17 +628,6 @@ public final class ModelBuilder {
         ? new Condition(Condition.ALL_TRAFFIC_ASSIGNED, Condition.TRUE, null, null, null)
         : new Condition(Condition.ALL_TRAFFIC_ASSIGNED, Condition.FALSE,
             outcome.assignedReason, outcome.assignedMessage, null);
-    Condition ingress;
-    if (outcome.conflict != null) {
-      ingress = new Condition(Condition.INGRESS_READY, Condition.FALSE,
-          REASON_DOMAIN_CONFLICT, outcome.conflict, null);
-    } else if (served == null) {
-      // Invalid or unresolved from its first generation on: there is nothing to fall back to.
-      ingress = new Condition(Condition.INGRESS_READY, Condition.FALSE, REASON_NOT_SERVED,
-          "no valid, fully resolved generation to serve yet", null);
-    } else {
-      ingress = ingressReady(served, dataPlanes);
-    }
     List<Condition> parts = new ArrayList<>(List.of(assigned, ingress));
     if (certificate != null) {
       parts.add(certificate);
@@ -428,7 +673,7 @@ public final class ModelBuilder {
    * fails its checks is served as it last passed them, if it ever did.
    */
   private List<Certificate> certificates(
-      Map<RouteKey, Outcome> outcomes,
+      List<Work> works,
       BuildState previous,
       Instant now,
       Map<RouteKey, Condition> conditions,
@@ -436,13 +681,13 @@ public final class ModelBuilder {
     Map<String, Set<String>> serverNames = new TreeMap<>();
     String defaultKey = tls.defaultSecret();
     ValidSecret defaultSecret = defaultKey == null ? null : servable(defaultKey, previous, now);
-    for (Map.Entry<RouteKey, Outcome> e : outcomes.entrySet()) {
-      Outcome outcome = e.getValue();
+    for (Work w : works) {
+      Outcome outcome = w.outcome;
       if (outcome.served == null || outcome.conflict != null) {
         continue;
       }
-      RouteKey key = e.getKey();
-      Set<String> hosts = hosts(key, outcome.served);
+      RouteKey key = w.key();
+      Set<String> hosts = w.hosts;
       RouteObject route = outcome.route;
       String secretKey;
       if (route.spec() != null && route.spec().tls() != null) {

@@ -90,6 +90,8 @@ class WeirControllerApplicationTest {
       assertThat(clusters.get("clusters")).hasSize(2);
       assertThat(clusters.at("/clusters/1/cluster").asText()).isEqualTo("west");
       assertThat(clusters.at("/clusters/1/state").asText()).isEqualTo("Ready");
+      assertThat(clusters.get("tls").toString()).isEqualTo("{\"defaultSecret\":\"default/wildcard\","
+          + "\"httpOption\":\"Redirected\",\"valid\":true,\"servingLastValid\":false}");
       assertThat(get("/api/v1/model").get("virtualHosts")).hasSize(2);
     });
     assertThat(get("/api/v1/dataplanes").isArray()).isTrue();

@@ -1,5 +1,8 @@
 package dev.weir.controller.admin;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.weir.controller.build.DefaultCertificateState;
+import dev.weir.controller.clusters.TlsSettings;
 import dev.weir.controller.reconcile.WeirController;
 import dev.weir.controller.source.ClusterHealth;
 import dev.weir.model.HttpOption;
@@ -39,11 +42,39 @@ public class AdminController {
     return registry.dataPlanes().stream().map(DataPlaneView::of).toList();
   }
 
-  /** Every cluster of the clusters file: kind, locality, state, problems, object counts. */
+  /**
+   * Every cluster of the clusters file (kind, locality, state, problems, object counts), and the
+   * clusters file's TLS settings with how the default Secret fares.
+   */
   @GetMapping("/clusters")
   public Map<String, Object> clusters() {
     List<ClusterHealth> clusters = controller.clusters();
-    return Map.of("domain", controller.clustersFile().domain(), "clusters", clusters);
+    return Map.of("domain", controller.clustersFile().domain(), "clusters", clusters,
+        "tls", TlsView.of(controller.clustersFile().tls(), controller.defaultCertificate()));
+  }
+
+  /**
+   * The clusters file's {@code tls} and the default Secret's state in the last build: {@code valid},
+   * and when not, {@code reason}, {@code message} and whether its last valid version is served.
+   * Never any key material.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record TlsView(
+      String defaultSecret,
+      String httpOption,
+      Boolean valid,
+      String reason,
+      String message,
+      Boolean servingLastValid) {
+
+    static TlsView of(TlsSettings settings, DefaultCertificateState state) {
+      String httpOption = TlsSettings.yaml(settings.httpOption());
+      if (state == null) {
+        return new TlsView(settings.defaultSecret(), httpOption, null, null, null, null);
+      }
+      return new TlsView(state.secret(), httpOption, state.valid(), state.reason(),
+          state.message(), state.servingLastValid());
+    }
   }
 
   /** The routing model last built; certificates without their PEM content. */

@@ -7,14 +7,25 @@ import dev.weir.model.TrafficModel;
 import java.util.Map;
 
 /**
- * The output of one build: the model to publish, every Route's status, and the state to pass to the
- * next build.
+ * The output of one build: the model to publish, every Route's status, the state to pass to the
+ * next build, and how the default Secret fared.
+ *
+ * @param defaultCertificate null when the clusters file names no default Secret
  */
-public record BuildResult(TrafficModel model, Map<RouteKey, RouteStatus> statuses, BuildState state) {
+public record BuildResult(
+    TrafficModel model,
+    Map<RouteKey, RouteStatus> statuses,
+    BuildState state,
+    DefaultCertificateState defaultCertificate) {
 
   public BuildResult {
     requireNonNull(model, "model");
     statuses = Map.copyOf(statuses);
     requireNonNull(state, "state");
+  }
+
+  /** A result without a default Secret. */
+  public BuildResult(TrafficModel model, Map<RouteKey, RouteStatus> statuses, BuildState state) {
+    this(model, statuses, state, null);
   }
 }

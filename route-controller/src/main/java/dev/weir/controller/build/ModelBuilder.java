@@ -87,6 +87,7 @@ public final class ModelBuilder {
   private final Set<Name> changedServices = new HashSet<>();
   private final Map<Name, Optional<String>> latestRevisions = new HashMap<>();
   private final Map<Long, Condition> ingressBySince = new HashMap<>();
+  private DefaultCertificateState defaultCertificate;
 
   private ModelBuilder(String domain, TlsSettings tls, List<ClusterObjects> clusters) {
     this.domain = domain;
@@ -315,7 +316,7 @@ public final class ModelBuilder {
     Map<RouteKey, RouteStatus> statusMap = Map.copyOf(statuses);
     BuildState state = BuildState.of(model, nextServed, statusMap, validSecrets, nextChecks,
         new Memo(domain, tls, nextIndexes, nextRoutes, upstreams));
-    return new BuildResult(model, statusMap, state);
+    return new BuildResult(model, statusMap, state, defaultCertificate);
   }
 
   /** What the previous build served for the Route, or null. */
@@ -670,7 +671,8 @@ public final class ModelBuilder {
   /**
    * Picks each served Route's Secret (its own, else the default one when that covers its hosts),
    * checks it, and makes one certificate per Secret in use for the hosts it serves. A Secret that
-   * fails its checks is served as it last passed them, if it ever did.
+   * fails its checks is served as it last passed them, if it ever did. A default Secret with
+   * nothing to serve (failing, and never valid before) makes every Route without its own say so.
    */
   private List<Certificate> certificates(
       List<Work> works,
@@ -681,6 +683,18 @@ public final class ModelBuilder {
     Map<String, Set<String>> serverNames = new TreeMap<>();
     String defaultKey = tls.defaultSecret();
     ValidSecret defaultSecret = defaultKey == null ? null : servable(defaultKey, previous, now);
+    Condition defaultBroken = null;
+    if (defaultKey != null) {
+      CertificateCheck check = check(defaultKey, now);
+      defaultCertificate = new DefaultCertificateState(defaultKey, check.valid(), check.reason(),
+          check.message(), !check.valid() && defaultSecret != null);
+      if (defaultSecret == null) {
+        // Nothing of it can be served: every Route that counts on it says so, instead of
+        // silently staying on plain HTTP.
+        defaultBroken = certificateFalse(check.reason(),
+            "secret " + defaultKey + " (the default certificate): " + check.message());
+      }
+    }
     for (Work w : works) {
       Outcome outcome = w.outcome;
       if (outcome.served == null || outcome.conflict != null) {
@@ -699,6 +713,9 @@ public final class ModelBuilder {
           continue;
         }
         secretKey = key(key.namespace(), secretName);
+      } else if (defaultBroken != null) {
+        conditions.put(key, defaultBroken);
+        continue;
       } else if (defaultSecret != null
           && hosts.stream().anyMatch(h -> covers(defaultSecret, h, now))) {
         secretKey = defaultKey;

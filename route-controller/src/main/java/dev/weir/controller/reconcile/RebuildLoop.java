@@ -7,6 +7,7 @@ import dev.weir.controller.api.v1alpha1.RouteStatus;
 import dev.weir.controller.build.BuildResult;
 import dev.weir.controller.build.BuildState;
 import dev.weir.controller.build.ClusterObjects;
+import dev.weir.controller.build.DefaultCertificateState;
 import dev.weir.controller.build.ModelBuilder;
 import dev.weir.controller.clusters.TlsSettings;
 import dev.weir.xds.DataPlaneRegistry;
@@ -19,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +60,7 @@ public final class RebuildLoop implements AutoCloseable {
   private long lastRequest; // guarded by lock
 
   private BuildState state = BuildState.INITIAL; // only on the loop thread
+  private DefaultCertificateState defaultCertificate; // only on the loop thread
   private volatile Built last;
 
   public RebuildLoop(
@@ -191,10 +194,27 @@ public final class RebuildLoop implements AutoCloseable {
         publisher.publish(result.model());
       }
       count(result.statuses());
+      report(result.defaultCertificate());
       onBuilt.accept(built);
     } catch (RuntimeException e) {
       log.error("rebuild failed; will retry on the next change", e);
     }
+  }
+
+  /** Says once, not on every build, that the default certificate went bad (or came back). */
+  private void report(DefaultCertificateState now) {
+    if (Objects.equals(now, defaultCertificate)) {
+      return;
+    }
+    if (now != null && !now.valid()) {
+      log.warn("default certificate: secret {}: {}: {}{}", now.secret(), now.reason(), now.message(),
+          now.servingLastValid()
+              ? " (serving its last valid version)"
+              : " (nothing to serve: Routes without a Secret of their own are not served over HTTPS)");
+    } else if (now != null && defaultCertificate != null && !defaultCertificate.valid()) {
+      log.info("default certificate: secret {} is valid again", now.secret());
+    }
+    defaultCertificate = now;
   }
 
   private void count(Map<?, RouteStatus> statuses) {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.weir.controller.api.v1alpha1.RouteSpec;
 import dev.weir.controller.api.v1alpha1.RouteStatus;
 import dev.weir.controller.build.ClusterObjects;
+import dev.weir.controller.build.DefaultCertificateState;
 import dev.weir.controller.build.RouteObject;
 import dev.weir.controller.clusters.ClusterConfig;
 import dev.weir.controller.clusters.ClustersFile;
@@ -128,6 +129,12 @@ public final class WeirController implements AutoCloseable {
   public TrafficModel model() {
     RebuildLoop.Built last = loop.last();
     return last == null ? TrafficModel.EMPTY : last.result().model();
+  }
+
+  /** How the default Secret fared in the last build; null when there is none (or no build yet). */
+  public DefaultCertificateState defaultCertificate() {
+    RebuildLoop.Built last = loop.last();
+    return last == null ? null : last.result().defaultCertificate();
   }
 
   /** Every Route of every config cluster with its status, sorted by cluster, namespace, name. */

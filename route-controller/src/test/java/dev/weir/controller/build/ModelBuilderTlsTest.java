@@ -111,6 +111,30 @@ class ModelBuilderTlsTest {
             "default/hello-tls [canary-hello.default.example.com, hello.default.example.com] false",
             "weir/wild [] true"),
         "https://hello.default.example.com", "https://canary-hello.default.example.com"));
+    cases.add(new Case("default secret missing, never valid: a Route without its own says so",
+        new TlsSettings("weir", "wild", HttpOption.REDIRECTED), List.of(hello(null)),
+        "False/SecretMissing secret weir/wild (the default certificate): not found (expected: a"
+            + " Secret of type kubernetes.io/tls in namespace weir of a config cluster)",
+        List.of(), "http://hello.default.example.com", "http://canary-hello.default.example.com"));
+    cases.add(new Case("default secret with the key of another certificate, never valid",
+        new TlsSettings("weir", "wild", HttpOption.ENABLED),
+        List.of(hello(null), secret("weir", "wild", WILDCARD.chainPem(), BYE.keyPem())),
+        "False/KeyMismatch secret weir/wild (the default certificate): tls.key: does not match the"
+            + " certificate \"CN=*.default.example.com\"",
+        List.of(), "http://hello.default.example.com", "http://canary-hello.default.example.com"));
+    cases.add(new Case("default secret expired, never valid",
+        new TlsSettings("weir", "wild", HttpOption.ENABLED),
+        List.of(hello(null), secret("weir", "wild", EXPIRED.chainPem(), EXPIRED.keyPem())),
+        "False/CertificateExpired secret weir/wild (the default certificate): tls.crt: certificate"
+            + " \"CN=hello.default.example.com\" expired at",
+        List.of(), "http://hello.default.example.com", "http://canary-hello.default.example.com"));
+    cases.add(new Case("a broken default secret leaves a Route with its own alone",
+        new TlsSettings("weir", "wild", HttpOption.ENABLED),
+        List.of(hello("hello-tls"), secret("hello-tls", HELLO.chainPem(), HELLO.keyPem()),
+            secret("weir", "wild", "not a certificate", BYE.keyPem())),
+        "True",
+        List.of("default/hello-tls [canary-hello.default.example.com, hello.default.example.com] false"),
+        "https://hello.default.example.com", "https://canary-hello.default.example.com"));
     cases.add(new Case("a broken Route's secret leaves another Route alone", NO_DEFAULT,
         List.of(hello("hello-tls"), secret("hello-tls", HELLO.chainPem(), BYE.keyPem()),
             bye("bye-tls"), secret("bye-tls", BYE.chainPem(), BYE.keyPem())),
@@ -186,6 +210,44 @@ class ModelBuilderTlsTest {
     assertThat(fourth.model().revision()).isGreaterThan(third.model().revision());
     assertThat(fourth.statuses().get(new RouteKey("east", "default", "hello"))
         .condition(Condition.CERTIFICATE_PROVISIONED).status()).isEqualTo("True");
+  }
+
+  @Test
+  void theDefaultSecretsStateIsPartOfTheResult() {
+    TlsSettings tls = new TlsSettings("weir", "wild", HttpOption.ENABLED);
+    BuildResult none = ModelBuilder.build(DOMAIN, NO_DEFAULT, List.of(east(hello(null))),
+        BuildState.INITIAL, List.of(), NOW);
+    assertThat(none.defaultCertificate()).isNull();
+
+    var objects = new ArrayList<Object>(List.of(hello(null),
+        secret("weir", "wild", WILDCARD.chainPem(), WILDCARD.keyPem())));
+    BuildResult valid = ModelBuilder.build(DOMAIN, tls, List.of(east(objects.toArray())),
+        BuildState.INITIAL, List.of(), NOW);
+    assertThat(valid.defaultCertificate())
+        .isEqualTo(new DefaultCertificateState("weir/wild", true, null, null, false));
+
+    // Broken after it was valid: the last valid version is served, as for any Secret, with the note.
+    objects.set(1, secret("weir", "wild", WILDCARD.chainPem(), BYE.keyPem()));
+    BuildResult broken = ModelBuilder.build(DOMAIN, tls, List.of(east(objects.toArray())),
+        valid.state(), List.of(), NOW.plusSeconds(10));
+    assertThat(broken.defaultCertificate()).satisfies(d -> {
+      assertThat(d.valid()).isFalse();
+      assertThat(d.reason()).isEqualTo("KeyMismatch");
+      assertThat(d.servingLastValid()).isTrue();
+    });
+    Condition c = broken.statuses().get(new RouteKey("east", "default", "hello"))
+        .condition(Condition.CERTIFICATE_PROVISIONED);
+    assertThat(c.message()).startsWith("secret weir/wild: tls.key: does not match")
+        .endsWith("(serving its last valid version)");
+    assertThat(broken.model().certificates()).isEqualTo(valid.model().certificates());
+
+    // Broken from the start: nothing served, and no key material in the state.
+    BuildResult never = ModelBuilder.build(DOMAIN, tls, List.of(east(objects.toArray())),
+        BuildState.INITIAL, List.of(), NOW);
+    assertThat(never.defaultCertificate().servingLastValid()).isFalse();
+    assertThat(never.defaultCertificate().toString())
+        .doesNotContain(BYE.keyBody().substring(10, 40));
+    assertThat(never.model().certificates()).isEmpty();
   }
 
   @Test

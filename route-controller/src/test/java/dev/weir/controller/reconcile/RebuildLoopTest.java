@@ -3,17 +3,35 @@ package dev.weir.controller.reconcile;
 import static dev.weir.controller.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.weir.controller.api.v1alpha1.RouteSpec;
+import dev.weir.controller.api.v1alpha1.TrafficTarget;
 import dev.weir.controller.build.ClusterObjects;
+import dev.weir.controller.build.EndpointSliceObject;
+import dev.weir.controller.build.RouteKey;
+import dev.weir.controller.build.RouteObject;
+import dev.weir.controller.build.SecretObject;
+import dev.weir.controller.build.ServiceObject;
+import dev.weir.controller.clusters.TlsSettings;
+import dev.weir.controller.testing.TestPki;
+import dev.weir.model.HttpOption;
 import dev.weir.controller.testing.FakeDataPlanes;
 import dev.weir.model.Locality;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class RebuildLoopTest {
 
@@ -85,5 +103,67 @@ class RebuildLoopTest {
       block.countDown();
       eventually(() -> assertThat(reads).hasValue(2));
     }
+  }
+
+  @Test
+  void aBrokenDefaultCertificateIsLoggedOnceWhenItsStateChanges() {
+    Logger logger = (Logger) LoggerFactory.getLogger(RebuildLoop.class);
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    logger.addAppender(logged);
+    TestPki.Issued wildcard = TestPki.newAuthority("weir test CA").issue("*.default.example.com");
+    TestPki.Issued other = TestPki.newAuthority("weir test CA").issue("other.example.com");
+    AtomicReference<List<SecretObject>> secrets = new AtomicReference<>(List.of());
+    AtomicInteger builds = new AtomicInteger();
+    FakeDataPlanes planes = new FakeDataPlanes();
+    RouteObject hello = new RouteObject(new RouteKey("east", "default", "hello"), 1, Instant.EPOCH,
+        new RouteSpec(List.of(TrafficTarget.revision("hello-00001", 100))), null);
+    try (RebuildLoop loop = new RebuildLoop("example.com",
+        new TlsSettings("default", "wildcard", HttpOption.ENABLED),
+        () -> List.of(new ClusterObjects("east", Locality.UNKNOWN, true, false, List.of(hello),
+            List.of(new ServiceObject("default", "hello-00001", Instant.EPOCH, Map.of(),
+                List.of(new ServiceObject.Port("http", 80)))),
+            List.of(new EndpointSliceObject("default", "hello-00001-a", "hello-00001",
+                List.of(new EndpointSliceObject.Port("http", 8080)), List.of("10.0.0.1"), false)),
+            secrets.get())),
+        planes, planes, built -> builds.incrementAndGet(), Duration.ZERO, Duration.ofMillis(10),
+        meters, Clock.systemUTC())) {
+      for (int i = 1; i <= 3; i++) {
+        loop.requestRebuild();
+        int n = i;
+        eventually(() -> assertThat(builds.get()).isEqualTo(n));
+      }
+      assertThat(warnings(logged)).containsExactly("default certificate: secret default/wildcard:"
+          + " SecretMissing: not found (expected: a Secret of type kubernetes.io/tls in namespace"
+          + " default of a config cluster) (nothing to serve: Routes without a Secret of their own"
+          + " are not served over HTTPS)");
+
+      secrets.set(List.of(new SecretObject("default", "wildcard", wildcard.chainPem(),
+          wildcard.keyPem(), null)));
+      loop.requestRebuild();
+      eventually(() -> assertThat(builds.get()).isEqualTo(4));
+      assertThat(warnings(logged)).hasSize(1);
+      assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage)
+          .contains("default certificate: secret default/wildcard is valid again");
+
+      secrets.set(List.of(new SecretObject("default", "wildcard", wildcard.chainPem(),
+          other.keyPem(), null)));
+      for (int i = 5; i <= 6; i++) {
+        loop.requestRebuild();
+        int n = i;
+        eventually(() -> assertThat(builds.get()).isEqualTo(n));
+      }
+      assertThat(warnings(logged)).hasSize(2);
+      assertThat(warnings(logged).get(1)).startsWith("default certificate: secret default/wildcard:"
+          + " KeyMismatch: tls.key: does not match").endsWith("(serving its last valid version)")
+          .doesNotContain(other.keyBody().substring(10, 40));
+    } finally {
+      logger.detachAppender(logged);
+    }
+  }
+
+  private static List<String> warnings(ListAppender<ILoggingEvent> logged) {
+    return logged.list.stream().filter(e -> e.getLevel() == Level.WARN)
+        .map(ILoggingEvent::getFormattedMessage).toList();
   }
 }

@@ -11,7 +11,6 @@ import dev.weir.xds.translate.DataPlaneKind;
 import dev.weir.xds.translate.Translator;
 import dev.weir.xds.translate.XdsResources;
 import io.envoyproxy.controlplane.cache.SnapshotConsistencyException;
-import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.grpc.InsecureServerCredentials;
@@ -62,7 +61,7 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
   private final SnapshotHistory history = new SnapshotHistory(HISTORY_DEPTH);
   private final XdsMetrics metrics;
   private final DataPlaneTracker tracker;
-  private final SimpleCache<NodeGroupKey> cache = new SimpleCache<>(NodeGroupKey::of);
+  private final WeirCache cache = new WeirCache();
   private final WeirSnapshot.SharedResources shared = new WeirSnapshot.SharedResources();
   private final Consistency consistency = new Consistency();
   private final Set<NodeGroupKey> groups = ConcurrentHashMap.newKeySet();

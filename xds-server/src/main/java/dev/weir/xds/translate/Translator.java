@@ -27,7 +27,6 @@ import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -183,12 +182,23 @@ public final class Translator {
       return upstreamNames;
     }
 
+    // A binary search that does not build every name it passes (the model is sorted by name).
     Upstream upstream(String name) {
-      int index = Collections.binarySearch(upstreamNames(), name);
-      if (index < 0) {
-        throw new IllegalStateException("upstream " + name + " is not in the model");
+      List<Upstream> upstreams = model.upstreams();
+      int low = 0;
+      int high = upstreams.size() - 1;
+      while (low <= high) {
+        int middle = (low + high) >>> 1;
+        int order = compareName(upstreams.get(middle), name);
+        if (order == 0) {
+          return upstreams.get(middle);
+        } else if (order < 0) {
+          low = middle + 1;
+        } else {
+          high = middle - 1;
+        }
       }
-      return model.upstreams().get(index);
+      throw new IllegalStateException("upstream " + name + " is not in the model");
     }
 
     // An endpoint change is the common one; a model whose upstreams are all equal to the previous
@@ -356,6 +366,24 @@ public final class Translator {
       results.add(result == null ? build.apply(input) : result);
     }
     return new Derived<>(inputs, names, reuse(results, old == null ? null : old.results()));
+  }
+
+  /** {@code upstream.name().compareTo(name)}, without building the name. */
+  static int compareName(Upstream upstream, String name) {
+    String[] parts = {upstream.namespace(), "/", upstream.revision()};
+    int at = 0;
+    for (String part : parts) {
+      for (int i = 0; i < part.length(); i++, at++) {
+        if (at == name.length()) {
+          return 1;
+        }
+        int order = part.charAt(i) - name.charAt(at);
+        if (order != 0) {
+          return order;
+        }
+      }
+    }
+    return at - name.length();
   }
 
   /** {@code old} when it holds the very objects of {@code fresh}, else an immutable copy. */

@@ -471,6 +471,16 @@ class TranslatorTest {
         .isEqualTo(oneEndpoint("hello-00002", "10.0.0.9"));
   }
 
+  @ParameterizedTest(name = "{0}/{1} vs {2}")
+  @org.junit.jupiter.params.provider.CsvSource({
+      "ns, a, ns/a", "ns, a, ns/b", "ns, a, ns-1/a", "ns, a, n", "ns, a, ns/ab", "ns, a, ns/",
+      "ns, a, nt/a", "ns, ab, ns/a", "ns-1, a, ns/a"})
+  void comparesAnUpstreamsNameWithoutBuildingIt(String namespace, String revision, String name) {
+    Upstream upstream = new Upstream(namespace, revision, Protocol.HTTP1, List.of());
+    assertThat(Integer.signum(Translator.compareName(upstream, name)))
+        .isEqualTo(Integer.signum(upstream.name().compareTo(name)));
+  }
+
   @Test
   void versionsFollowContent() {
     Upstream one = upstream("hello-00001", endpoint("10.0.0.1", EAST_A));

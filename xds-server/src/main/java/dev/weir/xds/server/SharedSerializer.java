@@ -13,14 +13,19 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 
 /**
  * Serializes each resource object once, however many streams it is sent on: snapshots share
  * resource objects across node groups and rebuilds. The route configuration, one resource holding
- * every virtual host, is put together from its hosts' bytes, and a host's bytes are kept as long as
- * the host object lives, so one changed host costs one host's serialization, not all of them.
+ * every virtual host, is put together from its hosts' bytes, taking the bytes of every host that is
+ * the very object of the configuration of that name packed before, so one changed host costs one
+ * host's serialization, not all of them.
  */
 final class SharedSerializer implements ProtoResourcesSerializer {
 
@@ -35,8 +40,10 @@ final class SharedSerializer implements ProtoResourcesSerializer {
           .maximumWeight(MAX_CACHED_BYTES)
           .<Message, Any>weigher((resource, any) -> any.getValue().size() + 64)
           .build();
-  private final Cache<VirtualHost, ByteString> virtualHosts =
-      CacheBuilder.newBuilder().weakKeys().build();
+  // guarded by this: the hosts and their bytes of the last configuration packed, by its name
+  private final Map<String, Packed> packed = new HashMap<>();
+
+  private record Packed(List<VirtualHost> hosts, List<ByteString> bytes) {}
 
   @Override
   public Any serialize(Message resource, ApiVersion apiVersion) {
@@ -66,17 +73,42 @@ final class SharedSerializer implements ProtoResourcesSerializer {
 
   // The wire form of a message is its fields in number order, and an embedded message is a
   // length-delimited field holding its bytes: name (1), then every virtual host (2).
-  private Any pack(RouteConfiguration routes) throws ExecutionException {
+  private Any pack(RouteConfiguration routes) {
+    List<VirtualHost> hosts = routes.getVirtualHostsList();
+    List<ByteString> hostBytes = new ArrayList<>(hosts.size());
+    Packed before;
+    synchronized (this) {
+      before = packed.get(routes.getName());
+    }
+    // Hosts are sorted by name, so one merging pass finds the hosts packed before.
+    int j = 0;
+    for (VirtualHost host : hosts) {
+      ByteString bytes = null;
+      if (before != null) {
+        List<VirtualHost> old = before.hosts();
+        if (j < old.size() && old.get(j) != host) {
+          String name = host.getName();
+          while (j < old.size() && old.get(j).getName().compareTo(name) < 0) {
+            j++;
+          }
+        }
+        if (j < old.size() && old.get(j) == host) {
+          bytes = before.bytes().get(j++);
+        }
+      }
+      hostBytes.add(bytes == null ? host.toByteString() : bytes);
+    }
+    synchronized (this) {
+      packed.put(routes.getName(), new Packed(hosts, hostBytes));
+    }
     ByteString.Output bytes = ByteString.newOutput();
     CodedOutputStream out = CodedOutputStream.newInstance(bytes);
     try {
       if (!routes.getName().isEmpty()) {
         out.writeString(RouteConfiguration.NAME_FIELD_NUMBER, routes.getName());
       }
-      for (VirtualHost host : routes.getVirtualHostsList()) {
-        out.writeBytes(
-            RouteConfiguration.VIRTUAL_HOSTS_FIELD_NUMBER,
-            virtualHosts.get(host, host::toByteString));
+      for (ByteString host : hostBytes) {
+        out.writeBytes(RouteConfiguration.VIRTUAL_HOSTS_FIELD_NUMBER, host);
       }
       out.flush();
     } catch (IOException e) {

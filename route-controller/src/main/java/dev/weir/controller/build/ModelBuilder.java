@@ -88,6 +88,7 @@ public final class ModelBuilder {
   private final Map<Name, Optional<String>> latestRevisions = new HashMap<>();
   private final Map<Long, Condition> ingressBySince = new HashMap<>();
   private DefaultCertificateState defaultCertificate;
+  private int reusedUpstreams;
 
   private ModelBuilder(String domain, TlsSettings tls, List<ClusterObjects> clusters) {
     this.domain = domain;
@@ -264,7 +265,12 @@ public final class ModelBuilder {
     Map<String, ValidSecret> validSecrets = new TreeMap<>();
     List<Certificate> certificates =
         certificates(works, previous, now, certificateConditions, validSecrets);
-    TrafficModel model = model(previous.model(), virtualHosts, upstreams, certificates);
+    // Every upstream the last build had, none changed: its model holds the same ones, sorted.
+    boolean sameUpstreams = reusedUpstreams == upstreams.size()
+        && upstreams.size() == memo.upstreams.size()
+        && upstreams.size() == previous.model().upstreams().size();
+    TrafficModel model = model(previous.model(), virtualHosts, upstreams, sameUpstreams,
+        certificates);
     long revision = model.revision();
     boolean sameCertificates = model.certificates().equals(previous.model().certificates());
 
@@ -359,16 +365,19 @@ public final class ModelBuilder {
    * previous model mostly compares the same objects.
    */
   private TrafficModel model(TrafficModel previous, List<VirtualHost> virtualHosts,
-      Map<Name, Upstream> upstreams, List<Certificate> certificates) {
+      Map<Name, Upstream> upstreams, boolean sameUpstreams, List<Certificate> certificates) {
     virtualHosts.sort(Comparator.naturalOrder());
-    List<Map.Entry<String, Upstream>> named = new ArrayList<>(upstreams.size());
-    for (Upstream u : upstreams.values()) {
-      named.add(Map.entry(u.name(), u));
-    }
-    named.sort(Map.Entry.comparingByKey());
-    List<Upstream> sortedUpstreams = new ArrayList<>(named.size());
-    for (Map.Entry<String, Upstream> e : named) {
-      sortedUpstreams.add(e.getValue());
+    List<Upstream> sortedUpstreams = previous.upstreams();
+    if (!sameUpstreams) {
+      List<Map.Entry<String, Upstream>> named = new ArrayList<>(upstreams.size());
+      for (Upstream u : upstreams.values()) {
+        named.add(Map.entry(u.name(), u));
+      }
+      named.sort(Map.Entry.comparingByKey());
+      sortedUpstreams = new ArrayList<>(named.size());
+      for (Map.Entry<String, Upstream> e : named) {
+        sortedUpstreams.add(e.getValue());
+      }
     }
     if (virtualHosts.equals(previous.virtualHosts())
         && sortedUpstreams.equals(previous.upstreams())
@@ -559,6 +568,7 @@ public final class ModelBuilder {
   private Upstream upstream(Name name, Memo memo) {
     Upstream before = memo.upstreams.get(name);
     if (before != null && !changedServices.contains(name)) {
+      reusedUpstreams++;
       return before;
     }
     Protocol protocol = Protocol.HTTP1;

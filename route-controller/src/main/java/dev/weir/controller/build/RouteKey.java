@@ -2,15 +2,8 @@ package dev.weir.controller.build;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.Comparator;
-
 /** Identifies a Route object: the cluster it was read from, its namespace and name. */
 public record RouteKey(String cluster, String namespace, String name) implements Comparable<RouteKey> {
-
-  private static final Comparator<RouteKey> ORDER =
-      Comparator.comparing(RouteKey::cluster)
-          .thenComparing(RouteKey::namespace)
-          .thenComparing(RouteKey::name);
 
   public RouteKey {
     requireNonNull(cluster, "cluster");
@@ -20,7 +13,11 @@ public record RouteKey(String cluster, String namespace, String name) implements
 
   @Override
   public int compareTo(RouteKey other) {
-    return ORDER.compare(this, other);
+    int c = cluster.compareTo(other.cluster);
+    if (c == 0) {
+      c = namespace.compareTo(other.namespace);
+    }
+    return c != 0 ? c : name.compareTo(other.name);
   }
 
   @Override

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.weir.controller.api.v1alpha1.Route;
 import dev.weir.controller.build.ClusterObjects;
 import dev.weir.controller.build.EndpointSliceObject;
+import dev.weir.controller.build.RouteKey;
 import dev.weir.controller.build.RouteObject;
 import dev.weir.controller.build.SecretObject;
 import dev.weir.controller.build.ServiceObject;
@@ -84,7 +85,7 @@ public final class FolderSource implements ClusterSource {
 
   // Touched only on the executor thread.
   private final Map<Path, FileContent> files = new TreeMap<>();
-  private final Map<String, TrackedRoute> generations = new HashMap<>();
+  private final Map<RouteKey, TrackedRoute> generations = new HashMap<>();
   private final Map<String, Instant> firstSeen = new HashMap<>();
   private final Map<Path, Integer> timesRead = new HashMap<>();
 
@@ -484,8 +485,9 @@ public final class FolderSource implements ClusterSource {
     List<EndpointSliceObject> slices = new ArrayList<>();
     List<SecretObject> secrets = new ArrayList<>();
     List<String> problems = new ArrayList<>();
-    Set<String> keys = new HashSet<>();
-    Set<String> routeKeys = new HashSet<>();
+    Set<String> keys = new HashSet<>(2 * firstSeen.size() + 16);
+    Set<RouteKey> routeKeys = new HashSet<>(2 * generations.size() + 16);
+    int tracked = 0;
     for (Map.Entry<Path, FileContent> e : files.entrySet()) {
       FileContent file = e.getValue();
       if (file.problem() != null) {
@@ -500,7 +502,8 @@ public final class FolderSource implements ClusterSource {
         Object o = entry.object();
         if (o instanceof RouteObject r) {
           routes.add(entry.ownGeneration() ? r : withGeneration(r));
-          routeKeys.add(r.key().namespace() + "/" + r.key().name());
+          routeKeys.add(r.key());
+          tracked += entry.ownGeneration() ? 0 : 1;
         } else if (o instanceof ServiceObject s) {
           services.add(s);
         } else if (o instanceof SecretObject s) {
@@ -510,9 +513,14 @@ public final class FolderSource implements ClusterSource {
         }
       }
     }
-    firstSeen.keySet().retainAll(keys);
+    // Every key seen is in firstSeen (added when its file was read): equal sizes, nothing to drop.
+    if (firstSeen.size() != keys.size()) {
+      firstSeen.keySet().retainAll(keys);
+    }
     // A Route deleted and created again starts over at generation 1, as in Kubernetes.
-    generations.keySet().retainAll(routeKeys);
+    if (generations.size() != tracked) { // else it holds exactly the Routes just tracked
+      generations.keySet().retainAll(routeKeys);
+    }
     // Lists equal to the last ones are handed over as the same objects: the builder then knows at
     // once that, say, no Service changed when only a Route file did.
     ClusterObjects last = objects;
@@ -528,7 +536,7 @@ public final class FolderSource implements ClusterSource {
 
   /** The Route with its generation: its own, or one that increases whenever its spec changes. */
   private RouteObject withGeneration(RouteObject read) {
-    String key = read.key().namespace() + "/" + read.key().name();
+    RouteKey key = read.key();
     TrackedRoute tracked = generations.get(key);
     if (tracked != null && tracked.read() == read) {
       return tracked.published(); // the file was not read again

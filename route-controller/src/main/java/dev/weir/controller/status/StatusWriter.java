@@ -81,13 +81,19 @@ public final class StatusWriter implements AutoCloseable {
     Map<RouteKey, RouteStatus> want = desired;
     lastWritten.keySet().retainAll(want.keySet());
     boolean retry = false;
-    for (Map.Entry<RouteKey, RouteStatus> e : new TreeMap<>(want).entrySet()) {
-      RouteKey key = e.getKey();
-      if (e.getValue().equals(lastWritten.get(key))) {
-        continue;
+    // Only what changed is sorted (for a stable write order): a build hands over every Route's
+    // status, and most are the very objects written before.
+    Map<RouteKey, RouteStatus> changed = new TreeMap<>();
+    for (Map.Entry<RouteKey, RouteStatus> e : want.entrySet()) {
+      if (targets.containsKey(e.getKey().cluster())
+          && !e.getValue().equals(lastWritten.get(e.getKey()))) {
+        changed.put(e.getKey(), e.getValue());
       }
+    }
+    for (Map.Entry<RouteKey, RouteStatus> e : changed.entrySet()) {
+      RouteKey key = e.getKey();
       StatusTarget target = targets.get(key.cluster());
-      if (target == null || !target.mayWrite()) {
+      if (!target.mayWrite()) {
         continue;
       }
       try {

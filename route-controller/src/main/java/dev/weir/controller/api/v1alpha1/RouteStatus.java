@@ -18,6 +18,11 @@ public record RouteStatus(
 
   /** The condition of {@code type}, or null. */
   public Condition condition(String type) {
-    return conditions.stream().filter(c -> type.equals(c.type())).findFirst().orElse(null);
+    for (Condition c : conditions) {
+      if (type.equals(c.type())) {
+        return c;
+      }
+    }
+    return null;
   }
 }

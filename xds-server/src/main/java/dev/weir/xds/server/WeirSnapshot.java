@@ -128,6 +128,8 @@ final class WeirSnapshot extends io.envoyproxy.controlplane.cache.v3.Snapshot {
     private final List<? extends Versioned<?>> resources;
     private Map<String, String> versions;
     private String all;
+    // Name lists come from requests and the tracker, which never change them.
+    private final Map<List<String>, String> byIdentity = new IdentityHashMap<>();
     private final Map<List<String>, String> byNames =
         new LinkedHashMap<>(16, 0.75f, true) {
           @Override
@@ -148,11 +150,21 @@ final class WeirSnapshot extends io.envoyproxy.controlplane.cache.v3.Snapshot {
         }
         return all;
       }
-      String version = byNames.get(resourceNames);
+      // The cache asks again with the very list of the request a watch was opened for, and
+      // hashing a list of 10,000 names to look it up is most of what a version costs.
+      String version = byIdentity.get(resourceNames);
+      if (version != null) {
+        return version;
+      }
+      version = byNames.get(resourceNames);
       if (version == null) {
         version = hash(resourceNames.stream().sorted().distinct().toList());
         byNames.put(List.copyOf(resourceNames), version);
       }
+      if (byIdentity.size() >= REMEMBERED_NAME_LISTS) {
+        byIdentity.clear();
+      }
+      byIdentity.put(resourceNames, version);
       return version;
     }
 

@@ -271,7 +271,10 @@ public final class Translator {
                 keys,
                 names,
                 old == null ? null : old.hosts(),
-                HostKey::equals,
+                (a, b) ->
+                    a.tls() == b.tls()
+                        && a.redirect() == b.redirect()
+                        && (a.host() == b.host() || a.host().equals(b.host())),
                 key -> Versioned.of(key.host().host(), virtualHost(key, this::upstream)));
         hosts[index] =
             old != null && derived.results() == old.hosts().results()
@@ -352,14 +355,17 @@ public final class Translator {
       I input = inputs.get(i);
       R result = null;
       if (old != null) {
-        String name = names.get(i);
-        while (j < old.names().size() && old.names().get(j).compareTo(name) < 0) {
-          j++;
-        }
-        if (j < old.names().size() && old.names().get(j).equals(name)) {
-          I was = old.inputs().get(j);
-          if (was == input || same.test(was, input)) {
-            result = old.results().get(j);
+        // The controller may hand over the very records of Routes that did not change.
+        if (j < old.inputs().size() && old.inputs().get(j) == input) {
+          result = old.results().get(j++);
+        } else {
+          String name = names.get(i);
+          while (j < old.names().size() && old.names().get(j).compareTo(name) < 0) {
+            j++;
+          }
+          if (j < old.names().size() && old.names().get(j).equals(name)
+              && same.test(old.inputs().get(j), input)) {
+            result = old.results().get(j++);
           }
         }
       }

@@ -39,7 +39,7 @@ import java.util.function.BooleanSupplier;
  * ACK every response.
  *
  * <p>Run: {@code java -cp <test classpath> dev.weir.xds.server.SnapshotBench [hosts] [changes]
- * [noclients]}; with {@code -Dbench.jfr=<file>} the measured changes are profiled with JFR.
+ * [clients|noclients] [fresh|reuse]}; with {@code -Dbench.jfr=<file>} the measured changes are profiled with JFR.
  */
 public final class SnapshotBench {
 
@@ -52,6 +52,9 @@ public final class SnapshotBench {
     int hosts = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
     int changes = args.length > 1 ? Integer.parseInt(args[1]) : 50;
     boolean clients = args.length <= 2 || !args[2].equals("noclients");
+    // "reuse": unchanged Routes keep their record objects from model to model, as the controller's
+    // incremental model builder does; otherwise every model is built from scratch.
+    boolean reuse = args.length > 3 && args[3].equals("reuse");
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final XdsServer server = XdsServer.builder().port(0).meterRegistry(meters)
         .holdOff(Duration.ZERO).maxDelay(Duration.ZERO).build().start();
@@ -68,8 +71,9 @@ public final class SnapshotBench {
         new SotwAcker(channel, node("envoy-bench", "envoy"), clusterNames);
       }
       long revision = 1;
+      TrafficModel base = model(hosts, revision, 0);
       long start = System.nanoTime();
-      server.publish(model(hosts, revision, 0));
+      server.publish(base);
       long built = waitFor(() -> server.snapshotModelRevision() == 1) - start;
       long acked = clients ? waitFor(() -> applied(server, 1, 2)) - start : built;
       System.out.printf("cold: built %.1f ms, ACKed by every data plane %.1f ms%n",
@@ -84,7 +88,9 @@ public final class SnapshotBench {
       double buildNanos = 0;
       for (int i = 0; i < warmup + changes; i++) {
         revision++;
-        TrafficModel model = model(hosts, revision, (int) (revision % SPLITS.length));
+        TrafficModel model = reuse
+            ? withSplit(base, revision, (int) (revision % SPLITS.length))
+            : model(hosts, revision, (int) (revision % SPLITS.length));
         long rev = revision;
         long t0 = System.nanoTime();
         server.publish(model);
@@ -169,6 +175,18 @@ public final class SnapshotBench {
       }
     }
     return new TrafficModel(revision, virtualHosts, upstreams);
+  }
+
+  /** {@code base} with r0's split changed and every other record the same object. */
+  static TrafficModel withSplit(TrafficModel base, long revision, int split) {
+    List<VirtualHost> virtualHosts = new ArrayList<>(base.virtualHosts());
+    VirtualHost first = virtualHosts.get(0);
+    List<WeightedUpstream> shares = new ArrayList<>();
+    for (int s = 0; s < 3; s++) {
+      shares.add(new WeightedUpstream(first.split().get(s).upstream(), SPLITS[split][s]));
+    }
+    virtualHosts.set(0, new VirtualHost(first.host(), first.route(), first.tagRoutes(), shares));
+    return new TrafficModel(revision, virtualHosts, base.upstreams());
   }
 
   private static Upstream upstream(String namespace, String revision, int n) {

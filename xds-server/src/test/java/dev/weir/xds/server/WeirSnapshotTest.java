@@ -42,6 +42,12 @@ class WeirSnapshotTest {
         .isEqualTo(expected(A, C))
         .isEqualTo(snapshot.version(ResourceType.CLUSTER,
             List.of("default/a", "default/c", "default/a")));
+    List<String> ab = List.of("default/a", "default/b");
+    List<String> bc = List.of("default/b", "default/c");
+    for (int i = 0; i < 2; i++) {
+      assertThat(snapshot.version(ResourceType.CLUSTER, ab)).isEqualTo(expected(A, B));
+      assertThat(snapshot.version(ResourceType.CLUSTER, bc)).isEqualTo(expected(B, C));
+    }
     String missing = Versioned.hash("default/x=-\n".getBytes(StandardCharsets.UTF_8));
     assertThat(snapshot.version(ResourceType.CLUSTER, List.of("default/x"))).isEqualTo(missing);
   }

@@ -8,6 +8,7 @@ import static dev.weir.gateway.testing.XdsResources.split;
 import static dev.weir.gateway.testing.XdsResources.tag;
 import static dev.weir.gateway.testing.XdsResources.vhost;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.util.Durations;
 import dev.weir.gateway.routing.RoutingTableHolder;
@@ -20,12 +21,30 @@ import dev.weir.gateway.xds.XdsClient;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ServerCalls;
 import io.netty.handler.codec.http.HttpHeaders;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -508,6 +527,71 @@ class GatewayIntegrationTest {
           .responseSingle((res, body) -> body.asString().map(text -> res.version() + " " + text))
           .block(Duration.ofSeconds(30));
       assertThat(viaH2c).isEqualTo("HTTP/2.0 h2");
+    }
+  }
+
+  static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        return stream.readAllBytes();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  };
+
+  static final MethodDescriptor<byte[], byte[]> SAY =
+      MethodDescriptor.<byte[], byte[]>newBuilder()
+          .setType(MethodDescriptor.MethodType.UNARY)
+          .setFullMethodName("weir.test.Echo/Say")
+          .setRequestMarshaller(BYTES)
+          .setResponseMarshaller(BYTES)
+          .build();
+
+  /** gRPC needs te: trailers upstream, trailers back, and a trailers-only error kept as trailers. */
+  @Test
+  void grpcThroughTheGateway() throws Exception {
+    Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .addService(ServerServiceDefinition.builder("weir.test.Echo")
+            .addMethod(SAY, ServerCalls.asyncUnaryCall((request, reply) -> {
+              String text = new String(request, StandardCharsets.UTF_8);
+              if (text.equals("fail")) {
+                reply.onError(Status.NOT_FOUND.withDescription("no such greeting").asRuntimeException());
+              } else {
+                reply.onNext(("hello " + text).getBytes(StandardCharsets.UTF_8));
+                reply.onCompleted();
+              }
+            }))
+            .build())
+        .build()
+        .start();
+    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port)
+        .usePlaintext()
+        .overrideAuthority("g.grpc.example.com")
+        .build();
+    try {
+      serve(new World()
+          .revision(cluster("grpc/g-1", Durations.fromSeconds(30), true), endpoint(grpc.getPort()))
+          .host(vhost("g.grpc.example.com", split("grpc", "g-1", 100))));
+      CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS);
+      byte[] answer = ClientCalls.blockingUnaryCall(
+          channel, SAY, options, "weir".getBytes(StandardCharsets.UTF_8));
+      assertThat(new String(answer, StandardCharsets.UTF_8)).isEqualTo("hello weir");
+      assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(
+              channel, SAY, options, "fail".getBytes(StandardCharsets.UTF_8)))
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+            assertThat(e.getStatus().getDescription()).isEqualTo("no such greeting");
+          });
+    } finally {
+      channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+      grpc.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
     }
   }
 

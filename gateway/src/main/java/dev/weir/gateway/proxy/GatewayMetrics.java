@@ -11,7 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The request metrics: {@code weir.gateway.requests} (a timer with a latency histogram) and
  * {@code weir.gateway.errors} (a counter by kind), tagged by route, revision and source cluster.
- * Meters are created once per tag combination and cached, so recording costs one map lookup.
+ * Meters are created once per tag combination and cached; recording looks them up by the tag
+ * strings the routing table already holds (cached hash codes, no key object per request).
  */
 public final class GatewayMetrics {
 
@@ -19,12 +20,12 @@ public final class GatewayMetrics {
   public static final String ERRORS = "weir.gateway.errors";
   private static final String[] STATUS_CLASSES = {"1xx", "1xx", "2xx", "3xx", "4xx", "5xx"};
 
-  private record Key(String route, String revision, String cluster) {}
-
   private record ErrorKey(String route, String revision, String cluster, String kind) {}
 
   private final MeterRegistry registry;
-  private final ConcurrentHashMap<Key, Timer[]> timers = new ConcurrentHashMap<>();
+  // route -> revision -> source cluster -> timers by status class
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, ConcurrentHashMap<String, Timer[]>>>
+      timers = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<ErrorKey, Counter> errors = new ConcurrentHashMap<>();
 
   public GatewayMetrics(MeterRegistry registry) {
@@ -32,7 +33,7 @@ public final class GatewayMetrics {
   }
 
   void record(String route, String revision, String cluster, int status, long nanos) {
-    Timer[] byClass = timers.computeIfAbsent(new Key(route, revision, cluster), k -> new Timer[6]);
+    Timer[] byClass = timersOf(route, revision, cluster);
     int index = status < 100 || status > 599 ? 5 : status / 100;
     Timer timer = byClass[index];
     if (timer == null) {
@@ -50,6 +51,22 @@ public final class GatewayMetrics {
       byClass[index] = timer;
     }
     timer.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  private Timer[] timersOf(String route, String revision, String cluster) {
+    ConcurrentHashMap<String, ConcurrentHashMap<String, Timer[]>> byRevision = timers.get(route);
+    if (byRevision == null) {
+      byRevision = timers.computeIfAbsent(route, r -> new ConcurrentHashMap<>());
+    }
+    ConcurrentHashMap<String, Timer[]> byCluster = byRevision.get(revision);
+    if (byCluster == null) {
+      byCluster = byRevision.computeIfAbsent(revision, r -> new ConcurrentHashMap<>());
+    }
+    Timer[] byClass = byCluster.get(cluster);
+    if (byClass == null) {
+      byClass = byCluster.computeIfAbsent(cluster, c -> new Timer[6]);
+    }
+    return byClass;
   }
 
   void error(String route, String revision, String cluster, String kind) {

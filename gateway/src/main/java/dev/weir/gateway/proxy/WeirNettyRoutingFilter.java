@@ -86,7 +86,8 @@ public final class WeirNettyRoutingFilter extends NettyRoutingFilter {
     return getHttpClient(WeirHandlerMapping.ROUTE, exchange)
         .headers(headers -> headers.set(upstreamHeaders))
         .request(HttpMethod.valueOf(request.getMethod().name()))
-        .uri(url.toASCIIString())
+        // The URI as it is: given as a string, reactor-netty would parse it again with a regex.
+        .uri(url)
         .send((upstreamRequest, out) -> out.send(request.getBody().map(this::getByteBuf)))
         .responseConnection((upstreamResponse, connection) -> {
           // The response is written later by NettyWriteResponseFilter, after Weir's routing

@@ -11,6 +11,7 @@ import dev.weir.model.Locality;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
@@ -83,9 +84,13 @@ class FolderSourceTest {
     assertThat(routeNamed("hello").spec().traffic()).extracting(TrafficTarget::percent)
         .containsExactly(90, 10);
 
-    // In place (same inode), same length, and the time stamp put back: only the event tells.
-    Files.writeString(file, route("hello", 80, 20));
-    Files.setLastModifiedTime(file, stamp);
+    // Same length and the same time stamp from the first moment (set aside, then renamed over
+    // it, as editors do): only the event tells. Renaming keeps the time stamp.
+    Path aside = dir.resolve(".route.yaml.tmp");
+    Files.writeString(aside, route("hello", 80, 20));
+    Files.setLastModifiedTime(aside, stamp);
+    Files.move(aside, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    assertThat(Files.getLastModifiedTime(file)).isEqualTo(stamp);
     assertThat(Files.size(file)).isEqualTo(route("hello", 90, 10).length());
 
     eventually(() -> {

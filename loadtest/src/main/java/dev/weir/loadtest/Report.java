@@ -85,7 +85,7 @@ final class Report {
 
     md.append("\n## 4. Propagation\n\nOne Route's weights change (100/0 and 0/100 alternate, so one response shows "
         + "the split served); time from the file write to (a) the gateway's ACK of a newer model in the controller's "
-        + "`/api/v1/dataplanes` and (b) the gateway serving the new split.\n\n");
+        + "`/api/v1/dataplanes` and (b) the gateway serving the new split, each probed every 5 ms.\n\n");
     md.append(r.propagation.isEmpty() ? NOT_RUN : ""
         + "| Routes | changes | ACK p50 | ACK p99 | ACK max | serve p50 | serve p99 | serve max |\n"
         + "| --- | --- | --- | --- | --- | --- | --- | --- |\n");

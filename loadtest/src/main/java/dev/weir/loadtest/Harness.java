@@ -164,35 +164,31 @@ public final class Harness {
         processes.stop(s);
       }
     }
-    int port = freePort();
     // Stock means stock: without the ADS probe's gRPC jars, which would switch on SCG's gRPC support.
-    Processes.Started scg = processes.start("stock-scg", Processes.javaMain(StockScgPeer.class.getName(),
-        List.of("-XX:+UseG1GC"),
-        List.of("--port", String.valueOf(port), "--primary", "http://127.0.0.1:" + backendPorts.get(HELLO1),
-            "--secondary", "http://127.0.0.1:" + backendPorts.get(HELLO2)),
-        jar -> !jar.startsWith("grpc-")));
-    try {
-      awaitStatus200("stock Spring Cloud Gateway", scg, port, "127.0.0.1");
-      results.throughput.add(measure(wrk, "stock-scg", "http://127.0.0.1:" + port + "/", null));
-    } catch (RuntimeException e) {
-      note("stock SCG peer failed: " + e.getMessage());
-    } finally {
-      processes.stop(scg);
-    }
+    javaPeer(wrk, "stock-scg", "stock Spring Cloud Gateway", StockScgPeer.class, "http://");
     // The ceiling for any proxy on Reactor Netty on this machine: server → pooled client, nothing else.
-    port = freePort();
-    Processes.Started minimal = processes.start(MINIMAL_PROXY, Processes.javaMain(MinimalProxyPeer.class.getName(),
+    javaPeer(wrk, MINIMAL_PROXY, "minimal Reactor Netty proxy", MinimalProxyPeer.class, "");
+  }
+
+  /**
+   * Runs a JVM peer (a main taking {@code --port --primary --secondary}, split 90/10) without the
+   * gRPC jars on its class path, measures it with wrk, and stops it; a failure is a note.
+   */
+  private void javaPeer(Wrk wrk, String peer, String description, Class<?> main, String scheme)
+      throws Exception {
+    int port = freePort();
+    Processes.Started started = processes.start(peer, Processes.javaMain(main.getName(),
         List.of("-XX:+UseG1GC"),
-        List.of("--port", String.valueOf(port), "--primary", "127.0.0.1:" + backendPorts.get(HELLO1),
-            "--secondary", "127.0.0.1:" + backendPorts.get(HELLO2)),
+        List.of("--port", String.valueOf(port), "--primary", scheme + "127.0.0.1:" + backendPorts.get(HELLO1),
+            "--secondary", scheme + "127.0.0.1:" + backendPorts.get(HELLO2)),
         jar -> !jar.startsWith("grpc-")));
     try {
-      awaitStatus200("minimal Reactor Netty proxy", minimal, port, "127.0.0.1");
-      results.throughput.add(measure(wrk, MINIMAL_PROXY, "http://127.0.0.1:" + port + "/", null));
+      awaitStatus200(description, started, port, "127.0.0.1");
+      results.throughput.add(measure(wrk, peer, "http://127.0.0.1:" + port + "/", null));
     } catch (RuntimeException e) {
-      note("minimal Reactor Netty proxy peer failed: " + e.getMessage());
+      note(description + " peer failed: " + e.getMessage());
     } finally {
-      processes.stop(minimal);
+      processes.stop(started);
     }
   }
 

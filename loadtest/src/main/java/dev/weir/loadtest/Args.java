@@ -19,6 +19,25 @@ public final class Args {
   }
 
   /**
+   * For a {@code main}: parses {@code args} and checks the {@code required} options; on a mistake
+   * prints what was wrong and exits with status 2.
+   */
+  public static Args parseOrExit(
+      String program, String[] args, Set<String> options, Set<String> flags, String... required) {
+    try {
+      Args parsed = parse(program, args, options, flags);
+      for (String name : required) {
+        parsed.required(name);
+      }
+      return parsed;
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      throw e; // not reached
+    }
+  }
+
+  /**
    * Parses {@code args}; {@code flags} take no value, {@code options} take one. Anything else is an
    * error naming the argument and what is accepted.
    */

@@ -68,14 +68,7 @@ public final class Harness {
 
   public static void main(String[] argv) throws Exception {
     System.setProperty("java.awt.headless", "true");
-    Args args;
-    try {
-      args = Args.parse("harness", argv, Set.of("root", "out", "wrk", "nginx"), Set.of("quick"));
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.exit(2);
-      return;
-    }
+    Args args = Args.parseOrExit("harness", argv, Set.of("root", "out", "wrk", "nginx"), Set.of("quick"));
     Path root = Path.of(args.get("root", ".")).toAbsolutePath().normalize();
     String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
     Path out = args.get("out").map(Path::of).orElse(root.resolve("loadtest/results").resolve(stamp));

@@ -25,17 +25,8 @@ public final class MinimalProxyPeer {
   private MinimalProxyPeer() {}
 
   public static void main(String[] argv) {
-    Args args;
-    try {
-      args = Args.parse("minimal-proxy", argv,
-          Set.of("port", "primary", "secondary", "primary-weight", "secondary-weight"), Set.of());
-      args.required("primary");
-      args.required("secondary");
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.exit(2);
-      return;
-    }
+    Args args = Args.parseOrExit("minimal-proxy", argv, StockScgPeer.OPTIONS, Set.of(), "primary",
+        "secondary");
     int primaryWeight = Integer.parseInt(args.get("primary-weight", "90"));
     int total = primaryWeight + Integer.parseInt(args.get("secondary-weight", "10"));
     String primary = "http://" + args.required("primary");

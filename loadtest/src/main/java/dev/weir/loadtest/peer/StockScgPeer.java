@@ -17,22 +17,12 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 @SpringBootApplication(proxyBeanMethods = false)
 public class StockScgPeer {
 
+  /** The options of a 90/10 peer, this one and {@link MinimalProxyPeer}: the harness starts both alike. */
+  static final Set<String> OPTIONS =
+      Set.of("port", "primary", "secondary", "primary-weight", "secondary-weight");
+
   public static void main(String[] argv) {
-    Args args;
-    try {
-      args =
-          Args.parse(
-              "stock-scg",
-              argv,
-              Set.of("port", "primary", "secondary", "primary-weight", "secondary-weight"),
-              Set.of());
-      args.required("primary");
-      args.required("secondary");
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.exit(2);
-      return;
-    }
+    Args args = Args.parseOrExit("stock-scg", argv, OPTIONS, Set.of(), "primary", "secondary");
     SpringApplication app = new SpringApplication(StockScgPeer.class);
     app.setDefaultProperties(properties(args));
     app.run();

@@ -26,6 +26,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.grpc.ChannelCredentials;
+import io.grpc.ConnectivityState;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
@@ -68,7 +69,8 @@ import reactor.netty.tcp.SslProvider;
  * and a removed secret stays while the applied listener names it.
  *
  * <p>When the stream breaks the client keeps serving what it has and reconnects with exponential
- * backoff. A new stream declares what the client holds ({@code initial_resource_versions}) and
+ * backoff, nudging the gRPC channel so that its own (much longer) connect backoff never delays an
+ * attempt. A new stream declares what the client holds ({@code initial_resource_versions}) and
  * stages the server's answers apart from the serving table; once the route configuration and the
  * clusters and endpoints it names have arrived (or the warming timeout passed) they are swapped in
  * as one table, so a resync with a restarted or different control plane never serves half a state.
@@ -262,7 +264,7 @@ public final class XdsClient implements AutoCloseable {
     // Stage this stream's answers apart from what is serving; swapped in whole once complete.
     resync = new Resync(config.copy(), versions(config.clusters));
     requests =
-        stub.deltaAggregatedResources(
+        stub.withWaitForReady().deltaAggregatedResources(
             new StreamObserver<>() {
               @Override
               public void onNext(DeltaDiscoveryResponse response) {
@@ -317,6 +319,33 @@ public final class XdsClient implements AutoCloseable {
               .addAllResourceNamesSubscribe(sorted(endpointSubscriptions))
               .putAllInitialResourceVersions(held));
     }
+    scheduleConnectCheck(id);
+  }
+
+  /**
+   * While a stream waits for its connection, tries again on this client's backoff. The stream
+   * waits for the channel to be ready, and the channel has a connect backoff of its own (up to two
+   * minutes) that would otherwise decide when the next attempt comes.
+   */
+  private void scheduleConnectCheck(long id) {
+    executor.schedule(() -> checkConnecting(id), backoff(), TimeUnit.MILLISECONDS);
+  }
+
+  private void checkConnecting(long id) {
+    if (id != stream || closed || connected) {
+      return;
+    }
+    ConnectivityState state = channel.getState(true);
+    if (state == ConnectivityState.TRANSIENT_FAILURE) {
+      // Loud on the first failure and then every tenth, so a long outage does not flood the log.
+      if (failures % 10 == 0) {
+        log.warn("xDS: {} not reachable (attempt {}); keeping the current routing table, "
+            + "trying again", settings.address(), failures + 1);
+      }
+      failures++;
+      channel.resetConnectBackoff();
+    }
+    scheduleConnectCheck(id);
   }
 
   /** The next pause: doubling from the initial backoff up to the maximum, ±20% jitter. */
@@ -346,7 +375,13 @@ public final class XdsClient implements AutoCloseable {
       log.debug("xDS: stream to {} down ({}, attempt {}); retrying in {} ms",
           settings.address(), reason, failures, delay);
     }
-    executor.schedule(this::openStream, delay, TimeUnit.MILLISECONDS);
+    executor.schedule(
+        () -> {
+          channel.resetConnectBackoff();
+          openStream();
+        },
+        delay,
+        TimeUnit.MILLISECONDS);
   }
 
   private void handle(long id, DeltaDiscoveryResponse response) {

@@ -119,6 +119,7 @@ public final class XdsClient implements AutoCloseable {
   private final MeterRegistry registry;
   private final MultiGauge versionGauge;
 
+  /** A client without HTTPS: certificates it receives go to a holder nobody reads. */
   public XdsClient(
       XdsSettings settings,
       ResourceDecoder decoder,
@@ -128,6 +129,12 @@ public final class XdsClient implements AutoCloseable {
     this(settings, decoder, builder, holder, new TlsConfigHolder(), registry);
   }
 
+  /**
+   * A client that swaps routing tables into {@code holder} and certificates into {@code tls}, and
+   * registers its meters in {@code registry}; nothing is connected until {@link #start()}.
+   *
+   * @throws IllegalArgumentException if the TLS files of {@code settings} cannot be read
+   */
   public XdsClient(
       XdsSettings settings,
       ResourceDecoder decoder,
@@ -205,7 +212,7 @@ public final class XdsClient implements AutoCloseable {
     return builder.build();
   }
 
-  /** Opens the stream; returns at once. */
+  /** Opens the stream; returns at once (connecting, and reconnecting, happen in the background). */
   public void start() {
     log.info("xDS: connecting to {} ({}) as node {} ({}/{})", settings.address(),
         settings.tls().enabled() ? (settings.tls().certChain() != null ? "mutual TLS" : "TLS") : "plaintext",

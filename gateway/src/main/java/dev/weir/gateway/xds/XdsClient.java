@@ -26,6 +26,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.grpc.ChannelCredentials;
+import io.grpc.ConnectivityState;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
@@ -40,13 +41,14 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -58,9 +60,20 @@ import reactor.netty.tcp.SslProvider;
  * A Delta ADS client: one bidirectional stream carrying the route configuration, every cluster
  * (wildcard) and the endpoints of the clusters it knows. Each accepted response builds and swaps
  * in a new routing table and is ACKed; a response it cannot apply is NACKed with the reason and the
- * last good configuration stays. When the stream breaks it reconnects with exponential backoff and
- * keeps serving what it has. For HTTPS it also subscribes to the {@code weir-https} listener (SNI
- * chains and the fallback) and every SDS secret, and swaps in a new {@link TlsConfig}.
+ * last good configuration stays. For HTTPS it also subscribes to the {@code weir-https} listener
+ * (SNI chains and the fallback) and the SDS secrets it names, and swaps in a new {@link TlsConfig}.
+ *
+ * <p>Changes are make-before-break, in Envoy's order: new routes wait (un-ACKed) until the clusters
+ * and endpoints they name are there; a cluster the server removed stays in the table, with its
+ * endpoints, while the applied routes still name it; a listener waits for the secrets it names,
+ * and a removed secret stays while the applied listener names it.
+ *
+ * <p>When the stream breaks the client keeps serving what it has and reconnects with exponential
+ * backoff, nudging the gRPC channel so that its own (much longer) connect backoff never delays an
+ * attempt. A new stream declares what the client holds ({@code initial_resource_versions}) and
+ * stages the server's answers apart from the serving table; once the route configuration and the
+ * clusters and endpoints it names have arrived (or the warming timeout passed) they are swapped in
+ * as one table, so a resync with a restarted or different control plane never serves half a state.
  *
  * <p>All protocol state lives on one thread (the gRPC channel's executor), so nothing here locks.
  */
@@ -80,20 +93,24 @@ public final class XdsClient implements AutoCloseable {
   private final Node node;
 
   // Protocol state, confined to the executor thread.
-  private Map<String, ClusterSpec> clusters = new HashMap<>();
-  private Map<String, LoadAssignmentSpec> assignments = new HashMap<>();
-  private @Nullable RouteConfigSpec routes;
-  private Map<String, SslProvider> secrets = new HashMap<>();
+  /** Clusters, endpoints and the applied route configuration, as the server sent them. */
+  private Config config = new Config();
+  /** What the serving table was built from; it keeps what its routes name (make-before-break). */
+  private Map<String, ClusterSpec> tableClusters = Map.of();
+  private Map<String, LoadAssignmentSpec> tableAssignments = Map.of();
+  private @Nullable Resync resync;
+  private @Nullable PendingRoutes pending;
+  private Map<String, Held<SslProvider>> secrets = new HashMap<>();
   private HttpsListenerSpec httpsListener = HttpsListenerSpec.EMPTY;
+  private String listenerVersion = "";
+  private @Nullable PendingListener pendingListener;
   private final Set<String> secretSubscriptions = new HashSet<>();
   private final Set<String> endpointSubscriptions = new HashSet<>();
   private @Nullable StreamObserver<DeltaDiscoveryRequest> requests;
   private long stream;
-  private boolean firstClusterResponse;
   private boolean nodeSent;
   private int failures;
   private boolean closed;
-  private @Nullable PendingRoutes pending;
 
   // Observable state.
   private volatile boolean connected;
@@ -102,6 +119,7 @@ public final class XdsClient implements AutoCloseable {
   private final MeterRegistry registry;
   private final MultiGauge versionGauge;
 
+  /** A client without HTTPS: certificates it receives go to a holder nobody reads. */
   public XdsClient(
       XdsSettings settings,
       ResourceDecoder decoder,
@@ -111,6 +129,12 @@ public final class XdsClient implements AutoCloseable {
     this(settings, decoder, builder, holder, new TlsConfigHolder(), registry);
   }
 
+  /**
+   * A client that swaps routing tables into {@code holder} and certificates into {@code tls}, and
+   * registers its meters in {@code registry}; nothing is connected until {@link #start()}.
+   *
+   * @throws IllegalArgumentException if the TLS files of {@code settings} cannot be read
+   */
   public XdsClient(
       XdsSettings settings,
       ResourceDecoder decoder,
@@ -124,13 +148,17 @@ public final class XdsClient implements AutoCloseable {
     this.builder = requireNonNull(builder, "builder");
     this.holder = requireNonNull(holder, "holder");
     this.registry = requireNonNull(registry, "registry");
-    this.executor =
-        Executors.newSingleThreadScheduledExecutor(
+    ScheduledThreadPoolExecutor xdsThread =
+        new ScheduledThreadPoolExecutor(
+            1,
             r -> {
               Thread t = new Thread(r, "weir-xds");
               t.setDaemon(true);
               return t;
             });
+    // Timers (backoff, warming) are dropped on close instead of delaying it.
+    xdsThread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    this.executor = xdsThread;
     this.channel =
         NettyChannelBuilder.forTarget(settings.address(), credentials(settings.tls()))
             .executor(executor)
@@ -184,7 +212,7 @@ public final class XdsClient implements AutoCloseable {
     return builder.build();
   }
 
-  /** Opens the stream; returns at once. */
+  /** Opens the stream; returns at once (connecting, and reconnecting, happen in the background). */
   public void start() {
     log.info("xDS: connecting to {} ({}) as node {} ({}/{})", settings.address(),
         settings.tls().enabled() ? (settings.tls().certChain() != null ? "mutual TLS" : "TLS") : "plaintext",
@@ -236,11 +264,14 @@ public final class XdsClient implements AutoCloseable {
       return;
     }
     long id = ++stream;
-    firstClusterResponse = true;
     nodeSent = false;
     cancelPending();
+    cancelPendingListener();
+    cancelResync();
+    // Stage this stream's answers apart from what is serving; swapped in whole once complete.
+    resync = new Resync(config.copy(), versions(config.clusters));
     requests =
-        stub.deltaAggregatedResources(
+        stub.withWaitForReady().deltaAggregatedResources(
             new StreamObserver<>() {
               @Override
               public void onNext(DeltaDiscoveryResponse response) {
@@ -257,27 +288,78 @@ public final class XdsClient implements AutoCloseable {
                 streamDown(id, null);
               }
             });
-    send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(TypeUrls.CLUSTER));
+    // Each type declares what is held, so a server that reads initial_resource_versions sends only
+    // what changed (and removals); one that does not sends everything it has.
     send(
+        DeltaDiscoveryRequest.newBuilder()
+            .setTypeUrl(TypeUrls.CLUSTER)
+            .putAllInitialResourceVersions(versions(config.clusters)));
+    DeltaDiscoveryRequest.Builder routeRequest =
         DeltaDiscoveryRequest.newBuilder()
             .setTypeUrl(TypeUrls.ROUTE)
-            .addResourceNamesSubscribe(settings.routeConfigName()));
-    send(
+            .addResourceNamesSubscribe(settings.routeConfigName());
+    if (config.routes != null && !config.routes.version().isEmpty()) {
+      routeRequest.putInitialResourceVersions(settings.routeConfigName(), config.routes.version());
+    }
+    send(routeRequest);
+    DeltaDiscoveryRequest.Builder listenerRequest =
         DeltaDiscoveryRequest.newBuilder()
             .setTypeUrl(TypeUrls.LISTENER)
-            .addResourceNamesSubscribe(HttpsListenerSpec.NAME));
+            .addResourceNamesSubscribe(HttpsListenerSpec.NAME);
+    if (!listenerVersion.isEmpty()) {
+      listenerRequest.putInitialResourceVersions(HttpsListenerSpec.NAME, listenerVersion);
+    }
+    send(listenerRequest);
     if (!secretSubscriptions.isEmpty()) {
       send(
           DeltaDiscoveryRequest.newBuilder()
               .setTypeUrl(TypeUrls.SECRET)
-              .addAllResourceNamesSubscribe(secretSubscriptions));
+              .addAllResourceNamesSubscribe(sorted(secretSubscriptions))
+              .putAllInitialResourceVersions(versions(secrets)));
     }
     if (!endpointSubscriptions.isEmpty()) {
+      Map<String, String> held = versions(config.assignments);
+      held.keySet().retainAll(endpointSubscriptions);
       send(
           DeltaDiscoveryRequest.newBuilder()
               .setTypeUrl(TypeUrls.ENDPOINT)
-              .addAllResourceNamesSubscribe(endpointSubscriptions));
+              .addAllResourceNamesSubscribe(sorted(endpointSubscriptions))
+              .putAllInitialResourceVersions(held));
     }
+    scheduleConnectCheck(id);
+  }
+
+  /**
+   * While a stream waits for its connection, tries again on this client's backoff. The stream
+   * waits for the channel to be ready, and the channel has a connect backoff of its own (up to two
+   * minutes) that would otherwise decide when the next attempt comes.
+   */
+  private void scheduleConnectCheck(long id) {
+    executor.schedule(() -> checkConnecting(id), backoff(), TimeUnit.MILLISECONDS);
+  }
+
+  private void checkConnecting(long id) {
+    if (id != stream || closed || connected) {
+      return;
+    }
+    ConnectivityState state = channel.getState(true);
+    if (state == ConnectivityState.TRANSIENT_FAILURE) {
+      // Loud on the first failure and then every tenth, so a long outage does not flood the log.
+      if (failures % 10 == 0) {
+        log.warn("xDS: {} not reachable (attempt {}); keeping the current routing table, "
+            + "trying again", settings.address(), failures + 1);
+      }
+      failures++;
+      channel.resetConnectBackoff();
+    }
+    scheduleConnectCheck(id);
+  }
+
+  /** The next pause: doubling from the initial backoff up to the maximum, ±20% jitter. */
+  private long backoff() {
+    long initial = settings.initialBackoff().toMillis();
+    long delay = Math.min(settings.maxBackoff().toMillis(), initial << Math.min(failures, 20));
+    return (long) (delay * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
   }
 
   private void streamDown(long id, @Nullable Throwable error) {
@@ -287,10 +369,9 @@ public final class XdsClient implements AutoCloseable {
     connected = false;
     requests = null;
     cancelPending();
-    long initial = settings.initialBackoff().toMillis();
-    long delay = Math.min(settings.maxBackoff().toMillis(), initial << Math.min(failures, 20));
-    delay = (long) (delay * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
-    // Loud on the first failure and then every tenth, so a long outage does not flood the log.
+    cancelPendingListener();
+    cancelResync();
+    long delay = backoff();
     boolean loud = failures % 10 == 0;
     failures++;
     String reason = error == null ? "closed by the server" : error.getMessage();
@@ -301,7 +382,13 @@ public final class XdsClient implements AutoCloseable {
       log.debug("xDS: stream to {} down ({}, attempt {}); retrying in {} ms",
           settings.address(), reason, failures, delay);
     }
-    executor.schedule(this::openStream, delay, TimeUnit.MILLISECONDS);
+    executor.schedule(
+        () -> {
+          channel.resetConnectBackoff();
+          openStream();
+        },
+        delay,
+        TimeUnit.MILLISECONDS);
   }
 
   private void handle(long id, DeltaDiscoveryResponse response) {
@@ -313,6 +400,12 @@ public final class XdsClient implements AutoCloseable {
     }
     connected = true;
     failures = 0;
+    Resync staging = resync;
+    if (staging != null && staging.timer == null) {
+      staging.timer =
+          executor.schedule(
+              () -> resyncExpired(staging), settings.warmingTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
     try {
       switch (response.getTypeUrl()) {
         case TypeUrls.CLUSTER -> onClusters(response);
@@ -330,56 +423,379 @@ public final class XdsClient implements AutoCloseable {
     }
   }
 
+  /** Where responses go: the staged state while a new stream resyncs, else what is serving. */
+  private Config target() {
+    return resync != null ? resync.staged : config;
+  }
+
   private void onClusters(DeltaDiscoveryResponse response) throws InvalidResourceException {
-    // A new stream starts from nothing on the server side, so its first answer is the full set.
-    Map<String, ClusterSpec> next = firstClusterResponse ? new HashMap<>() : new HashMap<>(clusters);
-    firstClusterResponse = false;
+    Config target = target();
+    Map<String, Held<ClusterSpec>> next = new HashMap<>(target.clusters);
+    List<String> sent = new ArrayList<>();
+    boolean echoed = false;
     for (Resource resource : response.getResourcesList()) {
       Cluster cluster = unpack(resource, Cluster.class, "cluster");
       ClusterSpec spec = decoder.cluster(cluster);
-      next.put(spec.name(), spec);
+      next.put(spec.name(), new Held<>(spec, resource.getVersion()));
+      sent.add(spec.name());
+      if (resync != null && !resource.getVersion().isEmpty()
+          && resource.getVersion().equals(resync.declaredClusters.get(spec.name()))) {
+        echoed = true;
+      }
     }
     for (String removed : response.getRemovedResourcesList()) {
       next.remove(removed);
     }
-    clusters = next;
-    assignments.keySet().retainAll(next.keySet());
+    target.clusters = next;
+    target.assignments.keySet().retainAll(next.keySet());
+    if (resync != null) {
+      resync.clustersSent.addAll(sent);
+      resync.clustersEchoed |= echoed;
+    }
     ack(response);
     updateEndpointSubscriptions();
-    if (!resolvePending()) {
+    routingChanged();
+  }
+
+  private void onEndpoints(DeltaDiscoveryResponse response) throws InvalidResourceException {
+    Config target = target();
+    Map<String, Held<LoadAssignmentSpec>> next = new HashMap<>(target.assignments);
+    List<String> sent = new ArrayList<>();
+    for (Resource resource : response.getResourcesList()) {
+      ClusterLoadAssignment cla =
+          unpack(resource, ClusterLoadAssignment.class, "cluster_load_assignment");
+      LoadAssignmentSpec spec = decoder.loadAssignment(cla);
+      next.put(spec.clusterName(), new Held<>(spec, resource.getVersion()));
+      sent.add(spec.clusterName());
+    }
+    for (String removed : response.getRemovedResourcesList()) {
+      next.remove(removed);
+    }
+    target.assignments = next;
+    if (resync != null) {
+      resync.assignmentsSent.addAll(sent);
+    }
+    ack(response);
+    routingChanged();
+  }
+
+  private void routingChanged() {
+    if (resync != null) {
+      completeResync(false);
+    } else if (!resolvePending()) {
       rebuild();
     }
   }
 
+  private void onRoutes(DeltaDiscoveryResponse response) throws InvalidResourceException {
+    Held<RouteConfigSpec> next = null;
+    for (Resource resource : response.getResourcesList()) {
+      RouteConfiguration route = unpack(resource, RouteConfiguration.class, "route");
+      if (route.getName().equals(settings.routeConfigName())) {
+        next = new Held<>(decoder.routeConfiguration(route), resource.getVersion());
+      }
+    }
+    if (response.getRemovedResourcesList().contains(settings.routeConfigName())) {
+      next = new Held<>(RouteConfigSpec.EMPTY, "");
+    }
+    if (next == null) {
+      ack(response);
+      return;
+    }
+    if (resync != null) {
+      // ACKed when the resync is swapped in.
+      resync.staged.routes = next;
+      resync.routesResponse = response;
+      completeResync(false);
+      return;
+    }
+    cancelPending();
+    if (unresolved(next.spec(), config).isEmpty()) {
+      applyRoutes(response, next);
+      return;
+    }
+    // Like Envoy's warming: wait (un-ACKed) for the clusters and endpoints the routes name.
+    PendingRoutes waiting = new PendingRoutes(response, next);
+    waiting.timer =
+        executor.schedule(
+            () -> warmingExpired(waiting),
+            settings.warmingTimeout().toMillis(),
+            TimeUnit.MILLISECONDS);
+    pending = waiting;
+    log.debug("xDS: routes {} wait for clusters {}", response.getSystemVersionInfo(),
+        unresolved(next.spec(), config));
+  }
+
+  private void warmingExpired(PendingRoutes waiting) {
+    if (pending != waiting) {
+      return;
+    }
+    pending = null;
+    String unknown = firstUnknownCluster(waiting.routes.spec(), config);
+    if (unknown != null) {
+      nack(waiting.response, unknown);
+    } else {
+      // Clusters known but without endpoints: a legal state, served as 503 until endpoints come.
+      applyRoutes(waiting.response, waiting.routes);
+    }
+  }
+
+  /** Applies waiting routes if what they need has arrived; true if it rebuilt the table. */
+  private boolean resolvePending() {
+    PendingRoutes waiting = pending;
+    if (waiting == null || !unresolved(waiting.routes.spec(), config).isEmpty()) {
+      return false;
+    }
+    cancelPending();
+    applyRoutes(waiting.response, waiting.routes);
+    return true;
+  }
+
+  private void applyRoutes(DeltaDiscoveryResponse response, Held<RouteConfigSpec> routes) {
+    config.routes = routes;
+    ack(response);
+    rebuild();
+  }
+
+  private void resyncExpired(Resync staging) {
+    if (resync == staging) {
+      completeResync(true);
+    }
+  }
+
+  /**
+   * Swaps the staged state in once this stream has sent the route configuration and, for every
+   * cluster it names, the cluster and its endpoints; or, when {@code expired}, whatever has come.
+   */
+  private void completeResync(boolean expired) {
+    Resync staging = requireNonNull(resync, "resync");
+    Config staged = staging.staged;
+    if (!expired) {
+      if (staging.routesResponse == null || staged.routes == null) {
+        return;
+      }
+      for (String name : clusterNames(staged.routes.spec())) {
+        if (!staging.clustersSent.contains(name) || !staging.assignmentsSent.contains(name)) {
+          return;
+        }
+      }
+    }
+    cancelResync();
+    if (staging.clustersEchoed) {
+      // The server sent clusters at the very versions declared to it, so it does not read
+      // initial_resource_versions and sent its whole set: what it did not send is gone. (A server
+      // that reads them sends removals instead, and what it left out is unchanged.)
+      staged.clusters.keySet().retainAll(staging.clustersSent);
+      staged.assignments.keySet().retainAll(staged.clusters.keySet());
+    }
+    DeltaDiscoveryResponse routesResponse = staging.routesResponse;
+    if (routesResponse != null && staged.routes != null) {
+      String unknown = firstUnknownCluster(staged.routes.spec(), staged);
+      if (unknown != null) {
+        nack(routesResponse, unknown);
+        staged.routes = config.routes;
+        routesResponse = null;
+      }
+    }
+    config = staged;
+    if (routesResponse != null) {
+      ack(routesResponse);
+    }
+    updateEndpointSubscriptions();
+    rebuild();
+    log.info("xDS: in sync with {}{}: {} clusters, route configuration version {}",
+        settings.address(), expired ? " (warming timeout: applied what had come)" : "",
+        config.clusters.size(), config.routes == null ? "none" : config.routes.version());
+  }
+
+  /**
+   * Builds and swaps in the table for the applied routes. A cluster the serving table has and these
+   * routes still name stays (with its endpoints) even if the server removed it; an endpoint-less
+   * cluster keeps the serving table's endpoints until the server sends its own.
+   */
+  private void rebuild() {
+    Held<RouteConfigSpec> routes = config.routes;
+    RouteConfigSpec spec = routes == null ? RouteConfigSpec.EMPTY : routes.spec();
+    Map<String, ClusterSpec> clusters = new HashMap<>();
+    config.clusters.forEach((name, held) -> clusters.put(name, held.spec()));
+    Map<String, LoadAssignmentSpec> assignments = new HashMap<>();
+    config.assignments.forEach((name, held) -> assignments.put(name, held.spec()));
+    for (String name : clusterNames(spec)) {
+      ClusterSpec kept = tableClusters.get(name);
+      if (kept != null) {
+        clusters.putIfAbsent(name, kept);
+      }
+      LoadAssignmentSpec keptEndpoints = tableAssignments.get(name);
+      if (keptEndpoints != null && clusters.containsKey(name)) {
+        assignments.putIfAbsent(name, keptEndpoints);
+      }
+    }
+    tableClusters = clusters;
+    tableAssignments = assignments;
+    holder.swap(builder.build(spec, clusters.values(), assignments), routes != null);
+  }
+
+  private void cancelPending() {
+    if (pending != null) {
+      if (pending.timer != null) {
+        pending.timer.cancel(false);
+      }
+      pending = null;
+    }
+  }
+
+  private void cancelResync() {
+    if (resync != null) {
+      if (resync.timer != null) {
+        resync.timer.cancel(false);
+      }
+      resync = null;
+    }
+  }
+
+  private static Set<String> clusterNames(RouteConfigSpec spec) {
+    Set<String> names = new LinkedHashSet<>();
+    for (VirtualHostSpec vhost : spec.virtualHosts()) {
+      for (RouteSpec route : vhost.routes()) {
+        for (TargetSpec target : route.targets()) {
+          names.add(target.cluster());
+        }
+      }
+    }
+    return names;
+  }
+
+  /** The clusters these routes name that lack the cluster or its endpoints. */
+  private Set<String> unresolved(RouteConfigSpec spec, Config known) {
+    Set<String> missing = new HashSet<>();
+    for (String name : clusterNames(spec)) {
+      boolean cluster = known.clusters.containsKey(name) || tableClusters.containsKey(name);
+      boolean endpoints =
+          known.assignments.containsKey(name) || tableAssignments.containsKey(name);
+      if (!cluster || !endpoints) {
+        missing.add(name);
+      }
+    }
+    return missing;
+  }
+
+  private @Nullable String firstUnknownCluster(RouteConfigSpec spec, Config known) {
+    for (VirtualHostSpec vhost : spec.virtualHosts()) {
+      for (RouteSpec route : vhost.routes()) {
+        for (TargetSpec target : route.targets()) {
+          String name = target.cluster();
+          if (!known.clusters.containsKey(name) && !tableClusters.containsKey(name)) {
+            return "route " + spec.name() + " vhost " + vhost.name() + ": "
+                + (route.targets().size() > 1 ? "weighted cluster " : "cluster ")
+                + name + " unknown";
+          }
+        }
+      }
+    }
+    return null;
+  }
+
   private void onListeners(DeltaDiscoveryResponse response) throws InvalidResourceException {
-    HttpsListenerSpec next = httpsListener;
+    HttpsListenerSpec next = null;
+    String version = "";
     for (Resource resource : response.getResourcesList()) {
       Listener listener = unpack(resource, Listener.class, "listener");
       if (listener.getName().equals(HttpsListenerSpec.NAME)) {
         next = HttpsListenerSpec.decode(listener);
+        version = resource.getVersion();
       }
     }
     if (response.getRemovedResourcesList().contains(HttpsListenerSpec.NAME)) {
       next = HttpsListenerSpec.EMPTY;
+      version = "";
     }
-    httpsListener = next;
+    if (next == null) {
+      ack(response);
+      return;
+    }
+    cancelPendingListener();
+    if (missingSecrets(next).isEmpty()) {
+      applyListener(response, next, version);
+      return;
+    }
+    // Like Envoy's listener warming: wait (un-ACKed) for the secrets it names; until then the
+    // applied listener keeps serving its certificates for every name.
+    PendingListener waiting = new PendingListener(response, next, version);
+    waiting.timer =
+        executor.schedule(
+            () -> listenerWarmingExpired(waiting),
+            settings.warmingTimeout().toMillis(),
+            TimeUnit.MILLISECONDS);
+    pendingListener = waiting;
+    updateSecretSubscriptions();
+    log.debug("xDS: listener {} waits for secrets {}", version, missingSecrets(next));
+  }
+
+  private void listenerWarmingExpired(PendingListener waiting) {
+    if (pendingListener != waiting) {
+      return;
+    }
+    pendingListener = null;
+    log.warn("xDS: listener {} version {} applied without secrets {} (not received within {})",
+        HttpsListenerSpec.NAME, waiting.version, missingSecrets(waiting.spec),
+        settings.warmingTimeout());
+    applyListener(waiting.response, waiting.spec, waiting.version);
+  }
+
+  private void applyListener(DeltaDiscoveryResponse response, HttpsListenerSpec spec, String version) {
+    httpsListener = spec;
+    listenerVersion = version;
     ack(response);
     updateSecretSubscriptions();
     rebuildTls();
   }
 
+  private void cancelPendingListener() {
+    if (pendingListener != null) {
+      if (pendingListener.timer != null) {
+        pendingListener.timer.cancel(false);
+      }
+      pendingListener = null;
+    }
+  }
+
+  private Set<String> missingSecrets(HttpsListenerSpec spec) {
+    Set<String> missing = new LinkedHashSet<>(secretNames(spec));
+    missing.removeAll(secrets.keySet());
+    return missing;
+  }
+
+  private static Set<String> secretNames(HttpsListenerSpec spec) {
+    Set<String> names = new LinkedHashSet<>();
+    spec.chains().forEach(chain -> names.add(chain.secret()));
+    if (spec.fallbackSecret() != null) {
+      names.add(spec.fallbackSecret());
+    }
+    return names;
+  }
+
   private void onSecrets(DeltaDiscoveryResponse response) throws InvalidResourceException {
-    Map<String, SslProvider> next = new HashMap<>(secrets);
+    Map<String, Held<SslProvider>> next = new HashMap<>(secrets);
     for (Resource resource : response.getResourcesList()) {
       Secret secret = unpack(resource, Secret.class, "secret");
-      next.put(secret.getName(), decodeSecret(secret));
+      next.put(secret.getName(), new Held<>(decodeSecret(secret), resource.getVersion()));
     }
+    Set<String> serving = secretNames(httpsListener);
     for (String removed : response.getRemovedResourcesList()) {
-      next.remove(removed);
+      // A secret the applied listener still names stays until a listener without it is applied.
+      if (!serving.contains(removed)) {
+        next.remove(removed);
+      }
     }
     secrets = next;
     ack(response);
-    rebuildTls();
+    PendingListener waiting = pendingListener;
+    if (waiting != null && missingSecrets(waiting.spec).isEmpty()) {
+      cancelPendingListener();
+      applyListener(waiting.response, waiting.spec, waiting.version);
+    } else {
+      rebuildTls();
+    }
   }
 
   /** The secret's certificate as an SSL provider; errors name the secret and field, never the key. */
@@ -415,150 +831,24 @@ public final class XdsClient implements AutoCloseable {
   private void rebuildTls() {
     List<TlsConfig.Chain> chains = new ArrayList<>();
     for (HttpsListenerSpec.Chain chain : httpsListener.chains()) {
-      SslProvider provider = secrets.get(chain.secret());
+      Held<SslProvider> provider = secrets.get(chain.secret());
       if (provider != null) {
-        chains.add(new TlsConfig.Chain(chain.serverNames(), provider));
+        chains.add(new TlsConfig.Chain(chain.serverNames(), provider.spec()));
       }
     }
     String fallback = httpsListener.fallbackSecret();
-    TlsConfig config = TlsConfig.of(chains, fallback == null ? null : secrets.get(fallback));
-    tls.swap(config);
-    log.debug("xDS: TLS {}", config);
+    Held<SslProvider> fallbackProvider = fallback == null ? null : secrets.get(fallback);
+    TlsConfig tlsConfig =
+        TlsConfig.of(chains, fallbackProvider == null ? null : fallbackProvider.spec());
+    tls.swap(tlsConfig);
+    log.debug("xDS: TLS {}", tlsConfig);
   }
 
-  private void onEndpoints(DeltaDiscoveryResponse response) throws InvalidResourceException {
-    Map<String, LoadAssignmentSpec> next = new HashMap<>(assignments);
-    for (Resource resource : response.getResourcesList()) {
-      ClusterLoadAssignment cla =
-          unpack(resource, ClusterLoadAssignment.class, "cluster_load_assignment");
-      LoadAssignmentSpec spec = decoder.loadAssignment(cla);
-      next.put(spec.clusterName(), spec);
-    }
-    for (String removed : response.getRemovedResourcesList()) {
-      next.remove(removed);
-    }
-    assignments = next;
-    ack(response);
-    if (!resolvePending()) {
-      rebuild();
-    }
-  }
-
-  private void onRoutes(DeltaDiscoveryResponse response) throws InvalidResourceException {
-    RouteConfigSpec next = routes;
-    for (Resource resource : response.getResourcesList()) {
-      RouteConfiguration config = unpack(resource, RouteConfiguration.class, "route");
-      if (config.getName().equals(settings.routeConfigName())) {
-        next = decoder.routeConfiguration(config);
-      }
-    }
-    if (response.getRemovedResourcesList().contains(settings.routeConfigName())) {
-      next = RouteConfigSpec.EMPTY;
-    }
-    if (next == null) {
-      ack(response);
-      return;
-    }
-    cancelPending();
-    if (unresolved(next, true).isEmpty()) {
-      applyRoutes(response, next);
-      return;
-    }
-    // Like Envoy's warming: wait (un-ACKed) for the clusters and endpoints the routes name.
-    PendingRoutes waiting = new PendingRoutes(response, next);
-    waiting.timer =
-        executor.schedule(
-            () -> warmingExpired(waiting),
-            settings.warmingTimeout().toMillis(),
-            TimeUnit.MILLISECONDS);
-    pending = waiting;
-    log.debug("xDS: routes {} wait for clusters {}", response.getSystemVersionInfo(),
-        unresolved(next, true));
-  }
-
-  private void warmingExpired(PendingRoutes waiting) {
-    if (pending != waiting) {
-      return;
-    }
-    pending = null;
-    String unknown = firstUnknownCluster(waiting.spec);
-    if (unknown != null) {
-      nack(waiting.response, unknown);
-    } else {
-      // Clusters known but without endpoints: a legal state, served as 503 until endpoints come.
-      applyRoutes(waiting.response, waiting.spec);
-    }
-  }
-
-  /** Applies waiting routes if what they need has arrived; true if it rebuilt the table. */
-  private boolean resolvePending() {
-    PendingRoutes waiting = pending;
-    if (waiting == null || !unresolved(waiting.spec, true).isEmpty()) {
-      return false;
-    }
-    cancelPending();
-    applyRoutes(waiting.response, waiting.spec);
-    return true;
-  }
-
-  private void applyRoutes(DeltaDiscoveryResponse response, RouteConfigSpec spec) {
-    routes = spec;
-    ack(response);
-    rebuild();
-  }
-
-  private void rebuild() {
-    RouteConfigSpec current = routes;
-    holder.swap(
-        builder.build(current == null ? RouteConfigSpec.EMPTY : current, clusters.values(), assignments),
-        current != null);
-  }
-
-  private void cancelPending() {
-    if (pending != null) {
-      if (pending.timer != null) {
-        pending.timer.cancel(false);
-      }
-      pending = null;
-    }
-  }
-
-  private Set<String> unresolved(RouteConfigSpec spec, boolean includeEndpoints) {
-    Set<String> missing = new HashSet<>();
-    for (VirtualHostSpec vhost : spec.virtualHosts()) {
-      for (RouteSpec route : vhost.routes()) {
-        for (TargetSpec target : route.targets()) {
-          String name = target.cluster();
-          if (!clusters.containsKey(name) || (includeEndpoints && !assignments.containsKey(name))) {
-            missing.add(name);
-          }
-        }
-      }
-    }
-    return missing;
-  }
-
-  private @Nullable String firstUnknownCluster(RouteConfigSpec spec) {
-    for (VirtualHostSpec vhost : spec.virtualHosts()) {
-      for (RouteSpec route : vhost.routes()) {
-        for (TargetSpec target : route.targets()) {
-          if (!clusters.containsKey(target.cluster())) {
-            return "route " + spec.name() + " vhost " + vhost.name() + ": "
-                + (route.targets().size() > 1 ? "weighted cluster " : "cluster ")
-                + target.cluster() + " unknown";
-          }
-        }
-      }
-    }
-    return null;
-  }
-
-  /** Subscribes to exactly the secrets the HTTPS listener names. */
+  /** Subscribes to exactly the secrets the applied and the waiting listener name. */
   private void updateSecretSubscriptions() {
-    Set<String> wanted = new HashSet<>();
-    httpsListener.chains().forEach(chain -> wanted.add(chain.secret()));
-    if (httpsListener.fallbackSecret() != null) {
-      wanted.add(httpsListener.fallbackSecret());
+    Set<String> wanted = secretNames(httpsListener);
+    if (pendingListener != null) {
+      wanted.addAll(secretNames(pendingListener.spec));
     }
     List<String> subscribe = wanted.stream().filter(n -> !secretSubscriptions.contains(n)).sorted().toList();
     List<String> unsubscribe =
@@ -575,7 +865,9 @@ public final class XdsClient implements AutoCloseable {
     }
   }
 
+  /** Subscribes to the endpoints of exactly the clusters the server has (staged or applied). */
   private void updateEndpointSubscriptions() {
+    Map<String, Held<ClusterSpec>> clusters = target().clusters;
     List<String> subscribe = new ArrayList<>();
     for (String name : clusters.keySet()) {
       if (endpointSubscriptions.add(name)) {
@@ -593,9 +885,25 @@ public final class XdsClient implements AutoCloseable {
       send(
           DeltaDiscoveryRequest.newBuilder()
               .setTypeUrl(TypeUrls.ENDPOINT)
-              .addAllResourceNamesSubscribe(subscribe)
-              .addAllResourceNamesUnsubscribe(unsubscribe));
+              .addAllResourceNamesSubscribe(sorted(subscribe))
+              .addAllResourceNamesUnsubscribe(sorted(unsubscribe)));
     }
+  }
+
+  /** Name → version of what is held, for {@code initial_resource_versions} (unversioned left out). */
+  private static Map<String, String> versions(Map<String, ? extends Held<?>> held) {
+    Map<String, String> versions = new HashMap<>();
+    held.forEach(
+        (name, h) -> {
+          if (!h.version().isEmpty()) {
+            versions.put(name, h.version());
+          }
+        });
+    return versions;
+  }
+
+  private static List<String> sorted(java.util.Collection<String> names) {
+    return names.stream().sorted().toList();
   }
 
   private static <T extends com.google.protobuf.Message> T unpack(
@@ -652,15 +960,73 @@ public final class XdsClient implements AutoCloseable {
     }
   }
 
+  /** A decoded resource and the version the server gave it ({@code ""}: none). */
+  private record Held<T>(T spec, String version) {}
+
+  /** Clusters, load assignments and the route configuration, by name, as the server sent them. */
+  private static final class Config {
+    Map<String, Held<ClusterSpec>> clusters;
+    Map<String, Held<LoadAssignmentSpec>> assignments;
+    @Nullable Held<RouteConfigSpec> routes;
+
+    Config() {
+      this(new HashMap<>(), new HashMap<>(), null);
+    }
+
+    private Config(
+        Map<String, Held<ClusterSpec>> clusters,
+        Map<String, Held<LoadAssignmentSpec>> assignments,
+        @Nullable Held<RouteConfigSpec> routes) {
+      this.clusters = clusters;
+      this.assignments = assignments;
+      this.routes = routes;
+    }
+
+    Config copy() {
+      return new Config(new HashMap<>(clusters), new HashMap<>(assignments), routes);
+    }
+  }
+
+  /** A new stream's answers, staged over a copy of what was held until they are complete. */
+  private static final class Resync {
+    final Config staged;
+    /** The cluster versions declared in {@code initial_resource_versions}. */
+    final Map<String, String> declaredClusters;
+    final Set<String> clustersSent = new HashSet<>();
+    final Set<String> assignmentsSent = new HashSet<>();
+    boolean clustersEchoed;
+    @Nullable DeltaDiscoveryResponse routesResponse;
+    @Nullable ScheduledFuture<?> timer;
+
+    Resync(Config staged, Map<String, String> declaredClusters) {
+      this.staged = staged;
+      this.declaredClusters = declaredClusters;
+    }
+  }
+
   /** A route configuration waiting for the clusters it names. */
   private static final class PendingRoutes {
     final DeltaDiscoveryResponse response;
-    final RouteConfigSpec spec;
+    final Held<RouteConfigSpec> routes;
     @Nullable ScheduledFuture<?> timer;
 
-    PendingRoutes(DeltaDiscoveryResponse response, RouteConfigSpec spec) {
+    PendingRoutes(DeltaDiscoveryResponse response, Held<RouteConfigSpec> routes) {
+      this.response = response;
+      this.routes = routes;
+    }
+  }
+
+  /** A listener waiting for the secrets it names. */
+  private static final class PendingListener {
+    final DeltaDiscoveryResponse response;
+    final HttpsListenerSpec spec;
+    final String version;
+    @Nullable ScheduledFuture<?> timer;
+
+    PendingListener(DeltaDiscoveryResponse response, HttpsListenerSpec spec, String version) {
       this.response = response;
       this.spec = spec;
+      this.version = version;
     }
   }
 }

@@ -12,8 +12,12 @@ import org.jspecify.annotations.Nullable;
  * @param address the control plane's {@code host:port}
  * @param routeConfigName the route configuration to subscribe to ({@code weir-http})
  * @param warmingTimeout how long a route configuration naming unknown clusters or clusters without
- *     endpoints yet waits for them before it is NACKed (unknown) or applied anyway (no endpoints)
- * @param maxBackoff the longest pause between reconnect attempts
+ *     endpoints yet waits for them before it is NACKed (unknown) or applied anyway (no endpoints);
+ *     also how long a listener waits for the secrets it names, and a new stream's staged answers
+ *     for the rest of the initial state, before they are applied as far as they came
+ * @param initialBackoff the first pause before a reconnect attempt; doubled after each failure
+ * @param maxBackoff the longest pause between connect attempts (±20% jitter), the stream's and
+ *     the gRPC channel's alike
  * @param tls how to secure the connection; {@link Tls#NONE} for plaintext
  */
 public record XdsSettings(

@@ -187,5 +187,78 @@ class XdsClientTest {
         && holder.current().upstream("default/hello-1").pick(System.nanoTime(), null).port() == 9003);
     assertThat(client.connected()).isTrue();
     assertThat(holder.current().virtualHost(HOST)).isNull();
+    // The new stream declared what the client held, so a server could send only what changed.
+    assertThat(server.requests())
+        .filteredOn(r -> r.getTypeUrl().equals(TypeUrls.CLUSTER))
+        .anySatisfy(r -> assertThat(r.getInitialResourceVersionsMap()).containsKey("default/hello-1"));
+    assertThat(server.requests())
+        .filteredOn(r -> r.getTypeUrl().equals(TypeUrls.ROUTE))
+        .anySatisfy(r -> assertThat(r.getInitialResourceVersionsMap()).containsKey("weir-http"));
+  }
+
+  @Test
+  void aResyncIsSwappedInWholeAndDropsWhatTheNewServerNoLongerHas() throws Exception {
+    server.set(
+        snapshot(
+            "v2",
+            List.of(cluster("default/hello-1"), cluster("default/old-1")),
+            List.of(assignment("default/hello-1", endpoint(9001)),
+                assignment("default/old-1", endpoint(9004))),
+            routes(List.of(vhost(HOST, split("default", "hello-1", 100)),
+                vhost("old.default.example.com", split("default", "old-1", 100))))));
+    Poll.until("old host", () -> holder.current().virtualHost("old.default.example.com") != null);
+    server.stop();
+    Poll.until("disconnect noticed", () -> !client.connected());
+
+    // The new server has hello-1 unchanged, no old-1, and a new host on a new cluster.
+    server.set(
+        snapshot(
+            "v3",
+            List.of(cluster("default/hello-1"), cluster("default/new-1")),
+            List.of(assignment("default/hello-1", endpoint(9001)),
+                assignment("default/new-1", endpoint(9005))),
+            routes(List.of(vhost(HOST, split("default", "hello-1", 100)),
+                vhost("new.default.example.com", split("default", "new-1", 100))))));
+    server.start();
+    Poll.until("resync", () -> holder.current().virtualHost("new.default.example.com") != null);
+    // One table: the new host came with its cluster and endpoints, the old host went with old-1
+    // (the server resent hello-1 at the version held, so it sent its whole set).
+    assertThat(holder.current().virtualHost("new.default.example.com").match("/", n -> null)
+        .pick().upstream().endpointCount()).isEqualTo(1);
+    assertThat(holder.current().virtualHost("old.default.example.com")).isNull();
+    assertThat(holder.current().upstream("default/old-1")).isNull();
+    assertThat(holder.current().upstream("default/hello-1").pick(System.nanoTime(), null).port())
+        .isEqualTo(9001);
+    assertThat(server.nackDetails()).isEmpty();
+  }
+
+  @Test
+  void aClusterTheServerRemovedStaysWhileTheAppliedRoutesNameIt() {
+    // The moment between a CDS answer without hello-1 and the RDS answer that stops naming it:
+    // routes that still name hello-1, clusters that no longer have it.
+    server.set(
+        snapshot(
+            "v2",
+            List.of(cluster("default/hello-2")),
+            List.of(assignment("default/hello-2", endpoint(9002))),
+            routes(List.of(vhost(HOST, split("default", "hello-1", 100))))));
+    Poll.until("hello-2 arrives", () -> holder.current().upstream("default/hello-2") != null);
+    Upstream kept = holder.current().upstream("default/hello-1");
+    assertThat(kept).as("hello-1 while the routes name it").isNotNull();
+    assertThat(kept.pick(System.nanoTime(), null).port()).isEqualTo(9001);
+    assertThat(holder.current().virtualHost(HOST).match("/", n -> null).pick().upstream())
+        .isSameAs(kept);
+
+    server.set(
+        snapshot(
+            "v3",
+            List.of(cluster("default/hello-2")),
+            List.of(assignment("default/hello-2", endpoint(9002))),
+            routes(List.of(vhost(HOST, split("default", "hello-2", 100))))));
+    Poll.until("hello-1 goes with the routes that named it",
+        () -> holder.current().upstream("default/hello-1") == null);
+    assertThat(holder.current().virtualHost(HOST).match("/", n -> null).pick().cluster())
+        .isEqualTo("default/hello-2");
+    assertThat(server.nackDetails()).isEmpty();
   }
 }

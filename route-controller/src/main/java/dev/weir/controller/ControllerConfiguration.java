@@ -89,6 +89,7 @@ class ControllerConfiguration {
         // The rebuild loop already batches changes (weir.rebuild.hold-off); a second hold-off in
         // series would only add latency to every change.
         .holdOff(Duration.ZERO)
+        .drainTimeout(xds.drainTimeout())
         .meterRegistry(meters);
     try {
       if (xds.tls().enabled()) {

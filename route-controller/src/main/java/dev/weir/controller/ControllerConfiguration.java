@@ -114,7 +114,8 @@ class ControllerConfiguration {
     ControllerOptions d = ControllerOptions.defaults();
     ControllerOptions options = new ControllerOptions(rebuild.holdOff(), rebuild.maxDelay(),
         rebuild.folderRescan(), d.healthCheck(), d.statusRetry(), le.enabled(), le.namespace(),
-        le.leaseName(), le.identity() != null ? le.identity() : identity(), le.leaseDuration());
+        le.leaseName(), le.identity() != null ? le.identity() : identity(), le.leaseDuration(),
+        rebuild.initialReadTimeout());
     return new WeirController(clustersFile, options, publisher, registry, clients::create, meters,
         Clock.systemUTC());
   }

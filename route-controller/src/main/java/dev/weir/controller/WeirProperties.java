@@ -54,9 +54,14 @@ public record WeirProperties(
       String identity,
       @DefaultValue("15s") Duration leaseDuration) {}
 
-  /** {@code weir.rebuild.hold-off} and {@code weir.rebuild.max-delay}: rebuild batching. */
+  /**
+   * {@code weir.rebuild.hold-off} and {@code weir.rebuild.max-delay}: rebuild batching; {@code
+   * weir.rebuild.folder-rescan}; {@code weir.rebuild.initial-read-timeout}: the longest the first
+   * model waits for clusters that have not completed their initial read.
+   */
   public record Rebuild(
       @DefaultValue("20ms") Duration holdOff,
       @DefaultValue("500ms") Duration maxDelay,
-      @DefaultValue("2s") Duration folderRescan) {}
+      @DefaultValue("2s") Duration folderRescan,
+      @DefaultValue("30s") Duration initialReadTimeout) {}
 }

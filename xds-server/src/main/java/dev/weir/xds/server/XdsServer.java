@@ -83,6 +83,7 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
   // guarded by buildLock: the last model built, and what was served for it (plus held removals)
   private TrafficModel built;
   private TrafficModel served;
+  private Long drainCheckAt; // the held removals' next deadline a release check is scheduled for
   private volatile long builtRevision = -1;
 
   // guarded by pendingLock
@@ -316,6 +317,11 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
       builtRevision = model.revision();
       changed = new ArrayList<>(snapshots.keySet());
       deadline = makeBeforeBreak.nextDeadlineNanos();
+      if (deadline != null && deadline.equals(drainCheckAt)) {
+        deadline = null; // already scheduled
+      } else {
+        drainCheckAt = deadline;
+      }
     }
     if (deadline != null) {
       try {

@@ -78,7 +78,10 @@ final class MakeBeforeBreak {
     return changed;
   }
 
-  /** What the last {@link #served} released by the deadline rather than by ACKs (for the log). */
+  /**
+   * What the last {@link #served} released by the deadline rather than by ACKs, each with the data
+   * planes that had not applied the routes without it (for the log).
+   */
   List<String> timedOut() {
     return timedOut;
   }
@@ -172,7 +175,10 @@ final class MakeBeforeBreak {
         return true;
       }
       if (nowNanos - held.deadlineNanos() >= 0) {
-        late.add(e.getKey());
+        late.add(e.getKey() + " (data planes still before model revision " + held.sinceRevision()
+            + ": " + String.join(", ", dataPlanes.stream()
+                .filter(d -> d.appliedModelRevision() < held.sinceRevision())
+                .map(DataPlane::nodeId).toList()) + ")");
         return true;
       }
       return false;

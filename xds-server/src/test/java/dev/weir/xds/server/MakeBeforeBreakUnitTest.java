@@ -79,7 +79,8 @@ class MakeBeforeBreakUnitTest {
         .containsExactly("default/sw-1", "default/sw-2");
     assertThat(holds.nextDeadlineNanos()).isEqualTo(30 * SECOND);
     assertThat(holds.served(two, two, List.of(applied("stuck", 1)), 30 * SECOND)).isSameAs(two);
-    assertThat(holds.timedOut()).containsExactly("default/sw-1");
+    assertThat(holds.timedOut())
+        .containsExactly("default/sw-1 (data planes still before model revision 2: stuck)");
   }
 
   @Test

@@ -52,8 +52,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Removals come after the switch ({@link MakeBeforeBreak}): a cluster, its load assignment or an
  * SDS secret the model drops stays served until every connected data plane has ACKed routes and
- * listeners that no longer name it, or for at most {@link Builder#drainTimeout}; then a rebuild of
- * the same model revision drops it.
+ * listeners that no longer name it, or for at most {@link Builder#drainTimeout}; then the next
+ * build (of the next model, or of the same model again shortly after the last ACK) drops it.
  */
 public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoCloseable {
 

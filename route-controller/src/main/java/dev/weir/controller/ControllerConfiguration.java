@@ -89,6 +89,7 @@ class ControllerConfiguration {
         // The rebuild loop already batches changes (weir.rebuild.hold-off); a second hold-off in
         // series would only add latency to every change.
         .holdOff(Duration.ZERO)
+        .drainTimeout(xds.drainTimeout())
         .meterRegistry(meters);
     try {
       if (xds.tls().enabled()) {
@@ -113,7 +114,8 @@ class ControllerConfiguration {
     ControllerOptions d = ControllerOptions.defaults();
     ControllerOptions options = new ControllerOptions(rebuild.holdOff(), rebuild.maxDelay(),
         rebuild.folderRescan(), d.healthCheck(), d.statusRetry(), le.enabled(), le.namespace(),
-        le.leaseName(), le.identity() != null ? le.identity() : identity(), le.leaseDuration());
+        le.leaseName(), le.identity() != null ? le.identity() : identity(), le.leaseDuration(),
+        rebuild.initialReadTimeout());
     return new WeirController(clustersFile, options, publisher, registry, clients::create, meters,
         Clock.systemUTC());
   }

@@ -21,14 +21,17 @@ public record WeirProperties(
 
   /**
    * The xDS server: {@code weir.xds.port}, {@code weir.xds.bind-address}, {@code weir.xds.tls.*},
-   * and {@code weir.xds.allow-plaintext-on-non-loopback} (plaintext on a non-loopback address is
-   * refused unless this is true or TLS is configured).
+   * {@code weir.xds.allow-plaintext-on-non-loopback} (plaintext on a non-loopback address is
+   * refused unless this is true or TLS is configured), and {@code weir.xds.drain-timeout}: the
+   * longest a cluster, load assignment or secret the model dropped stays served while a connected
+   * data plane has not ACKed the routes and listeners without it (0: removed at once).
    */
   public record Xds(
       @DefaultValue("18000") int port,
       @DefaultValue("127.0.0.1") String bindAddress,
       @DefaultValue Tls tls,
-      @DefaultValue("false") boolean allowPlaintextOnNonLoopback) {}
+      @DefaultValue("false") boolean allowPlaintextOnNonLoopback,
+      @DefaultValue("30s") Duration drainTimeout) {}
 
   /** {@code weir.xds.tls.cert-chain}, {@code private-key}, {@code client-ca}; off unless both first two are set. */
   public record Tls(Path certChain, Path privateKey, Path clientCa) {
@@ -51,9 +54,14 @@ public record WeirProperties(
       String identity,
       @DefaultValue("15s") Duration leaseDuration) {}
 
-  /** {@code weir.rebuild.hold-off} and {@code weir.rebuild.max-delay}: rebuild batching. */
+  /**
+   * {@code weir.rebuild.hold-off} and {@code weir.rebuild.max-delay}: rebuild batching; {@code
+   * weir.rebuild.folder-rescan}; {@code weir.rebuild.initial-read-timeout}: the longest the first
+   * model waits for clusters that have not completed their initial read.
+   */
   public record Rebuild(
       @DefaultValue("20ms") Duration holdOff,
       @DefaultValue("500ms") Duration maxDelay,
-      @DefaultValue("2s") Duration folderRescan) {}
+      @DefaultValue("2s") Duration folderRescan,
+      @DefaultValue("30s") Duration initialReadTimeout) {}
 }

@@ -3,6 +3,7 @@ package dev.weir.controller.build;
 import static java.util.Objects.requireNonNull;
 
 import dev.weir.controller.api.v1alpha1.RouteStatus;
+import dev.weir.controller.build.ClusterIndex.Name;
 import dev.weir.model.TrafficModel;
 import java.util.Collections;
 import java.util.Map;
@@ -12,7 +13,8 @@ import java.util.Objects;
  * What a build remembers for the next one: the model it made, what it serves for each Route (the
  * last valid, fully resolved state), the statuses it computed (for condition transition times) and
  * the last valid content of each TLS Secret in use (served while a newer version is broken) with
- * recent certificate checks by content; and the work it did, reused by the next build where the
+ * recent certificate checks by content; the latest ready revision of each configuration a Route
+ * followed (latest only moves forward); and the work it did, reused by the next build where the
  * inputs are the same. The work is a cache: two states that differ only in it are equal.
  */
 public final class BuildState {
@@ -26,6 +28,7 @@ public final class BuildState {
   private final Map<RouteKey, RouteStatus> statuses;
   private final Map<String, ValidSecret> validSecrets;
   private final Map<String, CachedCheck> certificateChecks;
+  private final Map<Name, String> latestRevisions;
   private final ModelBuilder.Memo memo;
 
   /** A state without the work of a build to reuse: the next build does all of it. */
@@ -36,7 +39,8 @@ public final class BuildState {
       Map<String, ValidSecret> validSecrets,
       Map<String, CachedCheck> certificateChecks) {
     this(requireNonNull(model, "model"), Map.copyOf(served), Map.copyOf(statuses),
-        Map.copyOf(validSecrets), Map.copyOf(certificateChecks), ModelBuilder.Memo.EMPTY);
+        Map.copyOf(validSecrets), Map.copyOf(certificateChecks), Map.of(),
+        ModelBuilder.Memo.EMPTY);
   }
 
   /** A state that remembers no valid Secret. */
@@ -52,12 +56,14 @@ public final class BuildState {
       Map<RouteKey, RouteStatus> statuses,
       Map<String, ValidSecret> validSecrets,
       Map<String, CachedCheck> certificateChecks,
+      Map<Name, String> latestRevisions,
       ModelBuilder.Memo memo) {
     this.model = model;
     this.served = served;
     this.statuses = statuses;
     this.validSecrets = validSecrets;
     this.certificateChecks = certificateChecks;
+    this.latestRevisions = latestRevisions;
     this.memo = memo;
   }
 
@@ -67,9 +73,11 @@ public final class BuildState {
       Map<RouteKey, RouteStatus> statuses,
       Map<String, ValidSecret> validSecrets,
       Map<String, CachedCheck> certificateChecks,
+      Map<Name, String> latestRevisions,
       ModelBuilder.Memo memo) {
     return new BuildState(model, Collections.unmodifiableMap(served), statuses,
-        Map.copyOf(validSecrets), Map.copyOf(certificateChecks), memo);
+        Map.copyOf(validSecrets), Map.copyOf(certificateChecks),
+        Collections.unmodifiableMap(latestRevisions), memo);
   }
 
   public TrafficModel model() {
@@ -92,6 +100,14 @@ public final class BuildState {
     return certificateChecks;
   }
 
+  /**
+   * Per configuration ({@code namespace}, {@code weir.dev/configuration} label), the revision that
+   * Routes following its latest revision were last given: the newest one ever seen ready.
+   */
+  Map<Name, String> latestRevisions() {
+    return latestRevisions;
+  }
+
   ModelBuilder.Memo memo() {
     return memo;
   }
@@ -99,7 +115,7 @@ public final class BuildState {
   /** The same state without the work to reuse: a build from it does everything again. */
   public BuildState withoutMemo() {
     return new BuildState(model, served, statuses, validSecrets, certificateChecks,
-        ModelBuilder.Memo.EMPTY);
+        latestRevisions, ModelBuilder.Memo.EMPTY);
   }
 
   @Override
@@ -109,12 +125,13 @@ public final class BuildState {
         && served.equals(s.served)
         && statuses.equals(s.statuses)
         && validSecrets.equals(s.validSecrets)
-        && certificateChecks.equals(s.certificateChecks);
+        && certificateChecks.equals(s.certificateChecks)
+        && latestRevisions.equals(s.latestRevisions);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(model, served, statuses, validSecrets, certificateChecks);
+    return Objects.hash(model, served, statuses, validSecrets, certificateChecks, latestRevisions);
   }
 
   @Override

@@ -53,6 +53,15 @@ import java.util.TreeSet;
  * upstream whose Services and EndpointSlices did not change, a cluster's index while its lists are
  * the same objects. The result is the same as a build from scratch with the same previous state;
  * only the work differs.
+ *
+ * <p>A {@code latestRevision} target follows its configuration's latest ready revision, which only
+ * moves forward (as Knative Serving's since serving#12078): the newest Service labelled
+ * {@code weir.dev/configuration} with ready endpoints in some cluster, "newest" by creation time,
+ * then name; but never older than the revision the configuration's Routes were last given while
+ * that Service still exists. A latest revision that loses its ready endpoints stays the target, and
+ * its Routes say so ({@code AllTrafficAssigned=False, RevisionNotReady}); data planes answer 503
+ * naming it. What was last given survives rebuilds in the {@link BuildState}, and a restart through
+ * the Routes' {@code status.traffic} (the revision each latest target was last given).
  */
 public final class ModelBuilder {
 
@@ -62,6 +71,7 @@ public final class ModelBuilder {
   public static final String REASON_NO_DATA_PLANE = "NoDataPlane";
   public static final String REASON_PENDING = "Pending";
   public static final String REASON_NOT_SERVED = "NotServed";
+  public static final String REASON_REVISION_NOT_READY = "RevisionNotReady";
 
   /** Oldest first; written out because it runs for every Route on every build. */
   private static final Comparator<RouteObject> AGE = (a, b) -> {
@@ -85,7 +95,11 @@ public final class ModelBuilder {
   private final Map<String, CachedCheck> nextChecks = new HashMap<>();
   private final List<ClusterIndex> indexes = new ArrayList<>();
   private final Set<Name> changedServices = new HashSet<>();
-  private final Map<Name, Optional<String>> latestRevisions = new HashMap<>();
+  private final Map<Name, Optional<Latest>> latestRevisions = new HashMap<>();
+  private Map<Name, String> rememberedLatest = Map.of();
+  private final Map<Name, String> nextLatest = new HashMap<>();
+  private Map<Name, Set<String>> latestFromStatus;
+  private List<RouteObject> routes = List.of();
   private final Map<Long, Condition> ingressBySince = new HashMap<>();
   private DefaultCertificateState defaultCertificate;
   private int reusedUpstreams;
@@ -203,6 +217,8 @@ public final class ModelBuilder {
 
   private BuildResult run(BuildState previous, List<DataPlane> dataPlanes, Instant now) {
     previousChecks = previous.certificateChecks();
+    rememberedLatest = previous.latestRevisions();
+    nextLatest.putAll(rememberedLatest);
     Memo memo = previous.memo().fits(domain, tls) ? previous.memo() : Memo.EMPTY;
     Map<String, ClusterIndex> nextIndexes = index(memo);
     List<RouteObject> routes = new ArrayList<>();
@@ -212,6 +228,7 @@ public final class ModelBuilder {
       }
     }
     routes.sort(AGE);
+    this.routes = routes;
 
     Map<String, RouteKey> claimed = new HashMap<>();
     List<Work> works = new ArrayList<>(routes.size());
@@ -321,7 +338,7 @@ public final class ModelBuilder {
     }
     Map<RouteKey, RouteStatus> statusMap = Map.copyOf(statuses);
     BuildState state = BuildState.of(model, nextServed, statusMap, validSecrets, nextChecks,
-        new Memo(domain, tls, nextIndexes, nextRoutes, upstreams));
+        nextLatest, new Memo(domain, tls, nextIndexes, nextRoutes, upstreams));
     return new BuildResult(model, statusMap, state, defaultCertificate);
   }
 
@@ -424,6 +441,7 @@ public final class ModelBuilder {
     }
     List<ResolvedTarget> resolved = new ArrayList<>();
     List<String> missing = new ArrayList<>();
+    List<String> notReady = new ArrayList<>();
     List<TrafficTarget> traffic = route.spec().traffic();
     for (int i = 0; i < traffic.size(); i++) {
       TrafficTarget t = traffic.get(i);
@@ -438,11 +456,16 @@ public final class ModelBuilder {
               + " in some cluster)");
         }
       } else {
-        revision = latestRevision(key.namespace(), t.configurationName());
+        Latest latest = latestRevision(key.namespace(), t.configurationName());
+        revision = latest == null ? null : latest.revision();
         if (revision == null) {
           missing.add("spec.traffic[" + i + "].configurationName: \"" + t.configurationName()
               + "\" (expected: a Service labelled " + ServiceObject.CONFIGURATION_LABEL + "="
               + t.configurationName() + " with ready endpoints)");
+        } else if (!latest.ready()) {
+          notReady.add("spec.traffic[" + i + "].configurationName: \"" + t.configurationName()
+              + "\": its latest ready revision " + revision + " has no ready endpoint now"
+              + " (requests to it get 503; latest only moves to a newer ready revision)");
         }
       }
       if (revision != null) {
@@ -452,6 +475,10 @@ public final class ModelBuilder {
     if (!missing.isEmpty()) {
       w.outcome = new Outcome(route, before, REASON_REVISION_MISSING, String.join("; ", missing)
           + servingNote(before), null);
+    } else if (!notReady.isEmpty()) {
+      // Served as resolved, and said: moving back to an older revision would serve older code.
+      w.outcome = new Outcome(route, new ServedRoute(route.generation(), resolved, 0),
+          REASON_REVISION_NOT_READY, String.join("; ", notReady), null);
     } else {
       w.outcome = new Outcome(route, new ServedRoute(route.generation(), resolved, 0), null, null,
           null);
@@ -495,22 +522,76 @@ public final class ModelBuilder {
     return false;
   }
 
-  /** The newest Service of a configuration that has ready endpoints in some cluster. */
-  private String latestRevision(String namespace, String configuration) {
+  /** A configuration's latest revision, and whether it has ready endpoints now. */
+  private record Latest(String revision, boolean ready) {}
+
+  /**
+   * The latest revision of a configuration: the newer (creation time, then name) of its newest
+   * Service with ready endpoints in some cluster and the revision last given (the previous build's,
+   * else after a restart any Route's {@code status.traffic}) while that Service exists; null when
+   * there is neither.
+   */
+  private Latest latestRevision(String namespace, String configuration) {
     return latestRevisions.computeIfAbsent(new Name(namespace, configuration), name -> {
-      Map<String, Instant> candidates = new HashMap<>();
+      Map<String, Instant> existing = new HashMap<>();
+      Map<String, Instant> ready = new HashMap<>();
       for (ClusterIndex index : indexes) {
         for (ServiceObject s : index.servicesOf(name)) {
+          existing.merge(s.name(), s.created(), ModelBuilder::later);
           if (!endpoints(index, s).isEmpty()) {
-            candidates.merge(s.name(), s.created(), (a, b) -> a.isAfter(b) ? a : b);
+            ready.merge(s.name(), s.created(), ModelBuilder::later);
           }
         }
       }
-      return candidates.entrySet().stream()
+      String remembered = rememberedLatest.get(name);
+      Set<String> given = remembered != null ? Set.of(remembered)
+          : latestFromStatus().getOrDefault(name, Set.of());
+      Map<String, Instant> candidates = new HashMap<>(ready);
+      for (String revision : given) {
+        Instant created = existing.get(revision);
+        if (created != null) {
+          candidates.put(revision, created);
+        }
+      }
+      Optional<Latest> latest = candidates.entrySet().stream()
           .max(Map.Entry.<String, Instant>comparingByValue()
               .thenComparing(Map.Entry.comparingByKey()))
-          .map(Map.Entry::getKey);
+          .map(e -> new Latest(e.getKey(), ready.containsKey(e.getKey())));
+      if (latest.isPresent()) {
+        nextLatest.put(name, latest.get().revision());
+      } else {
+        nextLatest.remove(name);
+      }
+      return latest;
     }).orElse(null);
+  }
+
+  private static Instant later(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
+  }
+
+  /**
+   * Per configuration, the revisions the Routes' own {@code status.traffic} says their latest
+   * targets were given: what a restarted controller knows of the latest it gave before.
+   */
+  private Map<Name, Set<String>> latestFromStatus() {
+    if (latestFromStatus == null) {
+      latestFromStatus = new HashMap<>();
+      for (RouteObject route : routes) {
+        if (route.status() == null || route.status().traffic() == null) {
+          continue;
+        }
+        for (TrafficStatus t : route.status().traffic()) {
+          if (Boolean.TRUE.equals(t.latestRevision()) && t.configurationName() != null
+              && t.revisionName() != null) {
+            latestFromStatus.computeIfAbsent(
+                new Name(route.key().namespace(), t.configurationName()), k -> new HashSet<>())
+                .add(t.revisionName());
+          }
+        }
+      }
+    }
+    return latestFromStatus;
   }
 
   /** The hosts {@code served} claims for the Route (the last build's, when it served the same). */

@@ -145,7 +145,7 @@ public record ClustersFile(Path file, String domain, List<ClusterConfig> cluster
       clusters.add(new ClusterConfig(name, locality, config, kube, context, dir));
     }
     if (!anyConfig) {
-      // Without an explicit choice, Routes come from the first cluster, as DESIGN.md says.
+      // Without an explicit choice, Routes come from the first cluster, as the README says.
       ClusterConfig c = clusters.get(0);
       clusters.set(0, new ClusterConfig(
           c.name(), c.locality(), true, c.kubeconfig(), c.context(), c.directory()));

@@ -13,6 +13,8 @@ import java.time.Duration;
  * @param healthCheck how often Kubernetes informers are checked for a lost watch
  * @param statusRetry how long a failed status write waits before it is retried
  * @param leaderElection whether Kubernetes status writes need the cluster's leader Lease
+ * @param initialReadTimeout how long the first model waits for clusters that have not completed
+ *     their initial read (then it is built without their objects, the clusters marked stale)
  */
 public record ControllerOptions(
     Duration holdOff,
@@ -24,7 +26,16 @@ public record ControllerOptions(
     String leaseNamespace,
     String leaseName,
     String identity,
-    Duration leaseDuration) {
+    Duration leaseDuration,
+    Duration initialReadTimeout) {
+
+  /** Options with the default initial read timeout, 30 s. */
+  public ControllerOptions(Duration holdOff, Duration maxDelay, Duration folderRescan,
+      Duration healthCheck, Duration statusRetry, boolean leaderElection, String leaseNamespace,
+      String leaseName, String identity, Duration leaseDuration) {
+    this(holdOff, maxDelay, folderRescan, healthCheck, statusRetry, leaderElection, leaseNamespace,
+        leaseName, identity, leaseDuration, Duration.ofSeconds(30));
+  }
 
   public ControllerOptions {
     requireNonNull(holdOff, "holdOff");
@@ -36,6 +47,7 @@ public record ControllerOptions(
     requireNonNull(leaseName, "leaseName");
     requireNonNull(identity, "identity");
     requireNonNull(leaseDuration, "leaseDuration");
+    requireNonNull(initialReadTimeout, "initialReadTimeout");
   }
 
   /** Defaults for local use: 20 ms hold-off, 500 ms maximum delay, no leader election. */
@@ -48,6 +60,11 @@ public record ControllerOptions(
   public ControllerOptions withLeaderElection(boolean enabled, String namespace, String lease,
       String id) {
     return new ControllerOptions(holdOff, maxDelay, folderRescan, healthCheck, statusRetry, enabled,
-        namespace, lease, id, leaseDuration);
+        namespace, lease, id, leaseDuration, initialReadTimeout);
+  }
+
+  public ControllerOptions withInitialReadTimeout(Duration timeout) {
+    return new ControllerOptions(holdOff, maxDelay, folderRescan, healthCheck, statusRetry,
+        leaderElection, leaseNamespace, leaseName, identity, leaseDuration, timeout);
   }
 }

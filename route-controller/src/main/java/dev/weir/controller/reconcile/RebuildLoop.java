@@ -33,6 +33,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Batches rebuild requests and runs the builder on one thread: a request waits {@code holdOff} for
  * more to arrive, but never more than {@code maxDelay} after the first one of a batch.
+ *
+ * <p>With {@link #awaitInitialRead}, nothing is built, published or written before every cluster
+ * has completed its initial read (or a timeout passed): a restarted controller never serves part
+ * of the world, such as a revision whose endpoints are in a cluster not read yet.
  */
 public final class RebuildLoop implements AutoCloseable {
 
@@ -59,6 +63,10 @@ public final class RebuildLoop implements AutoCloseable {
   private long firstRequest; // guarded by lock; 0 when no batch is open
   private long lastRequest; // guarded by lock
 
+  private Supplier<List<String>> unread = List::of; // set before the first request
+  private long initialReadDeadline;
+  private Duration initialReadTimeout = Duration.ZERO;
+  private boolean initialReadOver; // only on the loop thread
   private BuildState state = BuildState.INITIAL; // only on the loop thread
   private DefaultCertificateState defaultCertificate; // only on the loop thread
   private volatile Built last;
@@ -135,6 +143,23 @@ public final class RebuildLoop implements AutoCloseable {
     }
   }
 
+  /**
+   * Holds the first build until {@code unread} (the names of the clusters that have not completed
+   * their initial read) is empty, or {@code timeout} has passed; then the build goes ahead without
+   * the missing clusters' objects and says so at WARN. Call before the first {@link
+   * #requestRebuild}; sources request a rebuild when their initial read completes.
+   */
+  public void awaitInitialRead(Supplier<List<String>> unread, Duration timeout) {
+    this.unread = requireNonNull(unread, "unread");
+    this.initialReadTimeout = requireNonNull(timeout, "timeout");
+    this.initialReadDeadline = System.nanoTime() + timeout.toNanos();
+    try {
+      executor.schedule(this::requestRebuild, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closed
+    }
+  }
+
   /** Asks for a rebuild soon. Never blocks; safe from any thread. */
   public void requestRebuild() {
     long now = System.nanoTime();
@@ -175,6 +200,21 @@ public final class RebuildLoop implements AutoCloseable {
   }
 
   private void runNow() {
+    if (!initialReadOver) {
+      List<String> waiting = unread.get();
+      if (!waiting.isEmpty() && System.nanoTime() - initialReadDeadline < 0) {
+        log.debug("first build waits for the initial read of clusters {}", waiting);
+        return; // the sources ask again when their read completes, and so does the deadline
+      }
+      initialReadOver = true;
+      if (waiting.isEmpty()) {
+        log.info("every cluster completed its initial read; building the first model");
+      } else {
+        log.warn("clusters {} did not complete their initial read within {}; building without"
+            + " their objects (the clusters are marked stale) until they do", waiting,
+            initialReadTimeout);
+      }
+    }
     try {
       Built built = duration.record(() -> {
         List<ClusterObjects> in = inputs.get();

@@ -49,6 +49,7 @@ public final class WeirController implements AutoCloseable {
   private final RebuildLoop loop;
   private final StatusWriter writer;
   private final DataPlaneRegistry registry;
+  private final Duration initialReadTimeout;
 
   /**
    * @param clients makes the client of each Kubernetes cluster (the caller closes them)
@@ -65,6 +66,7 @@ public final class WeirController implements AutoCloseable {
     this.registry = requireNonNull(registry, "registry");
     requireNonNull(options, "options");
     requireNonNull(clients, "clients");
+    this.initialReadTimeout = options.initialReadTimeout();
     // The loop and the sources refer to each other: sources request rebuilds, the loop reads them.
     Runnable changed = this::rebuild;
     Map<String, StatusTarget> targets = new HashMap<>();
@@ -103,12 +105,18 @@ public final class WeirController implements AutoCloseable {
     }
   }
 
+  private List<String> unread() {
+    return sources.stream().filter(s -> !s.initialReadDone()).map(ClusterSource::name).toList();
+  }
+
   private List<ClusterObjects> inputs() {
     return sources.stream().map(ClusterSource::objects).toList();
   }
 
   /** Starts every source and the first build; unreachable clusters are retried in the background. */
   public void start() {
+    // Nothing is served or written from part of the world: see RebuildLoop.awaitInitialRead.
+    loop.awaitInitialRead(this::unread, initialReadTimeout);
     registry.addListener(this::rebuild);
     sources.forEach(ClusterSource::start);
     rebuild();

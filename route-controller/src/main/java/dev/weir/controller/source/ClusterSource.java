@@ -11,6 +11,14 @@ public interface ClusterSource extends AutoCloseable {
   /** Starts watching; returns at once (an unreachable cluster is retried in the background). */
   void start();
 
+  /**
+   * True once the source has read every kind of object it watches at least once (Kubernetes:
+   * every informer has listed; folder: the first scan is over, broken files included), so that
+   * {@link #objects()} is the cluster's world and not part of it. Stays true afterwards, also while
+   * the cluster is stale.
+   */
+  boolean initialReadDone();
+
   /** Its current (or last-known, marked stale) objects. */
   ClusterObjects objects();
 

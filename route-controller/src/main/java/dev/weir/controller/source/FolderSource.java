@@ -113,6 +113,8 @@ public final class FolderSource implements ClusterSource {
   /** The Route object read from a file, and the one published for it (with its generation). */
   private record TrackedRoute(RouteObject read, RouteObject published) {}
 
+  private volatile boolean initialReadDone;
+
   public FolderSource(ClusterConfig config, Runnable onChange, Duration rescanInterval, Clock clock) {
     this.config = requireNonNull(config, "config");
     if (!config.isFolder()) {
@@ -146,9 +148,16 @@ public final class FolderSource implements ClusterSource {
     } catch (java.util.concurrent.ExecutionException e) {
       log.warn("cluster {}: first scan of {} failed", name(), config.directory(), e.getCause());
     }
+    initialReadDone = true;
+    onChange.run();
     executor.scheduleWithFixedDelay(() -> rescan(Set.of(), false), rescanInterval.toMillis(),
         rescanInterval.toMillis(), TimeUnit.MILLISECONDS);
     startWatching();
+  }
+
+  @Override
+  public boolean initialReadDone() {
+    return initialReadDone;
   }
 
   @Override

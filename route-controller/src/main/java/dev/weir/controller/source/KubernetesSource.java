@@ -50,6 +50,7 @@ public final class KubernetesSource implements ClusterSource {
   private SharedIndexInformer<Route> routes;
   private SharedIndexInformer<Secret> secrets;
   private volatile boolean stale = true;
+  private volatile boolean initialReadDone;
   private volatile String problem = "not synced yet";
 
   public KubernetesSource(
@@ -139,8 +140,17 @@ public final class KubernetesSource implements ClusterSource {
 
   private void checkHealth() {
     boolean nowStale;
+    boolean allSynced;
     synchronized (this) {
       nowStale = informers.stream().anyMatch(i -> !i.hasSynced() || !i.isWatching());
+      allSynced = !informers.isEmpty() && informers.stream().allMatch(i -> i.hasSynced());
+    }
+    if (allSynced && !initialReadDone) {
+      initialReadDone = true;
+      log.info("cluster {}: initial read done", name());
+      if (nowStale == stale) {
+        onChange.run();
+      }
     }
     if (nowStale != stale) {
       stale = nowStale;
@@ -156,6 +166,11 @@ public final class KubernetesSource implements ClusterSource {
       }
       onChange.run();
     }
+  }
+
+  @Override
+  public boolean initialReadDone() {
+    return initialReadDone;
   }
 
   @Override

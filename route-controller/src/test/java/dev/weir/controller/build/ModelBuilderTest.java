@@ -107,6 +107,66 @@ class ModelBuilderTest {
             List.of(new Endpoint("10.0.0.2", 80, "east", EAST, false)))),
         Map.of("hello", "AllTrafficAssigned=True " + NO_DP)));
 
+    // Latest only moves forward (Knative serving#12078): app-1..3 of configuration app.
+    var latestRoute = route("east", "hello", 1, 0, latest("app", 100));
+    var app1 = revisionOf("app", "app-1", 1);
+    var app2 = revisionOf("app", "app-2", 2);
+    var app3 = revisionOf("app", "app-3", 3);
+    var appSlice1 = slice("app-1", "http", 80, "10.0.1.1");
+    var appSlice2 = slice("app-2", "http", 80, "10.0.1.2");
+    var appSlice3 = slice("app-3", "http", 80, "10.0.1.3");
+    var appUp2 = appUp("app-2", "10.0.1.2");
+    var appUp3 = appUp("app-3", "10.0.1.3");
+    String notReady = "AllTrafficAssigned=False/RevisionNotReady IngressReady=Unknown/NoDataPlane"
+        + " Ready=False/RevisionNotReady";
+
+    cases.add(new Case("latest moves forward when a newer revision becomes ready",
+        List.of(east(latestRoute, app1, app2, app3, appSlice1, appSlice2)),
+        List.of(east(latestRoute, app1, app2, app3, appSlice1, appSlice2, appSlice3)),
+        List.of(main(ref1, List.of(), w("app-3", 100))),
+        List.of(appUp3),
+        Map.of("hello", "AllTrafficAssigned=True " + NO_DP)));
+
+    cases.add(new Case("latest stays on a revision that loses its endpoints, and the Route says so",
+        List.of(east(latestRoute, app1, app2, app3, appSlice1, appSlice2, appSlice3)),
+        List.of(east(latestRoute, app1, app2, app3, appSlice1, appSlice2)),
+        List.of(main(ref1, List.of(), w("app-3", 100))),
+        List.of(appUp("app-3")),
+        Map.of("hello", notReady)));
+
+    cases.add(new Case("latest never given before: the newest ready one, not a newer unready one",
+        null,
+        List.of(east(latestRoute, app1, app2, app3, appSlice1, appSlice2)),
+        List.of(main(ref1, List.of(), w("app-2", 100))),
+        List.of(appUp2),
+        Map.of("hello", "AllTrafficAssigned=True " + NO_DP)));
+
+    cases.add(new Case("latest whose Service is deleted falls back to the newest ready one",
+        List.of(east(latestRoute, app1, app2, app3, appSlice1, appSlice2, appSlice3)),
+        List.of(east(latestRoute, app1, app2, appSlice1, appSlice2)),
+        List.of(main(ref1, List.of(), w("app-2", 100))),
+        List.of(appUp2),
+        Map.of("hello", "AllTrafficAssigned=True " + NO_DP)));
+
+    cases.add(new Case("after a restart, latest is at least what the Route's status.traffic says",
+        null,
+        List.of(east(new RouteObject(latestRoute.key(), 1, latestRoute.created(),
+                latestRoute.spec(), new RouteStatus(1L, null, List.of(
+                    new TrafficStatus(null, "app-3", "app", true, 100, null)), List.of())),
+            app1, app2, app3, appSlice1, appSlice2)),
+        List.of(main(ref1, List.of(), w("app-3", 100))),
+        List.of(appUp("app-3")),
+        Map.of("hello", notReady)));
+
+    cases.add(new Case("newer is by creation time, then name",
+        null,
+        List.of(east(latestRoute, revisionOf("app", "app-b", 5), revisionOf("app", "app-c", 5),
+            revisionOf("app", "app-z", 4), slice("app-b", "http", 80, "10.0.1.2"),
+            slice("app-c", "http", 80, "10.0.1.3"), slice("app-z", "http", 80, "10.0.1.9"))),
+        List.of(main(ref1, List.of(), w("app-c", 100))),
+        List.of(appUp("app-c", "10.0.1.3")),
+        Map.of("hello", "AllTrafficAssigned=True " + NO_DP)));
+
     cases.add(new Case("port chosen by name; grpc speaks HTTP/2", null,
         List.of(east(route("east", "hello", 1, 0, revision("grpc-00001", 100)),
             new ServiceObject("default", "grpc-00001", Fixtures.at(1), Map.of(), List.of(
@@ -347,6 +407,11 @@ class ModelBuilderTest {
 
   private static Upstream up(String revision, Endpoint... endpoints) {
     return new Upstream("default", revision, Protocol.HTTP1, List.of(endpoints));
+  }
+
+  private static Upstream appUp(String revision, String... addresses) {
+    return new Upstream("default", revision, Protocol.HTTP1, Stream.of(addresses)
+        .map(a -> new Endpoint(a, 80, "east", EAST, false)).toList());
   }
 
   private static Endpoint ep(String address, String cluster, Locality locality) {

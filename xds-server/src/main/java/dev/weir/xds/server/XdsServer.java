@@ -36,7 +36,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,11 +49,20 @@ import org.slf4j.LoggerFactory;
  * The control plane's xDS server: takes each published {@link TrafficModel}, translates it per
  * node group (kind and locality), sets versioned snapshots and serves them over ADS (state of the
  * world and Delta) on a gRPC server; it reports what every data plane ACKed or NACKed.
+ *
+ * <p>Removals come after the switch ({@link MakeBeforeBreak}): a cluster, its load assignment or an
+ * SDS secret the model drops stays served until every connected data plane has ACKed routes and
+ * listeners that no longer name it, or for at most {@link Builder#drainTimeout}; then the next
+ * build (of the next model, or of the same model again shortly after the last ACK) drops it.
  */
 public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(XdsServer.class);
   private static final int HISTORY_DEPTH = 16;
+  // ACKs release held removals this long after they arrive, in one build with whatever else
+  // comes meanwhile (a release rebuilds the lists of 10,000 clusters like any cluster change;
+  // during a rollout the next model's build usually does it for free). Nothing uses what is held.
+  private static final long RELEASE_BATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
   private final String bindAddress;
   private final int requestedPort;
@@ -64,18 +77,24 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
   private final WeirCache cache = new WeirCache();
   private final WeirSnapshot.SharedResources shared = new WeirSnapshot.SharedResources();
   private final Consistency consistency = new Consistency();
+  private final MakeBeforeBreak makeBeforeBreak;
+  private final ScheduledExecutorService drainTimer;
+  private final AtomicBoolean releaseScheduled = new AtomicBoolean();
   private final Set<NodeGroupKey> groups = ConcurrentHashMap.newKeySet();
   private final Set<NodeGroupKey> warnedWithoutSecrets = ConcurrentHashMap.newKeySet();
   private final Object buildLock = new Object();
   private final Object pendingLock = new Object();
   private final Thread rebuilder;
 
-  // guarded by buildLock
+  // guarded by buildLock: the last model built, and what was served for it (plus held removals)
   private TrafficModel built;
+  private TrafficModel served;
+  private Long drainCheckAt; // the held removals' next deadline a release check is scheduled for
   private volatile long builtRevision = -1;
 
   // guarded by pendingLock
   private TrafficModel pending;
+  private TrafficModel lastPublished;
   private long lastPublishedRevision = Long.MIN_VALUE;
   private long firstPendingNanos;
   private long lastPendingNanos;
@@ -93,8 +112,16 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
     this.translator = new Translator(builder.httpListenerPort, builder.httpsListenerPort);
     this.metrics = new XdsMetrics(builder.meterRegistry, this::connectedNodes);
     this.tracker = new DataPlaneTracker(history, metrics, Clock.systemUTC());
+    this.makeBeforeBreak = new MakeBeforeBreak(builder.drainTimeout);
     this.rebuilder = new Thread(this::rebuildLoop, "weir-xds-rebuild");
     this.rebuilder.setDaemon(true);
+    this.drainTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "weir-xds-drain");
+      t.setDaemon(true);
+      return t;
+    });
+    // An ACK may be the last one a held removal waited for.
+    tracker.addListener(this::scheduleRelease);
   }
 
   /** A builder with loopback, port 18000, plaintext, HTTP listener port 8080. */
@@ -180,6 +207,7 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
                 + ", the last published)");
       }
       lastPublishedRevision = model.revision();
+      lastPublished = model;
       long now = System.nanoTime();
       if (pending == null) {
         firstPendingNanos = now;
@@ -202,6 +230,35 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
 
   private int connectedNodes() {
     return tracker.connectedNodes();
+  }
+
+  private void scheduleRelease() {
+    if (makeBeforeBreak.holding() && releaseScheduled.compareAndSet(false, true)) {
+      try {
+        drainTimer.schedule(() -> {
+          releaseScheduled.set(false);
+          releaseHeld();
+        }, RELEASE_BATCH_NANOS, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        // closed
+      }
+    }
+  }
+
+  /** While a removal is held: build the last published model again (dropping what is released). */
+  private void releaseHeld() {
+    if (!makeBeforeBreak.holding()) {
+      return;
+    }
+    synchronized (pendingLock) {
+      if (pending == null && lastPublished != null && !closed) {
+        long now = System.nanoTime();
+        firstPendingNanos = now;
+        lastPendingNanos = now;
+        pending = lastPublished;
+        pendingLock.notifyAll();
+      }
+    }
   }
 
   // Models published in a burst are built once: wait until none came for holdOff, but never
@@ -243,15 +300,26 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
 
   private void rebuild(TrafficModel model) {
     List<NodeGroupKey> changed;
+    Long deadline;
     synchronized (buildLock) {
       Timer.Sample sample = Timer.start();
+      TrafficModel serving =
+          makeBeforeBreak.served(built, model, tracker.dataPlanes(), System.nanoTime());
+      if (!makeBeforeBreak.timedOut().isEmpty()) {
+        log.warn("model revision {}: {} removed after the drain timeout, before every connected"
+            + " data plane applied the routes without them", model.revision(),
+            makeBeforeBreak.timedOut());
+      }
+      if (model == built && !makeBeforeBreak.changed()) {
+        return; // a check of held removals that released nothing
+      }
       Map<NodeGroupKey, WeirSnapshot> snapshots = new HashMap<>();
       try {
         for (NodeGroupKey group : groups) {
-          snapshots.put(group, snapshot(model, group));
+          snapshots.put(group, snapshot(serving, group));
         }
         // Check the model even when nobody is connected, so a bad one is reported at once.
-        consistency.checkOnce(translate(model, checkGroup()));
+        consistency.checkOnce(resources(serving, checkGroup()));
       } catch (SnapshotConsistencyException e) {
         log.error("model revision {}: inconsistent snapshot, data planes keep the previous one: {}",
             model.revision(), e.getMessage());
@@ -264,8 +332,23 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
       shared.endRound();
       consistency.endRound();
       built = model;
+      served = serving;
       builtRevision = model.revision();
       changed = new ArrayList<>(snapshots.keySet());
+      deadline = makeBeforeBreak.nextDeadlineNanos();
+      if (deadline != null && deadline.equals(drainCheckAt)) {
+        deadline = null; // already scheduled
+      } else {
+        drainCheckAt = deadline;
+      }
+    }
+    if (deadline != null) {
+      try {
+        drainTimer.schedule(this::releaseHeld, Math.max(0, deadline - System.nanoTime()) + 1_000_000,
+            TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        // closed
+      }
     }
     log.debug("model revision {} served to {} node groups", model.revision(), changed.size());
     tracker.snapshotsChanged(changed);
@@ -284,11 +367,11 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
     }
     synchronized (buildLock) {
       groups.add(group);
-      if (built == null || cache.getSnapshot(group) != null) {
+      if (served == null || cache.getSnapshot(group) != null) {
         return;
       }
       try {
-        set(group, built.revision(), snapshot(built, group));
+        set(group, built.revision(), snapshot(served, group));
         log.info("node group {} gets model revision {}", group, built.revision());
       } catch (SnapshotConsistencyException e) {
         log.error("node group {}: inconsistent snapshot for model revision {}: {}",
@@ -299,7 +382,7 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
 
   private WeirSnapshot snapshot(TrafficModel model, NodeGroupKey group)
       throws SnapshotConsistencyException {
-    XdsResources resources = translate(model, group);
+    XdsResources resources = resources(model, group);
     consistency.checkOnce(resources);
     if (!group.secretsAllowed()
         && group.kind() != DataPlaneKind.PROXYLESS_GRPC
@@ -322,8 +405,12 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
     return new NodeGroupKey(DataPlaneKind.ENVOY, locality, true);
   }
 
-  private XdsResources translate(TrafficModel model, NodeGroupKey group) {
-    return translator.translate(model, group.kind(), group.locality(), group.secretsAllowed());
+  private XdsResources resources(TrafficModel model, NodeGroupKey group) {
+    XdsResources resources =
+        translator.translate(model, group.kind(), group.locality(), group.secretsAllowed());
+    return group.secretsAllowed() && group.kind() != DataPlaneKind.PROXYLESS_GRPC
+        ? makeBeforeBreak.withHeldSecrets(resources, translator::secret)
+        : resources;
   }
 
   /** Stops accepting streams, closes the open ones and stops the rebuild thread. */
@@ -334,6 +421,7 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
       pendingLock.notifyAll();
     }
     rebuilder.interrupt();
+    drainTimer.shutdownNow();
     Server s = server;
     if (s != null) {
       s.shutdownNow();
@@ -366,6 +454,7 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
     private MeterRegistry meterRegistry;
     private Duration holdOff = Duration.ofMillis(50);
     private Duration maxDelay = Duration.ofMillis(500);
+    private Duration drainTimeout = Duration.ofSeconds(30);
 
     Builder() {}
 
@@ -454,6 +543,20 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
         throw new IllegalArgumentException("maxDelay: " + maxDelay + " (expected: >= 0)");
       }
       this.maxDelay = maxDelay;
+      return this;
+    }
+
+    /**
+     * The longest a cluster, load assignment or secret the model dropped stays served while some
+     * connected data plane has not applied the routes and listeners without it; default 30 s.
+     * Zero drops at once (routes and removals in one snapshot).
+     */
+    public Builder drainTimeout(Duration drainTimeout) {
+      requireNonNull(drainTimeout, "drainTimeout");
+      if (drainTimeout.isNegative()) {
+        throw new IllegalArgumentException("drainTimeout: " + drainTimeout + " (expected: >= 0)");
+      }
+      this.drainTimeout = drainTimeout;
       return this;
     }
 

@@ -324,7 +324,7 @@ public final class Translator {
       if (secrets == null) {
         List<Versioned<Secret>> list = new ArrayList<>(model.certificates().size());
         for (Certificate certificate : model.certificates()) {
-          list.add(secretMemo.get(certificate, Translator::secret));
+          list.add(secretMemo.get(certificate, Translator::secretOf));
         }
         secrets = reuse(list, previous == null ? null : previous.secrets);
       }
@@ -406,7 +406,15 @@ public final class Translator {
     return List.copyOf(fresh);
   }
 
-  private static Versioned<Secret> secret(Certificate certificate) {
+  /**
+   * The SDS secret of {@code certificate}, as {@link #translate} makes it (for a server that keeps
+   * serving a certificate the model no longer has until data planes stop naming it).
+   */
+  public Versioned<Secret> secret(Certificate certificate) {
+    return secretMemo.get(requireNonNull(certificate, "certificate"), Translator::secretOf);
+  }
+
+  private static Versioned<Secret> secretOf(Certificate certificate) {
     return Versioned.of(
         certificate.name(),
         XdsProtos.tlsSecret(

@@ -39,7 +39,11 @@ import java.util.function.BooleanSupplier;
  * ACK every response.
  *
  * <p>Run: {@code java -cp <test classpath> dev.weir.xds.server.SnapshotBench [hosts] [changes]
- * [clients|noclients] [fresh|reuse]}; with {@code -Dbench.jfr=<file>} the measured changes are profiled with JFR.
+ * [clients|noclients] [fresh|reuse|switch]}; with {@code -Dbench.jfr=<file>} the measured changes are profiled with JFR.
+ *
+ * <p>"switch" moves Route r1 between revisions r1-00001 and r1-00002 at every change (the records of
+ * every other Route reused): one cluster and load assignment come and one goes, as when a Route is
+ * switched to another revision; the clients follow the clusters they are given, as Envoy does.
  */
 public final class SnapshotBench {
 
@@ -55,6 +59,7 @@ public final class SnapshotBench {
     // "reuse": unchanged Routes keep their record objects from model to model, as the controller's
     // incremental model builder does; otherwise every model is built from scratch.
     boolean reuse = args.length > 3 && args[3].equals("reuse");
+    boolean switching = args.length > 3 && args[3].equals("switch");
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final XdsServer server = XdsServer.builder().port(0).meterRegistry(meters)
         .holdOff(Duration.ZERO).maxDelay(Duration.ZERO).build().start();
@@ -88,7 +93,9 @@ public final class SnapshotBench {
       double buildNanos = 0;
       for (int i = 0; i < warmup + changes; i++) {
         revision++;
-        TrafficModel model = reuse
+        TrafficModel model = switching
+            ? switched(base, revision, revision % 2 == 0 ? "r1-00002" : "r1-00001")
+            : reuse
             ? withSplit(base, revision, (int) (revision % SPLITS.length))
             : model(hosts, revision, (int) (revision % SPLITS.length));
         long rev = revision;
@@ -189,6 +196,24 @@ public final class SnapshotBench {
     return new TrafficModel(revision, virtualHosts, base.upstreams());
   }
 
+  /** {@code base} with Route r1 at 100% {@code target}, and every other record the same object. */
+  static TrafficModel switched(TrafficModel base, long revision, String target) {
+    List<VirtualHost> virtualHosts = new ArrayList<>(base.virtualHosts());
+    List<Upstream> upstreams = new ArrayList<>(base.upstreams());
+    for (int i = 0; i < virtualHosts.size(); i++) {
+      VirtualHost vh = virtualHosts.get(i);
+      if (vh.route().name().equals("r1")) {
+        Upstream upstream = upstream(vh.route().namespace(), target, 1_000_000);
+        virtualHosts.set(i, new VirtualHost(vh.host(), vh.route(), vh.tagRoutes(),
+            List.of(new WeightedUpstream(upstream.name(), 100))));
+        upstreams.removeIf(u -> u.namespace().equals(vh.route().namespace())
+            && u.revision().startsWith("r1-"));
+        upstreams.add(upstream);
+      }
+    }
+    return new TrafficModel(revision, virtualHosts, upstreams);
+  }
+
   private static Upstream upstream(String namespace, String revision, int n) {
     String address = "10." + (n >> 16 & 255) + "." + (n >> 8 & 255) + "." + (n & 255);
     return new Upstream(namespace, revision, Protocol.HTTP1,
@@ -250,6 +275,14 @@ public final class SnapshotBench {
     public void onNext(DeltaDiscoveryResponse response) {
       send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(response.getTypeUrl())
           .setResponseNonce(response.getNonce()));
+      if (response.getTypeUrl().equals(V3.CLUSTER_TYPE_URL)) {
+        // As Envoy does: the load assignments of the clusters it has, and no others.
+        DeltaDiscoveryRequest.Builder eds =
+            DeltaDiscoveryRequest.newBuilder().setTypeUrl(V3.ENDPOINT_TYPE_URL)
+                .addAllResourceNamesUnsubscribe(response.getRemovedResourcesList());
+        response.getResourcesList().forEach(r -> eds.addResourceNamesSubscribe(r.getName()));
+        send(eds);
+      }
     }
 
     @Override
@@ -265,6 +298,7 @@ public final class SnapshotBench {
   private static final class SotwAcker implements StreamObserver<DiscoveryResponse> {
     private final StreamObserver<DiscoveryRequest> requests;
     private final Map<String, List<String>> names = new ConcurrentHashMap<>();
+    private DiscoveryResponse lastEds;
 
     SotwAcker(ManagedChannel channel, Node node, List<String> clusters) {
       requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(this);
@@ -283,10 +317,29 @@ public final class SnapshotBench {
     }
 
     @Override
-    public void onNext(DiscoveryResponse response) {
+    public synchronized void onNext(DiscoveryResponse response) {
       send(DiscoveryRequest.newBuilder().setTypeUrl(response.getTypeUrl())
           .setVersionInfo(response.getVersionInfo()).setResponseNonce(response.getNonce())
           .addAllResourceNames(names.get(response.getTypeUrl())));
+      if (response.getTypeUrl().equals(V3.ENDPOINT_TYPE_URL)) {
+        lastEds = response;
+      } else if (response.getTypeUrl().equals(V3.CLUSTER_TYPE_URL) && lastEds != null) {
+        // As Envoy does: the load assignments of the clusters it has, and no others.
+        List<String> clusters = new ArrayList<>(response.getResourcesCount());
+        try {
+          for (com.google.protobuf.Any any : response.getResourcesList()) {
+            clusters.add(any.unpack(io.envoyproxy.envoy.config.cluster.v3.Cluster.class).getName());
+          }
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw new IllegalStateException(e);
+        }
+        if (!clusters.equals(names.get(V3.ENDPOINT_TYPE_URL))) {
+          names.put(V3.ENDPOINT_TYPE_URL, clusters);
+          send(DiscoveryRequest.newBuilder().setTypeUrl(V3.ENDPOINT_TYPE_URL)
+              .setVersionInfo(lastEds.getVersionInfo()).setResponseNonce(lastEds.getNonce())
+              .addAllResourceNames(clusters));
+        }
+      }
     }
 
     @Override

@@ -182,17 +182,18 @@ class XdsServerSecretsTest {
         .anyMatch(d -> d.nodeId().equals("gateway-1") && d.appliedModelRevision() == 2
             && d.lastNack().isEmpty()));
 
-    // No certificate any more: both the listener and the secret are removed.
+    // No certificate any more: the listener goes first; the secret it named only once the
+    // gateway ACKed the listener's removal (make-before-break), never in the same snapshot.
     server.publish(Models.threeWay(3, "10.0.0.1"));
-    List<String> removed = new ArrayList<>();
-    for (int i = 0; i < 2; i++) {
-      DeltaDiscoveryResponse response = gateway.next();
-      assertThat(response.getResourcesCount()).isZero();
-      removed.add(response.getTypeUrl() + " " + response.getRemovedResourcesList());
-      gateway.ack(response);
-    }
-    assertThat(removed).containsExactlyInAnyOrder(
-        V3.LISTENER_TYPE_URL + " [weir-https]", SECRET + " [" + CERT_NAME + "]");
+    DeltaDiscoveryResponse listenerGone = gateway.next(V3.LISTENER_TYPE_URL);
+    assertThat(listenerGone.getRemovedResourcesList()).containsExactly("weir-https");
+    gateway.expectNothingFor(QUIET);
+    gateway.ack(listenerGone);
+    DeltaDiscoveryResponse secretGone = gateway.next(SECRET);
+    assertThat(secretGone.getResourcesCount()).isZero();
+    assertThat(secretGone.getRemovedResourcesList()).containsExactly(CERT_NAME);
+    gateway.ack(secretGone);
+    gateway.expectNothingFor(QUIET);
   }
 
   @Test

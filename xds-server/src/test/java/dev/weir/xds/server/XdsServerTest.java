@@ -23,6 +23,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import dev.weir.model.TrafficModel;
+import dev.weir.model.Upstream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -160,9 +163,13 @@ class XdsServerTest {
       // A new model is a new chance.
       server.publish(threeWay(2, "10.0.0.1").withRevision(2));
       envoy.expectNothingFor(QUIET);
-      server.publish(new dev.weir.model.TrafficModel(3, List.of(), List.of()));
+      // (One more cluster: a removal would wait for the node to apply routes without it.)
+      TrafficModel two = threeWay(2, "10.0.0.1");
+      List<Upstream> four = new ArrayList<>(two.upstreams());
+      four.add(Models.upstream("hello-00004", "10.0.0.4"));
+      server.publish(new TrafficModel(3, two.virtualHosts(), four));
       DiscoveryResponse next = envoy.next(V3.CLUSTER_TYPE_URL);
-      assertThat(next.getResourcesCount()).isZero();
+      assertThat(next.getResourcesCount()).isEqualTo(4);
       envoy.ack(next);
       Poll.until("envoy-2 ACKed CDS", () ->
           next.getVersionInfo().equals(dataPlane("envoy-2").ackedVersions().get(V3.CLUSTER_TYPE_URL)));

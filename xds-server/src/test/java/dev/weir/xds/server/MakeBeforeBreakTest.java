@@ -1,0 +1,221 @@
+package dev.weir.xds.server;
+
+import static dev.weir.xds.server.Models.EAST;
+import static dev.weir.xds.server.Models.node;
+import static dev.weir.xds.server.Models.upstream;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weir.model.RouteRef;
+import dev.weir.model.TrafficModel;
+import dev.weir.model.VirtualHost;
+import dev.weir.model.WeightedUpstream;
+import io.envoyproxy.controlplane.cache.Resources.V3;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 12, defect 1 (the server's part): a Route switched from revision sw-1 to sw-2 and back.
+ * Clusters and load assignments of the revision the routes stop using leave the snapshot only
+ * after the data plane ACKed the routes without it (Envoy's make-before-break order), over both
+ * state-of-the-world and Delta ADS with real clients on loopback; a node that never ACKs holds the
+ * removal only for the drain timeout.
+ */
+class MakeBeforeBreakTest {
+
+  static final String HOST = "sw.default.example.com";
+  static final String SW1 = "default/sw-1";
+  static final String SW2 = "default/sw-2";
+  static final Duration QUIET = Duration.ofMillis(700);
+
+  XdsServer server;
+  ManagedChannel channel;
+
+  void start(Duration drainTimeout) {
+    server = XdsServer.builder()
+        .port(0)
+        .holdOff(Duration.ofMillis(10))
+        .maxDelay(Duration.ofMillis(100))
+        .drainTimeout(drainTimeout)
+        .build()
+        .start();
+    channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+  }
+
+  @AfterEach
+  void stop() {
+    channel.shutdownNow();
+    server.close();
+  }
+
+  /** Route sw at 100% to {@code revision}; the model holds only that revision's upstream. */
+  static TrafficModel sw(long revision, String target) {
+    return new TrafficModel(revision,
+        List.of(new VirtualHost(HOST, new RouteRef("east", "default", "sw", revision), List.of(),
+            List.of(new WeightedUpstream("default/" + target, 100)))),
+        List.of(upstream(target, target.equals("sw-1") ? "10.0.0.1" : "10.0.0.2")));
+  }
+
+  @Test
+  void stateOfTheWorldRemovesTheOldClusterOnlyAfterTheRoutesWithoutItAreAcked() throws Exception {
+    start(Duration.ofSeconds(30));
+    server.publish(sw(1, "sw-1"));
+    try (SotwClient envoy = new SotwClient(channel, node("envoy-1", "envoy", EAST))) {
+      DiscoveryResponse cds = envoy.subscribe(V3.CLUSTER_TYPE_URL).next(V3.CLUSTER_TYPE_URL);
+      assertThat(clusters(cds)).containsExactly(SW1);
+      envoy.ack(cds);
+      DiscoveryResponse eds = envoy.subscribe(V3.ENDPOINT_TYPE_URL, SW1).next(V3.ENDPOINT_TYPE_URL);
+      envoy.ack(eds, SW1);
+      envoy.ack(envoy.subscribe(V3.LISTENER_TYPE_URL).next(V3.LISTENER_TYPE_URL));
+      envoy.ack(envoy.subscribe(V3.ROUTE_TYPE_URL, "weir-http").next(V3.ROUTE_TYPE_URL),
+          "weir-http");
+      Poll.until("envoy-1 applied 1", () -> applied("envoy-1", 1));
+
+      // sw-1 -> sw-2 -> sw-1, as the Knative conformance test "update" does.
+      for (long revision = 2; revision <= 3; revision++) {
+        String to = revision == 2 ? SW2 : SW1;
+        server.publish(sw(revision, to.substring("default/".length())));
+
+        // Make: the new cluster comes, the old one stays, the routes switch.
+        Map<String, DiscoveryResponse> made =
+            receive(envoy, V3.CLUSTER_TYPE_URL, V3.ROUTE_TYPE_URL);
+        assertThat(clusters(made.get(V3.CLUSTER_TYPE_URL))).containsExactly(SW1, SW2);
+        assertThat(routedTo(made.get(V3.ROUTE_TYPE_URL))).isEqualTo(to);
+        envoy.ack(made.get(V3.CLUSTER_TYPE_URL));
+        // As Envoy does for a new EDS cluster: its load assignment is asked for, and is there.
+        envoy.ack(eds, SW1, SW2);
+        eds = envoy.next(V3.ENDPOINT_TYPE_URL);
+        assertThat(eds.getResourcesCount()).isEqualTo(2);
+        envoy.ack(eds, SW1, SW2);
+
+        // Until the node ACKs the routes without the old cluster, nothing removes it.
+        envoy.expectNothingFor(QUIET);
+        envoy.ack(made.get(V3.ROUTE_TYPE_URL), "weir-http");
+
+        // Break: now the old cluster goes; the node stops asking for its load assignment.
+        DiscoveryResponse broken = envoy.next(V3.CLUSTER_TYPE_URL);
+        assertThat(clusters(broken)).containsExactly(to);
+        envoy.ack(broken);
+        envoy.ack(eds, to);
+        eds = envoy.next(V3.ENDPOINT_TYPE_URL);
+        assertThat(eds.getResourcesCount()).isEqualTo(1);
+        envoy.ack(eds, to);
+        long r = revision;
+        Poll.until("envoy-1 applied " + r, () -> applied("envoy-1", r));
+        envoy.expectNothingFor(QUIET);
+      }
+    }
+  }
+
+  /** One response of each type, in whatever order they come; nothing else may come. */
+  private static Map<String, DiscoveryResponse> receive(SotwClient client, String... types)
+      throws InterruptedException {
+    Map<String, DiscoveryResponse> got = new HashMap<>();
+    while (got.size() < types.length) {
+      DiscoveryResponse response = client.next();
+      assertThat(response.getTypeUrl()).isIn((Object[]) types);
+      assertThat(got.put(response.getTypeUrl(), response)).as("twice " + response.getTypeUrl())
+          .isNull();
+    }
+    return got;
+  }
+
+  @Test
+  void deltaRemovesTheOldClusterAndLoadAssignmentOnlyAfterTheRoutesAreAcked() throws Exception {
+    start(Duration.ofSeconds(30));
+    server.publish(sw(1, "sw-1"));
+    try (DeltaClient gateway = new DeltaClient(channel, node("gw-1", "weir-gateway", EAST))) {
+      gateway.ack(gateway.subscribe(V3.CLUSTER_TYPE_URL).next(V3.CLUSTER_TYPE_URL));
+      gateway.ack(gateway.subscribe(V3.ENDPOINT_TYPE_URL, SW1).next(V3.ENDPOINT_TYPE_URL));
+      gateway.ack(gateway.subscribe(V3.ROUTE_TYPE_URL, "weir-http").next(V3.ROUTE_TYPE_URL));
+      Poll.until("gw-1 applied 1", () -> applied("gw-1", 1));
+
+      server.publish(sw(2, "sw-2"));
+      DeltaDiscoveryResponse cds = gateway.next(V3.CLUSTER_TYPE_URL);
+      assertThat(cds.getRemovedResourcesList()).isEmpty();
+      assertThat(cds.getResourcesList()).extracting(r -> r.getName()).containsExactly(SW2);
+      gateway.ack(cds);
+      DeltaDiscoveryResponse rds = gateway.next(V3.ROUTE_TYPE_URL);
+      assertThat(routedTo(rds.getResources(0).getResource().unpack(RouteConfiguration.class)))
+          .isEqualTo(SW2);
+      DeltaDiscoveryResponse eds = gateway.subscribe(V3.ENDPOINT_TYPE_URL, SW2)
+          .next(V3.ENDPOINT_TYPE_URL);
+      assertThat(eds.getResourcesList()).extracting(r -> r.getName()).containsExactly(SW2);
+      assertThat(eds.getRemovedResourcesList()).isEmpty();
+      gateway.ack(eds);
+      gateway.expectNothingFor(QUIET);
+
+      gateway.ack(rds);
+      DeltaDiscoveryResponse removedCluster = gateway.next(V3.CLUSTER_TYPE_URL);
+      assertThat(removedCluster.getRemovedResourcesList()).containsExactly(SW1);
+      assertThat(removedCluster.getResourcesCount()).isZero();
+      gateway.ack(removedCluster);
+      DeltaDiscoveryResponse removedEndpoints = gateway.next(V3.ENDPOINT_TYPE_URL);
+      assertThat(removedEndpoints.getRemovedResourcesList()).containsExactly(SW1);
+      gateway.ack(removedEndpoints);
+      gateway.expectNothingFor(QUIET);
+      Poll.until("gw-1 applied 2", () -> applied("gw-1", 2));
+    }
+  }
+
+  @Test
+  void aNodeThatNeverAcksHoldsTheRemovalOnlyForTheDrainTimeout() throws Exception {
+    Duration timeout = Duration.ofSeconds(2);
+    start(timeout);
+    server.publish(sw(1, "sw-1"));
+    try (DeltaClient stuck = new DeltaClient(channel, node("gw-stuck", "weir-gateway", EAST))) {
+      stuck.ack(stuck.subscribe(V3.CLUSTER_TYPE_URL).next(V3.CLUSTER_TYPE_URL));
+      stuck.ack(stuck.subscribe(V3.ROUTE_TYPE_URL, "weir-http").next(V3.ROUTE_TYPE_URL));
+      Poll.until("gw-stuck applied 1", () -> applied("gw-stuck", 1));
+
+      long published = System.nanoTime();
+      server.publish(sw(2, "sw-2"));
+      stuck.ack(stuck.next(V3.CLUSTER_TYPE_URL));
+      stuck.next(V3.ROUTE_TYPE_URL); // never ACKed
+
+      DeltaDiscoveryResponse removed = stuck.next(V3.CLUSTER_TYPE_URL);
+      Duration held = Duration.ofNanos(System.nanoTime() - published);
+      assertThat(removed.getRemovedResourcesList()).containsExactly(SW1);
+      assertThat(held).isGreaterThanOrEqualTo(timeout).isLessThan(timeout.plusSeconds(10));
+    }
+  }
+
+  @Test
+  void withNoDataPlaneConnectedNothingIsHeld() throws Exception {
+    start(Duration.ofSeconds(30));
+    server.publish(sw(1, "sw-1"));
+    Poll.until("snapshot 1", () -> server.snapshotModelRevision() == 1);
+    server.publish(sw(2, "sw-2"));
+    Poll.until("snapshot 2", () -> server.snapshotModelRevision() == 2);
+    try (SotwClient envoy = new SotwClient(channel, node("envoy-late", "envoy", EAST))) {
+      assertThat(clusters(envoy.subscribe(V3.CLUSTER_TYPE_URL).next(V3.CLUSTER_TYPE_URL)))
+          .containsExactly(SW2);
+    }
+  }
+
+  private boolean applied(String id, long revision) {
+    return server.dataPlanes().stream()
+        .anyMatch(d -> d.nodeId().equals(id) && d.appliedModelRevision() >= revision);
+  }
+
+  private static List<String> clusters(DiscoveryResponse response) {
+    return XdsServerTest.names(response, Cluster.class);
+  }
+
+  private static String routedTo(DiscoveryResponse rds) throws Exception {
+    return routedTo(rds.getResources(0).unpack(RouteConfiguration.class));
+  }
+
+  private static String routedTo(RouteConfiguration config) {
+    return config.getVirtualHosts(0).getRoutes(0).getRoute().getCluster();
+  }
+}

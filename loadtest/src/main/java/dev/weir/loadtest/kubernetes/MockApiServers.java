@@ -1,0 +1,40 @@
+package dev.weir.loadtest.kubernetes;
+
+import dev.weir.loadtest.Args;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Serves one fabric8 mock Kubernetes API server in CRUD mode (plain HTTP, on 127.0.0.1) per port
+ * given, until the process is stopped. CRUD mode keeps what is written, serves lists and watches,
+ * and bumps {@code metadata.generation} when a spec changes, as an API server does.
+ *
+ * <p>{@code --ports <port>[,<port>...]}
+ */
+public final class MockApiServers {
+
+  private MockApiServers() {}
+
+  public static void main(String[] argv) throws Exception {
+    Args args = Args.parseOrExit("mock-api-servers", argv, Set.of("ports"), Set.of(), "ports");
+    InetAddress loopback = InetAddress.getByName("127.0.0.1");
+    List<KubernetesMockServer> servers = new ArrayList<>();
+    for (String port : args.required("ports").split(",")) {
+      KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+          new KubernetesCrudDispatcher(), false);
+      server.init(loopback, Integer.parseInt(port.trim()));
+      servers.add(server);
+      System.out.println("serving http://127.0.0.1:" + server.getPort());
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> servers.forEach(KubernetesMockServer::destroy)));
+    new CountDownLatch(1).await();
+  }
+}

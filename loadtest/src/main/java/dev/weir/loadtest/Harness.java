@@ -75,11 +75,11 @@ public final class Harness {
   /** How often propagation probes the controller for the ACK and the gateway for the split. */
   private static final long PROBE_INTERVAL_MS = 5;
   private static final String HELLO2 = "hello-00002";
+  private static final String HELLO3 = "hello-00003";
   /** Logging for the harness's fabric8 client and the mock API servers: warnings only. */
   private static final String LOGBACK_PROPERTY = "logback.configurationFile";
   private static final String LOGBACK_CONFIG = "loadtest-logback.xml";
   private static final String LOGBACK_OPTION = "-D" + LOGBACK_PROPERTY + "=" + LOGBACK_CONFIG;
-  private static final String HELLO3 = "hello-00003";
 
   private final Plan plan;
   private final Path root;
@@ -128,15 +128,17 @@ public final class Harness {
     if (args.get("routes").isPresent()) {
       List<Integer> counts = new java.util.ArrayList<>();
       for (String n : args.get("routes").get().split(",", -1)) {
+        int count;
         try {
-          counts.add(Integer.parseInt(n.trim()));
+          count = Integer.parseInt(n.trim());
         } catch (NumberFormatException e) {
-          counts.add(0);
+          count = 0;
         }
-        if (counts.get(counts.size() - 1) < 1) {
+        if (count < 1) {
           throw new IllegalArgumentException("--routes: '" + n.trim() + "' (expected: Route counts >= 1,"
               + " comma-separated, e.g. 10,1000)");
         }
+        counts.add(count);
       }
       plan = plan.routes(counts);
     }
@@ -147,9 +149,9 @@ public final class Harness {
   Path run() throws Exception {
     long start = System.nanoTime();
     boolean wrkNeeded = plan.suites().contains(Suite.THROUGHPUT) || plan.suites().contains(Suite.ROUTE_COUNT);
-    boolean wrk = wrkNeeded && available(wrkBinary, "-v");
-    boolean nginx = plan.suites().contains(Suite.THROUGHPUT) && available(nginxBinary, "-v");
-    Wrk wrkRunner = wrk ? new Wrk(wrkBinary, tmp, 1, 50) : null;
+    boolean wrk = available(wrkBinary, "-v");
+    boolean nginx = available(nginxBinary, "-v");
+    Wrk wrkRunner = wrk && wrkNeeded ? new Wrk(wrkBinary, tmp, 1, 50) : null;
     results.machine = Machines.describe(root, plan.quick(), wrk ? wrkBinary : null, nginx ? nginxBinary : null,
         wrkRunner == null ? 0 : wrkRunner.threads(), wrkRunner == null ? 0 : wrkRunner.connections(),
         plan.seconds(), plan.warmupSeconds());

@@ -145,6 +145,29 @@ class HarnessPartsTest {
   }
 
   @Test
+  void waitsUntilTheControllerStopsWritingRouteStatus() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger scrapes = new java.util.concurrent.atomic.AtomicInteger();
+    com.sun.net.httpserver.HttpServer admin =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    admin.createContext("/actuator/prometheus", exchange -> {
+      int written = Math.min(scrapes.getAndIncrement(), 4) * 10; // 10 more per scrape, then still
+      byte[] body = ("weir_controller_status_writes_total{result=\"written\"} " + written + ".0\n"
+          + "weir_controller_status_writes_total{result=\"failed\"} 1.0\n").getBytes();
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    admin.start();
+    try (WeirStack stack = new WeirStack(new Processes(Files.createTempDirectory("logs")),
+        new WeirStack.Ports(1, admin.getAddress().getPort(), 1, 1, 1))) {
+      assertThat(stack.awaitStatusWritesQuiet(java.time.Duration.ofMillis(600), java.time.Duration.ofSeconds(30)))
+          .isEqualTo(40);
+    } finally {
+      admin.stop(0);
+    }
+  }
+
+  @Test
   void rejectsAFolderClusterWithoutRoutes(@TempDir Path dir) {
     assertThatThrownBy(() -> new FolderClusters(dir, 0, Map.of()))
         .hasMessage("routes: 0 (expected: >= 1)");

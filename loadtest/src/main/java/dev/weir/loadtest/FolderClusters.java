@@ -6,22 +6,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
- * Writes the folder clusters a benchmark runs on: three clusters ({@code east} holds the Routes),
- * the {@code hello} Route with its revisions, and filler Routes {@code r00001…} each with a revision
- * of its own, spread over the three clusters.
+ * Folder mode's clusters: three folders of YAML ({@code east} holds the Routes), the {@code hello}
+ * Route with its revisions, and filler Routes {@code r00001…} each with a revision of its own,
+ * spread over the three clusters.
  */
-public final class FolderClusters {
+public final class FolderClusters implements BenchClusters {
 
-  /** The clusters, in the order of the clusters file; the first is the config cluster. */
-  public static final List<String> CLUSTERS = List.of("east", "west", "central");
-
-  public static final String NAMESPACE = "default";
-  public static final String DOMAIN = "localhost";
-  public static final String HELLO_HOST = "hello." + NAMESPACE + "." + DOMAIN;
   private static final int ROUTES_PER_FILE = 1_000;
 
   private final Path root;
@@ -42,6 +35,12 @@ public final class FolderClusters {
     this.revisionPorts = Map.copyOf(revisionPorts);
   }
 
+  @Override
+  public Mode mode() {
+    return Mode.FOLDER;
+  }
+
+  @Override
   public Path clustersFile() {
     return root.resolve("clusters.yaml");
   }
@@ -50,54 +49,37 @@ public final class FolderClusters {
     return root.resolve("east/route-hello.yaml");
   }
 
-  /** The host of the Route added last: the one the route-count suite measures. */
-  public String lastAddedHost() {
-    return routes == 1 ? HELLO_HOST : filler(routes - 1) + "." + NAMESPACE + "." + DOMAIN;
-  }
-
   /** The file holding only the first filler revision's EndpointSlice, changed by the footprint suite. */
   public Path probeSliceFile() {
     return root.resolve("west/slice-probe.yaml");
   }
 
-  public static String filler(int i) {
-    return "r%05d".formatted(i);
-  }
-
   /** Writes every file, leaving those whose content is already right untouched. */
   public FolderClusters write() throws IOException {
     Files.createDirectories(root);
-    StringBuilder clusters = new StringBuilder("domain: " + DOMAIN + "\nclusters:\n");
     for (String c : CLUSTERS) {
       Files.createDirectories(root.resolve(c));
-      clusters.append("- name: ").append(c).append("\n  region: local\n  zone: ").append(c)
-          .append("\n  directory: ").append(c).append("/\n");
-      if (c.equals(CLUSTERS.get(0))) {
-        clusters.append("  config: true\n");
-      }
     }
+    String clusters = BenchClusters.clustersFile(c -> "directory: " + c + "/");
     put(clustersFile(), clusters);
 
     StringBuilder hello = new StringBuilder();
-    for (String rev : List.of("hello-00001", "hello-00002", "hello-00003")) {
+    for (String rev : HELLO_REVISIONS) {
       hello.append(service(rev, "hello")).append(slice(rev, "127.0.0.1", port(rev)));
     }
     put(root.resolve("east/revisions-hello.yaml"), hello);
     if (!Files.exists(helloRouteFile())) {
-      Map<String, Integer> split = new LinkedHashMap<>();
-      split.put("hello-00001", 90);
-      split.put("hello-00002", 10);
-      writeHelloRoute(split);
+      writeHelloRoute(BenchClusters.initialHelloSplit());
     }
 
     int fillerPort = port("filler");
     Map<String, StringBuilder> revisionFiles = new LinkedHashMap<>();
     StringBuilder routeFile = new StringBuilder();
     for (int i = 1; i < routes; i++) {
-      String name = filler(i);
+      String name = BenchClusters.filler(i);
       String rev = name + "-00001";
       routeFile.append(route(name, Map.of(rev, 100)));
-      String cluster = CLUSTERS.get(i % CLUSTERS.size());
+      String cluster = BenchClusters.revisionCluster(i);
       if (i == 1) {
         put(root.resolve(cluster + "/service-probe.yaml"), service(rev, name));
         if (!Files.exists(probeSliceFile())) {
@@ -118,17 +100,19 @@ public final class FolderClusters {
     return this;
   }
 
-  /**
-   * Rewrites the {@code hello} Route with the given percents (revision name → percent); false when
-   * the file already said exactly that, so nothing changed.
-   */
+  @Override
+  public BenchClusters grow(int routes) throws IOException {
+    return withRoutes(routes).write();
+  }
+
+  @Override
   public boolean writeHelloRoute(Map<String, Integer> split) throws IOException {
     return put(helloRouteFile(), route("hello", split));
   }
 
-  /** Rewrites the probe revision's EndpointSlice with another address: one endpoint change. */
+  @Override
   public void moveProbeEndpoint(String address) throws IOException {
-    put(probeSliceFile(), slice(filler(1) + "-00001", address, port("filler")));
+    put(probeSliceFile(), slice(probeRevision(), address, port("filler")));
   }
 
   /** The same folders with {@code more} Routes in total; {@link #write()} then adds the difference. */
@@ -136,6 +120,7 @@ public final class FolderClusters {
     return new FolderClusters(root, more, revisionPorts);
   }
 
+  @Override
   public int routes() {
     return routes;
   }
@@ -155,12 +140,22 @@ public final class FolderClusters {
     return true;
   }
 
-  private int port(String revision) {
+  /** The first filler's revision: its EndpointSlice is the one the footprint suite moves. */
+  static String probeRevision() {
+    return BenchClusters.filler(1) + "-00001";
+  }
+
+  /** The backend port of a revision ({@code filler} for every filler revision). */
+  static int port(Map<String, Integer> revisionPorts, String revision) {
     Integer port = revisionPorts.get(revision);
     if (port == null) {
       throw new IllegalArgumentException("revisionPorts: no port for " + revision);
     }
     return port;
+  }
+
+  private int port(String revision) {
+    return port(revisionPorts, revision);
   }
 
   static String route(String name, Map<String, Integer> split) {

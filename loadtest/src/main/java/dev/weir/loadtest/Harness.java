@@ -1,6 +1,7 @@
 package dev.weir.loadtest;
 
 import dev.weir.loadtest.backend.Backend;
+import dev.weir.loadtest.kubernetes.MockApiServers;
 import dev.weir.loadtest.peer.MinimalProxyPeer;
 import dev.weir.loadtest.peer.StockScgPeer;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,24 +20,53 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
 
 /**
  * Runs the five suites (throughput and latency, route-count independence, split accuracy,
  * propagation, control-plane footprint) against processes it starts and stops itself, then writes
- * the report. A suite that cannot run is recorded with why; the others still run.
+ * the report. The Weir suites run in folder mode (the controller watches folders of YAML);
+ * propagation runs in Kubernetes mode too (it watches one fabric8 mock API server per cluster).
+ * A suite that cannot run is recorded with why; the others still run.
  *
- * <p>{@code --root <repo> [--quick] [--out <dir>] [--wrk <binary|none>] [--nginx <binary|none>]}
+ * <p>{@code --root <repo> [--quick] [--only <suite>[,<suite>...]] [--routes <n>[,<n>...]]
+ * [--out <dir>] [--wrk <binary|none>] [--nginx <binary|none>]}
  */
 public final class Harness {
 
-  /** How long and how much each suite runs. */
-  record Plan(boolean quick, int warmupSeconds, int seconds, List<Integer> routeCounts, int changes,
-      int splitRequests) {
+  /**
+   * How long and how much each suite runs; which suites run; the Route counts of each mode
+   * (Kubernetes mode's quick run stays at the smallest, so that the quick run stays quick).
+   */
+  record Plan(boolean quick, int warmupSeconds, int seconds, List<Integer> routeCounts,
+      List<Integer> kubernetesRouteCounts, int changes, int splitRequests, Set<Suite> suites) {
     static Plan of(boolean quick) {
       return quick
-          ? new Plan(true, 1, 2, List.of(10, 100), 5, 10_000)
-          : new Plan(false, 30, 15, List.of(10, 1_000, 10_000), 50, 10_000);
+          ? new Plan(true, 1, 2, List.of(10, 100), List.of(10), 5, 10_000, EnumSet.allOf(Suite.class))
+          : new Plan(false, 30, 15, List.of(10, 1_000, 10_000), List.of(10, 1_000, 10_000), 50, 10_000,
+              EnumSet.allOf(Suite.class));
+    }
+
+    Plan only(Set<Suite> selected) {
+      return new Plan(quick, warmupSeconds, seconds, routeCounts, kubernetesRouteCounts, changes, splitRequests,
+          EnumSet.copyOf(selected));
+    }
+
+    /** The same plan at other Route counts (ascending); Kubernetes mode's quick run keeps only the smallest. */
+    Plan routes(List<Integer> counts) {
+      List<Integer> sorted = counts.stream().sorted().distinct().toList();
+      return new Plan(quick, warmupSeconds, seconds, sorted, quick ? sorted.subList(0, 1) : sorted, changes,
+          splitRequests, suites);
+    }
+
+    List<Integer> routeCounts(BenchClusters.Mode mode) {
+      return mode == BenchClusters.Mode.KUBERNETES ? kubernetesRouteCounts : routeCounts;
+    }
+
+    /** Kubernetes mode runs propagation only; folder mode runs every selected suite. */
+    boolean runs(Suite suite, BenchClusters.Mode mode) {
+      return suites.contains(suite) && (mode == BenchClusters.Mode.FOLDER || suite == Suite.PROPAGATION);
     }
   }
 
@@ -45,6 +76,10 @@ public final class Harness {
   private static final long PROBE_INTERVAL_MS = 5;
   private static final String HELLO2 = "hello-00002";
   private static final String HELLO3 = "hello-00003";
+  /** Logging for the harness's fabric8 client and the mock API servers: warnings only. */
+  private static final String LOGBACK_PROPERTY = "logback.configurationFile";
+  private static final String LOGBACK_CONFIG = "loadtest-logback.xml";
+  private static final String LOGBACK_OPTION = "-D" + LOGBACK_PROPERTY + "=" + LOGBACK_CONFIG;
 
   private final Plan plan;
   private final Path root;
@@ -68,34 +103,71 @@ public final class Harness {
 
   public static void main(String[] argv) throws Exception {
     System.setProperty("java.awt.headless", "true");
-    Args args = Args.parseOrExit("harness", argv, Set.of("root", "out", "wrk", "nginx"), Set.of("quick"));
+    System.setProperty(LOGBACK_PROPERTY, LOGBACK_CONFIG);
+    Args args = Args.parseOrExit("harness", argv, Set.of("root", "out", "wrk", "nginx", "only", "routes"),
+        Set.of("quick"));
+    Plan plan;
+    try {
+      plan = plan(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("harness: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     Path root = Path.of(args.get("root", ".")).toAbsolutePath().normalize();
     String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
     Path out = args.get("out").map(Path::of).orElse(root.resolve("loadtest/results").resolve(stamp));
-    Harness harness = new Harness(Plan.of(args.flag("quick")), root, out,
-        args.get("wrk", "wrk"), args.get("nginx", "nginx"));
+    Harness harness = new Harness(plan, root, out, args.get("wrk", "wrk"), args.get("nginx", "nginx"));
     Path report = harness.run();
     System.out.println("report: " + report);
   }
 
-  /** Runs every suite and writes the report; returns the report's path. */
+  /** The plan that {@code --quick}, {@code --only} and {@code --routes} ask for. */
+  static Plan plan(Args args) {
+    Plan plan = Plan.of(args.flag("quick")).only(Suite.parse(args.get("only").orElse(null)));
+    if (args.get("routes").isPresent()) {
+      List<Integer> counts = new java.util.ArrayList<>();
+      for (String n : args.get("routes").get().split(",", -1)) {
+        int count;
+        try {
+          count = Integer.parseInt(n.trim());
+        } catch (NumberFormatException e) {
+          count = 0;
+        }
+        if (count < 1) {
+          throw new IllegalArgumentException("--routes: '" + n.trim() + "' (expected: Route counts >= 1,"
+              + " comma-separated, e.g. 10,1000)");
+        }
+        counts.add(count);
+      }
+      plan = plan.routes(counts);
+    }
+    return plan;
+  }
+
+  /** Runs the selected suites and writes the report; returns the report's path. */
   Path run() throws Exception {
     long start = System.nanoTime();
+    boolean wrkNeeded = plan.suites().contains(Suite.THROUGHPUT) || plan.suites().contains(Suite.ROUTE_COUNT);
     boolean wrk = available(wrkBinary, "-v");
     boolean nginx = available(nginxBinary, "-v");
-    Wrk wrkRunner = wrk ? new Wrk(wrkBinary, tmp, 1, 50) : null;
+    Wrk wrkRunner = wrk && wrkNeeded ? new Wrk(wrkBinary, tmp, 1, 50) : null;
     results.machine = Machines.describe(root, plan.quick(), wrk ? wrkBinary : null, nginx ? nginxBinary : null,
         wrkRunner == null ? 0 : wrkRunner.threads(), wrkRunner == null ? 0 : wrkRunner.connections(),
         plan.seconds(), plan.warmupSeconds());
-    if (!wrk) {
+    if (!plan.suites().containsAll(EnumSet.allOf(Suite.class))) {
+      note("only " + plan.suites().stream().map(Suite::label).toList() + " selected (--only): the other suites"
+          + " did not run");
+    }
+    if (wrkNeeded && !wrk) {
       note("wrk is not installed: throughput and route-count suites skipped (install it with: apt-get install -y wrk)");
     }
-    if (!nginx) {
+    if (plan.suites().contains(Suite.THROUGHPUT) && !nginx) {
       note("nginx is not installed: the nginx peer is skipped (install it with: apt-get install -y nginx)");
     }
     try {
       startBackends();
-      if (wrkRunner != null) {
+      if (wrkRunner != null && plan.suites().contains(Suite.THROUGHPUT)) {
         throughputPeers(wrkRunner, nginx);
       }
       Path controllerJar = root.resolve("route-controller/target/weir-controller.jar");
@@ -115,7 +187,17 @@ public final class Harness {
         Path gatewayCopy = usableJar(gatewayJar)
             ? Files.copy(gatewayJar, jars.resolve(gatewayJar.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING)
             : null;
-        weirSuites(controllerCopy, gatewayCopy, wrkRunner);
+        if (plan.suites().stream().anyMatch(suite -> plan.runs(suite, BenchClusters.Mode.FOLDER))) {
+          progress("folder mode with %,d Routes: writing folder clusters", plan.routeCounts().get(0));
+          weirSuites(new FolderClusters(tmp.resolve("clusters"), plan.routeCounts().get(0), backendPorts).write(),
+              controllerCopy, gatewayCopy, wrkRunner);
+        }
+        if (plan.runs(Suite.PROPAGATION, BenchClusters.Mode.KUBERNETES) && gatewayCopy != null) {
+          guard("Kubernetes mode", () -> {
+            kubernetesSuites(controllerCopy, gatewayCopy);
+            return null;
+          });
+        }
       }
     } finally {
       processes.close();
@@ -157,15 +239,15 @@ public final class Harness {
         processes.stop(s);
       }
     }
-    // Stock means stock: without the ADS probe's gRPC jars, which would switch on SCG's gRPC support.
+    // Stock means stock: without the jars only the harness uses (see peerJar).
     javaPeer(wrk, "stock-scg", "stock Spring Cloud Gateway", StockScgPeer.class, "http://");
     // The ceiling for any proxy on Reactor Netty on this machine: server → pooled client, nothing else.
     javaPeer(wrk, MINIMAL_PROXY, "minimal Reactor Netty proxy", MinimalProxyPeer.class, "");
   }
 
   /**
-   * Runs a JVM peer (a main taking {@code --port --primary --secondary}, split 90/10) without the
-   * gRPC jars on its class path, measures it with wrk, and stops it; a failure is a note.
+   * Runs a JVM peer (a main taking {@code --port --primary --secondary}, split 90/10) with only the
+   * {@link #peerJar peer jars} on its class path, measures it with wrk, and stops it; a failure is a note.
    */
   private void javaPeer(Wrk wrk, String peer, String description, Class<?> main, String scheme)
       throws Exception {
@@ -174,7 +256,7 @@ public final class Harness {
         List.of("-XX:+UseG1GC"),
         List.of("--port", String.valueOf(port), "--primary", scheme + "127.0.0.1:" + backendPorts.get(HELLO1),
             "--secondary", scheme + "127.0.0.1:" + backendPorts.get(HELLO2)),
-        jar -> !jar.startsWith("grpc-")));
+        Harness::peerJar));
     try {
       awaitStatus200(description, started, port, "127.0.0.1");
       results.throughput.add(measure(wrk, peer, "http://127.0.0.1:" + port + "/", null));
@@ -195,90 +277,143 @@ public final class Harness {
   }
 
   /**
-   * Suites 1 (Weir peer), 2, 3, 4 and 5 on one controller and gateway: it starts with the smallest
-   * route count and grows to each larger one by adding Routes to the folders, as a live cluster would.
+   * Kubernetes mode: one fabric8 mock API server (CRUD mode, plain HTTP on loopback) per cluster,
+   * all in one JVM of their own, filled through the API with the objects folder mode writes; then
+   * the same Weir suites as folder mode, of which this mode runs propagation.
    */
-  private void weirSuites(Path controllerJar, Path gatewayJar, Wrk wrk) throws Exception {
-    int first = plan.routeCounts().get(0);
-    progress("Weir with %,d Routes: writing folder clusters", first);
-    FolderClusters clusters = new FolderClusters(tmp.resolve("clusters"), first, backendPorts).write();
+  private void kubernetesSuites(Path controllerJar, Path gatewayJar) throws Exception {
+    Map<String, Integer> apiPorts = new LinkedHashMap<>();
+    for (String cluster : BenchClusters.CLUSTERS) {
+      apiPorts.put(cluster, freePort());
+    }
+    Processes.Started api = processes.start("kubernetes-api-servers", Processes.javaMain(
+        MockApiServers.class.getName(), List.of("-Xmx512m", "-XX:+UseG1GC", LOGBACK_OPTION),
+        List.of("--ports", apiPorts.values().stream().map(String::valueOf).collect(Collectors.joining(",")))));
+    try {
+      for (Map.Entry<String, Integer> e : apiPorts.entrySet()) {
+        awaitStatus200("the API server of " + e.getKey(), api, e.getValue(), "127.0.0.1",
+            "/api/v1/namespaces/default/services");
+      }
+      int first = plan.kubernetesRouteCounts().get(0);
+      progress("Kubernetes mode with %,d Routes: creating the objects through the API servers %s", first, apiPorts);
+      long t0 = System.nanoTime();
+      try (KubernetesClusters clusters = KubernetesClusters.create(tmp.resolve("kubernetes"), apiPorts,
+          root.resolve("deploy/crds/routes.weir.dev-v1.yml"), first, backendPorts)) {
+        progress("  created in %.1f s", (System.nanoTime() - t0) / 1e9);
+        weirSuites(clusters, controllerJar, gatewayJar, null);
+      }
+    } finally {
+      processes.stop(api);
+    }
+  }
+
+  /**
+   * Suites 1 (Weir peer), 2, 3, 4 and 5, as far as the plan runs them in the clusters' mode, on one
+   * controller and gateway: it starts with the smallest route count and grows to each larger one
+   * by adding Routes, as a live cluster would.
+   */
+  private void weirSuites(BenchClusters clusters, Path controllerJar, Path gatewayJar, Wrk wrk) throws Exception {
+    BenchClusters.Mode mode = clusters.mode();
+    String prefix = mode == BenchClusters.Mode.FOLDER ? "" : mode.label() + "-";
     WeirStack.Ports p = new WeirStack.Ports(freePort(), freePort(), freePort(), freePort(), freePort());
     try (WeirStack stack = new WeirStack(processes, p)) {
       long t0 = System.nanoTime();
       Duration startTimeout = Duration.ofSeconds(180);
       try {
-        stack.startController(controllerJar, clusters.clustersFile(), "controller", startTimeout);
+        stack.startController(controllerJar, clusters.clustersFile(), prefix + "controller", startTimeout);
         if (gatewayJar != null) {
-          stack.startGateway(gatewayJar, "gateway", startTimeout);
+          stack.startGateway(gatewayJar, prefix + "gateway", startTimeout);
           stack.awaitServed(clusters.lastAddedHost(), startTimeout);
-          stack.awaitServed(FolderClusters.HELLO_HOST, startTimeout);
+          stack.awaitServed(BenchClusters.HELLO_HOST, startTimeout);
         }
       } catch (RuntimeException e) {
-        note("Weir did not come up: " + e.getMessage());
+        note("Weir (" + mode.label() + " mode) did not come up: " + e.getMessage());
         return;
       }
       double ready = (System.nanoTime() - t0) / 1e9;
       progress("  up in %.1f s (controller start to gateway serving the last-added host)", ready);
-      for (int routes : plan.routeCounts()) {
+      awaitStatusWritten(stack, mode);
+      for (int routes : plan.routeCounts(mode)) {
         if (routes > clusters.routes()) {
-          progress("Weir with %,d Routes: adding %,d Routes to the folders", routes, routes - clusters.routes());
+          progress("%s mode with %,d Routes: adding %,d Routes", mode.label(), routes, routes - clusters.routes());
           long added = System.nanoTime();
-          clusters = clusters.withRoutes(routes).write();
+          clusters = clusters.grow(routes);
           try {
             if (gatewayJar != null) {
               stack.awaitServed(clusters.lastAddedHost(), Duration.ofSeconds(300));
             }
           } catch (RuntimeException e) {
-            note("Weir with " + routes + " Routes: " + e.getMessage());
+            note("Weir (" + mode.label() + " mode) with " + routes + " Routes: " + e.getMessage());
             return;
           }
           ready = (System.nanoTime() - added) / 1e9;
-          progress("  served in %.1f s (file writes to the gateway serving the last-added host)", ready);
+          progress("  served in %.1f s (writes to the gateway serving the last-added host)", ready);
+          awaitStatusWritten(stack, mode);
         }
         weirSuitesAt(stack, clusters, routes, ready, gatewayJar != null, wrk);
       }
     }
   }
 
-  private void weirSuitesAt(WeirStack stack, FolderClusters clusters, int routes, double ready, boolean gateway,
+  /**
+   * In Kubernetes mode, waits for the controller to write the new Routes' first status (folder
+   * clusters have no API to write it to), so that a suite measures its own change, not that backlog.
+   */
+  private void awaitStatusWritten(WeirStack stack, BenchClusters.Mode mode) throws InterruptedException {
+    if (mode == BenchClusters.Mode.FOLDER) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    try {
+      long writes = stack.awaitStatusWritesQuiet(Duration.ofSeconds(2), Duration.ofMinutes(20));
+      progress("  Route status written in %.1f s more (%,d status writes)", (System.nanoTime() - t0) / 1e9, writes);
+    } catch (IllegalStateException e) {
+      note(mode.label() + " mode: " + e.getMessage() + "; measuring anyway");
+    }
+  }
+
+  private void weirSuitesAt(WeirStack stack, BenchClusters clusters, int routes, double ready, boolean gateway,
       Wrk wrk) {
+    BenchClusters.Mode mode = clusters.mode();
     String gatewayUrl = "http://127.0.0.1:" + stack.ports().gatewayHttp() + "/";
-    if (gateway && routes == plan.routeCounts().get(0)) {
+    if (gateway && routes == plan.routeCounts(mode).get(0) && plan.runs(Suite.SPLIT_ACCURACY, mode)) {
       guard("split accuracy", () -> {
         splitAccuracy(stack, clusters);
         return null;
       });
-      if (wrk != null) {
-        guard("throughput (weir-gateway)", () -> {
-          // back to the 90/10 of the other peers; the split suite ended on 50/30/20
-          applyAndAwaitAck(stack, clusters, ordered(HELLO1, 90, HELLO2, 10, null, 0));
-          Wrk.Result r = measure(wrk, "weir-gateway", gatewayUrl, FolderClusters.HELLO_HOST);
-          results.throughput.add(r);
-          return r;
-        });
-      }
     }
-    if (gateway && wrk != null) {
+    if (gateway && wrk != null && routes == plan.routeCounts(mode).get(0) && plan.runs(Suite.THROUGHPUT, mode)) {
+      guard("throughput (weir-gateway)", () -> {
+        // back to the 90/10 of the other peers; the split suite ended on 50/30/20
+        applyAndAwaitAck(stack, clusters, ordered(HELLO1, 90, HELLO2, 10, null, 0));
+        Wrk.Result r = measure(wrk, "weir-gateway", gatewayUrl, BenchClusters.HELLO_HOST);
+        results.throughput.add(r);
+        return r;
+      });
+    }
+    if (gateway && wrk != null && plan.runs(Suite.ROUTE_COUNT, mode)) {
       guard("route count " + routes, () -> {
         Wrk.Result r = measure(wrk, "weir-gateway/" + routes + "-routes", gatewayUrl, clusters.lastAddedHost());
         results.routeCount.add(new Results.RouteCount(routes, clusters.lastAddedHost(), r));
         return r;
       });
     }
-    if (gateway) {
-      guard("propagation " + routes, () -> propagation(stack, clusters, routes));
+    if (gateway && plan.runs(Suite.PROPAGATION, mode)) {
+      guard("propagation (" + mode.label() + " mode) " + routes, () -> propagation(stack, clusters, routes));
     }
-    guard("footprint " + routes, () -> footprint(stack, clusters, routes, gateway ? ready : null));
+    if (plan.runs(Suite.FOOTPRINT, mode)) {
+      guard("footprint " + routes, () -> footprint(stack, clusters, routes, gateway ? ready : null));
+    }
   }
 
-  private void splitAccuracy(WeirStack stack, FolderClusters clusters) throws Exception {
+  private void splitAccuracy(WeirStack stack, BenchClusters clusters) throws Exception {
     for (Map<String, Integer> split : List.of(
         ordered(HELLO1, 90, HELLO2, 10, null, 0), ordered(HELLO1, 50, HELLO2, 30, HELLO3, 20))) {
       applyAndAwaitAck(stack, clusters, split);
       Map<String, Long> counts = new TreeMap<>();
       try (RawHttp client = new RawHttp("127.0.0.1", stack.ports().gatewayHttp())) {
         for (int i = 0; i < plan.splitRequests(); i++) {
-          RawHttp.Response r = client.get(FolderClusters.HELLO_HOST, "/");
+          RawHttp.Response r = client.get(BenchClusters.HELLO_HOST, "/");
           counts.merge(r.status() == 200 ? r.body().trim() : "status " + r.status(), 1L, Long::sum);
         }
       }
@@ -300,7 +435,7 @@ public final class Harness {
    * Writes the hello Route and waits until the gateway serves it: within 100 consecutive responses,
    * exactly the revisions with a share appear. Serving, not the ACK, is what the split suite needs.
    */
-  private void applyAndAwaitAck(WeirStack stack, FolderClusters clusters, Map<String, Integer> split)
+  private void applyAndAwaitAck(WeirStack stack, BenchClusters clusters, Map<String, Integer> split)
       throws Exception {
     if (!clusters.writeHelloRoute(split)) {
       return; // already served
@@ -316,7 +451,7 @@ public final class Harness {
         Set<String> seen = new java.util.TreeSet<>();
         try {
           for (int i = 0; i < 100; i++) {
-            seen.add(client.get(FolderClusters.HELLO_HOST, "/").body().trim());
+            seen.add(client.get(BenchClusters.HELLO_HOST, "/").body().trim());
           }
         } catch (IOException e) {
           client.close();
@@ -327,24 +462,29 @@ public final class Harness {
     }
   }
 
-  private Object propagation(WeirStack stack, FolderClusters clusters, int routes) throws Exception {
+  /**
+   * Changes hello's weights {@code changes} times; for each, the time from the write returning (the
+   * file's rename in folder mode, the API server's answer to the patch in Kubernetes mode) to the
+   * gateway's ACK and to the gateway serving the new split.
+   */
+  private Object propagation(WeirStack stack, BenchClusters clusters, int routes) throws Exception {
     Histogram ack = new Histogram(3);
     Histogram serve = new Histogram(3);
     int ackMissing = 0;
-    progress("  propagation: %d weight changes of hello with %,d Routes", plan.changes(), routes);
+    String mode = clusters.mode().label();
+    progress("  propagation (%s mode): %d weight changes of hello with %,d Routes", mode, plan.changes(), routes);
+    // From a pure split the gateway serves: from 90/10, a response of hello-00002 would count as the
+    // change served before the change is even applied.
+    applyAndAwaitAck(stack, clusters, split(HELLO1));
     try (RawHttp client = new RawHttp("127.0.0.1", stack.ports().gatewayHttp())) {
       String target = HELLO1;
       for (int i = 0; i < plan.changes(); i++) {
         // 100/0 and 0/100 alternate, so one response tells which split the gateway serves.
         target = target.equals(HELLO1) ? HELLO2 : HELLO1;
         long before = stack.gatewayAppliedRevision().orElse(0L);
-        long t0 = System.nanoTime();
         int change = i;
-        if (!clusters.writeHelloRoute(split(target))) {
-          // the previous suite left this very split: the other one is a change
-          target = target.equals(HELLO1) ? HELLO2 : HELLO1;
-          clusters.writeHelloRoute(split(target));
-        }
+        clusters.writeHelloRoute(split(target));
+        long t0 = System.nanoTime();
         // After one change whose ACK never showed, ACKs are not waited for again (the run goes on).
         long ackTimeout = ackMissing > 0 ? 0 : 30;
         CompletableFuture<Long> acked = CompletableFuture.supplyAsync(() -> {
@@ -360,7 +500,7 @@ public final class Harness {
         });
         long served;
         while (true) {
-          RawHttp.Response r = client.get(FolderClusters.HELLO_HOST, "/");
+          RawHttp.Response r = client.get(BenchClusters.HELLO_HOST, "/");
           if (r.status() == 200 && r.body().trim().equals(target)) {
             served = System.nanoTime() - t0;
             break;
@@ -384,24 +524,25 @@ public final class Harness {
       }
     }
     if (ackMissing > 0) {
-      note("propagation with " + routes + " Routes: the gateway's ACK (appliedModelRevision in the controller's"
+      note("propagation (" + mode + " mode) with " + routes + " Routes: the gateway's ACK (appliedModelRevision in the controller's"
           + " /api/v1/dataplanes) did not advance for " + ackMissing + " of " + plan.changes()
           + " changes; time to ACK is left out, time to serve is measured");
     }
-    Results.Propagation p = new Results.Propagation(routes, plan.changes(), summary(ack), summary(serve));
+    Results.Propagation p = new Results.Propagation(mode, routes, plan.changes(), summary(ack), summary(serve));
     results.propagation.add(p);
-    progress("  to ACK p50 %.1f ms p99 %.1f ms max %.1f ms; to serve p50 %.1f ms p99 %.1f ms max %.1f ms",
-        p.toAck().p50Ms(), p.toAck().p99Ms(), p.toAck().maxMs(),
+    progress("  %s mode: to ACK p50 %.1f ms p99 %.1f ms max %.1f ms; to serve p50 %.1f ms p99 %.1f ms max %.1f ms",
+        mode, p.toAck().p50Ms(), p.toAck().p99Ms(), p.toAck().maxMs(),
         p.toServe().p50Ms(), p.toServe().p99Ms(), p.toServe().maxMs());
     return p;
   }
 
-  private Object footprint(WeirStack stack, FolderClusters clusters, int routes, Double readySeconds) throws Exception {
+  private Object footprint(WeirStack stack, BenchClusters clusters, int routes, Double readySeconds) throws Exception {
     Double heap = Footprint.heapAfterGcMiB(stack.controller().pid());
     Map<String, Double> build = Footprint.buildMetrics(stack);
     Long bytes = null;
     String source = null;
-    if (routes == plan.routeCounts().get(plan.routeCounts().size() - 1)) {
+    List<Integer> counts = plan.routeCounts(clusters.mode());
+    if (routes == counts.get(counts.size() - 1)) {
       // A second, bare Delta ADS client in the gateway's locality counts what one endpoint change costs.
       try (AdsProbe probe = new AdsProbe("127.0.0.1", stack.ports().xds(), "loadtest-ads-probe", "local", "east")) {
         probe.awaitQuiet(2, Duration.ofSeconds(1), Duration.ofSeconds(120));
@@ -465,16 +606,30 @@ public final class Harness {
 
   private void awaitStatus200(String what, Processes.Started process, int port, String address)
       throws InterruptedException {
+    awaitStatus200(what, process, port, address, "/");
+  }
+
+  private void awaitStatus200(String what, Processes.Started process, int port, String address, String path)
+      throws InterruptedException {
     try (RawHttp client = new RawHttp(address, port)) {
       WeirStack.await(what + " on :" + port, Duration.ofSeconds(90), process, () -> {
         try {
-          return client.get("localhost", "/").status() == 200;
+          return client.get("localhost", path).status() == 200;
         } catch (IOException | RuntimeException e) {
           client.close();
           return false;
         }
       });
     }
+  }
+
+  /**
+   * False for the jars only the harness uses: the ADS probe's gRPC (it would switch on SCG's gRPC
+   * support) and Kubernetes mode's fabric8 client, mock API server and Vert.x.
+   */
+  static boolean peerJar(String jar) {
+    return java.util.stream.Stream.of("grpc-", "kubernetes-", "vertx-", "mockwebserver-", "zjsonpatch-")
+        .noneMatch(jar::startsWith);
   }
 
   static boolean usableJar(Path jar) {

@@ -84,19 +84,13 @@ final class Report {
     }
 
     md.append("\n## 4. Propagation\n\nOne Route's weights change (100/0 and 0/100 alternate, so one response shows "
-        + "the split served); time from the file write to (a) the gateway's ACK of a newer model in the controller's "
-        + "`/api/v1/dataplanes` and (b) the gateway serving the new split, each probed every 5 ms.\n\n");
-    md.append(r.propagation.isEmpty() ? NOT_RUN : ""
-        + "| Routes | changes | ACK p50 | ACK p99 | ACK max | serve p50 | serve p99 | serve max |\n"
-        + "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
-    for (Results.Propagation p : r.propagation) {
-      boolean acked = p.toAck().samples() > 0;
-      md.append("| ").append(p.routes()).append(" | ").append(p.changes()).append(" | ")
-          .append(acked ? ms(p.toAck().p50Ms()) : "n/a").append(" | ").append(acked ? ms(p.toAck().p99Ms()) : "n/a")
-          .append(" | ").append(acked ? ms(p.toAck().maxMs()) : "n/a")
-          .append(" | ").append(ms(p.toServe().p50Ms())).append(" | ").append(ms(p.toServe().p99Ms())).append(" | ")
-          .append(ms(p.toServe().maxMs())).append(" |\n");
-    }
+        + "the split served); time from the write returning to (a) the gateway's ACK of a newer model in the "
+        + "controller's `/api/v1/dataplanes` and (b) the gateway serving the new split, each probed every 5 ms. "
+        + "Folder mode: the controller watches folders of YAML; the write is the Route file's rename. Kubernetes mode: "
+        + "it watches one fabric8 mock API server (CRUD mode) per cluster, holding the same objects; the write is a "
+        + "JSON Patch of the Route's `spec.traffic` through the API, which bumps its generation. Each cell: "
+        + "p50 / p99 / max.\n\n");
+    md.append(r.propagation.isEmpty() ? NOT_RUN : propagationTable(r.propagation));
     image(md, charts, "propagation.png");
 
     md.append("\n## 5. Control-plane footprint\n\nOne controller and one gateway for the whole run; Routes and their "
@@ -125,6 +119,38 @@ final class Report {
       r.notes.forEach(n -> md.append("- ").append(n.replace("\n", " ")).append('\n'));
     }
     return md.toString();
+  }
+
+  /** One row per Route count, the two modes side by side. */
+  static String propagationTable(List<Results.Propagation> rows) {
+    List<String> modes = java.util.Arrays.stream(BenchClusters.Mode.values()).map(BenchClusters.Mode::label).toList();
+    StringBuilder md = new StringBuilder("| Routes |");
+    StringBuilder rule = new StringBuilder("| --- |");
+    for (String mode : modes) {
+      md.append(" ").append(mode).append(": to ACK | ").append(mode).append(": to serve |");
+      rule.append(" --- | --- |");
+    }
+    md.append('\n').append(rule).append('\n');
+    for (int routes : rows.stream().map(Results.Propagation::routes).distinct().sorted().toList()) {
+      md.append("| ").append(routes).append(" |");
+      for (String mode : modes) {
+        java.util.Optional<Results.Propagation> p = rows.stream()
+            .filter(x -> x.routes() == routes && x.mode().equals(mode)).findFirst();
+        md.append(" ").append(p.map(x -> cell(x.toAck(), x.changes())).orElse("not run")).append(" |")
+            .append(" ").append(p.map(x -> cell(x.toServe(), x.changes())).orElse("not run")).append(" |");
+      }
+      md.append('\n');
+    }
+    return md.toString();
+  }
+
+  /** {@code p50 / p99 / max ms}, with how many of the changes it covers when not all. */
+  private static String cell(Results.Summary s, int changes) {
+    if (s.samples() == 0) {
+      return "n/a";
+    }
+    return "%.1f / %.1f / %.1f ms".formatted(s.p50Ms(), s.p99Ms(), s.maxMs())
+        + (s.samples() < changes ? " (%d of %d changes)".formatted(s.samples(), changes) : "");
   }
 
   /** Timers as {@code name: n, mean, max} (Prometheus exposes them as _count, _sum and _max). */
@@ -190,11 +216,23 @@ final class Report {
     }
     if (!r.propagation.isEmpty()) {
       CategoryChart c = chart("Propagation of one weight change", "Routes", "milliseconds");
-      List<String> xs = r.propagation.stream().map(x -> String.valueOf(x.routes())).toList();
-      c.addSeries("ACK p50", xs, r.propagation.stream().map(x -> x.toAck().p50Ms()).toList());
-      c.addSeries("ACK p99", xs, r.propagation.stream().map(x -> x.toAck().p99Ms()).toList());
-      c.addSeries("serve p50", xs, r.propagation.stream().map(x -> x.toServe().p50Ms()).toList());
-      c.addSeries("serve p99", xs, r.propagation.stream().map(x -> x.toServe().p99Ms()).toList());
+      List<String> xs = r.propagation.stream().map(Results.Propagation::routes).distinct().sorted()
+          .map(String::valueOf).toList();
+      for (BenchClusters.Mode mode : BenchClusters.Mode.values()) {
+        Map<String, Results.Propagation> byRoutes = new java.util.HashMap<>();
+        r.propagation.stream().filter(p -> p.mode().equals(mode.label()))
+            .forEach(p -> byRoutes.put(String.valueOf(p.routes()), p));
+        if (byRoutes.isEmpty()) {
+          continue;
+        }
+        // one bar per Route count in every series (0 where this mode did not run that count)
+        Function<Function<Results.Propagation, Double>, List<Double>> ys = f -> xs.stream()
+            .map(x -> byRoutes.containsKey(x) ? f.apply(byRoutes.get(x)) : 0.0).toList();
+        c.addSeries(mode.label() + " ACK p50", xs, ys.apply(p -> p.toAck().p50Ms()));
+        c.addSeries(mode.label() + " ACK p99", xs, ys.apply(p -> p.toAck().p99Ms()));
+        c.addSeries(mode.label() + " serve p50", xs, ys.apply(p -> p.toServe().p50Ms()));
+        c.addSeries(mode.label() + " serve p99", xs, ys.apply(p -> p.toServe().p99Ms()));
+      }
       save(c, dir, "propagation.png", written);
     }
     List<Results.Footprint> heaps = r.footprint.stream().filter(f -> f.heapAfterGcMiB() != null).toList();

@@ -30,8 +30,11 @@ public final class Results {
   /** One route count in the route-count suite. */
   public record RouteCount(int routes, String host, Wrk.Result wrk) {}
 
-  /** One route count in the propagation suite. */
-  public record Propagation(int routes, int changes, Summary toAck, Summary toServe) {}
+  /**
+   * One route count in the propagation suite, in one mode: {@code folder} (the controller watches
+   * folders of YAML) or {@code kubernetes} (it watches Kubernetes API servers).
+   */
+  public record Propagation(String mode, int routes, int changes, Summary toAck, Summary toServe) {}
 
   /** One route count in the footprint suite; {@code null} numbers were not measurable. */
   public record Footprint(int routes, Double heapAfterGcMiB, Double readySeconds,

@@ -1,12 +1,17 @@
 package dev.weir.loadtest;
 
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 
 /** The targets, checked against one run's results; ratios only ever compare numbers of that run. */
 final class Targets {
 
   static final String GATEWAY = "weir-gateway";
+  /** p99 from a Route's write to the gateway's ACK, at the largest Route count, in each mode. */
+  static final double PROPAGATION_P99_MS = 100;
+  /** How much that p99 may grow from the smallest Route count to the largest, in each mode. */
+  static final double PROPAGATION_GROWTH = 1.5;
 
   private Targets() {}
 
@@ -51,10 +56,9 @@ final class Targets {
           "%.3f pp".formatted(worst), worst <= 0.1));
     }
 
-    Optional<Results.Propagation> prop = r.propagation.stream().max(Comparator.comparingInt(Results.Propagation::routes));
-    r.targets.add(prop.filter(p -> p.toAck().samples() > 0).map(p -> new Results.Target("propagation: p99 to ACK at " + p.routes() + " Routes", "<= 250 ms",
-            "%.1f ms".formatted(p.toAck().p99Ms()), p.toAck().p99Ms() <= 250))
-        .orElse(new Results.Target("propagation: p99 to ACK", "<= 250 ms", "not measured", null)));
+    for (BenchClusters.Mode mode : BenchClusters.Mode.values()) {
+      propagation(r, mode.label());
+    }
 
     Optional<Results.Footprint> foot = r.footprint.stream().max(Comparator.comparingInt(Results.Footprint::routes));
     r.targets.add(foot.filter(f -> f.heapAfterGcMiB() != null)
@@ -65,6 +69,37 @@ final class Targets {
         .map(f -> new Results.Target("bytes for one endpoint change at " + f.routes() + " Routes", "< 10 KiB",
             f.endpointChangeBytes() + " bytes", f.endpointChangeBytes() < 10 * 1024))
         .orElse(new Results.Target("bytes for one endpoint change", "< 10 KiB", "not measured", null)));
+  }
+
+  /**
+   * Per mode: p99 to ACK at the largest Route count measured, and its growth from the smallest
+   * (both measured in this run, in this mode).
+   */
+  private static void propagation(Results r, String mode) {
+    String name = "propagation (" + mode + "): p99 to ACK";
+    String bound = "<= %.0f ms".formatted(PROPAGATION_P99_MS);
+    String growthBound = "<= %.1f x".formatted(PROPAGATION_GROWTH);
+    List<Results.Propagation> measured = r.propagation.stream()
+        .filter(p -> p.mode().equals(mode) && p.toAck().samples() > 0)
+        .sorted(Comparator.comparingInt(Results.Propagation::routes)).toList();
+    if (measured.isEmpty()) {
+      r.targets.add(new Results.Target(name + " at 10000 Routes", bound, "not measured", null));
+      r.targets.add(new Results.Target(name + " at 10000 vs 10 Routes", growthBound, "not measured", null));
+      return;
+    }
+    Results.Propagation small = measured.get(0);
+    Results.Propagation large = measured.get(measured.size() - 1);
+    r.targets.add(new Results.Target(name + " at " + large.routes() + " Routes", bound,
+        "%.1f ms".formatted(large.toAck().p99Ms()), large.toAck().p99Ms() <= PROPAGATION_P99_MS));
+    if (measured.size() < 2) {
+      r.targets.add(new Results.Target(name + " at 10000 vs " + small.routes() + " Routes", growthBound,
+          "not measured (one Route count)", null));
+      return;
+    }
+    double growth = large.toAck().p99Ms() / small.toAck().p99Ms();
+    r.targets.add(new Results.Target(name + " at " + large.routes() + " vs " + small.routes() + " Routes", growthBound,
+        "%.2f x (%.1f ms vs %.1f ms)".formatted(growth, large.toAck().p99Ms(), small.toAck().p99Ms()),
+        growth <= PROPAGATION_GROWTH));
   }
 
   private static void ratioTarget(Results r, String name, String expected, Double ratio, double bound, boolean atLeast) {

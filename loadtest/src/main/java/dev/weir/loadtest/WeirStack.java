@@ -128,6 +128,41 @@ public final class WeirStack implements AutoCloseable {
     return found;
   }
 
+  /**
+   * Waits until the controller has attempted no Route status write for {@code quiet} (its
+   * {@code weir_controller_status_writes_total} stands still); returns how many it attempted
+   * meanwhile. After Routes are added to Kubernetes clusters the controller writes each one's first
+   * status, and a change measured before that backlog drains would share the controller with it.
+   */
+  public long awaitStatusWritesQuiet(Duration quiet, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    double first = statusWrites();
+    double last = first;
+    long stillSince = System.nanoTime();
+    while (System.nanoTime() - stillSince < quiet.toNanos()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the controller still wrote Route status after " + timeout.toSeconds()
+            + " s (" + (long) (last - first) + " writes meanwhile)");
+      }
+      Thread.sleep(250);
+      double now = statusWrites();
+      if (now != last) {
+        last = now;
+        stillSince = System.nanoTime();
+      }
+    }
+    return (long) (last - first);
+  }
+
+  private double statusWrites() {
+    try {
+      return Footprint.parsePrometheus(get(adminUrl("/actuator/prometheus")), "^weir_controller_status_writes",
+          "_total$").values().stream().mapToDouble(Double::doubleValue).sum();
+    } catch (IOException e) {
+      return Double.NaN; // never equal: keeps waiting until the endpoint answers or time runs out
+    }
+  }
+
   public String adminUrl(String path) {
     return "http://127.0.0.1:" + ports.admin() + path;
   }

@@ -106,6 +106,68 @@ class HarnessPartsTest {
   }
 
   @Test
+  void onlySelectsSuitesByNameAndNamesTheValidOnesForAnUnknownOne() {
+    assertThat(Harness.plan(Args.parse("h", new String[] {"--only", "propagation,footprint"}, Set.of("only", "routes"),
+        Set.of("quick"))).suites()).containsExactly(Suite.PROPAGATION, Suite.FOOTPRINT);
+    assertThat(Harness.plan(Args.parse("h", new String[0], Set.of("only"), Set.of())).suites())
+        .containsExactlyInAnyOrder(Suite.values());
+    assertThatThrownBy(() -> Suite.parse("propagation,latency"))
+        .hasMessage("--only: unknown suite 'latency' (expected: throughput, route-count, split-accuracy,"
+            + " propagation, footprint)");
+  }
+
+  @Test
+  void runShKnowsTheSameSuitesAsTheHarness() throws IOException {
+    String runSh = Files.readString(Path.of("run.sh"));
+    assertThat(runSh).contains("suites=\"" + Suite.names().replace(", ", " ") + "\"\n");
+  }
+
+  @Test
+  void kubernetesModeRunsOnlyPropagationAndQuickKeepsItAtTheSmallestCount() {
+    Harness.Plan quick = Harness.plan(Args.parse("h", new String[] {"--quick", "--routes", "100,10"},
+        Set.of("only", "routes"), Set.of("quick")));
+    assertThat(quick.routeCounts(BenchClusters.Mode.FOLDER)).containsExactly(10, 100);
+    assertThat(quick.routeCounts(BenchClusters.Mode.KUBERNETES)).containsExactly(10);
+    assertThat(Harness.Plan.of(false).routeCounts(BenchClusters.Mode.KUBERNETES)).containsExactly(10, 1_000, 10_000);
+    assertThat(quick.runs(Suite.PROPAGATION, BenchClusters.Mode.KUBERNETES)).isTrue();
+    assertThat(quick.runs(Suite.SPLIT_ACCURACY, BenchClusters.Mode.KUBERNETES)).isFalse();
+    assertThat(quick.runs(Suite.SPLIT_ACCURACY, BenchClusters.Mode.FOLDER)).isTrue();
+    assertThatThrownBy(() -> Harness.plan(Args.parse("h", new String[] {"--routes", "10,x"}, Set.of("routes"), Set.of())))
+        .hasMessage("--routes: 'x' (expected: Route counts >= 1, comma-separated, e.g. 10,1000)");
+  }
+
+  @Test
+  void peersRunWithoutTheHarnessOnlyJars() {
+    assertThat(Harness.peerJar("grpc-core-1.85.1.jar")).isFalse();
+    assertThat(Harness.peerJar("kubernetes-client-8.0.0.jar")).isFalse();
+    assertThat(Harness.peerJar("vertx-core-5.2.0.jar")).isFalse();
+    assertThat(Harness.peerJar("reactor-netty-http-1.3.6.jar")).isTrue();
+  }
+
+  @Test
+  void waitsUntilTheControllerStopsWritingRouteStatus() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger scrapes = new java.util.concurrent.atomic.AtomicInteger();
+    com.sun.net.httpserver.HttpServer admin =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    admin.createContext("/actuator/prometheus", exchange -> {
+      int written = Math.min(scrapes.getAndIncrement(), 4) * 10; // 10 more per scrape, then still
+      byte[] body = ("weir_controller_status_writes_total{result=\"written\"} " + written + ".0\n"
+          + "weir_controller_status_writes_total{result=\"failed\"} 1.0\n").getBytes();
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    admin.start();
+    try (WeirStack stack = new WeirStack(new Processes(Files.createTempDirectory("logs")),
+        new WeirStack.Ports(1, admin.getAddress().getPort(), 1, 1, 1))) {
+      assertThat(stack.awaitStatusWritesQuiet(java.time.Duration.ofMillis(600), java.time.Duration.ofSeconds(30)))
+          .isEqualTo(40);
+    } finally {
+      admin.stop(0);
+    }
+  }
+
+  @Test
   void rejectsAFolderClusterWithoutRoutes(@TempDir Path dir) {
     assertThatThrownBy(() -> new FolderClusters(dir, 0, Map.of()))
         .hasMessage("routes: 0 (expected: >= 1)");

@@ -27,7 +27,11 @@ class ReportTest {
     r.routeCount.add(new Results.RouteCount(10_000, "r09999.default.localhost", wrk("weir-gateway/10000-routes", 5_000, 9.0)));
     r.splitAccuracy.add(new Results.Split("90/10", Map.of("hello-00001", 90, "hello-00002", 10),
         Map.of("hello-00001", 9_000L, "hello-00002", 1_000L), 10_000, 0.0));
-    r.propagation.add(new Results.Propagation(10_000, 50, new Results.Summary(50, 100, 300, 400),
+    r.propagation.add(new Results.Propagation("folder", 10, 50, new Results.Summary(50, 40, 60, 61),
+        new Results.Summary(50, 45, 70, 72)));
+    r.propagation.add(new Results.Propagation("folder", 10_000, 50, new Results.Summary(50, 60, 80, 81),
+        new Results.Summary(50, 65, 85, 90)));
+    r.propagation.add(new Results.Propagation("kubernetes", 10, 50, new Results.Summary(50, 100, 300, 400),
         new Results.Summary(50, 110, 310, 420)));
     r.footprint.add(new Results.Footprint(10_000, 180.0, 7.5, Map.of(), null, null));
 
@@ -41,19 +45,31 @@ class ReportTest {
         org.assertj.core.groups.Tuple.tuple("gateway req/s vs stock SCG", true),
         org.assertj.core.groups.Tuple.tuple("gateway p99 vs nginx", true),
         org.assertj.core.groups.Tuple.tuple("route count: p50 at 10000 vs 10 Routes", false),
-        org.assertj.core.groups.Tuple.tuple("propagation: p99 to ACK at 10000 Routes", false),
+        org.assertj.core.groups.Tuple.tuple("propagation (folder): p99 to ACK at 10000 Routes", true),
+        org.assertj.core.groups.Tuple.tuple("propagation (folder): p99 to ACK at 10000 vs 10 Routes", true),
+        org.assertj.core.groups.Tuple.tuple("propagation (kubernetes): p99 to ACK at 10 Routes", false),
+        org.assertj.core.groups.Tuple.tuple("propagation (kubernetes): p99 to ACK at 10000 vs 10 Routes", null),
         org.assertj.core.groups.Tuple.tuple("controller heap after GC at 10000 Routes", true),
         org.assertj.core.groups.Tuple.tuple("bytes for one endpoint change", null));
     String md = Files.readString(report);
     assertThat(md).contains("| load average (1/5/15 min) | at start 0.50 0.40 0.30, at end 1.00 0.90 0.80 |",
         "| weir-gateway | 6000 | 7.00 ms", "| route count: p50 at 10000 vs 10 Routes | <= 1.2 x | 1.29 x (9.00 ms vs 7.00 ms) | **not met** |",
-        "| bytes for one endpoint change | < 10 KiB | not measured | not measured |", "![throughput.png](throughput.png)");
+        "| bytes for one endpoint change | < 10 KiB | not measured | not measured |", "![throughput.png](throughput.png)",
+        "| propagation (folder): p99 to ACK at 10000 vs 10 Routes | <= 1.5 x | 1.33 x (80.0 ms vs 60.0 ms) | met |",
+        "| Routes | folder: to ACK | folder: to serve | kubernetes: to ACK | kubernetes: to serve |\n",
+        "| 10 | 40.0 / 60.0 / 61.0 ms | 45.0 / 70.0 / 72.0 ms | 100.0 / 300.0 / 400.0 ms | 110.0 / 310.0 / 420.0 ms |\n",
+        "| 10000 | 60.0 / 80.0 / 81.0 ms | 65.0 / 85.0 / 90.0 ms | not run | not run |\n");
     assertThat(dir.resolve("throughput.png")).isNotEmptyFile();
     assertThat(dir.resolve("latency.png")).isNotEmptyFile();
     assertThat(dir.resolve("route-count.png")).isNotEmptyFile();
     assertThat(dir.resolve("propagation.png")).isNotEmptyFile();
     assertThat(dir.resolve("footprint.png")).isNotEmptyFile();
-    assertThat(new ObjectMapper().readTree(dir.resolve("results.json").toFile()).path("targets")).hasSize(8);
+    var json = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
+    assertThat(json.path("targets")).hasSize(11);
+    assertThat(json.path("propagation").get(2).path("mode").asText()).isEqualTo("kubernetes");
+    assertThat(json.path("propagation").get(2).path("routes").asInt()).isEqualTo(10);
+    assertThat(json.path("propagation").get(2).path("toAck").path("p99Ms").asDouble()).isEqualTo(300.0);
+    assertThat(json.path("propagation").get(2).path("toServe").path("p50Ms").asDouble()).isEqualTo(110.0);
   }
 
   private static Wrk.Result wrk(String peer, double rps, double p50) {

@@ -1,0 +1,5 @@
+/**
+ * Kubernetes mode's stand-in API servers: fabric8's mock API server in CRUD mode, one per cluster,
+ * run as a process of its own so that its work never shares the harness's JVM.
+ */
+package dev.weir.loadtest.kubernetes;

@@ -45,6 +45,7 @@ public final class WeirHttpHandlerAdapter extends ReactorHttpHandlerAdapter {
     HttpServerRequest.class, Connection.class, ChannelOperationsId.class, RawTarget.class
   };
 
+  /** @param handler the WebFlux handler every accepted request goes to */
   public WeirHttpHandlerAdapter(HttpHandler handler) {
     super(handler);
   }

@@ -3,10 +3,10 @@ package dev.weir.gateway;
 import dev.weir.gateway.proxy.BadRequestLine;
 import dev.weir.gateway.proxy.GatewayMetrics;
 import dev.weir.gateway.proxy.H2cPriorKnowledge;
-import dev.weir.gateway.proxy.WeirHttpHandlerAdapter;
 import dev.weir.gateway.proxy.WeirFilteringWebHandler;
 import dev.weir.gateway.proxy.WeirHandlerMapping;
 import dev.weir.gateway.proxy.WeirHeadersFilter;
+import dev.weir.gateway.proxy.WeirHttpHandlerAdapter;
 import dev.weir.gateway.proxy.WeirMetricsFilter;
 import dev.weir.gateway.proxy.WeirNettyRoutingFilter;
 import dev.weir.gateway.proxy.WeirRoutingFilter;
@@ -32,9 +32,9 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
-import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.config.HttpClientProperties;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
@@ -177,8 +177,8 @@ public class GatewayConfiguration {
     return factory -> {
       factory.addServerCustomizers(
           server -> BadRequestLine.install(H2cPriorKnowledge.configure(server)));
-      factory.addRouteProviders(
-          routes -> routes.route(request -> true, (request, response) -> adapter.obtain().apply(request, response)));
+      factory.addRouteProviders(routes -> routes.route(
+          request -> true, (request, response) -> adapter.obtain().apply(request, response)));
     };
   }
 

@@ -844,11 +844,16 @@ class GatewayIntegrationTest {
     }
   }
 
-  /** {@code clients} keep-alive clients sending {@code method} (POSTs with 1 KiB) for {@code time}; statuses counted. */
+  /**
+   * {@code clients} keep-alive clients sending {@code method} (POSTs with 1 KiB) for {@code time};
+   * statuses counted, -1 for a request without an answer within 10 s.
+   */
   Map<Integer, Long> load(String host, HttpMethod method, int clients, Duration time) {
     long deadline = System.nanoTime() + time.toNanos();
     String body = "x".repeat(1024);
-    HttpClient client = HttpClient.create(ConnectionProvider.builder("load").maxConnections(clients).build())
+    ConnectionProvider pool = ConnectionProvider.builder("load").maxConnections(clients).build();
+    HttpClient client = HttpClient.create(pool)
+        .responseTimeout(Duration.ofSeconds(10))
         .headers(h -> h.set("Host", host));
     Map<Integer, Long> statuses = Flux.range(0, clients)
         .flatMap(c -> Flux.range(0, 50_000)
@@ -856,9 +861,14 @@ class GatewayIntegrationTest {
             .concatMap(i -> (method == HttpMethod.POST
                     ? client.post().uri("http://127.0.0.1:" + port + "/").send(reactor.netty.ByteBufFlux.fromString(Mono.just(body)))
                     : client.get().uri("http://127.0.0.1:" + port + "/"))
-                .responseSingle((res, content) -> content.asString().defaultIfEmpty("").thenReturn(res.status().code()))))
+                .responseSingle((res, content) -> content.asString().defaultIfEmpty("").thenReturn(res.status().code()))
+                .onErrorResume(e -> {
+                  System.out.println("load: no answer: " + e);
+                  return Mono.just(-1);
+                })))
         .collect(Collectors.groupingBy(code -> code, Collectors.counting()))
         .block(time.plusSeconds(60));
+    pool.dispose();
     return statuses;
   }
 }

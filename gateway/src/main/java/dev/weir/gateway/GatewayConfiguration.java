@@ -1,12 +1,16 @@
 package dev.weir.gateway;
 
+import dev.weir.gateway.proxy.BadRequestLine;
 import dev.weir.gateway.proxy.GatewayMetrics;
+import dev.weir.gateway.proxy.H2cPriorKnowledge;
 import dev.weir.gateway.proxy.WeirFilteringWebHandler;
 import dev.weir.gateway.proxy.WeirHandlerMapping;
 import dev.weir.gateway.proxy.WeirHeadersFilter;
+import dev.weir.gateway.proxy.WeirHttpHandlerAdapter;
 import dev.weir.gateway.proxy.WeirMetricsFilter;
 import dev.weir.gateway.proxy.WeirNettyRoutingFilter;
 import dev.weir.gateway.proxy.WeirRoutingFilter;
+import dev.weir.gateway.routing.RetryBudget;
 import dev.weir.gateway.routing.RoutingTableBuilder;
 import dev.weir.gateway.routing.RoutingTableHolder;
 import dev.weir.gateway.tls.HttpsServer;
@@ -29,6 +33,8 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.config.HttpClientProperties;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
@@ -41,6 +47,7 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.server.adapter.HttpWebHandlerAdapter;
 import reactor.netty.http.client.HttpClient;
 
@@ -57,23 +64,38 @@ public class GatewayConfiguration {
     return new RoutingTableHolder();
   }
 
+  /**
+   * Per-revision protection, Envoy's model: concurrency limits from the cluster ({@code
+   * max_requests}), outlier ejection capped by {@code max_ejection_percent} with a panic threshold
+   * ({@code weir.gateway.healthy-panic-threshold}, percent, default 50), retries within a budget
+   * ({@code weir.gateway.retry-budget.percent} of active requests, default 20, at least {@code
+   * weir.gateway.retry-budget.min-retry-concurrency}, default 3). The Resilience4j breaker opens
+   * only when every call in its window failed (failure rate threshold fixed at 100%): then the
+   * revision is down and clients get a fast 503 instead of waiting; a revision that still answers
+   * some requests keeps getting them.
+   */
   @Bean
   RoutingTableBuilder routingTableBuilder(
-      @Value("${weir.gateway.circuit-breaker.failure-rate-threshold:50}") float failureRate,
       @Value("${weir.gateway.circuit-breaker.sliding-window-size:20}") int window,
       @Value("${weir.gateway.circuit-breaker.minimum-number-of-calls:10}") int minimumCalls,
       @Value("${weir.gateway.circuit-breaker.wait-duration-in-open-state:5s}") Duration open,
-      @Value("${weir.gateway.circuit-breaker.permitted-calls-in-half-open-state:3}") int halfOpen) {
+      @Value("${weir.gateway.circuit-breaker.permitted-calls-in-half-open-state:3}") int halfOpen,
+      @Value("${weir.gateway.retry-budget.percent:20}") int budgetPercent,
+      @Value("${weir.gateway.retry-budget.min-retry-concurrency:3}") int minRetryConcurrency,
+      @Value("${weir.gateway.healthy-panic-threshold:50}") int panicThreshold) {
     return new RoutingTableBuilder(
         CircuitBreakerConfig.custom()
-            .failureRateThreshold(failureRate)
+            // Open for a total failure only: at any lower rate some clients are still served.
+            .failureRateThreshold(100)
             .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
             .slidingWindowSize(window)
             .minimumNumberOfCalls(minimumCalls)
             .waitDurationInOpenState(open)
             .permittedNumberOfCallsInHalfOpenState(halfOpen)
             .automaticTransitionFromOpenToHalfOpenEnabled(false)
-            .build());
+            .build(),
+        new RetryBudget(budgetPercent, minRetryConcurrency),
+        panicThreshold);
   }
 
   @Bean
@@ -138,6 +160,28 @@ public class GatewayConfiguration {
     return new HttpsServer(address, port, httpHandler, tls);
   }
 
+  /**
+   * The data port: HTTP/1.1 and h2c with prior knowledge on the same port (Envoy's {@code
+   * codec_type: AUTO}), so gRPC clients can call through it, at no cost to HTTP/1.1 ({@link
+   * H2cPriorKnowledge}); and {@link WeirHttpHandlerAdapter} in front of WebFlux, which forwards
+   * request targets browsers send and refuses a bad target or {@code Host} with a plain 400. The
+   * adapter is installed as the one route of the server, ahead of the handler Spring Boot would
+   * install, and resolves the WebFlux handler on the first request. Requests Netty cannot parse get
+   * a one-line 400 ({@link BadRequestLine}).
+   */
+  @Bean
+  WebServerFactoryCustomizer<NettyReactiveWebServerFactory> weirDataPort(
+      ObjectProvider<HttpHandler> httpHandler) {
+    SingletonSupplier<WeirHttpHandlerAdapter> adapter =
+        SingletonSupplier.of(() -> new WeirHttpHandlerAdapter(httpHandler.getObject()));
+    return factory -> {
+      factory.addServerCustomizers(
+          server -> BadRequestLine.install(H2cPriorKnowledge.configure(server)));
+      factory.addRouteProviders(routes -> routes.route(
+          request -> true, (request, response) -> adapter.obtain().apply(request, response)));
+    };
+  }
+
   /** Ready for traffic once the first route configuration is applied. */
   @Bean
   HealthIndicator xdsHealthIndicator(RoutingTableHolder holder, ObjectProvider<XdsClient> client) {
@@ -193,10 +237,12 @@ public class GatewayConfiguration {
       RoutingTableHolder holder,
       @Value("${weir.gateway.max-request-body-bytes:10485760}") long maxRequestBodyBytes,
       @Value("${weir.https.port:8443}") int httpsPort,
-      @Value("${weir.https.redirect-port:-2}") int redirectPort) {
+      @Value("${weir.https.redirect-port:-2}") int redirectPort,
+      WeirHeadersFilter weirHeaders) {
     // The redirect names the public HTTPS port; by default the one the gateway listens on.
     int port = redirectPort != -2 ? redirectPort : httpsPort;
-    return new WeirRoutingFilter(holder, maxRequestBodyBytes, port <= 0 ? -1 : port);
+    return new WeirRoutingFilter(
+        holder, maxRequestBodyBytes, port <= 0 ? -1 : port, weirHeaders.trustedHops());
   }
 
   @Bean
@@ -209,9 +255,10 @@ public class GatewayConfiguration {
    * which keep trailers working. SCG's hop-by-hop, forwarded and x-forwarded filters are left out:
    * Weir's filter does their work in the same pass.
    */
-  static List<HttpHeadersFilter> proxyHeadersFilters(ObjectProvider<List<HttpHeadersFilter>> all) {
+  static List<HttpHeadersFilter> proxyHeadersFilters(
+      WeirHeadersFilter weir, ObjectProvider<List<HttpHeadersFilter>> all) {
     List<HttpHeadersFilter> filters = new ArrayList<>();
-    filters.add(new WeirHeadersFilter());
+    filters.add(weir);
     filters.add(new WeirHeadersFilter.Response());
     for (HttpHeadersFilter filter : all.getIfAvailable(List::of)) {
       if (filter instanceof GRPCRequestHeadersFilter || filter instanceof GRPCResponseHeadersFilter) {
@@ -221,25 +268,33 @@ public class GatewayConfiguration {
     return filters;
   }
 
-  /** For websocket upgrades, which SCG proxies with every header filter bean. */
+  /**
+   * Weir's header rules; also a bean for websocket upgrades, which SCG proxies with every header
+   * filter bean. {@code weir.gateway.xff-num-trusted-hops} (default 0, the edge) is the number of
+   * proxies in front whose {@code X-Forwarded-For} / {@code -Proto} are trusted.
+   */
   @Bean
-  WeirHeadersFilter weirHeadersFilter() {
-    return new WeirHeadersFilter();
+  WeirHeadersFilter weirHeadersFilter(
+      @Value("${weir.gateway.xff-num-trusted-hops:0}") int trustedHops) {
+    return new WeirHeadersFilter(trustedHops);
   }
 
   @Bean
   WeirNettyRoutingFilter weirNettyRoutingFilter(
       HttpClient httpClient,
+      WeirHeadersFilter weirHeaders,
       ObjectProvider<List<HttpHeadersFilter>> headersFilters,
       HttpClientProperties properties) {
     return new WeirNettyRoutingFilter(
-        httpClient, headersFilters, proxyHeadersFilters(headersFilters), properties);
+        httpClient, headersFilters, proxyHeadersFilters(weirHeaders, headersFilters), properties);
   }
 
   @Bean
   NettyWriteResponseFilter weirNettyWriteResponseFilter(
-      GatewayProperties properties, ObjectProvider<List<HttpHeadersFilter>> headersFilters) {
-    List<HttpHeadersFilter> filters = proxyHeadersFilters(headersFilters);
+      GatewayProperties properties,
+      WeirHeadersFilter weirHeaders,
+      ObjectProvider<List<HttpHeadersFilter>> headersFilters) {
+    List<HttpHeadersFilter> filters = proxyHeadersFilters(weirHeaders, headersFilters);
     return new NettyWriteResponseFilter(properties.getStreamingMediaTypes(), headersFilters) {
       @Override
       public List<HttpHeadersFilter> getHeadersFilters() {

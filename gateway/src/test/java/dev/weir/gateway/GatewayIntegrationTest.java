@@ -53,6 +53,10 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.http.HttpMethod;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
@@ -84,8 +88,7 @@ import reactor.netty.resources.ConnectionProvider;
       "weir.gateway.circuit-breaker.sliding-window-size=10",
       "weir.gateway.circuit-breaker.minimum-number-of-calls=10",
       "weir.gateway.circuit-breaker.wait-duration-in-open-state=60s",
-      "weir.gateway.max-request-body-bytes=1000000",
-      "server.http2.enabled=true"
+      "weir.gateway.max-request-body-bytes=1000000"
     })
 class GatewayIntegrationTest {
 
@@ -518,7 +521,7 @@ class GatewayIntegrationTest {
       assertThat(response.status()).isEqualTo(200);
       assertThat(response.headers().get("x-protocol")).isEqualTo("HTTP/2.0");
 
-      // With server.http2.enabled, clients may speak h2c to the gateway too (gRPC does).
+      // Clients may speak h2c (prior knowledge) to the data port too, by default (gRPC does).
       String viaH2c = HttpClient.create()
           .protocol(reactor.netty.http.HttpProtocol.H2C)
           .headers(h -> h.set("Host", "h.grpc.example.com"))
@@ -527,6 +530,16 @@ class GatewayIntegrationTest {
           .responseSingle((res, body) -> body.asString().map(text -> res.version() + " " + text))
           .block(Duration.ofSeconds(30));
       assertThat(viaH2c).isEqualTo("HTTP/2.0 h2");
+
+      // The h2c upgrade (HTTP/1.1 first request with Upgrade: h2c) still works too.
+      String viaUpgrade = HttpClient.create()
+          .protocol(reactor.netty.http.HttpProtocol.HTTP11, reactor.netty.http.HttpProtocol.H2C)
+          .headers(h -> h.set("Host", "h.grpc.example.com"))
+          .get()
+          .uri("http://127.0.0.1:" + port + "/")
+          .responseSingle((res, body) -> body.asString().map(text -> res.status().code() + " " + text))
+          .block(Duration.ofSeconds(30));
+      assertThat(viaUpgrade).isEqualTo("200 h2");
     }
   }
 
@@ -554,7 +567,11 @@ class GatewayIntegrationTest {
           .setResponseMarshaller(BYTES)
           .build();
 
-  /** gRPC needs te: trailers upstream, trailers back, and a trailers-only error kept as trailers. */
+  /**
+   * gRPC needs te: trailers upstream, trailers back, and a trailers-only error kept as trailers. A
+   * real grpc-java client over plaintext (h2c with prior knowledge) to the data port with its
+   * default settings, which also serves HTTP/1.1 (issue 12, item 2).
+   */
   @Test
   void grpcThroughTheGateway() throws Exception {
     Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
@@ -583,6 +600,9 @@ class GatewayIntegrationTest {
       byte[] answer = ClientCalls.blockingUnaryCall(
           channel, SAY, options, "weir".getBytes(StandardCharsets.UTF_8));
       assertThat(new String(answer, StandardCharsets.UTF_8)).isEqualTo("hello weir");
+      // HTTP/1.1 on the same port, on a connection of its own.
+      RawResponse http11 = raw("GET / HTTP/1.1\r\nHost: nope.grpc.example.com\r\nConnection: close\r\n\r\n");
+      assertThat(http11.statusLine()).isEqualTo("HTTP/1.1 404 Not Found");
       assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(
               channel, SAY, options, "fail".getBytes(StandardCharsets.UTF_8)))
           .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
@@ -626,5 +646,239 @@ class GatewayIntegrationTest {
 
     // The data port serves only proxying: actuator is not reachable there.
     assertThat(get("localhost").status()).isEqualTo(404);
+  }
+
+  /** A response read off a raw socket: status line, header block, body. */
+  record RawResponse(String statusLine, String headers, String body) {
+    int status() {
+      return Integer.parseInt(statusLine.split(" ")[1]);
+    }
+
+    String header(String name) {
+      for (String line : headers.split("\r\n")) {
+        int colon = line.indexOf(':');
+        if (colon > 0 && line.substring(0, colon).equalsIgnoreCase(name)) {
+          return line.substring(colon + 1).trim();
+        }
+      }
+      return null;
+    }
+  }
+
+  /** Sends {@code request} byte for byte (ISO-8859-1) and reads the response until the gateway closes. */
+  RawResponse raw(String request) {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(20_000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      int headersEnd = response.indexOf("\r\n\r\n");
+      int firstLine = response.indexOf("\r\n");
+      return new RawResponse(response.substring(0, firstLine),
+          response.substring(firstLine + 2, headersEnd), response.substring(headersEnd + 4));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static String get(String target, String hostLines) {
+    return "GET " + target + " HTTP/1.1\r\n" + hostLines + "Connection: close\r\n\r\n";
+  }
+
+  /** Issue 12, item 3: what browsers send unencoded reaches the revision exactly as sent. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"/p?x=1|2", "/p?y=^", "/p?z={a}", "/p|q", "/p{q}", "/p?q=`x`", "/p?a=\"b\"&c=<d>",
+      "/p[1]?q=[2]", "/a%7Cb?c=%5E", "/plain?x=1"})
+  void requestTargetsBrowsersSendAreForwardedByteForByte(String target) {
+    serve(new World()
+        .revision("raw/r-1", endpoint(a.port()))
+        .host(vhost("r.raw.example.com", split("raw", "r-1", 100))));
+    RawResponse response = raw(get(target, "Host: r.raw.example.com\r\n"));
+    assertThat(response.status()).as(response.body()).isEqualTo(200);
+    assertThat(response.header("x-seen-target")).isEqualTo(target);
+    assertThat(response.header("x-seen-revision")).isEqualTo("r-1");
+  }
+
+  /** Issue 12, item 3: what is truly malformed gets a 400 that says what was wrong. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = ';', value = {
+    "'/a b';       bad request: invalid version format: B HTTP/1.1",
+    "'/a%zz';      bad request target: '%' at 2 not followed by two hex digits",
+    "'/a%4';       bad request target: '%' at 2 not followed by two hex digits",
+    "'/a\u0001b';  bad request target: control character 0x01 at 2",
+    "'/a\u007f';   bad request target: control character 0x7F at 2",
+    "'/a#b';       bad request target: fragment ('#' at 2) not allowed",
+  })
+  void malformedRequestTargetsGet400WithAOneLineReason(String target, String reason) {
+    serve(new World()
+        .revision("raw/r-1", endpoint(a.port()))
+        .host(vhost("r.raw.example.com", split("raw", "r-1", 100))));
+    a.resetHits();
+    RawResponse response = raw(get(target, "Host: r.raw.example.com\r\n"));
+    assertThat(response.status()).isEqualTo(400);
+    assertThat(response.header("content-type")).startsWith("text/plain");
+    assertThat(response.body()).isEqualTo(reason + "\n");
+    assertThat(a.hits()).isZero();
+  }
+
+  /** Issue 12, item 4: RFC 9112 §3.2, as nginx answers. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = ';', value = {
+    "no Host;                 ;                                                          missing Host header",
+    "two Host fields;         Host: evil.example.com|Host: h.host.example.com;           more than one Host header",
+    "the same Host twice;     Host: h.host.example.com|Host: h.host.example.com;         more than one Host header",
+    "a space in Host;         Host: name evil;                                           invalid Host header \"name evil\"",
+    "user info in Host;       Host: user@h.host.example.com;                             invalid Host header \"user@h.host.example.com\"",
+    "empty Host;              Host: ;                                                    invalid Host header \"\"",
+  })
+  void missingRepeatedOrInvalidHostIs400(String name, String hostLines, String reason) {
+    serve(new World()
+        .revision("host/h-1", endpoint(a.port()))
+        .host(vhost("h.host.example.com", split("host", "h-1", 100))));
+    a.resetHits();
+    String lines = hostLines == null ? "" : hostLines.replace("|", "\r\n") + "\r\n";
+    RawResponse response = raw(get("/x", lines));
+    assertThat(response.status()).isEqualTo(400);
+    assertThat(response.body()).isEqualTo(reason + "\n");
+    assertThat(a.hits()).isZero();
+  }
+
+  @Test
+  void absoluteFormTargetsAreRoutedByTheirAuthority() {
+    serve(new World()
+        .revision("host/h-1", endpoint(a.port()))
+        .revision("host/o-1", endpoint(b.port()))
+        .host(vhost("h.host.example.com", split("host", "h-1", 100)))
+        .host(vhost("o.host.example.com", split("host", "o-1", 100))));
+    RawResponse response = raw(get("http://h.host.example.com/x?y=1|2", "Host: o.host.example.com\r\n"));
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.header("x-backend")).isEqualTo("a");
+    assertThat(response.header("x-seen-host")).isEqualTo("h.host.example.com");
+    assertThat(response.header("x-seen-target")).isEqualTo("/x?y=1|2");
+
+    // HTTP/1.0 may leave Host out: no route, as before.
+    RawResponse old = raw("GET /x HTTP/1.0\r\n\r\n");
+    assertThat(old.status()).isEqualTo(404);
+  }
+
+  /** HTTP/2: :authority is the host; a Host field that disagrees with it is refused (RFC 9113 §8.3.1). */
+  @Test
+  void http2AuthorityAndHostMustAgree() throws Exception {
+    serve(new World()
+        .revision("host/h-1", endpoint(a.port()))
+        .revision("host/o-1", endpoint(b.port()))
+        .host(vhost("h.host.example.com", split("host", "h-1", 100)))
+        .host(vhost("o.host.example.com", split("host", "o-1", 100))));
+    assertThat(H2Probe.get(port, "h.host.example.com", null)).isEqualTo("200 a");
+    assertThat(H2Probe.get(port, "h.host.example.com", "h.host.example.com")).isEqualTo("200 a");
+    assertThat(H2Probe.get(port, "h.host.example.com", "o.host.example.com"))
+        .isEqualTo("400 Host header differs from :authority\n");
+    assertThat(H2Probe.get(port, null, "o.host.example.com")).isEqualTo("200 b");
+  }
+
+  /**
+   * Issue 12, item 9: one endpoint failing 30% of requests (pseudo-random, seeded), 4 keep-alive
+   * clients for a few seconds. POSTs (not retried) still pass ~70%; the breaker never opens.
+   */
+  @Test
+  void aPartlyFailingRevisionStillServesMostPosts() {
+    try (TestBackend flaky = TestBackend.start("flaky")) {
+      flaky.failRandomly(0.3, 503, 42);
+      serve(new World()
+          .revision("fp/fp-1", endpoint(flaky.port()))
+          .host(vhost("fp.fp.example.com", split("fp", "fp-1", 100))));
+      flaky.resetHits();
+      Map<Integer, Long> statuses = load("fp.fp.example.com", HttpMethod.POST, 4, Duration.ofSeconds(4));
+      long total = statuses.values().stream().mapToLong(Long::longValue).sum();
+      System.out.printf("30%% failing, POST: %s, backend hits %d%n", statuses, flaky.hits());
+      assertThat(total).isGreaterThan(200);
+      assertThat(statuses.getOrDefault(200, 0L)).as(statuses.toString()).isGreaterThanOrEqualTo(total * 60 / 100);
+      assertThat(statuses.keySet()).as(statuses.toString()).containsOnly(200, 503);
+      // Every request reached the backend: none was refused by an open breaker.
+      assertThat((long) flaky.hits()).isEqualTo(total);
+    }
+  }
+
+  /**
+   * Issue 12, item 9: GETs are retried, but only within the retry budget (20% of active requests,
+   * at least 3 at once): with 20 clients at most 4 retries are in flight, so retries stay well
+   * under the 39% that two retries per request would add; most clients are served.
+   */
+  @Test
+  void getRetriesOfAPartlyFailingRevisionStayWithinTheBudget() {
+    try (TestBackend flaky = TestBackend.start("flaky")) {
+      flaky.failRandomly(0.3, 503, 7);
+      serve(new World()
+          .revision("fg/fg-1", endpoint(flaky.port()))
+          .host(vhost("fg.fg.example.com", split("fg", "fg-1", 100))));
+      flaky.resetHits();
+      Map<Integer, Long> statuses = load("fg.fg.example.com", HttpMethod.GET, 20, Duration.ofSeconds(4));
+      long total = statuses.values().stream().mapToLong(Long::longValue).sum();
+      long retries = flaky.hits() - total;
+      System.out.printf("30%% failing, GET: %s, backend hits %d, retries %d%n", statuses, flaky.hits(), retries);
+      assertThat(total).isGreaterThan(200);
+      assertThat(statuses.getOrDefault(200, 0L)).as(statuses.toString()).isGreaterThanOrEqualTo(total * 75 / 100);
+      assertThat(retries).as("retries for " + total + " requests").isPositive().isLessThanOrEqualTo(total * 30 / 100);
+    }
+  }
+
+  /**
+   * A revision that fails every request (500, not retried) opens its breaker after the window:
+   * clients then get fast 503s and the backend rests.
+   */
+  @Test
+  void aRevisionFailingEveryRequestGetsFastAnswers() {
+    try (TestBackend down = TestBackend.start("down")) {
+      down.respondWith(500);
+      serve(new World()
+          .revision("fd/fd-1", endpoint(down.port()))
+          .host(vhost("fd.fd.example.com", split("fd", "fd-1", 100))));
+      down.resetHits();
+      long started = System.nanoTime();
+      Map<Integer, Long> statuses = load("fd.fd.example.com", HttpMethod.GET, 4, Duration.ofSeconds(2));
+      long total = statuses.values().stream().mapToLong(Long::longValue).sum();
+      System.out.printf("100%% failing, GET: %s, backend hits %d%n", statuses, down.hits());
+      // Rarely, one request gets no answer while the breaker opens under concurrent load; seen on
+      // the code before the protection changes too and not diagnosed yet. The load gives each
+      // request 10 s, so it shows here as -1 instead of hanging the test.
+      long unanswered = statuses.getOrDefault(-1, 0L);
+      assertThat(unanswered).as(statuses.toString()).isLessThanOrEqualTo(1);
+      assertThat(statuses.keySet()).as(statuses.toString()).isSubsetOf(-1, 500, 503);
+      // The window (10 calls) and the calls already in flight when it opened reached the backend.
+      long served = statuses.getOrDefault(500, 0L);
+      assertThat(served).isBetween(10L, 20L);
+      assertThat(statuses.getOrDefault(503, 0L)).isGreaterThan(200);
+      assertThat((long) down.hits()).isBetween(served, served + unanswered);
+      assertThat(System.nanoTime() - started).isLessThan(Duration.ofSeconds(10).toNanos());
+      Response open = get("fd.fd.example.com");
+      assertThat(open.body()).isEqualTo("circuit open for revision fd/fd-1\n");
+    }
+  }
+
+  /**
+   * {@code clients} keep-alive clients sending {@code method} (POSTs with 1 KiB) for {@code time};
+   * statuses counted, -1 for a request without an answer within 10 s.
+   */
+  Map<Integer, Long> load(String host, HttpMethod method, int clients, Duration time) {
+    long deadline = System.nanoTime() + time.toNanos();
+    String body = "x".repeat(1024);
+    ConnectionProvider pool = ConnectionProvider.builder("load").maxConnections(clients).build();
+    HttpClient client = HttpClient.create(pool)
+        .responseTimeout(Duration.ofSeconds(10))
+        .headers(h -> h.set("Host", host));
+    Map<Integer, Long> statuses = Flux.range(0, clients)
+        .flatMap(c -> Flux.range(0, 50_000)
+            .takeWhile(i -> System.nanoTime() < deadline)
+            .concatMap(i -> (method == HttpMethod.POST
+                    ? client.post().uri("http://127.0.0.1:" + port + "/").send(reactor.netty.ByteBufFlux.fromString(Mono.just(body)))
+                    : client.get().uri("http://127.0.0.1:" + port + "/"))
+                .responseSingle((res, content) -> content.asString().defaultIfEmpty("").thenReturn(res.status().code()))
+                .onErrorResume(e -> {
+                  System.out.println("load: no answer: " + e);
+                  return Mono.just(-1);
+                })))
+        .collect(Collectors.groupingBy(code -> code, Collectors.counting()))
+        .block(time.plusSeconds(60));
+    pool.dispose();
+    return statuses;
   }
 }

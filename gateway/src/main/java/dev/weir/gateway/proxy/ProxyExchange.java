@@ -19,7 +19,10 @@ final class ProxyExchange {
   final @Nullable RouteEntry routeEntry;
   final @Nullable Target target;
   final @Nullable Upstream upstream;
+  // The target as the client sent it (origin form), forwarded unchanged.
   final String pathAndQuery;
+  // Whether pathAndQuery holds characters java.net.URI refuses (sent as a string, not a URI).
+  boolean rawTarget;
   @Nullable Endpoint endpoint;
   @Nullable Endpoint failed;
   int attempts;

@@ -20,11 +20,18 @@ import org.springframework.web.server.ServerWebExchange;
 /**
  * All the header work of a proxied request in one copy, replacing Spring Cloud Gateway's chain of
  * hop-by-hop, forwarded and x-forwarded filters (each of which copies the headers again):
- * hop-by-hop headers are dropped both ways; upstream requests get {@code X-Forwarded-For},
- * {@code -Proto}, {@code -Host} and {@code -Port} from the connection (client-sent values are
- * replaced, since the gateway is the edge), lose {@code Forwarded} and {@code X-Forwarded-Prefix},
- * and get the target's headers ({@code Weir-Revision}, {@code Weir-Namespace}) in place of any the
- * client sent.
+ * hop-by-hop headers are dropped both ways; upstream requests lose {@code Forwarded} and {@code
+ * X-Forwarded-Prefix}, and get the target's headers ({@code Weir-Revision}, {@code
+ * Weir-Namespace}) in place of any the client sent.
+ *
+ * <p>Forwarded headers follow the number of trusted proxy hops in front of the gateway ({@code
+ * weir.gateway.xff-num-trusted-hops}, Envoy's {@code xff_num_trusted_hops}). With 0 (the edge, the
+ * default) {@code X-Forwarded-For}, {@code -Proto}, {@code -Host} and {@code -Port} come from the
+ * connection and client-sent values are replaced. With N &gt; 0 the peer is a trusted proxy (a
+ * load balancer): the peer's address is appended to the {@code X-Forwarded-For} it sent, {@code
+ * X-Forwarded-Proto} and {@code -Port} it sent are kept, and the client address, the N-th entry
+ * from the right of the appended list (the peer's own address when the list is shorter), goes
+ * upstream as {@code X-Real-IP} ({@link ForwardedFor}).
  *
  * <p>The work is done on Netty's headers ({@link #upstream}, {@link #downstream}), which the proxy
  * reads and writes directly; as an {@link HttpHeadersFilter} (for websocket upgrades, which SCG
@@ -36,6 +43,7 @@ public final class WeirHeadersFilter implements HttpHeadersFilter, Ordered {
   static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
   static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
   static final AsciiString X_FORWARDED_PORT = AsciiString.cached("X-Forwarded-Port");
+  static final AsciiString X_REAL_IP = AsciiString.cached("X-Real-IP");
   private static final AsciiString HTTP = AsciiString.cached("http");
   private static final AsciiString HTTPS = AsciiString.cached("https");
   private static final AsciiString TRAILERS = AsciiString.cached("trailers");
@@ -47,13 +55,33 @@ public final class WeirHeadersFilter implements HttpHeadersFilter, Ordered {
   };
   private static final AsciiString[] CLIENT_FORWARDING = {
     AsciiString.cached("forwarded"), X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST,
-    X_FORWARDED_PORT, AsciiString.cached("x-forwarded-prefix")
+    X_FORWARDED_PORT, AsciiString.cached("x-forwarded-prefix"), X_REAL_IP
   };
 
   // The headers Weir builds are checked already: names and values came through Netty's decoder
   // or from the routing table, so copying them again skips validation.
   private static final DefaultHttpHeadersFactory UNVALIDATED =
       DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+
+  private final int trustedHops;
+
+  /** Headers for a gateway at the edge: no trusted proxy in front of it. */
+  public WeirHeadersFilter() {
+    this(0);
+  }
+
+  /**
+   * @param trustedHops proxies in front of the gateway whose forwarded headers are trusted (Envoy's
+   *     {@code xff_num_trusted_hops}); 0 at the edge
+   * @throws IllegalArgumentException when negative
+   */
+  public WeirHeadersFilter(int trustedHops) {
+    if (trustedHops < 0) {
+      throw new IllegalArgumentException(
+          "weir.gateway.xff-num-trusted-hops: " + trustedHops + " (expected: >= 0)");
+    }
+    this.trustedHops = trustedHops;
+  }
 
   /** Empty Netty headers that skip name and value validation. */
   static io.netty.handler.codec.http.HttpHeaders newHeaders() {
@@ -64,7 +92,7 @@ public final class WeirHeadersFilter implements HttpHeadersFilter, Ordered {
    * Adds to {@code out} the headers to send upstream for {@code request}, whose headers (as Netty
    * holds them) are {@code in}, on its way to {@code target}.
    */
-  static void upstream(
+  void upstream(
       io.netty.handler.codec.http.HttpHeaders in,
       io.netty.handler.codec.http.HttpHeaders out,
       @Nullable Target target,
@@ -82,17 +110,35 @@ public final class WeirHeadersFilter implements HttpHeadersFilter, Ordered {
       out.add(name, header.getValue());
     }
     InetSocketAddress remote = request.getRemoteAddress();
+    String peer = null;
     if (remote != null) {
       InetAddress address = remote.getAddress();
-      out.set(X_FORWARDED_FOR, address != null ? address.getHostAddress() : remote.getHostString());
+      peer = address != null ? address.getHostAddress() : remote.getHostString();
     }
-    out.set(X_FORWARDED_PROTO, request.getSslInfo() != null ? HTTPS : HTTP);
+    String proto = null;
+    String port = null;
+    if (trustedHops == 0) {
+      if (peer != null) {
+        out.set(X_FORWARDED_FOR, peer);
+      }
+    } else {
+      String chain = ForwardedFor.append(in.getAll(X_FORWARDED_FOR), peer);
+      if (chain != null) {
+        out.set(X_FORWARDED_FOR, chain);
+        out.set(X_REAL_IP, ForwardedFor.clientAddress(chain, trustedHops));
+      }
+      proto = ForwardedFor.proto(in.get(X_FORWARDED_PROTO));
+      port = ForwardedFor.port(in.get(X_FORWARDED_PORT));
+    }
+    out.set(X_FORWARDED_PROTO, proto != null ? proto : request.getSslInfo() != null ? HTTPS : HTTP);
     String host = in.get(HttpHeaderNames.HOST);
     if (host != null) {
       out.set(X_FORWARDED_HOST, host);
     }
     InetSocketAddress local = request.getLocalAddress();
-    if (local != null) {
+    if (port != null) {
+      out.set(X_FORWARDED_PORT, port);
+    } else if (local != null) {
       out.set(X_FORWARDED_PORT, Integer.toString(local.getPort()));
     }
     if (target != null) {
@@ -124,6 +170,29 @@ public final class WeirHeadersFilter implements HttpHeadersFilter, Ordered {
       result.add(header.getKey(), header.getValue());
     }
     return result;
+  }
+
+  /**
+   * The scheme the client used: {@code https} on the HTTPS port, or, behind trusted proxies, the
+   * {@code X-Forwarded-Proto} the nearest one sent; {@code http} otherwise. Redirects to HTTPS
+   * follow it, so a TLS-terminating load balancer in front does not cause a redirect loop.
+   */
+  static String scheme(ServerHttpRequest request, int trustedHops) {
+    if (request.getSslInfo() != null) {
+      return "https";
+    }
+    if (trustedHops > 0) {
+      String proto = ForwardedFor.proto(request.getHeaders().getFirst("X-Forwarded-Proto"));
+      if (proto != null) {
+        return proto;
+      }
+    }
+    return "http";
+  }
+
+  /** Proxies in front of the gateway whose forwarded headers are trusted; 0 at the edge. */
+  public int trustedHops() {
+    return trustedHops;
   }
 
   /** Response headers: only hop-by-hop ones are dropped. */

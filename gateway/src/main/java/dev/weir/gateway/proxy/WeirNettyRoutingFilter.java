@@ -46,6 +46,7 @@ public final class WeirNettyRoutingFilter extends NettyRoutingFilter {
   private final UpstreamClients clients;
   private final HttpClient fallback;
   private final List<HttpHeadersFilter> headersFilters;
+  private final WeirHeadersFilter headerRules;
   private final GRPCResponseHeadersFilter grpcResponse = new GRPCResponseHeadersFilter();
 
   public WeirNettyRoutingFilter(
@@ -57,6 +58,12 @@ public final class WeirNettyRoutingFilter extends NettyRoutingFilter {
     this.clients = new UpstreamClients(httpClient);
     this.fallback = httpClient;
     this.headersFilters = List.copyOf(headersFilters);
+    this.headerRules =
+        headersFilters.stream()
+            .filter(WeirHeadersFilter.class::isInstance)
+            .map(WeirHeadersFilter.class::cast)
+            .findFirst()
+            .orElseGet(WeirHeadersFilter::new);
   }
 
   @Override
@@ -77,17 +84,21 @@ public final class WeirNettyRoutingFilter extends NettyRoutingFilter {
     Target target = proxy == null ? null : proxy.target;
     io.netty.handler.codec.http.HttpHeaders in = nettyHeaders(request);
     io.netty.handler.codec.http.HttpHeaders upstreamHeaders = WeirHeadersFilter.newHeaders();
-    WeirHeadersFilter.upstream(in, upstreamHeaders, target, request);
+    headerRules.upstream(in, upstreamHeaders, target, request);
     boolean grpc = isGrpc(in.get(HttpHeaderNames.CONTENT_TYPE));
     if (grpc) {
       // Required by HTTP/2 for gRPC (RFC 9113 8.2.2); the client may have left it out.
       upstreamHeaders.set(HttpHeaderNames.TE, TRAILERS);
     }
-    return getHttpClient(WeirHandlerMapping.ROUTE, exchange)
+    HttpClient.RequestSender sender = getHttpClient(WeirHandlerMapping.ROUTE, exchange)
         .headers(headers -> headers.set(upstreamHeaders))
-        .request(HttpMethod.valueOf(request.getMethod().name()))
-        // The URI as it is: given as a string, reactor-netty would parse it again with a regex.
-        .uri(url)
+        .request(HttpMethod.valueOf(request.getMethod().name()));
+    return (proxy != null && proxy.rawTarget && proxy.endpoint != null
+            // A target java.net.URI refuses (/p?x=1|2) goes as sent; reactor-netty takes the
+            // string's path and query verbatim.
+            ? sender.uri(proxy.endpoint.baseUrl() + proxy.pathAndQuery)
+            // The URI as it is: given as a string, reactor-netty would parse it again with a regex.
+            : sender.uri(url))
         .send((upstreamRequest, out) -> out.send(request.getBody().map(this::getByteBuf)))
         .responseConnection((upstreamResponse, connection) -> {
           // The response is written later by NettyWriteResponseFilter, after Weir's routing

@@ -58,17 +58,23 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
   private final RoutingTableHolder tables;
   private final long maxRequestBodyBytes;
   private final int redirectPort;
+  private final int trustedHops;
 
   public WeirRoutingFilter(RoutingTableHolder tables, long maxRequestBodyBytes) {
-    this(tables, maxRequestBodyBytes, -1);
+    this(tables, maxRequestBodyBytes, -1, 0);
   }
 
   /**
    * @param redirectPort the public HTTPS port named in redirects of {@code redirect} hosts (443 is
    *     left out of the URL); -1 when HTTPS is off, so nothing is redirected
+   * @param trustedHops proxies in front whose {@code X-Forwarded-Proto} is trusted ({@code
+   *     weir.gateway.xff-num-trusted-hops}): a request that reached such a proxy over HTTPS is not
+   *     redirected again
    */
-  public WeirRoutingFilter(RoutingTableHolder tables, long maxRequestBodyBytes, int redirectPort) {
+  public WeirRoutingFilter(
+      RoutingTableHolder tables, long maxRequestBodyBytes, int redirectPort, int trustedHops) {
     this.tables = requireNonNull(tables, "tables");
+    this.trustedHops = trustedHops;
     this.maxRequestBodyBytes = maxRequestBodyBytes;
     if (redirectPort < -1 || redirectPort > 65535) {
       throw new IllegalArgumentException(
@@ -94,13 +100,23 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
       return fail(exchange, null, 404, "no_route",
           "no route for host " + RoutingTable.normalizeHost(hostHeader));
     }
-    URI uri = request.getURI();
-    String path = uri.getRawPath();
+    String path;
+    String query;
+    String rawTarget = WeirHttpHandlerAdapter.rawTarget(request);
+    if (rawTarget == null) {
+      URI uri = request.getURI();
+      path = uri.getRawPath();
+      query = uri.getRawQuery();
+    } else {
+      int mark = rawTarget.indexOf('?');
+      path = mark < 0 ? rawTarget : rawTarget.substring(0, mark);
+      query = mark < 0 ? null : rawTarget.substring(mark + 1);
+    }
     if (path == null || path.isEmpty()) {
       path = "/";
     }
-    if (vhost.redirect() && redirectPort > 0 && request.getSslInfo() == null) {
-      String query = uri.getRawQuery();
+    if (vhost.redirect() && redirectPort > 0
+        && "http".equals(WeirHeadersFilter.scheme(request, trustedHops))) {
       String location = "https://" + RoutingTable.normalizeHost(hostHeader)
           + (redirectPort == 443 ? "" : ":" + redirectPort) + path
           + (query == null ? "" : "?" + query);
@@ -132,10 +148,10 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
       }
     }
     Target target = route.pick();
-    String query = uri.getRawQuery();
     ProxyExchange proxy =
         new ProxyExchange(vhost.route(), route, target, target.upstream(),
             query == null ? path : path + '?' + query);
+    proxy.rawTarget = rawTarget != null;
     exchange.getAttributes().put(ProxyExchange.ATTRIBUTE, proxy);
     // Envoy keeps the client's Host by default; Knative-style backends route on it.
     exchange.getAttributes().put(PRESERVE_HOST_HEADER_ATTRIBUTE, Boolean.TRUE);
@@ -182,7 +198,8 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
       return fail(exchange, proxy, 503, "overflow", "too many requests for revision " + proxy.revision());
     }
     int attempt = ++proxy.attempts;
-    exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, URI.create(endpoint.baseUrl() + proxy.pathAndQuery));
+    exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, URI.create(endpoint.baseUrl()
+        + (proxy.rawTarget ? RequestTarget.encodeForUri(proxy.pathAndQuery) : proxy.pathAndQuery)));
     upstream.activeRequests().incrementAndGet();
     return chain
         .filter(exchange)
@@ -263,14 +280,14 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
 
   /**
    * Whether another attempt is allowed: within the route's retries and, for retries that resend
-   * a request an upstream already handled ({@code budgeted}), within the cluster's concurrent
-   * retry budget ({@code max_retries}). A connect failure reached no upstream, so picking another
-   * endpoint for it adds no load to the failing one and is not charged to the budget.
+   * a request an upstream already handled ({@code budgeted}), within the cluster's retry budget
+   * (Envoy's {@code retry_budget}: 20% of active requests, at least 3, by default). A connect
+   * failure reached no upstream, so picking another endpoint for it adds no load to the failing
+   * one and is not charged to the budget.
    */
   private static boolean canRetry(ProxyExchange proxy, boolean budgeted) {
-    Upstream upstream = proxy.upstream;
     return proxy.attempts <= proxy.routeEntry.retries()
-        && (!budgeted || upstream.activeRetries().get() < upstream.spec().maxRetries());
+        && (!budgeted || proxy.upstream.retryAllowed());
   }
 
   private Mono<Void> reselect(ServerWebExchange exchange, GatewayFilterChain chain, ProxyExchange proxy) {

@@ -8,7 +8,8 @@ import static java.util.Objects.requireNonNull;
  *
  * @param http2 whether the upstream speaks HTTP/2 without TLS (h2c, prior knowledge)
  * @param maxRequests concurrent requests allowed to the cluster before the gateway answers 503
- * @param maxRetries concurrent retries allowed to the cluster: the retry budget
+ * @param maxRetries the cluster's {@code max_retries} threshold; the gateway limits retries by its
+ *     {@link RetryBudget} instead, as Envoy does when a {@code retry_budget} is set
  */
 public record ClusterSpec(
     String name,

@@ -56,6 +56,11 @@ public final class Endpoint {
     return until != 0 && nowNanos - until < 0;
   }
 
+  /** System.nanoTime() at which the current or last ejection ends; 0 when never ejected. */
+  long ejectedUntil() {
+    return ejectedUntil;
+  }
+
   boolean matches(EndpointSpec spec) {
     return address.equals(spec.address())
         && port == spec.port()

@@ -21,16 +21,44 @@ import java.util.TreeMap;
 public final class RoutingTableBuilder {
 
   private final CircuitBreakerConfig breakerConfig;
+  private final RetryBudget retryBudget;
+  private final int panicThreshold;
   private Map<String, Upstream.Runtime> runtimes = new HashMap<>();
   private Map<String, List<Endpoint>> endpoints = new HashMap<>();
   private Map<String, Split> splits = new HashMap<>();
   private long generation;
 
+  /** A builder with Envoy's default retry budget and panic threshold (20% / 3, 50%). */
   public RoutingTableBuilder(CircuitBreakerConfig breakerConfig) {
-    this.breakerConfig = requireNonNull(breakerConfig, "breakerConfig");
+    this(breakerConfig, RetryBudget.DEFAULT, DEFAULT_PANIC_THRESHOLD);
   }
 
-  /** A builder with Resilience4j's default circuit breaker settings. */
+  /**
+   * @param breakerConfig the circuit breaker of every cluster; its failure rate threshold should
+   *     be 100 (open only when every call failed), so a partial failure never becomes a total one
+   * @param retryBudget concurrent retries allowed per cluster
+   * @param panicThreshold percent of a cluster's endpoints that must be healthy (not ejected) for
+   *     ejection to apply; below it every endpoint is used (Envoy's {@code
+   *     healthy_panic_threshold}, default 50); 0 turns panic mode off except when none is healthy
+   */
+  public RoutingTableBuilder(
+      CircuitBreakerConfig breakerConfig, RetryBudget retryBudget, int panicThreshold) {
+    this.breakerConfig = requireNonNull(breakerConfig, "breakerConfig");
+    this.retryBudget = requireNonNull(retryBudget, "retryBudget");
+    if (panicThreshold < 0 || panicThreshold > 100) {
+      throw new IllegalArgumentException(
+          "panicThreshold: " + panicThreshold + " (expected: 0..100)");
+    }
+    this.panicThreshold = panicThreshold;
+  }
+
+  /** Envoy's {@code healthy_panic_threshold} default: 50%. */
+  public static final int DEFAULT_PANIC_THRESHOLD = 50;
+
+  /**
+   * A builder with Resilience4j's default circuit breaker settings (it opens at a 50% failure
+   * rate: for unit tests only), Envoy's default retry budget and panic threshold.
+   */
   public static RoutingTableBuilder withDefaults() {
     return new RoutingTableBuilder(CircuitBreakerConfig.ofDefaults());
   }
@@ -55,7 +83,7 @@ public final class RoutingTableBuilder {
       String name = cluster.name();
       Upstream.Runtime runtime = runtimes.get(name);
       if (runtime == null) {
-        runtime = new Upstream.Runtime(name, breakerConfig);
+        runtime = new Upstream.Runtime(name, breakerConfig, retryBudget, panicThreshold);
       }
       nextRuntimes.put(name, runtime);
       LoadAssignmentSpec assignment = assignments.get(name);

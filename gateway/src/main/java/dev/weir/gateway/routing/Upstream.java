@@ -9,6 +9,13 @@ import org.jspecify.annotations.Nullable;
 /**
  * One cluster (a revision) in a routing table: its settings, its endpoints grouped by priority, and
  * the runtime state that outlives table swaps (circuit breaker, in-flight and retry counters).
+ *
+ * <p>Protection follows Envoy's model, so that a partial failure never becomes a total one:
+ * overload is limited by concurrency ({@code max_requests}); a failing endpoint is ejected by
+ * outlier detection, at most {@code max_ejection_percent} of them, and when fewer than the panic
+ * threshold of endpoints are healthy every endpoint is used (Envoy's {@code
+ * healthy_panic_threshold}); retries draw on a {@link RetryBudget}. The circuit breaker opens only
+ * when every call in its window failed (see {@code RoutingTableBuilder}).
  */
 public final class Upstream {
 
@@ -49,9 +56,17 @@ public final class Upstream {
     return runtime.active;
   }
 
-  /** Retries in flight to this cluster, for the {@code max_retries} budget. */
+  /** Retries in flight to this cluster, for the retry budget. */
   public AtomicInteger activeRetries() {
     return runtime.retries;
+  }
+
+  /**
+   * Whether one more retry fits the cluster's {@link RetryBudget} now: retries in flight below the
+   * budget's share of active requests (or its minimum).
+   */
+  public boolean retryAllowed() {
+    return runtime.retries.get() < runtime.retryBudget.allowed(runtime.active.get());
   }
 
   public int endpointCount() {
@@ -70,11 +85,12 @@ public final class Upstream {
   /**
    * The endpoint for the next request: round-robin within the lowest priority that has endpoints
    * not ejected (and, when it can, not {@code avoid}, the one that just failed). When every
-   * endpoint is ejected it ignores ejection rather than fail (Envoy's panic mode). Null only when
-   * the cluster has no endpoints at all.
+   * endpoint is ejected, or fewer than the panic threshold (percent of all endpoints) are not
+   * ejected, it ignores ejection rather than overload the few left (Envoy's panic mode). Null only
+   * when the cluster has no endpoints at all.
    */
   public @Nullable Endpoint pick(long nowNanos, @Nullable Endpoint avoid) {
-    Endpoint found = pickHealthy(nowNanos, avoid);
+    Endpoint found = panic(nowNanos) ? null : pickHealthy(nowNanos, avoid);
     if (found == null && avoid != null) {
       found = pickHealthy(nowNanos, null);
     }
@@ -88,6 +104,24 @@ public final class Upstream {
       }
     }
     return null;
+  }
+
+  /** Whether too few endpoints are healthy to carry the cluster's load alone. */
+  private boolean panic(long nowNanos) {
+    int threshold = runtime.panicThreshold;
+    if (threshold <= 0 || nowNanos - runtime.lastEjectionEnds >= 0) {
+      // No ejection lasts until now: the common case costs one read.
+      return false;
+    }
+    int healthy = 0;
+    for (Endpoint[] endpoints : priorities) {
+      for (Endpoint e : endpoints) {
+        if (!e.ejected(nowNanos)) {
+          healthy++;
+        }
+      }
+    }
+    return healthy * 100L < (long) threshold * endpointCount;
   }
 
   private @Nullable Endpoint pickHealthy(long nowNanos, @Nullable Endpoint avoid) {
@@ -139,6 +173,10 @@ public final class Upstream {
         return false;
       }
       endpoint.eject(nowNanos, outlier);
+      long ends = endpoint.ejectedUntil();
+      if (ends - runtime.lastEjectionEnds > 0) {
+        runtime.lastEjectionEnds = ends;
+      }
       return true;
     }
   }
@@ -154,10 +192,16 @@ public final class Upstream {
     private volatile CircuitBreaker breaker;
     final AtomicInteger active = new AtomicInteger();
     final AtomicInteger retries = new AtomicInteger();
+    final RetryBudget retryBudget;
+    final int panicThreshold;
+    // System.nanoTime() at which the latest ejection ends; written under this lock.
+    volatile long lastEjectionEnds = System.nanoTime();
 
-    Runtime(String name, CircuitBreakerConfig config) {
+    Runtime(String name, CircuitBreakerConfig config, RetryBudget retryBudget, int panicThreshold) {
       this.name = name;
       this.config = config;
+      this.retryBudget = retryBudget;
+      this.panicThreshold = panicThreshold;
     }
 
     CircuitBreaker breaker() {

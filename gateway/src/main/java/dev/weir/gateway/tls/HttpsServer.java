@@ -2,6 +2,7 @@ package dev.weir.gateway.tls;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.weir.gateway.proxy.WeirHttpHandlerAdapter;
 import io.netty.util.AsyncMapping;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -11,7 +12,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.http.server.reactive.HttpHandler;
-import org.springframework.http.server.reactive.ReactorHttpHandlerAdapter;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.server.HttpServer;
@@ -76,7 +76,7 @@ public final class HttpsServer implements SmartLifecycle {
           http
               .protocol(HttpProtocol.HTTP11, HttpProtocol.H2)
               .secure(spec -> spec.sslContext(initial.getSslContext()).setSniAsyncMappings(bySni))
-              .handle(new ReactorHttpHandlerAdapter(handler))
+              .handle(new WeirHttpHandlerAdapter(handler))
               .bindNow(Duration.ofSeconds(10));
       log.info("HTTPS: listening on port {} ({})", server.port(), holder.current());
     }

@@ -103,4 +103,51 @@ class WeirHeadersFilterTest {
     }
     assertThat(downstream.getFirst("Content-Type")).isEqualTo("text/plain");
   }
+
+  static Stream<Arguments> trustedHops() {
+    // The peer (the load balancer) is 10.1.2.3; the client sent or the balancers built the chain.
+    return Stream.of(
+        Arguments.of("0 hops: the edge replaces everything", 0,
+            Map.of("X-Forwarded-For", "6.6.6.6, 7.7.7.7", "X-Forwarded-Proto", "https", "X-Forwarded-Port", "443"),
+            Map.of("X-Forwarded-For", "10.1.2.3", "X-Forwarded-Proto", "http", "X-Forwarded-Port", "8080")),
+        Arguments.of("0 hops: a client's X-Real-IP is dropped", 0,
+            Map.of("X-Real-IP", "6.6.6.6"), Map.of("X-Forwarded-For", "10.1.2.3")),
+        Arguments.of("1 hop: appended, client is the balancer's entry, proto and port kept", 1,
+            Map.of("X-Forwarded-For", "6.6.6.6, 203.0.113.7", "X-Forwarded-Proto", "https", "X-Forwarded-Port", "443"),
+            Map.of("X-Forwarded-For", "6.6.6.6, 203.0.113.7, 10.1.2.3", "X-Real-IP", "203.0.113.7",
+                "X-Forwarded-Proto", "https", "X-Forwarded-Port", "443")),
+        Arguments.of("2 hops: the client is two entries left of the peer", 2,
+            Map.of("X-Forwarded-For", "6.6.6.6, 203.0.113.7, 192.0.2.9", "X-Forwarded-Proto", "https"),
+            Map.of("X-Forwarded-For", "6.6.6.6, 203.0.113.7, 192.0.2.9, 10.1.2.3", "X-Real-IP", "203.0.113.7",
+                "X-Forwarded-Proto", "https")),
+        Arguments.of("2 hops, chain too short: the peer is the client (Envoy's fallback)", 2,
+            Map.of("X-Forwarded-For", "203.0.113.7"),
+            Map.of("X-Forwarded-For", "203.0.113.7, 10.1.2.3", "X-Real-IP", "10.1.2.3", "X-Forwarded-Proto", "http")),
+        Arguments.of("1 hop, nothing forwarded: the connection's values", 1,
+            Map.of(), Map.of("X-Forwarded-For", "10.1.2.3", "X-Real-IP", "10.1.2.3", "X-Forwarded-Proto", "http",
+                "X-Forwarded-Port", "8080")),
+        Arguments.of("1 hop, a proto that is neither http nor https is not kept", 1,
+            Map.of("X-Forwarded-Proto", "gopher", "X-Forwarded-Port", "99999"),
+            Map.of("X-Forwarded-Proto", "http", "X-Forwarded-Port", "8080")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("trustedHops")
+  void forwardedHeadersBehindTrustedProxies(
+      String name, int hops, Map<String, String> in, Map<String, String> expected) {
+    MockServerWebExchange exchange = exchange(in);
+    HttpHeaders out = new WeirHeadersFilter(hops).filter(exchange.getRequest().getHeaders(), exchange);
+    expected.forEach((header, value) -> assertThat(out.get(header)).as(header).containsExactly(value));
+    if (hops == 0) {
+      assertThat(out.containsHeader("X-Real-IP")).isFalse();
+    }
+  }
+
+  @ParameterizedTest(name = "{0} hops, X-Forwarded-Proto {1} -> {2}")
+  @org.junit.jupiter.params.provider.CsvSource({
+    "0, https, http", "0, , http", "1, https, https", "1, HTTP, http", "2, https, https", "1, , http"})
+  void schemeFollowsTheTrustedProxy(int hops, String proto, String scheme) {
+    MockServerWebExchange exchange = exchange(proto == null ? Map.of() : Map.of("X-Forwarded-Proto", proto));
+    assertThat(WeirHeadersFilter.scheme(exchange.getRequest(), hops)).isEqualTo(scheme);
+  }
 }

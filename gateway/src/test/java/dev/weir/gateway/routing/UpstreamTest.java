@@ -143,4 +143,36 @@ class UpstreamTest {
   void noEndpointsNoPick() {
     assertThat(upstream(OUTLIER).pick(0, null)).isNull();
   }
+
+  @Test
+  void belowThePanicThresholdEveryEndpointServes() {
+    // Envoy's healthy_panic_threshold (50%): with 3 of 4 endpoints ejected, the one left would take
+    // the whole load, so ejection is ignored until enough come back.
+    Upstream upstream = upstream(new OutlierSpec(5, 5, 1_000, 10_000, 100),
+        ep(1, 0), ep(2, 0), ep(3, 0), ep(4, 0));
+    long now = System.nanoTime();
+    fail(upstream, endpoint(upstream, 1), now, 5);
+    fail(upstream, endpoint(upstream, 2), now, 5);
+    assertThat(pick(upstream, now, 100)).containsOnlyKeys(3, 4);
+    fail(upstream, endpoint(upstream, 3), now, 5);
+    assertThat(endpoint(upstream, 3).ejected(now)).isTrue();
+    assertThat(pick(upstream, now, 100)).isEqualTo(Map.of(1, 25, 2, 25, 3, 25, 4, 25));
+  }
+
+  @Test
+  void retryBudgetIsTwentyPercentOfActiveRequestsAndAtLeastThree() {
+    Upstream upstream = upstream(OUTLIER, ep(1, 0));
+    upstream.activeRequests().set(4);
+    upstream.activeRetries().set(2);
+    assertThat(upstream.retryAllowed()).isTrue();
+    upstream.activeRetries().set(3);
+    assertThat(upstream.retryAllowed()).isFalse();
+    upstream.activeRequests().set(100);
+    upstream.activeRetries().set(19);
+    assertThat(upstream.retryAllowed()).isTrue();
+    upstream.activeRetries().set(20);
+    assertThat(upstream.retryAllowed()).isFalse();
+    assertThat(new RetryBudget(20, 3).allowed(0)).isEqualTo(3);
+    assertThat(new RetryBudget(50, 0).allowed(7)).isEqualTo(3);
+  }
 }

@@ -21,6 +21,9 @@ public final class TestBackend implements AutoCloseable {
   private final AtomicInteger status = new AtomicInteger(200);
   private final AtomicInteger hits = new AtomicInteger();
   private volatile long delayMillis;
+  private volatile java.util.Random failures;
+  private volatile double failShare;
+  private volatile int failStatus;
   private final Queue<Channel> channels = new ConcurrentLinkedQueue<>();
   private volatile DisposableServer server;
   private volatile int port;
@@ -53,7 +56,10 @@ public final class TestBackend implements AutoCloseable {
                       hits.incrementAndGet();
                       var in = request.requestHeaders();
                       response
-                          .status(status.get())
+                          .status(nextStatus())
+                          .header("x-seen-target", request.uri())
+                          .header("x-seen-real-ip", String.valueOf(in.get("X-Real-IP")))
+                          .header("x-seen-forwarded-port", String.valueOf(in.get("X-Forwarded-Port")))
                           .header("x-backend", name)
                           .header("x-protocol", request.protocol())
                           .header("x-seen-revision", String.valueOf(in.get("Weir-Revision")))
@@ -122,6 +128,30 @@ public final class TestBackend implements AutoCloseable {
   /** Makes every later response have this status. */
   public void respondWith(int code) {
     status.set(code);
+    failures = null;
+  }
+
+  /**
+   * Makes a pseudo-random {@code share} (0..1) of later responses have status {@code code}, the
+   * rest 200; the sequence is fixed by {@code seed}.
+   */
+  public void failRandomly(double share, int code, long seed) {
+    status.set(200);
+    failShare = share;
+    failStatus = code;
+    failures = new java.util.Random(seed);
+  }
+
+  private int nextStatus() {
+    java.util.Random random = failures;
+    if (random != null) {
+      synchronized (random) {
+        if (random.nextDouble() < failShare) {
+          return failStatus;
+        }
+      }
+    }
+    return status.get();
   }
 
   @Override

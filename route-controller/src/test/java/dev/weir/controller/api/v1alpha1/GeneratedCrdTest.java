@@ -12,7 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The CRD the build writes to deploy/crds from the Java types says what DESIGN.md promises. */
+/** The CRD the build writes to deploy/crds from the Java types says what the README and ARCHITECTURE.md promise. */
 class GeneratedCrdTest {
 
   @Test

@@ -3,6 +3,12 @@
  * configuration, every cluster and their endpoints, decodes them into routing specs, ACKs what it
  * applied and NACKs what it cannot, and feeds the routing table.
  *
+ * <p>Three parts, wired by {@link dev.weir.gateway.xds.XdsClient}: {@code AdsStream} (the gRPC
+ * stream, node, ACK/NACK, reconnect backoff), one {@code ResourceType} per xDS type (type URL and
+ * decoding, nothing else), and {@code ConfigAssembler} (warming, make-before-break retention,
+ * resync staging, routing table and TLS swaps), which keeps what it holds in generic
+ * {@code ResourceStore}s.
+ *
  * <p>Protobuf stays here: the routing package sees only the decoded specs. The gateway learns
  * about Weir only through xDS, so nothing here imports the control plane's code.
  */

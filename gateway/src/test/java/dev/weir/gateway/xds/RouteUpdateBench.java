@@ -1,4 +1,4 @@
-package dev.weir.gateway.bench;
+package dev.weir.gateway.xds;
 
 import static dev.weir.gateway.testing.XdsResources.assignment;
 import static dev.weir.gateway.testing.XdsResources.cluster;
@@ -13,9 +13,9 @@ import dev.weir.gateway.routing.ClusterSpec;
 import dev.weir.gateway.routing.LoadAssignmentSpec;
 import dev.weir.gateway.routing.RouteConfigSpec;
 import dev.weir.gateway.routing.RoutingTableBuilder;
-import dev.weir.gateway.xds.ResourceDecoder;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -24,9 +24,11 @@ import java.util.Map;
 
 /**
  * Times what the gateway does when one virtual host of a large {@code weir-http} route
- * configuration changes: unpack the resource, decode it into a spec, build the routing table.
- * Run from the test classpath: {@code RouteUpdateBench [virtual hosts, default 10000] [rounds,
- * default 40]}; prints the median and p90 of each step in milliseconds.
+ * configuration changes: unpack the resource, decode it into a spec, build the routing table;
+ * once decoding the whole configuration from scratch, once as the client does (only the virtual
+ * hosts whose bytes changed). Run from the test classpath: {@code RouteUpdateBench [virtual
+ * hosts, default 10000] [rounds, default 40]}; prints the median and p90 of each step in
+ * milliseconds.
  */
 public final class RouteUpdateBench {
 
@@ -61,28 +63,68 @@ public final class RouteUpdateBench {
     Any[] versions = {Any.pack(a), Any.pack(b)};
     System.out.printf("%d virtual hosts, %d bytes%n", hosts, versions[0].getValue().size());
 
-    RoutingTableBuilder builder = RoutingTableBuilder.withDefaults();
-    double[] decode = new double[rounds];
-    double[] build = new double[rounds];
+    Resource[] resources = new Resource[versions.length];
+    for (int i = 0; i < versions.length; i++) {
+      resources[i] = Resource.newBuilder().setName("weir-http").setVersion("v" + i)
+          .setResource(versions[i]).build();
+    }
+    RouteConfigurationType incremental = decoder.routeType("weir-http");
+    // Both paths in every round, in alternating order, so that load from other processes falls
+    // on both alike.
+    Path scratch = new Path(round -> decode(decoder, versions[round % 2]), rounds);
+    Path onlyChanged = new Path(round -> incremental.decode(resources[round % 2]), rounds);
     for (int warmup = 0; warmup < 2; warmup++) {
       for (int round = 0; round < rounds; round++) {
-        Any any = versions[round % 2];
-        long t0 = System.nanoTime();
-        RouteConfigSpec spec = decode(decoder, any);
-        long t1 = System.nanoTime();
-        builder.build(spec, clusters, assignments);
-        long t2 = System.nanoTime();
-        decode[round] = (t1 - t0) / 1e6;
-        build[round] = (t2 - t1) / 1e6;
+        Path first = round % 4 < 2 ? scratch : onlyChanged;
+        Path second = first == scratch ? onlyChanged : scratch;
+        first.run(round, clusters, assignments);
+        second.run(round, clusters, assignments);
       }
     }
-    report("decode (unpack + spec)", decode);
-    report("build table", build);
-    double[] total = new double[rounds];
-    for (int i = 0; i < rounds; i++) {
-      total[i] = decode[i] + build[i];
+    scratch.report("from scratch");
+    onlyChanged.report("changed hosts only");
+    System.out.printf("virtual hosts decoded by the incremental path: %d (%d rounds after the first)%n",
+        incremental.decodedVirtualHosts(), 2 * rounds - 1);
+  }
+
+  private interface Decode {
+    RouteConfigSpec decode(int round) throws Exception;
+  }
+
+  /** One way to decode, its own table builder, and its timings per round. */
+  private static final class Path {
+    final Decode decode;
+    final RoutingTableBuilder builder = RoutingTableBuilder.withDefaults();
+    final double[] decodeMillis;
+    final double[] buildMillis;
+
+    Path(Decode decode, int rounds) {
+      this.decode = decode;
+      this.decodeMillis = new double[rounds];
+      this.buildMillis = new double[rounds];
     }
-    report("decode + build", total);
+
+    void run(int round, List<ClusterSpec> clusters, Map<String, LoadAssignmentSpec> assignments)
+        throws Exception {
+      long t0 = System.nanoTime();
+      RouteConfigSpec spec = decode.decode(round);
+      long t1 = System.nanoTime();
+      builder.build(spec, clusters, assignments);
+      long t2 = System.nanoTime();
+      decodeMillis[round] = (t1 - t0) / 1e6;
+      buildMillis[round] = (t2 - t1) / 1e6;
+    }
+
+    void report(String what) {
+      System.out.println(what + ":");
+      RouteUpdateBench.report("decode (unpack + spec)", decodeMillis);
+      RouteUpdateBench.report("build table", buildMillis);
+      double[] total = new double[decodeMillis.length];
+      for (int i = 0; i < total.length; i++) {
+        total[i] = decodeMillis[i] + buildMillis[i];
+      }
+      RouteUpdateBench.report("decode + build", total);
+    }
   }
 
   private static RouteConfigSpec decode(ResourceDecoder decoder, Any any) throws Exception {
@@ -92,7 +134,7 @@ public final class RouteUpdateBench {
   private static void report(String what, double[] millis) {
     double[] sorted = millis.clone();
     Arrays.sort(sorted);
-    System.out.printf("%-24s median %7.2f ms  p90 %7.2f ms%n", what,
+    System.out.printf("  %-24s median %7.2f ms  p90 %7.2f ms%n", what,
         sorted[sorted.length / 2], sorted[(int) (sorted.length * 0.9)]);
   }
 }

@@ -9,7 +9,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * One xDS resource type the client subscribes to: its type URL, and how one resource of it decodes
  * into the spec the client stores (one small decoder per type, apart from the stream that carries
- * the resources and from the {@link ConfigAssembler} that combines them).
+ * the resources and from the assemblers that combine them, {@link RoutingAssembler} and {@link
+ * TlsAssembler}).
  *
  * <p>Decoding is all or nothing per response: the first resource that cannot be used throws an
  * {@link InvalidResourceException} naming the resource and the field, and the response is NACKed

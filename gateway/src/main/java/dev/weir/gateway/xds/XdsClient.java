@@ -34,20 +34,22 @@ import java.util.concurrent.TimeUnit;
  * clusters and endpoints it names have arrived (or the warming timeout passed) they are swapped in
  * as one table, so a resync with a restarted or different control plane never serves half a state.
  *
- * <p>This class wires three parts: the {@link AdsStream} (transport, ACK/NACK, backoff), one
- * {@link ResourceType} per xDS type in a table by type URL (decoding), and the {@link
- * ConfigAssembler} (warming, staging, table and TLS swaps). All protocol state lives on one thread
- * (the gRPC channel's executor), so nothing locks.
+ * <p>This class wires the parts: the {@link AdsStream} (transport, ACK/NACK, backoff), one {@link
+ * ResourceType} per xDS type in a table by type URL (decoding), and two assemblers, {@link
+ * RoutingAssembler} (clusters, endpoints and routes: warming, retention, resync staging, table
+ * swaps) and {@link TlsAssembler} (listener and secrets: warming, retention, TLS swaps). All
+ * protocol state lives on one thread (the gRPC channel's executor), so nothing locks.
  */
 public final class XdsClient implements AutoCloseable {
 
   private final ScheduledExecutorService executor;
   private final AdsStream stream;
-  private final ConfigAssembler assembler;
+  private final RoutingAssembler routing;
+  private final TlsAssembler https;
   /** Type URL → how its responses are decoded and applied. */
   private final Map<String, Handler> types = new HashMap<>();
 
-  /** Decodes a whole response of one type, then hands it to the assembler. */
+  /** Decodes a whole response of one type, then hands it to its assembler. */
   @FunctionalInterface
   private interface Handler {
     void handle(DeltaDiscoveryResponse response) throws InvalidResourceException;
@@ -100,12 +102,13 @@ public final class XdsClient implements AutoCloseable {
     xdsThread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     this.executor = xdsThread;
     this.stream = new AdsStream(settings, executor, registry);
-    this.assembler = new ConfigAssembler(settings, stream, executor, builder, holder, tls);
-    register(ClusterType.INSTANCE, assembler::onClusters);
-    register(EndpointType.INSTANCE, assembler::onEndpoints);
-    register(decoder.routeType(settings.routeConfigName()), assembler::onRoutes);
-    register(ListenerType.INSTANCE, assembler::onListeners);
-    register(SecretType.INSTANCE, assembler::onSecrets);
+    this.routing = new RoutingAssembler(settings, stream, executor, builder, holder);
+    this.https = new TlsAssembler(settings, stream, executor, tls);
+    register(ClusterType.INSTANCE, routing::onClusters);
+    register(EndpointType.INSTANCE, routing::onEndpoints);
+    register(decoder.routeType(settings.routeConfigName()), routing::onRoutes);
+    register(ListenerType.INSTANCE, https::onListeners);
+    register(SecretType.INSTANCE, https::onSecrets);
     Gauge.builder("weir.gateway.routing.hosts", holder, h -> h.current().hostCount())
         .description("host names in the current routing table")
         .register(registry);
@@ -124,12 +127,13 @@ public final class XdsClient implements AutoCloseable {
         new AdsStream.Listener() {
           @Override
           public void onOpen() {
-            assembler.streamOpened();
+            routing.streamOpened();
+            https.streamOpened();
           }
 
           @Override
           public void onResponse(DeltaDiscoveryResponse response) throws InvalidResourceException {
-            assembler.responseArrived();
+            routing.responseArrived();
             Handler handler = types.get(response.getTypeUrl());
             if (handler == null) {
               throw new InvalidResourceException("type " + response.getTypeUrl() + " not subscribed");
@@ -139,7 +143,8 @@ public final class XdsClient implements AutoCloseable {
 
           @Override
           public void onDown() {
-            assembler.streamDown();
+            routing.streamDown();
+            https.streamDown();
           }
         });
   }

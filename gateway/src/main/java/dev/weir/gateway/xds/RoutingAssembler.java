@@ -10,8 +10,6 @@ import dev.weir.gateway.routing.RoutingTableBuilder;
 import dev.weir.gateway.routing.RoutingTableHolder;
 import dev.weir.gateway.routing.TargetSpec;
 import dev.weir.gateway.routing.VirtualHostSpec;
-import dev.weir.gateway.tls.TlsConfig;
-import dev.weir.gateway.tls.TlsConfigHolder;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,15 +26,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Assembles decoded resources into what the gateway serves: it builds and swaps in routing tables
- * and TLS configurations, decides when a response is ACKed, and keeps the subscriptions to
- * endpoints and secrets in step with what is held.
+ * Assembles decoded clusters, endpoints and the route configuration into the routing table: it
+ * builds and swaps in tables, decides when a response of those types is ACKed, and keeps the
+ * subscription to endpoints in step with the clusters held.
  *
  * <p>Changes are make-before-break, in Envoy's order: new routes wait (un-ACKed, up to the warming
  * timeout) until the clusters and endpoints they name are there, then are NACKed if a cluster is
  * still unknown or applied anyway; a cluster the server removed stays in the table, with its
- * endpoints, while the applied routes still name it; a listener waits for the secrets it names,
- * and a removed secret stays while the applied listener names it.
+ * endpoints, while the applied routes still name it.
  *
  * <p>A new stream declares what is held ({@code initial_resource_versions}) and stages the
  * server's answers apart from the serving state; once the route configuration and the clusters
@@ -45,16 +42,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Runs on the client's one thread (timers on the same executor); nothing here locks.
  */
-final class ConfigAssembler {
+final class RoutingAssembler {
 
-  private static final Logger log = LoggerFactory.getLogger(ConfigAssembler.class);
+  private static final Logger log = LoggerFactory.getLogger(RoutingAssembler.class);
 
   private final XdsSettings settings;
   private final AdsStream stream;
   private final ScheduledExecutorService executor;
   private final RoutingTableBuilder builder;
   private final RoutingTableHolder holder;
-  private final TlsConfigHolder tls;
 
   /** Clusters, endpoints and the applied route configuration, as the server sent them. */
   private Config config = new Config();
@@ -63,30 +59,23 @@ final class ConfigAssembler {
   private Map<String, LoadAssignmentSpec> tableAssignments = Map.of();
   private @Nullable Resync resync;
   private @Nullable PendingRoutes pending;
-  private final ResourceStore<SecretType.Certificate> secrets = new ResourceStore<>();
-  private HttpsListenerSpec httpsListener = HttpsListenerSpec.EMPTY;
-  private String listenerVersion = "";
-  private @Nullable PendingListener pendingListener;
-  private final Set<String> secretSubscriptions = new HashSet<>();
   private final Set<String> endpointSubscriptions = new HashSet<>();
 
   /**
    * @param stream where ACKs, NACKs and subscriptions go
    * @param executor the client's thread, for the warming timers
    */
-  ConfigAssembler(
+  RoutingAssembler(
       XdsSettings settings,
       AdsStream stream,
       ScheduledExecutorService executor,
       RoutingTableBuilder builder,
-      RoutingTableHolder holder,
-      TlsConfigHolder tls) {
+      RoutingTableHolder holder) {
     this.settings = requireNonNull(settings, "settings");
     this.stream = requireNonNull(stream, "stream");
     this.executor = requireNonNull(executor, "executor");
     this.builder = requireNonNull(builder, "builder");
     this.holder = requireNonNull(holder, "holder");
-    this.tls = requireNonNull(tls, "tls");
   }
 
   /**
@@ -96,7 +85,6 @@ final class ConfigAssembler {
    */
   void streamOpened() {
     cancelPending();
-    cancelPendingListener();
     cancelResync();
     resync = new Resync(config.copy(), config.clusters.versions());
     stream.subscribe(TypeUrls.CLUSTER, List.of(), List.of(), config.clusters.versions());
@@ -105,14 +93,6 @@ final class ConfigAssembler {
       routeVersion.put(settings.routeConfigName(), config.routes.version());
     }
     stream.subscribe(TypeUrls.ROUTE, List.of(settings.routeConfigName()), List.of(), routeVersion);
-    stream.subscribe(
-        TypeUrls.LISTENER,
-        List.of(HttpsListenerSpec.NAME),
-        List.of(),
-        listenerVersion.isEmpty() ? Map.of() : Map.of(HttpsListenerSpec.NAME, listenerVersion));
-    if (!secretSubscriptions.isEmpty()) {
-      stream.subscribe(TypeUrls.SECRET, secretSubscriptions, List.of(), secrets.versions());
-    }
     if (!endpointSubscriptions.isEmpty()) {
       Map<String, String> held = config.assignments.versions();
       held.keySet().retainAll(endpointSubscriptions);
@@ -123,7 +103,6 @@ final class ConfigAssembler {
   /** The stream broke: whatever waited is dropped (the next stream starts over); nothing else. */
   void streamDown() {
     cancelPending();
-    cancelPendingListener();
     cancelResync();
   }
 
@@ -380,122 +359,6 @@ final class ConfigAssembler {
     return null;
   }
 
-  void onListeners(DeltaDiscoveryResponse response, ResourceUpdate<HttpsListenerSpec> update) {
-    Versioned<HttpsListenerSpec> sent = update.resources().get(HttpsListenerSpec.NAME);
-    HttpsListenerSpec next = sent == null ? null : sent.spec();
-    String version = sent == null ? "" : sent.version();
-    if (update.removed().contains(HttpsListenerSpec.NAME)) {
-      next = HttpsListenerSpec.EMPTY;
-      version = "";
-    }
-    if (next == null) {
-      stream.ack(response);
-      return;
-    }
-    cancelPendingListener();
-    if (missingSecrets(next).isEmpty()) {
-      applyListener(response, next, version);
-      return;
-    }
-    // Like Envoy's listener warming: wait (un-ACKed) for the secrets it names; until then the
-    // applied listener keeps serving its certificates for every name.
-    PendingListener waiting = new PendingListener(response, next, version);
-    waiting.timer =
-        executor.schedule(
-            () -> listenerWarmingExpired(waiting),
-            settings.warmingTimeout().toMillis(),
-            TimeUnit.MILLISECONDS);
-    pendingListener = waiting;
-    updateSecretSubscriptions();
-    log.debug("xDS: listener {} waits for secrets {}", version, missingSecrets(next));
-  }
-
-  private void listenerWarmingExpired(PendingListener waiting) {
-    if (pendingListener != waiting) {
-      return;
-    }
-    pendingListener = null;
-    log.warn("xDS: listener {} version {} applied without secrets {} (not received within {})",
-        HttpsListenerSpec.NAME, waiting.version, missingSecrets(waiting.spec),
-        settings.warmingTimeout());
-    applyListener(waiting.response, waiting.spec, waiting.version);
-  }
-
-  private void applyListener(DeltaDiscoveryResponse response, HttpsListenerSpec spec, String version) {
-    httpsListener = spec;
-    listenerVersion = version;
-    stream.ack(response);
-    updateSecretSubscriptions();
-    rebuildTls();
-  }
-
-  private void cancelPendingListener() {
-    if (pendingListener != null) {
-      if (pendingListener.timer != null) {
-        pendingListener.timer.cancel(false);
-      }
-      pendingListener = null;
-    }
-  }
-
-  private Set<String> missingSecrets(HttpsListenerSpec spec) {
-    Set<String> missing = spec.secretNames();
-    missing.removeAll(secrets.names());
-    return missing;
-  }
-
-  void onSecrets(DeltaDiscoveryResponse response, ResourceUpdate<SecretType.Certificate> update) {
-    secrets.putAll(update);
-    Set<String> serving = httpsListener.secretNames();
-    for (String removed : update.removed()) {
-      // A secret the applied listener still names stays until a listener without it is applied.
-      if (!serving.contains(removed)) {
-        secrets.remove(removed);
-      }
-    }
-    stream.ack(response);
-    PendingListener waiting = pendingListener;
-    if (waiting != null && missingSecrets(waiting.spec).isEmpty()) {
-      cancelPendingListener();
-      applyListener(waiting.response, waiting.spec, waiting.version);
-    } else {
-      rebuildTls();
-    }
-  }
-
-  private void rebuildTls() {
-    List<TlsConfig.Chain> chains = new ArrayList<>();
-    for (HttpsListenerSpec.Chain chain : httpsListener.chains()) {
-      SecretType.Certificate certificate = secrets.get(chain.secret());
-      if (certificate != null) {
-        chains.add(new TlsConfig.Chain(chain.serverNames(), certificate.provider()));
-      }
-    }
-    String fallback = httpsListener.fallbackSecret();
-    SecretType.Certificate fallbackCertificate = fallback == null ? null : secrets.get(fallback);
-    TlsConfig tlsConfig =
-        TlsConfig.of(chains, fallbackCertificate == null ? null : fallbackCertificate.provider());
-    tls.swap(tlsConfig);
-    log.debug("xDS: TLS {}", tlsConfig);
-  }
-
-  /** Subscribes to exactly the secrets the applied and the waiting listener name. */
-  private void updateSecretSubscriptions() {
-    Set<String> wanted = httpsListener.secretNames();
-    if (pendingListener != null) {
-      wanted.addAll(pendingListener.spec.secretNames());
-    }
-    List<String> subscribe = wanted.stream().filter(n -> !secretSubscriptions.contains(n)).toList();
-    List<String> unsubscribe =
-        secretSubscriptions.stream().filter(n -> !wanted.contains(n)).toList();
-    secretSubscriptions.clear();
-    secretSubscriptions.addAll(wanted);
-    secrets.retainAll(wanted);
-    if (!subscribe.isEmpty() || !unsubscribe.isEmpty()) {
-      stream.subscribe(TypeUrls.SECRET, subscribe, unsubscribe, Map.of());
-    }
-  }
-
   /** Subscribes to the endpoints of exactly the clusters the server has (staged or applied). */
   private void updateEndpointSubscriptions() {
     Set<String> clusters = target().clusters.names();
@@ -567,20 +430,6 @@ final class ConfigAssembler {
     PendingRoutes(DeltaDiscoveryResponse response, Versioned<RouteConfigSpec> routes) {
       this.response = response;
       this.routes = routes;
-    }
-  }
-
-  /** A listener waiting for the secrets it names. */
-  private static final class PendingListener {
-    final DeltaDiscoveryResponse response;
-    final HttpsListenerSpec spec;
-    final String version;
-    @Nullable ScheduledFuture<?> timer;
-
-    PendingListener(DeltaDiscoveryResponse response, HttpsListenerSpec spec, String version) {
-      this.response = response;
-      this.spec = spec;
-      this.version = version;
     }
   }
 }

@@ -166,6 +166,7 @@ final class AdsStream implements AutoCloseable {
     return lastNack;
   }
 
+  /** Ends the stream and shuts the channel down; the executor stays the caller's to shut down. */
   @Override
   public void close() {
     executor.execute(

@@ -1,5 +1,7 @@
 package dev.weir.gateway.xds;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -10,7 +12,7 @@ import java.util.Map;
 record ResourceUpdate<T>(Map<String, Versioned<T>> resources, List<String> removed) {
 
   ResourceUpdate {
-    resources = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(resources));
+    resources = Collections.unmodifiableMap(new LinkedHashMap<>(resources));
     removed = List.copyOf(removed);
   }
 }

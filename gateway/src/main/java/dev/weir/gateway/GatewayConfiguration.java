@@ -3,6 +3,7 @@ package dev.weir.gateway;
 import dev.weir.gateway.proxy.BadRequestLine;
 import dev.weir.gateway.proxy.GatewayMetrics;
 import dev.weir.gateway.proxy.H2cPriorKnowledge;
+import dev.weir.gateway.proxy.KeepAliveReadResume;
 import dev.weir.gateway.proxy.WeirFilteringWebHandler;
 import dev.weir.gateway.proxy.WeirHandlerMapping;
 import dev.weir.gateway.proxy.WeirHeadersFilter;
@@ -167,7 +168,8 @@ public class GatewayConfiguration {
    * request targets browsers send and refuses a bad target or {@code Host} with a plain 400. The
    * adapter is installed as the one route of the server, ahead of the handler Spring Boot would
    * install, and resolves the WebFlux handler on the first request. Requests Netty cannot parse get
-   * a one-line 400 ({@link BadRequestLine}).
+   * a one-line 400 ({@link BadRequestLine}); a keep-alive connection never stops reading ({@link
+   * KeepAliveReadResume}).
    */
   @Bean
   WebServerFactoryCustomizer<NettyReactiveWebServerFactory> weirDataPort(
@@ -176,7 +178,8 @@ public class GatewayConfiguration {
         SingletonSupplier.of(() -> new WeirHttpHandlerAdapter(httpHandler.getObject()));
     return factory -> {
       factory.addServerCustomizers(
-          server -> BadRequestLine.install(H2cPriorKnowledge.configure(server)));
+          server -> KeepAliveReadResume.install(
+              BadRequestLine.install(H2cPriorKnowledge.configure(server))));
       factory.addRouteProviders(routes -> routes.route(
           request -> true, (request, response) -> adapter.obtain().apply(request, response)));
     };

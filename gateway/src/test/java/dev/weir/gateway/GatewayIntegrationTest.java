@@ -815,6 +815,7 @@ class GatewayIntegrationTest {
       long total = statuses.values().stream().mapToLong(Long::longValue).sum();
       long retries = flaky.hits() - total;
       System.out.printf("30%% failing, GET: %s, backend hits %d, retries %d%n", statuses, flaky.hits(), retries);
+      assertThat(statuses.keySet()).as(statuses.toString()).isSubsetOf(200, 503);
       assertThat(total).isGreaterThan(200);
       assertThat(statuses.getOrDefault(200, 0L)).as(statuses.toString()).isGreaterThanOrEqualTo(total * 75 / 100);
       assertThat(retries).as("retries for " + total + " requests").isPositive().isLessThanOrEqualTo(total * 30 / 100);
@@ -837,20 +838,50 @@ class GatewayIntegrationTest {
       Map<Integer, Long> statuses = load("fd.fd.example.com", HttpMethod.GET, 4, Duration.ofSeconds(2));
       long total = statuses.values().stream().mapToLong(Long::longValue).sum();
       System.out.printf("100%% failing, GET: %s, backend hits %d%n", statuses, down.hits());
-      // Rarely, one request gets no answer while the breaker opens under concurrent load; seen on
-      // the code before the protection changes too and not diagnosed yet. The load gives each
-      // request 10 s, so it shows here as -1 instead of hanging the test.
-      long unanswered = statuses.getOrDefault(-1, 0L);
-      assertThat(unanswered).as(statuses.toString()).isLessThanOrEqualTo(1);
-      assertThat(statuses.keySet()).as(statuses.toString()).isSubsetOf(-1, 500, 503);
+      // Every request is answered (-1 would be one without an answer within 10 s).
+      assertThat(statuses.keySet()).as(statuses.toString()).containsOnly(500, 503);
       // The window (10 calls) and the calls already in flight when it opened reached the backend.
       long served = statuses.getOrDefault(500, 0L);
       assertThat(served).isBetween(10L, 20L);
       assertThat(statuses.getOrDefault(503, 0L)).isGreaterThan(200);
-      assertThat((long) down.hits()).isBetween(served, served + unanswered);
+      assertThat((long) down.hits()).isEqualTo(served);
       assertThat(System.nanoTime() - started).isLessThan(Duration.ofSeconds(10).toNanos());
       Response open = get("fd.fd.example.com");
       assertThat(open.body()).isEqualTo("circuit open for revision fd/fd-1\n");
+    }
+  }
+
+  /**
+   * A request the gateway answers itself right after a proxied response on the same keep-alive
+   * connection, as the first request after a breaker opens: the client's request after it must
+   * still be read and answered (reactor-netty could stop reading such a connection, see {@code
+   * KeepAliveReadResume}). Each of 4 clients alternates a proxied host and an unknown one (404) for
+   * 2 s; without the fix every client's connection stalled within the first few dozen requests.
+   */
+  @Test
+  void requestsAnsweredByTheGatewayAfterProxiedOnesLeaveTheConnectionReading() {
+    serve(new World()
+        .revision("ka/ka-1", endpoint(a.port()))
+        .host(vhost("ka.ka.example.com", split("ka", "ka-1", 100))));
+    long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+    ConnectionProvider pool = ConnectionProvider.builder("alternate").maxConnections(4).build();
+    HttpClient client = HttpClient.create(pool).responseTimeout(Duration.ofSeconds(2));
+    try {
+      Map<Integer, Long> statuses = Flux.range(0, 4)
+          .flatMap(c -> Flux.range(0, 1_000_000)
+              .takeWhile(i -> System.nanoTime() < deadline)
+              .concatMap(i -> client
+                  .headers(h -> h.set("Host", i % 2 == 0 ? "ka.ka.example.com" : "nowhere.example.com"))
+                  .get()
+                  .uri("http://127.0.0.1:" + port + "/")
+                  .responseSingle((res, body) -> body.asString().defaultIfEmpty("").thenReturn(res.status().code()))
+                  .onErrorResume(e -> Mono.just(-1))))
+          .collect(Collectors.groupingBy(code -> code, Collectors.counting()))
+          .block(Duration.ofSeconds(60));
+      System.out.printf("proxied and 404 alternating: %s%n", statuses);
+      assertThat(statuses.keySet()).as(statuses.toString()).containsOnly(200, 404);
+    } finally {
+      pool.dispose();
     }
   }
 

@@ -2,6 +2,7 @@ package dev.weir.gateway.tls;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.weir.gateway.proxy.KeepAliveReadResume;
 import dev.weir.gateway.proxy.WeirHttpHandlerAdapter;
 import io.netty.util.AsyncMapping;
 import io.netty.util.concurrent.Future;
@@ -68,7 +69,8 @@ public final class HttpsServer implements SmartLifecycle {
         return;
       }
       AsyncMapping<String, SslProvider> bySni = this::lookup;
-      HttpServer http = HttpServer.create().port(port);
+      // HTTP/1.1's handlers come after ALPN, so the read fix-up is added on a first request.
+      HttpServer http = KeepAliveReadResume.installOnFirstRequest(HttpServer.create().port(port));
       if (address != null) {
         http = http.host(address);
       }

@@ -9,9 +9,12 @@ import dev.weir.xds.translate.Versioned;
 import dev.weir.xds.translate.XdsResources;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.time.Duration;
+import dev.weir.model.VirtualHost;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 
@@ -80,10 +83,19 @@ final class AddBeforeSwitch {
       staged = null;
       return null;
     }
-    // The routes name only what they named before, so every upstream they name is here: in the
-    // new model's version where it has one (new endpoints need no staging), else as it was served.
+    // The served routes stay, so every upstream they name stays: in the new model's version where
+    // it has one (new endpoints need no staging), else as it was served. What they do not name and
+    // the model lost goes now, with the additions, not later with the switch of routes.
     List<Upstream> upstreams = new ArrayList<>(serving.upstreams());
-    upstreams.addAll(MakeBeforeBreak.dropped(routed.upstreams(), serving.upstreams()));
+    List<Upstream> lost = MakeBeforeBreak.dropped(routed.upstreams(), serving.upstreams());
+    if (!lost.isEmpty()) {
+      Set<String> named = new HashSet<>();
+      for (VirtualHost host : routed.virtualHosts()) {
+        host.split().forEach(w -> named.add(w.upstream()));
+        host.tagRoutes().forEach(t -> named.add(t.upstream()));
+      }
+      lost.stream().filter(u -> named.contains(u.name())).forEach(upstreams::add);
+    }
     TrafficModel served = new TrafficModel(model.revision(), routed.virtualHosts(), upstreams,
         routed.certificates(), routed.httpOption());
     Staged before = staged;

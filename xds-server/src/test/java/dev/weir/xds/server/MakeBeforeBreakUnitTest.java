@@ -155,6 +155,12 @@ class MakeBeforeBreakUnitTest {
 
     adds.switched();
     assertThat(adds.staging()).isNull();
+
+    // What the served routes do not name (a held removal released meanwhile) goes at once.
+    TrafficModel routed = new TrafficModel(4, one.virtualHosts(),
+        List.of(upstream("sw-0", "10.0.0.9"), upstream("sw-1", "10.0.0.1")));
+    assertThat(upstreams(adds.stage(three, three, routed, true, 0).served()))
+        .containsExactly("default/sw-1", "default/sw-3");
   }
 
   @Test

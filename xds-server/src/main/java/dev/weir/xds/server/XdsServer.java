@@ -639,8 +639,10 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
 
     /**
      * The longest a cluster, load assignment or secret the model dropped stays served while some
-     * connected data plane has not applied the routes and listeners without it; default 30 s.
-     * Zero drops at once (routes and removals in one snapshot).
+     * connected data plane has not applied the routes and listeners without it, and the longest a
+     * model's routes wait for every connected data plane to ACK the clusters, load assignments and
+     * secrets it adds; default 30 s. Zero does neither (additions, routes and removals in one
+     * snapshot).
      */
     public Builder drainTimeout(Duration drainTimeout) {
       requireNonNull(drainTimeout, "drainTimeout");

@@ -321,10 +321,11 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
 
   /**
    * The connected nodes that have not ACKed, for every one of {@code typeUrls} they subscribe to,
-   * the version of their group's {@code current} snapshot (for the names they subscribe to); sorted,
-   * empty when all have. A group without a snapshot has nothing to wait for. A state-of-the-world
+   * the version of their group's {@code current} snapshot (for the names they subscribe to),
+   * sorted; empty when all have. A group without a snapshot has nothing to wait for. A state-of-the-world
    * node that subscribes to one of {@code newClusters} has ACKed load assignments only once it also
-   * asked for that cluster's, as Envoy does while it warms the cluster.
+   * asked for that cluster's, as Envoy does while it warms the cluster. {@code current} must not
+   * take the cache's lock (the cache calls this tracker while holding it).
    */
   synchronized List<String> notAcked(
       java.util.function.Function<NodeGroupKey, WeirSnapshot> current, Set<String> typeUrls,

@@ -52,9 +52,9 @@ import org.slf4j.LoggerFactory;
  * world and Delta) on a gRPC server; it reports what every data plane ACKed or NACKed.
  *
  * <p>Envoy's make-before-break order, both halves. Additions come before the switch ({@link
- * AddBeforeSwitch}): a model that adds clusters or certificates is first served as the new clusters,
- * load assignments and secrets next to the routes and listeners already served, and its own routes
- * follow once every connected data plane has ACKed those, or after at most {@link
+ * AddBeforeSwitch}): a model that adds clusters or certificates is first served as the new
+ * clusters, load assignments and secrets next to the routes and listeners already served, and its
+ * own routes follow once every connected data plane has ACKed those, or after at most {@link
  * Builder#drainTimeout}. Removals come after the switch ({@link MakeBeforeBreak}): a cluster, its
  * load assignment or an SDS secret the model drops stays served until every connected data plane
  * has ACKed routes and listeners that no longer name it, or for at most {@link
@@ -282,13 +282,23 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
     AddBeforeSwitch.Staged staged = addBeforeSwitch.staging();
     if (staged != null
         && (addBeforeSwitch.timedOut(System.nanoTime())
-            || tracker.notAcked(this::currentSnapshot, stagedTypes(staged), staged.newClusters()).isEmpty())) {
+            || tracker.notAcked(currentSnapshots()::get, stagedTypes(staged),
+                staged.newClusters()).isEmpty())) {
       rebuildLastPublished();
     }
   }
 
-  private WeirSnapshot currentSnapshot(NodeGroupKey group) {
-    return (WeirSnapshot) cache.getSnapshot(group);
+  // Read before asking the tracker: setting a snapshot holds the cache's lock while it tells the
+  // tracker what it sent, so the tracker must never wait for the cache.
+  private Map<NodeGroupKey, WeirSnapshot> currentSnapshots() {
+    Map<NodeGroupKey, WeirSnapshot> current = new HashMap<>();
+    for (NodeGroupKey group : groups) {
+      WeirSnapshot snapshot = (WeirSnapshot) cache.getSnapshot(group);
+      if (snapshot != null) {
+        current.put(group, snapshot);
+      }
+    }
+    return current;
   }
 
   private static Set<String> stagedTypes(AddBeforeSwitch.Staged staged) {
@@ -368,7 +378,7 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
       staged = null;
       if (before != null && before.model() == model && !makeBeforeBreak.changed()) {
         // The staged model again: its routes go out once every data plane ACKed what was staged.
-        List<String> late = tracker.notAcked(this::currentSnapshot, stagedTypes(before),
+        List<String> late = tracker.notAcked(currentSnapshots()::get, stagedTypes(before),
             before.newClusters());
         if (!late.isEmpty() && !addBeforeSwitch.timedOut(now)) {
           return;

@@ -319,6 +319,65 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
     return any;
   }
 
+  /**
+   * The connected nodes that have not ACKed, for every one of {@code typeUrls} they subscribe to,
+   * the version of their group's {@code current} snapshot (for the names they subscribe to),
+   * sorted; empty when all have. A group without a snapshot has nothing to wait for. A state-of-the-world
+   * node that subscribes to one of {@code newClusters} has ACKed load assignments only once it also
+   * asked for that cluster's, as Envoy does while it warms the cluster. {@code current} must not
+   * take the cache's lock (the cache calls this tracker while holding it).
+   */
+  synchronized List<String> notAcked(
+      java.util.function.Function<NodeGroupKey, WeirSnapshot> current, Set<String> typeUrls,
+      List<String> newClusters) {
+    Set<String> late = new TreeSet<>();
+    for (StreamState stream : streams.values()) {
+      if (stream.node == null || stream.group == null) {
+        continue;
+      }
+      WeirSnapshot snapshot = current.apply(stream.group);
+      if (snapshot == null) {
+        continue;
+      }
+      for (String typeUrl : typeUrls) {
+        TypeState state = stream.types.get(typeUrl);
+        if (state == null || !state.subscribed(typeUrl)) {
+          continue;
+        }
+        if (state.ackedVersion == null
+            ? !(state.delta && nothingToSend(snapshot, typeUrl, state))
+            : !state.ackedVersion.equals(snapshot.version(typeUrl, state.ackedNames))
+                || !warmed(stream, typeUrl, state, newClusters)) {
+          late.add(stream.node.getId());
+          break;
+        }
+      }
+    }
+    return List.copyOf(late);
+  }
+
+  // A state-of-the-world subscription to load assignments names every new cluster the stream
+  // subscribes to (Delta's ACKed version is the whole type's, so it already says so).
+  private static boolean warmed(
+      StreamState stream, String typeUrl, TypeState state, List<String> newClusters) {
+    if (!typeUrl.equals(Resources.V3.ENDPOINT_TYPE_URL) || state.delta
+        || state.ackedNames.isEmpty() || state.ackedNames.contains("*")) {
+      return true;
+    }
+    TypeState clusters = stream.types.get(Resources.V3.CLUSTER_TYPE_URL);
+    if (clusters == null || !clusters.subscribed(Resources.V3.CLUSTER_TYPE_URL)) {
+      return true;
+    }
+    for (String cluster : newClusters) {
+      boolean wanted = clusters.names.isEmpty() || clusters.names.contains("*")
+          || clusters.names.contains(cluster);
+      if (wanted && !state.ackedNames.contains(cluster)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   // Records a NACK of the response answered by this request; returns the rejected version.
   private String nacked(StreamState stream, String typeUrl, Sent sent, String detail) {
     String rejected = sent == null ? "" : sent.version;

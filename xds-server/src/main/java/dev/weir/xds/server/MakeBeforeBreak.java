@@ -187,7 +187,7 @@ final class MakeBeforeBreak {
   }
 
   /** The elements of {@code before} whose names {@code after} lacks; both sorted by name. */
-  private static <T extends Comparable<T>> List<T> dropped(List<T> before, List<T> after) {
+  static <T extends Comparable<T>> List<T> dropped(List<T> before, List<T> after) {
     if (before == after) {
       return List.of();
     }

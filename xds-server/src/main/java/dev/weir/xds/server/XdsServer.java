@@ -10,6 +10,7 @@ import dev.weir.xds.ModelPublisher;
 import dev.weir.xds.translate.DataPlaneKind;
 import dev.weir.xds.translate.Translator;
 import dev.weir.xds.translate.XdsResources;
+import io.envoyproxy.controlplane.cache.Resources;
 import io.envoyproxy.controlplane.cache.SnapshotConsistencyException;
 import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
@@ -50,10 +51,15 @@ import org.slf4j.LoggerFactory;
  * node group (kind and locality), sets versioned snapshots and serves them over ADS (state of the
  * world and Delta) on a gRPC server; it reports what every data plane ACKed or NACKed.
  *
- * <p>Removals come after the switch ({@link MakeBeforeBreak}): a cluster, its load assignment or an
- * SDS secret the model drops stays served until every connected data plane has ACKed routes and
- * listeners that no longer name it, or for at most {@link Builder#drainTimeout}; then the next
- * build (of the next model, or of the same model again shortly after the last ACK) drops it.
+ * <p>Envoy's make-before-break order, both halves. Additions come before the switch ({@link
+ * AddBeforeSwitch}): a model that adds clusters or certificates is first served as the new
+ * clusters, load assignments and secrets next to the routes and listeners already served, and its
+ * own routes follow once every connected data plane has ACKed those, or after at most {@link
+ * Builder#drainTimeout}. Removals come after the switch ({@link MakeBeforeBreak}): a cluster, its
+ * load assignment or an SDS secret the model drops stays served until every connected data plane
+ * has ACKed routes and listeners that no longer name it, or for at most {@link
+ * Builder#drainTimeout}; then the next build (of the next model, or of the same model again shortly
+ * after the last ACK) drops it.
  */
 public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoCloseable {
 
@@ -78,16 +84,20 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
   private final WeirSnapshot.SharedResources shared = new WeirSnapshot.SharedResources();
   private final Consistency consistency = new Consistency();
   private final MakeBeforeBreak makeBeforeBreak;
+  private final AddBeforeSwitch addBeforeSwitch;
   private final ScheduledExecutorService drainTimer;
   private final AtomicBoolean releaseScheduled = new AtomicBoolean();
+  private final AtomicBoolean stageCheckScheduled = new AtomicBoolean();
   private final Set<NodeGroupKey> groups = ConcurrentHashMap.newKeySet();
   private final Set<NodeGroupKey> warnedWithoutSecrets = ConcurrentHashMap.newKeySet();
   private final Object buildLock = new Object();
   private final Object pendingLock = new Object();
   private final Thread rebuilder;
 
-  // guarded by buildLock: the last model built, and what was served for it (plus held removals)
+  // guarded by buildLock: the last model whose routes were served, what was served for it (plus
+  // held removals), and what is served now (that, or a model staged before its routes)
   private TrafficModel built;
+  private TrafficModel routed;
   private TrafficModel served;
   private Long drainCheckAt; // the held removals' next deadline a release check is scheduled for
   private volatile long builtRevision = -1;
@@ -113,6 +123,7 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
     this.metrics = new XdsMetrics(builder.meterRegistry, this::connectedNodes);
     this.tracker = new DataPlaneTracker(history, metrics, Clock.systemUTC());
     this.makeBeforeBreak = new MakeBeforeBreak(builder.drainTimeout);
+    this.addBeforeSwitch = new AddBeforeSwitch(builder.drainTimeout);
     this.rebuilder = new Thread(this::rebuildLoop, "weir-xds-rebuild");
     this.rebuilder.setDaemon(true);
     this.drainTimer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -120,8 +131,9 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
       t.setDaemon(true);
       return t;
     });
-    // An ACK may be the last one a held removal waited for.
+    // An ACK may be the last one a held removal or a staged model waited for.
     tracker.addListener(this::scheduleRelease);
+    tracker.addListener(this::scheduleStageCheck);
   }
 
   /** A builder with loopback, port 18000, plaintext, HTTP listener port 8080. */
@@ -247,9 +259,56 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
 
   /** While a removal is held: build the last published model again (dropping what is released). */
   private void releaseHeld() {
-    if (!makeBeforeBreak.holding()) {
-      return;
+    if (makeBeforeBreak.holding()) {
+      rebuildLastPublished();
     }
+  }
+
+  private void scheduleStageCheck() {
+    if (addBeforeSwitch.staging() != null && stageCheckScheduled.compareAndSet(false, true)) {
+      try {
+        drainTimer.execute(() -> {
+          stageCheckScheduled.set(false);
+          checkStaged();
+        });
+      } catch (RejectedExecutionException e) {
+        // closed
+      }
+    }
+  }
+
+  /** While a model is staged: build it whole once every data plane ACKed what was staged. */
+  private void checkStaged() {
+    AddBeforeSwitch.Staged staged = addBeforeSwitch.staging();
+    if (staged != null
+        && (addBeforeSwitch.timedOut(System.nanoTime())
+            || tracker.notAcked(currentSnapshots()::get, stagedTypes(staged),
+                staged.newClusters()).isEmpty())) {
+      rebuildLastPublished();
+    }
+  }
+
+  // Read before asking the tracker: setting a snapshot holds the cache's lock while it tells the
+  // tracker what it sent, so the tracker must never wait for the cache.
+  private Map<NodeGroupKey, WeirSnapshot> currentSnapshots() {
+    Map<NodeGroupKey, WeirSnapshot> current = new HashMap<>();
+    for (NodeGroupKey group : groups) {
+      WeirSnapshot snapshot = (WeirSnapshot) cache.getSnapshot(group);
+      if (snapshot != null) {
+        current.put(group, snapshot);
+      }
+    }
+    return current;
+  }
+
+  private static Set<String> stagedTypes(AddBeforeSwitch.Staged staged) {
+    return staged.newCertificates().isEmpty()
+        ? Set.of(Resources.V3.CLUSTER_TYPE_URL, Resources.V3.ENDPOINT_TYPE_URL)
+        : Set.of(Resources.V3.CLUSTER_TYPE_URL, Resources.V3.ENDPOINT_TYPE_URL,
+            Resources.V3.SECRET_TYPE_URL);
+  }
+
+  private void rebuildLastPublished() {
     synchronized (pendingLock) {
       if (pending == null && lastPublished != null && !closed) {
         long now = System.nanoTime();
@@ -301,39 +360,66 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
   private void rebuild(TrafficModel model) {
     List<NodeGroupKey> changed;
     Long deadline;
+    AddBeforeSwitch.Staged staged;
     synchronized (buildLock) {
       Timer.Sample sample = Timer.start();
-      TrafficModel serving =
-          makeBeforeBreak.served(built, model, tracker.dataPlanes(), System.nanoTime());
+      long now = System.nanoTime();
+      List<DataPlane> dataPlanes = tracker.dataPlanes();
+      TrafficModel serving = makeBeforeBreak.served(built, model, dataPlanes, now);
       if (!makeBeforeBreak.timedOut().isEmpty()) {
         log.warn("model revision {}: {} removed after the drain timeout, before every connected"
             + " data plane applied the routes without them", model.revision(),
             makeBeforeBreak.timedOut());
       }
-      if (model == built && !makeBeforeBreak.changed()) {
+      AddBeforeSwitch.Staged before = addBeforeSwitch.staging();
+      if (model == built && !makeBeforeBreak.changed() && before == null) {
         return; // a check of held removals that released nothing
       }
+      staged = null;
+      if (before != null && before.model() == model && !makeBeforeBreak.changed()) {
+        // The staged model again: its routes go out once every data plane ACKed what was staged.
+        List<String> late = tracker.notAcked(currentSnapshots()::get, stagedTypes(before),
+            before.newClusters());
+        if (!late.isEmpty() && !addBeforeSwitch.timedOut(now)) {
+          return;
+        }
+        if (!late.isEmpty()) {
+          log.warn("model revision {}: routes served after the drain timeout, before {} ACKed"
+              + " the new clusters, load assignments or secrets they name", model.revision(),
+              late);
+        }
+        addBeforeSwitch.switched();
+      } else {
+        staged = addBeforeSwitch.stage(model, serving, routed, !dataPlanes.isEmpty(), now);
+      }
+      TrafficModel serve = staged == null ? serving : staged.served();
+      // A staged snapshot carries the revision of the routes it serves, never the staged one's.
+      long revision = staged == null ? model.revision() : built.revision();
       Map<NodeGroupKey, WeirSnapshot> snapshots = new HashMap<>();
       try {
         for (NodeGroupKey group : groups) {
-          snapshots.put(group, snapshot(serving, group));
+          snapshots.put(group, snapshot(serve, group));
         }
         // Check the model even when nobody is connected, so a bad one is reported at once.
-        consistency.checkOnce(resources(serving, checkGroup()));
+        consistency.checkOnce(resources(serve, checkGroup()));
       } catch (SnapshotConsistencyException e) {
         log.error("model revision {}: inconsistent snapshot, data planes keep the previous one: {}",
             model.revision(), e.getMessage());
+        addBeforeSwitch.switched();
         return;
       } finally {
         sample.stop(metrics.snapshotBuild());
       }
-      snapshots.forEach((group, snapshot) -> set(group, model.revision(), snapshot));
+      snapshots.forEach((group, snapshot) -> set(group, revision, snapshot));
       translator.endRound();
       shared.endRound();
       consistency.endRound();
-      built = model;
-      served = serving;
-      builtRevision = model.revision();
+      served = serve;
+      if (staged == null) {
+        built = model;
+        routed = serving;
+        builtRevision = model.revision();
+      }
       changed = new ArrayList<>(snapshots.keySet());
       deadline = makeBeforeBreak.nextDeadlineNanos();
       if (deadline != null && deadline.equals(drainCheckAt)) {
@@ -350,8 +436,22 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
         // closed
       }
     }
-    log.debug("model revision {} served to {} node groups", model.revision(), changed.size());
+    if (staged != null) {
+      log.debug("model revision {}: {} node groups get its new clusters and secrets before its"
+          + " routes", model.revision(), changed.size());
+      try {
+        drainTimer.schedule(this::checkStaged,
+            Math.max(0, staged.deadlineNanos() - System.nanoTime()) + 1_000_000,
+            TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        // closed
+      }
+    } else {
+      log.debug("model revision {} served to {} node groups", model.revision(), changed.size());
+    }
     tracker.snapshotsChanged(changed);
+    // What was staged may be ACKed already (nothing new in what a node subscribes to).
+    scheduleStageCheck();
   }
 
   private void set(NodeGroupKey group, long revision, WeirSnapshot snapshot) {
@@ -409,7 +509,8 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
     XdsResources resources =
         translator.translate(model, group.kind(), group.locality(), group.secretsAllowed());
     return group.secretsAllowed() && group.kind() != DataPlaneKind.PROXYLESS_GRPC
-        ? makeBeforeBreak.withHeldSecrets(resources, translator::secret)
+        ? addBeforeSwitch.withNewSecrets(
+            makeBeforeBreak.withHeldSecrets(resources, translator::secret), translator::secret)
         : resources;
   }
 
@@ -548,8 +649,10 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
 
     /**
      * The longest a cluster, load assignment or secret the model dropped stays served while some
-     * connected data plane has not applied the routes and listeners without it; default 30 s.
-     * Zero drops at once (routes and removals in one snapshot).
+     * connected data plane has not applied the routes and listeners without it, and the longest a
+     * model's routes wait for every connected data plane to ACK the clusters, load assignments and
+     * secrets it adds; default 30 s. Zero does neither (additions, routes and removals in one
+     * snapshot).
      */
     public Builder drainTimeout(Duration drainTimeout) {
       requireNonNull(drainTimeout, "drainTimeout");

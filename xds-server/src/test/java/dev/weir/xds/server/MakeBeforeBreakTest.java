@@ -17,18 +17,17 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue 12, defect 1 (the server's part): a Route switched from revision sw-1 to sw-2 and back.
- * Clusters and load assignments of the revision the routes stop using leave the snapshot only
- * after the data plane ACKed the routes without it (Envoy's make-before-break order), over both
- * state-of-the-world and Delta ADS with real clients on loopback; a node that never ACKs holds the
- * removal only for the drain timeout.
+ * Issue 12, defect 1 (the server's part): a Route switched from revision sw-1 to sw-2 and back, in
+ * Envoy's make-before-break order, over both state-of-the-world and Delta ADS with real clients on
+ * loopback. The new revision's cluster and load assignment come first, the routes that name it
+ * only after the data plane ACKed both; the old revision's cluster and load assignment leave only
+ * after it ACKed the routes without them. A node that never ACKs holds either step only for the
+ * drain timeout; a change of weights is one push.
  */
 class MakeBeforeBreakTest {
 
@@ -66,7 +65,7 @@ class MakeBeforeBreakTest {
   }
 
   @Test
-  void stateOfTheWorldRemovesTheOldClusterOnlyAfterTheRoutesWithoutItAreAcked() throws Exception {
+  void stateOfTheWorldGetsTheNewClusterBeforeTheRoutesAndLosesTheOldOneAfter() throws Exception {
     start(Duration.ofSeconds(30));
     server.publish(sw(1, "sw-1"));
     try (SotwClient envoy = new SotwClient(channel, node("envoy-1", "envoy", EAST))) {
@@ -85,21 +84,29 @@ class MakeBeforeBreakTest {
         String to = revision == 2 ? SW2 : SW1;
         server.publish(sw(revision, to.substring("default/".length())));
 
-        // Make: the new cluster comes, the old one stays, the routes switch.
-        Map<String, DiscoveryResponse> made =
-            receive(envoy, V3.CLUSTER_TYPE_URL, V3.ROUTE_TYPE_URL);
-        assertThat(clusters(made.get(V3.CLUSTER_TYPE_URL))).containsExactly(SW1, SW2);
-        assertThat(routedTo(made.get(V3.ROUTE_TYPE_URL))).isEqualTo(to);
-        envoy.ack(made.get(V3.CLUSTER_TYPE_URL));
+        // Make: the new cluster comes, the old one stays, the routes wait.
+        DiscoveryResponse made = envoy.next(V3.CLUSTER_TYPE_URL);
+        assertThat(clusters(made)).containsExactly(SW1, SW2);
+        envoy.expectNothingFor(QUIET);
+        envoy.ack(made);
+        // The cluster is ACKed but still warming: its load assignment was not asked for yet.
+        envoy.expectNothingFor(QUIET);
         // As Envoy does for a new EDS cluster: its load assignment is asked for, and is there.
         envoy.ack(eds, SW1, SW2);
         eds = envoy.next(V3.ENDPOINT_TYPE_URL);
         assertThat(eds.getResourcesCount()).isEqualTo(2);
+        envoy.expectNothingFor(QUIET);
         envoy.ack(eds, SW1, SW2);
 
+        // Switch: once the cluster is warm, the routes name it; the node has applied the new
+        // model only when it ACKed them.
+        DiscoveryResponse switched = envoy.next(V3.ROUTE_TYPE_URL);
+        assertThat(routedTo(switched)).isEqualTo(to);
+        assertThat(applied("envoy-1", revision)).isFalse();
         // Until the node ACKs the routes without the old cluster, nothing removes it.
         envoy.expectNothingFor(QUIET);
-        envoy.ack(made.get(V3.ROUTE_TYPE_URL), "weir-http");
+        assertThat(applied("envoy-1", revision)).isFalse();
+        envoy.ack(switched, "weir-http");
 
         // Break: now the old cluster goes; the node stops asking for its load assignment.
         DiscoveryResponse broken = envoy.next(V3.CLUSTER_TYPE_URL);
@@ -116,21 +123,8 @@ class MakeBeforeBreakTest {
     }
   }
 
-  /** One response of each type, in whatever order they come; nothing else may come. */
-  private static Map<String, DiscoveryResponse> receive(SotwClient client, String... types)
-      throws InterruptedException {
-    Map<String, DiscoveryResponse> got = new HashMap<>();
-    while (got.size() < types.length) {
-      DiscoveryResponse response = client.next();
-      assertThat(response.getTypeUrl()).isIn((Object[]) types);
-      assertThat(got.put(response.getTypeUrl(), response)).as("twice " + response.getTypeUrl())
-          .isNull();
-    }
-    return got;
-  }
-
   @Test
-  void deltaRemovesTheOldClusterAndLoadAssignmentOnlyAfterTheRoutesAreAcked() throws Exception {
+  void deltaGetsTheNewClusterBeforeTheRoutesAndLosesTheOldOneAfter() throws Exception {
     start(Duration.ofSeconds(30));
     server.publish(sw(1, "sw-1"));
     try (DeltaClient gateway = new DeltaClient(channel, node("gw-1", "weir-gateway", EAST))) {
@@ -143,17 +137,22 @@ class MakeBeforeBreakTest {
       DeltaDiscoveryResponse cds = gateway.next(V3.CLUSTER_TYPE_URL);
       assertThat(cds.getRemovedResourcesList()).isEmpty();
       assertThat(cds.getResourcesList()).extracting(r -> r.getName()).containsExactly(SW2);
+      gateway.expectNothingFor(QUIET);
       gateway.ack(cds);
-      DeltaDiscoveryResponse rds = gateway.next(V3.ROUTE_TYPE_URL);
-      assertThat(routedTo(rds.getResources(0).getResource().unpack(RouteConfiguration.class)))
-          .isEqualTo(SW2);
+      gateway.expectNothingFor(QUIET);
       DeltaDiscoveryResponse eds = gateway.subscribe(V3.ENDPOINT_TYPE_URL, SW2)
           .next(V3.ENDPOINT_TYPE_URL);
       assertThat(eds.getResourcesList()).extracting(r -> r.getName()).containsExactly(SW2);
       assertThat(eds.getRemovedResourcesList()).isEmpty();
-      gateway.ack(eds);
       gateway.expectNothingFor(QUIET);
+      gateway.ack(eds);
 
+      // Only now the routes name sw-2; applied means ACKed them.
+      DeltaDiscoveryResponse rds = gateway.next(V3.ROUTE_TYPE_URL);
+      assertThat(routedTo(rds.getResources(0).getResource().unpack(RouteConfiguration.class)))
+          .isEqualTo(SW2);
+      gateway.expectNothingFor(QUIET);
+      assertThat(applied("gw-1", 2)).isFalse();
       gateway.ack(rds);
       DeltaDiscoveryResponse removedCluster = gateway.next(V3.CLUSTER_TYPE_URL);
       assertThat(removedCluster.getRemovedResourcesList()).containsExactly(SW1);
@@ -187,6 +186,67 @@ class MakeBeforeBreakTest {
       assertThat(removed.getRemovedResourcesList()).containsExactly(SW1);
       assertThat(held).isGreaterThanOrEqualTo(timeout).isLessThan(timeout.plusSeconds(10));
     }
+  }
+
+  @Test
+  void aNodeThatNeverAcksTheNewClusterGetsTheRoutesAfterTheDrainTimeout() throws Exception {
+    Duration timeout = Duration.ofSeconds(2);
+    start(timeout);
+    server.publish(sw(1, "sw-1"));
+    try (SotwClient stuck = new SotwClient(channel, node("envoy-stuck", "envoy", EAST))) {
+      stuck.ack(stuck.subscribe(V3.CLUSTER_TYPE_URL).next(V3.CLUSTER_TYPE_URL));
+      stuck.ack(stuck.subscribe(V3.ROUTE_TYPE_URL, "weir-http").next(V3.ROUTE_TYPE_URL),
+          "weir-http");
+      Poll.until("envoy-stuck applied 1", () -> applied("envoy-stuck", 1));
+
+      long published = System.nanoTime();
+      server.publish(sw(2, "sw-2"));
+      assertThat(clusters(stuck.next(V3.CLUSTER_TYPE_URL))).containsExactly(SW1, SW2);
+      // never ACKed
+
+      DiscoveryResponse rds = stuck.next(V3.ROUTE_TYPE_URL);
+      Duration waited = Duration.ofNanos(System.nanoTime() - published);
+      assertThat(routedTo(rds)).isEqualTo(SW2);
+      assertThat(waited).isGreaterThanOrEqualTo(timeout).isLessThan(timeout.plusSeconds(10));
+      assertThat(applied("envoy-stuck", 2)).isFalse();
+    }
+  }
+
+  @Test
+  void aChangeOfWeightsIsOnePushOverBothProtocols() throws Exception {
+    start(Duration.ofSeconds(30));
+    server.publish(split(1, 90));
+    try (SotwClient envoy = new SotwClient(channel, node("envoy-1", "envoy", EAST));
+        DeltaClient gateway = new DeltaClient(channel, node("gw-1", "weir-gateway", EAST))) {
+      envoy.ack(envoy.subscribe(V3.CLUSTER_TYPE_URL).next(V3.CLUSTER_TYPE_URL));
+      envoy.ack(envoy.subscribe(V3.ENDPOINT_TYPE_URL, SW1, SW2).next(V3.ENDPOINT_TYPE_URL),
+          SW1, SW2);
+      envoy.ack(envoy.subscribe(V3.ROUTE_TYPE_URL, "weir-http").next(V3.ROUTE_TYPE_URL),
+          "weir-http");
+      gateway.ack(gateway.subscribe(V3.CLUSTER_TYPE_URL).next(V3.CLUSTER_TYPE_URL));
+      gateway.ack(gateway.subscribe(V3.ENDPOINT_TYPE_URL, SW1, SW2).next(V3.ENDPOINT_TYPE_URL));
+      gateway.ack(gateway.subscribe(V3.ROUTE_TYPE_URL, "weir-http").next(V3.ROUTE_TYPE_URL));
+      Poll.until("both applied 1", () -> applied("envoy-1", 1) && applied("gw-1", 1));
+
+      server.publish(split(2, 10));
+      DiscoveryResponse sotw = envoy.next();
+      DeltaDiscoveryResponse delta = gateway.next();
+      assertThat(sotw.getTypeUrl()).isEqualTo(V3.ROUTE_TYPE_URL);
+      assertThat(delta.getTypeUrl()).isEqualTo(V3.ROUTE_TYPE_URL);
+      envoy.ack(sotw, "weir-http");
+      gateway.ack(delta);
+      Poll.until("both applied 2", () -> applied("envoy-1", 2) && applied("gw-1", 2));
+      envoy.expectNothingFor(QUIET);
+      gateway.expectNothingFor(Duration.ZERO);
+    }
+  }
+
+  /** Route sw split between sw-1 ({@code percent}) and sw-2 (the rest). */
+  static TrafficModel split(long revision, int percent) {
+    return new TrafficModel(revision,
+        List.of(new VirtualHost(HOST, new RouteRef("east", "default", "sw", revision), List.of(),
+            List.of(new WeightedUpstream(SW1, percent), new WeightedUpstream(SW2, 100 - percent)))),
+        List.of(upstream("sw-1", "10.0.0.1"), upstream("sw-2", "10.0.0.2")));
   }
 
   @Test

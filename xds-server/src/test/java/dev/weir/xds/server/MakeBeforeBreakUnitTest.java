@@ -130,4 +130,69 @@ class MakeBeforeBreakUnitTest {
     assertThat(holds.withHeldSecrets(translator.translate(two, DataPlaneKind.ENVOY, EAST),
         translator::secret).secrets()).isEmpty();
   }
+
+  @Test
+  void aNewUpstreamIsStagedWithThePreviousRoutes() {
+    AddBeforeSwitch adds = new AddBeforeSwitch(Duration.ofSeconds(30));
+    TrafficModel one = to(1, "sw-1");
+    TrafficModel two = to(2, "sw-2");
+
+    AddBeforeSwitch.Staged staged = adds.stage(two, two, one, true, 0);
+    assertThat(staged.newClusters()).containsExactly("default/sw-2");
+    assertThat(upstreams(staged.served())).containsExactly("default/sw-1", "default/sw-2");
+    assertThat(staged.served().virtualHosts()).isEqualTo(one.virtualHosts());
+    assertThat(staged.deadlineNanos()).isEqualTo(30 * SECOND);
+
+    // A newer model while staged: staged again against the same routes, by the same deadline.
+    TrafficModel three = to(3, "sw-3");
+    AddBeforeSwitch.Staged again = adds.stage(three, three, one, true, 5 * SECOND);
+    assertThat(again.model()).isSameAs(three);
+    assertThat(upstreams(again.served()))
+        .containsExactly("default/sw-1", "default/sw-3");
+    assertThat(again.deadlineNanos()).isEqualTo(30 * SECOND);
+    assertThat(adds.timedOut(29 * SECOND)).isFalse();
+    assertThat(adds.timedOut(30 * SECOND)).isTrue();
+
+    adds.switched();
+    assertThat(adds.staging()).isNull();
+
+    // What the served routes do not name (a held removal released meanwhile) goes at once.
+    TrafficModel routed = new TrafficModel(4, one.virtualHosts(),
+        List.of(upstream("sw-0", "10.0.0.9"), upstream("sw-1", "10.0.0.1")));
+    assertThat(upstreams(adds.stage(three, three, routed, true, 0).served()))
+        .containsExactly("default/sw-1", "default/sw-3");
+  }
+
+  @Test
+  void weightsEndpointsOrNoDataPlaneAreNotStaged() {
+    AddBeforeSwitch adds = new AddBeforeSwitch(Duration.ofSeconds(30));
+    TrafficModel one = to(1, "sw-1");
+    TrafficModel moved = new TrafficModel(2, one.virtualHosts(),
+        List.of(upstream("sw-1", "10.0.0.9")));
+    assertThat(adds.stage(moved, moved, one, true, 0)).isNull();
+    assertThat(adds.stage(to(3, "sw-2"), to(3, "sw-2"), one, false, 0)).isNull();
+    assertThat(adds.stage(one, one, null, true, 0)).as("nothing served yet").isNull();
+    assertThat(new AddBeforeSwitch(Duration.ZERO).stage(to(3, "sw-2"), to(3, "sw-2"), one, true, 0))
+        .isNull();
+    assertThat(adds.staging()).isNull();
+  }
+
+  @Test
+  void aNewCertificateIsStagedAsASecretUnderThePreviousListeners() {
+    AddBeforeSwitch adds = new AddBeforeSwitch(Duration.ofSeconds(30));
+    Certificate cert = new Certificate("default/sw-tls",
+        "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n",
+        "-----BEGIN PRIVATE KEY-----\ny\n-----END PRIVATE KEY-----\n",
+        List.of("sw.default.example.com"), true);
+    TrafficModel one = to(1, "sw-1");
+    TrafficModel two = to(2, "sw-1", cert);
+    Translator translator = new Translator(8080);
+
+    AddBeforeSwitch.Staged staged = adds.stage(two, two, one, true, 0);
+    assertThat(staged.served().certificates()).as("the listeners stay as they were").isEmpty();
+    XdsResources resources = adds.withNewSecrets(
+        translator.translate(staged.served(), DataPlaneKind.ENVOY, EAST), translator::secret);
+    assertThat(resources.secrets()).extracting(Versioned::name).containsExactly("default/sw-tls");
+    assertThat(resources.listeners()).extracting(Versioned::name).containsExactly("weir-http");
+  }
 }

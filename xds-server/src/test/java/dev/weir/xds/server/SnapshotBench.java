@@ -39,11 +39,15 @@ import java.util.function.BooleanSupplier;
  * ACK every response.
  *
  * <p>Run: {@code java -cp <test classpath> dev.weir.xds.server.SnapshotBench [hosts] [changes]
- * [clients|noclients] [fresh|reuse|switch]}; with {@code -Dbench.jfr=<file>} the measured changes are profiled with JFR.
+ * [clients|noclients] [fresh|reuse|switch|new]}; with {@code -Dbench.jfr=<file>} the measured changes are profiled with JFR.
  *
  * <p>"switch" moves Route r1 between revisions r1-00001 and r1-00002 at every change (the records of
  * every other Route reused): one cluster and load assignment come and one goes, as when a Route is
  * switched to another revision; the clients follow the clusters they are given, as Envoy does.
+ * Switching back to a revision whose cluster is still held (see {@link MakeBeforeBreak}) adds
+ * nothing, so "switch" stages only the first change; "new" switches r1 to a revision never served
+ * before at every change, so every change is staged ({@link AddBeforeSwitch}): the new cluster
+ * and load assignment first, the routes once both clients ACKed them.
  */
 public final class SnapshotBench {
 
@@ -60,6 +64,7 @@ public final class SnapshotBench {
     // incremental model builder does; otherwise every model is built from scratch.
     boolean reuse = args.length > 3 && args[3].equals("reuse");
     boolean switching = args.length > 3 && args[3].equals("switch");
+    boolean fresh = args.length > 3 && args[3].equals("new");
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final XdsServer server = XdsServer.builder().port(0).meterRegistry(meters)
         .holdOff(Duration.ZERO).maxDelay(Duration.ZERO).build().start();
@@ -95,6 +100,8 @@ public final class SnapshotBench {
         revision++;
         TrafficModel model = switching
             ? switched(base, revision, revision % 2 == 0 ? "r1-00002" : "r1-00001")
+            : fresh
+            ? switched(base, revision, String.format("r1-%05d", revision))
             : reuse
             ? withSplit(base, revision, (int) (revision % SPLITS.length))
             : model(hosts, revision, (int) (revision % SPLITS.length));

@@ -153,13 +153,20 @@ public final class RequestTarget {
     if (value.charAt(i) != ':') {
       return false;
     }
+    // A port, when given, is 1..65535 (RFC 6335 §6; port 0 is reserved): an empty one after the
+    // colon is allowed by RFC 3986's grammar but names no port, so it is refused too.
+    if (n - i - 1 < 1 || n - i - 1 > 5) {
+      return false;
+    }
+    int port = 0;
     for (i++; i < n; i++) {
       char c = value.charAt(i);
       if (c < '0' || c > '9') {
         return false;
       }
+      port = port * 10 + (c - '0');
     }
-    return true;
+    return port >= 1 && port <= 65535;
   }
 
   /**

@@ -47,6 +47,7 @@ public final class WeirHeadersFilter implements HttpHeadersFilter, Ordered {
   private static final AsciiString HTTP = AsciiString.cached("http");
   private static final AsciiString HTTPS = AsciiString.cached("https");
   private static final AsciiString TRAILERS = AsciiString.cached("trailers");
+  private static final AsciiString X_HTTP2 = AsciiString.cached("x-http2-");
 
   private static final AsciiString[] HOP_BY_HOP = {
     HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_AUTHENTICATE,
@@ -104,6 +105,7 @@ public final class WeirHeadersFilter implements HttpHeadersFilter, Ordered {
       CharSequence name = header.getKey();
       if (isHopByHop(name, header.getValue(), connectionTokens)
           || isAny(name, CLIENT_FORWARDING)
+          || isHttp2Extension(name)
           || isTargetHeader(name, target)) {
         continue;
       }
@@ -146,6 +148,16 @@ public final class WeirHeadersFilter implements HttpHeadersFilter, Ordered {
         out.set(target.headerName(i), target.headerValue(i));
       }
     }
+  }
+
+  /**
+   * Whether {@code name} is one of the {@code x-http2-*} headers Netty's HTTP/2 to HTTP/1.1
+   * conversion adds to a request that came over h2c ({@code x-http2-scheme}, {@code
+   * x-http2-stream-id}, ...): they describe the gateway's own stream, not the client's request.
+   */
+  static boolean isHttp2Extension(CharSequence name) {
+    return name.length() > X_HTTP2.length()
+        && AsciiString.regionMatches(name, true, 0, X_HTTP2, 0, X_HTTP2.length());
   }
 
   /** Adds to {@code out} the upstream response headers {@code in} that go to the client. */

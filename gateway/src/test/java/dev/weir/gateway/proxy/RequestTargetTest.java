@@ -46,7 +46,7 @@ class RequestTargetTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {
     "hello.default.example.com", "HELLO.example.com:8080", "127.0.0.1", "127.0.0.1:80", "[::1]",
-    "[::1]:8443", "a_b.example", "x:", "%41.example"})
+    "[::1]:8443", "a_b.example", "%41.example", "host:1", "host:65535"})
   void validHosts(String host) {
     assertThat(RequestTarget.validHost(host)).isTrue();
   }
@@ -54,7 +54,7 @@ class RequestTargetTest {
   @ParameterizedTest(name = "[{0}]")
   @ValueSource(strings = {
     "", "name evil", "user@host", "host:80a", "host/path", "[::1", "[]", ":80", "host:80:81", "a\tb",
-    "%4.example"})
+    "%4.example", "x:", "host:0", "host:65536", "host:99999", "host:123456", "host:08080x"})
   void invalidHosts(String host) {
     assertThat(RequestTarget.validHost(host)).isFalse();
   }

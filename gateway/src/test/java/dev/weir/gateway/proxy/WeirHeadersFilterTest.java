@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -75,6 +76,18 @@ class WeirHeadersFilterTest {
     expected.forEach((header, value) -> assertThat(out.get(header)).as(header).containsExactly(value));
     assertThat(out.containsHeader("X-Forwarded-Prefix")).isFalse();
     assertThat(out.containsHeader("Forwarded")).isFalse();
+  }
+
+  @Test
+  void http2ConversionHeadersStayInTheGateway() {
+    // Netty adds these to requests that came over h2c; they describe the gateway's own stream.
+    MockServerWebExchange exchange = exchange(Map.of(
+        "x-http2-scheme", "http", "X-Http2-Stream-Id", "3", "x-http2", "kept", "x-http2x", "kept"));
+    HttpHeaders upstream = new WeirHeadersFilter().filter(exchange.getRequest().getHeaders(), exchange);
+    assertThat(upstream.containsHeader("x-http2-scheme")).isFalse();
+    assertThat(upstream.containsHeader("x-http2-stream-id")).isFalse();
+    assertThat(upstream.getFirst("x-http2")).isEqualTo("kept");
+    assertThat(upstream.getFirst("x-http2x")).isEqualTo("kept");
   }
 
   static Stream<Arguments> hopByHop() {

@@ -701,7 +701,8 @@ class GatewayIntegrationTest {
   /** Issue 12, item 3: what is truly malformed gets a 400 that says what was wrong. */
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = ';', value = {
-    "'/a b';       bad request: invalid version format: B HTTP/1.1",
+    "'/a b';       bad request: request line is not METHOD SP target SP HTTP-version (a space or tab in the target?): invalid version format: B HTTP/1.1",
+    "'/a\tb';      bad request: request line is not METHOD SP target SP HTTP-version (a space or tab in the target?): invalid version format: B HTTP/1.1",
     "'/a%zz';      bad request target: '%' at 2 not followed by two hex digits",
     "'/a%4';       bad request target: '%' at 2 not followed by two hex digits",
     "'/a\u0001b';  bad request target: control character 0x01 at 2",

@@ -50,6 +50,11 @@ public final class BadRequestLine extends ChannelInboundHandlerAdapter {
       if (result.isFailure() && !(result.cause() instanceof TooLongFrameException)) {
         ReferenceCountUtil.release(msg);
         String reason = result.cause() == null ? null : result.cause().getMessage();
+        if (reason != null && reason.startsWith("invalid version format")) {
+          // Netty read past a space or tab inside the target and took the rest for the version.
+          reason = "request line is not METHOD SP target SP HTTP-version (a space or tab in the"
+              + " target?): " + reason;
+        }
         ByteBuf body = Unpooled.copiedBuffer(
             "bad request: " + printable(reason == null ? "malformed request" : reason) + "\n",
             StandardCharsets.UTF_8);

@@ -82,7 +82,8 @@ public final class RequestTarget {
     }
     return String.format(
         "bad request target: %s 0x%02X at %d",
-        c == ' ' ? "space" : "control character", (int) c, index);
+        c == ' ' ? "space" : c > 0x7F ? "non-ASCII byte (percent-encode it)" : "control character",
+        (int) c, index);
   }
 
   /**

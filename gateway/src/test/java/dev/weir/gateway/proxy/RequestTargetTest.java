@@ -36,6 +36,7 @@ class RequestTargetTest {
     "/a#frag;       bad request target: fragment ('#' at 2) not allowed",
     "'/a\u0001';    bad request target: control character 0x01 at 2",
     "'/a?\u007f';   bad request target: control character 0x7F at 3",
+    "'/a\u0080';    bad request target: non-ASCII byte (percent-encode it) 0x80 at 2",
   })
   void malformedTargetsAreRefusedSayingWhy(String target, String message) {
     int scan = RequestTarget.scan(target);

@@ -85,7 +85,7 @@ import reactor.netty.resources.ConnectionProvider;
       "weir.xds.warming-timeout=1s",
       "weir.xds.initial-backoff=50ms",
       "weir.xds.max-backoff=500ms",
-      "weir.gateway.circuit-breaker.sliding-window-size=10",
+      "weir.gateway.circuit-breaker.sliding-window-size=20",
       "weir.gateway.circuit-breaker.minimum-number-of-calls=10",
       "weir.gateway.circuit-breaker.wait-duration-in-open-state=60s",
       "weir.gateway.max-request-body-bytes=1000000"

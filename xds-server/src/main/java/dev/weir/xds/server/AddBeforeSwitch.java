@@ -20,10 +20,9 @@ import java.util.function.Function;
 
 /**
  * Additions before the switch, the other half of Envoy's make-before-break order: when a model adds
- * clusters (or certificates, whose SDS secrets new listeners name), the data planes first get a
- * staged snapshot with the new clusters, their load assignments and the new secrets next to the
- * routes and listeners already served; the model's own routes follow once every connected data
- * plane has ACKed the staged clusters, load assignments and secrets, or {@code timeout} after
+ * clusters, the data planes first get a staged snapshot with the new clusters and their load
+ * assignments next to the routes and listeners already served; the model's own routes follow once
+ * every connected data plane has ACKed the staged clusters and load assignments, or {@code timeout} after
  * staging began. Envoy warms a new cluster (asks for its load assignment) before it uses it, so
  * routes that arrive with it point at a cluster it does not have yet and answer 503.
  *
@@ -77,9 +76,12 @@ final class AddBeforeSwitch {
     }
     List<Upstream> newUpstreams =
         MakeBeforeBreak.dropped(serving.upstreams(), routed.upstreams());
-    List<Certificate> newCertificates =
-        MakeBeforeBreak.dropped(serving.certificates(), routed.certificates());
-    if (newUpstreams.isEmpty() && newCertificates.isEmpty()) {
+    // New certificates are not staged: an SDS client asks for a secret only once a listener names
+    // it, so a secret sent ahead of its listener is never requested, never ACKed, and would hold
+    // the routes until the timeout. Envoy and the gateway warm a listener until its secrets arrive
+    // and keep serving the previous one meanwhile, which is the make-before-break for secrets.
+    List<Certificate> newCertificates = List.of();
+    if (newUpstreams.isEmpty()) {
       staged = null;
       return null;
     }

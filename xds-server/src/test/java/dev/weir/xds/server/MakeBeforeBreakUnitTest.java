@@ -178,7 +178,9 @@ class MakeBeforeBreakUnitTest {
   }
 
   @Test
-  void aNewCertificateIsStagedAsASecretUnderThePreviousListeners() {
+  void aNewCertificateAloneIsNotStaged() {
+    // SDS clients ask for a secret only when a listener names it: staged ahead, it would never be
+    // ACKed. Listener warming (Envoy's and the gateway's) covers new secrets instead.
     AddBeforeSwitch adds = new AddBeforeSwitch(Duration.ofSeconds(30));
     Certificate cert = new Certificate("default/sw-tls",
         "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n",
@@ -186,13 +188,8 @@ class MakeBeforeBreakUnitTest {
         List.of("sw.default.example.com"), true);
     TrafficModel one = to(1, "sw-1");
     TrafficModel two = to(2, "sw-1", cert);
-    Translator translator = new Translator(8080);
 
-    AddBeforeSwitch.Staged staged = adds.stage(two, two, one, true, 0);
-    assertThat(staged.served().certificates()).as("the listeners stay as they were").isEmpty();
-    XdsResources resources = adds.withNewSecrets(
-        translator.translate(staged.served(), DataPlaneKind.ENVOY, EAST), translator::secret);
-    assertThat(resources.secrets()).extracting(Versioned::name).containsExactly("default/sw-tls");
-    assertThat(resources.listeners()).extracting(Versioned::name).containsExactly("weir-http");
+    assertThat(adds.stage(two, two, one, true, 0)).isNull();
+    assertThat(adds.staging()).isNull();
   }
 }

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs {@code deploy/local/dev-certificate.sh}, which local mode uses for its HTTPS URL, and checks
- * what it makes with the JDK alone: a Secret a folder cluster reads, holding a certificate for every
- * host of the namespace that the CA it wrote signed, with the matching key; and a CA that survives a
- * second run, so a CA the user trusted stays trusted.
+ * what it makes with the JDK alone: a Secret a folder cluster reads, holding a certificate for
+ * every host of the namespace that the CA it wrote signed, with the matching key; and a CA that
+ * survives a second run, so a CA the user trusted stays trusted.
  */
 class DevCertificateTest {
 
@@ -40,7 +40,8 @@ class DevCertificateTest {
 
     run(tls, secretFile, "default/weir-dev-tls", "localhost");
 
-    Secret secret = new KubernetesSerialization().unmarshal(Files.readString(secretFile), Secret.class);
+    Secret secret =
+        new KubernetesSerialization().unmarshal(Files.readString(secretFile), Secret.class);
     assertThat(secret.getType()).isEqualTo("kubernetes.io/tls");
     assertThat(secret.getMetadata().getNamespace()).isEqualTo("default");
     assertThat(secret.getMetadata().getName()).isEqualTo("weir-dev-tls");
@@ -56,7 +57,8 @@ class DevCertificateTest {
     assertThat(leaf.getBasicConstraints()).isEqualTo(-1);
     assertThat(ca.getBasicConstraints()).isGreaterThanOrEqualTo(0);
     assertThat(leaf.getExtendedKeyUsage()).contains("1.3.6.1.5.5.7.3.1"); // serverAuth
-    assertThat(dnsNames(leaf)).containsExactlyInAnyOrder("*.default.localhost", "default.localhost");
+    assertThat(dnsNames(leaf))
+        .containsExactlyInAnyOrder("*.default.localhost", "default.localhost");
 
     // The key in the Secret is the certificate's: what it signs, the certificate's key verifies.
     byte[] challenge = "weir".getBytes(StandardCharsets.UTF_8);
@@ -72,7 +74,8 @@ class DevCertificateTest {
     // Keys are readable by their owner only.
     for (Path secretive : List.of(tls.resolve("ca.key"), tls.resolve("tls.key"), secretFile)) {
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secretive)))
-          .as("permissions of %s", secretive).isEqualTo("rw-------");
+          .as("permissions of %s", secretive)
+          .isEqualTo("rw-------");
     }
   }
 
@@ -92,7 +95,8 @@ class DevCertificateTest {
     run(tls, secretFile, "shop/dev-tls", "example.test");
     assertThat(Files.readString(tls.resolve("ca.pem"))).isEqualTo(ca);
     X509Certificate renewed = certificate(Files.readString(tls.resolve("tls.crt")));
-    assertThat(dnsNames(renewed)).containsExactlyInAnyOrder("*.shop.example.test", "shop.example.test");
+    assertThat(dnsNames(renewed))
+        .containsExactlyInAnyOrder("*.shop.example.test", "shop.example.test");
     renewed.verify(certificate(ca).getPublicKey());
     assertThat(Files.readString(secretFile)).contains("name: dev-tls", "namespace: shop");
     // The previous run's temporary file does not linger next to the Secret.
@@ -104,8 +108,15 @@ class DevCertificateTest {
 
   @Test
   void aBadSecretNameIsRefusedWithWhatWasExpected() throws Exception {
-    Process p = new ProcessBuilder("bash", SCRIPT.toString(), dir.resolve("tls").toString(),
-        dir.resolve("s.yaml").toString(), "no-slash").redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                "bash",
+                SCRIPT.toString(),
+                dir.resolve("tls").toString(),
+                dir.resolve("s.yaml").toString(),
+                "no-slash")
+            .redirectErrorStream(true)
+            .start();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.exitValue()).isEqualTo(2);
@@ -113,9 +124,13 @@ class DevCertificateTest {
     assertThat(dir.resolve("s.yaml")).doesNotExist();
   }
 
-  private static void run(Path tls, Path secretFile, String secret, String domain) throws Exception {
-    Process p = new ProcessBuilder("bash", SCRIPT.toString(), tls.toString(), secretFile.toString(),
-        secret, domain).redirectErrorStream(true).start();
+  private static void run(Path tls, Path secretFile, String secret, String domain)
+      throws Exception {
+    Process p =
+        new ProcessBuilder(
+                "bash", SCRIPT.toString(), tls.toString(), secretFile.toString(), secret, domain)
+            .redirectErrorStream(true)
+            .start();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("dev-certificate.sh finished").isTrue();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.exitValue()).as("dev-certificate.sh exit status; output: %s", output).isZero();
@@ -126,8 +141,9 @@ class DevCertificateTest {
   }
 
   private static X509Certificate certificate(String pem) throws Exception {
-    return (X509Certificate) CertificateFactory.getInstance("X.509")
-        .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+    return (X509Certificate)
+        CertificateFactory.getInstance("X.509")
+            .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
   }
 
   private static List<String> dnsNames(X509Certificate certificate) throws Exception {

@@ -41,9 +41,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Renders the install ({@code deploy/kustomization.yaml}) and checks what a cluster would get: every
- * document is its Kubernetes kind, RBAC is exactly least privilege, and ports, names and addresses
- * agree with each other and with the jars' defaults.
+ * Renders the install ({@code deploy/kustomization.yaml}) and checks what a cluster would get:
+ * every document is its Kubernetes kind, RBAC is exactly least privilege, and ports, names and
+ * addresses agree with each other and with the jars' defaults.
  */
 class ManifestsTest {
 
@@ -66,44 +66,71 @@ class ManifestsTest {
     }
     objects = new ArrayList<>();
     for (JsonNode doc : docs) {
-      objects.add((HasMetadata) K8S.unmarshal(Rendering.YAML.writeValueAsString(doc), KubernetesResource.class));
+      objects.add(
+          (HasMetadata)
+              K8S.unmarshal(Rendering.YAML.writeValueAsString(doc), KubernetesResource.class));
     }
   }
 
   @Test
   void everyDocumentIsItsKubernetesKindInWeirSystem() {
     for (HasMetadata o : objects) {
-      assertThat(o).as("%s %s (rendered with %s)", o.getKind(), o.getMetadata().getName(), renderedWith)
+      assertThat(o)
+          .as("%s %s (rendered with %s)", o.getKind(), o.getMetadata().getName(), renderedWith)
           .isNotInstanceOf(GenericKubernetesResource.class);
       assertThat(o.getClass().getSimpleName()).isEqualTo(o.getKind());
-      if (!Set.of("Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding").contains(o.getKind())) {
-        assertThat(o.getMetadata().getNamespace()).as("namespace of %s %s", o.getKind(), o.getMetadata().getName())
+      if (!Set.of("Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding")
+          .contains(o.getKind())) {
+        assertThat(o.getMetadata().getNamespace())
+            .as("namespace of %s %s", o.getKind(), o.getMetadata().getName())
             .isEqualTo("weir-system");
       }
     }
     assertThat(objects.stream().map(o -> o.getKind() + "/" + unhashed(o.getMetadata().getName())))
         .containsExactlyInAnyOrder(
-            "Namespace/weir-system", "CustomResourceDefinition/routes.weir.dev",
-            "ServiceAccount/weir-controller", "ClusterRole/weir-controller", "ClusterRoleBinding/weir-controller",
-            "Role/weir-controller-leader-election", "RoleBinding/weir-controller-leader-election",
-            "ConfigMap/weir-clusters", "ConfigMap/weir-envoy-bootstrap", "Secret/weir-kubeconfigs",
-            "Deployment/weir-controller", "Service/weir-controller", "Deployment/weir-gateway", "Service/weir-gateway",
-            "Deployment/weir-envoy", "Service/weir-envoy", "NetworkPolicy/weir-controller-xds",
-            "ClusterRole/weir-controller-tls-secrets", "ClusterRoleBinding/weir-controller-tls-secrets");
+            "Namespace/weir-system",
+            "CustomResourceDefinition/routes.weir.dev",
+            "ServiceAccount/weir-controller",
+            "ClusterRole/weir-controller",
+            "ClusterRoleBinding/weir-controller",
+            "Role/weir-controller-leader-election",
+            "RoleBinding/weir-controller-leader-election",
+            "ConfigMap/weir-clusters",
+            "ConfigMap/weir-envoy-bootstrap",
+            "Secret/weir-kubeconfigs",
+            "Deployment/weir-controller",
+            "Service/weir-controller",
+            "Deployment/weir-gateway",
+            "Service/weir-gateway",
+            "Deployment/weir-envoy",
+            "Service/weir-envoy",
+            "NetworkPolicy/weir-controller-xds",
+            "ClusterRole/weir-controller-tls-secrets",
+            "ClusterRoleBinding/weir-controller-tls-secrets");
   }
 
   @Test
   void plainRenderingAgreesWithKubectl() throws Exception {
-    assumeTrue(Rendering.kubectlAvailable(), "kubectl is not installed: only the plain YAML rendering is checked");
+    assumeTrue(
+        Rendering.kubectlAvailable(),
+        "kubectl is not installed: only the plain YAML rendering is checked");
     Set<String> kubectl = new TreeSet<>();
     for (JsonNode d : Rendering.withKubectl(DEPLOY)) {
-      kubectl.add(d.path("kind").asText() + "/" + unhashed(d.path("metadata").path("name").asText())
-          + "@" + d.path("metadata").path("namespace").asText());
+      kubectl.add(
+          d.path("kind").asText()
+              + "/"
+              + unhashed(d.path("metadata").path("name").asText())
+              + "@"
+              + d.path("metadata").path("namespace").asText());
     }
     Set<String> plain = new TreeSet<>();
     for (JsonNode d : Rendering.byHand(DEPLOY)) {
-      plain.add(d.path("kind").asText() + "/" + d.path("metadata").path("name").asText()
-          + "@" + d.path("metadata").path("namespace").asText());
+      plain.add(
+          d.path("kind").asText()
+              + "/"
+              + d.path("metadata").path("name").asText()
+              + "@"
+              + d.path("metadata").path("namespace").asText());
     }
     assertThat(plain).isEqualTo(kubectl);
   }
@@ -111,31 +138,48 @@ class ManifestsTest {
   @Test
   void rbacGrantsExactlyWhatTheControllerNeeds() {
     Set<String> cluster = grants(one(ClusterRole.class, "weir-controller").getRules());
-    assertThat(cluster).containsExactlyInAnyOrder(
-        "weir.dev/routes:get", "weir.dev/routes:list", "weir.dev/routes:watch",
-        "weir.dev/routes/status:update", "weir.dev/routes/status:patch",
-        "/services:get", "/services:list", "/services:watch",
-        "discovery.k8s.io/endpointslices:get", "discovery.k8s.io/endpointslices:list",
-        "discovery.k8s.io/endpointslices:watch");
-    // Route TLS: the controller's Secret informer (type kubernetes.io/tls) needs read access, kept in a role of its own.
+    assertThat(cluster)
+        .containsExactlyInAnyOrder(
+            "weir.dev/routes:get",
+            "weir.dev/routes:list",
+            "weir.dev/routes:watch",
+            "weir.dev/routes/status:update",
+            "weir.dev/routes/status:patch",
+            "/services:get",
+            "/services:list",
+            "/services:watch",
+            "discovery.k8s.io/endpointslices:get",
+            "discovery.k8s.io/endpointslices:list",
+            "discovery.k8s.io/endpointslices:watch");
+    // Route TLS: the controller's Secret informer (type kubernetes.io/tls) needs read access, kept
+    // in a role of its own.
     assertThat(grants(one(ClusterRole.class, "weir-controller-tls-secrets").getRules()))
         .containsExactlyInAnyOrder("/secrets:get", "/secrets:list", "/secrets:watch");
     assertThat(one(ClusterRoleBinding.class, "weir-controller-tls-secrets").getSubjects())
-        .singleElement().satisfies(s -> assertThat(s.getName()).isEqualTo("weir-controller"));
+        .singleElement()
+        .satisfies(s -> assertThat(s.getName()).isEqualTo("weir-controller"));
     Set<String> leases = grants(one(Role.class, "weir-controller-leader-election").getRules());
-    assertThat(leases).containsExactlyInAnyOrder(
-        "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:create", "coordination.k8s.io/leases:update");
+    assertThat(leases)
+        .containsExactlyInAnyOrder(
+            "coordination.k8s.io/leases:get",
+            "coordination.k8s.io/leases:create",
+            "coordination.k8s.io/leases:update");
 
     ClusterRoleBinding crb = one(ClusterRoleBinding.class, "weir-controller");
     assertThat(crb.getRoleRef().getName()).isEqualTo("weir-controller");
-    assertThat(crb.getSubjects()).singleElement().satisfies(s -> {
-      assertThat(s.getKind()).isEqualTo("ServiceAccount");
-      assertThat(s.getName()).isEqualTo("weir-controller");
-      assertThat(s.getNamespace()).isEqualTo("weir-system");
-    });
+    assertThat(crb.getSubjects())
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.getKind()).isEqualTo("ServiceAccount");
+              assertThat(s.getName()).isEqualTo("weir-controller");
+              assertThat(s.getNamespace()).isEqualTo("weir-system");
+            });
     RoleBinding rb = one(RoleBinding.class, "weir-controller-leader-election");
     assertThat(rb.getRoleRef().getName()).isEqualTo("weir-controller-leader-election");
-    assertThat(rb.getSubjects()).singleElement().satisfies(s -> assertThat(s.getName()).isEqualTo("weir-controller"));
+    assertThat(rb.getSubjects())
+        .singleElement()
+        .satisfies(s -> assertThat(s.getName()).isEqualTo("weir-controller"));
 
     // Only the controller talks to the API server; the data planes get no token at all.
     assertThat(pod("weir-controller").getServiceAccountName()).isEqualTo("weir-controller");
@@ -150,33 +194,53 @@ class ManifestsTest {
     Deployment d = one(Deployment.class, "weir-controller");
     assertThat(d.getSpec().getReplicas()).isEqualTo(2);
     Container c = container("weir-controller");
-    assertThat(c.getEnv()).anySatisfy(e -> {
-      assertThat(e.getName()).isEqualTo("POD_NAMESPACE");
-      assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
-    });
+    assertThat(c.getEnv())
+        .anySatisfy(
+            e -> {
+              assertThat(e.getName()).isEqualTo("POD_NAMESPACE");
+              assertThat(e.getValueFrom().getFieldRef().getFieldPath())
+                  .isEqualTo("metadata.namespace");
+            });
     // The Lease must be where the leader-election Role grants access to it.
-    assertThat(one(Role.class, "weir-controller-leader-election").getMetadata().getNamespace()).isEqualTo("weir-system");
+    assertThat(one(Role.class, "weir-controller-leader-election").getMetadata().getNamespace())
+        .isEqualTo("weir-system");
     assertThat(c.getArgs()).contains("--weir.leader-election.namespace=$(POD_NAMESPACE)");
-    assertThat(c.getArgs()).contains("--weir.leader-election.enabled=true", "--weir.xds.port=" + xds,
-        "--server.port=" + admin, "--weir.clusters-file=/etc/weir/clusters.yaml");
+    assertThat(c.getArgs())
+        .contains(
+            "--weir.leader-election.enabled=true",
+            "--weir.xds.port=" + xds,
+            "--server.port=" + admin,
+            "--weir.clusters-file=/etc/weir/clusters.yaml");
     assertThat(ports(c)).containsExactlyInAnyOrderEntriesOf(Map.of("xds", xds, "admin", admin));
     assertProbe(c.getLivenessProbe(), "/actuator/health/liveness", "admin");
     assertProbe(c.getReadinessProbe(), "/actuator/health/readiness", "admin");
     assertThat(c.getResources().getRequests()).containsKeys("cpu", "memory");
-    assertThat(c.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/etc/weir/clusters.yaml"))
+    assertThat(c.getVolumeMounts())
+        .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/etc/weir/clusters.yaml"))
         .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/etc/weir/kubeconfigs"));
     assertServiceTargets("weir-controller", Map.of("xds", xds, "admin", admin), c);
     // Plaintext xDS off loopback is opt-in; the NetworkPolicy keeps the port to Weir's data planes.
-    assertThat(c.getArgs()).contains("--weir.xds.bind-address=0.0.0.0", "--weir.xds.allow-plaintext-on-non-loopback=true");
+    assertThat(c.getArgs())
+        .contains(
+            "--weir.xds.bind-address=0.0.0.0", "--weir.xds.allow-plaintext-on-non-loopback=true");
     NetworkPolicy policy = one(NetworkPolicy.class, "weir-controller-xds");
-    assertThat(policy.getSpec().getPodSelector().getMatchLabels()).isEqualTo(d.getSpec().getSelector().getMatchLabels());
-    assertThat(policy.getSpec().getIngress()).anySatisfy(rule -> {
-      assertThat(rule.getPorts()).singleElement().satisfies(p -> assertThat(p.getPort().getStrVal()).isEqualTo("xds"));
-      assertThat(rule.getFrom()).singleElement().satisfies(peer ->
-          assertThat(peer.getPodSelector().getMatchExpressions().get(0).getValues())
-              .containsExactlyInAnyOrder("weir-gateway", "weir-envoy"));
-    });
-    assertThat(c.getImage()).isEqualTo("weir/controller:" + System.getProperty("weir.version", "0.1.0-SNAPSHOT"));
+    assertThat(policy.getSpec().getPodSelector().getMatchLabels())
+        .isEqualTo(d.getSpec().getSelector().getMatchLabels());
+    assertThat(policy.getSpec().getIngress())
+        .anySatisfy(
+            rule -> {
+              assertThat(rule.getPorts())
+                  .singleElement()
+                  .satisfies(p -> assertThat(p.getPort().getStrVal()).isEqualTo("xds"));
+              assertThat(rule.getFrom())
+                  .singleElement()
+                  .satisfies(
+                      peer ->
+                          assertThat(peer.getPodSelector().getMatchExpressions().get(0).getValues())
+                              .containsExactlyInAnyOrder("weir-gateway", "weir-envoy"));
+            });
+    assertThat(c.getImage())
+        .isEqualTo("weir/controller:" + System.getProperty("weir.version", "0.1.0-SNAPSHOT"));
   }
 
   @Test
@@ -184,38 +248,70 @@ class ManifestsTest {
     int http = intDefault("gateway", "server.port", 8080);
     int management = intDefault("gateway", "management.server.port", 9091);
     Container c = container("weir-gateway");
-    assertThat(c.getArgs()).contains("--server.port=" + http, "--management.server.port=" + management,
-        "--weir.xds.address=" + controllerXdsAddress());
-    assertThat(ports(c)).containsExactlyInAnyOrderEntriesOf(Map.of("http", http, "management", management));
+    assertThat(c.getArgs())
+        .contains(
+            "--server.port=" + http,
+            "--management.server.port=" + management,
+            "--weir.xds.address=" + controllerXdsAddress());
+    assertThat(ports(c))
+        .containsExactlyInAnyOrderEntriesOf(Map.of("http", http, "management", management));
     assertProbe(c.getReadinessProbe(), "/actuator/health/readiness", "management");
     assertProbe(c.getLivenessProbe(), "/actuator/health/liveness", "management");
     assertServiceTargets("weir-gateway", Map.of("http", http, "management", management), c);
-    assertThat(c.getImage()).isEqualTo("weir/gateway:" + System.getProperty("weir.version", "0.1.0-SNAPSHOT"));
+    assertThat(c.getImage())
+        .isEqualTo("weir/gateway:" + System.getProperty("weir.version", "0.1.0-SNAPSHOT"));
   }
 
   @Test
   void envoyBootstrapIsAValidBootstrapThatReachesTheControllerOverAds() throws Exception {
-    ConfigMap cm = objects.stream().filter(ConfigMap.class::isInstance).map(ConfigMap.class::cast)
-        .filter(m -> m.getMetadata().getName().startsWith("weir-envoy-bootstrap")).findFirst().orElseThrow();
-    assertThat(cm.getData().get("bootstrap.yaml")).isEqualTo(Files.readString(DEPLOY.resolve("envoy/bootstrap.yaml")));
-    assertThat(pod("weir-envoy").getVolumes()).anySatisfy(v ->
-        assertThat(v.getConfigMap() == null ? null : v.getConfigMap().getName()).isEqualTo(cm.getMetadata().getName()));
+    ConfigMap cm =
+        objects.stream()
+            .filter(ConfigMap.class::isInstance)
+            .map(ConfigMap.class::cast)
+            .filter(m -> m.getMetadata().getName().startsWith("weir-envoy-bootstrap"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(cm.getData().get("bootstrap.yaml"))
+        .isEqualTo(Files.readString(DEPLOY.resolve("envoy/bootstrap.yaml")));
+    assertThat(pod("weir-envoy").getVolumes())
+        .anySatisfy(
+            v ->
+                assertThat(v.getConfigMap() == null ? null : v.getConfigMap().getName())
+                    .isEqualTo(cm.getMetadata().getName()));
 
     Bootstrap bootstrap = bootstrap(cm.getData().get("bootstrap.yaml"));
     ApiConfigSource ads = bootstrap.getDynamicResources().getAdsConfig();
-    assertThat(ads.getApiType()).isIn(ApiConfigSource.ApiType.GRPC, ApiConfigSource.ApiType.DELTA_GRPC);
+    assertThat(ads.getApiType())
+        .isIn(ApiConfigSource.ApiType.GRPC, ApiConfigSource.ApiType.DELTA_GRPC);
     String xdsCluster = ads.getGrpcServices(0).getEnvoyGrpc().getClusterName();
     assertThat(bootstrap.getDynamicResources().getLdsConfig().hasAds()).isTrue();
     assertThat(bootstrap.getDynamicResources().getCdsConfig().hasAds()).isTrue();
 
-    var cluster = bootstrap.getStaticResources().getClustersList().stream()
-        .filter(c -> c.getName().equals(xdsCluster)).findFirst().orElseThrow();
-    assertThat(cluster.getTypedExtensionProtocolOptionsMap()).containsKey("envoy.extensions.upstreams.http.v3.HttpProtocolOptions");
-    HttpProtocolOptions h2 = cluster.getTypedExtensionProtocolOptionsMap()
-        .get("envoy.extensions.upstreams.http.v3.HttpProtocolOptions").unpack(HttpProtocolOptions.class);
-    assertThat(h2.getExplicitHttpConfig().hasHttp2ProtocolOptions()).as("gRPC needs HTTP/2").isTrue();
-    SocketAddress address = cluster.getLoadAssignment().getEndpoints(0).getLbEndpoints(0).getEndpoint().getAddress().getSocketAddress();
-    assertThat(address.getAddress() + ":" + address.getPortValue()).isEqualTo(controllerXdsAddress());
+    var cluster =
+        bootstrap.getStaticResources().getClustersList().stream()
+            .filter(c -> c.getName().equals(xdsCluster))
+            .findFirst()
+            .orElseThrow();
+    assertThat(cluster.getTypedExtensionProtocolOptionsMap())
+        .containsKey("envoy.extensions.upstreams.http.v3.HttpProtocolOptions");
+    HttpProtocolOptions h2 =
+        cluster
+            .getTypedExtensionProtocolOptionsMap()
+            .get("envoy.extensions.upstreams.http.v3.HttpProtocolOptions")
+            .unpack(HttpProtocolOptions.class);
+    assertThat(h2.getExplicitHttpConfig().hasHttp2ProtocolOptions())
+        .as("gRPC needs HTTP/2")
+        .isTrue();
+    SocketAddress address =
+        cluster
+            .getLoadAssignment()
+            .getEndpoints(0)
+            .getLbEndpoints(0)
+            .getEndpoint()
+            .getAddress()
+            .getSocketAddress();
+    assertThat(address.getAddress() + ":" + address.getPortValue())
+        .isEqualTo(controllerXdsAddress());
 
     SocketAddress admin = bootstrap.getAdmin().getAddress().getSocketAddress();
     assertThat(admin.getAddress()).as("admin on loopback only").isEqualTo("127.0.0.1");
@@ -223,21 +319,32 @@ class ManifestsTest {
     // The listener weir-http listens on the controller's weir.http.port: Envoy's container port.
     int envoyHttp = intDefault("route-controller", "weir.http.port", 8080);
     assertThat(ports(container("weir-envoy"))).containsEntry("http", envoyHttp);
-    assertThat(container("weir-envoy").getArgs()).contains("/etc/envoy/bootstrap.yaml", "--config-yaml");
+    assertThat(container("weir-envoy").getArgs())
+        .contains("/etc/envoy/bootstrap.yaml", "--config-yaml");
   }
 
   @Test
   void exampleAndLocalModeObjectsAreTheirKinds() throws IOException {
     List<Path> files;
-    try (Stream<Path> s = Stream.concat(Files.walk(DEPLOY.resolve("examples")), Files.walk(DEPLOY.resolve("local")))) {
-      files = s.filter(p -> p.toString().endsWith(".yaml") && !p.getFileName().toString().equals("clusters.yaml")
-          && !p.toString().contains("/run/")).sorted().toList();
+    try (Stream<Path> s =
+        Stream.concat(
+            Files.walk(DEPLOY.resolve("examples")), Files.walk(DEPLOY.resolve("local")))) {
+      files =
+          s.filter(
+                  p ->
+                      p.toString().endsWith(".yaml")
+                          && !p.getFileName().toString().equals("clusters.yaml")
+                          && !p.toString().contains("/run/"))
+              .sorted()
+              .toList();
     }
     assertThat(files).isNotEmpty();
     Set<String> kinds = new TreeSet<>();
     for (Path f : files) {
       for (JsonNode doc : Rendering.documents(Files.readString(f))) {
-        HasMetadata o = (HasMetadata) K8S.unmarshal(Rendering.YAML.writeValueAsString(doc), KubernetesResource.class);
+        HasMetadata o =
+            (HasMetadata)
+                K8S.unmarshal(Rendering.YAML.writeValueAsString(doc), KubernetesResource.class);
         kinds.add(o.getKind());
         if (o.getKind().equals("Route")) {
           assertThat(o.getApiVersion()).isEqualTo("weir.dev/v1alpha1");
@@ -247,7 +354,9 @@ class ManifestsTest {
           }
           assertThat(sum).as("percents of %s", f).isEqualTo(100);
         } else {
-          assertThat(o).as("%s in %s", o.getKind(), f).isNotInstanceOf(GenericKubernetesResource.class);
+          assertThat(o)
+              .as("%s in %s", o.getKind(), f)
+              .isNotInstanceOf(GenericKubernetesResource.class);
         }
       }
     }
@@ -269,24 +378,33 @@ class ManifestsTest {
     String json = Rendering.YAML.readTree(yaml).toString();
     Bootstrap.Builder b = Bootstrap.newBuilder();
     JsonFormat.parser()
-        .usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder().add(HttpProtocolOptions.getDescriptor()).build())
+        .usingTypeRegistry(
+            JsonFormat.TypeRegistry.newBuilder().add(HttpProtocolOptions.getDescriptor()).build())
         .merge(json, b);
     return b.build();
   }
 
   private static String controllerXdsAddress() {
     Service s = one(Service.class, "weir-controller");
-    int port = s.getSpec().getPorts().stream().filter(p -> p.getName().equals("xds")).findFirst().orElseThrow().getPort();
+    int port =
+        s.getSpec().getPorts().stream()
+            .filter(p -> p.getName().equals("xds"))
+            .findFirst()
+            .orElseThrow()
+            .getPort();
     return s.getMetadata().getName() + "." + s.getMetadata().getNamespace() + ".svc:" + port;
   }
 
-  private static void assertServiceTargets(String name, Map<String, Integer> expected, Container c) {
+  private static void assertServiceTargets(
+      String name, Map<String, Integer> expected, Container c) {
     Service s = one(Service.class, name);
     Map<String, Integer> byName = ports(c);
     for (ServicePort p : s.getSpec().getPorts()) {
       assertThat(expected).containsEntry(p.getName(), p.getPort());
       String target = p.getTargetPort().getStrVal();
-      assertThat(byName).as("Service %s port %s targets a named container port", name, p.getName()).containsKey(target);
+      assertThat(byName)
+          .as("Service %s port %s targets a named container port", name, p.getName())
+          .containsKey(target);
     }
     assertThat(s.getSpec().getSelector())
         .isEqualTo(one(Deployment.class, name).getSpec().getSelector().getMatchLabels());
@@ -331,8 +449,12 @@ class ManifestsTest {
   }
 
   private static <T extends HasMetadata> T one(Class<T> type, String name) {
-    List<T> found = objects.stream().filter(type::isInstance).map(type::cast)
-        .filter(o -> o.getMetadata().getName().equals(name)).toList();
+    List<T> found =
+        objects.stream()
+            .filter(type::isInstance)
+            .map(type::cast)
+            .filter(o -> o.getMetadata().getName().equals(name))
+            .toList();
     assertThat(found).as("%s %s", type.getSimpleName(), name).hasSize(1);
     return found.get(0);
   }

@@ -17,19 +17,21 @@ import java.util.concurrent.TimeUnit;
 /**
  * Renders a kustomization into its YAML documents: with {@code kubectl kustomize} where kubectl is
  * installed, else by following {@code resources:}, {@code configMapGenerator:}, {@code namespace:}
- * and {@code images:} by hand (enough for this repository's kustomizations, not kustomize at large).
+ * and {@code images:} by hand (enough for this repository's kustomizations, not kustomize at
+ * large).
  */
 final class Rendering {
 
   static final ObjectMapper YAML = new YAMLMapper();
-  private static final Set<String> CLUSTER_SCOPED = Set.of(
-      "Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding");
+  private static final Set<String> CLUSTER_SCOPED =
+      Set.of("Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding");
 
   private Rendering() {}
 
   static boolean kubectlAvailable() {
     try {
-      Process p = new ProcessBuilder("kubectl", "version", "--client").redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder("kubectl", "version", "--client").redirectErrorStream(true).start();
       p.getInputStream().readAllBytes();
       return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
     } catch (IOException | InterruptedException e) {
@@ -43,7 +45,8 @@ final class Rendering {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     err = p.getErrorStream().readAllBytes();
     if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IOException("kubectl kustomize " + dir + " failed: " + new String(err, StandardCharsets.UTF_8));
+      throw new IOException(
+          "kubectl kustomize " + dir + " failed: " + new String(err, StandardCharsets.UTF_8));
     }
     return documents(out);
   }
@@ -54,7 +57,8 @@ final class Rendering {
     for (JsonNode r : k.path("resources")) {
       Path p = dir.resolve(r.asText()).normalize();
       if (!p.startsWith(dir)) {
-        throw new IOException(dir + "/kustomization.yaml: resource " + r.asText() + " is outside the kustomization");
+        throw new IOException(
+            dir + "/kustomization.yaml: resource " + r.asText() + " is outside the kustomization");
       }
       docs.addAll(Files.isDirectory(p) ? byHand(p) : documents(Files.readString(p)));
     }
@@ -67,7 +71,10 @@ final class Rendering {
       ObjectNode data = cm.putObject("data");
       for (JsonNode f : g.path("files")) {
         String[] keyAndPath = f.asText().split("=", 2);
-        String key = keyAndPath.length == 2 ? keyAndPath[0] : Path.of(keyAndPath[0]).getFileName().toString();
+        String key =
+            keyAndPath.length == 2
+                ? keyAndPath[0]
+                : Path.of(keyAndPath[0]).getFileName().toString();
         data.put(key, Files.readString(dir.resolve(keyAndPath[keyAndPath.length - 1])));
       }
       docs.add(cm);
@@ -80,7 +87,8 @@ final class Rendering {
       for (JsonNode image : k.path("images")) {
         for (JsonNode c : doc.path("spec").path("template").path("spec").path("containers")) {
           if (c.path("image").asText().equals(image.path("name").asText())) {
-            ((ObjectNode) c).put("image", image.path("name").asText() + ":" + image.path("newTag").asText());
+            ((ObjectNode) c)
+                .put("image", image.path("name").asText() + ":" + image.path("newTag").asText());
           }
         }
       }

@@ -178,10 +178,14 @@ public class GatewayConfiguration {
         SingletonSupplier.of(() -> new WeirHttpHandlerAdapter(httpHandler.getObject()));
     return factory -> {
       factory.addServerCustomizers(
-          server -> KeepAliveReadResume.install(
-              BadRequestLine.install(H2cPriorKnowledge.configure(server))));
-      factory.addRouteProviders(routes -> routes.route(
-          request -> true, (request, response) -> adapter.obtain().apply(request, response)));
+          server ->
+              KeepAliveReadResume.install(
+                  BadRequestLine.install(H2cPriorKnowledge.configure(server))));
+      factory.addRouteProviders(
+          routes ->
+              routes.route(
+                  request -> true,
+                  (request, response) -> adapter.obtain().apply(request, response)));
     };
   }
 
@@ -192,7 +196,9 @@ public class GatewayConfiguration {
       XdsClient xds = client.getIfAvailable();
       Health.Builder health = holder.configured() ? Health.up() : Health.outOfService();
       if (xds != null) {
-        health.withDetail("connected", xds.connected()).withDetail("versions", xds.appliedVersions());
+        health
+            .withDetail("connected", xds.connected())
+            .withDetail("versions", xds.appliedVersions());
         if (!xds.lastNack().isEmpty()) {
           health.withDetail("lastNack", xds.lastNack());
         }
@@ -219,8 +225,8 @@ public class GatewayConfiguration {
 
   /**
    * No per-request observation on the data and HTTPS ports: Spring's WebFlux adapter would start
-   * one for every request (only to drop it, since {@code http.server.requests} is disabled);
-   * {@code weir.gateway.requests} is the request metric.
+   * one for every request (only to drop it, since {@code http.server.requests} is disabled); {@code
+   * weir.gateway.requests} is the request metric.
    */
   @Bean
   static BeanPostProcessor weirNoServerObservation() {
@@ -254,9 +260,9 @@ public class GatewayConfiguration {
   }
 
   /**
-   * The header filters the proxy applies: Weir's own (one copy each way) and SCG's gRPC ones,
-   * which keep trailers working. SCG's hop-by-hop, forwarded and x-forwarded filters are left out:
-   * Weir's filter does their work in the same pass.
+   * The header filters the proxy applies: Weir's own (one copy each way) and SCG's gRPC ones, which
+   * keep trailers working. SCG's hop-by-hop, forwarded and x-forwarded filters are left out: Weir's
+   * filter does their work in the same pass.
    */
   static List<HttpHeadersFilter> proxyHeadersFilters(
       WeirHeadersFilter weir, ObjectProvider<List<HttpHeadersFilter>> all) {
@@ -264,7 +270,8 @@ public class GatewayConfiguration {
     filters.add(weir);
     filters.add(new WeirHeadersFilter.Response());
     for (HttpHeadersFilter filter : all.getIfAvailable(List::of)) {
-      if (filter instanceof GRPCRequestHeadersFilter || filter instanceof GRPCResponseHeadersFilter) {
+      if (filter instanceof GRPCRequestHeadersFilter
+          || filter instanceof GRPCResponseHeadersFilter) {
         filters.add(filter);
       }
     }

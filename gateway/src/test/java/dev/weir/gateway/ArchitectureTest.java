@@ -33,8 +33,13 @@ class ArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
-            "com.google.protobuf..", "io.envoyproxy..", "org.springframework..", "io.netty..", "reactor..",
-            "dev.weir.gateway.xds..", "dev.weir.gateway.proxy..")
+            "com.google.protobuf..",
+            "io.envoyproxy..",
+            "org.springframework..",
+            "io.netty..",
+            "reactor..",
+            "dev.weir.gateway.xds..",
+            "dev.weir.gateway.proxy..")
         .check(GATEWAY);
   }
 

@@ -56,11 +56,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.springframework.http.HttpMethod;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpMethod;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import reactor.core.publisher.Flux;
@@ -98,7 +98,8 @@ class GatewayIntegrationTest {
   static final TestBackend c = TestBackend.start("c");
   static final AtomicInteger versions = new AtomicInteger();
   static final HttpClient http =
-      HttpClient.create(ConnectionProvider.builder("test").maxConnections(64).pendingAcquireMaxCount(-1).build());
+      HttpClient.create(
+          ConnectionProvider.builder("test").maxConnections(64).pendingAcquireMaxCount(-1).build());
 
   @LocalServerPort int port;
   @LocalManagementPort int managementPort;
@@ -154,7 +155,9 @@ class GatewayIntegrationTest {
     }
   }
 
-  /** Serves {@code world} and waits until the gateway routes its marker host and sees its endpoints. */
+  /**
+   * Serves {@code world} and waits until the gateway routes its marker host and sees its endpoints.
+   */
   void serve(World world) {
     String version = "v" + versions.incrementAndGet();
     String marker = "marker-" + version + ".test";
@@ -168,34 +171,47 @@ class GatewayIntegrationTest {
     String rev = first.getName().substring(first.getName().indexOf('/') + 1);
     vhosts.add(vhost(marker, "test/marker", List.of(), List.of(split(ns, rev, 100))));
     xds.set(XdsResources.snapshot(version, full.clusters, full.assignments, routes(vhosts)));
-    Poll.until("gateway applies " + version, Duration.ofSeconds(30), () -> {
-      if (tables.current().virtualHost(marker) == null) {
-        return false;
-      }
-      for (ClusterLoadAssignment cla : full.assignments) {
-        var upstream = tables.current().upstream(cla.getClusterName());
-        List<Integer> expected = cla.getEndpointsList().stream()
-            .flatMap(l -> l.getLbEndpointsList().stream())
-            .map(e -> e.getEndpoint().getAddress().getSocketAddress().getPortValue())
-            .sorted().toList();
-        if (upstream == null
-            || !upstream.endpoints().stream().map(e -> e.port()).sorted().toList().equals(expected)) {
-          return false;
-        }
-      }
-      return true;
-    });
+    Poll.until(
+        "gateway applies " + version,
+        Duration.ofSeconds(30),
+        () -> {
+          if (tables.current().virtualHost(marker) == null) {
+            return false;
+          }
+          for (ClusterLoadAssignment cla : full.assignments) {
+            var upstream = tables.current().upstream(cla.getClusterName());
+            List<Integer> expected =
+                cla.getEndpointsList().stream()
+                    .flatMap(l -> l.getLbEndpointsList().stream())
+                    .map(e -> e.getEndpoint().getAddress().getSocketAddress().getPortValue())
+                    .sorted()
+                    .toList();
+            if (upstream == null
+                || !upstream.endpoints().stream()
+                    .map(e -> e.port())
+                    .sorted()
+                    .toList()
+                    .equals(expected)) {
+              return false;
+            }
+          }
+          return true;
+        });
   }
 
   Mono<Response> request(String host, String path, Map<String, String> headers) {
-    return http.headers(h -> {
-          h.set("Host", host);
-          headers.forEach(h::set);
-        })
+    return http.headers(
+            h -> {
+              h.set("Host", host);
+              headers.forEach(h::set);
+            })
         .get()
         .uri("http://127.0.0.1:" + port + path)
-        .responseSingle((res, body) -> body.asString().defaultIfEmpty("")
-            .map(text -> new Response(res.status().code(), res.responseHeaders(), text)));
+        .responseSingle(
+            (res, body) ->
+                body.asString()
+                    .defaultIfEmpty("")
+                    .map(text -> new Response(res.status().code(), res.responseHeaders(), text)));
   }
 
   Response get(String host) {
@@ -210,17 +226,25 @@ class GatewayIntegrationTest {
   Map<String, Long> burst(String host, int n) {
     return Flux.range(0, n)
         .flatMap(i -> request(host, "/", Map.of()), 32)
-        .collect(Collectors.groupingBy(r -> r.status() == 200 ? r.backend() : "status " + r.status() + " " + r.body().trim(),
-            Collectors.counting()))
+        .collect(
+            Collectors.groupingBy(
+                r ->
+                    r.status() == 200
+                        ? r.backend()
+                        : "status " + r.status() + " " + r.body().trim(),
+                Collectors.counting()))
         .block(Duration.ofMinutes(2));
   }
 
   @Test
   void splitsNinetyTenExactly() {
-    serve(new World()
-        .revision("split/s-1", endpoint(a.port()))
-        .revision("split/s-2", endpoint(b.port()))
-        .host(vhost("s.split.example.com", split("split", "s-1", 90), split("split", "s-2", 10))));
+    serve(
+        new World()
+            .revision("split/s-1", endpoint(a.port()))
+            .revision("split/s-2", endpoint(b.port()))
+            .host(
+                vhost(
+                    "s.split.example.com", split("split", "s-1", 90), split("split", "s-2", 10))));
     Map<String, Long> counts = burst("s.split.example.com", 10_000);
     assertThat(counts.get("a")).isBetween(8_999L, 9_001L);
     assertThat(counts.get("b")).isBetween(999L, 1_001L);
@@ -229,12 +253,17 @@ class GatewayIntegrationTest {
 
   @Test
   void splitsFiftyThirtyTwentyExactly() {
-    serve(new World()
-        .revision("three/t-1", endpoint(a.port()))
-        .revision("three/t-2", endpoint(b.port()))
-        .revision("three/t-3", endpoint(c.port()))
-        .host(vhost("t.three.example.com",
-            split("three", "t-1", 50), split("three", "t-2", 30), split("three", "t-3", 20))));
+    serve(
+        new World()
+            .revision("three/t-1", endpoint(a.port()))
+            .revision("three/t-2", endpoint(b.port()))
+            .revision("three/t-3", endpoint(c.port()))
+            .host(
+                vhost(
+                    "t.three.example.com",
+                    split("three", "t-1", 50),
+                    split("three", "t-2", 30),
+                    split("three", "t-3", 20))));
     Map<String, Long> counts = burst("t.three.example.com", 10_000);
     assertThat(counts.get("a")).isBetween(4_999L, 5_001L);
     assertThat(counts.get("b")).isBetween(2_999L, 3_001L);
@@ -244,46 +273,76 @@ class GatewayIntegrationTest {
   @Test
   void tagHostsAndTagHeadersSelectTheTaggedRevision() {
     List<Split> main = List.of(split("default", "hello-1", 100));
-    serve(new World()
-        .revision("default/hello-1", endpoint(a.port()))
-        .revision("default/hello-2", endpoint(b.port()))
-        .host(vhost("hello.default.example.com", "default/hello",
-            List.of(tag("canary", "default", "hello-2")), main))
-        .host(vhost("canary-hello.default.example.com", "default/hello", List.of(),
-            List.of(split("default", "hello-2", 100)))));
+    serve(
+        new World()
+            .revision("default/hello-1", endpoint(a.port()))
+            .revision("default/hello-2", endpoint(b.port()))
+            .host(
+                vhost(
+                    "hello.default.example.com",
+                    "default/hello",
+                    List.of(tag("canary", "default", "hello-2")),
+                    main))
+            .host(
+                vhost(
+                    "canary-hello.default.example.com",
+                    "default/hello",
+                    List.of(),
+                    List.of(split("default", "hello-2", 100)))));
 
     assertThat(get("hello.default.example.com").backend()).isEqualTo("a");
     assertThat(get("HELLO.default.example.com:8080").backend()).isEqualTo("a");
     assertThat(get("canary-hello.default.example.com").backend()).isEqualTo("b");
-    assertThat(get("hello.default.example.com", Map.of("Weir-Tag", "canary")).backend()).isEqualTo("b");
+    assertThat(get("hello.default.example.com", Map.of("Weir-Tag", "canary")).backend())
+        .isEqualTo("b");
     assertThat(get("hello.default.example.com", Map.of("Knative-Serving-Tag", "canary")).backend())
         .isEqualTo("b");
-    assertThat(get("hello.default.example.com", Map.of("Weir-Tag", "nope")).backend()).isEqualTo("a");
+    assertThat(get("hello.default.example.com", Map.of("Weir-Tag", "nope")).backend())
+        .isEqualTo("a");
   }
 
   @Test
   void upstreamRequestsCarryWeirAndForwardedHeaders() {
-    serve(new World()
-        .revision("default/hello-1", endpoint(a.port()))
-        .host(vhost("hello.default.example.com", split("default", "hello-1", 100))));
-    Response response = get("hello.default.example.com:8080",
-        Map.of("X-Forwarded-For", "6.6.6.6", "Weir-Revision", "spoofed", "X-Forwarded-Proto", "https"));
+    serve(
+        new World()
+            .revision("default/hello-1", endpoint(a.port()))
+            .host(vhost("hello.default.example.com", split("default", "hello-1", 100))));
+    Response response =
+        get(
+            "hello.default.example.com:8080",
+            Map.of(
+                "X-Forwarded-For",
+                "6.6.6.6",
+                "Weir-Revision",
+                "spoofed",
+                "X-Forwarded-Proto",
+                "https"));
     assertThat(response.status()).isEqualTo(200);
     assertThat(response.headers().get("x-seen-revision")).isEqualTo("hello-1");
     assertThat(response.headers().get("x-seen-namespace")).isEqualTo("default");
     assertThat(response.headers().get("x-seen-for")).isEqualTo("[127.0.0.1]");
     assertThat(response.headers().get("x-seen-proto")).isEqualTo("http");
-    assertThat(response.headers().get("x-seen-forwarded-host")).isEqualTo("hello.default.example.com:8080");
+    assertThat(response.headers().get("x-seen-forwarded-host"))
+        .isEqualTo("hello.default.example.com:8080");
     assertThat(response.headers().get("x-seen-host")).isEqualTo("hello.default.example.com:8080");
   }
 
   @Test
   void hopByHopHeadersStayAtTheGatewayAndOversizedHeadersAreRefused() {
-    serve(new World()
-        .revision("default/hello-1", endpoint(a.port()))
-        .host(vhost("hello.default.example.com", split("default", "hello-1", 100))));
-    Response response = get("hello.default.example.com",
-        Map.of("Connection", "keep-alive, X-Private", "X-Private", "secret", "Forwarded", "for=6.6.6.6"));
+    serve(
+        new World()
+            .revision("default/hello-1", endpoint(a.port()))
+            .host(vhost("hello.default.example.com", split("default", "hello-1", 100))));
+    Response response =
+        get(
+            "hello.default.example.com",
+            Map.of(
+                "Connection",
+                "keep-alive, X-Private",
+                "X-Private",
+                "secret",
+                "Forwarded",
+                "for=6.6.6.6"));
     assertThat(response.status()).isEqualTo(200);
     assertThat(response.headers().get("x-seen-for")).isEqualTo("[127.0.0.1]");
     assertThat(response.headers().contains("x-seen-private")).isFalse();
@@ -299,20 +358,27 @@ class GatewayIntegrationTest {
       VirtualHost host = vhost("slow.default.example.com", split("default", "slow-1", 100));
       var route = host.getRoutes(0).toBuilder();
       route.setRoute(route.getRoute().toBuilder().setTimeout(Durations.fromMillis(300)));
-      serve(new World()
-          .revision("default/slow-1", endpoint(slow.port()))
-          .host(host.toBuilder().setRoutes(0, route).build()));
+      serve(
+          new World()
+              .revision("default/slow-1", endpoint(slow.port()))
+              .host(host.toBuilder().setRoutes(0, route).build()));
       Response timedOut = get("slow.default.example.com");
       assertThat(timedOut.status()).isEqualTo(504);
       assertThat(timedOut.body()).isEqualTo("upstream timeout for revision default/slow-1\n");
 
-      Response tooBig = http.headers(h -> h.set("Host", "slow.default.example.com"))
-          .post()
-          .uri("http://127.0.0.1:" + port + "/")
-          .send(reactor.netty.ByteBufFlux.fromString(Mono.just("x".repeat(1_500_000))))
-          .responseSingle((res, body) -> body.asString().defaultIfEmpty("")
-              .map(text -> new Response(res.status().code(), res.responseHeaders(), text)))
-          .block(Duration.ofSeconds(30));
+      Response tooBig =
+          http.headers(h -> h.set("Host", "slow.default.example.com"))
+              .post()
+              .uri("http://127.0.0.1:" + port + "/")
+              .send(reactor.netty.ByteBufFlux.fromString(Mono.just("x".repeat(1_500_000))))
+              .responseSingle(
+                  (res, body) ->
+                      body.asString()
+                          .defaultIfEmpty("")
+                          .map(
+                              text ->
+                                  new Response(res.status().code(), res.responseHeaders(), text)))
+              .block(Duration.ofSeconds(30));
       assertThat(tooBig.status()).isEqualTo(413);
       assertThat(tooBig.body()).isEqualTo("request body larger than 1000000 bytes\n");
     }
@@ -320,22 +386,32 @@ class GatewayIntegrationTest {
 
   @Test
   void websocketsAreProxied() {
-    var echo = reactor.netty.http.server.HttpServer.create()
-        .host("127.0.0.1")
-        .port(0)
-        .route(routes -> routes.ws("/ws", (in, out) -> out.sendString(
-            in.receive().asString().map(text -> "echo:" + text))))
-        .bindNow();
+    var echo =
+        reactor.netty.http.server.HttpServer.create()
+            .host("127.0.0.1")
+            .port(0)
+            .route(
+                routes ->
+                    routes.ws(
+                        "/ws",
+                        (in, out) ->
+                            out.sendString(in.receive().asString().map(text -> "echo:" + text))))
+            .bindNow();
     try {
-      serve(new World()
-          .revision("ws/w-1", endpoint(echo.port()))
-          .host(vhost("w.ws.example.com", split("ws", "w-1", 100))));
-      String reply = http.headers(h -> h.set("Host", "w.ws.example.com"))
-          .websocket()
-          .uri("ws://127.0.0.1:" + port + "/ws")
-          .handle((in, out) -> out.sendString(Mono.just("hi")).then()
-              .thenMany(in.receive().asString().take(1)))
-          .blockFirst(Duration.ofSeconds(30));
+      serve(
+          new World()
+              .revision("ws/w-1", endpoint(echo.port()))
+              .host(vhost("w.ws.example.com", split("ws", "w-1", 100))));
+      String reply =
+          http.headers(h -> h.set("Host", "w.ws.example.com"))
+              .websocket()
+              .uri("ws://127.0.0.1:" + port + "/ws")
+              .handle(
+                  (in, out) ->
+                      out.sendString(Mono.just("hi"))
+                          .then()
+                          .thenMany(in.receive().asString().take(1)))
+              .blockFirst(Duration.ofSeconds(30));
       assertThat(reply).isEqualTo("echo:hi");
     } finally {
       echo.disposeNow();
@@ -344,10 +420,11 @@ class GatewayIntegrationTest {
 
   @Test
   void unknownHostIs404AndRevisionWithoutEndpointsIs503NamingIt() {
-    serve(new World()
-        .revision("default/empty-1")
-        .host(vhost("empty.default.example.com", split("default", "empty-1", 100)))
-        .host(vhost("none.default.example.com", "default/none", List.of(), List.of())));
+    serve(
+        new World()
+            .revision("default/empty-1")
+            .host(vhost("empty.default.example.com", split("default", "empty-1", 100)))
+            .host(vhost("none.default.example.com", "default/none", List.of(), List.of())));
 
     Response unknown = get("nope.example.com");
     assertThat(unknown.status()).isEqualTo(404);
@@ -364,34 +441,45 @@ class GatewayIntegrationTest {
 
   @Test
   void weightChangesUnderLoadFailNoRequest() {
-    World world = new World()
-        .revision("load/l-1", endpoint(a.port()))
-        .revision("load/l-2", endpoint(b.port()))
-        .host(vhost("l.load.example.com", split("load", "l-1", 50), split("load", "l-2", 50)));
+    World world =
+        new World()
+            .revision("load/l-1", endpoint(a.port()))
+            .revision("load/l-2", endpoint(b.port()))
+            .host(vhost("l.load.example.com", split("load", "l-1", 50), split("load", "l-2", 50)));
     serve(world);
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicLong ok = new AtomicLong();
     Map<Integer, AtomicLong> failures = new ConcurrentHashMap<>();
-    var load = Flux.range(0, Integer.MAX_VALUE)
-        .takeWhile(i -> running.get())
-        .flatMap(i -> request("l.load.example.com", "/", Map.of())
-            .onErrorResume(e -> Mono.just(new Response(-1, null, e.toString()))), 8)
-        .doOnNext(r -> {
-          if (r.status() == 200) {
-            ok.incrementAndGet();
-          } else {
-            failures.computeIfAbsent(r.status(), s -> new AtomicLong()).incrementAndGet();
-          }
-        })
-        .then()
-        .subscribe();
+    var load =
+        Flux.range(0, Integer.MAX_VALUE)
+            .takeWhile(i -> running.get())
+            .flatMap(
+                i ->
+                    request("l.load.example.com", "/", Map.of())
+                        .onErrorResume(e -> Mono.just(new Response(-1, null, e.toString()))),
+                8)
+            .doOnNext(
+                r -> {
+                  if (r.status() == 200) {
+                    ok.incrementAndGet();
+                  } else {
+                    failures.computeIfAbsent(r.status(), s -> new AtomicLong()).incrementAndGet();
+                  }
+                })
+            .then()
+            .subscribe();
     try {
       for (int i = 1; i <= 50; i++) {
         int first = 1 + (i * 37) % 99;
-        serve(new World()
-            .revision("load/l-1", endpoint(a.port()))
-            .revision("load/l-2", endpoint(b.port()))
-            .host(vhost("l.load.example.com", split("load", "l-1", first), split("load", "l-2", 100 - first))));
+        serve(
+            new World()
+                .revision("load/l-1", endpoint(a.port()))
+                .revision("load/l-2", endpoint(b.port()))
+                .host(
+                    vhost(
+                        "l.load.example.com",
+                        split("load", "l-1", first),
+                        split("load", "l-2", 100 - first))));
       }
     } finally {
       running.set(false);
@@ -403,12 +491,15 @@ class GatewayIntegrationTest {
 
   @Test
   void localEndpointsFailOverToTheOtherClusterAndBack() {
-    try (TestBackend local = TestBackend.start("local"); TestBackend remote = TestBackend.start("remote")) {
-      serve(new World()
-          .revision(cluster("geo/g-1", Durations.fromMillis(1_000), false),
-              XdsResources.endpoint(local.port(), 0, "east"),
-              XdsResources.endpoint(remote.port(), 1, "west"))
-          .host(vhost("g.geo.example.com", split("geo", "g-1", 100))));
+    try (TestBackend local = TestBackend.start("local");
+        TestBackend remote = TestBackend.start("remote")) {
+      serve(
+          new World()
+              .revision(
+                  cluster("geo/g-1", Durations.fromMillis(1_000), false),
+                  XdsResources.endpoint(local.port(), 0, "east"),
+                  XdsResources.endpoint(remote.port(), 1, "west"))
+              .host(vhost("g.geo.example.com", split("geo", "g-1", 100))));
       assertThat(burst("g.geo.example.com", 50)).isEqualTo(Map.of("local", 50L));
 
       local.stop();
@@ -416,18 +507,22 @@ class GatewayIntegrationTest {
       assertThat(burst("g.geo.example.com", 200)).isEqualTo(Map.of("remote", 200L));
 
       local.start();
-      Poll.until("traffic back on the local endpoint", () -> "local".equals(get("g.geo.example.com").backend()));
+      Poll.until(
+          "traffic back on the local endpoint",
+          () -> "local".equals(get("g.geo.example.com").backend()));
       assertThat(burst("g.geo.example.com", 50)).isEqualTo(Map.of("local", 50L));
     }
   }
 
   @Test
   void failingEndpointsAreRetriedAndEjectedWhileHealthyOnesServe() {
-    try (TestBackend bad = TestBackend.start("bad"); TestBackend good = TestBackend.start("good")) {
+    try (TestBackend bad = TestBackend.start("bad");
+        TestBackend good = TestBackend.start("good")) {
       bad.respondWith(503);
-      serve(new World()
-          .revision("flaky/f-1", endpoint(bad.port()), endpoint(good.port()))
-          .host(vhost("f.flaky.example.com", split("flaky", "f-1", 100))));
+      serve(
+          new World()
+              .revision("flaky/f-1", endpoint(bad.port()), endpoint(good.port()))
+              .host(vhost("f.flaky.example.com", split("flaky", "f-1", 100))));
       // One at a time so the consecutive-failure count is exact: 503s to GETs are retried on the
       // good endpoint, and after 5 in a row the bad endpoint is ejected for 30 s.
       for (int i = 0; i < 40; i++) {
@@ -444,11 +539,12 @@ class GatewayIntegrationTest {
     TestBackend dead = TestBackend.start("dead");
     int deadPort = dead.port();
     dead.stop();
-    serve(new World()
-        .revision("refuse/r-1", endpoint(deadPort), endpoint(a.port()))
-        .revision("refuse/r-2", endpoint(deadPort))
-        .host(vhost("r.refuse.example.com", split("refuse", "r-1", 100)))
-        .host(vhost("gone.refuse.example.com", split("refuse", "r-2", 100))));
+    serve(
+        new World()
+            .revision("refuse/r-1", endpoint(deadPort), endpoint(a.port()))
+            .revision("refuse/r-2", endpoint(deadPort))
+            .host(vhost("r.refuse.example.com", split("refuse", "r-1", 100)))
+            .host(vhost("gone.refuse.example.com", split("refuse", "r-2", 100))));
     assertThat(burst("r.refuse.example.com", 100)).isEqualTo(Map.of("a", 100L));
 
     Response gone = get("gone.refuse.example.com");
@@ -460,11 +556,12 @@ class GatewayIntegrationTest {
   void circuitBreakerOpensForAFailingRevisionOnly() {
     try (TestBackend broken = TestBackend.start("broken")) {
       broken.respondWith(500);
-      serve(new World()
-          .revision("cb/down-1", endpoint(broken.port()))
-          .revision("cb/up-1", endpoint(a.port()))
-          .host(vhost("down.cb.example.com", split("cb", "down-1", 100)))
-          .host(vhost("up.cb.example.com", split("cb", "up-1", 100))));
+      serve(
+          new World()
+              .revision("cb/down-1", endpoint(broken.port()))
+              .revision("cb/up-1", endpoint(a.port()))
+              .host(vhost("down.cb.example.com", split("cb", "down-1", 100)))
+              .host(vhost("up.cb.example.com", split("cb", "up-1", 100))));
       for (int i = 0; i < 10; i++) {
         assertThat(get("down.cb.example.com").status()).isEqualTo(500);
       }
@@ -478,9 +575,10 @@ class GatewayIntegrationTest {
 
   @Test
   void keepsServingWithoutTheControlPlaneAndResyncsWhenItReturns() throws Exception {
-    serve(new World()
-        .revision("cp/c-1", endpoint(a.port()))
-        .host(vhost("c.cp.example.com", split("cp", "c-1", 100))));
+    serve(
+        new World()
+            .revision("cp/c-1", endpoint(a.port()))
+            .host(vhost("c.cp.example.com", split("cp", "c-1", 100))));
     xds.stop();
     try {
       Poll.until("disconnect noticed", () -> !client.connected());
@@ -488,9 +586,10 @@ class GatewayIntegrationTest {
     } finally {
       xds.start();
     }
-    serve(new World()
-        .revision("cp/c-1", endpoint(b.port()))
-        .host(vhost("c.cp.example.com", split("cp", "c-1", 100))));
+    serve(
+        new World()
+            .revision("cp/c-1", endpoint(b.port()))
+            .host(vhost("c.cp.example.com", split("cp", "c-1", 100))));
     assertThat(client.connected()).isTrue();
     assertThat(burst("c.cp.example.com", 50)).isEqualTo(Map.of("b", 50L));
   }
@@ -500,8 +599,14 @@ class GatewayIntegrationTest {
     World world = new World();
     for (int i = 0; i < 10_000; i++) {
       String rev = "r-" + i;
-      world.revision("many/" + rev, endpoint(i % 2 == 0 ? a.port() : b.port()))
-          .host(vhost(rev + ".many.example.com", "many/" + rev, List.of(), List.of(split("many", rev, 100))));
+      world
+          .revision("many/" + rev, endpoint(i % 2 == 0 ? a.port() : b.port()))
+          .host(
+              vhost(
+                  rev + ".many.example.com",
+                  "many/" + rev,
+                  List.of(),
+                  List.of(split("many", rev, 100))));
     }
     serve(world);
     assertThat(tables.current().hostCount()).isGreaterThanOrEqualTo(10_000);
@@ -514,50 +619,56 @@ class GatewayIntegrationTest {
   @Test
   void http2ClustersAreProxiedOverH2c() {
     try (TestBackend h2 = TestBackend.startH2c("h2")) {
-      serve(new World()
-          .revision(cluster("grpc/h-1", Durations.fromSeconds(30), true), endpoint(h2.port()))
-          .host(vhost("h.grpc.example.com", split("grpc", "h-1", 100))));
+      serve(
+          new World()
+              .revision(cluster("grpc/h-1", Durations.fromSeconds(30), true), endpoint(h2.port()))
+              .host(vhost("h.grpc.example.com", split("grpc", "h-1", 100))));
       Response response = get("h.grpc.example.com");
       assertThat(response.status()).isEqualTo(200);
       assertThat(response.headers().get("x-protocol")).isEqualTo("HTTP/2.0");
 
       // Clients may speak h2c (prior knowledge) to the data port too, by default (gRPC does).
-      String viaH2c = HttpClient.create()
-          .protocol(reactor.netty.http.HttpProtocol.H2C)
-          .headers(h -> h.set("Host", "h.grpc.example.com"))
-          .get()
-          .uri("http://127.0.0.1:" + port + "/")
-          .responseSingle((res, body) -> body.asString().map(text -> res.version() + " " + text))
-          .block(Duration.ofSeconds(30));
+      String viaH2c =
+          HttpClient.create()
+              .protocol(reactor.netty.http.HttpProtocol.H2C)
+              .headers(h -> h.set("Host", "h.grpc.example.com"))
+              .get()
+              .uri("http://127.0.0.1:" + port + "/")
+              .responseSingle(
+                  (res, body) -> body.asString().map(text -> res.version() + " " + text))
+              .block(Duration.ofSeconds(30));
       assertThat(viaH2c).isEqualTo("HTTP/2.0 h2");
 
       // The h2c upgrade (HTTP/1.1 first request with Upgrade: h2c) still works too.
-      String viaUpgrade = HttpClient.create()
-          .protocol(reactor.netty.http.HttpProtocol.HTTP11, reactor.netty.http.HttpProtocol.H2C)
-          .headers(h -> h.set("Host", "h.grpc.example.com"))
-          .get()
-          .uri("http://127.0.0.1:" + port + "/")
-          .responseSingle((res, body) -> body.asString().map(text -> res.status().code() + " " + text))
-          .block(Duration.ofSeconds(30));
+      String viaUpgrade =
+          HttpClient.create()
+              .protocol(reactor.netty.http.HttpProtocol.HTTP11, reactor.netty.http.HttpProtocol.H2C)
+              .headers(h -> h.set("Host", "h.grpc.example.com"))
+              .get()
+              .uri("http://127.0.0.1:" + port + "/")
+              .responseSingle(
+                  (res, body) -> body.asString().map(text -> res.status().code() + " " + text))
+              .block(Duration.ofSeconds(30));
       assertThat(viaUpgrade).isEqualTo("200 h2");
     }
   }
 
-  static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
+  static final MethodDescriptor.Marshaller<byte[]> BYTES =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+          return new ByteArrayInputStream(value);
+        }
 
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
+        @Override
+        public byte[] parse(InputStream stream) {
+          try {
+            return stream.readAllBytes();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      };
 
   static final MethodDescriptor<byte[], byte[]> SAY =
       MethodDescriptor.<byte[], byte[]>newBuilder()
@@ -574,41 +685,58 @@ class GatewayIntegrationTest {
    */
   @Test
   void grpcThroughTheGateway() throws Exception {
-    Server grpc = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(ServerServiceDefinition.builder("weir.test.Echo")
-            .addMethod(SAY, ServerCalls.asyncUnaryCall((request, reply) -> {
-              String text = new String(request, StandardCharsets.UTF_8);
-              if (text.equals("fail")) {
-                reply.onError(Status.NOT_FOUND.withDescription("no such greeting").asRuntimeException());
-              } else {
-                reply.onNext(("hello " + text).getBytes(StandardCharsets.UTF_8));
-                reply.onCompleted();
-              }
-            }))
-            .build())
-        .build()
-        .start();
-    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port)
-        .usePlaintext()
-        .overrideAuthority("g.grpc.example.com")
-        .build();
+    Server grpc =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(
+                ServerServiceDefinition.builder("weir.test.Echo")
+                    .addMethod(
+                        SAY,
+                        ServerCalls.asyncUnaryCall(
+                            (request, reply) -> {
+                              String text = new String(request, StandardCharsets.UTF_8);
+                              if (text.equals("fail")) {
+                                reply.onError(
+                                    Status.NOT_FOUND
+                                        .withDescription("no such greeting")
+                                        .asRuntimeException());
+                              } else {
+                                reply.onNext(("hello " + text).getBytes(StandardCharsets.UTF_8));
+                                reply.onCompleted();
+                              }
+                            }))
+                    .build())
+            .build()
+            .start();
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", port)
+            .usePlaintext()
+            .overrideAuthority("g.grpc.example.com")
+            .build();
     try {
-      serve(new World()
-          .revision(cluster("grpc/g-1", Durations.fromSeconds(30), true), endpoint(grpc.getPort()))
-          .host(vhost("g.grpc.example.com", split("grpc", "g-1", 100))));
+      serve(
+          new World()
+              .revision(
+                  cluster("grpc/g-1", Durations.fromSeconds(30), true), endpoint(grpc.getPort()))
+              .host(vhost("g.grpc.example.com", split("grpc", "g-1", 100))));
       CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS);
-      byte[] answer = ClientCalls.blockingUnaryCall(
-          channel, SAY, options, "weir".getBytes(StandardCharsets.UTF_8));
+      byte[] answer =
+          ClientCalls.blockingUnaryCall(
+              channel, SAY, options, "weir".getBytes(StandardCharsets.UTF_8));
       assertThat(new String(answer, StandardCharsets.UTF_8)).isEqualTo("hello weir");
       // HTTP/1.1 on the same port, on a connection of its own.
-      RawResponse http11 = raw("GET / HTTP/1.1\r\nHost: nope.grpc.example.com\r\nConnection: close\r\n\r\n");
+      RawResponse http11 =
+          raw("GET / HTTP/1.1\r\nHost: nope.grpc.example.com\r\nConnection: close\r\n\r\n");
       assertThat(http11.statusLine()).isEqualTo("HTTP/1.1 404 Not Found");
-      assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(
-              channel, SAY, options, "fail".getBytes(StandardCharsets.UTF_8)))
-          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
-            assertThat(e.getStatus().getDescription()).isEqualTo("no such greeting");
-          });
+      assertThatThrownBy(
+              () ->
+                  ClientCalls.blockingUnaryCall(
+                      channel, SAY, options, "fail".getBytes(StandardCharsets.UTF_8)))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
+              e -> {
+                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+                assertThat(e.getStatus().getDescription()).isEqualTo("no such greeting");
+              });
     } finally {
       channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
       grpc.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
@@ -617,17 +745,26 @@ class GatewayIntegrationTest {
 
   @Test
   void readinessAndMetricsOnTheManagementPort() {
-    serve(new World()
-        .revision("metrics/m-1", endpoint(a.port()))
-        .host(vhost("m.metrics.example.com", split("metrics", "m-1", 100))));
+    serve(
+        new World()
+            .revision("metrics/m-1", endpoint(a.port()))
+            .host(vhost("m.metrics.example.com", split("metrics", "m-1", 100))));
     assertThat(burst("m.metrics.example.com", 20)).isEqualTo(Map.of("a", 20L));
     get("unknown.metrics.example.com");
 
-    Function<String, Response> management = path -> http.headers(h -> h.set("Host", "localhost"))
-        .get().uri("http://127.0.0.1:" + managementPort + path)
-        .responseSingle((res, body) -> body.asString().defaultIfEmpty("")
-            .map(text -> new Response(res.status().code(), res.responseHeaders(), text)))
-        .block(Duration.ofSeconds(30));
+    Function<String, Response> management =
+        path ->
+            http.headers(h -> h.set("Host", "localhost"))
+                .get()
+                .uri("http://127.0.0.1:" + managementPort + path)
+                .responseSingle(
+                    (res, body) ->
+                        body.asString()
+                            .defaultIfEmpty("")
+                            .map(
+                                text ->
+                                    new Response(res.status().code(), res.responseHeaders(), text)))
+                .block(Duration.ofSeconds(30));
     Response ready = management.apply("/actuator/health/readiness");
     assertThat(ready.status()).isEqualTo(200);
     assertThat(ready.body()).contains("\"UP\"");
@@ -665,16 +802,22 @@ class GatewayIntegrationTest {
     }
   }
 
-  /** Sends {@code request} byte for byte (ISO-8859-1) and reads the response until the gateway closes. */
+  /**
+   * Sends {@code request} byte for byte (ISO-8859-1) and reads the response until the gateway
+   * closes.
+   */
   RawResponse raw(String request) {
     try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
       socket.setSoTimeout(20_000);
       socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-      String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      String response =
+          new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
       int headersEnd = response.indexOf("\r\n\r\n");
       int firstLine = response.indexOf("\r\n");
-      return new RawResponse(response.substring(0, firstLine),
-          response.substring(firstLine + 2, headersEnd), response.substring(headersEnd + 4));
+      return new RawResponse(
+          response.substring(0, firstLine),
+          response.substring(firstLine + 2, headersEnd),
+          response.substring(headersEnd + 4));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -686,12 +829,24 @@ class GatewayIntegrationTest {
 
   /** Issue 12, item 3: what browsers send unencoded reaches the revision exactly as sent. */
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"/p?x=1|2", "/p?y=^", "/p?z={a}", "/p|q", "/p{q}", "/p?q=`x`", "/p?a=\"b\"&c=<d>",
-      "/p[1]?q=[2]", "/a%7Cb?c=%5E", "/plain?x=1"})
+  @ValueSource(
+      strings = {
+        "/p?x=1|2",
+        "/p?y=^",
+        "/p?z={a}",
+        "/p|q",
+        "/p{q}",
+        "/p?q=`x`",
+        "/p?a=\"b\"&c=<d>",
+        "/p[1]?q=[2]",
+        "/a%7Cb?c=%5E",
+        "/plain?x=1"
+      })
   void requestTargetsBrowsersSendAreForwardedByteForByte(String target) {
-    serve(new World()
-        .revision("raw/r-1", endpoint(a.port()))
-        .host(vhost("r.raw.example.com", split("raw", "r-1", 100))));
+    serve(
+        new World()
+            .revision("raw/r-1", endpoint(a.port()))
+            .host(vhost("r.raw.example.com", split("raw", "r-1", 100))));
     RawResponse response = raw(get(target, "Host: r.raw.example.com\r\n"));
     assertThat(response.status()).as(response.body()).isEqualTo(200);
     assertThat(response.header("x-seen-target")).isEqualTo(target);
@@ -700,19 +855,22 @@ class GatewayIntegrationTest {
 
   /** Issue 12, item 3: what is truly malformed gets a 400 that says what was wrong. */
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = ';', value = {
-    "'/a b';       bad request: request line is not METHOD SP target SP HTTP-version (a space or tab in the target?): invalid version format: B HTTP/1.1",
-    "'/a\tb';      bad request: request line is not METHOD SP target SP HTTP-version (a space or tab in the target?): invalid version format: B HTTP/1.1",
-    "'/a%zz';      bad request target: '%' at 2 not followed by two hex digits",
-    "'/a%4';       bad request target: '%' at 2 not followed by two hex digits",
-    "'/a\u0001b';  bad request target: control character 0x01 at 2",
-    "'/a\u007f';   bad request target: control character 0x7F at 2",
-    "'/a#b';       bad request target: fragment ('#' at 2) not allowed",
-  })
+  @CsvSource(
+      delimiter = ';',
+      value = {
+        "'/a b';       bad request: request line is not METHOD SP target SP HTTP-version (a space or tab in the target?): invalid version format: B HTTP/1.1",
+        "'/a\tb';      bad request: request line is not METHOD SP target SP HTTP-version (a space or tab in the target?): invalid version format: B HTTP/1.1",
+        "'/a%zz';      bad request target: '%' at 2 not followed by two hex digits",
+        "'/a%4';       bad request target: '%' at 2 not followed by two hex digits",
+        "'/a\u0001b';  bad request target: control character 0x01 at 2",
+        "'/a\u007f';   bad request target: control character 0x7F at 2",
+        "'/a#b';       bad request target: fragment ('#' at 2) not allowed",
+      })
   void malformedRequestTargetsGet400WithAOneLineReason(String target, String reason) {
-    serve(new World()
-        .revision("raw/r-1", endpoint(a.port()))
-        .host(vhost("r.raw.example.com", split("raw", "r-1", 100))));
+    serve(
+        new World()
+            .revision("raw/r-1", endpoint(a.port()))
+            .host(vhost("r.raw.example.com", split("raw", "r-1", 100))));
     a.resetHits();
     RawResponse response = raw(get(target, "Host: r.raw.example.com\r\n"));
     assertThat(response.status()).isEqualTo(400);
@@ -723,18 +881,21 @@ class GatewayIntegrationTest {
 
   /** Issue 12, item 4: RFC 9112 §3.2, as nginx answers. */
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = ';', value = {
-    "no Host;                 ;                                                          missing Host header",
-    "two Host fields;         Host: evil.example.com|Host: h.host.example.com;           more than one Host header",
-    "the same Host twice;     Host: h.host.example.com|Host: h.host.example.com;         more than one Host header",
-    "a space in Host;         Host: name evil;                                           invalid Host header \"name evil\"",
-    "user info in Host;       Host: user@h.host.example.com;                             invalid Host header \"user@h.host.example.com\"",
-    "empty Host;              Host: ;                                                    invalid Host header \"\"",
-  })
+  @CsvSource(
+      delimiter = ';',
+      value = {
+        "no Host;                 ;                                                          missing Host header",
+        "two Host fields;         Host: evil.example.com|Host: h.host.example.com;           more than one Host header",
+        "the same Host twice;     Host: h.host.example.com|Host: h.host.example.com;         more than one Host header",
+        "a space in Host;         Host: name evil;                                           invalid Host header \"name evil\"",
+        "user info in Host;       Host: user@h.host.example.com;                             invalid Host header \"user@h.host.example.com\"",
+        "empty Host;              Host: ;                                                    invalid Host header \"\"",
+      })
   void missingRepeatedOrInvalidHostIs400(String name, String hostLines, String reason) {
-    serve(new World()
-        .revision("host/h-1", endpoint(a.port()))
-        .host(vhost("h.host.example.com", split("host", "h-1", 100))));
+    serve(
+        new World()
+            .revision("host/h-1", endpoint(a.port()))
+            .host(vhost("h.host.example.com", split("host", "h-1", 100))));
     a.resetHits();
     String lines = hostLines == null ? "" : hostLines.replace("|", "\r\n") + "\r\n";
     RawResponse response = raw(get("/x", lines));
@@ -745,12 +906,14 @@ class GatewayIntegrationTest {
 
   @Test
   void absoluteFormTargetsAreRoutedByTheirAuthority() {
-    serve(new World()
-        .revision("host/h-1", endpoint(a.port()))
-        .revision("host/o-1", endpoint(b.port()))
-        .host(vhost("h.host.example.com", split("host", "h-1", 100)))
-        .host(vhost("o.host.example.com", split("host", "o-1", 100))));
-    RawResponse response = raw(get("http://h.host.example.com/x?y=1|2", "Host: o.host.example.com\r\n"));
+    serve(
+        new World()
+            .revision("host/h-1", endpoint(a.port()))
+            .revision("host/o-1", endpoint(b.port()))
+            .host(vhost("h.host.example.com", split("host", "h-1", 100)))
+            .host(vhost("o.host.example.com", split("host", "o-1", 100))));
+    RawResponse response =
+        raw(get("http://h.host.example.com/x?y=1|2", "Host: o.host.example.com\r\n"));
     assertThat(response.status()).isEqualTo(200);
     assertThat(response.header("x-backend")).isEqualTo("a");
     assertThat(response.header("x-seen-host")).isEqualTo("h.host.example.com");
@@ -761,14 +924,18 @@ class GatewayIntegrationTest {
     assertThat(old.status()).isEqualTo(404);
   }
 
-  /** HTTP/2: :authority is the host; a Host field that disagrees with it is refused (RFC 9113 §8.3.1). */
+  /**
+   * HTTP/2: :authority is the host; a Host field that disagrees with it is refused (RFC 9113
+   * §8.3.1).
+   */
   @Test
   void http2AuthorityAndHostMustAgree() throws Exception {
-    serve(new World()
-        .revision("host/h-1", endpoint(a.port()))
-        .revision("host/o-1", endpoint(b.port()))
-        .host(vhost("h.host.example.com", split("host", "h-1", 100)))
-        .host(vhost("o.host.example.com", split("host", "o-1", 100))));
+    serve(
+        new World()
+            .revision("host/h-1", endpoint(a.port()))
+            .revision("host/o-1", endpoint(b.port()))
+            .host(vhost("h.host.example.com", split("host", "h-1", 100)))
+            .host(vhost("o.host.example.com", split("host", "o-1", 100))));
     assertThat(H2Probe.get(port, "h.host.example.com", null)).isEqualTo("200 a");
     assertThat(H2Probe.get(port, "h.host.example.com", "h.host.example.com")).isEqualTo("200 a");
     assertThat(H2Probe.get(port, "h.host.example.com", "o.host.example.com"))
@@ -784,15 +951,19 @@ class GatewayIntegrationTest {
   void aPartlyFailingRevisionStillServesMostPosts() {
     try (TestBackend flaky = TestBackend.start("flaky")) {
       flaky.failRandomly(0.3, 503, 42);
-      serve(new World()
-          .revision("fp/fp-1", endpoint(flaky.port()))
-          .host(vhost("fp.fp.example.com", split("fp", "fp-1", 100))));
+      serve(
+          new World()
+              .revision("fp/fp-1", endpoint(flaky.port()))
+              .host(vhost("fp.fp.example.com", split("fp", "fp-1", 100))));
       flaky.resetHits();
-      Map<Integer, Long> statuses = load("fp.fp.example.com", HttpMethod.POST, 4, Duration.ofSeconds(4));
+      Map<Integer, Long> statuses =
+          load("fp.fp.example.com", HttpMethod.POST, 4, Duration.ofSeconds(4));
       long total = statuses.values().stream().mapToLong(Long::longValue).sum();
       System.out.printf("30%% failing, POST: %s, backend hits %d%n", statuses, flaky.hits());
       assertThat(total).isGreaterThan(200);
-      assertThat(statuses.getOrDefault(200, 0L)).as(statuses.toString()).isGreaterThanOrEqualTo(total * 60 / 100);
+      assertThat(statuses.getOrDefault(200, 0L))
+          .as(statuses.toString())
+          .isGreaterThanOrEqualTo(total * 60 / 100);
       assertThat(statuses.keySet()).as(statuses.toString()).containsOnly(200, 503);
       // Every request reached the backend: none was refused by an open breaker.
       assertThat((long) flaky.hits()).isEqualTo(total);
@@ -808,18 +979,26 @@ class GatewayIntegrationTest {
   void getRetriesOfAPartlyFailingRevisionStayWithinTheBudget() {
     try (TestBackend flaky = TestBackend.start("flaky")) {
       flaky.failRandomly(0.3, 503, 7);
-      serve(new World()
-          .revision("fg/fg-1", endpoint(flaky.port()))
-          .host(vhost("fg.fg.example.com", split("fg", "fg-1", 100))));
+      serve(
+          new World()
+              .revision("fg/fg-1", endpoint(flaky.port()))
+              .host(vhost("fg.fg.example.com", split("fg", "fg-1", 100))));
       flaky.resetHits();
-      Map<Integer, Long> statuses = load("fg.fg.example.com", HttpMethod.GET, 20, Duration.ofSeconds(4));
+      Map<Integer, Long> statuses =
+          load("fg.fg.example.com", HttpMethod.GET, 20, Duration.ofSeconds(4));
       long total = statuses.values().stream().mapToLong(Long::longValue).sum();
       long retries = flaky.hits() - total;
-      System.out.printf("30%% failing, GET: %s, backend hits %d, retries %d%n", statuses, flaky.hits(), retries);
+      System.out.printf(
+          "30%% failing, GET: %s, backend hits %d, retries %d%n", statuses, flaky.hits(), retries);
       assertThat(statuses.keySet()).as(statuses.toString()).isSubsetOf(200, 503);
       assertThat(total).isGreaterThan(200);
-      assertThat(statuses.getOrDefault(200, 0L)).as(statuses.toString()).isGreaterThanOrEqualTo(total * 75 / 100);
-      assertThat(retries).as("retries for " + total + " requests").isPositive().isLessThanOrEqualTo(total * 30 / 100);
+      assertThat(statuses.getOrDefault(200, 0L))
+          .as(statuses.toString())
+          .isGreaterThanOrEqualTo(total * 75 / 100);
+      assertThat(retries)
+          .as("retries for " + total + " requests")
+          .isPositive()
+          .isLessThanOrEqualTo(total * 30 / 100);
     }
   }
 
@@ -831,12 +1010,14 @@ class GatewayIntegrationTest {
   void aRevisionFailingEveryRequestGetsFastAnswers() {
     try (TestBackend down = TestBackend.start("down")) {
       down.respondWith(500);
-      serve(new World()
-          .revision("fd/fd-1", endpoint(down.port()))
-          .host(vhost("fd.fd.example.com", split("fd", "fd-1", 100))));
+      serve(
+          new World()
+              .revision("fd/fd-1", endpoint(down.port()))
+              .host(vhost("fd.fd.example.com", split("fd", "fd-1", 100))));
       down.resetHits();
       long started = System.nanoTime();
-      Map<Integer, Long> statuses = load("fd.fd.example.com", HttpMethod.GET, 4, Duration.ofSeconds(2));
+      Map<Integer, Long> statuses =
+          load("fd.fd.example.com", HttpMethod.GET, 4, Duration.ofSeconds(2));
       long total = statuses.values().stream().mapToLong(Long::longValue).sum();
       System.out.printf("100%% failing, GET: %s, backend hits %d%n", statuses, down.hits());
       // Every request is answered (-1 would be one without an answer within 10 s).
@@ -861,24 +1042,40 @@ class GatewayIntegrationTest {
    */
   @Test
   void requestsAnsweredByTheGatewayAfterProxiedOnesLeaveTheConnectionReading() {
-    serve(new World()
-        .revision("ka/ka-1", endpoint(a.port()))
-        .host(vhost("ka.ka.example.com", split("ka", "ka-1", 100))));
+    serve(
+        new World()
+            .revision("ka/ka-1", endpoint(a.port()))
+            .host(vhost("ka.ka.example.com", split("ka", "ka-1", 100))));
     long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
     ConnectionProvider pool = ConnectionProvider.builder("alternate").maxConnections(4).build();
     HttpClient client = HttpClient.create(pool).responseTimeout(Duration.ofSeconds(2));
     try {
-      Map<Integer, Long> statuses = Flux.range(0, 4)
-          .flatMap(c -> Flux.range(0, 1_000_000)
-              .takeWhile(i -> System.nanoTime() < deadline)
-              .concatMap(i -> client
-                  .headers(h -> h.set("Host", i % 2 == 0 ? "ka.ka.example.com" : "nowhere.example.com"))
-                  .get()
-                  .uri("http://127.0.0.1:" + port + "/")
-                  .responseSingle((res, body) -> body.asString().defaultIfEmpty("").thenReturn(res.status().code()))
-                  .onErrorResume(e -> Mono.just(-1))))
-          .collect(Collectors.groupingBy(code -> code, Collectors.counting()))
-          .block(Duration.ofSeconds(60));
+      Map<Integer, Long> statuses =
+          Flux.range(0, 4)
+              .flatMap(
+                  c ->
+                      Flux.range(0, 1_000_000)
+                          .takeWhile(i -> System.nanoTime() < deadline)
+                          .concatMap(
+                              i ->
+                                  client
+                                      .headers(
+                                          h ->
+                                              h.set(
+                                                  "Host",
+                                                  i % 2 == 0
+                                                      ? "ka.ka.example.com"
+                                                      : "nowhere.example.com"))
+                                      .get()
+                                      .uri("http://127.0.0.1:" + port + "/")
+                                      .responseSingle(
+                                          (res, body) ->
+                                              body.asString()
+                                                  .defaultIfEmpty("")
+                                                  .thenReturn(res.status().code()))
+                                      .onErrorResume(e -> Mono.just(-1))))
+              .collect(Collectors.groupingBy(code -> code, Collectors.counting()))
+              .block(Duration.ofSeconds(60));
       System.out.printf("proxied and 404 alternating: %s%n", statuses);
       assertThat(statuses.keySet()).as(statuses.toString()).containsOnly(200, 404);
     } finally {
@@ -894,22 +1091,39 @@ class GatewayIntegrationTest {
     long deadline = System.nanoTime() + time.toNanos();
     String body = "x".repeat(1024);
     ConnectionProvider pool = ConnectionProvider.builder("load").maxConnections(clients).build();
-    HttpClient client = HttpClient.create(pool)
-        .responseTimeout(Duration.ofSeconds(10))
-        .headers(h -> h.set("Host", host));
-    Map<Integer, Long> statuses = Flux.range(0, clients)
-        .flatMap(c -> Flux.range(0, 50_000)
-            .takeWhile(i -> System.nanoTime() < deadline)
-            .concatMap(i -> (method == HttpMethod.POST
-                    ? client.post().uri("http://127.0.0.1:" + port + "/").send(reactor.netty.ByteBufFlux.fromString(Mono.just(body)))
-                    : client.get().uri("http://127.0.0.1:" + port + "/"))
-                .responseSingle((res, content) -> content.asString().defaultIfEmpty("").thenReturn(res.status().code()))
-                .onErrorResume(e -> {
-                  System.out.println("load: no answer: " + e);
-                  return Mono.just(-1);
-                })))
-        .collect(Collectors.groupingBy(code -> code, Collectors.counting()))
-        .block(time.plusSeconds(60));
+    HttpClient client =
+        HttpClient.create(pool)
+            .responseTimeout(Duration.ofSeconds(10))
+            .headers(h -> h.set("Host", host));
+    Map<Integer, Long> statuses =
+        Flux.range(0, clients)
+            .flatMap(
+                c ->
+                    Flux.range(0, 50_000)
+                        .takeWhile(i -> System.nanoTime() < deadline)
+                        .concatMap(
+                            i ->
+                                (method == HttpMethod.POST
+                                        ? client
+                                            .post()
+                                            .uri("http://127.0.0.1:" + port + "/")
+                                            .send(
+                                                reactor.netty.ByteBufFlux.fromString(
+                                                    Mono.just(body)))
+                                        : client.get().uri("http://127.0.0.1:" + port + "/"))
+                                    .responseSingle(
+                                        (res, content) ->
+                                            content
+                                                .asString()
+                                                .defaultIfEmpty("")
+                                                .thenReturn(res.status().code()))
+                                    .onErrorResume(
+                                        e -> {
+                                          System.out.println("load: no answer: " + e);
+                                          return Mono.just(-1);
+                                        })))
+            .collect(Collectors.groupingBy(code -> code, Collectors.counting()))
+            .block(time.plusSeconds(60));
     pool.dispose();
     return statuses;
   }

@@ -36,8 +36,11 @@ class GatewayLifecycleTest {
     return http.headers(h -> h.set("Host", host))
         .get()
         .uri("http://127.0.0.1:" + port + path)
-        .responseSingle((res, body) -> body.asString().defaultIfEmpty("")
-            .map(text -> new Answer(res.status().code(), text)))
+        .responseSingle(
+            (res, body) ->
+                body.asString()
+                    .defaultIfEmpty("")
+                    .map(text -> new Answer(res.status().code(), text)))
         .block(Duration.ofSeconds(30));
   }
 
@@ -55,7 +58,8 @@ class GatewayLifecycleTest {
 
   @Test
   void readyOnlyAfterTheFirstConfigurationAndDrainsOnShutdown() throws Exception {
-    try (XdsTestServer xds = new XdsTestServer().start(); TestBackend slow = TestBackend.start("slow")) {
+    try (XdsTestServer xds = new XdsTestServer().start();
+        TestBackend slow = TestBackend.start("slow")) {
       ConfigurableApplicationContext context =
           new SpringApplication(WeirGatewayApplication.class)
               .run(
@@ -75,15 +79,19 @@ class GatewayLifecycleTest {
         Answer notReady = get(management, "localhost", "/actuator/health/readiness");
         assertThat(notReady.status()).isEqualTo(503);
         assertThat(notReady.body()).contains("OUT_OF_SERVICE");
-        assertThat(get(management, "localhost", "/actuator/health/liveness").status()).isEqualTo(200);
+        assertThat(get(management, "localhost", "/actuator/health/liveness").status())
+            .isEqualTo(200);
 
         xds.set(
             snapshot(
                 "v1",
                 List.of(cluster("default/slow-1")),
                 List.of(assignment("default/slow-1", endpoint(slow.port()))),
-                routes(List.of(vhost("slow.default.example.com", split("default", "slow-1", 100))))));
-        Poll.until("ready", Duration.ofSeconds(60),
+                routes(
+                    List.of(vhost("slow.default.example.com", split("default", "slow-1", 100))))));
+        Poll.until(
+            "ready",
+            Duration.ofSeconds(60),
             () -> probe(management, "/actuator/health/readiness") == 200);
 
         slow.delay(1_500);

@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A raw HTTP/2 (h2c, prior knowledge) client that sends exactly the pseudo-headers and {@code
- * host} it is given, which ordinary clients never do (they fold Host into {@code :authority}).
+ * A raw HTTP/2 (h2c, prior knowledge) client that sends exactly the pseudo-headers and {@code host}
+ * it is given, which ordinary clients never do (they fold Host into {@code :authority}).
  */
 final class H2Probe {
 
@@ -37,40 +37,50 @@ final class H2Probe {
   static String get(int port, @Nullable String authority, @Nullable String host) throws Exception {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     try {
-      Channel channel = new Bootstrap()
-          .group(group)
-          .channel(NioSocketChannel.class)
-          .handler(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-              ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
-                  new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
-            }
-          })
-          .connect("127.0.0.1", port).sync().channel();
+      Channel channel =
+          new Bootstrap()
+              .group(group)
+              .channel(NioSocketChannel.class)
+              .handler(
+                  new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                      ch.pipeline()
+                          .addLast(
+                              Http2FrameCodecBuilder.forClient().build(),
+                              new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+                    }
+                  })
+              .connect("127.0.0.1", port)
+              .sync()
+              .channel();
       CompletableFuture<String> answer = new CompletableFuture<>();
       StringBuilder body = new StringBuilder();
       String[] status = new String[1];
-      Http2StreamChannel stream = new Http2StreamChannelBootstrap(channel)
-          .handler(new SimpleChannelInboundHandler<Http2StreamFrame>() {
-            @Override
-            protected void channelRead0(ChannelHandlerContext ctx, Http2StreamFrame frame) {
-              boolean end = false;
-              if (frame instanceof Http2HeadersFrame headers) {
-                if (headers.headers().status() != null) {
-                  status[0] = headers.headers().status().toString();
-                }
-                end = headers.isEndStream();
-              } else if (frame instanceof Http2DataFrame data) {
-                body.append(data.content().toString(StandardCharsets.UTF_8));
-                end = data.isEndStream();
-              }
-              if (end) {
-                answer.complete(status[0] + " " + body);
-              }
-            }
-          })
-          .open().sync().getNow();
+      Http2StreamChannel stream =
+          new Http2StreamChannelBootstrap(channel)
+              .handler(
+                  new SimpleChannelInboundHandler<Http2StreamFrame>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, Http2StreamFrame frame) {
+                      boolean end = false;
+                      if (frame instanceof Http2HeadersFrame headers) {
+                        if (headers.headers().status() != null) {
+                          status[0] = headers.headers().status().toString();
+                        }
+                        end = headers.isEndStream();
+                      } else if (frame instanceof Http2DataFrame data) {
+                        body.append(data.content().toString(StandardCharsets.UTF_8));
+                        end = data.isEndStream();
+                      }
+                      if (end) {
+                        answer.complete(status[0] + " " + body);
+                      }
+                    }
+                  })
+              .open()
+              .sync()
+              .getNow();
       Http2Headers headers = new DefaultHttp2Headers().method("GET").scheme("http").path("/");
       if (authority != null) {
         headers.authority(authority);

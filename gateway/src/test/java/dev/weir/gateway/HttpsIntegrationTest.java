@@ -106,19 +106,35 @@ class HttpsIntegrationTest {
 
   static void serve(Secret fallbackSecret) {
     String version = "tls-" + versions.incrementAndGet();
-    List<String> hosts = List.of("hello.default.example.com", "bye.default.example.com",
-        "tag-x.default.example.com", "unknown.other.test");
+    List<String> hosts =
+        List.of(
+            "hello.default.example.com",
+            "bye.default.example.com",
+            "tag-x.default.example.com",
+            "unknown.other.test");
     List<io.envoyproxy.envoy.config.route.v3.VirtualHost> vhosts = new ArrayList<>();
     for (String host : hosts) {
       vhosts.add(vhost(host, "default/app", List.of(), List.of(split("default", "app-1", 100))));
     }
-    var secure = vhost("secure.default.example.com", "default/secure", List.of(),
-        List.of(split("default", "app-1", 100))).toBuilder();
-    secure.getMetadataBuilder().putFilterMetadata("weir", com.google.protobuf.Struct.newBuilder()
-        .putFields("route", com.google.protobuf.Value.newBuilder().setStringValue("default/secure").build())
-        .putFields("tls", com.google.protobuf.Value.newBuilder().setBoolValue(true).build())
-        .putFields("redirect", com.google.protobuf.Value.newBuilder().setBoolValue(true).build())
-        .build());
+    var secure =
+        vhost(
+            "secure.default.example.com",
+            "default/secure",
+            List.of(),
+            List.of(split("default", "app-1", 100)))
+            .toBuilder();
+    secure
+        .getMetadataBuilder()
+        .putFilterMetadata(
+            "weir",
+            com.google.protobuf.Struct.newBuilder()
+                .putFields(
+                    "route",
+                    com.google.protobuf.Value.newBuilder().setStringValue("default/secure").build())
+                .putFields("tls", com.google.protobuf.Value.newBuilder().setBoolValue(true).build())
+                .putFields(
+                    "redirect", com.google.protobuf.Value.newBuilder().setBoolValue(true).build())
+                .build());
     vhosts.add(secure.build());
     Listener listener =
         Listener.newBuilder()
@@ -128,25 +144,39 @@ class HttpsIntegrationTest {
             .addFilterChains(chain(List.of("*.default.example.com"), "default/wildcard"))
             .setDefaultFilterChain(chain(List.of(), "default/fallback"))
             .build();
-    List<Secret> secrets = List.of(
-        secret("default/hello", hello), secret("default/bye", bye),
-        secret("default/wildcard", wildcard), fallbackSecret);
-    xds.set(Snapshot.create(
-        List.of(cluster("default/app-1")),
-        List.of(assignment("default/app-1", endpoint(backend.port()))),
-        List.of(listener), List.of(routes(vhosts)), secrets, version));
+    List<Secret> secrets =
+        List.of(
+            secret("default/hello", hello),
+            secret("default/bye", bye),
+            secret("default/wildcard", wildcard),
+            fallbackSecret);
+    xds.set(
+        Snapshot.create(
+            List.of(cluster("default/app-1")),
+            List.of(assignment("default/app-1", endpoint(backend.port()))),
+            List.of(listener),
+            List.of(routes(vhosts)),
+            secrets,
+            version));
   }
 
   static FilterChain chain(List<String> serverNames, String secret) {
-    DownstreamTlsContext context = DownstreamTlsContext.newBuilder()
-        .setCommonTlsContext(CommonTlsContext.newBuilder()
-            .addAlpnProtocols("h2").addAlpnProtocols("http/1.1")
-            .addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName(secret)))
-        .build();
-    FilterChain.Builder chain = FilterChain.newBuilder()
-        .setName(secret)
-        .setTransportSocket(TransportSocket.newBuilder()
-            .setName("envoy.transport_sockets.tls").setTypedConfig(Any.pack(context)));
+    DownstreamTlsContext context =
+        DownstreamTlsContext.newBuilder()
+            .setCommonTlsContext(
+                CommonTlsContext.newBuilder()
+                    .addAlpnProtocols("h2")
+                    .addAlpnProtocols("http/1.1")
+                    .addTlsCertificateSdsSecretConfigs(
+                        SdsSecretConfig.newBuilder().setName(secret)))
+            .build();
+    FilterChain.Builder chain =
+        FilterChain.newBuilder()
+            .setName(secret)
+            .setTransportSocket(
+                TransportSocket.newBuilder()
+                    .setName("envoy.transport_sockets.tls")
+                    .setTypedConfig(Any.pack(context)));
     if (!serverNames.isEmpty()) {
       chain.setFilterChainMatch(FilterChainMatch.newBuilder().addAllServerNames(serverNames));
     }
@@ -156,9 +186,10 @@ class HttpsIntegrationTest {
   static Secret secret(String name, TestCa.Issued issued) {
     return Secret.newBuilder()
         .setName(name)
-        .setTlsCertificate(TlsCertificate.newBuilder()
-            .setCertificateChain(DataSource.newBuilder().setInlineString(issued.chainPem()))
-            .setPrivateKey(DataSource.newBuilder().setInlineString(issued.keyPem())))
+        .setTlsCertificate(
+            TlsCertificate.newBuilder()
+                .setCertificateChain(DataSource.newBuilder().setInlineString(issued.chainPem()))
+                .setPrivateKey(DataSource.newBuilder().setInlineString(issued.keyPem())))
         .build();
   }
 
@@ -181,7 +212,9 @@ class HttpsIntegrationTest {
     "wildcard covers one label only, a.b.default.example.com,   CN=fallback",
   })
   void sniPicksTheCertificate(String name, String host, String subject) throws Exception {
-    Poll.until("certificates applied", Duration.ofSeconds(30),
+    Poll.until(
+        "certificates applied",
+        Duration.ofSeconds(30),
         () -> tls.current().toString().contains("hello.default.example.com"));
     Seen seen = handshake(host, host);
     assertThat(seen.subject()).isEqualTo(subject);
@@ -193,7 +226,9 @@ class HttpsIntegrationTest {
   void noSniGetsTheFallbackAndRequestsAreProxiedAsHttps() throws Exception {
     Seen seen = handshake("", "hello.default.example.com");
     assertThat(seen.subject()).isEqualTo("CN=fallback");
-    assertThat(seen.response()).startsWith("HTTP/1.1 200").contains("x-backend: tls")
+    assertThat(seen.response())
+        .startsWith("HTTP/1.1 200")
+        .contains("x-backend: tls")
         .contains("x-seen-proto: https");
   }
 
@@ -201,7 +236,8 @@ class HttpsIntegrationTest {
   void oldProtocolsAreRefused() throws Exception {
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(null, InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
-    try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", httpsPort())) {
+    try (SSLSocket socket =
+        (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", httpsPort())) {
       socket.setSoTimeout(20_000);
       socket.setEnabledProtocols(new String[] {"TLSv1.1"});
       org.assertj.core.api.Assertions.assertThatThrownBy(socket::startHandshake)
@@ -213,52 +249,81 @@ class HttpsIntegrationTest {
 
   @Test
   void http2OverTlsWithAlpn() {
-    HttpClient client = HttpClient.create()
-        .protocol(HttpProtocol.H2)
-        .secure(spec -> spec.sslContext(Http2SslContextSpec.forClient()
-            .configure(b -> b.trustManager(InsecureTrustManagerFactory.INSTANCE))))
-        .headers(h -> h.set("Host", "hello.default.example.com"));
-    String result = client.get()
-        .uri("https://127.0.0.1:" + httpsPort() + "/")
-        .responseSingle((response, body) -> body.asString()
-            .map(text -> response.version() + " " + response.status().code() + " " + text
-                + " " + response.responseHeaders().get("x-seen-proto")))
-        .block(Duration.ofSeconds(30));
+    HttpClient client =
+        HttpClient.create()
+            .protocol(HttpProtocol.H2)
+            .secure(
+                spec ->
+                    spec.sslContext(
+                        Http2SslContextSpec.forClient()
+                            .configure(b -> b.trustManager(InsecureTrustManagerFactory.INSTANCE))))
+            .headers(h -> h.set("Host", "hello.default.example.com"));
+    String result =
+        client
+            .get()
+            .uri("https://127.0.0.1:" + httpsPort() + "/")
+            .responseSingle(
+                (response, body) ->
+                    body.asString()
+                        .map(
+                            text ->
+                                response.version()
+                                    + " "
+                                    + response.status().code()
+                                    + " "
+                                    + text
+                                    + " "
+                                    + response.responseHeaders().get("x-seen-proto")))
+            .block(Duration.ofSeconds(30));
     assertThat(result).isEqualTo("HTTP/2.0 200 tls https");
   }
 
   @Test
   void rotationUnderLoadFailsNoRequestAndNewHandshakesSeeTheNewCertificate() throws Exception {
-    HttpClient client = HttpClient.create()
-        .secure(spec -> spec.sslContext(Http11SslContextSpec.forClient()
-            .configure(b -> b.trustManager(InsecureTrustManagerFactory.INSTANCE))))
-        .headers(h -> h.set("Host", "unknown.other.test"));
+    HttpClient client =
+        HttpClient.create()
+            .secure(
+                spec ->
+                    spec.sslContext(
+                        Http11SslContextSpec.forClient()
+                            .configure(b -> b.trustManager(InsecureTrustManagerFactory.INSTANCE))))
+            .headers(h -> h.set("Host", "unknown.other.test"));
     String uri = "https://127.0.0.1:" + httpsPort() + "/";
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicLong ok = new AtomicLong();
     List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-    Thread loop = new Thread(() -> {
-      while (running.get()) {
-        try {
-          Integer status = client.get().uri(uri)
-              .responseSingle((response, body) -> body.asString().thenReturn(response.status().code()))
-              .block(Duration.ofSeconds(20));
-          if (status != null && status == 200) {
-            ok.incrementAndGet();
-          } else {
-            failures.add("status " + status);
-          }
-        } catch (RuntimeException e) {
-          failures.add(e.toString());
-        }
-      }
-    }, "rotation-load");
+    Thread loop =
+        new Thread(
+            () -> {
+              while (running.get()) {
+                try {
+                  Integer status =
+                      client
+                          .get()
+                          .uri(uri)
+                          .responseSingle(
+                              (response, body) ->
+                                  body.asString().thenReturn(response.status().code()))
+                          .block(Duration.ofSeconds(20));
+                  if (status != null && status == 200) {
+                    ok.incrementAndGet();
+                  } else {
+                    failures.add("status " + status);
+                  }
+                } catch (RuntimeException e) {
+                  failures.add(e.toString());
+                }
+              }
+            },
+            "rotation-load");
     loop.start();
     try {
       Poll.until("requests flow", Duration.ofSeconds(30), () -> ok.get() > 5);
       TestCa.Issued rotated = ca.issue("fallback-rotated", "fallback.example.com");
       serve(rotated);
-      Poll.until("new handshakes see the rotated certificate", Duration.ofSeconds(30),
+      Poll.until(
+          "new handshakes see the rotated certificate",
+          Duration.ofSeconds(30),
           () -> subjectOf("unknown.other.test").equals("CN=fallback-rotated"));
       long before = ok.get();
       Poll.until("requests keep flowing", Duration.ofSeconds(30), () -> ok.get() > before + 5);
@@ -266,7 +331,9 @@ class HttpsIntegrationTest {
       running.set(false);
       loop.join(30_000);
       serve(fallback);
-      Poll.until("fallback restored", Duration.ofSeconds(30),
+      Poll.until(
+          "fallback restored",
+          Duration.ofSeconds(30),
           () -> subjectOf("unknown.other.test").equals("CN=fallback"));
     }
     assertThat(failures).isEmpty();
@@ -285,13 +352,19 @@ class HttpsIntegrationTest {
   })
   void redirectedHostsAnswerPlainHttpWith301(
       String name, String host, String path, int status, String location) throws Exception {
-    Poll.until("routes applied", Duration.ofSeconds(30),
+    Poll.until(
+        "routes applied",
+        Duration.ofSeconds(30),
         () -> tls.current().toString().contains("hello.default.example.com"));
     try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
       socket.setSoTimeout(20_000);
-      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host
-          + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      socket
+          .getOutputStream()
+          .write(
+              ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      String response =
+          new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
       assertThat(response).startsWith("HTTP/1.1 " + status);
       if (location != null) {
         assertThat(response).containsIgnoringCase("location: " + location + "\r\n");
@@ -310,20 +383,29 @@ class HttpsIntegrationTest {
 
   @Test
   void aSecretWithAnUnusableKeyIsNackedWithoutTheKeyAndTheLastGoodStays() throws Exception {
-    String garbageKey = "-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWtleS1ieXRlcw==\n-----END PRIVATE KEY-----\n";
-    Secret bad = Secret.newBuilder()
-        .setName("default/fallback")
-        .setTlsCertificate(TlsCertificate.newBuilder()
-            .setCertificateChain(DataSource.newBuilder().setInlineString(fallback.chainPem()))
-            .setPrivateKey(DataSource.newBuilder().setInlineString(garbageKey)))
-        .build();
+    String garbageKey =
+        "-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWtleS1ieXRlcw==\n-----END PRIVATE KEY-----\n";
+    Secret bad =
+        Secret.newBuilder()
+            .setName("default/fallback")
+            .setTlsCertificate(
+                TlsCertificate.newBuilder()
+                    .setCertificateChain(
+                        DataSource.newBuilder().setInlineString(fallback.chainPem()))
+                    .setPrivateKey(DataSource.newBuilder().setInlineString(garbageKey)))
+            .build();
     int nacks = xds.nackDetails().size();
     try {
       serve(bad);
-      Poll.until("the bad secret is NACKed", Duration.ofSeconds(30), () -> xds.nackDetails().size() > nacks);
+      Poll.until(
+          "the bad secret is NACKed",
+          Duration.ofSeconds(30),
+          () -> xds.nackDetails().size() > nacks);
       String detail = xds.nackDetails().get(xds.nackDetails().size() - 1);
-      assertThat(detail).startsWith("secret default/fallback: tls_certificate.private_key: ")
-          .doesNotContain("c2VjcmV0").doesNotContain("PRIVATE KEY");
+      assertThat(detail)
+          .startsWith("secret default/fallback: tls_certificate.private_key: ")
+          .doesNotContain("c2VjcmV0")
+          .doesNotContain("PRIVATE KEY");
       assertThat(subjectOf("unknown.other.test")).isEqualTo("CN=fallback");
     } finally {
       serve(fallback);
@@ -334,7 +416,8 @@ class HttpsIntegrationTest {
   void alpnOffersH2() throws Exception {
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(null, InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
-    try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", httpsPort())) {
+    try (SSLSocket socket =
+        (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", httpsPort())) {
       SSLParameters parameters = socket.getSSLParameters();
       parameters.setApplicationProtocols(new String[] {"h2", "http/1.1"});
       socket.setSSLParameters(parameters);

@@ -60,6 +60,7 @@ class RevisionSwitchUnderLoadTest {
   static final String HOST = "sw.default.example.com";
   static final Locality EAST = Locality.of("us-east", "us-east-1a");
   static final RouteRef ROUTE = new RouteRef("east", "default", "sw", 1);
+
   /** How long the load runs after each switch has been applied, before the next one. */
   static final long SETTLE_MILLIS = 300;
 
@@ -84,18 +85,20 @@ class RevisionSwitchUnderLoadTest {
     xds = startXds(0);
     xdsPort = xds.port();
     publish(model(List.of(upstream("sw-1", backend1)), List.of(), "sw-1", 100));
-    gateway = new SpringApplicationBuilder(WeirGatewayApplication.class).run(
-        "--server.address=127.0.0.1",
-        "--server.port=0",
-        "--management.server.address=127.0.0.1",
-        "--management.server.port=0",
-        "--weir.https.port=0",
-        "--weir.node.id=" + NODE,
-        "--weir.node.region=" + EAST.region(),
-        "--weir.node.zone=" + EAST.zone(),
-        "--weir.xds.address=127.0.0.1:" + xdsPort,
-        "--weir.xds.initial-backoff=50ms",
-        "--weir.xds.max-backoff=500ms");
+    gateway =
+        new SpringApplicationBuilder(WeirGatewayApplication.class)
+            .run(
+                "--server.address=127.0.0.1",
+                "--server.port=0",
+                "--management.server.address=127.0.0.1",
+                "--management.server.port=0",
+                "--weir.https.port=0",
+                "--weir.node.id=" + NODE,
+                "--weir.node.region=" + EAST.region(),
+                "--weir.node.zone=" + EAST.zone(),
+                "--weir.xds.address=127.0.0.1:" + xdsPort,
+                "--weir.xds.initial-backoff=50ms",
+                "--weir.xds.max-backoff=500ms");
     dataPort = ((WebServerApplicationContext) gateway).getWebServer().getPort();
     https = gateway.getBean(HttpsServer.class);
     awaitApplied();
@@ -158,7 +161,8 @@ class RevisionSwitchUnderLoadTest {
   @Test
   @Order(5)
   void aSplitChangeTogetherWithACertificateChangeDropsNoRequest() {
-    publish(model(List.of(upstream("sw-1", backend1)), List.of(certificate("a", certA)), "sw-1", 100));
+    publish(
+        model(List.of(upstream("sw-1", backend1)), List.of(certificate("a", certA)), "sw-1", 100));
     awaitApplied();
     Poll.until("the HTTPS port binds", Duration.ofSeconds(30), () -> https.port() > 0);
     // Keep-alive clients on plain HTTP, and clients that make a new TLS handshake for every request
@@ -166,7 +170,9 @@ class RevisionSwitchUnderLoadTest {
     load = Load.start("split and certificate", 3, 2);
     for (int i = 1; i <= 6; i++) {
       boolean two = i % 2 == 1;
-      switchTo(two ? "sw-2" : "sw-1", two ? backend2 : backend1,
+      switchTo(
+          two ? "sw-2" : "sw-1",
+          two ? backend2 : backend1,
           List.of(two ? certificate("b", certB) : certificate("a", certA)));
     }
     load.assertNoFailure();
@@ -179,9 +185,15 @@ class RevisionSwitchUnderLoadTest {
     load = Load.start("restart with an edit", 4, 0);
     for (int i = 1; i <= 2; i++) {
       boolean two = i % 2 == 1;
-      restartWith(model(List.of(upstream(two ? "sw-2" : "sw-1", two ? backend2 : backend1)), List.of(),
-          two ? "sw-2" : "sw-1", 100));
-      Poll.until("requests reach " + (two ? "sw-2" : "sw-1"), Duration.ofSeconds(30),
+      restartWith(
+          model(
+              List.of(upstream(two ? "sw-2" : "sw-1", two ? backend2 : backend1)),
+              List.of(),
+              two ? "sw-2" : "sw-1",
+              100));
+      Poll.until(
+          "requests reach " + (two ? "sw-2" : "sw-1"),
+          Duration.ofSeconds(30),
           () -> load.lastBackend.equals(two ? backend2.name() : backend1.name()));
       Poll.sleep(SETTLE_MILLIS);
     }
@@ -215,7 +227,9 @@ class RevisionSwitchUnderLoadTest {
     xds.close();
     Poll.sleep(1_000);
     xds = startXds(xdsPort);
-    Poll.until("the gateway reconnects", Duration.ofSeconds(30),
+    Poll.until(
+        "the gateway reconnects",
+        Duration.ofSeconds(30),
         () -> xds.dataPlanes().stream().anyMatch(d -> d.nodeId().equals(NODE)));
     publish(model);
     awaitApplied();
@@ -248,29 +262,42 @@ class RevisionSwitchUnderLoadTest {
 
   static void awaitApplied() {
     long wanted = revision;
-    Poll.until("the gateway applies model revision " + wanted, Duration.ofSeconds(30), () -> {
-      DataPlane node = xds.dataPlanes().stream()
-          .filter(d -> d.nodeId().equals(NODE)).findFirst().orElse(null);
-      return node != null && node.appliedModelRevision() == wanted;
-    });
+    Poll.until(
+        "the gateway applies model revision " + wanted,
+        Duration.ofSeconds(30),
+        () -> {
+          DataPlane node =
+              xds.dataPlanes().stream()
+                  .filter(d -> d.nodeId().equals(NODE))
+                  .findFirst()
+                  .orElse(null);
+          return node != null && node.appliedModelRevision() == wanted;
+        });
   }
 
   static TrafficModel model(
       List<Upstream> upstreams, List<Certificate> certificates, String revisionName, int percent) {
-    VirtualHost host = new VirtualHost(HOST, ROUTE, List.of(),
-        List.of(new WeightedUpstream(Upstream.nameOf("default", revisionName), percent)));
+    VirtualHost host =
+        new VirtualHost(
+            HOST,
+            ROUTE,
+            List.of(),
+            List.of(new WeightedUpstream(Upstream.nameOf("default", revisionName), percent)));
     return new TrafficModel(0, List.of(host), upstreams, certificates, HttpOption.ENABLED);
   }
 
   static Upstream upstream(String revisionName, TestBackend backend) {
-    return new Upstream("default", revisionName, Protocol.HTTP1,
+    return new Upstream(
+        "default",
+        revisionName,
+        Protocol.HTTP1,
         List.of(new Endpoint("127.0.0.1", backend.port(), "east", EAST, false)));
   }
 
   /** The host's certificate under a secret name of its own, so a change renames the SDS secret. */
   static Certificate certificate(String suffix, TestCa.Issued issued) {
-    return new Certificate("default/sw-tls-" + suffix, issued.chainPem(), issued.keyPem(),
-        List.of(HOST), false);
+    return new Certificate(
+        "default/sw-tls-" + suffix, issued.chainPem(), issued.keyPem(), List.of(HOST), false);
   }
 
   /**
@@ -299,60 +326,82 @@ class RevisionSwitchUnderLoadTest {
     static Load start(String name, int plain, int tls) {
       Load load = new Load(name);
       for (int i = 0; i < plain; i++) {
-        ConnectionProvider pool = ConnectionProvider.builder("switch-load-" + i).maxConnections(1).build();
+        ConnectionProvider pool =
+            ConnectionProvider.builder("switch-load-" + i).maxConnections(1).build();
         load.pools.add(pool);
-        HttpClient client = HttpClient.create(pool).baseUrl("http://127.0.0.1:" + dataPort)
-            .headers(h -> h.set("Host", HOST));
+        HttpClient client =
+            HttpClient.create(pool)
+                .baseUrl("http://127.0.0.1:" + dataPort)
+                .headers(h -> h.set("Host", HOST));
         load.loop("plain-" + i, () -> client, load.ok);
       }
       for (int i = 0; i < tls; i++) {
         load.loop("tls-" + i, Load::tlsClient, load.httpsOk);
       }
-      Poll.until("requests flow", Duration.ofSeconds(30), () -> load.ok.get() + load.httpsOk.get() > 20);
+      Poll.until(
+          "requests flow", Duration.ofSeconds(30), () -> load.ok.get() + load.httpsOk.get() > 20);
       return load;
     }
 
     static HttpClient tlsClient() {
       return HttpClient.newConnection()
-          .remoteAddress(() -> {
-            try {
-              return new InetSocketAddress(
-                  InetAddress.getByAddress(HOST, new byte[] {127, 0, 0, 1}), https.port());
-            } catch (UnknownHostException e) {
-              throw new IllegalStateException(e);
-            }
-          })
-          .secure(spec -> spec.sslContext(Http11SslContextSpec.forClient()
-              .configure(b -> b.trustManager(ca.certificate()))));
+          .remoteAddress(
+              () -> {
+                try {
+                  return new InetSocketAddress(
+                      InetAddress.getByAddress(HOST, new byte[] {127, 0, 0, 1}), https.port());
+                } catch (UnknownHostException e) {
+                  throw new IllegalStateException(e);
+                }
+              })
+          .secure(
+              spec ->
+                  spec.sslContext(
+                      Http11SslContextSpec.forClient()
+                          .configure(b -> b.trustManager(ca.certificate()))));
     }
 
     void loop(String name, Supplier<HttpClient> clients, AtomicLong counter) {
-      Thread thread = new Thread(() -> {
-        long deadline = started + Duration.ofMinutes(2).toNanos();
-        while (running.get() && System.nanoTime() < deadline) {
-          String outcome;
-          try {
-            outcome = clients.get().get().uri("/")
-                .responseSingle((response, body) -> body.asString().defaultIfEmpty("")
-                    .map(text -> response.status().code() == 200 ? "200 " + text
-                        : response.status().code() + " " + text))
-                .block(Duration.ofSeconds(10));
-          } catch (RuntimeException e) {
-            outcome = "error " + e;
-          }
-          if (outcome != null && (outcome.equals("200 " + backend1.name())
-              || outcome.equals("200 " + backend2.name()))) {
-            counter.incrementAndGet();
-            lastBackend = outcome.substring(4);
-          } else {
-            failed.incrementAndGet();
-            failuresByKind.merge(String.valueOf(outcome), 1L, Long::sum);
-            if (failures.size() < 20) {
-              failures.add(name + ": " + outcome);
-            }
-          }
-        }
-      }, "switch-load-" + name);
+      Thread thread =
+          new Thread(
+              () -> {
+                long deadline = started + Duration.ofMinutes(2).toNanos();
+                while (running.get() && System.nanoTime() < deadline) {
+                  String outcome;
+                  try {
+                    outcome =
+                        clients
+                            .get()
+                            .get()
+                            .uri("/")
+                            .responseSingle(
+                                (response, body) ->
+                                    body.asString()
+                                        .defaultIfEmpty("")
+                                        .map(
+                                            text ->
+                                                response.status().code() == 200
+                                                    ? "200 " + text
+                                                    : response.status().code() + " " + text))
+                            .block(Duration.ofSeconds(10));
+                  } catch (RuntimeException e) {
+                    outcome = "error " + e;
+                  }
+                  if (outcome != null
+                      && (outcome.equals("200 " + backend1.name())
+                          || outcome.equals("200 " + backend2.name()))) {
+                    counter.incrementAndGet();
+                    lastBackend = outcome.substring(4);
+                  } else {
+                    failed.incrementAndGet();
+                    failuresByKind.merge(String.valueOf(outcome), 1L, Long::sum);
+                    if (failures.size() < 20) {
+                      failures.add(name + ": " + outcome);
+                    }
+                  }
+                }
+              },
+              "switch-load-" + name);
       thread.setDaemon(true);
       threads.add(thread);
       thread.start();
@@ -361,8 +410,9 @@ class RevisionSwitchUnderLoadTest {
     void assertNoFailure() {
       close();
       long total = ok.get() + httpsOk.get() + failed.get();
-      System.out.printf("load %s: %d requests in %d ms, %d failed %s%n", name, total,
-          (System.nanoTime() - started) / 1_000_000, failed.get(), failuresByKind);
+      System.out.printf(
+          "load %s: %d requests in %d ms, %d failed %s%n",
+          name, total, (System.nanoTime() - started) / 1_000_000, failed.get(), failuresByKind);
       assertThat(failures).as("failed requests of %d: %s", total, failuresByKind).isEmpty();
       assertThat(total).isGreaterThan(100);
     }

@@ -32,10 +32,10 @@ import reactor.netty.http.client.HttpClient;
 
 /**
  * A gateway behind one trusted TLS-terminating load balancer ({@code
- * weir.gateway.xff-num-trusted-hops=1}, issue 12 item 5): the balancer's {@code X-Forwarded-For}
- * is appended to, the client address is taken one hop left of the peer, {@code X-Forwarded-Proto}
- * is kept, and a request that reached the balancer over HTTPS is not redirected to HTTPS again.
- * Other hop counts are tabled in {@code WeirHeadersFilterTest}.
+ * weir.gateway.xff-num-trusted-hops=1}, issue 12 item 5): the balancer's {@code X-Forwarded-For} is
+ * appended to, the client address is taken one hop left of the peer, {@code X-Forwarded-Proto} is
+ * kept, and a request that reached the balancer over HTTPS is not redirected to HTTPS again. Other
+ * hop counts are tabled in {@code WeirHeadersFilterTest}.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -74,23 +74,38 @@ class TrustedProxiesIntegrationTest {
   }
 
   static void serve() {
-    VirtualHost.Builder secure = vhost("secure.default.example.com", "default/secure", List.of(),
-        List.of(split("default", "app-1", 100))).toBuilder();
-    secure.getMetadataBuilder().putFilterMetadata("weir", Struct.newBuilder()
-        .putFields("route", Value.newBuilder().setStringValue("default/secure").build())
-        .putFields("tls", Value.newBuilder().setBoolValue(true).build())
-        .putFields("redirect", Value.newBuilder().setBoolValue(true).build())
-        .build());
-    xds.set(XdsResources.snapshot("trusted-1",
-        List.of(cluster("default/app-1")),
-        List.of(assignment("default/app-1", endpoint(backend.port()))),
-        routes(List.of(secure.build(),
-            vhost("hello.default.example.com", split("default", "app-1", 100))))));
+    VirtualHost.Builder secure =
+        vhost(
+            "secure.default.example.com",
+            "default/secure",
+            List.of(),
+            List.of(split("default", "app-1", 100)))
+            .toBuilder();
+    secure
+        .getMetadataBuilder()
+        .putFilterMetadata(
+            "weir",
+            Struct.newBuilder()
+                .putFields("route", Value.newBuilder().setStringValue("default/secure").build())
+                .putFields("tls", Value.newBuilder().setBoolValue(true).build())
+                .putFields("redirect", Value.newBuilder().setBoolValue(true).build())
+                .build());
+    xds.set(
+        XdsResources.snapshot(
+            "trusted-1",
+            List.of(cluster("default/app-1")),
+            List.of(assignment("default/app-1", endpoint(backend.port()))),
+            routes(
+                List.of(
+                    secure.build(),
+                    vhost("hello.default.example.com", split("default", "app-1", 100))))));
   }
 
   @BeforeEach
   void routesApplied() {
-    Poll.until("routes applied", Duration.ofSeconds(30),
+    Poll.until(
+        "routes applied",
+        Duration.ofSeconds(30),
         () -> tables.current().virtualHost("secure.default.example.com") != null);
   }
 
@@ -98,22 +113,33 @@ class TrustedProxiesIntegrationTest {
 
   Response get(String host, Map<String, String> headers) {
     return HttpClient.create()
-        .headers(h -> {
-          h.set("Host", host);
-          headers.forEach(h::set);
-        })
+        .headers(
+            h -> {
+              h.set("Host", host);
+              headers.forEach(h::set);
+            })
         .get()
         .uri("http://127.0.0.1:" + port + "/a?b=1")
-        .responseSingle((res, body) -> body.asString().defaultIfEmpty("")
-            .map(text -> new Response(res.status().code(), res.responseHeaders())))
+        .responseSingle(
+            (res, body) ->
+                body.asString()
+                    .defaultIfEmpty("")
+                    .map(text -> new Response(res.status().code(), res.responseHeaders())))
         .block(Duration.ofSeconds(30));
   }
 
   @Test
   void theBalancersForwardedHeadersAreKeptAndAppendedTo() {
-    Response response = get("hello.default.example.com",
-        Map.of("X-Forwarded-For", "6.6.6.6, 203.0.113.7", "X-Forwarded-Proto", "https",
-            "X-Forwarded-Port", "443"));
+    Response response =
+        get(
+            "hello.default.example.com",
+            Map.of(
+                "X-Forwarded-For",
+                "6.6.6.6, 203.0.113.7",
+                "X-Forwarded-Proto",
+                "https",
+                "X-Forwarded-Port",
+                "443"));
     assertThat(response.status()).isEqualTo(200);
     assertThat(response.headers().get("x-seen-for")).isEqualTo("[6.6.6.6, 203.0.113.7, 127.0.0.1]");
     assertThat(response.headers().get("x-seen-real-ip")).isEqualTo("203.0.113.7");
@@ -137,7 +163,8 @@ class TrustedProxiesIntegrationTest {
 
     Response viaHttp = get("secure.default.example.com", Map.of("X-Forwarded-Proto", "http"));
     assertThat(viaHttp.status()).isEqualTo(301);
-    assertThat(viaHttp.headers().get("location")).isEqualTo("https://secure.default.example.com/a?b=1");
+    assertThat(viaHttp.headers().get("location"))
+        .isEqualTo("https://secure.default.example.com/a?b=1");
 
     Response direct = get("secure.default.example.com", Map.of());
     assertThat(direct.status()).isEqualTo(301);

@@ -27,12 +27,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 12, item 8: the gateway's first attempt after the control plane's port opens comes within
- * its own maximum backoff (plus jitter), not after gRPC's channel reconnect backoff, which has grown
- * past 10 s once the port has been closed for 20 s.
+ * its own maximum backoff (plus jitter), not after gRPC's channel reconnect backoff, which has
+ * grown past 10 s once the port has been closed for 20 s.
  */
 class XdsReconnectBackoffTest {
 
   static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
+
   /** Jitter is ±20%; the margin covers a connection, the first answer and a loaded machine. */
   static final Duration BOUND = Duration.ofMillis(MAX_BACKOFF.toMillis() * 12 / 10 + 2_000);
 
@@ -40,11 +41,25 @@ class XdsReconnectBackoffTest {
   void connectsWithinTheMaximumBackoffOfTheControlPlaneStartingLate() throws Exception {
     int port = freePort();
     RoutingTableHolder holder = new RoutingTableHolder();
-    XdsSettings settings = new XdsSettings("127.0.0.1:" + port, "late-gateway", "weir-gateway",
-        "us-east", "us-east-1a", "weir-http", Duration.ofSeconds(5), Duration.ofMillis(250),
-        MAX_BACKOFF, XdsSettings.Tls.NONE);
-    try (XdsClient client = new XdsClient(settings, new ResourceDecoder(2),
-        RoutingTableBuilder.withDefaults(), holder, new SimpleMeterRegistry())) {
+    XdsSettings settings =
+        new XdsSettings(
+            "127.0.0.1:" + port,
+            "late-gateway",
+            "weir-gateway",
+            "us-east",
+            "us-east-1a",
+            "weir-http",
+            Duration.ofSeconds(5),
+            Duration.ofMillis(250),
+            MAX_BACKOFF,
+            XdsSettings.Tls.NONE);
+    try (XdsClient client =
+        new XdsClient(
+            settings,
+            new ResourceDecoder(2),
+            RoutingTableBuilder.withDefaults(),
+            holder,
+            new SimpleMeterRegistry())) {
       client.start();
       long started = System.nanoTime();
       // Meanwhile load the server's classes, so that its first answer is not what is measured.
@@ -56,15 +71,21 @@ class XdsReconnectBackoffTest {
       Poll.sleep(Math.max(0, 20_000 - Duration.ofNanos(System.nanoTime() - started).toMillis()));
       assertThat(client.connected()).isFalse();
 
-      XdsServer xds = XdsServer.builder().bindAddress("127.0.0.1").port(port)
-          .holdOff(Duration.ZERO).maxDelay(Duration.ZERO).build();
+      XdsServer xds =
+          XdsServer.builder()
+              .bindAddress("127.0.0.1")
+              .port(port)
+              .holdOff(Duration.ZERO)
+              .maxDelay(Duration.ZERO)
+              .build();
       try {
         xds.publish(model());
         xds.start();
         long listening = System.nanoTime();
         Poll.until("the gateway connects", Duration.ofSeconds(60), client::connected);
         Duration took = Duration.ofNanos(System.nanoTime() - listening);
-        System.out.printf("connected %d ms after the port began listening (bound %d ms)%n",
+        System.out.printf(
+            "connected %d ms after the port began listening (bound %d ms)%n",
             took.toMillis(), BOUND.toMillis());
         assertThat(took).isLessThanOrEqualTo(BOUND);
         Poll.until("the routes apply", holder::configured);
@@ -82,11 +103,18 @@ class XdsReconnectBackoffTest {
 
   static TrafficModel model() {
     Locality east = Locality.of("us-east", "us-east-1a");
-    Upstream upstream = new Upstream("default", "late-1", Protocol.HTTP1,
-        List.of(new Endpoint("127.0.0.1", 9, "east", east, false)));
-    VirtualHost host = new VirtualHost("late.default.example.com",
-        new RouteRef("east", "default", "late", 1), List.of(),
-        List.of(new WeightedUpstream(upstream.name(), 100)));
+    Upstream upstream =
+        new Upstream(
+            "default",
+            "late-1",
+            Protocol.HTTP1,
+            List.of(new Endpoint("127.0.0.1", 9, "east", east, false)));
+    VirtualHost host =
+        new VirtualHost(
+            "late.default.example.com",
+            new RouteRef("east", "default", "late", 1),
+            List.of(),
+            List.of(new WeightedUpstream(upstream.name(), 100)));
     return new TrafficModel(1, List.of(host), List.of(upstream));
   }
 }

@@ -86,28 +86,31 @@ class XdsServerTlsEndToEndTest {
     hello1 = TestBackend.start("hello-1");
     hello2 = TestBackend.start("hello-2");
     bye1 = TestBackend.start("bye-1");
-    xds = XdsServer.builder()
-        .bindAddress("127.0.0.1")
-        .port(0)
-        .httpsListenerPort(8443)
-        .holdOff(Duration.ofMillis(10))
-        .maxDelay(Duration.ofMillis(100))
-        .build()
-        .start();
+    xds =
+        XdsServer.builder()
+            .bindAddress("127.0.0.1")
+            .port(0)
+            .httpsListenerPort(8443)
+            .holdOff(Duration.ofMillis(10))
+            .maxDelay(Duration.ofMillis(100))
+            .build()
+            .start();
     xds.publish(model(1, helloCert));
-    gateway = new SpringApplicationBuilder(WeirGatewayApplication.class).run(
-        "--server.address=127.0.0.1",
-        "--server.port=0",
-        "--management.server.address=127.0.0.1",
-        "--management.server.port=0",
-        "--weir.https.port=0",
-        "--weir.https.redirect-port=443",
-        "--weir.node.id=" + NODE,
-        "--weir.node.region=" + EAST.region(),
-        "--weir.node.zone=" + EAST.zone(),
-        "--weir.xds.address=127.0.0.1:" + xds.port(),
-        "--weir.xds.initial-backoff=50ms",
-        "--weir.xds.max-backoff=500ms");
+    gateway =
+        new SpringApplicationBuilder(WeirGatewayApplication.class)
+            .run(
+                "--server.address=127.0.0.1",
+                "--server.port=0",
+                "--management.server.address=127.0.0.1",
+                "--management.server.port=0",
+                "--weir.https.port=0",
+                "--weir.https.redirect-port=443",
+                "--weir.node.id=" + NODE,
+                "--weir.node.region=" + EAST.region(),
+                "--weir.node.zone=" + EAST.zone(),
+                "--weir.xds.address=127.0.0.1:" + xds.port(),
+                "--weir.xds.initial-backoff=50ms",
+                "--weir.xds.max-backoff=500ms");
     dataPort = ((WebServerApplicationContext) gateway).getWebServer().getPort();
     https = gateway.getBean(HttpsServer.class);
     Poll.until("the HTTPS port binds", Duration.ofSeconds(30), () -> https.port() > 0);
@@ -140,25 +143,41 @@ class XdsServerTlsEndToEndTest {
     Upstream b1 = upstream("default", "bye-00001", bye1);
     Upstream p1 = upstream("other", "plain-00001", bye1);
     RouteRef helloRoute = new RouteRef("east", "default", "hello", 1);
-    List<VirtualHost> hosts = List.of(
-        new VirtualHost(HELLO, helloRoute, List.of(new TagRoute("canary", h2.name())),
-            List.of(new WeightedUpstream(h1.name(), 90), new WeightedUpstream(h2.name(), 10))),
-        new VirtualHost(CANARY, helloRoute, List.of(), List.of(new WeightedUpstream(h2.name(), 100))),
-        new VirtualHost(BYE, new RouteRef("east", "default", "bye", 1), List.of(),
-            List.of(new WeightedUpstream(b1.name(), 100))),
-        new VirtualHost(PLAIN, new RouteRef("east", "other", "plain", 1), List.of(),
-            List.of(new WeightedUpstream(p1.name(), 100))));
-    List<Certificate> certificates = List.of(
-        certificate("default/hello-tls", helloCertificate, List.of(HELLO), false),
-        certificate("default/bye-tls", byeCert, List.of(BYE), false),
-        certificate("default/wildcard-tls", wildcardCert, List.of("*.default.example.com"), false),
-        certificate("weir-system/default-tls", defaultCert, List.of(), true));
-    return new TrafficModel(revision, hosts, List.of(h1, h2, b1, p1), certificates,
-        HttpOption.REDIRECTED);
+    List<VirtualHost> hosts =
+        List.of(
+            new VirtualHost(
+                HELLO,
+                helloRoute,
+                List.of(new TagRoute("canary", h2.name())),
+                List.of(new WeightedUpstream(h1.name(), 90), new WeightedUpstream(h2.name(), 10))),
+            new VirtualHost(
+                CANARY, helloRoute, List.of(), List.of(new WeightedUpstream(h2.name(), 100))),
+            new VirtualHost(
+                BYE,
+                new RouteRef("east", "default", "bye", 1),
+                List.of(),
+                List.of(new WeightedUpstream(b1.name(), 100))),
+            new VirtualHost(
+                PLAIN,
+                new RouteRef("east", "other", "plain", 1),
+                List.of(),
+                List.of(new WeightedUpstream(p1.name(), 100))));
+    List<Certificate> certificates =
+        List.of(
+            certificate("default/hello-tls", helloCertificate, List.of(HELLO), false),
+            certificate("default/bye-tls", byeCert, List.of(BYE), false),
+            certificate(
+                "default/wildcard-tls", wildcardCert, List.of("*.default.example.com"), false),
+            certificate("weir-system/default-tls", defaultCert, List.of(), true));
+    return new TrafficModel(
+        revision, hosts, List.of(h1, h2, b1, p1), certificates, HttpOption.REDIRECTED);
   }
 
   static Upstream upstream(String namespace, String revision, TestBackend backend) {
-    return new Upstream(namespace, revision, Protocol.HTTP1,
+    return new Upstream(
+        namespace,
+        revision,
+        Protocol.HTTP1,
         List.of(new Endpoint("127.0.0.1", backend.port(), "east", EAST, false)));
   }
 
@@ -171,12 +190,17 @@ class XdsServerTlsEndToEndTest {
     return xds.dataPlanes().stream().filter(d -> d.nodeId().equals(NODE)).findFirst().orElse(null);
   }
 
-  /** Waits until the gateway has ACKed every type of model {@code revision}, then checks no NACK. */
+  /**
+   * Waits until the gateway has ACKed every type of model {@code revision}, then checks no NACK.
+   */
   static void awaitApplied(long revision) {
-    Poll.until("the gateway applies model revision " + revision, Duration.ofSeconds(30), () -> {
-      DataPlane node = gatewayNode();
-      return node != null && node.appliedModelRevision() == revision;
-    });
+    Poll.until(
+        "the gateway applies model revision " + revision,
+        Duration.ofSeconds(30),
+        () -> {
+          DataPlane node = gatewayNode();
+          return node != null && node.appliedModelRevision() == revision;
+        });
     DataPlane node = gatewayNode();
     assertThat(node.lastNack()).as("the gateway's last NACK").isEqualTo(Optional.empty());
     assertThat(node.nodeCluster()).isEqualTo("weir-gateway");
@@ -190,12 +214,13 @@ class XdsServerTlsEndToEndTest {
     assertThat(node.appliedModelRevision()).isEqualTo(1);
     assertThat(node.lastNack()).isEmpty();
     // The secrets and the weir-https listener are among what it ACKed, not only routes.
-    assertThat(node.ackedVersions()).containsKeys(
-        "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret",
-        "type.googleapis.com/envoy.config.listener.v3.Listener",
-        "type.googleapis.com/envoy.config.route.v3.RouteConfiguration",
-        "type.googleapis.com/envoy.config.cluster.v3.Cluster",
-        "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment");
+    assertThat(node.ackedVersions())
+        .containsKeys(
+            "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret",
+            "type.googleapis.com/envoy.config.listener.v3.Listener",
+            "type.googleapis.com/envoy.config.route.v3.RouteConfiguration",
+            "type.googleapis.com/envoy.config.cluster.v3.Cluster",
+            "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -259,8 +284,11 @@ class XdsServerTlsEndToEndTest {
       String host, String path, int status, String location, String body) throws Exception {
     try (Socket socket = new Socket("127.0.0.1", dataPort)) {
       socket.setSoTimeout(20_000);
-      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host
-          + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      socket
+          .getOutputStream()
+          .write(
+              ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
       String response =
           new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
       assertThat(response).startsWith("HTTP/1.1 " + status + " ");
@@ -278,33 +306,41 @@ class XdsServerTlsEndToEndTest {
     ConnectionProvider one = ConnectionProvider.builder("e2e-rotation").maxConnections(1).build();
     Set<Channel> channels = ConcurrentHashMap.newKeySet();
     Set<String> subjectsOnTheConnection = ConcurrentHashMap.newKeySet();
-    HttpClient client = client(HELLO, one).doOnRequest((request, connection) -> {
-      channels.add(connection.channel());
-      subjectsOnTheConnection.add(peerSubject(connection.channel()));
-    });
+    HttpClient client =
+        client(HELLO, one)
+            .doOnRequest(
+                (request, connection) -> {
+                  channels.add(connection.channel());
+                  subjectsOnTheConnection.add(peerSubject(connection.channel()));
+                });
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicLong ok = new AtomicLong();
     List<String> failures = Collections.synchronizedList(new ArrayList<>());
-    Thread loop = new Thread(() -> {
-      while (running.get()) {
-        try {
-          Answer answer = get(client, "/");
-          if (answer.status() == 200 && answer.body().startsWith("hello-")) {
-            ok.incrementAndGet();
-          } else {
-            failures.add(answer.toString());
-          }
-        } catch (RuntimeException e) {
-          failures.add(e.toString());
-        }
-      }
-    }, "e2e-rotation-load");
+    Thread loop =
+        new Thread(
+            () -> {
+              while (running.get()) {
+                try {
+                  Answer answer = get(client, "/");
+                  if (answer.status() == 200 && answer.body().startsWith("hello-")) {
+                    ok.incrementAndGet();
+                  } else {
+                    failures.add(answer.toString());
+                  }
+                } catch (RuntimeException e) {
+                  failures.add(e.toString());
+                }
+              }
+            },
+            "e2e-rotation-load");
     TestCa.Issued rotated = ca.issue("hello-rotated", HELLO);
     loop.start();
     try {
       Poll.until("requests flow", Duration.ofSeconds(30), () -> ok.get() > 5);
       xds.publish(model(2, rotated));
-      Poll.until("new handshakes see the rotated certificate", Duration.ofSeconds(30),
+      Poll.until(
+          "new handshakes see the rotated certificate",
+          Duration.ofSeconds(30),
           () -> TlsProbe.subjectOf(https.port(), HELLO).equals("CN=hello-rotated"));
       long before = ok.get();
       Poll.until("requests keep flowing", Duration.ofSeconds(30), () -> ok.get() > before + 20);
@@ -314,7 +350,8 @@ class XdsServerTlsEndToEndTest {
       one.disposeLater().block(Duration.ofSeconds(10));
     }
     assertThat(failures).isEmpty();
-    assertThat(channels).as("every request on the one connection opened before rotation")
+    assertThat(channels)
+        .as("every request on the one connection opened before rotation")
         .hasSize(1);
     assertThat(subjectsOnTheConnection).containsExactly("CN=hello");
     awaitApplied(2);
@@ -334,24 +371,36 @@ class XdsServerTlsEndToEndTest {
   static HttpClient client(String host, ConnectionProvider provider) {
     HttpClient client = provider == null ? HttpClient.newConnection() : HttpClient.create(provider);
     return client
-        .remoteAddress(() -> {
-          try {
-            return new InetSocketAddress(
-                InetAddress.getByAddress(host, new byte[] {127, 0, 0, 1}), https.port());
-          } catch (java.net.UnknownHostException e) {
-            throw new IllegalStateException(e);
-          }
-        })
-        .secure(spec -> spec.sslContext(Http11SslContextSpec.forClient()
-            .configure(b -> b.trustManager(ca.certificate()))));
+        .remoteAddress(
+            () -> {
+              try {
+                return new InetSocketAddress(
+                    InetAddress.getByAddress(host, new byte[] {127, 0, 0, 1}), https.port());
+              } catch (java.net.UnknownHostException e) {
+                throw new IllegalStateException(e);
+              }
+            })
+        .secure(
+            spec ->
+                spec.sslContext(
+                    Http11SslContextSpec.forClient()
+                        .configure(b -> b.trustManager(ca.certificate()))));
   }
 
   static Answer get(HttpClient client, String path) {
-    return client.get()
+    return client
+        .get()
         .uri(path)
-        .responseSingle((response, body) -> body.asString().defaultIfEmpty("")
-            .map(text -> new Answer(response.status().code(), text,
-                response.responseHeaders().get("x-seen-proto"))))
+        .responseSingle(
+            (response, body) ->
+                body.asString()
+                    .defaultIfEmpty("")
+                    .map(
+                        text ->
+                            new Answer(
+                                response.status().code(),
+                                text,
+                                response.responseHeaders().get("x-seen-proto"))))
         .block(Duration.ofSeconds(20));
   }
 
@@ -359,7 +408,8 @@ class XdsServerTlsEndToEndTest {
     try {
       SslHandler ssl = channel.pipeline().get(SslHandler.class);
       return ((X509Certificate) ssl.engine().getSession().getPeerCertificates()[0])
-          .getSubjectX500Principal().getName();
+          .getSubjectX500Principal()
+          .getName();
     } catch (Exception e) {
       return e.toString();
     }

@@ -35,40 +35,61 @@ final class AdsProbe implements AutoCloseable {
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
   AdsProbe(String host, int port, String nodeId, String region, String zone) {
-    channel = NettyChannelBuilder.forAddress(host, port).usePlaintext().maxInboundMessageSize(256 << 20).build();
-    Node node = Node.newBuilder().setId(nodeId).setCluster("weir-gateway").setUserAgentName("weir-gateway")
-        .setLocality(Locality.newBuilder().setRegion(region).setZone(zone)).build();
-    requests = AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(new StreamObserver<>() {
-      @Override
-      public void onNext(DeltaDiscoveryResponse r) {
-        bytes.addAndGet(r.getSerializedSize());
-        resources.addAndGet(r.getResourcesCount() + r.getRemovedResourcesCount());
-        responses.incrementAndGet();
-        lastResponseNanos.set(System.nanoTime());
-        synchronized (AdsProbe.this) {
-          requests().onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(r.getTypeUrl())
-              .setResponseNonce(r.getNonce()).build());
-          if (r.getTypeUrl().equals(CDS) && r.getResourcesCount() > 0) {
-            List<String> names = new ArrayList<>();
-            for (Resource res : r.getResourcesList()) {
-              names.add(res.getName());
-            }
-            requests().onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(EDS)
-                .addAllResourceNamesSubscribe(names).build());
-          }
-        }
-      }
+    channel =
+        NettyChannelBuilder.forAddress(host, port)
+            .usePlaintext()
+            .maxInboundMessageSize(256 << 20)
+            .build();
+    Node node =
+        Node.newBuilder()
+            .setId(nodeId)
+            .setCluster("weir-gateway")
+            .setUserAgentName("weir-gateway")
+            .setLocality(Locality.newBuilder().setRegion(region).setZone(zone))
+            .build();
+    requests =
+        AggregatedDiscoveryServiceGrpc.newStub(channel)
+            .deltaAggregatedResources(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(DeltaDiscoveryResponse r) {
+                    bytes.addAndGet(r.getSerializedSize());
+                    resources.addAndGet(r.getResourcesCount() + r.getRemovedResourcesCount());
+                    responses.incrementAndGet();
+                    lastResponseNanos.set(System.nanoTime());
+                    synchronized (AdsProbe.this) {
+                      requests()
+                          .onNext(
+                              DeltaDiscoveryRequest.newBuilder()
+                                  .setTypeUrl(r.getTypeUrl())
+                                  .setResponseNonce(r.getNonce())
+                                  .build());
+                      if (r.getTypeUrl().equals(CDS) && r.getResourcesCount() > 0) {
+                        List<String> names = new ArrayList<>();
+                        for (Resource res : r.getResourcesList()) {
+                          names.add(res.getName());
+                        }
+                        requests()
+                            .onNext(
+                                DeltaDiscoveryRequest.newBuilder()
+                                    .setTypeUrl(EDS)
+                                    .addAllResourceNamesSubscribe(names)
+                                    .build());
+                      }
+                    }
+                  }
 
-      @Override
-      public void onError(Throwable t) {
-        failure.set(t);
-      }
+                  @Override
+                  public void onError(Throwable t) {
+                    failure.set(t);
+                  }
 
-      @Override
-      public void onCompleted() {
-        failure.compareAndSet(null, new IllegalStateException("the server closed the ADS stream"));
-      }
-    });
+                  @Override
+                  public void onCompleted() {
+                    failure.compareAndSet(
+                        null, new IllegalStateException("the server closed the ADS stream"));
+                  }
+                });
     synchronized (this) {
       // An empty subscription on first request is a wildcard: every cluster.
       requests.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(CDS).build());
@@ -94,13 +115,18 @@ final class AdsProbe implements AutoCloseable {
   /** Waits until at least {@code minResponses} arrived and then nothing for {@code quiet}. */
   void awaitQuiet(long minResponses, Duration quiet, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (responses.get() < minResponses || System.nanoTime() - lastResponseNanos.get() < quiet.toNanos()) {
+    while (responses.get() < minResponses
+        || System.nanoTime() - lastResponseNanos.get() < quiet.toNanos()) {
       if (failure.get() != null) {
         throw new IllegalStateException("ADS probe stream failed: " + failure.get(), failure.get());
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("ADS probe: no quiet period within " + timeout.toSeconds() + " s ("
-            + responses.get() + " responses so far)");
+        throw new IllegalStateException(
+            "ADS probe: no quiet period within "
+                + timeout.toSeconds()
+                + " s ("
+                + responses.get()
+                + " responses so far)");
       }
       Thread.sleep(20);
     }

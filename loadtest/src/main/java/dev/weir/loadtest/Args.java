@@ -7,7 +7,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** Command-line options of the form {@code --key value} or {@code --flag}, checked against a known set. */
+/**
+ * Command-line options of the form {@code --key value} or {@code --flag}, checked against a known
+ * set.
+ */
 public final class Args {
 
   private final String program;
@@ -62,9 +65,14 @@ public final class Args {
         values.put(key, inline != null ? inline : args[++i]);
       } else {
         throw new IllegalArgumentException(
-            program + ": unknown argument '" + arg + "' (expected: "
+            program
+                + ": unknown argument '"
+                + arg
+                + "' (expected: "
                 + options.stream().sorted().map(o -> "--" + o + " <value>").toList()
-                + (flags.isEmpty() ? "" : " or " + flags.stream().sorted().map(f -> "--" + f).toList())
+                + (flags.isEmpty()
+                    ? ""
+                    : " or " + flags.stream().sorted().map(f -> "--" + f).toList())
                 + ")");
       }
     }
@@ -76,8 +84,8 @@ public final class Args {
   }
 
   public String required(String key) {
-    return get(key).orElseThrow(
-        () -> new IllegalArgumentException(program + ": --" + key + " is required"));
+    return get(key)
+        .orElseThrow(() -> new IllegalArgumentException(program + ": --" + key + " is required"));
   }
 
   public String get(String key, String fallback) {
@@ -92,7 +100,8 @@ public final class Args {
     try {
       return Integer.parseInt(raw);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(program + ": --" + key + ": '" + raw + "' (expected: an integer)");
+      throw new IllegalArgumentException(
+          program + ": --" + key + ": '" + raw + "' (expected: an integer)");
     }
   }
 

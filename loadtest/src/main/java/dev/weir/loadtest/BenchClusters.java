@@ -8,8 +8,8 @@ import java.util.function.Function;
 
 /**
  * The clusters one Weir stack runs on, in either mode: the same objects ({@code hello} with its
- * revisions, filler Routes each with a revision of its own, spread over {@link #CLUSTERS}), held
- * by folders of YAML or by Kubernetes API servers. The suites change them only through this.
+ * revisions, filler Routes each with a revision of its own, spread over {@link #CLUSTERS}), held by
+ * folders of YAML or by Kubernetes API servers. The suites change them only through this.
  */
 interface BenchClusters {
 
@@ -19,12 +19,14 @@ interface BenchClusters {
   String NAMESPACE = "default";
   String DOMAIN = "localhost";
   String HELLO_HOST = "hello." + NAMESPACE + "." + DOMAIN;
+
   /** The revisions of {@code hello}, each a Service with an EndpointSlice in the config cluster. */
   List<String> HELLO_REVISIONS = List.of("hello-00001", "hello-00002", "hello-00003");
 
   /** Where the controller reads the objects from. */
   enum Mode {
-    FOLDER("folder"), KUBERNETES("kubernetes");
+    FOLDER("folder"),
+    KUBERNETES("kubernetes");
 
     private final String label;
 
@@ -51,7 +53,10 @@ interface BenchClusters {
     return routes() == 1 ? HELLO_HOST : filler(routes() - 1) + "." + NAMESPACE + "." + DOMAIN;
   }
 
-  /** Adds filler Routes (with their revisions) up to {@code routes} in total; returns the clusters holding them. */
+  /**
+   * Adds filler Routes (with their revisions) up to {@code routes} in total; returns the clusters
+   * holding them.
+   */
   BenchClusters grow(int routes) throws IOException;
 
   /**
@@ -80,12 +85,20 @@ interface BenchClusters {
     return CLUSTERS.get(i % CLUSTERS.size());
   }
 
-  /** The clusters file: every cluster in locality {@code local/<name>}, its source as {@code source} gives it. */
+  /**
+   * The clusters file: every cluster in locality {@code local/<name>}, its source as {@code source}
+   * gives it.
+   */
   static String clustersFile(Function<String, String> source) {
     StringBuilder yaml = new StringBuilder("domain: " + DOMAIN + "\nclusters:\n");
     for (String c : CLUSTERS) {
-      yaml.append("- name: ").append(c).append("\n  region: local\n  zone: ").append(c)
-          .append("\n  ").append(source.apply(c)).append('\n');
+      yaml.append("- name: ")
+          .append(c)
+          .append("\n  region: local\n  zone: ")
+          .append(c)
+          .append("\n  ")
+          .append(source.apply(c))
+          .append('\n');
       if (c.equals(CLUSTERS.get(0))) {
         yaml.append("  config: true\n");
       }

@@ -23,8 +23,8 @@ public final class FolderClusters implements BenchClusters {
 
   /**
    * @param routes how many Routes in total, {@code hello} included
-   * @param revisionPorts backend port per revision name: {@code hello-00001..3}, and
-   *     {@code filler} for every filler revision
+   * @param revisionPorts backend port per revision name: {@code hello-00001..3}, and {@code filler}
+   *     for every filler revision
    */
   public FolderClusters(Path root, int routes, Map<String, Integer> revisionPorts) {
     this.root = requireNonNull(root, "root");
@@ -49,7 +49,10 @@ public final class FolderClusters implements BenchClusters {
     return root.resolve("east/route-hello.yaml");
   }
 
-  /** The file holding only the first filler revision's EndpointSlice, changed by the footprint suite. */
+  /**
+   * The file holding only the first filler revision's EndpointSlice, changed by the footprint
+   * suite.
+   */
   public Path probeSliceFile() {
     return root.resolve("west/slice-probe.yaml");
   }
@@ -86,8 +89,11 @@ public final class FolderClusters implements BenchClusters {
           put(probeSliceFile(), slice(rev, "127.0.0.1", fillerPort));
         }
       } else {
-        revisionFiles.computeIfAbsent(cluster + "/revisions-" + (i / ROUTES_PER_FILE) + ".yaml",
-            k -> new StringBuilder()).append(service(rev, name)).append(slice(rev, "127.0.0.1", fillerPort));
+        revisionFiles
+            .computeIfAbsent(
+                cluster + "/revisions-" + (i / ROUTES_PER_FILE) + ".yaml", k -> new StringBuilder())
+            .append(service(rev, name))
+            .append(slice(rev, "127.0.0.1", fillerPort));
       }
       if (i % ROUTES_PER_FILE == ROUTES_PER_FILE - 1 || i == routes - 1) {
         put(root.resolve("east/routes-" + (i / ROUTES_PER_FILE) + ".yaml"), routeFile);
@@ -115,7 +121,9 @@ public final class FolderClusters implements BenchClusters {
     put(probeSliceFile(), slice(probeRevision(), address, port("filler")));
   }
 
-  /** The same folders with {@code more} Routes in total; {@link #write()} then adds the difference. */
+  /**
+   * The same folders with {@code more} Routes in total; {@link #write()} then adds the difference.
+   */
   public FolderClusters withRoutes(int more) {
     return new FolderClusters(root, more, revisionPorts);
   }
@@ -136,7 +144,11 @@ public final class FolderClusters implements BenchClusters {
     }
     Path staging = Files.createDirectories(root.resolve(".staging"));
     Path tmp = Files.writeString(staging.resolve(file.getFileName() + ".tmp"), text);
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.move(
+        tmp,
+        file,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     return true;
   }
 
@@ -159,11 +171,20 @@ public final class FolderClusters implements BenchClusters {
   }
 
   static String route(String name, Map<String, Integer> split) {
-    StringBuilder sb = new StringBuilder()
-        .append("---\napiVersion: weir.dev/v1alpha1\nkind: Route\nmetadata:\n  name: ").append(name)
-        .append("\n  namespace: ").append(NAMESPACE).append("\nspec:\n  traffic:\n");
-    split.forEach((rev, percent) ->
-        sb.append("  - revisionName: ").append(rev).append("\n    percent: ").append(percent).append('\n'));
+    StringBuilder sb =
+        new StringBuilder()
+            .append("---\napiVersion: weir.dev/v1alpha1\nkind: Route\nmetadata:\n  name: ")
+            .append(name)
+            .append("\n  namespace: ")
+            .append(NAMESPACE)
+            .append("\nspec:\n  traffic:\n");
+    split.forEach(
+        (rev, percent) ->
+            sb.append("  - revisionName: ")
+                .append(rev)
+                .append("\n    percent: ")
+                .append(percent)
+                .append('\n'));
     return sb.toString();
   }
 
@@ -182,7 +203,8 @@ public final class FolderClusters implements BenchClusters {
           - name: http
             port: 80
             protocol: TCP
-        """.formatted(revision, NAMESPACE, configuration);
+        """
+        .formatted(revision, NAMESPACE, configuration);
   }
 
   static String slice(String revision, String address, int port) {
@@ -205,6 +227,7 @@ public final class FolderClusters implements BenchClusters {
         - name: http
           port: %4$d
           protocol: TCP
-        """.formatted(revision, NAMESPACE, address, port);
+        """
+        .formatted(revision, NAMESPACE, address, port);
   }
 }

@@ -8,15 +8,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Control-plane footprint probes: heap after a full GC (via jcmd), and the controller's build timers. */
+/**
+ * Control-plane footprint probes: heap after a full GC (via jcmd), and the controller's build
+ * timers.
+ */
 final class Footprint {
 
   private static final Pattern USED = Pattern.compile("used (\\d+)K");
-  private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*})?\\s+([-0-9.eE+]+|NaN)$");
+  private static final Pattern SAMPLE =
+      Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*})?\\s+([-0-9.eE+]+|NaN)$");
 
   private Footprint() {}
 
-  /** Runs a full GC in the process, then reads the heap's used size; null if jcmd is unavailable. */
+  /**
+   * Runs a full GC in the process, then reads the heap's used size; null if jcmd is unavailable.
+   */
   static Double heapAfterGcMiB(long pid) {
     String jcmd = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
     try {
@@ -38,7 +44,8 @@ final class Footprint {
     return select(stack, "(build|translat)", "_seconds_(max|sum|count)$");
   }
 
-  static Map<String, Double> parsePrometheus(String text, String nameContains, String nameEndsWith) {
+  static Map<String, Double> parsePrometheus(
+      String text, String nameContains, String nameEndsWith) {
     Pattern contains = Pattern.compile(nameContains);
     Pattern ends = Pattern.compile(nameEndsWith);
     Map<String, Double> found = new TreeMap<>();

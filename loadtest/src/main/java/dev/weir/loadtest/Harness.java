@@ -27,11 +27,11 @@ import org.HdrHistogram.Histogram;
  * Runs the five suites (throughput and latency, route-count independence, split accuracy,
  * propagation, control-plane footprint) against processes it starts and stops itself, then writes
  * the report. The Weir suites run in folder mode (the controller watches folders of YAML);
- * propagation runs in Kubernetes mode too (it watches one fabric8 mock API server per cluster).
- * A suite that cannot run is recorded with why; the others still run.
+ * propagation runs in Kubernetes mode too (it watches one fabric8 mock API server per cluster). A
+ * suite that cannot run is recorded with why; the others still run.
  *
- * <p>{@code --root <repo> [--quick] [--only <suite>[,<suite>...]] [--routes <n>[,<n>...]]
- * [--out <dir>] [--wrk <binary|none>] [--nginx <binary|none>]}
+ * <p>{@code --root <repo> [--quick] [--only <suite>[,<suite>...]] [--routes <n>[,<n>...]] [--out
+ * <dir>] [--wrk <binary|none>] [--nginx <binary|none>]}
  */
 public final class Harness {
 
@@ -39,25 +39,57 @@ public final class Harness {
    * How long and how much each suite runs; which suites run; the Route counts of each mode
    * (Kubernetes mode's quick run stays at the smallest, so that the quick run stays quick).
    */
-  record Plan(boolean quick, int warmupSeconds, int seconds, List<Integer> routeCounts,
-      List<Integer> kubernetesRouteCounts, int changes, int splitRequests, Set<Suite> suites) {
+  record Plan(
+      boolean quick,
+      int warmupSeconds,
+      int seconds,
+      List<Integer> routeCounts,
+      List<Integer> kubernetesRouteCounts,
+      int changes,
+      int splitRequests,
+      Set<Suite> suites) {
     static Plan of(boolean quick) {
       return quick
-          ? new Plan(true, 1, 2, List.of(10, 100), List.of(10), 5, 10_000, EnumSet.allOf(Suite.class))
-          : new Plan(false, 30, 15, List.of(10, 1_000, 10_000), List.of(10, 1_000, 10_000), 50, 10_000,
+          ? new Plan(
+              true, 1, 2, List.of(10, 100), List.of(10), 5, 10_000, EnumSet.allOf(Suite.class))
+          : new Plan(
+              false,
+              30,
+              15,
+              List.of(10, 1_000, 10_000),
+              List.of(10, 1_000, 10_000),
+              50,
+              10_000,
               EnumSet.allOf(Suite.class));
     }
 
     Plan only(Set<Suite> selected) {
-      return new Plan(quick, warmupSeconds, seconds, routeCounts, kubernetesRouteCounts, changes, splitRequests,
+      return new Plan(
+          quick,
+          warmupSeconds,
+          seconds,
+          routeCounts,
+          kubernetesRouteCounts,
+          changes,
+          splitRequests,
           EnumSet.copyOf(selected));
     }
 
-    /** The same plan at other Route counts (ascending); Kubernetes mode's quick run keeps only the smallest. */
+    /**
+     * The same plan at other Route counts (ascending); Kubernetes mode's quick run keeps only the
+     * smallest.
+     */
     Plan routes(List<Integer> counts) {
       List<Integer> sorted = counts.stream().sorted().distinct().toList();
-      return new Plan(quick, warmupSeconds, seconds, sorted, quick ? sorted.subList(0, 1) : sorted, changes,
-          splitRequests, suites);
+      return new Plan(
+          quick,
+          warmupSeconds,
+          seconds,
+          sorted,
+          quick ? sorted.subList(0, 1) : sorted,
+          changes,
+          splitRequests,
+          suites);
     }
 
     List<Integer> routeCounts(BenchClusters.Mode mode) {
@@ -66,18 +98,23 @@ public final class Harness {
 
     /** Kubernetes mode runs propagation only; folder mode runs every selected suite. */
     boolean runs(Suite suite, BenchClusters.Mode mode) {
-      return suites.contains(suite) && (mode == BenchClusters.Mode.FOLDER || suite == Suite.PROPAGATION);
+      return suites.contains(suite)
+          && (mode == BenchClusters.Mode.FOLDER || suite == Suite.PROPAGATION);
     }
   }
 
   private static final String HELLO1 = "hello-00001";
   static final String MINIMAL_PROXY = "minimal-reactor-netty-proxy";
+
   /** How often propagation probes the controller for the ACK and the gateway for the split. */
   private static final long PROBE_INTERVAL_MS = 5;
+
   private static final String HELLO2 = "hello-00002";
   private static final String HELLO3 = "hello-00003";
+
   /** Logging for the harness's fabric8 client and the mock API servers: warnings only. */
   private static final String LOGBACK_PROPERTY = "logback.configurationFile";
+
   private static final String LOGBACK_CONFIG = "loadtest-logback.xml";
   private static final String LOGBACK_OPTION = "-D" + LOGBACK_PROPERTY + "=" + LOGBACK_CONFIG;
 
@@ -104,8 +141,12 @@ public final class Harness {
   public static void main(String[] argv) throws Exception {
     System.setProperty("java.awt.headless", "true");
     System.setProperty(LOGBACK_PROPERTY, LOGBACK_CONFIG);
-    Args args = Args.parseOrExit("harness", argv, Set.of("root", "out", "wrk", "nginx", "only", "routes"),
-        Set.of("quick"));
+    Args args =
+        Args.parseOrExit(
+            "harness",
+            argv,
+            Set.of("root", "out", "wrk", "nginx", "only", "routes"),
+            Set.of("quick"));
     Plan plan;
     try {
       plan = plan(args);
@@ -115,9 +156,14 @@ public final class Harness {
       return;
     }
     Path root = Path.of(args.get("root", ".")).toAbsolutePath().normalize();
-    String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
-    Path out = args.get("out").map(Path::of).orElse(root.resolve("loadtest/results").resolve(stamp));
-    Harness harness = new Harness(plan, root, out, args.get("wrk", "wrk"), args.get("nginx", "nginx"));
+    String stamp =
+        DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+            .withZone(ZoneOffset.UTC)
+            .format(Instant.now());
+    Path out =
+        args.get("out").map(Path::of).orElse(root.resolve("loadtest/results").resolve(stamp));
+    Harness harness =
+        new Harness(plan, root, out, args.get("wrk", "wrk"), args.get("nginx", "nginx"));
     Path report = harness.run();
     System.out.println("report: " + report);
   }
@@ -135,8 +181,11 @@ public final class Harness {
           count = 0;
         }
         if (count < 1) {
-          throw new IllegalArgumentException("--routes: '" + n.trim() + "' (expected: Route counts >= 1,"
-              + " comma-separated, e.g. 10,1000)");
+          throw new IllegalArgumentException(
+              "--routes: '"
+                  + n.trim()
+                  + "' (expected: Route counts >= 1,"
+                  + " comma-separated, e.g. 10,1000)");
         }
         counts.add(count);
       }
@@ -148,22 +197,35 @@ public final class Harness {
   /** Runs the selected suites and writes the report; returns the report's path. */
   Path run() throws Exception {
     long start = System.nanoTime();
-    boolean wrkNeeded = plan.suites().contains(Suite.THROUGHPUT) || plan.suites().contains(Suite.ROUTE_COUNT);
+    boolean wrkNeeded =
+        plan.suites().contains(Suite.THROUGHPUT) || plan.suites().contains(Suite.ROUTE_COUNT);
     boolean wrk = available(wrkBinary, "-v");
     boolean nginx = available(nginxBinary, "-v");
     Wrk wrkRunner = wrk && wrkNeeded ? new Wrk(wrkBinary, tmp, 1, 50) : null;
-    results.machine = Machines.describe(root, plan.quick(), wrk ? wrkBinary : null, nginx ? nginxBinary : null,
-        wrkRunner == null ? 0 : wrkRunner.threads(), wrkRunner == null ? 0 : wrkRunner.connections(),
-        plan.seconds(), plan.warmupSeconds());
+    results.machine =
+        Machines.describe(
+            root,
+            plan.quick(),
+            wrk ? wrkBinary : null,
+            nginx ? nginxBinary : null,
+            wrkRunner == null ? 0 : wrkRunner.threads(),
+            wrkRunner == null ? 0 : wrkRunner.connections(),
+            plan.seconds(),
+            plan.warmupSeconds());
     if (!plan.suites().containsAll(EnumSet.allOf(Suite.class))) {
-      note("only " + plan.suites().stream().map(Suite::label).toList() + " selected (--only): the other suites"
-          + " did not run");
+      note(
+          "only "
+              + plan.suites().stream().map(Suite::label).toList()
+              + " selected (--only): the other suites"
+              + " did not run");
     }
     if (wrkNeeded && !wrk) {
-      note("wrk is not installed: throughput and route-count suites skipped (install it with: apt-get install -y wrk)");
+      note(
+          "wrk is not installed: throughput and route-count suites skipped (install it with: apt-get install -y wrk)");
     }
     if (plan.suites().contains(Suite.THROUGHPUT) && !nginx) {
-      note("nginx is not installed: the nginx peer is skipped (install it with: apt-get install -y nginx)");
+      note(
+          "nginx is not installed: the nginx peer is skipped (install it with: apt-get install -y nginx)");
     }
     try {
       startBackends();
@@ -173,30 +235,50 @@ public final class Harness {
       Path controllerJar = root.resolve("route-controller/target/weir-controller.jar");
       Path gatewayJar = root.resolve("gateway/target/weir-gateway.jar");
       if (!usableJar(controllerJar)) {
-        note("the controller jar is not built (" + controllerJar + "): the Weir suites are skipped;"
-            + " build it with ./mvnw -B package -DskipTests");
+        note(
+            "the controller jar is not built ("
+                + controllerJar
+                + "): the Weir suites are skipped;"
+                + " build it with ./mvnw -B package -DskipTests");
       } else {
         if (!usableJar(gatewayJar)) {
-          note("the gateway jar is not built (" + gatewayJar + "): only the control-plane footprint runs;"
-              + " build it with ./mvnw -B package -DskipTests");
+          note(
+              "the gateway jar is not built ("
+                  + gatewayJar
+                  + "): only the control-plane footprint runs;"
+                  + " build it with ./mvnw -B package -DskipTests");
         }
         // Run copies: a rebuild of target/ during the run must not change what is measured.
         Path jars = Files.createDirectories(tmp.resolve("jars"));
-        Path controllerCopy = Files.copy(controllerJar, jars.resolve(controllerJar.getFileName()),
-            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Path gatewayCopy = usableJar(gatewayJar)
-            ? Files.copy(gatewayJar, jars.resolve(gatewayJar.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING)
-            : null;
+        Path controllerCopy =
+            Files.copy(
+                controllerJar,
+                jars.resolve(controllerJar.getFileName()),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Path gatewayCopy =
+            usableJar(gatewayJar)
+                ? Files.copy(
+                    gatewayJar,
+                    jars.resolve(gatewayJar.getFileName()),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING)
+                : null;
         if (plan.suites().stream().anyMatch(suite -> plan.runs(suite, BenchClusters.Mode.FOLDER))) {
-          progress("folder mode with %,d Routes: writing folder clusters", plan.routeCounts().get(0));
-          weirSuites(new FolderClusters(tmp.resolve("clusters"), plan.routeCounts().get(0), backendPorts).write(),
-              controllerCopy, gatewayCopy, wrkRunner);
+          progress(
+              "folder mode with %,d Routes: writing folder clusters", plan.routeCounts().get(0));
+          weirSuites(
+              new FolderClusters(tmp.resolve("clusters"), plan.routeCounts().get(0), backendPorts)
+                  .write(),
+              controllerCopy,
+              gatewayCopy,
+              wrkRunner);
         }
         if (plan.runs(Suite.PROPAGATION, BenchClusters.Mode.KUBERNETES) && gatewayCopy != null) {
-          guard("Kubernetes mode", () -> {
-            kubernetesSuites(controllerCopy, gatewayCopy);
-            return null;
-          });
+          guard(
+              "Kubernetes mode",
+              () -> {
+                kubernetesSuites(controllerCopy, gatewayCopy);
+                return null;
+              });
         }
       }
     } finally {
@@ -213,8 +295,13 @@ public final class Harness {
   private void startBackends() throws Exception {
     for (String name : List.of(HELLO1, HELLO2, HELLO3, "filler")) {
       int port = freePort();
-      Processes.Started s = processes.start("backend-" + name, Processes.javaMain(Backend.class.getName(),
-          List.of("-Xmx128m", "-XX:+UseSerialGC"), List.of("--name", name, "--port", String.valueOf(port))));
+      Processes.Started s =
+          processes.start(
+              "backend-" + name,
+              Processes.javaMain(
+                  Backend.class.getName(),
+                  List.of("-Xmx128m", "-XX:+UseSerialGC"),
+                  List.of("--name", name, "--port", String.valueOf(port))));
       backendPorts.put(name, port);
       awaitStatus200("backend " + name, s, port, "127.0.0.1");
     }
@@ -228,7 +315,8 @@ public final class Harness {
     if (nginx) {
       int port = freePort();
       Path prefix = Files.createDirectories(tmp.resolve("nginx"));
-      Path conf = Nginx.writeConfig(prefix, port, backendPorts.get(HELLO1), backendPorts.get(HELLO2));
+      Path conf =
+          Nginx.writeConfig(prefix, port, backendPorts.get(HELLO1), backendPorts.get(HELLO2));
       Processes.Started s = processes.start("nginx", Nginx.command(nginxBinary, prefix, conf));
       try {
         awaitStatus200("nginx", s, port, "127.0.0.1");
@@ -241,22 +329,33 @@ public final class Harness {
     }
     // Stock means stock: without the jars only the harness uses (see peerJar).
     javaPeer(wrk, "stock-scg", "stock Spring Cloud Gateway", StockScgPeer.class, "http://");
-    // The ceiling for any proxy on Reactor Netty on this machine: server → pooled client, nothing else.
+    // The ceiling for any proxy on Reactor Netty on this machine: server → pooled client, nothing
+    // else.
     javaPeer(wrk, MINIMAL_PROXY, "minimal Reactor Netty proxy", MinimalProxyPeer.class, "");
   }
 
   /**
    * Runs a JVM peer (a main taking {@code --port --primary --secondary}, split 90/10) with only the
-   * {@link #peerJar peer jars} on its class path, measures it with wrk, and stops it; a failure is a note.
+   * {@link #peerJar peer jars} on its class path, measures it with wrk, and stops it; a failure is
+   * a note.
    */
   private void javaPeer(Wrk wrk, String peer, String description, Class<?> main, String scheme)
       throws Exception {
     int port = freePort();
-    Processes.Started started = processes.start(peer, Processes.javaMain(main.getName(),
-        List.of("-XX:+UseG1GC"),
-        List.of("--port", String.valueOf(port), "--primary", scheme + "127.0.0.1:" + backendPorts.get(HELLO1),
-            "--secondary", scheme + "127.0.0.1:" + backendPorts.get(HELLO2)),
-        Harness::peerJar));
+    Processes.Started started =
+        processes.start(
+            peer,
+            Processes.javaMain(
+                main.getName(),
+                List.of("-XX:+UseG1GC"),
+                List.of(
+                    "--port",
+                    String.valueOf(port),
+                    "--primary",
+                    scheme + "127.0.0.1:" + backendPorts.get(HELLO1),
+                    "--secondary",
+                    scheme + "127.0.0.1:" + backendPorts.get(HELLO2)),
+                Harness::peerJar));
     try {
       awaitStatus200(description, started, port, "127.0.0.1");
       results.throughput.add(measure(wrk, peer, "http://127.0.0.1:" + port + "/", null));
@@ -271,8 +370,9 @@ public final class Harness {
     progress("wrk %s: warm-up %d s, then %d s", peer, plan.warmupSeconds(), plan.seconds());
     wrk.run(peer, url, host, plan.warmupSeconds());
     Wrk.Result r = wrk.run(peer, url, host, plan.seconds());
-    progress("  %s: %.0f req/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, errors %d, non-2xx %d", peer,
-        r.requestsPerSecond(), r.p50Ms(), r.p99Ms(), r.p999Ms(), r.errors(), r.non2xx());
+    progress(
+        "  %s: %.0f req/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, errors %d, non-2xx %d",
+        peer, r.requestsPerSecond(), r.p50Ms(), r.p99Ms(), r.p999Ms(), r.errors(), r.non2xx());
     return r;
   }
 
@@ -286,19 +386,38 @@ public final class Harness {
     for (String cluster : BenchClusters.CLUSTERS) {
       apiPorts.put(cluster, freePort());
     }
-    Processes.Started api = processes.start("kubernetes-api-servers", Processes.javaMain(
-        MockApiServers.class.getName(), List.of("-Xmx512m", "-XX:+UseG1GC", LOGBACK_OPTION),
-        List.of("--ports", apiPorts.values().stream().map(String::valueOf).collect(Collectors.joining(",")))));
+    Processes.Started api =
+        processes.start(
+            "kubernetes-api-servers",
+            Processes.javaMain(
+                MockApiServers.class.getName(),
+                List.of("-Xmx512m", "-XX:+UseG1GC", LOGBACK_OPTION),
+                List.of(
+                    "--ports",
+                    apiPorts.values().stream()
+                        .map(String::valueOf)
+                        .collect(Collectors.joining(",")))));
     try {
       for (Map.Entry<String, Integer> e : apiPorts.entrySet()) {
-        awaitStatus200("the API server of " + e.getKey(), api, e.getValue(), "127.0.0.1",
+        awaitStatus200(
+            "the API server of " + e.getKey(),
+            api,
+            e.getValue(),
+            "127.0.0.1",
             "/api/v1/namespaces/default/services");
       }
       int first = plan.kubernetesRouteCounts().get(0);
-      progress("Kubernetes mode with %,d Routes: creating the objects through the API servers %s", first, apiPorts);
+      progress(
+          "Kubernetes mode with %,d Routes: creating the objects through the API servers %s",
+          first, apiPorts);
       long t0 = System.nanoTime();
-      try (KubernetesClusters clusters = KubernetesClusters.create(tmp.resolve("kubernetes"), apiPorts,
-          root.resolve("deploy/crds/routes.weir.dev-v1.yml"), first, backendPorts)) {
+      try (KubernetesClusters clusters =
+          KubernetesClusters.create(
+              tmp.resolve("kubernetes"),
+              apiPorts,
+              root.resolve("deploy/crds/routes.weir.dev-v1.yml"),
+              first,
+              backendPorts)) {
         progress("  created in %.1f s", (System.nanoTime() - t0) / 1e9);
         weirSuites(clusters, controllerJar, gatewayJar, null);
       }
@@ -309,18 +428,21 @@ public final class Harness {
 
   /**
    * Suites 1 (Weir peer), 2, 3, 4 and 5, as far as the plan runs them in the clusters' mode, on one
-   * controller and gateway: it starts with the smallest route count and grows to each larger one
-   * by adding Routes, as a live cluster would.
+   * controller and gateway: it starts with the smallest route count and grows to each larger one by
+   * adding Routes, as a live cluster would.
    */
-  private void weirSuites(BenchClusters clusters, Path controllerJar, Path gatewayJar, Wrk wrk) throws Exception {
+  private void weirSuites(BenchClusters clusters, Path controllerJar, Path gatewayJar, Wrk wrk)
+      throws Exception {
     BenchClusters.Mode mode = clusters.mode();
     String prefix = mode == BenchClusters.Mode.FOLDER ? "" : mode.label() + "-";
-    WeirStack.Ports p = new WeirStack.Ports(freePort(), freePort(), freePort(), freePort(), freePort());
+    WeirStack.Ports p =
+        new WeirStack.Ports(freePort(), freePort(), freePort(), freePort(), freePort());
     try (WeirStack stack = new WeirStack(processes, p)) {
       long t0 = System.nanoTime();
       Duration startTimeout = Duration.ofSeconds(180);
       try {
-        stack.startController(controllerJar, clusters.clustersFile(), prefix + "controller", startTimeout);
+        stack.startController(
+            controllerJar, clusters.clustersFile(), prefix + "controller", startTimeout);
         if (gatewayJar != null) {
           stack.startGateway(gatewayJar, prefix + "gateway", startTimeout);
           stack.awaitServed(clusters.lastAddedHost(), startTimeout);
@@ -335,7 +457,9 @@ public final class Harness {
       awaitStatusWritten(stack, mode);
       for (int routes : plan.routeCounts(mode)) {
         if (routes > clusters.routes()) {
-          progress("%s mode with %,d Routes: adding %,d Routes", mode.label(), routes, routes - clusters.routes());
+          progress(
+              "%s mode with %,d Routes: adding %,d Routes",
+              mode.label(), routes, routes - clusters.routes());
           long added = System.nanoTime();
           clusters = clusters.grow(routes);
           try {
@@ -357,58 +481,83 @@ public final class Harness {
 
   /**
    * In Kubernetes mode, waits for the controller to write the new Routes' first status (folder
-   * clusters have no API to write it to), so that a suite measures its own change, not that backlog.
+   * clusters have no API to write it to), so that a suite measures its own change, not that
+   * backlog.
    */
-  private void awaitStatusWritten(WeirStack stack, BenchClusters.Mode mode) throws InterruptedException {
+  private void awaitStatusWritten(WeirStack stack, BenchClusters.Mode mode)
+      throws InterruptedException {
     if (mode == BenchClusters.Mode.FOLDER) {
       return;
     }
     long t0 = System.nanoTime();
     try {
       long writes = stack.awaitStatusWritesQuiet(Duration.ofSeconds(2), Duration.ofMinutes(20));
-      progress("  Route status written in %.1f s more (%,d status writes)", (System.nanoTime() - t0) / 1e9, writes);
+      progress(
+          "  Route status written in %.1f s more (%,d status writes)",
+          (System.nanoTime() - t0) / 1e9, writes);
     } catch (IllegalStateException e) {
       note(mode.label() + " mode: " + e.getMessage() + "; measuring anyway");
     }
   }
 
-  private void weirSuitesAt(WeirStack stack, BenchClusters clusters, int routes, double ready, boolean gateway,
-      Wrk wrk) {
+  private void weirSuitesAt(
+      WeirStack stack, BenchClusters clusters, int routes, double ready, boolean gateway, Wrk wrk) {
     BenchClusters.Mode mode = clusters.mode();
     String gatewayUrl = "http://127.0.0.1:" + stack.ports().gatewayHttp() + "/";
-    if (gateway && routes == plan.routeCounts(mode).get(0) && plan.runs(Suite.SPLIT_ACCURACY, mode)) {
-      guard("split accuracy", () -> {
-        splitAccuracy(stack, clusters);
-        return null;
-      });
+    if (gateway
+        && routes == plan.routeCounts(mode).get(0)
+        && plan.runs(Suite.SPLIT_ACCURACY, mode)) {
+      guard(
+          "split accuracy",
+          () -> {
+            splitAccuracy(stack, clusters);
+            return null;
+          });
     }
-    if (gateway && wrk != null && routes == plan.routeCounts(mode).get(0) && plan.runs(Suite.THROUGHPUT, mode)) {
-      guard("throughput (weir-gateway)", () -> {
-        // back to the 90/10 of the other peers; the split suite ended on 50/30/20
-        applyAndAwaitAck(stack, clusters, ordered(HELLO1, 90, HELLO2, 10, null, 0));
-        Wrk.Result r = measure(wrk, "weir-gateway", gatewayUrl, BenchClusters.HELLO_HOST);
-        results.throughput.add(r);
-        return r;
-      });
+    if (gateway
+        && wrk != null
+        && routes == plan.routeCounts(mode).get(0)
+        && plan.runs(Suite.THROUGHPUT, mode)) {
+      guard(
+          "throughput (weir-gateway)",
+          () -> {
+            // back to the 90/10 of the other peers; the split suite ended on 50/30/20
+            applyAndAwaitAck(stack, clusters, ordered(HELLO1, 90, HELLO2, 10, null, 0));
+            Wrk.Result r = measure(wrk, "weir-gateway", gatewayUrl, BenchClusters.HELLO_HOST);
+            results.throughput.add(r);
+            return r;
+          });
     }
     if (gateway && wrk != null && plan.runs(Suite.ROUTE_COUNT, mode)) {
-      guard("route count " + routes, () -> {
-        Wrk.Result r = measure(wrk, "weir-gateway/" + routes + "-routes", gatewayUrl, clusters.lastAddedHost());
-        results.routeCount.add(new Results.RouteCount(routes, clusters.lastAddedHost(), r));
-        return r;
-      });
+      guard(
+          "route count " + routes,
+          () -> {
+            Wrk.Result r =
+                measure(
+                    wrk,
+                    "weir-gateway/" + routes + "-routes",
+                    gatewayUrl,
+                    clusters.lastAddedHost());
+            results.routeCount.add(new Results.RouteCount(routes, clusters.lastAddedHost(), r));
+            return r;
+          });
     }
     if (gateway && plan.runs(Suite.PROPAGATION, mode)) {
-      guard("propagation (" + mode.label() + " mode) " + routes, () -> propagation(stack, clusters, routes));
+      guard(
+          "propagation (" + mode.label() + " mode) " + routes,
+          () -> propagation(stack, clusters, routes));
     }
     if (plan.runs(Suite.FOOTPRINT, mode)) {
-      guard("footprint " + routes, () -> footprint(stack, clusters, routes, gateway ? ready : null));
+      guard(
+          "footprint " + routes, () -> footprint(stack, clusters, routes, gateway ? ready : null));
     }
   }
 
   private void splitAccuracy(WeirStack stack, BenchClusters clusters) throws Exception {
-    for (Map<String, Integer> split : List.of(
-        ordered(HELLO1, 90, HELLO2, 10, null, 0), ordered(HELLO1, 50, HELLO2, 30, HELLO3, 20))) {
+    for (Map<String, Integer> split :
+        List.of(
+            ordered(HELLO1, 90, HELLO2, 10, null, 0),
+            ordered(HELLO1, 50, HELLO2, 30, HELLO3, 20))) {
       applyAndAwaitAck(stack, clusters, split);
       Map<String, Long> counts = new TreeMap<>();
       try (RawHttp client = new RawHttp("127.0.0.1", stack.ports().gatewayHttp())) {
@@ -426,8 +575,11 @@ public final class Harness {
         worst = Math.max(worst, Math.abs(got - expected));
       }
       String label = String.join("/", split.values().stream().map(String::valueOf).toList());
-      results.splitAccuracy.add(new Results.Split(label, split, counts, plan.splitRequests(), worst));
-      progress("  split %s over %,d requests: %s, largest deviation %.3f pp", label, plan.splitRequests(), counts, worst);
+      results.splitAccuracy.add(
+          new Results.Split(label, split, counts, plan.splitRequests(), worst));
+      progress(
+          "  split %s over %,d requests: %s, largest deviation %.3f pp",
+          label, plan.splitRequests(), counts, worst);
     }
   }
 
@@ -441,24 +593,29 @@ public final class Harness {
       return; // already served
     }
     Set<String> expected = new java.util.TreeSet<>();
-    split.forEach((rev, percent) -> {
-      if (percent > 0) {
-        expected.add(rev);
-      }
-    });
-    try (RawHttp client = new RawHttp("127.0.0.1", stack.ports().gatewayHttp())) {
-      WeirStack.await("the gateway serving " + split, Duration.ofSeconds(60), stack.controller(), () -> {
-        Set<String> seen = new java.util.TreeSet<>();
-        try {
-          for (int i = 0; i < 100; i++) {
-            seen.add(client.get(BenchClusters.HELLO_HOST, "/").body().trim());
+    split.forEach(
+        (rev, percent) -> {
+          if (percent > 0) {
+            expected.add(rev);
           }
-        } catch (IOException e) {
-          client.close();
-          return false;
-        }
-        return seen.equals(expected);
-      });
+        });
+    try (RawHttp client = new RawHttp("127.0.0.1", stack.ports().gatewayHttp())) {
+      WeirStack.await(
+          "the gateway serving " + split,
+          Duration.ofSeconds(60),
+          stack.controller(),
+          () -> {
+            Set<String> seen = new java.util.TreeSet<>();
+            try {
+              for (int i = 0; i < 100; i++) {
+                seen.add(client.get(BenchClusters.HELLO_HOST, "/").body().trim());
+              }
+            } catch (IOException e) {
+              client.close();
+              return false;
+            }
+            return seen.equals(expected);
+          });
     }
   }
 
@@ -472,8 +629,11 @@ public final class Harness {
     Histogram serve = new Histogram(3);
     int ackMissing = 0;
     String mode = clusters.mode().label();
-    progress("  propagation (%s mode): %d weight changes of hello with %,d Routes", mode, plan.changes(), routes);
-    // From a pure split the gateway serves: from 90/10, a response of hello-00002 would count as the
+    progress(
+        "  propagation (%s mode): %d weight changes of hello with %,d Routes",
+        mode, plan.changes(), routes);
+    // From a pure split the gateway serves: from 90/10, a response of hello-00002 would count as
+    // the
     // change served before the change is even applied.
     applyAndAwaitAck(stack, clusters, split(HELLO1));
     try (RawHttp client = new RawHttp("127.0.0.1", stack.ports().gatewayHttp())) {
@@ -487,17 +647,22 @@ public final class Harness {
         long t0 = System.nanoTime();
         // After one change whose ACK never showed, ACKs are not waited for again (the run goes on).
         long ackTimeout = ackMissing > 0 ? 0 : 30;
-        CompletableFuture<Long> acked = CompletableFuture.supplyAsync(() -> {
-          while (stack.gatewayAppliedRevision().orElse(0L) <= before) {
-            if (System.nanoTime() - t0 > TimeUnit.SECONDS.toNanos(ackTimeout)) {
-              throw new IllegalStateException("no gateway ACK within " + ackTimeout + " s of change " + change);
-            }
-            // Every 5 ms: fine enough against a 250 ms target, and the admin API's answers do not
-            // take the controller's CPU away from the rebuild being measured (at 2 ms they took ~15%).
-            sleepMillis(PROBE_INTERVAL_MS);
-          }
-          return System.nanoTime() - t0;
-        });
+        CompletableFuture<Long> acked =
+            CompletableFuture.supplyAsync(
+                () -> {
+                  while (stack.gatewayAppliedRevision().orElse(0L) <= before) {
+                    if (System.nanoTime() - t0 > TimeUnit.SECONDS.toNanos(ackTimeout)) {
+                      throw new IllegalStateException(
+                          "no gateway ACK within " + ackTimeout + " s of change " + change);
+                    }
+                    // Every 5 ms: fine enough against a 250 ms target, and the admin API's answers
+                    // do not
+                    // take the controller's CPU away from the rebuild being measured (at 2 ms they
+                    // took ~15%).
+                    sleepMillis(PROBE_INTERVAL_MS);
+                  }
+                  return System.nanoTime() - t0;
+                });
         long served;
         while (true) {
           RawHttp.Response r = client.get(BenchClusters.HELLO_HOST, "/");
@@ -506,7 +671,8 @@ public final class Harness {
             break;
           }
           if (System.nanoTime() - t0 > TimeUnit.SECONDS.toNanos(60)) {
-            throw new IllegalStateException("the gateway did not serve " + target + " within 60 s of change " + i);
+            throw new IllegalStateException(
+                "the gateway did not serve " + target + " within 60 s of change " + i);
           }
           // Back to back, the probe would keep a core of the 2 busy with requests while the gateway
           // applies the change it waits for.
@@ -514,7 +680,8 @@ public final class Harness {
         }
         try {
           ack.recordValue(Math.max(1, acked.get(40, TimeUnit.SECONDS) / 1_000));
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (java.util.concurrent.ExecutionException
+            | java.util.concurrent.TimeoutException e) {
           ackMissing++;
         }
         serve.recordValue(Math.max(1, served / 1_000));
@@ -524,27 +691,45 @@ public final class Harness {
       }
     }
     if (ackMissing > 0) {
-      note("propagation (" + mode + " mode) with " + routes + " Routes: the gateway's ACK (appliedModelRevision in the controller's"
-          + " /api/v1/dataplanes) did not advance for " + ackMissing + " of " + plan.changes()
-          + " changes; time to ACK is left out, time to serve is measured");
+      note(
+          "propagation ("
+              + mode
+              + " mode) with "
+              + routes
+              + " Routes: the gateway's ACK (appliedModelRevision in the controller's"
+              + " /api/v1/dataplanes) did not advance for "
+              + ackMissing
+              + " of "
+              + plan.changes()
+              + " changes; time to ACK is left out, time to serve is measured");
     }
-    Results.Propagation p = new Results.Propagation(mode, routes, plan.changes(), summary(ack), summary(serve));
+    Results.Propagation p =
+        new Results.Propagation(mode, routes, plan.changes(), summary(ack), summary(serve));
     results.propagation.add(p);
-    progress("  %s mode: to ACK p50 %.1f ms p99 %.1f ms max %.1f ms; to serve p50 %.1f ms p99 %.1f ms max %.1f ms",
-        mode, p.toAck().p50Ms(), p.toAck().p99Ms(), p.toAck().maxMs(),
-        p.toServe().p50Ms(), p.toServe().p99Ms(), p.toServe().maxMs());
+    progress(
+        "  %s mode: to ACK p50 %.1f ms p99 %.1f ms max %.1f ms; to serve p50 %.1f ms p99 %.1f ms max %.1f ms",
+        mode,
+        p.toAck().p50Ms(),
+        p.toAck().p99Ms(),
+        p.toAck().maxMs(),
+        p.toServe().p50Ms(),
+        p.toServe().p99Ms(),
+        p.toServe().maxMs());
     return p;
   }
 
-  private Object footprint(WeirStack stack, BenchClusters clusters, int routes, Double readySeconds) throws Exception {
+  private Object footprint(WeirStack stack, BenchClusters clusters, int routes, Double readySeconds)
+      throws Exception {
     Double heap = Footprint.heapAfterGcMiB(stack.controller().pid());
     Map<String, Double> build = Footprint.buildMetrics(stack);
     Long bytes = null;
     String source = null;
     List<Integer> counts = plan.routeCounts(clusters.mode());
     if (routes == counts.get(counts.size() - 1)) {
-      // A second, bare Delta ADS client in the gateway's locality counts what one endpoint change costs.
-      try (AdsProbe probe = new AdsProbe("127.0.0.1", stack.ports().xds(), "loadtest-ads-probe", "local", "east")) {
+      // A second, bare Delta ADS client in the gateway's locality counts what one endpoint change
+      // costs.
+      try (AdsProbe probe =
+          new AdsProbe("127.0.0.1", stack.ports().xds(), "loadtest-ads-probe", "local", "east")) {
         probe.awaitQuiet(2, Duration.ofSeconds(1), Duration.ofSeconds(120));
         long bytes0 = probe.bytes();
         long responses0 = probe.responses();
@@ -552,16 +737,19 @@ public final class Harness {
         clusters.moveProbeEndpoint("127.0.0.2");
         probe.awaitQuiet(responses0 + 1, Duration.ofSeconds(1), Duration.ofSeconds(60));
         bytes = probe.bytes() - bytes0;
-        source = "Delta ADS, %d response(s), %d resource(s), serialized protobuf size; initial sync was %,d bytes"
-            .formatted(probe.responses() - responses0, probe.resources() - resources0, bytes0);
+        source =
+            "Delta ADS, %d response(s), %d resource(s), serialized protobuf size; initial sync was %,d bytes"
+                .formatted(probe.responses() - responses0, probe.resources() - resources0, bytes0);
       } catch (RuntimeException e) {
         note("bytes sent for one endpoint change not measured: " + e.getMessage());
       }
     }
     Results.Footprint f = new Results.Footprint(routes, heap, readySeconds, build, bytes, source);
     results.footprint.add(f);
-    progress("  footprint: heap after GC %s, build timers %s, bytes for one endpoint change %s",
-        heap == null ? "n/a" : "%.1f MiB".formatted(heap), Report.metrics(build).replace("<br>", "; "),
+    progress(
+        "  footprint: heap after GC %s, build timers %s, bytes for one endpoint change %s",
+        heap == null ? "n/a" : "%.1f MiB".formatted(heap),
+        Report.metrics(build).replace("<br>", "; "),
         bytes == null ? "n/a" : bytes + " (" + source + ")");
     return f;
   }
@@ -585,16 +773,21 @@ public final class Harness {
   }
 
   static Results.Summary summary(Histogram h) {
-    return new Results.Summary((int) h.getTotalCount(), h.getValueAtPercentile(50) / 1000.0,
-        h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0);
+    return new Results.Summary(
+        (int) h.getTotalCount(),
+        h.getValueAtPercentile(50) / 1000.0,
+        h.getValueAtPercentile(99) / 1000.0,
+        h.getMaxValue() / 1000.0);
   }
 
   /** All of hello's traffic to {@code target}, the other revision kept at 0%. */
   private static Map<String, Integer> split(String target) {
-    return ordered(HELLO1, target.equals(HELLO1) ? 100 : 0, HELLO2, target.equals(HELLO2) ? 100 : 0, null, 0);
+    return ordered(
+        HELLO1, target.equals(HELLO1) ? 100 : 0, HELLO2, target.equals(HELLO2) ? 100 : 0, null, 0);
   }
 
-  private static Map<String, Integer> ordered(String a, int pa, String b, int pb, String c, int pc) {
+  private static Map<String, Integer> ordered(
+      String a, int pa, String b, int pb, String c, int pc) {
     Map<String, Integer> m = new LinkedHashMap<>();
     m.put(a, pa);
     m.put(b, pb);
@@ -609,17 +802,22 @@ public final class Harness {
     awaitStatus200(what, process, port, address, "/");
   }
 
-  private void awaitStatus200(String what, Processes.Started process, int port, String address, String path)
+  private void awaitStatus200(
+      String what, Processes.Started process, int port, String address, String path)
       throws InterruptedException {
     try (RawHttp client = new RawHttp(address, port)) {
-      WeirStack.await(what + " on :" + port, Duration.ofSeconds(90), process, () -> {
-        try {
-          return client.get("localhost", path).status() == 200;
-        } catch (IOException | RuntimeException e) {
-          client.close();
-          return false;
-        }
-      });
+      WeirStack.await(
+          what + " on :" + port,
+          Duration.ofSeconds(90),
+          process,
+          () -> {
+            try {
+              return client.get("localhost", path).status() == 200;
+            } catch (IOException | RuntimeException e) {
+              client.close();
+              return false;
+            }
+          });
     }
   }
 
@@ -628,7 +826,8 @@ public final class Harness {
    * support) and Kubernetes mode's fabric8 client, mock API server and Vert.x.
    */
   static boolean peerJar(String jar) {
-    return java.util.stream.Stream.of("grpc-", "kubernetes-", "vertx-", "mockwebserver-", "zjsonpatch-")
+    return java.util.stream.Stream.of(
+            "grpc-", "kubernetes-", "vertx-", "mockwebserver-", "zjsonpatch-")
         .noneMatch(jar::startsWith);
   }
 
@@ -680,8 +879,10 @@ public final class Harness {
   }
 
   static void progress(String format, Object... args) {
-    System.out.printf("[%s] %s%n", DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC)
-        .format(Instant.now()), String.format(format, args));
+    System.out.printf(
+        "[%s] %s%n",
+        DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC).format(Instant.now()),
+        String.format(format, args));
     System.out.flush();
   }
 }

@@ -49,8 +49,13 @@ final class KubernetesClusters implements BenchClusters, AutoCloseable {
    * @param apiPorts the plain-HTTP port on 127.0.0.1 of each cluster's API server, by cluster name
    * @param revisionPorts backend port per revision name, as for {@link FolderClusters}
    */
-  static KubernetesClusters create(Path root, Map<String, Integer> apiPorts, Path routeCrd, int routes,
-      Map<String, Integer> revisionPorts) throws IOException {
+  static KubernetesClusters create(
+      Path root,
+      Map<String, Integer> apiPorts,
+      Path routeCrd,
+      int routes,
+      Map<String, Integer> revisionPorts)
+      throws IOException {
     requireNonNull(root, "root");
     requireNonNull(routeCrd, "routeCrd");
     if (routes < 1) {
@@ -62,22 +67,33 @@ final class KubernetesClusters implements BenchClusters, AutoCloseable {
       for (String c : CLUSTERS) {
         Integer port = apiPorts.get(c);
         if (port == null) {
-          throw new IllegalArgumentException("apiPorts: no port for cluster " + c + " (expected: " + CLUSTERS + ")");
+          throw new IllegalArgumentException(
+              "apiPorts: no port for cluster " + c + " (expected: " + CLUSTERS + ")");
         }
         Path kubeconfig = Files.writeString(root.resolve(c + ".kubeconfig"), kubeconfig(c, port));
         // Read back the way the controller reads it, so both talk to the same server the same way.
-        Config config = Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
+        Config config =
+            Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
         clusters.clients.put(c, new KubernetesClientBuilder().withConfig(config).build());
       }
-      Files.writeString(clusters.clustersFile(), BenchClusters.clustersFile(c -> "kubeconfig: " + c + ".kubeconfig"));
+      Files.writeString(
+          clusters.clustersFile(),
+          BenchClusters.clustersFile(c -> "kubeconfig: " + c + ".kubeconfig"));
       KubernetesClient config = clusters.clients.get(CLUSTERS.get(0));
       config.apiextensions().v1().customResourceDefinitions().load(routeCrd.toFile()).create();
       for (String rev : HELLO_REVISIONS) {
         config.resource(FolderClusters.service(rev, "hello")).create();
-        config.resource(FolderClusters.slice(rev, "127.0.0.1", FolderClusters.port(revisionPorts, rev))).create();
+        config
+            .resource(
+                FolderClusters.slice(rev, "127.0.0.1", FolderClusters.port(revisionPorts, rev)))
+            .create();
       }
-      clusters.helloGeneration = config.resource(FolderClusters.route("hello", BenchClusters.initialHelloSplit()))
-          .create().getMetadata().getGeneration();
+      clusters.helloGeneration =
+          config
+              .resource(FolderClusters.route("hello", BenchClusters.initialHelloSplit()))
+              .create()
+              .getMetadata()
+              .getGeneration();
       clusters.helloSplit = BenchClusters.initialHelloSplit();
       clusters.routes = 1;
       clusters.grow(routes);
@@ -133,20 +149,33 @@ final class KubernetesClusters implements BenchClusters, AutoCloseable {
       return false;
     }
     List<Map<String, Object>> traffic = new ArrayList<>();
-    split.forEach((revision, percent) -> {
-      Map<String, Object> target = new LinkedHashMap<>();
-      target.put("revisionName", revision);
-      target.put("percent", percent);
-      traffic.add(target);
-    });
-    GenericKubernetesResource patched = clients.get(CLUSTERS.get(0)).genericKubernetesResources(ROUTE_API, "Route")
-        .inNamespace(NAMESPACE).withName("hello").patch(JSON_PATCH, replace("/spec/traffic", traffic));
+    split.forEach(
+        (revision, percent) -> {
+          Map<String, Object> target = new LinkedHashMap<>();
+          target.put("revisionName", revision);
+          target.put("percent", percent);
+          traffic.add(target);
+        });
+    GenericKubernetesResource patched =
+        clients
+            .get(CLUSTERS.get(0))
+            .genericKubernetesResources(ROUTE_API, "Route")
+            .inNamespace(NAMESPACE)
+            .withName("hello")
+            .patch(JSON_PATCH, replace("/spec/traffic", traffic));
     long generation = patched.getMetadata().getGeneration();
     Object stored = patched.get("spec", "traffic");
     if (!traffic.equals(stored) || generation <= helloGeneration) {
-      throw new IllegalStateException("Route default/hello: after replacing spec.traffic with " + traffic
-          + ", generation " + generation + " and spec.traffic " + stored + " (expected: generation > "
-          + helloGeneration + " and spec.traffic as written)");
+      throw new IllegalStateException(
+          "Route default/hello: after replacing spec.traffic with "
+              + traffic
+              + ", generation "
+              + generation
+              + " and spec.traffic "
+              + stored
+              + " (expected: generation > "
+              + helloGeneration
+              + " and spec.traffic as written)");
     }
     helloGeneration = generation;
     helloSplit = new LinkedHashMap<>(split);
@@ -155,9 +184,16 @@ final class KubernetesClusters implements BenchClusters, AutoCloseable {
 
   @Override
   public void moveProbeEndpoint(String address) {
-    Map<String, Object> endpoint = Map.of("addresses", List.of(address), "conditions", Map.of("ready", true));
-    clients.get(BenchClusters.revisionCluster(1)).discovery().v1().endpointSlices().inNamespace(NAMESPACE)
-        .withName(FolderClusters.probeRevision() + "-1").patch(JSON_PATCH, replace("/endpoints", List.of(endpoint)));
+    Map<String, Object> endpoint =
+        Map.of("addresses", List.of(address), "conditions", Map.of("ready", true));
+    clients
+        .get(BenchClusters.revisionCluster(1))
+        .discovery()
+        .v1()
+        .endpointSlices()
+        .inNamespace(NAMESPACE)
+        .withName(FolderClusters.probeRevision() + "-1")
+        .patch(JSON_PATCH, replace("/endpoints", List.of(endpoint)));
   }
 
   /** A JSON Patch replacing what {@code path} points at with {@code value}. */
@@ -190,6 +226,7 @@ final class KubernetesClusters implements BenchClusters, AutoCloseable {
             user: loadtest
             namespace: default
         current-context: %1$s
-        """.formatted(cluster, port);
+        """
+        .formatted(cluster, port);
   }
 }

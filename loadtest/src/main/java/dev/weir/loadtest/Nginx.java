@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * The nginx peer: a config of its own in the run's temp directory (own prefix, pid file and temp
- * paths, {@code daemon off}, loopback only) with a 90/10 {@code weight=} upstream and keep-alive
- * to the backends, so it does the same work as the gateways.
+ * paths, {@code daemon off}, loopback only) with a 90/10 {@code weight=} upstream and keep-alive to
+ * the backends, so it does the same work as the gateways.
  */
 public final class Nginx {
 
@@ -50,13 +50,20 @@ public final class Nginx {
             }
           }
         }
-        """.formatted(prefix.toAbsolutePath(), listenPort, primaryPort, secondaryPort);
+        """
+            .formatted(prefix.toAbsolutePath(), listenPort, primaryPort, secondaryPort);
     return Files.writeString(prefix.resolve("nginx.conf"), conf);
   }
 
   /** The command that runs nginx in the foreground with that config. */
   public static List<String> command(String binary, Path prefix, Path config) {
-    return List.of(binary, "-p", prefix.toAbsolutePath() + "/", "-c", config.toAbsolutePath().toString(),
-        "-e", prefix.resolve("logs/error.log").toAbsolutePath().toString());
+    return List.of(
+        binary,
+        "-p",
+        prefix.toAbsolutePath() + "/",
+        "-c",
+        config.toAbsolutePath().toString(),
+        "-e",
+        prefix.resolve("logs/error.log").toAbsolutePath().toString());
   }
 }

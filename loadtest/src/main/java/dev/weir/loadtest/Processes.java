@@ -25,7 +25,13 @@ public final class Processes implements AutoCloseable {
     public void requireAlive() {
       if (!process.isAlive()) {
         throw new IllegalStateException(
-            name + " exited with code " + process.exitValue() + "; last lines of " + log + ":\n" + tail(log, 30));
+            name
+                + " exited with code "
+                + process.exitValue()
+                + "; last lines of "
+                + log
+                + ":\n"
+                + tail(log, 30));
       }
     }
   }
@@ -53,7 +59,8 @@ public final class Processes implements AutoCloseable {
   }
 
   /** A java command line running {@code mainClass} with this JVM's class path. */
-  public static List<String> javaMain(String mainClass, List<String> jvmOptions, List<String> args) {
+  public static List<String> javaMain(
+      String mainClass, List<String> jvmOptions, List<String> args) {
     return javaMain(mainClass, jvmOptions, args, jar -> true);
   }
 
@@ -62,14 +69,19 @@ public final class Processes implements AutoCloseable {
    * {@code keep} accepts (by file name).
    */
   public static List<String> javaMain(
-      String mainClass, List<String> jvmOptions, List<String> args, java.util.function.Predicate<String> keep) {
+      String mainClass,
+      List<String> jvmOptions,
+      List<String> args,
+      java.util.function.Predicate<String> keep) {
     List<String> command = new ArrayList<>();
     command.add(javaBinary());
     command.addAll(jvmOptions);
     command.add("-cp");
-    command.add(java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
-        .filter(e -> keep.test(Path.of(e).getFileName().toString()))
-        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator)));
+    command.add(
+        java.util.Arrays.stream(
+                System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+            .filter(e -> keep.test(Path.of(e).getFileName().toString()))
+            .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator)));
     command.add(mainClass);
     command.addAll(args);
     return command;
@@ -127,6 +139,7 @@ public final class Processes implements AutoCloseable {
   }
 
   private static java.io.File nullDevice() {
-    return new java.io.File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
+    return new java.io.File(
+        System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
   }
 }

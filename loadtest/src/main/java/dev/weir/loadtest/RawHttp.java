@@ -14,8 +14,8 @@ import java.util.Locale;
 
 /**
  * A minimal keep-alive HTTP/1.1 client on one socket, for counting which revision answers. It sets
- * any {@code Host} header (the JDK client refuses to), and costs next to nothing per request, so the
- * counts measure the proxy, not the client.
+ * any {@code Host} header (the JDK client refuses to), and costs next to nothing per request, so
+ * the counts measure the proxy, not the client.
  */
 public final class RawHttp implements AutoCloseable {
 
@@ -33,7 +33,10 @@ public final class RawHttp implements AutoCloseable {
     this.port = port;
   }
 
-  /** GET {@code path} with {@code Host: host} and extra header lines such as {@code "Weir-Tag: canary"}. */
+  /**
+   * GET {@code path} with {@code Host: host} and extra header lines such as {@code "Weir-Tag:
+   * canary"}.
+   */
   public Response get(String host, String path, String... headerLines) throws IOException {
     StringBuilder request = new StringBuilder(128);
     request.append("GET ").append(path).append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n");
@@ -63,7 +66,8 @@ public final class RawHttp implements AutoCloseable {
     out.flush();
     String statusLine = readLine();
     if (statusLine == null || !statusLine.startsWith("HTTP/1.")) {
-      throw new IOException("expected an HTTP/1.x status line from " + address + ":" + port + ", got: " + statusLine);
+      throw new IOException(
+          "expected an HTTP/1.x status line from " + address + ":" + port + ", got: " + statusLine);
     }
     int status = Integer.parseInt(statusLine.substring(9, 12));
     long length = -1;
@@ -80,17 +84,20 @@ public final class RawHttp implements AutoCloseable {
         case "content-length" -> length = Long.parseLong(value);
         case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
         case "connection" -> close = value.equalsIgnoreCase("close");
-        default -> { }
+        default -> {}
       }
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     if (chunked) {
-      for (int size = Integer.parseInt(readLine().split(";")[0].trim(), 16); size > 0;
+      for (int size = Integer.parseInt(readLine().split(";")[0].trim(), 16);
+          size > 0;
           size = Integer.parseInt(readLine().split(";")[0].trim(), 16)) {
         body.write(in.readNBytes(size));
         readLine();
       }
-      for (String trailer = readLine(); trailer != null && !trailer.isEmpty(); trailer = readLine()) {
+      for (String trailer = readLine();
+          trailer != null && !trailer.isEmpty();
+          trailer = readLine()) {
         // trailers are ignored
       }
     } else if (length >= 0) {

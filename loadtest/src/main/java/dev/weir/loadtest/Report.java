@@ -22,7 +22,9 @@ final class Report {
   private Report() {}
 
   static Path write(Results r, Path dir) throws IOException {
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("results.json").toFile(), r);
+    new ObjectMapper()
+        .enable(SerializationFeature.INDENT_OUTPUT)
+        .writeValue(dir.resolve("results.json").toFile(), r);
     List<String> charts = charts(r, dir);
     Path report = dir.resolve("report.md");
     Files.writeString(report, markdown(r, charts));
@@ -33,83 +35,155 @@ final class Report {
     StringBuilder md = new StringBuilder();
     Results.Machine m = r.machine;
     md.append("# Weir load test ").append(m.quick() ? "(quick run)" : "(full run)").append("\n\n");
-    md.append("Started ").append(m.startedAt()).append(" at commit `").append(m.gitCommit()).append("`. ")
+    md.append("Started ")
+        .append(m.startedAt())
+        .append(" at commit `")
+        .append(m.gitCommit())
+        .append("`. ")
         .append("Every ratio compares numbers from this run only. Produced by `loadtest/run.sh")
-        .append(m.quick() ? " --quick" : "").append("`.\n\n");
+        .append(m.quick() ? " --quick" : "")
+        .append("`.\n\n");
     md.append("| machine | |\n| --- | --- |\n")
-        .append("| cores | ").append(m.cores()).append(" (").append(m.cpu()).append(") |\n")
-        .append("| memory | ").append(m.memoryMiB()).append(" MiB |\n")
-        .append("| OS | ").append(m.os()).append(" |\n")
-        .append("| JVM | ").append(m.jvm()).append(" |\n")
-        .append("| nginx | ").append(m.nginx()).append(" (worker_processes auto: one per core) |\n")
-        .append("| wrk | ").append(m.wrk()).append(" (-t").append(m.wrkThreads()).append(" -c").append(m.wrkConnections())
-        .append(", ").append(m.wrkSeconds()).append(" s after a ").append(m.warmupSeconds()).append(" s warm-up) |\n")
-        .append("| load average (1/5/15 min) | at start ").append(m.loadAverageAtStart()).append(", at end ")
-        .append(m.loadAverageAtEnd()).append(" |\n\n");
-    md.append("All processes (backends, peers, controller, gateway, wrk) share this machine's cores, as they would "
-        + "on one small node; the backend is one in-project Netty server per revision. A load average above the "
-        + "core count means other work shared the machine during the run, which lowers every number; ratios between "
-        + "peers are the comparable part. JVM peers (stock SCG, Weir's gateway) are warmed up by the same wrk "
-        + "warm-up as the others before each measurement.\n\n");
+        .append("| cores | ")
+        .append(m.cores())
+        .append(" (")
+        .append(m.cpu())
+        .append(") |\n")
+        .append("| memory | ")
+        .append(m.memoryMiB())
+        .append(" MiB |\n")
+        .append("| OS | ")
+        .append(m.os())
+        .append(" |\n")
+        .append("| JVM | ")
+        .append(m.jvm())
+        .append(" |\n")
+        .append("| nginx | ")
+        .append(m.nginx())
+        .append(" (worker_processes auto: one per core) |\n")
+        .append("| wrk | ")
+        .append(m.wrk())
+        .append(" (-t")
+        .append(m.wrkThreads())
+        .append(" -c")
+        .append(m.wrkConnections())
+        .append(", ")
+        .append(m.wrkSeconds())
+        .append(" s after a ")
+        .append(m.warmupSeconds())
+        .append(" s warm-up) |\n")
+        .append("| load average (1/5/15 min) | at start ")
+        .append(m.loadAverageAtStart())
+        .append(", at end ")
+        .append(m.loadAverageAtEnd())
+        .append(" |\n\n");
+    md.append(
+        "All processes (backends, peers, controller, gateway, wrk) share this machine's cores, as they would "
+            + "on one small node; the backend is one in-project Netty server per revision. A load average above the "
+            + "core count means other work shared the machine during the run, which lowers every number; ratios between "
+            + "peers are the comparable part. JVM peers (stock SCG, Weir's gateway) are warmed up by the same wrk "
+            + "warm-up as the others before each measurement.\n\n");
 
     md.append("## Targets\n\n| target | expected | measured | |\n| --- | --- | --- | --- |\n");
     for (Results.Target t : r.targets) {
-      md.append("| ").append(t.name()).append(" | ").append(t.expected()).append(" | ").append(t.measured())
-          .append(" | ").append(t.met() == null ? "not measured" : t.met() ? "met" : "**not met**").append(" |\n");
+      md.append("| ")
+          .append(t.name())
+          .append(" | ")
+          .append(t.expected())
+          .append(" | ")
+          .append(t.measured())
+          .append(" | ")
+          .append(t.met() == null ? "not measured" : t.met() ? "met" : "**not met**")
+          .append(" |\n");
     }
 
     md.append("\n## 1. Throughput and latency\n\n");
-    md.append("wrk against the backend directly, nginx (90/10 `weight=` upstream), stock Spring Cloud Gateway "
-        + "(two routes, `Weight` predicate 90/10), a minimal Reactor Netty proxy (server to pooled client, 90/10 by a "
-        + "counter, nothing else: the ceiling for any gateway on Reactor Netty here) and Weir's gateway (a 90/10 "
-        + "Route).\n\n");
+    md.append(
+        "wrk against the backend directly, nginx (90/10 `weight=` upstream), stock Spring Cloud Gateway "
+            + "(two routes, `Weight` predicate 90/10), a minimal Reactor Netty proxy (server to pooled client, 90/10 by a "
+            + "counter, nothing else: the ceiling for any gateway on Reactor Netty here) and Weir's gateway (a 90/10 "
+            + "Route).\n\n");
     wrkTable(md, r.throughput, Wrk.Result::peer, "peer");
     if (!r.throughputRatios.isEmpty()) {
       md.append("\n| ratio | value |\n| --- | --- |\n");
-      r.throughputRatios.forEach((k, v) -> md.append("| ").append(k).append(" | ").append("%.2f".formatted(v)).append(" |\n"));
+      r.throughputRatios.forEach(
+          (k, v) ->
+              md.append("| ").append(k).append(" | ").append("%.2f".formatted(v)).append(" |\n"));
     }
     image(md, charts, "throughput.png");
     image(md, charts, "latency.png");
 
-    md.append("\n## 2. Route-count independence\n\nThe gateway with N Routes loaded; wrk asks for the host of the Route added last.\n\n");
-    wrkTable(md, r.routeCount.stream().map(Results.RouteCount::wrk).toList(), Wrk.Result::peer, "gateway");
+    md.append(
+        "\n## 2. Route-count independence\n\nThe gateway with N Routes loaded; wrk asks for the host of the Route added last.\n\n");
+    wrkTable(
+        md,
+        r.routeCount.stream().map(Results.RouteCount::wrk).toList(),
+        Wrk.Result::peer,
+        "gateway");
     image(md, charts, "route-count.png");
 
-    md.append("\n## 3. Split accuracy\n\nSequential requests on one keep-alive connection through the gateway; "
-        + "the backend's answer names the revision.\n\n");
-    md.append(r.splitAccuracy.isEmpty() ? NOT_RUN : "| split | requests | counts | largest deviation |\n| --- | --- | --- | --- |\n");
+    md.append(
+        "\n## 3. Split accuracy\n\nSequential requests on one keep-alive connection through the gateway; "
+            + "the backend's answer names the revision.\n\n");
+    md.append(
+        r.splitAccuracy.isEmpty()
+            ? NOT_RUN
+            : "| split | requests | counts | largest deviation |\n| --- | --- | --- | --- |\n");
     for (Results.Split s : r.splitAccuracy) {
-      md.append("| ").append(s.percents()).append(" | ").append(s.requests()).append(" | ").append(s.counts())
-          .append(" | ").append("%.3f pp".formatted(s.maxDeviationPp())).append(" |\n");
+      md.append("| ")
+          .append(s.percents())
+          .append(" | ")
+          .append(s.requests())
+          .append(" | ")
+          .append(s.counts())
+          .append(" | ")
+          .append("%.3f pp".formatted(s.maxDeviationPp()))
+          .append(" |\n");
     }
 
-    md.append("\n## 4. Propagation\n\nOne Route's weights change (100/0 and 0/100 alternate, so one response shows "
-        + "the split served); time from the write returning to (a) the gateway's ACK of a newer model in the "
-        + "controller's `/api/v1/dataplanes` and (b) the gateway serving the new split, each probed every 5 ms. "
-        + "Folder mode: the controller watches folders of YAML; the write is the Route file's rename. Kubernetes mode: "
-        + "it watches one fabric8 mock API server (CRUD mode) per cluster, holding the same objects; the write is a "
-        + "JSON Patch of the Route's `spec.traffic` through the API, which bumps its generation. Each cell: "
-        + "p50 / p99 / max.\n\n");
+    md.append(
+        "\n## 4. Propagation\n\nOne Route's weights change (100/0 and 0/100 alternate, so one response shows "
+            + "the split served); time from the write returning to (a) the gateway's ACK of a newer model in the "
+            + "controller's `/api/v1/dataplanes` and (b) the gateway serving the new split, each probed every 5 ms. "
+            + "Folder mode: the controller watches folders of YAML; the write is the Route file's rename. Kubernetes mode: "
+            + "it watches one fabric8 mock API server (CRUD mode) per cluster, holding the same objects; the write is a "
+            + "JSON Patch of the Route's `spec.traffic` through the API, which bumps its generation. Each cell: "
+            + "p50 / p99 / max.\n\n");
     md.append(r.propagation.isEmpty() ? NOT_RUN : propagationTable(r.propagation));
     image(md, charts, "propagation.png");
 
-    md.append("\n## 5. Control-plane footprint\n\nOne controller and one gateway for the whole run; Routes and their "
-        + "revisions are spread over three folder clusters and grow from one route count to the next by adding files. "
-        + "Heap: `jcmd GC.run` then `GC.heap_info` on the controller. Ready: for the first count, controller process "
-        + "start to the gateway serving the last-added host (JVM start-up, reading the folders, first build, first "
-        + "push); for the others, writing the added Routes to the gateway serving the last one. Build timers: as the "
-        + "controller exposes them on `/actuator/prometheus`, cumulative over the run. Bytes: a bare Delta ADS client in the "
-        + "gateway's locality, subscribed to every cluster and endpoint set, sums the serialized size of what it "
-        + "receives after one EndpointSlice changes.\n\n");
-    md.append(r.footprint.isEmpty() ? NOT_RUN : ""
-        + "| Routes | heap after GC | ready | controller build timers | bytes for one endpoint change |\n"
-        + "| --- | --- | --- | --- | --- |\n");
+    md.append(
+        "\n## 5. Control-plane footprint\n\nOne controller and one gateway for the whole run; Routes and their "
+            + "revisions are spread over three folder clusters and grow from one route count to the next by adding files. "
+            + "Heap: `jcmd GC.run` then `GC.heap_info` on the controller. Ready: for the first count, controller process "
+            + "start to the gateway serving the last-added host (JVM start-up, reading the folders, first build, first "
+            + "push); for the others, writing the added Routes to the gateway serving the last one. Build timers: as the "
+            + "controller exposes them on `/actuator/prometheus`, cumulative over the run. Bytes: a bare Delta ADS client in the "
+            + "gateway's locality, subscribed to every cluster and endpoint set, sums the serialized size of what it "
+            + "receives after one EndpointSlice changes.\n\n");
+    md.append(
+        r.footprint.isEmpty()
+            ? NOT_RUN
+            : ""
+                + "| Routes | heap after GC | ready | controller build timers | bytes for one endpoint change |\n"
+                + "| --- | --- | --- | --- | --- |\n");
     for (Results.Footprint f : r.footprint) {
-      md.append("| ").append(f.routes()).append(" | ")
-          .append(f.heapAfterGcMiB() == null ? "n/a" : "%.1f MiB".formatted(f.heapAfterGcMiB())).append(" | ")
-          .append(f.readySeconds() == null ? "n/a" : "%.1f s".formatted(f.readySeconds())).append(" | ")
-          .append(f.controllerBuildMetrics().isEmpty() ? "none exposed" : metrics(f.controllerBuildMetrics())).append(" | ")
-          .append(f.endpointChangeBytes() == null ? "n/a" : f.endpointChangeBytes() + " (" + f.endpointChangeSource() + ")")
+      md.append("| ")
+          .append(f.routes())
+          .append(" | ")
+          .append(f.heapAfterGcMiB() == null ? "n/a" : "%.1f MiB".formatted(f.heapAfterGcMiB()))
+          .append(" | ")
+          .append(f.readySeconds() == null ? "n/a" : "%.1f s".formatted(f.readySeconds()))
+          .append(" | ")
+          .append(
+              f.controllerBuildMetrics().isEmpty()
+                  ? "none exposed"
+                  : metrics(f.controllerBuildMetrics()))
+          .append(" | ")
+          .append(
+              f.endpointChangeBytes() == null
+                  ? "n/a"
+                  : f.endpointChangeBytes() + " (" + f.endpointChangeSource() + ")")
           .append(" |\n");
     }
     image(md, charts, "footprint.png");
@@ -123,7 +197,10 @@ final class Report {
 
   /** One row per Route count, the two modes side by side. */
   static String propagationTable(List<Results.Propagation> rows) {
-    List<String> modes = java.util.Arrays.stream(BenchClusters.Mode.values()).map(BenchClusters.Mode::label).toList();
+    List<String> modes =
+        java.util.Arrays.stream(BenchClusters.Mode.values())
+            .map(BenchClusters.Mode::label)
+            .toList();
     StringBuilder md = new StringBuilder("| Routes |");
     StringBuilder rule = new StringBuilder("| --- |");
     for (String mode : modes) {
@@ -134,10 +211,14 @@ final class Report {
     for (int routes : rows.stream().map(Results.Propagation::routes).distinct().sorted().toList()) {
       md.append("| ").append(routes).append(" |");
       for (String mode : modes) {
-        java.util.Optional<Results.Propagation> p = rows.stream()
-            .filter(x -> x.routes() == routes && x.mode().equals(mode)).findFirst();
-        md.append(" ").append(p.map(x -> cell(x.toAck(), x.changes())).orElse("not run")).append(" |")
-            .append(" ").append(p.map(x -> cell(x.toServe(), x.changes())).orElse("not run")).append(" |");
+        java.util.Optional<Results.Propagation> p =
+            rows.stream().filter(x -> x.routes() == routes && x.mode().equals(mode)).findFirst();
+        md.append(" ")
+            .append(p.map(x -> cell(x.toAck(), x.changes())).orElse("not run"))
+            .append(" |")
+            .append(" ")
+            .append(p.map(x -> cell(x.toServe(), x.changes())).orElse("not run"))
+            .append(" |");
       }
       md.append('\n');
     }
@@ -157,15 +238,28 @@ final class Report {
   static String metrics(Map<String, Double> m) {
     Map<String, double[]> timers = new java.util.TreeMap<>();
     for (Map.Entry<String, Double> e : m.entrySet()) {
-      java.util.regex.Matcher t = java.util.regex.Pattern.compile("^(.*)_seconds_(count|sum|max)(\\{.*})?$").matcher(e.getKey());
+      java.util.regex.Matcher t =
+          java.util.regex.Pattern.compile("^(.*)_seconds_(count|sum|max)(\\{.*})?$")
+              .matcher(e.getKey());
       if (t.matches()) {
-        double[] v = timers.computeIfAbsent(t.group(1) + (t.group(3) == null ? "" : t.group(3)), k -> new double[3]);
-        v[switch (t.group(2)) { case "count" -> 0; case "sum" -> 1; default -> 2; }] = e.getValue();
+        double[] v =
+            timers.computeIfAbsent(
+                t.group(1) + (t.group(3) == null ? "" : t.group(3)), k -> new double[3]);
+        v[
+                switch (t.group(2)) {
+                  case "count" -> 0;
+                  case "sum" -> 1;
+                  default -> 2;
+                }] =
+            e.getValue();
       }
     }
     List<String> parts = new ArrayList<>();
-    timers.forEach((name, v) -> parts.add("`%s`: %.0f, mean %.0f ms, max %.0f ms".formatted(
-        name, v[0], v[0] > 0 ? 1000 * v[1] / v[0] : 0, 1000 * v[2])));
+    timers.forEach(
+        (name, v) ->
+            parts.add(
+                "`%s`: %.0f, mean %.0f ms, max %.0f ms"
+                    .formatted(name, v[0], v[0] > 0 ? 1000 * v[1] / v[0] : 0, 1000 * v[2])));
     return String.join("<br>", parts);
   }
 
@@ -173,17 +267,30 @@ final class Report {
     return "%.1f ms".formatted(v);
   }
 
-  private static void wrkTable(StringBuilder md, List<Wrk.Result> rows, Function<Wrk.Result, String> label, String head) {
+  private static void wrkTable(
+      StringBuilder md, List<Wrk.Result> rows, Function<Wrk.Result, String> label, String head) {
     if (rows.isEmpty()) {
       md.append(NOT_RUN);
       return;
     }
-    md.append("| ").append(head).append(" | req/s | p50 | p90 | p99 | p99.9 | max | errors | non-2xx |\n")
+    md.append("| ")
+        .append(head)
+        .append(" | req/s | p50 | p90 | p99 | p99.9 | max | errors | non-2xx |\n")
         .append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
     for (Wrk.Result w : rows) {
-      md.append("| ").append(label.apply(w)).append(" | ").append("%.0f".formatted(w.requestsPerSecond())).append(" | ")
-          .append("%.2f ms | %.2f ms | %.2f ms | %.2f ms | %.1f ms".formatted(w.p50Ms(), w.p90Ms(), w.p99Ms(), w.p999Ms(), w.maxMs()))
-          .append(" | ").append(w.errors()).append(" | ").append(w.non2xx()).append(" |\n");
+      md.append("| ")
+          .append(label.apply(w))
+          .append(" | ")
+          .append("%.0f".formatted(w.requestsPerSecond()))
+          .append(" | ")
+          .append(
+              "%.2f ms | %.2f ms | %.2f ms | %.2f ms | %.1f ms"
+                  .formatted(w.p50Ms(), w.p90Ms(), w.p99Ms(), w.p999Ms(), w.maxMs()))
+          .append(" | ")
+          .append(w.errors())
+          .append(" | ")
+          .append(w.non2xx())
+          .append(" |\n");
     }
   }
 
@@ -197,13 +304,18 @@ final class Report {
     List<String> written = new ArrayList<>();
     if (!r.throughput.isEmpty()) {
       CategoryChart c = chart("Throughput (wrk)", "peer", "requests per second");
-      c.addSeries("req/s", r.throughput.stream().map(Wrk.Result::peer).toList(),
+      c.addSeries(
+          "req/s",
+          r.throughput.stream().map(Wrk.Result::peer).toList(),
           r.throughput.stream().map(Wrk.Result::requestsPerSecond).toList());
       save(c, dir, "throughput.png", written);
 
       CategoryChart l = chart("Latency percentiles (wrk)", "percentile", "milliseconds");
       for (Wrk.Result w : r.throughput) {
-        l.addSeries(w.peer(), List.of("p50", "p90", "p99", "p99.9"), List.of(w.p50Ms(), w.p90Ms(), w.p99Ms(), w.p999Ms()));
+        l.addSeries(
+            w.peer(),
+            List.of("p50", "p90", "p99", "p99.9"),
+            List.of(w.p50Ms(), w.p90Ms(), w.p99Ms(), w.p999Ms()));
       }
       save(l, dir, "latency.png", written);
     }
@@ -216,18 +328,27 @@ final class Report {
     }
     if (!r.propagation.isEmpty()) {
       CategoryChart c = chart("Propagation of one weight change", "Routes", "milliseconds");
-      List<String> xs = r.propagation.stream().map(Results.Propagation::routes).distinct().sorted()
-          .map(String::valueOf).toList();
+      List<String> xs =
+          r.propagation.stream()
+              .map(Results.Propagation::routes)
+              .distinct()
+              .sorted()
+              .map(String::valueOf)
+              .toList();
       for (BenchClusters.Mode mode : BenchClusters.Mode.values()) {
         Map<String, Results.Propagation> byRoutes = new java.util.HashMap<>();
-        r.propagation.stream().filter(p -> p.mode().equals(mode.label()))
+        r.propagation.stream()
+            .filter(p -> p.mode().equals(mode.label()))
             .forEach(p -> byRoutes.put(String.valueOf(p.routes()), p));
         if (byRoutes.isEmpty()) {
           continue;
         }
         // one bar per Route count in every series (0 where this mode did not run that count)
-        Function<Function<Results.Propagation, Double>, List<Double>> ys = f -> xs.stream()
-            .map(x -> byRoutes.containsKey(x) ? f.apply(byRoutes.get(x)) : 0.0).toList();
+        Function<Function<Results.Propagation, Double>, List<Double>> ys =
+            f ->
+                xs.stream()
+                    .map(x -> byRoutes.containsKey(x) ? f.apply(byRoutes.get(x)) : 0.0)
+                    .toList();
         c.addSeries(mode.label() + " ACK p50", xs, ys.apply(p -> p.toAck().p50Ms()));
         c.addSeries(mode.label() + " ACK p99", xs, ys.apply(p -> p.toAck().p99Ms()));
         c.addSeries(mode.label() + " serve p50", xs, ys.apply(p -> p.toServe().p50Ms()));
@@ -235,10 +356,13 @@ final class Report {
       }
       save(c, dir, "propagation.png", written);
     }
-    List<Results.Footprint> heaps = r.footprint.stream().filter(f -> f.heapAfterGcMiB() != null).toList();
+    List<Results.Footprint> heaps =
+        r.footprint.stream().filter(f -> f.heapAfterGcMiB() != null).toList();
     if (!heaps.isEmpty()) {
       CategoryChart c = chart("Controller heap after GC", "Routes", "MiB");
-      c.addSeries("heap", heaps.stream().map(f -> String.valueOf(f.routes())).toList(),
+      c.addSeries(
+          "heap",
+          heaps.stream().map(f -> String.valueOf(f.routes())).toList(),
           heaps.stream().map(Results.Footprint::heapAfterGcMiB).toList());
       save(c, dir, "footprint.png", written);
     }
@@ -246,13 +370,21 @@ final class Report {
   }
 
   private static CategoryChart chart(String title, String x, String y) {
-    CategoryChart c = new CategoryChartBuilder().width(800).height(450).title(title).xAxisTitle(x).yAxisTitle(y).build();
+    CategoryChart c =
+        new CategoryChartBuilder()
+            .width(800)
+            .height(450)
+            .title(title)
+            .xAxisTitle(x)
+            .yAxisTitle(y)
+            .build();
     c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
     c.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
     return c;
   }
 
-  private static void save(CategoryChart c, Path dir, String name, List<String> written) throws IOException {
+  private static void save(CategoryChart c, Path dir, String name, List<String> written)
+      throws IOException {
     BitmapEncoder.saveBitmap(c, dir.resolve(name).toString(), BitmapEncoder.BitmapFormat.PNG);
     written.add(name);
   }

@@ -10,13 +10,41 @@ public final class Results {
 
   /** Facts about the machine and tools, so numbers can be read in context. */
   public record Machine(
-      String startedAt, boolean quick, int cores, String cpu, long memoryMiB, String os, String jvm,
-      String nginx, String wrk, String gitCommit, int wrkThreads, int wrkConnections, int wrkSeconds,
-      int warmupSeconds, String loadAverageAtStart, String loadAverageAtEnd) {
+      String startedAt,
+      boolean quick,
+      int cores,
+      String cpu,
+      long memoryMiB,
+      String os,
+      String jvm,
+      String nginx,
+      String wrk,
+      String gitCommit,
+      int wrkThreads,
+      int wrkConnections,
+      int wrkSeconds,
+      int warmupSeconds,
+      String loadAverageAtStart,
+      String loadAverageAtEnd) {
 
     public Machine withLoadAverageAtEnd(String loadAverage) {
-      return new Machine(startedAt, quick, cores, cpu, memoryMiB, os, jvm, nginx, wrk, gitCommit, wrkThreads,
-          wrkConnections, wrkSeconds, warmupSeconds, loadAverageAtStart, loadAverage);
+      return new Machine(
+          startedAt,
+          quick,
+          cores,
+          cpu,
+          memoryMiB,
+          os,
+          jvm,
+          nginx,
+          wrk,
+          gitCommit,
+          wrkThreads,
+          wrkConnections,
+          wrkSeconds,
+          warmupSeconds,
+          loadAverageAtStart,
+          loadAverage);
     }
   }
 
@@ -24,7 +52,11 @@ public final class Results {
   public record Summary(int samples, double p50Ms, double p99Ms, double maxMs) {}
 
   /** One split measured through the gateway. */
-  public record Split(String name, Map<String, Integer> percents, Map<String, Long> counts, long requests,
+  public record Split(
+      String name,
+      Map<String, Integer> percents,
+      Map<String, Long> counts,
+      long requests,
       double maxDeviationPp) {}
 
   /** One route count in the route-count suite. */
@@ -37,10 +69,18 @@ public final class Results {
   public record Propagation(String mode, int routes, int changes, Summary toAck, Summary toServe) {}
 
   /** One route count in the footprint suite; {@code null} numbers were not measurable. */
-  public record Footprint(int routes, Double heapAfterGcMiB, Double readySeconds,
-      Map<String, Double> controllerBuildMetrics, Long endpointChangeBytes, String endpointChangeSource) {}
+  public record Footprint(
+      int routes,
+      Double heapAfterGcMiB,
+      Double readySeconds,
+      Map<String, Double> controllerBuildMetrics,
+      Long endpointChangeBytes,
+      String endpointChangeSource) {}
 
-  /** A target of the issue and whether this run met it; {@code met} is null when it was not measured. */
+  /**
+   * A target of the issue and whether this run met it; {@code met} is null when it was not
+   * measured.
+   */
   public record Target(String name, String expected, String measured, Boolean met) {}
 
   public Machine machine;
@@ -51,6 +91,7 @@ public final class Results {
   public final List<Propagation> propagation = new ArrayList<>();
   public final List<Footprint> footprint = new ArrayList<>();
   public final List<Target> targets = new ArrayList<>();
+
   /** Peers or suites skipped or failed, with why. */
   public final List<String> notes = new ArrayList<>();
 }

@@ -29,8 +29,8 @@ enum Suite {
   }
 
   /**
-   * The suites a comma-separated list names; every suite for {@code null}. An unknown or empty
-   * name is an error naming the valid ones.
+   * The suites a comma-separated list names; every suite for {@code null}. An unknown or empty name
+   * is an error naming the valid ones.
    */
   static Set<Suite> parse(String list) {
     if (list == null) {
@@ -38,9 +38,18 @@ enum Suite {
     }
     Set<Suite> selected = EnumSet.noneOf(Suite.class);
     for (String name : list.split(",", -1)) {
-      selected.add(Arrays.stream(values()).filter(s -> s.label.equals(name.trim())).findFirst()
-          .orElseThrow(() -> new IllegalArgumentException(
-              "--only: unknown suite '" + name.trim() + "' (expected: " + names() + ")")));
+      selected.add(
+          Arrays.stream(values())
+              .filter(s -> s.label.equals(name.trim()))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "--only: unknown suite '"
+                              + name.trim()
+                              + "' (expected: "
+                              + names()
+                              + ")")));
     }
     return selected;
   }

@@ -4,12 +4,17 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
-/** The targets, checked against one run's results; ratios only ever compare numbers of that run. */
+/**
+ * The issue's targets, checked against one run's results; ratios only ever compare numbers of that
+ * run.
+ */
 final class Targets {
 
   static final String GATEWAY = "weir-gateway";
+
   /** p99 from a Route's write to the gateway's ACK, at the largest Route count, in each mode. */
   static final double PROPAGATION_P99_MS = 100;
+
   /** How much that p99 may grow from the smallest Route count to the largest, in each mode. */
   static final double PROPAGATION_GROWTH = 1.5;
 
@@ -21,54 +26,122 @@ final class Targets {
     Optional<Wrk.Result> scg = peer(r, "stock-scg");
     Optional<Wrk.Result> direct = peer(r, "direct");
     Optional<Wrk.Result> minimal = peer(r, Harness.MINIMAL_PROXY);
-    gateway.ifPresent(g -> {
-      nginx.ifPresent(n -> r.throughputRatios.put("gateway/nginx req/s", g.requestsPerSecond() / n.requestsPerSecond()));
-      scg.ifPresent(s -> r.throughputRatios.put("gateway/stock-scg req/s", g.requestsPerSecond() / s.requestsPerSecond()));
-      direct.ifPresent(d -> r.throughputRatios.put("gateway/direct req/s", g.requestsPerSecond() / d.requestsPerSecond()));
-      nginx.ifPresent(n -> r.throughputRatios.put("gateway/nginx p99", g.p99Ms() / n.p99Ms()));
-      scg.ifPresent(s -> r.throughputRatios.put("gateway/stock-scg p99", g.p99Ms() / s.p99Ms()));
-      minimal.ifPresent(m -> r.throughputRatios.put("gateway/minimal-proxy req/s", g.requestsPerSecond() / m.requestsPerSecond()));
-    });
+    gateway.ifPresent(
+        g -> {
+          nginx.ifPresent(
+              n ->
+                  r.throughputRatios.put(
+                      "gateway/nginx req/s", g.requestsPerSecond() / n.requestsPerSecond()));
+          scg.ifPresent(
+              s ->
+                  r.throughputRatios.put(
+                      "gateway/stock-scg req/s", g.requestsPerSecond() / s.requestsPerSecond()));
+          direct.ifPresent(
+              d ->
+                  r.throughputRatios.put(
+                      "gateway/direct req/s", g.requestsPerSecond() / d.requestsPerSecond()));
+          nginx.ifPresent(n -> r.throughputRatios.put("gateway/nginx p99", g.p99Ms() / n.p99Ms()));
+          scg.ifPresent(
+              s -> r.throughputRatios.put("gateway/stock-scg p99", g.p99Ms() / s.p99Ms()));
+          minimal.ifPresent(
+              m ->
+                  r.throughputRatios.put(
+                      "gateway/minimal-proxy req/s",
+                      g.requestsPerSecond() / m.requestsPerSecond()));
+        });
     // How far any Reactor Netty proxy could go past stock SCG here: the room the 2 x target needs.
-    minimal.ifPresent(m -> scg.ifPresent(s ->
-        r.throughputRatios.put("minimal-proxy/stock-scg req/s", m.requestsPerSecond() / s.requestsPerSecond())));
+    minimal.ifPresent(
+        m ->
+            scg.ifPresent(
+                s ->
+                    r.throughputRatios.put(
+                        "minimal-proxy/stock-scg req/s",
+                        m.requestsPerSecond() / s.requestsPerSecond())));
 
-    ratioTarget(r, "gateway req/s vs nginx", ">= 0.25 x nginx", r.throughputRatios.get("gateway/nginx req/s"), 0.25, true);
-    ratioTarget(r, "gateway req/s vs stock SCG", ">= 2 x stock SCG", r.throughputRatios.get("gateway/stock-scg req/s"), 2.0, true);
-    ratioTarget(r, "gateway p99 vs nginx", "<= 4 x nginx's p99", r.throughputRatios.get("gateway/nginx p99"), 4.0, false);
+    ratioTarget(
+        r,
+        "gateway req/s vs nginx",
+        ">= 0.25 x nginx",
+        r.throughputRatios.get("gateway/nginx req/s"),
+        0.25,
+        true);
+    ratioTarget(
+        r,
+        "gateway req/s vs stock SCG",
+        ">= 2 x stock SCG",
+        r.throughputRatios.get("gateway/stock-scg req/s"),
+        2.0,
+        true);
+    ratioTarget(
+        r,
+        "gateway p99 vs nginx",
+        "<= 4 x nginx's p99",
+        r.throughputRatios.get("gateway/nginx p99"),
+        4.0,
+        false);
 
     if (r.routeCount.size() >= 2) {
-      Results.RouteCount small = r.routeCount.stream().min(Comparator.comparingInt(Results.RouteCount::routes)).get();
-      Results.RouteCount large = r.routeCount.stream().max(Comparator.comparingInt(Results.RouteCount::routes)).get();
+      Results.RouteCount small =
+          r.routeCount.stream().min(Comparator.comparingInt(Results.RouteCount::routes)).get();
+      Results.RouteCount large =
+          r.routeCount.stream().max(Comparator.comparingInt(Results.RouteCount::routes)).get();
       double ratio = large.wrk().p50Ms() / small.wrk().p50Ms();
-      r.targets.add(new Results.Target("route count: p50 at " + large.routes() + " vs " + small.routes() + " Routes",
-          "<= 1.2 x", "%.2f x (%.2f ms vs %.2f ms)".formatted(ratio, large.wrk().p50Ms(), small.wrk().p50Ms()),
-          ratio <= 1.2));
+      r.targets.add(
+          new Results.Target(
+              "route count: p50 at " + large.routes() + " vs " + small.routes() + " Routes",
+              "<= 1.2 x",
+              "%.2f x (%.2f ms vs %.2f ms)"
+                  .formatted(ratio, large.wrk().p50Ms(), small.wrk().p50Ms()),
+              ratio <= 1.2));
     } else {
-      r.targets.add(new Results.Target("route count", "10,000-route p50 <= 1.2 x 10-route p50", "not measured", null));
+      r.targets.add(
+          new Results.Target(
+              "route count", "10,000-route p50 <= 1.2 x 10-route p50", "not measured", null));
     }
 
     if (r.splitAccuracy.isEmpty()) {
       r.targets.add(new Results.Target("split accuracy", "<= 0.1 pp", "not measured", null));
     } else {
-      double worst = r.splitAccuracy.stream().mapToDouble(Results.Split::maxDeviationPp).max().orElse(0);
-      r.targets.add(new Results.Target("split accuracy (" + r.splitAccuracy.size() + " splits)", "<= 0.1 pp",
-          "%.3f pp".formatted(worst), worst <= 0.1));
+      double worst =
+          r.splitAccuracy.stream().mapToDouble(Results.Split::maxDeviationPp).max().orElse(0);
+      r.targets.add(
+          new Results.Target(
+              "split accuracy (" + r.splitAccuracy.size() + " splits)",
+              "<= 0.1 pp",
+              "%.3f pp".formatted(worst),
+              worst <= 0.1));
     }
 
     for (BenchClusters.Mode mode : BenchClusters.Mode.values()) {
       propagation(r, mode.label());
     }
 
-    Optional<Results.Footprint> foot = r.footprint.stream().max(Comparator.comparingInt(Results.Footprint::routes));
-    r.targets.add(foot.filter(f -> f.heapAfterGcMiB() != null)
-        .map(f -> new Results.Target("controller heap after GC at " + f.routes() + " Routes", "<= 512 MiB",
-            "%.1f MiB".formatted(f.heapAfterGcMiB()), f.heapAfterGcMiB() <= 512))
-        .orElse(new Results.Target("controller heap after GC", "<= 512 MiB", "not measured", null)));
-    r.targets.add(foot.filter(f -> f.endpointChangeBytes() != null)
-        .map(f -> new Results.Target("bytes for one endpoint change at " + f.routes() + " Routes", "< 10 KiB",
-            f.endpointChangeBytes() + " bytes", f.endpointChangeBytes() < 10 * 1024))
-        .orElse(new Results.Target("bytes for one endpoint change", "< 10 KiB", "not measured", null)));
+    Optional<Results.Footprint> foot =
+        r.footprint.stream().max(Comparator.comparingInt(Results.Footprint::routes));
+    r.targets.add(
+        foot.filter(f -> f.heapAfterGcMiB() != null)
+            .map(
+                f ->
+                    new Results.Target(
+                        "controller heap after GC at " + f.routes() + " Routes",
+                        "<= 512 MiB",
+                        "%.1f MiB".formatted(f.heapAfterGcMiB()),
+                        f.heapAfterGcMiB() <= 512))
+            .orElse(
+                new Results.Target(
+                    "controller heap after GC", "<= 512 MiB", "not measured", null)));
+    r.targets.add(
+        foot.filter(f -> f.endpointChangeBytes() != null)
+            .map(
+                f ->
+                    new Results.Target(
+                        "bytes for one endpoint change at " + f.routes() + " Routes",
+                        "< 10 KiB",
+                        f.endpointChangeBytes() + " bytes",
+                        f.endpointChangeBytes() < 10 * 1024))
+            .orElse(
+                new Results.Target(
+                    "bytes for one endpoint change", "< 10 KiB", "not measured", null)));
   }
 
   /**
@@ -79,34 +152,55 @@ final class Targets {
     String name = "propagation (" + mode + "): p99 to ACK";
     String bound = "<= %.0f ms".formatted(PROPAGATION_P99_MS);
     String growthBound = "<= %.1f x".formatted(PROPAGATION_GROWTH);
-    List<Results.Propagation> measured = r.propagation.stream()
-        .filter(p -> p.mode().equals(mode) && p.toAck().samples() > 0)
-        .sorted(Comparator.comparingInt(Results.Propagation::routes)).toList();
+    List<Results.Propagation> measured =
+        r.propagation.stream()
+            .filter(p -> p.mode().equals(mode) && p.toAck().samples() > 0)
+            .sorted(Comparator.comparingInt(Results.Propagation::routes))
+            .toList();
     if (measured.isEmpty()) {
       r.targets.add(new Results.Target(name + " at 10000 Routes", bound, "not measured", null));
-      r.targets.add(new Results.Target(name + " at 10000 vs 10 Routes", growthBound, "not measured", null));
+      r.targets.add(
+          new Results.Target(name + " at 10000 vs 10 Routes", growthBound, "not measured", null));
       return;
     }
     Results.Propagation small = measured.get(0);
     Results.Propagation large = measured.get(measured.size() - 1);
-    r.targets.add(new Results.Target(name + " at " + large.routes() + " Routes", bound,
-        "%.1f ms".formatted(large.toAck().p99Ms()), large.toAck().p99Ms() <= PROPAGATION_P99_MS));
+    r.targets.add(
+        new Results.Target(
+            name + " at " + large.routes() + " Routes",
+            bound,
+            "%.1f ms".formatted(large.toAck().p99Ms()),
+            large.toAck().p99Ms() <= PROPAGATION_P99_MS));
     if (measured.size() < 2) {
-      r.targets.add(new Results.Target(name + " at 10000 vs " + small.routes() + " Routes", growthBound,
-          "not measured (one Route count)", null));
+      r.targets.add(
+          new Results.Target(
+              name + " at 10000 vs " + small.routes() + " Routes",
+              growthBound,
+              "not measured (one Route count)",
+              null));
       return;
     }
     double growth = large.toAck().p99Ms() / small.toAck().p99Ms();
-    r.targets.add(new Results.Target(name + " at " + large.routes() + " vs " + small.routes() + " Routes", growthBound,
-        "%.2f x (%.1f ms vs %.1f ms)".formatted(growth, large.toAck().p99Ms(), small.toAck().p99Ms()),
-        growth <= PROPAGATION_GROWTH));
+    r.targets.add(
+        new Results.Target(
+            name + " at " + large.routes() + " vs " + small.routes() + " Routes",
+            growthBound,
+            "%.2f x (%.1f ms vs %.1f ms)"
+                .formatted(growth, large.toAck().p99Ms(), small.toAck().p99Ms()),
+            growth <= PROPAGATION_GROWTH));
   }
 
-  private static void ratioTarget(Results r, String name, String expected, Double ratio, double bound, boolean atLeast) {
+  private static void ratioTarget(
+      Results r, String name, String expected, Double ratio, double bound, boolean atLeast) {
     if (ratio == null) {
       r.targets.add(new Results.Target(name, expected, "not measured", null));
     } else {
-      r.targets.add(new Results.Target(name, expected, "%.2f x".formatted(ratio), atLeast ? ratio >= bound : ratio <= bound));
+      r.targets.add(
+          new Results.Target(
+              name,
+              expected,
+              "%.2f x".formatted(ratio),
+              atLeast ? ratio >= bound : ratio <= bound));
     }
   }
 

@@ -32,7 +32,10 @@ public final class WeirStack implements AutoCloseable {
   private final Processes processes;
   private final Ports ports;
   private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private Processes.Started controller;
   private Processes.Started gateway;
 
@@ -52,52 +55,78 @@ public final class WeirStack implements AutoCloseable {
   /** Starts the controller on {@code clustersFile}, waiting for its health endpoint. */
   public void startController(Path jar, Path clustersFile, String logName, Duration timeout)
       throws IOException, InterruptedException {
-    controller = processes.start(logName, Processes.javaJar(jar, List.of("-XX:+UseG1GC"), List.of(
-        "--weir.clusters-file=" + clustersFile.toAbsolutePath(),
-        "--weir.xds.port=" + ports.xds(),
-        "--weir.xds.bind-address=127.0.0.1",
-        "--weir.http.port=" + ports.envoyHttp(),
-        "--server.port=" + ports.admin(),
-        "--server.address=127.0.0.1")));
-    await("controller health on :" + ports.admin(), timeout, controller,
+    controller =
+        processes.start(
+            logName,
+            Processes.javaJar(
+                jar,
+                List.of("-XX:+UseG1GC"),
+                List.of(
+                    "--weir.clusters-file=" + clustersFile.toAbsolutePath(),
+                    "--weir.xds.port=" + ports.xds(),
+                    "--weir.xds.bind-address=127.0.0.1",
+                    "--weir.http.port=" + ports.envoyHttp(),
+                    "--server.port=" + ports.admin(),
+                    "--server.address=127.0.0.1")));
+    await(
+        "controller health on :" + ports.admin(),
+        timeout,
+        controller,
         () -> status(adminUrl("/actuator/health")) == 200);
   }
 
   /** Starts the gateway, waiting until it reports ready (its first config applied). */
-  public void startGateway(Path jar, String logName, Duration timeout) throws IOException, InterruptedException {
-    gateway = processes.start(logName, Processes.javaJar(jar, List.of("-XX:+UseG1GC"), List.of(
-        "--weir.xds.address=127.0.0.1:" + ports.xds(),
-        "--server.port=" + ports.gatewayHttp(),
-        "--server.address=127.0.0.1",
-        "--management.server.port=" + ports.gatewayManagement(),
-        "--management.server.address=127.0.0.1",
-        // the suites speak plain HTTP; an HTTPS port would only be one more port to collide on
-        "--weir.https.port=-1",
-        "--weir.node.id=" + GATEWAY_NODE_ID,
-        "--weir.node.cluster=weir-gateway",
-        "--weir.node.region=local",
-        "--weir.node.zone=east")));
-    await("gateway readiness on :" + ports.gatewayManagement(), timeout, gateway,
-        () -> status("http://127.0.0.1:" + ports.gatewayManagement() + "/actuator/health/readiness") == 200);
+  public void startGateway(Path jar, String logName, Duration timeout)
+      throws IOException, InterruptedException {
+    gateway =
+        processes.start(
+            logName,
+            Processes.javaJar(
+                jar,
+                List.of("-XX:+UseG1GC"),
+                List.of(
+                    "--weir.xds.address=127.0.0.1:" + ports.xds(),
+                    "--server.port=" + ports.gatewayHttp(),
+                    "--server.address=127.0.0.1",
+                    "--management.server.port=" + ports.gatewayManagement(),
+                    "--management.server.address=127.0.0.1",
+                    // the suites speak plain HTTP; an HTTPS port would only be one more port to
+                    // collide on
+                    "--weir.https.port=-1",
+                    "--weir.node.id=" + GATEWAY_NODE_ID,
+                    "--weir.node.cluster=weir-gateway",
+                    "--weir.node.region=local",
+                    "--weir.node.zone=east")));
+    await(
+        "gateway readiness on :" + ports.gatewayManagement(),
+        timeout,
+        gateway,
+        () ->
+            status("http://127.0.0.1:" + ports.gatewayManagement() + "/actuator/health/readiness")
+                == 200);
   }
 
   /** Waits until {@code host} answers 200 through the gateway. */
   public void awaitServed(String host, Duration timeout) throws InterruptedException {
     try (RawHttp client = new RawHttp("127.0.0.1", ports.gatewayHttp())) {
-      await(host + " served by the gateway", timeout, gateway, () -> {
-        try {
-          return client.get(host, "/").status() == 200;
-        } catch (IOException | RuntimeException e) {
-          client.close();
-          return false;
-        }
-      });
+      await(
+          host + " served by the gateway",
+          timeout,
+          gateway,
+          () -> {
+            try {
+              return client.get(host, "/").status() == 200;
+            } catch (IOException | RuntimeException e) {
+              client.close();
+              return false;
+            }
+          });
     }
   }
 
   /**
-   * The model revision the gateway has ACKed for every type, from the controller's
-   * {@code /api/v1/dataplanes}; empty while the gateway is not listed.
+   * The model revision the gateway has ACKed for every type, from the controller's {@code
+   * /api/v1/dataplanes}; empty while the gateway is not listed.
    */
   public Optional<Long> gatewayAppliedRevision() {
     try {
@@ -119,20 +148,21 @@ public final class WeirStack implements AutoCloseable {
       root.forEach(found::add);
     } else {
       // tolerate a wrapper object such as {"dataPlanes": [...]}
-      root.forEach(child -> {
-        if (child.isArray()) {
-          child.forEach(found::add);
-        }
-      });
+      root.forEach(
+          child -> {
+            if (child.isArray()) {
+              child.forEach(found::add);
+            }
+          });
     }
     return found;
   }
 
   /**
-   * Waits until the controller has attempted no Route status write for {@code quiet} (its
-   * {@code weir_controller_status_writes_total} stands still); returns how many it attempted
-   * meanwhile. After Routes are added to Kubernetes clusters the controller writes each one's first
-   * status, and a change measured before that backlog drains would share the controller with it.
+   * Waits until the controller has attempted no Route status write for {@code quiet} (its {@code
+   * weir_controller_status_writes_total} stands still); returns how many it attempted meanwhile.
+   * After Routes are added to Kubernetes clusters the controller writes each one's first status,
+   * and a change measured before that backlog drains would share the controller with it.
    */
   public long awaitStatusWritesQuiet(Duration quiet, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -141,8 +171,12 @@ public final class WeirStack implements AutoCloseable {
     long stillSince = System.nanoTime();
     while (System.nanoTime() - stillSince < quiet.toNanos()) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the controller still wrote Route status after " + timeout.toSeconds()
-            + " s (" + (long) (last - first) + " writes meanwhile)");
+        throw new IllegalStateException(
+            "the controller still wrote Route status after "
+                + timeout.toSeconds()
+                + " s ("
+                + (long) (last - first)
+                + " writes meanwhile)");
       }
       Thread.sleep(250);
       double now = statusWrites();
@@ -156,8 +190,12 @@ public final class WeirStack implements AutoCloseable {
 
   private double statusWrites() {
     try {
-      return Footprint.parsePrometheus(get(adminUrl("/actuator/prometheus")), "^weir_controller_status_writes",
-          "_total$").values().stream().mapToDouble(Double::doubleValue).sum();
+      return Footprint.parsePrometheus(
+              get(adminUrl("/actuator/prometheus")), "^weir_controller_status_writes", "_total$")
+          .values()
+          .stream()
+          .mapToDouble(Double::doubleValue)
+          .sum();
     } catch (IOException e) {
       return Double.NaN; // never equal: keeps waiting until the endpoint answers or time runs out
     }
@@ -173,9 +211,10 @@ public final class WeirStack implements AutoCloseable {
 
   public String get(String url) throws IOException {
     try {
-      HttpResponse<String> response = http.send(
-          HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+              HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
         throw new IOException("GET " + url + ": status " + response.statusCode());
       }
@@ -188,8 +227,10 @@ public final class WeirStack implements AutoCloseable {
 
   private int status(String url) {
     try {
-      return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode();
+      return http.send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
     } catch (IOException e) {
       return -1;
     } catch (InterruptedException e) {
@@ -198,8 +239,12 @@ public final class WeirStack implements AutoCloseable {
     }
   }
 
-  /** Polls {@code condition} every 20 ms; fails with the process's log tail if it dies or time runs out. */
-  public static void await(String what, Duration timeout, Processes.Started process, BooleanSupplier condition)
+  /**
+   * Polls {@code condition} every 20 ms; fails with the process's log tail if it dies or time runs
+   * out.
+   */
+  public static void await(
+      String what, Duration timeout, Processes.Started process, BooleanSupplier condition)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
@@ -207,8 +252,17 @@ public final class WeirStack implements AutoCloseable {
         process.requireAlive();
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting for " + what
-            + (process == null ? "" : "; last lines of " + process.log() + ":\n" + Processes.tail(process.log(), 30)));
+        throw new IllegalStateException(
+            "timed out after "
+                + timeout.toSeconds()
+                + " s waiting for "
+                + what
+                + (process == null
+                    ? ""
+                    : "; last lines of "
+                        + process.log()
+                        + ":\n"
+                        + Processes.tail(process.log(), 30)));
       }
       Thread.sleep(20);
     }

@@ -13,9 +13,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs wrk with a fixed thread and connection count and reads its results through a small
- * {@code done()} script, which gives exact percentiles (p99.9 included) instead of wrk's rounded
- * text.
+ * Runs wrk with a fixed thread and connection count and reads its results through a small {@code
+ * done()} script, which gives exact percentiles (p99.9 included) instead of wrk's rounded text.
  */
 public final class Wrk {
 
@@ -67,10 +66,19 @@ public final class Wrk {
   }
 
   /** Runs wrk for {@code seconds} against {@code url} with the given {@code Host} header. */
-  public Result run(String peer, String url, String host, int seconds) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(
-        binary, "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--timeout", "10s",
-        "-s", script.toString()));
+  public Result run(String peer, String url, String host, int seconds)
+      throws IOException, InterruptedException {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                binary,
+                "-t" + threads,
+                "-c" + connections,
+                "-d" + seconds + "s",
+                "--timeout",
+                "10s",
+                "-s",
+                script.toString()));
     if (host != null) {
       command.add("-H");
       command.add("Host: " + host);
@@ -88,17 +96,31 @@ public final class Wrk {
 
   /** Reads the {@code WRK_JSON} line the done script prints; fails with wrk's output if absent. */
   static Result parse(String peer, String wrkOutput) throws IOException {
-    String line = wrkOutput.lines().filter(l -> l.startsWith("WRK_JSON ")).findFirst()
-        .orElseThrow(() -> new IOException("wrk printed no results:\n" + wrkOutput));
+    String line =
+        wrkOutput
+            .lines()
+            .filter(l -> l.startsWith("WRK_JSON "))
+            .findFirst()
+            .orElseThrow(() -> new IOException("wrk printed no results:\n" + wrkOutput));
     JsonNode json = new ObjectMapper().readTree(line.substring("WRK_JSON ".length()));
     long requests = json.get("requests").asLong();
     double seconds = json.get("duration_us").asLong() / 1e6;
-    long errors = json.get("connect").asLong() + json.get("read").asLong()
-        + json.get("write").asLong() + json.get("timeout").asLong();
+    long errors =
+        json.get("connect").asLong()
+            + json.get("read").asLong()
+            + json.get("write").asLong()
+            + json.get("timeout").asLong();
     return new Result(
-        peer, requests, seconds, seconds > 0 ? requests / seconds : 0,
-        json.get("p50").asLong() / 1000.0, json.get("p90").asLong() / 1000.0,
-        json.get("p99").asLong() / 1000.0, json.get("p999").asLong() / 1000.0,
-        json.get("max").asLong() / 1000.0, errors, json.get("status").asLong());
+        peer,
+        requests,
+        seconds,
+        seconds > 0 ? requests / seconds : 0,
+        json.get("p50").asLong() / 1000.0,
+        json.get("p90").asLong() / 1000.0,
+        json.get("p99").asLong() / 1000.0,
+        json.get("p999").asLong() / 1000.0,
+        json.get("max").asLong() / 1000.0,
+        errors,
+        json.get("status").asLong());
   }
 }

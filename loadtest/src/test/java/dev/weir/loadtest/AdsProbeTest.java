@@ -24,15 +24,21 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The probe against java-control-plane's own Delta ADS server on loopback: it counts what really arrives. */
+/**
+ * The probe against java-control-plane's own Delta ADS server on loopback: it counts what really
+ * arrives.
+ */
 class AdsProbeTest {
 
   @Test
   void countsOnlyWhatOneEndpointChangeSends() throws Exception {
     SimpleCache<String> cache = new SimpleCache<>(node -> "all");
     cache.setSnapshot("all", snapshot(200, "127.0.0.1", "1"));
-    Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(new V3DiscoveryServer(cache).getAggregatedDiscoveryServiceImpl()).build().start();
+    Server server =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(new V3DiscoveryServer(cache).getAggregatedDiscoveryServiceImpl())
+            .build()
+            .start();
     try (AdsProbe probe = new AdsProbe("127.0.0.1", server.getPort(), "probe", "local", "east")) {
       probe.awaitQuiet(2, Duration.ofMillis(500), Duration.ofSeconds(60));
       long initialBytes = probe.bytes();
@@ -55,17 +61,34 @@ class AdsProbeTest {
     List<ClusterLoadAssignment> endpoints = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       String name = "default/r%05d-00001".formatted(i);
-      clusters.add(Cluster.newBuilder().setName(name).setType(Cluster.DiscoveryType.EDS)
-          .setConnectTimeout(Durations.fromSeconds(2))
-          .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(
-              ConfigSource.newBuilder().setAds(AggregatedConfigSource.getDefaultInstance())))
-          .build());
+      clusters.add(
+          Cluster.newBuilder()
+              .setName(name)
+              .setType(Cluster.DiscoveryType.EDS)
+              .setConnectTimeout(Durations.fromSeconds(2))
+              .setEdsClusterConfig(
+                  Cluster.EdsClusterConfig.newBuilder()
+                      .setEdsConfig(
+                          ConfigSource.newBuilder()
+                              .setAds(AggregatedConfigSource.getDefaultInstance())))
+              .build());
       String address = i == 0 ? firstAddress : "127.0.0.1";
-      endpoints.add(ClusterLoadAssignment.newBuilder().setClusterName(name)
-          .addEndpoints(LocalityLbEndpoints.newBuilder().addLbEndpoints(LbEndpoint.newBuilder().setEndpoint(
-              Endpoint.newBuilder().setAddress(Address.newBuilder().setSocketAddress(
-                  SocketAddress.newBuilder().setAddress(address).setPortValue(9001))))))
-          .build());
+      endpoints.add(
+          ClusterLoadAssignment.newBuilder()
+              .setClusterName(name)
+              .addEndpoints(
+                  LocalityLbEndpoints.newBuilder()
+                      .addLbEndpoints(
+                          LbEndpoint.newBuilder()
+                              .setEndpoint(
+                                  Endpoint.newBuilder()
+                                      .setAddress(
+                                          Address.newBuilder()
+                                              .setSocketAddress(
+                                                  SocketAddress.newBuilder()
+                                                      .setAddress(address)
+                                                      .setPortValue(9001))))))
+              .build());
     }
     return Snapshot.create(clusters, endpoints, List.of(), List.of(), List.of(), version);
   }

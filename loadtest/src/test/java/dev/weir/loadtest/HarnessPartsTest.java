@@ -13,12 +13,16 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The harness's pure parts: parsing wrk, jcmd and Prometheus output, writing folder clusters, the raw client. */
+/**
+ * The harness's pure parts: parsing wrk, jcmd and Prometheus output, writing folder clusters, the
+ * raw client.
+ */
 class HarnessPartsTest {
 
   @Test
   void parsesTheWrkDoneScriptLine() throws IOException {
-    String output = """
+    String output =
+        """
         Running 3s test @ http://127.0.0.1:1/
           1 threads and 50 connections
         WRK_JSON {"requests":30000,"duration_us":3000000,"p50":1500,"p90":2500,"p99":4000,"p999":9000,"max":12000,"connect":0,"read":1,"write":0,"status":7,"timeout":2}
@@ -27,21 +31,24 @@ class HarnessPartsTest {
     Wrk.Result r = Wrk.parse("nginx", output);
 
     assertThat(r.requestsPerSecond()).isEqualTo(10_000.0);
-    assertThat(List.of(r.p50Ms(), r.p90Ms(), r.p99Ms(), r.p999Ms(), r.maxMs())).containsExactly(1.5, 2.5, 4.0, 9.0, 12.0);
+    assertThat(List.of(r.p50Ms(), r.p90Ms(), r.p99Ms(), r.p999Ms(), r.maxMs()))
+        .containsExactly(1.5, 2.5, 4.0, 9.0, 12.0);
     assertThat(r.errors()).isEqualTo(3);
     assertThat(r.non2xx()).isEqualTo(7);
   }
 
   @Test
   void failsWithWrksOwnOutputWhenItPrintedNoResults() {
-    assertThatThrownBy(() -> Wrk.parse("nginx", "unable to connect to 127.0.0.1:1 Connection refused"))
+    assertThatThrownBy(
+            () -> Wrk.parse("nginx", "unable to connect to 127.0.0.1:1 Connection refused"))
         .hasMessageContaining("wrk printed no results")
         .hasMessageContaining("Connection refused");
   }
 
   @Test
   void readsTheUsedHeapFromGcHeapInfo() {
-    String g1 = """
+    String g1 =
+        """
         12345:
          garbage-first heap   total 262144K, used 48128K [0x0000000700000000, 0x0000000800000000)
           region size 1024K, 3 young (3072K), 0 survivors (0K)
@@ -52,7 +59,8 @@ class HarnessPartsTest {
 
   @Test
   void picksPrometheusSamplesByName() {
-    String text = """
+    String text =
+        """
         # HELP weir_xds_sent_bytes_total bytes
         weir_xds_sent_bytes_total{type="eds"} 1000.0
         weir_xds_sent_bytes_total{type="cds"} 50.0
@@ -60,30 +68,49 @@ class HarnessPartsTest {
         weir_model_build_seconds_max 0.25
         """;
     Map<String, Double> before = Footprint.parsePrometheus(text, "bytes", "_total$");
-    assertThat(before).containsOnlyKeys("weir_xds_sent_bytes_total{type=\"eds\"}", "weir_xds_sent_bytes_total{type=\"cds\"}");
+    assertThat(before)
+        .containsOnlyKeys(
+            "weir_xds_sent_bytes_total{type=\"eds\"}", "weir_xds_sent_bytes_total{type=\"cds\"}");
     assertThat(Footprint.parsePrometheus(text, "(build|translat)", "_seconds_(max|sum|count)$"))
         .containsEntry("weir_model_build_seconds_max", 0.25);
   }
 
   @Test
   void reportsTimersAsCountMeanAndMax() {
-    assertThat(Report.metrics(Map.of("weir_controller_rebuild_duration_seconds_count", 4.0,
-        "weir_controller_rebuild_duration_seconds_sum", 2.0, "weir_controller_rebuild_duration_seconds_max", 1.25)))
+    assertThat(
+            Report.metrics(
+                Map.of(
+                    "weir_controller_rebuild_duration_seconds_count",
+                    4.0,
+                    "weir_controller_rebuild_duration_seconds_sum",
+                    2.0,
+                    "weir_controller_rebuild_duration_seconds_max",
+                    1.25)))
         .isEqualTo("`weir_controller_rebuild_duration`: 4, mean 500 ms, max 1250 ms");
   }
 
   @Test
   void writesFolderClustersWithHelloAndFillerRoutes(@TempDir Path dir) throws IOException {
-    FolderClusters clusters = new FolderClusters(dir, 1_500,
-        Map.of("hello-00001", 1, "hello-00002", 2, "hello-00003", 3, "filler", 4)).write();
+    FolderClusters clusters =
+        new FolderClusters(
+                dir,
+                1_500,
+                Map.of("hello-00001", 1, "hello-00002", 2, "hello-00003", 3, "filler", 4))
+            .write();
 
-    assertThat(Files.readString(clusters.clustersFile())).startsWith("domain: localhost\nclusters:\n- name: east\n")
+    assertThat(Files.readString(clusters.clustersFile()))
+        .startsWith("domain: localhost\nclusters:\n- name: east\n")
         .contains("  config: true\n", "directory: west/", "directory: central/");
-    String routes = Files.readString(dir.resolve("east/routes-0.yaml")) + Files.readString(dir.resolve("east/routes-1.yaml"));
-    assertThat(routes.split("kind: Route", -1)).hasSize(1_500); // 1,499 fillers; hello has its own file
-    assertThat(Files.readString(clusters.helloRouteFile())).contains("revisionName: hello-00001\n    percent: 90");
+    String routes =
+        Files.readString(dir.resolve("east/routes-0.yaml"))
+            + Files.readString(dir.resolve("east/routes-1.yaml"));
+    assertThat(routes.split("kind: Route", -1))
+        .hasSize(1_500); // 1,499 fillers; hello has its own file
+    assertThat(Files.readString(clusters.helloRouteFile()))
+        .contains("revisionName: hello-00001\n    percent: 90");
     assertThat(clusters.lastAddedHost()).isEqualTo("r01499.default.localhost");
-    assertThat(Files.readString(clusters.probeSliceFile())).contains("kubernetes.io/service-name: r00001-00001", "port: 4");
+    assertThat(Files.readString(clusters.probeSliceFile()))
+        .contains("kubernetes.io/service-name: r00001-00001", "port: 4");
 
     clusters.moveProbeEndpoint("127.0.0.2");
     assertThat(Files.readString(clusters.probeSliceFile())).contains("- 127.0.0.2");
@@ -91,7 +118,8 @@ class HarnessPartsTest {
 
   @Test
   void growingRewritesOnlyWhatChangedAndKeepsTheCurrentSplit(@TempDir Path dir) throws IOException {
-    Map<String, Integer> ports = Map.of("hello-00001", 1, "hello-00002", 2, "hello-00003", 3, "filler", 4);
+    Map<String, Integer> ports =
+        Map.of("hello-00001", 1, "hello-00002", 2, "hello-00003", 3, "filler", 4);
     FolderClusters small = new FolderClusters(dir, 10, ports).write();
     small.writeHelloRoute(new java.util.LinkedHashMap<>(Map.of("hello-00002", 100)));
     var helloBefore = Files.getLastModifiedTime(dir.resolve("east/revisions-hello.yaml"));
@@ -99,21 +127,33 @@ class HarnessPartsTest {
     FolderClusters big = small.withRoutes(2_500).write();
 
     assertThat(big.lastAddedHost()).isEqualTo("r02499.default.localhost");
-    assertThat(Files.readString(big.helloRouteFile())).contains("hello-00002\n    percent: 100").doesNotContain("90");
-    assertThat(Files.getLastModifiedTime(dir.resolve("east/revisions-hello.yaml"))).isEqualTo(helloBefore);
+    assertThat(Files.readString(big.helloRouteFile()))
+        .contains("hello-00002\n    percent: 100")
+        .doesNotContain("90");
+    assertThat(Files.getLastModifiedTime(dir.resolve("east/revisions-hello.yaml")))
+        .isEqualTo(helloBefore);
     assertThat(dir.resolve("east/routes-2.yaml")).exists();
-    assertThat(Files.readString(dir.resolve("east/routes-0.yaml")).split("kind: Route", -1)).hasSize(1_000);
+    assertThat(Files.readString(dir.resolve("east/routes-0.yaml")).split("kind: Route", -1))
+        .hasSize(1_000);
   }
 
   @Test
   void onlySelectsSuitesByNameAndNamesTheValidOnesForAnUnknownOne() {
-    assertThat(Harness.plan(Args.parse("h", new String[] {"--only", "propagation,footprint"}, Set.of("only", "routes"),
-        Set.of("quick"))).suites()).containsExactly(Suite.PROPAGATION, Suite.FOOTPRINT);
+    assertThat(
+            Harness.plan(
+                    Args.parse(
+                        "h",
+                        new String[] {"--only", "propagation,footprint"},
+                        Set.of("only", "routes"),
+                        Set.of("quick")))
+                .suites())
+        .containsExactly(Suite.PROPAGATION, Suite.FOOTPRINT);
     assertThat(Harness.plan(Args.parse("h", new String[0], Set.of("only"), Set.of())).suites())
         .containsExactlyInAnyOrder(Suite.values());
     assertThatThrownBy(() -> Suite.parse("propagation,latency"))
-        .hasMessage("--only: unknown suite 'latency' (expected: throughput, route-count, split-accuracy,"
-            + " propagation, footprint)");
+        .hasMessage(
+            "--only: unknown suite 'latency' (expected: throughput, route-count, split-accuracy,"
+                + " propagation, footprint)");
   }
 
   @Test
@@ -124,15 +164,24 @@ class HarnessPartsTest {
 
   @Test
   void kubernetesModeRunsOnlyPropagationAndQuickKeepsItAtTheSmallestCount() {
-    Harness.Plan quick = Harness.plan(Args.parse("h", new String[] {"--quick", "--routes", "100,10"},
-        Set.of("only", "routes"), Set.of("quick")));
+    Harness.Plan quick =
+        Harness.plan(
+            Args.parse(
+                "h",
+                new String[] {"--quick", "--routes", "100,10"},
+                Set.of("only", "routes"),
+                Set.of("quick")));
     assertThat(quick.routeCounts(BenchClusters.Mode.FOLDER)).containsExactly(10, 100);
     assertThat(quick.routeCounts(BenchClusters.Mode.KUBERNETES)).containsExactly(10);
-    assertThat(Harness.Plan.of(false).routeCounts(BenchClusters.Mode.KUBERNETES)).containsExactly(10, 1_000, 10_000);
+    assertThat(Harness.Plan.of(false).routeCounts(BenchClusters.Mode.KUBERNETES))
+        .containsExactly(10, 1_000, 10_000);
     assertThat(quick.runs(Suite.PROPAGATION, BenchClusters.Mode.KUBERNETES)).isTrue();
     assertThat(quick.runs(Suite.SPLIT_ACCURACY, BenchClusters.Mode.KUBERNETES)).isFalse();
     assertThat(quick.runs(Suite.SPLIT_ACCURACY, BenchClusters.Mode.FOLDER)).isTrue();
-    assertThatThrownBy(() -> Harness.plan(Args.parse("h", new String[] {"--routes", "10,x"}, Set.of("routes"), Set.of())))
+    assertThatThrownBy(
+            () ->
+                Harness.plan(
+                    Args.parse("h", new String[] {"--routes", "10,x"}, Set.of("routes"), Set.of())))
         .hasMessage("--routes: 'x' (expected: Route counts >= 1, comma-separated, e.g. 10,1000)");
   }
 
@@ -146,21 +195,33 @@ class HarnessPartsTest {
 
   @Test
   void waitsUntilTheControllerStopsWritingRouteStatus() throws Exception {
-    java.util.concurrent.atomic.AtomicInteger scrapes = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger scrapes =
+        new java.util.concurrent.atomic.AtomicInteger();
     com.sun.net.httpserver.HttpServer admin =
         com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-    admin.createContext("/actuator/prometheus", exchange -> {
-      int written = Math.min(scrapes.getAndIncrement(), 4) * 10; // 10 more per scrape, then still
-      byte[] body = ("weir_controller_status_writes_total{result=\"written\"} " + written + ".0\n"
-          + "weir_controller_status_writes_total{result=\"failed\"} 1.0\n").getBytes();
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    admin.createContext(
+        "/actuator/prometheus",
+        exchange -> {
+          int written =
+              Math.min(scrapes.getAndIncrement(), 4) * 10; // 10 more per scrape, then still
+          byte[] body =
+              ("weir_controller_status_writes_total{result=\"written\"} "
+                      + written
+                      + ".0\n"
+                      + "weir_controller_status_writes_total{result=\"failed\"} 1.0\n")
+                  .getBytes();
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
     admin.start();
-    try (WeirStack stack = new WeirStack(new Processes(Files.createTempDirectory("logs")),
-        new WeirStack.Ports(1, admin.getAddress().getPort(), 1, 1, 1))) {
-      assertThat(stack.awaitStatusWritesQuiet(java.time.Duration.ofMillis(600), java.time.Duration.ofSeconds(30)))
+    try (WeirStack stack =
+        new WeirStack(
+            new Processes(Files.createTempDirectory("logs")),
+            new WeirStack.Ports(1, admin.getAddress().getPort(), 1, 1, 1))) {
+      assertThat(
+              stack.awaitStatusWritesQuiet(
+                  java.time.Duration.ofMillis(600), java.time.Duration.ofSeconds(30)))
           .isEqualTo(40);
     } finally {
       admin.stop(0);
@@ -187,11 +248,17 @@ class HarnessPartsTest {
 
   @Test
   void argsRejectUnknownOptionsNamingWhatIsAccepted() {
-    assertThatThrownBy(() -> Args.parse("backend", new String[] {"--nmae", "x"}, Set.of("name"), Set.of()))
+    assertThatThrownBy(
+            () -> Args.parse("backend", new String[] {"--nmae", "x"}, Set.of("name"), Set.of()))
         .hasMessage("backend: unknown argument '--nmae' (expected: [--name <value>])");
-    assertThatThrownBy(() -> Args.parse("backend", new String[] {"--port", "x"}, Set.of("port"), Set.of()).intValue("port", 1))
+    assertThatThrownBy(
+            () ->
+                Args.parse("backend", new String[] {"--port", "x"}, Set.of("port"), Set.of())
+                    .intValue("port", 1))
         .hasMessage("backend: --port: 'x' (expected: an integer)");
-    assertThat(Args.parse("h", new String[] {"--quick", "--root=/r"}, Set.of("root"), Set.of("quick")).get("root"))
+    assertThat(
+            Args.parse("h", new String[] {"--quick", "--root=/r"}, Set.of("root"), Set.of("quick"))
+                .get("root"))
         .hasValue("/r");
   }
 }

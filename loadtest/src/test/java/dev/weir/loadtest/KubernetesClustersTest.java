@@ -21,11 +21,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Kubernetes mode's clusters against fabric8's mock API servers in CRUD mode, as the harness runs them. */
+/**
+ * Kubernetes mode's clusters against fabric8's mock API servers in CRUD mode, as the harness runs
+ * them.
+ */
 class KubernetesClustersTest {
 
-  private static final Path ROUTE_CRD = Path.of("").toAbsolutePath().getParent()
-      .resolve("deploy/crds/routes.weir.dev-v1.yml");
+  private static final Path ROUTE_CRD =
+      Path.of("").toAbsolutePath().getParent().resolve("deploy/crds/routes.weir.dev-v1.yml");
   private static final Map<String, Integer> PORTS =
       Map.of("hello-00001", 1, "hello-00002", 2, "hello-00003", 3, "filler", 4);
 
@@ -35,8 +38,13 @@ class KubernetesClustersTest {
   @BeforeEach
   void start() throws Exception {
     for (String cluster : BenchClusters.CLUSTERS) {
-      KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-          new KubernetesCrudDispatcher(), false);
+      KubernetesMockServer server =
+          new KubernetesMockServer(
+              new Context(),
+              new MockWebServer(),
+              new HashMap<>(),
+              new KubernetesCrudDispatcher(),
+              false);
       server.init(InetAddress.getByName("127.0.0.1"), 0);
       servers.put(cluster, server);
       clients.put(cluster, server.createClient());
@@ -50,49 +58,97 @@ class KubernetesClustersTest {
   }
 
   @Test
-  void createsTheFolderModeObjectsThroughTheApiAndNamesEachClusterByKubeconfig(@TempDir Path dir) throws Exception {
-    try (KubernetesClusters clusters = KubernetesClusters.create(dir, apiPorts(), ROUTE_CRD, 10, PORTS)) {
+  void createsTheFolderModeObjectsThroughTheApiAndNamesEachClusterByKubeconfig(@TempDir Path dir)
+      throws Exception {
+    try (KubernetesClusters clusters =
+        KubernetesClusters.create(dir, apiPorts(), ROUTE_CRD, 10, PORTS)) {
       assertThat(clusters.mode()).isEqualTo(BenchClusters.Mode.KUBERNETES);
-      assertThat(Files.readString(clusters.clustersFile())).startsWith("domain: localhost\nclusters:\n- name: east\n")
-          .contains("  kubeconfig: east.kubeconfig\n  config: true\n", "kubeconfig: west.kubeconfig",
+      assertThat(Files.readString(clusters.clustersFile()))
+          .startsWith("domain: localhost\nclusters:\n- name: east\n")
+          .contains(
+              "  kubeconfig: east.kubeconfig\n  config: true\n",
+              "kubeconfig: west.kubeconfig",
               "kubeconfig: central.kubeconfig");
       assertThat(Files.readString(dir.resolve("west.kubeconfig")))
           .contains("server: http://127.0.0.1:" + servers.get("west").getPort());
       assertThat(routes()).hasSize(10);
       assertThat(clusters.lastAddedHost()).isEqualTo("r00009.default.localhost");
       // hello's revisions in east; filler i's revision in cluster i % 3, as in the folders
-      assertThat(clients.get("east").services().inNamespace("default").withName("hello-00003").get()).isNotNull();
-      assertThat(clients.get("west").services().inNamespace("default").withName("r00001-00001").get()).isNotNull();
-      assertThat(clients.get("central").discovery().v1().endpointSlices().inNamespace("default")
-          .withName("r00002-00001-1").get().getEndpoints().get(0).getAddresses()).containsExactly("127.0.0.1");
+      assertThat(
+              clients.get("east").services().inNamespace("default").withName("hello-00003").get())
+          .isNotNull();
+      assertThat(
+              clients.get("west").services().inNamespace("default").withName("r00001-00001").get())
+          .isNotNull();
+      assertThat(
+              clients
+                  .get("central")
+                  .discovery()
+                  .v1()
+                  .endpointSlices()
+                  .inNamespace("default")
+                  .withName("r00002-00001-1")
+                  .get()
+                  .getEndpoints()
+                  .get(0)
+                  .getAddresses())
+          .containsExactly("127.0.0.1");
 
       clusters.grow(12);
 
       assertThat(routes()).hasSize(12);
       assertThat(clusters.routes()).isEqualTo(12);
-      assertThat(clients.get("east").services().inNamespace("default").withName("r00011-00001").get()).isNull();
-      assertThat(clients.get("central").services().inNamespace("default").withName("r00011-00001").get()).isNotNull();
+      assertThat(
+              clients.get("east").services().inNamespace("default").withName("r00011-00001").get())
+          .isNull();
+      assertThat(
+              clients
+                  .get("central")
+                  .services()
+                  .inNamespace("default")
+                  .withName("r00011-00001")
+                  .get())
+          .isNotNull();
     }
   }
 
   @Test
-  void writingTheHelloRouteReplacesItsTrafficAndBumpsItsGeneration(@TempDir Path dir) throws Exception {
-    try (KubernetesClusters clusters = KubernetesClusters.create(dir, apiPorts(), ROUTE_CRD, 3, PORTS)) {
+  void writingTheHelloRouteReplacesItsTrafficAndBumpsItsGeneration(@TempDir Path dir)
+      throws Exception {
+    try (KubernetesClusters clusters =
+        KubernetesClusters.create(dir, apiPorts(), ROUTE_CRD, 3, PORTS)) {
       assertThat(clusters.writeHelloRoute(BenchClusters.initialHelloSplit())).isFalse();
       Map<String, Integer> split = new LinkedHashMap<>();
       split.put("hello-00002", 100);
 
       assertThat(clusters.writeHelloRoute(split)).isTrue();
 
-      GenericKubernetesResource hello = clients.get("east").genericKubernetesResources("weir.dev/v1alpha1", "Route")
-          .inNamespace("default").withName("hello").get();
+      GenericKubernetesResource hello =
+          clients
+              .get("east")
+              .genericKubernetesResources("weir.dev/v1alpha1", "Route")
+              .inNamespace("default")
+              .withName("hello")
+              .get();
       assertThat(hello.getMetadata().getGeneration()).isEqualTo(2);
-      assertThat(hello.get("spec", "traffic").toString()).isEqualTo("[{revisionName=hello-00002, percent=100}]");
+      assertThat(hello.get("spec", "traffic").toString())
+          .isEqualTo("[{revisionName=hello-00002, percent=100}]");
       assertThat(clusters.writeHelloRoute(split)).isFalse();
 
       clusters.moveProbeEndpoint("127.0.0.2");
-      assertThat(clients.get("west").discovery().v1().endpointSlices().inNamespace("default")
-          .withName("r00001-00001-1").get().getEndpoints().get(0).getAddresses()).containsExactly("127.0.0.2");
+      assertThat(
+              clients
+                  .get("west")
+                  .discovery()
+                  .v1()
+                  .endpointSlices()
+                  .inNamespace("default")
+                  .withName("r00001-00001-1")
+                  .get()
+                  .getEndpoints()
+                  .get(0)
+                  .getAddresses())
+          .containsExactly("127.0.0.2");
     }
   }
 
@@ -103,8 +159,12 @@ class KubernetesClustersTest {
   }
 
   private List<GenericKubernetesResource> routes() {
-    return clients.get("east").genericKubernetesResources("weir.dev/v1alpha1", "Route").inNamespace("default")
-        .list().getItems();
+    return clients
+        .get("east")
+        .genericKubernetesResources("weir.dev/v1alpha1", "Route")
+        .inNamespace("default")
+        .list()
+        .getItems();
   }
 
   private Map<String, Integer> apiPorts() {

@@ -24,16 +24,28 @@ class QuickRunTest {
   void quickRunWritesAReportWithEverySuite() throws Exception {
     Path controller = ROOT.resolve("route-controller/target/weir-controller.jar");
     Path gateway = ROOT.resolve("gateway/target/weir-gateway.jar");
-    assumeTrue(Harness.usableJar(controller) && Harness.usableJar(gateway),
-        "Weir's jars are not built (" + controller + ", " + gateway + "); the reactor build"
+    assumeTrue(
+        Harness.usableJar(controller) && Harness.usableJar(gateway),
+        "Weir's jars are not built ("
+            + controller
+            + ", "
+            + gateway
+            + "); the reactor build"
             + " (./mvnw -B verify) builds them before this module, so the quick run happens there");
     Path out = MODULE.resolve("target/quick-run");
-    Process run = new ProcessBuilder("bash", MODULE.resolve("run.sh").toString(), "--quick", "--no-build",
-        "--out", out.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(MODULE.resolve("target/quick-run.log").toFile())
-        .start();
-    // Two to three minutes on an idle 2-core machine (Kubernetes mode adds a controller and a gateway
+    Process run =
+        new ProcessBuilder(
+                "bash",
+                MODULE.resolve("run.sh").toString(),
+                "--quick",
+                "--no-build",
+                "--out",
+                out.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(MODULE.resolve("target/quick-run.log").toFile())
+            .start();
+    // Two to three minutes on an idle 2-core machine (Kubernetes mode adds a controller and a
+    // gateway
     // at 10 Routes); the bound leaves room for a busy one.
     boolean finished = run.waitFor(8, TimeUnit.MINUTES);
     if (!finished) {
@@ -45,11 +57,18 @@ class QuickRunTest {
     assertThat(run.exitValue()).as("exit code; log:\n%s", log).isZero();
 
     String report = Files.readString(out.resolve("report.md"));
-    assertThat(report).contains("## Targets", "## 1. Throughput", "## 2. Route-count", "## 3. Split accuracy",
-        "## 4. Propagation", "## 5. Control-plane footprint");
+    assertThat(report)
+        .contains(
+            "## Targets",
+            "## 1. Throughput",
+            "## 2. Route-count",
+            "## 3. Split accuracy",
+            "## 4. Propagation",
+            "## 5. Control-plane footprint");
     JsonNode results = new ObjectMapper().readTree(out.resolve("results.json").toFile());
     assertThat(results.path("machine").path("cores").asInt()).isPositive();
-    assertThat(results.path("notes").toString()).as("the Weir suites ran; log:\n%s", log)
+    assertThat(results.path("notes").toString())
+        .as("the Weir suites ran; log:\n%s", log)
         .doesNotContain("did not come up");
     assertThat(results.path("splitAccuracy")).as("split accuracy; log:\n%s", log).hasSize(2);
     for (JsonNode split : results.path("splitAccuracy")) {
@@ -59,15 +78,18 @@ class QuickRunTest {
       }
       assertThat(total).isEqualTo(split.path("requests").asLong());
     }
-    assertThat(results.path("propagation").findValuesAsText("mode")).as("propagation in both modes; log:\n%s", log)
+    assertThat(results.path("propagation").findValuesAsText("mode"))
+        .as("propagation in both modes; log:\n%s", log)
         .contains("folder", "kubernetes");
     for (JsonNode p : results.path("propagation")) {
-      assertThat(p.path("toServe").path("samples").asInt()).as("propagation %s; log:\n%s", p, log).isPositive();
+      assertThat(p.path("toServe").path("samples").asInt())
+          .as("propagation %s; log:\n%s", p, log)
+          .isPositive();
     }
     assertThat(results.path("footprint")).as("footprint; log:\n%s", log).isNotEmpty();
     if (!results.path("machine").path("wrk").asText().equals("not installed")) {
-      assertThat(results.path("throughput").findValuesAsText("peer")).contains("direct", "weir-gateway", "stock-scg",
-          Harness.MINIMAL_PROXY);
+      assertThat(results.path("throughput").findValuesAsText("peer"))
+          .contains("direct", "weir-gateway", "stock-scg", Harness.MINIMAL_PROXY);
       assertThat(results.path("routeCount")).isNotEmpty();
     }
     assertThat(results.path("targets")).hasSizeGreaterThanOrEqualTo(11);

@@ -10,55 +10,110 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The report from known results: targets judged from this run's numbers, tables, JSON and charts. */
+/**
+ * The report from known results: targets judged from this run's numbers, tables, JSON and charts.
+ */
 class ReportTest {
 
   @Test
   void judgesTargetsAndWritesReportJsonAndCharts(@TempDir Path dir) throws IOException {
     System.setProperty("java.awt.headless", "true");
     Results r = new Results();
-    r.machine = new Results.Machine("2026-01-01T00:00:00Z", false, 2, "cpu", 4096, "Linux", "JVM 17", "nginx/1",
-        "wrk 4", "abc1234", 1, 50, 15, 30, "0.50 0.40 0.30", "1.00 0.90 0.80");
+    r.machine =
+        new Results.Machine(
+            "2026-01-01T00:00:00Z",
+            false,
+            2,
+            "cpu",
+            4096,
+            "Linux",
+            "JVM 17",
+            "nginx/1",
+            "wrk 4",
+            "abc1234",
+            1,
+            50,
+            15,
+            30,
+            "0.50 0.40 0.30",
+            "1.00 0.90 0.80");
     r.throughput.add(wrk("nginx", 20_000, 2.0));
     r.throughput.add(wrk("stock-scg", 2_500, 50.0));
     r.throughput.add(wrk("weir-gateway", 6_000, 7.0));
     r.throughput.add(wrk(Harness.MINIMAL_PROXY, 7_500, 5.0));
-    r.routeCount.add(new Results.RouteCount(10, "r00009.default.localhost", wrk("weir-gateway/10-routes", 6_000, 7.0)));
-    r.routeCount.add(new Results.RouteCount(10_000, "r09999.default.localhost", wrk("weir-gateway/10000-routes", 5_000, 9.0)));
-    r.splitAccuracy.add(new Results.Split("90/10", Map.of("hello-00001", 90, "hello-00002", 10),
-        Map.of("hello-00001", 9_000L, "hello-00002", 1_000L), 10_000, 0.0));
-    r.propagation.add(new Results.Propagation("folder", 10, 50, new Results.Summary(50, 40, 60, 61),
-        new Results.Summary(50, 45, 70, 72)));
-    r.propagation.add(new Results.Propagation("folder", 10_000, 50, new Results.Summary(50, 60, 80, 81),
-        new Results.Summary(50, 65, 85, 90)));
-    r.propagation.add(new Results.Propagation("kubernetes", 10, 50, new Results.Summary(50, 100, 300, 400),
-        new Results.Summary(50, 110, 310, 420)));
+    r.routeCount.add(
+        new Results.RouteCount(
+            10, "r00009.default.localhost", wrk("weir-gateway/10-routes", 6_000, 7.0)));
+    r.routeCount.add(
+        new Results.RouteCount(
+            10_000, "r09999.default.localhost", wrk("weir-gateway/10000-routes", 5_000, 9.0)));
+    r.splitAccuracy.add(
+        new Results.Split(
+            "90/10",
+            Map.of("hello-00001", 90, "hello-00002", 10),
+            Map.of("hello-00001", 9_000L, "hello-00002", 1_000L),
+            10_000,
+            0.0));
+    r.propagation.add(
+        new Results.Propagation(
+            "folder",
+            10,
+            50,
+            new Results.Summary(50, 40, 60, 61),
+            new Results.Summary(50, 45, 70, 72)));
+    r.propagation.add(
+        new Results.Propagation(
+            "folder",
+            10_000,
+            50,
+            new Results.Summary(50, 60, 80, 81),
+            new Results.Summary(50, 65, 85, 90)));
+    r.propagation.add(
+        new Results.Propagation(
+            "kubernetes",
+            10,
+            50,
+            new Results.Summary(50, 100, 300, 400),
+            new Results.Summary(50, 110, 310, 420)));
     r.footprint.add(new Results.Footprint(10_000, 180.0, 7.5, Map.of(), null, null));
 
     Targets.evaluate(r);
     Path report = Report.write(r, dir);
 
-    assertThat(r.throughputRatios).containsEntry("gateway/nginx req/s", 0.3).containsEntry("gateway/stock-scg req/s", 2.4)
-        .containsEntry("gateway/minimal-proxy req/s", 0.8).containsEntry("minimal-proxy/stock-scg req/s", 3.0);
-    assertThat(r.targets).extracting(Results.Target::name, Results.Target::met).contains(
-        org.assertj.core.groups.Tuple.tuple("gateway req/s vs nginx", true),
-        org.assertj.core.groups.Tuple.tuple("gateway req/s vs stock SCG", true),
-        org.assertj.core.groups.Tuple.tuple("gateway p99 vs nginx", true),
-        org.assertj.core.groups.Tuple.tuple("route count: p50 at 10000 vs 10 Routes", false),
-        org.assertj.core.groups.Tuple.tuple("propagation (folder): p99 to ACK at 10000 Routes", true),
-        org.assertj.core.groups.Tuple.tuple("propagation (folder): p99 to ACK at 10000 vs 10 Routes", true),
-        org.assertj.core.groups.Tuple.tuple("propagation (kubernetes): p99 to ACK at 10 Routes", false),
-        org.assertj.core.groups.Tuple.tuple("propagation (kubernetes): p99 to ACK at 10000 vs 10 Routes", null),
-        org.assertj.core.groups.Tuple.tuple("controller heap after GC at 10000 Routes", true),
-        org.assertj.core.groups.Tuple.tuple("bytes for one endpoint change", null));
+    assertThat(r.throughputRatios)
+        .containsEntry("gateway/nginx req/s", 0.3)
+        .containsEntry("gateway/stock-scg req/s", 2.4)
+        .containsEntry("gateway/minimal-proxy req/s", 0.8)
+        .containsEntry("minimal-proxy/stock-scg req/s", 3.0);
+    assertThat(r.targets)
+        .extracting(Results.Target::name, Results.Target::met)
+        .contains(
+            org.assertj.core.groups.Tuple.tuple("gateway req/s vs nginx", true),
+            org.assertj.core.groups.Tuple.tuple("gateway req/s vs stock SCG", true),
+            org.assertj.core.groups.Tuple.tuple("gateway p99 vs nginx", true),
+            org.assertj.core.groups.Tuple.tuple("route count: p50 at 10000 vs 10 Routes", false),
+            org.assertj.core.groups.Tuple.tuple(
+                "propagation (folder): p99 to ACK at 10000 Routes", true),
+            org.assertj.core.groups.Tuple.tuple(
+                "propagation (folder): p99 to ACK at 10000 vs 10 Routes", true),
+            org.assertj.core.groups.Tuple.tuple(
+                "propagation (kubernetes): p99 to ACK at 10 Routes", false),
+            org.assertj.core.groups.Tuple.tuple(
+                "propagation (kubernetes): p99 to ACK at 10000 vs 10 Routes", null),
+            org.assertj.core.groups.Tuple.tuple("controller heap after GC at 10000 Routes", true),
+            org.assertj.core.groups.Tuple.tuple("bytes for one endpoint change", null));
     String md = Files.readString(report);
-    assertThat(md).contains("| load average (1/5/15 min) | at start 0.50 0.40 0.30, at end 1.00 0.90 0.80 |",
-        "| weir-gateway | 6000 | 7.00 ms", "| route count: p50 at 10000 vs 10 Routes | <= 1.2 x | 1.29 x (9.00 ms vs 7.00 ms) | **not met** |",
-        "| bytes for one endpoint change | < 10 KiB | not measured | not measured |", "![throughput.png](throughput.png)",
-        "| propagation (folder): p99 to ACK at 10000 vs 10 Routes | <= 1.5 x | 1.33 x (80.0 ms vs 60.0 ms) | met |",
-        "| Routes | folder: to ACK | folder: to serve | kubernetes: to ACK | kubernetes: to serve |\n",
-        "| 10 | 40.0 / 60.0 / 61.0 ms | 45.0 / 70.0 / 72.0 ms | 100.0 / 300.0 / 400.0 ms | 110.0 / 310.0 / 420.0 ms |\n",
-        "| 10000 | 60.0 / 80.0 / 81.0 ms | 65.0 / 85.0 / 90.0 ms | not run | not run |\n");
+    assertThat(md)
+        .contains(
+            "| load average (1/5/15 min) | at start 0.50 0.40 0.30, at end 1.00 0.90 0.80 |",
+            "| weir-gateway | 6000 | 7.00 ms",
+            "| route count: p50 at 10000 vs 10 Routes | <= 1.2 x | 1.29 x (9.00 ms vs 7.00 ms) | **not met** |",
+            "| bytes for one endpoint change | < 10 KiB | not measured | not measured |",
+            "![throughput.png](throughput.png)",
+            "| propagation (folder): p99 to ACK at 10000 vs 10 Routes | <= 1.5 x | 1.33 x (80.0 ms vs 60.0 ms) | met |",
+            "| Routes | folder: to ACK | folder: to serve | kubernetes: to ACK | kubernetes: to serve |\n",
+            "| 10 | 40.0 / 60.0 / 61.0 ms | 45.0 / 70.0 / 72.0 ms | 100.0 / 300.0 / 400.0 ms | 110.0 / 310.0 / 420.0 ms |\n",
+            "| 10000 | 60.0 / 80.0 / 81.0 ms | 65.0 / 85.0 / 90.0 ms | not run | not run |\n");
     assertThat(dir.resolve("throughput.png")).isNotEmptyFile();
     assertThat(dir.resolve("latency.png")).isNotEmptyFile();
     assertThat(dir.resolve("route-count.png")).isNotEmptyFile();
@@ -68,11 +123,14 @@ class ReportTest {
     assertThat(json.path("targets")).hasSize(11);
     assertThat(json.path("propagation").get(2).path("mode").asText()).isEqualTo("kubernetes");
     assertThat(json.path("propagation").get(2).path("routes").asInt()).isEqualTo(10);
-    assertThat(json.path("propagation").get(2).path("toAck").path("p99Ms").asDouble()).isEqualTo(300.0);
-    assertThat(json.path("propagation").get(2).path("toServe").path("p50Ms").asDouble()).isEqualTo(110.0);
+    assertThat(json.path("propagation").get(2).path("toAck").path("p99Ms").asDouble())
+        .isEqualTo(300.0);
+    assertThat(json.path("propagation").get(2).path("toServe").path("p50Ms").asDouble())
+        .isEqualTo(110.0);
   }
 
   private static Wrk.Result wrk(String peer, double rps, double p50) {
-    return new Wrk.Result(peer, (long) rps * 15, 15, rps, p50, p50 * 1.5, p50 * 2, p50 * 3, p50 * 4, 0, 0);
+    return new Wrk.Result(
+        peer, (long) rps * 15, 15, rps, p50, p50 * 1.5, p50 * 2, p50 * 3, p50 * 4, 0, 0);
   }
 }

@@ -12,7 +12,8 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 final class ClustersFileFailureAnalyzer extends AbstractFailureAnalyzer<ClustersFileException> {
 
   /** What to write; the same example as the README's section "The clusters file". */
-  static final String ACTION = """
+  static final String ACTION =
+      """
       Fix the clusters file (README, section "The clusters file"), or pass \
       --weir.clusters-file=<file>. A clusters file looks like this:
 

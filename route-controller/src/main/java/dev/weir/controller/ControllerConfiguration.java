@@ -33,8 +33,9 @@ class ControllerConfiguration {
   @Bean
   ClustersFile clustersFile(WeirProperties properties) {
     if (properties.clustersFile() == null) {
-      throw new ClustersFileException("weir.clusters-file: missing (expected: the path of a"
-          + " clusters file, e.g. --weir.clusters-file=deploy/local/clusters.yaml)");
+      throw new ClustersFileException(
+          "weir.clusters-file: missing (expected: the path of a"
+              + " clusters file, e.g. --weir.clusters-file=deploy/local/clusters.yaml)");
     }
     return ClustersFile.read(properties.clustersFile());
   }
@@ -47,10 +48,12 @@ class ControllerConfiguration {
       Config config;
       if (c.kubeconfig() != null) {
         try {
-          config = Config.fromKubeconfig(c.context(), Files.readString(c.kubeconfig()),
-              c.kubeconfig().toString());
+          config =
+              Config.fromKubeconfig(
+                  c.context(), Files.readString(c.kubeconfig()), c.kubeconfig().toString());
         } catch (IOException e) {
-          throw new UncheckedIOException("cluster " + c.name() + ": kubeconfig " + c.kubeconfig(), e);
+          throw new UncheckedIOException(
+              "cluster " + c.name() + ": kubeconfig " + c.kubeconfig(), e);
         }
       } else {
         config = Config.autoConfigure(c.context());
@@ -75,22 +78,29 @@ class ControllerConfiguration {
   @Bean(destroyMethod = "close")
   XdsServer xdsServer(WeirProperties properties, MeterRegistry meters) {
     WeirProperties.Xds xds = properties.xds();
-    if (!xds.tls().enabled() && !xds.allowPlaintextOnNonLoopback() && !isLoopback(xds.bindAddress())) {
-      throw new ConfigurationProblem("weir.xds.bind-address: " + xds.bindAddress()
-          + " is not loopback (expected: loopback for plaintext xDS, or weir.xds.tls.cert-chain and"
-          + " weir.xds.tls.private-key, or weir.xds.allow-plaintext-on-non-loopback=true)", null);
+    if (!xds.tls().enabled()
+        && !xds.allowPlaintextOnNonLoopback()
+        && !isLoopback(xds.bindAddress())) {
+      throw new ConfigurationProblem(
+          "weir.xds.bind-address: "
+              + xds.bindAddress()
+              + " is not loopback (expected: loopback for plaintext xDS, or weir.xds.tls.cert-chain and"
+              + " weir.xds.tls.private-key, or weir.xds.allow-plaintext-on-non-loopback=true)",
+          null);
     }
-    XdsServer.Builder builder = XdsServer.builder()
-        .bindAddress(xds.bindAddress())
-        .port(xds.port())
-        .httpListenerPort(properties.http().port())
-        .httpsListenerPort(properties.https().port())
-        .allowPlaintextOnNonLoopback(xds.allowPlaintextOnNonLoopback())
-        // The rebuild loop already batches changes (weir.rebuild.hold-off); a second hold-off in
-        // series would only add latency to every change.
-        .holdOff(Duration.ZERO)
-        .drainTimeout(xds.drainTimeout())
-        .meterRegistry(meters);
+    XdsServer.Builder builder =
+        XdsServer.builder()
+            .bindAddress(xds.bindAddress())
+            .port(xds.port())
+            .httpListenerPort(properties.http().port())
+            .httpsListenerPort(properties.https().port())
+            .allowPlaintextOnNonLoopback(xds.allowPlaintextOnNonLoopback())
+            // The rebuild loop already batches changes (weir.rebuild.hold-off); a second hold-off
+            // in
+            // series would only add latency to every change.
+            .holdOff(Duration.ZERO)
+            .drainTimeout(xds.drainTimeout())
+            .meterRegistry(meters);
     try {
       if (xds.tls().enabled()) {
         builder.tls(xds.tls().certChain(), xds.tls().privateKey(), xds.tls().clientCa());
@@ -112,12 +122,21 @@ class ControllerConfiguration {
     WeirProperties.LeaderElection le = properties.leaderElection();
     WeirProperties.Rebuild rebuild = properties.rebuild();
     ControllerOptions d = ControllerOptions.defaults();
-    ControllerOptions options = new ControllerOptions(rebuild.holdOff(), rebuild.maxDelay(),
-        rebuild.folderRescan(), d.healthCheck(), d.statusRetry(), le.enabled(), le.namespace(),
-        le.leaseName(), le.identity() != null ? le.identity() : identity(), le.leaseDuration(),
-        rebuild.initialReadTimeout());
-    return new WeirController(clustersFile, options, publisher, registry, clients::create, meters,
-        Clock.systemUTC());
+    ControllerOptions options =
+        new ControllerOptions(
+            rebuild.holdOff(),
+            rebuild.maxDelay(),
+            rebuild.folderRescan(),
+            d.healthCheck(),
+            d.statusRetry(),
+            le.enabled(),
+            le.namespace(),
+            le.leaseName(),
+            le.identity() != null ? le.identity() : identity(),
+            le.leaseDuration(),
+            rebuild.initialReadTimeout());
+    return new WeirController(
+        clustersFile, options, publisher, registry, clients::create, meters, Clock.systemUTC());
   }
 
   private static boolean isLoopback(String address) {

@@ -33,7 +33,10 @@ public record WeirProperties(
       @DefaultValue("false") boolean allowPlaintextOnNonLoopback,
       @DefaultValue("30s") Duration drainTimeout) {}
 
-  /** {@code weir.xds.tls.cert-chain}, {@code private-key}, {@code client-ca}; off unless both first two are set. */
+  /**
+   * {@code weir.xds.tls.cert-chain}, {@code private-key}, {@code client-ca}; off unless both first
+   * two are set.
+   */
   public record Tls(Path certChain, Path privateKey, Path clientCa) {
     public boolean enabled() {
       return certChain != null && privateKey != null;

@@ -35,7 +35,9 @@ class KubernetesClusterApplicationTest {
       client.resource(KubeObjects.slice("hello-00002", "10.0.0.2")).create();
       client.resource(KubeObjects.route(70, 30)).create();
 
-      Files.writeString(dir.resolve("east.kubeconfig"), """
+      Files.writeString(
+          dir.resolve("east.kubeconfig"),
+          """
           apiVersion: v1
           kind: Config
           clusters:
@@ -50,8 +52,12 @@ class KubernetesClusterApplicationTest {
           - name: east-admin
             context: {cluster: mock, user: weir, namespace: default}
           current-context: other
-          """.formatted(client.getMasterUrl()));
-      Path clusters = Files.writeString(dir.resolve("clusters.yaml"), """
+          """
+              .formatted(client.getMasterUrl()));
+      Path clusters =
+          Files.writeString(
+              dir.resolve("clusters.yaml"),
+              """
           domain: example.com
           clusters:
           - name: east
@@ -61,19 +67,27 @@ class KubernetesClusterApplicationTest {
             context: east-admin
           """);
 
-      try (ConfigurableApplicationContext app = SpringApplication.run(
-          WeirControllerApplication.class, "--weir.clusters-file=" + clusters,
-          "--weir.xds.port=0", "--server.port=0", "--weir.leader-election.enabled=true",
-          "--weir.leader-election.namespace=weir-system", "--weir.leader-election.identity=pod-a")) {
-        eventually(() -> {
-          Route route = client.resources(Route.class).inNamespace("default").withName("hello").get();
-          assertThat(route.getStatus()).isNotNull();
-          assertThat(route.getStatus().url()).isEqualTo("http://hello.default.example.com");
-          assertThat(route.getStatus().condition(Condition.ALL_TRAFFIC_ASSIGNED).status())
-              .isEqualTo("True");
-          Lease lease = client.leases().inNamespace("weir-system").withName("weir-controller").get();
-          assertThat(lease.getSpec().getHolderIdentity()).isEqualTo("pod-a");
-        });
+      try (ConfigurableApplicationContext app =
+          SpringApplication.run(
+              WeirControllerApplication.class,
+              "--weir.clusters-file=" + clusters,
+              "--weir.xds.port=0",
+              "--server.port=0",
+              "--weir.leader-election.enabled=true",
+              "--weir.leader-election.namespace=weir-system",
+              "--weir.leader-election.identity=pod-a")) {
+        eventually(
+            () -> {
+              Route route =
+                  client.resources(Route.class).inNamespace("default").withName("hello").get();
+              assertThat(route.getStatus()).isNotNull();
+              assertThat(route.getStatus().url()).isEqualTo("http://hello.default.example.com");
+              assertThat(route.getStatus().condition(Condition.ALL_TRAFFIC_ASSIGNED).status())
+                  .isEqualTo("True");
+              Lease lease =
+                  client.leases().inNamespace("weir-system").withName("weir-controller").get();
+              assertThat(lease.getSpec().getHolderIdentity()).isEqualTo("pod-a");
+            });
       }
     } finally {
       server.destroy();

@@ -30,8 +30,11 @@ class StartupFailureOutputTest {
     assertThat(run.exitCode).isNotZero();
     assertOneBlockWithoutStackTrace(run.output);
     assertThat(run.output)
-        .contains("clusters file " + wrong + ": clusters: missing or empty (expected: a list of"
-            + " clusters)")
+        .contains(
+            "clusters file "
+                + wrong
+                + ": clusters: missing or empty (expected: a list of"
+                + " clusters)")
         .contains("domain: example.com", "- name: east", "directory:", "kubeconfig:")
         .contains("README")
         .doesNotContain("DESIGN.md");
@@ -48,8 +51,10 @@ class StartupFailureOutputTest {
 
   @Test
   void aWrongPropertyPrintsOneBlockNamingIt() throws Exception {
-    Path file = Files.writeString(dir.resolve("clusters.yaml"),
-        "domain: x.com\nclusters: [{name: east, directory: .}]\n");
+    Path file =
+        Files.writeString(
+            dir.resolve("clusters.yaml"),
+            "domain: x.com\nclusters: [{name: east, directory: .}]\n");
 
     Run run = start("--weir.clusters-file=" + file, "--weir.xds.bind-address=0.0.0.0");
 
@@ -61,8 +66,9 @@ class StartupFailureOutputTest {
   private static void assertOneBlockWithoutStackTrace(String output) {
     assertThat(output).as(output).contains("APPLICATION FAILED TO START");
     assertThat(output.split("APPLICATION FAILED TO START", -1)).as(output).hasSize(2);
-    assertThat(output).as(output)
-        .doesNotContainPattern("(?m)^\\s+at [\\w.$]+\\(")     // stack frames
+    assertThat(output)
+        .as(output)
+        .doesNotContainPattern("(?m)^\\s+at [\\w.$]+\\(") // stack frames
         .doesNotContain("Caused by:")
         .doesNotContain("Exception encountered during context initialization")
         .doesNotContain("UnsatisfiedDependencyException")
@@ -70,22 +76,27 @@ class StartupFailureOutputTest {
         .doesNotContain("ClustersFileException")
         .doesNotContain("Application run failed");
     // Nothing but the block is logged at WARN or ERROR.
-    List<String> loud = output.lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
-        .toList();
+    List<String> loud =
+        output.lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).toList();
     assertThat(loud).as(output).hasSize(1);
   }
 
   private record Run(int exitCode, String output) {}
 
   private Run start(String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        WeirControllerApplication.class.getName(), "--server.port=0", "--weir.xds.port=0"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                WeirControllerApplication.class.getName(),
+                "--server.port=0",
+                "--weir.xds.port=0"));
     command.addAll(List.of(args));
     Path out = dir.resolve("out-" + System.nanoTime() + ".txt");
-    Process p = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(out.toFile()).start();
+    Process p =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new AssertionError("controller did not stop: " + Files.readString(out));

@@ -72,7 +72,12 @@ public record Certificate(
 
   @Override
   public String toString() {
-    return "Certificate[name=" + name + ", serverNames=" + serverNames + ", fallback=" + fallback
+    return "Certificate[name="
+        + name
+        + ", serverNames="
+        + serverNames
+        + ", fallback="
+        + fallback
         + "]";
   }
 }

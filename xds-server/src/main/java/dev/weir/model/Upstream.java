@@ -8,7 +8,8 @@ import java.util.List;
  * A revision as a destination for traffic: a Kubernetes Service of that name in one namespace, with
  * its ready endpoints in every cluster where it exists, sorted.
  */
-public record Upstream(String namespace, String revision, Protocol protocol, List<Endpoint> endpoints)
+public record Upstream(
+    String namespace, String revision, Protocol protocol, List<Endpoint> endpoints)
     implements Comparable<Upstream> {
 
   public Upstream {

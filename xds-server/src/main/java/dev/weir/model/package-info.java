@@ -6,4 +6,7 @@
  * not depend on fabric8, Spring or protobuf types, so that both sides can be tested as pure
  * functions.
  */
+@NullMarked
 package dev.weir.model;
+
+import org.jspecify.annotations.NullMarked;

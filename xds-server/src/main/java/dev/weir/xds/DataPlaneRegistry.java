@@ -2,7 +2,9 @@ package dev.weir.xds;
 
 import java.util.List;
 
-/** Which data planes are connected and what each has applied; feeds Route status and the admin API. */
+/**
+ * Which data planes are connected and what each has applied; feeds Route status and the admin API.
+ */
 public interface DataPlaneRegistry {
 
   /** The connected data planes, sorted by node id. */

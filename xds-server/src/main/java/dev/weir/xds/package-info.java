@@ -4,4 +4,7 @@
  *
  * <p>These types use only the model and the JDK; protobuf and gRPC stay in the sub-packages.
  */
+@NullMarked
 package dev.weir.xds;
+
+import org.jspecify.annotations.NullMarked;

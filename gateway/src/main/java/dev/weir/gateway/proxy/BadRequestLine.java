@@ -36,11 +36,12 @@ public final class BadRequestLine extends ChannelInboundHandlerAdapter {
 
   /** {@code server} with this handler in every HTTP/1.1 connection, ahead of reactor-netty's. */
   public static HttpServer install(HttpServer server) {
-    return server.doOnChannelInit((observer, channel, address) -> {
-      if (channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
-        channel.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, NAME, INSTANCE);
-      }
-    });
+    return server.doOnChannelInit(
+        (observer, channel, address) -> {
+          if (channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
+            channel.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, NAME, INSTANCE);
+          }
+        });
   }
 
   @Override
@@ -52,15 +53,19 @@ public final class BadRequestLine extends ChannelInboundHandlerAdapter {
         String reason = result.cause() == null ? null : result.cause().getMessage();
         if (reason != null && reason.startsWith("invalid version format")) {
           // Netty read past a space or tab inside the target and took the rest for the version.
-          reason = "request line is not METHOD SP target SP HTTP-version (a space or tab in the"
-              + " target?): " + reason;
+          reason =
+              "request line is not METHOD SP target SP HTTP-version (a space or tab in the"
+                  + " target?): "
+                  + reason;
         }
-        ByteBuf body = Unpooled.copiedBuffer(
-            "bad request: " + printable(reason == null ? "malformed request" : reason) + "\n",
-            StandardCharsets.UTF_8);
+        ByteBuf body =
+            Unpooled.copiedBuffer(
+                "bad request: " + printable(reason == null ? "malformed request" : reason) + "\n",
+                StandardCharsets.UTF_8);
         FullHttpResponse response =
             new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST, body);
-        response.headers()
+        response
+            .headers()
             .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
             .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
             .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

@@ -39,9 +39,9 @@ public final class ForwardedFor {
 
   /**
    * The client's address in {@code chain} (an {@code X-Forwarded-For} whose last entry is the
-   * gateway's peer) behind {@code trustedHops} proxies: the entry {@code trustedHops} places left of
-   * the last one; the last one (the peer) when the chain is shorter than that, as Envoy falls back
-   * to the connection's address.
+   * gateway's peer) behind {@code trustedHops} proxies: the entry {@code trustedHops} places left
+   * of the last one; the last one (the peer) when the chain is shorter than that, as Envoy falls
+   * back to the connection's address.
    *
    * @param trustedHops 0 or more
    */

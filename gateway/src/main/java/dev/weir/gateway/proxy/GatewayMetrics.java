@@ -9,10 +9,10 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The request metrics: {@code weir.gateway.requests} (a timer with a latency histogram) and
- * {@code weir.gateway.errors} (a counter by kind), tagged by route, revision and source cluster.
- * Meters are created once per tag combination and cached; recording looks them up by the tag
- * strings the routing table already holds (cached hash codes, no key object per request).
+ * The request metrics: {@code weir.gateway.requests} (a timer with a latency histogram) and {@code
+ * weir.gateway.errors} (a counter by kind), tagged by route, revision and source cluster. Meters
+ * are created once per tag combination and cached; recording looks them up by the tag strings the
+ * routing table already holds (cached hash codes, no key object per request).
  */
 public final class GatewayMetrics {
 
@@ -24,7 +24,8 @@ public final class GatewayMetrics {
 
   private final MeterRegistry registry;
   // route -> revision -> source cluster -> timers by status class
-  private final ConcurrentHashMap<String, ConcurrentHashMap<String, ConcurrentHashMap<String, Timer[]>>>
+  private final ConcurrentHashMap<
+          String, ConcurrentHashMap<String, ConcurrentHashMap<String, Timer[]>>>
       timers = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<ErrorKey, Counter> errors = new ConcurrentHashMap<>();
 

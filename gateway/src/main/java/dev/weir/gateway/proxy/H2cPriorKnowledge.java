@@ -18,11 +18,11 @@ import reactor.netty.http.server.HttpServer;
  *
  * <p>reactor-netty's {@code HTTP11 + H2C} pipeline detects the preface already (Netty's {@link
  * CleartextHttp2ServerUpgradeHandler} peeks at the first bytes and steps aside when they are not
- * the preface), but also keeps an {@link HttpServerUpgradeHandler} in every HTTP/1.1 connection
- * for the {@code Upgrade: h2c} dance, which no gRPC client uses and which inspects each request.
- * This removes it once a connection's first request is plain HTTP/1.1, so HTTP/1.1 connections
- * run the same handlers as on an HTTP/1.1-only port; an {@code Upgrade: h2c} first request is
- * still upgraded.
+ * the preface), but also keeps an {@link HttpServerUpgradeHandler} in every HTTP/1.1 connection for
+ * the {@code Upgrade: h2c} dance, which no gRPC client uses and which inspects each request. This
+ * removes it once a connection's first request is plain HTTP/1.1, so HTTP/1.1 connections run the
+ * same handlers as on an HTTP/1.1-only port; an {@code Upgrade: h2c} first request is still
+ * upgraded.
  */
 public final class H2cPriorKnowledge extends ChannelInboundHandlerAdapter {
 
@@ -34,13 +34,14 @@ public final class H2cPriorKnowledge extends ChannelInboundHandlerAdapter {
   public static HttpServer configure(HttpServer server) {
     return server
         .protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
-        .doOnChannelInit((observer, channel, address) -> {
-          ChannelPipeline pipeline = channel.pipeline();
-          if (pipeline.get(HttpServerUpgradeHandler.class) != null
-              && pipeline.get(NettyPipeline.HttpTrafficHandler) != null) {
-            pipeline.addBefore(NettyPipeline.HttpTrafficHandler, NAME, new H2cPriorKnowledge());
-          }
-        });
+        .doOnChannelInit(
+            (observer, channel, address) -> {
+              ChannelPipeline pipeline = channel.pipeline();
+              if (pipeline.get(HttpServerUpgradeHandler.class) != null
+                  && pipeline.get(NettyPipeline.HttpTrafficHandler) != null) {
+                pipeline.addBefore(NettyPipeline.HttpTrafficHandler, NAME, new H2cPriorKnowledge());
+              }
+            });
   }
 
   @Override

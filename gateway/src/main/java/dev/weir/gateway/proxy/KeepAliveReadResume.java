@@ -11,8 +11,8 @@ import reactor.netty.http.server.HttpServer;
 
 /**
  * Asks for the next read on an HTTP/1.1 keep-alive connection when the end of a request reaches
- * reactor-netty's handler after that request has been answered, so that the connection never
- * stops reading.
+ * reactor-netty's handler after that request has been answered, so that the connection never stops
+ * reading.
  *
  * <p>reactor-netty 1.3.6 reads a server connection on demand, and its {@code HttpTrafficHandler}
  * loses the demand in one order of events (reactor-netty issue 4361): a request arrives before the
@@ -21,10 +21,10 @@ import reactor.netty.http.server.HttpServer;
  * end ({@code LastHttpContent}); when the previous one terminates the queue is drained, and if the
  * queued request is answered at once (a 503 for an open circuit, a 404, a redirect) its operations
  * terminate while its end is still queued, so the handler drains again instead of reading, and
- * neither drain asks for a read. The client's next request then waits unread until the client
- * gives up. This handler sits after the traffic handler and asks for a read whenever a request's
- * end passes with no operations bound (the request was answered already); an extra read request
- * is harmless otherwise, as the traffic handler queues whatever arrives early.
+ * neither drain asks for a read. The client's next request then waits unread until the client gives
+ * up. This handler sits after the traffic handler and asks for a read whenever a request's end
+ * passes with no operations bound (the request was answered already); an extra read request is
+ * harmless otherwise, as the traffic handler queues whatever arrives early.
  */
 @ChannelHandler.Sharable
 public final class KeepAliveReadResume extends ChannelInboundHandlerAdapter {
@@ -36,11 +36,12 @@ public final class KeepAliveReadResume extends ChannelInboundHandlerAdapter {
 
   /** {@code server} with this handler in every HTTP/1.1 connection, after reactor-netty's. */
   public static HttpServer install(HttpServer server) {
-    return server.doOnChannelInit((observer, channel, address) -> {
-      if (channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
-        channel.pipeline().addAfter(NettyPipeline.HttpTrafficHandler, NAME, INSTANCE);
-      }
-    });
+    return server.doOnChannelInit(
+        (observer, channel, address) -> {
+          if (channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
+            channel.pipeline().addAfter(NettyPipeline.HttpTrafficHandler, NAME, INSTANCE);
+          }
+        });
   }
 
   /**
@@ -48,12 +49,14 @@ public final class KeepAliveReadResume extends ChannelInboundHandlerAdapter {
    * servers whose HTTP/1.1 handlers come only after TLS has negotiated the protocol (ALPN).
    */
   public static HttpServer installOnFirstRequest(HttpServer server) {
-    return server.doOnConnection(connection -> {
-      ChannelPipeline pipeline = connection.channel().pipeline();
-      if (pipeline.get(NAME) == null && pipeline.get(NettyPipeline.HttpTrafficHandler) != null) {
-        pipeline.addAfter(NettyPipeline.HttpTrafficHandler, NAME, INSTANCE);
-      }
-    });
+    return server.doOnConnection(
+        connection -> {
+          ChannelPipeline pipeline = connection.channel().pipeline();
+          if (pipeline.get(NAME) == null
+              && pipeline.get(NettyPipeline.HttpTrafficHandler) != null) {
+            pipeline.addAfter(NettyPipeline.HttpTrafficHandler, NAME, INSTANCE);
+          }
+        });
   }
 
   @Override

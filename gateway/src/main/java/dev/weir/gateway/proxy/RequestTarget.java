@@ -83,7 +83,8 @@ public final class RequestTarget {
     return String.format(
         "bad request target: %s 0x%02X at %d",
         c == ' ' ? "space" : c > 0x7F ? "non-ASCII byte (percent-encode it)" : "control character",
-        (int) c, index);
+        (int) c,
+        index);
   }
 
   /**
@@ -101,7 +102,8 @@ public final class RequestTarget {
       if (c >= 0x80 || (query ? QUERY[c] : PATH[c])) {
         out.append(c);
       } else {
-        out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+        out.append('%')
+            .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
             .append(Character.toUpperCase(Character.forDigit(c & 0xF, 16)));
       }
     }

@@ -45,7 +45,8 @@ final class UpstreamClients {
       }
     }
     if (shapes.length >= MAX_SCANNED) {
-      return more.computeIfAbsent(new Key(http2, connectMillis, responseMillis),
+      return more.computeIfAbsent(
+          new Key(http2, connectMillis, responseMillis),
           k -> create(k.http2(), k.connectMillis(), k.responseMillis()));
     }
     return add(http2, connectMillis, responseMillis);
@@ -70,7 +71,8 @@ final class UpstreamClients {
 
   private HttpClient create(boolean http2, long connectMillis, long responseMillis) {
     HttpClient client =
-        base.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectMillis));
+        base.option(
+            ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectMillis));
     if (responseMillis > 0) {
       client = client.responseTimeout(Duration.ofMillis(responseMillis));
     }

@@ -21,14 +21,14 @@ import org.springframework.web.server.ServerWebExchange;
  * All the header work of a proxied request in one copy, replacing Spring Cloud Gateway's chain of
  * hop-by-hop, forwarded and x-forwarded filters (each of which copies the headers again):
  * hop-by-hop headers are dropped both ways; upstream requests lose {@code Forwarded} and {@code
- * X-Forwarded-Prefix}, and get the target's headers ({@code Weir-Revision}, {@code
- * Weir-Namespace}) in place of any the client sent.
+ * X-Forwarded-Prefix}, and get the target's headers ({@code Weir-Revision}, {@code Weir-Namespace})
+ * in place of any the client sent.
  *
  * <p>Forwarded headers follow the number of trusted proxy hops in front of the gateway ({@code
  * weir.gateway.xff-num-trusted-hops}, Envoy's {@code xff_num_trusted_hops}). With 0 (the edge, the
  * default) {@code X-Forwarded-For}, {@code -Proto}, {@code -Host} and {@code -Port} come from the
- * connection and client-sent values are replaced. With N &gt; 0 the peer is a trusted proxy (a
- * load balancer): the peer's address is appended to the {@code X-Forwarded-For} it sent, {@code
+ * connection and client-sent values are replaced. With N &gt; 0 the peer is a trusted proxy (a load
+ * balancer): the peer's address is appended to the {@code X-Forwarded-For} it sent, {@code
  * X-Forwarded-Proto} and {@code -Port} it sent are kept, and the client address, the N-th entry
  * from the right of the appended list (the peer's own address when the list is shorter), goes
  * upstream as {@code X-Real-IP} ({@link ForwardedFor}).
@@ -55,8 +55,13 @@ public final class WeirHeadersFilter implements HttpHeadersFilter, Ordered {
     HttpHeaderNames.UPGRADE
   };
   private static final AsciiString[] CLIENT_FORWARDING = {
-    AsciiString.cached("forwarded"), X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST,
-    X_FORWARDED_PORT, AsciiString.cached("x-forwarded-prefix"), X_REAL_IP
+    AsciiString.cached("forwarded"),
+    X_FORWARDED_FOR,
+    X_FORWARDED_PROTO,
+    X_FORWARDED_HOST,
+    X_FORWARDED_PORT,
+    AsciiString.cached("x-forwarded-prefix"),
+    X_REAL_IP
   };
 
   // The headers Weir builds are checked already: names and values came through Netty's decoder

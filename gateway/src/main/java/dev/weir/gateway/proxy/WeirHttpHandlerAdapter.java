@@ -45,7 +45,9 @@ public final class WeirHttpHandlerAdapter extends ReactorHttpHandlerAdapter {
     HttpServerRequest.class, Connection.class, ChannelOperationsId.class, RawTarget.class
   };
 
-  /** @param handler the WebFlux handler every accepted request goes to */
+  /**
+   * @param handler the WebFlux handler every accepted request goes to
+   */
   public WeirHttpHandlerAdapter(HttpHandler handler) {
     super(handler);
   }
@@ -58,10 +60,12 @@ public final class WeirHttpHandlerAdapter extends ReactorHttpHandlerAdapter {
     if (target.isEmpty() || target.charAt(0) != '/') {
       authority = RequestTarget.absoluteFormAuthority(target);
       if (authority == null) {
-        return badRequest(request, response, "bad request target: expected /path or an absolute http(s) URL");
+        return badRequest(
+            request, response, "bad request target: expected /path or an absolute http(s) URL");
       }
       if (!RequestTarget.validHost(authority)) {
-        return badRequest(request, response, "bad request target: invalid authority " + printable(authority));
+        return badRequest(
+            request, response, "bad request target: invalid authority " + printable(authority));
       }
       target = RequestTarget.originForm(target);
     }
@@ -133,7 +137,8 @@ public final class WeirHttpHandlerAdapter extends ReactorHttpHandlerAdapter {
 
   private static Mono<Void> badRequest(
       HttpServerRequest request, HttpServerResponse response, String message) {
-    response.status(HttpResponseStatus.BAD_REQUEST)
+    response
+        .status(HttpResponseStatus.BAD_REQUEST)
         .header(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
     if (!request.protocol().startsWith("HTTP/2")) {
       // What follows on this connection cannot be trusted to be framed as the client meant.
@@ -144,23 +149,25 @@ public final class WeirHttpHandlerAdapter extends ReactorHttpHandlerAdapter {
 
   /**
    * The reactor-netty request with {@code uri()} answering the target encoded for {@link
-   * java.net.URI}. A dynamic proxy because Spring's request needs the real request's types
-   * ({@link Connection} for TLS details, {@link ChannelOperationsId} for log prefixes) and the
-   * interfaces are wide; only requests whose target needs encoding pay for it.
+   * java.net.URI}. A dynamic proxy because Spring's request needs the real request's types ({@link
+   * Connection} for TLS details, {@link ChannelOperationsId} for log prefixes) and the interfaces
+   * are wide; only requests whose target needs encoding pay for it.
    */
   private static HttpServerRequest wrap(HttpServerRequest request, String target) {
     String encoded = RequestTarget.encodeForUri(target);
-    InvocationHandler handler = (proxy, method, args) -> {
-      if (method.getDeclaringClass() == RawTarget.class) {
-        return target;
-      }
-      if (method.getName().equals("uri") && method.getParameterCount() == 0) {
-        return encoded;
-      }
-      return invoke(method, request, args);
-    };
-    return (HttpServerRequest) Proxy.newProxyInstance(
-        WeirHttpHandlerAdapter.class.getClassLoader(), WRAPPED_TYPES, handler);
+    InvocationHandler handler =
+        (proxy, method, args) -> {
+          if (method.getDeclaringClass() == RawTarget.class) {
+            return target;
+          }
+          if (method.getName().equals("uri") && method.getParameterCount() == 0) {
+            return encoded;
+          }
+          return invoke(method, request, args);
+        };
+    return (HttpServerRequest)
+        Proxy.newProxyInstance(
+            WeirHttpHandlerAdapter.class.getClassLoader(), WRAPPED_TYPES, handler);
   }
 
   private static Object invoke(Method method, Object target, Object[] args) throws Throwable {

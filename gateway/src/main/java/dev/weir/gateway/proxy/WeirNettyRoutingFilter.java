@@ -90,9 +90,10 @@ public final class WeirNettyRoutingFilter extends NettyRoutingFilter {
       // Required by HTTP/2 for gRPC (RFC 9113 8.2.2); the client may have left it out.
       upstreamHeaders.set(HttpHeaderNames.TE, TRAILERS);
     }
-    HttpClient.RequestSender sender = getHttpClient(WeirHandlerMapping.ROUTE, exchange)
-        .headers(headers -> headers.set(upstreamHeaders))
-        .request(HttpMethod.valueOf(request.getMethod().name()));
+    HttpClient.RequestSender sender =
+        getHttpClient(WeirHandlerMapping.ROUTE, exchange)
+            .headers(headers -> headers.set(upstreamHeaders))
+            .request(HttpMethod.valueOf(request.getMethod().name()));
     return (proxy != null && proxy.rawTarget && proxy.endpoint != null
             // A target java.net.URI refuses (/p?x=1|2) goes as sent; reactor-netty takes the
             // string's path and query verbatim.
@@ -100,21 +101,23 @@ public final class WeirNettyRoutingFilter extends NettyRoutingFilter {
             // The URI as it is: given as a string, reactor-netty would parse it again with a regex.
             : sender.uri(url))
         .send((upstreamRequest, out) -> out.send(request.getBody().map(this::getByteBuf)))
-        .responseConnection((upstreamResponse, connection) -> {
-          // The response is written later by NettyWriteResponseFilter, after Weir's routing
-          // filter has seen the status (and perhaps retried elsewhere).
-          exchange.getAttributes().put(CLIENT_RESPONSE_ATTR, upstreamResponse);
-          exchange.getAttributes().put(CLIENT_RESPONSE_CONN_ATTR, connection);
-          ServerHttpResponse response = exchange.getResponse();
-          response.setStatusCode(HttpStatusCode.valueOf(upstreamResponse.status().code()));
-          if (!response.isCommitted()) {
-            WeirHeadersFilter.downstream(upstreamResponse.responseHeaders(), response.getHeaders());
-            if (grpc) {
-              grpcResponse.filter(response.getHeaders(), exchange);
-            }
-          }
-          return Mono.just(upstreamResponse);
-        })
+        .responseConnection(
+            (upstreamResponse, connection) -> {
+              // The response is written later by NettyWriteResponseFilter, after Weir's routing
+              // filter has seen the status (and perhaps retried elsewhere).
+              exchange.getAttributes().put(CLIENT_RESPONSE_ATTR, upstreamResponse);
+              exchange.getAttributes().put(CLIENT_RESPONSE_CONN_ATTR, connection);
+              ServerHttpResponse response = exchange.getResponse();
+              response.setStatusCode(HttpStatusCode.valueOf(upstreamResponse.status().code()));
+              if (!response.isCommitted()) {
+                WeirHeadersFilter.downstream(
+                    upstreamResponse.responseHeaders(), response.getHeaders());
+                if (grpc) {
+                  grpcResponse.filter(response.getHeaders(), exchange);
+                }
+              }
+              return Mono.just(upstreamResponse);
+            })
         .then(chain.filter(exchange));
   }
 

@@ -38,12 +38,12 @@ import reactor.netty.Connection;
 import reactor.netty.channel.AbortedException;
 
 /**
- * Resolves every request against the current routing table (host, route, weighted target,
- * endpoint) and hands the chosen URL to Spring Cloud Gateway's Netty routing; around that call it
- * enforces the cluster's request limit and circuit breaker, reports outcomes to outlier detection,
- * and retries what is safe on another endpoint: connect failures (nothing was sent), and for
- * bodiless idempotent requests 503s and connections broken before a response, the latter two
- * within the cluster's retry budget.
+ * Resolves every request against the current routing table (host, route, weighted target, endpoint)
+ * and hands the chosen URL to Spring Cloud Gateway's Netty routing; around that call it enforces
+ * the cluster's request limit and circuit breaker, reports outcomes to outlier detection, and
+ * retries what is safe on another endpoint: connect failures (nothing was sent), and for bodiless
+ * idempotent requests 503s and connections broken before a response, the latter two within the
+ * cluster's retry budget.
  */
 public final class WeirRoutingFilter implements GlobalFilter, Ordered {
 
@@ -97,7 +97,11 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
     String hostHeader = headers.getFirst(HttpHeaders.HOST);
     VirtualHostEntry vhost = table.virtualHost(hostHeader);
     if (vhost == null) {
-      return fail(exchange, null, 404, "no_route",
+      return fail(
+          exchange,
+          null,
+          404,
+          "no_route",
           "no route for host " + RoutingTable.normalizeHost(hostHeader));
     }
     String path;
@@ -115,21 +119,30 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
     if (path == null || path.isEmpty()) {
       path = "/";
     }
-    if (vhost.redirect() && redirectPort > 0
+    if (vhost.redirect()
+        && redirectPort > 0
         && "http".equals(WeirHeadersFilter.scheme(request, trustedHops))) {
-      String location = "https://" + RoutingTable.normalizeHost(hostHeader)
-          + (redirectPort == 443 ? "" : ":" + redirectPort) + path
-          + (query == null ? "" : "?" + query);
-      exchange.getAttributes().put(
-          ProxyExchange.ATTRIBUTE, new ProxyExchange(vhost.route(), null, null, null, path));
+      String location =
+          "https://"
+              + RoutingTable.normalizeHost(hostHeader)
+              + (redirectPort == 443 ? "" : ":" + redirectPort)
+              + path
+              + (query == null ? "" : "?" + query);
+      exchange
+          .getAttributes()
+          .put(ProxyExchange.ATTRIBUTE, new ProxyExchange(vhost.route(), null, null, null, path));
       exchange.getResponse().getHeaders().set(HttpHeaders.LOCATION, location);
       exchange.getResponse().setStatusCode(org.springframework.http.HttpStatus.MOVED_PERMANENTLY);
       return exchange.getResponse().setComplete();
     }
     RouteEntry route = vhost.match(path, headers::getFirst);
     if (route == null) {
-      return fail(exchange, new ProxyExchange(vhost.route(), null, null, null, path), 404,
-          "no_route", "no route for host " + RoutingTable.normalizeHost(hostHeader) + " path " + path);
+      return fail(
+          exchange,
+          new ProxyExchange(vhost.route(), null, null, null, path),
+          404,
+          "no_route",
+          "no route for host " + RoutingTable.normalizeHost(hostHeader) + " path " + path);
     }
     if (route.directStatus() != 0) {
       ProxyExchange direct = new ProxyExchange(vhost.route(), route, null, null, path);
@@ -139,17 +152,26 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
     if (maxRequestBodyBytes > 0) {
       long length = headers.getContentLength();
       if (length > maxRequestBodyBytes) {
-        return fail(exchange, new ProxyExchange(vhost.route(), route, null, null, path), 413,
-            "body_too_large", "request body larger than " + maxRequestBodyBytes + " bytes");
+        return fail(
+            exchange,
+            new ProxyExchange(vhost.route(), route, null, null, path),
+            413,
+            "body_too_large",
+            "request body larger than " + maxRequestBodyBytes + " bytes");
       }
       if (length < 0 && headers.containsHeader(HttpHeaders.TRANSFER_ENCODING)) {
         // A streamed body is counted as it passes through.
-        exchange = exchange.mutate().request(new LimitedBodyRequest(request, maxRequestBodyBytes)).build();
+        exchange =
+            exchange.mutate().request(new LimitedBodyRequest(request, maxRequestBodyBytes)).build();
       }
     }
     Target target = route.pick();
     ProxyExchange proxy =
-        new ProxyExchange(vhost.route(), route, target, target.upstream(),
+        new ProxyExchange(
+            vhost.route(),
+            route,
+            target,
+            target.upstream(),
             query == null ? path : path + '?' + query);
     proxy.rawTarget = rawTarget != null;
     exchange.getAttributes().put(ProxyExchange.ATTRIBUTE, proxy);
@@ -157,13 +179,19 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
     exchange.getAttributes().put(PRESERVE_HOST_HEADER_ATTRIBUTE, Boolean.TRUE);
     Upstream upstream = proxy.upstream;
     if (upstream == null) {
-      return fail(exchange, proxy, 503, "no_endpoint", "no ready endpoint for revision " + proxy.revision());
+      return fail(
+          exchange,
+          proxy,
+          503,
+          "no_endpoint",
+          "no ready endpoint for revision " + proxy.revision());
     }
     // The breaker judges the revision by what its clients got, after retries: one dead endpoint
     // among healthy ones is outlier detection's business, not a reason to open the circuit.
     CircuitBreaker breaker = upstream.circuitBreaker();
     if (!breaker.tryAcquirePermission()) {
-      return fail(exchange, proxy, 503, "circuit_open", "circuit open for revision " + proxy.revision());
+      return fail(
+          exchange, proxy, 503, "circuit_open", "circuit open for revision " + proxy.revision());
     }
     long started = System.nanoTime();
     ServerWebExchange routed = exchange;
@@ -186,35 +214,57 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
     }
   }
 
-  private Mono<Void> attempt(ServerWebExchange exchange, GatewayFilterChain chain, ProxyExchange proxy) {
+  private Mono<Void> attempt(
+      ServerWebExchange exchange, GatewayFilterChain chain, ProxyExchange proxy) {
     Upstream upstream = proxy.upstream;
     long now = System.nanoTime();
     Endpoint endpoint = upstream.pick(now, proxy.failed);
     if (endpoint == null) {
-      return fail(exchange, proxy, 503, "no_endpoint", "no ready endpoint for revision " + proxy.revision());
+      return fail(
+          exchange,
+          proxy,
+          503,
+          "no_endpoint",
+          "no ready endpoint for revision " + proxy.revision());
     }
     proxy.endpoint = endpoint;
     if (upstream.activeRequests().get() >= upstream.spec().maxRequests()) {
-      return fail(exchange, proxy, 503, "overflow", "too many requests for revision " + proxy.revision());
+      return fail(
+          exchange, proxy, 503, "overflow", "too many requests for revision " + proxy.revision());
     }
     int attempt = ++proxy.attempts;
-    exchange.getAttributes().put(GATEWAY_REQUEST_URL_ATTR, URI.create(endpoint.baseUrl()
-        + (proxy.rawTarget ? RequestTarget.encodeForUri(proxy.pathAndQuery) : proxy.pathAndQuery)));
+    exchange
+        .getAttributes()
+        .put(
+            GATEWAY_REQUEST_URL_ATTR,
+            URI.create(
+                endpoint.baseUrl()
+                    + (proxy.rawTarget
+                        ? RequestTarget.encodeForUri(proxy.pathAndQuery)
+                        : proxy.pathAndQuery)));
     upstream.activeRequests().incrementAndGet();
     return chain
         .filter(exchange)
-        .then(Mono.defer(() -> {
-          proxy.answered = attempt;
-          return afterResponse(exchange, chain, proxy, endpoint);
-        }))
-        .onErrorResume(error -> proxy.answered >= attempt
-            // This attempt was answered; the error comes from a retry, which accounted for it.
-            ? Mono.error(error)
-            : afterError(exchange, chain, proxy, endpoint, error));
+        .then(
+            Mono.defer(
+                () -> {
+                  proxy.answered = attempt;
+                  return afterResponse(exchange, chain, proxy, endpoint);
+                }))
+        .onErrorResume(
+            error ->
+                proxy.answered >= attempt
+                    // This attempt was answered; the error comes from a retry, which accounted for
+                    // it.
+                    ? Mono.error(error)
+                    : afterError(exchange, chain, proxy, endpoint, error));
   }
 
   private Mono<Void> afterResponse(
-      ServerWebExchange exchange, GatewayFilterChain chain, ProxyExchange proxy, Endpoint endpoint) {
+      ServerWebExchange exchange,
+      GatewayFilterChain chain,
+      ProxyExchange proxy,
+      Endpoint endpoint) {
     Upstream upstream = proxy.upstream;
     upstream.activeRequests().decrementAndGet();
     long now = System.nanoTime();
@@ -258,8 +308,11 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
     }
     boolean timeout = isTimeout(error);
     boolean broken = causedBy(error, IOException.class) || causedBy(error, AbortedException.class);
-    if (!connectFailure && !timeout && broken
-        && idempotentWithoutBody(exchange.getRequest()) && canRetry(proxy, proxy.attempts > 1)) {
+    if (!connectFailure
+        && !timeout
+        && broken
+        && idempotentWithoutBody(exchange.getRequest())
+        && canRetry(proxy, proxy.attempts > 1)) {
       // The connection broke before a response (a pooled connection the upstream just closed,
       // or a backend killed mid-request): safe to resend only what is idempotent and bodiless.
       // When a backend dies, every request on its connections breaks at once, so the first
@@ -268,34 +321,42 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
       return retry(exchange, chain, proxy);
     }
     if (timeout) {
-      return fail(exchange, proxy, 504, "timeout", "upstream timeout for revision " + proxy.revision());
+      return fail(
+          exchange, proxy, 504, "timeout", "upstream timeout for revision " + proxy.revision());
     }
     if (connectFailure) {
-      return fail(exchange, proxy, 502, "connect",
+      return fail(
+          exchange,
+          proxy,
+          502,
+          "connect",
           "upstream connect error for revision " + proxy.revision());
     }
     log.debug("upstream error for revision {} at {}", proxy.revision(), endpoint, error);
-    return fail(exchange, proxy, 502, "upstream", "upstream error for revision " + proxy.revision());
+    return fail(
+        exchange, proxy, 502, "upstream", "upstream error for revision " + proxy.revision());
   }
 
   /**
-   * Whether another attempt is allowed: within the route's retries and, for retries that resend
-   * a request an upstream already handled ({@code budgeted}), within the cluster's retry budget
+   * Whether another attempt is allowed: within the route's retries and, for retries that resend a
+   * request an upstream already handled ({@code budgeted}), within the cluster's retry budget
    * (Envoy's {@code retry_budget}: 20% of active requests, at least 3, by default). A connect
-   * failure reached no upstream, so picking another endpoint for it adds no load to the failing
-   * one and is not charged to the budget.
+   * failure reached no upstream, so picking another endpoint for it adds no load to the failing one
+   * and is not charged to the budget.
    */
   private static boolean canRetry(ProxyExchange proxy, boolean budgeted) {
     return proxy.attempts <= proxy.routeEntry.retries()
         && (!budgeted || proxy.upstream.retryAllowed());
   }
 
-  private Mono<Void> reselect(ServerWebExchange exchange, GatewayFilterChain chain, ProxyExchange proxy) {
+  private Mono<Void> reselect(
+      ServerWebExchange exchange, GatewayFilterChain chain, ProxyExchange proxy) {
     removeAlreadyRouted(exchange);
     return attempt(exchange, chain, proxy);
   }
 
-  private Mono<Void> retry(ServerWebExchange exchange, GatewayFilterChain chain, ProxyExchange proxy) {
+  private Mono<Void> retry(
+      ServerWebExchange exchange, GatewayFilterChain chain, ProxyExchange proxy) {
     Upstream upstream = proxy.upstream;
     upstream.activeRetries().incrementAndGet();
     removeAlreadyRouted(exchange);

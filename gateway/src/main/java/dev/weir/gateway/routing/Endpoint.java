@@ -40,7 +40,10 @@ public final class Endpoint {
     return priority;
   }
 
-  /** The Kubernetes cluster the endpoint runs in, {@code "unknown"} when the control plane did not say. */
+  /**
+   * The Kubernetes cluster the endpoint runs in, {@code "unknown"} when the control plane did not
+   * say.
+   */
   public String sourceCluster() {
     return sourceCluster;
   }

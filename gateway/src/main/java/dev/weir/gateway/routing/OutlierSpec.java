@@ -23,8 +23,7 @@ public record OutlierSpec(
 
   public OutlierSpec {
     if (consecutive5xx < 0) {
-      throw new IllegalArgumentException(
-          "consecutive5xx: " + consecutive5xx + " (expected: >= 0)");
+      throw new IllegalArgumentException("consecutive5xx: " + consecutive5xx + " (expected: >= 0)");
     }
     if (consecutiveGatewayFailure < 0) {
       throw new IllegalArgumentException(

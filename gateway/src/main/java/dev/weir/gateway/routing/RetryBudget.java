@@ -16,8 +16,7 @@ public record RetryBudget(int budgetPercent, int minRetryConcurrency) {
 
   public RetryBudget {
     if (budgetPercent < 0 || budgetPercent > 100) {
-      throw new IllegalArgumentException(
-          "budgetPercent: " + budgetPercent + " (expected: 0..100)");
+      throw new IllegalArgumentException("budgetPercent: " + budgetPercent + " (expected: 0..100)");
     }
     if (minRetryConcurrency < 0) {
       throw new IllegalArgumentException(

@@ -34,8 +34,8 @@ public final class RoutingTableBuilder {
   }
 
   /**
-   * @param breakerConfig the circuit breaker of every cluster; its failure rate threshold should
-   *     be 100 (open only when every call failed), so a partial failure never becomes a total one
+   * @param breakerConfig the circuit breaker of every cluster; its failure rate threshold should be
+   *     100 (open only when every call failed), so a partial failure never becomes a total one
    * @param retryBudget concurrent retries allowed per cluster
    * @param panicThreshold percent of a cluster's endpoints that must be healthy (not ejected) for
    *     ejection to apply; below it every endpoint is used (Envoy's {@code
@@ -56,17 +56,17 @@ public final class RoutingTableBuilder {
   public static final int DEFAULT_PANIC_THRESHOLD = 50;
 
   /**
-   * A builder with Resilience4j's default circuit breaker settings (it opens at a 50% failure
-   * rate: for unit tests only), Envoy's default retry budget and panic threshold.
+   * A builder with Resilience4j's default circuit breaker settings (it opens at a 50% failure rate:
+   * for unit tests only), Envoy's default retry budget and panic threshold.
    */
   public static RoutingTableBuilder withDefaults() {
     return new RoutingTableBuilder(CircuitBreakerConfig.ofDefaults());
   }
 
   /**
-   * A new table for this configuration. Targets naming a cluster missing from {@code clusters}
-   * get no upstream (the proxy answers 503 for them); clusters missing from {@code assignments}
-   * have no endpoints.
+   * A new table for this configuration. Targets naming a cluster missing from {@code clusters} get
+   * no upstream (the proxy answers 503 for them); clusters missing from {@code assignments} have no
+   * endpoints.
    */
   public RoutingTable build(
       RouteConfigSpec routeConfig,
@@ -124,7 +124,8 @@ public final class RoutingTableBuilder {
         }
         routes[i] = new RouteEntry(route, targets, picker);
       }
-      VirtualHostEntry entry = new VirtualHostEntry(vhost.name(), vhost.route(), routes, vhost.redirect());
+      VirtualHostEntry entry =
+          new VirtualHostEntry(vhost.name(), vhost.route(), routes, vhost.redirect());
       for (String domain : vhost.domains()) {
         String host = domainHost(domain);
         if (host.equals("*")) {

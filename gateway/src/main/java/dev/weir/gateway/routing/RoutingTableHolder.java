@@ -20,7 +20,9 @@ public final class RoutingTableHolder {
     return configured;
   }
 
-  /** Replaces the table; {@code withRoutes} marks the first table built from a route configuration. */
+  /**
+   * Replaces the table; {@code withRoutes} marks the first table built from a route configuration.
+   */
   public void swap(RoutingTable table, boolean withRoutes) {
     current = requireNonNull(table, "table");
     if (withRoutes) {

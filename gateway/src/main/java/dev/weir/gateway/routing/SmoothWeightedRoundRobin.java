@@ -6,8 +6,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Smooth weighted round-robin (as nginx does it) precomputed into one period, so a pick is a
  * lock-free counter increment. Every full period is exact (10,000 picks at 90/10 are 9,000 and
- * 1,000 from any starting point); within a period the picks from its start are within one of
- * the exact split for every target, and any window at all within two (one with two targets).
+ * 1,000 from any starting point); within a period the picks from its start are within one of the
+ * exact split for every target, and any window at all within two (one with two targets).
  */
 public final class SmoothWeightedRoundRobin {
 

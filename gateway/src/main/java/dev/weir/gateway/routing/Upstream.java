@@ -183,8 +183,8 @@ public final class Upstream {
 
   /**
    * The state of a cluster that outlives routing tables, kept by name. The circuit breaker is
-   * created on the cluster's first request: creating one is costly, and most of 10,000 clusters
-   * may never see traffic through this gateway.
+   * created on the cluster's first request: creating one is costly, and most of 10,000 clusters may
+   * never see traffic through this gateway.
    */
   static final class Runtime {
     private final String name;

@@ -7,8 +7,8 @@ import java.util.List;
 /**
  * One virtual host of the route configuration.
  *
- * @param domains the host names it serves, lower case, without ports; {@code "*"} for any host
- *     and {@code "*.suffix"} for a suffix
+ * @param domains the host names it serves, lower case, without ports; {@code "*"} for any host and
+ *     {@code "*.suffix"} for a suffix
  * @param route the Weir Route it belongs to ({@code <namespace>/<name>}), used to tag metrics
  * @param redirect plain HTTP requests for it get a 301 to HTTPS
  */

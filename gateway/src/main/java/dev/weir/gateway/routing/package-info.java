@@ -1,6 +1,6 @@
 /**
- * The immutable routing table the proxy consults on every request: host to virtual host in one
- * hash lookup, ordered route matches, smooth weighted round-robin between revisions, and endpoint
+ * The immutable routing table the proxy consults on every request: host to virtual host in one hash
+ * lookup, ordered route matches, smooth weighted round-robin between revisions, and endpoint
  * picking with locality priorities, passive outlier ejection and a panic threshold, and the retry
  * budget.
  *

@@ -75,8 +75,7 @@ public final class HttpsServer implements SmartLifecycle {
         http = http.host(address);
       }
       server =
-          http
-              .protocol(HttpProtocol.HTTP11, HttpProtocol.H2)
+          http.protocol(HttpProtocol.HTTP11, HttpProtocol.H2)
               .secure(spec -> spec.sslContext(initial.getSslContext()).setSniAsyncMappings(bySni))
               .handle(new WeirHttpHandlerAdapter(handler))
               .bindNow(Duration.ofSeconds(10));

@@ -19,25 +19,43 @@ import java.util.List;
 import reactor.netty.http.Http2SslContextSpec;
 import reactor.netty.tcp.SslProvider;
 
-/** Builds the server side of TLS for one certificate: TLS 1.3/1.2, AEAD ciphers, ALPN h2 + http/1.1. */
+/**
+ * Builds the server side of TLS for one certificate: TLS 1.3/1.2, AEAD ciphers, ALPN h2 + http/1.1.
+ */
 public final class ServerCertificates {
 
   private static final String KEY_BEGIN = "-----BEGIN PRIVATE KEY-----";
   private static final String KEY_END = "-----END PRIVATE KEY-----";
   private static final String RSA_BEGIN = "-----BEGIN RSA PRIVATE KEY-----";
   private static final String RSA_END = "-----END RSA PRIVATE KEY-----";
+
   /** DER of AlgorithmIdentifier {rsaEncryption, NULL}, to wrap a PKCS#1 key as PKCS#8. */
   private static final byte[] RSA_ALGORITHM = {
-    0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01,
-    0x05, 0x00
+    0x30,
+    0x0d,
+    0x06,
+    0x09,
+    0x2a,
+    (byte) 0x86,
+    0x48,
+    (byte) 0x86,
+    (byte) 0xf7,
+    0x0d,
+    0x01,
+    0x01,
+    0x01,
+    0x05,
+    0x00
   };
+
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private ServerCertificates() {}
 
   /**
-   * An SSL provider for a PEM chain and an unencrypted PKCS#8 (or PKCS#1 RSA) PEM key that belongs to the chain's
-   * first certificate; the exception names the field at fault and never repeats the key.
+   * An SSL provider for a PEM chain and an unencrypted PKCS#8 (or PKCS#1 RSA) PEM key that belongs
+   * to the chain's first certificate; the exception names the field at fault and never repeats the
+   * key.
    */
   public static SslProvider provider(String certificateChainPem, String privateKeyPem) {
     List<X509Certificate> chain = chain(certificateChainPem);
@@ -58,10 +76,13 @@ public final class ServerCertificates {
   private static List<X509Certificate> chain(String pem) {
     Collection<? extends Certificate> parsed;
     try {
-      parsed = CertificateFactory.getInstance("X.509")
-          .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+      parsed =
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(
+                  new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
     } catch (CertificateException e) {
-      throw new IllegalArgumentException("certificate_chain: not a PEM X.509 chain (" + e.getMessage() + ")");
+      throw new IllegalArgumentException(
+          "certificate_chain: not a PEM X.509 chain (" + e.getMessage() + ")");
     }
     List<X509Certificate> chain = new ArrayList<>();
     for (Certificate certificate : parsed) {
@@ -79,8 +100,9 @@ public final class ServerCertificates {
     int begin = pem.indexOf(head);
     int end = pem.indexOf(pkcs1 ? RSA_END : KEY_END);
     if (begin < 0 || end < begin) {
-      throw new IllegalArgumentException("private_key: expected an unencrypted PEM key"
-          + " (BEGIN PRIVATE KEY (PKCS#8) or BEGIN RSA PRIVATE KEY (PKCS#1))");
+      throw new IllegalArgumentException(
+          "private_key: expected an unencrypted PEM key"
+              + " (BEGIN PRIVATE KEY (PKCS#8) or BEGIN RSA PRIVATE KEY (PKCS#1))");
     }
     byte[] der;
     try {
@@ -101,11 +123,12 @@ public final class ServerCertificates {
     }
     // Signing a random challenge and verifying it with the certificate proves the pair matches.
     try {
-      String signatureAlgorithm = switch (algorithm) {
-        case "EC" -> "SHA256withECDSA";
-        case "RSA" -> "SHA256withRSA";
-        default -> algorithm; // EdDSA, Ed25519, Ed448 sign the message itself
-      };
+      String signatureAlgorithm =
+          switch (algorithm) {
+            case "EC" -> "SHA256withECDSA";
+            case "RSA" -> "SHA256withRSA";
+            default -> algorithm; // EdDSA, Ed25519, Ed448 sign the message itself
+          };
       byte[] challenge = new byte[32];
       RANDOM.nextBytes(challenge);
       Signature signer = Signature.getInstance(signatureAlgorithm);
@@ -116,12 +139,15 @@ public final class ServerCertificates {
       verifier.initVerify(leaf.getPublicKey());
       verifier.update(challenge);
       if (!verifier.verify(signature)) {
-        throw new IllegalArgumentException("private_key: does not match the certificate "
-            + leaf.getSubjectX500Principal().getName());
+        throw new IllegalArgumentException(
+            "private_key: does not match the certificate "
+                + leaf.getSubjectX500Principal().getName());
       }
     } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException("private_key: cannot be checked against the certificate ("
-          + e.getClass().getSimpleName() + ")");
+      throw new IllegalArgumentException(
+          "private_key: cannot be checked against the certificate ("
+              + e.getClass().getSimpleName()
+              + ")");
     }
     return key;
   }
@@ -147,7 +173,10 @@ public final class ServerCertificates {
     } else if (length < 0x10000) {
       header = new byte[] {(byte) tag, (byte) 0x82, (byte) (length >> 8), (byte) length};
     } else {
-      header = new byte[] {(byte) tag, (byte) 0x83, (byte) (length >> 16), (byte) (length >> 8), (byte) length};
+      header =
+          new byte[] {
+            (byte) tag, (byte) 0x83, (byte) (length >> 16), (byte) (length >> 8), (byte) length
+          };
     }
     byte[] out = new byte[header.length + length];
     System.arraycopy(header, 0, out, 0, header.length);

@@ -22,7 +22,9 @@ public final class TlsConfig {
   private final @Nullable SslProvider fallback;
 
   private TlsConfig(
-      Map<String, SslProvider> exact, Map<String, SslProvider> wildcards, @Nullable SslProvider fallback) {
+      Map<String, SslProvider> exact,
+      Map<String, SslProvider> wildcards,
+      @Nullable SslProvider fallback) {
     this.exact = Map.copyOf(exact);
     this.wildcards = Map.copyOf(wildcards);
     this.fallback = fallback;
@@ -93,7 +95,12 @@ public final class TlsConfig {
 
   @Override
   public String toString() {
-    return "TlsConfig[exact=" + exact.keySet() + ", wildcards=" + wildcards.keySet()
-        + ", fallback=" + (fallback != null) + "]";
+    return "TlsConfig[exact="
+        + exact.keySet()
+        + ", wildcards="
+        + wildcards.keySet()
+        + ", fallback="
+        + (fallback != null)
+        + "]";
   }
 }

@@ -35,10 +35,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The Delta ADS stream to the control plane: the gRPC channel (plaintext, TLS or mutual TLS), one
  * stream at a time with the node on its first request, ACKs and NACKs (and the update, NACK and
- * applied-version metrics they move), and reconnects. After a stream breaks, and while a new
- * stream waits for its channel to be ready, attempts come on this client's backoff ({@code
- * initial-backoff} doubling to {@code max-backoff}, ±20% jitter), never on the channel's own
- * (up to two minutes).
+ * applied-version metrics they move), and reconnects. After a stream breaks, and while a new stream
+ * waits for its channel to be ready, attempts come on this client's backoff ({@code
+ * initial-backoff} doubling to {@code max-backoff}, ±20% jitter), never on the channel's own (up to
+ * two minutes).
  *
  * <p>What to subscribe to and what responses mean belong to the {@link Listener}. Everything runs
  * on the executor given (also the channel's), so nothing here locks.
@@ -55,8 +55,8 @@ final class AdsStream implements AutoCloseable {
     void onOpen();
 
     /**
-     * A response on the current stream. The listener ACKs it when applied, perhaps later; an
-     * {@link InvalidResourceException} NACKs it with the exception's message.
+     * A response on the current stream. The listener ACKs it when applied, perhaps later; an {@link
+     * InvalidResourceException} NACKs it with the exception's message.
      */
     void onResponse(DeltaDiscoveryResponse response) throws InvalidResourceException;
 
@@ -136,8 +136,14 @@ final class AdsStream implements AutoCloseable {
         builder.keyManager(tls.certChain().toFile(), tls.privateKey().toFile());
       }
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("weir.xds.tls.cert-chain/private-key: " + tls.certChain()
-          + ", " + tls.privateKey() + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "weir.xds.tls.cert-chain/private-key: "
+              + tls.certChain()
+              + ", "
+              + tls.privateKey()
+              + ": "
+              + e.getMessage(),
+          e);
     }
     return builder.build();
   }
@@ -145,9 +151,15 @@ final class AdsStream implements AutoCloseable {
   /** Opens the first stream, reporting to {@code listener}; returns at once. */
   void start(Listener listener) {
     this.listener = requireNonNull(listener, "listener");
-    log.info("xDS: connecting to {} ({}) as node {} ({}/{})", settings.address(),
-        settings.tls().enabled() ? (settings.tls().certChain() != null ? "mutual TLS" : "TLS") : "plaintext",
-        settings.nodeId(), settings.region(), settings.zone());
+    log.info(
+        "xDS: connecting to {} ({}) as node {} ({}/{})",
+        settings.address(),
+        settings.tls().enabled()
+            ? (settings.tls().certChain() != null ? "mutual TLS" : "TLS")
+            : "plaintext",
+        settings.nodeId(),
+        settings.region(),
+        settings.zone());
     executor.execute(this::openStream);
   }
 
@@ -192,30 +204,31 @@ final class AdsStream implements AutoCloseable {
     long id = ++stream;
     nodeSent = false;
     requests =
-        stub.withWaitForReady().deltaAggregatedResources(
-            new StreamObserver<>() {
-              @Override
-              public void onNext(DeltaDiscoveryResponse response) {
-                handle(id, response);
-              }
+        stub.withWaitForReady()
+            .deltaAggregatedResources(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(DeltaDiscoveryResponse response) {
+                    handle(id, response);
+                  }
 
-              @Override
-              public void onError(Throwable t) {
-                streamDown(id, t);
-              }
+                  @Override
+                  public void onError(Throwable t) {
+                    streamDown(id, t);
+                  }
 
-              @Override
-              public void onCompleted() {
-                streamDown(id, null);
-              }
-            });
+                  @Override
+                  public void onCompleted() {
+                    streamDown(id, null);
+                  }
+                });
     requireNonNull(listener, "listener").onOpen();
     scheduleConnectCheck(id);
   }
 
   /**
-   * While a stream waits for its connection, tries again on this client's backoff. The stream
-   * waits for the channel to be ready, and the channel has a connect backoff of its own (up to two
+   * While a stream waits for its connection, tries again on this client's backoff. The stream waits
+   * for the channel to be ready, and the channel has a connect backoff of its own (up to two
    * minutes) that would otherwise decide when the next attempt comes.
    */
   private void scheduleConnectCheck(long id) {
@@ -230,8 +243,11 @@ final class AdsStream implements AutoCloseable {
     if (state == ConnectivityState.TRANSIENT_FAILURE) {
       // Loud on the first failure and then every tenth, so a long outage does not flood the log.
       if (failures % 10 == 0) {
-        log.warn("xDS: {} not reachable (attempt {}); keeping the current routing table, "
-            + "trying again", settings.address(), failures + 1);
+        log.warn(
+            "xDS: {} not reachable (attempt {}); keeping the current routing table, "
+                + "trying again",
+            settings.address(),
+            failures + 1);
       }
       failures++;
       channel.resetConnectBackoff();
@@ -258,11 +274,20 @@ final class AdsStream implements AutoCloseable {
     failures++;
     String reason = error == null ? "closed by the server" : error.getMessage();
     if (loud) {
-      log.warn("xDS: stream to {} down ({}, attempt {}); keeping the current routing table, "
-          + "retrying in {} ms", settings.address(), reason, failures, delay);
+      log.warn(
+          "xDS: stream to {} down ({}, attempt {}); keeping the current routing table, "
+              + "retrying in {} ms",
+          settings.address(),
+          reason,
+          failures,
+          delay);
     } else {
-      log.debug("xDS: stream to {} down ({}, attempt {}); retrying in {} ms",
-          settings.address(), reason, failures, delay);
+      log.debug(
+          "xDS: stream to {} down ({}, attempt {}); retrying in {} ms",
+          settings.address(),
+          reason,
+          failures,
+          delay);
     }
     executor.schedule(
         () -> {
@@ -322,15 +347,19 @@ final class AdsStream implements AutoCloseable {
         .increment();
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
     appliedVersions.forEach(
-        (t, v) -> rows.add(MultiGauge.Row.of(Tags.of("type", TypeUrls.shortName(t), "version", v), 1)));
+        (t, v) ->
+            rows.add(MultiGauge.Row.of(Tags.of("type", TypeUrls.shortName(t), "version", v), 1)));
     versionGauge.register(rows, true);
   }
 
   /** NACKs a response with {@code detail} as its {@code error_detail}. */
   void nack(DeltaDiscoveryResponse response, String detail) {
     lastNack = detail;
-    log.warn("xDS: rejecting {} version {}: {}", TypeUrls.shortName(response.getTypeUrl()),
-        response.getSystemVersionInfo(), detail);
+    log.warn(
+        "xDS: rejecting {} version {}: {}",
+        TypeUrls.shortName(response.getTypeUrl()),
+        response.getSystemVersionInfo(),
+        detail);
     send(
         DeltaDiscoveryRequest.newBuilder()
             .setTypeUrl(response.getTypeUrl())

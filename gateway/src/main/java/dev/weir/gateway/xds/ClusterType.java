@@ -15,8 +15,8 @@ import io.envoyproxy.envoy.service.discovery.v3.Resource;
 
 /**
  * CDS: a {@link Cluster} of discovery type EDS into a {@link ClusterSpec} (connect timeout in
- * milliseconds, HTTP/2 from {@code http2_protocol_options} or the typed HTTP protocol options,
- * the default-priority circuit breaker limits, outlier detection), stored by cluster name.
+ * milliseconds, HTTP/2 from {@code http2_protocol_options} or the typed HTTP protocol options, the
+ * default-priority circuit breaker limits, outlier detection), stored by cluster name.
  */
 final class ClusterType implements ResourceType<ClusterSpec> {
 
@@ -43,7 +43,9 @@ final class ClusterType implements ResourceType<ClusterSpec> {
     return decode(unpack(resource, Cluster.class, "cluster"));
   }
 
-  /** @throws InvalidResourceException naming the cluster and the field it cannot honour */
+  /**
+   * @throws InvalidResourceException naming the cluster and the field it cannot honour
+   */
   static ClusterSpec decode(Cluster cluster) throws InvalidResourceException {
     String name = cluster.getName();
     String where = "cluster " + (name.isEmpty() ? "<unnamed>" : name);
@@ -67,7 +69,8 @@ final class ClusterType implements ResourceType<ClusterSpec> {
     if (options != null) {
       HttpProtocolOptions http =
           unpack(options, HttpProtocolOptions.class, where + " protocol options", "");
-      http2 |= http.hasExplicitHttpConfig() && http.getExplicitHttpConfig().hasHttp2ProtocolOptions();
+      http2 |=
+          http.hasExplicitHttpConfig() && http.getExplicitHttpConfig().hasHttp2ProtocolOptions();
     }
     int maxRequests = 1024;
     int maxRetries = 3;
@@ -92,7 +95,8 @@ final class ClusterType implements ResourceType<ClusterSpec> {
     }
     OutlierDetection od = cluster.getOutlierDetection();
     int fives = od.hasConsecutive5Xx() ? od.getConsecutive5Xx().getValue() : 5;
-    int gateway = od.hasConsecutiveGatewayFailure() ? od.getConsecutiveGatewayFailure().getValue() : 0;
+    int gateway =
+        od.hasConsecutiveGatewayFailure() ? od.getConsecutiveGatewayFailure().getValue() : 0;
     long base = od.hasBaseEjectionTime() ? millis(od.getBaseEjectionTime()) : 30_000;
     if (base <= 0) {
       throw new InvalidResourceException(

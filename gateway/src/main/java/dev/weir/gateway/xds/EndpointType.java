@@ -40,7 +40,9 @@ final class EndpointType implements ResourceType<LoadAssignmentSpec> {
     return decode(unpack(resource, ClusterLoadAssignment.class, "cluster_load_assignment"));
   }
 
-  /** @throws InvalidResourceException naming the assignment and the endpoint it cannot use */
+  /**
+   * @throws InvalidResourceException naming the assignment and the endpoint it cannot use
+   */
   static LoadAssignmentSpec decode(ClusterLoadAssignment assignment)
       throws InvalidResourceException {
     String name = assignment.getClusterName();
@@ -62,9 +64,15 @@ final class EndpointType implements ResourceType<LoadAssignmentSpec> {
               where + ": endpoint #" + endpoints.size() + " has no socket_address");
         }
         SocketAddress socket = lb.getEndpoint().getAddress().getSocketAddress();
-        if (socket.getAddress().isEmpty() || socket.getPortValue() < 1 || socket.getPortValue() > 65_535) {
+        if (socket.getAddress().isEmpty()
+            || socket.getPortValue() < 1
+            || socket.getPortValue() > 65_535) {
           throw new InvalidResourceException(
-              where + ": endpoint " + socket.getAddress() + ":" + socket.getPortValue()
+              where
+                  + ": endpoint "
+                  + socket.getAddress()
+                  + ":"
+                  + socket.getPortValue()
                   + " (expected: a non-empty address and port 1..65535)");
         }
         endpoints.add(

@@ -39,25 +39,36 @@ final class ListenerType implements ResourceType<HttpsListenerSpec> {
     return listener.getName().equals(HttpsListenerSpec.NAME) ? decode(listener) : null;
   }
 
-  /** @throws InvalidResourceException naming the filter chain and the field it cannot use */
+  /**
+   * @throws InvalidResourceException naming the filter chain and the field it cannot use
+   */
   static HttpsListenerSpec decode(Listener listener) throws InvalidResourceException {
     String name = HttpsListenerSpec.NAME;
     List<HttpsListenerSpec.Chain> chains = new ArrayList<>();
     for (int i = 0; i < listener.getFilterChainsCount(); i++) {
       FilterChain chain = listener.getFilterChains(i);
-      String where = "listener " + name + " filter_chains[" + i + "]"
-          + (chain.getName().isEmpty() ? "" : " (" + chain.getName() + ")");
-      chains.add(new HttpsListenerSpec.Chain(
-          chain.getFilterChainMatch().getServerNamesList(), secretName(chain, where)));
+      String where =
+          "listener "
+              + name
+              + " filter_chains["
+              + i
+              + "]"
+              + (chain.getName().isEmpty() ? "" : " (" + chain.getName() + ")");
+      chains.add(
+          new HttpsListenerSpec.Chain(
+              chain.getFilterChainMatch().getServerNamesList(), secretName(chain, where)));
     }
     String fallback = null;
     if (listener.hasDefaultFilterChain()) {
-      fallback = secretName(listener.getDefaultFilterChain(), "listener " + name + " default_filter_chain");
+      fallback =
+          secretName(
+              listener.getDefaultFilterChain(), "listener " + name + " default_filter_chain");
     }
     return new HttpsListenerSpec(chains, fallback);
   }
 
-  private static String secretName(FilterChain chain, String where) throws InvalidResourceException {
+  private static String secretName(FilterChain chain, String where)
+      throws InvalidResourceException {
     if (!chain.hasTransportSocket() || !chain.getTransportSocket().hasTypedConfig()) {
       throw new InvalidResourceException(where + ": transport_socket missing");
     }
@@ -65,17 +76,24 @@ final class ListenerType implements ResourceType<HttpsListenerSpec> {
     try {
       tls = chain.getTransportSocket().getTypedConfig().unpack(DownstreamTlsContext.class);
     } catch (InvalidProtocolBufferException e) {
-      throw new InvalidResourceException(where + ": transport_socket: cannot decode "
-          + chain.getTransportSocket().getTypedConfig().getTypeUrl() + " as DownstreamTlsContext");
+      throw new InvalidResourceException(
+          where
+              + ": transport_socket: cannot decode "
+              + chain.getTransportSocket().getTypedConfig().getTypeUrl()
+              + " as DownstreamTlsContext");
     }
     var common = tls.getCommonTlsContext();
     if (common.getTlsCertificateSdsSecretConfigsCount() != 1) {
-      throw new InvalidResourceException(where + ": tls_certificate_sds_secret_configs: "
-          + common.getTlsCertificateSdsSecretConfigsCount() + " (expected: 1)");
+      throw new InvalidResourceException(
+          where
+              + ": tls_certificate_sds_secret_configs: "
+              + common.getTlsCertificateSdsSecretConfigsCount()
+              + " (expected: 1)");
     }
     String secret = common.getTlsCertificateSdsSecretConfigs(0).getName();
     if (secret.isEmpty()) {
-      throw new InvalidResourceException(where + ": tls_certificate_sds_secret_configs[0].name empty");
+      throw new InvalidResourceException(
+          where + ": tls_certificate_sds_secret_configs[0].name empty");
     }
     return secret;
   }

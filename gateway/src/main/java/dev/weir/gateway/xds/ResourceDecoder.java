@@ -18,11 +18,12 @@ public final class ResourceDecoder {
 
   private final int defaultRetries;
 
-  /** @param defaultRetries retries for routes without a {@code retry_policy} */
+  /**
+   * @param defaultRetries retries for routes without a {@code retry_policy}
+   */
   public ResourceDecoder(int defaultRetries) {
     if (defaultRetries < 0) {
-      throw new IllegalArgumentException(
-          "defaultRetries: " + defaultRetries + " (expected: >= 0)");
+      throw new IllegalArgumentException("defaultRetries: " + defaultRetries + " (expected: >= 0)");
     }
     this.defaultRetries = defaultRetries;
   }

@@ -37,29 +37,32 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * RDS: the subscribed {@link RouteConfiguration} ({@code weir-http}) into a {@link
- * RouteConfigSpec}, rejecting what the gateway cannot honour with a message that names the
- * virtual host, the route and the field: {@code route weir-http vhost a.example.com route default:
+ * RouteConfigSpec}, rejecting what the gateway cannot honour with a message that names the virtual
+ * host, the route and the field: {@code route weir-http vhost a.example.com route default:
  * safe_regex path match not supported}.
  *
- * <p>It decodes virtual host by virtual host and remembers, for the last configuration it
- * decoded, each virtual host's spec under the bytes it came from: a virtual host whose bytes did
- * not change is neither parsed nor decoded again, so a one-host change to a configuration of
- * 10,000 hosts decodes one host. The result, and every error, is the same as a decode from
- * scratch ({@link #decode(RouteConfiguration)}): reused hosts were valid on their own, and the one
- * check across hosts (a domain served twice) runs over all of them each time. The memory is the
- * serialized virtual hosts of one configuration. Not thread-safe (the client's one thread).
+ * <p>It decodes virtual host by virtual host and remembers, for the last configuration it decoded,
+ * each virtual host's spec under the bytes it came from: a virtual host whose bytes did not change
+ * is neither parsed nor decoded again, so a one-host change to a configuration of 10,000 hosts
+ * decodes one host. The result, and every error, is the same as a decode from scratch ({@link
+ * #decode(RouteConfiguration)}): reused hosts were valid on their own, and the one check across
+ * hosts (a domain served twice) runs over all of them each time. The memory is the serialized
+ * virtual hosts of one configuration. Not thread-safe (the client's one thread).
  */
 final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
 
   static final long DEFAULT_ROUTE_TIMEOUT_MILLIS = 15_000;
+
   /** The wire tag of {@code virtual_hosts}: field number, then three bits of wire type. */
   private static final int VIRTUAL_HOSTS_TAG =
       RouteConfiguration.VIRTUAL_HOSTS_FIELD_NUMBER << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
 
   private final String subscribed;
   private final int defaultRetries;
+
   /** The last decoded configuration's virtual hosts, by their serialized bytes. */
   private Map<ByteString, Decoded> previous = Map.of();
+
   /** Virtual hosts decoded (not reused) so far; for tests. */
   private long decodedVirtualHosts;
 
@@ -73,8 +76,7 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
   RouteConfigurationType(String subscribed, int defaultRetries) {
     this.subscribed = requireNonNull(subscribed, "subscribed");
     if (defaultRetries < 0) {
-      throw new IllegalArgumentException(
-          "defaultRetries: " + defaultRetries + " (expected: >= 0)");
+      throw new IllegalArgumentException("defaultRetries: " + defaultRetries + " (expected: >= 0)");
     }
     this.defaultRetries = defaultRetries;
   }
@@ -187,8 +189,14 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
     for (int i = 0; i < hosts.size(); i++) {
       String previous = domainOwners.putIfAbsent(hosts.get(i), vhost.spec().name());
       if (previous != null) {
-        throw new InvalidResourceException(where + " vhost " + vhost.spec().name() + ": domain "
-            + vhost.domains().get(i) + " already served by vhost " + previous);
+        throw new InvalidResourceException(
+            where
+                + " vhost "
+                + vhost.spec().name()
+                + ": domain "
+                + vhost.domains().get(i)
+                + " already served by vhost "
+                + previous);
       }
     }
   }
@@ -221,7 +229,10 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
     String weirRoute = weirString(vhost.getMetadata(), "route");
     VirtualHostSpec spec =
         new VirtualHostSpec(
-            vhost.getName(), domains, weirRoute.isEmpty() ? vhost.getName() : weirRoute, routes,
+            vhost.getName(),
+            domains,
+            weirRoute.isEmpty() ? vhost.getName() : weirRoute,
+            routes,
             weirBoolean(vhost.getMetadata(), "redirect"));
     return new Decoded(spec, List.copyOf(vhost.getDomainsList()));
   }
@@ -236,9 +247,12 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
       case PREFIX -> prefix = match.getPrefix();
       case PATH -> path = match.getPath();
       case PATHSPECIFIER_NOT_SET -> prefix = "";
-      default -> throw new InvalidResourceException(
-          where + ": " + match.getPathSpecifierCase().name().toLowerCase(Locale.ROOT)
-              + " path match not supported (expected: prefix or path)");
+      default ->
+          throw new InvalidResourceException(
+              where
+                  + ": "
+                  + match.getPathSpecifierCase().name().toLowerCase(Locale.ROOT)
+                  + " path match not supported (expected: prefix or path)");
     }
     if (match.getHeadersCount() > 1) {
       throw new InvalidResourceException(
@@ -270,22 +284,29 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
             targets.add(new TargetSpec(action.getCluster(), 1, routeHeaders));
           }
           case WEIGHTED_CLUSTERS -> {
-            for (WeightedCluster.ClusterWeight cw : action.getWeightedClusters().getClustersList()) {
+            for (WeightedCluster.ClusterWeight cw :
+                action.getWeightedClusters().getClustersList()) {
               if (cw.getName().isEmpty()) {
                 throw new InvalidResourceException(where + ": weighted cluster with empty name");
               }
               int weight = cw.hasWeight() ? cw.getWeight().getValue() : 0;
               if (weight < 0) {
                 throw new InvalidResourceException(
-                    where + ": weighted cluster " + cw.getName() + " weight " + weight
+                    where
+                        + ": weighted cluster "
+                        + cw.getName()
+                        + " weight "
+                        + weight
                         + " (expected: >= 0)");
               }
               if (weight == 0) {
                 continue;
               }
               List<HeaderSpec> headers = new ArrayList<>(routeHeaders);
-              headers.addAll(headers(
-                  where + ": weighted cluster " + cw.getName(), cw.getRequestHeadersToAddList()));
+              headers.addAll(
+                  headers(
+                      where + ": weighted cluster " + cw.getName(),
+                      cw.getRequestHeadersToAddList()));
               targets.add(new TargetSpec(cw.getName(), weight, headers));
             }
             if (targets.isEmpty()) {
@@ -293,10 +314,12 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
                   where + ": weighted clusters have total weight 0 (expected: > 0)");
             }
           }
-          default -> throw new InvalidResourceException(
-              where + ": cluster specifier "
-                  + action.getClusterSpecifierCase().name().toLowerCase(Locale.ROOT)
-                  + " not supported (expected: cluster or weighted_clusters)");
+          default ->
+              throw new InvalidResourceException(
+                  where
+                      + ": cluster specifier "
+                      + action.getClusterSpecifierCase().name().toLowerCase(Locale.ROOT)
+                      + " not supported (expected: cluster or weighted_clusters)");
         }
       }
       case DIRECT_RESPONSE -> {
@@ -309,16 +332,21 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
             route.getDirectResponse().getBody().hasInlineString()
                 ? route.getDirectResponse().getBody().getInlineString()
                 : route.getDirectResponse().getBody().getInlineBytes().toStringUtf8();
-        return new RouteSpec(name, prefix, path, headerName, headerValue, List.of(), status, body, 0, 0);
+        return new RouteSpec(
+            name, prefix, path, headerName, headerValue, List.of(), status, body, 0, 0);
       }
-      default -> throw new InvalidResourceException(
-          where + ": action " + route.getActionCase().name().toLowerCase(Locale.ROOT)
-              + " not supported (expected: route or direct_response)");
+      default ->
+          throw new InvalidResourceException(
+              where
+                  + ": action "
+                  + route.getActionCase().name().toLowerCase(Locale.ROOT)
+                  + " not supported (expected: route or direct_response)");
     }
     if (timeout < 0) {
       throw new InvalidResourceException(where + ": timeout " + timeout + "ms (expected: >= 0)");
     }
-    return new RouteSpec(name, prefix, path, headerName, headerValue, targets, 0, "", timeout, retries);
+    return new RouteSpec(
+        name, prefix, path, headerName, headerValue, targets, 0, "", timeout, retries);
   }
 
   private static String exactValue(String where, HeaderMatcher header)
@@ -339,7 +367,8 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
         where + ": header " + header.getName() + " match not supported (expected: exact)");
   }
 
-  // Checked here, once per configuration, so the proxy can copy them without validating per request.
+  // Checked here, once per configuration, so the proxy can copy them without validating per
+  // request.
   private static List<HeaderSpec> headers(String where, List<HeaderValueOption> options)
       throws InvalidResourceException {
     List<HeaderSpec> out = new ArrayList<>(options.size());
@@ -354,8 +383,12 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
         char c = value.charAt(i);
         if (c > 0xff || (c < 0x20 && c != '\t') || c == 0x7f) {
           throw new InvalidResourceException(
-              where + ": request_headers_to_add " + name + " value has character 0x"
-                  + Integer.toHexString(c) + " (expected: visible characters, space, tab)");
+              where
+                  + ": request_headers_to_add "
+                  + name
+                  + " value has character 0x"
+                  + Integer.toHexString(c)
+                  + " (expected: visible characters, space, tab)");
         }
       }
       out.add(new HeaderSpec(name, value));
@@ -369,8 +402,11 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
     }
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
       if (!ok) {
         return false;
       }

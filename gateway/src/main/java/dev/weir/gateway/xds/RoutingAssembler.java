@@ -35,10 +35,10 @@ import org.slf4j.LoggerFactory;
  * still unknown or applied anyway; a cluster the server removed stays in the table, with its
  * endpoints, while the applied routes still name it.
  *
- * <p>A new stream declares what is held ({@code initial_resource_versions}) and stages the
- * server's answers apart from the serving state; once the route configuration and the clusters
- * and endpoints it names have arrived (or the warming timeout passed) they are swapped in as one
- * table, so a resync with a restarted or different control plane never serves half a state.
+ * <p>A new stream declares what is held ({@code initial_resource_versions}) and stages the server's
+ * answers apart from the serving state; once the route configuration and the clusters and endpoints
+ * it names have arrived (or the warming timeout passed) they are swapped in as one table, so a
+ * resync with a restarted or different control plane never serves half a state.
  *
  * <p>Runs on the client's one thread (timers on the same executor); nothing here locks.
  */
@@ -54,8 +54,10 @@ final class RoutingAssembler {
 
   /** Clusters, endpoints and the applied route configuration, as the server sent them. */
   private Config config = new Config();
+
   /** What the serving table was built from; it keeps what its routes name (make-before-break). */
   private Map<String, ClusterSpec> tableClusters = Map.of();
+
   private Map<String, LoadAssignmentSpec> tableAssignments = Map.of();
   private @Nullable Resync resync;
   private @Nullable PendingRoutes pending;
@@ -80,8 +82,8 @@ final class RoutingAssembler {
 
   /**
    * A new stream is open: stage its answers apart from what is serving, and subscribe, declaring
-   * the versions held so that a server that reads {@code initial_resource_versions} sends only
-   * what changed (and removals); one that does not sends everything it has.
+   * the versions held so that a server that reads {@code initial_resource_versions} sends only what
+   * changed (and removals); one that does not sends everything it has.
    */
   void streamOpened() {
     cancelPending();
@@ -112,7 +114,9 @@ final class RoutingAssembler {
     if (staging != null && staging.timer == null) {
       staging.timer =
           executor.schedule(
-              () -> resyncExpired(staging), settings.warmingTimeout().toMillis(), TimeUnit.MILLISECONDS);
+              () -> resyncExpired(staging),
+              settings.warmingTimeout().toMillis(),
+              TimeUnit.MILLISECONDS);
     }
   }
 
@@ -189,7 +193,9 @@ final class RoutingAssembler {
             settings.warmingTimeout().toMillis(),
             TimeUnit.MILLISECONDS);
     pending = waiting;
-    log.debug("xDS: routes {} wait for clusters {}", response.getSystemVersionInfo(),
+    log.debug(
+        "xDS: routes {} wait for clusters {}",
+        response.getSystemVersionInfo(),
         unresolved(next.spec(), config));
   }
 
@@ -270,9 +276,12 @@ final class RoutingAssembler {
     }
     updateEndpointSubscriptions();
     rebuild();
-    log.info("xDS: in sync with {}{}: {} clusters, route configuration version {}",
-        settings.address(), expired ? " (warming timeout: applied what had come)" : "",
-        config.clusters.size(), config.routes == null ? "none" : config.routes.version());
+    log.info(
+        "xDS: in sync with {}{}: {} clusters, route configuration version {}",
+        settings.address(),
+        expired ? " (warming timeout: applied what had come)" : "",
+        config.clusters.size(),
+        config.routes == null ? "none" : config.routes.version());
   }
 
   /**
@@ -349,9 +358,14 @@ final class RoutingAssembler {
         for (TargetSpec target : route.targets()) {
           String name = target.cluster();
           if (!known.clusters.contains(name) && !tableClusters.containsKey(name)) {
-            return "route " + spec.name() + " vhost " + vhost.name() + ": "
+            return "route "
+                + spec.name()
+                + " vhost "
+                + vhost.name()
+                + ": "
                 + (route.targets().size() > 1 ? "weighted cluster " : "cluster ")
-                + name + " unknown";
+                + name
+                + " unknown";
           }
         }
       }
@@ -407,8 +421,10 @@ final class RoutingAssembler {
   /** A new stream's answers, staged over a copy of what was held until they are complete. */
   private static final class Resync {
     final Config staged;
+
     /** The cluster versions declared in {@code initial_resource_versions}. */
     final Map<String, String> declaredClusters;
+
     final Set<String> clustersSent = new HashSet<>();
     final Set<String> assignmentsSent = new HashSet<>();
     boolean clustersEchoed;

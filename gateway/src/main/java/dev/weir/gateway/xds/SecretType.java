@@ -43,7 +43,9 @@ final class SecretType implements ResourceType<SecretType.Certificate> {
     return new Certificate(secret.getName(), decode(secret));
   }
 
-  /** The secret's certificate as an SSL provider; errors name the secret and field, never the key. */
+  /**
+   * The secret's certificate as an SSL provider; errors name the secret and field, never the key.
+   */
   static SslProvider decode(Secret secret) throws InvalidResourceException {
     String where = "secret " + (secret.getName().isEmpty() ? "<unnamed>" : secret.getName());
     if (!secret.hasTlsCertificate()) {
@@ -60,12 +62,14 @@ final class SecretType implements ResourceType<SecretType.Certificate> {
       throw new InvalidResourceException(
           where + ": tls_certificate.private_key: only inline_string/inline_bytes supported");
     }
-    String chain = certificate.getCertificateChain().hasInlineString()
-        ? certificate.getCertificateChain().getInlineString()
-        : certificate.getCertificateChain().getInlineBytes().toStringUtf8();
-    String key = certificate.getPrivateKey().hasInlineString()
-        ? certificate.getPrivateKey().getInlineString()
-        : certificate.getPrivateKey().getInlineBytes().toStringUtf8();
+    String chain =
+        certificate.getCertificateChain().hasInlineString()
+            ? certificate.getCertificateChain().getInlineString()
+            : certificate.getCertificateChain().getInlineBytes().toStringUtf8();
+    String key =
+        certificate.getPrivateKey().hasInlineString()
+            ? certificate.getPrivateKey().getInlineString()
+            : certificate.getPrivateKey().getInlineBytes().toStringUtf8();
     try {
       return ServerCertificates.provider(chain, key);
     } catch (IllegalArgumentException e) {

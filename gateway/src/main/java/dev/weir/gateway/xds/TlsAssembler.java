@@ -18,10 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Assembles the {@code weir-https} listener and the SDS secrets it names into the {@link
- * TlsConfig} the HTTPS server serves (SNI server names → certificate, plus the fallback), swapped
- * in whole; decides when a listener or secret response is ACKed, and subscribes to exactly the
- * secrets the applied and the waiting listener name.
+ * Assembles the {@code weir-https} listener and the SDS secrets it names into the {@link TlsConfig}
+ * the HTTPS server serves (SNI server names → certificate, plus the fallback), swapped in whole;
+ * decides when a listener or secret response is ACKed, and subscribes to exactly the secrets the
+ * applied and the waiting listener name.
  *
  * <p>Make-before-break, like Envoy's listener warming: a new listener waits (un-ACKed, up to the
  * warming timeout, then is applied without what is missing) for the secrets it names, while the
@@ -51,7 +51,10 @@ final class TlsAssembler {
    * @param tls where TLS configurations are swapped in
    */
   TlsAssembler(
-      XdsSettings settings, AdsStream stream, ScheduledExecutorService executor, TlsConfigHolder tls) {
+      XdsSettings settings,
+      AdsStream stream,
+      ScheduledExecutorService executor,
+      TlsConfigHolder tls) {
     this.settings = requireNonNull(settings, "settings");
     this.stream = requireNonNull(stream, "stream");
     this.executor = requireNonNull(executor, "executor");
@@ -111,13 +114,17 @@ final class TlsAssembler {
       return;
     }
     pendingListener = null;
-    log.warn("xDS: listener {} version {} applied without secrets {} (not received within {})",
-        HttpsListenerSpec.NAME, waiting.version, missingSecrets(waiting.spec),
+    log.warn(
+        "xDS: listener {} version {} applied without secrets {} (not received within {})",
+        HttpsListenerSpec.NAME,
+        waiting.version,
+        missingSecrets(waiting.spec),
         settings.warmingTimeout());
     applyListener(waiting.response, waiting.spec, waiting.version);
   }
 
-  private void applyListener(DeltaDiscoveryResponse response, HttpsListenerSpec spec, String version) {
+  private void applyListener(
+      DeltaDiscoveryResponse response, HttpsListenerSpec spec, String version) {
     httpsListener = spec;
     listenerVersion = version;
     stream.ack(response);

@@ -13,7 +13,10 @@ public final class TypeUrls {
 
   private TypeUrls() {}
 
-  /** A short name for metrics and logs: {@code cds}, {@code eds}, {@code rds}, {@code lds}, {@code sds}. */
+  /**
+   * A short name for metrics and logs: {@code cds}, {@code eds}, {@code rds}, {@code lds}, {@code
+   * sds}.
+   */
   public static String shortName(String typeUrl) {
     return switch (typeUrl) {
       case CLUSTER -> "cds";

@@ -17,15 +17,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A Delta ADS client: one bidirectional stream carrying the route configuration, every cluster
- * (wildcard) and the endpoints of the clusters it knows. Each accepted response builds and swaps
- * in a new routing table and is ACKed; a response it cannot apply is NACKed with the reason and the
+ * (wildcard) and the endpoints of the clusters it knows. Each accepted response builds and swaps in
+ * a new routing table and is ACKed; a response it cannot apply is NACKed with the reason and the
  * last good configuration stays. For HTTPS it also subscribes to the {@code weir-https} listener
  * (SNI chains and the fallback) and the SDS secrets it names, and swaps in a new {@link TlsConfig}.
  *
  * <p>Changes are make-before-break, in Envoy's order: new routes wait (un-ACKed) until the clusters
  * and endpoints they name are there; a cluster the server removed stays in the table, with its
- * endpoints, while the applied routes still name it; a listener waits for the secrets it names,
- * and a removed secret stays while the applied listener names it.
+ * endpoints, while the applied routes still name it; a listener waits for the secrets it names, and
+ * a removed secret stays while the applied listener names it.
  *
  * <p>When the stream breaks the client keeps serving what it has and reconnects with exponential
  * backoff, nudging the gRPC channel so that its own (much longer) connect backoff never delays an
@@ -46,6 +46,7 @@ public final class XdsClient implements AutoCloseable {
   private final AdsStream stream;
   private final RoutingAssembler routing;
   private final TlsAssembler https;
+
   /** Type URL → how its responses are decoded and applied. */
   private final Map<String, Handler> types = new HashMap<>();
 
@@ -136,7 +137,8 @@ public final class XdsClient implements AutoCloseable {
             routing.responseArrived();
             Handler handler = types.get(response.getTypeUrl());
             if (handler == null) {
-              throw new InvalidResourceException("type " + response.getTypeUrl() + " not subscribed");
+              throw new InvalidResourceException(
+                  "type " + response.getTypeUrl() + " not subscribed");
             }
             handler.handle(response);
           }

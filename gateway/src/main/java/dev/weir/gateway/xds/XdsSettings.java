@@ -16,8 +16,8 @@ import org.jspecify.annotations.Nullable;
  *     also how long a listener waits for the secrets it names, and a new stream's staged answers
  *     for the rest of the initial state, before they are applied as far as they came
  * @param initialBackoff the first pause before a reconnect attempt; doubled after each failure
- * @param maxBackoff the longest pause between connect attempts (±20% jitter), the stream's and
- *     the gRPC channel's alike
+ * @param maxBackoff the longest pause between connect attempts (±20% jitter), the stream's and the
+ *     gRPC channel's alike
  * @param tls how to secure the connection; {@link Tls#NONE} for plaintext
  */
 public record XdsSettings(
@@ -51,7 +51,9 @@ public record XdsSettings(
       throw new IllegalArgumentException(
           "weir.xds.address: \"" + address + "\" (expected: host:port)");
     }
-    if (initialBackoff.isNegative() || initialBackoff.isZero() || maxBackoff.compareTo(initialBackoff) < 0) {
+    if (initialBackoff.isNegative()
+        || initialBackoff.isZero()
+        || maxBackoff.compareTo(initialBackoff) < 0) {
       throw new IllegalArgumentException(
           "backoff: " + initialBackoff + ".." + maxBackoff + " (expected: 0 < initial <= max)");
     }
@@ -68,7 +70,10 @@ public record XdsSettings(
     public Tls {
       if ((certChain == null) != (privateKey == null)) {
         throw new IllegalArgumentException(
-            "weir.xds.tls.cert-chain: " + certChain + ", weir.xds.tls.private-key: " + privateKey
+            "weir.xds.tls.cert-chain: "
+                + certChain
+                + ", weir.xds.tls.private-key: "
+                + privateKey
                 + " (expected: both or neither)");
       }
     }

@@ -7,10 +7,10 @@
  * stream, node, ACK/NACK, reconnect backoff), one {@code ResourceType} per xDS type (type URL and
  * decoding, nothing else), and two assemblers that keep what they hold in generic {@code
  * ResourceStore}s: {@code RoutingAssembler} (clusters, endpoints, routes: warming,
- * make-before-break retention, resync staging, routing table swaps) and {@code TlsAssembler}
- * (the HTTPS listener and its secrets: warming, retention, TLS swaps).
+ * make-before-break retention, resync staging, routing table swaps) and {@code TlsAssembler} (the
+ * HTTPS listener and its secrets: warming, retention, TLS swaps).
  *
- * <p>Protobuf stays here: the routing package sees only the decoded specs. The gateway learns
- * about Weir only through xDS, so nothing here imports the control plane's code.
+ * <p>Protobuf stays here: the routing package sees only the decoded specs. The gateway learns about
+ * Weir only through xDS, so nothing here imports the control plane's code.
  */
 package dev.weir.gateway.xds;

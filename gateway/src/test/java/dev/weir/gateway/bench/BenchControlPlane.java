@@ -28,9 +28,12 @@ public final class BenchControlPlane {
     int xdsPort = Integer.parseInt(args[0]);
     Upstream one = upstream("hello-00001", Integer.parseInt(args[1]));
     Upstream two = upstream("hello-00002", Integer.parseInt(args[2]));
-    VirtualHost hello = new VirtualHost("hello.default.example.com",
-        new RouteRef("local", "default", "hello", 1), List.of(),
-        List.of(new WeightedUpstream(one.name(), 90), new WeightedUpstream(two.name(), 10)));
+    VirtualHost hello =
+        new VirtualHost(
+            "hello.default.example.com",
+            new RouteRef("local", "default", "hello", 1),
+            List.of(),
+            List.of(new WeightedUpstream(one.name(), 90), new WeightedUpstream(two.name(), 10)));
     XdsServer server = XdsServer.builder().bindAddress("127.0.0.1").port(xdsPort).build().start();
     server.publish(new TrafficModel(1, List.of(hello), List.of(one, two)));
     System.out.println("xDS on 127.0.0.1:" + server.port());
@@ -38,7 +41,10 @@ public final class BenchControlPlane {
   }
 
   private static Upstream upstream(String revision, int port) {
-    return new Upstream("default", revision, Protocol.HTTP1,
+    return new Upstream(
+        "default",
+        revision,
+        Protocol.HTTP1,
         List.of(new Endpoint("127.0.0.1", port, "local", Locality.UNKNOWN, false)));
   }
 }

@@ -21,8 +21,8 @@ import reactor.netty.http.server.HttpServer;
 /**
  * The order of events in which reactor-netty stops reading a keep-alive connection (the request
  * after a proxied response is answered at once, as when a breaker has just opened), made
- * deterministic on one raw connection: the first response's body is complete for the client
- * while its handler still runs, the client sends the next request at once, that one is answered
+ * deterministic on one raw connection: the first response's body is complete for the client while
+ * its handler still runs, the client sends the next request at once, that one is answered
  * synchronously, and then the third request must still be read.
  */
 class KeepAliveReadResumeTest {
@@ -48,20 +48,26 @@ class KeepAliveReadResumeTest {
   }
 
   private void threeRequestsOnOneConnection(UnaryOperator<HttpServer> install) throws IOException {
-    server = install.apply(HttpServer.create().host("127.0.0.1").port(0))
-        .handle((request, response) -> {
-          if (request.uri().equals("/proxied")) {
-            // The body is whole for the client (Content-Length: 1) before the handler completes,
-            // as with a proxied response whose upstream has not signalled its end yet.
-            return response.header("content-length", "1")
-                .sendString(Flux.just("p").concatWith(
-                    Mono.delay(Duration.ofMillis(300)).then(Mono.empty())))
-                .then();
-          }
-          // Answered synchronously, like a 503 for an open circuit.
-          return response.status(503).sendString(Mono.just("f")).then();
-        })
-        .bindNow();
+    server =
+        install
+            .apply(HttpServer.create().host("127.0.0.1").port(0))
+            .handle(
+                (request, response) -> {
+                  if (request.uri().equals("/proxied")) {
+                    // The body is whole for the client (Content-Length: 1) before the handler
+                    // completes,
+                    // as with a proxied response whose upstream has not signalled its end yet.
+                    return response
+                        .header("content-length", "1")
+                        .sendString(
+                            Flux.just("p")
+                                .concatWith(Mono.delay(Duration.ofMillis(300)).then(Mono.empty())))
+                        .then();
+                  }
+                  // Answered synchronously, like a 503 for an open circuit.
+                  return response.status(503).sendString(Mono.just("f")).then();
+                })
+            .bindNow();
 
     try (Socket socket = new Socket("127.0.0.1", server.port())) {
       socket.setSoTimeout(3000);
@@ -84,7 +90,8 @@ class KeepAliveReadResumeTest {
   }
 
   private static void send(OutputStream out, String path) throws IOException {
-    out.write(("GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.write(
+        ("GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
     out.flush();
   }
 

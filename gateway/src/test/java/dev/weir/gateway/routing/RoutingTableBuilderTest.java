@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class RoutingTableBuilderTest {
 
   static final List<HeaderSpec> HEADERS =
-      List.of(new HeaderSpec("Weir-Revision", "hello-1"), new HeaderSpec("Weir-Namespace", "default"));
+      List.of(
+          new HeaderSpec("Weir-Revision", "hello-1"), new HeaderSpec("Weir-Namespace", "default"));
 
   static ClusterSpec cluster(String name) {
     return new ClusterSpec(name, false, 2_000, OutlierSpec.DISABLED, 1024, 3);
@@ -40,29 +41,66 @@ class RoutingTableBuilderTest {
         "default/hello",
         List.of(
             forward("tag:canary", "weir-tag", "canary", target("default/hello-2", 1)),
-            forward("tag:canary:knative", "knative-serving-tag", "canary", target("default/hello-2", 1)),
-            forward("default", null, null, target("default/hello-1", first), target("default/hello-2", second))));
+            forward(
+                "tag:canary:knative",
+                "knative-serving-tag",
+                "canary",
+                target("default/hello-2", 1)),
+            forward(
+                "default",
+                null,
+                null,
+                target("default/hello-1", first),
+                target("default/hello-2", second))));
   }
 
-  static final List<ClusterSpec> CLUSTERS = List.of(cluster("default/hello-1"), cluster("default/hello-2"));
+  static final List<ClusterSpec> CLUSTERS =
+      List.of(cluster("default/hello-1"), cluster("default/hello-2"));
   static final Map<String, LoadAssignmentSpec> ASSIGNMENTS =
-      Map.of("default/hello-1", assignment("default/hello-1", 1), "default/hello-2", assignment("default/hello-2", 2));
+      Map.of(
+          "default/hello-1",
+          assignment("default/hello-1", 1),
+          "default/hello-2",
+          assignment("default/hello-2", 2));
 
   static RoutingTable table() {
     VirtualHostSpec wildcard =
-        new VirtualHostSpec("wild", List.of("*.wild.example.com"), "default/wild",
+        new VirtualHostSpec(
+            "wild",
+            List.of("*.wild.example.com"),
+            "default/wild",
             List.of(forward("default", null, null, target("default/hello-1", 1))));
     VirtualHostSpec fallback =
-        new VirtualHostSpec("any", List.of("*"), "default/any",
+        new VirtualHostSpec(
+            "any",
+            List.of("*"),
+            "default/any",
             List.of(RouteSpec.direct("default", "/", 503, "fallback")));
     VirtualHostSpec exactPath =
-        new VirtualHostSpec("paths.example.com", List.of("paths.example.com"), "default/paths",
+        new VirtualHostSpec(
+            "paths.example.com",
+            List.of("paths.example.com"),
+            "default/paths",
             List.of(
-                new RouteSpec("exact", "", "/only", null, null, List.of(target("default/hello-2", 1)), 0, "", 0, 0),
-                RouteSpec.forward("api", "/api/", null, null, List.of(target("default/hello-1", 1)), 0, 0)));
+                new RouteSpec(
+                    "exact",
+                    "",
+                    "/only",
+                    null,
+                    null,
+                    List.of(target("default/hello-2", 1)),
+                    0,
+                    "",
+                    0,
+                    0),
+                RouteSpec.forward(
+                    "api", "/api/", null, null, List.of(target("default/hello-1", 1)), 0, 0)));
     return RoutingTableBuilder.withDefaults()
-        .build(new RouteConfigSpec("weir-http", List.of(helloHost(100, 0 + 1), wildcard, exactPath, fallback)),
-            CLUSTERS, ASSIGNMENTS);
+        .build(
+            new RouteConfigSpec(
+                "weir-http", List.of(helloHost(100, 0 + 1), wildcard, exactPath, fallback)),
+            CLUSTERS,
+            ASSIGNMENTS);
   }
 
   static Stream<Arguments> hosts() {
@@ -107,10 +145,24 @@ class RoutingTableBuilderTest {
   static Stream<Arguments> matches() {
     return Stream.of(
         Arguments.of("default route", "hello.default.example.com", "/", Map.of(), "default"),
-        Arguments.of("weir tag header", "hello.default.example.com", "/", Map.of("weir-tag", "canary"), "tag:canary"),
-        Arguments.of("knative tag header", "hello.default.example.com", "/x",
-            Map.of("knative-serving-tag", "canary"), "tag:canary:knative"),
-        Arguments.of("unknown tag falls through", "hello.default.example.com", "/", Map.of("weir-tag", "x"), "default"),
+        Arguments.of(
+            "weir tag header",
+            "hello.default.example.com",
+            "/",
+            Map.of("weir-tag", "canary"),
+            "tag:canary"),
+        Arguments.of(
+            "knative tag header",
+            "hello.default.example.com",
+            "/x",
+            Map.of("knative-serving-tag", "canary"),
+            "tag:canary:knative"),
+        Arguments.of(
+            "unknown tag falls through",
+            "hello.default.example.com",
+            "/",
+            Map.of("weir-tag", "x"),
+            "default"),
         Arguments.of("exact path", "paths.example.com", "/only", Map.of(), "exact"),
         Arguments.of("prefix", "paths.example.com", "/api/v1", Map.of(), "api"),
         Arguments.of("no match", "paths.example.com", "/other", Map.of(), null));
@@ -118,7 +170,8 @@ class RoutingTableBuilderTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("matches")
-  void routeMatching(String name, String host, String path, Map<String, String> headers, String expected) {
+  void routeMatching(
+      String name, String host, String path, Map<String, String> headers, String expected) {
     RouteEntry route = table().virtualHost(host).match(path, headers::get);
     assertThat(route == null ? null : route.name()).isEqualTo(expected);
   }
@@ -137,7 +190,9 @@ class RoutingTableBuilderTest {
   void unknownClustersHaveNoUpstream() {
     RoutingTable table =
         RoutingTableBuilder.withDefaults()
-            .build(new RouteConfigSpec("weir-http", List.of(helloHost(50, 50))), List.of(cluster("default/hello-1")),
+            .build(
+                new RouteConfigSpec("weir-http", List.of(helloHost(50, 50))),
+                List.of(cluster("default/hello-1")),
                 Map.of());
     RouteEntry route = table.virtualHost("hello.default.example.com").match("/", h -> null);
     assertThat(route.target(1).upstream()).isNull();
@@ -155,7 +210,9 @@ class RoutingTableBuilderTest {
         // An unrelated update (here: the same config again) swaps the table mid-stream.
         table = builder.build(config, CLUSTERS, ASSIGNMENTS);
       }
-      counts.merge(table.virtualHost("hello.default.example.com").match("/", h -> null).pick().cluster(), 1,
+      counts.merge(
+          table.virtualHost("hello.default.example.com").match("/", h -> null).pick().cluster(),
+          1,
           Integer::sum);
     }
     assertThat(counts).isEqualTo(Map.of("default/hello-1", 9_000, "default/hello-2", 1_000));
@@ -164,8 +221,12 @@ class RoutingTableBuilderTest {
   @Test
   void aChangedSplitGetsAFreshPickerAndEndpointsKeepTheirHealth() {
     RoutingTableBuilder builder = RoutingTableBuilder.withDefaults();
-    RoutingTable before = builder.build(new RouteConfigSpec("weir-http", List.of(helloHost(90, 10))), CLUSTERS, ASSIGNMENTS);
-    RoutingTable after = builder.build(new RouteConfigSpec("weir-http", List.of(helloHost(50, 50))), CLUSTERS, ASSIGNMENTS);
+    RoutingTable before =
+        builder.build(
+            new RouteConfigSpec("weir-http", List.of(helloHost(90, 10))), CLUSTERS, ASSIGNMENTS);
+    RoutingTable after =
+        builder.build(
+            new RouteConfigSpec("weir-http", List.of(helloHost(50, 50))), CLUSTERS, ASSIGNMENTS);
     RouteEntry oldRoute = before.virtualHost("hello.default.example.com").match("/", h -> null);
     RouteEntry newRoute = after.virtualHost("hello.default.example.com").match("/", h -> null);
     assertThat(newRoute.picker()).isNotSameAs(oldRoute.picker());
@@ -178,8 +239,10 @@ class RoutingTableBuilderTest {
 
   @Test
   void domainHostDropsPortsAndCase() {
-    assertThat(RoutingTableBuilder.domainHost("Hello.Example.com:*")).isEqualTo("hello.example.com");
-    assertThat(RoutingTableBuilder.domainHost("hello.example.com:8080")).isEqualTo("hello.example.com");
+    assertThat(RoutingTableBuilder.domainHost("Hello.Example.com:*"))
+        .isEqualTo("hello.example.com");
+    assertThat(RoutingTableBuilder.domainHost("hello.example.com:8080"))
+        .isEqualTo("hello.example.com");
     assertThat(RoutingTableBuilder.domainHost("*")).isEqualTo("*");
   }
 }

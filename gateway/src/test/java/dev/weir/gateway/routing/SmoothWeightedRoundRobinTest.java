@@ -9,10 +9,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 class SmoothWeightedRoundRobinTest {
 
@@ -79,11 +79,12 @@ class SmoothWeightedRoundRobinTest {
     AtomicIntegerArray counts = new AtomicIntegerArray(2);
     ExecutorService pool = Executors.newFixedThreadPool(8);
     for (int t = 0; t < 8; t++) {
-      pool.execute(() -> {
-        for (int i = 0; i < 10_000; i++) {
-          counts.incrementAndGet(picker.next());
-        }
-      });
+      pool.execute(
+          () -> {
+            for (int i = 0; i < 10_000; i++) {
+              counts.incrementAndGet(picker.next());
+            }
+          });
     }
     pool.shutdown();
     assertThat(pool.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
@@ -95,7 +96,10 @@ class SmoothWeightedRoundRobinTest {
   void hugeWeightsAreScaledToABoundedPeriod() {
     SmoothWeightedRoundRobin picker = SmoothWeightedRoundRobin.of(1_000_000, 1);
     assertThat(picker.period()).isLessThanOrEqualTo(SmoothWeightedRoundRobin.MAX_PERIOD + 1);
-    assertThat(Arrays.stream(SmoothWeightedRoundRobin.sequence(1_000_000, 1)).filter(i -> i == 1).count())
+    assertThat(
+            Arrays.stream(SmoothWeightedRoundRobin.sequence(1_000_000, 1))
+                .filter(i -> i == 1)
+                .count())
         .isEqualTo(1);
   }
 

@@ -106,7 +106,8 @@ class UpstreamTest {
     for (int port = 1; port <= 4; port++) {
       fail(upstream, endpoint(upstream, port), 0, 5);
     }
-    long ejected = List.of(1, 2, 3, 4).stream().filter(p -> endpoint(upstream, p).ejected(0)).count();
+    long ejected =
+        List.of(1, 2, 3, 4).stream().filter(p -> endpoint(upstream, p).ejected(0)).count();
     assertThat(ejected).isEqualTo(2);
   }
 
@@ -148,8 +149,8 @@ class UpstreamTest {
   void belowThePanicThresholdEveryEndpointServes() {
     // Envoy's healthy_panic_threshold (50%): with 3 of 4 endpoints ejected, the one left would take
     // the whole load, so ejection is ignored until enough come back.
-    Upstream upstream = upstream(new OutlierSpec(5, 5, 1_000, 10_000, 100),
-        ep(1, 0), ep(2, 0), ep(3, 0), ep(4, 0));
+    Upstream upstream =
+        upstream(new OutlierSpec(5, 5, 1_000, 10_000, 100), ep(1, 0), ep(2, 0), ep(3, 0), ep(4, 0));
     long now = System.nanoTime();
     fail(upstream, endpoint(upstream, 1), now, 5);
     fail(upstream, endpoint(upstream, 2), now, 5);

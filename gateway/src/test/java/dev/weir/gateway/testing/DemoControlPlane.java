@@ -11,9 +11,9 @@ import static dev.weir.gateway.testing.XdsResources.vhost;
 import java.util.List;
 
 /**
- * For trying the gateway by hand or profiling it without the real control plane: serves
- * {@code hello.default.example.com} split 90/10 over two in-process backends, over xDS on the
- * given port. Run from the test classpath: {@code DemoControlPlane 18000}.
+ * For trying the gateway by hand or profiling it without the real control plane: serves {@code
+ * hello.default.example.com} split 90/10 over two in-process backends, over xDS on the given port.
+ * Run from the test classpath: {@code DemoControlPlane 18000}.
  */
 public final class DemoControlPlane {
 
@@ -28,11 +28,17 @@ public final class DemoControlPlane {
         snapshot(
             "demo",
             List.of(cluster("default/hello-1"), cluster("default/hello-2")),
-            List.of(assignment("default/hello-1", endpoint(one.port())),
+            List.of(
+                assignment("default/hello-1", endpoint(one.port())),
                 assignment("default/hello-2", endpoint(two.port()))),
-            routes(List.of(vhost("hello.default.example.com",
-                split("default", "hello-1", 90), split("default", "hello-2", 10))))));
-    System.out.println("xDS on " + server.address() + "; backends on " + one.port() + ", " + two.port());
+            routes(
+                List.of(
+                    vhost(
+                        "hello.default.example.com",
+                        split("default", "hello-1", 90),
+                        split("default", "hello-2", 10))))));
+    System.out.println(
+        "xDS on " + server.address() + "; backends on " + one.port() + ", " + two.port());
     Thread.currentThread().join();
   }
 }

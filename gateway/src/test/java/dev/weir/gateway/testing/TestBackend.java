@@ -1,9 +1,9 @@
 package dev.weir.gateway.testing;
 
+import io.netty.channel.Channel;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import io.netty.channel.Channel;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.HttpProtocol;
@@ -59,22 +59,29 @@ public final class TestBackend implements AutoCloseable {
                           .status(nextStatus())
                           .header("x-seen-target", request.uri())
                           .header("x-seen-real-ip", String.valueOf(in.get("X-Real-IP")))
-                          .header("x-seen-forwarded-port", String.valueOf(in.get("X-Forwarded-Port")))
+                          .header(
+                              "x-seen-forwarded-port", String.valueOf(in.get("X-Forwarded-Port")))
                           .header("x-backend", name)
                           .header("x-protocol", request.protocol())
                           .header("x-seen-revision", String.valueOf(in.get("Weir-Revision")))
                           .header("x-seen-namespace", String.valueOf(in.get("Weir-Namespace")))
                           .header("x-seen-for", String.valueOf(in.getAll("X-Forwarded-For")))
                           .header("x-seen-proto", String.valueOf(in.get("X-Forwarded-Proto")))
-                          .header("x-seen-forwarded-host", String.valueOf(in.get("X-Forwarded-Host")))
+                          .header(
+                              "x-seen-forwarded-host", String.valueOf(in.get("X-Forwarded-Host")))
                           .header("x-seen-host", String.valueOf(in.get("Host")));
                       if (in.contains("X-Private")) {
                         response.header("x-seen-private", in.get("X-Private"));
                       }
                       Mono<Void> body = response.sendString(Mono.just(name)).then();
                       long delay = delayMillis;
-                      return request.receive().then()
-                          .then(delay > 0 ? Mono.delay(java.time.Duration.ofMillis(delay)).then(body) : body);
+                      return request
+                          .receive()
+                          .then()
+                          .then(
+                              delay > 0
+                                  ? Mono.delay(java.time.Duration.ofMillis(delay)).then(body)
+                                  : body);
                     })
                 .bindNow();
         port = server.port();

@@ -15,13 +15,35 @@ class TestBackendTest {
     try (TestBackend backend = TestBackend.start("x")) {
       HttpClient client = HttpClient.create();
       String url = "http://127.0.0.1:" + backend.port() + "/";
-      assertThat(client.get().uri(url).responseContent().aggregate().asString().block(Duration.ofSeconds(5)))
+      assertThat(
+              client
+                  .get()
+                  .uri(url)
+                  .responseContent()
+                  .aggregate()
+                  .asString()
+                  .block(Duration.ofSeconds(5)))
           .isEqualTo("x");
       backend.stop();
-      assertThatThrownBy(() -> client.get().uri(url).responseContent().aggregate().asString()
-          .block(Duration.ofSeconds(5))).isNotNull();
+      assertThatThrownBy(
+              () ->
+                  client
+                      .get()
+                      .uri(url)
+                      .responseContent()
+                      .aggregate()
+                      .asString()
+                      .block(Duration.ofSeconds(5)))
+          .isNotNull();
       backend.start();
-      assertThat(client.get().uri(url).responseContent().aggregate().asString().block(Duration.ofSeconds(5)))
+      assertThat(
+              client
+                  .get()
+                  .uri(url)
+                  .responseContent()
+                  .aggregate()
+                  .asString()
+                  .block(Duration.ofSeconds(5)))
           .isEqualTo("x");
     }
   }

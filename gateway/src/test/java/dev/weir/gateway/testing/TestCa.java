@@ -41,8 +41,9 @@ public final class TestCa {
     try {
       KeyPair keys = keyPair();
       X500Name subject = new X500Name("CN=" + name);
-      var builder = new JcaX509v3CertificateBuilder(subject, serial(), notBefore(), notAfter(),
-          subject, keys.getPublic());
+      var builder =
+          new JcaX509v3CertificateBuilder(
+              subject, serial(), notBefore(), notAfter(), subject, keys.getPublic());
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
       return new TestCa(sign(builder, keys), keys);
     } catch (Exception e) {
@@ -63,16 +64,21 @@ public final class TestCa {
     }
   }
 
-  /** A server certificate for a 2048-bit RSA key, the key written as PKCS#1 (BEGIN RSA PRIVATE KEY). */
+  /**
+   * A server certificate for a 2048-bit RSA key, the key written as PKCS#1 (BEGIN RSA PRIVATE KEY).
+   */
   public Issued issueRsaPkcs1(String cn, String... dnsNames) {
     try {
       KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
       generator.initialize(2048);
       KeyPair pair = generator.generateKeyPair();
       Issued issued = issue(pair, cn, dnsNames);
-      var info = org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(pair.getPrivate().getEncoded());
-      String pkcs1 = pem(new org.bouncycastle.util.io.pem.PemObject(
-          "RSA PRIVATE KEY", info.parsePrivateKey().toASN1Primitive().getEncoded()));
+      var info =
+          org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(pair.getPrivate().getEncoded());
+      String pkcs1 =
+          pem(
+              new org.bouncycastle.util.io.pem.PemObject(
+                  "RSA PRIVATE KEY", info.parsePrivateKey().toASN1Primitive().getEncoded()));
       return new Issued(issued.certificate(), issued.chainPem(), pkcs1);
     } catch (Exception e) {
       throw new IllegalStateException(e);
@@ -81,15 +87,24 @@ public final class TestCa {
 
   private Issued issue(KeyPair pair, String cn, String... dnsNames) {
     try {
-      var builder = new JcaX509v3CertificateBuilder(certificate, serial(), notBefore(), notAfter(),
-          new X500Name("CN=" + cn), pair.getPublic());
+      var builder =
+          new JcaX509v3CertificateBuilder(
+              certificate,
+              serial(),
+              notBefore(),
+              notAfter(),
+              new X500Name("CN=" + cn),
+              pair.getPublic());
       GeneralName[] names = new GeneralName[dnsNames.length];
       for (int i = 0; i < dnsNames.length; i++) {
         names[i] = new GeneralName(GeneralName.dNSName, dnsNames[i]);
       }
       builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
       X509Certificate issued = sign(builder, keys);
-      return new Issued(issued, pem(issued) + pem(certificate), pem(new JcaPKCS8Generator(pair.getPrivate(), null)));
+      return new Issued(
+          issued,
+          pem(issued) + pem(certificate),
+          pem(new JcaPKCS8Generator(pair.getPrivate(), null)));
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

@@ -57,23 +57,25 @@ public final class TlsProbe {
    */
   public static Seen get(int port, String sni, String host, String path) throws Exception {
     List<X509Certificate> chain = new ArrayList<>();
-    TrustManager recorder = new X509TrustManager() {
-      @Override
-      public void checkClientTrusted(X509Certificate[] certs, String authType) {}
+    TrustManager recorder =
+        new X509TrustManager() {
+          @Override
+          public void checkClientTrusted(X509Certificate[] certs, String authType) {}
 
-      @Override
-      public void checkServerTrusted(X509Certificate[] certs, String authType) {
-        chain.addAll(List.of(certs));
-      }
+          @Override
+          public void checkServerTrusted(X509Certificate[] certs, String authType) {
+            chain.addAll(List.of(certs));
+          }
 
-      @Override
-      public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
-      }
-    };
+          @Override
+          public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+          }
+        };
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(null, new TrustManager[] {recorder}, null);
-    try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
+    try (SSLSocket socket =
+        (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
       socket.setSoTimeout(20_000);
       SSLParameters parameters = socket.getSSLParameters();
       if (!sni.isEmpty()) {
@@ -83,13 +85,17 @@ public final class TlsProbe {
       socket.setSSLParameters(parameters);
       socket.startHandshake();
       OutputStream out = socket.getOutputStream();
-      out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = socket.getInputStream();
       String response = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-      return new Seen(chain.get(0), socket.getSession().getProtocol(),
-          socket.getApplicationProtocol(), response);
+      return new Seen(
+          chain.get(0),
+          socket.getSession().getProtocol(),
+          socket.getApplicationProtocol(),
+          response);
     }
   }
 

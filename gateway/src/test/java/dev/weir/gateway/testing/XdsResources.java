@@ -13,6 +13,7 @@ import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
@@ -31,7 +32,6 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
-import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import java.util.ArrayList;
@@ -41,8 +41,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Small builders for the xDS resources the Weir control plane serves, following the shared
- * contract (names, metadata, route order, headers), so gateway tests feed it what production will.
+ * Small builders for the xDS resources the Weir control plane serves, following the shared contract
+ * (names, metadata, route order, headers), so gateway tests feed it what production will.
  */
 public final class XdsResources {
 
@@ -72,7 +72,8 @@ public final class XdsResources {
   }
 
   /** An endpoint with the priority the control plane computed and its source cluster. */
-  public record Ep(String address, int port, int priority, String sourceCluster, String region, String zone) {}
+  public record Ep(
+      String address, int port, int priority, String sourceCluster, String region, String zone) {}
 
   public static Ep endpoint(int port) {
     return new Ep("127.0.0.1", port, 0, "east", "us-east", "us-east-1a");
@@ -86,7 +87,8 @@ public final class XdsResources {
     return cluster(name, Durations.fromSeconds(30), false);
   }
 
-  public static Cluster cluster(String name, com.google.protobuf.Duration baseEjection, boolean http2) {
+  public static Cluster cluster(
+      String name, com.google.protobuf.Duration baseEjection, boolean http2) {
     Cluster.Builder cluster =
         Cluster.newBuilder()
             .setName(name)
@@ -115,8 +117,12 @@ public final class XdsResources {
                     .setBaseEjectionTime(baseEjection)
                     .setMaxEjectionPercent(UInt32Value.of(50)))
             .setMetadata(
-                weir(Map.of("namespace", name.substring(0, name.indexOf('/')),
-                    "revision", name.substring(name.indexOf('/') + 1))));
+                weir(
+                    Map.of(
+                        "namespace",
+                        name.substring(0, name.indexOf('/')),
+                        "revision",
+                        name.substring(name.indexOf('/') + 1))));
     if (http2) {
       cluster.putTypedExtensionProtocolOptions(
           "envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
@@ -155,8 +161,13 @@ public final class XdsResources {
                                         .setAddress(ep.address())
                                         .setPortValue(ep.port()))))
                 .setHealthStatus(HealthStatus.HEALTHY)
-                .setMetadata(weirMetadata(Map.of("cluster", Value.newBuilder().setStringValue(ep.sourceCluster()).build(),
-                    "stale", Value.newBuilder().setBoolValue(false).build()))));
+                .setMetadata(
+                    weirMetadata(
+                        Map.of(
+                            "cluster",
+                            Value.newBuilder().setStringValue(ep.sourceCluster()).build(),
+                            "stale",
+                            Value.newBuilder().setBoolValue(false).build()))));
       }
       cla.addEndpoints(locality);
     }
@@ -175,15 +186,20 @@ public final class XdsResources {
       vhost.addRoutes(tagRoute("tag:" + tag.tag(), "weir-tag", tag));
       vhost.addRoutes(tagRoute("tag:" + tag.tag() + ":knative", "knative-serving-tag", tag));
     }
-    Route.Builder def = Route.newBuilder().setName("default").setMatch(RouteMatch.newBuilder().setPrefix("/"));
+    Route.Builder def =
+        Route.newBuilder().setName("default").setMatch(RouteMatch.newBuilder().setPrefix("/"));
     if (splits.isEmpty()) {
       def.setDirectResponse(
           DirectResponseAction.newBuilder()
               .setStatus(503)
-              .setBody(DataSource.newBuilder().setInlineString("no ready revision for route " + route)));
+              .setBody(
+                  DataSource.newBuilder().setInlineString("no ready revision for route " + route)));
     } else if (splits.size() == 1) {
       Split only = splits.get(0);
-      def.setRoute(RouteAction.newBuilder().setCluster(only.cluster()).setTimeout(Durations.fromSeconds(30)))
+      def.setRoute(
+              RouteAction.newBuilder()
+                  .setCluster(only.cluster())
+                  .setTimeout(Durations.fromSeconds(30)))
           .addAllRequestHeadersToAdd(weirHeaders(only.namespace(), only.revision()));
     } else {
       WeightedCluster.Builder weighted = WeightedCluster.newBuilder();
@@ -194,14 +210,19 @@ public final class XdsResources {
                 .setWeight(UInt32Value.of(split.percent()))
                 .addAllRequestHeadersToAdd(weirHeaders(split.namespace(), split.revision())));
       }
-      def.setRoute(RouteAction.newBuilder().setWeightedClusters(weighted).setTimeout(Durations.fromSeconds(30)));
+      def.setRoute(
+          RouteAction.newBuilder()
+              .setWeightedClusters(weighted)
+              .setTimeout(Durations.fromSeconds(30)));
     }
     return vhost.addRoutes(def).build();
   }
 
   public static VirtualHost vhost(String host, Split... splits) {
-    String route = host.substring(host.indexOf('.') + 1, host.indexOf('.', host.indexOf('.') + 1))
-        + "/" + host.substring(0, host.indexOf('.'));
+    String route =
+        host.substring(host.indexOf('.') + 1, host.indexOf('.', host.indexOf('.') + 1))
+            + "/"
+            + host.substring(0, host.indexOf('.'));
     return vhost(host, route, List.of(), List.of(splits));
   }
 
@@ -215,7 +236,10 @@ public final class XdsResources {
                     HeaderMatcher.newBuilder()
                         .setName(header)
                         .setStringMatch(StringMatcher.newBuilder().setExact(tag.tag()))))
-        .setRoute(RouteAction.newBuilder().setCluster(tag.cluster()).setTimeout(Durations.fromSeconds(30)))
+        .setRoute(
+            RouteAction.newBuilder()
+                .setCluster(tag.cluster())
+                .setTimeout(Durations.fromSeconds(30)))
         .addAllRequestHeadersToAdd(weirHeaders(tag.namespace(), tag.revision()))
         .build();
   }
@@ -233,7 +257,8 @@ public final class XdsResources {
   public static RouteConfiguration routes(Collection<VirtualHost> vhosts) {
     return RouteConfiguration.newBuilder()
         .setName(ROUTE_CONFIG)
-        .addAllVirtualHosts(vhosts.stream().sorted((a, b) -> a.getName().compareTo(b.getName())).toList())
+        .addAllVirtualHosts(
+            vhosts.stream().sorted((a, b) -> a.getName().compareTo(b.getName())).toList())
         .build();
   }
 

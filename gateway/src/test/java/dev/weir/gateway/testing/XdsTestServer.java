@@ -106,7 +106,10 @@ public final class XdsTestServer implements AutoCloseable {
 
   /** The nodes that connected, as their first requests named them. */
   public List<Node> nodes() {
-    return requests.stream().filter(DeltaDiscoveryRequest::hasNode).map(DeltaDiscoveryRequest::getNode).toList();
+    return requests.stream()
+        .filter(DeltaDiscoveryRequest::hasNode)
+        .map(DeltaDiscoveryRequest::getNode)
+        .toList();
   }
 
   /** Every error detail the server received in a NACK. */

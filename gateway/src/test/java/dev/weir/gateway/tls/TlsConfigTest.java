@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.weir.gateway.testing.TestCa;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 import reactor.netty.tcp.SslProvider;
 
 class TlsConfigTest {
@@ -19,9 +19,12 @@ class TlsConfigTest {
   static final SslProvider fallback = provider("fallback.test");
   static final Map<String, SslProvider> BY_NAME =
       Map.of("exact", exact, "wildcard", wildcard, "fallback", fallback);
-  static final TlsConfig config = TlsConfig.of(List.of(
-      new TlsConfig.Chain(List.of("exact.example.com", "Other.Example.com"), exact),
-      new TlsConfig.Chain(List.of("*.example.com"), wildcard)), fallback);
+  static final TlsConfig config =
+      TlsConfig.of(
+          List.of(
+              new TlsConfig.Chain(List.of("exact.example.com", "Other.Example.com"), exact),
+              new TlsConfig.Chain(List.of("*.example.com"), wildcard)),
+          fallback);
 
   static SslProvider provider(String name) {
     TestCa.Issued issued = ca.issue(name, name);
@@ -45,7 +48,8 @@ class TlsConfigTest {
 
   @Test
   void withoutAFallbackUnknownNamesGetNothing() {
-    TlsConfig noFallback = TlsConfig.of(List.of(new TlsConfig.Chain(List.of("exact.example.com"), exact)), null);
+    TlsConfig noFallback =
+        TlsConfig.of(List.of(new TlsConfig.Chain(List.of("exact.example.com"), exact)), null);
     assertThat(noFallback.lookup("nothing.test")).isNull();
     assertThat(noFallback.isEmpty()).isFalse();
     assertThat(TlsConfig.EMPTY.isEmpty()).isTrue();
@@ -56,7 +60,8 @@ class TlsConfigTest {
   void acceptsPkcs1RsaKeys() {
     TestCa.Issued rsa = ca.issueRsaPkcs1("rsa", "rsa.test");
     assertThat(rsa.keyPem()).startsWith("-----BEGIN RSA PRIVATE KEY-----");
-    assertThat(ServerCertificates.provider(rsa.chainPem(), rsa.keyPem()).getSslContext().isServer()).isTrue();
+    assertThat(ServerCertificates.provider(rsa.chainPem(), rsa.keyPem()).getSslContext().isServer())
+        .isTrue();
     TestCa.Issued other = ca.issueRsaPkcs1("rsa2", "rsa2.test");
     assertThatThrownBy(() -> ServerCertificates.provider(rsa.chainPem(), other.keyPem()))
         .hasMessageStartingWith("private_key: does not match the certificate CN=rsa");

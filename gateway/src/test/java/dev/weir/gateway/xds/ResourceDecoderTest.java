@@ -49,9 +49,16 @@ class ResourceDecoderTest {
   @Test
   void clusterAsTheControlPlaneSendsIt() throws Exception {
     assertThat(decoder.cluster(cluster("default/hello-1")))
-        .isEqualTo(new ClusterSpec("default/hello-1", false, 2_000,
-            new OutlierSpec(5, 5, 30_000, 300_000, 50), 1024, 3));
-    assertThat(decoder.cluster(cluster("default/grpc-1", Durations.fromSeconds(30), true)).http2()).isTrue();
+        .isEqualTo(
+            new ClusterSpec(
+                "default/hello-1",
+                false,
+                2_000,
+                new OutlierSpec(5, 5, 30_000, 300_000, 50),
+                1024,
+                3));
+    assertThat(decoder.cluster(cluster("default/grpc-1", Durations.fromSeconds(30), true)).http2())
+        .isTrue();
     assertThat(decoder.cluster(Cluster.newBuilder().setName("a/b").build()))
         .isEqualTo(new ClusterSpec("a/b", false, 5_000, OutlierSpec.DISABLED, 1024, 3));
   }
@@ -62,9 +69,12 @@ class ResourceDecoderTest {
         assignment("default/hello-1", endpoint(9001, 0, "east"), endpoint(9002, 1, "west"));
     ClusterLoadAssignment withUnhealthy =
         cla.toBuilder()
-            .setEndpoints(0, cla.getEndpoints(0).toBuilder()
-                .addLbEndpoints(LbEndpoint.newBuilder(cla.getEndpoints(0).getLbEndpoints(0))
-                    .setHealthStatus(HealthStatus.UNHEALTHY)))
+            .setEndpoints(
+                0,
+                cla.getEndpoints(0).toBuilder()
+                    .addLbEndpoints(
+                        LbEndpoint.newBuilder(cla.getEndpoints(0).getLbEndpoints(0))
+                            .setHealthStatus(HealthStatus.UNHEALTHY)))
             .build();
     assertThat(decoder.loadAssignment(withUnhealthy).endpoints())
         .containsExactly(
@@ -75,79 +85,174 @@ class ResourceDecoderTest {
   @Test
   void routeConfigurationAsTheControlPlaneSendsIt() throws Exception {
     RouteConfigSpec spec =
-        decoder.routeConfiguration(routes(List.of(vhost(HOST, "default/hello",
-            List.of(tag("canary", "default", "hello-2")),
-            List.of(split("default", "hello-1", 90), split("default", "hello-2", 10))))));
+        decoder.routeConfiguration(
+            routes(
+                List.of(
+                    vhost(
+                        HOST,
+                        "default/hello",
+                        List.of(tag("canary", "default", "hello-2")),
+                        List.of(
+                            split("default", "hello-1", 90), split("default", "hello-2", 10))))));
     var vhost = spec.virtualHosts().get(0);
     assertThat(vhost.domains()).containsExactly(HOST, HOST + ":*");
     assertThat(vhost.route()).isEqualTo("default/hello");
-    List<HeaderSpec> two = List.of(new HeaderSpec("Weir-Revision", "hello-2"), new HeaderSpec("Weir-Namespace", "default"));
+    List<HeaderSpec> two =
+        List.of(
+            new HeaderSpec("Weir-Revision", "hello-2"),
+            new HeaderSpec("Weir-Namespace", "default"));
     assertThat(vhost.routes())
         .containsExactly(
-            RouteSpec.forward("tag:canary", "/", "weir-tag", "canary", List.of(new TargetSpec("default/hello-2", 1, two)), 30_000, 2),
-            RouteSpec.forward("tag:canary:knative", "/", "knative-serving-tag", "canary",
-                List.of(new TargetSpec("default/hello-2", 1, two)), 30_000, 2),
-            RouteSpec.forward("default", "/", null, null,
+            RouteSpec.forward(
+                "tag:canary",
+                "/",
+                "weir-tag",
+                "canary",
+                List.of(new TargetSpec("default/hello-2", 1, two)),
+                30_000,
+                2),
+            RouteSpec.forward(
+                "tag:canary:knative",
+                "/",
+                "knative-serving-tag",
+                "canary",
+                List.of(new TargetSpec("default/hello-2", 1, two)),
+                30_000,
+                2),
+            RouteSpec.forward(
+                "default",
+                "/",
+                null,
+                null,
                 List.of(
-                    new TargetSpec("default/hello-1", 90,
-                        List.of(new HeaderSpec("Weir-Revision", "hello-1"), new HeaderSpec("Weir-Namespace", "default"))),
+                    new TargetSpec(
+                        "default/hello-1",
+                        90,
+                        List.of(
+                            new HeaderSpec("Weir-Revision", "hello-1"),
+                            new HeaderSpec("Weir-Namespace", "default"))),
                     new TargetSpec("default/hello-2", 10, two)),
-                30_000, 2));
+                30_000,
+                2));
   }
 
   static Route defaultRoute() {
-    return vhost(HOST, split("default", "hello-1", 90), split("default", "hello-2", 10)).getRoutes(0);
+    return vhost(HOST, split("default", "hello-1", 90), split("default", "hello-2", 10))
+        .getRoutes(0);
   }
 
   static RouteConfiguration withRoute(UnaryOperator<Route.Builder> change) {
-    VirtualHost vhost = vhost(HOST, split("default", "hello-1", 90), split("default", "hello-2", 10));
-    return routes(List.of(vhost.toBuilder().setRoutes(0, change.apply(defaultRoute().toBuilder())).build()));
+    VirtualHost vhost =
+        vhost(HOST, split("default", "hello-1", 90), split("default", "hello-2", 10));
+    return routes(
+        List.of(vhost.toBuilder().setRoutes(0, change.apply(defaultRoute().toBuilder())).build()));
   }
 
   static Stream<Arguments> badRoutes() {
     String where = "route weir-http vhost " + HOST + " route default: ";
     return Stream.of(
-        Arguments.of("regex path",
-            withRoute(r -> r.setMatch(r.getMatch().toBuilder().setSafeRegex(
-                io.envoyproxy.envoy.type.matcher.v3.RegexMatcher.newBuilder().setRegex(".*")))),
+        Arguments.of(
+            "regex path",
+            withRoute(
+                r ->
+                    r.setMatch(
+                        r.getMatch().toBuilder()
+                            .setSafeRegex(
+                                io.envoyproxy.envoy.type.matcher.v3.RegexMatcher.newBuilder()
+                                    .setRegex(".*")))),
             where + "safe_regex path match not supported (expected: prefix or path)"),
-        Arguments.of("all weights zero",
-            withRoute(r -> r.setRoute(RouteAction.newBuilder().setWeightedClusters(WeightedCluster.newBuilder()
-                .addClusters(WeightedCluster.ClusterWeight.newBuilder().setName("default/hello-1")
-                    .setWeight(UInt32Value.of(0)))))),
+        Arguments.of(
+            "all weights zero",
+            withRoute(
+                r ->
+                    r.setRoute(
+                        RouteAction.newBuilder()
+                            .setWeightedClusters(
+                                WeightedCluster.newBuilder()
+                                    .addClusters(
+                                        WeightedCluster.ClusterWeight.newBuilder()
+                                            .setName("default/hello-1")
+                                            .setWeight(UInt32Value.of(0)))))),
             where + "weighted clusters have total weight 0 (expected: > 0)"),
-        Arguments.of("redirect",
+        Arguments.of(
+            "redirect",
             withRoute(r -> r.setRedirect(RedirectAction.newBuilder().setHostRedirect("x"))),
             where + "action redirect not supported (expected: route or direct_response)"),
-        Arguments.of("cluster header",
+        Arguments.of(
+            "cluster header",
             withRoute(r -> r.setRoute(RouteAction.newBuilder().setClusterHeader("x-cluster"))),
-            where + "cluster specifier cluster_header not supported (expected: cluster or weighted_clusters)"),
-        Arguments.of("prefix header match",
-            withRoute(r -> r.setMatch(r.getMatch().toBuilder().addHeaders(
-                HeaderMatcher.newBuilder().setName("weir-tag").setPrefixMatch("can")))),
+            where
+                + "cluster specifier cluster_header not supported (expected: cluster or weighted_clusters)"),
+        Arguments.of(
+            "prefix header match",
+            withRoute(
+                r ->
+                    r.setMatch(
+                        r.getMatch().toBuilder()
+                            .addHeaders(
+                                HeaderMatcher.newBuilder()
+                                    .setName("weir-tag")
+                                    .setPrefixMatch("can")))),
             where + "header weir-tag match not supported (expected: exact)"),
-        Arguments.of("bad direct status",
-            withRoute(r -> r.setDirectResponse(
-                io.envoyproxy.envoy.config.route.v3.DirectResponseAction.newBuilder().setStatus(42))),
+        Arguments.of(
+            "bad direct status",
+            withRoute(
+                r ->
+                    r.setDirectResponse(
+                        io.envoyproxy.envoy.config.route.v3.DirectResponseAction.newBuilder()
+                            .setStatus(42))),
             where + "direct_response status 42 (expected: 200..599)"),
-        Arguments.of("header value with a line break",
-            withRoute(r -> r.addRequestHeadersToAdd(HeaderValueOption.newBuilder().setHeader(
-                HeaderValue.newBuilder().setKey("x-a").setValue("1\r\nx-injected: 2")))),
-            where + "request_headers_to_add x-a value has character 0xd (expected: visible characters, space, tab)"),
-        Arguments.of("header name with a space",
-            withRoute(r -> r.addRequestHeadersToAdd(HeaderValueOption.newBuilder().setHeader(
-                HeaderValue.newBuilder().setKey("x a").setValue("1")))),
+        Arguments.of(
+            "header value with a line break",
+            withRoute(
+                r ->
+                    r.addRequestHeadersToAdd(
+                        HeaderValueOption.newBuilder()
+                            .setHeader(
+                                HeaderValue.newBuilder()
+                                    .setKey("x-a")
+                                    .setValue("1\r\nx-injected: 2")))),
+            where
+                + "request_headers_to_add x-a value has character 0xd (expected: visible characters, space, tab)"),
+        Arguments.of(
+            "header name with a space",
+            withRoute(
+                r ->
+                    r.addRequestHeadersToAdd(
+                        HeaderValueOption.newBuilder()
+                            .setHeader(HeaderValue.newBuilder().setKey("x a").setValue("1")))),
             where + "request_headers_to_add name \"x a\" (expected: an HTTP token)"),
-        Arguments.of("duplicate domain",
-            routes(List.of(vhost(HOST, split("default", "hello-1", 100)),
-                vhost(HOST, split("default", "hello-1", 100)).toBuilder().setName("again").build())),
-            "route weir-http vhost " + HOST + ": domain " + HOST + " already served by vhost again"),
-        Arguments.of("no domains",
-            routes(List.of(vhost(HOST, split("default", "hello-1", 100)).toBuilder().clearDomains().build())),
+        Arguments.of(
+            "duplicate domain",
+            routes(
+                List.of(
+                    vhost(HOST, split("default", "hello-1", 100)),
+                    vhost(HOST, split("default", "hello-1", 100)).toBuilder()
+                        .setName("again")
+                        .build())),
+            "route weir-http vhost "
+                + HOST
+                + ": domain "
+                + HOST
+                + " already served by vhost again"),
+        Arguments.of(
+            "no domains",
+            routes(
+                List.of(
+                    vhost(HOST, split("default", "hello-1", 100)).toBuilder()
+                        .clearDomains()
+                        .build())),
             "route weir-http vhost " + HOST + ": no domains"),
-        Arguments.of("prefix wildcard domain",
-            routes(List.of(vhost(HOST, split("default", "hello-1", 100)).toBuilder().addDomains("hello.*").build())),
-            "route weir-http vhost " + HOST + ": domain \"hello.*\" not supported (expected: a host, *.suffix or *)"));
+        Arguments.of(
+            "prefix wildcard domain",
+            routes(
+                List.of(
+                    vhost(HOST, split("default", "hello-1", 100)).toBuilder()
+                        .addDomains("hello.*")
+                        .build())),
+            "route weir-http vhost "
+                + HOST
+                + ": domain \"hello.*\" not supported (expected: a host, *.suffix or *)"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -160,13 +265,22 @@ class ResourceDecoderTest {
 
   static Stream<Arguments> badClusters() {
     return Stream.of(
-        Arguments.of("static cluster", cluster("a/b").toBuilder().setType(Cluster.DiscoveryType.STATIC).build(),
+        Arguments.of(
+            "static cluster",
+            cluster("a/b").toBuilder().setType(Cluster.DiscoveryType.STATIC).build(),
             "cluster a/b: discovery type STATIC not supported (expected: EDS)"),
         Arguments.of("no name", Cluster.newBuilder().build(), "cluster <unnamed>: name is empty"),
-        Arguments.of("zero connect timeout", cluster("a/b").toBuilder().setConnectTimeout(Durations.ZERO).build(),
+        Arguments.of(
+            "zero connect timeout",
+            cluster("a/b").toBuilder().setConnectTimeout(Durations.ZERO).build(),
             "cluster a/b: connect_timeout 0ms (expected: > 0)"),
-        Arguments.of("ejection percent", cluster("a/b").toBuilder().setOutlierDetection(
-                cluster("a/b").getOutlierDetection().toBuilder().setMaxEjectionPercent(UInt32Value.of(120))).build(),
+        Arguments.of(
+            "ejection percent",
+            cluster("a/b").toBuilder()
+                .setOutlierDetection(
+                    cluster("a/b").getOutlierDetection().toBuilder()
+                        .setMaxEjectionPercent(UInt32Value.of(120)))
+                .build(),
             "cluster a/b: outlier_detection.max_ejection_percent 120 (expected: 0..100)"));
   }
 
@@ -179,9 +293,12 @@ class ResourceDecoderTest {
   @Test
   void rejectsEndpointsWithoutAddress() {
     ClusterLoadAssignment cla = assignment("a/b", endpoint(9001));
-    ClusterLoadAssignment bad = cla.toBuilder()
-        .setEndpoints(0, cla.getEndpoints(0).toBuilder().setLbEndpoints(0, LbEndpoint.getDefaultInstance()))
-        .build();
+    ClusterLoadAssignment bad =
+        cla.toBuilder()
+            .setEndpoints(
+                0,
+                cla.getEndpoints(0).toBuilder().setLbEndpoints(0, LbEndpoint.getDefaultInstance()))
+            .build();
     assertThatThrownBy(() -> decoder.loadAssignment(bad))
         .hasMessage("cluster_load_assignment a/b: endpoint #0 has no socket_address");
   }

@@ -33,42 +33,74 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ResourceTypeTest {
 
   private static final String HOST = "hello.default.example.com";
-  private static final RouteConfigurationType ROUTES = new ResourceDecoder(2).routeType("weir-http");
+  private static final RouteConfigurationType ROUTES =
+      new ResourceDecoder(2).routeType("weir-http");
 
   static Resource resource(String name, Message message) {
-    return Resource.newBuilder().setName(name).setVersion("v1").setResource(Any.pack(message)).build();
+    return Resource.newBuilder()
+        .setName(name)
+        .setVersion("v1")
+        .setResource(Any.pack(message))
+        .build();
   }
 
   static Listener listener(String name, String secret) {
-    DownstreamTlsContext tls = DownstreamTlsContext.newBuilder()
-        .setCommonTlsContext(CommonTlsContext.newBuilder()
-            .addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName(secret)))
+    DownstreamTlsContext tls =
+        DownstreamTlsContext.newBuilder()
+            .setCommonTlsContext(
+                CommonTlsContext.newBuilder()
+                    .addTlsCertificateSdsSecretConfigs(
+                        SdsSecretConfig.newBuilder().setName(secret)))
+            .build();
+    FilterChain chain =
+        FilterChain.newBuilder()
+            .setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames(HOST))
+            .setTransportSocket(
+                TransportSocket.newBuilder().setName("tls").setTypedConfig(Any.pack(tls)))
+            .build();
+    return Listener.newBuilder()
+        .setName(name)
+        .addFilterChains(chain)
+        .setDefaultFilterChain(chain)
         .build();
-    FilterChain chain = FilterChain.newBuilder()
-        .setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames(HOST))
-        .setTransportSocket(TransportSocket.newBuilder().setName("tls").setTypedConfig(Any.pack(tls)))
-        .build();
-    return Listener.newBuilder().setName(name).addFilterChains(chain).setDefaultFilterChain(chain).build();
   }
 
   static Stream<Arguments> decoded() {
     return Stream.of(
-        Arguments.of("cluster by its name", ClusterType.INSTANCE,
-            resource("default/hello-1", cluster("default/hello-1")), "default/hello-1"),
-        Arguments.of("endpoints by cluster name", EndpointType.INSTANCE,
-            resource("default/hello-1", assignment("default/hello-1", endpoint(9001))), "default/hello-1"),
-        Arguments.of("the subscribed route configuration", ROUTES,
+        Arguments.of(
+            "cluster by its name",
+            ClusterType.INSTANCE,
+            resource("default/hello-1", cluster("default/hello-1")),
+            "default/hello-1"),
+        Arguments.of(
+            "endpoints by cluster name",
+            EndpointType.INSTANCE,
+            resource("default/hello-1", assignment("default/hello-1", endpoint(9001))),
+            "default/hello-1"),
+        Arguments.of(
+            "the subscribed route configuration",
+            ROUTES,
             resource("weir-http", routes(List.of(vhost(HOST, split("default", "hello-1", 100))))),
             "weir-http"),
-        Arguments.of("another route configuration is not decoded", ROUTES,
-            resource("other", routes(List.of(vhost(HOST, split("default", "hello-1", 100))))
-                .toBuilder().setName("other").build()),
+        Arguments.of(
+            "another route configuration is not decoded",
+            ROUTES,
+            resource(
+                "other",
+                routes(List.of(vhost(HOST, split("default", "hello-1", 100)))).toBuilder()
+                    .setName("other")
+                    .build()),
             null),
-        Arguments.of("the https listener", ListenerType.INSTANCE,
+        Arguments.of(
+            "the https listener",
+            ListenerType.INSTANCE,
             resource(HttpsListenerSpec.NAME, listener(HttpsListenerSpec.NAME, "default/hello")),
             HttpsListenerSpec.NAME),
-        Arguments.of("another listener is not decoded", ListenerType.INSTANCE,
-            resource("weir-http-listener", listener("weir-http-listener", "")), null));
+        Arguments.of(
+            "another listener is not decoded",
+            ListenerType.INSTANCE,
+            resource("weir-http-listener", listener("weir-http-listener", "")),
+            null));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -86,26 +118,47 @@ class ResourceTypeTest {
   static Stream<Arguments> rejected() {
     Any notACluster = Any.pack(assignment("a/b", endpoint(9001)));
     return Stream.of(
-        Arguments.of("wrong type", ClusterType.INSTANCE,
+        Arguments.of(
+            "wrong type",
+            ClusterType.INSTANCE,
             Resource.newBuilder().setName("a/b").setResource(notACluster).build(),
-            "cluster a/b: cannot decode " + notACluster.getTypeUrl()
+            "cluster a/b: cannot decode "
+                + notACluster.getTypeUrl()
                 + ": Type of the Any message does not match the given class."),
-        Arguments.of("malformed route configuration", ROUTES,
-            Resource.newBuilder().setName("weir-http").setResource(Any.newBuilder()
-                .setTypeUrl(TypeUrls.ROUTE).setValue(ByteString.copyFrom(new byte[] {0x12, 0x05, 0x0a})))
+        Arguments.of(
+            "malformed route configuration",
+            ROUTES,
+            Resource.newBuilder()
+                .setName("weir-http")
+                .setResource(
+                    Any.newBuilder()
+                        .setTypeUrl(TypeUrls.ROUTE)
+                        .setValue(ByteString.copyFrom(new byte[] {0x12, 0x05, 0x0a})))
                 .build(),
-            "route weir-http: cannot decode " + TypeUrls.ROUTE
+            "route weir-http: cannot decode "
+                + TypeUrls.ROUTE
                 + ": While parsing a protocol message, the input ended unexpectedly in the middle of a"
                 + " field.  This could mean either that the input has been truncated or that an"
                 + " embedded message misreported its own length."),
-        Arguments.of("invalid route", ROUTES,
-            resource("weir-http",
-                routes(List.of(vhost(HOST, split("default", "hello-1", 100)).toBuilder().clearDomains().build()))),
+        Arguments.of(
+            "invalid route",
+            ROUTES,
+            resource(
+                "weir-http",
+                routes(
+                    List.of(
+                        vhost(HOST, split("default", "hello-1", 100)).toBuilder()
+                            .clearDomains()
+                            .build()))),
             "route weir-http vhost " + HOST + ": no domains"),
-        Arguments.of("listener without a secret name", ListenerType.INSTANCE,
+        Arguments.of(
+            "listener without a secret name",
+            ListenerType.INSTANCE,
             resource(HttpsListenerSpec.NAME, listener(HttpsListenerSpec.NAME, "")),
             "listener weir-https filter_chains[0]: tls_certificate_sds_secret_configs[0].name empty"),
-        Arguments.of("secret without a certificate", SecretType.INSTANCE,
+        Arguments.of(
+            "secret without a certificate",
+            SecretType.INSTANCE,
             resource("default/hello", Secret.newBuilder().setName("default/hello").build()),
             "secret default/hello: tls_certificate missing"));
   }
@@ -120,18 +173,25 @@ class ResourceTypeTest {
 
   @Test
   void aResponseDecodesWholeWithItsVersionsAndRemovals() throws Exception {
-    DeltaDiscoveryResponse response = DeltaDiscoveryResponse.newBuilder()
-        .setTypeUrl(TypeUrls.LISTENER)
-        .addResources(resource("weir-http-listener", listener("weir-http-listener", "")))
-        .addResources(resource(HttpsListenerSpec.NAME, listener(HttpsListenerSpec.NAME, "default/hello"))
-            .toBuilder().setVersion("v7"))
-        .addRemovedResources("gone")
-        .build();
+    DeltaDiscoveryResponse response =
+        DeltaDiscoveryResponse.newBuilder()
+            .setTypeUrl(TypeUrls.LISTENER)
+            .addResources(resource("weir-http-listener", listener("weir-http-listener", "")))
+            .addResources(
+                resource(HttpsListenerSpec.NAME, listener(HttpsListenerSpec.NAME, "default/hello"))
+                    .toBuilder()
+                    .setVersion("v7"))
+            .addRemovedResources("gone")
+            .build();
     ResourceUpdate<HttpsListenerSpec> update = ListenerType.INSTANCE.decode(response);
     assertThat(update.resources()).containsOnlyKeys(HttpsListenerSpec.NAME);
     assertThat(update.resources().get(HttpsListenerSpec.NAME))
-        .isEqualTo(new Versioned<>(new HttpsListenerSpec(
-            List.of(new HttpsListenerSpec.Chain(List.of(HOST), "default/hello")), "default/hello"), "v7"));
+        .isEqualTo(
+            new Versioned<>(
+                new HttpsListenerSpec(
+                    List.of(new HttpsListenerSpec.Chain(List.of(HOST), "default/hello")),
+                    "default/hello"),
+                "v7"));
     assertThat(update.removed()).containsExactly("gone");
   }
 }

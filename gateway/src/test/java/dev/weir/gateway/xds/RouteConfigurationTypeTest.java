@@ -50,7 +50,11 @@ class RouteConfigurationTypeTest {
   }
 
   static Resource resource(RouteConfiguration config) {
-    return Resource.newBuilder().setName(config.getName()).setVersion("v").setResource(Any.pack(config)).build();
+    return Resource.newBuilder()
+        .setName(config.getName())
+        .setVersion("v")
+        .setResource(Any.pack(config))
+        .build();
   }
 
   /** The spec, or the NACK detail. */
@@ -77,10 +81,15 @@ class RouteConfigurationTypeTest {
     assertThat(first).isEqualTo(scratch(before));
     assertThat(type.decodedVirtualHosts()).isEqualTo(HOSTS);
 
-    RouteConfiguration after = config(hosts -> {
-      hosts.set(42, vhost(host(42), split("default", "hello-42", 50), split("default", "hello-x", 50)));
-      return hosts;
-    });
+    RouteConfiguration after =
+        config(
+            hosts -> {
+              hosts.set(
+                  42,
+                  vhost(
+                      host(42), split("default", "hello-42", 50), split("default", "hello-x", 50)));
+              return hosts;
+            });
     RouteConfigSpec spec = type.decode(resource(after));
     assertThat(type.decodedVirtualHosts()).isEqualTo(HOSTS + 1);
     assertThat(spec).isEqualTo(scratch(after));
@@ -93,29 +102,51 @@ class RouteConfigurationTypeTest {
   static Stream<Arguments> changes() {
     return Stream.of(
         Arguments.of("nothing", (UnaryOperator<List<VirtualHost>>) hosts -> hosts, 0),
-        Arguments.of("a host added", (UnaryOperator<List<VirtualHost>>) hosts -> {
-          hosts.add(vhost("new.default.example.com", split("default", "new-1", 100)));
-          return hosts;
-        }, 1),
-        Arguments.of("hosts removed", (UnaryOperator<List<VirtualHost>>) hosts -> hosts.subList(10, HOSTS), 0),
-        Arguments.of("a domain moves to another host", (UnaryOperator<List<VirtualHost>>) hosts -> {
-          hosts.set(1, hosts.get(1).toBuilder().clearDomains().addDomains(host(1)).build());
-          hosts.set(2, hosts.get(2).toBuilder().addDomains(host(1) + ":*").build());
-          return hosts;
-        }, 2),
-        Arguments.of("a changed host takes an unchanged host's domain",
-            (UnaryOperator<List<VirtualHost>>) hosts -> {
-              hosts.set(0, hosts.get(0).toBuilder().addDomains(host(7)).build());
-              return hosts;
-            }, -1),
-        Arguments.of("a changed host is invalid", (UnaryOperator<List<VirtualHost>>) hosts -> {
-          hosts.set(3, hosts.get(3).toBuilder().clearDomains().build());
-          return hosts;
-        }, -1),
-        Arguments.of("a host is served twice", (UnaryOperator<List<VirtualHost>>) hosts -> {
-          hosts.add(hosts.get(5));
-          return hosts;
-        }, -1));
+        Arguments.of(
+            "a host added",
+            (UnaryOperator<List<VirtualHost>>)
+                hosts -> {
+                  hosts.add(vhost("new.default.example.com", split("default", "new-1", 100)));
+                  return hosts;
+                },
+            1),
+        Arguments.of(
+            "hosts removed",
+            (UnaryOperator<List<VirtualHost>>) hosts -> hosts.subList(10, HOSTS),
+            0),
+        Arguments.of(
+            "a domain moves to another host",
+            (UnaryOperator<List<VirtualHost>>)
+                hosts -> {
+                  hosts.set(1, hosts.get(1).toBuilder().clearDomains().addDomains(host(1)).build());
+                  hosts.set(2, hosts.get(2).toBuilder().addDomains(host(1) + ":*").build());
+                  return hosts;
+                },
+            2),
+        Arguments.of(
+            "a changed host takes an unchanged host's domain",
+            (UnaryOperator<List<VirtualHost>>)
+                hosts -> {
+                  hosts.set(0, hosts.get(0).toBuilder().addDomains(host(7)).build());
+                  return hosts;
+                },
+            -1),
+        Arguments.of(
+            "a changed host is invalid",
+            (UnaryOperator<List<VirtualHost>>)
+                hosts -> {
+                  hosts.set(3, hosts.get(3).toBuilder().clearDomains().build());
+                  return hosts;
+                },
+            -1),
+        Arguments.of(
+            "a host is served twice",
+            (UnaryOperator<List<VirtualHost>>)
+                hosts -> {
+                  hosts.add(hosts.get(5));
+                  return hosts;
+                },
+            -1));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -140,9 +171,13 @@ class RouteConfigurationTypeTest {
     type.decode(resource(config(hosts -> hosts)));
     RouteConfiguration valid = config(hosts -> hosts.subList(0, 1));
     // A virtual_hosts field (tag 0x12) whose bytes end inside a nested field.
-    ByteString broken = valid.toByteString().concat(ByteString.copyFrom(new byte[] {0x12, 0x02, 0x0a, 0x05}));
-    Resource resource = Resource.newBuilder().setName("weir-http")
-        .setResource(Any.newBuilder().setTypeUrl(TypeUrls.ROUTE).setValue(broken)).build();
+    ByteString broken =
+        valid.toByteString().concat(ByteString.copyFrom(new byte[] {0x12, 0x02, 0x0a, 0x05}));
+    Resource resource =
+        Resource.newBuilder()
+            .setName("weir-http")
+            .setResource(Any.newBuilder().setTypeUrl(TypeUrls.ROUTE).setValue(broken))
+            .build();
     String whole;
     try {
       Protos.unpack(resource, RouteConfiguration.class, "route");

@@ -24,11 +24,10 @@ import java.util.Map;
 
 /**
  * Times what the gateway does when one virtual host of a large {@code weir-http} route
- * configuration changes: unpack the resource, decode it into a spec, build the routing table;
- * once decoding the whole configuration from scratch, once as the client does (only the virtual
- * hosts whose bytes changed). Run from the test classpath: {@code RouteUpdateBench [virtual
- * hosts, default 10000] [rounds, default 40]}; prints the median and p90 of each step in
- * milliseconds.
+ * configuration changes: unpack the resource, decode it into a spec, build the routing table; once
+ * decoding the whole configuration from scratch, once as the client does (only the virtual hosts
+ * whose bytes changed). Run from the test classpath: {@code RouteUpdateBench [virtual hosts,
+ * default 10000] [rounds, default 40]}; prints the median and p90 of each step in milliseconds.
  */
 public final class RouteUpdateBench {
 
@@ -43,9 +42,12 @@ public final class RouteUpdateBench {
     ResourceDecoder decoder = new ResourceDecoder(2);
     for (int i = 0; i < hosts; i++) {
       String ns = "ns" + i;
-      vhosts.add(vhost("hello." + ns + ".example.com", ns + "/hello",
-          List.of(tag("canary", ns, "hello-2")),
-          List.of(split(ns, "hello-1", 90), split(ns, "hello-2", 10))));
+      vhosts.add(
+          vhost(
+              "hello." + ns + ".example.com",
+              ns + "/hello",
+              List.of(tag("canary", ns, "hello-2")),
+              List.of(split(ns, "hello-1", 90), split(ns, "hello-2", 10))));
       for (String revision : List.of("hello-1", "hello-2")) {
         String name = ns + "/" + revision;
         clusters.add(decoder.cluster(cluster(name)));
@@ -56,17 +58,25 @@ public final class RouteUpdateBench {
     RouteConfiguration a = routes(vhosts);
     int changed = hosts / 2;
     String ns = "ns" + changed;
-    vhosts.set(changed, vhost("hello." + ns + ".example.com", ns + "/hello",
-        List.of(tag("canary", ns, "hello-2")),
-        List.of(split(ns, "hello-1", 80), split(ns, "hello-2", 20))));
+    vhosts.set(
+        changed,
+        vhost(
+            "hello." + ns + ".example.com",
+            ns + "/hello",
+            List.of(tag("canary", ns, "hello-2")),
+            List.of(split(ns, "hello-1", 80), split(ns, "hello-2", 20))));
     RouteConfiguration b = routes(vhosts);
     Any[] versions = {Any.pack(a), Any.pack(b)};
     System.out.printf("%d virtual hosts, %d bytes%n", hosts, versions[0].getValue().size());
 
     Resource[] resources = new Resource[versions.length];
     for (int i = 0; i < versions.length; i++) {
-      resources[i] = Resource.newBuilder().setName("weir-http").setVersion("v" + i)
-          .setResource(versions[i]).build();
+      resources[i] =
+          Resource.newBuilder()
+              .setName("weir-http")
+              .setVersion("v" + i)
+              .setResource(versions[i])
+              .build();
     }
     RouteConfigurationType incremental = decoder.routeType("weir-http");
     // Both paths in every round, in alternating order, so that load from other processes falls
@@ -83,7 +93,8 @@ public final class RouteUpdateBench {
     }
     scratch.report("from scratch");
     onlyChanged.report("changed hosts only");
-    System.out.printf("virtual hosts decoded by the incremental path: %d (%d rounds after the first)%n",
+    System.out.printf(
+        "virtual hosts decoded by the incremental path: %d (%d rounds after the first)%n",
         incremental.decodedVirtualHosts(), 2 * rounds - 1);
   }
 
@@ -134,7 +145,8 @@ public final class RouteUpdateBench {
   private static void report(String what, double[] millis) {
     double[] sorted = millis.clone();
     Arrays.sort(sorted);
-    System.out.printf("  %-24s median %7.2f ms  p90 %7.2f ms%n", what,
-        sorted[sorted.length / 2], sorted[(int) (sorted.length * 0.9)]);
+    System.out.printf(
+        "  %-24s median %7.2f ms  p90 %7.2f ms%n",
+        what, sorted[sorted.length / 2], sorted[(int) (sorted.length * 0.9)]);
   }
 }

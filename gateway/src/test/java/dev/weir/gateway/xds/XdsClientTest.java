@@ -48,8 +48,16 @@ class XdsClientTest {
             routes(List.of(vhost(HOST, split("default", "hello-1", 100))))));
     client =
         new XdsClient(
-            new XdsSettings(server.address(), "gw-1", "weir-gateway", "us-east", "us-east-1a",
-                "weir-http", Duration.ofMillis(500), Duration.ofMillis(50), Duration.ofMillis(200),
+            new XdsSettings(
+                server.address(),
+                "gw-1",
+                "weir-gateway",
+                "us-east",
+                "us-east-1a",
+                "weir-http",
+                Duration.ofMillis(500),
+                Duration.ofMillis(50),
+                Duration.ofMillis(200),
                 XdsSettings.Tls.NONE),
             new ResourceDecoder(2),
             RoutingTableBuilder.withDefaults(),
@@ -94,16 +102,23 @@ class XdsClientTest {
             List.of(cluster("default/hello-1")),
             List.of(assignment("default/hello-1", endpoint(9002))),
             routes(List.of(vhost(HOST, split("default", "hello-1", 100))))));
-    Poll.until("new endpoint", () -> holder.current().upstream("default/hello-1")
-        .pick(System.nanoTime(), null).port() == 9002);
+    Poll.until(
+        "new endpoint",
+        () ->
+            holder.current().upstream("default/hello-1").pick(System.nanoTime(), null).port()
+                == 9002);
   }
 
   @Test
   void nackKeepsTheLastGoodConfigurationAndReportsWhy() {
     VirtualHost bad =
         vhost(HOST, split("default", "hello-1", 100)).toBuilder()
-            .setRoutes(0, vhost(HOST, split("default", "hello-1", 100)).getRoutes(0).toBuilder()
-                .setMatch(RouteMatch.newBuilder().setSafeRegex(RegexMatcher.newBuilder().setRegex("/.*"))))
+            .setRoutes(
+                0,
+                vhost(HOST, split("default", "hello-1", 100)).getRoutes(0).toBuilder()
+                    .setMatch(
+                        RouteMatch.newBuilder()
+                            .setSafeRegex(RegexMatcher.newBuilder().setRegex("/.*"))))
             .build();
     server.set(
         snapshot(
@@ -119,7 +134,8 @@ class XdsClientTest {
     assertThat(client.lastNack()).isEqualTo(expected);
     assertThat(holder.current().virtualHost(HOST)).isNotNull();
     assertThat(holder.current().virtualHost(HOST).match("/x", name -> null)).isNotNull();
-    assertThat(registry.get("weir.gateway.xds.nacks").tag("type", "rds").counter().count()).isEqualTo(1);
+    assertThat(registry.get("weir.gateway.xds.nacks").tag("type", "rds").counter().count())
+        .isEqualTo(1);
 
     // The next good version is applied again.
     server.set(
@@ -127,9 +143,12 @@ class XdsClientTest {
             "v3",
             List.of(cluster("default/hello-1")),
             List.of(assignment("default/hello-1", endpoint(9001))),
-            routes(List.of(vhost(HOST, split("default", "hello-1", 100)),
-                vhost("other.default.example.com", split("default", "hello-1", 100))))));
-    Poll.until("v3 applied", () -> holder.current().virtualHost("other.default.example.com") != null);
+            routes(
+                List.of(
+                    vhost(HOST, split("default", "hello-1", 100)),
+                    vhost("other.default.example.com", split("default", "hello-1", 100))))));
+    Poll.until(
+        "v3 applied", () -> holder.current().virtualHost("other.default.example.com") != null);
   }
 
   @Test
@@ -139,8 +158,10 @@ class XdsClientTest {
             "v2",
             List.of(cluster("default/hello-1")),
             List.of(assignment("default/hello-1", endpoint(9001))),
-            routes(List.of(vhost(HOST, split("default", "hello-1", 50), split("default", "x", 50))))));
-    String expected = "route weir-http vhost hello.default.example.com: weighted cluster default/x unknown";
+            routes(
+                List.of(vhost(HOST, split("default", "hello-1", 50), split("default", "x", 50))))));
+    String expected =
+        "route weir-http vhost hello.default.example.com: weighted cluster default/x unknown";
     Poll.until("NACK for the unknown cluster", () -> server.nackDetails().contains(expected));
     // Still the single-target configuration of v1.
     assertThat(holder.current().virtualHost(HOST).match("/", n -> null).pick().cluster())
@@ -153,19 +174,29 @@ class XdsClientTest {
         snapshot(
             "v2",
             List.of(cluster("default/hello-1"), cluster("default/hello-2")),
-            List.of(assignment("default/hello-1", endpoint(9001)),
+            List.of(
+                assignment("default/hello-1", endpoint(9001)),
                 assignment("default/hello-2", endpoint(9002))),
-            routes(List.of(vhost(HOST, split("default", "hello-1", 50), split("default", "hello-2", 50))))));
-    Poll.until("split applied", () -> {
-      var route = holder.current().virtualHost(HOST).match("/", n -> null);
-      return route.pick().cluster().equals("default/hello-2") || route.pick().cluster().equals("default/hello-2");
-    });
+            routes(
+                List.of(
+                    vhost(
+                        HOST, split("default", "hello-1", 50), split("default", "hello-2", 50))))));
+    Poll.until(
+        "split applied",
+        () -> {
+          var route = holder.current().virtualHost(HOST).match("/", n -> null);
+          // two picks of a 50/50 split: one of them is hello-2 once the split is applied
+          return java.util.stream.Stream.generate(route::pick)
+              .limit(2)
+              .anyMatch(target -> target.cluster().equals("default/hello-2"));
+        });
     // Applied only once both clusters and their endpoints were there: no pick finds a gap.
     var route = holder.current().virtualHost(HOST).match("/", n -> null);
     for (int i = 0; i < 4; i++) {
       assertThat(route.pick().upstream().endpointCount()).isEqualTo(1);
     }
-    assertThat(holder.current().upstream("default/hello-2").pick(System.nanoTime(), null).port()).isEqualTo(9002);
+    assertThat(holder.current().upstream("default/hello-2").pick(System.nanoTime(), null).port())
+        .isEqualTo(9002);
     assertThat(server.nackDetails()).isEmpty();
   }
 
@@ -183,14 +214,19 @@ class XdsClientTest {
             routes(List.of(vhost("moved.default.example.com", split("default", "hello-1", 100))))));
     server.start();
     // Routes and endpoints arrive as separate responses; both must catch up.
-    Poll.until("resync", () -> holder.current().virtualHost("moved.default.example.com") != null
-        && holder.current().upstream("default/hello-1").pick(System.nanoTime(), null).port() == 9003);
+    Poll.until(
+        "resync",
+        () ->
+            holder.current().virtualHost("moved.default.example.com") != null
+                && holder.current().upstream("default/hello-1").pick(System.nanoTime(), null).port()
+                    == 9003);
     assertThat(client.connected()).isTrue();
     assertThat(holder.current().virtualHost(HOST)).isNull();
     // The new stream declared what the client held, so a server could send only what changed.
     assertThat(server.requests())
         .filteredOn(r -> r.getTypeUrl().equals(TypeUrls.CLUSTER))
-        .anySatisfy(r -> assertThat(r.getInitialResourceVersionsMap()).containsKey("default/hello-1"));
+        .anySatisfy(
+            r -> assertThat(r.getInitialResourceVersionsMap()).containsKey("default/hello-1"));
     assertThat(server.requests())
         .filteredOn(r -> r.getTypeUrl().equals(TypeUrls.ROUTE))
         .anySatisfy(r -> assertThat(r.getInitialResourceVersionsMap()).containsKey("weir-http"));
@@ -202,10 +238,13 @@ class XdsClientTest {
         snapshot(
             "v2",
             List.of(cluster("default/hello-1"), cluster("default/old-1")),
-            List.of(assignment("default/hello-1", endpoint(9001)),
+            List.of(
+                assignment("default/hello-1", endpoint(9001)),
                 assignment("default/old-1", endpoint(9004))),
-            routes(List.of(vhost(HOST, split("default", "hello-1", 100)),
-                vhost("old.default.example.com", split("default", "old-1", 100))))));
+            routes(
+                List.of(
+                    vhost(HOST, split("default", "hello-1", 100)),
+                    vhost("old.default.example.com", split("default", "old-1", 100))))));
     Poll.until("old host", () -> holder.current().virtualHost("old.default.example.com") != null);
     server.stop();
     Poll.until("disconnect noticed", () -> !client.connected());
@@ -215,16 +254,26 @@ class XdsClientTest {
         snapshot(
             "v3",
             List.of(cluster("default/hello-1"), cluster("default/new-1")),
-            List.of(assignment("default/hello-1", endpoint(9001)),
+            List.of(
+                assignment("default/hello-1", endpoint(9001)),
                 assignment("default/new-1", endpoint(9005))),
-            routes(List.of(vhost(HOST, split("default", "hello-1", 100)),
-                vhost("new.default.example.com", split("default", "new-1", 100))))));
+            routes(
+                List.of(
+                    vhost(HOST, split("default", "hello-1", 100)),
+                    vhost("new.default.example.com", split("default", "new-1", 100))))));
     server.start();
     Poll.until("resync", () -> holder.current().virtualHost("new.default.example.com") != null);
     // One table: the new host came with its cluster and endpoints, the old host went with old-1
     // (the server resent hello-1 at the version held, so it sent its whole set).
-    assertThat(holder.current().virtualHost("new.default.example.com").match("/", n -> null)
-        .pick().upstream().endpointCount()).isEqualTo(1);
+    assertThat(
+            holder
+                .current()
+                .virtualHost("new.default.example.com")
+                .match("/", n -> null)
+                .pick()
+                .upstream()
+                .endpointCount())
+        .isEqualTo(1);
     assertThat(holder.current().virtualHost("old.default.example.com")).isNull();
     assertThat(holder.current().upstream("default/old-1")).isNull();
     assertThat(holder.current().upstream("default/hello-1").pick(System.nanoTime(), null).port())
@@ -255,7 +304,8 @@ class XdsClientTest {
             List.of(cluster("default/hello-2")),
             List.of(assignment("default/hello-2", endpoint(9002))),
             routes(List.of(vhost(HOST, split("default", "hello-2", 100))))));
-    Poll.until("hello-1 goes with the routes that named it",
+    Poll.until(
+        "hello-1 goes with the routes that named it",
         () -> holder.current().upstream("default/hello-1") == null);
     assertThat(holder.current().virtualHost(HOST).match("/", n -> null).pick().cluster())
         .isEqualTo("default/hello-2");

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The ADS client over mutual TLS, against a server that requires client certificates (as the
- * controller does with {@code weir.xds.tls.client-ca}). Certificates: {@code src/test/resources/tls},
- * a test CA valid for 100 years.
+ * controller does with {@code weir.xds.tls.client-ca}). Certificates: {@code
+ * src/test/resources/tls}, a test CA valid for 100 years.
  */
 class XdsClientTlsTest {
 
@@ -34,16 +34,28 @@ class XdsClientTlsTest {
 
   static XdsClient client(XdsTestServer server, RoutingTableHolder holder, XdsSettings.Tls tls) {
     return new XdsClient(
-        new XdsSettings("localhost:" + server.address().substring(server.address().indexOf(':') + 1),
-            "gw-tls", "weir-gateway", "", "", "weir-http", Duration.ofSeconds(1),
-            Duration.ofMillis(50), Duration.ofMillis(200), tls),
-        new ResourceDecoder(2), RoutingTableBuilder.withDefaults(), holder, new SimpleMeterRegistry());
+        new XdsSettings(
+            "localhost:" + server.address().substring(server.address().indexOf(':') + 1),
+            "gw-tls",
+            "weir-gateway",
+            "",
+            "",
+            "weir-http",
+            Duration.ofSeconds(1),
+            Duration.ofMillis(50),
+            Duration.ofMillis(200),
+            tls),
+        new ResourceDecoder(2),
+        RoutingTableBuilder.withDefaults(),
+        holder,
+        new SimpleMeterRegistry());
   }
 
   @Test
   void appliesConfigurationOverMutualTlsAndIsRefusedWithoutAClientCertificate() throws Exception {
     try (XdsTestServer server = new XdsTestServer()) {
-      server.credentials(
+      server
+          .credentials(
               TlsServerCredentials.newBuilder()
                   .keyManager(tls("server.pem").toFile(), tls("server.key").toFile())
                   .trustManager(tls("ca.pem").toFile())
@@ -55,18 +67,23 @@ class XdsClientTlsTest {
               "v1",
               List.of(cluster("default/hello-1")),
               List.of(assignment("default/hello-1", endpoint(9001))),
-              routes(List.of(vhost("hello.default.example.com", split("default", "hello-1", 100))))));
+              routes(
+                  List.of(vhost("hello.default.example.com", split("default", "hello-1", 100))))));
 
       RoutingTableHolder holder = new RoutingTableHolder();
       try (XdsClient client =
-          client(server, holder, new XdsSettings.Tls(tls("ca.pem"), tls("client.pem"), tls("client.key")))) {
+          client(
+              server,
+              holder,
+              new XdsSettings.Tls(tls("ca.pem"), tls("client.pem"), tls("client.key")))) {
         client.start();
         Poll.until("configuration over mutual TLS", holder::configured);
         assertThat(client.connected()).isTrue();
       }
 
       RoutingTableHolder anonymous = new RoutingTableHolder();
-      try (XdsClient client = client(server, anonymous, new XdsSettings.Tls(tls("ca.pem"), null, null))) {
+      try (XdsClient client =
+          client(server, anonymous, new XdsSettings.Tls(tls("ca.pem"), null, null))) {
         client.start();
         Poll.sleep(1_000);
         assertThat(anonymous.configured()).isFalse();
@@ -81,8 +98,12 @@ class XdsClientTlsTest {
         .hasMessageContaining("(expected: both or neither)");
     try (XdsTestServer server = new XdsTestServer()) {
       server.start();
-      assertThatThrownBy(() -> client(server, new RoutingTableHolder(),
-              new XdsSettings.Tls(Path.of("/nonexistent/ca.pem"), null, null)))
+      assertThatThrownBy(
+              () ->
+                  client(
+                      server,
+                      new RoutingTableHolder(),
+                      new XdsSettings.Tls(Path.of("/nonexistent/ca.pem"), null, null)))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageStartingWith("weir.xds.tls.ca: /nonexistent/ca.pem: ");
     }

@@ -39,8 +39,8 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * An HTTP/1.1 server that answers every request with its revision name and a newline, as
- * {@code text/plain}, keeping connections alive. Uses epoll where available.
+ * An HTTP/1.1 server that answers every request with its revision name and a newline, as {@code
+ * text/plain}, keeping connections alive. Uses epoll where available.
  */
 public final class Backend implements AutoCloseable {
 
@@ -69,7 +69,9 @@ public final class Backend implements AutoCloseable {
     // One immutable body shared by all responses; duplicates keep reader indexes apart.
     ByteBuf body =
         Unpooled.unreleasableBuffer(
-            Unpooled.directBuffer().writeBytes((name + "\n").getBytes(StandardCharsets.UTF_8)).asReadOnly());
+            Unpooled.directBuffer()
+                .writeBytes((name + "\n").getBytes(StandardCharsets.UTF_8))
+                .asReadOnly());
     try {
       Channel channel =
           new ServerBootstrap()
@@ -116,7 +118,10 @@ public final class Backend implements AutoCloseable {
       String name = args.required("name");
       Backend backend = start(name, args.get("host", "127.0.0.1"), args.intValue("port", 9001));
       System.out.println(
-          "backend " + name + " listening on " + backend.channel.localAddress()
+          "backend "
+              + name
+              + " listening on "
+              + backend.channel.localAddress()
               + (Epoll.isAvailable() ? " (epoll)" : " (nio)"));
       Runtime.getRuntime().addShutdownHook(new Thread(backend::close, "backend-shutdown"));
       new CountDownLatch(1).await();
@@ -144,8 +149,10 @@ public final class Backend implements AutoCloseable {
         }
         if (msg instanceof LastHttpContent) {
           FullHttpResponse response =
-              new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body.duplicate());
-          response.headers()
+              new DefaultFullHttpResponse(
+                  HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body.duplicate());
+          response
+              .headers()
               .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
               .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
           if (keepAlive) {

@@ -35,13 +35,19 @@ public final class MockApiServers {
     InetAddress loopback = InetAddress.getByName("127.0.0.1");
     List<KubernetesMockServer> servers = new ArrayList<>();
     for (String port : args.required("ports").split(",")) {
-      KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-          new KubernetesCrudDispatcher(), false);
+      KubernetesMockServer server =
+          new KubernetesMockServer(
+              new Context(),
+              new MockWebServer(),
+              new HashMap<>(),
+              new KubernetesCrudDispatcher(),
+              false);
       server.init(loopback, Integer.parseInt(port.trim()));
       servers.add(server);
       System.out.println("serving http://127.0.0.1:" + server.getPort());
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> servers.forEach(KubernetesMockServer::destroy)));
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> servers.forEach(KubernetesMockServer::destroy)));
     new CountDownLatch(1).await();
   }
 }

@@ -25,36 +25,49 @@ public final class MinimalProxyPeer {
   private MinimalProxyPeer() {}
 
   public static void main(String[] argv) {
-    Args args = Args.parseOrExit("minimal-proxy", argv, StockScgPeer.OPTIONS, Set.of(), "primary",
-        "secondary");
+    Args args =
+        Args.parseOrExit(
+            "minimal-proxy", argv, StockScgPeer.OPTIONS, Set.of(), "primary", "secondary");
     int primaryWeight = Integer.parseInt(args.get("primary-weight", "90"));
     int total = primaryWeight + Integer.parseInt(args.get("secondary-weight", "10"));
     String primary = "http://" + args.required("primary");
     String secondary = "http://" + args.required("secondary");
-    HttpClient client = HttpClient.create(ConnectionProvider.builder("minimal-proxy")
-            .maxConnections(1_000).pendingAcquireMaxCount(-1).build())
-        .responseTimeout(Duration.ofSeconds(30));
+    HttpClient client =
+        HttpClient.create(
+                ConnectionProvider.builder("minimal-proxy")
+                    .maxConnections(1_000)
+                    .pendingAcquireMaxCount(-1)
+                    .build())
+            .responseTimeout(Duration.ofSeconds(30));
     AtomicLong requests = new AtomicLong();
-    DisposableServer server = HttpServer.create()
-        .host("127.0.0.1")
-        .port(Integer.parseInt(args.get("port", "8181")))
-        .handle((request, response) -> {
-          String base = requests.getAndIncrement() % total < primaryWeight ? primary : secondary;
-          return client
-              .request(request.method())
-              .uri(base + request.uri())
-              .send((upstreamRequest, out) -> {
-                upstreamRequest.headers(request.requestHeaders().copy().remove(HttpHeaderNames.HOST));
-                return out.send(request.receive().retain());
-              })
-              .response((upstream, body) -> {
-                response.status(upstream.status()).headers(upstream.responseHeaders());
-                return response.send(body.retain()).then();
-              })
-              .onErrorResume(e -> response.status(502).sendString(Mono.just("upstream error\n")).then())
-              .then();
-        })
-        .bindNow();
+    DisposableServer server =
+        HttpServer.create()
+            .host("127.0.0.1")
+            .port(Integer.parseInt(args.get("port", "8181")))
+            .handle(
+                (request, response) -> {
+                  String base =
+                      requests.getAndIncrement() % total < primaryWeight ? primary : secondary;
+                  return client
+                      .request(request.method())
+                      .uri(base + request.uri())
+                      .send(
+                          (upstreamRequest, out) -> {
+                            upstreamRequest.headers(
+                                request.requestHeaders().copy().remove(HttpHeaderNames.HOST));
+                            return out.send(request.receive().retain());
+                          })
+                      .response(
+                          (upstream, body) -> {
+                            response.status(upstream.status()).headers(upstream.responseHeaders());
+                            return response.send(body.retain()).then();
+                          })
+                      .onErrorResume(
+                          e ->
+                              response.status(502).sendString(Mono.just("upstream error\n")).then())
+                      .then();
+                })
+            .bindNow();
     System.out.println("minimal proxy listening on 127.0.0.1:" + server.port());
     server.onDispose().block();
   }

@@ -17,7 +17,10 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 @SpringBootApplication(proxyBeanMethods = false)
 public class StockScgPeer {
 
-  /** The options of a 90/10 peer, this one and {@link MinimalProxyPeer}: the harness starts both alike. */
+  /**
+   * The options of a 90/10 peer, this one and {@link MinimalProxyPeer}: the harness starts both
+   * alike.
+   */
   static final Set<String> OPTIONS =
       Set.of("port", "primary", "secondary", "primary-weight", "secondary-weight");
 

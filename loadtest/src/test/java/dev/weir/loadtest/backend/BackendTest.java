@@ -35,7 +35,8 @@ class BackendTest {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     HttpResponse<String> response =
         client.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + backend.port() + "/any/path?q=1"))
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + backend.port() + "/any/path?q=1"))
                 .timeout(Duration.ofSeconds(10))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
@@ -79,8 +80,11 @@ class BackendTest {
   void closesWhenTheClientAsks() throws Exception {
     try (Socket socket = new Socket("127.0.0.1", backend.port())) {
       socket.setSoTimeout(10_000);
-      socket.getOutputStream()
-          .write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      socket
+          .getOutputStream()
+          .write(
+              "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                  .getBytes(StandardCharsets.US_ASCII));
       String all = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
       assertThat(all).startsWith("HTTP/1.1 200 OK").endsWith("hello-00001\n");
     }

@@ -49,14 +49,19 @@ public class AdminController {
   @GetMapping("/clusters")
   public Map<String, Object> clusters() {
     List<ClusterHealth> clusters = controller.clusters();
-    return Map.of("domain", controller.clustersFile().domain(), "clusters", clusters,
-        "tls", TlsView.of(controller.clustersFile().tls(), controller.defaultCertificate()));
+    return Map.of(
+        "domain",
+        controller.clustersFile().domain(),
+        "clusters",
+        clusters,
+        "tls",
+        TlsView.of(controller.clustersFile().tls(), controller.defaultCertificate()));
   }
 
   /**
-   * The clusters file's {@code tls} and the default Secret's state in the last build: {@code valid},
-   * and when not, {@code reason}, {@code message} and whether its last valid version is served.
-   * Never any key material.
+   * The clusters file's {@code tls} and the default Secret's state in the last build: {@code
+   * valid}, and when not, {@code reason}, {@code message} and whether its last valid version is
+   * served. Never any key material.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record TlsView(
@@ -72,8 +77,13 @@ public class AdminController {
       if (state == null) {
         return new TlsView(settings.defaultSecret(), httpOption, null, null, null, null);
       }
-      return new TlsView(state.secret(), httpOption, state.valid(), state.reason(),
-          state.message(), state.servingLastValid());
+      return new TlsView(
+          state.secret(),
+          httpOption,
+          state.valid(),
+          state.reason(),
+          state.message(),
+          state.servingLastValid());
     }
   }
 
@@ -95,7 +105,10 @@ public class AdminController {
       HttpOption httpOption) {
 
     static ModelView of(TrafficModel m) {
-      return new ModelView(m.revision(), m.virtualHosts(), m.upstreams(),
+      return new ModelView(
+          m.revision(),
+          m.virtualHosts(),
+          m.upstreams(),
           m.certificates().stream()
               .map(c -> new CertificateView(c.name(), c.serverNames(), c.fallback()))
               .toList(),
@@ -118,11 +131,20 @@ public class AdminController {
       NackView lastNack) {
 
     static DataPlaneView of(DataPlane d) {
-      return new DataPlaneView(d.nodeId(), d.nodeCluster(), d.locality().region(),
-          d.locality().zone(), d.connectedAt().toString(), d.ackedVersions(),
+      return new DataPlaneView(
+          d.nodeId(),
+          d.nodeCluster(),
+          d.locality().region(),
+          d.locality().zone(),
+          d.connectedAt().toString(),
+          d.ackedVersions(),
           d.appliedModelRevision(),
-          d.lastNack().map(n -> new NackView(n.typeUrl(), n.rejectedVersion(), n.errorDetail(),
-              n.at().toString())).orElse(null));
+          d.lastNack()
+              .map(
+                  n ->
+                      new NackView(
+                          n.typeUrl(), n.rejectedVersion(), n.errorDetail(), n.at().toString()))
+              .orElse(null));
     }
   }
 

@@ -38,8 +38,13 @@ public final class BuildState {
       Map<RouteKey, RouteStatus> statuses,
       Map<String, ValidSecret> validSecrets,
       Map<String, CachedCheck> certificateChecks) {
-    this(requireNonNull(model, "model"), Map.copyOf(served), Map.copyOf(statuses),
-        Map.copyOf(validSecrets), Map.copyOf(certificateChecks), Map.of(),
+    this(
+        requireNonNull(model, "model"),
+        Map.copyOf(served),
+        Map.copyOf(statuses),
+        Map.copyOf(validSecrets),
+        Map.copyOf(certificateChecks),
+        Map.of(),
         ModelBuilder.Memo.EMPTY);
   }
 
@@ -75,9 +80,14 @@ public final class BuildState {
       Map<String, CachedCheck> certificateChecks,
       Map<Name, String> latestRevisions,
       ModelBuilder.Memo memo) {
-    return new BuildState(model, Collections.unmodifiableMap(served), statuses,
-        Map.copyOf(validSecrets), Map.copyOf(certificateChecks),
-        Collections.unmodifiableMap(latestRevisions), memo);
+    return new BuildState(
+        model,
+        Collections.unmodifiableMap(served),
+        statuses,
+        Map.copyOf(validSecrets),
+        Map.copyOf(certificateChecks),
+        Collections.unmodifiableMap(latestRevisions),
+        memo);
   }
 
   public TrafficModel model() {
@@ -114,8 +124,14 @@ public final class BuildState {
 
   /** The same state without the work to reuse: a build from it does everything again. */
   public BuildState withoutMemo() {
-    return new BuildState(model, served, statuses, validSecrets, certificateChecks,
-        latestRevisions, ModelBuilder.Memo.EMPTY);
+    return new BuildState(
+        model,
+        served,
+        statuses,
+        validSecrets,
+        certificateChecks,
+        latestRevisions,
+        ModelBuilder.Memo.EMPTY);
   }
 
   @Override
@@ -136,7 +152,14 @@ public final class BuildState {
 
   @Override
   public String toString() {
-    return "BuildState[model revision " + model.revision() + ", " + served.size() + " served, "
-        + statuses.size() + " statuses, " + validSecrets.size() + " valid secrets]";
+    return "BuildState[model revision "
+        + model.revision()
+        + ", "
+        + served.size()
+        + " served, "
+        + statuses.size()
+        + " statuses, "
+        + validSecrets.size()
+        + " valid secrets]";
   }
 }

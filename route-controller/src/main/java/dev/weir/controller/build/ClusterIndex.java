@@ -33,24 +33,32 @@ final class ClusterIndex {
     this.services = c.services();
     this.slices = c.endpointSlices();
     for (ServiceObject s : services) {
-      servicesByName.computeIfAbsent(new Name(s.namespace(), s.name()), k -> new ArrayList<>(1))
+      servicesByName
+          .computeIfAbsent(new Name(s.namespace(), s.name()), k -> new ArrayList<>(1))
           .add(s);
       String configuration = s.labels().get(ServiceObject.CONFIGURATION_LABEL);
       if (configuration != null) {
-        servicesByConfiguration.computeIfAbsent(new Name(s.namespace(), configuration),
-            k -> new ArrayList<>()).add(s);
+        servicesByConfiguration
+            .computeIfAbsent(new Name(s.namespace(), configuration), k -> new ArrayList<>())
+            .add(s);
       }
     }
     for (EndpointSliceObject e : slices) {
-      slicesByService.computeIfAbsent(new Name(e.namespace(), e.serviceName()),
-          k -> new ArrayList<>(1)).add(e);
+      slicesByService
+          .computeIfAbsent(new Name(e.namespace(), e.serviceName()), k -> new ArrayList<>(1))
+          .add(e);
     }
   }
 
-  /** The index of {@code c}: {@code previous} when it was made from the same lists, else a new one. */
+  /**
+   * The index of {@code c}: {@code previous} when it was made from the same lists, else a new one.
+   */
   static ClusterIndex of(ClusterObjects c, ClusterIndex previous) {
-    if (previous != null && previous.services == c.services() && previous.slices == c.endpointSlices()
-        && previous.cluster.equals(c.cluster()) && previous.locality.equals(c.locality())
+    if (previous != null
+        && previous.services == c.services()
+        && previous.slices == c.endpointSlices()
+        && previous.cluster.equals(c.cluster())
+        && previous.locality.equals(c.locality())
         && previous.stale == c.stale()) {
       return previous;
     }
@@ -82,7 +90,10 @@ final class ClusterIndex {
     if (a == b) {
       return changed;
     }
-    if (a == null || b == null || !a.cluster.equals(b.cluster) || !a.locality.equals(b.locality)
+    if (a == null
+        || b == null
+        || !a.cluster.equals(b.cluster)
+        || !a.locality.equals(b.locality)
         || a.stale != b.stale) {
       for (ClusterIndex i : new ClusterIndex[] {a, b}) {
         if (i != null) {

@@ -23,8 +23,13 @@ public record ClusterObjects(
     List<SecretObject> secrets) {
 
   /** A cluster without Secrets. */
-  public ClusterObjects(String cluster, Locality locality, boolean config, boolean stale,
-      List<RouteObject> routes, List<ServiceObject> services,
+  public ClusterObjects(
+      String cluster,
+      Locality locality,
+      boolean config,
+      boolean stale,
+      List<RouteObject> routes,
+      List<ServiceObject> services,
       List<EndpointSliceObject> endpointSlices) {
     this(cluster, locality, config, stale, routes, services, endpointSlices, List.of());
   }

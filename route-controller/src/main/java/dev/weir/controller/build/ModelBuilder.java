@@ -45,23 +45,23 @@ import java.util.TreeSet;
  * function of its inputs.
  *
  * <p>Routes are processed oldest first (creation time, then namespace, name and cluster), so the
- * older of two Routes that claim a host keeps it. A Route whose new generation is invalid or names a
- * missing revision keeps being served as it last was when it was valid and fully resolved.
+ * older of two Routes that claim a host keeps it. A Route whose new generation is invalid or names
+ * a missing revision keeps being served as it last was when it was valid and fully resolved.
  *
  * <p>A build reuses what the previous one made (kept in {@link BuildState}) wherever the inputs it
- * was made from are equal: a Route's validation, resolution, virtual hosts and status, an
- * upstream whose Services and EndpointSlices did not change, a cluster's index while its lists are
- * the same objects. The result is the same as a build from scratch with the same previous state;
- * only the work differs.
+ * was made from are equal: a Route's validation, resolution, virtual hosts and status, an upstream
+ * whose Services and EndpointSlices did not change, a cluster's index while its lists are the same
+ * objects. The result is the same as a build from scratch with the same previous state; only the
+ * work differs.
  *
  * <p>A {@code latestRevision} target follows its configuration's latest ready revision, which only
- * moves forward (as Knative Serving's since serving#12078): the newest Service labelled
- * {@code weir.dev/configuration} with ready endpoints in some cluster, "newest" by creation time,
- * then name; but never older than the revision the configuration's Routes were last given while
- * that Service still exists. A latest revision that loses its ready endpoints stays the target, and
- * its Routes say so ({@code AllTrafficAssigned=False, RevisionNotReady}); data planes answer 503
- * naming it. What was last given survives rebuilds in the {@link BuildState}, and a restart through
- * the Routes' {@code status.traffic} (the revision each latest target was last given).
+ * moves forward (as Knative Serving's since serving#12078): the newest Service labelled {@code
+ * weir.dev/configuration} with ready endpoints in some cluster, "newest" by creation time, then
+ * name; but never older than the revision the configuration's Routes were last given while that
+ * Service still exists. A latest revision that loses its ready endpoints stays the target, and its
+ * Routes say so ({@code AllTrafficAssigned=False, RevisionNotReady}); data planes answer 503 naming
+ * it. What was last given survives rebuilds in the {@link BuildState}, and a restart through the
+ * Routes' {@code status.traffic} (the revision each latest target was last given).
  */
 public final class ModelBuilder {
 
@@ -74,16 +74,17 @@ public final class ModelBuilder {
   public static final String REASON_REVISION_NOT_READY = "RevisionNotReady";
 
   /** Oldest first; written out because it runs for every Route on every build. */
-  private static final Comparator<RouteObject> AGE = (a, b) -> {
-    int c = a.created().compareTo(b.created());
-    if (c == 0) {
-      c = a.key().namespace().compareTo(b.key().namespace());
-    }
-    if (c == 0) {
-      c = a.key().name().compareTo(b.key().name());
-    }
-    return c != 0 ? c : a.key().cluster().compareTo(b.key().cluster());
-  };
+  private static final Comparator<RouteObject> AGE =
+      (a, b) -> {
+        int c = a.created().compareTo(b.created());
+        if (c == 0) {
+          c = a.key().namespace().compareTo(b.key().namespace());
+        }
+        if (c == 0) {
+          c = a.key().name().compareTo(b.key().name());
+        }
+        return c != 0 ? c : a.key().cluster().compareTo(b.key().cluster());
+      };
 
   private final String domain;
   private final TlsSettings tls;
@@ -107,7 +108,8 @@ public final class ModelBuilder {
   private ModelBuilder(String domain, TlsSettings tls, List<ClusterObjects> clusters) {
     this.domain = domain;
     this.tls = tls;
-    this.clusters = clusters.stream().sorted(Comparator.comparing(ClusterObjects::cluster)).toList();
+    this.clusters =
+        clusters.stream().sorted(Comparator.comparing(ClusterObjects::cluster)).toList();
     for (ClusterObjects c : this.clusters) {
       if (c.config()) {
         // One Secret per name: with the same name in two config clusters, the first cluster's wins.
@@ -164,8 +166,12 @@ public final class ModelBuilder {
     private final Map<RouteKey, RouteMemo> routes;
     private final Map<Name, Upstream> upstreams;
 
-    private Memo(String domain, TlsSettings tls, Map<String, ClusterIndex> indexes,
-        Map<RouteKey, RouteMemo> routes, Map<Name, Upstream> upstreams) {
+    private Memo(
+        String domain,
+        TlsSettings tls,
+        Map<String, ClusterIndex> indexes,
+        Map<RouteKey, RouteMemo> routes,
+        Map<Name, Upstream> upstreams) {
       this.domain = domain;
       this.tls = tls;
       this.indexes = indexes;
@@ -246,8 +252,16 @@ public final class ModelBuilder {
           }
         }
         if (holder != null) {
-          w.outcome = w.outcome.conflict("host " + conflictHost + " is already served by Route "
-              + holder.namespace() + "/" + holder.name() + " of cluster " + holder.cluster());
+          w.outcome =
+              w.outcome.conflict(
+                  "host "
+                      + conflictHost
+                      + " is already served by Route "
+                      + holder.namespace()
+                      + "/"
+                      + holder.name()
+                      + " of cluster "
+                      + holder.cluster());
         } else {
           for (String host : w.hosts) {
             claimed.put(host, route.key());
@@ -283,11 +297,12 @@ public final class ModelBuilder {
     List<Certificate> certificates =
         certificates(works, previous, now, certificateConditions, validSecrets);
     // Every upstream the last build had, none changed: its model holds the same ones, sorted.
-    boolean sameUpstreams = reusedUpstreams == upstreams.size()
-        && upstreams.size() == memo.upstreams.size()
-        && upstreams.size() == previous.model().upstreams().size();
-    TrafficModel model = model(previous.model(), virtualHosts, upstreams, sameUpstreams,
-        certificates);
+    boolean sameUpstreams =
+        reusedUpstreams == upstreams.size()
+            && upstreams.size() == memo.upstreams.size()
+            && upstreams.size() == previous.model().upstreams().size();
+    TrafficModel model =
+        model(previous.model(), virtualHosts, upstreams, sameUpstreams, certificates);
     long revision = model.revision();
     boolean sameCertificates = model.certificates().equals(previous.model().certificates());
 
@@ -301,9 +316,10 @@ public final class ModelBuilder {
       ServedRoute served = outcome.conflict == null ? outcome.served : null;
       if (served != null) {
         ServedRoute before = servedBefore(w, previous);
-        served = served.sameRouting(before)
-            ? before
-            : new ServedRoute(served.generation(), served.targets(), revision);
+        served =
+            served.sameRouting(before)
+                ? before
+                : new ServedRoute(served.generation(), served.targets(), revision);
         nextServed.put(key, served);
       }
       // The memo holds what the previous state holds; looking it up there saves a lookup.
@@ -315,20 +331,36 @@ public final class ModelBuilder {
       RouteStatus status;
       // The last build made m.status() from the same inputs; with it as the status before, the
       // same inputs give it again (every condition keeps its state and transition time).
-      if (m != null && sameCertificates && m.outcome() == outcome && before == m.status()
-          && Objects.equals(m.served(), served) && Objects.equals(m.ingress(), ingress)
+      if (m != null
+          && sameCertificates
+          && m.outcome() == outcome
+          && before == m.status()
+          && Objects.equals(m.served(), served)
+          && Objects.equals(m.ingress(), ingress)
           && Objects.equals(m.certificate(), certificate)) {
         status = m.status();
       } else {
         status = status(w.route, outcome, served, ingress, certificate, model, before, now);
       }
       statuses.put(key, status);
-      if (nextRoutes.put(key, new RouteMemo(w.problems, outcome, w.hosts, w.virtualHosts,
-          w.upstreams, served, ingress, certificate, status)) != null) {
+      if (nextRoutes.put(
+              key,
+              new RouteMemo(
+                  w.problems,
+                  outcome,
+                  w.hosts,
+                  w.virtualHosts,
+                  w.upstreams,
+                  served,
+                  ingress,
+                  certificate,
+                  status))
+          != null) {
         // Two Routes with one key (no source makes them): a memo cannot tell them apart, so
         // build again without one, and keep none.
         if (!memo.routes.isEmpty()) {
-          return new ModelBuilder(domain, tls, clusters).run(previous.withoutMemo(), dataPlanes, now);
+          return new ModelBuilder(domain, tls, clusters)
+              .run(previous.withoutMemo(), dataPlanes, now);
         }
         duplicateKeys = true;
       }
@@ -337,8 +369,15 @@ public final class ModelBuilder {
       nextRoutes = Map.of();
     }
     Map<RouteKey, RouteStatus> statusMap = Map.copyOf(statuses);
-    BuildState state = BuildState.of(model, nextServed, statusMap, validSecrets, nextChecks,
-        nextLatest, new Memo(domain, tls, nextIndexes, nextRoutes, upstreams));
+    BuildState state =
+        BuildState.of(
+            model,
+            nextServed,
+            statusMap,
+            validSecrets,
+            nextChecks,
+            nextLatest,
+            new Memo(domain, tls, nextIndexes, nextRoutes, upstreams));
     return new BuildResult(model, statusMap, state, defaultCertificate);
   }
 
@@ -353,8 +392,8 @@ public final class ModelBuilder {
    */
   private Map<String, ClusterIndex> index(Memo memo) {
     Map<String, ClusterIndex> next = new HashMap<>();
-    boolean uniqueNames = clusters.stream().map(ClusterObjects::cluster).distinct().count()
-        == clusters.size();
+    boolean uniqueNames =
+        clusters.stream().map(ClusterObjects::cluster).distinct().count() == clusters.size();
     for (ClusterObjects c : clusters) {
       ClusterIndex before = uniqueNames ? memo.indexes.get(c.cluster()) : null;
       ClusterIndex index = ClusterIndex.of(c, before);
@@ -381,8 +420,12 @@ public final class ModelBuilder {
    * content under the next revision. Sorted here as the model sorts, so that comparing with the
    * previous model mostly compares the same objects.
    */
-  private TrafficModel model(TrafficModel previous, List<VirtualHost> virtualHosts,
-      Map<Name, Upstream> upstreams, boolean sameUpstreams, List<Certificate> certificates) {
+  private TrafficModel model(
+      TrafficModel previous,
+      List<VirtualHost> virtualHosts,
+      Map<Name, Upstream> upstreams,
+      boolean sameUpstreams,
+      List<Certificate> certificates) {
     virtualHosts.sort(Comparator.naturalOrder());
     List<Upstream> sortedUpstreams = previous.upstreams();
     if (!sameUpstreams) {
@@ -402,8 +445,8 @@ public final class ModelBuilder {
         && tls.httpOption() == previous.httpOption()) {
       return previous;
     }
-    return new TrafficModel(previous.revision() + 1, virtualHosts, sortedUpstreams, certificates,
-        tls.httpOption());
+    return new TrafficModel(
+        previous.revision() + 1, virtualHosts, sortedUpstreams, certificates, tls.httpOption());
   }
 
   /** What happened to one Route: what it serves (or null), and why not all is well. */
@@ -430,12 +473,18 @@ public final class ModelBuilder {
       w.hosts = m.hosts();
       return;
     }
-    w.problems = m != null && Objects.equals(m.outcome().route().spec(), route.spec())
-        ? m.problems()
-        : RouteValidator.validate(key.namespace(), key.name(), route.spec(), domain);
+    w.problems =
+        m != null && Objects.equals(m.outcome().route().spec(), route.spec())
+            ? m.problems()
+            : RouteValidator.validate(key.namespace(), key.name(), route.spec(), domain);
     if (!w.problems.isEmpty()) {
-      w.outcome = new Outcome(route, before, REASON_INVALID_SPEC, String.join("; ", w.problems)
-          + servingNote(before), null);
+      w.outcome =
+          new Outcome(
+              route,
+              before,
+              REASON_INVALID_SPEC,
+              String.join("; ", w.problems) + servingNote(before),
+              null);
       w.hosts = hosts(w, before);
       return;
     }
@@ -447,25 +496,42 @@ public final class ModelBuilder {
       TrafficTarget t = traffic.get(i);
       String revision;
       if (t.revisionName() != null) {
-        revision = hasService(new Name(key.namespace(), t.revisionName()))
-            ? t.revisionName()
-            : null;
+        revision =
+            hasService(new Name(key.namespace(), t.revisionName())) ? t.revisionName() : null;
         if (revision == null) {
-          missing.add("spec.traffic[" + i + "].revisionName: \"" + t.revisionName()
-              + "\" (expected: a Service of that name in namespace " + key.namespace()
-              + " in some cluster)");
+          missing.add(
+              "spec.traffic["
+                  + i
+                  + "].revisionName: \""
+                  + t.revisionName()
+                  + "\" (expected: a Service of that name in namespace "
+                  + key.namespace()
+                  + " in some cluster)");
         }
       } else {
         Latest latest = latestRevision(key.namespace(), t.configurationName());
         revision = latest == null ? null : latest.revision();
         if (revision == null) {
-          missing.add("spec.traffic[" + i + "].configurationName: \"" + t.configurationName()
-              + "\" (expected: a Service labelled " + ServiceObject.CONFIGURATION_LABEL + "="
-              + t.configurationName() + " with ready endpoints)");
+          missing.add(
+              "spec.traffic["
+                  + i
+                  + "].configurationName: \""
+                  + t.configurationName()
+                  + "\" (expected: a Service labelled "
+                  + ServiceObject.CONFIGURATION_LABEL
+                  + "="
+                  + t.configurationName()
+                  + " with ready endpoints)");
         } else if (!latest.ready()) {
-          notReady.add("spec.traffic[" + i + "].configurationName: \"" + t.configurationName()
-              + "\": its latest ready revision " + revision + " has no ready endpoint now"
-              + " (requests to it get 503; latest only moves to a newer ready revision)");
+          notReady.add(
+              "spec.traffic["
+                  + i
+                  + "].configurationName: \""
+                  + t.configurationName()
+                  + "\": its latest ready revision "
+                  + revision
+                  + " has no ready endpoint now"
+                  + " (requests to it get 503; latest only moves to a newer ready revision)");
         }
       }
       if (revision != null) {
@@ -473,15 +539,25 @@ public final class ModelBuilder {
       }
     }
     if (!missing.isEmpty()) {
-      w.outcome = new Outcome(route, before, REASON_REVISION_MISSING, String.join("; ", missing)
-          + servingNote(before), null);
+      w.outcome =
+          new Outcome(
+              route,
+              before,
+              REASON_REVISION_MISSING,
+              String.join("; ", missing) + servingNote(before),
+              null);
     } else if (!notReady.isEmpty()) {
       // Served as resolved, and said: moving back to an older revision would serve older code.
-      w.outcome = new Outcome(route, new ServedRoute(route.generation(), resolved, 0),
-          REASON_REVISION_NOT_READY, String.join("; ", notReady), null);
+      w.outcome =
+          new Outcome(
+              route,
+              new ServedRoute(route.generation(), resolved, 0),
+              REASON_REVISION_NOT_READY,
+              String.join("; ", notReady),
+              null);
     } else {
-      w.outcome = new Outcome(route, new ServedRoute(route.generation(), resolved, 0), null, null,
-          null);
+      w.outcome =
+          new Outcome(route, new ServedRoute(route.generation(), resolved, 0), null, null, null);
     }
     w.hosts = hosts(w, w.outcome.served);
   }
@@ -532,38 +608,46 @@ public final class ModelBuilder {
    * there is neither.
    */
   private Latest latestRevision(String namespace, String configuration) {
-    return latestRevisions.computeIfAbsent(new Name(namespace, configuration), name -> {
-      Map<String, Instant> existing = new HashMap<>();
-      Map<String, Instant> ready = new HashMap<>();
-      for (ClusterIndex index : indexes) {
-        for (ServiceObject s : index.servicesOf(name)) {
-          existing.merge(s.name(), s.created(), ModelBuilder::later);
-          if (!endpoints(index, s).isEmpty()) {
-            ready.merge(s.name(), s.created(), ModelBuilder::later);
-          }
-        }
-      }
-      String remembered = rememberedLatest.get(name);
-      Set<String> given = remembered != null ? Set.of(remembered)
-          : latestFromStatus().getOrDefault(name, Set.of());
-      Map<String, Instant> candidates = new HashMap<>(ready);
-      for (String revision : given) {
-        Instant created = existing.get(revision);
-        if (created != null) {
-          candidates.put(revision, created);
-        }
-      }
-      Optional<Latest> latest = candidates.entrySet().stream()
-          .max(Map.Entry.<String, Instant>comparingByValue()
-              .thenComparing(Map.Entry.comparingByKey()))
-          .map(e -> new Latest(e.getKey(), ready.containsKey(e.getKey())));
-      if (latest.isPresent()) {
-        nextLatest.put(name, latest.get().revision());
-      } else {
-        nextLatest.remove(name);
-      }
-      return latest;
-    }).orElse(null);
+    return latestRevisions
+        .computeIfAbsent(
+            new Name(namespace, configuration),
+            name -> {
+              Map<String, Instant> existing = new HashMap<>();
+              Map<String, Instant> ready = new HashMap<>();
+              for (ClusterIndex index : indexes) {
+                for (ServiceObject s : index.servicesOf(name)) {
+                  existing.merge(s.name(), s.created(), ModelBuilder::later);
+                  if (!endpoints(index, s).isEmpty()) {
+                    ready.merge(s.name(), s.created(), ModelBuilder::later);
+                  }
+                }
+              }
+              String remembered = rememberedLatest.get(name);
+              Set<String> given =
+                  remembered != null
+                      ? Set.of(remembered)
+                      : latestFromStatus().getOrDefault(name, Set.of());
+              Map<String, Instant> candidates = new HashMap<>(ready);
+              for (String revision : given) {
+                Instant created = existing.get(revision);
+                if (created != null) {
+                  candidates.put(revision, created);
+                }
+              }
+              Optional<Latest> latest =
+                  candidates.entrySet().stream()
+                      .max(
+                          Map.Entry.<String, Instant>comparingByValue()
+                              .thenComparing(Map.Entry.comparingByKey()))
+                      .map(e -> new Latest(e.getKey(), ready.containsKey(e.getKey())));
+              if (latest.isPresent()) {
+                nextLatest.put(name, latest.get().revision());
+              } else {
+                nextLatest.remove(name);
+              }
+              return latest;
+            })
+        .orElse(null);
   }
 
   private static Instant later(Instant a, Instant b) {
@@ -582,10 +666,12 @@ public final class ModelBuilder {
           continue;
         }
         for (TrafficStatus t : route.status().traffic()) {
-          if (Boolean.TRUE.equals(t.latestRevision()) && t.configurationName() != null
+          if (Boolean.TRUE.equals(t.latestRevision())
+              && t.configurationName() != null
               && t.revisionName() != null) {
-            latestFromStatus.computeIfAbsent(
-                new Name(route.key().namespace(), t.configurationName()), k -> new HashSet<>())
+            latestFromStatus
+                .computeIfAbsent(
+                    new Name(route.key().namespace(), t.configurationName()), k -> new HashSet<>())
                 .add(t.revisionName());
           }
         }
@@ -600,7 +686,9 @@ public final class ModelBuilder {
       return null;
     }
     RouteMemo m = w.memo;
-    if (m != null && m.hosts() != null && m.outcome().served() != null
+    if (m != null
+        && m.hosts() != null
+        && m.outcome().served() != null
         && served.targets().equals(m.outcome().served().targets())) {
       return m.hosts();
     }
@@ -630,17 +718,22 @@ public final class ModelBuilder {
       weights.merge(upstream, t.target().percentOrZero(), Integer::sum);
       if (t.target().tag() != null) {
         tagRoutes.add(new TagRoute(t.target().tag(), upstream));
-        hosts.add(new VirtualHost(
-            RouteValidator.tagHost(t.target().tag(), key.name(), key.namespace(), domain),
-            ref, List.of(), List.of(new WeightedUpstream(upstream, 100))));
+        hosts.add(
+            new VirtualHost(
+                RouteValidator.tagHost(t.target().tag(), key.name(), key.namespace(), domain),
+                ref,
+                List.of(),
+                List.of(new WeightedUpstream(upstream, 100))));
       }
     }
-    List<WeightedUpstream> split = weights.entrySet().stream()
-        .filter(e -> e.getValue() > 0)
-        .map(e -> new WeightedUpstream(e.getKey(), e.getValue()))
-        .toList();
-    hosts.add(new VirtualHost(
-        RouteValidator.host(key.name(), key.namespace(), domain), ref, tagRoutes, split));
+    List<WeightedUpstream> split =
+        weights.entrySet().stream()
+            .filter(e -> e.getValue() > 0)
+            .map(e -> new WeightedUpstream(e.getKey(), e.getValue()))
+            .toList();
+    hosts.add(
+        new VirtualHost(
+            RouteValidator.host(key.name(), key.namespace(), domain), ref, tagRoutes, split));
     w.virtualHosts = List.copyOf(hosts);
     w.upstreams = List.copyOf(names);
   }
@@ -665,8 +758,9 @@ public final class ModelBuilder {
         endpoints.addAll(endpoints(index, s));
       }
     }
-    Upstream upstream = new Upstream(name.namespace(), name.name(), protocol,
-        List.copyOf(new TreeSet<>(endpoints)));
+    Upstream upstream =
+        new Upstream(
+            name.namespace(), name.name(), protocol, List.copyOf(new TreeSet<>(endpoints)));
     return upstream.equals(before) ? before : upstream;
   }
 
@@ -677,14 +771,20 @@ public final class ModelBuilder {
       return List.of();
     }
     List<Endpoint> endpoints = new ArrayList<>();
-    for (EndpointSliceObject slice : cluster.slices(new Name(service.namespace(), service.name()))) {
+    for (EndpointSliceObject slice :
+        cluster.slices(new Name(service.namespace(), service.name()))) {
       for (EndpointSliceObject.Port p : slice.ports()) {
         if (!p.name().equals(port.name()) || p.port() < 1 || p.port() > 65535) {
           continue;
         }
         for (String address : slice.readyAddresses()) {
-          endpoints.add(new Endpoint(address, p.port(), cluster.cluster, cluster.locality,
-              cluster.stale || slice.stale()));
+          endpoints.add(
+              new Endpoint(
+                  address,
+                  p.port(),
+                  cluster.cluster,
+                  cluster.locality,
+                  cluster.stale || slice.stale()));
         }
       }
     }
@@ -694,16 +794,20 @@ public final class ModelBuilder {
   /** {@code IngressReady}: false for a conflict or nothing served, else as the data planes say. */
   private Condition ingress(Outcome outcome, ServedRoute served, List<DataPlane> dataPlanes) {
     if (outcome.conflict != null) {
-      return new Condition(Condition.INGRESS_READY, Condition.FALSE,
-          REASON_DOMAIN_CONFLICT, outcome.conflict, null);
+      return new Condition(
+          Condition.INGRESS_READY, Condition.FALSE, REASON_DOMAIN_CONFLICT, outcome.conflict, null);
     }
     if (served == null) {
       // Invalid or unresolved from its first generation on: there is nothing to fall back to.
-      return new Condition(Condition.INGRESS_READY, Condition.FALSE, REASON_NOT_SERVED,
-          "no valid, fully resolved generation to serve yet", null);
+      return new Condition(
+          Condition.INGRESS_READY,
+          Condition.FALSE,
+          REASON_NOT_SERVED,
+          "no valid, fully resolved generation to serve yet",
+          null);
     }
-    return ingressBySince.computeIfAbsent(served.sinceModelRevision(),
-        since -> ingressReady(served, dataPlanes));
+    return ingressBySince.computeIfAbsent(
+        served.sinceModelRevision(), since -> ingressReady(served, dataPlanes));
   }
 
   private RouteStatus status(
@@ -716,10 +820,15 @@ public final class ModelBuilder {
       RouteStatus before,
       Instant now) {
     RouteKey key = route.key();
-    Condition assigned = outcome.assignedReason == null
-        ? new Condition(Condition.ALL_TRAFFIC_ASSIGNED, Condition.TRUE, null, null, null)
-        : new Condition(Condition.ALL_TRAFFIC_ASSIGNED, Condition.FALSE,
-            outcome.assignedReason, outcome.assignedMessage, null);
+    Condition assigned =
+        outcome.assignedReason == null
+            ? new Condition(Condition.ALL_TRAFFIC_ASSIGNED, Condition.TRUE, null, null, null)
+            : new Condition(
+                Condition.ALL_TRAFFIC_ASSIGNED,
+                Condition.FALSE,
+                outcome.assignedReason,
+                outcome.assignedMessage,
+                null);
     List<Condition> parts = new ArrayList<>(List.of(assigned, ingress));
     if (certificate != null) {
       parts.add(certificate);
@@ -728,24 +837,28 @@ public final class ModelBuilder {
     List<Condition> conditions = new ArrayList<>();
     for (Condition c : parts) {
       Condition old = before == null ? null : before.condition(c.type());
-      conditions.add(c.sameState(old)
-          ? c.at(old.lastTransitionTime())
-          : c.at(now.truncatedTo(ChronoUnit.SECONDS).toString()));
+      conditions.add(
+          c.sameState(old)
+              ? c.at(old.lastTransitionTime())
+              : c.at(now.truncatedTo(ChronoUnit.SECONDS).toString()));
     }
     boolean servedHere = served != null;
     List<TrafficStatus> traffic = new ArrayList<>();
     if (servedHere) {
       for (ResolvedTarget t : served.targets()) {
         TrafficTarget spec = t.target();
-        traffic.add(new TrafficStatus(
-            spec.tag(),
-            t.revision(),
-            spec.configurationName(),
-            spec.configurationName() != null,
-            spec.percentOrZero(),
-            spec.tag() == null
-                ? null
-                : url(model, RouteValidator.tagHost(spec.tag(), key.name(), key.namespace(), domain))));
+        traffic.add(
+            new TrafficStatus(
+                spec.tag(),
+                t.revision(),
+                spec.configurationName(),
+                spec.configurationName() != null,
+                spec.percentOrZero(),
+                spec.tag() == null
+                    ? null
+                    : url(
+                        model,
+                        RouteValidator.tagHost(spec.tag(), key.name(), key.namespace(), domain))));
       }
     }
     return new RouteStatus(
@@ -777,13 +890,20 @@ public final class ModelBuilder {
     Condition defaultBroken = null;
     if (defaultKey != null) {
       CertificateCheck check = check(defaultKey, now);
-      defaultCertificate = new DefaultCertificateState(defaultKey, check.valid(), check.reason(),
-          check.message(), !check.valid() && defaultSecret != null);
+      defaultCertificate =
+          new DefaultCertificateState(
+              defaultKey,
+              check.valid(),
+              check.reason(),
+              check.message(),
+              !check.valid() && defaultSecret != null);
       if (defaultSecret == null) {
         // Nothing of it can be served: every Route that counts on it says so, instead of
         // silently staying on plain HTTP.
-        defaultBroken = certificateFalse(check.reason(),
-            "secret " + defaultKey + " (the default certificate): " + check.message());
+        defaultBroken =
+            certificateFalse(
+                check.reason(),
+                "secret " + defaultKey + " (the default certificate): " + check.message());
       }
     }
     for (Work w : works) {
@@ -797,10 +917,14 @@ public final class ModelBuilder {
       String secretKey;
       if (route.spec() != null && route.spec().tls() != null) {
         String secretName = route.spec().tls().secretName();
-        if (secretName == null || secretName.isEmpty()
+        if (secretName == null
+            || secretName.isEmpty()
             || DnsNames.hostProblem(secretName) != null) {
-          conditions.put(key, certificateFalse(CertificateCheck.REASON_SECRET_MISSING,
-              "spec.tls.secretName: \"" + secretName + "\" (expected: the name of a Secret)"));
+          conditions.put(
+              key,
+              certificateFalse(
+                  CertificateCheck.REASON_SECRET_MISSING,
+                  "spec.tls.secretName: \"" + secretName + "\" (expected: the name of a Secret)"));
           continue;
         }
         secretKey = key(key.namespace(), secretName);
@@ -817,15 +941,25 @@ public final class ModelBuilder {
       ValidSecret serving = servable(secretKey, previous, now);
       String note = serving == null ? "" : " (serving its last valid version)";
       if (!check.valid()) {
-        conditions.put(key, certificateFalse(check.reason(),
-            "secret " + secretKey + ": " + check.message() + note));
+        conditions.put(
+            key,
+            certificateFalse(
+                check.reason(), "secret " + secretKey + ": " + check.message() + note));
       } else {
         List<String> uncovered = hosts.stream().filter(h -> !check.covers(h)).toList();
-        conditions.put(key, uncovered.isEmpty()
-            ? new Condition(Condition.CERTIFICATE_PROVISIONED, Condition.TRUE, null, null, null)
-            : certificateFalse(CertificateCheck.REASON_HOST_NOT_COVERED, "secret " + secretKey
-                + ": the certificate does not cover " + String.join(", ", uncovered)
-                + " (its DNS names: " + String.join(", ", check.dnsNames()) + ")"));
+        conditions.put(
+            key,
+            uncovered.isEmpty()
+                ? new Condition(Condition.CERTIFICATE_PROVISIONED, Condition.TRUE, null, null, null)
+                : certificateFalse(
+                    CertificateCheck.REASON_HOST_NOT_COVERED,
+                    "secret "
+                        + secretKey
+                        + ": the certificate does not cover "
+                        + String.join(", ", uncovered)
+                        + " (its DNS names: "
+                        + String.join(", ", check.dnsNames())
+                        + ")"));
       }
       if (serving != null) {
         validSecrets.put(secretKey, serving);
@@ -843,8 +977,13 @@ public final class ModelBuilder {
     List<Certificate> certificates = new ArrayList<>();
     for (Map.Entry<String, Set<String>> e : serverNames.entrySet()) {
       ValidSecret secret = validSecrets.get(e.getKey());
-      certificates.add(new Certificate(e.getKey(), secret.certificateChainPem(),
-          secret.privateKeyPem(), List.copyOf(e.getValue()), e.getKey().equals(defaultKey)));
+      certificates.add(
+          new Certificate(
+              e.getKey(),
+              secret.certificateChainPem(),
+              secret.privateKeyPem(),
+              List.copyOf(e.getValue()),
+              e.getKey().equals(defaultKey)));
     }
     return certificates;
   }
@@ -855,20 +994,25 @@ public final class ModelBuilder {
 
   /** The check of the Secret named {@code secretKey} as it is now (checked once per build). */
   private CertificateCheck check(String secretKey, Instant now) {
-    return checks.computeIfAbsent(secretKey, k -> {
-      SecretObject secret = secrets.get(k);
-      if (secret == null) {
-        int slash = k.indexOf('/');
-        return new CertificateCheck(List.of(), CertificateCheck.REASON_SECRET_MISSING,
-            "not found (expected: a Secret of type kubernetes.io/tls in namespace "
-                + k.substring(0, slash) + " of a config cluster)");
-      }
-      if (secret.problem() != null) {
-        return new CertificateCheck(List.of(), CertificateCheck.REASON_CERTIFICATE_INVALID,
-            secret.problem());
-      }
-      return cachedCheck(k, secret.certificateChainPem(), secret.privateKeyPem(), now);
-    });
+    return checks.computeIfAbsent(
+        secretKey,
+        k -> {
+          SecretObject secret = secrets.get(k);
+          if (secret == null) {
+            int slash = k.indexOf('/');
+            return new CertificateCheck(
+                List.of(),
+                CertificateCheck.REASON_SECRET_MISSING,
+                "not found (expected: a Secret of type kubernetes.io/tls in namespace "
+                    + k.substring(0, slash)
+                    + " of a config cluster)");
+          }
+          if (secret.problem() != null) {
+            return new CertificateCheck(
+                List.of(), CertificateCheck.REASON_CERTIFICATE_INVALID, secret.problem());
+          }
+          return cachedCheck(k, secret.certificateChainPem(), secret.privateKeyPem(), now);
+        });
   }
 
   /** What to serve for a Secret: its current content if valid, else its last valid one, or null. */
@@ -883,8 +1027,9 @@ public final class ModelBuilder {
   }
 
   private CertificateCheck lastCheck(ValidSecret secret, Instant now) {
-    return lastChecks.computeIfAbsent(secret.key(), k ->
-        cachedCheck(k, secret.certificateChainPem(), secret.privateKeyPem(), now));
+    return lastChecks.computeIfAbsent(
+        secret.key(),
+        k -> cachedCheck(k, secret.certificateChainPem(), secret.privateKeyPem(), now));
   }
 
   /** The check of this content, from a recent build when it made one. */
@@ -921,20 +1066,31 @@ public final class ModelBuilder {
    */
   static Condition ingressReady(ServedRoute served, List<DataPlane> dataPlanes) {
     if (dataPlanes.isEmpty()) {
-      return new Condition(Condition.INGRESS_READY, Condition.UNKNOWN, REASON_NO_DATA_PLANE,
-          "no data plane is connected", null);
+      return new Condition(
+          Condition.INGRESS_READY,
+          Condition.UNKNOWN,
+          REASON_NO_DATA_PLANE,
+          "no data plane is connected",
+          null);
     }
-    List<String> behind = dataPlanes.stream()
-        .filter(d -> d.appliedModelRevision() < served.sinceModelRevision())
-        .map(DataPlane::nodeId)
-        .sorted()
-        .toList();
+    List<String> behind =
+        dataPlanes.stream()
+            .filter(d -> d.appliedModelRevision() < served.sinceModelRevision())
+            .map(DataPlane::nodeId)
+            .sorted()
+            .toList();
     if (behind.isEmpty()) {
       return new Condition(Condition.INGRESS_READY, Condition.TRUE, null, null, null);
     }
-    return new Condition(Condition.INGRESS_READY, Condition.FALSE, REASON_PENDING,
-        "waiting for data planes to apply model revision " + served.sinceModelRevision() + ": "
-            + String.join(", ", behind), null);
+    return new Condition(
+        Condition.INGRESS_READY,
+        Condition.FALSE,
+        REASON_PENDING,
+        "waiting for data planes to apply model revision "
+            + served.sinceModelRevision()
+            + ": "
+            + String.join(", ", behind),
+        null);
   }
 
   /** False if any is False (the first one's reason), else Unknown if any is, else True. */

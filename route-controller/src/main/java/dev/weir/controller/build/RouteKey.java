@@ -3,7 +3,8 @@ package dev.weir.controller.build;
 import static java.util.Objects.requireNonNull;
 
 /** Identifies a Route object: the cluster it was read from, its namespace and name. */
-public record RouteKey(String cluster, String namespace, String name) implements Comparable<RouteKey> {
+public record RouteKey(String cluster, String namespace, String name)
+    implements Comparable<RouteKey> {
 
   public RouteKey {
     requireNonNull(cluster, "cluster");

@@ -10,7 +10,11 @@ import static java.util.Objects.requireNonNull;
  * @param problem why the data could not be decoded (never quoting it), or null
  */
 public record SecretObject(
-    String namespace, String name, String certificateChainPem, String privateKeyPem, String problem) {
+    String namespace,
+    String name,
+    String certificateChainPem,
+    String privateKeyPem,
+    String problem) {
 
   public SecretObject {
     requireNonNull(namespace, "namespace");

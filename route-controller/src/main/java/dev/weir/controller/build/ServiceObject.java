@@ -38,7 +38,7 @@ public record ServiceObject(
         case "http", "http2", "h2c", "grpc" -> {
           return p;
         }
-        default -> { }
+        default -> {}
       }
     }
     return ports.isEmpty() ? null : ports.get(0);

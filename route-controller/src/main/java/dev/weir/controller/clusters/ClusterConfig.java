@@ -14,7 +14,12 @@ import java.nio.file.Path;
  * @param directory the folder of YAML objects for a folder cluster, or null for a Kubernetes one
  */
 public record ClusterConfig(
-    String name, Locality locality, boolean config, Path kubeconfig, String context, Path directory) {
+    String name,
+    Locality locality,
+    boolean config,
+    Path kubeconfig,
+    String context,
+    Path directory) {
 
   public ClusterConfig {
     requireNonNull(name, "name");
@@ -26,8 +31,10 @@ public record ClusterConfig(
   }
 
   /** A folder cluster: its objects are YAML files in {@code directory}. */
-  public static ClusterConfig folder(String name, Locality locality, boolean config, Path directory) {
-    return new ClusterConfig(name, locality, config, null, null, requireNonNull(directory, "directory"));
+  public static ClusterConfig folder(
+      String name, Locality locality, boolean config, Path directory) {
+    return new ClusterConfig(
+        name, locality, config, null, null, requireNonNull(directory, "directory"));
   }
 
   /** True for a folder cluster, false for a Kubernetes API. */

@@ -27,7 +27,8 @@ import java.util.Set;
  *
  * @param file the file it was read from (absolute), or null when built in code
  */
-public record ClustersFile(Path file, String domain, List<ClusterConfig> clusters, TlsSettings tls) {
+public record ClustersFile(
+    Path file, String domain, List<ClusterConfig> clusters, TlsSettings tls) {
 
   private static final Set<String> TOP_KEYS = Set.of("domain", "clusters", "tls");
   private static final Set<String> TLS_KEYS = Set.of("defaultSecret", "httpOption");
@@ -71,8 +72,12 @@ public record ClustersFile(Path file, String domain, List<ClusterConfig> cluster
       root = new ObjectMapper(new YAMLFactory()).readTree(text);
     } catch (JacksonException e) {
       throw new ClustersFileException(
-          "clusters file " + abs + ": not valid YAML (" + e.getOriginalMessage().replace('\n', ' ')
-              + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()) + ")");
+          "clusters file "
+              + abs
+              + ": not valid YAML ("
+              + e.getOriginalMessage().replace('\n', ' ')
+              + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr())
+              + ")");
     }
     try {
       return parse(abs, root);
@@ -93,7 +98,8 @@ public record ClustersFile(Path file, String domain, List<ClusterConfig> cluster
     }
     JsonNode list = root.get("clusters");
     if (list == null || !list.isArray() || list.isEmpty()) {
-      throw new IllegalArgumentException("clusters: missing or empty (expected: a list of clusters)");
+      throw new IllegalArgumentException(
+          "clusters: missing or empty (expected: a list of clusters)");
     }
     Path folder = file.getParent();
     List<ClusterConfig> clusters = new ArrayList<>();
@@ -108,31 +114,43 @@ public record ClustersFile(Path file, String domain, List<ClusterConfig> cluster
       checkKeys(at + ".", c, CLUSTER_KEYS);
       String name = text(c, "name", at + ".name", true);
       if (!DnsNames.isDns1035Label(name)) {
-        throw new IllegalArgumentException(at + ".name: \"" + name + "\" (expected: DNS-1035 label)");
+        throw new IllegalArgumentException(
+            at + ".name: \"" + name + "\" (expected: DNS-1035 label)");
       }
       Integer first = names.putIfAbsent(name, i);
       if (first != null) {
         throw new IllegalArgumentException(
-            at + ".name: \"" + name + "\" (expected: unique, already used by clusters[" + first + "])");
+            at
+                + ".name: \""
+                + name
+                + "\" (expected: unique, already used by clusters["
+                + first
+                + "])");
       }
       Locality locality =
-          Locality.of(text(c, "region", at + ".region", false), text(c, "zone", at + ".zone", false));
+          Locality.of(
+              text(c, "region", at + ".region", false), text(c, "zone", at + ".zone", false));
       boolean config = bool(c, "config", at + ".config");
       anyConfig |= config;
       String kubeconfig = text(c, "kubeconfig", at + ".kubeconfig", false);
       String context = text(c, "context", at + ".context", false);
       String directory = text(c, "directory", at + ".directory", false);
       if (directory != null && (kubeconfig != null || context != null)) {
-        throw new IllegalArgumentException(at + ": directory and "
-            + (kubeconfig != null ? "kubeconfig" : "context")
-            + " (expected: a folder cluster or a Kubernetes cluster, not both)");
+        throw new IllegalArgumentException(
+            at
+                + ": directory and "
+                + (kubeconfig != null ? "kubeconfig" : "context")
+                + " (expected: a folder cluster or a Kubernetes cluster, not both)");
       }
       Path dir = null;
       if (directory != null) {
         dir = folder.resolve(directory).normalize();
         if (!Files.isDirectory(dir)) {
           throw new IllegalArgumentException(
-              at + ".directory: " + dir + (Files.exists(dir) ? " is not a folder" : " does not exist"));
+              at
+                  + ".directory: "
+                  + dir
+                  + (Files.exists(dir) ? " is not a folder" : " does not exist"));
         }
       }
       Path kube = null;
@@ -147,8 +165,10 @@ public record ClustersFile(Path file, String domain, List<ClusterConfig> cluster
     if (!anyConfig) {
       // Without an explicit choice, Routes come from the first cluster, as the README says.
       ClusterConfig c = clusters.get(0);
-      clusters.set(0, new ClusterConfig(
-          c.name(), c.locality(), true, c.kubeconfig(), c.context(), c.directory()));
+      clusters.set(
+          0,
+          new ClusterConfig(
+              c.name(), c.locality(), true, c.kubeconfig(), c.context(), c.directory()));
     }
     return new ClustersFile(file, domain, clusters, tls(root.get("tls")));
   }
@@ -158,8 +178,8 @@ public record ClustersFile(Path file, String domain, List<ClusterConfig> cluster
       return TlsSettings.NONE;
     }
     if (!tls.isObject()) {
-      throw new IllegalArgumentException("tls: " + tls + " (expected: a mapping with defaultSecret"
-          + " and/or httpOption)");
+      throw new IllegalArgumentException(
+          "tls: " + tls + " (expected: a mapping with defaultSecret" + " and/or httpOption)");
     }
     checkKeys("tls.", tls, TLS_KEYS);
     String namespace = null;
@@ -167,10 +187,12 @@ public record ClustersFile(Path file, String domain, List<ClusterConfig> cluster
     String secret = text(tls, "defaultSecret", "tls.defaultSecret", false);
     if (secret != null) {
       String[] parts = secret.split("/", -1);
-      if (parts.length != 2 || !DnsNames.isDns1123Label(parts[0])
-          || parts[1].isEmpty() || DnsNames.hostProblem(parts[1]) != null) {
-        throw new IllegalArgumentException("tls.defaultSecret: \"" + secret
-            + "\" (expected: <namespace>/<name> of a Secret)");
+      if (parts.length != 2
+          || !DnsNames.isDns1123Label(parts[0])
+          || parts[1].isEmpty()
+          || DnsNames.hostProblem(parts[1]) != null) {
+        throw new IllegalArgumentException(
+            "tls.defaultSecret: \"" + secret + "\" (expected: <namespace>/<name> of a Secret)");
       }
       namespace = parts[0];
       name = parts[1];
@@ -178,11 +200,16 @@ public record ClustersFile(Path file, String domain, List<ClusterConfig> cluster
     HttpOption option = HttpOption.ENABLED;
     String httpOption = text(tls, "httpOption", "tls.httpOption", false);
     if (httpOption != null) {
-      option = Arrays.stream(HttpOption.values())
-          .filter(o -> TlsSettings.yaml(o).equals(httpOption))
-          .findFirst()
-          .orElseThrow(() -> new IllegalArgumentException("tls.httpOption: \"" + httpOption
-              + "\" (expected: Enabled or Redirected)"));
+      option =
+          Arrays.stream(HttpOption.values())
+              .filter(o -> TlsSettings.yaml(o).equals(httpOption))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "tls.httpOption: \""
+                              + httpOption
+                              + "\" (expected: Enabled or Redirected)"));
     }
     return new TlsSettings(namespace, name, option);
   }
@@ -191,8 +218,12 @@ public record ClustersFile(Path file, String domain, List<ClusterConfig> cluster
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String key = it.next();
       if (!allowed.contains(key)) {
-        throw new IllegalArgumentException(prefix + key + ": unknown key (expected one of: "
-            + String.join(", ", allowed.stream().sorted().toList()) + ")");
+        throw new IllegalArgumentException(
+            prefix
+                + key
+                + ": unknown key (expected one of: "
+                + String.join(", ", allowed.stream().sorted().toList())
+                + ")");
       }
     }
   }

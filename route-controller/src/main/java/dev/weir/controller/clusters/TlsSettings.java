@@ -20,8 +20,12 @@ public record TlsSettings(
   public TlsSettings {
     requireNonNull(httpOption, "httpOption");
     if ((defaultSecretNamespace == null) != (defaultSecretName == null)) {
-      throw new IllegalArgumentException("defaultSecretNamespace: " + defaultSecretNamespace
-          + ", defaultSecretName: " + defaultSecretName + " (expected: both or neither)");
+      throw new IllegalArgumentException(
+          "defaultSecretNamespace: "
+              + defaultSecretNamespace
+              + ", defaultSecretName: "
+              + defaultSecretName
+              + " (expected: both or neither)");
     }
   }
 

@@ -30,11 +30,29 @@ public record ControllerOptions(
     Duration initialReadTimeout) {
 
   /** Options with the default initial read timeout, 30 s. */
-  public ControllerOptions(Duration holdOff, Duration maxDelay, Duration folderRescan,
-      Duration healthCheck, Duration statusRetry, boolean leaderElection, String leaseNamespace,
-      String leaseName, String identity, Duration leaseDuration) {
-    this(holdOff, maxDelay, folderRescan, healthCheck, statusRetry, leaderElection, leaseNamespace,
-        leaseName, identity, leaseDuration, Duration.ofSeconds(30));
+  public ControllerOptions(
+      Duration holdOff,
+      Duration maxDelay,
+      Duration folderRescan,
+      Duration healthCheck,
+      Duration statusRetry,
+      boolean leaderElection,
+      String leaseNamespace,
+      String leaseName,
+      String identity,
+      Duration leaseDuration) {
+    this(
+        holdOff,
+        maxDelay,
+        folderRescan,
+        healthCheck,
+        statusRetry,
+        leaderElection,
+        leaseNamespace,
+        leaseName,
+        identity,
+        leaseDuration,
+        Duration.ofSeconds(30));
   }
 
   public ControllerOptions {
@@ -52,19 +70,47 @@ public record ControllerOptions(
 
   /** Defaults for local use: 20 ms hold-off, 500 ms maximum delay, no leader election. */
   public static ControllerOptions defaults() {
-    return new ControllerOptions(Duration.ofMillis(20), Duration.ofMillis(500), Duration.ofSeconds(2),
-        Duration.ofMillis(500), Duration.ofSeconds(2), false, "default", "weir-controller",
-        "weir-controller", Duration.ofSeconds(15));
+    return new ControllerOptions(
+        Duration.ofMillis(20),
+        Duration.ofMillis(500),
+        Duration.ofSeconds(2),
+        Duration.ofMillis(500),
+        Duration.ofSeconds(2),
+        false,
+        "default",
+        "weir-controller",
+        "weir-controller",
+        Duration.ofSeconds(15));
   }
 
-  public ControllerOptions withLeaderElection(boolean enabled, String namespace, String lease,
-      String id) {
-    return new ControllerOptions(holdOff, maxDelay, folderRescan, healthCheck, statusRetry, enabled,
-        namespace, lease, id, leaseDuration, initialReadTimeout);
+  public ControllerOptions withLeaderElection(
+      boolean enabled, String namespace, String lease, String id) {
+    return new ControllerOptions(
+        holdOff,
+        maxDelay,
+        folderRescan,
+        healthCheck,
+        statusRetry,
+        enabled,
+        namespace,
+        lease,
+        id,
+        leaseDuration,
+        initialReadTimeout);
   }
 
   public ControllerOptions withInitialReadTimeout(Duration timeout) {
-    return new ControllerOptions(holdOff, maxDelay, folderRescan, healthCheck, statusRetry,
-        leaderElection, leaseNamespace, leaseName, identity, leaseDuration, timeout);
+    return new ControllerOptions(
+        holdOff,
+        maxDelay,
+        folderRescan,
+        healthCheck,
+        statusRetry,
+        leaderElection,
+        leaseNamespace,
+        leaseName,
+        identity,
+        leaseDuration,
+        timeout);
   }
 }

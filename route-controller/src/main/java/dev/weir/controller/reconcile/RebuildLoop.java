@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * more to arrive, but never more than {@code maxDelay} after the first one of a batch.
  *
  * <p>With {@link #awaitInitialRead}, nothing is built, published or written before every cluster
- * has completed its initial read (or a timeout passed): a restarted controller never serves part
- * of the world, such as a revision whose endpoints are in a cluster not read yet.
+ * has completed its initial read (or a timeout passed): a restarted controller never serves part of
+ * the world, such as a revision whose endpoints are in a cluster not read yet.
  */
 public final class RebuildLoop implements AutoCloseable {
 
@@ -81,7 +81,16 @@ public final class RebuildLoop implements AutoCloseable {
       Duration maxDelay,
       MeterRegistry meters,
       Clock clock) {
-    this(domain, TlsSettings.NONE, inputs, publisher, registry, onBuilt, holdOff, maxDelay, meters,
+    this(
+        domain,
+        TlsSettings.NONE,
+        inputs,
+        publisher,
+        registry,
+        onBuilt,
+        holdOff,
+        maxDelay,
+        meters,
         clock);
   }
 
@@ -105,26 +114,40 @@ public final class RebuildLoop implements AutoCloseable {
     this.holdOffNanos = holdOff.toNanos();
     this.maxDelayNanos = maxDelay.toNanos();
     if (holdOffNanos < 0 || maxDelayNanos < holdOffNanos) {
-      throw new IllegalArgumentException("holdOff: " + holdOff + ", maxDelay: " + maxDelay
-          + " (expected: 0 <= holdOff <= maxDelay)");
+      throw new IllegalArgumentException(
+          "holdOff: "
+              + holdOff
+              + ", maxDelay: "
+              + maxDelay
+              + " (expected: 0 <= holdOff <= maxDelay)");
     }
     this.clock = requireNonNull(clock, "clock");
-    this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "weir-rebuild");
-      t.setDaemon(true);
-      return t;
-    });
-    this.rebuilds = Counter.builder("weir.controller.rebuilds")
-        .description("Model builds run").register(meters);
-    this.duration = Timer.builder("weir.controller.rebuild.duration")
-        .description("Time to read the sources and build the model and statuses").register(meters);
-    this.routesByState = Map.of(
-        "ready", new AtomicInteger(),
-        "not_ready", new AtomicInteger(),
-        "unknown", new AtomicInteger());
-    routesByState.forEach((state, value) -> Gauge.builder("weir.controller.routes", value,
-            AtomicInteger::get)
-        .description("Routes by their Ready condition").tag("state", state).register(meters));
+    this.executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "weir-rebuild");
+              t.setDaemon(true);
+              return t;
+            });
+    this.rebuilds =
+        Counter.builder("weir.controller.rebuilds")
+            .description("Model builds run")
+            .register(meters);
+    this.duration =
+        Timer.builder("weir.controller.rebuild.duration")
+            .description("Time to read the sources and build the model and statuses")
+            .register(meters);
+    this.routesByState =
+        Map.of(
+            "ready", new AtomicInteger(),
+            "not_ready", new AtomicInteger(),
+            "unknown", new AtomicInteger());
+    routesByState.forEach(
+        (state, value) ->
+            Gauge.builder("weir.controller.routes", value, AtomicInteger::get)
+                .description("Routes by their Ready condition")
+                .tag("state", state)
+                .register(meters));
   }
 
   /**
@@ -210,27 +233,35 @@ public final class RebuildLoop implements AutoCloseable {
       if (waiting.isEmpty()) {
         log.info("every cluster completed its initial read; building the first model");
       } else {
-        log.warn("clusters {} did not complete their initial read within {}; building without"
-            + " their objects (the clusters are marked stale) until they do", waiting,
+        log.warn(
+            "clusters {} did not complete their initial read within {}; building without"
+                + " their objects (the clusters are marked stale) until they do",
+            waiting,
             initialReadTimeout);
       }
     }
     try {
-      Built built = duration.record(() -> {
-        List<ClusterObjects> in = inputs.get();
-        BuildResult result = ModelBuilder.build(
-            domain, tls, in, state, registry.dataPlanes(), clock.instant());
-        return new Built(in, result);
-      });
+      Built built =
+          duration.record(
+              () -> {
+                List<ClusterObjects> in = inputs.get();
+                BuildResult result =
+                    ModelBuilder.build(
+                        domain, tls, in, state, registry.dataPlanes(), clock.instant());
+                return new Built(in, result);
+              });
       rebuilds.increment();
       BuildResult result = built.result();
       boolean newModel = result.model().revision() != state.model().revision();
       state = result.state();
       last = built;
       if (newModel) {
-        log.info("model revision {}: {} hosts, {} upstreams, {} certificates",
-            result.model().revision(), result.model().virtualHosts().size(),
-            result.model().upstreams().size(), result.model().certificates().size());
+        log.info(
+            "model revision {}: {} hosts, {} upstreams, {} certificates",
+            result.model().revision(),
+            result.model().virtualHosts().size(),
+            result.model().upstreams().size(),
+            result.model().certificates().size());
         publisher.publish(result.model());
       }
       count(result.statuses());
@@ -247,7 +278,11 @@ public final class RebuildLoop implements AutoCloseable {
       return;
     }
     if (now != null && !now.valid()) {
-      log.warn("default certificate: secret {}: {}: {}{}", now.secret(), now.reason(), now.message(),
+      log.warn(
+          "default certificate: secret {}: {}: {}{}",
+          now.secret(),
+          now.reason(),
+          now.message(),
           now.servingLastValid()
               ? " (serving its last valid version)"
               : " (nothing to serve: Routes without a Secret of their own are not served over HTTPS)");

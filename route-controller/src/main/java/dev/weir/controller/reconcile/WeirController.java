@@ -40,7 +40,11 @@ public final class WeirController implements AutoCloseable {
 
   /** A Route as the admin API shows it: where it came from, what it asks for, what it got. */
   public record RouteView(
-      String cluster, String namespace, String name, long generation, RouteSpec spec,
+      String cluster,
+      String namespace,
+      String name,
+      long generation,
+      RouteSpec spec,
       RouteStatus status) {}
 
   private final ClustersFile clustersFile;
@@ -82,9 +86,15 @@ public final class WeirController implements AutoCloseable {
       if (c.config()) {
         BooleanSupplier mayWrite = () -> true;
         if (options.leaderElection()) {
-          LeaderGate gate = new LeaderGate(c.name(), client, options.leaseNamespace(),
-              options.leaseName(), options.identity(), options.leaseDuration(),
-              () -> writerRef[0].resync(c.name()));
+          LeaderGate gate =
+              new LeaderGate(
+                  c.name(),
+                  client,
+                  options.leaseNamespace(),
+                  options.leaseName(),
+                  options.identity(),
+                  options.leaseDuration(),
+                  () -> writerRef[0].resync(c.name()));
           gates.add(gate);
           mayWrite = gate;
         }
@@ -93,9 +103,18 @@ public final class WeirController implements AutoCloseable {
     }
     this.writer = new StatusWriter(targets, options.statusRetry(), meters);
     writerRef[0] = writer;
-    this.loop = new RebuildLoop(clustersFile.domain(), clustersFile.tls(), this::inputs, publisher, registry,
-        built -> writer.submit(built.result().statuses()), options.holdOff(), options.maxDelay(),
-        meters, clock);
+    this.loop =
+        new RebuildLoop(
+            clustersFile.domain(),
+            clustersFile.tls(),
+            this::inputs,
+            publisher,
+            registry,
+            built -> writer.submit(built.result().statuses()),
+            options.holdOff(),
+            options.maxDelay(),
+            meters,
+            clock);
   }
 
   private void rebuild() {
@@ -113,7 +132,9 @@ public final class WeirController implements AutoCloseable {
     return sources.stream().map(ClusterSource::objects).toList();
   }
 
-  /** Starts every source and the first build; unreachable clusters are retried in the background. */
+  /**
+   * Starts every source and the first build; unreachable clusters are retried in the background.
+   */
   public void start() {
     // Nothing is served or written from part of the world: see RebuildLoop.awaitInitialRead.
     loop.awaitInitialRead(this::unread, initialReadTimeout);
@@ -157,12 +178,20 @@ public final class WeirController implements AutoCloseable {
         continue;
       }
       for (RouteObject r : c.routes()) {
-        views.add(new RouteView(r.key().cluster(), r.key().namespace(), r.key().name(),
-            r.generation(), r.spec(), last.result().statuses().get(r.key())));
+        views.add(
+            new RouteView(
+                r.key().cluster(),
+                r.key().namespace(),
+                r.key().name(),
+                r.generation(),
+                r.spec(),
+                last.result().statuses().get(r.key())));
       }
     }
-    views.sort(Comparator.comparing(RouteView::cluster)
-        .thenComparing(RouteView::namespace).thenComparing(RouteView::name));
+    views.sort(
+        Comparator.comparing(RouteView::cluster)
+            .thenComparing(RouteView::namespace)
+            .thenComparing(RouteView::name));
     return views;
   }
 

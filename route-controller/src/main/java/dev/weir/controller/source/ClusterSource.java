@@ -12,10 +12,10 @@ public interface ClusterSource extends AutoCloseable {
   void start();
 
   /**
-   * True once the source has read every kind of object it watches at least once (Kubernetes:
-   * every informer has listed; folder: the first scan is over, broken files included), so that
-   * {@link #objects()} is the cluster's world and not part of it. Stays true afterwards, also while
-   * the cluster is stale.
+   * True once the source has read every kind of object it watches at least once (Kubernetes: every
+   * informer has listed; folder: the first scan is over, broken files included), so that {@link
+   * #objects()} is the cluster's world and not part of it. Stays true afterwards, also while the
+   * cluster is stale.
    */
   boolean initialReadDone();
 

@@ -52,8 +52,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A folder cluster: Routes, Services, EndpointSlices and TLS Secrets as (multi-document) YAML files under one
- * folder, watched with a {@link WatchService} and rescanned periodically in case an event is lost.
+ * A folder cluster: Routes, Services, EndpointSlices and TLS Secrets as (multi-document) YAML files
+ * under one folder, watched with a {@link WatchService} and rescanned periodically in case an event
+ * is lost.
  *
  * <p>A file named by a watch event is read again whatever its modification time and size say (a
  * rewrite of the same size within one clock tick is still seen); any other file only when its
@@ -68,8 +69,9 @@ import org.slf4j.LoggerFactory;
 public final class FolderSource implements ClusterSource {
 
   private static final Logger log = LoggerFactory.getLogger(FolderSource.class);
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory())
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
   private final ClusterConfig config;
   private final Runnable onChange;
@@ -101,8 +103,8 @@ public final class FolderSource implements ClusterSource {
       long modified, long size, List<Entry> entries, List<String> notes, String problem) {}
 
   /**
-   * A converted object and the key that must be unique in the folder ({@code Kind ns/name});
-   * {@code ownGeneration}: a Route whose file gives its {@code metadata.generation}.
+   * A converted object and the key that must be unique in the folder ({@code Kind ns/name}); {@code
+   * ownGeneration}: a Route whose file gives its {@code metadata.generation}.
    */
   private record Entry(String key, Object object, boolean ownGeneration) {
     Entry(String key, Object object) {
@@ -115,7 +117,8 @@ public final class FolderSource implements ClusterSource {
 
   private volatile boolean initialReadDone;
 
-  public FolderSource(ClusterConfig config, Runnable onChange, Duration rescanInterval, Clock clock) {
+  public FolderSource(
+      ClusterConfig config, Runnable onChange, Duration rescanInterval, Clock clock) {
     this.config = requireNonNull(config, "config");
     if (!config.isFolder()) {
       throw new IllegalArgumentException("cluster " + config.name() + " is not a folder cluster");
@@ -123,13 +126,22 @@ public final class FolderSource implements ClusterSource {
     this.onChange = requireNonNull(onChange, "onChange");
     this.rescanInterval = requireNonNull(rescanInterval, "rescanInterval");
     this.clock = requireNonNull(clock, "clock");
-    this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "weir-folder-" + config.name());
-      t.setDaemon(true);
-      return t;
-    });
-    this.objects = new ClusterObjects(config.name(), config.locality(), config.config(), false,
-        List.of(), List.of(), List.of());
+    this.executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "weir-folder-" + config.name());
+              t.setDaemon(true);
+              return t;
+            });
+    this.objects =
+        new ClusterObjects(
+            config.name(),
+            config.locality(),
+            config.config(),
+            false,
+            List.of(),
+            List.of(),
+            List.of());
     this.health = health(List.of(), ClusterHealth.READY);
   }
 
@@ -150,8 +162,11 @@ public final class FolderSource implements ClusterSource {
     }
     initialReadDone = true;
     onChange.run();
-    executor.scheduleWithFixedDelay(() -> rescan(Set.of(), false), rescanInterval.toMillis(),
-        rescanInterval.toMillis(), TimeUnit.MILLISECONDS);
+    executor.scheduleWithFixedDelay(
+        () -> rescan(Set.of(), false),
+        rescanInterval.toMillis(),
+        rescanInterval.toMillis(),
+        TimeUnit.MILLISECONDS);
     startWatching();
   }
 
@@ -204,16 +219,24 @@ public final class FolderSource implements ClusterSource {
       t.setDaemon(true);
       t.start();
     } catch (IOException e) {
-      log.warn("cluster {}: cannot watch {} ({}); relying on the periodic rescan every {}",
-          name(), config.directory(), e.toString(), rescanInterval);
+      log.warn(
+          "cluster {}: cannot watch {} ({}); relying on the periodic rescan every {}",
+          name(),
+          config.directory(),
+          e.toString(),
+          rescanInterval);
     }
   }
 
   private void registerTree(WatchService ws, Path dir) throws IOException {
     try (Stream<Path> dirs = Files.walk(dir)) {
       for (Path d : (Iterable<Path>) dirs.filter(Files::isDirectory)::iterator) {
-        WatchKey key = d.register(ws, StandardWatchEventKinds.ENTRY_CREATE,
-            StandardWatchEventKinds.ENTRY_DELETE, StandardWatchEventKinds.ENTRY_MODIFY);
+        WatchKey key =
+            d.register(
+                ws,
+                StandardWatchEventKinds.ENTRY_CREATE,
+                StandardWatchEventKinds.ENTRY_DELETE,
+                StandardWatchEventKinds.ENTRY_MODIFY);
         watchedDirectories.put(key, d);
       }
     }
@@ -225,7 +248,8 @@ public final class FolderSource implements ClusterSource {
         WatchKey key = ws.take();
         Path dir = watchedDirectories.get(key);
         for (WatchEvent<?> event : key.pollEvents()) {
-          if (dir == null || event.kind() == StandardWatchEventKinds.OVERFLOW
+          if (dir == null
+              || event.kind() == StandardWatchEventKinds.OVERFLOW
               || !(event.context() instanceof Path name)) {
             eventsLost.set(true);
           } else {
@@ -237,25 +261,28 @@ public final class FolderSource implements ClusterSource {
         }
         // Coalesce a burst of events into one scan, and never block the watch on it.
         if (rescanQueued.compareAndSet(false, true)) {
-          executor.execute(() -> {
-            rescanQueued.set(false);
-            boolean all = eventsLost.getAndSet(false);
-            Set<Path> changed = new HashSet<>();
-            for (Iterator<Path> it = changedPaths.iterator(); it.hasNext(); ) {
-              changed.add(it.next());
-              it.remove();
-            }
-            if (all || changed.stream().anyMatch(Files::isDirectory)) {
-              reregister(ws);
-            }
-            rescan(changed, all);
-          });
+          executor.execute(
+              () -> {
+                rescanQueued.set(false);
+                boolean all = eventsLost.getAndSet(false);
+                Set<Path> changed = new HashSet<>();
+                for (Iterator<Path> it = changedPaths.iterator(); it.hasNext(); ) {
+                  changed.add(it.next());
+                  it.remove();
+                }
+                if (all || changed.stream().anyMatch(Files::isDirectory)) {
+                  reregister(ws);
+                }
+                rescan(changed, all);
+              });
         }
       }
     } catch (InterruptedException | ClosedWatchServiceException e) {
       // closing
     } catch (RuntimeException e) {
-      log.warn("cluster {}: folder watch stopped ({}); the periodic rescan continues", name(),
+      log.warn(
+          "cluster {}: folder watch stopped ({}); the periodic rescan continues",
+          name(),
           e.toString());
     }
   }
@@ -325,7 +352,10 @@ public final class FolderSource implements ClusterSource {
       }
       FileContent before = files.get(path);
       long modified = attrs.lastModifiedTime().toMillis();
-      if (!all && !changed.contains(path) && before != null && before.modified() == modified
+      if (!all
+          && !changed.contains(path)
+          && before != null
+          && before.modified() == modified
           && before.size() == attrs.size()) {
         continue;
       }
@@ -338,8 +368,10 @@ public final class FolderSource implements ClusterSource {
         updated = true;
       } else {
         // Keep the objects already published, so that the builder sees the very same ones.
-        files.put(path, new FileContent(now.modified(), now.size(), before.entries(),
-            before.notes(), before.problem()));
+        files.put(
+            path,
+            new FileContent(
+                now.modified(), now.size(), before.entries(), before.notes(), before.problem()));
       }
     }
     updated |= files.keySet().retainAll(seen);
@@ -362,18 +394,22 @@ public final class FolderSource implements ClusterSource {
       Entry o = old.get(e.key());
       entries.add(e.equals(o) ? o : e);
     }
-    return new FileContent(now.modified(), now.size(), List.copyOf(entries), now.notes(),
-        now.problem());
+    return new FileContent(
+        now.modified(), now.size(), List.copyOf(entries), now.notes(), now.problem());
   }
 
   private static boolean sameContent(FileContent a, FileContent b) {
-    return b != null && a.entries().equals(b.entries()) && a.notes().equals(b.notes())
+    return b != null
+        && a.entries().equals(b.entries())
+        && a.notes().equals(b.notes())
         && Objects.equals(a.problem(), b.problem());
   }
 
   private static boolean isObjectFile(Path p) {
     String n = p.getFileName().toString();
-    return Files.isRegularFile(p) && !n.startsWith(".") && (n.endsWith(".yaml") || n.endsWith(".yml"));
+    return Files.isRegularFile(p)
+        && !n.startsWith(".")
+        && (n.endsWith(".yaml") || n.endsWith(".yml"));
   }
 
   private FileContent read(Path path, long modified, long size, FileContent before) {
@@ -393,9 +429,14 @@ public final class FolderSource implements ClusterSource {
         }
       }
     } catch (JacksonException e) {
-      String where = e.getLocation() == null
-          ? ""
-          : "line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ": ";
+      String where =
+          e.getLocation() == null
+              ? ""
+              : "line "
+                  + e.getLocation().getLineNr()
+                  + ", column "
+                  + e.getLocation().getColumnNr()
+                  + ": ";
       return broken(path, modified, size, before, where + oneLine(e.getOriginalMessage()));
     } catch (IllegalArgumentException e) {
       return broken(path, modified, size, before, oneLine(e.getMessage()));
@@ -417,8 +458,11 @@ public final class FolderSource implements ClusterSource {
       // Objects without a creation time are as old as the first time the folder showed them.
       Instant created = firstSeen.computeIfAbsent(key, k -> now);
       if (o instanceof Route r) {
-        entries.add(new Entry(key, KubernetesObjects.route(name(), r, created),
-            r.getMetadata().getGeneration() != null));
+        entries.add(
+            new Entry(
+                key,
+                KubernetesObjects.route(name(), r, created),
+                r.getMetadata().getGeneration() != null));
       } else if (o instanceof Service s) {
         entries.add(new Entry(key, KubernetesObjects.service(s, created)));
       } else if (o instanceof Secret s) {
@@ -426,8 +470,15 @@ public final class FolderSource implements ClusterSource {
       } else if (o instanceof EndpointSlice s) {
         EndpointSliceObject slice = KubernetesObjects.endpointSlice(s);
         if (slice == null) {
-          notes.add(path + ": EndpointSlice " + ns + "/" + m.getMetadata().getName()
-              + " has no label " + EndpointSliceObject.SERVICE_NAME_LABEL + "; ignored");
+          notes.add(
+              path
+                  + ": EndpointSlice "
+                  + ns
+                  + "/"
+                  + m.getMetadata().getName()
+                  + " has no label "
+                  + EndpointSliceObject.SERVICE_NAME_LABEL
+                  + "; ignored");
         } else {
           entries.add(new Entry(key, slice));
         }
@@ -444,9 +495,10 @@ public final class FolderSource implements ClusterSource {
     if (before != null) {
       notes = before.notes();
       for (Entry e : before.entries()) {
-        lastKnown.add(e.object() instanceof EndpointSliceObject s && !s.stale()
-            ? new Entry(e.key(), s.asStale(), e.ownGeneration())
-            : e);
+        lastKnown.add(
+            e.object() instanceof EndpointSliceObject s && !s.stale()
+                ? new Entry(e.key(), s.asStale(), e.ownGeneration())
+                : e);
       }
     }
     return new FileContent(modified, size, List.copyOf(lastKnown), notes, path + ": " + message);
@@ -460,14 +512,20 @@ public final class FolderSource implements ClusterSource {
     String kind = doc.path("kind").asText("");
     String apiVersion = doc.path("apiVersion").asText("");
     if (doc.path("metadata").path("name").asText("").isEmpty()) {
-      throw new IllegalArgumentException("document " + index + " (" + kind
-          + "): metadata.name missing");
+      throw new IllegalArgumentException(
+          "document " + index + " (" + kind + "): metadata.name missing");
     }
     return switch (kind) {
       case Route.KIND -> {
         if (!apiVersion.equals(Route.API_VERSION)) {
-          throw new IllegalArgumentException("document " + index + ": apiVersion \"" + apiVersion
-              + "\" of Route (expected: " + Route.API_VERSION + ")");
+          throw new IllegalArgumentException(
+              "document "
+                  + index
+                  + ": apiVersion \""
+                  + apiVersion
+                  + "\" of Route (expected: "
+                  + Route.API_VERSION
+                  + ")");
         }
         yield YAML.treeToValue(doc, Route.class);
       }
@@ -476,14 +534,26 @@ public final class FolderSource implements ClusterSource {
       case "Secret" -> {
         Secret secret = YAML.treeToValue(doc, Secret.class);
         if (!KubernetesObjects.TLS_SECRET_TYPE.equals(secret.getType())) {
-          throw new IllegalArgumentException("document " + index + ": Secret "
-              + (secret.getType() == null ? "without type" : "of type \"" + secret.getType() + "\"")
-              + " (expected: type " + KubernetesObjects.TLS_SECRET_TYPE + ")");
+          throw new IllegalArgumentException(
+              "document "
+                  + index
+                  + ": Secret "
+                  + (secret.getType() == null
+                      ? "without type"
+                      : "of type \"" + secret.getType() + "\"")
+                  + " (expected: type "
+                  + KubernetesObjects.TLS_SECRET_TYPE
+                  + ")");
         }
         yield secret;
       }
-      default -> throw new IllegalArgumentException("document " + index + ": kind \"" + kind
-          + "\" (expected: Route, Service, EndpointSlice or Secret)");
+      default ->
+          throw new IllegalArgumentException(
+              "document "
+                  + index
+                  + ": kind \""
+                  + kind
+                  + "\" (expected: Route, Service, EndpointSlice or Secret)");
     };
   }
 
@@ -505,7 +575,8 @@ public final class FolderSource implements ClusterSource {
       problems.addAll(file.notes());
       for (Entry entry : file.entries()) {
         if (!keys.add(entry.key())) {
-          problems.add(e.getKey() + ": " + entry.key() + " is already defined in another file; ignored");
+          problems.add(
+              e.getKey() + ": " + entry.key() + " is already defined in another file; ignored");
           continue;
         }
         Object o = entry.object();
@@ -533,9 +604,16 @@ public final class FolderSource implements ClusterSource {
     // Lists equal to the last ones are handed over as the same objects: the builder then knows at
     // once that, say, no Service changed when only a Route file did.
     ClusterObjects last = objects;
-    objects = new ClusterObjects(name(), config.locality(), config.config(), false,
-        sameOr(last.routes(), routes), sameOr(last.services(), services),
-        sameOr(last.endpointSlices(), slices), sameOr(last.secrets(), secrets));
+    objects =
+        new ClusterObjects(
+            name(),
+            config.locality(),
+            config.config(),
+            false,
+            sameOr(last.routes(), routes),
+            sameOr(last.services(), services),
+            sameOr(last.endpointSlices(), slices),
+            sameOr(last.secrets(), secrets));
     health = health(problems, problems.isEmpty() ? ClusterHealth.READY : ClusterHealth.DEGRADED);
   }
 
@@ -552,12 +630,13 @@ public final class FolderSource implements ClusterSource {
     }
     long generation = 1;
     if (tracked != null) {
-      generation = Objects.equals(tracked.published().spec(), read.spec())
-          ? tracked.published().generation()
-          : tracked.published().generation() + 1;
+      generation =
+          Objects.equals(tracked.published().spec(), read.spec())
+              ? tracked.published().generation()
+              : tracked.published().generation() + 1;
     }
-    RouteObject published = new RouteObject(read.key(), generation, read.created(), read.spec(),
-        read.status());
+    RouteObject published =
+        new RouteObject(read.key(), generation, read.created(), read.spec(), read.status());
     if (tracked != null && published.equals(tracked.published())) {
       published = tracked.published();
     }
@@ -566,15 +645,30 @@ public final class FolderSource implements ClusterSource {
   }
 
   private ClusterObjects asStale(ClusterObjects o) {
-    return new ClusterObjects(o.cluster(), o.locality(), o.config(), true, o.routes(), o.services(),
-        o.endpointSlices(), o.secrets());
+    return new ClusterObjects(
+        o.cluster(),
+        o.locality(),
+        o.config(),
+        true,
+        o.routes(),
+        o.services(),
+        o.endpointSlices(),
+        o.secrets());
   }
 
   private ClusterHealth health(List<String> problems, String state) {
     ClusterObjects o = objects;
-    return new ClusterHealth(name(), "folder", config.locality().region(), config.locality().zone(),
-        config.config(), config.directory().toString(), state, problems,
-        o == null ? 0 : o.routes().size(), o == null ? 0 : o.services().size(),
+    return new ClusterHealth(
+        name(),
+        "folder",
+        config.locality().region(),
+        config.locality().zone(),
+        config.config(),
+        config.directory().toString(),
+        state,
+        problems,
+        o == null ? 0 : o.routes().size(),
+        o == null ? 0 : o.services().size(),
         o == null ? 0 : o.endpointSlices().size());
   }
 }

@@ -23,7 +23,9 @@ public final class KubernetesObjects {
 
   private KubernetesObjects() {}
 
-  /** The Route as the builder sees it; a missing creation time counts as {@code fallbackCreated}. */
+  /**
+   * The Route as the builder sees it; a missing creation time counts as {@code fallbackCreated}.
+   */
   public static RouteObject route(String cluster, Route route, Instant fallbackCreated) {
     ObjectMeta m = route.getMetadata();
     Long generation = m.getGeneration();
@@ -45,16 +47,19 @@ public final class KubernetesObjects {
         }
       }
     }
-    return new ServiceObject(namespace(m), m.getName(), created(m, fallbackCreated),
-        m.getLabels() == null ? Map.of() : m.getLabels(), ports);
+    return new ServiceObject(
+        namespace(m),
+        m.getName(),
+        created(m, fallbackCreated),
+        m.getLabels() == null ? Map.of() : m.getLabels(),
+        ports);
   }
 
   /** The slice, or null when it names no Service (such slices route nowhere). */
   public static EndpointSliceObject endpointSlice(EndpointSlice slice) {
     ObjectMeta m = slice.getMetadata();
-    String service = m.getLabels() == null
-        ? null
-        : m.getLabels().get(EndpointSliceObject.SERVICE_NAME_LABEL);
+    String service =
+        m.getLabels() == null ? null : m.getLabels().get(EndpointSliceObject.SERVICE_NAME_LABEL);
     if (service == null) {
       return null;
     }
@@ -70,9 +75,10 @@ public final class KubernetesObjects {
     if (slice.getEndpoints() != null) {
       for (Endpoint e : slice.getEndpoints()) {
         // Ready unless it says otherwise, as Kubernetes documents for consumers.
-        boolean isReady = e.getConditions() == null
-            || e.getConditions().getReady() == null
-            || e.getConditions().getReady();
+        boolean isReady =
+            e.getConditions() == null
+                || e.getConditions().getReady() == null
+                || e.getConditions().getReady();
         if (isReady && e.getAddresses() != null) {
           ready.addAll(e.getAddresses());
         }
@@ -86,8 +92,8 @@ public final class KubernetesObjects {
 
   /**
    * The TLS Secret with its {@code tls.crt} and {@code tls.key} decoded ({@code stringData}, as the
-   * API server would merge it, wins over {@code data}), or null when it is not of type
-   * {@code kubernetes.io/tls}.
+   * API server would merge it, wins over {@code data}), or null when it is not of type {@code
+   * kubernetes.io/tls}.
    */
   public static SecretObject secret(Secret secret) {
     if (!TLS_SECRET_TYPE.equals(secret.getType())) {
@@ -97,7 +103,11 @@ public final class KubernetesObjects {
     List<String> problems = new ArrayList<>();
     String chain = value(secret, "tls.crt", problems);
     String key = value(secret, "tls.key", problems);
-    return new SecretObject(namespace(m), m.getName(), chain, key,
+    return new SecretObject(
+        namespace(m),
+        m.getName(),
+        chain,
+        key,
         problems.isEmpty() ? null : String.join("; ", problems));
   }
 

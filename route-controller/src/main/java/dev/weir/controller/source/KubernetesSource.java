@@ -54,18 +54,23 @@ public final class KubernetesSource implements ClusterSource {
   private volatile String problem = "not synced yet";
 
   public KubernetesSource(
-      ClusterConfig config, KubernetesClient client, Runnable onChange, Duration healthInterval,
+      ClusterConfig config,
+      KubernetesClient client,
+      Runnable onChange,
+      Duration healthInterval,
       Clock clock) {
     this.config = requireNonNull(config, "config");
     this.client = requireNonNull(client, "client");
     this.onChange = requireNonNull(onChange, "onChange");
     this.healthInterval = requireNonNull(healthInterval, "healthInterval");
     this.clock = requireNonNull(clock, "clock");
-    this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "weir-kube-" + config.name());
-      t.setDaemon(true);
-      return t;
-    });
+    this.executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "weir-kube-" + config.name());
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   @Override
@@ -85,50 +90,63 @@ public final class KubernetesSource implements ClusterSource {
     if (config.config()) {
       routes = inform(client.resources(Route.class).inAnyNamespace().runnableInformer(0));
       // Only TLS Secrets: the API server filters, so other Secrets are neither sent nor kept.
-      secrets = inform(client.secrets().inAnyNamespace()
-          .withField("type", KubernetesObjects.TLS_SECRET_TYPE).runnableInformer(0));
+      secrets =
+          inform(
+              client
+                  .secrets()
+                  .inAnyNamespace()
+                  .withField("type", KubernetesObjects.TLS_SECRET_TYPE)
+                  .runnableInformer(0));
     }
-    executor.scheduleWithFixedDelay(this::checkHealth, 0, healthInterval.toMillis(),
-        TimeUnit.MILLISECONDS);
+    executor.scheduleWithFixedDelay(
+        this::checkHealth, 0, healthInterval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private <T extends HasMetadata> SharedIndexInformer<T> inform(SharedIndexInformer<T> informer) {
-    informer.addEventHandler(new ResourceEventHandler<T>() {
-      @Override
-      public void onAdd(T obj) {
-        onChange.run();
-      }
+    informer.addEventHandler(
+        new ResourceEventHandler<T>() {
+          @Override
+          public void onAdd(T obj) {
+            onChange.run();
+          }
 
-      @Override
-      public void onUpdate(T oldObj, T newObj) {
-        // Resyncs repeat the same object, and a Route's own status write changes nothing the
-        // build reads: only real changes count.
-        boolean changed = newObj instanceof Route r && oldObj instanceof Route o
-            ? !Objects.equals(r.getSpec(), o.getSpec())
-                || !Objects.equals(r.getMetadata().getGeneration(), o.getMetadata().getGeneration())
-            : !Objects.equals(oldObj.getMetadata().getResourceVersion(),
-                newObj.getMetadata().getResourceVersion());
-        if (changed) {
-          onChange.run();
-        }
-      }
+          @Override
+          public void onUpdate(T oldObj, T newObj) {
+            // Resyncs repeat the same object, and a Route's own status write changes nothing the
+            // build reads: only real changes count.
+            boolean changed =
+                newObj instanceof Route r && oldObj instanceof Route o
+                    ? !Objects.equals(r.getSpec(), o.getSpec())
+                        || !Objects.equals(
+                            r.getMetadata().getGeneration(), o.getMetadata().getGeneration())
+                    : !Objects.equals(
+                        oldObj.getMetadata().getResourceVersion(),
+                        newObj.getMetadata().getResourceVersion());
+            if (changed) {
+              onChange.run();
+            }
+          }
 
-      @Override
-      public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-        onChange.run();
-      }
-    });
+          @Override
+          public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+            onChange.run();
+          }
+        });
     // Keep retrying whatever goes wrong: an unreachable cluster must come back by itself.
-    informer.exceptionHandler((started, t) -> {
-      problem = oneLine(t);
-      return true;
-    });
-    informer.start().whenComplete((ok, t) -> {
-      if (t != null) {
-        problem = oneLine(t);
-      }
-      executor.execute(this::checkHealth);
-    });
+    informer.exceptionHandler(
+        (started, t) -> {
+          problem = oneLine(t);
+          return true;
+        });
+    informer
+        .start()
+        .whenComplete(
+            (ok, t) -> {
+              if (t != null) {
+                problem = oneLine(t);
+              }
+              executor.execute(this::checkHealth);
+            });
     informers.add(informer);
     return informer;
   }
@@ -158,8 +176,10 @@ public final class KubernetesSource implements ClusterSource {
         if (problem == null) {
           problem = "watch lost; reconnecting";
         }
-        log.warn("cluster {}: API unreachable ({}); keeping its last-known objects, marked stale",
-            name(), problem);
+        log.warn(
+            "cluster {}: API unreachable ({}); keeping its last-known objects, marked stale",
+            name(),
+            problem);
       } else {
         log.info("cluster {}: watching {}", name(), client.getMasterUrl());
         problem = null;
@@ -215,11 +235,18 @@ public final class KubernetesSource implements ClusterSource {
   public ClusterHealth health() {
     ClusterObjects o = objects();
     String p = problem;
-    return new ClusterHealth(name(), "kubernetes", config.locality().region(),
-        config.locality().zone(), config.config(), String.valueOf(client.getMasterUrl()),
+    return new ClusterHealth(
+        name(),
+        "kubernetes",
+        config.locality().region(),
+        config.locality().zone(),
+        config.config(),
+        String.valueOf(client.getMasterUrl()),
         stale ? ClusterHealth.STALE : ClusterHealth.READY,
         stale && p != null ? List.of(p) : List.of(),
-        o.routes().size(), o.services().size(), o.endpointSlices().size());
+        o.routes().size(),
+        o.services().size(),
+        o.endpointSlices().size());
   }
 
   @Override

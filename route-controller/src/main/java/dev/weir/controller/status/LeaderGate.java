@@ -43,26 +43,32 @@ public final class LeaderGate implements BooleanSupplier, AutoCloseable {
     requireNonNull(onLeading, "onLeading");
     this.cluster = requireNonNull(cluster, "cluster");
     this.client = requireNonNull(client, "client");
-    this.config = new LeaderElectionConfigBuilder()
-        .withName("weir-controller-" + cluster)
-        .withLock(new LeaseLock(namespace, leaseName, identity))
-        .withLeaseDuration(leaseDuration)
-        .withRenewDeadline(leaseDuration.multipliedBy(2).dividedBy(3))
-        .withRetryPeriod(leaseDuration.dividedBy(6))
-        .withReleaseOnCancel()
-        .withLeaderCallbacks(new LeaderCallbacks(
-            () -> {
-              log.info("cluster {}: leading (Lease {}/{}), writing Route status", cluster,
-                  namespace, leaseName);
-              leader = true;
-              onLeading.run();
-            },
-            () -> {
-              log.info("cluster {}: stopped leading, no longer writing Route status", cluster);
-              leader = false;
-            },
-            newLeader -> log.info("cluster {}: leader is {}", cluster, newLeader)))
-        .build();
+    this.config =
+        new LeaderElectionConfigBuilder()
+            .withName("weir-controller-" + cluster)
+            .withLock(new LeaseLock(namespace, leaseName, identity))
+            .withLeaseDuration(leaseDuration)
+            .withRenewDeadline(leaseDuration.multipliedBy(2).dividedBy(3))
+            .withRetryPeriod(leaseDuration.dividedBy(6))
+            .withReleaseOnCancel()
+            .withLeaderCallbacks(
+                new LeaderCallbacks(
+                    () -> {
+                      log.info(
+                          "cluster {}: leading (Lease {}/{}), writing Route status",
+                          cluster,
+                          namespace,
+                          leaseName);
+                      leader = true;
+                      onLeading.run();
+                    },
+                    () -> {
+                      log.info(
+                          "cluster {}: stopped leading, no longer writing Route status", cluster);
+                      leader = false;
+                    },
+                    newLeader -> log.info("cluster {}: leader is {}", cluster, newLeader)))
+            .build();
     compete();
   }
 
@@ -73,14 +79,18 @@ public final class LeaderGate implements BooleanSupplier, AutoCloseable {
     }
     CompletableFuture<?> f = client.leaderElector().withConfig(config).build().start();
     election = f;
-    f.whenComplete((ok, t) -> {
-      leader = false;
-      if (!closed) {
-        log.debug("cluster {}: leader election ended ({}); competing again", cluster, t);
-        CompletableFuture.runAsync(this::compete, CompletableFuture.delayedExecutor(
-            config.getRetryPeriod().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
-      }
-    });
+    f.whenComplete(
+        (ok, t) -> {
+          leader = false;
+          if (!closed) {
+            log.debug("cluster {}: leader election ended ({}); competing again", cluster, t);
+            CompletableFuture.runAsync(
+                this::compete,
+                CompletableFuture.delayedExecutor(
+                    config.getRetryPeriod().toMillis(),
+                    java.util.concurrent.TimeUnit.MILLISECONDS));
+          }
+        });
   }
 
   @Override

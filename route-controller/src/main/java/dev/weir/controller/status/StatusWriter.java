@@ -38,18 +38,21 @@ public final class StatusWriter implements AutoCloseable {
   private final Map<RouteKey, RouteStatus> lastWritten = new HashMap<>(); // writer thread only
   private boolean retryScheduled; // writer thread only
 
-  public StatusWriter(Map<String, StatusTarget> targets, Duration retryDelay, MeterRegistry meters) {
+  public StatusWriter(
+      Map<String, StatusTarget> targets, Duration retryDelay, MeterRegistry meters) {
     this.targets = Map.copyOf(targets);
     this.retryDelay = requireNonNull(retryDelay, "retryDelay");
-    this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "weir-status-writer");
-      t.setDaemon(true);
-      return t;
-    });
-    this.written = Counter.builder("weir.controller.status.writes").tag("result", "written")
-        .register(meters);
-    this.failed = Counter.builder("weir.controller.status.writes").tag("result", "failed")
-        .register(meters);
+    this.executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "weir-status-writer");
+              t.setDaemon(true);
+              return t;
+            });
+    this.written =
+        Counter.builder("weir.controller.status.writes").tag("result", "written").register(meters);
+    this.failed =
+        Counter.builder("weir.controller.status.writes").tag("result", "failed").register(meters);
   }
 
   /** Hands over the statuses of a build; returns at once. */
@@ -67,10 +70,11 @@ public final class StatusWriter implements AutoCloseable {
   private void queueDrain() {
     if (drainQueued.compareAndSet(false, true)) {
       try {
-        executor.execute(() -> {
-          drainQueued.set(false);
-          drain();
-        });
+        executor.execute(
+            () -> {
+              drainQueued.set(false);
+              drain();
+            });
       } catch (RejectedExecutionException e) {
         // closed
       }
@@ -110,10 +114,13 @@ public final class StatusWriter implements AutoCloseable {
     }
     if (retry && !retryScheduled) {
       retryScheduled = true;
-      executor.schedule(() -> {
-        retryScheduled = false;
-        drain();
-      }, retryDelay.toMillis(), TimeUnit.MILLISECONDS);
+      executor.schedule(
+          () -> {
+            retryScheduled = false;
+            drain();
+          },
+          retryDelay.toMillis(),
+          TimeUnit.MILLISECONDS);
     }
   }
 

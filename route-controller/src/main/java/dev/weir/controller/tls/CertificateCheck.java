@@ -23,8 +23,8 @@ public record CertificateCheck(List<String> dnsNames, String reason, String mess
   public CertificateCheck {
     dnsNames = List.copyOf(dnsNames);
     if ((reason == null) != (message == null)) {
-      throw new IllegalArgumentException("reason: " + reason + ", message: " + message
-          + " (expected: both or neither)");
+      throw new IllegalArgumentException(
+          "reason: " + reason + ", message: " + message + " (expected: both or neither)");
     }
   }
 
@@ -33,8 +33,8 @@ public record CertificateCheck(List<String> dnsNames, String reason, String mess
   }
 
   static CertificateCheck invalid(String reason, String message) {
-    return new CertificateCheck(List.of(), requireNonNull(reason, "reason"),
-        requireNonNull(message, "message"));
+    return new CertificateCheck(
+        List.of(), requireNonNull(reason, "reason"), requireNonNull(message, "message"));
   }
 
   /** True when the certificate and key may be served. */

@@ -37,13 +37,28 @@ import java.util.regex.Pattern;
  */
 public final class Certificates {
 
-  private static final Pattern PEM_BLOCK = Pattern.compile(
-      "-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*)-----END \\1-----");
+  private static final Pattern PEM_BLOCK =
+      Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*)-----END \\1-----");
   private static final SecureRandom RANDOM = new SecureRandom();
+
   /** DER of AlgorithmIdentifier {rsaEncryption, NULL}, to wrap a PKCS#1 key as PKCS#8. */
   private static final byte[] RSA_ALGORITHM = {
-      0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01,
-      0x01, 0x05, 0x00};
+    0x30,
+    0x0d,
+    0x06,
+    0x09,
+    0x2a,
+    (byte) 0x86,
+    0x48,
+    (byte) 0x86,
+    (byte) 0xf7,
+    0x0d,
+    0x01,
+    0x01,
+    0x01,
+    0x05,
+    0x00
+  };
 
   private Certificates() {}
 
@@ -55,11 +70,13 @@ public final class Certificates {
   public static CertificateCheck check(String chainPem, String keyPem, Instant now) {
     requireNonNull(now, "now");
     if (chainPem == null || chainPem.isBlank()) {
-      return CertificateCheck.invalid(CertificateCheck.REASON_CERTIFICATE_INVALID,
+      return CertificateCheck.invalid(
+          CertificateCheck.REASON_CERTIFICATE_INVALID,
           "tls.crt: empty (expected: a PEM certificate chain)");
     }
     if (keyPem == null || keyPem.isBlank()) {
-      return CertificateCheck.invalid(CertificateCheck.REASON_CERTIFICATE_INVALID,
+      return CertificateCheck.invalid(
+          CertificateCheck.REASON_CERTIFICATE_INVALID,
           "tls.key: empty (expected: a PEM private key)");
     }
     List<X509Certificate> chain;
@@ -76,18 +93,23 @@ public final class Certificates {
       return CertificateCheck.invalid(CertificateCheck.REASON_CERTIFICATE_INVALID, e.getMessage());
     }
     if (!matches(key, leaf.getPublicKey())) {
-      return CertificateCheck.invalid(CertificateCheck.REASON_KEY_MISMATCH,
-          "tls.key: does not match the certificate " + subject(leaf) + " (a challenge signed with"
+      return CertificateCheck.invalid(
+          CertificateCheck.REASON_KEY_MISMATCH,
+          "tls.key: does not match the certificate "
+              + subject(leaf)
+              + " (a challenge signed with"
               + " the key does not verify with the certificate's public key)");
     }
     Instant notAfter = leaf.getNotAfter().toInstant();
     if (now.isAfter(notAfter)) {
-      return CertificateCheck.invalid(CertificateCheck.REASON_CERTIFICATE_EXPIRED,
+      return CertificateCheck.invalid(
+          CertificateCheck.REASON_CERTIFICATE_EXPIRED,
           "tls.crt: certificate " + subject(leaf) + " expired at " + notAfter);
     }
     Instant notBefore = leaf.getNotBefore().toInstant();
     if (now.isBefore(notBefore)) {
-      return CertificateCheck.invalid(CertificateCheck.REASON_CERTIFICATE_INVALID,
+      return CertificateCheck.invalid(
+          CertificateCheck.REASON_CERTIFICATE_INVALID,
           "tls.crt: certificate " + subject(leaf) + " is not valid before " + notBefore);
     }
     return CertificateCheck.valid(dnsNames(leaf));
@@ -99,26 +121,28 @@ public final class Certificates {
     int index = 0;
     while (m.find()) {
       if (!m.group(1).equals("CERTIFICATE")) {
-        throw new IllegalArgumentException("tls.crt: PEM block " + index + " is \"" + m.group(1)
-            + "\" (expected: CERTIFICATE)");
+        throw new IllegalArgumentException(
+            "tls.crt: PEM block " + index + " is \"" + m.group(1) + "\" (expected: CERTIFICATE)");
       }
       try {
         byte[] der = Base64.getMimeDecoder().decode(m.group(2));
-        Collection<? extends Certificate> parsed = CertificateFactory.getInstance("X.509")
-            .generateCertificates(new ByteArrayInputStream(der));
+        Collection<? extends Certificate> parsed =
+            CertificateFactory.getInstance("X.509")
+                .generateCertificates(new ByteArrayInputStream(der));
         if (parsed.size() != 1) {
           throw new CertificateException("not one certificate");
         }
         chain.add((X509Certificate) parsed.iterator().next());
       } catch (CertificateException | IllegalArgumentException e) {
-        throw new IllegalArgumentException("tls.crt: PEM block " + index
-            + " is not a valid X.509 certificate");
+        throw new IllegalArgumentException(
+            "tls.crt: PEM block " + index + " is not a valid X.509 certificate");
       }
       index++;
     }
     if (chain.isEmpty()) {
-      throw new IllegalArgumentException("tls.crt: no PEM certificate found (expected: -----BEGIN"
-          + " CERTIFICATE----- blocks, leaf first)");
+      throw new IllegalArgumentException(
+          "tls.crt: no PEM certificate found (expected: -----BEGIN"
+              + " CERTIFICATE----- blocks, leaf first)");
     }
     return chain;
   }
@@ -126,14 +150,15 @@ public final class Certificates {
   private static PrivateKey parseKey(String pem, String preferredAlgorithm) {
     Matcher m = PEM_BLOCK.matcher(pem);
     if (!m.find()) {
-      throw new IllegalArgumentException("tls.key: no PEM private key found (expected: a -----BEGIN"
-          + " PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY----- block)");
+      throw new IllegalArgumentException(
+          "tls.key: no PEM private key found (expected: a -----BEGIN"
+              + " PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY----- block)");
     }
     String label = m.group(1);
     String body = m.group(2);
     if (m.find()) {
-      throw new IllegalArgumentException("tls.key: more than one PEM block (expected: one private"
-          + " key)");
+      throw new IllegalArgumentException(
+          "tls.key: more than one PEM block (expected: one private" + " key)");
     }
     byte[] der;
     try {
@@ -153,8 +178,11 @@ public final class Certificates {
         der = pkcs8OfRsa(der);
         algorithms = List.of("RSA");
       }
-      default -> throw new IllegalArgumentException("tls.key: PEM block \"" + label
-          + "\" is not supported (expected: PRIVATE KEY (PKCS#8) or RSA PRIVATE KEY (PKCS#1))");
+      default ->
+          throw new IllegalArgumentException(
+              "tls.key: PEM block \""
+                  + label
+                  + "\" is not supported (expected: PRIVATE KEY (PKCS#8) or RSA PRIVATE KEY (PKCS#1))");
     }
     for (String algorithm : algorithms) {
       try {
@@ -163,8 +191,8 @@ public final class Certificates {
         // try the next algorithm
       }
     }
-    throw new IllegalArgumentException("tls.key: not a valid " + label + " (expected: an RSA, EC"
-        + " or EdDSA key)");
+    throw new IllegalArgumentException(
+        "tls.key: not a valid " + label + " (expected: an RSA, EC" + " or EdDSA key)");
   }
 
   /** PrivateKeyInfo {version 0, rsaEncryption, OCTET STRING pkcs1}. */
@@ -196,11 +224,12 @@ public final class Certificates {
   }
 
   private static boolean matches(PrivateKey key, PublicKey publicKey) {
-    String algorithm = switch (key.getAlgorithm()) {
-      case "RSA" -> "SHA256withRSA";
-      case "EC" -> "SHA256withECDSA";
-      default -> key.getAlgorithm(); // EdDSA, Ed25519, Ed448 sign without a separate digest
-    };
+    String algorithm =
+        switch (key.getAlgorithm()) {
+          case "RSA" -> "SHA256withRSA";
+          case "EC" -> "SHA256withECDSA";
+          default -> key.getAlgorithm(); // EdDSA, Ed25519, Ed448 sign without a separate digest
+        };
     byte[] challenge = new byte[32];
     RANDOM.nextBytes(challenge);
     try {

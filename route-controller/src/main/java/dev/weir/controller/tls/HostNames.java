@@ -8,8 +8,8 @@ public final class HostNames {
   private HostNames() {}
 
   /**
-   * True when {@code pattern} is {@code host} (ignoring case) or {@code *.<rest>} and {@code host} is
-   * one label followed by {@code .<rest>}: a wildcard covers exactly one leading label.
+   * True when {@code pattern} is {@code host} (ignoring case) or {@code *.<rest>} and {@code host}
+   * is one label followed by {@code .<rest>}: a wildcard covers exactly one leading label.
    */
   public static boolean covers(String pattern, String host) {
     String p = pattern.toLowerCase(Locale.ROOT);

@@ -1,6 +1,7 @@
 package dev.weir.controller.validate;
 
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** The DNS name shapes Kubernetes and Knative use. */
 public final class DnsNames {
@@ -30,14 +31,19 @@ public final class DnsNames {
    * Why {@code host} is not a valid DNS name, or null when it is: at most 253 characters, labels of
    * 1..63 lowercase letters, digits and inner dashes.
    */
-  public static String hostProblem(String host) {
+  public static @Nullable String hostProblem(String host) {
     if (host.length() > MAX_NAME) {
       return "has " + host.length() + " characters (expected: at most " + MAX_NAME + ")";
     }
     for (String label : host.split("\\.", -1)) {
       if (label.length() > MAX_LABEL) {
-        return "label \"" + label + "\" has " + label.length() + " characters (expected: at most "
-            + MAX_LABEL + ")";
+        return "label \""
+            + label
+            + "\" has "
+            + label.length()
+            + " characters (expected: at most "
+            + MAX_LABEL
+            + ")";
       }
       if (!DNS_1123_LABEL.matcher(label).matches()) {
         return "label \"" + label + "\" (expected: lowercase letters, digits and inner dashes)";

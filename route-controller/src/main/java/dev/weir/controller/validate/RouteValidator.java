@@ -27,8 +27,11 @@ public final class RouteValidator {
     return tag + "-" + host(name, namespace, domain);
   }
 
-  /** Every problem with {@code spec} of the Route {@code namespace/name}; empty when it is valid. */
-  public static List<String> validate(String namespace, String name, RouteSpec spec, String domain) {
+  /**
+   * Every problem with {@code spec} of the Route {@code namespace/name}; empty when it is valid.
+   */
+  public static List<String> validate(
+      String namespace, String name, RouteSpec spec, String domain) {
     requireNonNull(namespace, "namespace");
     requireNonNull(name, "name");
     requireNonNull(domain, "domain");
@@ -39,8 +42,13 @@ public final class RouteValidator {
     }
     String hostProblem = DnsNames.hostProblem(host(name, namespace, domain));
     if (hostProblem != null) {
-      problems.add("metadata.name: \"" + name + "\" makes host \"" + host(name, namespace, domain)
-          + "\" whose " + hostProblem);
+      problems.add(
+          "metadata.name: \""
+              + name
+              + "\" makes host \""
+              + host(name, namespace, domain)
+              + "\" whose "
+              + hostProblem);
     }
     int sum = 0;
     boolean percentsInRange = true;
@@ -75,8 +83,13 @@ public final class RouteValidator {
     boolean byRevision = t.revisionName() != null;
     boolean byConfiguration = t.configurationName() != null;
     if (byRevision && byConfiguration) {
-      problems.add(field + ": revisionName \"" + t.revisionName() + "\" and configurationName \""
-          + t.configurationName() + "\" (expected: exactly one of them)");
+      problems.add(
+          field
+              + ": revisionName \""
+              + t.revisionName()
+              + "\" and configurationName \""
+              + t.configurationName()
+              + "\" (expected: exactly one of them)");
       return;
     }
     if (!byRevision && !byConfiguration) {
@@ -85,18 +98,23 @@ public final class RouteValidator {
     }
     if (byRevision) {
       if (!DnsNames.isDns1035Label(t.revisionName())) {
-        problems.add(field + ".revisionName: \"" + t.revisionName() + "\" (expected: DNS-1035 label)");
+        problems.add(
+            field + ".revisionName: \"" + t.revisionName() + "\" (expected: DNS-1035 label)");
       }
       if (Boolean.TRUE.equals(t.latestRevision())) {
         problems.add(field + ".latestRevision: true (expected: false or absent with revisionName)");
       }
     } else {
       if (!DnsNames.isDns1035Label(t.configurationName())) {
-        problems.add(field + ".configurationName: \"" + t.configurationName()
-            + "\" (expected: DNS-1035 label)");
+        problems.add(
+            field
+                + ".configurationName: \""
+                + t.configurationName()
+                + "\" (expected: DNS-1035 label)");
       }
       if (Boolean.FALSE.equals(t.latestRevision())) {
-        problems.add(field + ".latestRevision: false (expected: true or absent with configurationName)");
+        problems.add(
+            field + ".latestRevision: false (expected: true or absent with configurationName)");
       }
     }
   }
@@ -116,14 +134,20 @@ public final class RouteValidator {
     }
     Integer first = tagIndex.putIfAbsent(tag, index);
     if (first != null) {
-      problems.add(field + ".tag: \"" + tag + "\" (expected: unique, already used by spec.traffic["
-          + first + "])");
+      problems.add(
+          field
+              + ".tag: \""
+              + tag
+              + "\" (expected: unique, already used by spec.traffic["
+              + first
+              + "])");
       return;
     }
     String host = tagHost(tag, name, namespace, domain);
     String hostProblem = DnsNames.hostProblem(host);
     if (hostProblem != null) {
-      problems.add(field + ".tag: \"" + tag + "\" makes host \"" + host + "\" whose " + hostProblem);
+      problems.add(
+          field + ".tag: \"" + tag + "\" makes host \"" + host + "\" whose " + hostProblem);
     }
   }
 }

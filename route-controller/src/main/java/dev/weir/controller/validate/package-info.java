@@ -5,4 +5,7 @@
  *
  * <p>Depends only on the API types; no I/O, no clock, no Kubernetes client.
  */
+@NullMarked
 package dev.weir.controller.validate;
+
+import org.jspecify.annotations.NullMarked;

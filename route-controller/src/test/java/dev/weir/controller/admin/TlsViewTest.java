@@ -16,15 +16,21 @@ class TlsViewTest {
   @Test
   void aBrokenDefaultSecretShowsItsReasonAndWhetherItsLastValidVersionIsServed() throws Exception {
     TlsSettings settings = new TlsSettings("default", "wildcard", HttpOption.ENABLED);
-    DefaultCertificateState state = new DefaultCertificateState("default/wildcard", false,
-        "SecretMissing", "not found (expected: a Secret of type kubernetes.io/tls in namespace"
-            + " default of a config cluster)", false);
+    DefaultCertificateState state =
+        new DefaultCertificateState(
+            "default/wildcard",
+            false,
+            "SecretMissing",
+            "not found (expected: a Secret of type kubernetes.io/tls in namespace"
+                + " default of a config cluster)",
+            false);
 
-    assertThat(json.writeValueAsString(AdminController.TlsView.of(settings, state))).isEqualTo(
-        "{\"defaultSecret\":\"default/wildcard\",\"httpOption\":\"Enabled\",\"valid\":false,"
-            + "\"reason\":\"SecretMissing\",\"message\":\"not found (expected: a Secret of type"
-            + " kubernetes.io/tls in namespace default of a config cluster)\","
-            + "\"servingLastValid\":false}");
+    assertThat(json.writeValueAsString(AdminController.TlsView.of(settings, state)))
+        .isEqualTo(
+            "{\"defaultSecret\":\"default/wildcard\",\"httpOption\":\"Enabled\",\"valid\":false,"
+                + "\"reason\":\"SecretMissing\",\"message\":\"not found (expected: a Secret of type"
+                + " kubernetes.io/tls in namespace default of a config cluster)\","
+                + "\"servingLastValid\":false}");
   }
 
   @Test

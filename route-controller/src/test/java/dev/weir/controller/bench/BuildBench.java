@@ -23,9 +23,9 @@ import java.util.Optional;
 
 /**
  * Times the model builder on the propagation benchmark's inputs (not a test): 10,000 Routes in the
- * config cluster {@code east}, each with a revision Service and EndpointSlice of its own spread over
- * three clusters, and the {@code hello} Route whose weights change. Prints the cold build and the
- * median rebuild after one Route's weights changed (the sources hand over the same objects for
+ * config cluster {@code east}, each with a revision Service and EndpointSlice of its own spread
+ * over three clusters, and the {@code hello} Route whose weights change. Prints the cold build and
+ * the median rebuild after one Route's weights changed (the sources hand over the same objects for
  * every other Route, as they do).
  *
  * <pre>
@@ -43,15 +43,24 @@ public final class BuildBench {
     int routes = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 50;
     Inputs in = inputs(routes);
-    List<DataPlane> dataPlanes = List.of(new DataPlane("gw", "weir-gateway",
-        new Locality("local", "east"), T0, Map.of(), 0, Optional.empty()));
+    List<DataPlane> dataPlanes =
+        List.of(
+            new DataPlane(
+                "gw",
+                "weir-gateway",
+                new Locality("local", "east"),
+                T0,
+                Map.of(),
+                0,
+                Optional.empty()));
 
     // One cold build, as the controller makes at start; the other cold builds come after the
     // rebuilds, so that they do not shape what the JIT makes of the rebuild path.
     long[] cold = new long[args.length > 2 ? Integer.parseInt(args[2]) : Math.max(5, rounds / 5)];
     long start0 = System.nanoTime();
-    BuildResult first = ModelBuilder.build("localhost", TlsSettings.NONE, in.clusters(0),
-        BuildState.INITIAL, dataPlanes, T0);
+    BuildResult first =
+        ModelBuilder.build(
+            "localhost", TlsSettings.NONE, in.clusters(0), BuildState.INITIAL, dataPlanes, T0);
     cold[0] = System.nanoTime() - start0;
     BuildState state = first.state();
     // Warm up the rebuild path, then measure.
@@ -63,13 +72,15 @@ public final class BuildBench {
       step++;
       List<ClusterObjects> clusters = in.clusters(step);
       long start = System.nanoTime();
-      BuildResult r = ModelBuilder.build("localhost", TlsSettings.NONE, clusters, state, dataPlanes,
-          T0.plusSeconds(step));
+      BuildResult r =
+          ModelBuilder.build(
+              "localhost", TlsSettings.NONE, clusters, state, dataPlanes, T0.plusSeconds(step));
       long changeNanos = System.nanoTime() - start;
       state = r.state();
       start = System.nanoTime();
-      BuildResult again = ModelBuilder.build("localhost", TlsSettings.NONE, clusters, state,
-          dataPlanes, T0.plusSeconds(step));
+      BuildResult again =
+          ModelBuilder.build(
+              "localhost", TlsSettings.NONE, clusters, state, dataPlanes, T0.plusSeconds(step));
       long unchangedNanos = System.nanoTime() - start;
       if (again.model().revision() != r.model().revision()) {
         throw new AssertionError("an unchanged rebuild made a new model revision");
@@ -82,15 +93,21 @@ public final class BuildBench {
     }
     for (int i = 1; i < cold.length; i++) {
       long start = System.nanoTime();
-      ModelBuilder.build("localhost", TlsSettings.NONE, in.clusters(0), BuildState.INITIAL,
-          dataPlanes, T0);
+      ModelBuilder.build(
+          "localhost", TlsSettings.NONE, in.clusters(0), BuildState.INITIAL, dataPlanes, T0);
       cold[i] = System.nanoTime() - start;
     }
-    System.out.printf("routes=%d load=%.2f cold: first %.1f ms, median %.1f ms | one-change rebuild:"
+    System.out.printf(
+        "routes=%d load=%.2f cold: first %.1f ms, median %.1f ms | one-change rebuild:"
             + " median %.1f ms, p90 %.1f ms | unchanged rebuild: median %.1f ms (n=%d)%n",
-        routes, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
-        cold[0] / 1e6, median(cold) / 1e6, median(change) / 1e6, percentile(change, 0.9) / 1e6,
-        median(unchanged) / 1e6, rounds);
+        routes,
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+        cold[0] / 1e6,
+        median(cold) / 1e6,
+        median(change) / 1e6,
+        percentile(change, 0.9) / 1e6,
+        median(unchanged) / 1e6,
+        rounds);
   }
 
   /**
@@ -101,16 +118,31 @@ public final class BuildBench {
 
     List<ClusterObjects> clusters(int step) {
       int canary = 1 + step % 50;
-      RouteObject hello = new RouteObject(new RouteKey("east", "default", "hello"), 1 + step, T0,
-          new RouteSpec(List.of(TrafficTarget.revision("hello-00001", 100 - canary),
-              TrafficTarget.revision("hello-00002", canary))), null);
+      RouteObject hello =
+          new RouteObject(
+              new RouteKey("east", "default", "hello"),
+              1 + step,
+              T0,
+              new RouteSpec(
+                  List.of(
+                      TrafficTarget.revision("hello-00001", 100 - canary),
+                      TrafficTarget.revision("hello-00002", canary))),
+              null);
       List<RouteObject> routes = new ArrayList<>(otherRoutes.size() + 1);
       routes.add(hello);
       routes.addAll(otherRoutes);
       ClusterObjects east = fixed.get(0);
       List<ClusterObjects> out = new ArrayList<>(fixed);
-      out.set(0, new ClusterObjects(east.cluster(), east.locality(), true, false, routes,
-          east.services(), east.endpointSlices()));
+      out.set(
+          0,
+          new ClusterObjects(
+              east.cluster(),
+              east.locality(),
+              true,
+              false,
+              routes,
+              east.services(),
+              east.endpointSlices()));
       return out;
     }
   }
@@ -118,10 +150,11 @@ public final class BuildBench {
   private static Inputs inputs(int routes) {
     List<List<ServiceObject>> services = new ArrayList<>();
     List<List<EndpointSliceObject>> slices = new ArrayList<>();
-    CLUSTERS.forEach(c -> {
-      services.add(new ArrayList<>());
-      slices.add(new ArrayList<>());
-    });
+    CLUSTERS.forEach(
+        c -> {
+          services.add(new ArrayList<>());
+          slices.add(new ArrayList<>());
+        });
     for (String rev : List.of("hello-00001", "hello-00002", "hello-00003")) {
       services.get(0).add(service(rev, "hello", 0));
       slices.get(0).add(slice(rev, 8081));
@@ -130,29 +163,49 @@ public final class BuildBench {
     for (int i = 1; i < routes; i++) {
       String name = "r%05d".formatted(i);
       String rev = name + "-00001";
-      otherRoutes.add(new RouteObject(new RouteKey("east", "default", name), 1,
-          T0.plusSeconds(i), new RouteSpec(List.of(TrafficTarget.revision(rev, 100))), null));
+      otherRoutes.add(
+          new RouteObject(
+              new RouteKey("east", "default", name),
+              1,
+              T0.plusSeconds(i),
+              new RouteSpec(List.of(TrafficTarget.revision(rev, 100))),
+              null));
       int c = i % CLUSTERS.size();
       services.get(c).add(service(rev, name, i));
       slices.get(c).add(slice(rev, 8090));
     }
     List<ClusterObjects> fixed = new ArrayList<>();
     for (int c = 0; c < CLUSTERS.size(); c++) {
-      fixed.add(new ClusterObjects(CLUSTERS.get(c), new Locality("local", CLUSTERS.get(c)), c == 0,
-          false, List.of(), services.get(c), slices.get(c)));
+      fixed.add(
+          new ClusterObjects(
+              CLUSTERS.get(c),
+              new Locality("local", CLUSTERS.get(c)),
+              c == 0,
+              false,
+              List.of(),
+              services.get(c),
+              slices.get(c)));
     }
     return new Inputs(fixed, otherRoutes);
   }
 
   private static ServiceObject service(String revision, String configuration, int created) {
-    return new ServiceObject("default", revision, T0.plusSeconds(created),
+    return new ServiceObject(
+        "default",
+        revision,
+        T0.plusSeconds(created),
         Map.of(ServiceObject.CONFIGURATION_LABEL, configuration),
         List.of(new ServiceObject.Port("http", 80)));
   }
 
   private static EndpointSliceObject slice(String revision, int port) {
-    return new EndpointSliceObject("default", revision + "-1", revision,
-        List.of(new EndpointSliceObject.Port("http", port)), List.of("127.0.0.1"), false);
+    return new EndpointSliceObject(
+        "default",
+        revision + "-1",
+        revision,
+        List.of(new EndpointSliceObject.Port("http", port)),
+        List.of("127.0.0.1"),
+        false);
   }
 
   private static long median(long[] values) {

@@ -19,8 +19,9 @@ import java.util.List;
 /**
  * Times the controller's part of propagation (not a test): folder clusters shaped like the
  * propagation benchmark's (10,000 Routes in files of 1,000, a Service and EndpointSlice per Route
- * over three clusters), then {@code east/route-hello.yaml} rewritten with new weights, measured from
- * the write to the model published with them (no xDS server: the model handed to the publisher).
+ * over three clusters), then {@code east/route-hello.yaml} rewritten with new weights, measured
+ * from the write to the model published with them (no xDS server: the model handed to the
+ * publisher).
  *
  * <pre>
  * java -cp target/classes:target/test-classes:$(cat cp) dev.weir.controller.bench.PropagationBench [routes] [changes]
@@ -38,16 +39,24 @@ public final class PropagationBench {
     Path root = Files.createTempDirectory("weir-propagation");
     write(root, routes);
     FakeDataPlanes planes = new FakeDataPlanes();
-    WeirController controller = new WeirController(ClustersFile.read(root.resolve("clusters.yaml")),
-        ControllerOptions.defaults(), planes, planes, c -> {
-          throw new IllegalStateException("folders only");
-        }, new SimpleMeterRegistry(), Clock.systemUTC());
+    WeirController controller =
+        new WeirController(
+            ClustersFile.read(root.resolve("clusters.yaml")),
+            ControllerOptions.defaults(),
+            planes,
+            planes,
+            c -> {
+              throw new IllegalStateException("folders only");
+            },
+            new SimpleMeterRegistry(),
+            Clock.systemUTC());
     long start = System.nanoTime();
     controller.start();
     while (planes.model().virtualHosts().size() < routes) {
       Thread.sleep(5);
     }
-    System.out.printf("start: %d ms to the first model of %d hosts%n",
+    System.out.printf(
+        "start: %d ms to the first model of %d hosts%n",
         (System.nanoTime() - start) / 1_000_000, planes.model().virtualHosts().size());
     int warmup = 20;
     long[] took = new long[changes];
@@ -57,7 +66,10 @@ public final class PropagationBench {
       Path tmp = root.resolve(".staging/route-hello.yaml.tmp");
       Files.writeString(tmp, text);
       long t0 = System.nanoTime();
-      Files.move(tmp, root.resolve("east/route-hello.yaml"), StandardCopyOption.REPLACE_EXISTING,
+      Files.move(
+          tmp,
+          root.resolve("east/route-hello.yaml"),
+          StandardCopyOption.REPLACE_EXISTING,
           StandardCopyOption.ATOMIC_MOVE);
       while (!served(planes, canary)) {
         Thread.sleep(0, 200_000);
@@ -69,10 +81,14 @@ public final class PropagationBench {
     }
     controller.close();
     Arrays.sort(took);
-    System.out.printf("routes=%d load=%.2f write -> model published: p50 %.1f ms, p90 %.1f ms,"
-            + " max %.1f ms (n=%d)%n", routes,
+    System.out.printf(
+        "routes=%d load=%.2f write -> model published: p50 %.1f ms, p90 %.1f ms,"
+            + " max %.1f ms (n=%d)%n",
+        routes,
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
-        took[changes / 2] / 1e6, took[(int) (changes * 0.9)] / 1e6, took[changes - 1] / 1e6,
+        took[changes / 2] / 1e6,
+        took[(int) (changes * 0.9)] / 1e6,
+        took[changes - 1] / 1e6,
         changes);
   }
 
@@ -89,8 +105,14 @@ public final class PropagationBench {
     StringBuilder clusters = new StringBuilder("domain: localhost\nclusters:\n");
     for (String c : CLUSTERS) {
       Files.createDirectories(root.resolve(c));
-      clusters.append("- name: ").append(c).append("\n  region: local\n  zone: ").append(c)
-          .append("\n  directory: ").append(c).append("/\n")
+      clusters
+          .append("- name: ")
+          .append(c)
+          .append("\n  region: local\n  zone: ")
+          .append(c)
+          .append("\n  directory: ")
+          .append(c)
+          .append("/\n")
           .append(c.equals("east") ? "  config: true\n" : "");
     }
     Files.createDirectories(root.resolve(".staging"));
@@ -100,7 +122,8 @@ public final class PropagationBench {
       hello.append(service(rev, "hello")).append(slice(rev, 8081));
     }
     Files.writeString(root.resolve("east/revisions-hello.yaml"), hello);
-    Files.writeString(root.resolve("east/route-hello.yaml"),
+    Files.writeString(
+        root.resolve("east/route-hello.yaml"),
         route("hello", "hello-00001", 90, "hello-00002", 10));
     StringBuilder routeFile = new StringBuilder();
     StringBuilder[][] revisionFiles = new StringBuilder[CLUSTERS.size()][routes / 1000 + 1];
@@ -121,33 +144,50 @@ public final class PropagationBench {
     for (int c = 0; c < CLUSTERS.size(); c++) {
       for (int f = 0; f < revisionFiles[c].length; f++) {
         if (revisionFiles[c][f] != null) {
-          Files.writeString(root.resolve(CLUSTERS.get(c) + "/revisions-" + f + ".yaml"),
-              revisionFiles[c][f]);
+          Files.writeString(
+              root.resolve(CLUSTERS.get(c) + "/revisions-" + f + ".yaml"), revisionFiles[c][f]);
         }
       }
     }
   }
 
   private static String route(String name, String rev1, int p1, String rev2, int p2) {
-    StringBuilder sb = new StringBuilder("---\napiVersion: weir.dev/v1alpha1\nkind: Route\n"
-        + "metadata:\n  name: " + name + "\n  namespace: default\nspec:\n  traffic:\n"
-        + "  - revisionName: " + rev1 + "\n    percent: " + p1 + "\n");
+    StringBuilder sb =
+        new StringBuilder(
+            "---\napiVersion: weir.dev/v1alpha1\nkind: Route\n"
+                + "metadata:\n  name: "
+                + name
+                + "\n  namespace: default\nspec:\n  traffic:\n"
+                + "  - revisionName: "
+                + rev1
+                + "\n    percent: "
+                + p1
+                + "\n");
     if (rev2 != null) {
-      sb.append("  - revisionName: ").append(rev2).append("\n    percent: ").append(p2).append('\n');
+      sb.append("  - revisionName: ")
+          .append(rev2)
+          .append("\n    percent: ")
+          .append(p2)
+          .append('\n');
     }
     return sb.toString();
   }
 
   private static String service(String revision, String configuration) {
-    return "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: " + revision
-        + "\n  namespace: default\n  labels:\n    weir.dev/configuration: " + configuration
+    return "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: "
+        + revision
+        + "\n  namespace: default\n  labels:\n    weir.dev/configuration: "
+        + configuration
         + "\nspec:\n  ports:\n  - name: http\n    port: 80\n    protocol: TCP\n";
   }
 
   private static String slice(String revision, int port) {
     return "---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: "
-        + revision + "-1\n  namespace: default\n  labels:\n    kubernetes.io/service-name: "
-        + revision + "\naddressType: IPv4\nports:\n- name: http\n  port: " + port
+        + revision
+        + "-1\n  namespace: default\n  labels:\n    kubernetes.io/service-name: "
+        + revision
+        + "\naddressType: IPv4\nports:\n- name: http\n  port: "
+        + port
         + "\n  protocol: TCP\nendpoints:\n- addresses: [\"127.0.0.1\"]\n  conditions: {ready: true}\n";
   }
 }

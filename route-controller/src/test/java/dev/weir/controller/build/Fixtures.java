@@ -24,31 +24,43 @@ final class Fixtures {
     return T0.plusSeconds(seconds);
   }
 
-  static RouteObject route(String cluster, String name, long generation, int created,
-      TrafficTarget... traffic) {
-    return new RouteObject(new RouteKey(cluster, "default", name), generation, at(created),
-        new RouteSpec(Arrays.asList(traffic)), null);
+  static RouteObject route(
+      String cluster, String name, long generation, int created, TrafficTarget... traffic) {
+    return new RouteObject(
+        new RouteKey(cluster, "default", name),
+        generation,
+        at(created),
+        new RouteSpec(Arrays.asList(traffic)),
+        null);
   }
 
   static ServiceObject service(String name, int created, String portName, int port) {
-    return new ServiceObject("default", name, at(created), Map.of(),
-        List.of(new ServiceObject.Port(portName, port)));
+    return new ServiceObject(
+        "default", name, at(created), Map.of(), List.of(new ServiceObject.Port(portName, port)));
   }
 
   static ServiceObject revisionOf(String configuration, String name, int created) {
-    return new ServiceObject("default", name, at(created),
+    return new ServiceObject(
+        "default",
+        name,
+        at(created),
         Map.of(ServiceObject.CONFIGURATION_LABEL, configuration),
         List.of(new ServiceObject.Port("http", 80)));
   }
 
   static EndpointSliceObject slice(String service, String portName, int port, String... addresses) {
-    return new EndpointSliceObject("default", service + "-abc", service,
-        List.of(new EndpointSliceObject.Port(portName, port)), Arrays.asList(addresses), false);
+    return new EndpointSliceObject(
+        "default",
+        service + "-abc",
+        service,
+        List.of(new EndpointSliceObject.Port(portName, port)),
+        Arrays.asList(addresses),
+        false);
   }
 
   /** A cluster with the given Routes, Services and EndpointSlices, in any order. */
-  static ClusterObjects cluster(String name, Locality locality, boolean config, boolean stale,
-      Object... objects) {
+  static ClusterObjects cluster(
+      String name, Locality locality, boolean config, boolean stale, Object... objects) {
     List<RouteObject> routes = new ArrayList<>();
     List<ServiceObject> services = new ArrayList<>();
     List<EndpointSliceObject> slices = new ArrayList<>();

@@ -28,9 +28,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * A build that reuses the previous build's work gives exactly what a build from scratch gives with
  * the same previous state: over random sequences of changes (Routes edited, added, deleted,
  * conflicting; Services, EndpointSlices and Secrets changing; clusters going stale; data planes
- * acknowledging; time passing), the model, every status and the next state are equal at every
- * step. Unchanged objects are handed over as the same objects, as the sources do, and sometimes
- * as equal copies.
+ * acknowledging; time passing), the model, every status and the next state are equal at every step.
+ * Unchanged objects are handed over as the same objects, as the sources do, and sometimes as equal
+ * copies.
  */
 class ModelBuilderIncrementalTest {
 
@@ -75,13 +75,31 @@ class ModelBuilderIncrementalTest {
     }
 
     ClusterObjects objects(boolean copyAll) {
-      if (last == null || copyAll || routesChanged || servicesChanged || slicesChanged
-          || secretsChanged || last.stale() != stale) {
-        last = new ClusterObjects(name, locality, config, stale,
-            routesChanged || copyAll || last == null ? new ArrayList<>(routes.values()) : last.routes(),
-            servicesChanged || copyAll || last == null ? new ArrayList<>(services.values()) : last.services(),
-            slicesChanged || copyAll || last == null ? new ArrayList<>(slices.values()) : last.endpointSlices(),
-            secretsChanged || copyAll || last == null ? new ArrayList<>(secrets.values()) : last.secrets());
+      if (last == null
+          || copyAll
+          || routesChanged
+          || servicesChanged
+          || slicesChanged
+          || secretsChanged
+          || last.stale() != stale) {
+        last =
+            new ClusterObjects(
+                name,
+                locality,
+                config,
+                stale,
+                routesChanged || copyAll || last == null
+                    ? new ArrayList<>(routes.values())
+                    : last.routes(),
+                servicesChanged || copyAll || last == null
+                    ? new ArrayList<>(services.values())
+                    : last.services(),
+                slicesChanged || copyAll || last == null
+                    ? new ArrayList<>(slices.values())
+                    : last.endpointSlices(),
+                secretsChanged || copyAll || last == null
+                    ? new ArrayList<>(secrets.values())
+                    : last.secrets());
       }
       routesChanged = servicesChanged = slicesChanged = secretsChanged = false;
       return last;
@@ -113,29 +131,32 @@ class ModelBuilderIncrementalTest {
       now = now.plusSeconds(random.nextInt(45));
       if (random.nextInt(4) == 0) {
         long revision = state.model().revision();
-        dataPlanes = random.nextBoolean()
-            ? List.of(dataPlane("gw-a", revision))
-            : List.of(dataPlane("gw-a", Math.max(0, revision - 1)), dataPlane("gw-b", revision));
+        dataPlanes =
+            random.nextBoolean()
+                ? List.of(dataPlane("gw-a", revision))
+                : List.of(
+                    dataPlane("gw-a", Math.max(0, revision - 1)), dataPlane("gw-b", revision));
       }
       boolean copyAll = random.nextInt(8) == 0;
       List<ClusterObjects> clusters = new ArrayList<>();
       worlds.forEach(w -> clusters.add(w.objects(copyAll)));
 
       BuildResult reused = ModelBuilder.build(DOMAIN, tls, clusters, state, dataPlanes, now);
-      BuildResult scratch = ModelBuilder.build(DOMAIN, tls, clusters, state.withoutMemo(),
-          dataPlanes, now);
+      BuildResult scratch =
+          ModelBuilder.build(DOMAIN, tls, clusters, state.withoutMemo(), dataPlanes, now);
 
       String where = "seed " + seed + ", step " + step;
       assertThat(reused.model()).as(where).isEqualTo(scratch.model());
       for (RouteKey key : scratch.statuses().keySet()) {
-        assertThat(reused.statuses().get(key)).as(where + ", status of " + key)
+        assertThat(reused.statuses().get(key))
+            .as(where + ", status of " + key)
             .isEqualTo(scratch.statuses().get(key));
       }
       assertThat(reused.statuses().keySet()).as(where).isEqualTo(scratch.statuses().keySet());
       assertThat(reused.state().served()).as(where).isEqualTo(scratch.state().served());
-      assertThat(reused.state().validSecrets()).as(where)
-          .isEqualTo(scratch.state().validSecrets());
-      assertThat(reused.state().certificateChecks()).as(where)
+      assertThat(reused.state().validSecrets()).as(where).isEqualTo(scratch.state().validSecrets());
+      assertThat(reused.state().certificateChecks())
+          .as(where)
           .isEqualTo(scratch.state().certificateChecks());
       assertThat(reused.state()).as(where).isEqualTo(scratch.state());
       // Carry on from either: both are the same state.
@@ -175,8 +196,11 @@ class ModelBuilderIncrementalTest {
             case 0 -> config.secrets.put("wildcard", wildcard);
             case 1 -> config.secrets.put("wildcard", wildcardBroken);
             case 2 -> config.secrets.remove("wildcard");
-            default -> config.secrets.put("wildcard", new SecretObject("default", "wildcard", "",
-                "", "data.tls.crt: not valid base64"));
+            default ->
+                config.secrets.put(
+                    "wildcard",
+                    new SecretObject(
+                        "default", "wildcard", "", "", "data.tls.crt: not valid base64"));
           }
           config.secretsChanged = true;
         }
@@ -190,9 +214,16 @@ class ModelBuilderIncrementalTest {
           World home = random.nextBoolean() ? worlds.get(2) : worlds.get(0);
           RouteObject r = home.routes.get("r" + i);
           if (r != null) {
-            home.routes.put("r" + i, new RouteObject(r.key(), r.generation(), r.created(),
-                r.spec() == null ? null : new RouteSpec(new ArrayList<>(r.spec().traffic()),
-                    r.spec().tls()), r.status()));
+            home.routes.put(
+                "r" + i,
+                new RouteObject(
+                    r.key(),
+                    r.generation(),
+                    r.created(),
+                    r.spec() == null
+                        ? null
+                        : new RouteSpec(new ArrayList<>(r.spec().traffic()), r.spec().tls()),
+                    r.status()));
             home.routesChanged = true;
           }
         }
@@ -204,9 +235,10 @@ class ModelBuilderIncrementalTest {
     String name = "r" + i;
     List<TrafficTarget> traffic = new ArrayList<>();
     int first = random.nextInt(5) * 25;
-    TrafficTarget a = random.nextInt(4) == 0
-        ? TrafficTarget.latest(name, first)
-        : TrafficTarget.revision(name + "-0000" + (1 + random.nextInt(3)), first);
+    TrafficTarget a =
+        random.nextInt(4) == 0
+            ? TrafficTarget.latest(name, first)
+            : TrafficTarget.revision(name + "-0000" + (1 + random.nextInt(3)), first);
     // Now and then a sum that is not 100, a tag, or a host another Route has.
     int second = random.nextInt(10) == 0 ? 10 : 100 - first;
     TrafficTarget b = TrafficTarget.revision(name + "-0000" + (1 + random.nextInt(3)), second);
@@ -215,24 +247,35 @@ class ModelBuilderIncrementalTest {
     }
     traffic.add(a);
     traffic.add(b);
-    RouteTls tls = switch (random.nextInt(6)) {
-      case 0 -> new RouteTls("own");
-      case 1 -> new RouteTls("missing");
-      default -> null;
-    };
+    RouteTls tls =
+        switch (random.nextInt(6)) {
+          case 0 -> new RouteTls("own");
+          case 1 -> new RouteTls("missing");
+          default -> null;
+        };
     // Rarely, a second Route with the key of another (no source makes that; the builder copes).
     String key = random.nextInt(40) == 0 ? "r" + ((i + 1) % ROUTES) : name;
-    RouteObject route = new RouteObject(new RouteKey(w.name, "default", key), generation,
-        T0.plusSeconds(random.nextInt(3)), new RouteSpec(traffic, tls), null);
+    RouteObject route =
+        new RouteObject(
+            new RouteKey(w.name, "default", key),
+            generation,
+            T0.plusSeconds(random.nextInt(3)),
+            new RouteSpec(traffic, tls),
+            null);
     w.routes.put(name, route);
     w.routesChanged = true;
   }
 
   private static void putService(World w, String configuration, int revision, int created) {
     String name = configuration + "-0000" + revision;
-    w.services.put(name, new ServiceObject("default", name, T0.plusSeconds(created * 10L + revision),
-        Map.of(ServiceObject.CONFIGURATION_LABEL, configuration),
-        List.of(new ServiceObject.Port("http", 80))));
+    w.services.put(
+        name,
+        new ServiceObject(
+            "default",
+            name,
+            T0.plusSeconds(created * 10L + revision),
+            Map.of(ServiceObject.CONFIGURATION_LABEL, configuration),
+            List.of(new ServiceObject.Port("http", 80))));
     w.servicesChanged = true;
   }
 
@@ -241,8 +284,15 @@ class ModelBuilderIncrementalTest {
     for (int a = random.nextInt(3); a > 0; a--) {
       addresses.add("10." + random.nextInt(3) + ".0." + random.nextInt(4));
     }
-    w.slices.put(service, new EndpointSliceObject("default", service + "-" + w.name, service,
-        List.of(new EndpointSliceObject.Port("http", 8080)), addresses, false));
+    w.slices.put(
+        service,
+        new EndpointSliceObject(
+            "default",
+            service + "-" + w.name,
+            service,
+            List.of(new EndpointSliceObject.Port("http", 8080)),
+            addresses,
+            false));
     w.slicesChanged = true;
   }
 }

@@ -12,7 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Many Routes: the build stays linear (it would time out if it scanned every Service per Route). */
+/**
+ * Many Routes: the build stays linear (it would time out if it scanned every Service per Route).
+ */
 class ModelBuilderScaleTest {
 
   @Test
@@ -28,7 +30,8 @@ class ModelBuilderScaleTest {
     List<ClusterObjects> clusters = List.of(east(objects.toArray()));
 
     long start = System.nanoTime();
-    BuildResult first = ModelBuilder.build("example.com", clusters, BuildState.INITIAL, List.of(), T0);
+    BuildResult first =
+        ModelBuilder.build("example.com", clusters, BuildState.INITIAL, List.of(), T0);
     long firstMs = (System.nanoTime() - start) / 1_000_000;
     start = System.nanoTime();
     BuildResult second = ModelBuilder.build("example.com", clusters, first.state(), List.of(), T0);
@@ -37,6 +40,7 @@ class ModelBuilderScaleTest {
     assertThat(first.model().virtualHosts()).hasSize(n);
     assertThat(first.model().upstreams()).hasSize(n);
     assertThat(second.model()).isEqualTo(first.model());
-    System.out.printf("10,000 routes: first build %d ms, unchanged rebuild %d ms%n", firstMs, secondMs);
+    System.out.printf(
+        "10,000 routes: first build %d ms, unchanged rebuild %d ms%n", firstMs, secondMs);
   }
 }

@@ -22,7 +22,9 @@ class ClustersFileTest {
   void readsKubernetesAndFolderClusters() throws IOException {
     Files.createDirectories(dir.resolve("west"));
     Files.writeString(dir.resolve("east.kubeconfig"), "apiVersion: v1\n");
-    Path file = write("""
+    Path file =
+        write(
+            """
         domain: example.com
         clusters:
         - name: east
@@ -41,16 +43,25 @@ class ClustersFileTest {
 
     assertThat(clusters.domain()).isEqualTo("example.com");
     assertThat(clusters.file()).isEqualTo(file.toAbsolutePath());
-    assertThat(clusters.clusters()).containsExactly(
-        new ClusterConfig("east", new Locality("us-east", "us-east-1a"), true,
-            dir.resolve("east.kubeconfig"), "east-admin", null),
-        ClusterConfig.folder("west", new Locality("us-west", "us-west-1b"), false, dir.resolve("west")));
+    assertThat(clusters.clusters())
+        .containsExactly(
+            new ClusterConfig(
+                "east",
+                new Locality("us-east", "us-east-1a"),
+                true,
+                dir.resolve("east.kubeconfig"),
+                "east-admin",
+                null),
+            ClusterConfig.folder(
+                "west", new Locality("us-west", "us-west-1b"), false, dir.resolve("west")));
   }
 
   @Test
   void firstClusterIsConfigWhenNoneSays() throws IOException {
     Files.createDirectories(dir.resolve("a"));
-    Path file = write("""
+    Path file =
+        write(
+            """
         domain: localhost
         clusters:
         - {name: local, directory: a}
@@ -67,7 +78,9 @@ class ClustersFileTest {
   @Test
   void readsTls() throws IOException {
     Files.createDirectories(dir.resolve("a"));
-    Path file = write("""
+    Path file =
+        write(
+            """
         domain: example.com
         clusters:
         - {name: a, directory: a}
@@ -76,64 +89,93 @@ class ClustersFileTest {
           httpOption: Redirected
         """);
 
-    assertThat(ClustersFile.read(file).tls()).isEqualTo(
-        new TlsSettings("weir-system", "wildcard", dev.weir.model.HttpOption.REDIRECTED));
+    assertThat(ClustersFile.read(file).tls())
+        .isEqualTo(
+            new TlsSettings("weir-system", "wildcard", dev.weir.model.HttpOption.REDIRECTED));
   }
 
   @Test
   void tlsIsOptional() throws IOException {
     Files.createDirectories(dir.resolve("a"));
-    Path file = write("domain: example.com\nclusters:\n- {name: a, directory: a}\n"
-        + "tls: {httpOption: Enabled}\n");
+    Path file =
+        write(
+            "domain: example.com\nclusters:\n- {name: a, directory: a}\n"
+                + "tls: {httpOption: Enabled}\n");
 
     assertThat(ClustersFile.read(file).tls()).isEqualTo(TlsSettings.NONE);
-    assertThat(ClustersFile.read(write("domain: example.com\nclusters:\n- {name: a, directory: a}\n"))
-        .tls()).isEqualTo(TlsSettings.NONE);
+    assertThat(
+            ClustersFile.read(write("domain: example.com\nclusters:\n- {name: a, directory: a}\n"))
+                .tls())
+        .isEqualTo(TlsSettings.NONE);
   }
 
   static Stream<Arguments> wrongFiles() {
     return Stream.of(
-        Arguments.of("unknown top-level key", "domain: x.com\nclusterz: []\n",
+        Arguments.of(
+            "unknown top-level key",
+            "domain: x.com\nclusterz: []\n",
             "clusterz: unknown key (expected one of: clusters, domain, tls)"),
-        Arguments.of("unknown cluster key",
+        Arguments.of(
+            "unknown cluster key",
             "domain: x.com\nclusters:\n- {name: a, directory: a, regoin: eu}\n",
             "clusters[0].regoin: unknown key (expected one of: config, context, directory, kubeconfig, name, region, zone)"),
         Arguments.of("missing domain", "clusters:\n- {name: a, directory: a}\n", "domain: missing"),
-        Arguments.of("invalid domain", "domain: Example.com\nclusters:\n- {name: a, directory: a}\n",
+        Arguments.of(
+            "invalid domain",
+            "domain: Example.com\nclusters:\n- {name: a, directory: a}\n",
             "domain: \"Example.com\" label \"Example\" (expected: lowercase letters, digits and inner dashes)"),
-        Arguments.of("no clusters", "domain: x.com\nclusters: []\n",
+        Arguments.of(
+            "no clusters",
+            "domain: x.com\nclusters: []\n",
             "clusters: missing or empty (expected: a list of clusters)"),
-        Arguments.of("missing name", "domain: x.com\nclusters:\n- {directory: a}\n",
+        Arguments.of(
+            "missing name",
+            "domain: x.com\nclusters:\n- {directory: a}\n",
             "clusters[0].name: missing"),
-        Arguments.of("duplicate name",
+        Arguments.of(
+            "duplicate name",
             "domain: x.com\nclusters:\n- {name: a, directory: a}\n- {name: a, directory: a}\n",
             "clusters[1].name: \"a\" (expected: unique, already used by clusters[0])"),
-        Arguments.of("missing folder", "domain: x.com\nclusters:\n- {name: a, directory: nope}\n",
+        Arguments.of(
+            "missing folder",
+            "domain: x.com\nclusters:\n- {name: a, directory: nope}\n",
             "clusters[0].directory: DIR/nope does not exist"),
-        Arguments.of("kubeconfig and directory",
+        Arguments.of(
+            "kubeconfig and directory",
             "domain: x.com\nclusters:\n- {name: a, directory: a, kubeconfig: k}\n",
             "clusters[0]: directory and kubeconfig (expected: a folder cluster or a Kubernetes cluster, not both)"),
-        Arguments.of("context and directory",
+        Arguments.of(
+            "context and directory",
             "domain: x.com\nclusters:\n- {name: a, directory: a, context: c}\n",
             "clusters[0]: directory and context (expected: a folder cluster or a Kubernetes cluster, not both)"),
-        Arguments.of("missing kubeconfig", "domain: x.com\nclusters:\n- {name: a, kubeconfig: k.yaml}\n",
+        Arguments.of(
+            "missing kubeconfig",
+            "domain: x.com\nclusters:\n- {name: a, kubeconfig: k.yaml}\n",
             "clusters[0].kubeconfig: DIR/k.yaml does not exist"),
-        Arguments.of("config not a boolean",
+        Arguments.of(
+            "config not a boolean",
             "domain: x.com\nclusters:\n- {name: a, directory: a, config: yes please}\n",
             "clusters[0].config: \"yes please\" (expected: true or false)"),
         Arguments.of("not YAML", "domain: [x\n", "not valid YAML"),
-        Arguments.of("unknown tls key", "domain: x.com\nclusters:\n- {name: a, directory: a}\n"
-            + "tls: {defaultSecret: default/wild, redirect: true}\n",
+        Arguments.of(
+            "unknown tls key",
+            "domain: x.com\nclusters:\n- {name: a, directory: a}\n"
+                + "tls: {defaultSecret: default/wild, redirect: true}\n",
             "tls.redirect: unknown key (expected one of: defaultSecret, httpOption)"),
-        Arguments.of("tls not a mapping", "domain: x.com\nclusters:\n- {name: a, directory: a}\n"
-            + "tls: https\n", "tls: \"https\" (expected: a mapping with defaultSecret and/or httpOption)"),
-        Arguments.of("default secret without namespace",
+        Arguments.of(
+            "tls not a mapping",
+            "domain: x.com\nclusters:\n- {name: a, directory: a}\n" + "tls: https\n",
+            "tls: \"https\" (expected: a mapping with defaultSecret and/or httpOption)"),
+        Arguments.of(
+            "default secret without namespace",
             "domain: x.com\nclusters:\n- {name: a, directory: a}\ntls: {defaultSecret: wild}\n",
             "tls.defaultSecret: \"wild\" (expected: <namespace>/<name> of a Secret)"),
-        Arguments.of("default secret with a bad name",
+        Arguments.of(
+            "default secret with a bad name",
             "domain: x.com\nclusters:\n- {name: a, directory: a}\ntls: {defaultSecret: default/Wild}\n",
             "tls.defaultSecret: \"default/Wild\" (expected: <namespace>/<name> of a Secret)"),
-        Arguments.of("unknown httpOption",
+        Arguments.of(
+            "unknown httpOption",
             "domain: x.com\nclusters:\n- {name: a, directory: a}\ntls: {httpOption: redirected}\n",
             "tls.httpOption: \"redirected\" (expected: Enabled or Redirected)"));
   }
@@ -146,8 +188,11 @@ class ClustersFileTest {
 
     assertThatThrownBy(() -> ClustersFile.read(file))
         .isInstanceOf(ClustersFileException.class)
-        .hasMessageStartingWith("clusters file " + file.toAbsolutePath() + ": "
-            + problem.replace("DIR", dir.toString()))
+        .hasMessageStartingWith(
+            "clusters file "
+                + file.toAbsolutePath()
+                + ": "
+                + problem.replace("DIR", dir.toString()))
         .message()
         .doesNotContain("\n");
   }

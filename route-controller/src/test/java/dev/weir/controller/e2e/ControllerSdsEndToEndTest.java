@@ -51,8 +51,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The controller application, fed Secrets from a folder cluster, serves over xDS exactly the
- * certificates that passed its checks: a data plane subscribed to every listener and secret gets the
- * default and a Route's own valid Secret, never the Secret whose key does not match its
+ * certificates that passed its checks: a data plane subscribed to every listener and secret gets
+ * the default and a Route's own valid Secret, never the Secret whose key does not match its
  * certificate, so it has nothing to NACK; that Route reports why instead.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -67,9 +67,11 @@ class ControllerSdsEndToEndTest {
   private static final TestPki.Issued WILDCARD = CA.issue("*.default.example.com");
   private static final TestPki.Issued OWN = CA.issue("shop.default.example.com");
   // A certificate with the key of another one: it parses, but must never be served.
-  private static final TestPki.Issued BROKEN = new TestPki.Issued(
-      CA.issue("blog.default.example.com").chainPem(), CA.issue("blog.default.example.com").keyPem(),
-      null);
+  private static final TestPki.Issued BROKEN =
+      new TestPki.Issued(
+          CA.issue("blog.default.example.com").chainPem(),
+          CA.issue("blog.default.example.com").keyPem(),
+          null);
 
   @TempDir static Path dir;
   private ConfigurableApplicationContext app;
@@ -84,46 +86,67 @@ class ControllerSdsEndToEndTest {
   @BeforeAll
   void start() throws Exception {
     Path clusters = FolderClusters.copyTo(dir);
-    Files.writeString(clusters, "tls: {defaultSecret: default/wildcard, httpOption: Enabled}\n",
+    Files.writeString(
+        clusters,
+        "tls: {defaultSecret: default/wildcard, httpOption: Enabled}\n",
         StandardOpenOption.APPEND);
-    Files.writeString(dir.resolve("east/tls.yaml"), secret("wildcard", WILDCARD) + "---\n"
-        + secret("shop-tls", OWN) + "---\n" + secret("blog-tls", BROKEN));
-    Files.writeString(dir.resolve("east/routes-tls.yaml"), route("shop", "shop-tls") + "---\n"
-        + route("blog", "blog-tls"));
+    Files.writeString(
+        dir.resolve("east/tls.yaml"),
+        secret("wildcard", WILDCARD)
+            + "---\n"
+            + secret("shop-tls", OWN)
+            + "---\n"
+            + secret("blog-tls", BROKEN));
+    Files.writeString(
+        dir.resolve("east/routes-tls.yaml"),
+        route("shop", "shop-tls") + "---\n" + route("blog", "blog-tls"));
 
-    app = SpringApplication.run(WeirControllerApplication.class,
-        "--weir.clusters-file=" + clusters, "--weir.xds.port=0", "--server.port=0",
-        "--server.address=127.0.0.1");
+    app =
+        SpringApplication.run(
+            WeirControllerApplication.class,
+            "--weir.clusters-file=" + clusters,
+            "--weir.xds.port=0",
+            "--server.port=0",
+            "--server.address=127.0.0.1");
     adminPort = ((WebServerApplicationContext) app).getWebServer().getPort();
     int xdsPort = app.getBean(XdsServer.class).port();
 
     // An Envoy-like node on loopback (a stream allowed to carry keys), every listener and secret.
-    channel = NettyChannelBuilder.forAddress("127.0.0.1", xdsPort).usePlaintext()
-        .maxInboundMessageSize(64 << 20).build();
-    Node node = Node.newBuilder().setId("sds-e2e").setCluster("edge").setUserAgentName("envoy")
-        .build();
-    requests = AggregatedDiscoveryServiceGrpc.newStub(channel)
-        .deltaAggregatedResources(new StreamObserver<>() {
-          @Override
-          public void onNext(DeltaDiscoveryResponse response) {
-            Map<String, Resource> byName =
-                received.computeIfAbsent(response.getTypeUrl(), t -> new ConcurrentHashMap<>());
-            response.getResourcesList().forEach(r -> byName.put(r.getName(), r));
-            response.getRemovedResourcesList().forEach(byName::remove);
-            send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(response.getTypeUrl())
-                .setResponseNonce(response.getNonce()).build());
-          }
+    channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", xdsPort)
+            .usePlaintext()
+            .maxInboundMessageSize(64 << 20)
+            .build();
+    Node node =
+        Node.newBuilder().setId("sds-e2e").setCluster("edge").setUserAgentName("envoy").build();
+    requests =
+        AggregatedDiscoveryServiceGrpc.newStub(channel)
+            .deltaAggregatedResources(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(DeltaDiscoveryResponse response) {
+                    Map<String, Resource> byName =
+                        received.computeIfAbsent(
+                            response.getTypeUrl(), t -> new ConcurrentHashMap<>());
+                    response.getResourcesList().forEach(r -> byName.put(r.getName(), r));
+                    response.getRemovedResourcesList().forEach(byName::remove);
+                    send(
+                        DeltaDiscoveryRequest.newBuilder()
+                            .setTypeUrl(response.getTypeUrl())
+                            .setResponseNonce(response.getNonce())
+                            .build());
+                  }
 
-          @Override
-          public void onError(Throwable t) {
-            synchronized (streamErrors) {
-              streamErrors.add(t);
-            }
-          }
+                  @Override
+                  public void onError(Throwable t) {
+                    synchronized (streamErrors) {
+                      streamErrors.add(t);
+                    }
+                  }
 
-          @Override
-          public void onCompleted() {}
-        });
+                  @Override
+                  public void onCompleted() {}
+                });
     send(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(LISTENER).build());
     send(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(SECRET).build());
   }
@@ -145,53 +168,67 @@ class ControllerSdsEndToEndTest {
 
   @Test
   void onlyCertificatesThatPassedTheirChecksAreSentAndTheDataPlaneNacksNothing() throws Exception {
-    eventually(() -> {
-      assertThat(received.getOrDefault(SECRET, Map.of()).keySet())
-          .containsExactlyInAnyOrder("default/wildcard", "default/shop-tls");
-      Listener https = listener("weir-https");
-      Map<String, String> secretByHost = new java.util.TreeMap<>();
-      for (FilterChain chain : https.getFilterChainsList()) {
-        String secret = chain.getTransportSocket().getTypedConfig()
-            .unpack(DownstreamTlsContext.class).getCommonTlsContext()
-            .getTlsCertificateSdsSecretConfigs(0).getName();
-        chain.getFilterChainMatch().getServerNamesList().forEach(h -> secretByHost.put(h, secret));
-      }
-      assertThat(secretByHost).containsEntry("shop.default.example.com", "default/shop-tls")
-          .doesNotContainKey("blog.default.example.com");
-      assertThat(new TreeSet<>(secretByHost.values())).doesNotContain("default/blog-tls");
-    });
+    eventually(
+        () -> {
+          assertThat(received.getOrDefault(SECRET, Map.of()).keySet())
+              .containsExactlyInAnyOrder("default/wildcard", "default/shop-tls");
+          Listener https = listener("weir-https");
+          Map<String, String> secretByHost = new java.util.TreeMap<>();
+          for (FilterChain chain : https.getFilterChainsList()) {
+            String secret =
+                chain
+                    .getTransportSocket()
+                    .getTypedConfig()
+                    .unpack(DownstreamTlsContext.class)
+                    .getCommonTlsContext()
+                    .getTlsCertificateSdsSecretConfigs(0)
+                    .getName();
+            chain
+                .getFilterChainMatch()
+                .getServerNamesList()
+                .forEach(h -> secretByHost.put(h, secret));
+          }
+          assertThat(secretByHost)
+              .containsEntry("shop.default.example.com", "default/shop-tls")
+              .doesNotContainKey("blog.default.example.com");
+          assertThat(new TreeSet<>(secretByHost.values())).doesNotContain("default/blog-tls");
+        });
     // What was sent is what was checked: the chain and key of the Route's own Secret, as given.
     Secret shop = received.get(SECRET).get("default/shop-tls").getResource().unpack(Secret.class);
     assertThat(inline(shop.getTlsCertificate().getCertificateChain())).isEqualTo(OWN.chainPem());
     assertThat(inline(shop.getTlsCertificate().getPrivateKey())).isEqualTo(OWN.keyPem());
 
-    eventually(() -> {
-      JsonNode node = null;
-      for (JsonNode d : get("/api/v1/dataplanes")) {
-        if (d.get("nodeId").asText().equals("sds-e2e")) {
-          node = d;
-        }
-      }
-      assertThat(node).as("the data plane in /api/v1/dataplanes").isNotNull();
-      assertThat(node.get("lastNack").isNull()).as("lastNack of %s", node).isTrue();
-      assertThat(node.get("appliedModelRevision").asLong()).isPositive();
-    });
+    eventually(
+        () -> {
+          JsonNode node = null;
+          for (JsonNode d : get("/api/v1/dataplanes")) {
+            if (d.get("nodeId").asText().equals("sds-e2e")) {
+              node = d;
+            }
+          }
+          assertThat(node).as("the data plane in /api/v1/dataplanes").isNotNull();
+          assertThat(node.get("lastNack").isNull()).as("lastNack of %s", node).isTrue();
+          assertThat(node.get("appliedModelRevision").asLong()).isPositive();
+        });
     synchronized (streamErrors) {
       assertThat(streamErrors).isEmpty();
     }
 
-    eventually(() -> {
-      JsonNode blog = routeNamed("blog");
-      JsonNode certificate = condition(blog, "CertificateProvisioned");
-      assertThat(certificate.get("status").asText()).isEqualTo("False");
-      assertThat(certificate.get("reason").asText()).isEqualTo(CertificateCheck.REASON_KEY_MISMATCH);
-      assertThat(certificate.get("message").asText()).contains("default/blog-tls");
-      assertThat(blog.at("/status/url").asText()).isEqualTo("http://blog.default.example.com");
-      JsonNode shopRoute = routeNamed("shop");
-      assertThat(condition(shopRoute, "CertificateProvisioned").get("status").asText())
-          .isEqualTo("True");
-      assertThat(shopRoute.at("/status/url").asText()).isEqualTo("https://shop.default.example.com");
-    });
+    eventually(
+        () -> {
+          JsonNode blog = routeNamed("blog");
+          JsonNode certificate = condition(blog, "CertificateProvisioned");
+          assertThat(certificate.get("status").asText()).isEqualTo("False");
+          assertThat(certificate.get("reason").asText())
+              .isEqualTo(CertificateCheck.REASON_KEY_MISMATCH);
+          assertThat(certificate.get("message").asText()).contains("default/blog-tls");
+          assertThat(blog.at("/status/url").asText()).isEqualTo("http://blog.default.example.com");
+          JsonNode shopRoute = routeNamed("shop");
+          assertThat(condition(shopRoute, "CertificateProvisioned").get("status").asText())
+              .isEqualTo("True");
+          assertThat(shopRoute.at("/status/url").asText())
+              .isEqualTo("https://shop.default.example.com");
+        });
   }
 
   private static String inline(DataSource source) {
@@ -229,9 +266,10 @@ class ControllerSdsEndToEndTest {
   }
 
   private JsonNode get(String path) throws Exception {
-    HttpResponse<String> response = http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as("GET " + path).isEqualTo(200);
     return json.readTree(response.body());
   }
@@ -245,7 +283,8 @@ class ControllerSdsEndToEndTest {
         data:
           tls.crt: %s
           tls.key: %s
-        """.formatted(name, base64(issued.chainPem()), base64(issued.keyPem()));
+        """
+        .formatted(name, base64(issued.chainPem()), base64(issued.keyPem()));
   }
 
   private static String route(String name, String secretName) {
@@ -258,7 +297,8 @@ class ControllerSdsEndToEndTest {
           traffic:
           - revisionName: hello-00001
             percent: 100
-        """.formatted(name, secretName);
+        """
+        .formatted(name, secretName);
   }
 
   private static String base64(String s) {

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.util.concurrent.ListenableFuture;
 import dev.weir.controller.WeirControllerApplication;
 import dev.weir.controller.testing.FolderClusters;
-import com.google.common.util.concurrent.ListenableFuture;
 import dev.weir.xds.server.XdsServer;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -70,21 +70,22 @@ class ControllerXdsEndToEndTest {
   private static final String HOST = "hello.default.example.com";
   private static final int CALLS = 1000;
 
-  private static final MethodDescriptor.Marshaller<String> UTF8 = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(String value) {
-      return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-    }
+  private static final MethodDescriptor.Marshaller<String> UTF8 =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(String value) {
+          return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
+        }
 
-    @Override
-    public String parse(InputStream stream) {
-      try {
-        return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
+        @Override
+        public String parse(InputStream stream) {
+          try {
+            return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      };
 
   /** Each backend answers with its revision's name. */
   private static final MethodDescriptor<String, String> WHO =
@@ -106,16 +107,24 @@ class ControllerXdsEndToEndTest {
   void start() throws IOException {
     StringBuilder revisions = new StringBuilder();
     for (String revision : List.of("hello-00001", "hello-00002", "hello-00003")) {
-      ServerServiceDefinition service = ServerServiceDefinition.builder("weir.e2e.Revision")
-          .addMethod(WHO, ServerCalls.asyncUnaryCall((request, response) -> {
-            response.onNext(revision);
-            response.onCompleted();
-          }))
-          .build();
-      Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-          .addService(service).build().start();
+      ServerServiceDefinition service =
+          ServerServiceDefinition.builder("weir.e2e.Revision")
+              .addMethod(
+                  WHO,
+                  ServerCalls.asyncUnaryCall(
+                      (request, response) -> {
+                        response.onNext(revision);
+                        response.onCompleted();
+                      }))
+              .build();
+      Server server =
+          NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+              .addService(service)
+              .build()
+              .start();
       backends.put(revision, server);
-      revisions.append("""
+      revisions.append(
+          """
           apiVersion: v1
           kind: Service
           metadata: {name: %1$s, namespace: default}
@@ -131,7 +140,8 @@ class ControllerXdsEndToEndTest {
           ports: [{name: grpc, port: %2$d}]
           endpoints: [{addresses: ["127.0.0.1"]}]
           ---
-          """.formatted(revision, server.getPort()));
+          """
+              .formatted(revision, server.getPort()));
     }
     Path clusters = FolderClusters.copyTo(dir);
     Path east = dir.resolve("east");
@@ -140,25 +150,40 @@ class ControllerXdsEndToEndTest {
     Files.writeString(east.resolve("revisions.yaml"), revisions);
     FolderClusters.write(east.resolve("route.yaml"), route(50, 30, 20));
 
-    app = SpringApplication.run(WeirControllerApplication.class,
-        "--weir.clusters-file=" + clusters, "--weir.xds.port=0", "--server.port=0");
+    app =
+        SpringApplication.run(
+            WeirControllerApplication.class,
+            "--weir.clusters-file=" + clusters,
+            "--weir.xds.port=0",
+            "--server.port=0");
     adminPort = ((WebServerApplicationContext) app).getWebServer().getPort();
     int xdsPort = app.getBean(XdsServer.class).port();
 
-    Map<String, ?> bootstrap = Map.of(
-        "xds_servers", List.of(Map.of(
-            "server_uri", "127.0.0.1:" + xdsPort,
-            "channel_creds", List.of(Map.of("type", "insecure")),
-            "server_features", List.of("xds_v3"))),
-        "node", Map.of("id", "e2e-client", "cluster", "e2e",
-            "locality", Map.of("region", "us-east", "zone", "us-east-1a")));
-    // Its own scheme with the bootstrap given directly, so no JVM-wide setting leaks to other tests.
+    Map<String, ?> bootstrap =
+        Map.of(
+            "xds_servers",
+                List.of(
+                    Map.of(
+                        "server_uri", "127.0.0.1:" + xdsPort,
+                        "channel_creds", List.of(Map.of("type", "insecure")),
+                        "server_features", List.of("xds_v3"))),
+            "node",
+                Map.of(
+                    "id",
+                    "e2e-client",
+                    "cluster",
+                    "e2e",
+                    "locality",
+                    Map.of("region", "us-east", "zone", "us-east-1a")));
+    // Its own scheme with the bootstrap given directly, so no JVM-wide setting leaks to other
+    // tests.
     NameResolverRegistry.getDefaultRegistry()
         .register(XdsNameResolverProvider.createForTest(SCHEME, bootstrap));
-    main = Grpc.newChannelBuilder(SCHEME + ":///" + HOST, InsecureChannelCredentials.create())
-        .build();
-    tagged = Grpc.newChannelBuilder(SCHEME + ":///canary-" + HOST,
-        InsecureChannelCredentials.create()).build();
+    main =
+        Grpc.newChannelBuilder(SCHEME + ":///" + HOST, InsecureChannelCredentials.create()).build();
+    tagged =
+        Grpc.newChannelBuilder(SCHEME + ":///canary-" + HOST, InsecureChannelCredentials.create())
+            .build();
   }
 
   @AfterAll
@@ -194,24 +219,25 @@ class ControllerXdsEndToEndTest {
 
     Metadata headers = new Metadata();
     headers.put(Metadata.Key.of("weir-tag", Metadata.ASCII_STRING_MARSHALLER), "canary");
-    Channel withTag = ClientInterceptors.intercept(main,
-        MetadataUtils.newAttachHeadersInterceptor(headers));
+    Channel withTag =
+        ClientInterceptors.intercept(main, MetadataUtils.newAttachHeadersInterceptor(headers));
     assertThat(spread(withTag, 100)).containsOnlyKeys("hello-00003");
   }
 
   @Test
   @Order(3)
   void routeIsReadyOnceTheClientAppliedItAndTheAdminApiShowsTheClient() {
-    eventually(() -> {
-      JsonNode route = get("/api/v1/routes").get(0);
-      assertThat(route.at("/status/conditions/2/type").asText()).isEqualTo("Ready");
-      assertThat(route.at("/status/conditions/2/status").asText()).isEqualTo("True");
-      JsonNode planes = get("/api/v1/dataplanes");
-      assertThat(planes).hasSize(1);
-      assertThat(planes.at("/0/nodeId").asText()).isEqualTo("e2e-client");
-      assertThat(planes.at("/0/region").asText()).isEqualTo("us-east");
-      assertThat(planes.at("/0/appliedModelRevision").asLong()).isPositive();
-    });
+    eventually(
+        () -> {
+          JsonNode route = get("/api/v1/routes").get(0);
+          assertThat(route.at("/status/conditions/2/type").asText()).isEqualTo("Ready");
+          assertThat(route.at("/status/conditions/2/status").asText()).isEqualTo("True");
+          JsonNode planes = get("/api/v1/dataplanes");
+          assertThat(planes).hasSize(1);
+          assertThat(planes.at("/0/nodeId").asText()).isEqualTo("e2e-client");
+          assertThat(planes.at("/0/region").asText()).isEqualTo("us-east");
+          assertThat(planes.at("/0/appliedModelRevision").asLong()).isPositive();
+        });
   }
 
   @Test
@@ -223,8 +249,10 @@ class ControllerXdsEndToEndTest {
     Map<String, Integer> spread = spread(main, CALLS);
     assertShare(spread, "hello-00002", 0.1);
     assertShare(spread, "hello-00003", 0.9);
-    eventually(() -> assertThat(get("/api/v1/routes").at("/0/status/observedGeneration").asLong())
-        .isEqualTo(2));
+    eventually(
+        () ->
+            assertThat(get("/api/v1/routes").at("/0/status/observedGeneration").asLong())
+                .isEqualTo(2));
   }
 
   private static String route(int first, int second, int third) {
@@ -237,7 +265,8 @@ class ControllerXdsEndToEndTest {
           - {revisionName: hello-00001, percent: %d}
           - {revisionName: hello-00002, percent: %d}
           - {revisionName: hello-00003, percent: %d, tag: canary}
-        """.formatted(first, second, third);
+        """
+        .formatted(first, second, third);
   }
 
   /**
@@ -245,8 +274,12 @@ class ControllerXdsEndToEndTest {
    * client can only fail this test, never hang the build.
    */
   private static String call(Channel channel) {
-    ListenableFuture<String> reply = ClientCalls.futureUnaryCall(channel.newCall(WHO,
-        CallOptions.DEFAULT.withWaitForReady().withDeadlineAfter(10, TimeUnit.SECONDS)), "");
+    ListenableFuture<String> reply =
+        ClientCalls.futureUnaryCall(
+            channel.newCall(
+                WHO,
+                CallOptions.DEFAULT.withWaitForReady().withDeadlineAfter(10, TimeUnit.SECONDS)),
+            "");
     try {
       return reply.get(15, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
@@ -271,14 +304,17 @@ class ControllerXdsEndToEndTest {
   /** Within 6 points of the expected share: several standard deviations at 1,000 calls. */
   private static void assertShare(Map<String, Integer> spread, String revision, double expected) {
     double total = spread.values().stream().mapToInt(Integer::intValue).sum();
-    assertThat(spread.getOrDefault(revision, 0) / total).as(revision + " in " + spread)
+    assertThat(spread.getOrDefault(revision, 0) / total)
+        .as(revision + " in " + spread)
         .isCloseTo(expected, within(0.06));
   }
 
   private JsonNode get(String path) throws Exception {
-    HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
     return new ObjectMapper().readTree(response.body());
   }

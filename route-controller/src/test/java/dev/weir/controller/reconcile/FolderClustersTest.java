@@ -34,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The two-cluster story of {@link KubernetesClustersTest}, with clusters that are folders of YAML:
- * edits, new and deleted files take effect like watch events, and a malformed file is reported
- * with its path while everything else keeps working.
+ * edits, new and deleted files take effect like watch events, and a malformed file is reported with
+ * its path while everything else keeps working.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -56,13 +56,29 @@ class FolderClustersTest {
     east = dir.resolve("east");
     west = dir.resolve("west");
     ControllerOptions d = ControllerOptions.defaults();
-    ControllerOptions options = new ControllerOptions(d.holdOff(), d.maxDelay(),
-        Duration.ofMillis(300), d.healthCheck(), d.statusRetry(), false, "default", "weir", "test",
-        d.leaseDuration());
-    controller = new WeirController(ClustersFile.read(file), options, dataPlanes, dataPlanes,
-        c -> {
-          throw new AssertionError("no Kubernetes cluster here");
-        }, new SimpleMeterRegistry(), Clock.systemUTC());
+    ControllerOptions options =
+        new ControllerOptions(
+            d.holdOff(),
+            d.maxDelay(),
+            Duration.ofMillis(300),
+            d.healthCheck(),
+            d.statusRetry(),
+            false,
+            "default",
+            "weir",
+            "test",
+            d.leaseDuration());
+    controller =
+        new WeirController(
+            ClustersFile.read(file),
+            options,
+            dataPlanes,
+            dataPlanes,
+            c -> {
+              throw new AssertionError("no Kubernetes cluster here");
+            },
+            new SimpleMeterRegistry(),
+            Clock.systemUTC());
     controller.start();
   }
 
@@ -74,29 +90,34 @@ class FolderClustersTest {
   @Test
   @Order(1)
   void modelHoldsEndpointsOfBothFoldersWithTheirLocalities() {
-    eventually(() -> {
-      assertThat(host("hello.default.example.com").split()).containsExactly(
-          new WeightedUpstream("default/hello-00001", 90),
-          new WeightedUpstream("default/hello-00002", 10));
-      assertThat(upstream("hello-00001").endpoints()).containsExactly(
-          new Endpoint("127.0.0.1", 8081, "east", EAST, false),
-          new Endpoint("127.0.0.2", 9081, "west", WEST, false));
-      assertThat(upstream("hello-00002").endpoints())
-          .containsExactly(new Endpoint("127.0.0.1", 8082, "east", EAST, false));
-    });
+    eventually(
+        () -> {
+          assertThat(host("hello.default.example.com").split())
+              .containsExactly(
+                  new WeightedUpstream("default/hello-00001", 90),
+                  new WeightedUpstream("default/hello-00002", 10));
+          assertThat(upstream("hello-00001").endpoints())
+              .containsExactly(
+                  new Endpoint("127.0.0.1", 8081, "east", EAST, false),
+                  new Endpoint("127.0.0.2", 9081, "west", WEST, false));
+          assertThat(upstream("hello-00002").endpoints())
+              .containsExactly(new Endpoint("127.0.0.1", 8082, "east", EAST, false));
+        });
   }
 
   @Test
   @Order(2)
   void statusIsVisibleInTheAdminView() {
-    eventually(() -> {
-      RouteStatus status = status();
-      assertThat(status.observedGeneration()).isEqualTo(1);
-      assertThat(status.url()).isEqualTo("http://hello.default.example.com");
-      assertThat(status.traffic()).extracting(TrafficStatus::revisionName, TrafficStatus::percent)
-          .containsExactly(tuple("hello-00001", 90), tuple("hello-00002", 10));
-      assertThat(status.condition(Condition.ALL_TRAFFIC_ASSIGNED).status()).isEqualTo("True");
-    });
+    eventually(
+        () -> {
+          RouteStatus status = status();
+          assertThat(status.observedGeneration()).isEqualTo(1);
+          assertThat(status.url()).isEqualTo("http://hello.default.example.com");
+          assertThat(status.traffic())
+              .extracting(TrafficStatus::revisionName, TrafficStatus::percent)
+              .containsExactly(tuple("hello-00001", 90), tuple("hello-00002", 10));
+          assertThat(status.condition(Condition.ALL_TRAFFIC_ASSIGNED).status()).isEqualTo("True");
+        });
   }
 
   @Test
@@ -104,16 +125,21 @@ class FolderClustersTest {
   void editingPercentsUpdatesModelAndStatus() throws IOException {
     // One write: two would be two generations (the first one invalid, summing to 50).
     Path route = east.resolve("route.yaml");
-    FolderClusters.write(route, Files.readString(route)
-        .replace("percent: 90", "percent: 40").replace("percent: 10", "percent: 60"));
+    FolderClusters.write(
+        route,
+        Files.readString(route)
+            .replace("percent: 90", "percent: 40")
+            .replace("percent: 10", "percent: 60"));
 
-    eventually(() -> {
-      assertThat(host("hello.default.example.com").split()).containsExactly(
-          new WeightedUpstream("default/hello-00001", 40),
-          new WeightedUpstream("default/hello-00002", 60));
-      assertThat(status().observedGeneration()).isEqualTo(2);
-      assertThat(status().traffic()).extracting(TrafficStatus::percent).containsExactly(40, 60);
-    });
+    eventually(
+        () -> {
+          assertThat(host("hello.default.example.com").split())
+              .containsExactly(
+                  new WeightedUpstream("default/hello-00001", 40),
+                  new WeightedUpstream("default/hello-00002", 60));
+          assertThat(status().observedGeneration()).isEqualTo(2);
+          assertThat(status().traffic()).extracting(TrafficStatus::percent).containsExactly(40, 60);
+        });
   }
 
   @Test
@@ -122,12 +148,14 @@ class FolderClustersTest {
     String text = Files.readString(east.resolve("revisions.yaml"));
     int start = text.indexOf("---\napiVersion: v1\nkind: Service\nmetadata:\n  name: hello-00002");
     int end = text.indexOf("---", start + 3);
-    FolderClusters.write(east.resolve("revisions.yaml"), text.substring(0, start) + text.substring(end));
+    FolderClusters.write(
+        east.resolve("revisions.yaml"), text.substring(0, start) + text.substring(end));
 
-    eventually(() -> {
-      assertThat(status().condition(Condition.READY).reason()).isEqualTo("RevisionMissing");
-      assertThat(upstream("hello-00002").endpoints()).isEmpty();
-    });
+    eventually(
+        () -> {
+          assertThat(status().condition(Condition.READY).reason()).isEqualTo("RevisionMissing");
+          assertThat(upstream("hello-00002").endpoints()).isEmpty();
+        });
   }
 
   @Test
@@ -136,18 +164,23 @@ class FolderClustersTest {
     Path broken = west.resolve("revisions.yaml");
     FolderClusters.write(broken, "apiVersion: v1\nkind: Service\nmetadata: [name: oops\n");
 
-    eventually(() -> {
-      ClusterHealth westHealth = controller.clusters().get(1);
-      assertThat(westHealth.state()).isEqualTo(ClusterHealth.DEGRADED);
-      assertThat(westHealth.problems()).singleElement().asString()
-          .startsWith(broken + ": line ");
-      // The broken file's last-known endpoints stay, marked stale.
-      assertThat(upstream("hello-00001").endpoints())
-          .contains(new Endpoint("127.0.0.2", 9081, "west", WEST, true));
-    });
+    eventually(
+        () -> {
+          ClusterHealth westHealth = controller.clusters().get(1);
+          assertThat(westHealth.state()).isEqualTo(ClusterHealth.DEGRADED);
+          assertThat(westHealth.problems())
+              .singleElement()
+              .asString()
+              .startsWith(broken + ": line ");
+          // The broken file's last-known endpoints stay, marked stale.
+          assertThat(upstream("hello-00001").endpoints())
+              .contains(new Endpoint("127.0.0.2", 9081, "west", WEST, true));
+        });
 
     // East keeps updating: a new file adds an endpoint.
-    FolderClusters.write(east.resolve("more.yaml"), """
+    FolderClusters.write(
+        east.resolve("more.yaml"),
+        """
         apiVersion: discovery.k8s.io/v1
         kind: EndpointSlice
         metadata:
@@ -156,10 +189,13 @@ class FolderClustersTest {
         ports: [{name: http, port: 8085}]
         endpoints: [{addresses: ["127.0.0.5"]}]
         """);
-    eventually(() -> assertThat(upstream("hello-00001").endpoints()).containsExactly(
-        new Endpoint("127.0.0.1", 8081, "east", EAST, false),
-        new Endpoint("127.0.0.5", 8085, "east", EAST, false),
-        new Endpoint("127.0.0.2", 9081, "west", WEST, true)));
+    eventually(
+        () ->
+            assertThat(upstream("hello-00001").endpoints())
+                .containsExactly(
+                    new Endpoint("127.0.0.1", 8081, "east", EAST, false),
+                    new Endpoint("127.0.0.5", 8085, "east", EAST, false),
+                    new Endpoint("127.0.0.2", 9081, "west", WEST, true)));
   }
 
   @Test
@@ -168,23 +204,31 @@ class FolderClustersTest {
     Path broken = west.resolve("revisions.yaml");
     Files.delete(broken);
     Files.delete(east.resolve("more.yaml"));
-    FolderClusters.write(east.resolve("odd.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n");
+    FolderClusters.write(
+        east.resolve("odd.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n");
 
-    eventually(() -> {
-      assertThat(upstream("hello-00001").endpoints())
-          .containsExactly(new Endpoint("127.0.0.1", 8081, "east", EAST, false));
-      assertThat(controller.clusters()).extracting(ClusterHealth::state, ClusterHealth::problems)
-          .containsExactly(
-              tuple("Degraded", java.util.List.of(east.resolve("odd.yaml")
-                  + ": document 1: kind \"ConfigMap\" (expected: Route, Service, EndpointSlice or Secret)")),
-              tuple("Ready", java.util.List.of()));
-    });
+    eventually(
+        () -> {
+          assertThat(upstream("hello-00001").endpoints())
+              .containsExactly(new Endpoint("127.0.0.1", 8081, "east", EAST, false));
+          assertThat(controller.clusters())
+              .extracting(ClusterHealth::state, ClusterHealth::problems)
+              .containsExactly(
+                  tuple(
+                      "Degraded",
+                      java.util.List.of(
+                          east.resolve("odd.yaml")
+                              + ": document 1: kind \"ConfigMap\" (expected: Route, Service, EndpointSlice or Secret)")),
+                  tuple("Ready", java.util.List.of()));
+        });
   }
 
   @Test
   @Order(7)
   void aFolderThatGoesAwayIsStaleUntilItComesBack() throws IOException {
-    FolderClusters.write(west.resolve("more.yaml"), """
+    FolderClusters.write(
+        west.resolve("more.yaml"),
+        """
         apiVersion: v1
         kind: Service
         metadata: {name: hello-00001}
@@ -198,25 +242,29 @@ class FolderClustersTest {
         ports: [{name: http, port: 9081}]
         endpoints: [{addresses: ["127.0.0.2"]}]
         """);
-    eventually(() -> assertThat(upstream("hello-00001").endpoints())
-        .contains(new Endpoint("127.0.0.2", 9081, "west", WEST, false)));
+    eventually(
+        () ->
+            assertThat(upstream("hello-00001").endpoints())
+                .contains(new Endpoint("127.0.0.2", 9081, "west", WEST, false)));
 
     Path moved = dir.resolve("west-away");
     Files.move(west, moved);
-    eventually(() -> {
-      assertThat(controller.clusters().get(1).state()).isEqualTo(ClusterHealth.STALE);
-      assertThat(controller.clusters().get(1).problems())
-          .containsExactly(west + ": folder does not exist");
-      assertThat(upstream("hello-00001").endpoints())
-          .contains(new Endpoint("127.0.0.2", 9081, "west", WEST, true));
-    });
+    eventually(
+        () -> {
+          assertThat(controller.clusters().get(1).state()).isEqualTo(ClusterHealth.STALE);
+          assertThat(controller.clusters().get(1).problems())
+              .containsExactly(west + ": folder does not exist");
+          assertThat(upstream("hello-00001").endpoints())
+              .contains(new Endpoint("127.0.0.2", 9081, "west", WEST, true));
+        });
 
     Files.move(moved, west);
-    eventually(() -> {
-      assertThat(controller.clusters().get(1).state()).isEqualTo(ClusterHealth.READY);
-      assertThat(upstream("hello-00001").endpoints())
-          .contains(new Endpoint("127.0.0.2", 9081, "west", WEST, false));
-    });
+    eventually(
+        () -> {
+          assertThat(controller.clusters().get(1).state()).isEqualTo(ClusterHealth.READY);
+          assertThat(upstream("hello-00001").endpoints())
+              .contains(new Endpoint("127.0.0.2", 9081, "west", WEST, false));
+        });
   }
 
   @Test
@@ -225,7 +273,9 @@ class FolderClustersTest {
     TestPki pki = TestPki.newAuthority("weir test CA");
     TestPki.Issued valid = pki.issue("hello.default.example.com", "*.default.example.com");
     TestPki.Issued other = pki.issue("other.example.com");
-    FolderClusters.write(east.resolve("route.yaml"), """
+    FolderClusters.write(
+        east.resolve("route.yaml"),
+        """
         apiVersion: weir.dev/v1alpha1
         kind: Route
         metadata: {name: hello, namespace: default}
@@ -236,7 +286,9 @@ class FolderClustersTest {
           - {revisionName: hello-00002, percent: 10, tag: canary}
         """);
     // stringData, as people write Secrets by hand.
-    FolderClusters.write(east.resolve("hello-tls.yaml"), """
+    FolderClusters.write(
+        east.resolve("hello-tls.yaml"),
+        """
         apiVersion: v1
         kind: Secret
         type: kubernetes.io/tls
@@ -246,22 +298,31 @@ class FolderClustersTest {
         %s
           tls.key: |
         %s
-        """.formatted(indent(valid.chainPem()), indent(valid.keyPem())));
-    eventually(() -> {
-      assertThat(dataPlanes.model().certificates()).singleElement().satisfies(c -> {
-        assertThat(c.name()).isEqualTo("default/hello-tls");
-        assertThat(c.serverNames()).containsExactly("canary-hello.default.example.com",
-            "hello.default.example.com");
-        assertThat(c.certificateChainPem()).isEqualTo(valid.chainPem());
-        assertThat(c.privateKeyPem()).isEqualTo(valid.keyPem());
-      });
-      assertThat(status().url()).isEqualTo("https://hello.default.example.com");
-      assertThat(status().condition(Condition.CERTIFICATE_PROVISIONED).status()).isEqualTo("True");
-    });
+        """
+            .formatted(indent(valid.chainPem()), indent(valid.keyPem())));
+    eventually(
+        () -> {
+          assertThat(dataPlanes.model().certificates())
+              .singleElement()
+              .satisfies(
+                  c -> {
+                    assertThat(c.name()).isEqualTo("default/hello-tls");
+                    assertThat(c.serverNames())
+                        .containsExactly(
+                            "canary-hello.default.example.com", "hello.default.example.com");
+                    assertThat(c.certificateChainPem()).isEqualTo(valid.chainPem());
+                    assertThat(c.privateKeyPem()).isEqualTo(valid.keyPem());
+                  });
+          assertThat(status().url()).isEqualTo("https://hello.default.example.com");
+          assertThat(status().condition(Condition.CERTIFICATE_PROVISIONED).status())
+              .isEqualTo("True");
+        });
     long revision = dataPlanes.model().revision();
 
     // base64 data, with a key that belongs to another certificate
-    FolderClusters.write(east.resolve("hello-tls.yaml"), """
+    FolderClusters.write(
+        east.resolve("hello-tls.yaml"),
+        """
         apiVersion: v1
         kind: Secret
         type: kubernetes.io/tls
@@ -269,27 +330,37 @@ class FolderClustersTest {
         data:
           tls.crt: %s
           tls.key: %s
-        """.formatted(base64(valid.chainPem()), base64(other.keyPem())));
-    eventually(() -> {
-      Condition c = status().condition(Condition.CERTIFICATE_PROVISIONED);
-      assertThat(c.reason()).isEqualTo("KeyMismatch");
-      assertThat(c.message()).endsWith("(serving its last valid version)")
-          .doesNotContain(other.keyBody().substring(0, 30));
-    });
+        """
+            .formatted(base64(valid.chainPem()), base64(other.keyPem())));
+    eventually(
+        () -> {
+          Condition c = status().condition(Condition.CERTIFICATE_PROVISIONED);
+          assertThat(c.reason()).isEqualTo("KeyMismatch");
+          assertThat(c.message())
+              .endsWith("(serving its last valid version)")
+              .doesNotContain(other.keyBody().substring(0, 30));
+        });
     assertThat(dataPlanes.model().revision()).isEqualTo(revision);
-    assertThat(dataPlanes.model().certificates()).singleElement()
+    assertThat(dataPlanes.model().certificates())
+        .singleElement()
         .satisfies(c -> assertThat(c.privateKeyPem()).isEqualTo(valid.keyPem()));
     assertThat(status().url()).isEqualTo("https://hello.default.example.com");
 
-    FolderClusters.write(east.resolve("opaque.yaml"), """
+    FolderClusters.write(
+        east.resolve("opaque.yaml"),
+        """
         apiVersion: v1
         kind: Secret
         metadata: {name: opaque, namespace: default}
         stringData: {password: hunter2}
         """);
-    eventually(() -> assertThat(controller.clusters().get(0).problems()).contains(
-        east.resolve("opaque.yaml") + ": document 1: Secret without type (expected: type"
-            + " kubernetes.io/tls)"));
+    eventually(
+        () ->
+            assertThat(controller.clusters().get(0).problems())
+                .contains(
+                    east.resolve("opaque.yaml")
+                        + ": document 1: Secret without type (expected: type"
+                        + " kubernetes.io/tls)"));
   }
 
   private static String indent(String pem) {
@@ -297,23 +368,29 @@ class FolderClustersTest {
   }
 
   private static String base64(String s) {
-    return java.util.Base64.getEncoder().encodeToString(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return java.util.Base64.getEncoder()
+        .encodeToString(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   private RouteStatus status() {
     var routes = controller.routes();
-    assertThat(routes).extracting(WeirController.RouteView::cluster, WeirController.RouteView::name)
+    assertThat(routes)
+        .extracting(WeirController.RouteView::cluster, WeirController.RouteView::name)
         .containsExactly(tuple("east", "hello"));
     return routes.get(0).status();
   }
 
   private VirtualHost host(String host) {
-    return dataPlanes.model().virtualHosts().stream().filter(v -> v.host().equals(host))
-        .findFirst().orElseThrow(() -> new AssertionError("no virtual host " + host));
+    return dataPlanes.model().virtualHosts().stream()
+        .filter(v -> v.host().equals(host))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no virtual host " + host));
   }
 
   private Upstream upstream(String revision) {
-    return dataPlanes.model().upstreams().stream().filter(u -> u.revision().equals(revision))
-        .findFirst().orElseThrow(() -> new AssertionError("no upstream " + revision));
+    return dataPlanes.model().upstreams().stream()
+        .filter(u -> u.revision().equals(revision))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no upstream " + revision));
   }
 }

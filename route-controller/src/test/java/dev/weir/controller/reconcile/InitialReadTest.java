@@ -58,7 +58,9 @@ class InitialReadTest {
     // takes a while after east's has asked for a build.
     Path east = Files.createDirectories(dir.resolve("east"));
     Path west = Files.createDirectories(dir.resolve("west"));
-    Files.writeString(east.resolve("route.yaml"), """
+    Files.writeString(
+        east.resolve("route.yaml"),
+        """
         apiVersion: weir.dev/v1alpha1
         kind: Route
         metadata: {name: e, namespace: retail}
@@ -68,34 +70,61 @@ class InitialReadTest {
             percent: 100
         """);
     Files.writeString(east.resolve("e-1.yaml"), service("e-1"));
-    Files.writeString(west.resolve("e-1.yaml"), service("e-1") + "---\n" + slice("e-1", "10.1.0.1"));
+    Files.writeString(
+        west.resolve("e-1.yaml"), service("e-1") + "---\n" + slice("e-1", "10.1.0.1"));
     for (int i = 0; i < 300; i++) {
-      Files.writeString(west.resolve("filler-" + i + ".yaml"),
-          service("filler-" + i) + "---\n" + slice("filler-" + i, "10.2." + (i / 200) + "." + (i % 200)));
+      Files.writeString(
+          west.resolve("filler-" + i + ".yaml"),
+          service("filler-" + i)
+              + "---\n"
+              + slice("filler-" + i, "10.2." + (i / 200) + "." + (i % 200)));
     }
-    ClustersFile clusters = new ClustersFile(null, "example.com", List.of(
-        new ClusterConfig("east", EAST, true, null, null, east),
-        new ClusterConfig("west", WEST, false, null, null, west)));
+    ClustersFile clusters =
+        new ClustersFile(
+            null,
+            "example.com",
+            List.of(
+                new ClusterConfig("east", EAST, true, null, null, east),
+                new ClusterConfig("west", WEST, false, null, null, west)));
     Recorder published = new Recorder();
     FakeDataPlanes planes = new FakeDataPlanes();
     // No hold-off: a build runs as soon as anything asks for one.
     ControllerOptions options = ControllerOptions.defaults();
-    options = new ControllerOptions(Duration.ZERO, Duration.ZERO, options.folderRescan(),
-        options.healthCheck(), options.statusRetry(), false, "default", "weir", "test",
-        options.leaseDuration());
+    options =
+        new ControllerOptions(
+            Duration.ZERO,
+            Duration.ZERO,
+            options.folderRescan(),
+            options.healthCheck(),
+            options.statusRetry(),
+            false,
+            "default",
+            "weir",
+            "test",
+            options.leaseDuration());
 
-    try (WeirController controller = new WeirController(clusters, options, published, planes,
-        c -> {
-          throw new AssertionError("no Kubernetes cluster here");
-        }, new SimpleMeterRegistry(), Clock.systemUTC())) {
+    try (WeirController controller =
+        new WeirController(
+            clusters,
+            options,
+            published,
+            planes,
+            c -> {
+              throw new AssertionError("no Kubernetes cluster here");
+            },
+            new SimpleMeterRegistry(),
+            Clock.systemUTC())) {
       controller.start();
       eventually(() -> assertThat(published.models).isNotEmpty());
       Thread.sleep(300);
     }
 
     for (TrafficModel model : published.models) {
-      Upstream e1 = model.upstreams().stream().filter(u -> u.name().equals("retail/e-1"))
-          .findFirst().orElseThrow(() -> new AssertionError("no retail/e-1 in " + model));
+      Upstream e1 =
+          model.upstreams().stream()
+              .filter(u -> u.name().equals("retail/e-1"))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError("no retail/e-1 in " + model));
       assertThat(e1.endpoints()).as("model revision %d", model.revision()).isNotEmpty();
     }
   }
@@ -103,7 +132,9 @@ class InitialReadTest {
   @Test
   void aClusterThatCannotBeReadHoldsTheFirstModelOnlyUntilTheTimeout() throws Exception {
     Path east = Files.createDirectories(dir.resolve("east"));
-    Files.writeString(east.resolve("route.yaml"), """
+    Files.writeString(
+        east.resolve("route.yaml"),
+        """
         apiVersion: weir.dev/v1alpha1
         kind: Route
         metadata: {name: e, namespace: retail}
@@ -112,34 +143,52 @@ class InitialReadTest {
           - revisionName: e-1
             percent: 100
         """);
-    Files.writeString(east.resolve("e-1.yaml"), service("e-1") + "---\n" + slice("e-1", "10.0.0.1"));
+    Files.writeString(
+        east.resolve("e-1.yaml"), service("e-1") + "---\n" + slice("e-1", "10.0.0.1"));
     int closedPort;
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       closedPort = socket.getLocalPort();
     }
-    Config config = new ConfigBuilder().withMasterUrl("http://127.0.0.1:" + closedPort)
-        .withRequestRetryBackoffLimit(0).build();
+    Config config =
+        new ConfigBuilder()
+            .withMasterUrl("http://127.0.0.1:" + closedPort)
+            .withRequestRetryBackoffLimit(0)
+            .build();
     Duration timeout = Duration.ofSeconds(4);
-    ClustersFile clusters = new ClustersFile(null, "example.com", List.of(
-        new ClusterConfig("east", EAST, true, null, null, east),
-        new ClusterConfig("west", WEST, false, null, null, null)));
+    ClustersFile clusters =
+        new ClustersFile(
+            null,
+            "example.com",
+            List.of(
+                new ClusterConfig("east", EAST, true, null, null, east),
+                new ClusterConfig("west", WEST, false, null, null, null)));
     Recorder published = new Recorder();
     FakeDataPlanes planes = new FakeDataPlanes();
     ControllerOptions options = ControllerOptions.defaults().withInitialReadTimeout(timeout);
 
     try (KubernetesClient unreachable = new KubernetesClientBuilder().withConfig(config).build();
-        WeirController controller = new WeirController(clusters, options, published, planes,
-            c -> unreachable, new SimpleMeterRegistry(), Clock.systemUTC())) {
+        WeirController controller =
+            new WeirController(
+                clusters,
+                options,
+                published,
+                planes,
+                c -> unreachable,
+                new SimpleMeterRegistry(),
+                Clock.systemUTC())) {
       long started = System.nanoTime();
       controller.start();
 
       eventually(() -> assertThat(published.models).isNotEmpty());
       assertThat(Duration.ofNanos(published.firstAt - started))
-          .as("nothing served before west is read or the timeout").isGreaterThanOrEqualTo(timeout);
+          .as("nothing served before west is read or the timeout")
+          .isGreaterThanOrEqualTo(timeout);
       TrafficModel first = published.models.get(0);
       assertThat(first.upstreams()).extracting(Upstream::name).containsExactly("retail/e-1");
-      assertThat(controller.clusters()).filteredOn(h -> h.cluster().equals("west"))
-          .extracting(ClusterHealth::state).containsExactly(ClusterHealth.STALE);
+      assertThat(controller.clusters())
+          .filteredOn(h -> h.cluster().equals("west"))
+          .extracting(ClusterHealth::state)
+          .containsExactly(ClusterHealth.STALE);
     }
   }
 
@@ -151,7 +200,8 @@ class InitialReadTest {
         spec:
           ports:
           - {name: http, port: 80}
-        """.formatted(name);
+        """
+        .formatted(name);
   }
 
   private static String slice(String service, String address) {
@@ -167,6 +217,7 @@ class InitialReadTest {
         - {name: http, port: 8080}
         endpoints:
         - addresses: ["%s"]
-        """.formatted(service, service, address);
+        """
+        .formatted(service, service, address);
   }
 }

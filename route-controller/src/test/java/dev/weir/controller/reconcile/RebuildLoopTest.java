@@ -16,9 +16,9 @@ import dev.weir.controller.build.RouteObject;
 import dev.weir.controller.build.SecretObject;
 import dev.weir.controller.build.ServiceObject;
 import dev.weir.controller.clusters.TlsSettings;
+import dev.weir.controller.testing.FakeDataPlanes;
 import dev.weir.controller.testing.TestPki;
 import dev.weir.model.HttpOption;
-import dev.weir.controller.testing.FakeDataPlanes;
 import dev.weir.model.Locality;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -40,21 +40,32 @@ class RebuildLoopTest {
 
   private RebuildLoop loop(Duration holdOff, Duration maxDelay, CountDownLatch block) {
     FakeDataPlanes planes = new FakeDataPlanes();
-    return new RebuildLoop("example.com", () -> {
-      reads.incrementAndGet();
-      try {
-        block.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return List.of(new ClusterObjects("east", Locality.UNKNOWN, true, false, List.of(), List.of(),
-          List.of()));
-    }, planes, planes, built -> { }, holdOff, maxDelay, meters, Clock.systemUTC());
+    return new RebuildLoop(
+        "example.com",
+        () -> {
+          reads.incrementAndGet();
+          try {
+            block.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return List.of(
+              new ClusterObjects(
+                  "east", Locality.UNKNOWN, true, false, List.of(), List.of(), List.of()));
+        },
+        planes,
+        planes,
+        built -> {},
+        holdOff,
+        maxDelay,
+        meters,
+        Clock.systemUTC());
   }
 
   @Test
   void aBurstOfRequestsMakesOneBuild() throws InterruptedException {
-    try (RebuildLoop loop = loop(Duration.ofMillis(300), Duration.ofSeconds(10), new CountDownLatch(0))) {
+    try (RebuildLoop loop =
+        loop(Duration.ofMillis(300), Duration.ofSeconds(10), new CountDownLatch(0))) {
       for (int i = 0; i < 100; i++) {
         loop.requestRebuild();
       }
@@ -77,7 +88,8 @@ class RebuildLoopTest {
 
   @Test
   void steadyRequestsStillBuildWithinTheMaximumDelay() throws InterruptedException {
-    try (RebuildLoop loop = loop(Duration.ofMillis(200), Duration.ofMillis(400), new CountDownLatch(0))) {
+    try (RebuildLoop loop =
+        loop(Duration.ofMillis(200), Duration.ofMillis(400), new CountDownLatch(0))) {
       long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
       // A request every 20 ms never leaves 200 ms of quiet: only the maximum delay lets builds run.
       while (System.nanoTime() < end) {
@@ -116,46 +128,85 @@ class RebuildLoopTest {
     AtomicReference<List<SecretObject>> secrets = new AtomicReference<>(List.of());
     AtomicInteger builds = new AtomicInteger();
     FakeDataPlanes planes = new FakeDataPlanes();
-    RouteObject hello = new RouteObject(new RouteKey("east", "default", "hello"), 1, Instant.EPOCH,
-        new RouteSpec(List.of(TrafficTarget.revision("hello-00001", 100))), null);
-    try (RebuildLoop loop = new RebuildLoop("example.com",
-        new TlsSettings("default", "wildcard", HttpOption.ENABLED),
-        () -> List.of(new ClusterObjects("east", Locality.UNKNOWN, true, false, List.of(hello),
-            List.of(new ServiceObject("default", "hello-00001", Instant.EPOCH, Map.of(),
-                List.of(new ServiceObject.Port("http", 80)))),
-            List.of(new EndpointSliceObject("default", "hello-00001-a", "hello-00001",
-                List.of(new EndpointSliceObject.Port("http", 8080)), List.of("10.0.0.1"), false)),
-            secrets.get())),
-        planes, planes, built -> builds.incrementAndGet(), Duration.ZERO, Duration.ofMillis(10),
-        meters, Clock.systemUTC())) {
+    RouteObject hello =
+        new RouteObject(
+            new RouteKey("east", "default", "hello"),
+            1,
+            Instant.EPOCH,
+            new RouteSpec(List.of(TrafficTarget.revision("hello-00001", 100))),
+            null);
+    try (RebuildLoop loop =
+        new RebuildLoop(
+            "example.com",
+            new TlsSettings("default", "wildcard", HttpOption.ENABLED),
+            () ->
+                List.of(
+                    new ClusterObjects(
+                        "east",
+                        Locality.UNKNOWN,
+                        true,
+                        false,
+                        List.of(hello),
+                        List.of(
+                            new ServiceObject(
+                                "default",
+                                "hello-00001",
+                                Instant.EPOCH,
+                                Map.of(),
+                                List.of(new ServiceObject.Port("http", 80)))),
+                        List.of(
+                            new EndpointSliceObject(
+                                "default",
+                                "hello-00001-a",
+                                "hello-00001",
+                                List.of(new EndpointSliceObject.Port("http", 8080)),
+                                List.of("10.0.0.1"),
+                                false)),
+                        secrets.get())),
+            planes,
+            planes,
+            built -> builds.incrementAndGet(),
+            Duration.ZERO,
+            Duration.ofMillis(10),
+            meters,
+            Clock.systemUTC())) {
       for (int i = 1; i <= 3; i++) {
         loop.requestRebuild();
         int n = i;
         eventually(() -> assertThat(builds.get()).isEqualTo(n));
       }
-      assertThat(warnings(logged)).containsExactly("default certificate: secret default/wildcard:"
-          + " SecretMissing: not found (expected: a Secret of type kubernetes.io/tls in namespace"
-          + " default of a config cluster) (nothing to serve: Routes without a Secret of their own"
-          + " are not served over HTTPS)");
+      assertThat(warnings(logged))
+          .containsExactly(
+              "default certificate: secret default/wildcard:"
+                  + " SecretMissing: not found (expected: a Secret of type kubernetes.io/tls in namespace"
+                  + " default of a config cluster) (nothing to serve: Routes without a Secret of their own"
+                  + " are not served over HTTPS)");
 
-      secrets.set(List.of(new SecretObject("default", "wildcard", wildcard.chainPem(),
-          wildcard.keyPem(), null)));
+      secrets.set(
+          List.of(
+              new SecretObject(
+                  "default", "wildcard", wildcard.chainPem(), wildcard.keyPem(), null)));
       loop.requestRebuild();
       eventually(() -> assertThat(builds.get()).isEqualTo(4));
       assertThat(warnings(logged)).hasSize(1);
-      assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage)
+      assertThat(logged.list)
+          .extracting(ILoggingEvent::getFormattedMessage)
           .contains("default certificate: secret default/wildcard is valid again");
 
-      secrets.set(List.of(new SecretObject("default", "wildcard", wildcard.chainPem(),
-          other.keyPem(), null)));
+      secrets.set(
+          List.of(
+              new SecretObject("default", "wildcard", wildcard.chainPem(), other.keyPem(), null)));
       for (int i = 5; i <= 6; i++) {
         loop.requestRebuild();
         int n = i;
         eventually(() -> assertThat(builds.get()).isEqualTo(n));
       }
       assertThat(warnings(logged)).hasSize(2);
-      assertThat(warnings(logged).get(1)).startsWith("default certificate: secret default/wildcard:"
-          + " KeyMismatch: tls.key: does not match").endsWith("(serving its last valid version)")
+      assertThat(warnings(logged).get(1))
+          .startsWith(
+              "default certificate: secret default/wildcard:"
+                  + " KeyMismatch: tls.key: does not match")
+          .endsWith("(serving its last valid version)")
           .doesNotContain(other.keyBody().substring(10, 40));
     } finally {
       logger.detachAppender(logged);
@@ -163,7 +214,9 @@ class RebuildLoopTest {
   }
 
   private static List<String> warnings(ListAppender<ILoggingEvent> logged) {
-    return logged.list.stream().filter(e -> e.getLevel() == Level.WARN)
-        .map(ILoggingEvent::getFormattedMessage).toList();
+    return logged.list.stream()
+        .filter(e -> e.getLevel() == Level.WARN)
+        .map(ILoggingEvent::getFormattedMessage)
+        .toList();
   }
 }

@@ -52,21 +52,23 @@ class StatusAndLeadershipTest {
     AtomicBoolean leader = new AtomicBoolean(false);
     AtomicInteger writes = new AtomicInteger();
     KubernetesStatusTarget real = new KubernetesStatusTarget(client, leader::get);
-    StatusTarget counting = new StatusTarget() {
-      @Override
-      public boolean mayWrite() {
-        return real.mayWrite();
-      }
+    StatusTarget counting =
+        new StatusTarget() {
+          @Override
+          public boolean mayWrite() {
+            return real.mayWrite();
+          }
 
-      @Override
-      public boolean write(RouteKey key, RouteStatus status) {
-        writes.incrementAndGet();
-        return real.write(key, status);
-      }
-    };
+          @Override
+          public boolean write(RouteKey key, RouteStatus status) {
+            writes.incrementAndGet();
+            return real.write(key, status);
+          }
+        };
     RouteKey key = new RouteKey("east", "default", "a");
-    try (StatusWriter writer = new StatusWriter(Map.of("east", counting), Duration.ofMillis(100),
-        new SimpleMeterRegistry())) {
+    try (StatusWriter writer =
+        new StatusWriter(
+            Map.of("east", counting), Duration.ofMillis(100), new SimpleMeterRegistry())) {
       writer.submit(Map.of(key, status(1)));
       sleepAWhile();
       assertThat(writes).as("not the leader: no write").hasValue(0);
@@ -95,8 +97,17 @@ class StatusAndLeadershipTest {
     String path = "/apis/weir.dev/v1alpha1/namespaces/default/routes/b";
     scripted.expect().get().withPath(path).andReturn(200, routeAt("1")).once();
     scripted.expect().get().withPath(path).andReturn(200, routeAt("2")).once();
-    scripted.expect().put().withPath(path + "/status").andReturn(409, new StatusBuilder()
-        .withCode(409).withReason("Conflict").withMessage("the object has been modified").build())
+    scripted
+        .expect()
+        .put()
+        .withPath(path + "/status")
+        .andReturn(
+            409,
+            new StatusBuilder()
+                .withCode(409)
+                .withReason("Conflict")
+                .withMessage("the object has been modified")
+                .build())
         .once();
     scripted.expect().put().withPath(path + "/status").andReturn(200, routeAt("3")).once();
     try (KubernetesClient c = scripted.createClient()) {
@@ -107,12 +118,18 @@ class StatusAndLeadershipTest {
       List<String> requests = new java.util.ArrayList<>();
       for (int i = 0; i < scripted.getRequestCount(); i++) {
         var r = scripted.takeRequest();
-        requests.add(r.getMethod() + " " + r.getPath()
-            + (r.getMethod().equals("PUT") ? " " + resourceVersion(r.getBody().readUtf8()) : ""));
+        requests.add(
+            r.getMethod()
+                + " "
+                + r.getPath()
+                + (r.getMethod().equals("PUT")
+                    ? " " + resourceVersion(r.getBody().readUtf8())
+                    : ""));
       }
-      assertThat(requests).containsExactly(
-          "GET " + path, "PUT " + path + "/status rv=1",
-          "GET " + path, "PUT " + path + "/status rv=2");
+      assertThat(requests)
+          .containsExactly(
+              "GET " + path, "PUT " + path + "/status rv=1",
+              "GET " + path, "PUT " + path + "/status rv=2");
     } finally {
       scripted.destroy();
     }
@@ -120,8 +137,12 @@ class StatusAndLeadershipTest {
 
   private static Route routeAt(String resourceVersion) {
     Route route = new Route();
-    route.setMetadata(new ObjectMetaBuilder().withName("b").withNamespace("default")
-        .withResourceVersion(resourceVersion).build());
+    route.setMetadata(
+        new ObjectMetaBuilder()
+            .withName("b")
+            .withNamespace("default")
+            .withResourceVersion(resourceVersion)
+            .build());
     route.setSpec(KubeObjects.route(100, 0).getSpec());
     return route;
   }
@@ -136,10 +157,12 @@ class StatusAndLeadershipTest {
     AtomicInteger leadingA = new AtomicInteger();
     AtomicInteger leadingB = new AtomicInteger();
     Duration lease = Duration.ofSeconds(3);
-    LeaderGate a = new LeaderGate("east", client, "default", "weir-test", "a", lease,
-        leadingA::incrementAndGet);
-    LeaderGate b = new LeaderGate("east", client, "default", "weir-test", "b", lease,
-        leadingB::incrementAndGet);
+    LeaderGate a =
+        new LeaderGate(
+            "east", client, "default", "weir-test", "a", lease, leadingA::incrementAndGet);
+    LeaderGate b =
+        new LeaderGate(
+            "east", client, "default", "weir-test", "b", lease, leadingB::incrementAndGet);
     try {
       eventually(() -> assertThat(a.getAsBoolean() || b.getAsBoolean()).isTrue());
       assertThat(a.getAsBoolean() && b.getAsBoolean()).as("never two leaders").isFalse();
@@ -168,7 +191,10 @@ class StatusAndLeadershipTest {
   }
 
   private static RouteStatus status(long generation) {
-    return new RouteStatus(generation, "http://a.default.example.com", List.of(),
+    return new RouteStatus(
+        generation,
+        "http://a.default.example.com",
+        List.of(),
         List.of(new Condition("Ready", "True", null, null, "2026-01-01T00:00:00Z")));
   }
 

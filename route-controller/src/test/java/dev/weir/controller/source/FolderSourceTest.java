@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What a folder cluster reads when a file changes: the files that watch events name (whatever
- * their time stamps say), not the whole folder; and what it keeps for the files it did not read.
- * The periodic rescan is an hour away here, so everything seen comes from watch events.
+ * What a folder cluster reads when a file changes: the files that watch events name (whatever their
+ * time stamps say), not the whole folder; and what it keeps for the files it did not read. The
+ * periodic rescan is an hour away here, so everything seen comes from watch events.
  */
 class FolderSourceTest {
 
@@ -40,9 +40,12 @@ class FolderSourceTest {
   }
 
   private FolderSource start() {
-    source = new FolderSource(
-        ClusterConfig.folder("east", new Locality("us-east", "us-east-1a"), true, dir),
-        changes::incrementAndGet, Duration.ofHours(1), Clock.systemUTC());
+    source =
+        new FolderSource(
+            ClusterConfig.folder("east", new Locality("us-east", "us-east-1a"), true, dir),
+            changes::incrementAndGet,
+            Duration.ofHours(1),
+            Clock.systemUTC());
     source.start();
     return source;
   }
@@ -57,7 +60,8 @@ class FolderSourceTest {
           traffic:
           - {revisionName: %s-00001, percent: %d}
           - {revisionName: %s-00002, percent: %d}
-        """.formatted(name, name, first, name, second);
+        """
+        .formatted(name, name, first, name, second);
   }
 
   private static String service(String name, int port) {
@@ -67,11 +71,14 @@ class FolderSourceTest {
         kind: Service
         metadata: {name: %s, namespace: default}
         spec: {ports: [{name: http, port: %d}]}
-        """.formatted(name, port);
+        """
+        .formatted(name, port);
   }
 
   private RouteObject routeNamed(String name) {
-    return source.objects().routes().stream().filter(r -> r.key().name().equals(name)).findFirst()
+    return source.objects().routes().stream()
+        .filter(r -> r.key().name().equals(name))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no Route " + name));
   }
 
@@ -81,7 +88,8 @@ class FolderSourceTest {
     Files.writeString(file, route("hello", 90, 10));
     FileTime stamp = Files.getLastModifiedTime(file);
     start();
-    assertThat(routeNamed("hello").spec().traffic()).extracting(TrafficTarget::percent)
+    assertThat(routeNamed("hello").spec().traffic())
+        .extracting(TrafficTarget::percent)
         .containsExactly(90, 10);
 
     // Same length and the same time stamp from the first moment (set aside, then renamed over
@@ -93,11 +101,13 @@ class FolderSourceTest {
     assertThat(Files.getLastModifiedTime(file)).isEqualTo(stamp);
     assertThat(Files.size(file)).isEqualTo(route("hello", 90, 10).length());
 
-    eventually(() -> {
-      assertThat(routeNamed("hello").spec().traffic()).extracting(TrafficTarget::percent)
-          .containsExactly(80, 20);
-      assertThat(routeNamed("hello").generation()).isEqualTo(2);
-    });
+    eventually(
+        () -> {
+          assertThat(routeNamed("hello").spec().traffic())
+              .extracting(TrafficTarget::percent)
+              .containsExactly(80, 20);
+          assertThat(routeNamed("hello").generation()).isEqualTo(2);
+        });
   }
 
   @Test
@@ -111,12 +121,16 @@ class FolderSourceTest {
     start();
     RouteObject a = routeNamed("a");
     var servicesBefore = source.objects().services();
-    assertThat(List.of(source.timesRead(routes), source.timesRead(services),
-        source.timesRead(hello))).containsExactly(1, 1, 1);
+    assertThat(
+            List.of(source.timesRead(routes), source.timesRead(services), source.timesRead(hello)))
+        .containsExactly(1, 1, 1);
 
     FolderClusters.write(hello, route("hello", 70, 30));
-    eventually(() -> assertThat(routeNamed("hello").spec().traffic())
-        .extracting(TrafficTarget::percent).containsExactly(70, 30));
+    eventually(
+        () ->
+            assertThat(routeNamed("hello").spec().traffic())
+                .extracting(TrafficTarget::percent)
+                .containsExactly(70, 30));
 
     assertThat(source.timesRead(hello)).isGreaterThanOrEqualTo(2);
     assertThat(source.timesRead(routes)).isEqualTo(1);
@@ -152,21 +166,26 @@ class FolderSourceTest {
     start();
     assertThat(source.health().state()).isEqualTo(ClusterHealth.READY);
 
-    FolderClusters.write(dir.resolve("b.yaml"), service("hello-00002", 80)
-        + service("hello-00001", 8080));
-    eventually(() -> {
-      assertThat(source.health().state()).isEqualTo(ClusterHealth.DEGRADED);
-      assertThat(source.health().problems()).containsExactly(dir.resolve("b.yaml")
-          + ": Service default/hello-00001 is already defined in another file; ignored");
-      assertThat(source.objects().services()).extracting(s -> s.name() + ":" + s.ports().get(0).port())
-          .containsExactly("hello-00001:80", "hello-00002:80");
-    });
+    FolderClusters.write(
+        dir.resolve("b.yaml"), service("hello-00002", 80) + service("hello-00001", 8080));
+    eventually(
+        () -> {
+          assertThat(source.health().state()).isEqualTo(ClusterHealth.DEGRADED);
+          assertThat(source.health().problems())
+              .containsExactly(
+                  dir.resolve("b.yaml")
+                      + ": Service default/hello-00001 is already defined in another file; ignored");
+          assertThat(source.objects().services())
+              .extracting(s -> s.name() + ":" + s.ports().get(0).port())
+              .containsExactly("hello-00001:80", "hello-00002:80");
+        });
   }
 
   @Test
   void aBrokenFileKeepsItsObjectsWithStaleEndpointsUntilItIsFixed() throws IOException {
     Path slices = dir.resolve("slices.yaml");
-    String slice = """
+    String slice =
+        """
         apiVersion: discovery.k8s.io/v1
         kind: EndpointSlice
         metadata:
@@ -177,22 +196,30 @@ class FolderSourceTest {
         """;
     Files.writeString(slices, slice);
     start();
-    assertThat(source.objects().endpointSlices()).singleElement()
+    assertThat(source.objects().endpointSlices())
+        .singleElement()
         .satisfies(s -> assertThat(s.stale()).isFalse());
 
     FolderClusters.write(slices, "apiVersion: v1\nkind: EndpointSlice\nmetadata: [oops\n");
-    eventually(() -> {
-      assertThat(source.health().problems()).singleElement().asString()
-          .startsWith(slices + ": line ").contains("column");
-      assertThat(source.objects().endpointSlices()).singleElement()
-          .satisfies(s -> assertThat(s.stale()).isTrue());
-    });
+    eventually(
+        () -> {
+          assertThat(source.health().problems())
+              .singleElement()
+              .asString()
+              .startsWith(slices + ": line ")
+              .contains("column");
+          assertThat(source.objects().endpointSlices())
+              .singleElement()
+              .satisfies(s -> assertThat(s.stale()).isTrue());
+        });
 
     FolderClusters.write(slices, slice);
-    eventually(() -> {
-      assertThat(source.health().state()).isEqualTo(ClusterHealth.READY);
-      assertThat(source.objects().endpointSlices()).singleElement()
-          .satisfies(s -> assertThat(s.stale()).isFalse());
-    });
+    eventually(
+        () -> {
+          assertThat(source.health().state()).isEqualTo(ClusterHealth.READY);
+          assertThat(source.objects().endpointSlices())
+              .singleElement()
+              .satisfies(s -> assertThat(s.stale()).isFalse());
+        });
   }
 }

@@ -21,8 +21,8 @@ public final class FakeDataPlanes implements ModelPublisher, DataPlaneRegistry {
   @Override
   public void publish(TrafficModel m) {
     if (m.revision() <= model.revision()) {
-      throw new IllegalStateException("published revision " + m.revision() + " after "
-          + model.revision());
+      throw new IllegalStateException(
+          "published revision " + m.revision() + " after " + model.revision());
     }
     model = m;
   }
@@ -33,8 +33,16 @@ public final class FakeDataPlanes implements ModelPublisher, DataPlaneRegistry {
 
   /** One data plane that has applied the latest published model. */
   public void connectUpToDate(String nodeId) {
-    dataPlanes = List.of(new DataPlane(nodeId, "weir-gateway", Locality.UNKNOWN, Instant.EPOCH,
-        Map.of(), model.revision(), Optional.empty()));
+    dataPlanes =
+        List.of(
+            new DataPlane(
+                nodeId,
+                "weir-gateway",
+                Locality.UNKNOWN,
+                Instant.EPOCH,
+                Map.of(),
+                model.revision(),
+                Optional.empty()));
     listeners.forEach(Runnable::run);
   }
 

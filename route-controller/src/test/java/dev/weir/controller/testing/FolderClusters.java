@@ -12,7 +12,10 @@ public final class FolderClusters {
 
   private FolderClusters() {}
 
-  /** Copies {@code src/test/resources/folder-clusters} into {@code target}; returns its clusters file. */
+  /**
+   * Copies {@code src/test/resources/folder-clusters} into {@code target}; returns its clusters
+   * file.
+   */
   public static Path copyTo(Path target) {
     Path source = Path.of("src/test/resources/folder-clusters");
     try (Stream<Path> files = Files.walk(source)) {

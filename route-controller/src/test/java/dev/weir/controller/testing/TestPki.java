@@ -48,9 +48,14 @@ public final class TestPki {
     try {
       KeyPair keys = rsa();
       X500Name subject = new X500Name("CN=" + name);
-      X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(subject, serial(),
-          Date.from(Instant.now().minus(Duration.ofDays(1))),
-          Date.from(Instant.now().plus(Duration.ofDays(365))), subject, keys.getPublic());
+      X509v3CertificateBuilder b =
+          new JcaX509v3CertificateBuilder(
+              subject,
+              serial(),
+              Date.from(Instant.now().minus(Duration.ofDays(1))),
+              Date.from(Instant.now().plus(Duration.ofDays(365))),
+              subject,
+              keys.getPublic());
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
       return new TestPki(keys, sign(b, keys));
     } catch (Exception e) {
@@ -76,25 +81,36 @@ public final class TestPki {
   public Issued issue(boolean ec, Instant notBefore, Instant notAfter, String... dnsNames) {
     try {
       KeyPair keys = ec ? ec() : rsa();
-      X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca, serial(),
-          Date.from(notBefore), Date.from(notAfter), new X500Name("CN=" + dnsNames[0]),
-          keys.getPublic());
+      X509v3CertificateBuilder b =
+          new JcaX509v3CertificateBuilder(
+              ca,
+              serial(),
+              Date.from(notBefore),
+              Date.from(notAfter),
+              new X500Name("CN=" + dnsNames[0]),
+              keys.getPublic());
       GeneralName[] names = new GeneralName[dnsNames.length];
       for (int i = 0; i < dnsNames.length; i++) {
         names[i] = new GeneralName(GeneralName.dNSName, dnsNames[i]);
       }
       b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
       X509Certificate leaf = sign(b, caKeys);
-      String pkcs8 = "-----BEGIN PRIVATE KEY-----\n"
-          + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(keys.getPrivate().getEncoded())
-          + "\n-----END PRIVATE KEY-----\n";
+      String pkcs8 =
+          "-----BEGIN PRIVATE KEY-----\n"
+              + Base64.getMimeEncoder(64, new byte[] {'\n'})
+                  .encodeToString(keys.getPrivate().getEncoded())
+              + "\n-----END PRIVATE KEY-----\n";
       String pkcs1 = null;
       if (!ec) {
-        byte[] der = PrivateKeyInfo.getInstance(keys.getPrivate().getEncoded())
-            .parsePrivateKey().toASN1Primitive().getEncoded();
-        pkcs1 = "-----BEGIN RSA PRIVATE KEY-----\n"
-            + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-            + "\n-----END RSA PRIVATE KEY-----\n";
+        byte[] der =
+            PrivateKeyInfo.getInstance(keys.getPrivate().getEncoded())
+                .parsePrivateKey()
+                .toASN1Primitive()
+                .getEncoded();
+        pkcs1 =
+            "-----BEGIN RSA PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+                + "\n-----END RSA PRIVATE KEY-----\n";
       }
       return new Issued(pem(leaf) + pem(ca), pkcs8, pkcs1);
     } catch (Exception e) {
@@ -113,8 +129,9 @@ public final class TestPki {
   }
 
   private static X509Certificate sign(X509v3CertificateBuilder b, KeyPair signer) throws Exception {
-    return new JcaX509CertificateConverter().getCertificate(
-        b.build(new JcaContentSignerBuilder("SHA256withRSA").build(signer.getPrivate())));
+    return new JcaX509CertificateConverter()
+        .getCertificate(
+            b.build(new JcaContentSignerBuilder("SHA256withRSA").build(signer.getPrivate())));
   }
 
   private static KeyPair rsa() throws Exception {

@@ -5,11 +5,11 @@ import static java.util.Objects.requireNonNull;
 import dev.weir.model.Certificate;
 import dev.weir.model.TrafficModel;
 import dev.weir.model.Upstream;
+import dev.weir.model.VirtualHost;
 import dev.weir.xds.translate.Versioned;
 import dev.weir.xds.translate.XdsResources;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.time.Duration;
-import dev.weir.model.VirtualHost;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -22,17 +22,17 @@ import java.util.function.Function;
  * Additions before the switch, the other half of Envoy's make-before-break order: when a model adds
  * clusters, the data planes first get a staged snapshot with the new clusters and their load
  * assignments next to the routes and listeners already served; the model's own routes follow once
- * every connected data plane has ACKed the staged clusters and load assignments, or {@code timeout} after
- * staging began. Envoy warms a new cluster (asks for its load assignment) before it uses it, so
- * routes that arrive with it point at a cluster it does not have yet and answer 503.
+ * every connected data plane has ACKed the staged clusters and load assignments, or {@code timeout}
+ * after staging began. Envoy warms a new cluster (asks for its load assignment) before it uses it,
+ * so routes that arrive with it point at a cluster it does not have yet and answer 503.
  *
  * <p>A model that adds nothing (weights, endpoints) is not staged, nor is anything while no data
- * plane is connected. A newer model that comes while one is staged is staged again against the
- * same served routes, under the first one's deadline. Staged snapshots carry the served routes'
- * model revision, so ACKing them never counts as applying the staged model.
+ * plane is connected. A newer model that comes while one is staged is staged again against the same
+ * served routes, under the first one's deadline. Staged snapshots carry the served routes' model
+ * revision, so ACKing them never counts as applying the staged model.
  *
- * <p>Not thread-safe: the server calls it under its build lock; {@link #staging()} may be read
- * from any thread.
+ * <p>Not thread-safe: the server calls it under its build lock; {@link #staging()} may be read from
+ * any thread.
  */
 final class AddBeforeSwitch {
 
@@ -40,13 +40,19 @@ final class AddBeforeSwitch {
    * A model staged: the model, what is served for it until the switch, the names of its new
    * clusters and its new certificates.
    */
-  record Staged(TrafficModel model, TrafficModel served, List<String> newClusters,
-      List<Certificate> newCertificates, long deadlineNanos) {}
+  record Staged(
+      TrafficModel model,
+      TrafficModel served,
+      List<String> newClusters,
+      List<Certificate> newCertificates,
+      long deadlineNanos) {}
 
   private final long timeoutNanos;
   private volatile Staged staged;
 
-  /** @param timeout the longest the routes wait for the data planes' ACKs; zero stages nothing */
+  /**
+   * @param timeout the longest the routes wait for the data planes' ACKs; zero stages nothing
+   */
   AddBeforeSwitch(Duration timeout) {
     requireNonNull(timeout, "timeout");
     if (timeout.isNegative()) {
@@ -68,14 +74,17 @@ final class AddBeforeSwitch {
    * @param routed the model served by the last build that switched routes, or null before any
    * @param connected whether any data plane is connected
    */
-  Staged stage(TrafficModel model, TrafficModel serving, TrafficModel routed, boolean connected,
+  Staged stage(
+      TrafficModel model,
+      TrafficModel serving,
+      TrafficModel routed,
+      boolean connected,
       long nowNanos) {
     if (timeoutNanos == 0 || routed == null || !connected) {
       staged = null;
       return null;
     }
-    List<Upstream> newUpstreams =
-        MakeBeforeBreak.dropped(serving.upstreams(), routed.upstreams());
+    List<Upstream> newUpstreams = MakeBeforeBreak.dropped(serving.upstreams(), routed.upstreams());
     // New certificates are not staged: an SDS client asks for a secret only once a listener names
     // it, so a secret sent ahead of its listener is never requested, never ACKed, and would hold
     // the routes until the timeout. Envoy and the gateway warm a listener until its secrets arrive
@@ -98,12 +107,22 @@ final class AddBeforeSwitch {
       }
       lost.stream().filter(u -> named.contains(u.name())).forEach(upstreams::add);
     }
-    TrafficModel served = new TrafficModel(model.revision(), routed.virtualHosts(), upstreams,
-        routed.certificates(), routed.httpOption());
+    TrafficModel served =
+        new TrafficModel(
+            model.revision(),
+            routed.virtualHosts(),
+            upstreams,
+            routed.certificates(),
+            routed.httpOption());
     Staged before = staged;
     long deadline = before == null ? nowNanos + timeoutNanos : before.deadlineNanos();
-    staged = new Staged(model, served, newUpstreams.stream().map(Upstream::name).toList(),
-        List.copyOf(newCertificates), deadline);
+    staged =
+        new Staged(
+            model,
+            served,
+            newUpstreams.stream().map(Upstream::name).toList(),
+            List.copyOf(newCertificates),
+            deadline);
     return staged;
   }
 
@@ -135,7 +154,11 @@ final class AddBeforeSwitch {
     for (Certificate certificate : s.newCertificates()) {
       byName.putIfAbsent(certificate.name(), secret.apply(certificate));
     }
-    return new XdsResources(resources.listeners(), resources.routes(), resources.clusters(),
-        resources.endpoints(), List.copyOf(byName.values()));
+    return new XdsResources(
+        resources.listeners(),
+        resources.routes(),
+        resources.clusters(),
+        resources.endpoints(),
+        List.copyOf(byName.values()));
   }
 }

@@ -44,8 +44,13 @@ final class Consistency {
 
   /** {@link #check}, leaving out the parts whose very lists passed it recently. */
   synchronized void checkOnce(XdsResources resources) throws SnapshotConsistencyException {
-    Checked whole = new Checked(resources.listeners(), resources.routes(), resources.clusters(),
-        resources.endpoints(), resources.secrets());
+    Checked whole =
+        new Checked(
+            resources.listeners(),
+            resources.routes(),
+            resources.clusters(),
+            resources.endpoints(),
+            resources.secrets());
     if (passedRecently(whole)) {
       return;
     }
@@ -137,8 +142,7 @@ final class Consistency {
 
   // java-control-plane's listener check knows only the legacy filter name, and it does not check
   // listeners' SDS references at all.
-  private static void checkListeners(XdsResources resources)
-      throws SnapshotConsistencyException {
+  private static void checkListeners(XdsResources resources) throws SnapshotConsistencyException {
     Set<String> routeConfigs = new HashSet<>();
     for (Versioned<RouteConfiguration> route : resources.routes()) {
       routeConfigs.add(route.name());
@@ -148,8 +152,12 @@ final class Consistency {
         String name = hcm.getRds().getRouteConfigName();
         if (!routeConfigs.contains(name)) {
           throw new SnapshotConsistencyException(
-              "listener " + listener.name() + " refers to route configuration " + name
-                  + ", which is not in the snapshot " + routeConfigs);
+              "listener "
+                  + listener.name()
+                  + " refers to route configuration "
+                  + name
+                  + ", which is not in the snapshot "
+                  + routeConfigs);
         }
       }
     }
@@ -174,8 +182,12 @@ final class Consistency {
             tls.getCommonTlsContext().getTlsCertificateSdsSecretConfigsList()) {
           if (!secrets.contains(sds.getName())) {
             throw new SnapshotConsistencyException(
-                "listener " + listener.name() + " refers to secret " + sds.getName()
-                    + ", which is not in the snapshot " + secrets);
+                "listener "
+                    + listener.name()
+                    + " refers to secret "
+                    + sds.getName()
+                    + ", which is not in the snapshot "
+                    + secrets);
           }
         }
       }
@@ -188,8 +200,7 @@ final class Consistency {
     return names;
   }
 
-  private static void checkRoutes(
-      List<Versioned<RouteConfiguration>> routes, Set<String> clusters)
+  private static void checkRoutes(List<Versioned<RouteConfiguration>> routes, Set<String> clusters)
       throws SnapshotConsistencyException {
     for (Versioned<RouteConfiguration> config : routes) {
       for (VirtualHost host : config.resource().getVirtualHostsList()) {
@@ -247,7 +258,10 @@ final class Consistency {
       throws SnapshotConsistencyException {
     if (!cluster.isEmpty() && !clusters.contains(cluster)) {
       throw new SnapshotConsistencyException(
-          "virtual host " + host.getName() + " routes to cluster " + cluster
+          "virtual host "
+              + host.getName()
+              + " routes to cluster "
+              + cluster
               + ", which is not in the snapshot");
     }
   }
@@ -279,7 +293,10 @@ final class Consistency {
         result.add(config.unpack(HttpConnectionManager.class));
       } catch (InvalidProtocolBufferException e) {
         throw new SnapshotConsistencyException(
-            "listener " + listener.getName() + ": unreadable connection manager: " + e.getMessage());
+            "listener "
+                + listener.getName()
+                + ": unreadable connection manager: "
+                + e.getMessage());
       }
     }
     return result;

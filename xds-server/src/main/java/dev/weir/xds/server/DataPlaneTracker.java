@@ -42,8 +42,8 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
 
   /**
    * What the tracker learned about the request being handled on this thread. java-control-plane
-   * runs the request callbacks and then creates the watch synchronously on the same thread, and
-   * the watch needs the stream's node (later requests may omit it) and whether this is a NACK.
+   * runs the request callbacks and then creates the watch synchronously on the same thread, and the
+   * watch needs the stream's node (later requests may omit it) and whether this is a NACK.
    */
   record RequestContext(Node node, boolean nack, String rejectedVersion, boolean deltaWildcard) {}
 
@@ -124,9 +124,14 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
       TypeState type = stream.type(request.getTypeUrl());
       type.names = List.copyOf(request.getResourceNamesList());
       type.everNamed |= !type.names.isEmpty();
-      log.debug("[{}] {} {} names {} version {} nonce {}{}", streamId,
-          stream.nodeOrDefault().getId(), XdsMetrics.shortType(request.getTypeUrl()),
-          request.getResourceNamesList(), request.getVersionInfo(), request.getResponseNonce(),
+      log.debug(
+          "[{}] {} {} names {} version {} nonce {}{}",
+          streamId,
+          stream.nodeOrDefault().getId(),
+          XdsMetrics.shortType(request.getTypeUrl()),
+          request.getResourceNamesList(),
+          request.getVersionInfo(),
+          request.getResponseNonce(),
           request.hasErrorDetail() ? " NACK " + request.getErrorDetail().getMessage() : "");
       Sent sent = type.answered(request.getResponseNonce(), metrics);
       boolean nack = request.hasErrorDetail();
@@ -142,8 +147,9 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
         recompute(stream);
         changed = true;
       }
-      CURRENT.set(new RequestContext(
-          stream.nodeOrDefault(), nack, rejected, Boolean.TRUE.equals(type.deltaWildcard)));
+      CURRENT.set(
+          new RequestContext(
+              stream.nodeOrDefault(), nack, rejected, Boolean.TRUE.equals(type.deltaWildcard)));
     }
     if (changed) {
       notifyListeners();
@@ -186,8 +192,9 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
         recompute(stream);
         changed = true;
       }
-      CURRENT.set(new RequestContext(
-          stream.nodeOrDefault(), nack, rejected, Boolean.TRUE.equals(type.deltaWildcard)));
+      CURRENT.set(
+          new RequestContext(
+              stream.nodeOrDefault(), nack, rejected, Boolean.TRUE.equals(type.deltaWildcard)));
     }
     if (changed) {
       notifyListeners();
@@ -207,7 +214,11 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
   }
 
   private void sent(long streamId, String typeUrl, String nonce, String version) {
-    log.debug("[{}] sent {} version {} nonce {}", streamId, XdsMetrics.shortType(typeUrl), version,
+    log.debug(
+        "[{}] sent {} version {} nonce {}",
+        streamId,
+        XdsMetrics.shortType(typeUrl),
+        version,
         nonce);
     synchronized (this) {
       StreamState stream = streams.get(streamId);
@@ -322,13 +333,15 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
   /**
    * The connected nodes that have not ACKed, for every one of {@code typeUrls} they subscribe to,
    * the version of their group's {@code current} snapshot (for the names they subscribe to),
-   * sorted; empty when all have. A group without a snapshot has nothing to wait for. A state-of-the-world
-   * node that subscribes to one of {@code newClusters} has ACKed load assignments only once it also
-   * asked for that cluster's, as Envoy does while it warms the cluster. {@code current} must not
-   * take the cache's lock (the cache calls this tracker while holding it).
+   * sorted; empty when all have. A group without a snapshot has nothing to wait for. A
+   * state-of-the-world node that subscribes to one of {@code newClusters} has ACKed load
+   * assignments only once it also asked for that cluster's, as Envoy does while it warms the
+   * cluster. {@code current} must not take the cache's lock (the cache calls this tracker while
+   * holding it).
    */
   synchronized List<String> notAcked(
-      java.util.function.Function<NodeGroupKey, WeirSnapshot> current, Set<String> typeUrls,
+      java.util.function.Function<NodeGroupKey, WeirSnapshot> current,
+      Set<String> typeUrls,
       List<String> newClusters) {
     Set<String> late = new TreeSet<>();
     for (StreamState stream : streams.values()) {
@@ -360,8 +373,10 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
   // subscribes to (Delta's ACKed version is the whole type's, so it already says so).
   private static boolean warmed(
       StreamState stream, String typeUrl, TypeState state, List<String> newClusters) {
-    if (!typeUrl.equals(Resources.V3.ENDPOINT_TYPE_URL) || state.delta
-        || state.ackedNames.isEmpty() || state.ackedNames.contains("*")) {
+    if (!typeUrl.equals(Resources.V3.ENDPOINT_TYPE_URL)
+        || state.delta
+        || state.ackedNames.isEmpty()
+        || state.ackedNames.contains("*")) {
       return true;
     }
     TypeState clusters = stream.types.get(Resources.V3.CLUSTER_TYPE_URL);
@@ -369,8 +384,10 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
       return true;
     }
     for (String cluster : newClusters) {
-      boolean wanted = clusters.names.isEmpty() || clusters.names.contains("*")
-          || clusters.names.contains(cluster);
+      boolean wanted =
+          clusters.names.isEmpty()
+              || clusters.names.contains("*")
+              || clusters.names.contains(cluster);
       if (wanted && !state.ackedNames.contains(cluster)) {
         return false;
       }
@@ -441,8 +458,11 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
     void nacked(String typeUrl, String rejectedVersion, String detail) {
       lastNack = new Nack(typeUrl, rejectedVersion, detail, clock.instant());
       log.warn(
-          "node {} rejected {} version {}: {}", node == null ? "?" : node.getId(), typeUrl,
-          rejectedVersion, detail);
+          "node {} rejected {} version {}: {}",
+          node == null ? "?" : node.getId(),
+          typeUrl,
+          rejectedVersion,
+          detail);
     }
   }
 
@@ -457,8 +477,8 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
 
     /**
      * In state of the world, no names means wildcard for listeners, clusters and secrets (the
-     * gateway asks for every secret) when the stream never named any, and otherwise that the node no longer wants the type (a gRPC client
-     * whose host went away).
+     * gateway asks for every secret) when the stream never named any, and otherwise that the node
+     * no longer wants the type (a gRPC client whose host went away).
      */
     boolean subscribed(String typeUrl) {
       if (delta || !names.isEmpty()) {

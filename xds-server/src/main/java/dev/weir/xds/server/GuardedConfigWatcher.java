@@ -16,13 +16,13 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Sits between the discovery server and the snapshot cache, and fixes what the cache
- * alone does not do: requests that omit the node (allowed after a stream's first one) are grouped
- * by the stream's node; a node group seen for the first time gets a snapshot built on demand; a
- * NACK opens a watch for the next snapshot instead of being answered with the version it rejected,
- * which would loop forever; listeners that no longer exist are answered as absent; and every node is
- * marked with whether its stream may carry private keys ({@link StreamTransport}); a Delta Secret
- * subscription that names nothing gets every secret.
+ * Sits between the discovery server and the snapshot cache, and fixes what the cache alone does not
+ * do: requests that omit the node (allowed after a stream's first one) are grouped by the stream's
+ * node; a node group seen for the first time gets a snapshot built on demand; a NACK opens a watch
+ * for the next snapshot instead of being answered with the version it rejected, which would loop
+ * forever; listeners that no longer exist are answered as absent; and every node is marked with
+ * whether its stream may carry private keys ({@link StreamTransport}); a Delta Secret subscription
+ * that names nothing gets every secret.
  */
 final class GuardedConfigWatcher implements ConfigWatcher {
 

@@ -19,23 +19,25 @@ import java.util.function.Function;
 
 /**
  * Removals after the switch, as Envoy's make-before-break order asks: an upstream (cluster and load
- * assignment) or a certificate (SDS secret) that drops out of the model stays in the snapshots until
- * every connected data plane has applied the model revision that stopped using it, that is ACKed
- * route configurations and listeners that no longer name it; a later build drops it. Without this,
- * a data plane may apply the CDS or SDS removal before the RDS or LDS change (they are separate
- * resources even on one ADS stream) and answer 503 in between.
+ * assignment) or a certificate (SDS secret) that drops out of the model stays in the snapshots
+ * until every connected data plane has applied the model revision that stopped using it, that is
+ * ACKed route configurations and listeners that no longer name it; a later build drops it. Without
+ * this, a data plane may apply the CDS or SDS removal before the RDS or LDS change (they are
+ * separate resources even on one ADS stream) and answer 503 in between.
  *
- * <p>Held for every node group alike (one translated model serves them all, which keeps
- * translation incremental), so a slow group holds a removal for the others too; never longer than
- * {@code timeout} after the removal, so a stuck or NACKing node cannot pin it forever. With no data
- * plane connected nothing is held. A held upstream keeps its last endpoints.
+ * <p>Held for every node group alike (one translated model serves them all, which keeps translation
+ * incremental), so a slow group holds a removal for the others too; never longer than {@code
+ * timeout} after the removal, so a stuck or NACKing node cannot pin it forever. With no data plane
+ * connected nothing is held. A held upstream keeps its last endpoints.
  *
  * <p>Not thread-safe: the server calls it under its build lock; {@link #holding()} may be read from
  * any thread.
  */
 final class MakeBeforeBreak {
 
-  /** A resource that left the model in {@code sinceRevision}, held until applied or the deadline. */
+  /**
+   * A resource that left the model in {@code sinceRevision}, held until applied or the deadline.
+   */
   private record Held<T>(T value, long sinceRevision, long deadlineNanos) {}
 
   private final long timeoutNanos;
@@ -48,7 +50,9 @@ final class MakeBeforeBreak {
   private final Map<List<?>, List<Versioned<Secret>>> mergedSecrets = new IdentityHashMap<>();
   private List<String> timedOut = List.of();
 
-  /** @param timeout the longest a removal is held; zero holds nothing */
+  /**
+   * @param timeout the longest a removal is held; zero holds nothing
+   */
   MakeBeforeBreak(Duration timeout) {
     requireNonNull(timeout, "timeout");
     if (timeout.isNegative()) {
@@ -111,8 +115,10 @@ final class MakeBeforeBreak {
     }
     // Back in the model: the model's own is served.
     changed |= upstreams.keySet().removeIf(name -> contains(model.upstreams(), name));
-    changed |= certificates.keySet().removeIf(
-        name -> model.certificates().stream().anyMatch(c -> c.name().equals(name)));
+    changed |=
+        certificates
+            .keySet()
+            .removeIf(name -> model.certificates().stream().anyMatch(c -> c.name().equals(name)));
     release(upstreams, dataPlanes, nowNanos);
     release(certificates, dataPlanes, nowNanos);
     holding = !upstreams.isEmpty() || !certificates.isEmpty();
@@ -128,8 +134,13 @@ final class MakeBeforeBreak {
       for (Held<Upstream> held : upstreams.values()) {
         all.add(held.value());
       }
-      served = new TrafficModel(model.revision(), model.virtualHosts(), all, model.certificates(),
-          model.httpOption());
+      served =
+          new TrafficModel(
+              model.revision(),
+              model.virtualHosts(),
+              all,
+              model.certificates(),
+              model.httpOption());
     }
     lastModel = model;
     lastServed = served;
@@ -146,18 +157,25 @@ final class MakeBeforeBreak {
     if (certificates.isEmpty()) {
       return resources;
     }
-    List<Versioned<Secret>> merged = mergedSecrets.computeIfAbsent(resources.secrets(), list -> {
-      Map<String, Versioned<Secret>> byName = new TreeMap<>();
-      for (Held<Certificate> held : certificates.values()) {
-        byName.put(held.value().name(), secret.apply(held.value()));
-      }
-      for (Versioned<Secret> s : resources.secrets()) {
-        byName.put(s.name(), s);
-      }
-      return List.copyOf(byName.values());
-    });
-    return new XdsResources(resources.listeners(), resources.routes(), resources.clusters(),
-        resources.endpoints(), merged);
+    List<Versioned<Secret>> merged =
+        mergedSecrets.computeIfAbsent(
+            resources.secrets(),
+            list -> {
+              Map<String, Versioned<Secret>> byName = new TreeMap<>();
+              for (Held<Certificate> held : certificates.values()) {
+                byName.put(held.value().name(), secret.apply(held.value()));
+              }
+              for (Versioned<Secret> s : resources.secrets()) {
+                byName.put(s.name(), s);
+              }
+              return List.copyOf(byName.values());
+            });
+    return new XdsResources(
+        resources.listeners(),
+        resources.routes(),
+        resources.clusters(),
+        resources.endpoints(),
+        merged);
   }
 
   private <T> void hold(Map<String, Held<T>> map, String name, T value, long since, long deadline) {
@@ -169,20 +187,32 @@ final class MakeBeforeBreak {
 
   private <T> void release(Map<String, Held<T>> map, List<DataPlane> dataPlanes, long nowNanos) {
     List<String> late = new ArrayList<>(timedOut);
-    changed |= map.entrySet().removeIf(e -> {
-      Held<T> held = e.getValue();
-      if (dataPlanes.stream().allMatch(d -> d.appliedModelRevision() >= held.sinceRevision())) {
-        return true;
-      }
-      if (nowNanos - held.deadlineNanos() >= 0) {
-        late.add(e.getKey() + " (data planes still before model revision " + held.sinceRevision()
-            + ": " + String.join(", ", dataPlanes.stream()
-                .filter(d -> d.appliedModelRevision() < held.sinceRevision())
-                .map(DataPlane::nodeId).toList()) + ")");
-        return true;
-      }
-      return false;
-    });
+    changed |=
+        map.entrySet()
+            .removeIf(
+                e -> {
+                  Held<T> held = e.getValue();
+                  if (dataPlanes.stream()
+                      .allMatch(d -> d.appliedModelRevision() >= held.sinceRevision())) {
+                    return true;
+                  }
+                  if (nowNanos - held.deadlineNanos() >= 0) {
+                    late.add(
+                        e.getKey()
+                            + " (data planes still before model revision "
+                            + held.sinceRevision()
+                            + ": "
+                            + String.join(
+                                ", ",
+                                dataPlanes.stream()
+                                    .filter(d -> d.appliedModelRevision() < held.sinceRevision())
+                                    .map(DataPlane::nodeId)
+                                    .toList())
+                            + ")");
+                    return true;
+                  }
+                  return false;
+                });
     timedOut = List.copyOf(late);
   }
 

@@ -32,7 +32,9 @@ record NodeGroupKey(DataPlaneKind kind, Locality locality, boolean secretsAllowe
 
   @Override
   public String toString() {
-    return kind + "@" + locality + (secretsAllowed ? "" : kind == DataPlaneKind.PROXYLESS_GRPC
-        ? "" : " (no secrets)");
+    return kind
+        + "@"
+        + locality
+        + (secretsAllowed ? "" : kind == DataPlaneKind.PROXYLESS_GRPC ? "" : " (no secrets)");
   }
 }

@@ -16,17 +16,16 @@ import java.util.function.Predicate;
 
 /**
  * Decides per xDS stream whether it may carry private keys: only when it is TLS-protected or its
- * peer is on loopback. The decision travels with the stream's gRPC context and is written into
- * the node (overwriting whatever the client sent there), so that the snapshot cache groups such
- * streams apart from the others.
+ * peer is on loopback. The decision travels with the stream's gRPC context and is written into the
+ * node (overwriting whatever the client sent there), so that the snapshot cache groups such streams
+ * apart from the others.
  */
 final class StreamTransport implements ServerInterceptor {
 
   /** The node metadata field that carries the decision; set by the server, never by clients. */
   static final String SECRETS_FIELD = "weir.dev/secrets-allowed";
 
-  private static final Context.Key<Boolean> SECRETS_ALLOWED =
-      Context.key("weir-secrets-allowed");
+  private static final Context.Key<Boolean> SECRETS_ALLOWED = Context.key("weir-secrets-allowed");
 
   /** The default notion of a peer that may see keys over plaintext: one on loopback. */
   static final Predicate<SocketAddress> LOOPBACK = StreamTransport::isLoopback;
@@ -65,7 +64,8 @@ final class StreamTransport implements ServerInterceptor {
   static Node mark(Node node) {
     boolean allowed = secretsAllowed();
     Value current = node.getMetadata().getFieldsMap().get(SECRETS_FIELD);
-    if (current != null && current.getBoolValue() == allowed
+    if (current != null
+        && current.getBoolValue() == allowed
         && current.getKindCase() == Value.KindCase.BOOL_VALUE) {
       return node;
     }

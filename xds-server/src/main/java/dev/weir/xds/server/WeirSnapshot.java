@@ -112,15 +112,14 @@ final class WeirSnapshot extends io.envoyproxy.controlplane.cache.v3.Snapshot {
   // Restated because javac does not see the v3 parent's wildcard signature as implementing the
   // base class's abstract one.
   @Override
-  public Map<String, VersionedResource<?>> versionedResources(
-      Resources.ResourceType resourceType) {
+  public Map<String, VersionedResource<?>> versionedResources(Resources.ResourceType resourceType) {
     return super.versionedResources(resourceType);
   }
 
   /**
    * Versions of a type: the hash of the requested resources' names and versions, or of all. Both
-   * are computed when first asked for and remembered: every open watch and every ACK asks again, and
-   * a state-of-the-world subscription may name 10,000 resources.
+   * are computed when first asked for and remembered: every open watch and every ACK asks again,
+   * and a state-of-the-world subscription may name 10,000 resources.
    */
   private static final class HashResolver implements ResourceVersionResolver {
     private static final int REMEMBERED_NAME_LISTS = 16;

@@ -47,9 +47,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The control plane's xDS server: takes each published {@link TrafficModel}, translates it per
- * node group (kind and locality), sets versioned snapshots and serves them over ADS (state of the
- * world and Delta) on a gRPC server; it reports what every data plane ACKed or NACKed.
+ * The control plane's xDS server: takes each published {@link TrafficModel}, translates it per node
+ * group (kind and locality), sets versioned snapshots and serves them over ADS (state of the world
+ * and Delta) on a gRPC server; it reports what every data plane ACKed or NACKed.
  *
  * <p>Envoy's make-before-break order, both halves. Additions come before the switch ({@link
  * AddBeforeSwitch}): a model that adds clusters or certificates is first served as the new
@@ -126,11 +126,13 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
     this.addBeforeSwitch = new AddBeforeSwitch(builder.drainTimeout);
     this.rebuilder = new Thread(this::rebuildLoop, "weir-xds-rebuild");
     this.rebuilder.setDaemon(true);
-    this.drainTimer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "weir-xds-drain");
-      t.setDaemon(true);
-      return t;
-    });
+    this.drainTimer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "weir-xds-drain");
+              t.setDaemon(true);
+              return t;
+            });
     // An ACK may be the last one a held removal or a staged model waited for.
     tracker.addListener(this::scheduleRelease);
     tracker.addListener(this::scheduleStageCheck);
@@ -170,8 +172,11 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
             "xDS server: cannot bind " + bindAddress + ":" + requestedPort, e);
       }
       rebuilder.start();
-      log.info("xDS server listening on {}:{} ({})", bindAddress, port(), tls == null
-          ? "plaintext" : tls.clientCa == null ? "TLS" : "mutual TLS");
+      log.info(
+          "xDS server listening on {}:{} ({})",
+          bindAddress,
+          port(),
+          tls == null ? "plaintext" : tls.clientCa == null ? "TLS" : "mutual TLS");
     }
     return this;
   }
@@ -215,7 +220,10 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
     synchronized (pendingLock) {
       if (model.revision() < lastPublishedRevision) {
         throw new IllegalArgumentException(
-            "model revision: " + model.revision() + " (expected: >= " + lastPublishedRevision
+            "model revision: "
+                + model.revision()
+                + " (expected: >= "
+                + lastPublishedRevision
                 + ", the last published)");
       }
       lastPublishedRevision = model.revision();
@@ -247,10 +255,13 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
   private void scheduleRelease() {
     if (makeBeforeBreak.holding() && releaseScheduled.compareAndSet(false, true)) {
       try {
-        drainTimer.schedule(() -> {
-          releaseScheduled.set(false);
-          releaseHeld();
-        }, RELEASE_BATCH_NANOS, TimeUnit.NANOSECONDS);
+        drainTimer.schedule(
+            () -> {
+              releaseScheduled.set(false);
+              releaseHeld();
+            },
+            RELEASE_BATCH_NANOS,
+            TimeUnit.NANOSECONDS);
       } catch (RejectedExecutionException e) {
         // closed
       }
@@ -267,10 +278,11 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
   private void scheduleStageCheck() {
     if (addBeforeSwitch.staging() != null && stageCheckScheduled.compareAndSet(false, true)) {
       try {
-        drainTimer.execute(() -> {
-          stageCheckScheduled.set(false);
-          checkStaged();
-        });
+        drainTimer.execute(
+            () -> {
+              stageCheckScheduled.set(false);
+              checkStaged();
+            });
       } catch (RejectedExecutionException e) {
         // closed
       }
@@ -282,8 +294,9 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
     AddBeforeSwitch.Staged staged = addBeforeSwitch.staging();
     if (staged != null
         && (addBeforeSwitch.timedOut(System.nanoTime())
-            || tracker.notAcked(currentSnapshots()::get, stagedTypes(staged),
-                staged.newClusters()).isEmpty())) {
+            || tracker
+                .notAcked(currentSnapshots()::get, stagedTypes(staged), staged.newClusters())
+                .isEmpty())) {
       rebuildLastPublished();
     }
   }
@@ -304,7 +317,9 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
   private static Set<String> stagedTypes(AddBeforeSwitch.Staged staged) {
     return staged.newCertificates().isEmpty()
         ? Set.of(Resources.V3.CLUSTER_TYPE_URL, Resources.V3.ENDPOINT_TYPE_URL)
-        : Set.of(Resources.V3.CLUSTER_TYPE_URL, Resources.V3.ENDPOINT_TYPE_URL,
+        : Set.of(
+            Resources.V3.CLUSTER_TYPE_URL,
+            Resources.V3.ENDPOINT_TYPE_URL,
             Resources.V3.SECRET_TYPE_URL);
   }
 
@@ -332,7 +347,8 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
           }
           while (!closed) {
             long deadline =
-                Math.min(lastPendingNanos + holdOff.toNanos(), firstPendingNanos + maxDelay.toNanos());
+                Math.min(
+                    lastPendingNanos + holdOff.toNanos(), firstPendingNanos + maxDelay.toNanos());
             long wait = deadline - System.nanoTime();
             if (wait <= 0) {
               break;
@@ -351,8 +367,10 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
       try {
         rebuild(model);
       } catch (RuntimeException e) {
-        log.error("model revision {}: snapshot build failed, data planes keep the previous one",
-            model.revision(), e);
+        log.error(
+            "model revision {}: snapshot build failed, data planes keep the previous one",
+            model.revision(),
+            e);
       }
     }
   }
@@ -367,8 +385,10 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
       List<DataPlane> dataPlanes = tracker.dataPlanes();
       TrafficModel serving = makeBeforeBreak.served(built, model, dataPlanes, now);
       if (!makeBeforeBreak.timedOut().isEmpty()) {
-        log.warn("model revision {}: {} removed after the drain timeout, before every connected"
-            + " data plane applied the routes without them", model.revision(),
+        log.warn(
+            "model revision {}: {} removed after the drain timeout, before every connected"
+                + " data plane applied the routes without them",
+            model.revision(),
             makeBeforeBreak.timedOut());
       }
       AddBeforeSwitch.Staged before = addBeforeSwitch.staging();
@@ -378,14 +398,16 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
       staged = null;
       if (before != null && before.model() == model && !makeBeforeBreak.changed()) {
         // The staged model again: its routes go out once every data plane ACKed what was staged.
-        List<String> late = tracker.notAcked(currentSnapshots()::get, stagedTypes(before),
-            before.newClusters());
+        List<String> late =
+            tracker.notAcked(currentSnapshots()::get, stagedTypes(before), before.newClusters());
         if (!late.isEmpty() && !addBeforeSwitch.timedOut(now)) {
           return;
         }
         if (!late.isEmpty()) {
-          log.warn("model revision {}: routes served after the drain timeout, before {} ACKed"
-              + " the new clusters, load assignments or secrets they name", model.revision(),
+          log.warn(
+              "model revision {}: routes served after the drain timeout, before {} ACKed"
+                  + " the new clusters, load assignments or secrets they name",
+              model.revision(),
               late);
         }
         addBeforeSwitch.switched();
@@ -403,8 +425,10 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
         // Check the model even when nobody is connected, so a bad one is reported at once.
         consistency.checkOnce(resources(serve, checkGroup()));
       } catch (SnapshotConsistencyException e) {
-        log.error("model revision {}: inconsistent snapshot, data planes keep the previous one: {}",
-            model.revision(), e.getMessage());
+        log.error(
+            "model revision {}: inconsistent snapshot, data planes keep the previous one: {}",
+            model.revision(),
+            e.getMessage());
         addBeforeSwitch.switched();
         return;
       } finally {
@@ -430,17 +454,23 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
     }
     if (deadline != null) {
       try {
-        drainTimer.schedule(this::releaseHeld, Math.max(0, deadline - System.nanoTime()) + 1_000_000,
+        drainTimer.schedule(
+            this::releaseHeld,
+            Math.max(0, deadline - System.nanoTime()) + 1_000_000,
             TimeUnit.NANOSECONDS);
       } catch (RejectedExecutionException e) {
         // closed
       }
     }
     if (staged != null) {
-      log.debug("model revision {}: {} node groups get its new clusters and secrets before its"
-          + " routes", model.revision(), changed.size());
+      log.debug(
+          "model revision {}: {} node groups get its new clusters and secrets before its"
+              + " routes",
+          model.revision(),
+          changed.size());
       try {
-        drainTimer.schedule(this::checkStaged,
+        drainTimer.schedule(
+            this::checkStaged,
             Math.max(0, staged.deadlineNanos() - System.nanoTime()) + 1_000_000,
             TimeUnit.NANOSECONDS);
       } catch (RejectedExecutionException e) {
@@ -460,7 +490,9 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
     cache.setSnapshot(group, snapshot);
   }
 
-  /** Called on a gRPC thread for every watch: a group seen for the first time gets a snapshot now. */
+  /**
+   * Called on a gRPC thread for every watch: a group seen for the first time gets a snapshot now.
+   */
   private void ensureSnapshot(NodeGroupKey group) {
     if (groups.contains(group) && cache.getSnapshot(group) != null) {
       return;
@@ -474,8 +506,11 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
         set(group, built.revision(), snapshot(served, group));
         log.info("node group {} gets model revision {}", group, built.revision());
       } catch (SnapshotConsistencyException e) {
-        log.error("node group {}: inconsistent snapshot for model revision {}: {}",
-            group, built.revision(), e.getMessage());
+        log.error(
+            "node group {}: inconsistent snapshot for model revision {}: {}",
+            group,
+            built.revision(),
+            e.getMessage());
       }
     }
   }
@@ -488,8 +523,10 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
         && group.kind() != DataPlaneKind.PROXYLESS_GRPC
         && !model.certificates().isEmpty()
         && warnedWithoutSecrets.add(group)) {
-      log.warn("node group {}: its xDS stream is neither TLS-protected nor on loopback, so it gets"
-          + " no certificates and no weir-https listener (serve xDS with TLS to fix)", group);
+      log.warn(
+          "node group {}: its xDS stream is neither TLS-protected nor on loopback, so it gets"
+              + " no certificates and no weir-https listener (serve xDS with TLS to fix)",
+          group);
     }
     return new WeirSnapshot(resources, shared);
   }
@@ -601,7 +638,8 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
     public Builder tls(Path certChain, Path privateKey, Path clientCa) {
       this.tls =
           new TlsFiles(
-              requireNonNull(certChain, "certChain"), requireNonNull(privateKey, "privateKey"),
+              requireNonNull(certChain, "certChain"),
+              requireNonNull(privateKey, "privateKey"),
               clientCa);
       return this;
     }
@@ -671,7 +709,9 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
       }
       if (tls == null && !allowPlaintextOnNonLoopback && !isLoopback(bindAddress)) {
         throw new IllegalArgumentException(
-            "bindAddress: " + bindAddress + " is not loopback (expected: loopback for plaintext,"
+            "bindAddress: "
+                + bindAddress
+                + " is not loopback (expected: loopback for plaintext,"
                 + " or tls(...), or allowPlaintextOnNonLoopback(true))");
       }
       return new XdsServer(this);

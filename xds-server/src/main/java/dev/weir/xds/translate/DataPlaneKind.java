@@ -1,6 +1,9 @@
 package dev.weir.xds.translate;
 
-/** The kinds of data plane that get differently shaped snapshots, told apart by the node's user agent. */
+/**
+ * The kinds of data plane that get differently shaped snapshots, told apart by the node's user
+ * agent.
+ */
 public enum DataPlaneKind {
   /** Envoy: gets the {@code weir-http} listener. */
   ENVOY,
@@ -15,7 +18,10 @@ public enum DataPlaneKind {
   /** The user agent name Weir's gateway sends in its node. */
   public static final String GATEWAY_USER_AGENT = "weir-gateway";
 
-  /** The kind of a node that sent {@code userAgentName}; anything unknown is a proxyless gRPC client. */
+  /**
+   * The kind of a node that sent {@code userAgentName}; anything unknown is a proxyless gRPC
+   * client.
+   */
   public static DataPlaneKind ofUserAgent(String userAgentName) {
     if (ENVOY_USER_AGENT.equals(userAgentName)) {
       return ENVOY;

@@ -40,10 +40,10 @@ import java.util.function.Function;
 
 /**
  * Turns a {@link TrafficModel} into the Envoy resources one kind of data plane in one locality
- * needs. The result depends only on the arguments. What does not depend on the group is
- * translated once per model; protos of upstreams and virtual hosts equal to the previous model's
- * are reused instead of rebuilt, and so are whole lists whose every element was reused, so that
- * callers can see by identity which kinds of resource did not change.
+ * needs. The result depends only on the arguments. What does not depend on the group is translated
+ * once per model; protos of upstreams and virtual hosts equal to the previous model's are reused
+ * instead of rebuilt, and so are whole lists whose every element was reused, so that callers can
+ * see by identity which kinds of resource did not change.
  *
  * <p>Certificates become SDS secrets and the {@code weir-https} listener only for Envoy and the
  * Weir gateway, and only when the caller says the group may receive private keys; otherwise the
@@ -73,7 +73,9 @@ public final class Translator {
     this(httpListenerPort, DEFAULT_HTTPS_LISTENER_PORT);
   }
 
-  /** A translator whose Envoy listeners bind {@code httpListenerPort} and {@code httpsListenerPort}. */
+  /**
+   * A translator whose Envoy listeners bind {@code httpListenerPort} and {@code httpsListenerPort}.
+   */
   public Translator(int httpListenerPort, int httpsListenerPort) {
     requirePort("httpListenerPort", httpListenerPort);
     requirePort("httpsListenerPort", httpsListenerPort);
@@ -363,7 +365,8 @@ public final class Translator {
           while (j < old.names().size() && old.names().get(j).compareTo(name) < 0) {
             j++;
           }
-          if (j < old.names().size() && old.names().get(j).equals(name)
+          if (j < old.names().size()
+              && old.names().get(j).equals(name)
               && same.test(old.inputs().get(j), input)) {
             result = old.results().get(j++);
           }
@@ -462,8 +465,7 @@ public final class Translator {
       }
     }
     return Versioned.of(
-        XdsProtos.HTTPS_LISTENER,
-        XdsProtos.httpsListener(httpsListenerPort, chains, defaultChain));
+        XdsProtos.HTTPS_LISTENER, XdsProtos.httpsListener(httpsListenerPort, chains, defaultChain));
   }
 
   /** Forgets every proto that was not used since the previous call. */
@@ -520,8 +522,7 @@ public final class Translator {
       List<WeightedCluster.ClusterWeight> weights = new ArrayList<>();
       for (WeightedUpstream share : split) {
         Upstream target = upstreams.apply(share.upstream());
-        weights.add(
-            XdsProtos.clusterWeight(target.namespace(), target.revision(), share.weight()));
+        weights.add(XdsProtos.clusterWeight(target.namespace(), target.revision(), share.weight()));
       }
       routes.add(XdsProtos.weightedRoute(weights));
     }

@@ -23,7 +23,9 @@ public record Versioned<T extends Message>(String name, T resource, String versi
     requireNonNull(version, "version");
   }
 
-  /** {@code resource} named {@code name}, versioned by the hash of its deterministic serialization. */
+  /**
+   * {@code resource} named {@code name}, versioned by the hash of its deterministic serialization.
+   */
   public static <T extends Message> Versioned<T> of(String name, T resource) {
     return new Versioned<>(name, resource, hash(resource));
   }

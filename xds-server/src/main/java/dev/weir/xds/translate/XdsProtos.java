@@ -20,6 +20,7 @@ import io.envoyproxy.envoy.config.core.v3.Locality;
 import io.envoyproxy.envoy.config.core.v3.Metadata;
 import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
@@ -27,7 +28,9 @@ import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.envoyproxy.envoy.config.listener.v3.ApiListener;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
 import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.config.route.v3.Route;
@@ -37,13 +40,10 @@ import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
-import io.envoyproxy.envoy.config.core.v3.TransportSocket;
-import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
-import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
-import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
@@ -57,8 +57,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Small builders of the Envoy protos Weir sends, one per concept of the xDS contract. The translator
- * composes them from the model; the table tests compose them from literal values.
+ * Small builders of the Envoy protos Weir sends, one per concept of the xDS contract. The
+ * translator composes them from the model; the table tests compose them from literal values.
  */
 public final class XdsProtos {
 
@@ -100,7 +100,8 @@ public final class XdsProtos {
   static final String ROUTER_FILTER = "envoy.filters.http.router";
   static final String TLS_INSPECTOR = "envoy.filters.listener.tls_inspector";
   static final String TLS_TRANSPORT_SOCKET = "envoy.transport_sockets.tls";
-  static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+  static final String HTTP_PROTOCOL_OPTIONS =
+      "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
   static final Duration ROUTE_TIMEOUT = Duration.ofSeconds(30);
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
@@ -114,7 +115,10 @@ public final class XdsProtos {
         .build();
   }
 
-  /** Metadata with {@code fields} under {@link #METADATA_KEY}; values are strings, numbers or booleans. */
+  /**
+   * Metadata with {@code fields} under {@link #METADATA_KEY}; values are strings, numbers or
+   * booleans.
+   */
   public static Metadata weirMetadata(Map<String, ?> fields) {
     Struct.Builder struct = Struct.newBuilder();
     fields.forEach((key, value) -> struct.putFields(key, value(value)));
@@ -198,8 +202,8 @@ public final class XdsProtos {
   }
 
   /**
-   * A TLS filter chain named {@code name} serving the SDS secret {@code secretName} to clients whose
-   * SNI is one of {@code serverNames} (any SNI when empty, as the default chain).
+   * A TLS filter chain named {@code name} serving the SDS secret {@code secretName} to clients
+   * whose SNI is one of {@code serverNames} (any SNI when empty, as the default chain).
    */
   public static FilterChain tlsFilterChain(
       String name, List<String> serverNames, String secretName) {
@@ -323,13 +327,16 @@ public final class XdsProtos {
         .build();
   }
 
-  /** A route for every path (and, when {@code headers} are given, only requests that match them). */
+  /**
+   * A route for every path (and, when {@code headers} are given, only requests that match them).
+   */
   public static RouteMatch prefixMatch(HeaderMatcher... headers) {
     return RouteMatch.newBuilder().setPrefix("/").addAllHeaders(List.of(headers)).build();
   }
 
   /** A route named {@code name} sending everything it matches to one revision's cluster. */
-  public static Route clusterRoute(String name, RouteMatch match, String namespace, String revision) {
+  public static Route clusterRoute(
+      String name, RouteMatch match, String namespace, String revision) {
     return Route.newBuilder()
         .setName(name)
         .setMatch(match)
@@ -372,7 +379,8 @@ public final class XdsProtos {
             DirectResponseAction.newBuilder()
                 .setStatus(503)
                 .setBody(
-                    DataSource.newBuilder().setInlineString("no ready revision for route " + route)))
+                    DataSource.newBuilder()
+                        .setInlineString("no ready revision for route " + route)))
         .build();
   }
 
@@ -381,7 +389,9 @@ public final class XdsProtos {
     return dev.weir.model.Upstream.nameOf(namespace, revision);
   }
 
-  /** A revision's cluster: endpoints from EDS over ADS, with Weir's limits and outlier detection. */
+  /**
+   * A revision's cluster: endpoints from EDS over ADS, with Weir's limits and outlier detection.
+   */
   public static Cluster edsCluster(String namespace, String revision, boolean http2) {
     Cluster.Builder cluster =
         Cluster.newBuilder()
@@ -428,7 +438,8 @@ public final class XdsProtos {
   }
 
   /** A healthy endpoint, with the cluster it came from and whether that cluster is out of reach. */
-  public static LbEndpoint lbEndpoint(String address, int port, String sourceCluster, boolean stale) {
+  public static LbEndpoint lbEndpoint(
+      String address, int port, String sourceCluster, boolean stale) {
     return LbEndpoint.newBuilder()
         .setEndpoint(Endpoint.newBuilder().setAddress(socketAddress(address, port)))
         .setHealthStatus(HealthStatus.HEALTHY)

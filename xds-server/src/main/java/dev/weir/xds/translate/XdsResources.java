@@ -11,8 +11,8 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.util.List;
 
 /**
- * The Envoy resources one group of data planes gets for one model, each sorted by name. Secrets hold
- * private keys: {@link #toString()} names them without their content.
+ * The Envoy resources one group of data planes gets for one model, each sorted by name. Secrets
+ * hold private keys: {@link #toString()} names them without their content.
  */
 public record XdsResources(
     List<Versioned<Listener>> listeners,
@@ -45,9 +45,17 @@ public record XdsResources(
 
   @Override
   public String toString() {
-    return "XdsResources[listeners=" + listeners.size() + ", routes=" + routes.size()
-        + ", clusters=" + clusters.size() + ", endpoints=" + endpoints.size() + ", secrets="
-        + secrets.stream().map(Versioned::name).toList() + "]";
+    return "XdsResources[listeners="
+        + listeners.size()
+        + ", routes="
+        + routes.size()
+        + ", clusters="
+        + clusters.size()
+        + ", endpoints="
+        + endpoints.size()
+        + ", secrets="
+        + secrets.stream().map(Versioned::name).toList()
+        + "]";
   }
 
   /** The listener protos, without versions. */

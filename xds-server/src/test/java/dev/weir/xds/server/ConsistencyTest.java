@@ -18,10 +18,13 @@ class ConsistencyTest {
   static XdsResources withHttps(List<String> secrets, boolean defaultChainOnly) {
     var chain = XdsProtos.tlsFilterChain("default/a", List.of("a.example.com"), "default/a");
     var defaultChain = XdsProtos.tlsFilterChain("default", List.of(), "default/fallback");
-    var listener = XdsProtos.httpsListener(8443,
-        defaultChainOnly ? List.of() : List.of(chain), defaultChain);
+    var listener =
+        XdsProtos.httpsListener(8443, defaultChainOnly ? List.of() : List.of(chain), defaultChain);
     return new XdsResources(
-        List.of(Versioned.of("weir-https", listener)), List.of(ROUTES), List.of(), List.of(),
+        List.of(Versioned.of("weir-https", listener)),
+        List.of(ROUTES),
+        List.of(),
+        List.of(),
         secrets.stream()
             .map(name -> Versioned.of(name, XdsProtos.tlsSecret(name, "CHAIN", "KEY")))
             .toList());
@@ -29,8 +32,9 @@ class ConsistencyTest {
 
   @Test
   void everySecretAListenerNamesMustBeInTheSnapshot() {
-    assertThatCode(() -> Consistency.check(withHttps(List.of("default/a", "default/fallback"),
-        false))).doesNotThrowAnyException();
+    assertThatCode(
+            () -> Consistency.check(withHttps(List.of("default/a", "default/fallback"), false)))
+        .doesNotThrowAnyException();
     assertThatThrownBy(() -> Consistency.check(withHttps(List.of("default/fallback"), false)))
         .isInstanceOf(SnapshotConsistencyException.class)
         .hasMessageContaining("refers to secret default/a");
@@ -46,34 +50,52 @@ class ConsistencyTest {
   static XdsResources routing(
       List<io.envoyproxy.envoy.config.route.v3.VirtualHost> hosts, List<String> clusters) {
     var routes = Versioned.of("weir-http", XdsProtos.routeConfiguration(hosts));
-    var clusterList = clusters.stream()
-        .map(name -> Versioned.of("default/" + name, XdsProtos.edsCluster("default", name, false)))
-        .toList();
-    var endpoints = clusters.stream()
-        .map(name -> Versioned.of("default/" + name,
-            XdsProtos.loadAssignment("default", name, List.of())))
-        .toList();
-    return new XdsResources(List.of(Versioned.of("weir-http", XdsProtos.httpListener(8080))),
-        List.of(routes), clusterList, endpoints);
+    var clusterList =
+        clusters.stream()
+            .map(
+                name ->
+                    Versioned.of("default/" + name, XdsProtos.edsCluster("default", name, false)))
+            .toList();
+    var endpoints =
+        clusters.stream()
+            .map(
+                name ->
+                    Versioned.of(
+                        "default/" + name, XdsProtos.loadAssignment("default", name, List.of())))
+            .toList();
+    return new XdsResources(
+        List.of(Versioned.of("weir-http", XdsProtos.httpListener(8080))),
+        List.of(routes),
+        clusterList,
+        endpoints);
   }
 
   static io.envoyproxy.envoy.config.route.v3.VirtualHost host(String host, String revision) {
-    return XdsProtos.virtualHost(host, "default/" + host, 1, "east", List.of(
-        XdsProtos.clusterRoute("default", XdsProtos.prefixMatch(), "default", revision)));
+    return XdsProtos.virtualHost(
+        host,
+        "default/" + host,
+        1,
+        "east",
+        List.of(XdsProtos.clusterRoute("default", XdsProtos.prefixMatch(), "default", revision)));
   }
 
   @Test
   void loadAssignmentsMatchTheClustersOneToOne() {
     XdsResources good = routing(List.of(host("a", "a")), List.of("a"));
     assertThatCode(() -> Consistency.check(good)).doesNotThrowAnyException();
-    XdsResources missing = new XdsResources(good.listeners(), good.routes(), good.clusters(),
-        List.of());
+    XdsResources missing =
+        new XdsResources(good.listeners(), good.routes(), good.clusters(), List.of());
     assertThatThrownBy(() -> Consistency.check(missing))
         .isInstanceOf(SnapshotConsistencyException.class)
         .hasMessageContaining("cluster default/a has no load assignment");
-    XdsResources extra = new XdsResources(good.listeners(), good.routes(), good.clusters(),
-        List.of(good.endpoints().get(0),
-            Versioned.of("default/b", XdsProtos.loadAssignment("default", "b", List.of()))));
+    XdsResources extra =
+        new XdsResources(
+            good.listeners(),
+            good.routes(),
+            good.clusters(),
+            List.of(
+                good.endpoints().get(0),
+                Versioned.of("default/b", XdsProtos.loadAssignment("default", "b", List.of()))));
     assertThatThrownBy(() -> Consistency.check(extra))
         .isInstanceOf(SnapshotConsistencyException.class)
         .hasMessageContaining("[default/b] belong to no EDS cluster");
@@ -90,10 +112,12 @@ class ConsistencyTest {
 
     // The same clusters and endpoints lists, a new route configuration in which one host (not the
     // first) routes to a cluster that does not exist.
-    var broken = Versioned.of("weir-http",
-        XdsProtos.routeConfiguration(List.of(a, host("b.example.com", "gone"))));
-    XdsResources changed = new XdsResources(passing.listeners(), List.of(broken),
-        passing.clusters(), passing.endpoints());
+    var broken =
+        Versioned.of(
+            "weir-http", XdsProtos.routeConfiguration(List.of(a, host("b.example.com", "gone"))));
+    XdsResources changed =
+        new XdsResources(
+            passing.listeners(), List.of(broken), passing.clusters(), passing.endpoints());
     for (int i = 0; i < 2; i++) {
       assertThatThrownBy(() -> consistency.checkOnce(changed))
           .isInstanceOf(SnapshotConsistencyException.class)

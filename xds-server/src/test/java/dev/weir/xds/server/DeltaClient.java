@@ -25,42 +25,47 @@ final class DeltaClient implements AutoCloseable {
 
   DeltaClient(Channel channel, Node node) {
     this.node = node;
-    this.requests = AggregatedDiscoveryServiceGrpc.newStub(channel)
-        .deltaAggregatedResources(new StreamObserver<>() {
-          @Override
-          public void onNext(DeltaDiscoveryResponse value) {
-            responses.add(value);
-          }
+    this.requests =
+        AggregatedDiscoveryServiceGrpc.newStub(channel)
+            .deltaAggregatedResources(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(DeltaDiscoveryResponse value) {
+                    responses.add(value);
+                  }
 
-          @Override
-          public void onError(Throwable t) {
-            error = t;
-          }
+                  @Override
+                  public void onError(Throwable t) {
+                    error = t;
+                  }
 
-          @Override
-          public void onCompleted() {}
-        });
+                  @Override
+                  public void onCompleted() {}
+                });
   }
 
   /** Subscribes to {@code names} of {@code typeUrl} (none: wildcard). */
   DeltaClient subscribe(String typeUrl, String... names) {
-    send(DeltaDiscoveryRequest.newBuilder()
-        .setTypeUrl(typeUrl)
-        .addAllResourceNamesSubscribe(List.of(names)));
+    send(
+        DeltaDiscoveryRequest.newBuilder()
+            .setTypeUrl(typeUrl)
+            .addAllResourceNamesSubscribe(List.of(names)));
     return this;
   }
 
   void ack(DeltaDiscoveryResponse response) {
-    send(DeltaDiscoveryRequest.newBuilder()
-        .setTypeUrl(response.getTypeUrl())
-        .setResponseNonce(response.getNonce()));
+    send(
+        DeltaDiscoveryRequest.newBuilder()
+            .setTypeUrl(response.getTypeUrl())
+            .setResponseNonce(response.getNonce()));
   }
 
   void nack(DeltaDiscoveryResponse response, String detail) {
-    send(DeltaDiscoveryRequest.newBuilder()
-        .setTypeUrl(response.getTypeUrl())
-        .setResponseNonce(response.getNonce())
-        .setErrorDetail(Status.newBuilder().setCode(3).setMessage(detail)));
+    send(
+        DeltaDiscoveryRequest.newBuilder()
+            .setTypeUrl(response.getTypeUrl())
+            .setResponseNonce(response.getNonce())
+            .setErrorDetail(Status.newBuilder().setCode(3).setMessage(detail)));
   }
 
   private synchronized void send(DeltaDiscoveryRequest.Builder request) {
@@ -81,7 +86,8 @@ final class DeltaClient implements AutoCloseable {
   DeltaDiscoveryResponse next() throws InterruptedException {
     DeltaDiscoveryResponse response =
         responses.poll(SotwClient.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
-    assertThat(response).as("a response within %s (stream error: %s)", SotwClient.PATIENCE, error)
+    assertThat(response)
+        .as("a response within %s (stream error: %s)", SotwClient.PATIENCE, error)
         .isNotNull();
     return response;
   }

@@ -2,13 +2,13 @@ package dev.weir.xds.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weir.model.Certificate;
 import dev.weir.model.Endpoint;
+import dev.weir.model.HttpOption;
 import dev.weir.model.Locality;
 import dev.weir.model.Protocol;
 import dev.weir.model.RouteRef;
 import dev.weir.model.TagRoute;
-import dev.weir.model.Certificate;
-import dev.weir.model.HttpOption;
 import dev.weir.model.TrafficModel;
 import dev.weir.model.Upstream;
 import dev.weir.model.VirtualHost;
@@ -55,8 +55,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The xDS server against a real, independent xDS client: grpc-java's proxyless xDS support,
- * calling three real gRPC backends that stand for three revisions in two localities.
+ * The xDS server against a real, independent xDS client: grpc-java's proxyless xDS support, calling
+ * three real gRPC backends that stand for three revisions in two localities.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 3, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -72,29 +72,31 @@ class GrpcXdsEndToEndTest {
   static final int CALLS = 3000;
   static final double TOLERANCE = 0.03;
 
-  static final MethodDescriptor.Marshaller<String> UTF8 = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(String value) {
-      return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-    }
+  static final MethodDescriptor.Marshaller<String> UTF8 =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(String value) {
+          return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
+        }
 
-    @Override
-    public String parse(InputStream stream) {
-      try {
-        return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
+        @Override
+        public String parse(InputStream stream) {
+          try {
+            return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      };
 
   /** Every backend answers with its own name. */
-  static final MethodDescriptor<String, String> WHO = MethodDescriptor.<String, String>newBuilder()
-      .setType(MethodDescriptor.MethodType.UNARY)
-      .setFullMethodName("weir.test.Backend/Who")
-      .setRequestMarshaller(UTF8)
-      .setResponseMarshaller(UTF8)
-      .build();
+  static final MethodDescriptor<String, String> WHO =
+      MethodDescriptor.<String, String>newBuilder()
+          .setType(MethodDescriptor.MethodType.UNARY)
+          .setFullMethodName("weir.test.Backend/Who")
+          .setRequestMarshaller(UTF8)
+          .setResponseMarshaller(UTF8)
+          .build();
 
   final Map<String, Server> backends = new TreeMap<>();
   XdsServer xds;
@@ -105,26 +107,46 @@ class GrpcXdsEndToEndTest {
   @BeforeAll
   void start() throws IOException {
     for (String name : List.of("b1", "b2", "b3")) {
-      ServerServiceDefinition service = ServerServiceDefinition.builder("weir.test.Backend")
-          .addMethod(WHO, ServerCalls.asyncUnaryCall((request, response) -> {
-            response.onNext(name);
-            response.onCompleted();
-          }))
-          .build();
-      backends.put(name, NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-          .addService(service).build().start());
+      ServerServiceDefinition service =
+          ServerServiceDefinition.builder("weir.test.Backend")
+              .addMethod(
+                  WHO,
+                  ServerCalls.asyncUnaryCall(
+                      (request, response) -> {
+                        response.onNext(name);
+                        response.onCompleted();
+                      }))
+              .build();
+      backends.put(
+          name,
+          NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+              .addService(service)
+              .build()
+              .start());
     }
-    xds = XdsServer.builder().port(0).holdOff(Duration.ofMillis(20))
-        .maxDelay(Duration.ofMillis(200)).build().start();
-    Map<String, ?> bootstrap = Map.of(
-        "xds_servers", List.of(Map.of(
-            "server_uri", "127.0.0.1:" + xds.port(),
-            "channel_creds", List.of(Map.of("type", "insecure")),
-            "server_features", List.of("xds_v3"))),
-        "node", Map.of(
-            "id", NODE_ID,
-            "cluster", "e2e",
-            "locality", Map.of("region", EAST.region(), "zone", EAST.zone())));
+    xds =
+        XdsServer.builder()
+            .port(0)
+            .holdOff(Duration.ofMillis(20))
+            .maxDelay(Duration.ofMillis(200))
+            .build()
+            .start();
+    Map<String, ?> bootstrap =
+        Map.of(
+            "xds_servers",
+                List.of(
+                    Map.of(
+                        "server_uri", "127.0.0.1:" + xds.port(),
+                        "channel_creds", List.of(Map.of("type", "insecure")),
+                        "server_features", List.of("xds_v3"))),
+            "node",
+                Map.of(
+                    "id",
+                    NODE_ID,
+                    "cluster",
+                    "e2e",
+                    "locality",
+                    Map.of("region", EAST.region(), "zone", EAST.zone())));
     // A scheme of its own, with the bootstrap given directly: no file, no JVM-wide property.
     NameResolverRegistry.getDefaultRegistry()
         .register(XdsNameResolverProvider.createForTest(SCHEME, bootstrap));
@@ -146,8 +168,12 @@ class GrpcXdsEndToEndTest {
   }
 
   Endpoint endpoint(String backend, Locality locality) {
-    return new Endpoint("127.0.0.1", backends.get(backend).getPort(),
-        locality.equals(EAST) ? "east" : "west", locality, false);
+    return new Endpoint(
+        "127.0.0.1",
+        backends.get(backend).getPort(),
+        locality.equals(EAST) ? "east" : "west",
+        locality,
+        false);
   }
 
   Upstream revision(String name, Endpoint... endpoints) {
@@ -163,15 +189,24 @@ class GrpcXdsEndToEndTest {
     Upstream r2 = revision("hello-00002", endpoint("b2", EAST));
     Upstream r3 = revision("hello-00003", endpoint("b3", WEST));
     RouteRef route = new RouteRef("east", "default", "hello", revision);
-    VirtualHost main = new VirtualHost(HOST, route,
-        List.of(new TagRoute("canary", r3.name())),
-        List.of(new WeightedUpstream(r1.name(), w1), new WeightedUpstream(r2.name(), w2),
-            new WeightedUpstream(r3.name(), w3)));
-    VirtualHost tag = new VirtualHost(TAG_HOST, route, List.of(),
-        List.of(new WeightedUpstream(r3.name(), 100)));
-    return new TrafficModel(revision, List.of(main, tag), List.of(r1, r2, r3),
-        List.of(new Certificate("default/wildcard", "CHAIN", "KEY", List.of("*.default.example.com"),
-            true)),
+    VirtualHost main =
+        new VirtualHost(
+            HOST,
+            route,
+            List.of(new TagRoute("canary", r3.name())),
+            List.of(
+                new WeightedUpstream(r1.name(), w1),
+                new WeightedUpstream(r2.name(), w2),
+                new WeightedUpstream(r3.name(), w3)));
+    VirtualHost tag =
+        new VirtualHost(TAG_HOST, route, List.of(), List.of(new WeightedUpstream(r3.name(), 100)));
+    return new TrafficModel(
+        revision,
+        List.of(main, tag),
+        List.of(r1, r2, r3),
+        List.of(
+            new Certificate(
+                "default/wildcard", "CHAIN", "KEY", List.of("*.default.example.com"), true)),
         HttpOption.REDIRECTED);
   }
 
@@ -183,8 +218,10 @@ class GrpcXdsEndToEndTest {
 
   String call(Channel channel, Duration patience) {
     ClientCall<String, String> call =
-        channel.newCall(WHO, CallOptions.DEFAULT.withDeadlineAfter(
-            patience.toMillis() * 2 / 3, TimeUnit.MILLISECONDS));
+        channel.newCall(
+            WHO,
+            CallOptions.DEFAULT.withDeadlineAfter(
+                patience.toMillis() * 2 / 3, TimeUnit.MILLISECONDS));
     try {
       return ClientCalls.futureUnaryCall(call, "who?")
           .get(patience.toMillis(), TimeUnit.MILLISECONDS);
@@ -209,24 +246,31 @@ class GrpcXdsEndToEndTest {
 
   static void assertShares(Map<String, Integer> counts, Map<String, Double> expected) {
     int total = counts.values().stream().mapToInt(Integer::intValue).sum();
-    assertThat(counts.keySet()).as("backends reached: %s", counts)
-        .isSubsetOf(expected.keySet());
-    expected.forEach((backend, share) -> {
-      double actual = counts.getOrDefault(backend, 0) / (double) total;
-      assertThat(actual).as("share of %s in %s", backend, counts)
-          .isBetween(share - TOLERANCE, share + TOLERANCE);
-    });
+    assertThat(counts.keySet()).as("backends reached: %s", counts).isSubsetOf(expected.keySet());
+    expected.forEach(
+        (backend, share) -> {
+          double actual = counts.getOrDefault(backend, 0) / (double) total;
+          assertThat(actual)
+              .as("share of %s in %s", backend, counts)
+              .isBetween(share - TOLERANCE, share + TOLERANCE);
+        });
   }
 
   DataPlane plane() {
-    return xds.dataPlanes().stream().filter(d -> d.nodeId().equals(NODE_ID)).findFirst()
+    return xds.dataPlanes().stream()
+        .filter(d -> d.nodeId().equals(NODE_ID))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no node " + NODE_ID + " in " + xds.dataPlanes()));
   }
 
   void awaitApplied(long revision) throws InterruptedException {
     try {
-      Poll.until(NODE_ID + " applied model " + revision, () -> xds.dataPlanes().stream()
-          .anyMatch(d -> d.nodeId().equals(NODE_ID) && d.appliedModelRevision() >= revision));
+      Poll.until(
+          NODE_ID + " applied model " + revision,
+          () ->
+              xds.dataPlanes().stream()
+                  .anyMatch(
+                      d -> d.nodeId().equals(NODE_ID) && d.appliedModelRevision() >= revision));
     } catch (AssertionError e) {
       throw new AssertionError(e.getMessage() + "; data planes: " + xds.dataPlanes(), e);
     }
@@ -235,8 +279,8 @@ class GrpcXdsEndToEndTest {
   /**
    * Calls in small batches until {@code backend} gets more than {@code share} of them. A call that
    * fails or hangs while the client swaps its config is given up on and counted in {@link
-   * #lostDuringSwaps}; the calls measured afterwards must all succeed. (Seen here: now and then
-   * one call started while grpc-java moves a cluster's priority 0 to another locality stays pending
+   * #lostDuringSwaps}; the calls measured afterwards must all succeed. (Seen here: now and then one
+   * call started while grpc-java moves a cluster's priority 0 to another locality stays pending
    * past its own deadline, while the calls after it succeed.)
    */
   void awaitShift(Channel channel, String backend, double share) throws InterruptedException {
@@ -254,8 +298,13 @@ class GrpcXdsEndToEndTest {
         return;
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("traffic never shifted to " + backend + ": " + counts
-            + "; data planes: " + xds.dataPlanes());
+        throw new AssertionError(
+            "traffic never shifted to "
+                + backend
+                + ": "
+                + counts
+                + "; data planes: "
+                + xds.dataPlanes());
       }
       Thread.sleep(20);
     }
@@ -265,8 +314,8 @@ class GrpcXdsEndToEndTest {
   @Order(1)
   void weightsSpreadTheClientsCalls() throws InterruptedException {
     xds.publish(split(1, 50, 30, 20));
-    main = Grpc.newChannelBuilder(SCHEME + ":///" + HOST, InsecureChannelCredentials.create())
-        .build();
+    main =
+        Grpc.newChannelBuilder(SCHEME + ":///" + HOST, InsecureChannelCredentials.create()).build();
     // The first call waits for the whole xDS exchange, which takes long on a loaded machine.
     call(main, Duration.ofSeconds(60));
 
@@ -274,15 +323,17 @@ class GrpcXdsEndToEndTest {
     awaitApplied(1);
     assertThat(plane().locality()).isEqualTo(EAST);
     assertThat(plane().lastNack()).as("grpc-java accepted everything").isEmpty();
-    assertThat(plane().ackedVersions()).as("no secret was sent to a proxyless client")
+    assertThat(plane().ackedVersions())
+        .as("no secret was sent to a proxyless client")
         .doesNotContainKey(dev.weir.xds.translate.XdsProtos.SECRET_TYPE_URL);
   }
 
   @Test
   @Order(2)
   void tagHostReachesOnlyItsRevision() {
-    tagged = Grpc.newChannelBuilder(SCHEME + ":///" + TAG_HOST, InsecureChannelCredentials.create())
-        .build();
+    tagged =
+        Grpc.newChannelBuilder(SCHEME + ":///" + TAG_HOST, InsecureChannelCredentials.create())
+            .build();
 
     assertThat(spread(tagged, 200)).containsOnlyKeys("b3");
   }
@@ -292,18 +343,26 @@ class GrpcXdsEndToEndTest {
   void tagHeaderSelectsTheTaggedRevision() {
     Metadata headers = new Metadata();
     headers.put(Metadata.Key.of("weir-tag", Metadata.ASCII_STRING_MARSHALLER), "canary");
-    Channel withTag = ClientInterceptors.intercept(main,
-        MetadataUtils.newAttachHeadersInterceptor(headers));
+    Channel withTag =
+        ClientInterceptors.intercept(main, MetadataUtils.newAttachHeadersInterceptor(headers));
 
     assertThat(spread(withTag, 200)).containsOnlyKeys("b3");
     Metadata knative = new Metadata();
     knative.put(Metadata.Key.of("knative-serving-tag", Metadata.ASCII_STRING_MARSHALLER), "canary");
-    assertThat(spread(ClientInterceptors.intercept(main,
-        MetadataUtils.newAttachHeadersInterceptor(knative)), 200)).containsOnlyKeys("b3");
+    assertThat(
+            spread(
+                ClientInterceptors.intercept(
+                    main, MetadataUtils.newAttachHeadersInterceptor(knative)),
+                200))
+        .containsOnlyKeys("b3");
     Metadata unknown = new Metadata();
     unknown.put(Metadata.Key.of("weir-tag", Metadata.ASCII_STRING_MARSHALLER), "nope");
-    assertThat(spread(ClientInterceptors.intercept(main,
-        MetadataUtils.newAttachHeadersInterceptor(unknown)), 300)).containsKeys("b1", "b2");
+    assertThat(
+            spread(
+                ClientInterceptors.intercept(
+                    main, MetadataUtils.newAttachHeadersInterceptor(unknown)),
+                300))
+        .containsKeys("b1", "b2");
   }
 
   @Test
@@ -324,18 +383,24 @@ class GrpcXdsEndToEndTest {
   void losingTheLocalEndpointsFailsOverToTheOtherLocality() throws InterruptedException {
     Upstream both = revision("hello-00001", endpoint("b1", EAST), endpoint("b3", WEST));
     RouteRef route = new RouteRef("east", "default", "hello", 5);
-    xds.publish(new TrafficModel(3,
-        List.of(new VirtualHost(HOST, route, List.of(),
-            List.of(new WeightedUpstream(both.name(), 100)))),
-        List.of(both)));
+    xds.publish(
+        new TrafficModel(
+            3,
+            List.of(
+                new VirtualHost(
+                    HOST, route, List.of(), List.of(new WeightedUpstream(both.name(), 100)))),
+            List.of(both)));
     awaitShift(main, "b1", 0.99);
     assertThat(spread(main, 300)).as("the local locality takes everything").containsOnlyKeys("b1");
 
     Upstream westOnly = revision("hello-00001", endpoint("b3", WEST));
-    xds.publish(new TrafficModel(4,
-        List.of(new VirtualHost(HOST, route, List.of(),
-            List.of(new WeightedUpstream(westOnly.name(), 100)))),
-        List.of(westOnly)));
+    xds.publish(
+        new TrafficModel(
+            4,
+            List.of(
+                new VirtualHost(
+                    HOST, route, List.of(), List.of(new WeightedUpstream(westOnly.name(), 100)))),
+            List.of(westOnly)));
     awaitShift(main, "b3", 0.99);
 
     assertThat(spread(main, 300)).containsOnlyKeys("b3");

@@ -24,10 +24,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 12, defect 1 (the server's part): a Route switched from revision sw-1 to sw-2 and back, in
  * Envoy's make-before-break order, over both state-of-the-world and Delta ADS with real clients on
- * loopback. The new revision's cluster and load assignment come first, the routes that name it
- * only after the data plane ACKed both; the old revision's cluster and load assignment leave only
- * after it ACKed the routes without them. A node that never ACKs holds either step only for the
- * drain timeout; a change of weights is one push.
+ * loopback. The new revision's cluster and load assignment come first, the routes that name it only
+ * after the data plane ACKed both; the old revision's cluster and load assignment leave only after
+ * it ACKed the routes without them. A node that never ACKs holds either step only for the drain
+ * timeout; a change of weights is one push.
  */
 class MakeBeforeBreakTest {
 
@@ -40,13 +40,14 @@ class MakeBeforeBreakTest {
   ManagedChannel channel;
 
   void start(Duration drainTimeout) {
-    server = XdsServer.builder()
-        .port(0)
-        .holdOff(Duration.ofMillis(10))
-        .maxDelay(Duration.ofMillis(100))
-        .drainTimeout(drainTimeout)
-        .build()
-        .start();
+    server =
+        XdsServer.builder()
+            .port(0)
+            .holdOff(Duration.ofMillis(10))
+            .maxDelay(Duration.ofMillis(100))
+            .drainTimeout(drainTimeout)
+            .build()
+            .start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
   }
 
@@ -58,9 +59,14 @@ class MakeBeforeBreakTest {
 
   /** Route sw at 100% to {@code revision}; the model holds only that revision's upstream. */
   static TrafficModel sw(long revision, String target) {
-    return new TrafficModel(revision,
-        List.of(new VirtualHost(HOST, new RouteRef("east", "default", "sw", revision), List.of(),
-            List.of(new WeightedUpstream("default/" + target, 100)))),
+    return new TrafficModel(
+        revision,
+        List.of(
+            new VirtualHost(
+                HOST,
+                new RouteRef("east", "default", "sw", revision),
+                List.of(),
+                List.of(new WeightedUpstream("default/" + target, 100)))),
         List.of(upstream(target, target.equals("sw-1") ? "10.0.0.1" : "10.0.0.2")));
   }
 
@@ -75,8 +81,8 @@ class MakeBeforeBreakTest {
       DiscoveryResponse eds = envoy.subscribe(V3.ENDPOINT_TYPE_URL, SW1).next(V3.ENDPOINT_TYPE_URL);
       envoy.ack(eds, SW1);
       envoy.ack(envoy.subscribe(V3.LISTENER_TYPE_URL).next(V3.LISTENER_TYPE_URL));
-      envoy.ack(envoy.subscribe(V3.ROUTE_TYPE_URL, "weir-http").next(V3.ROUTE_TYPE_URL),
-          "weir-http");
+      envoy.ack(
+          envoy.subscribe(V3.ROUTE_TYPE_URL, "weir-http").next(V3.ROUTE_TYPE_URL), "weir-http");
       Poll.until("envoy-1 applied 1", () -> applied("envoy-1", 1));
 
       // sw-1 -> sw-2 -> sw-1, as the Knative conformance test "update" does.
@@ -140,8 +146,8 @@ class MakeBeforeBreakTest {
       gateway.expectNothingFor(QUIET);
       gateway.ack(cds);
       gateway.expectNothingFor(QUIET);
-      DeltaDiscoveryResponse eds = gateway.subscribe(V3.ENDPOINT_TYPE_URL, SW2)
-          .next(V3.ENDPOINT_TYPE_URL);
+      DeltaDiscoveryResponse eds =
+          gateway.subscribe(V3.ENDPOINT_TYPE_URL, SW2).next(V3.ENDPOINT_TYPE_URL);
       assertThat(eds.getResourcesList()).extracting(r -> r.getName()).containsExactly(SW2);
       assertThat(eds.getRemovedResourcesList()).isEmpty();
       gateway.expectNothingFor(QUIET);
@@ -195,8 +201,8 @@ class MakeBeforeBreakTest {
     server.publish(sw(1, "sw-1"));
     try (SotwClient stuck = new SotwClient(channel, node("envoy-stuck", "envoy", EAST))) {
       stuck.ack(stuck.subscribe(V3.CLUSTER_TYPE_URL).next(V3.CLUSTER_TYPE_URL));
-      stuck.ack(stuck.subscribe(V3.ROUTE_TYPE_URL, "weir-http").next(V3.ROUTE_TYPE_URL),
-          "weir-http");
+      stuck.ack(
+          stuck.subscribe(V3.ROUTE_TYPE_URL, "weir-http").next(V3.ROUTE_TYPE_URL), "weir-http");
       Poll.until("envoy-stuck applied 1", () -> applied("envoy-stuck", 1));
 
       long published = System.nanoTime();
@@ -219,10 +225,10 @@ class MakeBeforeBreakTest {
     try (SotwClient envoy = new SotwClient(channel, node("envoy-1", "envoy", EAST));
         DeltaClient gateway = new DeltaClient(channel, node("gw-1", "weir-gateway", EAST))) {
       envoy.ack(envoy.subscribe(V3.CLUSTER_TYPE_URL).next(V3.CLUSTER_TYPE_URL));
-      envoy.ack(envoy.subscribe(V3.ENDPOINT_TYPE_URL, SW1, SW2).next(V3.ENDPOINT_TYPE_URL),
-          SW1, SW2);
-      envoy.ack(envoy.subscribe(V3.ROUTE_TYPE_URL, "weir-http").next(V3.ROUTE_TYPE_URL),
-          "weir-http");
+      envoy.ack(
+          envoy.subscribe(V3.ENDPOINT_TYPE_URL, SW1, SW2).next(V3.ENDPOINT_TYPE_URL), SW1, SW2);
+      envoy.ack(
+          envoy.subscribe(V3.ROUTE_TYPE_URL, "weir-http").next(V3.ROUTE_TYPE_URL), "weir-http");
       gateway.ack(gateway.subscribe(V3.CLUSTER_TYPE_URL).next(V3.CLUSTER_TYPE_URL));
       gateway.ack(gateway.subscribe(V3.ENDPOINT_TYPE_URL, SW1, SW2).next(V3.ENDPOINT_TYPE_URL));
       gateway.ack(gateway.subscribe(V3.ROUTE_TYPE_URL, "weir-http").next(V3.ROUTE_TYPE_URL));
@@ -243,9 +249,15 @@ class MakeBeforeBreakTest {
 
   /** Route sw split between sw-1 ({@code percent}) and sw-2 (the rest). */
   static TrafficModel split(long revision, int percent) {
-    return new TrafficModel(revision,
-        List.of(new VirtualHost(HOST, new RouteRef("east", "default", "sw", revision), List.of(),
-            List.of(new WeightedUpstream(SW1, percent), new WeightedUpstream(SW2, 100 - percent)))),
+    return new TrafficModel(
+        revision,
+        List.of(
+            new VirtualHost(
+                HOST,
+                new RouteRef("east", "default", "sw", revision),
+                List.of(),
+                List.of(
+                    new WeightedUpstream(SW1, percent), new WeightedUpstream(SW2, 100 - percent)))),
         List.of(upstream("sw-1", "10.0.0.1"), upstream("sw-2", "10.0.0.2")));
   }
 

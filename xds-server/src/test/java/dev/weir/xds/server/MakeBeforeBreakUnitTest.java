@@ -30,10 +30,17 @@ class MakeBeforeBreakUnitTest {
   final MakeBeforeBreak holds = new MakeBeforeBreak(Duration.ofSeconds(30));
 
   static TrafficModel to(long revision, String target, Certificate... certificates) {
-    return new TrafficModel(revision,
-        List.of(new VirtualHost("sw.default.example.com", new RouteRef("east", "default", "sw", 1),
-            List.of(), List.of(new WeightedUpstream("default/" + target, 100)))),
-        List.of(upstream(target, "10.0.0.1")), List.of(certificates), HttpOption.ENABLED);
+    return new TrafficModel(
+        revision,
+        List.of(
+            new VirtualHost(
+                "sw.default.example.com",
+                new RouteRef("east", "default", "sw", 1),
+                List.of(),
+                List.of(new WeightedUpstream("default/" + target, 100)))),
+        List.of(upstream(target, "10.0.0.1")),
+        List.of(certificates),
+        HttpOption.ENABLED);
   }
 
   static DataPlane applied(String id, long revision) {
@@ -107,10 +114,13 @@ class MakeBeforeBreakUnitTest {
 
   @Test
   void aDroppedCertificateKeepsItsSecretUntilTheListenerWithoutItIsApplied() {
-    Certificate cert = new Certificate("default/sw-tls",
-        "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n",
-        "-----BEGIN PRIVATE KEY-----\ny\n-----END PRIVATE KEY-----\n",
-        List.of("sw.default.example.com"), true);
+    Certificate cert =
+        new Certificate(
+            "default/sw-tls",
+            "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n",
+            "-----BEGIN PRIVATE KEY-----\ny\n-----END PRIVATE KEY-----\n",
+            List.of("sw.default.example.com"),
+            true);
     TrafficModel one = to(1, "sw-1", cert);
     TrafficModel two = to(2, "sw-1");
     Translator translator = new Translator(8080);
@@ -118,17 +128,26 @@ class MakeBeforeBreakUnitTest {
 
     TrafficModel served = holds.served(one, two, List.of(applied("a", 1)), 0);
     assertThat(served.certificates()).as("the listener loses its chain at once").isEmpty();
-    XdsResources resources = holds.withHeldSecrets(
-        translator.translate(served, DataPlaneKind.ENVOY, EAST), translator::secret);
+    XdsResources resources =
+        holds.withHeldSecrets(
+            translator.translate(served, DataPlaneKind.ENVOY, EAST), translator::secret);
     assertThat(resources.secrets()).extracting(Versioned::name).containsExactly("default/sw-tls");
     assertThat(resources.listeners()).extracting(Versioned::name).containsExactly("weir-http");
     // The same list while nothing changes, so the secrets' version stays put.
-    assertThat(holds.withHeldSecrets(translator.translate(served, DataPlaneKind.ENVOY, EAST),
-        translator::secret).secrets()).isSameAs(resources.secrets());
+    assertThat(
+            holds
+                .withHeldSecrets(
+                    translator.translate(served, DataPlaneKind.ENVOY, EAST), translator::secret)
+                .secrets())
+        .isSameAs(resources.secrets());
 
     holds.served(two, two, List.of(applied("a", 2)), SECOND);
-    assertThat(holds.withHeldSecrets(translator.translate(two, DataPlaneKind.ENVOY, EAST),
-        translator::secret).secrets()).isEmpty();
+    assertThat(
+            holds
+                .withHeldSecrets(
+                    translator.translate(two, DataPlaneKind.ENVOY, EAST), translator::secret)
+                .secrets())
+        .isEmpty();
   }
 
   @Test
@@ -147,8 +166,7 @@ class MakeBeforeBreakUnitTest {
     TrafficModel three = to(3, "sw-3");
     AddBeforeSwitch.Staged again = adds.stage(three, three, one, true, 5 * SECOND);
     assertThat(again.model()).isSameAs(three);
-    assertThat(upstreams(again.served()))
-        .containsExactly("default/sw-1", "default/sw-3");
+    assertThat(upstreams(again.served())).containsExactly("default/sw-1", "default/sw-3");
     assertThat(again.deadlineNanos()).isEqualTo(30 * SECOND);
     assertThat(adds.timedOut(29 * SECOND)).isFalse();
     assertThat(adds.timedOut(30 * SECOND)).isTrue();
@@ -157,8 +175,11 @@ class MakeBeforeBreakUnitTest {
     assertThat(adds.staging()).isNull();
 
     // What the served routes do not name (a held removal released meanwhile) goes at once.
-    TrafficModel routed = new TrafficModel(4, one.virtualHosts(),
-        List.of(upstream("sw-0", "10.0.0.9"), upstream("sw-1", "10.0.0.1")));
+    TrafficModel routed =
+        new TrafficModel(
+            4,
+            one.virtualHosts(),
+            List.of(upstream("sw-0", "10.0.0.9"), upstream("sw-1", "10.0.0.1")));
     assertThat(upstreams(adds.stage(three, three, routed, true, 0).served()))
         .containsExactly("default/sw-1", "default/sw-3");
   }
@@ -167,8 +188,8 @@ class MakeBeforeBreakUnitTest {
   void weightsEndpointsOrNoDataPlaneAreNotStaged() {
     AddBeforeSwitch adds = new AddBeforeSwitch(Duration.ofSeconds(30));
     TrafficModel one = to(1, "sw-1");
-    TrafficModel moved = new TrafficModel(2, one.virtualHosts(),
-        List.of(upstream("sw-1", "10.0.0.9")));
+    TrafficModel moved =
+        new TrafficModel(2, one.virtualHosts(), List.of(upstream("sw-1", "10.0.0.9")));
     assertThat(adds.stage(moved, moved, one, true, 0)).isNull();
     assertThat(adds.stage(to(3, "sw-2"), to(3, "sw-2"), one, false, 0)).isNull();
     assertThat(adds.stage(one, one, null, true, 0)).as("nothing served yet").isNull();
@@ -182,10 +203,13 @@ class MakeBeforeBreakUnitTest {
     // SDS clients ask for a secret only when a listener names it: staged ahead, it would never be
     // ACKed. Listener warming (Envoy's and the gateway's) covers new secrets instead.
     AddBeforeSwitch adds = new AddBeforeSwitch(Duration.ofSeconds(30));
-    Certificate cert = new Certificate("default/sw-tls",
-        "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n",
-        "-----BEGIN PRIVATE KEY-----\ny\n-----END PRIVATE KEY-----\n",
-        List.of("sw.default.example.com"), true);
+    Certificate cert =
+        new Certificate(
+            "default/sw-tls",
+            "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n",
+            "-----BEGIN PRIVATE KEY-----\ny\n-----END PRIVATE KEY-----\n",
+            List.of("sw.default.example.com"),
+            true);
     TrafficModel one = to(1, "sw-1");
     TrafficModel two = to(2, "sw-1", cert);
 

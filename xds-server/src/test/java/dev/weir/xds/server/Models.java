@@ -30,15 +30,23 @@ final class Models {
     Upstream one = upstream("hello-00001", lastAddressOfFirst);
     Upstream two = upstream("hello-00002", "10.0.0.2");
     Upstream three = upstream("hello-00003", "10.0.0.3");
-    VirtualHost host = new VirtualHost(HOST, new RouteRef("east", "default", "hello", 3),
-        List.of(), List.of(new WeightedUpstream(one.name(), weights[0]),
-            new WeightedUpstream(two.name(), weights[1]),
-            new WeightedUpstream(three.name(), weights[2])));
+    VirtualHost host =
+        new VirtualHost(
+            HOST,
+            new RouteRef("east", "default", "hello", 3),
+            List.of(),
+            List.of(
+                new WeightedUpstream(one.name(), weights[0]),
+                new WeightedUpstream(two.name(), weights[1]),
+                new WeightedUpstream(three.name(), weights[2])));
     return new TrafficModel(revision, List.of(host), List.of(one, two, three));
   }
 
   static Upstream upstream(String revision, String address) {
-    return new Upstream("default", revision, Protocol.HTTP1,
+    return new Upstream(
+        "default",
+        revision,
+        Protocol.HTTP1,
         List.of(new Endpoint(address, 8080, "east", EAST, false)));
   }
 
@@ -47,8 +55,10 @@ final class Models {
         .setId(id)
         .setCluster("test")
         .setUserAgentName(userAgent)
-        .setLocality(io.envoyproxy.envoy.config.core.v3.Locality.newBuilder()
-            .setRegion(locality.region()).setZone(locality.zone()))
+        .setLocality(
+            io.envoyproxy.envoy.config.core.v3.Locality.newBuilder()
+                .setRegion(locality.region())
+                .setZone(locality.zone()))
         .build();
   }
 }

@@ -19,8 +19,14 @@ class SharedSerializerTest {
     List<VirtualHost> hosts = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       String host = "r" + i + ".default.example.com";
-      hosts.add(XdsProtos.virtualHost(host, "default/r" + i, 1, "east", List.of(
-          XdsProtos.clusterRoute("default", XdsProtos.prefixMatch(), "default", "r" + i))));
+      hosts.add(
+          XdsProtos.virtualHost(
+              host,
+              "default/r" + i,
+              1,
+              "east",
+              List.of(
+                  XdsProtos.clusterRoute("default", XdsProtos.prefixMatch(), "default", "r" + i))));
     }
     return hosts;
   }
@@ -51,8 +57,8 @@ class SharedSerializerTest {
     assertThat(serializer.serialize(XdsProtos.routeConfiguration(hosts(3)), ApiVersion.V3))
         .isEqualTo(serializer.serialize(routes, ApiVersion.V3));
 
-    RouteConfiguration more = routes.toBuilder().setValidateClusters(
-        com.google.protobuf.BoolValue.of(true)).build();
+    RouteConfiguration more =
+        routes.toBuilder().setValidateClusters(com.google.protobuf.BoolValue.of(true)).build();
     assertThat(serializer.serialize(more, ApiVersion.V3).unpack(RouteConfiguration.class))
         .isEqualTo(more);
     var cluster = XdsProtos.edsCluster("default", "a", true);

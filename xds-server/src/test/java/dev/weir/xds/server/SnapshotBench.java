@@ -39,15 +39,16 @@ import java.util.function.BooleanSupplier;
  * ACK every response.
  *
  * <p>Run: {@code java -cp <test classpath> dev.weir.xds.server.SnapshotBench [hosts] [changes]
- * [clients|noclients] [fresh|reuse|switch|new]}; with {@code -Dbench.jfr=<file>} the measured changes are profiled with JFR.
+ * [clients|noclients] [fresh|reuse|switch|new]}; with {@code -Dbench.jfr=<file>} the measured
+ * changes are profiled with JFR.
  *
- * <p>"switch" moves Route r1 between revisions r1-00001 and r1-00002 at every change (the records of
- * every other Route reused): one cluster and load assignment come and one goes, as when a Route is
- * switched to another revision; the clients follow the clusters they are given, as Envoy does.
+ * <p>"switch" moves Route r1 between revisions r1-00001 and r1-00002 at every change (the records
+ * of every other Route reused): one cluster and load assignment come and one goes, as when a Route
+ * is switched to another revision; the clients follow the clusters they are given, as Envoy does.
  * Switching back to a revision whose cluster is still held (see {@link MakeBeforeBreak}) adds
  * nothing, so "switch" stages only the first change; "new" switches r1 to a revision never served
- * before at every change, so every change is staged ({@link AddBeforeSwitch}): the new cluster
- * and load assignment first, the routes once both clients ACKed them.
+ * before at every change, so every change is staged ({@link AddBeforeSwitch}): the new cluster and
+ * load assignment first, the routes once both clients ACKed them.
  */
 public final class SnapshotBench {
 
@@ -66,11 +67,19 @@ public final class SnapshotBench {
     boolean switching = args.length > 3 && args[3].equals("switch");
     boolean fresh = args.length > 3 && args[3].equals("new");
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    final XdsServer server = XdsServer.builder().port(0).meterRegistry(meters)
-        .holdOff(Duration.ZERO).maxDelay(Duration.ZERO).build().start();
+    final XdsServer server =
+        XdsServer.builder()
+            .port(0)
+            .meterRegistry(meters)
+            .holdOff(Duration.ZERO)
+            .maxDelay(Duration.ZERO)
+            .build()
+            .start();
     ManagedChannel channel =
-        NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
-            .maxInboundMessageSize(256 * 1024 * 1024).build();
+        NettyChannelBuilder.forAddress("127.0.0.1", server.port())
+            .usePlaintext()
+            .maxInboundMessageSize(256 * 1024 * 1024)
+            .build();
     try {
       List<String> clusterNames = new ArrayList<>();
       for (Upstream upstream : model(hosts, 0, 0).upstreams()) {
@@ -86,8 +95,8 @@ public final class SnapshotBench {
       server.publish(base);
       long built = waitFor(() -> server.snapshotModelRevision() == 1) - start;
       long acked = clients ? waitFor(() -> applied(server, 1, 2)) - start : built;
-      System.out.printf("cold: built %.1f ms, ACKed by every data plane %.1f ms%n",
-          built / 1e6, acked / 1e6);
+      System.out.printf(
+          "cold: built %.1f ms, ACKed by every data plane %.1f ms%n", built / 1e6, acked / 1e6);
 
       int warmup = Math.max(10, changes / 2);
       long[] builtNanos = new long[changes];
@@ -98,13 +107,14 @@ public final class SnapshotBench {
       double buildNanos = 0;
       for (int i = 0; i < warmup + changes; i++) {
         revision++;
-        TrafficModel model = switching
-            ? switched(base, revision, revision % 2 == 0 ? "r1-00002" : "r1-00001")
-            : fresh
-            ? switched(base, revision, String.format("r1-%05d", revision))
-            : reuse
-            ? withSplit(base, revision, (int) (revision % SPLITS.length))
-            : model(hosts, revision, (int) (revision % SPLITS.length));
+        TrafficModel model =
+            switching
+                ? switched(base, revision, revision % 2 == 0 ? "r1-00002" : "r1-00001")
+                : fresh
+                    ? switched(base, revision, String.format("r1-%05d", revision))
+                    : reuse
+                        ? withSplit(base, revision, (int) (revision % SPLITS.length))
+                        : model(hosts, revision, (int) (revision % SPLITS.length));
         long rev = revision;
         long t0 = System.nanoTime();
         server.publish(model);
@@ -128,13 +138,22 @@ public final class SnapshotBench {
         recording.close();
       }
       Timer build = meters.find(XdsMetrics.SNAPSHOT_BUILD).timer();
-      System.out.printf("one change x%d: built p50 %.1f ms p99 %.1f ms max %.1f ms;"
+      System.out.printf(
+          "one change x%d: built p50 %.1f ms p99 %.1f ms max %.1f ms;"
               + " ACKed p50 %.1f ms p99 %.1f ms max %.1f ms; build timer mean %.1f ms%n",
-          changes, pct(builtNanos, 50), pct(builtNanos, 99), pct(builtNanos, 100),
-          pct(ackedNanos, 50), pct(ackedNanos, 99), pct(ackedNanos, 100),
-          (build.totalTime(TimeUnit.NANOSECONDS) - buildNanos) / (build.count() - buildCount) / 1e6);
+          changes,
+          pct(builtNanos, 50),
+          pct(builtNanos, 99),
+          pct(builtNanos, 100),
+          pct(ackedNanos, 50),
+          pct(ackedNanos, 99),
+          pct(ackedNanos, 100),
+          (build.totalTime(TimeUnit.NANOSECONDS) - buildNanos)
+              / (build.count() - buildCount)
+              / 1e6);
       System.out.printf("rebuild thread CPU per change: %.1f ms%n", rebuildCpu / 1e6 / changes);
-      System.out.printf("load average %.2f, %d processors%n",
+      System.out.printf(
+          "load average %.2f, %d processors%n",
           ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
           Runtime.getRuntime().availableProcessors());
     } finally {
@@ -184,8 +203,9 @@ public final class SnapshotBench {
       } else {
         Upstream upstream = upstream(namespace, route + "-00001", i + 2);
         upstreams.add(upstream);
-        virtualHosts.add(new VirtualHost(host, ref, List.of(),
-            List.of(new WeightedUpstream(upstream.name(), 100))));
+        virtualHosts.add(
+            new VirtualHost(
+                host, ref, List.of(), List.of(new WeightedUpstream(upstream.name(), 100))));
       }
     }
     return new TrafficModel(revision, virtualHosts, upstreams);
@@ -211,10 +231,15 @@ public final class SnapshotBench {
       VirtualHost vh = virtualHosts.get(i);
       if (vh.route().name().equals("r1")) {
         Upstream upstream = upstream(vh.route().namespace(), target, 1_000_000);
-        virtualHosts.set(i, new VirtualHost(vh.host(), vh.route(), vh.tagRoutes(),
-            List.of(new WeightedUpstream(upstream.name(), 100))));
-        upstreams.removeIf(u -> u.namespace().equals(vh.route().namespace())
-            && u.revision().startsWith("r1-"));
+        virtualHosts.set(
+            i,
+            new VirtualHost(
+                vh.host(),
+                vh.route(),
+                vh.tagRoutes(),
+                List.of(new WeightedUpstream(upstream.name(), 100))));
+        upstreams.removeIf(
+            u -> u.namespace().equals(vh.route().namespace()) && u.revision().startsWith("r1-"));
         upstreams.add(upstream);
       }
     }
@@ -223,7 +248,10 @@ public final class SnapshotBench {
 
   private static Upstream upstream(String namespace, String revision, int n) {
     String address = "10." + (n >> 16 & 255) + "." + (n >> 8 & 255) + "." + (n & 255);
-    return new Upstream(namespace, revision, Protocol.HTTP1,
+    return new Upstream(
+        namespace,
+        revision,
+        Protocol.HTTP1,
         List.of(new Endpoint(address, 8080, "east", EAST, false)));
   }
 
@@ -252,9 +280,14 @@ public final class SnapshotBench {
   }
 
   private static Node node(String id, String userAgent) {
-    return Node.newBuilder().setId(id).setCluster("bench").setUserAgentName(userAgent)
-        .setLocality(io.envoyproxy.envoy.config.core.v3.Locality.newBuilder()
-            .setRegion(EAST.region()).setZone(EAST.zone()))
+    return Node.newBuilder()
+        .setId(id)
+        .setCluster("bench")
+        .setUserAgentName(userAgent)
+        .setLocality(
+            io.envoyproxy.envoy.config.core.v3.Locality.newBuilder()
+                .setRegion(EAST.region())
+                .setZone(EAST.zone()))
         .build();
   }
 
@@ -265,12 +298,18 @@ public final class SnapshotBench {
     DeltaAcker(ManagedChannel channel, Node node, List<String> clusters) {
       requests = AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(this);
       send(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(V3.CLUSTER_TYPE_URL));
-      send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(V3.ENDPOINT_TYPE_URL)
-          .addAllResourceNamesSubscribe(clusters));
-      send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(V3.ROUTE_TYPE_URL)
-          .addResourceNamesSubscribe("weir-http"));
-      send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(V3.LISTENER_TYPE_URL)
-          .addResourceNamesSubscribe("weir-https"));
+      send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(V3.ENDPOINT_TYPE_URL)
+              .addAllResourceNamesSubscribe(clusters));
+      send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(V3.ROUTE_TYPE_URL)
+              .addResourceNamesSubscribe("weir-http"));
+      send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(V3.LISTENER_TYPE_URL)
+              .addResourceNamesSubscribe("weir-https"));
       send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(V3.SECRET_TYPE_URL));
     }
 
@@ -280,12 +319,15 @@ public final class SnapshotBench {
 
     @Override
     public void onNext(DeltaDiscoveryResponse response) {
-      send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(response.getTypeUrl())
-          .setResponseNonce(response.getNonce()));
+      send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(response.getTypeUrl())
+              .setResponseNonce(response.getNonce()));
       if (response.getTypeUrl().equals(V3.CLUSTER_TYPE_URL)) {
         // As Envoy does: the load assignments of the clusters it has, and no others.
         DeltaDiscoveryRequest.Builder eds =
-            DeltaDiscoveryRequest.newBuilder().setTypeUrl(V3.ENDPOINT_TYPE_URL)
+            DeltaDiscoveryRequest.newBuilder()
+                .setTypeUrl(V3.ENDPOINT_TYPE_URL)
                 .addAllResourceNamesUnsubscribe(response.getRemovedResourcesList());
         response.getResourcesList().forEach(r -> eds.addResourceNamesSubscribe(r.getName()));
         send(eds);
@@ -325,9 +367,12 @@ public final class SnapshotBench {
 
     @Override
     public synchronized void onNext(DiscoveryResponse response) {
-      send(DiscoveryRequest.newBuilder().setTypeUrl(response.getTypeUrl())
-          .setVersionInfo(response.getVersionInfo()).setResponseNonce(response.getNonce())
-          .addAllResourceNames(names.get(response.getTypeUrl())));
+      send(
+          DiscoveryRequest.newBuilder()
+              .setTypeUrl(response.getTypeUrl())
+              .setVersionInfo(response.getVersionInfo())
+              .setResponseNonce(response.getNonce())
+              .addAllResourceNames(names.get(response.getTypeUrl())));
       if (response.getTypeUrl().equals(V3.ENDPOINT_TYPE_URL)) {
         lastEds = response;
       } else if (response.getTypeUrl().equals(V3.CLUSTER_TYPE_URL) && lastEds != null) {
@@ -342,9 +387,12 @@ public final class SnapshotBench {
         }
         if (!clusters.equals(names.get(V3.ENDPOINT_TYPE_URL))) {
           names.put(V3.ENDPOINT_TYPE_URL, clusters);
-          send(DiscoveryRequest.newBuilder().setTypeUrl(V3.ENDPOINT_TYPE_URL)
-              .setVersionInfo(lastEds.getVersionInfo()).setResponseNonce(lastEds.getNonce())
-              .addAllResourceNames(clusters));
+          send(
+              DiscoveryRequest.newBuilder()
+                  .setTypeUrl(V3.ENDPOINT_TYPE_URL)
+                  .setVersionInfo(lastEds.getVersionInfo())
+                  .setResponseNonce(lastEds.getNonce())
+                  .addAllResourceNames(clusters));
         }
       }
     }

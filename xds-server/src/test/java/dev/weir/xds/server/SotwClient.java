@@ -14,7 +14,10 @@ import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** A raw state-of-the-world ADS client on the generated stubs: sends what a test says, queues what comes. */
+/**
+ * A raw state-of-the-world ADS client on the generated stubs: sends what a test says, queues what
+ * comes.
+ */
 final class SotwClient implements AutoCloseable {
 
   static final Duration PATIENCE = Duration.ofSeconds(20);
@@ -27,21 +30,23 @@ final class SotwClient implements AutoCloseable {
 
   SotwClient(Channel channel, Node node) {
     this.node = node;
-    this.requests = AggregatedDiscoveryServiceGrpc.newStub(channel)
-        .streamAggregatedResources(new StreamObserver<>() {
-          @Override
-          public void onNext(DiscoveryResponse value) {
-            responses.add(value);
-          }
+    this.requests =
+        AggregatedDiscoveryServiceGrpc.newStub(channel)
+            .streamAggregatedResources(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(DiscoveryResponse value) {
+                    responses.add(value);
+                  }
 
-          @Override
-          public void onError(Throwable t) {
-            error = t;
-          }
+                  @Override
+                  public void onError(Throwable t) {
+                    error = t;
+                  }
 
-          @Override
-          public void onCompleted() {}
-        });
+                  @Override
+                  public void onCompleted() {}
+                });
   }
 
   /** A first request for {@code typeUrl} (names empty for wildcard). */
@@ -52,21 +57,23 @@ final class SotwClient implements AutoCloseable {
 
   /** ACKs {@code response}, keeping the subscription to {@code names}. */
   void ack(DiscoveryResponse response, String... names) {
-    send(DiscoveryRequest.newBuilder()
-        .setTypeUrl(response.getTypeUrl())
-        .setVersionInfo(response.getVersionInfo())
-        .setResponseNonce(response.getNonce())
-        .addAllResourceNames(List.of(names)));
+    send(
+        DiscoveryRequest.newBuilder()
+            .setTypeUrl(response.getTypeUrl())
+            .setVersionInfo(response.getVersionInfo())
+            .setResponseNonce(response.getNonce())
+            .addAllResourceNames(List.of(names)));
   }
 
   /** NACKs {@code response}, saying it stays on {@code lastGoodVersion}. */
   void nack(DiscoveryResponse response, String lastGoodVersion, String detail, String... names) {
-    send(DiscoveryRequest.newBuilder()
-        .setTypeUrl(response.getTypeUrl())
-        .setVersionInfo(lastGoodVersion)
-        .setResponseNonce(response.getNonce())
-        .addAllResourceNames(List.of(names))
-        .setErrorDetail(Status.newBuilder().setCode(3).setMessage(detail)));
+    send(
+        DiscoveryRequest.newBuilder()
+            .setTypeUrl(response.getTypeUrl())
+            .setVersionInfo(lastGoodVersion)
+            .setResponseNonce(response.getNonce())
+            .addAllResourceNames(List.of(names))
+            .setErrorDetail(Status.newBuilder().setCode(3).setMessage(detail)));
   }
 
   // Like Envoy and gRPC, the node goes only in the first request of the stream.

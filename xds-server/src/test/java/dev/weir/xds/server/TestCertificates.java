@@ -48,12 +48,17 @@ final class TestCertificates {
   static TestCertificates newAuthority(Path directory, String name) throws Exception {
     KeyPair keys = keyPair();
     X500Name subject = new X500Name("CN=" + name);
-    X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serial(),
-        Date.from(Instant.now().minus(Duration.ofHours(1))),
-        Date.from(Instant.now().plus(Duration.ofDays(1))), subject, keys.getPublic());
+    X509v3CertificateBuilder builder =
+        new JcaX509v3CertificateBuilder(
+            subject,
+            serial(),
+            Date.from(Instant.now().minus(Duration.ofHours(1))),
+            Date.from(Instant.now().plus(Duration.ofDays(1))),
+            subject,
+            keys.getPublic());
     builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-    builder.addExtension(Extension.keyUsage, true,
-        new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+    builder.addExtension(
+        Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
     X509Certificate certificate = sign(builder, keys);
     return new TestCertificates(directory, write(directory, name, certificate, keys));
   }
@@ -65,16 +70,27 @@ final class TestCertificates {
   /** A certificate for {@code name}, valid for localhost and 127.0.0.1, as server and client. */
   Issued issue(String name) throws Exception {
     KeyPair keys = keyPair();
-    X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(ca.certificate(), serial(),
-        Date.from(Instant.now().minus(Duration.ofHours(1))),
-        Date.from(Instant.now().plus(Duration.ofDays(1))), new X500Name("CN=" + name),
-        keys.getPublic());
-    builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(
-        new GeneralName[] {
-            new GeneralName(GeneralName.dNSName, "localhost"),
-            new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
-    builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
-        new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+    X509v3CertificateBuilder builder =
+        new JcaX509v3CertificateBuilder(
+            ca.certificate(),
+            serial(),
+            Date.from(Instant.now().minus(Duration.ofHours(1))),
+            Date.from(Instant.now().plus(Duration.ofDays(1))),
+            new X500Name("CN=" + name),
+            keys.getPublic());
+    builder.addExtension(
+        Extension.subjectAlternativeName,
+        false,
+        new GeneralNames(
+            new GeneralName[] {
+              new GeneralName(GeneralName.dNSName, "localhost"),
+              new GeneralName(GeneralName.iPAddress, "127.0.0.1")
+            }));
+    builder.addExtension(
+        Extension.extendedKeyUsage,
+        false,
+        new ExtendedKeyUsage(
+            new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
     return write(directory, name, sign(builder, ca.keys()), keys);
   }
 
@@ -90,12 +106,13 @@ final class TestCertificates {
 
   private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair issuer)
       throws OperatorCreationException, GeneralSecurityException {
-    return new JcaX509CertificateConverter().getCertificate(
-        builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(issuer.getPrivate())));
+    return new JcaX509CertificateConverter()
+        .getCertificate(
+            builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(issuer.getPrivate())));
   }
 
-  private static Issued write(Path directory, String name, X509Certificate certificate,
-      KeyPair keys) throws IOException {
+  private static Issued write(
+      Path directory, String name, X509Certificate certificate, KeyPair keys) throws IOException {
     Path certificateFile = directory.resolve(name + ".crt");
     Path keyFile = directory.resolve(name + ".key");
     try (Writer out = Files.newBufferedWriter(certificateFile);

@@ -28,23 +28,24 @@ class WeirCacheTest {
   final List<DeltaResponse> responses = new CopyOnWriteArrayList<>();
 
   static Versioned<Cluster> cluster(String revision, boolean http2) {
-    return Versioned.of("default/" + revision,
-        XdsProtos.edsCluster("default", revision, http2));
+    return Versioned.of("default/" + revision, XdsProtos.edsCluster("default", revision, http2));
   }
 
   static Versioned<ClusterLoadAssignment> endpoints(String revision) {
-    return Versioned.of("default/" + revision,
-        XdsProtos.loadAssignment("default", revision, List.of()));
+    return Versioned.of(
+        "default/" + revision, XdsProtos.loadAssignment("default", revision, List.of()));
   }
 
   static Versioned<RouteConfiguration> routes(String host) {
-    return Versioned.of("weir-http", XdsProtos.routeConfiguration(List.of(
-        XdsProtos.virtualHost(host, "default/hello", 1, "east", List.of()))));
+    return Versioned.of(
+        "weir-http",
+        XdsProtos.routeConfiguration(
+            List.of(XdsProtos.virtualHost(host, "default/hello", 1, "east", List.of()))));
   }
 
   WeirSnapshot snapshot(List<Versioned<Cluster>> clusters, Versioned<RouteConfiguration> routes) {
-    List<Versioned<ClusterLoadAssignment>> endpoints = clusters.stream()
-        .map(c -> endpoints(c.name().substring("default/".length()))).toList();
+    List<Versioned<ClusterLoadAssignment>> endpoints =
+        clusters.stream().map(c -> endpoints(c.name().substring("default/".length()))).toList();
     return new WeirSnapshot(
         new XdsResources(List.of(), List.of(routes), clusters, endpoints), shared);
   }
@@ -52,10 +53,19 @@ class WeirCacheTest {
   void watch(WeirSnapshot current, String typeUrl, ResourceType type) {
     Map<String, String> versions = new HashMap<>();
     current.versionedResources(type).forEach((name, r) -> versions.put(name, r.version()));
-    DeltaDiscoveryRequest request = DeltaDiscoveryRequest.newBuilder()
-        .setNode(Models.node("gw", "weir-gateway", EAST)).setTypeUrl(typeUrl).build();
-    cache.createDeltaWatch(DeltaXdsRequest.create(request), current.version(type, List.of()),
-        versions, Set.of(), true, responses::add, false);
+    DeltaDiscoveryRequest request =
+        DeltaDiscoveryRequest.newBuilder()
+            .setNode(Models.node("gw", "weir-gateway", EAST))
+            .setTypeUrl(typeUrl)
+            .build();
+    cache.createDeltaWatch(
+        DeltaXdsRequest.create(request),
+        current.version(type, List.of()),
+        versions,
+        Set.of(),
+        true,
+        responses::add,
+        false);
   }
 
   @Test
@@ -71,7 +81,9 @@ class WeirCacheTest {
     WeirSnapshot second = snapshot(clusters, routes("two.example.com"));
     assertThat(second.clusters()).isSameAs(first.clusters());
     cache.setSnapshot(group, second);
-    assertThat(responses).extracting(r -> r.request().getResourceType()).containsExactly(ResourceType.ROUTE);
+    assertThat(responses)
+        .extracting(r -> r.request().getResourceType())
+        .containsExactly(ResourceType.ROUTE);
 
     // A changed cluster is still found and sent alone.
     WeirSnapshot third =

@@ -40,8 +40,8 @@ class WeirSnapshotTest {
     assertThat(snapshot.version(ResourceType.CLUSTER, List.of())).isEqualTo(expected(A, B, C));
     assertThat(snapshot.version(ResourceType.CLUSTER, List.of("default/c", "default/a")))
         .isEqualTo(expected(A, C))
-        .isEqualTo(snapshot.version(ResourceType.CLUSTER,
-            List.of("default/a", "default/c", "default/a")));
+        .isEqualTo(
+            snapshot.version(ResourceType.CLUSTER, List.of("default/a", "default/c", "default/a")));
     List<String> ab = List.of("default/a", "default/b");
     List<String> bc = List.of("default/b", "default/c");
     for (int i = 0; i < 2; i++) {

@@ -31,7 +31,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -55,17 +54,26 @@ class XdsServerSecretsTest {
   }
 
   static String keyPem(String marker) {
-    return "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC" + marker
+    return "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC"
+        + marker
         + "\n-----END PRIVATE KEY-----\n";
   }
 
   static TrafficModel withCertificate(long revision, String keyMarker) {
     TrafficModel base = Models.threeWay(revision, "10.0.0.1");
-    Certificate certificate = new Certificate(CERT_NAME,
-        "-----BEGIN CERTIFICATE-----\nchain-" + keyMarker + "\n-----END CERTIFICATE-----\n",
-        keyPem(keyMarker), List.of(HOST), true);
-    return new TrafficModel(revision, base.virtualHosts(), base.upstreams(),
-        List.of(certificate), HttpOption.REDIRECTED);
+    Certificate certificate =
+        new Certificate(
+            CERT_NAME,
+            "-----BEGIN CERTIFICATE-----\nchain-" + keyMarker + "\n-----END CERTIFICATE-----\n",
+            keyPem(keyMarker),
+            List.of(HOST),
+            true);
+    return new TrafficModel(
+        revision,
+        base.virtualHosts(),
+        base.upstreams(),
+        List.of(certificate),
+        HttpOption.REDIRECTED);
   }
 
   XdsServer start(String bindAddress) {
@@ -73,16 +81,17 @@ class XdsServerSecretsTest {
   }
 
   XdsServer start(String bindAddress, Predicate<SocketAddress> localPeer) {
-    server = XdsServer.builder()
-        .bindAddress(bindAddress)
-        .localPeer(localPeer)
-        .port(0)
-        .httpsListenerPort(9443)
-        .meterRegistry(meters)
-        .holdOff(Duration.ofMillis(10))
-        .maxDelay(Duration.ofMillis(100))
-        .build()
-        .start();
+    server =
+        XdsServer.builder()
+            .bindAddress(bindAddress)
+            .localPeer(localPeer)
+            .port(0)
+            .httpsListenerPort(9443)
+            .meterRegistry(meters)
+            .holdOff(Duration.ofMillis(10))
+            .maxDelay(Duration.ofMillis(100))
+            .build()
+            .start();
     closing.add(server);
     return server;
   }
@@ -117,8 +126,7 @@ class XdsServerSecretsTest {
         .containsExactly(HOST);
     envoy.ack(lds);
 
-    DiscoveryResponse rds = envoy.subscribe(V3.ROUTE_TYPE_URL, "weir-http")
-        .next(V3.ROUTE_TYPE_URL);
+    DiscoveryResponse rds = envoy.subscribe(V3.ROUTE_TYPE_URL, "weir-http").next(V3.ROUTE_TYPE_URL);
     var vhost = rds.getResources(0).unpack(RouteConfiguration.class).getVirtualHosts(0);
     assertThat(vhost.getRequireTls())
         .isEqualTo(io.envoyproxy.envoy.config.route.v3.VirtualHost.TlsRequirementType.ALL);
@@ -131,9 +139,15 @@ class XdsServerSecretsTest {
         .isEqualTo(keyPem("first"));
     envoy.ack(sds, CERT_NAME);
 
-    Poll.until("the secret is ACKed", () -> server.dataPlanes().stream().anyMatch(
-        d -> d.nodeId().equals("envoy-1") && d.ackedVersions().containsKey(SECRET)
-            && d.appliedModelRevision() == 1));
+    Poll.until(
+        "the secret is ACKed",
+        () ->
+            server.dataPlanes().stream()
+                .anyMatch(
+                    d ->
+                        d.nodeId().equals("envoy-1")
+                            && d.ackedVersions().containsKey(SECRET)
+                            && d.appliedModelRevision() == 1));
     assertThat(server.dataPlanes().get(0).lastNack()).isEmpty();
 
     // Rotation: new content under the same name is one new Secret, and nothing else is re-sent.
@@ -141,12 +155,21 @@ class XdsServerSecretsTest {
     DiscoveryResponse rotated = envoy.next(SECRET);
     assertThat(rotated.getResourcesCount()).isEqualTo(1);
     assertThat(rotated.getVersionInfo()).isNotEqualTo(sds.getVersionInfo());
-    assertThat(rotated.getResources(0).unpack(Secret.class).getTlsCertificate().getPrivateKey()
-        .getInlineString()).isEqualTo(keyPem("second"));
+    assertThat(
+            rotated
+                .getResources(0)
+                .unpack(Secret.class)
+                .getTlsCertificate()
+                .getPrivateKey()
+                .getInlineString())
+        .isEqualTo(keyPem("second"));
     envoy.ack(rotated, CERT_NAME);
     envoy.expectNothingFor(QUIET);
-    Poll.until("the rotated secret is applied", () -> server.dataPlanes().stream().anyMatch(
-        d -> d.nodeId().equals("envoy-1") && d.appliedModelRevision() == 2));
+    Poll.until(
+        "the rotated secret is applied",
+        () ->
+            server.dataPlanes().stream()
+                .anyMatch(d -> d.nodeId().equals("envoy-1") && d.appliedModelRevision() == 2));
   }
 
   @Test
@@ -174,13 +197,26 @@ class XdsServerSecretsTest {
     server.publish(withCertificate(2, "second"));
     DeltaDiscoveryResponse rotated = gateway.next(SECRET);
     assertThat(rotated.getResourcesCount()).isEqualTo(1);
-    assertThat(rotated.getResources(0).getResource().unpack(Secret.class).getTlsCertificate()
-        .getPrivateKey().getInlineString()).isEqualTo(keyPem("second"));
+    assertThat(
+            rotated
+                .getResources(0)
+                .getResource()
+                .unpack(Secret.class)
+                .getTlsCertificate()
+                .getPrivateKey()
+                .getInlineString())
+        .isEqualTo(keyPem("second"));
     gateway.ack(rotated);
     gateway.expectNothingFor(QUIET);
-    Poll.until("the rotation is applied without a NACK", () -> server.dataPlanes().stream()
-        .anyMatch(d -> d.nodeId().equals("gateway-1") && d.appliedModelRevision() == 2
-            && d.lastNack().isEmpty()));
+    Poll.until(
+        "the rotation is applied without a NACK",
+        () ->
+            server.dataPlanes().stream()
+                .anyMatch(
+                    d ->
+                        d.nodeId().equals("gateway-1")
+                            && d.appliedModelRevision() == 2
+                            && d.lastNack().isEmpty()));
 
     // No certificate any more: the listener goes first; the secret it named only once the
     // gateway ACKed the listener's removal (make-before-break), never in the same snapshot.
@@ -226,11 +262,17 @@ class XdsServerSecretsTest {
         gateway.subscribe(V3.ROUTE_TYPE_URL, "weir-http").next(V3.ROUTE_TYPE_URL);
     gateway.ack(rds);
     List<String> clusters = cds.getResourcesList().stream().map(r -> r.getName()).toList();
-    DeltaDiscoveryResponse eds = gateway.subscribe(V3.ENDPOINT_TYPE_URL,
-        clusters.toArray(String[]::new)).next(V3.ENDPOINT_TYPE_URL);
+    DeltaDiscoveryResponse eds =
+        gateway
+            .subscribe(V3.ENDPOINT_TYPE_URL, clusters.toArray(String[]::new))
+            .next(V3.ENDPOINT_TYPE_URL);
     gateway.ack(eds);
-    Poll.until("the gateway applied revision 1", () -> server.dataPlanes().stream().anyMatch(
-        d -> d.nodeId().equals("gateway-plain") && d.appliedModelRevision() == 1));
+    Poll.until(
+        "the gateway applied revision 1",
+        () ->
+            server.dataPlanes().stream()
+                .anyMatch(
+                    d -> d.nodeId().equals("gateway-plain") && d.appliedModelRevision() == 1));
   }
 
   @Test
@@ -240,17 +282,23 @@ class XdsServerSecretsTest {
         new SotwClient(channel("127.0.0.1"), node("gateway-2", "weir-gateway", EAST));
     closing.add(gateway);
 
-    DiscoveryResponse lds = gateway.subscribe(V3.LISTENER_TYPE_URL, "weir-https")
-        .next(V3.LISTENER_TYPE_URL);
+    DiscoveryResponse lds =
+        gateway.subscribe(V3.LISTENER_TYPE_URL, "weir-https").next(V3.LISTENER_TYPE_URL);
     assertThat(listenerNames(lds)).containsExactly("weir-https");
     gateway.ack(lds, "weir-https");
     DiscoveryResponse sds = gateway.subscribe(SECRET).next(SECRET);
     assertThat(sds.getResourcesCount()).isEqualTo(1);
     assertThat(sds.getResources(0).unpack(Secret.class).getName()).isEqualTo(CERT_NAME);
     gateway.ack(sds);
-    Poll.until("the gateway applied revision 1", () -> server.dataPlanes().stream().anyMatch(
-        d -> d.nodeId().equals("gateway-2") && d.appliedModelRevision() == 1
-            && d.lastNack().isEmpty()));
+    Poll.until(
+        "the gateway applied revision 1",
+        () ->
+            server.dataPlanes().stream()
+                .anyMatch(
+                    d ->
+                        d.nodeId().equals("gateway-2")
+                            && d.appliedModelRevision() == 1
+                            && d.lastNack().isEmpty()));
   }
 
   @Test
@@ -263,8 +311,7 @@ class XdsServerSecretsTest {
     DiscoveryResponse lds = envoy.subscribe(V3.LISTENER_TYPE_URL).next(V3.LISTENER_TYPE_URL);
     assertThat(listenerNames(lds)).containsExactly("weir-http");
     envoy.ack(lds);
-    DiscoveryResponse rds = envoy.subscribe(V3.ROUTE_TYPE_URL, "weir-http")
-        .next(V3.ROUTE_TYPE_URL);
+    DiscoveryResponse rds = envoy.subscribe(V3.ROUTE_TYPE_URL, "weir-http").next(V3.ROUTE_TYPE_URL);
     var vhost = rds.getResources(0).unpack(RouteConfiguration.class).getVirtualHosts(0);
     assertThat(vhost.getRequireTls())
         .as("no redirect to an HTTPS listener this node does not have")
@@ -288,10 +335,11 @@ class XdsServerSecretsTest {
     ListAppender<ILoggingEvent> captured = new ListAppender<>();
     captured.start();
     Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    List<Logger> raised = List.of(
-        (Logger) LoggerFactory.getLogger("dev.weir"),
-        (Logger) LoggerFactory.getLogger("io.envoyproxy"),
-        (Logger) LoggerFactory.getLogger("io.grpc"));
+    List<Logger> raised =
+        List.of(
+            (Logger) LoggerFactory.getLogger("dev.weir"),
+            (Logger) LoggerFactory.getLogger("io.envoyproxy"),
+            (Logger) LoggerFactory.getLogger("io.grpc"));
     List<Level> before = raised.stream().map(Logger::getLevel).toList();
     root.addAppender(captured);
     raised.forEach(l -> l.setLevel(Level.ALL));
@@ -300,14 +348,20 @@ class XdsServerSecretsTest {
       SotwClient envoy = new SotwClient(channel("127.0.0.1"), node("envoy-log", "envoy", EAST));
       closing.add(envoy);
       DiscoveryResponse sds = envoy.subscribe(SECRET, CERT_NAME).next(SECRET);
-      assertThat(sds.getResources(0).unpack(Secret.class).getTlsCertificate().getPrivateKey()
-          .getInlineString()).contains("keymaterialone");
+      assertThat(
+              sds.getResources(0)
+                  .unpack(Secret.class)
+                  .getTlsCertificate()
+                  .getPrivateKey()
+                  .getInlineString())
+          .contains("keymaterialone");
       envoy.nack(sds, "", "cannot load " + CERT_NAME, CERT_NAME);
       server.publish(withCertificate(2, "keymaterialtwo"));
       DiscoveryResponse next = envoy.next(SECRET);
       envoy.ack(next, CERT_NAME);
-      Poll.until("applied", () -> server.dataPlanes().stream()
-          .anyMatch(d -> d.appliedModelRevision() == 2));
+      Poll.until(
+          "applied",
+          () -> server.dataPlanes().stream().anyMatch(d -> d.appliedModelRevision() == 2));
     } finally {
       root.detachAppender(captured);
       for (int i = 0; i < raised.size(); i++) {
@@ -317,8 +371,9 @@ class XdsServerSecretsTest {
 
     assertThat(captured.list).as("something was logged at debug level").isNotEmpty();
     for (ILoggingEvent event : captured.list) {
-      String text = event.getFormattedMessage()
-          + (event.getThrowableProxy() == null ? "" : event.getThrowableProxy().getMessage());
+      String text =
+          event.getFormattedMessage()
+              + (event.getThrowableProxy() == null ? "" : event.getThrowableProxy().getMessage());
       assertThat(text).doesNotContain("keymaterial").doesNotContain("PRIVATE KEY");
     }
     for (Meter meter : meters.getMeters()) {
@@ -326,5 +381,4 @@ class XdsServerSecretsTest {
     }
     assertThat(server.dataPlanes().toString()).doesNotContain("keymaterial");
   }
-
 }

@@ -9,6 +9,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.weir.model.TrafficModel;
+import dev.weir.model.Upstream;
 import dev.weir.xds.DataPlane;
 import dev.weir.xds.Nack;
 import io.envoyproxy.controlplane.cache.Resources.V3;
@@ -23,8 +25,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import dev.weir.model.TrafficModel;
-import dev.weir.model.Upstream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -46,14 +46,15 @@ class XdsServerTest {
 
   @BeforeEach
   void start() {
-    server = XdsServer.builder()
-        .port(0)
-        .httpListenerPort(8080)
-        .meterRegistry(meters)
-        .holdOff(Duration.ofMillis(10))
-        .maxDelay(Duration.ofMillis(100))
-        .build()
-        .start();
+    server =
+        XdsServer.builder()
+            .port(0)
+            .httpListenerPort(8080)
+            .meterRegistry(meters)
+            .holdOff(Duration.ofMillis(10))
+            .maxDelay(Duration.ofMillis(100))
+            .build()
+            .start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
   }
 
@@ -64,8 +65,11 @@ class XdsServerTest {
   }
 
   DataPlane dataPlane(String id) {
-    return server.dataPlanes().stream().filter(d -> d.nodeId().equals(id)).findFirst()
-        .orElseThrow(() -> new AssertionError("no data plane " + id + " in " + server.dataPlanes()));
+    return server.dataPlanes().stream()
+        .filter(d -> d.nodeId().equals(id))
+        .findFirst()
+        .orElseThrow(
+            () -> new AssertionError("no data plane " + id + " in " + server.dataPlanes()));
   }
 
   boolean applied(String id, long revision) {
@@ -83,26 +87,28 @@ class XdsServerTest {
       DiscoveryResponse cds = envoy.subscribe(V3.CLUSTER_TYPE_URL).next(V3.CLUSTER_TYPE_URL);
       assertThat(names(cds, Cluster.class)).containsExactly(E1, E2, E3);
       envoy.ack(cds);
-      DiscoveryResponse eds = envoy.subscribe(V3.ENDPOINT_TYPE_URL, E1, E2, E3)
-          .next(V3.ENDPOINT_TYPE_URL);
+      DiscoveryResponse eds =
+          envoy.subscribe(V3.ENDPOINT_TYPE_URL, E1, E2, E3).next(V3.ENDPOINT_TYPE_URL);
       assertThat(eds.getResourcesCount()).isEqualTo(3);
       envoy.ack(eds, E1, E2, E3);
       DiscoveryResponse lds = envoy.subscribe(V3.LISTENER_TYPE_URL).next(V3.LISTENER_TYPE_URL);
       assertThat(names(lds, Listener.class)).containsExactly("weir-http");
       envoy.ack(lds);
-      DiscoveryResponse rds = envoy.subscribe(V3.ROUTE_TYPE_URL, "weir-http")
-          .next(V3.ROUTE_TYPE_URL);
+      DiscoveryResponse rds =
+          envoy.subscribe(V3.ROUTE_TYPE_URL, "weir-http").next(V3.ROUTE_TYPE_URL);
       assertThat(rds.getResources(0).unpack(RouteConfiguration.class).getVirtualHosts(0).getName())
           .isEqualTo(HOST);
       envoy.ack(rds, "weir-http");
 
-      Poll.until("envoy-1 ACKed four types", () -> applied("envoy-1", 1)
-          && dataPlane("envoy-1").ackedVersions().size() == 4);
+      Poll.until(
+          "envoy-1 ACKed four types",
+          () -> applied("envoy-1", 1) && dataPlane("envoy-1").ackedVersions().size() == 4);
       DataPlane plane = dataPlane("envoy-1");
       assertThat(plane.nodeCluster()).isEqualTo("test");
       assertThat(plane.locality()).isEqualTo(EAST);
       assertThat(plane.lastNack()).isEmpty();
-      assertThat(plane.ackedVersions()).containsEntry(V3.CLUSTER_TYPE_URL, cds.getVersionInfo())
+      assertThat(plane.ackedVersions())
+          .containsEntry(V3.CLUSTER_TYPE_URL, cds.getVersionInfo())
           .containsEntry(V3.ENDPOINT_TYPE_URL, eds.getVersionInfo())
           .containsEntry(V3.LISTENER_TYPE_URL, lds.getVersionInfo())
           .containsEntry(V3.ROUTE_TYPE_URL, rds.getVersionInfo());
@@ -129,7 +135,8 @@ class XdsServerTest {
   void sotwSubscriptionToUnchangedNamesGetsNoPush() throws Exception {
     server.publish(threeWay(1, "10.0.0.1"));
     try (SotwClient gateway = new SotwClient(channel, node("gw-1", "weir-gateway", EAST))) {
-      DiscoveryResponse eds = gateway.subscribe(V3.ENDPOINT_TYPE_URL, E2).next(V3.ENDPOINT_TYPE_URL);
+      DiscoveryResponse eds =
+          gateway.subscribe(V3.ENDPOINT_TYPE_URL, E2).next(V3.ENDPOINT_TYPE_URL);
       assertThat(names(eds, ClusterLoadAssignment.class)).containsExactly(E2);
       gateway.ack(eds, E2);
 
@@ -171,8 +178,11 @@ class XdsServerTest {
       DiscoveryResponse next = envoy.next(V3.CLUSTER_TYPE_URL);
       assertThat(next.getResourcesCount()).isEqualTo(4);
       envoy.ack(next);
-      Poll.until("envoy-2 ACKed CDS", () ->
-          next.getVersionInfo().equals(dataPlane("envoy-2").ackedVersions().get(V3.CLUSTER_TYPE_URL)));
+      Poll.until(
+          "envoy-2 ACKed CDS",
+          () ->
+              next.getVersionInfo()
+                  .equals(dataPlane("envoy-2").ackedVersions().get(V3.CLUSTER_TYPE_URL)));
     }
   }
 
@@ -181,25 +191,36 @@ class XdsServerTest {
     server.publish(threeWay(1, "10.0.0.1"));
     try (DeltaClient gateway = new DeltaClient(channel, node("gw-2", "weir-gateway", EAST))) {
       DeltaDiscoveryResponse cds = gateway.subscribe(V3.CLUSTER_TYPE_URL).next(V3.CLUSTER_TYPE_URL);
-      assertThat(cds.getResourcesList()).extracting(Resource::getName)
+      assertThat(cds.getResourcesList())
+          .extracting(Resource::getName)
           .containsExactlyInAnyOrder(E1, E2, E3);
       gateway.ack(cds);
-      DeltaDiscoveryResponse eds = gateway.subscribe(V3.ENDPOINT_TYPE_URL, E1, E2, E3)
-          .next(V3.ENDPOINT_TYPE_URL);
-      assertThat(eds.getResourcesList()).extracting(Resource::getName)
+      DeltaDiscoveryResponse eds =
+          gateway.subscribe(V3.ENDPOINT_TYPE_URL, E1, E2, E3).next(V3.ENDPOINT_TYPE_URL);
+      assertThat(eds.getResourcesList())
+          .extracting(Resource::getName)
           .containsExactlyInAnyOrder(E1, E2, E3);
       gateway.ack(eds);
-      DeltaDiscoveryResponse rds = gateway.subscribe(V3.ROUTE_TYPE_URL, "weir-http")
-          .next(V3.ROUTE_TYPE_URL);
+      DeltaDiscoveryResponse rds =
+          gateway.subscribe(V3.ROUTE_TYPE_URL, "weir-http").next(V3.ROUTE_TYPE_URL);
       gateway.ack(rds);
       Poll.until("gw-2 applied revision 1", () -> applied("gw-2", 1));
 
       server.publish(threeWay(2, "10.0.0.9"));
       DeltaDiscoveryResponse change = gateway.next(V3.ENDPOINT_TYPE_URL);
       assertThat(change.getResourcesList()).extracting(Resource::getName).containsExactly(E1);
-      assertThat(change.getResources(0).getResource().unpack(ClusterLoadAssignment.class)
-          .getEndpoints(0).getLbEndpoints(0).getEndpoint().getAddress().getSocketAddress()
-          .getAddress()).isEqualTo("10.0.0.9");
+      assertThat(
+              change
+                  .getResources(0)
+                  .getResource()
+                  .unpack(ClusterLoadAssignment.class)
+                  .getEndpoints(0)
+                  .getLbEndpoints(0)
+                  .getEndpoint()
+                  .getAddress()
+                  .getSocketAddress()
+                  .getAddress())
+          .isEqualTo("10.0.0.9");
       assertThat(change.getRemovedResourcesList()).isEmpty();
       gateway.ack(change);
       Poll.until("gw-2 applied revision 2", () -> applied("gw-2", 2));
@@ -213,30 +234,39 @@ class XdsServerTest {
     try (DeltaClient gateway = new DeltaClient(channel, node("gw-w", "weir-gateway", EAST));
         SotwClient envoy = new SotwClient(channel, node("envoy-w", "envoy", EAST))) {
       gateway.ack(gateway.subscribe(V3.CLUSTER_TYPE_URL).next(V3.CLUSTER_TYPE_URL));
-      DeltaDiscoveryResponse eds = gateway.subscribe(V3.ENDPOINT_TYPE_URL, E1, E2, E3)
-          .next(V3.ENDPOINT_TYPE_URL);
+      DeltaDiscoveryResponse eds =
+          gateway.subscribe(V3.ENDPOINT_TYPE_URL, E1, E2, E3).next(V3.ENDPOINT_TYPE_URL);
       gateway.ack(eds);
       gateway.ack(gateway.subscribe(V3.ROUTE_TYPE_URL, "weir-http").next(V3.ROUTE_TYPE_URL));
       DiscoveryResponse cds = envoy.subscribe(V3.CLUSTER_TYPE_URL).next(V3.CLUSTER_TYPE_URL);
       envoy.ack(cds);
-      DiscoveryResponse sotwEds = envoy.subscribe(V3.ENDPOINT_TYPE_URL, E1, E2, E3)
-          .next(V3.ENDPOINT_TYPE_URL);
+      DiscoveryResponse sotwEds =
+          envoy.subscribe(V3.ENDPOINT_TYPE_URL, E1, E2, E3).next(V3.ENDPOINT_TYPE_URL);
       envoy.ack(sotwEds, E1, E2, E3);
       envoy.ack(envoy.subscribe(V3.LISTENER_TYPE_URL).next(V3.LISTENER_TYPE_URL));
-      envoy.ack(envoy.subscribe(V3.ROUTE_TYPE_URL, "weir-http").next(V3.ROUTE_TYPE_URL),
-          "weir-http");
+      envoy.ack(
+          envoy.subscribe(V3.ROUTE_TYPE_URL, "weir-http").next(V3.ROUTE_TYPE_URL), "weir-http");
       Poll.until("both applied revision 1", () -> applied("gw-w", 1) && applied("envoy-w", 1));
 
       server.publish(threeWay(2, "10.0.0.1", 20, 30, 50));
       DeltaDiscoveryResponse rds = gateway.next(V3.ROUTE_TYPE_URL);
       assertThat(rds.getResourcesList()).extracting(Resource::getName).containsExactly("weir-http");
-      assertThat(rds.getResources(0).getResource().unpack(RouteConfiguration.class)
-          .getVirtualHosts(0).getRoutes(0).getRoute().getWeightedClusters().getClustersList())
-          .extracting(c -> c.getWeight().getValue()).containsExactly(20, 30, 50);
+      assertThat(
+              rds.getResources(0)
+                  .getResource()
+                  .unpack(RouteConfiguration.class)
+                  .getVirtualHosts(0)
+                  .getRoutes(0)
+                  .getRoute()
+                  .getWeightedClusters()
+                  .getClustersList())
+          .extracting(c -> c.getWeight().getValue())
+          .containsExactly(20, 30, 50);
       gateway.ack(rds);
       DiscoveryResponse sotwRds = envoy.next(V3.ROUTE_TYPE_URL);
-      assertThat(sotwRds.getResources(0)).isEqualTo(rds.getResources(0).getResource())
-          .as("the same configuration for both kinds of data plane");
+      assertThat(sotwRds.getResources(0))
+          .as("the same configuration for both kinds of data plane")
+          .isEqualTo(rds.getResources(0).getResource());
       envoy.ack(sotwRds, "weir-http");
 
       // Clusters and endpoints kept their versions, so nobody gets them again, and the ACKs of
@@ -256,8 +286,8 @@ class XdsServerTest {
   void deltaNackStaysOnTheLastGoodConfig() throws Exception {
     server.publish(threeWay(1, "10.0.0.1"));
     try (DeltaClient gateway = new DeltaClient(channel, node("gw-3", "weir-gateway", EAST))) {
-      DeltaDiscoveryResponse eds = gateway.subscribe(V3.ENDPOINT_TYPE_URL, E1, E2, E3)
-          .next(V3.ENDPOINT_TYPE_URL);
+      DeltaDiscoveryResponse eds =
+          gateway.subscribe(V3.ENDPOINT_TYPE_URL, E1, E2, E3).next(V3.ENDPOINT_TYPE_URL);
       gateway.ack(eds);
       Poll.until("gw-3 applied revision 1", () -> applied("gw-3", 1));
 
@@ -266,7 +296,8 @@ class XdsServerTest {
       gateway.nack(change, "endpoint 10.0.0.9 unreachable");
 
       Poll.until("NACK recorded", () -> dataPlane("gw-3").lastNack().isPresent());
-      assertThat(dataPlane("gw-3").lastNack()).map(Nack::errorDetail)
+      assertThat(dataPlane("gw-3").lastNack())
+          .map(Nack::errorDetail)
           .isEqualTo(Optional.of("endpoint 10.0.0.9 unreachable"));
       assertThat(dataPlane("gw-3").lastNack().orElseThrow().rejectedVersion())
           .isEqualTo(change.getSystemVersionInfo());
@@ -294,7 +325,8 @@ class XdsServerTest {
     server.publish(threeWay(1, "10.0.0.1"));
     try (SotwClient first = new SotwClient(channel, node("envoy-3", "envoy", EAST))) {
       DiscoveryResponse eds = first.subscribe(V3.ENDPOINT_TYPE_URL, E1).next(V3.ENDPOINT_TYPE_URL);
-      assertThat(address(eds.getResources(0).unpack(ClusterLoadAssignment.class))).isEqualTo("10.0.0.1");
+      assertThat(address(eds.getResources(0).unpack(ClusterLoadAssignment.class)))
+          .isEqualTo("10.0.0.1");
       first.ack(eds, E1);
     }
     Poll.until("envoy-3 gone", () -> server.dataPlanes().isEmpty());
@@ -312,24 +344,36 @@ class XdsServerTest {
 
   @Test
   void aNodeInANewLocalityGetsItsOwnPrioritiesOnConnect() throws Exception {
-    dev.weir.model.Upstream spread = new dev.weir.model.Upstream("default", "hello-00001",
-        dev.weir.model.Protocol.HTTP1, List.of(
-            new dev.weir.model.Endpoint("10.0.0.1", 8080, "east", EAST, false),
-            new dev.weir.model.Endpoint("10.1.0.1", 8080, "west", WEST, false)));
+    dev.weir.model.Upstream spread =
+        new dev.weir.model.Upstream(
+            "default",
+            "hello-00001",
+            dev.weir.model.Protocol.HTTP1,
+            List.of(
+                new dev.weir.model.Endpoint("10.0.0.1", 8080, "east", EAST, false),
+                new dev.weir.model.Endpoint("10.1.0.1", 8080, "west", WEST, false)));
     server.publish(new dev.weir.model.TrafficModel(1, List.of(), List.of(spread)));
     Poll.until("snapshot 1 built", () -> server.snapshotModelRevision() == 1);
 
     try (SotwClient west = new SotwClient(channel, node("grpc-west", "gRPC Java", WEST));
         SotwClient east = new SotwClient(channel, node("grpc-east", "gRPC Java", EAST))) {
-      ClusterLoadAssignment fromWest = west.subscribe(V3.ENDPOINT_TYPE_URL, E1)
-          .next(V3.ENDPOINT_TYPE_URL).getResources(0).unpack(ClusterLoadAssignment.class);
-      ClusterLoadAssignment fromEast = east.subscribe(V3.ENDPOINT_TYPE_URL, E1)
-          .next(V3.ENDPOINT_TYPE_URL).getResources(0).unpack(ClusterLoadAssignment.class);
+      ClusterLoadAssignment fromWest =
+          west.subscribe(V3.ENDPOINT_TYPE_URL, E1)
+              .next(V3.ENDPOINT_TYPE_URL)
+              .getResources(0)
+              .unpack(ClusterLoadAssignment.class);
+      ClusterLoadAssignment fromEast =
+          east.subscribe(V3.ENDPOINT_TYPE_URL, E1)
+              .next(V3.ENDPOINT_TYPE_URL)
+              .getResources(0)
+              .unpack(ClusterLoadAssignment.class);
 
-      assertThat(fromWest.getEndpointsList()).extracting(e -> e.getLocality().getRegion() + ":"
-          + e.getPriority()).containsExactly("us-east:1", "us-west:0");
-      assertThat(fromEast.getEndpointsList()).extracting(e -> e.getLocality().getRegion() + ":"
-          + e.getPriority()).containsExactly("us-east:0", "us-west:1");
+      assertThat(fromWest.getEndpointsList())
+          .extracting(e -> e.getLocality().getRegion() + ":" + e.getPriority())
+          .containsExactly("us-east:1", "us-west:0");
+      assertThat(fromEast.getEndpointsList())
+          .extracting(e -> e.getLocality().getRegion() + ":" + e.getPriority())
+          .containsExactly("us-east:0", "us-west:1");
     }
   }
 
@@ -348,16 +392,20 @@ class XdsServerTest {
   void aListenerThatDoesNotExistIsAnsweredAsAbsentNotHeldBack() throws Exception {
     server.publish(threeWay(1, "10.0.0.1"));
     try (SotwClient grpc = new SotwClient(channel, node("grpc-2", "gRPC Java", EAST))) {
-      DiscoveryResponse lds = grpc.subscribe(V3.LISTENER_TYPE_URL, HOST, "gone.default.example.com")
-          .next(V3.LISTENER_TYPE_URL);
+      DiscoveryResponse lds =
+          grpc.subscribe(V3.LISTENER_TYPE_URL, HOST, "gone.default.example.com")
+              .next(V3.LISTENER_TYPE_URL);
       assertThat(names(lds, Listener.class)).containsExactly(HOST);
       grpc.ack(lds, HOST, "gone.default.example.com");
 
       // Endpoints, unlike listeners, are held back until every name asked for exists.
       grpc.subscribe(V3.ENDPOINT_TYPE_URL, E1, "default/missing");
       grpc.expectNothingFor(QUIET);
-      Poll.until("grpc-2 ACKed LDS", () ->
-          lds.getVersionInfo().equals(dataPlane("grpc-2").ackedVersions().get(V3.LISTENER_TYPE_URL)));
+      Poll.until(
+          "grpc-2 ACKed LDS",
+          () ->
+              lds.getVersionInfo()
+                  .equals(dataPlane("grpc-2").ackedVersions().get(V3.LISTENER_TYPE_URL)));
     }
   }
 
@@ -373,8 +421,14 @@ class XdsServerTest {
 
   @Test
   void modelsPublishedInABurstAreBuiltTogether() throws Exception {
-    try (XdsServer slow = XdsServer.builder().port(0).meterRegistry(meters)
-        .holdOff(Duration.ofMillis(300)).maxDelay(Duration.ofSeconds(5)).build().start()) {
+    try (XdsServer slow =
+        XdsServer.builder()
+            .port(0)
+            .meterRegistry(meters)
+            .holdOff(Duration.ofMillis(300))
+            .maxDelay(Duration.ofSeconds(5))
+            .build()
+            .start()) {
       for (int revision = 1; revision <= 20; revision++) {
         slow.publish(threeWay(revision, "10.0.0." + revision));
       }
@@ -390,8 +444,8 @@ class XdsServerTest {
       DiscoveryResponse cds = envoy.subscribe(V3.CLUSTER_TYPE_URL).next(V3.CLUSTER_TYPE_URL);
       envoy.ack(cds);
       Poll.until("one node", () -> meters.get("weir.xds.connected.nodes").gauge().value() == 1.0);
-      Poll.until("latency recorded",
-          () -> meters.get("weir.xds.push.latency").timer().count() == 1);
+      Poll.until(
+          "latency recorded", () -> meters.get("weir.xds.push.latency").timer().count() == 1);
       assertThat(meters.get("weir.xds.pushes").tag("type", "cluster").counter().count())
           .isEqualTo(1.0);
       assertThat(meters.get("weir.xds.snapshot.build").timer().count()).isGreaterThanOrEqualTo(1);
@@ -418,19 +472,26 @@ class XdsServerTest {
   }
 
   static String address(ClusterLoadAssignment cla) {
-    return cla.getEndpoints(0).getLbEndpoints(0).getEndpoint().getAddress().getSocketAddress()
+    return cla.getEndpoints(0)
+        .getLbEndpoints(0)
+        .getEndpoint()
+        .getAddress()
+        .getSocketAddress()
         .getAddress();
   }
 
   static <T extends com.google.protobuf.Message> List<String> names(
       DiscoveryResponse response, Class<T> type) {
-    return response.getResourcesList().stream().map(any -> {
-      try {
-        T message = any.unpack(type);
-        return io.envoyproxy.controlplane.cache.Resources.getResourceName(message);
-      } catch (InvalidProtocolBufferException e) {
-        throw new AssertionError(e);
-      }
-    }).toList();
+    return response.getResourcesList().stream()
+        .map(
+            any -> {
+              try {
+                T message = any.unpack(type);
+                return io.envoyproxy.controlplane.cache.Resources.getResourceName(message);
+              } catch (InvalidProtocolBufferException e) {
+                throw new AssertionError(e);
+              }
+            })
+        .toList();
   }
 }

@@ -23,8 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class XdsServerTlsTest {
 
-  @TempDir
-  static Path directory;
+  @TempDir static Path directory;
 
   TestCertificates ca;
   TestCertificates.Issued client;
@@ -36,16 +35,16 @@ class XdsServerTlsTest {
     ca = TestCertificates.newAuthority(directory, "weir-test-ca");
     TestCertificates.Issued serverCert = ca.issue("xds-server");
     client = ca.issue("envoy-client");
-    stranger = TestCertificates.newAuthority(directory, "other-ca")
-        .issue("stranger");
+    stranger = TestCertificates.newAuthority(directory, "other-ca").issue("stranger");
     // Plaintext would be refused on a non-loopback address; TLS is allowed there.
-    server = XdsServer.builder()
-        .bindAddress("0.0.0.0")
-        .port(0)
-        .tls(serverCert.certificateFile(), serverCert.keyFile(), ca.certificateFile())
-        .localPeer(peer -> false) // every client plays a remote one: only TLS lets keys through
-        .build()
-        .start();
+    server =
+        XdsServer.builder()
+            .bindAddress("0.0.0.0")
+            .port(0)
+            .tls(serverCert.certificateFile(), serverCert.keyFile(), ca.certificateFile())
+            .localPeer(peer -> false) // every client plays a remote one: only TLS lets keys through
+            .build()
+            .start();
     server.publish(threeWay(1, "10.0.0.1"));
   }
 
@@ -62,13 +61,15 @@ class XdsServerTlsTest {
 
   @Test
   void clientWithACertificateFromTheCaGetsConfig() throws Exception {
-    ManagedChannel channel = channel(TlsChannelCredentials.newBuilder()
-        .keyManager(client.certificateFile().toFile(), client.keyFile().toFile())
-        .trustManager(ca.certificateFile().toFile())
-        .build());
+    ManagedChannel channel =
+        channel(
+            TlsChannelCredentials.newBuilder()
+                .keyManager(client.certificateFile().toFile(), client.keyFile().toFile())
+                .trustManager(ca.certificateFile().toFile())
+                .build());
     try (SotwClient envoy = new SotwClient(channel, node("envoy-tls", "envoy", EAST))) {
-      assertThat(envoy.subscribe(V3.CLUSTER_TYPE_URL).next(V3.CLUSTER_TYPE_URL)
-          .getResourcesCount()).isEqualTo(3);
+      assertThat(envoy.subscribe(V3.CLUSTER_TYPE_URL).next(V3.CLUSTER_TYPE_URL).getResourcesCount())
+          .isEqualTo(3);
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
@@ -77,19 +78,27 @@ class XdsServerTlsTest {
   @Test
   void tlsStreamFromARemotePeerGetsSecrets() throws Exception {
     server.publish(XdsServerSecretsTest.withCertificate(2, "overtls"));
-    ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(),
-            TlsChannelCredentials.newBuilder()
-                .keyManager(client.certificateFile().toFile(), client.keyFile().toFile())
-                .trustManager(ca.certificateFile().toFile())
-                .build())
-        .overrideAuthority("localhost")
-        .build();
+    ManagedChannel channel =
+        Grpc.newChannelBuilderForAddress(
+                "127.0.0.1",
+                server.port(),
+                TlsChannelCredentials.newBuilder()
+                    .keyManager(client.certificateFile().toFile(), client.keyFile().toFile())
+                    .trustManager(ca.certificateFile().toFile())
+                    .build())
+            .overrideAuthority("localhost")
+            .build();
     try (SotwClient envoy = new SotwClient(channel, node("envoy-tls-far", "envoy", EAST))) {
-      var sds = envoy.subscribe(XdsServerSecretsTest.SECRET, XdsServerSecretsTest.CERT_NAME)
-          .next(XdsServerSecretsTest.SECRET);
-      assertThat(sds.getResources(0)
-              .unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.class)
-              .getTlsCertificate().getPrivateKey().getInlineString())
+      var sds =
+          envoy
+              .subscribe(XdsServerSecretsTest.SECRET, XdsServerSecretsTest.CERT_NAME)
+              .next(XdsServerSecretsTest.SECRET);
+      assertThat(
+              sds.getResources(0)
+                  .unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret.class)
+                  .getTlsCertificate()
+                  .getPrivateKey()
+                  .getInlineString())
           .contains("overtls");
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -98,17 +107,17 @@ class XdsServerTlsTest {
 
   @Test
   void clientWithoutACertificateIsRefused() throws Exception {
-    assertRefused(TlsChannelCredentials.newBuilder()
-        .trustManager(ca.certificateFile().toFile())
-        .build());
+    assertRefused(
+        TlsChannelCredentials.newBuilder().trustManager(ca.certificateFile().toFile()).build());
   }
 
   @Test
   void clientWithACertificateFromAnotherCaIsRefused() throws Exception {
-    assertRefused(TlsChannelCredentials.newBuilder()
-        .keyManager(stranger.certificateFile().toFile(), stranger.keyFile().toFile())
-        .trustManager(ca.certificateFile().toFile())
-        .build());
+    assertRefused(
+        TlsChannelCredentials.newBuilder()
+            .keyManager(stranger.certificateFile().toFile(), stranger.keyFile().toFile())
+            .trustManager(ca.certificateFile().toFile())
+            .build());
   }
 
   void assertRefused(ChannelCredentials credentials) throws Exception {

@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Certificates in the model → SDS secrets, the {@code weir-https} listener and TLS virtual hosts. */
+/**
+ * Certificates in the model → SDS secrets, the {@code weir-https} listener and TLS virtual hosts.
+ */
 class TlsTranslatorTest {
 
   static final Locality EAST_A = new Locality("us-east", "us-east-1a");
@@ -35,19 +37,23 @@ class TlsTranslatorTest {
   static final String HOST = "hello.default.example.com";
   static final String TAG_HOST = "canary-hello.default.example.com";
   static final String OTHER_HOST = "other.test.example.org";
-  static final Upstream ONE =
-      new Upstream("default", "hello-00001", Protocol.HTTP1, List.of());
+  static final Upstream ONE = new Upstream("default", "hello-00001", Protocol.HTTP1, List.of());
 
   static final Certificate HELLO_CERT =
       new Certificate("default/hello-tls", "CHAIN-HELLO", "KEY-HELLO", List.of(HOST), false);
   static final Certificate WILDCARD_CERT =
       new Certificate(
-          "default/wildcard", "CHAIN-WILD", "KEY-WILD", List.of("*.default.example.com", HOST),
+          "default/wildcard",
+          "CHAIN-WILD",
+          "KEY-WILD",
+          List.of("*.default.example.com", HOST),
           true);
 
   final Translator translator = new Translator(8080, 9443);
 
-  /** A case: model, who asks and whether it may get keys; what listeners, secrets, hosts it gets. */
+  /**
+   * A case: model, who asks and whether it may get keys; what listeners, secrets, hosts it gets.
+   */
   record Case(
       TrafficModel model,
       DataPlaneKind kind,
@@ -62,7 +68,10 @@ class TlsTranslatorTest {
 
   static TrafficModel model(HttpOption option, Certificate... certificates) {
     return new TrafficModel(
-        1, List.of(vh(HOST), vh(TAG_HOST), vh(OTHER_HOST)), List.of(ONE), List.of(certificates),
+        1,
+        List.of(vh(HOST), vh(TAG_HOST), vh(OTHER_HOST)),
+        List.of(ONE),
+        List.of(certificates),
         option);
   }
 
@@ -105,54 +114,95 @@ class TlsTranslatorTest {
                 XdsProtos.tlsFilterChain("default/hello-tls", List.of(HOST), "default/hello-tls")),
             null);
     return Stream.of(
-        Named.of("no certificates: plain HTTP only", new Case(
-            model(HttpOption.REDIRECTED), DataPlaneKind.ENVOY, true,
-            List.of(http), List.of(), hosts(false, false, false))),
-        Named.of("envoy: a secret per certificate, SNI chains and the fallback as default", new Case(
-            model(HttpOption.ENABLED, WILDCARD_CERT, HELLO_CERT), DataPlaneKind.ENVOY, true,
-            List.of(http, bothCertificatesListener()),
-            List.of(secret(HELLO_CERT), secret(WILDCARD_CERT)),
-            hosts(true, true, false))),
-        Named.of("envoy, Redirected: require_tls only on hosts served over HTTPS", new Case(
-            model(HttpOption.REDIRECTED, HELLO_CERT), DataPlaneKind.ENVOY, true,
-            List.of(http, helloOnly), List.of(secret(HELLO_CERT)), hosts(true, false, true))),
-        Named.of("gateway: weir-https and secrets, no weir-http", new Case(
-            model(HttpOption.REDIRECTED, HELLO_CERT, WILDCARD_CERT), DataPlaneKind.GATEWAY, true,
-            List.of(bothCertificatesListener()),
-            List.of(secret(HELLO_CERT), secret(WILDCARD_CERT)),
-            hosts(true, true, true))),
-        Named.of("proxyless gRPC: neither secrets nor weir-https, hosts untouched", new Case(
-            model(HttpOption.REDIRECTED, HELLO_CERT, WILDCARD_CERT),
-            DataPlaneKind.PROXYLESS_GRPC, true,
-            List.of(XdsProtos.apiListener(TAG_HOST), XdsProtos.apiListener(HOST),
-                XdsProtos.apiListener(OTHER_HOST)),
-            List.of(), hosts(false, false, false))),
-        Named.of("envoy on a stream that may not carry keys: plain HTTP only", new Case(
-            model(HttpOption.REDIRECTED, HELLO_CERT, WILDCARD_CERT), DataPlaneKind.ENVOY, false,
-            List.of(http), List.of(), hosts(false, false, false))),
-        Named.of("gateway on a stream that may not carry keys: nothing of TLS", new Case(
-            model(HttpOption.REDIRECTED, HELLO_CERT), DataPlaneKind.GATEWAY, false,
-            List.of(), List.of(), hosts(false, false, false))));
+        Named.of(
+            "no certificates: plain HTTP only",
+            new Case(
+                model(HttpOption.REDIRECTED),
+                DataPlaneKind.ENVOY,
+                true,
+                List.of(http),
+                List.of(),
+                hosts(false, false, false))),
+        Named.of(
+            "envoy: a secret per certificate, SNI chains and the fallback as default",
+            new Case(
+                model(HttpOption.ENABLED, WILDCARD_CERT, HELLO_CERT),
+                DataPlaneKind.ENVOY,
+                true,
+                List.of(http, bothCertificatesListener()),
+                List.of(secret(HELLO_CERT), secret(WILDCARD_CERT)),
+                hosts(true, true, false))),
+        Named.of(
+            "envoy, Redirected: require_tls only on hosts served over HTTPS",
+            new Case(
+                model(HttpOption.REDIRECTED, HELLO_CERT),
+                DataPlaneKind.ENVOY,
+                true,
+                List.of(http, helloOnly),
+                List.of(secret(HELLO_CERT)),
+                hosts(true, false, true))),
+        Named.of(
+            "gateway: weir-https and secrets, no weir-http",
+            new Case(
+                model(HttpOption.REDIRECTED, HELLO_CERT, WILDCARD_CERT),
+                DataPlaneKind.GATEWAY,
+                true,
+                List.of(bothCertificatesListener()),
+                List.of(secret(HELLO_CERT), secret(WILDCARD_CERT)),
+                hosts(true, true, true))),
+        Named.of(
+            "proxyless gRPC: neither secrets nor weir-https, hosts untouched",
+            new Case(
+                model(HttpOption.REDIRECTED, HELLO_CERT, WILDCARD_CERT),
+                DataPlaneKind.PROXYLESS_GRPC,
+                true,
+                List.of(
+                    XdsProtos.apiListener(TAG_HOST),
+                    XdsProtos.apiListener(HOST),
+                    XdsProtos.apiListener(OTHER_HOST)),
+                List.of(),
+                hosts(false, false, false))),
+        Named.of(
+            "envoy on a stream that may not carry keys: plain HTTP only",
+            new Case(
+                model(HttpOption.REDIRECTED, HELLO_CERT, WILDCARD_CERT),
+                DataPlaneKind.ENVOY,
+                false,
+                List.of(http),
+                List.of(),
+                hosts(false, false, false))),
+        Named.of(
+            "gateway on a stream that may not carry keys: nothing of TLS",
+            new Case(
+                model(HttpOption.REDIRECTED, HELLO_CERT),
+                DataPlaneKind.GATEWAY,
+                false,
+                List.of(),
+                List.of(),
+                hosts(false, false, false))));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void translates(Case c) {
-    XdsResources resources =
-        translator.translate(c.model(), c.kind(), EAST_A, c.secretsAllowed());
+    XdsResources resources = translator.translate(c.model(), c.kind(), EAST_A, c.secretsAllowed());
 
     assertThat(resources.listenerProtos()).containsExactlyElementsOf(c.listeners());
     assertThat(resources.secretProtos()).containsExactlyElementsOf(c.secrets());
-    assertThat(resources.routeProtos())
-        .containsExactly(XdsProtos.routeConfiguration(c.hosts()));
+    assertThat(resources.routeProtos()).containsExactly(XdsProtos.routeConfiguration(c.hosts()));
   }
 
   @Test
   void httpsListenerFollowsTheContract() throws InvalidProtocolBufferException {
     Listener https =
-        translator.translate(model(HttpOption.ENABLED, HELLO_CERT, WILDCARD_CERT),
-                DataPlaneKind.ENVOY, EAST_A, true)
-            .listenerProtos().get(1);
+        translator
+            .translate(
+                model(HttpOption.ENABLED, HELLO_CERT, WILDCARD_CERT),
+                DataPlaneKind.ENVOY,
+                EAST_A,
+                true)
+            .listenerProtos()
+            .get(1);
 
     assertThat(https.getName()).isEqualTo("weir-https");
     assertThat(https.getAddress().getSocketAddress().getAddress()).isEqualTo("0.0.0.0");
@@ -174,13 +224,18 @@ class TlsTranslatorTest {
     assertThat(common.getTlsCertificateSdsSecretConfigs(0).getName())
         .isEqualTo("default/hello-tls");
     assertThat(common.getTlsCertificateSdsSecretConfigs(0).getSdsConfig().hasAds()).isTrue();
-    var defaultSds = https.getDefaultFilterChain().getTransportSocket().getTypedConfig()
-        .unpack(DownstreamTlsContext.class).getCommonTlsContext()
-        .getTlsCertificateSdsSecretConfigs(0);
+    var defaultSds =
+        https
+            .getDefaultFilterChain()
+            .getTransportSocket()
+            .getTypedConfig()
+            .unpack(DownstreamTlsContext.class)
+            .getCommonTlsContext()
+            .getTlsCertificateSdsSecretConfigs(0);
     assertThat(defaultSds.getName()).isEqualTo("default/wildcard");
 
-    HttpConnectionManager hcm = https.getFilterChains(0).getFilters(0).getTypedConfig()
-        .unpack(HttpConnectionManager.class);
+    HttpConnectionManager hcm =
+        https.getFilterChains(0).getFilters(0).getTypedConfig().unpack(HttpConnectionManager.class);
     assertThat(hcm.getStatPrefix()).isEqualTo("weir-https");
     assertThat(hcm.getRds().getRouteConfigName()).isEqualTo("weir-http");
     assertThat(hcm.getUpgradeConfigs(0).getUpgradeType()).isEqualTo("websocket");
@@ -190,21 +245,26 @@ class TlsTranslatorTest {
   @Test
   void secretCarriesChainAndKeyInline() {
     Secret secret =
-        translator.translate(model(HttpOption.ENABLED, HELLO_CERT), DataPlaneKind.GATEWAY,
-            EAST_A, true).secretProtos().get(0);
+        translator
+            .translate(model(HttpOption.ENABLED, HELLO_CERT), DataPlaneKind.GATEWAY, EAST_A, true)
+            .secretProtos()
+            .get(0);
 
     assertThat(secret.getName()).isEqualTo("default/hello-tls");
     assertThat(secret.getTlsCertificate().getCertificateChain().getInlineString())
         .isEqualTo("CHAIN-HELLO");
-    assertThat(secret.getTlsCertificate().getPrivateKey().getInlineString())
-        .isEqualTo("KEY-HELLO");
+    assertThat(secret.getTlsCertificate().getPrivateKey().getInlineString()).isEqualTo("KEY-HELLO");
   }
 
   @Test
   void redirectedHostsRequireTlsAndSayItInTheirMetadata() {
     var vhost =
-        translator.translate(model(HttpOption.REDIRECTED, WILDCARD_CERT), DataPlaneKind.ENVOY,
-            EAST_A, true).routeProtos().get(0).getVirtualHosts(0);
+        translator
+            .translate(
+                model(HttpOption.REDIRECTED, WILDCARD_CERT), DataPlaneKind.ENVOY, EAST_A, true)
+            .routeProtos()
+            .get(0)
+            .getVirtualHosts(0);
 
     assertThat(vhost.getName()).isEqualTo(TAG_HOST);
     assertThat(vhost.getRequireTls())
@@ -218,8 +278,8 @@ class TlsTranslatorTest {
   @Test
   void rotationChangesTheSecretVersionButNotTheListener() {
     Certificate rotated =
-        new Certificate(HELLO_CERT.name(), "CHAIN-HELLO-2", "KEY-HELLO-2", HELLO_CERT.serverNames(),
-            false);
+        new Certificate(
+            HELLO_CERT.name(), "CHAIN-HELLO-2", "KEY-HELLO-2", HELLO_CERT.serverNames(), false);
     XdsResources before =
         translator.translate(model(HttpOption.ENABLED, HELLO_CERT), DataPlaneKind.ENVOY, EAST_A);
     translator.endRound();

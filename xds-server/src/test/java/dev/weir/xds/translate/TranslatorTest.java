@@ -53,8 +53,8 @@ class TranslatorTest {
       List<ClusterLoadAssignment> endpoints) {}
 
   static Endpoint endpoint(String address, Locality locality) {
-    return new Endpoint(address, 8080, locality.region().equals("us-east") ? "east" : "west",
-        locality, false);
+    return new Endpoint(
+        address, 8080, locality.region().equals("us-east") ? "east" : "west", locality, false);
   }
 
   static Upstream upstream(String revision, Endpoint... endpoints) {
@@ -66,15 +66,20 @@ class TranslatorTest {
   }
 
   static ClusterLoadAssignment oneEndpoint(String revision, String address) {
-    return loadAssignment("default", revision, List.of(localityEndpoints(
-        "us-east", "us-east-1a", 0, List.of(lbEndpoint(address, 8080, "east", false)))));
+    return loadAssignment(
+        "default",
+        revision,
+        List.of(
+            localityEndpoints(
+                "us-east", "us-east-1a", 0, List.of(lbEndpoint(address, 8080, "east", false)))));
   }
 
   static Route weighted(Object... revisionsAndWeights) {
     List<WeightedCluster.ClusterWeight> weights = new java.util.ArrayList<>();
     for (int i = 0; i < revisionsAndWeights.length; i += 2) {
-      weights.add(clusterWeight(
-          "default", (String) revisionsAndWeights[i], (Integer) revisionsAndWeights[i + 1]));
+      weights.add(
+          clusterWeight(
+              "default", (String) revisionsAndWeights[i], (Integer) revisionsAndWeights[i + 1]));
     }
     return XdsProtos.weightedRoute(weights);
   }
@@ -83,163 +88,314 @@ class TranslatorTest {
     Upstream one = upstream("hello-00001", endpoint("10.0.0.1", EAST_A));
     Upstream two = upstream("hello-00002", endpoint("10.0.0.2", EAST_A));
     Upstream three = upstream("hello-00003", endpoint("10.0.0.3", EAST_A));
-    List<ClusterLoadAssignment> oneTwoThreeEndpoints = List.of(
-        oneEndpoint("hello-00001", "10.0.0.1"),
-        oneEndpoint("hello-00002", "10.0.0.2"),
-        oneEndpoint("hello-00003", "10.0.0.3"));
-    List<Cluster> oneTwoThreeClusters = List.of(
-        edsCluster("default", "hello-00001", false),
-        edsCluster("default", "hello-00002", false),
-        edsCluster("default", "hello-00003", false));
-    Upstream spread = upstream("hello-00001",
-        endpoint("10.1.0.1", WEST_A), endpoint("10.0.0.2", EAST_B), endpoint("10.0.0.1", EAST_A),
-        endpoint("10.0.0.3", EAST_A));
-    Upstream eastBAndWest = upstream("hello-00001",
-        endpoint("10.1.0.1", WEST_A), endpoint("10.0.0.2", EAST_B));
-    Upstream sameZoneAndWest = upstream("hello-00001",
-        endpoint("10.1.0.1", WEST_A), endpoint("10.0.0.1", EAST_A));
+    List<ClusterLoadAssignment> oneTwoThreeEndpoints =
+        List.of(
+            oneEndpoint("hello-00001", "10.0.0.1"),
+            oneEndpoint("hello-00002", "10.0.0.2"),
+            oneEndpoint("hello-00003", "10.0.0.3"));
+    List<Cluster> oneTwoThreeClusters =
+        List.of(
+            edsCluster("default", "hello-00001", false),
+            edsCluster("default", "hello-00002", false),
+            edsCluster("default", "hello-00003", false));
+    Upstream spread =
+        upstream(
+            "hello-00001",
+            endpoint("10.1.0.1", WEST_A),
+            endpoint("10.0.0.2", EAST_B),
+            endpoint("10.0.0.1", EAST_A),
+            endpoint("10.0.0.3", EAST_A));
+    Upstream eastBAndWest =
+        upstream("hello-00001", endpoint("10.1.0.1", WEST_A), endpoint("10.0.0.2", EAST_B));
+    Upstream sameZoneAndWest =
+        upstream("hello-00001", endpoint("10.1.0.1", WEST_A), endpoint("10.0.0.1", EAST_A));
 
     return Stream.of(
-        Named.of("single split routes to one cluster", new Case(
-            model(List.of(vh(HOST, List.of(), new WeightedUpstream(one.name(), 100))), one),
-            EAST_A,
-            List.of(host(HOST, clusterRoute("default", prefixMatch(), "default", "hello-00001"))),
-            List.of(edsCluster("default", "hello-00001", false)),
-            List.of(oneEndpoint("hello-00001", "10.0.0.1")))),
-        Named.of("90/10 becomes weighted clusters in split order", new Case(
-            model(List.of(vh(HOST, List.of(),
-                new WeightedUpstream(two.name(), 10), new WeightedUpstream(one.name(), 90))),
-                one, two),
-            EAST_A,
-            List.of(host(HOST, weighted("hello-00002", 10, "hello-00001", 90))),
-            oneTwoThreeClusters.subList(0, 2),
-            oneTwoThreeEndpoints.subList(0, 2))),
-        Named.of("three-way 50/30/20", new Case(
-            model(List.of(vh(HOST, List.of(), new WeightedUpstream(one.name(), 50),
-                new WeightedUpstream(two.name(), 30), new WeightedUpstream(three.name(), 20))),
-                one, two, three),
-            EAST_A,
-            List.of(host(HOST, weighted("hello-00001", 50, "hello-00002", 30, "hello-00003", 20))),
-            oneTwoThreeClusters,
-            oneTwoThreeEndpoints)),
-        Named.of("tags come first, sorted, each with its Knative twin", new Case(
-            model(List.of(vh(HOST,
-                List.of(new TagRoute("latest", three.name()), new TagRoute("canary", two.name())),
-                new WeightedUpstream(one.name(), 100))), one, two, three),
-            EAST_A,
-            List.of(host(HOST,
-                clusterRoute("tag:canary", prefixMatch(exactHeader("weir-tag", "canary")),
-                    "default", "hello-00002"),
-                clusterRoute("tag:canary:knative",
-                    prefixMatch(exactHeader("knative-serving-tag", "canary")),
-                    "default", "hello-00002"),
-                clusterRoute("tag:latest", prefixMatch(exactHeader("weir-tag", "latest")),
-                    "default", "hello-00003"),
-                clusterRoute("tag:latest:knative",
-                    prefixMatch(exactHeader("knative-serving-tag", "latest")),
-                    "default", "hello-00003"),
-                clusterRoute("default", prefixMatch(), "default", "hello-00001"))),
-            oneTwoThreeClusters,
-            oneTwoThreeEndpoints)),
-        Named.of("tag host sends everything to its revision, hosts sorted", new Case(
-            model(List.of(
-                vh(HOST, List.of(new TagRoute("canary", two.name())),
-                    new WeightedUpstream(one.name(), 100)),
-                vh("canary-" + HOST, List.of(), new WeightedUpstream(two.name(), 100))),
-                one, two),
-            EAST_A,
-            List.of(
-                host("canary-" + HOST,
-                    clusterRoute("default", prefixMatch(), "default", "hello-00002")),
-                host(HOST,
-                    clusterRoute("tag:canary", prefixMatch(exactHeader("weir-tag", "canary")),
-                        "default", "hello-00002"),
-                    clusterRoute("tag:canary:knative",
-                        prefixMatch(exactHeader("knative-serving-tag", "canary")),
-                        "default", "hello-00002"),
-                    clusterRoute("default", prefixMatch(), "default", "hello-00001"))),
-            oneTwoThreeClusters.subList(0, 2),
-            oneTwoThreeEndpoints.subList(0, 2))),
-        Named.of("empty split answers 503 naming the route", new Case(
-            model(List.of(vh(HOST, List.of()))),
-            EAST_A,
-            List.of(host(HOST, XdsProtos.noReadyRevisionRoute("default/hello"))),
-            List.of(),
-            List.of())),
-        Named.of("HTTP/2 upstream gets explicit http2 protocol options", new Case(
-            model(List.of(vh(HOST, List.of(), new WeightedUpstream("default/grpc-00001", 100))),
-                new Upstream("default", "grpc-00001", Protocol.HTTP2,
-                    List.of(endpoint("10.0.0.1", EAST_A)))),
-            EAST_A,
-            List.of(host(HOST, clusterRoute("default", prefixMatch(), "default", "grpc-00001"))),
-            List.of(edsCluster("default", "grpc-00001", true)),
-            List.of(oneEndpoint("grpc-00001", "10.0.0.1")))),
-        Named.of("same zone 0, same region 1, elsewhere 2, weights count endpoints", new Case(
-            model(List.of(vh(HOST, List.of(), new WeightedUpstream(spread.name(), 100))), spread),
-            EAST_A,
-            List.of(host(HOST, clusterRoute("default", prefixMatch(), "default", "hello-00001"))),
-            List.of(edsCluster("default", "hello-00001", false)),
-            List.of(loadAssignment("default", "hello-00001", List.of(
-                localityEndpoints("us-east", "us-east-1a", 0, List.of(
-                    lbEndpoint("10.0.0.1", 8080, "east", false),
-                    lbEndpoint("10.0.0.3", 8080, "east", false))),
-                localityEndpoints("us-east", "us-east-1b", 1, List.of(
-                    lbEndpoint("10.0.0.2", 8080, "east", false))),
-                localityEndpoints("us-west", "us-west-1a", 2, List.of(
-                    lbEndpoint("10.1.0.1", 8080, "west", false)))))))),
-        Named.of("priorities 1 and 2 compact to 0 and 1", new Case(
-            model(List.of(vh(HOST, List.of(), new WeightedUpstream(eastBAndWest.name(), 100))),
-                eastBAndWest),
-            EAST_A,
-            List.of(host(HOST, clusterRoute("default", prefixMatch(), "default", "hello-00001"))),
-            List.of(edsCluster("default", "hello-00001", false)),
-            List.of(loadAssignment("default", "hello-00001", List.of(
-                localityEndpoints("us-east", "us-east-1b", 0, List.of(
-                    lbEndpoint("10.0.0.2", 8080, "east", false))),
-                localityEndpoints("us-west", "us-west-1a", 1, List.of(
-                    lbEndpoint("10.1.0.1", 8080, "west", false)))))))),
-        Named.of("priorities 0 and 2 compact to 0 and 1", new Case(
-            model(List.of(vh(HOST, List.of(), new WeightedUpstream(sameZoneAndWest.name(), 100))),
-                sameZoneAndWest),
-            EAST_A,
-            List.of(host(HOST, clusterRoute("default", prefixMatch(), "default", "hello-00001"))),
-            List.of(edsCluster("default", "hello-00001", false)),
-            List.of(loadAssignment("default", "hello-00001", List.of(
-                localityEndpoints("us-east", "us-east-1a", 0, List.of(
-                    lbEndpoint("10.0.0.1", 8080, "east", false))),
-                localityEndpoints("us-west", "us-west-1a", 1, List.of(
-                    lbEndpoint("10.1.0.1", 8080, "west", false)))))))),
-        Named.of("the west sees its own zone first", new Case(
-            model(List.of(vh(HOST, List.of(), new WeightedUpstream(sameZoneAndWest.name(), 100))),
-                sameZoneAndWest),
-            WEST_A,
-            List.of(host(HOST, clusterRoute("default", prefixMatch(), "default", "hello-00001"))),
-            List.of(edsCluster("default", "hello-00001", false)),
-            List.of(loadAssignment("default", "hello-00001", List.of(
-                localityEndpoints("us-east", "us-east-1a", 1, List.of(
-                    lbEndpoint("10.0.0.1", 8080, "east", false))),
-                localityEndpoints("us-west", "us-west-1a", 0, List.of(
-                    lbEndpoint("10.1.0.1", 8080, "west", false)))))))),
-        Named.of("stale endpoints are served and marked", new Case(
-            model(List.of(vh(HOST, List.of(), new WeightedUpstream(one.name(), 100))),
-                upstream("hello-00001",
-                    new Endpoint("10.1.0.1", 8080, "west", WEST_A, true),
-                    new Endpoint("10.0.0.1", 8080, "east", EAST_A, false))),
-            EAST_A,
-            List.of(host(HOST, clusterRoute("default", prefixMatch(), "default", "hello-00001"))),
-            List.of(edsCluster("default", "hello-00001", false)),
-            List.of(loadAssignment("default", "hello-00001", List.of(
-                localityEndpoints("us-east", "us-east-1a", 0, List.of(
-                    lbEndpoint("10.0.0.1", 8080, "east", false))),
-                localityEndpoints("us-west", "us-west-1a", 1, List.of(
-                    lbEndpoint("10.1.0.1", 8080, "west", true)))))))),
-        Named.of("upstream without endpoints gets an empty assignment", new Case(
-            model(List.of(vh(HOST, List.of(), new WeightedUpstream(one.name(), 100))),
-                upstream("hello-00001")),
-            EAST_A,
-            List.of(host(HOST, clusterRoute("default", prefixMatch(), "default", "hello-00001"))),
-            List.of(edsCluster("default", "hello-00001", false)),
-            List.of(loadAssignment("default", "hello-00001", List.of())))));
+        Named.of(
+            "single split routes to one cluster",
+            new Case(
+                model(List.of(vh(HOST, List.of(), new WeightedUpstream(one.name(), 100))), one),
+                EAST_A,
+                List.of(
+                    host(HOST, clusterRoute("default", prefixMatch(), "default", "hello-00001"))),
+                List.of(edsCluster("default", "hello-00001", false)),
+                List.of(oneEndpoint("hello-00001", "10.0.0.1")))),
+        Named.of(
+            "90/10 becomes weighted clusters in split order",
+            new Case(
+                model(
+                    List.of(
+                        vh(
+                            HOST,
+                            List.of(),
+                            new WeightedUpstream(two.name(), 10),
+                            new WeightedUpstream(one.name(), 90))),
+                    one,
+                    two),
+                EAST_A,
+                List.of(host(HOST, weighted("hello-00002", 10, "hello-00001", 90))),
+                oneTwoThreeClusters.subList(0, 2),
+                oneTwoThreeEndpoints.subList(0, 2))),
+        Named.of(
+            "three-way 50/30/20",
+            new Case(
+                model(
+                    List.of(
+                        vh(
+                            HOST,
+                            List.of(),
+                            new WeightedUpstream(one.name(), 50),
+                            new WeightedUpstream(two.name(), 30),
+                            new WeightedUpstream(three.name(), 20))),
+                    one,
+                    two,
+                    three),
+                EAST_A,
+                List.of(
+                    host(HOST, weighted("hello-00001", 50, "hello-00002", 30, "hello-00003", 20))),
+                oneTwoThreeClusters,
+                oneTwoThreeEndpoints)),
+        Named.of(
+            "tags come first, sorted, each with its Knative twin",
+            new Case(
+                model(
+                    List.of(
+                        vh(
+                            HOST,
+                            List.of(
+                                new TagRoute("latest", three.name()),
+                                new TagRoute("canary", two.name())),
+                            new WeightedUpstream(one.name(), 100))),
+                    one,
+                    two,
+                    three),
+                EAST_A,
+                List.of(
+                    host(
+                        HOST,
+                        clusterRoute(
+                            "tag:canary",
+                            prefixMatch(exactHeader("weir-tag", "canary")),
+                            "default",
+                            "hello-00002"),
+                        clusterRoute(
+                            "tag:canary:knative",
+                            prefixMatch(exactHeader("knative-serving-tag", "canary")),
+                            "default",
+                            "hello-00002"),
+                        clusterRoute(
+                            "tag:latest",
+                            prefixMatch(exactHeader("weir-tag", "latest")),
+                            "default",
+                            "hello-00003"),
+                        clusterRoute(
+                            "tag:latest:knative",
+                            prefixMatch(exactHeader("knative-serving-tag", "latest")),
+                            "default",
+                            "hello-00003"),
+                        clusterRoute("default", prefixMatch(), "default", "hello-00001"))),
+                oneTwoThreeClusters,
+                oneTwoThreeEndpoints)),
+        Named.of(
+            "tag host sends everything to its revision, hosts sorted",
+            new Case(
+                model(
+                    List.of(
+                        vh(
+                            HOST,
+                            List.of(new TagRoute("canary", two.name())),
+                            new WeightedUpstream(one.name(), 100)),
+                        vh("canary-" + HOST, List.of(), new WeightedUpstream(two.name(), 100))),
+                    one,
+                    two),
+                EAST_A,
+                List.of(
+                    host(
+                        "canary-" + HOST,
+                        clusterRoute("default", prefixMatch(), "default", "hello-00002")),
+                    host(
+                        HOST,
+                        clusterRoute(
+                            "tag:canary",
+                            prefixMatch(exactHeader("weir-tag", "canary")),
+                            "default",
+                            "hello-00002"),
+                        clusterRoute(
+                            "tag:canary:knative",
+                            prefixMatch(exactHeader("knative-serving-tag", "canary")),
+                            "default",
+                            "hello-00002"),
+                        clusterRoute("default", prefixMatch(), "default", "hello-00001"))),
+                oneTwoThreeClusters.subList(0, 2),
+                oneTwoThreeEndpoints.subList(0, 2))),
+        Named.of(
+            "empty split answers 503 naming the route",
+            new Case(
+                model(List.of(vh(HOST, List.of()))),
+                EAST_A,
+                List.of(host(HOST, XdsProtos.noReadyRevisionRoute("default/hello"))),
+                List.of(),
+                List.of())),
+        Named.of(
+            "HTTP/2 upstream gets explicit http2 protocol options",
+            new Case(
+                model(
+                    List.of(vh(HOST, List.of(), new WeightedUpstream("default/grpc-00001", 100))),
+                    new Upstream(
+                        "default",
+                        "grpc-00001",
+                        Protocol.HTTP2,
+                        List.of(endpoint("10.0.0.1", EAST_A)))),
+                EAST_A,
+                List.of(
+                    host(HOST, clusterRoute("default", prefixMatch(), "default", "grpc-00001"))),
+                List.of(edsCluster("default", "grpc-00001", true)),
+                List.of(oneEndpoint("grpc-00001", "10.0.0.1")))),
+        Named.of(
+            "same zone 0, same region 1, elsewhere 2, weights count endpoints",
+            new Case(
+                model(
+                    List.of(vh(HOST, List.of(), new WeightedUpstream(spread.name(), 100))), spread),
+                EAST_A,
+                List.of(
+                    host(HOST, clusterRoute("default", prefixMatch(), "default", "hello-00001"))),
+                List.of(edsCluster("default", "hello-00001", false)),
+                List.of(
+                    loadAssignment(
+                        "default",
+                        "hello-00001",
+                        List.of(
+                            localityEndpoints(
+                                "us-east",
+                                "us-east-1a",
+                                0,
+                                List.of(
+                                    lbEndpoint("10.0.0.1", 8080, "east", false),
+                                    lbEndpoint("10.0.0.3", 8080, "east", false))),
+                            localityEndpoints(
+                                "us-east",
+                                "us-east-1b",
+                                1,
+                                List.of(lbEndpoint("10.0.0.2", 8080, "east", false))),
+                            localityEndpoints(
+                                "us-west",
+                                "us-west-1a",
+                                2,
+                                List.of(lbEndpoint("10.1.0.1", 8080, "west", false)))))))),
+        Named.of(
+            "priorities 1 and 2 compact to 0 and 1",
+            new Case(
+                model(
+                    List.of(vh(HOST, List.of(), new WeightedUpstream(eastBAndWest.name(), 100))),
+                    eastBAndWest),
+                EAST_A,
+                List.of(
+                    host(HOST, clusterRoute("default", prefixMatch(), "default", "hello-00001"))),
+                List.of(edsCluster("default", "hello-00001", false)),
+                List.of(
+                    loadAssignment(
+                        "default",
+                        "hello-00001",
+                        List.of(
+                            localityEndpoints(
+                                "us-east",
+                                "us-east-1b",
+                                0,
+                                List.of(lbEndpoint("10.0.0.2", 8080, "east", false))),
+                            localityEndpoints(
+                                "us-west",
+                                "us-west-1a",
+                                1,
+                                List.of(lbEndpoint("10.1.0.1", 8080, "west", false)))))))),
+        Named.of(
+            "priorities 0 and 2 compact to 0 and 1",
+            new Case(
+                model(
+                    List.of(vh(HOST, List.of(), new WeightedUpstream(sameZoneAndWest.name(), 100))),
+                    sameZoneAndWest),
+                EAST_A,
+                List.of(
+                    host(HOST, clusterRoute("default", prefixMatch(), "default", "hello-00001"))),
+                List.of(edsCluster("default", "hello-00001", false)),
+                List.of(
+                    loadAssignment(
+                        "default",
+                        "hello-00001",
+                        List.of(
+                            localityEndpoints(
+                                "us-east",
+                                "us-east-1a",
+                                0,
+                                List.of(lbEndpoint("10.0.0.1", 8080, "east", false))),
+                            localityEndpoints(
+                                "us-west",
+                                "us-west-1a",
+                                1,
+                                List.of(lbEndpoint("10.1.0.1", 8080, "west", false)))))))),
+        Named.of(
+            "the west sees its own zone first",
+            new Case(
+                model(
+                    List.of(vh(HOST, List.of(), new WeightedUpstream(sameZoneAndWest.name(), 100))),
+                    sameZoneAndWest),
+                WEST_A,
+                List.of(
+                    host(HOST, clusterRoute("default", prefixMatch(), "default", "hello-00001"))),
+                List.of(edsCluster("default", "hello-00001", false)),
+                List.of(
+                    loadAssignment(
+                        "default",
+                        "hello-00001",
+                        List.of(
+                            localityEndpoints(
+                                "us-east",
+                                "us-east-1a",
+                                1,
+                                List.of(lbEndpoint("10.0.0.1", 8080, "east", false))),
+                            localityEndpoints(
+                                "us-west",
+                                "us-west-1a",
+                                0,
+                                List.of(lbEndpoint("10.1.0.1", 8080, "west", false)))))))),
+        Named.of(
+            "stale endpoints are served and marked",
+            new Case(
+                model(
+                    List.of(vh(HOST, List.of(), new WeightedUpstream(one.name(), 100))),
+                    upstream(
+                        "hello-00001",
+                        new Endpoint("10.1.0.1", 8080, "west", WEST_A, true),
+                        new Endpoint("10.0.0.1", 8080, "east", EAST_A, false))),
+                EAST_A,
+                List.of(
+                    host(HOST, clusterRoute("default", prefixMatch(), "default", "hello-00001"))),
+                List.of(edsCluster("default", "hello-00001", false)),
+                List.of(
+                    loadAssignment(
+                        "default",
+                        "hello-00001",
+                        List.of(
+                            localityEndpoints(
+                                "us-east",
+                                "us-east-1a",
+                                0,
+                                List.of(lbEndpoint("10.0.0.1", 8080, "east", false))),
+                            localityEndpoints(
+                                "us-west",
+                                "us-west-1a",
+                                1,
+                                List.of(lbEndpoint("10.1.0.1", 8080, "west", true)))))))),
+        Named.of(
+            "upstream without endpoints gets an empty assignment",
+            new Case(
+                model(
+                    List.of(vh(HOST, List.of(), new WeightedUpstream(one.name(), 100))),
+                    upstream("hello-00001")),
+                EAST_A,
+                List.of(
+                    host(HOST, clusterRoute("default", prefixMatch(), "default", "hello-00001"))),
+                List.of(edsCluster("default", "hello-00001", false)),
+                List.of(loadAssignment("default", "hello-00001", List.of())))));
   }
 
   static VirtualHost vh(String host, List<TagRoute> tags, WeightedUpstream... split) {
@@ -255,8 +411,7 @@ class TranslatorTest {
   void translates(Case c) {
     XdsResources resources = translator.translate(c.model(), DataPlaneKind.GATEWAY, c.viewer());
 
-    assertThat(resources.routeProtos())
-        .containsExactly(XdsProtos.routeConfiguration(c.hosts()));
+    assertThat(resources.routeProtos()).containsExactly(XdsProtos.routeConfiguration(c.hosts()));
     assertThat(resources.clusterProtos()).containsExactlyElementsOf(c.clusters());
     assertThat(resources.endpointProtos()).containsExactlyElementsOf(c.endpoints());
     assertThat(resources.listeners()).isEmpty();
@@ -266,19 +421,21 @@ class TranslatorTest {
   @MethodSource("cases")
   void isDeterministicAcrossTranslators(Case c) {
     XdsResources first = translator.translate(c.model(), DataPlaneKind.ENVOY, c.viewer());
-    XdsResources second = new Translator(8080).translate(c.model(), DataPlaneKind.ENVOY, c.viewer());
+    XdsResources second =
+        new Translator(8080).translate(c.model(), DataPlaneKind.ENVOY, c.viewer());
 
     assertThat(second).isEqualTo(first);
   }
 
   @Test
   void envoyGetsTheHttpListenerOnItsPort() {
-    XdsResources resources = new Translator(9090).translate(
-        TrafficModel.EMPTY, DataPlaneKind.ENVOY, EAST_A);
+    XdsResources resources =
+        new Translator(9090).translate(TrafficModel.EMPTY, DataPlaneKind.ENVOY, EAST_A);
 
     assertThat(resources.listenerProtos()).containsExactly(XdsProtos.httpListener(9090));
-    var hcm = unpackHcm(resources.listenerProtos().get(0).getFilterChains(0).getFilters(0)
-        .getTypedConfig());
+    var hcm =
+        unpackHcm(
+            resources.listenerProtos().get(0).getFilterChains(0).getFilters(0).getTypedConfig());
     assertThat(hcm.getStatPrefix()).isEqualTo("weir-http");
     assertThat(hcm.getRds().getRouteConfigName()).isEqualTo("weir-http");
     assertThat(hcm.getRds().getConfigSource().hasAds()).isTrue();
@@ -294,14 +451,17 @@ class TranslatorTest {
   @Test
   void proxylessGrpcGetsOneApiListenerPerHost() {
     Upstream one = upstream("hello-00001", endpoint("10.0.0.1", EAST_A));
-    TrafficModel model = model(List.of(
-        vh(HOST, List.of(), new WeightedUpstream(one.name(), 100)),
-        vh("canary-" + HOST, List.of(), new WeightedUpstream(one.name(), 100))), one);
+    TrafficModel model =
+        model(
+            List.of(
+                vh(HOST, List.of(), new WeightedUpstream(one.name(), 100)),
+                vh("canary-" + HOST, List.of(), new WeightedUpstream(one.name(), 100))),
+            one);
 
     XdsResources resources = translator.translate(model, DataPlaneKind.PROXYLESS_GRPC, EAST_A);
 
-    assertThat(resources.listenerProtos()).containsExactly(
-        XdsProtos.apiListener("canary-" + HOST), XdsProtos.apiListener(HOST));
+    assertThat(resources.listenerProtos())
+        .containsExactly(XdsProtos.apiListener("canary-" + HOST), XdsProtos.apiListener(HOST));
     var hcm = unpackHcm(resources.listenerProtos().get(1).getApiListener().getApiListener());
     assertThat(hcm.getRds().getRouteConfigName()).isEqualTo("weir-http");
     assertThat(hcm.getHttpFilters(0).getName()).isEqualTo("envoy.filters.http.router");
@@ -312,11 +472,17 @@ class TranslatorTest {
     var vh = host(HOST, clusterRoute("default", prefixMatch(), "default", "hello-00001"));
 
     assertThat(vh.getDomainsList()).containsExactly(HOST, HOST + ":*");
-    assertThat(vh.getMetadata()).isEqualTo(XdsProtos.weirMetadata(
-        Map.of("route", "default/hello", "generation", 3, "cluster", "east")));
+    assertThat(vh.getMetadata())
+        .isEqualTo(
+            XdsProtos.weirMetadata(
+                Map.of("route", "default/hello", "generation", 3, "cluster", "east")));
     Metadata metadata = vh.getMetadata();
-    assertThat(metadata.getFilterMetadataOrThrow("weir").getFieldsOrThrow("generation")
-        .getNumberValue()).isEqualTo(3.0);
+    assertThat(
+            metadata
+                .getFilterMetadataOrThrow("weir")
+                .getFieldsOrThrow("generation")
+                .getNumberValue())
+        .isEqualTo(3.0);
     Route route = vh.getRoutes(0);
     assertThat(route.getRoute().getTimeout().getSeconds()).isEqualTo(30);
     assertThat(route.getRequestHeadersToAddList())
@@ -350,19 +516,25 @@ class TranslatorTest {
     Upstream one = upstream("hello-00001", endpoint("10.0.0.1", EAST_A));
     Upstream two = upstream("hello-00002", endpoint("10.0.0.2", EAST_A));
     VirtualHost hello = vh(HOST, List.of(), new WeightedUpstream(one.name(), 100));
-    VirtualHost other = vh("other.default.example.com", List.of(),
-        new WeightedUpstream(two.name(), 100));
-    XdsResources before = translator.translate(
-        new TrafficModel(1, List.of(hello, other), List.of(one, two)), DataPlaneKind.ENVOY, EAST_A);
+    VirtualHost other =
+        vh("other.default.example.com", List.of(), new WeightedUpstream(two.name(), 100));
+    XdsResources before =
+        translator.translate(
+            new TrafficModel(1, List.of(hello, other), List.of(one, two)),
+            DataPlaneKind.ENVOY,
+            EAST_A);
     translator.endRound();
 
     Upstream twoMoved = upstream("hello-00002", endpoint("10.0.0.9", EAST_A));
-    XdsResources after = translator.translate(
-        new TrafficModel(2, List.of(hello, other), List.of(one, twoMoved)),
-        DataPlaneKind.ENVOY, EAST_A);
+    XdsResources after =
+        translator.translate(
+            new TrafficModel(2, List.of(hello, other), List.of(one, twoMoved)),
+            DataPlaneKind.ENVOY,
+            EAST_A);
 
     assertThat(after.endpoints().get(0)).isSameAs(before.endpoints().get(0));
-    assertThat(after.endpoints().get(1).version()).isNotEqualTo(before.endpoints().get(1).version());
+    assertThat(after.endpoints().get(1).version())
+        .isNotEqualTo(before.endpoints().get(1).version());
     assertThat(after.clusters().get(1)).isSameAs(before.clusters().get(1));
     assertThat(after.routes().get(0).version()).isEqualTo(before.routes().get(0).version());
     assertThat(after.routeProtos().get(0).getVirtualHosts(0))
@@ -373,22 +545,42 @@ class TranslatorTest {
   void oneChangedSplitRebuildsOnlyTheRouteConfiguration() {
     Upstream one = upstream("hello-00001", endpoint("10.0.0.1", EAST_A));
     Upstream two = upstream("hello-00002", endpoint("10.0.0.2", EAST_A));
-    VirtualHost other = vh("other.default.example.com", List.of(),
-        new WeightedUpstream(two.name(), 100));
-    XdsResources before = translator.translate(
-        model(List.of(vh(HOST, List.of(), new WeightedUpstream(one.name(), 90),
-            new WeightedUpstream(two.name(), 10)), other), one, two),
-        DataPlaneKind.ENVOY, EAST_A);
+    VirtualHost other =
+        vh("other.default.example.com", List.of(), new WeightedUpstream(two.name(), 100));
+    XdsResources before =
+        translator.translate(
+            model(
+                List.of(
+                    vh(
+                        HOST,
+                        List.of(),
+                        new WeightedUpstream(one.name(), 90),
+                        new WeightedUpstream(two.name(), 10)),
+                    other),
+                one,
+                two),
+            DataPlaneKind.ENVOY,
+            EAST_A);
     translator.endRound();
 
     // Equal records, not the same ones: the controller builds every model anew.
-    XdsResources after = translator.translate(
-        model(List.of(vh(HOST, List.of(), new WeightedUpstream(one.name(), 50),
-                new WeightedUpstream(two.name(), 50)),
-            vh("other.default.example.com", List.of(), new WeightedUpstream(two.name(), 100))),
-            upstream("hello-00001", endpoint("10.0.0.1", EAST_A)),
-            upstream("hello-00002", endpoint("10.0.0.2", EAST_A))),
-        DataPlaneKind.ENVOY, EAST_A);
+    XdsResources after =
+        translator.translate(
+            model(
+                List.of(
+                    vh(
+                        HOST,
+                        List.of(),
+                        new WeightedUpstream(one.name(), 50),
+                        new WeightedUpstream(two.name(), 50)),
+                    vh(
+                        "other.default.example.com",
+                        List.of(),
+                        new WeightedUpstream(two.name(), 100))),
+                upstream("hello-00001", endpoint("10.0.0.1", EAST_A)),
+                upstream("hello-00002", endpoint("10.0.0.2", EAST_A))),
+            DataPlaneKind.ENVOY,
+            EAST_A);
 
     assertThat(after.clusters()).isSameAs(before.clusters());
     assertThat(after.endpoints()).isSameAs(before.endpoints());
@@ -414,8 +606,9 @@ class TranslatorTest {
     assertThat(gateway.endpoints()).isSameAs(envoy.endpoints());
     assertThat(west.clusters()).isSameAs(envoy.clusters());
     assertThat(west.endpoints()).isNotSameAs(envoy.endpoints());
-    assertThat(west.endpoints()).isEqualTo(envoy.endpoints())
-        .as("a single locality is priority 0 from anywhere");
+    assertThat(west.endpoints())
+        .as("a single locality is priority 0 from anywhere")
+        .isEqualTo(envoy.endpoints());
   }
 
   @Test
@@ -426,18 +619,19 @@ class TranslatorTest {
     VirtualHost a = vh("a.default.example.com", List.of(), new WeightedUpstream(one.name(), 100));
     VirtualHost b = vh("b.default.example.com", List.of(), new WeightedUpstream(two.name(), 100));
     VirtualHost c = vh("c.default.example.com", List.of(), new WeightedUpstream(three.name(), 100));
-    XdsResources before = translator.translate(
-        model(List.of(a, c), one, three), DataPlaneKind.ENVOY, EAST_A);
+    XdsResources before =
+        translator.translate(model(List.of(a, c), one, three), DataPlaneKind.ENVOY, EAST_A);
     translator.endRound();
-    XdsResources added = translator.translate(
-        model(List.of(a, b, c), one, two, three), DataPlaneKind.ENVOY, EAST_A);
+    XdsResources added =
+        translator.translate(model(List.of(a, b, c), one, two, three), DataPlaneKind.ENVOY, EAST_A);
     translator.endRound();
-    XdsResources removed = translator.translate(
-        model(List.of(b, c), two, three), DataPlaneKind.ENVOY, EAST_A);
+    XdsResources removed =
+        translator.translate(model(List.of(b, c), two, three), DataPlaneKind.ENVOY, EAST_A);
 
     var beforeHosts = before.routeProtos().get(0).getVirtualHostsList();
     var addedHosts = added.routeProtos().get(0).getVirtualHostsList();
-    assertThat(addedHosts).extracting(h -> h.getName())
+    assertThat(addedHosts)
+        .extracting(h -> h.getName())
         .containsExactly("a.default.example.com", "b.default.example.com", "c.default.example.com");
     assertThat(addedHosts.get(0)).isSameAs(beforeHosts.get(0));
     assertThat(addedHosts.get(2)).isSameAs(beforeHosts.get(1));
@@ -447,7 +641,8 @@ class TranslatorTest {
     var removedHosts = removed.routeProtos().get(0).getVirtualHostsList();
     assertThat(removedHosts).containsExactly(addedHosts.get(1), addedHosts.get(2));
     assertThat(removedHosts.get(0)).isSameAs(addedHosts.get(1));
-    assertThat(removed.clusters()).containsExactly(added.clusters().get(1), added.clusters().get(2));
+    assertThat(removed.clusters())
+        .containsExactly(added.clusters().get(1), added.clusters().get(2));
     assertThat(removed.endpoints().get(1)).isSameAs(added.endpoints().get(2));
   }
 
@@ -455,14 +650,20 @@ class TranslatorTest {
   void aMovedEndpointChangesOnlyItsLoadAssignment() {
     Upstream one = upstream("hello-00001", endpoint("10.0.0.1", EAST_A));
     Upstream two = upstream("hello-00002", endpoint("10.0.0.2", EAST_A));
-    List<VirtualHost> hosts = List.of(vh(HOST, List.of(), new WeightedUpstream(one.name(), 50),
-        new WeightedUpstream(two.name(), 50)));
-    XdsResources before = translator.translate(model(hosts, one, two), DataPlaneKind.ENVOY,
-        EAST_A);
+    List<VirtualHost> hosts =
+        List.of(
+            vh(
+                HOST,
+                List.of(),
+                new WeightedUpstream(one.name(), 50),
+                new WeightedUpstream(two.name(), 50)));
+    XdsResources before = translator.translate(model(hosts, one, two), DataPlaneKind.ENVOY, EAST_A);
     translator.endRound();
-    XdsResources after = translator.translate(
-        model(hosts, one, upstream("hello-00002", endpoint("10.0.0.9", EAST_A))),
-        DataPlaneKind.ENVOY, EAST_A);
+    XdsResources after =
+        translator.translate(
+            model(hosts, one, upstream("hello-00002", endpoint("10.0.0.9", EAST_A))),
+            DataPlaneKind.ENVOY,
+            EAST_A);
 
     assertThat(after.clusters()).isSameAs(before.clusters());
     assertThat(after.routes()).isSameAs(before.routes());
@@ -473,8 +674,16 @@ class TranslatorTest {
 
   @ParameterizedTest(name = "{0}/{1} vs {2}")
   @org.junit.jupiter.params.provider.CsvSource({
-      "ns, a, ns/a", "ns, a, ns/b", "ns, a, ns-1/a", "ns, a, n", "ns, a, ns/ab", "ns, a, ns/",
-      "ns, a, nt/a", "ns, ab, ns/a", "ns-1, a, ns/a"})
+    "ns, a, ns/a",
+    "ns, a, ns/b",
+    "ns, a, ns-1/a",
+    "ns, a, n",
+    "ns, a, ns/ab",
+    "ns, a, ns/",
+    "ns, a, nt/a",
+    "ns, ab, ns/a",
+    "ns-1, a, ns/a"
+  })
   void comparesAnUpstreamsNameWithoutBuildingIt(String namespace, String revision, String name) {
     Upstream upstream = new Upstream(namespace, revision, Protocol.HTTP1, List.of());
     assertThat(Integer.signum(Translator.compareName(upstream, name)))
@@ -484,21 +693,26 @@ class TranslatorTest {
   @Test
   void versionsFollowContent() {
     Upstream one = upstream("hello-00001", endpoint("10.0.0.1", EAST_A));
-    TrafficModel model = model(List.of(vh(HOST, List.of(), new WeightedUpstream(one.name(), 100))),
-        one);
+    TrafficModel model =
+        model(List.of(vh(HOST, List.of(), new WeightedUpstream(one.name(), 100))), one);
     XdsResources a = translator.translate(model, DataPlaneKind.ENVOY, EAST_A);
     XdsResources b = translator.translate(model.withRevision(7), DataPlaneKind.ENVOY, EAST_A);
     XdsResources west = translator.translate(model, DataPlaneKind.ENVOY, WEST_A);
 
     assertThat(b).isEqualTo(a);
-    assertThat(west.endpoints().get(0).version()).isEqualTo(a.endpoints().get(0).version())
+    assertThat(west.endpoints().get(0).version())
+        .isEqualTo(a.endpoints().get(0).version())
         .as("a single locality is priority 0 from anywhere");
     assertThat(Versioned.hash(a.clusterProtos().get(0))).isEqualTo(a.clusters().get(0).version());
   }
 
   @ParameterizedTest(name = "{0} is {1}")
   @org.junit.jupiter.params.provider.CsvSource({
-      "envoy, ENVOY", "weir-gateway, GATEWAY", "gRPC Java, PROXYLESS_GRPC", "'', PROXYLESS_GRPC"})
+    "envoy, ENVOY",
+    "weir-gateway, GATEWAY",
+    "gRPC Java, PROXYLESS_GRPC",
+    "'', PROXYLESS_GRPC"
+  })
   void kindFollowsTheUserAgent(String userAgent, DataPlaneKind kind) {
     assertThat(DataPlaneKind.ofUserAgent(userAgent)).isEqualTo(kind);
   }
@@ -510,10 +724,12 @@ class TranslatorTest {
   }
 
   static io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
-      .HttpConnectionManager unpackHcm(com.google.protobuf.Any any) {
+          .HttpConnectionManager
+      unpackHcm(com.google.protobuf.Any any) {
     try {
-      return any.unpack(io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
-          .HttpConnectionManager.class);
+      return any.unpack(
+          io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
+              .HttpConnectionManager.class);
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
       throw new AssertionError(e);
     }

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Objects;
 
 /**
- * A Kubernetes-style condition: {@code type} is True, False or Unknown, with a CamelCase reason and a
- * human message when it is not True.
+ * A Kubernetes-style condition: {@code type} is True, False or Unknown, with a CamelCase reason and
+ * a human message when it is not True.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Condition(

@@ -16,18 +16,18 @@ import io.fabric8.generator.annotation.ValidationRule;
     value = "has(self.revisionName) != has(self.configurationName)",
     message = "exactly one of revisionName and configurationName must be set")
 public record TrafficTarget(
-    @JsonPropertyDescription("Names a tag; the revision is reachable at {tag}-{route}.{namespace}.{domain}.")
+    @JsonPropertyDescription(
+            "Names a tag; the revision is reachable at {tag}-{route}.{namespace}.{domain}.")
         @Pattern(TrafficTarget.TAG_PATTERN)
         String tag,
     @JsonPropertyDescription("A revision: a Service of this name in the Route's namespace.")
         String revisionName,
-    @JsonPropertyDescription("Send to the newest ready Service labelled weir.dev/configuration=<name>.")
+    @JsonPropertyDescription(
+            "Send to the newest ready Service labelled weir.dev/configuration=<name>.")
         String configurationName,
     @JsonPropertyDescription("True with configurationName, false (or absent) with revisionName.")
         Boolean latestRevision,
-    @JsonPropertyDescription("Percentage of the Route's traffic; absent means 0.")
-        @Min(0)
-        @Max(100)
+    @JsonPropertyDescription("Percentage of the Route's traffic; absent means 0.") @Min(0) @Max(100)
         Integer percent) {
 
   /** A DNS-1035 label, the shape of a tag. */

@@ -12,7 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The CRD the build writes to deploy/crds from the Java types says what the README and ARCHITECTURE.md promise. */
+/**
+ * The CRD the build writes to deploy/crds from the Java types says what the README and
+ * ARCHITECTURE.md promise.
+ */
 class GeneratedCrdTest {
 
   @Test
@@ -29,11 +32,14 @@ class GeneratedCrdTest {
     assertThat(version.getName()).isEqualTo("v1alpha1");
     assertThat(version.getSubresources().getStatus()).isNotNull();
     assertThat(version.getAdditionalPrinterColumns())
-        .extracting(CustomResourceColumnDefinition::getName, CustomResourceColumnDefinition::getJsonPath)
+        .extracting(
+            CustomResourceColumnDefinition::getName, CustomResourceColumnDefinition::getJsonPath)
         .containsExactlyInAnyOrder(
             org.assertj.core.groups.Tuple.tuple("URL", ".status.url"),
-            org.assertj.core.groups.Tuple.tuple("Ready", ".status.conditions[?(@.type==\"Ready\")].status"),
-            org.assertj.core.groups.Tuple.tuple("Reason", ".status.conditions[?(@.type==\"Ready\")].reason"));
+            org.assertj.core.groups.Tuple.tuple(
+                "Ready", ".status.conditions[?(@.type==\"Ready\")].status"),
+            org.assertj.core.groups.Tuple.tuple(
+                "Reason", ".status.conditions[?(@.type==\"Ready\")].reason"));
 
     JSONSchemaProps spec = version.getSchema().getOpenAPIV3Schema().getProperties().get("spec");
     assertThat(spec.getRequired()).containsExactly("traffic");
@@ -47,9 +53,13 @@ class GeneratedCrdTest {
     assertThat(target.getProperties().get("percent").getMinimum()).isEqualTo(0.0);
     assertThat(target.getProperties().get("percent").getMaximum()).isEqualTo(100.0);
     assertThat(target.getProperties().get("tag").getPattern())
-        .isEqualTo("^[a-z]([-a-z0-9]*[a-z0-9])?$").isEqualTo(TrafficTarget.TAG_PATTERN);
-    assertThat(target.getXKubernetesValidations()).singleElement()
-        .satisfies(rule -> assertThat(rule.getRule())
-            .isEqualTo("has(self.revisionName) != has(self.configurationName)"));
+        .isEqualTo("^[a-z]([-a-z0-9]*[a-z0-9])?$")
+        .isEqualTo(TrafficTarget.TAG_PATTERN);
+    assertThat(target.getXKubernetesValidations())
+        .singleElement()
+        .satisfies(
+            rule ->
+                assertThat(rule.getRule())
+                    .isEqualTo("has(self.revisionName) != has(self.configurationName)"));
   }
 }

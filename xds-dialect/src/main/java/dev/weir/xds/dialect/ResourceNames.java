@@ -1,0 +1,62 @@
+package dev.weir.xds.dialect;
+
+/**
+ * The names of the xDS resources (and of the parts inside them) that Weir's control plane serves
+ * and its data planes ask for by name.
+ */
+public final class ResourceNames {
+
+  /**
+   * Envoy's plain HTTP listener (LDS). Written by the translator for Envoy nodes; the gateway
+   * serves plain HTTP without it.
+   */
+  public static final String HTTP_LISTENER = "weir-http";
+
+  /**
+   * The one route configuration (RDS) every listener refers to, holding one virtual host per host.
+   * Written by the translator; the gateway subscribes to it by this name (its default for {@code
+   * weir.xds.route-config-name}).
+   */
+  public static final String ROUTE_CONFIGURATION = "weir-http";
+
+  /**
+   * The HTTPS listener (LDS): one filter chain per certificate, matched by SNI, naming its SDS
+   * secret. Written by the translator for Envoy and the gateway when there are certificates; the
+   * gateway subscribes to it by this name and reads its chains into its SNI map.
+   */
+  public static final String HTTPS_LISTENER = "weir-https";
+
+  /**
+   * The {@link #HTTPS_LISTENER}'s default filter chain, served to clients whose SNI matches no
+   * other chain (the fallback certificate). Written by the translator; the gateway reads the
+   * listener's default chain as a field, not by this name.
+   */
+  public static final String DEFAULT_FILTER_CHAIN = "default";
+
+  /**
+   * The route of a virtual host that serves its weighted split (every path, no header match), after
+   * the tag routes. Written by the translator; the gateway uses route names only in its messages.
+   */
+  public static final String DEFAULT_ROUTE = "default";
+
+  private static final String TAG_ROUTE_PREFIX = "tag:";
+  private static final String KNATIVE_SUFFIX = ":knative";
+
+  private ResourceNames() {}
+
+  /**
+   * The route that sends requests whose {@link WeirHeaders#TAG} header equals {@code tag} to the
+   * tagged revision: {@code tag:{tag}}. Written by the translator.
+   */
+  public static String tagRoute(String tag) {
+    return TAG_ROUTE_PREFIX + tag;
+  }
+
+  /**
+   * The same for the {@link WeirHeaders#KNATIVE_TAG} header: {@code tag:{tag}:knative}. Written by
+   * the translator.
+   */
+  public static String knativeTagRoute(String tag) {
+    return TAG_ROUTE_PREFIX + tag + KNATIVE_SUFFIX;
+  }
+}

@@ -19,6 +19,7 @@ import dev.weir.gateway.tls.TlsConfigHolder;
 import dev.weir.gateway.xds.ResourceDecoder;
 import dev.weir.gateway.xds.XdsClient;
 import dev.weir.gateway.xds.XdsSettings;
+import dev.weir.xds.dialect.ResourceNames;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
@@ -106,7 +107,8 @@ public class GatewayConfiguration {
       @Value("${weir.node.cluster:weir-gateway}") String nodeCluster,
       @Value("${weir.node.region:}") String region,
       @Value("${weir.node.zone:}") String zone,
-      @Value("${weir.xds.route-config-name:weir-http}") String routeConfigName,
+      @Value("${weir.xds.route-config-name:" + ResourceNames.ROUTE_CONFIGURATION + "}")
+          String routeConfigName,
       @Value("${weir.xds.warming-timeout:5s}") Duration warmingTimeout,
       @Value("${weir.xds.initial-backoff:250ms}") Duration initialBackoff,
       @Value("${weir.xds.max-backoff:5s}") Duration maxBackoff,

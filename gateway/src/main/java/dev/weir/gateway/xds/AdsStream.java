@@ -2,6 +2,7 @@ package dev.weir.gateway.xds;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.weir.xds.dialect.UserAgents;
 import io.envoyproxy.envoy.config.core.v3.Locality;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
@@ -108,7 +109,7 @@ final class AdsStream implements AutoCloseable {
             .setCluster(settings.nodeCluster())
             .setLocality(
                 Locality.newBuilder().setRegion(settings.region()).setZone(settings.zone()))
-            .setUserAgentName(XdsSettings.USER_AGENT)
+            .setUserAgentName(UserAgents.GATEWAY)
             .build();
     Gauge.builder("weir.gateway.xds.connected", this, s -> s.connected ? 1 : 0)
         .description("1 while the ADS stream to the control plane is up")

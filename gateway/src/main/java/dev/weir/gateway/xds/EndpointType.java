@@ -5,6 +5,7 @@ import static dev.weir.gateway.xds.Protos.weirString;
 
 import dev.weir.gateway.routing.EndpointSpec;
 import dev.weir.gateway.routing.LoadAssignmentSpec;
+import dev.weir.xds.dialect.WeirMetadata;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -80,7 +81,7 @@ final class EndpointType implements ResourceType<LoadAssignmentSpec> {
                 socket.getAddress(),
                 socket.getPortValue(),
                 locality.getPriority(),
-                weirString(lb.getMetadata(), "cluster")));
+                weirString(lb.getMetadata(), WeirMetadata.SOURCE_CLUSTER)));
       }
     }
     return new LoadAssignmentSpec(name, endpoints);

@@ -12,7 +12,6 @@ import org.jspecify.annotations.Nullable;
  */
 record HttpsListenerSpec(List<Chain> chains, @Nullable String fallbackSecret) {
 
-  static final String NAME = "weir-https";
   static final HttpsListenerSpec EMPTY = new HttpsListenerSpec(List.of(), null);
 
   HttpsListenerSpec {

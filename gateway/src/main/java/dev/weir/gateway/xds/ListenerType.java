@@ -3,6 +3,7 @@ package dev.weir.gateway.xds;
 import static dev.weir.gateway.xds.Protos.unpack;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.weir.xds.dialect.ResourceNames;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
@@ -30,20 +31,20 @@ final class ListenerType implements ResourceType<HttpsListenerSpec> {
 
   @Override
   public String name(HttpsListenerSpec spec) {
-    return HttpsListenerSpec.NAME;
+    return ResourceNames.HTTPS_LISTENER;
   }
 
   @Override
   public @Nullable HttpsListenerSpec decode(Resource resource) throws InvalidResourceException {
     Listener listener = unpack(resource, Listener.class, "listener");
-    return listener.getName().equals(HttpsListenerSpec.NAME) ? decode(listener) : null;
+    return listener.getName().equals(ResourceNames.HTTPS_LISTENER) ? decode(listener) : null;
   }
 
   /**
    * @throws InvalidResourceException naming the filter chain and the field it cannot use
    */
   static HttpsListenerSpec decode(Listener listener) throws InvalidResourceException {
-    String name = HttpsListenerSpec.NAME;
+    String name = ResourceNames.HTTPS_LISTENER;
     List<HttpsListenerSpec.Chain> chains = new ArrayList<>();
     for (int i = 0; i < listener.getFilterChainsCount(); i++) {
       FilterChain chain = listener.getFilterChains(i);

@@ -6,14 +6,12 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import dev.weir.xds.dialect.WeirMetadata;
 import io.envoyproxy.envoy.config.core.v3.Metadata;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 
 /** Small protobuf helpers the resource types share. */
 final class Protos {
-
-  /** The filter metadata key under which the control plane puts Weir's own fields. */
-  static final String WEIR_METADATA = "weir";
 
   private Protos() {}
 
@@ -46,7 +44,7 @@ final class Protos {
 
   /** The string {@code field} of the {@code weir} filter metadata; {@code ""} when absent. */
   static String weirString(Metadata metadata, String field) {
-    Struct weir = metadata.getFilterMetadataMap().get(WEIR_METADATA);
+    Struct weir = metadata.getFilterMetadataMap().get(WeirMetadata.FILTER_KEY);
     if (weir == null) {
       return "";
     }
@@ -56,7 +54,7 @@ final class Protos {
 
   /** The boolean {@code field} of the {@code weir} filter metadata; {@code false} when absent. */
   static boolean weirBoolean(Metadata metadata, String field) {
-    Struct weir = metadata.getFilterMetadataMap().get(WEIR_METADATA);
+    Struct weir = metadata.getFilterMetadataMap().get(WeirMetadata.FILTER_KEY);
     if (weir == null) {
       return false;
     }

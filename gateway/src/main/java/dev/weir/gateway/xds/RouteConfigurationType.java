@@ -17,6 +17,7 @@ import dev.weir.gateway.routing.RouteConfigSpec;
 import dev.weir.gateway.routing.RouteSpec;
 import dev.weir.gateway.routing.TargetSpec;
 import dev.weir.gateway.routing.VirtualHostSpec;
+import dev.weir.xds.dialect.WeirMetadata;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.config.route.v3.Route;
@@ -226,14 +227,14 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
     for (Route route : vhost.getRoutesList()) {
       routes.add(route(vwhere, route, index++));
     }
-    String weirRoute = weirString(vhost.getMetadata(), "route");
+    String weirRoute = weirString(vhost.getMetadata(), WeirMetadata.ROUTE);
     VirtualHostSpec spec =
         new VirtualHostSpec(
             vhost.getName(),
             domains,
             weirRoute.isEmpty() ? vhost.getName() : weirRoute,
             routes,
-            weirBoolean(vhost.getMetadata(), "redirect"));
+            weirBoolean(vhost.getMetadata(), WeirMetadata.REDIRECT));
     return new Decoded(spec, List.copyOf(vhost.getDomainsList()));
   }
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.weir.gateway.tls.TlsConfig;
 import dev.weir.gateway.tls.TlsConfigHolder;
+import dev.weir.xds.dialect.ResourceNames;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -66,9 +67,11 @@ final class TlsAssembler {
     cancelPendingListener();
     stream.subscribe(
         TypeUrls.LISTENER,
-        List.of(HttpsListenerSpec.NAME),
+        List.of(ResourceNames.HTTPS_LISTENER),
         List.of(),
-        listenerVersion.isEmpty() ? Map.of() : Map.of(HttpsListenerSpec.NAME, listenerVersion));
+        listenerVersion.isEmpty()
+            ? Map.of()
+            : Map.of(ResourceNames.HTTPS_LISTENER, listenerVersion));
     if (!secretSubscriptions.isEmpty()) {
       stream.subscribe(TypeUrls.SECRET, secretSubscriptions, List.of(), secrets.versions());
     }
@@ -80,10 +83,10 @@ final class TlsAssembler {
   }
 
   void onListeners(DeltaDiscoveryResponse response, ResourceUpdate<HttpsListenerSpec> update) {
-    Versioned<HttpsListenerSpec> sent = update.resources().get(HttpsListenerSpec.NAME);
+    Versioned<HttpsListenerSpec> sent = update.resources().get(ResourceNames.HTTPS_LISTENER);
     HttpsListenerSpec next = sent == null ? null : sent.spec();
     String version = sent == null ? "" : sent.version();
-    if (update.removed().contains(HttpsListenerSpec.NAME)) {
+    if (update.removed().contains(ResourceNames.HTTPS_LISTENER)) {
       next = HttpsListenerSpec.EMPTY;
       version = "";
     }
@@ -116,7 +119,7 @@ final class TlsAssembler {
     pendingListener = null;
     log.warn(
         "xDS: listener {} version {} applied without secrets {} (not received within {})",
-        HttpsListenerSpec.NAME,
+        ResourceNames.HTTPS_LISTENER,
         waiting.version,
         missingSecrets(waiting.spec),
         settings.warmingTimeout());

@@ -32,9 +32,6 @@ public record XdsSettings(
     Duration maxBackoff,
     Tls tls) {
 
-  /** The user agent the Weir control plane recognises its gateways by. */
-  public static final String USER_AGENT = "weir-gateway";
-
   public XdsSettings {
     requireNonNull(address, "address");
     requireNonNull(nodeId, "nodeId");

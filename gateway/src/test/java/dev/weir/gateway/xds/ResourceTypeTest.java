@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
+import dev.weir.xds.dialect.ResourceNames;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
@@ -94,8 +95,10 @@ class ResourceTypeTest {
         Arguments.of(
             "the https listener",
             ListenerType.INSTANCE,
-            resource(HttpsListenerSpec.NAME, listener(HttpsListenerSpec.NAME, "default/hello")),
-            HttpsListenerSpec.NAME),
+            resource(
+                ResourceNames.HTTPS_LISTENER,
+                listener(ResourceNames.HTTPS_LISTENER, "default/hello")),
+            ResourceNames.HTTPS_LISTENER),
         Arguments.of(
             "another listener is not decoded",
             ListenerType.INSTANCE,
@@ -154,7 +157,7 @@ class ResourceTypeTest {
         Arguments.of(
             "listener without a secret name",
             ListenerType.INSTANCE,
-            resource(HttpsListenerSpec.NAME, listener(HttpsListenerSpec.NAME, "")),
+            resource(ResourceNames.HTTPS_LISTENER, listener(ResourceNames.HTTPS_LISTENER, "")),
             "listener weir-https filter_chains[0]: tls_certificate_sds_secret_configs[0].name empty"),
         Arguments.of(
             "secret without a certificate",
@@ -178,14 +181,16 @@ class ResourceTypeTest {
             .setTypeUrl(TypeUrls.LISTENER)
             .addResources(resource("weir-http-listener", listener("weir-http-listener", "")))
             .addResources(
-                resource(HttpsListenerSpec.NAME, listener(HttpsListenerSpec.NAME, "default/hello"))
+                resource(
+                        ResourceNames.HTTPS_LISTENER,
+                        listener(ResourceNames.HTTPS_LISTENER, "default/hello"))
                     .toBuilder()
                     .setVersion("v7"))
             .addRemovedResources("gone")
             .build();
     ResourceUpdate<HttpsListenerSpec> update = ListenerType.INSTANCE.decode(response);
-    assertThat(update.resources()).containsOnlyKeys(HttpsListenerSpec.NAME);
-    assertThat(update.resources().get(HttpsListenerSpec.NAME))
+    assertThat(update.resources()).containsOnlyKeys(ResourceNames.HTTPS_LISTENER);
+    assertThat(update.resources().get(ResourceNames.HTTPS_LISTENER))
         .isEqualTo(
             new Versioned<>(
                 new HttpsListenerSpec(

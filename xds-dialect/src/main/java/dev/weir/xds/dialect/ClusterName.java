@@ -10,6 +10,9 @@ package dev.weir.xds.dialect;
  */
 public record ClusterName(String namespace, String revision) {
 
+  /** What stands between namespace and revision. */
+  public static final String SEPARATOR = String.valueOf(NamespacedName.SEPARATOR);
+
   private static final String KIND = "cluster name";
 
   /**
@@ -39,6 +42,6 @@ public record ClusterName(String namespace, String revision) {
   /** {@code namespace/revision}, as on the wire. */
   @Override
   public String toString() {
-    return namespace + NamespacedName.SEPARATOR + revision;
+    return namespace + SEPARATOR + revision;
   }
 }

@@ -15,6 +15,9 @@ import dev.weir.model.TrafficModel;
 import dev.weir.model.Upstream;
 import dev.weir.model.VirtualHost;
 import dev.weir.model.WeightedUpstream;
+import dev.weir.xds.dialect.ClusterName;
+import dev.weir.xds.dialect.ResourceNames;
+import dev.weir.xds.dialect.WeirHeaders;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
@@ -82,7 +85,7 @@ public final class Translator {
     this.httpListenerPort = httpListenerPort;
     this.httpsListenerPort = httpsListenerPort;
     this.httpListener =
-        Versioned.of(XdsProtos.HTTP_LISTENER, XdsProtos.httpListener(httpListenerPort));
+        Versioned.of(ResourceNames.HTTP_LISTENER, XdsProtos.httpListener(httpListenerPort));
     this.envoyListeners = List.of(httpListener);
   }
 
@@ -379,7 +382,7 @@ public final class Translator {
 
   /** {@code upstream.name().compareTo(name)}, without building the name. */
   static int compareName(Upstream upstream, String name) {
-    String[] parts = {upstream.namespace(), "/", upstream.revision()};
+    String[] parts = {upstream.namespace(), ClusterName.SEPARATOR, upstream.revision()};
     int at = 0;
     for (String part : parts) {
       for (int i = 0; i < part.length(); i++, at++) {
@@ -461,11 +464,12 @@ public final class Translator {
       }
       if (key.fallback() && defaultChain == null) {
         defaultChain =
-            XdsProtos.tlsFilterChain(XdsProtos.DEFAULT_FILTER_CHAIN, List.of(), key.name());
+            XdsProtos.tlsFilterChain(ResourceNames.DEFAULT_FILTER_CHAIN, List.of(), key.name());
       }
     }
     return Versioned.of(
-        XdsProtos.HTTPS_LISTENER, XdsProtos.httpsListener(httpsListenerPort, chains, defaultChain));
+        ResourceNames.HTTPS_LISTENER,
+        XdsProtos.httpsListener(httpsListenerPort, chains, defaultChain));
   }
 
   /** Forgets every proto that was not used since the previous call. */
@@ -486,7 +490,7 @@ public final class Translator {
     RouteConfiguration config =
         XdsProtos.routeConfiguration(hosts.stream().map(Versioned::resource).toList());
     return new Versioned<>(
-        XdsProtos.ROUTE_CONFIGURATION,
+        ResourceNames.ROUTE_CONFIGURATION,
         config,
         Versioned.hash(versions.toString().getBytes(StandardCharsets.UTF_8)));
   }
@@ -499,14 +503,14 @@ public final class Translator {
       Upstream target = upstreams.apply(tag.upstream());
       routes.add(
           clusterRoute(
-              "tag:" + tag.tag(),
-              prefixMatch(exactHeader(XdsProtos.TAG_HEADER, tag.tag())),
+              ResourceNames.tagRoute(tag.tag()),
+              prefixMatch(exactHeader(WeirHeaders.TAG, tag.tag())),
               target.namespace(),
               target.revision()));
       routes.add(
           clusterRoute(
-              "tag:" + tag.tag() + ":knative",
-              prefixMatch(exactHeader(XdsProtos.KNATIVE_TAG_HEADER, tag.tag())),
+              ResourceNames.knativeTagRoute(tag.tag()),
+              prefixMatch(exactHeader(WeirHeaders.KNATIVE_TAG, tag.tag())),
               target.namespace(),
               target.revision()));
     }
@@ -517,7 +521,7 @@ public final class Translator {
       Upstream target = upstreams.apply(split.get(0).upstream());
       routes.add(
           clusterRoute(
-              XdsProtos.DEFAULT_ROUTE, prefixMatch(), target.namespace(), target.revision()));
+              ResourceNames.DEFAULT_ROUTE, prefixMatch(), target.namespace(), target.revision()));
     } else {
       List<WeightedCluster.ClusterWeight> weights = new ArrayList<>();
       for (WeightedUpstream share : split) {

@@ -4,6 +4,10 @@ import com.google.protobuf.Any;
 import com.google.protobuf.Struct;
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.Value;
+import dev.weir.xds.dialect.ClusterName;
+import dev.weir.xds.dialect.ResourceNames;
+import dev.weir.xds.dialect.WeirHeaders;
+import dev.weir.xds.dialect.WeirMetadata;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
@@ -58,43 +62,15 @@ import java.util.Map;
 
 /**
  * Small builders of the Envoy protos Weir sends, one per concept of the xDS contract. The
- * translator composes them from the model; the table tests compose them from literal values.
+ * translator composes them from the model; the table tests compose them from literal values. The
+ * names they write (resources, metadata fields, headers) are Weir's xDS dialect, spelled in {@code
+ * dev.weir.xds.dialect}.
  */
 public final class XdsProtos {
-
-  /** The name of Envoy's HTTP listener and of the one route configuration. */
-  public static final String HTTP_LISTENER = "weir-http";
-
-  /** The name of Envoy's HTTPS listener. */
-  public static final String HTTPS_LISTENER = "weir-https";
-
-  /** The name of the HTTPS listener's default filter chain (served to unknown SNI). */
-  public static final String DEFAULT_FILTER_CHAIN = "default";
 
   /** The type URL of SDS secrets. */
   public static final String SECRET_TYPE_URL =
       "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
-
-  /** The name of the route configuration every listener refers to. */
-  public static final String ROUTE_CONFIGURATION = "weir-http";
-
-  /** The filter_metadata key under which Weir puts its own metadata. */
-  public static final String METADATA_KEY = "weir";
-
-  /** The request header (lower case, as HTTP/2 and gRPC see it) that selects a tagged revision. */
-  public static final String TAG_HEADER = "weir-tag";
-
-  /** The same for Knative users. */
-  public static final String KNATIVE_TAG_HEADER = "knative-serving-tag";
-
-  /** Added to every request sent to an upstream. */
-  public static final String REVISION_HEADER = "Weir-Revision";
-
-  /** Added to every request sent to an upstream. */
-  public static final String NAMESPACE_HEADER = "Weir-Namespace";
-
-  /** The name of the route that serves a host's weighted split. */
-  public static final String DEFAULT_ROUTE = "default";
 
   static final String HCM_FILTER = "envoy.filters.network.http_connection_manager";
   static final String ROUTER_FILTER = "envoy.filters.http.router";
@@ -116,13 +92,13 @@ public final class XdsProtos {
   }
 
   /**
-   * Metadata with {@code fields} under {@link #METADATA_KEY}; values are strings, numbers or
-   * booleans.
+   * Metadata with {@code fields} under {@link WeirMetadata#FILTER_KEY}; values are strings, numbers
+   * or booleans.
    */
   public static Metadata weirMetadata(Map<String, ?> fields) {
     Struct.Builder struct = Struct.newBuilder();
     fields.forEach((key, value) -> struct.putFields(key, value(value)));
-    return Metadata.newBuilder().putFilterMetadata(METADATA_KEY, struct.build()).build();
+    return Metadata.newBuilder().putFilterMetadata(WeirMetadata.FILTER_KEY, struct.build()).build();
   }
 
   private static Value value(Object value) {
@@ -152,7 +128,7 @@ public final class XdsProtos {
         .setRds(
             Rds.newBuilder()
                 .setConfigSource(adsConfigSource())
-                .setRouteConfigName(ROUTE_CONFIGURATION))
+                .setRouteConfigName(ResourceNames.ROUTE_CONFIGURATION))
         .addHttpFilters(
             HttpFilter.newBuilder()
                 .setName(ROUTER_FILTER)
@@ -162,9 +138,10 @@ public final class XdsProtos {
   /** Envoy's listener: HTTP on {@code 0.0.0.0:port}, routes from RDS, websockets allowed. */
   public static Listener httpListener(int port) {
     return Listener.newBuilder()
-        .setName(HTTP_LISTENER)
+        .setName(ResourceNames.HTTP_LISTENER)
         .setAddress(socketAddress("0.0.0.0", port))
-        .addFilterChains(FilterChain.newBuilder().addFilters(edgeConnectionManager(HTTP_LISTENER)))
+        .addFilterChains(
+            FilterChain.newBuilder().addFilters(edgeConnectionManager(ResourceNames.HTTP_LISTENER)))
         .build();
   }
 
@@ -188,7 +165,7 @@ public final class XdsProtos {
       int port, List<FilterChain> chains, FilterChain defaultChain) {
     Listener.Builder listener =
         Listener.newBuilder()
-            .setName(HTTPS_LISTENER)
+            .setName(ResourceNames.HTTPS_LISTENER)
             .setAddress(socketAddress("0.0.0.0", port))
             .addListenerFilters(
                 ListenerFilter.newBuilder()
@@ -228,7 +205,7 @@ public final class XdsProtos {
                 TransportSocket.newBuilder()
                     .setName(TLS_TRANSPORT_SOCKET)
                     .setTypedConfig(Any.pack(tls)))
-            .addFilters(edgeConnectionManager(HTTPS_LISTENER));
+            .addFilters(edgeConnectionManager(ResourceNames.HTTPS_LISTENER));
     if (!serverNames.isEmpty()) {
       chain.setFilterChainMatch(FilterChainMatch.newBuilder().addAllServerNames(serverNames));
     }
@@ -258,7 +235,7 @@ public final class XdsProtos {
   /** The one route configuration, holding {@code virtualHosts} in the given order. */
   public static RouteConfiguration routeConfiguration(List<VirtualHost> virtualHosts) {
     return RouteConfiguration.newBuilder()
-        .setName(ROUTE_CONFIGURATION)
+        .setName(ResourceNames.ROUTE_CONFIGURATION)
         .addAllVirtualHosts(virtualHosts)
         .build();
   }
@@ -285,14 +262,14 @@ public final class XdsProtos {
       boolean redirect,
       List<Route> routes) {
     Map<String, Object> metadata = new java.util.TreeMap<>();
-    metadata.put("route", route);
-    metadata.put("generation", generation);
-    metadata.put("cluster", sourceCluster);
+    metadata.put(WeirMetadata.ROUTE, route);
+    metadata.put(WeirMetadata.GENERATION, generation);
+    metadata.put(WeirMetadata.SOURCE_CLUSTER, sourceCluster);
     if (tls) {
-      metadata.put("tls", true);
+      metadata.put(WeirMetadata.TLS, true);
     }
     if (redirect) {
-      metadata.put("redirect", true);
+      metadata.put(WeirMetadata.REDIRECT, true);
     }
     VirtualHost.Builder vhost =
         VirtualHost.newBuilder()
@@ -317,7 +294,8 @@ public final class XdsProtos {
 
   /** The headers added to every request for a revision. */
   public static List<HeaderValueOption> revisionHeaders(String namespace, String revision) {
-    return List.of(header(REVISION_HEADER, revision), header(NAMESPACE_HEADER, namespace));
+    return List.of(
+        header(WeirHeaders.REVISION, revision), header(WeirHeaders.NAMESPACE, namespace));
   }
 
   private static HeaderValueOption header(String name, String value) {
@@ -361,7 +339,7 @@ public final class XdsProtos {
   /** The default route splitting traffic between several revisions. */
   public static Route weightedRoute(List<WeightedCluster.ClusterWeight> weights) {
     return Route.newBuilder()
-        .setName(DEFAULT_ROUTE)
+        .setName(ResourceNames.DEFAULT_ROUTE)
         .setMatch(prefixMatch())
         .setRoute(
             RouteAction.newBuilder()
@@ -373,7 +351,7 @@ public final class XdsProtos {
   /** The default route of a Route that has nothing ready: every request gets a 503 saying so. */
   public static Route noReadyRevisionRoute(String route) {
     return Route.newBuilder()
-        .setName(DEFAULT_ROUTE)
+        .setName(ResourceNames.DEFAULT_ROUTE)
         .setMatch(prefixMatch())
         .setDirectResponse(
             DirectResponseAction.newBuilder()
@@ -384,9 +362,9 @@ public final class XdsProtos {
         .build();
   }
 
-  /** The xDS cluster name of a revision. */
+  /** The xDS cluster name of a revision ({@link ClusterName}). */
   public static String clusterName(String namespace, String revision) {
-    return dev.weir.model.Upstream.nameOf(namespace, revision);
+    return ClusterName.format(namespace, revision);
   }
 
   /**
@@ -417,7 +395,9 @@ public final class XdsProtos {
                     .setInterval(duration(Duration.ofSeconds(5)))
                     .setBaseEjectionTime(duration(Duration.ofSeconds(30)))
                     .setMaxEjectionPercent(UInt32Value.of(50)))
-            .setMetadata(weirMetadata(Map.of("namespace", namespace, "revision", revision)));
+            .setMetadata(
+                weirMetadata(
+                    Map.of(WeirMetadata.NAMESPACE, namespace, WeirMetadata.REVISION, revision)));
     if (http2) {
       HttpProtocolOptions options =
           HttpProtocolOptions.newBuilder()
@@ -443,7 +423,9 @@ public final class XdsProtos {
     return LbEndpoint.newBuilder()
         .setEndpoint(Endpoint.newBuilder().setAddress(socketAddress(address, port)))
         .setHealthStatus(HealthStatus.HEALTHY)
-        .setMetadata(weirMetadata(Map.of("cluster", sourceCluster, "stale", stale)))
+        .setMetadata(
+            weirMetadata(
+                Map.of(WeirMetadata.SOURCE_CLUSTER, sourceCluster, WeirMetadata.STALE, stale)))
         .build();
   }
 

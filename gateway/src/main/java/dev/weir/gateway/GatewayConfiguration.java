@@ -29,6 +29,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -128,7 +129,7 @@ public class GatewayConfiguration {
         new XdsSettings.Tls(path(tlsCa), path(tlsCertChain), path(tlsPrivateKey)));
   }
 
-  private static Path path(String value) {
+  private static @Nullable Path path(String value) {
     return value.isBlank() ? null : Path.of(value);
   }
 

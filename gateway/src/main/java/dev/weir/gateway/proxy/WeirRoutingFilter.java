@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
@@ -195,7 +196,7 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
     }
     long started = System.nanoTime();
     ServerWebExchange routed = exchange;
-    return attempt(routed, chain, proxy)
+    return attempt(routed, chain, proxy, route, upstream)
         .doFinally(signal -> recordOutcome(routed, breaker, started, signal));
   }
 
@@ -214,9 +215,13 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
     }
   }
 
+  // route and upstream are proxy.routeEntry and proxy.upstream, which a forwarded request has.
   private Mono<Void> attempt(
-      ServerWebExchange exchange, GatewayFilterChain chain, ProxyExchange proxy) {
-    Upstream upstream = proxy.upstream;
+      ServerWebExchange exchange,
+      GatewayFilterChain chain,
+      ProxyExchange proxy,
+      RouteEntry route,
+      Upstream upstream) {
     long now = System.nanoTime();
     Endpoint endpoint = upstream.pick(now, proxy.failed);
     if (endpoint == null) {
@@ -249,7 +254,7 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
             Mono.defer(
                 () -> {
                   proxy.answered = attempt;
-                  return afterResponse(exchange, chain, proxy, endpoint);
+                  return afterResponse(exchange, chain, proxy, route, upstream, endpoint);
                 }))
         .onErrorResume(
             error ->
@@ -257,25 +262,28 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
                     // This attempt was answered; the error comes from a retry, which accounted for
                     // it.
                     ? Mono.error(error)
-                    : afterError(exchange, chain, proxy, endpoint, error));
+                    : afterError(exchange, chain, proxy, route, upstream, endpoint, error));
   }
 
   private Mono<Void> afterResponse(
       ServerWebExchange exchange,
       GatewayFilterChain chain,
       ProxyExchange proxy,
+      RouteEntry route,
+      Upstream upstream,
       Endpoint endpoint) {
-    Upstream upstream = proxy.upstream;
     upstream.activeRequests().decrementAndGet();
     long now = System.nanoTime();
     HttpStatusCode code = exchange.getResponse().getStatusCode();
     int status = code == null ? 200 : code.value();
     if (status >= 500) {
       upstream.recordFailure(endpoint, status == 502 || status == 503 || status == 504, now);
-      if (status == 503 && idempotentWithoutBody(exchange.getRequest()) && canRetry(proxy, true)) {
+      if (status == 503
+          && idempotentWithoutBody(exchange.getRequest())
+          && canRetry(proxy, route, upstream, true)) {
         discardUpstreamResponse(exchange);
         proxy.failed = endpoint;
-        return retry(exchange, chain, proxy);
+        return retry(exchange, chain, proxy, route, upstream);
       }
     } else {
       upstream.recordSuccess(endpoint);
@@ -287,13 +295,14 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
       ServerWebExchange exchange,
       GatewayFilterChain chain,
       ProxyExchange proxy,
+      RouteEntry route,
+      Upstream upstream,
       Endpoint endpoint,
       Throwable error) {
-    Upstream upstream = proxy.upstream;
     upstream.activeRequests().decrementAndGet();
     if (causedBy(error, LimitedBodyRequest.BodyTooLargeException.class)) {
       // The client's fault, not the endpoint's.
-      return fail(exchange, proxy, 413, "body_too_large", error.getMessage());
+      return fail(exchange, proxy, 413, "body_too_large", String.valueOf(error.getMessage()));
     }
     upstream.recordFailure(endpoint, true, System.nanoTime());
     if (exchange.getResponse().isCommitted()) {
@@ -301,10 +310,10 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
       return Mono.error(error);
     }
     boolean connectFailure = causedBy(error, ConnectException.class);
-    if (connectFailure && canRetry(proxy, false)) {
+    if (connectFailure && canRetry(proxy, route, upstream, false)) {
       // Nothing reached the upstream, so any method is safe to send elsewhere.
       proxy.failed = endpoint;
-      return reselect(exchange, chain, proxy);
+      return reselect(exchange, chain, proxy, route, upstream);
     }
     boolean timeout = isTimeout(error);
     boolean broken = causedBy(error, IOException.class) || causedBy(error, AbortedException.class);
@@ -312,13 +321,13 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
         && !timeout
         && broken
         && idempotentWithoutBody(exchange.getRequest())
-        && canRetry(proxy, proxy.attempts > 1)) {
+        && canRetry(proxy, route, upstream, proxy.attempts > 1)) {
       // The connection broke before a response (a pooled connection the upstream just closed,
       // or a backend killed mid-request): safe to resend only what is idempotent and bodiless.
       // When a backend dies, every request on its connections breaks at once, so the first
       // resend is not charged to the budget (that would fail most of them); later ones are.
       proxy.failed = endpoint;
-      return retry(exchange, chain, proxy);
+      return retry(exchange, chain, proxy, route, upstream);
     }
     if (timeout) {
       return fail(
@@ -344,23 +353,30 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
    * failure reached no upstream, so picking another endpoint for it adds no load to the failing one
    * and is not charged to the budget.
    */
-  private static boolean canRetry(ProxyExchange proxy, boolean budgeted) {
-    return proxy.attempts <= proxy.routeEntry.retries()
-        && (!budgeted || proxy.upstream.retryAllowed());
+  private static boolean canRetry(
+      ProxyExchange proxy, RouteEntry route, Upstream upstream, boolean budgeted) {
+    return proxy.attempts <= route.retries() && (!budgeted || upstream.retryAllowed());
   }
 
   private Mono<Void> reselect(
-      ServerWebExchange exchange, GatewayFilterChain chain, ProxyExchange proxy) {
+      ServerWebExchange exchange,
+      GatewayFilterChain chain,
+      ProxyExchange proxy,
+      RouteEntry route,
+      Upstream upstream) {
     removeAlreadyRouted(exchange);
-    return attempt(exchange, chain, proxy);
+    return attempt(exchange, chain, proxy, route, upstream);
   }
 
   private Mono<Void> retry(
-      ServerWebExchange exchange, GatewayFilterChain chain, ProxyExchange proxy) {
-    Upstream upstream = proxy.upstream;
+      ServerWebExchange exchange,
+      GatewayFilterChain chain,
+      ProxyExchange proxy,
+      RouteEntry route,
+      Upstream upstream) {
     upstream.activeRetries().incrementAndGet();
     removeAlreadyRouted(exchange);
-    return attempt(exchange, chain, proxy)
+    return attempt(exchange, chain, proxy, route, upstream)
         .doFinally(signal -> upstream.activeRetries().decrementAndGet());
   }
 
@@ -391,7 +407,11 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
   }
 
   private static Mono<Void> fail(
-      ServerWebExchange exchange, ProxyExchange proxy, int status, String kind, String message) {
+      ServerWebExchange exchange,
+      @Nullable ProxyExchange proxy,
+      int status,
+      String kind,
+      String message) {
     if (proxy != null) {
       proxy.error = kind;
       exchange.getAttributes().put(ProxyExchange.ATTRIBUTE, proxy);

@@ -8,4 +8,7 @@
  *
  * <p>Reads only {@code dev.weir.gateway.routing}; knows nothing of xDS.
  */
+@NullMarked
 package dev.weir.gateway.proxy;
+
+import org.jspecify.annotations.NullMarked;

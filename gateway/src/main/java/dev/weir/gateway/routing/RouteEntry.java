@@ -48,12 +48,16 @@ public final class RouteEntry {
     if (exactPath != null ? !exactPath.equals(path) : !path.startsWith(prefix)) {
       return false;
     }
-    return headerName == null || headerValue.equals(headers.first(headerName));
+    // A route spec has both a header name and a value, or neither.
+    return headerName == null
+        || (headerValue != null && headerValue.equals(headers.first(headerName)));
   }
 
   /** The target for the next request; only for routes that forward. */
   public Target pick() {
-    return targets.length == 1 ? targets[0] : targets[picker.next()];
+    // The builder gives a picker to exactly the routes with more than one target.
+    SmoothWeightedRoundRobin split = picker;
+    return split == null ? targets[0] : targets[split.next()];
   }
 
   /** The status of a direct response, or 0 when the route forwards. */

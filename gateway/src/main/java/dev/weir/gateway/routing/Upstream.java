@@ -189,7 +189,8 @@ public final class Upstream {
   static final class Runtime {
     private final String name;
     private final CircuitBreakerConfig config;
-    private volatile CircuitBreaker breaker;
+    // Null until the first request (double-checked in breaker()).
+    private volatile @Nullable CircuitBreaker breaker;
     final AtomicInteger active = new AtomicInteger();
     final AtomicInteger retries = new AtomicInteger();
     final RetryBudget retryBudget;

@@ -7,4 +7,7 @@
  * <p>Built from plain specs ({@code *Spec} records) that the xDS client decodes; nothing here
  * depends on protobuf, Spring or Netty, and nothing here depends on the Weir control plane's code.
  */
+@NullMarked
 package dev.weir.gateway.routing;
+
+import org.jspecify.annotations.NullMarked;

@@ -21,6 +21,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -133,8 +134,11 @@ final class AdsStream implements AutoCloseable {
       throw new IllegalArgumentException("weir.xds.tls.ca: " + tls.ca() + ": " + e.getMessage(), e);
     }
     try {
-      if (tls.certChain() != null) {
-        builder.keyManager(tls.certChain().toFile(), tls.privateKey().toFile());
+      Path certChain = tls.certChain();
+      Path privateKey = tls.privateKey();
+      // Tls holds both or neither.
+      if (certChain != null && privateKey != null) {
+        builder.keyManager(certChain.toFile(), privateKey.toFile());
       }
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException(

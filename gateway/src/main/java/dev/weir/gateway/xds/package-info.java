@@ -11,6 +11,11 @@
  * HTTPS listener and its secrets: warming, retention, TLS swaps).
  *
  * <p>Protobuf stays here: the routing package sees only the decoded specs. The gateway learns about
- * Weir only through xDS, so nothing here imports the control plane's code.
+ * Weir only through xDS, so nothing here imports the control plane's code; the names it reads
+ * (resource names, {@code weir} metadata fields) come from the xDS dialect, {@code
+ * dev.weir.xds.dialect}.
  */
+@NullMarked
 package dev.weir.gateway.xds;
+
+import org.jspecify.annotations.NullMarked;

@@ -18,6 +18,7 @@ import dev.weir.gateway.testing.XdsResources;
 import dev.weir.gateway.testing.XdsResources.Split;
 import dev.weir.gateway.testing.XdsTestServer;
 import dev.weir.gateway.xds.XdsClient;
+import dev.weir.xds.dialect.WeirHeaders;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
@@ -313,7 +314,7 @@ class GatewayIntegrationTest {
             Map.of(
                 "X-Forwarded-For",
                 "6.6.6.6",
-                "Weir-Revision",
+                WeirHeaders.REVISION,
                 "spoofed",
                 "X-Forwarded-Proto",
                 "https"));

@@ -3,12 +3,12 @@ package dev.weir.gateway;
 import static dev.weir.gateway.testing.XdsResources.assignment;
 import static dev.weir.gateway.testing.XdsResources.cluster;
 import static dev.weir.gateway.testing.XdsResources.endpoint;
+import static dev.weir.gateway.testing.XdsResources.redirectedVhost;
 import static dev.weir.gateway.testing.XdsResources.routes;
 import static dev.weir.gateway.testing.XdsResources.split;
 import static dev.weir.gateway.testing.XdsResources.vhost;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.Any;
 import dev.weir.gateway.testing.Poll;
 import dev.weir.gateway.testing.TestBackend;
 import dev.weir.gateway.testing.TestCa;
@@ -17,17 +17,12 @@ import dev.weir.gateway.testing.TlsProbe.Seen;
 import dev.weir.gateway.testing.XdsTestServer;
 import dev.weir.gateway.tls.HttpsServer;
 import dev.weir.gateway.tls.TlsConfigHolder;
+import dev.weir.xds.dialect.ResourceNames;
+import dev.weir.xds.translate.XdsProtos;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
-import io.envoyproxy.envoy.config.core.v3.DataSource;
-import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
-import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -116,34 +111,18 @@ class HttpsIntegrationTest {
     for (String host : hosts) {
       vhosts.add(vhost(host, "default/app", List.of(), List.of(split("default", "app-1", 100))));
     }
-    var secure =
-        vhost(
-            "secure.default.example.com",
-            "default/secure",
-            List.of(),
-            List.of(split("default", "app-1", 100)))
-            .toBuilder();
-    secure
-        .getMetadataBuilder()
-        .putFilterMetadata(
-            "weir",
-            com.google.protobuf.Struct.newBuilder()
-                .putFields(
-                    "route",
-                    com.google.protobuf.Value.newBuilder().setStringValue("default/secure").build())
-                .putFields("tls", com.google.protobuf.Value.newBuilder().setBoolValue(true).build())
-                .putFields(
-                    "redirect", com.google.protobuf.Value.newBuilder().setBoolValue(true).build())
-                .build());
-    vhosts.add(secure.build());
+    vhosts.add(
+        redirectedVhost(
+            "secure.default.example.com", "default/secure", split("default", "app-1", 100)));
     Listener listener =
-        Listener.newBuilder()
-            .setName("weir-https")
-            .addFilterChains(chain(List.of("hello.default.example.com"), "default/hello"))
-            .addFilterChains(chain(List.of("bye.default.example.com"), "default/bye"))
-            .addFilterChains(chain(List.of("*.default.example.com"), "default/wildcard"))
-            .setDefaultFilterChain(chain(List.of(), "default/fallback"))
-            .build();
+        XdsProtos.httpsListener(
+            8443,
+            List.of(
+                chain(List.of("hello.default.example.com"), "default/hello"),
+                chain(List.of("bye.default.example.com"), "default/bye"),
+                chain(List.of("*.default.example.com"), "default/wildcard")),
+            XdsProtos.tlsFilterChain(
+                ResourceNames.DEFAULT_FILTER_CHAIN, List.of(), "default/fallback"));
     List<Secret> secrets =
         List.of(
             secret("default/hello", hello),
@@ -161,36 +140,11 @@ class HttpsIntegrationTest {
   }
 
   static FilterChain chain(List<String> serverNames, String secret) {
-    DownstreamTlsContext context =
-        DownstreamTlsContext.newBuilder()
-            .setCommonTlsContext(
-                CommonTlsContext.newBuilder()
-                    .addAlpnProtocols("h2")
-                    .addAlpnProtocols("http/1.1")
-                    .addTlsCertificateSdsSecretConfigs(
-                        SdsSecretConfig.newBuilder().setName(secret)))
-            .build();
-    FilterChain.Builder chain =
-        FilterChain.newBuilder()
-            .setName(secret)
-            .setTransportSocket(
-                TransportSocket.newBuilder()
-                    .setName("envoy.transport_sockets.tls")
-                    .setTypedConfig(Any.pack(context)));
-    if (!serverNames.isEmpty()) {
-      chain.setFilterChainMatch(FilterChainMatch.newBuilder().addAllServerNames(serverNames));
-    }
-    return chain.build();
+    return XdsProtos.tlsFilterChain(secret, serverNames, secret);
   }
 
   static Secret secret(String name, TestCa.Issued issued) {
-    return Secret.newBuilder()
-        .setName(name)
-        .setTlsCertificate(
-            TlsCertificate.newBuilder()
-                .setCertificateChain(DataSource.newBuilder().setInlineString(issued.chainPem()))
-                .setPrivateKey(DataSource.newBuilder().setInlineString(issued.keyPem())))
-        .build();
+    return XdsProtos.tlsSecret(name, issued.chainPem(), issued.keyPem());
   }
 
   int httpsPort() {
@@ -385,15 +339,8 @@ class HttpsIntegrationTest {
   void aSecretWithAnUnusableKeyIsNackedWithoutTheKeyAndTheLastGoodStays() throws Exception {
     String garbageKey =
         "-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWtleS1ieXRlcw==\n-----END PRIVATE KEY-----\n";
-    Secret bad =
-        Secret.newBuilder()
-            .setName("default/fallback")
-            .setTlsCertificate(
-                TlsCertificate.newBuilder()
-                    .setCertificateChain(
-                        DataSource.newBuilder().setInlineString(fallback.chainPem()))
-                    .setPrivateKey(DataSource.newBuilder().setInlineString(garbageKey)))
-            .build();
+    // A key the controller would have refused: only the gateway's own check stands in the way.
+    Secret bad = XdsProtos.tlsSecret("default/fallback", fallback.chainPem(), garbageKey);
     int nacks = xds.nackDetails().size();
     try {
       serve(bad);

@@ -3,13 +3,12 @@ package dev.weir.gateway;
 import static dev.weir.gateway.testing.XdsResources.assignment;
 import static dev.weir.gateway.testing.XdsResources.cluster;
 import static dev.weir.gateway.testing.XdsResources.endpoint;
+import static dev.weir.gateway.testing.XdsResources.redirectedVhost;
 import static dev.weir.gateway.testing.XdsResources.routes;
 import static dev.weir.gateway.testing.XdsResources.split;
 import static dev.weir.gateway.testing.XdsResources.vhost;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
 import dev.weir.gateway.routing.RoutingTableHolder;
 import dev.weir.gateway.testing.Poll;
 import dev.weir.gateway.testing.TestBackend;
@@ -74,22 +73,9 @@ class TrustedProxiesIntegrationTest {
   }
 
   static void serve() {
-    VirtualHost.Builder secure =
-        vhost(
-            "secure.default.example.com",
-            "default/secure",
-            List.of(),
-            List.of(split("default", "app-1", 100)))
-            .toBuilder();
-    secure
-        .getMetadataBuilder()
-        .putFilterMetadata(
-            "weir",
-            Struct.newBuilder()
-                .putFields("route", Value.newBuilder().setStringValue("default/secure").build())
-                .putFields("tls", Value.newBuilder().setBoolValue(true).build())
-                .putFields("redirect", Value.newBuilder().setBoolValue(true).build())
-                .build());
+    VirtualHost secure =
+        redirectedVhost(
+            "secure.default.example.com", "default/secure", split("default", "app-1", 100));
     xds.set(
         XdsResources.snapshot(
             "trusted-1",
@@ -97,8 +83,7 @@ class TrustedProxiesIntegrationTest {
             List.of(assignment("default/app-1", endpoint(backend.port()))),
             routes(
                 List.of(
-                    secure.build(),
-                    vhost("hello.default.example.com", split("default", "app-1", 100))))));
+                    secure, vhost("hello.default.example.com", split("default", "app-1", 100))))));
   }
 
   @BeforeEach

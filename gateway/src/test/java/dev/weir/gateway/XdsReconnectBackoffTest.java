@@ -16,6 +16,7 @@ import dev.weir.model.TrafficModel;
 import dev.weir.model.Upstream;
 import dev.weir.model.VirtualHost;
 import dev.weir.model.WeightedUpstream;
+import dev.weir.xds.dialect.ResourceNames;
 import dev.weir.xds.server.XdsServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -48,7 +49,7 @@ class XdsReconnectBackoffTest {
             "weir-gateway",
             "us-east",
             "us-east-1a",
-            "weir-http",
+            ResourceNames.ROUTE_CONFIGURATION,
             Duration.ofSeconds(5),
             Duration.ofMillis(250),
             MAX_BACKOFF,

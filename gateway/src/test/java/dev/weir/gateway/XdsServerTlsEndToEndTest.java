@@ -19,6 +19,7 @@ import dev.weir.model.Upstream;
 import dev.weir.model.VirtualHost;
 import dev.weir.model.WeightedUpstream;
 import dev.weir.xds.DataPlane;
+import dev.weir.xds.dialect.WeirHeaders;
 import dev.weir.xds.server.XdsServer;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslHandler;
@@ -269,7 +270,7 @@ class XdsServerTlsEndToEndTest {
     // Smooth weighted round-robin at 90/10: exactly 2 of 20, wherever the cycle starts.
     assertThat(Collections.frequency(seen, "hello-2")).isEqualTo(2);
     assertThat(Collections.frequency(seen, "hello-1")).isEqualTo(18);
-    HttpClient tagged = client(HELLO, null).headers(h -> h.set("Weir-Tag", "canary"));
+    HttpClient tagged = client(HELLO, null).headers(h -> h.set(WeirHeaders.TAG, "canary"));
     assertThat(get(tagged, "/").body()).isEqualTo("hello-2");
   }
 

@@ -12,8 +12,11 @@ import dev.weir.gateway.routing.RoutingTable;
 import dev.weir.gateway.routing.RoutingTableBuilder;
 import dev.weir.gateway.routing.TargetSpec;
 import dev.weir.gateway.routing.VirtualHostSpec;
+import dev.weir.xds.dialect.ResourceNames;
+import dev.weir.xds.dialect.WeirHeaders;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -39,7 +42,7 @@ class WeirHeadersFilterTest {
         RoutingTableBuilder.withDefaults()
             .build(
                 new RouteConfigSpec(
-                    "weir-http",
+                    ResourceNames.ROUTE_CONFIGURATION,
                     List.of(
                         new VirtualHostSpec(
                             "hello",
@@ -47,7 +50,7 @@ class WeirHeadersFilterTest {
                             "default/hello",
                             List.of(
                                 RouteSpec.forward(
-                                    "default",
+                                    ResourceNames.DEFAULT_ROUTE,
                                     "/",
                                     null,
                                     null,
@@ -56,8 +59,8 @@ class WeirHeadersFilterTest {
                                             "default/hello-1",
                                             1,
                                             List.of(
-                                                new HeaderSpec("Weir-Revision", "hello-1"),
-                                                new HeaderSpec("Weir-Namespace", "default")))),
+                                                new HeaderSpec(WeirHeaders.REVISION, "hello-1"),
+                                                new HeaderSpec(WeirHeaders.NAMESPACE, "default")))),
                                     0,
                                     0))))),
                 List.of(
@@ -100,8 +103,12 @@ class WeirHeadersFilterTest {
             Map.of("X-Forwarded-For", "10.1.2.3", "X-Forwarded-Proto", "http")),
         Arguments.of(
             "weir headers are the target's, not the client's",
-            Map.of("Weir-Revision", "spoofed", "weir-namespace", "spoofed"),
-            Map.of("Weir-Revision", "hello-1", "Weir-Namespace", "default")),
+            Map.of(
+                WeirHeaders.REVISION,
+                "spoofed",
+                WeirHeaders.NAMESPACE.toLowerCase(Locale.ROOT),
+                "spoofed"),
+            Map.of(WeirHeaders.REVISION, "hello-1", WeirHeaders.NAMESPACE, "default")),
         Arguments.of(
             "ordinary headers pass",
             Map.of("Accept", "text/plain", "Weir-Tag", "canary"),

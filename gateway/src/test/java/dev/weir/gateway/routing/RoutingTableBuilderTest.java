@@ -2,6 +2,8 @@ package dev.weir.gateway.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weir.xds.dialect.ResourceNames;
+import dev.weir.xds.dialect.WeirHeaders;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +18,8 @@ class RoutingTableBuilderTest {
 
   static final List<HeaderSpec> HEADERS =
       List.of(
-          new HeaderSpec("Weir-Revision", "hello-1"), new HeaderSpec("Weir-Namespace", "default"));
+          new HeaderSpec(WeirHeaders.REVISION, "hello-1"),
+          new HeaderSpec(WeirHeaders.NAMESPACE, "default"));
 
   static ClusterSpec cluster(String name) {
     return new ClusterSpec(name, false, 2_000, OutlierSpec.DISABLED, 1024, 3);
@@ -40,14 +43,18 @@ class RoutingTableBuilderTest {
         List.of("hello.default.example.com", "hello.default.example.com:*"),
         "default/hello",
         List.of(
-            forward("tag:canary", "weir-tag", "canary", target("default/hello-2", 1)),
             forward(
-                "tag:canary:knative",
-                "knative-serving-tag",
+                ResourceNames.tagRoute("canary"),
+                WeirHeaders.TAG,
                 "canary",
                 target("default/hello-2", 1)),
             forward(
-                "default",
+                ResourceNames.knativeTagRoute("canary"),
+                WeirHeaders.KNATIVE_TAG,
+                "canary",
+                target("default/hello-2", 1)),
+            forward(
+                ResourceNames.DEFAULT_ROUTE,
                 null,
                 null,
                 target("default/hello-1", first),
@@ -69,13 +76,14 @@ class RoutingTableBuilderTest {
             "wild",
             List.of("*.wild.example.com"),
             "default/wild",
-            List.of(forward("default", null, null, target("default/hello-1", 1))));
+            List.of(
+                forward(ResourceNames.DEFAULT_ROUTE, null, null, target("default/hello-1", 1))));
     VirtualHostSpec fallback =
         new VirtualHostSpec(
             "any",
             List.of("*"),
             "default/any",
-            List.of(RouteSpec.direct("default", "/", 503, "fallback")));
+            List.of(RouteSpec.direct(ResourceNames.DEFAULT_ROUTE, "/", 503, "fallback")));
     VirtualHostSpec exactPath =
         new VirtualHostSpec(
             "paths.example.com",
@@ -98,7 +106,8 @@ class RoutingTableBuilderTest {
     return RoutingTableBuilder.withDefaults()
         .build(
             new RouteConfigSpec(
-                "weir-http", List.of(helloHost(100, 0 + 1), wildcard, exactPath, fallback)),
+                ResourceNames.ROUTE_CONFIGURATION,
+                List.of(helloHost(100, 0 + 1), wildcard, exactPath, fallback)),
             CLUSTERS,
             ASSIGNMENTS);
   }
@@ -144,25 +153,30 @@ class RoutingTableBuilderTest {
 
   static Stream<Arguments> matches() {
     return Stream.of(
-        Arguments.of("default route", "hello.default.example.com", "/", Map.of(), "default"),
+        Arguments.of(
+            "default route",
+            "hello.default.example.com",
+            "/",
+            Map.of(),
+            ResourceNames.DEFAULT_ROUTE),
         Arguments.of(
             "weir tag header",
             "hello.default.example.com",
             "/",
-            Map.of("weir-tag", "canary"),
-            "tag:canary"),
+            Map.of(WeirHeaders.TAG, "canary"),
+            ResourceNames.tagRoute("canary")),
         Arguments.of(
             "knative tag header",
             "hello.default.example.com",
             "/x",
-            Map.of("knative-serving-tag", "canary"),
-            "tag:canary:knative"),
+            Map.of(WeirHeaders.KNATIVE_TAG, "canary"),
+            ResourceNames.knativeTagRoute("canary")),
         Arguments.of(
             "unknown tag falls through",
             "hello.default.example.com",
             "/",
-            Map.of("weir-tag", "x"),
-            "default"),
+            Map.of(WeirHeaders.TAG, "x"),
+            ResourceNames.DEFAULT_ROUTE),
         Arguments.of("exact path", "paths.example.com", "/only", Map.of(), "exact"),
         Arguments.of("prefix", "paths.example.com", "/api/v1", Map.of(), "api"),
         Arguments.of("no match", "paths.example.com", "/other", Map.of(), null));
@@ -182,7 +196,7 @@ class RoutingTableBuilderTest {
     Target target = route.pick();
     assertThat(target.cluster()).isEqualTo("default/hello-2");
     assertThat(target.upstream().name()).isEqualTo("default/hello-2");
-    assertThat(target.headerName(0)).isEqualTo("Weir-Revision");
+    assertThat(target.headerName(0)).isEqualTo(WeirHeaders.REVISION);
     assertThat(target.headerValue(1)).isEqualTo("default");
   }
 
@@ -191,7 +205,7 @@ class RoutingTableBuilderTest {
     RoutingTable table =
         RoutingTableBuilder.withDefaults()
             .build(
-                new RouteConfigSpec("weir-http", List.of(helloHost(50, 50))),
+                new RouteConfigSpec(ResourceNames.ROUTE_CONFIGURATION, List.of(helloHost(50, 50))),
                 List.of(cluster("default/hello-1")),
                 Map.of());
     RouteEntry route = table.virtualHost("hello.default.example.com").match("/", h -> null);
@@ -202,7 +216,8 @@ class RoutingTableBuilderTest {
   @Test
   void anUnchangedSplitKeepsItsPositionAcrossRebuilds() {
     RoutingTableBuilder builder = RoutingTableBuilder.withDefaults();
-    RouteConfigSpec config = new RouteConfigSpec("weir-http", List.of(helloHost(90, 10)));
+    RouteConfigSpec config =
+        new RouteConfigSpec(ResourceNames.ROUTE_CONFIGURATION, List.of(helloHost(90, 10)));
     Map<String, Integer> counts = new HashMap<>();
     RoutingTable table = builder.build(config, CLUSTERS, ASSIGNMENTS);
     for (int i = 0; i < 10_000; i++) {
@@ -223,10 +238,14 @@ class RoutingTableBuilderTest {
     RoutingTableBuilder builder = RoutingTableBuilder.withDefaults();
     RoutingTable before =
         builder.build(
-            new RouteConfigSpec("weir-http", List.of(helloHost(90, 10))), CLUSTERS, ASSIGNMENTS);
+            new RouteConfigSpec(ResourceNames.ROUTE_CONFIGURATION, List.of(helloHost(90, 10))),
+            CLUSTERS,
+            ASSIGNMENTS);
     RoutingTable after =
         builder.build(
-            new RouteConfigSpec("weir-http", List.of(helloHost(50, 50))), CLUSTERS, ASSIGNMENTS);
+            new RouteConfigSpec(ResourceNames.ROUTE_CONFIGURATION, List.of(helloHost(50, 50))),
+            CLUSTERS,
+            ASSIGNMENTS);
     RouteEntry oldRoute = before.virtualHost("hello.default.example.com").match("/", h -> null);
     RouteEntry newRoute = after.virtualHost("hello.default.example.com").match("/", h -> null);
     assertThat(newRoute.picker()).isNotSameAs(oldRoute.picker());

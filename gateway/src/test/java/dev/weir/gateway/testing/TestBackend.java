@@ -1,5 +1,6 @@
 package dev.weir.gateway.testing;
 
+import dev.weir.xds.dialect.WeirHeaders;
 import io.netty.channel.Channel;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -63,8 +64,8 @@ public final class TestBackend implements AutoCloseable {
                               "x-seen-forwarded-port", String.valueOf(in.get("X-Forwarded-Port")))
                           .header("x-backend", name)
                           .header("x-protocol", request.protocol())
-                          .header("x-seen-revision", String.valueOf(in.get("Weir-Revision")))
-                          .header("x-seen-namespace", String.valueOf(in.get("Weir-Namespace")))
+                          .header("x-seen-revision", String.valueOf(in.get(WeirHeaders.REVISION)))
+                          .header("x-seen-namespace", String.valueOf(in.get(WeirHeaders.NAMESPACE)))
                           .header("x-seen-for", String.valueOf(in.getAll("X-Forwarded-For")))
                           .header("x-seen-proto", String.valueOf(in.get("X-Forwarded-Proto")))
                           .header(

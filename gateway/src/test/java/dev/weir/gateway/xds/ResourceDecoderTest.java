@@ -19,6 +19,8 @@ import dev.weir.gateway.routing.OutlierSpec;
 import dev.weir.gateway.routing.RouteConfigSpec;
 import dev.weir.gateway.routing.RouteSpec;
 import dev.weir.gateway.routing.TargetSpec;
+import dev.weir.xds.dialect.ResourceNames;
+import dev.weir.xds.dialect.WeirHeaders;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
@@ -59,6 +61,8 @@ class ResourceDecoderTest {
                 3));
     assertThat(decoder.cluster(cluster("default/grpc-1", Durations.fromSeconds(30), true)).http2())
         .isTrue();
+    // A bare cluster, which Weir's translator never sends: the gateway falls back to Envoy's
+    // defaults.
     assertThat(decoder.cluster(Cluster.newBuilder().setName("a/b").build()))
         .isEqualTo(new ClusterSpec("a/b", false, 5_000, OutlierSpec.DISABLED, 1024, 3));
   }
@@ -99,28 +103,28 @@ class ResourceDecoderTest {
     assertThat(vhost.route()).isEqualTo("default/hello");
     List<HeaderSpec> two =
         List.of(
-            new HeaderSpec("Weir-Revision", "hello-2"),
-            new HeaderSpec("Weir-Namespace", "default"));
+            new HeaderSpec(WeirHeaders.REVISION, "hello-2"),
+            new HeaderSpec(WeirHeaders.NAMESPACE, "default"));
     assertThat(vhost.routes())
         .containsExactly(
             RouteSpec.forward(
-                "tag:canary",
+                ResourceNames.tagRoute("canary"),
                 "/",
-                "weir-tag",
+                WeirHeaders.TAG,
                 "canary",
                 List.of(new TargetSpec("default/hello-2", 1, two)),
                 30_000,
                 2),
             RouteSpec.forward(
-                "tag:canary:knative",
+                ResourceNames.knativeTagRoute("canary"),
                 "/",
-                "knative-serving-tag",
+                WeirHeaders.KNATIVE_TAG,
                 "canary",
                 List.of(new TargetSpec("default/hello-2", 1, two)),
                 30_000,
                 2),
             RouteSpec.forward(
-                "default",
+                ResourceNames.DEFAULT_ROUTE,
                 "/",
                 null,
                 null,
@@ -129,8 +133,8 @@ class ResourceDecoderTest {
                         "default/hello-1",
                         90,
                         List.of(
-                            new HeaderSpec("Weir-Revision", "hello-1"),
-                            new HeaderSpec("Weir-Namespace", "default"))),
+                            new HeaderSpec(WeirHeaders.REVISION, "hello-1"),
+                            new HeaderSpec(WeirHeaders.NAMESPACE, "default"))),
                     new TargetSpec("default/hello-2", 10, two)),
                 30_000,
                 2));
@@ -141,6 +145,10 @@ class ResourceDecoderTest {
         .getRoutes(0);
   }
 
+  /**
+   * The translator's configuration with its default route changed as no Weir translator would (the
+   * cases below are malformed on purpose; everything else stays as the translator built it).
+   */
   static RouteConfiguration withRoute(UnaryOperator<Route.Builder> change) {
     VirtualHost vhost =
         vhost(HOST, split("default", "hello-1", 90), split("default", "hello-2", 10));
@@ -149,7 +157,14 @@ class ResourceDecoderTest {
   }
 
   static Stream<Arguments> badRoutes() {
-    String where = "route weir-http vhost " + HOST + " route default: ";
+    String where =
+        "route "
+            + ResourceNames.ROUTE_CONFIGURATION
+            + " vhost "
+            + HOST
+            + " route "
+            + ResourceNames.DEFAULT_ROUTE
+            + ": ";
     return Stream.of(
         Arguments.of(
             "regex path",
@@ -191,9 +206,9 @@ class ResourceDecoderTest {
                         r.getMatch().toBuilder()
                             .addHeaders(
                                 HeaderMatcher.newBuilder()
-                                    .setName("weir-tag")
+                                    .setName(WeirHeaders.TAG)
                                     .setPrefixMatch("can")))),
-            where + "header weir-tag match not supported (expected: exact)"),
+            where + "header " + WeirHeaders.TAG + " match not supported (expected: exact)"),
         Arguments.of(
             "bad direct status",
             withRoute(
@@ -230,7 +245,9 @@ class ResourceDecoderTest {
                     vhost(HOST, split("default", "hello-1", 100)).toBuilder()
                         .setName("again")
                         .build())),
-            "route weir-http vhost "
+            "route "
+                + ResourceNames.ROUTE_CONFIGURATION
+                + " vhost "
                 + HOST
                 + ": domain "
                 + HOST
@@ -242,7 +259,7 @@ class ResourceDecoderTest {
                     vhost(HOST, split("default", "hello-1", 100)).toBuilder()
                         .clearDomains()
                         .build())),
-            "route weir-http vhost " + HOST + ": no domains"),
+            "route " + ResourceNames.ROUTE_CONFIGURATION + " vhost " + HOST + ": no domains"),
         Arguments.of(
             "prefix wildcard domain",
             routes(
@@ -250,7 +267,9 @@ class ResourceDecoderTest {
                     vhost(HOST, split("default", "hello-1", 100)).toBuilder()
                         .addDomains("hello.*")
                         .build())),
-            "route weir-http vhost "
+            "route "
+                + ResourceNames.ROUTE_CONFIGURATION
+                + " vhost "
                 + HOST
                 + ": domain \"hello.*\" not supported (expected: a host, *.suffix or *)"));
   }
@@ -263,6 +282,7 @@ class ResourceDecoderTest {
         .hasMessage(detail);
   }
 
+  // The translator's cluster with one field broken, or no cluster at all: what it never sends.
   static Stream<Arguments> badClusters() {
     return Stream.of(
         Arguments.of(

@@ -13,13 +13,8 @@ import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
 import dev.weir.xds.dialect.ResourceNames;
-import io.envoyproxy.envoy.config.core.v3.TransportSocket;
-import io.envoyproxy.envoy.config.listener.v3.FilterChain;
-import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
+import dev.weir.xds.translate.XdsProtos;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
@@ -35,7 +30,7 @@ class ResourceTypeTest {
 
   private static final String HOST = "hello.default.example.com";
   private static final RouteConfigurationType ROUTES =
-      new ResourceDecoder(2).routeType("weir-http");
+      new ResourceDecoder(2).routeType(ResourceNames.ROUTE_CONFIGURATION);
 
   static Resource resource(String name, Message message) {
     return Resource.newBuilder()
@@ -45,24 +40,17 @@ class ResourceTypeTest {
         .build();
   }
 
+  /**
+   * The translator's HTTPS listener serving {@code secret} for {@link #HOST} and as the fallback,
+   * under {@code name}; an empty {@code secret} is what no translator sends.
+   */
   static Listener listener(String name, String secret) {
-    DownstreamTlsContext tls =
-        DownstreamTlsContext.newBuilder()
-            .setCommonTlsContext(
-                CommonTlsContext.newBuilder()
-                    .addTlsCertificateSdsSecretConfigs(
-                        SdsSecretConfig.newBuilder().setName(secret)))
-            .build();
-    FilterChain chain =
-        FilterChain.newBuilder()
-            .setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames(HOST))
-            .setTransportSocket(
-                TransportSocket.newBuilder().setName("tls").setTypedConfig(Any.pack(tls)))
-            .build();
-    return Listener.newBuilder()
+    return XdsProtos.httpsListener(
+            8443,
+            List.of(XdsProtos.tlsFilterChain(secret, List.of(HOST), secret)),
+            XdsProtos.tlsFilterChain(ResourceNames.DEFAULT_FILTER_CHAIN, List.of(), secret))
+        .toBuilder()
         .setName(name)
-        .addFilterChains(chain)
-        .setDefaultFilterChain(chain)
         .build();
   }
 
@@ -81,8 +69,10 @@ class ResourceTypeTest {
         Arguments.of(
             "the subscribed route configuration",
             ROUTES,
-            resource("weir-http", routes(List.of(vhost(HOST, split("default", "hello-1", 100))))),
-            "weir-http"),
+            resource(
+                ResourceNames.ROUTE_CONFIGURATION,
+                routes(List.of(vhost(HOST, split("default", "hello-1", 100))))),
+            ResourceNames.ROUTE_CONFIGURATION),
         Arguments.of(
             "another route configuration is not decoded",
             ROUTES,
@@ -132,13 +122,15 @@ class ResourceTypeTest {
             "malformed route configuration",
             ROUTES,
             Resource.newBuilder()
-                .setName("weir-http")
+                .setName(ResourceNames.ROUTE_CONFIGURATION)
                 .setResource(
                     Any.newBuilder()
                         .setTypeUrl(TypeUrls.ROUTE)
                         .setValue(ByteString.copyFrom(new byte[] {0x12, 0x05, 0x0a})))
                 .build(),
-            "route weir-http: cannot decode "
+            "route "
+                + ResourceNames.ROUTE_CONFIGURATION
+                + ": cannot decode "
                 + TypeUrls.ROUTE
                 + ": While parsing a protocol message, the input ended unexpectedly in the middle of a"
                 + " field.  This could mean either that the input has been truncated or that an"
@@ -147,18 +139,20 @@ class ResourceTypeTest {
             "invalid route",
             ROUTES,
             resource(
-                "weir-http",
+                ResourceNames.ROUTE_CONFIGURATION,
                 routes(
                     List.of(
                         vhost(HOST, split("default", "hello-1", 100)).toBuilder()
                             .clearDomains()
                             .build()))),
-            "route weir-http vhost " + HOST + ": no domains"),
+            "route " + ResourceNames.ROUTE_CONFIGURATION + " vhost " + HOST + ": no domains"),
         Arguments.of(
             "listener without a secret name",
             ListenerType.INSTANCE,
             resource(ResourceNames.HTTPS_LISTENER, listener(ResourceNames.HTTPS_LISTENER, "")),
-            "listener weir-https filter_chains[0]: tls_certificate_sds_secret_configs[0].name empty"),
+            "listener "
+                + ResourceNames.HTTPS_LISTENER
+                + " filter_chains[0]: tls_certificate_sds_secret_configs[0].name empty"),
         Arguments.of(
             "secret without a certificate",
             SecretType.INSTANCE,

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import dev.weir.gateway.routing.RouteConfigSpec;
+import dev.weir.xds.dialect.ResourceNames;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
@@ -28,7 +29,8 @@ class RouteConfigurationTypeTest {
 
   private static final int HOSTS = 100;
 
-  private final RouteConfigurationType type = new RouteConfigurationType("weir-http", 2);
+  private final RouteConfigurationType type =
+      new RouteConfigurationType(ResourceNames.ROUTE_CONFIGURATION, 2);
 
   static String host(int i) {
     return "hello-" + i + ".default.example.com";
@@ -60,7 +62,7 @@ class RouteConfigurationTypeTest {
   /** The spec, or the NACK detail. */
   static Object scratch(RouteConfiguration config) {
     try {
-      return new RouteConfigurationType("weir-http", 2).decode(config);
+      return new RouteConfigurationType(ResourceNames.ROUTE_CONFIGURATION, 2).decode(config);
     } catch (InvalidResourceException e) {
       return e.getMessage();
     }
@@ -175,7 +177,7 @@ class RouteConfigurationTypeTest {
         valid.toByteString().concat(ByteString.copyFrom(new byte[] {0x12, 0x02, 0x0a, 0x05}));
     Resource resource =
         Resource.newBuilder()
-            .setName("weir-http")
+            .setName(ResourceNames.ROUTE_CONFIGURATION)
             .setResource(Any.newBuilder().setTypeUrl(TypeUrls.ROUTE).setValue(broken))
             .build();
     String whole;

@@ -13,6 +13,7 @@ import dev.weir.gateway.routing.ClusterSpec;
 import dev.weir.gateway.routing.LoadAssignmentSpec;
 import dev.weir.gateway.routing.RouteConfigSpec;
 import dev.weir.gateway.routing.RoutingTableBuilder;
+import dev.weir.xds.dialect.ResourceNames;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
@@ -73,12 +74,12 @@ public final class RouteUpdateBench {
     for (int i = 0; i < versions.length; i++) {
       resources[i] =
           Resource.newBuilder()
-              .setName("weir-http")
+              .setName(ResourceNames.ROUTE_CONFIGURATION)
               .setVersion("v" + i)
               .setResource(versions[i])
               .build();
     }
-    RouteConfigurationType incremental = decoder.routeType("weir-http");
+    RouteConfigurationType incremental = decoder.routeType(ResourceNames.ROUTE_CONFIGURATION);
     // Both paths in every round, in alternating order, so that load from other processes falls
     // on both alike.
     Path scratch = new Path(round -> decode(decoder, versions[round % 2]), rounds);

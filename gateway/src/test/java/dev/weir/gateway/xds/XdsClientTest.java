@@ -15,6 +15,8 @@ import dev.weir.gateway.routing.RoutingTableHolder;
 import dev.weir.gateway.routing.Upstream;
 import dev.weir.gateway.testing.Poll;
 import dev.weir.gateway.testing.XdsTestServer;
+import dev.weir.xds.dialect.ResourceNames;
+import dev.weir.xds.dialect.UserAgents;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
@@ -54,7 +56,7 @@ class XdsClientTest {
                 "weir-gateway",
                 "us-east",
                 "us-east-1a",
-                "weir-http",
+                ResourceNames.ROUTE_CONFIGURATION,
                 Duration.ofMillis(500),
                 Duration.ofMillis(50),
                 Duration.ofMillis(200),
@@ -85,7 +87,7 @@ class XdsClientTest {
     Node node = server.nodes().get(0);
     assertThat(node.getId()).isEqualTo("gw-1");
     assertThat(node.getCluster()).isEqualTo("weir-gateway");
-    assertThat(node.getUserAgentName()).isEqualTo("weir-gateway");
+    assertThat(node.getUserAgentName()).isEqualTo(UserAgents.GATEWAY);
     assertThat(node.getLocality().getRegion()).isEqualTo("us-east");
     assertThat(node.getLocality().getZone()).isEqualTo("us-east-1a");
     Poll.until("ACKs of cds, eds and rds", () -> client.appliedVersions().size() == 3);
@@ -111,6 +113,7 @@ class XdsClientTest {
 
   @Test
   void nackKeepsTheLastGoodConfigurationAndReportsWhy() {
+    // The translator's virtual host with a regex path match, which it never sends.
     VirtualHost bad =
         vhost(HOST, split("default", "hello-1", 100)).toBuilder()
             .setRoutes(
@@ -125,10 +128,17 @@ class XdsClientTest {
             "v2",
             List.of(cluster("default/hello-1")),
             List.of(assignment("default/hello-1", endpoint(9001))),
-            RouteConfiguration.newBuilder().setName("weir-http").addVirtualHosts(bad).build()));
+            RouteConfiguration.newBuilder()
+                .setName(ResourceNames.ROUTE_CONFIGURATION)
+                .addVirtualHosts(bad)
+                .build()));
 
     String expected =
-        "route weir-http vhost hello.default.example.com route default: "
+        "route "
+            + ResourceNames.ROUTE_CONFIGURATION
+            + " vhost hello.default.example.com route "
+            + ResourceNames.DEFAULT_ROUTE
+            + ": "
             + "safe_regex path match not supported (expected: prefix or path)";
     Poll.until("NACK at the server", () -> server.nackDetails().contains(expected));
     assertThat(client.lastNack()).isEqualTo(expected);
@@ -161,7 +171,9 @@ class XdsClientTest {
             routes(
                 List.of(vhost(HOST, split("default", "hello-1", 50), split("default", "x", 50))))));
     String expected =
-        "route weir-http vhost hello.default.example.com: weighted cluster default/x unknown";
+        "route "
+            + ResourceNames.ROUTE_CONFIGURATION
+            + " vhost hello.default.example.com: weighted cluster default/x unknown";
     Poll.until("NACK for the unknown cluster", () -> server.nackDetails().contains(expected));
     // Still the single-target configuration of v1.
     assertThat(holder.current().virtualHost(HOST).match("/", n -> null).pick().cluster())
@@ -229,7 +241,10 @@ class XdsClientTest {
             r -> assertThat(r.getInitialResourceVersionsMap()).containsKey("default/hello-1"));
     assertThat(server.requests())
         .filteredOn(r -> r.getTypeUrl().equals(TypeUrls.ROUTE))
-        .anySatisfy(r -> assertThat(r.getInitialResourceVersionsMap()).containsKey("weir-http"));
+        .anySatisfy(
+            r ->
+                assertThat(r.getInitialResourceVersionsMap())
+                    .containsKey(ResourceNames.ROUTE_CONFIGURATION));
   }
 
   @Test

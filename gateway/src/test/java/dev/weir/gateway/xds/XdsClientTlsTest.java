@@ -14,6 +14,7 @@ import dev.weir.gateway.routing.RoutingTableBuilder;
 import dev.weir.gateway.routing.RoutingTableHolder;
 import dev.weir.gateway.testing.Poll;
 import dev.weir.gateway.testing.XdsTestServer;
+import dev.weir.xds.dialect.ResourceNames;
 import io.grpc.TlsServerCredentials;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ class XdsClientTlsTest {
             "weir-gateway",
             "",
             "",
-            "weir-http",
+            ResourceNames.ROUTE_CONFIGURATION,
             Duration.ofSeconds(1),
             Duration.ofMillis(50),
             Duration.ofMillis(200),

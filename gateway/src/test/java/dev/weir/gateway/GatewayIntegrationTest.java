@@ -7,6 +7,7 @@ import static dev.weir.gateway.testing.XdsResources.routes;
 import static dev.weir.gateway.testing.XdsResources.split;
 import static dev.weir.gateway.testing.XdsResources.tag;
 import static dev.weir.gateway.testing.XdsResources.vhost;
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -33,6 +34,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -51,6 +53,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -220,21 +223,22 @@ class GatewayIntegrationTest {
   }
 
   Response get(String host, Map<String, String> headers) {
-    return request(host, "/", headers).block(Duration.ofSeconds(30));
+    return requireNonNull(request(host, "/", headers).block(Duration.ofSeconds(30)));
   }
 
   /** Sends {@code n} requests, 32 at a time, and counts responses by backend (or status). */
   Map<String, Long> burst(String host, int n) {
-    return Flux.range(0, n)
-        .flatMap(i -> request(host, "/", Map.of()), 32)
-        .collect(
-            Collectors.groupingBy(
-                r ->
-                    r.status() == 200
-                        ? r.backend()
-                        : "status " + r.status() + " " + r.body().trim(),
-                Collectors.counting()))
-        .block(Duration.ofMinutes(2));
+    return requireNonNull(
+        Flux.range(0, n)
+            .flatMap(i -> request(host, "/", Map.of()), 32)
+            .collect(
+                Collectors.groupingBy(
+                    r ->
+                        r.status() == 200
+                            ? r.backend()
+                            : "status " + r.status() + " " + r.body().trim(),
+                    Collectors.counting()))
+            .block(Duration.ofMinutes(2)));
   }
 
   @Test
@@ -368,18 +372,20 @@ class GatewayIntegrationTest {
       assertThat(timedOut.body()).isEqualTo("upstream timeout for revision default/slow-1\n");
 
       Response tooBig =
-          http.headers(h -> h.set("Host", "slow.default.example.com"))
-              .post()
-              .uri("http://127.0.0.1:" + port + "/")
-              .send(reactor.netty.ByteBufFlux.fromString(Mono.just("x".repeat(1_500_000))))
-              .responseSingle(
-                  (res, body) ->
-                      body.asString()
-                          .defaultIfEmpty("")
-                          .map(
-                              text ->
-                                  new Response(res.status().code(), res.responseHeaders(), text)))
-              .block(Duration.ofSeconds(30));
+          requireNonNull(
+              http.headers(h -> h.set("Host", "slow.default.example.com"))
+                  .post()
+                  .uri("http://127.0.0.1:" + port + "/")
+                  .send(reactor.netty.ByteBufFlux.fromString(Mono.just("x".repeat(1_500_000))))
+                  .responseSingle(
+                      (res, body) ->
+                          body.asString()
+                              .defaultIfEmpty("")
+                              .map(
+                                  text ->
+                                      new Response(
+                                          res.status().code(), res.responseHeaders(), text)))
+                  .block(Duration.ofSeconds(30)));
       assertThat(tooBig.status()).isEqualTo(413);
       assertThat(tooBig.body()).isEqualTo("request body larger than 1000000 bytes\n");
     }
@@ -457,7 +463,10 @@ class GatewayIntegrationTest {
             .flatMap(
                 i ->
                     request("l.load.example.com", "/", Map.of())
-                        .onErrorResume(e -> Mono.just(new Response(-1, null, e.toString()))),
+                        .onErrorResume(
+                            e ->
+                                Mono.just(
+                                    new Response(-1, EmptyHttpHeaders.INSTANCE, e.toString()))),
                 8)
             .doOnNext(
                 r -> {
@@ -792,7 +801,7 @@ class GatewayIntegrationTest {
       return Integer.parseInt(statusLine.split(" ")[1]);
     }
 
-    String header(String name) {
+    @Nullable String header(String name) {
       for (String line : headers.split("\r\n")) {
         int colon = line.indexOf(':');
         if (colon > 0 && line.substring(0, colon).equalsIgnoreCase(name)) {
@@ -1052,31 +1061,32 @@ class GatewayIntegrationTest {
     HttpClient client = HttpClient.create(pool).responseTimeout(Duration.ofSeconds(2));
     try {
       Map<Integer, Long> statuses =
-          Flux.range(0, 4)
-              .flatMap(
-                  c ->
-                      Flux.range(0, 1_000_000)
-                          .takeWhile(i -> System.nanoTime() < deadline)
-                          .concatMap(
-                              i ->
-                                  client
-                                      .headers(
-                                          h ->
-                                              h.set(
-                                                  "Host",
-                                                  i % 2 == 0
-                                                      ? "ka.ka.example.com"
-                                                      : "nowhere.example.com"))
-                                      .get()
-                                      .uri("http://127.0.0.1:" + port + "/")
-                                      .responseSingle(
-                                          (res, body) ->
-                                              body.asString()
-                                                  .defaultIfEmpty("")
-                                                  .thenReturn(res.status().code()))
-                                      .onErrorResume(e -> Mono.just(-1))))
-              .collect(Collectors.groupingBy(code -> code, Collectors.counting()))
-              .block(Duration.ofSeconds(60));
+          requireNonNull(
+              Flux.range(0, 4)
+                  .flatMap(
+                      c ->
+                          Flux.range(0, 1_000_000)
+                              .takeWhile(i -> System.nanoTime() < deadline)
+                              .concatMap(
+                                  i ->
+                                      client
+                                          .headers(
+                                              h ->
+                                                  h.set(
+                                                      "Host",
+                                                      i % 2 == 0
+                                                          ? "ka.ka.example.com"
+                                                          : "nowhere.example.com"))
+                                          .get()
+                                          .uri("http://127.0.0.1:" + port + "/")
+                                          .responseSingle(
+                                              (res, body) ->
+                                                  body.asString()
+                                                      .defaultIfEmpty("")
+                                                      .thenReturn(res.status().code()))
+                                          .onErrorResume(e -> Mono.just(-1))))
+                  .collect(Collectors.groupingBy(code -> code, Collectors.counting()))
+                  .block(Duration.ofSeconds(60)));
       System.out.printf("proxied and 404 alternating: %s%n", statuses);
       assertThat(statuses.keySet()).as(statuses.toString()).containsOnly(200, 404);
     } finally {
@@ -1097,34 +1107,35 @@ class GatewayIntegrationTest {
             .responseTimeout(Duration.ofSeconds(10))
             .headers(h -> h.set("Host", host));
     Map<Integer, Long> statuses =
-        Flux.range(0, clients)
-            .flatMap(
-                c ->
-                    Flux.range(0, 50_000)
-                        .takeWhile(i -> System.nanoTime() < deadline)
-                        .concatMap(
-                            i ->
-                                (method == HttpMethod.POST
-                                        ? client
-                                            .post()
-                                            .uri("http://127.0.0.1:" + port + "/")
-                                            .send(
-                                                reactor.netty.ByteBufFlux.fromString(
-                                                    Mono.just(body)))
-                                        : client.get().uri("http://127.0.0.1:" + port + "/"))
-                                    .responseSingle(
-                                        (res, content) ->
-                                            content
-                                                .asString()
-                                                .defaultIfEmpty("")
-                                                .thenReturn(res.status().code()))
-                                    .onErrorResume(
-                                        e -> {
-                                          System.out.println("load: no answer: " + e);
-                                          return Mono.just(-1);
-                                        })))
-            .collect(Collectors.groupingBy(code -> code, Collectors.counting()))
-            .block(time.plusSeconds(60));
+        requireNonNull(
+            Flux.range(0, clients)
+                .flatMap(
+                    c ->
+                        Flux.range(0, 50_000)
+                            .takeWhile(i -> System.nanoTime() < deadline)
+                            .concatMap(
+                                i ->
+                                    (method == HttpMethod.POST
+                                            ? client
+                                                .post()
+                                                .uri("http://127.0.0.1:" + port + "/")
+                                                .send(
+                                                    reactor.netty.ByteBufFlux.fromString(
+                                                        Mono.just(body)))
+                                            : client.get().uri("http://127.0.0.1:" + port + "/"))
+                                        .responseSingle(
+                                            (res, content) ->
+                                                content
+                                                    .asString()
+                                                    .defaultIfEmpty("")
+                                                    .thenReturn(res.status().code()))
+                                        .onErrorResume(
+                                            e -> {
+                                              System.out.println("load: no answer: " + e);
+                                              return Mono.just(-1);
+                                            })))
+                .collect(Collectors.groupingBy(code -> code, Collectors.counting()))
+                .block(time.plusSeconds(60)));
     pool.dispose();
     return statuses;
   }

@@ -7,6 +7,7 @@ import static dev.weir.gateway.testing.XdsResources.routes;
 import static dev.weir.gateway.testing.XdsResources.snapshot;
 import static dev.weir.gateway.testing.XdsResources.split;
 import static dev.weir.gateway.testing.XdsResources.vhost;
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.gateway.testing.Poll;
@@ -33,24 +34,26 @@ class GatewayLifecycleTest {
   record Answer(int status, String body) {}
 
   static Answer get(int port, String host, String path) {
-    return http.headers(h -> h.set("Host", host))
-        .get()
-        .uri("http://127.0.0.1:" + port + path)
-        .responseSingle(
-            (res, body) ->
-                body.asString()
-                    .defaultIfEmpty("")
-                    .map(text -> new Answer(res.status().code(), text)))
-        .block(Duration.ofSeconds(30));
+    return requireNonNull(
+        http.headers(h -> h.set("Host", host))
+            .get()
+            .uri("http://127.0.0.1:" + port + path)
+            .responseSingle(
+                (res, body) ->
+                    body.asString()
+                        .defaultIfEmpty("")
+                        .map(text -> new Answer(res.status().code(), text)))
+            .block(Duration.ofSeconds(30)));
   }
 
   /** The status of a health probe, or -1 if it did not answer within 5 s (polled again). */
   static int probe(int port, String path) {
     try {
-      return http.get()
-          .uri("http://127.0.0.1:" + port + path)
-          .responseSingle((res, body) -> body.then().thenReturn(res.status().code()))
-          .block(Duration.ofSeconds(5));
+      return requireNonNull(
+          http.get()
+              .uri("http://127.0.0.1:" + port + path)
+              .responseSingle((res, body) -> body.then().thenReturn(res.status().code()))
+              .block(Duration.ofSeconds(5)));
     } catch (RuntimeException e) {
       return -1;
     }
@@ -72,7 +75,7 @@ class GatewayLifecycleTest {
                   "--weir.xds.max-backoff=200ms",
                   "--spring.lifecycle.timeout-per-shutdown-phase=20s");
       try {
-        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        int port = requireNonNull(((WebServerApplicationContext) context).getWebServer()).getPort();
         int management =
             Integer.parseInt(context.getEnvironment().getProperty("local.management.port"));
 

@@ -1,5 +1,6 @@
 package dev.weir.gateway;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.gateway.testing.Poll;
@@ -30,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -76,7 +78,7 @@ class RevisionSwitchUnderLoadTest {
   static int dataPort;
   static HttpsServer https;
   static long revision;
-  static TrafficModel served;
+  static TrafficModel served = TrafficModel.EMPTY;
 
   @BeforeAll
   static void start() {
@@ -99,7 +101,7 @@ class RevisionSwitchUnderLoadTest {
                 "--weir.xds.address=127.0.0.1:" + xdsPort,
                 "--weir.xds.initial-backoff=50ms",
                 "--weir.xds.max-backoff=500ms");
-    dataPort = ((WebServerApplicationContext) gateway).getWebServer().getPort();
+    dataPort = requireNonNull(((WebServerApplicationContext) gateway).getWebServer()).getPort();
     https = gateway.getBean(HttpsServer.class);
     awaitApplied();
   }
@@ -126,7 +128,7 @@ class RevisionSwitchUnderLoadTest {
     awaitApplied();
   }
 
-  Load load;
+  @Nullable Load load;
 
   @AfterEach
   void stopLoad() {
@@ -194,7 +196,7 @@ class RevisionSwitchUnderLoadTest {
       Poll.until(
           "requests reach " + (two ? "sw-2" : "sw-1"),
           Duration.ofSeconds(30),
-          () -> load.lastBackend.equals(two ? backend2.name() : backend1.name()));
+          () -> requireNonNull(load).lastBackend.equals(two ? backend2.name() : backend1.name()));
       Poll.sleep(SETTLE_MILLIS);
     }
     load.assertNoFailure();

@@ -7,6 +7,7 @@ import static dev.weir.gateway.testing.XdsResources.redirectedVhost;
 import static dev.weir.gateway.testing.XdsResources.routes;
 import static dev.weir.gateway.testing.XdsResources.split;
 import static dev.weir.gateway.testing.XdsResources.vhost;
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.gateway.routing.RoutingTableHolder;
@@ -97,20 +98,21 @@ class TrustedProxiesIntegrationTest {
   record Response(int status, HttpHeaders headers) {}
 
   Response get(String host, Map<String, String> headers) {
-    return HttpClient.create()
-        .headers(
-            h -> {
-              h.set("Host", host);
-              headers.forEach(h::set);
-            })
-        .get()
-        .uri("http://127.0.0.1:" + port + "/a?b=1")
-        .responseSingle(
-            (res, body) ->
-                body.asString()
-                    .defaultIfEmpty("")
-                    .map(text -> new Response(res.status().code(), res.responseHeaders())))
-        .block(Duration.ofSeconds(30));
+    return requireNonNull(
+        HttpClient.create()
+            .headers(
+                h -> {
+                  h.set("Host", host);
+                  headers.forEach(h::set);
+                })
+            .get()
+            .uri("http://127.0.0.1:" + port + "/a?b=1")
+            .responseSingle(
+                (res, body) ->
+                    body.asString()
+                        .defaultIfEmpty("")
+                        .map(text -> new Response(res.status().code(), res.responseHeaders())))
+            .block(Duration.ofSeconds(30)));
   }
 
   @Test

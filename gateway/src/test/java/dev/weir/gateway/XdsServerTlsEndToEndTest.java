@@ -1,5 +1,6 @@
 package dev.weir.gateway;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.gateway.testing.Poll;
@@ -37,6 +38,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -112,7 +114,7 @@ class XdsServerTlsEndToEndTest {
                 "--weir.xds.address=127.0.0.1:" + xds.port(),
                 "--weir.xds.initial-backoff=50ms",
                 "--weir.xds.max-backoff=500ms");
-    dataPort = ((WebServerApplicationContext) gateway).getWebServer().getPort();
+    dataPort = requireNonNull(((WebServerApplicationContext) gateway).getWebServer()).getPort();
     https = gateway.getBean(HttpsServer.class);
     Poll.until("the HTTPS port binds", Duration.ofSeconds(30), () -> https.port() > 0);
     awaitApplied(1);
@@ -187,7 +189,7 @@ class XdsServerTlsEndToEndTest {
     return new Certificate(name, issued.chainPem(), issued.keyPem(), serverNames, fallback);
   }
 
-  static DataPlane gatewayNode() {
+  static @Nullable DataPlane gatewayNode() {
     return xds.dataPlanes().stream().filter(d -> d.nodeId().equals(NODE)).findFirst().orElse(null);
   }
 
@@ -202,7 +204,7 @@ class XdsServerTlsEndToEndTest {
           DataPlane node = gatewayNode();
           return node != null && node.appliedModelRevision() == revision;
         });
-    DataPlane node = gatewayNode();
+    DataPlane node = requireNonNull(gatewayNode());
     assertThat(node.lastNack()).as("the gateway's last NACK").isEqualTo(Optional.empty());
     assertThat(node.nodeCluster()).isEqualTo("weir-gateway");
     assertThat(node.locality()).isEqualTo(EAST);
@@ -211,7 +213,7 @@ class XdsServerTlsEndToEndTest {
   @Test
   @Order(1)
   void theGatewayAckedTheModelWithItsCertificates() {
-    DataPlane node = gatewayNode();
+    DataPlane node = requireNonNull(gatewayNode());
     assertThat(node.appliedModelRevision()).isEqualTo(1);
     assertThat(node.lastNack()).isEmpty();
     // The secrets and the weir-https listener are among what it ACKed, not only routes.
@@ -369,7 +371,7 @@ class XdsServerTlsEndToEndTest {
    * A client that trusts only the test CA and verifies the host name, connecting to the HTTPS port
    * on loopback under the name {@code host} (so SNI and Host are that name, no DNS involved).
    */
-  static HttpClient client(String host, ConnectionProvider provider) {
+  static HttpClient client(String host, @Nullable ConnectionProvider provider) {
     HttpClient client = provider == null ? HttpClient.newConnection() : HttpClient.create(provider);
     return client
         .remoteAddress(
@@ -389,20 +391,21 @@ class XdsServerTlsEndToEndTest {
   }
 
   static Answer get(HttpClient client, String path) {
-    return client
-        .get()
-        .uri(path)
-        .responseSingle(
-            (response, body) ->
-                body.asString()
-                    .defaultIfEmpty("")
-                    .map(
-                        text ->
-                            new Answer(
-                                response.status().code(),
-                                text,
-                                response.responseHeaders().get("x-seen-proto"))))
-        .block(Duration.ofSeconds(20));
+    return requireNonNull(
+        client
+            .get()
+            .uri(path)
+            .responseSingle(
+                (response, body) ->
+                    body.asString()
+                        .defaultIfEmpty("")
+                        .map(
+                            text ->
+                                new Answer(
+                                    response.status().code(),
+                                    text,
+                                    response.responseHeaders().get("x-seen-proto"))))
+            .block(Duration.ofSeconds(20)));
   }
 
   static String peerSubject(Channel channel) {

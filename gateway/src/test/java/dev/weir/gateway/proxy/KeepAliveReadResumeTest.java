@@ -11,6 +11,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -27,7 +28,7 @@ import reactor.netty.http.server.HttpServer;
  */
 class KeepAliveReadResumeTest {
 
-  private DisposableServer server;
+  private @Nullable DisposableServer server;
 
   @AfterEach
   void stop() {
@@ -48,7 +49,7 @@ class KeepAliveReadResumeTest {
   }
 
   private void threeRequestsOnOneConnection(UnaryOperator<HttpServer> install) throws IOException {
-    server =
+    DisposableServer bound =
         install
             .apply(HttpServer.create().host("127.0.0.1").port(0))
             .handle(
@@ -68,8 +69,9 @@ class KeepAliveReadResumeTest {
                   return response.status(503).sendString(Mono.just("f")).then();
                 })
             .bindNow();
+    server = bound;
 
-    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+    try (Socket socket = new Socket("127.0.0.1", bound.port())) {
       socket.setSoTimeout(3000);
       OutputStream out = socket.getOutputStream();
       InputStream in = socket.getInputStream();

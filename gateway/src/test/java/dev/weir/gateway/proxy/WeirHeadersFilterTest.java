@@ -1,5 +1,6 @@
 package dev.weir.gateway.proxy;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.gateway.routing.ClusterSpec;
@@ -66,7 +67,9 @@ class WeirHeadersFilterTest {
                 List.of(
                     new ClusterSpec("default/hello-1", false, 1_000, OutlierSpec.DISABLED, 10, 1)),
                 Map.of());
-    RouteEntry route = table.virtualHost("hello.default.example.com").match("/", n -> null);
+    RouteEntry route =
+        requireNonNull(
+            requireNonNull(table.virtualHost("hello.default.example.com")).match("/", n -> null));
     exchange
         .getAttributes()
         .put(

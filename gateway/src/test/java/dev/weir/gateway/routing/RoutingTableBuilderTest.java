@@ -1,5 +1,6 @@
 package dev.weir.gateway.routing;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.xds.dialect.ResourceNames;
@@ -8,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -29,7 +31,8 @@ class RoutingTableBuilderTest {
     return new LoadAssignmentSpec(name, List.of(new EndpointSpec("127.0.0.1", port, 0, "east")));
   }
 
-  static RouteSpec forward(String name, String header, String value, TargetSpec... targets) {
+  static RouteSpec forward(
+      String name, @Nullable String header, @Nullable String value, TargetSpec... targets) {
     return RouteSpec.forward(name, "/", header, value, List.of(targets), 30_000, 2);
   }
 
@@ -126,7 +129,7 @@ class RoutingTableBuilderTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("hosts")
   void hostLookup(String name, String hostHeader, String expectedVhost) {
-    assertThat(table().virtualHost(hostHeader).name()).isEqualTo(expectedVhost);
+    assertThat(requireNonNull(table().virtualHost(hostHeader)).name()).isEqualTo(expectedVhost);
   }
 
   static Stream<Arguments> normalizedHosts() {
@@ -186,16 +189,19 @@ class RoutingTableBuilderTest {
   @MethodSource("matches")
   void routeMatching(
       String name, String host, String path, Map<String, String> headers, String expected) {
-    RouteEntry route = table().virtualHost(host).match(path, headers::get);
+    RouteEntry route = requireNonNull(table().virtualHost(host)).match(path, headers::get);
     assertThat(route == null ? null : route.name()).isEqualTo(expected);
   }
 
   @Test
   void targetsCarryTheirHeadersAndClusters() {
-    RouteEntry route = table().virtualHost("hello.default.example.com").match("/", h -> "canary");
+    RouteEntry route =
+        requireNonNull(
+            requireNonNull(table().virtualHost("hello.default.example.com"))
+                .match("/", h -> "canary"));
     Target target = route.pick();
     assertThat(target.cluster()).isEqualTo("default/hello-2");
-    assertThat(target.upstream().name()).isEqualTo("default/hello-2");
+    assertThat(requireNonNull(target.upstream()).name()).isEqualTo("default/hello-2");
     assertThat(target.headerName(0)).isEqualTo(WeirHeaders.REVISION);
     assertThat(target.headerValue(1)).isEqualTo("default");
   }
@@ -208,9 +214,11 @@ class RoutingTableBuilderTest {
                 new RouteConfigSpec(ResourceNames.ROUTE_CONFIGURATION, List.of(helloHost(50, 50))),
                 List.of(cluster("default/hello-1")),
                 Map.of());
-    RouteEntry route = table.virtualHost("hello.default.example.com").match("/", h -> null);
+    RouteEntry route =
+        requireNonNull(
+            requireNonNull(table.virtualHost("hello.default.example.com")).match("/", h -> null));
     assertThat(route.target(1).upstream()).isNull();
-    assertThat(route.target(0).upstream().endpointCount()).isZero();
+    assertThat(requireNonNull(route.target(0).upstream()).endpointCount()).isZero();
   }
 
   @Test
@@ -226,7 +234,11 @@ class RoutingTableBuilderTest {
         table = builder.build(config, CLUSTERS, ASSIGNMENTS);
       }
       counts.merge(
-          table.virtualHost("hello.default.example.com").match("/", h -> null).pick().cluster(),
+          requireNonNull(
+                  requireNonNull(table.virtualHost("hello.default.example.com"))
+                      .match("/", h -> null))
+              .pick()
+              .cluster(),
           1,
           Integer::sum);
     }
@@ -246,13 +258,17 @@ class RoutingTableBuilderTest {
             new RouteConfigSpec(ResourceNames.ROUTE_CONFIGURATION, List.of(helloHost(50, 50))),
             CLUSTERS,
             ASSIGNMENTS);
-    RouteEntry oldRoute = before.virtualHost("hello.default.example.com").match("/", h -> null);
-    RouteEntry newRoute = after.virtualHost("hello.default.example.com").match("/", h -> null);
+    RouteEntry oldRoute =
+        requireNonNull(
+            requireNonNull(before.virtualHost("hello.default.example.com")).match("/", h -> null));
+    RouteEntry newRoute =
+        requireNonNull(
+            requireNonNull(after.virtualHost("hello.default.example.com")).match("/", h -> null));
     assertThat(newRoute.picker()).isNotSameAs(oldRoute.picker());
-    assertThat(after.upstream("default/hello-1").pick(0, null))
-        .isSameAs(before.upstream("default/hello-1").pick(0, null));
-    assertThat(after.upstream("default/hello-1").circuitBreaker())
-        .isSameAs(before.upstream("default/hello-1").circuitBreaker());
+    assertThat(requireNonNull(after.upstream("default/hello-1")).pick(0, null))
+        .isSameAs(requireNonNull(before.upstream("default/hello-1")).pick(0, null));
+    assertThat(requireNonNull(after.upstream("default/hello-1")).circuitBreaker())
+        .isSameAs(requireNonNull(before.upstream("default/hello-1")).circuitBreaker());
     assertThat(after.generation()).isEqualTo(before.generation() + 1);
   }
 

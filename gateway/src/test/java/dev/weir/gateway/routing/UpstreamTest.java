@@ -1,5 +1,6 @@
 package dev.weir.gateway.routing;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Arrays;
@@ -22,7 +23,7 @@ class UpstreamTest {
             RouteConfigSpec.EMPTY,
             List.of(cluster),
             Map.of("ns/rev", new LoadAssignmentSpec("ns/rev", Arrays.asList(endpoints))));
-    return table.upstream("ns/rev");
+    return requireNonNull(table.upstream("ns/rev"));
   }
 
   static EndpointSpec ep(int port, int priority) {
@@ -32,7 +33,7 @@ class UpstreamTest {
   static Map<Integer, Integer> pick(Upstream upstream, long now, int n) {
     Map<Integer, Integer> counts = new HashMap<>();
     for (int i = 0; i < n; i++) {
-      counts.merge(upstream.pick(now, null).port(), 1, Integer::sum);
+      counts.merge(requireNonNull(upstream.pick(now, null)).port(), 1, Integer::sum);
     }
     return counts;
   }
@@ -125,7 +126,7 @@ class UpstreamTest {
     Upstream upstream = upstream(OUTLIER, ep(1, 0), ep(2, 1));
     Endpoint local = endpoint(upstream, 1);
     for (int i = 0; i < 10; i++) {
-      assertThat(upstream.pick(0, local).port()).isEqualTo(2);
+      assertThat(requireNonNull(upstream.pick(0, local)).port()).isEqualTo(2);
     }
     Upstream single = upstream(OUTLIER, ep(1, 0));
     Endpoint only = endpoint(single, 1);

@@ -6,6 +6,7 @@ import static dev.weir.gateway.testing.XdsResources.endpoint;
 import static dev.weir.gateway.testing.XdsResources.routes;
 import static dev.weir.gateway.testing.XdsResources.split;
 import static dev.weir.gateway.testing.XdsResources.vhost;
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -104,7 +105,7 @@ class ResourceTypeTest {
     if (stored == null) {
       assertThat(spec).isNull();
     } else {
-      assertThat(type.name(spec)).isEqualTo(stored);
+      assertThat(type.name(requireNonNull(spec))).isEqualTo(stored);
     }
   }
 

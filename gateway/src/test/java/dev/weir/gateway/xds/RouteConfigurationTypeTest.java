@@ -3,6 +3,7 @@ package dev.weir.gateway.xds;
 import static dev.weir.gateway.testing.XdsResources.routes;
 import static dev.weir.gateway.testing.XdsResources.split;
 import static dev.weir.gateway.testing.XdsResources.vhost;
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Any;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -68,7 +70,7 @@ class RouteConfigurationTypeTest {
     }
   }
 
-  Object incremental(RouteConfiguration config) {
+  @Nullable Object incremental(RouteConfiguration config) {
     try {
       return type.decode(resource(config));
     } catch (InvalidResourceException e) {
@@ -79,7 +81,7 @@ class RouteConfigurationTypeTest {
   @Test
   void aOneHostChangeDecodesOneHost() throws Exception {
     RouteConfiguration before = config(hosts -> hosts);
-    RouteConfigSpec first = type.decode(resource(before));
+    RouteConfigSpec first = requireNonNull(type.decode(resource(before)));
     assertThat(first).isEqualTo(scratch(before));
     assertThat(type.decodedVirtualHosts()).isEqualTo(HOSTS);
 
@@ -92,7 +94,7 @@ class RouteConfigurationTypeTest {
                       host(42), split("default", "hello-42", 50), split("default", "hello-x", 50)));
               return hosts;
             });
-    RouteConfigSpec spec = type.decode(resource(after));
+    RouteConfigSpec spec = requireNonNull(type.decode(resource(after)));
     assertThat(type.decodedVirtualHosts()).isEqualTo(HOSTS + 1);
     assertThat(spec).isEqualTo(scratch(after));
     assertThat(spec.virtualHosts().get(0)).isSameAs(first.virtualHosts().get(0));
@@ -190,7 +192,7 @@ class RouteConfigurationTypeTest {
     assertThat(incremental(resource)).isEqualTo(whole);
   }
 
-  Object incremental(Resource resource) {
+  @Nullable Object incremental(Resource resource) {
     try {
       return type.decode(resource);
     } catch (InvalidResourceException e) {

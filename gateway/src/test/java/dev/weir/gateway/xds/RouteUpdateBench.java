@@ -7,6 +7,7 @@ import static dev.weir.gateway.testing.XdsResources.routes;
 import static dev.weir.gateway.testing.XdsResources.split;
 import static dev.weir.gateway.testing.XdsResources.tag;
 import static dev.weir.gateway.testing.XdsResources.vhost;
+import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.Any;
 import dev.weir.gateway.routing.ClusterSpec;
@@ -83,7 +84,8 @@ public final class RouteUpdateBench {
     // Both paths in every round, in alternating order, so that load from other processes falls
     // on both alike.
     Path scratch = new Path(round -> decode(decoder, versions[round % 2]), rounds);
-    Path onlyChanged = new Path(round -> incremental.decode(resources[round % 2]), rounds);
+    Path onlyChanged =
+        new Path(round -> requireNonNull(incremental.decode(resources[round % 2])), rounds);
     for (int warmup = 0; warmup < 2; warmup++) {
       for (int round = 0; round < rounds; round++) {
         Path first = round % 4 < 2 ? scratch : onlyChanged;

@@ -7,9 +7,11 @@ import static dev.weir.gateway.testing.XdsResources.routes;
 import static dev.weir.gateway.testing.XdsResources.snapshot;
 import static dev.weir.gateway.testing.XdsResources.split;
 import static dev.weir.gateway.testing.XdsResources.vhost;
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.gateway.routing.Endpoint;
+import dev.weir.gateway.routing.RouteEntry;
 import dev.weir.gateway.routing.RoutingTableBuilder;
 import dev.weir.gateway.routing.RoutingTableHolder;
 import dev.weir.gateway.routing.Upstream;
@@ -80,7 +82,7 @@ class XdsClientTest {
     assertThat(holder.current().virtualHost("Hello.Default.Example.COM:8080")).isNotNull();
     Upstream upstream = holder.current().upstream("default/hello-1");
     assertThat(upstream).isNotNull();
-    Endpoint endpoint = upstream.pick(System.nanoTime(), null);
+    Endpoint endpoint = requireNonNull(upstream.pick(System.nanoTime(), null));
     assertThat(endpoint.port()).isEqualTo(9001);
     assertThat(endpoint.sourceCluster()).isEqualTo("east");
 
@@ -104,11 +106,7 @@ class XdsClientTest {
             List.of(cluster("default/hello-1")),
             List.of(assignment("default/hello-1", endpoint(9002))),
             routes(List.of(vhost(HOST, split("default", "hello-1", 100))))));
-    Poll.until(
-        "new endpoint",
-        () ->
-            holder.current().upstream("default/hello-1").pick(System.nanoTime(), null).port()
-                == 9002);
+    Poll.until("new endpoint", () -> port("default/hello-1") == 9002);
   }
 
   @Test
@@ -176,8 +174,7 @@ class XdsClientTest {
             + " vhost hello.default.example.com: weighted cluster default/x unknown";
     Poll.until("NACK for the unknown cluster", () -> server.nackDetails().contains(expected));
     // Still the single-target configuration of v1.
-    assertThat(holder.current().virtualHost(HOST).match("/", n -> null).pick().cluster())
-        .isEqualTo("default/hello-1");
+    assertThat(route(HOST).pick().cluster()).isEqualTo("default/hello-1");
   }
 
   @Test
@@ -196,19 +193,18 @@ class XdsClientTest {
     Poll.until(
         "split applied",
         () -> {
-          var route = holder.current().virtualHost(HOST).match("/", n -> null);
+          var route = route(HOST);
           // two picks of a 50/50 split: one of them is hello-2 once the split is applied
           return java.util.stream.Stream.generate(route::pick)
               .limit(2)
               .anyMatch(target -> target.cluster().equals("default/hello-2"));
         });
     // Applied only once both clusters and their endpoints were there: no pick finds a gap.
-    var route = holder.current().virtualHost(HOST).match("/", n -> null);
+    var route = route(HOST);
     for (int i = 0; i < 4; i++) {
-      assertThat(route.pick().upstream().endpointCount()).isEqualTo(1);
+      assertThat(upstreamOf(route).endpointCount()).isEqualTo(1);
     }
-    assertThat(holder.current().upstream("default/hello-2").pick(System.nanoTime(), null).port())
-        .isEqualTo(9002);
+    assertThat(port("default/hello-2")).isEqualTo(9002);
     assertThat(server.nackDetails()).isEmpty();
   }
 
@@ -230,8 +226,7 @@ class XdsClientTest {
         "resync",
         () ->
             holder.current().virtualHost("moved.default.example.com") != null
-                && holder.current().upstream("default/hello-1").pick(System.nanoTime(), null).port()
-                    == 9003);
+                && port("default/hello-1") == 9003);
     assertThat(client.connected()).isTrue();
     assertThat(holder.current().virtualHost(HOST)).isNull();
     // The new stream declared what the client held, so a server could send only what changed.
@@ -280,19 +275,10 @@ class XdsClientTest {
     Poll.until("resync", () -> holder.current().virtualHost("new.default.example.com") != null);
     // One table: the new host came with its cluster and endpoints, the old host went with old-1
     // (the server resent hello-1 at the version held, so it sent its whole set).
-    assertThat(
-            holder
-                .current()
-                .virtualHost("new.default.example.com")
-                .match("/", n -> null)
-                .pick()
-                .upstream()
-                .endpointCount())
-        .isEqualTo(1);
+    assertThat(upstreamOf(route("new.default.example.com")).endpointCount()).isEqualTo(1);
     assertThat(holder.current().virtualHost("old.default.example.com")).isNull();
     assertThat(holder.current().upstream("default/old-1")).isNull();
-    assertThat(holder.current().upstream("default/hello-1").pick(System.nanoTime(), null).port())
-        .isEqualTo(9001);
+    assertThat(port("default/hello-1")).isEqualTo(9001);
     assertThat(server.nackDetails()).isEmpty();
   }
 
@@ -309,9 +295,8 @@ class XdsClientTest {
     Poll.until("hello-2 arrives", () -> holder.current().upstream("default/hello-2") != null);
     Upstream kept = holder.current().upstream("default/hello-1");
     assertThat(kept).as("hello-1 while the routes name it").isNotNull();
-    assertThat(kept.pick(System.nanoTime(), null).port()).isEqualTo(9001);
-    assertThat(holder.current().virtualHost(HOST).match("/", n -> null).pick().upstream())
-        .isSameAs(kept);
+    assertThat(requireNonNull(kept.pick(System.nanoTime(), null)).port()).isEqualTo(9001);
+    assertThat(route(HOST).pick().upstream()).isSameAs(kept);
 
     server.set(
         snapshot(
@@ -322,8 +307,24 @@ class XdsClientTest {
     Poll.until(
         "hello-1 goes with the routes that named it",
         () -> holder.current().upstream("default/hello-1") == null);
-    assertThat(holder.current().virtualHost(HOST).match("/", n -> null).pick().cluster())
-        .isEqualTo("default/hello-2");
+    assertThat(route(HOST).pick().cluster()).isEqualTo("default/hello-2");
     assertThat(server.nackDetails()).isEmpty();
+  }
+
+  /** The port the served table picks for {@code cluster}; fails the test without one. */
+  private int port(String cluster) {
+    Upstream upstream = requireNonNull(holder.current().upstream(cluster), cluster);
+    return requireNonNull(upstream.pick(System.nanoTime(), null), cluster).port();
+  }
+
+  /** The route the served table matches for {@code /} on {@code host}; fails the test without. */
+  private RouteEntry route(String host) {
+    return requireNonNull(
+        requireNonNull(holder.current().virtualHost(host), host).match("/", n -> null), host);
+  }
+
+  /** The upstream of the route's next pick; fails the test without one. */
+  private static Upstream upstreamOf(RouteEntry route) {
+    return requireNonNull(route.pick().upstream(), route.name());
   }
 }

@@ -82,7 +82,7 @@ class XdsClientTest {
     assertThat(holder.current().virtualHost("Hello.Default.Example.COM:8080")).isNotNull();
     Upstream upstream = holder.current().upstream("default/hello-1");
     assertThat(upstream).isNotNull();
-    Endpoint endpoint = requireNonNull(upstream.pick(System.nanoTime(), null));
+    Endpoint endpoint = requireNonNull(requireNonNull(upstream).pick(System.nanoTime(), null));
     assertThat(endpoint.port()).isEqualTo(9001);
     assertThat(endpoint.sourceCluster()).isEqualTo("east");
 
@@ -141,7 +141,8 @@ class XdsClientTest {
     Poll.until("NACK at the server", () -> server.nackDetails().contains(expected));
     assertThat(client.lastNack()).isEqualTo(expected);
     assertThat(holder.current().virtualHost(HOST)).isNotNull();
-    assertThat(holder.current().virtualHost(HOST).match("/x", name -> null)).isNotNull();
+    assertThat(requireNonNull(holder.current().virtualHost(HOST)).match("/x", name -> null))
+        .isNotNull();
     assertThat(registry.get("weir.gateway.xds.nacks").tag("type", "rds").counter().count())
         .isEqualTo(1);
 
@@ -295,7 +296,8 @@ class XdsClientTest {
     Poll.until("hello-2 arrives", () -> holder.current().upstream("default/hello-2") != null);
     Upstream kept = holder.current().upstream("default/hello-1");
     assertThat(kept).as("hello-1 while the routes name it").isNotNull();
-    assertThat(requireNonNull(kept.pick(System.nanoTime(), null)).port()).isEqualTo(9001);
+    assertThat(requireNonNull(requireNonNull(kept).pick(System.nanoTime(), null)).port())
+        .isEqualTo(9001);
     assertThat(route(HOST).pick().upstream()).isSameAs(kept);
 
     server.set(

@@ -37,7 +37,20 @@ import org.slf4j.LoggerFactory;
  * Follows every ADS stream: which node it is, what was sent on it, and what the node ACKed or
  * NACKed, per resource type. It maps ACKed versions back to model revisions through the {@link
  * SnapshotHistory}, and tells the config watcher (through {@link #CURRENT}) about the request it is
- * about to handle.
+ * about to handle. Snapshot production reads it as {@link DataPlaneAcks}.
+ *
+ * <p>ACK and NACK as the xDS protocol defines them (envoyproxy.io, "xDS REST and gRPC protocol",
+ * section "ACK and NACK semantics"; Delta: "Incremental xDS"): a request whose {@code
+ * response_nonce} names a response sent on the stream answers that response; without {@code
+ * error_detail} it is an ACK: in state of the world of the {@code version_info} it carries (when
+ * that is the version sent), in Delta (which carries none) of the {@code system_version_info} of
+ * the response it answers; with {@code error_detail} it is a NACK, and the node keeps the version
+ * it had (so does the tracker: a NACK never changes what a node has applied). A request with an
+ * empty or unknown nonce answers nothing (a new subscription, or an answer to a response this
+ * tracker forgot after {@value #MAX_OUTSTANDING_NONCES} newer ones). Units: versions are the
+ * snapshot's content-hash strings; model revisions are {@link
+ * dev.weir.model.TrafficModel#revision()}; times are {@link System#nanoTime()} for push latency and
+ * the clock's instants for connections and NACKs.
  */
 final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks {
 

@@ -99,6 +99,7 @@ public final class SnapshotBench {
       long[] ackedNanos = new long[changes];
       jdk.jfr.Recording recording = null;
       long rebuildCpu = 0;
+      long followUpCpu = 0;
       long buildCount = 0;
       double buildNanos = 0;
       for (int i = 0; i < warmup + changes; i++) {
@@ -113,22 +114,25 @@ public final class SnapshotBench {
                         : model(hosts, revision, (int) (revision % SPLITS.length));
         long rev = revision;
         long t0 = System.nanoTime();
+        long cpu0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
         server.publish(model);
+        long publishCpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu0;
         long b = waitFor(() -> server.snapshotModelRevision() == rev) - t0;
         long a = clients ? waitFor(() -> applied(server, rev, 2)) - t0 : b;
         if (i == warmup - 1) {
-          rebuildCpu = rebuildThreadCpuNanos();
+          followUpCpu = followUpThreadCpuNanos();
           recording = startRecording();
           Timer build = requireNonNull(meters.find(XdsMetrics.SNAPSHOT_BUILD).timer());
           buildCount = build.count();
           buildNanos = build.totalTime(TimeUnit.NANOSECONDS);
         }
         if (i >= warmup) {
+          rebuildCpu += publishCpu;
           builtNanos[i - warmup] = b;
           ackedNanos[i - warmup] = a;
         }
       }
-      rebuildCpu = rebuildThreadCpuNanos() - rebuildCpu;
+      rebuildCpu += followUpThreadCpuNanos() - followUpCpu;
       if (recording != null) {
         recording.dump(java.nio.file.Path.of(System.getProperty("bench.jfr")));
         recording.close();
@@ -148,7 +152,7 @@ public final class SnapshotBench {
               / (build.count() - buildCount)
               / 1e6);
       System.out.printf(
-          "build CPU (publishing + weir-xds-snapshot threads) per change: %.1f ms%n",
+          "build CPU (in publish + on weir-xds-snapshot) per change: %.1f ms%n",
           rebuildCpu / 1e6 / changes);
       System.out.printf(
           "load average %.2f, %d processors%n",
@@ -161,16 +165,15 @@ public final class SnapshotBench {
   }
 
   // CPU time, unlike wall time, hardly depends on what else the machine runs. Snapshots are built
-  // on the publishing thread (this one, which otherwise only polls) and, for follow-ups of held
-  // or staged changes, on the producer's weir-xds-snapshot thread.
-  private static long rebuildThreadCpuNanos() {
-    long cpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+  // inside publish, on the publishing thread (timed around the call, since this thread also polls),
+  // and, for follow-ups of held or staged changes, on the producer's weir-xds-snapshot thread.
+  private static long followUpThreadCpuNanos() {
     for (Thread thread : Thread.getAllStackTraces().keySet()) {
       if (thread.getName().equals("weir-xds-snapshot")) {
-        cpu += ManagementFactory.getThreadMXBean().getThreadCpuTime(thread.getId());
+        return ManagementFactory.getThreadMXBean().getThreadCpuTime(thread.getId());
       }
     }
-    return cpu;
+    return 0;
   }
 
   // With -Dbench.jfr=<file>, the measured changes (not the cold build) are profiled into it.

@@ -304,7 +304,7 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
     /**
      * Does nothing: models are built as they are published, and the controller's rebuild loop is
      * the one that batches. Kept so that callers written for the former second batching loop
-     * compile.
+     * compile (the controller's configuration, the gateway's tests).
      *
      * @deprecated publishing builds at once; batch before {@link XdsServer#publish} instead
      * @throws IllegalArgumentException if {@code holdOff} is negative
@@ -314,6 +314,23 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
       requireNonNull(holdOff, "holdOff");
       if (holdOff.isNegative()) {
         throw new IllegalArgumentException("holdOff: " + holdOff + " (expected: >= 0)");
+      }
+      return this;
+    }
+
+    /**
+     * Does nothing, like {@link #holdOff}: a published model is built before {@link
+     * XdsServer#publish} returns. Kept so that callers written for the former second batching loop
+     * compile (the gateway's tests).
+     *
+     * @deprecated publishing builds at once; batch before {@link XdsServer#publish} instead
+     * @throws IllegalArgumentException if {@code maxDelay} is negative
+     */
+    @Deprecated
+    public Builder maxDelay(Duration maxDelay) {
+      requireNonNull(maxDelay, "maxDelay");
+      if (maxDelay.isNegative()) {
+        throw new IllegalArgumentException("maxDelay: " + maxDelay + " (expected: >= 0)");
       }
       return this;
     }

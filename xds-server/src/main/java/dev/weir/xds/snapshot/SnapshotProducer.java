@@ -19,10 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -34,10 +30,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>There is no batching here: the controller's rebuild loop is the one batching loop, and {@link
  * #publish} builds and sets the snapshots on the caller's thread before it returns. The only other
- * thread that builds is this producer's own {@code weir-xds-snapshot} executor, and only to follow
- * up on a published model without a new one: when data planes' ACKs (or the drain timeout) release
- * removals held by {@link MakeBeforeBreak}, and when they let a model staged by {@link
- * AddBeforeSwitch} switch its routes. ACKs that release removals are gathered for {@value
+ * thread that builds is this producer's own {@code weir-xds-snapshot} thread ({@link FollowUps}),
+ * and only to follow up on a published model without a new one: when data planes' ACKs (or the
+ * drain timeout) release removals held by {@link MakeBeforeBreak}, and when they let a model staged
+ * by {@link AddBeforeSwitch} switch its routes. ACKs that release removals are gathered for {@value
  * #RELEASE_BATCH_MILLIS} ms into one build. Both threads build under one lock, in publish order.
  *
  * <p>Additions come before the switch: a model that adds clusters is first served as its new
@@ -63,7 +59,7 @@ public final class SnapshotProducer implements ModelPublisher, SnapshotSource, A
   private final MakeBeforeBreak makeBeforeBreak;
   private final AddBeforeSwitch addBeforeSwitch;
   private final GroupSnapshots snapshots;
-  private final ScheduledExecutorService followUps;
+  private final FollowUps followUps = new FollowUps();
   private final AtomicBoolean releaseScheduled = new AtomicBoolean();
   private final AtomicBoolean stageCheckScheduled = new AtomicBoolean();
   private final Set<NodeGroupKey> groups = ConcurrentHashMap.newKeySet();
@@ -113,13 +109,6 @@ public final class SnapshotProducer implements ModelPublisher, SnapshotSource, A
     this.snapshots =
         new GroupSnapshots(
             new Translator(httpListenerPort, httpsListenerPort), makeBeforeBreak, addBeforeSwitch);
-    this.followUps =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "weir-xds-snapshot");
-              t.setDaemon(true);
-              return t;
-            });
     // An ACK may be the last one a held removal or a staged model waited for.
     acks.addListener(this::scheduleRelease);
     acks.addListener(this::scheduleStageCheck);
@@ -201,7 +190,7 @@ public final class SnapshotProducer implements ModelPublisher, SnapshotSource, A
     synchronized (buildLock) {
       closed = true;
     }
-    followUps.shutdownNow();
+    followUps.close();
   }
 
   // Builds the last published model again (on the follow-up executor), dropping what is released
@@ -314,8 +303,9 @@ public final class SnapshotProducer implements ModelPublisher, SnapshotSource, A
     if (result == null) {
       return;
     }
-    if (result.releaseAt() != null) {
-      schedule(this::releaseHeld, result.releaseAt());
+    Long releaseAt = result.releaseAt();
+    if (releaseAt != null) {
+      followUps.at(releaseAt, this::releaseHeld);
     }
     AddBeforeSwitch.Staged staged = result.staged();
     if (staged != null) {
@@ -323,7 +313,7 @@ public final class SnapshotProducer implements ModelPublisher, SnapshotSource, A
           "model revision {}: {} node groups get its new clusters and secrets before its routes",
           result.model().revision(),
           result.changed().size());
-      schedule(this::checkStaged, staged.deadlineNanos());
+      followUps.at(staged.deadlineNanos(), this::checkStaged);
     } else {
       log.debug(
           "model revision {} served to {} node groups",
@@ -335,28 +325,9 @@ public final class SnapshotProducer implements ModelPublisher, SnapshotSource, A
     scheduleStageCheck();
   }
 
-  private void schedule(Runnable check, long atNanos) {
-    try {
-      followUps.schedule(
-          check, Math.max(0, atNanos - System.nanoTime()) + 1_000_000, TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException e) {
-      // closed
-    }
-  }
-
   private void scheduleRelease() {
-    if (makeBeforeBreak.holding() && releaseScheduled.compareAndSet(false, true)) {
-      try {
-        followUps.schedule(
-            () -> {
-              releaseScheduled.set(false);
-              releaseHeld();
-            },
-            RELEASE_BATCH_MILLIS,
-            TimeUnit.MILLISECONDS);
-      } catch (RejectedExecutionException e) {
-        // closed
-      }
+    if (makeBeforeBreak.holding()) {
+      followUps.once(releaseScheduled, RELEASE_BATCH_MILLIS, this::releaseHeld);
     }
   }
 
@@ -368,16 +339,8 @@ public final class SnapshotProducer implements ModelPublisher, SnapshotSource, A
   }
 
   private void scheduleStageCheck() {
-    if (addBeforeSwitch.staging() != null && stageCheckScheduled.compareAndSet(false, true)) {
-      try {
-        followUps.execute(
-            () -> {
-              stageCheckScheduled.set(false);
-              checkStaged();
-            });
-      } catch (RejectedExecutionException e) {
-        // closed
-      }
+    if (addBeforeSwitch.staging() != null) {
+      followUps.once(stageCheckScheduled, 0, this::checkStaged);
     }
   }
 

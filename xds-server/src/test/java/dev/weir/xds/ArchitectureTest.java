@@ -1,11 +1,19 @@
 package dev.weir.xds;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import dev.weir.xds.snapshot.DataPlaneAcks;
+import dev.weir.xds.snapshot.NodeGroupKey;
+import dev.weir.xds.snapshot.SnapshotHistory;
+import dev.weir.xds.snapshot.SnapshotProducer;
+import dev.weir.xds.snapshot.SnapshotSource;
 
 /** The layering of the xds-server module, stated as code. */
 @AnalyzeClasses(packages = "dev.weir", importOptions = ImportOption.DoNotIncludeTests.class)
@@ -43,8 +51,55 @@ class ArchitectureTest {
           .resideInAPackage("dev.weir.xds.translate..")
           .should()
           .dependOnClassesThat()
-          .resideInAnyPackage("io.grpc..", "io.envoyproxy.controlplane..", "dev.weir.xds.server..")
+          .resideInAnyPackage(
+              "io.grpc..",
+              "io.envoyproxy.controlplane..",
+              "dev.weir.xds.server..",
+              "dev.weir.xds.snapshot..")
           .because("translation is a pure function of the model");
+
+  @ArchTest
+  static final ArchRule productionDoesNotServe =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.weir.xds.snapshot..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "io.grpc..", "io.envoyproxy.controlplane.server..", "dev.weir.xds.server..")
+          .because(
+              "snapshot production is java-control-plane's cache side: it sets snapshots and"
+                  + " learns about data planes only through DataPlaneAcks");
+
+  @ArchTest
+  static final ArchRule servingSeesProductionThroughItsSeam =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.weir.xds.server..")
+          .should()
+          .dependOnClassesThat(
+              resideInAPackage("dev.weir.xds.snapshot..")
+                  .and(
+                      not(
+                          belongToAnyOf(
+                              SnapshotSource.class,
+                              DataPlaneAcks.class,
+                              NodeGroupKey.class,
+                              SnapshotHistory.class,
+                              SnapshotProducer.class))))
+          .because(
+              "serving watches the cache through SnapshotSource, tracks ACKs for DataPlaneAcks and"
+                  + " wires a SnapshotProducer; how snapshots are made stays behind them");
+
+  @ArchTest
+  static final ArchRule servingDoesNotTranslate =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.weir.xds.server..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.weir.xds.translate..")
+          .because("translation is part of snapshot production");
 
   @ArchTest
   static final ArchRule modelKnowsNoXds =

@@ -2,7 +2,11 @@ package dev.weir.xds.server;
 
 import dev.weir.xds.DataPlane;
 import dev.weir.xds.Nack;
+import dev.weir.xds.snapshot.DataPlaneAcks;
+import dev.weir.xds.snapshot.NodeGroupKey;
+import dev.weir.xds.snapshot.SnapshotHistory;
 import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
@@ -24,6 +28,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,9 +37,22 @@ import org.slf4j.LoggerFactory;
  * Follows every ADS stream: which node it is, what was sent on it, and what the node ACKed or
  * NACKed, per resource type. It maps ACKed versions back to model revisions through the {@link
  * SnapshotHistory}, and tells the config watcher (through {@link #CURRENT}) about the request it is
- * about to handle.
+ * about to handle. Snapshot production reads it as {@link DataPlaneAcks}.
+ *
+ * <p>ACK and NACK as the xDS protocol defines them (envoyproxy.io, "xDS REST and gRPC protocol",
+ * section "ACK and NACK semantics"; Delta: "Incremental xDS"): a request whose {@code
+ * response_nonce} names a response sent on the stream answers that response; without {@code
+ * error_detail} it is an ACK: in state of the world of the {@code version_info} it carries (when
+ * that is the version sent), in Delta (which carries none) of the {@code system_version_info} of
+ * the response it answers; with {@code error_detail} it is a NACK, and the node keeps the version
+ * it had (so does the tracker: a NACK never changes what a node has applied). A request with an
+ * empty or unknown nonce answers nothing (a new subscription, or an answer to a response this
+ * tracker forgot after {@value #MAX_OUTSTANDING_NONCES} newer ones). Units: versions are the
+ * snapshot's content-hash strings; model revisions are {@link
+ * dev.weir.model.TrafficModel#revision()}; times are {@link System#nanoTime()} for push latency and
+ * the clock's instants for connections and NACKs.
  */
-final class DataPlaneTracker implements DiscoveryServerCallbacks {
+final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks {
 
   private static final Logger log = LoggerFactory.getLogger(DataPlaneTracker.class);
   private static final int MAX_OUTSTANDING_NONCES = 16;
@@ -66,7 +85,8 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
     return connectedNodes;
   }
 
-  void addListener(Runnable listener) {
+  @Override
+  public void addListener(Runnable listener) {
     listeners.add(listener);
   }
 
@@ -74,7 +94,8 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
    * The connected data planes, one per node id, sorted by node id. A node with several streams (a
    * gRPC client with channels to several hosts) has applied a model only when every stream has.
    */
-  synchronized List<DataPlane> dataPlanes() {
+  @Override
+  public synchronized List<DataPlane> dataPlanes() {
     Map<String, List<StreamState>> byNode = new TreeMap<>();
     for (StreamState stream : streams.values()) {
       if (stream.node != null) {
@@ -101,11 +122,12 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
           lastNack = stream.lastNack;
         }
       }
+      Node node = java.util.Objects.requireNonNull(first.node, "node"); // grouped by it
       result.add(
           new DataPlane(
-              first.node.getId(),
-              first.node.getCluster(),
-              NodeGroupKey.localityOf(first.node),
+              node.getId(),
+              node.getCluster(),
+              NodeGroupKey.localityOf(node),
               first.connectedAt,
               acked,
               applied,
@@ -252,7 +274,8 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
   }
 
   /** Re-maps ACKed versions after new snapshots: the same content may now be a newer revision. */
-  void snapshotsChanged(Collection<NodeGroupKey> groups) {
+  @Override
+  public void snapshotsChanged(Collection<NodeGroupKey> groups) {
     boolean changed = false;
     synchronized (this) {
       Set<NodeGroupKey> affected = new HashSet<>(groups);
@@ -267,7 +290,7 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
     }
   }
 
-  private StreamState stream(long streamId, Node node) {
+  private StreamState stream(long streamId, @Nullable Node node) {
     StreamState stream = streams.computeIfAbsent(streamId, StreamState::new);
     if (stream.node == null && node != null) {
       stream.node = node;
@@ -307,7 +330,7 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
     return false;
   }
 
-  private static boolean matchesEveryType(StreamState stream, WeirSnapshot snapshot) {
+  private static boolean matchesEveryType(StreamState stream, Snapshot snapshot) {
     boolean any = false;
     for (Map.Entry<String, TypeState> type : stream.types.entrySet()) {
       TypeState state = type.getValue();
@@ -339,8 +362,9 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
    * cluster. {@code current} must not take the cache's lock (the cache calls this tracker while
    * holding it).
    */
-  synchronized List<String> notAcked(
-      java.util.function.Function<NodeGroupKey, WeirSnapshot> current,
+  @Override
+  public synchronized List<String> notAcked(
+      Function<NodeGroupKey, @Nullable Snapshot> current,
       Set<String> typeUrls,
       List<String> newClusters) {
     Set<String> late = new TreeSet<>();
@@ -348,7 +372,7 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
       if (stream.node == null || stream.group == null) {
         continue;
       }
-      WeirSnapshot snapshot = current.apply(stream.group);
+      Snapshot snapshot = current.apply(stream.group);
       if (snapshot == null) {
         continue;
       }
@@ -396,14 +420,14 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
   }
 
   // Records a NACK of the response answered by this request; returns the rejected version.
-  private String nacked(StreamState stream, String typeUrl, Sent sent, String detail) {
+  private String nacked(StreamState stream, String typeUrl, @Nullable Sent sent, String detail) {
     String rejected = sent == null ? "" : sent.version;
     stream.nacked(typeUrl, rejected, detail);
     metrics.nacked(typeUrl);
     return rejected;
   }
 
-  private static boolean nothingToSend(WeirSnapshot snapshot, String typeUrl, TypeState state) {
+  private static boolean nothingToSend(Snapshot snapshot, String typeUrl, TypeState state) {
     Map<String, ?> present =
         snapshot.versionedResources(Resources.TYPE_URLS_TO_RESOURCE_TYPE.get(typeUrl));
     if (Boolean.TRUE.equals(state.deltaWildcard)
@@ -431,13 +455,13 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
 
   private final class StreamState {
     final long id;
-    Node node;
-    NodeGroupKey group;
-    Instant connectedAt;
+    @Nullable Node node;
+    @Nullable NodeGroupKey group;
+    Instant connectedAt = Instant.EPOCH;
     boolean connectedNow;
     final Map<String, TypeState> types = new TreeMap<>();
     long appliedModelRevision;
-    Nack lastNack;
+    @Nullable Nack lastNack;
 
     StreamState(long id) {
       this.id = id;
@@ -468,10 +492,10 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
 
   private static final class TypeState {
     boolean delta;
-    Boolean deltaWildcard;
+    @Nullable Boolean deltaWildcard;
     boolean everNamed;
     List<String> names = List.of();
-    String ackedVersion;
+    @Nullable String ackedVersion;
     List<String> ackedNames = List.of();
     final Map<String, Sent> sent = new LinkedHashMap<>();
 
@@ -498,7 +522,7 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks {
     }
 
     /** The response {@code nonce} answers, if it is one this stream sent and not answered yet. */
-    Sent answered(String nonce, XdsMetrics metrics) {
+    @Nullable Sent answered(String nonce, XdsMetrics metrics) {
       if (nonce.isEmpty()) {
         return null;
       }

@@ -1,5 +1,7 @@
 package dev.weir.xds.server;
 
+import dev.weir.xds.snapshot.NodeGroupKey;
+import dev.weir.xds.snapshot.SnapshotSource;
 import io.envoyproxy.controlplane.cache.ConfigWatcher;
 import io.envoyproxy.controlplane.cache.DeltaResponse;
 import io.envoyproxy.controlplane.cache.DeltaWatch;
@@ -26,17 +28,13 @@ import java.util.function.Consumer;
  */
 final class GuardedConfigWatcher implements ConfigWatcher {
 
-  /** Builds a snapshot for a group that has none, if a model was published. */
-  interface SnapshotEnsurer {
-    void ensureSnapshot(NodeGroupKey group);
-  }
-
   private final ConfigWatcher cache;
-  private final SnapshotEnsurer ensurer;
+  private final SnapshotSource snapshots;
 
-  GuardedConfigWatcher(ConfigWatcher cache, SnapshotEnsurer ensurer) {
-    this.cache = cache;
-    this.ensurer = ensurer;
+  /** Watches {@code snapshots}' cache, asking it for a snapshot of every node group it sees. */
+  GuardedConfigWatcher(SnapshotSource snapshots) {
+    this.cache = snapshots.watcher();
+    this.snapshots = snapshots;
   }
 
   @Override
@@ -57,7 +55,7 @@ final class GuardedConfigWatcher implements ConfigWatcher {
     if (marked != raw.getNode()) {
       raw = raw.toBuilder().setNode(marked).build();
     }
-    ensurer.ensureSnapshot(NodeGroupKey.of(raw.getNode()));
+    snapshots.ensureSnapshot(NodeGroupKey.of(raw.getNode()));
     Set<String> known = knownResourceNames;
     boolean clusterChanged = hasClusterChanged;
     if (context != null && context.nack()) {
@@ -111,7 +109,7 @@ final class GuardedConfigWatcher implements ConfigWatcher {
     if (raw != request.v3Request()) {
       request = DeltaXdsRequest.create(raw);
     }
-    ensurer.ensureSnapshot(NodeGroupKey.of(raw.getNode()));
+    snapshots.ensureSnapshot(NodeGroupKey.of(raw.getNode()));
     Set<String> pending = pendingResources;
     boolean clusterChanged = hasClusterChanged;
     if (context != null && context.nack()) {

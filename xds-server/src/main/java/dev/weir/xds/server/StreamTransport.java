@@ -2,6 +2,7 @@ package dev.weir.xds.server;
 
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import dev.weir.xds.snapshot.NodeGroupKey;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -18,12 +19,12 @@ import java.util.function.Predicate;
  * Decides per xDS stream whether it may carry private keys: only when it is TLS-protected or its
  * peer is on loopback. The decision travels with the stream's gRPC context and is written into the
  * node (overwriting whatever the client sent there), so that the snapshot cache groups such streams
- * apart from the others.
+ * apart from the others ({@link NodeGroupKey#of}).
  */
 final class StreamTransport implements ServerInterceptor {
 
   /** The node metadata field that carries the decision; set by the server, never by clients. */
-  static final String SECRETS_FIELD = "weir.dev/secrets-allowed";
+  static final String SECRETS_FIELD = NodeGroupKey.SECRETS_FIELD;
 
   private static final Context.Key<Boolean> SECRETS_ALLOWED = Context.key("weir-secrets-allowed");
 
@@ -74,11 +75,5 @@ final class StreamTransport implements ServerInterceptor {
             .putFields(SECRETS_FIELD, Value.newBuilder().setBoolValue(allowed).build())
             .build();
     return node.toBuilder().setMetadata(metadata).build();
-  }
-
-  /** The decision {@link #mark} wrote into {@code node}; false when none. */
-  static boolean markedAllowed(Node node) {
-    Value value = node.getMetadata().getFieldsMap().get(SECRETS_FIELD);
-    return value != null && value.getBoolValue();
   }
 }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The xDS server's meters. Without a registry they are registered on an empty composite registry,
@@ -30,7 +31,7 @@ final class XdsMetrics {
   private final Timer pushLatency;
   private final Timer snapshotBuild;
 
-  XdsMetrics(MeterRegistry registry, Supplier<Number> connectedNodes) {
+  XdsMetrics(@Nullable MeterRegistry registry, Supplier<Number> connectedNodes) {
     this.registry = registry == null ? new CompositeMeterRegistry() : registry;
     Gauge.builder(CONNECTED_NODES, connectedNodes)
         .description("Data planes with an open xDS stream")

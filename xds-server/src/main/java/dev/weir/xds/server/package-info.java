@@ -1,12 +1,17 @@
 /**
- * The ADS server: versioned snapshots per node group on java-control-plane's cache, the gRPC server
- * that serves them (state of the world and Delta), and the tracking of what every data plane ACKed
- * or NACKed. Snapshots change in Envoy's make-before-break order: new clusters, load assignments
- * and secrets first ({@code AddBeforeSwitch}), then the routes and listeners, then removals ({@code
- * MakeBeforeBreak}).
+ * Serving: the gRPC server that serves ADS (state of the world and Delta) with optional mutual TLS,
+ * the per-stream transport decision ({@code StreamTransport}), the config watcher in front of the
+ * snapshot cache ({@code GuardedConfigWatcher}), and ACK/NACK tracking per data plane ({@code
+ * DataPlaneTracker}). {@link dev.weir.xds.server.XdsServer} wires it to snapshot production and
+ * offers the protobuf-free {@link dev.weir.xds.ModelPublisher} and {@link
+ * dev.weir.xds.DataPlaneRegistry} to the rest of the control plane.
  *
- * <p>It reads the model, translates it with {@link dev.weir.xds.translate.Translator}, and offers
- * the protobuf-free {@link dev.weir.xds.ModelPublisher} and {@link dev.weir.xds.DataPlaneRegistry}
- * to the rest of the control plane. It must not depend on the route controller.
+ * <p>It depends on snapshot production ({@code dev.weir.xds.snapshot}) only through its narrow seam
+ * ({@code SnapshotSource}, {@code DataPlaneAcks}, {@code NodeGroupKey}, {@code SnapshotHistory},
+ * and {@code SnapshotProducer} where it is wired), never on the translator, and never on the route
+ * controller.
  */
+@NullMarked
 package dev.weir.xds.server;
+
+import org.jspecify.annotations.NullMarked;

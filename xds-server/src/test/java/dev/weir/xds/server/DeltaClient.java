@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /** A raw Delta ADS client on the generated stubs: sends what a test says, queues what comes. */
 final class DeltaClient implements AutoCloseable {
@@ -20,7 +21,7 @@ final class DeltaClient implements AutoCloseable {
   private final Node node;
   private final LinkedBlockingQueue<DeltaDiscoveryResponse> responses = new LinkedBlockingQueue<>();
   private final StreamObserver<DeltaDiscoveryRequest> requests;
-  volatile Throwable error;
+  volatile @Nullable Throwable error;
   private boolean sentNode;
 
   DeltaClient(Channel channel, Node node) {

@@ -1,5 +1,6 @@
 package dev.weir.xds.server;
 
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.model.Certificate;
@@ -99,9 +100,16 @@ class GrpcXdsEndToEndTest {
           .build();
 
   final Map<String, Server> backends = new TreeMap<>();
+
+  @SuppressWarnings("NullAway.Init") // @BeforeAll
   XdsServer xds;
+
+  @SuppressWarnings("NullAway.Init")
   ManagedChannel main;
+
+  @SuppressWarnings("NullAway.Init")
   ManagedChannel tagged;
+
   int lostDuringSwaps;
 
   @BeforeAll
@@ -124,13 +132,7 @@ class GrpcXdsEndToEndTest {
               .build()
               .start());
     }
-    xds =
-        XdsServer.builder()
-            .port(0)
-            .holdOff(Duration.ofMillis(20))
-            .maxDelay(Duration.ofMillis(200))
-            .build()
-            .start();
+    xds = XdsServer.builder().port(0).build().start();
     Map<String, ?> bootstrap =
         Map.of(
             "xds_servers",
@@ -170,7 +172,7 @@ class GrpcXdsEndToEndTest {
   Endpoint endpoint(String backend, Locality locality) {
     return new Endpoint(
         "127.0.0.1",
-        backends.get(backend).getPort(),
+        requireNonNull(backends.get(backend), backend).getPort(),
         locality.equals(EAST) ? "east" : "west",
         locality,
         false);

@@ -36,18 +36,14 @@ class MakeBeforeBreakTest {
   static final String SW2 = "default/sw-2";
   static final Duration QUIET = Duration.ofMillis(700);
 
+  @SuppressWarnings("NullAway.Init") // start(drainTimeout), first in every test
   XdsServer server;
+
+  @SuppressWarnings("NullAway.Init")
   ManagedChannel channel;
 
   void start(Duration drainTimeout) {
-    server =
-        XdsServer.builder()
-            .port(0)
-            .holdOff(Duration.ofMillis(10))
-            .maxDelay(Duration.ofMillis(100))
-            .drainTimeout(drainTimeout)
-            .build()
-            .start();
+    server = XdsServer.builder().port(0).drainTimeout(drainTimeout).build().start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
   }
 

@@ -12,21 +12,21 @@ import io.envoyproxy.envoy.config.core.v3.Node;
 import java.util.List;
 
 /** Small models and nodes for the server tests. */
-final class Models {
+public final class Models {
 
-  static final Locality EAST = new Locality("us-east", "us-east-1a");
-  static final Locality WEST = new Locality("us-west", "us-west-1a");
-  static final String HOST = "hello.default.example.com";
+  public static final Locality EAST = new Locality("us-east", "us-east-1a");
+  public static final Locality WEST = new Locality("us-west", "us-west-1a");
+  public static final String HOST = "hello.default.example.com";
 
   private Models() {}
 
   /** hello at 50/30/20 over three revisions, each with one endpoint in the east. */
-  static TrafficModel threeWay(long revision, String lastAddressOfFirst) {
+  public static TrafficModel threeWay(long revision, String lastAddressOfFirst) {
     return threeWay(revision, lastAddressOfFirst, 50, 30, 20);
   }
 
   /** hello split over three revisions at the given weights, with fresh records every time. */
-  static TrafficModel threeWay(long revision, String lastAddressOfFirst, int... weights) {
+  public static TrafficModel threeWay(long revision, String lastAddressOfFirst, int... weights) {
     Upstream one = upstream("hello-00001", lastAddressOfFirst);
     Upstream two = upstream("hello-00002", "10.0.0.2");
     Upstream three = upstream("hello-00003", "10.0.0.3");
@@ -42,7 +42,7 @@ final class Models {
     return new TrafficModel(revision, List.of(host), List.of(one, two, three));
   }
 
-  static Upstream upstream(String revision, String address) {
+  public static Upstream upstream(String revision, String address) {
     return new Upstream(
         "default",
         revision,
@@ -50,7 +50,7 @@ final class Models {
         List.of(new Endpoint(address, 8080, "east", EAST, false)));
   }
 
-  static Node node(String id, String userAgent, Locality locality) {
+  public static Node node(String id, String userAgent, Locality locality) {
     return Node.newBuilder()
         .setId(id)
         .setCluster("test")

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A raw state-of-the-world ADS client on the generated stubs: sends what a test says, queues what
@@ -25,7 +26,7 @@ final class SotwClient implements AutoCloseable {
   private final Node node;
   private final LinkedBlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
   private final StreamObserver<DiscoveryRequest> requests;
-  volatile Throwable error;
+  volatile @Nullable Throwable error;
   private boolean sentNode;
 
   SotwClient(Channel channel, Node node) {

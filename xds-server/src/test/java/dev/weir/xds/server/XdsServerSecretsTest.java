@@ -43,6 +43,8 @@ class XdsServerSecretsTest {
 
   final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   final List<AutoCloseable> closing = new ArrayList<>();
+
+  @SuppressWarnings("NullAway.Init") // started by each test
   XdsServer server;
 
   @AfterEach
@@ -88,8 +90,6 @@ class XdsServerSecretsTest {
             .port(0)
             .httpsListenerPort(9443)
             .meterRegistry(meters)
-            .holdOff(Duration.ofMillis(10))
-            .maxDelay(Duration.ofMillis(100))
             .build()
             .start();
     closing.add(server);

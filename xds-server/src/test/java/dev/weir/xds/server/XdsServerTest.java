@@ -47,14 +47,7 @@ class XdsServerTest {
   @BeforeEach
   void start() {
     server =
-        XdsServer.builder()
-            .port(0)
-            .httpListenerPort(8080)
-            .meterRegistry(meters)
-            .holdOff(Duration.ofMillis(10))
-            .maxDelay(Duration.ofMillis(100))
-            .build()
-            .start();
+        XdsServer.builder().port(0).httpListenerPort(8080).meterRegistry(meters).build().start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
   }
 
@@ -420,21 +413,31 @@ class XdsServerTest {
   }
 
   @Test
-  void modelsPublishedInABurstAreBuiltTogether() throws Exception {
-    try (XdsServer slow =
-        XdsServer.builder()
-            .port(0)
-            .meterRegistry(meters)
-            .holdOff(Duration.ofMillis(300))
-            .maxDelay(Duration.ofSeconds(5))
-            .build()
-            .start()) {
-      for (int revision = 1; revision <= 20; revision++) {
-        slow.publish(threeWay(revision, "10.0.0." + revision));
-      }
-      Poll.until("revision 20 built", () -> slow.snapshotModelRevision() == 20);
-      assertThat(meters.get("weir.xds.snapshot.build").timer().count()).isLessThan(20);
+  void publishBuildsOnTheCallersThreadBeforeItReturns() {
+    // The controller's rebuild loop is the one batching loop: every model published is built, and
+    // built by the time publish returns.
+    for (int revision = 1; revision <= 20; revision++) {
+      server.publish(threeWay(revision, "10.0.0." + revision));
+      assertThat(server.snapshotModelRevision()).isEqualTo(revision);
     }
+    assertThat(meters.get("weir.xds.snapshot.build").timer().count()).isEqualTo(20);
+  }
+
+  @Test
+  @SuppressWarnings("deprecation") // what is tested is that the deprecated options do nothing
+  void holdOffAndMaxDelayAreAcceptedButNoLongerDelayABuild() {
+    XdsServer.Builder builder =
+        XdsServer.builder().port(0).holdOff(Duration.ofSeconds(5)).maxDelay(Duration.ofSeconds(9));
+    try (XdsServer slow = builder.build().start()) {
+      slow.publish(threeWay(1, "10.0.0.1"));
+      assertThat(slow.snapshotModelRevision()).isEqualTo(1);
+    }
+    assertThatThrownBy(() -> XdsServer.builder().holdOff(Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("holdOff: PT-0.001S (expected: >= 0)");
+    assertThatThrownBy(() -> XdsServer.builder().maxDelay(Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxDelay: PT-0.001S (expected: >= 0)");
   }
 
   @Test

@@ -1,10 +1,9 @@
-package dev.weir.xds.server;
+package dev.weir.xds.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Any;
 import dev.weir.xds.translate.XdsProtos;
-import io.envoyproxy.controlplane.cache.Resources.ApiVersion;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import java.util.ArrayList;
@@ -35,7 +34,7 @@ class SharedSerializerTest {
   void aRouteConfigurationFromItsHostsBytesIsWhatAnyPackMakes() throws Exception {
     List<VirtualHost> hosts = hosts(50);
     RouteConfiguration routes = XdsProtos.routeConfiguration(hosts);
-    Any any = serializer.serialize(routes, ApiVersion.V3);
+    Any any = serializer.serialize(routes);
 
     assertThat(any.getTypeUrl()).isEqualTo(Any.pack(routes).getTypeUrl());
     assertThat(any.unpack(RouteConfiguration.class)).isEqualTo(routes);
@@ -45,23 +44,20 @@ class SharedSerializerTest {
     List<VirtualHost> changed = new ArrayList<>(hosts);
     changed.set(7, hosts(8).get(7).toBuilder().setName("changed.default.example.com").build());
     RouteConfiguration next = XdsProtos.routeConfiguration(changed);
-    assertThat(serializer.serialize(next, ApiVersion.V3).unpack(RouteConfiguration.class))
-        .isEqualTo(next);
+    assertThat(serializer.serialize(next).unpack(RouteConfiguration.class)).isEqualTo(next);
   }
 
   @Test
   void oneObjectIsSerializedOnceAndOtherFieldsAreNotLost() throws Exception {
     RouteConfiguration routes = XdsProtos.routeConfiguration(hosts(3));
-    assertThat(serializer.serialize(routes, ApiVersion.V3))
-        .isSameAs(serializer.serialize(routes, ApiVersion.V3));
-    assertThat(serializer.serialize(XdsProtos.routeConfiguration(hosts(3)), ApiVersion.V3))
-        .isEqualTo(serializer.serialize(routes, ApiVersion.V3));
+    assertThat(serializer.serialize(routes)).isSameAs(serializer.serialize(routes));
+    assertThat(serializer.serialize(XdsProtos.routeConfiguration(hosts(3))))
+        .isEqualTo(serializer.serialize(routes));
 
     RouteConfiguration more =
         routes.toBuilder().setValidateClusters(com.google.protobuf.BoolValue.of(true)).build();
-    assertThat(serializer.serialize(more, ApiVersion.V3).unpack(RouteConfiguration.class))
-        .isEqualTo(more);
+    assertThat(serializer.serialize(more).unpack(RouteConfiguration.class)).isEqualTo(more);
     var cluster = XdsProtos.edsCluster("default", "a", true);
-    assertThat(serializer.serialize(cluster, ApiVersion.V3)).isEqualTo(Any.pack(cluster));
+    assertThat(serializer.serialize(cluster)).isEqualTo(Any.pack(cluster));
   }
 }

@@ -1,4 +1,4 @@
-package dev.weir.xds.server;
+package dev.weir.xds.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

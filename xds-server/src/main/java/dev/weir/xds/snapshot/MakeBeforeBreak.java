@@ -1,4 +1,4 @@
-package dev.weir.xds.server;
+package dev.weir.xds.snapshot;
 
 import static java.util.Objects.requireNonNull;
 
@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Removals after the switch, as Envoy's make-before-break order asks: an upstream (cluster and load
@@ -44,8 +45,8 @@ final class MakeBeforeBreak {
   private final Map<String, Held<Upstream>> upstreams = new TreeMap<>();
   private final Map<String, Held<Certificate>> certificates = new TreeMap<>();
   private volatile boolean holding;
-  private TrafficModel lastModel;
-  private TrafficModel lastServed;
+  private @Nullable TrafficModel lastModel;
+  private @Nullable TrafficModel lastServed;
   private boolean changed;
   private final Map<List<?>, List<Versioned<Secret>>> mergedSecrets = new IdentityHashMap<>();
   private List<String> timedOut = List.of();
@@ -67,7 +68,7 @@ final class MakeBeforeBreak {
   }
 
   /** When the earliest held removal times out ({@link System#nanoTime()}), or null. */
-  Long nextDeadlineNanos() {
+  @Nullable Long nextDeadlineNanos() {
     Long next = null;
     for (Map<String, ? extends Held<?>> map : List.of(upstreams, certificates)) {
       for (Held<?> held : map.values()) {
@@ -101,7 +102,10 @@ final class MakeBeforeBreak {
    * @param nowNanos {@link System#nanoTime()}
    */
   TrafficModel served(
-      TrafficModel previous, TrafficModel model, List<DataPlane> dataPlanes, long nowNanos) {
+      @Nullable TrafficModel previous,
+      TrafficModel model,
+      List<DataPlane> dataPlanes,
+      long nowNanos) {
     changed = false;
     timedOut = List.of();
     if (timeoutNanos > 0 && previous != null && previous != model && !dataPlanes.isEmpty()) {
@@ -122,8 +126,9 @@ final class MakeBeforeBreak {
     release(upstreams, dataPlanes, nowNanos);
     release(certificates, dataPlanes, nowNanos);
     holding = !upstreams.isEmpty() || !certificates.isEmpty();
-    if (model == lastModel && !changed) {
-      return lastServed;
+    TrafficModel last = lastServed;
+    if (model == lastModel && !changed && last != null) {
+      return last;
     }
     changed = true;
     mergedSecrets.clear();

@@ -1,4 +1,4 @@
-package dev.weir.xds.server;
+package dev.weir.xds.snapshot;
 
 import static java.util.Objects.requireNonNull;
 
@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Additions before the switch, the other half of Envoy's make-before-break order: when a model adds
@@ -48,7 +49,7 @@ final class AddBeforeSwitch {
       long deadlineNanos) {}
 
   private final long timeoutNanos;
-  private volatile Staged staged;
+  private volatile @Nullable Staged staged;
 
   /**
    * @param timeout the longest the routes wait for the data planes' ACKs; zero stages nothing
@@ -62,7 +63,7 @@ final class AddBeforeSwitch {
   }
 
   /** What is staged now, or null. */
-  Staged staging() {
+  @Nullable Staged staging() {
     return staged;
   }
 
@@ -74,10 +75,10 @@ final class AddBeforeSwitch {
    * @param routed the model served by the last build that switched routes, or null before any
    * @param connected whether any data plane is connected
    */
-  Staged stage(
+  @Nullable Staged stage(
       TrafficModel model,
       TrafficModel serving,
-      TrafficModel routed,
+      @Nullable TrafficModel routed,
       boolean connected,
       long nowNanos) {
     if (timeoutNanos == 0 || routed == null || !connected) {

@@ -1,7 +1,8 @@
-package dev.weir.xds.server;
+package dev.weir.xds.snapshot;
 
 import static dev.weir.xds.server.Models.EAST;
 import static dev.weir.xds.server.Models.upstream;
+import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.model.Certificate;
@@ -156,7 +157,7 @@ class MakeBeforeBreakUnitTest {
     TrafficModel one = to(1, "sw-1");
     TrafficModel two = to(2, "sw-2");
 
-    AddBeforeSwitch.Staged staged = adds.stage(two, two, one, true, 0);
+    AddBeforeSwitch.Staged staged = requireNonNull(adds.stage(two, two, one, true, 0));
     assertThat(staged.newClusters()).containsExactly("default/sw-2");
     assertThat(upstreams(staged.served())).containsExactly("default/sw-1", "default/sw-2");
     assertThat(staged.served().virtualHosts()).isEqualTo(one.virtualHosts());
@@ -164,7 +165,7 @@ class MakeBeforeBreakUnitTest {
 
     // A newer model while staged: staged again against the same routes, by the same deadline.
     TrafficModel three = to(3, "sw-3");
-    AddBeforeSwitch.Staged again = adds.stage(three, three, one, true, 5 * SECOND);
+    AddBeforeSwitch.Staged again = requireNonNull(adds.stage(three, three, one, true, 5 * SECOND));
     assertThat(again.model()).isSameAs(three);
     assertThat(upstreams(again.served())).containsExactly("default/sw-1", "default/sw-3");
     assertThat(again.deadlineNanos()).isEqualTo(30 * SECOND);
@@ -180,7 +181,7 @@ class MakeBeforeBreakUnitTest {
             4,
             one.virtualHosts(),
             List.of(upstream("sw-0", "10.0.0.9"), upstream("sw-1", "10.0.0.1")));
-    assertThat(upstreams(adds.stage(three, three, routed, true, 0).served()))
+    assertThat(upstreams(requireNonNull(adds.stage(three, three, routed, true, 0)).served()))
         .containsExactly("default/sw-1", "default/sw-3");
   }
 

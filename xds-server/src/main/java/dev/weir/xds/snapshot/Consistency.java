@@ -1,4 +1,4 @@
-package dev.weir.xds.server;
+package dev.weir.xds.snapshot;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -24,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks that a snapshot is whole before it is set: every listener's route configuration, every
@@ -37,8 +38,8 @@ final class Consistency {
   // changed route checks the routes again but not 10,000 clusters against their load assignments.
   private Set<Checked> passed = new HashSet<>();
   private Set<Checked> passedBefore = new HashSet<>();
-  private List<?> namedClusters;
-  private Set<String> clusterNames;
+  private @Nullable List<?> namedClusters;
+  private @Nullable Set<String> clusterNames;
   // The virtual hosts of each route configuration that last passed against namedClusters.
   private final Map<String, List<VirtualHost>> passedHosts = new HashMap<>();
 
@@ -62,8 +63,10 @@ final class Consistency {
     checkListeners(resources);
     Checked routes = new Checked(resources.routes(), resources.clusters());
     if (!passedRecently(routes)) {
-      if (namedClusters != resources.clusters()) {
-        clusterNames = clusterNames(resources.clusters());
+      Set<String> names = clusterNames;
+      if (namedClusters != resources.clusters() || names == null) {
+        names = clusterNames(resources.clusters());
+        clusterNames = names;
         namedClusters = resources.clusters();
         passedHosts.clear();
       }
@@ -74,7 +77,7 @@ final class Consistency {
         List<VirtualHost> before = passedHosts.getOrDefault(config.name(), List.of());
         for (int i = 0; i < hosts.size(); i++) {
           if (i >= before.size() || before.get(i) != hosts.get(i)) {
-            checkHost(hosts.get(i), clusterNames);
+            checkHost(hosts.get(i), names);
           }
         }
         passedHosts.put(config.name(), hosts);

@@ -1,4 +1,4 @@
-package dev.weir.xds.server;
+package dev.weir.xds.snapshot;
 
 import com.google.protobuf.Message;
 import dev.weir.xds.translate.Versioned;
@@ -19,6 +19,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A snapshot whose every resource carries its content hash as version, and whose version for a set
@@ -125,8 +126,8 @@ final class WeirSnapshot extends io.envoyproxy.controlplane.cache.v3.Snapshot {
     private static final int REMEMBERED_NAME_LISTS = 16;
 
     private final List<? extends Versioned<?>> resources;
-    private Map<String, String> versions;
-    private String all;
+    private @Nullable Map<String, String> versions;
+    private @Nullable String all;
     // Name lists come from requests and the tracker, which never change them.
     private final Map<List<String>, String> byIdentity = new IdentityHashMap<>();
     private final Map<List<String>, String> byNames =

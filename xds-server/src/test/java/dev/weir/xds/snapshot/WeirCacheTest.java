@@ -1,8 +1,9 @@
-package dev.weir.xds.server;
+package dev.weir.xds.snapshot;
 
 import static dev.weir.xds.server.Models.EAST;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weir.xds.server.Models;
 import dev.weir.xds.translate.Versioned;
 import dev.weir.xds.translate.XdsProtos;
 import dev.weir.xds.translate.XdsResources;

@@ -1,4 +1,4 @@
-package dev.weir.xds.server;
+package dev.weir.xds.snapshot;
 
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
@@ -7,8 +7,6 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
-import io.envoyproxy.controlplane.cache.Resources.ApiVersion;
-import io.envoyproxy.controlplane.server.serializer.ProtoResourcesSerializer;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import java.io.IOException;
@@ -19,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Serializes each resource object once, however many streams it is sent on: snapshots share
@@ -27,7 +26,7 @@ import java.util.concurrent.ExecutionException;
  * the very object of the configuration of that name packed before, so one changed host costs one
  * host's serialization, not all of them.
  */
-final class SharedSerializer implements ProtoResourcesSerializer {
+final class SharedSerializer {
 
   private static final long MAX_CACHED_BYTES = 64L * 1024 * 1024;
   private static final Set<Integer> ROUTE_CONFIGURATION_FIELDS =
@@ -45,8 +44,13 @@ final class SharedSerializer implements ProtoResourcesSerializer {
 
   private record Packed(List<VirtualHost> hosts, List<ByteString> bytes) {}
 
-  @Override
-  public Any serialize(Message resource, ApiVersion apiVersion) {
+  /**
+   * {@code resource} packed into an {@code Any}; the same {@code Any} for the same object while it
+   * is cached (by identity, at most 64 MiB of bytes).
+   *
+   * @throws IllegalStateException if serializing fails
+   */
+  Any serialize(Message resource) {
     try {
       return resources.get(
           resource,
@@ -76,14 +80,14 @@ final class SharedSerializer implements ProtoResourcesSerializer {
   private Any pack(RouteConfiguration routes) {
     List<VirtualHost> hosts = routes.getVirtualHostsList();
     List<ByteString> hostBytes = new ArrayList<>(hosts.size());
-    Packed before;
+    @Nullable Packed before;
     synchronized (this) {
       before = packed.get(routes.getName());
     }
     // Hosts are sorted by name, so one merging pass finds the hosts packed before.
     int j = 0;
     for (VirtualHost host : hosts) {
-      ByteString bytes = null;
+      @Nullable ByteString bytes = null;
       if (before != null) {
         List<VirtualHost> old = before.hosts();
         if (j < old.size() && old.get(j) != host) {

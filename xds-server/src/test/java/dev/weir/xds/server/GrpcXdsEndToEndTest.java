@@ -14,38 +14,22 @@ import dev.weir.model.TrafficModel;
 import dev.weir.model.Upstream;
 import dev.weir.model.VirtualHost;
 import dev.weir.model.WeightedUpstream;
+import dev.weir.testing.Poll;
+import dev.weir.testing.ProxylessGrpc;
 import dev.weir.xds.DataPlane;
-import io.grpc.CallOptions;
 import io.grpc.Channel;
-import io.grpc.ClientCall;
 import io.grpc.ClientInterceptors;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
-import io.grpc.NameResolverRegistry;
 import io.grpc.Server;
-import io.grpc.ServerServiceDefinition;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.ServerCalls;
-import io.grpc.xds.XdsNameResolverProvider;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -73,32 +57,6 @@ class GrpcXdsEndToEndTest {
   static final int CALLS = 3000;
   static final double TOLERANCE = 0.03;
 
-  static final MethodDescriptor.Marshaller<String> UTF8 =
-      new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(String value) {
-          return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public String parse(InputStream stream) {
-          try {
-            return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      };
-
-  /** Every backend answers with its own name. */
-  static final MethodDescriptor<String, String> WHO =
-      MethodDescriptor.<String, String>newBuilder()
-          .setType(MethodDescriptor.MethodType.UNARY)
-          .setFullMethodName("weir.test.Backend/Who")
-          .setRequestMarshaller(UTF8)
-          .setResponseMarshaller(UTF8)
-          .build();
-
   final Map<String, Server> backends = new TreeMap<>();
 
   @SuppressWarnings("NullAway.Init") // @BeforeAll
@@ -115,43 +73,12 @@ class GrpcXdsEndToEndTest {
   @BeforeAll
   void start() throws IOException {
     for (String name : List.of("b1", "b2", "b3")) {
-      ServerServiceDefinition service =
-          ServerServiceDefinition.builder("weir.test.Backend")
-              .addMethod(
-                  WHO,
-                  ServerCalls.asyncUnaryCall(
-                      (request, response) -> {
-                        response.onNext(name);
-                        response.onCompleted();
-                      }))
-              .build();
-      backends.put(
-          name,
-          NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-              .addService(service)
-              .build()
-              .start());
+      backends.put(name, ProxylessGrpc.startBackend(name));
     }
     xds = XdsServer.builder().port(0).build().start();
-    Map<String, ?> bootstrap =
-        Map.of(
-            "xds_servers",
-                List.of(
-                    Map.of(
-                        "server_uri", "127.0.0.1:" + xds.port(),
-                        "channel_creds", List.of(Map.of("type", "insecure")),
-                        "server_features", List.of("xds_v3"))),
-            "node",
-                Map.of(
-                    "id",
-                    NODE_ID,
-                    "cluster",
-                    "e2e",
-                    "locality",
-                    Map.of("region", EAST.region(), "zone", EAST.zone())));
     // A scheme of its own, with the bootstrap given directly: no file, no JVM-wide property.
-    NameResolverRegistry.getDefaultRegistry()
-        .register(XdsNameResolverProvider.createForTest(SCHEME, bootstrap));
+    ProxylessGrpc.registerScheme(
+        SCHEME, ProxylessGrpc.bootstrap(xds.port(), NODE_ID, "e2e", EAST.region(), EAST.zone()));
   }
 
   @AfterAll
@@ -219,23 +146,7 @@ class GrpcXdsEndToEndTest {
   }
 
   String call(Channel channel, Duration patience) {
-    ClientCall<String, String> call =
-        channel.newCall(
-            WHO,
-            CallOptions.DEFAULT.withDeadlineAfter(
-                patience.toMillis() * 2 / 3, TimeUnit.MILLISECONDS));
-    try {
-      return ClientCalls.futureUnaryCall(call, "who?")
-          .get(patience.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      call.cancel("no answer within " + patience, null);
-      throw new AssertionError("call hung; data planes: " + xds.dataPlanes(), e);
-    } catch (ExecutionException e) {
-      throw new AssertionError("call failed; data planes: " + xds.dataPlanes(), e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    }
+    return ProxylessGrpc.who(channel, patience, () -> "data planes: " + xds.dataPlanes());
   }
 
   Map<String, Integer> spread(Channel channel, int calls) {
@@ -316,8 +227,7 @@ class GrpcXdsEndToEndTest {
   @Order(1)
   void weightsSpreadTheClientsCalls() throws InterruptedException {
     xds.publish(split(1, 50, 30, 20));
-    main =
-        Grpc.newChannelBuilder(SCHEME + ":///" + HOST, InsecureChannelCredentials.create()).build();
+    main = ProxylessGrpc.channel(SCHEME, HOST);
     // The first call waits for the whole xDS exchange, which takes long on a loaded machine.
     call(main, Duration.ofSeconds(60));
 
@@ -333,9 +243,7 @@ class GrpcXdsEndToEndTest {
   @Test
   @Order(2)
   void tagHostReachesOnlyItsRevision() {
-    tagged =
-        Grpc.newChannelBuilder(SCHEME + ":///" + TAG_HOST, InsecureChannelCredentials.create())
-            .build();
+    tagged = ProxylessGrpc.channel(SCHEME, TAG_HOST);
 
     assertThat(spread(tagged, 200)).containsOnlyKeys("b3");
   }

@@ -5,6 +5,10 @@ import static dev.weir.xds.server.Models.node;
 import static dev.weir.xds.server.Models.threeWay;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weir.testing.Poll;
+import dev.weir.testing.SotwClient;
+import dev.weir.testing.TestPki;
+import dev.weir.testing.TestPki.PemFiles;
 import io.envoyproxy.controlplane.cache.Resources.V3;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
@@ -25,23 +29,27 @@ class XdsServerTlsTest {
 
   @TempDir static Path directory;
 
-  TestCertificates ca;
-  TestCertificates.Issued client;
-  TestCertificates.Issued stranger;
+  Path caFile;
+  PemFiles client;
+  PemFiles stranger;
   XdsServer server;
 
   @BeforeAll
   void start() throws Exception {
-    ca = TestCertificates.newAuthority(directory, "weir-test-ca");
-    TestCertificates.Issued serverCert = ca.issue("xds-server");
-    client = ca.issue("envoy-client");
-    stranger = TestCertificates.newAuthority(directory, "other-ca").issue("stranger");
+    TestPki ca = TestPki.newAuthority("weir-test-ca");
+    caFile = ca.writeCaPem(directory.resolve("weir-test-ca.crt"));
+    PemFiles serverCert = ca.issue("localhost", "127.0.0.1").writeTo(directory, "xds-server");
+    client = ca.issue("localhost", "127.0.0.1").writeTo(directory, "envoy-client");
+    stranger =
+        TestPki.newAuthority("other-ca")
+            .issue("localhost", "127.0.0.1")
+            .writeTo(directory, "stranger");
     // Plaintext would be refused on a non-loopback address; TLS is allowed there.
     server =
         XdsServer.builder()
             .bindAddress("0.0.0.0")
             .port(0)
-            .tls(serverCert.certificateFile(), serverCert.keyFile(), ca.certificateFile())
+            .tls(serverCert.certificateFile(), serverCert.keyFile(), caFile)
             .localPeer(peer -> false) // every client plays a remote one: only TLS lets keys through
             .build()
             .start();
@@ -65,7 +73,7 @@ class XdsServerTlsTest {
         channel(
             TlsChannelCredentials.newBuilder()
                 .keyManager(client.certificateFile().toFile(), client.keyFile().toFile())
-                .trustManager(ca.certificateFile().toFile())
+                .trustManager(caFile.toFile())
                 .build());
     try (SotwClient envoy = new SotwClient(channel, node("envoy-tls", "envoy", EAST))) {
       assertThat(envoy.subscribe(V3.CLUSTER_TYPE_URL).next(V3.CLUSTER_TYPE_URL).getResourcesCount())
@@ -84,7 +92,7 @@ class XdsServerTlsTest {
                 server.port(),
                 TlsChannelCredentials.newBuilder()
                     .keyManager(client.certificateFile().toFile(), client.keyFile().toFile())
-                    .trustManager(ca.certificateFile().toFile())
+                    .trustManager(caFile.toFile())
                     .build())
             .overrideAuthority("localhost")
             .build();
@@ -107,8 +115,7 @@ class XdsServerTlsTest {
 
   @Test
   void clientWithoutACertificateIsRefused() throws Exception {
-    assertRefused(
-        TlsChannelCredentials.newBuilder().trustManager(ca.certificateFile().toFile()).build());
+    assertRefused(TlsChannelCredentials.newBuilder().trustManager(caFile.toFile()).build());
   }
 
   @Test
@@ -116,7 +123,7 @@ class XdsServerTlsTest {
     assertRefused(
         TlsChannelCredentials.newBuilder()
             .keyManager(stranger.certificateFile().toFile(), stranger.keyFile().toFile())
-            .trustManager(ca.certificateFile().toFile())
+            .trustManager(caFile.toFile())
             .build());
   }
 
@@ -124,8 +131,8 @@ class XdsServerTlsTest {
     ManagedChannel channel = channel(credentials);
     try (SotwClient envoy = new SotwClient(channel, node("envoy-anon", "envoy", EAST))) {
       envoy.subscribe(V3.CLUSTER_TYPE_URL);
-      Poll.until("the stream fails", () -> envoy.error != null);
-      assertThat(Status.fromThrowable(envoy.error).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      Poll.until("the stream fails", () -> envoy.error() != null);
+      assertThat(Status.fromThrowable(envoy.error()).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
       assertThat(server.dataPlanes()).noneMatch(d -> d.nodeId().equals("envoy-anon"));
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

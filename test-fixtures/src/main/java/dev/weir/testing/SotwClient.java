@@ -1,4 +1,4 @@
-package dev.weir.xds.server;
+package dev.weir.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,19 +17,19 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A raw state-of-the-world ADS client on the generated stubs: sends what a test says, queues what
- * comes.
+ * comes. The node goes in the first request only, as Envoy and gRPC send it.
  */
-final class SotwClient implements AutoCloseable {
+public final class SotwClient implements AutoCloseable {
 
-  static final Duration PATIENCE = Duration.ofSeconds(20);
+  public static final Duration PATIENCE = Duration.ofSeconds(20);
 
   private final Node node;
   private final LinkedBlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
   private final StreamObserver<DiscoveryRequest> requests;
-  volatile @Nullable Throwable error;
+  private volatile @Nullable Throwable error;
   private boolean sentNode;
 
-  SotwClient(Channel channel, Node node) {
+  public SotwClient(Channel channel, Node node) {
     this.node = node;
     this.requests =
         AggregatedDiscoveryServiceGrpc.newStub(channel)
@@ -51,13 +51,13 @@ final class SotwClient implements AutoCloseable {
   }
 
   /** A first request for {@code typeUrl} (names empty for wildcard). */
-  SotwClient subscribe(String typeUrl, String... names) {
+  public SotwClient subscribe(String typeUrl, String... names) {
     send(DiscoveryRequest.newBuilder().setTypeUrl(typeUrl).addAllResourceNames(List.of(names)));
     return this;
   }
 
   /** ACKs {@code response}, keeping the subscription to {@code names}. */
-  void ack(DiscoveryResponse response, String... names) {
+  public void ack(DiscoveryResponse response, String... names) {
     send(
         DiscoveryRequest.newBuilder()
             .setTypeUrl(response.getTypeUrl())
@@ -67,7 +67,8 @@ final class SotwClient implements AutoCloseable {
   }
 
   /** NACKs {@code response}, saying it stays on {@code lastGoodVersion}. */
-  void nack(DiscoveryResponse response, String lastGoodVersion, String detail, String... names) {
+  public void nack(
+      DiscoveryResponse response, String lastGoodVersion, String detail, String... names) {
     send(
         DiscoveryRequest.newBuilder()
             .setTypeUrl(response.getTypeUrl())
@@ -86,27 +87,34 @@ final class SotwClient implements AutoCloseable {
     requests.onNext(request.build());
   }
 
-  DiscoveryResponse next() throws InterruptedException {
+  /** The next response, of any type; fails after {@link #PATIENCE}. */
+  public DiscoveryResponse next() throws InterruptedException {
     DiscoveryResponse response = responses.poll(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
     assertThat(response).as("a response within %s (stream error: %s)", PATIENCE, error).isNotNull();
     return response;
   }
 
-  DiscoveryResponse next(String typeUrl) throws InterruptedException {
+  /** The next response, which must be of {@code typeUrl}. */
+  public DiscoveryResponse next(String typeUrl) throws InterruptedException {
     DiscoveryResponse response = next();
     assertThat(response.getTypeUrl()).isEqualTo(typeUrl);
     return response;
   }
 
   /** The next response within {@code patience}, or null. */
-  DiscoveryResponse poll(Duration patience) throws InterruptedException {
+  public @Nullable DiscoveryResponse poll(Duration patience) throws InterruptedException {
     return responses.poll(patience.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Asserts that nothing arrives within {@code quiet}. */
-  void expectNothingFor(Duration quiet) throws InterruptedException {
+  public void expectNothingFor(Duration quiet) throws InterruptedException {
     DiscoveryResponse response = responses.poll(quiet.toMillis(), TimeUnit.MILLISECONDS);
     assertThat(response).as("no response").isNull();
+  }
+
+  /** How the stream failed, if it did (else null). */
+  public @Nullable Throwable error() {
+    return error;
   }
 
   @Override

@@ -1,4 +1,4 @@
-package dev.weir.xds.server;
+package dev.weir.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,16 +15,19 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
-/** A raw Delta ADS client on the generated stubs: sends what a test says, queues what comes. */
-final class DeltaClient implements AutoCloseable {
+/**
+ * A raw Delta ADS client on the generated stubs: sends what a test says, queues what comes. The
+ * node goes in the first request only, as Envoy and gRPC send it.
+ */
+public final class DeltaClient implements AutoCloseable {
 
   private final Node node;
   private final LinkedBlockingQueue<DeltaDiscoveryResponse> responses = new LinkedBlockingQueue<>();
   private final StreamObserver<DeltaDiscoveryRequest> requests;
-  volatile @Nullable Throwable error;
+  private volatile @Nullable Throwable error;
   private boolean sentNode;
 
-  DeltaClient(Channel channel, Node node) {
+  public DeltaClient(Channel channel, Node node) {
     this.node = node;
     this.requests =
         AggregatedDiscoveryServiceGrpc.newStub(channel)
@@ -46,7 +49,7 @@ final class DeltaClient implements AutoCloseable {
   }
 
   /** Subscribes to {@code names} of {@code typeUrl} (none: wildcard). */
-  DeltaClient subscribe(String typeUrl, String... names) {
+  public DeltaClient subscribe(String typeUrl, String... names) {
     send(
         DeltaDiscoveryRequest.newBuilder()
             .setTypeUrl(typeUrl)
@@ -54,14 +57,16 @@ final class DeltaClient implements AutoCloseable {
     return this;
   }
 
-  void ack(DeltaDiscoveryResponse response) {
+  /** ACKs {@code response}. */
+  public void ack(DeltaDiscoveryResponse response) {
     send(
         DeltaDiscoveryRequest.newBuilder()
             .setTypeUrl(response.getTypeUrl())
             .setResponseNonce(response.getNonce()));
   }
 
-  void nack(DeltaDiscoveryResponse response, String detail) {
+  /** NACKs {@code response} with {@code detail}. */
+  public void nack(DeltaDiscoveryResponse response, String detail) {
     send(
         DeltaDiscoveryRequest.newBuilder()
             .setTypeUrl(response.getTypeUrl())
@@ -77,14 +82,17 @@ final class DeltaClient implements AutoCloseable {
     requests.onNext(request.build());
   }
 
-  DeltaDiscoveryResponse next(String typeUrl) throws InterruptedException {
+  /**
+   * The next response, which must be of {@code typeUrl}; fails after {@link SotwClient#PATIENCE}.
+   */
+  public DeltaDiscoveryResponse next(String typeUrl) throws InterruptedException {
     DeltaDiscoveryResponse response = next();
     assertThat(response.getTypeUrl()).isEqualTo(typeUrl);
     return response;
   }
 
   /** The next response, of any type. */
-  DeltaDiscoveryResponse next() throws InterruptedException {
+  public DeltaDiscoveryResponse next() throws InterruptedException {
     DeltaDiscoveryResponse response =
         responses.poll(SotwClient.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
     assertThat(response)
@@ -93,9 +101,15 @@ final class DeltaClient implements AutoCloseable {
     return response;
   }
 
-  void expectNothingFor(Duration quiet) throws InterruptedException {
+  /** Asserts that nothing arrives within {@code quiet}. */
+  public void expectNothingFor(Duration quiet) throws InterruptedException {
     DeltaDiscoveryResponse response = responses.poll(quiet.toMillis(), TimeUnit.MILLISECONDS);
     assertThat(response).as("no response").isNull();
+  }
+
+  /** How the stream failed, if it did (else null). */
+  public @Nullable Throwable error() {
+    return error;
   }
 
   @Override

@@ -13,12 +13,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.util.Durations;
 import dev.weir.gateway.routing.RoutingTableHolder;
-import dev.weir.gateway.testing.Poll;
 import dev.weir.gateway.testing.TestBackend;
 import dev.weir.gateway.testing.XdsResources;
 import dev.weir.gateway.testing.XdsResources.Split;
 import dev.weir.gateway.testing.XdsTestServer;
 import dev.weir.gateway.xds.XdsClient;
+import dev.weir.testing.Poll;
 import dev.weir.xds.dialect.WeirHeaders;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;

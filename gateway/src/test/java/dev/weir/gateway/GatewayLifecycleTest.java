@@ -10,9 +10,9 @@ import static dev.weir.gateway.testing.XdsResources.vhost;
 import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.weir.gateway.testing.Poll;
 import dev.weir.gateway.testing.TestBackend;
 import dev.weir.gateway.testing.XdsTestServer;
+import dev.weir.testing.Poll;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -9,14 +9,14 @@ import static dev.weir.gateway.testing.XdsResources.split;
 import static dev.weir.gateway.testing.XdsResources.vhost;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.weir.gateway.testing.Poll;
 import dev.weir.gateway.testing.TestBackend;
-import dev.weir.gateway.testing.TestCa;
 import dev.weir.gateway.testing.TlsProbe;
 import dev.weir.gateway.testing.TlsProbe.Seen;
 import dev.weir.gateway.testing.XdsTestServer;
 import dev.weir.gateway.tls.HttpsServer;
 import dev.weir.gateway.tls.TlsConfigHolder;
+import dev.weir.testing.Poll;
+import dev.weir.testing.TestPki;
 import dev.weir.xds.dialect.ResourceNames;
 import dev.weir.xds.translate.XdsProtos;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
@@ -68,11 +68,12 @@ class HttpsIntegrationTest {
 
   static final XdsTestServer xds = new XdsTestServer();
   static final TestBackend backend = TestBackend.start("tls");
-  static final TestCa ca = TestCa.create("weir-test-ca");
-  static final TestCa.Issued hello = ca.issue("hello", "hello.default.example.com");
-  static final TestCa.Issued bye = ca.issue("bye", "bye.default.example.com");
-  static final TestCa.Issued wildcard = ca.issue("wildcard", "*.default.example.com");
-  static final TestCa.Issued fallback = ca.issue("fallback", "fallback.example.com");
+  static final TestPki ca = TestPki.newAuthority("weir-test-ca");
+  static final TestPki.Issued hello = ca.issueWithCommonName("hello", "hello.default.example.com");
+  static final TestPki.Issued bye = ca.issueWithCommonName("bye", "bye.default.example.com");
+  static final TestPki.Issued wildcard =
+      ca.issueWithCommonName("wildcard", "*.default.example.com");
+  static final TestPki.Issued fallback = ca.issueWithCommonName("fallback", "fallback.example.com");
   static final AtomicInteger versions = new AtomicInteger();
 
   @Autowired HttpsServer https;
@@ -95,7 +96,7 @@ class HttpsIntegrationTest {
   }
 
   /** Serves the three host certificates and {@code fallbackCert} as the default chain. */
-  static void serve(TestCa.Issued fallbackCert) {
+  static void serve(TestPki.Issued fallbackCert) {
     serve(secret("default/fallback", fallbackCert));
   }
 
@@ -143,7 +144,7 @@ class HttpsIntegrationTest {
     return XdsProtos.tlsFilterChain(secret, serverNames, secret);
   }
 
-  static Secret secret(String name, TestCa.Issued issued) {
+  static Secret secret(String name, TestPki.Issued issued) {
     return XdsProtos.tlsSecret(name, issued.chainPem(), issued.keyPem());
   }
 
@@ -273,7 +274,7 @@ class HttpsIntegrationTest {
     loop.start();
     try {
       Poll.until("requests flow", Duration.ofSeconds(30), () -> ok.get() > 5);
-      TestCa.Issued rotated = ca.issue("fallback-rotated", "fallback.example.com");
+      TestPki.Issued rotated = ca.issueWithCommonName("fallback-rotated", "fallback.example.com");
       serve(rotated);
       Poll.until(
           "new handshakes see the rotated certificate",

@@ -3,9 +3,7 @@ package dev.weir.gateway;
 import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.weir.gateway.testing.Poll;
 import dev.weir.gateway.testing.TestBackend;
-import dev.weir.gateway.testing.TestCa;
 import dev.weir.gateway.tls.HttpsServer;
 import dev.weir.model.Certificate;
 import dev.weir.model.Endpoint;
@@ -17,6 +15,8 @@ import dev.weir.model.TrafficModel;
 import dev.weir.model.Upstream;
 import dev.weir.model.VirtualHost;
 import dev.weir.model.WeightedUpstream;
+import dev.weir.testing.Poll;
+import dev.weir.testing.TestPki;
 import dev.weir.xds.DataPlane;
 import dev.weir.xds.server.XdsServer;
 import java.net.InetAddress;
@@ -66,9 +66,9 @@ class RevisionSwitchUnderLoadTest {
   /** How long the load runs after each switch has been applied, before the next one. */
   static final long SETTLE_MILLIS = 300;
 
-  static final TestCa ca = TestCa.create("weir-switch-ca");
-  static final TestCa.Issued certA = ca.issue("sw-a", HOST);
-  static final TestCa.Issued certB = ca.issue("sw-b", HOST);
+  static final TestPki ca = TestPki.newAuthority("weir-switch-ca");
+  static final TestPki.Issued certA = ca.issueWithCommonName("sw-a", HOST);
+  static final TestPki.Issued certB = ca.issueWithCommonName("sw-b", HOST);
 
   static TestBackend backend1;
   static TestBackend backend2;
@@ -297,7 +297,7 @@ class RevisionSwitchUnderLoadTest {
   }
 
   /** The host's certificate under a secret name of its own, so a change renames the SDS secret. */
-  static Certificate certificate(String suffix, TestCa.Issued issued) {
+  static Certificate certificate(String suffix, TestPki.Issued issued) {
     return new Certificate(
         "default/sw-tls-" + suffix, issued.chainPem(), issued.keyPem(), List.of(HOST), false);
   }
@@ -360,7 +360,7 @@ class RevisionSwitchUnderLoadTest {
               spec ->
                   spec.sslContext(
                       Http11SslContextSpec.forClient()
-                          .configure(b -> b.trustManager(ca.certificate()))));
+                          .configure(b -> b.trustManager(ca.caCertificate()))));
     }
 
     void loop(String name, Supplier<HttpClient> clients, AtomicLong counter) {

@@ -11,10 +11,10 @@ import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.gateway.routing.RoutingTableHolder;
-import dev.weir.gateway.testing.Poll;
 import dev.weir.gateway.testing.TestBackend;
 import dev.weir.gateway.testing.XdsResources;
 import dev.weir.gateway.testing.XdsTestServer;
+import dev.weir.testing.Poll;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.time.Duration;

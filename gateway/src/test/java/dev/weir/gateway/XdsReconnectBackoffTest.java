@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.gateway.routing.RoutingTableBuilder;
 import dev.weir.gateway.routing.RoutingTableHolder;
-import dev.weir.gateway.testing.Poll;
 import dev.weir.gateway.xds.ResourceDecoder;
 import dev.weir.gateway.xds.XdsClient;
 import dev.weir.gateway.xds.XdsSettings;
@@ -16,6 +15,7 @@ import dev.weir.model.TrafficModel;
 import dev.weir.model.Upstream;
 import dev.weir.model.VirtualHost;
 import dev.weir.model.WeightedUpstream;
+import dev.weir.testing.Poll;
 import dev.weir.xds.dialect.ResourceNames;
 import dev.weir.xds.server.XdsServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -3,9 +3,7 @@ package dev.weir.gateway;
 import static java.util.Objects.requireNonNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.weir.gateway.testing.Poll;
 import dev.weir.gateway.testing.TestBackend;
-import dev.weir.gateway.testing.TestCa;
 import dev.weir.gateway.testing.TlsProbe;
 import dev.weir.gateway.tls.HttpsServer;
 import dev.weir.model.Certificate;
@@ -19,6 +17,8 @@ import dev.weir.model.TrafficModel;
 import dev.weir.model.Upstream;
 import dev.weir.model.VirtualHost;
 import dev.weir.model.WeightedUpstream;
+import dev.weir.testing.Poll;
+import dev.weir.testing.TestPki;
 import dev.weir.xds.DataPlane;
 import dev.weir.xds.dialect.WeirHeaders;
 import dev.weir.xds.server.XdsServer;
@@ -70,11 +70,13 @@ class XdsServerTlsEndToEndTest {
   static final String PLAIN = "plain.other.example.com";
   static final Locality EAST = Locality.of("us-east", "us-east-1a");
 
-  static final TestCa ca = TestCa.create("weir-e2e-ca");
-  static final TestCa.Issued helloCert = ca.issue("hello", HELLO);
-  static final TestCa.Issued byeCert = ca.issue("bye", BYE);
-  static final TestCa.Issued wildcardCert = ca.issue("wildcard", "*.default.example.com");
-  static final TestCa.Issued defaultCert = ca.issue("default", "default.example.com");
+  static final TestPki ca = TestPki.newAuthority("weir-e2e-ca");
+  static final TestPki.Issued helloCert = ca.issueWithCommonName("hello", HELLO);
+  static final TestPki.Issued byeCert = ca.issueWithCommonName("bye", BYE);
+  static final TestPki.Issued wildcardCert =
+      ca.issueWithCommonName("wildcard", "*.default.example.com");
+  static final TestPki.Issued defaultCert =
+      ca.issueWithCommonName("default", "default.example.com");
 
   static TestBackend hello1;
   static TestBackend hello2;
@@ -140,7 +142,7 @@ class XdsServerTlsEndToEndTest {
    * plain in another namespace (no certificate covers it); certificates for hello (the given one)
    * and bye, a wildcard for tag hosts and a default one; plain HTTP is redirected.
    */
-  static TrafficModel model(long revision, TestCa.Issued helloCertificate) {
+  static TrafficModel model(long revision, TestPki.Issued helloCertificate) {
     Upstream h1 = upstream("default", "hello-00001", hello1);
     Upstream h2 = upstream("default", "hello-00002", hello2);
     Upstream b1 = upstream("default", "bye-00001", bye1);
@@ -185,7 +187,7 @@ class XdsServerTlsEndToEndTest {
   }
 
   static Certificate certificate(
-      String name, TestCa.Issued issued, List<String> serverNames, boolean fallback) {
+      String name, TestPki.Issued issued, List<String> serverNames, boolean fallback) {
     return new Certificate(name, issued.chainPem(), issued.keyPem(), serverNames, fallback);
   }
 
@@ -239,7 +241,7 @@ class XdsServerTlsEndToEndTest {
     TlsProbe.Seen seen = TlsProbe.get(https.port(), sni, sni, "/");
     assertThat(seen.subject()).isEqualTo(subject);
     assertThat(seen.dnsNames()).containsExactly(dnsName);
-    seen.leaf().verify(ca.certificate().getPublicKey()); // issued by the CA made here
+    seen.leaf().verify(ca.caCertificate().getPublicKey()); // issued by the CA made here
     assertThat(seen.protocol()).isIn("TLSv1.3", "TLSv1.2");
   }
 
@@ -336,7 +338,7 @@ class XdsServerTlsEndToEndTest {
               }
             },
             "e2e-rotation-load");
-    TestCa.Issued rotated = ca.issue("hello-rotated", HELLO);
+    TestPki.Issued rotated = ca.issueWithCommonName("hello-rotated", HELLO);
     loop.start();
     try {
       Poll.until("requests flow", Duration.ofSeconds(30), () -> ok.get() > 5);
@@ -387,7 +389,7 @@ class XdsServerTlsEndToEndTest {
             spec ->
                 spec.sslContext(
                     Http11SslContextSpec.forClient()
-                        .configure(b -> b.trustManager(ca.certificate()))));
+                        .configure(b -> b.trustManager(ca.caCertificate()))));
   }
 
   static Answer get(HttpClient client, String path) {

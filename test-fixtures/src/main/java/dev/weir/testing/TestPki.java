@@ -2,15 +2,19 @@ package dev.weir.testing;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
@@ -59,6 +63,18 @@ public final class TestPki {
     /** The key's base64 body without armor or line breaks, to check that no message quotes it. */
     public String keyBody() {
       return keyPem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+    }
+
+    /** The leaf, parsed from the chain's first PEM block. */
+    public X509Certificate certificate() {
+      try {
+        return (X509Certificate)
+            CertificateFactory.getInstance("X.509")
+                .generateCertificate(
+                    new ByteArrayInputStream(chainPem.getBytes(StandardCharsets.US_ASCII)));
+      } catch (CertificateException e) {
+        throw new IllegalStateException("chainPem: not a PEM certificate", e);
+      }
     }
 
     /** The PKCS#1 key of an RSA leaf; fails for an EC leaf. */

@@ -1,5 +1,6 @@
 package dev.weir.gateway.testing;
 
+import dev.weir.testing.Poll;
 import dev.weir.xds.dialect.WeirHeaders;
 import io.netty.channel.Channel;
 import java.util.Queue;

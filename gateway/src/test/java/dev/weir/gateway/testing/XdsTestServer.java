@@ -1,5 +1,6 @@
 package dev.weir.gateway.testing;
 
+import dev.weir.testing.Poll;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;

@@ -3,7 +3,7 @@ package dev.weir.gateway.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.weir.gateway.testing.TestCa;
+import dev.weir.testing.TestPki;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -13,7 +13,7 @@ import reactor.netty.tcp.SslProvider;
 
 class TlsConfigTest {
 
-  static final TestCa ca = TestCa.create("tls-config-test");
+  static final TestPki ca = TestPki.newAuthority("tls-config-test");
   static final SslProvider exact = provider("exact.example.com");
   static final SslProvider wildcard = provider("*.example.com");
   static final SslProvider fallback = provider("fallback.test");
@@ -27,7 +27,7 @@ class TlsConfigTest {
           fallback);
 
   static SslProvider provider(String name) {
-    TestCa.Issued issued = ca.issue(name, name);
+    TestPki.Issued issued = ca.issue(name);
     return ServerCertificates.provider(issued.chainPem(), issued.keyPem());
   }
 
@@ -58,19 +58,20 @@ class TlsConfigTest {
 
   @Test
   void acceptsPkcs1RsaKeys() {
-    TestCa.Issued rsa = ca.issueRsaPkcs1("rsa", "rsa.test");
-    assertThat(rsa.keyPem()).startsWith("-----BEGIN RSA PRIVATE KEY-----");
-    assertThat(ServerCertificates.provider(rsa.chainPem(), rsa.keyPem()).getSslContext().isServer())
+    TestPki.Issued rsa = ca.issueWithCommonName("rsa", "rsa.test");
+    String rsaKey = rsa.rsaPkcs1KeyPem();
+    assertThat(rsaKey).startsWith("-----BEGIN RSA PRIVATE KEY-----");
+    assertThat(ServerCertificates.provider(rsa.chainPem(), rsaKey).getSslContext().isServer())
         .isTrue();
-    TestCa.Issued other = ca.issueRsaPkcs1("rsa2", "rsa2.test");
-    assertThatThrownBy(() -> ServerCertificates.provider(rsa.chainPem(), other.keyPem()))
+    String otherKey = ca.issueWithCommonName("rsa2", "rsa2.test").rsaPkcs1KeyPem();
+    assertThatThrownBy(() -> ServerCertificates.provider(rsa.chainPem(), otherKey))
         .hasMessageStartingWith("private_key: does not match the certificate CN=rsa");
   }
 
   @Test
   void badMaterialIsReportedByFieldWithoutTheKey() {
-    TestCa.Issued issued = ca.issue("x", "x.test");
-    TestCa.Issued other = ca.issue("y", "y.test");
+    TestPki.Issued issued = ca.issueWithCommonName("x", "x.test");
+    TestPki.Issued other = ca.issueWithCommonName("y", "y.test");
     assertThatThrownBy(() -> ServerCertificates.provider("not a certificate", issued.keyPem()))
         .hasMessageStartingWith("certificate_chain: ");
     String garbage = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";

@@ -12,25 +12,43 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weir.gateway.routing.RoutingTableBuilder;
 import dev.weir.gateway.routing.RoutingTableHolder;
-import dev.weir.gateway.testing.Poll;
 import dev.weir.gateway.testing.XdsTestServer;
+import dev.weir.testing.Poll;
+import dev.weir.testing.TestPki;
+import dev.weir.testing.TestPki.PemFiles;
 import dev.weir.xds.dialect.ResourceNames;
 import io.grpc.TlsServerCredentials;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The ADS client over mutual TLS, against a server that requires client certificates (as the
- * controller does with {@code weir.xds.tls.client-ca}). Certificates: {@code
- * src/test/resources/tls}, a test CA valid for 100 years.
+ * controller does with {@code weir.xds.tls.client-ca}). Certificates: a test CA made per run.
  */
 class XdsClientTlsTest {
 
-  static Path tls(String name) throws Exception {
-    return Path.of(XdsClientTlsTest.class.getResource("/tls/" + name).toURI());
+  @TempDir static Path directory;
+
+  @SuppressWarnings("NullAway.Init") // @BeforeAll
+  static Path ca;
+
+  @SuppressWarnings("NullAway.Init")
+  static PemFiles serverCert;
+
+  @SuppressWarnings("NullAway.Init")
+  static PemFiles clientCert;
+
+  @BeforeAll
+  static void pki() {
+    TestPki pki = TestPki.newAuthority("weir-test-ca");
+    ca = pki.writeCaPem(directory.resolve("ca.pem"));
+    serverCert = pki.issue("localhost", "127.0.0.1").writeTo(directory, "server");
+    clientCert = pki.issue("weir-gateway").writeTo(directory, "client");
   }
 
   static XdsClient client(XdsTestServer server, RoutingTableHolder holder, XdsSettings.Tls tls) {
@@ -58,8 +76,8 @@ class XdsClientTlsTest {
       server
           .credentials(
               TlsServerCredentials.newBuilder()
-                  .keyManager(tls("server.pem").toFile(), tls("server.key").toFile())
-                  .trustManager(tls("ca.pem").toFile())
+                  .keyManager(serverCert.certificateFile().toFile(), serverCert.keyFile().toFile())
+                  .trustManager(ca.toFile())
                   .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
                   .build())
           .start();
@@ -76,15 +94,14 @@ class XdsClientTlsTest {
           client(
               server,
               holder,
-              new XdsSettings.Tls(tls("ca.pem"), tls("client.pem"), tls("client.key")))) {
+              new XdsSettings.Tls(ca, clientCert.certificateFile(), clientCert.keyFile()))) {
         client.start();
         Poll.until("configuration over mutual TLS", holder::configured);
         assertThat(client.connected()).isTrue();
       }
 
       RoutingTableHolder anonymous = new RoutingTableHolder();
-      try (XdsClient client =
-          client(server, anonymous, new XdsSettings.Tls(tls("ca.pem"), null, null))) {
+      try (XdsClient client = client(server, anonymous, new XdsSettings.Tls(ca, null, null))) {
         client.start();
         Poll.sleep(1_000);
         assertThat(anonymous.configured()).isFalse();
@@ -95,7 +112,7 @@ class XdsClientTlsTest {
 
   @Test
   void badTlsSettingsSayWhatIsWrong() throws Exception {
-    assertThatThrownBy(() -> new XdsSettings.Tls(null, tls("client.pem"), null))
+    assertThatThrownBy(() -> new XdsSettings.Tls(null, clientCert.certificateFile(), null))
         .hasMessageContaining("(expected: both or neither)");
     try (XdsTestServer server = new XdsTestServer()) {
       server.start();

@@ -129,7 +129,7 @@ public final class WeirController implements AutoCloseable {
   }
 
   private List<ClusterObjects> inputs() {
-    return sources.stream().map(ClusterSource::objects).toList();
+    return sources.stream().map(s -> s.store().view()).toList();
   }
 
   /**

@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,7 @@ public final class KubernetesSource implements ClusterSource {
       new EnumMap<>(ObjectStore.Kind.class);
   private volatile boolean stale = true;
   private volatile boolean initialReadDone;
+  private final AtomicBoolean checkQueued = new AtomicBoolean();
   private volatile @Nullable String problem = "not synced yet";
 
   public KubernetesSource(
@@ -162,9 +164,14 @@ public final class KubernetesSource implements ClusterSource {
    */
   private void changed() {
     onChange.run();
-    if (!initialReadDone) {
+    // One check queued at a time: the initial list's thousands of events make one or a few checks.
+    if (!initialReadDone && checkQueued.compareAndSet(false, true)) {
       try {
-        executor.execute(this::checkHealth);
+        executor.execute(
+            () -> {
+              checkQueued.set(false);
+              checkHealth();
+            });
       } catch (java.util.concurrent.RejectedExecutionException e) {
         // closed
       }

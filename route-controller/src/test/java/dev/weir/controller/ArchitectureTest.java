@@ -1,10 +1,19 @@
 package dev.weir.controller;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.equivalentTo;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.weir.controller.build.ClusterObjects;
+import dev.weir.controller.build.EndpointSliceObject;
+import dev.weir.controller.build.RouteKey;
+import dev.weir.controller.build.RouteObject;
+import dev.weir.controller.build.SecretObject;
+import dev.weir.controller.build.ServiceObject;
 import org.junit.jupiter.api.Test;
 
 /** The layering of the controller, stated in code. */
@@ -29,6 +38,7 @@ class ArchitectureTest {
             "io.fabric8..",
             "org.springframework..",
             "dev.weir.controller.source..",
+            "dev.weir.controller.store..",
             "dev.weir.controller.status..",
             "dev.weir.controller.reconcile..",
             "dev.weir.xds.server..",
@@ -88,6 +98,83 @@ class ArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideInAPackage("io.fabric8.kubernetes.client..")
+        .check(CLASSES);
+  }
+
+  /**
+   * The model build knows nothing of the xDS server's seams: data planes come in as {@code
+   * AppliedModel}s, made by the rebuild loop. {@code dev.weir.model} (the routing model, which
+   * lives in xds-server) is its output and is allowed.
+   */
+  @Test
+  void theBuildImportsNoXds() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.weir.controller.build..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.weir.xds..")
+        .check(CLASSES);
+  }
+
+  /** Sources watch and parse into the store; they see nothing of the build, status or loop. */
+  @Test
+  void sourcesSeeOnlyTheStore() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.weir.controller.source..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.weir.controller.build..",
+            "dev.weir.controller.status..",
+            "dev.weir.controller.reconcile..",
+            "dev.weir.xds..")
+        .check(CLASSES);
+  }
+
+  /** The store hands the builder its input records and knows nothing else of the build. */
+  @Test
+  void theStoreSeesOnlyTheBuildersInputRecords() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.weir.controller.store..")
+        .should()
+        .dependOnClassesThat(
+            resideInAPackage("dev.weir.controller.build..")
+                .and(not(equivalentTo(ClusterObjects.class)))
+                .and(not(equivalentTo(RouteObject.class)))
+                .and(not(equivalentTo(RouteKey.class)))
+                .and(not(equivalentTo(ServiceObject.class)))
+                .and(not(equivalentTo(ServiceObject.Port.class)))
+                .and(not(equivalentTo(EndpointSliceObject.class)))
+                .and(not(equivalentTo(EndpointSliceObject.Port.class)))
+                .and(not(equivalentTo(SecretObject.class))))
+        .orShould()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.weir.controller.source..",
+            "dev.weir.controller.status..",
+            "dev.weir.controller.reconcile..",
+            "dev.weir.xds..")
+        .check(CLASSES);
+  }
+
+  /** The status writer sees Routes by their keys, never the build's internals. */
+  @Test
+  void statusSeesOnlyKeys() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.weir.controller.status..")
+        .should()
+        .dependOnClassesThat(
+            resideInAPackage("dev.weir.controller.build..").and(not(equivalentTo(RouteKey.class))))
+        .orShould()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.weir.controller.source..",
+            "dev.weir.controller.store..",
+            "dev.weir.controller.reconcile..")
         .check(CLASSES);
   }
 }

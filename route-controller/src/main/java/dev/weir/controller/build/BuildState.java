@@ -122,6 +122,15 @@ public final class BuildState {
     return memo;
   }
 
+  /**
+   * The same state with the statuses (and the per-Route work holding them) of a status-only
+   * recompute ({@link ModelBuilder#restatus}).
+   */
+  BuildState withStatuses(Map<RouteKey, RouteStatus> newStatuses, ModelBuilder.Memo newMemo) {
+    return new BuildState(
+        model, served, newStatuses, validSecrets, certificateChecks, latestRevisions, newMemo);
+  }
+
   /** The same state without the work to reuse: a build from it does everything again. */
   public BuildState withoutMemo() {
     return new BuildState(

@@ -21,7 +21,6 @@ import dev.weir.model.TrafficModel;
 import dev.weir.model.Upstream;
 import dev.weir.model.VirtualHost;
 import dev.weir.model.WeightedUpstream;
-import dev.weir.xds.DataPlane;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -130,7 +129,7 @@ public final class ModelBuilder {
       TlsSettings tls,
       List<ClusterObjects> clusters,
       BuildState previous,
-      List<DataPlane> dataPlanes,
+      List<AppliedModel> dataPlanes,
       Instant now) {
     requireNonNull(domain, "domain");
     requireNonNull(tls, "tls");
@@ -146,9 +145,105 @@ public final class ModelBuilder {
       String domain,
       List<ClusterObjects> clusters,
       BuildState previous,
-      List<DataPlane> dataPlanes,
+      List<AppliedModel> dataPlanes,
       Instant now) {
     return build(domain, TlsSettings.NONE, clusters, previous, dataPlanes, now);
+  }
+
+  /**
+   * Recomputes only what depends on the data planes, {@code IngressReady} and {@code Ready}, of
+   * every Route of {@code last}, for data planes that ACKed or NACKed since (or connected, or
+   * left): the model, the served routing and every other condition stay as {@code last} has them,
+   * and a Route whose {@code IngressReady} is unchanged keeps its status object. The result equals
+   * what a full build with the same objects would give now (certificate expiry aside, which only a
+   * build checks).
+   *
+   * @param last the last build's (or status recompute's) result
+   * @param dataPlanes what each connected data plane has applied now
+   * @param now the time stamped on the conditions that change
+   * @return the result with the new statuses, and a state for the next build that holds them; null
+   *     when {@code last} kept no per-Route work to start from (then only a build can say)
+   */
+  public static BuildResult restatus(BuildResult last, List<AppliedModel> dataPlanes, Instant now) {
+    requireNonNull(last, "last");
+    requireNonNull(dataPlanes, "dataPlanes");
+    requireNonNull(now, "now");
+    BuildState state = last.state();
+    Memo memo = state.memo();
+    if (memo.routes.size() != last.statuses().size()) {
+      return null;
+    }
+    Map<Long, Condition> ingressBySince = new HashMap<>();
+    Map<RouteKey, RouteStatus> statuses = new HashMap<>();
+    Map<RouteKey, RouteMemo> routes = new HashMap<>();
+    boolean changed = false;
+    for (Map.Entry<RouteKey, RouteMemo> e : memo.routes.entrySet()) {
+      RouteMemo m = e.getValue();
+      // Only a served Route without a conflict asks the data planes (see ingress()).
+      Condition ingress =
+          m.outcome().conflict != null || m.served() == null
+              ? m.ingress()
+              : ingressBySince.computeIfAbsent(
+                  m.served().sinceModelRevision(), since -> ingressReady(m.served(), dataPlanes));
+      if (ingress.equals(m.ingress())) {
+        statuses.put(e.getKey(), m.status());
+        routes.put(e.getKey(), m);
+        continue;
+      }
+      changed = true;
+      RouteStatus status = withIngress(m.status(), ingress, now);
+      statuses.put(e.getKey(), status);
+      routes.put(
+          e.getKey(),
+          new RouteMemo(
+              m.problems(),
+              m.outcome(),
+              m.hosts(),
+              m.virtualHosts(),
+              m.upstreams(),
+              m.served(),
+              ingress,
+              m.certificate(),
+              status));
+    }
+    if (!changed) {
+      return last;
+    }
+    Map<RouteKey, RouteStatus> statusMap = Map.copyOf(statuses);
+    BuildState next =
+        state.withStatuses(
+            statusMap, new Memo(memo.domain, memo.tls, memo.indexes, routes, memo.upstreams));
+    return new BuildResult(last.model(), statusMap, next, last.defaultCertificate());
+  }
+
+  /**
+   * {@code status} with {@code ingress} as its {@code IngressReady} and {@code Ready} composed
+   * again, in the order and with the transition times {@link #status} gives them.
+   */
+  private static RouteStatus withIngress(RouteStatus status, Condition ingress, Instant now) {
+    String time = now.truncatedTo(ChronoUnit.SECONDS).toString();
+    List<Condition> parts = new ArrayList<>(3);
+    for (Condition c : status.conditions()) {
+      if (c.type().equals(Condition.INGRESS_READY)) {
+        parts.add(ingress);
+      } else if (!c.type().equals(Condition.READY)) {
+        parts.add(new Condition(c.type(), c.status(), c.reason(), c.message(), null));
+      }
+    }
+    Condition ready = ready(parts.toArray(Condition[]::new));
+    List<Condition> conditions = new ArrayList<>(parts.size() + 1);
+    for (Condition c : status.conditions()) {
+      Condition now2 =
+          c.type().equals(Condition.INGRESS_READY)
+              ? ingress
+              : c.type().equals(Condition.READY) ? ready : null;
+      if (now2 == null) {
+        conditions.add(c);
+      } else {
+        conditions.add(now2.sameState(c) ? now2.at(c.lastTransitionTime()) : now2.at(time));
+      }
+    }
+    return new RouteStatus(status.observedGeneration(), status.url(), status.traffic(), conditions);
   }
 
   /**
@@ -221,7 +316,7 @@ public final class ModelBuilder {
     }
   }
 
-  private BuildResult run(BuildState previous, List<DataPlane> dataPlanes, Instant now) {
+  private BuildResult run(BuildState previous, List<AppliedModel> dataPlanes, Instant now) {
     previousChecks = previous.certificateChecks();
     rememberedLatest = previous.latestRevisions();
     nextLatest.putAll(rememberedLatest);
@@ -792,7 +887,7 @@ public final class ModelBuilder {
   }
 
   /** {@code IngressReady}: false for a conflict or nothing served, else as the data planes say. */
-  private Condition ingress(Outcome outcome, ServedRoute served, List<DataPlane> dataPlanes) {
+  private Condition ingress(Outcome outcome, ServedRoute served, List<AppliedModel> dataPlanes) {
     if (outcome.conflict != null) {
       return new Condition(
           Condition.INGRESS_READY, Condition.FALSE, REASON_DOMAIN_CONFLICT, outcome.conflict, null);
@@ -1064,7 +1159,7 @@ public final class ModelBuilder {
    * True when every connected data plane applied the model revision in which the served routing
    * first appeared; Unknown when none is connected.
    */
-  static Condition ingressReady(ServedRoute served, List<DataPlane> dataPlanes) {
+  static Condition ingressReady(ServedRoute served, List<AppliedModel> dataPlanes) {
     if (dataPlanes.isEmpty()) {
       return new Condition(
           Condition.INGRESS_READY,
@@ -1076,7 +1171,7 @@ public final class ModelBuilder {
     List<String> behind =
         dataPlanes.stream()
             .filter(d -> d.appliedModelRevision() < served.sinceModelRevision())
-            .map(DataPlane::nodeId)
+            .map(AppliedModel::nodeId)
             .sorted()
             .toList();
     if (behind.isEmpty()) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.weir.controller.api.v1alpha1.Condition;
 import dev.weir.controller.api.v1alpha1.RouteStatus;
+import dev.weir.controller.build.AppliedModel;
 import dev.weir.controller.build.BuildResult;
 import dev.weir.controller.build.BuildState;
 import dev.weir.controller.build.ClusterObjects;
@@ -34,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * Batches rebuild requests and runs the builder on one thread: a request waits {@code holdOff} for
  * more to arrive, but never more than {@code maxDelay} after the first one of a batch.
  *
+ * <p>Two kinds of request share the one batch: {@link #requestRebuild} (an input changed: build the
+ * model) and the cheaper {@link #requestStatus} (a data plane connected, left, ACKed or NACKed:
+ * recompute only the Routes' {@code IngressReady} and {@code Ready} from the last build, with
+ * {@link ModelBuilder#restatus}, and hand the statuses on). A batch with any rebuild request
+ * builds, and a build reads the data planes too.
+ *
  * <p>With {@link #awaitInitialRead}, nothing is built, published or written before every cluster
  * has completed its initial read (or a timeout passed): a restarted controller never serves part of
  * the world, such as a revision whose endpoints are in a cluster not read yet.
@@ -56,12 +63,14 @@ public final class RebuildLoop implements AutoCloseable {
   private final Clock clock;
   private final ScheduledExecutorService executor;
   private final Counter rebuilds;
+  private final Counter statusRecomputes;
   private final Timer duration;
   private final Map<String, AtomicInteger> routesByState;
 
   private final Object lock = new Object();
   private long firstRequest; // guarded by lock; 0 when no batch is open
   private long lastRequest; // guarded by lock
+  private boolean modelWanted; // guarded by lock: the open batch has a rebuild request
 
   private Supplier<List<String>> unread = List::of; // set before the first request
   private long initialReadDeadline;
@@ -133,6 +142,10 @@ public final class RebuildLoop implements AutoCloseable {
         Counter.builder("weir.controller.rebuilds")
             .description("Model builds run")
             .register(meters);
+    this.statusRecomputes =
+        Counter.builder("weir.controller.status.recomputes")
+            .description("Route statuses recomputed for a data-plane change, without a build")
+            .register(meters);
     this.duration =
         Timer.builder("weir.controller.rebuild.duration")
             .description("Time to read the sources and build the model and statuses")
@@ -185,9 +198,23 @@ public final class RebuildLoop implements AutoCloseable {
 
   /** Asks for a rebuild soon. Never blocks; safe from any thread. */
   public void requestRebuild() {
+    request(true);
+  }
+
+  /**
+   * Asks for the Routes' readiness to be recomputed soon from the last build and the data planes
+   * now, without a build (unless a rebuild is asked for in the same batch, or nothing was built
+   * yet). For {@link DataPlaneRegistry#addListener}. Never blocks; safe from any thread.
+   */
+  public void requestStatus() {
+    request(false);
+  }
+
+  private void request(boolean model) {
     long now = System.nanoTime();
     synchronized (lock) {
       lastRequest = now;
+      modelWanted |= model;
       if (firstRequest != 0) {
         return; // a batch is open and its check is scheduled
       }
@@ -207,22 +234,25 @@ public final class RebuildLoop implements AutoCloseable {
   private void maybeRun() {
     long now = System.nanoTime();
     long wait;
+    boolean model = false;
     synchronized (lock) {
       long quietUntil = lastRequest + holdOffNanos;
       long deadline = firstRequest + maxDelayNanos;
       wait = Math.min(quietUntil, deadline) - now;
       if (wait <= 0) {
         firstRequest = 0;
+        model = modelWanted;
+        modelWanted = false;
       }
     }
     if (wait > 0) {
       schedule(wait);
       return;
     }
-    runNow();
+    runNow(model);
   }
 
-  private void runNow() {
+  private void runNow(boolean model) {
     if (!initialReadOver) {
       List<String> waiting = unread.get();
       if (!waiting.isEmpty() && System.nanoTime() - initialReadDeadline < 0) {
@@ -240,14 +270,17 @@ public final class RebuildLoop implements AutoCloseable {
             initialReadTimeout);
       }
     }
+    Built before = last;
+    if (!model && before != null && restatus(before)) {
+      return;
+    }
     try {
       Built built =
           duration.record(
               () -> {
                 List<ClusterObjects> in = inputs.get();
                 BuildResult result =
-                    ModelBuilder.build(
-                        domain, tls, in, state, registry.dataPlanes(), clock.instant());
+                    ModelBuilder.build(domain, tls, in, state, dataPlanes(), clock.instant());
                 return new Built(in, result);
               });
       rebuilds.increment();
@@ -270,6 +303,37 @@ public final class RebuildLoop implements AutoCloseable {
     } catch (RuntimeException e) {
       log.error("rebuild failed; will retry on the next change", e);
     }
+  }
+
+  /**
+   * Recomputes readiness from {@code before} and the data planes now; false when only a build can
+   * (the last build kept no per-Route work).
+   */
+  private boolean restatus(Built before) {
+    try {
+      BuildResult result = ModelBuilder.restatus(before.result(), dataPlanes(), clock.instant());
+      if (result == null) {
+        return false;
+      }
+      statusRecomputes.increment();
+      if (result != before.result()) {
+        Built built = new Built(before.inputs(), result);
+        state = result.state();
+        last = built;
+        count(result.statuses());
+        onBuilt.accept(built);
+      }
+    } catch (RuntimeException e) {
+      log.error("status recompute failed; will retry on the next change", e);
+    }
+    return true;
+  }
+
+  /** What each connected data plane has applied, as the builder sees it. */
+  private List<AppliedModel> dataPlanes() {
+    return registry.dataPlanes().stream()
+        .map(d -> new AppliedModel(d.nodeId(), d.appliedModelRevision()))
+        .toList();
   }
 
   /** Says once, not on every build, that the default certificate went bad (or came back). */

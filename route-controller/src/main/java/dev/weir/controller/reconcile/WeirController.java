@@ -129,7 +129,7 @@ public final class WeirController implements AutoCloseable {
   }
 
   private List<ClusterObjects> inputs() {
-    return sources.stream().map(ClusterSource::objects).toList();
+    return sources.stream().map(s -> s.store().view()).toList();
   }
 
   /**
@@ -138,7 +138,8 @@ public final class WeirController implements AutoCloseable {
   public void start() {
     // Nothing is served or written from part of the world: see RebuildLoop.awaitInitialRead.
     loop.awaitInitialRead(this::unread, initialReadTimeout);
-    registry.addListener(this::rebuild);
+    // A data plane only changes readiness: the statuses are recomputed, the model is not built.
+    registry.addListener(loop::requestStatus);
     sources.forEach(ClusterSource::start);
     rebuild();
     // A certificate expires with no input changing; unchanged content is re-checked this often.

@@ -1,8 +1,11 @@
 package dev.weir.controller.source;
 
-import dev.weir.controller.build.ClusterObjects;
+import dev.weir.controller.store.ObjectStore;
 
-/** One cluster's objects, kept current by watching it; tells a listener whenever they change. */
+/**
+ * One cluster, watched: the source writes what it reads into its {@link ObjectStore} and tells a
+ * listener whenever the store changed.
+ */
 public interface ClusterSource extends AutoCloseable {
 
   /** The cluster's name in the clusters file. */
@@ -12,15 +15,15 @@ public interface ClusterSource extends AutoCloseable {
   void start();
 
   /**
-   * True once the source has read every kind of object it watches at least once (Kubernetes: every
-   * informer has listed; folder: the first scan is over, broken files included), so that {@link
-   * #objects()} is the cluster's world and not part of it. Stays true afterwards, also while the
-   * cluster is stale.
+   * True once the source has read every kind of object it watches at least once and written it to
+   * its store (Kubernetes: every informer has listed and its events reached the store; folder: the
+   * first scan is over, broken files included), so that the store's view is the cluster's world and
+   * not part of it. Stays true afterwards, also while the cluster is stale.
    */
   boolean initialReadDone();
 
-  /** Its current (or last-known, marked stale) objects. */
-  ClusterObjects objects();
+  /** The cluster's current (or last-known, marked stale) objects. */
+  ObjectStore store();
 
   /** How it is doing, for the admin API. */
   ClusterHealth health();

@@ -9,13 +9,9 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.weir.controller.api.v1alpha1.Route;
-import dev.weir.controller.build.ClusterObjects;
-import dev.weir.controller.build.EndpointSliceObject;
-import dev.weir.controller.build.RouteKey;
-import dev.weir.controller.build.RouteObject;
-import dev.weir.controller.build.SecretObject;
-import dev.weir.controller.build.ServiceObject;
 import dev.weir.controller.clusters.ClusterConfig;
+import dev.weir.controller.store.KubernetesObjects;
+import dev.weir.controller.store.ObjectStore;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -32,7 +28,6 @@ import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -48,6 +43,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,12 +55,14 @@ import org.slf4j.LoggerFactory;
  * <p>A file named by a watch event is read again whatever its modification time and size say (a
  * rewrite of the same size within one clock tick is still seen); any other file only when its
  * modification time or size changed, and a lost event ({@code OVERFLOW}) reads every file again.
- * Each file's objects are kept converted, so a change costs the files that changed, not the folder.
+ * Each file's objects are kept as parsed, and the cluster's {@link ObjectStore} converts only those
+ * that changed, so a change costs the files that changed, not the folder.
  *
  * <p>A file that does not parse is reported with its path and the parser's message; its last-known
  * objects stay, their endpoints marked stale, and every other file keeps working. An object defined
  * in two files is reported, and the first file (by path) wins. Route objects without {@code
- * metadata.generation} get one that increases whenever their spec changes, as the API server would.
+ * metadata.generation} get one that increases whenever their spec changes, as the API server would
+ * (the store does it: {@link ObjectStore}'s {@code emulateGenerations}).
  */
 public final class FolderSource implements ClusterSource {
 
@@ -76,7 +74,6 @@ public final class FolderSource implements ClusterSource {
   private final ClusterConfig config;
   private final Runnable onChange;
   private final Duration rescanInterval;
-  private final Clock clock;
   private final ScheduledExecutorService executor;
   private final AtomicBoolean rescanQueued = new AtomicBoolean();
 
@@ -87,33 +84,22 @@ public final class FolderSource implements ClusterSource {
 
   // Touched only on the executor thread.
   private final Map<Path, FileContent> files = new TreeMap<>();
-  private final Map<RouteKey, TrackedRoute> generations = new HashMap<>();
-  private final Map<String, Instant> firstSeen = new HashMap<>();
   private final Map<Path, Integer> timesRead = new HashMap<>();
 
-  private volatile ClusterObjects objects;
+  private final ObjectStore store;
   private volatile ClusterHealth health;
-  private volatile WatchService watchService;
+  private volatile @Nullable WatchService watchService;
 
   /**
-   * One file's objects, converted (last-known, endpoints marked stale, when it no longer parses),
-   * what is wrong with some of them, and the file's problem, if any.
+   * One file's objects as parsed (last-known when it no longer parses), what is wrong with some of
+   * them, and the file's problem, if any.
    */
   private record FileContent(
-      long modified, long size, List<Entry> entries, List<String> notes, String problem) {}
-
-  /**
-   * A converted object and the key that must be unique in the folder ({@code Kind ns/name}); {@code
-   * ownGeneration}: a Route whose file gives its {@code metadata.generation}.
-   */
-  private record Entry(String key, Object object, boolean ownGeneration) {
-    Entry(String key, Object object) {
-      this(key, object, false);
-    }
-  }
-
-  /** The Route object read from a file, and the one published for it (with its generation). */
-  private record TrackedRoute(RouteObject read, RouteObject published) {}
+      long modified,
+      long size,
+      List<HasMetadata> objects,
+      List<String> notes,
+      @Nullable String problem) {}
 
   private volatile boolean initialReadDone;
 
@@ -125,7 +111,7 @@ public final class FolderSource implements ClusterSource {
     }
     this.onChange = requireNonNull(onChange, "onChange");
     this.rescanInterval = requireNonNull(rescanInterval, "rescanInterval");
-    this.clock = requireNonNull(clock, "clock");
+    requireNonNull(clock, "clock");
     this.executor =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -133,15 +119,7 @@ public final class FolderSource implements ClusterSource {
               t.setDaemon(true);
               return t;
             });
-    this.objects =
-        new ClusterObjects(
-            config.name(),
-            config.locality(),
-            config.config(),
-            false,
-            List.of(),
-            List.of(),
-            List.of());
+    this.store = new ObjectStore(config.name(), config.locality(), config.config(), true, clock);
     this.health = health(List.of(), ClusterHealth.READY);
   }
 
@@ -176,8 +154,8 @@ public final class FolderSource implements ClusterSource {
   }
 
   @Override
-  public ClusterObjects objects() {
-    return objects;
+  public ObjectStore store() {
+    return store;
   }
 
   @Override
@@ -328,7 +306,7 @@ public final class FolderSource implements ClusterSource {
       health = health(List.of(problem), ClusterHealth.STALE);
       if (becameStale) {
         log.warn("cluster {}: {}; keeping its last-known objects, marked stale", name(), problem);
-        objects = asStale(objects);
+        store.markStale(true);
         onChange.run();
       }
       return false;
@@ -359,19 +337,19 @@ public final class FolderSource implements ClusterSource {
           && before.size() == attrs.size()) {
         continue;
       }
-      FileContent now = keepUnchanged(read(path, modified, attrs.size(), before), before);
-      if (!sameContent(now, before)) {
+      FileContent now = read(path, modified, attrs.size(), before);
+      if (before == null || !sameContent(now, before)) {
         if (now.problem() != null && (before == null || !now.problem().equals(before.problem()))) {
           log.warn("cluster {}: {}", name(), now.problem());
         }
         files.put(path, now);
         updated = true;
       } else {
-        // Keep the objects already published, so that the builder sees the very same ones.
+        // Keep the objects already stored, so that the store sees the very same ones.
         files.put(
             path,
             new FileContent(
-                now.modified(), now.size(), before.entries(), before.notes(), before.problem()));
+                now.modified(), now.size(), before.objects(), before.notes(), before.problem()));
       }
     }
     updated |= files.keySet().retainAll(seen);
@@ -379,28 +357,9 @@ public final class FolderSource implements ClusterSource {
     return updated;
   }
 
-  /**
-   * The file as read, with each object equal to the one it held before replaced by that one: a
-   * change to one Route of a file leaves the others the same objects for the builder.
-   */
-  private static FileContent keepUnchanged(FileContent now, FileContent before) {
-    if (before == null || before.entries().isEmpty()) {
-      return now;
-    }
-    Map<String, Entry> old = new HashMap<>();
-    before.entries().forEach(e -> old.putIfAbsent(e.key(), e));
-    List<Entry> entries = new ArrayList<>(now.entries().size());
-    for (Entry e : now.entries()) {
-      Entry o = old.get(e.key());
-      entries.add(e.equals(o) ? o : e);
-    }
-    return new FileContent(
-        now.modified(), now.size(), List.copyOf(entries), now.notes(), now.problem());
-  }
-
-  private static boolean sameContent(FileContent a, FileContent b) {
+  private static boolean sameContent(FileContent a, @Nullable FileContent b) {
     return b != null
-        && a.entries().equals(b.entries())
+        && a.objects().equals(b.objects())
         && a.notes().equals(b.notes())
         && Objects.equals(a.problem(), b.problem());
   }
@@ -412,9 +371,9 @@ public final class FolderSource implements ClusterSource {
         && (n.endsWith(".yaml") || n.endsWith(".yml"));
   }
 
-  private FileContent read(Path path, long modified, long size, FileContent before) {
+  private FileContent read(Path path, long modified, long size, @Nullable FileContent before) {
     timesRead.merge(path, 1, Integer::sum);
-    List<Object> parsed = new ArrayList<>();
+    List<HasMetadata> parsed = new ArrayList<>();
     try {
       String text = Files.readString(path);
       try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(text)) {
@@ -443,72 +402,54 @@ public final class FolderSource implements ClusterSource {
     } catch (IOException e) {
       return broken(path, modified, size, before, "cannot be read (" + e + ")");
     }
-    return convert(path, modified, size, parsed);
+    return parsed(path, modified, size, parsed);
   }
 
-  /** The builder's records for the parsed objects of one file. */
-  private FileContent convert(Path path, long modified, long size, List<Object> parsed) {
-    List<Entry> entries = new ArrayList<>();
+  /**
+   * The parsed objects of one file, without EndpointSlices that name no Service (such slices route
+   * nowhere; each is noted).
+   */
+  private static FileContent parsed(Path path, long modified, long size, List<HasMetadata> parsed) {
+    List<HasMetadata> objects = new ArrayList<>(parsed.size());
     List<String> notes = new ArrayList<>();
-    Instant now = clock.instant();
-    for (Object o : parsed) {
-      HasMetadata m = (HasMetadata) o;
-      String ns = Objects.requireNonNullElse(m.getMetadata().getNamespace(), "default");
-      String key = o.getClass().getSimpleName() + " " + ns + "/" + m.getMetadata().getName();
-      // Objects without a creation time are as old as the first time the folder showed them.
-      Instant created = firstSeen.computeIfAbsent(key, k -> now);
-      if (o instanceof Route r) {
-        entries.add(
-            new Entry(
-                key,
-                KubernetesObjects.route(name(), r, created),
-                r.getMetadata().getGeneration() != null));
-      } else if (o instanceof Service s) {
-        entries.add(new Entry(key, KubernetesObjects.service(s, created)));
-      } else if (o instanceof Secret s) {
-        entries.add(new Entry(key, KubernetesObjects.secret(s)));
-      } else if (o instanceof EndpointSlice s) {
-        EndpointSliceObject slice = KubernetesObjects.endpointSlice(s);
-        if (slice == null) {
-          notes.add(
-              path
-                  + ": EndpointSlice "
-                  + ns
-                  + "/"
-                  + m.getMetadata().getName()
-                  + " has no label "
-                  + EndpointSliceObject.SERVICE_NAME_LABEL
-                  + "; ignored");
-        } else {
-          entries.add(new Entry(key, slice));
-        }
+    for (HasMetadata o : parsed) {
+      if (o instanceof EndpointSlice s
+          && (s.getMetadata().getLabels() == null
+              || s.getMetadata().getLabels().get(KubernetesObjects.SERVICE_NAME_LABEL) == null)) {
+        notes.add(
+            path
+                + ": EndpointSlice "
+                + Objects.requireNonNullElse(s.getMetadata().getNamespace(), "default")
+                + "/"
+                + s.getMetadata().getName()
+                + " has no label "
+                + KubernetesObjects.SERVICE_NAME_LABEL
+                + "; ignored");
+      } else {
+        objects.add(o);
       }
     }
-    return new FileContent(modified, size, List.copyOf(entries), List.copyOf(notes), null);
+    return new FileContent(modified, size, List.copyOf(objects), List.copyOf(notes), null);
   }
 
-  /** A file that no longer parses: its last-known objects, their endpoints marked stale. */
+  /**
+   * A file that no longer parses: its last-known objects (the store marks their endpoints stale).
+   */
   private static FileContent broken(
-      Path path, long modified, long size, FileContent before, String message) {
-    List<Entry> lastKnown = new ArrayList<>();
-    List<String> notes = List.of();
-    if (before != null) {
-      notes = before.notes();
-      for (Entry e : before.entries()) {
-        lastKnown.add(
-            e.object() instanceof EndpointSliceObject s && !s.stale()
-                ? new Entry(e.key(), s.asStale(), e.ownGeneration())
-                : e);
-      }
-    }
-    return new FileContent(modified, size, List.copyOf(lastKnown), notes, path + ": " + message);
+      Path path, long modified, long size, @Nullable FileContent before, String message) {
+    return new FileContent(
+        modified,
+        size,
+        before == null ? List.of() : before.objects(),
+        before == null ? List.of() : before.notes(),
+        path + ": " + message);
   }
 
-  private static String oneLine(String s) {
+  private static String oneLine(@Nullable String s) {
     return s == null ? "" : s.replaceAll("\\s*\\n\\s*", " ").trim();
   }
 
-  private static Object object(JsonNode doc, int index) throws JacksonException {
+  private static HasMetadata object(JsonNode doc, int index) throws JacksonException {
     String kind = doc.path("kind").asText("");
     String apiVersion = doc.path("apiVersion").asText("");
     if (doc.path("metadata").path("name").asText("").isEmpty()) {
@@ -557,107 +498,40 @@ public final class FolderSource implements ClusterSource {
     };
   }
 
-  /** Rebuilds the cluster's objects and health from the files' current (converted) contents. */
+  /**
+   * Writes the files' current objects to the store (the first file by path wins an object defined
+   * twice; a broken file's last-known objects are marked stale) and updates the health.
+   */
   private void publish() {
-    List<RouteObject> routes = new ArrayList<>();
-    List<ServiceObject> services = new ArrayList<>();
-    List<EndpointSliceObject> slices = new ArrayList<>();
-    List<SecretObject> secrets = new ArrayList<>();
+    List<ObjectStore.Listed> listed = new ArrayList<>(2 * store.size(ObjectStore.Kind.ROUTE) + 16);
     List<String> problems = new ArrayList<>();
-    Set<String> keys = new HashSet<>(2 * firstSeen.size() + 16);
-    Set<RouteKey> routeKeys = new HashSet<>(2 * generations.size() + 16);
-    int tracked = 0;
+    Set<String> keys = new HashSet<>();
     for (Map.Entry<Path, FileContent> e : files.entrySet()) {
       FileContent file = e.getValue();
       if (file.problem() != null) {
         problems.add(file.problem());
       }
       problems.addAll(file.notes());
-      for (Entry entry : file.entries()) {
-        if (!keys.add(entry.key())) {
-          problems.add(
-              e.getKey() + ": " + entry.key() + " is already defined in another file; ignored");
+      for (HasMetadata o : file.objects()) {
+        String key =
+            o.getClass().getSimpleName()
+                + " "
+                + Objects.requireNonNullElse(o.getMetadata().getNamespace(), "default")
+                + "/"
+                + o.getMetadata().getName();
+        if (!keys.add(key)) {
+          problems.add(e.getKey() + ": " + key + " is already defined in another file; ignored");
           continue;
         }
-        Object o = entry.object();
-        if (o instanceof RouteObject r) {
-          routes.add(entry.ownGeneration() ? r : withGeneration(r));
-          routeKeys.add(r.key());
-          tracked += entry.ownGeneration() ? 0 : 1;
-        } else if (o instanceof ServiceObject s) {
-          services.add(s);
-        } else if (o instanceof SecretObject s) {
-          secrets.add(s);
-        } else if (o instanceof EndpointSliceObject s) {
-          slices.add(s);
-        }
+        listed.add(new ObjectStore.Listed(o, file.problem() != null));
       }
     }
-    // Every key seen is in firstSeen (added when its file was read): equal sizes, nothing to drop.
-    if (firstSeen.size() != keys.size()) {
-      firstSeen.keySet().retainAll(keys);
-    }
-    // A Route deleted and created again starts over at generation 1, as in Kubernetes.
-    if (generations.size() != tracked) { // else it holds exactly the Routes just tracked
-      generations.keySet().retainAll(routeKeys);
-    }
-    // Lists equal to the last ones are handed over as the same objects: the builder then knows at
-    // once that, say, no Service changed when only a Route file did.
-    ClusterObjects last = objects;
-    objects =
-        new ClusterObjects(
-            name(),
-            config.locality(),
-            config.config(),
-            false,
-            sameOr(last.routes(), routes),
-            sameOr(last.services(), services),
-            sameOr(last.endpointSlices(), slices),
-            sameOr(last.secrets(), secrets));
+    store.replaceAll(listed);
+    store.markStale(false);
     health = health(problems, problems.isEmpty() ? ClusterHealth.READY : ClusterHealth.DEGRADED);
   }
 
-  private static <T> List<T> sameOr(List<T> last, List<T> now) {
-    return last.equals(now) ? last : List.copyOf(now);
-  }
-
-  /** The Route with its generation: its own, or one that increases whenever its spec changes. */
-  private RouteObject withGeneration(RouteObject read) {
-    RouteKey key = read.key();
-    TrackedRoute tracked = generations.get(key);
-    if (tracked != null && tracked.read() == read) {
-      return tracked.published(); // the file was not read again
-    }
-    long generation = 1;
-    if (tracked != null) {
-      generation =
-          Objects.equals(tracked.published().spec(), read.spec())
-              ? tracked.published().generation()
-              : tracked.published().generation() + 1;
-    }
-    RouteObject published =
-        new RouteObject(read.key(), generation, read.created(), read.spec(), read.status());
-    if (tracked != null && published.equals(tracked.published())) {
-      published = tracked.published();
-    }
-    generations.put(key, new TrackedRoute(read, published));
-    return published;
-  }
-
-  private ClusterObjects asStale(ClusterObjects o) {
-    return new ClusterObjects(
-        o.cluster(),
-        o.locality(),
-        o.config(),
-        true,
-        o.routes(),
-        o.services(),
-        o.endpointSlices(),
-        o.secrets());
-  }
-
   private ClusterHealth health(List<String> problems, String state) {
-    ClusterObjects o = objects;
     return new ClusterHealth(
         name(),
         "folder",
@@ -667,8 +541,8 @@ public final class FolderSource implements ClusterSource {
         config.directory().toString(),
         state,
         problems,
-        o == null ? 0 : o.routes().size(),
-        o == null ? 0 : o.services().size(),
-        o == null ? 0 : o.endpointSlices().size());
+        store.count(ObjectStore.Kind.ROUTE),
+        store.count(ObjectStore.Kind.SERVICE),
+        store.count(ObjectStore.Kind.ENDPOINT_SLICE));
   }
 }

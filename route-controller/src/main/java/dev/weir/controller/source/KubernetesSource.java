@@ -3,27 +3,24 @@ package dev.weir.controller.source;
 import static java.util.Objects.requireNonNull;
 
 import dev.weir.controller.api.v1alpha1.Route;
-import dev.weir.controller.build.ClusterObjects;
-import dev.weir.controller.build.EndpointSliceObject;
-import dev.weir.controller.build.RouteObject;
-import dev.weir.controller.build.SecretObject;
-import dev.weir.controller.build.ServiceObject;
 import dev.weir.controller.clusters.ClusterConfig;
+import dev.weir.controller.store.KubernetesObjects;
+import dev.weir.controller.store.ObjectStore;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +28,10 @@ import org.slf4j.LoggerFactory;
  * A Kubernetes cluster read through fabric8 informers: Services and EndpointSlices in every
  * namespace and, in a config cluster, Routes and Secrets of type {@code kubernetes.io/tls}.
  *
- * <p>Informers keep their last-known objects when the API server goes away and keep retrying; while
- * any of them is not watching, the cluster is {@code Stale} and its endpoints are marked stale.
+ * <p>Informer events go to the cluster's {@link ObjectStore}, which converts each changed object
+ * once; the informers' caches are never read for a build. The store keeps the last-known objects
+ * when the API server goes away while the informers keep retrying; while any of them is not
+ * watching, the cluster is {@code Stale} and its endpoints are marked stale.
  */
 public final class KubernetesSource implements ClusterSource {
 
@@ -42,16 +41,15 @@ public final class KubernetesSource implements ClusterSource {
   private final KubernetesClient client;
   private final Runnable onChange;
   private final Duration healthInterval;
-  private final Clock clock;
+  private final ObjectStore store;
   private final ScheduledExecutorService executor;
-  private final List<SharedIndexInformer<? extends HasMetadata>> informers = new ArrayList<>();
-  private SharedIndexInformer<Service> services;
-  private SharedIndexInformer<EndpointSlice> slices;
-  private SharedIndexInformer<Route> routes;
-  private SharedIndexInformer<Secret> secrets;
+  // Guarded by this.
+  private final Map<ObjectStore.Kind, SharedIndexInformer<? extends HasMetadata>> informers =
+      new EnumMap<>(ObjectStore.Kind.class);
   private volatile boolean stale = true;
   private volatile boolean initialReadDone;
-  private volatile String problem = "not synced yet";
+  private final AtomicBoolean checkQueued = new AtomicBoolean();
+  private volatile @Nullable String problem = "not synced yet";
 
   public KubernetesSource(
       ClusterConfig config,
@@ -63,7 +61,9 @@ public final class KubernetesSource implements ClusterSource {
     this.client = requireNonNull(client, "client");
     this.onChange = requireNonNull(onChange, "onChange");
     this.healthInterval = requireNonNull(healthInterval, "healthInterval");
-    this.clock = requireNonNull(clock, "clock");
+    // The store starts stale: nothing has been read.
+    this.store = new ObjectStore(config.name(), config.locality(), config.config(), false, clock);
+    store.markStale(true);
     this.executor =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -85,33 +85,40 @@ public final class KubernetesSource implements ClusterSource {
 
   @Override
   public synchronized void start() {
-    services = inform(client.services().inAnyNamespace().runnableInformer(0));
-    slices = inform(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0));
+    inform(ObjectStore.Kind.SERVICE, client.services().inAnyNamespace().runnableInformer(0));
+    inform(
+        ObjectStore.Kind.ENDPOINT_SLICE,
+        client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0));
     if (config.config()) {
-      routes = inform(client.resources(Route.class).inAnyNamespace().runnableInformer(0));
+      inform(
+          ObjectStore.Kind.ROUTE,
+          client.resources(Route.class).inAnyNamespace().runnableInformer(0));
       // Only TLS Secrets: the API server filters, so other Secrets are neither sent nor kept.
-      secrets =
-          inform(
-              client
-                  .secrets()
-                  .inAnyNamespace()
-                  .withField("type", KubernetesObjects.TLS_SECRET_TYPE)
-                  .runnableInformer(0));
+      inform(
+          ObjectStore.Kind.SECRET,
+          client
+              .secrets()
+              .inAnyNamespace()
+              .withField("type", KubernetesObjects.TLS_SECRET_TYPE)
+              .runnableInformer(0));
     }
     executor.scheduleWithFixedDelay(
         this::checkHealth, 0, healthInterval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  private <T extends HasMetadata> SharedIndexInformer<T> inform(SharedIndexInformer<T> informer) {
+  private <T extends HasMetadata> void inform(
+      ObjectStore.Kind kind, SharedIndexInformer<T> informer) {
     informer.addEventHandler(
         new ResourceEventHandler<T>() {
           @Override
           public void onAdd(T obj) {
-            onChange.run();
+            store.put(obj);
+            changed();
           }
 
           @Override
           public void onUpdate(T oldObj, T newObj) {
+            store.put(newObj);
             // Resyncs repeat the same object, and a Route's own status write changes nothing the
             // build reads: only real changes count.
             boolean changed =
@@ -123,13 +130,14 @@ public final class KubernetesSource implements ClusterSource {
                         oldObj.getMetadata().getResourceVersion(),
                         newObj.getMetadata().getResourceVersion());
             if (changed) {
-              onChange.run();
+              changed();
             }
           }
 
           @Override
           public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-            onChange.run();
+            store.delete(obj);
+            changed();
           }
         });
     // Keep retrying whatever goes wrong: an unreachable cluster must come back by itself.
@@ -147,8 +155,27 @@ public final class KubernetesSource implements ClusterSource {
               }
               executor.execute(this::checkHealth);
             });
-    informers.add(informer);
-    return informer;
+    informers.put(kind, informer);
+  }
+
+  /**
+   * Asks for a rebuild; before the initial read is done, also checks whether the store has now
+   * caught up with the informers (their events reach it after they report being synced).
+   */
+  private void changed() {
+    onChange.run();
+    // One check queued at a time: the initial list's thousands of events make one or a few checks.
+    if (!initialReadDone && checkQueued.compareAndSet(false, true)) {
+      try {
+        executor.execute(
+            () -> {
+              checkQueued.set(false);
+              checkHealth();
+            });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // closed
+      }
+    }
   }
 
   private static String oneLine(Throwable t) {
@@ -160,8 +187,15 @@ public final class KubernetesSource implements ClusterSource {
     boolean nowStale;
     boolean allSynced;
     synchronized (this) {
-      nowStale = informers.stream().anyMatch(i -> !i.hasSynced() || !i.isWatching());
-      allSynced = !informers.isEmpty() && informers.stream().allMatch(i -> i.hasSynced());
+      nowStale = informers.values().stream().anyMatch(i -> !i.hasSynced() || !i.isWatching());
+      // Synced, and every object listed has reached the store through the informer's events.
+      allSynced =
+          !informers.isEmpty()
+              && informers.entrySet().stream()
+                  .allMatch(
+                      e ->
+                          e.getValue().hasSynced()
+                              && store.size(e.getKey()) >= e.getValue().getStore().list().size());
     }
     if (allSynced && !initialReadDone) {
       initialReadDone = true;
@@ -172,6 +206,7 @@ public final class KubernetesSource implements ClusterSource {
     }
     if (nowStale != stale) {
       stale = nowStale;
+      store.markStale(nowStale);
       if (nowStale) {
         if (problem == null) {
           problem = "watch lost; reconnecting";
@@ -194,46 +229,12 @@ public final class KubernetesSource implements ClusterSource {
   }
 
   @Override
-  public ClusterObjects objects() {
-    List<RouteObject> r = new ArrayList<>();
-    List<ServiceObject> s = new ArrayList<>();
-    List<EndpointSliceObject> e = new ArrayList<>();
-    List<SecretObject> t = new ArrayList<>();
-    var now = clock.instant();
-    synchronized (this) {
-      if (routes != null) {
-        for (Route route : routes.getStore().list()) {
-          r.add(KubernetesObjects.route(name(), route, now));
-        }
-      }
-      if (services != null) {
-        for (Service service : services.getStore().list()) {
-          s.add(KubernetesObjects.service(service, now));
-        }
-      }
-      if (secrets != null) {
-        for (Secret secret : secrets.getStore().list()) {
-          SecretObject o = KubernetesObjects.secret(secret);
-          if (o != null) {
-            t.add(o);
-          }
-        }
-      }
-      if (slices != null) {
-        for (EndpointSlice slice : slices.getStore().list()) {
-          EndpointSliceObject o = KubernetesObjects.endpointSlice(slice);
-          if (o != null) {
-            e.add(o);
-          }
-        }
-      }
-    }
-    return new ClusterObjects(name(), config.locality(), config.config(), stale, r, s, e, t);
+  public ObjectStore store() {
+    return store;
   }
 
   @Override
   public ClusterHealth health() {
-    ClusterObjects o = objects();
     String p = problem;
     return new ClusterHealth(
         name(),
@@ -244,14 +245,14 @@ public final class KubernetesSource implements ClusterSource {
         String.valueOf(client.getMasterUrl()),
         stale ? ClusterHealth.STALE : ClusterHealth.READY,
         stale && p != null ? List.of(p) : List.of(),
-        o.routes().size(),
-        o.services().size(),
-        o.endpointSlices().size());
+        store.count(ObjectStore.Kind.ROUTE),
+        store.count(ObjectStore.Kind.SERVICE),
+        store.count(ObjectStore.Kind.ENDPOINT_SLICE));
   }
 
   @Override
   public synchronized void close() {
     executor.shutdownNow();
-    informers.forEach(SharedIndexInformer::stop);
+    informers.values().forEach(SharedIndexInformer::stop);
   }
 }

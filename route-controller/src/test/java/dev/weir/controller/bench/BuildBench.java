@@ -2,6 +2,7 @@ package dev.weir.controller.bench;
 
 import dev.weir.controller.api.v1alpha1.RouteSpec;
 import dev.weir.controller.api.v1alpha1.TrafficTarget;
+import dev.weir.controller.build.AppliedModel;
 import dev.weir.controller.build.BuildResult;
 import dev.weir.controller.build.BuildState;
 import dev.weir.controller.build.ClusterObjects;
@@ -12,14 +13,12 @@ import dev.weir.controller.build.RouteObject;
 import dev.weir.controller.build.ServiceObject;
 import dev.weir.controller.clusters.TlsSettings;
 import dev.weir.model.Locality;
-import dev.weir.xds.DataPlane;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Times the model builder on the propagation benchmark's inputs (not a test): 10,000 Routes in the
@@ -43,16 +42,7 @@ public final class BuildBench {
     int routes = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 50;
     Inputs in = inputs(routes);
-    List<DataPlane> dataPlanes =
-        List.of(
-            new DataPlane(
-                "gw",
-                "weir-gateway",
-                new Locality("local", "east"),
-                T0,
-                Map.of(),
-                0,
-                Optional.empty()));
+    List<AppliedModel> dataPlanes = List.of(new AppliedModel("gw", 0));
 
     // One cold build, as the controller makes at start; the other cold builds come after the
     // rebuilds, so that they do not shape what the JIT makes of the rebuild path.

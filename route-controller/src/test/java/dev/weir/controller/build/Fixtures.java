@@ -3,13 +3,11 @@ package dev.weir.controller.build;
 import dev.weir.controller.api.v1alpha1.RouteSpec;
 import dev.weir.controller.api.v1alpha1.TrafficTarget;
 import dev.weir.model.Locality;
-import dev.weir.xds.DataPlane;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** Small builders for the builder's inputs, so test tables read like the objects they stand for. */
 final class Fixtures {
@@ -89,7 +87,7 @@ final class Fixtures {
     return cluster("west", WEST, false, false, objects);
   }
 
-  static DataPlane dataPlane(String id, long applied) {
-    return new DataPlane(id, "weir-gateway", EAST, T0, Map.of(), applied, Optional.empty());
+  static AppliedModel dataPlane(String id, long applied) {
+    return new AppliedModel(id, applied);
   }
 }

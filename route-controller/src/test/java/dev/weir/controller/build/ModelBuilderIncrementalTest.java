@@ -13,7 +13,6 @@ import dev.weir.controller.clusters.TlsSettings;
 import dev.weir.controller.testing.TestPki;
 import dev.weir.model.HttpOption;
 import dev.weir.model.Locality;
-import dev.weir.xds.DataPlane;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -125,7 +124,7 @@ class ModelBuilderIncrementalTest {
     TlsSettings tls = new TlsSettings("default", "wildcard", HttpOption.REDIRECTED);
     Instant now = T0;
     BuildState state = BuildState.INITIAL;
-    List<DataPlane> dataPlanes = List.of();
+    List<AppliedModel> dataPlanes = List.of();
     for (int step = 0; step < 100; step++) {
       change(random, worlds);
       now = now.plusSeconds(random.nextInt(45));

@@ -26,7 +26,6 @@ import dev.weir.model.TagRoute;
 import dev.weir.model.Upstream;
 import dev.weir.model.VirtualHost;
 import dev.weir.model.WeightedUpstream;
-import dev.weir.xds.DataPlane;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -676,7 +675,7 @@ class ModelBuilderTest {
   }
 
   private static BuildResult build(
-      List<ClusterObjects> clusters, BuildState state, List<DataPlane> dps) {
+      List<ClusterObjects> clusters, BuildState state, List<AppliedModel> dps) {
     return ModelBuilder.build(DOMAIN, clusters, state, dps, T0);
   }
 

@@ -13,7 +13,7 @@ import dev.weir.controller.api.v1alpha1.TrafficTarget;
 import dev.weir.controller.clusters.ClusterConfig;
 import dev.weir.controller.clusters.ClustersFile;
 import dev.weir.controller.source.ClusterHealth;
-import dev.weir.controller.source.KubernetesObjects;
+import dev.weir.controller.store.KubernetesObjects;
 import dev.weir.controller.testing.FakeDataPlanes;
 import dev.weir.controller.testing.KubeObjects;
 import dev.weir.controller.testing.TestPki;

@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,13 +31,17 @@ class FolderSourceTest {
 
   @TempDir Path dir;
   private final AtomicInteger changes = new AtomicInteger();
-  private FolderSource source;
+  private @Nullable FolderSource source;
 
   @AfterEach
   void close() {
     if (source != null) {
       source.close();
     }
+  }
+
+  private FolderSource started() {
+    return java.util.Objects.requireNonNull(source, "source");
   }
 
   private FolderSource start() {
@@ -46,8 +51,9 @@ class FolderSourceTest {
             changes::incrementAndGet,
             Duration.ofHours(1),
             Clock.systemUTC());
-    source.start();
-    return source;
+    FolderSource started = started();
+    started.start();
+    return started;
   }
 
   private static String route(String name, int first, int second) {
@@ -76,7 +82,7 @@ class FolderSourceTest {
   }
 
   private RouteObject routeNamed(String name) {
-    return source.objects().routes().stream()
+    return started().store().view().routes().stream()
         .filter(r -> r.key().name().equals(name))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no Route " + name));
@@ -120,9 +126,12 @@ class FolderSourceTest {
     Files.writeString(hello, route("hello", 90, 10));
     start();
     RouteObject a = routeNamed("a");
-    var servicesBefore = source.objects().services();
+    var servicesBefore = started().store().view().services();
     assertThat(
-            List.of(source.timesRead(routes), source.timesRead(services), source.timesRead(hello)))
+            List.of(
+                started().timesRead(routes),
+                started().timesRead(services),
+                started().timesRead(hello)))
         .containsExactly(1, 1, 1);
 
     FolderClusters.write(hello, route("hello", 70, 30));
@@ -132,12 +141,12 @@ class FolderSourceTest {
                 .extracting(TrafficTarget::percent)
                 .containsExactly(70, 30));
 
-    assertThat(source.timesRead(hello)).isGreaterThanOrEqualTo(2);
-    assertThat(source.timesRead(routes)).isEqualTo(1);
-    assertThat(source.timesRead(services)).isEqualTo(1);
+    assertThat(started().timesRead(hello)).isGreaterThanOrEqualTo(2);
+    assertThat(started().timesRead(routes)).isEqualTo(1);
+    assertThat(started().timesRead(services)).isEqualTo(1);
     // What was not read is handed over as the very same objects (the builder relies on it).
     assertThat(routeNamed("a")).isSameAs(a);
-    assertThat(source.objects().services()).isSameAs(servicesBefore);
+    assertThat(started().store().view().services()).isSameAs(servicesBefore);
     assertThat(routeNamed("hello").generation()).isEqualTo(2);
   }
 
@@ -164,18 +173,18 @@ class FolderSourceTest {
     Files.writeString(dir.resolve("a.yaml"), service("hello-00001", 80));
     Files.writeString(dir.resolve("b.yaml"), service("hello-00002", 80));
     start();
-    assertThat(source.health().state()).isEqualTo(ClusterHealth.READY);
+    assertThat(started().health().state()).isEqualTo(ClusterHealth.READY);
 
     FolderClusters.write(
         dir.resolve("b.yaml"), service("hello-00002", 80) + service("hello-00001", 8080));
     eventually(
         () -> {
-          assertThat(source.health().state()).isEqualTo(ClusterHealth.DEGRADED);
-          assertThat(source.health().problems())
+          assertThat(started().health().state()).isEqualTo(ClusterHealth.DEGRADED);
+          assertThat(started().health().problems())
               .containsExactly(
                   dir.resolve("b.yaml")
                       + ": Service default/hello-00001 is already defined in another file; ignored");
-          assertThat(source.objects().services())
+          assertThat(started().store().view().services())
               .extracting(s -> s.name() + ":" + s.ports().get(0).port())
               .containsExactly("hello-00001:80", "hello-00002:80");
         });
@@ -196,19 +205,19 @@ class FolderSourceTest {
         """;
     Files.writeString(slices, slice);
     start();
-    assertThat(source.objects().endpointSlices())
+    assertThat(started().store().view().endpointSlices())
         .singleElement()
         .satisfies(s -> assertThat(s.stale()).isFalse());
 
     FolderClusters.write(slices, "apiVersion: v1\nkind: EndpointSlice\nmetadata: [oops\n");
     eventually(
         () -> {
-          assertThat(source.health().problems())
+          assertThat(started().health().problems())
               .singleElement()
               .asString()
               .startsWith(slices + ": line ")
               .contains("column");
-          assertThat(source.objects().endpointSlices())
+          assertThat(started().store().view().endpointSlices())
               .singleElement()
               .satisfies(s -> assertThat(s.stale()).isTrue());
         });
@@ -216,8 +225,8 @@ class FolderSourceTest {
     FolderClusters.write(slices, slice);
     eventually(
         () -> {
-          assertThat(source.health().state()).isEqualTo(ClusterHealth.READY);
-          assertThat(source.objects().endpointSlices())
+          assertThat(started().health().state()).isEqualTo(ClusterHealth.READY);
+          assertThat(started().store().view().endpointSlices())
               .singleElement()
               .satisfies(s -> assertThat(s.stale()).isFalse());
         });

@@ -5,6 +5,7 @@ import dev.weir.model.TrafficModel;
 import dev.weir.xds.DataPlane;
 import dev.weir.xds.DataPlaneRegistry;
 import dev.weir.xds.ModelPublisher;
+import dev.weir.xds.Nack;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,34 @@ public final class FakeDataPlanes implements ModelPublisher, DataPlaneRegistry {
                 Map.of(),
                 model.revision(),
                 Optional.empty()));
+    listeners.forEach(Runnable::run);
+  }
+
+  /**
+   * The node rejects the latest published model: it stays on the revision it applied, with a NACK
+   * (as the xDS server reports a NACK).
+   */
+  public void nack(String nodeId) {
+    dataPlanes =
+        dataPlanes.stream()
+            .map(
+                d ->
+                    d.nodeId().equals(nodeId)
+                        ? new DataPlane(
+                            d.nodeId(),
+                            d.nodeCluster(),
+                            d.locality(),
+                            d.connectedAt(),
+                            d.ackedVersions(),
+                            d.appliedModelRevision(),
+                            Optional.of(
+                                new Nack(
+                                    "type.googleapis.com/envoy.config.route.v3.RouteConfiguration",
+                                    String.valueOf(model.revision()),
+                                    "rejected",
+                                    Instant.EPOCH)))
+                        : d)
+            .toList();
     listeners.forEach(Runnable::run);
   }
 

@@ -1,4 +1,4 @@
-package dev.weir.controller.source;
+package dev.weir.controller.store;
 
 import dev.weir.controller.api.v1alpha1.Route;
 import dev.weir.controller.build.EndpointSliceObject;
@@ -17,8 +17,12 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
-/** Reduces fabric8 objects to the builder's records: one conversion for Kubernetes and folders. */
+/**
+ * Reduces fabric8 objects to the builder's records: one conversion for Kubernetes and folders, run
+ * by the {@link ObjectStore} once per changed object.
+ */
 public final class KubernetesObjects {
 
   private KubernetesObjects() {}
@@ -56,9 +60,9 @@ public final class KubernetesObjects {
   }
 
   /** The slice, or null when it names no Service (such slices route nowhere). */
-  public static EndpointSliceObject endpointSlice(EndpointSlice slice) {
+  public static @Nullable EndpointSliceObject endpointSlice(EndpointSlice slice) {
     ObjectMeta m = slice.getMetadata();
-    String service =
+    @Nullable String service =
         m.getLabels() == null ? null : m.getLabels().get(EndpointSliceObject.SERVICE_NAME_LABEL);
     if (service == null) {
       return null;
@@ -87,6 +91,9 @@ public final class KubernetesObjects {
     return new EndpointSliceObject(namespace(m), m.getName(), service, ports, ready, false);
   }
 
+  /** The label that ties an EndpointSlice to its Service. */
+  public static final String SERVICE_NAME_LABEL = EndpointSliceObject.SERVICE_NAME_LABEL;
+
   /** The type of Secret that holds a certificate chain and its key. */
   public static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
 
@@ -95,7 +102,7 @@ public final class KubernetesObjects {
    * API server would merge it, wins over {@code data}), or null when it is not of type {@code
    * kubernetes.io/tls}.
    */
-  public static SecretObject secret(Secret secret) {
+  public static @Nullable SecretObject secret(Secret secret) {
     if (!TLS_SECRET_TYPE.equals(secret.getType())) {
       return null;
     }

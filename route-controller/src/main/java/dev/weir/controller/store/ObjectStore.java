@@ -1,0 +1,352 @@
+package dev.weir.controller.store;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.weir.controller.api.v1alpha1.Route;
+import dev.weir.controller.build.ClusterObjects;
+import dev.weir.controller.build.EndpointSliceObject;
+import dev.weir.controller.build.RouteObject;
+import dev.weir.controller.build.SecretObject;
+import dev.weir.controller.build.ServiceObject;
+import dev.weir.model.Locality;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One cluster's objects, kept by kind, namespace and name, fed by its source's events (informer
+ * adds, updates and deletes; a folder's scans) and read by the builder as an immutable {@link
+ * #view()}.
+ *
+ * <p>Each object is converted to the builder's records once, when it changes: an event whose object
+ * is the same instance, has the same {@code metadata.resourceVersion}, or (objects without one,
+ * read from files) is equal to the last one is not converted again, and a conversion equal to the
+ * last one is replaced by it. So an unchanged object is the very same instance in every view, and a
+ * view's list of a kind that did not change is the very same list as in the last view; the builder
+ * and the translator compare by identity first.
+ *
+ * <p>Resource versions are compared for equality only: Kubernetes' API conventions make them opaque
+ * ("clients must not assume resource versions are numeric or collatable"), so an event whose
+ * version is lower than the stored one still replaces it; the informer delivers a watch's events in
+ * order.
+ *
+ * <p>A view copies the list of each kind that changed since the last view (one reference per object
+ * of that kind; {@code StoreBench} measures it) and reuses the others. Thread-safe: sources write
+ * from their threads, the rebuild loop reads.
+ */
+public final class ObjectStore {
+
+  /** The kinds a cluster holds, in the order the builder reads them. */
+  public enum Kind {
+    ROUTE,
+    SERVICE,
+    ENDPOINT_SLICE,
+    SECRET;
+
+    /**
+     * The kind of a fabric8 object.
+     *
+     * @throws IllegalArgumentException for any other class than Route, Service, EndpointSlice and
+     *     Secret
+     */
+    public static Kind of(HasMetadata object) {
+      if (object instanceof Route) {
+        return ROUTE;
+      } else if (object instanceof Service) {
+        return SERVICE;
+      } else if (object instanceof EndpointSlice) {
+        return ENDPOINT_SLICE;
+      } else if (object instanceof Secret) {
+        return SECRET;
+      }
+      throw new IllegalArgumentException(
+          "kind: "
+              + object.getClass().getSimpleName()
+              + " (expected: Route, Service, EndpointSlice or Secret)");
+    }
+  }
+
+  /**
+   * An object as a folder scan lists it.
+   *
+   * @param stale true when it is the last-known content of a file that no longer parses (its
+   *     endpoints are marked stale)
+   */
+  public record Listed(HasMetadata object, boolean stale) {
+    public Listed {
+      requireNonNull(object, "object");
+    }
+  }
+
+  /**
+   * The stored state of one object: what the source last handed over, and its conversion (null when
+   * it converts to nothing, such as an EndpointSlice without {@code kubernetes.io/service-name}).
+   */
+  private record Entry(
+      HasMetadata source,
+      @Nullable String resourceVersion,
+      boolean stale,
+      Instant firstSeen,
+      @Nullable Object converted) {}
+
+  private final String cluster;
+  private final Locality locality;
+  private final boolean config;
+  private final boolean emulateGenerations;
+  private final Clock clock;
+
+  // Guarded by this.
+  private final Map<Kind, TreeMap<String, Entry>> entries = new EnumMap<>(Kind.class);
+  private final Map<Kind, List<Object>> lists = new EnumMap<>(Kind.class);
+  private final Set<Kind> dirty = new HashSet<>();
+  private boolean stale;
+  private @Nullable ClusterObjects view;
+  private long conversions;
+
+  /**
+   * @param config true when the cluster's Routes count (a config cluster)
+   * @param emulateGenerations true for a folder cluster: a Route without {@code
+   *     metadata.generation} gets 1 when it appears and one more whenever its spec changes, as the
+   *     API server does; a Route deleted and created again starts over at 1
+   * @param clock gives the creation time of objects without {@code metadata.creationTimestamp}: the
+   *     first time the store held them
+   */
+  public ObjectStore(
+      String cluster, Locality locality, boolean config, boolean emulateGenerations, Clock clock) {
+    this.cluster = requireNonNull(cluster, "cluster");
+    this.locality = requireNonNull(locality, "locality");
+    this.config = config;
+    this.emulateGenerations = emulateGenerations;
+    this.clock = requireNonNull(clock, "clock");
+    for (Kind k : Kind.values()) {
+      entries.put(k, new TreeMap<>());
+      lists.put(k, List.of());
+    }
+  }
+
+  /** The cluster's name in the clusters file. */
+  public String cluster() {
+    return cluster;
+  }
+
+  /**
+   * An informer's add or update (or a file's object): stores it, converting it if it changed.
+   *
+   * @return true when the view changed
+   */
+  public synchronized boolean put(HasMetadata object) {
+    return put(object, false);
+  }
+
+  private boolean put(HasMetadata object, boolean staleObject) {
+    Kind kind = Kind.of(object);
+    ObjectMeta m = object.getMetadata();
+    String key = key(m);
+    TreeMap<String, Entry> map = entries(kind);
+    Entry before = map.get(key);
+    String resourceVersion = m.getResourceVersion();
+    if (before != null
+        && before.stale() == staleObject
+        && (before.source() == object
+            || (resourceVersion != null
+                ? resourceVersion.equals(before.resourceVersion())
+                : before.resourceVersion() == null && object.equals(before.source())))) {
+      return false;
+    }
+    Instant firstSeen = before != null ? before.firstSeen() : clock.instant();
+    Object converted = convert(object, staleObject, firstSeen, before);
+    conversions++;
+    Object last = before == null ? null : before.converted();
+    if (converted != null && converted.equals(last)) {
+      converted = last; // the same instance, so that the builder knows at once
+    }
+    map.put(key, new Entry(object, resourceVersion, staleObject, firstSeen, converted));
+    if (converted != last) {
+      changed(kind);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * An informer's delete.
+   *
+   * @return true when the view changed
+   */
+  public synchronized boolean delete(HasMetadata object) {
+    Kind kind = Kind.of(object);
+    Entry removed = entries(kind).remove(key(object.getMetadata()));
+    if (removed != null && removed.converted() != null) {
+      changed(kind);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * A folder scan: the store holds exactly {@code objects} afterwards (one per kind, namespace and
+   * name: the caller has dropped duplicates), and unchanged ones keep their conversion.
+   *
+   * @return true when the view changed
+   */
+  public synchronized boolean replaceAll(Collection<Listed> objects) {
+    boolean changed = false;
+    Map<Kind, Set<String>> seen = new EnumMap<>(Kind.class);
+    for (Listed l : objects) {
+      changed |= put(l.object(), l.stale());
+      seen.computeIfAbsent(Kind.of(l.object()), k -> new HashSet<>())
+          .add(key(l.object().getMetadata()));
+    }
+    for (Kind kind : Kind.values()) {
+      Set<String> keep = seen.getOrDefault(kind, Set.of());
+      TreeMap<String, Entry> map = entries(kind);
+      if (map.size() == keep.size()) {
+        continue; // every stored key was just put
+      }
+      for (Iterator<Map.Entry<String, Entry>> it = map.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<String, Entry> e = it.next();
+        if (!keep.contains(e.getKey())) {
+          it.remove();
+          if (e.getValue().converted() != null) {
+            changed(kind);
+            changed = true;
+          }
+        }
+      }
+    }
+    return changed;
+  }
+
+  /**
+   * Marks the whole cluster stale (its source cannot read it; these are its last-known objects) or
+   * current again.
+   *
+   * @return true when that changed
+   */
+  public synchronized boolean markStale(boolean nowStale) {
+    if (stale == nowStale) {
+      return false;
+    }
+    stale = nowStale;
+    view = null;
+    return true;
+  }
+
+  /** True while the cluster is marked stale. */
+  public synchronized boolean stale() {
+    return stale;
+  }
+
+  /**
+   * How many objects of {@code kind} the source handed over and did not delete, including those
+   * that convert to nothing; a source compares it with its informers' caches.
+   */
+  public synchronized int size(Kind kind) {
+    return entries(kind).size();
+  }
+
+  /** How many objects of {@code kind} the view holds (those that convert to something). */
+  public int count(Kind kind) {
+    ClusterObjects v = view();
+    return switch (kind) {
+      case ROUTE -> v.routes().size();
+      case SERVICE -> v.services().size();
+      case ENDPOINT_SLICE -> v.endpointSlices().size();
+      case SECRET -> v.secrets().size();
+    };
+  }
+
+  /** How many conversions the store ran since it was made; tests use it to see what was reused. */
+  public synchronized long conversions() {
+    return conversions;
+  }
+
+  /**
+   * The cluster's objects now: lists sorted by namespace and name, each list (and each object in
+   * it) the same instance as in the last view while nothing of its kind changed.
+   */
+  @SuppressWarnings("unchecked")
+  public synchronized ClusterObjects view() {
+    ClusterObjects v = view;
+    if (v != null) {
+      return v;
+    }
+    for (Kind kind : dirty) {
+      List<Object> list = new ArrayList<>(entries(kind).size());
+      for (Entry e : entries(kind).values()) {
+        if (e.converted() != null) {
+          list.add(e.converted());
+        }
+      }
+      lists.put(kind, List.copyOf(list));
+    }
+    dirty.clear();
+    v =
+        new ClusterObjects(
+            cluster,
+            locality,
+            config,
+            stale,
+            (List<RouteObject>) (List<?>) list(Kind.ROUTE),
+            (List<ServiceObject>) (List<?>) list(Kind.SERVICE),
+            (List<EndpointSliceObject>) (List<?>) list(Kind.ENDPOINT_SLICE),
+            (List<SecretObject>) (List<?>) list(Kind.SECRET));
+    view = v;
+    return v;
+  }
+
+  private List<Object> list(Kind kind) {
+    return requireNonNull(lists.get(kind), "kind");
+  }
+
+  private TreeMap<String, Entry> entries(Kind kind) {
+    return requireNonNull(entries.get(kind), "kind");
+  }
+
+  private void changed(Kind kind) {
+    dirty.add(kind);
+    view = null;
+  }
+
+  private @Nullable Object convert(
+      HasMetadata object, boolean staleObject, Instant firstSeen, @Nullable Entry before) {
+    if (object instanceof Route r) {
+      RouteObject read = KubernetesObjects.route(cluster, r, firstSeen);
+      if (!emulateGenerations || r.getMetadata().getGeneration() != null) {
+        return read;
+      }
+      long generation = 1;
+      if (before != null && before.converted() instanceof RouteObject last) {
+        generation =
+            Objects.equals(last.spec(), read.spec()) ? last.generation() : last.generation() + 1;
+      }
+      return new RouteObject(read.key(), generation, read.created(), read.spec(), read.status());
+    } else if (object instanceof Service s) {
+      return KubernetesObjects.service(s, firstSeen);
+    } else if (object instanceof EndpointSlice s) {
+      EndpointSliceObject slice = KubernetesObjects.endpointSlice(s);
+      return slice != null && staleObject ? slice.asStale() : slice;
+    } else {
+      return KubernetesObjects.secret((Secret) object);
+    }
+  }
+
+  private static String key(ObjectMeta m) {
+    return Objects.requireNonNullElse(m.getNamespace(), "default") + "/" + m.getName();
+  }
+}

@@ -1,6 +1,6 @@
 package dev.weir.controller;
 
-import static dev.weir.controller.testing.Eventually.eventually;
+import static dev.weir.testing.Poll.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weir.controller.clusters.ClustersFileException;
 import dev.weir.controller.testing.FolderClusters;
-import dev.weir.controller.testing.TestPki;
+import dev.weir.testing.TestPki;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,6 +1,6 @@
 package dev.weir.controller.e2e;
 
-import static dev.weir.controller.testing.Eventually.eventually;
+import static dev.weir.testing.Poll.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.weir.controller.WeirControllerApplication;
 import dev.weir.controller.testing.FolderClusters;
-import dev.weir.controller.testing.TestPki;
 import dev.weir.controller.tls.CertificateCheck;
+import dev.weir.testing.TestPki;
 import dev.weir.xds.server.XdsServer;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.Node;

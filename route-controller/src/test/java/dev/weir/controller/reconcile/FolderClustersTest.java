@@ -1,6 +1,6 @@
 package dev.weir.controller.reconcile;
 
-import static dev.weir.controller.testing.Eventually.eventually;
+import static dev.weir.testing.Poll.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
@@ -11,12 +11,12 @@ import dev.weir.controller.clusters.ClustersFile;
 import dev.weir.controller.source.ClusterHealth;
 import dev.weir.controller.testing.FakeDataPlanes;
 import dev.weir.controller.testing.FolderClusters;
-import dev.weir.controller.testing.TestPki;
 import dev.weir.model.Endpoint;
 import dev.weir.model.Locality;
 import dev.weir.model.Upstream;
 import dev.weir.model.VirtualHost;
 import dev.weir.model.WeightedUpstream;
+import dev.weir.testing.TestPki;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.weir.controller.reconcile;
 
-import static dev.weir.controller.testing.Eventually.eventually;
+import static dev.weir.testing.Poll.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.controller.api.v1alpha1.Condition;
@@ -16,12 +16,12 @@ import dev.weir.controller.source.ClusterHealth;
 import dev.weir.controller.store.KubernetesObjects;
 import dev.weir.controller.testing.FakeDataPlanes;
 import dev.weir.controller.testing.KubeObjects;
-import dev.weir.controller.testing.TestPki;
 import dev.weir.model.Endpoint;
 import dev.weir.model.Locality;
 import dev.weir.model.Upstream;
 import dev.weir.model.VirtualHost;
 import dev.weir.model.WeightedUpstream;
+import dev.weir.testing.TestPki;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

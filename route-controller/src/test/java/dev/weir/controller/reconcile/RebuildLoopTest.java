@@ -1,6 +1,6 @@
 package dev.weir.controller.reconcile;
 
-import static dev.weir.controller.testing.Eventually.eventually;
+import static dev.weir.testing.Poll.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
@@ -17,9 +17,9 @@ import dev.weir.controller.build.SecretObject;
 import dev.weir.controller.build.ServiceObject;
 import dev.weir.controller.clusters.TlsSettings;
 import dev.weir.controller.testing.FakeDataPlanes;
-import dev.weir.controller.testing.TestPki;
 import dev.weir.model.HttpOption;
 import dev.weir.model.Locality;
+import dev.weir.testing.TestPki;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;

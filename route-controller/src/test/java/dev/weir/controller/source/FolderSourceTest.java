@@ -1,6 +1,6 @@
 package dev.weir.controller.source;
 
-import static dev.weir.controller.testing.Eventually.eventually;
+import static dev.weir.testing.Poll.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.controller.api.v1alpha1.TrafficTarget;

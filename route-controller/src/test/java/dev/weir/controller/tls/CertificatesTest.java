@@ -2,7 +2,7 @@ package dev.weir.controller.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.weir.controller.testing.TestPki;
+import dev.weir.testing.TestPki;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

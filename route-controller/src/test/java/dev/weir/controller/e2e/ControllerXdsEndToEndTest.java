@@ -9,33 +9,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.common.util.concurrent.ListenableFuture;
 import dev.weir.controller.WeirControllerApplication;
 import dev.weir.controller.testing.FolderClusters;
+import dev.weir.testing.ProxylessGrpc;
 import dev.weir.xds.server.XdsServer;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
-import io.grpc.NameResolverRegistry;
 import io.grpc.Server;
-import io.grpc.ServerServiceDefinition;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.ServerCalls;
-import io.grpc.xds.XdsNameResolverProvider;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -70,32 +58,6 @@ class ControllerXdsEndToEndTest {
   private static final String HOST = "hello.default.example.com";
   private static final int CALLS = 1000;
 
-  private static final MethodDescriptor.Marshaller<String> UTF8 =
-      new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(String value) {
-          return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public String parse(InputStream stream) {
-          try {
-            return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      };
-
-  /** Each backend answers with its revision's name. */
-  private static final MethodDescriptor<String, String> WHO =
-      MethodDescriptor.<String, String>newBuilder()
-          .setType(MethodDescriptor.MethodType.UNARY)
-          .setFullMethodName("weir.e2e.Revision/Who")
-          .setRequestMarshaller(UTF8)
-          .setResponseMarshaller(UTF8)
-          .build();
-
   @TempDir static Path dir;
   private final Map<String, Server> backends = new TreeMap<>();
   private ConfigurableApplicationContext app;
@@ -107,21 +69,7 @@ class ControllerXdsEndToEndTest {
   void start() throws IOException {
     StringBuilder revisions = new StringBuilder();
     for (String revision : List.of("hello-00001", "hello-00002", "hello-00003")) {
-      ServerServiceDefinition service =
-          ServerServiceDefinition.builder("weir.e2e.Revision")
-              .addMethod(
-                  WHO,
-                  ServerCalls.asyncUnaryCall(
-                      (request, response) -> {
-                        response.onNext(revision);
-                        response.onCompleted();
-                      }))
-              .build();
-      Server server =
-          NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-              .addService(service)
-              .build()
-              .start();
+      Server server = ProxylessGrpc.startBackend(revision);
       backends.put(revision, server);
       revisions.append(
           """
@@ -159,31 +107,12 @@ class ControllerXdsEndToEndTest {
     adminPort = ((WebServerApplicationContext) app).getWebServer().getPort();
     int xdsPort = app.getBean(XdsServer.class).port();
 
-    Map<String, ?> bootstrap =
-        Map.of(
-            "xds_servers",
-                List.of(
-                    Map.of(
-                        "server_uri", "127.0.0.1:" + xdsPort,
-                        "channel_creds", List.of(Map.of("type", "insecure")),
-                        "server_features", List.of("xds_v3"))),
-            "node",
-                Map.of(
-                    "id",
-                    "e2e-client",
-                    "cluster",
-                    "e2e",
-                    "locality",
-                    Map.of("region", "us-east", "zone", "us-east-1a")));
     // Its own scheme with the bootstrap given directly, so no JVM-wide setting leaks to other
     // tests.
-    NameResolverRegistry.getDefaultRegistry()
-        .register(XdsNameResolverProvider.createForTest(SCHEME, bootstrap));
-    main =
-        Grpc.newChannelBuilder(SCHEME + ":///" + HOST, InsecureChannelCredentials.create()).build();
-    tagged =
-        Grpc.newChannelBuilder(SCHEME + ":///canary-" + HOST, InsecureChannelCredentials.create())
-            .build();
+    ProxylessGrpc.registerScheme(
+        SCHEME, ProxylessGrpc.bootstrap(xdsPort, "e2e-client", "e2e", "us-east", "us-east-1a"));
+    main = ProxylessGrpc.channel(SCHEME, HOST);
+    tagged = ProxylessGrpc.channel(SCHEME, "canary-" + HOST);
   }
 
   @AfterAll
@@ -277,7 +206,7 @@ class ControllerXdsEndToEndTest {
     ListenableFuture<String> reply =
         ClientCalls.futureUnaryCall(
             channel.newCall(
-                WHO,
+                ProxylessGrpc.WHO,
                 CallOptions.DEFAULT.withWaitForReady().withDeadlineAfter(10, TimeUnit.SECONDS)),
             "");
     try {

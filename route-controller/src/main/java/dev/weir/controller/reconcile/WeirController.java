@@ -4,11 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import dev.weir.controller.api.v1alpha1.RouteSpec;
 import dev.weir.controller.api.v1alpha1.RouteStatus;
-import dev.weir.controller.build.ClusterObjects;
-import dev.weir.controller.build.DefaultCertificateState;
-import dev.weir.controller.build.RouteObject;
 import dev.weir.controller.clusters.ClusterConfig;
 import dev.weir.controller.clusters.ClustersFile;
+import dev.weir.controller.pipeline.ClusterObjects;
+import dev.weir.controller.pipeline.DefaultCertificateState;
+import dev.weir.controller.pipeline.RouteObject;
 import dev.weir.controller.source.ClusterHealth;
 import dev.weir.controller.source.ClusterSource;
 import dev.weir.controller.source.FolderSource;

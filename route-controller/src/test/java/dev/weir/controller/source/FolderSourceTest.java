@@ -4,8 +4,8 @@ import static dev.weir.controller.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.controller.api.v1alpha1.TrafficTarget;
-import dev.weir.controller.build.RouteObject;
 import dev.weir.controller.clusters.ClusterConfig;
+import dev.weir.controller.pipeline.RouteObject;
 import dev.weir.controller.testing.FolderClusters;
 import dev.weir.model.Locality;
 import java.io.IOException;

@@ -1,9 +1,9 @@
-package dev.weir.controller.build;
+package dev.weir.controller.pipeline;
 
-import static dev.weir.controller.build.Fixtures.EAST;
-import static dev.weir.controller.build.Fixtures.T0;
-import static dev.weir.controller.build.Fixtures.WEST;
-import static dev.weir.controller.build.Fixtures.dataPlane;
+import static dev.weir.controller.pipeline.Fixtures.EAST;
+import static dev.weir.controller.pipeline.Fixtures.T0;
+import static dev.weir.controller.pipeline.Fixtures.WEST;
+import static dev.weir.controller.pipeline.Fixtures.dataPlane;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.controller.api.v1alpha1.RouteSpec;

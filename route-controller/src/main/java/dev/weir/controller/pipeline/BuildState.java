@@ -1,9 +1,9 @@
-package dev.weir.controller.build;
+package dev.weir.controller.pipeline;
 
 import static java.util.Objects.requireNonNull;
 
 import dev.weir.controller.api.v1alpha1.RouteStatus;
-import dev.weir.controller.build.ClusterIndex.Name;
+import dev.weir.controller.pipeline.ClusterIndex.Name;
 import dev.weir.model.TrafficModel;
 import java.util.Collections;
 import java.util.Map;

@@ -1,9 +1,9 @@
-package dev.weir.controller.build;
+package dev.weir.controller.pipeline;
 
 import static dev.weir.controller.api.v1alpha1.TrafficTarget.revision;
-import static dev.weir.controller.build.Fixtures.at;
-import static dev.weir.controller.build.Fixtures.service;
-import static dev.weir.controller.build.Fixtures.slice;
+import static dev.weir.controller.pipeline.Fixtures.at;
+import static dev.weir.controller.pipeline.Fixtures.service;
+import static dev.weir.controller.pipeline.Fixtures.slice;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.controller.api.v1alpha1.Condition;

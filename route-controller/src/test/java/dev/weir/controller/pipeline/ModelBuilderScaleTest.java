@@ -1,11 +1,11 @@
-package dev.weir.controller.build;
+package dev.weir.controller.pipeline;
 
 import static dev.weir.controller.api.v1alpha1.TrafficTarget.revision;
-import static dev.weir.controller.build.Fixtures.T0;
-import static dev.weir.controller.build.Fixtures.east;
-import static dev.weir.controller.build.Fixtures.route;
-import static dev.weir.controller.build.Fixtures.service;
-import static dev.weir.controller.build.Fixtures.slice;
+import static dev.weir.controller.pipeline.Fixtures.T0;
+import static dev.weir.controller.pipeline.Fixtures.east;
+import static dev.weir.controller.pipeline.Fixtures.route;
+import static dev.weir.controller.pipeline.Fixtures.service;
+import static dev.weir.controller.pipeline.Fixtures.slice;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;

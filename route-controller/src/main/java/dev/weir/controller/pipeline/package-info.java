@@ -7,4 +7,4 @@
  * in already reduced to the small records of this package by the sources. Must not depend on
  * fabric8, Spring or the sources.
  */
-package dev.weir.controller.build;
+package dev.weir.controller.pipeline;

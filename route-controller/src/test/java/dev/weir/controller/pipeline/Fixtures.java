@@ -1,4 +1,4 @@
-package dev.weir.controller.build;
+package dev.weir.controller.pipeline;
 
 import dev.weir.controller.api.v1alpha1.RouteSpec;
 import dev.weir.controller.api.v1alpha1.TrafficTarget;

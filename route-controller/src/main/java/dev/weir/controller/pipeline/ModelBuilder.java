@@ -1,4 +1,4 @@
-package dev.weir.controller.build;
+package dev.weir.controller.pipeline;
 
 import static java.util.Objects.requireNonNull;
 
@@ -6,8 +6,8 @@ import dev.weir.controller.api.v1alpha1.Condition;
 import dev.weir.controller.api.v1alpha1.RouteStatus;
 import dev.weir.controller.api.v1alpha1.TrafficStatus;
 import dev.weir.controller.api.v1alpha1.TrafficTarget;
-import dev.weir.controller.build.ClusterIndex.Name;
 import dev.weir.controller.clusters.TlsSettings;
+import dev.weir.controller.pipeline.ClusterIndex.Name;
 import dev.weir.controller.tls.CertificateCheck;
 import dev.weir.controller.tls.Certificates;
 import dev.weir.controller.validate.DnsNames;

@@ -1,4 +1,4 @@
-package dev.weir.controller.build;
+package dev.weir.controller.pipeline;
 
 import static java.util.Objects.requireNonNull;
 

@@ -107,13 +107,31 @@ class ArchitectureTest {
    * lives in xds-server) is its output and is allowed.
    */
   @Test
-  void theBuildImportsNoXds() {
+  void thePipelineImportsNoXds() {
     noClasses()
         .that()
         .resideInAPackage("dev.weir.controller.pipeline..")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("dev.weir.xds..")
+        .check(CLASSES);
+  }
+
+  /**
+   * The stages and their memo are the pipeline's own: callers see one entry point, {@code
+   * ModelBuilder}, and its records.
+   */
+  @Test
+  void theStagesAreBehindTheFacade() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.weir.controller.pipeline..")
+        .and()
+        .haveSimpleNameEndingWith("Stage")
+        .or()
+        .haveSimpleNameEndingWith("Memo")
+        .should()
+        .bePublic()
         .check(CLASSES);
   }
 

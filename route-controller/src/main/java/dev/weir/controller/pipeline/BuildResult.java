@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.weir.controller.api.v1alpha1.RouteStatus;
 import dev.weir.model.TrafficModel;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The output of one build: the model to publish, every Route's status, the state to pass to the
@@ -16,7 +17,7 @@ public record BuildResult(
     TrafficModel model,
     Map<RouteKey, RouteStatus> statuses,
     BuildState state,
-    DefaultCertificateState defaultCertificate) {
+    @Nullable DefaultCertificateState defaultCertificate) {
 
   public BuildResult {
     requireNonNull(model, "model");

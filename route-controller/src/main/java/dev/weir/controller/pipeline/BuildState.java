@@ -8,14 +8,16 @@ import dev.weir.model.TrafficModel;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a build remembers for the next one: the model it made, what it serves for each Route (the
  * last valid, fully resolved state), the statuses it computed (for condition transition times) and
  * the last valid content of each TLS Secret in use (served while a newer version is broken) with
  * recent certificate checks by content; the latest ready revision of each configuration a Route
- * followed (latest only moves forward); and the work it did, reused by the next build where the
- * inputs are the same. The work is a cache: two states that differ only in it are equal.
+ * followed (latest only moves forward); and the work it did ({@link BuildMemo}), reused by the next
+ * build where the inputs are the same. The work is a cache: two states that differ only in it are
+ * equal.
  */
 public final class BuildState {
 
@@ -29,7 +31,7 @@ public final class BuildState {
   private final Map<String, ValidSecret> validSecrets;
   private final Map<String, CachedCheck> certificateChecks;
   private final Map<Name, String> latestRevisions;
-  private final ModelBuilder.Memo memo;
+  private final BuildMemo memo;
 
   /** A state without the work of a build to reuse: the next build does all of it. */
   public BuildState(
@@ -45,7 +47,7 @@ public final class BuildState {
         Map.copyOf(validSecrets),
         Map.copyOf(certificateChecks),
         Map.of(),
-        ModelBuilder.Memo.EMPTY);
+        BuildMemo.EMPTY);
   }
 
   /** A state that remembers no valid Secret. */
@@ -62,7 +64,7 @@ public final class BuildState {
       Map<String, ValidSecret> validSecrets,
       Map<String, CachedCheck> certificateChecks,
       Map<Name, String> latestRevisions,
-      ModelBuilder.Memo memo) {
+      BuildMemo memo) {
     this.model = model;
     this.served = served;
     this.statuses = statuses;
@@ -79,7 +81,7 @@ public final class BuildState {
       Map<String, ValidSecret> validSecrets,
       Map<String, CachedCheck> certificateChecks,
       Map<Name, String> latestRevisions,
-      ModelBuilder.Memo memo) {
+      BuildMemo memo) {
     return new BuildState(
         model,
         Collections.unmodifiableMap(served),
@@ -118,7 +120,7 @@ public final class BuildState {
     return latestRevisions;
   }
 
-  ModelBuilder.Memo memo() {
+  BuildMemo memo() {
     return memo;
   }
 
@@ -126,7 +128,7 @@ public final class BuildState {
    * The same state with the statuses (and the per-Route work holding them) of a status-only
    * recompute ({@link ModelBuilder#restatus}).
    */
-  BuildState withStatuses(Map<RouteKey, RouteStatus> newStatuses, ModelBuilder.Memo newMemo) {
+  BuildState withStatuses(Map<RouteKey, RouteStatus> newStatuses, BuildMemo newMemo) {
     return new BuildState(
         model, served, newStatuses, validSecrets, certificateChecks, latestRevisions, newMemo);
   }
@@ -134,17 +136,11 @@ public final class BuildState {
   /** The same state without the work to reuse: a build from it does everything again. */
   public BuildState withoutMemo() {
     return new BuildState(
-        model,
-        served,
-        statuses,
-        validSecrets,
-        certificateChecks,
-        latestRevisions,
-        ModelBuilder.Memo.EMPTY);
+        model, served, statuses, validSecrets, certificateChecks, latestRevisions, BuildMemo.EMPTY);
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof BuildState s
         && model.equals(s.model)
         && served.equals(s.served)

@@ -1,5 +1,6 @@
 package dev.weir.controller.pipeline;
 
+import dev.weir.model.Endpoint;
 import dev.weir.model.Locality;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -7,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One cluster's Services and EndpointSlices by name. Kept from one build to the next while the
@@ -53,7 +55,7 @@ final class ClusterIndex {
   /**
    * The index of {@code c}: {@code previous} when it was made from the same lists, else a new one.
    */
-  static ClusterIndex of(ClusterObjects c, ClusterIndex previous) {
+  static ClusterIndex of(ClusterObjects c, @Nullable ClusterIndex previous) {
     if (previous != null
         && previous.services == c.services()
         && previous.slices == c.endpointSlices()
@@ -81,11 +83,31 @@ final class ClusterIndex {
     return slicesByService.getOrDefault(service, List.of());
   }
 
+  /** The ready endpoints of {@code service} in this cluster, on its serving port. */
+  List<Endpoint> endpoints(ServiceObject service) {
+    ServiceObject.Port port = service.servingPort();
+    if (port == null) {
+      return List.of();
+    }
+    List<Endpoint> endpoints = new ArrayList<>();
+    for (EndpointSliceObject slice : slices(new Name(service.namespace(), service.name()))) {
+      for (EndpointSliceObject.Port p : slice.ports()) {
+        if (!p.name().equals(port.name()) || p.port() < 1 || p.port() > 65535) {
+          continue;
+        }
+        for (String address : slice.readyAddresses()) {
+          endpoints.add(new Endpoint(address, p.port(), cluster, locality, stale || slice.stale()));
+        }
+      }
+    }
+    return endpoints;
+  }
+
   /**
    * The Service names whose Services or slices differ between {@code a} and {@code b} (either may
    * be null: every name of the other differs).
    */
-  static Set<Name> changedNames(ClusterIndex a, ClusterIndex b) {
+  static Set<Name> changedNames(@Nullable ClusterIndex a, @Nullable ClusterIndex b) {
     Set<Name> changed = new HashSet<>();
     if (a == b) {
       return changed;

@@ -2,6 +2,8 @@ package dev.weir.controller.pipeline;
 
 import static java.util.Objects.requireNonNull;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * How the clusters file's default Secret fared in a build: never its content, only its name and the
  * verdict.
@@ -13,7 +15,11 @@ import static java.util.Objects.requireNonNull;
  * @param servingLastValid true when it is not valid and its last valid version is served instead
  */
 public record DefaultCertificateState(
-    String secret, boolean valid, String reason, String message, boolean servingLastValid) {
+    String secret,
+    boolean valid,
+    @Nullable String reason,
+    @Nullable String message,
+    boolean servingLastValid) {
 
   public DefaultCertificateState {
     requireNonNull(secret, "secret");

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.weir.controller.api.v1alpha1.RouteSpec;
 import dev.weir.controller.api.v1alpha1.RouteStatus;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Route as read from a config cluster.
@@ -14,7 +15,11 @@ import java.time.Instant;
  *     transition times are kept when nothing changed)
  */
 public record RouteObject(
-    RouteKey key, long generation, Instant created, RouteSpec spec, RouteStatus status) {
+    RouteKey key,
+    long generation,
+    Instant created,
+    @Nullable RouteSpec spec,
+    @Nullable RouteStatus status) {
 
   public RouteObject {
     requireNonNull(key, "key");

@@ -2,6 +2,8 @@ package dev.weir.controller.pipeline;
 
 import static java.util.Objects.requireNonNull;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A Secret of type {@code kubernetes.io/tls} as read from a config cluster, its data decoded.
  *
@@ -14,7 +16,7 @@ public record SecretObject(
     String name,
     String certificateChainPem,
     String privateKeyPem,
-    String problem) {
+    @Nullable String problem) {
 
   public SecretObject {
     requireNonNull(namespace, "namespace");

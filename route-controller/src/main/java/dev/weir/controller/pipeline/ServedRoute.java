@@ -1,6 +1,7 @@
 package dev.weir.controller.pipeline;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the model serves for one Route: the generation it comes from, each of its traffic targets
@@ -14,7 +15,7 @@ public record ServedRoute(long generation, List<ResolvedTarget> targets, long si
   }
 
   /** True when both serve the same routing, whenever it appeared. */
-  boolean sameRouting(ServedRoute other) {
+  boolean sameRouting(@Nullable ServedRoute other) {
     return other != null && generation == other.generation && targets.equals(other.targets);
   }
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** A Kubernetes Service, reduced to what resolution needs: a revision candidate. */
 public record ServiceObject(
@@ -32,7 +33,7 @@ public record ServiceObject(
    * The port traffic goes to: the first named {@code http}, {@code http2}, {@code h2c} or {@code
    * grpc}, else the first; null when there is none.
    */
-  public Port servingPort() {
+  public @Nullable Port servingPort() {
     for (Port p : ports) {
       switch (p.name()) {
         case "http", "http2", "h2c", "grpc" -> {

@@ -47,7 +47,7 @@ class ModelBuilderTest {
    */
   record Case(
       String name,
-      List<ClusterObjects> before,
+      @org.jspecify.annotations.Nullable List<ClusterObjects> before,
       List<ClusterObjects> now,
       List<VirtualHost> hosts,
       List<Upstream> upstreams,
@@ -525,7 +525,9 @@ class ModelBuilderTest {
             BuildState.INITIAL,
             List.of());
 
-    RouteStatus status = result.statuses().get(new RouteKey("east", "default", "hello"));
+    RouteStatus status =
+        java.util.Objects.requireNonNull(
+            result.statuses().get(new RouteKey("east", "default", "hello")));
     assertThat(status.observedGeneration()).isEqualTo(3);
     assertThat(status.url()).isEqualTo("http://hello.default.example.com");
     assertThat(status.traffic())
@@ -680,7 +682,9 @@ class ModelBuilderTest {
   }
 
   private static Condition condition(BuildResult result, String type) {
-    return result.statuses().get(new RouteKey("east", "default", "hello")).condition(type);
+    return java.util.Objects.requireNonNull(
+            result.statuses().get(new RouteKey("east", "default", "hello")))
+        .condition(type);
   }
 
   private static String summary(RouteStatus status) {

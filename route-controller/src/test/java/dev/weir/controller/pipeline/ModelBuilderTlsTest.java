@@ -52,7 +52,7 @@ class ModelBuilderTlsTest {
       String name,
       TlsSettings tls,
       List<Object> objects,
-      String condition,
+      @org.jspecify.annotations.Nullable String condition,
       List<String> certificates,
       String url,
       String tagUrl) {
@@ -240,7 +240,9 @@ class ModelBuilderTlsTest {
             List.of(),
             NOW);
 
-    RouteStatus status = result.statuses().get(new RouteKey("east", "default", "hello"));
+    RouteStatus status =
+        java.util.Objects.requireNonNull(
+            result.statuses().get(new RouteKey("east", "default", "hello")));
     assertThat(describe(status.condition(Condition.CERTIFICATE_PROVISIONED)))
         .startsWith(c.condition() == null ? "none" : c.condition());
     assertThat(result.model().certificates())
@@ -289,7 +291,9 @@ class ModelBuilderTlsTest {
             List.of(),
             NOW.plusSeconds(10));
 
-    RouteStatus status = second.statuses().get(new RouteKey("east", "default", "hello"));
+    RouteStatus status =
+        java.util.Objects.requireNonNull(
+            second.statuses().get(new RouteKey("east", "default", "hello")));
     assertThat(status.condition(Condition.CERTIFICATE_PROVISIONED))
         .satisfies(cond -> assertThat(cond.reason()).isEqualTo("KeyMismatch"))
         .satisfies(cond -> assertThat(cond.message()).endsWith("(serving its last valid version)"));
@@ -309,9 +313,8 @@ class ModelBuilderTlsTest {
             NOW.plusSeconds(20));
     assertThat(third.model().certificates()).isEqualTo(first.model().certificates());
     assertThat(
-            third
-                .statuses()
-                .get(new RouteKey("east", "default", "hello"))
+            java.util.Objects.requireNonNull(
+                    third.statuses().get(new RouteKey("east", "default", "hello")))
                 .condition(Condition.CERTIFICATE_PROVISIONED)
                 .reason())
         .isEqualTo("SecretMissing");
@@ -331,9 +334,8 @@ class ModelBuilderTlsTest {
         .satisfies(cert -> assertThat(cert.certificateChainPem()).isEqualTo(renewed.chainPem()));
     assertThat(fourth.model().revision()).isGreaterThan(third.model().revision());
     assertThat(
-            fourth
-                .statuses()
-                .get(new RouteKey("east", "default", "hello"))
+            java.util.Objects.requireNonNull(
+                    fourth.statuses().get(new RouteKey("east", "default", "hello")))
                 .condition(Condition.CERTIFICATE_PROVISIONED)
                 .status())
         .isEqualTo("True");
@@ -375,9 +377,8 @@ class ModelBuilderTlsTest {
               assertThat(d.servingLastValid()).isTrue();
             });
     Condition c =
-        broken
-            .statuses()
-            .get(new RouteKey("east", "default", "hello"))
+        java.util.Objects.requireNonNull(
+                broken.statuses().get(new RouteKey("east", "default", "hello")))
             .condition(Condition.CERTIFICATE_PROVISIONED);
     assertThat(c.message())
         .startsWith("secret weir/wild: tls.key: does not match")
@@ -388,8 +389,9 @@ class ModelBuilderTlsTest {
     BuildResult never =
         ModelBuilder.build(
             DOMAIN, tls, List.of(east(objects.toArray())), BuildState.INITIAL, List.of(), NOW);
-    assertThat(never.defaultCertificate().servingLastValid()).isFalse();
-    assertThat(never.defaultCertificate().toString())
+    assertThat(java.util.Objects.requireNonNull(never.defaultCertificate()).servingLastValid())
+        .isFalse();
+    assertThat(String.valueOf(never.defaultCertificate()))
         .doesNotContain(BYE.keyBody().substring(10, 40));
     assertThat(never.model().certificates()).isEmpty();
   }
@@ -428,9 +430,8 @@ class ModelBuilderTlsTest {
             NOW);
 
     assertThat(
-            result
-                .statuses()
-                .get(new RouteKey("east", "default", "hello"))
+            java.util.Objects.requireNonNull(
+                    result.statuses().get(new RouteKey("east", "default", "hello")))
                 .condition(Condition.CERTIFICATE_PROVISIONED)
                 .reason())
         .isEqualTo("SecretMissing");
@@ -440,7 +441,7 @@ class ModelBuilderTlsTest {
   /**
    * Route hello (90/10, tag canary) with its Services and endpoints, and its own Secret or none.
    */
-  private static RouteObject hello(String secretName) {
+  private static RouteObject hello(@org.jspecify.annotations.Nullable String secretName) {
     return withObjects("hello", secretName);
   }
 
@@ -448,7 +449,8 @@ class ModelBuilderTlsTest {
     return withObjects("bye", secretName);
   }
 
-  private static RouteObject withObjects(String name, String secretName) {
+  private static RouteObject withObjects(
+      String name, @org.jspecify.annotations.Nullable String secretName) {
     RouteSpec spec =
         new RouteSpec(
             Arrays.asList(

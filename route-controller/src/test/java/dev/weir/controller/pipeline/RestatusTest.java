@@ -63,7 +63,8 @@ class RestatusTest {
     assertThat(first.model().revision()).isEqualTo(1);
     Instant later = T0.plusSeconds(30);
 
-    BuildResult recomputed = ModelBuilder.restatus(first, after, later);
+    BuildResult recomputed =
+        java.util.Objects.requireNonNull(ModelBuilder.restatus(first, after, later));
     BuildResult built = ModelBuilder.build(DOMAIN, clusters(), first.state(), after, later);
 
     assertThat(recomputed).isNotNull();
@@ -81,11 +82,15 @@ class RestatusTest {
   void aRouteWhoseReadinessDidNotChangeKeepsItsStatusObject(
       String name, List<AppliedModel> before, List<AppliedModel> after) {
     BuildResult first = ModelBuilder.build(DOMAIN, clusters(), BuildState.INITIAL, before, T0);
-    BuildResult recomputed = ModelBuilder.restatus(first, after, T0.plusSeconds(30));
+    BuildResult recomputed =
+        java.util.Objects.requireNonNull(ModelBuilder.restatus(first, after, T0.plusSeconds(30)));
     assertThat(recomputed).isNotNull();
     RouteKey missing = new RouteKey("east", "default", "missing");
     assertThat(recomputed.statuses().get(missing)).isSameAs(first.statuses().get(missing));
-    assertThat(recomputed.statuses().get(missing).condition(Condition.INGRESS_READY).reason())
+    assertThat(
+            java.util.Objects.requireNonNull(recomputed.statuses().get(missing))
+                .condition(Condition.INGRESS_READY)
+                .reason())
         .isEqualTo(ModelBuilder.REASON_NOT_SERVED);
     if (before.equals(after)) {
       assertThat(recomputed).isSameAs(first);

@@ -162,7 +162,7 @@ class RebuildLoopTest {
                                 List.of(new EndpointSliceObject.Port("http", 8080)),
                                 List.of("10.0.0.1"),
                                 false)),
-                        secrets.get())),
+                        java.util.Objects.requireNonNull(secrets.get()))),
             planes,
             planes,
             built -> builds.incrementAndGet(),

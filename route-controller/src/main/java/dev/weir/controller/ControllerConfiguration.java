@@ -17,7 +17,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -95,10 +94,6 @@ class ControllerConfiguration {
             .httpListenerPort(properties.http().port())
             .httpsListenerPort(properties.https().port())
             .allowPlaintextOnNonLoopback(xds.allowPlaintextOnNonLoopback())
-            // The rebuild loop already batches changes (weir.rebuild.hold-off); a second hold-off
-            // in
-            // series would only add latency to every change.
-            .holdOff(Duration.ZERO)
             .drainTimeout(xds.drainTimeout())
             .meterRegistry(meters);
     try {

@@ -8,12 +8,12 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import dev.weir.controller.build.ClusterObjects;
-import dev.weir.controller.build.EndpointSliceObject;
-import dev.weir.controller.build.RouteKey;
-import dev.weir.controller.build.RouteObject;
-import dev.weir.controller.build.SecretObject;
-import dev.weir.controller.build.ServiceObject;
+import dev.weir.controller.pipeline.ClusterObjects;
+import dev.weir.controller.pipeline.EndpointSliceObject;
+import dev.weir.controller.pipeline.RouteKey;
+import dev.weir.controller.pipeline.RouteObject;
+import dev.weir.controller.pipeline.SecretObject;
+import dev.weir.controller.pipeline.ServiceObject;
 import org.junit.jupiter.api.Test;
 
 /** The layering of the controller, stated in code. */
@@ -29,7 +29,7 @@ class ArchitectureTest {
     noClasses()
         .that()
         .resideInAnyPackage(
-            "dev.weir.controller.build..",
+            "dev.weir.controller.pipeline..",
             "dev.weir.controller.validate..",
             "dev.weir.controller.tls..")
         .should()
@@ -66,7 +66,7 @@ class ArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
-            "dev.weir.controller.build..",
+            "dev.weir.controller.pipeline..",
             "dev.weir.controller.validate..",
             "dev.weir.controller.source..",
             "dev.weir.controller.status..",
@@ -93,7 +93,7 @@ class ArchitectureTest {
         .resideInAnyPackage(
             "dev.weir.controller.admin..",
             "dev.weir.controller.clusters..",
-            "dev.weir.controller.build..",
+            "dev.weir.controller.pipeline..",
             "dev.weir.controller.validate..")
         .should()
         .dependOnClassesThat()
@@ -107,13 +107,31 @@ class ArchitectureTest {
    * lives in xds-server) is its output and is allowed.
    */
   @Test
-  void theBuildImportsNoXds() {
+  void thePipelineImportsNoXds() {
     noClasses()
         .that()
-        .resideInAPackage("dev.weir.controller.build..")
+        .resideInAPackage("dev.weir.controller.pipeline..")
         .should()
         .dependOnClassesThat()
         .resideInAPackage("dev.weir.xds..")
+        .check(CLASSES);
+  }
+
+  /**
+   * The stages and their memo are the pipeline's own: callers see one entry point, {@code
+   * ModelBuilder}, and its records.
+   */
+  @Test
+  void theStagesAreBehindTheFacade() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.weir.controller.pipeline..")
+        .and()
+        .haveSimpleNameEndingWith("Stage")
+        .or()
+        .haveSimpleNameEndingWith("Memo")
+        .should()
+        .bePublic()
         .check(CLASSES);
   }
 
@@ -126,7 +144,7 @@ class ArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
-            "dev.weir.controller.build..",
+            "dev.weir.controller.pipeline..",
             "dev.weir.controller.status..",
             "dev.weir.controller.reconcile..",
             "dev.weir.xds..")
@@ -141,7 +159,7 @@ class ArchitectureTest {
         .resideInAPackage("dev.weir.controller.store..")
         .should()
         .dependOnClassesThat(
-            resideInAPackage("dev.weir.controller.build..")
+            resideInAPackage("dev.weir.controller.pipeline..")
                 .and(not(equivalentTo(ClusterObjects.class)))
                 .and(not(equivalentTo(RouteObject.class)))
                 .and(not(equivalentTo(RouteKey.class)))
@@ -168,7 +186,8 @@ class ArchitectureTest {
         .resideInAPackage("dev.weir.controller.status..")
         .should()
         .dependOnClassesThat(
-            resideInAPackage("dev.weir.controller.build..").and(not(equivalentTo(RouteKey.class))))
+            resideInAPackage("dev.weir.controller.pipeline..")
+                .and(not(equivalentTo(RouteKey.class))))
         .orShould()
         .dependOnClassesThat()
         .resideInAnyPackage(

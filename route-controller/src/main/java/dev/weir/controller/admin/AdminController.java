@@ -1,8 +1,8 @@
 package dev.weir.controller.admin;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.weir.controller.build.DefaultCertificateState;
 import dev.weir.controller.clusters.TlsSettings;
+import dev.weir.controller.pipeline.DefaultCertificateState;
 import dev.weir.controller.reconcile.WeirController;
 import dev.weir.controller.source.ClusterHealth;
 import dev.weir.model.HttpOption;

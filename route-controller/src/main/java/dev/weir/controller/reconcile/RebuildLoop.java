@@ -4,13 +4,13 @@ import static java.util.Objects.requireNonNull;
 
 import dev.weir.controller.api.v1alpha1.Condition;
 import dev.weir.controller.api.v1alpha1.RouteStatus;
-import dev.weir.controller.build.AppliedModel;
-import dev.weir.controller.build.BuildResult;
-import dev.weir.controller.build.BuildState;
-import dev.weir.controller.build.ClusterObjects;
-import dev.weir.controller.build.DefaultCertificateState;
-import dev.weir.controller.build.ModelBuilder;
 import dev.weir.controller.clusters.TlsSettings;
+import dev.weir.controller.pipeline.AppliedModel;
+import dev.weir.controller.pipeline.BuildResult;
+import dev.weir.controller.pipeline.BuildState;
+import dev.weir.controller.pipeline.ClusterObjects;
+import dev.weir.controller.pipeline.DefaultCertificateState;
+import dev.weir.controller.pipeline.ModelBuilder;
 import dev.weir.xds.DataPlaneRegistry;
 import dev.weir.xds.ModelPublisher;
 import io.micrometer.core.instrument.Counter;
@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,8 +78,8 @@ public final class RebuildLoop implements AutoCloseable {
   private Duration initialReadTimeout = Duration.ZERO;
   private boolean initialReadOver; // only on the loop thread
   private BuildState state = BuildState.INITIAL; // only on the loop thread
-  private DefaultCertificateState defaultCertificate; // only on the loop thread
-  private volatile Built last;
+  private @Nullable DefaultCertificateState defaultCertificate; // only on the loop thread
+  private volatile @Nullable Built last;
 
   public RebuildLoop(
       String domain,
@@ -337,7 +338,7 @@ public final class RebuildLoop implements AutoCloseable {
   }
 
   /** Says once, not on every build, that the default certificate went bad (or came back). */
-  private void report(DefaultCertificateState now) {
+  private void report(@Nullable DefaultCertificateState now) {
     if (Objects.equals(now, defaultCertificate)) {
       return;
     }
@@ -370,13 +371,17 @@ public final class RebuildLoop implements AutoCloseable {
         notReady++;
       }
     }
-    routesByState.get("ready").set(ready);
-    routesByState.get("not_ready").set(notReady);
-    routesByState.get("unknown").set(unknown);
+    gauge("ready").set(ready);
+    gauge("not_ready").set(notReady);
+    gauge("unknown").set(unknown);
+  }
+
+  private AtomicInteger gauge(String state) {
+    return requireNonNull(routesByState.get(state), state);
   }
 
   /** The last build, or null before the first. */
-  public Built last() {
+  public @Nullable Built last() {
     return last;
   }
 

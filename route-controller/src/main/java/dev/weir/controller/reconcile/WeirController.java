@@ -4,11 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import dev.weir.controller.api.v1alpha1.RouteSpec;
 import dev.weir.controller.api.v1alpha1.RouteStatus;
-import dev.weir.controller.build.ClusterObjects;
-import dev.weir.controller.build.DefaultCertificateState;
-import dev.weir.controller.build.RouteObject;
 import dev.weir.controller.clusters.ClusterConfig;
 import dev.weir.controller.clusters.ClustersFile;
+import dev.weir.controller.pipeline.ClusterObjects;
+import dev.weir.controller.pipeline.DefaultCertificateState;
+import dev.weir.controller.pipeline.RouteObject;
 import dev.weir.controller.source.ClusterHealth;
 import dev.weir.controller.source.ClusterSource;
 import dev.weir.controller.source.FolderSource;
@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The assembled control loop: one source per cluster of the clusters file, the rebuild loop, the
@@ -44,8 +45,8 @@ public final class WeirController implements AutoCloseable {
       String namespace,
       String name,
       long generation,
-      RouteSpec spec,
-      RouteStatus status) {}
+      @Nullable RouteSpec spec,
+      @Nullable RouteStatus status) {}
 
   private final ClustersFile clustersFile;
   private final List<ClusterSource> sources = new ArrayList<>();
@@ -162,7 +163,7 @@ public final class WeirController implements AutoCloseable {
   }
 
   /** How the default Secret fared in the last build; null when there is none (or no build yet). */
-  public DefaultCertificateState defaultCertificate() {
+  public @Nullable DefaultCertificateState defaultCertificate() {
     RebuildLoop.Built last = loop.last();
     return last == null ? null : last.result().defaultCertificate();
   }

@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.weir.controller.api.v1alpha1.Route;
 import dev.weir.controller.api.v1alpha1.RouteStatus;
-import dev.weir.controller.build.RouteKey;
+import dev.weir.controller.pipeline.RouteKey;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.HttpURLConnection;

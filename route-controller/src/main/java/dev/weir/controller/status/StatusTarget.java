@@ -1,7 +1,7 @@
 package dev.weir.controller.status;
 
 import dev.weir.controller.api.v1alpha1.RouteStatus;
-import dev.weir.controller.build.RouteKey;
+import dev.weir.controller.pipeline.RouteKey;
 
 /** Where the statuses of one cluster's Routes are written. */
 public interface StatusTarget {

@@ -3,7 +3,7 @@ package dev.weir.controller.status;
 import static java.util.Objects.requireNonNull;
 
 import dev.weir.controller.api.v1alpha1.RouteStatus;
-import dev.weir.controller.build.RouteKey;
+import dev.weir.controller.pipeline.RouteKey;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;

@@ -1,11 +1,11 @@
 package dev.weir.controller.store;
 
 import dev.weir.controller.api.v1alpha1.Route;
-import dev.weir.controller.build.EndpointSliceObject;
-import dev.weir.controller.build.RouteKey;
-import dev.weir.controller.build.RouteObject;
-import dev.weir.controller.build.SecretObject;
-import dev.weir.controller.build.ServiceObject;
+import dev.weir.controller.pipeline.EndpointSliceObject;
+import dev.weir.controller.pipeline.RouteKey;
+import dev.weir.controller.pipeline.RouteObject;
+import dev.weir.controller.pipeline.SecretObject;
+import dev.weir.controller.pipeline.ServiceObject;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;

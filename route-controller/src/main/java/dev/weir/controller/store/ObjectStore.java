@@ -3,11 +3,11 @@ package dev.weir.controller.store;
 import static java.util.Objects.requireNonNull;
 
 import dev.weir.controller.api.v1alpha1.Route;
-import dev.weir.controller.build.ClusterObjects;
-import dev.weir.controller.build.EndpointSliceObject;
-import dev.weir.controller.build.RouteObject;
-import dev.weir.controller.build.SecretObject;
-import dev.weir.controller.build.ServiceObject;
+import dev.weir.controller.pipeline.ClusterObjects;
+import dev.weir.controller.pipeline.EndpointSliceObject;
+import dev.weir.controller.pipeline.RouteObject;
+import dev.weir.controller.pipeline.SecretObject;
+import dev.weir.controller.pipeline.ServiceObject;
 import dev.weir.model.Locality;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks a Route's spec with Knative's rules and returns every problem, each naming the field and
@@ -31,7 +32,7 @@ public final class RouteValidator {
    * Every problem with {@code spec} of the Route {@code namespace/name}; empty when it is valid.
    */
   public static List<String> validate(
-      String namespace, String name, RouteSpec spec, String domain) {
+      String namespace, String name, @Nullable RouteSpec spec, String domain) {
     requireNonNull(namespace, "namespace");
     requireNonNull(name, "name");
     requireNonNull(domain, "domain");

@@ -3,8 +3,8 @@ package dev.weir.controller.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.weir.controller.build.DefaultCertificateState;
 import dev.weir.controller.clusters.TlsSettings;
+import dev.weir.controller.pipeline.DefaultCertificateState;
 import dev.weir.model.HttpOption;
 import org.junit.jupiter.api.Test;
 

@@ -7,11 +7,11 @@ import dev.weir.controller.api.v1alpha1.Condition;
 import dev.weir.controller.api.v1alpha1.RouteSpec;
 import dev.weir.controller.api.v1alpha1.RouteStatus;
 import dev.weir.controller.api.v1alpha1.TrafficTarget;
-import dev.weir.controller.build.ClusterObjects;
-import dev.weir.controller.build.EndpointSliceObject;
-import dev.weir.controller.build.RouteKey;
-import dev.weir.controller.build.RouteObject;
-import dev.weir.controller.build.ServiceObject;
+import dev.weir.controller.pipeline.ClusterObjects;
+import dev.weir.controller.pipeline.EndpointSliceObject;
+import dev.weir.controller.pipeline.RouteKey;
+import dev.weir.controller.pipeline.RouteObject;
+import dev.weir.controller.pipeline.ServiceObject;
 import dev.weir.controller.testing.FakeDataPlanes;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -46,7 +46,7 @@ class DataPlaneReadinessTest {
             "example.com",
             () -> {
               builds.incrementAndGet(); // a model build reads its inputs once
-              return List.of(cluster(byePercent.get()));
+              return List.of(cluster(java.util.Objects.requireNonNull(byePercent.get())));
             },
             planes,
             planes,
@@ -77,7 +77,8 @@ class DataPlaneReadinessTest {
       assertThat(meters.get("weir.controller.status.recomputes").counter().count()).isEqualTo(1);
       assertThat(meters.get("weir.controller.routes").tag("state", "ready").gauge().value())
           .isEqualTo(2);
-      assertThat(loop.last().result().statuses()).isEqualTo(statuses.get());
+      assertThat(java.util.Objects.requireNonNull(loop.last()).result().statuses())
+          .isEqualTo(statuses.get());
     }
   }
 
@@ -88,7 +89,7 @@ class DataPlaneReadinessTest {
       eventually(() -> assertThat(handedOn).hasValue(1));
       planes.connectUpToDate("gw-1");
       eventually(() -> assertThat(summary(HELLO)).isEqualTo("IngressReady=True Ready=True"));
-      RouteStatus helloReady = statuses.get().get(HELLO);
+      RouteStatus helloReady = java.util.Objects.requireNonNull(statuses.get()).get(HELLO);
 
       byePercent.set(90); // a new model: bye's routing changes, hello's does not
       loop.requestRebuild();
@@ -105,9 +106,13 @@ class DataPlaneReadinessTest {
       assertThat(builds).hasValue(2);
       // Nothing a NACK changes: hello keeps its Ready status (the same object), bye stays Pending.
       assertThat(handedOn).hasValue(handed);
-      assertThat(statuses.get().get(HELLO)).isSameAs(helloReady);
+      assertThat(java.util.Objects.requireNonNull(statuses.get()).get(HELLO)).isSameAs(helloReady);
       assertThat(summary(BYE)).isEqualTo("IngressReady=False/Pending Ready=False");
-      assertThat(statuses.get().get(BYE).condition(Condition.INGRESS_READY).message())
+      assertThat(
+              java.util.Objects.requireNonNull(
+                      java.util.Objects.requireNonNull(statuses.get()).get(BYE))
+                  .condition(Condition.INGRESS_READY)
+                  .message())
           .isEqualTo("waiting for data planes to apply model revision 2: gw-1");
     }
   }
@@ -130,8 +135,10 @@ class DataPlaneReadinessTest {
   }
 
   private String summary(RouteKey key) {
-    RouteStatus status = statuses.get().get(key);
-    assertThat(status).as("status of %s", key).isNotNull();
+    var all = statuses.get();
+    RouteStatus found = all == null ? null : all.get(key);
+    assertThat(found).as("status of %s", key).isNotNull();
+    RouteStatus status = java.util.Objects.requireNonNull(found);
     StringBuilder b = new StringBuilder();
     for (Condition c : status.conditions()) {
       if (c.type().equals(Condition.INGRESS_READY) || c.type().equals(Condition.READY)) {

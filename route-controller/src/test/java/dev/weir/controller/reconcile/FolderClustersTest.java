@@ -377,7 +377,7 @@ class FolderClustersTest {
     assertThat(routes)
         .extracting(WeirController.RouteView::cluster, WeirController.RouteView::name)
         .containsExactly(tuple("east", "hello"));
-    return routes.get(0).status();
+    return java.util.Objects.requireNonNull(routes.get(0).status());
   }
 
   private VirtualHost host(String host) {

@@ -9,13 +9,13 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.weir.controller.api.v1alpha1.RouteSpec;
 import dev.weir.controller.api.v1alpha1.TrafficTarget;
-import dev.weir.controller.build.ClusterObjects;
-import dev.weir.controller.build.EndpointSliceObject;
-import dev.weir.controller.build.RouteKey;
-import dev.weir.controller.build.RouteObject;
-import dev.weir.controller.build.SecretObject;
-import dev.weir.controller.build.ServiceObject;
 import dev.weir.controller.clusters.TlsSettings;
+import dev.weir.controller.pipeline.ClusterObjects;
+import dev.weir.controller.pipeline.EndpointSliceObject;
+import dev.weir.controller.pipeline.RouteKey;
+import dev.weir.controller.pipeline.RouteObject;
+import dev.weir.controller.pipeline.SecretObject;
+import dev.weir.controller.pipeline.ServiceObject;
 import dev.weir.controller.testing.FakeDataPlanes;
 import dev.weir.model.HttpOption;
 import dev.weir.model.Locality;
@@ -162,7 +162,7 @@ class RebuildLoopTest {
                                 List.of(new EndpointSliceObject.Port("http", 8080)),
                                 List.of("10.0.0.1"),
                                 false)),
-                        secrets.get())),
+                        java.util.Objects.requireNonNull(secrets.get()))),
             planes,
             planes,
             built -> builds.incrementAndGet(),

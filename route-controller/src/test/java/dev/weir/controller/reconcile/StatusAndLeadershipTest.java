@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.weir.controller.api.v1alpha1.Condition;
 import dev.weir.controller.api.v1alpha1.Route;
 import dev.weir.controller.api.v1alpha1.RouteStatus;
-import dev.weir.controller.build.RouteKey;
+import dev.weir.controller.pipeline.RouteKey;
 import dev.weir.controller.status.KubernetesStatusTarget;
 import dev.weir.controller.status.LeaderGate;
 import dev.weir.controller.status.StatusTarget;

@@ -4,8 +4,8 @@ import static dev.weir.testing.Poll.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.controller.api.v1alpha1.TrafficTarget;
-import dev.weir.controller.build.RouteObject;
 import dev.weir.controller.clusters.ClusterConfig;
+import dev.weir.controller.pipeline.RouteObject;
 import dev.weir.controller.testing.FolderClusters;
 import dev.weir.model.Locality;
 import java.io.IOException;
@@ -94,7 +94,7 @@ class FolderSourceTest {
     Files.writeString(file, route("hello", 90, 10));
     FileTime stamp = Files.getLastModifiedTime(file);
     start();
-    assertThat(routeNamed("hello").spec().traffic())
+    assertThat(java.util.Objects.requireNonNull(routeNamed("hello").spec()).traffic())
         .extracting(TrafficTarget::percent)
         .containsExactly(90, 10);
 
@@ -109,7 +109,7 @@ class FolderSourceTest {
 
     eventually(
         () -> {
-          assertThat(routeNamed("hello").spec().traffic())
+          assertThat(java.util.Objects.requireNonNull(routeNamed("hello").spec()).traffic())
               .extracting(TrafficTarget::percent)
               .containsExactly(80, 20);
           assertThat(routeNamed("hello").generation()).isEqualTo(2);
@@ -137,7 +137,7 @@ class FolderSourceTest {
     FolderClusters.write(hello, route("hello", 70, 30));
     eventually(
         () ->
-            assertThat(routeNamed("hello").spec().traffic())
+            assertThat(java.util.Objects.requireNonNull(routeNamed("hello").spec()).traffic())
                 .extracting(TrafficTarget::percent)
                 .containsExactly(70, 30));
 

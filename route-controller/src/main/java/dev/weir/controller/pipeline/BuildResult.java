@@ -1,0 +1,32 @@
+package dev.weir.controller.pipeline;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.weir.controller.api.v1alpha1.RouteStatus;
+import dev.weir.model.TrafficModel;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The output of one build: the model to publish, every Route's status, the state to pass to the
+ * next build, and how the default Secret fared.
+ *
+ * @param defaultCertificate null when the clusters file names no default Secret
+ */
+public record BuildResult(
+    TrafficModel model,
+    Map<RouteKey, RouteStatus> statuses,
+    BuildState state,
+    @Nullable DefaultCertificateState defaultCertificate) {
+
+  public BuildResult {
+    requireNonNull(model, "model");
+    statuses = Map.copyOf(statuses);
+    requireNonNull(state, "state");
+  }
+
+  /** A result without a default Secret. */
+  public BuildResult(TrafficModel model, Map<RouteKey, RouteStatus> statuses, BuildState state) {
+    this(model, statuses, state, null);
+  }
+}

@@ -1,0 +1,45 @@
+package dev.weir.controller.pipeline;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.weir.model.Locality;
+import java.util.List;
+
+/**
+ * What one cluster holds right now (or last held, when {@code stale}).
+ *
+ * @param config true when its Routes count (Routes of other clusters are ignored)
+ * @param secrets TLS Secrets (read from config clusters only)
+ * @param stale true when the cluster cannot be read and these are its last-known objects
+ */
+public record ClusterObjects(
+    String cluster,
+    Locality locality,
+    boolean config,
+    boolean stale,
+    List<RouteObject> routes,
+    List<ServiceObject> services,
+    List<EndpointSliceObject> endpointSlices,
+    List<SecretObject> secrets) {
+
+  /** A cluster without Secrets. */
+  public ClusterObjects(
+      String cluster,
+      Locality locality,
+      boolean config,
+      boolean stale,
+      List<RouteObject> routes,
+      List<ServiceObject> services,
+      List<EndpointSliceObject> endpointSlices) {
+    this(cluster, locality, config, stale, routes, services, endpointSlices, List.of());
+  }
+
+  public ClusterObjects {
+    requireNonNull(cluster, "cluster");
+    requireNonNull(locality, "locality");
+    routes = List.copyOf(routes);
+    services = List.copyOf(services);
+    endpointSlices = List.copyOf(endpointSlices);
+    secrets = List.copyOf(secrets);
+  }
+}

@@ -1,0 +1,226 @@
+package dev.weir.controller.pipeline;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.weir.controller.api.v1alpha1.Condition;
+import dev.weir.controller.api.v1alpha1.RouteStatus;
+import dev.weir.controller.clusters.TlsSettings;
+import dev.weir.model.TrafficModel;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Turns every cluster's objects into the {@link TrafficModel} and every Route's status, as one pure
+ * function of its inputs, by running the stages in order:
+ *
+ * <ol>
+ *   <li>{@link IndexStage}: every cluster's Services and EndpointSlices by name, and what changed;
+ *   <li>{@link ResolveStage}: validate each Route, resolve its revisions, name its hosts;
+ *   <li>{@link ClaimStage}: the older of two Routes that claim a host keeps it;
+ *   <li>{@link UpstreamStage}: virtual hosts, upstreams and their endpoints;
+ *   <li>{@link CertificateStage}: each served Route's certificate and its condition;
+ *   <li>{@link AssembleStage}: the model (the previous one when nothing changed);
+ *   <li>{@link StatusStage}: what is served since which model revision, and every status.
+ * </ol>
+ *
+ * <p>Routes are processed oldest first (creation time, then namespace, name and cluster). A Route
+ * whose new generation is invalid or names a missing revision keeps being served as it last was
+ * when it was valid and fully resolved.
+ *
+ * <p>The stages share one memo of the previous build's work ({@link BuildMemo}, kept in the {@link
+ * BuildState}) and reuse it wherever the inputs it was made from are the same objects or equal: a
+ * Route's validation, resolution, hosts, virtual hosts and status, an upstream whose Services and
+ * EndpointSlices did not change, a cluster's index while its lists are the same objects. The result
+ * is the same as a build from scratch with the same previous state; only the work differs, so a
+ * one-Route change costs one Route's work. {@link #restatus} recomputes only readiness.
+ */
+public final class ModelBuilder {
+
+  public static final String REASON_INVALID_SPEC = "InvalidSpec";
+  public static final String REASON_REVISION_MISSING = "RevisionMissing";
+  public static final String REASON_DOMAIN_CONFLICT = "DomainConflict";
+  public static final String REASON_NO_DATA_PLANE = "NoDataPlane";
+  public static final String REASON_PENDING = "Pending";
+  public static final String REASON_NOT_SERVED = "NotServed";
+  public static final String REASON_REVISION_NOT_READY = "RevisionNotReady";
+
+  /** Oldest first; written out because it runs for every Route on every build. */
+  static final Comparator<RouteObject> AGE =
+      (a, b) -> {
+        int c = a.created().compareTo(b.created());
+        if (c == 0) {
+          c = a.key().namespace().compareTo(b.key().namespace());
+        }
+        if (c == 0) {
+          c = a.key().name().compareTo(b.key().name());
+        }
+        return c != 0 ? c : a.key().cluster().compareTo(b.key().cluster());
+      };
+
+  private ModelBuilder() {}
+
+  /**
+   * Builds the model and statuses.
+   *
+   * @param previous the state returned by the previous build ({@link BuildState#INITIAL} at first)
+   * @param dataPlanes the connected data planes, for {@code IngressReady}
+   * @param now the time stamped on conditions that change
+   */
+  public static BuildResult build(
+      String domain,
+      TlsSettings tls,
+      List<ClusterObjects> clusters,
+      BuildState previous,
+      List<AppliedModel> dataPlanes,
+      Instant now) {
+    requireNonNull(domain, "domain");
+    requireNonNull(tls, "tls");
+    requireNonNull(clusters, "clusters");
+    requireNonNull(previous, "previous");
+    requireNonNull(dataPlanes, "dataPlanes");
+    requireNonNull(now, "now");
+    List<ClusterObjects> sorted =
+        clusters.stream().sorted(Comparator.comparing(ClusterObjects::cluster)).toList();
+    BuildResult result = run(domain, tls, sorted, previous, dataPlanes, now);
+    if (result == null) {
+      // Two Routes with one key (no source makes them): a memo cannot tell them apart, so
+      // build again without one (and that build keeps none).
+      result = run(domain, tls, sorted, previous.withoutMemo(), dataPlanes, now);
+    }
+    return requireNonNull(result, "a build without a memo always has a result");
+  }
+
+  /** Builds without TLS settings: no default Secret, plain HTTP served. */
+  public static BuildResult build(
+      String domain,
+      List<ClusterObjects> clusters,
+      BuildState previous,
+      List<AppliedModel> dataPlanes,
+      Instant now) {
+    return build(domain, TlsSettings.NONE, clusters, previous, dataPlanes, now);
+  }
+
+  /** The stages in order; null when two Routes share a key and the memo was not empty. */
+  private static @Nullable BuildResult run(
+      String domain,
+      TlsSettings tls,
+      List<ClusterObjects> clusters,
+      BuildState previous,
+      List<AppliedModel> dataPlanes,
+      Instant now) {
+    BuildMemo memo = previous.memo().fits(domain, tls) ? previous.memo() : BuildMemo.EMPTY;
+    List<RouteObject> routes = new ArrayList<>();
+    Map<String, SecretObject> secrets = new HashMap<>();
+    for (ClusterObjects c : clusters) {
+      if (c.config()) {
+        routes.addAll(c.routes());
+        // One Secret per name: with the same name in two config clusters, the first cluster's wins.
+        c.secrets().forEach(secret -> secrets.putIfAbsent(secret.key(), secret));
+      }
+    }
+    routes.sort(AGE);
+
+    IndexStage index = IndexStage.run(clusters, memo);
+    ResolveStage resolve = new ResolveStage(domain, index, routes, previous.latestRevisions());
+    ClaimStage claim = new ClaimStage();
+    List<RouteWork> works = new ArrayList<>(routes.size());
+    for (RouteObject route : routes) {
+      RouteWork w = new RouteWork(route, memo.routes().get(route.key()));
+      resolve.resolve(w, w.servedBefore(previous));
+      claim.claim(w);
+      works.add(w);
+    }
+    UpstreamStage upstreams = UpstreamStage.run(domain, index, memo, works);
+    CertificateStage certificates = CertificateStage.run(tls, secrets, previous, now, works);
+    TrafficModel model =
+        AssembleStage.model(
+            previous.model(),
+            upstreams.virtualHosts(),
+            upstreams.upstreams().values(),
+            upstreams.sameUpstreams(),
+            certificates.certificates(),
+            tls.httpOption());
+    StatusStage status =
+        StatusStage.run(domain, model, previous, dataPlanes, now, works, certificates.conditions());
+
+    Map<RouteKey, RouteMemo> nextRoutes = status.routes();
+    if (status.duplicateKeys()) {
+      if (!memo.routes().isEmpty()) {
+        return null;
+      }
+      nextRoutes = Map.of();
+    }
+    Map<RouteKey, RouteStatus> statusMap = Map.copyOf(status.statuses());
+    BuildState state =
+        BuildState.of(
+            model,
+            status.served(),
+            statusMap,
+            certificates.validSecrets(),
+            certificates.checks(),
+            resolve.latestRevisions(),
+            new BuildMemo(domain, tls, index.remembered(), nextRoutes, upstreams.upstreams()));
+    return new BuildResult(model, statusMap, state, certificates.defaultCertificate());
+  }
+
+  /**
+   * Recomputes only what depends on the data planes, {@code IngressReady} and {@code Ready}, of
+   * every Route of {@code last}, for data planes that ACKed or NACKed since (or connected, or
+   * left): the model, the served routing and every other condition stay as {@code last} has them,
+   * and a Route whose {@code IngressReady} is unchanged keeps its status object. The result equals
+   * what a full build with the same objects would give now (certificate expiry aside, which only a
+   * build checks).
+   *
+   * @param last the last build's (or status recompute's) result
+   * @param dataPlanes what each connected data plane has applied now
+   * @param now the time stamped on the conditions that change
+   * @return the result with the new statuses, and a state for the next build that holds them; null
+   *     when {@code last} kept no per-Route work to start from (then only a build can say)
+   */
+  public static @Nullable BuildResult restatus(
+      BuildResult last, List<AppliedModel> dataPlanes, Instant now) {
+    requireNonNull(last, "last");
+    requireNonNull(dataPlanes, "dataPlanes");
+    requireNonNull(now, "now");
+    BuildState state = last.state();
+    BuildMemo memo = state.memo();
+    if (memo.routes().size() != last.statuses().size()) {
+      return null;
+    }
+    Map<Long, Condition> ingressBySince = new HashMap<>();
+    Map<RouteKey, RouteStatus> statuses = new HashMap<>();
+    Map<RouteKey, RouteMemo> routes = new HashMap<>();
+    boolean changed = false;
+    for (Map.Entry<RouteKey, RouteMemo> e : memo.routes().entrySet()) {
+      RouteMemo m = e.getValue();
+      ServedRoute served = m.served();
+      // Only a served Route without a conflict asks the data planes (see StatusStage).
+      Condition ingress =
+          m.outcome().conflict() != null || served == null
+              ? m.ingress()
+              : ingressBySince.computeIfAbsent(
+                  served.sinceModelRevision(),
+                  since -> StatusStage.ingressReady(served, dataPlanes));
+      if (ingress.equals(m.ingress())) {
+        statuses.put(e.getKey(), m.status());
+        routes.put(e.getKey(), m);
+        continue;
+      }
+      changed = true;
+      RouteStatus status = StatusStage.withIngress(m.status(), ingress, now);
+      statuses.put(e.getKey(), status);
+      routes.put(e.getKey(), m.withIngress(ingress, status));
+    }
+    if (!changed) {
+      return last;
+    }
+    Map<RouteKey, RouteStatus> statusMap = Map.copyOf(statuses);
+    BuildState next = state.withStatuses(statusMap, memo.withRoutes(routes));
+    return new BuildResult(last.model(), statusMap, next, last.defaultCertificate());
+  }
+}

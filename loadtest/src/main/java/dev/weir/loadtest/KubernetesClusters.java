@@ -16,6 +16,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Kubernetes mode's clusters: one API server per cluster (fabric8's mock API server in CRUD mode,
@@ -119,23 +123,65 @@ final class KubernetesClusters implements BenchClusters, AutoCloseable {
     return routes;
   }
 
-  /** Creates the missing filler revisions, then the Routes that name them, one API request each. */
+  /**
+   * Creates the missing filler revisions, then the Routes that name them, one API request each,
+   * {@value #PARALLEL_REQUESTS} requests at a time (one at a time, 9,000 Routes with their 18,000
+   * Services and EndpointSlices took 875 s on the loaded 2-core machine).
+   */
   @Override
   public BenchClusters grow(int more) {
     int fillerPort = FolderClusters.port(revisionPorts, "filler");
+    List<Runnable> revisions = new ArrayList<>();
     for (int i = routes; i < more; i++) {
       String name = BenchClusters.filler(i);
       KubernetesClient cluster = clients.get(BenchClusters.revisionCluster(i));
-      cluster.resource(FolderClusters.service(name + "-00001", name)).create();
-      cluster.resource(FolderClusters.slice(name + "-00001", "127.0.0.1", fillerPort)).create();
+      revisions.add(
+          () -> {
+            cluster.resource(FolderClusters.service(name + "-00001", name)).create();
+            cluster
+                .resource(FolderClusters.slice(name + "-00001", "127.0.0.1", fillerPort))
+                .create();
+          });
     }
+    inParallel(revisions);
     KubernetesClient config = clients.get(CLUSTERS.get(0));
+    List<Runnable> fillers = new ArrayList<>();
     for (int i = routes; i < more; i++) {
       String name = BenchClusters.filler(i);
-      config.resource(FolderClusters.route(name, Map.of(name + "-00001", 100))).create();
+      fillers.add(
+          () -> config.resource(FolderClusters.route(name, Map.of(name + "-00001", 100))).create());
     }
+    inParallel(fillers);
     routes = Math.max(routes, more);
     return this;
+  }
+
+  private static final int PARALLEL_REQUESTS = 8;
+
+  /**
+   * Runs every request, {@value #PARALLEL_REQUESTS} at a time; the first failure fails them all.
+   */
+  private static void inParallel(List<Runnable> requests) {
+    if (requests.isEmpty()) {
+      return;
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(PARALLEL_REQUESTS);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (Runnable r : requests) {
+        done.add(pool.submit(r));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("creating objects through the API failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating objects", e);
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   /**

@@ -146,7 +146,7 @@ final class Report {
             + "the split served); time from the write returning to (a) the gateway's ACK of a newer model in the "
             + "controller's `/api/v1/dataplanes` and (b) the gateway serving the new split, each probed every 5 ms, after 10 unmeasured warm-up changes (class loading and JIT of the change path); every change's ACK is waited for up to 10 s. The controller and the gateway run with a fixed 2 GiB heap and "
             + WeirStack.collector().option
-            + " (`WEIR_LOADTEST_GC=g1` for G1). "
+            + " (`WEIR_LOADTEST_GC=g1` or `zgc` chooses). "
             + "Folder mode: the controller watches folders of YAML; the write is the Route file's rename. Kubernetes mode: "
             + "it watches one fabric8 mock API server (CRUD mode) per cluster, holding the same objects; the write is a "
             + "JSON Patch of the Route's `spec.traffic` through the API, which bumps its generation. Each cell: "
@@ -155,10 +155,10 @@ final class Report {
     if (!r.propagationStages.isEmpty()) {
       md.append(
               "\nWhere a measured change's time went, from the processes' own timers over the measured"
-                  + " changes (after 10 unmeasured warm-up changes), per change: model builds (the"
-                  + " controller's `weir.controller.rebuild.duration`: store view, model build and"
-                  + " publishing, which builds the snapshots), snapshot builds"
-                  + " (`weir.xds.snapshot.build`), xDS responses sent and their mean time to the"
+                  + " changes (after the unmeasured warm-up changes), per change: model builds (the"
+                  + " controller's `weir.controller.rebuild.duration`: store view and model build),"
+                  + " snapshot builds (`weir.xds.snapshot.build`, timed apart: publishing the"
+                  + " model), xDS responses sent and their mean time to the"
                   + " gateway's ACK (`weir.xds.push.latency`: the gateway's decode and apply), and"
                   + " both JVMs' GC pauses (`jvm.gc.pause`). Flight recordings and GC logs of both"
                   + " processes are in the run's `tmp/logs/`.\n\n")

@@ -133,9 +133,10 @@ public final class WeirStack implements AutoCloseable {
      */
     G1("-XX:+UseG1GC"),
     /**
-     * ZGC (JDK 17: not generational): pauses under half a millisecond, but its concurrent cycles
-     * (8-12 s each at 10,000 Routes under a load average of 23) take CPU from the same 2 cores; an
-     * A/B at equal load is still to be run ({@code WEIR_LOADTEST_GC=zgc}).
+     * ZGC (JDK 17: not generational): pauses of a few milliseconds at most (up to 27 ms on the
+     * overloaded machine), but its concurrent cycles (8-12 s each at 10,000 Routes under a load
+     * average of 23) take CPU from the same 2 cores; an A/B at equal load is still to be run
+     * ({@code WEIR_LOADTEST_GC=zgc}).
      */
     ZGC("-XX:+UseZGC");
 

@@ -12,13 +12,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
@@ -108,6 +112,15 @@ public final class Harness {
 
   /** How often propagation probes the controller for the ACK and the gateway for the split. */
   private static final long PROBE_INTERVAL_MS = 5;
+
+  /**
+   * Unmeasured weight changes before the measured ones, so that class loading and JIT compilation
+   * of the change path (watch, build, translate, serialize, decode) are not measured as its cost.
+   */
+  private static final int WARMUP_CHANGES = 10;
+
+  /** How long a change's ACK is waited for; every change waits, also after one that missed. */
+  private static final long ACK_TIMEOUT_SECONDS = 10;
 
   private static final String HELLO2 = "hello-00002";
   private static final String HELLO3 = "hello-00003";
@@ -629,67 +642,59 @@ public final class Harness {
     Histogram serve = new Histogram(3);
     int ackMissing = 0;
     String mode = clusters.mode().label();
+    int warmup = plan.quick() ? 2 : WARMUP_CHANGES;
     progress(
-        "  propagation (%s mode): %d weight changes of hello with %,d Routes",
-        mode, plan.changes(), routes);
+        "  propagation (%s mode): %d unmeasured then %d measured weight changes of hello with %,d"
+            + " Routes",
+        mode, warmup, plan.changes(), routes);
     // From a pure split the gateway serves: from 90/10, a response of hello-00002 would count as
-    // the
-    // change served before the change is even applied.
+    // the change served before the change is even applied.
     applyAndAwaitAck(stack, clusters, split(HELLO1));
+    ExecutorService ackProbe =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "ack-probe");
+              t.setDaemon(true);
+              return t;
+            });
+    List<String> stalls = new ArrayList<>();
+    Map<String, Double> stagesBefore = Map.of();
     try (RawHttp client = new RawHttp("127.0.0.1", stack.ports().gatewayHttp())) {
       String target = HELLO1;
-      for (int i = 0; i < plan.changes(); i++) {
+      for (int i = -warmup; i < plan.changes(); i++) {
+        if (i == 0) {
+          // Settle after the warm-up (Kubernetes mode: its status writes), then count from here.
+          try {
+            stack.awaitStatusWritesQuiet(Duration.ofMillis(500), Duration.ofSeconds(60));
+          } catch (IllegalStateException e) {
+            note(mode + " mode, " + routes + " Routes: " + e.getMessage() + "; measuring anyway");
+          }
+          stagesBefore = Stages.scrape(stack);
+        }
         // 100/0 and 0/100 alternate, so one response tells which split the gateway serves.
         target = target.equals(HELLO1) ? HELLO2 : HELLO1;
-        long before = stack.gatewayAppliedRevision().orElse(0L);
-        int change = i;
-        clusters.writeHelloRoute(split(target));
-        long t0 = System.nanoTime();
-        // After one change whose ACK never showed, ACKs are not waited for again (the run goes on).
-        long ackTimeout = ackMissing > 0 ? 0 : 30;
-        CompletableFuture<Long> acked =
-            CompletableFuture.supplyAsync(
-                () -> {
-                  while (stack.gatewayAppliedRevision().orElse(0L) <= before) {
-                    if (System.nanoTime() - t0 > TimeUnit.SECONDS.toNanos(ackTimeout)) {
-                      throw new IllegalStateException(
-                          "no gateway ACK within " + ackTimeout + " s of change " + change);
-                    }
-                    // Every 5 ms: fine enough against a 250 ms target, and the admin API's answers
-                    // do not
-                    // take the controller's CPU away from the rebuild being measured (at 2 ms they
-                    // took ~15%).
-                    sleepMillis(PROBE_INTERVAL_MS);
-                  }
-                  return System.nanoTime() - t0;
-                });
-        long served;
-        while (true) {
-          RawHttp.Response r = client.get(BenchClusters.HELLO_HOST, "/");
-          if (r.status() == 200 && r.body().trim().equals(target)) {
-            served = System.nanoTime() - t0;
-            break;
-          }
-          if (System.nanoTime() - t0 > TimeUnit.SECONDS.toNanos(60)) {
-            throw new IllegalStateException(
-                "the gateway did not serve " + target + " within 60 s of change " + i);
-          }
-          // Back to back, the probe would keep a core of the 2 busy with requests while the gateway
-          // applies the change it waits for.
-          sleepMillis(PROBE_INTERVAL_MS);
+        Change c = change(stack, clusters, client, target, i, ackProbe);
+        if (i < 0) {
+          continue; // warm-up: class loading and JIT of the whole change path, not measured
         }
-        try {
-          ack.recordValue(Math.max(1, acked.get(40, TimeUnit.SECONDS) / 1_000));
-        } catch (java.util.concurrent.ExecutionException
-            | java.util.concurrent.TimeoutException e) {
+        if (c.ackNanos() < 0) {
           ackMissing++;
+          stalls.add(c.stall());
+        } else {
+          ack.recordValue(Math.max(1, c.ackNanos() / 1_000));
         }
-        serve.recordValue(Math.max(1, served / 1_000));
+        serve.recordValue(Math.max(1, c.serveNanos() / 1_000));
         if ((i + 1) % 10 == 0) {
           progress("    %d/%d changes", i + 1, plan.changes());
         }
       }
+    } finally {
+      ackProbe.shutdownNow();
     }
+    Results.Stages stages =
+        Stages.between(mode, routes, plan.changes(), stagesBefore, Stages.scrape(stack));
+    results.propagationStages.add(stages);
+    progress("  stages per change: %s", stages);
     if (ackMissing > 0) {
       note(
           "propagation ("
@@ -697,11 +702,15 @@ public final class Harness {
               + " mode) with "
               + routes
               + " Routes: the gateway's ACK (appliedModelRevision in the controller's"
-              + " /api/v1/dataplanes) did not advance for "
+              + " /api/v1/dataplanes) did not advance within "
+              + ACK_TIMEOUT_SECONDS
+              + " s for "
               + ackMissing
               + " of "
               + plan.changes()
-              + " changes; time to ACK is left out, time to serve is measured");
+              + " changes although the gateway served them; those are left out of time to ACK."
+              + " What the probe saw: "
+              + String.join("; ", stalls));
     }
     Results.Propagation p =
         new Results.Propagation(mode, routes, plan.changes(), summary(ack), summary(serve));
@@ -716,6 +725,83 @@ public final class Harness {
         p.toServe().p99Ms(),
         p.toServe().maxMs());
     return p;
+  }
+
+  /** One weight change: nanoseconds to ACK (-1 if it never showed, with what the probe saw). */
+  private record Change(long ackNanos, long serveNanos, String stall) {}
+
+  private Change change(
+      WeirStack stack,
+      BenchClusters clusters,
+      RawHttp client,
+      String target,
+      int change,
+      ExecutorService ackProbe)
+      throws Exception {
+    // The applied revision before the write; a failed probe is asked again, never read as 0 (which
+    // any revision would exceed at once).
+    long before = stack.awaitGatewayAppliedRevision(Duration.ofSeconds(10));
+    clusters.writeHelloRoute(split(target));
+    long t0 = System.nanoTime();
+    long timeout = TimeUnit.SECONDS.toNanos(ACK_TIMEOUT_SECONDS);
+    // On a thread of its own: the common pool has one thread on 2 cores, shared with the clients.
+    Future<Long> acked =
+        ackProbe.submit(
+            () -> {
+              while (true) {
+                Optional<Long> applied = stack.gatewayAppliedRevision();
+                if (applied.isPresent() && applied.get() > before) {
+                  return System.nanoTime() - t0;
+                }
+                if (System.nanoTime() - t0 > timeout) {
+                  return -1L;
+                }
+                // Every 5 ms: fine enough against a 100 ms target, and the admin API's answers do
+                // not take the controller's CPU away from the rebuild being measured (at 2 ms they
+                // took ~15%).
+                sleepMillis(PROBE_INTERVAL_MS);
+              }
+            });
+    long served;
+    while (true) {
+      RawHttp.Response r = client.get(BenchClusters.HELLO_HOST, "/");
+      if (r.status() == 200 && r.body().trim().equals(target)) {
+        served = System.nanoTime() - t0;
+        break;
+      }
+      if (System.nanoTime() - t0 > TimeUnit.SECONDS.toNanos(60)) {
+        throw new IllegalStateException(
+            "the gateway did not serve " + target + " within 60 s of change " + change);
+      }
+      // Back to back, the probe would keep a core of the 2 busy with requests while the gateway
+      // applies the change it waits for.
+      sleepMillis(PROBE_INTERVAL_MS);
+    }
+    long ackNanos;
+    String probe = "";
+    try {
+      ackNanos = acked.get(ACK_TIMEOUT_SECONDS + 10, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      // The probe itself hung (a request that never reached the controller): a miss of the
+      // harness, said so, not a failure of the whole Route count.
+      acked.cancel(true);
+      ackNanos = -1;
+      probe = "the ACK probe itself did not return; ";
+    }
+    String stall = "";
+    if (ackNanos < 0) {
+      String dataPlanes;
+      try {
+        dataPlanes = stack.get(stack.adminUrl("/api/v1/dataplanes")).replaceAll("\\s+", " ");
+      } catch (IOException e) {
+        dataPlanes = "unreadable: " + e.getMessage();
+      }
+      stall =
+          "change %d: %sapplied revision %d before the write, served after %.1f ms, dataplanes then %s"
+              .formatted(change, probe, before, served / 1e6, dataPlanes);
+      progress("    no ACK within %d s: %s", ACK_TIMEOUT_SECONDS, stall);
+    }
+    return new Change(ackNanos, served, stall);
   }
 
   private Object footprint(WeirStack stack, BenchClusters clusters, int routes, Double readySeconds)

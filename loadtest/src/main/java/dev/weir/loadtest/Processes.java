@@ -44,6 +44,11 @@ public final class Processes implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(new Thread(this::close, "stop-processes"));
   }
 
+  /** Where the processes' logs (and the JVMs' flight recordings and GC logs) go. */
+  public Path logDir() {
+    return logDir;
+  }
+
   /** Starts {@code command}; stdout and stderr go to {@code <logDir>/<name>.log}. */
   public synchronized Started start(String name, List<String> command) throws IOException {
     Path log = logDir.resolve(name + ".log");

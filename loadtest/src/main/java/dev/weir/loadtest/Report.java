@@ -144,12 +144,26 @@ final class Report {
     md.append(
         "\n## 4. Propagation\n\nOne Route's weights change (100/0 and 0/100 alternate, so one response shows "
             + "the split served); time from the write returning to (a) the gateway's ACK of a newer model in the "
-            + "controller's `/api/v1/dataplanes` and (b) the gateway serving the new split, each probed every 5 ms. "
+            + "controller's `/api/v1/dataplanes` and (b) the gateway serving the new split, each probed every 5 ms, after 10 unmeasured warm-up changes (class loading and JIT of the change path); every change's ACK is waited for up to 10 s. The controller and the gateway run with a fixed 2 GiB heap and "
+            + WeirStack.collector().option
+            + " (`WEIR_LOADTEST_GC=g1` or `zgc` chooses). "
             + "Folder mode: the controller watches folders of YAML; the write is the Route file's rename. Kubernetes mode: "
             + "it watches one fabric8 mock API server (CRUD mode) per cluster, holding the same objects; the write is a "
             + "JSON Patch of the Route's `spec.traffic` through the API, which bumps its generation. Each cell: "
             + "p50 / p99 / max.\n\n");
     md.append(r.propagation.isEmpty() ? NOT_RUN : propagationTable(r.propagation));
+    if (!r.propagationStages.isEmpty()) {
+      md.append(
+              "\nWhere a measured change's time went, from the processes' own timers over the measured"
+                  + " changes (after the unmeasured warm-up changes), per change: model builds (the"
+                  + " controller's `weir.controller.rebuild.duration`: store view and model build),"
+                  + " snapshot builds (`weir.xds.snapshot.build`, timed apart: publishing the"
+                  + " model), xDS responses sent and their mean time to the"
+                  + " gateway's ACK (`weir.xds.push.latency`: the gateway's decode and apply), and"
+                  + " both JVMs' GC pauses (`jvm.gc.pause`). Flight recordings and GC logs of both"
+                  + " processes are in the run's `tmp/logs/`.\n\n")
+          .append(stagesTable(r.propagationStages));
+    }
     image(md, charts, "propagation.png");
 
     md.append(
@@ -191,6 +205,32 @@ final class Report {
     if (!r.notes.isEmpty()) {
       md.append("\n## Notes\n\n");
       r.notes.forEach(n -> md.append("- ").append(n.replace("\n", " ")).append('\n'));
+    }
+    return md.toString();
+  }
+
+  static String stagesTable(List<Results.Stages> rows) {
+    StringBuilder md =
+        new StringBuilder(
+            "| mode | Routes | model builds | mean build | snapshot builds | mean snapshot build"
+                + " | responses | mean send to ACK | controller GC pause | gateway GC pause | load"
+                + " average at end |\n"
+                + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    for (Results.Stages s : rows) {
+      md.append(
+          "| %s | %d | %.1f | %.1f ms | %.1f | %.1f ms | %.1f | %.1f ms | %.1f ms | %.1f ms | %s |\n"
+              .formatted(
+                  s.mode(),
+                  s.routes(),
+                  s.rebuildsPerChange(),
+                  s.rebuildMeanMs(),
+                  s.snapshotBuildsPerChange(),
+                  s.snapshotBuildMeanMs(),
+                  s.pushesPerChange(),
+                  s.pushToAckMeanMs(),
+                  s.controllerGcPauseMsPerChange(),
+                  s.gatewayGcPauseMsPerChange(),
+                  s.loadAverage()));
     }
     return md.toString();
   }

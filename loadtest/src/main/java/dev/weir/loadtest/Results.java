@@ -68,6 +68,43 @@ public final class Results {
    */
   public record Propagation(String mode, int routes, int changes, Summary toAck, Summary toServe) {}
 
+  /**
+   * Where one measured change's time went, from the controller's and the gateway's own timers over
+   * the measured changes (deltas of their Prometheus counters), in mean milliseconds per change:
+   * model builds (count and mean), snapshot builds, xDS responses sent and their send-to-ACK time,
+   * and the gateway's xDS updates applied; plus GC pauses in that window per process.
+   */
+  public record Stages(
+      String mode,
+      int routes,
+      int changes,
+      double rebuildsPerChange,
+      double rebuildMeanMs,
+      double snapshotBuildsPerChange,
+      double snapshotBuildMeanMs,
+      double pushesPerChange,
+      double pushToAckMeanMs,
+      double controllerGcPauseMsPerChange,
+      double gatewayGcPauseMsPerChange,
+      String loadAverage) {
+    @Override
+    public String toString() {
+      return ("%.1f model builds of %.1f ms, %.1f snapshot builds of %.1f ms, %.1f xDS responses"
+              + " sent to ACK in %.1f ms; GC pauses: controller %.1f ms, gateway %.1f ms; load average"
+              + " %s")
+          .formatted(
+              rebuildsPerChange,
+              rebuildMeanMs,
+              snapshotBuildsPerChange,
+              snapshotBuildMeanMs,
+              pushesPerChange,
+              pushToAckMeanMs,
+              controllerGcPauseMsPerChange,
+              gatewayGcPauseMsPerChange,
+              loadAverage);
+    }
+  }
+
   /** One route count in the footprint suite; {@code null} numbers were not measurable. */
   public record Footprint(
       int routes,
@@ -89,6 +126,7 @@ public final class Results {
   public final List<RouteCount> routeCount = new ArrayList<>();
   public final List<Split> splitAccuracy = new ArrayList<>();
   public final List<Propagation> propagation = new ArrayList<>();
+  public final List<Stages> propagationStages = new ArrayList<>();
   public final List<Footprint> footprint = new ArrayList<>();
   public final List<Target> targets = new ArrayList<>();
 

@@ -33,8 +33,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Batches rebuild requests and runs the builder on one thread: a request waits {@code holdOff} for
- * more to arrive, but never more than {@code maxDelay} after the first one of a batch.
+ * Runs the builder on one thread, at once for a lone request and batched for a burst: a request
+ * that finds the loop idle (no build running, none waiting, and the last one ended at least {@code
+ * holdOff} ago) is built at once (leading edge), with whatever other requests arrive before the
+ * build starts. A request that arrives while a build runs, or within {@code holdOff} after one
+ * ended, opens a batch instead: the batch is built when {@code holdOff} has passed without a new
+ * request (and the running build, if any, has ended), but never later than {@code maxDelay} after
+ * its first request (or the end of the running build, if that is later). So a short burst costs the
+ * build it started and one more for the rest, and a lone change is not delayed.
  *
  * <p>Two kinds of request share the one batch: {@link #requestRebuild} (an input changed: build the
  * model) and the cheaper {@link #requestStatus} (a data plane connected, left, ACKed or NACKed:
@@ -69,7 +75,12 @@ public final class RebuildLoop implements AutoCloseable {
   private final Map<String, AtomicInteger> routesByState;
 
   private final Object lock = new Object();
-  private long firstRequest; // guarded by lock; 0 when no batch is open
+  private boolean pending; // guarded by lock: a batch is open (requests no build has taken yet)
+  private boolean leading; // guarded by lock: the open batch found the loop idle; build at once
+  private boolean running; // guarded by lock: a build has taken its batch and not ended yet
+  private boolean builtOnce; // guarded by lock: some build has ended
+  private long lastBuildEnd; // guarded by lock
+  private long firstRequest; // guarded by lock: of the open batch
   private long lastRequest; // guarded by lock
   private boolean modelWanted; // guarded by lock: the open batch has a rebuild request
 
@@ -213,15 +224,23 @@ public final class RebuildLoop implements AutoCloseable {
 
   private void request(boolean model) {
     long now = System.nanoTime();
+    boolean atOnce;
     synchronized (lock) {
       lastRequest = now;
       modelWanted |= model;
-      if (firstRequest != 0) {
-        return; // a batch is open and its check is scheduled
+      if (pending) {
+        return; // a batch is open: its check is scheduled, or the running build schedules it
       }
+      pending = true;
       firstRequest = now;
+      if (running) {
+        leading = false;
+        return; // the running build schedules the batch when it ends
+      }
+      atOnce = !builtOnce || now - lastBuildEnd >= holdOffNanos;
+      leading = atOnce;
     }
-    schedule(holdOffNanos);
+    schedule(atOnce ? 0 : holdOffNanos);
   }
 
   private void schedule(long delayNanos) {
@@ -237,11 +256,20 @@ public final class RebuildLoop implements AutoCloseable {
     long wait;
     boolean model = false;
     synchronized (lock) {
-      long quietUntil = lastRequest + holdOffNanos;
-      long deadline = firstRequest + maxDelayNanos;
-      wait = Math.min(quietUntil, deadline) - now;
+      if (!pending) {
+        return;
+      }
+      if (leading) {
+        wait = 0;
+      } else {
+        long quietUntil = lastRequest + holdOffNanos;
+        long deadline = firstRequest + maxDelayNanos;
+        wait = Math.min(quietUntil, deadline) - now;
+      }
       if (wait <= 0) {
-        firstRequest = 0;
+        pending = false;
+        leading = false;
+        running = true;
         model = modelWanted;
         modelWanted = false;
       }
@@ -250,7 +278,21 @@ public final class RebuildLoop implements AutoCloseable {
       schedule(wait);
       return;
     }
-    runNow(model);
+    try {
+      runNow(model);
+    } finally {
+      boolean next;
+      synchronized (lock) {
+        running = false;
+        builtOnce = true;
+        lastBuildEnd = System.nanoTime();
+        next = pending;
+      }
+      if (next) {
+        // Requests arrived during the build: batch them (maybeRun waits out the hold-off).
+        schedule(0);
+      }
+    }
   }
 
   private void runNow(boolean model) {

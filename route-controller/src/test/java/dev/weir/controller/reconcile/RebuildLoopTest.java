@@ -63,18 +63,46 @@ class RebuildLoopTest {
   }
 
   @Test
-  void aBurstOfRequestsMakesOneBuild() throws InterruptedException {
-    try (RebuildLoop loop =
-        loop(Duration.ofMillis(300), Duration.ofSeconds(10), new CountDownLatch(0))) {
+  void aBurstOfRequestsDuringABuildMakesOneFollowingBuild() throws InterruptedException {
+    // Was aBurstOfRequestsMakesOneBuild, which asserted one build for 100 requests from an idle
+    // loop: that encoded the old rule (every request waited the hold-off). Now the first request
+    // builds at once, and the burst that arrives while that build runs makes one more build.
+    CountDownLatch block = new CountDownLatch(1);
+    try (RebuildLoop loop = loop(Duration.ofMillis(300), Duration.ofSeconds(10), block)) {
+      loop.requestRebuild();
+      eventually(() -> assertThat(reads).hasValue(1)); // the first build runs (and blocks)
       for (int i = 0; i < 100; i++) {
         loop.requestRebuild();
       }
-      eventually(() -> assertThat(reads).hasValue(1));
+      block.countDown();
+      eventually(() -> assertThat(reads).hasValue(2));
       // Nothing else was asked for, so nothing else runs.
       Thread.sleep(400);
-      assertThat(reads).hasValue(1);
-      assertThat(meters.get("weir.controller.rebuilds").counter().count()).isEqualTo(1);
+      assertThat(reads).hasValue(2);
+      assertThat(meters.get("weir.controller.rebuilds").counter().count()).isEqualTo(2);
       assertThat(loop.last()).isNotNull();
+    }
+  }
+
+  @Test
+  void aLoneRequestBuildsWithoutWaitingTheHoldOff() {
+    // A hold-off and maximum delay of an hour: a build that waited for either would never be seen.
+    try (RebuildLoop loop = loop(Duration.ofHours(1), Duration.ofHours(1), new CountDownLatch(0))) {
+      loop.requestRebuild();
+      eventually(() -> assertThat(reads).hasValue(1));
+      assertThat(loop.last()).isNotNull();
+    }
+  }
+
+  @Test
+  void aRequestWithinTheHoldOffAfterABuildIsBatched() throws InterruptedException {
+    // An hour's hold-off: the second request, right after the first build, must wait it out.
+    try (RebuildLoop loop = loop(Duration.ofHours(1), Duration.ofHours(1), new CountDownLatch(0))) {
+      loop.requestRebuild();
+      eventually(() -> assertThat(loop.last()).isNotNull());
+      loop.requestRebuild();
+      Thread.sleep(200);
+      assertThat(reads).hasValue(1);
     }
   }
 

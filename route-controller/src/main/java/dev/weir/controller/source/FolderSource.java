@@ -32,11 +32,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -55,8 +57,11 @@ import org.slf4j.LoggerFactory;
  * <p>A file named by a watch event is read again whatever its modification time and size say (a
  * rewrite of the same size within one clock tick is still seen); any other file only when its
  * modification time or size changed, and a lost event ({@code OVERFLOW}) reads every file again.
- * Each file's objects are kept as parsed, and the cluster's {@link ObjectStore} converts only those
- * that changed, so a change costs the files that changed, not the folder.
+ * Each file's objects are kept as parsed, with an index of the keys each file defines; a watch
+ * event hands the cluster's {@link ObjectStore} only the objects of the files that changed (puts
+ * and deletes), and the store converts only those that changed, so a change costs the files that
+ * changed, not the folder. The first scan, the periodic rescan and lost events hand it every object
+ * ({@link ObjectStore#replaceAll}).
  *
  * <p>A file that does not parse is reported with its path and the parser's message; its last-known
  * objects stay, their endpoints marked stale, and every other file keeps working. An object defined
@@ -85,6 +90,17 @@ public final class FolderSource implements ClusterSource {
   // Touched only on the executor thread.
   private final Map<Path, FileContent> files = new TreeMap<>();
   private final Map<Path, Integer> timesRead = new HashMap<>();
+  // The files whose objects or problem changed since the last publish (added, changed, removed).
+  private final Set<Path> filesChanged = new HashSet<>();
+  // What the store was last handed, per file and per key (kind, namespace and name): the keys each
+  // file defines (first occurrence in the file, in file order), the files defining each key (the
+  // first by path wins), the winner of each key, and each file's problems (only files with some).
+  private final Map<Path, Map<String, HasMetadata>> keysByFile = new HashMap<>();
+  private final Map<String, TreeSet<Path>> filesByKey = new HashMap<>();
+  private final Map<String, Winner> winners = new HashMap<>();
+  private final TreeMap<Path, List<String>> problemsByFile = new TreeMap<>();
+  private long objectsHandedToStore;
+  private boolean publishFailed; // the last publish threw: the next one hands over every file
 
   private final ObjectStore store;
   private volatile ClusterHealth health;
@@ -100,6 +116,9 @@ public final class FolderSource implements ClusterSource {
       List<HasMetadata> objects,
       List<String> notes,
       @Nullable String problem) {}
+
+  /** The file whose object the store holds for a key, and that object. */
+  private record Winner(Path file, HasMetadata object) {}
 
   private volatile boolean initialReadDone;
 
@@ -132,7 +151,7 @@ public final class FolderSource implements ClusterSource {
   public void start() {
     // The first scan runs before start returns so that the first build sees the folder's objects.
     try {
-      executor.submit(() -> rescan(Set.of(), true)).get();
+      executor.submit(() -> rescan(Set.of(), true, true)).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (java.util.concurrent.ExecutionException e) {
@@ -141,7 +160,7 @@ public final class FolderSource implements ClusterSource {
     initialReadDone = true;
     onChange.run();
     executor.scheduleWithFixedDelay(
-        () -> rescan(Set.of(), false),
+        () -> rescan(Set.of(), false, true),
         rescanInterval.toMillis(),
         rescanInterval.toMillis(),
         TimeUnit.MILLISECONDS);
@@ -180,6 +199,22 @@ public final class FolderSource implements ClusterSource {
   int timesRead(Path file) {
     try {
       return executor.submit(() -> timesRead.getOrDefault(file, 0)).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /**
+   * How many objects the source has handed to its store (put, delete or listed for {@code
+   * replaceAll}) since it was made; tests use it to see that a change costs its file, not the
+   * folder.
+   */
+  long objectsHandedToStore() {
+    try {
+      return executor.submit(() -> objectsHandedToStore).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
@@ -251,7 +286,7 @@ public final class FolderSource implements ClusterSource {
                 if (all || changed.stream().anyMatch(Files::isDirectory)) {
                   reregister(ws);
                 }
-                rescan(changed, all);
+                rescan(changed, all, all);
               });
         }
       }
@@ -276,9 +311,12 @@ public final class FolderSource implements ClusterSource {
 
   /**
    * Reads again the files named in {@code changed} and those whose modification time or size
-   * changed ({@code all}: every file), and notifies when the objects changed.
+   * changed ({@code all}: every file), and notifies when the objects changed. {@code full} (the
+   * first scan, the periodic rescan, lost events) hands the store every object ({@link
+   * ObjectStore#replaceAll}), which also repairs anything missed; otherwise the store gets only the
+   * changed files' objects.
    */
-  private void rescan(Set<Path> changed, boolean all) {
+  private void rescan(Set<Path> changed, boolean all, boolean full) {
     try {
       boolean wasStale = health.state().equals(ClusterHealth.STALE);
       boolean updated = scanFiles(changed, all);
@@ -290,7 +328,7 @@ public final class FolderSource implements ClusterSource {
         }
       }
       if (updated) {
-        publish();
+        publish(full);
         onChange.run();
       }
     } catch (RuntimeException e) {
@@ -343,6 +381,7 @@ public final class FolderSource implements ClusterSource {
           log.warn("cluster {}: {}", name(), now.problem());
         }
         files.put(path, now);
+        filesChanged.add(path);
         updated = true;
       } else {
         // Keep the objects already stored, so that the store sees the very same ones.
@@ -352,7 +391,14 @@ public final class FolderSource implements ClusterSource {
                 now.modified(), now.size(), before.objects(), before.notes(), before.problem()));
       }
     }
-    updated |= files.keySet().retainAll(seen);
+    for (Iterator<Path> it = files.keySet().iterator(); it.hasNext(); ) {
+      Path path = it.next();
+      if (!seen.contains(path)) {
+        it.remove();
+        filesChanged.add(path);
+        updated = true;
+      }
+    }
     timesRead.keySet().retainAll(seen);
     return updated;
   }
@@ -499,36 +545,135 @@ public final class FolderSource implements ClusterSource {
   }
 
   /**
-   * Writes the files' current objects to the store (the first file by path wins an object defined
-   * twice; a broken file's last-known objects are marked stale) and updates the health.
+   * Writes the changed files' objects to the store ({@code full}: every file's, with {@link
+   * ObjectStore#replaceAll}): the first file by path wins an object defined twice, and a broken
+   * file's last-known objects are marked stale. Then updates the health.
    */
-  private void publish() {
-    List<ObjectStore.Listed> listed = new ArrayList<>(2 * store.size(ObjectStore.Kind.ROUTE) + 16);
-    List<String> problems = new ArrayList<>();
-    Set<String> keys = new HashSet<>();
-    for (Map.Entry<Path, FileContent> e : files.entrySet()) {
-      FileContent file = e.getValue();
-      if (file.problem() != null) {
-        problems.add(file.problem());
-      }
-      problems.addAll(file.notes());
-      for (HasMetadata o : file.objects()) {
-        String key =
-            o.getClass().getSimpleName()
-                + " "
-                + Objects.requireNonNullElse(o.getMetadata().getNamespace(), "default")
-                + "/"
-                + o.getMetadata().getName();
-        if (!keys.add(key)) {
-          problems.add(e.getKey() + ": " + key + " is already defined in another file; ignored");
-          continue;
+  private void publish(boolean full) {
+    full |= publishFailed;
+    publishFailed = true;
+    Set<Path> changed;
+    if (full) {
+      keysByFile.clear();
+      filesByKey.clear();
+      winners.clear();
+      problemsByFile.clear();
+      changed = new HashSet<>(files.keySet());
+    } else {
+      changed = new HashSet<>(filesChanged);
+    }
+    filesChanged.clear();
+
+    // Index the changed files again, and collect the keys whose winner may have changed.
+    Set<String> touched = new HashSet<>();
+    for (Path path : changed) {
+      Map<String, HasMetadata> before = keysByFile.remove(path);
+      if (before != null) {
+        for (String key : before.keySet()) {
+          TreeSet<Path> defining = filesByKey.get(key);
+          if (defining != null) {
+            defining.remove(path);
+            if (defining.isEmpty()) {
+              filesByKey.remove(key);
+            }
+          }
+          touched.add(key);
         }
-        listed.add(new ObjectStore.Listed(o, file.problem() != null));
+      }
+      FileContent file = files.get(path);
+      if (file != null) {
+        Map<String, HasMetadata> keys = new LinkedHashMap<>();
+        for (HasMetadata o : file.objects()) {
+          keys.putIfAbsent(key(o), o);
+        }
+        keysByFile.put(path, keys);
+        for (String key : keys.keySet()) {
+          filesByKey.computeIfAbsent(key, k -> new TreeSet<>()).add(path);
+          touched.add(key);
+        }
       }
     }
-    store.replaceAll(listed);
+
+    // Hand the store what changed; files that gained or lost a duplicate get their problems anew.
+    Set<Path> reported = new HashSet<>(changed);
+    List<ObjectStore.Listed> listed = full ? new ArrayList<>(touched.size()) : List.of();
+    for (String key : touched) {
+      TreeSet<Path> defining = filesByKey.get(key);
+      Winner before = winners.get(key);
+      if (defining == null) {
+        if (before != null) {
+          winners.remove(key);
+          if (!full) {
+            store.delete(before.object());
+            objectsHandedToStore++;
+          }
+        }
+        continue;
+      }
+      Path first = defining.first();
+      HasMetadata object =
+          requireNonNull(requireNonNull(keysByFile.get(first), "indexed").get(key), "indexed");
+      FileContent file = requireNonNull(files.get(first), "file");
+      winners.put(key, new Winner(first, object));
+      ObjectStore.Listed l = new ObjectStore.Listed(object, file.problem() != null);
+      if (full) {
+        listed.add(l);
+      } else {
+        store.put(l);
+        objectsHandedToStore++;
+      }
+      if (defining.size() > 1 || (before != null && !before.file().equals(first))) {
+        reported.addAll(defining);
+      }
+    }
+    if (full) {
+      store.replaceAll(listed);
+      objectsHandedToStore += listed.size();
+    }
     store.markStale(false);
+    publishFailed = false;
+
+    for (Path path : reported) {
+      FileContent file = files.get(path);
+      List<String> problems = file == null ? List.of() : problems(path, file);
+      if (problems.isEmpty()) {
+        problemsByFile.remove(path);
+      } else {
+        problemsByFile.put(path, problems);
+      }
+    }
+    List<String> problems = new ArrayList<>();
+    problemsByFile.values().forEach(problems::addAll);
     health = health(problems, problems.isEmpty() ? ClusterHealth.READY : ClusterHealth.DEGRADED);
+  }
+
+  /**
+   * One file's problems: its parse problem, its notes, and each object it defines that another file
+   * (earlier by path) or an earlier document of its own already defines.
+   */
+  private List<String> problems(Path path, FileContent file) {
+    List<String> problems = new ArrayList<>();
+    if (file.problem() != null) {
+      problems.add(file.problem());
+    }
+    problems.addAll(file.notes());
+    Map<String, HasMetadata> keys = keysByFile.getOrDefault(path, Map.of());
+    for (HasMetadata o : file.objects()) {
+      String key = key(o);
+      Winner winner = winners.get(key);
+      if (keys.get(key) != o || winner == null || !winner.file().equals(path)) {
+        problems.add(path + ": " + key + " is already defined in another file; ignored");
+      }
+    }
+    return problems;
+  }
+
+  private static String key(HasMetadata o) {
+    return o.getClass().getSimpleName()
+        + " "
+        + Objects.requireNonNullElse(o.getMetadata().getNamespace(), "default")
+        + "/"
+        + o.getMetadata().getName();
   }
 
   private ClusterHealth health(List<String> problems, String state) {

@@ -153,6 +153,16 @@ public final class ObjectStore {
     return put(object, false);
   }
 
+  /**
+   * A folder file's object (one per kind, namespace and name: the caller has dropped duplicates):
+   * stores it, converting it if it or its staleness changed.
+   *
+   * @return true when the view changed
+   */
+  public synchronized boolean put(Listed listed) {
+    return put(listed.object(), listed.stale());
+  }
+
   private boolean put(HasMetadata object, boolean staleObject) {
     Kind kind = Kind.of(object);
     ObjectMeta m = object.getMetadata();

@@ -151,6 +151,91 @@ class FolderSourceTest {
   }
 
   @Test
+  void aOneFileChangeHandsTheStoreOnlyThatFilesObjects() throws IOException {
+    for (int i = 0; i < 20; i++) {
+      Files.writeString(
+          dir.resolve("route-" + i + ".yaml"), route("r" + i, 50, 50) + service("r" + i, 80));
+    }
+    start();
+    // The first scan hands over every object.
+    assertThat(started().objectsHandedToStore()).isEqualTo(40);
+    long conversions = started().store().conversions();
+    RouteObject other = routeNamed("r7");
+    var servicesBefore = started().store().view().services();
+
+    FolderClusters.write(dir.resolve("route-3.yaml"), route("r3", 70, 30) + service("r3", 80));
+    eventually(() -> assertThat(routeNamed("r3").generation()).isEqualTo(2));
+    // The changed file's two objects, not the folder's forty; only the changed Route converts.
+    assertThat(started().objectsHandedToStore()).isEqualTo(42);
+    assertThat(started().store().conversions()).isEqualTo(conversions + 1);
+    assertThat(routeNamed("r7")).isSameAs(other);
+    assertThat(started().store().view().services()).isSameAs(servicesBefore);
+
+    // A removed file: a delete for each of its objects.
+    Files.delete(dir.resolve("route-5.yaml"));
+    eventually(
+        () ->
+            assertThat(started().store().view().routes())
+                .extracting(r -> r.key().name())
+                .doesNotContain("r5")
+                .hasSize(19));
+    assertThat(started().objectsHandedToStore()).isEqualTo(44);
+    assertThat(started().store().view().services()).hasSize(19);
+    assertThat(routeNamed("r7")).isSameAs(other);
+    assertThat(started().health().state()).isEqualTo(ClusterHealth.READY);
+  }
+
+  @Test
+  void whenTheWinningFileDropsADuplicateTheOtherFilesObjectTakesOver() throws IOException {
+    Files.writeString(dir.resolve("a.yaml"), service("hello-00001", 80));
+    Files.writeString(
+        dir.resolve("b.yaml"), service("hello-00002", 80) + service("hello-00001", 8080));
+    start();
+    assertThat(started().health().problems())
+        .containsExactly(
+            dir.resolve("b.yaml")
+                + ": Service default/hello-00001 is already defined in another file; ignored");
+
+    FolderClusters.write(dir.resolve("a.yaml"), service("hello-00003", 80));
+    eventually(
+        () -> {
+          assertThat(started().health().state()).isEqualTo(ClusterHealth.READY);
+          assertThat(started().health().problems()).isEmpty();
+          assertThat(started().store().view().services())
+              .extracting(s -> s.name() + ":" + s.ports().get(0).port())
+              .containsExactly("hello-00001:8080", "hello-00002:80", "hello-00003:80");
+        });
+
+    // An earlier file takes the object back, and the later one is reported again.
+    FolderClusters.write(dir.resolve("0.yaml"), service("hello-00001", 81));
+    eventually(
+        () -> {
+          assertThat(started().health().problems())
+              .containsExactly(
+                  dir.resolve("b.yaml")
+                      + ": Service default/hello-00001 is already defined in another file;"
+                      + " ignored");
+          assertThat(started().store().view().services())
+              .extracting(s -> s.name() + ":" + s.ports().get(0).port())
+              .containsExactly("hello-00001:81", "hello-00002:80", "hello-00003:80");
+        });
+  }
+
+  @Test
+  void anObjectTwiceInOneFileIsReported() throws IOException {
+    Files.writeString(
+        dir.resolve("a.yaml"), service("hello-00001", 80) + service("hello-00001", 8080));
+    start();
+    assertThat(started().health().problems())
+        .containsExactly(
+            dir.resolve("a.yaml")
+                + ": Service default/hello-00001 is already defined in another file; ignored");
+    assertThat(started().store().view().services())
+        .extracting(s -> s.name() + ":" + s.ports().get(0).port())
+        .containsExactly("hello-00001:80");
+  }
+
+  @Test
   void aChangeToOneRouteOfAFileKeepsTheOthersAndTheirGenerations() throws IOException {
     Path routes = dir.resolve("routes.yaml");
     Files.writeString(routes, route("a", 50, 50) + route("b", 50, 50));

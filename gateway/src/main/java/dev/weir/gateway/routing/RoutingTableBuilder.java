@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds routing tables from specs, carrying over from one table to the next the state that must
@@ -25,7 +26,8 @@ public final class RoutingTableBuilder {
   private final int panicThreshold;
   private Map<String, Upstream.Runtime> runtimes = new HashMap<>();
   private Map<String, List<Endpoint>> endpoints = new HashMap<>();
-  private Map<String, Split> splits = new HashMap<>();
+  private Map<String, Upstream> upstreams = new HashMap<>();
+  private Map<String, HostState> hosts = new HashMap<>();
   private long generation;
 
   /** A builder with Envoy's default retry budget and panic threshold (20% / 3, 50%). */
@@ -78,7 +80,7 @@ public final class RoutingTableBuilder {
 
     Map<String, Upstream.Runtime> nextRuntimes = new HashMap<>();
     Map<String, List<Endpoint>> nextEndpoints = new HashMap<>();
-    Map<String, Upstream> upstreams = new HashMap<>();
+    Map<String, Upstream> nextUpstreams = new HashMap<>();
     for (ClusterSpec cluster : clusters) {
       String name = cluster.name();
       Upstream.Runtime runtime = runtimes.get(name);
@@ -87,45 +89,36 @@ public final class RoutingTableBuilder {
       }
       nextRuntimes.put(name, runtime);
       LoadAssignmentSpec assignment = assignments.get(name);
+      List<Endpoint> previousEndpoints = endpoints.get(name);
       List<Endpoint> current =
           reuseEndpoints(
-              endpoints.getOrDefault(name, List.of()),
+              previousEndpoints == null ? List.of() : previousEndpoints,
               assignment == null ? List.of() : assignment.endpoints());
       nextEndpoints.put(name, current);
-      upstreams.put(name, new Upstream(cluster, runtime, byPriority(current)));
+      // An unchanged cluster keeps its upstream object, so the hosts that name it can be reused.
+      Upstream previous = upstreams.get(name);
+      boolean unchanged =
+          previous != null
+              && previousEndpoints != null
+              && previous.spec().equals(cluster)
+              && sameElements(previousEndpoints, current);
+      nextUpstreams.put(
+          name, unchanged ? previous : new Upstream(cluster, runtime, byPriority(current)));
     }
 
-    Map<String, Split> nextSplits = new HashMap<>();
+    Map<String, HostState> nextHosts = new HashMap<>();
     Map<String, VirtualHostEntry> exact = new HashMap<>();
     List<String> suffixes = new ArrayList<>();
     List<VirtualHostEntry> suffixHosts = new ArrayList<>();
     VirtualHostEntry anyHost = null;
     for (VirtualHostSpec vhost : routeConfig.virtualHosts()) {
-      RouteEntry[] routes = new RouteEntry[vhost.routes().size()];
-      for (int i = 0; i < routes.length; i++) {
-        RouteSpec route = vhost.routes().get(i);
-        Target[] targets = new Target[route.targets().size()];
-        int[] weights = new int[targets.length];
-        for (int t = 0; t < targets.length; t++) {
-          TargetSpec target = route.targets().get(t);
-          targets[t] = new Target(target, upstreams.get(target.cluster()));
-          weights[t] = target.weight();
-        }
-        SmoothWeightedRoundRobin picker = null;
-        if (targets.length > 1) {
-          String key = vhost.name() + '\n' + route.name();
-          Split previous = splits.get(key);
-          Split split =
-              previous != null && previous.sameTargets(targets)
-                  ? previous
-                  : new Split(targets, SmoothWeightedRoundRobin.of(weights));
-          nextSplits.put(key, split);
-          picker = split.picker;
-        }
-        routes[i] = new RouteEntry(route, targets, picker);
-      }
-      VirtualHostEntry entry =
-          new VirtualHostEntry(vhost.name(), vhost.route(), routes, vhost.redirect());
+      HostState previous = hosts.get(vhost.name());
+      HostState state =
+          previous != null && previous.reusable(vhost, nextUpstreams)
+              ? previous
+              : hostState(vhost, previous, nextUpstreams);
+      nextHosts.put(vhost.name(), state);
+      VirtualHostEntry entry = state.entry;
       for (String domain : vhost.domains()) {
         String host = domainHost(domain);
         if (host.equals("*")) {
@@ -141,14 +134,67 @@ public final class RoutingTableBuilder {
 
     runtimes = nextRuntimes;
     endpoints = nextEndpoints;
-    splits = nextSplits;
+    upstreams = nextUpstreams;
+    hosts = nextHosts;
     return new RoutingTable(
         ++generation,
         exact,
         suffixes.toArray(new String[0]),
         suffixHosts.toArray(new VirtualHostEntry[0]),
         anyHost,
-        upstreams);
+        nextUpstreams);
+  }
+
+  /**
+   * Builds one virtual host's entry; a split whose targets and weights are those of the previous
+   * entry of the same name keeps its picker.
+   */
+  private static HostState hostState(
+      VirtualHostSpec vhost, @Nullable HostState previous, Map<String, Upstream> upstreams) {
+    Map<String, Split> splits = new HashMap<>();
+    List<String> clusters = new ArrayList<>();
+    List<@Nullable Upstream> used = new ArrayList<>();
+    RouteEntry[] routes = new RouteEntry[vhost.routes().size()];
+    for (int i = 0; i < routes.length; i++) {
+      RouteSpec route = vhost.routes().get(i);
+      Target[] targets = new Target[route.targets().size()];
+      int[] weights = new int[targets.length];
+      for (int t = 0; t < targets.length; t++) {
+        TargetSpec target = route.targets().get(t);
+        Upstream upstream = upstreams.get(target.cluster());
+        targets[t] = new Target(target, upstream);
+        weights[t] = target.weight();
+        clusters.add(target.cluster());
+        used.add(upstream);
+      }
+      SmoothWeightedRoundRobin picker = null;
+      if (targets.length > 1) {
+        Split kept = previous == null ? null : previous.splits.get(route.name());
+        Split split =
+            kept != null && kept.sameTargets(targets)
+                ? kept
+                : new Split(targets, SmoothWeightedRoundRobin.of(weights));
+        splits.put(route.name(), split);
+        picker = split.picker;
+      }
+      routes[i] = new RouteEntry(route, targets, picker);
+    }
+    VirtualHostEntry entry =
+        new VirtualHostEntry(vhost.name(), vhost.route(), routes, vhost.redirect());
+    return new HostState(
+        vhost, entry, splits, clusters.toArray(new String[0]), used.toArray(new Upstream[0]));
+  }
+
+  private static boolean sameElements(List<Endpoint> a, List<Endpoint> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (a.get(i) != b.get(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The host part of an xDS domain: lower case, {@code :port} or {@code :*} dropped. */
@@ -182,6 +228,45 @@ public final class RoutingTableBuilder {
       groups.computeIfAbsent(endpoint.priority(), p -> new ArrayList<>()).add(endpoint);
     }
     return new ArrayList<>(groups.values());
+  }
+
+  /**
+   * One virtual host as last built: its spec (the decoder hands back the same object for a host
+   * whose bytes did not change), its entry, the splits of its routes by route name, and the
+   * upstream each target was given. Reused whole while the spec and those upstreams are the same
+   * objects.
+   */
+  private static final class HostState {
+    final VirtualHostSpec spec;
+    final VirtualHostEntry entry;
+    final Map<String, Split> splits;
+    final String[] clusters;
+    final @Nullable Upstream[] upstreams;
+
+    HostState(
+        VirtualHostSpec spec,
+        VirtualHostEntry entry,
+        Map<String, Split> splits,
+        String[] clusters,
+        @Nullable Upstream[] upstreams) {
+      this.spec = spec;
+      this.entry = entry;
+      this.splits = splits;
+      this.clusters = clusters;
+      this.upstreams = upstreams;
+    }
+
+    boolean reusable(VirtualHostSpec vhost, Map<String, Upstream> next) {
+      if (vhost != spec) {
+        return false;
+      }
+      for (int i = 0; i < clusters.length; i++) {
+        if (next.get(clusters[i]) != upstreams[i]) {
+          return false;
+        }
+      }
+      return true;
+    }
   }
 
   /** A split's targets and its picker, kept while the targets and weights stay the same. */

@@ -7,6 +7,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
+import com.google.protobuf.UnsafeByteOperations;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import java.io.IOException;
@@ -42,7 +43,7 @@ final class SharedSerializer {
   // guarded by this: the hosts and their bytes of the last configuration packed, by its name
   private final Map<String, Packed> packed = new HashMap<>();
 
-  private record Packed(List<VirtualHost> hosts, List<ByteString> bytes) {}
+  private record Packed(List<VirtualHost> hosts, List<ByteString> frames) {}
 
   /**
    * {@code resource} packed into an {@code Any}; the same {@code Any} for the same object while it
@@ -76,10 +77,12 @@ final class SharedSerializer {
   }
 
   // The wire form of a message is its fields in number order, and an embedded message is a
-  // length-delimited field holding its bytes: name (1), then every virtual host (2).
+  // length-delimited field holding its bytes: name (1), then every virtual host (2). Each host is
+  // kept framed (tag, length, bytes) and the configuration's bytes are a balanced rope over those
+  // frames, so a change copies the changed hosts' bytes only, not the whole configuration.
   private Any pack(RouteConfiguration routes) {
     List<VirtualHost> hosts = routes.getVirtualHostsList();
-    List<ByteString> hostBytes = new ArrayList<>(hosts.size());
+    List<ByteString> frames = new ArrayList<>(hosts.size() + 1);
     @Nullable Packed before;
     synchronized (this) {
       before = packed.get(routes.getName());
@@ -87,7 +90,7 @@ final class SharedSerializer {
     // Hosts are sorted by name, so one merging pass finds the hosts packed before.
     int j = 0;
     for (VirtualHost host : hosts) {
-      @Nullable ByteString bytes = null;
+      @Nullable ByteString frame = null;
       if (before != null) {
         List<VirtualHost> old = before.hosts();
         if (j < old.size() && old.get(j) != host) {
@@ -97,30 +100,59 @@ final class SharedSerializer {
           }
         }
         if (j < old.size() && old.get(j) == host) {
-          bytes = before.bytes().get(j++);
+          frame = before.frames().get(j++);
         }
       }
-      hostBytes.add(bytes == null ? host.toByteString() : bytes);
+      frames.add(frame == null ? frame(host) : frame);
     }
     synchronized (this) {
-      packed.put(routes.getName(), new Packed(hosts, hostBytes));
+      packed.put(routes.getName(), new Packed(hosts, List.copyOf(frames)));
     }
-    ByteString.Output bytes = ByteString.newOutput();
-    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-    try {
-      if (!routes.getName().isEmpty()) {
+    if (!routes.getName().isEmpty()) {
+      ByteString.Output name = ByteString.newOutput();
+      CodedOutputStream out = CodedOutputStream.newInstance(name);
+      try {
         out.writeString(RouteConfiguration.NAME_FIELD_NUMBER, routes.getName());
+        out.flush();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-      for (ByteString host : hostBytes) {
-        out.writeBytes(RouteConfiguration.VIRTUAL_HOSTS_FIELD_NUMBER, host);
-      }
-      out.flush();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      frames.add(0, name.toByteString());
     }
     return Any.newBuilder()
         .setTypeUrl("type.googleapis.com/" + RouteConfiguration.getDescriptor().getFullName())
-        .setValue(bytes.toByteString())
+        .setValue(ByteString.copyFrom(frames)) // a balanced concatenation; copies no bytes
         .build();
+  }
+
+  /** Field 2 of a route configuration holding {@code host}: its tag, length and bytes. */
+  static ByteString frame(VirtualHost host) {
+    int size = host.getSerializedSize();
+    int framed =
+        CodedOutputStream.computeTagSize(RouteConfiguration.VIRTUAL_HOSTS_FIELD_NUMBER)
+            + CodedOutputStream.computeUInt32SizeNoTag(size)
+            + size;
+    byte[] bytes = new byte[framed];
+    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+    try {
+      out.writeMessage(RouteConfiguration.VIRTUAL_HOSTS_FIELD_NUMBER, host);
+      out.checkNoSpaceLeft();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return UnsafeByteOperations.unsafeWrap(bytes);
+  }
+
+  /** The framed bytes kept for {@code host} in the configuration {@code name}, if it was packed. */
+  synchronized @Nullable ByteString framedBytes(String name, VirtualHost host) {
+    @Nullable Packed before = packed.get(name);
+    if (before != null) {
+      for (int i = 0; i < before.hosts().size(); i++) {
+        if (before.hosts().get(i) == host) {
+          return before.frames().get(i);
+        }
+      }
+    }
+    return null;
   }
 }

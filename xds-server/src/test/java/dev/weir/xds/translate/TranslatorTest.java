@@ -542,6 +542,47 @@ class TranslatorTest {
   }
 
   @Test
+  void theRouteConfigurationsVersionChangesIffItsBytesChange() {
+    Upstream one = upstream("hello-00001", endpoint("10.0.0.1", EAST_A));
+    Upstream two = upstream("hello-00002", endpoint("10.0.0.2", EAST_A));
+    java.util.Random random = new java.util.Random(7);
+    java.util.TreeMap<String, Integer> weights = new java.util.TreeMap<>();
+    for (int i = 0; i < 20; i++) {
+      weights.put("h" + i + ".default.example.com", random.nextInt(3) * 10 + 10);
+    }
+    java.util.Map<com.google.protobuf.ByteString, String> versionOfBytes =
+        new java.util.HashMap<>();
+    java.util.Map<String, com.google.protobuf.ByteString> bytesOfVersion =
+        new java.util.HashMap<>();
+    for (int step = 0; step < 200; step++) {
+      String name = "h" + random.nextInt(25) + ".default.example.com";
+      switch (random.nextInt(4)) {
+        case 0 -> weights.remove(name);
+        case 1 -> {} // nothing changes
+        default -> weights.put(name, random.nextInt(3) * 10 + 10);
+      }
+      List<VirtualHost> hosts = new java.util.ArrayList<>();
+      weights.forEach(
+          (host, weight) ->
+              hosts.add(
+                  vh(
+                      host,
+                      List.of(),
+                      new WeightedUpstream(one.name(), 100 - weight),
+                      new WeightedUpstream(two.name(), weight))));
+      XdsResources resources =
+          translator.translate(
+              new TrafficModel(step + 1, hosts, List.of(one, two)), DataPlaneKind.ENVOY, EAST_A);
+      translator.endRound();
+      com.google.protobuf.ByteString bytes = resources.routeProtos().get(0).toByteString();
+      String version = resources.routes().get(0).version();
+      assertThat(versionOfBytes.computeIfAbsent(bytes, b -> version)).isEqualTo(version);
+      assertThat(bytesOfVersion.computeIfAbsent(version, v -> bytes)).isEqualTo(bytes);
+    }
+    assertThat(versionOfBytes.size()).isGreaterThan(10);
+  }
+
+  @Test
   void oneChangedSplitRebuildsOnlyTheRouteConfiguration() {
     Upstream one = upstream("hello-00001", endpoint("10.0.0.1", EAST_A));
     Upstream two = upstream("hello-00002", endpoint("10.0.0.2", EAST_A));

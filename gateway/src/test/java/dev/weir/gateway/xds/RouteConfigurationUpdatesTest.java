@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Test;
 class RouteConfigurationUpdatesTest {
 
   private static final int HOSTS = 24;
-  private static final int CLUSTERS = 8;
+  static final int CLUSTERS = 8;
   private static final int ALIASES = 6;
   private static final String NS = "default";
 
@@ -126,8 +126,13 @@ class RouteConfigurationUpdatesTest {
   }
 
   /** Adds, removes or changes a host, or moves an alias domain to another host. */
-  private static void changeHosts(Map<Integer, VirtualHost> hosts, Random random) {
-    int i = random.nextInt(HOSTS);
+  static void changeHosts(Map<Integer, VirtualHost> hosts, Random random) {
+    changeHosts(hosts, random, HOSTS);
+  }
+
+  /** The same, among the first {@code count} hosts. */
+  static void changeHosts(Map<Integer, VirtualHost> hosts, Random random, int count) {
+    int i = random.nextInt(count);
     int what = random.nextInt(6);
     if (what == 0 && hosts.containsKey(i)) {
       hosts.remove(i);
@@ -180,7 +185,7 @@ class RouteConfigurationUpdatesTest {
     return "h" + i + "." + NS + ".example.com";
   }
 
-  private static String clusterName(int k) {
+  static String clusterName(int k) {
     return NS + "/c" + k;
   }
 
@@ -192,7 +197,7 @@ class RouteConfigurationUpdatesTest {
     }
   }
 
-  private static Resource resource(RouteConfiguration config, int step) {
+  static Resource resource(RouteConfiguration config, int step) {
     return Resource.newBuilder()
         .setName(config.getName())
         .setVersion("v" + step)
@@ -200,7 +205,7 @@ class RouteConfigurationUpdatesTest {
         .build();
   }
 
-  private static String render(RoutingTable table) {
+  static String render(RoutingTable table) {
     List<String> hosts = new ArrayList<>();
     for (int i = 0; i < HOSTS; i++) {
       hosts.add(host(i));

@@ -6,9 +6,13 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
@@ -16,18 +20,39 @@ import org.jspecify.annotations.Nullable;
  * Builds routing tables from specs, carrying over from one table to the next the state that must
  * survive a swap: endpoint health, circuit breakers and counters per cluster, and the smooth
  * weighted round-robin position of every split whose targets and weights did not change (so a
- * steady split stays exact across unrelated updates). Not thread-safe: one builder per xDS client,
- * used from its single thread.
+ * steady split stays exact across unrelated updates).
+ *
+ * <p>A table is built from the previous one: only the clusters that changed get new upstreams, and
+ * only the virtual hosts that changed, or that name a cluster whose upstream changed, get new
+ * entries; the host map is copied once and those entries replaced. Which hosts changed comes from
+ * the configuration's {@link VirtualHostChanges} when they are relative to the configuration last
+ * built, else every host is looked at (and kept when its spec and upstreams are the same objects).
+ * Changes that move wildcard domains, or a host name shared by two domains' claims, rebuild the
+ * domain index over every host. Either way the table is the one a new builder would build. Not
+ * thread-safe: one builder per xDS client, used from its single thread.
  */
 public final class RoutingTableBuilder {
 
   private final CircuitBreakerConfig breakerConfig;
   private final RetryBudget retryBudget;
   private final int panicThreshold;
-  private Map<String, Upstream.Runtime> runtimes = new HashMap<>();
-  private Map<String, List<Endpoint>> endpoints = new HashMap<>();
+  // Per cluster, changed in place; never handed to a table.
+  private final Map<String, Upstream.Runtime> runtimes = new HashMap<>();
+  private final Map<String, List<Endpoint>> endpoints = new HashMap<>();
+  // Per host name, changed in place: the hosts last built, and the hosts naming each cluster.
+  private final Map<String, HostState> hosts = new HashMap<>();
+  private final Map<String, Set<String>> hostsByCluster = new HashMap<>();
+  // Exact host → how many virtual hosts claim it (the first in order serves it).
+  private final Map<String, Integer> exactClaims = new HashMap<>();
+  // The last table's maps and arrays: handed to it, so never changed, only replaced.
   private Map<String, Upstream> upstreams = new HashMap<>();
-  private Map<String, HostState> hosts = new HashMap<>();
+  private Map<String, VirtualHostEntry> exact = Map.of();
+  private String[] suffixes = new String[0];
+  private VirtualHostEntry[] suffixHosts = new VirtualHostEntry[0];
+  private @Nullable VirtualHostEntry anyHost;
+  // The virtual hosts last built (compared by identity); null before the first build, or when the
+  // indexes above cannot be kept per host (two hosts with one name).
+  private @Nullable List<VirtualHostSpec> built;
   private long generation;
 
   /** A builder with Envoy's default retry budget and panic threshold (20% / 3, 50%). */
@@ -68,7 +93,7 @@ public final class RoutingTableBuilder {
   /**
    * A new table for this configuration. Targets naming a cluster missing from {@code clusters} get
    * no upstream (the proxy answers 503 for them); clusters missing from {@code assignments} have no
-   * endpoints.
+   * endpoints. Every cluster is compared with the last build's.
    */
   public RoutingTable build(
       RouteConfigSpec routeConfig,
@@ -77,72 +102,270 @@ public final class RoutingTableBuilder {
     requireNonNull(routeConfig, "routeConfig");
     requireNonNull(clusters, "clusters");
     requireNonNull(assignments, "assignments");
-
-    Map<String, Upstream.Runtime> nextRuntimes = new HashMap<>();
-    Map<String, List<Endpoint>> nextEndpoints = new HashMap<>();
-    Map<String, Upstream> nextUpstreams = new HashMap<>();
+    Map<String, ClusterSpec> byName = new LinkedHashMap<>();
     for (ClusterSpec cluster : clusters) {
-      String name = cluster.name();
-      Upstream.Runtime runtime = runtimes.get(name);
-      if (runtime == null) {
-        runtime = new Upstream.Runtime(name, breakerConfig, retryBudget, panicThreshold);
-      }
-      nextRuntimes.put(name, runtime);
-      LoadAssignmentSpec assignment = assignments.get(name);
-      List<Endpoint> previousEndpoints = endpoints.get(name);
-      List<Endpoint> current =
-          reuseEndpoints(
-              previousEndpoints == null ? List.of() : previousEndpoints,
-              assignment == null ? List.of() : assignment.endpoints());
-      nextEndpoints.put(name, current);
-      // An unchanged cluster keeps its upstream object, so the hosts that name it can be reused.
-      Upstream previous = upstreams.get(name);
-      boolean unchanged =
-          previous != null
-              && previousEndpoints != null
-              && previous.spec().equals(cluster)
-              && sameElements(previousEndpoints, current);
-      nextUpstreams.put(
-          name, unchanged ? previous : new Upstream(cluster, runtime, byPriority(current)));
+      byName.put(cluster.name(), cluster);
     }
+    Set<String> changed = new LinkedHashSet<>(upstreams.keySet());
+    changed.addAll(byName.keySet());
+    return update(routeConfig, byName, assignments, changed);
+  }
 
-    Map<String, HostState> nextHosts = new HashMap<>();
-    Map<String, VirtualHostEntry> exact = new HashMap<>();
-    List<String> suffixes = new ArrayList<>();
-    List<VirtualHostEntry> suffixHosts = new ArrayList<>();
-    VirtualHostEntry anyHost = null;
-    for (VirtualHostSpec vhost : routeConfig.virtualHosts()) {
-      HostState previous = hosts.get(vhost.name());
+  /**
+   * A new table for this configuration, where only the clusters named in {@code changedClusters}
+   * (added, changed or removed, or with other endpoints) differ from the last build's; the others
+   * keep their upstreams without being looked at. Otherwise as {@link #build}. The maps are read
+   * during the call only.
+   *
+   * @param clusters every cluster, by name
+   * @param assignments every cluster's endpoints, by cluster name
+   */
+  public RoutingTable update(
+      RouteConfigSpec routeConfig,
+      Map<String, ClusterSpec> clusters,
+      Map<String, LoadAssignmentSpec> assignments,
+      Collection<String> changedClusters) {
+    requireNonNull(routeConfig, "routeConfig");
+    requireNonNull(clusters, "clusters");
+    requireNonNull(assignments, "assignments");
+    requireNonNull(changedClusters, "changedClusters");
+
+    Map<String, Upstream> nextUpstreams = upstreams;
+    List<String> moved = new ArrayList<>();
+    for (String name : changedClusters) {
+      Upstream previous = upstreams.get(name);
+      Upstream next = upstream(name, clusters.get(name), assignments.get(name), previous);
+      if (next != previous) {
+        if (nextUpstreams == upstreams) {
+          nextUpstreams = new HashMap<>(upstreams);
+        }
+        if (next == null) {
+          nextUpstreams.remove(name);
+        } else {
+          nextUpstreams.put(name, next);
+        }
+        moved.add(name);
+      }
+    }
+    upstreams = nextUpstreams;
+
+    List<VirtualHostSpec> vhosts = routeConfig.virtualHosts();
+    VirtualHostChanges changes = routeConfig.changes();
+    List<VirtualHostSpec> last = built;
+    boolean done;
+    if (last != null && vhosts == last) {
+      done = updateHosts(List.of(), List.of(), moved);
+    } else if (last != null && changes != null && changes.before() == last) {
+      done = updateHosts(changes.removed(), changes.added(), moved);
+    } else {
+      done = false;
+    }
+    if (done) {
+      built = vhosts;
+    } else {
+      rebuildHosts(vhosts);
+    }
+    return new RoutingTable(++generation, exact, suffixes, suffixHosts, anyHost, upstreams);
+  }
+
+  /**
+   * The upstream of one cluster: the previous one when the cluster and its endpoints did not change
+   * (so the hosts that name it can be kept), null when the cluster is gone.
+   */
+  private @Nullable Upstream upstream(
+      String name,
+      @Nullable ClusterSpec cluster,
+      @Nullable LoadAssignmentSpec assignment,
+      @Nullable Upstream previous) {
+    if (cluster == null) {
+      runtimes.remove(name);
+      endpoints.remove(name);
+      return null;
+    }
+    Upstream.Runtime runtime =
+        runtimes.computeIfAbsent(
+            name, n -> new Upstream.Runtime(n, breakerConfig, retryBudget, panicThreshold));
+    List<Endpoint> previousEndpoints = endpoints.get(name);
+    List<Endpoint> current =
+        reuseEndpoints(
+            previousEndpoints == null ? List.of() : previousEndpoints,
+            assignment == null ? List.of() : assignment.endpoints());
+    endpoints.put(name, current);
+    boolean unchanged =
+        previous != null
+            && previousEndpoints != null
+            && previous.spec().equals(cluster)
+            && sameElements(previousEndpoints, current);
+    return unchanged ? previous : new Upstream(cluster, runtime, byPriority(current));
+  }
+
+  /**
+   * Replaces the entries of the removed and added hosts and of the hosts naming a moved cluster;
+   * false, having changed nothing, when the domain index must be rebuilt over every host instead (a
+   * changed host has wildcard domains, shares an exact host with another, or shares a name).
+   */
+  private boolean updateHosts(
+      List<VirtualHostSpec> removed, List<VirtualHostSpec> added, List<String> moved) {
+    Map<String, Integer> released = new HashMap<>();
+    Set<String> removedNames = new HashSet<>();
+    for (VirtualHostSpec vhost : removed) {
+      HostState state = hosts.get(vhost.name());
+      if (state == null
+          || state.spec != vhost
+          || state.wildcard
+          || !removedNames.add(vhost.name())) {
+        return false;
+      }
+      for (String key : state.keys) {
+        if (exactClaims.getOrDefault(key, 0) != 1) {
+          return false;
+        }
+        released.merge(key, 1, Integer::sum);
+      }
+    }
+    Set<String> addedNames = new HashSet<>();
+    Set<String> addedKeys = new HashSet<>();
+    for (VirtualHostSpec vhost : added) {
+      if (!addedNames.add(vhost.name())
+          || (hosts.containsKey(vhost.name()) && !removedNames.contains(vhost.name()))) {
+        return false;
+      }
+      Set<String> keys = new HashSet<>();
+      for (String domain : vhost.domains()) {
+        keys.add(domainHost(domain));
+      }
+      for (String key : keys) {
+        int others = exactClaims.getOrDefault(key, 0) - released.getOrDefault(key, 0);
+        if (key.startsWith("*") || others > 0 || !addedKeys.add(key)) {
+          return false;
+        }
+      }
+    }
+    if (removed.isEmpty() && added.isEmpty() && moved.isEmpty()) {
+      return true;
+    }
+    Map<String, VirtualHostEntry> nextExact = new HashMap<>(exact);
+    Map<String, HostState> replaced = new HashMap<>();
+    for (VirtualHostSpec vhost : removed) {
+      HostState state = requireNonNull(hosts.remove(vhost.name()), "state");
+      replaced.put(vhost.name(), state);
+      unindex(state);
+      for (String key : state.keys) {
+        exactClaims.remove(key);
+        nextExact.remove(key);
+      }
+    }
+    for (VirtualHostSpec vhost : added) {
+      HostState previous = replaced.get(vhost.name());
       HostState state =
-          previous != null && previous.reusable(vhost, nextUpstreams)
+          previous != null && previous.reusable(vhost, upstreams)
               ? previous
-              : hostState(vhost, previous, nextUpstreams);
-      nextHosts.put(vhost.name(), state);
+              : hostState(vhost, previous, upstreams);
+      hosts.put(vhost.name(), state);
+      index(state);
+      for (String key : state.keys) {
+        exactClaims.put(key, 1);
+        nextExact.put(key, state.entry);
+      }
+    }
+    VirtualHostEntry[] nextSuffixHosts = suffixHosts;
+    for (String cluster : moved) {
+      Set<String> naming = hostsByCluster.get(cluster);
+      if (naming == null) {
+        continue;
+      }
+      for (String name : naming) {
+        HostState state = requireNonNull(hosts.get(name), "state");
+        if (state.reusable(state.spec, upstreams)) {
+          continue; // added above, or already rebuilt for another moved cluster
+        }
+        HostState next = hostState(state.spec, state, upstreams);
+        hosts.put(name, next);
+        for (String key : next.keys) {
+          if (nextExact.get(key) == state.entry) {
+            nextExact.put(key, next.entry);
+          }
+        }
+        if (state.wildcard) {
+          if (nextSuffixHosts == suffixHosts) {
+            nextSuffixHosts = suffixHosts.clone();
+          }
+          for (int i = 0; i < nextSuffixHosts.length; i++) {
+            if (nextSuffixHosts[i] == state.entry) {
+              nextSuffixHosts[i] = next.entry;
+            }
+          }
+          if (anyHost == state.entry) {
+            anyHost = next.entry;
+          }
+        }
+      }
+    }
+    exact = nextExact;
+    suffixHosts = nextSuffixHosts;
+    return true;
+  }
+
+  /** Looks at every host, keeping those whose spec and upstreams are the same objects. */
+  private void rebuildHosts(List<VirtualHostSpec> vhosts) {
+    Map<String, HostState> previousHosts = new HashMap<>(hosts);
+    hosts.clear();
+    hostsByCluster.clear();
+    exactClaims.clear();
+    Map<String, VirtualHostEntry> nextExact = new HashMap<>();
+    List<String> nextSuffixes = new ArrayList<>();
+    List<VirtualHostEntry> nextSuffixHosts = new ArrayList<>();
+    VirtualHostEntry nextAnyHost = null;
+    boolean uniqueNames = true;
+    for (VirtualHostSpec vhost : vhosts) {
+      HostState previous = previousHosts.get(vhost.name());
+      HostState state =
+          previous != null && previous.reusable(vhost, upstreams)
+              ? previous
+              : hostState(vhost, previous, upstreams);
+      if (hosts.put(vhost.name(), state) != null) {
+        uniqueNames = false;
+      }
+      index(state);
+      for (String key : state.keys) {
+        exactClaims.merge(key, 1, Integer::sum);
+      }
       VirtualHostEntry entry = state.entry;
       for (String domain : vhost.domains()) {
         String host = domainHost(domain);
         if (host.equals("*")) {
-          anyHost = anyHost == null ? entry : anyHost;
+          nextAnyHost = nextAnyHost == null ? entry : nextAnyHost;
         } else if (host.startsWith("*")) {
-          suffixes.add(host.substring(1));
-          suffixHosts.add(entry);
+          nextSuffixes.add(host.substring(1));
+          nextSuffixHosts.add(entry);
         } else {
-          exact.putIfAbsent(host, entry);
+          nextExact.putIfAbsent(host, entry);
         }
       }
     }
+    exact = nextExact;
+    suffixes = nextSuffixes.toArray(new String[0]);
+    suffixHosts = nextSuffixHosts.toArray(new VirtualHostEntry[0]);
+    anyHost = nextAnyHost;
+    built = uniqueNames ? vhosts : null;
+  }
 
-    runtimes = nextRuntimes;
-    endpoints = nextEndpoints;
-    upstreams = nextUpstreams;
-    hosts = nextHosts;
-    return new RoutingTable(
-        ++generation,
-        exact,
-        suffixes.toArray(new String[0]),
-        suffixHosts.toArray(new VirtualHostEntry[0]),
-        anyHost,
-        nextUpstreams);
+  private void index(HostState state) {
+    for (String cluster : state.clusters) {
+      hostsByCluster.computeIfAbsent(cluster, c -> new HashSet<>()).add(state.spec.name());
+    }
+  }
+
+  private void unindex(HostState state) {
+    for (String cluster : state.clusters) {
+      Set<String> naming = hostsByCluster.get(cluster);
+      if (naming != null) {
+        naming.remove(state.spec.name());
+        if (naming.isEmpty()) {
+          hostsByCluster.remove(cluster);
+        }
+      }
+    }
   }
 
   /**
@@ -243,6 +466,12 @@ public final class RoutingTableBuilder {
     final String[] clusters;
     final @Nullable Upstream[] upstreams;
 
+    /** The exact hosts its domains name, each once. */
+    final List<String> keys;
+
+    /** Whether a domain is {@code *} or {@code *.suffix}. */
+    final boolean wildcard;
+
     HostState(
         VirtualHostSpec spec,
         VirtualHostEntry entry,
@@ -254,6 +483,18 @@ public final class RoutingTableBuilder {
       this.splits = splits;
       this.clusters = clusters;
       this.upstreams = upstreams;
+      Set<String> exactKeys = new LinkedHashSet<>();
+      boolean anyWildcard = false;
+      for (String domain : spec.domains()) {
+        String host = domainHost(domain);
+        if (host.startsWith("*")) {
+          anyWildcard = true;
+        } else {
+          exactKeys.add(host);
+        }
+      }
+      this.keys = List.copyOf(exactKeys);
+      this.wildcard = anyWildcard;
     }
 
     boolean reusable(VirtualHostSpec vhost, Map<String, Upstream> next) {

@@ -9,9 +9,11 @@ import dev.weir.gateway.routing.RouteSpec;
 import dev.weir.gateway.routing.RoutingTableBuilder;
 import dev.weir.gateway.routing.RoutingTableHolder;
 import dev.weir.gateway.routing.TargetSpec;
+import dev.weir.gateway.routing.VirtualHostChanges;
 import dev.weir.gateway.routing.VirtualHostSpec;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -55,10 +57,33 @@ final class RoutingAssembler {
   /** Clusters, endpoints and the applied route configuration, as the server sent them. */
   private Config config = new Config();
 
-  /** What the serving table was built from; it keeps what its routes name (make-before-break). */
-  private Map<String, ClusterSpec> tableClusters = Map.of();
+  /**
+   * What the serving table was built from, kept per cluster in step with the clusters and endpoints
+   * held and the clusters the applied routes name: it keeps what its routes name
+   * (make-before-break).
+   */
+  private final Map<String, ClusterSpec> tableClusters = new HashMap<>();
 
-  private Map<String, LoadAssignmentSpec> tableAssignments = Map.of();
+  private final Map<String, LoadAssignmentSpec> tableAssignments = new HashMap<>();
+
+  /** Clusters whose clusters or endpoints held changed since the table was last built. */
+  private final Set<String> dirtyClusters = new HashSet<>();
+
+  /** Whether the next table looks at every cluster (the first, or after a resync's swap). */
+  private boolean rebuildAll = true;
+
+  /** The clusters the applied routes name, each with the number of targets naming it. */
+  private final Map<String, Integer> named = new HashMap<>();
+
+  /** The virtual hosts {@link #named} counts, the list itself (compared by identity). */
+  private List<VirtualHostSpec> namedFor = List.of();
+
+  /**
+   * Of the clusters the applied routes name, those lacking the cluster or its endpoints (in what is
+   * held or in the table); null until computed again after a swap.
+   */
+  private @Nullable Set<String> missing;
+
   private @Nullable Resync resync;
   private @Nullable PendingRoutes pending;
   private final Set<String> endpointSubscriptions = new HashSet<>();
@@ -137,7 +162,18 @@ final class RoutingAssembler {
       }
     }
     target.clusters.apply(update);
-    target.assignments.retainAll(target.clusters.names());
+    List<String> orphans = new ArrayList<>();
+    for (String name : target.assignments.names()) {
+      if (!target.clusters.contains(name)) {
+        orphans.add(name);
+      }
+    }
+    orphans.forEach(target.assignments::remove);
+    if (target == config) {
+      touched(update.resources().keySet());
+      touched(update.removed());
+      touched(orphans);
+    }
     if (resync != null) {
       resync.clustersSent.addAll(update.resources().keySet());
       resync.clustersEchoed |= echoed;
@@ -148,7 +184,12 @@ final class RoutingAssembler {
   }
 
   void onEndpoints(DeltaDiscoveryResponse response, ResourceUpdate<LoadAssignmentSpec> update) {
-    target().assignments.apply(update);
+    Config target = target();
+    target.assignments.apply(update);
+    if (target == config) {
+      touched(update.resources().keySet());
+      touched(update.removed());
+    }
     if (resync != null) {
       resync.assignmentsSent.addAll(update.resources().keySet());
     }
@@ -181,7 +222,8 @@ final class RoutingAssembler {
       return;
     }
     cancelPending();
-    if (unresolved(next.spec(), config).isEmpty()) {
+    Set<String> unresolved = unresolved(next.spec(), config);
+    if (unresolved.isEmpty()) {
       applyRoutes(response, next);
       return;
     }
@@ -193,10 +235,7 @@ final class RoutingAssembler {
             settings.warmingTimeout().toMillis(),
             TimeUnit.MILLISECONDS);
     pending = waiting;
-    log.debug(
-        "xDS: routes {} wait for clusters {}",
-        response.getSystemVersionInfo(),
-        unresolved(next.spec(), config));
+    log.debug("xDS: routes {} wait for clusters {}", response.getSystemVersionInfo(), unresolved);
   }
 
   private void warmingExpired(PendingRoutes waiting) {
@@ -271,6 +310,8 @@ final class RoutingAssembler {
       }
     }
     config = staged;
+    rebuildAll = true;
+    missing = null;
     if (routesResponse != null) {
       stream.ack(routesResponse);
     }
@@ -287,26 +328,143 @@ final class RoutingAssembler {
   /**
    * Builds and swaps in the table for the applied routes. A cluster the serving table has and these
    * routes still name stays (with its endpoints) even if the server removed it; an endpoint-less
-   * cluster keeps the serving table's endpoints until the server sends its own.
+   * cluster keeps the serving table's endpoints until the server sends its own. Only the clusters
+   * whose held state changed, or that the routes began or ceased to name, are looked at.
    */
   private void rebuild() {
     Versioned<RouteConfigSpec> routes = config.routes;
     RouteConfigSpec spec = routes == null ? RouteConfigSpec.EMPTY : routes.spec();
-    Map<String, ClusterSpec> clusters = config.clusters.specs();
-    Map<String, LoadAssignmentSpec> assignments = config.assignments.specs();
-    for (String name : clusterNames(spec)) {
-      ClusterSpec kept = tableClusters.get(name);
-      if (kept != null) {
-        clusters.putIfAbsent(name, kept);
+    Set<String> candidates = new HashSet<>(syncNamed(spec));
+    candidates.addAll(dirtyClusters);
+    dirtyClusters.clear();
+    if (rebuildAll) {
+      candidates.addAll(tableClusters.keySet());
+      candidates.addAll(tableAssignments.keySet());
+      candidates.addAll(config.clusters.names());
+      candidates.addAll(config.assignments.names());
+      rebuildAll = false;
+    }
+    // What each cluster becomes, from the table as it was (so the order does not matter).
+    Map<String, @Nullable ClusterSpec> nextClusters = new HashMap<>();
+    Map<String, @Nullable LoadAssignmentSpec> nextAssignments = new HashMap<>();
+    for (String name : candidates) {
+      boolean isNamed = named.containsKey(name);
+      ClusterSpec cluster = config.clusters.get(name);
+      if (cluster == null && isNamed) {
+        cluster = tableClusters.get(name);
       }
-      LoadAssignmentSpec keptEndpoints = tableAssignments.get(name);
-      if (keptEndpoints != null && clusters.containsKey(name)) {
-        assignments.putIfAbsent(name, keptEndpoints);
+      LoadAssignmentSpec assignment = config.assignments.get(name);
+      if (assignment == null && isNamed && cluster != null) {
+        assignment = tableAssignments.get(name);
+      }
+      nextClusters.put(name, cluster);
+      nextAssignments.put(name, assignment);
+    }
+    List<String> changed = new ArrayList<>();
+    for (String name : candidates) {
+      ClusterSpec cluster = nextClusters.get(name);
+      LoadAssignmentSpec assignment = nextAssignments.get(name);
+      ClusterSpec before =
+          cluster == null ? tableClusters.remove(name) : tableClusters.put(name, cluster);
+      LoadAssignmentSpec beforeEndpoints =
+          assignment == null
+              ? tableAssignments.remove(name)
+              : tableAssignments.put(name, assignment);
+      if (before != cluster || beforeEndpoints != assignment) {
+        changed.add(name);
       }
     }
-    tableClusters = clusters;
-    tableAssignments = assignments;
-    holder.swap(builder.build(spec, clusters.values(), assignments), routes != null);
+    recheck(candidates);
+    holder.swap(builder.update(spec, tableClusters, tableAssignments, changed), routes != null);
+  }
+
+  /** The applied state of these clusters changed: the next table looks at them. */
+  private void touched(Collection<String> names) {
+    dirtyClusters.addAll(names);
+    recheck(names);
+  }
+
+  /**
+   * Brings {@link #named} to the clusters {@code spec} names, from the changed hosts when it is
+   * relative to the counted ones; returns the clusters that may have begun or ceased to be named.
+   */
+  private Set<String> syncNamed(RouteConfigSpec spec) {
+    List<VirtualHostSpec> hosts = spec.virtualHosts();
+    if (hosts == namedFor) {
+      return Set.of();
+    }
+    Set<String> flipped = new HashSet<>();
+    VirtualHostChanges changes = spec.changes();
+    if (changes != null && changes.before() == namedFor) {
+      count(changes.removed(), -1, named, flipped);
+      count(changes.added(), 1, named, flipped);
+    } else {
+      flipped.addAll(named.keySet());
+      named.clear();
+      count(hosts, 1, named, flipped);
+    }
+    namedFor = hosts;
+    recheck(flipped);
+    return flipped;
+  }
+
+  /** Adds {@code sign} per target to {@code counts}, noting the clusters whose count crossed 0. */
+  private static void count(
+      List<VirtualHostSpec> hosts, int sign, Map<String, Integer> counts, Set<String> flipped) {
+    for (VirtualHostSpec vhost : hosts) {
+      for (RouteSpec route : vhost.routes()) {
+        for (TargetSpec target : route.targets()) {
+          String name = target.cluster();
+          int before = counts.getOrDefault(name, 0);
+          int after = before + sign;
+          if (after == 0) {
+            counts.remove(name);
+          } else {
+            counts.put(name, after);
+          }
+          if (before == 0 || after == 0) {
+            flipped.add(name);
+          }
+        }
+      }
+    }
+  }
+
+  /** Whether the cluster or its endpoints are neither held nor in the table. */
+  private boolean isMissing(String name) {
+    boolean cluster = config.clusters.contains(name) || tableClusters.containsKey(name);
+    boolean endpoints = config.assignments.contains(name) || tableAssignments.containsKey(name);
+    return !cluster || !endpoints;
+  }
+
+  /** Updates {@link #missing} for clusters whose state or naming may have changed. */
+  private void recheck(Collection<String> names) {
+    Set<String> known = missing;
+    if (known == null) {
+      return;
+    }
+    for (String name : names) {
+      if (named.containsKey(name) && isMissing(name)) {
+        known.add(name);
+      } else {
+        known.remove(name);
+      }
+    }
+  }
+
+  /** {@link #missing}, computed over every named cluster if need be. */
+  private Set<String> missing() {
+    Set<String> known = missing;
+    if (known == null) {
+      known = new HashSet<>();
+      for (String name : named.keySet()) {
+        if (isMissing(name)) {
+          known.add(name);
+        }
+      }
+      missing = known;
+    }
+    return known;
   }
 
   private void cancelPending() {
@@ -339,8 +497,35 @@ final class RoutingAssembler {
     return names;
   }
 
-  /** The clusters these routes name that lack the cluster or its endpoints. */
+  /**
+   * The clusters these routes name that lack the cluster or its endpoints; from the changed hosts
+   * when the routes are the applied ones or relative to them, and {@code known} is what is applied.
+   */
   private Set<String> unresolved(RouteConfigSpec spec, Config known) {
+    if (known == config) {
+      VirtualHostChanges changes = spec.changes();
+      if (spec.virtualHosts() == namedFor) {
+        return new HashSet<>(missing());
+      }
+      if (changes != null && changes.before() == namedFor) {
+        Map<String, Integer> delta = new HashMap<>();
+        Set<String> touched = new HashSet<>();
+        count(changes.removed(), -1, delta, touched);
+        count(changes.added(), 1, delta, touched);
+        Set<String> result = new HashSet<>();
+        for (String name : missing()) {
+          if (named.getOrDefault(name, 0) + delta.getOrDefault(name, 0) > 0) {
+            result.add(name);
+          }
+        }
+        for (String name : touched) {
+          if (!named.containsKey(name) && delta.getOrDefault(name, 0) > 0 && isMissing(name)) {
+            result.add(name);
+          }
+        }
+        return result;
+      }
+    }
     Set<String> missing = new HashSet<>();
     for (String name : clusterNames(spec)) {
       boolean cluster = known.clusters.contains(name) || tableClusters.containsKey(name);

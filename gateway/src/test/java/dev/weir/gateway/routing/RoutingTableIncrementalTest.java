@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -156,51 +155,16 @@ class RoutingTableIncrementalTest {
 
   /** What a table routes where, for every host the test can name. */
   private static String render(RoutingTable table) {
-    StringBuilder out = new StringBuilder();
-    out.append(table.hostCount()).append(" hosts\n");
+    List<String> hosts = new ArrayList<>();
     for (int i = 0; i < HOSTS; i++) {
-      for (String host : List.of("h" + i + ".example.com", "a.h" + i + ".wild.example.com")) {
-        out.append(host).append(" -> ");
-        render(table.virtualHost(host), out);
-        out.append('\n');
-      }
+      hosts.add("h" + i + ".example.com");
+      hosts.add("a.h" + i + ".wild.example.com");
     }
-    out.append("nowhere -> ");
-    render(table.virtualHost("nowhere.example.com"), out);
+    hosts.add("nowhere.example.com");
+    List<String> clusters = new ArrayList<>();
     for (int i = 0; i <= CLUSTERS; i++) {
-      Upstream upstream = table.upstream("c" + i);
-      out.append("\nc").append(i).append(": ");
-      out.append(upstream == null ? "none" : upstream.spec() + " " + ports(upstream));
+      clusters.add("c" + i);
     }
-    return out.toString();
-  }
-
-  private static void render(@Nullable VirtualHostEntry entry, StringBuilder out) {
-    if (entry == null) {
-      out.append("none");
-      return;
-    }
-    out.append(entry.name()).append(' ').append(entry.route()).append(' ');
-    out.append(entry.redirect());
-    for (int r = 0; r < entry.routeCount(); r++) {
-      RouteEntry route = entry.routeAt(r);
-      out.append(" [").append(route.name());
-      out.append(route.picker() == null ? "" : " split");
-      for (int t = 0; t < route.targetCount(); t++) {
-        Target target = route.target(t);
-        Upstream upstream = target.upstream();
-        out.append(' ').append(target.cluster()).append('*').append(target.weight());
-        out.append(upstream == null ? " -" : " " + ports(upstream));
-      }
-      out.append(']');
-    }
-  }
-
-  private static List<Integer> ports(Upstream upstream) {
-    List<Integer> ports = new ArrayList<>();
-    for (Endpoint endpoint : upstream.endpoints()) {
-      ports.add(endpoint.port());
-    }
-    return ports;
+    return TableRendering.render(table, hosts, clusters);
   }
 }

@@ -2,7 +2,6 @@ package dev.weir.model;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -35,12 +34,9 @@ public record TrafficModel(
   }
 
   public TrafficModel {
-    virtualHosts = requireNonNull(virtualHosts, "virtualHosts").stream().sorted().toList();
-    upstreams = requireNonNull(upstreams, "upstreams").stream().sorted().toList();
-    certificates =
-        requireNonNull(certificates, "certificates").stream()
-            .sorted(Comparator.naturalOrder())
-            .toList();
+    virtualHosts = sortedCopy(requireNonNull(virtualHosts, "virtualHosts"));
+    upstreams = sortedCopy(requireNonNull(upstreams, "upstreams"));
+    certificates = sortedCopy(requireNonNull(certificates, "certificates"));
     requireNonNull(httpOption, "httpOption");
     Set<String> certificateNames = new HashSet<>();
     for (Certificate certificate : certificates) {
@@ -49,15 +45,16 @@ public record TrafficModel(
             "certificates: " + certificate.name() + " appears twice");
       }
     }
-    Set<String> names = new HashSet<>();
+    Set<String> names = new HashSet<>(upstreams.size() * 4 / 3 + 1);
     for (Upstream upstream : upstreams) {
       if (!names.add(upstream.name())) {
         throw new IllegalArgumentException("upstreams: " + upstream.name() + " appears twice");
       }
     }
-    Set<String> hosts = new HashSet<>();
-    for (VirtualHost vh : virtualHosts) {
-      if (!hosts.add(vh.host())) {
+    // Sorted by host: a host twice is two neighbours.
+    for (int i = 0; i < virtualHosts.size(); i++) {
+      VirtualHost vh = virtualHosts.get(i);
+      if (i > 0 && virtualHosts.get(i - 1).host().equals(vh.host())) {
         throw new IllegalArgumentException("virtualHosts: " + vh.host() + " appears twice");
       }
       for (WeightedUpstream w : vh.split()) {
@@ -67,6 +64,19 @@ public record TrafficModel(
         requireKnown(names, vh.host(), t.upstream());
       }
     }
+  }
+
+  /**
+   * An unmodifiable sorted copy; one pass and one copy when {@code list} is already sorted (the
+   * builder hands over sorted lists).
+   */
+  private static <T extends Comparable<? super T>> List<T> sortedCopy(List<T> list) {
+    for (int i = 1; i < list.size(); i++) {
+      if (list.get(i - 1).compareTo(list.get(i)) > 0) {
+        return list.stream().sorted().toList();
+      }
+    }
+    return List.copyOf(list);
   }
 
   private static void requireKnown(Set<String> names, String host, String upstream) {

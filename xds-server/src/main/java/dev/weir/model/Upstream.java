@@ -29,8 +29,34 @@ public record Upstream(
     return nameOf(namespace, revision);
   }
 
+  /** Orders by {@link #name()}, as {@link String#compareTo} would, without building the names. */
   @Override
   public int compareTo(Upstream other) {
-    return name().compareTo(other.name());
+    return compareNames(namespace, revision, other.namespace, other.revision);
+  }
+
+  /**
+   * Compares {@code nameOf(namespace1, revision1)} with {@code nameOf(namespace2, revision2)} as
+   * {@link String#compareTo} would, char by char over the joined names, without joining them: a
+   * sort of 10,000 upstreams makes no strings.
+   */
+  static int compareNames(
+      String namespace1, String revision1, String namespace2, String revision2) {
+    int length1 = namespace1.length() + 1 + revision1.length();
+    int length2 = namespace2.length() + 1 + revision2.length();
+    int n = Math.min(length1, length2);
+    for (int i = 0; i < n; i++) {
+      char c1 = charOfName(namespace1, revision1, i);
+      char c2 = charOfName(namespace2, revision2, i);
+      if (c1 != c2) {
+        return c1 - c2;
+      }
+    }
+    return length1 - length2;
+  }
+
+  private static char charOfName(String namespace, String revision, int i) {
+    int n = namespace.length();
+    return i < n ? namespace.charAt(i) : i == n ? '/' : revision.charAt(i - n - 1);
   }
 }

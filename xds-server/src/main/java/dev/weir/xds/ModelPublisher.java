@@ -6,8 +6,11 @@ import dev.weir.model.TrafficModel;
 public interface ModelPublisher {
 
   /**
-   * Publishes {@code model}. Returns quickly: translation and pushes may happen on another thread.
-   * Models must be published in increasing {@link TrafficModel#revision()} order.
+   * Publishes {@code model}: translates it and sets every node group's snapshot on the calling
+   * thread (incrementally: the work grows with what changed since the last model), then returns;
+   * the responses to the data planes go out on the transport's threads. Batching is the caller's:
+   * every model published is translated. Models must be published in increasing {@link
+   * TrafficModel#revision()} order.
    */
   void publish(TrafficModel model);
 }

@@ -16,7 +16,14 @@ import org.jspecify.annotations.Nullable;
  */
 final class ClaimStage {
 
-  private final Map<String, RouteKey> claimed = new HashMap<>();
+  private final Map<String, RouteKey> claimed;
+
+  /**
+   * @param expectedHosts about how many hosts will be claimed (sizes the map once)
+   */
+  ClaimStage(int expectedHosts) {
+    claimed = new HashMap<>(expectedHosts * 4 / 3 + 1);
+  }
 
   /** Claims the Route's hosts, or marks its outcome with a conflict. Call oldest first. */
   void claim(RouteWork w) {

@@ -8,6 +8,7 @@ import dev.weir.controller.clusters.TlsSettings;
 import dev.weir.model.TrafficModel;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -127,7 +128,7 @@ public final class ModelBuilder {
 
     IndexStage index = IndexStage.run(clusters, memo);
     ResolveStage resolve = new ResolveStage(domain, index, routes, previous.latestRevisions());
-    ClaimStage claim = new ClaimStage();
+    ClaimStage claim = new ClaimStage(previous.model().virtualHosts().size() + routes.size());
     List<RouteWork> works = new ArrayList<>(routes.size());
     for (RouteObject route : routes) {
       RouteWork w = new RouteWork(route, memo.routes().get(route.key()));
@@ -155,7 +156,8 @@ public final class ModelBuilder {
       }
       nextRoutes = Map.of();
     }
-    Map<RouteKey, RouteStatus> statusMap = Map.copyOf(status.statuses());
+    // The stage's own map, never changed after it returns: no copy of 10,000 entries per build.
+    Map<RouteKey, RouteStatus> statusMap = Collections.unmodifiableMap(status.statuses());
     BuildState state =
         BuildState.of(
             model,
@@ -193,9 +195,8 @@ public final class ModelBuilder {
       return null;
     }
     Map<Long, Condition> ingressBySince = new HashMap<>();
-    Map<RouteKey, RouteStatus> statuses = new HashMap<>();
-    Map<RouteKey, RouteMemo> routes = new HashMap<>();
-    boolean changed = false;
+    // First only what changed (usually a few Routes, or none); the maps are copied only then.
+    Map<RouteKey, RouteMemo> changed = new HashMap<>();
     for (Map.Entry<RouteKey, RouteMemo> e : memo.routes().entrySet()) {
       RouteMemo m = e.getValue();
       ServedRoute served = m.served();
@@ -206,20 +207,22 @@ public final class ModelBuilder {
               : ingressBySince.computeIfAbsent(
                   served.sinceModelRevision(),
                   since -> StatusStage.ingressReady(served, dataPlanes));
-      if (ingress.equals(m.ingress())) {
-        statuses.put(e.getKey(), m.status());
-        routes.put(e.getKey(), m);
-        continue;
+      if (!ingress.equals(m.ingress())) {
+        changed.put(
+            e.getKey(), m.withIngress(ingress, StatusStage.withIngress(m.status(), ingress, now)));
       }
-      changed = true;
-      RouteStatus status = StatusStage.withIngress(m.status(), ingress, now);
-      statuses.put(e.getKey(), status);
-      routes.put(e.getKey(), m.withIngress(ingress, status));
     }
-    if (!changed) {
+    if (changed.isEmpty()) {
       return last;
     }
-    Map<RouteKey, RouteStatus> statusMap = Map.copyOf(statuses);
+    Map<RouteKey, RouteStatus> statuses = new HashMap<>(last.statuses());
+    Map<RouteKey, RouteMemo> routes = new HashMap<>(memo.routes());
+    changed.forEach(
+        (key, m) -> {
+          statuses.put(key, m.status());
+          routes.put(key, m);
+        });
+    Map<RouteKey, RouteStatus> statusMap = Collections.unmodifiableMap(statuses);
     BuildState next = state.withStatuses(statusMap, memo.withRoutes(routes));
     return new BuildResult(last.model(), statusMap, next, last.defaultCertificate());
   }

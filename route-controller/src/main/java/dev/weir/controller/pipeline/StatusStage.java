@@ -42,9 +42,9 @@ final class StatusStage {
   private final Instant now;
   private final boolean sameCertificates;
   private final Map<Long, Condition> ingressBySince = new HashMap<>();
-  private final Map<RouteKey, ServedRoute> served = new HashMap<>();
-  private final Map<RouteKey, RouteStatus> statuses = new HashMap<>();
-  private final Map<RouteKey, RouteMemo> routes = new HashMap<>();
+  private final Map<RouteKey, ServedRoute> served;
+  private final Map<RouteKey, RouteStatus> statuses;
+  private final Map<RouteKey, RouteMemo> routes;
   private boolean duplicateKeys;
 
   private StatusStage(
@@ -52,7 +52,13 @@ final class StatusStage {
       TrafficModel model,
       BuildState previous,
       List<AppliedModel> dataPlanes,
-      Instant now) {
+      Instant now,
+      int routeCount) {
+    // Sized for every Route at once: growing a 10,000-entry map rehashes it over and over.
+    int capacity = routeCount * 4 / 3 + 1;
+    this.served = new HashMap<>(capacity);
+    this.statuses = new HashMap<>(capacity);
+    this.routes = new HashMap<>(capacity);
     this.domain = domain;
     this.model = model;
     this.previous = previous;
@@ -70,7 +76,7 @@ final class StatusStage {
       Instant now,
       List<RouteWork> works,
       Map<RouteKey, Condition> certificates) {
-    StatusStage stage = new StatusStage(domain, model, previous, dataPlanes, now);
+    StatusStage stage = new StatusStage(domain, model, previous, dataPlanes, now, works.size());
     for (RouteWork w : works) {
       stage.add(w, certificates.get(w.key()));
     }

@@ -34,14 +34,17 @@ final class UpstreamStage {
   private final String domain;
   private final IndexStage index;
   private final BuildMemo memo;
-  private final List<VirtualHost> virtualHosts = new ArrayList<>();
-  private final Map<Name, Upstream> upstreams = new HashMap<>();
+  private final List<VirtualHost> virtualHosts;
+  private final Map<Name, Upstream> upstreams;
   private int reusedUpstreams;
 
   UpstreamStage(String domain, IndexStage index, BuildMemo memo) {
     this.domain = domain;
     this.index = index;
     this.memo = memo;
+    // Sized from the last build's: growing 10,000-entry collections rehashes and copies them.
+    this.virtualHosts = new ArrayList<>(memo.upstreams().size() + 16);
+    this.upstreams = new HashMap<>((memo.upstreams().size() + 16) * 4 / 3 + 1);
   }
 
   /** Sets the virtual hosts and upstreams of each Route that is served without a conflict. */

@@ -25,9 +25,9 @@ import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,7 +72,14 @@ public final class RebuildLoop implements AutoCloseable {
   private final Counter rebuilds;
   private final Counter statusRecomputes;
   private final Timer duration;
-  private final Map<String, AtomicInteger> routesByState;
+
+  /** The statuses the {@code weir.controller.routes} gauges count, when they are read. */
+  private volatile Map<?, RouteStatus> countedStatuses = Map.of();
+
+  private volatile Tally tally = new Tally(Map.of(), 0, 0, 0);
+
+  /** Routes by their Ready condition, counted once per statuses map. */
+  private record Tally(Map<?, RouteStatus> of, int ready, int notReady, int unknown) {}
 
   private final Object lock = new Object();
   private boolean pending; // guarded by lock: a batch is open (requests no build has taken yet)
@@ -162,16 +169,14 @@ public final class RebuildLoop implements AutoCloseable {
         Timer.builder("weir.controller.rebuild.duration")
             .description("Time to read the sources and build the model and statuses")
             .register(meters);
-    this.routesByState =
-        Map.of(
-            "ready", new AtomicInteger(),
-            "not_ready", new AtomicInteger(),
-            "unknown", new AtomicInteger());
+    Map<String, ToIntFunction<Tally>> routesByState =
+        Map.of("ready", Tally::ready, "not_ready", Tally::notReady, "unknown", Tally::unknown);
     routesByState.forEach(
-        (state, value) ->
-            Gauge.builder("weir.controller.routes", value, AtomicInteger::get)
+        (state, count) ->
+            Gauge.builder("weir.controller.routes", this, loop -> count.applyAsInt(loop.tally()))
                 .description("Routes by their Ready condition")
                 .tag("state", state)
+                .strongReference(true)
                 .register(meters));
   }
 
@@ -399,7 +404,20 @@ public final class RebuildLoop implements AutoCloseable {
     defaultCertificate = now;
   }
 
+  /**
+   * Hands the statuses to the {@code weir.controller.routes} gauges, which count them when read (a
+   * scrape), not on every build: counting 10,000 Routes per change is work on the change's path.
+   */
   private void count(Map<?, RouteStatus> statuses) {
+    countedStatuses = statuses;
+  }
+
+  private Tally tally() {
+    Map<?, RouteStatus> statuses = countedStatuses;
+    Tally t = tally;
+    if (t.of() == statuses) {
+      return t;
+    }
     int ready = 0;
     int notReady = 0;
     int unknown = 0;
@@ -413,13 +431,9 @@ public final class RebuildLoop implements AutoCloseable {
         notReady++;
       }
     }
-    gauge("ready").set(ready);
-    gauge("not_ready").set(notReady);
-    gauge("unknown").set(unknown);
-  }
-
-  private AtomicInteger gauge(String state) {
-    return requireNonNull(routesByState.get(state), state);
+    t = new Tally(statuses, ready, notReady, unknown);
+    tally = t;
+    return t;
   }
 
   /** The last build, or null before the first. */

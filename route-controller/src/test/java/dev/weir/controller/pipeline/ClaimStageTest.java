@@ -23,7 +23,7 @@ class ClaimStageTest {
     RouteWork older = resolved(route("east", "hello", 1, 0, revision("a-1", 100)));
     RouteWork newer = resolved(route("west", "hello", 1, 5, revision("b-1", 100)));
     RouteWork other = resolved(route("east", "other", 1, 9, revision("b-1", 100)));
-    ClaimStage stage = new ClaimStage();
+    ClaimStage stage = new ClaimStage(4);
     stage.claim(older);
     stage.claim(newer);
     stage.claim(other);
@@ -46,7 +46,7 @@ class ClaimStageTest {
         resolved(
             route(
                 "east", "hello", 1, 5, revision("b-1", 100), revision("a-1", 0).withTag("canary")));
-    ClaimStage stage = new ClaimStage();
+    ClaimStage stage = new ClaimStage(4);
     stage.claim(older);
     stage.claim(newer);
     assertThat(newer.outcome().conflict())
@@ -59,7 +59,7 @@ class ClaimStageTest {
   void aRouteWithoutHostsClaimsNothing() {
     RouteWork invalid = resolved(route("east", "hello", 1, 0, revision("missing", 100)));
     RouteWork valid = resolved(route("east", "hello2", 1, 1, revision("a-1", 100)));
-    ClaimStage stage = new ClaimStage();
+    ClaimStage stage = new ClaimStage(4);
     stage.claim(invalid);
     stage.claim(valid);
     assertThat(invalid.hosts).isNull();
@@ -71,13 +71,13 @@ class ClaimStageTest {
   void anOutcomeEqualToTheMemosIsTheMemosObject() {
     RouteObject route = route("east", "hello", 1, 0, revision("a-1", 100));
     RouteWork first = resolved(route);
-    new ClaimStage().claim(first);
+    new ClaimStage(4).claim(first);
     RouteMemo memo = ResolveStageTest.memoOf(first);
 
     RouteWork again = new RouteWork(route, memo);
     again.outcome = first.outcome().conflict(null); // equal, not the same
     again.hosts = first.hosts;
-    new ClaimStage().claim(again);
+    new ClaimStage(4).claim(again);
     assertThat(again.outcome()).isSameAs(memo.outcome());
   }
 

@@ -21,8 +21,9 @@ public record BuildResult(
 
   public BuildResult {
     requireNonNull(model, "model");
-    statuses = Map.copyOf(statuses);
     requireNonNull(state, "state");
+    // The builder hands over its state's own unmodifiable map: no copy of every Route per build.
+    statuses = statuses == state.statuses() ? statuses : Map.copyOf(statuses);
   }
 
   /** A result without a default Secret. */

@@ -81,9 +81,14 @@ public final class StatusWriter implements AutoCloseable {
         Counter.builder("weir.controller.status.writes").tag("result", "failed").register(meters);
   }
 
-  /** Hands over the statuses of a build; returns at once. */
+  /**
+   * Hands over the statuses of a build; returns at once.
+   *
+   * @param statuses every Route's status; kept as it is (not copied: a build's map has 10,000
+   *     entries at scale), so it must not change afterwards, as a build's result's never does
+   */
   public void submit(Map<RouteKey, RouteStatus> statuses) {
-    desired = Map.copyOf(statuses);
+    desired = requireNonNull(statuses, "statuses");
     queueDrain();
   }
 

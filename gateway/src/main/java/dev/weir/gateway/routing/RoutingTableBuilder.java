@@ -24,6 +24,7 @@ public final class RoutingTableBuilder {
   private final CircuitBreakerConfig breakerConfig;
   private final RetryBudget retryBudget;
   private final int panicThreshold;
+  private final LoadCounters loadCounters;
   private Map<String, Upstream.Runtime> runtimes = new HashMap<>();
   private Map<String, List<Endpoint>> endpoints = new HashMap<>();
   private Map<String, Upstream> upstreams = new HashMap<>();
@@ -45,6 +46,19 @@ public final class RoutingTableBuilder {
    */
   public RoutingTableBuilder(
       CircuitBreakerConfig breakerConfig, RetryBudget retryBudget, int panicThreshold) {
+    this(breakerConfig, retryBudget, panicThreshold, new LoadCounters());
+  }
+
+  /**
+   * As above, counting every cluster's load in {@code loadCounters} (endpoints and upstreams are
+   * handed their counters here, so requests count without a lookup).
+   */
+  public RoutingTableBuilder(
+      CircuitBreakerConfig breakerConfig,
+      RetryBudget retryBudget,
+      int panicThreshold,
+      LoadCounters loadCounters) {
+    this.loadCounters = requireNonNull(loadCounters, "loadCounters");
     this.breakerConfig = requireNonNull(breakerConfig, "breakerConfig");
     this.retryBudget = requireNonNull(retryBudget, "retryBudget");
     if (panicThreshold < 0 || panicThreshold > 100) {
@@ -85,13 +99,16 @@ public final class RoutingTableBuilder {
       String name = cluster.name();
       Upstream.Runtime runtime = runtimes.get(name);
       if (runtime == null) {
-        runtime = new Upstream.Runtime(name, breakerConfig, retryBudget, panicThreshold);
+        runtime =
+            new Upstream.Runtime(
+                name, breakerConfig, retryBudget, panicThreshold, loadCounters.cluster(name));
       }
       nextRuntimes.put(name, runtime);
       LoadAssignmentSpec assignment = assignments.get(name);
       List<Endpoint> previousEndpoints = endpoints.get(name);
       List<Endpoint> current =
           reuseEndpoints(
+              runtime.load,
               previousEndpoints == null ? List.of() : previousEndpoints,
               assignment == null ? List.of() : assignment.endpoints());
       nextEndpoints.put(name, current);
@@ -132,6 +149,9 @@ public final class RoutingTableBuilder {
       }
     }
 
+    if (!nextRuntimes.keySet().equals(runtimes.keySet())) {
+      loadCounters.retain(nextRuntimes.keySet());
+    }
     runtimes = nextRuntimes;
     endpoints = nextEndpoints;
     upstreams = nextUpstreams;
@@ -207,7 +227,8 @@ public final class RoutingTableBuilder {
     return host.toLowerCase(Locale.ROOT);
   }
 
-  private static List<Endpoint> reuseEndpoints(List<Endpoint> previous, List<EndpointSpec> specs) {
+  private static List<Endpoint> reuseEndpoints(
+      ClusterLoad load, List<Endpoint> previous, List<EndpointSpec> specs) {
     List<Endpoint> out = new ArrayList<>(specs.size());
     for (EndpointSpec spec : specs) {
       Endpoint kept = null;
@@ -217,7 +238,10 @@ public final class RoutingTableBuilder {
           break;
         }
       }
-      out.add(kept != null ? kept : new Endpoint(spec));
+      out.add(
+          kept != null
+              ? kept
+              : new Endpoint(spec, load.locality(spec.region(), spec.zone(), spec.subZone())));
     }
     return out;
   }

@@ -14,11 +14,12 @@ package dev.weir.xds.dialect;
  * empty {@code sub_zone} means the data plane's own cluster ({@link #UNKNOWN_CLUSTER}).
  *
  * <p><b>Latency.</b> The gateway reports latency (from the request's arrival at the gateway's
- * routing to the upstream response's head, in milliseconds) as named load metrics ({@code
- * load_metric_stats}), one per non-empty {@link LatencyBuckets bucket}: {@code metric_name} is
- * {@link LatencyBuckets#metricName}, {@code num_requests_finished_with_metric} the number of
- * requests in that bucket during the interval, {@code total_metric_value} their summed latency in
- * milliseconds. The control plane's load store reads them back into histograms.
+ * routing to the upstream response's head, or to its own answer, in milliseconds) as named load
+ * metrics ({@code load_metric_stats}), one per non-empty {@link LatencyBuckets bucket}: {@code
+ * metric_name} is {@link LatencyBuckets#metricName}, {@code num_requests_finished_with_metric} the
+ * number of requests in that bucket during the interval, {@code total_metric_value} their summed
+ * latency in milliseconds (as the bucket's estimate times the count). The control plane's load
+ * store reads them back into histograms.
  */
 public final class LoadReports {
 

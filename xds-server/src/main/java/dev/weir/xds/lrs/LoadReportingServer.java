@@ -85,12 +85,14 @@ public final class LoadReportingServer
                         .setNanos(interval.getNano()))
                 .build());
       }
+      // One clock read per report: its counts all go into the second it arrived in.
+      long second = store.nowSecond();
       for (ClusterStats cluster : request.getClusterStatsList()) {
-        ingest(n, cluster);
+        ingest(n, second, cluster);
       }
     }
 
-    private void ingest(LoadStore.NodeLoad n, ClusterStats cluster) {
+    private void ingest(LoadStore.NodeLoad n, long second, ClusterStats cluster) {
       String upstream = cluster.getClusterName();
       for (UpstreamLocalityStats locality : cluster.getUpstreamLocalityStatsList()) {
         String weirCluster = locality.getLocality().getSubZone();
@@ -103,6 +105,7 @@ public final class LoadReportingServer
           }
         }
         n.add(
+            second,
             upstream,
             weirCluster.isEmpty() ? LoadReports.UNKNOWN_CLUSTER : weirCluster,
             locality.getTotalIssuedRequests(),

@@ -390,11 +390,26 @@ public final class LoadStore {
     }
 
     private static long[] merge(long @Nullable [] packed, long[] add) {
-      long[] sum = new long[add.length];
-      if (packed != null) {
-        for (long p : packed) {
-          sum[(int) (p >>> BUCKET_SHIFT)] += p & COUNT_MASK;
+      if (packed == null) {
+        // The common case, one report per second: pack without a scratch array.
+        int n = 0;
+        for (long c : add) {
+          if (c > 0) {
+            n++;
+          }
         }
+        long[] out = new long[n];
+        int j = 0;
+        for (int i = 0; i < add.length; i++) {
+          if (add[i] > 0) {
+            out[j++] = ((long) i << BUCKET_SHIFT) | Math.min(add[i], COUNT_MASK);
+          }
+        }
+        return out;
+      }
+      long[] sum = new long[add.length];
+      for (long p : packed) {
+        sum[(int) (p >>> BUCKET_SHIFT)] += p & COUNT_MASK;
       }
       int n = 0;
       for (int i = 0; i < add.length; i++) {

@@ -187,7 +187,10 @@ class LoadStoreTest {
 
   @Test
   void latencyHistogramsMergeOverSecondsClustersAndDataPlanes() {
-    store.node("gw-1").add(UP, "east", 3, 3, 0, 0, latencies(1, 2, 3));
+    LoadStore.NodeLoad gw1 = store.node("gw-1");
+    gw1.add(UP, "east", 2, 2, 0, 0, latencies(1, 2));
+    gw1.add(UP, "east", 1, 1, 0, 0, latencies(3)); // same second: merged
+    assertThat(store.seriesCount()).isEqualTo(1);
     clock.advanceSeconds(1);
     store.node("gw-2").add(UP, "west", 2, 2, 0, 0, latencies(100, 200));
 

@@ -286,6 +286,13 @@ class ManifestsTest {
     String xdsCluster = ads.getGrpcServices(0).getEnvoyGrpc().getClusterName();
     assertThat(bootstrap.getDynamicResources().getLdsConfig().hasAds()).isTrue();
     assertThat(bootstrap.getDynamicResources().getCdsConfig().hasAds()).isTrue();
+    ApiConfigSource loadStats = bootstrap.getClusterManager().getLoadStatsConfig();
+    assertThat(loadStats.getApiType())
+        .as("load reports over LRS")
+        .isEqualTo(ApiConfigSource.ApiType.GRPC);
+    assertThat(loadStats.getGrpcServices(0).getEnvoyGrpc().getClusterName())
+        .as("load reports go to the controller over the xDS cluster")
+        .isEqualTo(xdsCluster);
 
     var cluster =
         bootstrap.getStaticResources().getClustersList().stream()

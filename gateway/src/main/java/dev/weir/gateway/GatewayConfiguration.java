@@ -1,5 +1,6 @@
 package dev.weir.gateway;
 
+import dev.weir.gateway.lrs.LoadReporter;
 import dev.weir.gateway.proxy.BadRequestLine;
 import dev.weir.gateway.proxy.GatewayMetrics;
 import dev.weir.gateway.proxy.H2cPriorKnowledge;
@@ -11,6 +12,7 @@ import dev.weir.gateway.proxy.WeirHttpHandlerAdapter;
 import dev.weir.gateway.proxy.WeirMetricsFilter;
 import dev.weir.gateway.proxy.WeirNettyRoutingFilter;
 import dev.weir.gateway.proxy.WeirRoutingFilter;
+import dev.weir.gateway.routing.LoadCounters;
 import dev.weir.gateway.routing.RetryBudget;
 import dev.weir.gateway.routing.RoutingTableBuilder;
 import dev.weir.gateway.routing.RoutingTableHolder;
@@ -85,7 +87,8 @@ public class GatewayConfiguration {
       @Value("${weir.gateway.circuit-breaker.permitted-calls-in-half-open-state:3}") int halfOpen,
       @Value("${weir.gateway.retry-budget.percent:20}") int budgetPercent,
       @Value("${weir.gateway.retry-budget.min-retry-concurrency:3}") int minRetryConcurrency,
-      @Value("${weir.gateway.healthy-panic-threshold:50}") int panicThreshold) {
+      @Value("${weir.gateway.healthy-panic-threshold:50}") int panicThreshold,
+      LoadCounters loadCounters) {
     return new RoutingTableBuilder(
         CircuitBreakerConfig.custom()
             // Open for a total failure only: at any lower rate some clients are still served.
@@ -98,7 +101,24 @@ public class GatewayConfiguration {
             .automaticTransitionFromOpenToHalfOpenEnabled(false)
             .build(),
         new RetryBudget(budgetPercent, minRetryConcurrency),
-        panicThreshold);
+        panicThreshold,
+        loadCounters);
+  }
+
+  /** What the request path counts per cluster and locality for load reports. */
+  @Bean
+  LoadCounters loadCounters() {
+    return new LoadCounters();
+  }
+
+  /**
+   * Load reports (LRS) to the control plane on the xDS client's channel and TLS, unless {@code
+   * weir.gateway.load-reporting.enabled} is false; reconnects on the xDS backoff settings.
+   */
+  @Bean(initMethod = "start", destroyMethod = "close")
+  @ConditionalOnExpression("${weir.gateway.load-reporting.enabled:true}")
+  LoadReporter loadReporter(XdsClient client, XdsSettings settings, LoadCounters counters) {
+    return LoadReporter.of(client, settings, counters);
   }
 
   @Bean

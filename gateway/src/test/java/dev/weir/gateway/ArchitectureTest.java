@@ -52,14 +52,38 @@ class ArchitectureTest {
         .check(GATEWAY);
   }
 
+  /** The two wire clients speak protobuf: xDS and load reports. */
   @Test
-  void protobufStaysInTheXdsClient() {
+  void protobufStaysInTheWireClients() {
     noClasses()
         .that()
-        .resideOutsideOfPackage("dev.weir.gateway.xds..")
+        .resideOutsideOfPackages("dev.weir.gateway.xds..", "dev.weir.gateway.lrs..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("com.google.protobuf..", "io.envoyproxy..", "io.grpc..")
+        .check(GATEWAY);
+  }
+
+  /**
+   * Load reports read the counters the request path bumps ({@code routing}) and use the xDS
+   * client's channel; the proxy only counts, and knows nothing of reporting.
+   */
+  @Test
+  void loadReportsAreAWireClientOnly() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.weir.gateway.lrs..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.weir.gateway.proxy..", "dev.weir.gateway.tls..", "org.springframework..")
+        .check(GATEWAY);
+    noClasses()
+        .that()
+        .resideInAPackage("dev.weir.gateway.proxy..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.weir.gateway.lrs..")
         .check(GATEWAY);
   }
 

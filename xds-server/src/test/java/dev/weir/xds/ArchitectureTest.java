@@ -9,6 +9,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import dev.weir.xds.lrs.LoadReportingServer;
 import dev.weir.xds.snapshot.DataPlaneAcks;
 import dev.weir.xds.snapshot.NodeGroupKey;
 import dev.weir.xds.snapshot.SnapshotHistory;
@@ -100,6 +101,34 @@ class ArchitectureTest {
           .dependOnClassesThat()
           .resideInAPackage("dev.weir.xds.translate..")
           .because("translation is part of snapshot production");
+
+  @ArchTest
+  static final ArchRule loadReportsStandApart =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.weir.xds.lrs..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "dev.weir.xds.translate..",
+              "dev.weir.xds.snapshot..",
+              "dev.weir.xds.server..",
+              "dev.weir.model..",
+              "io.envoyproxy.controlplane..")
+          .because(
+              "load reports are read back with the dialect's names only; what was served is not"
+                  + " their business");
+
+  @ArchTest
+  static final ArchRule loadStoreIsProtobufFree =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.weir.xds.lrs..")
+          .and(not(belongToAnyOf(LoadReportingServer.class)))
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("com.google.protobuf..", "io.envoyproxy..", "io.grpc..")
+          .because("rollouts, scale from zero and the console read the store as plain records");
 
   @ArchTest
   static final ArchRule modelKnowsNoXds =

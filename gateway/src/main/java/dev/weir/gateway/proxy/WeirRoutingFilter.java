@@ -8,6 +8,7 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.P
 import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.removeAlreadyRouted;
 
 import dev.weir.gateway.routing.Endpoint;
+import dev.weir.gateway.routing.LocalityLoad;
 import dev.weir.gateway.routing.RouteEntry;
 import dev.weir.gateway.routing.RoutingTable;
 import dev.weir.gateway.routing.RoutingTableHolder;
@@ -44,7 +45,9 @@ import reactor.netty.channel.AbortedException;
  * the cluster's request limit and circuit breaker, reports outcomes to outlier detection, and
  * retries what is safe on another endpoint: connect failures (nothing was sent), and for bodiless
  * idempotent requests 503s and connections broken before a response, the latter two within the
- * cluster's retry budget.
+ * cluster's retry budget. Every request that reached a cluster is counted for load reports on the
+ * counters of the locality it was last sent to ({@link LocalityLoad}), or of the gateway itself
+ * when no endpoint was tried.
  */
 public final class WeirRoutingFilter implements GlobalFilter, Ordered {
 
@@ -189,29 +192,41 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
     }
     // The breaker judges the revision by what its clients got, after retries: one dead endpoint
     // among healthy ones is outlier detection's business, not a reason to open the circuit.
+    long started = System.nanoTime();
     CircuitBreaker breaker = upstream.circuitBreaker();
     if (!breaker.tryAcquirePermission()) {
+      upstream.load().own().recordError(System.nanoTime() - started);
       return fail(
           exchange, proxy, 503, "circuit_open", "circuit open for revision " + proxy.revision());
     }
-    long started = System.nanoTime();
     ServerWebExchange routed = exchange;
     return attempt(routed, chain, proxy, route, upstream)
-        .doFinally(signal -> recordOutcome(routed, breaker, started, signal));
+        .doFinally(signal -> recordOutcome(routed, proxy, upstream, breaker, started, signal));
   }
 
   private static void recordOutcome(
-      ServerWebExchange exchange, CircuitBreaker breaker, long started, SignalType signal) {
+      ServerWebExchange exchange,
+      ProxyExchange proxy,
+      Upstream upstream,
+      CircuitBreaker breaker,
+      long started,
+      SignalType signal) {
     long nanos = System.nanoTime() - started;
     if (signal == SignalType.CANCEL) {
       breaker.releasePermission();
       return;
     }
     HttpStatusCode code = exchange.getResponse().getStatusCode();
+    // Load reports count the request where it was last sent, or where the gateway is when no
+    // endpoint was tried.
+    Endpoint tried = proxy.endpoint;
+    LocalityLoad load = tried != null ? tried.load() : upstream.load().own();
     if (signal == SignalType.ON_ERROR || (code != null && code.value() >= 500)) {
       breaker.onError(nanos, TimeUnit.NANOSECONDS, UPSTREAM_FAILURE);
+      load.recordError(nanos);
     } else {
       breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+      load.recordSuccess(nanos);
     }
   }
 
@@ -248,8 +263,11 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
                         ? RequestTarget.encodeForUri(proxy.pathAndQuery)
                         : proxy.pathAndQuery)));
     upstream.activeRequests().incrementAndGet();
+    LocalityLoad load = endpoint.load();
+    load.attemptStarted();
     return chain
         .filter(exchange)
+        .doFinally(signal -> load.attemptEnded())
         .then(
             Mono.defer(
                 () -> {

@@ -3,8 +3,8 @@
  * port, request-target and {@code Host} checks before Spring parses a URI), one handler mapping
  * that sends every data-port request to SCG's filter chain without SCG's linear route scan, a
  * filter that resolves the upstream from the routing table (with retries, circuit breaking and
- * outlier reporting), the upstream headers, per-cluster HTTP clients for SCG's Netty routing, and
- * metrics.
+ * outlier reporting, and load counted on the routing table's counters), the upstream headers,
+ * per-cluster HTTP clients for SCG's Netty routing, and metrics.
  *
  * <p>Reads only {@code dev.weir.gateway.routing}; knows nothing of xDS.
  */

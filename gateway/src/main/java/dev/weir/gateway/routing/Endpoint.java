@@ -13,13 +13,21 @@ public final class Endpoint {
   private final int priority;
   private final String sourceCluster;
   private final String baseUrl;
+  private final String region;
+  private final String zone;
+  private final String subZone;
+  private final LocalityLoad load;
   private final AtomicInteger consecutive5xx = new AtomicInteger();
   private final AtomicInteger consecutiveGatewayFailures = new AtomicInteger();
   // System.nanoTime() at which an ejection ends; 0 when never ejected.
   private volatile long ejectedUntil;
   private int ejections;
 
-  Endpoint(EndpointSpec spec) {
+  Endpoint(EndpointSpec spec, LocalityLoad load) {
+    this.region = spec.region();
+    this.zone = spec.zone();
+    this.subZone = spec.subZone();
+    this.load = load;
     this.address = spec.address();
     this.port = spec.port();
     this.priority = spec.priority();
@@ -48,6 +56,11 @@ public final class Endpoint {
     return sourceCluster;
   }
 
+  /** The load counters of this endpoint's cluster in its locality. */
+  public LocalityLoad load() {
+    return load;
+  }
+
   /** {@code http://address:port}, precomputed so a request URL is one concatenation. */
   public String baseUrl() {
     return baseUrl;
@@ -68,6 +81,9 @@ public final class Endpoint {
     return address.equals(spec.address())
         && port == spec.port()
         && priority == spec.priority()
+        && region.equals(spec.region())
+        && zone.equals(spec.zone())
+        && subZone.equals(spec.subZone())
         && sourceCluster.equals(spec.sourceCluster().isEmpty() ? "unknown" : spec.sourceCluster());
   }
 

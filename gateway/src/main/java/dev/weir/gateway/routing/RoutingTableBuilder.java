@@ -36,6 +36,7 @@ public final class RoutingTableBuilder {
   private final CircuitBreakerConfig breakerConfig;
   private final RetryBudget retryBudget;
   private final int panicThreshold;
+  private final LoadCounters loadCounters;
   // Per cluster, changed in place; never handed to a table.
   private final Map<String, Upstream.Runtime> runtimes = new HashMap<>();
   private final Map<String, List<Endpoint>> endpoints = new HashMap<>();
@@ -70,6 +71,19 @@ public final class RoutingTableBuilder {
    */
   public RoutingTableBuilder(
       CircuitBreakerConfig breakerConfig, RetryBudget retryBudget, int panicThreshold) {
+    this(breakerConfig, retryBudget, panicThreshold, new LoadCounters());
+  }
+
+  /**
+   * As above, counting every cluster's load in {@code loadCounters} (endpoints and upstreams are
+   * handed their counters here, so requests count without a lookup).
+   */
+  public RoutingTableBuilder(
+      CircuitBreakerConfig breakerConfig,
+      RetryBudget retryBudget,
+      int panicThreshold,
+      LoadCounters loadCounters) {
+    this.loadCounters = requireNonNull(loadCounters, "loadCounters");
     this.breakerConfig = requireNonNull(breakerConfig, "breakerConfig");
     this.retryBudget = requireNonNull(retryBudget, "retryBudget");
     if (panicThreshold < 0 || panicThreshold > 100) {
@@ -178,16 +192,22 @@ public final class RoutingTableBuilder {
       @Nullable LoadAssignmentSpec assignment,
       @Nullable Upstream previous) {
     if (cluster == null) {
-      runtimes.remove(name);
+      if (runtimes.remove(name) != null) {
+        loadCounters.remove(name);
+      }
       endpoints.remove(name);
       return null;
     }
     Upstream.Runtime runtime =
         runtimes.computeIfAbsent(
-            name, n -> new Upstream.Runtime(n, breakerConfig, retryBudget, panicThreshold));
+            name,
+            n ->
+                new Upstream.Runtime(
+                    n, breakerConfig, retryBudget, panicThreshold, loadCounters.cluster(n)));
     List<Endpoint> previousEndpoints = endpoints.get(name);
     List<Endpoint> current =
         reuseEndpoints(
+            runtime.load,
             previousEndpoints == null ? List.of() : previousEndpoints,
             assignment == null ? List.of() : assignment.endpoints());
     endpoints.put(name, current);
@@ -430,7 +450,8 @@ public final class RoutingTableBuilder {
     return host.toLowerCase(Locale.ROOT);
   }
 
-  private static List<Endpoint> reuseEndpoints(List<Endpoint> previous, List<EndpointSpec> specs) {
+  private static List<Endpoint> reuseEndpoints(
+      ClusterLoad load, List<Endpoint> previous, List<EndpointSpec> specs) {
     List<Endpoint> out = new ArrayList<>(specs.size());
     for (EndpointSpec spec : specs) {
       Endpoint kept = null;
@@ -440,7 +461,10 @@ public final class RoutingTableBuilder {
           break;
         }
       }
-      out.add(kept != null ? kept : new Endpoint(spec));
+      out.add(
+          kept != null
+              ? kept
+              : new Endpoint(spec, load.locality(spec.region(), spec.zone(), spec.subZone())));
     }
     return out;
   }

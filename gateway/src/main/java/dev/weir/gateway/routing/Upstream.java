@@ -51,6 +51,11 @@ public final class Upstream {
     return runtime.breaker();
   }
 
+  /** The load counters of this cluster (per locality, and the gateway's own). */
+  public ClusterLoad load() {
+    return runtime.load;
+  }
+
   /** Requests in flight to this cluster, for the {@code max_requests} threshold. */
   public AtomicInteger activeRequests() {
     return runtime.active;
@@ -195,11 +200,18 @@ public final class Upstream {
     final AtomicInteger retries = new AtomicInteger();
     final RetryBudget retryBudget;
     final int panicThreshold;
+    final ClusterLoad load;
     // System.nanoTime() at which the latest ejection ends; written under this lock.
     volatile long lastEjectionEnds = System.nanoTime();
 
-    Runtime(String name, CircuitBreakerConfig config, RetryBudget retryBudget, int panicThreshold) {
+    Runtime(
+        String name,
+        CircuitBreakerConfig config,
+        RetryBudget retryBudget,
+        int panicThreshold,
+        ClusterLoad load) {
       this.name = name;
+      this.load = load;
       this.config = config;
       this.retryBudget = retryBudget;
       this.panicThreshold = panicThreshold;

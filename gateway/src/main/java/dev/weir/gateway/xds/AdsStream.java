@@ -168,6 +168,16 @@ final class AdsStream implements AutoCloseable {
     executor.execute(this::openStream);
   }
 
+  /** The channel to the control plane (for other services on the same connection and TLS). */
+  ManagedChannel channel() {
+    return channel;
+  }
+
+  /** The node this client declares. */
+  Node node() {
+    return node;
+  }
+
   /** Whether the stream is up and the control plane has answered on it. */
   boolean connected() {
     return connected;

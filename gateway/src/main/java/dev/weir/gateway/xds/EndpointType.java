@@ -17,8 +17,9 @@ import java.util.List;
 
 /**
  * EDS: a {@link ClusterLoadAssignment} into a {@link LoadAssignmentSpec} (every endpoint not
- * unhealthy, draining or timed out, with its locality's priority and the Kubernetes cluster it
- * comes from), stored by cluster name.
+ * unhealthy, draining or timed out, with its locality, its locality's priority and the Kubernetes
+ * cluster it comes from), stored by cluster name. The locality's {@code sub_zone} is the Weir
+ * cluster ({@link dev.weir.xds.dialect.LoadReports}); load reports go back per locality.
  */
 final class EndpointType implements ResourceType<LoadAssignmentSpec> {
 
@@ -81,7 +82,10 @@ final class EndpointType implements ResourceType<LoadAssignmentSpec> {
                 socket.getAddress(),
                 socket.getPortValue(),
                 locality.getPriority(),
-                weirString(lb.getMetadata(), WeirMetadata.SOURCE_CLUSTER)));
+                weirString(lb.getMetadata(), WeirMetadata.SOURCE_CLUSTER),
+                locality.getLocality().getRegion(),
+                locality.getLocality().getZone(),
+                locality.getLocality().getSubZone()));
       }
     }
     return new LoadAssignmentSpec(name, endpoints);

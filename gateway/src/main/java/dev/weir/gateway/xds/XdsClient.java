@@ -151,6 +151,20 @@ public final class XdsClient implements AutoCloseable {
         });
   }
 
+  /**
+   * The gRPC channel to the control plane, with this client's TLS; other services of the control
+   * plane (load reports) use it too. It calls back on this client's single thread unless a call
+   * names an executor of its own. Shut down by {@link #close()}.
+   */
+  public io.grpc.Channel channel() {
+    return stream.channel();
+  }
+
+  /** The node this client declares to the control plane (id, cluster, locality, user agent). */
+  public io.envoyproxy.envoy.config.core.v3.Node node() {
+    return stream.node();
+  }
+
   /** Whether the stream is up and the control plane has answered on it. */
   public boolean connected() {
     return stream.connected();

@@ -103,7 +103,10 @@ public final class XdsResources {
     ClusterName name = ClusterName.parse(cluster);
     TreeMap<String, List<Ep>> byLocality = new TreeMap<>();
     for (Ep ep : endpoints) {
-      byLocality.computeIfAbsent(ep.region() + "\n" + ep.zone(), k -> new ArrayList<>()).add(ep);
+      byLocality
+          .computeIfAbsent(
+              ep.region() + "\n" + ep.zone() + "\n" + ep.sourceCluster(), k -> new ArrayList<>())
+          .add(ep);
     }
     List<LocalityLbEndpoints> localities = new ArrayList<>();
     for (List<Ep> group : byLocality.values()) {
@@ -113,7 +116,8 @@ public final class XdsResources {
       }
       Ep first = group.get(0);
       localities.add(
-          XdsProtos.localityEndpoints(first.region(), first.zone(), first.priority(), lbEndpoints));
+          XdsProtos.localityEndpoints(
+              first.region(), first.zone(), first.sourceCluster(), first.priority(), lbEndpoints));
     }
     return XdsProtos.loadAssignment(name.namespace(), name.revision(), localities);
   }

@@ -68,7 +68,7 @@ class ResourceDecoderTest {
   }
 
   @Test
-  void loadAssignmentKeepsPriorityAndSourceClusterAndSkipsUnhealthy() throws Exception {
+  void loadAssignmentKeepsPriorityLocalityAndSourceClusterAndSkipsUnhealthy() throws Exception {
     ClusterLoadAssignment cla =
         assignment("default/hello-1", endpoint(9001, 0, "east"), endpoint(9002, 1, "west"));
     ClusterLoadAssignment withUnhealthy =
@@ -82,8 +82,8 @@ class ResourceDecoderTest {
             .build();
     assertThat(decoder.loadAssignment(withUnhealthy).endpoints())
         .containsExactly(
-            new EndpointSpec("127.0.0.1", 9001, 0, "east"),
-            new EndpointSpec("127.0.0.1", 9002, 1, "west"));
+            new EndpointSpec("127.0.0.1", 9001, 0, "east", "east", "east-a", "east"),
+            new EndpointSpec("127.0.0.1", 9002, 1, "west", "west", "west-a", "west"));
   }
 
   @Test

@@ -10,7 +10,9 @@
  *       {namespace}/{secret}}, formatted and parsed;
  *   <li>{@link WeirMetadata}: the {@code weir} filter metadata and its fields;
  *   <li>{@link WeirHeaders}: request headers matched and added by routes;
- *   <li>{@link UserAgents}: how a node tells the server which kind of data plane it is.
+ *   <li>{@link UserAgents}: how a node tells the server which kind of data plane it is;
+ *   <li>{@link LoadReports} and {@link LatencyBuckets}: the locality {@code sub_zone} (a Weir
+ *       cluster) and the latency load metrics of load reports.
  * </ul>
  *
  * <p>Plain Java: it depends on nothing but JSpecify, in particular on no protobuf, so that code

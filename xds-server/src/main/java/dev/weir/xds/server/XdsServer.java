@@ -6,6 +6,8 @@ import dev.weir.model.TrafficModel;
 import dev.weir.xds.DataPlane;
 import dev.weir.xds.DataPlaneRegistry;
 import dev.weir.xds.ModelPublisher;
+import dev.weir.xds.lrs.LoadReportingServer;
+import dev.weir.xds.lrs.LoadStore;
 import dev.weir.xds.snapshot.SnapshotHistory;
 import dev.weir.xds.snapshot.SnapshotProducer;
 import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
@@ -43,6 +45,9 @@ import org.slf4j.LoggerFactory;
  * {@link #publish} hands the model to the producer, which builds and sets its snapshots on the
  * caller's thread before it returns: nothing here batches or delays (the controller's rebuild loop
  * is the one batching loop).
+ *
+ * <p>The same gRPC server (and so the same TLS) serves the Load Reporting Service ({@link
+ * LoadReportingServer}); what the data planes report is in {@link #loadStore()}.
  */
 public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoCloseable {
 
@@ -55,6 +60,8 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
   private final Predicate<SocketAddress> localPeer;
   private final DataPlaneTracker tracker;
   private final SnapshotProducer producer;
+  private final LoadStore loadStore;
+  private final LoadReportingServer loadReporting;
   private final Object lifecycle = new Object();
 
   // guarded by lifecycle
@@ -77,6 +84,9 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
             tracker,
             history,
             metrics.snapshotBuild());
+    LoadStore store = builder.loadStore;
+    this.loadStore = store == null ? new LoadStore() : store;
+    this.loadReporting = new LoadReportingServer(loadStore, builder.loadReportingInterval);
   }
 
   /** A builder with loopback, port 18000, plaintext, HTTP listener port 8080. */
@@ -108,6 +118,7 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
                   ServerInterceptors.intercept(
                       discovery.getAggregatedDiscoveryServiceImpl(),
                       new StreamTransport(tls != null, localPeer)))
+              .addService(loadReporting)
               .maxInboundMessageSize(64 * 1024 * 1024)
               .permitKeepAliveTime(10, TimeUnit.SECONDS)
               .permitKeepAliveWithoutCalls(true);
@@ -163,6 +174,11 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
       throw new IllegalStateException("port: server not started");
     }
     return s.getPort();
+  }
+
+  /** What the data planes reported over LRS. */
+  public LoadStore loadStore() {
+    return loadStore;
   }
 
   /** The revision of the newest model that snapshots were built from; -1 before any. */
@@ -229,8 +245,32 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
     private Predicate<SocketAddress> localPeer = StreamTransport.LOOPBACK;
     private @Nullable MeterRegistry meterRegistry;
     private Duration drainTimeout = Duration.ofSeconds(30);
+    private Duration loadReportingInterval = Duration.ofSeconds(1);
+    private @Nullable LoadStore loadStore;
 
     Builder() {}
+
+    /**
+     * How often data planes are asked to report load over LRS ({@code load_reporting_interval});
+     * default 1 s.
+     *
+     * @throws IllegalArgumentException unless positive
+     */
+    public Builder loadReportingInterval(Duration interval) {
+      requireNonNull(interval, "interval");
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException(
+            "loadReportingInterval: " + interval + " (expected: > 0)");
+      }
+      this.loadReportingInterval = interval;
+      return this;
+    }
+
+    /** Where load reports go; a new store on the system clock by default. */
+    public Builder loadStore(LoadStore loadStore) {
+      this.loadStore = requireNonNull(loadStore, "loadStore");
+      return this;
+    }
 
     /** The address to bind; default {@code 127.0.0.1}. */
     public Builder bindAddress(String bindAddress) {

@@ -549,10 +549,14 @@ public final class Translator {
 
   private static Versioned<ClusterLoadAssignment> loadAssignment(
       Upstream upstream, Locality viewer) {
-    Map<Locality, List<LbEndpoint>> byLocality = new TreeMap<>();
+    // One LocalityLbEndpoints per (locality, Weir cluster): the cluster goes into the sub_zone so
+    // that load reports say which cluster served; the priority stays the locality's, and the
+    // weights (endpoint counts) add up per priority as before.
+    Map<LocalityKey, List<LbEndpoint>> byLocality = new TreeMap<>();
     for (Endpoint endpoint : upstream.endpoints()) {
       byLocality
-          .computeIfAbsent(endpoint.locality(), l -> new ArrayList<>())
+          .computeIfAbsent(
+              new LocalityKey(endpoint.locality(), endpoint.cluster()), l -> new ArrayList<>())
           .add(
               XdsProtos.lbEndpoint(
                   endpoint.address(), endpoint.port(), endpoint.cluster(), endpoint.stale()));
@@ -560,21 +564,30 @@ public final class Translator {
     // gRPC clients reject gaps in priorities, so the relative priorities present are renumbered
     // 0, 1, ... in their order.
     TreeSet<Integer> present = new TreeSet<>();
-    for (Locality locality : byLocality.keySet()) {
-      present.add(locality.priorityFrom(viewer));
+    for (LocalityKey key : byLocality.keySet()) {
+      present.add(key.locality().priorityFrom(viewer));
     }
     List<LocalityLbEndpoints> localities = new ArrayList<>();
     byLocality.forEach(
-        (locality, endpoints) ->
+        (key, endpoints) ->
             localities.add(
                 XdsProtos.localityEndpoints(
-                    locality.region(),
-                    locality.zone(),
-                    present.headSet(locality.priorityFrom(viewer)).size(),
+                    key.locality().region(),
+                    key.locality().zone(),
+                    key.cluster(),
+                    present.headSet(key.locality().priorityFrom(viewer)).size(),
                     endpoints)));
     return Versioned.of(
         upstream.name(),
         XdsProtos.loadAssignment(upstream.namespace(), upstream.revision(), localities));
+  }
+
+  private record LocalityKey(Locality locality, String cluster) implements Comparable<LocalityKey> {
+    @Override
+    public int compareTo(LocalityKey other) {
+      int byLocality = locality.compareTo(other.locality);
+      return byLocality != 0 ? byLocality : cluster.compareTo(other.cluster);
+    }
   }
 
   private record HostKey(VirtualHost host, boolean tls, boolean redirect) {}

@@ -5,6 +5,7 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.Value;
 import dev.weir.xds.dialect.ClusterName;
+import dev.weir.xds.dialect.LoadReports;
 import dev.weir.xds.dialect.ResourceNames;
 import dev.weir.xds.dialect.WeirHeaders;
 import dev.weir.xds.dialect.WeirMetadata;
@@ -23,6 +24,7 @@ import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.Locality;
 import io.envoyproxy.envoy.config.core.v3.Metadata;
 import io.envoyproxy.envoy.config.core.v3.RoutingPriority;
+import io.envoyproxy.envoy.config.core.v3.SelfConfigSource;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -368,7 +370,19 @@ public final class XdsProtos {
   }
 
   /**
-   * A revision's cluster: endpoints from EDS over ADS, with Weir's limits and outlier detection.
+   * Load reports (LRS) go to the server that sent the cluster ({@code self}): proxyless gRPC reads
+   * it; Envoy reports by its bootstrap's {@code cluster_manager.load_stats_config} instead.
+   */
+  public static ConfigSource lrsConfigSource() {
+    return ConfigSource.newBuilder()
+        .setSelf(SelfConfigSource.getDefaultInstance())
+        .setResourceApiVersion(ApiVersion.V3)
+        .build();
+  }
+
+  /**
+   * A revision's cluster: endpoints from EDS over ADS, with Weir's limits and outlier detection,
+   * load reported to this server ({@link #lrsConfigSource}).
    */
   public static Cluster edsCluster(String namespace, String revision, boolean http2) {
     Cluster.Builder cluster =
@@ -377,6 +391,7 @@ public final class XdsProtos {
             .setType(Cluster.DiscoveryType.EDS)
             .setEdsClusterConfig(
                 Cluster.EdsClusterConfig.newBuilder().setEdsConfig(adsConfigSource()))
+            .setLrsServer(lrsConfigSource())
             .setConnectTimeout(duration(CONNECT_TIMEOUT))
             .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN)
             .setCircuitBreakers(
@@ -429,11 +444,14 @@ public final class XdsProtos {
         .build();
   }
 
-  /** The endpoints of one locality, weighted by their number, at a failover priority. */
+  /**
+   * The endpoints of one locality and Weir cluster (in the {@code sub_zone}, see {@link
+   * LoadReports}), weighted by their number, at a failover priority.
+   */
   public static LocalityLbEndpoints localityEndpoints(
-      String region, String zone, int priority, List<LbEndpoint> endpoints) {
+      String region, String zone, String cluster, int priority, List<LbEndpoint> endpoints) {
     return LocalityLbEndpoints.newBuilder()
-        .setLocality(Locality.newBuilder().setRegion(region).setZone(zone))
+        .setLocality(Locality.newBuilder().setRegion(region).setZone(zone).setSubZone(cluster))
         .setLoadBalancingWeight(UInt32Value.of(endpoints.size()))
         .setPriority(priority)
         .addAllLbEndpoints(endpoints)

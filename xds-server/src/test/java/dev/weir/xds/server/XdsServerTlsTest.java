@@ -127,6 +127,92 @@ class XdsServerTlsTest {
             .build());
   }
 
+  /** Opens an LRS stream, sends the node and one report; the first response or the error. */
+  static java.util.concurrent.CompletableFuture<
+          io.envoyproxy.envoy.service.load_stats.v3.LoadStatsResponse>
+      reportLoad(ManagedChannel channel, String nodeId) {
+    var first =
+        new java.util.concurrent.CompletableFuture<
+            io.envoyproxy.envoy.service.load_stats.v3.LoadStatsResponse>();
+    var requests =
+        io.envoyproxy.envoy.service.load_stats.v3.LoadReportingServiceGrpc.newStub(channel)
+            .streamLoadStats(
+                new io.grpc.stub.StreamObserver<>() {
+                  @Override
+                  public void onNext(
+                      io.envoyproxy.envoy.service.load_stats.v3.LoadStatsResponse response) {
+                    first.complete(response);
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    first.completeExceptionally(t);
+                  }
+
+                  @Override
+                  public void onCompleted() {}
+                });
+    var node = node(nodeId, "envoy", EAST);
+    requests.onNext(
+        io.envoyproxy.envoy.service.load_stats.v3.LoadStatsRequest.newBuilder()
+            .setNode(node)
+            .build());
+    requests.onNext(
+        io.envoyproxy.envoy.service.load_stats.v3.LoadStatsRequest.newBuilder()
+            .setNode(node)
+            .addClusterStats(
+                io.envoyproxy.envoy.config.endpoint.v3.ClusterStats.newBuilder()
+                    .setClusterName("default/hello-00001")
+                    .addUpstreamLocalityStats(
+                        io.envoyproxy.envoy.config.endpoint.v3.UpstreamLocalityStats.newBuilder()
+                            .setLocality(
+                                io.envoyproxy.envoy.config.core.v3.Locality.newBuilder()
+                                    .setRegion(EAST.region())
+                                    .setZone(EAST.zone())
+                                    .setSubZone("east"))
+                            .setTotalIssuedRequests(3)
+                            .setTotalSuccessfulRequests(3)))
+            .build());
+    return first;
+  }
+
+  @Test
+  void loadReportsTakeTheSameMutualTls() throws Exception {
+    ManagedChannel channel =
+        channel(
+            TlsChannelCredentials.newBuilder()
+                .keyManager(client.certificateFile().toFile(), client.keyFile().toFile())
+                .trustManager(caFile.toFile())
+                .build());
+    java.time.Instant from = java.time.Instant.now();
+    try {
+      var response = reportLoad(channel, "envoy-lrs").get(20, TimeUnit.SECONDS);
+      assertThat(response.getSendAllClusters()).isTrue();
+      assertThat(response.getLoadReportingInterval().getSeconds()).isEqualTo(1);
+      Poll.eventually(
+          () ->
+              assertThat(
+                      server
+                          .loadStore()
+                          .window("default", "hello-00001", from, java.time.Instant.now())
+                          .cluster("east")
+                          .successes())
+                  .isEqualTo(3));
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    ManagedChannel anonymous =
+        channel(TlsChannelCredentials.newBuilder().trustManager(caFile.toFile()).build());
+    try {
+      var refused = reportLoad(anonymous, "envoy-lrs-anon");
+      Poll.until("the LRS stream fails", refused::isDone);
+      assertThat(refused).isCompletedExceptionally();
+    } finally {
+      anonymous.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
   void assertRefused(ChannelCredentials credentials) throws Exception {
     ManagedChannel channel = channel(credentials);
     try (SotwClient envoy = new SotwClient(channel, node("envoy-anon", "envoy", EAST))) {

@@ -71,7 +71,11 @@ class TranslatorTest {
         revision,
         List.of(
             localityEndpoints(
-                "us-east", "us-east-1a", 0, List.of(lbEndpoint(address, 8080, "east", false)))));
+                "us-east",
+                "us-east-1a",
+                "east",
+                0,
+                List.of(lbEndpoint(address, 8080, "east", false)))));
   }
 
   static Route weighted(Object... revisionsAndWeights) {
@@ -268,6 +272,7 @@ class TranslatorTest {
                             localityEndpoints(
                                 "us-east",
                                 "us-east-1a",
+                                "east",
                                 0,
                                 List.of(
                                     lbEndpoint("10.0.0.1", 8080, "east", false),
@@ -275,11 +280,13 @@ class TranslatorTest {
                             localityEndpoints(
                                 "us-east",
                                 "us-east-1b",
+                                "east",
                                 1,
                                 List.of(lbEndpoint("10.0.0.2", 8080, "east", false))),
                             localityEndpoints(
                                 "us-west",
                                 "us-west-1a",
+                                "west",
                                 2,
                                 List.of(lbEndpoint("10.1.0.1", 8080, "west", false)))))))),
         Named.of(
@@ -300,11 +307,13 @@ class TranslatorTest {
                             localityEndpoints(
                                 "us-east",
                                 "us-east-1b",
+                                "east",
                                 0,
                                 List.of(lbEndpoint("10.0.0.2", 8080, "east", false))),
                             localityEndpoints(
                                 "us-west",
                                 "us-west-1a",
+                                "west",
                                 1,
                                 List.of(lbEndpoint("10.1.0.1", 8080, "west", false)))))))),
         Named.of(
@@ -325,11 +334,13 @@ class TranslatorTest {
                             localityEndpoints(
                                 "us-east",
                                 "us-east-1a",
+                                "east",
                                 0,
                                 List.of(lbEndpoint("10.0.0.1", 8080, "east", false))),
                             localityEndpoints(
                                 "us-west",
                                 "us-west-1a",
+                                "west",
                                 1,
                                 List.of(lbEndpoint("10.1.0.1", 8080, "west", false)))))))),
         Named.of(
@@ -350,12 +361,54 @@ class TranslatorTest {
                             localityEndpoints(
                                 "us-east",
                                 "us-east-1a",
+                                "east",
                                 1,
                                 List.of(lbEndpoint("10.0.0.1", 8080, "east", false))),
                             localityEndpoints(
                                 "us-west",
                                 "us-west-1a",
+                                "west",
                                 0,
+                                List.of(lbEndpoint("10.1.0.1", 8080, "west", false)))))))),
+        Named.of(
+            "two clusters in one zone: one locality each (sub_zone), same priority",
+            new Case(
+                model(
+                    List.of(vh(HOST, List.of(), new WeightedUpstream(one.name(), 100))),
+                    upstream(
+                        "hello-00001",
+                        new Endpoint("10.0.0.1", 8080, "east", EAST_A, false),
+                        new Endpoint("10.0.0.2", 8080, "east", EAST_A, false),
+                        new Endpoint("10.2.0.1", 8080, "east-2", EAST_A, false),
+                        new Endpoint("10.1.0.1", 8080, "west", WEST_A, false))),
+                EAST_A,
+                List.of(
+                    host(HOST, clusterRoute("default", prefixMatch(), "default", "hello-00001"))),
+                List.of(edsCluster("default", "hello-00001", false)),
+                List.of(
+                    loadAssignment(
+                        "default",
+                        "hello-00001",
+                        List.of(
+                            localityEndpoints(
+                                "us-east",
+                                "us-east-1a",
+                                "east",
+                                0,
+                                List.of(
+                                    lbEndpoint("10.0.0.1", 8080, "east", false),
+                                    lbEndpoint("10.0.0.2", 8080, "east", false))),
+                            localityEndpoints(
+                                "us-east",
+                                "us-east-1a",
+                                "east-2",
+                                0,
+                                List.of(lbEndpoint("10.2.0.1", 8080, "east-2", false))),
+                            localityEndpoints(
+                                "us-west",
+                                "us-west-1a",
+                                "west",
+                                1,
                                 List.of(lbEndpoint("10.1.0.1", 8080, "west", false)))))))),
         Named.of(
             "stale endpoints are served and marked",
@@ -378,11 +431,13 @@ class TranslatorTest {
                             localityEndpoints(
                                 "us-east",
                                 "us-east-1a",
+                                "east",
                                 0,
                                 List.of(lbEndpoint("10.0.0.1", 8080, "east", false))),
                             localityEndpoints(
                                 "us-west",
                                 "us-west-1a",
+                                "west",
                                 1,
                                 List.of(lbEndpoint("10.1.0.1", 8080, "west", true)))))))),
         Named.of(
@@ -501,6 +556,7 @@ class TranslatorTest {
     assertThat(cluster.getName()).isEqualTo("default/hello-00001");
     assertThat(cluster.getType()).isEqualTo(Cluster.DiscoveryType.EDS);
     assertThat(cluster.getEdsClusterConfig().getEdsConfig().hasAds()).isTrue();
+    assertThat(cluster.getLrsServer().hasSelf()).as("load reports to this server").isTrue();
     assertThat(cluster.getConnectTimeout().getSeconds()).isEqualTo(2);
     assertThat(cluster.getCircuitBreakers().getThresholds(0).getMaxRetries().getValue())
         .isEqualTo(3);

@@ -1,0 +1,46 @@
+package dev.weir.gateway.routing;
+
+import java.util.Collection;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The load of one cluster (revision), per locality of its endpoints plus the gateway's own locality
+ * ({@link #own()}) for failures before any endpoint was tried. Outlives routing tables.
+ */
+public final class ClusterLoad {
+
+  private final String name;
+  private final LocalityLoad own = new LocalityLoad("", "", "");
+  private final ConcurrentHashMap<String, LocalityLoad> localities = new ConcurrentHashMap<>();
+  volatile boolean removed;
+
+  ClusterLoad(String name) {
+    this.name = name;
+  }
+
+  /** The cluster's name, {@code {namespace}/{revision}}. */
+  public String name() {
+    return name;
+  }
+
+  /** Where the gateway's own failures count when no endpoint was tried (no ready endpoint). */
+  public LocalityLoad own() {
+    return own;
+  }
+
+  /** The load of the endpoints in one locality; created on first use (at table build). */
+  LocalityLoad locality(String region, String zone, String subZone) {
+    return localities.computeIfAbsent(
+        region + '\n' + zone + '\n' + subZone, k -> new LocalityLoad(region, zone, subZone));
+  }
+
+  /** Every endpoint locality seen so far. */
+  public Collection<LocalityLoad> localities() {
+    return localities.values();
+  }
+
+  /** Whether the cluster left the routing table; the reporter drops it after its last report. */
+  public boolean removed() {
+    return removed;
+  }
+}

@@ -1,0 +1,237 @@
+package dev.weir.xds.lrs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.weir.xds.dialect.LatencyBuckets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class LoadStoreTest {
+
+  static final Instant T0 = Instant.parse("2026-12-01T12:00:00Z");
+  static final String UP = "default/hello-00001";
+
+  /** A clock the test moves. */
+  static final class TestClock extends Clock {
+    Instant now = T0;
+
+    void advanceSeconds(long seconds) {
+      now = now.plusSeconds(seconds);
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  final TestClock clock = new TestClock();
+  final LoadStore store = new LoadStore(clock);
+
+  static long[] latencies(double... millis) {
+    long[] counts = new long[LatencyBuckets.count()];
+    for (double m : millis) {
+      counts[LatencyBuckets.bucketOfMillis(m)]++;
+    }
+    return counts;
+  }
+
+  LoadWindow window(long fromSecond, long toSecond) {
+    return store.window(
+        "default", "hello-00001", T0.plusSeconds(fromSecond), T0.plusSeconds(toSecond));
+  }
+
+  @Test
+  void windowsSumTheSecondsTheyCover() {
+    LoadStore.NodeLoad gw = store.node("gw-1");
+    gw.add(UP, "east", 10, 9, 1, 2, null); // second 0
+    gw.add(UP, "east", 5, 5, 0, 1, null); // second 0 again: merged
+    clock.advanceSeconds(1);
+    gw.add(UP, "east", 20, 18, 2, 3, null); // second 1
+    clock.advanceSeconds(4);
+    gw.add(UP, "east", 100, 100, 0, 4, null); // second 5
+
+    assertThat(window(0, 0).total())
+        .extracting(LoadTotals::requests, LoadTotals::successes, LoadTotals::errors)
+        .containsExactly(15L, 14L, 1L);
+    assertThat(window(0, 1).total())
+        .extracting(LoadTotals::requests, LoadTotals::successes, LoadTotals::errors)
+        .containsExactly(35L, 32L, 3L);
+    assertThat(window(0, 1).total().inProgress()).as("last value in the window").isEqualTo(3);
+    assertThat(window(2, 4).total()).isEqualTo(LoadTotals.EMPTY);
+    assertThat(window(0, 10).total().requests()).isEqualTo(135);
+    assertThat(window(0, 10).total().successRatePercent()).isCloseTo(97.78, within(0.01));
+    assertThat(window(0, 10).from()).isEqualTo(T0);
+    assertThat(window(0, 10).upstream()).isEqualTo(UP);
+  }
+
+  @Test
+  void windowsSplitByWeirClusterAndSumOverDataPlanes() {
+    LoadStore.NodeLoad gw1 = store.node("gw-1");
+    LoadStore.NodeLoad gw2 = store.node("gw-2");
+    gw1.add(UP, "east", 10, 10, 0, 0, null);
+    gw1.add(UP, "west", 4, 2, 2, 0, null);
+    gw2.add(UP, "east", 6, 5, 1, 0, null);
+    gw2.add("default/hello-00002", "east", 50, 50, 0, 0, null);
+
+    LoadWindow w = window(0, 0);
+    assertThat(w.total().requests()).isEqualTo(20);
+    assertThat(w.byCluster()).containsOnlyKeys("east", "west");
+    assertThat(w.cluster("east"))
+        .extracting(LoadTotals::requests, LoadTotals::successes, LoadTotals::errors)
+        .containsExactly(16L, 15L, 1L);
+    assertThat(w.cluster("west"))
+        .extracting(LoadTotals::requests, LoadTotals::successes, LoadTotals::errors)
+        .containsExactly(4L, 2L, 2L);
+    assertThat(w.cluster("north")).isEqualTo(LoadTotals.EMPTY);
+    assertThat(store.upstreams()).containsExactly(UP, "default/hello-00002");
+  }
+
+  @Test
+  void aClosedStreamKeepsItsPastButNoLongerCountsInFlightOrNewReports() {
+    LoadStore.NodeLoad gw = store.node("gw-1");
+    gw.add(UP, "east", 10, 8, 0, 2, null);
+    assertThat(window(0, 0).total().inProgress()).isEqualTo(2);
+
+    gw.close();
+    gw.add(UP, "east", 99, 99, 0, 0, null);
+
+    assertThat(window(0, 0).total())
+        .extracting(LoadTotals::requests, LoadTotals::successes, LoadTotals::inProgress)
+        .containsExactly(10L, 8L, 0L);
+  }
+
+  @Test
+  void emptyReportsStoreNothing() {
+    store.node("gw-1").add(UP, "east", 0, 0, 0, 0, new long[LatencyBuckets.count()]);
+    assertThat(store.seriesCount()).isZero();
+    assertThat(window(0, 0).total().latency().percentile(50)).isNaN();
+  }
+
+  @Test
+  void secondsOlderThanFifteenMinutesGoAndIdleSeriesAreEvicted() {
+    LoadStore.NodeLoad gw = store.node("gw-1");
+    LoadStore.NodeLoad other = store.node("gw-2");
+    gw.add(UP, "east", 10, 10, 0, 0, null);
+    other.add(UP, "west", 7, 7, 0, 0, null);
+    clock.advanceSeconds(600);
+    gw.add(UP, "east", 1, 1, 0, 0, null);
+    clock.advanceSeconds(300);
+    // 900 s after the first report: its second is out of retention, gw-2's series is idle.
+    gw.add(UP, "east", 2, 2, 0, 0, null);
+
+    assertThat(window(0, 900).total().requests()).as("second 0 dropped").isEqualTo(3);
+    assertThat(store.seriesCount()).as("gw-2's idle series evicted").isEqualTo(1);
+
+    clock.advanceSeconds(900);
+    store.evictIdle(store.nowSecond());
+    assertThat(store.seriesCount()).isZero();
+    assertThat(store.upstreams()).isEmpty();
+
+    // A stream whose series was evicted while idle starts a new one.
+    gw.add(UP, "east", 5, 5, 0, 0, null);
+    assertThat(store.seriesCount()).isEqualTo(1);
+    assertThat(window(1800, 1800).total().requests()).isEqualTo(5);
+  }
+
+  @Test
+  void aSeriesGrowsToFifteenMinutesOfSeconds() {
+    LoadStore.NodeLoad gw = store.node("gw-1");
+    for (int s = 0; s < 2000; s++) {
+      gw.add(UP, "east", 1, 1, 0, 0, latencies(1));
+      clock.advanceSeconds(1);
+    }
+    // Now is second 2000: seconds 1101..1999 are kept (and 2000 would be).
+    assertThat(window(0, 2000).total().requests()).isEqualTo(899);
+    assertThat(window(0, 2000).total().latency().count()).isEqualTo(899);
+    assertThat(window(1500, 1509).total().requests()).isEqualTo(10);
+  }
+
+  @Test
+  void seriesListsSecondsWithReports() {
+    LoadStore.NodeLoad gw1 = store.node("gw-1");
+    LoadStore.NodeLoad gw2 = store.node("gw-2");
+    gw1.add(UP, "east", 10, 9, 1, 1, null);
+    gw2.add(UP, "west", 5, 5, 0, 2, null);
+    clock.advanceSeconds(2);
+    gw1.add(UP, "east", 3, 3, 0, 0, null);
+
+    List<LoadSecond> all = store.series("default", "hello-00001", null, T0, T0.plusSeconds(5));
+    assertThat(all)
+        .containsExactly(
+            new LoadSecond(T0, 15, 14, 1, 3), new LoadSecond(T0.plusSeconds(2), 3, 3, 0, 0));
+    assertThat(store.series("default", "hello-00001", "west", T0, T0.plusSeconds(5)))
+        .containsExactly(new LoadSecond(T0, 5, 5, 0, 2));
+    assertThatThrownBy(() -> store.series("default", "hello-00001", null, T0.plusSeconds(1), T0))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void latencyHistogramsMergeOverSecondsClustersAndDataPlanes() {
+    LoadStore.NodeLoad gw1 = store.node("gw-1");
+    gw1.add(UP, "east", 2, 2, 0, 0, latencies(1, 2));
+    gw1.add(UP, "east", 1, 1, 0, 0, latencies(3)); // same second: merged
+    assertThat(store.seriesCount()).isEqualTo(1);
+    clock.advanceSeconds(1);
+    store.node("gw-2").add(UP, "west", 2, 2, 0, 0, latencies(100, 200));
+
+    LoadWindow w = window(0, 1);
+    assertThat(w.total().latency().count()).isEqualTo(5);
+    assertThat(w.cluster("east").latency().count()).isEqualTo(3);
+    assertThat(w.cluster("east").latency().percentile(100)).isCloseTo(3, within(0.3));
+    assertThat(w.cluster("west").latency().percentile(50)).isCloseTo(100, within(10.0));
+    assertThat(w.total().latency().percentile(60)).isCloseTo(3, within(0.3));
+  }
+
+  @ParameterizedTest(name = "p{0}")
+  @ValueSource(doubles = {50, 90, 95, 99, 99.9})
+  void percentilesAreWithinTenPercentOfTheExactValue(double p) {
+    Random random = new Random(42);
+    double[] exact = new double[20_000];
+    long[] counts = new long[LatencyBuckets.count()];
+    for (int i = 0; i < exact.length; i++) {
+      // Log-normal around 20 ms, from well under a millisecond to seconds.
+      exact[i] = Math.exp(Math.log(20) + 1.5 * random.nextGaussian());
+      exact[i] = Math.max(exact[i], 0.11);
+      counts[LatencyBuckets.bucketOfMillis(exact[i])]++;
+    }
+    store.node("gw-1").add(UP, "east", exact.length, exact.length, 0, 0, counts);
+    Arrays.sort(exact);
+    double truth = exact[(int) Math.ceil(p / 100 * exact.length) - 1];
+
+    double estimate = window(0, 0).total().latency().percentile(p);
+
+    assertThat(Math.abs(estimate - truth) / truth).isLessThanOrEqualTo(0.10);
+  }
+
+  @Test
+  void histogramsCheckTheirInput() {
+    assertThat(LatencyHistogram.EMPTY.percentile(99)).isNaN();
+    assertThatThrownBy(() -> LatencyHistogram.EMPTY.percentile(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("0 < p <= 100");
+    assertThatThrownBy(() -> LatencyHistogram.of(new long[3]))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.node("gw").add(UP, "east", 1, 1, 0, 0, new long[3]))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}

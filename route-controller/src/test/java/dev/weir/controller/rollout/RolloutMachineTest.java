@@ -517,4 +517,54 @@ class RolloutMachineTest {
     assertThat(d.state().step()).isEqualTo(1);
     assertThat(d.state().stepStartedAt()).isEqualTo(before.stepStartedAt());
   }
+
+  @Test
+  void aCandidateFailingInOneClusterIsRolledBackAtThePausesEnd() {
+    Sim sim = new Sim(plan(OnFailure.ROLLBACK), A);
+    sim.change(B);
+    sim.later(Duration.ofSeconds(1), Observations.none());
+    WindowNumbers east = WindowNumbers.of(95, 5);
+    WindowNumbers west = WindowNumbers.of(2000, 0);
+    WindowNumbers all = WindowNumbers.of(2095, 5).withClusters(Map.of("east", east, "west", west));
+    Observations o = new Observations(Map.of("b", all), WindowNumbers.of(20000, 0), Map.of());
+    Decision d = sim.later(Duration.ofSeconds(30), o);
+    assertThat(d.state().phase()).isEqualTo(Phase.ROLLED_BACK);
+    assertThat(requireNonNull(d.routeCondition()).message())
+        .isEqualTo("b failed successRate in cluster east: 95% < 99% (5 errors in 100 requests)");
+  }
+
+  @Test
+  void aProviderMetricOutOfRangeFailsAndAProviderErrorOnlyExtends() {
+    RolloutPlan.MetricRule p95 =
+        new RolloutPlan.MetricRule("p95", java.net.URI.create("http://p:9090"), "q", null, 0.3);
+    RolloutPlan plan =
+        new RolloutPlan(
+            "hello",
+            List.of(new SetWeight(10), new Pause(Duration.ofSeconds(30))),
+            new AnalysisPlan(10, null, null, null, List.of(p95)),
+            OnFailure.ROLLBACK,
+            Duration.ofMinutes(10));
+    Sim sim = new Sim(plan, A);
+    sim.change(B);
+    sim.later(Duration.ofSeconds(1), Observations.none());
+    Observations error =
+        new Observations(
+            Map.of("b", WindowNumbers.of(100, 0)),
+            null,
+            Map.of("b", List.of(MetricResult.failed("p95", "empty result (no series matched)"))));
+    Decision d = sim.later(Duration.ofSeconds(30), error);
+    assertThat(d.state().phase()).isEqualTo(Phase.PROGRESSING);
+    assertThat(d.state().verdicts().get(0).reason())
+        .isEqualTo("metric p95 of b: empty result (no series matched)");
+
+    Observations slow =
+        new Observations(
+            Map.of("b", WindowNumbers.of(100, 0)),
+            null,
+            Map.of("b", List.of(MetricResult.value("p95", 0.45))));
+    d = sim.later(Duration.ofSeconds(5), slow);
+    assertThat(d.state().phase()).isEqualTo(Phase.ROLLED_BACK);
+    assertThat(requireNonNull(d.routeCondition()).message())
+        .isEqualTo("b failed metric p95: 0.45 > 0.3");
+  }
 }

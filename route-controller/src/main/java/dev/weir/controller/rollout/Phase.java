@@ -7,9 +7,13 @@ package dev.weir.controller.rollout;
  * Rollback} or {@code abort}.
  */
 public enum Phase {
+  /** Stepping, or in a timed pause. */
   PROGRESSING("Progressing"),
+  /** Held: a pause without duration, a {@code pause} action, or a failure with onFailure Pause. */
   PAUSED("Paused"),
+  /** Serving the target split. */
   SUCCEEDED("Succeeded"),
+  /** Serving the stable split again after a failure or an abort. */
   ROLLED_BACK("RolledBack");
 
   private final String wireName;

@@ -5,8 +5,11 @@ package dev.weir.controller.rollout;
  * annotation.
  */
 public enum Source {
+  /** The controller's own rules. */
   CONTROLLER("Controller"),
+  /** The admin API ({@code POST /api/v1/rollouts/{namespace}/{name}/{action}}). */
   API("API"),
+  /** The Rollout's {@code weir.dev/action} annotation. */
   ANNOTATION("Annotation");
 
   private final String wireName;

@@ -27,8 +27,11 @@ public record Verdict(
 
   /** Pass, Fail or Inconclusive. */
   public enum Outcome {
+    /** Every check passed on enough requests. */
     PASS("Pass"),
+    /** A check failed, overall or in a cluster. */
     FAIL("Fail"),
+    /** No verdict yet: too few requests, no data, a provider error, a window still open. */
     INCONCLUSIVE("Inconclusive");
 
     private final String wireName;

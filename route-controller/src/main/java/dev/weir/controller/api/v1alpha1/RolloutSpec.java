@@ -36,7 +36,10 @@ public record RolloutSpec(
             "How long a step may go without being applied and judged, e.g. 10m (default).")
         String progressDeadline) {
 
+  /** {@code onFailure: Rollback}: serve the stable split again at once (the default). */
   public static final String ROLLBACK = "Rollback";
+
+  /** {@code onFailure: Pause}: hold the current step until the user acts. */
   public static final String PAUSE = "Pause";
 
   public RolloutSpec {

@@ -102,6 +102,43 @@ class ArchitectureTest {
   }
 
   /**
+   * The rollout core is pure: the JDK, the API records and itself. The wiring (controller loop,
+   * admin API, status writer) calls it, never the other way round.
+   */
+  @Test
+  void theRolloutCoreIsPure() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.weir.controller.rollout..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.fabric8..",
+            "org.springframework..",
+            "dev.weir.xds..",
+            "dev.weir.model..",
+            "dev.weir.controller.source..",
+            "dev.weir.controller.store..",
+            "dev.weir.controller.status..",
+            "dev.weir.controller.reconcile..",
+            "dev.weir.controller.pipeline..",
+            "dev.weir.controller.admin..")
+        .check(CLASSES);
+  }
+
+  /** Of the rollout core, only the Prometheus provider does I/O. */
+  @Test
+  void onlyThePrometheusProviderOfRolloutsDoesIo() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.weir.controller.rollout")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("java.net.http..", "java.nio.file..", "java.io..", "com.fasterxml..")
+        .check(CLASSES);
+  }
+
+  /**
    * The model build knows nothing of the xDS server's seams: data planes come in as {@code
    * AppliedModel}s, made by the rebuild loop. {@code dev.weir.model} (the routing model, which
    * lives in xds-server) is its output and is allowed.

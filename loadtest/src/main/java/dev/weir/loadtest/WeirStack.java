@@ -241,17 +241,20 @@ public final class WeirStack implements AutoCloseable {
   }
 
   /**
-   * Waits until the controller has attempted no Route status write for {@code quiet} (its {@code
-   * weir_controller_status_writes_total} stands still); returns how many it attempted meanwhile.
-   * After Routes are added to Kubernetes clusters the controller writes each one's first status,
-   * and a change measured before that backlog drains would share the controller with it.
+   * Waits until the controller has written at least {@code atLeast} Route statuses since it started
+   * and then attempted no write for {@code quiet} (its {@code weir_controller_status_writes_total}
+   * stands still); returns how many it attempted meanwhile. After Routes are added to Kubernetes
+   * clusters the controller writes each one's first status, and a change measured before that
+   * backlog drains would share the controller (and the API server) with it; a fresh controller may
+   * not have begun writing yet when asked, hence the count.
    */
-  public long awaitStatusWritesQuiet(Duration quiet, Duration timeout) throws InterruptedException {
+  public long awaitStatusWritesQuiet(int atLeast, Duration quiet, Duration timeout)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     double first = statusWrites();
     double last = first;
     long stillSince = System.nanoTime();
-    while (System.nanoTime() - stillSince < quiet.toNanos()) {
+    while (!(last >= atLeast) || System.nanoTime() - stillSince < quiet.toNanos()) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(
             "the controller still wrote Route status after "

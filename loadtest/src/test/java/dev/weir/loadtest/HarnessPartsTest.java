@@ -221,7 +221,39 @@ class HarnessPartsTest {
             new WeirStack.Ports(1, admin.getAddress().getPort(), 1, 1, 1))) {
       assertThat(
               stack.awaitStatusWritesQuiet(
-                  java.time.Duration.ofMillis(600), java.time.Duration.ofSeconds(30)))
+                  0, java.time.Duration.ofMillis(600), java.time.Duration.ofSeconds(30)))
+          .isEqualTo(40);
+    } finally {
+      admin.stop(0);
+    }
+  }
+
+  @Test
+  void waitsForAControllerThatHasNotBegunWritingRouteStatus() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger scrapes =
+        new java.util.concurrent.atomic.AtomicInteger();
+    com.sun.net.httpserver.HttpServer admin =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    admin.createContext(
+        "/actuator/prometheus",
+        exchange -> {
+          // Still for 12 scrapes (3 s, longer than the quiet time), then 10 more per scrape to 40.
+          int written = Math.max(0, Math.min(scrapes.getAndIncrement() - 12, 4)) * 10;
+          byte[] body =
+              ("weir_controller_status_writes_total{result=\"written\"} " + written + ".0\n")
+                  .getBytes();
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    admin.start();
+    try (WeirStack stack =
+        new WeirStack(
+            new Processes(Files.createTempDirectory("logs")),
+            new WeirStack.Ports(1, admin.getAddress().getPort(), 1, 1, 1))) {
+      assertThat(
+              stack.awaitStatusWritesQuiet(
+                  40, java.time.Duration.ofMillis(600), java.time.Duration.ofSeconds(30)))
           .isEqualTo(40);
     } finally {
       admin.stop(0);

@@ -241,13 +241,7 @@ class RevisionSwitchUnderLoadTest {
     RuntimeException last = null;
     for (int attempt = 0; attempt < 50; attempt++) {
       try {
-        return XdsServer.builder()
-            .bindAddress("127.0.0.1")
-            .port(port)
-            .holdOff(Duration.ofMillis(10))
-            .maxDelay(Duration.ofMillis(100))
-            .build()
-            .start();
+        return XdsServer.builder().bindAddress("127.0.0.1").port(port).build().start();
       } catch (RuntimeException e) {
         // The port of the server just closed may take a moment to be free again.
         last = e;

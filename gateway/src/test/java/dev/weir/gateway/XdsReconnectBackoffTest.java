@@ -72,13 +72,7 @@ class XdsReconnectBackoffTest {
       Poll.sleep(Math.max(0, 20_000 - Duration.ofNanos(System.nanoTime() - started).toMillis()));
       assertThat(client.connected()).isFalse();
 
-      XdsServer xds =
-          XdsServer.builder()
-              .bindAddress("127.0.0.1")
-              .port(port)
-              .holdOff(Duration.ZERO)
-              .maxDelay(Duration.ZERO)
-              .build();
+      XdsServer xds = XdsServer.builder().bindAddress("127.0.0.1").port(port).build();
       try {
         xds.publish(model());
         xds.start();

@@ -96,8 +96,6 @@ class XdsServerTlsEndToEndTest {
             .bindAddress("127.0.0.1")
             .port(0)
             .httpsListenerPort(8443)
-            .holdOff(Duration.ofMillis(10))
-            .maxDelay(Duration.ofMillis(100))
             .build()
             .start();
     xds.publish(model(1, helloCert));

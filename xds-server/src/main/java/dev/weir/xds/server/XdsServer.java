@@ -342,40 +342,6 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
     }
 
     /**
-     * Does nothing: models are built as they are published, and the controller's rebuild loop is
-     * the one that batches. Kept so that callers written for the former second batching loop
-     * compile (the controller's configuration, the gateway's tests).
-     *
-     * @deprecated publishing builds at once; batch before {@link XdsServer#publish} instead
-     * @throws IllegalArgumentException if {@code holdOff} is negative
-     */
-    @Deprecated
-    public Builder holdOff(Duration holdOff) {
-      requireNonNull(holdOff, "holdOff");
-      if (holdOff.isNegative()) {
-        throw new IllegalArgumentException("holdOff: " + holdOff + " (expected: >= 0)");
-      }
-      return this;
-    }
-
-    /**
-     * Does nothing, like {@link #holdOff}: a published model is built before {@link
-     * XdsServer#publish} returns. Kept so that callers written for the former second batching loop
-     * compile (the gateway's tests).
-     *
-     * @deprecated publishing builds at once; batch before {@link XdsServer#publish} instead
-     * @throws IllegalArgumentException if {@code maxDelay} is negative
-     */
-    @Deprecated
-    public Builder maxDelay(Duration maxDelay) {
-      requireNonNull(maxDelay, "maxDelay");
-      if (maxDelay.isNegative()) {
-        throw new IllegalArgumentException("maxDelay: " + maxDelay + " (expected: >= 0)");
-      }
-      return this;
-    }
-
-    /**
      * The longest a cluster, load assignment or secret the model dropped stays served while some
      * connected data plane has not applied the routes and listeners without it, and the longest a
      * model's routes wait for every connected data plane to ACK the clusters, load assignments and

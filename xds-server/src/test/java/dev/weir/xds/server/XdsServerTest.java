@@ -427,23 +427,6 @@ class XdsServerTest {
   }
 
   @Test
-  @SuppressWarnings("deprecation") // what is tested is that the deprecated options do nothing
-  void holdOffAndMaxDelayAreAcceptedButNoLongerDelayABuild() {
-    XdsServer.Builder builder =
-        XdsServer.builder().port(0).holdOff(Duration.ofSeconds(5)).maxDelay(Duration.ofSeconds(9));
-    try (XdsServer slow = builder.build().start()) {
-      slow.publish(threeWay(1, "10.0.0.1"));
-      assertThat(slow.snapshotModelRevision()).isEqualTo(1);
-    }
-    assertThatThrownBy(() -> XdsServer.builder().holdOff(Duration.ofMillis(-1)))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("holdOff: PT-0.001S (expected: >= 0)");
-    assertThatThrownBy(() -> XdsServer.builder().maxDelay(Duration.ofMillis(-1)))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("maxDelay: PT-0.001S (expected: >= 0)");
-  }
-
-  @Test
   void metricsCountPushesAndConnectedNodes() throws Exception {
     server.publish(threeWay(1, "10.0.0.1"));
     try (SotwClient envoy = new SotwClient(channel, node("envoy-5", "envoy", EAST))) {

@@ -42,6 +42,9 @@ public record Upstream(
    */
   static int compareNames(
       String namespace1, String revision1, String namespace2, String revision2) {
+    if (namespace1.equals(namespace2)) {
+      return revision1.compareTo(revision2); // the common case: same "{namespace}/" before both
+    }
     int length1 = namespace1.length() + 1 + revision1.length();
     int length2 = namespace2.length() + 1 + revision2.length();
     int n = Math.min(length1, length2);

@@ -195,6 +195,23 @@ class HarnessPartsTest {
 
   @Test
   void waitsUntilTheControllerStopsWritingRouteStatus() throws Exception {
+    // 10 more per scrape, then still.
+    assertThat(awaitStatusWritesQuiet(scrape -> Math.min(scrape, 4) * 10, 0)).isEqualTo(40);
+  }
+
+  @Test
+  void waitsForAControllerThatHasNotBegunWritingRouteStatus() throws Exception {
+    // Still for 12 scrapes (3 s, longer than the quiet time), then 10 more per scrape to 40.
+    assertThat(awaitStatusWritesQuiet(scrape -> Math.max(0, Math.min(scrape - 12, 4)) * 10, 40))
+        .isEqualTo(40);
+  }
+
+  /**
+   * {@link WeirStack#awaitStatusWritesQuiet} (quiet 600 ms) against an admin endpoint whose {@code
+   * weir_controller_status_writes_total} is {@code writtenAt} its scrape number (from 0).
+   */
+  private static long awaitStatusWritesQuiet(
+      java.util.function.IntUnaryOperator writtenAt, int atLeast) throws Exception {
     java.util.concurrent.atomic.AtomicInteger scrapes =
         new java.util.concurrent.atomic.AtomicInteger();
     com.sun.net.httpserver.HttpServer admin =
@@ -202,11 +219,9 @@ class HarnessPartsTest {
     admin.createContext(
         "/actuator/prometheus",
         exchange -> {
-          int written =
-              Math.min(scrapes.getAndIncrement(), 4) * 10; // 10 more per scrape, then still
           byte[] body =
               ("weir_controller_status_writes_total{result=\"written\"} "
-                      + written
+                      + writtenAt.applyAsInt(scrapes.getAndIncrement())
                       + ".0\n"
                       + "weir_controller_status_writes_total{result=\"failed\"} 1.0\n")
                   .getBytes();
@@ -219,51 +234,11 @@ class HarnessPartsTest {
         new WeirStack(
             new Processes(Files.createTempDirectory("logs")),
             new WeirStack.Ports(1, admin.getAddress().getPort(), 1, 1, 1))) {
-      assertThat(
-              stack.awaitStatusWritesQuiet(
-                  0, java.time.Duration.ofMillis(600), java.time.Duration.ofSeconds(30)))
-          .isEqualTo(40);
+      return stack.awaitStatusWritesQuiet(
+          atLeast, java.time.Duration.ofMillis(600), java.time.Duration.ofSeconds(30));
     } finally {
       admin.stop(0);
     }
-  }
-
-  @Test
-  void waitsForAControllerThatHasNotBegunWritingRouteStatus() throws Exception {
-    java.util.concurrent.atomic.AtomicInteger scrapes =
-        new java.util.concurrent.atomic.AtomicInteger();
-    com.sun.net.httpserver.HttpServer admin =
-        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-    admin.createContext(
-        "/actuator/prometheus",
-        exchange -> {
-          // Still for 12 scrapes (3 s, longer than the quiet time), then 10 more per scrape to 40.
-          int written = Math.max(0, Math.min(scrapes.getAndIncrement() - 12, 4)) * 10;
-          byte[] body =
-              ("weir_controller_status_writes_total{result=\"written\"} " + written + ".0\n")
-                  .getBytes();
-          exchange.sendResponseHeaders(200, body.length);
-          exchange.getResponseBody().write(body);
-          exchange.close();
-        });
-    admin.start();
-    try (WeirStack stack =
-        new WeirStack(
-            new Processes(Files.createTempDirectory("logs")),
-            new WeirStack.Ports(1, admin.getAddress().getPort(), 1, 1, 1))) {
-      assertThat(
-              stack.awaitStatusWritesQuiet(
-                  40, java.time.Duration.ofMillis(600), java.time.Duration.ofSeconds(30)))
-          .isEqualTo(40);
-    } finally {
-      admin.stop(0);
-    }
-  }
-
-  @Test
-  void rejectsAFolderClusterWithoutRoutes(@TempDir Path dir) {
-    assertThatThrownBy(() -> new FolderClusters(dir, 0, Map.of()))
-        .hasMessage("routes: 0 (expected: >= 1)");
   }
 
   @Test

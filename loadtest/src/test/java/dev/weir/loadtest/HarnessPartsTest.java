@@ -242,6 +242,12 @@ class HarnessPartsTest {
   }
 
   @Test
+  void rejectsAFolderClusterWithoutRoutes(@TempDir Path dir) {
+    assertThatThrownBy(() -> new FolderClusters(dir, 0, Map.of()))
+        .hasMessage("routes: 0 (expected: >= 1)");
+  }
+
+  @Test
   void rawClientSendsTheHostHeaderAndKeepsTheConnection() throws Exception {
     try (Backend backend = Backend.start("hello-00002", "127.0.0.1", 0);
         RawHttp client = new RawHttp("127.0.0.1", backend.port())) {

@@ -391,40 +391,28 @@ public final class LoadStore {
 
     private static long[] merge(long @Nullable [] packed, long[] add) {
       if (packed == null) {
-        // The common case, one report per second: pack without a scratch array.
-        int n = 0;
-        for (long c : add) {
-          if (c > 0) {
-            n++;
-          }
-        }
-        long[] out = new long[n];
-        int j = 0;
-        for (int i = 0; i < add.length; i++) {
-          if (add[i] > 0) {
-            out[j++] = ((long) i << BUCKET_SHIFT) | Math.min(add[i], COUNT_MASK);
-          }
-        }
-        return out;
+        return pack(add); // the common case, one report per second: no scratch array
       }
-      long[] sum = new long[add.length];
+      long[] sum = add.clone();
       for (long p : packed) {
         sum[(int) (p >>> BUCKET_SHIFT)] += p & COUNT_MASK;
       }
+      return pack(sum);
+    }
+
+    /** The non-zero counts of {@code counts}, each as its bucket index and count in one long. */
+    private static long[] pack(long[] counts) {
       int n = 0;
-      for (int i = 0; i < add.length; i++) {
-        if (add[i] > 0) {
-          sum[i] += add[i];
-        }
-        if (sum[i] > 0) {
+      for (long c : counts) {
+        if (c > 0) {
           n++;
         }
       }
       long[] out = new long[n];
       int j = 0;
-      for (int i = 0; i < sum.length; i++) {
-        if (sum[i] > 0) {
-          out[j++] = ((long) i << BUCKET_SHIFT) | Math.min(sum[i], COUNT_MASK);
+      for (int i = 0; i < counts.length; i++) {
+        if (counts[i] > 0) {
+          out[j++] = ((long) i << BUCKET_SHIFT) | Math.min(counts[i], COUNT_MASK);
         }
       }
       return out;

@@ -204,7 +204,7 @@ to_00003='s/revisionName: hello-00001/revisionName: hello-00003/'
 to_00001='s/revisionName: hello-00003/revisionName: hello-00001/'
 rollouts="curl -s http://127.0.0.1:9090/api/v1/rollouts"
 if command -v jq >/dev/null; then
-  rollouts="$rollouts | jq -c \".[] | {name, phase, step, weight, split, message}\""
+  rollouts="$rollouts | jq -c \".[] | {name, phase, step, weight, split, applied: (.applied | {applied, connected}), message}\""
 elif command -v python3 >/dev/null; then
   rollouts="$rollouts | python3 -m json.tool"
 fi

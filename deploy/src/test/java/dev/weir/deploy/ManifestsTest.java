@@ -47,8 +47,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Renders the install ({@code deploy/kustomization.yaml}) and checks what a cluster would get:
- * every document is its Kubernetes kind, RBAC is exactly least privilege, and ports, names and
- * addresses agree with each other and with the jars' defaults.
+ * every document is its Kubernetes kind, RBAC is exactly least privilege, ports, names and
+ * addresses agree with each other and with the jars' defaults, and the example and local-mode
+ * Routes and Rollouts are what their CRDs' schemas accept.
  */
 class ManifestsTest {
 

@@ -178,6 +178,8 @@ demo_load() {
 if [ "${WEIR_DEMO_LOAD:-1}" != 0 ]; then
   echo "up.sh: starting a light background load: 20 requests a second to hello (counts every 10 s in deploy/local/run/load.log; WEIR_DEMO_LOAD=0 leaves it out)"
   start load demo_load
+else
+  rm -f "$run/load.log"   # a previous run's counts would only mislead
 fi
 
 # curl resolves *.localhost to loopback from 7.78 on; older ones need the Host header form.

@@ -1,6 +1,7 @@
 package dev.weir.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,19 +26,41 @@ final class CrdSchema {
   private static final Pattern EXACTLY_ONE_OF =
       Pattern.compile("has\\(self\\.(\\w+)\\) != has\\(self\\.(\\w+)\\)");
 
-  private static final Set<String> KNOWN_KEYWORDS =
+  /** Keywords that constrain a value, each checked below. */
+  private static final Set<String> CHECKED =
       Set.of(
           "type",
-          "description",
+          "nullable",
+          "enum",
           "properties",
+          "additionalProperties",
           "required",
           "items",
           "minimum",
           "maximum",
+          "exclusiveMinimum",
+          "exclusiveMaximum",
           "minItems",
+          "maxItems",
+          "minLength",
+          "maxLength",
           "pattern",
           "format",
-          "x-kubernetes-validations");
+          "x-kubernetes-validations",
+          "x-kubernetes-preserve-unknown-fields",
+          "x-kubernetes-int-or-string");
+
+  /** Keywords that document or steer merging and defaulting, not what is accepted. */
+  private static final Set<String> IGNORED =
+      Set.of(
+          "description",
+          "title",
+          "example",
+          "default",
+          "x-kubernetes-list-type",
+          "x-kubernetes-list-map-keys",
+          "x-kubernetes-map-type",
+          "x-kubernetes-embedded-resource");
 
   private final String apiVersion;
   private final String kind;
@@ -87,114 +110,174 @@ final class CrdSchema {
       problems.add("kind: \"" + object.path("kind").asText() + "\" (expected: " + kind + ")");
     }
     // apiVersion, kind and metadata are the API server's; the schema covers the rest.
-    for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> field = it.next();
-      if (Set.of("apiVersion", "kind", "metadata").contains(field.getKey())) {
-        continue;
-      }
-      JsonNode property = schema.path("properties").path(field.getKey());
-      if (property.isMissingNode()) {
-        problems.add(field.getKey() + ": unknown field (the API server would drop it)");
-      } else {
-        check(field.getKey(), field.getValue(), property, problems);
-      }
-    }
-    for (JsonNode required : schema.path("required")) {
-      if (!object.has(required.asText())) {
-        problems.add(required.asText() + ": is required");
-      }
-    }
+    ObjectNode rest = object.deepCopy();
+    rest.remove(List.of("apiVersion", "kind", "metadata"));
+    check("", rest, schema, problems);
     return problems;
   }
 
   private static void check(String path, JsonNode value, JsonNode schema, List<String> problems) {
     for (Iterator<String> it = schema.fieldNames(); it.hasNext(); ) {
       String keyword = it.next();
-      if (!KNOWN_KEYWORDS.contains(keyword)) {
+      if (!CHECKED.contains(keyword) && !IGNORED.contains(keyword)) {
         throw new IllegalStateException(
-            "schema of " + path + ": keyword " + keyword + " is not understood by CrdSchema");
+            "schema of "
+                + where(path)
+                + ": keyword "
+                + keyword
+                + " is not understood by deploy's CrdSchema (a test class): teach it there");
       }
     }
-    String type = schema.path("type").asText();
-    boolean typed =
-        switch (type) {
-          case "object" -> value.isObject();
-          case "array" -> value.isArray();
-          case "string" -> value.isTextual();
-          case "integer" -> value.isIntegralNumber();
-          case "number" -> value.isNumber();
-          case "boolean" -> value.isBoolean();
-          default ->
-              throw new IllegalStateException(
-                  "schema of " + path + ": type \"" + type + "\" is not understood by CrdSchema");
-        };
-    if (!typed) {
-      problems.add(path + ": " + value + " (expected: " + type + ")");
+    if (value.isNull()) {
+      if (!schema.path("nullable").asBoolean()) {
+        problems.add(where(path) + ": null (expected: a value, or no field)");
+      }
       return;
     }
-    if (value.isNumber()) {
-      if (schema.has("minimum") && value.asDouble() < schema.path("minimum").asDouble()) {
-        problems.add(path + ": " + value + " is below " + schema.path("minimum").asDouble());
-      }
-      if (schema.has("maximum") && value.asDouble() > schema.path("maximum").asDouble()) {
-        problems.add(path + ": " + value + " is above " + schema.path("maximum").asDouble());
-      }
-      if (schema.path("format").asText().equals("int32") && !value.canConvertToInt()) {
-        problems.add(path + ": " + value + " (expected: a 32-bit integer)");
-      }
+    if (!typed(value, schema)) {
+      problems.add(where(path) + ": " + value + " (expected: " + expectedType(schema) + ")");
+      return;
     }
-    if (value.isTextual()
-        && schema.has("pattern")
-        && !Pattern.compile(schema.path("pattern").asText()).matcher(value.asText()).find()) {
-      problems.add(
-          path
-              + ": \""
-              + value.asText()
-              + "\" (expected: "
-              + schema.path("pattern").asText()
-              + ")");
+    if (schema.has("enum") && !contains(schema.path("enum"), value)) {
+      problems.add(where(path) + ": " + value + " (expected: one of " + schema.path("enum") + ")");
+    }
+    if (value.isNumber()) {
+      checkBounds(path, value, schema, problems);
+    }
+    if (value.isTextual()) {
+      checkString(path, value.asText(), schema, problems);
     }
     if (value.isArray()) {
-      if (schema.has("minItems") && value.size() < schema.path("minItems").asInt()) {
-        problems.add(
-            path
-                + ": "
-                + value.size()
-                + " items (expected: at least "
-                + schema.path("minItems").asInt()
-                + ")");
-      }
+      checkSize(
+          path, value.size(), "items", schema.path("minItems"), schema.path("maxItems"), problems);
       for (int i = 0; i < value.size(); i++) {
         check(path + "[" + i + "]", value.get(i), schema.path("items"), problems);
       }
     }
     if (value.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> field = it.next();
-        JsonNode property = schema.path("properties").path(field.getKey());
-        if (property.isMissingNode()) {
-          problems.add(
-              path + "." + field.getKey() + ": unknown field (the API server would drop it)");
-        } else {
-          check(path + "." + field.getKey(), field.getValue(), property, problems);
-        }
-      }
-      for (JsonNode required : schema.path("required")) {
-        if (!value.has(required.asText())) {
-          problems.add(path + "." + required.asText() + ": is required");
-        }
-      }
-      for (JsonNode validation : schema.path("x-kubernetes-validations")) {
-        String rule = validation.path("rule").asText();
-        Matcher m = EXACTLY_ONE_OF.matcher(rule);
-        if (!m.matches()) {
+      checkObject(path, value, schema, problems);
+    }
+  }
+
+  private static boolean typed(JsonNode value, JsonNode schema) {
+    if (schema.path("x-kubernetes-int-or-string").asBoolean()) {
+      return value.isIntegralNumber() || value.isTextual();
+    }
+    String type = schema.path("type").asText("");
+    return switch (type) {
+      case "object" -> value.isObject();
+      case "array" -> value.isArray();
+      case "string" -> value.isTextual();
+      case "integer" -> value.isIntegralNumber();
+      case "number" -> value.isNumber();
+      case "boolean" -> value.isBoolean();
+      // No type: only where unknown fields are preserved, which takes any value.
+      case "" -> schema.path("x-kubernetes-preserve-unknown-fields").asBoolean();
+      default ->
           throw new IllegalStateException(
-              "schema of " + path + ": rule \"" + rule + "\" is not understood by CrdSchema");
-        }
-        if (value.has(m.group(1)) == value.has(m.group(2))) {
-          problems.add(path + ": " + validation.path("message").asText());
-        }
+              "schema: type \"" + type + "\" is not understood by deploy's CrdSchema");
+    };
+  }
+
+  private static String expectedType(JsonNode schema) {
+    return schema.path("x-kubernetes-int-or-string").asBoolean()
+        ? "integer or string"
+        : schema.path("type").asText("a value");
+  }
+
+  private static void checkBounds(
+      String path, JsonNode value, JsonNode schema, List<String> problems) {
+    double v = value.asDouble();
+    if (schema.has("minimum")) {
+      double min = schema.path("minimum").asDouble();
+      if (v < min || v == min && schema.path("exclusiveMinimum").asBoolean()) {
+        problems.add(where(path) + ": " + value + " is below " + min);
       }
     }
+    if (schema.has("maximum")) {
+      double max = schema.path("maximum").asDouble();
+      if (v > max || v == max && schema.path("exclusiveMaximum").asBoolean()) {
+        problems.add(where(path) + ": " + value + " is above " + max);
+      }
+    }
+    if (schema.path("format").asText().equals("int32") && !value.canConvertToInt()) {
+      problems.add(where(path) + ": " + value + " (expected: a 32-bit integer)");
+    }
+  }
+
+  private static void checkString(
+      String path, String value, JsonNode schema, List<String> problems) {
+    checkSize(
+        path,
+        value.length(),
+        "characters",
+        schema.path("minLength"),
+        schema.path("maxLength"),
+        problems);
+    String pattern = schema.path("pattern").asText(null);
+    if (pattern != null && !Pattern.compile(pattern).matcher(value).find()) {
+      problems.add(where(path) + ": \"" + value + "\" (expected: " + pattern + ")");
+    }
+  }
+
+  private static void checkSize(
+      String path, int size, String unit, JsonNode min, JsonNode max, List<String> problems) {
+    if (min.isNumber() && size < min.asInt()) {
+      problems.add(where(path) + ": " + size + " " + unit + " (expected: at least " + min + ")");
+    }
+    if (max.isNumber() && size > max.asInt()) {
+      problems.add(where(path) + ": " + size + " " + unit + " (expected: at most " + max + ")");
+    }
+  }
+
+  private static void checkObject(
+      String path, JsonNode value, JsonNode schema, List<String> problems) {
+    JsonNode additional = schema.path("additionalProperties");
+    boolean preserve = schema.path("x-kubernetes-preserve-unknown-fields").asBoolean();
+    for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = it.next();
+      String fieldPath = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
+      JsonNode property = schema.path("properties").path(field.getKey());
+      if (!property.isMissingNode()) {
+        check(fieldPath, field.getValue(), property, problems);
+      } else if (additional.isObject()) {
+        check(fieldPath, field.getValue(), additional, problems);
+      } else if (!preserve && !additional.asBoolean(false)) {
+        problems.add(fieldPath + ": unknown field (the API server would drop it)");
+      }
+    }
+    for (JsonNode required : schema.path("required")) {
+      if (!value.has(required.asText())) {
+        problems.add((path.isEmpty() ? "" : path + ".") + required.asText() + ": is required");
+      }
+    }
+    for (JsonNode validation : schema.path("x-kubernetes-validations")) {
+      String rule = validation.path("rule").asText();
+      Matcher m = EXACTLY_ONE_OF.matcher(rule);
+      if (!m.matches()) {
+        throw new IllegalStateException(
+            "schema of "
+                + where(path)
+                + ": rule \""
+                + rule
+                + "\" is not understood by deploy's CrdSchema (a test class): teach it there");
+      }
+      if (value.has(m.group(1)) == value.has(m.group(2))) {
+        problems.add(where(path) + ": " + validation.path("message").asText());
+      }
+    }
+  }
+
+  private static boolean contains(JsonNode values, JsonNode value) {
+    for (JsonNode v : values) {
+      if (v.equals(value)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String where(String path) {
+    return path.isEmpty() ? "(the object)" : path;
   }
 }

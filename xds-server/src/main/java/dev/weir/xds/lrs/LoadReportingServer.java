@@ -208,12 +208,20 @@ public final class LoadReportingServer implements BindableService {
 
     private static final MetricNames METRICS = new MetricNames();
 
-    private final long[] latency = new long[LatencyBuckets.count()];
+    // One locality's latency counts, packed for the store; a data plane sends each bucket once.
+    private long[] latency = new long[LatencyBuckets.count()];
+    private int latencyCount;
     private byte[] buffer = new byte[0];
     private int pos;
     // The last sub_zone read, as bytes and as a String: a data plane's localities repeat.
     private byte[] lastSubZone = new byte[0];
     private String lastSubZoneString = "";
+    // The cluster names of the last report, by position: a data plane lists its clusters in the
+    // same order every time, so the next report's names are found by comparing bytes, and the
+    // store looks up the same String instances (hash codes cached) instead of decoding new ones.
+    private byte[][] nameBytes = new byte[0][];
+    private String[] names = new String[0];
+    private int ordinal;
 
     /** The {@code node.id} of a request; empty when it has none. */
     static String nodeId(byte[] request) {
@@ -244,6 +252,7 @@ public final class LoadReportingServer implements BindableService {
     void read(byte[] request, LoadStore.NodeLoad node, long second) {
       buffer = request;
       pos = 0;
+      ordinal = 0;
       int end = request.length;
       try {
         while (pos < end) {
@@ -269,7 +278,7 @@ public final class LoadReportingServer implements BindableService {
         int tag = tag(end);
         if (tag == tag(ClusterStats.CLUSTER_NAME_FIELD_NUMBER, LENGTH_DELIMITED)) {
           int nameEnd = lengthEnd(end);
-          upstream = new String(buffer, pos, nameEnd - pos, StandardCharsets.UTF_8);
+          upstream = clusterName(pos, nameEnd);
           pos = nameEnd;
         } else {
           skip(tag, end);
@@ -286,6 +295,27 @@ public final class LoadReportingServer implements BindableService {
           skip(tag, end);
         }
       }
+    }
+
+    private String clusterName(int from, int to) {
+      int i = ordinal++;
+      if (i < names.length) {
+        byte[] last = nameBytes[i];
+        if (Arrays.equals(buffer, from, to, last, 0, last.length)) {
+          return names[i];
+        }
+      } else {
+        int capacity = Math.max(16, names.length * 2);
+        names = Arrays.copyOf(names, capacity);
+        nameBytes = Arrays.copyOf(nameBytes, capacity);
+        Arrays.fill(names, i, capacity, "");
+        Arrays.fill(nameBytes, i, capacity, new byte[0]);
+      }
+      byte[] bytes = Arrays.copyOfRange(buffer, from, to);
+      String name = new String(bytes, StandardCharsets.UTF_8);
+      nameBytes[i] = bytes;
+      names[i] = name;
+      return name;
     }
 
     private void localityStats(LoadStore.NodeLoad node, long second, String upstream, int end) {
@@ -315,7 +345,7 @@ public final class LoadReportingServer implements BindableService {
           default -> skip(tag, end);
         }
       }
-      node.add(
+      node.addPacked(
           second,
           upstream,
           weirCluster.isEmpty() ? LoadReports.UNKNOWN_CLUSTER : weirCluster,
@@ -323,10 +353,8 @@ public final class LoadReportingServer implements BindableService {
           succeeded,
           errors,
           inProgress,
-          hasLatency ? latency : null);
-      if (hasLatency) {
-        Arrays.fill(latency, 0);
-      }
+          hasLatency ? Arrays.copyOf(latency, latencyCount) : null);
+      latencyCount = 0;
     }
 
     private static final int LOCALITY =
@@ -387,7 +415,12 @@ public final class LoadReportingServer implements BindableService {
       if (bucket < 0) {
         return false;
       }
-      latency[bucket] += count;
+      if (count > 0) {
+        if (latencyCount == latency.length) {
+          latency = Arrays.copyOf(latency, latency.length * 2); // a bucket sent more than once
+        }
+        latency[latencyCount++] = LoadStore.Series.packed(bucket, count);
+      }
       return true;
     }
 

@@ -167,6 +167,10 @@ public final class LrsIngestBench {
     }
     seriesSeconds = requests / issuedPerReport(clusters) * clusters;
     int upstreams = store.upstreams().size();
+    java.lang.reflect.Method count = LoadStore.class.getDeclaredMethod("seriesCount");
+    count.setAccessible(true);
+    System.out.printf(
+        "store: %s series (expected %d)%n", count.invoke(store), (long) planes * clusters);
     store = null; // drop it
     long heapWithout = usedAfterGc(memory);
 

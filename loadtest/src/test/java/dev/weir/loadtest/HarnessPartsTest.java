@@ -7,6 +7,8 @@ import dev.weir.loadtest.backend.Backend;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -153,7 +155,7 @@ class HarnessPartsTest {
     assertThatThrownBy(() -> Suite.parse("propagation,latency"))
         .hasMessage(
             "--only: unknown suite 'latency' (expected: throughput, route-count, split-accuracy,"
-                + " propagation, footprint)");
+                + " propagation, footprint, rollout)");
   }
 
   @Test
@@ -239,6 +241,90 @@ class HarnessPartsTest {
     } finally {
       admin.stop(0);
     }
+  }
+
+  @Test
+  void pairsEachAppliedStepWithTheLastDecisionBeforeIt() {
+    Instant t = Instant.parse("2026-12-01T10:00:00Z");
+    Set<RolloutSuite.Transition> history =
+        new java.util.LinkedHashSet<>(
+            List.of(
+                // out of order on purpose: entries from several polls, sorted by time
+                new RolloutSuite.Transition(t.plusMillis(1_020), 2, "StepApplied"),
+                new RolloutSuite.Transition(t, 0, "RolloutStarted"),
+                new RolloutSuite.Transition(t.plusMillis(12), 0, "StepApplied"),
+                new RolloutSuite.Transition(t.plusMillis(1_000), 1, "AnalysisPassed"),
+                // a step whose decision fell out of the history: left out
+                new RolloutSuite.Transition(t.plusMillis(2_040), 4, "StepApplied"),
+                new RolloutSuite.Transition(t.plusMillis(3_000), 5, "Promoted"),
+                new RolloutSuite.Transition(t.plusMillis(3_007), 6, "StepApplied"),
+                new RolloutSuite.Transition(t.plusMillis(3_008), 6, "Succeeded")));
+
+    assertThat(RolloutSuite.stepTimes(history))
+        .containsExactly(Duration.ofMillis(12), Duration.ofMillis(20), Duration.ofMillis(7));
+  }
+
+  @Test
+  void readsHistoryTimesAsIsoTextOrEpochSeconds() throws IOException {
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    assertThat(RolloutSuite.instant(json.readTree("\"2026-12-01T10:00:00.125Z\"")))
+        .isEqualTo(Instant.parse("2026-12-01T10:00:00.125Z"));
+    assertThat(RolloutSuite.instant(json.readTree("1764583200.125000000")))
+        .isEqualTo(Instant.parse("2025-12-01T10:00:00.125Z"));
+  }
+
+  @Test
+  void theRolloutSuitesRolloutIsYamlOfNineWeightsEachWithAJudgedPause() {
+    String yaml = FolderClusters.rollout("hello", "hello", RolloutSuite.SPEC);
+
+    Map<String, Object> doc = new org.yaml.snakeyaml.Yaml().load(yaml);
+    assertThat(doc)
+        .containsEntry("apiVersion", "weir.dev/v1alpha1")
+        .containsEntry("kind", "Rollout");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> spec = (Map<String, Object>) doc.get("spec");
+    assertThat(spec).containsEntry("routeRef", Map.of("name", "hello"));
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> steps = (List<Map<String, Object>>) spec.get("steps");
+    assertThat(
+            steps.stream().filter(st -> st.containsKey("setWeight")).map(st -> st.get("setWeight")))
+        .containsExactly(10, 20, 30, 40, 50, 60, 70, 80, 90);
+    assertThat(steps).hasSize(18).contains(Map.of("pause", Map.of("duration", "1s")));
+    assertThat(spec).containsKey("analysis").containsEntry("progressDeadline", "2m");
+  }
+
+  @Test
+  void reportsRolloutStepsAndTheirTarget() {
+    Results r = new Results();
+    r.rollout.add(
+        new Results.RolloutSteps(
+            "folder",
+            10,
+            4,
+            40,
+            new Results.Summary(40, 8.5, 21.0, 22.0),
+            "40 steps, mean 9.0 ms, max 22.0 ms",
+            4_000,
+            0));
+    r.rollout.add(
+        new Results.RolloutSteps(
+            "folder", 10_000, 4, 40, new Results.Summary(40, 60, 140, 150), "", 4_000, 2));
+
+    Targets.evaluate(r);
+
+    assertThat(Report.rolloutTable(r.rollout))
+        .contains(
+            "| folder | 10 | 4 | 40 | 8.5 / 21.0 / 22.0 ms | 40 steps, mean 9.0 ms, max 22.0 ms |"
+                + " 4000 (0) |",
+            "| folder | 10000 | 4 | 40 | 60.0 / 140.0 / 150.0 ms | not exposed | 4000 (2) |");
+    assertThat(r.targets)
+        .contains(
+            new Results.Target(
+                "rollout: p99 from a step's decision to every data plane applied at 10000 Routes",
+                "<= 100 ms",
+                "140.0 ms (40 steps)",
+                false));
   }
 
   @Test

@@ -64,7 +64,8 @@ class QuickRunTest {
             "## 2. Route-count",
             "## 3. Split accuracy",
             "## 4. Propagation",
-            "## 5. Control-plane footprint");
+            "## 5. Control-plane footprint",
+            "## 6. Rollout steps");
     JsonNode results = new ObjectMapper().readTree(out.resolve("results.json").toFile());
     assertThat(results.path("machine").path("cores").asInt()).isPositive();
     assertThat(results.path("notes").toString())
@@ -87,11 +88,17 @@ class QuickRunTest {
           .isPositive();
     }
     assertThat(results.path("footprint")).as("footprint; log:\n%s", log).isNotEmpty();
+    for (JsonNode r : results.path("rollout")) {
+      assertThat(r.path("toApplied").path("samples").asInt())
+          .as("rollout %s; log:\n%s", r, log)
+          .isPositive();
+    }
+    assertThat(results.path("rollout")).as("rollout; log:\n%s", log).hasSize(2);
     if (!results.path("machine").path("wrk").asText().equals("not installed")) {
       assertThat(results.path("throughput").findValuesAsText("peer"))
           .contains("direct", "weir-gateway", "stock-scg", Harness.MINIMAL_PROXY);
       assertThat(results.path("routeCount")).isNotEmpty();
     }
-    assertThat(results.path("targets")).hasSizeGreaterThanOrEqualTo(11);
+    assertThat(results.path("targets")).hasSizeGreaterThanOrEqualTo(12);
   }
 }

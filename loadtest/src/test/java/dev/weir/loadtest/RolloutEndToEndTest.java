@@ -446,7 +446,7 @@ class RolloutEndToEndTest {
                   .append(FolderClusters.service(rev, route))
                   .append(FolderClusters.slice(rev, "127.0.0.1", backend.port())));
       write("revisions-" + route, revisions);
-      write("rollout-" + route, FolderClusters.rollout(route, route, spec.stripIndent()));
+      write("rollout-" + route, FolderClusters.rollout(route, route, spec));
       writeRoute(stable());
       stack.awaitServed(host(), Duration.ofSeconds(60));
       awaitRollout(

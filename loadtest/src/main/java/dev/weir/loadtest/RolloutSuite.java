@@ -1,0 +1,330 @@
+package dev.weir.loadtest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The rollout suite: {@code hello} governed by a Rollout of {@value #STEPS} {@code setWeight} steps
+ * (10% to 90%, each followed by a short judged pause) walks from one revision to the other and
+ * back, under steady requests so that every pause has numbers to judge; for each step, the time
+ * from its decision to every data plane having applied it, as the controller records both in the
+ * Rollout's history ({@code AnalysisPassed} or {@code RolloutStarted}, then {@code StepApplied}).
+ */
+final class RolloutSuite {
+
+  /** The {@code setWeight} steps of one rollout; with the implicit last step, one more applied. */
+  static final int STEPS = 9;
+
+  /** The Rollout the suite writes: 10%, 20%, ... 90%, each held for a judged second. */
+  static final String SPEC = spec(STEPS, "1s");
+
+  /** The history reasons that decide a step: the step's clock starts there. */
+  static final Set<String> DECISIONS =
+      Set.of(
+          "RolloutStarted",
+          "TargetChanged",
+          "AnalysisPassed",
+          "Promoted",
+          "PromotedFull",
+          "Resumed",
+          "Retried");
+
+  static final String APPLIED = "StepApplied";
+
+  /** One entry of a Rollout's {@code history}, as far as the suite reads it. */
+  record Transition(Instant time, int step, String reason) {}
+
+  private static final String HELLO1 = BenchClusters.HELLO_REVISIONS.get(0);
+  private static final String HELLO2 = BenchClusters.HELLO_REVISIONS.get(1);
+  private static final String NAMESPACE = BenchClusters.NAMESPACE;
+
+  private RolloutSuite() {}
+
+  static String spec(int steps, String pause) {
+    StringBuilder yaml = new StringBuilder("  steps:\n");
+    for (int i = 1; i <= steps; i++) {
+      yaml.append("  - setWeight: ")
+          .append(i * 100 / (steps + 1))
+          .append("\n  - pause: {duration: ")
+          .append(pause)
+          .append("}\n");
+    }
+    return yaml.append(
+            """
+              analysis:
+                minRequests: 1
+                successRate: {min: 50}
+              progressDeadline: 2m
+            """)
+        .toString();
+  }
+
+  /**
+   * Runs {@code rollouts} rollouts of {@code hello} (from all on {@code hello-00001} to all on
+   * {@code hello-00002}, and back) and returns the measured step times; the Rollout is removed at
+   * the end so that later suites change {@code hello} at once again.
+   */
+  static Results.RolloutSteps run(
+      WeirStack stack, FolderClusters clusters, int routes, int rollouts, long timeoutSeconds)
+      throws Exception {
+    String mode = clusters.mode().label();
+    Map<String, Integer> current = shares(Harness.split(HELLO1));
+    clusters.writeHelloRoute(Harness.split(HELLO1));
+    clusters.writeHelloRollout(SPEC);
+    try (Load load = new Load(stack.ports().gatewayHttp())) {
+      awaitRollout(
+          stack,
+          "the Rollout listed at " + current,
+          Duration.ofSeconds(60),
+          r -> "Succeeded".equals(r.path("phase").asText()) && split(r).equals(current),
+          r -> {});
+      Map<String, Double> before = controllerTimer(stack);
+      Histogram applied = new Histogram(3);
+      int steps = 0;
+      String target = HELLO1;
+      for (int i = 0; i < rollouts; i++) {
+        target = target.equals(HELLO1) ? HELLO2 : HELLO1;
+        Map<String, Integer> to = shares(Harness.split(target));
+        Set<Transition> seen = new LinkedHashSet<>();
+        clusters.writeHelloRoute(Harness.split(target));
+        JsonNode done =
+            awaitRollout(
+                stack,
+                "rollout " + (i + 1) + " to " + to,
+                Duration.ofSeconds(timeoutSeconds),
+                r -> {
+                  String phase = r.path("phase").asText();
+                  return phase.equals("RolledBack")
+                      || (phase.equals("Succeeded") && split(r).equals(to));
+                },
+                r -> seen.addAll(history(r)));
+        if (!done.path("phase").asText().equals("Succeeded")) {
+          throw new IllegalStateException(
+              "rollout " + (i + 1) + " rolled back: " + done.path("history"));
+        }
+        List<Duration> times = stepTimes(seen);
+        for (Duration d : times) {
+          applied.recordValue(Math.max(1, d.toNanos() / 1_000));
+        }
+        steps += times.size();
+        Harness.progress(
+            "    rollout %d/%d: %d steps applied, %s",
+            i + 1, rollouts, times.size(), times.stream().map(RolloutSuite::ms).toList());
+      }
+      Map<String, Double> after = controllerTimer(stack);
+      return new Results.RolloutSteps(
+          mode,
+          routes,
+          rollouts,
+          steps,
+          Harness.summary(applied),
+          timerDelta(before, after),
+          load.requests(),
+          load.failed());
+    } finally {
+      java.nio.file.Files.deleteIfExists(clusters.helloRolloutFile());
+    }
+  }
+
+  /**
+   * Per applied step, the time from its decision to {@code StepApplied}: each {@code StepApplied}
+   * pairs with the last decision before it (and after the previous {@code StepApplied}); a step
+   * whose decision fell out of the history before it was read is left out.
+   */
+  static List<Duration> stepTimes(Set<Transition> history) {
+    List<Transition> sorted = new ArrayList<>(history);
+    sorted.sort(Comparator.comparing(Transition::time));
+    List<Duration> times = new ArrayList<>();
+    Transition decision = null;
+    for (Transition t : sorted) {
+      if (DECISIONS.contains(t.reason())) {
+        decision = t;
+      } else if (t.reason().equals(APPLIED)) {
+        if (decision != null) {
+          times.add(Duration.between(decision.time(), t.time()));
+        }
+        decision = null;
+      }
+    }
+    return times;
+  }
+
+  /** A Rollout's {@code history} entries. */
+  static List<Transition> history(JsonNode rollout) {
+    List<Transition> out = new ArrayList<>();
+    for (JsonNode h : rollout.path("history")) {
+      out.add(
+          new Transition(
+              instant(h.path("time")), h.path("step").asInt(), h.path("reason").asText()));
+    }
+    return out;
+  }
+
+  /** An instant as JSON writes it: ISO-8601 text, or (Jackson's timestamps) epoch seconds. */
+  static Instant instant(JsonNode time) {
+    if (time.isNumber()) {
+      BigDecimal seconds = time.decimalValue();
+      return Instant.ofEpochSecond(
+          seconds.longValue(), seconds.remainder(BigDecimal.ONE).movePointRight(9).longValue());
+    }
+    return Instant.parse(time.asText());
+  }
+
+  /** The Rollout's served split, entries with a share. */
+  private static Map<String, Integer> split(JsonNode rollout) {
+    Map<String, Integer> split = new LinkedHashMap<>();
+    for (JsonNode e : rollout.path("split")) {
+      if (e.path("percent").asInt() > 0) {
+        split.merge(e.path("revisionName").asText(), e.path("percent").asInt(), Integer::sum);
+      }
+    }
+    return split;
+  }
+
+  /** The entries of {@code split} with a share. */
+  private static Map<String, Integer> shares(Map<String, Integer> split) {
+    Map<String, Integer> shares = new LinkedHashMap<>(split);
+    shares.values().removeIf(p -> p <= 0);
+    return shares;
+  }
+
+  private static JsonNode awaitRollout(
+      WeirStack stack,
+      String what,
+      Duration timeout,
+      java.util.function.Predicate<JsonNode> until,
+      java.util.function.Consumer<JsonNode> each)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Object last = "not listed";
+    while (System.nanoTime() < deadline) {
+      Optional<JsonNode> r;
+      try {
+        r = stack.rollout(NAMESPACE, "hello");
+      } catch (IOException e) {
+        if (e.getMessage() != null && e.getMessage().endsWith("status 404")) {
+          throw new IllegalStateException(
+              "the controller has no /api/v1/rollouts (" + e.getMessage() + ")", e);
+        }
+        last = e.getMessage();
+        r = Optional.empty();
+      }
+      if (r.isPresent()) {
+        last = r.get();
+        each.accept(r.get());
+        if (until.test(r.get())) {
+          return r.get();
+        }
+      }
+      // Every 50 ms: the history keeps 20 transitions, a rollout here makes about 2 a second.
+      Thread.sleep(50);
+    }
+    throw new IllegalStateException(
+        "no " + what + " within " + timeout.toSeconds() + " s; last seen: " + last);
+  }
+
+  /** The controller's own step timer ({@code weir_rollout_step_apply_seconds}), if it has one. */
+  private static Map<String, Double> controllerTimer(WeirStack stack) {
+    try {
+      return Footprint.parsePrometheus(
+          stack.get(stack.adminUrl("/actuator/prometheus")),
+          "^weir_rollout_step_apply_seconds",
+          "_(count|sum|max)$");
+    } catch (IOException e) {
+      return Map.of();
+    }
+  }
+
+  /** {@code n steps, mean x ms, max y ms} of the timer over the suite; empty when not exposed. */
+  static String timerDelta(Map<String, Double> before, Map<String, Double> after) {
+    double count = sum(after, "_count") - sum(before, "_count");
+    double total = sum(after, "_sum") - sum(before, "_sum");
+    double max =
+        after.entrySet().stream()
+            .filter(e -> e.getKey().contains("_max"))
+            .mapToDouble(Map.Entry::getValue)
+            .max()
+            .orElse(Double.NaN);
+    if (count <= 0) {
+      return "";
+    }
+    return "%.0f steps, mean %.1f ms, max %.1f ms"
+        .formatted(count, 1000 * total / count, 1000 * max);
+  }
+
+  private static double sum(Map<String, Double> m, String suffix) {
+    return m.entrySet().stream()
+        .filter(e -> e.getKey().contains(suffix))
+        .mapToDouble(Map.Entry::getValue)
+        .sum();
+  }
+
+  private static String ms(Duration d) {
+    return "%.1f ms".formatted(d.toNanos() / 1e6);
+  }
+
+  /**
+   * Steady GETs to {@code hello} through the gateway on a thread of its own (about 100 a second),
+   * so that each judged pause has requests for every candidate.
+   */
+  private static final class Load implements AutoCloseable {
+    private final Thread thread;
+    private volatile boolean running = true;
+    private final java.util.concurrent.atomic.AtomicLong requests =
+        new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong failed =
+        new java.util.concurrent.atomic.AtomicLong();
+
+    Load(int port) {
+      thread =
+          new Thread(
+              () -> {
+                try (RawHttp client = new RawHttp("127.0.0.1", port)) {
+                  while (running) {
+                    try {
+                      if (client.get(BenchClusters.HELLO_HOST, "/").status() != 200) {
+                        failed.incrementAndGet();
+                      }
+                    } catch (IOException e) {
+                      client.close();
+                      failed.incrementAndGet();
+                    }
+                    requests.incrementAndGet();
+                    Thread.sleep(10);
+                  }
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "rollout-load");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    long requests() {
+      return requests.get();
+    }
+
+    long failed() {
+      return failed.get();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running = false;
+      thread.join(40_000);
+    }
+  }
+}

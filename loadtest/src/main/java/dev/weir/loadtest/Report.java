@@ -211,9 +211,11 @@ final class Report {
             + " to judge). Per applied step: the time from its decision to every connected data"
             + " plane having applied it, both as the controller records them in the Rollout's"
             + " history (`RolloutStarted` or `AnalysisPassed`, then `StepApplied`), read from"
-            + " `GET /api/v1/rollouts` every 50 ms; beside it the controller's own"
-            + " `weir_rollout_step_apply_seconds` over the same steps. Each cell: p50 / p99 /"
-            + " max.\n\n");
+            + " `GET /api/v1/rollouts` every 50 ms; as a cross-check by the harness's clock, the"
+            + " time from the decision to a bare Delta ADS client (a second data plane beside the"
+            + " gateway, in its locality) receiving the step's weights for `hello`; and the"
+            + " controller's own `weir_rollout_step_apply_seconds` over the same steps. Each cell:"
+            + " p50 / p99 / max.\n\n");
     md.append(r.rollout.isEmpty() ? NOT_RUN : rolloutTable(r.rollout));
 
     if (!r.notes.isEmpty()) {
@@ -226,18 +228,20 @@ final class Report {
   static String rolloutTable(List<Results.RolloutSteps> rows) {
     StringBuilder md =
         new StringBuilder(
-            "| mode | Routes | rollouts | steps | decision to applied | controller's"
-                + " `weir_rollout_step_apply_seconds` | requests (failed) |\n"
-                + "| --- | --- | --- | --- | --- | --- | --- |\n");
+            "| mode | Routes | rollouts | steps | decision to applied | decision to the probe's"
+                + " receipt | controller's `weir_rollout_step_apply_seconds` | requests (failed)"
+                + " |\n"
+                + "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
     for (Results.RolloutSteps s : rows) {
       md.append(
-          "| %s | %d | %d | %d | %s | %s | %d (%d) |\n"
+          "| %s | %d | %d | %d | %s | %s | %s | %d (%d) |\n"
               .formatted(
                   s.mode(),
                   s.routes(),
                   s.rollouts(),
                   s.steps(),
                   cell(s.toApplied(), s.steps()),
+                  cell(s.toProbe(), s.steps()),
                   s.controllerTimer().isEmpty() ? "not exposed" : s.controllerTimer(),
                   s.requests(),
                   s.failedRequests()));

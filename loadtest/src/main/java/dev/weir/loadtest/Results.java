@@ -108,9 +108,10 @@ public final class Results {
   /**
    * One Route count in the rollout suite: {@code rollouts} rollouts of one Route, and per applied
    * step the time from its decision to every data plane having applied it ({@code toApplied}, from
-   * the Rollout's history); the controller's own {@code weir_rollout_step_apply_seconds} over the
-   * same steps ({@code controllerTimer}, empty when not exposed); the requests sent meanwhile and
-   * how many failed.
+   * the Rollout's history); the time from the decision to an ADS probe's receipt of the step's
+   * weights ({@code toProbe}, the harness's clock); the controller's own {@code
+   * weir_rollout_step_apply_seconds} over the same steps ({@code controllerTimer}, empty when not
+   * exposed); the requests sent meanwhile and how many failed.
    */
   public record RolloutSteps(
       String mode,
@@ -118,6 +119,7 @@ public final class Results {
       int rollouts,
       int steps,
       Summary toApplied,
+      Summary toProbe,
       String controllerTimer,
       long requests,
       long failedRequests) {}

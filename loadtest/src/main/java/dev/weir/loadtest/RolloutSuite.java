@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.HdrHistogram.Histogram;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The rollout suite: {@code hello} governed by a Rollout of {@value #STEPS} {@code setWeight} steps
@@ -45,6 +46,13 @@ final class RolloutSuite {
 
   /** One entry of a Rollout's {@code history}, as far as the suite reads it. */
   record Transition(Instant time, int step, String reason) {}
+
+  /** One applied step: when it was decided and when every data plane had applied it. */
+  record Step(Instant decided, Instant applied) {
+    Duration toApplied() {
+      return Duration.between(decided, applied);
+    }
+  }
 
   private static final String HELLO1 = BenchClusters.HELLO_REVISIONS.get(0);
   private static final String HELLO2 = BenchClusters.HELLO_REVISIONS.get(1);
@@ -83,7 +91,18 @@ final class RolloutSuite {
     Map<String, Integer> current = shares(Harness.split(HELLO1));
     clusters.writeHelloRoute(Harness.split(HELLO1));
     clusters.writeHelloRollout(SPEC);
-    try (Load load = new Load(stack.ports().gatewayHttp())) {
+    // A second data plane beside the gateway, which reads hello's weights off the wire: when a
+    // step's weights arrived, by the harness's clock, independently of the controller's
+    // accounting of ACKs (its own ACK counts among them).
+    try (Load load = new Load(stack.ports().gatewayHttp());
+        AdsProbe probe =
+            new AdsProbe(
+                "127.0.0.1",
+                stack.ports().xds(),
+                "loadtest-rollout-probe",
+                "local",
+                "east",
+                BenchClusters.HELLO_HOST)) {
       awaitRollout(
           stack,
           "the Rollout listed at " + current,
@@ -92,6 +111,7 @@ final class RolloutSuite {
           r -> {});
       Map<String, Double> before = controllerTimer(stack);
       Histogram applied = new Histogram(3);
+      Histogram received = new Histogram(3);
       int steps = 0;
       String target = HELLO1;
       for (int i = 0; i < rollouts; i++) {
@@ -99,7 +119,7 @@ final class RolloutSuite {
         Map<String, Integer> to = shares(Harness.split(target));
         Set<Transition> seen = new LinkedHashSet<>();
         clusters.writeHelloRoute(Harness.split(target));
-        JsonNode done =
+        JsonNode end =
             awaitRollout(
                 stack,
                 "rollout " + (i + 1) + " to " + to,
@@ -110,18 +130,25 @@ final class RolloutSuite {
                       || (phase.equals("Succeeded") && split(r).equals(to));
                 },
                 r -> seen.addAll(history(r)));
-        if (!done.path("phase").asText().equals("Succeeded")) {
+        if (!end.path("phase").asText().equals("Succeeded")) {
           throw new IllegalStateException(
-              "rollout " + (i + 1) + " rolled back: " + done.path("history"));
+              "rollout " + (i + 1) + " rolled back: " + end.path("history"));
         }
-        List<Duration> times = stepTimes(seen);
-        for (Duration d : times) {
+        List<Step> done = steps(seen);
+        List<@Nullable Duration> probed = toProbe(done, probe.weights());
+        List<String> each = new ArrayList<>();
+        for (int k = 0; k < done.size(); k++) {
+          Duration d = done.get(k).toApplied();
           applied.recordValue(Math.max(1, d.toNanos() / 1_000));
+          Duration p = probed.get(k);
+          if (p != null) {
+            received.recordValue(Math.max(1, p.toNanos() / 1_000));
+          }
+          each.add(ms(d) + (p == null ? "" : " (probe " + ms(p) + ")"));
         }
-        steps += times.size();
+        steps += done.size();
         Harness.progress(
-            "    rollout %d/%d: %d steps applied, %s",
-            i + 1, rollouts, times.size(), times.stream().map(RolloutSuite::ms).toList());
+            "    rollout %d/%d: %d steps applied, %s", i + 1, rollouts, done.size(), each);
       }
       Map<String, Double> after = controllerTimer(stack);
       return new Results.RolloutSteps(
@@ -130,6 +157,7 @@ final class RolloutSuite {
           rollouts,
           steps,
           Harness.summary(applied),
+          Harness.summary(received),
           timerDelta(before, after),
           load.requests(),
           load.failed());
@@ -143,22 +171,44 @@ final class RolloutSuite {
    * pairs with the last decision before it (and after the previous {@code StepApplied}); a step
    * whose decision fell out of the history before it was read is left out.
    */
-  static List<Duration> stepTimes(Set<Transition> history) {
+  static List<Step> steps(Set<Transition> history) {
     List<Transition> sorted = new ArrayList<>(history);
     sorted.sort(Comparator.comparing(Transition::time));
-    List<Duration> times = new ArrayList<>();
+    List<Step> times = new ArrayList<>();
     Transition decision = null;
     for (Transition t : sorted) {
       if (DECISIONS.contains(t.reason())) {
         decision = t;
       } else if (t.reason().equals(APPLIED)) {
         if (decision != null) {
-          times.add(Duration.between(decision.time(), t.time()));
+          times.add(new Step(decision.time(), t.time()));
         }
         decision = null;
       }
     }
     return times;
+  }
+
+  /**
+   * When the probe received each step's weights: the first change of the watched host's weights
+   * after the step's decision, and no later than its being applied (the probe is one of the data
+   * planes that apply it, so it has the weights by then); null where the probe saw no change.
+   */
+  static List<@Nullable Duration> toProbe(List<Step> steps, List<AdsProbe.Weights> changes) {
+    List<@Nullable Duration> out = new ArrayList<>();
+    for (Step s : steps) {
+      Duration found = null;
+      for (AdsProbe.Weights w : changes) {
+        if (!w.receivedAt().isBefore(s.decided())) {
+          if (!w.receivedAt().isAfter(s.applied())) {
+            found = Duration.between(s.decided(), w.receivedAt());
+          }
+          break;
+        }
+      }
+      out.add(found);
+    }
+    return out;
   }
 
   /** A Rollout's {@code history} entries. */

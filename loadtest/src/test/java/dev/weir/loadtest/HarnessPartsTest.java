@@ -260,8 +260,19 @@ class HarnessPartsTest {
                 new RolloutSuite.Transition(t.plusMillis(3_007), 6, "StepApplied"),
                 new RolloutSuite.Transition(t.plusMillis(3_008), 6, "Succeeded")));
 
-    assertThat(RolloutSuite.stepTimes(history))
+    List<RolloutSuite.Step> steps = RolloutSuite.steps(history);
+    assertThat(steps.stream().map(RolloutSuite.Step::toApplied))
         .containsExactly(Duration.ofMillis(12), Duration.ofMillis(20), Duration.ofMillis(7));
+
+    // The probe's weights: the first change after each decision, if it came by the step's apply.
+    List<AdsProbe.Weights> changes =
+        List.of(
+            new AdsProbe.Weights(t.minusMillis(500), Map.of("default/hello-00001", 100)),
+            new AdsProbe.Weights(t.plusMillis(9), Map.of("default/hello-00002", 10)),
+            new AdsProbe.Weights(t.plusMillis(1_025), Map.of("default/hello-00002", 20)),
+            new AdsProbe.Weights(t.plusMillis(3_004), Map.of("default/hello-00002", 100)));
+    assertThat(RolloutSuite.toProbe(steps, changes))
+        .containsExactly(Duration.ofMillis(9), null, Duration.ofMillis(4));
   }
 
   @Test
@@ -304,20 +315,29 @@ class HarnessPartsTest {
             4,
             40,
             new Results.Summary(40, 8.5, 21.0, 22.0),
+            new Results.Summary(40, 5.0, 15.0, 16.0),
             "40 steps, mean 9.0 ms, max 22.0 ms",
             4_000,
             0));
     r.rollout.add(
         new Results.RolloutSteps(
-            "folder", 10_000, 4, 40, new Results.Summary(40, 60, 140, 150), "", 4_000, 2));
+            "folder",
+            10_000,
+            4,
+            40,
+            new Results.Summary(40, 60, 140, 150),
+            new Results.Summary(0, 0, 0, 0),
+            "",
+            4_000,
+            2));
 
     Targets.evaluate(r);
 
     assertThat(Report.rolloutTable(r.rollout))
         .contains(
-            "| folder | 10 | 4 | 40 | 8.5 / 21.0 / 22.0 ms | 40 steps, mean 9.0 ms, max 22.0 ms |"
-                + " 4000 (0) |",
-            "| folder | 10000 | 4 | 40 | 60.0 / 140.0 / 150.0 ms | not exposed | 4000 (2) |");
+            "| folder | 10 | 4 | 40 | 8.5 / 21.0 / 22.0 ms | 5.0 / 15.0 / 16.0 ms | 40 steps, mean"
+                + " 9.0 ms, max 22.0 ms | 4000 (0) |",
+            "| folder | 10000 | 4 | 40 | 60.0 / 140.0 / 150.0 ms | n/a | not exposed | 4000 (2) |");
     assertThat(r.targets)
         .contains(
             new Results.Target(

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Weir in local mode: three demo revisions, the control plane on two folder clusters (east/, west/)
 # and the gateway on :8080 (HTTP) and :8443 (HTTPS, with a development certificate made here), all
-# on loopback. Ctrl-C stops everything this script started.
+# on loopback, and a light background load on hello (20 requests a second, so the demo Rollout in
+# east/rollout-hello.yaml has requests to judge; WEIR_DEMO_LOAD=0 leaves it out). Ctrl-C stops
+# everything this script started.
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -154,6 +156,32 @@ for i in $(seq 1 60); do
   sleep 0.5
 done
 
+# Light background load: a Rollout judges a revision only on requests it served (at least
+# analysis.minRequests, 20 in the demo, per revision and window), and the demo gets none by itself.
+# Twenty requests a second to hello, one curl a second over one kept-alive connection (a process
+# per request would be slower than the pace on a busy machine), so a revision at 9% gets ~36 in a
+# 20 s pause. Every 10 s a line goes to run/load.log: the answers by revision, failures by status.
+demo_load() {
+  local pacer counts="" next=$((SECONDS + 10))
+  while :; do
+    sleep 1 & pacer=$!
+    counts="$counts$(curl -s --max-time 5 -H 'Host: hello.default.localhost' -w '\n@@ %{http_code}\n' \
+        'http://127.0.0.1:8080/?n=[1-20]' 2>/dev/null \
+      | awk '/^@@ / { print ($2 == "200" ? prev : "status-" $2); prev = "?"; next } NF { prev = $0 }')"$'\n'
+    wait "$pacer"
+    if [ "$SECONDS" -ge "$next" ]; then
+      echo "$(date +%T)$(printf '%s' "$counts" | sort | uniq -c | awk 'NF == 2 { printf "  %s %s", $2, $1 }')"
+      counts="" next=$((SECONDS + 10))
+    fi
+  done
+}
+if [ "${WEIR_DEMO_LOAD:-1}" != 0 ]; then
+  echo "up.sh: starting a light background load: 20 requests a second to hello (counts every 10 s in deploy/local/run/load.log; WEIR_DEMO_LOAD=0 leaves it out)"
+  start load demo_load
+else
+  rm -f "$run/load.log"   # a previous run's counts would only mislead
+fi
+
 # curl resolves *.localhost to loopback from 7.78 on; older ones need the Host header form.
 curl_ok=no
 IFS=. read -r cmaj cmin _ <<<"$(curl --version | sed -n '1s/^curl \([0-9.]*\).*/\1/p')"
@@ -167,6 +195,38 @@ https_url() { # host path
   if [ "$curl_ok" = yes ]; then echo "curl --cacert $ca https://$1:8443$2"
   else echo "curl --cacert $ca --resolve $1:8443:127.0.0.1 https://$1:8443$2"; fi
 }
+
+# The rollout demo's lines: the Route's file as this shell reaches it, sed's in-place flag (GNU or
+# BSD), and a way to watch the admin API (watch and jq where present).
+route_file="$here/east/route-hello.yaml"
+[ "$PWD" = "$root" ] && route_file="deploy/local/east/route-hello.yaml"
+sed_i="sed -i"
+sed --version >/dev/null 2>&1 || sed_i="sed -i ''"
+to_00003='s/revisionName: hello-00001/revisionName: hello-00003/'
+to_00001='s/revisionName: hello-00003/revisionName: hello-00001/'
+rollouts="curl -s http://127.0.0.1:9090/api/v1/rollouts"
+if command -v jq >/dev/null; then
+  rollouts="$rollouts | jq -c \".[] | {name, phase, step, weight, split, applied: (.applied | {applied, connected}), message}\""
+elif command -v python3 >/dev/null; then
+  rollouts="$rollouts | python3 -m json.tool"
+fi
+if command -v watch >/dev/null; then
+  watch_rollouts="watch -n1 '$rollouts'"
+else
+  watch_rollouts="while :; do clear; $rollouts; sleep 1; done"
+fi
+if [ "${WEIR_DEMO_LOAD:-1}" != 0 ]; then
+  load_line="up.sh sends hello 20 requests a second (counts: tail -f deploy/local/run/load.log).
+For more, run this beside it:"
+else
+  load_line="Started with WEIR_DEMO_LOAD=0, hello gets no traffic, so no verdict can pass.
+Send some:"
+fi
+if [ "$curl_ok" = yes ]; then
+  load_hint="while :; do curl -s 'http://hello.default.localhost:8080/?n=[1-20]' >/dev/null; sleep 1; done"
+else
+  load_hint="while :; do curl -s -H 'Host: hello.default.localhost' 'http://127.0.0.1:8080/?n=[1-20]' >/dev/null; sleep 1; done"
+fi
 
 cat <<EOF
 
@@ -189,7 +249,36 @@ HTTPS, with a development certificate for *.default.localhost (CA: deploy/local/
   curl http://127.0.0.1:9091/actuator/prometheus | grep weir_gateway   # gateway metrics
 
 Change the split: edit deploy/local/east/route-hello.yaml (e.g. percents 50 and 50) and save;
-the gateway serves the new split within a second.
+the Rollout in deploy/local/east/rollout-hello.yaml walks the gateway there: 10% of the way, 20 s,
+50%, 20 s, then all, judging what gains traffic (without that file: within a second).
+
+Rollouts (deploy/local/east/rollout-hello.yaml): roll out hello-00003, moving the 90% of
+hello-00001 to it step by step, and watch it (phase, step, the split served):
+
+  $sed_i '$to_00003' $route_file
+  $watch_rollouts
+
+Make one roll back: hello-00003 answers 503 to a third of its requests, then roll it out (from
+hello-00001: after the rollout above, go back first with the last line below). Its success rate
+fails the analysis and Weir serves hello-00001's 90% again by itself:
+
+  curl -X POST 'http://127.0.0.1:9003/_demo/fail?percent=33'
+  $sed_i '$to_00003' $route_file
+
+By hand (the admin API; writes are allowed here because it listens on loopback only):
+
+  curl -X POST 'http://127.0.0.1:9003/_demo/fail?percent=0'                 # hello-00003 healthy again
+  curl -X POST http://127.0.0.1:9090/api/v1/rollouts/default/hello/retry     # start again from step 0
+  curl -X POST http://127.0.0.1:9090/api/v1/rollouts/default/hello/promote   # next step now (?full=true: to the end)
+  curl -X POST http://127.0.0.1:9090/api/v1/rollouts/default/hello/abort     # back to the old split
+  $sed_i '$to_00001' $route_file   # back to hello-00001 (a rollout too)
+
+A verdict needs traffic: at least 20 requests per revision in each 20 s window.
+$load_line
+
+  $load_hint
+
+Rollout state is kept in deploy/local/run/weir-rollouts.json and survives a restart of up.sh.
 
 Ctrl-C stops everything.
 EOF

@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
@@ -30,26 +31,38 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Renders the install ({@code deploy/kustomization.yaml}) and checks what a cluster would get:
- * every document is its Kubernetes kind, RBAC is exactly least privilege, and ports, names and
- * addresses agree with each other and with the jars' defaults.
+ * every document is its Kubernetes kind, RBAC is exactly least privilege, ports, names and
+ * addresses agree with each other and with the jars' defaults, and the example and local-mode
+ * Routes and Rollouts are what their CRDs' schemas accept.
  */
 class ManifestsTest {
 
   static final Path DEPLOY = Path.of("").toAbsolutePath();
   static final Path ROOT = DEPLOY.getParent();
   static final KubernetesSerialization K8S = new KubernetesSerialization();
+
+  /**
+   * A Go-style duration as the controller reads one ({@code GoDuration}: {@code 30s}, {@code
+   * 500ms}, {@code 1h30m}); the CRD types these fields as plain strings.
+   */
+  private static final Pattern GO_DURATION =
+      Pattern.compile("((\\d+(\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h))+");
 
   static List<HasMetadata> objects;
   static String renderedWith;
@@ -90,6 +103,7 @@ class ManifestsTest {
         .containsExactlyInAnyOrder(
             "Namespace/weir-system",
             "CustomResourceDefinition/routes.weir.dev",
+            "CustomResourceDefinition/rollouts.weir.dev",
             "ServiceAccount/weir-controller",
             "ClusterRole/weir-controller",
             "ClusterRoleBinding/weir-controller",
@@ -136,6 +150,58 @@ class ManifestsTest {
   }
 
   @Test
+  void installsEveryGeneratedCrdUnchanged() throws IOException {
+    List<Path> files;
+    try (Stream<Path> s = Files.list(DEPLOY.resolve("crds"))) {
+      files = s.filter(p -> p.toString().endsWith(".yml")).sorted().toList();
+    }
+    assertThat(files).hasSize(2);
+    for (Path file : files) {
+      CustomResourceDefinition generated =
+          K8S.unmarshal(Files.readString(file), CustomResourceDefinition.class);
+      CustomResourceDefinition installed =
+          one(CustomResourceDefinition.class, generated.getMetadata().getName());
+      assertThat(installed.getSpec()).as("%s as installed", file).isEqualTo(generated.getSpec());
+      assertThat(installed.getSpec().getScope()).isEqualTo("Namespaced");
+      assertThat(installed.getSpec().getVersions())
+          .singleElement()
+          .satisfies(
+              v -> {
+                assertThat(v.getName()).isEqualTo("v1alpha1");
+                // Status is written through its own subresource: RBAC grants it apart.
+                assertThat(v.getSubresources().getStatus()).isNotNull();
+              });
+    }
+    assertThat(
+            objects.stream()
+                .filter(CustomResourceDefinition.class::isInstance)
+                .map(o -> o.getMetadata().getName()))
+        .containsExactlyInAnyOrder("routes.weir.dev", "rollouts.weir.dev");
+  }
+
+  @Test
+  void adminWritesStayOffInTheClusterWhereTheAnnotationSteersRollouts() throws IOException {
+    // The admin API allows rollout actions only with weir.admin.write-enabled=true or on a
+    // loopback server.address; in the pod neither may hold, so the weir.dev/action annotation
+    // (governed by RBAC) is the only way to act on a Rollout.
+    Container c = container("weir-controller");
+    assertThat(c.getArgs())
+        .contains("--weir.admin.write-enabled=false")
+        .noneMatch(a -> a.startsWith("--weir.admin.write-enabled=") && !a.endsWith("=false"))
+        .noneMatch(a -> a.startsWith("--server.address="));
+    List<String> env =
+        c.getEnv() == null ? List.of() : c.getEnv().stream().map(e -> e.getName()).toList();
+    assertThat(env)
+        .noneMatch(n -> n.toUpperCase(Locale.ROOT).startsWith("WEIR_ADMIN"))
+        .noneMatch(n -> n.equalsIgnoreCase("SERVER_ADDRESS"));
+    String controller = Files.readString(DEPLOY.resolve("kubernetes/controller.yaml"));
+    assertThat(controller).contains("kubectl annotate rollout", "weir.dev/action=");
+    // Whoever may patch a Rollout may steer it: the controller's grant is the one that needs it.
+    assertThat(grants(one(ClusterRole.class, "weir-controller").getRules()))
+        .contains("weir.dev/rollouts:patch");
+  }
+
+  @Test
   void rbacGrantsExactlyWhatTheControllerNeeds() {
     Set<String> cluster = grants(one(ClusterRole.class, "weir-controller").getRules());
     assertThat(cluster)
@@ -145,6 +211,18 @@ class ManifestsTest {
             "weir.dev/routes:watch",
             "weir.dev/routes/status:update",
             "weir.dev/routes/status:patch",
+            // Rollouts: watched; the weir.dev/action annotation removed once acted on (update,
+            // patch); their state kept in the status subresource; an Event per transition.
+            "weir.dev/rollouts:get",
+            "weir.dev/rollouts:list",
+            "weir.dev/rollouts:watch",
+            "weir.dev/rollouts:update",
+            "weir.dev/rollouts:patch",
+            "weir.dev/rollouts/status:get",
+            "weir.dev/rollouts/status:update",
+            "weir.dev/rollouts/status:patch",
+            "/events:create",
+            "/events:patch",
             "/services:get",
             "/services:list",
             "/services:watch",
@@ -346,6 +424,7 @@ class ManifestsTest {
               .toList();
     }
     assertThat(files).isNotEmpty();
+    Map<String, CrdSchema> schemas = crdSchemasByKind();
     Set<String> kinds = new TreeSet<>();
     for (Path f : files) {
       for (JsonNode doc : Rendering.documents(Files.readString(f))) {
@@ -353,27 +432,86 @@ class ManifestsTest {
             (HasMetadata)
                 K8S.unmarshal(Rendering.YAML.writeValueAsString(doc), KubernetesResource.class);
         kinds.add(o.getKind());
+        CrdSchema schema = schemas.get(o.getKind());
+        if (schema != null) {
+          assertThat(schema.problems(doc))
+              .as("%s %s in %s against its CRD", o.getKind(), o.getMetadata().getName(), f)
+              .isEmpty();
+        }
         if (o.getKind().equals("Route")) {
-          assertThat(o.getApiVersion()).isEqualTo("weir.dev/v1alpha1");
           int sum = 0;
           for (JsonNode t : doc.path("spec").path("traffic")) {
             sum += t.path("percent").asInt();
           }
           assertThat(sum).as("percents of %s", f).isEqualTo(100);
-        } else {
+        } else if (o.getKind().equals("Rollout")) {
+          assertThat(rolloutDurationProblems(doc)).as("durations of %s", f).isEmpty();
+          assertThat(routesBeside(f, o.getMetadata().getNamespace()))
+              .as("the Route Rollout %s governs, in the folder of %s", o.getMetadata().getName(), f)
+              .contains(doc.path("spec").path("routeRef").path("name").asText());
+        } else if (schema == null) {
           assertThat(o)
               .as("%s in %s", o.getKind(), f)
               .isNotInstanceOf(GenericKubernetesResource.class);
         }
       }
     }
-    assertThat(kinds).contains("Route", "Service", "EndpointSlice", "Deployment");
+    assertThat(kinds).contains("Route", "Rollout", "Service", "EndpointSlice", "Deployment");
 
     JsonNode clusters = Rendering.YAML.readTree(DEPLOY.resolve("local/clusters.yaml").toFile());
     assertThat(clusters.path("domain").asText()).isEqualTo("localhost");
     for (JsonNode c : clusters.path("clusters")) {
       assertThat(DEPLOY.resolve("local").resolve(c.path("directory").asText())).isDirectory();
     }
+  }
+
+  /** Each generated CRD's schema by the kind it defines. */
+  static Map<String, CrdSchema> crdSchemasByKind() throws IOException {
+    Map<String, CrdSchema> schemas = new HashMap<>();
+    try (Stream<Path> s = Files.list(DEPLOY.resolve("crds"))) {
+      for (Path crd : s.filter(p -> p.toString().endsWith(".yml")).toList()) {
+        CrdSchema schema = CrdSchema.of(crd);
+        schemas.put(schema.kind(), schema);
+      }
+    }
+    return schemas;
+  }
+
+  /** The Rollout's duration fields that the controller would refuse. */
+  static List<String> rolloutDurationProblems(JsonNode rollout) {
+    Map<String, JsonNode> durations = new LinkedHashMap<>();
+    JsonNode spec = rollout.path("spec");
+    durations.put("spec.progressDeadline", spec.path("progressDeadline"));
+    durations.put("spec.analysis.latency.max", spec.path("analysis").path("latency").path("max"));
+    for (int i = 0; i < spec.path("steps").size(); i++) {
+      durations.put(
+          "spec.steps[" + i + "].pause.duration",
+          spec.path("steps").get(i).path("pause").path("duration"));
+    }
+    List<String> problems = new ArrayList<>();
+    durations.forEach(
+        (path, value) -> {
+          if (!value.isMissingNode() && !GO_DURATION.matcher(value.asText()).matches()) {
+            problems.add(path + ": \"" + value.asText() + "\" (expected: a duration, e.g. 30s)");
+          }
+        });
+    return problems;
+  }
+
+  /** The names of the Routes in {@code namespace} defined in the folder of {@code file}. */
+  private static Set<String> routesBeside(Path file, String namespace) throws IOException {
+    Set<String> names = new TreeSet<>();
+    try (Stream<Path> s = Files.list(file.getParent())) {
+      for (Path f : s.filter(p -> p.toString().endsWith(".yaml")).toList()) {
+        for (JsonNode doc : Rendering.documents(Files.readString(f))) {
+          if (doc.path("kind").asText().equals("Route")
+              && doc.path("metadata").path("namespace").asText("default").equals(namespace)) {
+            names.add(doc.path("metadata").path("name").asText());
+          }
+        }
+      }
+    }
+    return names;
   }
 
   /** The generated ConfigMap's name without the content hash kustomize appends. */
@@ -424,7 +562,7 @@ class ManifestsTest {
   }
 
   private static Map<String, Integer> ports(Container c) {
-    Map<String, Integer> m = new java.util.HashMap<>();
+    Map<String, Integer> m = new HashMap<>();
     for (ContainerPort p : c.getPorts()) {
       m.put(p.getName(), p.getContainerPort());
     }

@@ -5,6 +5,7 @@ import dev.weir.controller.clusters.ClustersFile;
 import dev.weir.controller.clusters.ClustersFileException;
 import dev.weir.controller.reconcile.ControllerOptions;
 import dev.weir.controller.reconcile.WeirController;
+import dev.weir.controller.rollout.prometheus.PrometheusProvider;
 import dev.weir.xds.DataPlaneRegistry;
 import dev.weir.xds.ModelPublisher;
 import dev.weir.xds.server.XdsServer;
@@ -15,11 +16,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -95,6 +99,7 @@ class ControllerConfiguration {
             .httpsListenerPort(properties.https().port())
             .allowPlaintextOnNonLoopback(xds.allowPlaintextOnNonLoopback())
             .drainTimeout(xds.drainTimeout())
+            .loadReportingInterval(xds.loadReportingInterval())
             .meterRegistry(meters);
     try {
       if (xds.tls().enabled()) {
@@ -112,6 +117,7 @@ class ControllerConfiguration {
       WeirProperties properties,
       ModelPublisher publisher,
       DataPlaneRegistry registry,
+      ObjectProvider<XdsServer> xdsServer,
       KubernetesClients clients,
       MeterRegistry meters) {
     WeirProperties.LeaderElection le = properties.leaderElection();
@@ -130,8 +136,23 @@ class ControllerConfiguration {
             le.identity() != null ? le.identity() : identity(),
             le.leaseDuration(),
             rebuild.initialReadTimeout());
+    WeirProperties.Rollouts r = properties.rollouts();
+    WeirController.RolloutSettings rollouts =
+        new WeirController.RolloutSettings(
+            Optional.ofNullable(xdsServer.getIfAvailable()).map(XdsServer::loadStore).orElse(null),
+            r.stateFile(),
+            new PrometheusProvider(
+                HttpClient.newBuilder().connectTimeout(r.prometheusTimeout()).build(),
+                r.prometheusTimeout()));
     return new WeirController(
-        clustersFile, options, publisher, registry, clients::create, meters, Clock.systemUTC());
+        clustersFile,
+        options,
+        publisher,
+        registry,
+        clients::create,
+        meters,
+        Clock.systemUTC(),
+        rollouts);
   }
 
   private static boolean isLoopback(String address) {

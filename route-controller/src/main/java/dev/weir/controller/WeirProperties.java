@@ -17,21 +17,26 @@ public record WeirProperties(
     @DefaultValue Http http,
     @DefaultValue Https https,
     @DefaultValue LeaderElection leaderElection,
-    @DefaultValue Rebuild rebuild) {
+    @DefaultValue Rebuild rebuild,
+    @DefaultValue Rollouts rollouts,
+    @DefaultValue Admin admin) {
 
   /**
    * The xDS server: {@code weir.xds.port}, {@code weir.xds.bind-address}, {@code weir.xds.tls.*},
    * {@code weir.xds.allow-plaintext-on-non-loopback} (plaintext on a non-loopback address is
    * refused unless this is true or TLS is configured), and {@code weir.xds.drain-timeout}: the
    * longest a cluster, load assignment or secret the model dropped stays served while a connected
-   * data plane has not ACKed the routes and listeners without it (0: removed at once).
+   * data plane has not ACKed the routes and listeners without it (0: removed at once); {@code
+   * weir.xds.load-reporting-interval}: how often data planes send load reports (LRS), which
+   * rollouts judge from.
    */
   public record Xds(
       @DefaultValue("18000") int port,
       @DefaultValue("127.0.0.1") String bindAddress,
       @DefaultValue Tls tls,
       @DefaultValue("false") boolean allowPlaintextOnNonLoopback,
-      @DefaultValue("30s") Duration drainTimeout) {}
+      @DefaultValue("30s") Duration drainTimeout,
+      @DefaultValue("1s") Duration loadReportingInterval) {}
 
   /**
    * {@code weir.xds.tls.cert-chain}, {@code private-key}, {@code client-ca}; off unless both first
@@ -67,4 +72,19 @@ public record WeirProperties(
       @DefaultValue("500ms") Duration maxDelay,
       @DefaultValue("2s") Duration folderRescan,
       @DefaultValue("30s") Duration initialReadTimeout) {}
+
+  /**
+   * Rollouts: {@code weir.rollouts.state-file}, where folder clusters' Rollout state is kept
+   * (default: {@code weir-rollouts.json} beside the clusters file); {@code
+   * weir.rollouts.prometheus-timeout}, the longest one Prometheus query of {@code
+   * analysis.metrics[]} may take.
+   */
+  public record Rollouts(Path stateFile, @DefaultValue("10s") Duration prometheusTimeout) {}
+
+  /**
+   * The admin API: {@code weir.admin.write-enabled} allows its write actions ({@code POST
+   * /api/v1/rollouts/...}) on any address; without it they answer 403 unless {@code server.address}
+   * is a loopback address.
+   */
+  public record Admin(@DefaultValue("false") boolean writeEnabled) {}
 }

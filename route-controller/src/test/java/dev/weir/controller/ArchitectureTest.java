@@ -10,6 +10,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import dev.weir.controller.pipeline.ClusterObjects;
 import dev.weir.controller.pipeline.EndpointSliceObject;
+import dev.weir.controller.pipeline.RolloutObject;
 import dev.weir.controller.pipeline.RouteKey;
 import dev.weir.controller.pipeline.RouteObject;
 import dev.weir.controller.pipeline.SecretObject;
@@ -204,7 +205,8 @@ class ArchitectureTest {
                 .and(not(equivalentTo(ServiceObject.Port.class)))
                 .and(not(equivalentTo(EndpointSliceObject.class)))
                 .and(not(equivalentTo(EndpointSliceObject.Port.class)))
-                .and(not(equivalentTo(SecretObject.class))))
+                .and(not(equivalentTo(SecretObject.class)))
+                .and(not(equivalentTo(RolloutObject.class))))
         .orShould()
         .dependOnClassesThat()
         .resideInAnyPackage(

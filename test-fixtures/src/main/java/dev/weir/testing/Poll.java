@@ -40,7 +40,12 @@ public final class Poll {
    * failure as its cause.
    */
   public static void eventually(ThrowingRunnable check) {
-    poll("an assertion to hold", ASSERTION_PATIENCE).ignoreExceptions().untilAsserted(check);
+    eventually(ASSERTION_PATIENCE, check);
+  }
+
+  /** {@link #eventually(ThrowingRunnable)} with another patience. */
+  public static void eventually(Duration patience, ThrowingRunnable check) {
+    poll("an assertion to hold", patience).ignoreExceptions().untilAsserted(check);
   }
 
   /** Sleeps {@code millis}, failing (with the interrupt flag kept) if interrupted. */

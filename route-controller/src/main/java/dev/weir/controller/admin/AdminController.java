@@ -3,7 +3,9 @@ package dev.weir.controller.admin;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.weir.controller.clusters.TlsSettings;
 import dev.weir.controller.pipeline.DefaultCertificateState;
+import dev.weir.controller.reconcile.RolloutCoordinator;
 import dev.weir.controller.reconcile.WeirController;
+import dev.weir.controller.rollout.Action;
 import dev.weir.controller.source.ClusterHealth;
 import dev.weir.model.HttpOption;
 import dev.weir.model.TrafficModel;
@@ -11,23 +13,125 @@ import dev.weir.model.Upstream;
 import dev.weir.model.VirtualHost;
 import dev.weir.xds.DataPlane;
 import dev.weir.xds.DataPlaneRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code GET /api/v1/routes}, {@code /dataplanes}, {@code /clusters} and {@code /model}. */
+/**
+ * {@code GET /api/v1/routes}, {@code /dataplanes}, {@code /clusters}, {@code /model} and {@code
+ * /rollouts}; {@code POST /api/v1/rollouts/{namespace}/{name}/{action}}.
+ */
 @RestController
 @RequestMapping("/api/v1")
 public class AdminController {
 
+  private static final Logger log = LoggerFactory.getLogger(AdminController.class);
+
   private final WeirController controller;
   private final DataPlaneRegistry registry;
+  private final @Nullable String writesRefused;
 
-  public AdminController(WeirController controller, DataPlaneRegistry registry) {
+  /**
+   * @param writeEnabled {@code weir.admin.write-enabled}
+   * @param serverAddress {@code server.address} (empty: every address)
+   */
+  public AdminController(
+      WeirController controller,
+      DataPlaneRegistry registry,
+      @Value("${weir.admin.write-enabled:false}") boolean writeEnabled,
+      @Value("${server.address:}") String serverAddress) {
     this.controller = controller;
     this.registry = registry;
+    this.writesRefused = writeEnabled || loopback(serverAddress) ? null : refusal(serverAddress);
+  }
+
+  private static boolean loopback(String address) {
+    if (address == null || address.isBlank()) {
+      return false;
+    }
+    try {
+      return InetAddress.getByName(address).isLoopbackAddress();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static String refusal(String address) {
+    return "admin API writes are off: the admin port is bound to "
+        + (address == null || address.isBlank() ? "every address" : address)
+        + " (set weir.admin.write-enabled=true, bind server.address to loopback, or use the"
+        + " Rollout's weir.dev/action annotation)";
+  }
+
+  /**
+   * Every Rollout of every config cluster: cluster, namespace, name, route, phase, step, weight,
+   * the served split ({@code split}), S and T, how many data planes applied it, the last verdicts,
+   * the history, and why it decides nothing when it does not ({@code message}, {@code errors}).
+   */
+  @GetMapping("/rollouts")
+  public List<RolloutCoordinator.RolloutView> rollouts() {
+    return controller.rollouts();
+  }
+
+  /**
+   * Acts on a Rollout: {@code promote} (with {@code full=true}: straight to the Route's spec
+   * split), {@code pause}, {@code resume}, {@code abort} or {@code retry}. Answers the Rollout
+   * after the decision (200); 400 for another action; 403 while writes are off; 404 for no such
+   * Rollout; 409 when nothing was decided (with why).
+   */
+  @PostMapping("/rollouts/{namespace}/{name}/{action}")
+  public ResponseEntity<Object> act(
+      @PathVariable String namespace,
+      @PathVariable String name,
+      @PathVariable String action,
+      @RequestParam(name = "full", defaultValue = "false") boolean full) {
+    if (writesRefused != null) {
+      return ResponseEntity.status(HttpStatus.FORBIDDEN).body(Map.of("error", writesRefused));
+    }
+    Action.Kind kind =
+        switch (action) {
+          case "promote" -> full ? Action.Kind.PROMOTE_FULL : Action.Kind.PROMOTE;
+          case "pause" -> Action.Kind.PAUSE;
+          case "resume" -> Action.Kind.RESUME;
+          case "abort" -> Action.Kind.ABORT;
+          case "retry" -> Action.Kind.RETRY;
+          default -> null;
+        };
+    if (kind == null) {
+      return ResponseEntity.badRequest()
+          .body(
+              Map.of(
+                  "error",
+                  "action \"" + action + "\" (expected: promote, pause, resume, abort or retry)"));
+    }
+    log.info(
+        "rollout {}/{}: {} asked through the admin API",
+        namespace,
+        name,
+        action + (full ? " (full)" : ""));
+    RolloutCoordinator.ActionResult result = controller.act(namespace, name, Action.api(kind));
+    if (result.error() != null) {
+      Map<String, Object> body = new java.util.LinkedHashMap<>();
+      body.put("error", result.error());
+      if (result.rollout() != null) {
+        body.put("rollout", result.rollout());
+      }
+      return ResponseEntity.status(result.httpStatus()).body(body);
+    }
+    return ResponseEntity.status(result.httpStatus()).body(result.rollout());
   }
 
   /** Every Route of every config cluster: cluster, namespace, name, generation, spec, status. */

@@ -10,6 +10,7 @@ import java.util.List;
  *
  * @param config true when its Routes count (Routes of other clusters are ignored)
  * @param secrets TLS Secrets (read from config clusters only)
+ * @param rollouts Rollouts (read from config clusters only; the build ignores them)
  * @param stale true when the cluster cannot be read and these are its last-known objects
  */
 public record ClusterObjects(
@@ -20,7 +21,21 @@ public record ClusterObjects(
     List<RouteObject> routes,
     List<ServiceObject> services,
     List<EndpointSliceObject> endpointSlices,
-    List<SecretObject> secrets) {
+    List<SecretObject> secrets,
+    List<RolloutObject> rollouts) {
+
+  /** A cluster without Rollouts. */
+  public ClusterObjects(
+      String cluster,
+      Locality locality,
+      boolean config,
+      boolean stale,
+      List<RouteObject> routes,
+      List<ServiceObject> services,
+      List<EndpointSliceObject> endpointSlices,
+      List<SecretObject> secrets) {
+    this(cluster, locality, config, stale, routes, services, endpointSlices, secrets, List.of());
+  }
 
   /** A cluster without Secrets. */
   public ClusterObjects(
@@ -41,5 +56,6 @@ public record ClusterObjects(
     services = List.copyOf(services);
     endpointSlices = List.copyOf(endpointSlices);
     secrets = List.copyOf(secrets);
+    rollouts = List.copyOf(rollouts);
   }
 }

@@ -66,7 +66,7 @@ public final class ModelBuilder {
   private ModelBuilder() {}
 
   /**
-   * Builds the model and statuses.
+   * Builds the model and statuses, every Route serving its spec.
    *
    * @param previous the state returned by the previous build ({@link BuildState#INITIAL} at first)
    * @param dataPlanes the connected data planes, for {@code IngressReady}
@@ -79,19 +79,39 @@ public final class ModelBuilder {
       BuildState previous,
       List<AppliedModel> dataPlanes,
       Instant now) {
+    return build(domain, tls, clusters, previous, dataPlanes, now, TrafficGate.NONE);
+  }
+
+  /**
+   * Builds the model and statuses.
+   *
+   * @param previous the state returned by the previous build ({@link BuildState#INITIAL} at first)
+   * @param dataPlanes the connected data planes, for {@code IngressReady}
+   * @param now the time stamped on conditions that change
+   * @param gate what governed Routes serve instead of their spec's split (Rollouts)
+   */
+  public static BuildResult build(
+      String domain,
+      TlsSettings tls,
+      List<ClusterObjects> clusters,
+      BuildState previous,
+      List<AppliedModel> dataPlanes,
+      Instant now,
+      TrafficGate gate) {
     requireNonNull(domain, "domain");
     requireNonNull(tls, "tls");
     requireNonNull(clusters, "clusters");
     requireNonNull(previous, "previous");
     requireNonNull(dataPlanes, "dataPlanes");
     requireNonNull(now, "now");
+    requireNonNull(gate, "gate");
     List<ClusterObjects> sorted =
         clusters.stream().sorted(Comparator.comparing(ClusterObjects::cluster)).toList();
-    BuildResult result = run(domain, tls, sorted, previous, dataPlanes, now);
+    BuildResult result = run(domain, tls, sorted, previous, dataPlanes, now, gate);
     if (result == null) {
       // Two Routes with one key (no source makes them): a memo cannot tell them apart, so
       // build again without one (and that build keeps none).
-      result = run(domain, tls, sorted, previous.withoutMemo(), dataPlanes, now);
+      result = run(domain, tls, sorted, previous.withoutMemo(), dataPlanes, now, gate);
     }
     return requireNonNull(result, "a build without a memo always has a result");
   }
@@ -113,7 +133,8 @@ public final class ModelBuilder {
       List<ClusterObjects> clusters,
       BuildState previous,
       List<AppliedModel> dataPlanes,
-      Instant now) {
+      Instant now,
+      TrafficGate gate) {
     BuildMemo memo = previous.memo().fits(domain, tls) ? previous.memo() : BuildMemo.EMPTY;
     List<RouteObject> routes = new ArrayList<>();
     Map<String, SecretObject> secrets = new HashMap<>();
@@ -127,7 +148,8 @@ public final class ModelBuilder {
     routes.sort(AGE);
 
     IndexStage index = IndexStage.run(clusters, memo);
-    ResolveStage resolve = new ResolveStage(domain, index, routes, previous.latestRevisions());
+    ResolveStage resolve =
+        new ResolveStage(domain, index, routes, previous.latestRevisions(), gate);
     ClaimStage claim = new ClaimStage(previous.model().virtualHosts().size() + routes.size());
     List<RouteWork> works = new ArrayList<>(routes.size());
     for (RouteObject route : routes) {

@@ -47,18 +47,31 @@ final class ResolveStage {
   private final Map<Name, String> rememberedLatest;
   private final Map<Name, String> nextLatest;
   private final Map<Name, Optional<Latest>> latestRevisions = new HashMap<>();
+  private final TrafficGate gate;
   private @Nullable Map<Name, Set<String>> latestFromStatus;
 
-  /**
-   * @param routes every Route of this build (read for their {@code status.traffic} after a restart)
-   * @param rememberedLatest per configuration, the revision last given (the last build's state)
-   */
+  /** A stage whose Routes all serve their spec. */
   ResolveStage(
       String domain,
       IndexStage index,
       List<RouteObject> routes,
       Map<Name, String> rememberedLatest) {
+    this(domain, index, routes, rememberedLatest, TrafficGate.NONE);
+  }
+
+  /**
+   * @param routes every Route of this build (read for their {@code status.traffic} after a restart)
+   * @param rememberedLatest per configuration, the revision last given (the last build's state)
+   * @param gate decides what governed Routes serve instead of their spec's split
+   */
+  ResolveStage(
+      String domain,
+      IndexStage index,
+      List<RouteObject> routes,
+      Map<Name, String> rememberedLatest,
+      TrafficGate gate) {
     this.domain = domain;
+    this.gate = gate;
     this.index = index;
     this.routes = routes;
     this.rememberedLatest = rememberedLatest;
@@ -78,7 +91,9 @@ final class ResolveStage {
     RouteObject route = w.route;
     RouteKey key = route.key();
     RouteMemo m = w.memo;
-    if (m != null && unchanged(m, route, before)) {
+    // A governed Route is resolved every time: the gate's answer may change with no input changing.
+    boolean governed = gate.governs(key);
+    if (m != null && !governed && unchanged(m, route, before)) {
       w.problems = m.problems();
       w.outcome = m.outcome().conflict() == null ? m.outcome() : m.outcome().conflict(null);
       w.hosts = m.hosts();
@@ -164,16 +179,34 @@ final class ResolveStage {
       outcome =
           new Outcome(
               route,
-              new ServedRoute(route.generation(), resolved, 0),
+              new ServedRoute(route.generation(), gated(w, governed, resolved), 0),
               ModelBuilder.REASON_REVISION_NOT_READY,
               String.join("; ", notReady),
               null);
     } else {
       outcome =
-          new Outcome(route, new ServedRoute(route.generation(), resolved, 0), null, null, null);
+          new Outcome(
+              route,
+              new ServedRoute(route.generation(), gated(w, governed, resolved), 0),
+              null,
+              null,
+              null);
     }
     w.outcome = outcome;
     w.hosts = hosts(w, outcome.served());
+  }
+
+  /** The targets to serve: the gate's for a governed Route (it keeps its answer in {@code w}). */
+  private List<ResolvedTarget> gated(RouteWork w, boolean governed, List<ResolvedTarget> target) {
+    if (!governed) {
+      return target;
+    }
+    TrafficGate.Gated g = gate.gate(w.route, target);
+    if (g == null) {
+      return target;
+    }
+    w.gated = TrafficGate.check(w.key(), g);
+    return g.serve();
   }
 
   /**

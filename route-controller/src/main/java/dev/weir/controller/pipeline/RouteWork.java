@@ -20,6 +20,7 @@ final class RouteWork {
   @Nullable Set<String> hosts;
   @Nullable List<VirtualHost> virtualHosts;
   @Nullable List<Name> upstreams;
+  TrafficGate.@Nullable Gated gated; // set by ResolveStage for a Route its gate governs
 
   RouteWork(RouteObject route, @Nullable RouteMemo memo) {
     this.route = route;

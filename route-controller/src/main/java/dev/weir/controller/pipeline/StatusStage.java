@@ -123,7 +123,10 @@ final class StatusStage {
     RouteStatus status;
     // The last build made m.status() from the same inputs; with it as the status before, the
     // same inputs give it again (every condition keeps its state and transition time).
+    TrafficGate.@Nullable Gated gated = w.gated;
+    Condition rollout = gated == null ? null : gated.condition();
     if (m != null
+        && gated == null
         && sameCertificates
         && m.outcome() == outcome
         && before == m.status()
@@ -132,7 +135,7 @@ final class StatusStage {
         && Objects.equals(m.certificate(), certificate)) {
       status = m.status();
     } else {
-      status = status(w.route, outcome, now, ingress, certificate, before);
+      status = status(w.route, outcome, now, ingress, certificate, rollout, before);
     }
     statuses.put(key, status);
     RouteMemo next =
@@ -181,6 +184,7 @@ final class StatusStage {
       @Nullable ServedRoute served,
       Condition ingress,
       @Nullable Condition certificate,
+      @Nullable Condition rollout,
       @Nullable RouteStatus before) {
     RouteKey key = route.key();
     String assignedReason = outcome.assignedReason();
@@ -193,7 +197,14 @@ final class StatusStage {
                 assignedReason,
                 outcome.assignedMessage(),
                 null);
-    List<Condition> parts = new ArrayList<>(List.of(assigned, ingress));
+    List<Condition> parts = new ArrayList<>(4);
+    parts.add(assigned);
+    // Before IngressReady: a failed rollout is why the Route is not Ready, even while data planes
+    // are still applying the rollback.
+    if (rollout != null) {
+      parts.add(rollout);
+    }
+    parts.add(ingress);
     if (certificate != null) {
       parts.add(certificate);
     }

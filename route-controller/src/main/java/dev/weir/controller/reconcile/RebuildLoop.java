@@ -11,6 +11,7 @@ import dev.weir.controller.pipeline.BuildState;
 import dev.weir.controller.pipeline.ClusterObjects;
 import dev.weir.controller.pipeline.DefaultCertificateState;
 import dev.weir.controller.pipeline.ModelBuilder;
+import dev.weir.controller.pipeline.TrafficGate;
 import dev.weir.xds.DataPlaneRegistry;
 import dev.weir.xds.ModelPublisher;
 import io.micrometer.core.instrument.Counter;
@@ -98,6 +99,7 @@ public final class RebuildLoop implements AutoCloseable {
   private BuildState state = BuildState.INITIAL; // only on the loop thread
   private @Nullable DefaultCertificateState defaultCertificate; // only on the loop thread
   private volatile @Nullable Built last;
+  private volatile @Nullable RolloutCoordinator rollouts;
 
   public RebuildLoop(
       String domain,
@@ -211,6 +213,15 @@ public final class RebuildLoop implements AutoCloseable {
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // closed
     }
+  }
+
+  /**
+   * Lets {@code coordinator} govern the Routes its Rollouts name: every build reads the Rollouts
+   * first ({@link RolloutCoordinator#prepare}), asks it what governed Routes serve, and hands it
+   * the result ({@link RolloutCoordinator#built}). Call before the first request.
+   */
+  public void rollouts(RolloutCoordinator coordinator) {
+    this.rollouts = requireNonNull(coordinator, "coordinator");
   }
 
   /** Asks for a rebuild soon. Never blocks; safe from any thread. */
@@ -327,8 +338,15 @@ public final class RebuildLoop implements AutoCloseable {
           duration.record(
               () -> {
                 List<ClusterObjects> in = inputs.get();
+                RolloutCoordinator r = rollouts;
+                TrafficGate gate = TrafficGate.NONE;
+                if (r != null) {
+                  r.drainQueries();
+                  r.prepare(in, before == null ? null : before.result());
+                  gate = r;
+                }
                 BuildResult result =
-                    ModelBuilder.build(domain, tls, in, state, dataPlanes(), clock.instant());
+                    ModelBuilder.build(domain, tls, in, state, dataPlanes(), clock.instant(), gate);
                 return new Built(in, result);
               });
       rebuilds.increment();
@@ -344,6 +362,10 @@ public final class RebuildLoop implements AutoCloseable {
             result.model().upstreams().size(),
             result.model().certificates().size());
         publisher.publish(result.model());
+      }
+      RolloutCoordinator r = rollouts;
+      if (r != null) {
+        r.built(result);
       }
       count(result.statuses());
       report(result.defaultCertificate());

@@ -9,19 +9,26 @@ import dev.weir.controller.clusters.ClustersFile;
 import dev.weir.controller.pipeline.ClusterObjects;
 import dev.weir.controller.pipeline.DefaultCertificateState;
 import dev.weir.controller.pipeline.RouteObject;
+import dev.weir.controller.rollout.Action;
+import dev.weir.controller.rollout.prometheus.PrometheusProvider;
 import dev.weir.controller.source.ClusterHealth;
 import dev.weir.controller.source.ClusterSource;
 import dev.weir.controller.source.FolderSource;
 import dev.weir.controller.source.KubernetesSource;
+import dev.weir.controller.status.KubernetesRolloutTarget;
 import dev.weir.controller.status.KubernetesStatusTarget;
 import dev.weir.controller.status.LeaderGate;
+import dev.weir.controller.status.RolloutStateFile;
+import dev.weir.controller.status.RolloutTarget;
 import dev.weir.controller.status.StatusTarget;
 import dev.weir.controller.status.StatusWriter;
 import dev.weir.model.TrafficModel;
 import dev.weir.xds.DataPlaneRegistry;
 import dev.weir.xds.ModelPublisher;
+import dev.weir.xds.lrs.LoadStore;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,6 +62,29 @@ public final class WeirController implements AutoCloseable {
   private final StatusWriter writer;
   private final DataPlaneRegistry registry;
   private final Duration initialReadTimeout;
+  private final RolloutCoordinator rollouts;
+
+  /**
+   * Where Rollouts get their numbers and keep their state.
+   *
+   * @param loads the data planes' load reports (the xDS server's); null: windows have no numbers
+   * @param stateFile the state file of folder clusters' Rollouts; null: {@code weir-rollouts.json}
+   *     beside the clusters file
+   * @param prometheus runs {@code analysis.metrics[]}; null: such metrics are Inconclusive
+   */
+  public record RolloutSettings(
+      @Nullable LoadStore loads,
+      @Nullable Path stateFile,
+      @Nullable PrometheusProvider prometheus) {
+
+    /** No load reports, the default state file, a Prometheus client with a 10 s timeout. */
+    public static RolloutSettings defaults() {
+      return new RolloutSettings(
+          null,
+          null,
+          new PrometheusProvider(java.net.http.HttpClient.newHttpClient(), Duration.ofSeconds(10)));
+    }
+  }
 
   /**
    * @param clients makes the client of each Kubernetes cluster (the caller closes them)
@@ -67,6 +97,30 @@ public final class WeirController implements AutoCloseable {
       Function<ClusterConfig, KubernetesClient> clients,
       MeterRegistry meters,
       Clock clock) {
+    this(
+        clustersFile,
+        options,
+        publisher,
+        registry,
+        clients,
+        meters,
+        clock,
+        RolloutSettings.defaults());
+  }
+
+  /**
+   * @param clients makes the client of each Kubernetes cluster (the caller closes them)
+   * @param rolloutSettings where Rollouts get their numbers and keep their state
+   */
+  public WeirController(
+      ClustersFile clustersFile,
+      ControllerOptions options,
+      ModelPublisher publisher,
+      DataPlaneRegistry registry,
+      Function<ClusterConfig, KubernetesClient> clients,
+      MeterRegistry meters,
+      Clock clock,
+      RolloutSettings rolloutSettings) {
     this.clustersFile = requireNonNull(clustersFile, "clustersFile");
     this.registry = requireNonNull(registry, "registry");
     requireNonNull(options, "options");
@@ -75,11 +129,23 @@ public final class WeirController implements AutoCloseable {
     // The loop and the sources refer to each other: sources request rebuilds, the loop reads them.
     Runnable changed = this::rebuild;
     Map<String, StatusTarget> targets = new HashMap<>();
+    Map<String, RolloutTarget> rolloutTargets = new HashMap<>();
+    Path stateFile =
+        rolloutSettings.stateFile() != null
+            ? rolloutSettings.stateFile()
+            : clustersFile.file() != null ? clustersFile.file().resolveSibling(STATE_FILE) : null;
+    RolloutStateFile[] folderState = new RolloutStateFile[1];
     // Leadership callbacks need the writer, which needs the targets made here.
     StatusWriter[] writerRef = new StatusWriter[1];
     for (ClusterConfig c : clustersFile.clusters()) {
       if (c.isFolder()) {
         sources.add(new FolderSource(c, changed, options.folderRescan(), clock));
+        if (c.config()) {
+          if (folderState[0] == null) {
+            folderState[0] = new RolloutStateFile(stateFile);
+          }
+          rolloutTargets.put(c.name(), folderState[0]);
+        }
         continue;
       }
       KubernetesClient client = requireNonNull(clients.apply(c), "client of " + c.name());
@@ -100,10 +166,20 @@ public final class WeirController implements AutoCloseable {
           mayWrite = gate;
         }
         targets.put(c.name(), new KubernetesStatusTarget(client, mayWrite));
+        rolloutTargets.put(c.name(), new KubernetesRolloutTarget(client, mayWrite));
       }
     }
     this.writer = new StatusWriter(targets, options.statusRetry(), meters);
     writerRef[0] = writer;
+    this.rollouts =
+        new RolloutCoordinator(
+            rolloutTargets,
+            registry,
+            rolloutSettings.loads(),
+            rolloutSettings.prometheus(),
+            meters,
+            clock,
+            this::rebuild);
     this.loop =
         new RebuildLoop(
             clustersFile.domain(),
@@ -116,7 +192,11 @@ public final class WeirController implements AutoCloseable {
             options.maxDelay(),
             meters,
             clock);
+    loop.rollouts(rollouts);
   }
+
+  /** The file folder clusters' Rollout state is kept in, beside the clusters file by default. */
+  public static final String STATE_FILE = "weir-rollouts.json";
 
   private void rebuild() {
     RebuildLoop l = loop;
@@ -197,10 +277,24 @@ public final class WeirController implements AutoCloseable {
     return views;
   }
 
+  /** Every Rollout of every config cluster, as of the last build. */
+  public List<RolloutCoordinator.RolloutView> rollouts() {
+    return rollouts.rollouts();
+  }
+
+  /**
+   * Asks for {@code action} on a Rollout and waits for the build that decides it (see {@link
+   * RolloutCoordinator#act}).
+   */
+  public RolloutCoordinator.ActionResult act(String namespace, String name, Action action) {
+    return rollouts.act(namespace, name, action);
+  }
+
   @Override
   public void close() {
     gates.forEach(LeaderGate::close);
     loop.close();
+    rollouts.close();
     writer.close();
     sources.forEach(ClusterSource::close);
   }

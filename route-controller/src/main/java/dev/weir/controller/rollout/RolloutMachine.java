@@ -237,7 +237,7 @@ public final class RolloutMachine {
       served = next;
       decidedAt = now;
       stepStartedAt = applied ? now : null;
-      verdicts = List.of();
+      // The last verdicts stay (status shows the last judgement) until the next judgement.
     }
 
     /** True when every connected data plane applied the split served now. */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.weir.controller.api.v1alpha1.Rollout;
 import dev.weir.controller.api.v1alpha1.Route;
 import dev.weir.controller.clusters.ClusterConfig;
 import dev.weir.controller.store.KubernetesObjects;
@@ -516,6 +517,19 @@ public final class FolderSource implements ClusterSource {
         }
         yield YAML.treeToValue(doc, Route.class);
       }
+      case Rollout.KIND -> {
+        if (!apiVersion.equals(Rollout.API_VERSION)) {
+          throw new IllegalArgumentException(
+              "document "
+                  + index
+                  + ": apiVersion \""
+                  + apiVersion
+                  + "\" of Rollout (expected: "
+                  + Rollout.API_VERSION
+                  + ")");
+        }
+        yield YAML.treeToValue(doc, Rollout.class);
+      }
       case "Service" -> YAML.treeToValue(doc, Service.class);
       case "EndpointSlice" -> YAML.treeToValue(doc, EndpointSlice.class);
       case "Secret" -> {
@@ -540,7 +554,7 @@ public final class FolderSource implements ClusterSource {
                   + index
                   + ": kind \""
                   + kind
-                  + "\" (expected: Route, Service, EndpointSlice or Secret)");
+                  + "\" (expected: Route, Rollout, Service, EndpointSlice or Secret)");
     };
   }
 

@@ -2,6 +2,7 @@ package dev.weir.controller.source;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.weir.controller.api.v1alpha1.Rollout;
 import dev.weir.controller.api.v1alpha1.Route;
 import dev.weir.controller.clusters.ClusterConfig;
 import dev.weir.controller.store.KubernetesObjects;
@@ -93,6 +94,9 @@ public final class KubernetesSource implements ClusterSource {
       inform(
           ObjectStore.Kind.ROUTE,
           client.resources(Route.class).inAnyNamespace().runnableInformer(0));
+      inform(
+          ObjectStore.Kind.ROLLOUT,
+          client.resources(Rollout.class).inAnyNamespace().runnableInformer(0));
       // Only TLS Secrets: the API server filters, so other Secrets are neither sent nor kept.
       inform(
           ObjectStore.Kind.SECRET,

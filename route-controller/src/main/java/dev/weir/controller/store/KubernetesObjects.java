@@ -1,7 +1,9 @@
 package dev.weir.controller.store;
 
+import dev.weir.controller.api.v1alpha1.Rollout;
 import dev.weir.controller.api.v1alpha1.Route;
 import dev.weir.controller.pipeline.EndpointSliceObject;
+import dev.weir.controller.pipeline.RolloutObject;
 import dev.weir.controller.pipeline.RouteKey;
 import dev.weir.controller.pipeline.RouteObject;
 import dev.weir.controller.pipeline.SecretObject;
@@ -39,6 +41,24 @@ public final class KubernetesObjects {
         created(m, fallbackCreated),
         route.getSpec(),
         route.getStatus());
+  }
+
+  /**
+   * The Rollout as the rollout coordinator sees it; a missing creation time counts as {@code
+   * fallbackCreated}, a missing generation as 1.
+   */
+  public static RolloutObject rollout(String cluster, Rollout rollout, Instant fallbackCreated) {
+    ObjectMeta m = rollout.getMetadata();
+    Long generation = m.getGeneration();
+    String action =
+        m.getAnnotations() == null ? null : m.getAnnotations().get(Rollout.ACTION_ANNOTATION);
+    return new RolloutObject(
+        new RouteKey(cluster, namespace(m), m.getName()),
+        generation == null ? 1 : generation,
+        created(m, fallbackCreated),
+        rollout.getSpec(),
+        rollout.getStatus(),
+        action);
   }
 
   public static ServiceObject service(Service service, Instant fallbackCreated) {

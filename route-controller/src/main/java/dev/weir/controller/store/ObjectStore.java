@@ -2,9 +2,11 @@ package dev.weir.controller.store;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.weir.controller.api.v1alpha1.Rollout;
 import dev.weir.controller.api.v1alpha1.Route;
 import dev.weir.controller.pipeline.ClusterObjects;
 import dev.weir.controller.pipeline.EndpointSliceObject;
+import dev.weir.controller.pipeline.RolloutObject;
 import dev.weir.controller.pipeline.RouteObject;
 import dev.weir.controller.pipeline.SecretObject;
 import dev.weir.controller.pipeline.ServiceObject;
@@ -56,13 +58,14 @@ public final class ObjectStore {
     ROUTE,
     SERVICE,
     ENDPOINT_SLICE,
-    SECRET;
+    SECRET,
+    ROLLOUT;
 
     /**
      * The kind of a fabric8 object.
      *
-     * @throws IllegalArgumentException for any other class than Route, Service, EndpointSlice and
-     *     Secret
+     * @throws IllegalArgumentException for any other class than Route, Service, EndpointSlice,
+     *     Secret and Rollout
      */
     public static Kind of(HasMetadata object) {
       if (object instanceof Route) {
@@ -73,11 +76,13 @@ public final class ObjectStore {
         return ENDPOINT_SLICE;
       } else if (object instanceof Secret) {
         return SECRET;
+      } else if (object instanceof Rollout) {
+        return ROLLOUT;
       }
       throw new IllegalArgumentException(
           "kind: "
               + object.getClass().getSimpleName()
-              + " (expected: Route, Service, EndpointSlice or Secret)");
+              + " (expected: Route, Service, EndpointSlice, Secret or Rollout)");
     }
   }
 
@@ -278,6 +283,7 @@ public final class ObjectStore {
       case SERVICE -> v.services().size();
       case ENDPOINT_SLICE -> v.endpointSlices().size();
       case SECRET -> v.secrets().size();
+      case ROLLOUT -> v.rollouts().size();
     };
   }
 
@@ -315,7 +321,8 @@ public final class ObjectStore {
             (List<RouteObject>) (List<?>) list(Kind.ROUTE),
             (List<ServiceObject>) (List<?>) list(Kind.SERVICE),
             (List<EndpointSliceObject>) (List<?>) list(Kind.ENDPOINT_SLICE),
-            (List<SecretObject>) (List<?>) list(Kind.SECRET));
+            (List<SecretObject>) (List<?>) list(Kind.SECRET),
+            (List<RolloutObject>) (List<?>) list(Kind.ROLLOUT));
     view = v;
     return v;
   }
@@ -351,6 +358,18 @@ public final class ObjectStore {
     } else if (object instanceof EndpointSlice s) {
       EndpointSliceObject slice = KubernetesObjects.endpointSlice(s);
       return slice != null && staleObject ? slice.asStale() : slice;
+    } else if (object instanceof Rollout r) {
+      RolloutObject read = KubernetesObjects.rollout(cluster, r, firstSeen);
+      if (!emulateGenerations || r.getMetadata().getGeneration() != null) {
+        return read;
+      }
+      long generation = 1;
+      if (before != null && before.converted() instanceof RolloutObject last) {
+        generation =
+            Objects.equals(last.spec(), read.spec()) ? last.generation() : last.generation() + 1;
+      }
+      return new RolloutObject(
+          read.key(), generation, read.created(), read.spec(), read.status(), read.action());
     } else {
       return KubernetesObjects.secret((Secret) object);
     }

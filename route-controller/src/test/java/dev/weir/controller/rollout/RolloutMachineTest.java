@@ -164,7 +164,10 @@ class RolloutMachineTest {
     assertThat(reasons(d)).containsExactly("AnalysisPassed");
     assertThat(d.serve()).isEqualTo(Split.of(SplitEntry.of("b", 50), SplitEntry.of("a", 50)));
     assertThat(d.state().step()).isEqualTo(2);
-    assertThat(d.state().verdicts()).isEmpty();
+    // the last judgement stays in status until the next one
+    assertThat(d.state().verdicts())
+        .singleElement()
+        .satisfies(v -> assertThat(v.outcome()).isEqualTo(Verdict.Outcome.PASS));
 
     d = sim.later(Duration.ofSeconds(1), Observations.none());
     assertThat(reasons(d)).containsExactly("StepApplied");

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
 
 /** A publisher that records models and a registry whose data planes a test sets. */
 public final class FakeDataPlanes implements ModelPublisher, DataPlaneRegistry {
@@ -18,6 +19,7 @@ public final class FakeDataPlanes implements ModelPublisher, DataPlaneRegistry {
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private volatile List<DataPlane> dataPlanes = List.of();
   private volatile TrafficModel model = TrafficModel.EMPTY;
+  private volatile @Nullable String applying;
 
   @Override
   public void publish(TrafficModel m) {
@@ -26,6 +28,16 @@ public final class FakeDataPlanes implements ModelPublisher, DataPlaneRegistry {
           "published revision " + m.revision() + " after " + model.revision());
     }
     model = m;
+    String nodeId = applying;
+    if (nodeId != null) {
+      connectUpToDate(nodeId);
+    }
+  }
+
+  /** One data plane that applies every model as it is published (ACKs at once). */
+  public void connectApplyingEveryModel(String nodeId) {
+    applying = nodeId;
+    connectUpToDate(nodeId);
   }
 
   public TrafficModel model() {

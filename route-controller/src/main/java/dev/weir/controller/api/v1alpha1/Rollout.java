@@ -44,6 +44,9 @@ public class Rollout extends CustomResource<RolloutSpec, RolloutStatus> implemen
 
   public static final String KIND = "Rollout";
 
+  /** {@code weir.dev/v1alpha1}, as Routes. */
+  public static final String API_VERSION = Route.API_VERSION;
+
   /**
    * The annotation that asks for an action ({@code promote}, {@code promote-full}, {@code pause},
    * {@code resume}, {@code abort}, {@code retry}); acted on once per value.

@@ -126,7 +126,7 @@ class RolloutEndToEndTest {
       try (LoadLoop load = s.load("GET")) {
         load.awaitMore(100);
         int from = load.count();
-        s.writeRoute(s.target());
+        s.startRollout();
 
         JsonNode done = s.awaitRollout("the end of the rollout", RolloutEndToEndTest::ended);
 
@@ -177,7 +177,7 @@ class RolloutEndToEndTest {
       try (LoadLoop load = s.load("POST")) {
         load.awaitMore(100);
         int from = load.count();
-        s.writeRoute(s.target());
+        s.startRollout();
 
         JsonNode done = s.awaitRollout("the end of the rollout", RolloutEndToEndTest::ended);
 
@@ -245,7 +245,7 @@ class RolloutEndToEndTest {
             progressDeadline: 8s
           """);
       long t0 = System.nanoTime();
-      s.writeRoute(s.target());
+      s.startRollout();
       List<JsonNode> seen = new ArrayList<>();
       JsonNode done =
           s.awaitRollout("the end of the rollout", r -> !phase(r).equals("Progressing"), seen::add);
@@ -291,7 +291,7 @@ class RolloutEndToEndTest {
           """);
       String candidate = s.revision(2);
       try (LoadLoop load = s.load("GET")) {
-        s.writeRoute(s.target());
+        s.startRollout();
         s.awaitRollout("paused at 10%", atPause(1, 10));
 
         JsonNode promoted = s.act("promote", 200);
@@ -353,7 +353,7 @@ class RolloutEndToEndTest {
           """);
       String candidate = s.revision(2);
       try (LoadLoop load = s.load("GET")) {
-        s.writeRoute(s.target());
+        s.startRollout();
         s.awaitRollout("paused at 20%", atPause(1, 20));
         Path stateFile = dir.resolve("weir-rollouts.json");
         assertThat(stateFile).exists();
@@ -452,6 +452,15 @@ class RolloutEndToEndTest {
       awaitRollout(
           "listed at S",
           r -> phase(r).equals("Succeeded") && split(r.path("split")).equals(stable()));
+    }
+
+    /**
+     * Writes the Route at T and waits until the Rollout says so (its view lags the write by a
+     * build), so that what a test awaits next is this rollout's state, not the last one's.
+     */
+    void startRollout() throws Exception {
+      writeRoute(target());
+      awaitRollout("T taken as the target", r -> split(r.path("target")).equals(target()));
     }
 
     void writeRoute(Map<String, Integer> split) throws IOException {

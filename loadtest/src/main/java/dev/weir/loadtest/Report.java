@@ -214,7 +214,10 @@ final class Report {
             + " `GET /api/v1/rollouts` every 50 ms; as a cross-check by the harness's clock, the"
             + " time from the decision to a bare Delta ADS client (a second data plane beside the"
             + " gateway, in its locality) receiving the step's weights for `hello`; and the"
-            + " controller's own `weir_rollout_step_apply_seconds` over the same steps. Each cell:"
+            + " controller's own `weir_rollout_step_apply_seconds` over the same steps. A pause"
+            + " still held 8 s after its start (its end and an Inconclusive recheck are 1 s and"
+            + " 5 s) is promoted by the harness and counted: the hold is the controller's timer,"
+            + " not what is measured, and a promote is a decision like the others. Each cell:"
             + " p50 / p99 / max.\n\n");
     md.append(r.rollout.isEmpty() ? NOT_RUN : rolloutTable(r.rollout));
 
@@ -230,11 +233,11 @@ final class Report {
         new StringBuilder(
             "| mode | Routes | rollouts | steps | decision to applied | decision to the probe's"
                 + " receipt | controller's `weir_rollout_step_apply_seconds` | requests (failed)"
-                + " |\n"
-                + "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+                + " | stalled pauses promoted |\n"
+                + "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
     for (Results.RolloutSteps s : rows) {
       md.append(
-          "| %s | %d | %d | %d | %s | %s | %s | %d (%d) |\n"
+          "| %s | %d | %d | %d | %s | %s | %s | %d (%d) | %d |\n"
               .formatted(
                   s.mode(),
                   s.routes(),
@@ -244,7 +247,8 @@ final class Report {
                   cell(s.toProbe(), s.steps()),
                   s.controllerTimer().isEmpty() ? "not exposed" : s.controllerTimer(),
                   s.requests(),
-                  s.failedRequests()));
+                  s.failedRequests(),
+                  s.promotedPauses()));
     }
     return md.toString();
   }

@@ -111,7 +111,8 @@ public final class Results {
    * the Rollout's history); the time from the decision to an ADS probe's receipt of the step's
    * weights ({@code toProbe}, the harness's clock); the controller's own {@code
    * weir_rollout_step_apply_seconds} over the same steps ({@code controllerTimer}, empty when not
-   * exposed); the requests sent meanwhile and how many failed.
+   * exposed); the requests sent meanwhile and how many failed; how many pauses the harness promoted
+   * because they were held well past their end ({@code promotedPauses}).
    */
   public record RolloutSteps(
       String mode,
@@ -122,7 +123,8 @@ public final class Results {
       Summary toProbe,
       String controllerTimer,
       long requests,
-      long failedRequests) {}
+      long failedRequests,
+      int promotedPauses) {}
 
   /** One route count in the footprint suite; {@code null} numbers were not measurable. */
   public record Footprint(

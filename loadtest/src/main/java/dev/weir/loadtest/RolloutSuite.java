@@ -113,11 +113,13 @@ final class RolloutSuite {
       Histogram applied = new Histogram(3);
       Histogram received = new Histogram(3);
       int steps = 0;
+      int promoted = 0;
       String target = HELLO1;
       for (int i = 0; i < rollouts; i++) {
         target = target.equals(HELLO1) ? HELLO2 : HELLO1;
         Map<String, Integer> to = shares(Harness.split(target));
         Set<Transition> seen = new LinkedHashSet<>();
+        StalledPauses stalled = new StalledPauses(stack);
         clusters.writeHelloRoute(Harness.split(target));
         JsonNode end =
             awaitRollout(
@@ -129,7 +131,10 @@ final class RolloutSuite {
                   return phase.equals("RolledBack")
                       || (phase.equals("Succeeded") && split(r).equals(to));
                 },
-                r -> seen.addAll(history(r)));
+                r -> {
+                  seen.addAll(history(r));
+                  stalled.promoteIfStalled(r);
+                });
         if (!end.path("phase").asText().equals("Succeeded")) {
           throw new IllegalStateException(
               "rollout " + (i + 1) + " rolled back: " + end.path("history"));
@@ -147,6 +152,7 @@ final class RolloutSuite {
           each.add(ms(d) + (p == null ? "" : " (probe " + ms(p) + ")"));
         }
         steps += done.size();
+        promoted += stalled.promoted();
         Harness.progress(
             "    rollout %d/%d: %d steps applied, %s", i + 1, rollouts, done.size(), each);
       }
@@ -160,11 +166,65 @@ final class RolloutSuite {
           Harness.summary(received),
           timerDelta(before, after),
           load.requests(),
-          load.failed());
+          load.failed(),
+          promoted);
     } finally {
       java.nio.file.Files.deleteIfExists(clusters.helloRolloutFile());
     }
   }
+
+  /**
+   * Promotes a rollout held at a timed pause well past its end ({@link #PAUSE_OVERDUE} after the
+   * pause's last possible recheck), once per step: such a hold is the controller's timer, not what
+   * the suite measures, and a promote is a decision like any other ({@code Promoted}), so the step
+   * after it is measured the same way. How many were promoted is reported.
+   */
+  private static final class StalledPauses {
+    private final WeirStack stack;
+    private int lastPromotedStep = -1;
+    private int promoted;
+
+    StalledPauses(WeirStack stack) {
+      this.stack = stack;
+    }
+
+    void promoteIfStalled(JsonNode r) {
+      int step = r.path("step").asInt();
+      String started = r.path("stepStartedAt").asText(null);
+      if (!"Progressing".equals(r.path("phase").asText())
+          || step % 2 == 0
+          || step >= 2 * STEPS
+          || step == lastPromotedStep
+          || started == null) {
+        return;
+      }
+      if (Duration.between(Instant.parse(started), Instant.now()).compareTo(PAUSE_OVERDUE) < 0) {
+        return;
+      }
+      try {
+        WeirStack.Answer a = stack.rolloutAction(NAMESPACE, "hello", "promote");
+        if (a.status() == 200) {
+          lastPromotedStep = step;
+          promoted++;
+          Harness.progress(
+              "    step %d: a 1 s pause still held after %d s; promoted",
+              step, PAUSE_OVERDUE.toSeconds());
+        }
+      } catch (IOException e) {
+        // asked again on the next poll
+      }
+    }
+
+    int promoted() {
+      return promoted;
+    }
+  }
+
+  /**
+   * How long after its start a 1 s pause counts as stalled: its end, plus an Inconclusive window's
+   * recheck (5 s), plus slack.
+   */
+  static final Duration PAUSE_OVERDUE = Duration.ofSeconds(8);
 
   /**
    * Per applied step, the time from its decision to {@code StepApplied}: each {@code StepApplied}

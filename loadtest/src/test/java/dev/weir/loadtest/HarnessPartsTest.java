@@ -318,6 +318,7 @@ class HarnessPartsTest {
             new Results.Summary(40, 5.0, 15.0, 16.0),
             "40 steps, mean 9.0 ms, max 22.0 ms",
             4_000,
+            0,
             0));
     r.rollout.add(
         new Results.RolloutSteps(
@@ -329,15 +330,17 @@ class HarnessPartsTest {
             new Results.Summary(0, 0, 0, 0),
             "",
             4_000,
-            2));
+            2,
+            3));
 
     Targets.evaluate(r);
 
     assertThat(Report.rolloutTable(r.rollout))
         .contains(
             "| folder | 10 | 4 | 40 | 8.5 / 21.0 / 22.0 ms | 5.0 / 15.0 / 16.0 ms | 40 steps, mean"
-                + " 9.0 ms, max 22.0 ms | 4000 (0) |",
-            "| folder | 10000 | 4 | 40 | 60.0 / 140.0 / 150.0 ms | n/a | not exposed | 4000 (2) |");
+                + " 9.0 ms, max 22.0 ms | 4000 (0) | 0 |",
+            "| folder | 10000 | 4 | 40 | 60.0 / 140.0 / 150.0 ms | n/a | not exposed | 4000 (2) |"
+                + " 3 |");
     assertThat(r.targets)
         .contains(
             new Results.Target(

@@ -36,6 +36,7 @@ import dev.weir.controller.rollout.prometheus.PrometheusProvider;
 import dev.weir.controller.status.RolloutTarget;
 import dev.weir.xds.DataPlane;
 import dev.weir.xds.DataPlaneRegistry;
+import dev.weir.xds.Nack;
 import dev.weir.xds.lrs.LatencyHistogram;
 import dev.weir.xds.lrs.LoadStore;
 import dev.weir.xds.lrs.LoadTotals;
@@ -135,7 +136,8 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
     @Nullable CompletableFuture<ActionResult> pendingReply;
     @Nullable ScheduledFuture<?> timer;
     @Nullable Instant timerAt;
-    @Nullable String problem; // why it decides nothing now (no Route, another Rollout governs)
+    @Nullable String conflict; // another Rollout governs its Route (set when the Rollouts change)
+    @Nullable String problem; // why it decides nothing in this build (conflict, no Route, ...)
     // Prometheus results per candidate for the window starting at metricsWindow.
     @Nullable Instant metricsWindow;
     @Nullable Instant metricsAt;
@@ -295,6 +297,9 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
       index(lists);
       seenLists = lists;
     }
+    for (Entry e : entries.values()) {
+      e.problem = e.conflict;
+    }
     for (Asked a; (a = asked.poll()) != null; ) {
       boolean found = false;
       for (Entry e : entries.values()) {
@@ -358,21 +363,23 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
         forget(e);
       }
     }
-    // Which Rollout governs which Route: the oldest (creation time, then name) of those naming it.
+    // Which Rollout governs which Route: the oldest (creation time to the second, as Kubernetes
+    // keeps it; then name) of those naming it. Folder objects created in one scan tie on time.
     byRoute.clear();
     List<Entry> sorted = new ArrayList<>(entries.values());
     sorted.sort(
-        java.util.Comparator.comparing((Entry e) -> e.object.created())
+        java.util.Comparator.comparing(
+                (Entry e) -> e.object.created().truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
             .thenComparing(e -> e.key.name()));
     for (Entry e : sorted) {
       RouteKey route = e.object.routeKey();
-      e.problem = null;
+      e.conflict = null;
       if (route == null) {
         continue;
       }
       Entry first = byRoute.putIfAbsent(route, e);
       if (first != null) {
-        e.problem =
+        e.conflict =
             "route "
                 + route.name()
                 + " is governed by rollout "
@@ -539,6 +546,23 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
       }
     }
     awaitingAcks = waiting;
+    if (waiting) {
+      // A data plane may have applied this build's model while it was published, before this
+      // method set awaitingAcks: look again now, or that ACK would wait for the next change.
+      dataPlanes = registry.dataPlanes();
+      for (Entry e : entries.values()) {
+        RolloutState s = e.state;
+        RouteKey route = e.object.routeKey();
+        if (s != null
+            && route != null
+            && s.phase().active()
+            && s.stepStartedAt() == null
+            && applied(route, s).complete()) {
+          requestBuild.run();
+          break;
+        }
+      }
+    }
     List<RolloutView> list = new ArrayList<>();
     for (Entry e : entries.values()) {
       list.add(view(e));
@@ -746,13 +770,24 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
         c[0]++;
       } else if (state != null
           && d.lastNack().isPresent()
-          && !d.lastNack().get().at().isBefore(state.decidedAt())) {
+          && nacks(d.lastNack().get(), since, state)) {
         nacked = true;
       }
     }
     Map<String, Applied.ClusterCount> clusters = new TreeMap<>();
     byCluster.forEach((k, v) -> clusters.put(k, new Applied.ClusterCount(v[0], v[1])));
     return new Applied(applied, connected, nacked, clusters);
+  }
+
+  /**
+   * True when {@code nack} rejected the split served since model revision {@code since}: by the
+   * model revision it names, else (unknown) by its time.
+   */
+  private static boolean nacks(Nack nack, long since, RolloutState state) {
+    if (nack.rejectedModelRevision() > 0) {
+      return since != Long.MAX_VALUE && nack.rejectedNewerThan(since - 1);
+    }
+    return !nack.at().isBefore(state.decidedAt());
   }
 
   private Observations observations(

@@ -45,9 +45,9 @@ class QuickRunTest {
             .redirectOutput(MODULE.resolve("target/quick-run.log").toFile())
             .start();
     // Two to three minutes on an idle 2-core machine (Kubernetes mode adds a controller and a
-    // gateway
-    // at 10 Routes); the bound leaves room for a busy one.
-    boolean finished = run.waitFor(8, TimeUnit.MINUTES);
+    // gateway at 10 Routes), plus one rollout of ten steps at each Route count (under a minute
+    // each); the bound leaves room for a busy one.
+    boolean finished = run.waitFor(12, TimeUnit.MINUTES);
     if (!finished) {
       run.descendants().forEach(ProcessHandle::destroy);
       run.destroy();

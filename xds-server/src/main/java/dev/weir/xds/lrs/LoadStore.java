@@ -423,10 +423,9 @@ public final class LoadStore {
 
   /**
    * One (upstream, Weir cluster)'s seconds with reports, summed over the data planes, oldest first,
-   * in a growing ring of flat arrays (at most {@link #RETENTION_SECONDS} entries). Latency of a
-   * past second is packed: {@code bucket << 56 | count} for its non-empty buckets only; the newest
-   * second adds its reports into a dense array, packed when the next second starts. Each open
-   * stream's last in-flight count is kept at its slot.
+   * in a growing ring of flat arrays (at most {@link #RETENTION_SECONDS} entries). The newest
+   * second adds its reports' latency into a dense array, {@link #encode}d when the next second
+   * starts. Each open stream's last in-flight count is kept at its slot.
    */
   static final class Series {
     static final int EVICTED = 0;
@@ -445,12 +444,14 @@ public final class LoadStore {
     // Issued, succeeded, errors, and in flight (summed over the streams' last report in the
     // second).
     private long[] counts = new long[4 * 4];
-    private long[] @Nullable [] latency = new long[4][];
+    private byte[] @Nullable [] latency = new byte[4][];
     private int head;
     private int size;
     // The newest second's latency while reports still arrive in it.
     private long @Nullable [] open;
     private boolean openHasLatency;
+    // The buckets of `open` that are not empty, one bit each: sealing touches only those.
+    private final long[] openBuckets = new long[(LatencyBuckets.count() + 63) / 64];
     // Per stream slot: its last in-flight count + 1 (0: none counted), and the second it came in.
     private long[] slotInFlight = new long[0];
     private long[] slotSecond = new long[0];
@@ -518,7 +519,9 @@ public final class LoadStore {
         }
         for (int i = 0; i < latencyLength; i++) {
           long p = packedLatency[i];
-          dense[(int) (p >>> BUCKET_SHIFT)] += p & COUNT_MASK;
+          int bucket = (int) (p >>> BUCKET_SHIFT);
+          dense[bucket] += p & COUNT_MASK;
+          openBuckets[bucket >>> 6] |= 1L << bucket;
         }
         openHasLatency = true;
       }
@@ -529,8 +532,13 @@ public final class LoadStore {
     private void seal() {
       long[] dense = open;
       if (size > 0 && openHasLatency && dense != null) {
-        latency[index(size - 1)] = pack(dense);
-        Arrays.fill(dense, 0);
+        latency[index(size - 1)] = encode(dense, openBuckets);
+        for (int w = 0; w < openBuckets.length; w++) {
+          for (long bits = openBuckets[w]; bits != 0; bits &= bits - 1) {
+            dense[w * 64 + Long.numberOfTrailingZeros(bits)] = 0;
+          }
+          openBuckets[w] = 0;
+        }
       }
       openHasLatency = false;
     }
@@ -589,7 +597,7 @@ public final class LoadStore {
       }
       long[] newSeconds = new long[capacity];
       long[] newCounts = new long[capacity * 4];
-      long[][] newLatency = new long[capacity][];
+      byte[][] newLatency = new byte[capacity][];
       for (int i = 0; i < size; i++) {
         int from = index(i);
         newSeconds[i] = seconds[from];
@@ -622,10 +630,6 @@ public final class LoadStore {
       return evicted;
     }
 
-    private long @Nullable [] latencyOf(int i) {
-      return i == size - 1 && openHasLatency ? open : latency[index(i)];
-    }
-
     /**
      * Adds the seconds {@code first..last} to {@code total} and {@code cluster}; in flight: when
      * the window reaches this series' newest second, the open streams' last counts, else what was
@@ -639,29 +643,77 @@ public final class LoadStore {
         if (second < first || second > last) {
           continue;
         }
-        long[] lat = latencyOf(i);
-        boolean dense = i == size - 1 && openHasLatency;
         for (Accumulator acc : new Accumulator[] {total, cluster}) {
           acc.requests += counts[e * 4];
           acc.successes += counts[e * 4 + 1];
           acc.errors += counts[e * 4 + 2];
-          if (lat != null) {
+          long[] dense = open;
+          byte[] encoded = latency[e];
+          if (i == size - 1 && openHasLatency && dense != null) {
             long[] into = acc.latency();
-            if (dense) {
-              for (int b = 0; b < lat.length; b++) {
-                into[b] += lat[b];
-              }
-            } else {
-              for (long p : lat) {
-                into[(int) (p >>> BUCKET_SHIFT)] += p & COUNT_MASK;
-              }
+            for (int b = 0; b < dense.length; b++) {
+              into[b] += dense[b];
             }
+          } else if (encoded != null) {
+            decodeInto(encoded, acc.latency());
           }
         }
         lastInProgress = i == size - 1 ? inFlight : counts[e * 4 + 3];
       }
       total.inProgress += lastInProgress;
       cluster.inProgress += lastInProgress;
+    }
+
+    /**
+     * A past second's latency, as small as it goes: for each non-empty bucket, its index in one
+     * byte and its count as a varint (a second of 8 buckets: 16 bytes, not 64 as packed longs);
+     * only the buckets whose bit is set in {@code buckets} are read.
+     */
+    static byte[] encode(long[] dense, long[] buckets) {
+      int n = 0;
+      for (int w = 0; w < buckets.length; w++) {
+        for (long bits = buckets[w]; bits != 0; bits &= bits - 1) {
+          long c = dense[w * 64 + Long.numberOfTrailingZeros(bits)];
+          if (c > 0) {
+            n += 1 + (64 - Long.numberOfLeadingZeros(c) + 6) / 7;
+          }
+        }
+      }
+      byte[] out = new byte[n];
+      int p = 0;
+      for (int w = 0; w < buckets.length; w++) {
+        for (long bits = buckets[w]; bits != 0; bits &= bits - 1) {
+          int b = w * 64 + Long.numberOfTrailingZeros(bits);
+          long c = dense[b];
+          if (c <= 0) {
+            continue;
+          }
+          out[p++] = (byte) b;
+          while ((c & ~0x7FL) != 0) {
+            out[p++] = (byte) ((c & 0x7F) | 0x80);
+            c >>>= 7;
+          }
+          out[p++] = (byte) c;
+        }
+      }
+      return out;
+    }
+
+    /** Adds what {@link #encode} wrote to the dense {@code into}. */
+    static void decodeInto(byte[] encoded, long[] into) {
+      int p = 0;
+      while (p < encoded.length) {
+        int bucket = encoded[p++] & 0xFF;
+        long c = 0;
+        for (int shift = 0; ; shift += 7) {
+          byte v = encoded[p++];
+          c |= (long) (v & 0x7F) << shift;
+          if (v >= 0) {
+            break;
+          }
+        }
+        into[bucket] += c;
+      }
     }
 
     /** Adds the seconds {@code first..last} to {@code into} (second → four counts). */

@@ -363,4 +363,24 @@ class LoadStoreTest {
     gw1.close();
     assertThat(window(900, 900).total().inProgress()).isEqualTo(1);
   }
+
+  @Test
+  void aPastSecondsLatencyIsEncodedExactly() {
+    long[] counts = new long[LatencyBuckets.count()];
+    counts[0] = 1;
+    counts[5] = 127;
+    counts[6] = 128;
+    counts[40] = 1L << 40;
+    counts[LatencyBuckets.count() - 1] = (1L << 56) - 1;
+    long[] every = {-1L, (1L << (LatencyBuckets.count() - 64)) - 1}; // every bucket's bit
+    byte[] encoded = LoadStore.Series.encode(counts, every);
+    assertThat(encoded).hasSize(2 + 2 + 3 + 7 + 9);
+    long[] decoded = new long[LatencyBuckets.count()];
+    LoadStore.Series.decodeInto(encoded, decoded);
+    assertThat(decoded).containsExactly(counts);
+    assertThat(LoadStore.Series.encode(new long[LatencyBuckets.count()], every)).isEmpty();
+    assertThat(LoadStore.Series.encode(counts, new long[] {1L << 5, 0}))
+        .as("only the buckets named")
+        .containsExactly(5, 127);
+  }
 }

@@ -398,8 +398,8 @@ public final class LrsIngestBench {
     return sum;
   }
 
-  // One data plane's report: every cluster, one locality, counts and eight latency buckets.
-  private static LoadStatsRequest report(int plane, int clusters, int variant) {
+  /** One data plane's report: every cluster, one locality, counts and eight latency buckets. */
+  public static LoadStatsRequest report(int plane, int clusters, int variant) {
     Locality locality =
         Locality.newBuilder()
             .setRegion("us-east")

@@ -6,8 +6,8 @@
  * dev.weir.controller.rollout.RolloutMachine}).
  *
  * <p>How the controller wires it ({@code dev.weir.controller.reconcile.RolloutCoordinator}, the
- * build's traffic gate), per Rollout and per build (a Route change, a data-plane change while a step
- * waits for ACKs, an action, a Prometheus answer, or the last decision's {@code callAgainAt}):
+ * build's traffic gate), per Rollout and per build (a Route change, a data-plane change while a
+ * step waits for ACKs, an action, a Prometheus answer, or the last decision's {@code callAgainAt}):
  *
  * <ol>
  *   <li>Check the spec: {@code RolloutValidation.validate(rollout.getSpec())}; errors go to the

@@ -151,12 +151,16 @@ class ScaleFromZeroTest {
 
   /** A revision that sits at zero, as the control plane will mark it. */
   static Cluster activatable(String name, Map<String, Object> more) {
+    return activatable(name, more, true);
+  }
+
+  static Cluster activatable(String name, Map<String, Object> more, boolean http2) {
     ClusterName cluster = ClusterName.parse(name);
     Map<String, Object> fields = new TreeMap<>(more);
     fields.put(WeirMetadata.NAMESPACE, cluster.namespace());
     fields.put(WeirMetadata.REVISION, cluster.revision());
     fields.put(WeirMetadata.ACTIVATABLE, true);
-    return XdsResources.cluster(name, Durations.fromSeconds(30), true).toBuilder()
+    return XdsResources.cluster(name, Durations.fromSeconds(30), http2).toBuilder()
         .setMetadata(XdsProtos.weirMetadata(fields))
         .build();
   }
@@ -482,6 +486,43 @@ class ScaleFromZeroTest {
       String[] answer = client.response();
       assertThat(answer[0]).isEqualTo("HTTP/1.1 200 OK");
       assertThat(answer[1]).isEqualTo("hello");
+    }
+  }
+
+  @Test
+  void aWebSocketUpgradeIsHeldLikeAnyRequest() throws Exception {
+    String revision = "ws/cold-w";
+    DisposableServer ws =
+        HttpServer.create()
+            .host("127.0.0.1")
+            .port(0)
+            .route(
+                routes ->
+                    routes.ws(
+                        "/ws",
+                        (in, out) ->
+                            out.sendString(in.receive().asString().map(text -> "echo:" + text))))
+            .bindNow();
+    try {
+      Cluster cluster = activatable(revision, Map.of(), false);
+      serve(cluster);
+      java.util.concurrent.CompletableFuture<String> answer =
+          HttpClient.create()
+              .headers(h -> h.set("Host", host(revision)))
+              .websocket()
+              .uri("ws://127.0.0.1:" + port + "/ws")
+              .handle(
+                  (in, out) ->
+                      Mono.from(out.sendString(Mono.just("hi")))
+                          .thenMany(in.receive().asString().take(1)))
+              .next()
+              .toFuture();
+      awaitHeld(revision, 1);
+      assertThat(answer).isNotDone();
+      serve(cluster, endpoint(ws.port()));
+      assertThat(answer.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("echo:hi");
+    } finally {
+      ws.disposeNow();
     }
   }
 

@@ -81,7 +81,7 @@ import reactor.netty.resources.ConnectionProvider;
       "weir.xds.initial-backoff=50ms",
       "weir.xds.max-backoff=500ms",
       "weir.gateway.max-request-body-bytes=1000",
-      "weir.activation.timeout=2s",
+      "weir.activation.timeout=3s",
       "weir.activation.max-held=3"
     })
 class ScaleFromZeroTest {
@@ -149,12 +149,26 @@ class ScaleFromZeroTest {
     registry.add("weir.xds.address", xds::address);
   }
 
-  /** A revision that sits at zero, as the control plane will mark it. */
+  /**
+   * A revision that sits at zero, as the control plane will mark it; held for 30 s unless {@code
+   * more} says otherwise, so that slow machines do not time out what a test releases.
+   */
   static Cluster activatable(String name, Map<String, Object> more) {
     return activatable(name, more, true);
   }
 
   static Cluster activatable(String name, Map<String, Object> more, boolean http2) {
+    Map<String, Object> fields = new TreeMap<>(more);
+    fields.putIfAbsent(WeirMetadata.ACTIVATION_TIMEOUT_SECONDS, 30);
+    return marked(name, fields, http2);
+  }
+
+  /** A revision that sits at zero and is held for the gateway's {@code weir.activation.timeout}. */
+  static Cluster activatableForTheGatewaysTimeout(String name) {
+    return marked(name, Map.of(), true);
+  }
+
+  private static Cluster marked(String name, Map<String, Object> more, boolean http2) {
     ClusterName cluster = ClusterName.parse(name);
     Map<String, Object> fields = new TreeMap<>(more);
     fields.put(WeirMetadata.NAMESPACE, cluster.namespace());
@@ -326,8 +340,7 @@ class ScaleFromZeroTest {
   void heldRequestsAreReleasedInArrivalOrderWhenEndpointsArrive() {
     String revision = "order/cold-1";
     Cluster cluster = activatable(revision, Map.of());
-    // The gateway's one h2c connection to the backend is open before the release, so the
-    // backend sees streams in the order the gateway sends them.
+    // The gateway's h2c connection to the backend is open before the release.
     serve(
         Map.of(cluster, List.of(), activatable("order/warm-1", Map.of()), List.of(echoEndpoint())));
     assertThat(get(host("order/warm-1"), "/0").status()).isEqualTo(200);
@@ -347,7 +360,9 @@ class ScaleFromZeroTest {
             List.of(echoEndpoint())));
     Poll.until("all answered", Duration.ofSeconds(10), () -> answers.size() == 3);
     assertThat(answers).extracting(Response::status).containsOnly(200);
-    assertThat(echoed).containsExactly("/1", "/2", "/3");
+    // The gateway releases them in arrival order (ActivatorTest pins that); streams and
+    // connections opened at once may still reach the backend in another order.
+    assertThat(echoed).containsExactlyInAnyOrder("/1", "/2", "/3");
     assertThat(held(revision)).isZero();
     Timer coldStart = registry.find(Activator.COLD_START).tag("revision", revision).timer();
     assertThat(requireNonNull(coldStart).count()).isEqualTo(3);
@@ -365,17 +380,17 @@ class ScaleFromZeroTest {
         Map.of(
             activatable(own, Map.of(WeirMetadata.ACTIVATION_TIMEOUT_SECONDS, 1)),
             List.of(),
-            activatable(gateways, Map.of()),
+            activatableForTheGatewaysTimeout(gateways),
             List.of()));
     Response r = get(host(own), "/");
     assertThat(r.status()).isEqualTo(503);
     assertThat(r.body()).isEqualTo("revision timeout/cold-own did not become ready within 1s\n");
-    assertThat(r.took()).isBetween(Duration.ofMillis(900), Duration.ofMillis(1900));
+    assertThat(r.took()).isBetween(Duration.ofMillis(950), Duration.ofMillis(2900));
     r = get(host(gateways), "/");
     assertThat(r.status()).isEqualTo(503);
     assertThat(r.body())
-        .isEqualTo("revision timeout/cold-default did not become ready within 2s\n");
-    assertThat(r.took()).isBetween(Duration.ofMillis(1900), Duration.ofMillis(2900));
+        .isEqualTo("revision timeout/cold-default did not become ready within 3s\n");
+    assertThat(r.took()).isBetween(Duration.ofMillis(2950), Duration.ofMillis(6000));
     assertThat(rejections(own, "timeout")).isEqualTo(1);
     assertThat(rejections(gateways, "timeout")).isEqualTo(1);
     assertThat(held(own)).isZero();
@@ -398,7 +413,7 @@ class ScaleFromZeroTest {
       Response r = get(host(revision), "/over");
       assertThat(r.status()).isEqualTo(503);
       assertThat(r.body()).isEqualTo("too many requests waiting for revision full/cold-f\n");
-      assertThat(r.took()).isLessThan(Duration.ofMillis(500));
+      assertThat(r.took()).as("at once, not after the timeout").isLessThan(Duration.ofMillis(1500));
       assertThat(rejections(revision, "queue_full")).isEqualTo(1);
       assertThat(held(revision)).isEqualTo(3);
     } finally {
@@ -544,7 +559,7 @@ class ScaleFromZeroTest {
     assertThat(r.status()).isEqualTo(503);
     assertThat(r.body())
         .isEqualTo("revision error/cold-e cannot be woken: deployment/cold-e not found\n");
-    assertThat(r.took()).isLessThan(Duration.ofMillis(500));
+    assertThat(r.took()).as("at once, not after the timeout").isLessThan(Duration.ofMillis(1500));
     assertThat(held(revision)).isZero();
   }
 

@@ -1176,7 +1176,7 @@ class GatewayIntegrationTest {
       Response none = get("none.lf.example.com");
       assertThat(none.status()).isEqualTo(503);
       assertThat(none.body()).isEqualTo("no ready endpoint for revision lf/none-1\n");
-      assertThat(errorsBySubZone("lf/none-1")).isEqualTo(Map.of("", 1L));
+      assertErrors("lf/none-1", Map.of("", 1L));
 
       for (int i = 0; i < 10; i++) {
         assertThat(get("down.lf.example.com").status()).isEqualTo(500);
@@ -1184,17 +1184,91 @@ class GatewayIntegrationTest {
       Response open = get("down.lf.example.com");
       assertThat(open.body()).isEqualTo("circuit open for revision lf/down-1\n");
       // Ten 500s where they were served, the open circuit where the gateway is.
-      assertThat(errorsBySubZone("lf/down-1")).isEqualTo(Map.of("east", 10L, "", 1L));
+      assertErrors("lf/down-1", Map.of("east", 10L, "", 1L));
 
       Response timedOut = get("slow.lf.example.com");
       assertThat(timedOut.body()).isEqualTo("upstream timeout for revision lf/slow-1\n");
-      assertThat(errorsBySubZone("lf/slow-1")).isEqualTo(Map.of("east", 1L));
+      assertErrors("lf/slow-1", Map.of("east", 1L));
 
       Response reset = get("reset.lf.example.com");
       assertThat(reset.status()).as(reset.body()).isIn(502, 503);
       assertThat(resetting.accepted()).as("connections reset").isPositive();
-      assertThat(errorsBySubZone("lf/reset-1")).isEqualTo(Map.of("east", 1L));
+      // One error per attempt: the first reset is resent (a GET), and that one is reset too.
+      assertErrors("lf/reset-1", Map.of("east", (long) resetting.accepted()));
     }
+  }
+
+  @Test
+  void loadReportsCountEveryAttemptSoARetryDoesNotHideAFailingRevision() throws Exception {
+    try (TestBackend flaky = TestBackend.start("flaky")) {
+      flaky.failRandomly(0.3, 503, 7);
+      serve(
+          new World()
+              .revision("lf/flaky-1", endpoint(flaky.port()))
+              .host(vhost("flaky.lf.example.com", split("lf", "flaky-1", 100))));
+      loadFor("lf/flaky-1");
+
+      int answered5xx = 0;
+      for (int i = 0; i < 100; i++) {
+        if (get("flaky.lf.example.com").status() >= 500) {
+          answered5xx++;
+        }
+      }
+      // Outcomes are counted as exchanges complete, maybe just after the client has the answer.
+      long successes = 0;
+      long errors = 0;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      do {
+        long[] load = loadFor("lf/flaky-1");
+        successes += load[0];
+        errors += load[1];
+        if (successes + errors == flaky.hits()) {
+          break;
+        }
+        Thread.sleep(20);
+      } while (System.nanoTime() < deadline);
+      // Every request the backend saw is counted once, the 503s it answered among them, whether
+      // the client saw them (retries exhausted) or a retry answered the client instead.
+      assertThat(successes + errors).isEqualTo(flaky.hits());
+      assertThat(successes).isEqualTo(100 - answered5xx);
+      assertThat(errors).as("503s answered by the backend").isGreaterThan(answered5xx);
+    }
+  }
+
+  /** {successes, errors} counted for {@code cluster} since the last call, all localities. */
+  long[] loadFor(String cluster) {
+    ClusterLoad load =
+        loadCounters.clusters().stream()
+            .filter(c -> c.name().equals(cluster))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no load counters for " + cluster));
+    List<LocalityLoad> localities = new ArrayList<>(load.localities());
+    localities.add(load.own());
+    long[] sums = new long[2];
+    for (LocalityLoad locality : localities) {
+      LocalityLoad.Drained drained = locality.drain(new long[LatencyBuckets.count()]);
+      sums[0] += drained.succeeded();
+      sums[1] += drained.errors();
+    }
+    return sums;
+  }
+
+  /**
+   * Asserts the errors counted for {@code cluster} per locality sub_zone, waiting up to 5 s: a
+   * request's outcome is counted as its exchange completes, which may be just after the client has
+   * the answer.
+   */
+  void assertErrors(String cluster, Map<String, Long> expected) throws InterruptedException {
+    Map<String, Long> seen = new java.util.TreeMap<>();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (true) {
+      errorsBySubZone(cluster).forEach((zone, n) -> seen.merge(zone, n, Long::sum));
+      if (seen.equals(expected) || System.nanoTime() > deadline) {
+        break;
+      }
+      Thread.sleep(20);
+    }
+    assertThat(seen).as("errors of %s by sub_zone", cluster).isEqualTo(expected);
   }
 
   /** The errors counted for {@code cluster} per locality sub_zone (drained: counts since). */

@@ -49,9 +49,11 @@ import reactor.netty.channel.AbortedException;
  * retries what is safe on another endpoint: connect failures (nothing was sent), and for bodiless
  * idempotent requests 503s and connections broken before a response, the latter two within the
  * cluster's retry budget. A request for a revision that sits at zero (activatable, no endpoint) is
- * held by the {@link Activator} until the revision has endpoints. Every request that reached a
- * cluster is counted for load reports on the counters of the locality it was last sent to ({@link
- * LocalityLoad}), or of the gateway itself when no endpoint was tried.
+ * held by the {@link Activator} until the revision has endpoints. Load reports count every attempt,
+ * as Envoy's do: an attempt that failed and was retried counts as an error of its endpoint's
+ * locality, and the request's outcome counts on the counters of the locality it was last sent to
+ * ({@link LocalityLoad}), or of the gateway itself when no endpoint was tried; so a retry that
+ * hides a failing revision from the client does not hide it from a rollout's analysis.
  */
 public final class WeirRoutingFilter implements GlobalFilter, Ordered {
 
@@ -405,7 +407,7 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
             Mono.defer(
                 () -> {
                   proxy.answered = attempt;
-                  return afterResponse(exchange, chain, proxy, route, upstream, endpoint);
+                  return afterResponse(exchange, chain, proxy, route, upstream, endpoint, now);
                 }))
         .onErrorResume(
             error ->
@@ -413,7 +415,7 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
                     // This attempt was answered; the error comes from a retry, which accounted for
                     // it.
                     ? Mono.error(error)
-                    : afterError(exchange, chain, proxy, route, upstream, endpoint, error));
+                    : afterError(exchange, chain, proxy, route, upstream, endpoint, error, now));
   }
 
   private Mono<Void> afterResponse(
@@ -422,7 +424,8 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
       ProxyExchange proxy,
       RouteEntry route,
       Upstream upstream,
-      Endpoint endpoint) {
+      Endpoint endpoint,
+      long attemptStarted) {
     upstream.activeRequests().decrementAndGet();
     long now = System.nanoTime();
     HttpStatusCode code = exchange.getResponse().getStatusCode();
@@ -434,6 +437,9 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
           && canRetry(proxy, route, upstream, true)) {
         discardUpstreamResponse(exchange);
         proxy.failed = endpoint;
+        // Load reports count every attempt, as Envoy's do: a revision failing a third of its
+        // attempts must not look healthy because a retry hid it from the client.
+        endpoint.load().recordError(now - attemptStarted);
         return retry(exchange, chain, proxy, route, upstream);
       }
     } else {
@@ -449,7 +455,8 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
       RouteEntry route,
       Upstream upstream,
       Endpoint endpoint,
-      Throwable error) {
+      Throwable error,
+      long attemptStarted) {
     upstream.activeRequests().decrementAndGet();
     if (causedBy(error, LimitedBodyRequest.BodyTooLargeException.class)) {
       // The client's fault, not the endpoint's.
@@ -464,6 +471,7 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
     if (connectFailure && canRetry(proxy, route, upstream, false)) {
       // Nothing reached the upstream, so any method is safe to send elsewhere.
       proxy.failed = endpoint;
+      endpoint.load().recordError(System.nanoTime() - attemptStarted);
       return reselect(exchange, chain, proxy, route, upstream);
     }
     boolean timeout = isTimeout(error);
@@ -478,6 +486,7 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
       // When a backend dies, every request on its connections breaks at once, so the first
       // resend is not charged to the budget (that would fail most of them); later ones are.
       proxy.failed = endpoint;
+      endpoint.load().recordError(System.nanoTime() - attemptStarted);
       return retry(exchange, chain, proxy, route, upstream);
     }
     if (timeout) {

@@ -102,6 +102,41 @@ class ConsoleApiTest {
   }
 
   @Test
+  void tenThousandRoutesAreSearchedAndPagedInTheController() {
+    List<WeirController.RouteView> routes = new java.util.ArrayList<>();
+    for (int i = 0; i < 10_000; i++) {
+      routes.add(
+          new WeirController.RouteView(
+              "east", "default", String.format("route-%05d", i), 1, null, null));
+    }
+    WeirController controller = mock(WeirController.class);
+    when(controller.routes()).thenReturn(routes);
+    ConsoleEvents events = mock(ConsoleEvents.class);
+    when(events.versions()).thenReturn(new ConsoleEvents.Versions(3, 1, 0, 2, 0));
+    ConsoleController api =
+        new ConsoleController(controller, mock(DataPlaneRegistry.class), events, Clock.systemUTC());
+
+    ConsoleController.RoutePage first = api.search("", 0, 25);
+    ConsoleController.RoutePage last = api.search("ROUTE-099", 75, 25);
+    ConsoleController.RoutePage one = api.search("default route-04242", 0, 25);
+
+    assertThat(first.total()).isEqualTo(10_000);
+    assertThat(first.matched()).isEqualTo(10_000);
+    assertThat(first.routes()).hasSize(25);
+    assertThat(first.routes().get(0).name()).isEqualTo("route-00000");
+    assertThat(first.version()).isEqualTo(1);
+    assertThat(last.matched()).isEqualTo(100);
+    assertThat(last.routes())
+        .extracting(ConsoleController.RouteRow::name)
+        .startsWith("route-09975");
+    assertThat(one.routes())
+        .extracting(ConsoleController.RouteRow::name)
+        .containsExactly("route-04242");
+    assertThat(one.routes().get(0).dataPlanes().connected()).isZero();
+    assertThat(api.search("", 20_000, 5000).routes()).isEmpty();
+  }
+
+  @Test
   void theInfoSaysWhetherWritesAreOnAndNeverMore() {
     WeirController controller = mock(WeirController.class);
     when(controller.clustersFile())

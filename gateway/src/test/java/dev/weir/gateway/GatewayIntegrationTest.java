@@ -12,6 +12,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.util.Durations;
+import dev.weir.gateway.routing.ClusterLoad;
+import dev.weir.gateway.routing.LoadCounters;
+import dev.weir.gateway.routing.LocalityLoad;
 import dev.weir.gateway.routing.RoutingTableHolder;
 import dev.weir.gateway.testing.TestBackend;
 import dev.weir.gateway.testing.XdsResources;
@@ -19,6 +22,7 @@ import dev.weir.gateway.testing.XdsResources.Split;
 import dev.weir.gateway.testing.XdsTestServer;
 import dev.weir.gateway.xds.XdsClient;
 import dev.weir.testing.Poll;
+import dev.weir.xds.dialect.LatencyBuckets;
 import dev.weir.xds.dialect.WeirHeaders;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -109,6 +113,7 @@ class GatewayIntegrationTest {
   @LocalManagementPort int managementPort;
   @Autowired RoutingTableHolder tables;
   @Autowired XdsClient client;
+  @Autowired LoadCounters loadCounters;
 
   @BeforeAll
   static void startControlPlane() throws Exception {
@@ -1138,5 +1143,124 @@ class GatewayIntegrationTest {
                 .block(time.plusSeconds(60)));
     pool.dispose();
     return statuses;
+  }
+
+  /**
+   * The gateway's own failures for a revision count against it in load reports, as errors of the
+   * locality of the endpoint tried (its Weir cluster, the sub_zone {@code east} here), or of the
+   * gateway's own locality (empty sub_zone) when no endpoint was tried: no ready endpoint, an open
+   * circuit, an upstream timeout, a connection reset before a response. Read from the counters the
+   * load reporter drains (this test's control plane serves no LRS, so nothing drains them).
+   */
+  @Test
+  void gatewayFailuresCountAsErrorsOfTheRevision() throws Exception {
+    try (TestBackend broken = TestBackend.start("broken");
+        TestBackend slow = TestBackend.start("slow");
+        ResettingBackend resetting = new ResettingBackend()) {
+      broken.respondWith(500);
+      slow.delay(3_000);
+      VirtualHost slowHost = vhost("slow.lf.example.com", split("lf", "slow-1", 100));
+      var slowRoute = slowHost.getRoutes(0).toBuilder();
+      slowRoute.setRoute(slowRoute.getRoute().toBuilder().setTimeout(Durations.fromMillis(300)));
+      serve(
+          new World()
+              .revision("lf/none-1")
+              .revision("lf/down-1", endpoint(broken.port()))
+              .revision("lf/slow-1", endpoint(slow.port()))
+              .revision("lf/reset-1", endpoint(resetting.port()))
+              .host(vhost("none.lf.example.com", split("lf", "none-1", 100)))
+              .host(vhost("down.lf.example.com", split("lf", "down-1", 100)))
+              .host(slowHost.toBuilder().setRoutes(0, slowRoute).build())
+              .host(vhost("reset.lf.example.com", split("lf", "reset-1", 100))));
+
+      Response none = get("none.lf.example.com");
+      assertThat(none.status()).isEqualTo(503);
+      assertThat(none.body()).isEqualTo("no ready endpoint for revision lf/none-1\n");
+      assertThat(errorsBySubZone("lf/none-1")).isEqualTo(Map.of("", 1L));
+
+      for (int i = 0; i < 10; i++) {
+        assertThat(get("down.lf.example.com").status()).isEqualTo(500);
+      }
+      Response open = get("down.lf.example.com");
+      assertThat(open.body()).isEqualTo("circuit open for revision lf/down-1\n");
+      // Ten 500s where they were served, the open circuit where the gateway is.
+      assertThat(errorsBySubZone("lf/down-1")).isEqualTo(Map.of("east", 10L, "", 1L));
+
+      Response timedOut = get("slow.lf.example.com");
+      assertThat(timedOut.body()).isEqualTo("upstream timeout for revision lf/slow-1\n");
+      assertThat(errorsBySubZone("lf/slow-1")).isEqualTo(Map.of("east", 1L));
+
+      Response reset = get("reset.lf.example.com");
+      assertThat(reset.status()).as(reset.body()).isIn(502, 503);
+      assertThat(resetting.accepted()).as("connections reset").isPositive();
+      assertThat(errorsBySubZone("lf/reset-1")).isEqualTo(Map.of("east", 1L));
+    }
+  }
+
+  /** The errors counted for {@code cluster} per locality sub_zone (drained: counts since). */
+  Map<String, Long> errorsBySubZone(String cluster) {
+    ClusterLoad load =
+        loadCounters.clusters().stream()
+            .filter(c -> c.name().equals(cluster))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no load counters for " + cluster));
+    Map<String, Long> errors = new java.util.TreeMap<>();
+    List<LocalityLoad> localities = new ArrayList<>(load.localities());
+    localities.add(load.own());
+    for (LocalityLoad locality : localities) {
+      LocalityLoad.Drained drained = locality.drain(new long[LatencyBuckets.count()]);
+      assertThat(drained.succeeded()).as("successes in %s", locality.subZone()).isZero();
+      if (drained.errors() > 0) {
+        errors.merge(locality.subZone(), drained.errors(), Long::sum);
+      }
+    }
+    return errors;
+  }
+
+  /**
+   * A backend that reads a request's head and resets the connection (RST, SO_LINGER 0) instead of
+   * answering.
+   */
+  static final class ResettingBackend implements AutoCloseable {
+    private final java.net.ServerSocket socket =
+        new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    private final AtomicInteger accepted = new AtomicInteger();
+
+    ResettingBackend() throws IOException {
+      Thread thread = new Thread(this::serve, "resetting-backend");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    int port() {
+      return socket.getLocalPort();
+    }
+
+    int accepted() {
+      return accepted.get();
+    }
+
+    private void serve() {
+      while (!socket.isClosed()) {
+        try (java.net.Socket connection = socket.accept()) {
+          accepted.incrementAndGet();
+          InputStream in = connection.getInputStream();
+          int matched = 0;
+          byte[] end = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+          int b;
+          while (matched < end.length && (b = in.read()) >= 0) {
+            matched = b == end[matched] ? matched + 1 : (b == end[0] ? 1 : 0);
+          }
+          connection.setSoLinger(true, 0);
+        } catch (IOException e) {
+          // closed
+        }
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
   }
 }

@@ -36,6 +36,7 @@ import dev.weir.controller.rollout.prometheus.PrometheusProvider;
 import dev.weir.controller.status.RolloutTarget;
 import dev.weir.xds.DataPlane;
 import dev.weir.xds.DataPlaneRegistry;
+import dev.weir.xds.Nack;
 import dev.weir.xds.lrs.LatencyHistogram;
 import dev.weir.xds.lrs.LoadStore;
 import dev.weir.xds.lrs.LoadTotals;
@@ -769,13 +770,24 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
         c[0]++;
       } else if (state != null
           && d.lastNack().isPresent()
-          && !d.lastNack().get().at().isBefore(state.decidedAt())) {
+          && nacks(d.lastNack().get(), since, state)) {
         nacked = true;
       }
     }
     Map<String, Applied.ClusterCount> clusters = new TreeMap<>();
     byCluster.forEach((k, v) -> clusters.put(k, new Applied.ClusterCount(v[0], v[1])));
     return new Applied(applied, connected, nacked, clusters);
+  }
+
+  /**
+   * True when {@code nack} rejected the split served since model revision {@code since}: by the
+   * model revision it names, else (unknown) by its time.
+   */
+  private static boolean nacks(Nack nack, long since, RolloutState state) {
+    if (nack.rejectedModelRevision() > 0) {
+      return since != Long.MAX_VALUE && nack.rejectedNewerThan(since - 1);
+    }
+    return !nack.at().isBefore(state.decidedAt());
   }
 
   private Observations observations(

@@ -5,8 +5,9 @@
  * window ({@link dev.weir.controller.rollout.Judge}) and the state machine ({@link
  * dev.weir.controller.rollout.RolloutMachine}).
  *
- * <p>How the controller wires it, per Rollout and per call (on a Route change, a data-plane change,
- * an action, or at the last decision's {@code callAgainAt}):
+ * <p>How the controller wires it ({@code dev.weir.controller.reconcile.RolloutCoordinator}, the
+ * build's traffic gate), per Rollout and per build (a Route change, a data-plane change while a
+ * step waits for ACKs, an action, a Prometheus answer, or the last decision's {@code callAgainAt}):
  *
  * <ol>
  *   <li>Check the spec: {@code RolloutValidation.validate(rollout.getSpec())}; errors go to the

@@ -203,6 +203,15 @@ class RolloutEndToEndTest {
         .isPositive();
     assertThat(failures.get() - failedBefore).as("failed calls during the rollout").isZero();
     assertThat(Files.exists(dir.resolve(WeirController.STATE_FILE))).isTrue();
+
+    String metrics = text("/actuator/prometheus");
+    assertThat(metrics)
+        .contains(
+            "weir_rollout_phase{name=\"hello\",namespace=\"default\",phase=\"Succeeded\"} 1.0")
+        .contains(
+            "weir_rollout_weight{kind=\"applied\",name=\"hello\",namespace=\"default\"} 100.0")
+        .contains("weir_rollout_verdicts_total{verdict=\"Pass\"}")
+        .contains("weir_rollout_step_apply_seconds_count");
   }
 
   @Test
@@ -360,6 +369,16 @@ class RolloutEndToEndTest {
                 HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
     return json(response.body());
+  }
+
+  private String text(String path) throws Exception {
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    return response.body();
   }
 
   private HttpResponse<String> post(String path) throws Exception {

@@ -147,8 +147,8 @@ public final class LoadStore {
     return sorted;
   }
 
-  Series newSeries(String upstream, String weirCluster, String nodeId) {
-    Series series = new Series(weirCluster, nodeId);
+  // Registers a series that already holds its first second, so that eviction never sees it empty.
+  void register(String upstream, Series series) {
     upstreams.compute(
         upstream,
         (name, list) -> {
@@ -156,7 +156,6 @@ public final class LoadStore {
           l.add(series);
           return l;
         });
-    return series;
   }
 
   /** Drops series idle for {@link #RETENTION}, at most every ten seconds of the clock. */
@@ -260,6 +259,30 @@ public final class LoadStore {
                 + LatencyBuckets.count()
                 + ")");
       }
+      addPacked(
+          second,
+          upstream,
+          weirCluster,
+          issued,
+          succeeded,
+          errors,
+          inProgress,
+          latencyCounts == null ? null : Series.pack(latencyCounts));
+    }
+
+    /**
+     * Like {@link #add}, with the latency counts already packed ({@link Series#packed}), which the
+     * store then owns; a bucket may appear more than once.
+     */
+    void addPacked(
+        long second,
+        String upstream,
+        String weirCluster,
+        long issued,
+        long succeeded,
+        long errors,
+        long inProgress,
+        long @Nullable [] packedLatency) {
       store.maybeEvict(second);
       if (closed) {
         return;
@@ -269,11 +292,12 @@ public final class LoadStore {
       }
       Map<String, Series> byCluster = series.computeIfAbsent(upstream, u -> new HashMap<>(4));
       Series s = byCluster.get(weirCluster);
-      if (s == null || !s.add(second, issued, succeeded, errors, inProgress, latencyCounts)) {
+      if (s == null || !s.add(second, issued, succeeded, errors, inProgress, packedLatency)) {
         // New, or evicted while idle: start a fresh series.
-        s = store.newSeries(upstream, weirCluster, nodeId);
+        s = new Series(weirCluster, nodeId);
+        s.add(second, issued, succeeded, errors, inProgress, packedLatency);
         byCluster.put(weirCluster, s);
-        s.add(second, issued, succeeded, errors, inProgress, latencyCounts);
+        store.register(upstream, s);
       }
     }
 
@@ -350,14 +374,17 @@ public final class LoadStore {
       this.nodeId = nodeId;
     }
 
-    /** Adds a report; false when this series was evicted and takes nothing more. */
+    /**
+     * Adds a report, with its latency {@link #packed} (kept, not copied); false when this series
+     * was evicted and takes nothing more.
+     */
     synchronized boolean add(
         long second,
         long issued,
         long succeeded,
         long errors,
         long inProgress,
-        long @Nullable [] latencyCounts) {
+        long @Nullable [] packedLatency) {
       if (evicted) {
         return false;
       }
@@ -383,25 +410,35 @@ public final class LoadStore {
       counts[entry * 4] += Math.max(0, issued);
       counts[entry * 4 + 1] += Math.max(0, succeeded);
       counts[entry * 4 + 2] += Math.max(0, errors);
-      if (latencyCounts != null) {
-        latency[entry] = merge(latency[entry], latencyCounts);
+      if (packedLatency != null) {
+        long[] held = latency[entry];
+        // The common case, one report per second, keeps the report's array as it is.
+        latency[entry] = held == null ? packedLatency : merge(held, packedLatency);
       }
       return true;
     }
 
-    private static long[] merge(long @Nullable [] packed, long[] add) {
-      if (packed == null) {
-        return pack(add); // the common case, one report per second: no scratch array
+    private static long[] merge(long[] a, long[] b) {
+      long[] sum = new long[LatencyBuckets.count()];
+      for (long p : a) {
+        sum[(int) (p >>> BUCKET_SHIFT)] += p & COUNT_MASK;
       }
-      long[] sum = add.clone();
-      for (long p : packed) {
+      for (long p : b) {
         sum[(int) (p >>> BUCKET_SHIFT)] += p & COUNT_MASK;
       }
       return pack(sum);
     }
 
+    /**
+     * One packed latency count: {@code bucket} (0 to {@link LatencyBuckets#count()} − 1) and {@code
+     * count} (positive, capped at 2^56 − 1) in one long.
+     */
+    static long packed(int bucket, long count) {
+      return ((long) bucket << BUCKET_SHIFT) | Math.min(count, COUNT_MASK);
+    }
+
     /** The non-zero counts of {@code counts}, each as its bucket index and count in one long. */
-    private static long[] pack(long[] counts) {
+    static long[] pack(long[] counts) {
       int n = 0;
       for (long c : counts) {
         if (c > 0) {
@@ -412,7 +449,7 @@ public final class LoadStore {
       int j = 0;
       for (int i = 0; i < counts.length; i++) {
         if (counts[i] > 0) {
-          out[j++] = ((long) i << BUCKET_SHIFT) | Math.min(counts[i], COUNT_MASK);
+          out[j++] = packed(i, counts[i]);
         }
       }
       return out;

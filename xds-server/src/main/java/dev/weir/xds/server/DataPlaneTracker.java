@@ -282,6 +282,7 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
       for (StreamState stream : streams.values()) {
         if (stream.group != null && affected.contains(stream.group)) {
           changed |= recompute(stream);
+          changed |= remapNack(stream);
         }
       }
     }
@@ -422,9 +423,50 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
   // Records a NACK of the response answered by this request; returns the rejected version.
   private String nacked(StreamState stream, String typeUrl, @Nullable Sent sent, String detail) {
     String rejected = sent == null ? "" : sent.version;
-    stream.nacked(typeUrl, rejected, detail);
+    TypeState type = stream.type(typeUrl);
+    // As for an ACK: a Delta version is the whole type's, a SotW one that of the names asked for.
+    List<String> names = type.delta ? List.of() : type.names;
+    stream.nacked(typeUrl, rejected, detail, names);
+    remapNack(stream);
     metrics.nacked(typeUrl);
     return rejected;
+  }
+
+  // The newest model revision above `known` whose snapshot of the stream's group carries the
+  // last NACK's version, else `known`. A node that rejected some content rejects every model
+  // that still serves it.
+  private long rejectedRevision(
+      StreamState stream, String typeUrl, List<String> names, long known) {
+    Nack nack = stream.lastNack;
+    String version = nack == null ? "" : nack.rejectedVersion();
+    if (stream.group == null || version.isEmpty()) {
+      return known;
+    }
+    for (SnapshotHistory.Entry entry : history.of(stream.group)) {
+      if (entry.modelRevision() <= known) {
+        return known;
+      }
+      if (version.equals(entry.snapshot().version(typeUrl, names))) {
+        return entry.modelRevision();
+      }
+    }
+    return known;
+  }
+
+  // After new snapshots: does the content the node rejected live on in a newer model?
+  private boolean remapNack(StreamState stream) {
+    Nack nack = stream.lastNack;
+    if (nack == null) {
+      return false;
+    }
+    long revision =
+        rejectedRevision(stream, nack.typeUrl(), stream.nackNames, nack.rejectedModelRevision());
+    if (revision == nack.rejectedModelRevision()) {
+      return false;
+    }
+    stream.lastNack =
+        new Nack(nack.typeUrl(), nack.rejectedVersion(), nack.errorDetail(), nack.at(), revision);
+    return true;
   }
 
   private static boolean nothingToSend(Snapshot snapshot, String typeUrl, TypeState state) {
@@ -462,6 +504,7 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
     final Map<String, TypeState> types = new TreeMap<>();
     long appliedModelRevision;
     @Nullable Nack lastNack;
+    List<String> nackNames = List.of(); // the names lastNack's version is of
 
     StreamState(long id) {
       this.id = id;
@@ -479,8 +522,9 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
       return types.computeIfAbsent(typeUrl, t -> new TypeState());
     }
 
-    void nacked(String typeUrl, String rejectedVersion, String detail) {
+    void nacked(String typeUrl, String rejectedVersion, String detail, List<String> names) {
       lastNack = new Nack(typeUrl, rejectedVersion, detail, clock.instant());
+      nackNames = names;
       log.warn(
           "node {} rejected {} version {}: {}",
           node == null ? "?" : node.getId(),

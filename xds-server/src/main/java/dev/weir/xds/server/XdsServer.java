@@ -48,16 +48,37 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The same gRPC server (and so the same TLS) serves the Load Reporting Service ({@link
  * LoadReportingServer}); what the data planes report is in {@link #loadStore()}.
+ *
+ * <p>A data plane counts in {@link #dataPlanes()} while one of its ADS streams is open. The server
+ * pings a connection that has been silent for {@link Builder#keepAlive keepAlive}'s time and closes
+ * it when the ping goes unanswered, so a data plane that vanished without closing its connection
+ * stops counting within time + timeout (by default 30 s).
  */
 public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(XdsServer.class);
   private static final int HISTORY_DEPTH = 16;
 
+  /** How long a connection may be silent before the server pings it: 10 s. */
+  public static final Duration DEFAULT_KEEP_ALIVE_TIME = Duration.ofSeconds(10);
+
+  /** How long the server waits for a ping's answer before it closes the connection: 20 s. */
+  public static final Duration DEFAULT_KEEP_ALIVE_TIMEOUT = Duration.ofSeconds(20);
+
+  /** The shortest interval at which clients may send their own keepalive pings: 10 s. */
+  public static final Duration DEFAULT_PERMIT_KEEP_ALIVE_TIME = Duration.ofSeconds(10);
+
+  // grpc-java's KeepAliveManager raises shorter settings to these without a word.
+  private static final Duration MIN_KEEP_ALIVE_TIME = Duration.ofSeconds(10);
+  private static final Duration MIN_KEEP_ALIVE_TIMEOUT = Duration.ofMillis(10);
+
   private final String bindAddress;
   private final int requestedPort;
   private final @Nullable TlsFiles tls;
   private final Predicate<SocketAddress> localPeer;
+  private final Duration keepAliveTime;
+  private final Duration keepAliveTimeout;
+  private final Duration permitKeepAliveTime;
   private final DataPlaneTracker tracker;
   private final SnapshotProducer producer;
   private final LoadStore loadStore;
@@ -73,6 +94,9 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
     this.requestedPort = builder.port;
     this.tls = builder.tls;
     this.localPeer = builder.localPeer;
+    this.keepAliveTime = builder.keepAliveTime;
+    this.keepAliveTimeout = builder.keepAliveTimeout;
+    this.permitKeepAliveTime = builder.permitKeepAliveTime;
     SnapshotHistory history = new SnapshotHistory(HISTORY_DEPTH);
     XdsMetrics metrics = new XdsMetrics(builder.meterRegistry, this::connectedNodes);
     this.tracker = new DataPlaneTracker(history, metrics, Clock.systemUTC());
@@ -120,7 +144,11 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
                       new StreamTransport(tls != null, localPeer)))
               .addService(loadReporting)
               .maxInboundMessageSize(64 * 1024 * 1024)
-              .permitKeepAliveTime(10, TimeUnit.SECONDS)
+              // A peer that stops answering pings loses its connection, so its streams end and
+              // it stops counting as connected (an idle stream alone never notices it).
+              .keepAliveTime(keepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
+              .keepAliveTimeout(keepAliveTimeout.toNanos(), TimeUnit.NANOSECONDS)
+              .permitKeepAliveTime(permitKeepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
               .permitKeepAliveWithoutCalls(true);
       Server started;
       try {
@@ -247,8 +275,59 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
     private Duration drainTimeout = Duration.ofSeconds(30);
     private Duration loadReportingInterval = Duration.ofSeconds(1);
     private @Nullable LoadStore loadStore;
+    private Duration keepAliveTime = DEFAULT_KEEP_ALIVE_TIME;
+    private Duration keepAliveTimeout = DEFAULT_KEEP_ALIVE_TIMEOUT;
+    private Duration permitKeepAliveTime = DEFAULT_PERMIT_KEEP_ALIVE_TIME;
 
     Builder() {}
+
+    /**
+     * How the server notices a data plane that went away without closing its connection (a crashed
+     * host, a partition): after {@code time} without reading anything on a connection it sends an
+     * HTTP/2 PING, and when no answer (nor anything else) arrives within {@code timeout} it closes
+     * the connection. Its ADS streams then end and the data plane leaves {@link
+     * XdsServer#dataPlanes()}, within {@code time + timeout} of the last byte it sent. Default 10 s
+     * and 20 s, so a dead peer is dropped within 30 s.
+     *
+     * @param time at least 10 s (gRPC's floor, which it would silently raise a shorter time to)
+     * @param timeout at least 10 ms (gRPC's floor)
+     * @throws IllegalArgumentException if {@code time} is below 10 s or {@code timeout} below 10 ms
+     */
+    public Builder keepAlive(Duration time, Duration timeout) {
+      requireNonNull(time, "time");
+      requireNonNull(timeout, "timeout");
+      if (time.compareTo(MIN_KEEP_ALIVE_TIME) < 0) {
+        throw new IllegalArgumentException(
+            "keepAlive time: " + time + " (expected: >= 10 s, gRPC's minimum)");
+      }
+      if (timeout.compareTo(MIN_KEEP_ALIVE_TIMEOUT) < 0) {
+        throw new IllegalArgumentException(
+            "keepAlive timeout: " + timeout + " (expected: >= 10 ms, gRPC's minimum)");
+      }
+      this.keepAliveTime = time;
+      this.keepAliveTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * The shortest interval at which a client may send its own keepalive PINGs, with or without
+     * open streams; a client that pings more often is sent GOAWAY ({@code too_many_pings}). Default
+     * 10 s, below what Weir's data planes use: Envoy's {@code connection_keepalive} in Weir's
+     * bootstrap pings every 30 s (Envoy has no keepalive unless configured, and jitters the
+     * interval down by at most 15%), the gateway's xDS channel every 30 s, grpc-java's xDS client
+     * every 5 minutes. gRPC's own default would be 5 minutes.
+     *
+     * @throws IllegalArgumentException if {@code interval} is negative
+     */
+    public Builder permitKeepAliveTime(Duration interval) {
+      requireNonNull(interval, "interval");
+      if (interval.isNegative()) {
+        throw new IllegalArgumentException(
+            "permitKeepAliveTime: " + interval + " (expected: >= 0)");
+      }
+      this.permitKeepAliveTime = interval;
+      return this;
+    }
 
     /**
      * How often data planes are asked to report load over LRS ({@code load_reporting_interval});

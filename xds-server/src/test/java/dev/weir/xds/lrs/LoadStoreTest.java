@@ -234,4 +234,50 @@ class LoadStoreTest {
     assertThatThrownBy(() -> store.node("gw").add(UP, "east", 1, 1, 0, 0, new long[3]))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void latencyOfEverySecondKeptSurvivesTheRingWrappingAndGrowing() {
+    LoadStore.NodeLoad gw = store.node("gw-1");
+    // Twenty minutes of reports, second by second: the oldest five leave the retention, the
+    // latency ring wraps and grows; every 7th second a second report merges into the same second,
+    // every 5th has no latency at all, and the bucket counts differ from second to second.
+    long retention = LoadStore.RETENTION_SECONDS;
+    int seconds = 1200;
+    long[] expected = new long[LatencyBuckets.count()];
+    long expectedRequests = 0;
+    for (int t = 0; t < seconds; t++) {
+      long[] counts = new long[LatencyBuckets.count()];
+      if (t % 5 != 0) {
+        counts[t % LatencyBuckets.count()] = 1 + t % 3;
+        counts[(t * 7) % LatencyBuckets.count()] += 2;
+      }
+      gw.add(UP, "east", 4, 4, 0, 0, t % 5 == 0 ? null : counts);
+      if (t % 7 == 0) {
+        gw.add(UP, "east", 1, 1, 0, 0, latencies(3.0));
+      }
+      if (t >= seconds - retention) {
+        expectedRequests += 4 + (t % 7 == 0 ? 1 : 0);
+        for (int b = 0; b < counts.length; b++) {
+          expected[b] += counts[b];
+        }
+        if (t % 7 == 0) {
+          expected[LatencyBuckets.bucketOfMillis(3.0)]++;
+        }
+      }
+      clock.advanceSeconds(1);
+    }
+    clock.advanceSeconds(-1);
+
+    LoadTotals total = window(0, seconds).total();
+    assertThat(total.requests()).isEqualTo(expectedRequests);
+    for (int b = 0; b < expected.length; b++) {
+      assertThat(total.latency().bucketCount(b)).as("bucket %d", b).isEqualTo(expected[b]);
+    }
+    // The last second alone: 1199 % 5 != 0, 1199 % 7 != 0.
+    LoadTotals last = window(seconds - 1, seconds - 1).total();
+    assertThat(last.latency().count()).isEqualTo(1 + 1199 % 3 + 2);
+    // A second with no latency reported says so.
+    assertThat(window(seconds - 5, seconds - 5).total().latency())
+        .isEqualTo(LatencyHistogram.EMPTY);
+  }
 }

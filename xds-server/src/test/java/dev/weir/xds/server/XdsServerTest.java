@@ -155,6 +155,9 @@ class XdsServerTest {
       Nack nack = dataPlane("envoy-2").lastNack().orElseThrow();
       assertThat(nack.typeUrl()).isEqualTo(V3.CLUSTER_TYPE_URL);
       assertThat(nack.rejectedVersion()).isEqualTo(cds.getVersionInfo());
+      assertThat(nack.rejectedModelRevision()).isEqualTo(1);
+      assertThat(nack.rejectedNewerThan(0)).isTrue();
+      assertThat(nack.rejectedNewerThan(1)).isFalse();
       assertThat(nack.errorDetail())
           .isEqualTo("cluster default/hello-00001: outlier detection not supported");
       assertThat(dataPlane("envoy-2").ackedVersions()).doesNotContainKey(V3.CLUSTER_TYPE_URL);
@@ -163,9 +166,13 @@ class XdsServerTest {
       assertThat(meters.get("weir.xds.nacks").tag("type", "cluster").counter().count())
           .isEqualTo(1.0);
 
-      // A new model is a new chance.
+      // A new model is a new chance; one that keeps the rejected clusters is rejected too.
       server.publish(threeWay(2, "10.0.0.1").withRevision(2));
       envoy.expectNothingFor(QUIET);
+      Poll.until(
+          "the NACK counts against revision 2",
+          () -> dataPlane("envoy-2").lastNack().orElseThrow().rejectedModelRevision() == 2);
+      assertThat(dataPlane("envoy-2").lastNack().orElseThrow().at()).isEqualTo(nack.at());
       // (One more cluster: a removal would wait for the node to apply routes without it.)
       TrafficModel two = threeWay(2, "10.0.0.1");
       List<Upstream> four = new ArrayList<>(two.upstreams());
@@ -179,6 +186,8 @@ class XdsServerTest {
           () ->
               next.getVersionInfo()
                   .equals(dataPlane("envoy-2").ackedVersions().get(V3.CLUSTER_TYPE_URL)));
+      // Revision 3 serves other clusters: the old NACK does not count against it.
+      assertThat(dataPlane("envoy-2").lastNack().orElseThrow().rejectedNewerThan(2)).isFalse();
     }
   }
 
@@ -297,6 +306,7 @@ class XdsServerTest {
           .isEqualTo(Optional.of("endpoint 10.0.0.9 unreachable"));
       assertThat(dataPlane("gw-3").lastNack().orElseThrow().rejectedVersion())
           .isEqualTo(change.getSystemVersionInfo());
+      assertThat(dataPlane("gw-3").lastNack().orElseThrow().rejectedModelRevision()).isEqualTo(2);
       assertThat(dataPlane("gw-3").appliedModelRevision()).isEqualTo(1);
       assertThat(dataPlane("gw-3").ackedVersions().get(V3.ENDPOINT_TYPE_URL))
           .isEqualTo(eds.getSystemVersionInfo());
@@ -306,6 +316,7 @@ class XdsServerTest {
       server.publish(threeWay(3, "10.0.0.1"));
       Poll.until("gw-3 applied revision 3", () -> applied("gw-3", 3));
       gateway.expectNothingFor(QUIET);
+      assertThat(dataPlane("gw-3").lastNack().orElseThrow().rejectedModelRevision()).isEqualTo(2);
 
       // Moving on sends the node what differs from what it holds.
       server.publish(threeWay(4, "10.0.0.4"));

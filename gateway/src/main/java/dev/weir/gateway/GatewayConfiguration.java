@@ -1,6 +1,7 @@
 package dev.weir.gateway;
 
 import dev.weir.gateway.lrs.LoadReporter;
+import dev.weir.gateway.proxy.Activator;
 import dev.weir.gateway.proxy.BadRequestLine;
 import dev.weir.gateway.proxy.GatewayMetrics;
 import dev.weir.gateway.proxy.H2cPriorKnowledge;
@@ -264,17 +265,33 @@ public class GatewayConfiguration {
     };
   }
 
+  /**
+   * Scale from zero: requests for a revision the control plane marks activatable, while it has no
+   * endpoint, are held up to {@code weir.activation.timeout} (whole seconds, default 60s; the
+   * cluster's {@code activation_timeout_seconds} overrides it) in a queue of at most {@code
+   * weir.activation.max-held} requests per revision (default 1000).
+   */
+  @Bean
+  Activator activator(
+      RoutingTableHolder holder,
+      @Value("${weir.activation.timeout:60s}") Duration timeout,
+      @Value("${weir.activation.max-held:1000}") int maxHeld,
+      MeterRegistry registry) {
+    return new Activator(holder, timeout, maxHeld, registry);
+  }
+
   @Bean
   WeirRoutingFilter weirRoutingFilter(
       RoutingTableHolder holder,
       @Value("${weir.gateway.max-request-body-bytes:10485760}") long maxRequestBodyBytes,
       @Value("${weir.https.port:8443}") int httpsPort,
       @Value("${weir.https.redirect-port:-2}") int redirectPort,
-      WeirHeadersFilter weirHeaders) {
+      WeirHeadersFilter weirHeaders,
+      Activator activator) {
     // The redirect names the public HTTPS port; by default the one the gateway listens on.
     int port = redirectPort != -2 ? redirectPort : httpsPort;
     return new WeirRoutingFilter(
-        holder, maxRequestBodyBytes, port <= 0 ? -1 : port, weirHeaders.trustedHops());
+        holder, maxRequestBodyBytes, port <= 0 ? -1 : port, weirHeaders.trustedHops(), activator);
   }
 
   @Bean

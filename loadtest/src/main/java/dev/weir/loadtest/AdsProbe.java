@@ -1,7 +1,12 @@
 package dev.weir.loadtest;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.config.core.v3.Locality;
 import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
@@ -10,21 +15,38 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A bare Delta ADS client that subscribes to every cluster and its endpoints like a gateway would,
  * ACKs everything, and counts the protobuf bytes and resources it receives, so the cost of one
- * change can be read off the wire rather than estimated.
+ * change can be read off the wire rather than estimated. Given a host, it also subscribes to the
+ * route configuration and records when that host's weights change.
  */
 final class AdsProbe implements AutoCloseable {
 
   static final String CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
   static final String EDS = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
+  static final String RDS = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
+
+  /**
+   * The route configuration the probe subscribes to for a watched host, and the name of a host's
+   * default route in it (Weir's dialect, spelled here again: the harness uses no Weir module).
+   */
+  static final String ROUTE_CONFIGURATION = "weir-http";
+
+  static final String DEFAULT_ROUTE = "default";
+
+  /** When the watched host's default route arrived with these weights (cluster → weight). */
+  record Weights(Instant receivedAt, Map<String, Integer> weights) {}
 
   private final ManagedChannel channel;
   private final StreamObserver<DeltaDiscoveryRequest> requests;
@@ -33,8 +55,24 @@ final class AdsProbe implements AutoCloseable {
   private final AtomicLong resources = new AtomicLong();
   private final AtomicLong lastResponseNanos = new AtomicLong(System.nanoTime());
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final @Nullable String watchedHost;
+  private final List<Weights> weights = new ArrayList<>();
 
   AdsProbe(String host, int port, String nodeId, String region, String zone) {
+    this(host, port, nodeId, region, zone, null);
+  }
+
+  /**
+   * A probe that also watches {@code watchedHost}'s weights (null: clusters and endpoints only).
+   */
+  AdsProbe(
+      String host,
+      int port,
+      String nodeId,
+      String region,
+      String zone,
+      @Nullable String watchedHost) {
+    this.watchedHost = watchedHost;
     channel =
         NettyChannelBuilder.forAddress(host, port)
             .usePlaintext()
@@ -53,6 +91,9 @@ final class AdsProbe implements AutoCloseable {
                 new StreamObserver<>() {
                   @Override
                   public void onNext(DeltaDiscoveryResponse r) {
+                    if (r.getTypeUrl().equals(RDS)) {
+                      recordWeights(r);
+                    }
                     bytes.addAndGet(r.getSerializedSize());
                     resources.addAndGet(r.getResourcesCount() + r.getRemovedResourcesCount());
                     responses.incrementAndGet();
@@ -93,6 +134,71 @@ final class AdsProbe implements AutoCloseable {
     synchronized (this) {
       // An empty subscription on first request is a wildcard: every cluster.
       requests.onNext(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(CDS).build());
+      if (watchedHost != null) {
+        requests.onNext(
+            DeltaDiscoveryRequest.newBuilder()
+                .setTypeUrl(RDS)
+                .addResourceNamesSubscribe(ROUTE_CONFIGURATION)
+                .build());
+      }
+    }
+  }
+
+  /** Records the watched host's weights when they differ from the last ones recorded. */
+  private void recordWeights(DeltaDiscoveryResponse r) {
+    Instant now = Instant.now();
+    for (Resource res : r.getResourcesList()) {
+      Map<String, Integer> found;
+      try {
+        found = weightsOf(res.getResource().unpack(RouteConfiguration.class), watchedHost);
+      } catch (InvalidProtocolBufferException e) {
+        failure.compareAndSet(null, e);
+        return;
+      }
+      if (found == null) {
+        continue;
+      }
+      synchronized (weights) {
+        if (weights.isEmpty() || !weights.get(weights.size() - 1).weights().equals(found)) {
+          weights.add(new Weights(now, found));
+        }
+      }
+    }
+  }
+
+  /**
+   * The weights of {@code host}'s default route (cluster → weight; one cluster alone is 100), or
+   * null when the configuration has no such host or route.
+   */
+  static @Nullable Map<String, Integer> weightsOf(
+      RouteConfiguration config, @Nullable String host) {
+    for (VirtualHost vhost : config.getVirtualHostsList()) {
+      if (!vhost.getDomainsList().contains(host)) {
+        continue;
+      }
+      for (Route route : vhost.getRoutesList()) {
+        if (!route.getName().equals(DEFAULT_ROUTE) || !route.hasRoute()) {
+          continue;
+        }
+        Map<String, Integer> found = new TreeMap<>();
+        if (route.getRoute().hasWeightedClusters()) {
+          for (WeightedCluster.ClusterWeight w :
+              route.getRoute().getWeightedClusters().getClustersList()) {
+            found.put(w.getName(), w.getWeight().getValue());
+          }
+        } else {
+          found.put(route.getRoute().getCluster(), 100);
+        }
+        return found;
+      }
+    }
+    return null;
+  }
+
+  /** Every change of the watched host's weights so far, oldest first. */
+  List<Weights> weights() {
+    synchronized (weights) {
+      return List.copyOf(weights);
     }
   }
 

@@ -49,6 +49,19 @@ public final class FolderClusters implements BenchClusters {
     return root.resolve("east/route-hello.yaml");
   }
 
+  /** Where the rollout suite writes the Rollout governing {@code hello}. */
+  public Path helloRolloutFile() {
+    return root.resolve("east/rollout-hello.yaml");
+  }
+
+  /**
+   * Writes (or replaces) the Rollout {@code hello} governing the Route {@code hello}; {@code spec}
+   * as {@link #rollout} takes it.
+   */
+  public boolean writeHelloRollout(String spec) throws IOException {
+    return put(helloRolloutFile(), rollout("hello", "hello", spec));
+  }
+
   /**
    * The file holding only the first filler revision's EndpointSlice, changed by the footprint
    * suite.
@@ -133,17 +146,23 @@ public final class FolderClusters implements BenchClusters {
     return routes;
   }
 
-  /**
-   * Replaces {@code file} in one step (write aside, then rename), as editors do, so the watching
-   * controller never reads half a file; unchanged content is not touched at all.
-   */
   private boolean put(Path file, CharSequence content) throws IOException {
+    return replace(root.resolve(".staging"), file, content);
+  }
+
+  /**
+   * Replaces {@code file} in one step (written in {@code staging}, on the same file system, then
+   * renamed), as editors do, so the watching controller never reads half a file; unchanged content
+   * is not touched at all. False when the content was already there.
+   */
+  static boolean replace(Path staging, Path file, CharSequence content) throws IOException {
     String text = content.toString();
     if (Files.exists(file) && Files.readString(file).equals(text)) {
       return false;
     }
-    Path staging = Files.createDirectories(root.resolve(".staging"));
-    Path tmp = Files.writeString(staging.resolve(file.getFileName() + ".tmp"), text);
+    Path tmp =
+        Files.writeString(
+            Files.createDirectories(staging).resolve(file.getFileName() + ".tmp"), text);
     Files.move(
         tmp,
         file,
@@ -186,6 +205,27 @@ public final class FolderClusters implements BenchClusters {
                 .append(percent)
                 .append('\n'));
     return sb.toString();
+  }
+
+  /**
+   * A Rollout of {@code route} named {@code name}; {@code spec} holds the lines of its spec after
+   * {@code routeRef} (steps, analysis, ...), indented by two spaces.
+   */
+  static String rollout(String name, String route, String spec) {
+    return """
+        ---
+        apiVersion: weir.dev/v1alpha1
+        kind: Rollout
+        metadata:
+          name: %s
+          namespace: %s
+        spec:
+          routeRef:
+            name: %s
+        """
+            .formatted(name, NAMESPACE, route)
+        + spec.stripTrailing()
+        + "\n";
   }
 
   static String service(String revision, String configuration) {

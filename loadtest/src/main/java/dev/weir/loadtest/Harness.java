@@ -28,11 +28,11 @@ import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
 
 /**
- * Runs the five suites (throughput and latency, route-count independence, split accuracy,
- * propagation, control-plane footprint) against processes it starts and stops itself, then writes
- * the report. The Weir suites run in folder mode (the controller watches folders of YAML);
- * propagation runs in Kubernetes mode too (it watches one fabric8 mock API server per cluster). A
- * suite that cannot run is recorded with why; the others still run.
+ * Runs the six suites (throughput and latency, route-count independence, split accuracy,
+ * propagation, control-plane footprint, rollout steps) against processes it starts and stops
+ * itself, then writes the report. The Weir suites run in folder mode (the controller watches
+ * folders of YAML); propagation runs in Kubernetes mode too (it watches one fabric8 mock API server
+ * per cluster). A suite that cannot run is recorded with why; the others still run.
  *
  * <p>{@code --root <repo> [--quick] [--only <suite>[,<suite>...]] [--routes <n>[,<n>...]] [--out
  * <dir>] [--wrk <binary|none>] [--nginx <binary|none>]}
@@ -123,6 +123,13 @@ public final class Harness {
   private static final long ACK_TIMEOUT_SECONDS = 10;
 
   private static final String HELLO2 = "hello-00002";
+
+  /** Rollouts per Route count in the rollout suite: 40 measured steps. */
+  private static final int ROLLOUTS = 4;
+
+  /** How long one rollout of ten steps may take (1 s pauses; a slow window is rechecked in 5 s). */
+  private static final long ROLLOUT_TIMEOUT_SECONDS = 120;
+
   private static final String HELLO3 = "hello-00003";
 
   /** Logging for the harness's fabric8 client and the mock API servers: warnings only. */
@@ -608,10 +615,49 @@ public final class Harness {
           "propagation (" + mode.label() + " mode) " + routes,
           () -> propagation(stack, clusters, routes));
     }
+    if (gateway && plan.runs(Suite.ROLLOUT, mode) && clusters instanceof FolderClusters folder) {
+      guard("rollout " + routes, () -> rollout(stack, folder, routes));
+    }
     if (plan.runs(Suite.FOOTPRINT, mode)) {
       guard(
           "footprint " + routes, () -> footprint(stack, clusters, routes, gateway ? ready : null));
     }
+  }
+
+  /**
+   * {@link RolloutSuite}: hello walks from one revision to the other and back in {@link #ROLLOUTS}
+   * rollouts of ten steps each (one in a quick run); per step, decision to applied.
+   */
+  private Object rollout(WeirStack stack, FolderClusters clusters, int routes) throws Exception {
+    int rollouts = plan.quick() ? 1 : ROLLOUTS;
+    progress(
+        "  rollout: %d rollouts of hello, %d steps each, with %,d Routes",
+        rollouts, RolloutSuite.STEPS + 1, routes);
+    // From a pure split the gateway serves, before the Rollout exists: its first sight of hello
+    // is then the split it starts from, not a rollout towards it.
+    applyAndAwaitAck(stack, clusters, split(HELLO1));
+    Results.RolloutSteps r =
+        RolloutSuite.run(stack, clusters, routes, rollouts, ROLLOUT_TIMEOUT_SECONDS);
+    results.rollout.add(r);
+    if (r.failedRequests() > 0) {
+      note(
+          "rollout with "
+              + routes
+              + " Routes: "
+              + r.failedRequests()
+              + " of "
+              + r.requests()
+              + " requests to hello failed during the rollouts");
+    }
+    progress(
+        "  rollout: %d steps, decision to applied p50 %.1f ms p99 %.1f ms max %.1f ms;"
+            + " controller's timer: %s",
+        r.steps(),
+        r.toApplied().p50Ms(),
+        r.toApplied().p99Ms(),
+        r.toApplied().maxMs(),
+        r.controllerTimer().isEmpty() ? "not exposed" : r.controllerTimer());
+    return r;
   }
 
   private void splitAccuracy(WeirStack stack, BenchClusters clusters) throws Exception {
@@ -915,7 +961,7 @@ public final class Harness {
   }
 
   /** All of hello's traffic to {@code target}, the other revision kept at 0%. */
-  private static Map<String, Integer> split(String target) {
+  static Map<String, Integer> split(String target) {
     return ordered(
         HELLO1, target.equals(HELLO1) ? 100 : 0, HELLO2, target.equals(HELLO2) ? 100 : 0, null, 0);
   }

@@ -113,6 +113,21 @@ public final class Processes implements AutoCloseable {
     started.remove(s);
   }
 
+  /** Kills one process and its descendants at once (SIGKILL), waiting until they are gone. */
+  public synchronized void kill(Started s) {
+    List<ProcessHandle> tree = new ArrayList<>(s.process().descendants().toList());
+    tree.add(s.process().toHandle());
+    tree.forEach(ProcessHandle::destroyForcibly);
+    for (ProcessHandle h : tree) {
+      try {
+        h.onExit().get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new IllegalStateException(s.name() + " did not exit after SIGKILL", e);
+      }
+    }
+    started.remove(s);
+  }
+
   @Override
   public synchronized void close() {
     for (int i = started.size() - 1; i >= 0; i--) {

@@ -38,8 +38,26 @@ public final class RawHttp implements AutoCloseable {
    * canary"}.
    */
   public Response get(String host, String path, String... headerLines) throws IOException {
+    return send("GET", host, path, headerLines);
+  }
+
+  /**
+   * {@code method} (without a body; a POST says {@code Content-Length: 0}) on {@code path} with
+   * {@code Host: host} and extra header lines.
+   */
+  public Response send(String method, String host, String path, String... headerLines)
+      throws IOException {
     StringBuilder request = new StringBuilder(128);
-    request.append("GET ").append(path).append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n");
+    request
+        .append(method)
+        .append(' ')
+        .append(path)
+        .append(" HTTP/1.1\r\nHost: ")
+        .append(host)
+        .append("\r\n");
+    if (method.equals("POST") || method.equals("PUT")) {
+      request.append("Content-Length: 0\r\n");
+    }
     for (String line : headerLines) {
       request.append(line).append("\r\n");
     }

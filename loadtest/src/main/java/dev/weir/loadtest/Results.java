@@ -105,6 +105,27 @@ public final class Results {
     }
   }
 
+  /**
+   * One Route count in the rollout suite: {@code rollouts} rollouts of one Route, and per applied
+   * step the time from its decision to every data plane having applied it ({@code toApplied}, from
+   * the Rollout's history); the time from the decision to an ADS probe's receipt of the step's
+   * weights ({@code toProbe}, the harness's clock); the controller's own {@code
+   * weir_rollout_step_apply_seconds} over the same steps ({@code controllerTimer}, empty when not
+   * exposed); the requests sent meanwhile and how many failed; how many pauses the harness promoted
+   * because they were held well past their end ({@code promotedPauses}).
+   */
+  public record RolloutSteps(
+      String mode,
+      int routes,
+      int rollouts,
+      int steps,
+      Summary toApplied,
+      Summary toProbe,
+      String controllerTimer,
+      long requests,
+      long failedRequests,
+      int promotedPauses) {}
+
   /** One route count in the footprint suite; {@code null} numbers were not measurable. */
   public record Footprint(
       int routes,
@@ -128,6 +149,7 @@ public final class Results {
   public final List<Propagation> propagation = new ArrayList<>();
   public final List<Stages> propagationStages = new ArrayList<>();
   public final List<Footprint> footprint = new ArrayList<>();
+  public final List<RolloutSteps> rollout = new ArrayList<>();
   public final List<Target> targets = new ArrayList<>();
 
   /** Peers or suites skipped or failed, with why. */

@@ -11,7 +11,8 @@ enum Suite {
   ROUTE_COUNT("route-count"),
   SPLIT_ACCURACY("split-accuracy"),
   PROPAGATION("propagation"),
-  FOOTPRINT("footprint");
+  FOOTPRINT("footprint"),
+  ROLLOUT("rollout");
 
   private final String label;
 

@@ -18,6 +18,9 @@ final class Targets {
   /** How much that p99 may grow from the smallest Route count to the largest, in each mode. */
   static final double PROPAGATION_GROWTH = 1.5;
 
+  /** p99 from a rollout step's decision to every data plane having applied it, at 10,000 Routes. */
+  static final double ROLLOUT_STEP_P99_MS = 100;
+
   private Targets() {}
 
   static void evaluate(Results r) {
@@ -116,6 +119,8 @@ final class Targets {
       propagation(r, mode.label());
     }
 
+    rollout(r);
+
     Optional<Results.Footprint> foot =
         r.footprint.stream().max(Comparator.comparingInt(Results.Footprint::routes));
     r.targets.add(
@@ -188,6 +193,26 @@ final class Targets {
             "%.2f x (%.1f ms vs %.1f ms)"
                 .formatted(growth, large.toAck().p99Ms(), small.toAck().p99Ms()),
             growth <= PROPAGATION_GROWTH));
+  }
+
+  /** The rollout suite's p99 at the largest Route count it measured. */
+  private static void rollout(Results r) {
+    String name = "rollout: p99 from a step's decision to every data plane applied";
+    String bound = "<= %.0f ms".formatted(ROLLOUT_STEP_P99_MS);
+    r.rollout.stream()
+        .filter(s -> s.toApplied().samples() > 0)
+        .max(Comparator.comparingInt(Results.RolloutSteps::routes))
+        .ifPresentOrElse(
+            s ->
+                r.targets.add(
+                    new Results.Target(
+                        name + " at " + s.routes() + " Routes",
+                        bound + (s.routes() < 10_000 ? " (at 10000 Routes)" : ""),
+                        "%.1f ms (%d steps)".formatted(s.toApplied().p99Ms(), s.steps()),
+                        s.toApplied().p99Ms() <= ROLLOUT_STEP_P99_MS)),
+            () ->
+                r.targets.add(
+                    new Results.Target(name + " at 10000 Routes", bound, "not measured", null)));
   }
 
   private static void ratioTarget(

@@ -55,24 +55,43 @@ public final class WeirStack implements AutoCloseable {
   /** Starts the controller on {@code clustersFile}, waiting for its health endpoint. */
   public void startController(Path jar, Path clustersFile, String logName, Duration timeout)
       throws IOException, InterruptedException {
-    controller =
-        processes.start(
-            logName,
-            Processes.javaJar(
-                jar,
-                jvmOptions(logName),
-                List.of(
-                    "--weir.clusters-file=" + clustersFile.toAbsolutePath(),
-                    "--weir.xds.port=" + ports.xds(),
-                    "--weir.xds.bind-address=127.0.0.1",
-                    "--weir.http.port=" + ports.envoyHttp(),
-                    "--server.port=" + ports.admin(),
-                    "--server.address=127.0.0.1")));
+    startController(jar, clustersFile, logName, timeout, List.of());
+  }
+
+  /**
+   * Starts the controller on {@code clustersFile} with {@code extraArgs} (Spring properties such as
+   * {@code --weir.xds.load-reporting-interval=200ms}), waiting for its health endpoint.
+   */
+  public void startController(
+      Path jar, Path clustersFile, String logName, Duration timeout, List<String> extraArgs)
+      throws IOException, InterruptedException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--weir.clusters-file=" + clustersFile.toAbsolutePath(),
+                "--weir.xds.port=" + ports.xds(),
+                "--weir.xds.bind-address=127.0.0.1",
+                "--weir.http.port=" + ports.envoyHttp(),
+                "--server.port=" + ports.admin(),
+                "--server.address=127.0.0.1"));
+    args.addAll(extraArgs);
+    controller = processes.start(logName, Processes.javaJar(jar, jvmOptions(logName), args));
     await(
         "controller health on :" + ports.admin(),
         timeout,
         controller,
         () -> status(adminUrl("/actuator/health")) == 200);
+  }
+
+  /**
+   * Kills the controller at once (SIGKILL, no shutdown hooks), as a crash or an evicted pod would
+   * end it; the gateway keeps serving what it applied and reconnects to the next one.
+   */
+  public void killController() {
+    if (controller != null) {
+      processes.kill(controller);
+      controller = null;
+    }
   }
 
   /** Starts the gateway, waiting until it reports ready (its first config applied). */
@@ -283,6 +302,58 @@ public final class WeirStack implements AutoCloseable {
           .sum();
     } catch (IOException e) {
       return Double.NaN; // never equal: keeps waiting until the endpoint answers or time runs out
+    }
+  }
+
+  /** {@code GET /api/v1/rollouts}: every Rollout the controller governs, as it answers them. */
+  public JsonNode rollouts() throws IOException {
+    return JSON.readTree(get(adminUrl("/api/v1/rollouts"), Duration.ofSeconds(5)));
+  }
+
+  /** The Rollout {@code namespace/name} from {@code GET /api/v1/rollouts}, if listed. */
+  public Optional<JsonNode> rollout(String namespace, String name) throws IOException {
+    for (JsonNode r : rollouts()) {
+      if (namespace.equals(r.path("namespace").asText()) && name.equals(r.path("name").asText())) {
+        return Optional.of(r);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** {@code GET /api/v1/routes}. */
+  public JsonNode routes() throws IOException {
+    return JSON.readTree(get(adminUrl("/api/v1/routes"), Duration.ofSeconds(5)));
+  }
+
+  /** An answer of the admin API: status and body. */
+  public record Answer(int status, String body) {
+    public JsonNode json() throws IOException {
+      return JSON.readTree(body);
+    }
+  }
+
+  /**
+   * {@code POST /api/v1/rollouts/{namespace}/{name}/{action}} ({@code action} may carry a query,
+   * e.g. {@code promote?full=true}).
+   */
+  public Answer rolloutAction(String namespace, String name, String action) throws IOException {
+    return post(adminUrl("/api/v1/rollouts/" + namespace + "/" + name + "/" + action));
+  }
+
+  /** A POST without a body; any status is returned, not thrown. */
+  public Answer post(String url) throws IOException {
+    try {
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create(url))
+                  .POST(HttpRequest.BodyPublishers.noBody())
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return new Answer(response.statusCode(), response.body());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.weir.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.UInt32Value;
 import com.google.protobuf.util.Durations;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
@@ -15,12 +16,19 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -52,6 +60,88 @@ class AdsProbeTest {
       assertThat(probe.bytes() - initialBytes).isPositive().isLessThan(initialBytes / 50);
     } finally {
       server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void recordsWhenAWatchedHostsWeightsChange() throws Exception {
+    SimpleCache<String> cache = new SimpleCache<>(node -> "all");
+    cache.setSnapshot("all", withRoutes(routes(Map.of("default/hello-00001", 100)), "1"));
+    Server server =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(new V3DiscoveryServer(cache).getAggregatedDiscoveryServiceImpl())
+            .build()
+            .start();
+    try (AdsProbe probe =
+        new AdsProbe(
+            "127.0.0.1", server.getPort(), "probe", "local", "east", "hello.default.localhost")) {
+      Poll.until(() -> probe.weights().size() == 1);
+      cache.setSnapshot(
+          "all",
+          withRoutes(routes(Map.of("default/hello-00001", 90, "default/hello-00002", 10)), "2"));
+      Poll.until(() -> probe.weights().size() == 2);
+      // another host's change is not the watched host's
+      cache.setSnapshot(
+          "all",
+          withRoutes(
+              routes(Map.of("default/hello-00001", 90, "default/hello-00002", 10)).toBuilder()
+                  .addVirtualHosts(VirtualHost.newBuilder().setName("x").addDomains("x"))
+                  .build(),
+              "3"));
+      Thread.sleep(300);
+
+      assertThat(probe.weights())
+          .extracting(AdsProbe.Weights::weights)
+          .containsExactly(
+              Map.of("default/hello-00001", 100),
+              Map.of("default/hello-00001", 90, "default/hello-00002", 10));
+    } finally {
+      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /** hello's default route: one cluster alone as Weir writes it, else weighted clusters. */
+  private static RouteConfiguration routes(Map<String, Integer> weights) {
+    RouteAction.Builder action = RouteAction.newBuilder();
+    if (weights.size() == 1) {
+      action.setCluster(weights.keySet().iterator().next());
+    } else {
+      WeightedCluster.Builder weighted = WeightedCluster.newBuilder();
+      new java.util.TreeMap<>(weights)
+          .forEach(
+              (cluster, weight) ->
+                  weighted.addClusters(
+                      WeightedCluster.ClusterWeight.newBuilder()
+                          .setName(cluster)
+                          .setWeight(UInt32Value.of(weight))));
+      action.setWeightedClusters(weighted);
+    }
+    return RouteConfiguration.newBuilder()
+        .setName(AdsProbe.ROUTE_CONFIGURATION)
+        .addVirtualHosts(
+            VirtualHost.newBuilder()
+                .setName("hello")
+                .addDomains("hello.default.localhost")
+                .addRoutes(
+                    Route.newBuilder()
+                        .setName(AdsProbe.DEFAULT_ROUTE)
+                        .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                        .setRoute(action)))
+        .build();
+  }
+
+  private static Snapshot withRoutes(RouteConfiguration routes, String version) {
+    return Snapshot.create(List.of(), List.of(), List.of(), List.of(routes), List.of(), version);
+  }
+
+  /** Polls every 20 ms for up to 30 s. */
+  private static final class Poll {
+    static void until(java.util.function.BooleanSupplier condition) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!condition.getAsBoolean()) {
+        assertThat(System.nanoTime()).as("condition within 30 s").isLessThan(deadline);
+        Thread.sleep(20);
+      }
     }
   }
 

@@ -7,6 +7,8 @@ import dev.weir.loadtest.backend.Backend;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -153,7 +155,7 @@ class HarnessPartsTest {
     assertThatThrownBy(() -> Suite.parse("propagation,latency"))
         .hasMessage(
             "--only: unknown suite 'latency' (expected: throughput, route-count, split-accuracy,"
-                + " propagation, footprint)");
+                + " propagation, footprint, rollout)");
   }
 
   @Test
@@ -239,6 +241,113 @@ class HarnessPartsTest {
     } finally {
       admin.stop(0);
     }
+  }
+
+  @Test
+  void pairsEachAppliedStepWithTheLastDecisionBeforeIt() {
+    Instant t = Instant.parse("2026-12-01T10:00:00Z");
+    Set<RolloutSuite.Transition> history =
+        new java.util.LinkedHashSet<>(
+            List.of(
+                // out of order on purpose: entries from several polls, sorted by time
+                new RolloutSuite.Transition(t.plusMillis(1_020), 2, "StepApplied"),
+                new RolloutSuite.Transition(t, 0, "RolloutStarted"),
+                new RolloutSuite.Transition(t.plusMillis(12), 0, "StepApplied"),
+                new RolloutSuite.Transition(t.plusMillis(1_000), 1, "AnalysisPassed"),
+                // a step whose decision fell out of the history: left out
+                new RolloutSuite.Transition(t.plusMillis(2_040), 4, "StepApplied"),
+                new RolloutSuite.Transition(t.plusMillis(3_000), 5, "Promoted"),
+                new RolloutSuite.Transition(t.plusMillis(3_007), 6, "StepApplied"),
+                new RolloutSuite.Transition(t.plusMillis(3_008), 6, "Succeeded")));
+
+    List<RolloutSuite.Step> steps = RolloutSuite.steps(history);
+    assertThat(steps.stream().map(RolloutSuite.Step::toApplied))
+        .containsExactly(Duration.ofMillis(12), Duration.ofMillis(20), Duration.ofMillis(7));
+
+    // The probe's weights: the first change after each decision, if it came by the step's apply.
+    List<AdsProbe.Weights> changes =
+        List.of(
+            new AdsProbe.Weights(t.minusMillis(500), Map.of("default/hello-00001", 100)),
+            new AdsProbe.Weights(t.plusMillis(9), Map.of("default/hello-00002", 10)),
+            new AdsProbe.Weights(t.plusMillis(1_025), Map.of("default/hello-00002", 20)),
+            new AdsProbe.Weights(t.plusMillis(3_004), Map.of("default/hello-00002", 100)));
+    assertThat(RolloutSuite.toProbe(steps, changes))
+        .containsExactly(Duration.ofMillis(9), null, Duration.ofMillis(4));
+  }
+
+  @Test
+  void readsHistoryTimesAsIsoTextOrEpochSeconds() throws IOException {
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    assertThat(RolloutSuite.instant(json.readTree("\"2026-12-01T10:00:00.125Z\"")))
+        .isEqualTo(Instant.parse("2026-12-01T10:00:00.125Z"));
+    assertThat(RolloutSuite.instant(json.readTree("1764583200.125000000")))
+        .isEqualTo(Instant.parse("2025-12-01T10:00:00.125Z"));
+  }
+
+  @Test
+  void theRolloutSuitesRolloutIsYamlOfNineWeightsEachWithAJudgedPause() {
+    String yaml = FolderClusters.rollout("hello", "hello", RolloutSuite.SPEC);
+
+    Map<String, Object> doc = new org.yaml.snakeyaml.Yaml().load(yaml);
+    assertThat(doc)
+        .containsEntry("apiVersion", "weir.dev/v1alpha1")
+        .containsEntry("kind", "Rollout");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> spec = (Map<String, Object>) doc.get("spec");
+    assertThat(spec).containsEntry("routeRef", Map.of("name", "hello"));
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> steps = (List<Map<String, Object>>) spec.get("steps");
+    assertThat(
+            steps.stream().filter(st -> st.containsKey("setWeight")).map(st -> st.get("setWeight")))
+        .containsExactly(10, 20, 30, 40, 50, 60, 70, 80, 90);
+    assertThat(steps).hasSize(18).contains(Map.of("pause", Map.of("duration", "1s")));
+    assertThat(spec).containsKey("analysis").containsEntry("progressDeadline", "2m");
+  }
+
+  @Test
+  void reportsRolloutStepsAndTheirTarget() {
+    Results r = new Results();
+    r.rollout.add(
+        new Results.RolloutSteps(
+            "folder",
+            10,
+            4,
+            40,
+            new Results.Summary(40, 8.5, 21.0, 22.0),
+            new Results.Summary(40, 5.0, 15.0, 16.0),
+            "40 steps, mean 9.0 ms, max 22.0 ms",
+            4_000,
+            0,
+            0));
+    r.rollout.add(
+        new Results.RolloutSteps(
+            "folder",
+            10_000,
+            4,
+            40,
+            new Results.Summary(40, 60, 140, 150),
+            new Results.Summary(0, 0, 0, 0),
+            "",
+            4_000,
+            2,
+            3));
+
+    Targets.evaluate(r);
+
+    assertThat(Report.rolloutTable(r.rollout))
+        .contains(
+            "| folder | 10 | 4 | 40 | 8.5 / 21.0 / 22.0 ms | 5.0 / 15.0 / 16.0 ms | 40 steps, mean"
+                + " 9.0 ms, max 22.0 ms | 4000 (0) | 0 |",
+            "| folder | 10000 | 4 | 40 | 60.0 / 140.0 / 150.0 ms | n/a | not exposed | 4000 (2) |"
+                + " 3 |");
+    assertThat(r.targets)
+        .contains(
+            new Results.Target(
+                "rollout: p99 from a step's decision to every data plane applied at 10000 Routes",
+                "<= 100 ms",
+                "140.0 ms (40 steps)",
+                false));
   }
 
   @Test

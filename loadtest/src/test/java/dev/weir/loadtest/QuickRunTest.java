@@ -45,9 +45,9 @@ class QuickRunTest {
             .redirectOutput(MODULE.resolve("target/quick-run.log").toFile())
             .start();
     // Two to three minutes on an idle 2-core machine (Kubernetes mode adds a controller and a
-    // gateway
-    // at 10 Routes); the bound leaves room for a busy one.
-    boolean finished = run.waitFor(8, TimeUnit.MINUTES);
+    // gateway at 10 Routes), plus one rollout of ten steps at each Route count (under a minute
+    // each); the bound leaves room for a busy one.
+    boolean finished = run.waitFor(12, TimeUnit.MINUTES);
     if (!finished) {
       run.descendants().forEach(ProcessHandle::destroy);
       run.destroy();
@@ -64,7 +64,8 @@ class QuickRunTest {
             "## 2. Route-count",
             "## 3. Split accuracy",
             "## 4. Propagation",
-            "## 5. Control-plane footprint");
+            "## 5. Control-plane footprint",
+            "## 6. Rollout steps");
     JsonNode results = new ObjectMapper().readTree(out.resolve("results.json").toFile());
     assertThat(results.path("machine").path("cores").asInt()).isPositive();
     assertThat(results.path("notes").toString())
@@ -87,11 +88,17 @@ class QuickRunTest {
           .isPositive();
     }
     assertThat(results.path("footprint")).as("footprint; log:\n%s", log).isNotEmpty();
+    for (JsonNode r : results.path("rollout")) {
+      assertThat(r.path("toApplied").path("samples").asInt())
+          .as("rollout %s; log:\n%s", r, log)
+          .isPositive();
+    }
+    assertThat(results.path("rollout")).as("rollout; log:\n%s", log).hasSize(2);
     if (!results.path("machine").path("wrk").asText().equals("not installed")) {
       assertThat(results.path("throughput").findValuesAsText("peer"))
           .contains("direct", "weir-gateway", "stock-scg", Harness.MINIMAL_PROXY);
       assertThat(results.path("routeCount")).isNotEmpty();
     }
-    assertThat(results.path("targets")).hasSizeGreaterThanOrEqualTo(11);
+    assertThat(results.path("targets")).hasSizeGreaterThanOrEqualTo(12);
   }
 }

@@ -120,7 +120,7 @@ class ReportTest {
     assertThat(dir.resolve("propagation.png")).isNotEmptyFile();
     assertThat(dir.resolve("footprint.png")).isNotEmptyFile();
     var json = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
-    assertThat(json.path("targets")).hasSize(11);
+    assertThat(json.path("targets")).hasSize(12); // the rollout suite's is not measured here
     assertThat(json.path("propagation").get(2).path("mode").asText()).isEqualTo("kubernetes");
     assertThat(json.path("propagation").get(2).path("routes").asInt()).isEqualTo(10);
     assertThat(json.path("propagation").get(2).path("toAck").path("p99Ms").asDouble())

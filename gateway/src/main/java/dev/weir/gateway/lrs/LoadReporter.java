@@ -8,6 +8,7 @@ import dev.weir.gateway.routing.LocalityLoad;
 import dev.weir.gateway.xds.XdsClient;
 import dev.weir.gateway.xds.XdsSettings;
 import dev.weir.xds.dialect.LatencyBuckets;
+import dev.weir.xds.dialect.LoadReports;
 import io.envoyproxy.envoy.config.core.v3.Locality;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterStats;
@@ -29,6 +30,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +43,9 @@ import org.slf4j.LoggerFactory;
  * (region, zone, sub_zone = Weir cluster) plus the gateway's own locality for failures before any
  * endpoint, with the latency buckets as {@code load_metric_stats} ({@link LatencyBuckets}), {@code
  * total_dropped_requests} 0 and {@code load_report_interval} the time since the last report.
+ * Requests held for a cluster without endpoints go into the gateway's own locality as the load
+ * metric {@link LoadReports#HELD_REQUESTS_METRIC}; a cluster's first held request (0 → 1) makes it
+ * send a report at once, between the periodic ones (the rule of {@link LoadReports}).
  *
  * <p>It never affects serving: the request path only bumps counters; a broken stream reconnects
  * with backoff (doubling from the initial to the maximum pause, ±20% jitter) and counts keep
@@ -70,6 +75,7 @@ public final class LoadReporter implements AutoCloseable {
   private final long[] latency = new long[LatencyBuckets.count()];
 
   private volatile long reportsSent;
+  private final AtomicBoolean reportPending = new AtomicBoolean();
 
   /**
    * A reporter of {@code counters} for {@code node} over {@code channel} (the xDS client's);
@@ -113,9 +119,31 @@ public final class LoadReporter implements AutoCloseable {
         settings.maxBackoff());
   }
 
-  /** Opens the stream; returns at once. */
+  /** Opens the stream; returns at once. From now on, a first held request is reported at once. */
   public void start() {
+    counters.onFirstHeld(load -> reportSoon());
     executor.execute(this::open);
+  }
+
+  /**
+   * Sends a report as soon as the reporter's thread gets to it, without waiting for the interval;
+   * requests coming while one is pending share it. Does nothing before the server's first answer
+   * (the report would not be read) or while the stream is down (counts wait for the next one).
+   */
+  public void reportSoon() {
+    if (reportPending.compareAndSet(false, true)) {
+      try {
+        executor.execute(
+            () -> {
+              reportPending.set(false);
+              if (reporting != null) {
+                report(stream);
+              }
+            });
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        reportPending.set(false);
+      }
+    }
   }
 
   /** Load reports sent so far. */
@@ -270,6 +298,13 @@ public final class LoadReporter implements AutoCloseable {
       }
     }
     Arrays.fill(latency, 0);
+    if (drained.holdsStarted() != 0 || drained.held() != 0) {
+      upstream.addLoadMetricStats(
+          EndpointLoadMetricStats.newBuilder()
+              .setMetricName(LoadReports.HELD_REQUESTS_METRIC)
+              .setNumRequestsFinishedWithMetric(drained.holdsStarted())
+              .setTotalMetricValue(drained.held()));
+    }
     ClusterStats.Builder b =
         stats != null ? stats : ClusterStats.newBuilder().setClusterName(cluster.name());
     return b.addUpstreamLocalityStats(upstream);

@@ -43,6 +43,13 @@ final class ProxyExchange {
     this.pathAndQuery = pathAndQuery;
   }
 
+  /** The same decision, forwarded to {@code next}: the cluster's upstream once it was woken. */
+  ProxyExchange releasedTo(Upstream next) {
+    ProxyExchange released = new ProxyExchange(route, routeEntry, target, next, pathAndQuery);
+    released.rawTarget = rawTarget;
+    return released;
+  }
+
   static @Nullable ProxyExchange of(ServerWebExchange exchange) {
     return exchange.getAttribute(ATTRIBUTE);
   }

@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.core.Ordered;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatusCode;
@@ -45,9 +48,10 @@ import reactor.netty.channel.AbortedException;
  * the cluster's request limit and circuit breaker, reports outcomes to outlier detection, and
  * retries what is safe on another endpoint: connect failures (nothing was sent), and for bodiless
  * idempotent requests 503s and connections broken before a response, the latter two within the
- * cluster's retry budget. Every request that reached a cluster is counted for load reports on the
- * counters of the locality it was last sent to ({@link LocalityLoad}), or of the gateway itself
- * when no endpoint was tried.
+ * cluster's retry budget. A request for a revision that sits at zero (activatable, no endpoint) is
+ * held by the {@link Activator} until the revision has endpoints. Every request that reached a
+ * cluster is counted for load reports on the counters of the locality it was last sent to ({@link
+ * LocalityLoad}), or of the gateway itself when no endpoint was tried.
  */
 public final class WeirRoutingFilter implements GlobalFilter, Ordered {
 
@@ -63,9 +67,16 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
   private final long maxRequestBodyBytes;
   private final int redirectPort;
   private final int trustedHops;
+  private final @Nullable Activator activator;
 
   public WeirRoutingFilter(RoutingTableHolder tables, long maxRequestBodyBytes) {
     this(tables, maxRequestBodyBytes, -1, 0);
+  }
+
+  /** As below, without holding requests for revisions at zero (they get 503 at once). */
+  public WeirRoutingFilter(
+      RoutingTableHolder tables, long maxRequestBodyBytes, int redirectPort, int trustedHops) {
+    this(tables, maxRequestBodyBytes, redirectPort, trustedHops, null);
   }
 
   /**
@@ -74,10 +85,17 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
    * @param trustedHops proxies in front whose {@code X-Forwarded-Proto} is trusted ({@code
    *     weir.gateway.xff-num-trusted-hops}): a request that reached such a proxy over HTTPS is not
    *     redirected again
+   * @param activator holds the requests of activatable revisions without endpoints; null to answer
+   *     them 503 at once
    */
   public WeirRoutingFilter(
-      RoutingTableHolder tables, long maxRequestBodyBytes, int redirectPort, int trustedHops) {
+      RoutingTableHolder tables,
+      long maxRequestBodyBytes,
+      int redirectPort,
+      int trustedHops,
+      @Nullable Activator activator) {
     this.tables = requireNonNull(tables, "tables");
+    this.activator = activator;
     this.trustedHops = trustedHops;
     this.maxRequestBodyBytes = maxRequestBodyBytes;
     if (redirectPort < -1 || redirectPort > 65535) {
@@ -190,6 +208,22 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
           "no_endpoint",
           "no ready endpoint for revision " + proxy.revision());
     }
+    if (upstream.cold()) {
+      return hold(exchange, chain, proxy, route, upstream);
+    }
+    return forward(exchange, chain, proxy, route, upstream);
+  }
+
+  /**
+   * Proxies a request to {@code upstream} (proxy.upstream), which has endpoints or is not
+   * activatable, through its circuit breaker.
+   */
+  private Mono<Void> forward(
+      ServerWebExchange exchange,
+      GatewayFilterChain chain,
+      ProxyExchange proxy,
+      RouteEntry route,
+      Upstream upstream) {
     // The breaker judges the revision by what its clients got, after retries: one dead endpoint
     // among healthy ones is outlier detection's business, not a reason to open the circuit.
     long started = System.nanoTime();
@@ -202,6 +236,105 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
     ServerWebExchange routed = exchange;
     return attempt(routed, chain, proxy, route, upstream)
         .doFinally(signal -> recordOutcome(routed, proxy, upstream, breaker, started, signal));
+  }
+
+  /**
+   * A request for a revision at zero: held by the {@link Activator} while its body (if any) is read
+   * into memory within the body limit, which also answers {@code Expect: 100-continue} at once;
+   * forwarded like any request once the revision has endpoints. The activator's refusals are the
+   * gateway's own answers: they count as errors in load reports but never reach the circuit breaker
+   * or outlier detection.
+   */
+  private Mono<Void> hold(
+      ServerWebExchange exchange,
+      GatewayFilterChain chain,
+      ProxyExchange proxy,
+      RouteEntry route,
+      Upstream cold) {
+    long arrived = System.nanoTime();
+    Activator activator = this.activator;
+    if (activator == null) {
+      return fail(
+          exchange,
+          proxy,
+          503,
+          "no_endpoint",
+          "no ready endpoint for revision " + proxy.revision());
+    }
+    Mono<Upstream> ready = activator.hold(cold, arrived);
+    ServerHttpRequest request = exchange.getRequest();
+    HttpHeaders headers = request.getHeaders();
+    Mono<ServerWebExchange> released;
+    if (headers.getContentLength() > 0 || headers.containsHeader(HttpHeaders.TRANSFER_ENCODING)) {
+      Mono<byte[]> body =
+          (maxRequestBodyBytes > 0
+                  ? DataBufferUtils.join(
+                      request.getBody(), (int) Math.min(maxRequestBodyBytes, Integer.MAX_VALUE))
+                  : DataBufferUtils.join(request.getBody()))
+              .map(WeirRoutingFilter::copyAndRelease)
+              .defaultIfEmpty(new byte[0]);
+      released =
+          Mono.zip(ready, body)
+              .map(
+                  both -> {
+                    release(exchange, proxy, both.getT1());
+                    return exchange
+                        .mutate()
+                        .request(new BufferedBodyRequest(request, both.getT2()))
+                        .build();
+                  });
+    } else {
+      released =
+          ready.map(
+              next -> {
+                release(exchange, proxy, next);
+                return exchange;
+              });
+    }
+    return released
+        .onErrorResume(error -> refused(exchange, proxy, cold, arrived, error).then(Mono.empty()))
+        .flatMap(
+            forwarded -> {
+              ProxyExchange next = requireNonNull(ProxyExchange.of(forwarded), "proxy");
+              return forward(
+                  forwarded, chain, next, route, requireNonNull(next.upstream, "upstream"));
+            });
+  }
+
+  private static void release(ServerWebExchange exchange, ProxyExchange proxy, Upstream next) {
+    exchange.getAttributes().put(ProxyExchange.ATTRIBUTE, proxy.releasedTo(next));
+  }
+
+  private static byte[] copyAndRelease(DataBuffer buffer) {
+    try {
+      byte[] bytes = new byte[buffer.readableByteCount()];
+      buffer.read(bytes);
+      return bytes;
+    } finally {
+      DataBufferUtils.release(buffer);
+    }
+  }
+
+  private Mono<Void> refused(
+      ServerWebExchange exchange,
+      ProxyExchange proxy,
+      Upstream cold,
+      long arrived,
+      Throwable error) {
+    if (error instanceof Activator.Refusal refusal) {
+      cold.load().own().recordError(System.nanoTime() - arrived);
+      return fail(exchange, proxy, 503, refusal.kind, String.valueOf(refusal.getMessage()));
+    }
+    if (error instanceof DataBufferLimitException
+        || causedBy(error, LimitedBodyRequest.BodyTooLargeException.class)) {
+      return fail(
+          exchange,
+          proxy,
+          413,
+          "body_too_large",
+          "request body larger than " + maxRequestBodyBytes + " bytes");
+    }
+    return Mono.error(error);
   }
 
   private static void recordOutcome(

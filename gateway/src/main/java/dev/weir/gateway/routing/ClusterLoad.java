@@ -12,10 +12,12 @@ public final class ClusterLoad {
   private final String name;
   private final LocalityLoad own = new LocalityLoad("", "", "");
   private final ConcurrentHashMap<String, LocalityLoad> localities = new ConcurrentHashMap<>();
+  private final LoadCounters counters;
   volatile boolean removed;
 
-  ClusterLoad(String name) {
+  ClusterLoad(String name, LoadCounters counters) {
     this.name = name;
+    this.counters = counters;
   }
 
   /** The cluster's name, {@code {namespace}/{revision}}. */
@@ -26,6 +28,23 @@ public final class ClusterLoad {
   /** Where the gateway's own failures count when no endpoint was tried (no ready endpoint). */
   public LocalityLoad own() {
     return own;
+  }
+
+  /**
+   * A request for this cluster started being held (it is activatable and has no endpoint); counted
+   * in the gateway's own locality. The first held request (0 → 1) tells the counters' {@link
+   * LoadCounters#onFirstHeld listener}, so that demand is reported at once ({@code
+   * dev.weir.xds.dialect.LoadReports}).
+   */
+  public void holdStarted() {
+    if (own.holdStarted()) {
+      counters.firstHeld(this);
+    }
+  }
+
+  /** A request counted by {@link #holdStarted()} was released, refused or went away. */
+  public void holdEnded() {
+    own.holdEnded();
   }
 
   /** The load of the endpoints in one locality; created on first use (at table build). */

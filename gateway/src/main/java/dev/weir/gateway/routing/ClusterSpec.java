@@ -10,6 +10,8 @@ import static java.util.Objects.requireNonNull;
  * @param maxRequests concurrent requests allowed to the cluster before the gateway answers 503
  * @param maxRetries the cluster's {@code max_retries} threshold; the gateway limits retries by its
  *     {@link RetryBudget} instead, as Envoy does when a {@code retry_budget} is set
+ * @param activation whether the revision may be woken from zero ({@link ActivationSpec#NONE} when
+ *     not)
  */
 public record ClusterSpec(
     String name,
@@ -17,11 +19,24 @@ public record ClusterSpec(
     long connectTimeoutMillis,
     OutlierSpec outlier,
     int maxRequests,
-    int maxRetries) {
+    int maxRetries,
+    ActivationSpec activation) {
+
+  /** A cluster that is not activatable. */
+  public ClusterSpec(
+      String name,
+      boolean http2,
+      long connectTimeoutMillis,
+      OutlierSpec outlier,
+      int maxRequests,
+      int maxRetries) {
+    this(name, http2, connectTimeoutMillis, outlier, maxRequests, maxRetries, ActivationSpec.NONE);
+  }
 
   public ClusterSpec {
     requireNonNull(name, "name");
     requireNonNull(outlier, "outlier");
+    requireNonNull(activation, "activation");
     if (connectTimeoutMillis <= 0) {
       throw new IllegalArgumentException(
           "connectTimeoutMillis: " + connectTimeoutMillis + " (expected: > 0)");

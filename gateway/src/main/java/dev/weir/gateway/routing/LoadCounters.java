@@ -3,6 +3,8 @@ package dev.weir.gateway.routing;
 import java.util.Collection;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every cluster's {@link ClusterLoad}, by name: the routing table builder hands each endpoint its
@@ -12,10 +14,11 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class LoadCounters {
 
   private final ConcurrentHashMap<String, ClusterLoad> clusters = new ConcurrentHashMap<>();
+  private volatile @Nullable Consumer<ClusterLoad> onFirstHeld;
 
   /** The load of cluster {@code name}, created when missing (and kept again if it was removed). */
   ClusterLoad cluster(String name) {
-    ClusterLoad load = clusters.computeIfAbsent(name, ClusterLoad::new);
+    ClusterLoad load = clusters.computeIfAbsent(name, n -> new ClusterLoad(n, this));
     load.removed = false;
     return load;
   }
@@ -34,6 +37,22 @@ public final class LoadCounters {
     ClusterLoad load = clusters.get(name);
     if (load != null) {
       load.removed = true;
+    }
+  }
+
+  /**
+   * Calls {@code listener} when a cluster's held requests go from 0 to 1, on the request's thread
+   * (it must not block): the load reporter sends a report at once. One listener; a second call
+   * replaces the first.
+   */
+  public void onFirstHeld(Consumer<ClusterLoad> listener) {
+    this.onFirstHeld = listener;
+  }
+
+  void firstHeld(ClusterLoad load) {
+    Consumer<ClusterLoad> listener = onFirstHeld;
+    if (listener != null) {
+      listener.accept(load);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.weir.gateway.routing;
 
 import dev.weir.xds.dialect.LatencyBuckets;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -20,6 +21,9 @@ public final class LocalityLoad {
   private final LongAdder errors = new LongAdder();
   private final LongAdder inProgress = new LongAdder();
   private final AtomicLongArray latency = new AtomicLongArray(LatencyBuckets.count());
+  // Only the gateway's own locality holds requests (no endpoint was tried).
+  private final AtomicInteger held = new AtomicInteger();
+  private final LongAdder holdsStarted = new LongAdder();
 
   LocalityLoad(String region, String zone, String subZone) {
     this.region = region;
@@ -64,6 +68,22 @@ public final class LocalityLoad {
     inProgress.decrement();
   }
 
+  /** A request started being held; true when it is the only one held now (0 → 1). */
+  boolean holdStarted() {
+    holdsStarted.increment();
+    return held.incrementAndGet() == 1;
+  }
+
+  /** A request held with {@link #holdStarted()} left the queue, however it left. */
+  void holdEnded() {
+    held.decrementAndGet();
+  }
+
+  /** Requests held now. */
+  public int held() {
+    return Math.max(0, held.get());
+  }
+
   /**
    * Takes the counts since the last drain, adding the latency counts into {@code latencyInto}
    * (length {@link LatencyBuckets#count()}); null when nothing completed and nothing is in flight.
@@ -72,6 +92,7 @@ public final class LocalityLoad {
     long ok = succeeded.sumThenReset();
     long failed = errors.sumThenReset();
     long flying = Math.max(0, inProgress.sum());
+    long holds = holdsStarted.sumThenReset();
     if (ok != 0 || failed != 0) {
       for (int i = 0; i < latencyInto.length; i++) {
         if (latency.get(i) != 0) {
@@ -79,7 +100,7 @@ public final class LocalityLoad {
         }
       }
     }
-    return new Drained(ok + failed, ok, failed, flying);
+    return new Drained(ok + failed, ok, failed, flying, holds, held());
   }
 
   /**
@@ -89,12 +110,16 @@ public final class LocalityLoad {
    * @param succeeded requests completed without error
    * @param errors requests failed
    * @param inProgress attempts in flight now
+   * @param holdsStarted requests that started being held (for an activatable cluster without
+   *     endpoints)
+   * @param held requests held now
    */
-  public record Drained(long issued, long succeeded, long errors, long inProgress) {
+  public record Drained(
+      long issued, long succeeded, long errors, long inProgress, long holdsStarted, long held) {
 
     /** Whether there is nothing to report. */
     public boolean empty() {
-      return issued == 0 && inProgress == 0;
+      return issued == 0 && inProgress == 0 && holdsStarted == 0 && held == 0;
     }
   }
 }

@@ -2,6 +2,9 @@ package dev.weir.gateway.routing;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
 /**
  * The current routing table, swapped atomically; the proxy reads it once per request so a request
  * finishes on the table it started with.
@@ -10,6 +13,7 @@ public final class RoutingTableHolder {
 
   private volatile RoutingTable current = RoutingTable.EMPTY;
   private volatile boolean configured;
+  private volatile @Nullable Consumer<RoutingTable> onSwap;
 
   public RoutingTable current() {
     return current;
@@ -28,5 +32,18 @@ public final class RoutingTableHolder {
     if (withRoutes) {
       configured = true;
     }
+    Consumer<RoutingTable> listener = onSwap;
+    if (listener != null) {
+      listener.accept(table);
+    }
+  }
+
+  /**
+   * Calls {@code listener} with every table swapped in from now on, after it became {@link
+   * #current()}, on the thread that swapped it (the xDS client's): it must be quick. One listener;
+   * a second call replaces the first.
+   */
+  public void onSwap(Consumer<RoutingTable> listener) {
+    this.onSwap = requireNonNull(listener, "listener");
   }
 }

@@ -24,6 +24,7 @@ public final class Upstream {
   private final Endpoint[][] priorities;
   private final AtomicInteger[] cursors;
   private final int endpointCount;
+  private final boolean cold;
 
   Upstream(ClusterSpec spec, Runtime runtime, List<List<Endpoint>> byPriority) {
     this.spec = spec;
@@ -37,6 +38,7 @@ public final class Upstream {
       count += priorities[i].length;
     }
     this.endpointCount = count;
+    this.cold = count == 0 && spec.activation().activatable();
   }
 
   public String name() {
@@ -76,6 +78,15 @@ public final class Upstream {
 
   public int endpointCount() {
     return endpointCount;
+  }
+
+  /**
+   * Whether requests for this cluster are held rather than proxied: it is activatable and has no
+   * endpoint at all (the revision sits at zero). Computed once per table, so the request path reads
+   * one field.
+   */
+  public boolean cold() {
+    return cold;
   }
 
   /** Every endpoint, in priority order. */

@@ -2,10 +2,16 @@ package dev.weir.gateway.xds;
 
 import static dev.weir.gateway.xds.Protos.millis;
 import static dev.weir.gateway.xds.Protos.unpack;
+import static dev.weir.gateway.xds.Protos.weirBoolean;
+import static dev.weir.gateway.xds.Protos.weirString;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import dev.weir.gateway.routing.ActivationSpec;
 import dev.weir.gateway.routing.ClusterSpec;
 import dev.weir.gateway.routing.OutlierSpec;
+import dev.weir.xds.dialect.WeirMetadata;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
@@ -16,7 +22,10 @@ import io.envoyproxy.envoy.service.discovery.v3.Resource;
 /**
  * CDS: a {@link Cluster} of discovery type EDS into a {@link ClusterSpec} (connect timeout in
  * milliseconds, HTTP/2 from {@code http2_protocol_options} or the typed HTTP protocol options, the
- * default-priority circuit breaker limits, outlier detection), stored by cluster name.
+ * default-priority circuit breaker limits, outlier detection, and from the {@code weir} metadata
+ * whether the revision is activatable: {@link WeirMetadata#ACTIVATABLE}, {@link
+ * WeirMetadata#ACTIVATION_TIMEOUT_SECONDS}, {@link WeirMetadata#ACTIVATION_ERROR}), stored by
+ * cluster name.
  */
 final class ClusterType implements ResourceType<ClusterSpec> {
 
@@ -85,7 +94,36 @@ final class ClusterType implements ResourceType<ClusterSpec> {
       }
     }
     return new ClusterSpec(
-        name, http2, connectTimeout, outlier(where, cluster), maxRequests, maxRetries);
+        name,
+        http2,
+        connectTimeout,
+        outlier(where, cluster),
+        maxRequests,
+        maxRetries,
+        activation(cluster));
+  }
+
+  /**
+   * The activation fields of the cluster's {@code weir} metadata. A timeout that is not a whole
+   * number of seconds above 0 is ignored (the gateway's own applies), as is everything but {@code
+   * activatable} true: the cluster still serves what it can.
+   */
+  static ActivationSpec activation(Cluster cluster) {
+    if (!weirBoolean(cluster.getMetadata(), WeirMetadata.ACTIVATABLE)) {
+      return ActivationSpec.NONE;
+    }
+    long timeoutSeconds = 0;
+    Struct weir = cluster.getMetadata().getFilterMetadataMap().get(WeirMetadata.FILTER_KEY);
+    Value timeout =
+        weir == null ? null : weir.getFieldsMap().get(WeirMetadata.ACTIVATION_TIMEOUT_SECONDS);
+    if (timeout != null && timeout.hasNumberValue()) {
+      double seconds = timeout.getNumberValue();
+      if (seconds >= 1 && seconds <= Integer.MAX_VALUE && seconds == Math.rint(seconds)) {
+        timeoutSeconds = (long) seconds;
+      }
+    }
+    return new ActivationSpec(
+        true, timeoutSeconds, weirString(cluster.getMetadata(), WeirMetadata.ACTIVATION_ERROR));
   }
 
   private static OutlierSpec outlier(String where, Cluster cluster)

@@ -8,12 +8,18 @@ import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.load_stats.v3.LoadReportingServiceGrpc;
+import io.envoyproxy.envoy.service.load_stats.v3.LoadStatsRequest;
+import io.envoyproxy.envoy.service.load_stats.v3.LoadStatsResponse;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +27,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real xDS server in-process: java-control-plane's V3DiscoveryServer over a SimpleCache with one
  * group for every node, on loopback. It can be stopped and started again on the same port, and it
- * records every Delta request it received (node, ACKs and NACKs with their error detail).
+ * records every Delta request it received (node, ACKs and NACKs with their error detail). With
+ * {@link #loadReportingInterval} it also serves LRS, asking for every cluster at that interval, and
+ * records every load report with the time it arrived.
  */
 public final class XdsTestServer implements AutoCloseable {
 
@@ -32,6 +40,11 @@ public final class XdsTestServer implements AutoCloseable {
   private volatile int port;
   private volatile Snapshot snapshot;
   private volatile ServerCredentials credentials = InsecureServerCredentials.create();
+  private volatile Duration loadReportingInterval = Duration.ZERO;
+  private final List<LoadReport> loadReports = new CopyOnWriteArrayList<>();
+
+  /** A load report (LRS request) and when it arrived. */
+  public record LoadReport(Instant received, LoadStatsRequest request) {}
 
   public XdsTestServer() {
     this(0);
@@ -59,16 +72,69 @@ public final class XdsTestServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Serves LRS from the next start on: answers a stream's first request with {@code
+   * send_all_clusters} and this interval.
+   */
+  public XdsTestServer loadReportingInterval(Duration interval) {
+    loadReportingInterval = interval;
+    return this;
+  }
+
+  /** Every load report received (the stream's first request, carrying the node, included). */
+  public List<LoadReport> loadReports() {
+    return loadReports;
+  }
+
+  private LoadReportingServiceGrpc.LoadReportingServiceImplBase loadReporting(Duration interval) {
+    return new LoadReportingServiceGrpc.LoadReportingServiceImplBase() {
+      @Override
+      public StreamObserver<LoadStatsRequest> streamLoadStats(
+          StreamObserver<LoadStatsResponse> responses) {
+        return new StreamObserver<>() {
+          private boolean answered;
+
+          @Override
+          public void onNext(LoadStatsRequest request) {
+            loadReports.add(new LoadReport(Instant.now(), request));
+            if (!answered) {
+              answered = true;
+              responses.onNext(
+                  LoadStatsResponse.newBuilder()
+                      .setSendAllClusters(true)
+                      .setLoadReportingInterval(
+                          com.google.protobuf.Duration.newBuilder()
+                              .setSeconds(interval.getSeconds())
+                              .setNanos(interval.getNano()))
+                      .build());
+            }
+          }
+
+          @Override
+          public void onError(Throwable t) {}
+
+          @Override
+          public void onCompleted() {
+            responses.onCompleted();
+          }
+        };
+      }
+    };
+  }
+
   /** Starts on an ephemeral port the first time, on the same port afterwards. */
   public XdsTestServer start() throws IOException {
     IOException last = null;
     for (int attempt = 0; attempt < 50; attempt++) {
       try {
-        server =
+        NettyServerBuilder builder =
             NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port), credentials)
-                .addService(discovery.getAggregatedDiscoveryServiceImpl())
-                .build()
-                .start();
+                .addService(discovery.getAggregatedDiscoveryServiceImpl());
+        Duration interval = loadReportingInterval;
+        if (!interval.isZero()) {
+          builder.addService(loadReporting(interval));
+        }
+        server = builder.build().start();
         port = server.getPort();
         return this;
       } catch (IOException e) {

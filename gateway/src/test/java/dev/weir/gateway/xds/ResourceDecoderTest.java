@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.util.Durations;
+import dev.weir.gateway.routing.ActivationSpec;
 import dev.weir.gateway.routing.ClusterSpec;
 import dev.weir.gateway.routing.EndpointSpec;
 import dev.weir.gateway.routing.HeaderSpec;
@@ -21,6 +22,7 @@ import dev.weir.gateway.routing.RouteSpec;
 import dev.weir.gateway.routing.TargetSpec;
 import dev.weir.xds.dialect.ResourceNames;
 import dev.weir.xds.dialect.WeirHeaders;
+import dev.weir.xds.dialect.WeirMetadata;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
@@ -35,6 +37,8 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -65,6 +69,53 @@ class ResourceDecoderTest {
     // defaults.
     assertThat(decoder.cluster(Cluster.newBuilder().setName("a/b").build()))
         .isEqualTo(new ClusterSpec("a/b", false, 5_000, OutlierSpec.DISABLED, 1024, 3));
+  }
+
+  static Cluster withWeirFields(Map<String, Object> fields) {
+    Map<String, Object> all = new TreeMap<>(fields);
+    all.put(WeirMetadata.NAMESPACE, "default");
+    all.put(WeirMetadata.REVISION, "hello-1");
+    return cluster("default/hello-1").toBuilder()
+        .setMetadata(dev.weir.xds.translate.XdsProtos.weirMetadata(all))
+        .build();
+  }
+
+  /**
+   * Metadata fields → activation. A timeout that is not whole seconds above 0 reads as none (the
+   * gateway's own applies); without {@code activatable} the other fields mean nothing.
+   */
+  static Stream<Arguments> activationMetadata() {
+    return Stream.of(
+        Arguments.of(Map.of(), ActivationSpec.NONE),
+        Arguments.of(Map.of(WeirMetadata.ACTIVATABLE, false), ActivationSpec.NONE),
+        Arguments.of(Map.of(WeirMetadata.ACTIVATABLE, true), new ActivationSpec(true, 0, "")),
+        Arguments.of(
+            Map.of(WeirMetadata.ACTIVATABLE, true, WeirMetadata.ACTIVATION_TIMEOUT_SECONDS, 90),
+            new ActivationSpec(true, 90, "")),
+        Arguments.of(
+            Map.of(WeirMetadata.ACTIVATABLE, true, WeirMetadata.ACTIVATION_TIMEOUT_SECONDS, 1.5),
+            new ActivationSpec(true, 0, "")),
+        Arguments.of(
+            Map.of(WeirMetadata.ACTIVATABLE, true, WeirMetadata.ACTIVATION_TIMEOUT_SECONDS, 0),
+            new ActivationSpec(true, 0, "")),
+        Arguments.of(
+            Map.of(WeirMetadata.ACTIVATABLE, true, WeirMetadata.ACTIVATION_TIMEOUT_SECONDS, "90"),
+            new ActivationSpec(true, 0, "")),
+        Arguments.of(
+            Map.of(
+                WeirMetadata.ACTIVATABLE,
+                true,
+                WeirMetadata.ACTIVATION_ERROR,
+                "deployment/hello-1 not found"),
+            new ActivationSpec(true, 0, "deployment/hello-1 not found")),
+        Arguments.of(Map.of(WeirMetadata.ACTIVATION_ERROR, "x"), ActivationSpec.NONE));
+  }
+
+  @ParameterizedTest
+  @MethodSource("activationMetadata")
+  void activationFromTheClustersWeirMetadata(Map<String, Object> fields, ActivationSpec expected)
+      throws Exception {
+    assertThat(decoder.cluster(withWeirFields(fields)).activation()).isEqualTo(expected);
   }
 
   @Test

@@ -37,30 +37,56 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An HTTP/1.1 server that answers every request with its revision name and a newline, as {@code
  * text/plain}, keeping connections alive. Uses epoll where available.
+ *
+ * <p>For demos and rollout tests it can fail an exact share of its requests on purpose ({@code
+ * --fail-percent P}, or {@code POST /_demo/fail?percent=P} on its own port at run time): those
+ * answer {@code 503} with a body that says so. The share is exact, not random: of the first {@code
+ * n} requests since the share was set, {@code floor(n × P / 100)} fail, spread evenly (at 33 the
+ * 4th, 7th, 10th, ... fail), so tests can count on it. {@code GET /_demo/fail} tells the current
+ * share.
  */
 public final class Backend implements AutoCloseable {
+
+  /** Where the demo's controls live; every other path is served as usual. */
+  static final String DEMO_PREFIX = "/_demo/";
+
+  static final String FAIL_PATH = DEMO_PREFIX + "fail";
 
   private final String name;
   private final EventLoopGroup group;
   private final Channel channel;
+  private final Failing failing;
 
-  private Backend(String name, EventLoopGroup group, Channel channel) {
+  private Backend(String name, EventLoopGroup group, Channel channel, Failing failing) {
     this.name = name;
     this.group = group;
     this.channel = channel;
+    this.failing = failing;
   }
 
   /** Binds {@code host:port} (port 0 picks a free one) and serves until {@link #close()}. */
   public static Backend start(String name, String host, int port) throws InterruptedException {
+    return start(name, host, port, 0);
+  }
+
+  /**
+   * Binds {@code host:port} (port 0 picks a free one), failing {@code failPercent} percent of its
+   * requests (0..100), and serves until {@link #close()}.
+   */
+  public static Backend start(String name, String host, int port, int failPercent)
+      throws InterruptedException {
     requireNonNull(name, "name");
     requireNonNull(host, "host");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port: " + port + " (expected: 0..65535)");
     }
+    Failing failing = new Failing(name);
+    failing.set(failPercent);
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     Class<? extends ServerChannel> channelType =
@@ -83,13 +109,13 @@ public final class Backend implements AutoCloseable {
                   new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                      ch.pipeline().addLast(new HttpServerCodec(), new Responder(body));
+                      ch.pipeline().addLast(new HttpServerCodec(), new Responder(body, failing));
                     }
                   })
               .bind(new InetSocketAddress(host, port))
               .sync()
               .channel();
-      return new Backend(name, group, channel);
+      return new Backend(name, group, channel, failing);
     } catch (RuntimeException | InterruptedException e) {
       group.shutdownGracefully();
       throw e;
@@ -104,25 +130,51 @@ public final class Backend implements AutoCloseable {
     return ((InetSocketAddress) channel.localAddress()).getPort();
   }
 
+  /** The percent of requests answered 503 on purpose (0: none). */
+  public int failPercent() {
+    return failing.percent();
+  }
+
+  /**
+   * Fails {@code percent} percent of the requests from now on (0..100; 0 stops); the count starts
+   * again, so the next {@code n} requests have exactly {@code floor(n × percent / 100)} failures.
+   */
+  public void failPercent(int percent) {
+    failing.set(percent);
+  }
+
   @Override
   public void close() {
     channel.close().syncUninterruptibly();
     group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
   }
 
-  /** {@code --name hello-00001 --port 9001 [--host 127.0.0.1]}; runs until killed. */
+  /**
+   * {@code --name hello-00001 --port 9001 [--host 127.0.0.1] [--fail-percent P]}; runs until
+   * killed.
+   */
   public static void main(String[] argv) throws InterruptedException {
     Args args;
     try {
-      args = Args.parse("backend", argv, Set.of("name", "port", "host"), Set.of());
+      args = Args.parse("backend", argv, Set.of("name", "port", "host", "fail-percent"), Set.of());
       String name = args.required("name");
-      Backend backend = start(name, args.get("host", "127.0.0.1"), args.intValue("port", 9001));
+      int failPercent = args.intValue("fail-percent", 0);
+      if (failPercent < 0 || failPercent > 100) {
+        throw new IllegalArgumentException(
+            "backend: --fail-percent: " + failPercent + " (expected: 0..100)");
+      }
+      Backend backend =
+          start(name, args.get("host", "127.0.0.1"), args.intValue("port", 9001), failPercent);
       System.out.println(
           "backend "
               + name
               + " listening on "
               + backend.channel.localAddress()
-              + (Epoll.isAvailable() ? " (epoll)" : " (nio)"));
+              + (Epoll.isAvailable() ? " (epoll)" : " (nio)")
+              + (failPercent > 0 ? "; failing " + failPercent + "% of requests on purpose" : "")
+              + "; POST "
+              + FAIL_PATH
+              + "?percent=P changes that");
       Runtime.getRuntime().addShutdownHook(new Thread(backend::close, "backend-shutdown"));
       new CountDownLatch(1).await();
     } catch (IllegalArgumentException e) {
@@ -131,14 +183,20 @@ public final class Backend implements AutoCloseable {
     }
   }
 
-  /** Answers on the request's last content so a request body is drained, never echoed. */
+  /**
+   * Answers on the request's last content so a request body is drained, never echoed. The demo's
+   * controls ({@code /_demo/...}) are answered from the request line alone.
+   */
   private static final class Responder extends ChannelInboundHandlerAdapter {
     private final ByteBuf body;
+    private final Failing failing;
     private boolean keepAlive = true;
     private boolean pending;
+    private Failing.@Nullable Control control;
 
-    Responder(ByteBuf body) {
+    Responder(ByteBuf body, Failing failing) {
       this.body = body;
+      this.failing = failing;
     }
 
     @Override
@@ -146,15 +204,32 @@ public final class Backend implements AutoCloseable {
       try {
         if (msg instanceof HttpRequest request) {
           keepAlive = HttpUtil.isKeepAlive(request);
+          control =
+              request.uri().startsWith(DEMO_PREFIX)
+                  ? failing.control(request.method(), request.uri())
+                  : null;
         }
         if (msg instanceof LastHttpContent) {
-          FullHttpResponse response =
-              new DefaultFullHttpResponse(
-                  HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body.duplicate());
+          Failing.Control c = control;
+          FullHttpResponse response;
+          if (c != null) {
+            control = null;
+            response = c.response();
+          } else {
+            ByteBuf failure = failing.next();
+            response =
+                failure == null
+                    ? new DefaultFullHttpResponse(
+                        HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body.duplicate())
+                    : new DefaultFullHttpResponse(
+                        HttpVersion.HTTP_1_1,
+                        HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        failure.duplicate());
+          }
           response
               .headers()
               .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
-              .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+              .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
           if (keepAlive) {
             ctx.write(response);
             pending = true;

@@ -536,7 +536,7 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
                 : new ActionResult(200, view(e), null));
       }
       RolloutState s = e.state;
-      if (s != null && s.phase().active() && s.stepStartedAt() == null) {
+      if (s != null && waitsForAcks(s)) {
         waiting = true;
       }
       if (e.object.routeKey() != null
@@ -553,11 +553,7 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
       for (Entry e : entries.values()) {
         RolloutState s = e.state;
         RouteKey route = e.object.routeKey();
-        if (s != null
-            && route != null
-            && s.phase().active()
-            && s.stepStartedAt() == null
-            && applied(route, s).complete()) {
+        if (s != null && route != null && waitsForAcks(s) && applied(route, s).complete()) {
           requestBuild.run();
           break;
         }
@@ -574,6 +570,14 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
     views = List.copyOf(list);
   }
 
+  /**
+   * True while ACKs can change the state: a step waits for them, or the split served (a rollback's
+   * S, say) is not applied everywhere yet, which status shows.
+   */
+  private static boolean waitsForAcks(RolloutState s) {
+    return (s.phase().active() && s.stepStartedAt() == null) || !s.applied().complete();
+  }
+
   private void commit(Entry e, @Nullable RolloutState before, Decision d) {
     RolloutState s = d.state();
     for (Transition t : d.transitions()) {
@@ -586,11 +590,14 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
           t.source().wireName(),
           t.message());
     }
+    // The step waited for ACKs since its decision; now it counts (the same decision may also have
+    // entered the pause after it, with a decision time of its own).
     if (before != null
+        && before.phase().active()
         && before.stepStartedAt() == null
         && s.stepStartedAt() != null
-        && s.decidedAt().equals(before.decidedAt())) {
-      stepApply.record(Duration.between(s.decidedAt(), s.stepStartedAt()));
+        && s.target().equals(before.target())) {
+      stepApply.record(Duration.between(before.decidedAt(), s.stepStartedAt()));
     }
     countVerdicts(before, s);
     List<Verdict> oldVerdicts = before == null ? List.of() : before.verdicts();
@@ -656,19 +663,21 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
   }
 
   private void schedule(Entry e, @Nullable Instant at) {
-    if (Objects.equals(at, e.timerAt)) {
-      return;
-    }
     ScheduledFuture<?> old = e.timer;
+    if (Objects.equals(at, e.timerAt) && old != null && !old.isDone()) {
+      return; // already set for that instant
+    }
     if (old != null) {
       old.cancel(false);
     }
     e.timerAt = at;
     e.timer = null;
     if (at != null) {
-      long delay = Math.max(0, Duration.between(clock.instant(), at).toMillis());
+      // Never before the instant (a look that comes early decides nothing and asks for the same
+      // instant again): the delay in nanoseconds, plus a millisecond for the clock's rounding.
+      long delay = Math.max(0, Duration.between(clock.instant(), at).toNanos()) + 1_000_000;
       try {
-        e.timer = timers.schedule(requestBuild, delay, TimeUnit.MILLISECONDS);
+        e.timer = timers.schedule(requestBuild, delay, TimeUnit.NANOSECONDS);
       } catch (java.util.concurrent.RejectedExecutionException closed) {
         // closed
       }

@@ -46,5 +46,33 @@ public final class WeirMetadata {
    */
   public static final String STALE = "stale";
 
+  /**
+   * Cluster, boolean, only when true: the revision may sit at zero and be woken on demand (its
+   * Service says {@code weir.dev/scale-target}). Written by the translator. The gateway reads it: a
+   * request for such a cluster while it has no endpoint at all is held until endpoints arrive over
+   * EDS (or the activation timeout passes) instead of answering 503 at once; the held requests go
+   * into its load reports as {@link LoadReports#HELD_REQUESTS_METRIC}.
+   */
+  public static final String ACTIVATABLE = "activatable";
+
+  /**
+   * Cluster, number, whole seconds above 0, only with {@link #ACTIVATABLE}: how long the gateway
+   * holds a request for this revision, counted from the request's arrival, overriding the gateway's
+   * {@code weir.activation.timeout}. The translator writes it from the Service annotation {@code
+   * weir.dev/activation-timeout} (a duration, rounded up to whole seconds); absent means the
+   * gateway's setting. The gateway reads it and ignores a value that is not a whole number of
+   * seconds above 0.
+   */
+  public static final String ACTIVATION_TIMEOUT_SECONDS = "activation_timeout_seconds";
+
+  /**
+   * Cluster, string, only with {@link #ACTIVATABLE} and only when not empty: the revision cannot be
+   * woken, and why (e.g. {@code deployment/hello-00002 not found}). Written by the translator when
+   * the control plane finds the scale target missing or not scalable. The gateway reads it: while
+   * the cluster has no endpoint it answers {@code 503 revision <ns>/<rev> cannot be woken:
+   * <reason>} at once, and gives the same answer to the requests it was holding.
+   */
+  public static final String ACTIVATION_ERROR = "activation_error";
+
   private WeirMetadata() {}
 }

@@ -208,7 +208,8 @@ public final class LoadReportingServer implements BindableService {
 
     private static final MetricNames METRICS = new MetricNames();
 
-    // One locality's latency counts, packed for the store; a data plane sends each bucket once.
+    // One locality's latency counts, packed for the store (which reads, not keeps them); a data
+    // plane sends each bucket once.
     private long[] latency = new long[LatencyBuckets.count()];
     private int latencyCount;
     private byte[] buffer = new byte[0];
@@ -222,6 +223,8 @@ public final class LoadReportingServer implements BindableService {
     private byte[][] nameBytes = new byte[0][];
     private String[] names = new String[0];
     private int ordinal;
+    // The place of the next locality in the report: the store finds its series by it.
+    private int locality;
 
     /** The {@code node.id} of a request; empty when it has none. */
     static String nodeId(byte[] request) {
@@ -253,6 +256,7 @@ public final class LoadReportingServer implements BindableService {
       buffer = request;
       pos = 0;
       ordinal = 0;
+      locality = 0;
       int end = request.length;
       try {
         while (pos < end) {
@@ -346,6 +350,7 @@ public final class LoadReportingServer implements BindableService {
         }
       }
       node.addPacked(
+          locality++,
           second,
           upstream,
           weirCluster.isEmpty() ? LoadReports.UNKNOWN_CLUSTER : weirCluster,
@@ -353,7 +358,8 @@ public final class LoadReportingServer implements BindableService {
           succeeded,
           errors,
           inProgress,
-          hasLatency ? Arrays.copyOf(latency, latencyCount) : null);
+          latency,
+          hasLatency ? latencyCount : 0);
       latencyCount = 0;
     }
 

@@ -8,26 +8,28 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What the data planes reported over LRS, kept per (upstream cluster, Weir cluster, data plane) as
- * per-second counts for the last {@link #RETENTION} (15 minutes): requests issued, succeeded,
- * failed, in flight, and latency histograms. A report's counts go into the second it arrived in.
+ * What the data planes reported over LRS, summed over data planes as they arrive, per (upstream
+ * cluster, Weir cluster) and second, for the last {@link #RETENTION} (15 minutes): requests issued,
+ * succeeded, failed, in flight, and latency histograms. A report's counts go into the second it
+ * arrived in. Of each data plane only its last in-flight count is kept, and only while its stream
+ * is open.
  *
  * <p>Thread-safe. Writers are the report streams, one {@link NodeLoad} each; readers ask for a
- * {@link #window} or a {@link #series} of one revision. Memory is bounded: a series holds only the
- * seconds that had traffic, at most 15 minutes of them, and a series without a report for 15
- * minutes is dropped. Reports with nothing in them (no request issued, completed or in flight) are
- * not stored, so idle clusters cost nothing.
+ * {@link #window} or a {@link #series} of one revision. Memory is bounded and does not grow with
+ * the number of data planes: a series holds only the seconds that had traffic, at most 15 minutes
+ * of them, and a series without a report for 15 minutes is dropped. Reports with nothing in them
+ * (no request issued, completed or in flight) are not stored, so idle clusters cost nothing.
  */
 public final class LoadStore {
 
@@ -38,9 +40,10 @@ public final class LoadStore {
   private static final long EVICTION_PERIOD_SECONDS = 10;
 
   private final Clock clock;
-  // Upstream cluster name → its series (one per Weir cluster and data plane).
-  private final ConcurrentHashMap<String, CopyOnWriteArrayList<Series>> upstreams =
-      new ConcurrentHashMap<>();
+  // Upstream cluster name → its series, one per Weir cluster (a small array, copied on write).
+  private final ConcurrentHashMap<String, Series[]> upstreams = new ConcurrentHashMap<>();
+  // The slots of open report streams: each series keeps a stream's in-flight count at its slot.
+  private final BitSet slots = new BitSet();
   private volatile long lastEviction = Long.MIN_VALUE;
 
   /** A store on {@code clock} (its seconds are the buckets). */
@@ -55,7 +58,19 @@ public final class LoadStore {
 
   /** The writer of data plane {@code nodeId}'s reports; one per report stream. */
   public NodeLoad node(String nodeId) {
-    return new NodeLoad(this, requireNonNull(nodeId, "nodeId"));
+    requireNonNull(nodeId, "nodeId");
+    int slot;
+    synchronized (slots) {
+      slot = slots.nextClearBit(0);
+      slots.set(slot);
+    }
+    return new NodeLoad(this, nodeId, slot);
+  }
+
+  private void freeSlot(int slot) {
+    synchronized (slots) {
+      slots.clear(slot);
+    }
   }
 
   /** The oldest second kept at {@code nowSecond}. */
@@ -138,24 +153,52 @@ public final class LoadStore {
   }
 
   private List<Series> seriesOf(String upstream) {
-    List<Series> list = upstreams.get(upstream);
-    if (list == null) {
+    Series[] all = upstreams.get(upstream);
+    if (all == null) {
       return List.of();
     }
-    List<Series> sorted = new ArrayList<>(list);
-    sorted.sort(Comparator.comparing((Series s) -> s.weirCluster).thenComparing(s -> s.nodeId));
+    List<Series> sorted = new ArrayList<>(Arrays.asList(all));
+    sorted.sort(Comparator.comparing((Series s) -> s.weirCluster));
     return sorted;
   }
 
-  // Registers a series that already holds its first second, so that eviction never sees it empty.
-  void register(String upstream, Series series) {
+  /** The series of ({@code upstream}, {@code weirCluster}), or null when there is none. */
+  @Nullable Series existing(String upstream, String weirCluster) {
+    Series[] all = upstreams.get(upstream);
+    if (all != null) {
+      for (Series s : all) {
+        if (s.weirCluster.equals(weirCluster) && !s.evicted) {
+          return s;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The series of ({@code upstream}, {@code weirCluster}), created when there is none. */
+  Series series(String upstream, String weirCluster) {
+    Series found = existing(upstream, weirCluster);
+    if (found != null) {
+      return found;
+    }
+    Series[] created = new Series[1];
     upstreams.compute(
         upstream,
-        (name, list) -> {
-          CopyOnWriteArrayList<Series> l = list == null ? new CopyOnWriteArrayList<>() : list;
-          l.add(series);
-          return l;
+        (name, all) -> {
+          Series[] list = all == null ? new Series[0] : all;
+          for (Series s : list) {
+            if (s.weirCluster.equals(weirCluster) && !s.evicted) {
+              created[0] = s;
+              return list;
+            }
+          }
+          Series s = new Series(name, weirCluster);
+          created[0] = s;
+          Series[] grown = Arrays.copyOf(list, list.length + 1);
+          grown[list.length] = s;
+          return grown;
         });
+    return requireNonNull(created[0]);
   }
 
   /** Drops series idle for {@link #RETENTION}, at most every ten seconds of the clock. */
@@ -174,18 +217,19 @@ public final class LoadStore {
     for (String upstream : upstreams.keySet()) {
       upstreams.computeIfPresent(
           upstream,
-          (name, list) -> {
-            list.removeIf(series -> series.evictIfIdle(oldest));
-            return list.isEmpty() ? null : list;
+          (name, all) -> {
+            Series[] kept =
+                Arrays.stream(all).filter(s -> !s.evictIfIdle(oldest)).toArray(Series[]::new);
+            return kept.length == 0 ? null : kept;
           });
     }
   }
 
-  /** The number of series held, for tests. */
+  /** The number of series held (one per upstream and Weir cluster), for tests. */
   int seriesCount() {
     int n = 0;
-    for (List<Series> list : upstreams.values()) {
-      n += list.size();
+    for (Series[] all : upstreams.values()) {
+      n += all.length;
     }
     return n;
   }
@@ -193,18 +237,25 @@ public final class LoadStore {
   /**
    * The writer of one data plane's report stream: {@link #add} what one report says of one upstream
    * cluster in one Weir cluster; {@link #close} when the stream ends. Not thread-safe: one stream
-   * writes it. Its series stay readable after close until they are evicted.
+   * writes it. What it added stays readable after close until it is evicted; its in-flight counts
+   * stop counting at close.
    */
   public static final class NodeLoad implements AutoCloseable {
     private final LoadStore store;
     private final String nodeId;
-    // Upstream → Weir cluster → series: string lookups, no key objects per report.
-    private final Map<String, Map<String, Series>> series = new HashMap<>();
+    private final int slot;
+    // The series of the last report's n-th locality: a data plane lists them in the same order
+    // every time, so most adds find their series here, without a map lookup.
+    private @Nullable Series[] byPosition = new Series[0];
+    // Every series this stream added to, for close; pruned of evicted ones as it grows.
+    private final List<Series> touched = new ArrayList<>();
+    private int pruneAt = 1024;
     private boolean closed;
 
-    NodeLoad(LoadStore store, String nodeId) {
+    NodeLoad(LoadStore store, String nodeId, int slot) {
       this.store = store;
       this.nodeId = nodeId;
+      this.slot = slot;
     }
 
     /** The data plane's node id. */
@@ -231,26 +282,6 @@ public final class LoadStore {
         long errors,
         long inProgress,
         long @Nullable [] latencyCounts) {
-      add(
-          store.nowSecond(),
-          upstream,
-          weirCluster,
-          issued,
-          succeeded,
-          errors,
-          inProgress,
-          latencyCounts);
-    }
-
-    void add(
-        long second,
-        String upstream,
-        String weirCluster,
-        long issued,
-        long succeeded,
-        long errors,
-        long inProgress,
-        long @Nullable [] latencyCounts) {
       if (latencyCounts != null && latencyCounts.length != LatencyBuckets.count()) {
         throw new IllegalArgumentException(
             "latencyCounts: "
@@ -259,22 +290,27 @@ public final class LoadStore {
                 + LatencyBuckets.count()
                 + ")");
       }
+      long[] packed = latencyCounts == null ? new long[0] : Series.pack(latencyCounts);
       addPacked(
-          second,
+          -1,
+          store.nowSecond(),
           upstream,
           weirCluster,
           issued,
           succeeded,
           errors,
           inProgress,
-          latencyCounts == null ? null : Series.pack(latencyCounts));
+          packed,
+          packed.length);
     }
 
     /**
-     * Like {@link #add}, with the latency counts already packed ({@link Series#packed}), which the
-     * store then owns; a bucket may appear more than once.
+     * Like {@link #add}, in {@code second}, with the latency counts packed ({@link Series#packed})
+     * in {@code packedLatency[0..latencyLength)}, read and not kept (a bucket may appear more than
+     * once); {@code position} is the locality's place in its report (-1: unknown).
      */
     void addPacked(
+        int position,
         long second,
         String upstream,
         String weirCluster,
@@ -282,23 +318,56 @@ public final class LoadStore {
         long succeeded,
         long errors,
         long inProgress,
-        long @Nullable [] packedLatency) {
+        long[] packedLatency,
+        int latencyLength) {
       store.maybeEvict(second);
       if (closed) {
         return;
       }
+      Series s = cached(position, upstream, weirCluster);
       if (issued <= 0 && succeeded <= 0 && errors <= 0 && inProgress <= 0) {
+        // Nothing to store; but nothing is in flight any more.
+        Series held = s != null ? s : store.existing(upstream, weirCluster);
+        if (held != null) {
+          held.clearInFlight(slot);
+        }
         return;
       }
-      Map<String, Series> byCluster = series.computeIfAbsent(upstream, u -> new HashMap<>(4));
-      Series s = byCluster.get(weirCluster);
-      if (s == null || !s.add(second, issued, succeeded, errors, inProgress, packedLatency)) {
-        // New, or evicted while idle: start a fresh series.
-        s = new Series(weirCluster, nodeId);
-        s.add(second, issued, succeeded, errors, inProgress, packedLatency);
-        byCluster.put(weirCluster, s);
-        store.register(upstream, s);
+      while (true) {
+        if (s == null) {
+          s = store.series(upstream, weirCluster);
+        }
+        int added =
+            s.add(
+                slot, second, issued, succeeded, errors, inProgress, packedLatency, latencyLength);
+        if (added == Series.FIRST_FROM_NODE) {
+          touched.add(s);
+          if (touched.size() >= pruneAt) {
+            touched.removeIf(t -> t.evicted);
+            pruneAt = Math.max(1024, touched.size() * 2);
+          }
+        }
+        if (added != Series.EVICTED) {
+          break;
+        }
+        s = null; // evicted while idle: a fresh series
       }
+      if (position >= 0) {
+        if (position >= byPosition.length) {
+          byPosition = Arrays.copyOf(byPosition, Math.max(16, position * 2));
+        }
+        byPosition[position] = s;
+      }
+    }
+
+    private @Nullable Series cached(int position, String upstream, String weirCluster) {
+      if (position < 0 || position >= byPosition.length) {
+        return null;
+      }
+      Series s = byPosition[position];
+      return s != null && s.upstream.equals(upstream) && s.weirCluster.equals(weirCluster)
+          ? s
+          : null;
     }
 
     /**
@@ -307,13 +376,16 @@ public final class LoadStore {
      */
     @Override
     public void close() {
-      closed = true;
-      for (Map<String, Series> byCluster : series.values()) {
-        for (Series s : byCluster.values()) {
-          s.close();
-        }
+      if (closed) {
+        return;
       }
-      series.clear();
+      closed = true;
+      for (Series s : touched) {
+        s.release(slot);
+      }
+      touched.clear();
+      byPosition = new Series[0];
+      store.freeSlot(slot);
     }
   }
 
@@ -350,83 +422,142 @@ public final class LoadStore {
   }
 
   /**
-   * One (upstream, Weir cluster, data plane)'s seconds with reports, oldest first, in a growing
-   * ring of flat arrays (at most {@link #RETENTION_SECONDS} entries). Latency per second is packed:
-   * {@code bucket << 56 | count} for the non-empty buckets only.
+   * One (upstream, Weir cluster)'s seconds with reports, summed over the data planes, oldest first,
+   * in a growing ring of flat arrays (at most {@link #RETENTION_SECONDS} entries). The newest
+   * second adds its reports' latency into a dense array, {@link #encode}d when the next second
+   * starts. Each open stream's last in-flight count is kept at its slot.
    */
   static final class Series {
+    static final int EVICTED = 0;
+    static final int ADDED = 1;
+    static final int FIRST_FROM_NODE = 2;
+
     private static final int BUCKET_SHIFT = 56;
     private static final long COUNT_MASK = (1L << BUCKET_SHIFT) - 1;
 
+    final String upstream;
     final String weirCluster;
-    final String nodeId;
+    // Written under this; read without it to skip evicted series.
+    volatile boolean evicted;
     // Guarded by this.
     private long[] seconds = new long[4];
-    private long[] counts = new long[4 * 4]; // issued, succeeded, errors, in progress per entry
-    private long[] @Nullable [] latency = new long[4][];
+    // Issued, succeeded, errors, and in flight (summed over the streams' last report in the
+    // second).
+    private long[] counts = new long[4 * 4];
+    private byte[] @Nullable [] latency = new byte[4][];
     private int head;
     private int size;
-    private boolean closed;
-    private boolean evicted;
+    // The newest second's latency while reports still arrive in it.
+    private long @Nullable [] open;
+    private boolean openHasLatency;
+    // The buckets of `open` that are not empty, one bit each: sealing touches only those.
+    private final long[] openBuckets = new long[(LatencyBuckets.count() + 63) / 64];
+    // Per stream slot: its last in-flight count + 1 (0: none counted), and the second it came in.
+    private long[] slotInFlight = new long[0];
+    private long[] slotSecond = new long[0];
+    private long inFlight;
 
-    Series(String weirCluster, String nodeId) {
+    Series(String upstream, String weirCluster) {
+      this.upstream = upstream;
       this.weirCluster = weirCluster;
-      this.nodeId = nodeId;
     }
 
     /**
-     * Adds a report, with its latency {@link #packed} (kept, not copied); false when this series
-     * was evicted and takes nothing more.
+     * Adds a report of the stream at {@code slot}; {@link #EVICTED} when this series was evicted
+     * and takes nothing more, {@link #FIRST_FROM_NODE} when it is that stream's first here.
      */
-    synchronized boolean add(
+    synchronized int add(
+        int slot,
         long second,
         long issued,
         long succeeded,
         long errors,
         long inProgress,
-        long @Nullable [] packedLatency) {
+        long[] packedLatency,
+        int latencyLength) {
       if (evicted) {
-        return false;
+        return EVICTED;
       }
       dropBefore(oldestKept(second));
       int entry;
       if (size > 0 && seconds[index(size - 1)] >= second) {
-        // Same second (or a clock that stepped back): merge into the newest entry.
+        // Same second (or a clock that stepped back): add to the newest entry.
         entry = index(size - 1);
-        counts[entry * 4 + 3] = Math.max(0, inProgress);
       } else {
+        seal();
         if (size == seconds.length) {
           grow();
         }
         entry = index(size);
         size++;
         seconds[entry] = second;
-        counts[entry * 4] = 0;
-        counts[entry * 4 + 1] = 0;
-        counts[entry * 4 + 2] = 0;
-        counts[entry * 4 + 3] = Math.max(0, inProgress);
+        Arrays.fill(counts, entry * 4, entry * 4 + 4, 0);
         latency[entry] = null;
       }
       counts[entry * 4] += Math.max(0, issued);
       counts[entry * 4 + 1] += Math.max(0, succeeded);
       counts[entry * 4 + 2] += Math.max(0, errors);
-      if (packedLatency != null) {
-        long[] held = latency[entry];
-        // The common case, one report per second, keeps the report's array as it is.
-        latency[entry] = held == null ? packedLatency : merge(held, packedLatency);
+      if (slot >= slotInFlight.length) {
+        int capacity = Math.max(slot + 1, slotInFlight.length * 2);
+        slotInFlight = Arrays.copyOf(slotInFlight, capacity);
+        slotSecond = Arrays.copyOf(slotSecond, capacity);
       }
-      return true;
+      long held = slotInFlight[slot];
+      long previous = held == 0 ? 0 : held - 1;
+      long now = Math.max(0, inProgress);
+      // A stream's second report in a second replaces its in-flight count there.
+      boolean sameSecond = held != 0 && slotSecond[slot] == seconds[entry];
+      counts[entry * 4 + 3] += now - (sameSecond ? previous : 0);
+      inFlight += now - previous;
+      slotInFlight[slot] = now + 1;
+      slotSecond[slot] = seconds[entry];
+      if (latencyLength > 0) {
+        long[] dense = open;
+        if (dense == null) {
+          dense = new long[LatencyBuckets.count()];
+          open = dense;
+        }
+        for (int i = 0; i < latencyLength; i++) {
+          long p = packedLatency[i];
+          int bucket = (int) (p >>> BUCKET_SHIFT);
+          dense[bucket] += p & COUNT_MASK;
+          openBuckets[bucket >>> 6] |= 1L << bucket;
+        }
+        openHasLatency = true;
+      }
+      return held == 0 ? FIRST_FROM_NODE : ADDED;
     }
 
-    private static long[] merge(long[] a, long[] b) {
-      long[] sum = new long[LatencyBuckets.count()];
-      for (long p : a) {
-        sum[(int) (p >>> BUCKET_SHIFT)] += p & COUNT_MASK;
+    // Packs the newest second's latency; later reports start a new second.
+    private void seal() {
+      long[] dense = open;
+      if (size > 0 && openHasLatency && dense != null) {
+        latency[index(size - 1)] = encode(dense, openBuckets);
+        for (int w = 0; w < openBuckets.length; w++) {
+          for (long bits = openBuckets[w]; bits != 0; bits &= bits - 1) {
+            dense[w * 64 + Long.numberOfTrailingZeros(bits)] = 0;
+          }
+          openBuckets[w] = 0;
+        }
       }
-      for (long p : b) {
-        sum[(int) (p >>> BUCKET_SHIFT)] += p & COUNT_MASK;
+      openHasLatency = false;
+    }
+
+    /** The stream at {@code slot} has nothing in flight here any more. */
+    synchronized void clearInFlight(int slot) {
+      if (slot < slotInFlight.length && slotInFlight[slot] > 1) {
+        inFlight -= slotInFlight[slot] - 1;
+        slotInFlight[slot] = 1;
       }
-      return pack(sum);
+    }
+
+    /** The stream at {@code slot} ended: its in-flight count goes, and the slot is free here. */
+    synchronized void release(int slot) {
+      if (slot < slotInFlight.length && slotInFlight[slot] != 0) {
+        inFlight -= slotInFlight[slot] - 1;
+        slotInFlight[slot] = 0;
+        slotSecond[slot] = 0;
+      }
     }
 
     /**
@@ -460,10 +591,13 @@ public final class LoadStore {
     }
 
     private void grow() {
-      int capacity = seconds.length * 2;
+      int capacity = (int) Math.min(seconds.length * 2L, RETENTION_SECONDS);
+      if (capacity <= seconds.length) {
+        capacity = seconds.length + 1; // a clock that steps back can keep one more
+      }
       long[] newSeconds = new long[capacity];
       long[] newCounts = new long[capacity * 4];
-      long[][] newLatency = new long[capacity][];
+      byte[][] newLatency = new byte[capacity][];
       for (int i = 0; i < size; i++) {
         int from = index(i);
         newSeconds[i] = seconds[from];
@@ -478,25 +612,29 @@ public final class LoadStore {
 
     private void dropBefore(long firstKept) {
       while (size > 0 && seconds[head] < firstKept) {
+        if (size == 1) {
+          seal();
+        }
         latency[head] = null;
         head = (head + 1) % seconds.length;
         size--;
       }
     }
 
-    synchronized void close() {
-      closed = true;
-    }
-
     /** Marks this series evicted when its newest second is before {@code oldest}; true if so. */
     synchronized boolean evictIfIdle(long oldest) {
       if (size == 0 || seconds[index(size - 1)] < oldest) {
         evicted = true;
+        open = null;
       }
       return evicted;
     }
 
-    /** Adds the seconds {@code first..last} to {@code total} and {@code cluster}. */
+    /**
+     * Adds the seconds {@code first..last} to {@code total} and {@code cluster}; in flight: when
+     * the window reaches this series' newest second, the open streams' last counts, else what was
+     * in flight in the window's last second with reports.
+     */
     synchronized void addTo(long first, long last, Accumulator total, Accumulator cluster) {
       long lastInProgress = 0;
       for (int i = 0; i < size; i++) {
@@ -509,19 +647,72 @@ public final class LoadStore {
           acc.requests += counts[e * 4];
           acc.successes += counts[e * 4 + 1];
           acc.errors += counts[e * 4 + 2];
-          long[] packed = latency[e];
-          if (packed != null) {
+          long[] dense = open;
+          byte[] encoded = latency[e];
+          if (i == size - 1 && openHasLatency && dense != null) {
             long[] into = acc.latency();
-            for (long p : packed) {
-              into[(int) (p >>> BUCKET_SHIFT)] += p & COUNT_MASK;
+            for (int b = 0; b < dense.length; b++) {
+              into[b] += dense[b];
             }
+          } else if (encoded != null) {
+            decodeInto(encoded, acc.latency());
           }
         }
-        lastInProgress = counts[e * 4 + 3];
+        lastInProgress = i == size - 1 ? inFlight : counts[e * 4 + 3];
       }
-      if (!closed) {
-        total.inProgress += lastInProgress;
-        cluster.inProgress += lastInProgress;
+      total.inProgress += lastInProgress;
+      cluster.inProgress += lastInProgress;
+    }
+
+    /**
+     * A past second's latency, as small as it goes: for each non-empty bucket, its index in one
+     * byte and its count as a varint (a second of 8 buckets: 16 bytes, not 64 as packed longs);
+     * only the buckets whose bit is set in {@code buckets} are read.
+     */
+    static byte[] encode(long[] dense, long[] buckets) {
+      int n = 0;
+      for (int w = 0; w < buckets.length; w++) {
+        for (long bits = buckets[w]; bits != 0; bits &= bits - 1) {
+          long c = dense[w * 64 + Long.numberOfTrailingZeros(bits)];
+          if (c > 0) {
+            n += 1 + (64 - Long.numberOfLeadingZeros(c) + 6) / 7;
+          }
+        }
+      }
+      byte[] out = new byte[n];
+      int p = 0;
+      for (int w = 0; w < buckets.length; w++) {
+        for (long bits = buckets[w]; bits != 0; bits &= bits - 1) {
+          int b = w * 64 + Long.numberOfTrailingZeros(bits);
+          long c = dense[b];
+          if (c <= 0) {
+            continue;
+          }
+          out[p++] = (byte) b;
+          while ((c & ~0x7FL) != 0) {
+            out[p++] = (byte) ((c & 0x7F) | 0x80);
+            c >>>= 7;
+          }
+          out[p++] = (byte) c;
+        }
+      }
+      return out;
+    }
+
+    /** Adds what {@link #encode} wrote to the dense {@code into}. */
+    static void decodeInto(byte[] encoded, long[] into) {
+      int p = 0;
+      while (p < encoded.length) {
+        int bucket = encoded[p++] & 0xFF;
+        long c = 0;
+        for (int shift = 0; ; shift += 7) {
+          byte v = encoded[p++];
+          c |= (long) (v & 0x7F) << shift;
+          if (v >= 0) {
+            break;
+          }
+        }
+        into[bucket] += c;
       }
     }
 

@@ -9,8 +9,10 @@ import static java.util.Objects.requireNonNull;
  * @param successes requests that completed without error
  * @param errors requests that failed: 5xx answers and the data planes' own failures (no ready
  *     endpoint, circuit open, timeout, reset)
- * @param inProgress requests in flight at the end of the window, as last reported by each data
- *     plane whose report stream is still open
+ * @param inProgress requests in flight at the end of the window: for a window that reaches the
+ *     newest second reported, the sum of the last counts of the data planes whose report stream is
+ *     still open; for an older window, what the data planes reported in its last second with
+ *     reports
  * @param latency the latencies the gateways reported (Envoy and proxyless gRPC report none)
  */
 public record LoadTotals(

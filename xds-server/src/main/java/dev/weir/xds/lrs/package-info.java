@@ -2,9 +2,9 @@
  * Load reports: {@link dev.weir.xds.lrs.LoadReportingServer} serves the xDS Load Reporting Service
  * ({@code envoy.service.load_stats.v3}, LRS) next to ADS, and feeds what Envoy, proxyless gRPC and
  * the gateway report into the {@link dev.weir.xds.lrs.LoadStore}: per-second counts per (upstream
- * cluster, Weir cluster, data plane) for the last 15 minutes, queried through protobuf-free records
- * ({@link dev.weir.xds.lrs.LoadWindow}, {@link dev.weir.xds.lrs.LoadSecond}) by rollouts and,
- * later, scale from zero and the console.
+ * cluster, Weir cluster), summed over data planes as reports arrive, for the last 15 minutes,
+ * queried through protobuf-free records ({@link dev.weir.xds.lrs.LoadWindow}, {@link
+ * dev.weir.xds.lrs.LoadSecond}) by rollouts and, later, scale from zero and the console.
  *
  * <p>Only the server touches protobuf; the store and its records are plain Java. It must not depend
  * on the translator, snapshot production or serving of ADS: the names it reads back (the locality

@@ -172,4 +172,49 @@ class LoadReportingServerTest {
         .hasMessage("wire type 3 at byte 1");
     assertThat(store.upstreams()).isEmpty();
   }
+
+  @Test
+  void reportsThatReorderTheirClustersStillCountEachWhereItBelongs() {
+    LoadStore.NodeLoad node = store.node("gw-1");
+    long second = NOW.getEpochSecond();
+    reader.read(
+        LoadStatsRequest.newBuilder()
+            .addClusterStats(
+                ClusterStats.newBuilder()
+                    .setClusterName("default/a-1")
+                    .addUpstreamLocalityStats(locality("east", 1, 0)))
+            .addClusterStats(
+                ClusterStats.newBuilder()
+                    .setClusterName("default/b-1")
+                    .addUpstreamLocalityStats(locality("west", 10, 0)))
+            .build()
+            .toByteArray(),
+        node,
+        second);
+    // The same clusters in another order, one more, and a's locality in another Weir cluster.
+    reader.read(
+        LoadStatsRequest.newBuilder()
+            .addClusterStats(
+                ClusterStats.newBuilder()
+                    .setClusterName("default/b-1")
+                    .addUpstreamLocalityStats(locality("west", 100, 0)))
+            .addClusterStats(
+                ClusterStats.newBuilder()
+                    .setClusterName("default/a-1")
+                    .addUpstreamLocalityStats(locality("west", 1000, 0)))
+            .addClusterStats(
+                ClusterStats.newBuilder()
+                    .setClusterName("default/c-1")
+                    .addUpstreamLocalityStats(locality("east", 5, 0)))
+            .build()
+            .toByteArray(),
+        node,
+        second);
+
+    assertThat(window("a-1").cluster("east").requests()).isEqualTo(1);
+    assertThat(window("a-1").cluster("west").requests()).isEqualTo(1000);
+    assertThat(window("b-1").total().requests()).isEqualTo(110);
+    assertThat(window("c-1").total().requests()).isEqualTo(5);
+    assertThat(window("b-1").total().inProgress()).as("one stream's last count").isEqualTo(3);
+  }
 }

@@ -280,4 +280,107 @@ class LoadStoreTest {
     assertThat(window(seconds - 5, seconds - 5).total().latency())
         .isEqualTo(LatencyHistogram.EMPTY);
   }
+
+  @Test
+  void dataPlanesAreSummedIntoOneSeriesPerRevisionAndWeirCluster() {
+    for (int n = 0; n < 20; n++) {
+      LoadStore.NodeLoad gw = store.node("gw-" + n);
+      gw.add(UP, "east", 10, 9, 1, 1, latencies(5));
+      // An even data plane reports east twice: its second in-flight count (0) replaces its first.
+      gw.add(UP, n % 2 == 0 ? "east" : "west", 2, 2, 0, 0, latencies(50));
+    }
+    assertThat(store.seriesCount()).as("no series per data plane").isEqualTo(2);
+    LoadWindow w = window(0, 0);
+    assertThat(w.total())
+        .extracting(
+            LoadTotals::requests, LoadTotals::successes, LoadTotals::errors, LoadTotals::inProgress)
+        .containsExactly(240L, 220L, 20L, 10L);
+    assertThat(w.cluster("east").requests()).isEqualTo(220);
+    assertThat(w.cluster("west").requests()).isEqualTo(20);
+    assertThat(w.total().latency().count()).isEqualTo(40);
+    assertThat(w.cluster("west").latency().percentile(50)).isCloseTo(50, within(5.0));
+  }
+
+  @Test
+  void inFlightIsTheLastCountOfEachOpenStreamSummedOverDataPlanes() {
+    LoadStore.NodeLoad gw1 = store.node("gw-1");
+    LoadStore.NodeLoad gw2 = store.node("gw-2");
+    gw1.add(UP, "east", 1, 1, 0, 3, null);
+    gw2.add(UP, "east", 1, 1, 0, 4, null);
+    gw1.add(UP, "east", 1, 1, 0, 1, null); // same second: replaces gw-1's 3
+    assertThat(window(0, 0).total().inProgress()).isEqualTo(5);
+    assertThat(store.series("default", "hello-00001", null, T0, T0))
+        .containsExactly(new LoadSecond(T0, 3, 3, 0, 5));
+
+    clock.advanceSeconds(1);
+    gw2.add(UP, "east", 1, 1, 0, 2, null);
+    assertThat(window(0, 1).total().inProgress()).as("gw-1's 1 and gw-2's 2").isEqualTo(3);
+    assertThat(window(0, 0).total().inProgress())
+        .as("an older window: its last second")
+        .isEqualTo(5);
+
+    gw1.close();
+    assertThat(window(0, 1).total().inProgress()).as("gw-1's stream closed").isEqualTo(2);
+
+    // A report with nothing in it stores nothing, but nothing is in flight any more.
+    gw2.add(UP, "east", 0, 0, 0, 0, null);
+    assertThat(window(0, 1).total().inProgress()).isZero();
+    assertThat(window(0, 1).total().requests()).isEqualTo(4);
+
+    // A new stream (it may take gw-1's place) counts its own, not gw-1's.
+    LoadStore.NodeLoad gw3 = store.node("gw-3");
+    gw3.add(UP, "east", 1, 1, 0, 7, null);
+    assertThat(window(0, 1).total().inProgress()).isEqualTo(7);
+    gw3.close();
+    gw2.close();
+    assertThat(window(0, 1).total().inProgress()).isZero();
+  }
+
+  @Test
+  void aRevisionIdleForFifteenMinutesIsEvictedWhateverStreamsFedIt() {
+    LoadStore.NodeLoad gw1 = store.node("gw-1");
+    LoadStore.NodeLoad gw2 = store.node("gw-2");
+    gw1.add(UP, "east", 1, 1, 0, 2, latencies(1));
+    gw2.add(UP, "east", 1, 1, 0, 2, latencies(1));
+    gw2.add("default/hello-00002", "east", 1, 1, 0, 0, null);
+    clock.advanceSeconds(899);
+    gw2.add("default/hello-00002", "east", 1, 1, 0, 0, null);
+    store.evictIdle(store.nowSecond());
+    assertThat(store.upstreams()).containsExactly(UP, "default/hello-00002");
+
+    clock.advanceSeconds(1);
+    store.evictIdle(store.nowSecond());
+    assertThat(store.upstreams()).containsExactly("default/hello-00002");
+    assertThat(window(0, 900).total()).isEqualTo(LoadTotals.EMPTY);
+
+    // Both streams start a fresh series; in flight counts only what came after.
+    gw1.add(UP, "east", 3, 3, 0, 1, null);
+    gw2.add(UP, "east", 3, 3, 0, 1, null);
+    assertThat(store.seriesCount()).isEqualTo(2);
+    assertThat(window(900, 900).total())
+        .extracting(LoadTotals::requests, LoadTotals::inProgress)
+        .containsExactly(6L, 2L);
+    gw1.close();
+    assertThat(window(900, 900).total().inProgress()).isEqualTo(1);
+  }
+
+  @Test
+  void aPastSecondsLatencyIsEncodedExactly() {
+    long[] counts = new long[LatencyBuckets.count()];
+    counts[0] = 1;
+    counts[5] = 127;
+    counts[6] = 128;
+    counts[40] = 1L << 40;
+    counts[LatencyBuckets.count() - 1] = (1L << 56) - 1;
+    long[] every = {-1L, (1L << (LatencyBuckets.count() - 64)) - 1}; // every bucket's bit
+    byte[] encoded = LoadStore.Series.encode(counts, every);
+    assertThat(encoded).hasSize(2 + 2 + 3 + 7 + 9);
+    long[] decoded = new long[LatencyBuckets.count()];
+    LoadStore.Series.decodeInto(encoded, decoded);
+    assertThat(decoded).containsExactly(counts);
+    assertThat(LoadStore.Series.encode(new long[LatencyBuckets.count()], every)).isEmpty();
+    assertThat(LoadStore.Series.encode(counts, new long[] {1L << 5, 0}))
+        .as("only the buckets named")
+        .containsExactly(5, 127);
+  }
 }

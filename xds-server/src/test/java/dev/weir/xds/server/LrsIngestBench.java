@@ -167,10 +167,15 @@ public final class LrsIngestBench {
     }
     seriesSeconds = requests / issuedPerReport(clusters) * clusters;
     int upstreams = store.upstreams().size();
+    // Seconds the store holds: the seconds with reports of the first revision (every report names
+    // it). The store sums data planes, so its size follows seconds, not reports.
+    long secondsStored =
+        store.series("ns-0", "rev-0", null, Instant.EPOCH, Instant.now().plusSeconds(1)).size();
     java.lang.reflect.Method count = LoadStore.class.getDeclaredMethod("seriesCount");
     count.setAccessible(true);
     System.out.printf(
-        "store: %s series (expected %d)%n", count.invoke(store), (long) planes * clusters);
+        "store: %s series (upstream, Weir cluster), %d seconds stored%n",
+        count.invoke(store), secondsStored);
     store = null; // drop it
     long heapWithout = usedAfterGc(memory);
 
@@ -211,6 +216,10 @@ public final class LrsIngestBench {
     System.out.printf(
         "projected at 15 minutes of retention, %d series reporting every second: %.1f GB%n",
         seriesCount, (double) retained / Math.max(1, seriesSeconds) * seriesCount * 900 / 1e9);
+    System.out.printf(
+        "per second stored: %.1f MB; projected at 15 minutes of retention (900 seconds): %.2f GB%n",
+        (double) retained / Math.max(1, secondsStored) / 1e6,
+        (double) retained / Math.max(1, secondsStored) * 900 / 1e9);
   }
 
   // With -Dbench.jfr=<file>, the measured part is profiled into it.
@@ -389,8 +398,8 @@ public final class LrsIngestBench {
     return sum;
   }
 
-  // One data plane's report: every cluster, one locality, counts and eight latency buckets.
-  private static LoadStatsRequest report(int plane, int clusters, int variant) {
+  /** One data plane's report: every cluster, one locality, counts and eight latency buckets. */
+  public static LoadStatsRequest report(int plane, int clusters, int variant) {
     Locality locality =
         Locality.newBuilder()
             .setRegion("us-east")

@@ -1,0 +1,308 @@
+package dev.weir.gateway.proxy;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.weir.gateway.routing.ActivationSpec;
+import dev.weir.gateway.routing.ClusterLoad;
+import dev.weir.gateway.routing.RoutingTable;
+import dev.weir.gateway.routing.RoutingTableHolder;
+import dev.weir.gateway.routing.Upstream;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Holds the requests of revisions that sit at zero until they are woken (issue "Scale from zero"):
+ * a request for an {@link Upstream#cold() activatable cluster without endpoints} waits in its
+ * revision's bounded FIFO queue until a routing table gives the cluster endpoints (EDS), then all
+ * waiting requests are released in arrival order, each with the cluster's new upstream. A request
+ * is refused with 503 when the queue already holds {@code weir.activation.max-held} requests, when
+ * its timeout ({@code weir.activation.timeout}, or the cluster's {@code
+ * activation_timeout_seconds}) passes, counted from its arrival, and at once when the control plane
+ * says the revision cannot be woken ({@code activation_error}). A client that goes away leaves the
+ * queue at once; nothing is cancelled upstream (the demand was already reported).
+ *
+ * <p>Held requests are counted on the cluster's load counters ({@link ClusterLoad#holdStarted()}),
+ * which report them over LRS, the first one at once. Meters: {@code weir.gateway.held.requests}
+ * (gauge per revision), {@code weir.gateway.cold.start} (timer per revision, arrival to release)
+ * and {@code weir.gateway.held.rejections} (counter per revision and reason {@code timeout} or
+ * {@code queue_full}).
+ *
+ * <p>Only cold traffic comes here; the queues are looked up by name on that path only. A table swap
+ * with nothing held costs one read.
+ */
+public final class Activator {
+
+  /** Prometheus {@code weir_gateway_held_requests}. */
+  public static final String HELD = "weir.gateway.held.requests";
+
+  /** Prometheus {@code weir_gateway_cold_start_seconds}. */
+  public static final String COLD_START = "weir.gateway.cold.start";
+
+  /** Prometheus {@code weir_gateway_held_rejections_total}. */
+  public static final String REJECTIONS = "weir.gateway.held.rejections";
+
+  private final RoutingTableHolder tables;
+  private final long defaultTimeoutSeconds;
+  private final int maxHeld;
+  private final MeterRegistry registry;
+  private final Scheduler releases = Schedulers.parallel();
+  private final ConcurrentHashMap<String, Revision> revisions = new ConcurrentHashMap<>();
+  // Requests held over every revision: a swap with none held returns after one read.
+  private final AtomicInteger holding = new AtomicInteger();
+
+  /**
+   * An activator releasing on the tables swapped into {@code tables}.
+   *
+   * @param timeout how long a request is held at most, from its arrival ({@code
+   *     weir.activation.timeout}): whole seconds, at least 1 s, as the answers print it in seconds
+   * @param maxHeld requests held per revision at most ({@code weir.activation.max-held}), above 0
+   * @throws IllegalArgumentException for a timeout or a limit out of range
+   */
+  public Activator(
+      RoutingTableHolder tables, Duration timeout, int maxHeld, MeterRegistry registry) {
+    this.tables = requireNonNull(tables, "tables");
+    this.registry = requireNonNull(registry, "registry");
+    requireNonNull(timeout, "timeout");
+    if (timeout.getNano() != 0 || timeout.getSeconds() < 1) {
+      throw new IllegalArgumentException(
+          "weir.activation.timeout: " + timeout + " (expected: whole seconds, at least 1s)");
+    }
+    if (maxHeld < 1) {
+      throw new IllegalArgumentException(
+          "weir.activation.max-held: " + maxHeld + " (expected: > 0)");
+    }
+    this.defaultTimeoutSeconds = timeout.getSeconds();
+    this.maxHeld = maxHeld;
+    tables.onSwap(this::swapped);
+  }
+
+  /**
+   * Holds a request for {@code cold} (an upstream with {@link Upstream#cold()}) that arrived at
+   * {@code arrivedNanos} ({@link System#nanoTime()}): completes with the cluster's upstream once it
+   * has endpoints (or stopped being activatable), or fails with {@link Refusal}. Cancelling the
+   * subscription takes the request out of the queue.
+   */
+  Mono<Upstream> hold(Upstream cold, long arrivedNanos) {
+    String name = cold.name();
+    ActivationSpec activation = cold.spec().activation();
+    if (!activation.error().isEmpty()) {
+      return Mono.error(Refusal.cannotWake(name, activation.error()));
+    }
+    long seconds =
+        activation.timeoutSeconds() > 0 ? activation.timeoutSeconds() : defaultTimeoutSeconds;
+    Revision revision = revisions.computeIfAbsent(name, Revision::new);
+    long left = arrivedNanos + TimeUnit.SECONDS.toNanos(seconds) - System.nanoTime();
+    return Mono.<Upstream>create(sink -> revision.enqueue(sink, cold.load(), arrivedNanos))
+        .timeout(
+            Duration.ofNanos(Math.max(0, left)),
+            Mono.defer(
+                () -> {
+                  revision.timeouts.increment();
+                  return Mono.error(Refusal.timeout(name, seconds));
+                }));
+  }
+
+  /** Requests held now for cluster {@code name}. */
+  public int held(String name) {
+    Revision revision = revisions.get(name);
+    return revision == null ? 0 : revision.size();
+  }
+
+  /** On the xDS thread, after {@code table} became current. */
+  private void swapped(RoutingTable table) {
+    if (holding.get() == 0) {
+      return;
+    }
+    for (Revision revision : revisions.values()) {
+      if (revision.size() > 0) {
+        revision.look(table);
+      }
+    }
+  }
+
+  /** What happens to a revision's held requests under a table: null while they keep waiting. */
+  private static @Nullable Object decision(String name, RoutingTable table) {
+    Upstream upstream = table.upstream(name);
+    if (upstream == null) {
+      return Refusal.noEndpoint(name);
+    }
+    if (!upstream.cold()) {
+      return upstream;
+    }
+    String error = upstream.spec().activation().error();
+    return error.isEmpty() ? null : Refusal.cannotWake(name, error);
+  }
+
+  /** One revision's queue and meters; the queue is guarded by this object. */
+  private final class Revision {
+    private final String name;
+    private final LinkedHashSet<Held> queue = new LinkedHashSet<>();
+    private final AtomicInteger size = new AtomicInteger();
+    private final Timer coldStart;
+    final Counter timeouts;
+    private final Counter full;
+
+    Revision(String name) {
+      this.name = name;
+      Gauge.builder(HELD, size, AtomicInteger::get)
+          .description("requests held for a revision that sits at zero, waiting for endpoints")
+          .tag("revision", name)
+          .register(registry);
+      this.coldStart =
+          Timer.builder(COLD_START)
+              .description("held requests, from arrival to release to the woken revision")
+              .tag("revision", name)
+              .publishPercentileHistogram()
+              .minimumExpectedValue(Duration.ofMillis(10))
+              .maximumExpectedValue(Duration.ofMinutes(5))
+              .register(registry);
+      this.timeouts = rejections("timeout");
+      this.full = rejections("queue_full");
+    }
+
+    private Counter rejections(String reason) {
+      return Counter.builder(REJECTIONS)
+          .description("held requests refused: timeout passed, or the revision's queue was full")
+          .tag("revision", name)
+          .tag("reason", reason)
+          .register(registry);
+    }
+
+    int size() {
+      return size.get();
+    }
+
+    void enqueue(MonoSink<Upstream> sink, ClusterLoad load, long arrivedNanos) {
+      Held held = new Held(sink, load, arrivedNanos);
+      Object now;
+      synchronized (this) {
+        // Read under the lock: a table swapped in after this read finds the request queued.
+        now = decision(name, tables.current());
+        if (now == null) {
+          if (queue.size() >= maxHeld) {
+            now = Refusal.queueFull(name);
+            full.increment();
+          } else {
+            queue.add(held);
+            size.incrementAndGet();
+            holding.incrementAndGet();
+          }
+        }
+      }
+      if (now == null) {
+        load.holdStarted();
+        sink.onCancel(() -> leave(held));
+      } else if (now instanceof Upstream upstream) {
+        sink.success(upstream);
+      } else {
+        sink.error((Refusal) now);
+      }
+    }
+
+    private void leave(Held held) {
+      boolean removed;
+      synchronized (this) {
+        removed = queue.remove(held);
+        if (removed) {
+          size.decrementAndGet();
+          holding.decrementAndGet();
+        }
+      }
+      if (removed) {
+        held.load.holdEnded();
+      }
+    }
+
+    void look(RoutingTable table) {
+      Object next = decision(name, table);
+      if (next == null) {
+        return;
+      }
+      List<Held> out;
+      synchronized (this) {
+        out = new ArrayList<>(queue);
+        queue.clear();
+        size.addAndGet(-out.size());
+        holding.addAndGet(-out.size());
+      }
+      if (out.isEmpty()) {
+        return;
+      }
+      // Off the xDS thread; one task per revision keeps the arrival order.
+      releases.schedule(() -> release(out, next));
+    }
+
+    private void release(List<Held> out, Object next) {
+      long now = System.nanoTime();
+      for (Held held : out) {
+        held.load.holdEnded();
+        if (next instanceof Upstream upstream) {
+          coldStart.record(now - held.arrivedNanos, TimeUnit.NANOSECONDS);
+          held.sink.success(upstream);
+        } else {
+          held.sink.error((Refusal) next);
+        }
+      }
+    }
+  }
+
+  /** One held request. Identity equality: the queue is a set of these. */
+  private static final class Held {
+    final MonoSink<Upstream> sink;
+    final ClusterLoad load;
+    final long arrivedNanos;
+
+    Held(MonoSink<Upstream> sink, ClusterLoad load, long arrivedNanos) {
+      this.sink = sink;
+      this.load = load;
+      this.arrivedNanos = arrivedNanos;
+    }
+  }
+
+  /** The gateway's own answer to a request it held or would have held: 503 with a message. */
+  static final class Refusal extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** The {@code kind} of {@code weir.gateway.errors}. */
+    final String kind;
+
+    private Refusal(String kind, String message) {
+      super(message, null, false, false);
+      this.kind = kind;
+    }
+
+    static Refusal timeout(String revision, long seconds) {
+      return new Refusal(
+          "activation_timeout",
+          "revision " + revision + " did not become ready within " + seconds + "s");
+    }
+
+    static Refusal queueFull(String revision) {
+      return new Refusal(
+          "activation_queue_full", "too many requests waiting for revision " + revision);
+    }
+
+    static Refusal cannotWake(String revision, String reason) {
+      return new Refusal(
+          "activation_error", "revision " + revision + " cannot be woken: " + reason);
+    }
+
+    static Refusal noEndpoint(String revision) {
+      return new Refusal("no_endpoint", "no ready endpoint for revision " + revision);
+    }
+  }
+}

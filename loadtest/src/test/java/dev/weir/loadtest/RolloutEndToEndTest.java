@@ -1,0 +1,675 @@
+package dev.weir.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.weir.loadtest.LoadLoop.Sample;
+import dev.weir.loadtest.backend.Backend;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Progressive rollouts end to end: the controller and the gateway from their jars on folder
+ * clusters, real backends answering their revision's name, and steady requests through the gateway
+ * whose every response is counted. Each test governs a Route of its own with a Rollout; one
+ * controller and one gateway serve the whole class (the restart test runs last and restarts the
+ * controller). Steps are short (pauses of 1 to 3 s) and the data planes report load every 200 ms,
+ * so that the class stays near two minutes.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RolloutEndToEndTest {
+
+  private static final Path MODULE = Path.of("").toAbsolutePath();
+  private static final Path ROOT = MODULE.getParent();
+  private static final Path CONTROLLER_JAR =
+      ROOT.resolve("route-controller/target/weir-controller.jar");
+  private static final Path GATEWAY_JAR = ROOT.resolve("gateway/target/weir-gateway.jar");
+
+  /** Load reports every 200 ms instead of every second, so short windows have numbers. */
+  private static final List<String> CONTROLLER_ARGS =
+      List.of("--weir.xds.load-reporting-interval=200ms");
+
+  private static final Duration START = Duration.ofSeconds(120);
+  private static final String NAMESPACE = BenchClusters.NAMESPACE;
+
+  private Path dir;
+  private Processes processes;
+  private WeirStack stack;
+  private Backend seed;
+
+  @BeforeAll
+  void startWeir() throws Exception {
+    assumeTrue(
+        Harness.usableJar(CONTROLLER_JAR) && Harness.usableJar(GATEWAY_JAR),
+        "Weir's jars are not built ("
+            + CONTROLLER_JAR
+            + ", "
+            + GATEWAY_JAR
+            + "); the reactor build (./mvnw -B verify) builds them before this module");
+    dir = MODULE.resolve("target/rollout-e2e");
+    deleteTree(dir);
+    for (String cluster : BenchClusters.CLUSTERS) {
+      Files.createDirectories(dir.resolve(cluster));
+    }
+    Files.writeString(
+        dir.resolve("clusters.yaml"), BenchClusters.clustersFile(c -> "directory: " + c + "/"));
+    // The gateway is ready once it applied a first config, which takes a Route to serve.
+    seed = Backend.start("seed-00001", "127.0.0.1", 0);
+    Files.writeString(
+        dir.resolve("east/seed.yaml"),
+        FolderClusters.service("seed-00001", "seed")
+            + FolderClusters.slice("seed-00001", "127.0.0.1", seed.port())
+            + FolderClusters.route("seed", Map.of("seed-00001", 100)));
+    processes = new Processes(dir.resolve("logs"));
+    stack =
+        new WeirStack(
+            processes,
+            new WeirStack.Ports(
+                Harness.freePort(),
+                Harness.freePort(),
+                Harness.freePort(),
+                Harness.freePort(),
+                Harness.freePort()));
+    stack.startController(
+        CONTROLLER_JAR, dir.resolve("clusters.yaml"), "controller", START, CONTROLLER_ARGS);
+    stack.startGateway(GATEWAY_JAR, "gateway", START);
+  }
+
+  @AfterAll
+  void stopWeir() {
+    if (stack != null) {
+      stack.close();
+    }
+    if (processes != null) {
+      processes.close();
+    }
+    if (seed != null) {
+      seed.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void aHealthyCandidateReachesTheTargetWithoutOneFailedRequest() throws Exception {
+    try (Scenario s = new Scenario("healthy")) {
+      s.begin(
+          """
+            steps:
+            - setWeight: 20
+            - pause: {duration: 2s}
+            - setWeight: 60
+            - pause: {duration: 2s}
+            analysis:
+              minRequests: 20
+              successRate: {min: 99}
+            progressDeadline: 60s
+          """);
+      try (LoadLoop load = s.load("GET")) {
+        load.awaitMore(100);
+        int from = load.count();
+        s.startRollout();
+
+        JsonNode done = s.awaitRollout("the end of the rollout", RolloutEndToEndTest::ended);
+
+        assertThat(phase(done)).as("phase; rollout: %s", done).isEqualTo("Succeeded");
+        assertThat(split(done.path("split"))).isEqualTo(s.target());
+        assertThat(s.routeTraffic()).isEqualTo(s.target());
+        assertThat(reasons(done))
+            .as("history: %s", done.path("history"))
+            .contains("RolloutStarted", "StepApplied", "AnalysisPassed", "Succeeded");
+        // From here the gateway serves T alone: the old revision has left, and nobody noticed.
+        load.awaitMore(300);
+        List<Sample> samples = load.samples().subList(from, load.count());
+        assertThat(revisions(samples.subList(samples.size() - 100, samples.size())))
+            .containsOnly(s.revision(2));
+        assertThat(samples.stream().filter(Sample::failed).toList())
+            .as("failed requests out of %d", samples.size())
+            .isEmpty();
+        // It went there step by step: some 100 consecutive responses held the 20% step exactly.
+        assertThat(windowCounts(samples, 100, s.revision(2))).contains(20);
+      }
+      s.awaitRoute(
+          "Ready=True after the rollout", r -> "True".equals(ready(r).path("status").asText()));
+    }
+  }
+
+  @Test
+  @Order(2)
+  void aCandidateFailingAThirdOfItsRequestsIsRolledBackAfterItsFirstStepsShareOfFailures()
+      throws Exception {
+    try (Scenario s = new Scenario("flaky")) {
+      s.begin(
+          """
+            steps:
+            - setWeight: 10
+            - pause: {duration: 3s}
+            - setWeight: 50
+            - pause: {duration: 3s}
+            analysis:
+              minRequests: 20
+              successRate: {min: 95}
+            progressDeadline: 60s
+          """);
+      String candidate = s.revision(2);
+      WeirStack.Answer told =
+          stack.post("http://127.0.0.1:" + s.backend(candidate).port() + "/_demo/fail?percent=33");
+      assertThat(told.status()).as(told.body()).isEqualTo(200);
+      // POST: never retried by the gateway, so every 503 reaches the client and its count.
+      try (LoadLoop load = s.load("POST")) {
+        load.awaitMore(100);
+        int from = load.count();
+        s.startRollout();
+
+        JsonNode done = s.awaitRollout("the end of the rollout", RolloutEndToEndTest::ended);
+
+        assertThat(phase(done)).as("phase; rollout: %s", done).isEqualTo("RolledBack");
+        assertThat(split(done.path("split"))).isEqualTo(s.stable());
+        JsonNode verdict = verdictOf(done, candidate);
+        assertThat(verdict.path("verdict").asText()).as("verdict: %s", verdict).isEqualTo("Fail");
+        JsonNode ready =
+            s.awaitRoute(
+                "Ready=False RolloutFailed",
+                r -> "RolloutFailed".equals(ready(r).path("reason").asText()));
+        assertThat(ready(ready).path("status").asText()).isEqualTo("False");
+        assertThat(ready(ready).path("message").asText()).contains(candidate, "successRate");
+        assertThat(s.routeTraffic()).isEqualTo(s.stable());
+
+        load.awaitMore(300);
+        List<Sample> samples = load.samples().subList(from, load.count());
+        assertThat(revisions(samples.subList(samples.size() - 100, samples.size())))
+            .as("the stable split served again")
+            .containsOnly(s.revision(1));
+        assertThat(
+                samples.stream()
+                    .filter(x -> x.failed() && !x.revision().equals(candidate))
+                    .toList())
+            .as("failures not from the candidate")
+            .isEmpty();
+        // The candidate was served from its first to its last response; in that span the gateway
+        // gave it its step's share at most (smooth weighted round-robin: within 1 of exact in any
+        // window, plus 1 for the one table change inside the span), and it failed a third of
+        // what it got (floor(n × 33 / 100) of n, exactly).
+        int first = indexOf(samples, candidate, true);
+        int last = indexOf(samples, candidate, false);
+        List<Sample> span = samples.subList(first, last + 1);
+        long served = span.stream().filter(x -> x.revision().equals(candidate)).count();
+        long failed = span.stream().filter(Sample::failed).count();
+        System.out.printf(
+            "flaky: %d requests while the candidate was served, %d to it, %d failed; %d requests"
+                + " in all%n",
+            span.size(), served, failed, samples.size());
+        assertThat(served)
+            .as("the candidate's responses")
+            .isLessThanOrEqualTo(span.size() / 10 + 2);
+        assertThat(failed)
+            .as("failed requests of %d while the candidate was served", span.size())
+            .isPositive()
+            .isLessThanOrEqualTo(served * 33 / 100)
+            .isLessThanOrEqualTo((span.size() / 10 + 2) / 3);
+      }
+    }
+  }
+
+  @Test
+  @Order(3)
+  void withoutTrafficACandidateIsNeverPromotedAndTheDeadlineRollsItBack() throws Exception {
+    try (Scenario s = new Scenario("quiet")) {
+      s.begin(
+          """
+            steps:
+            - setWeight: 20
+            - pause: {duration: 1s}
+            - setWeight: 60
+            - pause: {duration: 1s}
+            analysis:
+              minRequests: 20
+            progressDeadline: 8s
+          """);
+      long t0 = System.nanoTime();
+      s.startRollout();
+      List<JsonNode> seen = new ArrayList<>();
+      JsonNode done =
+          s.awaitRollout("the end of the rollout", r -> !phase(r).equals("Progressing"), seen::add);
+
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      for (JsonNode r : seen) {
+        if (phase(r).equals("Progressing")) {
+          assertThat(r.path("weight").asInt())
+              .as("weight while no request came; rollout: %s", r)
+              .isLessThanOrEqualTo(20);
+        }
+      }
+      assertThat(seen)
+          .as("Inconclusive seen on the way (no requests)")
+          .anySatisfy(
+              r ->
+                  assertThat(verdictOf(r, s.revision(2)).path("verdict").asText())
+                      .isEqualTo("Inconclusive"));
+      assertThat(phase(done)).as("phase; rollout: %s", done).isEqualTo("RolledBack");
+      assertThat(seconds).as("seconds to the rollback").isGreaterThanOrEqualTo(7.5);
+      assertThat(split(done.path("split"))).isEqualTo(s.stable());
+      JsonNode route =
+          s.awaitRoute(
+              "Ready=False RolloutFailed",
+              r -> "RolloutFailed".equals(ready(r).path("reason").asText()));
+      assertThat(ready(route).path("message").asText()).contains("progressDeadline");
+      assertThat(s.routeTraffic()).isEqualTo(s.stable());
+    }
+  }
+
+  @Test
+  @Order(4)
+  void promoteAbortAndRetryThroughTheAdminApi() throws Exception {
+    try (Scenario s = new Scenario("manual")) {
+      s.begin(
+          """
+            steps:
+            - setWeight: 10
+            - pause: {}
+            - setWeight: 40
+            - pause: {}
+            progressDeadline: 120s
+          """);
+      String candidate = s.revision(2);
+      try (LoadLoop load = s.load("GET")) {
+        s.startRollout();
+        s.awaitRollout("paused at 10%", atPause(1, 10));
+
+        JsonNode promoted = s.act("promote", 200);
+        assertThat(promoted.path("weight").asInt()).as("after promote: %s", promoted).isEqualTo(40);
+        s.awaitRollout("paused at 40%", atPause(3, 40));
+        load.awaitMore(200);
+        assertThat(windowCounts(last(load, 100), 100, candidate))
+            .as("the gateway serving 40%")
+            .containsExactly(40);
+
+        JsonNode aborted = s.act("abort", 200);
+        assertThat(phase(aborted)).as("after abort: %s", aborted).isEqualTo("RolledBack");
+        assertThat(split(aborted.path("split"))).isEqualTo(s.stable());
+        JsonNode route =
+            s.awaitRoute(
+                "Ready=False RolloutAborted",
+                r -> "RolloutAborted".equals(ready(r).path("reason").asText()));
+        assertThat(ready(route).path("status").asText()).isEqualTo("False");
+        assertThat(ready(route).path("message").asText()).containsIgnoringCase("api");
+        // The gateway serves S again. (The Rollout's own "applied" after a rollback is only
+        // brought up to date by a later build, so it is not what this waits for.)
+        awaitOnly(load, s.revision(1));
+
+        JsonNode retried = s.act("retry", 200);
+        assertThat(retried.path("weight").asInt()).as("after retry: %s", retried).isEqualTo(10);
+        s.awaitRollout("paused at 10% again", atPause(1, 10));
+        JsonNode full = s.act("promote?full=true", 200);
+        assertThat(full.path("weight").asInt())
+            .as("after promote?full=true: %s", full)
+            .isEqualTo(100);
+        JsonNode done = s.awaitRollout("the end of the rollout", RolloutEndToEndTest::ended);
+        assertThat(phase(done)).isEqualTo("Succeeded");
+        assertThat(s.routeTraffic()).isEqualTo(s.target());
+        assertThat(done.path("history").findValuesAsText("source")).contains("API");
+
+        assertThat(stack.rolloutAction(NAMESPACE, "manual", "explode").status()).isEqualTo(400);
+        assertThat(stack.rolloutAction(NAMESPACE, "nobody", "promote").status()).isEqualTo(404);
+        load.awaitMore(100);
+        assertThat(load.samples().stream().filter(Sample::failed).toList())
+            .as("failed requests")
+            .isEmpty();
+      }
+    }
+  }
+
+  @Test
+  @Order(5)
+  void aRestartedControllerContinuesFromItsStateFileNeverServingMoreThanTheStepsWeight()
+      throws Exception {
+    try (Scenario s = new Scenario("restart")) {
+      s.begin(
+          """
+            steps:
+            - setWeight: 20
+            - pause: {}
+            - setWeight: 60
+            - pause: {duration: 2s}
+            progressDeadline: 120s
+          """);
+      String candidate = s.revision(2);
+      try (LoadLoop load = s.load("GET")) {
+        s.startRollout();
+        s.awaitRollout("paused at 20%", atPause(1, 20));
+        Path stateFile = dir.resolve("weir-rollouts.json");
+        assertThat(stateFile).exists();
+        assertThat(Files.readString(stateFile)).contains("restart");
+
+        int killed = load.count();
+        stack.killController();
+        load.awaitMore(200); // the gateway serves on without a controller
+        stack.startController(
+            CONTROLLER_JAR,
+            dir.resolve("clusters.yaml"),
+            "controller-restarted",
+            START,
+            CONTROLLER_ARGS);
+        JsonNode after = s.awaitRollout("listed again", r -> true);
+        assertThat(phase(after)).as("after the restart: %s", after).isEqualTo("Paused");
+        assertThat(after.path("step").asInt()).isEqualTo(1);
+        assertThat(after.path("weight").asInt()).isEqualTo(20);
+        stack.awaitGatewayAppliedRevision(START); // the gateway is back on the new controller
+        s.awaitRollout("applied by the gateway again", RolloutEndToEndTest::applied);
+        load.awaitMore(300);
+
+        // 20/80 is a period of 5 picks: any 100 consecutive responses of one routing table hold
+        // exactly 20, and 22 at most across the tables a reconnect swaps in.
+        List<Sample> meanwhile = load.samples().subList(killed, load.count());
+        assertThat(windowCounts(meanwhile, 100, candidate))
+            .as("the candidate in any 100 consecutive responses since the kill")
+            .allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(22));
+        assertThat(meanwhile.stream().filter(Sample::failed).toList())
+            .as("failed requests since the kill")
+            .isEmpty();
+
+        JsonNode promoted = s.act("promote", 200);
+        assertThat(promoted.path("weight").asInt()).as("after promote: %s", promoted).isEqualTo(60);
+        JsonNode done = s.awaitRollout("the end of the rollout", RolloutEndToEndTest::ended);
+        assertThat(phase(done)).isEqualTo("Succeeded");
+        assertThat(s.routeTraffic()).isEqualTo(s.target());
+        load.awaitMore(100);
+        assertThat(load.samples().stream().filter(Sample::failed).toList())
+            .as("failed requests")
+            .isEmpty();
+      }
+    }
+  }
+
+  /**
+   * One test's Route with two revisions (each a backend answering its name), from S = all on the
+   * first to T = all on the second, governed by a Rollout of the same name.
+   */
+  private final class Scenario implements AutoCloseable {
+    private final String route;
+    private final Map<String, Backend> backends = new LinkedHashMap<>();
+
+    Scenario(String route) throws Exception {
+      this.route = route;
+      for (int i = 1; i <= 2; i++) {
+        backends.put(revision(i), Backend.start(revision(i), "127.0.0.1", 0));
+      }
+    }
+
+    String revision(int i) {
+      return "%s-%05d".formatted(route, i);
+    }
+
+    String host() {
+      return route + "." + NAMESPACE + "." + BenchClusters.DOMAIN;
+    }
+
+    Backend backend(String revision) {
+      return backends.get(revision);
+    }
+
+    Map<String, Integer> stable() {
+      return Map.of(revision(1), 100);
+    }
+
+    Map<String, Integer> target() {
+      return Map.of(revision(2), 100);
+    }
+
+    /**
+     * Writes the revisions, the Route at S and the Rollout ({@code spec} below {@code routeRef});
+     * waits until the gateway serves the Route and the controller lists the Rollout at S.
+     */
+    void begin(String spec) throws Exception {
+      StringBuilder revisions = new StringBuilder();
+      backends.forEach(
+          (rev, backend) ->
+              revisions
+                  .append(FolderClusters.service(rev, route))
+                  .append(FolderClusters.slice(rev, "127.0.0.1", backend.port())));
+      write("revisions-" + route, revisions);
+      write("rollout-" + route, FolderClusters.rollout(route, route, spec));
+      writeRoute(stable());
+      stack.awaitServed(host(), Duration.ofSeconds(60));
+      awaitRollout(
+          "listed at S",
+          r -> phase(r).equals("Succeeded") && split(r.path("split")).equals(stable()));
+    }
+
+    /**
+     * Writes the Route at T and waits until the Rollout says so (its view lags the write by a
+     * build), so that what a test awaits next is this rollout's state, not the last one's.
+     */
+    void startRollout() throws Exception {
+      writeRoute(target());
+      awaitRollout("T taken as the target", r -> split(r.path("target")).equals(target()));
+    }
+
+    void writeRoute(Map<String, Integer> split) throws IOException {
+      write("route-" + route, FolderClusters.route(route, split));
+    }
+
+    private void write(String name, CharSequence yaml) throws IOException {
+      FolderClusters.replace(
+          dir.resolve(".staging"), dir.resolve("east").resolve(name + ".yaml"), yaml);
+    }
+
+    LoadLoop load(String method) {
+      // about 250 requests a second: 25 a second reach a 10% candidate
+      return new LoadLoop(stack.ports().gatewayHttp(), host(), method, 3);
+    }
+
+    /** POSTs {@code action}; asserts the status and returns the answer's element. */
+    JsonNode act(String action, int status) throws IOException {
+      WeirStack.Answer a = stack.rolloutAction(NAMESPACE, route, action);
+      assertThat(a.status()).as("POST %s: %s", action, a.body()).isEqualTo(status);
+      return a.json();
+    }
+
+    JsonNode awaitRollout(String what, Predicate<JsonNode> until) throws InterruptedException {
+      return awaitRollout(what, until, r -> {});
+    }
+
+    /** Polls {@code GET /api/v1/rollouts} every 100 ms, handing each answer to {@code each}. */
+    JsonNode awaitRollout(String what, Predicate<JsonNode> until, Consumer<JsonNode> each)
+        throws InterruptedException {
+      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      Object last = "nothing";
+      while (System.nanoTime() < deadline) {
+        try {
+          Optional<JsonNode> r = stack.rollout(NAMESPACE, route);
+          if (r.isPresent()) {
+            last = r.get();
+            each.accept(r.get());
+            if (until.test(r.get())) {
+              return r.get();
+            }
+          } else {
+            last = "not listed";
+          }
+        } catch (IOException e) {
+          last = e.getMessage(); // a restarting controller
+        }
+        Thread.sleep(100);
+      }
+      return fail(
+          "rollout %s/%s: no %s within 90 s; last seen: %s; controller log:%n%s",
+          NAMESPACE, route, what, last, controllerLog());
+    }
+
+    /** Polls {@code GET /api/v1/routes} until this Route satisfies {@code until}. */
+    JsonNode awaitRoute(String what, Predicate<JsonNode> until) throws Exception {
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      JsonNode last = null;
+      while (System.nanoTime() < deadline) {
+        last = routeNode();
+        if (last != null && until.test(last)) {
+          return last;
+        }
+        Thread.sleep(100);
+      }
+      return fail("route %s: no %s within 30 s; last seen: %s", route, what, last);
+    }
+
+    Map<String, Integer> routeTraffic() throws IOException {
+      JsonNode r = routeNode();
+      assertThat(r).as("route %s listed", route).isNotNull();
+      return split(r.path("status").path("traffic"));
+    }
+
+    private JsonNode routeNode() throws IOException {
+      for (JsonNode r : stack.routes()) {
+        if (route.equals(r.path("name").asText())
+            && NAMESPACE.equals(r.path("namespace").asText())) {
+          return r;
+        }
+      }
+      return null;
+    }
+
+    @Override
+    public void close() {
+      backends.values().forEach(Backend::close);
+    }
+  }
+
+  private String controllerLog() {
+    Processes.Started c = stack.controller();
+    return c == null ? "(no controller)" : Processes.tail(c.log(), 40);
+  }
+
+  private static boolean ended(JsonNode r) {
+    return phase(r).equals("Succeeded") || phase(r).equals("RolledBack");
+  }
+
+  /** Phase Paused at {@code step} serving {@code weight}, applied by every data plane. */
+  private static Predicate<JsonNode> atPause(int step, int weight) {
+    return r ->
+        phase(r).equals("Paused")
+            && r.path("step").asInt() == step
+            && r.path("weight").asInt() == weight
+            && applied(r);
+  }
+
+  /** Every connected data plane applied the split served now. */
+  private static boolean applied(JsonNode r) {
+    JsonNode a = r.path("applied");
+    return a.path("connected").asInt() > 0
+        && a.path("applied").asInt() == a.path("connected").asInt();
+  }
+
+  private static String phase(JsonNode rollout) {
+    return rollout.path("phase").asText();
+  }
+
+  private static List<String> reasons(JsonNode rollout) {
+    return rollout.path("history").findValuesAsText("reason");
+  }
+
+  private static JsonNode ready(JsonNode route) {
+    for (JsonNode c : route.path("status").path("conditions")) {
+      if ("Ready".equals(c.path("type").asText())) {
+        return c;
+      }
+    }
+    return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+  }
+
+  private static JsonNode verdictOf(JsonNode rollout, String revision) {
+    for (JsonNode v : rollout.path("verdicts")) {
+      if (revision.equals(v.path("revision").asText())) {
+        return v;
+      }
+    }
+    return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+  }
+
+  /** A split as the API writes it ({@code [{revisionName, percent}]}), entries with a share. */
+  static Map<String, Integer> split(JsonNode entries) {
+    Map<String, Integer> split = new LinkedHashMap<>();
+    for (JsonNode e : entries) {
+      if (e.path("percent").asInt() > 0) {
+        split.merge(e.path("revisionName").asText(), e.path("percent").asInt(), Integer::sum);
+      }
+    }
+    return split;
+  }
+
+  private static List<String> revisions(List<Sample> samples) {
+    return samples.stream().map(Sample::revision).distinct().toList();
+  }
+
+  /** Waits until the last 100 responses all came from {@code revision}. */
+  private static void awaitOnly(LoadLoop load, String revision) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!revisions(last(load, 100)).equals(List.of(revision))) {
+      assertThat(System.nanoTime()).as("only %s served within 30 s", revision).isLessThan(deadline);
+      load.awaitMore(10);
+    }
+  }
+
+  private static List<Sample> last(LoadLoop load, int n) {
+    List<Sample> all = load.samples();
+    return all.subList(all.size() - n, all.size());
+  }
+
+  /** How often {@code revision} answered in each run of {@code size} consecutive responses. */
+  static List<Integer> windowCounts(List<Sample> samples, int size, String revision) {
+    List<Integer> counts = new ArrayList<>();
+    int in = 0;
+    for (int i = 0; i < samples.size(); i++) {
+      if (samples.get(i).revision().equals(revision)) {
+        in++;
+      }
+      if (i >= size && samples.get(i - size).revision().equals(revision)) {
+        in--;
+      }
+      if (i >= size - 1) {
+        counts.add(in);
+      }
+    }
+    return counts;
+  }
+
+  private static int indexOf(List<Sample> samples, String revision, boolean first) {
+    int found = -1;
+    for (int i = 0; i < samples.size(); i++) {
+      if (samples.get(i).revision().equals(revision)) {
+        found = i;
+        if (first) {
+          break;
+        }
+      }
+    }
+    assertThat(found).as("%s answered at all", revision).isNotNegative();
+    return found;
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (var paths = Files.walk(dir)) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
+}

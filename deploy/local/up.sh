@@ -280,6 +280,10 @@ $load_line
 
 Rollout state is kept in deploy/local/run/weir-rollouts.json and survives a restart of up.sh.
 
+The console (Routes, splits, rollouts with their buttons, traffic per revision, live):
+
+  http://127.0.0.1:9090/
+
 Ctrl-C stops everything.
 EOF
 wait

@@ -1,8 +1,14 @@
 package dev.weir.controller.admin;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import dev.weir.controller.api.v1alpha1.RolloutStep;
 import dev.weir.controller.clusters.TlsSettings;
+import dev.weir.controller.pipeline.ClusterObjects;
 import dev.weir.controller.pipeline.DefaultCertificateState;
+import dev.weir.controller.pipeline.RolloutObject;
+import dev.weir.controller.pipeline.RouteKey;
+import dev.weir.controller.reconcile.RebuildLoop;
 import dev.weir.controller.reconcile.RolloutCoordinator;
 import dev.weir.controller.reconcile.WeirController;
 import dev.weir.controller.rollout.Action;
@@ -13,8 +19,10 @@ import dev.weir.model.Upstream;
 import dev.weir.model.VirtualHost;
 import dev.weir.xds.DataPlane;
 import dev.weir.xds.DataPlaneRegistry;
+import dev.weir.xds.lrs.LoadStore;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -31,8 +39,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET /api/v1/routes}, {@code /dataplanes}, {@code /clusters}, {@code /model} and {@code
- * /rollouts}; {@code POST /api/v1/rollouts/{namespace}/{name}/{action}}.
+ * {@code GET /api/v1/routes}, {@code /dataplanes}, {@code /clusters}, {@code /model}, {@code
+ * /rollouts} and {@code /info}; {@code POST /api/v1/rollouts/{namespace}/{name}/{action}}.
  */
 @RestController
 @RequestMapping("/api/v1")
@@ -82,8 +90,57 @@ public class AdminController {
    * the history, and why it decides nothing when it does not ({@code message}, {@code errors}).
    */
   @GetMapping("/rollouts")
-  public List<RolloutCoordinator.RolloutView> rollouts() {
-    return controller.rollouts();
+  public List<RolloutDetail> rollouts() {
+    RebuildLoop.Built built = controller.lastBuild();
+    Map<RouteKey, List<RolloutStep>> steps = new HashMap<>();
+    if (built != null) {
+      for (ClusterObjects c : built.inputs()) {
+        for (RolloutObject r : c.rollouts()) {
+          if (r.spec() != null) {
+            steps.put(r.key(), r.spec().steps());
+          }
+        }
+      }
+    }
+    return controller.rollouts().stream()
+        .map(
+            v ->
+                new RolloutDetail(
+                    v,
+                    steps.getOrDefault(
+                        new RouteKey(v.cluster(), v.namespace(), v.name()), List.of())))
+        .toList();
+  }
+
+  /**
+   * A Rollout in the admin API: the coordinator's view and its spec's {@code steps} (the console
+   * draws them as a timeline; {@code step} indexes them, {@code steps.size()} being the implicit
+   * last step that serves the Route's spec split).
+   */
+  public record RolloutDetail(
+      @JsonUnwrapped RolloutCoordinator.RolloutView rollout, List<RolloutStep> steps) {}
+
+  /**
+   * What a client (the console) needs to know of this controller: the domain, whether the write
+   * actions are on (and why not), and whether load reports are kept.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Info(
+      String domain,
+      boolean writesEnabled,
+      @Nullable String writesRefused,
+      boolean loadReports,
+      long loadRetentionSeconds) {}
+
+  /** {@code GET /api/v1/info}: see {@link Info}. */
+  @GetMapping("/info")
+  public Info info() {
+    return new Info(
+        controller.clustersFile().domain(),
+        writesRefused == null,
+        writesRefused,
+        controller.loads() != null,
+        LoadStore.RETENTION.toSeconds());
   }
 
   /**

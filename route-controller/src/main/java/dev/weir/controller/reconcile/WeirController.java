@@ -63,6 +63,7 @@ public final class WeirController implements AutoCloseable {
   private final DataPlaneRegistry registry;
   private final Duration initialReadTimeout;
   private final RolloutCoordinator rollouts;
+  private final @Nullable LoadStore loads;
 
   /**
    * Where Rollouts get their numbers and keep their state.
@@ -126,6 +127,7 @@ public final class WeirController implements AutoCloseable {
     requireNonNull(options, "options");
     requireNonNull(clients, "clients");
     this.initialReadTimeout = options.initialReadTimeout();
+    this.loads = rolloutSettings.loads();
     // The loop and the sources refer to each other: sources request rebuilds, the loop reads them.
     Runnable changed = this::rebuild;
     Map<String, StatusTarget> targets = new HashMap<>();
@@ -246,6 +248,19 @@ public final class WeirController implements AutoCloseable {
   public @Nullable DefaultCertificateState defaultCertificate() {
     RebuildLoop.Built last = loop.last();
     return last == null ? null : last.result().defaultCertificate();
+  }
+
+  /**
+   * The last build (its inputs and result; a new object after every build or readiness recompute),
+   * or null before the first. Read-only: for the admin API's change notices and per-Route details.
+   */
+  public RebuildLoop.@Nullable Built lastBuild() {
+    return loop.last();
+  }
+
+  /** The data planes' load reports (the xDS server's), or null when there are none. */
+  public @Nullable LoadStore loads() {
+    return loads;
   }
 
   /** Every Route of every config cluster with its status, sorted by cluster, namespace, name. */

@@ -1,0 +1,160 @@
+package dev.weir.controller.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+import dev.weir.controller.pipeline.ResolvedTarget;
+import dev.weir.controller.pipeline.ServedRoute;
+import dev.weir.controller.reconcile.WeirController;
+import dev.weir.model.Locality;
+import dev.weir.xds.DataPlane;
+import dev.weir.xds.DataPlaneRegistry;
+import dev.weir.xds.dialect.LatencyBuckets;
+import dev.weir.xds.lrs.LoadStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.http.ResponseEntity;
+
+/** The console's endpoints without a server: load buckets, n of m, the cross-origin guard. */
+class ConsoleApiTest {
+
+  @ParameterizedTest(name = "Origin {0} to Host {1}: refused {2}")
+  @CsvSource(
+      nullValues = "none",
+      value = {
+        "none, 127.0.0.1:9090, false",
+        "http://127.0.0.1:9090, 127.0.0.1:9090, false",
+        "http://localhost:9090, 127.0.0.1:9090, true",
+        "https://evil.example, 127.0.0.1:9090, true",
+        "null, 127.0.0.1:9090, true",
+      })
+  void aBrowserMayWriteOnlyFromTheAdminApisOwnOrigin(
+      @Nullable String origin, String host, boolean refused) {
+    String reason = CrossOriginWrites.refusal(origin, host);
+    assertThat(reason != null).isEqualTo(refused);
+    if (reason != null) {
+      assertThat(reason).contains(origin).contains(host).doesNotContain("\n");
+    }
+  }
+
+  @Test
+  void aRouteIsAppliedByTheDataPlanesThatAppliedTheModelItFirstAppearedIn() {
+    ServedRoute served = new ServedRoute(1, List.<ResolvedTarget>of(), 7);
+    List<DataPlane> planes =
+        List.of(plane("a", "east", 7), plane("b", "east", 6), plane("c", "west", 9));
+
+    ConsoleController.Applied applied = ConsoleController.applied(served, planes);
+
+    assertThat(applied.applied()).isEqualTo(2);
+    assertThat(applied.connected()).isEqualTo(3);
+    assertThat(applied.clusters())
+        .containsExactly(
+            new ConsoleController.ClusterApplied("east", 1, 2),
+            new ConsoleController.ClusterApplied("west", 1, 1));
+    assertThat(ConsoleController.applied(null, planes).applied()).isZero();
+  }
+
+  @Test
+  void loadComesInBucketsPerRevisionOverallAndPerCluster() {
+    Instant now = Instant.parse("2026-12-01T12:00:00.500Z");
+    Clock clock = Clock.fixed(now, ZoneOffset.UTC);
+    LoadStore store = new LoadStore(Clock.fixed(now.minusSeconds(5), ZoneOffset.UTC));
+    long[] latency = new long[LatencyBuckets.count()];
+    latency[LatencyBuckets.count() / 2] = 10;
+    try (LoadStore.NodeLoad node = store.node("gw")) {
+      node.add("default/hello-00002", "east", 10, 9, 1, 0, latency);
+      node.add("default/hello-00002", "west", 10, 10, 0, 0, null);
+    }
+    WeirController controller = mock(WeirController.class);
+    when(controller.loads()).thenReturn(store);
+    ConsoleController api =
+        new ConsoleController(controller, mock(DataPlaneRegistry.class), null, clock);
+
+    ResponseEntity<Object> answer = api.load(List.of("default/hello-00002", "default/none"), 10);
+
+    ConsoleController.LoadView view = (ConsoleController.LoadView) answer.getBody();
+    assertThat(view.stepSeconds()).isEqualTo(10);
+    assertThat(view.to()).isEqualTo("2026-12-01T11:59:59Z");
+    ConsoleController.RevisionLoad hello = view.revisions().get(0);
+    int buckets = (int) (LoadStore.RETENTION.toSeconds() / 10);
+    assertThat(hello.overall().rps()).hasSize(buckets);
+    // 12:00:00 - 5 s lies in the last bucket (11:59:50..11:59:59): 20 requests in 10 s.
+    assertThat(hello.overall().rps().get(buckets - 1)).isEqualTo(2.0);
+    assertThat(hello.overall().errorPercent().get(buckets - 1)).isEqualTo(5.0);
+    assertThat(hello.overall().errorPercent().get(0)).isNull();
+    assertThat(hello.overall().p99Ms().get(buckets - 1)).isPositive();
+    assertThat(hello.clusters()).containsOnlyKeys("east", "west");
+    assertThat(hello.clusters().get("east").errorPercent().get(buckets - 1)).isEqualTo(10.0);
+    assertThat(hello.clusters().get("west").p99Ms().get(buckets - 1)).isNull();
+    assertThat(view.revisions().get(1).overall().rps()).containsOnly(0.0);
+
+    assertThat(api.load(List.of("nonsense"), 10).getStatusCode().value()).isEqualTo(400);
+    assertThat(api.load(List.of("default/x"), 0).getStatusCode().value()).isEqualTo(400);
+  }
+
+  @Test
+  void tenThousandRoutesAreSearchedAndPagedInTheController() {
+    List<WeirController.RouteView> routes = new java.util.ArrayList<>();
+    for (int i = 0; i < 10_000; i++) {
+      routes.add(
+          new WeirController.RouteView(
+              "east", "default", String.format("route-%05d", i), 1, null, null));
+    }
+    WeirController controller = mock(WeirController.class);
+    when(controller.routes()).thenReturn(routes);
+    ConsoleEvents events = mock(ConsoleEvents.class);
+    when(events.versions()).thenReturn(new ConsoleEvents.Versions(3, 1, 0, 2, 0));
+    ConsoleController api =
+        new ConsoleController(controller, mock(DataPlaneRegistry.class), events, Clock.systemUTC());
+
+    ConsoleController.RoutePage first = api.search("", 0, 25);
+    ConsoleController.RoutePage last = api.search("ROUTE-099", 75, 25);
+    ConsoleController.RoutePage one = api.search("default route-04242", 0, 25);
+
+    assertThat(first.total()).isEqualTo(10_000);
+    assertThat(first.matched()).isEqualTo(10_000);
+    assertThat(first.routes()).hasSize(25);
+    assertThat(first.routes().get(0).name()).isEqualTo("route-00000");
+    assertThat(first.version()).isEqualTo(1);
+    assertThat(last.matched()).isEqualTo(100);
+    assertThat(last.routes())
+        .extracting(ConsoleController.RouteRow::name)
+        .startsWith("route-09975");
+    assertThat(one.routes())
+        .extracting(ConsoleController.RouteRow::name)
+        .containsExactly("route-04242");
+    assertThat(one.routes().get(0).dataPlanes().connected()).isZero();
+    assertThat(api.search("", 20_000, 5000).routes()).isEmpty();
+  }
+
+  @Test
+  void theInfoSaysWhetherWritesAreOnAndNeverMore() {
+    WeirController controller = mock(WeirController.class);
+    when(controller.clustersFile())
+        .thenReturn(new dev.weir.controller.clusters.ClustersFile(null, "example.com", List.of()));
+
+    AdminController.Info off = new AdminController(controller, null, false, "0.0.0.0").info();
+    AdminController.Info on = new AdminController(controller, null, false, "127.0.0.1").info();
+
+    assertThat(off.writesEnabled()).isFalse();
+    assertThat(off.writesRefused()).contains("weir.admin.write-enabled=true");
+    assertThat(on.writesEnabled()).isTrue();
+    assertThat(on.writesRefused()).isNull();
+    assertThat(on.domain()).isEqualTo("example.com");
+    assertThat(on.loadReports()).isFalse();
+  }
+
+  private static DataPlane plane(String id, String cluster, long applied) {
+    return new DataPlane(
+        id, cluster, new Locality("r", "z"), Instant.EPOCH, Map.of(), applied, Optional.empty());
+  }
+}

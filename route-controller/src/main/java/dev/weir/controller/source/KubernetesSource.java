@@ -1,5 +1,6 @@
 package dev.weir.controller.source;
 
+import static java.net.HttpURLConnection.HTTP_NOT_FOUND;
 import static java.util.Objects.requireNonNull;
 
 import dev.weir.controller.api.v1alpha1.Rollout;
@@ -9,14 +10,19 @@ import dev.weir.controller.store.KubernetesObjects;
 import dev.weir.controller.store.ObjectStore;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +39,12 @@ import org.slf4j.LoggerFactory;
  * once; the informers' caches are never read for a build. The store keeps the last-known objects
  * when the API server goes away while the informers keep retrying; while any of them is not
  * watching, the cluster is {@code Stale} and its endpoints are marked stale.
+ *
+ * <p>Weir's own custom resources beyond the Route ({@link #OPTIONAL}: Rollouts) may be missing from
+ * a cluster whose CRDs were not upgraded with the controller. While the API server answers 404 Not
+ * Found for such a kind, the cluster reads as if it had none of them: it is not {@code Stale}
+ * because of it, its health lists one line that says which resource is not served, and the informer
+ * keeps retrying, so installing the CRD later is picked up without a restart.
  */
 public final class KubernetesSource implements ClusterSource {
 
@@ -51,6 +63,18 @@ public final class KubernetesSource implements ClusterSource {
   private volatile boolean initialReadDone;
   private final AtomicBoolean checkQueued = new AtomicBoolean();
   private volatile @Nullable String problem = "not synced yet";
+
+  /**
+   * Kinds a cluster may not serve (their CRD not installed): a 404 on their list leaves the cluster
+   * readable without them.
+   */
+  static final Set<ObjectStore.Kind> OPTIONAL = EnumSet.of(ObjectStore.Kind.ROLLOUT);
+
+  /**
+   * Optional kinds whose last list or watch was answered 404 Not Found, with the resource's name
+   * ({@code rollouts.weir.dev/v1alpha1}); cleared when their informer syncs.
+   */
+  private final Map<ObjectStore.Kind, String> notServed = new ConcurrentHashMap<>();
 
   public KubernetesSource(
       ClusterConfig config,
@@ -96,7 +120,12 @@ public final class KubernetesSource implements ClusterSource {
           client.resources(Route.class).inAnyNamespace().runnableInformer(0));
       inform(
           ObjectStore.Kind.ROLLOUT,
-          client.resources(Rollout.class).inAnyNamespace().runnableInformer(0));
+          client.resources(Rollout.class).inAnyNamespace().runnableInformer(0),
+          HasMetadata.getPlural(Rollout.class)
+              + "."
+              + HasMetadata.getGroup(Rollout.class)
+              + "/"
+              + HasMetadata.getVersion(Rollout.class));
       // Only TLS Secrets: the API server filters, so other Secrets are neither sent nor kept.
       inform(
           ObjectStore.Kind.SECRET,
@@ -112,6 +141,15 @@ public final class KubernetesSource implements ClusterSource {
 
   private <T extends HasMetadata> void inform(
       ObjectStore.Kind kind, SharedIndexInformer<T> informer) {
+    inform(kind, informer, kind.name());
+  }
+
+  /**
+   * @param resource the resource's name as the API server knows it, for the line that says an
+   *     optional kind is not served
+   */
+  private <T extends HasMetadata> void inform(
+      ObjectStore.Kind kind, SharedIndexInformer<T> informer, String resource) {
     informer.addEventHandler(
         new ResourceEventHandler<T>() {
           @Override
@@ -147,14 +185,29 @@ public final class KubernetesSource implements ClusterSource {
     // Keep retrying whatever goes wrong: an unreachable cluster must come back by itself.
     informer.exceptionHandler(
         (started, t) -> {
-          problem = oneLine(t);
+          if (OPTIONAL.contains(kind) && notFound(t)) {
+            if (notServed.put(kind, resource) == null) {
+              log.warn(
+                  "cluster {}: the API server does not serve {} (CRD not installed?); reading the"
+                      + " cluster without them and retrying",
+                  name(),
+                  resource);
+              try {
+                executor.execute(this::checkHealth);
+              } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closed
+              }
+            }
+          } else {
+            problem = oneLine(t);
+          }
           return true;
         });
     informer
         .start()
         .whenComplete(
             (ok, t) -> {
-              if (t != null) {
+              if (t != null && !(OPTIONAL.contains(kind) && notFound(t))) {
                 problem = oneLine(t);
               }
               executor.execute(this::checkHealth);
@@ -182,6 +235,16 @@ public final class KubernetesSource implements ClusterSource {
     }
   }
 
+  /** Whether {@code t}, or one of its causes, is the API server's 404 Not Found. */
+  private static boolean notFound(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof KubernetesClientException e && e.getCode() == HTTP_NOT_FOUND) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static String oneLine(Throwable t) {
     String m = t.getMessage() == null ? t.toString() : t.getMessage();
     return m.replaceAll("\\s*\\n\\s*", " ");
@@ -191,15 +254,29 @@ public final class KubernetesSource implements ClusterSource {
     boolean nowStale;
     boolean allSynced;
     synchronized (this) {
-      nowStale = informers.values().stream().anyMatch(i -> !i.hasSynced() || !i.isWatching());
+      // An optional kind the API server does not serve counts as read (none of them) until it is.
+      informers.forEach(
+          (kind, i) -> {
+            if (i.hasSynced()) {
+              notServed.remove(kind);
+            }
+          });
+      nowStale =
+          informers.entrySet().stream()
+              .anyMatch(
+                  e ->
+                      !notServed.containsKey(e.getKey())
+                          && (!e.getValue().hasSynced() || !e.getValue().isWatching()));
       // Synced, and every object listed has reached the store through the informer's events.
       allSynced =
           !informers.isEmpty()
               && informers.entrySet().stream()
                   .allMatch(
                       e ->
-                          e.getValue().hasSynced()
-                              && store.size(e.getKey()) >= e.getValue().getStore().list().size());
+                          notServed.containsKey(e.getKey())
+                              || (e.getValue().hasSynced()
+                                  && store.size(e.getKey())
+                                      >= e.getValue().getStore().list().size()));
     }
     if (allSynced && !initialReadDone) {
       initialReadDone = true;
@@ -240,6 +317,18 @@ public final class KubernetesSource implements ClusterSource {
   @Override
   public ClusterHealth health() {
     String p = problem;
+    List<String> problems = new ArrayList<>();
+    if (stale && p != null) {
+      problems.add(p);
+    }
+    notServed.values().stream()
+        .sorted()
+        .forEach(
+            r ->
+                problems.add(
+                    "the API server does not serve "
+                        + r
+                        + " (CRD not installed?): none are read from this cluster"));
     return new ClusterHealth(
         name(),
         "kubernetes",
@@ -248,7 +337,7 @@ public final class KubernetesSource implements ClusterSource {
         config.config(),
         String.valueOf(client.getMasterUrl()),
         stale ? ClusterHealth.STALE : ClusterHealth.READY,
-        stale && p != null ? List.of(p) : List.of(),
+        problems,
         store.count(ObjectStore.Kind.ROUTE),
         store.count(ObjectStore.Kind.SERVICE),
         store.count(ObjectStore.Kind.ENDPOINT_SLICE));

@@ -431,6 +431,11 @@ public final class FolderSource implements ClusterSource {
           if (doc == null || doc.isNull() || doc.isEmpty()) {
             continue;
           }
+          // A Deployment is a scale target: the cluster's FolderScaler reads it, the store does
+          // not.
+          if (DEPLOYMENT.equals(doc.path("kind").asText(""))) {
+            continue;
+          }
           parsed.add(object(doc, index));
         }
       }
@@ -496,6 +501,9 @@ public final class FolderSource implements ClusterSource {
     return s == null ? "" : s.replaceAll("\\s*\\n\\s*", " ").trim();
   }
 
+  /** The kind of a scale target document, skipped here (see {@link FolderScaler}). */
+  private static final String DEPLOYMENT = "Deployment";
+
   private static HasMetadata object(JsonNode doc, int index) throws JacksonException {
     String kind = doc.path("kind").asText("");
     String apiVersion = doc.path("apiVersion").asText("");
@@ -554,7 +562,7 @@ public final class FolderSource implements ClusterSource {
                   + index
                   + ": kind \""
                   + kind
-                  + "\" (expected: Route, Rollout, Service, EndpointSlice or Secret)");
+                  + "\" (expected: Route, Rollout, Service, EndpointSlice, Secret or Deployment)");
     };
   }
 

@@ -218,7 +218,7 @@ class FolderClustersTest {
                       "Degraded",
                       java.util.List.of(
                           east.resolve("odd.yaml")
-                              + ": document 1: kind \"ConfigMap\" (expected: Route, Rollout, Service, EndpointSlice or Secret)")),
+                              + ": document 1: kind \"ConfigMap\" (expected: Route, Rollout, Service, EndpointSlice, Secret or Deployment)")),
                   tuple("Ready", java.util.List.of()));
         });
   }

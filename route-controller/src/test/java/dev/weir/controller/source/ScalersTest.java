@@ -1,0 +1,129 @@
+package dev.weir.controller.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.weir.controller.activation.Scaler.ScaleException;
+import dev.weir.controller.testing.KubeObjects;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The two kinds of scale target: a Deployment document in a folder, and the scale subresource. */
+class ScalersTest {
+
+  @TempDir Path folder;
+
+  private static final String FILE =
+      """
+      # the demo's cold revision
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: hello-00003
+        annotations:
+          weir.dev/scale-target: deployment/hello-00003   # keep this comment
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: hello-00003
+        namespace: default
+      spec:
+        replicas:   0    # Weir sets this
+        selector: {matchLabels: {app: hello}}
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: other}
+      spec:
+        selector: {matchLabels: {app: other}}
+      """;
+
+  @Test
+  void aFolderDeploymentChangesOnlyItsReplicasValue() throws Exception {
+    Path file = folder.resolve("sub/hello.yaml");
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, FILE);
+    FolderScaler scaler = new FolderScaler(folder);
+
+    assertThat(scaler.replicas("default", "hello-00003")).isZero();
+    scaler.scale("default", "hello-00003", 1);
+
+    assertThat(Files.readString(file))
+        .isEqualTo(
+            FILE.replace("replicas:   0    # Weir sets this", "replicas:   1    # Weir sets this"));
+    assertThat(scaler.replicas("default", "hello-00003")).isEqualTo(1);
+  }
+
+  @Test
+  void aFolderDeploymentWithoutReplicasGetsOneLineUnderSpec() throws Exception {
+    Path file = folder.resolve("hello.yml");
+    Files.writeString(file, FILE);
+    FolderScaler scaler = new FolderScaler(folder);
+
+    // Omitted: 1, as the API server defaults it.
+    assertThat(scaler.replicas("default", "other")).isEqualTo(1);
+    scaler.scale("default", "other", 0);
+
+    assertThat(Files.readString(file))
+        .isEqualTo(
+            FILE.replace(
+                "spec:\n  selector: {matchLabels: {app: other}}",
+                "spec:\n  replicas: 0\n  selector: {matchLabels: {app: other}}"));
+    assertThat(scaler.replicas("default", "other")).isZero();
+  }
+
+  @Test
+  void aMissingFolderDeploymentIsNamedWithItsNamespaceAndFolder() throws Exception {
+    Files.writeString(folder.resolve("hello.yaml"), FILE);
+    FolderScaler scaler = new FolderScaler(folder);
+    assertThatThrownBy(() -> scaler.replicas("prod", "hello-00003"))
+        .isInstanceOf(ScaleException.class)
+        .hasMessage("deployment/hello-00003 not found in namespace prod under " + folder);
+  }
+
+  @Test
+  void aKubernetesDeploymentIsScaledThroughItsScaleSubresource() throws Exception {
+    KubernetesMockServer server = KubeObjects.crudServer();
+    try (KubernetesClient client = server.createClient()) {
+      Deployment d =
+          new DeploymentBuilder()
+              .withNewMetadata()
+              .withName("hello-00003")
+              .withNamespace("default")
+              .endMetadata()
+              .withNewSpec()
+              .withReplicas(0)
+              .endSpec()
+              .build();
+      client.resource(d).create();
+      KubernetesScaler scaler = new KubernetesScaler(client);
+
+      assertThat(scaler.replicas("default", "hello-00003")).isZero();
+      scaler.scale("default", "hello-00003", 1);
+
+      assertThat(scaler.replicas("default", "hello-00003")).isEqualTo(1);
+      assertThat(
+              client
+                  .apps()
+                  .deployments()
+                  .inNamespace("default")
+                  .withName("hello-00003")
+                  .get()
+                  .getSpec()
+                  .getReplicas())
+          .isEqualTo(1);
+      assertThatThrownBy(() -> scaler.scale("default", "nope", 1))
+          .isInstanceOf(ScaleException.class)
+          .hasMessage("deployment/nope not found in namespace default");
+    } finally {
+      server.destroy();
+    }
+  }
+}

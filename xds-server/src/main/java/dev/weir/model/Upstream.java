@@ -3,13 +3,21 @@ package dev.weir.model;
 import static java.util.Objects.requireNonNull;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A revision as a destination for traffic: a Kubernetes Service of that name in one namespace, with
  * its ready endpoints in every cluster where it exists, sorted.
+ *
+ * @param activation how the revision is woken from zero, or null when it is not activatable (its
+ *     Service has no {@code weir.dev/scale-target})
  */
 public record Upstream(
-    String namespace, String revision, Protocol protocol, List<Endpoint> endpoints)
+    String namespace,
+    String revision,
+    Protocol protocol,
+    List<Endpoint> endpoints,
+    @Nullable Activation activation)
     implements Comparable<Upstream> {
 
   public Upstream {
@@ -17,6 +25,16 @@ public record Upstream(
     requireNonNull(revision, "revision");
     requireNonNull(protocol, "protocol");
     endpoints = List.copyOf(endpoints).stream().sorted().toList();
+  }
+
+  /** An upstream that is not activatable. */
+  public Upstream(String namespace, String revision, Protocol protocol, List<Endpoint> endpoints) {
+    this(namespace, revision, protocol, endpoints, null);
+  }
+
+  /** True when the revision may sit at zero and be woken on demand. */
+  public boolean activatable() {
+    return activation != null;
   }
 
   /** The xDS cluster name of a revision: {@code {namespace}/{revision}}. */

@@ -1,6 +1,7 @@
 package dev.weir.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,29 @@ class UpstreamTest {
 
   private static Upstream upstream(String namespace, String revision) {
     return new Upstream(namespace, revision, Protocol.HTTP1, List.of());
+  }
+
+  @Test
+  void theFourArgumentUpstreamIsNotActivatableAndActivationIsPartOfEquality() {
+    Upstream plain = upstream("default", "hello");
+    assertThat(plain.activation()).isNull();
+    assertThat(plain.activatable()).isFalse();
+    Upstream cold = new Upstream("default", "hello", Protocol.HTTP1, List.of(), Activation.of(90));
+    assertThat(cold.activatable()).isTrue();
+    assertThat(cold).isNotEqualTo(plain);
+    assertThat(cold.compareTo(plain)).isZero();
+    assertThat(cold.activation()).isEqualTo(new Activation(90, ""));
+    assertThat(Activation.DEFAULT.wakeable()).isTrue();
+    assertThat(Activation.failed("deployment/hello-00002 not found").wakeable()).isFalse();
+  }
+
+  @Test
+  void anActivationSaysWhatItExpects() {
+    assertThatThrownBy(() -> new Activation(-1, ""))
+        .hasMessage("timeoutSeconds: -1 (expected: 0 for the default, or > 0)");
+    assertThatThrownBy(() -> new Activation(0, "a\nb")).hasMessageContaining("expected: one line");
+    assertThatThrownBy(() -> Activation.failed(""))
+        .hasMessage("error: empty (expected: the reason)");
   }
 
   @Test

@@ -113,11 +113,21 @@ class ArchitectureTest {
               "dev.weir.xds.translate..",
               "dev.weir.xds.snapshot..",
               "dev.weir.xds.server..",
-              "dev.weir.model..",
               "io.envoyproxy.controlplane..")
           .because(
               "load reports are read back with the dialect's names only; what was served is not"
                   + " their business");
+
+  @ArchTest
+  static final ArchRule loadReportsKnowOnlyLocalitiesOfTheModel =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.weir.xds.lrs..")
+          .should()
+          .dependOnClassesThat(
+              resideInAPackage("dev.weir.model..")
+                  .and(not(belongToAnyOf(dev.weir.model.Locality.class))))
+          .because("a data plane's locality is all the load store shares with the model");
 
   @ArchTest
   static final ArchRule loadStoreIsProtobufFree =

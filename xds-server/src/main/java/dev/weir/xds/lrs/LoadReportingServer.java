@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * stream's first request names its node; the server answers once with {@code send_all_clusters} and
  * its reporting interval, and puts every report into the {@link LoadStore}, per upstream cluster
  * and Weir cluster (the locality's {@code sub_zone}, see {@link LoadReports}), with the gateway's
- * latency load metrics ({@link LatencyBuckets}) as histograms.
+ * latency load metrics ({@link LatencyBuckets}) as histograms and its held requests ({@link
+ * LoadReports#HELD_REQUESTS_METRIC}, summed over a cluster's localities) as demand. The node's
+ * {@code locality} (region, zone) in the stream's first request is the data plane's locality.
  *
  * <p>Reports are read straight from their wire bytes ({@link ReportReader}), not parsed into {@link
  * LoadStatsRequest} messages: a data plane reporting 10,000 clusters sends a few megabytes a
@@ -134,7 +136,7 @@ public final class LoadReportingServer implements BindableService {
         LoadStore.NodeLoad n = node;
         if (n == null) {
           String id = ReportReader.nodeId(request);
-          n = store.node(id.isEmpty() ? "unknown" : id);
+          n = store.node(id.isEmpty() ? "unknown" : id, ReportReader.nodeLocality(request));
           node = n;
           log.debug("LRS: node {} reports load every {}", n.nodeId(), interval);
           responses.onNext(
@@ -207,6 +209,8 @@ public final class LoadReportingServer implements BindableService {
     private static final int FIXED32 = 5;
 
     private static final MetricNames METRICS = new MetricNames();
+    private static final byte[] HELD =
+        LoadReports.HELD_REQUESTS_METRIC.getBytes(StandardCharsets.UTF_8);
 
     // One locality's latency counts, packed for the store (which reads, not keeps them); a data
     // plane sends each bucket once.
@@ -225,6 +229,10 @@ public final class LoadReportingServer implements BindableService {
     private int ordinal;
     // The place of the next locality in the report: the store finds its series by it.
     private int locality;
+    // The held requests metric of the current cluster, summed over its localities.
+    private boolean clusterHasHeld;
+    private long clusterHeld;
+    private long clusterHeldStarted;
 
     /** The {@code node.id} of a request; empty when it has none. */
     static String nodeId(byte[] request) {
@@ -251,6 +259,50 @@ public final class LoadReportingServer implements BindableService {
       return "";
     }
 
+    /** The {@code node.locality} region and zone of a request; unknown when it has none. */
+    static dev.weir.model.Locality nodeLocality(byte[] request) {
+      ReportReader reader = new ReportReader();
+      reader.buffer = request;
+      reader.pos = 0;
+      int end = request.length;
+      while (reader.pos < end) {
+        int tag = reader.tag(end);
+        if (tag == tag(LoadStatsRequest.NODE_FIELD_NUMBER, LENGTH_DELIMITED)) {
+          int nodeEnd = reader.lengthEnd(end);
+          while (reader.pos < nodeEnd) {
+            int field = reader.tag(nodeEnd);
+            if (field == tag(Node.LOCALITY_FIELD_NUMBER, LENGTH_DELIMITED)) {
+              int localityEnd = reader.lengthEnd(nodeEnd);
+              String region = "";
+              String zone = "";
+              while (reader.pos < localityEnd) {
+                int f = reader.tag(localityEnd);
+                if (f == tag(Locality.REGION_FIELD_NUMBER, LENGTH_DELIMITED)) {
+                  region = reader.string(localityEnd);
+                } else if (f == tag(Locality.ZONE_FIELD_NUMBER, LENGTH_DELIMITED)) {
+                  zone = reader.string(localityEnd);
+                } else {
+                  reader.skip(f, localityEnd);
+                }
+              }
+              return new dev.weir.model.Locality(region, zone);
+            }
+            reader.skip(field, nodeEnd);
+          }
+          break;
+        }
+        reader.skip(tag, end);
+      }
+      return dev.weir.model.Locality.UNKNOWN;
+    }
+
+    private String string(int end) {
+      int stringEnd = lengthEnd(end);
+      String value = new String(buffer, pos, stringEnd - pos, StandardCharsets.UTF_8);
+      pos = stringEnd;
+      return value;
+    }
+
     /** Adds what {@code request} reports to {@code node}, in {@code second}. */
     void read(byte[] request, LoadStore.NodeLoad node, long second) {
       buffer = request;
@@ -269,6 +321,7 @@ public final class LoadReportingServer implements BindableService {
             skip(tag, end);
           }
         }
+        node.endReport();
       } finally {
         buffer = new byte[0];
       }
@@ -289,6 +342,7 @@ public final class LoadReportingServer implements BindableService {
         }
       }
       pos = start;
+      clusterHasHeld = false;
       while (pos < end) {
         int tag = tag(end);
         if (tag == tag(ClusterStats.UPSTREAM_LOCALITY_STATS_FIELD_NUMBER, LENGTH_DELIMITED)) {
@@ -298,6 +352,9 @@ public final class LoadReportingServer implements BindableService {
         } else {
           skip(tag, end);
         }
+      }
+      if (clusterHasHeld) {
+        node.addHeld(second, upstream, clusterHeld, clusterHeldStarted);
       }
     }
 
@@ -400,25 +457,41 @@ public final class LoadReportingServer implements BindableService {
       return lastSubZoneString;
     }
 
-    // EndpointLoadMetricStats: a latency bucket's count, if its name is one; true if so.
+    // EndpointLoadMetricStats: a latency bucket's count, if its name is one; true if so. The held
+    // requests metric goes into the cluster's held sums.
     private boolean loadMetric(int end) {
       int bucket = -1;
+      boolean held = false;
       long count = 0;
+      double value = 0;
       while (pos < end) {
         int tag = tag(end);
         if (tag == tag(EndpointLoadMetricStats.METRIC_NAME_FIELD_NUMBER, LENGTH_DELIMITED)) {
           int nameEnd = lengthEnd(end);
           bucket = METRICS.bucketOf(buffer, pos, nameEnd);
+          held = bucket < 0 && Arrays.equals(buffer, pos, nameEnd, HELD, 0, HELD.length);
           pos = nameEnd;
         } else if (tag
             == tag(
                 EndpointLoadMetricStats.NUM_REQUESTS_FINISHED_WITH_METRIC_FIELD_NUMBER, VARINT)) {
           count = varint(end);
+        } else if (tag == TOTAL_METRIC_VALUE) {
+          value = Double.longBitsToDouble(fixed64(end));
         } else {
           skip(tag, end);
         }
       }
       if (bucket < 0) {
+        if (held) {
+          if (!clusterHasHeld) {
+            clusterHasHeld = true;
+            clusterHeld = 0;
+            clusterHeldStarted = 0;
+          }
+          // A gauge of whole requests; NaN and negatives read as 0.
+          clusterHeld += value > 0 ? Math.round(value) : 0;
+          clusterHeldStarted += count;
+        }
         return false;
       }
       if (count > 0) {
@@ -428,6 +501,18 @@ public final class LoadReportingServer implements BindableService {
         latency[latencyCount++] = LoadStore.Series.packed(bucket, count);
       }
       return true;
+    }
+
+    private static final int TOTAL_METRIC_VALUE =
+        EndpointLoadMetricStats.TOTAL_METRIC_VALUE_FIELD_NUMBER << 3 | FIXED64;
+
+    private long fixed64(int end) {
+      advance(8, end);
+      long v = 0;
+      for (int i = 1; i <= 8; i++) {
+        v = v << 8 | (buffer[pos - i] & 0xffL);
+      }
+      return v;
     }
 
     private static int tag(int field, int wireType) {

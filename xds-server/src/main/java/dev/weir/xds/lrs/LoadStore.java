@@ -2,8 +2,10 @@ package dev.weir.xds.lrs;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.weir.model.Locality;
 import dev.weir.xds.dialect.ClusterName;
 import dev.weir.xds.dialect.LatencyBuckets;
+import dev.weir.xds.dialect.LoadReports;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,12 +13,18 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the data planes reported over LRS, summed over data planes as they arrive, per (upstream
@@ -30,8 +38,18 @@ import org.jspecify.annotations.Nullable;
  * the number of data planes: a series holds only the seconds that had traffic, at most 15 minutes
  * of them, and a series without a report for 15 minutes is dropped. Reports with nothing in them
  * (no request issued, completed or in flight) are not stored, so idle clusters cost nothing.
+ *
+ * <p><b>Scale from zero.</b> The store also reads the held requests the gateways report ({@link
+ * LoadReports#HELD_REQUESTS_METRIC}: {@code total_metric_value} the number held now, a gauge;
+ * {@code num_requests_finished_with_metric} the number that started being held in the interval). It
+ * keeps each open stream's latest held gauge per revision ({@link #held}; a report that no longer
+ * names the metric for a revision, or the end of the stream, sets it to 0), the last time each
+ * revision was active ({@link #lastActivity}, kept for {@link #ACTIVITY_RETENTION}), and tells
+ * {@link DemandListener}s of every report with held requests at once, on the stream's thread.
  */
 public final class LoadStore {
+
+  private static final Logger log = LoggerFactory.getLogger(LoadStore.class);
 
   /** How long per-second counts are kept, and how long an idle series lives. */
   public static final Duration RETENTION = Duration.ofMinutes(15);
@@ -39,12 +57,21 @@ public final class LoadStore {
   static final long RETENTION_SECONDS = RETENTION.toSeconds();
   private static final long EVICTION_PERIOD_SECONDS = 10;
 
+  /**
+   * How long a revision's {@link #lastActivity} is kept after it, once nothing else of it is kept:
+   * longer than any sensible {@code weir.dev/scale-to-zero-after}.
+   */
+  public static final Duration ACTIVITY_RETENTION = Duration.ofDays(1);
+
   private final Clock clock;
   // Upstream cluster name → its series, one per Weir cluster (a small array, copied on write).
   private final ConcurrentHashMap<String, Series[]> upstreams = new ConcurrentHashMap<>();
   // The slots of open report streams: each series keeps a stream's in-flight count at its slot.
   private final BitSet slots = new BitSet();
   private volatile long lastEviction = Long.MIN_VALUE;
+  // Upstream cluster name → its activity (held gauge, last active second).
+  private final ConcurrentHashMap<String, Activity> activities = new ConcurrentHashMap<>();
+  private final CopyOnWriteArrayList<DemandListener> demandListeners = new CopyOnWriteArrayList<>();
 
   /** A store on {@code clock} (its seconds are the buckets). */
   public LoadStore(Clock clock) {
@@ -58,13 +85,98 @@ public final class LoadStore {
 
   /** The writer of data plane {@code nodeId}'s reports; one per report stream. */
   public NodeLoad node(String nodeId) {
+    return node(nodeId, Locality.UNKNOWN);
+  }
+
+  /**
+   * The writer of the reports of data plane {@code nodeId}, which runs in {@code locality} (its
+   * {@code node.locality}); one per report stream.
+   */
+  public NodeLoad node(String nodeId, Locality locality) {
     requireNonNull(nodeId, "nodeId");
+    requireNonNull(locality, "locality");
     int slot;
     synchronized (slots) {
       slot = slots.nextClearBit(0);
       slots.set(slot);
     }
-    return new NodeLoad(this, nodeId, slot);
+    return new NodeLoad(this, nodeId, locality, slot);
+  }
+
+  /**
+   * Calls {@code listener} with every {@link Demand} from now on (see {@link DemandListener} for
+   * the thread and the rules).
+   */
+  public void addDemandListener(DemandListener listener) {
+    demandListeners.add(requireNonNull(listener, "listener"));
+  }
+
+  /** Stops calling {@code listener}. */
+  public void removeDemandListener(DemandListener listener) {
+    demandListeners.remove(listener);
+  }
+
+  /**
+   * The requests held for revision {@code revision} in {@code namespace} now: the sum over the data
+   * planes with an open report stream of the held gauge of their latest report ({@code
+   * total_metric_value} of {@link LoadReports#HELD_REQUESTS_METRIC}); 0 when none holds any.
+   */
+  public long held(String namespace, String revision) {
+    Activity a = activities.get(ClusterName.format(namespace, revision));
+    return a == null ? 0 : Math.max(0, a.held.get());
+  }
+
+  /**
+   * The requests in flight to revision {@code revision} in {@code namespace} now: the sum over the
+   * data planes with an open report stream of {@code total_requests_in_progress} of their latest
+   * report (an open WebSocket is in flight). Held requests are not in it ({@link #held}).
+   */
+  public long inProgress(String namespace, String revision) {
+    Series[] all = upstreams.get(ClusterName.format(namespace, revision));
+    long n = 0;
+    if (all != null) {
+      for (Series s : all) {
+        n += s.inFlight();
+      }
+    }
+    return n;
+  }
+
+  /**
+   * The last time (to the second a report arrived in) a data plane reported revision {@code
+   * revision} in {@code namespace} active: requests issued or in flight (an open WebSocket is in
+   * flight), or requests held or started being held; null when none did within {@link
+   * #ACTIVITY_RETENTION}.
+   */
+  public @Nullable Instant lastActivity(String namespace, String revision) {
+    Activity a = activities.get(ClusterName.format(namespace, revision));
+    long second = a == null ? Long.MIN_VALUE : a.lastSecond.get();
+    return second == Long.MIN_VALUE ? null : Instant.ofEpochSecond(second);
+  }
+
+  Activity activity(String upstream) {
+    return activities.computeIfAbsent(upstream, Activity::new);
+  }
+
+  // On the stream's thread: tell the listeners, whatever they throw.
+  void demand(NodeLoad node, String upstream, long held) {
+    if (demandListeners.isEmpty()) {
+      return;
+    }
+    ClusterName name;
+    try {
+      name = ClusterName.parse(upstream);
+    } catch (IllegalArgumentException e) {
+      return; // not a revision's cluster: nothing to wake
+    }
+    Demand demand = new Demand(name.namespace(), name.revision(), node.nodeId, node.locality, held);
+    for (DemandListener listener : demandListeners) {
+      try {
+        listener.demand(demand);
+      } catch (RuntimeException e) {
+        log.warn("LRS: a demand listener failed on {}", demand, e);
+      }
+    }
   }
 
   private void freeSlot(int slot) {
@@ -192,7 +304,7 @@ public final class LoadStore {
               return list;
             }
           }
-          Series s = new Series(name, weirCluster);
+          Series s = new Series(name, weirCluster, activity(name));
           created[0] = s;
           Series[] grown = Arrays.copyOf(list, list.length + 1);
           grown[list.length] = s;
@@ -223,6 +335,14 @@ public final class LoadStore {
             return kept.length == 0 ? null : kept;
           });
     }
+    long activeSince = nowSecond - ACTIVITY_RETENTION.toSeconds();
+    activities
+        .entrySet()
+        .removeIf(
+            e ->
+                e.getValue().held.get() <= 0
+                    && e.getValue().lastSecond.get() < activeSince
+                    && !upstreams.containsKey(e.getKey()));
   }
 
   /** The number of series held (one per upstream and Weir cluster), for tests. */
@@ -243,7 +363,11 @@ public final class LoadStore {
   public static final class NodeLoad implements AutoCloseable {
     private final LoadStore store;
     private final String nodeId;
+    private final Locality locality;
     private final int slot;
+    // Upstream → this stream's held gauge for it, only while above 0.
+    private final HashMap<String, HeldGauge> held = new HashMap<>();
+    private long report;
     // The series of the last report's n-th locality: a data plane lists them in the same order
     // every time, so most adds find their series here, without a map lookup.
     private @Nullable Series[] byPosition = new Series[0];
@@ -252,15 +376,78 @@ public final class LoadStore {
     private int pruneAt = 1024;
     private boolean closed;
 
-    NodeLoad(LoadStore store, String nodeId, int slot) {
+    NodeLoad(LoadStore store, String nodeId, Locality locality, int slot) {
       this.store = store;
       this.nodeId = nodeId;
+      this.locality = locality;
       this.slot = slot;
     }
 
     /** The data plane's node id. */
     public String nodeId() {
       return nodeId;
+    }
+
+    /** The data plane's locality ({@link Locality#UNKNOWN} when it said none). */
+    public Locality locality() {
+      return locality;
+    }
+
+    /**
+     * Adds what one report says of the held requests ({@link LoadReports#HELD_REQUESTS_METRIC}) of
+     * {@code upstream} ({@code {namespace}/{revision}}), in the current second: {@code held} is
+     * held now (a gauge: it replaces this data plane's last one), {@code started} started being
+     * held during the report's interval. When either is above 0 the demand listeners are told. The
+     * gauge stays until the next {@link #endReport} of a report that did not name it, or {@link
+     * #close}.
+     */
+    public void addHeld(String upstream, long held, long started) {
+      addHeld(store.nowSecond(), upstream, held, started);
+    }
+
+    void addHeld(long second, String upstream, long heldNow, long started) {
+      if (closed) {
+        return;
+      }
+      long now = Math.max(0, heldNow);
+      HeldGauge gauge = held.get(upstream);
+      if (gauge == null && now == 0 && started <= 0) {
+        return;
+      }
+      Activity activity = gauge != null ? gauge.activity : store.activity(upstream);
+      long previous = gauge == null ? 0 : gauge.value;
+      if (now != previous) {
+        activity.held.addAndGet(now - previous);
+      }
+      if (now > 0) {
+        if (gauge == null) {
+          gauge = new HeldGauge(activity);
+          held.put(upstream, gauge);
+        }
+        gauge.value = now;
+        gauge.report = report;
+      } else if (gauge != null) {
+        held.remove(upstream);
+      }
+      activity.touch(second);
+      store.demand(this, upstream, now);
+    }
+
+    /**
+     * One report ended: the held gauges it did not name are 0 now (a data plane names the held
+     * metric of a cluster whenever it holds requests for it).
+     */
+    public void endReport() {
+      if (!held.isEmpty()) {
+        for (Iterator<HeldGauge> i = held.values().iterator(); i.hasNext(); ) {
+          HeldGauge gauge = i.next();
+          if (gauge.report != report) {
+            gauge.activity.held.addAndGet(-gauge.value);
+            i.remove();
+          }
+        }
+      }
+      report++;
     }
 
     /**
@@ -352,6 +539,9 @@ public final class LoadStore {
         }
         s = null; // evicted while idle: a fresh series
       }
+      if (issued > 0 || inProgress > 0) {
+        s.activity.touch(second);
+      }
       if (position >= 0) {
         if (position >= byPosition.length) {
           byPosition = Arrays.copyOf(byPosition, Math.max(16, position * 2));
@@ -384,8 +574,43 @@ public final class LoadStore {
         s.release(slot);
       }
       touched.clear();
+      for (HeldGauge gauge : held.values()) {
+        gauge.activity.held.addAndGet(-gauge.value);
+      }
+      held.clear();
       byPosition = new Series[0];
       store.freeSlot(slot);
+    }
+  }
+
+  /** One stream's held gauge of one upstream. */
+  private static final class HeldGauge {
+    final Activity activity;
+    long value;
+    long report;
+
+    HeldGauge(Activity activity) {
+      this.activity = activity;
+    }
+  }
+
+  /**
+   * One upstream's activity over every data plane: the sum of the open streams' held gauges, and
+   * the last second it was reported active (issued, in flight, held).
+   */
+  static final class Activity {
+    final String upstream;
+    final AtomicLong held = new AtomicLong();
+    final AtomicLong lastSecond = new AtomicLong(Long.MIN_VALUE);
+
+    Activity(String upstream) {
+      this.upstream = upstream;
+    }
+
+    void touch(long second) {
+      if (lastSecond.get() < second) {
+        lastSecond.accumulateAndGet(second, Math::max);
+      }
     }
   }
 
@@ -437,6 +662,7 @@ public final class LoadStore {
 
     final String upstream;
     final String weirCluster;
+    final Activity activity;
     // Written under this; read without it to skip evicted series.
     volatile boolean evicted;
     // Guarded by this.
@@ -457,9 +683,15 @@ public final class LoadStore {
     private long[] slotSecond = new long[0];
     private long inFlight;
 
-    Series(String upstream, String weirCluster) {
+    Series(String upstream, String weirCluster, Activity activity) {
       this.upstream = upstream;
       this.weirCluster = weirCluster;
+      this.activity = activity;
+    }
+
+    /** The open streams' last in-flight counts, summed. */
+    synchronized long inFlight() {
+      return evicted ? 0 : inFlight;
     }
 
     /**

@@ -50,6 +50,9 @@ public final class ModelBuilder {
   public static final String REASON_NOT_SERVED = "NotServed";
   public static final String REASON_REVISION_NOT_READY = "RevisionNotReady";
 
+  /** A served revision's scale target does not exist or cannot be scaled (scale from zero). */
+  public static final String REASON_SCALE_TARGET_UNAVAILABLE = "ScaleTargetUnavailable";
+
   /** Oldest first; written out because it runs for every Route on every build. */
   static final Comparator<RouteObject> AGE =
       (a, b) -> {
@@ -98,7 +101,29 @@ public final class ModelBuilder {
       List<AppliedModel> dataPlanes,
       Instant now,
       TrafficGate gate) {
+    return build(domain, tls, clusters, previous, dataPlanes, now, gate, ActivationView.NONE);
+  }
+
+  /**
+   * Builds the model and statuses.
+   *
+   * @param previous the state returned by the previous build ({@link BuildState#INITIAL} at first)
+   * @param dataPlanes the connected data planes, for {@code IngressReady}
+   * @param now the time stamped on conditions that change
+   * @param gate what governed Routes serve instead of their spec's split (Rollouts)
+   * @param activations the scale state of revisions that may sit at zero
+   */
+  public static BuildResult build(
+      String domain,
+      TlsSettings tls,
+      List<ClusterObjects> clusters,
+      BuildState previous,
+      List<AppliedModel> dataPlanes,
+      Instant now,
+      TrafficGate gate,
+      ActivationView activations) {
     requireNonNull(domain, "domain");
+    requireNonNull(activations, "activations");
     requireNonNull(tls, "tls");
     requireNonNull(clusters, "clusters");
     requireNonNull(previous, "previous");
@@ -107,11 +132,11 @@ public final class ModelBuilder {
     requireNonNull(gate, "gate");
     List<ClusterObjects> sorted =
         clusters.stream().sorted(Comparator.comparing(ClusterObjects::cluster)).toList();
-    BuildResult result = run(domain, tls, sorted, previous, dataPlanes, now, gate);
+    BuildResult result = run(domain, tls, sorted, previous, dataPlanes, now, gate, activations);
     if (result == null) {
       // Two Routes with one key (no source makes them): a memo cannot tell them apart, so
       // build again without one (and that build keeps none).
-      result = run(domain, tls, sorted, previous.withoutMemo(), dataPlanes, now, gate);
+      result = run(domain, tls, sorted, previous.withoutMemo(), dataPlanes, now, gate, activations);
     }
     return requireNonNull(result, "a build without a memo always has a result");
   }
@@ -134,7 +159,8 @@ public final class ModelBuilder {
       BuildState previous,
       List<AppliedModel> dataPlanes,
       Instant now,
-      TrafficGate gate) {
+      TrafficGate gate,
+      ActivationView activations) {
     BuildMemo memo = previous.memo().fits(domain, tls) ? previous.memo() : BuildMemo.EMPTY;
     List<RouteObject> routes = new ArrayList<>();
     Map<String, SecretObject> secrets = new HashMap<>();
@@ -158,7 +184,7 @@ public final class ModelBuilder {
       claim.claim(w);
       works.add(w);
     }
-    UpstreamStage upstreams = UpstreamStage.run(domain, index, memo, works);
+    UpstreamStage upstreams = UpstreamStage.run(domain, index, memo, works, activations);
     CertificateStage certificates = CertificateStage.run(tls, secrets, previous, now, works);
     TrafficModel model =
         AssembleStage.model(
@@ -169,7 +195,16 @@ public final class ModelBuilder {
             certificates.certificates(),
             tls.httpOption());
     StatusStage status =
-        StatusStage.run(domain, model, previous, dataPlanes, now, works, certificates.conditions());
+        StatusStage.run(
+            domain,
+            model,
+            previous,
+            dataPlanes,
+            now,
+            works,
+            certificates.conditions(),
+            upstreams.upstreams(),
+            activations);
 
     Map<RouteKey, RouteMemo> nextRoutes = status.routes();
     if (status.duplicateKeys()) {

@@ -20,6 +20,10 @@ final class RouteWork {
   @Nullable Set<String> hosts;
   @Nullable List<VirtualHost> virtualHosts;
   @Nullable List<Name> upstreams;
+
+  /** Set by UpstreamStage: true when an upstream it routes to is activatable (scale from zero). */
+  boolean activatable;
+
   TrafficGate.@Nullable Gated gated; // set by ResolveStage for a Route its gate governs
 
   RouteWork(RouteObject route, @Nullable RouteMemo memo) {

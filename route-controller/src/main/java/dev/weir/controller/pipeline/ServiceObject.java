@@ -2,14 +2,35 @@ package dev.weir.controller.pipeline;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.weir.controller.activation.Scaling;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
-/** A Kubernetes Service, reduced to what resolution needs: a revision candidate. */
+/**
+ * A Kubernetes Service, reduced to what resolution needs: a revision candidate.
+ *
+ * @param scaling what its {@code weir.dev/scale-target} annotations ask (scale from zero); null
+ *     when it has none
+ */
 public record ServiceObject(
-    String namespace, String name, Instant created, Map<String, String> labels, List<Port> ports) {
+    String namespace,
+    String name,
+    Instant created,
+    Map<String, String> labels,
+    List<Port> ports,
+    @Nullable Scaling scaling) {
+
+  /** A Service that is not a scale-from-zero revision. */
+  public ServiceObject(
+      String namespace,
+      String name,
+      Instant created,
+      Map<String, String> labels,
+      List<Port> ports) {
+    this(namespace, name, created, labels, ports, null);
+  }
 
   /** The label that makes a Service a revision of a configuration. */
   public static final String CONFIGURATION_LABEL = "weir.dev/configuration";

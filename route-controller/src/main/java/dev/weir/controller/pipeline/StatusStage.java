@@ -6,6 +6,7 @@ import dev.weir.controller.api.v1alpha1.TrafficStatus;
 import dev.weir.controller.api.v1alpha1.TrafficTarget;
 import dev.weir.controller.validate.RouteValidator;
 import dev.weir.model.TrafficModel;
+import dev.weir.model.Upstream;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -47,13 +48,22 @@ final class StatusStage {
   private final Map<RouteKey, RouteMemo> routes;
   private boolean duplicateKeys;
 
+  /** The build's upstreams, for the activation of activatable revisions. */
+  private final Map<ClusterIndex.Name, Upstream> upstreams;
+
+  private final ActivationView activations;
+
   private StatusStage(
       String domain,
       TrafficModel model,
       BuildState previous,
       List<AppliedModel> dataPlanes,
       Instant now,
-      int routeCount) {
+      int routeCount,
+      Map<ClusterIndex.Name, Upstream> upstreams,
+      ActivationView activations) {
+    this.upstreams = upstreams;
+    this.activations = activations;
     // Sized for every Route at once: growing a 10,000-entry map rehashes it over and over.
     int capacity = routeCount * 4 / 3 + 1;
     this.served = new HashMap<>(capacity);
@@ -75,8 +85,12 @@ final class StatusStage {
       List<AppliedModel> dataPlanes,
       Instant now,
       List<RouteWork> works,
-      Map<RouteKey, Condition> certificates) {
-    StatusStage stage = new StatusStage(domain, model, previous, dataPlanes, now, works.size());
+      Map<RouteKey, Condition> certificates,
+      Map<ClusterIndex.Name, Upstream> upstreams,
+      ActivationView activations) {
+    StatusStage stage =
+        new StatusStage(
+            domain, model, previous, dataPlanes, now, works.size(), upstreams, activations);
     for (RouteWork w : works) {
       stage.add(w, certificates.get(w.key()));
     }
@@ -127,6 +141,7 @@ final class StatusStage {
     Condition rollout = gated == null ? null : gated.condition();
     if (m != null
         && gated == null
+        && !w.activatable
         && sameCertificates
         && m.outcome() == outcome
         && before == m.status()
@@ -197,8 +212,12 @@ final class StatusStage {
                 assignedReason,
                 outcome.assignedMessage(),
                 null);
-    List<Condition> parts = new ArrayList<>(4);
+    List<Condition> parts = new ArrayList<>(5);
     parts.add(assigned);
+    Condition activatable = activatable(key, served);
+    if (activatable != null) {
+      parts.add(activatable);
+    }
     // Before IngressReady: a failed rollout is why the Route is not Ready, even while data planes
     // are still applying the rollback.
     if (rollout != null) {
@@ -232,7 +251,8 @@ final class StatusStage {
                     ? null
                     : url(
                         model,
-                        RouteValidator.tagHost(spec.tag(), key.name(), key.namespace(), domain))));
+                        RouteValidator.tagHost(spec.tag(), key.name(), key.namespace(), domain)),
+                activation(key.namespace(), t.revision())));
       }
     }
     return new RouteStatus(
@@ -243,6 +263,59 @@ final class StatusStage {
         traffic,
         conditions);
   }
+
+  /**
+   * {@code status.traffic[].activation} of a revision: null when it is not activatable, else {@code
+   * ready} with a ready endpoint, {@code waking} when its target is above 0, else {@code cold}.
+   */
+  private @Nullable String activation(String namespace, String revision) {
+    Upstream u = upstreams.get(new ClusterIndex.Name(namespace, revision));
+    if (u == null || u.activation() == null) {
+      return null;
+    }
+    if (!u.endpoints().isEmpty()) {
+      return ActivationView.READY;
+    }
+    ActivationView.RevisionScale scale = activations.scale(namespace, revision);
+    return scale != null && scale.replicas() > 0 ? ActivationView.WAKING : ActivationView.COLD;
+  }
+
+  /**
+   * The Route's {@value #ACTIVATABLE} condition when it serves an activatable revision: {@code
+   * False}, reason {@value ModelBuilder#REASON_SCALE_TARGET_UNAVAILABLE}, when one of them cannot
+   * be woken (naming the revision and why); else {@code True}. Null when it serves none.
+   */
+  private @Nullable Condition activatable(RouteKey key, @Nullable ServedRoute served) {
+    if (served == null) {
+      return null;
+    }
+    boolean any = false;
+    for (ResolvedTarget t : served.targets()) {
+      Upstream u = upstreams.get(new ClusterIndex.Name(key.namespace(), t.revision()));
+      if (u == null || u.activation() == null) {
+        continue;
+      }
+      any = true;
+      if (!u.activation().wakeable() && u.endpoints().isEmpty()) {
+        return new Condition(
+            ACTIVATABLE,
+            Condition.FALSE,
+            ModelBuilder.REASON_SCALE_TARGET_UNAVAILABLE,
+            "revision "
+                + Upstream.nameOf(key.namespace(), t.revision())
+                + " cannot be woken: "
+                + u.activation().error(),
+            null);
+      }
+    }
+    return any ? new Condition(ACTIVATABLE, Condition.TRUE, null, null, null) : null;
+  }
+
+  /**
+   * The condition of a Route that serves revisions which may sit at zero: whether each can be woken
+   * (scale from zero).
+   */
+  static final String ACTIVATABLE = "RevisionsActivatable";
 
   private static String url(TrafficModel model, String host) {
     return (model.servedOverHttps(host) ? "https://" : "http://") + host;

@@ -1,7 +1,9 @@
 package dev.weir.controller.pipeline;
 
+import dev.weir.controller.activation.Scaling;
 import dev.weir.controller.pipeline.ClusterIndex.Name;
 import dev.weir.controller.validate.RouteValidator;
+import dev.weir.model.Activation;
 import dev.weir.model.Endpoint;
 import dev.weir.model.Protocol;
 import dev.weir.model.RouteRef;
@@ -38,18 +40,26 @@ final class UpstreamStage {
   private final Map<Name, Upstream> upstreams;
   private int reusedUpstreams;
 
-  UpstreamStage(String domain, IndexStage index, BuildMemo memo) {
+  private final ActivationView activations;
+
+  UpstreamStage(String domain, IndexStage index, BuildMemo memo, ActivationView activations) {
     this.domain = domain;
     this.index = index;
     this.memo = memo;
+    this.activations = activations;
     // Sized from the last build's: growing 10,000-entry collections rehashes and copies them.
     this.virtualHosts = new ArrayList<>(memo.upstreams().size() + 16);
     this.upstreams = new HashMap<>((memo.upstreams().size() + 16) * 4 / 3 + 1);
   }
 
   /** Sets the virtual hosts and upstreams of each Route that is served without a conflict. */
-  static UpstreamStage run(String domain, IndexStage index, BuildMemo memo, List<RouteWork> works) {
-    UpstreamStage stage = new UpstreamStage(domain, index, memo);
+  static UpstreamStage run(
+      String domain,
+      IndexStage index,
+      BuildMemo memo,
+      List<RouteWork> works,
+      ActivationView activations) {
+    UpstreamStage stage = new UpstreamStage(domain, index, memo, activations);
     for (RouteWork w : works) {
       stage.add(w);
     }
@@ -78,9 +88,11 @@ final class UpstreamStage {
     w.virtualHosts = hosts;
     w.upstreams = names;
     virtualHosts.addAll(hosts);
+    boolean activatable = false;
     for (Name n : names) {
-      upstreams.computeIfAbsent(n, this::upstream);
+      activatable |= upstreams.computeIfAbsent(n, this::upstream).activation() != null;
     }
+    w.activatable = activatable;
   }
 
   /** Every served Route's virtual hosts, in Route order (unsorted). */
@@ -131,18 +143,25 @@ final class UpstreamStage {
             RouteValidator.host(key.name(), key.namespace(), domain), ref, tagRoutes, split));
   }
 
-  /** The upstream of a revision: the last build's when its Services and slices did not change. */
+  /**
+   * The upstream of a revision: the last build's when its Services and slices did not change and it
+   * is not activatable (an activatable one also depends on the {@link ActivationView}).
+   */
   private Upstream upstream(Name name) {
     Upstream before = memo.upstreams().get(name);
-    if (before != null && !index.changed().contains(name)) {
+    if (before != null && before.activation() == null && !index.changed().contains(name)) {
       reusedUpstreams++;
       return before;
     }
     Protocol protocol = Protocol.HTTP1;
     List<Endpoint> endpoints = new ArrayList<>();
     boolean first = true;
+    Scaling scaling = null;
     for (ClusterIndex cluster : index.indexes()) {
       for (ServiceObject s : cluster.services(name)) {
+        if (s.scaling() != null && (scaling == null || scaling.valid())) {
+          scaling = s.scaling();
+        }
         ServiceObject.Port port = s.servingPort();
         if (first && port != null) {
           protocol = Protocol.forPortName(port.name());
@@ -153,7 +172,31 @@ final class UpstreamStage {
     }
     Upstream upstream =
         new Upstream(
-            name.namespace(), name.name(), protocol, List.copyOf(new TreeSet<>(endpoints)));
-    return before != null && upstream.equals(before) ? before : upstream;
+            name.namespace(),
+            name.name(),
+            protocol,
+            List.copyOf(new TreeSet<>(endpoints)),
+            scaling == null ? null : activation(name, scaling));
+    if (before != null && upstream.equals(before)) {
+      reusedUpstreams++;
+      return before;
+    }
+    return upstream;
+  }
+
+  /**
+   * How an activatable revision is woken: with the annotations' timeout; failed with the first
+   * annotation problem (a Service with two targets in different clusters uses its first valid one),
+   * else with the view's error.
+   */
+  private Activation activation(Name name, Scaling scaling) {
+    if (!scaling.valid()) {
+      return Activation.failed(scaling.problems().get(0));
+    }
+    ActivationView.RevisionScale scale = activations.scale(name.namespace(), name.name());
+    if (scale != null && !scale.error().isEmpty()) {
+      return Activation.failed(scale.error());
+    }
+    return Activation.of(scaling.activationTimeoutSeconds());
   }
 }

@@ -1,5 +1,6 @@
 package dev.weir.controller.store;
 
+import dev.weir.controller.activation.Scaling;
 import dev.weir.controller.api.v1alpha1.Rollout;
 import dev.weir.controller.api.v1alpha1.Route;
 import dev.weir.controller.pipeline.EndpointSliceObject;
@@ -76,7 +77,8 @@ public final class KubernetesObjects {
         m.getName(),
         created(m, fallbackCreated),
         m.getLabels() == null ? Map.of() : m.getLabels(),
-        ports);
+        ports,
+        Scaling.of(m.getAnnotations()));
   }
 
   /** The slice, or null when it names no Service (such slices route nowhere). */

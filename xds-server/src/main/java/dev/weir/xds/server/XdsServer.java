@@ -2,6 +2,7 @@ package dev.weir.xds.server;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.weir.model.Endpoint;
 import dev.weir.model.TrafficModel;
 import dev.weir.xds.DataPlane;
 import dev.weir.xds.DataPlaneRegistry;
@@ -104,6 +105,7 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
         new SnapshotProducer(
             builder.httpListenerPort,
             builder.httpsListenerPort,
+            builder.activators,
             builder.drainTimeout,
             tracker,
             history,
@@ -268,6 +270,7 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
     private int port = 18000;
     private int httpListenerPort = 8080;
     private int httpsListenerPort = 8443;
+    private List<Endpoint> activators = List.of();
     private @Nullable TlsFiles tls;
     private boolean allowPlaintextOnNonLoopback;
     private Predicate<SocketAddress> localPeer = StreamTransport.LOOPBACK;
@@ -383,6 +386,17 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
             "httpsListenerPort: " + httpsListenerPort + " (expected: 1..65535)");
       }
       this.httpsListenerPort = httpsListenerPort;
+      return this;
+    }
+
+    /**
+     * The activators: the gateways' addresses (host and port of their HTTP listener, with the Weir
+     * cluster and locality each runs in), which Envoy gets as the endpoints of an activatable
+     * revision while it has no ready endpoint, so that the gateways hold its requests while it
+     * wakes. Default none: Envoy then gets no endpoint for a cold revision.
+     */
+    public Builder activators(List<Endpoint> activators) {
+      this.activators = List.copyOf(requireNonNull(activators, "activators"));
       return this;
     }
 

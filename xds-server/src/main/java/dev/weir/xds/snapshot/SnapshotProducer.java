@@ -101,6 +101,22 @@ public final class SnapshotProducer implements ModelPublisher, SnapshotSource, A
       DataPlaneAcks acks,
       SnapshotHistory history,
       Timer buildTimer) {
+    this(httpListenerPort, httpsListenerPort, List.of(), drainTimeout, acks, history, buildTimer);
+  }
+
+  /**
+   * A producer that translates for Envoy listeners on {@code httpListenerPort} and {@code
+   * httpsListenerPort}, giving Envoy the {@code activators} (the gateways) as the endpoints of a
+   * cold activatable upstream (see {@link Translator}); the other parameters as above.
+   */
+  public SnapshotProducer(
+      int httpListenerPort,
+      int httpsListenerPort,
+      List<dev.weir.model.Endpoint> activators,
+      Duration drainTimeout,
+      DataPlaneAcks acks,
+      SnapshotHistory history,
+      Timer buildTimer) {
     this.acks = requireNonNull(acks, "acks");
     this.history = requireNonNull(history, "history");
     this.buildTimer = requireNonNull(buildTimer, "buildTimer");
@@ -108,7 +124,9 @@ public final class SnapshotProducer implements ModelPublisher, SnapshotSource, A
     this.addBeforeSwitch = new AddBeforeSwitch(drainTimeout);
     this.snapshots =
         new GroupSnapshots(
-            new Translator(httpListenerPort, httpsListenerPort), makeBeforeBreak, addBeforeSwitch);
+            new Translator(httpListenerPort, httpsListenerPort, activators),
+            makeBeforeBreak,
+            addBeforeSwitch);
     // An ACK may be the last one a held removal or a staged model waited for.
     acks.addListener(this::scheduleRelease);
     acks.addListener(this::scheduleStageCheck);

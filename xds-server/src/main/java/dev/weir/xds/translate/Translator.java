@@ -5,6 +5,7 @@ import static dev.weir.xds.translate.XdsProtos.exactHeader;
 import static dev.weir.xds.translate.XdsProtos.prefixMatch;
 import static java.util.Objects.requireNonNull;
 
+import dev.weir.model.Activation;
 import dev.weir.model.Certificate;
 import dev.weir.model.Endpoint;
 import dev.weir.model.HttpOption;
@@ -35,6 +36,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -52,6 +54,12 @@ import java.util.function.Function;
  * Weir gateway, and only when the caller says the group may receive private keys; otherwise the
  * group is served as if there were no certificates. Proxyless gRPC clients never get either.
  *
+ * <p>An upstream with an {@link Activation} is marked activatable in its Cluster's {@code weir}
+ * metadata. Envoy cannot hold requests, so while such an upstream has no ready endpoint, Envoy's
+ * load assignment for it lists the <em>activators</em> instead (the gateways, which hold the
+ * requests until the revision is awake and then forward them), as Knative's activator does; the
+ * gateway and proxyless gRPC clients always get the upstream's own endpoints.
+ *
  * <p>Thread-safe; call {@link #endRound()} after translating one model for every node group so that
  * what the next model no longer uses is forgotten.
  */
@@ -62,6 +70,8 @@ public final class Translator {
 
   private final int httpListenerPort;
   private final int httpsListenerPort;
+  private final List<Endpoint> activators;
+  private final Memo<ActivatorKey, Versioned<ClusterLoadAssignment>> activatorMemo = new Memo<>();
   private final Memo<String, Versioned<Listener>> apiListenerMemo = new Memo<>();
   private final Memo<Certificate, Versioned<Secret>> secretMemo = new Memo<>();
   private final Memo<List<ChainKey>, Versioned<Listener>> httpsListenerMemo = new Memo<>();
@@ -80,10 +90,21 @@ public final class Translator {
    * A translator whose Envoy listeners bind {@code httpListenerPort} and {@code httpsListenerPort}.
    */
   public Translator(int httpListenerPort, int httpsListenerPort) {
+    this(httpListenerPort, httpsListenerPort, List.of());
+  }
+
+  /**
+   * A translator whose Envoy listeners bind {@code httpListenerPort} and {@code httpsListenerPort},
+   * and whose Envoy load assignments of activatable upstreams without a ready endpoint list {@code
+   * activators} (the gateways' addresses, with the Weir cluster and locality each runs in; none:
+   * such an upstream has no endpoint for Envoy).
+   */
+  public Translator(int httpListenerPort, int httpsListenerPort, List<Endpoint> activators) {
     requirePort("httpListenerPort", httpListenerPort);
     requirePort("httpsListenerPort", httpsListenerPort);
     this.httpListenerPort = httpListenerPort;
     this.httpsListenerPort = httpsListenerPort;
+    this.activators = List.copyOf(activators).stream().sorted().toList();
     this.httpListener =
         Versioned.of(ResourceNames.HTTP_LISTENER, XdsProtos.httpListener(httpListenerPort));
     this.envoyListeners = List.of(httpListener);
@@ -103,6 +124,11 @@ public final class Translator {
   /** The port of Envoy's {@code weir-http} listener. */
   public int httpListenerPort() {
     return httpListenerPort;
+  }
+
+  /** The activator endpoints Envoy gets for a cold activatable upstream, sorted. */
+  public List<Endpoint> activators() {
+    return activators;
   }
 
   /**
@@ -138,7 +164,7 @@ public final class Translator {
           listeners,
           hosts.routes(),
           parts.clusters(),
-          parts.endpoints(viewer),
+          kind == DataPlaneKind.ENVOY ? parts.envoyEndpoints(viewer) : parts.endpoints(viewer),
           https ? parts.secrets() : List.of());
     }
   }
@@ -164,6 +190,9 @@ public final class Translator {
     private Derived<Upstream, Versioned<Cluster>> clusters;
     private final Map<Locality, Derived<Upstream, Versioned<ClusterLoadAssignment>>> endpoints =
         new HashMap<>();
+    private final Map<Locality, List<Versioned<ClusterLoadAssignment>>> envoyEndpoints =
+        new HashMap<>();
+    private Boolean anyCold;
     private final HostParts[] hosts = new HostParts[2];
     private List<Versioned<Listener>> apiListeners;
     private List<Versioned<Listener>> httpsListeners;
@@ -231,7 +260,8 @@ public final class Translator {
                 (a, b) ->
                     a.namespace().equals(b.namespace())
                         && a.revision().equals(b.revision())
-                        && a.protocol() == b.protocol(),
+                        && a.protocol() == b.protocol()
+                        && Objects.equals(a.activation(), b.activation()),
                 Translator::cluster);
       }
       return clusters.results();
@@ -256,6 +286,42 @@ public final class Translator {
         endpoints.put(viewer, derived);
       }
       return derived.results();
+    }
+
+    // Envoy's: the same, but a cold activatable upstream's assignment lists the activators.
+    List<Versioned<ClusterLoadAssignment>> envoyEndpoints(Locality viewer) {
+      List<Versioned<ClusterLoadAssignment>> regular = endpoints(viewer);
+      if (activators.isEmpty() || !anyCold()) {
+        return regular;
+      }
+      List<Versioned<ClusterLoadAssignment>> list = envoyEndpoints.get(viewer);
+      if (list == null) {
+        List<Upstream> upstreams = model.upstreams();
+        List<Versioned<ClusterLoadAssignment>> fresh = new ArrayList<>(regular);
+        for (int i = 0; i < upstreams.size(); i++) {
+          Upstream upstream = upstreams.get(i);
+          if (cold(upstream)) {
+            fresh.set(
+                i,
+                activatorMemo.get(
+                    new ActivatorKey(upstream.namespace(), upstream.revision(), viewer),
+                    key ->
+                        loadAssignment(key.namespace(), key.revision(), activators, key.viewer())));
+          }
+        }
+        List<Versioned<ClusterLoadAssignment>> old =
+            previous == null ? null : previous.envoyEndpoints.get(viewer);
+        list = reuse(fresh, old);
+        envoyEndpoints.put(viewer, list);
+      }
+      return list;
+    }
+
+    boolean anyCold() {
+      if (anyCold == null) {
+        anyCold = model.upstreams().stream().anyMatch(Translator::cold);
+      }
+      return anyCold;
     }
 
     HostParts hosts(boolean https) {
@@ -474,6 +540,7 @@ public final class Translator {
 
   /** Forgets every proto that was not used since the previous call. */
   public void endRound() {
+    activatorMemo.endRound();
     apiListenerMemo.endRound();
     secretMemo.endRound();
     httpsListenerMemo.endRound();
@@ -540,20 +607,33 @@ public final class Translator {
         routes);
   }
 
+  // Activatable, and no ready endpoint anywhere (stale ones included: the gateway holds only then).
+  static boolean cold(Upstream upstream) {
+    return upstream.activation() != null && upstream.endpoints().isEmpty();
+  }
+
   private static Versioned<Cluster> cluster(Upstream upstream) {
     return Versioned.of(
         XdsProtos.clusterName(upstream.namespace(), upstream.revision()),
         XdsProtos.edsCluster(
-            upstream.namespace(), upstream.revision(), upstream.protocol() == Protocol.HTTP2));
+            upstream.namespace(),
+            upstream.revision(),
+            upstream.protocol() == Protocol.HTTP2,
+            upstream.activation()));
   }
 
   private static Versioned<ClusterLoadAssignment> loadAssignment(
       Upstream upstream, Locality viewer) {
+    return loadAssignment(upstream.namespace(), upstream.revision(), upstream.endpoints(), viewer);
+  }
+
+  private static Versioned<ClusterLoadAssignment> loadAssignment(
+      String namespace, String revision, List<Endpoint> endpointList, Locality viewer) {
     // One LocalityLbEndpoints per (locality, Weir cluster): the cluster goes into the sub_zone so
     // that load reports say which cluster served; the priority stays the locality's, and the
     // weights (endpoint counts) add up per priority as before.
     Map<LocalityKey, List<LbEndpoint>> byLocality = new TreeMap<>();
-    for (Endpoint endpoint : upstream.endpoints()) {
+    for (Endpoint endpoint : endpointList) {
       byLocality
           .computeIfAbsent(
               new LocalityKey(endpoint.locality(), endpoint.cluster()), l -> new ArrayList<>())
@@ -578,9 +658,11 @@ public final class Translator {
                     present.headSet(key.locality().priorityFrom(viewer)).size(),
                     endpoints)));
     return Versioned.of(
-        upstream.name(),
-        XdsProtos.loadAssignment(upstream.namespace(), upstream.revision(), localities));
+        ClusterName.format(namespace, revision),
+        XdsProtos.loadAssignment(namespace, revision, localities));
   }
+
+  private record ActivatorKey(String namespace, String revision, Locality viewer) {}
 
   private record LocalityKey(Locality locality, String cluster) implements Comparable<LocalityKey> {
     @Override

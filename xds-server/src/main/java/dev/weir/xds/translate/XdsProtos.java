@@ -4,6 +4,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.Struct;
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.Value;
+import dev.weir.model.Activation;
 import dev.weir.xds.dialect.ClusterName;
 import dev.weir.xds.dialect.LoadReports;
 import dev.weir.xds.dialect.ResourceNames;
@@ -61,6 +62,8 @@ import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Small builders of the Envoy protos Weir sends, one per concept of the xDS contract. The
@@ -385,6 +388,29 @@ public final class XdsProtos {
    * load reported to this server ({@link #lrsConfigSource}).
    */
   public static Cluster edsCluster(String namespace, String revision, boolean http2) {
+    return edsCluster(namespace, revision, http2, null);
+  }
+
+  /**
+   * A revision's cluster ({@link #edsCluster(String, String, boolean)}); with an {@code
+   * activation}, its {@code weir} metadata also says {@link WeirMetadata#ACTIVATABLE} true, {@link
+   * WeirMetadata#ACTIVATION_TIMEOUT_SECONDS} (a number, only when above 0) and {@link
+   * WeirMetadata#ACTIVATION_ERROR} (only when not empty), as the gateway reads them.
+   */
+  public static Cluster edsCluster(
+      String namespace, String revision, boolean http2, @Nullable Activation activation) {
+    Map<String, Object> metadata = new TreeMap<>();
+    metadata.put(WeirMetadata.NAMESPACE, namespace);
+    metadata.put(WeirMetadata.REVISION, revision);
+    if (activation != null) {
+      metadata.put(WeirMetadata.ACTIVATABLE, true);
+      if (activation.timeoutSeconds() > 0) {
+        metadata.put(WeirMetadata.ACTIVATION_TIMEOUT_SECONDS, activation.timeoutSeconds());
+      }
+      if (!activation.error().isEmpty()) {
+        metadata.put(WeirMetadata.ACTIVATION_ERROR, activation.error());
+      }
+    }
     Cluster.Builder cluster =
         Cluster.newBuilder()
             .setName(clusterName(namespace, revision))
@@ -410,9 +436,7 @@ public final class XdsProtos {
                     .setInterval(duration(Duration.ofSeconds(5)))
                     .setBaseEjectionTime(duration(Duration.ofSeconds(30)))
                     .setMaxEjectionPercent(UInt32Value.of(50)))
-            .setMetadata(
-                weirMetadata(
-                    Map.of(WeirMetadata.NAMESPACE, namespace, WeirMetadata.REVISION, revision)));
+            .setMetadata(weirMetadata(metadata));
     if (http2) {
       HttpProtocolOptions options =
           HttpProtocolOptions.newBuilder()

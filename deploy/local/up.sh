@@ -117,6 +117,58 @@ for n in 1 2 3; do
   start "hello-0000$n" java -Xmx64m -XX:+UseSerialGC -cp "$loadtest/classes:$loadtest/lib/*" \
     dev.weir.loadtest.backend.Backend --name "hello-0000$n" --port "900$n"
 done
+# Scale from zero: revision sleepy-00001 sits at 0 replicas (a Deployment document the controller
+# scales), written afresh on every start so the checkout stays clean. kubelet.sh stands in for the
+# kubelet: at 1 replica it starts the backend on :9004 and writes its ready EndpointSlice.
+sleepy_file="$here/east/generated/sleepy.yaml"
+mkdir -p "$(dirname "$sleepy_file")"
+cat >"$sleepy_file" <<'YAML'
+# Written by up.sh. Revision sleepy-00001 sleeps at zero: the first request wakes it (the gateway
+# holds it meanwhile), and after a minute without requests it goes back to zero.
+apiVersion: v1
+kind: Service
+metadata:
+  name: sleepy-00001
+  namespace: default
+  annotations:
+    weir.dev/scale-target: deployment/sleepy-00001
+    weir.dev/scale-to-zero-after: 1m
+spec:
+  ports:
+  - name: http
+    port: 80
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: sleepy-00001
+  namespace: default
+spec:
+  replicas: 0   # Weir's controller sets this; kubelet.sh runs the backend while it is 1
+  selector:
+    matchLabels: {app: sleepy}
+  template:
+    metadata:
+      labels: {app: sleepy}
+    spec:
+      containers:
+      - name: sleepy
+        image: example/sleepy:1
+---
+apiVersion: weir.dev/v1alpha1
+kind: Route
+metadata:
+  name: sleepy
+  namespace: default
+spec:
+  traffic:
+  - revisionName: sleepy-00001
+    percent: 100
+YAML
+start kubelet "$here/kubelet.sh" "$sleepy_file" "$here/east/generated/sleepy-00001-slice.yaml" 9004 \
+  "$run/sleepy-00001.log" -- java -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+  -cp "$loadtest/classes:$loadtest/lib/*" dev.weir.loadtest.backend.Backend --name sleepy-00001 --port 9004
+
 echo "up.sh: starting the control plane (xDS :18000, admin :9090) on $clusters_file"
 start controller java -jar "$controller_jar" --weir.clusters-file="$clusters_file" \
   --weir.xds.port=18000 --weir.xds.bind-address=127.0.0.1 --server.address=127.0.0.1 --server.port=9090
@@ -279,6 +331,13 @@ $load_line
   $load_hint
 
 Rollout state is kept in deploy/local/run/weir-rollouts.json and survives a restart of up.sh.
+
+Scale from zero: sleepy-00001 has no process until asked for. The first request wakes it (the
+gateway holds it while the controller scales it to 1 and kubelet.sh starts it); a minute without
+requests puts it back to zero (kubelet.sh's lines in deploy/local/run/kubelet.log):
+
+  $(url sleepy.default.localhost /) -w ' (first answer after %{time_total} s)\n'
+  curl -s http://127.0.0.1:9090/api/v1/routes | grep -o '"activation":"[a-z]*"'   # cold, waking, ready
 
 The console (Routes, splits, rollouts with their buttons, traffic per revision, live):
 

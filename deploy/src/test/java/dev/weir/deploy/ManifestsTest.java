@@ -228,7 +228,10 @@ class ManifestsTest {
             "/services:watch",
             "discovery.k8s.io/endpointslices:get",
             "discovery.k8s.io/endpointslices:list",
-            "discovery.k8s.io/endpointslices:watch");
+            "discovery.k8s.io/endpointslices:watch",
+            // Scale from zero: a revision's target through the scale subresource only.
+            "apps/deployments/scale:get",
+            "apps/deployments/scale:update");
     // Route TLS: the controller's Secret informer (type kubernetes.io/tls) needs read access, kept
     // in a role of its own.
     assertThat(grants(one(ClusterRole.class, "weir-controller-tls-secrets").getRules()))

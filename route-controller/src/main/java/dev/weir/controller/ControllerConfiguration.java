@@ -79,7 +79,7 @@ class ControllerConfiguration {
 
   /** The xDS server: publishes each model to the data planes and reports what they applied. */
   @Bean(destroyMethod = "close")
-  XdsServer xdsServer(WeirProperties properties, MeterRegistry meters) {
+  XdsServer xdsServer(WeirProperties properties, ClustersFile clustersFile, MeterRegistry meters) {
     WeirProperties.Xds xds = properties.xds();
     if (!xds.tls().enabled()
         && !xds.allowPlaintextOnNonLoopback()
@@ -100,6 +100,7 @@ class ControllerConfiguration {
             .allowPlaintextOnNonLoopback(xds.allowPlaintextOnNonLoopback())
             .drainTimeout(xds.drainTimeout())
             .loadReportingInterval(xds.loadReportingInterval())
+            .activators(clustersFile.activators())
             .meterRegistry(meters);
     try {
       if (xds.tls().enabled()) {

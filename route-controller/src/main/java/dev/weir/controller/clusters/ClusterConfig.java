@@ -12,6 +12,9 @@ import java.nio.file.Path;
  * @param kubeconfig the kubeconfig file, or null for the default one (or in-cluster)
  * @param context the kubeconfig context, or null for its current one
  * @param directory the folder of YAML objects for a folder cluster, or null for a Kubernetes one
+ * @param activator the {@code IP:port} at which this cluster's gateways take plain HTTP (their
+ *     Service), or null: Envoy gets it as the endpoint of a revision that sits at zero, so that a
+ *     gateway holds the request while the revision wakes (scale from zero)
  */
 public record ClusterConfig(
     String name,
@@ -19,7 +22,19 @@ public record ClusterConfig(
     boolean config,
     Path kubeconfig,
     String context,
-    Path directory) {
+    Path directory,
+    String activator) {
+
+  /** A cluster without an activator. */
+  public ClusterConfig(
+      String name,
+      Locality locality,
+      boolean config,
+      Path kubeconfig,
+      String context,
+      Path directory) {
+    this(name, locality, config, kubeconfig, context, directory, null);
+  }
 
   public ClusterConfig {
     requireNonNull(name, "name");

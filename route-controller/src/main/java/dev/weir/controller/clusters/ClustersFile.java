@@ -33,7 +33,7 @@ public record ClustersFile(
   private static final Set<String> TOP_KEYS = Set.of("domain", "clusters", "tls");
   private static final Set<String> TLS_KEYS = Set.of("defaultSecret", "httpOption");
   private static final Set<String> CLUSTER_KEYS =
-      Set.of("name", "region", "zone", "config", "kubeconfig", "context", "directory");
+      Set.of("name", "region", "zone", "config", "kubeconfig", "context", "directory", "activator");
 
   public ClustersFile {
     requireNonNull(domain, "domain");
@@ -160,7 +160,16 @@ public record ClustersFile(
           throw new IllegalArgumentException(at + ".kubeconfig: " + kube + " does not exist");
         }
       }
-      clusters.add(new ClusterConfig(name, locality, config, kube, context, dir));
+      String activator = text(c, "activator", at + ".activator", false);
+      if (activator != null && !ipAndPort(activator)) {
+        throw new IllegalArgumentException(
+            at
+                + ".activator: \""
+                + activator
+                + "\" (expected: IP:port of the cluster's gateways, e.g. 10.96.0.20:80 or"
+                + " [fd00::20]:80)");
+      }
+      clusters.add(new ClusterConfig(name, locality, config, kube, context, dir, activator));
     }
     if (!anyConfig) {
       // Without an explicit choice, Routes come from the first cluster, as the README says.
@@ -168,7 +177,13 @@ public record ClustersFile(
       clusters.set(
           0,
           new ClusterConfig(
-              c.name(), c.locality(), true, c.kubeconfig(), c.context(), c.directory()));
+              c.name(),
+              c.locality(),
+              true,
+              c.kubeconfig(),
+              c.context(),
+              c.directory(),
+              c.activator()));
     }
     return new ClustersFile(file, domain, clusters, tls(root.get("tls")));
   }
@@ -212,6 +227,56 @@ public record ClustersFile(
                               + "\" (expected: Enabled or Redirected)"));
     }
     return new TlsSettings(namespace, name, option);
+  }
+
+  /** True for {@code a.b.c.d:port} or {@code [v6]:port} with a port in 1..65535. */
+  static boolean ipAndPort(String value) {
+    int colon = value.lastIndexOf(':');
+    if (colon <= 0 || colon == value.length() - 1) {
+      return false;
+    }
+    String host = value.substring(0, colon);
+    String port = value.substring(colon + 1);
+    if (!port.matches("\\d{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+      return false;
+    }
+    if (host.startsWith("[") && host.endsWith("]")) {
+      return host.length() > 2
+          && host.substring(1, host.length() - 1).matches("[0-9a-fA-F:.]+")
+          && host.contains(":");
+    }
+    String[] octets = host.split("\\.", -1);
+    if (octets.length != 4) {
+      return false;
+    }
+    for (String o : octets) {
+      if (!o.matches("\\d{1,3}") || Integer.parseInt(o) > 255) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The activators of the clusters that name one (see {@link ClusterConfig#activator}), as
+   * endpoints in their cluster and locality.
+   */
+  public List<dev.weir.model.Endpoint> activators() {
+    List<dev.weir.model.Endpoint> out = new ArrayList<>();
+    for (ClusterConfig c : clusters) {
+      String a = c.activator();
+      if (a != null) {
+        int colon = a.lastIndexOf(':');
+        String host = a.substring(0, colon);
+        if (host.startsWith("[")) {
+          host = host.substring(1, host.length() - 1);
+        }
+        out.add(
+            new dev.weir.model.Endpoint(
+                host, Integer.parseInt(a.substring(colon + 1)), c.name(), c.locality(), false));
+      }
+    }
+    return out;
   }
 
   private static void checkKeys(String prefix, JsonNode node, Set<String> allowed) {

@@ -78,6 +78,27 @@ final class StatusStage {
   }
 
   /** Composes every Route's status, oldest first. */
+  /** The same, without activatable upstreams. */
+  static StatusStage run(
+      String domain,
+      TrafficModel model,
+      BuildState previous,
+      List<AppliedModel> dataPlanes,
+      Instant now,
+      List<RouteWork> works,
+      Map<RouteKey, Condition> certificates) {
+    return run(
+        domain,
+        model,
+        previous,
+        dataPlanes,
+        now,
+        works,
+        certificates,
+        Map.of(),
+        ActivationView.NONE);
+  }
+
   static StatusStage run(
       String domain,
       TrafficModel model,

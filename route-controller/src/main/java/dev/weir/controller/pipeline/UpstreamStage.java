@@ -53,6 +53,11 @@ final class UpstreamStage {
   }
 
   /** Sets the virtual hosts and upstreams of each Route that is served without a conflict. */
+  /** The same, knowing nothing of revisions that may sit at zero. */
+  static UpstreamStage run(String domain, IndexStage index, BuildMemo memo, List<RouteWork> works) {
+    return run(domain, index, memo, works, ActivationView.NONE);
+  }
+
   static UpstreamStage run(
       String domain,
       IndexStage index,

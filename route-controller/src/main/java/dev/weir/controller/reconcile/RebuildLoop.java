@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.weir.controller.api.v1alpha1.Condition;
 import dev.weir.controller.api.v1alpha1.RouteStatus;
 import dev.weir.controller.clusters.TlsSettings;
+import dev.weir.controller.pipeline.ActivationView;
 import dev.weir.controller.pipeline.AppliedModel;
 import dev.weir.controller.pipeline.BuildResult;
 import dev.weir.controller.pipeline.BuildState;
@@ -100,6 +101,7 @@ public final class RebuildLoop implements AutoCloseable {
   private @Nullable DefaultCertificateState defaultCertificate; // only on the loop thread
   private volatile @Nullable Built last;
   private volatile @Nullable RolloutCoordinator rollouts;
+  private volatile @Nullable ScaleController activations;
 
   public RebuildLoop(
       String domain,
@@ -224,6 +226,14 @@ public final class RebuildLoop implements AutoCloseable {
     this.rollouts = requireNonNull(coordinator, "coordinator");
   }
 
+  /**
+   * Lets {@code scaler} tell every build the scale state of revisions that may sit at zero, and
+   * hands it the objects each build read (to find them).
+   */
+  public void activations(ScaleController scaler) {
+    this.activations = requireNonNull(scaler, "scaler");
+  }
+
   /** Asks for a rebuild soon. Never blocks; safe from any thread. */
   public void requestRebuild() {
     request(true);
@@ -345,8 +355,20 @@ public final class RebuildLoop implements AutoCloseable {
                   r.prepare(in, before == null ? null : before.result());
                   gate = r;
                 }
+                ScaleController a = activations;
+                if (a != null) {
+                  a.update(in);
+                }
                 BuildResult result =
-                    ModelBuilder.build(domain, tls, in, state, dataPlanes(), clock.instant(), gate);
+                    ModelBuilder.build(
+                        domain,
+                        tls,
+                        in,
+                        state,
+                        dataPlanes(),
+                        clock.instant(),
+                        gate,
+                        a == null ? ActivationView.NONE : a);
                 return new Built(in, result);
               });
       rebuilds.increment();

@@ -29,6 +29,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -76,6 +77,11 @@ public final class ScaleController implements ActivationView, AutoCloseable {
   private final Map<String, Scaler> scalers;
   private final @Nullable LoadStore loads;
   private final Predicate<Revision> judged;
+  private final BooleanSupplier leading;
+
+  /** How often replicas are read and idle revisions looked at, by default. */
+  public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
+
   private final MeterRegistry meters;
   private final Clock clock;
   private final Runnable rebuild;
@@ -104,6 +110,8 @@ public final class ScaleController implements ActivationView, AutoCloseable {
    * @param loads the data planes' load reports; null: no demand and no activity are known, so
    *     nothing is ever woken and idle clocks run from when a target was first seen
    * @param judged true for a revision a Rollout is judging now (never scaled down then)
+   * @param leading true while this replica leads (or runs without leader election): only the leader
+   *     scales to zero; any replica wakes a revision its data planes ask for
    * @param rebuild asks the controller for a build, when what the build reads changed
    * @param interval how often replicas are read and idle revisions looked at
    */
@@ -111,6 +119,7 @@ public final class ScaleController implements ActivationView, AutoCloseable {
       Map<String, Scaler> scalers,
       @Nullable LoadStore loads,
       Predicate<Revision> judged,
+      BooleanSupplier leading,
       MeterRegistry meters,
       Clock clock,
       Runnable rebuild,
@@ -118,6 +127,7 @@ public final class ScaleController implements ActivationView, AutoCloseable {
     this.scalers = Map.copyOf(scalers);
     this.loads = loads;
     this.judged = requireNonNull(judged, "judged");
+    this.leading = requireNonNull(leading, "leading");
     this.meters = requireNonNull(meters, "meters");
     this.clock = requireNonNull(clock, "clock");
     this.rebuild = requireNonNull(rebuild, "rebuild");
@@ -257,6 +267,7 @@ public final class ScaleController implements ActivationView, AutoCloseable {
       }
     }
     boolean isJudged = judged.test(r);
+    boolean mayWrite = leading.getAsBoolean();
     // A failed write marks its target unscalable; deciding again falls back to the next cluster.
     for (int attempt = 0; attempt <= refs.size(); attempt++) {
       List<ScaleDecision.Target> known = new ArrayList<>();
@@ -274,6 +285,11 @@ public final class ScaleController implements ActivationView, AutoCloseable {
               now);
       boolean failed = false;
       for (ScaleDecision.Action a : actions) {
+        // Any replica wakes a revision a data plane connected to it asks for (0 → 1 is safe from
+        // anyone: the write is conditional on the version read); only the leader puts to sleep.
+        if (a.replicas() == 0 && !mayWrite) {
+          continue;
+        }
         failed |= !write(r, refs, a, st, now);
       }
       if (!failed) {

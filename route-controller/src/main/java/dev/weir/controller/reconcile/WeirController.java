@@ -2,6 +2,7 @@ package dev.weir.controller.reconcile;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.weir.controller.activation.Scaler;
 import dev.weir.controller.api.v1alpha1.RouteSpec;
 import dev.weir.controller.api.v1alpha1.RouteStatus;
 import dev.weir.controller.clusters.ClusterConfig;
@@ -63,6 +64,7 @@ public final class WeirController implements AutoCloseable {
   private final DataPlaneRegistry registry;
   private final Duration initialReadTimeout;
   private final RolloutCoordinator rollouts;
+  private final ScaleController scaling;
   private final @Nullable LoadStore loads;
 
   /**
@@ -195,6 +197,42 @@ public final class WeirController implements AutoCloseable {
             meters,
             clock);
     loop.rollouts(rollouts);
+    Map<String, Scaler> scalers = new HashMap<>();
+    for (ClusterSource source : sources) {
+      Scaler scaler = source.scaler();
+      if (scaler != null) {
+        scalers.put(source.name(), scaler);
+      }
+    }
+    this.scaling =
+        new ScaleController(
+            scalers,
+            loads,
+            this::judged,
+            () -> gates.isEmpty() || gates.stream().anyMatch(LeaderGate::getAsBoolean),
+            meters,
+            clock,
+            this::rebuild,
+            ScaleController.DEFAULT_INTERVAL);
+    loop.activations(scaling);
+  }
+
+  /**
+   * True while a Rollout that is stepping or paused serves {@code revision}: it is being judged.
+   */
+  private boolean judged(ScaleController.Revision revision) {
+    for (RolloutCoordinator.RolloutView r : rollouts.rollouts()) {
+      if (!revision.namespace().equals(r.namespace())
+          || !("Progressing".equals(r.phase()) || "Paused".equals(r.phase()))) {
+        continue;
+      }
+      for (var t : r.split()) {
+        if (revision.name().equals(t.revisionName())) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** The file folder clusters' Rollout state is kept in, beside the clusters file by default. */
@@ -224,6 +262,7 @@ public final class WeirController implements AutoCloseable {
     // A data plane only changes readiness: the statuses are recomputed, the model is not built.
     registry.addListener(loop::requestStatus);
     sources.forEach(ClusterSource::start);
+    scaling.start();
     rebuild();
     // A certificate expires with no input changing; unchanged content is re-checked this often.
     loop.rebuildEvery(Duration.ofMinutes(1));
@@ -311,6 +350,7 @@ public final class WeirController implements AutoCloseable {
     loop.close();
     rollouts.close();
     writer.close();
+    scaling.close();
     sources.forEach(ClusterSource::close);
   }
 }

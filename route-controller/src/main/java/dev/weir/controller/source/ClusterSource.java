@@ -28,6 +28,14 @@ public interface ClusterSource extends AutoCloseable {
   /** How it is doing, for the admin API. */
   ClusterHealth health();
 
+  /**
+   * Reads and sets the replicas of this cluster's scale targets (scale from zero); null when it
+   * cannot.
+   */
+  default dev.weir.controller.activation.@org.jspecify.annotations.Nullable Scaler scaler() {
+    return null;
+  }
+
   @Override
   void close();
 }

@@ -169,6 +169,11 @@ public final class FolderSource implements ClusterSource {
   }
 
   @Override
+  public dev.weir.controller.activation.Scaler scaler() {
+    return new FolderScaler(requireNonNull(config.directory(), "directory"));
+  }
+
+  @Override
   public boolean initialReadDone() {
     return initialReadDone;
   }

@@ -305,6 +305,11 @@ public final class KubernetesSource implements ClusterSource {
   }
 
   @Override
+  public dev.weir.controller.activation.Scaler scaler() {
+    return new KubernetesScaler(client);
+  }
+
+  @Override
   public boolean initialReadDone() {
     return initialReadDone;
   }

@@ -76,6 +76,44 @@ class ClustersFileTest {
   }
 
   @Test
+  void readsEachClustersActivatorAsAnEndpointInItsLocality() throws IOException {
+    Files.createDirectories(dir.resolve("a"));
+    Path file =
+        write(
+            """
+        domain: example.com
+        clusters:
+        - {name: east, region: us-east, zone: us-east-1a, directory: a, activator: "10.96.0.20:80"}
+        - {name: west, region: us-west, directory: a, activator: "[fd00::20]:8080"}
+        - {name: south, directory: a}
+        """);
+
+    assertThat(ClustersFile.read(file).activators())
+        .containsExactly(
+            new dev.weir.model.Endpoint(
+                "10.96.0.20", 80, "east", new Locality("us-east", "us-east-1a"), false),
+            new dev.weir.model.Endpoint(
+                "fd00::20", 8080, "west", new Locality("us-west", ""), false));
+  }
+
+  @Test
+  void anActivatorThatIsNotIpAndPortIsRejectedWithItsPlace() throws IOException {
+    Files.createDirectories(dir.resolve("a"));
+    Path file =
+        write(
+            """
+        domain: example.com
+        clusters:
+        - {name: east, directory: a, activator: "gateway.weir-system:80"}
+        """);
+
+    assertThatThrownBy(() -> ClustersFile.read(file))
+        .hasMessageContaining(
+            "clusters[0].activator: \"gateway.weir-system:80\" (expected: IP:port of the"
+                + " cluster's gateways, e.g. 10.96.0.20:80 or [fd00::20]:80)");
+  }
+
+  @Test
   void readsTls() throws IOException {
     Files.createDirectories(dir.resolve("a"));
     Path file =

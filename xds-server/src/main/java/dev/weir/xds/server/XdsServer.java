@@ -7,6 +7,7 @@ import dev.weir.model.TrafficModel;
 import dev.weir.xds.DataPlane;
 import dev.weir.xds.DataPlaneRegistry;
 import dev.weir.xds.ModelPublisher;
+import dev.weir.xds.keda.ExternalScalerService;
 import dev.weir.xds.lrs.LoadReportingServer;
 import dev.weir.xds.lrs.LoadStore;
 import dev.weir.xds.snapshot.SnapshotHistory;
@@ -48,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * is the one batching loop).
  *
  * <p>The same gRPC server (and so the same TLS) serves the Load Reporting Service ({@link
- * LoadReportingServer}); what the data planes report is in {@link #loadStore()}.
+ * LoadReportingServer}); what the data planes report is in {@link #loadStore()}. It also serves
+ * KEDA's external scaler API ({@link ExternalScalerService}, {@code externalscaler.ExternalScaler})
+ * from that store.
  *
  * <p>A data plane counts in {@link #dataPlanes()} while one of its ADS streams is open. The server
  * pings a connection that has been silent for {@link Builder#keepAlive keepAlive}'s time and closes
@@ -84,6 +87,7 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
   private final SnapshotProducer producer;
   private final LoadStore loadStore;
   private final LoadReportingServer loadReporting;
+  private final ExternalScalerService externalScaler;
   private final Object lifecycle = new Object();
 
   // guarded by lifecycle
@@ -113,6 +117,8 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
     LoadStore store = builder.loadStore;
     this.loadStore = store == null ? new LoadStore() : store;
     this.loadReporting = new LoadReportingServer(loadStore, builder.loadReportingInterval);
+    this.externalScaler =
+        new ExternalScalerService(loadStore, builder.loadReportingInterval, Clock.systemUTC());
   }
 
   /** A builder with loopback, port 18000, plaintext, HTTP listener port 8080. */
@@ -145,6 +151,7 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
                       discovery.getAggregatedDiscoveryServiceImpl(),
                       new StreamTransport(tls != null, localPeer)))
               .addService(loadReporting)
+              .addService(externalScaler)
               .maxInboundMessageSize(64 * 1024 * 1024)
               // A peer that stops answering pings loses its connection, so its streams end and
               // it stops counting as connected (an idle stream alone never notices it).
@@ -250,6 +257,7 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
       s = server;
     }
     producer.close();
+    externalScaler.close();
     if (s != null) {
       s.shutdownNow();
       try {

@@ -1,0 +1,209 @@
+package dev.weir.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.weir.loadtest.backend.Backend;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Scale from zero end to end: the controller and the gateway from their jars on folder clusters, a
+ * revision at zero replicas (its Deployment document in the folder says 0), and the local demo's
+ * stand-in for the kubelet ({@code deploy/local/kubelet.sh}) starting its backend when the
+ * controller sets 1. Twenty clients ask for the cold revision at once: the gateway holds them all,
+ * the controller wakes the revision, and every one gets its 200 from it.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ScaleFromZeroEndToEndTest {
+
+  private static final Path MODULE = Path.of("").toAbsolutePath();
+  private static final Path ROOT = MODULE.getParent();
+  private static final Path CONTROLLER_JAR =
+      ROOT.resolve("route-controller/target/weir-controller.jar");
+  private static final Path GATEWAY_JAR = ROOT.resolve("gateway/target/weir-gateway.jar");
+  private static final Path KUBELET = ROOT.resolve("deploy/local/kubelet.sh");
+  private static final Duration START = Duration.ofSeconds(120);
+  private static final String NAMESPACE = BenchClusters.NAMESPACE;
+  private static final String HOST = "cold." + NAMESPACE + "." + BenchClusters.DOMAIN;
+
+  private Path dir;
+  private Processes processes;
+  private WeirStack stack;
+  private Backend seed;
+  private Path deployment;
+  private String deploymentText;
+
+  @BeforeAll
+  void startWeir() throws Exception {
+    assumeTrue(
+        Harness.usableJar(CONTROLLER_JAR) && Harness.usableJar(GATEWAY_JAR),
+        "Weir's jars are not built; the reactor build (./mvnw -B verify) builds them first");
+    dir = MODULE.resolve("target/scale-e2e");
+    if (Files.exists(dir)) {
+      try (Stream<Path> walk = Files.walk(dir)) {
+        for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+    for (String cluster : BenchClusters.CLUSTERS) {
+      Files.createDirectories(dir.resolve(cluster));
+    }
+    Files.writeString(
+        dir.resolve("clusters.yaml"), BenchClusters.clustersFile(c -> "directory: " + c + "/"));
+    seed = Backend.start("seed-00001", "127.0.0.1", 0);
+    Files.writeString(
+        dir.resolve("east/seed.yaml"),
+        FolderClusters.service("seed-00001", "seed")
+            + FolderClusters.slice("seed-00001", "127.0.0.1", seed.port())
+            + FolderClusters.route("seed", Map.of("seed-00001", 100)));
+    deployment = dir.resolve("east/cold.yaml");
+    deploymentText =
+        """
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: cold-00001
+          namespace: %1$s
+          annotations: {weir.dev/scale-target: deployment/cold-00001}
+        spec: {ports: [{name: http, port: 80}]}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: cold-00001, namespace: %1$s}
+        spec:
+          replicas: 0
+          selector: {matchLabels: {app: cold}}
+        ---
+        """
+                .formatted(NAMESPACE)
+            + FolderClusters.route("cold", Map.of("cold-00001", 100));
+    Files.writeString(deployment, deploymentText);
+    processes = new Processes(dir.resolve("logs"));
+    int backendPort = Harness.freePort();
+    processes.start(
+        "kubelet",
+        Stream.concat(
+                Stream.of(
+                    "bash",
+                    KUBELET.toString(),
+                    deployment.toString(),
+                    dir.resolve("east/cold-00001-slice.yaml").toString(),
+                    String.valueOf(backendPort),
+                    dir.resolve("logs/cold-00001.log").toString(),
+                    "--"),
+                Processes.javaMain(
+                    Backend.class.getName(),
+                    List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
+                    List.of("--name", "cold-00001", "--port", String.valueOf(backendPort)))
+                    .stream())
+            .toList());
+    stack =
+        new WeirStack(
+            processes,
+            new WeirStack.Ports(
+                Harness.freePort(),
+                Harness.freePort(),
+                Harness.freePort(),
+                Harness.freePort(),
+                Harness.freePort()));
+    stack.startController(
+        CONTROLLER_JAR,
+        dir.resolve("clusters.yaml"),
+        "controller",
+        START,
+        List.of("--weir.xds.load-reporting-interval=200ms"));
+    stack.startGateway(GATEWAY_JAR, "gateway", START);
+  }
+
+  @AfterAll
+  void stopWeir() {
+    if (stack != null) {
+      stack.close();
+    }
+    if (processes != null) {
+      processes.close(); // kubelet.sh stops the backend it started
+    }
+    if (seed != null) {
+      seed.close();
+    }
+  }
+
+  @Test
+  void twentyConcurrentFirstRequestsToAColdRevisionAllGet200() throws Exception {
+    // The controller has seen the target at 0: the revision is cold, nothing runs for it.
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    String activation = "";
+    while (System.nanoTime() < deadline) {
+      activation = activation();
+      if (activation.equals("cold")) {
+        break;
+      }
+      Thread.sleep(200);
+    }
+    assertThat(activation).as("status.traffic[].activation of cold-00001").isEqualTo("cold");
+
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    URI uri = URI.create("http://127.0.0.1:" + stack.ports().gatewayHttp() + "/");
+    long sent = System.nanoTime();
+    List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      answers.add(
+          client.sendAsync(
+              HttpRequest.newBuilder(uri)
+                  .header("Host", HOST)
+                  .timeout(Duration.ofSeconds(90))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString()));
+    }
+    List<String> got = new ArrayList<>();
+    for (CompletableFuture<HttpResponse<String>> a : answers) {
+      HttpResponse<String> r = a.join();
+      got.add(r.statusCode() + " " + r.body().strip());
+    }
+    long tookMillis = (System.nanoTime() - sent) / 1_000_000;
+
+    assertThat(got)
+        .as("20 first requests, answered after %d ms", tookMillis)
+        .allSatisfy(a -> assertThat(a).startsWith("200").contains("cold-00001"));
+    // Only the replicas value changed in the folder.
+    assertThat(Files.readString(deployment))
+        .isEqualTo(deploymentText.replace("replicas: 0", "replicas: 1"));
+    assertThat(
+            stack.get(
+                "http://127.0.0.1:" + stack.ports().gatewayManagement() + "/actuator/prometheus"))
+        .contains("weir_gateway_cold_start_seconds_count");
+    assertThat(activation()).isEqualTo("ready");
+    System.out.printf("20 held requests to a cold revision answered after %d ms%n", tookMillis);
+  }
+
+  private String activation() throws Exception {
+    for (JsonNode r : stack.routes()) {
+      if (r.path("name").asText().equals("cold")) {
+        for (JsonNode t : r.path("status").path("traffic")) {
+          if (t.path("revisionName").asText().equals("cold-00001")) {
+            return t.path("activation").asText("");
+          }
+        }
+      }
+    }
+    return "";
+  }
+}

@@ -156,7 +156,7 @@ class ClustersFileTest {
         Arguments.of(
             "unknown cluster key",
             "domain: x.com\nclusters:\n- {name: a, directory: a, regoin: eu}\n",
-            "clusters[0].regoin: unknown key (expected one of: config, context, directory, kubeconfig, name, region, zone)"),
+            "clusters[0].regoin: unknown key (expected one of: activator, config, context, directory, kubeconfig, name, region, zone)"),
         Arguments.of("missing domain", "clusters:\n- {name: a, directory: a}\n", "domain: missing"),
         Arguments.of(
             "invalid domain",

@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.weir.loadtest.backend.Backend;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -160,29 +157,37 @@ class ScaleFromZeroEndToEndTest {
     }
     assertThat(activation).as("status.traffic[].activation of cold-00001").isEqualTo("cold");
 
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    URI uri = URI.create("http://127.0.0.1:" + stack.ports().gatewayHttp() + "/");
+    // Twenty clients at once, each on a connection of its own.
+    java.util.concurrent.ExecutorService clients = Executors.newFixedThreadPool(20);
     long sent = System.nanoTime();
-    List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
-    for (int i = 0; i < 20; i++) {
-      answers.add(
-          client.sendAsync(
-              HttpRequest.newBuilder(uri)
-                  .header("Host", HOST)
-                  .timeout(Duration.ofSeconds(90))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString()));
+    List<CompletableFuture<String>> answers = new ArrayList<>();
+    try {
+      for (int i = 0; i < 20; i++) {
+        answers.add(
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try (RawHttp http = new RawHttp("127.0.0.1", stack.ports().gatewayHttp())) {
+                    RawHttp.Response r = http.get(HOST, "/");
+                    return r.status() + " " + r.body().strip();
+                  } catch (java.io.IOException e) {
+                    return "failed: " + e;
+                  }
+                },
+                clients));
+      }
+      List<String> got = new ArrayList<>();
+      for (CompletableFuture<String> a : answers) {
+        got.add(a.join());
+      }
+      long tookMillis = (System.nanoTime() - sent) / 1_000_000;
+      assertThat(got)
+          .as("20 first requests, answered after %d ms", tookMillis)
+          .hasSize(20)
+          .allSatisfy(a -> assertThat(a).startsWith("200").contains("cold-00001"));
+      System.out.printf("20 held requests to a cold revision answered after %d ms%n", tookMillis);
+    } finally {
+      clients.shutdownNow();
     }
-    List<String> got = new ArrayList<>();
-    for (CompletableFuture<HttpResponse<String>> a : answers) {
-      HttpResponse<String> r = a.join();
-      got.add(r.statusCode() + " " + r.body().strip());
-    }
-    long tookMillis = (System.nanoTime() - sent) / 1_000_000;
-
-    assertThat(got)
-        .as("20 first requests, answered after %d ms", tookMillis)
-        .allSatisfy(a -> assertThat(a).startsWith("200").contains("cold-00001"));
     // Only the replicas value changed in the folder.
     assertThat(Files.readString(deployment))
         .isEqualTo(deploymentText.replace("replicas: 0", "replicas: 1"));
@@ -191,7 +196,6 @@ class ScaleFromZeroEndToEndTest {
                 "http://127.0.0.1:" + stack.ports().gatewayManagement() + "/actuator/prometheus"))
         .contains("weir_gateway_cold_start_seconds_count");
     assertThat(activation()).isEqualTo("ready");
-    System.out.printf("20 held requests to a cold revision answered after %d ms%n", tookMillis);
   }
 
   private String activation() throws Exception {

@@ -41,7 +41,6 @@ import reactor.netty.http.server.HttpServerRequest;
 public final class WeirNettyRoutingFilter extends NettyRoutingFilter {
 
   private static final AsciiString TRAILERS = AsciiString.cached("trailers");
-  private static final String GRPC = "application/grpc";
 
   private final UpstreamClients clients;
   private final HttpClient fallback;
@@ -84,8 +83,9 @@ public final class WeirNettyRoutingFilter extends NettyRoutingFilter {
     Target target = proxy == null ? null : proxy.target;
     io.netty.handler.codec.http.HttpHeaders in = nettyHeaders(request);
     io.netty.handler.codec.http.HttpHeaders upstreamHeaders = WeirHeadersFilter.newHeaders();
-    headerRules.upstream(in, upstreamHeaders, target, request);
-    boolean grpc = isGrpc(in.get(HttpHeaderNames.CONTENT_TYPE));
+    headerRules.upstream(
+        in, upstreamHeaders, target, proxy == null ? null : proxy.routeEntry, request);
+    boolean grpc = Responses.isGrpc(in.get(HttpHeaderNames.CONTENT_TYPE));
     if (grpc) {
       // Required by HTTP/2 for gRPC (RFC 9113 8.2.2); the client may have left it out.
       upstreamHeaders.set(HttpHeaderNames.TE, TRAILERS);
@@ -112,6 +112,10 @@ public final class WeirNettyRoutingFilter extends NettyRoutingFilter {
               if (!response.isCommitted()) {
                 WeirHeadersFilter.downstream(
                     upstreamResponse.responseHeaders(), response.getHeaders());
+                RouteEntry route = proxy == null ? null : proxy.routeEntry;
+                if (route != null) {
+                  HeaderMutations.apply(route.responseHeaders(), response.getHeaders());
+                }
                 if (grpc) {
                   grpcResponse.filter(response.getHeaders(), exchange);
                 }
@@ -131,10 +135,6 @@ public final class WeirNettyRoutingFilter extends NettyRoutingFilter {
       request.getHeaders().forEach(headers::add);
       return headers;
     }
-  }
-
-  private static boolean isGrpc(String contentType) {
-    return contentType != null && contentType.regionMatches(true, 0, GRPC, 0, GRPC.length());
   }
 
   @Override

@@ -96,6 +96,12 @@ abstract class RouteFeatureTestBase {
    * extra} ones), and waits until the gateway routes its marker host.
    */
   void serve(List<Cluster> extra, VirtualHost... vhosts) {
+    serve(extra, List.of(), vhosts);
+  }
+
+  /** As above, with the endpoints of some of the extra clusters. */
+  void serve(
+      List<Cluster> extra, List<ClusterLoadAssignment> extraAssignments, VirtualHost... vhosts) {
     String version = "v" + versions.incrementAndGet();
     String marker = "marker-" + version + ".test";
     List<Cluster> clusters = new ArrayList<>();
@@ -104,9 +110,8 @@ abstract class RouteFeatureTestBase {
     assignments.add(assignment(A, endpoint(a.port())));
     clusters.add(cluster(B));
     assignments.add(assignment(B, endpoint(b.port())));
-    for (Cluster c : extra) {
-      clusters.add(c);
-    }
+    clusters.addAll(extra);
+    assignments.addAll(extraAssignments);
     List<VirtualHost> all = new ArrayList<>(List.of(vhosts));
     all.add(vhost(marker, "test/marker", List.of(), List.of(split("default", "a", 100))));
     xds.set(XdsResources.snapshot(version, clusters, assignments, routes(all)));

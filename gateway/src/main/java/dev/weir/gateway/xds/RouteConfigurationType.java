@@ -14,6 +14,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
 import dev.weir.gateway.routing.HeaderMatchSpec;
 import dev.weir.gateway.routing.HeaderSpec;
+import dev.weir.gateway.routing.MirrorSpec;
 import dev.weir.gateway.routing.QueryParameterMatchSpec;
 import dev.weir.gateway.routing.RedirectSpec;
 import dev.weir.gateway.routing.RegexRewrite;
@@ -38,6 +39,7 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatchAndSubstitute;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -688,11 +690,53 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
       throw new InvalidResourceException(
           where + ": host_rewrite_literal \"" + hostRewrite + "\" (expected: a host[:port])");
     }
-    if (action.getRequestMirrorPoliciesCount() > 0) {
-      throw new InvalidResourceException(where + ": request_mirror_policies not supported");
+    List<MirrorSpec> mirrors = new ArrayList<>(action.getRequestMirrorPoliciesCount());
+    for (RouteAction.RequestMirrorPolicy policy : action.getRequestMirrorPoliciesList()) {
+      mirrors.add(mirror(where, policy));
     }
     return new RouteActionSpec(
-        prefixRewrite, regexRewrite, hostRewrite, List.of(), null, responseHeaders);
+        prefixRewrite, regexRewrite, hostRewrite, mirrors, null, responseHeaders);
+  }
+
+  /**
+   * One {@code request_mirror_policies} entry: {@code cluster} and {@code
+   * runtime_fraction.default_value} (no runtime: the default is the value); {@code cluster_header}
+   * and {@code disable_shadow_host_suffix_append} are refused.
+   */
+  private static MirrorSpec mirror(String where, RouteAction.RequestMirrorPolicy policy)
+      throws InvalidResourceException {
+    String mwhere = where + ": request_mirror_policies";
+    if (policy.getCluster().isEmpty()) {
+      throw new InvalidResourceException(
+          mwhere
+              + (policy.getClusterHeader().isEmpty()
+                  ? " cluster is empty"
+                  : " cluster_header not supported (expected: cluster)"));
+    }
+    if (policy.getDisableShadowHostSuffixAppend()) {
+      throw new InvalidResourceException(
+          mwhere + " " + policy.getCluster() + " disable_shadow_host_suffix_append not supported");
+    }
+    int perMillion = 1_000_000;
+    if (policy.hasRuntimeFraction()) {
+      FractionalPercent fraction = policy.getRuntimeFraction().getDefaultValue();
+      long scale =
+          switch (fraction.getDenominator()) {
+            case HUNDRED -> 10_000;
+            case TEN_THOUSAND -> 100;
+            case MILLION -> 1;
+            default ->
+                throw new InvalidResourceException(
+                    mwhere
+                        + " "
+                        + policy.getCluster()
+                        + " runtime_fraction denominator "
+                        + fraction.getDenominatorValue()
+                        + " not supported");
+          };
+      perMillion = (int) Math.min(1_000_000, fraction.getNumerator() * scale);
+    }
+    return new MirrorSpec(policy.getCluster(), perMillion);
   }
 
   private static RedirectSpec redirect(String where, RedirectAction redirect)

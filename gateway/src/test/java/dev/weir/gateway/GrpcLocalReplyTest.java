@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -65,6 +66,11 @@ class GrpcLocalReplyTest extends RouteFeatureTestBase {
           .setRequestMarshaller(BYTES)
           .setResponseMarshaller(BYTES)
           .build();
+
+  @BeforeAll
+  static void slowUp() {
+    restart(slow);
+  }
 
   @AfterAll
   static void stopSlow() {

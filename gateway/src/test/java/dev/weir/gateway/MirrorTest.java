@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -36,6 +37,11 @@ class MirrorTest extends RouteFeatureTestBase {
   static final int closedPort = closedPort();
 
   @Autowired MeterRegistry registry;
+
+  @BeforeAll
+  static void slowUp() {
+    restart(slow);
+  }
 
   @AfterAll
   static void stopSlow() {

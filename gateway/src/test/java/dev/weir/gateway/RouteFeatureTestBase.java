@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.BeforeAll;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -60,12 +61,33 @@ abstract class RouteFeatureTestBase {
   static final TestBackend a = TestBackend.start("a");
   static final TestBackend b = TestBackend.start("b");
   static final AtomicInteger versions = new AtomicInteger();
-  static final HttpClient http =
-      HttpClient.create(ConnectionProvider.builder("route-features").maxConnections(16).build())
-          .followRedirect(false);
+  static ConnectionProvider connections = newConnections();
+  static HttpClient http = HttpClient.create(connections).followRedirect(false);
 
   @LocalServerPort int port;
   @Autowired RoutingTableHolder tables;
+
+  /**
+   * Backends and the client start again for each class: a Spring context of another test class that
+   * shut down may have taken reactor-netty's shared event loops, and what ran on them, along.
+   */
+  @BeforeAll
+  static void backendsUp() {
+    restart(a);
+    restart(b);
+    connections.dispose();
+    connections = newConnections();
+    http = HttpClient.create(connections).followRedirect(false);
+  }
+
+  static void restart(TestBackend backend) {
+    backend.stop();
+    backend.start();
+  }
+
+  private static ConnectionProvider newConnections() {
+    return ConnectionProvider.builder("route-features").maxConnections(16).build();
+  }
 
   @DynamicPropertySource
   static void xdsAddress(DynamicPropertyRegistry registry) throws Exception {

@@ -51,8 +51,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * RDS: the subscribed {@link RouteConfiguration} ({@code weir-http}) into a {@link
  * RouteConfigSpec}, rejecting what the gateway cannot honour with a message that names the virtual
- * host, the route and the field: {@code route weir-http vhost a.example.com route default:
- * safe_regex path match not supported}.
+ * host, the route and the field: {@code route weir-http vhost a.example.com route default: match
+ * runtime_fraction not supported}, {@code ... route r1: safe_regex "/(a" invalid: error parsing
+ * regexp: missing closing ): `/(a`}. What it honours, with Envoy's semantics, is listed in
+ * ARCHITECTURE.md ("Envoy route fields the gateway honours"): {@code RouteMatch} path, header and
+ * query matchers, header mutations with {@code append_action} at the weighted cluster, route and
+ * virtual host levels, rewrites, mirrors, redirects and direct responses.
  *
  * <p>It decodes virtual host by virtual host and remembers, for the last configuration it decoded,
  * each virtual host's bytes, its spec, and which host serves each domain. A new configuration's

@@ -392,9 +392,10 @@ final class LrsIngest {
 
   /**
    * A process's CPU time from {@code /proc/<pid>/stat} and its threads' from {@code
-   * /proc/<pid>/task/<tid>/stat}, by thread name without digits (JVM threads name themselves, e.g.
-   * {@code grpc-default-executor-3} shows as {@code grpc-default-ex} in the 15 characters Linux
-   * keeps, and "GC Thread#0" as "GC Thread#").
+   * /proc/<pid>/task/<tid>/stat}, by thread name with its number as N (JVM threads name themselves,
+   * e.g. {@code grpc-default-executor-3} shows as {@code grpc-default-ex} in the 15 characters
+   * Linux keeps, and {@code GC Thread#0} as {@code GC Thread#N}). A thread that ended between two
+   * readings is missing from the per-thread figures, not from the process's.
    */
   record Cpu(long atNanos, long cpuNanos, Map<String, Long> byThread) {
 
@@ -411,7 +412,7 @@ final class LrsIngest {
             String stat = Files.readString(task.resolve("stat"));
             String name =
                 stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-                    .replaceAll("[0-9]+", "N");
+                    .replaceAll("(?<=[-#])[0-9]+", "N");
             threads.merge(name, ticks(stat) * TICK_NANOS, Long::sum);
           } catch (IOException e) {
             // the thread ended meanwhile

@@ -233,7 +233,7 @@ final class Report {
             + " was not, and a second is skipped when the one before is still owed. CPU: the controller"
             + " process's `utime + stime` from `/proc` over the measured part (after the warm-up),"
             + " in % of one core; idle: the same with no reports of the suite, before it; per"
-            + " thread: `/proc/<pid>/task`, by thread name with digits as N. Heap: `jcmd GC.run`"
+            + " thread: `/proc/<pid>/task`, by thread name with its number as N (a thread that ended meanwhile is missing there). Heap: `jcmd GC.run`"
             + " then `GC.heap_info`, before the suite and after it with the store still holding"
             + " every report (it keeps 15 minutes). Stored reports: the store's requests for one"
             + " revision over its retention (`GET /api/v1/load`) divided by the 7 each report"

@@ -235,8 +235,8 @@ final class Report {
             + " in % of one core; idle: the same with no reports of the suite, before it; per"
             + " thread: `/proc/<pid>/task`, by thread name with its number as N (a thread that ended meanwhile is missing there). Heap: `jcmd GC.run`"
             + " then `GC.heap_info`, before the suite and after it with the store still holding"
-            + " every report (it keeps 15 minutes). Stored reports: the store's requests for one"
-            + " revision over its retention (`GET /api/v1/load`) divided by the 7 each report"
+            + " every report (it keeps 15 minutes). Stored reports: what the store's requests for one"
+            + " revision (`GET /api/v1/load`) grew by over the suite, divided by the 7 each report"
             + " adds. Target: under 25% of one core at 20 data planes.\n\n");
     md.append(r.lrsIngest.isEmpty() ? NOT_RUN : lrsIngestTable(r.lrsIngest));
 

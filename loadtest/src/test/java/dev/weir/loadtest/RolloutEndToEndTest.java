@@ -32,8 +32,11 @@ import org.junit.jupiter.api.TestMethodOrder;
  * clusters, real backends answering their revision's name, and steady requests through the gateway
  * whose every response is counted. Each test governs a Route of its own with a Rollout; one
  * controller and one gateway serve the whole class (the restart test runs last and restarts the
- * controller). Steps are short (pauses of 1 to 3 s) and the data planes report load every 200 ms,
- * so that the class stays near two minutes.
+ * controller). Steps are short (pauses of 1 to 6 s) and the data planes report load every 200 ms,
+ * so that the class stays near three minutes. Four tests judge the candidate with {@code
+ * analysis.metrics[]} against a real Prometheus ({@link GatewayPrometheus}) scraping the gateway's
+ * {@code /actuator/prometheus} every second: a pass, a failure the Route's message names, and no
+ * data or no Prometheus, which are Inconclusive until the deadline.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -465,6 +468,7 @@ class RolloutEndToEndTest {
                 "Ready=False RolloutFailed",
                 r -> "RolloutFailed".equals(ready(r).path("reason").asText()));
         String message = ready(route).path("message").asText();
+        System.out.printf("promfail: the Route's message: %s%n", message);
         assertThat(ready(route).path("status").asText()).isEqualTo("False");
         assertThat(message)
             .as("the Route's message")

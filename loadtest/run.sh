@@ -3,14 +3,15 @@
 # Usage: loadtest/run.sh [--quick] [--only SUITE[,SUITE...]] [--routes N[,N...]] [--no-build] [--out DIR]
 #   --quick       a few minutes; proves the harness works, numbers are indicative only
 #   --only LIST   run only these suites: throughput, route-count, split-accuracy, propagation, footprint,
-#                 rollout (propagation runs in folder mode and in Kubernetes mode, the others in folder mode)
+#                 rollout, lrs-ingest (propagation runs in folder mode and in Kubernetes mode, the others
+#                 in folder mode; lrs-ingest at the largest Route count only)
 #   --routes LIST the Route counts of the Weir suites instead of 10,1000,10000 (--quick: 10,100)
 #   --no-build    never run Maven; suites whose jars are missing are skipped (used by the module's test)
 #   --out DIR     write the report to DIR instead of loadtest/results/<UTC timestamp>/
 set -euo pipefail
 
 # The suites' names, as the harness's Suite enum spells them (HarnessPartsTest keeps the two equal).
-suites="throughput route-count split-accuracy propagation footprint rollout"
+suites="throughput route-count split-accuracy propagation footprint rollout lrs-ingest"
 usage="usage: loadtest/run.sh [--quick] [--only SUITE[,SUITE...]] [--routes N[,N...]] [--no-build] [--out DIR]"
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

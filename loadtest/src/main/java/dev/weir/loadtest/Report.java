@@ -221,9 +221,65 @@ final class Report {
             + " p50 / p99 / max.\n\n");
     md.append(r.rollout.isEmpty() ? NOT_RUN : rolloutTable(r.rollout));
 
+    md.append(
+        "\n## 7. LRS ingest\n\nIssue 14's benchmark: data planes report load for 10,000 revisions"
+            + " every second over LRS to the controller's jar (the largest Route count's"
+            + " controller, gateway connected). Each data plane is an LRS stream on a gRPC channel of"
+            + " its own, opened by the harness's JVM; its report (every revision `{namespace}/r<i>-00001`"
+            + " with one locality in its Weir cluster, counts and 8 latency load metrics, as the"
+            + " gateway writes them) is serialized once and the same bytes are sent every second,"
+            + " the data planes spread over the second. A stream sends only when ready (its last"
+            + " report taken in by the controller): a second's report goes late when the stream"
+            + " was not, and a second is skipped when the one before is still owed. CPU: the controller"
+            + " process's `utime + stime` from `/proc` over the measured part (after the warm-up),"
+            + " in % of one core; idle: the same with no reports of the suite, before it; per"
+            + " thread: `/proc/<pid>/task`, by thread name with its number as N (a thread that ended meanwhile is missing there). Heap: `jcmd GC.run`"
+            + " then `GC.heap_info`, before the suite and after it with the store still holding"
+            + " every report (it keeps 15 minutes). Stored reports: what the store's requests for one"
+            + " revision (`GET /api/v1/load`) grew by over the suite, divided by the 7 each report"
+            + " adds. Target: under 25% of one core at 20 data planes.\n\n");
+    md.append(r.lrsIngest.isEmpty() ? NOT_RUN : lrsIngestTable(r.lrsIngest));
+
     if (!r.notes.isEmpty()) {
       md.append("\n## Notes\n\n");
       r.notes.forEach(n -> md.append("- ").append(n.replace("\n", " ")).append('\n'));
+    }
+    return md.toString();
+  }
+
+  static String lrsIngestTable(List<Results.LrsIngest> rows) {
+    StringBuilder md =
+        new StringBuilder(
+            "| data planes × revisions | report | measured | reports (skipped seconds) | rate |"
+                + " controller CPU | idle | CPU per report | heap after GC before → after |"
+                + " reports sent in all / stored | load average during |\n"
+                + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    for (Results.LrsIngest l : rows) {
+      md.append(
+          ("| %d × %,d | %.1f MB | %d s | %,d (%,d) | %.2f /s | **%.1f%%** of one core | %.1f%%"
+                  + " | %.1f ms | %s → %s | %,d / %s | %s |\n")
+              .formatted(
+                  l.dataPlanes(),
+                  l.revisions(),
+                  l.reportBytes() / 1e6,
+                  l.seconds(),
+                  l.reports(),
+                  l.skipped(),
+                  l.reportsPerSecond(),
+                  l.cpuPercent(),
+                  l.idleCpuPercent(),
+                  l.cpuMsPerReport(),
+                  l.heapBeforeMiB() == null ? "n/a" : "%.0f MiB".formatted(l.heapBeforeMiB()),
+                  l.heapAfterMiB() == null ? "n/a" : "%.0f MiB".formatted(l.heapAfterMiB()),
+                  l.reportsInAll(),
+                  l.storedReports() == null ? "n/a" : "%.0f".formatted(l.storedReports()),
+                  String.join(", ", l.loadAverages())));
+    }
+    for (Results.LrsIngest l : rows) {
+      md.append("\nController CPU by thread over the measured part (% of one core): ");
+      List<String> parts = new java.util.ArrayList<>();
+      l.threadCpuPercent().forEach((k, v) -> parts.add("`%s` %.1f%%".formatted(k, v)));
+      md.append(String.join(", ", parts)).append(".\n");
     }
     return md.toString();
   }

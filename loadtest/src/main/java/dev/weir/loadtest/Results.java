@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Everything one run measured, as written to {@code results.json} and rendered in the report. */
 public final class Results {
@@ -126,6 +127,34 @@ public final class Results {
       long failedRequests,
       int promotedPauses) {}
 
+  /**
+   * The lrs-ingest suite: {@code dataPlanes} LRS streams each sending a report of {@code revisions}
+   * revisions ({@code reportBytes}) every second for {@code seconds} measured seconds; reports sent
+   * and seconds skipped (a stream not ready) in them, the rate achieved, the controller's process
+   * CPU in % of one core (and with no reports, {@code idleCpuPercent}), its CPU per report, its
+   * threads' CPU by name, heap after GC before and after (the store still holding the run's
+   * reports), reports sent in all beside those the store counted ({@code storedReports}), the load
+   * averages seen, and streams the controller closed.
+   */
+  public record LrsIngest(
+      int dataPlanes,
+      int revisions,
+      int reportBytes,
+      int seconds,
+      long reports,
+      long skipped,
+      double reportsPerSecond,
+      double cpuPercent,
+      double idleCpuPercent,
+      double cpuMsPerReport,
+      Map<String, Double> threadCpuPercent,
+      @Nullable Double heapBeforeMiB,
+      @Nullable Double heapAfterMiB,
+      long reportsInAll,
+      @Nullable Double storedReports,
+      List<String> loadAverages,
+      String streamFailures) {}
+
   /** One route count in the footprint suite; {@code null} numbers were not measurable. */
   public record Footprint(
       int routes,
@@ -150,6 +179,7 @@ public final class Results {
   public final List<Stages> propagationStages = new ArrayList<>();
   public final List<Footprint> footprint = new ArrayList<>();
   public final List<RolloutSteps> rollout = new ArrayList<>();
+  public final List<LrsIngest> lrsIngest = new ArrayList<>();
   public final List<Target> targets = new ArrayList<>();
 
   /** Peers or suites skipped or failed, with why. */

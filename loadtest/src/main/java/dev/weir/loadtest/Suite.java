@@ -12,7 +12,8 @@ enum Suite {
   SPLIT_ACCURACY("split-accuracy"),
   PROPAGATION("propagation"),
   FOOTPRINT("footprint"),
-  ROLLOUT("rollout");
+  ROLLOUT("rollout"),
+  LRS_INGEST("lrs-ingest");
 
   private final String label;
 

@@ -65,7 +65,8 @@ class QuickRunTest {
             "## 3. Split accuracy",
             "## 4. Propagation",
             "## 5. Control-plane footprint",
-            "## 6. Rollout steps");
+            "## 6. Rollout steps",
+            "## 7. LRS ingest");
     JsonNode results = new ObjectMapper().readTree(out.resolve("results.json").toFile());
     assertThat(results.path("machine").path("cores").asInt()).isPositive();
     assertThat(results.path("notes").toString())
@@ -94,6 +95,14 @@ class QuickRunTest {
           .isPositive();
     }
     assertThat(results.path("rollout")).as("rollout; log:\n%s", log).hasSize(2);
+    // The controller's store took in the reports the harness sent (all but the last second's).
+    JsonNode lrs = results.path("lrsIngest").path(0);
+    assertThat(lrs.path("reports").asLong()).as("lrs-ingest %s; log:\n%s", lrs, log).isPositive();
+    assertThat(lrs.path("storedReports").asDouble())
+        .as("lrs-ingest %s", lrs)
+        .isGreaterThanOrEqualTo(lrs.path("reportsInAll").asDouble() - 2 * LrsIngest.DATA_PLANES)
+        .isLessThanOrEqualTo(lrs.path("reportsInAll").asDouble());
+    assertThat(lrs.path("cpuPercent").asDouble()).as("lrs-ingest %s", lrs).isPositive();
     if (!results.path("machine").path("wrk").asText().equals("not installed")) {
       assertThat(results.path("throughput").findValuesAsText("peer"))
           .contains("direct", "weir-gateway", "stock-scg", Harness.MINIMAL_PROXY);

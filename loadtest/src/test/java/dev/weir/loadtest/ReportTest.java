@@ -77,6 +77,25 @@ class ReportTest {
             new Results.Summary(50, 110, 310, 420)));
     r.footprint.add(new Results.Footprint(10_000, 180.0, 7.5, Map.of(), null, null));
 
+    r.lrsIngest.add(
+        new Results.LrsIngest(
+            20,
+            10_000,
+            3_700_000,
+            180,
+            3_564,
+            36,
+            19.8,
+            22.0,
+            2.0,
+            11.1,
+            java.util.Map.of("grpc-default-exN", 15.0),
+            200.0,
+            900.0,
+            4_200,
+            4_190.0,
+            java.util.List.of("1.00 0.90 0.80"),
+            ""));
     Targets.evaluate(r);
     Path report = Report.write(r, dir);
 
@@ -109,6 +128,10 @@ class ReportTest {
             "| weir-gateway | 6000 | 7.00 ms",
             "| route count: p50 at 10000 vs 10 Routes | <= 1.2 x | 1.29 x (9.00 ms vs 7.00 ms) | **not met** |",
             "| bytes for one endpoint change | < 10 KiB | not measured | not measured |",
+            "| lrs-ingest: controller CPU for 20 data planes × 10,000 revisions every second"
+                + " | < 25% of one core | 20.0% (process 22.0% − idle 2.0%) at 19.80 reports/s | met |",
+            "| 20 × 10,000 | 3.7 MB | 180 s | 3,564 (36) | 19.80 /s | **22.0%** of one core | 2.0%"
+                + " | 11.1 ms | 200 MiB → 900 MiB | 4,200 / 4190 | 1.00 0.90 0.80 |",
             "![throughput.png](throughput.png)",
             "| propagation (folder): p99 to ACK at 10000 vs 10 Routes | <= 1.5 x | 1.33 x (80.0 ms vs 60.0 ms) | met |",
             "| Routes | folder: to ACK | folder: to serve | kubernetes: to ACK | kubernetes: to serve |\n",
@@ -120,7 +143,7 @@ class ReportTest {
     assertThat(dir.resolve("propagation.png")).isNotEmptyFile();
     assertThat(dir.resolve("footprint.png")).isNotEmptyFile();
     var json = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
-    assertThat(json.path("targets")).hasSize(12); // the rollout suite's is not measured here
+    assertThat(json.path("targets")).hasSize(13); // the rollout suite's is not measured here
     assertThat(json.path("propagation").get(2).path("mode").asText()).isEqualTo("kubernetes");
     assertThat(json.path("propagation").get(2).path("routes").asInt()).isEqualTo(10);
     assertThat(json.path("propagation").get(2).path("toAck").path("p99Ms").asDouble())

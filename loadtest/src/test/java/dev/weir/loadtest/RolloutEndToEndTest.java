@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -31,8 +32,11 @@ import org.junit.jupiter.api.TestMethodOrder;
  * clusters, real backends answering their revision's name, and steady requests through the gateway
  * whose every response is counted. Each test governs a Route of its own with a Rollout; one
  * controller and one gateway serve the whole class (the restart test runs last and restarts the
- * controller). Steps are short (pauses of 1 to 3 s) and the data planes report load every 200 ms,
- * so that the class stays near two minutes.
+ * controller). Steps are short (pauses of 1 to 6 s) and the data planes report load every 200 ms,
+ * so that the class stays near three minutes. Four tests judge the candidate with {@code
+ * analysis.metrics[]} against a real Prometheus ({@link GatewayPrometheus}) scraping the gateway's
+ * {@code /actuator/prometheus} every second: a pass, a failure the Route's message names, and no
+ * data or no Prometheus, which are Inconclusive until the deadline.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -55,6 +59,7 @@ class RolloutEndToEndTest {
   private Processes processes;
   private WeirStack stack;
   private Backend seed;
+  private @Nullable GatewayPrometheus prometheus;
 
   @BeforeAll
   void startWeir() throws Exception {
@@ -96,6 +101,9 @@ class RolloutEndToEndTest {
 
   @AfterAll
   void stopWeir() {
+    if (prometheus != null) {
+      prometheus.close();
+    }
     if (stack != null) {
       stack.close();
     }
@@ -337,8 +345,261 @@ class RolloutEndToEndTest {
     }
   }
 
+  /**
+   * The candidate's share of 5xx answers over the window, from the gateway's request metric ({@code
+   * weir.gateway.requests}, tagged with the revision's cluster name {@code namespace/revision} and
+   * the status class) as Prometheus scraped it; 0 without any 5xx, no data without any request.
+   */
+  private static final String ERROR_RATIO =
+      "(sum(rate(weir_gateway_requests_seconds_count{revision=\"{{namespace}}/{{revision}}\","
+          + "status=\"5xx\"}[{{window}}])) or vector(0))"
+          + " / sum(rate(weir_gateway_requests_seconds_count"
+          + "{revision=\"{{namespace}}/{{revision}}\"}[{{window}}]))";
+
+  /** The candidate's requests a second through the gateway over the window. */
+  private static final String REQUEST_RATE =
+      "sum(rate(weir_gateway_requests_seconds_count"
+          + "{revision=\"{{namespace}}/{{revision}}\"}[{{window}}]))";
+
   @Test
   @Order(5)
+  void aHealthyCandidatePassesOnTheGatewaysMetricsInPrometheusAndReachesTheTarget()
+      throws Exception {
+    GatewayPrometheus prometheus = prometheus();
+    try (Scenario s = new Scenario("promok")) {
+      s.begin(
+          """
+            steps:
+            - setWeight: 30
+            - pause: {duration: 6s}
+            analysis:
+              minRequests: 20
+              metrics:
+          %s
+          %s
+            progressDeadline: 60s
+          """
+              .formatted(
+                  metric("errorRatio", prometheus.address(), ERROR_RATIO, "max: 0.05"),
+                  metric("requestRate", prometheus.address(), REQUEST_RATE, "min: 5")));
+      String candidate = s.revision(2);
+      try (LoadLoop load = s.load("GET")) {
+        load.awaitMore(100);
+        s.startRollout();
+        List<JsonNode> seen = new ArrayList<>();
+        JsonNode done =
+            s.awaitRollout("the end of the rollout", RolloutEndToEndTest::ended, seen::add);
+
+        assertThat(phase(done)).as("phase; rollout: %s", done).isEqualTo("Succeeded");
+        assertThat(s.routeTraffic()).isEqualTo(s.target());
+        assertThat(reasons(done))
+            .as("history: %s", done.path("history"))
+            .contains("AnalysisPassed");
+        // The passing verdict's numbers came from Prometheus: no 5xx, and the candidate's 30% of
+        // the gateway's requests, which only a scrape of the gateway can have seen.
+        JsonNode passed =
+            seen.stream()
+                .map(r -> verdictOf(r, candidate))
+                .filter(v -> v.path("verdict").asText().equals("Pass"))
+                .findFirst()
+                .orElseGet(() -> fail("no Pass verdict for %s in %s", candidate, seen));
+        assertThat(check(passed, "errorRatio").path("value").asDouble())
+            .as("errorRatio; verdict: %s", passed)
+            .isEqualTo(0.0);
+        assertThat(check(passed, "errorRatio").path("outcome").asText()).isEqualTo("Pass");
+        assertThat(check(passed, "requestRate").path("value").asDouble())
+            .as("requestRate; verdict: %s", passed)
+            .isGreaterThan(5.0);
+        assertThat(
+                prometheus.query(
+                    REQUEST_RATE
+                        .replace("{{namespace}}", NAMESPACE)
+                        .replace("{{revision}}", candidate)
+                        .replace("{{window}}", "10s")))
+            .as("the gateway's metric for %s in Prometheus", candidate)
+            .contains("\"value\"");
+        load.awaitMore(100);
+        assertThat(load.samples().stream().filter(Sample::failed).toList())
+            .as("failed requests")
+            .isEmpty();
+      }
+    }
+  }
+
+  @Test
+  @Order(6)
+  void aCandidateFailingOnThePrometheusMetricIsRolledBackAndTheRouteNamesTheMetric()
+      throws Exception {
+    GatewayPrometheus prometheus = prometheus();
+    try (Scenario s = new Scenario("promfail")) {
+      s.begin(
+          """
+            steps:
+            - setWeight: 20
+            - pause: {duration: 6s}
+            analysis:
+              minRequests: 20
+              metrics:
+          %s
+            progressDeadline: 60s
+          """
+              .formatted(metric("errorRatio", prometheus.address(), ERROR_RATIO, "max: 0.05")));
+      String candidate = s.revision(2);
+      WeirStack.Answer told =
+          stack.post("http://127.0.0.1:" + s.backend(candidate).port() + "/_demo/fail?percent=40");
+      assertThat(told.status()).as(told.body()).isEqualTo(200);
+      // POST: never retried by the gateway, so every 503 is counted as the gateway answered it.
+      try (LoadLoop load = s.load("POST")) {
+        load.awaitMore(100);
+        s.startRollout();
+
+        JsonNode done = s.awaitRollout("the end of the rollout", RolloutEndToEndTest::ended);
+
+        assertThat(phase(done)).as("phase; rollout: %s", done).isEqualTo("RolledBack");
+        assertThat(split(done.path("split"))).isEqualTo(s.stable());
+        JsonNode verdict = verdictOf(done, candidate);
+        assertThat(verdict.path("verdict").asText()).as("verdict: %s", verdict).isEqualTo("Fail");
+        JsonNode ratio = check(verdict, "errorRatio");
+        assertThat(ratio.path("outcome").asText()).as("check: %s", ratio).isEqualTo("Fail");
+        assertThat(ratio.path("value").asDouble()).as("check: %s", ratio).isBetween(0.25, 0.55);
+        assertThat(ratio.path("threshold").asDouble()).isEqualTo(0.05);
+        JsonNode route =
+            s.awaitRoute(
+                "Ready=False RolloutFailed",
+                r -> "RolloutFailed".equals(ready(r).path("reason").asText()));
+        String message = ready(route).path("message").asText();
+        System.out.printf("promfail: the Route's message: %s%n", message);
+        assertThat(ready(route).path("status").asText()).isEqualTo("False");
+        assertThat(message)
+            .as("the Route's message")
+            .contains(candidate, "errorRatio")
+            .containsPattern("errorRatio: 0\\.[2-5]\\d* > 0\\.05");
+        assertThat(s.routeTraffic()).isEqualTo(s.stable());
+        awaitOnly(load, s.revision(1));
+      }
+    }
+  }
+
+  @Test
+  @Order(7)
+  void aPrometheusQueryWithoutDataIsInconclusiveUntilTheDeadlineRollsBack() throws Exception {
+    String query =
+        "sum(rate(weir_gateway_requests_seconds_count"
+            + "{revision=\"{{namespace}}/{{revision}}\",status=\"7xx\"}[{{window}}]))";
+    inconclusiveUntilTheDeadline("promnodata", prometheus().address(), query, "empty result");
+  }
+
+  @Test
+  @Order(8)
+  void aPrometheusThatIsDownIsInconclusiveUntilTheDeadlineRollsBack() throws Exception {
+    // a port nobody listens on: every query fails to connect
+    String down = "http://127.0.0.1:" + Harness.freePort();
+    inconclusiveUntilTheDeadline("promdown", down, REQUEST_RATE, "cannot query");
+  }
+
+  /**
+   * Under steady requests (so the load reports alone would pass), a Prometheus metric that gives no
+   * value holds the first step Inconclusive, never more than its weight, until {@code
+   * progressDeadline} rolls it back.
+   */
+  private void inconclusiveUntilTheDeadline(
+      String route, String address, String query, String expectedReason) throws Exception {
+    try (Scenario s = new Scenario(route)) {
+      s.begin(
+          """
+            steps:
+            - setWeight: 20
+            - pause: {duration: 1s}
+            - setWeight: 60
+            - pause: {duration: 1s}
+            analysis:
+              minRequests: 20
+              successRate: {min: 95}
+              metrics:
+          %s
+            progressDeadline: 10s
+          """
+              .formatted(metric("m", address, query, "max: 1000")));
+      String candidate = s.revision(2);
+      try (LoadLoop load = s.load("GET")) {
+        load.awaitMore(100);
+        long t0 = System.nanoTime();
+        s.startRollout();
+        List<JsonNode> seen = new ArrayList<>();
+        JsonNode done =
+            s.awaitRollout(
+                "the end of the rollout", r -> !phase(r).equals("Progressing"), seen::add);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+
+        for (JsonNode r : seen) {
+          assertThat(r.path("weight").asInt())
+              .as("weight while the metric had no value; rollout: %s", r)
+              .isLessThanOrEqualTo(20);
+          assertThat(verdictOf(r, candidate).path("verdict").asText())
+              .as("verdict; rollout: %s", r)
+              .isNotEqualTo("Pass");
+        }
+        JsonNode inconclusive =
+            seen.stream()
+                .map(r -> verdictOf(r, candidate))
+                .filter(v -> v.path("verdict").asText().equals("Inconclusive"))
+                .reduce((a, b) -> b)
+                .orElseGet(() -> fail("no Inconclusive verdict for %s in %s", candidate, seen));
+        JsonNode m = check(inconclusive, "m");
+        assertThat(m.path("outcome").asText())
+            .as("check: %s", inconclusive)
+            .isEqualTo("Inconclusive");
+        assertThat(m.path("reason").asText()).as("check: %s", m).contains(expectedReason);
+        assertThat(check(inconclusive, "successRate").path("outcome").asText())
+            .as("the load reports' own check; verdict: %s", inconclusive)
+            .isEqualTo("Pass");
+        assertThat(phase(done)).as("phase; rollout: %s", done).isEqualTo("RolledBack");
+        assertThat(seconds).as("seconds to the rollback").isGreaterThanOrEqualTo(9.5);
+        JsonNode r =
+            s.awaitRoute(
+                "Ready=False RolloutFailed",
+                x -> "RolloutFailed".equals(ready(x).path("reason").asText()));
+        assertThat(ready(r).path("message").asText()).contains("progressDeadline");
+        assertThat(s.routeTraffic()).isEqualTo(s.stable());
+      }
+    }
+  }
+
+  /** One {@code analysis.metrics[]} entry, indented for the specs above. */
+  private static String metric(String name, String address, String query, String bound) {
+    return "    - name: "
+        + name
+        + "\n      prometheus:\n        address: "
+        + address
+        + "\n        query: '"
+        + query
+        + "'\n      "
+        + bound;
+  }
+
+  /** The Prometheus server scraping the gateway, started by the first test that needs it. */
+  private GatewayPrometheus prometheus() throws Exception {
+    GatewayPrometheus p = prometheus;
+    if (p == null) {
+      p =
+          GatewayPrometheus.start(
+              ROOT, dir.resolve("prometheus"), stack.ports().gatewayManagement());
+      prometheus = p;
+    }
+    return p;
+  }
+
+  private static JsonNode check(JsonNode verdict, String metric) {
+    for (JsonNode c : verdict.path("checks")) {
+      if (metric.equals(c.path("metric").asText()) && c.path("cluster").isMissingNode()) {
+        return c;
+      }
+    }
+    return fail("no overall check %s in verdict %s", metric, verdict);
+  }
+
+  @Test
+  @Order(9)
   void aRestartedControllerContinuesFromItsStateFileNeverServingMoreThanTheStepsWeight()
       throws Exception {
     try (Scenario s = new Scenario("restart")) {

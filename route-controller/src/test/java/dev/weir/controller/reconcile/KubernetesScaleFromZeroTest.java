@@ -155,7 +155,9 @@ class KubernetesScaleFromZeroTest {
   private String activation() {
     Route r = east.resources(Route.class).inNamespace("default").withName("hello").get();
     RouteStatus status = r == null ? null : r.getStatus();
-    assertThat(status).as("status of route hello").isNotNull();
+    if (status == null) {
+      return "no status yet";
+    }
     for (TrafficStatus t : status.traffic()) {
       if ("hello-00003".equals(t.revisionName())) {
         return String.valueOf(t.activation());

@@ -237,63 +237,60 @@ public final class LoadReportingServer implements BindableService {
     /** The {@code node.id} of a request; empty when it has none. */
     static String nodeId(byte[] request) {
       ReportReader reader = new ReportReader();
-      reader.buffer = request;
-      reader.pos = 0;
-      int end = request.length;
-      while (reader.pos < end) {
-        int tag = reader.tag(end);
-        if (tag == tag(LoadStatsRequest.NODE_FIELD_NUMBER, LENGTH_DELIMITED)) {
-          int nodeEnd = reader.lengthEnd(end);
-          while (reader.pos < nodeEnd) {
-            int field = reader.tag(nodeEnd);
-            if (field == tag(Node.ID_FIELD_NUMBER, LENGTH_DELIMITED)) {
-              int idEnd = reader.lengthEnd(nodeEnd);
-              return new String(request, reader.pos, idEnd - reader.pos, StandardCharsets.UTF_8);
-            }
-            reader.skip(field, nodeEnd);
-          }
-          return "";
-        }
-        reader.skip(tag, end);
-      }
-      return "";
+      int idEnd = reader.nodeField(request, tag(Node.ID_FIELD_NUMBER, LENGTH_DELIMITED));
+      return idEnd < 0
+          ? ""
+          : new String(request, reader.pos, idEnd - reader.pos, StandardCharsets.UTF_8);
     }
 
     /** The {@code node.locality} region and zone of a request; unknown when it has none. */
     static dev.weir.model.Locality nodeLocality(byte[] request) {
       ReportReader reader = new ReportReader();
-      reader.buffer = request;
-      reader.pos = 0;
-      int end = request.length;
-      while (reader.pos < end) {
-        int tag = reader.tag(end);
-        if (tag == tag(LoadStatsRequest.NODE_FIELD_NUMBER, LENGTH_DELIMITED)) {
-          int nodeEnd = reader.lengthEnd(end);
-          while (reader.pos < nodeEnd) {
-            int field = reader.tag(nodeEnd);
-            if (field == tag(Node.LOCALITY_FIELD_NUMBER, LENGTH_DELIMITED)) {
-              int localityEnd = reader.lengthEnd(nodeEnd);
-              String region = "";
-              String zone = "";
-              while (reader.pos < localityEnd) {
-                int f = reader.tag(localityEnd);
-                if (f == tag(Locality.REGION_FIELD_NUMBER, LENGTH_DELIMITED)) {
-                  region = reader.string(localityEnd);
-                } else if (f == tag(Locality.ZONE_FIELD_NUMBER, LENGTH_DELIMITED)) {
-                  zone = reader.string(localityEnd);
-                } else {
-                  reader.skip(f, localityEnd);
-                }
-              }
-              return new dev.weir.model.Locality(region, zone);
-            }
-            reader.skip(field, nodeEnd);
-          }
-          break;
-        }
-        reader.skip(tag, end);
+      int localityEnd =
+          reader.nodeField(request, tag(Node.LOCALITY_FIELD_NUMBER, LENGTH_DELIMITED));
+      if (localityEnd < 0) {
+        return dev.weir.model.Locality.UNKNOWN;
       }
-      return dev.weir.model.Locality.UNKNOWN;
+      String region = "";
+      String zone = "";
+      while (reader.pos < localityEnd) {
+        int f = reader.tag(localityEnd);
+        if (f == tag(Locality.REGION_FIELD_NUMBER, LENGTH_DELIMITED)) {
+          region = reader.string(localityEnd);
+        } else if (f == tag(Locality.ZONE_FIELD_NUMBER, LENGTH_DELIMITED)) {
+          zone = reader.string(localityEnd);
+        } else {
+          reader.skip(f, localityEnd);
+        }
+      }
+      return new dev.weir.model.Locality(region, zone);
+    }
+
+    /**
+     * Reads {@code request} up to the value of its node's field {@code fieldTag} (a
+     * length-delimited field of {@code node}); returns that value's end, with {@link #pos} at its
+     * start, or -1 when the request has no such field.
+     */
+    private int nodeField(byte[] request, int fieldTag) {
+      buffer = request;
+      pos = 0;
+      int end = request.length;
+      while (pos < end) {
+        int tag = tag(end);
+        if (tag == tag(LoadStatsRequest.NODE_FIELD_NUMBER, LENGTH_DELIMITED)) {
+          int nodeEnd = lengthEnd(end);
+          while (pos < nodeEnd) {
+            int field = tag(nodeEnd);
+            if (field == fieldTag) {
+              return lengthEnd(nodeEnd);
+            }
+            skip(field, nodeEnd);
+          }
+          return -1;
+        }
+        skip(tag, end);
+      }
+      return -1;
     }
 
     private String string(int end) {

@@ -441,14 +441,14 @@ public final class FolderSource implements ClusterSource {
       }
     } catch (JacksonException e) {
       String where =
-          e.getLocation() == null
+          e.getLocation() == null || e.getLocation().getLineNr() < 1
               ? ""
               : "line "
                   + e.getLocation().getLineNr()
                   + ", column "
                   + e.getLocation().getColumnNr()
                   + ": ";
-      return broken(path, modified, size, before, where + oneLine(e.getOriginalMessage()));
+      return broken(path, modified, size, before, where + parseProblem(e));
     } catch (IllegalArgumentException e) {
       return broken(path, modified, size, before, oneLine(e.getMessage()));
     } catch (IOException e) {
@@ -495,6 +495,26 @@ public final class FolderSource implements ClusterSource {
         before == null ? List.of() : before.objects(),
         before == null ? List.of() : before.notes(),
         path + ": " + message);
+  }
+
+  /**
+   * The parser's one-line problem, without any of the file's text: SnakeYAML's messages carry a
+   * snippet of the line (for a Secret, of its key), so only its problem is kept; for another parser
+   * message, its first line without what it quotes.
+   */
+  private static String parseProblem(JacksonException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblem() != null) {
+        return oneLine(m.getProblem());
+      }
+    }
+    String message = e.getOriginalMessage();
+    String first = message == null ? "" : message.strip().lines().findFirst().orElse("");
+    return first
+        .replaceAll("'[^']*'", "'…'")
+        .replaceAll("\"[^\"]*\"", "\"…\"")
+        .replaceAll("\\([^)]*\\)", "(…)")
+        .strip();
   }
 
   private static String oneLine(@Nullable String s) {

@@ -316,4 +316,33 @@ class FolderSourceTest {
               .satisfies(s -> assertThat(s.stale()).isFalse());
         });
   }
+
+  @Test
+  void aBrokenSecretFileNamesPathLineAndProblemButNoneOfItsText() throws IOException {
+    String key = "LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JSUV2UUlCQURBTkJna3Foa2lHOXcwQkFRRUZBQVND";
+    Path secret = dir.resolve("secret.yaml");
+    Files.writeString(
+        secret,
+        """
+        apiVersion: v1
+        kind: Secret
+        type: kubernetes.io/tls
+        metadata: {name: hello-tls, namespace: default}
+        data:
+          tls.crt: Y2VydA==
+          tls.key: %s: %s
+        """
+            .formatted(key.substring(0, 40), key.substring(40)));
+    start();
+
+    assertThat(started().health().problems())
+        .singleElement()
+        .asString()
+        .startsWith(secret + ": line 7, column ")
+        .contains("mapping values are not allowed here")
+        .doesNotContain(key.substring(0, 12))
+        .doesNotContain(key.substring(40, 52))
+        .doesNotContain("tls.key")
+        .doesNotContain("\n");
+  }
 }

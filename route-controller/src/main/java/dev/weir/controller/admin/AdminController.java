@@ -20,8 +20,6 @@ import dev.weir.model.VirtualHost;
 import dev.weir.xds.DataPlane;
 import dev.weir.xds.DataPlaneRegistry;
 import dev.weir.xds.lrs.LoadStore;
-import java.io.IOException;
-import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,18 +61,8 @@ public class AdminController {
       @Value("${server.address:}") String serverAddress) {
     this.controller = controller;
     this.registry = registry;
-    this.writesRefused = writeEnabled || loopback(serverAddress) ? null : refusal(serverAddress);
-  }
-
-  private static boolean loopback(String address) {
-    if (address == null || address.isBlank()) {
-      return false;
-    }
-    try {
-      return InetAddress.getByName(address).isLoopbackAddress();
-    } catch (IOException e) {
-      return false;
-    }
+    this.writesRefused =
+        writeEnabled || CrossOriginWrites.loopback(serverAddress) ? null : refusal(serverAddress);
   }
 
   private static String refusal(String address) {

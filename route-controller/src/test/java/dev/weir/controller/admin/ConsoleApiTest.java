@@ -12,17 +12,23 @@ import dev.weir.xds.DataPlane;
 import dev.weir.xds.DataPlaneRegistry;
 import dev.weir.xds.dialect.LatencyBuckets;
 import dev.weir.xds.lrs.LoadStore;
+import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.http.ResponseEntity;
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
+import org.springframework.mock.web.server.MockServerWebExchange;
+import reactor.core.publisher.Mono;
 
 /** The console's endpoints without a server: load buckets, n of m, the cross-origin guard. */
 class ConsoleApiTest {
@@ -39,11 +45,67 @@ class ConsoleApiTest {
       })
   void aBrowserMayWriteOnlyFromTheAdminApisOwnOrigin(
       @Nullable String origin, String host, boolean refused) {
-    String reason = CrossOriginWrites.refusal(origin, host);
+    String reason = CrossOriginWrites.refusal(origin, host, true, false);
     assertThat(reason != null).isEqualTo(refused);
     if (reason != null) {
       assertThat(reason).contains(origin).contains(host).doesNotContain("\n");
     }
+  }
+
+  @ParameterizedTest(name = "{0} {1} with Host {2}, writes on by loopback only: refused {3}")
+  @CsvSource(
+      nullValues = "none",
+      value = {
+        "POST, http://evil.example:9090, evil.example:9090, true",
+        "POST, none, evil.example:9090, true",
+        "GET, none, evil.example:9090, true",
+        "GET, none, none, true",
+        "POST, http://127.0.0.1:9090, 127.0.0.1:9090, false",
+        "POST, none, 127.9.0.1:9090, false",
+        "GET, none, 127.0.0.1, false",
+        "POST, http://localhost:9090, localhost:9090, false",
+        "POST, none, console.localhost:9090, false",
+        "POST, none, [::1]:9090, false",
+        "POST, none, 127.0.0.256:9090, true",
+        "POST, none, 127.0.0.1.evil.example:9090, true",
+        "POST, none, localhost.evil.example:9090, true",
+        "POST, none, [::2]:9090, true",
+      })
+  void onLoopbackOnlyEveryRequestMustNameALoopbackHost(
+      String method, @Nullable String origin, @Nullable String host, boolean refused) {
+    CrossOriginWrites filter = new CrossOriginWrites(false, "127.0.0.1");
+    MockServerHttpRequest.BaseBuilder<?> request =
+        MockServerHttpRequest.method(
+            org.springframework.http.HttpMethod.valueOf(method),
+            URI.create("http://127.0.0.1:9090/api/v1/rollouts/default/hello/pause"));
+    if (origin != null) {
+      request.header("Origin", origin);
+    }
+    if (host != null) {
+      request.header("Host", host);
+    }
+    MockServerWebExchange exchange = MockServerWebExchange.from(request);
+    AtomicBoolean passed = new AtomicBoolean();
+    filter
+        .filter(exchange, e -> Mono.fromRunnable(() -> passed.set(true)))
+        .block(Duration.ofSeconds(5));
+
+    assertThat(passed.get()).isEqualTo(!refused);
+    if (refused) {
+      assertThat(exchange.getResponse().getStatusCode().value()).isEqualTo(403);
+      assertThat(exchange.getResponse().getBodyAsString().block(Duration.ofSeconds(5)))
+          .contains("loopback")
+          .doesNotContain("\n");
+    }
+  }
+
+  @Test
+  void withWritesEnabledAnyHostMayReadAndWriteWithoutAnOrigin() {
+    assertThat(CrossOriginWrites.refusal(null, "weir.example:9090", true, false)).isNull();
+    assertThat(CrossOriginWrites.refusal(null, "weir.example:9090", false, false)).isNull();
+    assertThat(
+            CrossOriginWrites.refusal("http://evil.example:9090", "weir.example:9090", true, false))
+        .contains("cross-origin");
   }
 
   @Test

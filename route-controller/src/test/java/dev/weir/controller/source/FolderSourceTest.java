@@ -345,4 +345,31 @@ class FolderSourceTest {
         .doesNotContain("tls.key")
         .doesNotContain("\n");
   }
+
+  @Test
+  void aFieldOfTheWrongTypeNamesItsDocumentFieldPathAndLine() throws IOException {
+    Path file = dir.resolve("route-wrongtype.yaml");
+    Files.writeString(
+        file,
+        service("hello-00001", 80)
+            + """
+            ---
+            apiVersion: weir.dev/v1alpha1
+            kind: Route
+            metadata: {name: hello, namespace: default}
+            spec:
+              traffic:
+              - revisionName: hello-00001
+                percent: ninety
+            """);
+    start();
+
+    assertThat(started().health().problems())
+        .singleElement()
+        .asString()
+        .isEqualTo(
+            file
+                + ": line 13, column 14: document 2 (Route hello), spec.traffic[0].percent:"
+                + " expected an integer");
+  }
 }

@@ -79,6 +79,17 @@ public class AdminController {
    */
   @GetMapping("/rollouts")
   public List<RolloutDetail> rollouts() {
+    return details(controller);
+  }
+
+  /** Every Rollout with its spec's steps, sorted by cluster, namespace, name. */
+  static List<RolloutDetail> details(WeirController controller) {
+    return details(controller, controller.rollouts());
+  }
+
+  /** {@code views} with their spec's steps. */
+  static List<RolloutDetail> details(
+      WeirController controller, List<RolloutCoordinator.RolloutView> views) {
     RebuildLoop.Built built = controller.lastBuild();
     Map<RouteKey, List<RolloutStep>> steps = new HashMap<>();
     if (built != null) {
@@ -90,7 +101,7 @@ public class AdminController {
         }
       }
     }
-    return controller.rollouts().stream()
+    return views.stream()
         .map(
             v ->
                 new RolloutDetail(

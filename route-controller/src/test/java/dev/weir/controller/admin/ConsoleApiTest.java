@@ -6,6 +6,7 @@ import static org.mockito.Mockito.when;
 
 import dev.weir.controller.pipeline.ResolvedTarget;
 import dev.weir.controller.pipeline.ServedRoute;
+import dev.weir.controller.reconcile.RolloutCoordinator;
 import dev.weir.controller.reconcile.WeirController;
 import dev.weir.model.Locality;
 import dev.weir.xds.DataPlane;
@@ -196,6 +197,94 @@ class ConsoleApiTest {
         .containsExactly("route-04242");
     assertThat(one.routes().get(0).dataPlanes().connected()).isZero();
     assertThat(api.search("", 20_000, 5000).routes()).isEmpty();
+  }
+
+  @Test
+  void aThousandRolloutsAreSearchedAndPagedInTheController() {
+    List<RolloutCoordinator.RolloutView> rollouts = new java.util.ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      rollouts.add(
+          new RolloutCoordinator.RolloutView(
+              "east",
+              "default",
+              String.format("rollout-%04d", i),
+              i == 7 ? null : "route-" + i,
+              1,
+              i % 2 == 0 ? "Succeeded" : "Paused",
+              0,
+              0,
+              List.of(),
+              List.of(),
+              List.of(),
+              null,
+              List.of(),
+              List.of(),
+              null,
+              null,
+              null,
+              List.of()));
+    }
+    WeirController controller = mock(WeirController.class);
+    when(controller.rollouts()).thenReturn(rollouts);
+    ConsoleEvents events = mock(ConsoleEvents.class);
+    when(events.versions()).thenReturn(new ConsoleEvents.Versions(3, 1, 4, 2, 0));
+    ConsoleController api =
+        new ConsoleController(controller, mock(DataPlaneRegistry.class), events, Clock.systemUTC());
+
+    ConsoleController.RolloutPage first = api.searchRollouts("", 0, 25);
+    ConsoleController.RolloutPage paused = api.searchRollouts("PAUSED rollout-09", 25, 25);
+
+    assertThat(first.total()).isEqualTo(1_000);
+    assertThat(first.matched()).isEqualTo(1_000);
+    assertThat(first.version()).isEqualTo(4);
+    assertThat(first.rollouts()).hasSize(25);
+    assertThat(first.rollouts().get(0).rollout().name()).isEqualTo("rollout-0000");
+    assertThat(paused.matched()).isEqualTo(50);
+    assertThat(paused.rollouts())
+        .extracting(d -> d.rollout().name())
+        .startsWith("rollout-0951")
+        .hasSize(25);
+    // A missing Route is not the text "null".
+    assertThat(api.searchRollouts("null", 0, 25).matched()).isZero();
+  }
+
+  @Test
+  void nullFieldsAreNotSearchableAsNull() {
+    WeirController controller = mock(WeirController.class);
+    when(controller.routes())
+        .thenReturn(
+            List.of(
+                new WeirController.RouteView(
+                    "east",
+                    "default",
+                    "a",
+                    1,
+                    new dev.weir.controller.api.v1alpha1.RouteSpec(
+                        List.of(
+                            dev.weir.controller.api.v1alpha1.TrafficTarget.revision(
+                                "a-00001", 100)),
+                        null),
+                    null)));
+    ConsoleEvents events = mock(ConsoleEvents.class);
+    when(events.versions()).thenReturn(new ConsoleEvents.Versions(3, 1, 0, 2, 0));
+    ConsoleController api =
+        new ConsoleController(controller, mock(DataPlaneRegistry.class), events, Clock.systemUTC());
+
+    assertThat(api.search("null", 0, 25).matched()).isZero();
+    assertThat(api.search("a", 0, 25).matched()).isOne();
+  }
+
+  @Test
+  void loadWithoutRevisionNamesTheParameter() {
+    ConsoleController api =
+        new ConsoleController(
+            mock(WeirController.class), mock(DataPlaneRegistry.class), null, Clock.systemUTC());
+
+    ResponseEntity<Object> answer = api.load(null, 10);
+
+    assertThat(answer.getStatusCode().value()).isEqualTo(400);
+    assertThat(((Map<?, ?>) answer.getBody()).get("error").toString())
+        .startsWith("revision: missing");
   }
 
   @Test

@@ -631,6 +631,42 @@ public final class FolderSource implements ClusterSource {
     return s == null ? "" : s.replaceAll("\\s*\\n\\s*", " ").trim();
   }
 
+  private static final java.util.regex.Pattern DNS_SUBDOMAIN =
+      java.util.regex.Pattern.compile(
+          "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  private static final java.util.regex.Pattern DNS_LABEL =
+      java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+
+  /**
+   * Checks a name as Kubernetes does (a namespace: a DNS-1123 label of at most 63 characters; a
+   * name: a DNS-1123 subdomain of at most 253); an absent namespace is {@code default}.
+   */
+  private static void kubernetesName(int index, String kind, String field, JsonNode node, int max) {
+    if (node.isMissingNode() || node.isNull()) {
+      return;
+    }
+    String value = node.asText("");
+    boolean label = max == 63;
+    if (value.length() <= max && (label ? DNS_LABEL : DNS_SUBDOMAIN).matcher(value).matches()) {
+      return;
+    }
+    throw new IllegalArgumentException(
+        "document "
+            + index
+            + ": "
+            + kind
+            + " "
+            + field
+            + " \""
+            + value
+            + "\" is not a Kubernetes name (expected: "
+            + (label
+                ? "a DNS-1123 label: lower-case letters, digits and '-', at most 63 characters"
+                : "a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', at most 253"
+                    + " characters")
+            + ")");
+  }
+
   /** The kind of a scale target document, skipped here (see {@link FolderScaler}). */
   private static final String DEPLOYMENT = "Deployment";
 
@@ -666,6 +702,9 @@ public final class FolderSource implements ClusterSource {
                   + Rollout.API_VERSION
                   + ")");
         }
+        kubernetesName(index, "Rollout", "metadata.name", doc.path("metadata").path("name"), 253);
+        kubernetesName(
+            index, "Rollout", "metadata.namespace", doc.path("metadata").path("namespace"), 63);
         yield YAML.treeToValue(doc, Rollout.class);
       }
       case "Service" -> YAML.treeToValue(doc, Service.class);

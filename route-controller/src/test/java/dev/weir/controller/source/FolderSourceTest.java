@@ -372,4 +372,33 @@ class FolderSourceTest {
                 + ": line 13, column 14: document 2 (Route hello), spec.traffic[0].percent:"
                 + " expected an integer");
   }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(
+      delimiter = '|',
+      value = {
+        "{name: hello/x, namespace: default} | metadata.name \"hello/x\"",
+        "{name: Hello, namespace: default} | metadata.name \"Hello\"",
+        "{name: hello, namespace: my.ns} | metadata.namespace \"my.ns\"",
+      })
+  void aRolloutWhoseNameIsNotAKubernetesNameIsReportedWithFileAndValue(
+      String metadata, String expected) throws IOException {
+    Path file = dir.resolve("rollout.yaml");
+    Files.writeString(
+        file,
+        """
+        apiVersion: weir.dev/v1alpha1
+        kind: Rollout
+        metadata: %s
+        spec: {routeRef: {name: hello}, steps: [{setWeight: 10}]}
+        """
+            .formatted(metadata));
+    start();
+
+    assertThat(started().health().problems())
+        .singleElement()
+        .asString()
+        .startsWith(file + ": document 1: Rollout " + expected + " is not a Kubernetes name")
+        .contains("DNS-1123");
+  }
 }

@@ -10,6 +10,8 @@ const state = {
   seen: { routes: -1, rollouts: -1, dataplanes: -1, clusters: -1 },
   query: '',
   offset: 0,
+  rolloutQuery: '',
+  rolloutOffset: 0,
   page: null, // the last RoutePage
   expanded: new Set(),
   load: new Map(), // "ns/revision" -> RevisionLoad
@@ -75,8 +77,11 @@ function revisionsOf(row) {
   return names;
 }
 
-function colorOf(row, revision) {
-  return Math.max(0, revisionsOf(row).indexOf(revision)) % 6;
+/** A revision's colour, from its name alone: the same in every chart, bar and list. */
+function colorOf(revision) {
+  let h = 0;
+  for (const ch of String(revision)) h = (h * 31 + ch.codePointAt(0)) >>> 0;
+  return h % 6;
 }
 
 function splitBar(row) {
@@ -86,7 +91,7 @@ function splitBar(row) {
   }
   const parts = [...served].map(
     ([rev, pct]) =>
-      `<span class="c${colorOf(row, rev)}" style="width:${pct}%" data-revision="${esc(rev)}" data-percent="${pct}" title="${esc(rev)} ${pct}%">${esc(rev)} ${pct}%</span>`,
+      `<span class="c${colorOf(rev)}" style="width:${pct}%" data-revision="${esc(rev)}" data-percent="${pct}" title="${esc(rev)} ${pct}%">${esc(rev)} ${pct}%</span>`,
   );
   return `<div class="bar">${parts.join('') || '<span class="muted">not served</span>'}</div>`;
 }
@@ -182,11 +187,13 @@ function chartCell(row, metric, pick) {
   const series = revisionsOf(row).map((rev) => {
     const load = state.load.get(`${row.namespace}/${rev}`);
     const s = load ? pick(load) : null;
-    return { name: rev, cls: `s${colorOf(row, rev)}`, values: s ? s[metric] : [] };
+    return { name: rev, cls: `s${colorOf(rev)}`, values: s ? s[metric] : [] };
   });
   const unit = metric === 'rps' ? ' req/s' : metric === 'errorPercent' ? '%' : ' ms';
-  const now = series.map((s) => format(last(s.values))).join(' / ');
-  return `${sparkline(series, unit)}<div class="spark-value">${esc(now)}</div>`;
+  const now = series
+    .map((s) => `<span class="${s.cls.replace('s', 'k')}" title="${esc(s.name)}">${esc(format(last(s.values)))}</span>`)
+    .join(' / ');
+  return `${sparkline(series, unit)}<div class="spark-value">${now}</div>`;
 }
 
 function renderCharts() {
@@ -223,8 +230,33 @@ function renderCharts() {
 // ------------------------------------------------------------------------------------- rollouts
 
 const loadRollouts = coalesced(async () => {
-  renderRollouts(await getJson(`${API}/rollouts`));
+  const q = encodeURIComponent(state.rolloutQuery);
+  const page = await getJson(`${API}/rollouts/search?q=${q}&offset=${state.rolloutOffset}&limit=${PAGE}`);
+  state.rolloutOffset = page.offset;
+  renderRollouts(page.rollouts);
+  const to = Math.min(page.offset + page.rollouts.length, page.matched);
+  $('rollout-count').textContent = page.matched
+    ? `${page.offset + 1}–${to} of ${page.matched}${page.matched !== page.total ? ` (of ${page.total})` : ''}`
+    : '0';
+  $('rollout-prev').disabled = page.offset === 0;
+  $('rollout-next').disabled = to >= page.matched;
 });
+
+/** The actions that do something in a Rollout's phase (the machine ignores the others). */
+function applies(r, action) {
+  if ((r.errors ?? []).length || !r.phase) return false;
+  const verb = action.split('?')[0];
+  switch (r.phase) {
+    case 'Progressing':
+      return verb === 'promote' || verb === 'pause' || verb === 'abort';
+    case 'Paused':
+      return verb === 'promote' || verb === 'resume' || verb === 'abort' || verb === 'retry';
+    case 'RolledBack':
+      return verb === 'retry';
+    default:
+      return false;
+  }
+}
 
 function stepLabel(s) {
   if (s.setWeight != null) return `${s.setWeight}%`;
@@ -281,10 +313,11 @@ function renderRollouts(list) {
         const id = `${r.namespace}/${r.name}`;
         const a = r.applied;
         const split = (r.split ?? []).filter((t) => t.percent > 0).map((t) => `${t.revisionName} ${t.percent}%`).join(' · ');
-        const buttons = ACTIONS.map(
-          ([action, label, title]) =>
-            `<button type="button" data-action="${esc(action)}" data-rollout="${esc(id)}" title="${esc(writes ? title : why)}"${writes ? '' : ' disabled'}>${esc(label)}</button>`,
-        ).join('');
+        const buttons = ACTIONS.map(([action, label, title]) => {
+          const on = writes && applies(r, action);
+          const hint = !writes ? why : on ? title : `does nothing ${r.phase ? `in phase ${r.phase}` : 'now'}`;
+          return `<button type="button" data-action="${esc(action)}" data-namespace="${esc(r.namespace)}" data-name="${esc(r.name)}" title="${esc(hint)}"${on ? '' : ' disabled'}>${esc(label)}</button>`;
+        }).join('');
         const history = (r.history ?? [])
           .slice(-4)
           .map((h) => `<div class="small muted">${esc(h.time)} ${esc(h.phase)} step ${h.step ?? ''} ${esc(h.reason)} (${esc(h.source)})${h.message ? ': ' + esc(h.message) : ''}</div>`)
@@ -305,12 +338,20 @@ function renderRollouts(list) {
       .join('') || '<p class="muted">none</p>';
 }
 
-async function act(rollout, action) {
+async function act(namespace, name, action) {
+  const rollout = `${namespace}/${name}`;
   const label = action.replace('?full=true', ' (all the way)');
   if (!window.confirm(`${label} rollout ${rollout}?`)) return;
-  const r = await fetch(`${API}/rollouts/${rollout}/${action}`, { method: 'POST' });
+  const [verb, query] = action.split('?');
+  const path = [namespace, name, verb].map(encodeURIComponent).join('/');
+  const r = await fetch(`${API}/rollouts/${path}${query ? '?' + query : ''}`, { method: 'POST' });
   const body = await r.json().catch(() => ({}));
-  say(r.ok ? `${label} ${rollout}: ${body.phase ?? 'done'}` : `${label} ${rollout}: ${body.error ?? r.status}`, !r.ok);
+  const lastEntry = (body.history ?? []).at(-1);
+  if (r.ok && lastEntry?.reason === 'ActionIgnored') {
+    say(`${label} ${rollout}: ignored: ${lastEntry.message ?? `nothing to do in phase ${body.phase}`}`, false);
+  } else {
+    say(r.ok ? `${label} ${rollout}: ${body.phase ?? 'done'}` : `${label} ${rollout}: ${body.error ?? r.status}`, !r.ok);
+  }
   loadRollouts();
 }
 
@@ -364,6 +405,8 @@ function listen() {
   events.onopen = () => {
     live.textContent = 'live';
     live.className = 'badge live';
+    // A fetch that failed while the controller was away is history now.
+    if ($('message').className === 'problem') say('', false);
   };
   events.onerror = () => {
     live.textContent = 'reconnecting';
@@ -409,7 +452,24 @@ async function start() {
   });
   $('rollouts').addEventListener('click', (e) => {
     const b = e.target.closest('button[data-action]');
-    if (b && !b.disabled) act(b.dataset.rollout, b.dataset.action);
+    if (b && !b.disabled) act(b.dataset.namespace, b.dataset.name, b.dataset.action);
+  });
+  let typingRollouts;
+  $('rollout-search').addEventListener('input', (e) => {
+    clearTimeout(typingRollouts);
+    typingRollouts = setTimeout(() => {
+      state.rolloutQuery = e.target.value;
+      state.rolloutOffset = 0;
+      loadRollouts();
+    }, 150);
+  });
+  $('rollout-prev').addEventListener('click', () => {
+    state.rolloutOffset = Math.max(0, state.rolloutOffset - PAGE);
+    loadRollouts();
+  });
+  $('rollout-next').addEventListener('click', () => {
+    state.rolloutOffset += PAGE;
+    loadRollouts();
   });
   listen();
   setInterval(refreshLoad, LOAD_EVERY_MS);

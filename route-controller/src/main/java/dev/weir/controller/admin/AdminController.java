@@ -20,8 +20,6 @@ import dev.weir.model.VirtualHost;
 import dev.weir.xds.DataPlane;
 import dev.weir.xds.DataPlaneRegistry;
 import dev.weir.xds.lrs.LoadStore;
-import java.io.IOException;
-import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,18 +61,8 @@ public class AdminController {
       @Value("${server.address:}") String serverAddress) {
     this.controller = controller;
     this.registry = registry;
-    this.writesRefused = writeEnabled || loopback(serverAddress) ? null : refusal(serverAddress);
-  }
-
-  private static boolean loopback(String address) {
-    if (address == null || address.isBlank()) {
-      return false;
-    }
-    try {
-      return InetAddress.getByName(address).isLoopbackAddress();
-    } catch (IOException e) {
-      return false;
-    }
+    this.writesRefused =
+        writeEnabled || CrossOriginWrites.loopback(serverAddress) ? null : refusal(serverAddress);
   }
 
   private static String refusal(String address) {
@@ -91,6 +79,17 @@ public class AdminController {
    */
   @GetMapping("/rollouts")
   public List<RolloutDetail> rollouts() {
+    return details(controller);
+  }
+
+  /** Every Rollout with its spec's steps, sorted by cluster, namespace, name. */
+  static List<RolloutDetail> details(WeirController controller) {
+    return details(controller, controller.rollouts());
+  }
+
+  /** {@code views} with their spec's steps. */
+  static List<RolloutDetail> details(
+      WeirController controller, List<RolloutCoordinator.RolloutView> views) {
     RebuildLoop.Built built = controller.lastBuild();
     Map<RouteKey, List<RolloutStep>> steps = new HashMap<>();
     if (built != null) {
@@ -102,7 +101,7 @@ public class AdminController {
         }
       }
     }
-    return controller.rollouts().stream()
+    return views.stream()
         .map(
             v ->
                 new RolloutDetail(

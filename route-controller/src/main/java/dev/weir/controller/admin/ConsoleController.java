@@ -167,6 +167,58 @@ public class ConsoleController {
     return new RoutePage(idx.views().size(), matched.size(), from, size, version, rows);
   }
 
+  /**
+   * One page of the Rollouts matching {@code q}.
+   *
+   * @param total every Rollout
+   * @param matched the Rollouts matching the query
+   */
+  public record RolloutPage(
+      int total,
+      int matched,
+      int offset,
+      int limit,
+      long version,
+      List<AdminController.RolloutDetail> rollouts) {}
+
+  /**
+   * {@code GET /api/v1/rollouts/search?q=&offset=0&limit=25}: the Rollouts whose cluster,
+   * namespace, name, Route or phase contain every word of {@code q} (case-insensitive), sorted by
+   * cluster, namespace, name; one page of them, as in {@code /rollouts}.
+   */
+  @GetMapping("/rollouts/search")
+  public RolloutPage searchRollouts(
+      @RequestParam(name = "q", defaultValue = "") String q,
+      @RequestParam(name = "offset", defaultValue = "0") int offset,
+      @RequestParam(name = "limit", defaultValue = "25") int limit) {
+    long version = events.versions().rollouts();
+    String[] words = q.toLowerCase(Locale.ROOT).trim().split("\\s+");
+    List<RolloutCoordinator.RolloutView> all = controller.rollouts();
+    List<RolloutCoordinator.RolloutView> matched = new ArrayList<>();
+    for (RolloutCoordinator.RolloutView v : all) {
+      StringBuilder text = new StringBuilder();
+      words(text, v.cluster() + "/" + v.namespace() + "/" + v.name(), v.route(), v.phase());
+      if (matches(text.toString().toLowerCase(Locale.ROOT), words)) {
+        matched.add(v);
+      }
+    }
+    int size = Math.max(1, Math.min(limit, MAX_PAGE));
+    int from = Math.max(0, Math.min(offset, matched.size()));
+    List<RolloutCoordinator.RolloutView> page =
+        matched.subList(from, Math.min(from + size, matched.size()));
+    return new RolloutPage(
+        all.size(), matched.size(), from, size, version, AdminController.details(controller, page));
+  }
+
+  /** Appends each value that is there (null fields are not searchable as the text "null"). */
+  private static void words(StringBuilder s, @Nullable Object... values) {
+    for (Object v : values) {
+      if (v != null) {
+        s.append(' ').append(v);
+      }
+    }
+  }
+
   private static boolean matches(String text, String[] words) {
     for (String w : words) {
       if (!w.isEmpty() && !text.contains(w)) {
@@ -189,15 +241,14 @@ public class ConsoleController {
       s.append(v.name());
       if (v.spec() != null && v.spec().traffic() != null) {
         for (TrafficTarget t : v.spec().traffic()) {
-          s.append(' ').append(t.revisionName()).append(' ').append(t.configurationName());
-          s.append(' ').append(t.tag());
+          words(s, t.revisionName(), t.configurationName(), t.tag());
         }
       }
       if (v.status() != null) {
-        s.append(' ').append(v.status().url());
+        words(s, v.status().url());
         if (v.status().traffic() != null) {
           for (TrafficStatus t : v.status().traffic()) {
-            s.append(' ').append(t.revisionName());
+            words(s, t.revisionName());
           }
         }
       }
@@ -272,8 +323,15 @@ public class ConsoleController {
    */
   @GetMapping("/load")
   public ResponseEntity<Object> load(
-      @RequestParam(name = "revision") List<String> revisions,
+      @RequestParam(name = "revision", required = false) @Nullable List<String> revisions,
       @RequestParam(name = "step", defaultValue = "10") int step) {
+    if (revisions == null || revisions.isEmpty()) {
+      return ResponseEntity.badRequest()
+          .body(
+              Map.of(
+                  "error",
+                  "revision: missing (expected: one or more revision={namespace}/{revision})"));
+    }
     if (step < 1 || step > 60) {
       return ResponseEntity.badRequest()
           .body(Map.of("error", "step: " + step + " (expected: 1..60 seconds)"));

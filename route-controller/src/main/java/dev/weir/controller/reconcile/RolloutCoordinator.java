@@ -171,6 +171,13 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
   // Loop thread only.
   private final Map<RouteKey, Entry> entries = new HashMap<>();
   private final Map<RouteKey, Entry> byRoute = new HashMap<>();
+  // Routes whose Rollout went (deleted, or it names another Route now): still "governed" for the
+  // build that lets them go, so that the build resolves them anew and serves their spec at once
+  // rather than the gated split its memo holds.
+  private final Set<RouteKey> released = new HashSet<>();
+  // Rollouts deleted in this run: one created again never takes the recorded state, even if the
+  // writer has not yet removed it from the target.
+  private final Set<RouteKey> forgotten = new HashSet<>();
   private List<List<RolloutObject>> seenLists = List.of();
   private Map<RouteKey, ServedRoute> lastServed = Map.of();
   private Set<String> staleClusters = Set.of();
@@ -296,6 +303,7 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
     if (!sameLists(lists, seenLists)) {
       index(lists);
       seenLists = lists;
+      forgetAbsent(inputs);
     }
     for (Entry e : entries.values()) {
       e.problem = e.conflict;
@@ -333,6 +341,31 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
     return true;
   }
 
+  /**
+   * Drops the recorded state of each config cluster's Rollouts that are not there (deleted while no
+   * controller ran); a stale cluster's objects may be incomplete, so it keeps its state.
+   */
+  private void forgetAbsent(List<ClusterObjects> inputs) {
+    for (ClusterObjects c : inputs) {
+      RolloutTarget target = targets.get(c.cluster());
+      if (!c.config() || c.stale() || target == null) {
+        continue;
+      }
+      Set<RouteKey> present = new HashSet<>();
+      c.rollouts().forEach(o -> present.add(o.key()));
+      String cluster = c.cluster();
+      writer.execute(
+          () -> {
+            try {
+              target.forgetAllBut(cluster, present);
+            } catch (RuntimeException ex) {
+              log.warn(
+                  "rollouts of {}: could not drop deleted ones' state: {}", cluster, ex.toString());
+            }
+          });
+    }
+  }
+
   private void index(List<List<RolloutObject>> lists) {
     Set<RouteKey> present = new HashSet<>();
     for (List<RolloutObject> list : lists) {
@@ -341,7 +374,7 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
         Entry e = entries.get(o.key());
         if (e == null) {
           e = new Entry(o.key(), o);
-          e.state = restored(o);
+          e.state = restored(o, forgotten.remove(o.key()));
           entries.put(o.key(), e);
           log.info(
               "rollout {}: governs route {}{}",
@@ -365,6 +398,7 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
     }
     // Which Rollout governs which Route: the oldest (creation time to the second, as Kubernetes
     // keeps it; then name) of those naming it. Folder objects created in one scan tie on time.
+    released.addAll(byRoute.keySet());
     byRoute.clear();
     List<Entry> sorted = new ArrayList<>(entries.values());
     sorted.sort(
@@ -377,6 +411,7 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
       if (route == null) {
         continue;
       }
+      released.remove(route);
       Entry first = byRoute.putIfAbsent(route, e);
       if (first != null) {
         e.conflict =
@@ -389,12 +424,16 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
     }
   }
 
-  private @Nullable RolloutState restored(RolloutObject o) {
+  /**
+   * The state a Rollout met for the first time continues from: its status, else what its target
+   * recorded ({@code deleted}: it was deleted in this run, so what was recorded is no longer its).
+   */
+  private @Nullable RolloutState restored(RolloutObject o, boolean deleted) {
     RolloutStatus status = o.status();
-    if (status == null) {
+    if (status == null && !deleted) {
       RolloutTarget t = targets.get(o.key().cluster());
-      if (t instanceof dev.weir.controller.status.RolloutStateFile file) {
-        status = file.read(o.key());
+      if (t != null) {
+        status = t.recorded(o.key());
       }
     }
     try {
@@ -417,16 +456,26 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
       e.pendingReply.complete(new ActionResult(404, null, "rollout " + e.key + " was deleted"));
     }
     e.meters.forEach(meters::remove);
+    toWrite.remove(e.key);
+    forgotten.add(e.key);
     RolloutTarget target = targets.get(e.key.cluster());
-    if (target instanceof dev.weir.controller.status.RolloutStateFile file) {
-      writer.execute(() -> file.remove(e.key));
+    if (target != null) {
+      RouteKey key = e.key;
+      writer.execute(
+          () -> {
+            try {
+              target.forget(key);
+            } catch (RuntimeException ex) {
+              log.warn("rollout {}: could not drop its state: {}", key, ex.toString());
+            }
+          });
     }
     log.info("rollout {}: deleted; route {} serves its spec", e.key, e.object.routeKey());
   }
 
   @Override
   public boolean governs(RouteKey route) {
-    return byRoute.containsKey(route);
+    return byRoute.containsKey(route) || released.contains(route);
   }
 
   @Override
@@ -445,7 +494,7 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
     RolloutTarget out = targets.get(e.key.cluster());
     if (out != null && !out.mayWrite()) {
       // Not the leader: serve what the leader recorded.
-      RolloutState recorded = restored(e.object);
+      RolloutState recorded = restored(e.object, false);
       e.state = recorded;
       return recorded == null
           ? null
@@ -507,6 +556,7 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
    */
   public void built(BuildResult result) {
     lastServed = result.state().served();
+    released.clear();
     boolean waiting = false;
     for (Entry e : entries.values()) {
       Decision d = e.pending;

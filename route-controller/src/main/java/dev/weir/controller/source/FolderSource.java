@@ -3,10 +3,16 @@ package dev.weir.controller.source;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.weir.controller.api.v1alpha1.Rollout;
 import dev.weir.controller.api.v1alpha1.Route;
@@ -441,19 +447,23 @@ public final class FolderSource implements ClusterSource {
           if (DEPLOYMENT.equals(doc.path("kind").asText(""))) {
             continue;
           }
-          parsed.add(object(doc, index));
+          try {
+            parsed.add(object(doc, index));
+          } catch (JsonMappingException e) {
+            throw new IllegalArgumentException(fieldProblem(text, index, doc, e), e);
+          }
         }
       }
     } catch (JacksonException e) {
       String where =
-          e.getLocation() == null
+          e.getLocation() == null || e.getLocation().getLineNr() < 1
               ? ""
               : "line "
                   + e.getLocation().getLineNr()
                   + ", column "
                   + e.getLocation().getColumnNr()
                   + ": ";
-      return broken(path, modified, size, before, where + oneLine(e.getOriginalMessage()));
+      return broken(path, modified, size, before, where + parseProblem(e));
     } catch (IllegalArgumentException e) {
       return broken(path, modified, size, before, oneLine(e.getMessage()));
     } catch (IOException e) {
@@ -502,8 +512,164 @@ public final class FolderSource implements ClusterSource {
         path + ": " + message);
   }
 
+  /**
+   * The parser's one-line problem, without any of the file's text: SnakeYAML's messages carry a
+   * snippet of the line (for a Secret, of its key), so only its problem is kept; for another parser
+   * message, its first line without what it quotes.
+   */
+  private static String parseProblem(JacksonException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblem() != null) {
+        return oneLine(m.getProblem());
+      }
+    }
+    String message = e.getOriginalMessage();
+    String first = message == null ? "" : message.strip().lines().findFirst().orElse("");
+    return first
+        .replaceAll("'[^']*'", "'…'")
+        .replaceAll("\"[^\"]*\"", "\"…\"")
+        .replaceAll("\\([^)]*\\)", "(…)")
+        .strip();
+  }
+
+  /**
+   * A document's field of the wrong shape: where it is (the line from the document's text), the
+   * document, the field path and the type expected, without the value (it may be key material).
+   */
+  private static String fieldProblem(String text, int index, JsonNode doc, JsonMappingException e) {
+    StringBuilder path = new StringBuilder();
+    for (JsonMappingException.Reference r : e.getPath()) {
+      if (r.getFieldName() != null) {
+        path.append(path.isEmpty() ? "" : ".").append(r.getFieldName());
+      } else if (r.getIndex() >= 0) {
+        path.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    String expected =
+        e instanceof MismatchedInputException m && m.getTargetType() != null
+            ? "expected " + typeName(m.getTargetType())
+            : e instanceof UnrecognizedPropertyException ? "unknown field" : parseProblem(e);
+    JsonLocation at = locate(text, index, e.getPath());
+    return (at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ")
+        + "document "
+        + index
+        + " ("
+        + doc.path("kind").asText("")
+        + " "
+        + doc.path("metadata").path("name").asText("")
+        + ")"
+        + (path.isEmpty() ? "" : ", " + path)
+        + ": "
+        + expected;
+  }
+
+  private static String typeName(Class<?> type) {
+    if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+      return "an integer";
+    }
+    if (type == Boolean.class || type == boolean.class) {
+      return "true or false";
+    }
+    if (type == String.class) {
+      return "a string";
+    }
+    if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+      return "a list";
+    }
+    if (Map.class.isAssignableFrom(type) || !type.getName().startsWith("java.")) {
+      return "a mapping (" + type.getSimpleName() + ")";
+    }
+    return type.getSimpleName();
+  }
+
+  /**
+   * Where the value at {@code path} of the {@code index}-th document (1-based, counted as the
+   * reader counts them) starts in {@code text}, or where the nearest enclosing value does; null
+   * when the text cannot be walked.
+   */
+  private static @Nullable JsonLocation locate(
+      String text, int index, List<JsonMappingException.Reference> path) {
+    try (JsonParser p = YAML.createParser(text)) {
+      int doc = 0;
+      while (p.nextToken() != null) {
+        doc++;
+        if (doc == index) {
+          return descend(p, path, 0);
+        }
+        p.skipChildren();
+      }
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+    return null;
+  }
+
+  private static JsonLocation descend(
+      JsonParser p, List<JsonMappingException.Reference> path, int i) throws IOException {
+    JsonLocation here = p.currentTokenLocation();
+    if (i == path.size()) {
+      return here;
+    }
+    JsonMappingException.Reference r = path.get(i);
+    if (p.currentToken() == JsonToken.START_OBJECT && r.getFieldName() != null) {
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        p.nextToken();
+        if (r.getFieldName().equals(name)) {
+          return descend(p, path, i + 1);
+        }
+        p.skipChildren();
+      }
+    } else if (p.currentToken() == JsonToken.START_ARRAY && r.getIndex() >= 0) {
+      int k = 0;
+      while (p.nextToken() != JsonToken.END_ARRAY && p.currentToken() != null) {
+        if (k++ == r.getIndex()) {
+          return descend(p, path, i + 1);
+        }
+        p.skipChildren();
+      }
+    }
+    return here;
+  }
+
   private static String oneLine(@Nullable String s) {
     return s == null ? "" : s.replaceAll("\\s*\\n\\s*", " ").trim();
+  }
+
+  private static final java.util.regex.Pattern DNS_SUBDOMAIN =
+      java.util.regex.Pattern.compile(
+          "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  private static final java.util.regex.Pattern DNS_LABEL =
+      java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+
+  /**
+   * Checks a name as Kubernetes does (a namespace: a DNS-1123 label of at most 63 characters; a
+   * name: a DNS-1123 subdomain of at most 253); an absent namespace is {@code default}.
+   */
+  private static void kubernetesName(int index, String kind, String field, JsonNode node, int max) {
+    if (node.isMissingNode() || node.isNull()) {
+      return;
+    }
+    String value = node.asText("");
+    boolean label = max == 63;
+    if (value.length() <= max && (label ? DNS_LABEL : DNS_SUBDOMAIN).matcher(value).matches()) {
+      return;
+    }
+    throw new IllegalArgumentException(
+        "document "
+            + index
+            + ": "
+            + kind
+            + " "
+            + field
+            + " \""
+            + value
+            + "\" is not a Kubernetes name (expected: "
+            + (label
+                ? "a DNS-1123 label: lower-case letters, digits and '-', at most 63 characters"
+                : "a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', at most 253"
+                    + " characters")
+            + ")");
   }
 
   /** The kind of a scale target document, skipped here (see {@link FolderScaler}). */
@@ -541,6 +707,9 @@ public final class FolderSource implements ClusterSource {
                   + Rollout.API_VERSION
                   + ")");
         }
+        kubernetesName(index, "Rollout", "metadata.name", doc.path("metadata").path("name"), 253);
+        kubernetesName(
+            index, "Rollout", "metadata.namespace", doc.path("metadata").path("namespace"), 63);
         yield YAML.treeToValue(doc, Rollout.class);
       }
       case "Service" -> YAML.treeToValue(doc, Service.class);

@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -69,8 +71,8 @@ public final class RolloutStateFile implements RolloutTarget {
     return path;
   }
 
-  /** The status last written for {@code rollout}, or null. */
-  public synchronized @Nullable RolloutStatus read(RouteKey rollout) {
+  @Override
+  public synchronized @Nullable RolloutStatus recorded(RouteKey rollout) {
     return statuses.get(name(rollout));
   }
 
@@ -86,9 +88,19 @@ public final class RolloutStateFile implements RolloutTarget {
     return true;
   }
 
-  /** Forgets a deleted Rollout's state. */
-  public synchronized void remove(RouteKey rollout) {
+  @Override
+  public synchronized void forget(RouteKey rollout) {
     if (statuses.remove(name(rollout)) != null) {
+      save();
+    }
+  }
+
+  @Override
+  public synchronized void forgetAllBut(String cluster, Set<RouteKey> present) {
+    Set<String> keep = new HashSet<>();
+    present.forEach(k -> keep.add(name(k)));
+    String prefix = cluster + "/";
+    if (statuses.keySet().removeIf(n -> n.startsWith(prefix) && !keep.contains(n))) {
       save();
     }
   }

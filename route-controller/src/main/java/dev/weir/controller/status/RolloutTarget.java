@@ -3,6 +3,8 @@ package dev.weir.controller.status;
 import dev.weir.controller.api.v1alpha1.RolloutStatus;
 import dev.weir.controller.pipeline.RouteKey;
 import java.time.Instant;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a config cluster's Rollout state goes: the Rollout's status subresource, its Events and the
@@ -35,4 +37,21 @@ public interface RolloutTarget {
    * in the status history and the log).
    */
   void event(RouteKey rollout, String type, String reason, String message, Instant at);
+
+  /**
+   * The status recorded for {@code rollout} outside its object (folder clusters' state file), or
+   * null: a Kubernetes Rollout carries its own status, which goes with it when it is deleted.
+   */
+  default @Nullable RolloutStatus recorded(RouteKey rollout) {
+    return null;
+  }
+
+  /** Forgets a deleted Rollout's recorded state, so that one created again starts fresh. */
+  default void forget(RouteKey rollout) {}
+
+  /**
+   * Forgets the recorded state of {@code cluster}'s Rollouts other than {@code present} (those
+   * deleted while no controller ran).
+   */
+  default void forgetAllBut(String cluster, Set<RouteKey> present) {}
 }

@@ -359,6 +359,35 @@ class ConsoleBrowserTest {
     return split;
   }
 
+  @Test
+  @Order(8)
+  void aSucceededRolloutOffersNoActionAndThePageFitsA1400PxWindow() {
+    eventually(
+        PATIENCE,
+        () -> {
+          assertThat(phase()).isEqualTo("Succeeded");
+          assertThat(rollout().findElements(By.cssSelector("button[data-action]")))
+              .isNotEmpty()
+              .allSatisfy(b -> assertThat(b.isEnabled()).as(b.getText()).isFalse());
+          assertThat(text("#rollout-count")).isEqualTo("1–1 of 1");
+        });
+    // Each revision's number under a chart says which revision it is, in its colour.
+    assertThat(browser.findElements(By.cssSelector("#routes td.chart .spark-value span[title]")))
+        .isNotEmpty()
+        .allSatisfy(n -> assertThat(n.getAttribute("class")).matches("k[0-5]"));
+    browser.manage().window().setSize(new org.openqa.selenium.Dimension(1400, 1000));
+    eventually(
+        PATIENCE,
+        () ->
+            assertThat(
+                    (Long)
+                        ((org.openqa.selenium.JavascriptExecutor) browser)
+                            .executeScript(
+                                "return document.documentElement.scrollWidth"
+                                    + " - document.documentElement.clientWidth;"))
+                .isLessThanOrEqualTo(0L));
+  }
+
   private WebElement rollout() {
     return browser.findElement(By.cssSelector(".rollout[data-rollout='default/hello']"));
   }

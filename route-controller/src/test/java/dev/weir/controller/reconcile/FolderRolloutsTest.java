@@ -165,6 +165,61 @@ class FolderRolloutsTest {
             assertThat(split()).containsExactly(new WeightedUpstream("default/hello-00002", 100)));
   }
 
+  @Test
+  void aDeletedRolloutIsForgottenAndOneAddedBackStartsFresh() throws Exception {
+    Path file = dir.resolve("east/rollout.yaml");
+    FolderClusters.write(file, rollout("hello", "hello", "[{setWeight: 50}, {pause: {}}]"));
+    startController();
+    eventually(() -> assertThat(view("hello").phase()).isEqualTo("Succeeded"));
+    FolderClusters.write(dir.resolve("east/route.yaml"), route(0, 100));
+    eventually(() -> assertThat(view("hello").phase()).isEqualTo("Paused"));
+    RolloutCoordinator.ActionResult aborted =
+        controller.act("default", "hello", Action.api(Action.Kind.ABORT));
+    assertThat(aborted.httpStatus()).as(String.valueOf(aborted.error())).isEqualTo(200);
+    Path state = dir.resolve(WeirController.STATE_FILE);
+    eventually(() -> assertThat(Files.readString(state)).contains("\"RolledBack\""));
+    List<WeightedUpstream> spec = List.of(new WeightedUpstream("default/hello-00002", 100));
+    assertThat(split()).isNotEqualTo(spec);
+
+    // Deleted: the build that forgets it serves the Route's spec, well before the folder's 2 s
+    // rescan, and the state file drops it.
+    Files.delete(file);
+    eventually(
+        java.time.Duration.ofMillis(1500),
+        () -> {
+          assertThat(controller.rollouts()).isEmpty();
+          assertThat(split()).isEqualTo(spec);
+        });
+    eventually(() -> assertThat(Files.readString(state)).doesNotContain("hello"));
+
+    // Added back: a new Rollout, which serves the Route's spec as its first generation.
+    FolderClusters.write(file, rollout("hello", "hello", "[{setWeight: 50}, {pause: {}}]"));
+    eventually(() -> assertThat(view("hello").phase()).isEqualTo("Succeeded"));
+    assertThat(view("hello").history())
+        .noneSatisfy(h -> assertThat(h.toString()).contains("Abort"));
+    assertThat(split()).isEqualTo(spec);
+  }
+
+  @Test
+  void aRolloutDeletedWhileTheControllerWasDownLeavesTheStateFileAtStart() throws Exception {
+    Path file = dir.resolve("east/rollout.yaml");
+    FolderClusters.write(file, rollout("hello", "hello", "[{setWeight: 50}, {pause: {}}]"));
+    startController();
+    eventually(() -> assertThat(view("hello").phase()).isEqualTo("Succeeded"));
+    FolderClusters.write(dir.resolve("east/route.yaml"), route(0, 100));
+    Path state = dir.resolve(WeirController.STATE_FILE);
+    eventually(() -> assertThat(Files.readString(state)).contains("\"Paused\""));
+    controller.close();
+
+    Files.delete(file);
+    startController();
+    eventually(
+        () -> {
+          assertThat(split()).containsExactly(new WeightedUpstream("default/hello-00002", 100));
+          assertThat(Files.readString(state)).doesNotContain("hello");
+        });
+  }
+
   private RolloutCoordinator.RolloutView view(String name) {
     return controller.rollouts().stream()
         .filter(v -> v.name().equals(name))

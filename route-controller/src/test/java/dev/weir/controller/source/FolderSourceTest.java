@@ -316,4 +316,89 @@ class FolderSourceTest {
               .satisfies(s -> assertThat(s.stale()).isFalse());
         });
   }
+
+  @Test
+  void aBrokenSecretFileNamesPathLineAndProblemButNoneOfItsText() throws IOException {
+    String key = "LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JSUV2UUlCQURBTkJna3Foa2lHOXcwQkFRRUZBQVND";
+    Path secret = dir.resolve("secret.yaml");
+    Files.writeString(
+        secret,
+        """
+        apiVersion: v1
+        kind: Secret
+        type: kubernetes.io/tls
+        metadata: {name: hello-tls, namespace: default}
+        data:
+          tls.crt: Y2VydA==
+          tls.key: %s: %s
+        """
+            .formatted(key.substring(0, 40), key.substring(40)));
+    start();
+
+    assertThat(started().health().problems())
+        .singleElement()
+        .asString()
+        .startsWith(secret + ": line 7, column ")
+        .contains("mapping values are not allowed here")
+        .doesNotContain(key.substring(0, 12))
+        .doesNotContain(key.substring(40, 52))
+        .doesNotContain("tls.key")
+        .doesNotContain("\n");
+  }
+
+  @Test
+  void aFieldOfTheWrongTypeNamesItsDocumentFieldPathAndLine() throws IOException {
+    Path file = dir.resolve("route-wrongtype.yaml");
+    Files.writeString(
+        file,
+        service("hello-00001", 80)
+            + """
+            ---
+            apiVersion: weir.dev/v1alpha1
+            kind: Route
+            metadata: {name: hello, namespace: default}
+            spec:
+              traffic:
+              - revisionName: hello-00001
+                percent: ninety
+            """);
+    start();
+
+    assertThat(started().health().problems())
+        .singleElement()
+        .asString()
+        .isEqualTo(
+            file
+                + ": line 13, column 14: document 2 (Route hello), spec.traffic[0].percent:"
+                + " expected an integer");
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(
+      delimiter = '|',
+      value = {
+        "{name: hello/x, namespace: default} | metadata.name \"hello/x\"",
+        "{name: Hello, namespace: default} | metadata.name \"Hello\"",
+        "{name: hello, namespace: my.ns} | metadata.namespace \"my.ns\"",
+      })
+  void aRolloutWhoseNameIsNotAKubernetesNameIsReportedWithFileAndValue(
+      String metadata, String expected) throws IOException {
+    Path file = dir.resolve("rollout.yaml");
+    Files.writeString(
+        file,
+        """
+        apiVersion: weir.dev/v1alpha1
+        kind: Rollout
+        metadata: %s
+        spec: {routeRef: {name: hello}, steps: [{setWeight: 10}]}
+        """
+            .formatted(metadata));
+    start();
+
+    assertThat(started().health().problems())
+        .singleElement()
+        .asString()
+        .startsWith(file + ": document 1: Rollout " + expected + " is not a Kubernetes name")
+        .contains("DNS-1123");
+  }
 }

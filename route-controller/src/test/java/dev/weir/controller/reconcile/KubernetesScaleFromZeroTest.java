@@ -62,6 +62,9 @@ class KubernetesScaleFromZeroTest {
   private final ScheduledExecutorService kubelet = Executors.newSingleThreadScheduledExecutor();
   private WeirController controller;
 
+  /** The west data plane's report stream, as the LRS server keeps one per stream. */
+  private LoadStore.NodeLoad gateway;
+
   @BeforeAll
   void start() {
     eastServer = KubeObjects.crudServer();
@@ -133,7 +136,7 @@ class KubernetesScaleFromZeroTest {
   @Test
   @Order(2)
   void demandFromUsWestScalesWestThroughTheScaleSubresourceAndTheRevisionWakes() {
-    LoadStore.NodeLoad gateway = loads.node("gateway-west", WEST);
+    gateway = loads.node("gateway-west", WEST);
     gateway.addHeld("default/hello-00003", 1, 1);
     gateway.endReport();
 
@@ -145,8 +148,8 @@ class KubernetesScaleFromZeroTest {
   @Test
   @Order(3)
   void withoutRequestsItGoesBackToZero() {
-    LoadStore.NodeLoad gateway = loads.node("gateway-west", WEST);
-    gateway.endReport(); // released: nothing held any more
+    // The same data plane's next report holds nothing: released.
+    gateway.endReport();
     eventually(PATIENCE, () -> assertThat(replicas(west)).isZero());
     eventually(PATIENCE, () -> assertThat(activation()).isEqualTo("cold"));
     assertThat(replicas(east)).isZero();

@@ -36,26 +36,7 @@ if found; then
   exit 0
 fi
 
-if [[ "$(id -u)" == 0 ]]; then
-  as_root=()
-elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-  as_root=(sudo -n)
-else
-  echo "ensure-chromium: chromium or chromium-driver is missing and this user can neither install packages (not root) nor use sudo without a password" >&2
-  exit 2
-fi
-
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "ensure-chromium: chromium or chromium-driver is missing and apt-get is not available to install them" >&2
-  exit 2
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-"${as_root[@]}" apt-get update -qq >&2 || true
-if ! "${as_root[@]}" apt-get install -y -qq --no-install-recommends chromium chromium-driver >&2; then
-  echo "ensure-chromium: apt-get install chromium chromium-driver failed" >&2
-  exit 3
-fi
+"$(dirname "$0")/apt-install.sh" ensure-chromium chromium chromium-driver
 
 if found; then
   exit 0

@@ -334,14 +334,9 @@ public class GatewayConfiguration {
       HttpClient httpClient,
       WeirHeadersFilter weirHeaders,
       ObjectProvider<List<HttpHeadersFilter>> headersFilters,
-      HttpClientProperties properties,
-      GatewayMetrics metrics) {
+      HttpClientProperties properties) {
     return new WeirNettyRoutingFilter(
-        httpClient,
-        headersFilters,
-        proxyHeadersFilters(weirHeaders, headersFilters),
-        properties,
-        metrics);
+        httpClient, headersFilters, proxyHeadersFilters(weirHeaders, headersFilters), properties);
   }
 
   @Bean

@@ -63,17 +63,18 @@ class GatewayLifecycleTest {
   void readyOnlyAfterTheFirstConfigurationAndDrainsOnShutdown() throws Exception {
     try (XdsTestServer xds = new XdsTestServer().start();
         TestBackend slow = TestBackend.start("slow")) {
+      SpringApplication application = new SpringApplication(WeirGatewayApplication.class);
+      application.addInitializers(new dev.weir.gateway.testing.OwnEventLoops());
       ConfigurableApplicationContext context =
-          new SpringApplication(WeirGatewayApplication.class)
-              .run(
-                  "--server.address=127.0.0.1",
-                  "--server.port=0",
-                  "--management.server.address=127.0.0.1",
-                  "--management.server.port=0",
-                  "--weir.xds.address=" + xds.address(),
-                  "--weir.xds.initial-backoff=50ms",
-                  "--weir.xds.max-backoff=200ms",
-                  "--spring.lifecycle.timeout-per-shutdown-phase=20s");
+          application.run(
+              "--server.address=127.0.0.1",
+              "--server.port=0",
+              "--management.server.address=127.0.0.1",
+              "--management.server.port=0",
+              "--weir.xds.address=" + xds.address(),
+              "--weir.xds.initial-backoff=50ms",
+              "--weir.xds.max-backoff=200ms",
+              "--spring.lifecycle.timeout-per-shutdown-phase=20s");
       try {
         int port = requireNonNull(((WebServerApplicationContext) context).getWebServer()).getPort();
         int management =

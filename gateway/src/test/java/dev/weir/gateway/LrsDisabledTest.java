@@ -15,6 +15,7 @@ class LrsDisabledTest {
   void loadReportingCanBeTurnedOff() {
     try (ConfigurableApplicationContext context =
         new SpringApplicationBuilder(WeirGatewayApplication.class)
+            .initializers(new dev.weir.gateway.testing.OwnEventLoops())
             .run(
                 "--server.address=127.0.0.1",
                 "--server.port=0",

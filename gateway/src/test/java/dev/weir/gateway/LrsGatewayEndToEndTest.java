@@ -67,6 +67,7 @@ class LrsGatewayEndToEndTest {
     xds.publish(model());
     gateway =
         new SpringApplicationBuilder(WeirGatewayApplication.class)
+            .initializers(new dev.weir.gateway.testing.OwnEventLoops())
             .run(
                 "--server.address=127.0.0.1",
                 "--server.port=0",

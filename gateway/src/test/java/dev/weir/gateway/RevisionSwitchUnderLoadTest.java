@@ -89,6 +89,7 @@ class RevisionSwitchUnderLoadTest {
     publish(model(List.of(upstream("sw-1", backend1)), List.of(), "sw-1", 100));
     gateway =
         new SpringApplicationBuilder(WeirGatewayApplication.class)
+            .initializers(new dev.weir.gateway.testing.OwnEventLoops())
             .run(
                 "--server.address=127.0.0.1",
                 "--server.port=0",

@@ -101,6 +101,7 @@ class XdsServerTlsEndToEndTest {
     xds.publish(model(1, helloCert));
     gateway =
         new SpringApplicationBuilder(WeirGatewayApplication.class)
+            .initializers(new dev.weir.gateway.testing.OwnEventLoops())
             .run(
                 "--server.address=127.0.0.1",
                 "--server.port=0",

@@ -75,7 +75,7 @@ public record ClustersFile(
           "clusters file "
               + abs
               + ": not valid YAML ("
-              + e.getOriginalMessage().replace('\n', ' ')
+              + problem(e)
               + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr())
               + ")");
     }
@@ -84,6 +84,20 @@ public record ClustersFile(
     } catch (IllegalArgumentException e) {
       throw new ClustersFileException("clusters file " + abs + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * The parser's one-line problem ({@code mapping values are not allowed here}), without the
+   * snippet of the file it quotes: the file may name secrets' paths or hold tokens.
+   */
+  private static String problem(JacksonException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblem() != null) {
+        return m.getProblem().replaceAll("\\s*\\n\\s*", " ").strip();
+      }
+    }
+    String message = e.getOriginalMessage();
+    return message == null ? "" : message.strip().lines().findFirst().orElse("");
   }
 
   private static ClustersFile parse(Path file, JsonNode root) {

@@ -114,6 +114,25 @@ class ClustersFileTest {
   }
 
   @Test
+  void invalidYamlIsReportedWithItsLineButNoneOfTheFilesText() throws IOException {
+    Path file =
+        write(
+            """
+        domain: example.com
+        clusters:
+        - name: east
+          context: token-abc123: leaked
+        """);
+
+    assertThatThrownBy(() -> ClustersFile.read(file))
+        .hasMessage(
+            "clusters file "
+                + file
+                + ": not valid YAML (mapping values are not allowed here at line 4)")
+        .hasMessageNotContaining("token-abc123");
+  }
+
+  @Test
   void readsTls() throws IOException {
     Files.createDirectories(dir.resolve("a"));
     Path file =

@@ -334,9 +334,14 @@ public class GatewayConfiguration {
       HttpClient httpClient,
       WeirHeadersFilter weirHeaders,
       ObjectProvider<List<HttpHeadersFilter>> headersFilters,
-      HttpClientProperties properties) {
+      HttpClientProperties properties,
+      GatewayMetrics metrics) {
     return new WeirNettyRoutingFilter(
-        httpClient, headersFilters, proxyHeadersFilters(weirHeaders, headersFilters), properties);
+        httpClient,
+        headersFilters,
+        proxyHeadersFilters(weirHeaders, headersFilters),
+        properties,
+        metrics);
   }
 
   @Bean

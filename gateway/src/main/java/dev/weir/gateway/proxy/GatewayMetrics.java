@@ -10,14 +10,16 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The request metrics: {@code weir.gateway.requests} (a timer with a latency histogram) and {@code
- * weir.gateway.errors} (a counter by kind), tagged by route, revision and source cluster. Meters
- * are created once per tag combination and cached; recording looks them up by the tag strings the
- * routing table already holds (cached hash codes, no key object per request).
+ * weir.gateway.errors} (a counter by kind), tagged by route, revision and source cluster; and
+ * {@code weir.gateway.mirror.failures} by mirror cluster and kind. Meters are created once per tag
+ * combination and cached; recording looks them up by the tag strings the routing table already
+ * holds (cached hash codes, no key object per request).
  */
 public final class GatewayMetrics {
 
   public static final String REQUESTS = "weir.gateway.requests";
   public static final String ERRORS = "weir.gateway.errors";
+  public static final String MIRROR_FAILURES = "weir.gateway.mirror.failures";
   private static final String[] STATUS_CLASSES = {"1xx", "1xx", "2xx", "3xx", "4xx", "5xx"};
 
   private record ErrorKey(String route, String revision, String cluster, String kind) {}
@@ -28,6 +30,7 @@ public final class GatewayMetrics {
           String, ConcurrentHashMap<String, ConcurrentHashMap<String, Timer[]>>>
       timers = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<ErrorKey, Counter> errors = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> mirrorFailures = new ConcurrentHashMap<>();
 
   public GatewayMetrics(MeterRegistry registry) {
     this.registry = requireNonNull(registry, "registry");
@@ -79,6 +82,25 @@ public final class GatewayMetrics {
                     .description("requests the gateway failed itself or could not proxy, by kind")
                     .tag("route", route)
                     .tag("revision", revision)
+                    .tag("cluster", cluster)
+                    .tag("kind", kind)
+                    .register(registry))
+        .increment();
+  }
+
+  /**
+   * Counts a mirrored copy ({@code request_mirror_policies}) that failed: {@code kind} is {@code
+   * no_endpoint} (the mirror cluster is unknown or has no endpoint), {@code error} (no response:
+   * connect failure, timeout, broken connection) or {@code status} (a 5xx answer). The main request
+   * never waits for its copies.
+   */
+  void mirrorFailure(String cluster, String kind) {
+    mirrorFailures
+        .computeIfAbsent(
+            cluster + '\n' + kind,
+            k ->
+                Counter.builder(MIRROR_FAILURES)
+                    .description("mirrored request copies that failed, by mirror cluster and kind")
                     .tag("cluster", cluster)
                     .tag("kind", kind)
                     .register(registry))

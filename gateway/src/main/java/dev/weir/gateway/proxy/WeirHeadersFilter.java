@@ -1,5 +1,6 @@
 package dev.weir.gateway.proxy;
 
+import dev.weir.gateway.routing.RouteEntry;
 import dev.weir.gateway.routing.Target;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -103,6 +104,20 @@ public final class WeirHeadersFilter implements HttpHeadersFilter, Ordered {
       io.netty.handler.codec.http.HttpHeaders out,
       @Nullable Target target,
       ServerHttpRequest request) {
+    upstream(in, out, target, null, request);
+  }
+
+  /**
+   * As above, on the way through {@code route}: its {@code host_rewrite_literal} replaces {@code
+   * Host} ({@code X-Forwarded-Host} keeps the client's), and the target's header mutations apply
+   * last, in order.
+   */
+  void upstream(
+      io.netty.handler.codec.http.HttpHeaders in,
+      io.netty.handler.codec.http.HttpHeaders out,
+      @Nullable Target target,
+      @Nullable RouteEntry route,
+      ServerHttpRequest request) {
     List<String> connectionTokens = connectionTokens(in);
     Iterator<Map.Entry<CharSequence, CharSequence>> headers = in.iteratorCharSequence();
     while (headers.hasNext()) {
@@ -110,8 +125,7 @@ public final class WeirHeadersFilter implements HttpHeadersFilter, Ordered {
       CharSequence name = header.getKey();
       if (isHopByHop(name, header.getValue(), connectionTokens)
           || isAny(name, CLIENT_FORWARDING)
-          || isHttp2Extension(name)
-          || isTargetHeader(name, target)) {
+          || isHttp2Extension(name)) {
         continue;
       }
       out.add(name, header.getValue());
@@ -148,10 +162,12 @@ public final class WeirHeadersFilter implements HttpHeadersFilter, Ordered {
     } else if (local != null) {
       out.set(X_FORWARDED_PORT, Integer.toString(local.getPort()));
     }
+    String hostRewrite = route == null ? null : route.hostRewrite();
+    if (hostRewrite != null) {
+      out.set(HttpHeaderNames.HOST, hostRewrite);
+    }
     if (target != null) {
-      for (int i = 0; i < target.headerCount(); i++) {
-        out.set(target.headerName(i), target.headerValue(i));
-      }
+      HeaderMutations.apply(target, out);
     }
   }
 
@@ -181,7 +197,12 @@ public final class WeirHeadersFilter implements HttpHeadersFilter, Ordered {
   public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
     ProxyExchange proxy = ProxyExchange.of(exchange);
     io.netty.handler.codec.http.HttpHeaders out = newHeaders();
-    upstream(toNetty(input), out, proxy == null ? null : proxy.target, exchange.getRequest());
+    upstream(
+        toNetty(input),
+        out,
+        proxy == null ? null : proxy.target,
+        proxy == null ? null : proxy.routeEntry,
+        exchange.getRequest());
     HttpHeaders result = new HttpHeaders();
     for (Map.Entry<String, String> header : out) {
       result.add(header.getKey(), header.getValue());
@@ -261,18 +282,6 @@ public final class WeirHeadersFilter implements HttpHeadersFilter, Ordered {
   private static boolean isAny(CharSequence name, AsciiString[] names) {
     for (AsciiString candidate : names) {
       if (candidate.length() == name.length() && candidate.contentEqualsIgnoreCase(name)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean isTargetHeader(CharSequence name, @Nullable Target target) {
-    if (target == null) {
-      return false;
-    }
-    for (int i = 0; i < target.headerCount(); i++) {
-      if (AsciiString.contentEqualsIgnoreCase(target.headerName(i), name)) {
         return true;
       }
     }

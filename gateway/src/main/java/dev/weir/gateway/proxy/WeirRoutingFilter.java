@@ -159,7 +159,11 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
       exchange.getResponse().setStatusCode(org.springframework.http.HttpStatus.MOVED_PERMANENTLY);
       return exchange.getResponse().setComplete();
     }
-    RouteEntry route = vhost.match(path, headers::getFirst);
+    RouteEntry route =
+        vhost.match(
+            path,
+            query,
+            new MatchHeaders(request, query == null ? path : path + '?' + query, trustedHops));
     if (route == null) {
       return fail(
           exchange,
@@ -171,7 +175,22 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
     if (route.directStatus() != 0) {
       ProxyExchange direct = new ProxyExchange(vhost.route(), route, null, null, path);
       exchange.getAttributes().put(ProxyExchange.ATTRIBUTE, direct);
-      return Responses.exact(exchange.getResponse(), route.directStatus(), route.directBody());
+      if (route.redirects()) {
+        String location =
+            route.redirectLocation(
+                WeirHeadersFilter.scheme(request, trustedHops), hostHeader, path, query);
+        ServerHttpResponse response = exchange.getResponse();
+        response.setStatusCode(HttpStatusCode.valueOf(route.directStatus()));
+        response.getHeaders().set(HttpHeaders.LOCATION, location);
+        HeaderMutations.apply(route.responseHeaders(), response.getHeaders());
+        return response.setComplete();
+      }
+      return Responses.exact(
+          exchange.getResponse(),
+          request,
+          route.directStatus(),
+          route.directBody(),
+          route.responseHeaders());
     }
     if (maxRequestBodyBytes > 0) {
       long length = headers.getContentLength();
@@ -190,14 +209,16 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
       }
     }
     Target target = route.pick();
+    String upstreamPath = route.rewritePath(path);
     ProxyExchange proxy =
         new ProxyExchange(
             vhost.route(),
             route,
             target,
             target.upstream(),
-            query == null ? path : path + '?' + query);
-    proxy.rawTarget = rawTarget != null;
+            query == null ? upstreamPath : upstreamPath + '?' + query);
+    // A rewritten path goes as configured, like a target java.net.URI might refuse.
+    proxy.rawTarget = rawTarget != null || route.rewrites();
     exchange.getAttributes().put(ProxyExchange.ATTRIBUTE, proxy);
     // Envoy keeps the client's Host by default; Knative-style backends route on it.
     exchange.getAttributes().put(PRESERVE_HOST_HEADER_ATTRIBUTE, Boolean.TRUE);
@@ -576,7 +597,7 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
       proxy.error = kind;
       exchange.getAttributes().put(ProxyExchange.ATTRIBUTE, proxy);
     }
-    return Responses.text(exchange.getResponse(), status, message);
+    return Responses.text(exchange.getResponse(), exchange.getRequest(), status, message);
   }
 
   private static boolean isTimeout(Throwable error) {

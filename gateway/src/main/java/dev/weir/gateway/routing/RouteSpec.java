@@ -7,13 +7,19 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One route of a virtual host: what it matches (a path prefix or exact path, optionally a header
- * with an exact value) and what it does (forward to weighted targets, or answer directly).
+ * with an exact value, and whatever else {@code match} adds) and what it does (forward to weighted
+ * targets, answer directly, or redirect; {@code action} adds rewrites, mirrors and response
+ * headers).
  *
+ * @param prefix the path prefix (Envoy's {@code prefix}, or {@code path_separated_prefix} when
+ *     {@code match} says so); {@code ""} when {@code exactPath} or a regex decides
  * @param headerName lower-case header name the route requires, or null
- * @param targets where to forward, empty when the route answers directly
- * @param directStatus the status of a direct response, 0 when the route forwards
+ * @param targets where to forward, empty when the route answers directly or redirects
+ * @param directStatus the status of a direct response or redirect, 0 when the route forwards
  * @param timeoutMillis the upstream response timeout, 0 for none
  * @param retries how many times a safe failure is retried on another endpoint
+ * @param match the rest of the route's match; {@link RouteMatchSpec#NONE} for the fast path
+ * @param action rewrites, mirrors, redirect and response headers; {@link RouteActionSpec#NONE}
  */
 public record RouteSpec(
     String name,
@@ -25,13 +31,57 @@ public record RouteSpec(
     int directStatus,
     String directBody,
     long timeoutMillis,
-    int retries) {
+    int retries,
+    RouteMatchSpec match,
+    RouteActionSpec action) {
+
+  /**
+   * A route matching only on its prefix or path and header, doing nothing more than its targets.
+   */
+  public RouteSpec(
+      String name,
+      String prefix,
+      @Nullable String exactPath,
+      @Nullable String headerName,
+      @Nullable String headerValue,
+      List<TargetSpec> targets,
+      int directStatus,
+      String directBody,
+      long timeoutMillis,
+      int retries) {
+    this(
+        name,
+        prefix,
+        exactPath,
+        headerName,
+        headerValue,
+        targets,
+        directStatus,
+        directBody,
+        timeoutMillis,
+        retries,
+        RouteMatchSpec.NONE,
+        RouteActionSpec.NONE);
+  }
 
   public RouteSpec {
     requireNonNull(name, "name");
     requireNonNull(prefix, "prefix");
     requireNonNull(directBody, "directBody");
+    requireNonNull(match, "match");
+    requireNonNull(action, "action");
     targets = List.copyOf(targets);
+    RedirectSpec redirect = action.redirect();
+    if (redirect != null && directStatus != redirect.responseCode()) {
+      throw new IllegalArgumentException(
+          "route "
+              + name
+              + ": redirect with status "
+              + directStatus
+              + " (expected: its response code "
+              + redirect.responseCode()
+              + ")");
+    }
     if ((headerName == null) != (headerValue == null)) {
       throw new IllegalArgumentException(
           "route " + name + ": header name and value must be given together");

@@ -13,12 +13,22 @@ public final class RoutingTable {
 
   /** The table before any configuration arrived: every host is unknown. */
   public static final RoutingTable EMPTY =
-      new RoutingTable(0, Map.of(), new String[0], new VirtualHostEntry[0], null, Map.of());
+      new RoutingTable(
+          0,
+          Map.of(),
+          new String[0],
+          new VirtualHostEntry[0],
+          new String[0],
+          new VirtualHostEntry[0],
+          null,
+          Map.of());
 
   private final long generation;
   private final Map<String, VirtualHostEntry> exactHosts;
   private final String[] suffixes;
   private final VirtualHostEntry[] suffixHosts;
+  private final String[] prefixes;
+  private final VirtualHostEntry[] prefixHosts;
   private final @Nullable VirtualHostEntry anyHost;
   private final Map<String, Upstream> upstreams;
 
@@ -27,12 +37,16 @@ public final class RoutingTable {
       Map<String, VirtualHostEntry> exactHosts,
       String[] suffixes,
       VirtualHostEntry[] suffixHosts,
+      String[] prefixes,
+      VirtualHostEntry[] prefixHosts,
       @Nullable VirtualHostEntry anyHost,
       Map<String, Upstream> upstreams) {
     this.generation = generation;
     this.exactHosts = exactHosts;
     this.suffixes = suffixes;
     this.suffixHosts = suffixHosts;
+    this.prefixes = prefixes;
+    this.prefixHosts = prefixHosts;
     this.anyHost = anyHost;
     this.upstreams = upstreams;
   }
@@ -48,8 +62,11 @@ public final class RoutingTable {
   }
 
   /**
-   * The virtual host for a {@code Host} header value (any case, with or without port): one hash
-   * lookup, then the rare wildcard domains.
+   * The virtual host for a {@code Host} header value (any case, with or without port; the port is
+   * ignored), with Envoy's precedence ({@code VirtualHost.domains}): an exact name (one hash
+   * lookup), then the longest suffix wildcard ({@code *.example.com}, {@code *-bar.example.com}),
+   * then the longest prefix wildcard ({@code foo.*}), then {@code *}. A wildcard stands for at
+   * least one character, so {@code *.example.com} does not serve {@code .example.com}.
    */
   public @Nullable VirtualHostEntry virtualHost(@Nullable String hostHeader) {
     String host = normalizeHost(hostHeader);
@@ -57,9 +74,15 @@ public final class RoutingTable {
     if (found != null) {
       return found;
     }
+    // Longest first (the builder sorts them).
     for (int i = 0; i < suffixes.length; i++) {
-      if (host.endsWith(suffixes[i])) {
+      if (host.length() > suffixes[i].length() && host.endsWith(suffixes[i])) {
         return suffixHosts[i];
+      }
+    }
+    for (int i = 0; i < prefixes.length; i++) {
+      if (host.length() > prefixes[i].length() && host.startsWith(prefixes[i])) {
+        return prefixHosts[i];
       }
     }
     return anyHost;

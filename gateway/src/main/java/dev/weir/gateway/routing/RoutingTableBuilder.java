@@ -50,6 +50,8 @@ public final class RoutingTableBuilder {
   private Map<String, VirtualHostEntry> exact = Map.of();
   private String[] suffixes = new String[0];
   private VirtualHostEntry[] suffixHosts = new VirtualHostEntry[0];
+  private String[] prefixes = new String[0];
+  private VirtualHostEntry[] prefixHosts = new VirtualHostEntry[0];
   private @Nullable VirtualHostEntry anyHost;
   // The virtual hosts last built (compared by identity); null before the first build, or when the
   // indexes above cannot be kept per host (two hosts with one name).
@@ -179,7 +181,8 @@ public final class RoutingTableBuilder {
     } else {
       rebuildHosts(vhosts);
     }
-    return new RoutingTable(++generation, exact, suffixes, suffixHosts, anyHost, upstreams);
+    return new RoutingTable(
+        ++generation, exact, suffixes, suffixHosts, prefixes, prefixHosts, anyHost, upstreams);
   }
 
   /**
@@ -256,7 +259,7 @@ public final class RoutingTableBuilder {
       }
       for (String key : keys) {
         int others = exactClaims.getOrDefault(key, 0) - released.getOrDefault(key, 0);
-        if (key.startsWith("*") || others > 0 || !addedKeys.add(key)) {
+        if (isWildcard(key) || others > 0 || !addedKeys.add(key)) {
           return false;
         }
       }
@@ -289,6 +292,7 @@ public final class RoutingTableBuilder {
       }
     }
     VirtualHostEntry[] nextSuffixHosts = suffixHosts;
+    VirtualHostEntry[] nextPrefixHosts = prefixHosts;
     for (String cluster : moved) {
       Set<String> naming = hostsByCluster.get(cluster);
       if (naming == null) {
@@ -315,6 +319,14 @@ public final class RoutingTableBuilder {
               nextSuffixHosts[i] = next.entry;
             }
           }
+          if (nextPrefixHosts == prefixHosts) {
+            nextPrefixHosts = prefixHosts.clone();
+          }
+          for (int i = 0; i < nextPrefixHosts.length; i++) {
+            if (nextPrefixHosts[i] == state.entry) {
+              nextPrefixHosts[i] = next.entry;
+            }
+          }
           if (anyHost == state.entry) {
             anyHost = next.entry;
           }
@@ -323,6 +335,7 @@ public final class RoutingTableBuilder {
     }
     exact = nextExact;
     suffixHosts = nextSuffixHosts;
+    prefixHosts = nextPrefixHosts;
     return true;
   }
 
@@ -335,6 +348,8 @@ public final class RoutingTableBuilder {
     Map<String, VirtualHostEntry> nextExact = new HashMap<>();
     List<String> nextSuffixes = new ArrayList<>();
     List<VirtualHostEntry> nextSuffixHosts = new ArrayList<>();
+    List<String> nextPrefixes = new ArrayList<>();
+    List<VirtualHostEntry> nextPrefixHosts = new ArrayList<>();
     VirtualHostEntry nextAnyHost = null;
     boolean uniqueNames = true;
     for (VirtualHostSpec vhost : vhosts) {
@@ -358,6 +373,9 @@ public final class RoutingTableBuilder {
         } else if (host.startsWith("*")) {
           nextSuffixes.add(host.substring(1));
           nextSuffixHosts.add(entry);
+        } else if (host.endsWith("*")) {
+          nextPrefixes.add(host.substring(0, host.length() - 1));
+          nextPrefixHosts.add(entry);
         } else {
           nextExact.putIfAbsent(host, entry);
         }
@@ -366,8 +384,37 @@ public final class RoutingTableBuilder {
     exact = nextExact;
     suffixes = nextSuffixes.toArray(new String[0]);
     suffixHosts = nextSuffixHosts.toArray(new VirtualHostEntry[0]);
+    longestFirst(suffixes, suffixHosts);
+    prefixes = nextPrefixes.toArray(new String[0]);
+    prefixHosts = nextPrefixHosts.toArray(new VirtualHostEntry[0]);
+    longestFirst(prefixes, prefixHosts);
     anyHost = nextAnyHost;
     built = uniqueNames ? vhosts : null;
+  }
+
+  /** Whether an xDS domain's host is a wildcard: {@code *}, {@code *suffix} or {@code prefix*}. */
+  static boolean isWildcard(String host) {
+    return host.startsWith("*") || host.endsWith("*");
+  }
+
+  /**
+   * Sorts wildcard parts longest first, keeping configuration order among equal lengths (Envoy
+   * tries longer wildcard domains first).
+   */
+  private static void longestFirst(String[] parts, VirtualHostEntry[] entries) {
+    Integer[] order = new Integer[parts.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, (a, b) -> parts[b].length() - parts[a].length());
+    String[] sortedParts = new String[parts.length];
+    VirtualHostEntry[] sortedEntries = new VirtualHostEntry[entries.length];
+    for (int i = 0; i < order.length; i++) {
+      sortedParts[i] = parts[order[i]];
+      sortedEntries[i] = entries[order[i]];
+    }
+    System.arraycopy(sortedParts, 0, parts, 0, parts.length);
+    System.arraycopy(sortedEntries, 0, entries, 0, entries.length);
   }
 
   private void index(HostState state) {
@@ -420,7 +467,16 @@ public final class RoutingTableBuilder {
         splits.put(route.name(), split);
         picker = split.picker;
       }
-      routes[i] = new RouteEntry(route, targets, picker);
+      List<MirrorSpec> mirrorSpecs = route.action().mirrors();
+      RouteEntry.Mirror[] mirrors = new RouteEntry.Mirror[mirrorSpecs.size()];
+      for (int m = 0; m < mirrors.length; m++) {
+        MirrorSpec mirror = mirrorSpecs.get(m);
+        Upstream upstream = upstreams.get(mirror.cluster());
+        mirrors[m] = new RouteEntry.Mirror(mirror, upstream);
+        clusters.add(mirror.cluster());
+        used.add(upstream);
+      }
+      routes[i] = new RouteEntry(route, targets, picker, mirrors);
     }
     VirtualHostEntry entry =
         new VirtualHostEntry(vhost.name(), vhost.route(), routes, vhost.redirect());
@@ -493,7 +549,7 @@ public final class RoutingTableBuilder {
     /** The exact hosts its domains name, each once. */
     final List<String> keys;
 
-    /** Whether a domain is {@code *} or {@code *.suffix}. */
+    /** Whether a domain is {@code *}, {@code *suffix} or {@code prefix*}. */
     final boolean wildcard;
 
     HostState(
@@ -511,7 +567,7 @@ public final class RoutingTableBuilder {
       boolean anyWildcard = false;
       for (String domain : spec.domains()) {
         String host = domainHost(domain);
-        if (host.startsWith("*")) {
+        if (isWildcard(host)) {
           anyWildcard = true;
         } else {
           exactKeys.add(host);

@@ -5,7 +5,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One weighted target of a route in a routing table: its cluster (null while the cluster is not
- * known) and the headers to add upstream, as parallel arrays so the proxy copies no collections.
+ * known) and the request header mutations, in order, as parallel arrays so the proxy copies no
+ * collections.
  */
 public final class Target {
 
@@ -14,6 +15,7 @@ public final class Target {
   private final @Nullable Upstream upstream;
   private final String[] headerNames;
   private final String[] headerValues;
+  private final HeaderSpec.Action[] headerActions;
 
   Target(TargetSpec spec, @Nullable Upstream upstream) {
     this.cluster = spec.cluster();
@@ -22,9 +24,11 @@ public final class Target {
     List<HeaderSpec> headers = spec.headers();
     this.headerNames = new String[headers.size()];
     this.headerValues = new String[headers.size()];
+    this.headerActions = new HeaderSpec.Action[headers.size()];
     for (int i = 0; i < headers.size(); i++) {
       headerNames[i] = headers.get(i).name();
       headerValues[i] = headers.get(i).value();
+      headerActions[i] = headers.get(i).action();
     }
   }
 
@@ -52,6 +56,11 @@ public final class Target {
 
   public String headerValue(int i) {
     return headerValues[i];
+  }
+
+  /** How header {@code i} applies: Envoy's {@code append_action}, or removal. */
+  public HeaderSpec.Action headerAction(int i) {
+    return headerActions[i];
   }
 
   @Override

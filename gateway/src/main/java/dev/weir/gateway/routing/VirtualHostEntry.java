@@ -33,8 +33,20 @@ public final class VirtualHostEntry {
 
   /** The first route that matches, in configuration order; null when none does. */
   public @Nullable RouteEntry match(String path, RouteEntry.Headers headers) {
+    return match(path, null, headers);
+  }
+
+  /**
+   * The first route that matches, in configuration order (Envoy's rule: the first match wins); null
+   * when none does.
+   *
+   * @param path the path as sent, without the query
+   * @param query the raw query (after {@code ?}), or null
+   */
+  public @Nullable RouteEntry match(
+      String path, @Nullable String query, RouteEntry.Headers headers) {
     for (RouteEntry entry : routes) {
-      if (entry.matches(path, headers)) {
+      if (entry.matches(path, query, headers)) {
         return entry;
       }
     }

@@ -12,15 +12,25 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
+import dev.weir.gateway.routing.HeaderMatchSpec;
 import dev.weir.gateway.routing.HeaderSpec;
+import dev.weir.gateway.routing.MirrorSpec;
+import dev.weir.gateway.routing.QueryParameterMatchSpec;
+import dev.weir.gateway.routing.RedirectSpec;
+import dev.weir.gateway.routing.RegexRewrite;
+import dev.weir.gateway.routing.RouteActionSpec;
 import dev.weir.gateway.routing.RouteConfigSpec;
+import dev.weir.gateway.routing.RouteMatchSpec;
 import dev.weir.gateway.routing.RouteSpec;
+import dev.weir.gateway.routing.StringMatcher;
 import dev.weir.gateway.routing.TargetSpec;
 import dev.weir.gateway.routing.VirtualHostChanges;
 import dev.weir.gateway.routing.VirtualHostSpec;
 import dev.weir.xds.dialect.WeirMetadata;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
+import io.envoyproxy.envoy.config.route.v3.RedirectAction;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
@@ -28,7 +38,8 @@ import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
-import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.envoyproxy.envoy.type.matcher.v3.RegexMatchAndSubstitute;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,8 +51,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * RDS: the subscribed {@link RouteConfiguration} ({@code weir-http}) into a {@link
  * RouteConfigSpec}, rejecting what the gateway cannot honour with a message that names the virtual
- * host, the route and the field: {@code route weir-http vhost a.example.com route default:
- * safe_regex path match not supported}.
+ * host, the route and the field: {@code route weir-http vhost a.example.com route default: match
+ * runtime_fraction not supported}, {@code ... route r1: safe_regex "/(a" invalid: error parsing
+ * regexp: missing closing ): `/(a`}. What it honours, with Envoy's semantics, is listed in
+ * ARCHITECTURE.md ("Envoy route fields the gateway honours"): {@code RouteMatch} path, header and
+ * query matchers, header mutations with {@code append_action} at the weighted cluster, route and
+ * virtual host levels, rewrites, mirrors, redirects and direct responses.
  *
  * <p>It decodes virtual host by virtual host and remembers, for the last configuration it decoded,
  * each virtual host's bytes, its spec, and which host serves each domain. A new configuration's
@@ -375,9 +390,13 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
     List<String> domains = new ArrayList<>(vhost.getDomainsCount());
     for (String domain : vhost.getDomainsList()) {
       String host = domain.toLowerCase(Locale.ROOT);
-      if (host.isEmpty() || (host.endsWith("*") && !host.equals("*") && !host.endsWith(":*"))) {
+      if (!isDomain(host)) {
         throw new InvalidResourceException(
-            vwhere + ": domain \"" + domain + "\" not supported (expected: a host, *.suffix or *)");
+            vwhere
+                + ": domain \""
+                + domain
+                + "\" not supported (expected: a host, *suffix, prefix* or *, with an optional"
+                + " :port)");
       }
       String previous = domainOwners.putIfAbsent(host, vhost.getName());
       if (previous != null) {
@@ -386,10 +405,22 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
       }
       domains.add(host);
     }
+    VirtualHostHeaders vhostHeaders =
+        new VirtualHostHeaders(
+            mutations(
+                vwhere,
+                "request_headers",
+                vhost.getRequestHeadersToRemoveList(),
+                vhost.getRequestHeadersToAddList()),
+            mutations(
+                vwhere,
+                "response_headers",
+                vhost.getResponseHeadersToRemoveList(),
+                vhost.getResponseHeadersToAddList()));
     List<RouteSpec> routes = new ArrayList<>(vhost.getRoutesCount());
     int index = 0;
     for (Route route : vhost.getRoutesList()) {
-      routes.add(route(vwhere, route, index++));
+      routes.add(route(vwhere, route, index++, vhostHeaders));
     }
     String weirRoute = weirString(vhost.getMetadata(), WeirMetadata.ROUTE);
     VirtualHostSpec spec =
@@ -402,37 +433,74 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
     return new Decoded(spec, List.copyOf(vhost.getDomainsList()));
   }
 
-  private RouteSpec route(String vwhere, Route route, int index) throws InvalidResourceException {
+  private RouteSpec route(String vwhere, Route route, int index, VirtualHostHeaders vhostHeaders)
+      throws InvalidResourceException {
     String name = route.getName().isEmpty() ? "#" + index : route.getName();
     String where = vwhere + " route " + name;
     RouteMatch match = route.getMatch();
+    checkMatchSupported(where, match);
     String prefix = "";
     String path = null;
+    StringMatcher pathRegex = null;
+    boolean separatedPrefix = false;
     switch (match.getPathSpecifierCase()) {
       case PREFIX -> prefix = match.getPrefix();
       case PATH -> path = match.getPath();
+      case SAFE_REGEX -> pathRegex = regex(where, "safe_regex", match.getSafeRegex().getRegex());
+      case PATH_SEPARATED_PREFIX -> {
+        prefix = match.getPathSeparatedPrefix();
+        separatedPrefix = true;
+        // Envoy's validation: a path without query, fragment or trailing slash.
+        if (prefix.isEmpty()
+            || prefix.endsWith("/")
+            || prefix.indexOf('?') >= 0
+            || prefix.indexOf('#') >= 0) {
+          throw new InvalidResourceException(
+              where
+                  + ": path_separated_prefix \""
+                  + prefix
+                  + "\" (expected: a path without ?, # or a trailing /)");
+        }
+      }
       case PATHSPECIFIER_NOT_SET -> prefix = "";
       default ->
           throw new InvalidResourceException(
               where
                   + ": "
                   + match.getPathSpecifierCase().name().toLowerCase(Locale.ROOT)
-                  + " path match not supported (expected: prefix or path)");
+                  + " path match not supported"
+                  + " (expected: prefix, path, safe_regex or path_separated_prefix)");
     }
-    if (match.getHeadersCount() > 1) {
-      throw new InvalidResourceException(
-          where + ": " + match.getHeadersCount() + " header matchers (expected: at most 1)");
-    }
+    boolean caseSensitive = !match.hasCaseSensitive() || match.getCaseSensitive().getValue();
+    // One exact header (a tag route) stays on the fast path; anything else is a header matcher.
     String headerName = null;
     String headerValue = null;
-    if (match.getHeadersCount() == 1) {
-      HeaderMatcher header = match.getHeaders(0);
-      headerName = header.getName().toLowerCase(Locale.ROOT);
-      headerValue = exactValue(where, header);
+    List<HeaderMatchSpec> headerMatches = new ArrayList<>();
+    for (HeaderMatcher header : match.getHeadersList()) {
+      headerMatches.add(headerMatch(where, header));
     }
+    if (headerMatches.size() == 1 && isPlainExact(headerMatches.get(0))) {
+      headerName = headerMatches.get(0).name();
+      headerValue = requireNonNull(headerMatches.get(0).match(), "match").value();
+      headerMatches.clear();
+    }
+    List<QueryParameterMatchSpec> queryMatches = new ArrayList<>();
+    for (QueryParameterMatcher param : match.getQueryParametersList()) {
+      queryMatches.add(queryMatch(where, param));
+    }
+    RouteMatchSpec matchSpec =
+        new RouteMatchSpec(pathRegex, separatedPrefix, caseSensitive, headerMatches, queryMatches);
+    List<HeaderSpec> responseHeaders =
+        mutations(
+            where,
+            "response_headers",
+            route.getResponseHeadersToRemoveList(),
+            route.getResponseHeadersToAddList());
+    responseHeaders.addAll(vhostHeaders.response);
     long timeout;
     int retries = defaultRetries;
     List<TargetSpec> targets = new ArrayList<>();
+    RouteActionSpec actionSpec;
     switch (route.getActionCase()) {
       case ROUTE -> {
         RouteAction action = route.getRoute();
@@ -440,7 +508,14 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
         if (action.hasRetryPolicy() && action.getRetryPolicy().hasNumRetries()) {
           retries = action.getRetryPolicy().getNumRetries().getValue();
         }
-        List<HeaderSpec> routeHeaders = headers(where, route.getRequestHeadersToAddList());
+        actionSpec = action(where, action, responseHeaders);
+        List<HeaderSpec> routeHeaders =
+            mutations(
+                where,
+                "request_headers",
+                route.getRequestHeadersToRemoveList(),
+                route.getRequestHeadersToAddList());
+        routeHeaders.addAll(vhostHeaders.request);
         switch (action.getClusterSpecifierCase()) {
           case CLUSTER -> {
             if (action.getCluster().isEmpty()) {
@@ -464,14 +539,26 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
                         + weight
                         + " (expected: >= 0)");
               }
+              String cwhere = where + ": weighted cluster " + cw.getName();
+              if (cw.getResponseHeadersToAddCount() > 0
+                  || cw.getResponseHeadersToRemoveCount() > 0) {
+                throw new InvalidResourceException(
+                    cwhere
+                        + ": response_headers_to_add/remove not supported on a weighted cluster"
+                        + " (expected: on the route or virtual host)");
+              }
+              // Envoy: a weight of 0 gets no traffic.
               if (weight == 0) {
                 continue;
               }
-              List<HeaderSpec> headers = new ArrayList<>(routeHeaders);
-              headers.addAll(
-                  headers(
-                      where + ": weighted cluster " + cw.getName(),
-                      cw.getRequestHeadersToAddList()));
+              // Envoy applies the cluster's mutations first, then the route's, then the host's.
+              List<HeaderSpec> headers =
+                  mutations(
+                      cwhere,
+                      "request_headers",
+                      cw.getRequestHeadersToRemoveList(),
+                      cw.getRequestHeadersToAddList());
+              headers.addAll(routeHeaders);
               targets.add(new TargetSpec(cw.getName(), weight, headers));
             }
             if (targets.isEmpty()) {
@@ -498,67 +585,488 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
                 ? route.getDirectResponse().getBody().getInlineString()
                 : route.getDirectResponse().getBody().getInlineBytes().toStringUtf8();
         return new RouteSpec(
-            name, prefix, path, headerName, headerValue, List.of(), status, body, 0, 0);
+            name,
+            prefix,
+            path,
+            headerName,
+            headerValue,
+            List.of(),
+            status,
+            body,
+            0,
+            0,
+            matchSpec,
+            new RouteActionSpec(null, null, null, List.of(), null, responseHeaders));
+      }
+      case REDIRECT -> {
+        RedirectSpec redirect = redirect(where, route.getRedirect());
+        return new RouteSpec(
+            name,
+            prefix,
+            path,
+            headerName,
+            headerValue,
+            List.of(),
+            redirect.responseCode(),
+            "",
+            0,
+            0,
+            matchSpec,
+            new RouteActionSpec(null, null, null, List.of(), redirect, responseHeaders));
       }
       default ->
           throw new InvalidResourceException(
               where
                   + ": action "
                   + route.getActionCase().name().toLowerCase(Locale.ROOT)
-                  + " not supported (expected: route or direct_response)");
+                  + " not supported (expected: route, redirect or direct_response)");
     }
     if (timeout < 0) {
       throw new InvalidResourceException(where + ": timeout " + timeout + "ms (expected: >= 0)");
     }
     return new RouteSpec(
-        name, prefix, path, headerName, headerValue, targets, 0, "", timeout, retries);
+        name,
+        prefix,
+        path,
+        headerName,
+        headerValue,
+        targets,
+        0,
+        "",
+        timeout,
+        retries,
+        matchSpec,
+        actionSpec);
   }
 
-  private static String exactValue(String where, HeaderMatcher header)
+  /** Rejects the parts of a {@code RouteMatch} the gateway does not honour, by field name. */
+  private static void checkMatchSupported(String where, RouteMatch match)
       throws InvalidResourceException {
-    if (header.getInvertMatch()) {
+    String field = null;
+    if (match.hasGrpc()) {
+      field = "grpc";
+    } else if (match.hasRuntimeFraction()) {
+      field = "runtime_fraction";
+    } else if (match.hasTlsContext()) {
+      field = "tls_context";
+    } else if (match.getDynamicMetadataCount() > 0) {
+      field = "dynamic_metadata";
+    } else if (match.getFilterStateCount() > 0) {
+      field = "filter_state";
+    } else if (match.hasPathMatchPolicy()) {
+      field = "path_match_policy";
+    }
+    if (field != null) {
+      throw new InvalidResourceException(where + ": match " + field + " not supported");
+    }
+  }
+
+  /** The parts of a {@code RouteAction} beyond its clusters, timeout and retries. */
+  private static RouteActionSpec action(
+      String where, RouteAction action, List<HeaderSpec> responseHeaders)
+      throws InvalidResourceException {
+    String unsupported = null;
+    if (action.hasHostRewriteHeader() || action.hasAutoHostRewrite()) {
+      unsupported = action.hasAutoHostRewrite() ? "auto_host_rewrite" : "host_rewrite_header";
+    } else if (action.hasHostRewritePathRegex()) {
+      unsupported = "host_rewrite_path_regex";
+    } else if (action.hasPathRewritePolicy()) {
+      unsupported = "path_rewrite_policy";
+    }
+    if (unsupported != null) {
+      throw new InvalidResourceException(where + ": " + unsupported + " not supported");
+    }
+    String prefixRewrite = action.getPrefixRewrite().isEmpty() ? null : action.getPrefixRewrite();
+    if (prefixRewrite != null && !isTargetText(prefixRewrite)) {
       throw new InvalidResourceException(
-          where + ": header " + header.getName() + " invert_match not supported");
+          where + ": prefix_rewrite \"" + prefixRewrite + "\" (expected: visible characters)");
     }
-    if (header.hasExactMatch()) {
-      return header.getExactMatch();
+    RegexRewrite regexRewrite = null;
+    if (action.hasRegexRewrite()) {
+      if (prefixRewrite != null) {
+        throw new InvalidResourceException(
+            where + ": prefix_rewrite and regex_rewrite both set (expected: at most one)");
+      }
+      regexRewrite = regexRewrite(where, "regex_rewrite", action.getRegexRewrite());
     }
-    if (header.hasStringMatch()
-        && header.getStringMatch().getMatchPatternCase() == StringMatcher.MatchPatternCase.EXACT
-        && !header.getStringMatch().getIgnoreCase()) {
-      return header.getStringMatch().getExact();
+    String hostRewrite = action.hasHostRewriteLiteral() ? action.getHostRewriteLiteral() : null;
+    if (hostRewrite != null && (hostRewrite.isEmpty() || !isHostValue(hostRewrite))) {
+      throw new InvalidResourceException(
+          where + ": host_rewrite_literal \"" + hostRewrite + "\" (expected: a host[:port])");
     }
-    throw new InvalidResourceException(
-        where + ": header " + header.getName() + " match not supported (expected: exact)");
+    List<MirrorSpec> mirrors = new ArrayList<>(action.getRequestMirrorPoliciesCount());
+    for (RouteAction.RequestMirrorPolicy policy : action.getRequestMirrorPoliciesList()) {
+      mirrors.add(mirror(where, policy));
+    }
+    return new RouteActionSpec(
+        prefixRewrite, regexRewrite, hostRewrite, mirrors, null, responseHeaders);
   }
 
-  // Checked here, once per configuration, so the proxy can copy them without validating per
-  // request.
-  private static List<HeaderSpec> headers(String where, List<HeaderValueOption> options)
+  /**
+   * One {@code request_mirror_policies} entry: {@code cluster} and {@code
+   * runtime_fraction.default_value} (no runtime: the default is the value); {@code cluster_header}
+   * and {@code disable_shadow_host_suffix_append} are refused.
+   */
+  private static MirrorSpec mirror(String where, RouteAction.RequestMirrorPolicy policy)
       throws InvalidResourceException {
-    List<HeaderSpec> out = new ArrayList<>(options.size());
-    for (HeaderValueOption option : options) {
+    String mwhere = where + ": request_mirror_policies";
+    if (policy.getCluster().isEmpty()) {
+      throw new InvalidResourceException(
+          mwhere
+              + (policy.getClusterHeader().isEmpty()
+                  ? " cluster is empty"
+                  : " cluster_header not supported (expected: cluster)"));
+    }
+    if (policy.getDisableShadowHostSuffixAppend()) {
+      throw new InvalidResourceException(
+          mwhere + " " + policy.getCluster() + " disable_shadow_host_suffix_append not supported");
+    }
+    int perMillion = 1_000_000;
+    if (policy.hasRuntimeFraction()) {
+      FractionalPercent fraction = policy.getRuntimeFraction().getDefaultValue();
+      long scale =
+          switch (fraction.getDenominator()) {
+            case HUNDRED -> 10_000;
+            case TEN_THOUSAND -> 100;
+            case MILLION -> 1;
+            default ->
+                throw new InvalidResourceException(
+                    mwhere
+                        + " "
+                        + policy.getCluster()
+                        + " runtime_fraction denominator "
+                        + fraction.getDenominatorValue()
+                        + " not supported");
+          };
+      perMillion = (int) Math.min(1_000_000, fraction.getNumerator() * scale);
+    }
+    return new MirrorSpec(policy.getCluster(), perMillion);
+  }
+
+  private static RedirectSpec redirect(String where, RedirectAction redirect)
+      throws InvalidResourceException {
+    String rwhere = where + ": redirect";
+    String scheme =
+        switch (redirect.getSchemeRewriteSpecifierCase()) {
+          case HTTPS_REDIRECT -> redirect.getHttpsRedirect() ? "https" : null;
+          case SCHEME_REDIRECT -> redirect.getSchemeRedirect().toLowerCase(Locale.ROOT);
+          default -> null;
+        };
+    if (scheme != null && !scheme.equals("http") && !scheme.equals("https")) {
+      throw new InvalidResourceException(
+          rwhere + " scheme_redirect \"" + scheme + "\" (expected: http or https)");
+    }
+    String host = redirect.getHostRedirect().isEmpty() ? null : redirect.getHostRedirect();
+    if (host != null && !isHostValue(host)) {
+      throw new InvalidResourceException(
+          rwhere + " host_redirect \"" + host + "\" (expected: a host[:port])");
+    }
+    int port = redirect.getPortRedirect();
+    if (port > 65535) {
+      throw new InvalidResourceException(
+          rwhere + " port_redirect " + port + " (expected: 1..65535)");
+    }
+    String pathRedirect = null;
+    String prefixRewrite = null;
+    RegexRewrite regexRewrite = null;
+    switch (redirect.getPathRewriteSpecifierCase()) {
+      case PATH_REDIRECT -> {
+        pathRedirect = redirect.getPathRedirect();
+        if (!pathRedirect.startsWith("/") || !isTargetText(pathRedirect)) {
+          throw new InvalidResourceException(
+              rwhere
+                  + " path_redirect \""
+                  + pathRedirect
+                  + "\" (expected: a path starting with /, visible characters)");
+        }
+      }
+      case PREFIX_REWRITE -> {
+        prefixRewrite = redirect.getPrefixRewrite();
+        if (!isTargetText(prefixRewrite)) {
+          throw new InvalidResourceException(
+              rwhere + " prefix_rewrite \"" + prefixRewrite + "\" (expected: visible characters)");
+        }
+      }
+      case REGEX_REWRITE ->
+          regexRewrite = regexRewrite(where, "redirect regex_rewrite", redirect.getRegexRewrite());
+      default -> {}
+    }
+    int code =
+        switch (redirect.getResponseCode()) {
+          case MOVED_PERMANENTLY -> 301;
+          case FOUND -> 302;
+          case SEE_OTHER -> 303;
+          case TEMPORARY_REDIRECT -> 307;
+          case PERMANENT_REDIRECT -> 308;
+          default ->
+              throw new InvalidResourceException(
+                  rwhere
+                      + " response_code "
+                      + redirect.getResponseCodeValue()
+                      + " (expected: MOVED_PERMANENTLY, FOUND, SEE_OTHER, TEMPORARY_REDIRECT or"
+                      + " PERMANENT_REDIRECT)");
+        };
+    return new RedirectSpec(
+        scheme,
+        host,
+        port,
+        pathRedirect,
+        prefixRewrite,
+        regexRewrite,
+        code,
+        redirect.getStripQuery());
+  }
+
+  private static RegexRewrite regexRewrite(
+      String where, String field, RegexMatchAndSubstitute rewrite) throws InvalidResourceException {
+    try {
+      return RegexRewrite.of(rewrite.getPattern().getRegex(), rewrite.getSubstitution());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidResourceException(
+          where
+              + ": "
+              + field
+              + " \""
+              + rewrite.getPattern().getRegex()
+              + "\" invalid: "
+              + e.getMessage());
+    }
+  }
+
+  private static StringMatcher regex(String where, String field, String regex)
+      throws InvalidResourceException {
+    try {
+      return StringMatcher.regex(regex);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidResourceException(
+          where + ": " + field + " \"" + regex + "\" invalid: " + e.getMessage());
+    }
+  }
+
+  private static boolean isPlainExact(HeaderMatchSpec header) {
+    StringMatcher m = header.match();
+    return m != null
+        && m.kind() == StringMatcher.Kind.EXACT
+        && !m.ignoreCase()
+        && !header.invert()
+        && !header.treatMissingAsEmpty()
+        && !header.name().startsWith(":");
+  }
+
+  /** A {@code HeaderMatcher} with Envoy's semantics (see {@link HeaderMatchSpec}). */
+  private static HeaderMatchSpec headerMatch(String where, HeaderMatcher header)
+      throws InvalidResourceException {
+    String name = header.getName().toLowerCase(Locale.ROOT);
+    String hwhere = where + ": header " + header.getName();
+    if (name.isEmpty()) {
+      throw new InvalidResourceException(where + ": header matcher with empty name");
+    }
+    StringMatcher match;
+    boolean present = true;
+    switch (header.getHeaderMatchSpecifierCase()) {
+      case STRING_MATCH -> match = stringMatch(hwhere, "string_match", header.getStringMatch());
+      case EXACT_MATCH -> match = StringMatcher.exact(header.getExactMatch());
+      case PREFIX_MATCH ->
+          match = StringMatcher.of(StringMatcher.Kind.PREFIX, header.getPrefixMatch(), false);
+      case SUFFIX_MATCH ->
+          match = StringMatcher.of(StringMatcher.Kind.SUFFIX, header.getSuffixMatch(), false);
+      case CONTAINS_MATCH ->
+          match = StringMatcher.of(StringMatcher.Kind.CONTAINS, header.getContainsMatch(), false);
+      case SAFE_REGEX_MATCH ->
+          match = regex(hwhere, "safe_regex_match", header.getSafeRegexMatch().getRegex());
+      case PRESENT_MATCH -> {
+        match = null;
+        present = header.getPresentMatch();
+      }
+      // Envoy reads a matcher without a specifier as "the header is present".
+      case HEADERMATCHSPECIFIER_NOT_SET -> match = null;
+      default ->
+          throw new InvalidResourceException(
+              hwhere
+                  + ": "
+                  + header.getHeaderMatchSpecifierCase().name().toLowerCase(Locale.ROOT)
+                  + " not supported (expected: string_match or present_match)");
+    }
+    return new HeaderMatchSpec(
+        name, match, present, header.getInvertMatch(), header.getTreatMissingHeaderAsEmpty());
+  }
+
+  private static QueryParameterMatchSpec queryMatch(String where, QueryParameterMatcher param)
+      throws InvalidResourceException {
+    String qwhere = where + ": query parameter " + param.getName();
+    if (param.getName().isEmpty()) {
+      throw new InvalidResourceException(where + ": query parameter matcher with empty name");
+    }
+    StringMatcher match =
+        param.hasStringMatch() ? stringMatch(qwhere, "string_match", param.getStringMatch()) : null;
+    return new QueryParameterMatchSpec(param.getName(), match);
+  }
+
+  private static StringMatcher stringMatch(
+      String where, String field, io.envoyproxy.envoy.type.matcher.v3.StringMatcher m)
+      throws InvalidResourceException {
+    boolean ignoreCase = m.getIgnoreCase();
+    return switch (m.getMatchPatternCase()) {
+      case EXACT -> StringMatcher.of(StringMatcher.Kind.EXACT, m.getExact(), ignoreCase);
+      case PREFIX -> StringMatcher.of(StringMatcher.Kind.PREFIX, m.getPrefix(), ignoreCase);
+      case SUFFIX -> StringMatcher.of(StringMatcher.Kind.SUFFIX, m.getSuffix(), ignoreCase);
+      case CONTAINS -> StringMatcher.of(StringMatcher.Kind.CONTAINS, m.getContains(), ignoreCase);
+      case SAFE_REGEX -> regex(where, field + " safe_regex", m.getSafeRegex().getRegex());
+      default ->
+          throw new InvalidResourceException(
+              where
+                  + ": "
+                  + field
+                  + " "
+                  + m.getMatchPatternCase().name().toLowerCase(Locale.ROOT)
+                  + " not supported (expected: exact, prefix, suffix, contains or safe_regex)");
+    };
+  }
+
+  /** A virtual host's header mutations, applied after each route's. */
+  private record VirtualHostHeaders(List<HeaderSpec> request, List<HeaderSpec> response) {}
+
+  /**
+   * Header mutations of one level: {@code <field>_to_remove} then {@code <field>_to_add}, the order
+   * Envoy evaluates them in. Checked here, once per configuration, so the proxy can apply them
+   * without validating per request. An added header with an empty value is skipped unless {@code
+   * keep_empty_value} (Envoy's rule).
+   *
+   * @param field {@code request_headers} or {@code response_headers}
+   */
+  private static List<HeaderSpec> mutations(
+      String where, String field, List<String> remove, List<HeaderValueOption> add)
+      throws InvalidResourceException {
+    List<HeaderSpec> out = new ArrayList<>(remove.size() + add.size());
+    for (String name : remove) {
+      checkName(where, field + "_to_remove", name);
+      out.add(HeaderSpec.remove(name));
+    }
+    for (HeaderValueOption option : add) {
       String name = option.getHeader().getKey();
       String value = option.getHeader().getValue();
-      if (!isToken(name)) {
-        throw new InvalidResourceException(
-            where + ": request_headers_to_add name \"" + name + "\" (expected: an HTTP token)");
-      }
+      String addField = field + "_to_add";
+      checkName(where, addField, name);
       for (int i = 0; i < value.length(); i++) {
         char c = value.charAt(i);
         if (c > 0xff || (c < 0x20 && c != '\t') || c == 0x7f) {
           throw new InvalidResourceException(
               where
-                  + ": request_headers_to_add "
+                  + ": "
+                  + addField
+                  + " "
                   + name
                   + " value has character 0x"
                   + Integer.toHexString(c)
                   + " (expected: visible characters, space, tab)");
         }
       }
-      out.add(new HeaderSpec(name, value));
+      HeaderSpec.Action action;
+      if (option.hasAppend()) {
+        if (option.getAppendAction()
+            != HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD) {
+          throw new InvalidResourceException(
+              where
+                  + ": "
+                  + addField
+                  + " "
+                  + name
+                  + " has both append and append_action (expected: append_action only)");
+        }
+        action =
+            option.getAppend().getValue()
+                ? HeaderSpec.Action.APPEND_IF_EXISTS_OR_ADD
+                : HeaderSpec.Action.OVERWRITE_IF_EXISTS_OR_ADD;
+      } else {
+        action =
+            switch (option.getAppendAction()) {
+              case APPEND_IF_EXISTS_OR_ADD -> HeaderSpec.Action.APPEND_IF_EXISTS_OR_ADD;
+              case ADD_IF_ABSENT -> HeaderSpec.Action.ADD_IF_ABSENT;
+              case OVERWRITE_IF_EXISTS_OR_ADD -> HeaderSpec.Action.OVERWRITE_IF_EXISTS_OR_ADD;
+              case OVERWRITE_IF_EXISTS -> HeaderSpec.Action.OVERWRITE_IF_EXISTS;
+              default ->
+                  throw new InvalidResourceException(
+                      where
+                          + ": "
+                          + addField
+                          + " "
+                          + name
+                          + " append_action "
+                          + option.getAppendActionValue()
+                          + " not supported");
+            };
+      }
+      if (value.isEmpty() && !option.getKeepEmptyValue()) {
+        continue;
+      }
+      out.add(new HeaderSpec(name, value, action));
     }
     return out;
+  }
+
+  /** Envoy's rule: a token, and neither a pseudo-header nor {@code host}. */
+  private static void checkName(String where, String field, String name)
+      throws InvalidResourceException {
+    if (!isToken(name)) {
+      throw new InvalidResourceException(
+          where + ": " + field + " name \"" + name + "\" (expected: an HTTP token)");
+    }
+    if (name.equalsIgnoreCase("host")) {
+      throw new InvalidResourceException(
+          where
+              + ": "
+              + field
+              + " name \""
+              + name
+              + "\" (expected: not host, which cannot be"
+              + " modified this way; use host_rewrite_literal)");
+    }
+  }
+
+  /** Visible ASCII only: what a request target or {@code Location} may carry as is. */
+  private static boolean isTargetText(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c <= 0x20 || c >= 0x7f) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A host name or address with an optional port: visible ASCII without {@code / ? # @}. */
+  private static boolean isHostValue(String host) {
+    if (!isTargetText(host)) {
+      return false;
+    }
+    for (int i = 0; i < host.length(); i++) {
+      if ("/?#@".indexOf(host.charAt(i)) >= 0) {
+        return false;
+      }
+    }
+    return !host.isEmpty();
+  }
+
+  /**
+   * Envoy's domain forms, lower case: a host, or one {@code *} standing for a non-empty part at the
+   * start ({@code *.example.com}) or end ({@code www.example.*}), or {@code *} alone; each with an
+   * optional {@code :port} or {@code :*} (the port is ignored when matching, as the gateway always
+   * did).
+   */
+  private static boolean isDomain(String domain) {
+    String host = domain;
+    int colon = host.lastIndexOf(':');
+    if (colon > 0 && host.indexOf(']') < colon) {
+      host = host.substring(0, colon);
+    }
+    if (host.isEmpty()) {
+      return false;
+    }
+    int star = host.indexOf('*');
+    if (star < 0) {
+      return true;
+    }
+    return host.indexOf('*', star + 1) < 0 && (star == 0 || star == host.length() - 1);
   }
 
   private static boolean isToken(String name) {

@@ -13,8 +13,9 @@ import reactor.netty.http.server.HttpServer;
 
 /**
  * A real HTTP backend on loopback (reactor-netty): answers its name and echoes what the gateway
- * sent (selected headers, protocol) as response headers; it can be told to answer a fixed status,
- * and stopped and started again on the same port.
+ * sent (selected headers as {@code x-seen-*}, every header as {@code x-echo-<name>}, protocol) as
+ * response headers; it can be told to answer a fixed status, and stopped and started again on the
+ * same port.
  */
 public final class TestBackend implements AutoCloseable {
 
@@ -23,6 +24,8 @@ public final class TestBackend implements AutoCloseable {
   private final AtomicInteger status = new AtomicInteger(200);
   private final AtomicInteger hits = new AtomicInteger();
   private volatile long delayMillis;
+  private volatile String lastTarget = "";
+  private volatile String lastHost = "";
   private volatile java.util.Random failures;
   private volatile double failShare;
   private volatile int failStatus;
@@ -75,6 +78,16 @@ public final class TestBackend implements AutoCloseable {
                       if (in.contains("X-Private")) {
                         response.header("x-seen-private", in.get("X-Private"));
                       }
+                      // Every header, for tests of header mutations: x-echo-<name>, values
+                      // joined with ", ".
+                      for (String header : in.names()) {
+                        response.header(
+                            "x-echo-" + header.toLowerCase(java.util.Locale.ROOT),
+                            String.join(", ", in.getAll(header)));
+                      }
+                      response.header("x-seen-method", request.method().name());
+                      lastTarget = request.uri();
+                      lastHost = String.valueOf(in.get("Host"));
                       Mono<Void> body = response.sendString(Mono.just(name)).then();
                       long delay = delayMillis;
                       return request
@@ -123,6 +136,16 @@ public final class TestBackend implements AutoCloseable {
 
   public int hits() {
     return hits.get();
+  }
+
+  /** The request target of the last request received, as sent. */
+  public String lastTarget() {
+    return lastTarget;
+  }
+
+  /** The {@code Host} of the last request received. */
+  public String lastHost() {
+    return lastHost;
   }
 
   public void resetHits() {

@@ -30,12 +30,15 @@ import io.envoyproxy.envoy.config.core.v3.HealthStatus;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
 import io.envoyproxy.envoy.config.route.v3.RedirectAction;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.type.matcher.v3.RegexMatchAndSubstitute;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -218,15 +221,106 @@ class ResourceDecoderTest {
             + ": ";
     return Stream.of(
         Arguments.of(
-            "regex path",
+            "invalid path regex",
+            withRoute(r -> r.setMatch(r.getMatch().toBuilder().setSafeRegex(regex("/(a")))),
+            where + "safe_regex \"/(a\" invalid: error parsing regexp: missing closing ): `/(a`"),
+        Arguments.of(
+            "invalid header regex",
             withRoute(
                 r ->
                     r.setMatch(
                         r.getMatch().toBuilder()
-                            .setSafeRegex(
-                                io.envoyproxy.envoy.type.matcher.v3.RegexMatcher.newBuilder()
-                                    .setRegex(".*")))),
-            where + "safe_regex path match not supported (expected: prefix or path)"),
+                            .addHeaders(
+                                HeaderMatcher.newBuilder()
+                                    .setName("x-v")
+                                    .setStringMatch(
+                                        StringMatcher.newBuilder().setSafeRegex(regex("[z-a]")))))),
+            where
+                + "header x-v: string_match safe_regex \"[z-a]\" invalid: error parsing regexp: invalid character class"
+                + " range: `z-a`"),
+        Arguments.of(
+            "invalid query parameter regex",
+            withRoute(
+                r ->
+                    r.setMatch(
+                        r.getMatch().toBuilder()
+                            .addQueryParameters(
+                                QueryParameterMatcher.newBuilder()
+                                    .setName("q")
+                                    .setStringMatch(
+                                        StringMatcher.newBuilder().setSafeRegex(regex("a**")))))),
+            where
+                + "query parameter q: string_match safe_regex \"a**\" invalid: error parsing regexp: invalid nested"
+                + " repetition operator: `**`"),
+        Arguments.of(
+            "invalid regex_rewrite",
+            withRoute(
+                r ->
+                    r.setRoute(
+                        r.getRoute().toBuilder()
+                            .setRegexRewrite(
+                                RegexMatchAndSubstitute.newBuilder()
+                                    .setPattern(regex("^/(a)$"))
+                                    .setSubstitution("/\\2")))),
+            where
+                + "regex_rewrite \"^/(a)$\" invalid: substitution \"/\\2\" names group 2"
+                + " (expected: at most 1, the pattern's groups)"),
+        Arguments.of(
+            "path_separated_prefix with a trailing slash",
+            withRoute(r -> r.setMatch(r.getMatch().toBuilder().setPathSeparatedPrefix("/a/"))),
+            where
+                + "path_separated_prefix \"/a/\" (expected: a path without ?, # or a trailing /)"),
+        Arguments.of(
+            "runtime fraction match",
+            withRoute(
+                r ->
+                    r.setMatch(
+                        r.getMatch().toBuilder()
+                            .setRuntimeFraction(
+                                io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent
+                                    .getDefaultInstance()))),
+            where + "match runtime_fraction not supported"),
+        Arguments.of(
+            "range header match",
+            withRoute(
+                r ->
+                    r.setMatch(
+                        r.getMatch().toBuilder()
+                            .addHeaders(
+                                HeaderMatcher.newBuilder()
+                                    .setName("x-n")
+                                    .setRangeMatch(
+                                        io.envoyproxy.envoy.type.v3.Int64Range.newBuilder()
+                                            .setStart(1)
+                                            .setEnd(2))))),
+            where
+                + "header x-n: range_match not supported (expected: string_match or present_match)"),
+        Arguments.of(
+            "redirect to another scheme",
+            withRoute(r -> r.setRedirect(RedirectAction.newBuilder().setSchemeRedirect("ftp"))),
+            where + "redirect scheme_redirect \"ftp\" (expected: http or https)"),
+        Arguments.of(
+            "host in request_headers_to_add",
+            withRoute(
+                r ->
+                    r.addRequestHeadersToAdd(
+                        HeaderValueOption.newBuilder()
+                            .setHeader(HeaderValue.newBuilder().setKey("Host").setValue("b")))),
+            where
+                + "request_headers_to_add name \"Host\" (expected: not host, which cannot be"
+                + " modified this way; use host_rewrite_literal)"),
+        Arguments.of(
+            "append and append_action",
+            withRoute(
+                r ->
+                    r.addResponseHeadersToAdd(
+                        HeaderValueOption.newBuilder()
+                            .setHeader(HeaderValue.newBuilder().setKey("x-a").setValue("1"))
+                            .setAppend(com.google.protobuf.BoolValue.of(true))
+                            .setAppendAction(HeaderValueOption.HeaderAppendAction.ADD_IF_ABSENT))),
+            where
+                + "response_headers_to_add x-a has both append and append_action (expected:"
+                + " append_action only)"),
         Arguments.of(
             "all weights zero",
             withRoute(
@@ -241,25 +335,18 @@ class ResourceDecoderTest {
                                             .setWeight(UInt32Value.of(0)))))),
             where + "weighted clusters have total weight 0 (expected: > 0)"),
         Arguments.of(
-            "redirect",
-            withRoute(r -> r.setRedirect(RedirectAction.newBuilder().setHostRedirect("x"))),
-            where + "action redirect not supported (expected: route or direct_response)"),
+            "filter action",
+            withRoute(
+                r ->
+                    r.setFilterAction(
+                        io.envoyproxy.envoy.config.route.v3.FilterAction.getDefaultInstance())),
+            where
+                + "action filter_action not supported (expected: route, redirect or direct_response)"),
         Arguments.of(
             "cluster header",
             withRoute(r -> r.setRoute(RouteAction.newBuilder().setClusterHeader("x-cluster"))),
             where
                 + "cluster specifier cluster_header not supported (expected: cluster or weighted_clusters)"),
-        Arguments.of(
-            "prefix header match",
-            withRoute(
-                r ->
-                    r.setMatch(
-                        r.getMatch().toBuilder()
-                            .addHeaders(
-                                HeaderMatcher.newBuilder()
-                                    .setName(WeirHeaders.TAG)
-                                    .setPrefixMatch("can")))),
-            where + "header " + WeirHeaders.TAG + " match not supported (expected: exact)"),
         Arguments.of(
             "bad direct status",
             withRoute(
@@ -312,17 +399,22 @@ class ResourceDecoderTest {
                         .build())),
             "route " + ResourceNames.ROUTE_CONFIGURATION + " vhost " + HOST + ": no domains"),
         Arguments.of(
-            "prefix wildcard domain",
+            "wildcard inside a domain",
             routes(
                 List.of(
                     vhost(HOST, split("default", "hello-1", 100)).toBuilder()
-                        .addDomains("hello.*")
+                        .addDomains("hel*lo.example.com")
                         .build())),
             "route "
                 + ResourceNames.ROUTE_CONFIGURATION
                 + " vhost "
                 + HOST
-                + ": domain \"hello.*\" not supported (expected: a host, *.suffix or *)"));
+                + ": domain \"hel*lo.example.com\" not supported (expected: a host, *suffix,"
+                + " prefix* or *, with an optional :port)"));
+  }
+
+  static io.envoyproxy.envoy.type.matcher.v3.RegexMatcher regex(String regex) {
+    return io.envoyproxy.envoy.type.matcher.v3.RegexMatcher.newBuilder().setRegex(regex).build();
   }
 
   @ParameterizedTest(name = "{0}")

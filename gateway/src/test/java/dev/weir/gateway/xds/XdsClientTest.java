@@ -119,7 +119,7 @@ class XdsClientTest {
                 vhost(HOST, split("default", "hello-1", 100)).getRoutes(0).toBuilder()
                     .setMatch(
                         RouteMatch.newBuilder()
-                            .setSafeRegex(RegexMatcher.newBuilder().setRegex("/.*"))))
+                            .setSafeRegex(RegexMatcher.newBuilder().setRegex("/("))))
             .build();
     server.set(
         snapshot(
@@ -137,7 +137,7 @@ class XdsClientTest {
             + " vhost hello.default.example.com route "
             + ResourceNames.DEFAULT_ROUTE
             + ": "
-            + "safe_regex path match not supported (expected: prefix or path)";
+            + "safe_regex \"/(\" invalid: error parsing regexp: missing closing ): `/(`";
     Poll.until("NACK at the server", () -> server.nackDetails().contains(expected));
     assertThat(client.lastNack()).isEqualTo(expected);
     assertThat(holder.current().virtualHost(HOST)).isNotNull();

@@ -68,18 +68,19 @@ abstract class RouteFeatureTestBase {
   @Autowired RoutingTableHolder tables;
 
   /**
-   * Backends and the client start again for each class: a Spring context of another test class that
-   * shut down may have taken reactor-netty's shared event loops, and what ran on them, along.
+   * The test client starts again for each class. The shared backends stay up: restarting them left
+   * the cached gateway context's pooled connections to them half-closed. (What once took them down,
+   * a test's own gateway application disposing reactor-netty's global event loops when closed, is
+   * gone: such tests give their application its own loops, {@code OwnEventLoops}.)
    */
   @BeforeAll
-  static void backendsUp() {
-    restart(a);
-    restart(b);
+  static void clientUp() {
     connections.dispose();
     connections = newConnections();
     http = HttpClient.create(connections).followRedirect(false);
   }
 
+  /** Starts {@code backend} again (a class's own backend, in its {@code @BeforeAll}). */
   static void restart(TestBackend backend) {
     backend.stop();
     backend.start();
@@ -141,11 +142,20 @@ abstract class RouteFeatureTestBase {
         "gateway applies " + version,
         Duration.ofSeconds(30),
         () ->
-            tables.current().virtualHost(marker) != null
+            servesExactly(tables.current(), marker)
                 && tables.current().upstream(A) != null
                 && !tables.current().upstream(A).endpoints().isEmpty()
                 && tables.current().upstream(B) != null
                 && !tables.current().upstream(B).endpoints().isEmpty());
+  }
+
+  /**
+   * Whether {@code table} has a virtual host of its own for {@code marker}: a wildcard of the last
+   * configuration ({@code *}) matches the marker too, so it must not be the one another name gets.
+   */
+  private static boolean servesExactly(dev.weir.gateway.routing.RoutingTable table, String marker) {
+    var entry = table.virtualHost(marker);
+    return entry != null && entry != table.virtualHost("not-" + marker);
   }
 
   void serve(VirtualHost... vhosts) {

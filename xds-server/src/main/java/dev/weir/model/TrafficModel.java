@@ -63,6 +63,16 @@ public record TrafficModel(
       for (TagRoute t : vh.tagRoutes()) {
         requireKnown(names, vh.host(), t.upstream());
       }
+      for (HttpRule rule : vh.rules()) {
+        for (RuleBackend backend : rule.backends()) {
+          requireKnown(names, vh.host(), backend.upstream());
+        }
+        for (HttpFilter filter : rule.filters()) {
+          if (filter instanceof HttpFilter.Mirror mirror) {
+            requireKnown(names, vh.host(), mirror.upstream());
+          }
+        }
+      }
     }
   }
 

@@ -1,0 +1,90 @@
+package dev.weir.model;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One routing rule of a rule-based {@link VirtualHost}: a Gateway API {@code HTTPRoute} or {@code
+ * GRPCRoute} rule with one of its matches. A host's rules are in the order the specification ranks
+ * them (the controller sorts them); the first whose match takes a request serves it.
+ *
+ * <p>What the rule does, in this order: a {@link HttpFilter.Redirect} answers at once; else, when
+ * {@code directResponseStatus} is not 0, the data plane answers with that status (500 when every
+ * backend of the rule is invalid, as the specification asks); else the request goes to one of the
+ * {@code backends} by weight, after the other filters.
+ *
+ * @param source the route the rule came from (its kind, namespace, name, generation)
+ * @param name unique within the host, stable across builds while the route's rule and match indices
+ *     stay, e.g. {@code httproute/default/hello/rule/0/match/1}; the Envoy route's name
+ * @param match what the request must carry
+ * @param filters applied in order (header modifiers, rewrites, mirrors; at most one redirect)
+ * @param backends the weighted backends; empty when a redirect or direct response answers
+ * @param directResponseStatus 0, or the status the data plane answers with itself
+ * @param timeout the whole request's timeout ({@code timeouts.request}), or null for the default
+ * @param backendTimeout one backend attempt's timeout ({@code timeouts.backendRequest}), or null
+ * @throws IllegalArgumentException if the rule has neither redirect, direct response nor a backend
+ *     with a positive weight
+ */
+public record HttpRule(
+    RuleSource source,
+    String name,
+    HttpMatch match,
+    List<HttpFilter> filters,
+    List<RuleBackend> backends,
+    int directResponseStatus,
+    @Nullable Duration timeout,
+    @Nullable Duration backendTimeout) {
+
+  public HttpRule {
+    requireNonNull(source, "source");
+    requireNonNull(name, "name");
+    requireNonNull(match, "match");
+    filters = List.copyOf(filters);
+    backends = List.copyOf(backends);
+    boolean redirect = filters.stream().anyMatch(f -> f instanceof HttpFilter.Redirect);
+    long weight = backends.stream().mapToLong(RuleBackend::weight).sum();
+    if (!redirect && directResponseStatus == 0 && weight == 0) {
+      throw new IllegalArgumentException(
+          "rule " + name + ": expected a redirect, a direct response or a backend with weight > 0");
+    }
+    if (directResponseStatus != 0 && (directResponseStatus < 200 || directResponseStatus > 599)) {
+      throw new IllegalArgumentException(
+          "rule " + name + ": directResponseStatus " + directResponseStatus);
+    }
+  }
+
+  /** The redirect this rule answers with, or null. */
+  public HttpFilter.@Nullable Redirect redirect() {
+    for (HttpFilter filter : filters) {
+      if (filter instanceof HttpFilter.Redirect redirect) {
+        return redirect;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The Gateway API route a rule came from.
+   *
+   * @param kind {@code HTTPRoute} or {@code GRPCRoute}
+   * @param cluster the Weir cluster (config cluster) the route was read from
+   * @param generation the route's {@code metadata.generation}
+   */
+  public record RuleSource(
+      String kind, String cluster, String namespace, String name, long generation) {
+    public RuleSource {
+      requireNonNull(kind, "kind");
+      requireNonNull(cluster, "cluster");
+      requireNonNull(namespace, "namespace");
+      requireNonNull(name, "name");
+    }
+
+    /** {@code {namespace}/{name}}. */
+    public String key() {
+      return namespace + "/" + name;
+    }
+  }
+}

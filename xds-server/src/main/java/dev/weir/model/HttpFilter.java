@@ -59,8 +59,12 @@ public sealed interface HttpFilter {
    * null part keeps the request's.
    *
    * @param scheme {@code http} or {@code https}
-   * @param port the {@code Location} port; null: the port clients used, i.e. the Gateway listener's
-   *     declared port (the well-known port of the scheme is left out)
+   * @param port the {@code Location} port (Envoy's {@code port_redirect}; 80 with {@code http} and
+   *     443 with {@code https} are left out of the URL, as Gateway API asks); the controller gives
+   *     the Gateway listener's declared port when the user left it out. Null: no {@code
+   *     port_redirect}, so the {@code Location} carries the port as Envoy builds it by default (the
+   *     request's {@code Host} port, unless the scheme changes; see the gateway README,
+   *     "Behaviour")
    * @param statusCode 301, 302, 303, 307 or 308
    */
   record Redirect(

@@ -26,7 +26,9 @@ import org.jspecify.annotations.Nullable;
  * @param timeout the whole request's timeout ({@code timeouts.request}), or null for the default
  * @param backendTimeout one backend attempt's timeout ({@code timeouts.backendRequest}), or null
  * @throws IllegalArgumentException if the rule has neither redirect, direct response nor a backend
- *     with a positive weight
+ *     with a positive weight, or a redirect's or URL rewrite's {@code PREFIX} path modifier is on a
+ *     rule whose path match is not a {@code PREFIX} (Gateway API allows {@code ReplacePrefixMatch}
+ *     only with a {@code PathPrefix} match)
  */
 public record HttpRule(
     RuleSource source,
@@ -49,6 +51,20 @@ public record HttpRule(
     if (!redirect && directResponseStatus == 0 && weight == 0) {
       throw new IllegalArgumentException(
           "rule " + name + ": expected a redirect, a direct response or a backend with weight > 0");
+    }
+    for (HttpFilter filter : filters) {
+      HttpFilter.PathModifier path = null;
+      if (filter instanceof HttpFilter.Redirect r) {
+        path = r.path();
+      } else if (filter instanceof HttpFilter.UrlRewrite u) {
+        path = u.path();
+      }
+      if (path != null
+          && path.type() == HttpFilter.PathModifier.Type.PREFIX
+          && match.path().type() != HttpMatch.PathMatch.Type.PREFIX) {
+        throw new IllegalArgumentException(
+            "rule " + name + ": a PREFIX path modifier needs a PREFIX path match");
+      }
     }
     if (directResponseStatus != 0 && (directResponseStatus < 200 || directResponseStatus > 599)) {
       throw new IllegalArgumentException(

@@ -9,6 +9,7 @@ import dev.weir.model.Activation;
 import dev.weir.model.Certificate;
 import dev.weir.model.Endpoint;
 import dev.weir.model.HttpOption;
+import dev.weir.model.HttpRule;
 import dev.weir.model.Locality;
 import dev.weir.model.Protocol;
 import dev.weir.model.TagRoute;
@@ -359,6 +360,10 @@ public final class Translator {
       if (apiListeners == null) {
         List<Versioned<Listener>> list = new ArrayList<>(model.virtualHosts().size());
         for (VirtualHost vh : model.virtualHosts()) {
+          // A client dials one name (xds:///{host}): a wildcard is no name to dial.
+          if (vh.host().startsWith("*")) {
+            continue;
+          }
           list.add(
               apiListenerMemo.get(
                   vh.host(), host -> Versioned.of(host, XdsProtos.apiListener(host))));
@@ -566,6 +571,10 @@ public final class Translator {
       HostKey key, Function<String, Upstream> upstreams) {
     VirtualHost vh = key.host();
     List<Route> routes = new ArrayList<>();
+    // A Gateway API host: its rules, in order (a request no rule takes gets 404, as on Envoy).
+    for (HttpRule rule : vh.rules()) {
+      routes.add(RuleRoutes.route(rule, upstreams));
+    }
     for (TagRoute tag : vh.tagRoutes()) {
       Upstream target = upstreams.apply(tag.upstream());
       routes.add(
@@ -582,7 +591,9 @@ public final class Translator {
               target.revision()));
     }
     List<WeightedUpstream> split = vh.split();
-    if (split.isEmpty()) {
+    if (vh.ruleBased()) {
+      // no default route
+    } else if (split.isEmpty()) {
       routes.add(XdsProtos.noReadyRevisionRoute(vh.route().key()));
     } else if (split.size() == 1) {
       Upstream target = upstreams.apply(split.get(0).upstream());

@@ -246,7 +246,9 @@ public final class XdsProtos {
   }
 
   /**
-   * A virtual host for {@code host} (with or without a port) carrying where its Route came from.
+   * A virtual host for {@code host} (with or without a port; a wildcard {@code *.example.com} or
+   * {@code *} only as itself) carrying where its Route (or, for a Gateway API host, its Gateway)
+   * came from.
    */
   public static VirtualHost virtualHost(
       String host, String route, long generation, String sourceCluster, List<Route> routes) {
@@ -276,13 +278,14 @@ public final class XdsProtos {
     if (redirect) {
       metadata.put(WeirMetadata.REDIRECT, true);
     }
-    VirtualHost.Builder vhost =
-        VirtualHost.newBuilder()
-            .setName(host)
-            .addDomains(host)
-            .addDomains(host + ":*")
-            .setMetadata(weirMetadata(metadata))
-            .addAllRoutes(routes);
+    VirtualHost.Builder vhost = VirtualHost.newBuilder().setName(host).addDomains(host);
+    // Envoy reads one * per domain, at its start or end: in "*.example.com:*" the second would be a
+    // literal, so a wildcard host gets no :* form (Envoy matches it on a Host without a port only;
+    // the gateway ignores the port).
+    if (!host.startsWith("*")) {
+      vhost.addDomains(host + ":*");
+    }
+    vhost.setMetadata(weirMetadata(metadata)).addAllRoutes(routes);
     if (redirect) {
       vhost.setRequireTls(VirtualHost.TlsRequirementType.ALL);
     }

@@ -31,6 +31,7 @@ import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
 import io.envoyproxy.envoy.config.route.v3.RedirectAction;
+import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
@@ -505,8 +506,23 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
       case ROUTE -> {
         RouteAction action = route.getRoute();
         timeout = action.hasTimeout() ? millis(action.getTimeout()) : DEFAULT_ROUTE_TIMEOUT_MILLIS;
-        if (action.hasRetryPolicy() && action.getRetryPolicy().hasNumRetries()) {
-          retries = action.getRetryPolicy().getNumRetries().getValue();
+        if (action.hasRetryPolicy()) {
+          RetryPolicy policy = action.getRetryPolicy();
+          checkRetryPolicy(where, policy);
+          if (policy.hasNumRetries()) {
+            retries = policy.getNumRetries().getValue();
+          }
+          if (policy.hasPerTryTimeout()) {
+            long perTry = millis(policy.getPerTryTimeout());
+            if (perTry < 0) {
+              throw new InvalidResourceException(
+                  where + ": retry_policy per_try_timeout " + perTry + "ms (expected: >= 0)");
+            }
+            // Each attempt waits at most the shorter of the two (0: none).
+            if (perTry > 0 && (timeout == 0 || perTry < timeout)) {
+              timeout = perTry;
+            }
+          }
         }
         actionSpec = action(where, action, responseHeaders);
         List<HeaderSpec> routeHeaders =
@@ -637,6 +653,23 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
         retries,
         matchSpec,
         actionSpec);
+  }
+
+  /**
+   * Rejects the parts of a {@code retry_policy} the gateway does not honour, by field name: it
+   * honours {@code num_retries} (its own retry conditions, see the README) and {@code
+   * per_try_timeout}.
+   */
+  private static void checkRetryPolicy(String where, RetryPolicy policy)
+      throws InvalidResourceException {
+    RetryPolicy rest = policy.toBuilder().clearNumRetries().clearPerTryTimeout().build();
+    if (!rest.getAllFields().isEmpty()) {
+      throw new InvalidResourceException(
+          where
+              + ": retry_policy "
+              + rest.getAllFields().keySet().iterator().next().getName()
+              + " not supported (expected: num_retries, per_try_timeout)");
+    }
   }
 
   /** Rejects the parts of a {@code RouteMatch} the gateway does not honour, by field name. */

@@ -194,6 +194,30 @@ class ResourceDecoderTest {
                 2));
   }
 
+  /** {@code per_try_timeout} bounds each attempt: the shorter of it and the route's timeout. */
+  @ParameterizedTest(name = "timeout {0} ms, per try {1} ms -> {2} ms")
+  @org.junit.jupiter.params.provider.CsvSource({
+    "30000, 1500, 1500",
+    "1000, 1500, 1000",
+    "0, 1500, 1500",
+    "30000, 0, 30000",
+  })
+  void perTryTimeoutBoundsEachAttempt(long timeout, long perTry, long expected) throws Exception {
+    RouteConfigSpec spec =
+        decoder.routeConfiguration(
+            withRoute(
+                r ->
+                    r.setRoute(
+                        r.getRoute().toBuilder()
+                            .setTimeout(Durations.fromMillis(timeout))
+                            .setRetryPolicy(
+                                io.envoyproxy.envoy.config.route.v3.RetryPolicy.newBuilder()
+                                    .setPerTryTimeout(Durations.fromMillis(perTry))))));
+    RouteSpec route = spec.virtualHosts().get(0).routes().get(0);
+    assertThat(route.timeoutMillis()).isEqualTo(expected);
+    assertThat(route.retries()).isEqualTo(2);
+  }
+
   static Route defaultRoute() {
     return vhost(HOST, split("default", "hello-1", 90), split("default", "hello-2", 10))
         .getRoutes(0);
@@ -220,6 +244,29 @@ class ResourceDecoderTest {
             + ResourceNames.DEFAULT_ROUTE
             + ": ";
     return Stream.of(
+        Arguments.of(
+            "retry_policy retry_on",
+            withRoute(
+                r ->
+                    r.setRoute(
+                        r.getRoute().toBuilder()
+                            .setRetryPolicy(
+                                io.envoyproxy.envoy.config.route.v3.RetryPolicy.newBuilder()
+                                    .setRetryOn("5xx")
+                                    .setPerTryTimeout(Durations.fromSeconds(1))))),
+            where + "retry_policy retry_on not supported (expected: num_retries, per_try_timeout)"),
+        Arguments.of(
+            "negative per_try_timeout",
+            withRoute(
+                r ->
+                    r.setRoute(
+                        r.getRoute().toBuilder()
+                            .setRetryPolicy(
+                                io.envoyproxy.envoy.config.route.v3.RetryPolicy.newBuilder()
+                                    .setPerTryTimeout(
+                                        com.google.protobuf.Duration.newBuilder()
+                                            .setSeconds(-1))))),
+            where + "retry_policy per_try_timeout -1000ms (expected: >= 0)"),
         Arguments.of(
             "invalid path regex",
             withRoute(r -> r.setMatch(r.getMatch().toBuilder().setSafeRegex(regex("/(a")))),

@@ -124,6 +124,28 @@ final class RuleRoutes {
     return route.addAllRequestHeadersToAdd(requestHeaders).build();
   }
 
+  /**
+   * The routes of {@code rule} for proxyless gRPC clients (grpc-java), which reject a whole route
+   * configuration for one route they cannot read: a redirect or a direct response is left out (a
+   * gRPC call it would take goes on to the next rule), and a {@code path_separated_prefix} {@code
+   * /p} becomes two routes, {@code path: /p} and {@code prefix: /p/}, which match the same paths.
+   * What grpc-java does not apply (header mutations, rewrites, mirrors) it ignores.
+   */
+  static List<Route> proxylessRoutes(HttpRule rule, Function<String, Upstream> upstreams) {
+    if (rule.redirect() != null || rule.directResponseStatus() != 0) {
+      return List.of();
+    }
+    Route route = route(rule, upstreams);
+    RouteMatch match = route.getMatch();
+    if (!match.hasPathSeparatedPrefix()) {
+      return List.of(route);
+    }
+    String prefix = match.getPathSeparatedPrefix();
+    return List.of(
+        route.toBuilder().setMatch(match.toBuilder().setPath(prefix)).build(),
+        route.toBuilder().setMatch(match.toBuilder().setPrefix(prefix + "/")).build());
+  }
+
   /** A rule's match: path, then headers, query parameters and {@code :method}. */
   static RouteMatch match(HttpMatch match) {
     RouteMatch.Builder out = RouteMatch.newBuilder();

@@ -61,6 +61,12 @@ import java.util.function.Function;
  * requests until the revision is awake and then forward them), as Knative's activator does; the
  * gateway and proxyless gRPC clients always get the upstream's own endpoints.
  *
+ * <p>A Gateway API host (rule based, {@link VirtualHost#ruleBased()}) gets one route per rule, in
+ * order ({@code RuleRoutes}); proxyless gRPC clients get its rules in a form grpc-java reads (no
+ * redirects or direct responses, {@code path_separated_prefix} as {@code path} plus {@code
+ * prefix}), since grpc-java rejects a whole route configuration for one route it cannot read. Their
+ * {@code api_listener}s leave wildcard hosts out.
+ *
  * <p>Thread-safe; call {@link #endRound()} after translating one model for every node group so that
  * what the next model no longer uses is forgotten.
  */
@@ -154,7 +160,8 @@ public final class Translator {
         secretsAllowed && kind != DataPlaneKind.PROXYLESS_GRPC && !model.certificates().isEmpty();
     synchronized (partsLock) {
       Parts parts = parts(model);
-      HostParts hosts = parts.hosts(https);
+      HostParts hosts =
+          kind == DataPlaneKind.PROXYLESS_GRPC ? parts.proxylessHosts() : parts.hosts(https);
       List<Versioned<Listener>> listeners =
           switch (kind) {
             case ENVOY -> https ? parts.envoyHttpsListeners() : envoyListeners;
@@ -194,7 +201,9 @@ public final class Translator {
     private final Map<Locality, List<Versioned<ClusterLoadAssignment>>> envoyEndpoints =
         new HashMap<>();
     private Boolean anyCold;
-    private final HostParts[] hosts = new HostParts[2];
+    // Plain, HTTPS, and (only for a model with Gateway API hosts) proxyless gRPC clients'.
+    private final HostParts[] hosts = new HostParts[3];
+    private Boolean anyRuleBased;
     private List<Versioned<Listener>> apiListeners;
     private List<Versioned<Listener>> httpsListeners;
     private List<Versioned<Listener>> envoyHttpsListeners;
@@ -326,7 +335,20 @@ public final class Translator {
     }
 
     HostParts hosts(boolean https) {
-      int index = https ? 1 : 0;
+      return hosts(https ? 1 : 0, https, false);
+    }
+
+    // grpc-java NACKs a whole route configuration for one route it cannot read (a redirect, a
+    // direct response, path_separated_prefix), so its clients get the rules in a form of their own;
+    // a model without Gateway API hosts gives them the plain configuration, as it always did.
+    HostParts proxylessHosts() {
+      if (anyRuleBased == null) {
+        anyRuleBased = model.virtualHosts().stream().anyMatch(VirtualHost::ruleBased);
+      }
+      return anyRuleBased ? hosts(2, false, true) : hosts(false);
+    }
+
+    private HostParts hosts(int index, boolean https, boolean proxyless) {
       if (hosts[index] == null) {
         ServerNames served = https ? new ServerNames(model.certificates()) : ServerNames.NONE;
         boolean redirected = model.httpOption() == HttpOption.REDIRECTED;
@@ -334,7 +356,7 @@ public final class Translator {
         List<String> names = new ArrayList<>(model.virtualHosts().size());
         for (VirtualHost vh : model.virtualHosts()) {
           boolean tls = served.covers(vh.host());
-          keys.add(new HostKey(vh, tls, tls && redirected));
+          keys.add(new HostKey(vh, tls, tls && redirected, proxyless));
           names.add(vh.host());
         }
         HostParts old = previous == null ? null : previous.hosts[index];
@@ -573,7 +595,11 @@ public final class Translator {
     List<Route> routes = new ArrayList<>();
     // A Gateway API host: its rules, in order (a request no rule takes gets 404, as on Envoy).
     for (HttpRule rule : vh.rules()) {
-      routes.add(RuleRoutes.route(rule, upstreams));
+      if (key.proxyless()) {
+        routes.addAll(RuleRoutes.proxylessRoutes(rule, upstreams));
+      } else {
+        routes.add(RuleRoutes.route(rule, upstreams));
+      }
     }
     for (TagRoute tag : vh.tagRoutes()) {
       Upstream target = upstreams.apply(tag.upstream());
@@ -683,7 +709,7 @@ public final class Translator {
     }
   }
 
-  private record HostKey(VirtualHost host, boolean tls, boolean redirect) {}
+  private record HostKey(VirtualHost host, boolean tls, boolean redirect, boolean proxyless) {}
 
   private record ChainKey(String name, List<String> serverNames, boolean fallback) {}
 

@@ -634,6 +634,60 @@ class RuleTranslatorTest {
   }
 
   @Test
+  void proxylessClientsGetRulesTheyCanRead() {
+    HttpRule redirect =
+        new HttpRule(
+            SOURCE,
+            "redirect",
+            prefix("/web"),
+            List.of(redirect("https", null, null, 443, 301)),
+            List.of(),
+            0,
+            null,
+            null);
+    HttpRule direct =
+        new HttpRule(SOURCE, "direct", prefix("/broken"), List.of(), List.of(), 500, null, null);
+    HttpRule svc = rule(prefix("/pkg.Svc/"));
+    HttpRule method = rule(path(PathMatch.Type.EXACT, "/pkg.Svc/Method"));
+    TrafficModel model = model(redirect, direct, method, svc);
+
+    var proxyless =
+        translator
+            .translate(model, DataPlaneKind.PROXYLESS_GRPC, EAST)
+            .routeProtos()
+            .get(0)
+            .getVirtualHosts(0);
+
+    assertThat(proxyless.getRoutesList())
+        .containsExactly(
+            toOne(RouteMatch.newBuilder().setPath("/pkg.Svc/Method")),
+            toOne(RouteMatch.newBuilder().setPath("/pkg.Svc")),
+            toOne(RouteMatch.newBuilder().setPrefix("/pkg.Svc/")));
+    // Envoy and the gateway get every rule as it is.
+    assertThat(
+            translator
+                .translate(model, DataPlaneKind.GATEWAY, EAST)
+                .routeProtos()
+                .get(0)
+                .getVirtualHosts(0)
+                .getRoutesCount())
+        .isEqualTo(4);
+  }
+
+  @Test
+  void proxylessClientsOfARouteOnlyModelShareTheConfiguration() {
+    TrafficModel model =
+        new TrafficModel(
+            1,
+            List.of(
+                new VirtualHost(
+                    HOST, GATEWAY, List.of(), List.of(new WeightedUpstream(ONE.name(), 100)))),
+            List.of(ONE));
+    assertThat(translator.translate(model, DataPlaneKind.PROXYLESS_GRPC, EAST).routes())
+        .isSameAs(translator.translate(model, DataPlaneKind.GATEWAY, EAST).routes());
+  }
+
+  @Test
   void aRouteOnlyModelHasNoRuleRoutes() {
     TrafficModel model =
         new TrafficModel(

@@ -23,6 +23,10 @@ public sealed interface HttpFilter {
    * {@code RequestHeaderModifier} or {@code ResponseHeaderModifier}: first remove, then set
    * (replace every value), then add (append a value).
    *
+   * <p>Names are HTTP tokens and neither {@code host} nor a pseudo-header: Envoy and the gateway
+   * reject a route that modifies those (a {@code Host} to set is a {@link UrlRewrite} hostname). An
+   * empty value is set or added as empty ({@code keep_empty_value}).
+   *
    * @param response true for the response's headers, false for the request's
    */
   record HeaderModifier(boolean response, List<Header> set, List<Header> add, List<String> remove)

@@ -32,7 +32,10 @@ import org.jspecify.annotations.Nullable;
  * The Envoy routes of a rule-based virtual host (Gateway API {@code HTTPRoute} and {@code
  * GRPCRoute} rules, {@link HttpRule}), one route per rule in the rules' order, named after the
  * rule. Only fields the gateway honours are written (ARCHITECTURE.md, "Envoy route fields the
- * gateway honours"), so Envoy and the gateway serve a rule alike. Stateless.
+ * gateway honours"), so Envoy and the gateway serve a rule alike. No route carries {@code weir}
+ * metadata, as a Route's routes carry none and the gateway reads none (its metrics label requests
+ * with the host's {@code route}, here the Gateway); the route name says which route, rule and match
+ * of which kind it came from. Stateless.
  */
 final class RuleRoutes {
 
@@ -99,6 +102,9 @@ final class RuleRoutes {
         }
       }
       action.setTimeout(XdsProtos.duration(timeout));
+      // Gateway API's backendRequest bounds each attempt: per_try_timeout, Envoy's field for that
+      // (Envoy Gateway puts it in the route timeout when a rule has no retries, per retry
+      // otherwise); the request timeout stays the route's. 0 means none for both.
       if (backendTimeout != null && !backendTimeout.isZero()) {
         action.setRetryPolicy(
             RetryPolicy.newBuilder().setPerTryTimeout(XdsProtos.duration(backendTimeout)));

@@ -678,8 +678,8 @@ public final class Harness {
   private Object scaleFromZero(Path controllerJar, Path gatewayJar, Wrk wrk) throws Exception {
     ScaleFromZeroSuite.Plan p =
         plan.quick()
-            ? new ScaleFromZeroSuite.Plan(3, 20, 1, 2, 2)
-            : new ScaleFromZeroSuite.Plan(20, 100, 3, 10, 10);
+            ? new ScaleFromZeroSuite.Plan(3, 20, 1, 2, 2, 1, 1)
+            : new ScaleFromZeroSuite.Plan(20, 100, 4, 30, 10, 5, 10);
     Results.ScaleFromZero r =
         ScaleFromZeroSuite.run(
             p,
@@ -688,6 +688,7 @@ public final class Harness {
             controllerJar,
             gatewayJar,
             backendPorts.get(HELLO1),
+            root.resolve("deploy/crds/routes.weir.dev-v1.yml"),
             wrk,
             results.notes);
     results.scaleFromZero.add(r);

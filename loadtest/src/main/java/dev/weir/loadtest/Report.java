@@ -258,7 +258,13 @@ final class Report {
             + " to 0, and the next wake starts once the gateway has applied the model without its"
             + " endpoint. Overhead: total − the backend's start-up (the issue's target: ≤ 50 ms);"
             + " Weir alone: also without the stand-in's polling and writing. Percentiles are"
-            + " nearest-rank (over 20 wakes p99 is the largest).\n\n");
+            + " nearest-rank (over 20 wakes p99 is the largest). The same wakes are repeated"
+            + " with 100 more activatable revisions in the table (the controller reads every"
+            + " target each look), and in Kubernetes mode: three fabric8 mock API servers in CRUD"
+            + " mode in the harness's JVM, the scale write timed when `east`'s server took the"
+            + " `PUT` to `deployments/cold-00001/scale`, the stand-in on an informer writing the"
+            + " EndpointSlice through the API, a controller and a gateway of their own. Each"
+            + " series starts with one unmeasured wake.\n\n");
     md.append(r.scaleFromZero.isEmpty() ? NOT_RUN : scaleFromZeroTables(r.scaleFromZero));
 
     if (!r.notes.isEmpty()) {
@@ -283,20 +289,45 @@ final class Report {
     labels.put("weir", "Weir alone: overhead − the stand-in's steps");
     for (Results.ScaleFromZero s : rows) {
       md.append(
-          "| part (%d wakes, scale-to-zero-after %s) | p50 | p99 | max |\n| --- | --- | --- | --- |\n"
-              .formatted(s.wakes().size(), s.scaleToZeroAfter()));
+          ("| part (scale-to-zero-after %s) | %d wakes: p50 | p99 | max | %d wakes among %d"
+                  + " activatable revisions: p50 | p99 | Kubernetes mode, %d wakes: p50 | p99 |\n"
+                  + "| --- | --- | --- | --- | --- | --- | --- | --- |\n")
+              .formatted(
+                  s.scaleToZeroAfter(),
+                  s.wakes().size(),
+                  s.wakesAmongActivatable().size(),
+                  s.activatableUpstreams(),
+                  s.kubernetesWakes().size()));
       labels.forEach(
           (key, label) -> {
             Results.Summary v = s.parts().get(key);
-            if (v != null) {
+            Results.Summary w = s.partsAmongActivatable().get(key);
+            Results.Summary k = s.kubernetesParts().get(key);
+            if (v != null && w != null && k != null) {
               md.append(
-                  "| %s | %.1f ms | %.1f ms | %.1f ms |\n"
-                      .formatted(label, v.p50Ms(), v.p99Ms(), v.maxMs()));
+                  "| %s | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.1f ms |\n"
+                      .formatted(
+                          label, v.p50Ms(), v.p99Ms(), v.maxMs(), w.p50Ms(), w.p99Ms(), k.p50Ms(),
+                          k.p99Ms()));
             }
           });
+      Results.ColdStart f = s.firstWake();
+      md.append(
+          ("\nThe unmeasured first wake after the processes started (class loading, JIT of the"
+                  + " wake path): %.0f ms total, %.0f ms backend, %.1f ms overhead, %.1f ms to the"
+                  + " scale write, %.1f ms slice → release.\n")
+              .formatted(
+                  f.totalMs(),
+                  f.backendStartupMs(),
+                  f.overheadMs(),
+                  f.demandToScaleWriteMs(),
+                  f.sliceToReleaseMs()));
       md.append("\nEvery wake (ms): ");
       List<String> each = new java.util.ArrayList<>();
-      for (Results.ColdStart c : s.wakes()) {
+      List<Results.ColdStart> all = new java.util.ArrayList<>(s.wakes());
+      all.addAll(s.wakesAmongActivatable());
+      all.addAll(s.kubernetesWakes());
+      for (Results.ColdStart c : all) {
         each.add(
             "%d: %.0f total, %.0f backend, %.1f overhead, %.1f to the write"
                 .formatted(
@@ -337,7 +368,8 @@ final class Report {
                       h.loadAverage()));
         }
         md.append(
-            ("\nMean: A %.0f req/s, B %.0f req/s: **B costs %.2f%%** of A's throughput. The"
+            ("\nMean: A %.0f req/s, B %.0f req/s: **B costs %.2f%%** of A's throughput (± %.1f%%,"
+                    + " the standard error of the difference from the runs' spread). The"
                     + " gateway's own CPU per request (process CPU from `/proc` over the run ÷"
                     + " requests), which the controller's CPU on the same 2 cores does not"
                     + " change: A %.0f µs, B %.0f µs (%+.1f%%).\n")
@@ -345,13 +377,16 @@ final class Report {
                     s.withoutRequestsPerSecond(),
                     s.withRequestsPerSecond(),
                     s.costPercent(),
+                    s.costNoisePercent(),
                     s.withoutGatewayMicrosPerRequest(),
                     s.withGatewayMicrosPerRequest(),
                     100.0
                         * (s.withGatewayMicrosPerRequest() - s.withoutGatewayMicrosPerRequest())
                         / s.withoutGatewayMicrosPerRequest()));
       }
-      md.append("\nLoad average (1/5/15 min) at start, after the wakes, after the hot path: ")
+      md.append(
+              "\nLoad average (1/5/15 min) at start, after the wakes, after the hot path, after the"
+                  + " wakes among activatable revisions: ")
           .append(String.join("; ", s.loadAverages()))
           .append(".\n");
     }

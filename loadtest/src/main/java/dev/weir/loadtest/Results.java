@@ -204,8 +204,12 @@ public final class Results {
    */
   public record ScaleFromZero(
       String scaleToZeroAfter,
+      ColdStart firstWake,
       List<ColdStart> wakes,
       Map<String, Summary> parts,
+      List<ColdStart> wakesAmongActivatable,
+      int activatableUpstreams,
+      Map<String, Summary> partsAmongActivatable,
       int otherRevisions,
       int hotPathSeconds,
       List<HotPathRun> hotPath,
@@ -214,15 +218,68 @@ public final class Results {
       double costPercent,
       double withoutGatewayMicrosPerRequest,
       double withGatewayMicrosPerRequest,
-      List<String> loadAverages) {
+      List<String> loadAverages,
+      List<ColdStart> kubernetesWakes,
+      Map<String, Summary> kubernetesParts) {
+
+    /** The same with Kubernetes mode's wakes. */
+    ScaleFromZero withKubernetes(List<ColdStart> wakes) {
+      return new ScaleFromZero(
+          scaleToZeroAfter,
+          firstWake,
+          this.wakes,
+          parts,
+          wakesAmongActivatable,
+          activatableUpstreams,
+          partsAmongActivatable,
+          otherRevisions,
+          hotPathSeconds,
+          hotPath,
+          withoutRequestsPerSecond,
+          withRequestsPerSecond,
+          costPercent,
+          withoutGatewayMicrosPerRequest,
+          withGatewayMicrosPerRequest,
+          loadAverages,
+          wakes,
+          parts(wakes));
+    }
 
     static ScaleFromZero of(
         String scaleToZeroAfter,
+        ColdStart first,
         List<ColdStart> wakes,
+        List<ColdStart> among,
+        int activatable,
         int others,
         int seconds,
         List<HotPathRun> runs,
         List<String> loads) {
+      double a = mean(runs, "A");
+      double b = mean(runs, "B");
+      double cost = a > 0 && b > 0 ? 100.0 * (a - b) / a : Double.NaN;
+      return new ScaleFromZero(
+          scaleToZeroAfter,
+          first,
+          wakes,
+          parts(wakes),
+          among,
+          activatable,
+          parts(among),
+          others,
+          seconds,
+          runs,
+          a,
+          b,
+          cost,
+          cpuPerRequest(runs, "A"),
+          cpuPerRequest(runs, "B"),
+          loads,
+          List.of(),
+          parts(List.of()));
+    }
+
+    private static Map<String, Summary> parts(List<ColdStart> wakes) {
       Map<String, Summary> parts = new LinkedHashMap<>();
       parts.put("total", summary(wakes, ColdStart::totalMs));
       parts.put("demandToScaleWrite", summary(wakes, ColdStart::demandToScaleWriteMs));
@@ -234,22 +291,7 @@ public final class Results {
       parts.put("releaseToFirstByte", summary(wakes, ColdStart::releaseToFirstByteMs));
       parts.put("overhead", summary(wakes, ColdStart::overheadMs));
       parts.put("weir", summary(wakes, ColdStart::weirMs));
-      double a = mean(runs, "A");
-      double b = mean(runs, "B");
-      double cost = a > 0 && b > 0 ? 100.0 * (a - b) / a : Double.NaN;
-      return new ScaleFromZero(
-          scaleToZeroAfter,
-          wakes,
-          parts,
-          others,
-          seconds,
-          runs,
-          a,
-          b,
-          cost,
-          cpuPerRequest(runs, "A"),
-          cpuPerRequest(runs, "B"),
-          loads);
+      return parts;
     }
 
     /** The gateway's CPU per request over a variant's runs, in microseconds. */
@@ -259,6 +301,33 @@ public final class Results {
           .mapToDouble(HotPathRun::gatewayMicrosPerRequest)
           .average()
           .orElse(Double.NaN);
+    }
+
+    /**
+     * The standard error of B's mean minus A's, in % of A's mean: run-to-run noise that a cost
+     * smaller than it cannot be told from.
+     */
+    public double costNoisePercent() {
+      double[] a = rps(hotPath, "A");
+      double[] b = rps(hotPath, "B");
+      if (a.length < 2 || b.length < 2) {
+        return Double.NaN;
+      }
+      return 100.0
+          * Math.sqrt(variance(a) / a.length + variance(b) / b.length)
+          / withoutRequestsPerSecond;
+    }
+
+    private static double[] rps(List<HotPathRun> runs, String variant) {
+      return runs.stream()
+          .filter(r -> r.variant().equals(variant))
+          .mapToDouble(r -> r.wrk().requestsPerSecond())
+          .toArray();
+    }
+
+    private static double variance(double[] v) {
+      double mean = java.util.Arrays.stream(v).average().orElse(0);
+      return java.util.Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum() / (v.length - 1);
     }
 
     private static double mean(List<HotPathRun> runs, String variant) {

@@ -2,6 +2,11 @@ package dev.weir.loadtest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weir.loadtest.kubernetes.ScaleRecorder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -48,20 +53,29 @@ final class ScaleFromZeroSuite {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** How much it runs. */
-  record Plan(int wakes, int others, int pairs, int warmupSeconds, int seconds) {}
+  record Plan(
+      int wakes,
+      int others,
+      int pairs,
+      int warmupSeconds,
+      int seconds,
+      int wakesAmongOthers,
+      int kubernetesWakes) {}
 
   private final Plan plan;
   private final Path dir;
   private final Processes processes;
   private final int warmPort;
+  private final String routeCrd;
   private final List<String> notes;
 
   private ScaleFromZeroSuite(
-      Plan plan, Path dir, Processes processes, int warmPort, List<String> notes) {
+      Plan plan, Path dir, Processes processes, int warmPort, Path routeCrd, List<String> notes) {
     this.plan = plan;
     this.dir = dir;
     this.processes = processes;
     this.warmPort = warmPort;
+    this.routeCrd = routeCrd.toAbsolutePath().toString();
     this.notes = notes;
   }
 
@@ -77,10 +91,11 @@ final class ScaleFromZeroSuite {
       Path controllerJar,
       Path gatewayJar,
       int warmPort,
+      Path routeCrd,
       @Nullable Wrk wrk,
       List<String> notes)
       throws Exception {
-    return new ScaleFromZeroSuite(plan, dir, processes, warmPort, notes)
+    return new ScaleFromZeroSuite(plan, dir, processes, warmPort, routeCrd, notes)
         .run(controllerJar, gatewayJar, wrk);
   }
 
@@ -89,6 +104,87 @@ final class ScaleFromZeroSuite {
   }
 
   private Results.ScaleFromZero run(Path controllerJar, Path gatewayJar, @Nullable Wrk wrk)
+      throws Exception {
+    Results.ScaleFromZero folder = folder(controllerJar, gatewayJar, wrk);
+    List<Results.ColdStart> kubernetes = List.of();
+    if (plan.kubernetesWakes() > 0) {
+      try {
+        kubernetes = kubernetes(controllerJar, gatewayJar);
+      } catch (Exception | AssertionError e) {
+        notes.add("scale-from-zero in Kubernetes mode failed: " + e.getMessage());
+      }
+    }
+    return folder.withKubernetes(kubernetes);
+  }
+
+  /**
+   * Kubernetes mode's wakes: three fabric8 mock API servers in CRUD mode in this JVM (each
+   * recording the requests to the {@code scale} subresource, so that the scale write's time is when
+   * the API server took the {@code PUT}), the same cold revision in {@code east}, a stand-in
+   * kubelet on an informer, and a controller and a gateway of their own.
+   */
+  private List<Results.ColdStart> kubernetes(Path controllerJar, Path gatewayJar) throws Exception {
+    Path kdir = Files.createDirectories(dir.resolve("kubernetes"));
+    Map<String, KubernetesMockServer> servers = new java.util.LinkedHashMap<>();
+    Map<String, KubernetesClient> clients = new java.util.LinkedHashMap<>();
+    ScaleRecorder eastRecorder = new ScaleRecorder();
+    try {
+      for (String c : BenchClusters.CLUSTERS) {
+        KubernetesMockServer server =
+            ScaleRecorder.serve(c.equals("east") ? eastRecorder : new ScaleRecorder());
+        servers.put(c, server);
+        clients.put(c, server.createClient());
+        Files.writeString(
+            kdir.resolve(c + ".kubeconfig"), KubernetesClusters.kubeconfig(c, server.getPort()));
+      }
+      Path clustersFile =
+          Files.writeString(
+              kdir.resolve("clusters.yaml"),
+              BenchClusters.clustersFile(c -> "kubeconfig: " + c + ".kubeconfig"));
+      KubernetesClient east = clients.get("east");
+      east.apiextensions()
+          .v1()
+          .customResourceDefinitions()
+          .load(dir.getFileSystem().getPath(routeCrd).toFile())
+          .create();
+      String objects =
+          FolderClusters.scalableRevision(COLD, "cold", 0, SCALE_TO_ZERO_AFTER)
+              + FolderClusters.service(WARM, "warm")
+              + FolderClusters.slice(WARM, "127.0.0.1", warmPort);
+      for (HasMetadata o :
+          east.load(new ByteArrayInputStream(objects.getBytes(StandardCharsets.UTF_8))).items()) {
+        east.resource(o).create();
+      }
+      east.resource(FolderClusters.route("cold", Map.of(COLD, 100))).create();
+      east.resource(FolderClusters.route("warm", Map.of(WARM, 100))).create();
+      try (StandInKubelet kubelet =
+              StandInKubelet.start(
+                  COLD + "@kubernetes",
+                  StandInKubelet.kubernetes(
+                      east, BenchClusters.NAMESPACE, COLD, COLD, eastRecorder::lastPutMicros),
+                  StandInKubelet.process(processes, COLD));
+          WeirStack stack = new WeirStack(processes, WeirStack.Ports.free())) {
+        stack.startController(controllerJar, clustersFile, "sfz-kubernetes-controller", PATIENCE);
+        stack.startGateway(gatewayJar, "sfz-kubernetes-gateway", PATIENCE);
+        stack.awaitServed(WARM_HOST, PATIENCE);
+        Harness.progress(
+            "  scale-from-zero (Kubernetes mode): 1 unmeasured and %d measured wakes",
+            plan.kubernetesWakes());
+        wakes(stack, kubelet, 1, -1);
+        List<Results.ColdStart> wakes = wakes(stack, kubelet, plan.kubernetesWakes(), 0);
+        if (!kubelet.problems().isEmpty()) {
+          notes.add(
+              "scale-from-zero (Kubernetes mode): the stand-in kubelet: " + kubelet.problems());
+        }
+        return wakes;
+      }
+    } finally {
+      clients.values().forEach(KubernetesClient::close);
+      servers.values().forEach(KubernetesMockServer::destroy);
+    }
+  }
+
+  private Results.ScaleFromZero folder(Path controllerJar, Path gatewayJar, @Nullable Wrk wrk)
       throws Exception {
     for (String c : BenchClusters.CLUSTERS) {
       Files.createDirectories(dir.resolve(c));
@@ -114,17 +210,10 @@ final class ScaleFromZeroSuite {
       stack.startGateway(gatewayJar, "sfz-gateway", PATIENCE);
       stack.awaitServed(WARM_HOST, PATIENCE);
       Harness.progress("  scale-from-zero: %d wakes of %s", plan.wakes(), COLD);
-      List<Results.ColdStart> colds = new ArrayList<>();
-      for (int i = 0; i < plan.wakes(); i++) {
-        awaitCold(stack, kubelet);
-        Results.ColdStart c = wake(stack, kubelet, i + 1);
-        colds.add(c);
-        Harness.progress(
-            "    wake %d: %.1f ms to the first byte, backend %.1f ms, Weir %.1f ms (demand→write"
-                + " %.1f ms)",
-            i + 1, c.totalMs(), c.backendStartupMs(), c.overheadMs(), c.demandToScaleWriteMs());
-        awaitSleep(stack, kubelet, i + 1);
-      }
+      // One unmeasured wake first: the first after the processes start also loads and compiles
+      // the wake path's classes (demand, scale write, YAML) in the controller and the gateway.
+      Results.ColdStart first = wakes(stack, kubelet, 1, -1).get(0);
+      List<Results.ColdStart> colds = wakes(stack, kubelet, plan.wakes(), 0);
       loads.add(Machines.loadAverage());
       if (!kubelet.problems().isEmpty()) {
         notes.add("scale-from-zero: the stand-in kubelet: " + kubelet.problems());
@@ -136,12 +225,54 @@ final class ScaleFromZeroSuite {
         runs = hotPath(stack, wrk);
         loads.add(Machines.loadAverage());
       }
+      // The same wakes with the other revisions activatable too: the controller then reads every
+      // one's target each look, the one with demand included.
+      applyVariant(stack, true);
+      Harness.progress(
+          "  scale-from-zero: %d wakes among %d activatable revisions",
+          plan.wakesAmongOthers(), activatableUpstreams(true));
+      List<Results.ColdStart> among = wakes(stack, kubelet, plan.wakesAmongOthers(), colds.size());
+      loads.add(Machines.loadAverage());
+      if (!kubelet.problems().isEmpty()) {
+        notes.add("scale-from-zero: the stand-in kubelet: " + kubelet.problems());
+      }
       return Results.ScaleFromZero.of(
-          SCALE_TO_ZERO_AFTER, colds, plan.others(), plan.seconds(), runs, loads);
+          SCALE_TO_ZERO_AFTER,
+          first,
+          colds,
+          among,
+          activatableUpstreams(true),
+          plan.others(),
+          plan.seconds(),
+          runs,
+          loads);
     }
   }
 
   // --- cold starts ------------------------------------------------------------------------------
+
+  /** {@code n} wakes, each from cold and back to zero; numbered after {@code before}. */
+  private List<Results.ColdStart> wakes(WeirStack stack, StandInKubelet kubelet, int n, int before)
+      throws Exception {
+    List<Results.ColdStart> colds = new ArrayList<>();
+    for (int i = before + 1; i <= before + n; i++) {
+      awaitCold(stack, kubelet);
+      int sleeps = kubelet.sleeps().size();
+      Results.ColdStart c = wake(stack, kubelet, i);
+      colds.add(c);
+      Harness.progress(
+          "    wake %d%s: %.1f ms to the first byte, backend %.1f ms, overhead %.1f ms"
+              + " (demand→write %.1f ms)",
+          i,
+          i == 0 ? " (unmeasured)" : "",
+          c.totalMs(),
+          c.backendStartupMs(),
+          c.overheadMs(),
+          c.demandToScaleWriteMs());
+      awaitSleep(stack, kubelet, sleeps + 1);
+    }
+    return colds;
+  }
 
   /**
    * Waits until the revision is cold everywhere: no backend runs, the controller's model has no
@@ -175,6 +306,7 @@ final class ScaleFromZeroSuite {
         () -> stack.gatewayAppliedRevision().orElse(-1L) >= revision[0]);
   }
 
+  /** Waits until the stand-in has seen {@code sleeps} scales to zero in all. */
   private void awaitSleep(WeirStack stack, StandInKubelet kubelet, int sleeps)
       throws InterruptedException {
     WeirStack.await(

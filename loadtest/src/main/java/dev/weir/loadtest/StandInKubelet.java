@@ -298,6 +298,20 @@ public final class StandInKubelet implements AutoCloseable {
    */
   public static Cluster kubernetes(
       KubernetesClient client, String namespace, String deployment, String revision) {
+    return kubernetes(client, namespace, deployment, revision, () -> -1L);
+  }
+
+  /**
+   * As {@link #kubernetes(KubernetesClient, String, String, String)}, with {@code lastWrite}
+   * telling when the replicas were last written (epoch microseconds; e.g. when the mock API server
+   * took the last {@code PUT} to the {@code scale} subresource).
+   */
+  public static Cluster kubernetes(
+      KubernetesClient client,
+      String namespace,
+      String deployment,
+      String revision,
+      java.util.function.LongSupplier lastWrite) {
     SharedIndexInformer<Deployment> informer =
         client.apps().deployments().inNamespace(namespace).withName(deployment).inform();
     return new Cluster() {
@@ -312,7 +326,7 @@ public final class StandInKubelet implements AutoCloseable {
 
       @Override
       public long lastWriteMicros() {
-        return -1;
+        return lastWrite.getAsLong();
       }
 
       @Override

@@ -4,28 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.weir.loadtest.kubernetes.ScaleRecorder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.http.MockResponse;
-import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.ByteArrayInputStream;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -70,51 +63,6 @@ class KubernetesScaleFromZeroEndToEndTest {
 
   private static final Duration PATIENCE = Duration.ofSeconds(90);
 
-  /** A CRUD-mode dispatcher that also records every request to a {@code scale} subresource. */
-  static final class ScaleRecorder extends KubernetesCrudDispatcher {
-    /** One request to a scale subresource: when, method, path, the answer's status and body. */
-    record Call(long atMicros, String method, String path, int status, String body) {}
-
-    final List<Call> calls = new CopyOnWriteArrayList<>();
-
-    @Override
-    public MockResponse handleGet(String path) {
-      MockResponse r = super.handleGet(path);
-      if (isScale(path)) {
-        calls.add(new Call(StandInKubelet.nowMicros(), "GET", path, r.code(), body(r)));
-      }
-      return r;
-    }
-
-    @Override
-    public MockResponse handleUpdate(RecordedRequest request) {
-      long at = StandInKubelet.nowMicros();
-      MockResponse r = super.handleUpdate(request);
-      if (isScale(request.getPath())) {
-        calls.add(new Call(at, "PUT", request.getPath(), r.code(), body(r)));
-      }
-      return r;
-    }
-
-    List<Call> puts() {
-      return calls.stream().filter(c -> c.method().equals("PUT")).toList();
-    }
-
-    private static boolean isScale(String path) {
-      return path != null && path.split("\\?")[0].endsWith("/scale");
-    }
-
-    private static String body(MockResponse r) {
-      try {
-        return r.getBody() == null
-            ? ""
-            : new String(r.getBody().getBytes(), StandardCharsets.UTF_8);
-      } catch (RuntimeException e) {
-        return "";
-      }
-    }
-  }
-
   private final Map<String, KubernetesMockServer> servers = new LinkedHashMap<>();
   private final Map<String, ScaleRecorder> recorders = new LinkedHashMap<>();
   private final Map<String, KubernetesClient> clients = new LinkedHashMap<>();
@@ -141,10 +89,7 @@ class KubernetesScaleFromZeroEndToEndTest {
         new StringBuilder("domain: " + BenchClusters.DOMAIN + "\nclusters:\n");
     for (String cluster : CLUSTERS) {
       ScaleRecorder recorder = new ScaleRecorder();
-      KubernetesMockServer server =
-          new KubernetesMockServer(
-              new Context(), new MockWebServer(), new HashMap<>(), recorder, false);
-      server.init(InetAddress.getByName("127.0.0.1"), 0);
+      KubernetesMockServer server = ScaleRecorder.serve(recorder);
       servers.put(cluster, server);
       recorders.put(cluster, recorder);
       clients.put(cluster, server.createClient());
@@ -251,7 +196,7 @@ class KubernetesScaleFromZeroEndToEndTest {
     io.fabric8.kubernetes.api.model.apps.Deployment stored =
         clients.get("east").apps().deployments().inNamespace(NAMESPACE).withName(REVISION).get();
     assertThat(stored.getSpec().getSelector().getMatchLabels()).containsEntry("app", REVISION);
-    List<ScaleRecorder.Call> shown = new ArrayList<>(recorders.get("east").calls.subList(0, 1));
+    List<ScaleRecorder.Call> shown = new ArrayList<>(recorders.get("east").calls().subList(0, 1));
     shown.addAll(recorders.get("east").puts());
     for (ScaleRecorder.Call c : shown) {
       System.out.printf(
@@ -357,7 +302,7 @@ class KubernetesScaleFromZeroEndToEndTest {
                         replicas("west"))
                 + " calls "
                 + recorders.entrySet().stream()
-                    .map(e -> e.getKey() + "=" + e.getValue().calls)
+                    .map(e -> e.getKey() + "=" + e.getValue().calls())
                     .toList()
                 + ", kubelets' problems "
                 + kubelets.values().stream().map(StandInKubelet::problems).toList()

@@ -37,12 +37,16 @@ import org.junit.jupiter.api.TestInstance;
  * replicas, runs a real HTTP backend answering with its cluster's name and keeps a ready
  * EndpointSlice for it; at 0 it deletes the slice and stops the backend.
  *
- * <p>The first request through the gateway is held, wakes {@code east} only (through the
- * Deployment's {@code scale} subresource, which the mock API server serves from the Deployment it
- * stores in CRUD mode: a {@code PUT} there changes the Deployment's {@code spec.replicas}) and gets
- * 200 from {@code east}'s backend; the Route's {@code status.traffic[].activation} goes cold →
- * ready → cold, as both the admin API and the Route stored in the API server say; idle, {@code
- * east} goes back to 0.
+ * <p>The first request through the gateway is held, wakes {@code east} only and gets 200 from
+ * {@code east}'s backend; the Route's {@code status.traffic[].activation} goes cold → ready → cold,
+ * as both the admin API and the Route stored in the API server say; idle, {@code east} goes back to
+ * 0. The controller scales through the Deployment's {@code scale} subresource. CRUD mode has no
+ * such subresource: it answers {@code GET .../deployments/cold-00001/scale} with the stored
+ * Deployment itself ({@code kind: Deployment}, not {@code autoscaling/v1 Scale}) and stores a
+ * {@code PUT} there as the Deployment (fabric8's {@code Scale} keeps the fields it does not know,
+ * so the selector survives the round trip); {@code generation} goes up as on a spec change. So this
+ * proves Weir's side against a stand-in, not a real API server's {@code Scale} (whose {@code
+ * status.selector} and kind differ); the recorded calls are printed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KubernetesScaleFromZeroEndToEndTest {

@@ -47,7 +47,9 @@ class QuickRunTest {
     // Two to three minutes on an idle 2-core machine (Kubernetes mode adds a controller and a
     // gateway at 10 Routes), plus one rollout of ten steps at each Route count (under a minute
     // each); the bound leaves room for a busy one.
-    boolean finished = run.waitFor(12, TimeUnit.MINUTES);
+    // scale-from-zero adds two small stacks (folder and Kubernetes mode) and 5 wakes: about 2.5
+    // minutes more on a busy machine.
+    boolean finished = run.waitFor(16, TimeUnit.MINUTES);
     if (!finished) {
       run.descendants().forEach(ProcessHandle::destroy);
       run.destroy();
@@ -113,6 +115,9 @@ class QuickRunTest {
           .as("wake %s", w)
           .isGreaterThan(w.path("backendStartupMs").asDouble());
     }
+    assertThat(sfz.path("kubernetesWakes"))
+        .as("scale-from-zero in Kubernetes mode %s", sfz)
+        .hasSize(1);
     if (!results.path("machine").path("wrk").asText().equals("not installed")) {
       assertThat(sfz.path("hotPath")).as("scale-from-zero hot path %s", sfz).hasSize(4);
       assertThat(results.path("throughput").findValuesAsText("peer"))

@@ -19,6 +19,10 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -32,7 +36,7 @@ import org.junit.jupiter.api.TestInstance;
  * {@code west}, each in a zone of its own; the gateway is in {@code east}'s zone, so {@code east}
  * is the cluster nearest to it. The revision {@code cold-00001} exists in both, its Service
  * annotated {@code weir.dev/scale-target: deployment/cold-00001} and {@code
- * weir.dev/scale-to-zero-after: 3s}, its Deployment at 0 replicas. A {@link StandInKubelet} per
+ * weir.dev/scale-to-zero-after: 5s}, its Deployment at 0 replicas. A {@link StandInKubelet} per
  * cluster watches that Deployment (an informer on the mock API server) and, while it asks for
  * replicas, runs a real HTTP backend answering with its cluster's name and keeps a ready
  * EndpointSlice for it; at 0 it deletes the slice and stops the backend.
@@ -67,10 +71,20 @@ class KubernetesScaleFromZeroEndToEndTest {
 
   private static final Duration PATIENCE = Duration.ofSeconds(90);
 
+  /** Long enough for the checks after the first answer; short enough to wait for. */
+  private static final String SCALE_TO_ZERO_AFTER = "5s";
+
   private final Map<String, KubernetesMockServer> servers = new LinkedHashMap<>();
   private final Map<String, ScaleRecorder> recorders = new LinkedHashMap<>();
   private final Map<String, KubernetesClient> clients = new LinkedHashMap<>();
   private final Map<String, StandInKubelet> kubelets = new LinkedHashMap<>();
+  private final ScheduledExecutorService poller =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "activation-poller");
+            t.setDaemon(true);
+            return t;
+          });
   private Path dir;
   private Processes processes;
   private WeirStack stack;
@@ -120,7 +134,7 @@ class KubernetesScaleFromZeroEndToEndTest {
           client
               .load(
                   new ByteArrayInputStream(
-                      FolderClusters.scalableRevision(REVISION, "cold", 0, "3s")
+                      FolderClusters.scalableRevision(REVISION, "cold", 0, SCALE_TO_ZERO_AFTER)
                           .getBytes(StandardCharsets.UTF_8)))
               .items()) {
         client.resource(o).create();
@@ -147,6 +161,7 @@ class KubernetesScaleFromZeroEndToEndTest {
 
   @AfterAll
   void stop() {
+    poller.shutdownNow();
     if (stack != null) {
       stack.close();
     }
@@ -167,6 +182,23 @@ class KubernetesScaleFromZeroEndToEndTest {
     assertThat(kubelets.get("east").running()).isFalse();
     assertThat(kubelets.get("west").running()).isFalse();
 
+    // "ready" lasts only until the idle time runs out; a poller that started before the request
+    // keeps every state it saw, so a slow status write cannot be missed between two looks.
+    List<List<String>> seen = new CopyOnWriteArrayList<>();
+    poller.scheduleWithFixedDelay(
+        () -> {
+          try {
+            List<String> now = activations();
+            if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(now)) {
+              seen.add(now);
+            }
+          } catch (RuntimeException e) {
+            // the API server or the admin API did not answer this time; the next look will
+          }
+        },
+        0,
+        50,
+        TimeUnit.MILLISECONDS);
     long sent = StandInKubelet.nowMicros();
     RawHttp.Response first;
     try (RawHttp http = new RawHttp("127.0.0.1", stack.ports().gatewayHttp())) {
@@ -222,12 +254,27 @@ class KubernetesScaleFromZeroEndToEndTest {
         put.status(),
         kubelets.get("east").wakes().get(0).backendStartupMicros() / 1000.0);
 
-    await("activation ready for east", () -> activations().equals(List.of("ready", "ready")));
-
-    // Idle for scale-to-zero-after (3 s): back to 0, the backend stopped, cold again.
+    // Idle for scale-to-zero-after: back to 0, the backend stopped, cold again.
     await("east back to 0", () -> replicas("east") == 0);
     await("east's backend stopped", () -> kubelets.get("east").sleeps().size() == 1);
     await("activation cold after idle", () -> activations().equals(List.of("cold", "cold")));
+    poller.shutdownNow();
+    seen.add(List.of("cold", "cold")); // what the await just saw, which the poller may not have
+    // Both the admin API (index 0) and the Route stored in the API server (index 1) went through
+    // cold → ready → cold (waking may come between).
+    for (int i = 0; i < 2; i++) {
+      int source = i;
+      List<String> states = new ArrayList<>();
+      for (List<String> s : seen) {
+        String v = s.get(source);
+        if (states.isEmpty() || !states.get(states.size() - 1).equals(v)) {
+          states.add(v);
+        }
+      }
+      assertThat(states)
+          .as("activation states seen (%s): %s", source == 0 ? "admin API" : "stored Route", seen)
+          .containsSubsequence("cold", "ready", "cold");
+    }
     assertThat(replicas("west")).isZero();
     assertThat(recorders.get("west").puts()).isEmpty();
     assertThat(recorders.get("east").puts()).extracting(c -> c.path().split("\\?")[0]).hasSize(2);

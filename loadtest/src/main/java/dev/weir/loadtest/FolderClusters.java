@@ -247,6 +247,45 @@ public final class FolderClusters implements BenchClusters {
         .formatted(revision, NAMESPACE, configuration);
   }
 
+  /**
+   * A revision Weir may scale from zero: its Service, annotated {@code weir.dev/scale-target:
+   * deployment/<revision>} and {@code weir.dev/scale-to-zero-after: <scaleToZeroAfter>}, and that
+   * Deployment at {@code replicas}.
+   */
+  static String scalableRevision(
+      String revision, String configuration, int replicas, String scaleToZeroAfter) {
+    return """
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: %1$s
+          namespace: %2$s
+          labels:
+            weir.dev/configuration: %3$s
+          annotations:
+            weir.dev/scale-target: deployment/%1$s
+            weir.dev/scale-to-zero-after: %5$s
+        spec:
+          ports:
+          - name: http
+            port: 80
+            protocol: TCP
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: %1$s
+          namespace: %2$s
+        spec:
+          replicas: %4$d
+          selector:
+            matchLabels:
+              app: %1$s
+        """
+        .formatted(revision, NAMESPACE, configuration, replicas, scaleToZeroAfter);
+  }
+
   static String slice(String revision, String address, int port) {
     return """
         ---

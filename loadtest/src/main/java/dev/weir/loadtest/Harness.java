@@ -223,7 +223,9 @@ public final class Harness {
   Path run() throws Exception {
     long start = System.nanoTime();
     boolean wrkNeeded =
-        plan.suites().contains(Suite.THROUGHPUT) || plan.suites().contains(Suite.ROUTE_COUNT);
+        plan.suites().contains(Suite.THROUGHPUT)
+            || plan.suites().contains(Suite.ROUTE_COUNT)
+            || plan.suites().contains(Suite.SCALE_FROM_ZERO);
     boolean wrk = available(wrkBinary, "-v");
     boolean nginx = available(nginxBinary, "-v");
     Wrk wrkRunner = wrk && wrkNeeded ? new Wrk(wrkBinary, tmp, 1, 50) : null;
@@ -246,7 +248,8 @@ public final class Harness {
     }
     if (wrkNeeded && !wrk) {
       note(
-          "wrk is not installed: throughput and route-count suites skipped (install it with: apt-get install -y wrk)");
+          "wrk is not installed: throughput and route-count suites and scale-from-zero's hot path"
+              + " skipped (install it with: apt-get install -y wrk)");
     }
     if (plan.suites().contains(Suite.THROUGHPUT) && !nginx) {
       note(
@@ -287,7 +290,11 @@ public final class Harness {
                     jars.resolve(gatewayJar.getFileName()),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING)
                 : null;
-        if (plan.suites().stream().anyMatch(suite -> plan.runs(suite, BenchClusters.Mode.FOLDER))) {
+        if (plan.suites().stream()
+            .anyMatch(
+                suite ->
+                    suite != Suite.SCALE_FROM_ZERO
+                        && plan.runs(suite, BenchClusters.Mode.FOLDER))) {
           progress(
               "folder mode with %,d Routes: writing folder clusters", plan.routeCounts().get(0));
           weirSuites(
@@ -304,6 +311,13 @@ public final class Harness {
                 kubernetesSuites(controllerCopy, gatewayCopy);
                 return null;
               });
+        }
+        if (plan.suites().contains(Suite.SCALE_FROM_ZERO)) {
+          if (gatewayCopy == null) {
+            note("scale-from-zero needs the gateway jar: skipped");
+          } else {
+            guard("scale-from-zero", () -> scaleFromZero(controllerCopy, gatewayCopy, wrkRunner));
+          }
         }
       }
     } finally {
@@ -654,6 +668,30 @@ public final class Harness {
     if (!r.streamFailures().isEmpty()) {
       note("lrs-ingest: the controller closed streams: " + r.streamFailures());
     }
+    return r;
+  }
+
+  /**
+   * {@link ScaleFromZeroSuite}: 20 wakes of a revision at zero (quick: 3), then the hot path with
+   * and without 100 activatable revisions (quick: 20), on a stack of its own.
+   */
+  private Object scaleFromZero(Path controllerJar, Path gatewayJar, Wrk wrk) throws Exception {
+    ScaleFromZeroSuite.Plan p =
+        plan.quick()
+            ? new ScaleFromZeroSuite.Plan(3, 20, 1, 2, 2, 1, 1)
+            : new ScaleFromZeroSuite.Plan(20, 100, 4, 30, 10, 5, 10);
+    Results.ScaleFromZero r =
+        ScaleFromZeroSuite.run(
+            p,
+            tmp.resolve("scale-from-zero"),
+            processes,
+            controllerJar,
+            gatewayJar,
+            backendPorts.get(HELLO1),
+            root.resolve("deploy/crds/routes.weir.dev-v1.yml"),
+            wrk,
+            results.notes);
+    results.scaleFromZero.add(r);
     return r;
   }
 

@@ -240,9 +240,155 @@ final class Report {
             + " adds. Target: under 25% of one core at 20 data planes.\n\n");
     md.append(r.lrsIngest.isEmpty() ? NOT_RUN : lrsIngestTable(r.lrsIngest));
 
+    md.append(
+        "\n## 8. Scale from zero\n\nIssue 16's benchmark, on a small stack of its own (controller"
+            + " and gateway from their jars, folder clusters). Cold starts: the revision"
+            + " `cold-00001` sits at zero (its Deployment document says `replicas: 0`); a stand-in"
+            + " kubelet in the harness (`StandInKubelet`, polling the document every 5 ms) starts"
+            + " its backend as a JVM process of its own when the controller writes 1, probes"
+            + " `GET /` until it answers and then writes its ready EndpointSlice. One request,"
+            + " on a connection opened beforehand, wakes it; the time from writing it to the"
+            + " response's first byte is split by timestamps on one clock (epoch µs): the"
+            + " Deployment file's modification time (the controller's scale write, by rename), the"
+            + " stand-in's steps, the backend's start-up (process started → readiness probe"
+            + " answered), and the gateway's `weir_gateway_cold_start_seconds` (the held"
+            + " request's arrival → release; release is placed at request sent + that, so"
+            + " slice → release is under- and release → first byte overstated by the loopback"
+            + " hop). Then idle for `weir.dev/scale-to-zero-after` the controller scales it back"
+            + " to 0, and the next wake starts once the gateway has applied the model without its"
+            + " endpoint. Overhead: total − the backend's start-up (the issue's target: ≤ 50 ms);"
+            + " Weir alone: also without the stand-in's polling and writing. Percentiles are"
+            + " nearest-rank (over 20 wakes p99 is the largest). The same wakes are repeated"
+            + " with 100 more activatable revisions in the table (the controller reads every"
+            + " target each look), and in Kubernetes mode: three fabric8 mock API servers in CRUD"
+            + " mode in the harness's JVM, the scale write timed when `east`'s server took the"
+            + " `PUT` to `deployments/cold-00001/scale`, the stand-in on an informer writing the"
+            + " EndpointSlice through the API, a controller and a gateway of their own. Each"
+            + " series starts with one unmeasured wake.\n\n");
+    md.append(r.scaleFromZero.isEmpty() ? NOT_RUN : scaleFromZeroTables(r.scaleFromZero));
+
     if (!r.notes.isEmpty()) {
       md.append("\n## Notes\n\n");
       r.notes.forEach(n -> md.append("- ").append(n.replace("\n", " ")).append('\n'));
+    }
+    return md.toString();
+  }
+
+  static String scaleFromZeroTables(List<Results.ScaleFromZero> rows) {
+    StringBuilder md = new StringBuilder();
+    Map<String, String> labels = new java.util.LinkedHashMap<>();
+    labels.put("total", "request sent → first byte");
+    labels.put("demandToScaleWrite", "request sent (held) → scale write");
+    labels.put("scaleWriteToSeen", "scale write → stand-in sees it (stand-in)");
+    labels.put("seenToStarted", "stand-in sees it → backend process started (stand-in)");
+    labels.put("backendStartup", "backend start-up: started → readiness answered (subtracted)");
+    labels.put("readyToSlice", "ready → EndpointSlice written (stand-in)");
+    labels.put("sliceToRelease", "slice written → gateway releases (watch, build, xDS, table)");
+    labels.put("releaseToFirstByte", "release → first byte (proxied to the backend)");
+    labels.put("overhead", "**overhead: total − backend start-up**");
+    labels.put("weir", "Weir alone: overhead − the stand-in's steps");
+    for (Results.ScaleFromZero s : rows) {
+      md.append(
+          ("| part (scale-to-zero-after %s) | %d wakes: p50 | p99 | max | %d wakes among %d"
+                  + " activatable revisions: p50 | p99 | Kubernetes mode, %d wakes: p50 | p99 |\n"
+                  + "| --- | --- | --- | --- | --- | --- | --- | --- |\n")
+              .formatted(
+                  s.scaleToZeroAfter(),
+                  s.wakes().size(),
+                  s.wakesAmongActivatable().size(),
+                  s.activatableUpstreams(),
+                  s.kubernetesWakes().size()));
+      labels.forEach(
+          (key, label) -> {
+            Results.Summary v = s.parts().get(key);
+            Results.Summary w = s.partsAmongActivatable().get(key);
+            Results.Summary k = s.kubernetesParts().get(key);
+            if (v != null && w != null && k != null) {
+              md.append(
+                  "| %s | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.1f ms |\n"
+                      .formatted(
+                          label, v.p50Ms(), v.p99Ms(), v.maxMs(), w.p50Ms(), w.p99Ms(), k.p50Ms(),
+                          k.p99Ms()));
+            }
+          });
+      Results.ColdStart f = s.firstWake();
+      md.append(
+          ("\nThe unmeasured first wake after the processes started (class loading, JIT of the"
+                  + " wake path): %.0f ms total, %.0f ms backend, %.1f ms overhead, %.1f ms to the"
+                  + " scale write, %.1f ms slice → release.\n")
+              .formatted(
+                  f.totalMs(),
+                  f.backendStartupMs(),
+                  f.overheadMs(),
+                  f.demandToScaleWriteMs(),
+                  f.sliceToReleaseMs()));
+      md.append("\nEvery wake (ms): ");
+      List<String> each = new java.util.ArrayList<>();
+      List<Results.ColdStart> all = new java.util.ArrayList<>(s.wakes());
+      all.addAll(s.wakesAmongActivatable());
+      all.addAll(s.kubernetesWakes());
+      for (Results.ColdStart c : all) {
+        each.add(
+            "%d: %.0f total, %.0f backend, %.1f overhead, %.1f to the write"
+                .formatted(
+                    c.wake(),
+                    c.totalMs(),
+                    c.backendStartupMs(),
+                    c.overheadMs(),
+                    c.demandToScaleWriteMs()));
+      }
+      md.append(String.join("; ", each)).append(".\n\n");
+      if (!s.hotPath().isEmpty()) {
+        md.append(
+            ("Hot path: wrk against the warm revision (its Route's host), %d s per run, the table"
+                    + " holding %d other Routes with a revision each: A without scale annotations,"
+                    + " B with them (their Deployments at 0, the warm revision activatable at 1),"
+                    + " in the order A B B A, repeated, on one stack.\n\n")
+                .formatted(s.hotPathSeconds(), s.otherRevisions()));
+        md.append(
+            "| run | variant | activatable upstreams | req/s | p50 | p99 | errors / non-2xx |"
+                + " controller CPU | gateway CPU | gateway CPU per request | load average after |\n"
+                + "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        int i = 1;
+        for (Results.HotPathRun h : s.hotPath()) {
+          md.append(
+              "| %d | %s | %d | %.0f | %.2f ms | %.2f ms | %d / %d | %.0f%% | %.0f%% | %.0f µs | %s |\n"
+                  .formatted(
+                      i++,
+                      h.variant(),
+                      h.activatable(),
+                      h.wrk().requestsPerSecond(),
+                      h.wrk().p50Ms(),
+                      h.wrk().p99Ms(),
+                      h.wrk().errors(),
+                      h.wrk().non2xx(),
+                      h.controllerCpuPercent(),
+                      h.gatewayCpuPercent(),
+                      h.gatewayMicrosPerRequest(),
+                      h.loadAverage()));
+        }
+        md.append(
+            ("\nMean: A %.0f req/s, B %.0f req/s: **B costs %.2f%%** of A's throughput (± %.1f%%,"
+                    + " the standard error of the difference from the runs' spread). The"
+                    + " gateway's own CPU per request (process CPU from `/proc` over the run ÷"
+                    + " requests), which the controller's CPU on the same 2 cores does not"
+                    + " change: A %.0f µs, B %.0f µs (%+.1f%%).\n")
+                .formatted(
+                    s.withoutRequestsPerSecond(),
+                    s.withRequestsPerSecond(),
+                    s.costPercent(),
+                    s.costNoisePercent(),
+                    s.withoutGatewayMicrosPerRequest(),
+                    s.withGatewayMicrosPerRequest(),
+                    100.0
+                        * (s.withGatewayMicrosPerRequest() - s.withoutGatewayMicrosPerRequest())
+                        / s.withoutGatewayMicrosPerRequest()));
+      }
+      md.append(
+              "\nLoad average (1/5/15 min) at start, after the wakes, after the hot path, after the"
+                  + " wakes among activatable revisions: ")
+          .append(String.join("; ", s.loadAverages()))
+          .append(".\n");
     }
     return md.toString();
   }

@@ -155,6 +155,206 @@ public final class Results {
       List<String> loadAverages,
       String streamFailures) {}
 
+  /**
+   * One wake of a revision at zero through the gateway, in milliseconds: {@code total} from sending
+   * the request to the response's first byte, and its parts: the request to the controller's scale
+   * write (the Deployment file's modification time), the stand-in kubelet seeing the write, it
+   * starting the backend process, the backend's own start-up (process started to its readiness
+   * probe answered), the stand-in writing the ready EndpointSlice, the slice to the gateway
+   * releasing the held request (request sent + the gateway's {@code weir_gateway_cold_start}, its
+   * arrival to release), release to first byte. {@code overheadMs}: total minus the backend's
+   * start-up; {@code weirMs}: minus the stand-in's own steps too.
+   */
+  public record ColdStart(
+      int wake,
+      double totalMs,
+      double demandToScaleWriteMs,
+      double scaleWriteToSeenMs,
+      double seenToStartedMs,
+      double backendStartupMs,
+      double readyToSliceMs,
+      double sliceToReleaseMs,
+      double releaseToFirstByteMs,
+      double overheadMs,
+      double weirMs) {}
+
+  /**
+   * One wrk run of the scale-from-zero hot path: variant {@code A} (no scale annotations) or {@code
+   * B} (the warm revision and every other one activatable), activatable upstreams in the table, the
+   * controller's and the gateway's process CPU (% of one core) during it, the load average after.
+   */
+  public record HotPathRun(
+      String variant,
+      int activatable,
+      Wrk.Result wrk,
+      double controllerCpuPercent,
+      double gatewayCpuPercent,
+      String loadAverage) {
+    /** The gateway's process CPU per request served, in microseconds. */
+    public double gatewayMicrosPerRequest() {
+      return wrk.requestsPerSecond() <= 0
+          ? Double.NaN
+          : gatewayCpuPercent / 100.0 * 1e6 / wrk.requestsPerSecond();
+    }
+  }
+
+  /**
+   * The scale-from-zero suite: every wake and its parts' distributions; the hot-path runs, the mean
+   * req/s of each variant and B's cost in % of A's.
+   */
+  public record ScaleFromZero(
+      String scaleToZeroAfter,
+      ColdStart firstWake,
+      List<ColdStart> wakes,
+      Map<String, Summary> parts,
+      List<ColdStart> wakesAmongActivatable,
+      int activatableUpstreams,
+      Map<String, Summary> partsAmongActivatable,
+      int otherRevisions,
+      int hotPathSeconds,
+      List<HotPathRun> hotPath,
+      double withoutRequestsPerSecond,
+      double withRequestsPerSecond,
+      double costPercent,
+      double withoutGatewayMicrosPerRequest,
+      double withGatewayMicrosPerRequest,
+      List<String> loadAverages,
+      List<ColdStart> kubernetesWakes,
+      Map<String, Summary> kubernetesParts) {
+
+    /** The same with Kubernetes mode's wakes. */
+    ScaleFromZero withKubernetes(List<ColdStart> wakes) {
+      return new ScaleFromZero(
+          scaleToZeroAfter,
+          firstWake,
+          this.wakes,
+          parts,
+          wakesAmongActivatable,
+          activatableUpstreams,
+          partsAmongActivatable,
+          otherRevisions,
+          hotPathSeconds,
+          hotPath,
+          withoutRequestsPerSecond,
+          withRequestsPerSecond,
+          costPercent,
+          withoutGatewayMicrosPerRequest,
+          withGatewayMicrosPerRequest,
+          loadAverages,
+          wakes,
+          parts(wakes));
+    }
+
+    static ScaleFromZero of(
+        String scaleToZeroAfter,
+        ColdStart first,
+        List<ColdStart> wakes,
+        List<ColdStart> among,
+        int activatable,
+        int others,
+        int seconds,
+        List<HotPathRun> runs,
+        List<String> loads) {
+      double a = mean(runs, "A");
+      double b = mean(runs, "B");
+      double cost = a > 0 && b > 0 ? 100.0 * (a - b) / a : Double.NaN;
+      return new ScaleFromZero(
+          scaleToZeroAfter,
+          first,
+          wakes,
+          parts(wakes),
+          among,
+          activatable,
+          parts(among),
+          others,
+          seconds,
+          runs,
+          a,
+          b,
+          cost,
+          cpuPerRequest(runs, "A"),
+          cpuPerRequest(runs, "B"),
+          loads,
+          List.of(),
+          parts(List.of()));
+    }
+
+    private static Map<String, Summary> parts(List<ColdStart> wakes) {
+      Map<String, Summary> parts = new LinkedHashMap<>();
+      parts.put("total", summary(wakes, ColdStart::totalMs));
+      parts.put("demandToScaleWrite", summary(wakes, ColdStart::demandToScaleWriteMs));
+      parts.put("scaleWriteToSeen", summary(wakes, ColdStart::scaleWriteToSeenMs));
+      parts.put("seenToStarted", summary(wakes, ColdStart::seenToStartedMs));
+      parts.put("backendStartup", summary(wakes, ColdStart::backendStartupMs));
+      parts.put("readyToSlice", summary(wakes, ColdStart::readyToSliceMs));
+      parts.put("sliceToRelease", summary(wakes, ColdStart::sliceToReleaseMs));
+      parts.put("releaseToFirstByte", summary(wakes, ColdStart::releaseToFirstByteMs));
+      parts.put("overhead", summary(wakes, ColdStart::overheadMs));
+      parts.put("weir", summary(wakes, ColdStart::weirMs));
+      return parts;
+    }
+
+    /** The gateway's CPU per request over a variant's runs, in microseconds. */
+    private static double cpuPerRequest(List<HotPathRun> runs, String variant) {
+      return runs.stream()
+          .filter(r -> r.variant().equals(variant))
+          .mapToDouble(HotPathRun::gatewayMicrosPerRequest)
+          .average()
+          .orElse(Double.NaN);
+    }
+
+    /**
+     * The standard error of B's mean minus A's, in % of A's mean: run-to-run noise that a cost
+     * smaller than it cannot be told from.
+     */
+    public double costNoisePercent() {
+      double[] a = rps(hotPath, "A");
+      double[] b = rps(hotPath, "B");
+      if (a.length < 2 || b.length < 2) {
+        return Double.NaN;
+      }
+      return 100.0
+          * Math.sqrt(variance(a) / a.length + variance(b) / b.length)
+          / withoutRequestsPerSecond;
+    }
+
+    private static double[] rps(List<HotPathRun> runs, String variant) {
+      return runs.stream()
+          .filter(r -> r.variant().equals(variant))
+          .mapToDouble(r -> r.wrk().requestsPerSecond())
+          .toArray();
+    }
+
+    private static double variance(double[] v) {
+      double mean = java.util.Arrays.stream(v).average().orElse(0);
+      return java.util.Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum() / (v.length - 1);
+    }
+
+    private static double mean(List<HotPathRun> runs, String variant) {
+      return runs.stream()
+          .filter(r -> r.variant().equals(variant))
+          .mapToDouble(r -> r.wrk().requestsPerSecond())
+          .average()
+          .orElse(Double.NaN);
+    }
+
+    /** Nearest-rank percentiles (over 20 wakes, p99 is the largest). */
+    static Summary summary(
+        List<ColdStart> wakes, java.util.function.ToDoubleFunction<ColdStart> part) {
+      double[] v =
+          wakes.stream().mapToDouble(part).filter(d -> !Double.isNaN(d)).sorted().toArray();
+      if (v.length == 0) {
+        return new Summary(0, Double.NaN, Double.NaN, Double.NaN);
+      }
+      return new Summary(v.length, rank(v, 50), rank(v, 99), v[v.length - 1]);
+    }
+
+    private static double rank(double[] sorted, double percentile) {
+      int i = (int) Math.ceil(percentile / 100.0 * sorted.length) - 1;
+      return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+  }
+
   /** One route count in the footprint suite; {@code null} numbers were not measurable. */
   public record Footprint(
       int routes,
@@ -180,6 +380,7 @@ public final class Results {
   public final List<Footprint> footprint = new ArrayList<>();
   public final List<RolloutSteps> rollout = new ArrayList<>();
   public final List<LrsIngest> lrsIngest = new ArrayList<>();
+  public final List<ScaleFromZero> scaleFromZero = new ArrayList<>();
   public final List<Target> targets = new ArrayList<>();
 
   /** Peers or suites skipped or failed, with why. */

@@ -13,7 +13,8 @@ enum Suite {
   PROPAGATION("propagation"),
   FOOTPRINT("footprint"),
   ROLLOUT("rollout"),
-  LRS_INGEST("lrs-ingest");
+  LRS_INGEST("lrs-ingest"),
+  SCALE_FROM_ZERO("scale-from-zero");
 
   private final String label;
 

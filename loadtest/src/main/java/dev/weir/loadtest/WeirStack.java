@@ -25,7 +25,17 @@ public final class WeirStack implements AutoCloseable {
   public static final String GATEWAY_NODE_ID = "loadtest-gateway";
 
   /** The loopback ports one stack uses. */
-  public record Ports(int xds, int admin, int envoyHttp, int gatewayHttp, int gatewayManagement) {}
+  public record Ports(int xds, int admin, int envoyHttp, int gatewayHttp, int gatewayManagement) {
+    /** Five free loopback ports. */
+    public static Ports free() throws IOException {
+      return new Ports(
+          Harness.freePort(),
+          Harness.freePort(),
+          Harness.freePort(),
+          Harness.freePort(),
+          Harness.freePort());
+    }
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -50,6 +60,10 @@ public final class WeirStack implements AutoCloseable {
 
   public Processes.Started controller() {
     return controller;
+  }
+
+  public Processes.Started gateway() {
+    return gateway;
   }
 
   /** Starts the controller on {@code clustersFile}, waiting for its health endpoint. */

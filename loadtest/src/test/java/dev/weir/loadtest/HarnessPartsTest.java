@@ -155,7 +155,7 @@ class HarnessPartsTest {
     assertThatThrownBy(() -> Suite.parse("propagation,latency"))
         .hasMessage(
             "--only: unknown suite 'latency' (expected: throughput, route-count, split-accuracy,"
-                + " propagation, footprint, rollout, lrs-ingest)");
+                + " propagation, footprint, rollout, lrs-ingest, scale-from-zero)");
   }
 
   @Test

@@ -47,7 +47,9 @@ class QuickRunTest {
     // Two to three minutes on an idle 2-core machine (Kubernetes mode adds a controller and a
     // gateway at 10 Routes), plus one rollout of ten steps at each Route count (under a minute
     // each); the bound leaves room for a busy one.
-    boolean finished = run.waitFor(12, TimeUnit.MINUTES);
+    // scale-from-zero adds two small stacks (folder and Kubernetes mode) and 5 wakes: about 2.5
+    // minutes more on a busy machine.
+    boolean finished = run.waitFor(16, TimeUnit.MINUTES);
     if (!finished) {
       run.descendants().forEach(ProcessHandle::destroy);
       run.destroy();
@@ -66,7 +68,8 @@ class QuickRunTest {
             "## 4. Propagation",
             "## 5. Control-plane footprint",
             "## 6. Rollout steps",
-            "## 7. LRS ingest");
+            "## 7. LRS ingest",
+            "## 8. Scale from zero");
     JsonNode results = new ObjectMapper().readTree(out.resolve("results.json").toFile());
     assertThat(results.path("machine").path("cores").asInt()).isPositive();
     assertThat(results.path("notes").toString())
@@ -103,7 +106,20 @@ class QuickRunTest {
         .isGreaterThanOrEqualTo(lrs.path("reportsInAll").asDouble() - 2 * LrsIngest.DATA_PLANES)
         .isLessThanOrEqualTo(lrs.path("reportsInAll").asDouble());
     assertThat(lrs.path("cpuPercent").asDouble()).as("lrs-ingest %s", lrs).isPositive();
+    // Scale from zero: every wake got its answer from the backend the stand-in kubelet started.
+    JsonNode sfz = results.path("scaleFromZero").path(0);
+    assertThat(sfz.path("wakes")).as("scale-from-zero %s; log:\n%s", sfz, log).hasSize(3);
+    for (JsonNode w : sfz.path("wakes")) {
+      assertThat(w.path("backendStartupMs").asDouble()).as("wake %s", w).isPositive();
+      assertThat(w.path("totalMs").asDouble())
+          .as("wake %s", w)
+          .isGreaterThan(w.path("backendStartupMs").asDouble());
+    }
+    assertThat(sfz.path("kubernetesWakes"))
+        .as("scale-from-zero in Kubernetes mode %s", sfz)
+        .hasSize(1);
     if (!results.path("machine").path("wrk").asText().equals("not installed")) {
+      assertThat(sfz.path("hotPath")).as("scale-from-zero hot path %s", sfz).hasSize(4);
       assertThat(results.path("throughput").findValuesAsText("peer"))
           .contains("direct", "weir-gateway", "stock-scg", Harness.MINIMAL_PROXY);
       assertThat(results.path("routeCount")).isNotEmpty();

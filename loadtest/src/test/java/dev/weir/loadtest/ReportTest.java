@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,6 +97,24 @@ class ReportTest {
             4_190.0,
             java.util.List.of("1.00 0.90 0.80"),
             ""));
+    Results.ColdStart slow = new Results.ColdStart(1, 1100, 10, 5, 0.1, 1000, 1, 20, 20, 100, 94);
+    Results.ColdStart quick = new Results.ColdStart(2, 1040, 8, 4, 0.1, 1000, 1, 15, 10, 40, 35);
+    r.scaleFromZero.add(
+        Results.ScaleFromZero.of(
+                "2s",
+                slow,
+                List.of(slow, quick),
+                List.of(slow, quick),
+                102,
+                100,
+                10,
+                List.of(
+                    new Results.HotPathRun("A", 1, wrk("without", 6_000, 7.0), 3, 90, "1 1 1"),
+                    new Results.HotPathRun("B", 102, wrk("with", 5_990, 7.0), 30, 90, "1 1 1"),
+                    new Results.HotPathRun("B", 102, wrk("with", 6_000, 7.0), 30, 90, "1 1 1"),
+                    new Results.HotPathRun("A", 1, wrk("without", 6_010, 7.0), 3, 90, "1 1 1")),
+                List.of("1.00 0.90 0.80"))
+            .withKubernetes(List.of(quick)));
     Targets.evaluate(r);
     Path report = Report.write(r, dir);
 
@@ -120,7 +139,13 @@ class ReportTest {
             org.assertj.core.groups.Tuple.tuple(
                 "propagation (kubernetes): p99 to ACK at 10000 vs 10 Routes", null),
             org.assertj.core.groups.Tuple.tuple("controller heap after GC at 10000 Routes", true),
-            org.assertj.core.groups.Tuple.tuple("bytes for one endpoint change", null));
+            org.assertj.core.groups.Tuple.tuple("bytes for one endpoint change", null),
+            org.assertj.core.groups.Tuple.tuple(
+                "scale-from-zero: cold start − the backend's start-up, p99", false),
+            org.assertj.core.groups.Tuple.tuple(
+                "scale-from-zero: held request → scale write, p99", true),
+            org.assertj.core.groups.Tuple.tuple(
+                "scale-from-zero: warm throughput with activatable upstreams in the table", true));
     String md = Files.readString(report);
     assertThat(md)
         .contains(
@@ -133,6 +158,10 @@ class ReportTest {
             "| 20 × 10,000 | 3.7 MB | 180 s | 3,564 (36) | 19.80 /s | **22.0%** of one core | 2.0%"
                 + " | 11.1 ms | 200 MiB → 900 MiB | 4,200 / 4190 | 1.00 0.90 0.80 |",
             "![throughput.png](throughput.png)",
+            "| **overhead: total − backend start-up** | 40.0 ms | 100.0 ms | 100.0 ms | 40.0 ms"
+                + " | 100.0 ms | 40.0 ms | 40.0 ms |",
+            "| scale-from-zero: warm throughput with activatable upstreams in the table | cost <= 1%"
+                + " | 0.17% ± 0.1% (standard error; 6005 → 5995 req/s) | met |",
             "| propagation (folder): p99 to ACK at 10000 vs 10 Routes | <= 1.5 x | 1.33 x (80.0 ms vs 60.0 ms) | met |",
             "| Routes | folder: to ACK | folder: to serve | kubernetes: to ACK | kubernetes: to serve |\n",
             "| 10 | 40.0 / 60.0 / 61.0 ms | 45.0 / 70.0 / 72.0 ms | 100.0 / 300.0 / 400.0 ms | 110.0 / 310.0 / 420.0 ms |\n",
@@ -143,7 +172,15 @@ class ReportTest {
     assertThat(dir.resolve("propagation.png")).isNotEmptyFile();
     assertThat(dir.resolve("footprint.png")).isNotEmptyFile();
     var json = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
-    assertThat(json.path("targets")).hasSize(13); // the rollout suite's is not measured here
+    assertThat(json.path("targets")).hasSize(16); // the rollout suite's is not measured here
+    assertThat(
+            json.path("scaleFromZero")
+                .get(0)
+                .path("parts")
+                .path("overhead")
+                .path("p99Ms")
+                .asDouble())
+        .isEqualTo(100.0);
     assertThat(json.path("propagation").get(2).path("mode").asText()).isEqualTo("kubernetes");
     assertThat(json.path("propagation").get(2).path("routes").asInt()).isEqualTo(10);
     assertThat(json.path("propagation").get(2).path("toAck").path("p99Ms").asDouble())

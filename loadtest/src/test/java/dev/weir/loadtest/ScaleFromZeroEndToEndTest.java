@@ -72,25 +72,9 @@ class ScaleFromZeroEndToEndTest {
             + FolderClusters.slice("seed-00001", "127.0.0.1", seed.port())
             + FolderClusters.route("seed", Map.of("seed-00001", 100)));
     deployment = dir.resolve("east/cold.yaml");
+    // idle for 10 minutes before it would go back to zero: never during this test
     deploymentText =
-        """
-        apiVersion: v1
-        kind: Service
-        metadata:
-          name: cold-00001
-          namespace: %1$s
-          annotations: {weir.dev/scale-target: deployment/cold-00001}
-        spec: {ports: [{name: http, port: 80}]}
-        ---
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: cold-00001, namespace: %1$s}
-        spec:
-          replicas: 0
-          selector: {matchLabels: {app: cold}}
-        ---
-        """
-                .formatted(NAMESPACE)
+        FolderClusters.scalableRevision("cold-00001", "cold", 0, "10m")
             + FolderClusters.route("cold", Map.of("cold-00001", 100));
     Files.writeString(deployment, deploymentText);
     processes = new Processes(dir.resolve("logs"));
@@ -112,15 +96,7 @@ class ScaleFromZeroEndToEndTest {
                     List.of("--name", "cold-00001", "--port", String.valueOf(backendPort)))
                     .stream())
             .toList());
-    stack =
-        new WeirStack(
-            processes,
-            new WeirStack.Ports(
-                Harness.freePort(),
-                Harness.freePort(),
-                Harness.freePort(),
-                Harness.freePort(),
-                Harness.freePort()));
+    stack = new WeirStack(processes, WeirStack.Ports.free());
     stack.startController(
         CONTROLLER_JAR,
         dir.resolve("clusters.yaml"),

@@ -44,10 +44,13 @@ import org.slf4j.LoggerFactory;
  * <p>Demand comes from the data planes' load reports ({@link LoadStore#addDemandListener}): a
  * report holding requests for a revision is handled at once on this controller's own thread (the
  * scale write follows within the time of one read and one write to the cluster), not at the next
- * periodic look. Every {@code interval} it also reads each target's replicas and looks at idle
- * revisions. What it learns is the {@link ActivationView} the build reads; when it changes, the
- * controller rebuilds, so {@code status.traffic[].activation} and the xDS {@code activation_error}
- * follow.
+ * periodic look, and that look reads only the revisions asked for (so the write does not wait for
+ * every other target's read). Every {@code interval} it looks at every revision; a target's
+ * replicas are read again when its last read is older than {@link #READ_EVERY} (a Kubernetes
+ * cluster gets one {@code GET .../scale} per target per that period, not per look), and read afresh
+ * before any write, so a decision never acts on a stale count. What it learns is the {@link
+ * ActivationView} the build reads; when it changes, the controller rebuilds, so {@code
+ * status.traffic[].activation} and the xDS {@code activation_error} follow.
  *
  * <p>Metrics: {@code weir.controller.scale.operations{direction=up|down,result=ok|error}}.
  */
@@ -69,6 +72,9 @@ public final class ScaleController implements ActivationView, AutoCloseable {
     final Map<String, Integer> replicas = new HashMap<>();
     final Map<String, String> errors = new HashMap<>();
 
+    /** When each cluster's target was last read. */
+    final Map<String, Instant> readAt = new HashMap<>();
+
     State(Instant firstSeen) {
       this.firstSeen = firstSeen;
     }
@@ -79,8 +85,14 @@ public final class ScaleController implements ActivationView, AutoCloseable {
   private final Predicate<Revision> judged;
   private final BooleanSupplier leading;
 
-  /** How often replicas are read and idle revisions looked at, by default. */
+  /** How often idle revisions are looked at, by default. */
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
+
+  /**
+   * How old a target's last read may be before a periodic look reads it again; reads before a write
+   * and on demand are always fresh. Someone else's scale shows within this period.
+   */
+  public static final Duration READ_EVERY = Duration.ofSeconds(5);
 
   private final MeterRegistry meters;
   private final Clock clock;
@@ -95,6 +107,9 @@ public final class ScaleController implements ActivationView, AutoCloseable {
   private final Map<Revision, Locality> demand = new ConcurrentHashMap<>();
 
   private final AtomicBoolean lookQueued = new AtomicBoolean();
+
+  /** True when the queued look must look at every revision (its targets changed). */
+  private final AtomicBoolean fullLookQueued = new AtomicBoolean();
 
   /** This controller's demand listener, one object so that it can be removed. */
   private final dev.weir.xds.lrs.DemandListener listener = this::demand;
@@ -211,16 +226,31 @@ public final class ScaleController implements ActivationView, AutoCloseable {
       return;
     }
     demand.put(r, d.nodeLocality());
-    lookSoon();
+    lookSoon(true);
   }
 
   private void lookSoon() {
+    lookSoon(false);
+  }
+
+  /**
+   * Queues one look on this controller's thread: at the demanded revisions only when {@code
+   * demandedOnly}, else at all (a queued full look covers a demand look).
+   */
+  private void lookSoon(boolean demandedOnly) {
+    if (!demandedOnly) {
+      fullLookQueued.set(true);
+    }
     if (lookQueued.compareAndSet(false, true)) {
       try {
         executor.execute(
             () -> {
               lookQueued.set(false);
-              look();
+              if (fullLookQueued.getAndSet(false)) {
+                look();
+              } else {
+                lookDemanded();
+              }
             });
       } catch (RejectedExecutionException e) {
         lookQueued.set(false); // closed
@@ -238,22 +268,53 @@ public final class ScaleController implements ActivationView, AutoCloseable {
       for (Map.Entry<Revision, List<TargetRef>> e : all.entrySet()) {
         next.put(e.getKey(), look(e.getKey(), e.getValue(), now));
       }
-      Map<Revision, RevisionScale> published = Map.copyOf(next);
-      if (!published.equals(view)) {
-        view = published;
-        rebuild.run();
-      }
+      publish(Map.copyOf(next));
     } catch (RuntimeException e) {
       log.error("scale look failed; will look again", e);
     }
   }
 
+  /** A look at the revisions data planes asked for since the last look, and at no other. */
+  private void lookDemanded() {
+    try {
+      Instant now = clock.instant();
+      Map<Revision, List<TargetRef>> all = targets;
+      Map<Revision, RevisionScale> next = new HashMap<>(view);
+      for (Revision r : List.copyOf(demand.keySet())) {
+        List<TargetRef> refs = all.get(r);
+        if (refs == null) {
+          demand.remove(r);
+          continue;
+        }
+        next.put(r, look(r, refs, now));
+      }
+      next.keySet().retainAll(all.keySet());
+      publish(Map.copyOf(next));
+    } catch (RuntimeException e) {
+      log.error("scale look failed; will look again", e);
+    }
+  }
+
+  private void publish(Map<Revision, RevisionScale> published) {
+    if (!published.equals(view)) {
+      view = published;
+      rebuild.run();
+    }
+  }
+
   private RevisionScale look(Revision r, List<TargetRef> refs, Instant now) {
     State st = states.computeIfAbsent(r, k -> new State(now));
-    for (TargetRef t : refs) {
-      read(r, t, st);
-    }
     Locality from = demand.remove(r);
+    boolean fresh = from != null;
+    for (TargetRef t : refs) {
+      Instant readAt = st.readAt.get(t.cluster());
+      if (fresh
+          || readAt == null
+          || st.errors.containsKey(t.cluster())
+          || !readAt.plus(READ_EVERY).isAfter(now)) {
+        read(r, t, st, now);
+      }
+    }
     LoadStore l = loads;
     long held = l == null ? 0 : l.held(r.namespace(), r.name());
     Instant lastActivity = l == null ? null : l.lastActivity(r.namespace(), r.name());
@@ -283,6 +344,15 @@ public final class ScaleController implements ActivationView, AutoCloseable {
           ScaleDecision.decide(
               new ScaleDecision.Inputs(known, from, held, lastActivity, idleSince, after, isJudged),
               now);
+      if (!actions.isEmpty() && !fresh) {
+        // Decided on reads up to READ_EVERY old: read every target now and decide again.
+        fresh = true;
+        for (TargetRef t : refs) {
+          read(r, t, st, now);
+        }
+        attempt--;
+        continue;
+      }
       boolean failed = false;
       for (ScaleDecision.Action a : actions) {
         // Any replica wakes a revision a data plane connected to it asks for (0 → 1 is safe from
@@ -304,11 +374,12 @@ public final class ScaleController implements ActivationView, AutoCloseable {
     return new RevisionScale(replicas, error == null ? "" : error);
   }
 
-  private void read(Revision r, TargetRef t, State st) {
+  private void read(Revision r, TargetRef t, State st, Instant now) {
     Scaler scaler = scalers.get(t.cluster());
     if (scaler == null) {
       return;
     }
+    st.readAt.put(t.cluster(), now);
     try {
       st.replicas.put(t.cluster(), scaler.replicas(r.namespace(), t.deployment()));
       st.errors.remove(t.cluster());

@@ -10,8 +10,14 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -27,21 +33,45 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  * (or, when the document has none, adds that one line under {@code spec:}); every other byte of the
  * file — other documents, comments, formatting — stays as it was. The file is replaced by an atomic
  * rename, so the folder's watcher sees one complete change.
+ *
+ * <p>Reads are cheap however many targets a folder holds: the folder is listed at most once per
+ * {@link #RESCAN_AFTER}, and a file is parsed again only when its text changed. A write reads its
+ * file afresh.
  */
 public final class FolderScaler implements Scaler {
 
+  /** How long a listing of the folder serves reads before the folder is listed again. */
+  static final Duration RESCAN_AFTER = Duration.ofMillis(500);
+
   private final Path directory;
+  private final Clock clock;
+
+  /** Parsed files by path, kept while their size and modification time stay. */
+  private final Map<Path, Parsed> parsed = new HashMap<>();
+
+  /** The files of the last listing, and when it was made; null: list again. */
+  private @Nullable List<Path> listing;
+
+  private Instant listedAt = Instant.EPOCH;
+
+  /** A file as last read: its text and its documents (none without "Deployment"). */
+  private record Parsed(String text, List<Node> documents) {}
 
   /**
    * @param directory the cluster's folder, read recursively ({@code *.yaml}, {@code *.yml})
    */
   public FolderScaler(Path directory) {
+    this(directory, Clock.systemUTC());
+  }
+
+  FolderScaler(Path directory, Clock clock) {
     this.directory = requireNonNull(directory, "directory");
+    this.clock = requireNonNull(clock, "clock");
   }
 
   @Override
   public synchronized int replicas(String namespace, String deployment) throws ScaleException {
-    Found found = find(namespace, deployment);
+    Found found = find(namespace, deployment, false);
     return found.replicas == null ? 1 : Integer.parseInt(found.replicas.getValue().trim());
   }
 
@@ -51,7 +81,7 @@ public final class FolderScaler implements Scaler {
     if (replicas < 0) {
       throw new IllegalArgumentException("replicas: " + replicas + " (expected: >= 0)");
     }
-    Found found = find(namespace, deployment);
+    Found found = find(namespace, deployment, true);
     String text = found.text;
     String changed;
     if (found.replicas != null) {
@@ -72,13 +102,22 @@ public final class FolderScaler implements Scaler {
               + text.substring(keyStart);
     }
     write(found.file, changed);
+    forget();
   }
 
   /** A Deployment document found: its file, the file's text, its spec and replicas nodes. */
   private record Found(Path file, String text, MappingNode spec, @Nullable ScalarNode replicas) {}
 
-  private Found find(String namespace, String deployment) throws ScaleException {
-    List<Path> files;
+  /**
+   * The files to look in: the last listing while it is younger than {@link #RESCAN_AFTER}, unless
+   * {@code fresh}.
+   */
+  private List<Path> files(boolean fresh) throws ScaleException {
+    Instant now = clock.instant();
+    List<Path> files = listing;
+    if (files != null && !fresh && now.isBefore(listedAt.plus(RESCAN_AFTER))) {
+      return files;
+    }
     try (Stream<Path> walk = Files.walk(directory)) {
       files =
           walk.filter(Files::isRegularFile)
@@ -88,23 +127,54 @@ public final class FolderScaler implements Scaler {
     } catch (IOException e) {
       throw new ScaleException("cannot read " + directory + ": " + e.getMessage(), e);
     }
-    for (Path file : files) {
-      String text;
-      try {
-        text = Files.readString(file, StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        continue; // the folder's own health reports unreadable files
-      }
-      if (!text.contains("Deployment")) {
-        continue;
+    parsed.keySet().retainAll(new HashSet<>(files));
+    listing = files;
+    listedAt = now;
+    return files;
+  }
+
+  /** The file as it is now, parsed again only when its text changed; null when unreadable. */
+  private @Nullable Parsed parse(Path file, boolean fresh) {
+    Parsed old = parsed.get(file);
+    if (old != null && !fresh) {
+      // Within one listing's period the last read stands; a change shows at the next listing.
+      return old;
+    }
+    try {
+      // Reading is cheap, parsing is not; a file's time stamp may not move for a quick edit of the
+      // same size, so the text itself says whether it changed.
+      String text = Files.readString(file, StandardCharsets.UTF_8);
+      if (old != null && old.text().equals(text)) {
+        return old;
       }
       List<Node> documents = new ArrayList<>();
-      try {
-        new Yaml(new LoaderOptions()).composeAll(new StringReader(text)).forEach(documents::add);
-      } catch (RuntimeException e) {
-        continue; // a broken file: reported by the folder's health
+      if (text.contains("Deployment")) {
+        try {
+          new Yaml(new LoaderOptions()).composeAll(new StringReader(text)).forEach(documents::add);
+        } catch (RuntimeException e) {
+          documents = List.of(); // a broken file: reported by the folder's health
+        }
       }
-      for (Node doc : documents) {
+      Parsed p = new Parsed(text, documents);
+      parsed.put(file, p);
+      return p;
+    } catch (IOException e) {
+      parsed.remove(file);
+      return null; // the folder's own health reports unreadable files
+    }
+  }
+
+  private Found find(String namespace, String deployment, boolean fresh) throws ScaleException {
+    boolean listed =
+        fresh || listing == null || !clock.instant().isBefore(listedAt.plus(RESCAN_AFTER));
+    List<Path> files = files(fresh);
+    for (Path file : files) {
+      Parsed p = parse(file, fresh || listed);
+      if (p == null) {
+        continue;
+      }
+      String text = p.text();
+      for (Node doc : p.documents()) {
         if (!(doc instanceof MappingNode m)
             || !"Deployment".equals(scalar(m, "kind"))
             || !(value(m, "metadata") instanceof MappingNode meta)
@@ -178,5 +248,10 @@ public final class FolderScaler implements Scaler {
     } catch (IOException e) {
       throw new ScaleException("cannot write " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /** After a write: the next read looks at the folder again. */
+  private void forget() {
+    listing = null;
   }
 }

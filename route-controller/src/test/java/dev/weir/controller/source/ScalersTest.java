@@ -62,6 +62,58 @@ class ScalersTest {
   }
 
   @Test
+  void aFolderIsListedAndParsedAgainOnlyAfterItsRescanPeriodAndWhenAFileChanged() throws Exception {
+    Path file = folder.resolve("hello.yaml");
+    Files.writeString(file, FILE);
+    MutableClock clock = new MutableClock();
+    FolderScaler scaler = new FolderScaler(folder, clock);
+    assertThat(scaler.replicas("default", "hello-00003")).isZero();
+
+    // Someone else sets 3: reads within the rescan period answer from the last parse ...
+    Files.writeString(file, FILE.replace("replicas:   0", "replicas:   3"));
+    assertThat(scaler.replicas("default", "hello-00003")).isZero();
+    // ... and the next listing sees the change.
+    clock.advance(FolderScaler.RESCAN_AFTER);
+    assertThat(scaler.replicas("default", "hello-00003")).isEqualTo(3);
+
+    // A write always reads its file afresh, and the next read sees the write at once.
+    Files.writeString(file, FILE.replace("replicas:   0", "replicas:   2"));
+    scaler.scale("default", "hello-00003", 0);
+    assertThat(Files.readString(file)).isEqualTo(FILE);
+    assertThat(scaler.replicas("default", "hello-00003")).isZero();
+
+    Files.delete(file);
+    clock.advance(FolderScaler.RESCAN_AFTER);
+    assertThatThrownBy(() -> scaler.replicas("default", "hello-00003"))
+        .isInstanceOf(ScaleException.class)
+        .hasMessageContaining("deployment/hello-00003 not found");
+  }
+
+  /** A clock tests move by hand. */
+  private static final class MutableClock extends java.time.Clock {
+    private java.time.Instant now = java.time.Instant.parse("2026-12-01T00:00:00Z");
+
+    void advance(java.time.Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return now;
+    }
+  }
+
+  @Test
   void aFolderDeploymentWithoutReplicasGetsOneLineUnderSpec() throws Exception {
     Path file = folder.resolve("hello.yml");
     Files.writeString(file, FILE);

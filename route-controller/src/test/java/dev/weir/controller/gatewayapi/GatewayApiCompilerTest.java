@@ -632,6 +632,46 @@ class GatewayApiCompilerTest {
     assertThat(refs.getReason()).isEqualTo("UnsupportedProtocol");
   }
 
+  /** GRPCRoute precedence (GRPCRouteRule.matches), one pair per row: the first named wins. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          longer service wins | {method: {service: shop.CartService}} | {method: {service: shop.Cart, method: Add}} | T2 | T1
+          longer method wins | {method: {service: a.B, method: LongName}} | {method: {service: a.B, method: X}, headers: [{name: x, value: y}]} | T2 | T1
+          more headers win | {method: {service: a.B}, headers: [{name: x, value: y}]} | {method: {service: a.B}} | T2 | T1
+          older route wins | {method: {service: a.B}} | {method: {service: a.B}} | T1 | T2
+          namespace/name order wins on equal age | {method: {service: a.B}} | {method: {service: a.B}} | T1 | T1
+          """)
+  void grpcPrecedence(
+      String what, String winner, String loser, String winnerCreated, String loserCreated) {
+    GatewayApiResult r =
+        compile(
+            SVC,
+            objects(
+                weirClass(),
+                httpGateway("apps", "gw", "2026-01-01T00:00:00Z"),
+                grpcRoute(
+                    "apps",
+                    "b-loser",
+                    time(loserCreated),
+                    "parentRefs: [{name: gw}]\nhostnames: [g.example.com]\nrules: [{matches: ["
+                        + loser
+                        + "], backendRefs: [{name: grpc, port: 9000}]}]"),
+                grpcRoute(
+                    "apps",
+                    "a-winner",
+                    time(winnerCreated),
+                    "parentRefs: [{name: gw}]\nhostnames: [g.example.com]\nrules: [{matches: ["
+                        + winner
+                        + "], backendRefs: [{name: grpc, port: 9000}]}]")));
+    assertThat(ruleNames(host(r, "g.example.com")))
+        .as(what)
+        .containsExactly(
+            "grpcroute/apps/a-winner/rule/0/match/0", "grpcroute/apps/b-loser/rule/0/match/0");
+  }
+
   @Test
   void anHttpRouteAndAGrpcRouteDoNotShareAHostTheOlderKeepsIt() {
     GatewayApiResult r =

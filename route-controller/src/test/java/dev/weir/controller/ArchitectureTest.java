@@ -173,6 +173,33 @@ class ArchitectureTest {
         .check(CLASSES);
   }
 
+  /**
+   * The Gateway API compile is pure: fabric8's model types (never its client), the JDK, the routing
+   * model it makes, JSpecify; no Spring, no I/O, nothing of the controller's wiring.
+   */
+  @Test
+  void theGatewayApiCompileIsPure() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.weir.controller.gatewayapi..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.fabric8.kubernetes.client..",
+            "org.springframework..",
+            "dev.weir.xds..",
+            "dev.weir.controller.source..",
+            "dev.weir.controller.store..",
+            "dev.weir.controller.status..",
+            "dev.weir.controller.reconcile..",
+            "dev.weir.controller.pipeline..",
+            "dev.weir.controller.admin..",
+            "java.nio.file..",
+            "java.net..",
+            "java.io..")
+        .check(CLASSES);
+  }
+
   /** Sources watch and parse into the store; they see nothing of the build, status or loop. */
   @Test
   void sourcesSeeOnlyTheStore() {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.weir.controller.api.v1alpha1.RolloutStep;
 import dev.weir.controller.clusters.TlsSettings;
+import dev.weir.controller.gatewayapi.GatewayApiViews;
+import dev.weir.controller.gatewayapi.ObjectKey;
 import dev.weir.controller.pipeline.ClusterObjects;
 import dev.weir.controller.pipeline.DefaultCertificateState;
 import dev.weir.controller.pipeline.RolloutObject;
@@ -194,6 +196,30 @@ public class AdminController {
   @GetMapping("/routes")
   public List<WeirController.RouteView> routes() {
     return controller.routes();
+  }
+
+  /** Every GatewayClass of the config clusters with its status (Weir's for its own classes). */
+  @GetMapping("/gatewayclasses")
+  public List<GatewayApiViews.View> gatewayClasses() {
+    return controller.gatewayApi(ObjectKey.GATEWAY_CLASS);
+  }
+
+  /** Every Gateway of the config clusters with its status (Weir's for Gateways of its classes). */
+  @GetMapping("/gateways")
+  public List<GatewayApiViews.View> gateways() {
+    return controller.gatewayApi(ObjectKey.GATEWAY);
+  }
+
+  /** Every HTTPRoute with its status: other controllers' parents kept, Weir's as last built. */
+  @GetMapping("/httproutes")
+  public List<GatewayApiViews.View> httpRoutes() {
+    return controller.gatewayApi(ObjectKey.HTTP_ROUTE);
+  }
+
+  /** Every GRPCRoute with its status: other controllers' parents kept, Weir's as last built. */
+  @GetMapping("/grpcroutes")
+  public List<GatewayApiViews.View> grpcRoutes() {
+    return controller.gatewayApi(ObjectKey.GRPC_ROUTE);
   }
 
   /** The connected data planes as the xDS server sees them. */

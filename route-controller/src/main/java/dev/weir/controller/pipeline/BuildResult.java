@@ -30,4 +30,9 @@ public record BuildResult(
   public BuildResult(TrafficModel model, Map<RouteKey, RouteStatus> statuses, BuildState state) {
     this(model, statuses, state, null);
   }
+
+  /** The Gateway API part of the build: hosts, certificates, every object's status (Weir's). */
+  public dev.weir.controller.gatewayapi.GatewayApiResult gatewayApi() {
+    return state.gatewayApi();
+  }
 }

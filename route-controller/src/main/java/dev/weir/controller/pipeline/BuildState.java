@@ -3,6 +3,8 @@ package dev.weir.controller.pipeline;
 import static java.util.Objects.requireNonNull;
 
 import dev.weir.controller.api.v1alpha1.RouteStatus;
+import dev.weir.controller.gatewayapi.GatewayApiResult;
+import dev.weir.controller.gatewayapi.ObjectKey;
 import dev.weir.controller.pipeline.ClusterIndex.Name;
 import dev.weir.model.TrafficModel;
 import java.util.Collections;
@@ -32,6 +34,14 @@ public final class BuildState {
   private final Map<String, CachedCheck> certificateChecks;
   private final Map<Name, String> latestRevisions;
   private final BuildMemo memo;
+  private final GatewayApiResult gatewayApi;
+  private final Map<ObjectKey, GatewayServed> gatewaysServed;
+
+  /**
+   * What the model serves of one Gateway (its rule-based hosts) and since which model revision: its
+   * {@code Programmed} is True once every connected data plane applied that revision.
+   */
+  record GatewayServed(java.util.List<dev.weir.model.VirtualHost> hosts, long sinceModelRevision) {}
 
   /** A state without the work of a build to reuse: the next build does all of it. */
   public BuildState(
@@ -47,7 +57,9 @@ public final class BuildState {
         Map.copyOf(validSecrets),
         Map.copyOf(certificateChecks),
         Map.of(),
-        BuildMemo.EMPTY);
+        BuildMemo.EMPTY,
+        GatewayApiResult.EMPTY,
+        Map.of());
   }
 
   /** A state that remembers no valid Secret. */
@@ -64,7 +76,11 @@ public final class BuildState {
       Map<String, ValidSecret> validSecrets,
       Map<String, CachedCheck> certificateChecks,
       Map<Name, String> latestRevisions,
-      BuildMemo memo) {
+      BuildMemo memo,
+      GatewayApiResult gatewayApi,
+      Map<ObjectKey, GatewayServed> gatewaysServed) {
+    this.gatewayApi = gatewayApi;
+    this.gatewaysServed = gatewaysServed;
     this.model = model;
     this.served = served;
     this.statuses = statuses;
@@ -74,6 +90,7 @@ public final class BuildState {
     this.memo = memo;
   }
 
+  /** A state without Gateway API objects. */
   static BuildState of(
       TrafficModel model,
       Map<RouteKey, ServedRoute> served,
@@ -82,6 +99,28 @@ public final class BuildState {
       Map<String, CachedCheck> certificateChecks,
       Map<Name, String> latestRevisions,
       BuildMemo memo) {
+    return of(
+        model,
+        served,
+        statuses,
+        validSecrets,
+        certificateChecks,
+        latestRevisions,
+        memo,
+        GatewayApiResult.EMPTY,
+        Map.of());
+  }
+
+  static BuildState of(
+      TrafficModel model,
+      Map<RouteKey, ServedRoute> served,
+      Map<RouteKey, RouteStatus> statuses,
+      Map<String, ValidSecret> validSecrets,
+      Map<String, CachedCheck> certificateChecks,
+      Map<Name, String> latestRevisions,
+      BuildMemo memo,
+      GatewayApiResult gatewayApi,
+      Map<ObjectKey, GatewayServed> gatewaysServed) {
     return new BuildState(
         model,
         Collections.unmodifiableMap(served),
@@ -89,7 +128,35 @@ public final class BuildState {
         Map.copyOf(validSecrets),
         Map.copyOf(certificateChecks),
         Collections.unmodifiableMap(latestRevisions),
-        memo);
+        memo,
+        gatewayApi,
+        Map.copyOf(gatewaysServed));
+  }
+
+  /**
+   * The Gateway API compile of the build: rule-based hosts, certificates and every Gateway API
+   * object's status (Weir's part), and what the next compile needs.
+   */
+  public GatewayApiResult gatewayApi() {
+    return gatewayApi;
+  }
+
+  Map<ObjectKey, GatewayServed> gatewaysServed() {
+    return gatewaysServed;
+  }
+
+  /** The same state with another Gateway API result (a status-only recompute). */
+  BuildState withGatewayApi(GatewayApiResult next) {
+    return new BuildState(
+        model,
+        served,
+        statuses,
+        validSecrets,
+        certificateChecks,
+        latestRevisions,
+        memo,
+        next,
+        gatewaysServed);
   }
 
   public TrafficModel model() {
@@ -130,13 +197,29 @@ public final class BuildState {
    */
   BuildState withStatuses(Map<RouteKey, RouteStatus> newStatuses, BuildMemo newMemo) {
     return new BuildState(
-        model, served, newStatuses, validSecrets, certificateChecks, latestRevisions, newMemo);
+        model,
+        served,
+        newStatuses,
+        validSecrets,
+        certificateChecks,
+        latestRevisions,
+        newMemo,
+        gatewayApi,
+        gatewaysServed);
   }
 
   /** The same state without the work to reuse: a build from it does everything again. */
   public BuildState withoutMemo() {
     return new BuildState(
-        model, served, statuses, validSecrets, certificateChecks, latestRevisions, BuildMemo.EMPTY);
+        model,
+        served,
+        statuses,
+        validSecrets,
+        certificateChecks,
+        latestRevisions,
+        BuildMemo.EMPTY,
+        gatewayApi,
+        gatewaysServed);
   }
 
   @Override
@@ -147,7 +230,9 @@ public final class BuildState {
         && statuses.equals(s.statuses)
         && validSecrets.equals(s.validSecrets)
         && certificateChecks.equals(s.certificateChecks)
-        && latestRevisions.equals(s.latestRevisions);
+        && latestRevisions.equals(s.latestRevisions)
+        && gatewayApi.equals(s.gatewayApi)
+        && gatewaysServed.equals(s.gatewaysServed);
   }
 
   @Override

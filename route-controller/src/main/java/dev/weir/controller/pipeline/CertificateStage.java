@@ -2,6 +2,7 @@ package dev.weir.controller.pipeline;
 
 import dev.weir.controller.api.v1alpha1.Condition;
 import dev.weir.controller.clusters.TlsSettings;
+import dev.weir.controller.gatewayapi.GatewayApiInput;
 import dev.weir.controller.tls.CertificateCheck;
 import dev.weir.controller.tls.Certificates;
 import dev.weir.controller.validate.DnsNames;
@@ -69,9 +70,34 @@ final class CertificateStage {
       BuildState previous,
       Instant now,
       List<RouteWork> works) {
-    CertificateStage stage = new CertificateStage(tls, secrets, previous, now);
+    CertificateStage stage = create(tls, secrets, previous, now);
     stage.certificates(works);
     return stage;
+  }
+
+  /** The stage before its Routes: Gateway listeners' Secrets may be checked first. */
+  static CertificateStage create(
+      TlsSettings tls, Map<String, SecretObject> secrets, BuildState previous, Instant now) {
+    return new CertificateStage(tls, secrets, previous, now);
+  }
+
+  /**
+   * The verdict on a Gateway listener's certificate Secret, checked as a Route's (content checks
+   * cached, the last valid content served while the current one fails; that content is remembered
+   * for the next build).
+   */
+  GatewayApiInput.SecretVerdict listenerSecret(String secretKey) {
+    CertificateCheck check = check(secretKey);
+    ValidSecret serving = servable(secretKey);
+    GatewayApiInput.Servable servable = null;
+    if (serving != null) {
+      validSecrets.put(secretKey, serving);
+      CertificateCheck covering = check.valid() ? check : lastCheck(serving);
+      servable =
+          new GatewayApiInput.Servable(
+              serving.certificateChainPem(), serving.privateKeyPem(), covering.dnsNames());
+    }
+    return new GatewayApiInput.SecretVerdict(check.reason(), check.message(), servable);
   }
 
   /** Per served Route with TLS, its {@code CertificateProvisioned} condition. */
@@ -99,7 +125,8 @@ final class CertificateStage {
     return defaultCertificate;
   }
 
-  private void certificates(List<RouteWork> works) {
+  /** Runs the stage over the Routes (oldest first); once. */
+  void certificates(List<RouteWork> works) {
     Map<String, Set<String>> serverNames = new TreeMap<>();
     String defaultKey = tls.defaultSecret();
     ValidSecret defaultSecret = defaultKey == null ? null : servable(defaultKey);

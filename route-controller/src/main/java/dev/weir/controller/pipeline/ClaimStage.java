@@ -1,8 +1,12 @@
 package dev.weir.controller.pipeline;
 
+import dev.weir.controller.gatewayapi.ObjectKey;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,6 +21,9 @@ import org.jspecify.annotations.Nullable;
 final class ClaimStage {
 
   private final Map<String, RouteKey> claimed;
+  private final Map<String, Instant> gatewayHosts = new HashMap<>();
+  private final Map<String, String> gatewayHolders = new HashMap<>();
+  private final Map<String, String> lostGatewayHosts = new TreeMap<>();
 
   /**
    * @param expectedHosts about how many hosts will be claimed (sizes the map once)
@@ -25,24 +32,69 @@ final class ClaimStage {
     claimed = new HashMap<>(expectedHosts * 4 / 3 + 1);
   }
 
+  /**
+   * The Gateway API hosts, claimed before any Route: a Route keeps such a host only when it is
+   * older than every Gateway API route serving it (the older object wins), and the Gateway API then
+   * loses it ({@link #lostGatewayHosts}).
+   *
+   * @param ages per host, the creation time of its oldest Gateway API route
+   * @param routes per host, those routes (for messages)
+   */
+  void preclaim(Map<String, Instant> ages, Map<String, List<ObjectKey>> routes) {
+    gatewayHosts.putAll(ages);
+    routes.forEach(
+        (host, keys) ->
+            gatewayHolders.put(
+                host,
+                String.join(
+                    ", ",
+                    keys.stream()
+                        .map(k -> k.kind() + " " + k.key() + " of cluster " + k.cluster())
+                        .toList())));
+  }
+
+  /** The Gateway API hosts older Routes keep, each with the message naming the Route. */
+  Map<String, String> lostGatewayHosts() {
+    return lostGatewayHosts;
+  }
+
   /** Claims the Route's hosts, or marks its outcome with a conflict. Call oldest first. */
   void claim(RouteWork w) {
     Set<String> hosts = w.hosts;
     if (hosts != null) {
       RouteKey holder = null;
       String conflictHost = null;
+      String gatewayConflict = null;
       for (String host : hosts) {
         holder = claimed.get(host);
         if (holder != null) {
           conflictHost = host;
           break;
         }
+        Instant gatewayAge = gatewayHosts.get(host);
+        if (gatewayAge != null && gatewayAge.isBefore(w.outcome().route().created())) {
+          gatewayConflict =
+              "host " + host + " is already served by the older " + gatewayHolders.get(host);
+          break;
+        }
       }
       if (holder != null) {
         w.outcome = w.outcome().conflict(conflictMessage(conflictHost, holder));
+      } else if (gatewayConflict != null) {
+        w.outcome = w.outcome().conflict(gatewayConflict);
       } else {
         for (String host : hosts) {
           claimed.put(host, w.key());
+          if (gatewayHosts.remove(host) != null) {
+            lostGatewayHosts.put(
+                host,
+                "served by the older Route "
+                    + w.key().namespace()
+                    + "/"
+                    + w.key().name()
+                    + " of cluster "
+                    + w.key().cluster());
+          }
         }
       }
     }

@@ -2,6 +2,7 @@ package dev.weir.controller.pipeline;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.weir.controller.gatewayapi.GatewayApiObjects;
 import dev.weir.model.Locality;
 import java.util.List;
 
@@ -12,6 +13,7 @@ import java.util.List;
  * @param secrets TLS Secrets (read from config clusters only)
  * @param rollouts Rollouts (read from config clusters only; the build ignores them)
  * @param stale true when the cluster cannot be read and these are its last-known objects
+ * @param gatewayApi its Gateway API objects (read from config clusters only)
  */
 public record ClusterObjects(
     String cluster,
@@ -22,7 +24,32 @@ public record ClusterObjects(
     List<ServiceObject> services,
     List<EndpointSliceObject> endpointSlices,
     List<SecretObject> secrets,
-    List<RolloutObject> rollouts) {
+    List<RolloutObject> rollouts,
+    GatewayApiObjects gatewayApi) {
+
+  /** A cluster without Gateway API objects. */
+  public ClusterObjects(
+      String cluster,
+      Locality locality,
+      boolean config,
+      boolean stale,
+      List<RouteObject> routes,
+      List<ServiceObject> services,
+      List<EndpointSliceObject> endpointSlices,
+      List<SecretObject> secrets,
+      List<RolloutObject> rollouts) {
+    this(
+        cluster,
+        locality,
+        config,
+        stale,
+        routes,
+        services,
+        endpointSlices,
+        secrets,
+        rollouts,
+        GatewayApiObjects.empty(cluster));
+  }
 
   /** A cluster without Rollouts. */
   public ClusterObjects(
@@ -57,5 +84,6 @@ public record ClusterObjects(
     endpointSlices = List.copyOf(endpointSlices);
     secrets = List.copyOf(secrets);
     rollouts = List.copyOf(rollouts);
+    requireNonNull(gatewayApi, "gatewayApi");
   }
 }

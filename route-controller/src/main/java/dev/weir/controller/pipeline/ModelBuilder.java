@@ -5,7 +5,11 @@ import static java.util.Objects.requireNonNull;
 import dev.weir.controller.api.v1alpha1.Condition;
 import dev.weir.controller.api.v1alpha1.RouteStatus;
 import dev.weir.controller.clusters.TlsSettings;
+import dev.weir.controller.gatewayapi.GatewayApiInput;
+import dev.weir.controller.gatewayapi.GatewayApiResult;
+import dev.weir.controller.gatewayapi.ObjectKey;
 import dev.weir.model.TrafficModel;
+import dev.weir.model.VirtualHost;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -174,9 +178,13 @@ public final class ModelBuilder {
     routes.sort(AGE);
 
     IndexStage index = IndexStage.run(clusters, memo);
+    CertificateStage certificates = CertificateStage.create(tls, secrets, previous, now);
+    GatewayApiResult gatewayApi =
+        GatewayApiStage.compile(clusters, index, certificates, previous, now);
     ResolveStage resolve =
         new ResolveStage(domain, index, routes, previous.latestRevisions(), gate);
     ClaimStage claim = new ClaimStage(previous.model().virtualHosts().size() + routes.size());
+    claim.preclaim(gatewayApi.hostAges(), gatewayApi.hostRoutes());
     List<RouteWork> works = new ArrayList<>(routes.size());
     for (RouteObject route : routes) {
       RouteWork w = new RouteWork(route, memo.routes().get(route.key()));
@@ -184,16 +192,37 @@ public final class ModelBuilder {
       claim.claim(w);
       works.add(w);
     }
+    gatewayApi =
+        gatewayApi.withoutHosts(claim.lostGatewayHosts(), previous.gatewayApi().state(), now);
     UpstreamStage upstreams = UpstreamStage.run(domain, index, memo, works, activations);
-    CertificateStage certificates = CertificateStage.run(tls, secrets, previous, now, works);
+    upstreams.addServices(GatewayApiStage.services(gatewayApi));
+    certificates.certificates(works);
+    List<VirtualHost> virtualHosts = upstreams.virtualHosts();
+    if (!gatewayApi.virtualHosts().isEmpty()) {
+      virtualHosts = new ArrayList<>(virtualHosts);
+      virtualHosts.addAll(gatewayApi.virtualHosts());
+    }
     TrafficModel model =
         AssembleStage.model(
             previous.model(),
-            upstreams.virtualHosts(),
+            virtualHosts,
             upstreams.upstreams().values(),
             upstreams.sameUpstreams(),
-            certificates.certificates(),
+            GatewayApiStage.merge(
+                certificates.certificates(),
+                gatewayApi.certificates(),
+                tls.defaultSecret() != null),
             tls.httpOption());
+    Map<ObjectKey, BuildState.GatewayServed> gatewaysServed =
+        GatewayApiStage.served(gatewayApi, model, previous);
+    gatewayApi =
+        GatewayApiStage.programmed(
+            gatewayApi,
+            gatewaysServed,
+            GatewayApiInput.Programming.PENDING,
+            dataPlanes,
+            previous,
+            now);
     StatusStage status =
         StatusStage.run(
             domain,
@@ -223,7 +252,9 @@ public final class ModelBuilder {
             certificates.validSecrets(),
             certificates.checks(),
             resolve.latestRevisions(),
-            new BuildMemo(domain, tls, index.remembered(), nextRoutes, upstreams.upstreams()));
+            new BuildMemo(domain, tls, index.remembered(), nextRoutes, upstreams.upstreams()),
+            gatewayApi,
+            gatewaysServed);
     return new BuildResult(model, statusMap, state, certificates.defaultCertificate());
   }
 
@@ -269,8 +300,21 @@ public final class ModelBuilder {
             e.getKey(), m.withIngress(ingress, StatusStage.withIngress(m.status(), ingress, now)));
       }
     }
+    GatewayApiResult gatewayApi =
+        GatewayApiStage.programmed(
+            last.gatewayApi(),
+            state.gatewaysServed(),
+            GatewayApiInput.Programming.PENDING,
+            dataPlanes,
+            state,
+            now);
+    if (gatewayApi != last.gatewayApi()) {
+      state = state.withGatewayApi(gatewayApi);
+    }
     if (changed.isEmpty()) {
-      return last;
+      return gatewayApi == last.gatewayApi()
+          ? last
+          : new BuildResult(last.model(), last.statuses(), state, last.defaultCertificate());
     }
     Map<RouteKey, RouteStatus> statuses = new HashMap<>(last.statuses());
     Map<RouteKey, RouteMemo> routes = new HashMap<>(memo.routes());

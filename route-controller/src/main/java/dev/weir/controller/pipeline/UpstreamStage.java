@@ -100,6 +100,13 @@ final class UpstreamStage {
     w.activatable = activatable;
   }
 
+  /** Adds the upstream of each Service the Gateway API hosts route to (a Service is a revision). */
+  void addServices(List<Name> names) {
+    for (Name n : names) {
+      upstreams.computeIfAbsent(n, this::upstream);
+    }
+  }
+
   /** Every served Route's virtual hosts, in Route order (unsorted). */
   List<VirtualHost> virtualHosts() {
     return virtualHosts;

@@ -331,6 +331,25 @@ public final class WeirController implements AutoCloseable {
     return views;
   }
 
+  /**
+   * The Gateway API objects of {@code kind} ({@link dev.weir.controller.gatewayapi.ObjectKey}) of
+   * every config cluster, as of the last build, with the status Weir computed.
+   */
+  public List<dev.weir.controller.gatewayapi.GatewayApiViews.View> gatewayApi(String kind) {
+    RebuildLoop.Built last = loop.last();
+    if (last == null) {
+      return List.of();
+    }
+    List<dev.weir.controller.gatewayapi.GatewayApiObjects> objects = new ArrayList<>();
+    for (ClusterObjects c : last.inputs()) {
+      if (c.config()) {
+        objects.add(c.gatewayApi());
+      }
+    }
+    return dev.weir.controller.gatewayapi.GatewayApiViews.of(
+        kind, objects, last.result().gatewayApi());
+  }
+
   /** Every Rollout of every config cluster, as of the last build. */
   public List<RolloutCoordinator.RolloutView> rollouts() {
     return rollouts.rollouts();

@@ -20,9 +20,15 @@ import dev.weir.controller.clusters.ClusterConfig;
 import dev.weir.controller.store.KubernetesObjects;
 import dev.weir.controller.store.ObjectStore;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
@@ -675,6 +681,39 @@ public final class FolderSource implements ClusterSource {
   /** The kind of a scale target document, skipped here (see {@link FolderScaler}). */
   private static final String DEPLOYMENT = "Deployment";
 
+  /**
+   * A Gateway API document ({@code gateway.networking.k8s.io/v1}; ReferenceGrant also {@code
+   * v1beta1}) as fabric8's model type; its spec is checked later, by the Gateway API compile.
+   */
+  private static HasMetadata gatewayApiObject(
+      JsonNode doc, int index, String kind, String apiVersion) throws JacksonException {
+    boolean v1 = apiVersion.equals("gateway.networking.k8s.io/v1");
+    boolean v1beta1 = apiVersion.equals("gateway.networking.k8s.io/v1beta1");
+    if (!v1 && !(v1beta1 && kind.equals("ReferenceGrant"))) {
+      throw new IllegalArgumentException(
+          "document "
+              + index
+              + ": apiVersion \""
+              + apiVersion
+              + "\" of "
+              + kind
+              + " (expected: gateway.networking.k8s.io/v1"
+              + (kind.equals("ReferenceGrant") ? " or v1beta1" : "")
+              + ")");
+    }
+    return switch (kind) {
+      case "GatewayClass" -> YAML.treeToValue(doc, GatewayClass.class);
+      case "Gateway" -> YAML.treeToValue(doc, Gateway.class);
+      case "HTTPRoute" -> YAML.treeToValue(doc, HTTPRoute.class);
+      case "GRPCRoute" -> YAML.treeToValue(doc, GRPCRoute.class);
+      default ->
+          v1
+              ? YAML.treeToValue(doc, ReferenceGrant.class)
+              : YAML.treeToValue(
+                  doc, io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant.class);
+    };
+  }
+
   private static HasMetadata object(JsonNode doc, int index) throws JacksonException {
     String kind = doc.path("kind").asText("");
     String apiVersion = doc.path("apiVersion").asText("");
@@ -712,6 +751,9 @@ public final class FolderSource implements ClusterSource {
             index, "Rollout", "metadata.namespace", doc.path("metadata").path("namespace"), 63);
         yield YAML.treeToValue(doc, Rollout.class);
       }
+      case "GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "ReferenceGrant" ->
+          gatewayApiObject(doc, index, kind, apiVersion);
+      case "Namespace" -> YAML.treeToValue(doc, Namespace.class);
       case "Service" -> YAML.treeToValue(doc, Service.class);
       case "EndpointSlice" -> YAML.treeToValue(doc, EndpointSlice.class);
       case "Secret" -> {
@@ -736,7 +778,8 @@ public final class FolderSource implements ClusterSource {
                   + index
                   + ": kind \""
                   + kind
-                  + "\" (expected: Route, Rollout, Service, EndpointSlice, Secret or Deployment)");
+                  + "\" (expected: Route, Rollout, Service, EndpointSlice, Secret, Deployment,"
+                  + " Namespace, GatewayClass, Gateway, HTTPRoute, GRPCRoute or ReferenceGrant)");
     };
   }
 

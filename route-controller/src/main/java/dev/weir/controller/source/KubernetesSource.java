@@ -9,6 +9,11 @@ import dev.weir.controller.clusters.ClusterConfig;
 import dev.weir.controller.store.KubernetesObjects;
 import dev.weir.controller.store.ObjectStore;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -68,7 +73,16 @@ public final class KubernetesSource implements ClusterSource {
    * Kinds a cluster may not serve (their CRD not installed): a 404 on their list leaves the cluster
    * readable without them.
    */
-  static final Set<ObjectStore.Kind> OPTIONAL = EnumSet.of(ObjectStore.Kind.ROLLOUT);
+  static final Set<ObjectStore.Kind> OPTIONAL =
+      EnumSet.of(
+          ObjectStore.Kind.ROLLOUT,
+          ObjectStore.Kind.GATEWAY_CLASS,
+          ObjectStore.Kind.GATEWAY,
+          ObjectStore.Kind.HTTP_ROUTE,
+          ObjectStore.Kind.GRPC_ROUTE,
+          ObjectStore.Kind.REFERENCE_GRANT,
+          ObjectStore.Kind.REFERENCE_GRANT_V1BETA1,
+          ObjectStore.Kind.NAMESPACE);
 
   /**
    * Optional kinds whose last list or watch was answered 404 Not Found, with the resource's name
@@ -126,6 +140,36 @@ public final class KubernetesSource implements ClusterSource {
               + HasMetadata.getGroup(Rollout.class)
               + "/"
               + HasMetadata.getVersion(Rollout.class));
+      // Gateway API (gateway.networking.k8s.io): optional, as its CRDs may not be installed.
+      inform(
+          ObjectStore.Kind.GATEWAY_CLASS,
+          client.resources(GatewayClass.class).runnableInformer(0),
+          resource(GatewayClass.class));
+      inform(
+          ObjectStore.Kind.GATEWAY,
+          client.resources(Gateway.class).inAnyNamespace().runnableInformer(0),
+          resource(Gateway.class));
+      inform(
+          ObjectStore.Kind.HTTP_ROUTE,
+          client.resources(HTTPRoute.class).inAnyNamespace().runnableInformer(0),
+          resource(HTTPRoute.class));
+      inform(
+          ObjectStore.Kind.GRPC_ROUTE,
+          client.resources(GRPCRoute.class).inAnyNamespace().runnableInformer(0),
+          resource(GRPCRoute.class));
+      inform(
+          ObjectStore.Kind.REFERENCE_GRANT,
+          client.resources(ReferenceGrant.class).inAnyNamespace().runnableInformer(0),
+          resource(ReferenceGrant.class));
+      inform(
+          ObjectStore.Kind.REFERENCE_GRANT_V1BETA1,
+          client
+              .resources(io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant.class)
+              .inAnyNamespace()
+              .runnableInformer(0),
+          resource(io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant.class));
+      // Namespaces' labels, for allowedRoutes selectors.
+      inform(ObjectStore.Kind.NAMESPACE, client.namespaces().runnableInformer(0), "namespaces/v1");
       // Only TLS Secrets: the API server filters, so other Secrets are neither sent nor kept.
       inform(
           ObjectStore.Kind.SECRET,
@@ -137,6 +181,14 @@ public final class KubernetesSource implements ClusterSource {
     }
     executor.scheduleWithFixedDelay(
         this::checkHealth, 0, healthInterval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static String resource(Class<? extends HasMetadata> type) {
+    return HasMetadata.getPlural(type)
+        + "."
+        + HasMetadata.getGroup(type)
+        + "/"
+        + HasMetadata.getVersion(type);
   }
 
   private <T extends HasMetadata> void inform(
@@ -163,14 +215,33 @@ public final class KubernetesSource implements ClusterSource {
             store.put(newObj);
             // Resyncs repeat the same object, and a Route's own status write changes nothing the
             // build reads: only real changes count.
-            boolean changed =
-                newObj instanceof Route r && oldObj instanceof Route o
-                    ? !Objects.equals(r.getSpec(), o.getSpec())
-                        || !Objects.equals(
-                            r.getMetadata().getGeneration(), o.getMetadata().getGeneration())
-                    : !Objects.equals(
-                        oldObj.getMetadata().getResourceVersion(),
-                        newObj.getMetadata().getResourceVersion());
+            boolean changed;
+            if (newObj instanceof Route r && oldObj instanceof Route o) {
+              changed =
+                  !Objects.equals(r.getSpec(), o.getSpec())
+                      || !Objects.equals(
+                          r.getMetadata().getGeneration(), o.getMetadata().getGeneration());
+            } else if (kind == ObjectStore.Kind.NAMESPACE) {
+              // Only labels count (allowedRoutes selectors).
+              changed =
+                  !Objects.equals(
+                      oldObj.getMetadata().getLabels(), newObj.getMetadata().getLabels());
+            } else if (KubernetesObjects.gatewayApiSpec(newObj) != null) {
+              // A Gateway API object's own status write (Weir's or another controller's) changes
+              // nothing the build reads.
+              changed =
+                  !Objects.equals(
+                          KubernetesObjects.gatewayApiSpec(oldObj),
+                          KubernetesObjects.gatewayApiSpec(newObj))
+                      || !Objects.equals(
+                          oldObj.getMetadata().getGeneration(),
+                          newObj.getMetadata().getGeneration());
+            } else {
+              changed =
+                  !Objects.equals(
+                      oldObj.getMetadata().getResourceVersion(),
+                      newObj.getMetadata().getResourceVersion());
+            }
             if (changed) {
               changed();
             }

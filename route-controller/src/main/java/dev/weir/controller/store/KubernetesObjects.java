@@ -9,11 +9,25 @@ import dev.weir.controller.pipeline.RouteKey;
 import dev.weir.controller.pipeline.RouteObject;
 import dev.weir.controller.pipeline.SecretObject;
 import dev.weir.controller.pipeline.ServiceObject;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrantBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -172,5 +186,65 @@ public final class KubernetesObjects {
     } catch (RuntimeException e) {
       return fallback;
     }
+  }
+
+  /**
+   * A Gateway API object (or Namespace) as the Gateway API compile reads it: a copy with {@code
+   * metadata.creationTimestamp} set to {@code fallbackCreated} when missing and {@code
+   * metadata.generation} set to {@code generation} when it has none (folder objects; an API server
+   * sets both).
+   */
+  public static HasMetadata gatewayApi(
+      HasMetadata object, Instant fallbackCreated, long generation) {
+    ObjectMeta m = object.getMetadata();
+    if (m.getCreationTimestamp() != null && m.getGeneration() != null) {
+      return object;
+    }
+    ObjectMeta meta =
+        new ObjectMetaBuilder(m)
+            .withCreationTimestamp(
+                m.getCreationTimestamp() != null
+                    ? m.getCreationTimestamp()
+                    : fallbackCreated.toString())
+            .withGeneration(m.getGeneration() != null ? m.getGeneration() : generation)
+            .build();
+    if (object instanceof GatewayClass o) {
+      return new GatewayClassBuilder(o).withMetadata(meta).build();
+    } else if (object instanceof Gateway o) {
+      return new GatewayBuilder(o).withMetadata(meta).build();
+    } else if (object instanceof HTTPRoute o) {
+      return new HTTPRouteBuilder(o).withMetadata(meta).build();
+    } else if (object instanceof GRPCRoute o) {
+      return new GRPCRouteBuilder(o).withMetadata(meta).build();
+    } else if (object instanceof ReferenceGrant o) {
+      return new ReferenceGrantBuilder(o).withMetadata(meta).build();
+    } else if (object
+        instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant o) {
+      return new io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrantBuilder(o)
+          .withMetadata(meta)
+          .build();
+    } else if (object instanceof Namespace o) {
+      return new NamespaceBuilder(o).withMetadata(meta).build();
+    }
+    throw new IllegalArgumentException("not a Gateway API kind: " + object.getKind());
+  }
+
+  /** The spec of a Gateway API object (what a generation counts changes of), or null. */
+  public static @Nullable Object gatewayApiSpec(HasMetadata object) {
+    if (object instanceof GatewayClass o) {
+      return o.getSpec();
+    } else if (object instanceof Gateway o) {
+      return o.getSpec();
+    } else if (object instanceof HTTPRoute o) {
+      return o.getSpec();
+    } else if (object instanceof GRPCRoute o) {
+      return o.getSpec();
+    } else if (object instanceof ReferenceGrant o) {
+      return o.getSpec();
+    } else if (object
+        instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant o) {
+      return o.getSpec();
+    }
+    return null;
   }
 }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.weir.controller.api.v1alpha1.Rollout;
 import dev.weir.controller.api.v1alpha1.Route;
+import dev.weir.controller.gatewayapi.GatewayApiObjects;
 import dev.weir.controller.pipeline.ClusterObjects;
 import dev.weir.controller.pipeline.EndpointSliceObject;
 import dev.weir.controller.pipeline.RolloutObject;
@@ -12,10 +13,16 @@ import dev.weir.controller.pipeline.SecretObject;
 import dev.weir.controller.pipeline.ServiceObject;
 import dev.weir.model.Locality;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -59,13 +66,21 @@ public final class ObjectStore {
     SERVICE,
     ENDPOINT_SLICE,
     SECRET,
-    ROLLOUT;
+    ROLLOUT,
+    GATEWAY_CLASS,
+    GATEWAY,
+    HTTP_ROUTE,
+    GRPC_ROUTE,
+    REFERENCE_GRANT,
+    REFERENCE_GRANT_V1BETA1,
+    NAMESPACE;
 
     /**
      * The kind of a fabric8 object.
      *
      * @throws IllegalArgumentException for any other class than Route, Service, EndpointSlice,
-     *     Secret and Rollout
+     *     Secret, Rollout, the Gateway API kinds (GatewayClass, Gateway, HTTPRoute, GRPCRoute,
+     *     ReferenceGrant v1 and v1beta1) and Namespace
      */
     public static Kind of(HasMetadata object) {
       if (object instanceof Route) {
@@ -78,11 +93,32 @@ public final class ObjectStore {
         return SECRET;
       } else if (object instanceof Rollout) {
         return ROLLOUT;
+      } else if (object instanceof GatewayClass) {
+        return GATEWAY_CLASS;
+      } else if (object instanceof Gateway) {
+        return GATEWAY;
+      } else if (object instanceof HTTPRoute) {
+        return HTTP_ROUTE;
+      } else if (object instanceof GRPCRoute) {
+        return GRPC_ROUTE;
+      } else if (object instanceof ReferenceGrant) {
+        return REFERENCE_GRANT;
+      } else if (object
+          instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant) {
+        return REFERENCE_GRANT_V1BETA1;
+      } else if (object instanceof Namespace) {
+        return NAMESPACE;
       }
       throw new IllegalArgumentException(
           "kind: "
               + object.getClass().getSimpleName()
-              + " (expected: Route, Service, EndpointSlice, Secret or Rollout)");
+              + " (expected: Route, Service, EndpointSlice, Secret, Rollout, a Gateway API kind"
+              + " or Namespace)");
+    }
+
+    /** True for the kinds the Gateway API compile reads. */
+    boolean gatewayApi() {
+      return ordinal() >= GATEWAY_CLASS.ordinal();
     }
   }
 
@@ -121,6 +157,7 @@ public final class ObjectStore {
   private final Set<Kind> dirty = new HashSet<>();
   private boolean stale;
   private @Nullable ClusterObjects view;
+  private @Nullable GatewayApiObjects gatewayApiView;
   private long conversions;
 
   /**
@@ -284,6 +321,13 @@ public final class ObjectStore {
       case ENDPOINT_SLICE -> v.endpointSlices().size();
       case SECRET -> v.secrets().size();
       case ROLLOUT -> v.rollouts().size();
+      case GATEWAY_CLASS -> v.gatewayApi().gatewayClasses().size();
+      case GATEWAY -> v.gatewayApi().gateways().size();
+      case HTTP_ROUTE -> v.gatewayApi().httpRoutes().size();
+      case GRPC_ROUTE -> v.gatewayApi().grpcRoutes().size();
+      case REFERENCE_GRANT -> v.gatewayApi().referenceGrants().size();
+      case REFERENCE_GRANT_V1BETA1 -> v.gatewayApi().referenceGrantsV1beta1().size();
+      case NAMESPACE -> v.gatewayApi().namespaces().size();
     };
   }
 
@@ -302,6 +346,10 @@ public final class ObjectStore {
     if (v != null) {
       return v;
     }
+    GatewayApiObjects gatewayApi = gatewayApiView;
+    if (gatewayApi == null || dirty.stream().anyMatch(Kind::gatewayApi)) {
+      gatewayApi = null;
+    }
     for (Kind kind : dirty) {
       List<Object> list = new ArrayList<>(entries(kind).size());
       for (Entry e : entries(kind).values()) {
@@ -312,6 +360,20 @@ public final class ObjectStore {
       lists.put(kind, List.copyOf(list));
     }
     dirty.clear();
+    if (gatewayApi == null) {
+      gatewayApi =
+          new GatewayApiObjects(
+              cluster,
+              (List<GatewayClass>) (List<?>) list(Kind.GATEWAY_CLASS),
+              (List<Gateway>) (List<?>) list(Kind.GATEWAY),
+              (List<HTTPRoute>) (List<?>) list(Kind.HTTP_ROUTE),
+              (List<GRPCRoute>) (List<?>) list(Kind.GRPC_ROUTE),
+              (List<ReferenceGrant>) (List<?>) list(Kind.REFERENCE_GRANT),
+              (List<io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant>)
+                  (List<?>) list(Kind.REFERENCE_GRANT_V1BETA1),
+              (List<Namespace>) (List<?>) list(Kind.NAMESPACE));
+      gatewayApiView = gatewayApi;
+    }
     v =
         new ClusterObjects(
             cluster,
@@ -322,7 +384,8 @@ public final class ObjectStore {
             (List<ServiceObject>) (List<?>) list(Kind.SERVICE),
             (List<EndpointSliceObject>) (List<?>) list(Kind.ENDPOINT_SLICE),
             (List<SecretObject>) (List<?>) list(Kind.SECRET),
-            (List<RolloutObject>) (List<?>) list(Kind.ROLLOUT));
+            (List<RolloutObject>) (List<?>) list(Kind.ROLLOUT),
+            gatewayApi);
     view = v;
     return v;
   }
@@ -370,9 +433,22 @@ public final class ObjectStore {
       }
       return new RolloutObject(
           read.key(), generation, read.created(), read.spec(), read.status(), read.action());
-    } else {
-      return KubernetesObjects.secret((Secret) object);
+    } else if (object instanceof Secret secret) {
+      return KubernetesObjects.secret(secret);
     }
+    // A Gateway API kind or a Namespace: a folder object gets a generation as the API server
+    // would give it (1, and one more whenever its spec changes).
+    long generation = 1;
+    if (before != null && before.converted() instanceof HasMetadata last) {
+      Long lastGeneration = last.getMetadata().getGeneration();
+      long g = lastGeneration == null ? 1 : lastGeneration;
+      generation =
+          Objects.equals(
+                  KubernetesObjects.gatewayApiSpec(last), KubernetesObjects.gatewayApiSpec(object))
+              ? g
+              : g + 1;
+    }
+    return KubernetesObjects.gatewayApi(object, firstSeen, emulateGenerations ? generation : 1);
   }
 
   private static String key(ObjectMeta m) {

@@ -218,7 +218,8 @@ class FolderClustersTest {
                       "Degraded",
                       java.util.List.of(
                           east.resolve("odd.yaml")
-                              + ": document 1: kind \"ConfigMap\" (expected: Route, Rollout, Service, EndpointSlice, Secret or Deployment)")),
+                              + ": document 1: kind \"ConfigMap\" (expected: Route, Rollout, Service, EndpointSlice, Secret, Deployment,"
+                              + " Namespace, GatewayClass, Gateway, HTTPRoute, GRPCRoute or ReferenceGrant)")),
                   tuple("Ready", java.util.List.of()));
         });
   }

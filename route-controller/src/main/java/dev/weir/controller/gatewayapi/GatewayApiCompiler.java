@@ -1,0 +1,1631 @@
+package dev.weir.controller.gatewayapi;
+
+import dev.weir.controller.gatewayapi.GatewayApiInput.ProgrammedState;
+import dev.weir.controller.gatewayapi.GatewayApiInput.SecretVerdict;
+import dev.weir.controller.gatewayapi.GatewayApiInput.Servable;
+import dev.weir.controller.gatewayapi.GatewayApiInput.ServicePort;
+import dev.weir.controller.gatewayapi.GatewayApiResult.ServiceRef;
+import dev.weir.controller.gatewayapi.Precedence.Ranked;
+import dev.weir.model.Certificate;
+import dev.weir.model.HttpFilter;
+import dev.weir.model.HttpMatch;
+import dev.weir.model.HttpMatch.HeaderMatch;
+import dev.weir.model.HttpMatch.PathMatch;
+import dev.weir.model.HttpMatch.QueryMatch;
+import dev.weir.model.HttpMatch.ValueType;
+import dev.weir.model.HttpRule;
+import dev.weir.model.Protocol;
+import dev.weir.model.RouteRef;
+import dev.weir.model.RuleBackend;
+import dev.weir.model.Upstream;
+import dev.weir.model.VirtualHost;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendObjectReference;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCBackendRef;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCHeaderMatch;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCMethodMatch;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteFilter;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteMatch;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteRule;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteStatusBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatusBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusAddress;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeader;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderFilter;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderMatch;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPPathModifier;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPQueryParamMatch;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRequestMirrorFilter;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRequestRedirectFilter;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteFilter;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteMatch;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatusBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPURLRewriteFilter;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatusBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReferenceBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKindBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatusBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.SecretObjectReference;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Compiles the Gateway API objects of the config clusters into Weir's rule-based virtual hosts, the
+ * Services they route to, the listeners' certificates and every object's status: {@link
+ * #compile(GatewayApiInput)}, a pure function of its input.
+ *
+ * <p><b>GatewayClass</b>: Weir's when {@code spec.controllerName} is {@value #CONTROLLER_NAME};
+ * status {@code Accepted=True}. Others are left alone (no status, their Gateways ignored).
+ *
+ * <p><b>Gateway</b> (of a Weir class in the same cluster): checked by {@link
+ * GatewayApiValidation#gateway}; an invalid generation keeps the last valid one serving ({@code
+ * Accepted=False} reason {@code Invalid}, or {@code UnsupportedAddress} for {@code spec.addresses},
+ * with the field paths). Listeners: {@code HTTP} on port 80 is served on Weir's shared plain HTTP
+ * listener, {@code HTTPS} on port 443 on its HTTPS listener ({@code tls.mode} Terminate); any other
+ * port gets {@code Accepted=False} reason {@code PortUnavailable}, any other protocol {@code
+ * UnsupportedProtocol}. {@code allowedRoutes.kinds} other than HTTPRoute and GRPCRoute give {@code
+ * ResolvedRefs=False} reason {@code InvalidRouteKinds}. Two listeners of Weir Gateways on one port
+ * with the same hostname (or both without): the older Gateway (creation time, then namespace/name,
+ * then cluster) keeps it, the other has {@code Conflicted=True} reason {@code HostnameConflict} and
+ * serves nothing ({@code ListenerConditionConflicted}: "its network port should not be
+ * configured"). HTTPS certificates come from {@code tls.certificateRefs} (core Secrets; another
+ * namespace only with a ReferenceGrant), else {@code ResolvedRefs=False} reason {@code
+ * InvalidCertificateRef} or {@code RefNotPermitted}. {@code Programmed} comes from {@link
+ * GatewayApiInput.Programming}.
+ *
+ * <p><b>HTTPRoute, GRPCRoute</b>: checked by {@link GatewayApiValidation}; an invalid or
+ * unsupported generation keeps the last valid one serving, every Weir parent showing {@code
+ * Accepted=False} reason {@code UnsupportedValue} with the field paths. Each {@code parentRefs}
+ * entry naming a Weir Gateway of the same cluster attaches to the listeners selected by {@code
+ * sectionName} and {@code port} (none: {@code NoMatchingParent}) that allow the route's kind and
+ * namespace ({@code allowedRoutes}, else {@code NotAllowedByListeners}) and whose hostname
+ * intersects the route's ({@link Hostnames#intersect}, else {@code NoMatchingListenerHostname}).
+ * Backends: core Services with a port ({@code InvalidKind} for other kinds; {@code RefNotPermitted}
+ * across namespaces without a ReferenceGrant; {@code BackendNotFound} for a missing Service or a
+ * port that is not the Service's serving port; {@code UnsupportedProtocol} for a GRPCRoute backend
+ * whose port is not HTTP/2); an invalid backend leaves the rule, and a rule with no backend of
+ * positive weight answers 500. When a host has rules of both route kinds, the older route's kind
+ * keeps it (grpcroute_types.go, {@code GRPCRouteSpec.hostnames}); the routes of the other kind show
+ * {@code Accepted=False} reason {@code HostnameConflict} for that parent.
+ *
+ * <p><b>Hosts</b>: one {@link VirtualHost} per host name; its rules are its own (ranked by {@link
+ * Precedence}) followed by those of each wider host that also covers it (wildcards by length, then
+ * {@code *}), as a matching hostname with more characters comes first ({@code
+ * HTTPRouteSpec.hostnames}). Rules of HTTPS listeners carry a {@code :scheme} header match {@code
+ * https} (and those of HTTP listeners {@code http}) on a host where they differ, since the model
+ * has one host table for both listeners.
+ */
+public final class GatewayApiCompiler {
+
+  /** Weir's {@code GatewayClass.spec.controllerName}. */
+  public static final String CONTROLLER_NAME = "weir.dev/gateway-controller";
+
+  /** The Gateway API group. */
+  public static final String GROUP = "gateway.networking.k8s.io";
+
+  private static final int HTTP_PORT = 80;
+  private static final int HTTPS_PORT = 443;
+  private static final Pattern IP = Pattern.compile("^[0-9.]+$|^[0-9a-fA-F:]+$");
+
+  private final GatewayApiInput input;
+  private final Instant now;
+  private final Map<ObjectKey, HasMetadata> lastValid = new HashMap<>();
+  private final Map<ObjectKey, GatewayClassStatus> classStatuses = new TreeMap<>();
+  private final Map<ObjectKey, GatewayStatus> gatewayStatuses = new TreeMap<>();
+  private final Map<ObjectKey, HTTPRouteStatus> httpStatuses = new TreeMap<>();
+  private final Map<ObjectKey, GRPCRouteStatus> grpcStatuses = new TreeMap<>();
+  private final Map<ObjectKey, GatewayInfo> gateways = new HashMap<>();
+  private final List<Entry> entries = new ArrayList<>();
+  private final Set<ServiceRef> services = new TreeSet<>();
+
+  private GatewayApiCompiler(GatewayApiInput input) {
+    this.input = input;
+    this.now = input.now();
+  }
+
+  /**
+   * Compiles the input (see the class comment for every rule).
+   *
+   * @return the hosts, Services, certificates and statuses, and the state for the next compile
+   */
+  public static GatewayApiResult compile(GatewayApiInput input) {
+    return new GatewayApiCompiler(input).run();
+  }
+
+  // ------------------------------------------------------------------ model of the compile
+
+  /** A Weir Gateway and what it serves. */
+  private static final class GatewayInfo {
+    final ObjectKey key;
+    final Gateway current;
+    final @Nullable Gateway served;
+    final List<String> problems;
+    final boolean unsupportedAddress;
+    final List<ListenerInfo> listeners = new ArrayList<>();
+
+    GatewayInfo(
+        ObjectKey key,
+        Gateway current,
+        @Nullable Gateway served,
+        List<String> problems,
+        boolean unsupportedAddress) {
+      this.key = key;
+      this.current = current;
+      this.served = served;
+      this.problems = problems;
+      this.unsupportedAddress = unsupportedAddress;
+    }
+  }
+
+  /** One listener of a served Gateway. */
+  private static final class ListenerInfo {
+    final GatewayInfo gateway;
+    final Listener listener;
+    final String name;
+    final int port;
+    final boolean https;
+    final @Nullable String hostname;
+    final List<RouteGroupKind> supportedKinds = new ArrayList<>();
+    @Nullable String acceptedReason; // null: accepted
+    String acceptedMessage = "";
+    @Nullable String refsReason; // null: resolved
+    String refsMessage = "";
+    @Nullable String conflict; // message, or null
+    final List<CertRef> certificates = new ArrayList<>();
+    int attachedRoutes;
+
+    ListenerInfo(GatewayInfo gateway, Listener listener) {
+      this.gateway = gateway;
+      this.listener = listener;
+      this.name = Objects.requireNonNullElse(listener.getName(), "");
+      this.port = listener.getPort() == null ? 0 : listener.getPort();
+      this.https = "HTTPS".equals(listener.getProtocol());
+      String h = listener.getHostname();
+      this.hostname = h == null || h.isEmpty() ? null : h;
+    }
+
+    boolean serving() {
+      return acceptedReason == null && conflict == null;
+    }
+  }
+
+  /** A servable certificate of a listener. */
+  private record CertRef(String name, Servable servable) {}
+
+  /** A route (HTTPRoute or GRPCRoute) as the compile sees it. */
+  private record RouteInfo(
+      ObjectKey key,
+      HasMetadata current,
+      @Nullable HasMetadata served,
+      Instant created,
+      List<String> problems) {
+
+    String kind() {
+      return key.kind();
+    }
+  }
+
+  /** A compiled rule for one listener and host, with what ranks it. */
+  private record Entry(
+      String host, ListenerInfo listener, RouteInfo route, Ranked ranked, HttpRule rule) {}
+
+  // ------------------------------------------------------------------ the run
+
+  private GatewayApiResult run() {
+    Map<String, Set<String>> weirClasses = new HashMap<>();
+    for (GatewayApiObjects c : input.clusters()) {
+      weirClasses.put(c.cluster(), gatewayClasses(c));
+    }
+    List<GatewayInfo> ordered = new ArrayList<>();
+    for (GatewayApiObjects c : input.clusters()) {
+      Set<String> classes = weirClasses.getOrDefault(c.cluster(), Set.of());
+      for (Gateway g : c.gateways()) {
+        if (g.getSpec() != null && classes.contains(g.getSpec().getGatewayClassName())) {
+          ordered.add(gateway(c.cluster(), g));
+        }
+      }
+    }
+    ordered.sort(
+        Comparator.comparing((GatewayInfo g) -> created(g.current)).thenComparing(g -> g.key));
+    Map<String, ListenerInfo> claims = new HashMap<>();
+    for (GatewayInfo g : ordered) {
+      gateways.put(g.key, g);
+      if (g.served != null) {
+        listeners(g, claims);
+      }
+    }
+    List<RouteInfo> routes = new ArrayList<>();
+    Map<String, GatewayApiObjects> byCluster = new HashMap<>();
+    for (GatewayApiObjects c : input.clusters()) {
+      byCluster.put(c.cluster(), c);
+      for (HTTPRoute r : c.httpRoutes()) {
+        routes.add(
+            route(
+                c.cluster(), ObjectKey.HTTP_ROUTE, r, GatewayApiValidation.httpRoute(r.getSpec())));
+      }
+      for (GRPCRoute r : c.grpcRoutes()) {
+        routes.add(
+            route(
+                c.cluster(), ObjectKey.GRPC_ROUTE, r, GatewayApiValidation.grpcRoute(r.getSpec())));
+      }
+    }
+    routes.sort(
+        Comparator.comparing(RouteInfo::created)
+            .thenComparing(r -> r.key().namespace())
+            .thenComparing(r -> r.key().name())
+            .thenComparing(r -> r.key().cluster())
+            .thenComparing(r -> r.key().kind()));
+    Map<ObjectKey, List<ParentOutcome>> outcomes = new LinkedHashMap<>();
+    for (RouteInfo r : routes) {
+      GatewayApiObjects c = byCluster.get(r.key().cluster());
+      outcomes.put(r.key(), attach(r, Objects.requireNonNull(c)));
+    }
+    List<VirtualHost> hosts = new ArrayList<>();
+    Map<String, Instant> hostAges = new TreeMap<>();
+    Map<String, List<ObjectKey>> hostRoutes = new TreeMap<>();
+    Map<ObjectKey, Map<String, String>> kindConflicts = new HashMap<>();
+    hosts(hosts, hostAges, hostRoutes, kindConflicts);
+    List<Certificate> certificates = certificates();
+    for (RouteInfo r : routes) {
+      routeStatus(
+          r,
+          Objects.requireNonNull(outcomes.get(r.key())),
+          kindConflicts.getOrDefault(r.key(), Map.of()));
+    }
+    for (GatewayInfo g : ordered) {
+      gatewayStatus(g);
+    }
+    GatewayApiState state =
+        new GatewayApiState(lastValid, classStatuses, gatewayStatuses, httpStatuses, grpcStatuses);
+    return new GatewayApiResult(
+        hosts,
+        hostAges,
+        hostRoutes,
+        List.copyOf(services),
+        certificates,
+        classStatuses,
+        gatewayStatuses,
+        httpStatuses,
+        grpcStatuses,
+        state);
+  }
+
+  // ------------------------------------------------------------------ GatewayClass
+
+  private Set<String> gatewayClasses(GatewayApiObjects c) {
+    Set<String> names = new TreeSet<>();
+    for (GatewayClass gc : c.gatewayClasses()) {
+      if (gc.getSpec() == null || !CONTROLLER_NAME.equals(gc.getSpec().getControllerName())) {
+        continue;
+      }
+      String name = gc.getMetadata().getName();
+      names.add(name);
+      ObjectKey key = new ObjectKey(c.cluster(), ObjectKey.GATEWAY_CLASS, "", name);
+      long generation = generation(gc);
+      List<Condition> conditions =
+          List.of(
+              Conditions.of(
+                  "Accepted",
+                  true,
+                  "Accepted",
+                  "Weir serves Gateways of this class",
+                  generation,
+                  now));
+      GatewayClassStatus before = input.previous().gatewayClasses().get(key);
+      List<Condition> previous =
+          before != null
+              ? before.getConditions()
+              : gc.getStatus() == null ? null : gc.getStatus().getConditions();
+      classStatuses.put(
+          key,
+          new GatewayClassStatusBuilder()
+              .withConditions(Conditions.keepTimes(previous, conditions))
+              .build());
+    }
+    return names;
+  }
+
+  // ------------------------------------------------------------------ Gateway
+
+  private GatewayInfo gateway(String cluster, Gateway g) {
+    ObjectKey key =
+        new ObjectKey(
+            cluster, ObjectKey.GATEWAY, g.getMetadata().getNamespace(), g.getMetadata().getName());
+    GatewayApiValidation.Result v = GatewayApiValidation.gateway(g.getSpec());
+    Gateway served;
+    if (v.ok()) {
+      served = g;
+      lastValid.put(key, g);
+    } else {
+      HasMetadata last = input.previous().lastValid().get(key);
+      served = last instanceof Gateway lg ? lg : null;
+      if (served != null) {
+        lastValid.put(key, served);
+      }
+    }
+    boolean address =
+        v.invalid().isEmpty()
+            && !v.unsupported().isEmpty()
+            && v.unsupported().stream().allMatch(p -> p.startsWith("spec.addresses"));
+    return new GatewayInfo(key, g, served, v.all(), address);
+  }
+
+  private void listeners(GatewayInfo g, Map<String, ListenerInfo> claims) {
+    Gateway gw = Objects.requireNonNull(g.served);
+    GatewayApiObjects cluster = cluster(g.key.cluster());
+    ReferenceGrants grants = grants(cluster);
+    for (Listener l : GatewayApiValidation.list(gw.getSpec().getListeners())) {
+      ListenerInfo li = new ListenerInfo(g, l);
+      g.listeners.add(li);
+      String protocol = Objects.requireNonNullElse(l.getProtocol(), "");
+      boolean http = protocol.equals("HTTP");
+      if (!http && !li.https) {
+        li.acceptedReason = "UnsupportedProtocol";
+        li.acceptedMessage =
+            "protocol " + protocol + " is not supported (Weir serves HTTP and HTTPS)";
+      } else if (li.port != (http ? HTTP_PORT : HTTPS_PORT)) {
+        li.acceptedReason = "PortUnavailable";
+        li.acceptedMessage =
+            "port "
+                + li.port
+                + " is not served: Weir serves only port 80 (HTTP) and 443 (HTTPS) yet";
+      }
+      supportedKinds(li);
+      if (li.https && li.acceptedReason == null) {
+        certificateRefs(li, grants);
+      }
+      if (li.acceptedReason == null) {
+        String claim = li.port + "|" + (li.hostname == null ? "" : li.hostname);
+        ListenerInfo owner = claims.putIfAbsent(claim, li);
+        if (owner != null) {
+          li.conflict =
+              "port "
+                  + li.port
+                  + (li.hostname == null ? " without hostname" : " hostname " + li.hostname)
+                  + " is already served by listener "
+                  + owner.name
+                  + " of the older Gateway "
+                  + owner.gateway.key.key()
+                  + (owner.gateway.key.cluster().equals(g.key.cluster())
+                      ? ""
+                      : " (cluster " + owner.gateway.key.cluster() + ")");
+        }
+      }
+    }
+  }
+
+  private static void supportedKinds(ListenerInfo li) {
+    var allowed = li.listener.getAllowedRoutes();
+    List<RouteGroupKind> kinds =
+        allowed == null ? List.of() : GatewayApiValidation.list(allowed.getKinds());
+    if (kinds.isEmpty()) {
+      li.supportedKinds.add(kind(ObjectKey.HTTP_ROUTE));
+      li.supportedKinds.add(kind(ObjectKey.GRPC_ROUTE));
+      return;
+    }
+    List<String> invalid = new ArrayList<>();
+    for (RouteGroupKind k : kinds) {
+      String group = k.getGroup() == null ? GROUP : k.getGroup();
+      if (group.equals(GROUP)
+          && (ObjectKey.HTTP_ROUTE.equals(k.getKind())
+              || ObjectKey.GRPC_ROUTE.equals(k.getKind()))) {
+        li.supportedKinds.add(kind(k.getKind()));
+      } else {
+        invalid.add(group + "/" + k.getKind());
+      }
+    }
+    if (!invalid.isEmpty()) {
+      li.refsReason = "InvalidRouteKinds";
+      li.refsMessage =
+          "route kinds not supported: "
+              + String.join(", ", invalid)
+              + " (Weir serves HTTPRoute and GRPCRoute)";
+    }
+  }
+
+  private static RouteGroupKind kind(String kind) {
+    return new RouteGroupKindBuilder().withGroup(GROUP).withKind(kind).build();
+  }
+
+  private void certificateRefs(ListenerInfo li, ReferenceGrants grants) {
+    var tls = li.listener.getTls();
+    List<SecretObjectReference> refs =
+        tls == null ? List.of() : GatewayApiValidation.list(tls.getCertificateRefs());
+    String gatewayNs = li.gateway.key.namespace();
+    List<String> problems = new ArrayList<>();
+    String reason = null;
+    for (int i = 0; i < refs.size(); i++) {
+      SecretObjectReference ref = refs.get(i);
+      String group = Objects.requireNonNullElse(ref.getGroup(), "");
+      String kind = Objects.requireNonNullElse(ref.getKind(), "Secret");
+      String ns = ref.getNamespace() == null ? gatewayNs : ref.getNamespace();
+      String path = "tls.certificateRefs[" + i + "]";
+      if (!group.isEmpty() || !kind.equals("Secret")) {
+        reason = reason == null ? "InvalidCertificateRef" : reason;
+        problems.add(path + ": " + group + "/" + kind + " is not a core Secret");
+        continue;
+      }
+      if (!grants.allows(GROUP, ObjectKey.GATEWAY, gatewayNs, "", "Secret", ns, ref.getName())) {
+        reason = reason == null ? "RefNotPermitted" : reason;
+        problems.add(
+            path
+                + ": Secret "
+                + ns
+                + "/"
+                + ref.getName()
+                + " is in another namespace and no ReferenceGrant there allows it");
+        continue;
+      }
+      SecretVerdict verdict = input.secrets().secret(li.gateway.key.cluster(), ns, ref.getName());
+      if (verdict.reason() != null) {
+        reason = reason == null ? "InvalidCertificateRef" : reason;
+        problems.add(
+            path
+                + ": Secret "
+                + ns
+                + "/"
+                + ref.getName()
+                + ": "
+                + verdict.reason()
+                + ": "
+                + verdict.message()
+                + (verdict.servable() == null ? "" : " (serving its last valid version)"));
+      }
+      if (verdict.servable() != null) {
+        li.certificates.add(new CertRef(ns + "/" + ref.getName(), verdict.servable()));
+      }
+    }
+    if (reason != null && li.refsReason == null) {
+      li.refsReason = reason;
+      li.refsMessage = String.join("; ", problems);
+    }
+  }
+
+  // ------------------------------------------------------------------ routes
+
+  private RouteInfo route(
+      String cluster, String kind, HasMetadata r, GatewayApiValidation.Result v) {
+    ObjectKey key =
+        new ObjectKey(cluster, kind, r.getMetadata().getNamespace(), r.getMetadata().getName());
+    HasMetadata served;
+    if (v.ok()) {
+      served = r;
+    } else {
+      served = input.previous().lastValid().get(key);
+    }
+    if (served != null) {
+      lastValid.put(key, served);
+    }
+    return new RouteInfo(key, r, served, created(r), v.all());
+  }
+
+  /** What one parentRef of a route came to. */
+  private record ParentOutcome(
+      ParentReference ref,
+      boolean accepted,
+      String reason,
+      String message,
+      @Nullable String refsReason,
+      String refsMessage) {}
+
+  private List<ParentOutcome> attach(RouteInfo r, GatewayApiObjects cluster) {
+    HasMetadata source = r.served() != null ? r.served() : r.current();
+    List<ParentReference> parents = parentRefs(r.current());
+    List<ParentOutcome> out = new ArrayList<>();
+    ReferenceGrants grants = grants(cluster);
+    // Backends and filters are compiled once per listener (a redirect takes the listener's port),
+    // their reference problems once per route.
+    RefProblems refs = new RefProblems();
+    for (ParentReference ref : parents) {
+      String group = ref.getGroup() == null ? GROUP : ref.getGroup();
+      String kind = ref.getKind() == null ? ObjectKey.GATEWAY : ref.getKind();
+      if (!group.equals(GROUP) || !kind.equals(ObjectKey.GATEWAY)) {
+        continue; // not a Gateway: not Weir's parent
+      }
+      String ns = ref.getNamespace() == null ? r.key().namespace() : ref.getNamespace();
+      GatewayInfo g =
+          gateways.get(new ObjectKey(r.key().cluster(), ObjectKey.GATEWAY, ns, ref.getName()));
+      if (g == null) {
+        continue; // no Weir Gateway of that name: another controller's, or none
+      }
+      ParentReference filled =
+          new ParentReferenceBuilder(ref).withGroup(group).withKind(kind).build();
+      if (r.served() == null) {
+        out.add(
+            new ParentOutcome(
+                filled, false, "UnsupportedValue", String.join("; ", r.problems()), null, ""));
+        continue;
+      }
+      if (g.served == null) {
+        out.add(
+            new ParentOutcome(
+                filled,
+                false,
+                "NoMatchingParent",
+                "Gateway " + g.key.key() + " is not accepted: " + String.join("; ", g.problems),
+                null,
+                ""));
+        continue;
+      }
+      List<ListenerInfo> candidates = new ArrayList<>();
+      for (ListenerInfo li : g.listeners) {
+        if (ref.getSectionName() != null && !ref.getSectionName().equals(li.name)) {
+          continue;
+        }
+        if (ref.getPort() != null && ref.getPort() != li.port) {
+          continue;
+        }
+        candidates.add(li);
+      }
+      if (candidates.isEmpty()) {
+        out.add(
+            new ParentOutcome(
+                filled,
+                false,
+                "NoMatchingParent",
+                "Gateway "
+                    + g.key.key()
+                    + " has no listener"
+                    + (ref.getSectionName() == null ? "" : " named " + ref.getSectionName())
+                    + (ref.getPort() == null ? "" : " on port " + ref.getPort()),
+                null,
+                ""));
+        continue;
+      }
+      List<String> hostnames = hostnames(source);
+      boolean allowedAny = false;
+      List<ListenerInfo> attached = new ArrayList<>();
+      List<String> notAllowed = new ArrayList<>();
+      for (ListenerInfo li : candidates) {
+        if (!li.serving()) {
+          notAllowed.add(
+              li.name
+                  + (li.conflict != null
+                      ? " is conflicted"
+                      : " is not accepted (" + li.acceptedReason + ")"));
+          continue;
+        }
+        if (li.supportedKinds.stream().noneMatch(k -> r.kind().equals(k.getKind()))) {
+          notAllowed.add(li.name + " does not allow kind " + r.kind());
+          continue;
+        }
+        if (!namespaceAllowed(li, r.key().namespace(), cluster)) {
+          notAllowed.add(li.name + " does not allow routes from namespace " + r.key().namespace());
+          continue;
+        }
+        allowedAny = true;
+        List<String> hosts = Hostnames.intersect(li.hostname, hostnames);
+        if (hosts.isEmpty()) {
+          continue;
+        }
+        attached.add(li);
+        li.attachedRoutes++;
+        compileFor(r, li, hosts, grants, refs);
+      }
+      if (!attached.isEmpty()) {
+        String message =
+            r.served() != r.current()
+                ? "serving generation "
+                    + generation(Objects.requireNonNull(r.served()))
+                    + "; generation "
+                    + generation(r.current())
+                    + " is rejected: "
+                    + String.join("; ", r.problems())
+                : "attached to listener"
+                    + (attached.size() > 1 ? "s " : " ")
+                    + String.join(", ", attached.stream().map(l -> l.name).toList());
+        boolean ok = r.served() == r.current();
+        out.add(
+            new ParentOutcome(
+                filled,
+                ok,
+                ok ? "Accepted" : "UnsupportedValue",
+                message,
+                refs.reason,
+                String.join("; ", refs.messages)));
+      } else if (!allowedAny) {
+        out.add(
+            new ParentOutcome(
+                filled, false, "NotAllowedByListeners", String.join("; ", notAllowed), null, ""));
+      } else {
+        out.add(
+            new ParentOutcome(
+                filled,
+                false,
+                "NoMatchingListenerHostname",
+                "no hostname of the route intersects the listeners' hostnames",
+                null,
+                ""));
+      }
+    }
+    return out;
+  }
+
+  private static boolean namespaceAllowed(
+      ListenerInfo li, String namespace, GatewayApiObjects cluster) {
+    var allowed = li.listener.getAllowedRoutes();
+    var namespaces = allowed == null ? null : allowed.getNamespaces();
+    String from =
+        namespaces == null || namespaces.getFrom() == null ? "Same" : namespaces.getFrom();
+    return switch (from) {
+      case "All" -> true;
+      case "Same" -> namespace.equals(li.gateway.key.namespace());
+      case "Selector" -> {
+        LabelSelector selector = namespaces == null ? null : namespaces.getSelector();
+        Map<String, String> labels = null;
+        for (Namespace n : cluster.namespaces()) {
+          if (namespace.equals(n.getMetadata().getName())) {
+            labels = n.getMetadata().getLabels();
+          }
+        }
+        yield selector != null && labels != null && selects(selector, labels);
+      }
+      default -> false;
+    };
+  }
+
+  /** Kubernetes label selector semantics: matchLabels and matchExpressions all hold. */
+  static boolean selects(LabelSelector selector, Map<String, String> labels) {
+    if (selector.getMatchLabels() != null) {
+      for (Map.Entry<String, String> e : selector.getMatchLabels().entrySet()) {
+        if (!e.getValue().equals(labels.get(e.getKey()))) {
+          return false;
+        }
+      }
+    }
+    for (LabelSelectorRequirement req : GatewayApiValidation.list(selector.getMatchExpressions())) {
+      String value = labels.get(req.getKey());
+      List<String> values = GatewayApiValidation.list(req.getValues());
+      boolean ok =
+          switch (Objects.requireNonNullElse(req.getOperator(), "")) {
+            case "In" -> value != null && values.contains(value);
+            case "NotIn" -> value == null || !values.contains(value);
+            case "Exists" -> value != null;
+            case "DoesNotExist" -> value == null;
+            default -> false;
+          };
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The first backend reference problem of a route (its reason) and every message. */
+  private static final class RefProblems {
+    @Nullable String reason;
+    final Set<String> messages = new LinkedHashSet<>();
+
+    void add(String reason, String message) {
+      if (this.reason == null) {
+        this.reason = reason;
+      }
+      messages.add(message);
+    }
+  }
+
+  // ------------------------------------------------------------------ compile rules
+
+  private void compileFor(
+      RouteInfo r, ListenerInfo li, List<String> hosts, ReferenceGrants grants, RefProblems refs) {
+    HasMetadata served = Objects.requireNonNull(r.served());
+    HttpRule.RuleSource source =
+        new HttpRule.RuleSource(
+            r.kind(), r.key().cluster(), r.key().namespace(), r.key().name(), generation(served));
+    String prefix =
+        r.kind().toLowerCase(Locale.ROOT) + "/" + r.key().namespace() + "/" + r.key().name();
+    if (served instanceof HTTPRoute route) {
+      List<HTTPRouteRule> rules = GatewayApiValidation.list(route.getSpec().getRules());
+      if (rules.isEmpty()) {
+        rules = List.of(new HTTPRouteRule()); // the CRD's default: one rule matching every request
+      }
+      for (int i = 0; i < rules.size(); i++) {
+        HTTPRouteRule rule = rules.get(i);
+        String path = "spec.rules[" + i + "]";
+        List<HttpFilter> filters = new ArrayList<>();
+        List<HTTPRouteMatch> matches = GatewayApiValidation.list(rule.getMatches());
+        for (HTTPRouteFilter f : GatewayApiValidation.list(rule.getFilters())) {
+          HttpFilter compiled = httpFilter(r, li, f, path, grants, refs);
+          if (compiled != null) {
+            filters.add(compiled);
+          }
+        }
+        List<RuleBackend> backends = new ArrayList<>();
+        List<HTTPBackendRef> backendRefs = GatewayApiValidation.list(rule.getBackendRefs());
+        for (int j = 0; j < backendRefs.size(); j++) {
+          HTTPBackendRef b = backendRefs.get(j);
+          RuleBackend rb =
+              backend(
+                  r,
+                  b.getGroup(),
+                  b.getKind(),
+                  b.getName(),
+                  b.getNamespace(),
+                  b.getPort(),
+                  b.getWeight(),
+                  path + ".backendRefs[" + j + "]",
+                  grants,
+                  refs);
+          if (rb != null) {
+            backends.add(rb);
+          }
+        }
+        Duration timeout = null;
+        Duration backendTimeout = null;
+        if (rule.getTimeouts() != null) {
+          timeout =
+              rule.getTimeouts().getRequest() == null
+                  ? null
+                  : GatewayApiValidation.parseDuration(rule.getTimeouts().getRequest());
+          backendTimeout =
+              rule.getTimeouts().getBackendRequest() == null
+                  ? null
+                  : GatewayApiValidation.parseDuration(rule.getTimeouts().getBackendRequest());
+        }
+        List<HttpMatch> compiledMatches = new ArrayList<>();
+        if (matches.isEmpty()) {
+          compiledMatches.add(HttpMatch.ANY);
+        }
+        for (HTTPRouteMatch m : matches) {
+          compiledMatches.add(httpMatch(m));
+        }
+        boolean redirect = filters.stream().anyMatch(f -> f instanceof HttpFilter.Redirect);
+        int status =
+            !redirect && backends.stream().mapToLong(RuleBackend::weight).sum() == 0 ? 500 : 0;
+        for (int j = 0; j < compiledMatches.size(); j++) {
+          HttpMatch match = compiledMatches.get(j);
+          String name = prefix + "/rule/" + i + "/match/" + j;
+          HttpRule compiled =
+              new HttpRule(
+                  source,
+                  name,
+                  match,
+                  filters,
+                  status == 0 ? backends : List.of(),
+                  status,
+                  timeout,
+                  backendTimeout);
+          Ranked ranked =
+              new Ranked(
+                  r.kind(),
+                  r.created(),
+                  r.key().namespace(),
+                  r.key().name(),
+                  r.key().cluster(),
+                  i,
+                  j,
+                  match,
+                  0,
+                  0);
+          for (String host : hosts) {
+            entries.add(new Entry(host, li, r, ranked, compiled));
+          }
+        }
+      }
+    } else if (served instanceof GRPCRoute route) {
+      List<GRPCRouteRule> rules = GatewayApiValidation.list(route.getSpec().getRules());
+      if (rules.isEmpty()) {
+        rules = List.of(new GRPCRouteRule());
+      }
+      for (int i = 0; i < rules.size(); i++) {
+        GRPCRouteRule rule = rules.get(i);
+        String path = "spec.rules[" + i + "]";
+        List<HttpFilter> filters = new ArrayList<>();
+        for (GRPCRouteFilter f : GatewayApiValidation.list(rule.getFilters())) {
+          HttpFilter compiled =
+              switch (Objects.requireNonNullElse(f.getType(), "")) {
+                case "RequestHeaderModifier" -> headerModifier(false, f.getRequestHeaderModifier());
+                case "ResponseHeaderModifier" ->
+                    headerModifier(true, f.getResponseHeaderModifier());
+                case "RequestMirror" -> mirror(r, f.getRequestMirror(), path, grants, refs);
+                default -> null;
+              };
+          if (compiled != null) {
+            filters.add(compiled);
+          }
+        }
+        List<RuleBackend> backends = new ArrayList<>();
+        List<GRPCBackendRef> backendRefs = GatewayApiValidation.list(rule.getBackendRefs());
+        for (int j = 0; j < backendRefs.size(); j++) {
+          GRPCBackendRef b = backendRefs.get(j);
+          RuleBackend rb =
+              backend(
+                  r,
+                  b.getGroup(),
+                  b.getKind(),
+                  b.getName(),
+                  b.getNamespace(),
+                  b.getPort(),
+                  b.getWeight(),
+                  path + ".backendRefs[" + j + "]",
+                  grants,
+                  refs);
+          if (rb != null) {
+            backends.add(rb);
+          }
+        }
+        int status = backends.stream().mapToLong(RuleBackend::weight).sum() == 0 ? 500 : 0;
+        List<GRPCRouteMatch> matches = GatewayApiValidation.list(rule.getMatches());
+        if (matches.isEmpty()) {
+          matches = List.of(new GRPCRouteMatch());
+        }
+        for (int j = 0; j < matches.size(); j++) {
+          GRPCRouteMatch m = matches.get(j);
+          HttpMatch match = grpcMatch(m);
+          GRPCMethodMatch method = m.getMethod();
+          boolean exact = method != null && !"RegularExpression".equals(method.getType());
+          int serviceChars =
+              exact && method.getService() != null ? method.getService().length() : 0;
+          int methodChars = exact && method.getMethod() != null ? method.getMethod().length() : 0;
+          String name = prefix + "/rule/" + i + "/match/" + j;
+          HttpRule compiled =
+              new HttpRule(
+                  source,
+                  name,
+                  match,
+                  filters,
+                  status == 0 ? backends : List.of(),
+                  status,
+                  null,
+                  null);
+          Ranked ranked =
+              new Ranked(
+                  r.kind(),
+                  r.created(),
+                  r.key().namespace(),
+                  r.key().name(),
+                  r.key().cluster(),
+                  i,
+                  j,
+                  match,
+                  serviceChars,
+                  methodChars);
+          for (String host : hosts) {
+            entries.add(new Entry(host, li, r, ranked, compiled));
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * A path, headers, query parameters and method; later header or parameter names that repeat one
+   * are ignored (HTTPHeaderMatch.name).
+   */
+  static HttpMatch httpMatch(HTTPRouteMatch m) {
+    PathMatch path = new PathMatch(PathMatch.Type.PREFIX, "/");
+    if (m.getPath() != null) {
+      String type = Objects.requireNonNullElse(m.getPath().getType(), "PathPrefix");
+      String value = Objects.requireNonNullElse(m.getPath().getValue(), "/");
+      path =
+          new PathMatch(
+              switch (type) {
+                case "Exact" -> PathMatch.Type.EXACT;
+                case "RegularExpression" -> PathMatch.Type.REGEX;
+                default -> PathMatch.Type.PREFIX;
+              },
+              value);
+    }
+    List<HeaderMatch> headers = new ArrayList<>();
+    Set<String> seen = new LinkedHashSet<>();
+    for (HTTPHeaderMatch h : GatewayApiValidation.list(m.getHeaders())) {
+      if (seen.add(h.getName().toLowerCase(Locale.ROOT))) {
+        headers.add(new HeaderMatch(h.getName(), valueType(h.getType()), h.getValue()));
+      }
+    }
+    List<QueryMatch> query = new ArrayList<>();
+    Set<String> seenQuery = new LinkedHashSet<>();
+    for (HTTPQueryParamMatch q : GatewayApiValidation.list(m.getQueryParams())) {
+      if (seenQuery.add(q.getName())) {
+        query.add(new QueryMatch(q.getName(), valueType(q.getType()), q.getValue()));
+      }
+    }
+    return new HttpMatch(path, headers, query, m.getMethod());
+  }
+
+  /**
+   * A GRPCRoute match as an HTTP match: method POST; path {@code /{service}/{method}} exactly,
+   * {@code /{service}/} as a prefix for a service alone, a regular expression otherwise ({@code
+   * [^/]+} for a missing part); headers as for HTTP.
+   */
+  static HttpMatch grpcMatch(GRPCRouteMatch m) {
+    PathMatch path = new PathMatch(PathMatch.Type.PREFIX, "/");
+    GRPCMethodMatch method = m.getMethod();
+    if (method != null) {
+      boolean regex = "RegularExpression".equals(method.getType());
+      String service = method.getService();
+      String name = method.getMethod();
+      if (!regex && service != null && name != null) {
+        path = new PathMatch(PathMatch.Type.EXACT, "/" + service + "/" + name);
+      } else if (!regex && service != null) {
+        path = new PathMatch(PathMatch.Type.PREFIX, "/" + service + "/");
+      } else {
+        String s = service == null ? "[^/]+" : regex ? service : Pattern.quote(service);
+        String n = name == null ? "[^/]+" : regex ? name : Pattern.quote(name);
+        path = new PathMatch(PathMatch.Type.REGEX, "/" + s + "/" + n);
+      }
+    }
+    List<HeaderMatch> headers = new ArrayList<>();
+    Set<String> seen = new LinkedHashSet<>();
+    for (GRPCHeaderMatch h : GatewayApiValidation.list(m.getHeaders())) {
+      if (seen.add(h.getName().toLowerCase(Locale.ROOT))) {
+        headers.add(new HeaderMatch(h.getName(), valueType(h.getType()), h.getValue()));
+      }
+    }
+    return new HttpMatch(path, headers, List.of(), "POST");
+  }
+
+  private static ValueType valueType(@Nullable String type) {
+    return "RegularExpression".equals(type) ? ValueType.REGEX : ValueType.EXACT;
+  }
+
+  private @Nullable HttpFilter httpFilter(
+      RouteInfo r,
+      ListenerInfo li,
+      HTTPRouteFilter f,
+      String path,
+      ReferenceGrants grants,
+      RefProblems refs) {
+    return switch (Objects.requireNonNullElse(f.getType(), "")) {
+      case "RequestHeaderModifier" -> headerModifier(false, f.getRequestHeaderModifier());
+      case "ResponseHeaderModifier" -> headerModifier(true, f.getResponseHeaderModifier());
+      case "RequestMirror" -> mirror(r, f.getRequestMirror(), path, grants, refs);
+      case "RequestRedirect" -> redirect(li, Objects.requireNonNull(f.getRequestRedirect()));
+      case "URLRewrite" -> rewrite(Objects.requireNonNull(f.getUrlRewrite()));
+      default -> null;
+    };
+  }
+
+  private static HttpFilter headerModifier(boolean response, @Nullable HTTPHeaderFilter f) {
+    if (f == null) {
+      return new HttpFilter.HeaderModifier(response, List.of(), List.of(), List.of());
+    }
+    return new HttpFilter.HeaderModifier(
+        response,
+        headers(f.getSet()),
+        headers(f.getAdd()),
+        GatewayApiValidation.list(f.getRemove()));
+  }
+
+  private static List<HttpFilter.Header> headers(@Nullable List<HTTPHeader> headers) {
+    return GatewayApiValidation.list(headers).stream()
+        .map(h -> new HttpFilter.Header(h.getName(), h.getValue()))
+        .toList();
+  }
+
+  /**
+   * A redirect with every part the listener decides filled in: the scheme (the listener's when the
+   * filter has none) and the port (HTTPRequestRedirectFilter.port: the scheme's well-known port
+   * when the filter names a scheme, else the listener's declared port, never the data plane's); the
+   * data plane leaves a well-known port out of {@code Location}.
+   */
+  private static HttpFilter redirect(ListenerInfo li, HTTPRequestRedirectFilter f) {
+    String listenerScheme = li.https ? "https" : "http";
+    String scheme = f.getScheme() == null ? listenerScheme : f.getScheme();
+    Integer port = f.getPort();
+    if (port == null) {
+      port = f.getScheme() != null ? (scheme.equals("https") ? HTTPS_PORT : HTTP_PORT) : li.port;
+    }
+    int code = f.getStatusCode() == null ? 302 : f.getStatusCode();
+    return new HttpFilter.Redirect(scheme, f.getHostname(), pathModifier(f.getPath()), port, code);
+  }
+
+  private static HttpFilter rewrite(HTTPURLRewriteFilter f) {
+    return new HttpFilter.UrlRewrite(f.getHostname(), pathModifier(f.getPath()));
+  }
+
+  private static HttpFilter.@Nullable PathModifier pathModifier(@Nullable HTTPPathModifier m) {
+    if (m == null) {
+      return null;
+    }
+    if ("ReplacePrefixMatch".equals(m.getType())) {
+      return new HttpFilter.PathModifier(
+          HttpFilter.PathModifier.Type.PREFIX,
+          Objects.requireNonNullElse(m.getReplacePrefixMatch(), "/"));
+    }
+    return new HttpFilter.PathModifier(
+        HttpFilter.PathModifier.Type.FULL, Objects.requireNonNullElse(m.getReplaceFullPath(), "/"));
+  }
+
+  private @Nullable HttpFilter mirror(
+      RouteInfo r,
+      @Nullable HTTPRequestMirrorFilter f,
+      String path,
+      ReferenceGrants grants,
+      RefProblems refs) {
+    if (f == null || f.getBackendRef() == null) {
+      return null;
+    }
+    BackendObjectReference b = f.getBackendRef();
+    RuleBackend target =
+        backend(
+            r,
+            b.getGroup(),
+            b.getKind(),
+            b.getName(),
+            b.getNamespace(),
+            b.getPort(),
+            1,
+            path + ".filters.requestMirror.backendRef",
+            grants,
+            refs);
+    if (target == null) {
+      return null;
+    }
+    int percent = 100;
+    if (f.getPercent() != null) {
+      percent = f.getPercent();
+    } else if (f.getFraction() != null && f.getFraction().getNumerator() != null) {
+      int den = f.getFraction().getDenominator() == null ? 100 : f.getFraction().getDenominator();
+      percent = (int) (f.getFraction().getNumerator() * 100L / den);
+    }
+    return new HttpFilter.Mirror(target.upstream(), percent);
+  }
+
+  /**
+   * One backendRef as a rule backend, or null when it is invalid (its problem recorded): core
+   * Services only (InvalidKind), another namespace only with a ReferenceGrant (RefNotPermitted),
+   * the Service and its serving port must exist (BackendNotFound), a GRPCRoute's port must speak
+   * HTTP/2 (UnsupportedProtocol). Weight defaults to 1 (BackendRef.weight).
+   */
+  private @Nullable RuleBackend backend(
+      RouteInfo r,
+      @Nullable String group,
+      @Nullable String kind,
+      String name,
+      @Nullable String namespace,
+      @Nullable Integer port,
+      @Nullable Integer weight,
+      String path,
+      ReferenceGrants grants,
+      RefProblems refs) {
+    String g = Objects.requireNonNullElse(group, "");
+    String k = Objects.requireNonNullElse(kind, "Service");
+    if (!g.isEmpty() || !k.equals("Service")) {
+      refs.add(
+          "InvalidKind",
+          path
+              + ": "
+              + (g.isEmpty() ? "" : g + "/")
+              + k
+              + " is not a supported backend kind (core Service)");
+      return null;
+    }
+    String ns = namespace == null ? r.key().namespace() : namespace;
+    if (!grants.allows(GROUP, r.kind(), r.key().namespace(), "", "Service", ns, name)) {
+      refs.add(
+          "RefNotPermitted",
+          path
+              + ": Service "
+              + ns
+              + "/"
+              + name
+              + " is in another namespace and no ReferenceGrant there allows it");
+      return null;
+    }
+    List<ServicePort> ports = input.services().ports(ns, name);
+    if (ports == null) {
+      refs.add("BackendNotFound", path + ": Service " + ns + "/" + name + " not found");
+      return null;
+    }
+    ServicePort match = null;
+    for (ServicePort p : ports) {
+      if (port != null && p.port() == port) {
+        match = p;
+      }
+    }
+    if (match == null) {
+      refs.add("BackendNotFound", path + ": Service " + ns + "/" + name + " has no port " + port);
+      return null;
+    }
+    if (!match.serving()) {
+      refs.add(
+          "BackendNotFound",
+          path
+              + ": port "
+              + port
+              + " of Service "
+              + ns
+              + "/"
+              + name
+              + " is not its serving port (Weir serves one port per Service: the first named http, http2, h2c or grpc, else the first)");
+      return null;
+    }
+    if (r.kind().equals(ObjectKey.GRPC_ROUTE)
+        && Protocol.forPortName(match.name()) != Protocol.HTTP2) {
+      refs.add(
+          "UnsupportedProtocol",
+          path
+              + ": port "
+              + port
+              + " of Service "
+              + ns
+              + "/"
+              + name
+              + " is named \""
+              + match.name()
+              + "\"; a GRPCRoute backend needs an HTTP/2 port (named grpc, h2c or http2)");
+      return null;
+    }
+    services.add(new ServiceRef(ns, name));
+    return new RuleBackend(Upstream.nameOf(ns, name), weight == null ? 1 : weight);
+  }
+
+  // ------------------------------------------------------------------ hosts
+
+  private void hosts(
+      List<VirtualHost> out,
+      Map<String, Instant> ages,
+      Map<String, List<ObjectKey>> hostRoutes,
+      Map<ObjectKey, Map<String, String>> kindConflicts) {
+    // Per host, its own entries; a host with rules of both route kinds keeps the older route's
+    // kind.
+    Map<String, List<Entry>> byHost = new TreeMap<>();
+    for (Entry e : entries) {
+      byHost.computeIfAbsent(e.host(), h -> new ArrayList<>()).add(e);
+    }
+    for (Map.Entry<String, List<Entry>> h : byHost.entrySet()) {
+      List<Entry> list = h.getValue();
+      Entry oldest =
+          list.stream()
+              .min(
+                  Comparator.comparing((Entry e) -> e.route().created())
+                      .thenComparing(e -> e.route().key()))
+              .orElseThrow();
+      String kind = oldest.route().kind();
+      if (list.stream().anyMatch(e -> !e.route().kind().equals(kind))) {
+        List<Entry> kept = new ArrayList<>();
+        for (Entry e : list) {
+          if (e.route().kind().equals(kind)) {
+            kept.add(e);
+          } else {
+            kindConflicts
+                .computeIfAbsent(e.route().key(), k -> new TreeMap<>())
+                .put(
+                    e.listener().gateway.key.key(),
+                    "host "
+                        + h.getKey()
+                        + " is served by the older "
+                        + kind
+                        + " "
+                        + oldest.route().key().key()
+                        + " (HTTPRoutes and GRPCRoutes do not share a host)");
+          }
+        }
+        h.setValue(kept);
+      }
+    }
+    for (Map.Entry<String, List<Entry>> h : byHost.entrySet()) {
+      String host = h.getKey();
+      List<Entry> own = h.getValue();
+      if (own.isEmpty()) {
+        continue;
+      }
+      // Own entries first, then the wider hosts' (longer wildcards first, * last).
+      List<String> wider = new ArrayList<>();
+      for (String other : byHost.keySet()) {
+        if (Hostnames.covers(other, host)) {
+          wider.add(other);
+        }
+      }
+      wider.sort(
+          Comparator.comparing((String w) -> w.equals(Hostnames.ANY) ? 0 : w.length()).reversed());
+      List<Entry> http = new ArrayList<>();
+      List<Entry> https = new ArrayList<>();
+      split(own, http, https);
+      for (String w : wider) {
+        List<Entry> wh = new ArrayList<>();
+        List<Entry> whs = new ArrayList<>();
+        split(byHost.get(w), wh, whs);
+        http.addAll(wh);
+        https.addAll(whs);
+      }
+      List<HttpRule> httpRules = unique(http);
+      List<HttpRule> httpsRules = unique(https);
+      List<HttpRule> rules;
+      if (httpsRules.isEmpty()) {
+        rules = httpRules;
+      } else if (httpRules.equals(httpsRules)) {
+        rules = httpRules;
+      } else {
+        rules = new ArrayList<>();
+        rules.addAll(withScheme(httpRules, "http"));
+        rules.addAll(withScheme(httpsRules, "https"));
+      }
+      if (rules.isEmpty()) {
+        continue;
+      }
+      Entry first =
+          own.stream()
+              .min(
+                  Comparator.comparing((Entry e) -> created(e.listener().gateway.current))
+                      .thenComparing(e -> e.listener().gateway.key))
+              .orElseThrow();
+      GatewayInfo g = first.listener().gateway;
+      Gateway served = Objects.requireNonNull(g.served);
+      out.add(
+          new VirtualHost(
+              host,
+              new RouteRef(g.key.cluster(), g.key.namespace(), g.key.name(), generation(served)),
+              List.of(),
+              List.of(),
+              rules));
+      ages.put(
+          host,
+          own.stream().map(e -> e.route().created()).min(Comparator.naturalOrder()).orElseThrow());
+      hostRoutes.put(host, own.stream().map(e -> e.route().key()).distinct().sorted().toList());
+    }
+  }
+
+  /** Entries sorted by precedence, split by the listener's scheme. */
+  private static void split(@Nullable List<Entry> list, List<Entry> http, List<Entry> https) {
+    if (list == null || list.isEmpty()) {
+      return;
+    }
+    Comparator<Ranked> order = Precedence.of(list.get(0).route().kind());
+    List<Entry> sorted = new ArrayList<>(list);
+    sorted.sort((a, b) -> order.compare(a.ranked(), b.ranked()));
+    for (Entry e : sorted) {
+      (e.listener().https ? https : http).add(e);
+    }
+  }
+
+  /** The rules of the entries in order, each name once (a route may reach a host twice). */
+  private static List<HttpRule> unique(List<Entry> entries) {
+    Map<String, HttpRule> rules = new LinkedHashMap<>();
+    for (Entry e : entries) {
+      rules.putIfAbsent(e.rule().name(), e.rule());
+    }
+    return new ArrayList<>(rules.values());
+  }
+
+  private static List<HttpRule> withScheme(List<HttpRule> rules, String scheme) {
+    List<HttpRule> out = new ArrayList<>();
+    for (HttpRule r : rules) {
+      List<HeaderMatch> headers = new ArrayList<>(r.match().headers());
+      headers.add(new HeaderMatch(":scheme", ValueType.EXACT, scheme));
+      HttpMatch m =
+          new HttpMatch(r.match().path(), headers, r.match().queryParameters(), r.match().method());
+      out.add(
+          new HttpRule(
+              r.source(),
+              r.name() + "/" + scheme,
+              m,
+              r.filters(),
+              r.backends(),
+              r.directResponseStatus(),
+              r.timeout(),
+              r.backendTimeout()));
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ certificates
+
+  private List<Certificate> certificates() {
+    Map<String, Set<String>> names = new TreeMap<>();
+    Map<String, Servable> content = new HashMap<>();
+    Set<String> fallback = new TreeSet<>();
+    Map<ListenerInfo, Set<String>> hostsByListener = new LinkedHashMap<>();
+    for (Entry e : entries) {
+      if (e.listener().https && e.listener().serving()) {
+        hostsByListener.computeIfAbsent(e.listener(), l -> new TreeSet<>()).add(e.host());
+      }
+    }
+    for (Map.Entry<ListenerInfo, Set<String>> l : hostsByListener.entrySet()) {
+      List<CertRef> certs = l.getKey().certificates;
+      if (certs.isEmpty()) {
+        continue;
+      }
+      for (String host : l.getValue()) {
+        CertRef pick = certs.get(0);
+        for (CertRef c : certs) {
+          if (c.servable().dnsNames().stream().anyMatch(n -> covers(n, host))) {
+            pick = c;
+            break;
+          }
+        }
+        content.put(pick.name(), pick.servable());
+        Set<String> set = names.computeIfAbsent(pick.name(), k -> new TreeSet<>());
+        if (host.equals(Hostnames.ANY)) {
+          fallback.add(pick.name());
+        } else {
+          set.add(host);
+        }
+      }
+    }
+    List<Certificate> out = new ArrayList<>();
+    for (Map.Entry<String, Set<String>> e : names.entrySet()) {
+      Servable s = Objects.requireNonNull(content.get(e.getKey()));
+      out.add(
+          new Certificate(
+              e.getKey(),
+              s.certificateChainPem(),
+              s.privateKeyPem(),
+              List.copyOf(e.getValue()),
+              fallback.contains(e.getKey())));
+    }
+    return out;
+  }
+
+  private static boolean covers(String dnsName, String host) {
+    if (dnsName.equalsIgnoreCase(host)) {
+      return true;
+    }
+    return Certificate.matches(dnsName, host.startsWith("*.") ? "x" + host.substring(1) : host);
+  }
+
+  // ------------------------------------------------------------------ statuses
+
+  private void routeStatus(
+      RouteInfo r, List<ParentOutcome> outcomes, Map<String, String> kindConflicts) {
+    if (outcomes.isEmpty()) {
+      return;
+    }
+    long generation = generation(r.current());
+    List<RouteParentStatus> previous = previousParents(r);
+    List<RouteParentStatus> parents = new ArrayList<>();
+    for (ParentOutcome o : outcomes) {
+      String gatewayKey =
+          (o.ref().getNamespace() == null ? r.key().namespace() : o.ref().getNamespace())
+              + "/"
+              + o.ref().getName();
+      String conflict = kindConflicts.get(gatewayKey);
+      boolean accepted = o.accepted() && conflict == null;
+      String reason = conflict != null && o.accepted() ? "HostnameConflict" : o.reason();
+      String message = conflict != null && o.accepted() ? conflict : o.message();
+      List<Condition> conditions = new ArrayList<>();
+      conditions.add(Conditions.of("Accepted", accepted, reason, message, generation, now));
+      if (o.refsReason() == null) {
+        conditions.add(
+            Conditions.of(
+                "ResolvedRefs", true, "ResolvedRefs", "every reference resolved", generation, now));
+      } else {
+        conditions.add(
+            Conditions.of("ResolvedRefs", false, o.refsReason(), o.refsMessage(), generation, now));
+      }
+      List<Condition> before = null;
+      for (RouteParentStatus p : previous) {
+        if (CONTROLLER_NAME.equals(p.getControllerName())
+            && Objects.equals(p.getParentRef(), o.ref())) {
+          before = p.getConditions();
+        }
+      }
+      parents.add(
+          new RouteParentStatusBuilder()
+              .withParentRef(o.ref())
+              .withControllerName(CONTROLLER_NAME)
+              .withConditions(Conditions.keepTimes(before, conditions))
+              .build());
+    }
+    if (r.kind().equals(ObjectKey.HTTP_ROUTE)) {
+      httpStatuses.put(r.key(), new HTTPRouteStatusBuilder().withParents(parents).build());
+    } else {
+      grpcStatuses.put(r.key(), new GRPCRouteStatusBuilder().withParents(parents).build());
+    }
+  }
+
+  private List<RouteParentStatus> previousParents(RouteInfo r) {
+    if (r.kind().equals(ObjectKey.HTTP_ROUTE)) {
+      HTTPRouteStatus s = input.previous().httpRoutes().get(r.key());
+      if (s == null && r.current() instanceof HTTPRoute h) {
+        s = h.getStatus();
+      }
+      return s == null ? List.of() : GatewayApiValidation.list(s.getParents());
+    }
+    GRPCRouteStatus s = input.previous().grpcRoutes().get(r.key());
+    if (s == null && r.current() instanceof GRPCRoute g) {
+      s = g.getStatus();
+    }
+    return s == null ? List.of() : GatewayApiValidation.list(s.getParents());
+  }
+
+  private void gatewayStatus(GatewayInfo g) {
+    long generation = generation(g.current);
+    GatewayStatus before = input.previous().gateways().get(g.key);
+    if (before == null) {
+      before = g.current.getStatus();
+    }
+    List<Condition> conditions = new ArrayList<>();
+    boolean listenersOk = g.listeners.stream().allMatch(l -> l.acceptedReason == null);
+    String rejected = g.problems.isEmpty() ? "" : String.join("; ", g.problems);
+    if (g.served == null) {
+      conditions.add(
+          Conditions.of(
+              "Accepted",
+              false,
+              g.unsupportedAddress ? "UnsupportedAddress" : "Invalid",
+              rejected,
+              generation,
+              now));
+      conditions.add(
+          Conditions.of("Programmed", false, "Invalid", "not accepted", generation, now));
+    } else {
+      if (g.served != g.current) {
+        conditions.add(
+            Conditions.of(
+                "Accepted",
+                false,
+                g.unsupportedAddress ? "UnsupportedAddress" : "Invalid",
+                rejected + " (serving generation " + generation(g.served) + ")",
+                generation,
+                now));
+      } else {
+        conditions.add(
+            Conditions.of(
+                "Accepted",
+                true,
+                listenersOk ? "Accepted" : "ListenersNotValid",
+                listenersOk ? "Weir serves this Gateway" : "some listeners are not accepted",
+                generation,
+                now));
+      }
+      ProgrammedState p = input.programming().state(g.key, generation(g.served));
+      conditions.add(
+          Conditions.of("Programmed", p.status(), p.reason(), p.message(), generation, now));
+    }
+    List<ListenerStatus> listeners = new ArrayList<>();
+    ProgrammedState programmed =
+        g.served == null ? null : input.programming().state(g.key, generation(g.served));
+    for (ListenerInfo l : g.listeners) {
+      List<Condition> lc = new ArrayList<>();
+      lc.add(
+          l.acceptedReason == null
+              ? Conditions.of(
+                  "Accepted",
+                  true,
+                  "Accepted",
+                  "served on Weir's " + (l.https ? "HTTPS" : "HTTP") + " listener",
+                  generation,
+                  now)
+              : Conditions.of(
+                  "Accepted", false, l.acceptedReason, l.acceptedMessage, generation, now));
+      lc.add(
+          l.conflict == null
+              ? Conditions.of("Conflicted", false, "NoConflicts", "no conflict", generation, now)
+              : Conditions.of("Conflicted", true, "HostnameConflict", l.conflict, generation, now));
+      lc.add(
+          l.refsReason == null
+              ? Conditions.of(
+                  "ResolvedRefs", true, "ResolvedRefs", "every reference resolved", generation, now)
+              : Conditions.of("ResolvedRefs", false, l.refsReason, l.refsMessage, generation, now));
+      boolean certsMissing = l.https && l.certificates.isEmpty();
+      if (!l.serving() || certsMissing) {
+        lc.add(
+            Conditions.of(
+                "Programmed",
+                false,
+                "Invalid",
+                certsMissing && l.serving() ? "no valid certificate to serve" : "not served",
+                generation,
+                now));
+      } else if (programmed != null) {
+        lc.add(
+            Conditions.of(
+                "Programmed",
+                programmed.status(),
+                programmed.reason(),
+                programmed.message(),
+                generation,
+                now));
+      }
+      List<Condition> prev = null;
+      if (before != null) {
+        for (ListenerStatus ls : GatewayApiValidation.list(before.getListeners())) {
+          if (l.name.equals(ls.getName())) {
+            prev = ls.getConditions();
+          }
+        }
+      }
+      listeners.add(
+          new ListenerStatusBuilder()
+              .withName(l.name)
+              .withAttachedRoutes(l.attachedRoutes)
+              .withSupportedKinds(l.supportedKinds)
+              .withConditions(Conditions.keepTimes(prev, lc))
+              .build());
+    }
+    List<GatewayStatusAddress> addresses = new ArrayList<>();
+    for (String a : input.addresses()) {
+      addresses.add(
+          new GatewayStatusAddress(IP.matcher(a).matches() ? "IPAddress" : "Hostname", a));
+    }
+    gatewayStatuses.put(
+        g.key,
+        new GatewayStatusBuilder()
+            .withAddresses(addresses)
+            .withConditions(
+                Conditions.keepTimes(before == null ? null : before.getConditions(), conditions))
+            .withListeners(listeners)
+            .build());
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private GatewayApiObjects cluster(String name) {
+    for (GatewayApiObjects c : input.clusters()) {
+      if (c.cluster().equals(name)) {
+        return c;
+      }
+    }
+    return GatewayApiObjects.empty(name);
+  }
+
+  private final Map<String, ReferenceGrants> grants = new HashMap<>();
+
+  private ReferenceGrants grants(GatewayApiObjects c) {
+    return grants.computeIfAbsent(
+        c.cluster(), k -> ReferenceGrants.of(c.referenceGrants(), c.referenceGrantsV1beta1()));
+  }
+
+  private static List<ParentReference> parentRefs(HasMetadata route) {
+    if (route instanceof HTTPRoute h && h.getSpec() != null) {
+      return GatewayApiValidation.list(h.getSpec().getParentRefs());
+    }
+    if (route instanceof GRPCRoute g && g.getSpec() != null) {
+      return GatewayApiValidation.list(g.getSpec().getParentRefs());
+    }
+    return List.of();
+  }
+
+  private static List<String> hostnames(HasMetadata route) {
+    if (route instanceof HTTPRoute h && h.getSpec() != null) {
+      return GatewayApiValidation.list(h.getSpec().getHostnames());
+    }
+    if (route instanceof GRPCRoute g && g.getSpec() != null) {
+      return GatewayApiValidation.list(g.getSpec().getHostnames());
+    }
+    return List.of();
+  }
+
+  static long generation(HasMetadata o) {
+    Long g = o.getMetadata().getGeneration();
+    return g == null ? 0 : g;
+  }
+
+  static Instant created(HasMetadata o) {
+    String t = o.getMetadata().getCreationTimestamp();
+    if (t == null || t.isEmpty()) {
+      return Instant.EPOCH;
+    }
+    try {
+      return Instant.parse(t);
+    } catch (RuntimeException e) {
+      return Instant.EPOCH;
+    }
+  }
+}

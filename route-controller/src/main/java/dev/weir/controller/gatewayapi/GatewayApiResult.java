@@ -1,0 +1,274 @@
+package dev.weir.controller.gatewayapi;
+
+import dev.weir.controller.gatewayapi.GatewayApiInput.ProgrammedState;
+import dev.weir.controller.gatewayapi.GatewayApiInput.Programming;
+import dev.weir.model.Certificate;
+import dev.weir.model.VirtualHost;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteStatusBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatusBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatusBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatusBuilder;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * What {@link GatewayApiCompiler#compile} makes.
+ *
+ * @param virtualHosts one rule-based host per host name (exact, {@code *.suffix} or {@code *}),
+ *     sorted by host, rules ranked; {@code route} names the oldest Weir Gateway serving the host
+ * @param hostAges per host, the creation time of the oldest route serving it (for claims against
+ *     Weir Routes: the older object keeps a host)
+ * @param hostRoutes per host, the routes whose rules it carries (to report a host lost to a Route)
+ * @param services the Services the hosts route or mirror to, each a revision: the model's upstream
+ *     {@code {namespace}/{name}}
+ * @param certificates one per listener certificate Secret in use ({@code {namespace}/{name}}), for
+ *     the hosts its HTTPS listeners serve; {@code fallback} when a listener without hostname serves
+ *     the host {@code *}
+ * @param gatewayClasses the status of each Weir GatewayClass
+ * @param gateways the status of each Weir Gateway
+ * @param httpRoutes per HTTPRoute naming a Weir Gateway, its status with Weir's parents only
+ * @param grpcRoutes the same for GRPCRoutes
+ * @param state for the next compile
+ */
+public record GatewayApiResult(
+    List<VirtualHost> virtualHosts,
+    Map<String, Instant> hostAges,
+    Map<String, List<ObjectKey>> hostRoutes,
+    List<ServiceRef> services,
+    List<Certificate> certificates,
+    Map<ObjectKey, GatewayClassStatus> gatewayClasses,
+    Map<ObjectKey, GatewayStatus> gateways,
+    Map<ObjectKey, HTTPRouteStatus> httpRoutes,
+    Map<ObjectKey, GRPCRouteStatus> grpcRoutes,
+    GatewayApiState state) {
+
+  public GatewayApiResult {
+    virtualHosts = List.copyOf(virtualHosts);
+    hostAges = Map.copyOf(hostAges);
+    hostRoutes = Map.copyOf(hostRoutes);
+    services = List.copyOf(services);
+    certificates = List.copyOf(certificates);
+    gatewayClasses = Map.copyOf(gatewayClasses);
+    gateways = Map.copyOf(gateways);
+    httpRoutes = Map.copyOf(httpRoutes);
+    grpcRoutes = Map.copyOf(grpcRoutes);
+  }
+
+  /** A Service a rule routes to: the model's upstream {@code {namespace}/{name}}. */
+  public record ServiceRef(String namespace, String name) implements Comparable<ServiceRef> {
+    @Override
+    public int compareTo(ServiceRef o) {
+      int c = namespace.compareTo(o.namespace);
+      return c != 0 ? c : name.compareTo(o.name);
+    }
+  }
+
+  /** Nothing compiled: no Gateway API object anywhere. */
+  public static final GatewayApiResult EMPTY =
+      new GatewayApiResult(
+          List.of(),
+          Map.of(),
+          Map.of(),
+          List.of(),
+          List.of(),
+          Map.of(),
+          Map.of(),
+          Map.of(),
+          Map.of(),
+          GatewayApiState.INITIAL);
+
+  /**
+   * The same result with every served Gateway's and listener's {@code Programmed} condition as
+   * {@code programming} says now (the data planes ACKed, or not yet, a model carrying the Gateway);
+   * not accepted Gateways and listeners keep {@code Programmed=False} reason {@code Invalid}.
+   * Transition times are kept where the status holds since {@code previous}.
+   */
+  public GatewayApiResult withProgramming(
+      Programming programming, GatewayApiState previous, Instant now) {
+    Map<ObjectKey, GatewayStatus> next = new TreeMap<>();
+    boolean changed = false;
+    for (Map.Entry<ObjectKey, GatewayStatus> e : gateways.entrySet()) {
+      GatewayStatus s = e.getValue();
+      Condition accepted = Conditions.find(s.getConditions(), "Accepted");
+      Condition programmed = Conditions.find(s.getConditions(), "Programmed");
+      if (programmed == null || accepted == null || "Invalid".equals(programmed.getReason())) {
+        next.put(e.getKey(), s);
+        continue;
+      }
+      long generation =
+          programmed.getObservedGeneration() == null ? 0 : programmed.getObservedGeneration();
+      ProgrammedState p = programming.state(e.getKey(), generation);
+      List<Condition> conditions = replace(s.getConditions(), p, generation, now);
+      List<ListenerStatus> listeners = new ArrayList<>();
+      for (ListenerStatus l : GatewayApiValidation.list(s.getListeners())) {
+        Condition lp = Conditions.find(l.getConditions(), "Programmed");
+        if (lp == null || "Invalid".equals(lp.getReason())) {
+          listeners.add(l);
+        } else {
+          listeners.add(
+              new ListenerStatusBuilder(l)
+                  .withConditions(replace(l.getConditions(), p, generation, now))
+                  .build());
+        }
+      }
+      GatewayStatus updated =
+          new GatewayStatusBuilder(s).withConditions(conditions).withListeners(listeners).build();
+      changed |= !updated.equals(s);
+      next.put(e.getKey(), updated);
+    }
+    if (!changed) {
+      return this;
+    }
+    GatewayApiState nextState =
+        new GatewayApiState(state.lastValid(), gatewayClasses, next, httpRoutes, grpcRoutes);
+    return new GatewayApiResult(
+        virtualHosts,
+        hostAges,
+        hostRoutes,
+        services,
+        certificates,
+        gatewayClasses,
+        next,
+        httpRoutes,
+        grpcRoutes,
+        nextState);
+  }
+
+  private static List<Condition> replace(
+      List<Condition> conditions, ProgrammedState p, long generation, Instant now) {
+    List<Condition> out = new ArrayList<>();
+    for (Condition c : conditions) {
+      out.add(
+          "Programmed".equals(c.getType())
+              ? Conditions.of("Programmed", p.status(), p.reason(), p.message(), generation, now)
+              : c);
+    }
+    return Conditions.keepTimes(conditions, out);
+  }
+
+  /**
+   * The same result without the hosts another object keeps (a Weir Route older than the Gateway API
+   * routes on the host): those hosts leave {@code virtualHosts} and the certificates' server names,
+   * and every Weir parent of a route that served one shows {@code Accepted=False} reason {@code
+   * DomainConflict} with the holder's message (an implementation-specific reason: the spec names
+   * none for a host lost to another kind of object).
+   *
+   * @param lost per lost host, who keeps it
+   * @param previous the previous compile's state (transition times of conditions that hold)
+   */
+  public GatewayApiResult withoutHosts(
+      Map<String, String> lost, GatewayApiState previous, Instant now) {
+    if (lost.isEmpty()) {
+      return this;
+    }
+    List<VirtualHost> hosts =
+        virtualHosts.stream().filter(v -> !lost.containsKey(v.host())).toList();
+    Map<String, Instant> ages = new HashMap<>(hostAges);
+    Map<String, List<ObjectKey>> routes = new HashMap<>(hostRoutes);
+    Map<ObjectKey, String> losers = new HashMap<>();
+    for (Map.Entry<String, String> e : lost.entrySet()) {
+      ages.remove(e.getKey());
+      for (ObjectKey k : routes.getOrDefault(e.getKey(), List.of())) {
+        losers.putIfAbsent(k, "host " + e.getKey() + ": " + e.getValue());
+      }
+      routes.remove(e.getKey());
+    }
+    List<Certificate> certs = new ArrayList<>();
+    for (Certificate c : certificates) {
+      Set<String> names = new HashSet<>(c.serverNames());
+      names.removeAll(lost.keySet());
+      certs.add(
+          new Certificate(
+              c.name(),
+              c.certificateChainPem(),
+              c.privateKeyPem(),
+              List.copyOf(names),
+              c.fallback()));
+    }
+    Map<ObjectKey, HTTPRouteStatus> http = new TreeMap<>(httpRoutes);
+    Map<ObjectKey, GRPCRouteStatus> grpc = new TreeMap<>(grpcRoutes);
+    for (Map.Entry<ObjectKey, String> e : losers.entrySet()) {
+      HTTPRouteStatus hs = http.get(e.getKey());
+      if (hs != null) {
+        HTTPRouteStatus before = previous.httpRoutes().get(e.getKey());
+        http.put(
+            e.getKey(),
+            new HTTPRouteStatusBuilder(hs)
+                .withParents(
+                    conflicted(
+                        hs.getParents(),
+                        before == null ? List.of() : before.getParents(),
+                        e.getValue(),
+                        now))
+                .build());
+      }
+      GRPCRouteStatus gs = grpc.get(e.getKey());
+      if (gs != null) {
+        GRPCRouteStatus before = previous.grpcRoutes().get(e.getKey());
+        grpc.put(
+            e.getKey(),
+            new GRPCRouteStatusBuilder(gs)
+                .withParents(
+                    conflicted(
+                        gs.getParents(),
+                        before == null ? List.of() : before.getParents(),
+                        e.getValue(),
+                        now))
+                .build());
+      }
+    }
+    GatewayApiState nextState =
+        new GatewayApiState(state.lastValid(), gatewayClasses, gateways, http, grpc);
+    return new GatewayApiResult(
+        hosts, ages, routes, services, certs, gatewayClasses, gateways, http, grpc, nextState);
+  }
+
+  private static List<RouteParentStatus> conflicted(
+      List<RouteParentStatus> parents,
+      List<RouteParentStatus> before,
+      String message,
+      Instant now) {
+    List<RouteParentStatus> out = new ArrayList<>();
+    for (RouteParentStatus p : GatewayApiValidation.list(parents)) {
+      Condition accepted = Conditions.find(p.getConditions(), "Accepted");
+      if (accepted == null || !Conditions.TRUE.equals(accepted.getStatus())) {
+        out.add(p);
+        continue;
+      }
+      long generation =
+          accepted.getObservedGeneration() == null ? 0 : accepted.getObservedGeneration();
+      List<Condition> conditions = new ArrayList<>();
+      for (Condition c : p.getConditions()) {
+        conditions.add(
+            "Accepted".equals(c.getType())
+                ? Conditions.of("Accepted", false, "DomainConflict", message, generation, now)
+                : c);
+      }
+      List<Condition> previousConditions = null;
+      for (RouteParentStatus b : GatewayApiValidation.list(before)) {
+        if (java.util.Objects.equals(b.getParentRef(), p.getParentRef())) {
+          previousConditions = b.getConditions();
+        }
+      }
+      out.add(
+          new RouteParentStatusBuilder(p)
+              .withConditions(Conditions.keepTimes(previousConditions, conditions))
+              .build());
+    }
+    return out;
+  }
+}

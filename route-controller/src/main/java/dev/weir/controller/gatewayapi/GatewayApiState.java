@@ -1,0 +1,33 @@
+package dev.weir.controller.gatewayapi;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
+import java.util.Map;
+
+/**
+ * What one compile hands the next: the last valid generation of each Gateway and route (served
+ * while a newer generation is invalid, as a Weir Route keeps its last valid resolution), and the
+ * statuses it computed (their conditions' transition times are kept while a status holds).
+ */
+public record GatewayApiState(
+    Map<ObjectKey, HasMetadata> lastValid,
+    Map<ObjectKey, GatewayClassStatus> gatewayClasses,
+    Map<ObjectKey, GatewayStatus> gateways,
+    Map<ObjectKey, HTTPRouteStatus> httpRoutes,
+    Map<ObjectKey, GRPCRouteStatus> grpcRoutes) {
+
+  /** Before the first compile. */
+  public static final GatewayApiState INITIAL =
+      new GatewayApiState(Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
+
+  public GatewayApiState {
+    lastValid = Map.copyOf(lastValid);
+    gatewayClasses = Map.copyOf(gatewayClasses);
+    gateways = Map.copyOf(gateways);
+    httpRoutes = Map.copyOf(httpRoutes);
+    grpcRoutes = Map.copyOf(grpcRoutes);
+  }
+}

@@ -1,0 +1,195 @@
+package dev.weir.controller.pipeline;
+
+import dev.weir.controller.gatewayapi.GatewayApiCompiler;
+import dev.weir.controller.gatewayapi.GatewayApiInput;
+import dev.weir.controller.gatewayapi.GatewayApiInput.ProgrammedState;
+import dev.weir.controller.gatewayapi.GatewayApiInput.ServicePort;
+import dev.weir.controller.gatewayapi.GatewayApiObjects;
+import dev.weir.controller.gatewayapi.GatewayApiResult;
+import dev.weir.controller.gatewayapi.ObjectKey;
+import dev.weir.controller.pipeline.BuildState.GatewayServed;
+import dev.weir.controller.pipeline.ClusterIndex.Name;
+import dev.weir.model.Certificate;
+import dev.weir.model.TrafficModel;
+import dev.weir.model.VirtualHost;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The Gateway API stage: runs {@link GatewayApiCompiler#compile} over the config clusters' Gateway
+ * API objects, with the build's Services (a backend resolves as a revision does, in every cluster)
+ * and the {@link CertificateStage}'s Secret checks; after the model is assembled, it says since
+ * which model revision each Gateway's hosts are served and whether every connected data plane has
+ * applied it ({@code Programmed}, as a Route's {@code IngressReady}).
+ *
+ * <p>Its hosts claim against the Routes' in the {@link ClaimStage} (the older object keeps a host);
+ * its Services become upstreams in the {@link UpstreamStage}; its certificates merge with the
+ * Routes' (one per Secret, server names joined).
+ */
+final class GatewayApiStage {
+
+  private GatewayApiStage() {}
+
+  /** Compiles the Gateway API objects of the config clusters. */
+  static GatewayApiResult compile(
+      List<ClusterObjects> clusters,
+      IndexStage index,
+      CertificateStage certificates,
+      BuildState previous,
+      Instant now) {
+    List<GatewayApiObjects> objects = new ArrayList<>();
+    boolean any = false;
+    for (ClusterObjects c : clusters) {
+      if (c.config()) {
+        objects.add(c.gatewayApi());
+        any |= !c.gatewayApi().isEmpty();
+      }
+    }
+    if (!any && previous.gatewayApi() == GatewayApiResult.EMPTY) {
+      return GatewayApiResult.EMPTY;
+    }
+    GatewayApiInput input =
+        new GatewayApiInput(
+            objects,
+            (namespace, name) -> ports(index, new Name(namespace, name)),
+            (cluster, namespace, name) -> certificates.listenerSecret(namespace + "/" + name),
+            // Provisional: the model revision is known only after assembly (see programmed()).
+            GatewayApiInput.Programming.PENDING,
+            List.of(),
+            previous.gatewayApi().state(),
+            now);
+    return GatewayApiCompiler.compile(input);
+  }
+
+  /** The ports of the first cluster's Service of that name, or null when no cluster has one. */
+  private static @Nullable List<ServicePort> ports(IndexStage index, Name name) {
+    for (ClusterIndex cluster : index.indexes()) {
+      for (ServiceObject s : cluster.services(name)) {
+        ServiceObject.Port serving = s.servingPort();
+        List<ServicePort> ports = new ArrayList<>();
+        for (ServiceObject.Port p : s.ports()) {
+          ports.add(new ServicePort(p.name(), p.port(), p.equals(serving)));
+        }
+        return ports;
+      }
+    }
+    return null;
+  }
+
+  /** The Services the Gateway API hosts route to, as revision names. */
+  static List<Name> services(GatewayApiResult result) {
+    return result.services().stream().map(s -> new Name(s.namespace(), s.name())).toList();
+  }
+
+  /**
+   * The Routes' certificates and the Gateway listeners', one per Secret: server names joined, and a
+   * Gateway's fallback only when the clusters file names no default Secret (the model serves one
+   * fallback).
+   */
+  static List<Certificate> merge(
+      List<Certificate> routes, List<Certificate> gateways, boolean defaultSecret) {
+    Map<String, Certificate> byName = new TreeMap<>();
+    for (Certificate c : routes) {
+      byName.put(c.name(), c);
+    }
+    boolean fallbackTaken = defaultSecret;
+    for (Certificate g : gateways) {
+      boolean fallback = g.fallback() && !fallbackTaken;
+      fallbackTaken |= fallback;
+      Certificate r = byName.get(g.name());
+      if (r == null) {
+        byName.put(
+            g.name(),
+            new Certificate(
+                g.name(), g.certificateChainPem(), g.privateKeyPem(), g.serverNames(), fallback));
+      } else {
+        TreeSet<String> names = new TreeSet<>(r.serverNames());
+        names.addAll(g.serverNames());
+        byName.put(
+            g.name(),
+            new Certificate(
+                r.name(),
+                r.certificateChainPem(),
+                r.privateKeyPem(),
+                List.copyOf(names),
+                r.fallback() || fallback));
+      }
+    }
+    return new ArrayList<>(byName.values());
+  }
+
+  /**
+   * Per Gateway with a status, its hosts in {@code model} and since which model revision they are
+   * served (kept from the previous build while they are equal).
+   */
+  static Map<ObjectKey, GatewayServed> served(
+      GatewayApiResult result, TrafficModel model, BuildState previous) {
+    Map<ObjectKey, List<VirtualHost>> hosts = new HashMap<>();
+    for (VirtualHost vh : model.virtualHosts()) {
+      if (vh.ruleBased()) {
+        ObjectKey key =
+            new ObjectKey(
+                vh.route().cluster(), ObjectKey.GATEWAY, vh.route().namespace(), vh.route().name());
+        hosts.computeIfAbsent(key, k -> new ArrayList<>()).add(vh);
+      }
+    }
+    Map<ObjectKey, GatewayServed> out = new HashMap<>();
+    for (ObjectKey key : result.gateways().keySet()) {
+      List<VirtualHost> now = hosts.getOrDefault(key, List.of());
+      GatewayServed before = previous.gatewaysServed().get(key);
+      out.put(
+          key,
+          before != null && before.hosts().equals(now)
+              ? before
+              : new GatewayServed(now, model.revision()));
+    }
+    return out;
+  }
+
+  /** Each served Gateway's {@code Programmed}: True once every connected data plane applied it. */
+  static GatewayApiResult programmed(
+      GatewayApiResult result,
+      Map<ObjectKey, GatewayServed> served,
+      GatewayApiInput.Programming fallback,
+      List<AppliedModel> dataPlanes,
+      BuildState previous,
+      Instant now) {
+    if (result.gateways().isEmpty()) {
+      return result;
+    }
+    return result.withProgramming(
+        (gateway, generation) -> {
+          GatewayServed s = served.get(gateway);
+          if (s == null) {
+            return fallback.state(gateway, generation);
+          }
+          return programmed(s.sinceModelRevision(), dataPlanes);
+        },
+        previous.gatewayApi().state(),
+        now);
+  }
+
+  static ProgrammedState programmed(long since, List<AppliedModel> dataPlanes) {
+    if (dataPlanes.isEmpty()) {
+      return new ProgrammedState(
+          "Unknown", "Pending", "no data plane is connected (model revision " + since + ")");
+    }
+    long applied = dataPlanes.stream().filter(d -> d.appliedModelRevision() >= since).count();
+    if (applied == dataPlanes.size()) {
+      return new ProgrammedState(
+          "True",
+          "Programmed",
+          "every connected data plane (" + applied + ") applied model revision " + since);
+    }
+    return new ProgrammedState(
+        "Unknown",
+        "Pending",
+        applied + " of " + dataPlanes.size() + " data planes applied model revision " + since);
+  }
+}

@@ -1,0 +1,986 @@
+package dev.weir.controller.gatewayapi;
+
+import static dev.weir.controller.gatewayapi.GatewayApiFixtures.NOW;
+import static dev.weir.controller.gatewayapi.GatewayApiFixtures.compile;
+import static dev.weir.controller.gatewayapi.GatewayApiFixtures.gateway;
+import static dev.weir.controller.gatewayapi.GatewayApiFixtures.grant;
+import static dev.weir.controller.gatewayapi.GatewayApiFixtures.grantV1beta1;
+import static dev.weir.controller.gatewayapi.GatewayApiFixtures.grpcRoute;
+import static dev.weir.controller.gatewayapi.GatewayApiFixtures.httpGateway;
+import static dev.weir.controller.gatewayapi.GatewayApiFixtures.httpRoute;
+import static dev.weir.controller.gatewayapi.GatewayApiFixtures.namespace;
+import static dev.weir.controller.gatewayapi.GatewayApiFixtures.objects;
+import static dev.weir.controller.gatewayapi.GatewayApiFixtures.services;
+import static dev.weir.controller.gatewayapi.GatewayApiFixtures.weirClass;
+import static dev.weir.controller.gatewayapi.GatewayApiFixtures.withGeneration;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weir.controller.gatewayapi.GatewayApiInput.BackendServices;
+import dev.weir.controller.gatewayapi.GatewayApiInput.ListenerSecrets;
+import dev.weir.controller.gatewayapi.GatewayApiInput.SecretVerdict;
+import dev.weir.controller.gatewayapi.GatewayApiInput.Servable;
+import dev.weir.model.HttpFilter;
+import dev.weir.model.HttpMatch.PathMatch;
+import dev.weir.model.HttpRule;
+import dev.weir.model.RuleBackend;
+import dev.weir.model.VirtualHost;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Attachment, precedence, compile and status of Gateway API objects. */
+class GatewayApiCompilerTest {
+
+  private static final String T1 = "2026-01-01T00:00:01Z";
+  private static final String T2 = "2026-01-01T00:00:02Z";
+  private static final String T3 = "2026-01-01T00:00:03Z";
+  private static final BackendServices SVC =
+      services(
+          "apps/web:http:8080", "apps/api:http:8080", "apps/grpc:grpc:9000", "other/web:http:8080");
+
+  private static ObjectKey http(String ns, String name) {
+    return new ObjectKey("east", ObjectKey.HTTP_ROUTE, ns, name);
+  }
+
+  private static ObjectKey gw(String ns, String name) {
+    return new ObjectKey("east", ObjectKey.GATEWAY, ns, name);
+  }
+
+  private static VirtualHost host(GatewayApiResult r, String host) {
+    return r.virtualHosts().stream()
+        .filter(v -> v.host().equals(host))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    "no host "
+                        + host
+                        + " in "
+                        + r.virtualHosts().stream().map(VirtualHost::host).toList()));
+  }
+
+  private static List<String> ruleNames(VirtualHost vh) {
+    return vh.rules().stream().map(HttpRule::name).toList();
+  }
+
+  private static Condition condition(List<Condition> conditions, String type) {
+    Condition c = Conditions.find(conditions, type);
+    assertThat(c).as(type).isNotNull();
+    return java.util.Objects.requireNonNull(c);
+  }
+
+  private static RouteParentStatus parent(GatewayApiResult r, ObjectKey route) {
+    return java.util.Objects.requireNonNull(r.httpRoutes().get(route)).getParents().get(0);
+  }
+
+  @Test
+  void classAcceptedAndOthersLeftAlone() {
+    var other =
+        GatewayApiFixtures.yaml(
+            """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: GatewayClass
+        metadata: {name: other}
+        spec: {controllerName: example.com/other}
+        """,
+            io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass.class);
+    GatewayApiResult r = compile(SVC, objects(weirClass(), other));
+    assertThat(r.gatewayClasses())
+        .containsOnlyKeys(new ObjectKey("east", ObjectKey.GATEWAY_CLASS, "", "weir"));
+    Condition accepted =
+        condition(r.gatewayClasses().values().iterator().next().getConditions(), "Accepted");
+    assertThat(accepted.getStatus()).isEqualTo("True");
+    assertThat(accepted.getObservedGeneration()).isEqualTo(1L);
+    assertThat(accepted.getLastTransitionTime()).isEqualTo(NOW.toString());
+  }
+
+  @Test
+  void simpleRouteCompilesToARuleBasedHost() {
+    GatewayApiResult r =
+        compile(
+            SVC,
+            objects(
+                weirClass(),
+                httpGateway("apps", "gw", T1),
+                httpRoute(
+                    "apps",
+                    "web",
+                    T2,
+                    """
+            parentRefs: [{name: gw}]
+            hostnames: [www.example.com]
+            rules:
+            - matches: [{path: {type: PathPrefix, value: /shop}}]
+              backendRefs: [{name: web, port: 8080, weight: 3}, {name: api, port: 8080}]
+              timeouts: {request: 10s, backendRequest: 2s}
+            """)));
+    VirtualHost vh = host(r, "www.example.com");
+    assertThat(vh.route().key()).isEqualTo("apps/gw");
+    HttpRule rule = vh.rules().get(0);
+    assertThat(rule.name()).isEqualTo("httproute/apps/web/rule/0/match/0");
+    assertThat(rule.match().path()).isEqualTo(new PathMatch(PathMatch.Type.PREFIX, "/shop"));
+    assertThat(rule.backends())
+        .containsExactly(new RuleBackend("apps/web", 3), new RuleBackend("apps/api", 1));
+    assertThat(rule.timeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(rule.backendTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(rule.source().kind()).isEqualTo("HTTPRoute");
+    assertThat(r.services())
+        .extracting(GatewayApiResult.ServiceRef::name)
+        .containsExactly("api", "web");
+    RouteParentStatus p = parent(r, http("apps", "web"));
+    assertThat(p.getControllerName()).isEqualTo("weir.dev/gateway-controller");
+    assertThat(p.getParentRef().getGroup()).isEqualTo("gateway.networking.k8s.io");
+    assertThat(p.getParentRef().getKind()).isEqualTo("Gateway");
+    assertThat(condition(p.getConditions(), "Accepted").getStatus()).isEqualTo("True");
+    assertThat(condition(p.getConditions(), "ResolvedRefs").getStatus()).isEqualTo("True");
+    GatewayStatus gs = java.util.Objects.requireNonNull(r.gateways().get(gw("apps", "gw")));
+    assertThat(gs.getListeners().get(0).getAttachedRoutes()).isEqualTo(1);
+    assertThat(gs.getListeners().get(0).getSupportedKinds())
+        .extracting(k -> k.getKind())
+        .containsExactly("HTTPRoute", "GRPCRoute");
+    assertThat(condition(gs.getConditions(), "Accepted").getReason()).isEqualTo("Accepted");
+    assertThat(condition(gs.getConditions(), "Programmed").getStatus()).isEqualTo("True");
+  }
+
+  /**
+   * Every tie-breaker of HTTPRouteRule.matches precedence, one pair per row: the first named wins.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          exact beats prefix | {path: {type: Exact, value: /a}} | {path: {type: PathPrefix, value: /a/b/c}} | T2 | T1
+          longer prefix wins | {path: {type: PathPrefix, value: /a/b}} | {path: {type: PathPrefix, value: /a}} | T2 | T1
+          method wins | {path: {value: /a}, method: GET} | {path: {value: /a}, headers: [{name: x, value: y}]} | T2 | T1
+          more headers win | {headers: [{name: x, value: y}, {name: z, value: y}]} | {headers: [{name: x, value: y}], queryParams: [{name: q, value: v}]} | T2 | T1
+          more query params win | {queryParams: [{name: q, value: v}]} | {} | T2 | T1
+          older route wins | {path: {value: /a}} | {path: {value: /a}} | T1 | T2
+          namespace/name order wins on equal age | {path: {value: /a}} | {path: {value: /a}} | T1 | T1
+          """)
+  void precedence(
+      String what, String winner, String loser, String winnerCreated, String loserCreated) {
+    GatewayApiResult r =
+        compile(
+            SVC,
+            objects(
+                weirClass(),
+                httpGateway("apps", "gw", "2026-01-01T00:00:00Z"),
+                httpRoute(
+                    "apps",
+                    "b-loser",
+                    time(loserCreated),
+                    "parentRefs: [{name: gw}]\nhostnames: [h.example.com]\nrules: [{matches: ["
+                        + loser
+                        + "], backendRefs: [{name: web, port: 8080}]}]"),
+                httpRoute(
+                    "apps",
+                    "a-winner",
+                    time(winnerCreated),
+                    "parentRefs: [{name: gw}]\nhostnames: [h.example.com]\nrules: [{matches: ["
+                        + winner
+                        + "], backendRefs: [{name: web, port: 8080}]}]")));
+    assertThat(ruleNames(host(r, "h.example.com")))
+        .as(what)
+        .containsExactly(
+            "httproute/apps/a-winner/rule/0/match/0", "httproute/apps/b-loser/rule/0/match/0");
+  }
+
+  private static String time(String t) {
+    return t.equals("T1") ? T1 : T2;
+  }
+
+  @Test
+  void ruleOrderWithinARouteBreaksTheLastTie() {
+    GatewayApiResult r =
+        compile(
+            SVC,
+            objects(
+                weirClass(),
+                httpGateway("apps", "gw", T1),
+                httpRoute(
+                    "apps",
+                    "web",
+                    T2,
+                    """
+            parentRefs: [{name: gw}]
+            rules:
+            - {matches: [{path: {value: /a}}], backendRefs: [{name: web, port: 8080}]}
+            - {matches: [{path: {value: /a}}, {path: {type: Exact, value: /z}}], backendRefs: [{name: api, port: 8080}]}
+            """)));
+    assertThat(ruleNames(host(r, "*")))
+        .containsExactly(
+            "httproute/apps/web/rule/1/match/1",
+            "httproute/apps/web/rule/0/match/0",
+            "httproute/apps/web/rule/1/match/0");
+  }
+
+  @Test
+  void exactHostsAlsoCarryTheRulesOfWiderHostsAfterTheirOwn() {
+    GatewayApiResult r =
+        compile(
+            SVC,
+            objects(
+                weirClass(),
+                httpGateway("apps", "gw", T1),
+                httpRoute(
+                    "apps",
+                    "exact",
+                    T3,
+                    "parentRefs: [{name: gw}]\nhostnames: [a.example.com]\nrules: [{matches: [{path: {value: /x}}], backendRefs: [{name: web, port: 8080}]}]"),
+                httpRoute(
+                    "apps",
+                    "wild",
+                    T2,
+                    "parentRefs: [{name: gw}]\nhostnames: ['*.example.com']\nrules: [{matches: [{path: {value: /x/longer}}], backendRefs: [{name: api, port: 8080}]}]"),
+                httpRoute(
+                    "apps",
+                    "any",
+                    T1,
+                    "parentRefs: [{name: gw}]\nrules: [{backendRefs: [{name: api, port: 8080}]}]")));
+    assertThat(r.virtualHosts())
+        .extracting(VirtualHost::host)
+        .containsExactly("*", "*.example.com", "a.example.com");
+    assertThat(ruleNames(host(r, "a.example.com")))
+        .containsExactly(
+            "httproute/apps/exact/rule/0/match/0",
+            "httproute/apps/wild/rule/0/match/0",
+            "httproute/apps/any/rule/0/match/0");
+    assertThat(ruleNames(host(r, "*.example.com")))
+        .containsExactly("httproute/apps/wild/rule/0/match/0", "httproute/apps/any/rule/0/match/0");
+    assertThat(r.hostAges()).containsEntry("a.example.com", java.time.Instant.parse(T3));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          Same allows the Gateway's namespace | Same | infra | True | Accepted
+          Same refuses another namespace | Same | apps | False | NotAllowedByListeners
+          All allows any | All | apps | True | Accepted
+          Selector matching labels | Selector | apps | True | Accepted
+          Selector not matching | Selector | other | False | NotAllowedByListeners
+          """)
+  void allowedRoutesNamespaces(
+      String what, String from, String routeNs, String accepted, String reason) {
+    String selector = from.equals("Selector") ? ", selector: {matchLabels: {team: shop}}" : "";
+    var g =
+        gateway(
+            "infra",
+            "gw",
+            T1,
+            "- {name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: "
+                + from
+                + selector
+                + "}}}");
+    GatewayApiResult r =
+        compile(
+            services("infra/web:http:8080", "apps/web:http:8080", "other/web:http:8080"),
+            objects(
+                weirClass(),
+                g,
+                namespace("apps", "{team: shop}"),
+                namespace("other", "{team: ops}"),
+                httpRoute(
+                    routeNs,
+                    "web",
+                    T2,
+                    "parentRefs: [{name: gw, namespace: infra}]\nrules: [{backendRefs: [{name: web, port: 8080}]}]")));
+    Condition c = condition(parent(r, http(routeNs, "web")).getConditions(), "Accepted");
+    assertThat(c.getStatus()).as(what).isEqualTo(accepted);
+    assertThat(c.getReason()).isEqualTo(reason);
+  }
+
+  @Test
+  void allowedRoutesKinds() {
+    var g =
+        gateway(
+            "apps",
+            "gw",
+            T1,
+            "- {name: http, port: 80, protocol: HTTP, allowedRoutes: {kinds: [{kind: GRPCRoute}, {kind: TCPRoute}]}}");
+    GatewayApiResult r =
+        compile(
+            SVC,
+            objects(
+                weirClass(),
+                g,
+                httpRoute(
+                    "apps",
+                    "web",
+                    T2,
+                    "parentRefs: [{name: gw}]\nrules: [{backendRefs: [{name: web, port: 8080}]}]")));
+    ListenerStatus l =
+        java.util.Objects.requireNonNull(r.gateways().get(gw("apps", "gw"))).getListeners().get(0);
+    assertThat(l.getSupportedKinds()).extracting(k -> k.getKind()).containsExactly("GRPCRoute");
+    assertThat(condition(l.getConditions(), "ResolvedRefs").getReason())
+        .isEqualTo("InvalidRouteKinds");
+    assertThat(condition(parent(r, http("apps", "web")).getConditions(), "Accepted").getReason())
+        .isEqualTo("NotAllowedByListeners");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          sectionName selects | {name: gw, sectionName: b} | [b.example.com] | True | Accepted | b.example.com
+          unknown sectionName | {name: gw, sectionName: c} | [] | False | NoMatchingParent |
+          port selects | {name: gw, port: 80} | [a.example.com] | True | Accepted | a.example.com
+          port with no listener | {name: gw, port: 8080} | [] | False | NoMatchingParent |
+          no hostname intersects | {name: gw} | [x.example.net] | False | NoMatchingListenerHostname |
+          """)
+  void parentRefsAndHostnames(
+      String what,
+      String parentRef,
+      String hostnames,
+      String accepted,
+      String reason,
+      String host) {
+    var g =
+        gateway(
+            "apps",
+            "gw",
+            T1,
+            """
+        - {name: a, port: 80, protocol: HTTP, hostname: a.example.com}
+        - {name: b, port: 80, protocol: HTTP, hostname: '*.example.com'}
+        """);
+    GatewayApiResult r =
+        compile(
+            SVC,
+            objects(
+                weirClass(),
+                g,
+                httpRoute(
+                    "apps",
+                    "web",
+                    T2,
+                    "parentRefs: ["
+                        + parentRef
+                        + "]\nhostnames: "
+                        + hostnames
+                        + "\nrules: [{backendRefs: [{name: web, port: 8080}]}]")));
+    Condition c = condition(parent(r, http("apps", "web")).getConditions(), "Accepted");
+    assertThat(c.getStatus()).as(what).isEqualTo(accepted);
+    assertThat(c.getReason()).isEqualTo(reason);
+    if (host != null) {
+      assertThat(r.virtualHosts()).extracting(VirtualHost::host).contains(host);
+    } else {
+      assertThat(r.virtualHosts()).isEmpty();
+    }
+  }
+
+  @Test
+  void unsupportedPortAndProtocolAndOlderGatewayWinsAConflict() {
+    var older = httpGateway("apps", "older", T1);
+    var younger =
+        gateway(
+            "apps",
+            "younger",
+            T2,
+            """
+        - {name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}
+        - {name: alt, port: 8080, protocol: HTTP}
+        - {name: tcp, port: 9000, protocol: TCP}
+        """);
+    GatewayApiResult r =
+        compile(
+            SVC,
+            objects(
+                weirClass(),
+                younger,
+                older,
+                httpRoute(
+                    "apps",
+                    "web",
+                    T3,
+                    "parentRefs: [{name: younger, sectionName: http}]\nrules: [{backendRefs: [{name: web, port: 8080}]}]")));
+    GatewayStatus ys = java.util.Objects.requireNonNull(r.gateways().get(gw("apps", "younger")));
+    ListenerStatus http = ys.getListeners().get(0);
+    assertThat(condition(http.getConditions(), "Conflicted").getStatus()).isEqualTo("True");
+    assertThat(condition(http.getConditions(), "Conflicted").getReason())
+        .isEqualTo("HostnameConflict");
+    assertThat(condition(http.getConditions(), "Conflicted").getMessage())
+        .contains("older Gateway apps/older");
+    assertThat(condition(ys.getListeners().get(1).getConditions(), "Accepted").getReason())
+        .isEqualTo("PortUnavailable");
+    assertThat(condition(ys.getListeners().get(1).getConditions(), "Accepted").getMessage())
+        .contains("only port 80 (HTTP) and 443 (HTTPS)");
+    assertThat(condition(ys.getListeners().get(2).getConditions(), "Accepted").getReason())
+        .isEqualTo("UnsupportedProtocol");
+    assertThat(condition(ys.getConditions(), "Accepted").getReason())
+        .isEqualTo("ListenersNotValid");
+    assertThat(
+            condition(
+                    java.util.Objects.requireNonNull(r.gateways().get(gw("apps", "older")))
+                        .getListeners()
+                        .get(0)
+                        .getConditions(),
+                    "Conflicted")
+                .getStatus())
+        .isEqualTo("False");
+    assertThat(condition(parent(r, http("apps", "web")).getConditions(), "Accepted").getReason())
+        .isEqualTo("NotAllowedByListeners");
+    assertThat(r.virtualHosts()).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          missing Service | {name: nope, port: 8080} | BackendNotFound
+          wrong port | {name: web, port: 9999} | BackendNotFound
+          other kind | {group: example.com, kind: Bucket, name: b} | InvalidKind
+          other namespace without grant | {name: web, namespace: other, port: 8080} | RefNotPermitted
+          """)
+  void invalidBackendsAnswer500(String what, String backendRef, String reason) {
+    GatewayApiResult r =
+        compile(
+            SVC,
+            objects(
+                weirClass(),
+                httpGateway("apps", "gw", T1),
+                httpRoute(
+                    "apps",
+                    "web",
+                    T2,
+                    "parentRefs: [{name: gw}]\nrules: [{backendRefs: [" + backendRef + "]}]")));
+    RouteParentStatus p = parent(r, http("apps", "web"));
+    assertThat(condition(p.getConditions(), "Accepted").getStatus()).isEqualTo("True");
+    Condition refs = condition(p.getConditions(), "ResolvedRefs");
+    assertThat(refs.getStatus()).as(what).isEqualTo("False");
+    assertThat(refs.getReason()).isEqualTo(reason);
+    assertThat(refs.getMessage()).startsWith("spec.rules[0].backendRefs[0]");
+    HttpRule rule = host(r, "*").rules().get(0);
+    assertThat(rule.directResponseStatus()).isEqualTo(500);
+    assertThat(rule.backends()).isEmpty();
+  }
+
+  @Test
+  void zeroWeightsAnswer500AndAValidBackendBesideAnInvalidOneServes() {
+    GatewayApiResult r =
+        compile(
+            SVC,
+            objects(
+                weirClass(),
+                httpGateway("apps", "gw", T1),
+                httpRoute(
+                    "apps",
+                    "web",
+                    T2,
+                    """
+            parentRefs: [{name: gw}]
+            rules:
+            - {matches: [{path: {value: /zero}}], backendRefs: [{name: web, port: 8080, weight: 0}]}
+            - {matches: [{path: {value: /half}}], backendRefs: [{name: web, port: 8080}, {name: nope, port: 80}]}
+            """)));
+    List<HttpRule> rules = host(r, "*").rules();
+    assertThat(rules.get(0).match().path().value()).isEqualTo("/zero");
+    assertThat(rules.get(0).directResponseStatus()).isEqualTo(500);
+    assertThat(rules.get(1).backends()).containsExactly(new RuleBackend("apps/web", 1));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"v1, true", "v1beta1, true", "none, false"})
+  void crossNamespaceBackendNeedsAReferenceGrant(String version, boolean allowed) {
+    Object g =
+        version.equals("v1")
+            ? grant("other", "HTTPRoute", "apps", "Service", "web")
+            : version.equals("v1beta1")
+                ? grantV1beta1("other", "HTTPRoute", "apps", "Service")
+                : namespace("other", "{}");
+    GatewayApiResult r =
+        compile(
+            SVC,
+            objects(
+                weirClass(),
+                httpGateway("apps", "gw", T1),
+                g,
+                httpRoute(
+                    "apps",
+                    "web",
+                    T2,
+                    "parentRefs: [{name: gw}]\nrules: [{backendRefs: [{name: web, namespace: other, port: 8080}]}]")));
+    assertThat(
+            condition(parent(r, http("apps", "web")).getConditions(), "ResolvedRefs").getStatus())
+        .isEqualTo(allowed ? "True" : "False");
+    assertThat(host(r, "*").rules().get(0).backends())
+        .isEqualTo(allowed ? List.of(new RuleBackend("other/web", 1)) : List.of());
+  }
+
+  @Test
+  void filtersCompileAndRedirectsTakeTheListenersPortNeverTheDataPlanes() {
+    GatewayApiResult r =
+        compile(
+            SVC,
+            objects(
+                weirClass(),
+                httpGateway("apps", "gw", T1),
+                httpRoute(
+                    "apps",
+                    "web",
+                    T2,
+                    """
+            parentRefs: [{name: gw}]
+            rules:
+            - matches: [{path: {value: /old}}]
+              filters: [{type: RequestRedirect, requestRedirect: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /new}, statusCode: 301}}]
+            - matches: [{path: {value: /secure}}]
+              filters: [{type: RequestRedirect, requestRedirect: {scheme: https}}]
+            - matches: [{path: {value: /api}}]
+              filters:
+              - {type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: a, value: b}], add: [{name: c, value: d}], remove: [e]}}
+              - {type: ResponseHeaderModifier, responseHeaderModifier: {remove: [server]}}
+              - {type: URLRewrite, urlRewrite: {hostname: internal.local, path: {type: ReplacePrefixMatch, replacePrefixMatch: /v2}}}
+              - {type: RequestMirror, requestMirror: {backendRef: {name: api, port: 8080}, percent: 25}}
+              backendRefs: [{name: web, port: 8080}]
+            """)));
+    List<HttpRule> rules = host(r, "*").rules();
+    HttpRule api =
+        rules.stream()
+            .filter(x -> x.match().path().value().equals("/api"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(api.filters())
+        .containsExactly(
+            new HttpFilter.HeaderModifier(
+                false,
+                List.of(new HttpFilter.Header("a", "b")),
+                List.of(new HttpFilter.Header("c", "d")),
+                List.of("e")),
+            new HttpFilter.HeaderModifier(true, List.of(), List.of(), List.of("server")),
+            new HttpFilter.UrlRewrite(
+                "internal.local",
+                new HttpFilter.PathModifier(HttpFilter.PathModifier.Type.PREFIX, "/v2")),
+            new HttpFilter.Mirror("apps/api", 25));
+    HttpRule old =
+        rules.stream()
+            .filter(x -> x.match().path().value().equals("/old"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(old.redirect())
+        .isEqualTo(
+            new HttpFilter.Redirect(
+                "http",
+                null,
+                new HttpFilter.PathModifier(HttpFilter.PathModifier.Type.PREFIX, "/new"),
+                80,
+                301));
+    assertThat(old.backends()).isEmpty();
+    assertThat(old.directResponseStatus()).isZero();
+    HttpRule secure =
+        rules.stream()
+            .filter(x -> x.match().path().value().equals("/secure"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(secure.redirect()).isEqualTo(new HttpFilter.Redirect("https", null, null, 443, 302));
+    assertThat(r.services())
+        .extracting(GatewayApiResult.ServiceRef::name)
+        .containsExactly("api", "web");
+  }
+
+  @Test
+  void grpcRoutesBecomePathMatchesAndNeedHttp2Backends() {
+    GatewayApiResult r =
+        compile(
+            SVC,
+            objects(
+                weirClass(),
+                httpGateway("apps", "gw", T1),
+                grpcRoute(
+                    "apps",
+                    "g",
+                    T2,
+                    """
+            parentRefs: [{name: gw}]
+            hostnames: [grpc.example.com]
+            rules:
+            - matches: [{method: {service: shop.Cart}}]
+              backendRefs: [{name: grpc, port: 9000}]
+            - matches: [{method: {service: shop.Cart, method: Add}, headers: [{name: x, value: y}]}]
+              backendRefs: [{name: grpc, port: 9000}]
+            - matches: [{method: {type: RegularExpression, method: 'Get.*'}}]
+              backendRefs: [{name: web, port: 8080}]
+            """)));
+    List<HttpRule> rules = host(r, "grpc.example.com").rules();
+    assertThat(rules)
+        .extracting(x -> x.match().path())
+        .containsExactly(
+            new PathMatch(PathMatch.Type.EXACT, "/shop.Cart/Add"),
+            new PathMatch(PathMatch.Type.PREFIX, "/shop.Cart/"),
+            new PathMatch(PathMatch.Type.REGEX, "/[^/]+/Get.*"));
+    assertThat(rules).allSatisfy(x -> assertThat(x.match().method()).isEqualTo("POST"));
+    assertThat(rules.get(2).directResponseStatus()).isEqualTo(500);
+    Condition refs =
+        condition(
+            java.util.Objects.requireNonNull(
+                    r.grpcRoutes().get(new ObjectKey("east", ObjectKey.GRPC_ROUTE, "apps", "g")))
+                .getParents()
+                .get(0)
+                .getConditions(),
+            "ResolvedRefs");
+    assertThat(refs.getReason()).isEqualTo("UnsupportedProtocol");
+  }
+
+  /** GRPCRoute precedence (GRPCRouteRule.matches), one pair per row: the first named wins. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          longer service wins | {method: {service: shop.CartService}} | {method: {service: shop.Cart, method: Add}} | T2 | T1
+          longer method wins | {method: {service: a.B, method: LongName}} | {method: {service: a.B, method: X}, headers: [{name: x, value: y}]} | T2 | T1
+          more headers win | {method: {service: a.B}, headers: [{name: x, value: y}]} | {method: {service: a.B}} | T2 | T1
+          older route wins | {method: {service: a.B}} | {method: {service: a.B}} | T1 | T2
+          namespace/name order wins on equal age | {method: {service: a.B}} | {method: {service: a.B}} | T1 | T1
+          """)
+  void grpcPrecedence(
+      String what, String winner, String loser, String winnerCreated, String loserCreated) {
+    GatewayApiResult r =
+        compile(
+            SVC,
+            objects(
+                weirClass(),
+                httpGateway("apps", "gw", "2026-01-01T00:00:00Z"),
+                grpcRoute(
+                    "apps",
+                    "b-loser",
+                    time(loserCreated),
+                    "parentRefs: [{name: gw}]\nhostnames: [g.example.com]\nrules: [{matches: ["
+                        + loser
+                        + "], backendRefs: [{name: grpc, port: 9000}]}]"),
+                grpcRoute(
+                    "apps",
+                    "a-winner",
+                    time(winnerCreated),
+                    "parentRefs: [{name: gw}]\nhostnames: [g.example.com]\nrules: [{matches: ["
+                        + winner
+                        + "], backendRefs: [{name: grpc, port: 9000}]}]")));
+    assertThat(ruleNames(host(r, "g.example.com")))
+        .as(what)
+        .containsExactly(
+            "grpcroute/apps/a-winner/rule/0/match/0", "grpcroute/apps/b-loser/rule/0/match/0");
+  }
+
+  @Test
+  void anHttpRouteAndAGrpcRouteDoNotShareAHostTheOlderKeepsIt() {
+    GatewayApiResult r =
+        compile(
+            SVC,
+            objects(
+                weirClass(),
+                httpGateway("apps", "gw", T1),
+                httpRoute(
+                    "apps",
+                    "web",
+                    T3,
+                    "parentRefs: [{name: gw}]\nhostnames: [x.example.com]\nrules: [{backendRefs: [{name: web, port: 8080}]}]"),
+                grpcRoute(
+                    "apps",
+                    "g",
+                    T2,
+                    "parentRefs: [{name: gw}]\nhostnames: [x.example.com]\nrules: [{backendRefs: [{name: grpc, port: 9000}]}]")));
+    assertThat(host(r, "x.example.com").rules())
+        .extracting(x -> x.source().kind())
+        .containsOnly("GRPCRoute");
+    Condition c = condition(parent(r, http("apps", "web")).getConditions(), "Accepted");
+    assertThat(c.getStatus()).isEqualTo("False");
+    assertThat(c.getReason()).isEqualTo("HostnameConflict");
+  }
+
+  @Test
+  void anInvalidGenerationKeepsTheLastValidOneServing() {
+    HTTPRoute v1 =
+        httpRoute(
+            "apps",
+            "web",
+            T2,
+            "parentRefs: [{name: gw}]\nrules: [{matches: [{path: {value: /v1}}], backendRefs: [{name: web, port: 8080}]}]");
+    GatewayApiResult first = compile(SVC, objects(weirClass(), httpGateway("apps", "gw", T1), v1));
+    HTTPRoute v2 =
+        withGeneration(
+            httpRoute(
+                "apps",
+                "web",
+                T2,
+                "parentRefs: [{name: gw}]\nrules: [{matches: [{path: {type: Exact, value: nope}}], backendRefs: [{name: web, port: 8080}]}]"),
+            2);
+    GatewayApiResult second =
+        compile(
+            SVC,
+            ListenerSecrets.NONE,
+            first.state(),
+            objects(weirClass(), httpGateway("apps", "gw", T1), v2));
+    HttpRule rule = host(second, "*").rules().get(0);
+    assertThat(rule.match().path().value()).isEqualTo("/v1");
+    assertThat(rule.source().generation()).isEqualTo(1);
+    Condition c = condition(parent(second, http("apps", "web")).getConditions(), "Accepted");
+    assertThat(c.getStatus()).isEqualTo("False");
+    assertThat(c.getReason()).isEqualTo("UnsupportedValue");
+    assertThat(c.getMessage())
+        .contains("serving generation 1")
+        .contains("spec.rules[0].matches[0].path.value");
+    assertThat(c.getObservedGeneration()).isEqualTo(2L);
+    // Without a valid generation before it, nothing is served.
+    GatewayApiResult fresh = compile(SVC, objects(weirClass(), httpGateway("apps", "gw", T1), v2));
+    assertThat(fresh.virtualHosts()).isEmpty();
+    assertThat(
+            condition(parent(fresh, http("apps", "web")).getConditions(), "Accepted").getReason())
+        .isEqualTo("UnsupportedValue");
+  }
+
+  @Test
+  void unsupportedFieldsRejectTheRouteNamingTheField() {
+    GatewayApiResult r =
+        compile(
+            SVC,
+            objects(
+                weirClass(),
+                httpGateway("apps", "gw", T1),
+                httpRoute(
+                    "apps",
+                    "web",
+                    T2,
+                    "parentRefs: [{name: gw}]\nrules: [{sessionPersistence: {sessionName: s}, backendRefs: [{name: web, port: 8080}]}]")));
+    Condition c = condition(parent(r, http("apps", "web")).getConditions(), "Accepted");
+    assertThat(c.getReason()).isEqualTo("UnsupportedValue");
+    assertThat(c.getMessage()).contains("spec.rules[0].sessionPersistence");
+    assertThat(r.virtualHosts()).isEmpty();
+  }
+
+  @Test
+  void transitionTimesAreKeptWhileAStatusHolds() {
+    var objects =
+        objects(
+            weirClass(),
+            httpGateway("apps", "gw", T1),
+            httpRoute(
+                "apps",
+                "web",
+                T2,
+                "parentRefs: [{name: gw}]\nrules: [{backendRefs: [{name: web, port: 8080}]}]"));
+    GatewayApiResult first = compile(SVC, objects);
+    GatewayApiResult later =
+        GatewayApiCompiler.compile(
+            new GatewayApiInput(
+                List.of(objects),
+                SVC,
+                ListenerSecrets.NONE,
+                GatewayApiInput.Programming.ALWAYS,
+                List.of(),
+                first.state(),
+                NOW.plusSeconds(60)));
+    assertThat(
+            condition(parent(later, http("apps", "web")).getConditions(), "Accepted")
+                .getLastTransitionTime())
+        .isEqualTo(NOW.toString());
+    GatewayApiResult broken =
+        GatewayApiCompiler.compile(
+            new GatewayApiInput(
+                List.of(
+                    objects(
+                        weirClass(),
+                        httpGateway("apps", "gw", T1),
+                        httpRoute(
+                            "apps",
+                            "web",
+                            T2,
+                            "parentRefs: [{name: gw}]\nrules: [{backendRefs: [{name: nope, port: 8080}]}]"))),
+                SVC,
+                ListenerSecrets.NONE,
+                GatewayApiInput.Programming.ALWAYS,
+                List.of(),
+                later.state(),
+                NOW.plusSeconds(120)));
+    RouteParentStatus p = parent(broken, http("apps", "web"));
+    assertThat(condition(p.getConditions(), "Accepted").getLastTransitionTime())
+        .isEqualTo(NOW.toString());
+    assertThat(condition(p.getConditions(), "ResolvedRefs").getLastTransitionTime())
+        .isEqualTo(NOW.plusSeconds(120).toString());
+  }
+
+  @Test
+  void programmedComesFromTheDataPlanes() {
+    var objects = objects(weirClass(), httpGateway("apps", "gw", T1));
+    GatewayApiResult r =
+        GatewayApiCompiler.compile(
+            new GatewayApiInput(
+                List.of(objects),
+                SVC,
+                ListenerSecrets.NONE,
+                GatewayApiInput.Programming.PENDING,
+                List.of("203.0.113.7", "lb.example.com"),
+                GatewayApiState.INITIAL,
+                NOW));
+    GatewayStatus s = java.util.Objects.requireNonNull(r.gateways().get(gw("apps", "gw")));
+    assertThat(condition(s.getConditions(), "Programmed").getStatus()).isEqualTo("Unknown");
+    assertThat(condition(s.getConditions(), "Programmed").getReason()).isEqualTo("Pending");
+    assertThat(s.getAddresses())
+        .extracting(a -> a.getType() + "=" + a.getValue())
+        .containsExactly("IPAddress=203.0.113.7", "Hostname=lb.example.com");
+  }
+
+  @Test
+  void httpsListenersServeTheirCertificatesAndSplitRulesByScheme() {
+    var g =
+        gateway(
+            "apps",
+            "gw",
+            T1,
+            """
+        - {name: http, port: 80, protocol: HTTP, hostname: shop.example.com}
+        - {name: https, port: 443, protocol: HTTPS, hostname: shop.example.com, tls: {certificateRefs: [{name: shop-tls}]}}
+        - {name: any, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: missing}, {name: wild, namespace: certs}]}}
+        """);
+    ListenerSecrets secrets =
+        (cluster, ns, name) ->
+            switch (ns + "/" + name) {
+              case "apps/shop-tls" ->
+                  new SecretVerdict(
+                      null, null, new Servable("CHAIN", "KEY", List.of("shop.example.com")));
+              case "certs/wild" ->
+                  new SecretVerdict(
+                      null, null, new Servable("CHAIN2", "KEY2", List.of("*.example.com")));
+              default -> new SecretVerdict("SecretMissing", "not found", null);
+            };
+    GatewayApiResult r =
+        compile(
+            SVC,
+            secrets,
+            GatewayApiState.INITIAL,
+            objects(
+                weirClass(),
+                g,
+                httpRoute(
+                    "apps",
+                    "redirect",
+                    T2,
+                    "parentRefs: [{name: gw, sectionName: http}]\nrules: [{filters: [{type: RequestRedirect, requestRedirect: {scheme: https}}]}]"),
+                httpRoute(
+                    "apps",
+                    "web",
+                    T3,
+                    "parentRefs: [{name: gw, sectionName: https}, {name: gw, sectionName: any}]\nhostnames: [shop.example.com]\nrules: [{backendRefs: [{name: web, port: 8080}]}]")));
+    VirtualHost vh = host(r, "shop.example.com");
+    assertThat(vh.rules())
+        .extracting(HttpRule::name)
+        .containsExactly(
+            "httproute/apps/redirect/rule/0/match/0/http",
+            "httproute/apps/web/rule/0/match/0/https");
+    assertThat(vh.rules().get(0).match().headers())
+        .extracting(h -> h.name() + "=" + h.value())
+        .containsExactly(":scheme=http");
+    assertThat(r.certificates())
+        .extracting(c -> c.name() + c.serverNames())
+        .containsExactly("apps/shop-tls[shop.example.com]");
+    ListenerStatus any =
+        java.util.Objects.requireNonNull(r.gateways().get(gw("apps", "gw"))).getListeners().get(2);
+    Condition refs = condition(any.getConditions(), "ResolvedRefs");
+    assertThat(refs.getReason()).isEqualTo("InvalidCertificateRef");
+    assertThat(refs.getMessage())
+        .contains("tls.certificateRefs[0]: Secret apps/missing: SecretMissing")
+        .contains("tls.certificateRefs[1]: Secret certs/wild is in another namespace");
+  }
+
+  @Test
+  void aListenerWithoutHostnameServingAnyHostGivesTheFallbackCertificate() {
+    var g =
+        gateway(
+            "apps",
+            "gw",
+            T1,
+            "- {name: https, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: tls}]}}");
+    ListenerSecrets secrets =
+        (cluster, ns, name) ->
+            new SecretVerdict(null, null, new Servable("CHAIN", "KEY", List.of("a.example.com")));
+    GatewayApiResult r =
+        compile(
+            SVC,
+            secrets,
+            GatewayApiState.INITIAL,
+            objects(
+                weirClass(),
+                g,
+                httpRoute(
+                    "apps",
+                    "web",
+                    T2,
+                    "parentRefs: [{name: gw}]\nrules: [{backendRefs: [{name: web, port: 8080}]}]"),
+                httpRoute(
+                    "apps",
+                    "a",
+                    T2,
+                    "parentRefs: [{name: gw}]\nhostnames: [a.example.com]\nrules: [{backendRefs: [{name: web, port: 8080}]}]")));
+    assertThat(r.certificates())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.fallback()).isTrue();
+              assertThat(c.serverNames()).containsExactly("a.example.com");
+            });
+    assertThat(host(r, "*").rules().get(0).match().headers())
+        .extracting(h -> h.value())
+        .containsExactly("https");
+  }
+
+  @Test
+  void anInvalidGatewayIsNotAcceptedAndItsRoutesAreNotServed() {
+    var g =
+        gateway(
+            "apps",
+            "gw",
+            T1,
+            """
+        - {name: a, port: 80, protocol: HTTP}
+        - {name: a, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: c}]}}
+        """);
+    GatewayApiResult r =
+        compile(
+            SVC,
+            objects(
+                weirClass(),
+                g,
+                httpRoute(
+                    "apps",
+                    "web",
+                    T2,
+                    "parentRefs: [{name: gw}]\nrules: [{backendRefs: [{name: web, port: 8080}]}]")));
+    Condition c =
+        condition(
+            java.util.Objects.requireNonNull(r.gateways().get(gw("apps", "gw"))).getConditions(),
+            "Accepted");
+    assertThat(c.getStatus()).isEqualTo("False");
+    assertThat(c.getReason()).isEqualTo("Invalid");
+    assertThat(c.getMessage()).contains("spec.listeners[1].name");
+    assertThat(r.virtualHosts()).isEmpty();
+    assertThat(condition(parent(r, http("apps", "web")).getConditions(), "Accepted").getReason())
+        .isEqualTo("NoMatchingParent");
+  }
+
+  @Test
+  void routesOfOtherControllersGatewaysGetNoStatusFromWeir() {
+    GatewayApiResult r =
+        compile(
+            SVC,
+            objects(
+                weirClass(),
+                httpGateway("apps", "gw", T1),
+                httpRoute(
+                    "apps",
+                    "web",
+                    T2,
+                    "parentRefs: [{name: elsewhere}]\nrules: [{backendRefs: [{name: web, port: 8080}]}]")));
+    assertThat(r.httpRoutes()).isEmpty();
+    assertThat(r.virtualHosts()).isEmpty();
+  }
+}

@@ -1,0 +1,186 @@
+package dev.weir.controller.gatewayapi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weir.controller.clusters.ClusterConfig;
+import dev.weir.controller.pipeline.AppliedModel;
+import dev.weir.controller.pipeline.BuildResult;
+import dev.weir.controller.pipeline.BuildState;
+import dev.weir.controller.pipeline.ModelBuilder;
+import dev.weir.controller.pipeline.RouteKey;
+import dev.weir.controller.source.FolderSource;
+import dev.weir.model.HttpRule;
+import dev.weir.model.Locality;
+import dev.weir.model.RuleBackend;
+import dev.weir.model.Upstream;
+import dev.weir.model.VirtualHost;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Folder objects → store → ModelBuilder: Gateway API hosts in the model, with their status. */
+class GatewayApiFolderBuildTest {
+
+  @TempDir Path dir;
+  private @Nullable FolderSource source;
+
+  @AfterEach
+  void close() {
+    if (source != null) {
+      source.close();
+    }
+  }
+
+  private static final String OBJECTS =
+      """
+      apiVersion: gateway.networking.k8s.io/v1
+      kind: GatewayClass
+      metadata: {name: weir}
+      spec: {controllerName: weir.dev/gateway-controller}
+      ---
+      apiVersion: gateway.networking.k8s.io/v1
+      kind: Gateway
+      metadata: {name: gw, namespace: default, creationTimestamp: "2026-01-01T00:00:00Z"}
+      spec:
+        gatewayClassName: weir
+        listeners: [{name: http, port: 80, protocol: HTTP}]
+      ---
+      apiVersion: gateway.networking.k8s.io/v1
+      kind: HTTPRoute
+      metadata: {name: shop, namespace: default, creationTimestamp: "2026-01-01T00:00:01Z"}
+      spec:
+        parentRefs: [{name: gw}]
+        hostnames: [shop.example.com, hello.default.example.com]
+        rules:
+        - matches: [{path: {type: PathPrefix, value: %s}}]
+          backendRefs: [{name: shop, port: 80}]
+      ---
+      apiVersion: weir.dev/v1alpha1
+      kind: Route
+      metadata: {name: hello, namespace: default, creationTimestamp: "2026-01-02T00:00:00Z"}
+      spec:
+        traffic: [{revisionName: shop, percent: 100}]
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata: {name: shop, namespace: default}
+      spec: {ports: [{name: http, port: 80}]}
+      ---
+      apiVersion: discovery.k8s.io/v1
+      kind: EndpointSlice
+      metadata: {name: shop-1, namespace: default, labels: {kubernetes.io/service-name: shop}}
+      addressType: IPv4
+      ports: [{name: http, port: 8080}]
+      endpoints: [{addresses: [10.0.0.1]}]
+      """;
+
+  private FolderSource start() throws Exception {
+    Files.writeString(dir.resolve("objects.yaml"), OBJECTS.formatted("/cart"));
+    FolderSource s =
+        new FolderSource(
+            ClusterConfig.folder("east", new Locality("us-east", "us-east-1a"), true, dir),
+            () -> {},
+            Duration.ofHours(1),
+            Clock.systemUTC());
+    source = s;
+    s.start();
+    return s;
+  }
+
+  @Test
+  void folderObjectsBecomeRuleBasedHostsAndTheOlderObjectKeepsAHost() throws Exception {
+    FolderSource s = start();
+    Instant now = Instant.parse("2026-03-01T00:00:00Z");
+    BuildResult first =
+        ModelBuilder.build(
+            "example.com", List.of(s.store().view()), BuildState.INITIAL, List.of(), now);
+
+    VirtualHost shop = host(first, "shop.example.com");
+    assertThat(shop.route().key()).isEqualTo("default/gw");
+    HttpRule rule = shop.rules().get(0);
+    assertThat(rule.match().path().value()).isEqualTo("/cart");
+    assertThat(rule.backends()).containsExactly(new RuleBackend("default/shop", 1));
+    assertThat(rule.source().generation()).isEqualTo(1); // assigned as an API server would
+    Upstream upstream =
+        first.model().upstreams().stream()
+            .filter(u -> u.name().equals("default/shop"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(upstream.endpoints())
+        .extracting(e -> e.address() + ":" + e.port())
+        .containsExactly("10.0.0.1:8080");
+
+    // The HTTPRoute is older than the Route: it keeps hello.default.example.com, the Route loses
+    // it.
+    assertThat(host(first, "hello.default.example.com").ruleBased()).isTrue();
+    assertThat(
+            Objects.requireNonNull(first.statuses().get(new RouteKey("east", "default", "hello")))
+                .conditions())
+        .anySatisfy(c -> assertThat(c.reason()).isEqualTo(ModelBuilder.REASON_DOMAIN_CONFLICT));
+
+    ObjectKey route = new ObjectKey("east", ObjectKey.HTTP_ROUTE, "default", "shop");
+    HTTPRouteStatus status = Objects.requireNonNull(first.gatewayApi().httpRoutes().get(route));
+    assertThat(Conditions.find(status.getParents().get(0).getConditions(), "Accepted"))
+        .extracting(Condition::getStatus)
+        .isEqualTo("True");
+    ObjectKey gateway = new ObjectKey("east", ObjectKey.GATEWAY, "default", "gw");
+    GatewayStatus gs = Objects.requireNonNull(first.gatewayApi().gateways().get(gateway));
+    assertThat(
+            Objects.requireNonNull(Conditions.find(gs.getConditions(), "Programmed")).getReason())
+        .isEqualTo("Pending");
+
+    // A data plane applies the model: the Gateway is programmed (a status-only recompute).
+    BuildResult applied =
+        Objects.requireNonNull(
+            ModelBuilder.restatus(
+                first,
+                List.of(new AppliedModel("envoy-1", first.model().revision())),
+                now.plusSeconds(1)));
+    GatewayStatus programmed = Objects.requireNonNull(applied.gatewayApi().gateways().get(gateway));
+    assertThat(
+            Objects.requireNonNull(Conditions.find(programmed.getConditions(), "Programmed"))
+                .getStatus())
+        .isEqualTo("True");
+
+    // A new generation of the HTTPRoute: generation 2, served.
+    // (the store a folder scan writes to assigns generations as an API server would)
+    s.store()
+        .put(
+            GatewayApiFixtures.yaml(
+                OBJECTS.formatted("/basket").split("---")[2],
+                io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute.class));
+    BuildResult second =
+        ModelBuilder.build(
+            "example.com",
+            List.of(s.store().view()),
+            applied.state(),
+            List.of(new AppliedModel("envoy-1", first.model().revision())),
+            now.plusSeconds(2));
+    HttpRule changed = host(second, "shop.example.com").rules().get(0);
+    assertThat(changed.match().path().value()).isEqualTo("/basket");
+    assertThat(changed.source().generation()).isEqualTo(2);
+    GatewayStatus pending = Objects.requireNonNull(second.gatewayApi().gateways().get(gateway));
+    assertThat(
+            Objects.requireNonNull(Conditions.find(pending.getConditions(), "Programmed"))
+                .getStatus())
+        .isEqualTo("Unknown");
+  }
+
+  private static VirtualHost host(BuildResult r, String host) {
+    return r.model().virtualHosts().stream()
+        .filter(v -> v.host().equals(host))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no host " + host));
+  }
+}

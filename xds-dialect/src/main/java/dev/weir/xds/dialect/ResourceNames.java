@@ -39,6 +39,17 @@ public final class ResourceNames {
    */
   public static final String DEFAULT_ROUTE = "default";
 
+  /**
+   * The cluster (CDS) and load assignment (EDS, always empty) that a Route without a ready revision
+   * routes to for proxyless gRPC clients only: grpc-java rejects the whole route configuration for
+   * the {@code direct_response} 503 Envoy and the gateway get, and a host with no route at all
+   * fails its calls {@code INTERNAL} ("No child policy provided for cluster_manager"), while a
+   * cluster without endpoints fails them {@code UNAVAILABLE} naming this cluster. Written by the
+   * translator; {@code _} keeps it apart from every {@code {namespace}/{revision}} (Kubernetes
+   * names hold none). Has no {@code lrs_server}: nothing is ever sent there.
+   */
+  public static final String NO_READY_REVISION_CLUSTER = "weir/no_ready_revision";
+
   private static final String TAG_ROUTE_PREFIX = "tag:";
   private static final String KNATIVE_SUFFIX = ":knative";
 

@@ -64,7 +64,10 @@ import java.util.function.Function;
  * <p>A Gateway API host (rule based, {@link VirtualHost#ruleBased()}) gets one route per rule, in
  * order ({@code RuleRoutes}); proxyless gRPC clients get its rules in a form grpc-java reads (no
  * redirects or direct responses, {@code path_separated_prefix} as {@code path} plus {@code
- * prefix}), since grpc-java rejects a whole route configuration for one route it cannot read. Their
+ * prefix}), since grpc-java rejects a whole route configuration for one route it cannot read; for
+ * the same reason a Route without a ready revision routes them to {@code
+ * ResourceNames.NO_READY_REVISION_CLUSTER}, a cluster without endpoints (Envoy and the gateway get
+ * a {@code direct_response} 503), so their call fails {@code UNAVAILABLE} for that host only. Their
  * {@code api_listener}s leave wildcard hosts out.
  *
  * <p>Thread-safe; call {@link #endRound()} after translating one model for every node group so that
@@ -82,6 +85,11 @@ public final class Translator {
   private final Memo<String, Versioned<Listener>> apiListenerMemo = new Memo<>();
   private final Memo<Certificate, Versioned<Secret>> secretMemo = new Memo<>();
   private final Memo<List<ChainKey>, Versioned<Listener>> httpsListenerMemo = new Memo<>();
+  private static final Versioned<Cluster> NO_READY_REVISION_CLUSTER =
+      Versioned.of(ResourceNames.NO_READY_REVISION_CLUSTER, XdsProtos.noReadyRevisionCluster());
+  private static final Versioned<ClusterLoadAssignment> NO_READY_REVISION_ENDPOINTS =
+      Versioned.of(
+          ResourceNames.NO_READY_REVISION_CLUSTER, XdsProtos.noReadyRevisionLoadAssignment());
   private final Versioned<Listener> httpListener;
   private final List<Versioned<Listener>> envoyListeners;
   private final Object partsLock = new Object();
@@ -168,12 +176,15 @@ public final class Translator {
             case GATEWAY -> https ? parts.httpsListeners() : List.of();
             case PROXYLESS_GRPC -> parts.apiListeners();
           };
+      List<Versioned<Cluster>> clusters = parts.clusters();
+      List<Versioned<ClusterLoadAssignment>> endpoints =
+          kind == DataPlaneKind.ENVOY ? parts.envoyEndpoints(viewer) : parts.endpoints(viewer);
+      if (kind == DataPlaneKind.PROXYLESS_GRPC && parts.anyNotReady()) {
+        clusters = parts.proxylessClusters();
+        endpoints = parts.proxylessEndpoints(viewer);
+      }
       return new XdsResources(
-          listeners,
-          hosts.routes(),
-          parts.clusters(),
-          kind == DataPlaneKind.ENVOY ? parts.envoyEndpoints(viewer) : parts.endpoints(viewer),
-          https ? parts.secrets() : List.of());
+          listeners, hosts.routes(), clusters, endpoints, https ? parts.secrets() : List.of());
     }
   }
 
@@ -201,9 +212,10 @@ public final class Translator {
     private final Map<Locality, List<Versioned<ClusterLoadAssignment>>> envoyEndpoints =
         new HashMap<>();
     private Boolean anyCold;
-    // Plain, HTTPS, and (only for a model with Gateway API hosts) proxyless gRPC clients'.
+    // Plain, HTTPS, and (only for a model with Gateway API hosts or Routes without a ready
+    // revision) proxyless gRPC clients'.
     private final HostParts[] hosts = new HostParts[3];
-    private Boolean anyRuleBased;
+    private Boolean ownProxylessForm;
     private List<Versioned<Listener>> apiListeners;
     private List<Versioned<Listener>> httpsListeners;
     private List<Versioned<Listener>> envoyHttpsListeners;
@@ -327,6 +339,40 @@ public final class Translator {
       return list;
     }
 
+    private Boolean anyNotReady;
+    private List<Versioned<Cluster>> proxylessClusters;
+    private final Map<Locality, List<Versioned<ClusterLoadAssignment>>> proxylessEndpoints =
+        new HashMap<>();
+
+    // A Route's host without a ready revision: proxyless clients route it to an empty cluster.
+    boolean anyNotReady() {
+      if (anyNotReady == null) {
+        anyNotReady =
+            model.virtualHosts().stream().anyMatch(vh -> !vh.ruleBased() && vh.split().isEmpty());
+      }
+      return anyNotReady;
+    }
+
+    List<Versioned<Cluster>> proxylessClusters() {
+      if (proxylessClusters == null) {
+        List<Versioned<Cluster>> list = new ArrayList<>(clusters());
+        list.add(NO_READY_REVISION_CLUSTER);
+        proxylessClusters = reuse(list, previous == null ? null : previous.proxylessClusters);
+      }
+      return proxylessClusters;
+    }
+
+    List<Versioned<ClusterLoadAssignment>> proxylessEndpoints(Locality viewer) {
+      List<Versioned<ClusterLoadAssignment>> list = proxylessEndpoints.get(viewer);
+      if (list == null) {
+        List<Versioned<ClusterLoadAssignment>> fresh = new ArrayList<>(endpoints(viewer));
+        fresh.add(NO_READY_REVISION_ENDPOINTS);
+        list = reuse(fresh, previous == null ? null : previous.proxylessEndpoints.get(viewer));
+        proxylessEndpoints.put(viewer, list);
+      }
+      return list;
+    }
+
     boolean anyCold() {
       if (anyCold == null) {
         anyCold = model.upstreams().stream().anyMatch(Translator::cold);
@@ -339,13 +385,15 @@ public final class Translator {
     }
 
     // grpc-java NACKs a whole route configuration for one route it cannot read (a redirect, a
-    // direct response, path_separated_prefix), so its clients get the rules in a form of their own;
-    // a model without Gateway API hosts gives them the plain configuration, as it always did.
+    // direct response, path_separated_prefix), so its clients get the rules, and Routes without a
+    // ready revision, in a form of their own; a model without Gateway API hosts or such Routes
+    // gives them the plain configuration, as it always did.
     HostParts proxylessHosts() {
-      if (anyRuleBased == null) {
-        anyRuleBased = model.virtualHosts().stream().anyMatch(VirtualHost::ruleBased);
+      if (ownProxylessForm == null) {
+        ownProxylessForm =
+            model.virtualHosts().stream().anyMatch(vh -> vh.ruleBased() || vh.split().isEmpty());
       }
-      return anyRuleBased ? hosts(2, false, true) : hosts(false);
+      return ownProxylessForm ? hosts(2, false, true) : hosts(false);
     }
 
     private HostParts hosts(int index, boolean https, boolean proxyless) {
@@ -620,7 +668,12 @@ public final class Translator {
     if (vh.ruleBased()) {
       // no default route
     } else if (split.isEmpty()) {
-      routes.add(XdsProtos.noReadyRevisionRoute(vh.route().key()));
+      // grpc-java NACKs the whole weir-http for a direct_response: proxyless clients go to a
+      // cluster without endpoints instead, so a call fails UNAVAILABLE, for this host only.
+      routes.add(
+          key.proxyless()
+              ? XdsProtos.noReadyRevisionProxylessRoute()
+              : XdsProtos.noReadyRevisionRoute(vh.route().key()));
     } else if (split.size() == 1) {
       Upstream target = upstreams.apply(split.get(0).upstream());
       routes.add(

@@ -356,6 +356,43 @@ public final class XdsProtos {
         .build();
   }
 
+  /**
+   * The default route of a Route that has nothing ready, for proxyless gRPC clients: to {@link
+   * ResourceNames#NO_READY_REVISION_CLUSTER}, which has no endpoints, so a call fails {@code
+   * UNAVAILABLE} (grpc-java cannot read {@link #noReadyRevisionRoute}'s direct response).
+   */
+  public static Route noReadyRevisionProxylessRoute() {
+    return Route.newBuilder()
+        .setName(ResourceNames.DEFAULT_ROUTE)
+        .setMatch(prefixMatch())
+        .setRoute(
+            RouteAction.newBuilder()
+                .setCluster(ResourceNames.NO_READY_REVISION_CLUSTER)
+                .setTimeout(duration(ROUTE_TIMEOUT)))
+        .build();
+  }
+
+  /**
+   * {@link ResourceNames#NO_READY_REVISION_CLUSTER}: an EDS cluster over ADS without {@code
+   * lrs_server} (nothing is sent there).
+   */
+  public static Cluster noReadyRevisionCluster() {
+    return Cluster.newBuilder()
+        .setName(ResourceNames.NO_READY_REVISION_CLUSTER)
+        .setType(Cluster.DiscoveryType.EDS)
+        .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(adsConfigSource()))
+        .setConnectTimeout(duration(CONNECT_TIMEOUT))
+        .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN)
+        .build();
+  }
+
+  /** The load assignment of {@link ResourceNames#NO_READY_REVISION_CLUSTER}: no endpoints. */
+  public static ClusterLoadAssignment noReadyRevisionLoadAssignment() {
+    return ClusterLoadAssignment.newBuilder()
+        .setClusterName(ResourceNames.NO_READY_REVISION_CLUSTER)
+        .build();
+  }
+
   /** The default route of a Route that has nothing ready: every request gets a 503 saying so. */
   public static Route noReadyRevisionRoute(String route) {
     return Route.newBuilder()

@@ -51,11 +51,15 @@ public record TrafficModel(
         throw new IllegalArgumentException("upstreams: " + upstream.name() + " appears twice");
       }
     }
-    // Sorted by host: a host twice is two neighbours.
+    // Sorted by host and port: a host twice on a port is two neighbours.
     for (int i = 0; i < virtualHosts.size(); i++) {
       VirtualHost vh = virtualHosts.get(i);
-      if (i > 0 && virtualHosts.get(i - 1).host().equals(vh.host())) {
-        throw new IllegalArgumentException("virtualHosts: " + vh.host() + " appears twice");
+      if (i > 0 && virtualHosts.get(i - 1).compareTo(vh) == 0) {
+        throw new IllegalArgumentException(
+            "virtualHosts: "
+                + vh.host()
+                + (vh.sharedPort() ? "" : " on port " + vh.port())
+                + " appears twice");
       }
       for (WeightedUpstream w : vh.split()) {
         requireKnown(names, vh.host(), w.upstream());

@@ -56,6 +56,27 @@ public final class ResourceNames {
   private ResourceNames() {}
 
   /**
+   * The plain HTTP listener (LDS) of a Gateway API listener port other than 80 and 443: {@code
+   * weir-http-{port}}, its route configuration named alike ({@link #portRouteConfiguration}),
+   * holding the virtual hosts served on that port only. Written by the translator for Envoy (bound
+   * on {@code port}) and the gateway; {@link #HTTP_LISTENER} and {@link #HTTPS_LISTENER} are not
+   * affected.
+   *
+   * @param port the port clients reach, 1..65535, neither 80 nor 443
+   */
+  public static String portListener(int port) {
+    return HTTP_LISTENER + "-" + port;
+  }
+
+  /**
+   * The route configuration (RDS) of {@link #portListener}: {@code weir-http-{port}}. Written by
+   * the translator; a data plane serving that port subscribes to it by this name.
+   */
+  public static String portRouteConfiguration(int port) {
+    return ROUTE_CONFIGURATION + "-" + port;
+  }
+
+  /**
    * The route that sends requests whose {@link WeirHeaders#TAG} header equals {@code tag} to the
    * tagged revision: {@code tag:{tag}}. Written by the translator.
    */

@@ -14,9 +14,11 @@ import java.util.Set;
  * snapshot versions it sends back to it, so the controller can tell which model a data plane has
  * applied. It is not part of the content: two models that differ only in revision route the same.
  *
- * <p>The model is consistent: every upstream named by a virtual host exists in {@code upstreams}.
- * {@code certificates} (sorted by name, names unique) say which hosts are served over HTTPS, and
- * {@code httpOption} what plain HTTP does for them.
+ * <p>The model is consistent: every upstream named by a virtual host exists in {@code upstreams},
+ * and virtual hosts, sorted by host and then {@link VirtualHost#port()}, name a host at most once
+ * per port (the same host may be served on port 80 and on a Gateway listener's port 8080). {@code
+ * certificates} (sorted by name, names unique) say which hosts are served over HTTPS, and {@code
+ * httpOption} what plain HTTP does for them.
  */
 public record TrafficModel(
     long revision,
@@ -33,6 +35,10 @@ public record TrafficModel(
     this(revision, virtualHosts, upstreams, List.of(), HttpOption.ENABLED);
   }
 
+  /**
+   * @throws IllegalArgumentException if a host appears twice on one port, an upstream or
+   *     certificate name twice, or a virtual host names an upstream the model lacks
+   */
   public TrafficModel {
     virtualHosts = sortedCopy(requireNonNull(virtualHosts, "virtualHosts"));
     upstreams = sortedCopy(requireNonNull(upstreams, "upstreams"));

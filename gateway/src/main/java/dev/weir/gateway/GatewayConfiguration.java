@@ -22,6 +22,7 @@ import dev.weir.gateway.tls.TlsConfigHolder;
 import dev.weir.gateway.xds.ResourceDecoder;
 import dev.weir.gateway.xds.XdsClient;
 import dev.weir.gateway.xds.XdsSettings;
+import dev.weir.xds.dialect.NodeGateways;
 import dev.weir.xds.dialect.ResourceNames;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -136,7 +137,8 @@ public class GatewayConfiguration {
       @Value("${weir.xds.max-backoff:5s}") Duration maxBackoff,
       @Value("${weir.xds.tls.ca:}") String tlsCa,
       @Value("${weir.xds.tls.cert-chain:}") String tlsCertChain,
-      @Value("${weir.xds.tls.private-key:}") String tlsPrivateKey) {
+      @Value("${weir.xds.tls.private-key:}") String tlsPrivateKey,
+      @Value("${weir.gateways:}") String gateways) {
     return new XdsSettings(
         address,
         nodeId.isEmpty() ? hostname() : nodeId,
@@ -147,7 +149,8 @@ public class GatewayConfiguration {
         warmingTimeout,
         initialBackoff,
         maxBackoff,
-        new XdsSettings.Tls(path(tlsCa), path(tlsCertChain), path(tlsPrivateKey)));
+        new XdsSettings.Tls(path(tlsCa), path(tlsCertChain), path(tlsPrivateKey)),
+        NodeGateways.parse(gateways));
   }
 
   private static @Nullable Path path(String value) {

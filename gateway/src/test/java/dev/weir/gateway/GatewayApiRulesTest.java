@@ -103,6 +103,28 @@ class GatewayApiRulesTest extends RouteFeatureTestBase {
     return new HttpFilter.Redirect(scheme, "new.example.com", path, port, code);
   }
 
+  /**
+   * A backend whose own filters (Gateway API {@code backendRefs[].filters}) set a request header
+   * naming it, as Knative's net-gateway-api does, and a {@code Set-Cookie} naming it, as Flagger's
+   * session affinity does, and drop the backend's {@code x-seen-host} from its responses.
+   */
+  static RuleBackend backendWithFilters(String revision) {
+    return new RuleBackend(
+        "default/" + revision,
+        1,
+        List.of(
+            new HttpFilter.HeaderModifier(
+                false,
+                List.of(new HttpFilter.Header("Knative-Serving-Revision", revision)),
+                List.of(),
+                List.of()),
+            new HttpFilter.HeaderModifier(
+                true,
+                List.of(new HttpFilter.Header("Set-Cookie", "affinity=" + revision)),
+                List.of(),
+                List.of("x-seen-host"))));
+  }
+
   static PathModifier replacePrefix(String value) {
     return new PathModifier(PathModifier.Type.PREFIX, value);
   }
@@ -197,6 +219,13 @@ class GatewayApiRulesTest extends RouteFeatureTestBase {
                 List.of(new RuleBackend("default/b", 1)),
                 0,
                 null),
+            rule(
+                "backend-filters",
+                pathPrefix("/per-backend"),
+                List.of(),
+                List.of(backendWithFilters("a"), backendWithFilters("b")),
+                0,
+                null),
             toA("api", pathPrefix("/api")));
     TrafficModel model =
         new TrafficModel(
@@ -239,6 +268,28 @@ class GatewayApiRulesTest extends RouteFeatureTestBase {
     }
     assertThat(toA).isEqualTo(100);
     assertThat(toB).isEqualTo(300);
+  }
+
+  /** Each backend's own filters apply to the requests it gets and their responses only. */
+  @Test
+  void backendFiltersApplyToTheirBackendOnly() {
+    List<String> seen = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Response response = get(HOST, "/per-backend");
+      String backend = response.backend();
+      seen.add(backend);
+      assertThat(response.headers().get("x-echo-knative-serving-revision")).isEqualTo(backend);
+      assertThat(response.headers().getAll("Set-Cookie")).containsExactly("affinity=" + backend);
+      assertThat(response.headers().get("x-seen-host")).isNull();
+      assertThat(response.headers().get("x-seen-revision")).isEqualTo(backend);
+    }
+    assertThat(seen).containsExactlyInAnyOrder("a", "a", "b", "b");
+    // Another rule to the same backend gets none of them.
+    Response plain = get(HOST, "/api/x");
+    assertThat(plain.backend()).isEqualTo("a");
+    assertThat(plain.headers().get("x-echo-knative-serving-revision")).isNull();
+    assertThat(plain.headers().get("Set-Cookie")).isNull();
+    assertThat(plain.headers().get("x-seen-host")).isEqualTo(HOST);
   }
 
   @Test

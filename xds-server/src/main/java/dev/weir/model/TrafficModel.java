@@ -14,9 +14,11 @@ import java.util.Set;
  * snapshot versions it sends back to it, so the controller can tell which model a data plane has
  * applied. It is not part of the content: two models that differ only in revision route the same.
  *
- * <p>The model is consistent: every upstream named by a virtual host exists in {@code upstreams}.
- * {@code certificates} (sorted by name, names unique) say which hosts are served over HTTPS, and
- * {@code httpOption} what plain HTTP does for them.
+ * <p>The model is consistent: every upstream named by a virtual host exists in {@code upstreams},
+ * and virtual hosts, sorted by host and then {@link VirtualHost#port()}, name a host at most once
+ * per port (the same host may be served on port 80 and on a Gateway listener's port 8080). {@code
+ * certificates} (sorted by name, names unique) say which hosts are served over HTTPS, and {@code
+ * httpOption} what plain HTTP does for them.
  */
 public record TrafficModel(
     long revision,
@@ -33,6 +35,10 @@ public record TrafficModel(
     this(revision, virtualHosts, upstreams, List.of(), HttpOption.ENABLED);
   }
 
+  /**
+   * @throws IllegalArgumentException if a host appears twice on one port, an upstream or
+   *     certificate name twice, or a virtual host names an upstream the model lacks
+   */
   public TrafficModel {
     virtualHosts = sortedCopy(requireNonNull(virtualHosts, "virtualHosts"));
     upstreams = sortedCopy(requireNonNull(upstreams, "upstreams"));
@@ -51,11 +57,15 @@ public record TrafficModel(
         throw new IllegalArgumentException("upstreams: " + upstream.name() + " appears twice");
       }
     }
-    // Sorted by host: a host twice is two neighbours.
+    // Sorted by host and port: a host twice on a port is two neighbours.
     for (int i = 0; i < virtualHosts.size(); i++) {
       VirtualHost vh = virtualHosts.get(i);
-      if (i > 0 && virtualHosts.get(i - 1).host().equals(vh.host())) {
-        throw new IllegalArgumentException("virtualHosts: " + vh.host() + " appears twice");
+      if (i > 0 && virtualHosts.get(i - 1).compareTo(vh) == 0) {
+        throw new IllegalArgumentException(
+            "virtualHosts: "
+                + vh.host()
+                + (vh.sharedPort() ? "" : " on port " + vh.port())
+                + " appears twice");
       }
       for (WeightedUpstream w : vh.split()) {
         requireKnown(names, vh.host(), w.upstream());

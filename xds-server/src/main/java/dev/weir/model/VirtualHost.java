@@ -2,7 +2,10 @@ package dev.weir.model;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A host name and how its traffic is split.
@@ -16,23 +19,51 @@ import java.util.List;
  * gets 404; its split and tag routes are empty, and {@code route} names the Gateway whose listener
  * serves the host.
  *
+ * <p>Where it is served: {@code port} is the port clients reach (a Gateway listener's {@code
+ * port}); {@link #SHARED_PORT} (80, the default, and every Route's host) means the shared listeners
+ * ({@code weir-http} on the data port and, when a certificate covers the host, {@code weir-https};
+ * a Gateway's HTTPS listener on 443 is given as 80 too, and 443 is taken as 80); any other port P
+ * gets a listener of its own on the data planes ({@code weir-http-P}, plain HTTP; see
+ * ARCHITECTURE.md, "Ports"). {@code gateways} names the Gateways whose listeners serve the host, as
+ * {@code namespace/name}; a data plane that names the Gateways it serves ({@code weir.gateways},
+ * Envoy's node metadata {@code weir.dev/gateways}) gets the hosts of those Gateways only, plus
+ * every host with no gateways (every Route's host). A host name may appear once per port.
+ *
  * @param host an exact name, or a wildcard {@code *.example.com}, or {@code *} (any host)
  * @param rules empty for a Route's host
- * @throws IllegalArgumentException if a split does not sum to 100, or a host has both rules and a
- *     split or tag routes
+ * @param port 1..65535; 80 for the shared listeners (443 is taken as 80)
+ * @param gateways {@code namespace/name} of the Gateways serving the host; empty (every Route's
+ *     host) for every data plane
+ * @throws IllegalArgumentException if a split does not sum to 100, a host has both rules and a
+ *     split or tag routes, a port is out of range, or a gateway is not {@code namespace/name}
  */
 public record VirtualHost(
     String host,
     RouteRef route,
     List<TagRoute> tagRoutes,
     List<WeightedUpstream> split,
-    List<HttpRule> rules)
+    List<HttpRule> rules,
+    int port,
+    Set<String> gateways)
     implements Comparable<VirtualHost> {
 
-  /** A Route's host (no rules). */
+  /** The port of the shared listeners ({@code weir-http}, {@code weir-https}): 80. */
+  public static final int SHARED_PORT = 80;
+
+  /** A Route's host (no rules), on the shared listeners of every data plane. */
   public VirtualHost(
       String host, RouteRef route, List<TagRoute> tagRoutes, List<WeightedUpstream> split) {
     this(host, route, tagRoutes, split, List.of());
+  }
+
+  /** A host on the shared listeners ({@link #SHARED_PORT}) of every data plane. */
+  public VirtualHost(
+      String host,
+      RouteRef route,
+      List<TagRoute> tagRoutes,
+      List<WeightedUpstream> split,
+      List<HttpRule> rules) {
+    this(host, route, tagRoutes, split, rules, SHARED_PORT, Set.of());
   }
 
   public VirtualHost {
@@ -41,6 +72,20 @@ public record VirtualHost(
     tagRoutes = tagRoutes.stream().sorted().toList();
     split = List.copyOf(split);
     rules = List.copyOf(rules);
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException(host + ": port " + port + " (expected: 1..65535)");
+    }
+    if (port == 443) {
+      port = SHARED_PORT;
+    }
+    gateways = Collections.unmodifiableSortedSet(new TreeSet<>(gateways));
+    for (String gateway : gateways) {
+      int slash = gateway.indexOf('/');
+      if (slash <= 0 || slash == gateway.length() - 1 || gateway.indexOf('/', slash + 1) >= 0) {
+        throw new IllegalArgumentException(
+            host + ": gateway " + gateway + " (expected: namespace/name)");
+      }
+    }
     if (!rules.isEmpty() && !(split.isEmpty() && tagRoutes.isEmpty())) {
       throw new IllegalArgumentException(
           host + ": a host with rules has no split and no tag routes");
@@ -57,8 +102,31 @@ public record VirtualHost(
     return !rules.isEmpty();
   }
 
+  /** True when the host is served on the shared listeners ({@link #SHARED_PORT}). */
+  public boolean sharedPort() {
+    return port == SHARED_PORT;
+  }
+
+  /**
+   * True when a data plane serving {@code served} Gateways ({@code namespace/name}; empty: every
+   * Gateway) serves this host: it has no gateways, or {@code served} is empty, or they share one.
+   */
+  public boolean servedBy(Set<String> served) {
+    if (gateways.isEmpty() || served.isEmpty()) {
+      return true;
+    }
+    for (String gateway : gateways) {
+      if (served.contains(gateway)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** By host, then port. */
   @Override
   public int compareTo(VirtualHost other) {
-    return host.compareTo(other.host);
+    int order = host.compareTo(other.host);
+    return order != 0 ? order : Integer.compare(port, other.port);
   }
 }

@@ -142,6 +142,10 @@ public final class WeirNettyRoutingFilter extends NettyRoutingFilter {
               if (!response.isCommitted()) {
                 WeirHeadersFilter.downstream(
                     upstreamResponse.responseHeaders(), response.getHeaders());
+                // Envoy's order: the weighted cluster's mutations, then the route's and host's.
+                if (target != null) {
+                  HeaderMutations.apply(target.responseHeaders(), response.getHeaders());
+                }
                 RouteEntry route = proxy == null ? null : proxy.routeEntry;
                 if (route != null) {
                   HeaderMutations.apply(route.responseHeaders(), response.getHeaders());

@@ -16,6 +16,7 @@ public final class Target {
   private final String[] headerNames;
   private final String[] headerValues;
   private final HeaderSpec.Action[] headerActions;
+  private final List<HeaderSpec> responseHeaders;
 
   Target(TargetSpec spec, @Nullable Upstream upstream) {
     this.cluster = spec.cluster();
@@ -25,6 +26,7 @@ public final class Target {
     this.headerNames = new String[headers.size()];
     this.headerValues = new String[headers.size()];
     this.headerActions = new HeaderSpec.Action[headers.size()];
+    this.responseHeaders = spec.responseHeaders();
     for (int i = 0; i < headers.size(); i++) {
       headerNames[i] = headers.get(i).name();
       headerValues[i] = headers.get(i).value();
@@ -61,6 +63,14 @@ public final class Target {
   /** How header {@code i} applies: Envoy's {@code append_action}, or removal. */
   public HeaderSpec.Action headerAction(int i) {
     return headerActions[i];
+  }
+
+  /**
+   * This target's own response header mutations (its weighted cluster's), in order, applied before
+   * the route's; empty for most targets.
+   */
+  public List<HeaderSpec> responseHeaders() {
+    return responseHeaders;
   }
 
   @Override

@@ -2,6 +2,9 @@ package dev.weir.gateway.xds;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import dev.weir.xds.dialect.NodeGateways;
 import dev.weir.xds.dialect.UserAgents;
 import io.envoyproxy.envoy.config.core.v3.Locality;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -104,14 +107,7 @@ final class AdsStream implements AutoCloseable {
             .maxInboundMessageSize(64 * 1024 * 1024)
             .build();
     this.stub = AggregatedDiscoveryServiceGrpc.newStub(channel);
-    this.node =
-        Node.newBuilder()
-            .setId(settings.nodeId())
-            .setCluster(settings.nodeCluster())
-            .setLocality(
-                Locality.newBuilder().setRegion(settings.region()).setZone(settings.zone()))
-            .setUserAgentName(UserAgents.GATEWAY)
-            .build();
+    this.node = node(settings);
     Gauge.builder("weir.gateway.xds.connected", this, s -> s.connected ? 1 : 0)
         .description("1 while the ADS stream to the control plane is up")
         .register(registry);
@@ -119,6 +115,30 @@ final class AdsStream implements AutoCloseable {
         MultiGauge.builder("weir.gateway.xds.config.version")
             .description("1 for the applied version of each resource type")
             .register(registry);
+  }
+
+  /**
+   * The node this gateway declares: id, cluster, locality, user agent {@code weir-gateway} and,
+   * when it serves named Gateways only, {@link NodeGateways#FIELD} ({@code ns/a,ns/b}).
+   */
+  static Node node(XdsSettings settings) {
+    Node.Builder node =
+        Node.newBuilder()
+            .setId(settings.nodeId())
+            .setCluster(settings.nodeCluster())
+            .setLocality(
+                Locality.newBuilder().setRegion(settings.region()).setZone(settings.zone()))
+            .setUserAgentName(UserAgents.GATEWAY);
+    if (!settings.gateways().isEmpty()) {
+      node.setMetadata(
+          Struct.newBuilder()
+              .putFields(
+                  NodeGateways.FIELD,
+                  Value.newBuilder()
+                      .setStringValue(NodeGateways.format(settings.gateways()))
+                      .build()));
+    }
+    return node.build();
   }
 
   private static ChannelCredentials credentials(XdsSettings.Tls tls) {

@@ -556,13 +556,6 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
                         + " (expected: >= 0)");
               }
               String cwhere = where + ": weighted cluster " + cw.getName();
-              if (cw.getResponseHeadersToAddCount() > 0
-                  || cw.getResponseHeadersToRemoveCount() > 0) {
-                throw new InvalidResourceException(
-                    cwhere
-                        + ": response_headers_to_add/remove not supported on a weighted cluster"
-                        + " (expected: on the route or virtual host)");
-              }
               // Envoy: a weight of 0 gets no traffic.
               if (weight == 0) {
                 continue;
@@ -575,7 +568,15 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
                       cw.getRequestHeadersToRemoveList(),
                       cw.getRequestHeadersToAddList());
               headers.addAll(routeHeaders);
-              targets.add(new TargetSpec(cw.getName(), weight, headers));
+              // The cluster's response mutations, before the route's and the host's (Envoy's
+              // order); the proxy applies them when this cluster was picked.
+              List<HeaderSpec> clusterResponse =
+                  mutations(
+                      cwhere,
+                      "response_headers",
+                      cw.getResponseHeadersToRemoveList(),
+                      cw.getResponseHeadersToAddList());
+              targets.add(new TargetSpec(cw.getName(), weight, headers, clusterResponse));
             }
             if (targets.isEmpty()) {
               throw new InvalidResourceException(

@@ -2,8 +2,12 @@ package dev.weir.gateway.xds;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.weir.xds.dialect.NodeGateways;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.Set;
+import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,6 +23,10 @@ import org.jspecify.annotations.Nullable;
  * @param maxBackoff the longest pause between connect attempts (±20% jitter), the stream's and the
  *     gRPC channel's alike
  * @param tls how to secure the connection; {@link Tls#NONE} for plaintext
+ * @param gateways the Gateway API Gateways this gateway serves ({@code weir.gateways}: {@code
+ *     namespace/name}s, sorted), sent as the node metadata {@link NodeGateways#FIELD} so that the
+ *     control plane gives it those Gateways' hosts plus every Route's host; empty: every Gateway
+ *     (no such metadata)
  */
 public record XdsSettings(
     String address,
@@ -30,9 +38,37 @@ public record XdsSettings(
     Duration warmingTimeout,
     Duration initialBackoff,
     Duration maxBackoff,
-    Tls tls) {
+    Tls tls,
+    Set<String> gateways) {
+
+  /** Settings of a gateway serving every Gateway. */
+  public XdsSettings(
+      String address,
+      String nodeId,
+      String nodeCluster,
+      String region,
+      String zone,
+      String routeConfigName,
+      Duration warmingTimeout,
+      Duration initialBackoff,
+      Duration maxBackoff,
+      Tls tls) {
+    this(
+        address,
+        nodeId,
+        nodeCluster,
+        region,
+        zone,
+        routeConfigName,
+        warmingTimeout,
+        initialBackoff,
+        maxBackoff,
+        tls,
+        Set.of());
+  }
 
   public XdsSettings {
+    gateways = Collections.unmodifiableSortedSet(new TreeSet<>(gateways));
     requireNonNull(address, "address");
     requireNonNull(nodeId, "nodeId");
     requireNonNull(nodeCluster, "nodeCluster");

@@ -39,10 +39,42 @@ public final class ResourceNames {
    */
   public static final String DEFAULT_ROUTE = "default";
 
+  /**
+   * The cluster (CDS) and load assignment (EDS, always empty) that a Route without a ready revision
+   * routes to for proxyless gRPC clients only: grpc-java rejects the whole route configuration for
+   * the {@code direct_response} 503 Envoy and the gateway get, and a host with no route at all
+   * fails its calls {@code INTERNAL} ("No child policy provided for cluster_manager"), while a
+   * cluster without endpoints fails them {@code UNAVAILABLE} naming this cluster. Written by the
+   * translator; {@code _} keeps it apart from every {@code {namespace}/{revision}} (Kubernetes
+   * names hold none). Has no {@code lrs_server}: nothing is ever sent there.
+   */
+  public static final String NO_READY_REVISION_CLUSTER = "weir/no_ready_revision";
+
   private static final String TAG_ROUTE_PREFIX = "tag:";
   private static final String KNATIVE_SUFFIX = ":knative";
 
   private ResourceNames() {}
+
+  /**
+   * The plain HTTP listener (LDS) of a Gateway API listener port other than 80 and 443: {@code
+   * weir-http-{port}}, its route configuration named alike ({@link #portRouteConfiguration}),
+   * holding the virtual hosts served on that port only. Written by the translator for Envoy (bound
+   * on {@code port}) and the gateway; {@link #HTTP_LISTENER} and {@link #HTTPS_LISTENER} are not
+   * affected.
+   *
+   * @param port the port clients reach, 1..65535, neither 80 nor 443
+   */
+  public static String portListener(int port) {
+    return HTTP_LISTENER + "-" + port;
+  }
+
+  /**
+   * The route configuration (RDS) of {@link #portListener}: {@code weir-http-{port}}. Written by
+   * the translator; a data plane serving that port subscribes to it by this name.
+   */
+  public static String portRouteConfiguration(int port) {
+    return ROUTE_CONFIGURATION + "-" + port;
+  }
 
   /**
    * The route that sends requests whose {@link WeirHeaders#TAG} header equals {@code tag} to the

@@ -84,7 +84,8 @@ final class GroupSnapshots {
 
   private XdsResources resources(TrafficModel model, NodeGroupKey group) {
     XdsResources resources =
-        translator.translate(model, group.kind(), group.locality(), group.secretsAllowed());
+        translator.translate(
+            model, group.kind(), group.locality(), group.secretsAllowed(), group.gateways());
     return group.secretsAllowed() && group.kind() != DataPlaneKind.PROXYLESS_GRPC
         ? addBeforeSwitch.withNewSecrets(
             makeBeforeBreak.withHeldSecrets(resources, translator::secret), translator::secret)

@@ -78,17 +78,17 @@ final class RuleRoutes {
           backends.add(backend);
         }
       }
-      if (backends.size() == 1) {
+      if (backends.size() == 1 && backends.get(0).filters().isEmpty()) {
         Upstream target = upstreams.apply(backends.get(0).upstream());
         action.setCluster(XdsProtos.clusterName(target.namespace(), target.revision()));
         // After the filter's headers, so that they cannot pose as another revision.
         requestHeaders.addAll(XdsProtos.revisionHeaders(target.namespace(), target.revision()));
       } else {
+        // A lone backend with filters of its own is a weighted cluster too: its filters stay the
+        // backend's (applied before the rule's, as for several backends), not the route's.
         WeightedCluster.Builder weighted = WeightedCluster.newBuilder();
         for (RuleBackend backend : backends) {
-          Upstream target = upstreams.apply(backend.upstream());
-          weighted.addClusters(
-              XdsProtos.clusterWeight(target.namespace(), target.revision(), backend.weight()));
+          weighted.addClusters(clusterWeight(backend, upstreams.apply(backend.upstream())));
         }
         action.setWeightedClusters(weighted);
       }
@@ -150,6 +150,33 @@ final class RuleRoutes {
     return List.of(
         route.toBuilder().setMatch(match.toBuilder().setPath(prefix)).build(),
         route.toBuilder().setMatch(match.toBuilder().setPrefix(prefix + "/")).build());
+  }
+
+  /**
+   * A backend's share of a weighted route: its cluster, weight, its own header modifiers ({@link
+   * RuleBackend#filters()}: requests' {@code request_headers_to_remove}/{@code _to_add}, responses'
+   * {@code response_headers_to_remove}/{@code _to_add}) and then the revision headers, so that a
+   * backend's filter cannot pose as another revision.
+   */
+  static WeightedCluster.ClusterWeight clusterWeight(RuleBackend backend, Upstream target) {
+    WeightedCluster.ClusterWeight share =
+        XdsProtos.clusterWeight(target.namespace(), target.revision(), backend.weight());
+    if (backend.filters().isEmpty()) {
+      return share;
+    }
+    WeightedCluster.ClusterWeight.Builder out = share.toBuilder().clearRequestHeadersToAdd();
+    for (HttpFilter filter : backend.filters()) {
+      if (filter instanceof HttpFilter.HeaderModifier modifier) {
+        if (modifier.response()) {
+          out.addAllResponseHeadersToRemove(modifier.remove())
+              .addAllResponseHeadersToAdd(headerOptions(modifier));
+        } else {
+          out.addAllRequestHeadersToRemove(modifier.remove())
+              .addAllRequestHeadersToAdd(headerOptions(modifier));
+        }
+      }
+    }
+    return out.addAllRequestHeadersToAdd(share.getRequestHeadersToAddList()).build();
   }
 
   /** A rule's match: path, then headers, query parameters and {@code :method}. */

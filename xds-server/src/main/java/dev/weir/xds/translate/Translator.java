@@ -32,13 +32,16 @@ import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BiPredicate;
@@ -64,7 +67,10 @@ import java.util.function.Function;
  * <p>A Gateway API host (rule based, {@link VirtualHost#ruleBased()}) gets one route per rule, in
  * order ({@code RuleRoutes}); proxyless gRPC clients get its rules in a form grpc-java reads (no
  * redirects or direct responses, {@code path_separated_prefix} as {@code path} plus {@code
- * prefix}), since grpc-java rejects a whole route configuration for one route it cannot read. Their
+ * prefix}), since grpc-java rejects a whole route configuration for one route it cannot read; for
+ * the same reason a Route without a ready revision routes them to {@code
+ * ResourceNames.NO_READY_REVISION_CLUSTER}, a cluster without endpoints (Envoy and the gateway get
+ * a {@code direct_response} 503), so their call fails {@code UNAVAILABLE} for that host only. Their
  * {@code api_listener}s leave wildcard hosts out.
  *
  * <p>Thread-safe; call {@link #endRound()} after translating one model for every node group so that
@@ -82,6 +88,11 @@ public final class Translator {
   private final Memo<String, Versioned<Listener>> apiListenerMemo = new Memo<>();
   private final Memo<Certificate, Versioned<Secret>> secretMemo = new Memo<>();
   private final Memo<List<ChainKey>, Versioned<Listener>> httpsListenerMemo = new Memo<>();
+  private static final Versioned<Cluster> NO_READY_REVISION_CLUSTER =
+      Versioned.of(ResourceNames.NO_READY_REVISION_CLUSTER, XdsProtos.noReadyRevisionCluster());
+  private static final Versioned<ClusterLoadAssignment> NO_READY_REVISION_ENDPOINTS =
+      Versioned.of(
+          ResourceNames.NO_READY_REVISION_CLUSTER, XdsProtos.noReadyRevisionLoadAssignment());
   private final Versioned<Listener> httpListener;
   private final List<Versioned<Listener>> envoyListeners;
   private final Object partsLock = new Object();
@@ -153,6 +164,24 @@ public final class Translator {
    */
   public XdsResources translate(
       TrafficModel model, DataPlaneKind kind, Locality viewer, boolean secretsAllowed) {
+    return translate(model, kind, viewer, secretsAllowed, Set.of());
+  }
+
+  /**
+   * The resources for data planes of {@code kind} in {@code viewer} that serve the Gateways {@code
+   * gateways} ({@code namespace/name}; empty: every Gateway): the virtual hosts {@link
+   * VirtualHost#servedBy(Set) served by} them, hosts on {@link VirtualHost#SHARED_PORT} in {@code
+   * weir-http} (and {@code weir-https}), and for Envoy and the gateway one listener and route
+   * configuration {@code weir-http-{port}} per other port those hosts name (Envoy binds the port
+   * itself). Proxyless gRPC clients get every served host name once, in {@code weir-http} (the one
+   * on the lowest port).
+   */
+  public XdsResources translate(
+      TrafficModel model,
+      DataPlaneKind kind,
+      Locality viewer,
+      boolean secretsAllowed,
+      Set<String> gateways) {
     requireNonNull(model, "model");
     requireNonNull(kind, "kind");
     requireNonNull(viewer, "viewer");
@@ -160,20 +189,32 @@ public final class Translator {
         secretsAllowed && kind != DataPlaneKind.PROXYLESS_GRPC && !model.certificates().isEmpty();
     synchronized (partsLock) {
       Parts parts = parts(model);
+      Set<String> served = parts.anyGateways() ? Set.copyOf(gateways) : Set.of();
       HostParts hosts =
-          kind == DataPlaneKind.PROXYLESS_GRPC ? parts.proxylessHosts() : parts.hosts(https);
+          kind == DataPlaneKind.PROXYLESS_GRPC
+              ? parts.proxylessHosts(served)
+              : parts.hosts(https, served);
       List<Versioned<Listener>> listeners =
           switch (kind) {
             case ENVOY -> https ? parts.envoyHttpsListeners() : envoyListeners;
             case GATEWAY -> https ? parts.httpsListeners() : List.of();
-            case PROXYLESS_GRPC -> parts.apiListeners();
+            case PROXYLESS_GRPC -> parts.apiListeners(hosts);
           };
+      List<Versioned<RouteConfiguration>> routes = hosts.routes();
+      if (kind != DataPlaneKind.PROXYLESS_GRPC && !parts.ports(served).isEmpty()) {
+        PortParts ports = parts.portParts(kind, https, served, listeners, routes);
+        listeners = ports.listeners();
+        routes = ports.routes();
+      }
+      List<Versioned<Cluster>> clusters = parts.clusters();
+      List<Versioned<ClusterLoadAssignment>> endpoints =
+          kind == DataPlaneKind.ENVOY ? parts.envoyEndpoints(viewer) : parts.endpoints(viewer);
+      if (kind == DataPlaneKind.PROXYLESS_GRPC && parts.anyNotReady()) {
+        clusters = parts.proxylessClusters();
+        endpoints = parts.proxylessEndpoints(viewer);
+      }
       return new XdsResources(
-          listeners,
-          hosts.routes(),
-          parts.clusters(),
-          kind == DataPlaneKind.ENVOY ? parts.envoyEndpoints(viewer) : parts.endpoints(viewer),
-          https ? parts.secrets() : List.of());
+          listeners, routes, clusters, endpoints, https ? parts.secrets() : List.of());
     }
   }
 
@@ -201,9 +242,16 @@ public final class Translator {
     private final Map<Locality, List<Versioned<ClusterLoadAssignment>>> envoyEndpoints =
         new HashMap<>();
     private Boolean anyCold;
-    // Plain, HTTPS, and (only for a model with Gateway API hosts) proxyless gRPC clients'.
-    private final HostParts[] hosts = new HostParts[3];
-    private Boolean anyRuleBased;
+    // Plain, HTTPS, and (only for a model with Gateway API hosts or Routes without a ready
+    // revision) proxyless gRPC clients', per served Gateways and port.
+    private final Map<HostsKey, HostParts> hosts = new HashMap<>();
+    private final Map<Set<String>, SortedSet<Integer>> ports = new HashMap<>();
+    private final Map<PortsKey, PortParts> portParts = new HashMap<>();
+    private Boolean anyGateways;
+    // By identity: hashing a record would walk its content.
+    private final Map<HostParts, List<Versioned<Listener>>> apiListenersBy =
+        new IdentityHashMap<>();
+    private Boolean ownProxylessForm;
     private List<Versioned<Listener>> apiListeners;
     private List<Versioned<Listener>> httpsListeners;
     private List<Versioned<Listener>> envoyHttpsListeners;
@@ -327,6 +375,40 @@ public final class Translator {
       return list;
     }
 
+    private Boolean anyNotReady;
+    private List<Versioned<Cluster>> proxylessClusters;
+    private final Map<Locality, List<Versioned<ClusterLoadAssignment>>> proxylessEndpoints =
+        new HashMap<>();
+
+    // A Route's host without a ready revision: proxyless clients route it to an empty cluster.
+    boolean anyNotReady() {
+      if (anyNotReady == null) {
+        anyNotReady =
+            model.virtualHosts().stream().anyMatch(vh -> !vh.ruleBased() && vh.split().isEmpty());
+      }
+      return anyNotReady;
+    }
+
+    List<Versioned<Cluster>> proxylessClusters() {
+      if (proxylessClusters == null) {
+        List<Versioned<Cluster>> list = new ArrayList<>(clusters());
+        list.add(NO_READY_REVISION_CLUSTER);
+        proxylessClusters = reuse(list, previous == null ? null : previous.proxylessClusters);
+      }
+      return proxylessClusters;
+    }
+
+    List<Versioned<ClusterLoadAssignment>> proxylessEndpoints(Locality viewer) {
+      List<Versioned<ClusterLoadAssignment>> list = proxylessEndpoints.get(viewer);
+      if (list == null) {
+        List<Versioned<ClusterLoadAssignment>> fresh = new ArrayList<>(endpoints(viewer));
+        fresh.add(NO_READY_REVISION_ENDPOINTS);
+        list = reuse(fresh, previous == null ? null : previous.proxylessEndpoints.get(viewer));
+        proxylessEndpoints.put(viewer, list);
+      }
+      return list;
+    }
+
     boolean anyCold() {
       if (anyCold == null) {
         anyCold = model.upstreams().stream().anyMatch(Translator::cold);
@@ -334,32 +416,101 @@ public final class Translator {
       return anyCold;
     }
 
-    HostParts hosts(boolean https) {
-      return hosts(https ? 1 : 0, https, false);
+    // Only a model whose hosts name Gateways tells groups apart by the Gateways they serve.
+    boolean anyGateways() {
+      if (anyGateways == null) {
+        anyGateways = model.virtualHosts().stream().anyMatch(vh -> !vh.gateways().isEmpty());
+      }
+      return anyGateways;
+    }
+
+    // The ports other than the shared one that the hosts served to these Gateways name.
+    SortedSet<Integer> ports(Set<String> served) {
+      return ports.computeIfAbsent(
+          served,
+          g -> {
+            SortedSet<Integer> out = new TreeSet<>();
+            for (VirtualHost vh : model.virtualHosts()) {
+              if (!vh.sharedPort() && vh.servedBy(g)) {
+                out.add(vh.port());
+              }
+            }
+            return out;
+          });
+    }
+
+    // The shared listeners and route configuration plus one of each per other port, sorted by
+    // name as the shared ones are.
+    PortParts portParts(
+        DataPlaneKind kind,
+        boolean https,
+        Set<String> served,
+        List<Versioned<Listener>> sharedListeners,
+        List<Versioned<RouteConfiguration>> sharedRoutes) {
+      PortsKey key = new PortsKey(kind, https, served);
+      PortParts parts = portParts.get(key);
+      if (parts == null) {
+        List<Versioned<Listener>> listeners = new ArrayList<>(sharedListeners);
+        List<Versioned<RouteConfiguration>> routes = new ArrayList<>(sharedRoutes);
+        for (int port : ports(served)) {
+          listeners.add(
+              Versioned.of(ResourceNames.portListener(port), XdsProtos.portListener(port, port)));
+          routes.addAll(hosts(https ? 1 : 0, https, false, served, port).routes());
+        }
+        listeners.sort(Comparator.comparing(Versioned::name));
+        routes.sort(Comparator.comparing(Versioned::name));
+        PortParts old = previous == null ? null : previous.portParts.get(key);
+        parts =
+            new PortParts(
+                reuse(listeners, old == null ? null : old.listeners()),
+                reuse(routes, old == null ? null : old.routes()));
+        portParts.put(key, parts);
+      }
+      return parts;
+    }
+
+    HostParts hosts(boolean https, Set<String> served) {
+      return hosts(https ? 1 : 0, https, false, served, VirtualHost.SHARED_PORT);
     }
 
     // grpc-java NACKs a whole route configuration for one route it cannot read (a redirect, a
-    // direct response, path_separated_prefix), so its clients get the rules in a form of their own;
-    // a model without Gateway API hosts gives them the plain configuration, as it always did.
-    HostParts proxylessHosts() {
-      if (anyRuleBased == null) {
-        anyRuleBased = model.virtualHosts().stream().anyMatch(VirtualHost::ruleBased);
+    // direct response, path_separated_prefix), so its clients get the rules, and Routes without a
+    // ready revision, in a form of their own; a model without Gateway API hosts or such Routes
+    // gives them the plain configuration, as it always did.
+    // Proxyless clients dial a name, not a port: every served name once (on its lowest port).
+    HostParts proxylessHosts(Set<String> served) {
+      if (ownProxylessForm == null) {
+        ownProxylessForm =
+            model.virtualHosts().stream()
+                .anyMatch(vh -> vh.ruleBased() || vh.split().isEmpty() || !vh.sharedPort());
       }
-      return anyRuleBased ? hosts(2, false, true) : hosts(false);
+      return ownProxylessForm
+          ? hosts(2, false, true, served, 0)
+          : hosts(0, false, false, served, VirtualHost.SHARED_PORT);
     }
 
-    private HostParts hosts(int index, boolean https, boolean proxyless) {
-      if (hosts[index] == null) {
+    // port 0: every port, each host name once (proxyless clients).
+    private HostParts hosts(
+        int index, boolean https, boolean proxyless, Set<String> gateways, int port) {
+      HostsKey hostsKey = new HostsKey(index, gateways, port);
+      HostParts existing = hosts.get(hostsKey);
+      if (existing == null) {
         ServerNames served = https ? new ServerNames(model.certificates()) : ServerNames.NONE;
         boolean redirected = model.httpOption() == HttpOption.REDIRECTED;
         List<HostKey> keys = new ArrayList<>(model.virtualHosts().size());
         List<String> names = new ArrayList<>(model.virtualHosts().size());
         for (VirtualHost vh : model.virtualHosts()) {
-          boolean tls = served.covers(vh.host());
+          if (!vh.servedBy(gateways)
+              || (port != 0 && vh.port() != port)
+              || (port == 0 && !names.isEmpty() && names.get(names.size() - 1).equals(vh.host()))) {
+            continue;
+          }
+          // Only the shared listeners have TLS.
+          boolean tls = vh.sharedPort() && served.covers(vh.host());
           keys.add(new HostKey(vh, tls, tls && redirected, proxyless));
           names.add(vh.host());
         }
-        HostParts old = previous == null ? null : previous.hosts[index];
+        HostParts old = previous == null ? null : previous.hosts.get(hostsKey);
         Derived<HostKey, Versioned<io.envoyproxy.envoy.config.route.v3.VirtualHost>> derived =
             derive(
                 keys,
@@ -370,18 +521,44 @@ public final class Translator {
                         && a.redirect() == b.redirect()
                         && (a.host() == b.host() || a.host().equals(b.host())),
                 key -> Versioned.of(key.host().host(), virtualHost(key, this::upstream)));
-        hosts[index] =
+        existing =
             old != null && derived.results() == old.hosts().results()
                 ? old
-                : new HostParts(derived, List.of(routeConfiguration(derived.results())));
+                : new HostParts(
+                    derived,
+                    List.of(
+                        routeConfiguration(
+                            port == 0 || port == VirtualHost.SHARED_PORT
+                                ? ResourceNames.ROUTE_CONFIGURATION
+                                : ResourceNames.portRouteConfiguration(port),
+                            derived.results())));
+        hosts.put(hostsKey, existing);
       }
-      return hosts[index];
+      return existing;
     }
 
-    List<Versioned<Listener>> apiListeners() {
+    // One per host of the proxyless route configuration (every group of a model gets the same
+    // unless Gateways tell them apart).
+    List<Versioned<Listener>> apiListeners(HostParts served) {
+      if (anyGateways()) {
+        return apiListenersBy.computeIfAbsent(
+            served,
+            h -> apiListeners(h.hosts().inputs().stream().map(HostKey::host).toList(), null));
+      }
       if (apiListeners == null) {
-        List<Versioned<Listener>> list = new ArrayList<>(model.virtualHosts().size());
-        for (VirtualHost vh : model.virtualHosts()) {
+        apiListeners =
+            apiListeners(
+                served.hosts().inputs().stream().map(HostKey::host).toList(),
+                previous == null ? null : previous.apiListeners);
+      }
+      return apiListeners;
+    }
+
+    private List<Versioned<Listener>> apiListeners(
+        List<VirtualHost> virtualHosts, List<Versioned<Listener>> old) {
+      {
+        List<Versioned<Listener>> list = new ArrayList<>(virtualHosts.size());
+        for (VirtualHost vh : virtualHosts) {
           // A client dials one name (xds:///{host}): a wildcard is no name to dial.
           if (vh.host().startsWith("*")) {
             continue;
@@ -390,9 +567,8 @@ public final class Translator {
               apiListenerMemo.get(
                   vh.host(), host -> Versioned.of(host, XdsProtos.apiListener(host))));
         }
-        apiListeners = reuse(list, previous == null ? null : previous.apiListeners);
+        return reuse(list, old);
       }
-      return apiListeners;
     }
 
     List<Versioned<Listener>> httpsListeners() {
@@ -576,17 +752,18 @@ public final class Translator {
   // The route configuration is the one resource that changes with any host; its version is derived
   // from the hosts' versions so that 10,000 hosts are not serialized again for one changed host.
   private static Versioned<RouteConfiguration> routeConfiguration(
-      List<Versioned<io.envoyproxy.envoy.config.route.v3.VirtualHost>> hosts) {
+      String name, List<Versioned<io.envoyproxy.envoy.config.route.v3.VirtualHost>> hosts) {
     StringBuilder versions = new StringBuilder(hosts.size() * 33);
     for (Versioned<?> host : hosts) {
       versions.append(host.version()).append(',');
     }
+    if (!name.equals(ResourceNames.ROUTE_CONFIGURATION)) {
+      versions.append(name);
+    }
     RouteConfiguration config =
-        XdsProtos.routeConfiguration(hosts.stream().map(Versioned::resource).toList());
+        XdsProtos.routeConfiguration(name, hosts.stream().map(Versioned::resource).toList());
     return new Versioned<>(
-        ResourceNames.ROUTE_CONFIGURATION,
-        config,
-        Versioned.hash(versions.toString().getBytes(StandardCharsets.UTF_8)));
+        name, config, Versioned.hash(versions.toString().getBytes(StandardCharsets.UTF_8)));
   }
 
   private static io.envoyproxy.envoy.config.route.v3.VirtualHost virtualHost(
@@ -620,7 +797,12 @@ public final class Translator {
     if (vh.ruleBased()) {
       // no default route
     } else if (split.isEmpty()) {
-      routes.add(XdsProtos.noReadyRevisionRoute(vh.route().key()));
+      // grpc-java NACKs the whole weir-http for a direct_response: proxyless clients go to a
+      // cluster without endpoints instead, so a call fails UNAVAILABLE, for this host only.
+      routes.add(
+          key.proxyless()
+              ? XdsProtos.noReadyRevisionProxylessRoute()
+              : XdsProtos.noReadyRevisionRoute(vh.route().key()));
     } else if (split.size() == 1) {
       Upstream target = upstreams.apply(split.get(0).upstream());
       routes.add(
@@ -710,6 +892,16 @@ public final class Translator {
   }
 
   private record HostKey(VirtualHost host, boolean tls, boolean redirect, boolean proxyless) {}
+
+  /** Which host parts: plain/HTTPS/proxyless, for which served Gateways, on which port. */
+  private record HostsKey(int index, Set<String> gateways, int port) {}
+
+  /** Which listeners and route configurations with other ports. */
+  private record PortsKey(DataPlaneKind kind, boolean https, Set<String> gateways) {}
+
+  /** The shared listeners and route configuration plus those of other ports, sorted by name. */
+  private record PortParts(
+      List<Versioned<Listener>> listeners, List<Versioned<RouteConfiguration>> routes) {}
 
   private record ChainKey(String name, List<String> serverNames, boolean fallback) {}
 

@@ -129,11 +129,15 @@ public final class XdsProtos {
   }
 
   private static HttpConnectionManager.Builder rdsConnectionManager() {
+    return rdsConnectionManager(ResourceNames.ROUTE_CONFIGURATION);
+  }
+
+  private static HttpConnectionManager.Builder rdsConnectionManager(String routeConfiguration) {
     return HttpConnectionManager.newBuilder()
         .setRds(
             Rds.newBuilder()
                 .setConfigSource(adsConfigSource())
-                .setRouteConfigName(ResourceNames.ROUTE_CONFIGURATION))
+                .setRouteConfigName(routeConfiguration))
         .addHttpFilters(
             HttpFilter.newBuilder()
                 .setName(ROUTER_FILTER)
@@ -150,10 +154,34 @@ public final class XdsProtos {
         .build();
   }
 
+  /**
+   * The plain HTTP listener of a Gateway API listener port other than 80 and 443 ({@link
+   * ResourceNames#portListener}) on {@code 0.0.0.0:bindPort}, its routes from {@link
+   * ResourceNames#portRouteConfiguration}; otherwise as {@link #httpListener}.
+   *
+   * @param port the Gateway listener's port (the names)
+   * @param bindPort the port Envoy binds
+   */
+  public static Listener portListener(int port, int bindPort) {
+    String name = ResourceNames.portListener(port);
+    return Listener.newBuilder()
+        .setName(name)
+        .setAddress(socketAddress("0.0.0.0", bindPort))
+        .addFilterChains(
+            FilterChain.newBuilder()
+                .addFilters(
+                    edgeConnectionManager(name, ResourceNames.portRouteConfiguration(port))))
+        .build();
+  }
+
   // The edge listeners (HTTP and HTTPS) differ only in their stat prefix.
   private static Filter edgeConnectionManager(String statPrefix) {
+    return edgeConnectionManager(statPrefix, ResourceNames.ROUTE_CONFIGURATION);
+  }
+
+  private static Filter edgeConnectionManager(String statPrefix, String routeConfiguration) {
     HttpConnectionManager hcm =
-        rdsConnectionManager()
+        rdsConnectionManager(routeConfiguration)
             .setStatPrefix(statPrefix)
             .addUpgradeConfigs(
                 HttpConnectionManager.UpgradeConfig.newBuilder().setUpgradeType("websocket"))
@@ -239,10 +267,12 @@ public final class XdsProtos {
 
   /** The one route configuration, holding {@code virtualHosts} in the given order. */
   public static RouteConfiguration routeConfiguration(List<VirtualHost> virtualHosts) {
-    return RouteConfiguration.newBuilder()
-        .setName(ResourceNames.ROUTE_CONFIGURATION)
-        .addAllVirtualHosts(virtualHosts)
-        .build();
+    return routeConfiguration(ResourceNames.ROUTE_CONFIGURATION, virtualHosts);
+  }
+
+  /** The route configuration {@code name} ({@code weir-http} or {@code weir-http-{port}}). */
+  public static RouteConfiguration routeConfiguration(String name, List<VirtualHost> virtualHosts) {
+    return RouteConfiguration.newBuilder().setName(name).addAllVirtualHosts(virtualHosts).build();
   }
 
   /**
@@ -353,6 +383,43 @@ public final class XdsProtos {
             RouteAction.newBuilder()
                 .setWeightedClusters(WeightedCluster.newBuilder().addAllClusters(weights))
                 .setTimeout(duration(ROUTE_TIMEOUT)))
+        .build();
+  }
+
+  /**
+   * The default route of a Route that has nothing ready, for proxyless gRPC clients: to {@link
+   * ResourceNames#NO_READY_REVISION_CLUSTER}, which has no endpoints, so a call fails {@code
+   * UNAVAILABLE} (grpc-java cannot read {@link #noReadyRevisionRoute}'s direct response).
+   */
+  public static Route noReadyRevisionProxylessRoute() {
+    return Route.newBuilder()
+        .setName(ResourceNames.DEFAULT_ROUTE)
+        .setMatch(prefixMatch())
+        .setRoute(
+            RouteAction.newBuilder()
+                .setCluster(ResourceNames.NO_READY_REVISION_CLUSTER)
+                .setTimeout(duration(ROUTE_TIMEOUT)))
+        .build();
+  }
+
+  /**
+   * {@link ResourceNames#NO_READY_REVISION_CLUSTER}: an EDS cluster over ADS without {@code
+   * lrs_server} (nothing is sent there).
+   */
+  public static Cluster noReadyRevisionCluster() {
+    return Cluster.newBuilder()
+        .setName(ResourceNames.NO_READY_REVISION_CLUSTER)
+        .setType(Cluster.DiscoveryType.EDS)
+        .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(adsConfigSource()))
+        .setConnectTimeout(duration(CONNECT_TIMEOUT))
+        .setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN)
+        .build();
+  }
+
+  /** The load assignment of {@link ResourceNames#NO_READY_REVISION_CLUSTER}: no endpoints. */
+  public static ClusterLoadAssignment noReadyRevisionLoadAssignment() {
+    return ClusterLoadAssignment.newBuilder()
+        .setClusterName(ResourceNames.NO_READY_REVISION_CLUSTER)
         .build();
   }
 

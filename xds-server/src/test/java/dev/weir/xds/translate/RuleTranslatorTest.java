@@ -380,6 +380,91 @@ class RuleTranslatorTest {
                         .setTimeout(XdsProtos.duration(Duration.ofSeconds(30))))
                 .build()),
         of(
+            "backend filters: each backend's header modifiers on its own weighted cluster",
+            rule(
+                prefix("/"),
+                List.of(),
+                new RuleBackend(
+                    ONE.name(),
+                    1,
+                    List.of(
+                        new HttpFilter.HeaderModifier(
+                            false,
+                            List.of(new Header("Knative-Serving-Revision", "one")),
+                            List.of(new Header("X-Add", "a")),
+                            List.of("X-Drop")),
+                        new HttpFilter.HeaderModifier(
+                            true,
+                            List.of(new Header("Set-Cookie", "affinity=one")),
+                            List.of(),
+                            List.of("X-Secret")))),
+                new RuleBackend(
+                    TWO.name(),
+                    1,
+                    List.of(
+                        new HttpFilter.HeaderModifier(
+                            false,
+                            List.of(new Header("Knative-Serving-Revision", "two")),
+                            List.of(),
+                            List.of())))),
+            Route.newBuilder()
+                .setName(NAME)
+                .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                .setRoute(
+                    RouteAction.newBuilder()
+                        .setWeightedClusters(
+                            WeightedCluster.newBuilder()
+                                .addClusters(
+                                    WeightedCluster.ClusterWeight.newBuilder()
+                                        .setName("default/one")
+                                        .setWeight(com.google.protobuf.UInt32Value.of(1))
+                                        .addRequestHeadersToRemove("X-Drop")
+                                        .addRequestHeadersToAdd(
+                                            option("Knative-Serving-Revision", "one", SET))
+                                        .addRequestHeadersToAdd(option("X-Add", "a", ADD))
+                                        // the revision headers last: a filter cannot pose as one
+                                        .addAllRequestHeadersToAdd(
+                                            XdsProtos.revisionHeaders("default", "one"))
+                                        .addResponseHeadersToRemove("X-Secret")
+                                        .addResponseHeadersToAdd(
+                                            option("Set-Cookie", "affinity=one", SET)))
+                                .addClusters(
+                                    WeightedCluster.ClusterWeight.newBuilder()
+                                        .setName("default/two")
+                                        .setWeight(com.google.protobuf.UInt32Value.of(1))
+                                        .addRequestHeadersToAdd(
+                                            option("Knative-Serving-Revision", "two", SET))
+                                        .addAllRequestHeadersToAdd(
+                                            XdsProtos.revisionHeaders("default", "two"))))
+                        .setTimeout(XdsProtos.duration(Duration.ofSeconds(30))))
+                .build()),
+        of(
+            "a lone backend with filters stays a weighted cluster, after the rule's filters",
+            rule(
+                prefix("/"),
+                List.of(
+                    new HttpFilter.HeaderModifier(
+                        false, List.of(new Header("X-Rule", "r")), List.of(), List.of())),
+                new RuleBackend(
+                    ONE.name(),
+                    1,
+                    List.of(
+                        new HttpFilter.HeaderModifier(
+                            true, List.of(), List.of(new Header("X-Backend", "one")), List.of())))),
+            Route.newBuilder()
+                .setName(NAME)
+                .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                .setRoute(
+                    RouteAction.newBuilder()
+                        .setWeightedClusters(
+                            WeightedCluster.newBuilder()
+                                .addClusters(
+                                    XdsProtos.clusterWeight("default", "one", 1).toBuilder()
+                                        .addResponseHeadersToAdd(option("X-Backend", "one", ADD))))
+                        .setTimeout(XdsProtos.duration(Duration.ofSeconds(30))))
+                .addRequestHeadersToAdd(option("X-Rule", "r", SET))
+                .build()),
+        of(
             "one backend with weight > 0 beside a weight 0 is cluster",
             rule(
                 prefix("/"),
@@ -625,6 +710,19 @@ class RuleTranslatorTest {
           .replaceFirst(action.getRegexRewrite().getSubstitution());
     }
     return path;
+  }
+
+  @Test
+  void aBackendTakesOnlyHeaderModifiers() {
+    assertThatThrownBy(
+            () ->
+                new RuleBackend(
+                    ONE.name(), 1, List.of(new HttpFilter.UrlRewrite("other.example.com", null))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "filter of backend default/one: UrlRewrite (expected: a request or response"
+                + " HeaderModifier)");
+    assertThat(new RuleBackend(ONE.name(), 1).filters()).isEmpty();
   }
 
   @Test

@@ -522,6 +522,53 @@ class TranslatorTest {
     assertThat(hcm.getHttpFilters(0).getName()).isEqualTo("envoy.filters.http.router");
   }
 
+  /**
+   * grpc-java rejects the whole route configuration for a {@code direct_response}: a Route without
+   * a ready revision routes proxyless clients to a cluster without endpoints (their call fails
+   * UNAVAILABLE for that host only; GrpcXdsNoReadyRevisionTest), Envoy and the gateway keep their
+   * 503 and get no such cluster.
+   */
+  @Test
+  void proxylessGrpcGetsNoDirectResponseForARouteWithoutAReadyRevision() {
+    Upstream one = upstream("hello-00001", endpoint("10.0.0.1", EAST_A));
+    TrafficModel model =
+        model(
+            List.of(
+                vh(HOST, List.of(), new WeightedUpstream(one.name(), 100)),
+                vh("down." + HOST, List.of())),
+            one);
+
+    XdsResources resources = translator.translate(model, DataPlaneKind.PROXYLESS_GRPC, EAST_A);
+    var proxyless = resources.routeProtos().get(0).getVirtualHostsList();
+    assertThat(proxyless).extracting(h -> h.getName()).containsExactly("down." + HOST, HOST);
+    assertThat(proxyless.get(0).getRoutesList())
+        .containsExactly(XdsProtos.noReadyRevisionProxylessRoute());
+    assertThat(resources.clusterProtos())
+        .containsExactly(
+            edsCluster("default", "hello-00001", false), XdsProtos.noReadyRevisionCluster());
+    assertThat(resources.endpointProtos())
+        .last()
+        .isEqualTo(XdsProtos.noReadyRevisionLoadAssignment());
+    assertThat(XdsProtos.noReadyRevisionLoadAssignment().getEndpointsCount()).isZero();
+    // The same lists for the next group of the same model.
+    assertThat(translator.translate(model, DataPlaneKind.PROXYLESS_GRPC, EAST_A).clusters())
+        .isSameAs(resources.clusters());
+    assertThat(proxyless.get(1).getRoutesList())
+        .containsExactly(clusterRoute("default", prefixMatch(), "default", "hello-00001"));
+    for (DataPlaneKind kind : List.of(DataPlaneKind.ENVOY, DataPlaneKind.GATEWAY)) {
+      assertThat(
+              translator
+                  .translate(model, kind, EAST_A)
+                  .routeProtos()
+                  .get(0)
+                  .getVirtualHosts(0)
+                  .getRoutesList())
+          .as(kind.name())
+          .containsExactly(XdsProtos.noReadyRevisionRoute("default/hello"));
+      assertThat(translator.translate(model, kind, EAST_A).clusterProtos()).hasSize(1);
+    }
+  }
+
   @Test
   void virtualHostCarriesItsRouteAndEveryTargetItsHeaders() {
     var vh = host(HOST, clusterRoute("default", prefixMatch(), "default", "hello-00001"));

@@ -295,6 +295,13 @@ HTTPS, with a development certificate for *.default.localhost (CA: deploy/local/
   $(https_url hello.default.localhost /)
   $(https_url canary-hello.default.localhost /)
 
+Gateway API (deploy/local/east/gateway-api.yaml: GatewayClass weir, Gateway demo, HTTPRoute shop):
+
+  $(url shop.gateway.localhost /api/orders)          # PathPrefix /api: always hello-00001
+  for i in \$(seq 20); do $(url shop.gateway.localhost /); done | sort | uniq -c   # 80/20, exact
+  $(url shop.gateway.localhost /) -i -H 'x-preview: true'   # header match: hello-00003 (west), x-preview: served
+  curl http://127.0.0.1:9090/api/v1/httproutes    # HTTPRoutes with status.parents (also /gateways, /gatewayclasses)
+
   curl http://127.0.0.1:9090/api/v1/routes        # every Route with its status
   curl http://127.0.0.1:9090/api/v1/dataplanes    # connected data planes and what they applied
   curl http://127.0.0.1:9090/api/v1/clusters      # the clusters and their health

@@ -231,7 +231,27 @@ class ManifestsTest {
             "discovery.k8s.io/endpointslices:watch",
             // Scale from zero: a revision's target through the scale subresource only.
             "apps/deployments/scale:get",
-            "apps/deployments/scale:update");
+            "apps/deployments/scale:update",
+            // Gateway API: read (status is served by the admin API, not yet written back), and
+            // Namespaces' labels for allowedRoutes selectors.
+            "gateway.networking.k8s.io/gatewayclasses:get",
+            "gateway.networking.k8s.io/gatewayclasses:list",
+            "gateway.networking.k8s.io/gatewayclasses:watch",
+            "gateway.networking.k8s.io/gateways:get",
+            "gateway.networking.k8s.io/gateways:list",
+            "gateway.networking.k8s.io/gateways:watch",
+            "gateway.networking.k8s.io/httproutes:get",
+            "gateway.networking.k8s.io/httproutes:list",
+            "gateway.networking.k8s.io/httproutes:watch",
+            "gateway.networking.k8s.io/grpcroutes:get",
+            "gateway.networking.k8s.io/grpcroutes:list",
+            "gateway.networking.k8s.io/grpcroutes:watch",
+            "gateway.networking.k8s.io/referencegrants:get",
+            "gateway.networking.k8s.io/referencegrants:list",
+            "gateway.networking.k8s.io/referencegrants:watch",
+            "/namespaces:get",
+            "/namespaces:list",
+            "/namespaces:watch");
     // Route TLS: the controller's Secret informer (type kubernetes.io/tls) needs read access, kept
     // in a role of its own.
     assertThat(grants(one(ClusterRole.class, "weir-controller-tls-secrets").getRules()))

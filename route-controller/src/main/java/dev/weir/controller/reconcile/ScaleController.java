@@ -75,6 +75,12 @@ public final class ScaleController implements ActivationView, AutoCloseable {
     /** When each cluster's target was last read. */
     final Map<String, Instant> readAt = new HashMap<>();
 
+    /** The locality of the data plane that last asked for the revision; null: none yet. */
+    @Nullable Locality lastDemandFrom;
+
+    /** Periodic looks that saw held requests but no demand event yet (see {@code look}). */
+    int heldWithoutDemand;
+
     State(Instant firstSeen) {
       this.firstSeen = firstSeen;
     }
@@ -317,6 +323,22 @@ public final class ScaleController implements ActivationView, AutoCloseable {
     }
     LoadStore l = loads;
     long held = l == null ? 0 : l.held(r.namespace(), r.name());
+    if (from == null) {
+      // A data plane's held count is stored just before its demand is told: a demand that landed
+      // during the reads is taken now.
+      from = demand.remove(r);
+    }
+    boolean deferWake = false;
+    if (from != null) {
+      st.lastDemandFrom = from;
+      st.heldWithoutDemand = 0;
+    } else if (held > 0) {
+      if (st.lastDemandFrom != null) {
+        from = st.lastDemandFrom; // still held: wake where it was asked for, not by name
+      } else if (st.heldWithoutDemand++ < 2) {
+        deferWake = true; // its demand (with the locality) follows at once; wake on that
+      }
+    }
     Instant lastActivity = l == null ? null : l.lastActivity(r.namespace(), r.name());
     Instant idleSince =
         st.lastWake != null && st.lastWake.isAfter(st.firstSeen) ? st.lastWake : st.firstSeen;
@@ -344,6 +366,9 @@ public final class ScaleController implements ActivationView, AutoCloseable {
           ScaleDecision.decide(
               new ScaleDecision.Inputs(known, from, held, lastActivity, idleSince, after, isJudged),
               now);
+      if (deferWake) {
+        actions = actions.stream().filter(a -> a.replicas() == 0).toList();
+      }
       if (!actions.isEmpty() && !fresh) {
         // Decided on reads up to READ_EVERY old: read every target now and decide again.
         fresh = true;

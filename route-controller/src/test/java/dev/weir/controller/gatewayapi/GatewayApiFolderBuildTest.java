@@ -177,6 +177,63 @@ class GatewayApiFolderBuildTest {
         .isEqualTo("Unknown");
   }
 
+  /** The local demo's folders (deploy/local): the HTTPRoute up.sh prints curls for. */
+  @Test
+  void theLocalDemoServesItsHttpRouteAsUpShSays() throws Exception {
+    Path local = Path.of("..", "deploy", "local").toAbsolutePath().normalize();
+    FolderSource east =
+        new FolderSource(
+            ClusterConfig.folder(
+                "east", new Locality("local", "east"), true, local.resolve("east")),
+            () -> {},
+            Duration.ofHours(1),
+            Clock.systemUTC());
+    FolderSource west =
+        new FolderSource(
+            ClusterConfig.folder(
+                "west", new Locality("local", "west"), false, local.resolve("west")),
+            () -> {},
+            Duration.ofHours(1),
+            Clock.systemUTC());
+    try {
+      east.start();
+      west.start();
+      BuildResult r =
+          ModelBuilder.build(
+              "localhost",
+              List.of(east.store().view(), west.store().view()),
+              BuildState.INITIAL,
+              List.of(),
+              Instant.now());
+
+      VirtualHost shop = host(r, "shop.gateway.localhost");
+      assertThat(shop.rules())
+          .extracting(rule -> rule.match().path().value() + " " + rule.backends())
+          .containsExactly(
+              "/api [RuleBackend[upstream=default/hello-00001, weight=1, filters=[]]]",
+              "/ [RuleBackend[upstream=default/hello-00003, weight=1, filters=[]]]",
+              "/ [RuleBackend[upstream=default/hello-00001, weight=80, filters=[]],"
+                  + " RuleBackend[upstream=default/hello-00002, weight=20, filters=[]]]");
+      assertThat(shop.rules().get(1).match().headers())
+          .extracting(h -> h.name() + "=" + h.value())
+          .containsExactly("x-preview=true");
+      // hello-00003 lives in the west folder: a backend resolves in every cluster.
+      assertThat(
+              r.model().upstreams().stream()
+                  .filter(u -> u.name().equals("default/hello-00003"))
+                  .flatMap(u -> u.endpoints().stream())
+                  .map(e -> e.cluster() + " " + e.port()))
+          .containsExactly("west 9003");
+      ObjectKey route = new ObjectKey("east", ObjectKey.HTTP_ROUTE, "default", "shop");
+      HTTPRouteStatus status = Objects.requireNonNull(r.gatewayApi().httpRoutes().get(route));
+      assertThat(status.getParents().get(0).getConditions())
+          .allSatisfy(c -> assertThat(c.getStatus()).isEqualTo("True"));
+    } finally {
+      east.close();
+      west.close();
+    }
+  }
+
   private static VirtualHost host(BuildResult r, String host) {
     return r.model().virtualHosts().stream()
         .filter(v -> v.host().equals(host))

@@ -96,13 +96,15 @@ final class LrsIngest {
    */
   static Results.LrsIngest run(WeirStack stack, Plan plan, int idleSeconds) throws Exception {
     long pid = stack.controller().pid();
-    // What the store already holds for the revision counted below, from earlier suites' traffic.
-    String counted = BenchClusters.filler(1) + "-00001";
-    Long storedBefore = storedRequests(stack, counted);
     Double heapBefore = Footprint.heapAfterGcMiB(pid);
     Cpu idle0 = Cpu.of(pid);
     Thread.sleep(idleSeconds * 1000L);
     Cpu idle1 = Cpu.of(pid);
+    // What the store already holds for the revision counted below, from earlier suites' traffic:
+    // read after the idle seconds, so that the data planes' last reports of that traffic (sent
+    // every second) are in. Read before them, a late report counted as this suite's.
+    String counted = BenchClusters.filler(1) + "-00001";
+    Long storedBefore = storedRequests(stack, counted);
     double idlePercent = idle1.minus(idle0).percent();
     Harness.progress(
         "  lrs-ingest: controller idle %.1f%% of one core; building %d reports of %,d revisions",

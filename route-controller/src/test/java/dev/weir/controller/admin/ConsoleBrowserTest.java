@@ -371,10 +371,16 @@ class ConsoleBrowserTest {
               .allSatisfy(b -> assertThat(b.isEnabled()).as(b.getText()).isFalse());
           assertThat(text("#rollout-count")).isEqualTo("1–1 of 1");
         });
-    // Each revision's number under a chart says which revision it is, in its colour.
-    assertThat(browser.findElements(By.cssSelector("#routes td.chart .spark-value span[title]")))
-        .isNotEmpty()
-        .allSatisfy(n -> assertThat(n.getAttribute("class")).matches("k[0-5]"));
+    // Each revision's number under a chart says which revision it is, in its colour. The live
+    // page redraws its charts as load arrives: an element found may be gone when read, so retry.
+    eventually(
+        PATIENCE,
+        () ->
+            assertThat(
+                    browser.findElements(
+                        By.cssSelector("#routes td.chart .spark-value span[title]")))
+                .isNotEmpty()
+                .allSatisfy(n -> assertThat(n.getAttribute("class")).matches("k[0-5]")));
     browser.manage().window().setSize(new org.openqa.selenium.Dimension(1400, 1000));
     eventually(
         PATIENCE,

@@ -117,10 +117,12 @@ import org.jspecify.annotations.Nullable;
  * Backends: core Services with a port ({@code InvalidKind} for other kinds; {@code RefNotPermitted}
  * across namespaces without a ReferenceGrant; {@code BackendNotFound} for a missing Service or a
  * port that is not the Service's serving port; {@code UnsupportedProtocol} for a GRPCRoute backend
- * whose port is not HTTP/2); an invalid backend leaves the rule, and a rule with no backend of
- * positive weight answers 500. When a host has rules of both route kinds, the older route's kind
- * keeps it (grpcroute_types.go, {@code GRPCRouteSpec.hostnames}); the routes of the other kind show
- * {@code Accepted=False} reason {@code HostnameConflict} for that parent.
+ * whose port is not HTTP/2); an invalid backend leaves the rule (with its filters), and a rule with
+ * no backend of positive weight answers 500. A backendRef's own filters (request and response
+ * header modifiers only) go into its {@link RuleBackend#filters()}. When a host has rules of both
+ * route kinds, the older route's kind keeps it (grpcroute_types.go, {@code
+ * GRPCRouteSpec.hostnames}); the routes of the other kind show {@code Accepted=False} reason {@code
+ * HostnameConflict} for that parent.
  *
  * <p><b>Hosts</b>: one {@link VirtualHost} per host name; its rules are its own (ranked by {@link
  * Precedence}) followed by those of each wider host that also covers it (wildcards by length, then
@@ -781,7 +783,12 @@ public final class GatewayApiCompiler {
                   grants,
                   refs);
           if (rb != null) {
-            backends.add(rb);
+            List<HttpFilter> own = new ArrayList<>();
+            for (HTTPRouteFilter f : GatewayApiValidation.list(b.getFilters())) {
+              addHeaderModifier(
+                  own, f.getType(), f.getRequestHeaderModifier(), f.getResponseHeaderModifier());
+            }
+            backends.add(new RuleBackend(rb.upstream(), rb.weight(), own));
           }
         }
         Duration timeout = null;
@@ -875,7 +882,12 @@ public final class GatewayApiCompiler {
                   grants,
                   refs);
           if (rb != null) {
-            backends.add(rb);
+            List<HttpFilter> own = new ArrayList<>();
+            for (GRPCRouteFilter f : GatewayApiValidation.list(b.getFilters())) {
+              addHeaderModifier(
+                  own, f.getType(), f.getRequestHeaderModifier(), f.getResponseHeaderModifier());
+            }
+            backends.add(new RuleBackend(rb.upstream(), rb.weight(), own));
           }
         }
         int status = backends.stream().mapToLong(RuleBackend::weight).sum() == 0 ? 500 : 0;
@@ -1008,6 +1020,22 @@ public final class GatewayApiCompiler {
       case "URLRewrite" -> rewrite(Objects.requireNonNull(f.getUrlRewrite()));
       default -> null;
     };
+  }
+
+  /**
+   * Adds a backendRef's filter to its backend's: a request or response header modifier, compiled as
+   * a rule's. Validation rejects a route whose backendRef has a filter of another type.
+   */
+  private static void addHeaderModifier(
+      List<HttpFilter> out,
+      @Nullable String type,
+      @Nullable HTTPHeaderFilter request,
+      @Nullable HTTPHeaderFilter response) {
+    switch (Objects.requireNonNullElse(type, "")) {
+      case "RequestHeaderModifier" -> out.add(headerModifier(false, request));
+      case "ResponseHeaderModifier" -> out.add(headerModifier(true, response));
+      default -> {}
+    }
   }
 
   private static HttpFilter headerModifier(boolean response, @Nullable HTTPHeaderFilter f) {

@@ -287,8 +287,9 @@ public final class GatewayApiValidation {
    * HTTPPathModifier}, {@code HTTPRouteTimeouts}, {@code HTTPRequestMirrorFilter}, {@code
    * BackendObjectReference}). Unsupported by Weir: {@code rules[].retry}, {@code
    * rules[].sessionPersistence}, filters {@code CORS}, {@code ExternalAuth}, {@code ExtensionRef},
-   * {@code backendRefs[].filters}, {@code useDefaultGateways}, a mirror {@code fraction} that is
-   * not a whole percent.
+   * {@code backendRefs[].filters} other than {@code RequestHeaderModifier} and {@code
+   * ResponseHeaderModifier}, {@code useDefaultGateways}, a mirror {@code fraction} that is not a
+   * whole percent.
    */
   public static Result httpRoute(@Nullable HTTPRouteSpec spec) {
     GatewayApiValidation v = new GatewayApiValidation();
@@ -381,7 +382,7 @@ public final class GatewayApiValidation {
       httpMatch(p + ".matches[" + j + "]", matches.get(j));
     }
     List<HTTPRouteFilter> filters = list(rule.getFilters());
-    httpFilters(p + ".filters", filters, matches);
+    httpFilters(p + ".filters", filters, matches, false);
     List<HTTPBackendRef> backends = list(rule.getBackendRefs());
     if (backends.size() > 16) {
       bad(p + ".backendRefs", "at most 16 entries");
@@ -394,9 +395,7 @@ public final class GatewayApiValidation {
       String bp = p + ".backendRefs[" + j + "]";
       backendRef(bp, b.getGroup(), b.getKind(), b.getName(), b.getNamespace(), b.getPort());
       weight(bp + ".weight", b.getWeight());
-      if (!list(b.getFilters()).isEmpty()) {
-        notSupported(bp + ".filters", "filters on a backendRef are not supported");
-      }
+      httpFilters(bp + ".filters", list(b.getFilters()), matches, true);
     }
     if (rule.getTimeouts() != null) {
       String request = rule.getTimeouts().getRequest();
@@ -527,7 +526,13 @@ public final class GatewayApiValidation {
     }
   }
 
-  private void httpFilters(String p, List<HTTPRouteFilter> filters, List<HTTPRouteMatch> matches) {
+  /**
+   * A rule's filters, or a backendRef's ({@code backend}: the same schema and CEL rules, but Weir
+   * serves only the header modifiers there; every other known type is unsupported at its {@code
+   * .type}).
+   */
+  private void httpFilters(
+      String p, List<HTTPRouteFilter> filters, List<HTTPRouteMatch> matches, boolean backend) {
     if (filters.size() > 16) {
       bad(p, "at most 16 entries");
     }
@@ -561,6 +566,9 @@ public final class GatewayApiValidation {
         }
         default -> {}
       }
+      if (backend && notOnABackend(fp, type, "RequestMirror", "RequestRedirect", "URLRewrite")) {
+        continue;
+      }
       switch (type) {
         case "RequestHeaderModifier" ->
             headerFilter(fp + ".requestHeaderModifier", f.getRequestHeaderModifier());
@@ -585,6 +593,21 @@ public final class GatewayApiValidation {
           p,
           "May specify either httpRouteFilterRequestRedirect or httpRouteFilterRequestRewrite, but not both");
     }
+  }
+
+  /**
+   * True, with the problem recorded at {@code fp.type}, when a backendRef's filter is of a type
+   * Weir serves on a rule only.
+   */
+  private boolean notOnABackend(String fp, String type, String... ruleOnly) {
+    if (!List.of(ruleOnly).contains(type)) {
+      return false;
+    }
+    notSupported(
+        fp + ".type",
+        type
+            + " filters on a backendRef are not supported (only RequestHeaderModifier and ResponseHeaderModifier)");
+    return true;
   }
 
   private void unionMember(
@@ -808,7 +831,8 @@ public final class GatewayApiValidation {
   /**
    * Checks a GRPCRoute's spec (grpcroute_types.go: limits, enums and the CEL rules of {@code
    * GRPCMethodMatch}; filters as for HTTPRoute). Unsupported: filter {@code ExtensionRef}, {@code
-   * rules[].sessionPersistence}, {@code backendRefs[].filters}, {@code useDefaultGateways}.
+   * rules[].sessionPersistence}, {@code backendRefs[].filters} other than {@code
+   * RequestHeaderModifier} and {@code ResponseHeaderModifier}, {@code useDefaultGateways}.
    */
   public static Result grpcRoute(@Nullable GRPCRouteSpec spec) {
     GatewayApiValidation v = new GatewayApiValidation();
@@ -880,49 +904,7 @@ public final class GatewayApiValidation {
                 .toList(),
             4096);
       }
-      List<GRPCRouteFilter> filters = list(rule.getFilters());
-      if (filters.size() > 16) {
-        v.bad(p + ".filters", "at most 16 entries");
-      }
-      Set<String> seen = new HashSet<>();
-      for (int j = 0; j < filters.size(); j++) {
-        GRPCRouteFilter f = filters.get(j);
-        String fp = p + ".filters[" + j + "]";
-        String type = f.getType() == null ? "" : f.getType();
-        v.unionMember(
-            fp,
-            type,
-            "RequestHeaderModifier",
-            "requestHeaderModifier",
-            f.getRequestHeaderModifier());
-        v.unionMember(
-            fp,
-            type,
-            "ResponseHeaderModifier",
-            "responseHeaderModifier",
-            f.getResponseHeaderModifier());
-        v.unionMember(fp, type, "RequestMirror", "requestMirror", f.getRequestMirror());
-        v.unionMember(fp, type, "ExtensionRef", "extensionRef", f.getExtensionRef());
-        if ((type.equals("RequestHeaderModifier") || type.equals("ResponseHeaderModifier"))
-            && !seen.add(type)) {
-          v.bad(p + ".filters", type + " filter cannot be repeated");
-        }
-        switch (type) {
-          case "RequestHeaderModifier" ->
-              v.headerFilter(fp + ".requestHeaderModifier", f.getRequestHeaderModifier());
-          case "ResponseHeaderModifier" ->
-              v.headerFilter(fp + ".responseHeaderModifier", f.getResponseHeaderModifier());
-          case "RequestMirror" -> v.mirror(fp + ".requestMirror", f.getRequestMirror());
-          case "ExtensionRef" ->
-              v.notSupported(fp + ".type", "ExtensionRef filters are not supported");
-          default ->
-              v.bad(
-                  fp + ".type",
-                  "\""
-                      + type
-                      + "\" (expected one of ResponseHeaderModifier, RequestHeaderModifier, RequestMirror, ExtensionRef)");
-        }
-      }
+      v.grpcFilters(p + ".filters", list(rule.getFilters()), false);
       List<GRPCBackendRef> backends = list(rule.getBackendRefs());
       if (backends.size() > 16) {
         v.bad(p + ".backendRefs", "at most 16 entries");
@@ -932,9 +914,7 @@ public final class GatewayApiValidation {
         String bp = p + ".backendRefs[" + j + "]";
         v.backendRef(bp, b.getGroup(), b.getKind(), b.getName(), b.getNamespace(), b.getPort());
         v.weight(bp + ".weight", b.getWeight());
-        if (!list(b.getFilters()).isEmpty()) {
-          v.notSupported(bp + ".filters", "filters on a backendRef are not supported");
-        }
+        v.grpcFilters(bp + ".filters", list(b.getFilters()), true);
       }
       if (rule.getSessionPersistence() != null) {
         v.notSupported(p + ".sessionPersistence", "not supported");
@@ -948,6 +928,53 @@ public final class GatewayApiValidation {
               + ")");
     }
     return v.result();
+  }
+
+  /**
+   * A GRPCRoute rule's filters, or a backendRef's ({@code backend}: the same schema and CEL rules,
+   * but Weir serves only the header modifiers there).
+   */
+  private void grpcFilters(String p, List<GRPCRouteFilter> filters, boolean backend) {
+    if (filters.size() > 16) {
+      bad(p, "at most 16 entries");
+    }
+    Set<String> seen = new HashSet<>();
+    for (int j = 0; j < filters.size(); j++) {
+      GRPCRouteFilter f = filters.get(j);
+      String fp = p + "[" + j + "]";
+      String type = f.getType() == null ? "" : f.getType();
+      unionMember(
+          fp, type, "RequestHeaderModifier", "requestHeaderModifier", f.getRequestHeaderModifier());
+      unionMember(
+          fp,
+          type,
+          "ResponseHeaderModifier",
+          "responseHeaderModifier",
+          f.getResponseHeaderModifier());
+      unionMember(fp, type, "RequestMirror", "requestMirror", f.getRequestMirror());
+      unionMember(fp, type, "ExtensionRef", "extensionRef", f.getExtensionRef());
+      if ((type.equals("RequestHeaderModifier") || type.equals("ResponseHeaderModifier"))
+          && !seen.add(type)) {
+        bad(p, type + " filter cannot be repeated");
+      }
+      if (backend && notOnABackend(fp, type, "RequestMirror")) {
+        continue;
+      }
+      switch (type) {
+        case "RequestHeaderModifier" ->
+            headerFilter(fp + ".requestHeaderModifier", f.getRequestHeaderModifier());
+        case "ResponseHeaderModifier" ->
+            headerFilter(fp + ".responseHeaderModifier", f.getResponseHeaderModifier());
+        case "RequestMirror" -> mirror(fp + ".requestMirror", f.getRequestMirror());
+        case "ExtensionRef" -> notSupported(fp + ".type", "ExtensionRef filters are not supported");
+        default ->
+            bad(
+                fp + ".type",
+                "\""
+                    + type
+                    + "\" (expected one of ResponseHeaderModifier, RequestHeaderModifier, RequestMirror, ExtensionRef)");
+      }
+    }
   }
 
   static <T> List<T> list(@Nullable List<T> list) {

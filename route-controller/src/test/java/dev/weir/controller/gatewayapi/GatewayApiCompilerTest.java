@@ -739,6 +739,186 @@ class GatewayApiCompilerTest {
         .isEqualTo("UnsupportedValue");
   }
 
+  /**
+   * Backend-level header modifiers (Knative's net-gateway-api: the revision's headers per backend;
+   * Flagger's session affinity: a Set-Cookie response header) go into each RuleBackend; an invalid
+   * backend still leaves the rule with its filters, a weight-0 one keeps its own.
+   */
+  @Test
+  void backendRefHeaderModifiersCompileIntoTheirRuleBackends() {
+    GatewayApiResult r =
+        compile(
+            SVC,
+            objects(
+                weirClass(),
+                httpGateway("apps", "gw", T1),
+                httpRoute(
+                    "apps",
+                    "web",
+                    T2,
+                    """
+            parentRefs: [{name: gw}]
+            rules:
+            - matches: [{path: {value: /split}}]
+              filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: x-rule, value: r}]}}]
+              backendRefs:
+              - name: web
+                port: 8080
+                weight: 90
+                filters:
+                - {type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: Knative-Serving-Namespace, value: apps}, {name: Knative-Serving-Revision, value: web-00001}]}}
+              - name: api
+                port: 8080
+                weight: 10
+                filters:
+                - {type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: Knative-Serving-Revision, value: api-00002}], remove: [x-old]}}
+                - {type: ResponseHeaderModifier, responseHeaderModifier: {set: [{name: Set-Cookie, value: 'flagger-cookie=canary; Max-Age=60'}]}}
+              - name: nope
+                port: 80
+                filters: [{type: RequestHeaderModifier, requestHeaderModifier: {add: [{name: x-gone, value: g}]}}]
+            - matches: [{path: {value: /zero}}]
+              backendRefs:
+              - {name: web, port: 8080, weight: 0, filters: [{type: ResponseHeaderModifier, responseHeaderModifier: {remove: [server]}}]}
+              - {name: api, port: 8080}
+            """)));
+    RouteParentStatus p = parent(r, http("apps", "web"));
+    assertThat(condition(p.getConditions(), "Accepted").getStatus()).isEqualTo("True");
+    assertThat(condition(p.getConditions(), "ResolvedRefs").getMessage())
+        .startsWith("spec.rules[0].backendRefs[2]");
+    List<HttpRule> rules = host(r, "*").rules();
+    HttpRule split =
+        rules.stream()
+            .filter(x -> x.match().path().value().equals("/split"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(split.filters())
+        .containsExactly(
+            new HttpFilter.HeaderModifier(
+                false, List.of(new HttpFilter.Header("x-rule", "r")), List.of(), List.of()));
+    assertThat(split.backends())
+        .containsExactly(
+            new RuleBackend(
+                "apps/web",
+                90,
+                List.of(
+                    new HttpFilter.HeaderModifier(
+                        false,
+                        List.of(
+                            new HttpFilter.Header("Knative-Serving-Namespace", "apps"),
+                            new HttpFilter.Header("Knative-Serving-Revision", "web-00001")),
+                        List.of(),
+                        List.of()))),
+            new RuleBackend(
+                "apps/api",
+                10,
+                List.of(
+                    new HttpFilter.HeaderModifier(
+                        false,
+                        List.of(new HttpFilter.Header("Knative-Serving-Revision", "api-00002")),
+                        List.of(),
+                        List.of("x-old")),
+                    new HttpFilter.HeaderModifier(
+                        true,
+                        List.of(
+                            new HttpFilter.Header(
+                                "Set-Cookie", "flagger-cookie=canary; Max-Age=60")),
+                        List.of(),
+                        List.of()))));
+    HttpRule zero =
+        rules.stream()
+            .filter(x -> x.match().path().value().equals("/zero"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(zero.directResponseStatus()).isZero();
+    assertThat(zero.backends())
+        .containsExactly(
+            new RuleBackend(
+                "apps/web",
+                0,
+                List.of(
+                    new HttpFilter.HeaderModifier(true, List.of(), List.of(), List.of("server")))),
+            new RuleBackend("apps/api", 1));
+  }
+
+  @Test
+  void grpcBackendRefHeaderModifiersCompileIntoTheirRuleBackends() {
+    GatewayApiResult r =
+        compile(
+            SVC,
+            objects(
+                weirClass(),
+                httpGateway("apps", "gw", T1),
+                grpcRoute(
+                    "apps",
+                    "g",
+                    T2,
+                    """
+            parentRefs: [{name: gw}]
+            rules:
+            - backendRefs:
+              - name: grpc
+                port: 9000
+                filters: [{type: ResponseHeaderModifier, responseHeaderModifier: {add: [{name: x-backend, value: grpc}]}}]
+            """)));
+    assertThat(host(r, "*").rules().get(0).backends())
+        .containsExactly(
+            new RuleBackend(
+                "apps/grpc",
+                1,
+                List.of(
+                    new HttpFilter.HeaderModifier(
+                        true,
+                        List.of(),
+                        List.of(new HttpFilter.Header("x-backend", "grpc")),
+                        List.of()))));
+  }
+
+  /** Backend filters Weir does not serve reject the route, naming the filter's type field. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          HTTPRoute | {type: RequestMirror, requestMirror: {backendRef: {name: web, port: 8080}}} | RequestMirror filters on a backendRef are not supported
+          HTTPRoute | {type: RequestRedirect, requestRedirect: {scheme: https}} | RequestRedirect filters on a backendRef are not supported
+          HTTPRoute | {type: URLRewrite, urlRewrite: {hostname: a.b}} | URLRewrite filters on a backendRef are not supported
+          HTTPRoute | {type: ExtensionRef, extensionRef: {group: x.io, kind: K, name: n}} | ExtensionRef filters are not supported
+          HTTPRoute | {type: CORS, cors: {allowOrigins: ['*']}} | CORS filters are not supported
+          GRPCRoute | {type: RequestMirror, requestMirror: {backendRef: {name: grpc, port: 9000}}} | RequestMirror filters on a backendRef are not supported
+          GRPCRoute | {type: ExtensionRef, extensionRef: {group: x.io, kind: K, name: n}} | ExtensionRef filters are not supported
+          """)
+  void unsupportedBackendRefFiltersRejectTheRouteNamingTheField(
+      String kind, String filter, String message) {
+    String backend = kind.equals("HTTPRoute") ? "web, port: 8080" : "grpc, port: 9000";
+    String spec =
+        "parentRefs: [{name: gw}]\nrules: [{backendRefs: [{name: "
+            + backend
+            + "}, {name: "
+            + backend
+            + ", filters: ["
+            + filter
+            + "]}]}]";
+    GatewayApiResult r =
+        compile(
+            SVC,
+            objects(
+                weirClass(),
+                httpGateway("apps", "gw", T1),
+                kind.equals("HTTPRoute")
+                    ? httpRoute("apps", "r", T2, spec)
+                    : grpcRoute("apps", "r", T2, spec)));
+    ObjectKey key = new ObjectKey("east", kind, "apps", "r");
+    var status =
+        kind.equals("HTTPRoute")
+            ? java.util.Objects.requireNonNull(r.httpRoutes().get(key)).getParents()
+            : java.util.Objects.requireNonNull(r.grpcRoutes().get(key)).getParents();
+    Condition c = condition(status.get(0).getConditions(), "Accepted");
+    assertThat(c.getStatus()).isEqualTo("False");
+    assertThat(c.getReason()).isEqualTo("UnsupportedValue");
+    assertThat(c.getMessage()).contains("spec.rules[0].backendRefs[1].filters[0].type: " + message);
+    assertThat(r.virtualHosts()).isEmpty();
+  }
+
   @Test
   void unsupportedFieldsRejectTheRouteNamingTheField() {
     GatewayApiResult r =

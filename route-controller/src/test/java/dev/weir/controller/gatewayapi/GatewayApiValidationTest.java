@@ -46,6 +46,9 @@ class GatewayApiValidationTest {
           rules: [{backendRefs: [{name: s, port: 80, weight: 1000001}]}] | spec.rules[0].backendRefs[0].weight: 1000001 (expected: 0..1000000)
           rules: [{backendRefs: [{name: s, port: 70000}]}] | spec.rules[0].backendRefs[0].port: 70000
           rules: [{timeouts: {request: 10sec}, backendRefs: [{name: s, port: 80}]}] | spec.rules[0].timeouts.request: "10sec" is not a Duration
+          rules: [{backendRefs: [{name: s, port: 80}, {name: t, port: 80, filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: 'a b', value: x}]}}]}]}] | spec.rules[0].backendRefs[1].filters[0].requestHeaderModifier.set[0].name: "a b" is not a valid header name
+          rules: [{backendRefs: [{name: s, port: 80, filters: [{type: ResponseHeaderModifier, responseHeaderModifier: {remove: [x, X]}}]}]}] | spec.rules[0].backendRefs[0].filters[0].responseHeaderModifier.remove[1]: "X" appears twice
+          rules: [{backendRefs: [{name: s, port: 80, filters: [{type: RequestHeaderModifier, requestHeaderModifier: {add: [{name: a, value: b}]}}, {type: RequestHeaderModifier, requestHeaderModifier: {add: [{name: c, value: d}]}}]}]}] | spec.rules[0].backendRefs[0].filters: RequestHeaderModifier filter cannot be repeated
           rules: [{timeouts: {request: 1s, backendRequest: 2s}, backendRefs: [{name: s, port: 80}]}] | spec.rules[0].timeouts: backendRequest timeout cannot be longer than request timeout
           hostnames: ['*.*.example.com'] | spec.hostnames[0]: "*.*.example.com" must be a lowercase RFC 1123 name
           hostnames: [Example.com] | spec.hostnames[0]: "Example.com" must be a lowercase
@@ -66,7 +69,9 @@ class GatewayApiValidationTest {
           """
           rules: [{sessionPersistence: {type: Cookie, sessionName: s}, backendRefs: [{name: s, port: 80}]}] | spec.rules[0].sessionPersistence: not supported
           rules: [{retry: {attempts: 2}, backendRefs: [{name: s, port: 80}]}] | spec.rules[0].retry: not supported
-          rules: [{backendRefs: [{name: s, port: 80, filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: a, value: b}]}}]}]}] | spec.rules[0].backendRefs[0].filters: filters on a backendRef are not supported
+          rules: [{backendRefs: [{name: s, port: 80}, {name: t, port: 80, filters: [{type: RequestMirror, requestMirror: {backendRef: {name: m, port: 80}}}]}]}] | spec.rules[0].backendRefs[1].filters[0].type: RequestMirror filters on a backendRef are not supported
+          rules: [{backendRefs: [{name: s, port: 80, filters: [{type: URLRewrite, urlRewrite: {hostname: a.b}}]}]}] | spec.rules[0].backendRefs[0].filters[0].type: URLRewrite filters on a backendRef are not supported
+          rules: [{backendRefs: [{name: s, port: 80, filters: [{type: CORS, cors: {allowOrigins: ['*']}}]}]}] | spec.rules[0].backendRefs[0].filters[0].type: CORS filters are not supported
           rules: [{filters: [{type: CORS, cors: {allowOrigins: ['*']}}], backendRefs: [{name: s, port: 80}]}] | spec.rules[0].filters[0].type: CORS filters are not supported
           rules: [{filters: [{type: ExtensionRef, extensionRef: {group: x.io, kind: K, name: n}}], backendRefs: [{name: s, port: 80}]}] | spec.rules[0].filters[0].type: ExtensionRef filters are not supported
           rules: [{filters: [{type: RequestMirror, requestMirror: {backendRef: {name: m, port: 80}, fraction: {numerator: 1, denominator: 3}}}], backendRefs: [{name: s, port: 80}]}] | spec.rules[0].filters[0].requestMirror.fraction: 1/3 is not a whole percent
@@ -88,12 +93,48 @@ class GatewayApiValidationTest {
           rules: [{matches: [{method: {service: 'a/b'}}], backendRefs: [{name: s, port: 80}]}] | spec.rules[0].matches[0].method.service: service must only contain valid characters
           rules: [{matches: [{method: {service: a.B, method: '1x'}}], backendRefs: [{name: s, port: 80}]}] | spec.rules[0].matches[0].method.method: method must only contain valid characters
           rules: [{filters: [{type: RequestRedirect}], backendRefs: [{name: s, port: 80}]}] | spec.rules[0].filters[0].type: "RequestRedirect"
+          rules: [{backendRefs: [{name: s, port: 80, filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: ':path', value: x}]}}]}]}] | spec.rules[0].backendRefs[0].filters[0].requestHeaderModifier.set[0].name: ":path" is not a valid header name
           """)
   void invalidGrpcRoute(String spec, String problem) {
     GatewayApiValidation.Result r =
         GatewayApiValidation.grpcRoute(
             grpcRoute("a", "r", "2026-01-01T00:00:00Z", PARENT + spec).getSpec());
     assertThat(r.invalid()).anySatisfy(p -> assertThat(p).startsWith(problem));
+  }
+
+  /** Backend-level header modifiers are served: valid ones leave the route without problems. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          HTTPRoute | rules: [{backendRefs: [{name: s, port: 80, filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: Knative-Serving-Revision, value: r1}]}}, {type: ResponseHeaderModifier, responseHeaderModifier: {set: [{name: Set-Cookie, value: 'c=1'}]}}]}]}]
+          GRPCRoute | rules: [{backendRefs: [{name: s, port: 80, filters: [{type: RequestHeaderModifier, requestHeaderModifier: {add: [{name: x, value: y}], remove: [z]}}]}]}]
+          """)
+  void backendRefHeaderModifiers(String kind, String spec) {
+    GatewayApiValidation.Result r =
+        kind.equals("HTTPRoute")
+            ? GatewayApiValidation.httpRoute(
+                httpRoute("a", "r", "2026-01-01T00:00:00Z", PARENT + spec).getSpec())
+            : GatewayApiValidation.grpcRoute(
+                grpcRoute("a", "r", "2026-01-01T00:00:00Z", PARENT + spec).getSpec());
+    assertThat(r.all()).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          rules: [{backendRefs: [{name: s, port: 80, filters: [{type: RequestMirror, requestMirror: {backendRef: {name: m, port: 80}}}]}]}] | spec.rules[0].backendRefs[0].filters[0].type: RequestMirror filters on a backendRef are not supported
+          rules: [{backendRefs: [{name: s, port: 80, filters: [{type: ExtensionRef, extensionRef: {group: x.io, kind: K, name: n}}]}]}] | spec.rules[0].backendRefs[0].filters[0].type: ExtensionRef filters are not supported
+          """)
+  void unsupportedGrpcRoute(String spec, String problem) {
+    GatewayApiValidation.Result r =
+        GatewayApiValidation.grpcRoute(
+            grpcRoute("a", "r", "2026-01-01T00:00:00Z", PARENT + spec).getSpec());
+    assertThat(r.invalid()).isEmpty();
+    assertThat(r.unsupported()).anySatisfy(p -> assertThat(p).startsWith(problem));
   }
 
   @ParameterizedTest(name = "{0}")

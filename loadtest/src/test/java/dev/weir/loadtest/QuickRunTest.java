@@ -47,8 +47,8 @@ class QuickRunTest {
     // Two to three minutes on an idle 2-core machine (Kubernetes mode adds a controller and a
     // gateway at 10 Routes), plus one rollout of ten steps at each Route count (under a minute
     // each); the bound leaves room for a busy one.
-    // scale-from-zero adds two small stacks (folder and Kubernetes mode) and 5 wakes: about 2.5
-    // minutes more on a busy machine.
+    // scale-from-zero adds a small stack (folder mode) and 4 wakes: about a minute more on a busy
+    // machine.
     boolean finished = run.waitFor(16, TimeUnit.MINUTES);
     if (!finished) {
       run.descendants().forEach(ProcessHandle::destroy);
@@ -115,9 +115,10 @@ class QuickRunTest {
           .as("wake %s", w)
           .isGreaterThan(w.path("backendStartupMs").asDouble());
     }
+    // A quick run leaves Kubernetes mode out (KubernetesScaleFromZeroEndToEndTest covers it).
     assertThat(sfz.path("kubernetesWakes"))
         .as("scale-from-zero in Kubernetes mode %s", sfz)
-        .hasSize(1);
+        .isEmpty();
     if (!results.path("machine").path("wrk").asText().equals("not installed")) {
       assertThat(sfz.path("hotPath")).as("scale-from-zero hot path %s", sfz).hasSize(4);
       assertThat(results.path("throughput").findValuesAsText("peer"))

@@ -835,7 +835,7 @@ public final class FolderSource implements ClusterSource {
 
     // Hand the store what changed; files that gained or lost a duplicate get their problems anew.
     Set<Path> reported = new HashSet<>(changed);
-    List<ObjectStore.Listed> listed = full ? new ArrayList<>(touched.size()) : List.of();
+    List<ObjectStore.Listed> listed = new ArrayList<>(touched.size());
     for (String key : touched) {
       TreeSet<Path> defining = filesByKey.get(key);
       Winner before = winners.get(key);
@@ -854,21 +854,17 @@ public final class FolderSource implements ClusterSource {
           requireNonNull(requireNonNull(keysByFile.get(first), "indexed").get(key), "indexed");
       FileContent file = requireNonNull(files.get(first), "file");
       winners.put(key, new Winner(first, object));
-      ObjectStore.Listed l = new ObjectStore.Listed(object, file.problem() != null);
-      if (full) {
-        listed.add(l);
-      } else {
-        store.put(l);
-        objectsHandedToStore++;
-      }
+      listed.add(new ObjectStore.Listed(object, file.problem() != null));
       if (defining.size() > 1 || (before != null && !before.file().equals(first))) {
         reported.addAll(defining);
       }
     }
     if (full) {
       store.replaceAll(listed);
-      objectsHandedToStore += listed.size();
+    } else {
+      store.putAll(listed);
     }
+    objectsHandedToStore += listed.size();
     store.markStale(false);
     publishFailed = false;
 

@@ -192,7 +192,7 @@ public final class ObjectStore {
    * @return true when the view changed
    */
   public synchronized boolean put(HasMetadata object) {
-    return put(object, false);
+    return put(object, false, clock.instant());
   }
 
   /**
@@ -202,10 +202,26 @@ public final class ObjectStore {
    * @return true when the view changed
    */
   public synchronized boolean put(Listed listed) {
-    return put(listed.object(), listed.stale());
+    return put(listed.object(), listed.stale(), clock.instant());
   }
 
-  private boolean put(HasMetadata object, boolean staleObject) {
+  /**
+   * Objects read together (one scan of a folder): stores each as {@link #put(Listed)} does, and
+   * those it meets for the first time share one first-seen time, so that "oldest first" rules
+   * between objects of one scan fall through to their names, whatever order they come in.
+   *
+   * @return true when the view changed
+   */
+  public synchronized boolean putAll(Collection<Listed> objects) {
+    Instant now = clock.instant();
+    boolean changed = false;
+    for (Listed l : objects) {
+      changed |= put(l.object(), l.stale(), now);
+    }
+    return changed;
+  }
+
+  private boolean put(HasMetadata object, boolean staleObject, Instant now) {
     Kind kind = Kind.of(object);
     ObjectMeta m = object.getMetadata();
     String key = key(m);
@@ -220,7 +236,7 @@ public final class ObjectStore {
                 : before.resourceVersion() == null && object.equals(before.source())))) {
       return false;
     }
-    Instant firstSeen = before != null ? before.firstSeen() : clock.instant();
+    Instant firstSeen = before != null ? before.firstSeen() : now;
     Object converted = convert(object, staleObject, firstSeen, before);
     conversions++;
     Object last = before == null ? null : before.converted();
@@ -258,9 +274,10 @@ public final class ObjectStore {
    */
   public synchronized boolean replaceAll(Collection<Listed> objects) {
     boolean changed = false;
+    Instant now = clock.instant();
     Map<Kind, Set<String>> seen = new EnumMap<>(Kind.class);
     for (Listed l : objects) {
-      changed |= put(l.object(), l.stale());
+      changed |= put(l.object(), l.stale(), now);
       seen.computeIfAbsent(Kind.of(l.object()), k -> new HashSet<>())
           .add(key(l.object().getMetadata()));
     }

@@ -240,6 +240,43 @@ class ObjectStoreTest {
     assertThat(store.view().services().get(0).created()).isEqualTo(T0);
   }
 
+  @Test
+  void objectsFirstSeenInOneScanShareTheirTimeWhateverOrderTheyComeIn() {
+    // A clock that moves a second on every read: only one read per scan keeps them tied.
+    Instant[] now = {T0};
+    Clock ticking =
+        new Clock() {
+          @Override
+          public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+          }
+
+          @Override
+          public Clock withZone(java.time.ZoneId zone) {
+            return this;
+          }
+
+          @Override
+          public Instant instant() {
+            Instant t = now[0];
+            now[0] = t.plusSeconds(1);
+            return t;
+          }
+        };
+    ObjectStore store = new ObjectStore("east", EAST, true, true, ticking);
+    store.replaceAll(
+        List.of(
+            new ObjectStore.Listed(service("b", null, 80), false),
+            new ObjectStore.Listed(service("a", null, 80), false)));
+    store.putAll(
+        List.of(
+            new ObjectStore.Listed(service("d", null, 80), false),
+            new ObjectStore.Listed(service("c", null, 80), false)));
+    List<Instant> created = new ArrayList<>();
+    store.view().services().forEach(s -> created.add(s.created()));
+    assertThat(created).containsExactly(T0, T0, T0.plusSeconds(1), T0.plusSeconds(1));
+  }
+
   private static String describe(ClusterObjects c) {
     List<String> services = new ArrayList<>();
     c.services()

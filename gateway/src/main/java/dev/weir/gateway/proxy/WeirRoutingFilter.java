@@ -117,7 +117,7 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
     ServerWebExchange exchange = original;
     ServerHttpRequest request = exchange.getRequest();
     HttpHeaders headers = request.getHeaders();
-    RoutingTable table = tables.current();
+    RoutingTable table = ListenerPortServers.PortExchange.tables(original, tables).current();
     String hostHeader = headers.getFirst(HttpHeaders.HOST);
     VirtualHostEntry vhost = table.virtualHost(hostHeader);
     if (vhost == null) {

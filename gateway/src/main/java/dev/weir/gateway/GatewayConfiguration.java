@@ -6,6 +6,7 @@ import dev.weir.gateway.proxy.BadRequestLine;
 import dev.weir.gateway.proxy.GatewayMetrics;
 import dev.weir.gateway.proxy.H2cPriorKnowledge;
 import dev.weir.gateway.proxy.KeepAliveReadResume;
+import dev.weir.gateway.proxy.ListenerPortServers;
 import dev.weir.gateway.proxy.WeirFilteringWebHandler;
 import dev.weir.gateway.proxy.WeirHandlerMapping;
 import dev.weir.gateway.proxy.WeirHeadersFilter;
@@ -33,11 +34,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
@@ -53,9 +57,11 @@ import org.springframework.cloud.gateway.handler.FilteringWebHandler;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.server.adapter.HttpWebHandlerAdapter;
+import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
 import reactor.netty.http.client.HttpClient;
 
 /**
@@ -168,9 +174,36 @@ public class GatewayConfiguration {
       RoutingTableBuilder builder,
       RoutingTableHolder holder,
       TlsConfigHolder tls,
+      ListenerPortServers ports,
       MeterRegistry registry,
       @Value("${weir.gateway.retries:2}") int retries) {
-    return new XdsClient(settings, new ResourceDecoder(retries), builder, holder, tls, registry);
+    return new XdsClient(
+        settings, new ResourceDecoder(retries), builder, holder, tls, ports, registry);
+  }
+
+  /**
+   * Gateway API listener ports other than 80 and 443: listener port P on data-plane port {@code
+   * weir.listener-ports.P} (e.g. {@code --weir.listener-ports.8080=18080}; 0 for an ephemeral one),
+   * or on P itself when unmapped, at the data port's address ({@code server.address}); each bound
+   * while its listener is served over xDS, with the data port's WebFlux handler.
+   */
+  @Bean(destroyMethod = "close")
+  ListenerPortServers listenerPortServers(
+      @Value("${server.address:}") String address,
+      Environment environment,
+      ApplicationContext context) {
+    Map<Integer, Integer> mapping =
+        Binder.get(environment)
+            .bind("weir.listener-ports", Bindable.mapOf(Integer.class, Integer.class))
+            .orElse(Map.of());
+    return new ListenerPortServers(
+        address,
+        mapping,
+        filter ->
+            WebHttpHandlerBuilder.applicationContext(context)
+                .filters(filters -> filters.add(0, filter))
+                .observationRegistry(ObservationRegistry.NOOP)
+                .build());
   }
 
   /**

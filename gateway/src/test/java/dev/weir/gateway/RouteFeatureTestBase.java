@@ -53,7 +53,9 @@ import reactor.netty.resources.ConnectionProvider;
       "weir.xds.warming-timeout=1s",
       "weir.xds.initial-backoff=50ms",
       "weir.xds.max-backoff=500ms",
-      "weir.gateway.circuit-breaker.wait-duration-in-open-state=60s"
+      "weir.gateway.circuit-breaker.wait-duration-in-open-state=60s",
+      // Gateway API listener port 8080 on an ephemeral data-plane port (ListenerPortsTest).
+      "weir.listener-ports.8080=0"
     })
 abstract class RouteFeatureTestBase {
 
@@ -197,6 +199,12 @@ abstract class RouteFeatureTestBase {
   }
 
   Response send(HttpMethod method, String host, String target, Map<String, String> headers) {
+    return send(port, method, host, target, headers);
+  }
+
+  /** As above, to data-plane port {@code dataPort} of the gateway. */
+  Response send(
+      int dataPort, HttpMethod method, String host, String target, Map<String, String> headers) {
     return requireNonNull(
         http.headers(
                 h -> {
@@ -204,7 +212,7 @@ abstract class RouteFeatureTestBase {
                   headers.forEach(h::add);
                 })
             .request(method)
-            .uri("http://127.0.0.1:" + port + target)
+            .uri("http://127.0.0.1:" + dataPort + target)
             .responseSingle(
                 (res, body) ->
                     body.asString()

@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -41,6 +43,10 @@ import reactor.core.scheduler.Schedulers;
  * and {@code weir.gateway.held.rejections} (counter per revision and reason {@code timeout} or
  * {@code queue_full}).
  *
+ * <p>A released request goes on on its own connection's event loop, as a warm request does (its
+ * upstream connection then sits on that loop too, with no hop between threads): the table swap only
+ * hands each held request to its loop, in arrival order.
+ *
  * <p>Only cold traffic comes here; the queues are looked up by name on that path only. A table swap
  * with nothing held costs one read.
  */
@@ -59,7 +65,9 @@ public final class Activator {
   private final long defaultTimeoutSeconds;
   private final int maxHeld;
   private final MeterRegistry registry;
-  private final Scheduler releases = Schedulers.parallel();
+  // Off the xDS thread, in order, for requests without an event loop of their own.
+  private final Scheduler.Worker serialWorker = Schedulers.parallel().createWorker();
+  private final Executor serial = task -> serialWorker.schedule(task);
   private final ConcurrentHashMap<String, Revision> revisions = new ConcurrentHashMap<>();
   // Requests held over every revision: a swap with none held returns after one read.
   private final AtomicInteger holding = new AtomicInteger();
@@ -97,6 +105,16 @@ public final class Activator {
    * subscription takes the request out of the queue.
    */
   Mono<Upstream> hold(Upstream cold, long arrivedNanos) {
+    return hold(cold, arrivedNanos, serial);
+  }
+
+  /**
+   * As {@link #hold(Upstream, long)}, completing on {@code resumeOn}: the event loop of the
+   * request's own connection, so a released request goes on as warm requests do (its upstream
+   * connection on the same loop, no hop between threads for its response). Releases are handed to
+   * their executors in arrival order.
+   */
+  Mono<Upstream> hold(Upstream cold, long arrivedNanos, Executor resumeOn) {
     String name = cold.name();
     ActivationSpec activation = cold.spec().activation();
     if (!activation.error().isEmpty()) {
@@ -106,7 +124,8 @@ public final class Activator {
         activation.timeoutSeconds() > 0 ? activation.timeoutSeconds() : defaultTimeoutSeconds;
     Revision revision = revisions.computeIfAbsent(name, Revision::new);
     long left = arrivedNanos + TimeUnit.SECONDS.toNanos(seconds) - System.nanoTime();
-    return Mono.<Upstream>create(sink -> revision.enqueue(sink, cold.load(), arrivedNanos))
+    return Mono.<Upstream>create(
+            sink -> revision.enqueue(sink, cold.load(), arrivedNanos, resumeOn))
         .timeout(
             Duration.ofNanos(Math.max(0, left)),
             Mono.defer(
@@ -186,8 +205,8 @@ public final class Activator {
       return size.get();
     }
 
-    void enqueue(MonoSink<Upstream> sink, ClusterLoad load, long arrivedNanos) {
-      Held held = new Held(sink, load, arrivedNanos);
+    void enqueue(MonoSink<Upstream> sink, ClusterLoad load, long arrivedNanos, Executor resumeOn) {
+      Held held = new Held(sink, load, arrivedNanos, resumeOn);
       Object now;
       synchronized (this) {
         // Read under the lock: a table swapped in after this read finds the request queued.
@@ -242,8 +261,8 @@ public final class Activator {
       if (out.isEmpty()) {
         return;
       }
-      // Off the xDS thread; one task per revision keeps the arrival order.
-      releases.schedule(() -> release(out, next));
+      // Each handed to its request's executor, in arrival order; the xDS thread only enqueues.
+      release(out, next);
     }
 
     private void release(List<Held> out, Object next) {
@@ -252,9 +271,9 @@ public final class Activator {
         held.load.holdEnded();
         if (next instanceof Upstream upstream) {
           coldStart.record(now - held.arrivedNanos, TimeUnit.NANOSECONDS);
-          held.sink.success(upstream);
+          held.resume(() -> held.sink.success(upstream));
         } else {
-          held.sink.error((Refusal) next);
+          held.resume(() -> held.sink.error((Refusal) next));
         }
       }
     }
@@ -265,11 +284,22 @@ public final class Activator {
     final MonoSink<Upstream> sink;
     final ClusterLoad load;
     final long arrivedNanos;
+    final Executor resumeOn;
 
-    Held(MonoSink<Upstream> sink, ClusterLoad load, long arrivedNanos) {
+    Held(MonoSink<Upstream> sink, ClusterLoad load, long arrivedNanos, Executor resumeOn) {
       this.sink = sink;
       this.load = load;
       this.arrivedNanos = arrivedNanos;
+      this.resumeOn = resumeOn;
+    }
+
+    void resume(Runnable outcome) {
+      try {
+        resumeOn.execute(outcome);
+      } catch (RejectedExecutionException closing) {
+        // The connection's loop is shutting down: go on here.
+        outcome.run();
+      }
     }
   }
 

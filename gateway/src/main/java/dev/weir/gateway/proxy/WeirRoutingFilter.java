@@ -34,6 +34,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
@@ -117,7 +118,7 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
     ServerWebExchange exchange = original;
     ServerHttpRequest request = exchange.getRequest();
     HttpHeaders headers = request.getHeaders();
-    RoutingTable table = tables.current();
+    RoutingTable table = ListenerPortServers.PortExchange.tables(original, tables).current();
     String hostHeader = headers.getFirst(HttpHeaders.HOST);
     VirtualHostEntry vhost = table.virtualHost(hostHeader);
     if (vhost == null) {
@@ -284,8 +285,13 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
           "no_endpoint",
           "no ready endpoint for revision " + proxy.revision());
     }
-    Mono<Upstream> ready = activator.hold(cold, arrived);
     ServerHttpRequest request = exchange.getRequest();
+    // Released on the request's own event loop, where warm requests run.
+    Object inbound = ServerHttpRequestDecorator.getNativeRequest(request);
+    Mono<Upstream> ready =
+        inbound instanceof reactor.netty.Connection connection
+            ? activator.hold(cold, arrived, connection.channel().eventLoop())
+            : activator.hold(cold, arrived);
     HttpHeaders headers = request.getHeaders();
     Mono<ServerWebExchange> released;
     if (headers.getContentLength() > 0 || headers.containsHeader(HttpHeaders.TRANSFER_ENCODING)) {

@@ -95,6 +95,14 @@ public final class RoutingTableBuilder {
     this.panicThreshold = panicThreshold;
   }
 
+  /**
+   * A new builder with this one's settings, for another listener port's tables ({@link
+   * #updateOver}); it shares nothing with this one but the load counters.
+   */
+  public RoutingTableBuilder forPort() {
+    return new RoutingTableBuilder(breakerConfig, retryBudget, panicThreshold, loadCounters);
+  }
+
   /** Envoy's {@code healthy_panic_threshold} default: 50%. */
   public static final int DEFAULT_PANIC_THRESHOLD = 50;
 
@@ -164,7 +172,38 @@ public final class RoutingTableBuilder {
       }
     }
     upstreams = nextUpstreams;
+    return buildHosts(routeConfig, moved);
+  }
 
+  /**
+   * A table for another listener port's route configuration (Gateway API listener ports other than
+   * 80 and 443) over the upstreams of {@code shared}, the table another builder built from the same
+   * clusters for the shared port: its routes use the very {@link Upstream}s of {@code shared}, so
+   * circuit breakers, endpoint health, load counters and held requests stay one per cluster
+   * whatever port a request came in on. Call it after every build of {@code shared}, with the same
+   * {@code changedClusters}; only the hosts that changed, or that name one of those clusters whose
+   * upstream is not the last build's, are looked at.
+   *
+   * @param changedClusters the clusters {@code shared} was last built with as changed
+   */
+  public RoutingTable updateOver(
+      RouteConfigSpec routeConfig, RoutingTable shared, Collection<String> changedClusters) {
+    requireNonNull(routeConfig, "routeConfig");
+    requireNonNull(changedClusters, "changedClusters");
+    Map<String, Upstream> next = shared.upstreams();
+    List<String> moved = new ArrayList<>();
+    if (next != upstreams) {
+      for (String name : changedClusters) {
+        if (upstreams.get(name) != next.get(name)) {
+          moved.add(name);
+        }
+      }
+    }
+    upstreams = next;
+    return buildHosts(routeConfig, moved);
+  }
+
+  private RoutingTable buildHosts(RouteConfigSpec routeConfig, List<String> moved) {
     List<VirtualHostSpec> vhosts = routeConfig.virtualHosts();
     VirtualHostChanges changes = routeConfig.changes();
     List<VirtualHostSpec> last = built;

@@ -6,12 +6,15 @@ import dev.weir.gateway.routing.ClusterSpec;
 import dev.weir.gateway.routing.LoadAssignmentSpec;
 import dev.weir.gateway.routing.RouteConfigSpec;
 import dev.weir.gateway.routing.RouteSpec;
+import dev.weir.gateway.routing.RoutingTable;
 import dev.weir.gateway.routing.RoutingTableBuilder;
 import dev.weir.gateway.routing.RoutingTableHolder;
 import dev.weir.gateway.routing.TargetSpec;
 import dev.weir.gateway.routing.VirtualHostChanges;
 import dev.weir.gateway.routing.VirtualHostSpec;
+import dev.weir.xds.dialect.ResourceNames;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -20,6 +23,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +46,13 @@ import org.slf4j.LoggerFactory;
  * it names have arrived (or the warming timeout passed) they are swapped in as one table, so a
  * resync with a restarted or different control plane never serves half a state.
  *
+ * <p>Each Gateway API listener port other than 80 and 443 whose listener is applied ({@link
+ * #addPort}) has a route configuration of its own ({@code weir-http-{port}}) and a table of its
+ * own, built after every shared table over the shared table's upstreams ({@link
+ * RoutingTableBuilder#updateOver}). A port's route configuration is applied as it comes (a cluster
+ * it names that is not there yet answers 503 until it is); the clusters it names are kept, as the
+ * shared routes' are, while it names them.
+ *
  * <p>Runs on the client's one thread (timers on the same executor); nothing here locks.
  */
 final class RoutingAssembler {
@@ -53,6 +64,14 @@ final class RoutingAssembler {
   private final ScheduledExecutorService executor;
   private final RoutingTableBuilder builder;
   private final RoutingTableHolder holder;
+  private final ResourceDecoder decoder;
+  private final RouteConfigurationType sharedRoutes;
+
+  /** The listener ports other than 80 and 443, by port. */
+  private final Map<Integer, PortRoutes> ports = new TreeMap<>();
+
+  /** The clusters the ports' applied routes name, each with the number of targets naming it. */
+  private final Map<String, Integer> portNamed = new HashMap<>();
 
   /** Clusters, endpoints and the applied route configuration, as the server sent them. */
   private Config config = new Config();
@@ -97,8 +116,11 @@ final class RoutingAssembler {
       AdsStream stream,
       ScheduledExecutorService executor,
       RoutingTableBuilder builder,
-      RoutingTableHolder holder) {
+      RoutingTableHolder holder,
+      ResourceDecoder decoder) {
     this.settings = requireNonNull(settings, "settings");
+    this.decoder = requireNonNull(decoder, "decoder");
+    this.sharedRoutes = decoder.routeType(settings.routeConfigName());
     this.stream = requireNonNull(stream, "stream");
     this.executor = requireNonNull(executor, "executor");
     this.builder = requireNonNull(builder, "builder");
@@ -119,7 +141,15 @@ final class RoutingAssembler {
     if (config.routes != null && !config.routes.version().isEmpty()) {
       routeVersion.put(settings.routeConfigName(), config.routes.version());
     }
-    stream.subscribe(TypeUrls.ROUTE, List.of(settings.routeConfigName()), List.of(), routeVersion);
+    List<String> routeNames = new ArrayList<>();
+    routeNames.add(settings.routeConfigName());
+    for (PortRoutes port : ports.values()) {
+      routeNames.add(port.name);
+      if (port.routes != null && !port.routes.version().isEmpty()) {
+        routeVersion.put(port.name, port.routes.version());
+      }
+    }
+    stream.subscribe(TypeUrls.ROUTE, routeNames, List.of(), routeVersion);
     if (!endpointSubscriptions.isEmpty()) {
       Map<String, String> held = config.assignments.versions();
       held.keySet().retainAll(endpointSubscriptions);
@@ -205,14 +235,101 @@ final class RoutingAssembler {
     }
   }
 
+  /**
+   * Decodes a route response: each route configuration by the decoder of its name (the shared one,
+   * or a listener port's), so every one is decoded once; others are only unpacked.
+   *
+   * @throws InvalidResourceException naming the route configuration and the field
+   */
+  void onRouteResponse(DeltaDiscoveryResponse response) throws InvalidResourceException {
+    Map<String, Versioned<RouteConfigSpec>> resources = new java.util.LinkedHashMap<>();
+    for (Resource resource : response.getResourcesList()) {
+      RouteConfigurationType type = sharedRoutes;
+      for (PortRoutes port : ports.values()) {
+        if (port.name.equals(resource.getName())) {
+          type = port.type;
+        }
+      }
+      RouteConfigSpec spec = type.decode(resource);
+      if (spec != null) {
+        resources.put(spec.name(), new Versioned<>(spec, resource.getVersion()));
+      }
+    }
+    onRoutes(response, new ResourceUpdate<>(resources, response.getRemovedResourcesList()));
+  }
+
+  /**
+   * Starts serving listener port {@code port}'s route configuration ({@code weir-http-{port}}):
+   * subscribes to it and returns the holder its tables are swapped into (empty until it arrives).
+   */
+  RoutingTableHolder addPort(int port) {
+    PortRoutes existing = ports.get(port);
+    if (existing != null) {
+      return existing.holder;
+    }
+    PortRoutes added = new PortRoutes(port, decoder, builder.forPort());
+    ports.put(port, added);
+    stream.subscribe(TypeUrls.ROUTE, List.of(added.name), List.of(), Map.of());
+    added.rebuild(holder.current(), List.of());
+    return added.holder;
+  }
+
+  /** Stops serving listener port {@code port}'s route configuration; unsubscribes from it. */
+  void removePort(int port) {
+    PortRoutes removed = ports.remove(port);
+    if (removed == null) {
+      return;
+    }
+    stream.subscribe(TypeUrls.ROUTE, List.of(), List.of(removed.name), Map.of());
+    if (removed.routes != null) {
+      Set<String> flipped = new HashSet<>();
+      count(removed.routes.spec().virtualHosts(), -1, portNamed, flipped);
+      dirtyClusters.addAll(flipped);
+      if (!flipped.isEmpty()) {
+        rebuild();
+      }
+    }
+  }
+
+  /** Applies the listener ports' route configurations in {@code update}; true if any changed. */
+  private boolean applyPortRoutes(ResourceUpdate<RouteConfigSpec> update) {
+    boolean changed = false;
+    Set<String> flipped = new HashSet<>();
+    for (PortRoutes port : ports.values()) {
+      Versioned<RouteConfigSpec> next = update.resources().get(port.name);
+      if (update.removed().contains(port.name)) {
+        next = new Versioned<>(RouteConfigSpec.EMPTY, "");
+      }
+      if (next == null) {
+        continue;
+      }
+      if (port.routes != null) {
+        count(port.routes.spec().virtualHosts(), -1, portNamed, flipped);
+      }
+      count(next.spec().virtualHosts(), 1, portNamed, flipped);
+      port.routes = next;
+      changed = true;
+    }
+    dirtyClusters.addAll(flipped);
+    return changed;
+  }
+
   void onRoutes(DeltaDiscoveryResponse response, ResourceUpdate<RouteConfigSpec> update) {
+    boolean portsChanged = applyPortRoutes(update);
     Versioned<RouteConfigSpec> next = update.resources().get(settings.routeConfigName());
     if (update.removed().contains(settings.routeConfigName())) {
       next = new Versioned<>(RouteConfigSpec.EMPTY, "");
     }
     if (next == null) {
       stream.ack(response);
+      if (portsChanged) {
+        rebuild();
+      }
       return;
+    }
+    if (portsChanged) {
+      // The ports' tables follow at once, whatever the shared routes wait for.
+      rebuild();
     }
     if (resync != null) {
       // ACKed when the resync is swapped in.
@@ -348,7 +465,7 @@ final class RoutingAssembler {
     Map<String, @Nullable ClusterSpec> nextClusters = new HashMap<>();
     Map<String, @Nullable LoadAssignmentSpec> nextAssignments = new HashMap<>();
     for (String name : candidates) {
-      boolean isNamed = named.containsKey(name);
+      boolean isNamed = named.containsKey(name) || portNamed.containsKey(name);
       ClusterSpec cluster = config.clusters.get(name);
       if (cluster == null && isNamed) {
         cluster = tableClusters.get(name);
@@ -375,7 +492,11 @@ final class RoutingAssembler {
       }
     }
     recheck(candidates);
-    holder.swap(builder.update(spec, tableClusters, tableAssignments, changed), routes != null);
+    RoutingTable table = builder.update(spec, tableClusters, tableAssignments, changed);
+    holder.swap(table, routes != null);
+    for (PortRoutes port : ports.values()) {
+      port.rebuild(table, changed);
+    }
   }
 
   /** The applied state of these clusters changed: the next table looks at them. */
@@ -619,6 +740,26 @@ final class RoutingAssembler {
     Resync(Config staged, Map<String, String> declaredClusters) {
       this.staged = staged;
       this.declaredClusters = declaredClusters;
+    }
+  }
+
+  /** One listener port's route configuration, decoder, builder and tables. */
+  private static final class PortRoutes {
+    final String name;
+    final RouteConfigurationType type;
+    final RoutingTableBuilder builder;
+    final RoutingTableHolder holder = new RoutingTableHolder();
+    @Nullable Versioned<RouteConfigSpec> routes;
+
+    PortRoutes(int port, ResourceDecoder decoder, RoutingTableBuilder builder) {
+      this.name = ResourceNames.portRouteConfiguration(port);
+      this.type = decoder.routeType(name);
+      this.builder = builder;
+    }
+
+    void rebuild(RoutingTable shared, Collection<String> changed) {
+      RouteConfigSpec spec = routes == null ? RouteConfigSpec.EMPTY : routes.spec();
+      holder.swap(builder.updateOver(spec, shared, changed), routes != null);
     }
   }
 

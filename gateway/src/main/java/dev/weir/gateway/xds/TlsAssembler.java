@@ -82,7 +82,14 @@ final class TlsAssembler {
     cancelPendingListener();
   }
 
-  void onListeners(DeltaDiscoveryResponse response, ResourceUpdate<HttpsListenerSpec> update) {
+  /**
+   * Applies the HTTPS listener of a listener response, then ACKs it, or NACKs it with {@code
+   * failure} when another listener of the response could not be applied (a port not bound).
+   */
+  void onListeners(
+      DeltaDiscoveryResponse response,
+      ResourceUpdate<HttpsListenerSpec> update,
+      @Nullable String failure) {
     Versioned<HttpsListenerSpec> sent = update.resources().get(ResourceNames.HTTPS_LISTENER);
     HttpsListenerSpec next = sent == null ? null : sent.spec();
     String version = sent == null ? "" : sent.version();
@@ -91,17 +98,17 @@ final class TlsAssembler {
       version = "";
     }
     if (next == null) {
-      stream.ack(response);
+      answer(response, failure);
       return;
     }
     cancelPendingListener();
     if (missingSecrets(next).isEmpty()) {
-      applyListener(response, next, version);
+      applyListener(response, next, version, failure);
       return;
     }
     // Like Envoy's listener warming: wait (un-ACKed) for the secrets it names; until then the
     // applied listener keeps serving its certificates for every name.
-    PendingListener waiting = new PendingListener(response, next, version);
+    PendingListener waiting = new PendingListener(response, next, version, failure);
     waiting.timer =
         executor.schedule(
             () -> listenerWarmingExpired(waiting),
@@ -123,14 +130,17 @@ final class TlsAssembler {
         waiting.version,
         missingSecrets(waiting.spec),
         settings.warmingTimeout());
-    applyListener(waiting.response, waiting.spec, waiting.version);
+    applyListener(waiting.response, waiting.spec, waiting.version, waiting.failure);
   }
 
   private void applyListener(
-      DeltaDiscoveryResponse response, HttpsListenerSpec spec, String version) {
+      DeltaDiscoveryResponse response,
+      HttpsListenerSpec spec,
+      String version,
+      @Nullable String failure) {
     httpsListener = spec;
     listenerVersion = version;
-    stream.ack(response);
+    answer(response, failure);
     updateSecretSubscriptions();
     rebuildTls();
   }
@@ -163,7 +173,7 @@ final class TlsAssembler {
     PendingListener waiting = pendingListener;
     if (waiting != null && missingSecrets(waiting.spec).isEmpty()) {
       cancelPendingListener();
-      applyListener(waiting.response, waiting.spec, waiting.version);
+      applyListener(waiting.response, waiting.spec, waiting.version, waiting.failure);
     } else {
       rebuildTls();
     }
@@ -202,17 +212,31 @@ final class TlsAssembler {
     }
   }
 
+  private void answer(DeltaDiscoveryResponse response, @Nullable String failure) {
+    if (failure == null) {
+      stream.ack(response);
+    } else {
+      stream.nack(response, failure);
+    }
+  }
+
   /** A listener waiting for the secrets it names. */
   private static final class PendingListener {
     final DeltaDiscoveryResponse response;
     final HttpsListenerSpec spec;
     final String version;
+    final @Nullable String failure;
     @Nullable ScheduledFuture<?> timer;
 
-    PendingListener(DeltaDiscoveryResponse response, HttpsListenerSpec spec, String version) {
+    PendingListener(
+        DeltaDiscoveryResponse response,
+        HttpsListenerSpec spec,
+        String version,
+        @Nullable String failure) {
       this.response = response;
       this.spec = spec;
       this.version = version;
+      this.failure = failure;
     }
   }
 }

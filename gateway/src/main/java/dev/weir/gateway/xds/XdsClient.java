@@ -2,6 +2,7 @@ package dev.weir.gateway.xds;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.weir.gateway.routing.ListenerPorts;
 import dev.weir.gateway.routing.RoutingTableBuilder;
 import dev.weir.gateway.routing.RoutingTableHolder;
 import dev.weir.gateway.tls.TlsConfig;
@@ -21,6 +22,9 @@ import java.util.concurrent.TimeUnit;
  * a new routing table and is ACKed; a response it cannot apply is NACKed with the reason and the
  * last good configuration stays. For HTTPS it also subscribes to the {@code weir-https} listener
  * (SNI chains and the fallback) and the SDS secrets it names, and swaps in a new {@link TlsConfig}.
+ * Each Gateway API listener port P other than 80 and 443 whose listener ({@code weir-http-P}) it
+ * receives is opened in the {@link ListenerPorts} given, with a routing table of its own built from
+ * the route configuration {@code weir-http-P}; a port that cannot be opened is NACKed by name.
  *
  * <p>Changes are make-before-break, in Envoy's order: new routes wait (un-ACKed) until the clusters
  * and endpoints they name are there; a cluster the server removed stays in the table, with its
@@ -46,6 +50,7 @@ public final class XdsClient implements AutoCloseable {
   private final AdsStream stream;
   private final RoutingAssembler routing;
   private final TlsAssembler https;
+  private final PortListeners portListeners;
 
   /** Type URL → how its responses are decoded and applied. */
   private final Map<String, Handler> types = new HashMap<>();
@@ -72,9 +77,22 @@ public final class XdsClient implements AutoCloseable {
     this(settings, decoder, builder, holder, new TlsConfigHolder(), registry);
   }
 
+  /** A client without listener ports other than 80 and 443: their tables are built, not served. */
+  public XdsClient(
+      XdsSettings settings,
+      ResourceDecoder decoder,
+      RoutingTableBuilder builder,
+      RoutingTableHolder holder,
+      TlsConfigHolder tls,
+      MeterRegistry registry) {
+    this(settings, decoder, builder, holder, tls, ListenerPorts.NONE, registry);
+  }
+
   /**
-   * A client that swaps routing tables into {@code holder} and certificates into {@code tls}, and
-   * registers its meters in {@code registry}; nothing is connected until {@link #start()}.
+   * A client that swaps routing tables into {@code holder} and certificates into {@code tls}, opens
+   * the listener ports other than 80 and 443 ({@code weir-http-{port}}) in {@code ports}, each with
+   * its own tables, and registers its meters in {@code registry}; nothing is connected until {@link
+   * #start()}.
    *
    * @throws IllegalArgumentException if the TLS files of {@code settings} cannot be read
    */
@@ -84,7 +102,9 @@ public final class XdsClient implements AutoCloseable {
       RoutingTableBuilder builder,
       RoutingTableHolder holder,
       TlsConfigHolder tls,
+      ListenerPorts ports,
       MeterRegistry registry) {
+    requireNonNull(ports, "ports");
     requireNonNull(tls, "tls");
     requireNonNull(settings, "settings");
     requireNonNull(decoder, "decoder");
@@ -103,12 +123,18 @@ public final class XdsClient implements AutoCloseable {
     xdsThread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     this.executor = xdsThread;
     this.stream = new AdsStream(settings, executor, registry);
-    this.routing = new RoutingAssembler(settings, stream, executor, builder, holder);
+    this.routing = new RoutingAssembler(settings, stream, executor, builder, holder, decoder);
     this.https = new TlsAssembler(settings, stream, executor, tls);
+    this.portListeners = new PortListeners(routing, ports);
     register(ClusterType.INSTANCE, routing::onClusters);
     register(EndpointType.INSTANCE, routing::onEndpoints);
-    register(decoder.routeType(settings.routeConfigName()), routing::onRoutes);
-    register(ListenerType.INSTANCE, https::onListeners);
+    types.put(TypeUrls.ROUTE, routing::onRouteResponse);
+    types.put(
+        TypeUrls.LISTENER,
+        response -> {
+          ResourceUpdate<HttpsListenerSpec> update = ListenerType.INSTANCE.decode(response);
+          https.onListeners(response, update, portListeners.apply(response));
+        });
     register(SecretType.INSTANCE, https::onSecrets);
     Gauge.builder("weir.gateway.routing.hosts", holder, h -> h.current().hostCount())
         .description("host names in the current routing table")

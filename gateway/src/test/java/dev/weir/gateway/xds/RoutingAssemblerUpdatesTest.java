@@ -72,7 +72,7 @@ class RoutingAssemblerUpdatesTest {
         RoutingTableHolder holder = new RoutingTableHolder();
         RoutingAssembler assembler =
             new RoutingAssembler(
-                settings, stream, executor, RoutingTableBuilder.withDefaults(), holder);
+                settings, stream, executor, RoutingTableBuilder.withDefaults(), holder, decoder);
         RouteConfigurationType type = decoder.routeType(ResourceNames.ROUTE_CONFIGURATION);
         Reference reference = new Reference();
         Map<Integer, VirtualHost> hosts = new TreeMap<>();

@@ -56,6 +56,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -99,6 +100,15 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
 
   /** How often Prometheus metrics are fetched again while a window is open. */
   public static final Duration METRICS_REFRESH = Duration.ofSeconds(5);
+
+  /**
+   * How long an ACK that completes no waiting step waits before a build shows it (the Rollout's
+   * {@code applied}, n of m): the other data planes' ACKs usually follow within it, and then one
+   * build shows them all, so that a step costs one build for its decision and one for its last ACK
+   * instead of one per data plane. An ACK that completes a step, a NACK and a data plane connecting
+   * or leaving ask for a build at once.
+   */
+  public static final Duration PARTIAL_ACK_DELAY = Duration.ofMillis(250);
 
   /** A Rollout as the admin API shows it. */
   public record RolloutView(
@@ -186,6 +196,11 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
 
   private final ConcurrentLinkedQueue<Asked> asked = new ConcurrentLinkedQueue<>();
   private volatile boolean awaitingAcks;
+  // What the last build saw of the data planes, for the steps that wait for ACKs: set before
+  // awaitingAcks, read by the registry's listener on any thread.
+  private volatile @Nullable AckWatch ackWatch;
+  private final Object partialLock = new Object();
+  private @Nullable ScheduledFuture<?> partialBuild; // guarded by partialLock
   private volatile List<RolloutView> views = List.of();
   private final Map<RouteKey, AtomicReference<RolloutStatus>> toWrite = new ConcurrentHashMap<>();
 
@@ -219,12 +234,100 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
                 "Time from a rollout step's decision to every connected data plane applying it")
             .publishPercentileHistogram()
             .register(meters);
-    registry.addListener(
-        () -> {
-          if (awaitingAcks) {
-            requestBuild.run();
-          }
-        });
+    registry.addListener(this::dataPlanesChanged);
+  }
+
+  /**
+   * The registry's listener (any thread): while a step waits for ACKs, a change that can decide it
+   * (see {@link AckWatch#decides}) asks for a build at once; an ACK short of every data plane asks
+   * for one after {@link #PARTIAL_ACK_DELAY}; a change that moves no count asks for none.
+   */
+  private void dataPlanesChanged() {
+    if (!awaitingAcks) {
+      return;
+    }
+    AckWatch watch = ackWatch;
+    List<DataPlane> now = registry.dataPlanes();
+    if (watch == null || watch.decides(now)) {
+      requestBuild.run();
+    } else if (watch.progressed(now)) {
+      requestBuildSoon();
+    }
+  }
+
+  private void requestBuildSoon() {
+    synchronized (partialLock) {
+      if (partialBuild != null && !partialBuild.isDone()) {
+        return;
+      }
+      try {
+        partialBuild =
+            timers.schedule(requestBuild, PARTIAL_ACK_DELAY.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException closed) {
+        // closed
+      }
+    }
+  }
+
+  /**
+   * What the data planes had applied when a build ended, against the model revisions the steps
+   * waiting for ACKs were first served in ({@code Long.MAX_VALUE}: not served yet).
+   */
+  private record AckWatch(List<Long> since, Set<String> staleClusters, Seen seen) {
+
+    /** The counted data planes (not of stale clusters) and what they applied and rejected. */
+    record Seen(Map<String, Long> applied, Map<String, Optional<Nack>> nacks) {}
+
+    static Seen see(List<DataPlane> dataPlanes, Set<String> staleClusters) {
+      Map<String, Long> applied = new HashMap<>();
+      Map<String, Optional<Nack>> nacks = new HashMap<>();
+      for (DataPlane d : dataPlanes) {
+        if (!staleClusters.contains(d.nodeCluster())) {
+          applied.put(d.nodeId(), d.appliedModelRevision());
+          nacks.put(d.nodeId(), d.lastNack());
+        }
+      }
+      return new Seen(applied, nacks);
+    }
+
+    /**
+     * True when {@code now} may change a decision: a data plane connected or left, one has a new
+     * NACK, or every counted data plane has applied a waiting step (or a step is not served yet).
+     */
+    boolean decides(List<DataPlane> now) {
+      Seen s = see(now, staleClusters);
+      if (!s.applied().keySet().equals(seen.applied().keySet())
+          || !s.nacks().equals(seen.nacks())) {
+        return true;
+      }
+      for (long r : since) {
+        if (r == Long.MAX_VALUE || count(s, r) == s.applied().size()) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** True when more data planes have applied a waiting step than the build saw (n of m). */
+    boolean progressed(List<DataPlane> now) {
+      Seen s = see(now, staleClusters);
+      for (long r : since) {
+        if (count(s, r) != count(seen, r)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private static int count(Seen s, long since) {
+      int n = 0;
+      for (long applied : s.applied().values()) {
+        if (applied >= since) {
+          n++;
+        }
+      }
+      return n;
+    }
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -595,18 +698,37 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
         e.problem = "route " + e.object.routeKey().name() + " is not served (missing or invalid)";
       }
     }
-    awaitingAcks = waiting;
+    synchronized (partialLock) {
+      // This build shows every ACK so far: a delayed build for earlier ones has nothing to add.
+      if (partialBuild != null) {
+        partialBuild.cancel(false);
+        partialBuild = null;
+      }
+    }
+    AckWatch watch = null;
     if (waiting) {
-      // A data plane may have applied this build's model while it was published, before this
-      // method set awaitingAcks: look again now, or that ACK would wait for the next change.
-      dataPlanes = registry.dataPlanes();
+      List<Long> since = new ArrayList<>();
       for (Entry e : entries.values()) {
         RolloutState s = e.state;
         RouteKey route = e.object.routeKey();
-        if (s != null && route != null && waitsForAcks(s) && applied(route, s).complete()) {
-          requestBuild.run();
-          break;
+        if (s != null && route != null && waitsForAcks(s)) {
+          since.add(servedSince(route, s));
         }
+      }
+      // What this build's decisions saw (read in prepare): an ACK since then is news.
+      Set<String> stale = Set.copyOf(staleClusters);
+      watch = new AckWatch(List.copyOf(since), stale, AckWatch.see(dataPlanes, stale));
+    }
+    ackWatch = watch;
+    awaitingAcks = waiting;
+    if (watch != null) {
+      // A data plane may have applied this build's model while it was published, before this
+      // method set awaitingAcks: look again now, or that ACK would wait for the next change.
+      List<DataPlane> now = registry.dataPlanes();
+      if (watch.decides(now)) {
+        requestBuild.run();
+      } else if (watch.progressed(now)) {
+        requestBuildSoon();
       }
     }
     List<RolloutView> list = new ArrayList<>();
@@ -802,17 +924,7 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
    * have applied the model revision it first appeared in.
    */
   private Applied applied(RouteKey route, @Nullable RolloutState state) {
-    long since = Long.MAX_VALUE;
-    ServedRoute served = lastServed.get(route);
-    if (state != null && served != null) {
-      try {
-        if (split(served.targets()).equals(state.served())) {
-          since = served.sinceModelRevision();
-        }
-      } catch (IllegalArgumentException e) {
-        // not a split: not applied
-      }
-    }
+    long since = servedSince(route, state);
     int applied = 0;
     int connected = 0;
     boolean nacked = false;
@@ -836,6 +948,24 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
     Map<String, Applied.ClusterCount> clusters = new TreeMap<>();
     byCluster.forEach((k, v) -> clusters.put(k, new Applied.ClusterCount(v[0], v[1])));
     return new Applied(applied, connected, nacked, clusters);
+  }
+
+  /**
+   * The model revision since which the last build serves the split {@code state} serves for {@code
+   * route}; {@code Long.MAX_VALUE} when it does not serve it (not applied by anyone yet).
+   */
+  private long servedSince(RouteKey route, @Nullable RolloutState state) {
+    ServedRoute served = lastServed.get(route);
+    if (state != null && served != null) {
+      try {
+        if (split(served.targets()).equals(state.served())) {
+          return served.sinceModelRevision();
+        }
+      } catch (IllegalArgumentException e) {
+        // not a split: not applied
+      }
+    }
+    return Long.MAX_VALUE;
   }
 
   /**

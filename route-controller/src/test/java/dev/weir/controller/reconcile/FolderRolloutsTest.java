@@ -3,6 +3,7 @@ package dev.weir.controller.reconcile;
 import static dev.weir.testing.Poll.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weir.controller.api.v1alpha1.RolloutStatus;
 import dev.weir.controller.clusters.ClustersFile;
 import dev.weir.controller.rollout.Action;
 import dev.weir.controller.testing.FakeDataPlanes;
@@ -13,6 +14,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -166,6 +168,49 @@ class FolderRolloutsTest {
   }
 
   @Test
+  void anAckShortOfEveryDataPlaneShowsAfterAShortDelayAndTheLastOneAppliesTheStep() {
+    FolderClusters.write(
+        dir.resolve("east/rollout.yaml"),
+        rollout("hello", "hello", "[{setWeight: 50}, {pause: {}}]"));
+    startController();
+    eventually(() -> assertThat(view("hello").phase()).isEqualTo("Succeeded"));
+    dataPlanes.connectAckingByHand("gateway-1", "gateway-2");
+
+    FolderClusters.write(dir.resolve("east/route.yaml"), route(0, 100));
+    eventually(
+        () -> {
+          assertThat(split())
+              .containsExactly(
+                  new WeightedUpstream("default/hello-00001", 45),
+                  new WeightedUpstream("default/hello-00002", 55));
+          assertThat(applied("hello").applied()).isZero();
+          assertThat(applied("hello").connected()).isEqualTo(2);
+        });
+
+    // One of two: the step still waits, and the count shows once the others had their chance.
+    long acked = System.nanoTime();
+    dataPlanes.ack("gateway-1");
+    eventually(() -> assertThat(applied("hello").applied()).isEqualTo(1));
+    assertThat(Duration.ofNanos(System.nanoTime() - acked))
+        .isGreaterThanOrEqualTo(RolloutCoordinator.PARTIAL_ACK_DELAY);
+    assertThat(view("hello").phase()).isEqualTo("Progressing");
+    assertThat(view("hello").history())
+        .extracting(RolloutStatus.HistoryEntry::reason)
+        .doesNotContain("StepApplied");
+
+    // The last one applies the step: the pause starts.
+    dataPlanes.ack("gateway-2");
+    eventually(
+        () -> {
+          assertThat(view("hello").phase()).isEqualTo("Paused");
+          assertThat(applied("hello").applied()).isEqualTo(2);
+          assertThat(view("hello").history())
+              .extracting(RolloutStatus.HistoryEntry::reason)
+              .contains("StepApplied");
+        });
+  }
+
+  @Test
   void aDeletedRolloutIsForgottenAndOneAddedBackStartsFresh() throws Exception {
     Path file = dir.resolve("east/rollout.yaml");
     FolderClusters.write(file, rollout("hello", "hello", "[{setWeight: 50}, {pause: {}}]"));
@@ -226,6 +271,14 @@ class FolderRolloutsTest {
         .findFirst()
         .orElseThrow(
             () -> new AssertionError("no rollout " + name + " in " + controller.rollouts()));
+  }
+
+  private RolloutStatus.Applied applied(String name) {
+    RolloutStatus.Applied applied = view(name).applied();
+    if (applied == null) {
+      throw new AssertionError("rollout " + name + " shows no applied count");
+    }
+    return applied;
   }
 
   private List<WeightedUpstream> split() {

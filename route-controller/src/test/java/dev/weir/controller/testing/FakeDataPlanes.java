@@ -7,6 +7,7 @@ import dev.weir.xds.DataPlaneRegistry;
 import dev.weir.xds.ModelPublisher;
 import dev.weir.xds.Nack;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,6 +57,49 @@ public final class FakeDataPlanes implements ModelPublisher, DataPlaneRegistry {
                 Map.of(),
                 model.revision(),
                 Optional.empty()));
+    listeners.forEach(Runnable::run);
+  }
+
+  /**
+   * Data planes that have applied the latest published model and from now on apply only what a test
+   * ACKs for them ({@link #ack}); they replace any connected before.
+   */
+  public void connectAckingByHand(String... nodeIds) {
+    applying = null;
+    List<DataPlane> connected = new ArrayList<>();
+    for (String nodeId : nodeIds) {
+      connected.add(
+          new DataPlane(
+              nodeId,
+              "weir-gateway",
+              Locality.UNKNOWN,
+              Instant.EPOCH,
+              Map.of(),
+              model.revision(),
+              Optional.empty()));
+    }
+    dataPlanes = List.copyOf(connected);
+    listeners.forEach(Runnable::run);
+  }
+
+  /** The connected node {@code nodeId} ACKs (has applied) the latest published model. */
+  public void ack(String nodeId) {
+    long revision = model.revision();
+    dataPlanes =
+        dataPlanes.stream()
+            .map(
+                d ->
+                    d.nodeId().equals(nodeId)
+                        ? new DataPlane(
+                            d.nodeId(),
+                            d.nodeCluster(),
+                            d.locality(),
+                            d.connectedAt(),
+                            d.ackedVersions(),
+                            revision,
+                            d.lastNack())
+                        : d)
+            .toList();
     listeners.forEach(Runnable::run);
   }
 

@@ -232,8 +232,9 @@ class ManifestsTest {
             // Scale from zero: a revision's target through the scale subresource only.
             "apps/deployments/scale:get",
             "apps/deployments/scale:update",
-            // Gateway API: read (status is served by the admin API, not yet written back), and
-            // Namespaces' labels for allowedRoutes selectors.
+            // Gateway API: read, status written through the status subresources of the four kinds
+            // Weir serves (the leader reads the object, then updates its status), and Namespaces'
+            // labels for allowedRoutes selectors.
             "gateway.networking.k8s.io/gatewayclasses:get",
             "gateway.networking.k8s.io/gatewayclasses:list",
             "gateway.networking.k8s.io/gatewayclasses:watch",
@@ -249,6 +250,10 @@ class ManifestsTest {
             "gateway.networking.k8s.io/referencegrants:get",
             "gateway.networking.k8s.io/referencegrants:list",
             "gateway.networking.k8s.io/referencegrants:watch",
+            "gateway.networking.k8s.io/gatewayclasses/status:update",
+            "gateway.networking.k8s.io/gateways/status:update",
+            "gateway.networking.k8s.io/httproutes/status:update",
+            "gateway.networking.k8s.io/grpcroutes/status:update",
             "/namespaces:get",
             "/namespaces:list",
             "/namespaces:watch");

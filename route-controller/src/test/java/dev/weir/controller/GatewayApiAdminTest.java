@@ -89,8 +89,9 @@ class GatewayApiAdminTest {
           assertThat(gw.at("/metadata/generation").asLong()).isEqualTo(1);
           assertThat(gw.at("/spec/gatewayClassName").asText()).isEqualTo("weir");
           assertThat(gw.at("/status/listeners/0/attachedRoutes").asInt()).isEqualTo(2);
-          assertThat(gw.at("/status/listeners/1/conditions/0/reason").asText())
-              .isEqualTo("PortUnavailable");
+          assertThat(gw.at("/status/listeners/1/attachedRoutes").asInt()).isEqualTo(1);
+          assertThat(gw.at("/status/listeners/1/conditions/0/message").asText())
+              .isEqualTo("served on Weir's HTTP listener for port 8081");
 
           JsonNode routes = get("/api/v1/httproutes");
           assertThat(routes).hasSize(1);

@@ -3,7 +3,10 @@ package dev.weir.model;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,6 +28,9 @@ import org.jspecify.annotations.Nullable;
  * @param directResponseStatus 0, or the status the data plane answers with itself
  * @param timeout the whole request's timeout ({@code timeouts.request}), or null for the default
  * @param backendTimeout one backend attempt's timeout ({@code timeouts.backendRequest}), or null
+ * @param gateways the Gateways ({@code namespace/name}) through whose listeners the rule reaches
+ *     its host; a data plane that serves named Gateways gets the rule only when it serves one of
+ *     them ({@link VirtualHost#servedTo}); empty: wherever the host is served
  * @throws IllegalArgumentException if the rule has neither redirect, direct response nor a backend
  *     with a positive weight, or a redirect's or URL rewrite's {@code PREFIX} path modifier is on a
  *     rule whose path match is not a {@code PREFIX} (Gateway API allows {@code ReplacePrefixMatch}
@@ -38,7 +44,30 @@ public record HttpRule(
     List<RuleBackend> backends,
     int directResponseStatus,
     @Nullable Duration timeout,
-    @Nullable Duration backendTimeout) {
+    @Nullable Duration backendTimeout,
+    Set<String> gateways) {
+
+  /** A rule served wherever its host is (no {@code gateways}). */
+  public HttpRule(
+      RuleSource source,
+      String name,
+      HttpMatch match,
+      List<HttpFilter> filters,
+      List<RuleBackend> backends,
+      int directResponseStatus,
+      @Nullable Duration timeout,
+      @Nullable Duration backendTimeout) {
+    this(
+        source,
+        name,
+        match,
+        filters,
+        backends,
+        directResponseStatus,
+        timeout,
+        backendTimeout,
+        Set.of());
+  }
 
   public HttpRule {
     requireNonNull(source, "source");
@@ -46,6 +75,8 @@ public record HttpRule(
     requireNonNull(match, "match");
     filters = List.copyOf(filters);
     backends = List.copyOf(backends);
+    gateways =
+        gateways.isEmpty() ? Set.of() : Collections.unmodifiableSortedSet(new TreeSet<>(gateways));
     boolean redirect = filters.stream().anyMatch(f -> f instanceof HttpFilter.Redirect);
     long weight = backends.stream().mapToLong(RuleBackend::weight).sum();
     if (!redirect && directResponseStatus == 0 && weight == 0) {
@@ -70,6 +101,50 @@ public record HttpRule(
       throw new IllegalArgumentException(
           "rule " + name + ": directResponseStatus " + directResponseStatus);
     }
+  }
+
+  /** The same rule reaching its host through {@code gateways} ({@code namespace/name}). */
+  public HttpRule withGateways(Set<String> gateways) {
+    return new HttpRule(
+        source,
+        name,
+        match,
+        filters,
+        backends,
+        directResponseStatus,
+        timeout,
+        backendTimeout,
+        gateways);
+  }
+
+  /** The same rule under another name (unique within its host). */
+  public HttpRule withName(String name) {
+    return new HttpRule(
+        source,
+        name,
+        match,
+        filters,
+        backends,
+        directResponseStatus,
+        timeout,
+        backendTimeout,
+        gateways);
+  }
+
+  /**
+   * True when a data plane serving {@code served} Gateways ({@code namespace/name}; empty: every
+   * Gateway) gets this rule: it names no gateways, or {@code served} is empty, or they share one.
+   */
+  public boolean servedBy(Set<String> served) {
+    if (gateways.isEmpty() || served.isEmpty()) {
+      return true;
+    }
+    for (String gateway : gateways) {
+      if (served.contains(gateway)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The redirect this rule answers with, or null. */

@@ -2,10 +2,12 @@ package dev.weir.model;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A host name and how its traffic is split.
@@ -29,13 +31,19 @@ import java.util.TreeSet;
  * Envoy's node metadata {@code weir.dev/gateways}) gets the hosts of those Gateways only, plus
  * every host with no gateways (every Route's host). A host name may appear once per port.
  *
+ * <p>A host several Gateways serve carries all their rules in one order (a route configuration
+ * names a domain once); each rule names the Gateways it reaches the host through ({@link
+ * HttpRule#gateways()}), and a data plane serving some of them gets only their rules ({@link
+ * #servedTo}), in the same order.
+ *
  * @param host an exact name, or a wildcard {@code *.example.com}, or {@code *} (any host)
  * @param rules empty for a Route's host
  * @param port 1..65535; 80 for the shared listeners (443 is taken as 80)
  * @param gateways {@code namespace/name} of the Gateways serving the host; empty (every Route's
  *     host) for every data plane
  * @throws IllegalArgumentException if a split does not sum to 100, a host has both rules and a
- *     split or tag routes, a port is out of range, or a gateway is not {@code namespace/name}
+ *     split or tag routes, a port is out of range, a gateway is not {@code namespace/name}, or a
+ *     rule names a gateway the host does not
  */
 public record VirtualHost(
     String host,
@@ -86,6 +94,19 @@ public record VirtualHost(
             host + ": gateway " + gateway + " (expected: namespace/name)");
       }
     }
+    for (HttpRule rule : rules) {
+      if (!rule.gateways().isEmpty() && !gateways.containsAll(rule.gateways())) {
+        throw new IllegalArgumentException(
+            host
+                + ": rule "
+                + rule.name()
+                + " names gateways "
+                + rule.gateways()
+                + " (expected: among the host's "
+                + gateways
+                + ")");
+      }
+    }
     if (!rules.isEmpty() && !(split.isEmpty() && tagRoutes.isEmpty())) {
       throw new IllegalArgumentException(
           host + ": a host with rules has no split and no tag routes");
@@ -121,6 +142,36 @@ public record VirtualHost(
       }
     }
     return false;
+  }
+
+  /**
+   * This host as a data plane serving {@code served} Gateways ({@code namespace/name}; empty: every
+   * Gateway) gets it: itself when it gets every rule (always for a Route's host, which has none),
+   * else a copy with only the rules {@link HttpRule#servedBy served by} them, in their order; null
+   * when it gets no rule.
+   */
+  public @Nullable VirtualHost servedTo(Set<String> served) {
+    if (served.isEmpty() || gateways.isEmpty() || served.containsAll(gateways)) {
+      return this;
+    }
+    List<HttpRule> kept = null;
+    for (int i = 0; i < rules.size(); i++) {
+      HttpRule rule = rules.get(i);
+      if (rule.servedBy(served)) {
+        if (kept != null) {
+          kept.add(rule);
+        }
+      } else if (kept == null) {
+        kept = new ArrayList<>(rules.subList(0, i));
+      }
+    }
+    if (kept == null) {
+      return this;
+    }
+    if (kept.isEmpty()) {
+      return null;
+    }
+    return new VirtualHost(host, route, tagRoutes, split, kept, port, gateways);
   }
 
   /** By host, then port. */

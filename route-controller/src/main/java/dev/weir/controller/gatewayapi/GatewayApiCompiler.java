@@ -95,17 +95,18 @@ import org.jspecify.annotations.Nullable;
  * GatewayApiValidation#gateway}; an invalid generation keeps the last valid one serving ({@code
  * Accepted=False} reason {@code Invalid}, or {@code UnsupportedAddress} for {@code spec.addresses},
  * with the field paths). Listeners: {@code HTTP} on port 80 is served on Weir's shared plain HTTP
- * listener, {@code HTTPS} on port 443 on its HTTPS listener ({@code tls.mode} Terminate); any other
- * port gets {@code Accepted=False} reason {@code PortUnavailable}, any other protocol {@code
+ * listener, {@code HTTPS} on port 443 on its HTTPS listener ({@code tls.mode} Terminate), {@code
+ * HTTP} on any other port P on a listener of its own; {@code HTTPS} on another port and {@code
+ * HTTP} on 443 get {@code Accepted=False} reason {@code PortUnavailable}, any other protocol {@code
  * UnsupportedProtocol}. {@code allowedRoutes.kinds} other than HTTPRoute and GRPCRoute give {@code
- * ResolvedRefs=False} reason {@code InvalidRouteKinds}. Two listeners of Weir Gateways on one port
- * with the same hostname (or both without): the older Gateway (creation time, then namespace/name,
- * then cluster) keeps it, the other has {@code Conflicted=True} reason {@code HostnameConflict} and
- * serves nothing ({@code ListenerConditionConflicted}: "its network port should not be
- * configured"). HTTPS certificates come from {@code tls.certificateRefs} (core Secrets; another
- * namespace only with a ReferenceGrant), else {@code ResolvedRefs=False} reason {@code
- * InvalidCertificateRef} or {@code RefNotPermitted}. {@code Programmed} comes from {@link
- * GatewayApiInput.Programming}.
+ * ResolvedRefs=False} reason {@code InvalidRouteKinds}. Listeners of one Gateway that are not
+ * distinct (one port, one hostname or both none: GatewaySpec.listeners) all have {@code
+ * Conflicted=True} reason {@code HostnameConflict} and serve nothing ("No picking one of the
+ * conflicting listeners as the winner"), and the Gateway {@code Accepted} reason {@code
+ * ListenersNotValid}; overlapping hostnames and other Gateways' listeners do not conflict. HTTPS
+ * certificates come from {@code tls.certificateRefs} (core Secrets; another namespace only with a
+ * ReferenceGrant), else {@code ResolvedRefs=False} reason {@code InvalidCertificateRef} or {@code
+ * RefNotPermitted}. {@code Programmed} comes from {@link GatewayApiInput.Programming}.
  *
  * <p><b>HTTPRoute, GRPCRoute</b>: checked by {@link GatewayApiValidation}; an invalid or
  * unsupported generation keeps the last valid one serving, every Weir parent showing {@code
@@ -124,12 +125,18 @@ import org.jspecify.annotations.Nullable;
  * GRPCRouteSpec.hostnames}); the routes of the other kind show {@code Accepted=False} reason {@code
  * HostnameConflict} for that parent.
  *
- * <p><b>Hosts</b>: one {@link VirtualHost} per host name; its rules are its own (ranked by {@link
- * Precedence}) followed by those of each wider host that also covers it (wildcards by length, then
- * {@code *}), as a matching hostname with more characters comes first ({@code
- * HTTPRouteSpec.hostnames}). Rules of HTTPS listeners carry a {@code :scheme} header match {@code
- * https} (and those of HTTP listeners {@code http}) on a host where they differ, since the model
- * has one host table for both listeners.
+ * <p><b>Hosts</b>: one {@link VirtualHost} per host name and listener port (80 for HTTP on 80 and
+ * HTTPS on 443, else the port); its rules are its own (ranked by {@link Precedence}) followed by
+ * those of each wider host that also covers it (wildcards by length, then {@code *}), as a matching
+ * hostname with more characters comes first ({@code HTTPRouteSpec.hostnames}), but only rules a
+ * request for the host reaches: per Gateway, those of the listener whose hostname matches the host
+ * most specifically (exact, then the longest wildcard, then none; "Listener Isolation",
+ * GatewaySpec.listeners). The rules of several Gateways on one host and port share that order, each
+ * rule naming the Gateways it is served through ({@link HttpRule#gateways()}; the host's {@code
+ * gateways} are all of them), so a data plane serving some of them keeps only theirs ({@link
+ * VirtualHost#servedTo}). Once any Weir HTTPS listener serves, rules of HTTPS listeners carry a
+ * {@code :scheme} header match {@code https} (and those of HTTP listeners {@code http}) on a
+ * port-80 host where they differ, since the model has one host table for both listeners.
  */
 public final class GatewayApiCompiler {
 
@@ -263,11 +270,10 @@ public final class GatewayApiCompiler {
     }
     ordered.sort(
         Comparator.comparing((GatewayInfo g) -> created(g.current)).thenComparing(g -> g.key));
-    Map<String, ListenerInfo> claims = new HashMap<>();
     for (GatewayInfo g : ordered) {
       gateways.put(g.key, g);
       if (g.served != null) {
-        listeners(g, claims);
+        listeners(g);
       }
     }
     List<RouteInfo> routes = new ArrayList<>();
@@ -386,10 +392,11 @@ public final class GatewayApiCompiler {
     return new GatewayInfo(key, g, served, v.all(), address);
   }
 
-  private void listeners(GatewayInfo g, Map<String, ListenerInfo> claims) {
+  private void listeners(GatewayInfo g) {
     Gateway gw = Objects.requireNonNull(g.served);
     GatewayApiObjects cluster = cluster(g.key.cluster());
     ReferenceGrants grants = grants(cluster);
+    Map<String, List<ListenerInfo>> claims = new LinkedHashMap<>();
     for (Listener l : GatewayApiValidation.list(gw.getSpec().getListeners())) {
       ListenerInfo li = new ListenerInfo(g, l);
       g.listeners.add(li);
@@ -399,33 +406,43 @@ public final class GatewayApiCompiler {
         li.acceptedReason = "UnsupportedProtocol";
         li.acceptedMessage =
             "protocol " + protocol + " is not supported (Weir serves HTTP and HTTPS)";
-      } else if (li.port != (http ? HTTP_PORT : HTTPS_PORT)) {
+      } else if (li.https ? li.port != HTTPS_PORT : li.port == HTTPS_PORT) {
         li.acceptedReason = "PortUnavailable";
         li.acceptedMessage =
-            "port "
-                + li.port
-                + " is not served: Weir serves only port 80 (HTTP) and 443 (HTTPS) yet";
+            li.https
+                ? "port "
+                    + li.port
+                    + " is not served: Weir serves HTTPS on port 443 only (TLS on other ports is"
+                    + " not supported yet)"
+                : "port 443 is Weir's HTTPS port: an HTTP listener takes any other port";
       }
       supportedKinds(li);
       if (li.https && li.acceptedReason == null) {
         certificateRefs(li, grants);
       }
       if (li.acceptedReason == null) {
-        String claim = li.port + "|" + (li.hostname == null ? "" : li.hostname);
-        ListenerInfo owner = claims.putIfAbsent(claim, li);
-        if (owner != null) {
-          li.conflict =
-              "port "
-                  + li.port
-                  + (li.hostname == null ? " without hostname" : " hostname " + li.hostname)
-                  + " is already served by listener "
-                  + owner.name
-                  + " of the older Gateway "
-                  + owner.gateway.key.key()
-                  + (owner.gateway.key.cluster().equals(g.key.cluster())
-                      ? ""
-                      : " (cluster " + owner.gateway.key.cluster() + ")");
-        }
+        // Distinct listeners (GatewaySpec.listeners): one port and protocol, one hostname each.
+        claims
+            .computeIfAbsent(
+                li.port + "|" + (li.hostname == null ? "" : li.hostname), k -> new ArrayList<>())
+            .add(li);
+      }
+    }
+    // Conflicted listeners all serve nothing: "No picking one of the conflicting listeners as the
+    // winner" (GatewaySpec.listeners).
+    for (List<ListenerInfo> same : claims.values()) {
+      if (same.size() < 2) {
+        continue;
+      }
+      for (ListenerInfo li : same) {
+        li.conflict =
+            "port "
+                + li.port
+                + (li.hostname == null ? " without hostname" : " hostname " + li.hostname)
+                + " is also the port and hostname of listener"
+                + (same.size() > 2 ? "s " : " ")
+                + String.join(", ", same.stream().filter(o -> o != li).map(o -> o.name).toList())
+                + " of this Gateway; conflicted listeners serve nothing";
       }
     }
   }
@@ -1215,28 +1232,50 @@ public final class GatewayApiCompiler {
 
   // ------------------------------------------------------------------ hosts
 
+  /** A host name on one port of the model (80 for HTTP on 80 and HTTPS on 443). */
+  private record HostPort(int port, String host) implements Comparable<HostPort> {
+    @Override
+    public int compareTo(HostPort o) {
+      int c = Integer.compare(port, o.port);
+      return c != 0 ? c : host.compareTo(o.host);
+    }
+  }
+
+  /** The model port a listener's hosts go on: 80 (the shared listeners) for HTTPS on 443. */
+  private static int modelPort(ListenerInfo li) {
+    return li.https ? VirtualHost.SHARED_PORT : li.port;
+  }
+
   private void hosts(
       List<VirtualHost> out,
       Map<String, Instant> ages,
       Map<String, List<ObjectKey>> hostRoutes,
       Map<ObjectKey, Map<String, String>> kindConflicts) {
-    // Per host, its own entries; a host with rules of both route kinds keeps the older route's
-    // kind.
-    Map<String, List<Entry>> byHost = new TreeMap<>();
+    boolean anyHttps =
+        gateways.values().stream()
+            .flatMap(g -> g.listeners.stream())
+            .anyMatch(l -> l.https && l.serving());
+    Map<HostPort, List<Entry>> byHost = new TreeMap<>();
     for (Entry e : entries) {
-      byHost.computeIfAbsent(e.host(), h -> new ArrayList<>()).add(e);
+      byHost
+          .computeIfAbsent(new HostPort(modelPort(e.listener()), e.host()), h -> new ArrayList<>())
+          .add(e);
     }
-    for (Map.Entry<String, List<Entry>> h : byHost.entrySet()) {
-      List<Entry> list = h.getValue();
-      Entry oldest =
-          list.stream()
-              .min(
-                  Comparator.comparing((Entry e) -> e.route().created())
-                      .thenComparing(e -> e.route().key()))
-              .orElseThrow();
-      String kind = oldest.route().kind();
-      if (list.stream().anyMatch(e -> !e.route().kind().equals(kind))) {
-        List<Entry> kept = new ArrayList<>();
+    // Per host and Gateway, rules of one route kind: the older route's (GRPCRouteSpec.hostnames).
+    for (Map.Entry<HostPort, List<Entry>> h : byHost.entrySet()) {
+      Map<ObjectKey, List<Entry>> byGateway = new TreeMap<>();
+      for (Entry e : h.getValue()) {
+        byGateway.computeIfAbsent(e.listener().gateway.key, k -> new ArrayList<>()).add(e);
+      }
+      List<Entry> kept = new ArrayList<>();
+      for (List<Entry> list : byGateway.values()) {
+        Entry oldest =
+            list.stream()
+                .min(
+                    Comparator.comparing((Entry e) -> e.route().created())
+                        .thenComparing(e -> e.route().key()))
+                .orElseThrow();
+        String kind = oldest.route().kind();
         for (Entry e : list) {
           if (e.route().kind().equals(kind)) {
             kept.add(e);
@@ -1246,7 +1285,7 @@ public final class GatewayApiCompiler {
                 .put(
                     e.listener().gateway.key.key(),
                     "host "
-                        + h.getKey()
+                        + h.getKey().host()
                         + " is served by the older "
                         + kind
                         + " "
@@ -1254,40 +1293,52 @@ public final class GatewayApiCompiler {
                         + " (HTTPRoutes and GRPCRoutes do not share a host)");
           }
         }
-        h.setValue(kept);
       }
+      h.setValue(kept);
     }
-    for (Map.Entry<String, List<Entry>> h : byHost.entrySet()) {
-      String host = h.getKey();
+    for (Map.Entry<HostPort, List<Entry>> h : byHost.entrySet()) {
+      HostPort key = h.getKey();
+      String host = key.host();
       List<Entry> own = h.getValue();
       if (own.isEmpty()) {
         continue;
       }
-      // Own entries first, then the wider hosts' (longer wildcards first, * last).
-      List<String> wider = new ArrayList<>();
-      for (String other : byHost.keySet()) {
-        if (Hostnames.covers(other, host)) {
-          wider.add(other);
+      // A request for the host may also be taken by the rules of wider hosts on its port, but only
+      // through the listener it reaches: per Gateway, the one with the most specific hostname
+      // matching it ("Listener Isolation", GatewaySpec.listeners).
+      List<Entry> candidates = new ArrayList<>(own);
+      for (Map.Entry<HostPort, List<Entry>> w : byHost.entrySet()) {
+        if (w.getKey().port() == key.port() && Hostnames.covers(w.getKey().host(), host)) {
+          candidates.addAll(w.getValue());
         }
       }
-      wider.sort(
-          Comparator.comparing((String w) -> w.equals(Hostnames.ANY) ? 0 : w.length()).reversed());
+      List<Entry> reached = new ArrayList<>();
+      for (Entry e : candidates) {
+        if (selected(e.listener(), host) == e.listener()) {
+          reached.add(e);
+        }
+      }
+      // Own host first, then wider hosts (longer first, * last); then by route kind and the
+      // kind's precedence. The order does not depend on which Gateways are present, so a data
+      // plane serving some of them keeps the same order among their rules.
+      Comparator<Entry> order =
+          Comparator.comparingInt((Entry e) -> level(e.host(), host))
+              .thenComparing(e -> e.route().kind())
+              .thenComparing(
+                  (a, b) -> Precedence.of(a.route().kind()).compare(a.ranked(), b.ranked()));
+      reached.sort(order);
       List<Entry> http = new ArrayList<>();
       List<Entry> https = new ArrayList<>();
-      split(own, http, https);
-      for (String w : wider) {
-        List<Entry> wh = new ArrayList<>();
-        List<Entry> whs = new ArrayList<>();
-        split(byHost.get(w), wh, whs);
-        http.addAll(wh);
-        https.addAll(whs);
+      for (Entry e : reached) {
+        (e.listener().https ? https : http).add(e);
       }
-      List<HttpRule> httpRules = unique(http);
-      List<HttpRule> httpsRules = unique(https);
+      List<HttpRule> httpRules = merge(http, host);
+      List<HttpRule> httpsRules = merge(https, host);
+      // One host table serves both shared listeners: an HTTP listener's rules match plain HTTP
+      // requests only, and an HTTPS listener's HTTPS ones, once any Weir HTTPS listener serves.
       List<HttpRule> rules;
-      if (httpsRules.isEmpty()) {
-        rules = httpRules;
-      } else if (httpRules.equals(httpsRules)) {
+      if (httpRules.equals(httpsRules)
+          || (httpsRules.isEmpty() && !(anyHttps && key.port() == VirtualHost.SHARED_PORT))) {
         rules = httpRules;
       } else {
         rules = new ArrayList<>();
@@ -1297,48 +1348,133 @@ public final class GatewayApiCompiler {
       if (rules.isEmpty()) {
         continue;
       }
+      Set<String> served = new TreeSet<>();
+      for (HttpRule r : rules) {
+        served.addAll(r.gateways());
+      }
       Entry first =
-          own.stream()
+          reached.stream()
               .min(
                   Comparator.comparing((Entry e) -> created(e.listener().gateway.current))
                       .thenComparing(e -> e.listener().gateway.key))
               .orElseThrow();
       GatewayInfo g = first.listener().gateway;
-      Gateway served = Objects.requireNonNull(g.served);
+      Gateway servedGateway = Objects.requireNonNull(g.served);
       out.add(
           new VirtualHost(
               host,
-              new RouteRef(g.key.cluster(), g.key.namespace(), g.key.name(), generation(served)),
+              new RouteRef(
+                  g.key.cluster(), g.key.namespace(), g.key.name(), generation(servedGateway)),
               List.of(),
               List.of(),
-              rules));
-      ages.put(
-          host,
-          own.stream().map(e -> e.route().created()).min(Comparator.naturalOrder()).orElseThrow());
-      hostRoutes.put(host, own.stream().map(e -> e.route().key()).distinct().sorted().toList());
+              rules,
+              key.port(),
+              served));
+      if (key.port() == VirtualHost.SHARED_PORT) {
+        // Weir Routes' hosts are on the shared port: only these claim against them.
+        ages.put(
+            host,
+            own.stream()
+                .map(e -> e.route().created())
+                .min(Comparator.naturalOrder())
+                .orElseThrow());
+        hostRoutes.put(host, own.stream().map(e -> e.route().key()).distinct().sorted().toList());
+      }
     }
+    out.sort(Comparator.naturalOrder());
   }
 
-  /** Entries sorted by precedence, split by the listener's scheme. */
-  private static void split(@Nullable List<Entry> list, List<Entry> http, List<Entry> https) {
-    if (list == null || list.isEmpty()) {
-      return;
+  /** 0 for the host itself, then wider hosts by length (longer first), {@code *} last. */
+  private static int level(String entryHost, String host) {
+    if (entryHost.equals(host)) {
+      return 0;
     }
-    Comparator<Ranked> order = Precedence.of(list.get(0).route().kind());
-    List<Entry> sorted = new ArrayList<>(list);
-    sorted.sort((a, b) -> order.compare(a.ranked(), b.ranked()));
+    return entryHost.equals(Hostnames.ANY) ? Integer.MAX_VALUE : 1_000_000 - entryHost.length();
+  }
+
+  /**
+   * The listener of {@code li}'s Gateway that a request for {@code host} reaches on {@code li}'s
+   * port: the serving one whose hostname matches it most specifically (exact, then the longest
+   * wildcard, then none), as GatewaySpec.listeners orders them; null when none matches.
+   */
+  private static @Nullable ListenerInfo selected(ListenerInfo li, String host) {
+    ListenerInfo best = null;
+    int bestRank = Integer.MIN_VALUE;
+    for (ListenerInfo l : li.gateway.listeners) {
+      if (!l.serving() || l.port != li.port || l.https != li.https) {
+        continue;
+      }
+      String h = l.hostname;
+      if (h != null && !h.equals(host) && !Hostnames.covers(h, host)) {
+        continue;
+      }
+      int rank = h == null ? -1 : Hostnames.isWildcard(h) ? h.length() : Integer.MAX_VALUE;
+      if (rank > bestRank) {
+        best = l;
+        bestRank = rank;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * The rules of the entries (sorted) in order, each tagged with the Gateways it reaches the host
+   * through. A rule reached through several Gateways at the same place is one rule naming them all;
+   * a Gateway that reaches a rule again further down (through a wider host) does not get it twice;
+   * a Gateway that reaches it only further down gets a copy there, named after the wider host
+   * ({@code .../host/*.example.com}), so each Gateway's rules keep their own order.
+   */
+  private static List<HttpRule> merge(List<Entry> sorted, String host) {
+    List<HttpRule> raw = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    List<Integer> levels = new ArrayList<>();
+    List<Set<String>> gateways = new ArrayList<>();
+    Map<String, List<Integer>> byName = new HashMap<>();
+    Set<String> used = new LinkedHashSet<>();
     for (Entry e : sorted) {
-      (e.listener().https ? https : http).add(e);
+      String gateway = e.listener().gateway.key.key();
+      String name = e.rule().name();
+      int level = level(e.host(), host);
+      List<Integer> copies = byName.computeIfAbsent(name, n -> new ArrayList<>());
+      if (copies.stream().anyMatch(i -> gateways.get(i).contains(gateway))) {
+        continue;
+      }
+      Integer same = null;
+      for (int i : copies) {
+        if (levels.get(i) == level && raw.get(i).equals(e.rule())) {
+          same = i;
+        }
+      }
+      if (same != null) {
+        gateways.get(same).add(gateway);
+        continue;
+      }
+      String unique = name;
+      if (!copies.isEmpty()) {
+        unique =
+            name
+                + (levels.get(copies.get(0)) == level
+                    ? "/gateway/" + gateway
+                    : "/host/" + e.host());
+      }
+      for (int n = 2; !used.add(unique); n++) {
+        unique = name + "/" + n;
+      }
+      copies.add(raw.size());
+      raw.add(e.rule());
+      names.add(unique);
+      levels.add(level);
+      gateways.add(new TreeSet<>(Set.of(gateway)));
     }
-  }
-
-  /** The rules of the entries in order, each name once (a route may reach a host twice). */
-  private static List<HttpRule> unique(List<Entry> entries) {
-    Map<String, HttpRule> rules = new LinkedHashMap<>();
-    for (Entry e : entries) {
-      rules.putIfAbsent(e.rule().name(), e.rule());
+    List<HttpRule> out = new ArrayList<>(raw.size());
+    for (int i = 0; i < raw.size(); i++) {
+      HttpRule r = raw.get(i);
+      if (!names.get(i).equals(r.name())) {
+        r = r.withName(names.get(i));
+      }
+      out.add(r.withGateways(gateways.get(i)));
     }
-    return new ArrayList<>(rules.values());
+    return out;
   }
 
   private static List<HttpRule> withScheme(List<HttpRule> rules, String scheme) {
@@ -1357,7 +1493,8 @@ public final class GatewayApiCompiler {
               r.backends(),
               r.directResponseStatus(),
               r.timeout(),
-              r.backendTimeout()));
+              r.backendTimeout(),
+              r.gateways()));
     }
     return out;
   }
@@ -1489,7 +1626,7 @@ public final class GatewayApiCompiler {
       before = g.current.getStatus();
     }
     List<Condition> conditions = new ArrayList<>();
-    boolean listenersOk = g.listeners.stream().allMatch(l -> l.acceptedReason == null);
+    boolean listenersOk = g.listeners.stream().allMatch(ListenerInfo::serving);
     String rejected = g.problems.isEmpty() ? "" : String.join("; ", g.problems);
     if (g.served == null) {
       conditions.add(
@@ -1518,7 +1655,7 @@ public final class GatewayApiCompiler {
                 "Accepted",
                 true,
                 listenersOk ? "Accepted" : "ListenersNotValid",
-                listenersOk ? "Weir serves this Gateway" : "some listeners are not accepted",
+                listenersOk ? "Weir serves this Gateway" : listenersNotValid(g),
                 generation,
                 now));
       }
@@ -1537,7 +1674,11 @@ public final class GatewayApiCompiler {
                   "Accepted",
                   true,
                   "Accepted",
-                  "served on Weir's " + (l.https ? "HTTPS" : "HTTP") + " listener",
+                  l.https
+                      ? "served on Weir's HTTPS listener"
+                      : l.port == HTTP_PORT
+                          ? "served on Weir's HTTP listener"
+                          : "served on Weir's HTTP listener for port " + l.port,
                   generation,
                   now)
               : Conditions.of(
@@ -1600,6 +1741,24 @@ public final class GatewayApiCompiler {
                 Conditions.keepTimes(before == null ? null : before.getConditions(), conditions))
             .withListeners(listeners)
             .build());
+  }
+
+  /** Which listeners are conflicted or not accepted, and which are (GatewaySpec.listeners). */
+  private static String listenersNotValid(GatewayInfo g) {
+    List<String> bad = new ArrayList<>();
+    List<String> good = new ArrayList<>();
+    for (ListenerInfo l : g.listeners) {
+      if (l.conflict != null) {
+        bad.add(l.name + " (conflicted)");
+      } else if (l.acceptedReason != null) {
+        bad.add(l.name + " (" + l.acceptedReason + ")");
+      } else {
+        good.add(l.name);
+      }
+    }
+    return "listeners not valid: "
+        + String.join(", ", bad)
+        + (good.isEmpty() ? "" : "; accepted: " + String.join(", ", good));
   }
 
   // ------------------------------------------------------------------ helpers

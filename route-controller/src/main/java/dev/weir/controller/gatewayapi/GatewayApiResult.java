@@ -28,11 +28,14 @@ import java.util.TreeMap;
 /**
  * What {@link GatewayApiCompiler#compile} makes.
  *
- * @param virtualHosts one rule-based host per host name (exact, {@code *.suffix} or {@code *}),
- *     sorted by host, rules ranked; {@code route} names the oldest Weir Gateway serving the host
- * @param hostAges per host, the creation time of the oldest route serving it (for claims against
- *     Weir Routes: the older object keeps a host)
- * @param hostRoutes per host, the routes whose rules it carries (to report a host lost to a Route)
+ * @param virtualHosts one rule-based host per host name (exact, {@code *.suffix} or {@code *}) and
+ *     listener port (80 for HTTP on 80 and HTTPS on 443, else the port), sorted by host and port,
+ *     rules ranked and each naming the Gateways it is served through ({@code gateways}: all of
+ *     them); {@code route} names the oldest Weir Gateway serving the host
+ * @param hostAges per host on port 80, the creation time of the oldest route serving it (for claims
+ *     against Weir Routes, which are on port 80: the older object keeps a host)
+ * @param hostRoutes per host on port 80, the routes whose rules it carries (to report a host lost
+ *     to a Route)
  * @param services the Services the hosts route or mirror to, each a revision: the model's upstream
  *     {@code {namespace}/{name}}
  * @param certificates one per listener certificate Secret in use ({@code {namespace}/{name}}), for
@@ -75,6 +78,22 @@ public record GatewayApiResult(
       int c = namespace.compareTo(o.namespace);
       return c != 0 ? c : name.compareTo(o.name);
     }
+  }
+
+  /**
+   * Every status of this result in one map, for the status writer: per GatewayClass its {@link
+   * GatewayClassStatus}, per Gateway its {@link GatewayStatus}, per HTTPRoute and GRPCRoute its
+   * {@link HTTPRouteStatus} or {@link GRPCRouteStatus} with Weir's parents only.
+   */
+  public Map<ObjectKey, Object> statuses() {
+    Map<ObjectKey, Object> out =
+        new HashMap<>(
+            gatewayClasses.size() + gateways.size() + httpRoutes.size() + grpcRoutes.size());
+    out.putAll(gatewayClasses);
+    out.putAll(gateways);
+    out.putAll(httpRoutes);
+    out.putAll(grpcRoutes);
+    return out;
   }
 
   /** Nothing compiled: no Gateway API object anywhere. */
@@ -176,7 +195,7 @@ public record GatewayApiResult(
       return this;
     }
     List<VirtualHost> hosts =
-        virtualHosts.stream().filter(v -> !lost.containsKey(v.host())).toList();
+        virtualHosts.stream().filter(v -> !(v.sharedPort() && lost.containsKey(v.host()))).toList();
     Map<String, Instant> ages = new HashMap<>(hostAges);
     Map<String, List<ObjectKey>> routes = new HashMap<>(hostRoutes);
     Map<ObjectKey, String> losers = new HashMap<>();

@@ -130,18 +130,18 @@ final class GatewayApiStage {
    */
   static Map<ObjectKey, GatewayServed> served(
       GatewayApiResult result, TrafficModel model, BuildState previous) {
-    Map<ObjectKey, List<VirtualHost>> hosts = new HashMap<>();
+    // Hosts name their Gateways as namespace/name (a data plane's weir.gateways).
+    Map<String, List<VirtualHost>> hosts = new HashMap<>();
     for (VirtualHost vh : model.virtualHosts()) {
       if (vh.ruleBased()) {
-        ObjectKey key =
-            new ObjectKey(
-                vh.route().cluster(), ObjectKey.GATEWAY, vh.route().namespace(), vh.route().name());
-        hosts.computeIfAbsent(key, k -> new ArrayList<>()).add(vh);
+        for (String gateway : vh.gateways()) {
+          hosts.computeIfAbsent(gateway, k -> new ArrayList<>()).add(vh);
+        }
       }
     }
     Map<ObjectKey, GatewayServed> out = new HashMap<>();
     for (ObjectKey key : result.gateways().keySet()) {
-      List<VirtualHost> now = hosts.getOrDefault(key, List.of());
+      List<VirtualHost> now = hosts.getOrDefault(key.key(), List.of());
       GatewayServed before = previous.gatewaysServed().get(key);
       out.put(
           key,

@@ -7,8 +7,10 @@ import dev.weir.controller.api.v1alpha1.RouteSpec;
 import dev.weir.controller.api.v1alpha1.RouteStatus;
 import dev.weir.controller.clusters.ClusterConfig;
 import dev.weir.controller.clusters.ClustersFile;
+import dev.weir.controller.gatewayapi.ObjectKey;
 import dev.weir.controller.pipeline.ClusterObjects;
 import dev.weir.controller.pipeline.DefaultCertificateState;
+import dev.weir.controller.pipeline.RouteKey;
 import dev.weir.controller.pipeline.RouteObject;
 import dev.weir.controller.rollout.Action;
 import dev.weir.controller.rollout.prometheus.PrometheusProvider;
@@ -16,6 +18,7 @@ import dev.weir.controller.source.ClusterHealth;
 import dev.weir.controller.source.ClusterSource;
 import dev.weir.controller.source.FolderSource;
 import dev.weir.controller.source.KubernetesSource;
+import dev.weir.controller.status.KubernetesGatewayApiStatusTarget;
 import dev.weir.controller.status.KubernetesRolloutTarget;
 import dev.weir.controller.status.KubernetesStatusTarget;
 import dev.weir.controller.status.LeaderGate;
@@ -60,7 +63,8 @@ public final class WeirController implements AutoCloseable {
   private final List<ClusterSource> sources = new ArrayList<>();
   private final List<LeaderGate> gates = new ArrayList<>();
   private final RebuildLoop loop;
-  private final StatusWriter writer;
+  private final StatusWriter<RouteKey, RouteStatus> writer;
+  private final StatusWriter<ObjectKey, Object> gatewayApiWriter;
   private final DataPlaneRegistry registry;
   private final Duration initialReadTimeout;
   private final RolloutCoordinator rollouts;
@@ -132,15 +136,16 @@ public final class WeirController implements AutoCloseable {
     this.loads = rolloutSettings.loads();
     // The loop and the sources refer to each other: sources request rebuilds, the loop reads them.
     Runnable changed = this::rebuild;
-    Map<String, StatusTarget> targets = new HashMap<>();
+    Map<String, StatusTarget<RouteKey, RouteStatus>> targets = new HashMap<>();
+    Map<String, StatusTarget<ObjectKey, Object>> gatewayApiTargets = new HashMap<>();
     Map<String, RolloutTarget> rolloutTargets = new HashMap<>();
     Path stateFile =
         rolloutSettings.stateFile() != null
             ? rolloutSettings.stateFile()
             : clustersFile.file() != null ? clustersFile.file().resolveSibling(STATE_FILE) : null;
     RolloutStateFile[] folderState = new RolloutStateFile[1];
-    // Leadership callbacks need the writer, which needs the targets made here.
-    StatusWriter[] writerRef = new StatusWriter[1];
+    // Leadership callbacks need the writers, which need the targets made here.
+    List<StatusWriter<?, ?>> writers = new ArrayList<>();
     for (ClusterConfig c : clustersFile.clusters()) {
       if (c.isFolder()) {
         sources.add(new FolderSource(c, changed, options.folderRescan(), clock));
@@ -165,16 +170,20 @@ public final class WeirController implements AutoCloseable {
                   options.leaseName(),
                   options.identity(),
                   options.leaseDuration(),
-                  () -> writerRef[0].resync(c.name()));
+                  () -> writers.forEach(w -> w.resync(c.name())));
           gates.add(gate);
           mayWrite = gate;
         }
         targets.put(c.name(), new KubernetesStatusTarget(client, mayWrite));
+        gatewayApiTargets.put(c.name(), new KubernetesGatewayApiStatusTarget(client, mayWrite));
         rolloutTargets.put(c.name(), new KubernetesRolloutTarget(client, mayWrite));
       }
     }
-    this.writer = new StatusWriter(targets, options.statusRetry(), meters);
-    writerRef[0] = writer;
+    this.writer = new StatusWriter<>(targets, RouteKey::cluster, options.statusRetry(), meters);
+    this.gatewayApiWriter =
+        new StatusWriter<>(gatewayApiTargets, ObjectKey::cluster, options.statusRetry(), meters);
+    writers.add(writer);
+    writers.add(gatewayApiWriter);
     this.rollouts =
         new RolloutCoordinator(
             rolloutTargets,
@@ -191,7 +200,10 @@ public final class WeirController implements AutoCloseable {
             this::inputs,
             publisher,
             registry,
-            built -> writer.submit(built.result().statuses()),
+            built -> {
+              writer.submit(built.result().statuses());
+              gatewayApiWriter.submit(built.result().gatewayApi().statuses());
+            },
             options.holdOff(),
             options.maxDelay(),
             meters,
@@ -369,6 +381,7 @@ public final class WeirController implements AutoCloseable {
     loop.close();
     rollouts.close();
     writer.close();
+    gatewayApiWriter.close();
     scaling.close();
     sources.forEach(ClusterSource::close);
   }

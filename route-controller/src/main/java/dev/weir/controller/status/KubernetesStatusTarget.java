@@ -14,7 +14,7 @@ import java.util.function.BooleanSupplier;
  * Writes Route status through the status subresource, with the object's resourceVersion so a
  * concurrent change gives a conflict, which is retried on a fresh read.
  */
-public final class KubernetesStatusTarget implements StatusTarget {
+public final class KubernetesStatusTarget implements StatusTarget<RouteKey, RouteStatus> {
 
   private static final int ATTEMPTS = 5;
 

@@ -1,19 +1,22 @@
 package dev.weir.controller.status;
 
-import dev.weir.controller.api.v1alpha1.RouteStatus;
-import dev.weir.controller.pipeline.RouteKey;
-
-/** Where the statuses of one cluster's Routes are written. */
-public interface StatusTarget {
+/**
+ * Where the statuses of one cluster's objects of one sort are written: Routes ({@code RouteKey},
+ * {@code RouteStatus}), or Gateway API objects ({@code ObjectKey}, their kind's fabric8 status).
+ *
+ * @param <K> the object's key
+ * @param <S> its status
+ */
+public interface StatusTarget<K, S> {
 
   /** True while this replica may write (it holds the cluster's leader Lease, or needs none). */
   boolean mayWrite();
 
   /**
-   * Makes the Route's status {@code status}. Returns false when there was nothing to write (the
-   * Route is gone or already has it).
+   * Makes the object's status {@code status}. Returns false when there was nothing to write (the
+   * object is gone or already has it).
    *
    * @throws RuntimeException when the write failed and should be retried later
    */
-  boolean write(RouteKey key, RouteStatus status);
+  boolean write(K key, S status);
 }

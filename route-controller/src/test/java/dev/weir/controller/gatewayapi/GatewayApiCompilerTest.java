@@ -379,58 +379,361 @@ class GatewayApiCompilerTest {
     }
   }
 
+  private static VirtualHost host(GatewayApiResult r, String host, int port) {
+    return r.virtualHosts().stream()
+        .filter(v -> v.host().equals(host) && v.port() == port)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no host " + host + " on port " + port));
+  }
+
+  private static ListenerStatus listener(GatewayApiResult r, ObjectKey gateway, String name) {
+    return java.util.Objects.requireNonNull(r.gateways().get(gateway)).getListeners().stream()
+        .filter(l -> l.getName().equals(name))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          HTTP on 80              | HTTP  | 80   | Accepted
+          HTTP on another port    | HTTP  | 8080 | Accepted
+          HTTP on 443             | HTTP  | 443  | PortUnavailable
+          HTTPS on 443            | HTTPS | 443  | Accepted
+          HTTPS on another port   | HTTPS | 8443 | PortUnavailable
+          TCP                     | TCP   | 9000 | UnsupportedProtocol
+          """)
+  void listenerPortsAndProtocols(String what, String protocol, int port, String reason) {
+    String tls = protocol.equals("HTTPS") ? ", tls: {certificateRefs: [{name: tls}]}" : "";
+    ListenerSecrets secrets =
+        (cluster, ns, name) ->
+            new SecretVerdict(null, null, new Servable("CHAIN", "KEY", List.of("*")));
+    GatewayApiResult r =
+        compile(
+            SVC,
+            secrets,
+            GatewayApiState.INITIAL,
+            objects(
+                weirClass(),
+                gateway(
+                    "apps",
+                    "gw",
+                    T1,
+                    "- {name: l, port: " + port + ", protocol: " + protocol + tls + "}"),
+                httpRoute(
+                    "apps",
+                    "web",
+                    T2,
+                    "parentRefs: [{name: gw}]\nrules: [{backendRefs: [{name: web, port: 8080}]}]")));
+    assertThat(
+            condition(listener(r, gw("apps", "gw"), "l").getConditions(), "Accepted").getReason())
+        .isEqualTo(reason);
+    if (reason.equals("Accepted")) {
+      VirtualHost vh = host(r, "*", port == 443 ? 80 : port);
+      assertThat(vh.gateways()).containsExactly("apps/gw");
+      assertThat(vh.rules())
+          .allSatisfy(rule -> assertThat(rule.gateways()).containsExactly("apps/gw"));
+    } else {
+      assertThat(r.virtualHosts()).isEmpty();
+    }
+  }
+
+  /**
+   * Listeners conflict only on one port with one hostname (GatewaySpec.listeners: "distinct"),
+   * which the CRD's rules already refuse within one Gateway; overlapping hostnames and listeners of
+   * other Gateways do not conflict.
+   */
   @Test
-  void unsupportedPortAndProtocolAndOlderGatewayWinsAConflict() {
-    var older = httpGateway("apps", "older", T1);
-    var younger =
+  void overlappingHostnamesAndOtherGatewaysListenersDoNotConflict() {
+    var other =
         gateway(
             "apps",
-            "younger",
+            "other",
+            T1,
+            "- {name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}");
+    var g =
+        gateway(
+            "apps",
+            "gw",
             T2,
             """
-        - {name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}
-        - {name: alt, port: 8080, protocol: HTTP}
-        - {name: tcp, port: 9000, protocol: TCP}
+        - {name: a, port: 80, protocol: HTTP, hostname: shop.example.com}
+        - {name: wild, port: 80, protocol: HTTP, hostname: '*.example.com'}
+        - {name: alt, port: 8080, protocol: HTTP, hostname: shop.example.com}
+        - {name: any, port: 80, protocol: HTTP}
+        """);
+    var duplicate =
+        gateway(
+            "apps",
+            "duplicate",
+            T2,
+            """
+        - {name: a, port: 80, protocol: HTTP, hostname: shop.example.com}
+        - {name: b, port: 80, protocol: HTTP, hostname: shop.example.com}
         """);
     GatewayApiResult r =
         compile(
             SVC,
             objects(
                 weirClass(),
-                younger,
-                older,
+                g,
+                other,
+                duplicate,
                 httpRoute(
                     "apps",
                     "web",
                     T3,
-                    "parentRefs: [{name: younger, sectionName: http}]\nrules: [{backendRefs: [{name: web, port: 8080}]}]")));
-    GatewayStatus ys = java.util.Objects.requireNonNull(r.gateways().get(gw("apps", "younger")));
-    ListenerStatus http = ys.getListeners().get(0);
-    assertThat(condition(http.getConditions(), "Conflicted").getStatus()).isEqualTo("True");
-    assertThat(condition(http.getConditions(), "Conflicted").getReason())
-        .isEqualTo("HostnameConflict");
-    assertThat(condition(http.getConditions(), "Conflicted").getMessage())
-        .contains("older Gateway apps/older");
-    assertThat(condition(ys.getListeners().get(1).getConditions(), "Accepted").getReason())
-        .isEqualTo("PortUnavailable");
-    assertThat(condition(ys.getListeners().get(1).getConditions(), "Accepted").getMessage())
-        .contains("only port 80 (HTTP) and 443 (HTTPS)");
-    assertThat(condition(ys.getListeners().get(2).getConditions(), "Accepted").getReason())
-        .isEqualTo("UnsupportedProtocol");
-    assertThat(condition(ys.getConditions(), "Accepted").getReason())
-        .isEqualTo("ListenersNotValid");
+                    "parentRefs: [{name: gw, sectionName: a}, {name: gw, sectionName: alt}, {name: other}]\nrules: [{backendRefs: [{name: web, port: 8080}]}]")));
+    for (String name : List.of("a", "wild", "alt", "any")) {
+      assertThat(
+              condition(listener(r, gw("apps", "gw"), name).getConditions(), "Conflicted")
+                  .getStatus())
+          .as(name)
+          .isEqualTo("False");
+    }
     assertThat(
-            condition(
-                    java.util.Objects.requireNonNull(r.gateways().get(gw("apps", "older")))
-                        .getListeners()
-                        .get(0)
-                        .getConditions(),
-                    "Conflicted")
+            condition(listener(r, gw("apps", "other"), "http").getConditions(), "Conflicted")
                 .getStatus())
         .isEqualTo("False");
-    assertThat(condition(parent(r, http("apps", "web")).getConditions(), "Accepted").getReason())
-        .isEqualTo("NotAllowedByListeners");
-    assertThat(r.virtualHosts()).isEmpty();
+    assertThat(
+            condition(
+                    java.util.Objects.requireNonNull(r.gateways().get(gw("apps", "gw")))
+                        .getConditions(),
+                    "Accepted")
+                .getReason())
+        .isEqualTo("Accepted");
+    Condition refused =
+        condition(
+            java.util.Objects.requireNonNull(r.gateways().get(gw("apps", "duplicate")))
+                .getConditions(),
+            "Accepted");
+    assertThat(refused.getStatus()).isEqualTo("False");
+    assertThat(refused.getReason()).isEqualTo("Invalid");
+    // Through listener a on port 80 and alt on 8080 of gw, and the other Gateway's listener
+    // without hostname, which also reaches shop.example.com on port 80 (a copy of the rule below
+    // gw's, for a data plane serving only the other Gateway).
+    assertThat(r.virtualHosts())
+        .extracting(v -> v.host() + ":" + v.port() + v.gateways())
+        .containsExactly(
+            "*:80[apps/other]",
+            "shop.example.com:80[apps/gw, apps/other]",
+            "shop.example.com:8080[apps/gw]");
+    assertThat(host(r, "shop.example.com", 80).rules())
+        .extracting(rule -> rule.name() + rule.gateways())
+        .containsExactly(
+            "httproute/apps/web/rule/0/match/0[apps/gw]",
+            "httproute/apps/web/rule/0/match/0/host/*[apps/other]");
+  }
+
+  private static final BackendServices INFRA =
+      services("infra/v1:http:8080", "infra/v2:http:8080", "infra/v3:http:8080");
+
+  private static List<String> backends(VirtualHost vh) {
+    return vh.rules().stream()
+        .map(rule -> rule.backends().get(0).upstream() + rule.gateways())
+        .toList();
+  }
+
+  /**
+   * The upstream conformance case HTTPRouteListenerHostnameMatching: listeners bar.com,
+   * foo.bar.com, *.bar.com and *.foo.com on port 80 of one Gateway; a request is served by the
+   * routes of the listener with the most specific matching hostname only (Listener Isolation).
+   */
+  @Test
+  void theMostSpecificMatchingListenerTakesTheRequest() {
+    var g =
+        gateway(
+            "infra",
+            "gw",
+            T1,
+            """
+        - {name: listener-1, port: 80, protocol: HTTP, hostname: bar.com}
+        - {name: listener-2, port: 80, protocol: HTTP, hostname: foo.bar.com}
+        - {name: listener-3, port: 80, protocol: HTTP, hostname: '*.bar.com'}
+        - {name: listener-4, port: 80, protocol: HTTP, hostname: '*.foo.com'}
+        - {name: listener-5, port: 80, protocol: HTTP}
+        """);
+    GatewayApiResult r =
+        compile(
+            INFRA,
+            objects(
+                weirClass(),
+                g,
+                httpRoute(
+                    "infra",
+                    "v1",
+                    T2,
+                    "parentRefs: [{name: gw, sectionName: listener-1}]\nrules: [{backendRefs: [{name: v1, port: 8080}]}]"),
+                httpRoute(
+                    "infra",
+                    "v2",
+                    T2,
+                    "parentRefs: [{name: gw, sectionName: listener-2}]\nrules: [{matches: [{path: {value: /only}}], backendRefs: [{name: v2, port: 8080}]}]"),
+                httpRoute(
+                    "infra",
+                    "v3",
+                    T2,
+                    "parentRefs: [{name: gw, sectionName: listener-3}, {name: gw, sectionName: listener-4}]\nrules: [{backendRefs: [{name: v3, port: 8080}]}]"),
+                httpRoute(
+                    "infra",
+                    "fallback",
+                    T3,
+                    "parentRefs: [{name: gw, sectionName: listener-5}]\nhostnames: [foo.bar.com, '*.example.com']\nrules: [{backendRefs: [{name: v1, port: 8080}]}]")));
+    assertThat(r.virtualHosts())
+        .extracting(VirtualHost::host)
+        .containsExactly("*.bar.com", "*.example.com", "*.foo.com", "bar.com", "foo.bar.com");
+    assertThat(backends(host(r, "bar.com"))).containsExactly("infra/v1[infra/gw]");
+    // Not v3 of *.bar.com after v2 (a request for foo.bar.com/other is a 404), nor the fallback
+    // listener's route that names foo.bar.com: listener-2 takes foo.bar.com.
+    assertThat(backends(host(r, "foo.bar.com"))).containsExactly("infra/v2[infra/gw]");
+    assertThat(backends(host(r, "*.bar.com"))).containsExactly("infra/v3[infra/gw]");
+    assertThat(backends(host(r, "*.foo.com"))).containsExactly("infra/v3[infra/gw]");
+    assertThat(backends(host(r, "*.example.com"))).containsExactly("infra/v1[infra/gw]");
+    for (String name : List.of("listener-1", "listener-2", "listener-3", "listener-4")) {
+      assertThat(
+              condition(listener(r, gw("infra", "gw"), name).getConditions(), "Conflicted")
+                  .getStatus())
+          .as(name)
+          .isEqualTo("False");
+    }
+  }
+
+  /**
+   * The upstream conformance Gateways same-namespace and all-namespaces: both without hostname on
+   * port 80. One host * carries both Gateways' rules in precedence order, each rule naming its
+   * Gateways; a data plane serving one Gateway gets that Gateway's rules only.
+   */
+  @Test
+  void gatewaysSharingAHostAndPortGiveOneHostWhoseRulesNameTheirGateways() {
+    var same = gateway("infra", "same-namespace", T1, "- {name: http, port: 80, protocol: HTTP}");
+    var all =
+        gateway(
+            "infra",
+            "all-namespaces",
+            T1,
+            "- {name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}");
+    GatewayApiResult r =
+        compile(
+            INFRA,
+            objects(
+                weirClass(),
+                same,
+                all,
+                httpRoute(
+                    "infra",
+                    "a",
+                    T3,
+                    "parentRefs: [{name: same-namespace}]\nrules: [{matches: [{path: {value: /a}}], backendRefs: [{name: v1, port: 8080}]}]"),
+                httpRoute(
+                    "infra",
+                    "b",
+                    T2,
+                    "parentRefs: [{name: all-namespaces}]\nrules: [{matches: [{path: {value: /b/longer}}], backendRefs: [{name: v2, port: 8080}]}]"),
+                httpRoute(
+                    "infra",
+                    "both",
+                    T2,
+                    "parentRefs: [{name: same-namespace}, {name: all-namespaces}]\nrules: [{backendRefs: [{name: v3, port: 8080}]}]")));
+    VirtualHost vh = host(r, "*", 80);
+    assertThat(r.virtualHosts()).hasSize(1);
+    assertThat(vh.gateways()).containsExactly("infra/all-namespaces", "infra/same-namespace");
+    assertThat(backends(vh))
+        .containsExactly(
+            "infra/v2[infra/all-namespaces]",
+            "infra/v1[infra/same-namespace]",
+            "infra/v3[infra/all-namespaces, infra/same-namespace]");
+    assertThat(
+            backends(
+                java.util.Objects.requireNonNull(
+                    vh.servedTo(java.util.Set.of("infra/same-namespace")))))
+        .containsExactly(
+            "infra/v1[infra/same-namespace]",
+            "infra/v3[infra/all-namespaces, infra/same-namespace]");
+    assertThat(vh.servedTo(java.util.Set.of("infra/all-namespaces", "infra/same-namespace")))
+        .isSameAs(vh);
+    for (ObjectKey gateway :
+        List.of(gw("infra", "same-namespace"), gw("infra", "all-namespaces"))) {
+      assertThat(condition(listener(r, gateway, "http").getConditions(), "Conflicted").getStatus())
+          .isEqualTo("False");
+    }
+  }
+
+  /**
+   * A route on an HTTP listener on 80 and one on an HTTPS listener on 443 of another Gateway, one
+   * host: each rule matches its own scheme and names its Gateway; a listener on port 8080 gets a
+   * host of its own, whose redirects keep port 8080.
+   */
+  @Test
+  void httpAndHttpsListenersOfTwoGatewaysDoNotLeakIntoEachOtherAndOtherPortsHaveTheirOwnHosts() {
+    var plain =
+        gateway(
+            "infra",
+            "plain",
+            T1,
+            """
+        - {name: http, port: 80, protocol: HTTP}
+        - {name: alt, port: 8080, protocol: HTTP}
+        """);
+    var secure =
+        gateway(
+            "infra",
+            "secure",
+            T1,
+            "- {name: https, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: tls}]}}");
+    ListenerSecrets secrets =
+        (cluster, ns, name) ->
+            new SecretVerdict(
+                null, null, new Servable("CHAIN", "KEY", List.of("shop.example.com")));
+    GatewayApiResult r =
+        compile(
+            INFRA,
+            secrets,
+            GatewayApiState.INITIAL,
+            objects(
+                weirClass(),
+                plain,
+                secure,
+                httpRoute(
+                    "infra",
+                    "plain",
+                    T2,
+                    "parentRefs: [{name: plain, sectionName: http}]\nhostnames: [shop.example.com]\nrules: [{backendRefs: [{name: v1, port: 8080}]}]"),
+                httpRoute(
+                    "infra",
+                    "secure",
+                    T2,
+                    "parentRefs: [{name: secure}]\nhostnames: [shop.example.com]\nrules: [{backendRefs: [{name: v2, port: 8080}]}]"),
+                httpRoute(
+                    "infra",
+                    "moved",
+                    T2,
+                    "parentRefs: [{name: plain, sectionName: alt}]\nhostnames: [shop.example.com]\nrules: [{filters: [{type: RequestRedirect, requestRedirect: {hostname: example.com}}]}]")));
+    VirtualHost shared = host(r, "shop.example.com", 80);
+    assertThat(shared.gateways()).containsExactly("infra/plain", "infra/secure");
+    assertThat(shared.rules())
+        .extracting(
+            rule ->
+                rule.name() + " " + rule.match().headers().get(0).value() + " " + rule.gateways())
+        .containsExactly(
+            "httproute/infra/plain/rule/0/match/0/http http [infra/plain]",
+            "httproute/infra/secure/rule/0/match/0/https https [infra/secure]");
+    assertThat(
+            backends(
+                java.util.Objects.requireNonNull(shared.servedTo(java.util.Set.of("infra/plain")))))
+        .containsExactly("infra/v1[infra/plain]");
+    VirtualHost alt = host(r, "shop.example.com", 8080);
+    assertThat(alt.gateways()).containsExactly("infra/plain");
+    assertThat(alt.rules())
+        .singleElement()
+        .satisfies(
+            rule -> {
+              assertThat(rule.redirect()).isNotNull();
+              assertThat(java.util.Objects.requireNonNull(rule.redirect()).port()).isEqualTo(8080);
+              assertThat(rule.match().headers()).isEmpty();
+            });
+    assertThat(r.hostAges()).containsOnlyKeys("shop.example.com");
   }
 
   @ParameterizedTest(name = "{0}")

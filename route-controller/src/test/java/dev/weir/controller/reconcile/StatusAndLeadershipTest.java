@@ -52,8 +52,8 @@ class StatusAndLeadershipTest {
     AtomicBoolean leader = new AtomicBoolean(false);
     AtomicInteger writes = new AtomicInteger();
     KubernetesStatusTarget real = new KubernetesStatusTarget(client, leader::get);
-    StatusTarget counting =
-        new StatusTarget() {
+    StatusTarget<RouteKey, RouteStatus> counting =
+        new StatusTarget<>() {
           @Override
           public boolean mayWrite() {
             return real.mayWrite();
@@ -66,9 +66,12 @@ class StatusAndLeadershipTest {
           }
         };
     RouteKey key = new RouteKey("east", "default", "a");
-    try (StatusWriter writer =
-        new StatusWriter(
-            Map.of("east", counting), Duration.ofMillis(100), new SimpleMeterRegistry())) {
+    try (StatusWriter<RouteKey, RouteStatus> writer =
+        new StatusWriter<>(
+            Map.of("east", counting),
+            RouteKey::cluster,
+            Duration.ofMillis(100),
+            new SimpleMeterRegistry())) {
       writer.submit(Map.of(key, status(1)));
       sleepAWhile();
       assertThat(writes).as("not the leader: no write").hasValue(0);

@@ -173,8 +173,9 @@ public final class Translator {
    * VirtualHost#servedBy(Set) served by} them, hosts on {@link VirtualHost#SHARED_PORT} in {@code
    * weir-http} (and {@code weir-https}), and for Envoy and the gateway one listener and route
    * configuration {@code weir-http-{port}} per other port those hosts name (Envoy binds the port
-   * itself). Proxyless gRPC clients get every served host name once, in {@code weir-http} (the one
-   * on the lowest port).
+   * itself). A host several Gateways serve keeps only the rules of the Gateways these data planes
+   * serve ({@link VirtualHost#servedTo}). Proxyless gRPC clients get every served host name once,
+   * in {@code weir-http} (the one on the lowest port).
    */
   public XdsResources translate(
       TrafficModel model,
@@ -505,9 +506,14 @@ public final class Translator {
               || (port == 0 && !names.isEmpty() && names.get(names.size() - 1).equals(vh.host()))) {
             continue;
           }
+          // A host several Gateways serve: only the rules of the Gateways this group serves.
+          VirtualHost shown = vh.servedTo(gateways);
+          if (shown == null) {
+            continue;
+          }
           // Only the shared listeners have TLS.
           boolean tls = vh.sharedPort() && served.covers(vh.host());
-          keys.add(new HostKey(vh, tls, tls && redirected, proxyless));
+          keys.add(new HostKey(shown, tls, tls && redirected, proxyless));
           names.add(vh.host());
         }
         HostParts old = previous == null ? null : previous.hosts.get(hostsKey);

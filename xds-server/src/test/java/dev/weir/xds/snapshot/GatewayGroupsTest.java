@@ -189,4 +189,85 @@ class GatewayGroupsTest {
     assertThat(get(listeners, "weir-http").getAddress().getSocketAddress().getPortValue())
         .isEqualTo(8080);
   }
+
+  static HttpRule rule(String name, String path, String... gateways) {
+    return new HttpRule(
+        SOURCE,
+        name,
+        new HttpMatch(
+            new HttpMatch.PathMatch(HttpMatch.PathMatch.Type.PREFIX, path),
+            List.of(),
+            List.of(),
+            null),
+        List.of(),
+        List.of(new RuleBackend(ONE.name(), 1)),
+        0,
+        null,
+        null,
+        Set.of(gateways));
+  }
+
+  static List<String> routeNames(RouteConfiguration config, String domain) {
+    return config.getVirtualHostsList().stream()
+        .filter(vh -> vh.getName().equals(domain))
+        .flatMap(vh -> vh.getRoutesList().stream())
+        .map(io.envoyproxy.envoy.config.route.v3.Route::getName)
+        .toList();
+  }
+
+  /**
+   * Two Gateways sharing a host and port: one virtual host (one domain per route configuration)
+   * whose routes are both Gateways' rules in their order; a group serving one Gateway gets its
+   * rules only, in the same order, and a group serving both (or every Gateway) gets them all.
+   */
+  @Test
+  void aHostOfSeveralGatewaysGivesEachGroupItsGatewaysRulesInOrder() {
+    VirtualHost shared =
+        new VirtualHost(
+            "*",
+            new RouteRef("east", "infra", "a", 1),
+            List.of(),
+            List.of(),
+            List.of(
+                rule("a-long", "/a/long", "infra/a"),
+                rule("b-mid", "/b", "infra/b"),
+                rule("both", "/", "infra/a", "infra/b")),
+            80,
+            Set.of("infra/a", "infra/b"));
+    producer.publish(new TrafficModel(1, List.of(shared), List.of(ONE)));
+    NodeGroupKey a = new NodeGroupKey(DataPlaneKind.ENVOY, EAST, false, Set.of("infra/a"));
+    NodeGroupKey b = new NodeGroupKey(DataPlaneKind.GATEWAY, EAST, false, Set.of("infra/b"));
+    NodeGroupKey ab =
+        new NodeGroupKey(DataPlaneKind.ENVOY, EAST, false, Set.of("infra/a", "infra/b"));
+    NodeGroupKey all = new NodeGroupKey(DataPlaneKind.ENVOY, EAST, false);
+    NodeGroupKey other = new NodeGroupKey(DataPlaneKind.ENVOY, EAST, false, Set.of("infra/c"));
+
+    assertThat(routeNames(get(snapshot(a).routes().resources(), "weir-http"), "*"))
+        .containsExactly("a-long", "both");
+    RouteConfiguration ofB = get(snapshot(b).routes().resources(), "weir-http");
+    assertThat(routeNames(ofB, "*")).containsExactly("b-mid", "both");
+    assertThat(ofB.getVirtualHosts(0).getRoutes(0).getMatch().getPathSeparatedPrefix())
+        .isEqualTo("/b");
+    assertThat(routeNames(get(snapshot(ab).routes().resources(), "weir-http"), "*"))
+        .containsExactly("a-long", "b-mid", "both");
+    assertThat(routeNames(get(snapshot(all).routes().resources(), "weir-http"), "*"))
+        .containsExactly("a-long", "b-mid", "both");
+    assertThat(domainsOf(get(snapshot(other).routes().resources(), "weir-http"))).isEmpty();
+  }
+
+  @Test
+  void aRuleMayNameOnlyTheGatewaysOfItsHost() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                new VirtualHost(
+                    "*",
+                    new RouteRef("east", "infra", "a", 1),
+                    List.of(),
+                    List.of(),
+                    List.of(rule("x", "/", "infra/c")),
+                    80,
+                    Set.of("infra/a")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("*: rule x names gateways [infra/c] (expected: among the host's [infra/a])");
+  }
 }

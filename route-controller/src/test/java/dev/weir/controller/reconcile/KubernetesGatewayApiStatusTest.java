@@ -1,0 +1,327 @@
+package dev.weir.controller.reconcile;
+
+import static dev.weir.testing.Poll.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weir.controller.clusters.ClusterConfig;
+import dev.weir.controller.clusters.ClustersFile;
+import dev.weir.controller.gatewayapi.GatewayApiCompiler;
+import dev.weir.controller.gatewayapi.ObjectKey;
+import dev.weir.controller.status.KubernetesGatewayApiStatusTarget;
+import dev.weir.controller.status.StatusTarget;
+import dev.weir.controller.status.StatusWriter;
+import dev.weir.controller.testing.FakeDataPlanes;
+import dev.weir.controller.testing.KubeObjects;
+import dev.weir.model.Locality;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatusBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Gateway API status written to the status subresources of a Kubernetes API (fabric8's mock server
+ * in CRUD mode, with the four kinds' CRDs declaring their status subresource): objects read by the
+ * real controller, statuses compiled and written, another controller's route parents kept, nothing
+ * written by a replica that does not lead and nothing written again while unchanged.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KubernetesGatewayApiStatusTest {
+
+  private static final String OTHER_CONTROLLER = "example.com/other-controller";
+
+  private KubernetesMockServer server;
+  private KubernetesClient client;
+
+  @BeforeAll
+  void start() {
+    server = KubeObjects.crudServer();
+    client = server.createClient();
+    crd("gatewayclasses", "GatewayClass", "Cluster");
+    crd("gateways", "Gateway", "Namespaced");
+    crd("httproutes", "HTTPRoute", "Namespaced");
+    crd("grpcroutes", "GRPCRoute", "Namespaced");
+    client.resource(KubeObjects.service("hello-00001")).create();
+    client.resource(KubeObjects.slice("hello-00001", "10.0.0.1")).create();
+    create(
+        """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: GatewayClass
+        metadata: {name: weir}
+        spec: {controllerName: weir.dev/gateway-controller}
+        """,
+        GatewayClass.class);
+    create(
+        """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: gw, namespace: default}
+        spec:
+          gatewayClassName: weir
+          listeners: [{name: http, port: 80, protocol: HTTP}]
+        """,
+        Gateway.class);
+    HTTPRoute shop =
+        create(
+            """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: {name: shop, namespace: default}
+            spec:
+              parentRefs: [{name: gw}, {name: theirs}]
+              hostnames: [shop.example.com]
+              rules: [{backendRefs: [{name: hello-00001, port: 80}]}]
+            """,
+            HTTPRoute.class);
+    // Another controller's entry for its own Gateway, as it would write it.
+    shop.setStatus(new HTTPRouteStatusBuilder().withParents(otherParent()).build());
+    client.resource(shop).updateStatus();
+  }
+
+  @AfterAll
+  void stop() {
+    client.close();
+    server.destroy();
+  }
+
+  private void crd(String plural, String kind, String scope) {
+    client
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .resource(
+            new CustomResourceDefinitionBuilder()
+                .withNewMetadata()
+                .withName(plural + ".gateway.networking.k8s.io")
+                .endMetadata()
+                .withNewSpec()
+                .withGroup("gateway.networking.k8s.io")
+                .withScope(scope)
+                .withNewNames()
+                .withKind(kind)
+                .withPlural(plural)
+                .endNames()
+                .addNewVersion()
+                .withName("v1")
+                .withServed(true)
+                .withStorage(true)
+                .withNewSubresources()
+                .withNewStatus()
+                .endStatus()
+                .endSubresources()
+                .withNewSchema()
+                .withNewOpenAPIV3Schema()
+                .withType("object")
+                .withXKubernetesPreserveUnknownFields(true)
+                .endOpenAPIV3Schema()
+                .endSchema()
+                .endVersion()
+                .endSpec()
+                .build())
+        .create();
+  }
+
+  private <T extends HasMetadata> T create(String yaml, Class<T> type) {
+    return client.resource(Serialization.unmarshal(yaml, type)).create();
+  }
+
+  private static RouteParentStatus otherParent() {
+    return new RouteParentStatusBuilder()
+        .withNewParentRef()
+        .withGroup("gateway.networking.k8s.io")
+        .withKind("Gateway")
+        .withName("theirs")
+        .endParentRef()
+        .withControllerName(OTHER_CONTROLLER)
+        .withConditions(
+            new ConditionBuilder()
+                .withType("Accepted")
+                .withStatus("True")
+                .withReason("Accepted")
+                .withMessage("theirs")
+                .withObservedGeneration(1L)
+                .withLastTransitionTime("2026-01-01T00:00:00Z")
+                .build())
+        .build();
+  }
+
+  private HTTPRoute shop() {
+    return client.resources(HTTPRoute.class).inNamespace("default").withName("shop").get();
+  }
+
+  private static void observed(List<Condition> conditions, long generation) {
+    assertThat(conditions)
+        .isNotEmpty()
+        .allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(generation));
+  }
+
+  @Test
+  void theControllerWritesGatewayApiStatusKeepingOtherControllersParents() {
+    ClustersFile clusters =
+        new ClustersFile(
+            null,
+            "example.com",
+            List.of(
+                new ClusterConfig(
+                    "east", new Locality("us-east", "us-east-1a"), true, null, null, null)));
+    FakeDataPlanes dataPlanes = new FakeDataPlanes();
+    try (WeirController controller =
+        new WeirController(
+            clusters,
+            ControllerOptions.defaults(),
+            dataPlanes,
+            dataPlanes,
+            c -> client,
+            new SimpleMeterRegistry(),
+            Clock.systemUTC())) {
+      controller.start();
+      eventually(
+          () -> {
+            GatewayClass weir = client.resources(GatewayClass.class).withName("weir").get();
+            assertThat(weir.getStatus()).isNotNull();
+            Condition accepted = weir.getStatus().getConditions().get(0);
+            assertThat(accepted.getType()).isEqualTo("Accepted");
+            assertThat(accepted.getStatus()).isEqualTo("True");
+            observed(weir.getStatus().getConditions(), weir.getMetadata().getGeneration());
+
+            Gateway gw =
+                client.resources(Gateway.class).inNamespace("default").withName("gw").get();
+            GatewayStatus gs = gw.getStatus();
+            assertThat(gs).isNotNull();
+            assertThat(gs.getConditions())
+                .extracting(Condition::getType)
+                .containsExactly("Accepted", "Programmed");
+            observed(gs.getConditions(), gw.getMetadata().getGeneration());
+            assertThat(gs.getAddresses()).isEmpty();
+            assertThat(gs.getListeners()).hasSize(1);
+            assertThat(gs.getListeners().get(0).getAttachedRoutes()).isEqualTo(1);
+            observed(gs.getListeners().get(0).getConditions(), gw.getMetadata().getGeneration());
+
+            HTTPRoute shop = shop();
+            HTTPRouteStatus status = shop.getStatus();
+            assertThat(status.getParents())
+                .extracting(RouteParentStatus::getControllerName)
+                .containsExactly(OTHER_CONTROLLER, GatewayApiCompiler.CONTROLLER_NAME);
+            assertThat(status.getParents().get(0)).isEqualTo(otherParent());
+            RouteParentStatus weirs = status.getParents().get(1);
+            assertThat(weirs.getParentRef().getName()).isEqualTo("gw");
+            assertThat(weirs.getParentRef().getKind()).isEqualTo("Gateway");
+            assertThat(weirs.getConditions())
+                .extracting(c -> c.getType() + "=" + c.getStatus())
+                .containsExactly("Accepted=True", "ResolvedRefs=True");
+            observed(weirs.getConditions(), shop.getMetadata().getGeneration());
+          });
+      // The route's spec changes: Weir's entry follows the new generation, the other stays.
+      HTTPRoute changed = shop();
+      changed.getSpec().getRules().get(0).getBackendRefs().get(0).setName("missing");
+      client.resource(changed).update();
+      eventually(
+          () -> {
+            HTTPRoute shop = shop();
+            RouteParentStatus weirs = shop.getStatus().getParents().get(1);
+            assertThat(weirs.getConditions())
+                .extracting(c -> c.getType() + "=" + c.getStatus() + " " + c.getReason())
+                .containsExactly("Accepted=True Accepted", "ResolvedRefs=False BackendNotFound");
+            observed(weirs.getConditions(), shop.getMetadata().getGeneration());
+            assertThat(shop.getStatus().getParents().get(0)).isEqualTo(otherParent());
+          });
+    }
+  }
+
+  @Test
+  void aReplicaThatDoesNotLeadWritesNothingAndUnchangedStatusIsNotWrittenAgain() {
+    AtomicBoolean leader = new AtomicBoolean(false);
+    AtomicInteger writes = new AtomicInteger();
+    KubernetesGatewayApiStatusTarget real =
+        new KubernetesGatewayApiStatusTarget(client, leader::get);
+    StatusTarget<ObjectKey, Object> counting =
+        new StatusTarget<>() {
+          @Override
+          public boolean mayWrite() {
+            return real.mayWrite();
+          }
+
+          @Override
+          public boolean write(ObjectKey key, Object status) {
+            boolean wrote = real.write(key, status);
+            if (wrote) {
+              writes.incrementAndGet();
+            }
+            return wrote;
+          }
+        };
+    ObjectKey key = new ObjectKey("east", ObjectKey.HTTP_ROUTE, "default", "shop");
+    RouteParentStatus mine =
+        new RouteParentStatusBuilder()
+            .withNewParentRef()
+            .withGroup("gateway.networking.k8s.io")
+            .withKind("Gateway")
+            .withName("elsewhere")
+            .endParentRef()
+            .withControllerName(GatewayApiCompiler.CONTROLLER_NAME)
+            .withConditions(
+                new ConditionBuilder()
+                    .withType("Accepted")
+                    .withStatus("False")
+                    .withReason("NoMatchingParent")
+                    .withMessage("written by the test")
+                    .withObservedGeneration(9L)
+                    .withLastTransitionTime("2026-01-01T00:00:00Z")
+                    .build())
+            .build();
+    Map<ObjectKey, Object> statuses =
+        Map.of(key, new HTTPRouteStatusBuilder().withParents(mine).build());
+    try (StatusWriter<ObjectKey, Object> writer =
+        new StatusWriter<>(
+            Map.of("east", counting),
+            ObjectKey::cluster,
+            Duration.ofMillis(100),
+            new SimpleMeterRegistry())) {
+      writer.submit(statuses);
+      sleepAWhile();
+      assertThat(writes).as("not the leader: no write").hasValue(0);
+      assertThat(shop().getStatus().getParents()).doesNotContain(mine);
+
+      leader.set(true);
+      writer.resync("east");
+      eventually(
+          () -> assertThat(shop().getStatus().getParents()).containsExactly(otherParent(), mine));
+      assertThat(writes).hasValue(1);
+
+      // What the API server holds already: a resync reads it and writes nothing.
+      writer.resync("east");
+      writer.submit(Map.copyOf(statuses));
+      sleepAWhile();
+      assertThat(writes).as("unchanged: not written again").hasValue(1);
+    }
+  }
+
+  private static void sleepAWhile() {
+    try {
+      Thread.sleep(300);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1296,6 +1296,15 @@ public final class GatewayApiCompiler {
       }
       h.setValue(kept);
     }
+    // Only a wildcard host (or *) covers another, so each host is checked against those alone:
+    // linear in the hosts where there are few wildcards, not every host against every host.
+    List<Map.Entry<HostPort, List<Entry>>> wide = new ArrayList<>();
+    for (Map.Entry<HostPort, List<Entry>> w : byHost.entrySet()) {
+      String h = w.getKey().host();
+      if (h.equals(Hostnames.ANY) || Hostnames.isWildcard(h)) {
+        wide.add(w);
+      }
+    }
     for (Map.Entry<HostPort, List<Entry>> h : byHost.entrySet()) {
       HostPort key = h.getKey();
       String host = key.host();
@@ -1307,7 +1316,7 @@ public final class GatewayApiCompiler {
       // through the listener it reaches: per Gateway, the one with the most specific hostname
       // matching it ("Listener Isolation", GatewaySpec.listeners).
       List<Entry> candidates = new ArrayList<>(own);
-      for (Map.Entry<HostPort, List<Entry>> w : byHost.entrySet()) {
+      for (Map.Entry<HostPort, List<Entry>> w : wide) {
         if (w.getKey().port() == key.port() && Hostnames.covers(w.getKey().host(), host)) {
           candidates.addAll(w.getValue());
         }

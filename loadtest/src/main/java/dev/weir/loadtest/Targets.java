@@ -125,6 +125,7 @@ final class Targets {
     rollout(r);
     lrsIngest(r);
     scaleFromZero(r);
+    gatewayApi(r);
 
     Optional<Results.Footprint> foot =
         r.footprint.stream().max(Comparator.comparingInt(Results.Footprint::routes));
@@ -297,6 +298,45 @@ final class Targets {
                         s.withRequestsPerSecond(),
                         resolved ? "" : ": the runs' noise exceeds 1%, not judged"),
             Double.isNaN(s.costPercent()) || !resolved ? null : s.costPercent() <= 1.0));
+  }
+
+  /**
+   * Gateway API (issue 15): an HTTPRoute whose last of 50 rules matches serves at least 0.95 of a
+   * plain Route's req/s on the same stack; one HTTPRoute weight change reaches the gateway's ACK
+   * within 100 ms (p99) at 10,000 HTTPRoutes, the propagation suite's target for Routes.
+   */
+  private static void gatewayApi(Results r) {
+    String rules = "gateway-api: HTTPRoute (last of 50 rules matches) req/s / Route req/s";
+    String ack = "gateway-api: p99 to ACK of one HTTPRoute weight change";
+    if (r.gatewayApi.isEmpty()) {
+      r.targets.add(new Results.Target(rules, ">= 0.95 x", "not measured", null));
+      r.targets.add(
+          new Results.Target(ack + " at 10000 HTTPRoutes", "<= 100 ms", "not measured", null));
+      return;
+    }
+    Results.GatewayApi g = r.gatewayApi.get(r.gatewayApi.size() - 1);
+    boolean measured = !Double.isNaN(g.ratio());
+    r.targets.add(
+        new Results.Target(
+            rules.replace("50", String.valueOf(g.rules())),
+            ">= 0.95 x",
+            measured
+                ? "%.3f x (%.0f vs %.0f req/s)"
+                    .formatted(
+                        g.ratio(), g.httpRouteRequestsPerSecond(), g.routeRequestsPerSecond())
+                : "not measured",
+            measured ? g.ratio() >= 0.95 : null));
+    Results.Propagation p = g.propagation();
+    r.targets.add(
+        new Results.Target(
+            ack + " at " + p.routes() + " HTTPRoutes",
+            "<= %.0f ms".formatted(PROPAGATION_P99_MS)
+                + (p.routes() < 10_000 ? " (at 10000 HTTPRoutes)" : ""),
+            p.toAck().samples() == 0
+                ? "not measured"
+                : "%.1f ms (p50 %.1f ms, %d changes)"
+                    .formatted(p.toAck().p99Ms(), p.toAck().p50Ms(), p.toAck().samples()),
+            p.toAck().samples() == 0 ? null : p.toAck().p99Ms() <= PROPAGATION_P99_MS));
   }
 
   private static void ratioTarget(

@@ -155,7 +155,36 @@ class HarnessPartsTest {
     assertThatThrownBy(() -> Suite.parse("propagation,latency"))
         .hasMessage(
             "--only: unknown suite 'latency' (expected: throughput, route-count, split-accuracy,"
-                + " propagation, footprint, rollout, lrs-ingest, scale-from-zero)");
+                + " propagation, footprint, rollout, lrs-ingest, scale-from-zero, gateway-api)");
+  }
+
+  @Test
+  void aQuickRunLeavesGatewayApiOutUnlessOnlyNamesIt() {
+    assertThat(
+            Harness.plan(Args.parse("h", new String[] {"--quick"}, Set.of("only"), Set.of("quick")))
+                .suites())
+        .doesNotContain(Suite.GATEWAY_API)
+        .contains(Suite.SCALE_FROM_ZERO, Suite.PROPAGATION);
+    assertThat(
+            Harness.plan(
+                    Args.parse(
+                        "h",
+                        new String[] {"--quick", "--only", "gateway-api"},
+                        Set.of("only"),
+                        Set.of("quick")))
+                .suites())
+        .containsExactly(Suite.GATEWAY_API);
+  }
+
+  @Test
+  void theGatewayApiSuitesHttpRouteHasItsMatchingRuleLast() {
+    String route = GatewayApiSuite.rulesRoute(3);
+    assertThat(route)
+        .contains("hostnames:\n  - rules.example.com\n")
+        .contains("{name: x-variant, value: v1}", "{name: x-variant, value: v2}")
+        .doesNotContain("v3}");
+    assertThat(route.strip()).endsWith("  - backendRefs:\n    - {name: hello-00001, port: 80}");
+    assertThatThrownBy(() -> GatewayApiSuite.rulesRoute(0)).hasMessage("rules: 0 (expected: >= 1)");
   }
 
   @Test

@@ -16,11 +16,11 @@ import org.jspecify.annotations.Nullable;
  * {@code *.example.com}):
  *
  * <ol>
- *   <li><b>Rule matching</b>: wrk against {@value #RULES_HOST}, served by an HTTPRoute with {@code
- *       rules} rules of which only the last matches a plain {@code GET /} (every other rule is
- *       {@code PathPrefix /} plus a header the request lacks, so each is tried and fails on its
- *       header), against the plain Route {@code hello} on the same stack and backend; runs in the
- *       order Route, HTTPRoute, HTTPRoute, Route, repeated.
+ *   <li><b>Rule matching</b>: wrk against {@value #RULES_HOST}, served by {@code rules} rules of
+ *       which only the last matches a plain {@code GET /} (every other rule is {@code PathPrefix /}
+ *       plus a header the request lacks, so each is tried and fails on its header), in HTTPRoutes
+ *       of at most 16 rules (the CRD's limit), against the plain Route {@code hello} on the same
+ *       stack and backend; runs in the order Route, HTTPRoute, HTTPRoute, Route, repeated.
  *   <li><b>Propagation</b>: the stack grows to {@code httpRoutes} HTTPRoutes (each of its own host
  *       and Service), then the HTTPRoute {@code canary} moves its traffic between two revisions by
  *       its backendRefs' weights (100/0 and 0/100), measured as the {@code propagation} suite
@@ -175,7 +175,7 @@ final class GatewayApiSuite {
     put("east/revisions-hello.yaml", hello);
     put("east/route-hello.yaml", FolderClusters.route("hello", Map.of(HELLO1, 100)));
     put("east/gateway.yaml", gateway());
-    put("east/httproute-rules.yaml", rulesRoute(plan.rules()));
+    put("east/httproute-rules.yaml", rulesRoutes(plan.rules()));
     writeCanary(HELLO1);
   }
 
@@ -262,43 +262,54 @@ final class GatewayApiSuite {
   }
 
   /**
-   * HTTPRoute {@code rules} for {@value #RULES_HOST}: {@code rules - 1} rules {@code PathPrefix /}
-   * with header {@code x-variant: v<i>} to {@code hello-00002}, and a last rule without a match
-   * (every request) to {@code hello-00001}. By Gateway API's precedence the rules with a header
-   * match come first, so a request without the header is tried against every one of them.
+   * At most 16 rules per HTTPRoute: the Gateway API CRD's {@code maxItems} for {@code spec.rules},
+   * which Weir enforces as an API server would.
    */
-  static String rulesRoute(int rules) {
+  static final int MAX_RULES_PER_ROUTE = 16;
+
+  /**
+   * HTTPRoutes {@code rules-1…} for {@value #RULES_HOST} with {@code rules} rules in all, {@value
+   * #MAX_RULES_PER_ROUTE} to a route: {@code rules - 1} rules {@code PathPrefix /} with header
+   * {@code x-variant: v<i>} to {@code hello-00002}, and, last of the last route, a rule without a
+   * match (every request) to {@code hello-00001}. By Gateway API's precedence, which orders the
+   * rules of every route of a host together, the rules with a header match come first, so a request
+   * without the header is tried against every one of them.
+   */
+  static String rulesRoutes(int rules) {
     if (rules < 1) {
       throw new IllegalArgumentException("rules: " + rules + " (expected: >= 1)");
     }
-    StringBuilder sb =
-        new StringBuilder(
-            """
-            ---
-            apiVersion: gateway.networking.k8s.io/v1
-            kind: HTTPRoute
-            metadata:
-              name: rules
-              namespace: %s
-            spec:
-              parentRefs:
-              - name: bench
-              hostnames:
-              - %s
-              rules:
-            """
-                .formatted(BenchClusters.NAMESPACE, RULES_HOST));
-    for (int i = 1; i < rules; i++) {
+    StringBuilder sb = new StringBuilder();
+    for (int first = 1; first <= rules; first += MAX_RULES_PER_ROUTE) {
       sb.append(
           """
-            - matches:
-              - path: {type: PathPrefix, value: /}
-                headers:
-                - {name: x-variant, value: v%d}
-              backendRefs:
-              - {name: %s, port: 80}
+          ---
+          apiVersion: gateway.networking.k8s.io/v1
+          kind: HTTPRoute
+          metadata:
+            name: rules-%d
+            namespace: %s
+          spec:
+            parentRefs:
+            - name: bench
+            hostnames:
+            - %s
+            rules:
           """
-              .formatted(i, HELLO2));
+              .formatted(
+                  (first - 1) / MAX_RULES_PER_ROUTE + 1, BenchClusters.NAMESPACE, RULES_HOST));
+      for (int i = first; i < Math.min(rules, first + MAX_RULES_PER_ROUTE); i++) {
+        sb.append(
+            """
+              - matches:
+                - path: {type: PathPrefix, value: /}
+                  headers:
+                  - {name: x-variant, value: v%d}
+                backendRefs:
+                - {name: %s, port: 80}
+            """
+                .formatted(i, HELLO2));
+      }
     }
     sb.append(
         """

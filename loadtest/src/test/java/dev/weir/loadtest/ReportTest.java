@@ -161,7 +161,8 @@ class ReportTest {
             org.assertj.core.groups.Tuple.tuple(
                 "scale-from-zero: warm throughput with activatable upstreams in the table", true),
             org.assertj.core.groups.Tuple.tuple(
-                "gateway-api: HTTPRoute (last of 50 rules matches) req/s / Route req/s", false),
+                "gateway-api: host of 50 HTTPRoute rules (the last matches) req/s / Route req/s",
+                false),
             org.assertj.core.groups.Tuple.tuple(
                 "gateway-api: p99 to ACK of one HTTPRoute weight change at 10000 HTTPRoutes",
                 false));

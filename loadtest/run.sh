@@ -3,16 +3,17 @@
 # Usage: loadtest/run.sh [--quick] [--only SUITE[,SUITE...]] [--routes N[,N...]] [--no-build] [--out DIR]
 #   --quick       a few minutes; proves the harness works, numbers are indicative only
 #   --only LIST   run only these suites: throughput, route-count, split-accuracy, propagation, footprint,
-#                 rollout, lrs-ingest, scale-from-zero (propagation runs in folder mode and in Kubernetes
-#                 mode, the others in folder mode; lrs-ingest at the largest Route count only;
-#                 scale-from-zero on a small stack of its own)
+#                 rollout, lrs-ingest, scale-from-zero, gateway-api (propagation runs in folder mode and
+#                 in Kubernetes mode, the others in folder mode; lrs-ingest at the largest Route count
+#                 only; scale-from-zero and gateway-api on small stacks of their own; --quick leaves
+#                 gateway-api out unless --only names it)
 #   --routes LIST the Route counts of the Weir suites instead of 10,1000,10000 (--quick: 10,100)
 #   --no-build    never run Maven; suites whose jars are missing are skipped (used by the module's test)
 #   --out DIR     write the report to DIR instead of loadtest/results/<UTC timestamp>/
 set -euo pipefail
 
 # The suites' names, as the harness's Suite enum spells them (HarnessPartsTest keeps the two equal).
-suites="throughput route-count split-accuracy propagation footprint rollout lrs-ingest scale-from-zero"
+suites="throughput route-count split-accuracy propagation footprint rollout lrs-ingest scale-from-zero gateway-api"
 usage="usage: loadtest/run.sh [--quick] [--only SUITE[,SUITE...]] [--routes N[,N...]] [--no-build] [--out DIR]"
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -54,12 +55,13 @@ wants() { case " $selected " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 command -v java >/dev/null || { echo "run.sh: java not found; install a JDK 17 or newer" >&2; exit 1; }
 
 # Peers from Debian, installed once if missing; without apt the harness skips them and says so.
-# Only the suites that use them need them: throughput (nginx, wrk), route-count and scale-from-zero (wrk).
+# Only the suites that use them need them: throughput (nginx, wrk), route-count, scale-from-zero and
+# gateway-api (wrk).
 missing=()
 if wants throughput; then
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 fi
-if wants throughput || wants route-count || wants scale-from-zero; then
+if wants throughput || wants route-count || wants scale-from-zero || wants gateway-api; then
   command -v wrk >/dev/null || missing+=(wrk)
 fi
 if [ ${#missing[@]} -gt 0 ]; then

@@ -229,6 +229,14 @@ public final class FolderClusters implements BenchClusters {
   }
 
   static String service(String revision, String configuration) {
+    return service(NAMESPACE, revision, configuration, "http");
+  }
+
+  /**
+   * A revision's Service {@code namespace/revision} labelled with its {@code configuration}, one
+   * port 80 named {@code portName} ({@code http}; {@code grpc} for an h2c backend).
+   */
+  static String service(String namespace, String revision, String configuration, String portName) {
     return """
         ---
         apiVersion: v1
@@ -240,11 +248,11 @@ public final class FolderClusters implements BenchClusters {
             weir.dev/configuration: %s
         spec:
           ports:
-          - name: http
+          - name: %s
             port: 80
             protocol: TCP
         """
-        .formatted(revision, NAMESPACE, configuration);
+        .formatted(revision, namespace, configuration, portName);
   }
 
   /**
@@ -287,6 +295,15 @@ public final class FolderClusters implements BenchClusters {
   }
 
   static String slice(String revision, String address, int port) {
+    return slice(NAMESPACE, revision, address, port, "http");
+  }
+
+  /**
+   * The ready EndpointSlice of Service {@code namespace/revision}: one endpoint {@code
+   * address:port} on the port named {@code portName}.
+   */
+  static String slice(
+      String namespace, String revision, String address, int port, String portName) {
     return """
         ---
         apiVersion: discovery.k8s.io/v1
@@ -303,10 +320,10 @@ public final class FolderClusters implements BenchClusters {
           conditions:
             ready: true
         ports:
-        - name: http
+        - name: %5$s
           port: %4$d
           protocol: TCP
         """
-        .formatted(revision, NAMESPACE, address, port);
+        .formatted(revision, namespace, address, port, portName);
   }
 }

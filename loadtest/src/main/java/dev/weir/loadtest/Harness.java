@@ -12,17 +12,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
@@ -53,9 +48,18 @@ public final class Harness {
       int splitRequests,
       Set<Suite> suites) {
     static Plan of(boolean quick) {
+      // A quick run leaves gateway-api out unless --only names it: GatewayApiEndToEndTest covers
+      // its paths, and its own stack would add a minute to the module's tests.
       return quick
           ? new Plan(
-              true, 1, 2, List.of(10, 100), List.of(10), 5, 10_000, EnumSet.allOf(Suite.class))
+              true,
+              1,
+              2,
+              List.of(10, 100),
+              List.of(10),
+              5,
+              10_000,
+              EnumSet.complementOf(EnumSet.of(Suite.GATEWAY_API)))
           : new Plan(
               false,
               30,
@@ -110,17 +114,11 @@ public final class Harness {
   private static final String HELLO1 = "hello-00001";
   static final String MINIMAL_PROXY = "minimal-reactor-netty-proxy";
 
-  /** How often propagation probes the controller for the ACK and the gateway for the split. */
-  private static final long PROBE_INTERVAL_MS = 5;
-
   /**
    * Unmeasured weight changes before the measured ones, so that class loading and JIT compilation
    * of the change path (watch, build, translate, serialize, decode) are not measured as its cost.
    */
   private static final int WARMUP_CHANGES = 10;
-
-  /** How long a change's ACK is waited for; every change waits, also after one that missed. */
-  private static final long ACK_TIMEOUT_SECONDS = 10;
 
   private static final String HELLO2 = "hello-00002";
 
@@ -195,7 +193,10 @@ public final class Harness {
 
   /** The plan that {@code --quick}, {@code --only} and {@code --routes} ask for. */
   static Plan plan(Args args) {
-    Plan plan = Plan.of(args.flag("quick")).only(Suite.parse(args.get("only").orElse(null)));
+    Plan plan = Plan.of(args.flag("quick"));
+    if (args.get("only").isPresent()) {
+      plan = plan.only(Suite.parse(args.get("only").get()));
+    }
     if (args.get("routes").isPresent()) {
       List<Integer> counts = new java.util.ArrayList<>();
       for (String n : args.get("routes").get().split(",", -1)) {
@@ -225,7 +226,8 @@ public final class Harness {
     boolean wrkNeeded =
         plan.suites().contains(Suite.THROUGHPUT)
             || plan.suites().contains(Suite.ROUTE_COUNT)
-            || plan.suites().contains(Suite.SCALE_FROM_ZERO);
+            || plan.suites().contains(Suite.SCALE_FROM_ZERO)
+            || plan.suites().contains(Suite.GATEWAY_API);
     boolean wrk = available(wrkBinary, "-v");
     boolean nginx = available(nginxBinary, "-v");
     Wrk wrkRunner = wrk && wrkNeeded ? new Wrk(wrkBinary, tmp, 1, 50) : null;
@@ -239,7 +241,7 @@ public final class Harness {
             wrkRunner == null ? 0 : wrkRunner.connections(),
             plan.seconds(),
             plan.warmupSeconds());
-    if (!plan.suites().containsAll(EnumSet.allOf(Suite.class))) {
+    if (!plan.suites().containsAll(Plan.of(plan.quick()).suites())) {
       note(
           "only "
               + plan.suites().stream().map(Suite::label).toList()
@@ -294,6 +296,7 @@ public final class Harness {
             .anyMatch(
                 suite ->
                     suite != Suite.SCALE_FROM_ZERO
+                        && suite != Suite.GATEWAY_API
                         && plan.runs(suite, BenchClusters.Mode.FOLDER))) {
           progress(
               "folder mode with %,d Routes: writing folder clusters", plan.routeCounts().get(0));
@@ -318,6 +321,17 @@ public final class Harness {
           } else {
             guard("scale-from-zero", () -> scaleFromZero(controllerCopy, gatewayCopy, wrkRunner));
           }
+        }
+        if (plan.suites().contains(Suite.GATEWAY_API)) {
+          if (gatewayCopy == null) {
+            note("gateway-api needs the gateway jar: skipped");
+          } else {
+            guard("gateway-api", () -> gatewayApi(controllerCopy, gatewayCopy, wrkRunner));
+          }
+        } else if (plan.quick()) {
+          note(
+              "gateway-api is left out of quick runs (GatewayApiEndToEndTest covers its paths);"
+                  + " run.sh --quick --only gateway-api runs a small form of it");
         }
       }
     } finally {
@@ -698,6 +712,32 @@ public final class Harness {
   }
 
   /**
+   * {@link GatewayApiSuite}: an HTTPRoute whose last of 50 rules matches against a plain Route
+   * (wrk, alternating), then one HTTPRoute's weight changes at 10,000 HTTPRoutes (quick: 100), on a
+   * stack of its own.
+   */
+  private Object gatewayApi(Path controllerJar, Path gatewayJar, Wrk wrk) throws Exception {
+    GatewayApiSuite.Plan p =
+        plan.quick()
+            ? new GatewayApiSuite.Plan(50, 1, 2, 1, 100, 2, 5)
+            : new GatewayApiSuite.Plan(50, 15, 10, 2, 10_000, WARMUP_CHANGES, plan.changes());
+    Results.GatewayApi r =
+        GatewayApiSuite.run(
+            p, tmp.resolve("gateway-api"), processes, controllerJar, gatewayJar, backendPorts, wrk);
+    results.gatewayApi.add(r);
+    if (!r.stalls().isEmpty()) {
+      note(
+          "gateway-api: the gateway's ACK did not advance within "
+              + WeightChanges.ACK_TIMEOUT_SECONDS
+              + " s for "
+              + r.stalls().size()
+              + " changes; left out of time to ACK. What the probe saw: "
+              + String.join("; ", r.stalls()));
+    }
+    return r;
+  }
+
+  /**
    * {@link RolloutSuite}: hello walks from one revision to the other and back in {@link #ROLLOUTS}
    * rollouts of ten steps each (one in a quick run); per step, decision to applied.
    */
@@ -805,9 +845,6 @@ public final class Harness {
    * gateway's ACK and to the gateway serving the new split.
    */
   private Object propagation(WeirStack stack, BenchClusters clusters, int routes) throws Exception {
-    Histogram ack = new Histogram(3);
-    Histogram serve = new Histogram(3);
-    int ackMissing = 0;
     String mode = clusters.mode().label();
     int warmup = plan.quick() ? 2 : WARMUP_CHANGES;
     progress(
@@ -817,52 +854,34 @@ public final class Harness {
     // From a pure split the gateway serves: from 90/10, a response of hello-00002 would count as
     // the change served before the change is even applied.
     applyAndAwaitAck(stack, clusters, split(HELLO1));
-    ExecutorService ackProbe =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "ack-probe");
-              t.setDaemon(true);
-              return t;
-            });
-    List<String> stalls = new ArrayList<>();
-    Map<String, Double> stagesBefore = Map.of();
-    try (RawHttp client = new RawHttp("127.0.0.1", stack.ports().gatewayHttp())) {
-      String target = HELLO1;
-      for (int i = -warmup; i < plan.changes(); i++) {
-        if (i == 0) {
-          // Settle after the warm-up (Kubernetes mode: its status writes), then count from here.
-          try {
-            stack.awaitStatusWritesQuiet(0, Duration.ofMillis(500), Duration.ofSeconds(60));
-          } catch (IllegalStateException e) {
-            note(mode + " mode, " + routes + " Routes: " + e.getMessage() + "; measuring anyway");
-          }
-          stagesBefore = Stages.scrape(stack);
-        }
-        // 100/0 and 0/100 alternate, so one response tells which split the gateway serves.
-        target = target.equals(HELLO1) ? HELLO2 : HELLO1;
-        Change c = change(stack, clusters, client, target, i, ackProbe);
-        if (i < 0) {
-          continue; // warm-up: class loading and JIT of the whole change path, not measured
-        }
-        if (c.ackNanos() < 0) {
-          ackMissing++;
-          stalls.add(c.stall());
-        } else {
-          ack.recordValue(Math.max(1, c.ackNanos() / 1_000));
-        }
-        serve.recordValue(Math.max(1, c.serveNanos() / 1_000));
-        if ((i + 1) % 10 == 0) {
-          progress("    %d/%d changes", i + 1, plan.changes());
-        }
-      }
-    } finally {
-      ackProbe.shutdownNow();
-    }
+    WeightChanges.Outcome o =
+        new WeightChanges(
+                stack, BenchClusters.HELLO_HOST, target -> clusters.writeHelloRoute(split(target)))
+            .run(
+                HELLO1,
+                HELLO2,
+                warmup,
+                plan.changes(),
+                () -> {
+                  // Settle after the warm-up (Kubernetes mode: its status writes), then count.
+                  try {
+                    stack.awaitStatusWritesQuiet(0, Duration.ofMillis(500), Duration.ofSeconds(60));
+                  } catch (IllegalStateException e) {
+                    note(
+                        mode
+                            + " mode, "
+                            + routes
+                            + " Routes: "
+                            + e.getMessage()
+                            + "; measuring anyway");
+                  }
+                  return Stages.scrape(stack);
+                });
     Results.Stages stages =
-        Stages.between(mode, routes, plan.changes(), stagesBefore, Stages.scrape(stack));
+        Stages.between(mode, routes, plan.changes(), o.before(), Stages.scrape(stack));
     results.propagationStages.add(stages);
     progress("  stages per change: %s", stages);
-    if (ackMissing > 0) {
+    if (!o.stalls().isEmpty()) {
       note(
           "propagation ("
               + mode
@@ -870,17 +889,17 @@ public final class Harness {
               + routes
               + " Routes: the gateway's ACK (appliedModelRevision in the controller's"
               + " /api/v1/dataplanes) did not advance within "
-              + ACK_TIMEOUT_SECONDS
+              + WeightChanges.ACK_TIMEOUT_SECONDS
               + " s for "
-              + ackMissing
+              + o.stalls().size()
               + " of "
               + plan.changes()
               + " changes although the gateway served them; those are left out of time to ACK."
               + " What the probe saw: "
-              + String.join("; ", stalls));
+              + String.join("; ", o.stalls()));
     }
     Results.Propagation p =
-        new Results.Propagation(mode, routes, plan.changes(), summary(ack), summary(serve));
+        new Results.Propagation(mode, routes, plan.changes(), summary(o.ack()), summary(o.serve()));
     results.propagation.add(p);
     progress(
         "  %s mode: to ACK p50 %.1f ms p99 %.1f ms max %.1f ms; to serve p50 %.1f ms p99 %.1f ms max %.1f ms",
@@ -892,83 +911,6 @@ public final class Harness {
         p.toServe().p99Ms(),
         p.toServe().maxMs());
     return p;
-  }
-
-  /** One weight change: nanoseconds to ACK (-1 if it never showed, with what the probe saw). */
-  private record Change(long ackNanos, long serveNanos, String stall) {}
-
-  private Change change(
-      WeirStack stack,
-      BenchClusters clusters,
-      RawHttp client,
-      String target,
-      int change,
-      ExecutorService ackProbe)
-      throws Exception {
-    // The applied revision before the write; a failed probe is asked again, never read as 0 (which
-    // any revision would exceed at once).
-    long before = stack.awaitGatewayAppliedRevision(Duration.ofSeconds(10));
-    clusters.writeHelloRoute(split(target));
-    long t0 = System.nanoTime();
-    long timeout = TimeUnit.SECONDS.toNanos(ACK_TIMEOUT_SECONDS);
-    // On a thread of its own: the common pool has one thread on 2 cores, shared with the clients.
-    Future<Long> acked =
-        ackProbe.submit(
-            () -> {
-              while (true) {
-                Optional<Long> applied = stack.gatewayAppliedRevision();
-                if (applied.isPresent() && applied.get() > before) {
-                  return System.nanoTime() - t0;
-                }
-                if (System.nanoTime() - t0 > timeout) {
-                  return -1L;
-                }
-                // Every 5 ms: fine enough against a 100 ms target, and the admin API's answers do
-                // not take the controller's CPU away from the rebuild being measured (at 2 ms they
-                // took ~15%).
-                sleepMillis(PROBE_INTERVAL_MS);
-              }
-            });
-    long served;
-    while (true) {
-      RawHttp.Response r = client.get(BenchClusters.HELLO_HOST, "/");
-      if (r.status() == 200 && r.body().trim().equals(target)) {
-        served = System.nanoTime() - t0;
-        break;
-      }
-      if (System.nanoTime() - t0 > TimeUnit.SECONDS.toNanos(60)) {
-        throw new IllegalStateException(
-            "the gateway did not serve " + target + " within 60 s of change " + change);
-      }
-      // Back to back, the probe would keep a core of the 2 busy with requests while the gateway
-      // applies the change it waits for.
-      sleepMillis(PROBE_INTERVAL_MS);
-    }
-    long ackNanos;
-    String probe = "";
-    try {
-      ackNanos = acked.get(ACK_TIMEOUT_SECONDS + 10, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
-      // The probe itself hung (a request that never reached the controller): a miss of the
-      // harness, said so, not a failure of the whole Route count.
-      acked.cancel(true);
-      ackNanos = -1;
-      probe = "the ACK probe itself did not return; ";
-    }
-    String stall = "";
-    if (ackNanos < 0) {
-      String dataPlanes;
-      try {
-        dataPlanes = stack.get(stack.adminUrl("/api/v1/dataplanes")).replaceAll("\\s+", " ");
-      } catch (IOException e) {
-        dataPlanes = "unreadable: " + e.getMessage();
-      }
-      stall =
-          "change %d: %sapplied revision %d before the write, served after %.1f ms, dataplanes then %s"
-              .formatted(change, probe, before, served / 1e6, dataPlanes);
-      progress("    no ACK within %d s: %s", ACK_TIMEOUT_SECONDS, stall);
-    }
-    return new Change(ackNanos, served, stall);
   }
 
   private Object footprint(WeirStack stack, BenchClusters clusters, int routes, Double readySeconds)
@@ -1119,15 +1061,6 @@ public final class Harness {
   static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
-    }
-  }
-
-  private static void sleepMillis(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
     }
   }
 

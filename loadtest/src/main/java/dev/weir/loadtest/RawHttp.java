@@ -10,7 +10,11 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A minimal keep-alive HTTP/1.1 client on one socket, for counting which revision answers. It sets
@@ -19,8 +23,37 @@ import java.util.Locale;
  */
 public final class RawHttp implements AutoCloseable {
 
-  /** A response: its status and body as text. */
-  public record Response(int status, String body) {}
+  /**
+   * A response: its status, body as text and header lines in arrival order.
+   *
+   * @param headers each header line as {@code [name, value]}, the name as sent
+   */
+  public record Response(int status, String body, List<Map.Entry<String, String>> headers) {
+    public Response(int status, String body) {
+      this(status, body, List.of());
+    }
+
+    public Response {
+      headers = List.copyOf(headers);
+    }
+
+    /** Every value of header {@code name} (case-insensitive), in arrival order. */
+    public List<String> headers(String name) {
+      List<String> values = new ArrayList<>();
+      for (Map.Entry<String, String> h : headers) {
+        if (h.getKey().equalsIgnoreCase(name)) {
+          values.add(h.getValue());
+        }
+      }
+      return values;
+    }
+
+    /** The first value of header {@code name} (case-insensitive), or null. */
+    public @Nullable String header(String name) {
+      List<String> values = headers(name);
+      return values.isEmpty() ? null : values.get(0);
+    }
+  }
 
   private final String address;
   private final int port;
@@ -91,6 +124,7 @@ public final class RawHttp implements AutoCloseable {
     long length = -1;
     boolean chunked = false;
     boolean close = false;
+    List<Map.Entry<String, String>> headers = new ArrayList<>();
     for (String line = readLine(); line != null && !line.isEmpty(); line = readLine()) {
       int colon = line.indexOf(':');
       if (colon < 0) {
@@ -98,6 +132,7 @@ public final class RawHttp implements AutoCloseable {
       }
       String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
       String value = line.substring(colon + 1).trim();
+      headers.add(Map.entry(line.substring(0, colon).trim(), value));
       switch (name) {
         case "content-length" -> length = Long.parseLong(value);
         case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
@@ -127,7 +162,7 @@ public final class RawHttp implements AutoCloseable {
     if (close) {
       close();
     }
-    return new Response(status, body.toString(StandardCharsets.UTF_8));
+    return new Response(status, body.toString(StandardCharsets.UTF_8), headers);
   }
 
   private String readLine() throws IOException {

@@ -267,9 +267,73 @@ final class Report {
             + " series starts with one unmeasured wake.\n\n");
     md.append(r.scaleFromZero.isEmpty() ? NOT_RUN : scaleFromZeroTables(r.scaleFromZero));
 
+    md.append(
+        "\n## 9. Gateway API\n\nIssue 15's benchmark, on a small stack of its own (controller"
+            + " and gateway from their jars, folder clusters, a Gateway of Weir's class with an"
+            + " HTTP listener on port 80). Rule matching: wrk (same settings as throughput) on a"
+            + " host of 50 HTTPRoute rules, in 4 HTTPRoutes (the CRD allows 16 rules to a route),"
+            + " all but the last `PathPrefix /` with a header match the request lacks (ranked"
+            + " first by the specification's precedence, so each is tried), the last one"
+            + " matching, against the plain Route `hello` on the same"
+            + " stack and backend, in the order Route, HTTPRoute, HTTPRoute, Route, repeated."
+            + " Target: the HTTPRoute's mean req/s ≥ 0.95 of the Route's. Propagation: the stack"
+            + " grows to N HTTPRoutes, each for a host and a Service of its own; then the"
+            + " HTTPRoute `canary` moves all its traffic between two revisions by its"
+            + " backendRefs' weights (100/0, 0/100), timed as the propagation suite times a"
+            + " Route's change: from the file's rename to the gateway's ACK and to the gateway"
+            + " serving the new revision. Target: p99 to ACK ≤ 100 ms at 10,000 HTTPRoutes.\n\n");
+    md.append(r.gatewayApi.isEmpty() ? NOT_RUN : gatewayApiTables(r.gatewayApi));
+
     if (!r.notes.isEmpty()) {
       md.append("\n## Notes\n\n");
       r.notes.forEach(n -> md.append("- ").append(n.replace("\n", " ")).append('\n'));
+    }
+    return md.toString();
+  }
+
+  static String gatewayApiTables(List<Results.GatewayApi> rows) {
+    StringBuilder md = new StringBuilder();
+    for (Results.GatewayApi g : rows) {
+      List<Wrk.Result> runs = new ArrayList<>();
+      for (int i = 0; i < Math.max(g.routeRuns().size(), g.httpRouteRuns().size()); i++) {
+        if (i < g.routeRuns().size()) {
+          runs.add(g.routeRuns().get(i));
+        }
+        if (i < g.httpRouteRuns().size()) {
+          runs.add(g.httpRouteRuns().get(i));
+        }
+      }
+      wrkTable(md, runs, Wrk.Result::peer, "host served by");
+      md.append(
+          "\nMean: Route %.0f req/s (p99 %.2f ms), HTTPRoute with %d rules %.0f req/s (p99 %.2f ms):"
+                  .formatted(
+                      g.routeRequestsPerSecond(),
+                      g.routeP99Ms(),
+                      g.rules(),
+                      g.httpRouteRequestsPerSecond(),
+                      g.httpRouteP99Ms())
+              + " **%.3f x**.\n\n".formatted(g.ratio()));
+      Results.Propagation p = g.propagation();
+      md.append("| HTTPRoutes | changes | to ACK: p50 | p99 | max | to serve: p50 | p99 | max |\n")
+          .append("| --- | --- | --- | --- | --- | --- | --- | --- |\n")
+          .append(
+              "| %,d | %d | %s | %s | %s | %s | %s | %s |\n"
+                  .formatted(
+                      p.routes(),
+                      p.changes(),
+                      ms(p.toAck().p50Ms()),
+                      ms(p.toAck().p99Ms()),
+                      ms(p.toAck().maxMs()),
+                      ms(p.toServe().p50Ms()),
+                      ms(p.toServe().p99Ms()),
+                      ms(p.toServe().maxMs())));
+      md.append(
+          "\nGrowing to %,d HTTPRoutes: %.1f s from the writes to the gateway serving the last."
+                  .formatted(p.routes(), g.growSeconds())
+              + " Load average (1, 5, 15 min) after the warm-up, after the wrk runs and after the"
+              + " changes: "
+              + String.join("; ", g.loadAverages())
+              + ".\n");
     }
     return md.toString();
   }

@@ -355,6 +355,60 @@ public final class Results {
     }
   }
 
+  /**
+   * The gateway-api suite: wrk runs on a plain Route's host and on an HTTPRoute's whose last of
+   * {@code rules} rules matches (same stack, same backend, alternating), their mean req/s and p99,
+   * the HTTPRoute's req/s over the Route's; then one HTTPRoute's weight changes at {@code
+   * propagation.routes()} HTTPRoutes.
+   *
+   * @param growSeconds from writing the filler HTTPRoutes to the gateway serving the last one
+   * @param stalls changes whose ACK never showed, with what the probe saw
+   */
+  public record GatewayApi(
+      int rules,
+      List<Wrk.Result> routeRuns,
+      List<Wrk.Result> httpRouteRuns,
+      double routeRequestsPerSecond,
+      double httpRouteRequestsPerSecond,
+      double ratio,
+      double routeP99Ms,
+      double httpRouteP99Ms,
+      double growSeconds,
+      Propagation propagation,
+      List<String> stalls,
+      List<String> loadAverages) {
+
+    static GatewayApi of(
+        int rules,
+        List<Wrk.Result> routeRuns,
+        List<Wrk.Result> httpRouteRuns,
+        double growSeconds,
+        Propagation propagation,
+        List<String> stalls,
+        List<String> loadAverages) {
+      double route = mean(routeRuns, Wrk.Result::requestsPerSecond);
+      double httpRoute = mean(httpRouteRuns, Wrk.Result::requestsPerSecond);
+      return new GatewayApi(
+          rules,
+          List.copyOf(routeRuns),
+          List.copyOf(httpRouteRuns),
+          route,
+          httpRoute,
+          httpRoute / route,
+          mean(routeRuns, Wrk.Result::p99Ms),
+          mean(httpRouteRuns, Wrk.Result::p99Ms),
+          growSeconds,
+          propagation,
+          List.copyOf(stalls),
+          List.copyOf(loadAverages));
+    }
+
+    private static double mean(
+        List<Wrk.Result> runs, java.util.function.ToDoubleFunction<Wrk.Result> value) {
+      return runs.stream().mapToDouble(value).average().orElse(Double.NaN);
+    }
+  }
+
   /** One route count in the footprint suite; {@code null} numbers were not measurable. */
   public record Footprint(
       int routes,
@@ -381,6 +435,7 @@ public final class Results {
   public final List<RolloutSteps> rollout = new ArrayList<>();
   public final List<LrsIngest> lrsIngest = new ArrayList<>();
   public final List<ScaleFromZero> scaleFromZero = new ArrayList<>();
+  public final List<GatewayApi> gatewayApi = new ArrayList<>();
   public final List<Target> targets = new ArrayList<>();
 
   /** Peers or suites skipped or failed, with why. */

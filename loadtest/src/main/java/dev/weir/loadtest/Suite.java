@@ -14,7 +14,8 @@ enum Suite {
   FOOTPRINT("footprint"),
   ROLLOUT("rollout"),
   LRS_INGEST("lrs-ingest"),
-  SCALE_FROM_ZERO("scale-from-zero");
+  SCALE_FROM_ZERO("scale-from-zero"),
+  GATEWAY_API("gateway-api");
 
   private final String label;
 

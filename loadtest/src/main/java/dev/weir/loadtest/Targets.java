@@ -24,6 +24,9 @@ final class Targets {
   /** LRS ingest at 20 reports of 10,000 revisions a second: under 25% of one core. */
   static final double LRS_INGEST_MAX_PERCENT = 25;
 
+  /** gateway-api: runs spread wider than this around their host's mean are not judged. */
+  static final double GATEWAY_API_MAX_SPREAD_PERCENT = 5;
+
   private Targets() {}
 
   static void evaluate(Results r) {
@@ -125,6 +128,7 @@ final class Targets {
     rollout(r);
     lrsIngest(r);
     scaleFromZero(r);
+    gatewayApi(r);
 
     Optional<Results.Footprint> foot =
         r.footprint.stream().max(Comparator.comparingInt(Results.Footprint::routes));
@@ -297,6 +301,63 @@ final class Targets {
                         s.withRequestsPerSecond(),
                         resolved ? "" : ": the runs' noise exceeds 1%, not judged"),
             Double.isNaN(s.costPercent()) || !resolved ? null : s.costPercent() <= 1.0));
+  }
+
+  /**
+   * Gateway API (issue 15): a host whose last of 50 HTTPRoute rules matches serves at least 0.95 of
+   * a plain Route's req/s on the same stack; one HTTPRoute weight change reaches the gateway's ACK
+   * within 100 ms (p99) at 10,000 HTTPRoutes, the propagation suite's target for Routes.
+   */
+  private static void gatewayApi(Results r) {
+    String rules = "gateway-api: host of 50 HTTPRoute rules (the last matches) req/s / Route req/s";
+    String ack = "gateway-api: p99 to ACK of one HTTPRoute weight change";
+    if (r.gatewayApi.isEmpty()) {
+      r.targets.add(new Results.Target(rules, ">= 0.95 x", "not measured", null));
+      r.targets.add(
+          new Results.Target(ack + " at 10000 HTTPRoutes", "<= 100 ms", "not measured", null));
+      return;
+    }
+    Results.GatewayApi g = r.gatewayApi.get(r.gatewayApi.size() - 1);
+    boolean measured = !Double.isNaN(g.ratio());
+    // Runs of one host that spread by more than the 5% the target allows say nothing about it.
+    double spread =
+        Math.max(
+            spreadPercent(g.routeRuns(), g.routeRequestsPerSecond()),
+            spreadPercent(g.httpRouteRuns(), g.httpRouteRequestsPerSecond()));
+    boolean judged = measured && spread <= GATEWAY_API_MAX_SPREAD_PERCENT;
+    r.targets.add(
+        new Results.Target(
+            rules.replace("50", String.valueOf(g.rules())),
+            ">= 0.95 x",
+            measured
+                ? "%.3f x (%.0f vs %.0f req/s; runs within ±%.1f%% of their host's mean)%s"
+                    .formatted(
+                        g.ratio(),
+                        g.httpRouteRequestsPerSecond(),
+                        g.routeRequestsPerSecond(),
+                        spread,
+                        judged ? "" : ": the runs spread more than ±5%, not judged")
+                : "not measured",
+            judged ? g.ratio() >= 0.95 : null));
+    Results.Propagation p = g.propagation();
+    r.targets.add(
+        new Results.Target(
+            ack + " at " + p.routes() + " HTTPRoutes",
+            "<= %.0f ms".formatted(PROPAGATION_P99_MS)
+                + (p.routes() < 10_000 ? " (at 10000 HTTPRoutes)" : ""),
+            p.toAck().samples() == 0
+                ? "not measured"
+                : "%.1f ms (p50 %.1f ms, %d changes)"
+                    .formatted(p.toAck().p99Ms(), p.toAck().p50Ms(), p.toAck().samples()),
+            p.toAck().samples() == 0 ? null : p.toAck().p99Ms() <= PROPAGATION_P99_MS));
+  }
+
+  /** The largest distance of a run's req/s from {@code mean}, in % of it. */
+  private static double spreadPercent(List<Wrk.Result> runs, double mean) {
+    return runs.stream()
+        .mapToDouble(w -> Math.abs(w.requestsPerSecond() - mean) / mean * 100)
+        .max()
+        .orElse(Double.NaN);
   }
 
   private static void ratioTarget(

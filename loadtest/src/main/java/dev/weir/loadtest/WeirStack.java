@@ -339,6 +339,31 @@ public final class WeirStack implements AutoCloseable {
     return JSON.readTree(get(adminUrl("/api/v1/routes"), Duration.ofSeconds(5)));
   }
 
+  /**
+   * {@code GET /api/v1/{kinds}} for a Gateway API kind ({@code gatewayclasses}, {@code gateways},
+   * {@code httproutes}, {@code grpcroutes}): every such object of the config clusters as Kubernetes
+   * would hold it ({@code cluster}, {@code metadata}, {@code spec}, {@code status}).
+   */
+  public JsonNode gatewayApi(String kinds) throws IOException {
+    return JSON.readTree(get(adminUrl("/api/v1/" + kinds), Duration.ofSeconds(5)));
+  }
+
+  /**
+   * The Gateway API object {@code namespace/name} of {@code kinds} (as {@link #gatewayApi} takes
+   * it), if listed.
+   */
+  public Optional<JsonNode> gatewayApi(String kinds, String namespace, String name)
+      throws IOException {
+    for (JsonNode o : gatewayApi(kinds)) {
+      JsonNode meta = o.path("metadata");
+      if (namespace.equals(meta.path("namespace").asText())
+          && name.equals(meta.path("name").asText())) {
+        return Optional.of(o);
+      }
+    }
+    return Optional.empty();
+  }
+
   /** An answer of the admin API: status and body. */
   public record Answer(int status, String body) {
     public JsonNode json() throws IOException {

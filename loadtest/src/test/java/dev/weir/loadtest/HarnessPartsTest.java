@@ -155,7 +155,54 @@ class HarnessPartsTest {
     assertThatThrownBy(() -> Suite.parse("propagation,latency"))
         .hasMessage(
             "--only: unknown suite 'latency' (expected: throughput, route-count, split-accuracy,"
-                + " propagation, footprint, rollout, lrs-ingest, scale-from-zero)");
+                + " propagation, footprint, rollout, lrs-ingest, scale-from-zero, gateway-api)");
+  }
+
+  @Test
+  void aQuickRunLeavesGatewayApiOutUnlessOnlyNamesIt() {
+    assertThat(
+            Harness.plan(Args.parse("h", new String[] {"--quick"}, Set.of("only"), Set.of("quick")))
+                .suites())
+        .doesNotContain(Suite.GATEWAY_API)
+        .contains(Suite.SCALE_FROM_ZERO, Suite.PROPAGATION);
+    assertThat(
+            Harness.plan(
+                    Args.parse(
+                        "h",
+                        new String[] {"--quick", "--only", "gateway-api"},
+                        Set.of("only"),
+                        Set.of("quick")))
+                .suites())
+        .containsExactly(Suite.GATEWAY_API);
+  }
+
+  @Test
+  void theGatewayApiSuitesFiftyRulesComeInRoutesOfSixteenWithTheMatchingRuleLast() {
+    List<String> routes =
+        java.util.Arrays.stream(GatewayApiSuite.rulesRoutes(50).split("---\n"))
+            .filter(r -> !r.isBlank())
+            .toList();
+    assertThat(routes).hasSize(4);
+    assertThat(routes)
+        .extracting(
+            r ->
+                r.split("\n  - matches:", -1).length
+                    - 1
+                    + r.split("\n  - backendRefs:", -1).length
+                    - 1)
+        .as("rules per HTTPRoute")
+        .containsExactly(16, 16, 16, 2);
+    assertThat(routes)
+        .allSatisfy(r -> assertThat(r).contains("hostnames:\n  - rules.example.com\n"));
+    assertThat(String.join("", routes))
+        .contains("{name: x-variant, value: v1}", "{name: x-variant, value: v49}")
+        .doesNotContain("v50}");
+    assertThat(routes.get(3).strip())
+        .startsWith(
+            "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: rules-4")
+        .endsWith("  - backendRefs:\n    - {name: hello-00001, port: 80}");
+    assertThatThrownBy(() -> GatewayApiSuite.rulesRoutes(0))
+        .hasMessage("rules: 0 (expected: >= 1)");
   }
 
   @Test

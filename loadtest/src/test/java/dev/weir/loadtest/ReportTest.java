@@ -77,6 +77,20 @@ class ReportTest {
             new Results.Summary(50, 100, 300, 400),
             new Results.Summary(50, 110, 310, 420)));
     r.footprint.add(new Results.Footprint(10_000, 180.0, 7.5, Map.of(), null, null));
+    r.gatewayApi.add(
+        Results.GatewayApi.of(
+            50,
+            List.of(wrk("route", 6_000, 7.0), wrk("route", 6_200, 7.2)),
+            List.of(wrk("httproute-50-rules", 5_800, 7.4), wrk("httproute-50-rules", 5_600, 7.6)),
+            42.0,
+            new Results.Propagation(
+                "folder",
+                10_000,
+                50,
+                new Results.Summary(50, 50, 120, 130),
+                new Results.Summary(50, 55, 125, 135)),
+            List.of(),
+            List.of("1.00 0.90 0.80")));
 
     r.lrsIngest.add(
         new Results.LrsIngest(
@@ -145,11 +159,21 @@ class ReportTest {
             org.assertj.core.groups.Tuple.tuple(
                 "scale-from-zero: held request → scale write, p99", true),
             org.assertj.core.groups.Tuple.tuple(
-                "scale-from-zero: warm throughput with activatable upstreams in the table", true));
+                "scale-from-zero: warm throughput with activatable upstreams in the table", true),
+            org.assertj.core.groups.Tuple.tuple(
+                "gateway-api: host of 50 HTTPRoute rules (the last matches) req/s / Route req/s",
+                false),
+            org.assertj.core.groups.Tuple.tuple(
+                "gateway-api: p99 to ACK of one HTTPRoute weight change at 10000 HTTPRoutes",
+                false));
     String md = Files.readString(report);
     assertThat(md)
         .contains(
             "| load average (1/5/15 min) | at start 0.50 0.40 0.30, at end 1.00 0.90 0.80 |",
+            "## 9. Gateway API",
+            "| httproute-50-rules | 5800 | 7.40 ms",
+            "HTTPRoute with 50 rules 5700 req/s (p99 15.00 ms): **0.934 x**",
+            "| 10,000 | 50 | 50.0 ms | 120.0 ms | 130.0 ms | 55.0 ms | 125.0 ms | 135.0 ms |",
             "| weir-gateway | 6000 | 7.00 ms",
             "| route count: p50 at 10000 vs 10 Routes | <= 1.2 x | 1.29 x (9.00 ms vs 7.00 ms) | **not met** |",
             "| bytes for one endpoint change | < 10 KiB | not measured | not measured |",
@@ -172,7 +196,9 @@ class ReportTest {
     assertThat(dir.resolve("propagation.png")).isNotEmptyFile();
     assertThat(dir.resolve("footprint.png")).isNotEmptyFile();
     var json = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
-    assertThat(json.path("targets")).hasSize(16); // the rollout suite's is not measured here
+    assertThat(json.path("targets")).hasSize(18); // the rollout suite's is not measured here
+    assertThat(json.path("gatewayApi").get(0).path("ratio").asDouble())
+        .isEqualTo(11_400.0 / 12_200);
     assertThat(
             json.path("scaleFromZero")
                 .get(0)

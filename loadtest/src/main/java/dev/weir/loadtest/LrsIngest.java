@@ -148,6 +148,11 @@ final class LrsIngest {
       long skipped = skipped(planes) - skipped0;
       ticks.shutdownNow();
       ticks.awaitTermination(10, TimeUnit.SECONDS);
+      // A report owed when the ticks stop would still go out when its stream turns ready, after
+      // the count: stop every plane first, so that the count is every report that went out.
+      for (Plane p : planes) {
+        p.stop();
+      }
       long total = sent(planes);
       for (Plane p : planes) {
         p.close();
@@ -365,6 +370,12 @@ final class LrsIngest {
       sendOwed();
     }
 
+    /** Sends nothing more, not even a report still owed; the stream stays open until close. */
+    synchronized void stop() {
+      closed = true;
+      owed = false;
+    }
+
     private synchronized void sendOwed() {
       if (owed && !closed && closedWith == null && call.isReady()) {
         owed = false;
@@ -375,7 +386,7 @@ final class LrsIngest {
 
     @Override
     public synchronized void close() {
-      if (closed) {
+      if (channel.isShutdown()) {
         return;
       }
       closed = true;

@@ -216,23 +216,7 @@ class ObjectStoreTest {
   @Test
   void objectsWithoutACreationTimeAreAsOldAsTheFirstTimeTheStoreHeldThem() {
     Instant[] now = {T0};
-    Clock clock =
-        new Clock() {
-          @Override
-          public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-          }
-
-          @Override
-          public Clock withZone(java.time.ZoneId zone) {
-            return this;
-          }
-
-          @Override
-          public Instant instant() {
-            return now[0];
-          }
-        };
+    Clock clock = clock(() -> now[0]);
     ObjectStore store = new ObjectStore("east", EAST, true, true, clock);
     store.replaceAll(List.of(new ObjectStore.Listed(service("a", null, 80), false)));
     now[0] = T0.plusSeconds(60);
@@ -245,24 +229,12 @@ class ObjectStoreTest {
     // A clock that moves a second on every read: only one read per scan keeps them tied.
     Instant[] now = {T0};
     Clock ticking =
-        new Clock() {
-          @Override
-          public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-          }
-
-          @Override
-          public Clock withZone(java.time.ZoneId zone) {
-            return this;
-          }
-
-          @Override
-          public Instant instant() {
-            Instant t = now[0];
-            now[0] = t.plusSeconds(1);
-            return t;
-          }
-        };
+        clock(
+            () -> {
+              Instant t = now[0];
+              now[0] = t.plusSeconds(1);
+              return t;
+            });
     ObjectStore store = new ObjectStore("east", EAST, true, true, ticking);
     store.replaceAll(
         List.of(
@@ -275,6 +247,26 @@ class ObjectStoreTest {
     List<Instant> created = new ArrayList<>();
     store.view().services().forEach(s -> created.add(s.created()));
     assertThat(created).containsExactly(T0, T0, T0.plusSeconds(1), T0.plusSeconds(1));
+  }
+
+  /** A UTC clock whose every read asks {@code instant}. */
+  private static Clock clock(java.util.function.Supplier<Instant> instant) {
+    return new Clock() {
+      @Override
+      public java.time.ZoneId getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(java.time.ZoneId zone) {
+        return this;
+      }
+
+      @Override
+      public Instant instant() {
+        return instant.get();
+      }
+    };
   }
 
   private static String describe(ClusterObjects c) {

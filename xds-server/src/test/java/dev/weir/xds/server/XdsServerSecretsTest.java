@@ -372,8 +372,15 @@ class XdsServerSecretsTest {
       }
     }
 
-    assertThat(captured.list).as("something was logged at debug level").isNotEmpty();
-    for (ILoggingEvent event : captured.list) {
+    // gRPC and server threads may still be appending: take the events under the appender's lock
+    // (AppenderBase.doAppend holds it), after stopping it.
+    List<ILoggingEvent> events;
+    synchronized (captured) {
+      captured.stop();
+      events = List.copyOf(captured.list);
+    }
+    assertThat(events).as("something was logged at debug level").isNotEmpty();
+    for (ILoggingEvent event : events) {
       String text =
           event.getFormattedMessage()
               + (event.getThrowableProxy() == null ? "" : event.getThrowableProxy().getMessage());

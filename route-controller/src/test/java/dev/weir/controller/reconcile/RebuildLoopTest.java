@@ -207,12 +207,14 @@ class RebuildLoopTest {
         int n = i;
         eventually(() -> assertThat(builds.get()).isEqualTo(n));
       }
-      assertThat(warnings(logged))
-          .containsExactly(
-              "default certificate: secret default/wildcard:"
-                  + " SecretMissing: not found (expected: a Secret of type kubernetes.io/tls in namespace"
-                  + " default of a config cluster) (nothing to serve: Routes without a Secret of their own"
-                  + " are not served over HTTPS)");
+      eventually(
+          () ->
+              assertThat(warnings(logged))
+                  .containsExactly(
+                      "default certificate: secret default/wildcard:"
+                          + " SecretMissing: not found (expected: a Secret of type kubernetes.io/tls in namespace"
+                          + " default of a config cluster) (nothing to serve: Routes without a Secret of their own"
+                          + " are not served over HTTPS)"));
 
       secrets.set(
           List.of(
@@ -221,9 +223,11 @@ class RebuildLoopTest {
       loop.requestRebuild();
       eventually(() -> assertThat(builds.get()).isEqualTo(4));
       assertThat(warnings(logged)).hasSize(1);
-      assertThat(logged.list)
-          .extracting(ILoggingEvent::getFormattedMessage)
-          .contains("default certificate: secret default/wildcard is valid again");
+      eventually(
+          () ->
+              assertThat(logged(logged))
+                  .extracting(ILoggingEvent::getFormattedMessage)
+                  .contains("default certificate: secret default/wildcard is valid again"));
 
       secrets.set(
           List.of(
@@ -233,7 +237,7 @@ class RebuildLoopTest {
         int n = i;
         eventually(() -> assertThat(builds.get()).isEqualTo(n));
       }
-      assertThat(warnings(logged)).hasSize(2);
+      eventually(() -> assertThat(warnings(logged)).hasSize(2));
       assertThat(warnings(logged).get(1))
           .startsWith(
               "default certificate: secret default/wildcard:"
@@ -246,9 +250,19 @@ class RebuildLoopTest {
   }
 
   private static List<String> warnings(ListAppender<ILoggingEvent> logged) {
-    return logged.list.stream()
+    return logged(logged).stream()
         .filter(e -> e.getLevel() == Level.WARN)
         .map(ILoggingEvent::getFormattedMessage)
         .toList();
+  }
+
+  /**
+   * A copy of what {@code logged} holds now, taken under the appender's lock: the rebuild thread
+   * appends while the test reads ({@code AppenderBase.doAppend} is synchronized on the appender).
+   */
+  private static List<ILoggingEvent> logged(ListAppender<ILoggingEvent> logged) {
+    synchronized (logged) {
+      return List.copyOf(logged.list);
+    }
   }
 }

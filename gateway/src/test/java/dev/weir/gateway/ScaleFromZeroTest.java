@@ -413,7 +413,7 @@ class ScaleFromZeroTest {
       Response r = get(host(revision), "/over");
       assertThat(r.status()).isEqualTo(503);
       assertThat(r.body()).isEqualTo("too many requests waiting for revision full/cold-f\n");
-      assertThat(r.took()).as("at once, not after the timeout").isLessThan(Duration.ofMillis(1500));
+      assertThat(r.took()).as("at once, not after the timeout").isLessThan(Duration.ofMillis(2500));
       assertThat(rejections(revision, "queue_full")).isEqualTo(1);
       assertThat(held(revision)).isEqualTo(3);
     } finally {
@@ -559,7 +559,7 @@ class ScaleFromZeroTest {
     assertThat(r.status()).isEqualTo(503);
     assertThat(r.body())
         .isEqualTo("revision error/cold-e cannot be woken: deployment/cold-e not found\n");
-    assertThat(r.took()).as("at once, not after the timeout").isLessThan(Duration.ofMillis(1500));
+    assertThat(r.took()).as("at once, not after the timeout").isLessThan(Duration.ofMillis(2500));
     assertThat(held(revision)).isZero();
   }
 
@@ -579,7 +579,9 @@ class ScaleFromZeroTest {
           Duration.ofSeconds(5),
           () -> heldInReport(revision, sent) != null);
       XdsTestServer.LoadReport report = requireNonNull(heldInReport(revision, sent));
-      assertThat(Duration.between(sent, report.received())).isLessThan(Duration.ofSeconds(1));
+      // The periodic report is 60 s away: anything well short of it was sent on demand (the
+      // bound leaves room for a loaded test machine; the speed itself is loadtest's).
+      assertThat(Duration.between(sent, report.received())).isLessThan(Duration.ofSeconds(5));
       EndpointLoadMetricStats metric = requireNonNull(heldMetric(report, revision));
       assertThat(metric.getTotalMetricValue()).isEqualTo(1.0);
       assertThat(metric.getNumRequestsFinishedWithMetric()).isEqualTo(1);

@@ -54,11 +54,11 @@ public final class Harness {
           ? new Plan(
               true,
               1,
-              2,
+              1,
               List.of(10, 100),
               List.of(10),
               5,
-              10_000,
+              2_000,
               EnumSet.complementOf(EnumSet.of(Suite.GATEWAY_API)))
           : new Plan(
               false,
@@ -400,7 +400,9 @@ public final class Harness {
             peer,
             Processes.javaMain(
                 main.getName(),
-                List.of("-XX:+UseG1GC"),
+                plan.quick()
+                    ? List.of("-XX:+UseG1GC", "-XX:TieredStopAtLevel=1")
+                    : List.of("-XX:+UseG1GC"),
                 List.of(
                     "--port",
                     String.valueOf(port),
@@ -531,7 +533,8 @@ public final class Harness {
     String suffix = mode == BenchClusters.Mode.FOLDER ? "" : "-" + clusters.routes();
     WeirStack.Ports p =
         new WeirStack.Ports(freePort(), freePort(), freePort(), freePort(), freePort());
-    try (WeirStack stack = new WeirStack(processes, p)) {
+    try (WeirStack stack =
+        new WeirStack(processes, p, plan.quick() ? WeirStack.Jvm.QUICK : WeirStack.Jvm.MEASURED)) {
       long t0 = System.nanoTime();
       Duration startTimeout = Duration.ofSeconds(300);
       try {
@@ -668,10 +671,10 @@ public final class Harness {
   private Object lrsIngest(WeirStack stack) throws Exception {
     LrsIngest.Plan p =
         plan.quick()
-            ? new LrsIngest.Plan(LrsIngest.DATA_PLANES, LrsIngest.REVISIONS, 3, 10)
+            ? new LrsIngest.Plan(LrsIngest.DATA_PLANES, LrsIngest.REVISIONS, 2, 4)
             : new LrsIngest.Plan(
                 LrsIngest.DATA_PLANES, LrsIngest.REVISIONS, LRS_WARMUP_SECONDS, LRS_SECONDS);
-    Results.LrsIngest r = LrsIngest.run(stack, p, plan.quick() ? 3 : 20);
+    Results.LrsIngest r = LrsIngest.run(stack, p, plan.quick() ? 2 : 20);
     results.lrsIngest.add(r);
     if (r.reportsPerSecond() < 0.95 * r.dataPlanes()) {
       note(
@@ -686,7 +689,7 @@ public final class Harness {
   }
 
   /**
-   * {@link ScaleFromZeroSuite}: 20 wakes of a revision at zero (quick: 3), then the hot path with
+   * {@link ScaleFromZeroSuite}: 20 wakes of a revision at zero (quick: 1), then the hot path with
    * and without 100 activatable revisions (quick: 20), on a stack of its own.
    */
   private Object scaleFromZero(Path controllerJar, Path gatewayJar, Wrk wrk) throws Exception {
@@ -694,8 +697,8 @@ public final class Harness {
         plan.quick()
             // Quick: no Kubernetes-mode wakes; KubernetesScaleFromZeroEndToEndTest covers that
             // path, and its stack would add a minute to the module's tests.
-            ? new ScaleFromZeroSuite.Plan(3, 20, 1, 2, 2, 1, 0)
-            : new ScaleFromZeroSuite.Plan(20, 100, 4, 30, 10, 5, 10);
+            ? new ScaleFromZeroSuite.Plan(1, 20, 1, 1, 1, 1, 0, WeirStack.Jvm.QUICK)
+            : new ScaleFromZeroSuite.Plan(20, 100, 4, 30, 10, 5, 10, WeirStack.Jvm.MEASURED);
     Results.ScaleFromZero r =
         ScaleFromZeroSuite.run(
             p,
@@ -719,8 +722,9 @@ public final class Harness {
   private Object gatewayApi(Path controllerJar, Path gatewayJar, Wrk wrk) throws Exception {
     GatewayApiSuite.Plan p =
         plan.quick()
-            ? new GatewayApiSuite.Plan(50, 1, 2, 1, 100, 2, 5)
-            : new GatewayApiSuite.Plan(50, 15, 10, 2, 10_000, WARMUP_CHANGES, plan.changes());
+            ? new GatewayApiSuite.Plan(50, 1, 2, 1, 100, 2, 5, WeirStack.Jvm.QUICK)
+            : new GatewayApiSuite.Plan(
+                50, 15, 10, 2, 10_000, WARMUP_CHANGES, plan.changes(), WeirStack.Jvm.MEASURED);
     Results.GatewayApi r =
         GatewayApiSuite.run(
             p, tmp.resolve("gateway-api"), processes, controllerJar, gatewayJar, backendPorts, wrk);

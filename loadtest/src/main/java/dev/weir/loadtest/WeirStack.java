@@ -46,12 +46,40 @@ public final class WeirStack implements AutoCloseable {
           .version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofSeconds(5))
           .build();
+  private final Jvm jvm;
   private Processes.Started controller;
   private Processes.Started gateway;
 
+  /** A stack whose processes run as measured ({@link Jvm#MEASURED}). */
   public WeirStack(Processes processes, Ports ports) {
+    this(processes, ports, Jvm.MEASURED);
+  }
+
+  /** A stack whose controller and gateway run with the JVM options of {@code jvm}. */
+  public WeirStack(Processes processes, Ports ports, Jvm jvm) {
     this.processes = requireNonNull(processes, "processes");
     this.ports = requireNonNull(ports, "ports");
+    this.jvm = requireNonNull(jvm, "jvm");
+  }
+
+  /**
+   * How the controller and the gateway JVMs run: as a measurement needs them, or as a test (or a
+   * quick run, whose numbers are indicative only) needs them: up fast.
+   */
+  public enum Jvm {
+    /**
+     * A fixed 2 GiB heap, the collector of {@link #collector()}, a GC log and a flight recording
+     * per process: what every suite of a full run measures.
+     */
+    MEASURED,
+    /**
+     * The same heap and collector, C1 only ({@code -XX:TieredStopAtLevel=1}) and no GC log or
+     * flight recording: a Spring Boot start-up then takes about half the CPU time (its C2
+     * compilations are most of the rest; measured at 10.5 s against 17.7 to 24.6 s of CPU for the
+     * controller on a loaded 2-core machine), and stopping has no recording to write. The code runs
+     * slower once warm, so nothing measured this way compares with a full run.
+     */
+    QUICK
   }
 
   public Ports ports() {
@@ -144,9 +172,12 @@ public final class WeirStack implements AutoCloseable {
    * 1/64 of the machine's memory and grows through many collections while 10,000 Routes load), the
    * collector of {@link #collector()}, a GC log and a flight recording (CPU samples, allocation,
    * locks, GC) per process next to its log, for the report's analysis ({@code jfr print}, {@code
-   * jfr summary}).
+   * jfr summary}); {@link Jvm#QUICK} keeps the heap and the collector only, and adds C1 only.
    */
   private List<String> jvmOptions(String name) {
+    if (jvm == Jvm.QUICK) {
+      return List.of(collector().option, "-Xms2g", "-Xmx2g", "-XX:TieredStopAtLevel=1");
+    }
     Path dir = processes.logDir().toAbsolutePath();
     return List.of(
         collector().option,

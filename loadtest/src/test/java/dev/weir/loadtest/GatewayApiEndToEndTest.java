@@ -364,7 +364,7 @@ class GatewayApiEndToEndTest {
     writeFlaggerRoute(100, 0);
 
     processes = new Processes(dir.resolve("logs"));
-    stack = new WeirStack(processes, WeirStack.Ports.free());
+    stack = new WeirStack(processes, WeirStack.Ports.free(), WeirStack.Jvm.QUICK);
     stack.startController(CONTROLLER_JAR, dir.resolve("clusters.yaml"), "controller", START);
     stack.startGateway(GATEWAY_JAR, "gateway", START);
     stack.awaitServed("weights.example.com", PATIENCE);

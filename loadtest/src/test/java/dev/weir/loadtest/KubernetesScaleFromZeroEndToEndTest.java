@@ -149,7 +149,7 @@ class KubernetesScaleFromZeroEndToEndTest {
     east.resource(FolderClusters.route("cold", Map.of(REVISION, 100))).create();
 
     processes = new Processes(dir.resolve("logs"));
-    stack = new WeirStack(processes, WeirStack.Ports.free());
+    stack = new WeirStack(processes, WeirStack.Ports.free(), WeirStack.Jvm.QUICK);
     stack.startController(
         CONTROLLER_JAR,
         dir.resolve("clusters.yaml"),

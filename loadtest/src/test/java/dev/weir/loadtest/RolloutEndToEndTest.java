@@ -85,15 +85,7 @@ class RolloutEndToEndTest {
             + FolderClusters.slice("seed-00001", "127.0.0.1", seed.port())
             + FolderClusters.route("seed", Map.of("seed-00001", 100)));
     processes = new Processes(dir.resolve("logs"));
-    stack =
-        new WeirStack(
-            processes,
-            new WeirStack.Ports(
-                Harness.freePort(),
-                Harness.freePort(),
-                Harness.freePort(),
-                Harness.freePort(),
-                Harness.freePort()));
+    stack = new WeirStack(processes, WeirStack.Ports.free(), WeirStack.Jvm.QUICK);
     stack.startController(
         CONTROLLER_JAR, dir.resolve("clusters.yaml"), "controller", START, CONTROLLER_ARGS);
     stack.startGateway(GATEWAY_JAR, "gateway", START);

@@ -96,7 +96,7 @@ class ScaleFromZeroEndToEndTest {
                     List.of("--name", "cold-00001", "--port", String.valueOf(backendPort)))
                     .stream())
             .toList());
-    stack = new WeirStack(processes, WeirStack.Ports.free());
+    stack = new WeirStack(processes, WeirStack.Ports.free(), WeirStack.Jvm.QUICK);
     stack.startController(
         CONTROLLER_JAR,
         dir.resolve("clusters.yaml"),

@@ -88,9 +88,14 @@ final class GatewayApiSuite {
     write();
     List<String> loads = new ArrayList<>();
     try (WeirStack stack = new WeirStack(processes, WeirStack.Ports.free(), plan.jvm())) {
-      stack.startController(
-          controllerJar, dir.resolve("clusters.yaml"), "gwapi-controller", PATIENCE);
-      stack.startGateway(gatewayJar, "gwapi-gateway", PATIENCE);
+      stack.start(
+          controllerJar,
+          dir.resolve("clusters.yaml"),
+          "gwapi-controller",
+          List.of(),
+          gatewayJar,
+          "gwapi-gateway",
+          PATIENCE);
       stack.awaitServed(RULES_HOST, PATIENCE);
       stack.awaitServed(BenchClusters.HELLO_HOST, PATIENCE);
 

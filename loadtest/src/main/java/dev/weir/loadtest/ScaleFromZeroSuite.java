@@ -165,8 +165,14 @@ final class ScaleFromZeroSuite {
                       east, BenchClusters.NAMESPACE, COLD, COLD, eastRecorder::lastPutMicros),
                   StandInKubelet.process(processes, COLD));
           WeirStack stack = new WeirStack(processes, WeirStack.Ports.free(), plan.jvm())) {
-        stack.startController(controllerJar, clustersFile, "sfz-kubernetes-controller", PATIENCE);
-        stack.startGateway(gatewayJar, "sfz-kubernetes-gateway", PATIENCE);
+        stack.start(
+            controllerJar,
+            clustersFile,
+            "sfz-kubernetes-controller",
+            List.of(),
+            gatewayJar,
+            "sfz-kubernetes-gateway",
+            PATIENCE);
         stack.awaitServed(WARM_HOST, PATIENCE);
         Harness.progress(
             "  scale-from-zero (Kubernetes mode): 1 unmeasured and %d measured wakes",
@@ -207,8 +213,14 @@ final class ScaleFromZeroSuite {
                     coldFile, east().resolve("cold-slice.yaml"), dir.resolve(".staging"), COLD),
                 StandInKubelet.process(processes, COLD));
         WeirStack stack = new WeirStack(processes, WeirStack.Ports.free(), plan.jvm())) {
-      stack.startController(controllerJar, clustersFile, "sfz-controller", PATIENCE);
-      stack.startGateway(gatewayJar, "sfz-gateway", PATIENCE);
+      stack.start(
+          controllerJar,
+          clustersFile,
+          "sfz-controller",
+          List.of(),
+          gatewayJar,
+          "sfz-gateway",
+          PATIENCE);
       stack.awaitServed(WARM_HOST, PATIENCE);
       Harness.progress("  scale-from-zero: %d wakes of %s", plan.wakes(), COLD);
       // One unmeasured wake first: the first after the processes start also loads and compiles

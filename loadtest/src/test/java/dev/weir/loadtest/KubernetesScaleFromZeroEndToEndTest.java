@@ -150,13 +150,14 @@ class KubernetesScaleFromZeroEndToEndTest {
 
     processes = new Processes(dir.resolve("logs"));
     stack = new WeirStack(processes, WeirStack.Ports.free(), WeirStack.Jvm.QUICK);
-    stack.startController(
+    stack.start(
         CONTROLLER_JAR,
         dir.resolve("clusters.yaml"),
         "controller",
-        START,
-        List.of("--weir.xds.load-reporting-interval=200ms"));
-    stack.startGateway(GATEWAY_JAR, "gateway", START);
+        List.of("--weir.xds.load-reporting-interval=200ms"),
+        GATEWAY_JAR,
+        "gateway",
+        START);
   }
 
   @AfterAll

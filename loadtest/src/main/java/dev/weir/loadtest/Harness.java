@@ -764,18 +764,19 @@ public final class Harness {
 
   /**
    * {@link RolloutSuite}: hello walks from one revision to the other and back in {@link #ROLLOUTS}
-   * rollouts of ten steps each (one in a quick run); per step, decision to applied.
+   * rollouts of ten steps each (a quick run: one of four); per step, decision to applied.
    */
   private Object rollout(WeirStack stack, FolderClusters clusters, int routes) throws Exception {
     int rollouts = plan.quick() ? 1 : ROLLOUTS;
+    int setWeights = plan.quick() ? RolloutSuite.QUICK_STEPS : RolloutSuite.STEPS;
     progress(
         "  rollout: %d rollouts of hello, %d steps each, with %,d Routes",
-        rollouts, RolloutSuite.STEPS + 1, routes);
+        rollouts, setWeights + 1, routes);
     // From a pure split the gateway serves, before the Rollout exists: its first sight of hello
     // is then the split it starts from, not a rollout towards it.
     applyAndAwaitAck(stack, clusters, split(HELLO1));
     Results.RolloutSteps r =
-        RolloutSuite.run(stack, clusters, routes, rollouts, ROLLOUT_TIMEOUT_SECONDS);
+        RolloutSuite.run(stack, clusters, routes, rollouts, setWeights, ROLLOUT_TIMEOUT_SECONDS);
     results.rollout.add(r);
     if (r.failedRequests() > 0) {
       note(

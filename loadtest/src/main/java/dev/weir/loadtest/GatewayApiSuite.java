@@ -42,6 +42,7 @@ final class GatewayApiSuite {
    * @param rules rules of the matching HTTPRoute (the last one matches)
    * @param pairs Route/HTTPRoute pairs of wrk runs (each pair: A B, the next B A)
    * @param httpRoutes HTTPRoutes in all when propagation is measured
+   * @param jvm how the stack's JVMs run
    */
   record Plan(
       int rules,
@@ -50,7 +51,8 @@ final class GatewayApiSuite {
       int pairs,
       int httpRoutes,
       int warmupChanges,
-      int changes) {}
+      int changes,
+      WeirStack.Jvm jvm) {}
 
   private final Plan plan;
   private final Path dir;
@@ -85,10 +87,15 @@ final class GatewayApiSuite {
       throws Exception {
     write();
     List<String> loads = new ArrayList<>();
-    try (WeirStack stack = new WeirStack(processes, WeirStack.Ports.free())) {
-      stack.startController(
-          controllerJar, dir.resolve("clusters.yaml"), "gwapi-controller", PATIENCE);
-      stack.startGateway(gatewayJar, "gwapi-gateway", PATIENCE);
+    try (WeirStack stack = new WeirStack(processes, WeirStack.Ports.free(), plan.jvm())) {
+      stack.start(
+          controllerJar,
+          dir.resolve("clusters.yaml"),
+          "gwapi-controller",
+          List.of(),
+          gatewayJar,
+          "gwapi-gateway",
+          PATIENCE);
       stack.awaitServed(RULES_HOST, PATIENCE);
       stack.awaitServed(BenchClusters.HELLO_HOST, PATIENCE);
 

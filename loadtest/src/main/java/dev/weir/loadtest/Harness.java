@@ -54,11 +54,11 @@ public final class Harness {
           ? new Plan(
               true,
               1,
-              2,
+              1,
               List.of(10, 100),
               List.of(10),
               5,
-              10_000,
+              2_000,
               EnumSet.complementOf(EnumSet.of(Suite.GATEWAY_API)))
           : new Plan(
               false,
@@ -345,18 +345,24 @@ public final class Harness {
     return report;
   }
 
+  /** Starts the four backends at once (their start-ups overlap), then waits for each. */
   private void startBackends() throws Exception {
+    Map<String, Processes.Started> started = new LinkedHashMap<>();
     for (String name : List.of(HELLO1, HELLO2, HELLO3, "filler")) {
       int port = freePort();
-      Processes.Started s =
+      started.put(
+          name,
           processes.start(
               "backend-" + name,
               Processes.javaMain(
                   Backend.class.getName(),
                   List.of("-Xmx128m", "-XX:+UseSerialGC"),
-                  List.of("--name", name, "--port", String.valueOf(port))));
+                  List.of("--name", name, "--port", String.valueOf(port)))));
       backendPorts.put(name, port);
-      awaitStatus200("backend " + name, s, port, "127.0.0.1");
+    }
+    for (Map.Entry<String, Processes.Started> e : started.entrySet()) {
+      awaitStatus200(
+          "backend " + e.getKey(), e.getValue(), backendPorts.get(e.getKey()), "127.0.0.1");
     }
     progress("backends up: %s", backendPorts);
   }
@@ -400,7 +406,9 @@ public final class Harness {
             peer,
             Processes.javaMain(
                 main.getName(),
-                List.of("-XX:+UseG1GC"),
+                plan.quick()
+                    ? List.of("-XX:+UseG1GC", "-XX:TieredStopAtLevel=1")
+                    : List.of("-XX:+UseG1GC"),
                 List.of(
                     "--port",
                     String.valueOf(port),
@@ -415,7 +423,12 @@ public final class Harness {
     } catch (RuntimeException e) {
       note(description + " peer failed: " + e.getMessage());
     } finally {
-      processes.stop(started);
+      // a quick run measures nothing at the peer's end: no graceful shutdown to wait for
+      if (plan.quick()) {
+        processes.kill(started);
+      } else {
+        processes.stop(started);
+      }
     }
   }
 
@@ -444,7 +457,9 @@ public final class Harness {
             "kubernetes-api-servers",
             Processes.javaMain(
                 MockApiServers.class.getName(),
-                List.of("-Xmx512m", "-XX:+UseG1GC", LOGBACK_OPTION),
+                plan.quick()
+                    ? List.of("-Xmx512m", "-XX:+UseG1GC", "-XX:TieredStopAtLevel=1", LOGBACK_OPTION)
+                    : List.of("-Xmx512m", "-XX:+UseG1GC", LOGBACK_OPTION),
                 List.of(
                     "--ports",
                     apiPorts.values().stream()
@@ -531,14 +546,23 @@ public final class Harness {
     String suffix = mode == BenchClusters.Mode.FOLDER ? "" : "-" + clusters.routes();
     WeirStack.Ports p =
         new WeirStack.Ports(freePort(), freePort(), freePort(), freePort(), freePort());
-    try (WeirStack stack = new WeirStack(processes, p)) {
+    try (WeirStack stack =
+        new WeirStack(processes, p, plan.quick() ? WeirStack.Jvm.QUICK : WeirStack.Jvm.MEASURED)) {
       long t0 = System.nanoTime();
       Duration startTimeout = Duration.ofSeconds(300);
       try {
-        stack.startController(
-            controllerJar, clusters.clustersFile(), prefix + "controller" + suffix, startTimeout);
-        if (gatewayJar != null) {
-          stack.startGateway(gatewayJar, prefix + "gateway" + suffix, startTimeout);
+        if (gatewayJar == null) {
+          stack.startController(
+              controllerJar, clusters.clustersFile(), prefix + "controller" + suffix, startTimeout);
+        } else {
+          stack.start(
+              controllerJar,
+              clusters.clustersFile(),
+              prefix + "controller" + suffix,
+              List.of(),
+              gatewayJar,
+              prefix + "gateway" + suffix,
+              startTimeout);
           stack.awaitServed(clusters.lastAddedHost(), startTimeout);
           stack.awaitServed(BenchClusters.HELLO_HOST, startTimeout);
         }
@@ -668,10 +692,10 @@ public final class Harness {
   private Object lrsIngest(WeirStack stack) throws Exception {
     LrsIngest.Plan p =
         plan.quick()
-            ? new LrsIngest.Plan(LrsIngest.DATA_PLANES, LrsIngest.REVISIONS, 3, 10)
+            ? new LrsIngest.Plan(LrsIngest.DATA_PLANES, LrsIngest.REVISIONS, 2, 4)
             : new LrsIngest.Plan(
                 LrsIngest.DATA_PLANES, LrsIngest.REVISIONS, LRS_WARMUP_SECONDS, LRS_SECONDS);
-    Results.LrsIngest r = LrsIngest.run(stack, p, plan.quick() ? 3 : 20);
+    Results.LrsIngest r = LrsIngest.run(stack, p, plan.quick() ? 2 : 20);
     results.lrsIngest.add(r);
     if (r.reportsPerSecond() < 0.95 * r.dataPlanes()) {
       note(
@@ -686,7 +710,7 @@ public final class Harness {
   }
 
   /**
-   * {@link ScaleFromZeroSuite}: 20 wakes of a revision at zero (quick: 3), then the hot path with
+   * {@link ScaleFromZeroSuite}: 20 wakes of a revision at zero (quick: 1), then the hot path with
    * and without 100 activatable revisions (quick: 20), on a stack of its own.
    */
   private Object scaleFromZero(Path controllerJar, Path gatewayJar, Wrk wrk) throws Exception {
@@ -694,8 +718,8 @@ public final class Harness {
         plan.quick()
             // Quick: no Kubernetes-mode wakes; KubernetesScaleFromZeroEndToEndTest covers that
             // path, and its stack would add a minute to the module's tests.
-            ? new ScaleFromZeroSuite.Plan(3, 20, 1, 2, 2, 1, 0)
-            : new ScaleFromZeroSuite.Plan(20, 100, 4, 30, 10, 5, 10);
+            ? new ScaleFromZeroSuite.Plan(1, 20, 1, 1, 1, 1, 0, WeirStack.Jvm.QUICK)
+            : new ScaleFromZeroSuite.Plan(20, 100, 4, 30, 10, 5, 10, WeirStack.Jvm.MEASURED);
     Results.ScaleFromZero r =
         ScaleFromZeroSuite.run(
             p,
@@ -719,8 +743,9 @@ public final class Harness {
   private Object gatewayApi(Path controllerJar, Path gatewayJar, Wrk wrk) throws Exception {
     GatewayApiSuite.Plan p =
         plan.quick()
-            ? new GatewayApiSuite.Plan(50, 1, 2, 1, 100, 2, 5)
-            : new GatewayApiSuite.Plan(50, 15, 10, 2, 10_000, WARMUP_CHANGES, plan.changes());
+            ? new GatewayApiSuite.Plan(50, 1, 2, 1, 100, 2, 5, WeirStack.Jvm.QUICK)
+            : new GatewayApiSuite.Plan(
+                50, 15, 10, 2, 10_000, WARMUP_CHANGES, plan.changes(), WeirStack.Jvm.MEASURED);
     Results.GatewayApi r =
         GatewayApiSuite.run(
             p, tmp.resolve("gateway-api"), processes, controllerJar, gatewayJar, backendPorts, wrk);
@@ -739,18 +764,19 @@ public final class Harness {
 
   /**
    * {@link RolloutSuite}: hello walks from one revision to the other and back in {@link #ROLLOUTS}
-   * rollouts of ten steps each (one in a quick run); per step, decision to applied.
+   * rollouts of ten steps each (a quick run: one of four); per step, decision to applied.
    */
   private Object rollout(WeirStack stack, FolderClusters clusters, int routes) throws Exception {
     int rollouts = plan.quick() ? 1 : ROLLOUTS;
+    int setWeights = plan.quick() ? RolloutSuite.QUICK_STEPS : RolloutSuite.STEPS;
     progress(
         "  rollout: %d rollouts of hello, %d steps each, with %,d Routes",
-        rollouts, RolloutSuite.STEPS + 1, routes);
+        rollouts, setWeights + 1, routes);
     // From a pure split the gateway serves, before the Rollout exists: its first sight of hello
     // is then the split it starts from, not a rollout towards it.
     applyAndAwaitAck(stack, clusters, split(HELLO1));
     Results.RolloutSteps r =
-        RolloutSuite.run(stack, clusters, routes, rollouts, ROLLOUT_TIMEOUT_SECONDS);
+        RolloutSuite.run(stack, clusters, routes, rollouts, setWeights, ROLLOUT_TIMEOUT_SECONDS);
     results.rollout.add(r);
     if (r.failedRequests() > 0) {
       note(

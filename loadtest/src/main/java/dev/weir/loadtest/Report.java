@@ -205,7 +205,9 @@ final class Report {
     md.append(
         "\n## 6. Rollout steps\n\nThe Route `hello`, governed by a Rollout of "
             + RolloutSuite.STEPS
-            + " `setWeight` steps (10% to 90%, each followed by a judged 1 s pause; the last step"
+            + " `setWeight` steps (10% to 90%"
+            + (m.quick() ? "; this quick run: " + RolloutSuite.QUICK_STEPS + ", 25% to 75%" : "")
+            + ", each followed by a judged 1 s pause; the last step"
             + " serves the spec's split), walks from one revision to the other and back under steady"
             + " requests (about 100 a second through the gateway, so that every pause has numbers"
             + " to judge). Per applied step: the time from its decision to every connected data"

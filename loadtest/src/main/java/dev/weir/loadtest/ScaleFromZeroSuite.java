@@ -52,7 +52,7 @@ final class ScaleFromZeroSuite {
   private static final Duration PATIENCE = Duration.ofSeconds(120);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** How much it runs. */
+  /** How much it runs, and how its stacks' JVMs run ({@link WeirStack.Jvm}). */
   record Plan(
       int wakes,
       int others,
@@ -60,7 +60,8 @@ final class ScaleFromZeroSuite {
       int warmupSeconds,
       int seconds,
       int wakesAmongOthers,
-      int kubernetesWakes) {}
+      int kubernetesWakes,
+      WeirStack.Jvm jvm) {}
 
   private final Plan plan;
   private final Path dir;
@@ -163,9 +164,15 @@ final class ScaleFromZeroSuite {
                   StandInKubelet.kubernetes(
                       east, BenchClusters.NAMESPACE, COLD, COLD, eastRecorder::lastPutMicros),
                   StandInKubelet.process(processes, COLD));
-          WeirStack stack = new WeirStack(processes, WeirStack.Ports.free())) {
-        stack.startController(controllerJar, clustersFile, "sfz-kubernetes-controller", PATIENCE);
-        stack.startGateway(gatewayJar, "sfz-kubernetes-gateway", PATIENCE);
+          WeirStack stack = new WeirStack(processes, WeirStack.Ports.free(), plan.jvm())) {
+        stack.start(
+            controllerJar,
+            clustersFile,
+            "sfz-kubernetes-controller",
+            List.of(),
+            gatewayJar,
+            "sfz-kubernetes-gateway",
+            PATIENCE);
         stack.awaitServed(WARM_HOST, PATIENCE);
         Harness.progress(
             "  scale-from-zero (Kubernetes mode): 1 unmeasured and %d measured wakes",
@@ -205,9 +212,15 @@ final class ScaleFromZeroSuite {
                 StandInKubelet.folder(
                     coldFile, east().resolve("cold-slice.yaml"), dir.resolve(".staging"), COLD),
                 StandInKubelet.process(processes, COLD));
-        WeirStack stack = new WeirStack(processes, WeirStack.Ports.free())) {
-      stack.startController(controllerJar, clustersFile, "sfz-controller", PATIENCE);
-      stack.startGateway(gatewayJar, "sfz-gateway", PATIENCE);
+        WeirStack stack = new WeirStack(processes, WeirStack.Ports.free(), plan.jvm())) {
+      stack.start(
+          controllerJar,
+          clustersFile,
+          "sfz-controller",
+          List.of(),
+          gatewayJar,
+          "sfz-gateway",
+          PATIENCE);
       stack.awaitServed(WARM_HOST, PATIENCE);
       Harness.progress("  scale-from-zero: %d wakes of %s", plan.wakes(), COLD);
       // One unmeasured wake first: the first after the processes start also loads and compiles

@@ -46,12 +46,40 @@ public final class WeirStack implements AutoCloseable {
           .version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofSeconds(5))
           .build();
+  private final Jvm jvm;
   private Processes.Started controller;
   private Processes.Started gateway;
 
+  /** A stack whose processes run as measured ({@link Jvm#MEASURED}). */
   public WeirStack(Processes processes, Ports ports) {
+    this(processes, ports, Jvm.MEASURED);
+  }
+
+  /** A stack whose controller and gateway run with the JVM options of {@code jvm}. */
+  public WeirStack(Processes processes, Ports ports, Jvm jvm) {
     this.processes = requireNonNull(processes, "processes");
     this.ports = requireNonNull(ports, "ports");
+    this.jvm = requireNonNull(jvm, "jvm");
+  }
+
+  /**
+   * How the controller and the gateway JVMs run: as a measurement needs them, or as a test (or a
+   * quick run, whose numbers are indicative only) needs them: up fast.
+   */
+  public enum Jvm {
+    /**
+     * A fixed 2 GiB heap, the collector of {@link #collector()}, a GC log and a flight recording
+     * per process: what every suite of a full run measures.
+     */
+    MEASURED,
+    /**
+     * The same heap and collector, C1 only ({@code -XX:TieredStopAtLevel=1}) and no GC log or
+     * flight recording: a Spring Boot start-up then takes about half the CPU time (its C2
+     * compilations are most of the rest; measured at 10.5 s against 17.7 to 24.6 s of CPU for the
+     * controller on a loaded 2-core machine), and stopping has no recording to write. The code runs
+     * slower once warm, so nothing measured this way compares with a full run.
+     */
+    QUICK
   }
 
   public Ports ports() {
@@ -79,6 +107,42 @@ public final class WeirStack implements AutoCloseable {
   public void startController(
       Path jar, Path clustersFile, String logName, Duration timeout, List<String> extraArgs)
       throws IOException, InterruptedException {
+    launchController(jar, clustersFile, logName, extraArgs);
+    awaitController(timeout);
+  }
+
+  /**
+   * Starts the controller ({@code controllerArgs} as {@code extraArgs} in {@link
+   * #startController(Path, Path, String, Duration, List)}) and the gateway, logging to {@code
+   * <logDir>/<controllerLog>.log} and {@code <gatewayLog>.log}, and waits until the controller is
+   * healthy and the gateway ready (its first config applied). {@link Jvm#MEASURED}: the gateway
+   * starts once the controller is healthy, so that a run's time to serve compares with earlier
+   * reports. {@link Jvm#QUICK}: both start at once, the gateway connecting on its xDS backoff (250
+   * ms doubling to 5 s) until the controller listens; on 2 cores their start-ups then overlap.
+   */
+  public void start(
+      Path controllerJar,
+      Path clustersFile,
+      String controllerLog,
+      List<String> controllerArgs,
+      Path gatewayJar,
+      String gatewayLog,
+      Duration timeout)
+      throws IOException, InterruptedException {
+    if (jvm == Jvm.MEASURED) {
+      startController(controllerJar, clustersFile, controllerLog, timeout, controllerArgs);
+      startGateway(gatewayJar, gatewayLog, timeout);
+      return;
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    launchController(controllerJar, clustersFile, controllerLog, controllerArgs);
+    launchGateway(gatewayJar, gatewayLog);
+    awaitController(timeout);
+    awaitGateway(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+  }
+
+  private void launchController(Path jar, Path clustersFile, String logName, List<String> extraArgs)
+      throws IOException {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -90,6 +154,9 @@ public final class WeirStack implements AutoCloseable {
                 "--server.address=127.0.0.1"));
     args.addAll(extraArgs);
     controller = processes.start(logName, Processes.javaJar(jar, jvmOptions(logName), args));
+  }
+
+  private void awaitController(Duration timeout) throws InterruptedException {
     await(
         "controller health on :" + ports.admin(),
         timeout,
@@ -111,6 +178,11 @@ public final class WeirStack implements AutoCloseable {
   /** Starts the gateway, waiting until it reports ready (its first config applied). */
   public void startGateway(Path jar, String logName, Duration timeout)
       throws IOException, InterruptedException {
+    launchGateway(jar, logName);
+    awaitGateway(timeout);
+  }
+
+  private void launchGateway(Path jar, String logName) throws IOException {
     gateway =
         processes.start(
             logName,
@@ -130,6 +202,9 @@ public final class WeirStack implements AutoCloseable {
                     "--weir.node.cluster=weir-gateway",
                     "--weir.node.region=local",
                     "--weir.node.zone=east")));
+  }
+
+  private void awaitGateway(Duration timeout) throws InterruptedException {
     await(
         "gateway readiness on :" + ports.gatewayManagement(),
         timeout,
@@ -144,9 +219,12 @@ public final class WeirStack implements AutoCloseable {
    * 1/64 of the machine's memory and grows through many collections while 10,000 Routes load), the
    * collector of {@link #collector()}, a GC log and a flight recording (CPU samples, allocation,
    * locks, GC) per process next to its log, for the report's analysis ({@code jfr print}, {@code
-   * jfr summary}).
+   * jfr summary}); {@link Jvm#QUICK} keeps the heap and the collector only, and adds C1 only.
    */
   private List<String> jvmOptions(String name) {
+    if (jvm == Jvm.QUICK) {
+      return List.of(collector().option, "-Xms2g", "-Xmx2g", "-XX:TieredStopAtLevel=1");
+    }
     Path dir = processes.logDir().toAbsolutePath();
     return List.of(
         collector().option,
@@ -470,15 +548,28 @@ public final class WeirStack implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the gateway, then the controller: {@link Jvm#MEASURED} gracefully (SIGTERM, so that the
+   * flight recordings are written), {@link Jvm#QUICK} at once (SIGKILL: there is nothing to write,
+   * and a graceful stop of two Spring Boot JVMs costs seconds on a loaded machine).
+   */
   @Override
   public void close() {
     if (gateway != null) {
-      processes.stop(gateway);
+      stop(gateway);
       gateway = null;
     }
     if (controller != null) {
-      processes.stop(controller);
+      stop(controller);
       controller = null;
+    }
+  }
+
+  private void stop(Processes.Started process) {
+    if (jvm == Jvm.QUICK) {
+      processes.kill(process);
+    } else {
+      processes.stop(process);
     }
   }
 }

@@ -1,7 +1,6 @@
 package dev.weir.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.weir.loadtest.EchoBackend.Seen;
@@ -19,17 +18,13 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -42,19 +37,13 @@ import org.junit.jupiter.api.TestInstance;
  * cases: the controller and the gateway from their jars on folder clusters, one Gateway (Weir's
  * GatewayClass, one HTTP listener on port 80 for {@code *.example.com}), echo backends that answer
  * the request they saw, and real gRPC servers (h2c) called by a grpc-java client through the
- * gateway. One stack serves every case; each case has a host (and a route) of its own, so the cases
- * do not depend on their order. Statuses are read from the admin API ({@code GET
- * /api/v1/httproutes}, {@code /api/v1/grpcroutes}).
+ * gateway. One stack (the {@link SharedFolderStack}) serves every case; each case has a host (and a
+ * route) of its own, so the cases do not depend on their order. Statuses are read from the admin
+ * API ({@code GET /api/v1/httproutes}, {@code /api/v1/grpcroutes}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GatewayApiEndToEndTest {
 
-  private static final Path MODULE = Path.of("").toAbsolutePath();
-  private static final Path ROOT = MODULE.getParent();
-  private static final Path CONTROLLER_JAR =
-      ROOT.resolve("route-controller/target/weir-controller.jar");
-  private static final Path GATEWAY_JAR = ROOT.resolve("gateway/target/weir-gateway.jar");
-  private static final Duration START = Duration.ofSeconds(120);
   private static final Duration PATIENCE = Duration.ofSeconds(30);
   private static final String NS = BenchClusters.NAMESPACE;
 
@@ -311,8 +300,7 @@ class GatewayApiEndToEndTest {
 
   private static final String FLAGGER_HOST = "flagger.example.com";
 
-  private Path dir;
-  private Processes processes;
+  private SharedFolderStack shared;
   private WeirStack stack;
   private final List<EchoBackend> echoes = new ArrayList<>();
   private final List<Server> grpcServers = new ArrayList<>();
@@ -321,17 +309,8 @@ class GatewayApiEndToEndTest {
 
   @BeforeAll
   void startWeir() throws Exception {
-    assumeTrue(
-        Harness.usableJar(CONTROLLER_JAR) && Harness.usableJar(GATEWAY_JAR),
-        "Weir's jars are not built; the reactor build (./mvnw -B verify) builds them first");
-    dir = MODULE.resolve("target/gateway-api-e2e");
-    deleteTree(dir);
-    for (String cluster : BenchClusters.CLUSTERS) {
-      Files.createDirectories(dir.resolve(cluster));
-    }
-    Files.writeString(
-        dir.resolve("clusters.yaml"), BenchClusters.clustersFile(c -> "directory: " + c + "/"));
-
+    shared = SharedFolderStack.get();
+    stack = shared.stack();
     StringBuilder backends = new StringBuilder();
     Map<String, String> echoNamespaces = new LinkedHashMap<>();
     ECHOES.forEach(e -> echoNamespaces.put(e, NS));
@@ -358,26 +337,18 @@ class GatewayApiEndToEndTest {
           .append(FolderClusters.service(NS, name, name, "grpc"))
           .append(FolderClusters.slice(NS, name, "127.0.0.1", server.getPort(), "grpc"));
     }
-    Files.writeString(dir.resolve("east/backends.yaml"), backends);
-    Files.writeString(dir.resolve("east/gateway.yaml"), GATEWAY);
-    Files.writeString(dir.resolve("east/routes.yaml"), ROUTES);
+    // Into the running stack's config cluster, each file whole; the routes last, so that the
+    // build serving them has every object written before.
+    shared.write("gwapi-backends", backends);
+    shared.write("gwapi-gateway", GATEWAY);
     writeFlaggerRoute(100, 0);
-
-    processes = new Processes(dir.resolve("logs"));
-    stack = new WeirStack(processes, WeirStack.Ports.free());
-    stack.startController(CONTROLLER_JAR, dir.resolve("clusters.yaml"), "controller", START);
-    stack.startGateway(GATEWAY_JAR, "gateway", START);
+    shared.write("gwapi-routes", ROUTES);
     stack.awaitServed("weights.example.com", PATIENCE);
+    stack.awaitServed(FLAGGER_HOST, PATIENCE);
   }
 
   @AfterAll
-  void stopWeir() {
-    if (stack != null) {
-      stack.close();
-    }
-    if (processes != null) {
-      processes.close();
-    }
+  void stopBackends() {
     echoes.forEach(EchoBackend::close);
     grpcServers.forEach(Server::shutdownNow);
     fastBackends.forEach(Backend::close);
@@ -663,9 +634,8 @@ class GatewayApiEndToEndTest {
   }
 
   private void writeFlaggerRoute(int primary, int canary) throws IOException {
-    FolderClusters.replace(
-        dir.resolve(".staging"),
-        dir.resolve("east/flagger.yaml"),
+    shared.write(
+        "gwapi-flagger",
         """
         apiVersion: gateway.networking.k8s.io/v1
         kind: HTTPRoute
@@ -769,15 +739,5 @@ class GatewayApiEndToEndTest {
   private static String call(ManagedChannel channel, MethodDescriptor<String, String> method) {
     return ClientCalls.blockingUnaryCall(
         channel, method, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "who?");
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (Files.exists(dir)) {
-      try (Stream<Path> walk = Files.walk(dir)) {
-        for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(p);
-        }
-      }
-    }
   }
 }

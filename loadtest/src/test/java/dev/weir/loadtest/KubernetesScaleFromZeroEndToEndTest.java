@@ -149,14 +149,15 @@ class KubernetesScaleFromZeroEndToEndTest {
     east.resource(FolderClusters.route("cold", Map.of(REVISION, 100))).create();
 
     processes = new Processes(dir.resolve("logs"));
-    stack = new WeirStack(processes, WeirStack.Ports.free());
-    stack.startController(
+    stack = new WeirStack(processes, WeirStack.Ports.free(), WeirStack.Jvm.QUICK);
+    stack.start(
         CONTROLLER_JAR,
         dir.resolve("clusters.yaml"),
         "controller",
-        START,
-        List.of("--weir.xds.load-reporting-interval=200ms"));
-    stack.startGateway(GATEWAY_JAR, "gateway", START);
+        List.of("--weir.xds.load-reporting-interval=200ms"),
+        GATEWAY_JAR,
+        "gateway",
+        START);
   }
 
   @AfterAll

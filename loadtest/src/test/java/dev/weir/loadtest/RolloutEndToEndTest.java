@@ -2,7 +2,6 @@ package dev.weir.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.weir.loadtest.LoadLoop.Sample;
@@ -30,88 +29,38 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Progressive rollouts end to end: the controller and the gateway from their jars on folder
  * clusters, real backends answering their revision's name, and steady requests through the gateway
- * whose every response is counted. Each test governs a Route of its own with a Rollout; one
- * controller and one gateway serve the whole class (the restart test runs last and restarts the
- * controller). Steps are short (pauses of 1 to 6 s) and the data planes report load every 200 ms,
- * so that the class stays near three minutes. Four tests judge the candidate with {@code
- * analysis.metrics[]} against a real Prometheus ({@link GatewayPrometheus}) scraping the gateway's
- * {@code /actuator/prometheus} every second: a pass, a failure the Route's message names, and no
- * data or no Prometheus, which are Inconclusive until the deadline.
+ * whose every response is counted. Each test governs a Route of its own with a Rollout; the
+ * controller and the gateway are the {@link SharedFolderStack} (the restart test runs last and
+ * restarts the controller). Steps are short (pauses of 1 to 6 s) and the data planes report load
+ * every 200 ms, so that the class stays near three minutes. Four tests judge the candidate with
+ * {@code analysis.metrics[]} against a real Prometheus ({@link GatewayPrometheus}) scraping the
+ * gateway's {@code /actuator/prometheus} every second: a pass, a failure the Route's message names,
+ * and no data or no Prometheus, which are Inconclusive until the deadline.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RolloutEndToEndTest {
 
-  private static final Path MODULE = Path.of("").toAbsolutePath();
-  private static final Path ROOT = MODULE.getParent();
-  private static final Path CONTROLLER_JAR =
-      ROOT.resolve("route-controller/target/weir-controller.jar");
-  private static final Path GATEWAY_JAR = ROOT.resolve("gateway/target/weir-gateway.jar");
-
-  /** Load reports every 200 ms instead of every second, so short windows have numbers. */
-  private static final List<String> CONTROLLER_ARGS =
-      List.of("--weir.xds.load-reporting-interval=200ms");
-
-  private static final Duration START = Duration.ofSeconds(120);
+  private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+  private static final Duration START = SharedFolderStack.START;
   private static final String NAMESPACE = BenchClusters.NAMESPACE;
 
+  private SharedFolderStack shared;
   private Path dir;
-  private Processes processes;
   private WeirStack stack;
-  private Backend seed;
   private @Nullable GatewayPrometheus prometheus;
 
   @BeforeAll
   void startWeir() throws Exception {
-    assumeTrue(
-        Harness.usableJar(CONTROLLER_JAR) && Harness.usableJar(GATEWAY_JAR),
-        "Weir's jars are not built ("
-            + CONTROLLER_JAR
-            + ", "
-            + GATEWAY_JAR
-            + "); the reactor build (./mvnw -B verify) builds them before this module");
-    dir = MODULE.resolve("target/rollout-e2e");
-    deleteTree(dir);
-    for (String cluster : BenchClusters.CLUSTERS) {
-      Files.createDirectories(dir.resolve(cluster));
-    }
-    Files.writeString(
-        dir.resolve("clusters.yaml"), BenchClusters.clustersFile(c -> "directory: " + c + "/"));
-    // The gateway is ready once it applied a first config, which takes a Route to serve.
-    seed = Backend.start("seed-00001", "127.0.0.1", 0);
-    Files.writeString(
-        dir.resolve("east/seed.yaml"),
-        FolderClusters.service("seed-00001", "seed")
-            + FolderClusters.slice("seed-00001", "127.0.0.1", seed.port())
-            + FolderClusters.route("seed", Map.of("seed-00001", 100)));
-    processes = new Processes(dir.resolve("logs"));
-    stack =
-        new WeirStack(
-            processes,
-            new WeirStack.Ports(
-                Harness.freePort(),
-                Harness.freePort(),
-                Harness.freePort(),
-                Harness.freePort(),
-                Harness.freePort()));
-    stack.startController(
-        CONTROLLER_JAR, dir.resolve("clusters.yaml"), "controller", START, CONTROLLER_ARGS);
-    stack.startGateway(GATEWAY_JAR, "gateway", START);
+    shared = SharedFolderStack.get();
+    dir = shared.dir();
+    stack = shared.stack();
   }
 
   @AfterAll
-  void stopWeir() {
+  void stopPrometheus() {
     if (prometheus != null) {
       prometheus.close();
-    }
-    if (stack != null) {
-      stack.close();
-    }
-    if (processes != null) {
-      processes.close();
-    }
-    if (seed != null) {
-      seed.close();
     }
   }
 
@@ -624,11 +573,11 @@ class RolloutEndToEndTest {
         stack.killController();
         load.awaitMore(200); // the gateway serves on without a controller
         stack.startController(
-            CONTROLLER_JAR,
-            dir.resolve("clusters.yaml"),
+            SharedFolderStack.CONTROLLER_JAR,
+            shared.clustersFile(),
             "controller-restarted",
             START,
-            CONTROLLER_ARGS);
+            SharedFolderStack.CONTROLLER_ARGS);
         JsonNode after = s.awaitRollout("listed again", r -> true);
         assertThat(phase(after)).as("after the restart: %s", after).isEqualTo("Paused");
         assertThat(after.path("step").asInt()).isEqualTo(1);
@@ -729,8 +678,7 @@ class RolloutEndToEndTest {
     }
 
     private void write(String name, CharSequence yaml) throws IOException {
-      FolderClusters.replace(
-          dir.resolve(".staging"), dir.resolve("east").resolve(name + ".yaml"), yaml);
+      shared.write(name, yaml);
     }
 
     LoadLoop load(String method) {
@@ -922,15 +870,5 @@ class RolloutEndToEndTest {
     }
     assertThat(found).as("%s answered at all", revision).isNotNegative();
     return found;
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (Files.exists(dir)) {
-      try (var paths = Files.walk(dir)) {
-        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
-    }
   }
 }

@@ -1,7 +1,6 @@
 package dev.weir.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.weir.loadtest.backend.Backend;
@@ -9,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -30,54 +28,29 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ScaleFromZeroEndToEndTest {
 
-  private static final Path MODULE = Path.of("").toAbsolutePath();
-  private static final Path ROOT = MODULE.getParent();
-  private static final Path CONTROLLER_JAR =
-      ROOT.resolve("route-controller/target/weir-controller.jar");
-  private static final Path GATEWAY_JAR = ROOT.resolve("gateway/target/weir-gateway.jar");
+  private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
   private static final Path KUBELET = ROOT.resolve("deploy/local/kubelet.sh");
-  private static final Duration START = Duration.ofSeconds(120);
   private static final String NAMESPACE = BenchClusters.NAMESPACE;
   private static final String HOST = "cold." + NAMESPACE + "." + BenchClusters.DOMAIN;
 
-  private Path dir;
   private Processes processes;
   private WeirStack stack;
-  private Backend seed;
   private Path deployment;
   private String deploymentText;
 
   @BeforeAll
-  void startWeir() throws Exception {
-    assumeTrue(
-        Harness.usableJar(CONTROLLER_JAR) && Harness.usableJar(GATEWAY_JAR),
-        "Weir's jars are not built; the reactor build (./mvnw -B verify) builds them first");
-    dir = MODULE.resolve("target/scale-e2e");
-    if (Files.exists(dir)) {
-      try (Stream<Path> walk = Files.walk(dir)) {
-        for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(p);
-        }
-      }
-    }
-    for (String cluster : BenchClusters.CLUSTERS) {
-      Files.createDirectories(dir.resolve(cluster));
-    }
-    Files.writeString(
-        dir.resolve("clusters.yaml"), BenchClusters.clustersFile(c -> "directory: " + c + "/"));
-    seed = Backend.start("seed-00001", "127.0.0.1", 0);
-    Files.writeString(
-        dir.resolve("east/seed.yaml"),
-        FolderClusters.service("seed-00001", "seed")
-            + FolderClusters.slice("seed-00001", "127.0.0.1", seed.port())
-            + FolderClusters.route("seed", Map.of("seed-00001", 100)));
+  void startKubelet() throws Exception {
+    SharedFolderStack shared = SharedFolderStack.get();
+    stack = shared.stack();
+    Path dir = shared.dir();
     deployment = dir.resolve("east/cold.yaml");
     // idle for 10 minutes before it would go back to zero: never during this test
     deploymentText =
         FolderClusters.scalableRevision("cold-00001", "cold", 0, "10m")
             + FolderClusters.route("cold", Map.of("cold-00001", 100));
-    Files.writeString(deployment, deploymentText);
-    processes = new Processes(dir.resolve("logs"));
+    // The kubelet first, so that it sees the Deployment at 0 before the controller can scale it.
+    Files.createDirectories(dir.resolve("scale-logs"));
+    processes = new Processes(dir.resolve("scale-logs"));
     int backendPort = Harness.freePort();
     processes.start(
         "kubelet",
@@ -88,7 +61,7 @@ class ScaleFromZeroEndToEndTest {
                     deployment.toString(),
                     dir.resolve("east/cold-00001-slice.yaml").toString(),
                     String.valueOf(backendPort),
-                    dir.resolve("logs/cold-00001.log").toString(),
+                    dir.resolve("scale-logs/cold-00001.log").toString(),
                     "--"),
                 Processes.javaMain(
                     Backend.class.getName(),
@@ -96,26 +69,13 @@ class ScaleFromZeroEndToEndTest {
                     List.of("--name", "cold-00001", "--port", String.valueOf(backendPort)))
                     .stream())
             .toList());
-    stack = new WeirStack(processes, WeirStack.Ports.free());
-    stack.startController(
-        CONTROLLER_JAR,
-        dir.resolve("clusters.yaml"),
-        "controller",
-        START,
-        List.of("--weir.xds.load-reporting-interval=200ms"));
-    stack.startGateway(GATEWAY_JAR, "gateway", START);
+    shared.write("cold", deploymentText);
   }
 
   @AfterAll
-  void stopWeir() {
-    if (stack != null) {
-      stack.close();
-    }
+  void stopKubelet() {
     if (processes != null) {
       processes.close(); // kubelet.sh stops the backend it started
-    }
-    if (seed != null) {
-      seed.close();
     }
   }
 

@@ -203,4 +203,41 @@ class ListenerPortsTest extends RouteFeatureTestBase {
       Poll.until("ports closed", Duration.ofSeconds(30), () -> servers.boundPort(free) < 0);
     }
   }
+
+  /**
+   * A listener port is the data port's server on another port: it takes Spring Boot's {@code
+   * server.*} settings as the data port does, here {@code server.max-http-request-header-size=16KB}
+   * from {@code application.properties} (reactor-netty's own default is 8 KB). Requests to a path
+   * no rule takes, answered by the gateway itself.
+   */
+  @Test
+  void listenerPortTakesTheDataPortsServerSettings() {
+    try {
+      serveModel(
+          List.of(
+              host(SHARED_HOST, VirtualHost.SHARED_PORT, "default/b"),
+              host(MAPPED_HOST, MAPPED, "default/a")));
+      Poll.until(
+          "port " + MAPPED + " bound", Duration.ofSeconds(30), () -> servers.boundPort(MAPPED) > 0);
+      int mapped = servers.boundPort(MAPPED);
+      Map<String, String> twelveKb = Map.of("x-large", "v".repeat(12 * 1024));
+      Map<String, String> twentyKb = Map.of("x-large", "v".repeat(20 * 1024));
+      Poll.until(
+          "host served on its port",
+          Duration.ofSeconds(30),
+          () -> get(mapped, MAPPED_HOST, "/nothing").status() == 404);
+
+      assertThat(send(port, HttpMethod.GET, SHARED_HOST, "/nothing", twelveKb).status())
+          .isEqualTo(404);
+      assertThat(send(mapped, HttpMethod.GET, MAPPED_HOST, "/nothing", twelveKb).status())
+          .isEqualTo(404);
+      assertThat(send(port, HttpMethod.GET, SHARED_HOST, "/nothing", twentyKb).status())
+          .isEqualTo(431);
+      assertThat(send(mapped, HttpMethod.GET, MAPPED_HOST, "/nothing", twentyKb).status())
+          .isEqualTo(431);
+    } finally {
+      serveModel(List.of(host(SHARED_HOST, VirtualHost.SHARED_PORT, "default/b")));
+      Poll.until("ports closed", Duration.ofSeconds(30), () -> servers.boundPort(MAPPED) < 0);
+    }
+  }
 }

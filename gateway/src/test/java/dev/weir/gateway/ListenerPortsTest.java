@@ -240,4 +240,55 @@ class ListenerPortsTest extends RouteFeatureTestBase {
       Poll.until("ports closed", Duration.ofSeconds(30), () -> servers.boundPort(MAPPED) < 0);
     }
   }
+
+  /**
+   * A response bringing a port that binds and one that cannot is NACKed, and the control plane
+   * keeps the gateway at its last ACK: it would never send the first port's removal. So neither
+   * port stays bound; when the port's listener comes again it is served, and closed when its
+   * listener goes.
+   */
+  @Test
+  void aNackedResponseLeavesNoPortBound() throws Exception {
+    int free = freePort();
+    try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      int held = busy.getLocalPort();
+      serveModel(
+          List.of(
+              host(SHARED_HOST, VirtualHost.SHARED_PORT, "default/b"),
+              host(FREE_HOST, free, "default/b"),
+              host(BUSY_HOST, held, "default/a")));
+      Poll.until(
+          "the busy port NACKed",
+          Duration.ofSeconds(30),
+          () -> xds.nackDetails().stream().anyMatch(d -> d.contains("weir-http-" + held)));
+      String nack =
+          xds.nackDetails().stream()
+              .filter(d -> d.contains("weir-http-" + held))
+              .reduce((first, last) -> last)
+              .orElseThrow();
+      assertThat(nack)
+          .contains("Address already in use")
+          .endsWith("not served either, as this response is rejected: weir-http-" + free);
+      assertThat(servers.boundPort(free)).isEqualTo(-1);
+      assertThat(servers.boundPort(held)).isEqualTo(-1);
+    }
+    try {
+      serveModel(List.of(host(SHARED_HOST, VirtualHost.SHARED_PORT, "default/b")));
+      serveModel(
+          List.of(
+              host(SHARED_HOST, VirtualHost.SHARED_PORT, "default/b"),
+              host(FREE_HOST, free, "default/b")));
+      Poll.until(
+          "port " + free + " bound", Duration.ofSeconds(30), () -> servers.boundPort(free) == free);
+      Poll.until(
+          "host served on its port",
+          Duration.ofSeconds(30),
+          () -> "b".equals(get(free, FREE_HOST, "/app").backend()));
+      serveModel(List.of(host(SHARED_HOST, VirtualHost.SHARED_PORT, "default/b")));
+      Poll.until(
+          "port " + free + " closed", Duration.ofSeconds(30), () -> servers.boundPort(free) < 0);
+    } finally {
+      serveModel(List.of(host(SHARED_HOST, VirtualHost.SHARED_PORT, "default/b")));
+    }
+  }
 }

@@ -3,8 +3,8 @@
 # gateway's test source dev.weir.gateway.bench.WarmPathBench): the same routing table with and
 # without activatable revisions, side by side in one run. Writes warm-path.json (JMH's results) and
 # warm-path.md (the table, the difference, the machine's load) into OUT_DIR.
-# Usage: loadtest/warm-path-bench.sh [OUT_DIR]   (default loadtest/results/<UTC time>-warm-path)
-# Takes about 3 minutes plus the build; run it on a quiet machine.
+# Usage: loadtest/warm-path-bench.sh [OUT_DIR [ROUNDS]]   (default loadtest/results/<UTC time>-warm-path, 5)
+# Takes about 4 minutes per 5 rounds plus the build; run it on a quiet machine.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -17,4 +17,4 @@ out="$(cd "$out" && pwd)"
   -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test)
 cd "$root/gateway"
 exec java -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
-  dev.weir.gateway.bench.WarmPathBench "$out"
+  dev.weir.gateway.bench.WarmPathBench "$out" "${2:-5}"

@@ -26,11 +26,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -83,9 +83,10 @@ import reactor.core.publisher.Mono;
  *       counters, the upstream URL) on a mock exchange, with a chain that completes at once.
  * </ul>
  *
- * <p>Run {@code loadtest/warm-path-bench.sh [out dir]}: it builds the gateway's test classes and
- * runs {@link #main}, which writes {@code warm-path.json} (JMH's results) and {@code warm-path.md}
- * (the two settings side by side, the difference, the machine's load) into the directory.
+ * <p>Run {@code loadtest/warm-path-bench.sh [out dir [rounds]]}: it builds the gateway's test
+ * classes and runs {@link #main}, which writes {@code warm-path.json} (JMH's results) and {@code
+ * warm-path.md} (the two settings side by side, the difference, the machine's load) into the
+ * directory.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -199,30 +200,48 @@ public class WarmPathBench {
 
   /**
    * Runs the benchmarks and writes {@code warm-path.json} and {@code warm-path.md} into {@code
-   * args[0]} (default {@code target/warm-path}).
+   * args[0]} (default {@code target/warm-path}); {@code args[1]} is the number of rounds (default
+   * 5). A shared machine's load drifts by more than the effect, so the two settings run in
+   * alternating order within each round (one fork each) and are compared round by round: the report
+   * gives each setting's median and the median of the rounds' differences, with their range.
    */
   public static void main(String[] args) throws RunnerException, IOException {
     Path out = Path.of(args.length > 0 ? args[0] : "target/warm-path");
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     Files.createDirectories(out);
     String before = loadAverage();
     Instant started = Instant.now();
-    Options options =
-        new OptionsBuilder()
-            .include(WarmPathBench.class.getName() + "\\.")
-            .resultFormat(ResultFormatType.JSON)
-            .result(out.resolve("warm-path.json").toString())
-            .build();
-    Collection<RunResult> results = new Runner(options).run();
-    Map<String, Map<String, double[]>> byBenchmark = new HashMap<>();
-    for (RunResult result : results) {
-      String name = result.getParams().getBenchmark();
-      name = name.substring(name.lastIndexOf('.') + 1);
-      String setting = result.getParams().getParam("activatable");
-      var primary = result.getPrimaryResult();
-      byBenchmark
-          .computeIfAbsent(name, k -> new HashMap<>())
-          .put(setting, new double[] {primary.getScore(), primary.getScoreError()});
+    // benchmark → setting → score per round
+    Map<String, Map<String, List<Double>>> scores = new TreeMap<>();
+    StringBuilder json = new StringBuilder("[");
+    for (int round = 0; round < rounds; round++) {
+      List<String> order = round % 2 == 0 ? List.of("false", "true") : List.of("true", "false");
+      for (String setting : order) {
+        Path file = out.resolve("warm-path-" + round + "-" + setting + ".json");
+        Options options =
+            new OptionsBuilder()
+                .include(WarmPathBench.class.getName() + "\\.")
+                .param("activatable", setting)
+                .forks(1)
+                .warmupIterations(4)
+                .measurementIterations(6)
+                .resultFormat(ResultFormatType.JSON)
+                .result(file.toString())
+                .build();
+        for (RunResult result : new Runner(options).run()) {
+          String name = result.getParams().getBenchmark();
+          name = name.substring(name.lastIndexOf('.') + 1);
+          scores
+              .computeIfAbsent(name, k -> new TreeMap<>())
+              .computeIfAbsent(setting, k -> new ArrayList<>())
+              .add(result.getPrimaryResult().getScore());
+        }
+        String text = Files.readString(file).trim();
+        json.append(json.length() > 1 ? ",\n" : "").append(text, 1, text.length() - 1);
+        Files.delete(file);
+      }
     }
+    Files.writeString(out.resolve("warm-path.json"), json.append("]\n"));
     StringBuilder md = new StringBuilder();
     md.append("# Warm path: what scale from zero adds (JMH)\n\n")
         .append("Started ")
@@ -242,33 +261,47 @@ public class WarmPathBench {
                 + " hosts (90/10 over two revisions; every "
                 + COLD_EVERY
                 + "th host's revisions without endpoints), requests round the warm hosts; "
-                + "`activatable=true` makes every revision activatable. Average time per request, "
-                + "ns, with JMH's 99.9% error.\n\n")
-        .append("| benchmark | activatable=false | activatable=true | difference |\n")
-        .append("| --- | ---: | ---: | ---: |\n");
-    for (String name : List.of("route", "filter")) {
-      Map<String, double[]> settings = byBenchmark.getOrDefault(name, Map.of());
-      double[] off = settings.get("false");
-      double[] on = settings.get("true");
-      if (off == null || on == null) {
+                + "`activatable=true` makes every revision activatable. Average time per request "
+                + "in ns: the median over "
+                + rounds
+                + " rounds (one JMH fork per setting per round, 4 warm-up and 6 measured 1 s "
+                + "iterations, the settings in alternating order), and the median of the rounds' "
+                + "differences (true − false) with their range.\n\n")
+        .append("| benchmark | activatable=false | activatable=true | difference (median) |")
+        .append(" difference (range) |\n")
+        .append("| --- | ---: | ---: | ---: | ---: |\n");
+    for (Map.Entry<String, Map<String, List<Double>>> entry : scores.entrySet()) {
+      List<Double> off = entry.getValue().getOrDefault("false", List.of());
+      List<Double> on = entry.getValue().getOrDefault("true", List.of());
+      if (off.isEmpty() || off.size() != on.size()) {
         continue;
       }
-      double diff = on[0] - off[0];
+      List<Double> diffs = new ArrayList<>();
+      for (int i = 0; i < off.size(); i++) {
+        diffs.add(on.get(i) - off.get(i));
+      }
+      double base = median(off);
+      double diff = median(diffs);
       md.append(
           String.format(
               Locale.ROOT,
-              "| %s | %.1f ± %.1f | %.1f ± %.1f | %+.1f ns (%+.2f%%, error ± %.1f ns) |%n",
-              name,
-              off[0],
-              off[1],
-              on[0],
-              on[1],
+              "| %s | %.1f | %.1f | %+.1f ns (%+.2f%%) | %+.1f … %+.1f ns |%n",
+              entry.getKey(),
+              base,
+              median(on),
               diff,
-              100 * diff / off[0],
-              off[1] + on[1]));
+              100 * diff / base,
+              diffs.stream().mapToDouble(Double::doubleValue).min().orElse(0),
+              diffs.stream().mapToDouble(Double::doubleValue).max().orElse(0)));
     }
     Files.writeString(out.resolve("warm-path.md"), md);
     System.out.print(md);
+  }
+
+  static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
   /**

@@ -2,15 +2,12 @@ package dev.weir.gateway;
 
 import dev.weir.gateway.lrs.LoadReporter;
 import dev.weir.gateway.proxy.Activator;
-import dev.weir.gateway.proxy.BadRequestLine;
+import dev.weir.gateway.proxy.DataPort;
 import dev.weir.gateway.proxy.GatewayMetrics;
-import dev.weir.gateway.proxy.H2cPriorKnowledge;
-import dev.weir.gateway.proxy.KeepAliveReadResume;
 import dev.weir.gateway.proxy.ListenerPortServers;
 import dev.weir.gateway.proxy.WeirFilteringWebHandler;
 import dev.weir.gateway.proxy.WeirHandlerMapping;
 import dev.weir.gateway.proxy.WeirHeadersFilter;
-import dev.weir.gateway.proxy.WeirHttpHandlerAdapter;
 import dev.weir.gateway.proxy.WeirMetricsFilter;
 import dev.weir.gateway.proxy.WeirNettyRoutingFilter;
 import dev.weir.gateway.proxy.WeirRoutingFilter;
@@ -44,8 +41,6 @@ import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
-import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
-import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.config.HttpClientProperties;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
@@ -58,8 +53,8 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.http.server.reactive.HttpHandler;
-import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.server.adapter.HttpWebHandlerAdapter;
 import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
 import reactor.netty.http.client.HttpClient;
@@ -184,20 +179,19 @@ public class GatewayConfiguration {
   /**
    * Gateway API listener ports other than 80 and 443: listener port P on data-plane port {@code
    * weir.listener-ports.P} (e.g. {@code --weir.listener-ports.8080=18080}; 0 for an ephemeral one),
-   * or on P itself when unmapped, at the data port's address ({@code server.address}); each bound
-   * while its listener is served over xDS, with the data port's WebFlux handler.
+   * or on P itself when unmapped, with the data port's server configuration (address and every
+   * {@code server.*} setting); each bound while its listener is served over xDS, with the data
+   * port's WebFlux handler.
    */
   @Bean(destroyMethod = "close")
   ListenerPortServers listenerPortServers(
-      @Value("${server.address:}") String address,
-      Environment environment,
-      ApplicationContext context) {
+      DataPort dataPort, Environment environment, ApplicationContext context) {
     Map<Integer, Integer> mapping =
         Binder.get(environment)
             .bind("weir.listener-ports", Bindable.mapOf(Integer.class, Integer.class))
             .orElse(Map.of());
     return new ListenerPortServers(
-        address,
+        dataPort,
         mapping,
         filter ->
             WebHttpHandlerBuilder.applicationContext(context)
@@ -222,31 +216,13 @@ public class GatewayConfiguration {
   }
 
   /**
-   * The data port: HTTP/1.1 and h2c with prior knowledge on the same port (Envoy's {@code
-   * codec_type: AUTO}), so gRPC clients can call through it, at no cost to HTTP/1.1 ({@link
-   * H2cPriorKnowledge}); and {@link WeirHttpHandlerAdapter} in front of WebFlux, which forwards
-   * request targets browsers send and refuses a bad target or {@code Host} with a plain 400. The
-   * adapter is installed as the one route of the server, ahead of the handler Spring Boot would
-   * install, and resolves the WebFlux handler on the first request. Requests Netty cannot parse get
-   * a one-line 400 ({@link BadRequestLine}); a keep-alive connection never stops reading ({@link
-   * KeepAliveReadResume}).
+   * The data port's server: Spring Boot's, from {@code server.*}, with Weir's parts ({@link
+   * DataPort}); the listener ports are built from the same configuration.
    */
   @Bean
-  WebServerFactoryCustomizer<NettyReactiveWebServerFactory> weirDataPort(
-      ObjectProvider<HttpHandler> httpHandler) {
-    SingletonSupplier<WeirHttpHandlerAdapter> adapter =
-        SingletonSupplier.of(() -> new WeirHttpHandlerAdapter(httpHandler.getObject()));
-    return factory -> {
-      factory.addServerCustomizers(
-          server ->
-              KeepAliveReadResume.install(
-                  BadRequestLine.install(H2cPriorKnowledge.configure(server))));
-      factory.addRouteProviders(
-          routes ->
-              routes.route(
-                  request -> true,
-                  (request, response) -> adapter.obtain().apply(request, response)));
-    };
+  DataPort weirDataPort(
+      ObjectProvider<HttpHandler> httpHandler, ObjectProvider<ReactorResourceFactory> resources) {
+    return new DataPort(httpHandler::getObject, resources::getIfAvailable);
   }
 
   /** Ready for traffic once the first route configuration is applied. */

@@ -203,4 +203,92 @@ class ListenerPortsTest extends RouteFeatureTestBase {
       Poll.until("ports closed", Duration.ofSeconds(30), () -> servers.boundPort(free) < 0);
     }
   }
+
+  /**
+   * A listener port is the data port's server on another port: it takes Spring Boot's {@code
+   * server.*} settings as the data port does, here {@code server.max-http-request-header-size=16KB}
+   * from {@code application.properties} (reactor-netty's own default is 8 KB). Requests to a path
+   * no rule takes, answered by the gateway itself.
+   */
+  @Test
+  void listenerPortTakesTheDataPortsServerSettings() {
+    try {
+      serveModel(
+          List.of(
+              host(SHARED_HOST, VirtualHost.SHARED_PORT, "default/b"),
+              host(MAPPED_HOST, MAPPED, "default/a")));
+      Poll.until(
+          "port " + MAPPED + " bound", Duration.ofSeconds(30), () -> servers.boundPort(MAPPED) > 0);
+      int mapped = servers.boundPort(MAPPED);
+      Map<String, String> twelveKb = Map.of("x-large", "v".repeat(12 * 1024));
+      Map<String, String> twentyKb = Map.of("x-large", "v".repeat(20 * 1024));
+      Poll.until(
+          "host served on its port",
+          Duration.ofSeconds(30),
+          () -> get(mapped, MAPPED_HOST, "/nothing").status() == 404);
+
+      assertThat(send(port, HttpMethod.GET, SHARED_HOST, "/nothing", twelveKb).status())
+          .isEqualTo(404);
+      assertThat(send(mapped, HttpMethod.GET, MAPPED_HOST, "/nothing", twelveKb).status())
+          .isEqualTo(404);
+      assertThat(send(port, HttpMethod.GET, SHARED_HOST, "/nothing", twentyKb).status())
+          .isEqualTo(431);
+      assertThat(send(mapped, HttpMethod.GET, MAPPED_HOST, "/nothing", twentyKb).status())
+          .isEqualTo(431);
+    } finally {
+      serveModel(List.of(host(SHARED_HOST, VirtualHost.SHARED_PORT, "default/b")));
+      Poll.until("ports closed", Duration.ofSeconds(30), () -> servers.boundPort(MAPPED) < 0);
+    }
+  }
+
+  /**
+   * A response bringing a port that binds and one that cannot is NACKed, and the control plane
+   * keeps the gateway at its last ACK: it would never send the first port's removal. So neither
+   * port stays bound; when the port's listener comes again it is served, and closed when its
+   * listener goes.
+   */
+  @Test
+  void aNackedResponseLeavesNoPortBound() throws Exception {
+    int free = freePort();
+    try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      int held = busy.getLocalPort();
+      serveModel(
+          List.of(
+              host(SHARED_HOST, VirtualHost.SHARED_PORT, "default/b"),
+              host(FREE_HOST, free, "default/b"),
+              host(BUSY_HOST, held, "default/a")));
+      Poll.until(
+          "the busy port NACKed",
+          Duration.ofSeconds(30),
+          () -> xds.nackDetails().stream().anyMatch(d -> d.contains("weir-http-" + held)));
+      String nack =
+          xds.nackDetails().stream()
+              .filter(d -> d.contains("weir-http-" + held))
+              .reduce((first, last) -> last)
+              .orElseThrow();
+      assertThat(nack)
+          .contains("Address already in use")
+          .endsWith("not served either, as this response is rejected: weir-http-" + free);
+      assertThat(servers.boundPort(free)).isEqualTo(-1);
+      assertThat(servers.boundPort(held)).isEqualTo(-1);
+    }
+    try {
+      serveModel(List.of(host(SHARED_HOST, VirtualHost.SHARED_PORT, "default/b")));
+      serveModel(
+          List.of(
+              host(SHARED_HOST, VirtualHost.SHARED_PORT, "default/b"),
+              host(FREE_HOST, free, "default/b")));
+      Poll.until(
+          "port " + free + " bound", Duration.ofSeconds(30), () -> servers.boundPort(free) == free);
+      Poll.until(
+          "host served on its port",
+          Duration.ofSeconds(30),
+          () -> "b".equals(get(free, FREE_HOST, "/app").backend()));
+      serveModel(List.of(host(SHARED_HOST, VirtualHost.SHARED_PORT, "default/b")));
+      Poll.until(
+          "port " + free + " closed", Duration.ofSeconds(30), () -> servers.boundPort(free) < 0);
+    } finally {
+      serveModel(List.of(host(SHARED_HOST, VirtualHost.SHARED_PORT, "default/b")));
+    }
+  }
 }

@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * else those it names): {@code upstream_locality_stats} per locality of the endpoints tried
  * (region, zone, sub_zone = Weir cluster) plus the gateway's own locality for failures before any
  * endpoint, with the latency buckets as {@code load_metric_stats} ({@link LatencyBuckets}), {@code
- * total_dropped_requests} 0 and {@code load_report_interval} the time since the last report.
+ * total_dropped_requests} 0 and {@code load_report_interval} the time since the last report. A
+ * report looks only at the clusters with activity since the last one ({@link
+ * LoadCounters#takeActive}), those with requests in flight or held staying active until they end.
  * Requests held for a cluster without endpoints go into the gateway's own locality as the load
  * metric {@link LoadReports#HELD_REQUESTS_METRIC}; a cluster's first held request (0 → 1) makes it
  * send a report at once, between the periodic ones (the rule of {@link LoadReports}).
@@ -75,6 +77,10 @@ public final class LoadReporter implements AutoCloseable {
   private final long[] latency = new long[LatencyBuckets.count()];
 
   private volatile long reportsSent;
+  // Clusters looked at by all reports so far; whether the one being drained has requests in flight
+  // or held.
+  private volatile long visited;
+  private boolean busy;
   private final AtomicBoolean reportPending = new AtomicBoolean();
 
   /**
@@ -151,6 +157,14 @@ public final class LoadReporter implements AutoCloseable {
     return reportsSent;
   }
 
+  /**
+   * Clusters the reports so far looked at: each report visits the clusters with activity since the
+   * last one (requests completed, in flight, held), not every cluster of the table.
+   */
+  public long clustersVisited() {
+    return visited;
+  }
+
   private void open() {
     if (closed) {
       return;
@@ -223,12 +237,24 @@ public final class LoadReporter implements AutoCloseable {
       lastReportNanos = now;
       LoadStatsRequest.Builder request = LoadStatsRequest.newBuilder().setNode(node);
       List<ClusterLoad> dropped = new ArrayList<>();
-      for (ClusterLoad cluster : counters.clusters()) {
+      // Only the clusters with activity since the last report: the others have nothing to say.
+      List<ClusterLoad> active = counters.takeActive();
+      visited += active.size();
+      for (ClusterLoad cluster : active) {
+        cluster.reportStarted();
         if (sendAllClusters || clusters.contains(cluster.name())) {
+          busy = false;
           ClusterStats stats = clusterStats(cluster, elapsed);
           if (stats != null) {
             request.addClusterStats(stats);
           }
+          if (busy && !cluster.removed()) {
+            // Requests in flight or held: their gauges go in every report until they end.
+            cluster.markActive();
+          }
+        } else if (!cluster.removed()) {
+          // Not asked for now: its counts wait for a report that asks.
+          cluster.markActive();
         }
         if (cluster.removed()) {
           dropped.add(cluster);
@@ -278,6 +304,9 @@ public final class LoadReporter implements AutoCloseable {
       LocalityLoad load,
       Locality locality) {
     LocalityLoad.Drained drained = load.drain(latency);
+    if (drained.inProgress() > 0 || drained.held() > 0) {
+      busy = true;
+    }
     if (drained.empty()) {
       return stats;
     }

@@ -20,15 +20,15 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebExchangeDecorator;
 import org.springframework.web.server.WebFilter;
 import reactor.netty.DisposableServer;
-import reactor.netty.http.server.HttpServer;
 
 /**
  * The data-plane ports of Gateway API listener ports other than 80 and 443 (DESIGN.md, "Gateway
  * API", Ports): listener port P is served on data-plane port {@code weir.listener-ports.P}, or on P
- * itself when unmapped, by a reactor-netty server like the data port's (HTTP/1.1 and h2c, the same
- * request-target checks, the same WebFlux handler and filters), whose requests are routed on P's
- * own routing table. Bound when P's listener arrives over xDS, closed when it goes; a port that
- * cannot be bound is logged and its reason returned for the NACK.
+ * itself when unmapped, by the data port's own reactor-netty server configuration ({@link
+ * DataPort}: every {@code server.*} setting, HTTP/1.1 and h2c, the same request-target checks, the
+ * same WebFlux handler and filters), whose requests are routed on P's own routing table. Bound when
+ * P's listener arrives over xDS, closed when it goes; a port that cannot be bound is logged and its
+ * reason returned for the NACK.
  *
  * <p>The shared data port pays nothing for this: a port's requests carry their table in a {@link
  * PortExchange}, which the routing filter finds by a type check on the exchange it has.
@@ -37,15 +37,14 @@ public final class ListenerPortServers implements ListenerPorts, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ListenerPortServers.class);
 
-  private final @Nullable String address;
+  private final DataPort dataPort;
   private final Map<Integer, Integer> mapping;
   private final Function<WebFilter, HttpHandler> handlers;
   private final Map<Integer, Served> servers = new HashMap<>();
   private boolean closed;
 
   /**
-   * @param address the address to bind (the data port's {@code server.address}); null or empty for
-   *     every address
+   * @param dataPort the data port, whose server configuration (address included) every port takes
    * @param mapping listener port → data-plane port ({@code weir.listener-ports}); a data-plane port
    *     of 0 is ephemeral
    * @param handlers the data port's WebFlux handler with one more web filter in front
@@ -53,10 +52,8 @@ public final class ListenerPortServers implements ListenerPorts, AutoCloseable {
    *     port out of 0..65535, naming the property
    */
   public ListenerPortServers(
-      @Nullable String address,
-      Map<Integer, Integer> mapping,
-      Function<WebFilter, HttpHandler> handlers) {
-    this.address = address == null || address.isBlank() ? null : address;
+      DataPort dataPort, Map<Integer, Integer> mapping, Function<WebFilter, HttpHandler> handlers) {
+    this.dataPort = requireNonNull(dataPort, "dataPort");
     this.handlers = requireNonNull(handlers, "handlers");
     for (Map.Entry<Integer, Integer> entry : mapping.entrySet()) {
       int port = entry.getKey();
@@ -91,16 +88,12 @@ public final class ListenerPortServers implements ListenerPorts, AutoCloseable {
             + (mapped == null ? " (unmapped)" : " (weir.listener-ports." + port + ")");
     HttpHandler handler =
         handlers.apply((exchange, chain) -> chain.filter(new PortExchange(exchange, tables)));
-    HttpServer http =
-        KeepAliveReadResume.install(
-            BadRequestLine.install(H2cPriorKnowledge.configure(HttpServer.create().port(bind))));
-    if (address != null) {
-      http = http.host(address);
-    }
     ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     try {
       DisposableServer server =
-          http.channelGroup(connections)
+          dataPort
+              .server(bind)
+              .channelGroup(connections)
               .handle(new WeirHttpHandlerAdapter(handler))
               .bindNow(Duration.ofSeconds(10));
       servers.put(port, new Served(server, connections));

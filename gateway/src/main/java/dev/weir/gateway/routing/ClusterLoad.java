@@ -2,6 +2,7 @@ package dev.weir.gateway.routing;
 
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The load of one cluster (revision), per locality of its endpoints plus the gateway's own locality
@@ -10,14 +11,36 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ClusterLoad {
 
   private final String name;
-  private final LocalityLoad own = new LocalityLoad("", "", "");
+  private final LocalityLoad own;
   private final ConcurrentHashMap<String, LocalityLoad> localities = new ConcurrentHashMap<>();
   private final LoadCounters counters;
+  private final AtomicBoolean active = new AtomicBoolean();
   volatile boolean removed;
 
   ClusterLoad(String name, LoadCounters counters) {
     this.name = name;
     this.counters = counters;
+    this.own = new LocalityLoad(this, "", "", "");
+  }
+
+  /**
+   * Something happened on this cluster since the load reporter last took it ({@link
+   * LoadCounters#takeActive}): the first call puts it among the active clusters, the others cost
+   * one volatile read. Also for the reporter, to visit a cluster again at its next report (requests
+   * in flight or held, or a report it was not asked for).
+   */
+  public void markActive() {
+    if (!active.get() && active.compareAndSet(false, true)) {
+      counters.activated(this);
+    }
+  }
+
+  /**
+   * The reporter drains this cluster now: activity from here on marks it active again, for the next
+   * report.
+   */
+  public void reportStarted() {
+    active.set(false);
   }
 
   /** The cluster's name, {@code {namespace}/{revision}}. */
@@ -50,7 +73,7 @@ public final class ClusterLoad {
   /** The load of the endpoints in one locality; created on first use (at table build). */
   LocalityLoad locality(String region, String zone, String subZone) {
     return localities.computeIfAbsent(
-        region + '\n' + zone + '\n' + subZone, k -> new LocalityLoad(region, zone, subZone));
+        region + '\n' + zone + '\n' + subZone, k -> new LocalityLoad(this, region, zone, subZone));
   }
 
   /** Every endpoint locality seen so far. */

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class LocalityLoad {
 
+  private final ClusterLoad cluster;
   private final String region;
   private final String zone;
   private final String subZone;
@@ -25,7 +26,8 @@ public final class LocalityLoad {
   private final AtomicInteger held = new AtomicInteger();
   private final LongAdder holdsStarted = new LongAdder();
 
-  LocalityLoad(String region, String zone, String subZone) {
+  LocalityLoad(ClusterLoad cluster, String region, String zone, String subZone) {
+    this.cluster = cluster;
     this.region = region;
     this.zone = zone;
     this.subZone = subZone;
@@ -50,17 +52,20 @@ public final class LocalityLoad {
   public void recordSuccess(long nanos) {
     succeeded.increment();
     latency.incrementAndGet(LatencyBuckets.bucketOfNanos(nanos));
+    cluster.markActive();
   }
 
   /** A request failed (5xx, or the gateway's own failure) after {@code nanos} nanoseconds. */
   public void recordError(long nanos) {
     errors.increment();
     latency.incrementAndGet(LatencyBuckets.bucketOfNanos(nanos));
+    cluster.markActive();
   }
 
   /** An attempt to an endpoint of this locality started. */
   public void attemptStarted() {
     inProgress.increment();
+    cluster.markActive();
   }
 
   /** An attempt started with {@link #attemptStarted()} ended, however it ended. */
@@ -71,7 +76,9 @@ public final class LocalityLoad {
   /** A request started being held; true when it is the only one held now (0 → 1). */
   boolean holdStarted() {
     holdsStarted.increment();
-    return held.incrementAndGet() == 1;
+    boolean first = held.incrementAndGet() == 1;
+    cluster.markActive();
+    return first;
   }
 
   /** A request held with {@link #holdStarted()} left the queue, however it left. */

@@ -21,8 +21,20 @@ import org.slf4j.LoggerFactory;
  * {@link ResourceNames#portListener}): a port is opened ({@link ListenerPorts#open}) with its own
  * routing table ({@link RoutingAssembler#addPort}) when its listener arrives, and closed when the
  * listener is removed. A port that cannot be opened is left out and named, with the reason, in the
- * NACK of the response that brought it; every other listener of that response is applied. A port
- * left out is tried again when its listener comes again.
+ * NACK of the response that brought it; the response's other listeners ({@code weir-http}, {@code
+ * weir-https}) are applied, its other new ports are not (below). A port left out is tried again
+ * when its listener comes again.
+ *
+ * <p>A response whose ports cannot all be opened is NACKed, and a NACK leaves the client's
+ * resources, as the control plane tracks them, at the last ACK (the xDS protocol's ACK/NACK;
+ * java-control-plane updates a Delta stream's tracked versions on ACK only): it would never send
+ * the removal of a port that response brought. So the ports a NACKed response opened are closed
+ * again before the NACK (the ports served before it stay), and are opened when their listeners come
+ * again (java-control-plane sends a listener the client is not known to hold when it changes, and
+ * on a new stream). For the same reason every open port is <em>unconfirmed</em> on a new stream
+ * (whose first request declares only {@code weir-https}, so the server's first listener response
+ * carries every port listener it has) until a response carrying its listener is ACKed, and closed
+ * when a listener response does not carry it.
  *
  * <p>Runs on the client's one thread; nothing here locks.
  */
@@ -34,14 +46,21 @@ final class PortListeners {
   private final RoutingAssembler routing;
   private final ListenerPorts ports;
   private final Set<Integer> open = new TreeSet<>();
+  private final Set<Integer> unconfirmed = new TreeSet<>();
 
   PortListeners(RoutingAssembler routing, ListenerPorts ports) {
     this.routing = requireNonNull(routing, "routing");
     this.ports = requireNonNull(ports, "ports");
   }
 
+  /** A new stream: the control plane knows none of the open ports until it sends them again. */
+  void streamOpened() {
+    unconfirmed.addAll(open);
+  }
+
   /**
-   * Opens the ports whose listeners {@code response} brings and closes those it removes.
+   * Opens the ports whose listeners {@code response} brings and closes those it removes, and the
+   * unconfirmed ports it does not carry.
    *
    * @return null when every port is served, else the NACK's detail naming each listener, its port
    *     and why it is not served
@@ -61,13 +80,22 @@ final class PortListeners {
     }
     for (String name : response.getRemovedResourcesList()) {
       Integer port = port(name);
-      if (port != null && open.remove(port)) {
-        ports.close(port);
-        routing.removePort(port);
+      if (port != null && open.contains(port)) {
+        close(port);
         log.info("xDS: listener {} removed: port {} closed", name, port);
       }
     }
+    for (Integer port : List.copyOf(unconfirmed)) {
+      if (!added.contains(port)) {
+        close(port);
+        log.info(
+            "xDS: listener {} not sent again on a new stream: port {} closed",
+            ResourceNames.portListener(port),
+            port);
+      }
+    }
     List<String> failures = new ArrayList<>();
+    List<Integer> opened = new ArrayList<>();
     for (int port : added) {
       if (open.contains(port)) {
         continue;
@@ -76,12 +104,34 @@ final class PortListeners {
       String problem = ports.open(port, tables);
       if (problem == null) {
         open.add(port);
+        opened.add(port);
       } else {
         routing.removePort(port);
         failures.add("listener " + ResourceNames.portListener(port) + ": " + problem);
       }
     }
-    return failures.isEmpty() ? null : String.join("; ", failures);
+    if (failures.isEmpty()) {
+      unconfirmed.removeAll(added);
+      return null;
+    }
+    // This response is NACKed: the control plane will not count the ports it opened as held, so
+    // they close (those held before keep their last ACKed versions there; their removal will come).
+    for (int port : opened) {
+      close(port);
+    }
+    if (!opened.isEmpty()) {
+      failures.add(
+          "not served either, as this response is rejected: "
+              + String.join(", ", opened.stream().map(ResourceNames::portListener).toList()));
+    }
+    return String.join("; ", failures);
+  }
+
+  private void close(int port) {
+    open.remove(port);
+    unconfirmed.remove(port);
+    ports.close(port);
+    routing.removePort(port);
   }
 
   /**

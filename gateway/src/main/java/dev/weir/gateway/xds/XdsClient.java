@@ -155,6 +155,7 @@ public final class XdsClient implements AutoCloseable {
           @Override
           public void onOpen() {
             routing.streamOpened();
+            portListeners.streamOpened();
             https.streamOpened();
           }
 

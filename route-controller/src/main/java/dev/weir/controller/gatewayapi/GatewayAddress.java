@@ -2,8 +2,6 @@ package dev.weir.controller.gatewayapi;
 
 import static java.util.Objects.requireNonNull;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -28,6 +26,8 @@ public record GatewayAddress(String type, String value) {
   private static final Pattern IPV4 =
       Pattern.compile(
           "^(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}$");
+
+  private static final Pattern HEX_GROUP = Pattern.compile("^[0-9a-fA-F]{1,4}$");
 
   private static final Pattern LOOKS_NUMERIC = Pattern.compile("^[0-9.]+$");
 
@@ -55,14 +55,14 @@ public record GatewayAddress(String type, String value) {
     }
     if (s.indexOf(':') >= 0) {
       String literal = s.startsWith("[") && s.endsWith("]") ? s.substring(1, s.length() - 1) : s;
-      try {
-        // A string with a colon is parsed as an IPv6 literal, never looked up.
-        InetAddress.getByName("[" + literal + "]");
-        return new GatewayAddress(IP_ADDRESS, literal.toLowerCase(Locale.ROOT));
-      } catch (UnknownHostException | IllegalArgumentException e) {
+      if (!isIpv6(literal)) {
         throw new IllegalArgumentException(
-            "\"" + text + "\" is not an IPv6 address (" + e.getMessage() + ")", e);
+            "\""
+                + text
+                + "\" is not an IPv6 address (RFC 4291: up to 8 groups of 1 to 4 hex digits, one"
+                + " \"::\", an IPv4 tail)");
       }
+      return new GatewayAddress(IP_ADDRESS, literal.toLowerCase(Locale.ROOT));
     }
     String problem =
         LOOKS_NUMERIC.matcher(s).matches()
@@ -77,6 +77,38 @@ public record GatewayAddress(String type, String value) {
               + " (expected: an IP address, or a host name such as lb.example.com)");
     }
     return new GatewayAddress(HOSTNAME, s);
+  }
+
+  /** RFC 4291 section 2.2 text forms: x:x:x:x:x:x:x:x, one "::" for zeros, an IPv4 tail. */
+  private static boolean isIpv6(String s) {
+    int doubleColon = s.indexOf("::");
+    if (doubleColon >= 0 && s.indexOf("::", doubleColon + 1) >= 0) {
+      return false;
+    }
+    String head = doubleColon >= 0 ? s.substring(0, doubleColon) : s;
+    String tail = doubleColon >= 0 ? s.substring(doubleColon + 2) : "";
+    int groups = 0;
+    List<String> parts = new ArrayList<>();
+    if (!head.isEmpty()) {
+      parts.addAll(List.of(head.split(":", -1)));
+    }
+    if (!tail.isEmpty()) {
+      parts.addAll(List.of(tail.split(":", -1)));
+    }
+    for (int i = 0; i < parts.size(); i++) {
+      String p = parts.get(i);
+      if (i == parts.size() - 1 && p.indexOf('.') >= 0) {
+        if (!IPV4.matcher(p).matches()) {
+          return false;
+        }
+        groups += 2;
+      } else if (HEX_GROUP.matcher(p).matches()) {
+        groups++;
+      } else {
+        return false;
+      }
+    }
+    return doubleColon >= 0 ? groups < 8 : groups == 8;
   }
 
   /**

@@ -166,10 +166,10 @@ public final class GatewayApiCompiler {
   private final Map<ObjectKey, GRPCRouteStatus> grpcStatuses = new TreeMap<>();
   private final Map<ObjectKey, GatewayInfo> gateways = new HashMap<>();
   private final List<Entry> entries = new ArrayList<>();
-  private final Set<ServiceRef> services = new TreeSet<>();
+  private final Set<ServiceRef> services = new HashSet<>(); // sorted once, at the end
 
-  // The memo (CompileMemo): the previous compile's, and this one's for the next.
-  private final CompileMemo old;
+  // The memo (CompileCache): the previous compile's, and this one's for the next.
+  private final CompileCache old;
   private final Map<ObjectKey, RouteMemo> nextRoutes = new HashMap<>();
   private final Map<Object, HostMemo> nextHosts = new HashMap<>();
   private final Set<ObjectKey> replayed = new HashSet<>();
@@ -439,12 +439,12 @@ public final class GatewayApiCompiler {
             gatewayStatuses,
             httpStatuses,
             grpcStatuses,
-            new CompileMemo(context, nextRoutes, nextHosts));
+            new CompileCache(context, nextRoutes, nextHosts));
     return new GatewayApiResult(
         hosts,
         hostAges,
         hostRoutes,
-        List.copyOf(services),
+        services.stream().sorted().toList(),
         certificates,
         classStatuses,
         gatewayStatuses,
@@ -1495,7 +1495,7 @@ public final class GatewayApiCompiler {
         gateways.values().stream()
             .flatMap(g -> g.listeners.stream())
             .anyMatch(l -> l.https && l.serving());
-    Map<HostPort, List<Entry>> byHost = new TreeMap<>();
+    Map<HostPort, List<Entry>> byHost = new HashMap<>(); // the hosts are sorted at the end
     for (Entry e : entries) {
       byHost
           .computeIfAbsent(new HostPort(modelPort(e.listener()), e.host()), h -> new ArrayList<>())
@@ -1549,6 +1549,7 @@ public final class GatewayApiCompiler {
         wide.add(w);
       }
     }
+    wide.sort(Map.Entry.comparingByKey());
     Map<HostPort, List<ListenerInfo>> isolating = isolating(wide);
     for (HostPort key : isolating.keySet()) {
       byHost.putIfAbsent(key, List.of());

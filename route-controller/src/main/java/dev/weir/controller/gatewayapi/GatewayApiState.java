@@ -11,7 +11,7 @@ import java.util.Map;
  * What one compile hands the next: the last valid generation of each Gateway and route (served
  * while a newer generation is invalid, as a Weir Route keeps its last valid resolution), the
  * statuses it computed (their conditions' transition times are kept while a status holds), and the
- * memo of its per-object work ({@link CompileMemo}).
+ * memo of its per-object work ({@link CompileCache}).
  */
 public record GatewayApiState(
     Map<ObjectKey, HasMetadata> lastValid,
@@ -19,11 +19,11 @@ public record GatewayApiState(
     Map<ObjectKey, GatewayStatus> gateways,
     Map<ObjectKey, HTTPRouteStatus> httpRoutes,
     Map<ObjectKey, GRPCRouteStatus> grpcRoutes,
-    CompileMemo memo) {
+    CompileCache memo) {
 
   /** Before the first compile. */
   public static final GatewayApiState INITIAL =
-      new GatewayApiState(Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), CompileMemo.EMPTY);
+      new GatewayApiState(Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), CompileCache.EMPTY);
 
   public GatewayApiState {
     lastValid = Map.copyOf(lastValid);
@@ -37,6 +37,6 @@ public record GatewayApiState(
   /** The same state without a memo: the next compile compiles everything (tests, benchmarks). */
   public GatewayApiState withoutMemo() {
     return new GatewayApiState(
-        lastValid, gatewayClasses, gateways, httpRoutes, grpcRoutes, CompileMemo.EMPTY);
+        lastValid, gatewayClasses, gateways, httpRoutes, grpcRoutes, CompileCache.EMPTY);
   }
 }

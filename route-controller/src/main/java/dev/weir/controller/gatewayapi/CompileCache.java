@@ -12,16 +12,16 @@ import java.util.Map;
  * routes attach through (GatewayClasses, Gateways, ReferenceGrants, Namespaces) are the very same
  * objects as in that compile.
  */
-public final class CompileMemo {
+public final class CompileCache {
 
   /** No memo: everything is compiled. */
-  public static final CompileMemo EMPTY = new CompileMemo(List.of(), Map.of(), Map.of());
+  public static final CompileCache EMPTY = new CompileCache(List.of(), Map.of(), Map.of());
 
   final List<Object> context;
   final Map<ObjectKey, GatewayApiCompiler.RouteMemo> routes;
   final Map<Object, GatewayApiCompiler.HostMemo> hosts;
 
-  CompileMemo(
+  CompileCache(
       List<Object> context,
       Map<ObjectKey, GatewayApiCompiler.RouteMemo> routes,
       Map<Object, GatewayApiCompiler.HostMemo> hosts) {
@@ -37,6 +37,6 @@ public final class CompileMemo {
 
   @Override
   public String toString() {
-    return "CompileMemo[" + routes.size() + " routes, " + hosts.size() + " hosts]";
+    return "CompileCache[" + routes.size() + " routes, " + hosts.size() + " hosts]";
   }
 }

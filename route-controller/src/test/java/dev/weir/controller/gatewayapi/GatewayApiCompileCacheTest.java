@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * one's is made again, and every result equals a compile without memo of the same input and
  * previous statuses.
  */
-class GatewayApiCompileMemoTest {
+class GatewayApiCompileCacheTest {
 
   private static final String T1 = "2026-01-01T00:00:01Z";
   private static final String T2 = "2026-01-01T00:00:02Z";

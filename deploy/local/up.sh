@@ -171,7 +171,8 @@ start kubelet "$here/kubelet.sh" "$sleepy_file" "$here/east/generated/sleepy-000
 
 echo "up.sh: starting the control plane (xDS :18000, admin :9090) on $clusters_file"
 start controller java -jar "$controller_jar" --weir.clusters-file="$clusters_file" \
-  --weir.xds.port=18000 --weir.xds.bind-address=127.0.0.1 --server.address=127.0.0.1 --server.port=9090
+  --weir.xds.port=18000 --weir.xds.bind-address=127.0.0.1 --server.address=127.0.0.1 --server.port=9090 \
+  --weir.gateway-api.addresses=127.0.0.1
 echo "up.sh: starting the gateway (:8080, HTTPS :8443, management :9091)"
 start gateway java -jar "$gateway_jar" --weir.xds.address=127.0.0.1:18000 --server.address=127.0.0.1 --server.port=8080 \
   --management.server.address=127.0.0.1 --management.server.port=9091 --weir.https.port=8443 \

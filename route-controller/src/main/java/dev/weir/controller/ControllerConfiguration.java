@@ -3,6 +3,7 @@ package dev.weir.controller;
 import dev.weir.controller.clusters.ClusterConfig;
 import dev.weir.controller.clusters.ClustersFile;
 import dev.weir.controller.clusters.ClustersFileException;
+import dev.weir.controller.gatewayapi.GatewayAddress;
 import dev.weir.controller.reconcile.ControllerOptions;
 import dev.weir.controller.reconcile.WeirController;
 import dev.weir.controller.rollout.prometheus.PrometheusProvider;
@@ -145,15 +146,27 @@ class ControllerConfiguration {
             new PrometheusProvider(
                 HttpClient.newBuilder().connectTimeout(r.prometheusTimeout()).build(),
                 r.prometheusTimeout()));
-    return new WeirController(
-        clustersFile,
-        options,
-        publisher,
-        registry,
-        clients::create,
-        meters,
-        Clock.systemUTC(),
-        rollouts);
+    List<GatewayAddress> addresses;
+    try {
+      addresses =
+          GatewayAddress.parseAll(
+              "weir.gateway-api.addresses",
+              properties.gatewayApi().addresses().stream().filter(a -> !a.isBlank()).toList());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigurationProblem(e.getMessage(), e);
+    }
+    WeirController controller =
+        new WeirController(
+            clustersFile,
+            options,
+            publisher,
+            registry,
+            clients::create,
+            meters,
+            Clock.systemUTC(),
+            rollouts);
+    controller.gatewayAddresses(addresses);
+    return controller;
   }
 
   private static boolean isLoopback(String address) {

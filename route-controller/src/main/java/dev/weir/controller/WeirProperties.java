@@ -19,7 +19,8 @@ public record WeirProperties(
     @DefaultValue LeaderElection leaderElection,
     @DefaultValue Rebuild rebuild,
     @DefaultValue Rollouts rollouts,
-    @DefaultValue Admin admin) {
+    @DefaultValue Admin admin,
+    @DefaultValue GatewayApi gatewayApi) {
 
   /**
    * The xDS server: {@code weir.xds.port}, {@code weir.xds.bind-address}, {@code weir.xds.tls.*},
@@ -87,4 +88,12 @@ public record WeirProperties(
    * is a loopback address.
    */
   public record Admin(@DefaultValue("false") boolean writeEnabled) {}
+
+  /**
+   * Gateway API: {@code weir.gateway-api.addresses}, the addresses clients reach the data planes at
+   * (the load balancer or Service in front of them), comma-separated IP addresses and host names,
+   * e.g. {@code 203.0.113.7,lb.example.com}; each served Weir Gateway reports them in {@code
+   * status.addresses} (an IP as type {@code IPAddress}, a name as {@code Hostname}). Empty: none.
+   */
+  public record GatewayApi(@DefaultValue("") java.util.List<String> addresses) {}
 }

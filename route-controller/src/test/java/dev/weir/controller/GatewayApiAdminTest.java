@@ -56,6 +56,23 @@ class GatewayApiAdminTest {
           hostnames: [shop.example.net]
           rules: [{backendRefs: [{name: hello-00001, port: 80}]}]
         ---
+        # Written by a cluster's controllers before it was copied here: Weir's entry is stale
+        # (the route names only another controller's Gateway now).
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: moved, namespace: default}
+        spec:
+          parentRefs: [{name: theirs}]
+          rules: [{backendRefs: [{name: hello-00001, port: 80}]}]
+        status:
+          parents:
+          - parentRef: {group: gateway.networking.k8s.io, kind: Gateway, name: gw}
+            controllerName: weir.dev/gateway-controller
+            conditions: [{type: Accepted, status: "True", reason: Accepted, message: old, lastTransitionTime: "2026-01-01T00:00:00Z"}]
+          - parentRef: {group: gateway.networking.k8s.io, kind: Gateway, name: theirs}
+            controllerName: example.com/other
+            conditions: [{type: Accepted, status: "True", reason: Accepted, message: theirs, lastTransitionTime: "2026-01-01T00:00:00Z"}]
+        ---
         apiVersion: gateway.networking.k8s.io/v1
         kind: GRPCRoute
         metadata: {name: api, namespace: default}
@@ -66,6 +83,7 @@ class GatewayApiAdminTest {
         """);
     registry.add("weir.clusters-file", file::toString);
     registry.add("weir.xds.port", () -> "0");
+    registry.add("weir.gateway-api.addresses", () -> "203.0.113.7,lb.example.com");
   }
 
   @LocalServerPort int port;
@@ -88,14 +106,23 @@ class GatewayApiAdminTest {
           assertThat(gw.get("cluster").asText()).isEqualTo("east");
           assertThat(gw.at("/metadata/generation").asLong()).isEqualTo(1);
           assertThat(gw.at("/spec/gatewayClassName").asText()).isEqualTo("weir");
+          assertThat(gw.at("/status/addresses").toString())
+              .isEqualTo(
+                  "[{\"type\":\"IPAddress\",\"value\":\"203.0.113.7\"},"
+                      + "{\"type\":\"Hostname\",\"value\":\"lb.example.com\"}]");
           assertThat(gw.at("/status/listeners/0/attachedRoutes").asInt()).isEqualTo(2);
           assertThat(gw.at("/status/listeners/1/attachedRoutes").asInt()).isEqualTo(1);
           assertThat(gw.at("/status/listeners/1/conditions/0/message").asText())
               .isEqualTo("served on Weir's HTTP listener for port 8081");
 
           JsonNode routes = get("/api/v1/httproutes");
-          assertThat(routes).hasSize(1);
-          JsonNode parent = routes.at("/0/status/parents/0");
+          assertThat(routes).hasSize(2);
+          JsonNode moved = routes.get(0);
+          assertThat(moved.at("/metadata/name").asText()).isEqualTo("moved");
+          assertThat(moved.at("/status/parents").findValuesAsText("controllerName"))
+              .as("Weir's stale entry removed, the other controller's kept")
+              .containsExactly("example.com/other");
+          JsonNode parent = routes.at("/1/status/parents/0");
           assertThat(parent.get("controllerName").asText())
               .isEqualTo("weir.dev/gateway-controller");
           assertThat(parent.at("/parentRef/kind").asText()).isEqualTo("Gateway");

@@ -71,6 +71,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -81,6 +82,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -110,20 +112,23 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>HTTPRoute, GRPCRoute</b>: checked by {@link GatewayApiValidation}; an invalid or
  * unsupported generation keeps the last valid one serving, every Weir parent showing {@code
- * Accepted=False} reason {@code UnsupportedValue} with the field paths. Each {@code parentRefs}
- * entry naming a Weir Gateway of the same cluster attaches to the listeners selected by {@code
- * sectionName} and {@code port} (none: {@code NoMatchingParent}) that allow the route's kind and
- * namespace ({@code allowedRoutes}, else {@code NotAllowedByListeners}) and whose hostname
- * intersects the route's ({@link Hostnames#intersect}, else {@code NoMatchingListenerHostname}).
- * Backends: core Services with a port ({@code InvalidKind} for other kinds; {@code RefNotPermitted}
- * across namespaces without a ReferenceGrant; {@code BackendNotFound} for a missing Service or a
- * port that is not the Service's serving port; {@code UnsupportedProtocol} for a GRPCRoute backend
- * whose port is not HTTP/2); an invalid backend leaves the rule (with its filters), and a rule with
- * no backend of positive weight answers 500. A backendRef's own filters (request and response
- * header modifiers only) go into its {@link RuleBackend#filters()}. When a host has rules of both
- * route kinds, the older route's kind keeps it (grpcroute_types.go, {@code
- * GRPCRouteSpec.hostnames}); the routes of the other kind show {@code Accepted=False} reason {@code
- * HostnameConflict} for that parent.
+ * Accepted=False} reason {@code UnsupportedValue} with the field paths; but a generation the CRDs
+ * accept whose only problems are unsupported fields inside some (not all) of its rules is served
+ * without those rules: {@code Accepted=True} and {@code PartiallyInvalid=True} reason {@code
+ * UnsupportedValue}, "Dropped Rule i: ..." (the "Drop Rule(s)" approach, shared_types.go). Each
+ * {@code parentRefs} entry naming a Weir Gateway of the same cluster attaches to the listeners
+ * selected by {@code sectionName} and {@code port} (none: {@code NoMatchingParent}) that allow the
+ * route's kind and namespace ({@code allowedRoutes}, else {@code NotAllowedByListeners}) and whose
+ * hostname intersects the route's ({@link Hostnames#intersect}, else {@code
+ * NoMatchingListenerHostname}). Backends: core Services with a port ({@code InvalidKind} for other
+ * kinds; {@code RefNotPermitted} across namespaces without a ReferenceGrant; {@code
+ * BackendNotFound} for a missing Service or a port that is not the Service's serving port; {@code
+ * UnsupportedProtocol} for a GRPCRoute backend whose port is not HTTP/2); an invalid backend leaves
+ * the rule (with its filters), and a rule with no backend of positive weight answers 500. A
+ * backendRef's own filters (request and response header modifiers only) go into its {@link
+ * RuleBackend#filters()}. When a host has rules of both route kinds, the older route's kind keeps
+ * it (grpcroute_types.go, {@code GRPCRouteSpec.hostnames}); the routes of the other kind show
+ * {@code Accepted=False} reason {@code HostnameConflict} for that parent.
  *
  * <p><b>Hosts</b>: one {@link VirtualHost} per host name and listener port (80 for HTTP on 80 and
  * HTTPS on 443, else the port); its rules are its own (ranked by {@link Precedence}) followed by
@@ -131,9 +136,12 @@ import org.jspecify.annotations.Nullable;
  * hostname with more characters comes first ({@code HTTPRouteSpec.hostnames}), but only rules a
  * request for the host reaches: per Gateway, those of the listener whose hostname matches the host
  * most specifically (exact, then the longest wildcard, then none; "Listener Isolation",
- * GatewaySpec.listeners). The rules of several Gateways on one host and port share that order, each
- * rule naming the Gateways it is served through ({@link HttpRule#gateways()}; the host's {@code
- * gateways} are all of them), so a data plane serving some of them keeps only theirs ({@link
+ * GatewaySpec.listeners). A listener's hostname gets a host of its own whenever a wider listener of
+ * its Gateway has routes, even when no route of its own reaches it: its Gateway's requests for it
+ * then answer 404 (a last rule {@code gateway/{ns}/{name}/listener/{listener}/no-route}), never the
+ * wider listener's routes. The rules of several Gateways on one host and port share that order,
+ * each rule naming the Gateways it is served through ({@link HttpRule#gateways()}; the host's
+ * {@code gateways} are all of them), so a data plane serving some of them keeps only theirs ({@link
  * VirtualHost#servedTo}). Once any Weir HTTPS listener serves, rules of HTTPS listeners carry a
  * {@code :scheme} header match {@code https} (and those of HTTP listeners {@code http}) on a
  * port-80 host where they differ, since the model has one host table for both listeners.
@@ -148,7 +156,6 @@ public final class GatewayApiCompiler {
 
   private static final int HTTP_PORT = 80;
   private static final int HTTPS_PORT = 443;
-  private static final Pattern IP = Pattern.compile("^[0-9.]+$|^[0-9a-fA-F:]+$");
 
   private final GatewayApiInput input;
   private final Instant now;
@@ -159,11 +166,20 @@ public final class GatewayApiCompiler {
   private final Map<ObjectKey, GRPCRouteStatus> grpcStatuses = new TreeMap<>();
   private final Map<ObjectKey, GatewayInfo> gateways = new HashMap<>();
   private final List<Entry> entries = new ArrayList<>();
-  private final Set<ServiceRef> services = new TreeSet<>();
+  private final Set<ServiceRef> services = new HashSet<>(); // sorted once, at the end
+
+  // The memo (CompileCache): the previous compile's, and this one's for the next.
+  private final CompileCache old;
+  private final Map<ObjectKey, RouteMemo> nextRoutes = new HashMap<>();
+  private final Map<Object, HostMemo> nextHosts = new HashMap<>();
+  private final Set<ObjectKey> replayed = new HashSet<>();
+  private boolean contextSame;
+  private @Nullable Recorder recording; // what the route being compiled looks up and makes
 
   private GatewayApiCompiler(GatewayApiInput input) {
     this.input = input;
     this.now = input.now();
+    this.old = input.previous().memo();
   }
 
   /**
@@ -235,13 +251,18 @@ public final class GatewayApiCompiler {
   /** A servable certificate of a listener. */
   private record CertRef(String name, Servable servable) {}
 
-  /** A route (HTTPRoute or GRPCRoute) as the compile sees it. */
+  /**
+   * A route (HTTPRoute or GRPCRoute) as the compile sees it; {@code dropped}: the rules of the
+   * served generation left out (by index, with their problems), empty unless partially invalid.
+   */
   private record RouteInfo(
       ObjectKey key,
       HasMetadata current,
       @Nullable HasMetadata served,
       Instant created,
-      List<String> problems) {
+      GatewayApiValidation.Result validation,
+      List<String> problems,
+      Map<Integer, List<String>> dropped) {
 
     String kind() {
       return key.kind();
@@ -251,6 +272,102 @@ public final class GatewayApiCompiler {
   /** A compiled rule for one listener and host, with what ranks it. */
   private record Entry(
       String host, ListenerInfo listener, RouteInfo route, Ranked ranked, HttpRule rule) {}
+
+  // ------------------------------------------------------------------ the memo
+
+  /**
+   * One route's compile: valid for a later compile while its object ({@code current}) and the one
+   * it serves are the same instances, the attach context is unchanged and every Service lookup
+   * answers as it did.
+   *
+   * @param status the status computed from these outcomes with no host conflict, or null
+   */
+  record RouteMemo(
+      HasMetadata current,
+      GatewayApiValidation.Result validation,
+      @Nullable HasMetadata served,
+      List<ParentOutcome> outcomes,
+      List<Attachment> attachments,
+      List<Lookup> lookups,
+      List<ServiceRef> services,
+      @Nullable Object status) {
+
+    RouteMemo withStatus(@Nullable Object status) {
+      return new RouteMemo(
+          current, validation, served, outcomes, attachments, lookups, services, status);
+    }
+  }
+
+  /** A route's rules compiled for one listener ({@code listener}: its index in its Gateway). */
+  record Attachment(ObjectKey gateway, int listener, List<String> hosts, List<Compiled> rules) {}
+
+  /** One compiled rule and match, with its rank. */
+  record Compiled(Ranked ranked, HttpRule rule) {}
+
+  /** A Service lookup and its answer. */
+  record Lookup(String namespace, String name, @Nullable List<ServicePort> ports) {}
+
+  /**
+   * One host's assembly: valid while the attach context is unchanged and its candidate rules are
+   * the same instances reached through the same listeners.
+   *
+   * @param host null when the host serves no rule
+   */
+  record HostMemo(
+      List<Object> signature,
+      @Nullable VirtualHost host,
+      @Nullable Instant age,
+      List<ObjectKey> routes) {}
+
+  /** What a route's compile looks up and makes, for its memo. */
+  private static final class Recorder {
+    final List<Attachment> attachments = new ArrayList<>();
+    final List<Lookup> lookups = new ArrayList<>();
+    final List<ServiceRef> services = new ArrayList<>();
+  }
+
+  /**
+   * What routes attach through: every GatewayClass, Gateway (and the generation it serves),
+   * ReferenceGrant and Namespace, as instances (the store hands an unchanged object over as the
+   * same instance).
+   */
+  private List<Object> context(List<GatewayInfo> ordered) {
+    List<Object> context = new ArrayList<>();
+    for (GatewayApiObjects c : input.clusters()) {
+      context.add(c.cluster());
+      for (List<?> list :
+          List.of(
+              c.gatewayClasses(),
+              c.gateways(),
+              c.referenceGrants(),
+              c.referenceGrantsV1beta1(),
+              c.namespaces())) {
+        context.add(list.size());
+        context.addAll(list);
+      }
+    }
+    for (GatewayInfo g : ordered) {
+      context.add(g.served == null ? "none" : g.served);
+    }
+    return context;
+  }
+
+  /** Equal lists, objects compared by identity, strings, numbers and booleans by value. */
+  private static boolean same(List<Object> a, List<Object> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      Object x = a.get(i);
+      Object y = b.get(i);
+      if (x != y
+          && !((x instanceof String || x instanceof Number || x instanceof Boolean)
+              && x.equals(y))) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   // ------------------------------------------------------------------ the run
 
@@ -276,19 +393,17 @@ public final class GatewayApiCompiler {
         listeners(g);
       }
     }
+    List<Object> context = context(ordered);
+    contextSame = same(old.context, context);
     List<RouteInfo> routes = new ArrayList<>();
     Map<String, GatewayApiObjects> byCluster = new HashMap<>();
     for (GatewayApiObjects c : input.clusters()) {
       byCluster.put(c.cluster(), c);
       for (HTTPRoute r : c.httpRoutes()) {
-        routes.add(
-            route(
-                c.cluster(), ObjectKey.HTTP_ROUTE, r, GatewayApiValidation.httpRoute(r.getSpec())));
+        routes.add(route(c.cluster(), ObjectKey.HTTP_ROUTE, r));
       }
       for (GRPCRoute r : c.grpcRoutes()) {
-        routes.add(
-            route(
-                c.cluster(), ObjectKey.GRPC_ROUTE, r, GatewayApiValidation.grpcRoute(r.getSpec())));
+        routes.add(route(c.cluster(), ObjectKey.GRPC_ROUTE, r));
       }
     }
     routes.sort(
@@ -318,12 +433,18 @@ public final class GatewayApiCompiler {
       gatewayStatus(g);
     }
     GatewayApiState state =
-        new GatewayApiState(lastValid, classStatuses, gatewayStatuses, httpStatuses, grpcStatuses);
+        new GatewayApiState(
+            lastValid,
+            classStatuses,
+            gatewayStatuses,
+            httpStatuses,
+            grpcStatuses,
+            new CompileCache(context, nextRoutes, nextHosts));
     return new GatewayApiResult(
         hosts,
         hostAges,
         hostRoutes,
-        List.copyOf(services),
+        services.stream().sorted().toList(),
         certificates,
         classStatuses,
         gatewayStatuses,
@@ -536,12 +657,21 @@ public final class GatewayApiCompiler {
 
   // ------------------------------------------------------------------ routes
 
-  private RouteInfo route(
-      String cluster, String kind, HasMetadata r, GatewayApiValidation.Result v) {
+  private RouteInfo route(String cluster, String kind, HasMetadata r) {
     ObjectKey key =
         new ObjectKey(cluster, kind, r.getMetadata().getNamespace(), r.getMetadata().getName());
+    RouteMemo memo = old.routes.get(key);
+    GatewayApiValidation.Result v;
+    if (memo != null && memo.current() == r) {
+      v = memo.validation();
+    } else if (r instanceof HTTPRoute h) {
+      v = GatewayApiValidation.httpRoute(h.getSpec());
+    } else {
+      v = GatewayApiValidation.grpcRoute(((GRPCRoute) r).getSpec());
+    }
+    Map<Integer, List<String>> dropped = droppedRules(v, ruleCount(r));
     HasMetadata served;
-    if (v.ok()) {
+    if (v.ok() || !dropped.isEmpty()) {
       served = r;
     } else {
       served = input.previous().lastValid().get(key);
@@ -549,7 +679,41 @@ public final class GatewayApiCompiler {
     if (served != null) {
       lastValid.put(key, served);
     }
-    return new RouteInfo(key, r, served, created(r), v.all());
+    return new RouteInfo(key, r, served, created(r), v, v.all(), dropped);
+  }
+
+  private static final Pattern RULE_PATH = Pattern.compile("^spec\\.rules\\[(\\d+)]");
+
+  /**
+   * The rules a partially invalid route drops, by index with their problems; empty when the route
+   * is valid, or invalid as a whole. A route is partially invalid when it passes the CRDs' checks
+   * (an API server would store it) and every problem is a field Weir does not support inside one of
+   * its rules, but not in all of them: those rules are dropped and the others serve (the "Drop
+   * Rule(s)" approach of the {@code PartiallyInvalid} route condition, shared_types.go; GEP-1364).
+   */
+  private static Map<Integer, List<String>> droppedRules(GatewayApiValidation.Result v, int rules) {
+    if (v.ok() || !v.invalid().isEmpty()) {
+      return Map.of();
+    }
+    Map<Integer, List<String>> dropped = new TreeMap<>();
+    for (String problem : v.unsupported()) {
+      var m = RULE_PATH.matcher(problem);
+      if (!m.find()) {
+        return Map.of(); // a route-wide field: the route as a whole
+      }
+      dropped.computeIfAbsent(Integer.parseInt(m.group(1)), k -> new ArrayList<>()).add(problem);
+    }
+    return dropped.size() < rules ? dropped : Map.of();
+  }
+
+  private static int ruleCount(HasMetadata route) {
+    if (route instanceof HTTPRoute h && h.getSpec() != null) {
+      return GatewayApiValidation.list(h.getSpec().getRules()).size();
+    }
+    if (route instanceof GRPCRoute g && g.getSpec() != null) {
+      return GatewayApiValidation.list(g.getSpec().getRules()).size();
+    }
+    return 0;
   }
 
   /** What one parentRef of a route came to. */
@@ -561,7 +725,60 @@ public final class GatewayApiCompiler {
       @Nullable String refsReason,
       String refsMessage) {}
 
+  /**
+   * The outcome of each Weir parentRef of the route, its rules added to {@link #entries} per
+   * listener it attaches to; replayed from the memo when nothing it was made from changed.
+   */
   private List<ParentOutcome> attach(RouteInfo r, GatewayApiObjects cluster) {
+    RouteMemo m = old.routes.get(r.key());
+    if (contextSame
+        && m != null
+        && m.current() == r.current()
+        && m.served() == r.served()
+        && lookupsHold(m)) {
+      for (Attachment a : m.attachments()) {
+        ListenerInfo li =
+            Objects.requireNonNull(gateways.get(a.gateway())).listeners.get(a.listener());
+        li.attachedRoutes++;
+        for (Compiled c : a.rules()) {
+          for (String host : a.hosts()) {
+            entries.add(new Entry(host, li, r, c.ranked(), c.rule()));
+          }
+        }
+      }
+      services.addAll(m.services());
+      nextRoutes.put(r.key(), m);
+      replayed.add(r.key());
+      return m.outcomes();
+    }
+    Recorder recorder = new Recorder();
+    recording = recorder;
+    List<ParentOutcome> out = attachNow(r, cluster);
+    recording = null;
+    nextRoutes.put(
+        r.key(),
+        new RouteMemo(
+            r.current(),
+            r.validation(),
+            r.served(),
+            List.copyOf(out),
+            List.copyOf(recorder.attachments),
+            List.copyOf(recorder.lookups),
+            List.copyOf(recorder.services),
+            null));
+    return out;
+  }
+
+  private boolean lookupsHold(RouteMemo m) {
+    for (Lookup l : m.lookups()) {
+      if (!Objects.equals(input.services().ports(l.namespace(), l.name()), l.ports())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private List<ParentOutcome> attachNow(RouteInfo r, GatewayApiObjects cluster) {
     HasMetadata source = r.served() != null ? r.served() : r.current();
     List<ParentReference> parents = parentRefs(r.current());
     List<ParentOutcome> out = new ArrayList<>();
@@ -767,12 +984,16 @@ public final class GatewayApiCompiler {
             r.kind(), r.key().cluster(), r.key().namespace(), r.key().name(), generation(served));
     String prefix =
         r.kind().toLowerCase(Locale.ROOT) + "/" + r.key().namespace() + "/" + r.key().name();
+    List<Compiled> made = new ArrayList<>();
     if (served instanceof HTTPRoute route) {
       List<HTTPRouteRule> rules = GatewayApiValidation.list(route.getSpec().getRules());
       if (rules.isEmpty()) {
         rules = List.of(new HTTPRouteRule()); // the CRD's default: one rule matching every request
       }
       for (int i = 0; i < rules.size(); i++) {
+        if (r.dropped().containsKey(i)) {
+          continue;
+        }
         HTTPRouteRule rule = rules.get(i);
         String path = "spec.rules[" + i + "]";
         List<HttpFilter> filters = new ArrayList<>();
@@ -855,6 +1076,7 @@ public final class GatewayApiCompiler {
                   match,
                   0,
                   0);
+          made.add(new Compiled(ranked, compiled));
           for (String host : hosts) {
             entries.add(new Entry(host, li, r, ranked, compiled));
           }
@@ -866,6 +1088,9 @@ public final class GatewayApiCompiler {
         rules = List.of(new GRPCRouteRule());
       }
       for (int i = 0; i < rules.size(); i++) {
+        if (r.dropped().containsKey(i)) {
+          continue;
+        }
         GRPCRouteRule rule = rules.get(i);
         String path = "spec.rules[" + i + "]";
         List<HttpFilter> filters = new ArrayList<>();
@@ -943,11 +1168,18 @@ public final class GatewayApiCompiler {
                   match,
                   serviceChars,
                   methodChars);
+          made.add(new Compiled(ranked, compiled));
           for (String host : hosts) {
             entries.add(new Entry(host, li, r, ranked, compiled));
           }
         }
       }
+    }
+    Recorder rec = recording;
+    if (rec != null) {
+      rec.attachments.add(
+          new Attachment(
+              li.gateway.key, li.gateway.listeners.indexOf(li), List.copyOf(hosts), made));
     }
   }
 
@@ -1183,6 +1415,10 @@ public final class GatewayApiCompiler {
       return null;
     }
     List<ServicePort> ports = input.services().ports(ns, name);
+    Recorder rec = recording;
+    if (rec != null) {
+      rec.lookups.add(new Lookup(ns, name, ports));
+    }
     if (ports == null) {
       refs.add("BackendNotFound", path + ": Service " + ns + "/" + name + " not found");
       return null;
@@ -1226,7 +1462,11 @@ public final class GatewayApiCompiler {
               + "\"; a GRPCRoute backend needs an HTTP/2 port (named grpc, h2c or http2)");
       return null;
     }
-    services.add(new ServiceRef(ns, name));
+    ServiceRef ref = new ServiceRef(ns, name);
+    services.add(ref);
+    if (rec != null) {
+      rec.services.add(ref);
+    }
     return new RuleBackend(Upstream.nameOf(ns, name), weight == null ? 1 : weight);
   }
 
@@ -1255,7 +1495,7 @@ public final class GatewayApiCompiler {
         gateways.values().stream()
             .flatMap(g -> g.listeners.stream())
             .anyMatch(l -> l.https && l.serving());
-    Map<HostPort, List<Entry>> byHost = new TreeMap<>();
+    Map<HostPort, List<Entry>> byHost = new HashMap<>(); // the hosts are sorted at the end
     for (Entry e : entries) {
       byHost
           .computeIfAbsent(new HostPort(modelPort(e.listener()), e.host()), h -> new ArrayList<>())
@@ -1263,6 +1503,10 @@ public final class GatewayApiCompiler {
     }
     // Per host and Gateway, rules of one route kind: the older route's (GRPCRouteSpec.hostnames).
     for (Map.Entry<HostPort, List<Entry>> h : byHost.entrySet()) {
+      String firstKind = h.getValue().get(0).route().kind();
+      if (h.getValue().stream().allMatch(e -> e.route().kind().equals(firstKind))) {
+        continue; // one kind: nothing to keep apart
+      }
       Map<ObjectKey, List<Entry>> byGateway = new TreeMap<>();
       for (Entry e : h.getValue()) {
         byGateway.computeIfAbsent(e.listener().gateway.key, k -> new ArrayList<>()).add(e);
@@ -1305,11 +1549,17 @@ public final class GatewayApiCompiler {
         wide.add(w);
       }
     }
+    wide.sort(Map.Entry.comparingByKey());
+    Map<HostPort, List<ListenerInfo>> isolating = isolating(wide);
+    for (HostPort key : isolating.keySet()) {
+      byHost.putIfAbsent(key, List.of());
+    }
     for (Map.Entry<HostPort, List<Entry>> h : byHost.entrySet()) {
       HostPort key = h.getKey();
       String host = key.host();
       List<Entry> own = h.getValue();
-      if (own.isEmpty()) {
+      List<ListenerInfo> isolated = isolating.getOrDefault(key, List.of());
+      if (own.isEmpty() && isolated.isEmpty()) {
         continue;
       }
       // A request for the host may also be taken by the rules of wider hosts on its port, but only
@@ -1321,76 +1571,194 @@ public final class GatewayApiCompiler {
           candidates.addAll(w.getValue());
         }
       }
-      List<Entry> reached = new ArrayList<>();
+      // The host is what its candidate rules (by instance) and listeners make of it.
+      List<Object> signature = new ArrayList<>(candidates.size() * 4 + isolated.size() * 2 + 2);
+      signature.add(anyHttps);
       for (Entry e : candidates) {
-        if (selected(e.listener(), host) == e.listener()) {
-          reached.add(e);
-        }
+        signature.add(e.rule());
+        signature.add(e.listener().gateway.key.key());
+        signature.add(e.listener().name);
+        signature.add(e.host());
       }
-      // Own host first, then wider hosts (longer first, * last); then by route kind and the
-      // kind's precedence. The order does not depend on which Gateways are present, so a data
-      // plane serving some of them keeps the same order among their rules.
-      Comparator<Entry> order =
-          Comparator.comparingInt((Entry e) -> level(e.host(), host))
-              .thenComparing(e -> e.route().kind())
-              .thenComparing(
-                  (a, b) -> Precedence.of(a.route().kind()).compare(a.ranked(), b.ranked()));
-      reached.sort(order);
-      List<Entry> http = new ArrayList<>();
-      List<Entry> https = new ArrayList<>();
-      for (Entry e : reached) {
-        (e.listener().https ? https : http).add(e);
+      signature.add(isolated.size());
+      for (ListenerInfo l : isolated) {
+        signature.add(l.gateway.key.key());
+        signature.add(l.name);
       }
-      List<HttpRule> httpRules = merge(http, host);
-      List<HttpRule> httpsRules = merge(https, host);
-      // One host table serves both shared listeners: an HTTP listener's rules match plain HTTP
-      // requests only, and an HTTPS listener's HTTPS ones, once any Weir HTTPS listener serves.
-      List<HttpRule> rules;
-      if (httpRules.equals(httpsRules)
-          || (httpsRules.isEmpty() && !(anyHttps && key.port() == VirtualHost.SHARED_PORT))) {
-        rules = httpRules;
-      } else {
-        rules = new ArrayList<>();
-        rules.addAll(withScheme(httpRules, "http"));
-        rules.addAll(withScheme(httpsRules, "https"));
+      HostMemo memo = contextSame ? old.hosts.get(key) : null;
+      if (memo == null || !same(memo.signature(), signature)) {
+        memo = assemble(key, own, candidates, isolated, anyHttps, signature);
       }
-      if (rules.isEmpty()) {
+      nextHosts.put(key, memo);
+      VirtualHost vh = memo.host();
+      if (vh == null) {
         continue;
       }
-      Set<String> served = new TreeSet<>();
-      for (HttpRule r : rules) {
-        served.addAll(r.gateways());
-      }
-      Entry first =
-          reached.stream()
-              .min(
-                  Comparator.comparing((Entry e) -> created(e.listener().gateway.current))
-                      .thenComparing(e -> e.listener().gateway.key))
-              .orElseThrow();
-      GatewayInfo g = first.listener().gateway;
-      Gateway servedGateway = Objects.requireNonNull(g.served);
-      out.add(
-          new VirtualHost(
-              host,
-              new RouteRef(
-                  g.key.cluster(), g.key.namespace(), g.key.name(), generation(servedGateway)),
-              List.of(),
-              List.of(),
-              rules,
-              key.port(),
-              served));
+      out.add(vh);
       if (key.port() == VirtualHost.SHARED_PORT) {
-        // Weir Routes' hosts are on the shared port: only these claim against them.
-        ages.put(
-            host,
-            own.stream()
-                .map(e -> e.route().created())
-                .min(Comparator.naturalOrder())
-                .orElseThrow());
-        hostRoutes.put(host, own.stream().map(e -> e.route().key()).distinct().sorted().toList());
+        ages.put(host, Objects.requireNonNull(memo.age()));
+        hostRoutes.put(host, memo.routes());
       }
     }
     out.sort(Comparator.naturalOrder());
+  }
+
+  /** Assembles one host from its candidate entries (see {@link #hosts}). */
+  private HostMemo assemble(
+      HostPort key,
+      List<Entry> own,
+      List<Entry> candidates,
+      List<ListenerInfo> isolated,
+      boolean anyHttps,
+      List<Object> signature) {
+    String host = key.host();
+    List<Entry> reached = new ArrayList<>();
+    for (Entry e : candidates) {
+      if (selected(e.listener(), host) == e.listener()) {
+        reached.add(e);
+      }
+    }
+    // Own host first, then wider hosts (longer first, * last); then by route kind and the
+    // kind's precedence. The order does not depend on which Gateways are present, so a data
+    // plane serving some of them keeps the same order among their rules.
+    Comparator<Entry> order =
+        Comparator.comparingInt((Entry e) -> level(e.host(), host))
+            .thenComparing(e -> e.route().kind())
+            .thenComparing(
+                (a, b) -> Precedence.of(a.route().kind()).compare(a.ranked(), b.ranked()));
+    reached.sort(order);
+    List<Entry> http = new ArrayList<>();
+    List<Entry> https = new ArrayList<>();
+    for (Entry e : reached) {
+      (e.listener().https ? https : http).add(e);
+    }
+    List<HttpRule> httpRules = merge(http, host);
+    List<HttpRule> httpsRules = merge(https, host);
+    for (ListenerInfo l : isolated) {
+      List<HttpRule> side = l.https ? httpsRules : httpRules;
+      String gateway = l.gateway.key.key();
+      if (side.stream().noneMatch(r -> r.gateways().contains(gateway))) {
+        side.add(notFound(l));
+      }
+    }
+    // One host table serves both shared listeners: an HTTP listener's rules match plain HTTP
+    // requests only, and an HTTPS listener's HTTPS ones, once any Weir HTTPS listener serves.
+    List<HttpRule> rules;
+    if (httpRules.equals(httpsRules)
+        || (httpsRules.isEmpty() && !(anyHttps && key.port() == VirtualHost.SHARED_PORT))) {
+      rules = httpRules;
+    } else {
+      rules = new ArrayList<>();
+      rules.addAll(withScheme(httpRules, "http"));
+      rules.addAll(withScheme(httpsRules, "https"));
+    }
+    if (rules.isEmpty()) {
+      return new HostMemo(signature, null, null, List.of());
+    }
+    Set<String> served = new TreeSet<>();
+    for (HttpRule r : rules) {
+      served.addAll(r.gateways());
+    }
+    GatewayInfo g =
+        Stream.concat(
+                reached.stream().map(e -> e.listener().gateway),
+                isolated.stream().map(l -> l.gateway))
+            .min(
+                Comparator.comparing((GatewayInfo gi) -> created(gi.current))
+                    .thenComparing(gi -> gi.key))
+            .orElseThrow();
+    Gateway servedGateway = Objects.requireNonNull(g.served);
+    VirtualHost vh =
+        new VirtualHost(
+            host,
+            new RouteRef(
+                g.key.cluster(), g.key.namespace(), g.key.name(), generation(servedGateway)),
+            List.of(),
+            List.of(),
+            rules,
+            key.port(),
+            served);
+    // Weir Routes' hosts are on the shared port: those claim against them by age. A host that
+    // only isolates a listener without routes yields to any Weir Route (it serves nothing).
+    return new HostMemo(
+        signature,
+        vh,
+        own.stream()
+            .map(e -> e.route().created())
+            .min(Comparator.naturalOrder())
+            .orElse(Instant.MAX),
+        own.stream().map(e -> e.route().key()).distinct().sorted().toList());
+  }
+
+  /**
+   * The listeners whose hostname needs a host of its own so that no wider listener of their Gateway
+   * takes its requests: per host (the listener's hostname on its model port), the serving listeners
+   * with a hostname that a wider host carrying rules of another listener of the same Gateway (same
+   * port and protocol) would otherwise take. "Listener Isolation" (GatewaySpec.listeners, GEP-1713,
+   * conformance GatewayHTTPListenerIsolation): a request SHOULD be routed only with the routes of
+   * the most specific listener its host matches, and a request none of them matches MUST get 404,
+   * also when that listener has no route at all.
+   */
+  private Map<HostPort, List<ListenerInfo>> isolating(List<Map.Entry<HostPort, List<Entry>>> wide) {
+    Map<HostPort, List<ListenerInfo>> out = new TreeMap<>();
+    if (wide.isEmpty()) {
+      return out;
+    }
+    for (GatewayInfo g : gateways.values()) {
+      for (ListenerInfo l : g.listeners) {
+        if (!l.serving() || l.hostname == null) {
+          continue;
+        }
+        HostPort key = new HostPort(modelPort(l), l.hostname);
+        boolean taken = false;
+        for (Map.Entry<HostPort, List<Entry>> w : wide) {
+          if (w.getKey().port() != key.port() || !Hostnames.covers(w.getKey().host(), l.hostname)) {
+            continue;
+          }
+          for (Entry e : w.getValue()) {
+            ListenerInfo other = e.listener();
+            if (other.gateway == g
+                && other != l
+                && other.https == l.https
+                && other.port == l.port) {
+              taken = true;
+              break;
+            }
+          }
+          if (taken) {
+            break;
+          }
+        }
+        if (taken) {
+          out.computeIfAbsent(key, k -> new ArrayList<>()).add(l);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The last rule of a listener's own host when none of its Gateway's routes reach it there: every
+   * request answered 404 (GatewaySpec.listeners: a request that matches no route of its listener
+   * "MUST be rejected ... HTTP returns a 404 status code"), served only through that Gateway.
+   */
+  private static HttpRule notFound(ListenerInfo l) {
+    GatewayInfo g = l.gateway;
+    return new HttpRule(
+        new HttpRule.RuleSource(
+            ObjectKey.GATEWAY,
+            g.key.cluster(),
+            g.key.namespace(),
+            g.key.name(),
+            generation(Objects.requireNonNull(g.served))),
+        "gateway/" + g.key.namespace() + "/" + g.key.name() + "/listener/" + l.name + "/no-route",
+        HttpMatch.ANY,
+        List.of(),
+        List.of(),
+        404,
+        null,
+        null,
+        Set.of(g.key.key()));
   }
 
   /** 0 for the host itself, then wider hosts by length (longer first), {@code *} last. */
@@ -1568,6 +1936,35 @@ public final class GatewayApiCompiler {
   private void routeStatus(
       RouteInfo r, List<ParentOutcome> outcomes, Map<String, String> kindConflicts) {
     if (outcomes.isEmpty()) {
+      // No Weir parent (any more): entries Weir wrote before are removed by writing none
+      // (RouteParentStatus.controllerName: "Controllers should ensure that entries to status
+      // populated with their ControllerName are cleaned up when they are no longer necessary").
+      // Once the object holds none and the last compile reported none, the route has no status.
+      if (hadWeirParents(r)) {
+        if (r.kind().equals(ObjectKey.HTTP_ROUTE)) {
+          httpStatuses.put(r.key(), new HTTPRouteStatusBuilder().withParents(List.of()).build());
+        } else {
+          grpcStatuses.put(r.key(), new GRPCRouteStatusBuilder().withParents(List.of()).build());
+        }
+      }
+      return;
+    }
+    RouteMemo memo = nextRoutes.get(r.key());
+    Object reported =
+        r.kind().equals(ObjectKey.HTTP_ROUTE)
+            ? input.previous().httpRoutes().get(r.key())
+            : input.previous().grpcRoutes().get(r.key());
+    if (memo != null
+        && replayed.contains(r.key())
+        && kindConflicts.isEmpty()
+        && memo.status() != null
+        && memo.status() == reported) {
+      // The same outcomes on the status they made: the same status.
+      if (reported instanceof HTTPRouteStatus hs) {
+        httpStatuses.put(r.key(), hs);
+      } else if (reported instanceof GRPCRouteStatus gs) {
+        grpcStatuses.put(r.key(), gs);
+      }
       return;
     }
     long generation = generation(r.current());
@@ -1592,6 +1989,12 @@ public final class GatewayApiCompiler {
         conditions.add(
             Conditions.of("ResolvedRefs", false, o.refsReason(), o.refsMessage(), generation, now));
       }
+      if (accepted && !r.dropped().isEmpty()) {
+        // Set only while True, on an accepted parent (RouteConditionPartiallyInvalid).
+        conditions.add(
+            Conditions.of(
+                "PartiallyInvalid", true, "UnsupportedValue", droppedMessage(r), generation, now));
+      }
       List<Condition> before = null;
       for (RouteParentStatus p : previous) {
         if (CONTROLLER_NAME.equals(p.getControllerName())
@@ -1606,11 +2009,70 @@ public final class GatewayApiCompiler {
               .withConditions(Conditions.keepTimes(before, conditions))
               .build());
     }
+    Object status;
     if (r.kind().equals(ObjectKey.HTTP_ROUTE)) {
-      httpStatuses.put(r.key(), new HTTPRouteStatusBuilder().withParents(parents).build());
+      HTTPRouteStatus hs = new HTTPRouteStatusBuilder().withParents(parents).build();
+      httpStatuses.put(r.key(), hs);
+      status = hs;
     } else {
-      grpcStatuses.put(r.key(), new GRPCRouteStatusBuilder().withParents(parents).build());
+      GRPCRouteStatus gs = new GRPCRouteStatusBuilder().withParents(parents).build();
+      grpcStatuses.put(r.key(), gs);
+      status = gs;
     }
+    if (memo != null) {
+      nextRoutes.put(r.key(), memo.withStatus(kindConflicts.isEmpty() ? status : null));
+    }
+  }
+
+  /**
+   * {@code Dropped Rule 1 (name): problem; ...}: the message of {@code PartiallyInvalid} "MUST
+   * start with the prefix "Dropped Rule" and include information about which Rules have been
+   * dropped".
+   */
+  private static String droppedMessage(RouteInfo r) {
+    List<String> parts = new ArrayList<>();
+    for (Map.Entry<Integer, List<String>> e : r.dropped().entrySet()) {
+      String name = ruleName(r.current(), e.getKey());
+      parts.add(
+          "Dropped Rule "
+              + e.getKey()
+              + (name == null ? "" : " (" + name + ")")
+              + ": "
+              + String.join("; ", e.getValue()));
+    }
+    return String.join("; ", parts);
+  }
+
+  private static @Nullable String ruleName(HasMetadata route, int index) {
+    if (route instanceof HTTPRoute h && h.getSpec() != null) {
+      return GatewayApiValidation.list(h.getSpec().getRules()).get(index).getName();
+    }
+    if (route instanceof GRPCRoute g && g.getSpec() != null) {
+      return GatewayApiValidation.list(g.getSpec().getRules()).get(index).getName();
+    }
+    return null;
+  }
+
+  /**
+   * True when the route's object holds a parent entry of Weir's, or the previous compile reported
+   * one: such entries are stale once the route names no Weir Gateway.
+   */
+  private boolean hadWeirParents(RouteInfo r) {
+    List<RouteParentStatus> held;
+    List<RouteParentStatus> reported;
+    if (r.kind().equals(ObjectKey.HTTP_ROUTE)) {
+      HTTPRouteStatus own = r.current() instanceof HTTPRoute h ? h.getStatus() : null;
+      HTTPRouteStatus before = input.previous().httpRoutes().get(r.key());
+      held = own == null ? List.of() : GatewayApiValidation.list(own.getParents());
+      reported = before == null ? List.of() : GatewayApiValidation.list(before.getParents());
+    } else {
+      GRPCRouteStatus own = r.current() instanceof GRPCRoute g ? g.getStatus() : null;
+      GRPCRouteStatus before = input.previous().grpcRoutes().get(r.key());
+      held = own == null ? List.of() : GatewayApiValidation.list(own.getParents());
+      reported = before == null ? List.of() : GatewayApiValidation.list(before.getParents());
+    }
+    return !reported.isEmpty()
+        || held.stream().anyMatch(p -> CONTROLLER_NAME.equals(p.getControllerName()));
   }
 
   private List<RouteParentStatus> previousParents(RouteInfo r) {
@@ -1737,10 +2199,13 @@ public final class GatewayApiCompiler {
               .withConditions(Conditions.keepTimes(prev, lc))
               .build());
     }
+    // The data planes are reached at these addresses whenever they serve the Gateway
+    // (GatewayStatus.addresses: "the network addresses that have been bound to the Gateway").
     List<GatewayStatusAddress> addresses = new ArrayList<>();
-    for (String a : input.addresses()) {
-      addresses.add(
-          new GatewayStatusAddress(IP.matcher(a).matches() ? "IPAddress" : "Hostname", a));
+    if (g.served != null) {
+      for (GatewayAddress a : input.addresses()) {
+        addresses.add(new GatewayStatusAddress(a.type(), a.value()));
+      }
     }
     gatewayStatuses.put(
         g.key,

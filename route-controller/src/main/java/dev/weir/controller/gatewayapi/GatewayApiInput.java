@@ -13,8 +13,9 @@ import org.jspecify.annotations.Nullable;
  * @param services the Services of every registered cluster, for backendRefs
  * @param secrets the listeners' certificate Secrets, checked as Weir checks a Route's Secret
  * @param programming whether the data planes have applied a Gateway (its {@code Programmed})
- * @param addresses the addresses clients reach the data planes at (host names or IPs), reported in
- *     every Weir Gateway's {@code status.addresses}; empty when unknown
+ * @param addresses the addresses clients reach the data planes at ({@code
+ *     weir.gateway-api.addresses}), reported in the {@code status.addresses} of every Weir Gateway
+ *     that is served (accepted, or serving its last valid generation); empty when unknown
  * @param previous the state the previous compile returned ({@link GatewayApiState#INITIAL} first)
  * @param now the time stamped on conditions whose status changes
  */
@@ -23,7 +24,7 @@ public record GatewayApiInput(
     BackendServices services,
     ListenerSecrets secrets,
     Programming programming,
-    List<String> addresses,
+    List<GatewayAddress> addresses,
     GatewayApiState previous,
     Instant now) {
 

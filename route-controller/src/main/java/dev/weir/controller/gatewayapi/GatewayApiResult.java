@@ -153,7 +153,8 @@ public record GatewayApiResult(
       return this;
     }
     GatewayApiState nextState =
-        new GatewayApiState(state.lastValid(), gatewayClasses, next, httpRoutes, grpcRoutes);
+        new GatewayApiState(
+            state.lastValid(), gatewayClasses, next, httpRoutes, grpcRoutes, state.memo());
     return new GatewayApiResult(
         virtualHosts,
         hostAges,
@@ -251,7 +252,7 @@ public record GatewayApiResult(
       }
     }
     GatewayApiState nextState =
-        new GatewayApiState(state.lastValid(), gatewayClasses, gateways, http, grpc);
+        new GatewayApiState(state.lastValid(), gatewayClasses, gateways, http, grpc, state.memo());
     return new GatewayApiResult(
         hosts, ages, routes, services, certs, gatewayClasses, gateways, http, grpc, nextState);
   }

@@ -9,19 +9,21 @@ import java.util.Map;
 
 /**
  * What one compile hands the next: the last valid generation of each Gateway and route (served
- * while a newer generation is invalid, as a Weir Route keeps its last valid resolution), and the
- * statuses it computed (their conditions' transition times are kept while a status holds).
+ * while a newer generation is invalid, as a Weir Route keeps its last valid resolution), the
+ * statuses it computed (their conditions' transition times are kept while a status holds), and the
+ * memo of its per-object work ({@link CompileCache}).
  */
 public record GatewayApiState(
     Map<ObjectKey, HasMetadata> lastValid,
     Map<ObjectKey, GatewayClassStatus> gatewayClasses,
     Map<ObjectKey, GatewayStatus> gateways,
     Map<ObjectKey, HTTPRouteStatus> httpRoutes,
-    Map<ObjectKey, GRPCRouteStatus> grpcRoutes) {
+    Map<ObjectKey, GRPCRouteStatus> grpcRoutes,
+    CompileCache memo) {
 
   /** Before the first compile. */
   public static final GatewayApiState INITIAL =
-      new GatewayApiState(Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
+      new GatewayApiState(Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), CompileCache.EMPTY);
 
   public GatewayApiState {
     lastValid = Map.copyOf(lastValid);
@@ -29,5 +31,12 @@ public record GatewayApiState(
     gateways = Map.copyOf(gateways);
     httpRoutes = Map.copyOf(httpRoutes);
     grpcRoutes = Map.copyOf(grpcRoutes);
+    java.util.Objects.requireNonNull(memo, "memo");
+  }
+
+  /** The same state without a memo: the next compile compiles everything (tests, benchmarks). */
+  public GatewayApiState withoutMemo() {
+    return new GatewayApiState(
+        lastValid, gatewayClasses, gateways, httpRoutes, grpcRoutes, CompileCache.EMPTY);
   }
 }

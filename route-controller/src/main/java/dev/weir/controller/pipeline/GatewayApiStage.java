@@ -1,5 +1,6 @@
 package dev.weir.controller.pipeline;
 
+import dev.weir.controller.gatewayapi.GatewayAddress;
 import dev.weir.controller.gatewayapi.GatewayApiCompiler;
 import dev.weir.controller.gatewayapi.GatewayApiInput;
 import dev.weir.controller.gatewayapi.GatewayApiInput.ProgrammedState;
@@ -36,13 +37,17 @@ final class GatewayApiStage {
 
   private GatewayApiStage() {}
 
-  /** Compiles the Gateway API objects of the config clusters. */
+  /**
+   * Compiles the Gateway API objects of the config clusters; {@code addresses} go into every served
+   * Gateway's {@code status.addresses}.
+   */
   static GatewayApiResult compile(
       List<ClusterObjects> clusters,
       IndexStage index,
       CertificateStage certificates,
       BuildState previous,
-      Instant now) {
+      Instant now,
+      List<GatewayAddress> addresses) {
     List<GatewayApiObjects> objects = new ArrayList<>();
     boolean any = false;
     for (ClusterObjects c : clusters) {
@@ -61,7 +66,7 @@ final class GatewayApiStage {
             (cluster, namespace, name) -> certificates.listenerSecret(namespace + "/" + name),
             // Provisional: the model revision is known only after assembly (see programmed()).
             GatewayApiInput.Programming.PENDING,
-            List.of(),
+            addresses,
             previous.gatewayApi().state(),
             now);
     return GatewayApiCompiler.compile(input);

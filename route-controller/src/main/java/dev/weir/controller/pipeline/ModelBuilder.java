@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.weir.controller.api.v1alpha1.Condition;
 import dev.weir.controller.api.v1alpha1.RouteStatus;
 import dev.weir.controller.clusters.TlsSettings;
+import dev.weir.controller.gatewayapi.GatewayAddress;
 import dev.weir.controller.gatewayapi.GatewayApiInput;
 import dev.weir.controller.gatewayapi.GatewayApiResult;
 import dev.weir.controller.gatewayapi.ObjectKey;
@@ -126,6 +127,31 @@ public final class ModelBuilder {
       Instant now,
       TrafficGate gate,
       ActivationView activations) {
+    return build(domain, tls, clusters, previous, dataPlanes, now, gate, activations, List.of());
+  }
+
+  /**
+   * Builds the model and statuses.
+   *
+   * @param previous the state returned by the previous build ({@link BuildState#INITIAL} at first)
+   * @param dataPlanes the connected data planes, for {@code IngressReady}
+   * @param now the time stamped on conditions that change
+   * @param gate what governed Routes serve instead of their spec's split (Rollouts)
+   * @param activations the scale state of revisions that may sit at zero
+   * @param gatewayAddresses where clients reach the data planes ({@code
+   *     weir.gateway-api.addresses}): every served Gateway's {@code status.addresses}
+   */
+  public static BuildResult build(
+      String domain,
+      TlsSettings tls,
+      List<ClusterObjects> clusters,
+      BuildState previous,
+      List<AppliedModel> dataPlanes,
+      Instant now,
+      TrafficGate gate,
+      ActivationView activations,
+      List<GatewayAddress> gatewayAddresses) {
+    requireNonNull(gatewayAddresses, "gatewayAddresses");
     requireNonNull(domain, "domain");
     requireNonNull(activations, "activations");
     requireNonNull(tls, "tls");
@@ -136,11 +162,22 @@ public final class ModelBuilder {
     requireNonNull(gate, "gate");
     List<ClusterObjects> sorted =
         clusters.stream().sorted(Comparator.comparing(ClusterObjects::cluster)).toList();
-    BuildResult result = run(domain, tls, sorted, previous, dataPlanes, now, gate, activations);
+    BuildResult result =
+        run(domain, tls, sorted, previous, dataPlanes, now, gate, activations, gatewayAddresses);
     if (result == null) {
       // Two Routes with one key (no source makes them): a memo cannot tell them apart, so
       // build again without one (and that build keeps none).
-      result = run(domain, tls, sorted, previous.withoutMemo(), dataPlanes, now, gate, activations);
+      result =
+          run(
+              domain,
+              tls,
+              sorted,
+              previous.withoutMemo(),
+              dataPlanes,
+              now,
+              gate,
+              activations,
+              gatewayAddresses);
     }
     return requireNonNull(result, "a build without a memo always has a result");
   }
@@ -164,7 +201,8 @@ public final class ModelBuilder {
       List<AppliedModel> dataPlanes,
       Instant now,
       TrafficGate gate,
-      ActivationView activations) {
+      ActivationView activations,
+      List<GatewayAddress> gatewayAddresses) {
     BuildMemo memo = previous.memo().fits(domain, tls) ? previous.memo() : BuildMemo.EMPTY;
     List<RouteObject> routes = new ArrayList<>();
     Map<String, SecretObject> secrets = new HashMap<>();
@@ -180,7 +218,7 @@ public final class ModelBuilder {
     IndexStage index = IndexStage.run(clusters, memo);
     CertificateStage certificates = CertificateStage.create(tls, secrets, previous, now);
     GatewayApiResult gatewayApi =
-        GatewayApiStage.compile(clusters, index, certificates, previous, now);
+        GatewayApiStage.compile(clusters, index, certificates, previous, now, gatewayAddresses);
     ResolveStage resolve =
         new ResolveStage(domain, index, routes, previous.latestRevisions(), gate);
     ClaimStage claim = new ClaimStage(previous.model().virtualHosts().size() + routes.size());

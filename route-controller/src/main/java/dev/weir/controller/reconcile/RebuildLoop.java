@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.weir.controller.api.v1alpha1.Condition;
 import dev.weir.controller.api.v1alpha1.RouteStatus;
 import dev.weir.controller.clusters.TlsSettings;
+import dev.weir.controller.gatewayapi.GatewayAddress;
 import dev.weir.controller.pipeline.ActivationView;
 import dev.weir.controller.pipeline.AppliedModel;
 import dev.weir.controller.pipeline.BuildResult;
@@ -102,6 +103,7 @@ public final class RebuildLoop implements AutoCloseable {
   private volatile @Nullable Built last;
   private volatile @Nullable RolloutCoordinator rollouts;
   private volatile @Nullable ScaleController activations;
+  private volatile List<GatewayAddress> gatewayAddresses = List.of();
 
   public RebuildLoop(
       String domain,
@@ -232,6 +234,14 @@ public final class RebuildLoop implements AutoCloseable {
    */
   public void activations(ScaleController scaler) {
     this.activations = requireNonNull(scaler, "scaler");
+  }
+
+  /**
+   * The addresses clients reach the data planes at ({@code weir.gateway-api.addresses}), written
+   * into every served Gateway's {@code status.addresses} from the next build on.
+   */
+  public void gatewayAddresses(List<GatewayAddress> addresses) {
+    this.gatewayAddresses = List.copyOf(addresses);
   }
 
   /** Asks for a rebuild soon. Never blocks; safe from any thread. */
@@ -368,7 +378,8 @@ public final class RebuildLoop implements AutoCloseable {
                         dataPlanes(),
                         clock.instant(),
                         gate,
-                        a == null ? ActivationView.NONE : a);
+                        a == null ? ActivationView.NONE : a,
+                        gatewayAddresses);
                 return new Built(in, result);
               });
       rebuilds.increment();

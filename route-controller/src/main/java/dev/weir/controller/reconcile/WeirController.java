@@ -7,6 +7,7 @@ import dev.weir.controller.api.v1alpha1.RouteSpec;
 import dev.weir.controller.api.v1alpha1.RouteStatus;
 import dev.weir.controller.clusters.ClusterConfig;
 import dev.weir.controller.clusters.ClustersFile;
+import dev.weir.controller.gatewayapi.GatewayAddress;
 import dev.weir.controller.gatewayapi.ObjectKey;
 import dev.weir.controller.pipeline.ClusterObjects;
 import dev.weir.controller.pipeline.DefaultCertificateState;
@@ -227,6 +228,14 @@ public final class WeirController implements AutoCloseable {
             this::rebuild,
             ScaleController.DEFAULT_INTERVAL);
     loop.activations(scaling);
+  }
+
+  /**
+   * The addresses clients reach the data planes at ({@code weir.gateway-api.addresses}): every
+   * served Weir Gateway's {@code status.addresses}. Call before {@link #start}; none by default.
+   */
+  public void gatewayAddresses(List<GatewayAddress> addresses) {
+    loop.gatewayAddresses(addresses);
   }
 
   /**

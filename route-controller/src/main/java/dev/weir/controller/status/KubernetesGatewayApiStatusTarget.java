@@ -38,7 +38,9 @@ import org.jspecify.annotations.Nullable;
  * {@code status.parents} is shared by every controller whose Gateways it names
  * (RouteStatus.parents: "implementations MUST ... not overwrite entries of other controllers"): the
  * entries whose {@code controllerName} is {@value GatewayApiCompiler#CONTROLLER_NAME} are replaced
- * by Weir's, the others kept as they are, in their place.
+ * by Weir's, the others kept as they are, in their place. A route status with no Weir parent
+ * removes Weir's stale entries (the route no longer names a Weir Gateway) and writes nothing to a
+ * route without status.
  *
  * <p>The status given is the kind's fabric8 status type: {@link GatewayClassStatus}, {@link
  * GatewayStatus}, {@link HTTPRouteStatus} or {@link GRPCRouteStatus}.
@@ -86,9 +88,12 @@ public final class KubernetesGatewayApiStatusTarget implements StatusTarget<Obje
             (HTTPRoute r) -> r.getStatus(),
             (HTTPRoute r, HTTPRouteStatus s) ->
                 r.setStatus(
-                    new HTTPRouteStatusBuilder()
-                        .withParents(merge(s == null ? null : s.getParents(), weir.getParents()))
-                        .build()),
+                    s == null && weir.getParents().isEmpty()
+                        ? null
+                        : new HTTPRouteStatusBuilder()
+                            .withParents(
+                                merge(s == null ? null : s.getParents(), weir.getParents()))
+                            .build()),
             null);
       }
       case ObjectKey.GRPC_ROUTE -> {
@@ -98,9 +103,12 @@ public final class KubernetesGatewayApiStatusTarget implements StatusTarget<Obje
             (GRPCRoute r) -> r.getStatus(),
             (GRPCRoute r, GRPCRouteStatus s) ->
                 r.setStatus(
-                    new GRPCRouteStatusBuilder()
-                        .withParents(merge(s == null ? null : s.getParents(), weir.getParents()))
-                        .build()),
+                    s == null && weir.getParents().isEmpty()
+                        ? null
+                        : new GRPCRouteStatusBuilder()
+                            .withParents(
+                                merge(s == null ? null : s.getParents(), weir.getParents()))
+                            .build()),
             null);
       }
       default -> throw new IllegalArgumentException("kind " + key.kind() + " of " + key);

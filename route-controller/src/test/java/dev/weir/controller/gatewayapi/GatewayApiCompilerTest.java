@@ -25,6 +25,7 @@ import dev.weir.model.HttpRule;
 import dev.weir.model.RuleBackend;
 import dev.weir.model.VirtualHost;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
@@ -1302,7 +1303,7 @@ class GatewayApiCompilerTest {
                 SVC,
                 ListenerSecrets.NONE,
                 GatewayApiInput.Programming.PENDING,
-                List.of("203.0.113.7", "lb.example.com"),
+                GatewayAddress.parseAll("addresses", List.of("203.0.113.7", "lb.example.com")),
                 GatewayApiState.INITIAL,
                 NOW));
     GatewayStatus s = java.util.Objects.requireNonNull(r.gateways().get(gw("apps", "gw")));
@@ -1311,6 +1312,44 @@ class GatewayApiCompilerTest {
     assertThat(s.getAddresses())
         .extracting(a -> a.getType() + "=" + a.getValue())
         .containsExactly("IPAddress=203.0.113.7", "Hostname=lb.example.com");
+  }
+
+  @Test
+  void everyServedGatewayReportsTheAddressesAndARejectedOneNone() {
+    List<GatewayAddress> addresses =
+        GatewayAddress.parseAll("addresses", List.of("2001:db8::7", "lb.example.com"));
+    Gateway invalid =
+        gateway(
+            "apps",
+            "bad",
+            T1,
+            "- {name: http, port: 80, protocol: HTTP, hostname: \"Not_A_Host\"}");
+    GatewayApiResult r =
+        GatewayApiCompiler.compile(
+            new GatewayApiInput(
+                List.of(
+                    objects(
+                        weirClass(),
+                        httpGateway("apps", "gw", T1),
+                        httpGateway("apps", "other", T2),
+                        invalid)),
+                SVC,
+                ListenerSecrets.NONE,
+                GatewayApiInput.Programming.ALWAYS,
+                addresses,
+                GatewayApiState.INITIAL,
+                NOW));
+    for (String name : List.of("gw", "other")) {
+      GatewayStatus s = java.util.Objects.requireNonNull(r.gateways().get(gw("apps", name)));
+      assertThat(condition(s.getConditions(), "Accepted").getStatus()).isEqualTo("True");
+      assertThat(s.getAddresses())
+          .as(name)
+          .extracting(a -> a.getType() + "=" + a.getValue())
+          .containsExactly("IPAddress=2001:db8::7", "Hostname=lb.example.com");
+    }
+    GatewayStatus bad = java.util.Objects.requireNonNull(r.gateways().get(gw("apps", "bad")));
+    assertThat(condition(bad.getConditions(), "Accepted").getStatus()).isEqualTo("False");
+    assertThat(bad.getAddresses()).as("not served: bound to no address").isEmpty();
   }
 
   @Test

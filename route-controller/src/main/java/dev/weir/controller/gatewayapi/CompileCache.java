@@ -1,0 +1,42 @@
+package dev.weir.controller.gatewayapi;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one {@link GatewayApiCompiler#compile} hands the next so that unchanged objects are not
+ * compiled again (opaque outside this package): per route, the objects it was compiled from (by
+ * identity), the Services it looked up (by value) and what it made (its parents' outcomes, its
+ * rules per listener, its status); per host, the rules it was assembled from (by identity) and the
+ * {@link dev.weir.model.VirtualHost} made of them. Everything is reused only while the objects
+ * routes attach through (GatewayClasses, Gateways, ReferenceGrants, Namespaces) are the very same
+ * objects as in that compile.
+ */
+public final class CompileCache {
+
+  /** No memo: everything is compiled. */
+  public static final CompileCache EMPTY = new CompileCache(List.of(), Map.of(), Map.of());
+
+  final List<Object> context;
+  final Map<ObjectKey, GatewayApiCompiler.RouteMemo> routes;
+  final Map<Object, GatewayApiCompiler.HostMemo> hosts;
+
+  CompileCache(
+      List<Object> context,
+      Map<ObjectKey, GatewayApiCompiler.RouteMemo> routes,
+      Map<Object, GatewayApiCompiler.HostMemo> hosts) {
+    this.context = context;
+    this.routes = routes;
+    this.hosts = hosts;
+  }
+
+  /** The number of routes remembered (tests). */
+  int routeCount() {
+    return routes.size();
+  }
+
+  @Override
+  public String toString() {
+    return "CompileCache[" + routes.size() + " routes, " + hosts.size() + " hosts]";
+  }
+}

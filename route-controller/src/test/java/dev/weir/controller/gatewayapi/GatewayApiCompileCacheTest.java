@@ -1,0 +1,178 @@
+package dev.weir.controller.gatewayapi;
+
+import static dev.weir.controller.gatewayapi.GatewayApiFixtures.grant;
+import static dev.weir.controller.gatewayapi.GatewayApiFixtures.httpGateway;
+import static dev.weir.controller.gatewayapi.GatewayApiFixtures.httpRoute;
+import static dev.weir.controller.gatewayapi.GatewayApiFixtures.objects;
+import static dev.weir.controller.gatewayapi.GatewayApiFixtures.services;
+import static dev.weir.controller.gatewayapi.GatewayApiFixtures.weirClass;
+import static dev.weir.controller.gatewayapi.GatewayApiFixtures.withGeneration;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weir.controller.gatewayapi.GatewayApiInput.BackendServices;
+import dev.weir.controller.gatewayapi.GatewayApiInput.ListenerSecrets;
+import dev.weir.controller.gatewayapi.GatewayApiInput.Programming;
+import dev.weir.model.VirtualHost;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The compile memo: an unchanged route's compiled output is reused (the same instances), a changed
+ * one's is made again, and every result equals a compile without memo of the same input and
+ * previous statuses.
+ */
+class GatewayApiCompileCacheTest {
+
+  private static final String T1 = "2026-01-01T00:00:01Z";
+  private static final String T2 = "2026-01-01T00:00:02Z";
+  private static final Instant NOW = GatewayApiFixtures.NOW;
+
+  private final GatewayClass weir = weirClass();
+  private final Gateway gw = httpGateway("apps", "gw", T1);
+
+  private static HTTPRoute route(String name, String backend, int weight, long generation) {
+    return withGeneration(
+        httpRoute(
+            "apps",
+            name,
+            T2,
+            """
+            parentRefs: [{name: gw}]
+            hostnames: [%s.example.com]
+            rules:
+            - backendRefs: [{name: %s, port: 8080, weight: %d}, {name: web, port: 8080}]
+            """
+                .formatted(name, backend, weight)),
+        generation);
+  }
+
+  private static VirtualHost host(GatewayApiResult r, String host) {
+    return r.virtualHosts().stream()
+        .filter(v -> v.host().equals(host))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no host " + host));
+  }
+
+  /** Compiles with the memo, and checks the result equals a compile without it. */
+  private static GatewayApiResult compile(
+      BackendServices services, GatewayApiState previous, int second, Object... objects) {
+    GatewayApiInput with =
+        new GatewayApiInput(
+            List.of(objects(objects)),
+            services,
+            ListenerSecrets.NONE,
+            Programming.ALWAYS,
+            List.of(),
+            previous,
+            NOW.plusSeconds(second));
+    GatewayApiResult r = GatewayApiCompiler.compile(with);
+    GatewayApiResult scratch =
+        GatewayApiCompiler.compile(
+            new GatewayApiInput(
+                with.clusters(),
+                services,
+                ListenerSecrets.NONE,
+                Programming.ALWAYS,
+                List.of(),
+                previous.withoutMemo(),
+                with.now()));
+    assertThat(r.virtualHosts()).isEqualTo(scratch.virtualHosts());
+    assertThat(r.statuses()).isEqualTo(scratch.statuses());
+    assertThat(r.services()).isEqualTo(scratch.services());
+    assertThat(r.hostAges()).isEqualTo(scratch.hostAges());
+    assertThat(r.hostRoutes()).isEqualTo(scratch.hostRoutes());
+    return r;
+  }
+
+  @Test
+  void anUnchangedRoutesOutputIsTheSameInstanceAndAChangedOneIsMadeAgain() {
+    BackendServices svc = services("apps/web:http:8080", "apps/api:http:8080");
+    HTTPRoute a = route("a", "api", 1, 1);
+    HTTPRoute b = route("b", "api", 1, 1);
+    GatewayApiResult first = compile(svc, GatewayApiState.INITIAL, 0, weir, gw, a, b);
+
+    HTTPRoute b2 = route("b", "api", 5, 2);
+    GatewayApiResult second = compile(svc, first.state(), 1, weir, gw, a, b2);
+    assertThat(host(second, "a.example.com")).isSameAs(host(first, "a.example.com"));
+    assertThat(host(second, "b.example.com")).isNotSameAs(host(first, "b.example.com"));
+    assertThat(host(second, "b.example.com").rules().get(0).backends().get(0).weight())
+        .isEqualTo(5);
+    ObjectKey keyA = new ObjectKey("east", ObjectKey.HTTP_ROUTE, "apps", "a");
+    assertThat(second.httpRoutes().get(keyA)).isSameAs(first.httpRoutes().get(keyA));
+    assertThat(second.state().memo().routeCount()).isEqualTo(2);
+  }
+
+  @Test
+  void whatRoutesAttachThroughOrLookUpChangingCompilesThemAgain() {
+    BackendServices svc = services("apps/web:http:8080", "apps/api:http:8080");
+    HTTPRoute a = route("a", "api", 1, 1);
+    GatewayApiResult first = compile(svc, GatewayApiState.INITIAL, 0, weir, gw, a);
+    VirtualHost before = host(first, "a.example.com");
+
+    // A Service a backendRef names goes away: the rule loses that backend.
+    GatewayApiResult gone = compile(services("apps/web:http:8080"), first.state(), 1, weir, gw, a);
+    assertThat(host(gone, "a.example.com").rules().get(0).backends()).hasSize(1);
+
+    // Back again, then a new Gateway generation: compiled again, equal to before.
+    GatewayApiResult back = compile(svc, gone.state(), 2, weir, gw, a);
+    Gateway gw2 = withGeneration(httpGateway("apps", "gw", T1), 2);
+    GatewayApiResult regen = compile(svc, back.state(), 3, weir, gw2, a);
+    assertThat(host(regen, "a.example.com")).isNotSameAs(host(back, "a.example.com"));
+    assertThat(host(regen, "a.example.com").rules()).isEqualTo(before.rules());
+
+    // A ReferenceGrant appears (the route's backend in another namespace becomes allowed).
+    BackendServices other = services("apps/web:http:8080", "other/api:http:8080");
+    HTTPRoute cross =
+        withGeneration(
+            httpRoute(
+                "apps",
+                "a",
+                T2,
+                """
+                parentRefs: [{name: gw}]
+                hostnames: [a.example.com]
+                rules: [{backendRefs: [{name: api, namespace: other, port: 8080}]}]
+                """),
+            3);
+    GatewayApiResult denied = compile(other, regen.state(), 4, weir, gw2, cross);
+    assertThat(host(denied, "a.example.com").rules().get(0).directResponseStatus()).isEqualTo(500);
+    GatewayApiResult granted =
+        compile(
+            other,
+            denied.state(),
+            5,
+            weir,
+            gw2,
+            cross,
+            grant("other", "HTTPRoute", "apps", "Service", null));
+    assertThat(host(granted, "a.example.com").rules().get(0).backends()).hasSize(1);
+  }
+
+  @Test
+  void aLongSequenceOfChangesStaysEqualToCompilesFromScratch() {
+    BackendServices svc = services("apps/web:http:8080", "apps/api:http:8080");
+    List<HTTPRoute> routes = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      routes.add(route("r" + i, "api", 1, 1));
+    }
+    GatewayApiState state = GatewayApiState.INITIAL;
+    for (int step = 0; step < 12; step++) {
+      int i = step % routes.size();
+      if (step % 3 == 1) {
+        routes.set(i, route("r" + i, step % 2 == 0 ? "api" : "web", step, step + 2));
+      } else if (step % 3 == 2) {
+        routes.set(i, route("r" + i, "missing", 1, step + 2));
+      }
+      List<Object> objects = new ArrayList<>(List.of(weir, gw));
+      objects.addAll(routes);
+      state = compile(svc, state, step, objects.toArray()).state();
+    }
+    assertThat(Objects.requireNonNull(state.memo()).routeCount()).isEqualTo(5);
+  }
+}

@@ -166,9 +166,7 @@ class KubernetesClustersTest {
   @Test
   @Order(4)
   void editingPercentsUpdatesModelAndStatus() {
-    Route edited = eastRoute();
-    edited.setSpec(KubeObjects.route(50, 50).getSpec());
-    east.resource(edited).update();
+    KubeObjects.update(east, this::eastRoute, r -> r.setSpec(KubeObjects.route(50, 50).getSpec()));
 
     eventually(
         () -> {
@@ -226,9 +224,10 @@ class KubernetesClustersTest {
         });
 
     east.resource(KubeObjects.slice("hello-00001", "10.0.0.1", "10.0.0.5")).update();
-    Route edited = eastRoute();
-    edited.setSpec(new RouteSpec(List.of(TrafficTarget.revision("hello-00001", 100))));
-    east.resource(edited).update();
+    KubeObjects.update(
+        east,
+        this::eastRoute,
+        r -> r.setSpec(new RouteSpec(List.of(TrafficTarget.revision("hello-00001", 100)))));
 
     eventually(
         () -> {
@@ -273,9 +272,10 @@ class KubernetesClustersTest {
     TestPki.Issued issued =
         TestPki.newAuthority("weir test CA")
             .issue("hello.default.example.com", "*.default.example.com");
-    Route edited = eastRoute();
-    edited.setSpec(new RouteSpec(edited.getSpec().traffic(), new RouteTls("hello-tls")));
-    east.resource(edited).update();
+    KubeObjects.update(
+        east,
+        this::eastRoute,
+        r -> r.setSpec(new RouteSpec(r.getSpec().traffic(), new RouteTls("hello-tls"))));
     // An Opaque Secret of that name is not a certificate: the informer never sees it.
     east.resource(secret("Opaque", issued)).create();
     // The right Secret in west, which is not a config cluster, does not count either.

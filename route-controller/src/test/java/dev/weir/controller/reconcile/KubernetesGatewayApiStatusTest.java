@@ -237,9 +237,10 @@ class KubernetesGatewayApiStatusTest {
             observed(weirs.getConditions(), shop.getMetadata().getGeneration());
           });
       // The route's spec changes: Weir's entry follows the new generation, the other stays.
-      HTTPRoute changed = shop();
-      changed.getSpec().getRules().get(0).getBackendRefs().get(0).setName("missing");
-      client.resource(changed).update();
+      KubeObjects.update(
+          client,
+          this::shop,
+          r -> r.getSpec().getRules().get(0).getBackendRefs().get(0).setName("missing"));
       eventually(
           () -> {
             HTTPRoute shop = shop();
@@ -251,9 +252,10 @@ class KubernetesGatewayApiStatusTest {
             assertThat(shop.getStatus().getParents().get(0)).isEqualTo(otherParent());
           });
       // The route no longer names Weir's Gateway: Weir's entry goes, the other controller's stays.
-      HTTPRoute left = shop();
-      left.getSpec().getParentRefs().removeIf(p -> p.getName().equals("gw"));
-      client.resource(left).update();
+      KubeObjects.update(
+          client,
+          this::shop,
+          r -> r.getSpec().getParentRefs().removeIf(p -> p.getName().equals("gw")));
       eventually(() -> assertThat(shop().getStatus().getParents()).containsExactly(otherParent()));
     }
   }

@@ -120,9 +120,7 @@ class KubernetesRolloutsTest {
   @Test
   @Order(2)
   void aSpecChangeWalksToTheFirstStepAndHoldsAtThePauseWithoutDuration() {
-    Route route = route();
-    route.setSpec(KubeObjects.route(0, 100).getSpec());
-    client.resource(route).update();
+    KubeObjects.update(client, this::route, r -> r.setSpec(KubeObjects.route(0, 100).getSpec()));
 
     eventually(
         () -> {
@@ -162,9 +160,10 @@ class KubernetesRolloutsTest {
   @Test
   @Order(4)
   void theActionAnnotationIsActedOnOnceAndRemoved() {
-    Rollout rollout = rollout();
-    rollout.getMetadata().setAnnotations(Map.of(Rollout.ACTION_ANNOTATION, "promote"));
-    client.resource(rollout).update();
+    KubeObjects.update(
+        client,
+        this::rollout,
+        r -> r.getMetadata().setAnnotations(Map.of(Rollout.ACTION_ANNOTATION, "promote")));
 
     eventually(
         () -> {

@@ -3,12 +3,14 @@ package dev.weir.controller.testing;
 import dev.weir.controller.api.v1alpha1.Route;
 import dev.weir.controller.api.v1alpha1.RouteSpec;
 import dev.weir.controller.api.v1alpha1.TrafficTarget;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -16,6 +18,8 @@ import io.fabric8.mockwebserver.MockWebServer;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /** Kubernetes test objects and API servers, shared by the tests that talk to one. */
 public final class KubeObjects {
@@ -107,5 +111,28 @@ public final class KubeObjects {
         .endConditions()
         .endEndpoint();
     return b.build();
+  }
+
+  /**
+   * Reads an object with {@code read}, changes it with {@code change} and updates it, reading it
+   * again when the API server answers 409 Conflict: the controller under test writes status (a new
+   * {@code resourceVersion}) at any moment, as a kubectl user's edit meets it.
+   *
+   * @return the object as updated
+   * @throws KubernetesClientException any other failure, or a conflict on each of ten tries
+   */
+  public static <T extends HasMetadata> T update(
+      KubernetesClient client, Supplier<T> read, Consumer<T> change) {
+    for (int attempt = 1; ; attempt++) {
+      T object = read.get();
+      change.accept(object);
+      try {
+        return client.resource(object).update();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e;
+        }
+      }
+    }
   }
 }

@@ -582,6 +582,16 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
   }
 
   @Override
+  public Set<RouteKey> governed() {
+    if (released.isEmpty()) {
+      return byRoute.keySet();
+    }
+    Set<RouteKey> all = new HashSet<>(byRoute.keySet());
+    all.addAll(released);
+    return all;
+  }
+
+  @Override
   public @Nullable Gated gate(RouteObject route, List<ResolvedTarget> target) {
     Entry e = byRoute.get(route.key());
     if (e == null) {

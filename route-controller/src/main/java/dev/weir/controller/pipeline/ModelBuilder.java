@@ -440,25 +440,38 @@ public final class ModelBuilder {
     if (!dataPlanes.equals(memo.dataPlanes())) {
       reingress(memo, governed, dataPlanes, now, changed);
     }
-    Map<RouteKey, RouteMemo> routes = memo.routes();
-    Map<RouteKey, RouteStatus> statuses = previous.statuses();
-    Map<RouteKey, ServedRoute> served = previous.served();
-    if (!changed.isEmpty()) {
-      routes = new HashMap<>(routes);
-      Map<RouteKey, RouteStatus> nextStatuses = new HashMap<>(statuses);
-      Map<RouteKey, ServedRoute> nextServed = new HashMap<>(served);
+    // The few changed entries over the last maps: no copy of 10,000 entries per build.
+    Map<RouteKey, RouteMemo> routes = Overlay.of(memo.routes(), changed);
+    Map<RouteKey, RouteStatus> changedStatuses = new HashMap<>();
+    Map<RouteKey, ServedRoute> changedServed = new HashMap<>();
+    boolean servedLeft = false;
+    for (Map.Entry<RouteKey, RouteMemo> e : changed.entrySet()) {
+      RouteMemo m = e.getValue();
+      changedStatuses.put(e.getKey(), m.status());
+      ServedRoute s = m.served();
+      if (s != null) {
+        changedServed.put(e.getKey(), s);
+      } else {
+        servedLeft |= previous.served().containsKey(e.getKey());
+      }
+    }
+    Map<RouteKey, RouteStatus> statuses = Overlay.of(previous.statuses(), changedStatuses);
+    Map<RouteKey, ServedRoute> served;
+    if (servedLeft) {
+      // A Route no longer served: the rare case, copied.
+      Map<RouteKey, ServedRoute> copy = new HashMap<>(previous.served());
       changed.forEach(
           (key, m) -> {
-            nextStatuses.put(key, m.status());
-            if (m.served() == null) {
-              nextServed.remove(key);
+            ServedRoute s = m.served();
+            if (s == null) {
+              copy.remove(key);
             } else {
-              nextServed.put(key, m.served());
+              copy.put(key, s);
             }
           });
-      routes.putAll(changed);
-      statuses = Collections.unmodifiableMap(nextStatuses);
-      served = nextServed;
+      served = copy;
+    } else {
+      served = Overlay.of(previous.served(), changedServed);
     }
     BuildState state =
         BuildState.of(
@@ -535,14 +548,11 @@ public final class ModelBuilder {
           ? last
           : new BuildResult(last.model(), last.statuses(), state, last.defaultCertificate());
     }
-    Map<RouteKey, RouteStatus> statuses = new HashMap<>(last.statuses());
-    Map<RouteKey, RouteMemo> routes = new HashMap<>(memo.routes());
-    changed.forEach(
-        (key, m) -> {
-          statuses.put(key, m.status());
-          routes.put(key, m);
-        });
-    Map<RouteKey, RouteStatus> statusMap = Collections.unmodifiableMap(statuses);
+    Map<RouteKey, RouteStatus> changedStatuses = new HashMap<>();
+    changed.forEach((key, m) -> changedStatuses.put(key, m.status()));
+    // The few changed entries over the last maps: no copy of 10,000 entries per ACK.
+    Map<RouteKey, RouteStatus> statusMap = Overlay.of(last.statuses(), changedStatuses);
+    Map<RouteKey, RouteMemo> routes = Overlay.of(memo.routes(), changed);
     BuildState next = state.withStatuses(statusMap, memo.withRoutes(routes, dataPlanes));
     return new BuildResult(last.model(), statusMap, next, last.defaultCertificate());
   }

@@ -192,7 +192,8 @@ public final class WeirController implements AutoCloseable {
             rolloutSettings.prometheus(),
             meters,
             clock,
-            this::rebuild);
+            this::rebuild,
+            this::rebuildNow);
     this.loop =
         new RebuildLoop(
             clustersFile.domain(),
@@ -254,6 +255,13 @@ public final class WeirController implements AutoCloseable {
     RebuildLoop l = loop;
     if (l != null) {
       l.requestRebuild();
+    }
+  }
+
+  private void rebuildNow() {
+    RebuildLoop l = loop;
+    if (l != null) {
+      l.requestRebuildNow();
     }
   }
 

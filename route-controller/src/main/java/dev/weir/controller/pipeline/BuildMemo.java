@@ -3,6 +3,7 @@ package dev.weir.controller.pipeline;
 import dev.weir.controller.clusters.TlsSettings;
 import dev.weir.controller.pipeline.ClusterIndex.Name;
 import dev.weir.model.Upstream;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -14,25 +15,85 @@ import org.jspecify.annotations.Nullable;
  */
 final class BuildMemo {
 
-  static final BuildMemo EMPTY = new BuildMemo(null, null, Map.of(), Map.of(), Map.of());
+  static final BuildMemo EMPTY =
+      new BuildMemo(null, null, Map.of(), Map.of(), Map.of(), null, List.of());
 
   private final @Nullable String domain;
   private final @Nullable TlsSettings tls;
   private final Map<String, ClusterIndex> indexes;
   private final Map<RouteKey, RouteMemo> routes;
   private final Map<Name, Upstream> upstreams;
+  private final @Nullable List<ClusterObjects> inputs;
+  private final List<AppliedModel> dataPlanes;
+  private @Nullable Boolean anyActivatable; // computed on first use
 
+  /** A memo that knows nothing of its build's inputs (no build without one may skip a stage). */
   BuildMemo(
       @Nullable String domain,
       @Nullable TlsSettings tls,
       Map<String, ClusterIndex> indexes,
       Map<RouteKey, RouteMemo> routes,
       Map<Name, Upstream> upstreams) {
+    this(domain, tls, indexes, routes, upstreams, null, List.of());
+  }
+
+  /**
+   * @param inputs the clusters' objects the build read (sorted by cluster name), or null
+   * @param dataPlanes the data planes the Routes' {@code IngressReady} in {@code routes} is of
+   */
+  BuildMemo(
+      @Nullable String domain,
+      @Nullable TlsSettings tls,
+      Map<String, ClusterIndex> indexes,
+      Map<RouteKey, RouteMemo> routes,
+      Map<Name, Upstream> upstreams,
+      @Nullable List<ClusterObjects> inputs,
+      List<AppliedModel> dataPlanes) {
     this.domain = domain;
     this.tls = tls;
     this.indexes = indexes;
     this.routes = routes;
     this.upstreams = upstreams;
+    this.inputs = inputs;
+    this.dataPlanes = dataPlanes;
+  }
+
+  /**
+   * True when {@code clusters} are the very objects the memo's build read (the stores hand an
+   * unchanged cluster over as the same object): no input changed since.
+   */
+  boolean sameInputs(List<ClusterObjects> clusters) {
+    List<ClusterObjects> before = inputs;
+    if (before == null || before.size() != clusters.size()) {
+      return false;
+    }
+    for (int i = 0; i < clusters.size(); i++) {
+      if (before.get(i) != clusters.get(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The data planes the per-Route {@code IngressReady} conditions were computed from. */
+  List<AppliedModel> dataPlanes() {
+    return dataPlanes;
+  }
+
+  /** True when some upstream may sit at zero (its status also depends on the scale state). */
+  boolean anyActivatable() {
+    Boolean any = anyActivatable;
+    if (any == null) {
+      any = false;
+      for (Upstream u : upstreams.values()) {
+        if (u.activation() != null) {
+          any = true;
+          break;
+        }
+      }
+      anyActivatable = any;
+    }
+    return any;
   }
 
   /** True when it was made for this domain and these TLS settings. */
@@ -55,9 +116,9 @@ final class BuildMemo {
     return upstreams;
   }
 
-  /** The same memo with other per-Route work (a readiness recompute's). */
-  BuildMemo withRoutes(Map<RouteKey, RouteMemo> newRoutes) {
-    return new BuildMemo(domain, tls, indexes, newRoutes, upstreams);
+  /** The same memo with other per-Route work (a readiness recompute's for {@code planes}). */
+  BuildMemo withRoutes(Map<RouteKey, RouteMemo> newRoutes, List<AppliedModel> planes) {
+    return new BuildMemo(domain, tls, indexes, newRoutes, upstreams, inputs, planes);
   }
 
   @Override

@@ -123,7 +123,8 @@ public final class BuildState {
       Map<ObjectKey, GatewayServed> gatewaysServed) {
     return new BuildState(
         model,
-        Collections.unmodifiableMap(served),
+        // An overlay is unmodifiable already, and a wrapper would hide it from the next overlay.
+        served instanceof Overlay ? served : Collections.unmodifiableMap(served),
         statuses,
         Map.copyOf(validSecrets),
         Map.copyOf(certificateChecks),

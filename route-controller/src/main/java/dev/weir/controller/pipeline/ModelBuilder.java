@@ -18,6 +18,8 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -162,6 +164,10 @@ public final class ModelBuilder {
     requireNonNull(gate, "gate");
     List<ClusterObjects> sorted =
         clusters.stream().sorted(Comparator.comparing(ClusterObjects::cluster)).toList();
+    BuildResult regated = regate(domain, tls, sorted, previous, dataPlanes, now, gate, activations);
+    if (regated != null) {
+      return regated;
+    }
     BuildResult result =
         run(domain, tls, sorted, previous, dataPlanes, now, gate, activations, gatewayAddresses);
     if (result == null) {
@@ -290,10 +296,251 @@ public final class ModelBuilder {
             certificates.validSecrets(),
             certificates.checks(),
             resolve.latestRevisions(),
-            new BuildMemo(domain, tls, index.remembered(), nextRoutes, upstreams.upstreams()),
+            new BuildMemo(
+                domain,
+                tls,
+                index.remembered(),
+                nextRoutes,
+                upstreams.upstreams(),
+                status.unsettled() ? null : clusters,
+                dataPlanes),
             gatewayApi,
             gatewaysServed);
     return new BuildResult(model, statusMap, state, certificates.defaultCertificate());
+  }
+
+  /**
+   * Puts into {@code changed} each Route of {@code memo} (but {@code skip}) whose {@code
+   * IngressReady} differs for {@code dataPlanes}, with its status composed again as a build
+   * composes it.
+   */
+  private static void reingress(
+      BuildMemo memo,
+      Set<RouteKey> skip,
+      List<AppliedModel> dataPlanes,
+      Instant now,
+      Map<RouteKey, RouteMemo> changed) {
+    Map<Long, Condition> ingressBySince = new HashMap<>();
+    for (Map.Entry<RouteKey, RouteMemo> e : memo.routes().entrySet()) {
+      RouteMemo m = e.getValue();
+      ServedRoute served = m.served();
+      // Only a served Route without a conflict asks the data planes (see StatusStage).
+      if (m.outcome().conflict() != null || served == null || skip.contains(e.getKey())) {
+        continue;
+      }
+      Condition ingress =
+          ingressBySince.computeIfAbsent(
+              served.sinceModelRevision(), since -> StatusStage.ingressReady(served, dataPlanes));
+      if (!ingress.equals(m.ingress())) {
+        changed.put(
+            e.getKey(), m.withIngress(ingress, StatusStage.withIngress(m.status(), ingress, now)));
+      }
+    }
+  }
+
+  /**
+   * The build when no input changed since the last build ({@link BuildMemo#sameInputs}): then only
+   * the gate's answers for the Routes it governs ({@link TrafficGate#governed}) and the data planes
+   * can change anything, so only those Routes are resolved, given virtual hosts and composed again,
+   * the other Routes' readiness is recomputed as {@link #restatus} does (only when the data planes
+   * changed), and the model's sorted host list is patched in place of the governed Routes' hosts.
+   * The result equals a full build's: the stages' own rules, applied to the few Routes that can
+   * differ. Null when that cannot be shown cheaply, and a full build runs: an input changed, the
+   * gate cannot list its Routes, a governed Route's hosts or upstreams changed (claims and the
+   * upstream list would change), certificates are in play (their checks expire with time), Gateway
+   * API objects are (their {@code Programmed} follows the model revision), or some upstream may sit
+   * at zero (its status follows the scale state).
+   */
+  private static @Nullable BuildResult regate(
+      String domain,
+      TlsSettings tls,
+      List<ClusterObjects> clusters,
+      BuildState previous,
+      List<AppliedModel> dataPlanes,
+      Instant now,
+      TrafficGate gate,
+      ActivationView activations) {
+    BuildMemo memo = previous.memo();
+    if (!memo.fits(domain, tls)
+        || !memo.sameInputs(clusters)
+        || memo.routes().size() != previous.statuses().size()
+        || tls.defaultSecret() != null
+        || !previous.model().certificates().isEmpty()
+        || !previous.validSecrets().isEmpty()
+        || !previous.certificateChecks().isEmpty()
+        || previous.gatewayApi() != GatewayApiResult.EMPTY
+        || !previous.gatewaysServed().isEmpty()) {
+      return null;
+    }
+    Set<RouteKey> governed = gate.governed();
+    if (governed == null || memo.anyActivatable()) {
+      return null;
+    }
+    IndexStage index = IndexStage.run(clusters, memo);
+    if (!index.changed().isEmpty()) {
+      return null;
+    }
+    ResolveStage resolve =
+        new ResolveStage(domain, index, () -> routesOf(clusters), previous.latestRevisions(), gate);
+    List<RouteWork> works = new ArrayList<>(governed.size());
+    Map<RouteKey, Condition> certificates = new HashMap<>();
+    TrafficModel model = previous.model();
+    List<VirtualHost> hosts = null; // the model's, copied once a host changes
+    for (RouteKey key : governed) {
+      RouteMemo m = memo.routes().get(key);
+      if (m == null) {
+        continue; // no such Route
+      }
+      // The build that made the memo read these very inputs: its Route object, or an equal one.
+      RouteWork w = new RouteWork(m.outcome().route(), m);
+      resolve.resolve(w, w.servedBefore(previous));
+      if (!Objects.equals(w.hosts, m.hosts())) {
+        return null; // claims may change
+      }
+      // The same hosts among the same other Routes: the claims end as they did.
+      String conflict = m.outcome().conflict();
+      if (conflict != null) {
+        w.outcome = w.outcome().conflict(conflict);
+      }
+      if (w.outcome().equals(m.outcome())) {
+        w.outcome = m.outcome();
+      }
+      Outcome outcome = w.outcome();
+      ServedRoute served = outcome.served();
+      if (outcome.conflict() != null || served == null) {
+        if (m.virtualHosts() != null) {
+          return null; // its hosts leave the model
+        }
+      } else if (m.outcome() == outcome && m.virtualHosts() != null && m.upstreams() != null) {
+        w.virtualHosts = m.virtualHosts();
+        w.upstreams = m.upstreams();
+      } else {
+        List<VirtualHost> mine = new ArrayList<>();
+        List<ClusterIndex.Name> names = new ArrayList<>();
+        UpstreamStage.virtualHosts(domain, key, served, mine, names);
+        List<VirtualHost> before = m.virtualHosts();
+        if (before == null || !names.equals(m.upstreams()) || before.size() != mine.size()) {
+          return null; // the model's upstreams or host names change
+        }
+        for (int i = 0; i < mine.size(); i++) {
+          VirtualHost was = before.get(i);
+          VirtualHost is = mine.get(i);
+          if (was.compareTo(is) != 0) {
+            return null;
+          }
+          if (!was.equals(is)) {
+            if (hosts == null) {
+              hosts = new ArrayList<>(model.virtualHosts());
+            }
+            int at = Collections.binarySearch(hosts, was);
+            if (at < 0 || !hosts.get(at).equals(was)) {
+              return null; // not the model's host: build in full
+            }
+            hosts.set(at, is);
+          }
+        }
+        w.virtualHosts = List.copyOf(mine);
+        w.upstreams = m.upstreams();
+      }
+      Condition certificate = m.certificate();
+      if (certificate != null) {
+        certificates.put(key, certificate);
+      }
+      works.add(w);
+    }
+    if (hosts != null && !hosts.equals(model.virtualHosts())) {
+      model =
+          new TrafficModel(
+              model.revision() + 1,
+              hosts,
+              model.upstreams(),
+              model.certificates(),
+              model.httpOption());
+    }
+    StatusStage status =
+        StatusStage.run(
+            domain,
+            model,
+            previous,
+            dataPlanes,
+            now,
+            works,
+            certificates,
+            memo.upstreams(),
+            activations);
+    Map<RouteKey, RouteMemo> changed = new HashMap<>();
+    for (RouteWork w : works) {
+      RouteMemo next = Objects.requireNonNull(status.routes().get(w.key()));
+      if (!next.equals(w.memo)) {
+        changed.put(w.key(), next);
+      }
+    }
+    if (!dataPlanes.equals(memo.dataPlanes())) {
+      reingress(memo, governed, dataPlanes, now, changed);
+    }
+    // The few changed entries over the last maps: no copy of 10,000 entries per build.
+    Map<RouteKey, RouteMemo> routes = Overlay.of(memo.routes(), changed);
+    Map<RouteKey, RouteStatus> changedStatuses = new HashMap<>();
+    Map<RouteKey, ServedRoute> changedServed = new HashMap<>();
+    boolean servedLeft = false;
+    for (Map.Entry<RouteKey, RouteMemo> e : changed.entrySet()) {
+      RouteMemo m = e.getValue();
+      changedStatuses.put(e.getKey(), m.status());
+      ServedRoute s = m.served();
+      if (s != null) {
+        changedServed.put(e.getKey(), s);
+      } else {
+        servedLeft |= previous.served().containsKey(e.getKey());
+      }
+    }
+    Map<RouteKey, RouteStatus> statuses = Overlay.of(previous.statuses(), changedStatuses);
+    Map<RouteKey, ServedRoute> served;
+    if (servedLeft) {
+      // A Route no longer served: the rare case, copied.
+      Map<RouteKey, ServedRoute> copy = new HashMap<>(previous.served());
+      changed.forEach(
+          (key, m) -> {
+            ServedRoute s = m.served();
+            if (s == null) {
+              copy.remove(key);
+            } else {
+              copy.put(key, s);
+            }
+          });
+      served = copy;
+    } else {
+      served = Overlay.of(previous.served(), changedServed);
+    }
+    BuildState state =
+        BuildState.of(
+            model,
+            served,
+            statuses,
+            previous.validSecrets(),
+            previous.certificateChecks(),
+            resolve.latestRevisions(),
+            new BuildMemo(
+                domain,
+                tls,
+                index.remembered(),
+                routes,
+                memo.upstreams(),
+                status.unsettled() ? null : clusters,
+                dataPlanes),
+            previous.gatewayApi(),
+            previous.gatewaysServed());
+    return new BuildResult(model, statuses, state, null);
+  }
+
+  /** Every config cluster's Routes. */
+  private static List<RouteObject> routesOf(List<ClusterObjects> clusters) {
+    List<RouteObject> routes = new ArrayList<>();
+    for (ClusterObjects c : clusters) {
+      if (c.config()) {
+        routes.addAll(c.routes());
+      }
+    }
+    return routes;
   }
 
   /**
@@ -320,24 +567,9 @@ public final class ModelBuilder {
     if (memo.routes().size() != last.statuses().size()) {
       return null;
     }
-    Map<Long, Condition> ingressBySince = new HashMap<>();
     // First only what changed (usually a few Routes, or none); the maps are copied only then.
     Map<RouteKey, RouteMemo> changed = new HashMap<>();
-    for (Map.Entry<RouteKey, RouteMemo> e : memo.routes().entrySet()) {
-      RouteMemo m = e.getValue();
-      ServedRoute served = m.served();
-      // Only a served Route without a conflict asks the data planes (see StatusStage).
-      Condition ingress =
-          m.outcome().conflict() != null || served == null
-              ? m.ingress()
-              : ingressBySince.computeIfAbsent(
-                  served.sinceModelRevision(),
-                  since -> StatusStage.ingressReady(served, dataPlanes));
-      if (!ingress.equals(m.ingress())) {
-        changed.put(
-            e.getKey(), m.withIngress(ingress, StatusStage.withIngress(m.status(), ingress, now)));
-      }
-    }
+    reingress(memo, Set.of(), dataPlanes, now, changed);
     GatewayApiResult gatewayApi =
         GatewayApiStage.programmed(
             last.gatewayApi(),
@@ -354,15 +586,12 @@ public final class ModelBuilder {
           ? last
           : new BuildResult(last.model(), last.statuses(), state, last.defaultCertificate());
     }
-    Map<RouteKey, RouteStatus> statuses = new HashMap<>(last.statuses());
-    Map<RouteKey, RouteMemo> routes = new HashMap<>(memo.routes());
-    changed.forEach(
-        (key, m) -> {
-          statuses.put(key, m.status());
-          routes.put(key, m);
-        });
-    Map<RouteKey, RouteStatus> statusMap = Collections.unmodifiableMap(statuses);
-    BuildState next = state.withStatuses(statusMap, memo.withRoutes(routes));
+    Map<RouteKey, RouteStatus> changedStatuses = new HashMap<>();
+    changed.forEach((key, m) -> changedStatuses.put(key, m.status()));
+    // The few changed entries over the last maps: no copy of 10,000 entries per ACK.
+    Map<RouteKey, RouteStatus> statusMap = Overlay.of(last.statuses(), changedStatuses);
+    Map<RouteKey, RouteMemo> routes = Overlay.of(memo.routes(), changed);
+    BuildState next = state.withStatuses(statusMap, memo.withRoutes(routes, dataPlanes));
     return new BuildResult(last.model(), statusMap, next, last.defaultCertificate());
   }
 }

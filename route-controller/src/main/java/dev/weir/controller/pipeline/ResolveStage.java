@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,7 +44,7 @@ final class ResolveStage {
 
   private final String domain;
   private final IndexStage index;
-  private final List<RouteObject> routes;
+  private final Supplier<List<RouteObject>> routes;
   private final Map<Name, String> rememberedLatest;
   private final Map<Name, String> nextLatest;
   private final Map<Name, Optional<Latest>> latestRevisions = new HashMap<>();
@@ -68,6 +69,21 @@ final class ResolveStage {
       String domain,
       IndexStage index,
       List<RouteObject> routes,
+      Map<Name, String> rememberedLatest,
+      TrafficGate gate) {
+    this(domain, index, () -> routes, rememberedLatest, gate);
+  }
+
+  /**
+   * @param routes gives every Route of this build, when needed (read for their {@code
+   *     status.traffic} after a restart)
+   * @param rememberedLatest per configuration, the revision last given (the last build's state)
+   * @param gate decides what governed Routes serve instead of their spec's split
+   */
+  ResolveStage(
+      String domain,
+      IndexStage index,
+      Supplier<List<RouteObject>> routes,
       Map<Name, String> rememberedLatest,
       TrafficGate gate) {
     this.domain = domain;
@@ -300,7 +316,7 @@ final class ResolveStage {
     Map<Name, Set<String>> result = latestFromStatus;
     if (result == null) {
       result = new HashMap<>();
-      for (RouteObject route : routes) {
+      for (RouteObject route : routes.get()) {
         if (route.status() == null || route.status().traffic() == null) {
           continue;
         }

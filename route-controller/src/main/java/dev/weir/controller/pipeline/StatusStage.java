@@ -47,6 +47,7 @@ final class StatusStage {
   private final Map<RouteKey, RouteStatus> statuses;
   private final Map<RouteKey, RouteMemo> routes;
   private boolean duplicateKeys;
+  private boolean unsettled;
 
   /** The build's upstreams, for the activation of activatable revisions. */
   private final Map<ClusterIndex.Name, Upstream> upstreams;
@@ -133,6 +134,15 @@ final class StatusStage {
     return routes;
   }
 
+  /**
+   * True when a Route falls back to its last valid generation and lost a host to an older Route: it
+   * is served nothing now, so the next build has no generation for it to fall back to, and a build
+   * of the same objects gives another result (not a fixed point).
+   */
+  boolean unsettled() {
+    return unsettled;
+  }
+
   /** True when two Routes had one key (no source makes them): the memo cannot tell them apart. */
   boolean duplicateKeys() {
     return duplicateKeys;
@@ -141,6 +151,8 @@ final class StatusStage {
   private void add(RouteWork w, @Nullable Condition certificate) {
     RouteKey key = w.key();
     Outcome outcome = w.outcome();
+    unsettled |=
+        outcome.conflict() != null && outcome.assignedReason() != null && outcome.served() != null;
     ServedRoute now = outcome.servedWithoutConflict();
     if (now != null) {
       ServedRoute before = w.servedBefore(previous);
@@ -160,8 +172,10 @@ final class StatusStage {
     // same inputs give it again (every condition keeps its state and transition time).
     TrafficGate.@Nullable Gated gated = w.gated;
     Condition rollout = gated == null ? null : gated.condition();
+    // A status made while the gate governed the Route carries its condition: compose anew.
     if (m != null
         && gated == null
+        && m.status().condition(TrafficGate.CONDITION_TYPE) == null
         && !w.activatable
         && sameCertificates
         && m.outcome() == outcome

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.weir.controller.api.v1alpha1.Condition;
 import java.util.List;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,6 +31,11 @@ public interface TrafficGate {
         public @Nullable Gated gate(RouteObject route, List<ResolvedTarget> target) {
           return null;
         }
+
+        @Override
+        public Set<RouteKey> governed() {
+          return Set.of();
+        }
       };
 
   /**
@@ -37,6 +43,16 @@ public interface TrafficGate {
    * build: keep it a lookup.
    */
   boolean governs(RouteKey route);
+
+  /**
+   * Every Route {@link #governs} is true for in this build, or null when the gate cannot say (then
+   * a build with no input changed still walks every Route). With the set, such a build resolves
+   * only these Routes again and keeps every other Route's work: the gate's answers are the only
+   * thing that can change then (see {@code ModelBuilder}).
+   */
+  default @Nullable Set<RouteKey> governed() {
+    return null;
+  }
 
   /**
    * What to serve for {@code route} instead of {@code target}.

@@ -86,7 +86,7 @@ final class UpstreamStage {
     } else {
       hosts = new ArrayList<>();
       names = new ArrayList<>();
-      virtualHosts(w.key(), served, hosts, names);
+      virtualHosts(domain, w.key(), served, hosts, names);
       hosts = List.copyOf(hosts);
       names = List.copyOf(names);
     }
@@ -125,8 +125,8 @@ final class UpstreamStage {
   /**
    * Adds the Route's virtual hosts to {@code hosts} and the upstreams they name to {@code names}.
    */
-  private void virtualHosts(
-      RouteKey key, ServedRoute served, List<VirtualHost> hosts, List<Name> names) {
+  static void virtualHosts(
+      String domain, RouteKey key, ServedRoute served, List<VirtualHost> hosts, List<Name> names) {
     RouteRef ref = new RouteRef(key.cluster(), key.namespace(), key.name(), served.generation());
     Map<String, Integer> weights = new TreeMap<>();
     List<TagRoute> tagRoutes = new ArrayList<>();

@@ -246,7 +246,17 @@ public final class RebuildLoop implements AutoCloseable {
 
   /** Asks for a rebuild soon. Never blocks; safe from any thread. */
   public void requestRebuild() {
-    request(true);
+    request(true, false);
+  }
+
+  /**
+   * Asks for a rebuild without the hold-off: at once, or as soon as the running build ends, with
+   * whatever requests are waiting. For a request on a measured path that is known to stand alone
+   * (the last ACK of a rollout step, which is timed from its decision to that build). Never blocks;
+   * safe from any thread.
+   */
+  public void requestRebuildNow() {
+    request(true, true);
   }
 
   /**
@@ -255,26 +265,35 @@ public final class RebuildLoop implements AutoCloseable {
    * yet). For {@link DataPlaneRegistry#addListener}. Never blocks; safe from any thread.
    */
   public void requestStatus() {
-    request(false);
+    request(false, false);
   }
 
-  private void request(boolean model) {
-    long now = System.nanoTime();
+  private void request(boolean model, boolean now) {
+    long at = System.nanoTime();
     boolean atOnce;
     synchronized (lock) {
-      lastRequest = now;
+      lastRequest = at;
       modelWanted |= model;
       if (pending) {
-        return; // a batch is open: its check is scheduled, or the running build schedules it
+        if (!now || leading) {
+          return; // a batch is open: its check is scheduled, or the running build schedules it
+        }
+        // The open batch goes at once (or right after the running build).
+        leading = true;
+        if (running) {
+          return;
+        }
+        atOnce = true;
+      } else {
+        pending = true;
+        firstRequest = at;
+        if (running) {
+          leading = now;
+          return; // the running build schedules the batch when it ends
+        }
+        atOnce = now || !builtOnce || at - lastBuildEnd >= holdOffNanos;
+        leading = atOnce;
       }
-      pending = true;
-      firstRequest = now;
-      if (running) {
-        leading = false;
-        return; // the running build schedules the batch when it ends
-      }
-      atOnce = !builtOnce || now - lastBuildEnd >= holdOffNanos;
-      leading = atOnce;
     }
     schedule(atOnce ? 0 : holdOffNanos);
   }

@@ -173,6 +173,7 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
   private final MeterRegistry meters;
   private final Clock clock;
   private final Runnable requestBuild;
+  private final Runnable requestBuildNow;
   private final ScheduledExecutorService timers;
   private final ExecutorService writer;
   private final ExecutorService queries;
@@ -209,6 +210,8 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
    * @param loads the data planes' load reports; null: no window ever has numbers (Inconclusive)
    * @param prometheus runs {@code analysis.metrics[]}; null: those metrics are Inconclusive
    * @param requestBuild asks the rebuild loop for a build; never blocks
+   * @param requestBuildNow asks the rebuild loop for a build without its hold-off (the last ACK of
+   *     a step: the step is timed to that build); never blocks
    */
   public RolloutCoordinator(
       Map<String, RolloutTarget> targets,
@@ -217,7 +220,8 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
       @Nullable PrometheusProvider prometheus,
       MeterRegistry meters,
       Clock clock,
-      Runnable requestBuild) {
+      Runnable requestBuild,
+      Runnable requestBuildNow) {
     this.targets = Map.copyOf(targets);
     this.registry = requireNonNull(registry, "registry");
     this.loads = loads;
@@ -225,6 +229,7 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
     this.meters = requireNonNull(meters, "meters");
     this.clock = requireNonNull(clock, "clock");
     this.requestBuild = requireNonNull(requestBuild, "requestBuild");
+    this.requestBuildNow = requireNonNull(requestBuildNow, "requestBuildNow");
     this.timers = Executors.newSingleThreadScheduledExecutor(daemon("weir-rollout-timer"));
     this.writer = Executors.newSingleThreadExecutor(daemon("weir-rollout-writer"));
     this.queries = Executors.newFixedThreadPool(2, daemon("weir-rollout-metrics"));
@@ -249,7 +254,7 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
     AckWatch watch = ackWatch;
     List<DataPlane> now = registry.dataPlanes();
     if (watch == null || watch.decides(now)) {
-      requestBuild.run();
+      requestBuildNow.run();
     } else if (watch.progressed(now)) {
       requestBuildSoon();
     }
@@ -582,6 +587,16 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
   }
 
   @Override
+  public Set<RouteKey> governed() {
+    if (released.isEmpty()) {
+      return byRoute.keySet();
+    }
+    Set<RouteKey> all = new HashSet<>(byRoute.keySet());
+    all.addAll(released);
+    return all;
+  }
+
+  @Override
   public @Nullable Gated gate(RouteObject route, List<ResolvedTarget> target) {
     Entry e = byRoute.get(route.key());
     if (e == null) {
@@ -726,7 +741,7 @@ public final class RolloutCoordinator implements TrafficGate, AutoCloseable {
       // method set awaitingAcks: look again now, or that ACK would wait for the next change.
       List<DataPlane> now = registry.dataPlanes();
       if (watch.decides(now)) {
-        requestBuild.run();
+        requestBuildNow.run();
       } else if (watch.progressed(now)) {
         requestBuildSoon();
       }

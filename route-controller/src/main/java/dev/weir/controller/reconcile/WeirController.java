@@ -193,7 +193,8 @@ public final class WeirController implements AutoCloseable {
             rolloutSettings.prometheus(),
             meters,
             clock,
-            this::rebuild);
+            this::rebuild,
+            this::rebuildNow);
     this.loop =
         new RebuildLoop(
             clustersFile.domain(),
@@ -263,6 +264,13 @@ public final class WeirController implements AutoCloseable {
     RebuildLoop l = loop;
     if (l != null) {
       l.requestRebuild();
+    }
+  }
+
+  private void rebuildNow() {
+    RebuildLoop l = loop;
+    if (l != null) {
+      l.requestRebuildNow();
     }
   }
 

@@ -170,6 +170,165 @@ class ModelBuilderIncrementalTest {
   }
 
   /**
+   * Routes governed by a gate (as Rollouts govern them) whose answers change while no input does:
+   * such a build resolves only the governed Routes again and patches the model's hosts, and it
+   * still gives exactly what a build from scratch gives: the model, every status, the state, every
+   * stage's part of the memo. Inputs change now and then too (then the build is a full one), data
+   * planes acknowledge, Routes stop being governed.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {11, 12, 13, 14, 15, 16})
+  void aGateAnsweringAnewWithNoInputChangedGivesWhatABuildFromScratchGives(long seed) {
+    Random random = new Random(seed);
+    World east = new World("east", EAST, true);
+    World west = new World("west", WEST, false);
+    World central = new World("central", new Locality("us-central", "us-central-1a"), true);
+    List<World> worlds = List.of(east, west, central);
+    for (int i = 0; i < ROUTES; i++) {
+      for (int r = 1; r <= 3; r++) {
+        World w = worlds.get(random.nextInt(worlds.size()));
+        putService(w, "r" + i, r, i);
+        putSlice(w, "r" + i + "-0000" + r, random);
+      }
+      putRoute(i % 5 == 4 ? central : east, i, 1, random);
+    }
+    TestGate gate = new TestGate();
+    Instant now = T0;
+    BuildState state = BuildState.INITIAL;
+    List<AppliedModel> dataPlanes = List.of();
+    int regated = 0;
+    for (int step = 0; step < 120; step++) {
+      if (random.nextInt(4) == 0) {
+        change(random, worlds);
+        withoutTls(worlds);
+      }
+      now = now.plusSeconds(random.nextInt(3));
+      if (random.nextInt(3) == 0) {
+        long revision = state.model().revision();
+        dataPlanes =
+            random.nextBoolean()
+                ? List.of(dataPlane("gw-a", revision))
+                : List.of(
+                    dataPlane("gw-a", Math.max(0, revision - 1)), dataPlane("gw-b", revision));
+      }
+      gate.change(random, worlds);
+      List<ClusterObjects> clusters = new ArrayList<>();
+      worlds.forEach(w -> clusters.add(w.objects(false)));
+
+      gate.asked = 0;
+      BuildResult reused =
+          ModelBuilder.build(DOMAIN, TlsSettings.NONE, clusters, state, dataPlanes, now, gate);
+      if (gate.asked <= gate.weights.size()) {
+        regated++; // only the governed Routes were resolved, not every Route
+      }
+      BuildResult scratch =
+          ModelBuilder.build(
+              DOMAIN, TlsSettings.NONE, clusters, state.withoutMemo(), dataPlanes, now, gate);
+
+      String where = "seed " + seed + ", step " + step;
+      assertThat(reused.model()).as(where).isEqualTo(scratch.model());
+      assertThat(reused.model().revision()).as(where).isEqualTo(scratch.model().revision());
+      for (RouteKey key : scratch.statuses().keySet()) {
+        assertThat(reused.statuses().get(key))
+            .as(where + ", status of " + key + " (was " + state.statuses().get(key) + ")")
+            .isEqualTo(scratch.statuses().get(key));
+      }
+      assertThat(reused.statuses()).as(where).isEqualTo(scratch.statuses());
+      assertThat(reused.state().served()).as(where).isEqualTo(scratch.state().served());
+      assertThat(reused.state()).as(where).isEqualTo(scratch.state());
+      stagesAgree(where, reused, scratch);
+      state = random.nextInt(5) == 0 ? scratch.state() : reused.state();
+      gate.released();
+    }
+    assertThat(regated).as("builds that resolved only the governed Routes").isGreaterThan(20);
+  }
+
+  /** Routes without {@code spec.tls}: certificates make every build a full one. */
+  private static void withoutTls(List<World> worlds) {
+    for (World w : worlds) {
+      for (Map.Entry<String, RouteObject> e : w.routes.entrySet()) {
+        RouteObject r = e.getValue();
+        if (r.spec() != null && r.spec().tls() != null) {
+          e.setValue(
+              new RouteObject(
+                  r.key(),
+                  r.generation(),
+                  r.created(),
+                  new RouteSpec(r.spec().traffic(), null),
+                  r.status()));
+          w.routesChanged = true;
+        }
+      }
+    }
+  }
+
+  /**
+   * Governs some Routes and serves, for each, its spec's first two targets at a weight the test
+   * sets (or the spec itself when it answers null), with a condition naming the weight. A Route it
+   * lets go is still governed for one build (answered null), as {@link TrafficGate} asks.
+   */
+  private static final class TestGate implements TrafficGate {
+    static final int RELEASED = -2;
+    final Map<RouteKey, Integer> weights = new LinkedHashMap<>();
+    int asked;
+
+    /** After the build that let them go: the Routes let go are not governed any more. */
+    void released() {
+      weights.values().removeIf(w -> w == RELEASED);
+    }
+
+    void change(Random random, List<World> worlds) {
+      for (int c = random.nextInt(3); c > 0; c--) {
+        World w = worlds.get(random.nextInt(worlds.size()));
+        RouteKey key = new RouteKey(w.name, "default", "r" + random.nextInt(ROUTES));
+        switch (random.nextInt(6)) {
+          case 0 -> weights.computeIfPresent(key, (k, was) -> RELEASED);
+          case 1 -> weights.put(key, -1); // governed, answers null
+          default -> weights.put(key, random.nextInt(11) * 10);
+        }
+      }
+    }
+
+    @Override
+    public boolean governs(RouteKey route) {
+      asked++;
+      return weights.containsKey(route);
+    }
+
+    @Override
+    public java.util.Set<RouteKey> governed() {
+      return weights.keySet();
+    }
+
+    @Override
+    public @org.jspecify.annotations.Nullable Gated gate(
+        RouteObject route, List<ResolvedTarget> target) {
+      Integer weight = weights.get(route.key());
+      if (weight == null || weight < 0 || target.size() < 2) {
+        return null;
+      }
+      List<ResolvedTarget> serve = new ArrayList<>();
+      for (int i = 0; i < target.size(); i++) {
+        TrafficTarget t = target.get(i).target();
+        int percent = i == 0 ? weight : i == 1 ? 100 - weight : 0;
+        serve.add(
+            new ResolvedTarget(
+                new TrafficTarget(
+                    t.tag(), t.revisionName(), t.configurationName(), t.latestRevision(), percent),
+                target.get(i).revision()));
+      }
+      return new Gated(
+          serve,
+          new dev.weir.controller.api.v1alpha1.Condition(
+              CONDITION_TYPE,
+              dev.weir.controller.api.v1alpha1.Condition.UNKNOWN,
+              "RolloutInProgress",
+              "weight " + weight,
+              null));
+    }
+  }
+
+  /**
    * Every stage's part of the memo is what the stages make from scratch: per Route its problems,
    * outcome, hosts, virtual hosts, upstreams, served routing, conditions and status; per revision
    * its upstream; per cluster an index of the same objects.

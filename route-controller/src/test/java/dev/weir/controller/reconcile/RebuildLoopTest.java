@@ -111,6 +111,38 @@ class RebuildLoopTest {
   }
 
   @Test
+  void aRequestForABuildNowSkipsTheHoldOffAndTakesTheWaitingBatch() {
+    // An hour's hold-off: a batch waiting for it is built only because of the request for now.
+    try (RebuildLoop loop = loop(Duration.ofHours(1), Duration.ofHours(1), new CountDownLatch(0))) {
+      loop.requestRebuild();
+      eventually(() -> assertThat(loop.last()).isNotNull());
+      loop.requestStatus(); // opens a batch within the hold-off
+      loop.requestRebuildNow();
+      eventually(
+          () -> {
+            assertThat(reads).hasValue(2);
+            assertThat(meters.get("weir.controller.rebuilds").counter().count()).isEqualTo(2);
+          });
+      // And with no batch open: at once again.
+      loop.requestRebuildNow();
+      eventually(() -> assertThat(reads).hasValue(3));
+    }
+  }
+
+  @Test
+  void aRequestForABuildNowDuringABuildRunsRightAfterIt() {
+    CountDownLatch block = new CountDownLatch(1);
+    try (RebuildLoop loop = loop(Duration.ofHours(1), Duration.ofHours(1), block)) {
+      loop.requestRebuild();
+      eventually(() -> assertThat(reads).hasValue(1)); // the first build runs (and blocks)
+      loop.requestRebuild(); // would wait the hour's hold-off after the running build
+      loop.requestRebuildNow();
+      block.countDown();
+      eventually(() -> assertThat(reads).hasValue(2));
+    }
+  }
+
+  @Test
   void periodicRebuildsRunWithoutRequests() {
     try (RebuildLoop loop = loop(Duration.ZERO, Duration.ofMillis(100), new CountDownLatch(0))) {
       loop.rebuildEvery(Duration.ofMillis(100));

@@ -41,6 +41,10 @@ class DataPlaneReadinessTest {
   private final AtomicReference<Integer> byePercent = new AtomicReference<>(100);
 
   private RebuildLoop loop() {
+    return loop(Duration.ofMillis(5), Duration.ofMillis(50));
+  }
+
+  private RebuildLoop loop(Duration holdOff, Duration maxDelay) {
     RebuildLoop loop =
         new RebuildLoop(
             "example.com",
@@ -54,8 +58,8 @@ class DataPlaneReadinessTest {
               statuses.set(built.result().statuses());
               handedOn.incrementAndGet();
             },
-            Duration.ofMillis(5),
-            Duration.ofMillis(50),
+            holdOff,
+            maxDelay,
             meters,
             Clock.systemUTC());
     planes.addListener(loop::requestStatus); // as WeirController wires it
@@ -119,7 +123,9 @@ class DataPlaneReadinessTest {
 
   @Test
   void aRebuildRequestInTheSameBatchBuilds() {
-    try (RebuildLoop loop = loop()) {
+    // A hold-off long enough that each pair of requests below surely falls in one batch, on any
+    // machine: a request that finds the loop idle after the hold-off runs alone, at once.
+    try (RebuildLoop loop = loop(Duration.ofSeconds(2), Duration.ofSeconds(4))) {
       loop.requestRebuild();
       eventually(() -> assertThat(handedOn).hasValue(1));
       loop.requestStatus();

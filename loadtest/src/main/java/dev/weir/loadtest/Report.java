@@ -215,11 +215,15 @@ final class Report {
             + " history (`RolloutStarted` or `AnalysisPassed`, then `StepApplied`), read from"
             + " `GET /api/v1/rollouts` every 50 ms; as a cross-check by the harness's clock, the"
             + " time from the decision to a bare Delta ADS client (a second data plane beside the"
-            + " gateway, in its locality) receiving the step's weights for `hello`; and the"
+            + " gateway, in its locality, which ACKs each response on receipt and decodes only"
+            + " `hello`'s virtual host) receiving the step's weights for `hello`; and the"
             + " controller's own `weir_rollout_step_apply_seconds` over the same steps. A pause"
             + " still held 8 s after its start (its end and an Inconclusive recheck are 1 s and"
             + " 5 s) is promoted by the harness and counted: the hold is the controller's timer,"
-            + " not what is measured, and a promote is a decision like the others. Each cell:"
+            + " not what is measured, and a promote is a decision like the others. "
+            + RolloutSuite.WARM_UP_ROLLOUTS
+            + " warm-up rollout runs first and is not measured (class loading and JIT of the step"
+            + " path, as the propagation suite's unmeasured changes). Each cell:"
             + " p50 / p99 / max.\n\n");
     md.append(r.rollout.isEmpty() ? NOT_RUN : rolloutTable(r.rollout));
 

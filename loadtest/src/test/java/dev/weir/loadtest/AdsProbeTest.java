@@ -1,6 +1,7 @@
 package dev.weir.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.util.Durations;
@@ -98,6 +99,35 @@ class AdsProbeTest {
     } finally {
       server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void decodesOnlyTheVirtualHostNamingTheWatchedHost() throws Exception {
+    RouteConfiguration config =
+        routes(Map.of("default/hello-00001", 70, "default/hello-00002", 30)).toBuilder()
+            // before hello, a host whose domain only starts with hello's, and one whose name is it
+            .addVirtualHosts(
+                0,
+                VirtualHost.newBuilder()
+                    .setName("port")
+                    .addDomains("hello.default.localhost:8080")
+                    .addRoutes(Route.newBuilder().setName(AdsProbe.DEFAULT_ROUTE)))
+            .addVirtualHosts(
+                0,
+                VirtualHost.newBuilder()
+                    .setName("hello.default.localhost")
+                    .addDomains("other.default.localhost"))
+            .build();
+
+    assertThat(AdsProbe.weightsOf(config.toByteString(), "hello.default.localhost"))
+        .isEqualTo(Map.of("default/hello-00001", 70, "default/hello-00002", 30));
+    assertThat(AdsProbe.weightsOf(config.toByteString(), "absent.default.localhost")).isNull();
+    assertThatThrownBy(
+            () ->
+                AdsProbe.weightsOf(
+                    com.google.protobuf.ByteString.copyFrom(new byte[] {0x12, 0x7f, 0x01}),
+                    "hello.default.localhost"))
+        .isInstanceOf(java.io.IOException.class);
   }
 
   /** hello's default route: one cluster alone as Weir writes it, else weighted clusters. */

@@ -144,7 +144,7 @@ final class Report {
     md.append(
         "\n## 4. Propagation\n\nOne Route's weights change (100/0 and 0/100 alternate, so one response shows "
             + "the split served); time from the write returning to (a) the gateway's ACK of a newer model in the "
-            + "controller's `/api/v1/dataplanes` and (b) the gateway serving the new split, each probed every 5 ms, after 10 unmeasured warm-up changes (class loading and JIT of the change path); every change's ACK is waited for up to 10 s. The controller and the gateway run with a fixed 2 GiB heap and "
+            + "controller's `/api/v1/dataplanes` and (b) the gateway serving the new split, each probed every 5 ms, after 10 unmeasured warm-up changes (class loading and JIT of the change path) and a full GC in the controller and the gateway (`jcmd GC.run`: the start-up's state is then in the old generation, not copied once by the first young collection in the middle of the measured changes); every change's ACK is waited for up to 10 s. The controller and the gateway run with a fixed 2 GiB heap and "
             + WeirStack.collector().option
             + " (`WEIR_LOADTEST_GC=g1` or `zgc` chooses). "
             + "Folder mode: the controller watches folders of YAML; the write is the Route file's rename. Kubernetes mode: "
@@ -223,7 +223,8 @@ final class Report {
             + " not what is measured, and a promote is a decision like the others. "
             + RolloutSuite.WARM_UP_ROLLOUTS
             + " warm-up rollout runs first and is not measured (class loading and JIT of the step"
-            + " path, as the propagation suite's unmeasured changes). Each cell:"
+            + " path, as the propagation suite's unmeasured changes), then a full GC in the"
+            + " controller and the gateway, as in the propagation suite. Each cell:"
             + " p50 / p99 / max.\n\n");
     md.append(r.rollout.isEmpty() ? NOT_RUN : rolloutTable(r.rollout));
 

@@ -136,6 +136,7 @@ final class RolloutSuite {
       String target = HELLO1;
       for (int i = -WARM_UP_ROLLOUTS; i < rollouts; i++) {
         if (i == 0) {
+          stack.settleHeaps();
           before = controllerTimer(stack); // the warm-up's steps are left out of its timer too
         }
         target = target.equals(HELLO1) ? HELLO2 : HELLO1;

@@ -87,6 +87,7 @@ final class WeightChanges {
       String target = first;
       for (int i = -warmup; i < changes; i++) {
         if (i == 0) {
+          stack.settleHeaps();
           before = atMeasuredStart.call();
         }
         // first and second alternate at 100%, so one response tells which split is served.

@@ -94,6 +94,17 @@ public final class WeirStack implements AutoCloseable {
     return gateway;
   }
 
+  /**
+   * Settles the controller's and the gateway's heaps before a measured part: a full GC in each
+   * ({@link Footprint#fullGc}), so the start-up's state is not first copied by a young collection
+   * during the measurement. False when it could not be done (no jcmd).
+   */
+  public boolean settleHeaps() {
+    Processes.Started c = controller;
+    Processes.Started g = gateway;
+    return c != null && g != null && Footprint.fullGc(c.pid(), g.pid());
+  }
+
   /** Starts the controller on {@code clustersFile}, waiting for its health endpoint. */
   public void startController(Path jar, Path clustersFile, String logName, Duration timeout)
       throws IOException, InterruptedException {

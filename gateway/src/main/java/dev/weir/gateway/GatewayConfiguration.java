@@ -5,6 +5,7 @@ import dev.weir.gateway.proxy.Activator;
 import dev.weir.gateway.proxy.DataPort;
 import dev.weir.gateway.proxy.GatewayMetrics;
 import dev.weir.gateway.proxy.ListenerPortServers;
+import dev.weir.gateway.proxy.WarmUp;
 import dev.weir.gateway.proxy.WeirFilteringWebHandler;
 import dev.weir.gateway.proxy.WeirHandlerMapping;
 import dev.weir.gateway.proxy.WeirHeadersFilter;
@@ -200,6 +201,21 @@ public class GatewayConfiguration {
         .filters(filters -> filters.add(0, filter))
         .observationRegistry(ObservationRegistry.NOOP)
         .build();
+  }
+
+  /**
+   * Runs the proxy path {@code weir.gateway.warm-up.requests} times (default 300, 0 for none) once
+   * the application is ready, on a loopback port and routing table of its own, so that the first
+   * real requests after a start (above all those a revision woken from zero releases) do not run
+   * cold code.
+   */
+  @Bean(destroyMethod = "close")
+  WarmUp weirWarmUp(
+      DataPort dataPort,
+      ApplicationContext context,
+      GatewayMetrics metrics,
+      @Value("${weir.gateway.warm-up.requests:300}") int requests) {
+    return new WarmUp(dataPort, filter -> handlerWith(context, filter), metrics, requests);
   }
 
   /**

@@ -5,6 +5,7 @@ import dev.weir.gateway.proxy.Activator;
 import dev.weir.gateway.proxy.DataPort;
 import dev.weir.gateway.proxy.GatewayMetrics;
 import dev.weir.gateway.proxy.ListenerPortServers;
+import dev.weir.gateway.proxy.WarmUp;
 import dev.weir.gateway.proxy.WeirFilteringWebHandler;
 import dev.weir.gateway.proxy.WeirHandlerMapping;
 import dev.weir.gateway.proxy.WeirHeadersFilter;
@@ -55,6 +56,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.adapter.HttpWebHandlerAdapter;
 import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
 import reactor.netty.http.client.HttpClient;
@@ -190,29 +192,45 @@ public class GatewayConfiguration {
         Binder.get(environment)
             .bind("weir.listener-ports", Bindable.mapOf(Integer.class, Integer.class))
             .orElse(Map.of());
-    return new ListenerPortServers(
-        dataPort,
-        mapping,
-        filter ->
-            WebHttpHandlerBuilder.applicationContext(context)
-                .filters(filters -> filters.add(0, filter))
-                .observationRegistry(ObservationRegistry.NOOP)
-                .build());
+    return new ListenerPortServers(dataPort, mapping, filter -> handlerWith(context, filter));
+  }
+
+  /** The data port's WebFlux handler with {@code filter} in front of its web filters. */
+  private static HttpHandler handlerWith(ApplicationContext context, WebFilter filter) {
+    return WebHttpHandlerBuilder.applicationContext(context)
+        .filters(filters -> filters.add(0, filter))
+        .observationRegistry(ObservationRegistry.NOOP)
+        .build();
+  }
+
+  /**
+   * Runs the proxy path {@code weir.gateway.warm-up.requests} times (default 300, 0 for none) once
+   * the application is ready, on a loopback port and routing table of its own, so that the first
+   * real requests after a start (above all those a revision woken from zero releases) do not run
+   * cold code.
+   */
+  @Bean(destroyMethod = "close")
+  WarmUp weirWarmUp(
+      DataPort dataPort,
+      ApplicationContext context,
+      GatewayMetrics metrics,
+      @Value("${weir.gateway.warm-up.requests:300}") int requests) {
+    return new WarmUp(dataPort, filter -> handlerWith(context, filter), metrics, requests);
   }
 
   /**
    * The HTTPS port ({@code weir.https.port}, default 8443, 0 ephemeral, -1 off) on the same handler
-   * and address ({@code server.address}) as the data port; it binds when the first certificate
-   * arrives.
+   * as the data port, with the data port's server configuration (address and every {@code server.*}
+   * setting); it binds when the first certificate arrives.
    */
   @Bean
   @ConditionalOnExpression("${weir.https.port:8443} >= 0")
   HttpsServer httpsServer(
-      @Value("${server.address:}") String address,
+      DataPort dataPort,
       @Value("${weir.https.port:8443}") int port,
       HttpHandler httpHandler,
       TlsConfigHolder tls) {
-    return new HttpsServer(address, port, httpHandler, tls);
+    return new HttpsServer(dataPort::secureServer, port, httpHandler, tls);
   }
 
   /**

@@ -43,6 +43,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import reactor.core.publisher.Mono;
 import reactor.netty.http.Http11SslContextSpec;
 import reactor.netty.http.Http2SslContextSpec;
 import reactor.netty.http.HttpProtocol;
@@ -200,6 +201,36 @@ class HttpsIntegrationTest {
     } catch (IllegalArgumentException unsupportedByTheClient) {
       // the JDK here cannot even offer TLSv1.1: nothing to check
     }
+  }
+
+  /**
+   * The HTTPS port takes the data port's {@code server.*} settings, as the Gateway listener ports
+   * do: here {@code server.max-http-request-header-size=16KB} from {@code application.properties}
+   * (reactor-netty's own default is 8 KB). A host no route serves, answered by the gateway itself.
+   */
+  @Test
+  void httpsPortTakesTheDataPortsServerSettings() {
+    HttpClient client =
+        HttpClient.newConnection()
+            .secure(
+                spec ->
+                    spec.sslContext(
+                        Http11SslContextSpec.forClient()
+                            .configure(b -> b.trustManager(InsecureTrustManagerFactory.INSTANCE))));
+    String uri = "https://127.0.0.1:" + httpsPort() + "/nothing";
+    java.util.function.IntFunction<Integer> status =
+        kilobytes ->
+            client
+                .headers(
+                    h ->
+                        h.set("Host", "no-route.example.org")
+                            .set("x-large", "v".repeat(kilobytes * 1024)))
+                .get()
+                .uri(uri)
+                .responseSingle((response, body) -> body.then(Mono.just(response.status().code())))
+                .block(Duration.ofSeconds(30));
+    assertThat(status.apply(12)).isEqualTo(404);
+    assertThat(status.apply(20)).isEqualTo(431);
   }
 
   @Test

@@ -291,4 +291,43 @@ class ListenerPortsTest extends RouteFeatureTestBase {
       serveModel(List.of(host(SHARED_HOST, VirtualHost.SHARED_PORT, "default/b")));
     }
   }
+
+  /**
+   * A port NACKed because another process held it is bound once the port is free and its listener
+   * is sent again, as Envoy retries a rejected resource when the control plane sends it again: here
+   * on a new stream (the xDS server restarts), whose first listener response carries every port
+   * listener the gateway does not hold, the very same listener as before.
+   */
+  @Test
+  void aPortNackedWhileBusyIsBoundWhenItsListenerComesAgainOnANewStream() throws Exception {
+    int held;
+    try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      held = busy.getLocalPort();
+      serveModel(
+          List.of(
+              host(SHARED_HOST, VirtualHost.SHARED_PORT, "default/b"),
+              host(BUSY_HOST, held, "default/a")));
+      Poll.until(
+          "the busy port NACKed",
+          Duration.ofSeconds(30),
+          () -> xds.nackDetails().stream().anyMatch(d -> d.contains("weir-http-" + held)));
+      assertThat(servers.boundPort(held)).isEqualTo(-1);
+    }
+    try {
+      // The port is free now; the control plane sends the same listener again on a new stream.
+      xds.stop();
+      xds.start();
+      Poll.until(
+          "port " + held + " bound on the new stream",
+          Duration.ofSeconds(30),
+          () -> servers.boundPort(held) == held);
+      Poll.until(
+          "host served on its port",
+          Duration.ofSeconds(30),
+          () -> "a".equals(get(held, BUSY_HOST, "/app").backend()));
+    } finally {
+      serveModel(List.of(host(SHARED_HOST, VirtualHost.SHARED_PORT, "default/b")));
+      Poll.until("ports closed", Duration.ofSeconds(30), () -> servers.boundPort(held) < 0);
+    }
+  }
 }

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -69,8 +70,9 @@ public final class Activator {
   private final Scheduler.Worker serialWorker = Schedulers.parallel().createWorker();
   private final Executor serial = task -> serialWorker.schedule(task);
   private final ConcurrentHashMap<String, Revision> revisions = new ConcurrentHashMap<>();
-  // Requests held over every revision: a swap with none held returns after one read.
-  private final AtomicInteger holding = new AtomicInteger();
+  // The revisions holding requests now: a swap looks at these only, and with none returns after
+  // one read.
+  private final Set<Revision> waiting = ConcurrentHashMap.newKeySet();
 
   /**
    * An activator releasing on the tables swapped into {@code tables}.
@@ -141,15 +143,16 @@ public final class Activator {
     return revision == null ? 0 : revision.size();
   }
 
-  /** On the xDS thread, after {@code table} became current. */
+  /**
+   * On the xDS thread, after {@code table} became current: looks at the revisions holding requests
+   * only (not every cluster of the table, nor every revision ever held).
+   */
   private void swapped(RoutingTable table) {
-    if (holding.get() == 0) {
+    if (waiting.isEmpty()) {
       return;
     }
-    for (Revision revision : revisions.values()) {
-      if (revision.size() > 0) {
-        revision.look(table);
-      }
+    for (Revision revision : waiting) {
+      revision.look(table);
     }
   }
 
@@ -218,13 +221,19 @@ public final class Activator {
           } else {
             queue.add(held);
             size.incrementAndGet();
-            holding.incrementAndGet();
+            waiting.add(this);
           }
         }
       }
       if (now == null) {
         load.holdStarted();
         sink.onCancel(() -> leave(held));
+        // A table swapped in between the read above and this revision joining the waiting ones
+        // did not see it: look again (the swap sets the table before it looks at the waiting).
+        RoutingTable current = tables.current();
+        if (decision(name, current) != null) {
+          look(current);
+        }
       } else if (now instanceof Upstream upstream) {
         sink.success(upstream);
       } else {
@@ -238,7 +247,9 @@ public final class Activator {
         removed = queue.remove(held);
         if (removed) {
           size.decrementAndGet();
-          holding.decrementAndGet();
+          if (queue.isEmpty()) {
+            waiting.remove(this);
+          }
         }
       }
       if (removed) {
@@ -256,7 +267,7 @@ public final class Activator {
         out = new ArrayList<>(queue);
         queue.clear();
         size.addAndGet(-out.size());
-        holding.addAndGet(-out.size());
+        waiting.remove(this);
       }
       if (out.isEmpty()) {
         return;

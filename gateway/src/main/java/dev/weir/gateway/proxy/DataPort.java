@@ -19,7 +19,8 @@ import reactor.netty.http.server.HttpServer;
  * initial line length, keep-alive requests, h2c limits, and any {@code NettyServerCustomizer}
  * bean), then this customizer adds Weir's own parts and keeps the result, from which {@link
  * #server(int)} derives the server of any other port (the listener ports, {@link
- * ListenerPortServers}). So a listener port behaves exactly as the data port does.
+ * ListenerPortServers}). So a listener port behaves exactly as the data port does. The HTTPS port
+ * takes the same settings without the plain-HTTP parts ({@link #secureServer(int)}).
  *
  * <p>Weir's parts: HTTP/1.1 and h2c with prior knowledge on the same port (Envoy's {@code
  * codec_type: AUTO}, {@link H2cPriorKnowledge}); a one-line 400 for requests Netty cannot parse
@@ -38,6 +39,7 @@ public final class DataPort
   private final SingletonSupplier<WeirHttpHandlerAdapter> adapter;
   private final Supplier<@Nullable ReactorResourceFactory> resources;
   private volatile @Nullable HttpServer configured;
+  private volatile @Nullable HttpServer springConfigured;
 
   /**
    * @param handler the data port's WebFlux handler, asked for on the first request
@@ -63,6 +65,7 @@ public final class DataPort
 
   /** Weir's parts on {@code server} as Spring Boot configured it; the result is kept. */
   HttpServer configure(HttpServer server) {
+    springConfigured = server;
     HttpServer weir =
         KeepAliveReadResume.install(BadRequestLine.install(H2cPriorKnowledge.configure(server)));
     configured = weir;
@@ -78,6 +81,28 @@ public final class DataPort
    */
   public HttpServer server(int port) {
     HttpServer server = configured;
+    if (server == null) {
+      throw new IllegalStateException(
+          "the data port's server is not configured yet (Spring Boot's web server starts first)");
+    }
+    server = server.port(port);
+    ReactorResourceFactory factory = resources.get();
+    return factory == null ? server : server.runOn(factory.getLoopResources());
+  }
+
+  /**
+   * The data port's server as Spring Boot configured it from {@code server.*} (address, header and
+   * line limits, idle and connection timeouts, compression, forwarded headers, keep-alive requests,
+   * {@code NettyServerCustomizer} beans), on {@code port} and the data port's event loops, without
+   * the plain-HTTP parts ({@code HTTP/1.1 + h2c} on one port, the pipeline handlers that need the
+   * HTTP/1.1 codec at connection start): for a TLS port, which sets its own protocols ({@code
+   * secure}, ALPN) and adds its handlers once ALPN has chosen the codec.
+   *
+   * @param port the port to bind, 0 for an ephemeral one
+   * @throws IllegalStateException before Spring Boot has configured the data port
+   */
+  public HttpServer secureServer(int port) {
+    HttpServer server = springConfigured;
     if (server == null) {
       throw new IllegalStateException(
           "the data port's server is not configured yet (Spring Boot's web server starts first)");

@@ -73,6 +73,32 @@ public final class GatewayMetrics {
     return byClass;
   }
 
+  /** Removes every meter of {@code route} from the registry and from this cache. */
+  void forget(String route) {
+    ConcurrentHashMap<String, ConcurrentHashMap<String, Timer[]>> byRevision = timers.remove(route);
+    if (byRevision != null) {
+      for (ConcurrentHashMap<String, Timer[]> byCluster : byRevision.values()) {
+        for (Timer[] byClass : byCluster.values()) {
+          for (Timer timer : byClass) {
+            if (timer != null) {
+              registry.remove(timer);
+            }
+          }
+        }
+      }
+    }
+    errors
+        .entrySet()
+        .removeIf(
+            entry -> {
+              if (entry.getKey().route().equals(route)) {
+                registry.remove(entry.getValue());
+                return true;
+              }
+              return false;
+            });
+  }
+
   void error(String route, String revision, String cluster, String kind) {
     errors
         .computeIfAbsent(

@@ -8,6 +8,7 @@ import io.netty.util.AsyncMapping;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.time.Duration;
+import java.util.function.IntFunction;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,12 +24,19 @@ import reactor.netty.tcp.SslProvider;
  * the certificate per handshake from the {@link TlsConfigHolder}. It binds when the first
  * certificate arrives (until then the port is closed); if every certificate is withdrawn later,
  * handshakes are refused with a closed connection while established connections carry on.
+ *
+ * <p>The server is the data port's as Spring Boot configures it from {@code server.*} ({@link
+ * dev.weir.gateway.proxy.DataPort#secureServer(int)}: address, {@code
+ * server.max-http-request-header-size}, {@code server.netty.*} idle and connection timeouts and
+ * line limits, compression, forwarded headers), so the HTTPS port accepts and refuses the same
+ * requests as the data port and the Gateway listener ports; it speaks HTTP/1.1 and HTTP/2 chosen by
+ * ALPN.
  */
 public final class HttpsServer implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(HttpsServer.class);
 
-  private final @Nullable String address;
+  private final IntFunction<HttpServer> servers;
   private final int port;
   private final HttpHandler handler;
   private final TlsConfigHolder holder;
@@ -37,16 +45,19 @@ public final class HttpsServer implements SmartLifecycle {
   private volatile boolean running;
 
   /**
-   * @param address the address to bind (the data port's {@code server.address}); null or empty for
-   *     every address
-   * @param port the port; 0 for an ephemeral one
+   * @param servers the server to bind on a port, configured but for protocols, TLS and handler (the
+   *     data port's settings and address: {@link
+   *     dev.weir.gateway.proxy.DataPort#secureServer(int)}); asked once, when the first certificate
+   *     arrives
+   * @param port the port ({@code weir.https.port}); 0 for an ephemeral one
+   * @throws IllegalArgumentException for a port out of 0..65535
    */
   public HttpsServer(
-      @Nullable String address, int port, HttpHandler handler, TlsConfigHolder holder) {
+      IntFunction<HttpServer> servers, int port, HttpHandler handler, TlsConfigHolder holder) {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("weir.https.port: " + port + " (expected: -1..65535)");
     }
-    this.address = address == null || address.isBlank() ? null : address;
+    this.servers = requireNonNull(servers, "servers");
     this.port = port;
     this.handler = requireNonNull(handler, "handler");
     this.holder = requireNonNull(holder, "holder");
@@ -70,10 +81,7 @@ public final class HttpsServer implements SmartLifecycle {
       }
       AsyncMapping<String, SslProvider> bySni = this::lookup;
       // HTTP/1.1's handlers come after ALPN, so the read fix-up is added on a first request.
-      HttpServer http = KeepAliveReadResume.installOnFirstRequest(HttpServer.create().port(port));
-      if (address != null) {
-        http = http.host(address);
-      }
+      HttpServer http = KeepAliveReadResume.installOnFirstRequest(servers.apply(port));
       server =
           http.protocol(HttpProtocol.HTTP11, HttpProtocol.H2)
               .secure(spec -> spec.sslContext(initial.getSslContext()).setSniAsyncMappings(bySni))

@@ -223,8 +223,10 @@ final class RoutingAssembler {
     if (resync != null) {
       resync.assignmentsSent.addAll(update.resources().keySet());
     }
-    stream.ack(response);
+    // The table first: a revision woken from zero releases its held requests in the swap, and
+    // the ACK (applied, as Envoy ACKs an update once it took effect) costs them nothing.
     routingChanged();
+    stream.ack(response);
   }
 
   private void routingChanged() {
@@ -382,8 +384,8 @@ final class RoutingAssembler {
 
   private void applyRoutes(DeltaDiscoveryResponse response, Versioned<RouteConfigSpec> routes) {
     config.routes = routes;
-    stream.ack(response);
     rebuild();
+    stream.ack(response);
   }
 
   private void resyncExpired(Resync staging) {

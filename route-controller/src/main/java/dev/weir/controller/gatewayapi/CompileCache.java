@@ -2,6 +2,7 @@ package dev.weir.controller.gatewayapi;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What one {@link GatewayApiCompiler#compile} hands the next so that unchanged objects are not
@@ -10,24 +11,31 @@ import java.util.Map;
  * rules per listener, its status); per host, the rules it was assembled from (by identity) and the
  * {@link dev.weir.model.VirtualHost} made of them. Everything is reused only while the objects
  * routes attach through (GatewayClasses, Gateways, ReferenceGrants, Namespaces) are the very same
- * objects as in that compile.
+ * objects as in that compile. The sorted Service list is reused while the Services are equal.
  */
 public final class CompileCache {
 
   /** No memo: everything is compiled. */
-  public static final CompileCache EMPTY = new CompileCache(List.of(), Map.of(), Map.of());
+  public static final CompileCache EMPTY =
+      new CompileCache(List.of(), Map.of(), Map.of(), Set.of(), List.of());
 
   final List<Object> context;
   final Map<ObjectKey, GatewayApiCompiler.RouteMemo> routes;
   final Map<Object, GatewayApiCompiler.HostMemo> hosts;
+  final Set<GatewayApiResult.ServiceRef> services;
+  final List<GatewayApiResult.ServiceRef> sortedServices;
 
   CompileCache(
       List<Object> context,
       Map<ObjectKey, GatewayApiCompiler.RouteMemo> routes,
-      Map<Object, GatewayApiCompiler.HostMemo> hosts) {
+      Map<Object, GatewayApiCompiler.HostMemo> hosts,
+      Set<GatewayApiResult.ServiceRef> services,
+      List<GatewayApiResult.ServiceRef> sortedServices) {
     this.context = context;
     this.routes = routes;
     this.hosts = hosts;
+    this.services = services;
+    this.sortedServices = sortedServices;
   }
 
   /** The number of routes remembered (tests). */

@@ -415,11 +415,11 @@ public final class GatewayApiCompiler {
       GatewayApiObjects c = byCluster.get(r.key().cluster());
       outcomes.put(r.key(), attach(r, Objects.requireNonNull(c)));
     }
-    List<VirtualHost> hosts = new ArrayList<>();
-    Map<String, Instant> hostAges = new HashMap<>();
-    Map<String, List<ObjectKey>> hostRoutes = new HashMap<>();
     Map<ObjectKey, Map<String, String>> kindConflicts = new HashMap<>();
-    hosts(hosts, hostAges, hostRoutes, kindConflicts);
+    HostsMade made = hosts(kindConflicts);
+    List<VirtualHost> hosts = made.hosts();
+    Map<String, Instant> hostAges = made.ages();
+    Map<String, List<ObjectKey>> hostRoutes = made.routes();
     List<Certificate> certificates = certificates();
     for (RouteInfo r : routes) {
       routeStatus(
@@ -449,11 +449,19 @@ public final class GatewayApiCompiler {
             gatewayMap,
             http,
             grpc,
-            new CompileCache(context, nextRoutes, nextHosts, services, sortedServices));
+            new CompileCache(
+                context,
+                nextRoutes,
+                nextHosts,
+                services,
+                sortedServices,
+                hosts,
+                Frozen.take(hostAges),
+                Frozen.take(hostRoutes)));
     return new GatewayApiResult(
         hosts,
-        Frozen.take(hostAges),
-        Frozen.take(hostRoutes),
+        state.memo().hostAges,
+        state.memo().hostRoutes,
         sortedServices,
         certificates,
         classes,
@@ -1521,11 +1529,18 @@ public final class GatewayApiCompiler {
     return li.https ? VirtualHost.SHARED_PORT : li.port;
   }
 
-  private void hosts(
-      List<VirtualHost> out,
-      Map<String, Instant> ages,
-      Map<String, List<ObjectKey>> hostRoutes,
-      Map<ObjectKey, Map<String, String>> kindConflicts) {
+  /**
+   * The hosts, sorted, and per host on the shared port its age and routes ({@link
+   * GatewayApiResult#hostAges}, {@link GatewayApiResult#hostRoutes}).
+   */
+  private record HostsMade(
+      List<VirtualHost> hosts, Map<String, Instant> ages, Map<String, List<ObjectKey>> routes) {}
+
+  private HostsMade hosts(Map<ObjectKey, Map<String, String>> kindConflicts) {
+    List<VirtualHost> out = new ArrayList<>();
+    // Whether every host is one the last compile made too (then its sorted list is patched).
+    boolean sameHosts = contextSame;
+    List<HostMemo> remade = new ArrayList<>();
     boolean anyHttps =
         gateways.values().stream()
             .flatMap(g -> g.listeners.stream())
@@ -1621,7 +1636,8 @@ public final class GatewayApiCompiler {
         signature.add(l.gateway.served);
         signature.add(l.listener);
       }
-      HostMemo memo = contextSame ? old.hosts.get(key) : null;
+      HostMemo before = contextSame ? old.hosts.get(key) : null;
+      HostMemo memo = before;
       if (memo == null || !same(memo.signature(), signature)) {
         memo = assemble(key, own, candidates, isolated, anyHttps, signature);
       }
@@ -1631,12 +1647,69 @@ public final class GatewayApiCompiler {
         continue;
       }
       out.add(vh);
-      if (key.port() == VirtualHost.SHARED_PORT) {
-        ages.put(host, Objects.requireNonNull(memo.age()));
-        hostRoutes.put(host, memo.routes());
+      if (before == null || before.host() == null) {
+        sameHosts = false; // a host the last compile did not make
+      } else if (before != memo) {
+        remade.add(before);
+        remade.add(memo);
       }
     }
-    out.sort(Comparator.naturalOrder());
+    return sameHosts && out.size() == old.sortedHosts.size() ? patched(remade) : made(out);
+  }
+
+  /**
+   * The last compile's hosts, ages and routes with the hosts in {@code remade} (pairs: the last
+   * compile's memo, then this one's) replaced: this compile made the very same host names and
+   * ports, so the sorted list keeps its order and only the remade hosts are put in their places (no
+   * sort of 10,000 hosts per compile).
+   */
+  private HostsMade patched(List<HostMemo> remade) {
+    List<VirtualHost> hosts = old.sortedHosts;
+    Map<String, Instant> ages = old.hostAges;
+    Map<String, List<ObjectKey>> routes = old.hostRoutes;
+    if (remade.isEmpty()) {
+      return new HostsMade(hosts, ages, routes);
+    }
+    hosts = new ArrayList<>(hosts);
+    Map<String, Instant> nextAges = null;
+    Map<String, List<ObjectKey>> nextRoutes = null;
+    for (int i = 0; i < remade.size(); i += 2) {
+      VirtualHost was = Objects.requireNonNull(remade.get(i).host());
+      HostMemo now = remade.get(i + 1);
+      VirtualHost is = Objects.requireNonNull(now.host());
+      int at = java.util.Collections.binarySearch(hosts, was);
+      hosts.set(at, is);
+      if (is.port() == VirtualHost.SHARED_PORT) {
+        Instant age = Objects.requireNonNull(now.age());
+        if (!age.equals(ages.get(is.host()))) {
+          nextAges = nextAges == null ? new HashMap<>(ages) : nextAges;
+          nextAges.put(is.host(), age);
+        }
+        if (!now.routes().equals(routes.get(is.host()))) {
+          nextRoutes = nextRoutes == null ? new HashMap<>(routes) : nextRoutes;
+          nextRoutes.put(is.host(), now.routes());
+        }
+      }
+    }
+    return new HostsMade(
+        List.copyOf(hosts),
+        nextAges == null ? ages : nextAges,
+        nextRoutes == null ? routes : nextRoutes);
+  }
+
+  /** {@code hosts} sorted, with the ages and routes of those on the shared port. */
+  private HostsMade made(List<VirtualHost> hosts) {
+    hosts.sort(Comparator.naturalOrder());
+    Map<String, Instant> ages = new HashMap<>();
+    Map<String, List<ObjectKey>> routes = new HashMap<>();
+    for (HostMemo m : nextHosts.values()) {
+      VirtualHost vh = m.host();
+      if (vh != null && vh.port() == VirtualHost.SHARED_PORT) {
+        ages.put(vh.host(), Objects.requireNonNull(m.age()));
+        routes.put(vh.host(), m.routes());
+      }
+    }
+    return new HostsMade(List.copyOf(hosts), ages, routes);
   }
 
   /** True when every entry comes from routes of one kind. */

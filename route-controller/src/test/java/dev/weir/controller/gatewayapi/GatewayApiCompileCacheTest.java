@@ -297,4 +297,38 @@ class GatewayApiCompileCacheTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.httpRoutes().clear())
         .isInstanceOf(UnsupportedOperationException.class);
   }
+
+  @Test
+  void theSortedHostsArePatchedWhileTheHostNamesStayTheSame() {
+    BackendServices svc = services("apps/web:http:8080", "apps/api:http:8080");
+    HTTPRoute a = route("a", "api", 1, 1);
+    HTTPRoute b = route("b", "api", 1, 1);
+    HTTPRoute c = route("c", "api", 1, 1);
+    GatewayApiResult first = compile(svc, GatewayApiState.INITIAL, 0, weir, gw, a, b, c);
+
+    // Nothing changed: the very list, ages and routes.
+    GatewayApiResult same = compile(svc, first.state(), 1, weir, gw, a, b, c);
+    assertThat(same.virtualHosts()).isSameAs(first.virtualHosts());
+    assertThat(same.hostAges()).isSameAs(first.hostAges());
+    assertThat(same.hostRoutes()).isSameAs(first.hostRoutes());
+
+    // One host remade: in its place, the others the same instances.
+    GatewayApiResult weight =
+        compile(svc, same.state(), 2, weir, gw, a, route("b", "api", 7, 2), c);
+    assertThat(weight.virtualHosts())
+        .extracting(VirtualHost::host)
+        .containsExactly("a.example.com", "b.example.com", "c.example.com");
+    assertThat(weight.virtualHosts().get(0)).isSameAs(first.virtualHosts().get(0));
+    assertThat(weight.virtualHosts().get(2)).isSameAs(first.virtualHosts().get(2));
+    assertThat(weight.virtualHosts().get(1).rules().get(0).backends().get(0).weight()).isEqualTo(7);
+
+    // A host more, and one fewer: sorted again (compile() compares with a compile from scratch).
+    HTTPRoute aa = route("aa", "api", 1, 1);
+    GatewayApiResult more = compile(svc, weight.state(), 3, weir, gw, a, aa, c);
+    assertThat(more.virtualHosts())
+        .extracting(VirtualHost::host)
+        .containsExactly("a.example.com", "aa.example.com", "c.example.com");
+    assertThat(more.hostRoutes())
+        .containsOnlyKeys("a.example.com", "aa.example.com", "c.example.com");
+  }
 }

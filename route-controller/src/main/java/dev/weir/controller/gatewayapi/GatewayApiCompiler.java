@@ -160,10 +160,11 @@ public final class GatewayApiCompiler {
   private final GatewayApiInput input;
   private final Instant now;
   private final Map<ObjectKey, HasMetadata> lastValid = new HashMap<>();
-  private final Map<ObjectKey, GatewayClassStatus> classStatuses = new TreeMap<>();
-  private final Map<ObjectKey, GatewayStatus> gatewayStatuses = new TreeMap<>();
-  private final Map<ObjectKey, HTTPRouteStatus> httpStatuses = new TreeMap<>();
-  private final Map<ObjectKey, GRPCRouteStatus> grpcStatuses = new TreeMap<>();
+  // Unordered (the result's maps are): hash maps, sized for the routes once they are known.
+  private final Map<ObjectKey, GatewayClassStatus> classStatuses = new HashMap<>();
+  private final Map<ObjectKey, GatewayStatus> gatewayStatuses = new HashMap<>();
+  private Map<ObjectKey, HTTPRouteStatus> httpStatuses = new HashMap<>();
+  private Map<ObjectKey, GRPCRouteStatus> grpcStatuses = new HashMap<>();
   private final Map<ObjectKey, GatewayInfo> gateways = new HashMap<>();
   private final List<Entry> entries = new ArrayList<>();
   private final Set<ServiceRef> services = new HashSet<>(); // sorted once, at the end
@@ -284,6 +285,7 @@ public final class GatewayApiCompiler {
    */
   record RouteMemo(
       HasMetadata current,
+      Instant created,
       GatewayApiValidation.Result validation,
       @Nullable HasMetadata served,
       List<ParentOutcome> outcomes,
@@ -294,7 +296,7 @@ public final class GatewayApiCompiler {
 
     RouteMemo withStatus(@Nullable Object status) {
       return new RouteMemo(
-          current, validation, served, outcomes, attachments, lookups, services, status);
+          current, created, validation, served, outcomes, attachments, lookups, services, status);
     }
   }
 
@@ -406,22 +408,18 @@ public final class GatewayApiCompiler {
         routes.add(route(c.cluster(), ObjectKey.GRPC_ROUTE, r));
       }
     }
-    routes.sort(
-        Comparator.comparing(RouteInfo::created)
-            .thenComparing(r -> r.key().namespace())
-            .thenComparing(r -> r.key().name())
-            .thenComparing(r -> r.key().cluster())
-            .thenComparing(r -> r.key().kind()));
+    routes.sort(ROUTE_AGE);
+    httpStatuses = new HashMap<>(routes.size() * 4 / 3 + 16);
     Map<ObjectKey, List<ParentOutcome>> outcomes = new LinkedHashMap<>();
     for (RouteInfo r : routes) {
       GatewayApiObjects c = byCluster.get(r.key().cluster());
       outcomes.put(r.key(), attach(r, Objects.requireNonNull(c)));
     }
-    List<VirtualHost> hosts = new ArrayList<>();
-    Map<String, Instant> hostAges = new TreeMap<>();
-    Map<String, List<ObjectKey>> hostRoutes = new TreeMap<>();
     Map<ObjectKey, Map<String, String>> kindConflicts = new HashMap<>();
-    hosts(hosts, hostAges, hostRoutes, kindConflicts);
+    HostsMade made = hosts(kindConflicts);
+    List<VirtualHost> hosts = made.hosts();
+    Map<String, Instant> hostAges = made.ages();
+    Map<String, List<ObjectKey>> hostRoutes = made.routes();
     List<Certificate> certificates = certificates();
     for (RouteInfo r : routes) {
       routeStatus(
@@ -432,24 +430,44 @@ public final class GatewayApiCompiler {
     for (GatewayInfo g : ordered) {
       gatewayStatus(g);
     }
+    // The last compile's sorted list while the Services are the same: no sort of 10,000 per build.
+    List<ServiceRef> sortedServices = old.sortedServices;
+    if (!services.equals(old.services)) {
+      List<ServiceRef> sorted = new ArrayList<>(services);
+      sorted.sort(null);
+      sortedServices = List.copyOf(sorted); // kept as it is by the result (no nulls)
+    }
+    // This compile's maps, never changed after it returns: handed over without a copy.
+    Map<ObjectKey, GatewayClassStatus> classes = Frozen.take(classStatuses);
+    Map<ObjectKey, GatewayStatus> gatewayMap = Frozen.take(gatewayStatuses);
+    Map<ObjectKey, HTTPRouteStatus> http = Frozen.take(httpStatuses);
+    Map<ObjectKey, GRPCRouteStatus> grpc = Frozen.take(grpcStatuses);
     GatewayApiState state =
         new GatewayApiState(
-            lastValid,
-            classStatuses,
-            gatewayStatuses,
-            httpStatuses,
-            grpcStatuses,
-            new CompileCache(context, nextRoutes, nextHosts));
+            Frozen.take(lastValid),
+            classes,
+            gatewayMap,
+            http,
+            grpc,
+            new CompileCache(
+                context,
+                nextRoutes,
+                nextHosts,
+                services,
+                sortedServices,
+                hosts,
+                Frozen.take(hostAges),
+                Frozen.take(hostRoutes)));
     return new GatewayApiResult(
         hosts,
-        hostAges,
-        hostRoutes,
-        services.stream().sorted().toList(),
+        state.memo().hostAges,
+        state.memo().hostRoutes,
+        sortedServices,
         certificates,
-        classStatuses,
-        gatewayStatuses,
-        httpStatuses,
-        grpcStatuses,
+        classes,
+        gatewayMap,
+        http,
+        grpc,
         state);
   }
 
@@ -661,9 +679,10 @@ public final class GatewayApiCompiler {
     ObjectKey key =
         new ObjectKey(cluster, kind, r.getMetadata().getNamespace(), r.getMetadata().getName());
     RouteMemo memo = old.routes.get(key);
+    RouteMemo known = memo != null && memo.current() == r ? memo : null;
     GatewayApiValidation.Result v;
-    if (memo != null && memo.current() == r) {
-      v = memo.validation();
+    if (known != null) {
+      v = known.validation();
     } else if (r instanceof HTTPRoute h) {
       v = GatewayApiValidation.httpRoute(h.getSpec());
     } else {
@@ -679,8 +698,29 @@ public final class GatewayApiCompiler {
     if (served != null) {
       lastValid.put(key, served);
     }
-    return new RouteInfo(key, r, served, created(r), v, v.all(), dropped);
+    // Parsing 10,000 creation timestamps per compile costs more than the rest of a replay.
+    Instant created = known != null ? known.created() : created(r);
+    return new RouteInfo(key, r, served, created, v, v.all(), dropped);
   }
+
+  /**
+   * Oldest first: creation time, then namespace, name, cluster and kind; written out because it
+   * runs for every route on every compile.
+   */
+  private static final Comparator<RouteInfo> ROUTE_AGE =
+      (a, b) -> {
+        int c = a.created().compareTo(b.created());
+        if (c == 0) {
+          c = a.key().namespace().compareTo(b.key().namespace());
+        }
+        if (c == 0) {
+          c = a.key().name().compareTo(b.key().name());
+        }
+        if (c == 0) {
+          c = a.key().cluster().compareTo(b.key().cluster());
+        }
+        return c != 0 ? c : a.key().kind().compareTo(b.key().kind());
+      };
 
   private static final Pattern RULE_PATH = Pattern.compile("^spec\\.rules\\[(\\d+)]");
 
@@ -759,6 +799,7 @@ public final class GatewayApiCompiler {
         r.key(),
         new RouteMemo(
             r.current(),
+            r.created(),
             r.validation(),
             r.served(),
             List.copyOf(out),
@@ -770,8 +811,10 @@ public final class GatewayApiCompiler {
   }
 
   private boolean lookupsHold(RouteMemo m) {
+    GatewayApiInput.BackendServices services = input.services();
     for (Lookup l : m.lookups()) {
-      if (!Objects.equals(input.services().ports(l.namespace(), l.name()), l.ports())) {
+      if (services.mayHaveChanged(l.namespace(), l.name())
+          && !Objects.equals(services.ports(l.namespace(), l.name()), l.ports())) {
         return false;
       }
     }
@@ -1486,11 +1529,18 @@ public final class GatewayApiCompiler {
     return li.https ? VirtualHost.SHARED_PORT : li.port;
   }
 
-  private void hosts(
-      List<VirtualHost> out,
-      Map<String, Instant> ages,
-      Map<String, List<ObjectKey>> hostRoutes,
-      Map<ObjectKey, Map<String, String>> kindConflicts) {
+  /**
+   * The hosts, sorted, and per host on the shared port its age and routes ({@link
+   * GatewayApiResult#hostAges}, {@link GatewayApiResult#hostRoutes}).
+   */
+  private record HostsMade(
+      List<VirtualHost> hosts, Map<String, Instant> ages, Map<String, List<ObjectKey>> routes) {}
+
+  private HostsMade hosts(Map<ObjectKey, Map<String, String>> kindConflicts) {
+    List<VirtualHost> out = new ArrayList<>();
+    // Whether every host is one the last compile made too (then its sorted list is patched).
+    boolean sameHosts = contextSame;
+    List<HostMemo> remade = new ArrayList<>();
     boolean anyHttps =
         gateways.values().stream()
             .flatMap(g -> g.listeners.stream())
@@ -1503,8 +1553,7 @@ public final class GatewayApiCompiler {
     }
     // Per host and Gateway, rules of one route kind: the older route's (GRPCRouteSpec.hostnames).
     for (Map.Entry<HostPort, List<Entry>> h : byHost.entrySet()) {
-      String firstKind = h.getValue().get(0).route().kind();
-      if (h.getValue().stream().allMatch(e -> e.route().kind().equals(firstKind))) {
+      if (oneKind(h.getValue())) {
         continue; // one kind: nothing to keep apart
       }
       Map<ObjectKey, List<Entry>> byGateway = new TreeMap<>();
@@ -1571,21 +1620,24 @@ public final class GatewayApiCompiler {
           candidates.addAll(w.getValue());
         }
       }
-      // The host is what its candidate rules (by instance) and listeners make of it.
+      // The host is what its candidate rules and listeners make of it, all by instance: a memo is
+      // used only while every Gateway serves the very object it served (contextSame), so its
+      // listeners are the same instances too.
       List<Object> signature = new ArrayList<>(candidates.size() * 4 + isolated.size() * 2 + 2);
       signature.add(anyHttps);
       for (Entry e : candidates) {
         signature.add(e.rule());
-        signature.add(e.listener().gateway.key.key());
-        signature.add(e.listener().name);
+        signature.add(e.listener().gateway.served);
+        signature.add(e.listener().listener);
         signature.add(e.host());
       }
       signature.add(isolated.size());
       for (ListenerInfo l : isolated) {
-        signature.add(l.gateway.key.key());
-        signature.add(l.name);
+        signature.add(l.gateway.served);
+        signature.add(l.listener);
       }
-      HostMemo memo = contextSame ? old.hosts.get(key) : null;
+      HostMemo before = contextSame ? old.hosts.get(key) : null;
+      HostMemo memo = before;
       if (memo == null || !same(memo.signature(), signature)) {
         memo = assemble(key, own, candidates, isolated, anyHttps, signature);
       }
@@ -1595,12 +1647,80 @@ public final class GatewayApiCompiler {
         continue;
       }
       out.add(vh);
-      if (key.port() == VirtualHost.SHARED_PORT) {
-        ages.put(host, Objects.requireNonNull(memo.age()));
-        hostRoutes.put(host, memo.routes());
+      if (before == null || before.host() == null) {
+        sameHosts = false; // a host the last compile did not make
+      } else if (before != memo) {
+        remade.add(before);
+        remade.add(memo);
       }
     }
-    out.sort(Comparator.naturalOrder());
+    return sameHosts && out.size() == old.sortedHosts.size() ? patched(remade) : made(out);
+  }
+
+  /**
+   * The last compile's hosts, ages and routes with the hosts in {@code remade} (pairs: the last
+   * compile's memo, then this one's) replaced: this compile made the very same host names and
+   * ports, so the sorted list keeps its order and only the remade hosts are put in their places (no
+   * sort of 10,000 hosts per compile).
+   */
+  private HostsMade patched(List<HostMemo> remade) {
+    List<VirtualHost> hosts = old.sortedHosts;
+    Map<String, Instant> ages = old.hostAges;
+    Map<String, List<ObjectKey>> routes = old.hostRoutes;
+    if (remade.isEmpty()) {
+      return new HostsMade(hosts, ages, routes);
+    }
+    hosts = new ArrayList<>(hosts);
+    Map<String, Instant> nextAges = null;
+    Map<String, List<ObjectKey>> nextRoutes = null;
+    for (int i = 0; i < remade.size(); i += 2) {
+      VirtualHost was = Objects.requireNonNull(remade.get(i).host());
+      HostMemo now = remade.get(i + 1);
+      VirtualHost is = Objects.requireNonNull(now.host());
+      int at = java.util.Collections.binarySearch(hosts, was);
+      hosts.set(at, is);
+      if (is.port() == VirtualHost.SHARED_PORT) {
+        Instant age = Objects.requireNonNull(now.age());
+        if (!age.equals(ages.get(is.host()))) {
+          nextAges = nextAges == null ? new HashMap<>(ages) : nextAges;
+          nextAges.put(is.host(), age);
+        }
+        if (!now.routes().equals(routes.get(is.host()))) {
+          nextRoutes = nextRoutes == null ? new HashMap<>(routes) : nextRoutes;
+          nextRoutes.put(is.host(), now.routes());
+        }
+      }
+    }
+    return new HostsMade(
+        List.copyOf(hosts),
+        nextAges == null ? ages : nextAges,
+        nextRoutes == null ? routes : nextRoutes);
+  }
+
+  /** {@code hosts} sorted, with the ages and routes of those on the shared port. */
+  private HostsMade made(List<VirtualHost> hosts) {
+    hosts.sort(Comparator.naturalOrder());
+    Map<String, Instant> ages = new HashMap<>();
+    Map<String, List<ObjectKey>> routes = new HashMap<>();
+    for (HostMemo m : nextHosts.values()) {
+      VirtualHost vh = m.host();
+      if (vh != null && vh.port() == VirtualHost.SHARED_PORT) {
+        ages.put(vh.host(), Objects.requireNonNull(m.age()));
+        routes.put(vh.host(), m.routes());
+      }
+    }
+    return new HostsMade(List.copyOf(hosts), ages, routes);
+  }
+
+  /** True when every entry comes from routes of one kind. */
+  private static boolean oneKind(List<Entry> entries) {
+    String first = entries.get(0).route().kind();
+    for (int i = 1; i < entries.size(); i++) {
+      if (!entries.get(i).route().kind().equals(first)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Assembles one host from its candidate entries (see {@link #hosts}). */

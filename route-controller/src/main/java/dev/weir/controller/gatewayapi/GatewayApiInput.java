@@ -48,6 +48,16 @@ public record GatewayApiInput(
     /** The ports of Service {@code namespace/name} (of the first cluster that has it), or null. */
     @Nullable List<ServicePort> ports(String namespace, String name);
 
+    /**
+     * False only when Service {@code namespace/name} surely answers {@link #ports} as it did to the
+     * compile that returned the input's {@code previous} state: then a route compiled there is not
+     * looked up again (with 10,000 routes, each naming its own Service, that is 10,000 lookups per
+     * compile). True (the default) when it may have changed, or when it is not known.
+     */
+    default boolean mayHaveChanged(String namespace, String name) {
+      return true;
+    }
+
     /** No Services anywhere. */
     BackendServices NONE = (namespace, name) -> null;
   }

@@ -21,8 +21,10 @@ import org.jspecify.annotations.Nullable;
 final class ClaimStage {
 
   private final Map<String, RouteKey> claimed;
-  private final Map<String, Instant> gatewayHosts = new HashMap<>();
-  private final Map<String, String> gatewayHolders = new HashMap<>();
+  // The compile's maps, read only: a host a Route takes is marked lost instead of removed, and
+  // a holder's message is made only for a conflict (no work per Gateway API host per build).
+  private Map<String, Instant> gatewayHosts = Map.of();
+  private Map<String, List<ObjectKey>> gatewayHolders = Map.of();
   private final Map<String, String> lostGatewayHosts = new TreeMap<>();
 
   /**
@@ -41,16 +43,17 @@ final class ClaimStage {
    * @param routes per host, those routes (for messages)
    */
   void preclaim(Map<String, Instant> ages, Map<String, List<ObjectKey>> routes) {
-    gatewayHosts.putAll(ages);
-    routes.forEach(
-        (host, keys) ->
-            gatewayHolders.put(
-                host,
-                String.join(
-                    ", ",
-                    keys.stream()
-                        .map(k -> k.kind() + " " + k.key() + " of cluster " + k.cluster())
-                        .toList())));
+    gatewayHosts = ages;
+    gatewayHolders = routes;
+  }
+
+  /** The Gateway API routes serving {@code host}, for a message. */
+  private String holders(String host) {
+    return String.join(
+        ", ",
+        gatewayHolders.getOrDefault(host, List.of()).stream()
+            .map(k -> k.kind() + " " + k.key() + " of cluster " + k.cluster())
+            .toList());
   }
 
   /** The Gateway API hosts older Routes keep, each with the message naming the Route. */
@@ -72,9 +75,10 @@ final class ClaimStage {
           break;
         }
         Instant gatewayAge = gatewayHosts.get(host);
-        if (gatewayAge != null && gatewayAge.isBefore(w.outcome().route().created())) {
-          gatewayConflict =
-              "host " + host + " is already served by the older " + gatewayHolders.get(host);
+        if (gatewayAge != null
+            && !lostGatewayHosts.containsKey(host)
+            && gatewayAge.isBefore(w.outcome().route().created())) {
+          gatewayConflict = "host " + host + " is already served by the older " + holders(host);
           break;
         }
       }
@@ -85,7 +89,7 @@ final class ClaimStage {
       } else {
         for (String host : hosts) {
           claimed.put(host, w.key());
-          if (gatewayHosts.remove(host) != null) {
+          if (gatewayHosts.containsKey(host) && !lostGatewayHosts.containsKey(host)) {
             lostGatewayHosts.put(
                 host,
                 "served by the older Route "

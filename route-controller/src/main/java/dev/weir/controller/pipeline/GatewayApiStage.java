@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
@@ -40,10 +41,15 @@ final class GatewayApiStage {
   /**
    * Compiles the Gateway API objects of the config clusters; {@code addresses} go into every served
    * Gateway's {@code status.addresses}.
+   *
+   * @param indexedSincePrevious true when {@code index} was made from {@code previous}'s own memo,
+   *     so that its {@link IndexStage#changed} names every Service changed since the compile that
+   *     made {@code previous}'s Gateway API state: the others are not looked up again
    */
   static GatewayApiResult compile(
       List<ClusterObjects> clusters,
       IndexStage index,
+      boolean indexedSincePrevious,
       CertificateStage certificates,
       BuildState previous,
       Instant now,
@@ -59,10 +65,23 @@ final class GatewayApiStage {
     if (!any && previous.gatewayApi() == GatewayApiResult.EMPTY) {
       return GatewayApiResult.EMPTY;
     }
+    Set<Name> changed = indexedSincePrevious ? index.changed() : null;
+    GatewayApiInput.BackendServices services =
+        new GatewayApiInput.BackendServices() {
+          @Override
+          public @Nullable List<ServicePort> ports(String namespace, String name) {
+            return GatewayApiStage.ports(index, new Name(namespace, name));
+          }
+
+          @Override
+          public boolean mayHaveChanged(String namespace, String name) {
+            return changed == null || changed.contains(new Name(namespace, name));
+          }
+        };
     GatewayApiInput input =
         new GatewayApiInput(
             objects,
-            (namespace, name) -> ports(index, new Name(namespace, name)),
+            services,
             (cluster, namespace, name) -> certificates.listenerSecret(namespace + "/" + name),
             // Provisional: the model revision is known only after assembly (see programmed()).
             GatewayApiInput.Programming.PENDING,

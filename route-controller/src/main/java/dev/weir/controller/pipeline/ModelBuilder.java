@@ -224,7 +224,14 @@ public final class ModelBuilder {
     IndexStage index = IndexStage.run(clusters, memo);
     CertificateStage certificates = CertificateStage.create(tls, secrets, previous, now);
     GatewayApiResult gatewayApi =
-        GatewayApiStage.compile(clusters, index, certificates, previous, now, gatewayAddresses);
+        GatewayApiStage.compile(
+            clusters,
+            index,
+            memo == previous.memo() && memo != BuildMemo.EMPTY,
+            certificates,
+            previous,
+            now,
+            gatewayAddresses);
     ResolveStage resolve =
         new ResolveStage(domain, index, routes, previous.latestRevisions(), gate);
     ClaimStage claim = new ClaimStage(previous.model().virtualHosts().size() + routes.size());

@@ -175,4 +175,160 @@ class GatewayApiCompileCacheTest {
     }
     assertThat(Objects.requireNonNull(state.memo()).routeCount()).isEqualTo(5);
   }
+
+  @Test
+  void aRoutesCreationTimeIsReadAgainOnlyFromANewObject() {
+    BackendServices svc = services("apps/web:http:8080", "apps/api:http:8080");
+    HTTPRoute a = route("a", "api", 1, 1);
+    GatewayApiResult first = compile(svc, GatewayApiState.INITIAL, 0, weir, gw, a);
+    assertThat(first.hostAges()).containsEntry("a.example.com", Instant.parse(T2));
+
+    // The same object: its age is the memo's (equal to a parse, as compile() checks).
+    GatewayApiResult same = compile(svc, first.state(), 1, weir, gw, a);
+    assertThat(same.hostAges()).containsEntry("a.example.com", Instant.parse(T2));
+
+    // A new object of the same generation created at another time (deleted and created again).
+    HTTPRoute recreated = route("a", "api", 1, 1);
+    recreated.getMetadata().setCreationTimestamp("2026-02-01T00:00:00Z");
+    GatewayApiResult later = compile(svc, same.state(), 2, weir, gw, recreated);
+    assertThat(later.hostAges())
+        .containsEntry("a.example.com", Instant.parse("2026-02-01T00:00:00Z"));
+  }
+
+  /** Services as {@code services(...)} gives them, counting lookups, saying which may change. */
+  private static final class CountingServices implements BackendServices {
+    final BackendServices delegate;
+    final java.util.Set<String> mayHaveChanged;
+    int lookups;
+
+    CountingServices(BackendServices delegate, String... mayHaveChanged) {
+      this.delegate = delegate;
+      this.mayHaveChanged = java.util.Set.of(mayHaveChanged);
+    }
+
+    @Override
+    public java.util.@org.jspecify.annotations.Nullable List<GatewayApiInput.ServicePort> ports(
+        String namespace, String name) {
+      lookups++;
+      return delegate.ports(namespace, name);
+    }
+
+    @Override
+    public boolean mayHaveChanged(String namespace, String name) {
+      return mayHaveChanged.contains(namespace + "/" + name);
+    }
+  }
+
+  @Test
+  void onlyServicesThatMayHaveChangedAreLookedUpAgain() {
+    HTTPRoute a = route("a", "api", 1, 1);
+    GatewayApiResult first =
+        compile(
+            services("apps/web:http:8080", "apps/api:http:8080"),
+            GatewayApiState.INITIAL,
+            0,
+            weir,
+            gw,
+            a);
+
+    // Nothing may have changed: the route's lookups are not made again, its host is reused.
+    CountingServices none =
+        new CountingServices(services("apps/web:http:8080", "apps/api:http:8080"));
+    GatewayApiInput input =
+        new GatewayApiInput(
+            List.of(objects(weir, gw, a)),
+            none,
+            ListenerSecrets.NONE,
+            Programming.ALWAYS,
+            List.of(),
+            first.state(),
+            NOW.plusSeconds(1));
+    GatewayApiResult reused = GatewayApiCompiler.compile(input);
+    assertThat(none.lookups).isZero();
+    assertThat(host(reused, "a.example.com")).isSameAs(host(first, "a.example.com"));
+
+    // Service api may have changed, and did (gone): looked up, and the rule loses that backend.
+    CountingServices apiGone = new CountingServices(services("apps/web:http:8080"), "apps/api");
+    GatewayApiResult gone = compile(apiGone, reused.state(), 2, weir, gw, a);
+    assertThat(apiGone.lookups).isPositive();
+    assertThat(host(gone, "a.example.com").rules().get(0).backends()).hasSize(1);
+  }
+
+  @Test
+  void theSortedServicesAreReusedWhileTheServicesAreEqual() {
+    BackendServices svc = services("apps/web:http:8080", "apps/api:http:8080");
+    HTTPRoute a = route("a", "api", 1, 1);
+    HTTPRoute b = route("b", "api", 1, 1);
+    GatewayApiResult first = compile(svc, GatewayApiState.INITIAL, 0, weir, gw, a, b);
+    GatewayApiResult weight = compile(svc, first.state(), 1, weir, gw, a, route("b", "api", 3, 2));
+    assertThat(weight.services()).isSameAs(first.services());
+
+    GatewayApiResult web = compile(svc, weight.state(), 2, weir, gw, a, route("b", "web", 1, 3));
+    assertThat(web.services())
+        .containsExactly(
+            new GatewayApiResult.ServiceRef("apps", "api"),
+            new GatewayApiResult.ServiceRef("apps", "web"));
+    GatewayApiResult onlyWeb = compile(svc, web.state(), 3, weir, gw, route("b", "web", 1, 3));
+    assertThat(onlyWeb.services()).containsExactly(new GatewayApiResult.ServiceRef("apps", "web"));
+  }
+
+  @Test
+  void theResultKeepsTheCompilesMapsAndCopiesOthers() {
+    BackendServices svc = services("apps/web:http:8080", "apps/api:http:8080");
+    GatewayApiResult r =
+        compile(svc, GatewayApiState.INITIAL, 0, weir, gw, route("a", "api", 1, 1));
+    // One map for the result and the state: not copied per record.
+    assertThat(r.httpRoutes()).isSameAs(r.state().httpRoutes());
+    assertThat(r.gateways()).isSameAs(r.state().gateways());
+
+    // A map from elsewhere is copied: changing it afterwards changes nothing.
+    java.util.Map<ObjectKey, io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus> mine =
+        new java.util.HashMap<>(r.httpRoutes());
+    GatewayApiState state =
+        new GatewayApiState(
+            java.util.Map.of(),
+            java.util.Map.of(),
+            java.util.Map.of(),
+            mine,
+            java.util.Map.of(),
+            CompileCache.EMPTY);
+    mine.clear();
+    assertThat(state.httpRoutes()).hasSize(1);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> r.httpRoutes().clear())
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void theSortedHostsArePatchedWhileTheHostNamesStayTheSame() {
+    BackendServices svc = services("apps/web:http:8080", "apps/api:http:8080");
+    HTTPRoute a = route("a", "api", 1, 1);
+    HTTPRoute b = route("b", "api", 1, 1);
+    HTTPRoute c = route("c", "api", 1, 1);
+    GatewayApiResult first = compile(svc, GatewayApiState.INITIAL, 0, weir, gw, a, b, c);
+
+    // Nothing changed: the very list, ages and routes.
+    GatewayApiResult same = compile(svc, first.state(), 1, weir, gw, a, b, c);
+    assertThat(same.virtualHosts()).isSameAs(first.virtualHosts());
+    assertThat(same.hostAges()).isSameAs(first.hostAges());
+    assertThat(same.hostRoutes()).isSameAs(first.hostRoutes());
+
+    // One host remade: in its place, the others the same instances.
+    GatewayApiResult weight =
+        compile(svc, same.state(), 2, weir, gw, a, route("b", "api", 7, 2), c);
+    assertThat(weight.virtualHosts())
+        .extracting(VirtualHost::host)
+        .containsExactly("a.example.com", "b.example.com", "c.example.com");
+    assertThat(weight.virtualHosts().get(0)).isSameAs(first.virtualHosts().get(0));
+    assertThat(weight.virtualHosts().get(2)).isSameAs(first.virtualHosts().get(2));
+    assertThat(weight.virtualHosts().get(1).rules().get(0).backends().get(0).weight()).isEqualTo(7);
+
+    // A host more, and one fewer: sorted again (compile() compares with a compile from scratch).
+    HTTPRoute aa = route("aa", "api", 1, 1);
+    GatewayApiResult more = compile(svc, weight.state(), 3, weir, gw, a, aa, c);
+    assertThat(more.virtualHosts())
+        .extracting(VirtualHost::host)
+        .containsExactly("a.example.com", "aa.example.com", "c.example.com");
+    assertThat(more.hostRoutes())
+        .containsOnlyKeys("a.example.com", "aa.example.com", "c.example.com");
+  }
 }

@@ -177,6 +177,52 @@ class GatewayApiFolderBuildTest {
         .isEqualTo("Unknown");
   }
 
+  @Test
+  void aChangedServiceChangesTheReplayedRoutesBackends() throws Exception {
+    FolderSource s = start();
+    Instant now = Instant.parse("2026-03-01T00:00:00Z");
+    BuildResult first =
+        ModelBuilder.build(
+            "example.com", List.of(s.store().view()), BuildState.INITIAL, List.of(), now);
+    assertThat(host(first, "shop.example.com").rules().get(0).backends())
+        .containsExactly(new RuleBackend("default/shop", 1));
+
+    // The HTTPRoute is the same object; its Service now serves port 81 only (not the backendRef's
+    // port 80): the route, replayed from the memo otherwise, looks the Service up again.
+    s.store()
+        .put(
+            GatewayApiFixtures.yaml(
+                """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: shop, namespace: default}
+                spec: {ports: [{name: http, port: 81}]}
+                """,
+                io.fabric8.kubernetes.api.model.Service.class));
+    BuildResult moved =
+        ModelBuilder.build(
+            "example.com", List.of(s.store().view()), first.state(), List.of(), now.plusSeconds(1));
+    HttpRule rule = host(moved, "shop.example.com").rules().get(0);
+    assertThat(rule.backends()).isEmpty();
+    assertThat(rule.directResponseStatus()).isEqualTo(500);
+
+    // An unrelated change (another Service appears): the route's host is the very same object.
+    s.store()
+        .put(
+            GatewayApiFixtures.yaml(
+                """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: other, namespace: default}
+                spec: {ports: [{name: http, port: 80}]}
+                """,
+                io.fabric8.kubernetes.api.model.Service.class));
+    BuildResult unrelated =
+        ModelBuilder.build(
+            "example.com", List.of(s.store().view()), moved.state(), List.of(), now.plusSeconds(2));
+    assertThat(host(unrelated, "shop.example.com")).isSameAs(host(moved, "shop.example.com"));
+  }
+
   /** The local demo's folders (deploy/local): the HTTPRoute up.sh prints curls for. */
   @Test
   void theLocalDemoServesItsHttpRouteAsUpShSays() throws Exception {

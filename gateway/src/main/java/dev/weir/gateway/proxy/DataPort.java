@@ -80,14 +80,7 @@ public final class DataPort
    * @throws IllegalStateException before Spring Boot has configured the data port
    */
   public HttpServer server(int port) {
-    HttpServer server = configured;
-    if (server == null) {
-      throw new IllegalStateException(
-          "the data port's server is not configured yet (Spring Boot's web server starts first)");
-    }
-    server = server.port(port);
-    ReactorResourceFactory factory = resources.get();
-    return factory == null ? server : server.runOn(factory.getLoopResources());
+    return onPort(configured, port);
   }
 
   /**
@@ -102,14 +95,18 @@ public final class DataPort
    * @throws IllegalStateException before Spring Boot has configured the data port
    */
   public HttpServer secureServer(int port) {
-    HttpServer server = springConfigured;
+    return onPort(springConfigured, port);
+  }
+
+  private HttpServer onPort(@Nullable HttpServer server, int port) {
     if (server == null) {
       throw new IllegalStateException(
           "the data port's server is not configured yet (Spring Boot's web server starts first)");
     }
-    server = server.port(port);
     ReactorResourceFactory factory = resources.get();
-    return factory == null ? server : server.runOn(factory.getLoopResources());
+    return factory == null
+        ? server.port(port)
+        : server.port(port).runOn(factory.getLoopResources());
   }
 
   @Override

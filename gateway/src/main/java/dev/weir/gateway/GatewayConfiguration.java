@@ -314,7 +314,7 @@ public class GatewayConfiguration {
       HttpClient httpClient,
       MeterRegistry registry) {
     return new Activator(
-        holder, timeout, maxHeld, registry, preconnect ? new Preconnector(httpClient) : null);
+        holder, timeout, maxHeld, registry, preconnect ? new Preconnector(httpClient)::open : null);
   }
 
   @Bean

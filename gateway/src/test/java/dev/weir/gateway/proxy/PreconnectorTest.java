@@ -101,7 +101,11 @@ class PreconnectorTest {
     answered.set(0);
     Activator activator =
         new Activator(
-            holder, Duration.ofSeconds(30), 3, new SimpleMeterRegistry(), new Preconnector(base));
+            holder,
+            Duration.ofSeconds(30),
+            3,
+            new SimpleMeterRegistry(),
+            new Preconnector(base)::open);
     holder.swap(table(false, 0), true);
     Upstream cold = requireNonNull(holder.current().upstream(COLD));
     AtomicInteger openedAtRelease = new AtomicInteger(-1);

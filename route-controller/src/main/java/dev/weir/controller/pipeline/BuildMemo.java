@@ -3,6 +3,7 @@ package dev.weir.controller.pipeline;
 import dev.weir.controller.clusters.TlsSettings;
 import dev.weir.controller.pipeline.ClusterIndex.Name;
 import dev.weir.model.Upstream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -58,21 +59,61 @@ final class BuildMemo {
     this.dataPlanes = dataPlanes;
   }
 
+  /** How many edited Routes a build patches at most; with more it walks every Route. */
+  static final int EDITED_LIMIT = 256;
+
   /**
-   * True when {@code clusters} are the very objects the memo's build read (the stores hand an
-   * unchanged cluster over as the same object): no input changed since.
+   * The Routes of {@code clusters} that are not the very objects the memo's build read, when they
+   * are the only change: every cluster the same (name, locality, config, staleness), its Services,
+   * EndpointSlices and Secrets the very lists the build read (the stores hand an unchanged kind
+   * over as the same list), its Gateway API objects the very objects or none (no GatewayClass,
+   * Gateway or route: the compile has nothing to do), and each config cluster's Routes the same
+   * keys in the same places (the stores keep them sorted by namespace and name). Empty when no
+   * input changed; Rollouts are not the build's input. Null when something else changed, a Route
+   * came or went, or more than {@link #EDITED_LIMIT} Routes were edited.
    */
-  boolean sameInputs(List<ClusterObjects> clusters) {
+  @Nullable List<RouteObject> editedRoutes(List<ClusterObjects> clusters) {
     List<ClusterObjects> before = inputs;
     if (before == null || before.size() != clusters.size()) {
-      return false;
+      return null;
     }
+    List<RouteObject> edited = new ArrayList<>();
     for (int i = 0; i < clusters.size(); i++) {
-      if (before.get(i) != clusters.get(i)) {
-        return false;
+      ClusterObjects was = before.get(i);
+      ClusterObjects is = clusters.get(i);
+      if (was == is) {
+        continue;
+      }
+      if (!was.cluster().equals(is.cluster())
+          || !was.locality().equals(is.locality())
+          || was.config() != is.config()
+          || was.stale() != is.stale()
+          || was.services() != is.services()
+          || was.endpointSlices() != is.endpointSlices()
+          || was.secrets() != is.secrets()
+          || (was.gatewayApi() != is.gatewayApi()
+              && !(was.gatewayApi().isEmpty() && is.gatewayApi().isEmpty()))) {
+        return null;
+      }
+      List<RouteObject> a = was.routes();
+      List<RouteObject> b = is.routes();
+      if (a == b || !is.config()) {
+        continue; // only config clusters' Routes count
+      }
+      if (a.size() != b.size()) {
+        return null;
+      }
+      for (int j = 0; j < b.size(); j++) {
+        RouteObject r = b.get(j);
+        if (a.get(j) != r) {
+          if (!a.get(j).key().equals(r.key()) || edited.size() == EDITED_LIMIT) {
+            return null;
+          }
+          edited.add(r);
+        }
       }
     }
-    return true;
+    return edited;
   }
 
   /** The data planes the per-Route {@code IngressReady} conditions were computed from. */
@@ -94,6 +135,18 @@ final class BuildMemo {
       anyActivatable = any;
     }
     return any;
+  }
+
+  /**
+   * Says, for a memo whose upstreams are known to have none that may sit at zero (a patched build
+   * over a memo without one, adding none), what {@link #anyActivatable} would find by looking at
+   * every upstream.
+   *
+   * @return this memo
+   */
+  BuildMemo noneActivatable() {
+    anyActivatable = false;
+    return this;
   }
 
   /** True when it was made for this domain and these TLS settings. */

@@ -38,10 +38,10 @@ public final class BuildState {
   private final Map<ObjectKey, GatewayServed> gatewaysServed;
 
   /**
-   * What the model serves of one Gateway (its rule-based hosts) and since which model revision: its
+   * Since which model revision the model serves one Gateway's rule-based hosts as they are now: its
    * {@code Programmed} is True once every connected data plane applied that revision.
    */
-  record GatewayServed(java.util.List<dev.weir.model.VirtualHost> hosts, long sinceModelRevision) {}
+  record GatewayServed(long sinceModelRevision) {}
 
   /** A state without the work of a build to reuse: the next build does all of it. */
   public BuildState(

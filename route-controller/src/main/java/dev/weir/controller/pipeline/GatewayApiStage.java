@@ -16,6 +16,7 @@ import dev.weir.model.VirtualHost;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -149,31 +150,69 @@ final class GatewayApiStage {
   }
 
   /**
-   * Per Gateway with a status, its hosts in {@code model} and since which model revision they are
-   * served (kept from the previous build while they are equal).
+   * Per Gateway with a status, since which model revision its hosts in {@code model} are served:
+   * the previous build's revision while none of its hosts changed, else {@code model}'s. Which
+   * Gateways' hosts changed comes from one walk of the previous and the new model's sorted host
+   * lists side by side (identity first: the assembly hands unchanged hosts over as the same
+   * objects), so a change of one host costs no per-Gateway list of every host.
    */
   static Map<ObjectKey, GatewayServed> served(
       GatewayApiResult result, TrafficModel model, BuildState previous) {
-    // Hosts name their Gateways as namespace/name (a data plane's weir.gateways).
-    Map<String, List<VirtualHost>> hosts = new HashMap<>();
-    for (VirtualHost vh : model.virtualHosts()) {
-      if (vh.ruleBased()) {
-        for (String gateway : vh.gateways()) {
-          hosts.computeIfAbsent(gateway, k -> new ArrayList<>()).add(vh);
+    Map<ObjectKey, GatewayServed> before = previous.gatewaysServed();
+    Set<String> changed = new HashSet<>(); // Gateways as namespace/name (a host's gateways())
+    if (model != previous.model()) {
+      List<VirtualHost> a = previous.model().virtualHosts();
+      List<VirtualHost> b = model.virtualHosts();
+      int i = 0;
+      int j = 0;
+      while (i < a.size() && j < b.size()) {
+        VirtualHost was = a.get(i);
+        VirtualHost is = b.get(j);
+        if (was == is) {
+          i++;
+          j++;
+          continue;
         }
+        int order = was.compareTo(is);
+        if (order <= 0) {
+          i++;
+        }
+        if (order >= 0) {
+          j++;
+        }
+        if (order != 0 || !was.equals(is)) {
+          // Changed, gone or new: both sides' Gateways (only the one side's when not a pair).
+          if (order <= 0) {
+            gatewaysOf(was, changed);
+          }
+          if (order >= 0) {
+            gatewaysOf(is, changed);
+          }
+        }
+      }
+      for (; i < a.size(); i++) {
+        gatewaysOf(a.get(i), changed); // gone
+      }
+      for (; j < b.size(); j++) {
+        gatewaysOf(b.get(j), changed); // new
       }
     }
     Map<ObjectKey, GatewayServed> out = new HashMap<>();
     for (ObjectKey key : result.gateways().keySet()) {
-      List<VirtualHost> now = hosts.getOrDefault(key.key(), List.of());
-      GatewayServed before = previous.gatewaysServed().get(key);
+      GatewayServed kept = before.get(key);
       out.put(
           key,
-          before != null && before.hosts().equals(now)
-              ? before
-              : new GatewayServed(now, model.revision()));
+          kept != null && !changed.contains(key.key())
+              ? kept
+              : new GatewayServed(model.revision()));
     }
     return out;
+  }
+
+  private static void gatewaysOf(VirtualHost vh, Set<String> into) {
+    if (vh.ruleBased()) {
+      into.addAll(vh.gateways());
+    }
   }
 
   /** Each served Gateway's {@code Programmed}: True once every connected data plane applied it. */

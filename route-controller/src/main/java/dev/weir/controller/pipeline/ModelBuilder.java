@@ -9,13 +9,17 @@ import dev.weir.controller.gatewayapi.GatewayAddress;
 import dev.weir.controller.gatewayapi.GatewayApiInput;
 import dev.weir.controller.gatewayapi.GatewayApiResult;
 import dev.weir.controller.gatewayapi.ObjectKey;
+import dev.weir.controller.pipeline.ClusterIndex.Name;
 import dev.weir.model.TrafficModel;
+import dev.weir.model.Upstream;
 import dev.weir.model.VirtualHost;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -164,9 +168,9 @@ public final class ModelBuilder {
     requireNonNull(gate, "gate");
     List<ClusterObjects> sorted =
         clusters.stream().sorted(Comparator.comparing(ClusterObjects::cluster)).toList();
-    BuildResult regated = regate(domain, tls, sorted, previous, dataPlanes, now, gate, activations);
-    if (regated != null) {
-      return regated;
+    BuildResult patched = patch(domain, tls, sorted, previous, dataPlanes, now, gate, activations);
+    if (patched != null) {
+      return patched;
     }
     BuildResult result =
         run(domain, tls, sorted, previous, dataPlanes, now, gate, activations, gatewayAddresses);
@@ -346,19 +350,24 @@ public final class ModelBuilder {
   }
 
   /**
-   * The build when no input changed since the last build ({@link BuildMemo#sameInputs}): then only
-   * the gate's answers for the Routes it governs ({@link TrafficGate#governed}) and the data planes
-   * can change anything, so only those Routes are resolved, given virtual hosts and composed again,
+   * The build when only a few Routes changed since the last build, or none ({@link
+   * BuildMemo#editedRoutes}: the same Routes by key in the same places, some of them other objects,
+   * every other input the very same object): then only those Routes, the gate's answers for the
+   * Routes it governs ({@link TrafficGate#governed}) and the data planes can change anything, so
+   * only the edited and the governed Routes are resolved, given virtual hosts and composed again,
    * the other Routes' readiness is recomputed as {@link #restatus} does (only when the data planes
-   * changed), and the model's sorted host list is patched in place of the governed Routes' hosts.
-   * The result equals a full build's: the stages' own rules, applied to the few Routes that can
-   * differ. Null when that cannot be shown cheaply, and a full build runs: an input changed, the
-   * gate cannot list its Routes, a governed Route's hosts or upstreams changed (claims and the
-   * upstream list would change), certificates are in play (their checks expire with time), Gateway
-   * API objects are (their {@code Programmed} follows the model revision), or some upstream may sit
-   * at zero (its status follows the scale state).
+   * changed), the model's sorted host list is patched in place of those Routes' hosts, and its
+   * sorted upstream list gains the revisions they now name that no Route named and loses those no
+   * Route names any more. The result equals a full build's: the stages' own rules, applied to the
+   * few Routes that can differ (an edited Route keeps its creation time and its hosts, so every
+   * claim ends as it did). Null when that cannot be shown cheaply, and a full build runs: another
+   * input changed, a Route came or went, the gate cannot list its Routes, a Route's hosts or
+   * creation time changed (claims would change), an edited Route asks for TLS or certificates are
+   * in play (their checks expire with time), Gateway API objects are (their {@code Programmed}
+   * follows the model revision), or some upstream may sit at zero (its status follows the scale
+   * state).
    */
-  private static @Nullable BuildResult regate(
+  private static @Nullable BuildResult patch(
       String domain,
       TlsSettings tls,
       List<ClusterObjects> clusters,
@@ -369,7 +378,6 @@ public final class ModelBuilder {
       ActivationView activations) {
     BuildMemo memo = previous.memo();
     if (!memo.fits(domain, tls)
-        || !memo.sameInputs(clusters)
         || memo.routes().size() != previous.statuses().size()
         || tls.defaultSecret() != null
         || !previous.model().certificates().isEmpty()
@@ -377,6 +385,10 @@ public final class ModelBuilder {
         || !previous.certificateChecks().isEmpty()
         || previous.gatewayApi() != GatewayApiResult.EMPTY
         || !previous.gatewaysServed().isEmpty()) {
+      return null;
+    }
+    List<RouteObject> edited = memo.editedRoutes(clusters);
+    if (edited == null) {
       return null;
     }
     Set<RouteKey> governed = gate.governed();
@@ -387,24 +399,41 @@ public final class ModelBuilder {
     if (!index.changed().isEmpty()) {
       return null;
     }
+    // The Routes to work on: the edited ones (their new objects), then the governed ones (the
+    // objects the memo's build read, or equal ones).
+    Map<RouteKey, RouteWork> toDo = new LinkedHashMap<>();
+    for (RouteObject route : edited) {
+      RouteMemo m = memo.routes().get(route.key());
+      if (m == null
+          || !route.created().equals(m.outcome().route().created())
+          || m.certificate() != null
+          || (route.spec() != null && route.spec().tls() != null)) {
+        return null; // its age orders the claims; TLS brings certificates
+      }
+      toDo.put(route.key(), new RouteWork(route, m));
+    }
+    for (RouteKey key : governed) {
+      RouteMemo m = memo.routes().get(key);
+      if (m != null && !toDo.containsKey(key)) {
+        toDo.put(key, new RouteWork(m.outcome().route(), m));
+      }
+    }
     ResolveStage resolve =
         new ResolveStage(domain, index, () -> routesOf(clusters), previous.latestRevisions(), gate);
-    List<RouteWork> works = new ArrayList<>(governed.size());
+    List<RouteWork> works = new ArrayList<>(toDo.size());
     Map<RouteKey, Condition> certificates = new HashMap<>();
     TrafficModel model = previous.model();
     List<VirtualHost> hosts = null; // the model's, copied once a host changes
-    for (RouteKey key : governed) {
-      RouteMemo m = memo.routes().get(key);
-      if (m == null) {
-        continue; // no such Route
-      }
-      // The build that made the memo read these very inputs: its Route object, or an equal one.
-      RouteWork w = new RouteWork(m.outcome().route(), m);
+    Set<Name> named = new HashSet<>(); // the revisions the worked-on Routes name now
+    Set<Name> unnamed = new HashSet<>(); // the revisions they named before and do not now
+    for (RouteWork w : toDo.values()) {
+      RouteKey key = w.key();
+      RouteMemo m = Objects.requireNonNull(w.memo);
       resolve.resolve(w, w.servedBefore(previous));
       if (!Objects.equals(w.hosts, m.hosts())) {
         return null; // claims may change
       }
-      // The same hosts among the same other Routes: the claims end as they did.
+      // The same hosts among the same other Routes, of the same age: the claims end as they did.
       String conflict = m.outcome().conflict();
       if (conflict != null) {
         w.outcome = w.outcome().conflict(conflict);
@@ -423,17 +452,22 @@ public final class ModelBuilder {
         w.upstreams = m.upstreams();
       } else {
         List<VirtualHost> mine = new ArrayList<>();
-        List<ClusterIndex.Name> names = new ArrayList<>();
+        List<Name> names = new ArrayList<>();
         UpstreamStage.virtualHosts(domain, key, served, mine, names);
         List<VirtualHost> before = m.virtualHosts();
-        if (before == null || !names.equals(m.upstreams()) || before.size() != mine.size()) {
-          return null; // the model's upstreams or host names change
+        if (before == null || before.size() != mine.size()) {
+          return null; // its host names change
         }
-        for (int i = 0; i < mine.size(); i++) {
-          VirtualHost was = before.get(i);
-          VirtualHost is = mine.get(i);
-          if (was.compareTo(is) != 0) {
-            return null;
+        for (VirtualHost is : mine) {
+          VirtualHost was = null;
+          for (VirtualHost b : before) {
+            if (b.compareTo(is) == 0) {
+              was = b;
+              break;
+            }
+          }
+          if (was == null) {
+            return null; // its host names change
           }
           if (!was.equals(is)) {
             if (hosts == null) {
@@ -447,7 +481,19 @@ public final class ModelBuilder {
           }
         }
         w.virtualHosts = List.copyOf(mine);
-        w.upstreams = m.upstreams();
+        w.upstreams = names.equals(m.upstreams()) ? m.upstreams() : List.copyOf(names);
+      }
+      List<Name> namesNow = w.upstreams;
+      if (namesNow != null) {
+        named.addAll(namesNow);
+      }
+      List<Name> namesBefore = m.upstreams();
+      if (namesBefore != null && namesBefore != namesNow) {
+        for (Name n : namesBefore) {
+          if (namesNow == null || !namesNow.contains(n)) {
+            unnamed.add(n);
+          }
+        }
       }
       Condition certificate = m.certificate();
       if (certificate != null) {
@@ -455,26 +501,75 @@ public final class ModelBuilder {
       }
       works.add(w);
     }
-    if (hosts != null && !hosts.equals(model.virtualHosts())) {
+    // The upstreams: one for each revision now named that no Route named, none for a revision no
+    // Route names any more (the other Routes name what they named: their memos say).
+    UpstreamStage upstreamStage = null; // made only for a new upstream (it sizes its maps)
+    Map<Name, Upstream> added = new HashMap<>();
+    for (Name n : named) {
+      if (!memo.upstreams().containsKey(n)) {
+        if (upstreamStage == null) {
+          upstreamStage = new UpstreamStage(domain, index, memo, activations);
+        }
+        Upstream u = upstreamStage.upstream(n);
+        if (u.activation() != null) {
+          return null; // its status follows the scale state
+        }
+        added.put(n, u);
+      }
+    }
+    unnamed.removeAll(named);
+    if (!unnamed.isEmpty()) {
+      for (Map.Entry<RouteKey, RouteMemo> e : memo.routes().entrySet()) {
+        List<Name> theirs = e.getValue().upstreams();
+        if (theirs != null && !toDo.containsKey(e.getKey())) {
+          theirs.forEach(unnamed::remove);
+          if (unnamed.isEmpty()) {
+            break;
+          }
+        }
+      }
+    }
+    Map<Name, Upstream> upstreams = memo.upstreams();
+    List<Upstream> upstreamList = model.upstreams();
+    if (!added.isEmpty() || !unnamed.isEmpty()) {
+      List<Upstream> list = new ArrayList<>(upstreamList);
+      if (unnamed.isEmpty()) {
+        upstreams = Overlay.of(upstreams, added);
+      } else {
+        Map<Name, Upstream> copy = new HashMap<>(upstreams);
+        for (Name n : unnamed) {
+          Upstream gone = Objects.requireNonNull(copy.remove(n));
+          int at = Collections.binarySearch(list, gone);
+          if (at < 0) {
+            return null; // not the model's upstream: build in full
+          }
+          list.remove(at);
+        }
+        copy.putAll(added);
+        upstreams = copy;
+      }
+      for (Upstream u : added.values()) {
+        int at = Collections.binarySearch(list, u);
+        if (at >= 0) {
+          return null; // already the model's: build in full
+        }
+        list.add(-at - 1, u);
+      }
+      upstreamList = list;
+    }
+    if (upstreamList != model.upstreams()
+        || (hosts != null && !hosts.equals(model.virtualHosts()))) {
       model =
           new TrafficModel(
               model.revision() + 1,
-              hosts,
-              model.upstreams(),
+              hosts == null ? model.virtualHosts() : hosts,
+              upstreamList,
               model.certificates(),
               model.httpOption());
     }
     StatusStage status =
         StatusStage.run(
-            domain,
-            model,
-            previous,
-            dataPlanes,
-            now,
-            works,
-            certificates,
-            memo.upstreams(),
-            activations);
+            domain, model, previous, dataPlanes, now, works, certificates, upstreams, activations);
     Map<RouteKey, RouteMemo> changed = new HashMap<>();
     for (RouteWork w : works) {
       RouteMemo next = Objects.requireNonNull(status.routes().get(w.key()));
@@ -483,7 +578,7 @@ public final class ModelBuilder {
       }
     }
     if (!dataPlanes.equals(memo.dataPlanes())) {
-      reingress(memo, governed, dataPlanes, now, changed);
+      reingress(memo, toDo.keySet(), dataPlanes, now, changed);
     }
     // The few changed entries over the last maps: no copy of 10,000 entries per build.
     Map<RouteKey, RouteMemo> routes = Overlay.of(memo.routes(), changed);
@@ -527,13 +622,14 @@ public final class ModelBuilder {
             previous.certificateChecks(),
             resolve.latestRevisions(),
             new BuildMemo(
-                domain,
-                tls,
-                index.remembered(),
-                routes,
-                memo.upstreams(),
-                status.unsettled() ? null : clusters,
-                dataPlanes),
+                    domain,
+                    tls,
+                    index.remembered(),
+                    routes,
+                    upstreams,
+                    status.unsettled() ? null : clusters,
+                    dataPlanes)
+                .noneActivatable(),
             previous.gatewayApi(),
             previous.gatewaysServed());
     return new BuildResult(model, statuses, state, null);

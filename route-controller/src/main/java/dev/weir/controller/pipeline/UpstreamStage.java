@@ -159,7 +159,7 @@ final class UpstreamStage {
    * The upstream of a revision: the last build's when its Services and slices did not change and it
    * is not activatable (an activatable one also depends on the {@link ActivationView}).
    */
-  private Upstream upstream(Name name) {
+  Upstream upstream(Name name) {
     Upstream before = memo.upstreams().get(name);
     if (before != null && before.activation() == null && !index.changed().contains(name)) {
       reusedUpstreams++;

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -146,6 +147,8 @@ final class VirtualHostDiscoveryService extends AggregatedDiscoveryServiceImplBa
     private boolean wildcard;
     private final Set<String> names = new TreeSet<>();
     private final Set<String> newlyNamed = new TreeSet<>();
+    // What a reconnecting data plane said it holds (initial_resource_versions), until an ACK.
+    private Map<String, String> initialVersions = Map.of();
     private @Nullable VirtualHostSet held; // what the data plane ACKed last; null before any
     private @Nullable Pending pending;
     private @Nullable String rejectedVersion;
@@ -186,6 +189,7 @@ final class VirtualHostDiscoveryService extends AggregatedDiscoveryServiceImplBa
           } else {
             held = answered.set();
             rejectedVersion = null;
+            initialVersions = Map.of();
           }
         }
         subscribe(request);
@@ -198,6 +202,7 @@ final class VirtualHostDiscoveryService extends AggregatedDiscoveryServiceImplBa
       if (!subscribed) {
         subscribed = true;
         wildcard = request.getResourceNamesSubscribeCount() == 0;
+        initialVersions = Map.copyOf(request.getInitialResourceVersionsMap());
       }
       for (String name : request.getResourceNamesSubscribeList()) {
         if (name.equals("*")) {
@@ -233,8 +238,10 @@ final class VirtualHostDiscoveryService extends AggregatedDiscoveryServiceImplBa
         return;
       }
       VirtualHostSet.Changes changes =
-          current.changesFrom(
-              base == null ? VirtualHostSet.EMPTY : base, wildcard ? null : names::contains);
+          base == null && !initialVersions.isEmpty()
+              ? fromInitialVersions(current)
+              : current.changesFrom(
+                  base == null ? VirtualHostSet.EMPTY : base, wildcard ? null : names::contains);
       List<Resource> resources = new ArrayList<>(changes.updated().size());
       for (VirtualHostSet.Entry entry : changes.updated()) {
         resources.add(entry.resource(snapshots::serialize));
@@ -278,6 +285,28 @@ final class VirtualHostDiscoveryService extends AggregatedDiscoveryServiceImplBa
           changes.removed().size(),
           current.version(),
           nonce);
+    }
+
+    // A new stream of a data plane that holds virtual hosts from an earlier one: what it lacks or
+    // holds in another version, and what it holds that is gone ("Incremental xDS", reconnect).
+    private VirtualHostSet.Changes fromInitialVersions(VirtualHostSet current) {
+      List<VirtualHostSet.Entry> updated = new ArrayList<>();
+      Set<String> present = new HashSet<>();
+      for (VirtualHostSet.Entry entry : current.entries()) {
+        if (wildcard || names.contains(entry.name())) {
+          present.add(entry.name());
+          if (!entry.version().equals(initialVersions.get(entry.name()))) {
+            updated.add(entry);
+          }
+        }
+      }
+      List<String> removed = new ArrayList<>();
+      for (String name : new TreeSet<>(initialVersions.keySet())) {
+        if (!present.contains(name) && (wildcard || names.contains(name))) {
+          removed.add(name);
+        }
+      }
+      return new VirtualHostSet.Changes(updated, removed);
     }
 
     synchronized void close() {

@@ -21,6 +21,7 @@ import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
@@ -29,6 +30,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -316,6 +318,33 @@ class VirtualHostDiscoveryTest {
       client.ack(withC);
       long now = server.snapshotModelRevision();
       Poll.until("vhds-3 applied host c", () -> applied("vhds-3") == now);
+    }
+  }
+
+  @Test
+  void aReconnectGetsWhatChangedAndTheRemovalOfWhatWent() throws Exception {
+    server.publish(model(20, true));
+    DeltaDiscoveryResponse before;
+    try (DeltaClient client = new DeltaClient(channel, gateway("vhds-4", true))) {
+      subscribeAll(client);
+      before = client.subscribe(VH).next(VH);
+      client.ack(before);
+    }
+    // While it is away, b changes and c goes.
+    server.publish(model(10, false));
+    try (DeltaClient again = new DeltaClient(channel, gateway("vhds-4", true))) {
+      subscribeAll(again);
+      DeltaDiscoveryRequest resubscribe =
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(VH)
+              .putAllInitialResourceVersions(
+                  before.getResourcesList().stream()
+                      .collect(Collectors.toMap(Resource::getName, Resource::getVersion)))
+              .build();
+      again.send(resubscribe);
+      DeltaDiscoveryResponse resync = again.next(VH);
+      assertThat(names(resync)).containsExactly("weir-http/" + B);
+      assertThat(resync.getRemovedResourcesList()).containsExactly("weir-http/" + C);
     }
   }
 }

@@ -5,6 +5,7 @@ import dev.weir.gateway.proxy.Activator;
 import dev.weir.gateway.proxy.DataPort;
 import dev.weir.gateway.proxy.GatewayMetrics;
 import dev.weir.gateway.proxy.ListenerPortServers;
+import dev.weir.gateway.proxy.Preconnector;
 import dev.weir.gateway.proxy.WarmUp;
 import dev.weir.gateway.proxy.WeirFilteringWebHandler;
 import dev.weir.gateway.proxy.WeirHandlerMapping;
@@ -299,15 +300,21 @@ public class GatewayConfiguration {
    * Scale from zero: requests for a revision the control plane marks activatable, while it has no
    * endpoint, are held up to {@code weir.activation.timeout} (whole seconds, default 60s; the
    * cluster's {@code activation_timeout_seconds} overrides it) in a queue of at most {@code
-   * weir.activation.max-held} requests per revision (default 1000).
+   * weir.activation.max-held} requests per revision (default 1000). When the revision's endpoints
+   * arrive, a pooled connection to each is opened before its held requests are released ({@code
+   * weir.activation.preconnect}, default true), so they do not each connect to a backend that has
+   * just started.
    */
   @Bean
   Activator activator(
       RoutingTableHolder holder,
       @Value("${weir.activation.timeout:60s}") Duration timeout,
       @Value("${weir.activation.max-held:1000}") int maxHeld,
+      @Value("${weir.activation.preconnect:true}") boolean preconnect,
+      HttpClient httpClient,
       MeterRegistry registry) {
-    return new Activator(holder, timeout, maxHeld, registry);
+    return new Activator(
+        holder, timeout, maxHeld, registry, preconnect ? new Preconnector(httpClient)::open : null);
   }
 
   @Bean

@@ -373,6 +373,27 @@ class ScaleFromZeroTest {
   }
 
   @Test
+  void aReleasedRequestGoesOnTheConnectionOpenedAheadOfIt() throws Exception {
+    String revision = "early/cold-1";
+    // HTTP/1.1: a connection per request in flight, opened by the request unless one waits.
+    Cluster cluster = activatable(revision, Map.of(), false);
+    try (TestBackend woken = TestBackend.start("woken")) {
+      serve(Map.of(cluster, List.of()));
+      java.util.concurrent.CompletableFuture<Response> answer =
+          request(host(revision), "/").toFuture();
+      awaitHeld(revision, 1);
+      assertThat(woken.connections()).isZero();
+      serve(Map.of(cluster, List.of(endpoint(woken.port()))));
+      assertThat(answer.get(10, java.util.concurrent.TimeUnit.SECONDS).status()).isEqualTo(200);
+      assertThat(woken.hits()).isEqualTo(1);
+      // The gateway's pool held the connection opened when the endpoint arrived; the request
+      // took it rather than connecting on its own (PreconnectorTest pins that the release waits
+      // for it).
+      assertThat(woken.connections()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void timeoutAnswersAfterTheRevisionsOwnOrTheGatewaysTimeout() {
     String own = "timeout/cold-own";
     String gateways = "timeout/cold-default";

@@ -21,6 +21,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
@@ -48,6 +49,11 @@ import reactor.core.scheduler.Schedulers;
  * upstream connection then sits on that loop too, with no hop between threads): the table swap only
  * hands each held request to its loop, in arrival order.
  *
+ * <p>With a connect-ahead step ({@link Preconnector}, {@code weir.activation.preconnect}) the
+ * release of a woken revision waits until connections to its new endpoints are in the pool (at most
+ * {@value #PRECONNECT_WAIT_MILLIS} ms), so the released requests do not each connect to a backend
+ * that has just started; requests that arrive meanwhile queue behind the held ones.
+ *
  * <p>Only cold traffic comes here; the queues are looked up by name on that path only. A table swap
  * with nothing held costs one read.
  */
@@ -62,10 +68,18 @@ public final class Activator {
   /** Prometheus {@code weir_gateway_held_rejections_total}. */
   public static final String REJECTIONS = "weir.gateway.held.rejections";
 
+  /**
+   * How long released requests wait at most for the connections opened ahead of them, in
+   * milliseconds; well within the issue's 100 ms from the first ready endpoint to the release.
+   */
+  static final long PRECONNECT_WAIT_MILLIS = 50;
+
   private final RoutingTableHolder tables;
   private final long defaultTimeoutSeconds;
   private final int maxHeld;
   private final MeterRegistry registry;
+  private final @Nullable Function<Upstream, Mono<Void>> connectAhead;
+  private final Duration connectWait;
   // Off the xDS thread, in order, for requests without an event loop of their own.
   private final Scheduler.Worker serialWorker = Schedulers.parallel().createWorker();
   private final Executor serial = task -> serialWorker.schedule(task);
@@ -84,6 +98,43 @@ public final class Activator {
    */
   public Activator(
       RoutingTableHolder tables, Duration timeout, int maxHeld, MeterRegistry registry) {
+    this(tables, timeout, maxHeld, registry, null);
+  }
+
+  /**
+   * As above, opening connections to a woken revision's endpoints before releasing its held
+   * requests: they are released once {@code connectAhead} completes (the connections are in the
+   * pool, or could not be opened), or after {@value #PRECONNECT_WAIT_MILLIS} ms at most. Requests
+   * that arrive meanwhile queue behind them, so the release keeps the order of arrival.
+   *
+   * @param connectAhead opens the connections to an upstream's endpoints ({@link
+   *     Preconnector#open}); null to release at once
+   */
+  public Activator(
+      RoutingTableHolder tables,
+      Duration timeout,
+      int maxHeld,
+      MeterRegistry registry,
+      @Nullable Function<Upstream, Mono<Void>> connectAhead) {
+    this(
+        tables,
+        timeout,
+        maxHeld,
+        registry,
+        connectAhead,
+        Duration.ofMillis(PRECONNECT_WAIT_MILLIS));
+  }
+
+  /** As above, waiting {@code connectWait} at most for {@code connectAhead}. */
+  Activator(
+      RoutingTableHolder tables,
+      Duration timeout,
+      int maxHeld,
+      MeterRegistry registry,
+      @Nullable Function<Upstream, Mono<Void>> connectAhead,
+      Duration connectWait) {
+    this.connectAhead = connectAhead;
+    this.connectWait = requireNonNull(connectWait, "connectWait");
     this.tables = requireNonNull(tables, "tables");
     this.registry = requireNonNull(registry, "registry");
     requireNonNull(timeout, "timeout");
@@ -173,6 +224,8 @@ public final class Activator {
   private final class Revision {
     private final String name;
     private final LinkedHashSet<Held> queue = new LinkedHashSet<>();
+    // Connections are being opened ahead of the queued requests' release.
+    private boolean releasing;
     private final AtomicInteger size = new AtomicInteger();
     private final Timer coldStart;
     final Counter timeouts;
@@ -212,8 +265,9 @@ public final class Activator {
       Held held = new Held(sink, load, arrivedNanos, resumeOn);
       Object now;
       synchronized (this) {
-        // Read under the lock: a table swapped in after this read finds the request queued.
-        now = decision(name, tables.current());
+        // Read under the lock: a table swapped in after this read finds the request queued. While
+        // connections are opened ahead of the held requests, a new one queues behind them.
+        now = releasing ? null : decision(name, tables.current());
         if (now == null) {
           if (queue.size() >= maxHeld) {
             now = Refusal.queueFull(name);
@@ -222,11 +276,12 @@ public final class Activator {
             queue.add(held);
             size.incrementAndGet();
             waiting.add(this);
+            // Counted before a release can take it (which ends the count).
+            load.holdStarted();
           }
         }
       }
       if (now == null) {
-        load.holdStarted();
         sink.onCancel(() -> leave(held));
         // A table swapped in between the read above and this revision joining the waiting ones
         // did not see it: look again (the swap sets the table before it looks at the waiting).
@@ -262,18 +317,65 @@ public final class Activator {
       if (next == null) {
         return;
       }
+      Function<Upstream, Mono<Void>> connecting = connectAhead;
+      if (connecting != null && next instanceof Upstream upstream) {
+        synchronized (this) {
+          if (releasing || queue.isEmpty()) {
+            // Already connecting ahead: that release takes whatever is queued by then.
+            return;
+          }
+          releasing = true;
+        }
+        // Released when a connection waits in the pool for them (or could not be opened): the
+        // connect overlaps the hand-over instead of following it.
+        connecting
+            .apply(upstream)
+            .timeout(connectWait, Mono.empty())
+            .onErrorResume(error -> Mono.empty())
+            .subscribe(null, error -> connected(), this::connected);
+        return;
+      }
       List<Held> out;
       synchronized (this) {
-        out = new ArrayList<>(queue);
-        queue.clear();
-        size.addAndGet(-out.size());
-        waiting.remove(this);
+        if (releasing) {
+          return;
+        }
+        out = drain();
       }
       if (out.isEmpty()) {
         return;
       }
       // Each handed to its request's executor, in arrival order; the xDS thread only enqueues.
       release(out, next);
+    }
+
+    /**
+     * The connections opened ahead are ready: releases what is queued now (the held requests and
+     * those that arrived meanwhile) under the current table; a revision that went cold again
+     * meanwhile keeps them waiting.
+     */
+    private void connected() {
+      Object next = decision(name, tables.current());
+      List<Held> out;
+      synchronized (this) {
+        releasing = false;
+        if (next == null) {
+          return;
+        }
+        out = drain();
+      }
+      if (!out.isEmpty()) {
+        release(out, next);
+      }
+    }
+
+    /** Takes every queued request out; under this object's lock. */
+    private List<Held> drain() {
+      List<Held> out = new ArrayList<>(queue);
+      queue.clear();
+      size.addAndGet(-out.size());
+      waiting.remove(this);
+      return out;
     }
 
     private void release(List<Held> out, Object next) {

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
+import reactor.core.publisher.Sinks;
 
 /**
  * The holding queue on its own, over real routing tables: release order, a full queue, a client
@@ -76,6 +77,41 @@ class ActivatorTest {
             requireNonNull(registry.find(Activator.COLD_START).tag("revision", COLD).timer())
                 .count())
         .isEqualTo(3);
+  }
+
+  @Test
+  void withConnectionsOpenedAheadTheReleaseWaitsForThemAndKeepsTheArrivalOrder() {
+    Sinks.Empty<Void> connected = Sinks.empty();
+    List<Upstream> opened = new CopyOnWriteArrayList<>();
+    Activator ahead =
+        new Activator(
+            holder,
+            Duration.ofSeconds(30),
+            3,
+            new SimpleMeterRegistry(),
+            upstream -> {
+              opened.add(upstream);
+              return connected.asMono();
+            },
+            Duration.ofSeconds(30));
+    Upstream cold = swapIn(new ActivationSpec(true, 0, ""), 0);
+    List<String> released = new CopyOnWriteArrayList<>();
+    ahead.hold(cold, System.nanoTime()).subscribe(u -> released.add("held"));
+    Upstream warm = swapIn(new ActivationSpec(true, 0, ""), 1);
+    assertThat(opened).containsExactly(warm);
+    // Arrives with the revision ready, while the connections are opened: behind the held one.
+    ahead.hold(warm, System.nanoTime()).subscribe(u -> released.add("later"));
+    assertThat(ahead.held(COLD)).isEqualTo(2);
+    assertThat(released).isEmpty();
+    connected.tryEmitEmpty();
+    Poll.until("released", Duration.ofSeconds(5), () -> released.size() == 2);
+    assertThat(released).containsExactly("held", "later");
+    assertThat(ahead.held(COLD)).isZero();
+    assertThat(warm.load().own().held()).isZero();
+    // Ready and not connecting ahead: no longer held.
+    ahead.hold(warm, System.nanoTime()).subscribe(u -> released.add("warm"));
+    Poll.until("answered", Duration.ofSeconds(5), () -> released.size() == 3);
+    assertThat(opened).hasSize(1);
   }
 
   @Test

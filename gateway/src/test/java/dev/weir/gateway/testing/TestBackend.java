@@ -134,6 +134,11 @@ public final class TestBackend implements AutoCloseable {
     return port;
   }
 
+  /** Connections accepted since the start. */
+  public int connections() {
+    return channels.size();
+  }
+
   public int hits() {
     return hits.get();
   }

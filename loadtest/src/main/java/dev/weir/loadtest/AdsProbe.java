@@ -3,6 +3,8 @@ package dev.weir.loadtest;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
 import com.google.protobuf.WireFormat;
 import io.envoyproxy.envoy.config.core.v3.Locality;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -33,13 +35,21 @@ import org.jspecify.annotations.Nullable;
  * A bare Delta ADS client that subscribes to every cluster and its endpoints like a gateway would,
  * ACKs everything, and counts the protobuf bytes and resources it receives, so the cost of one
  * change can be read off the wire rather than estimated. Given a host, it also subscribes to the
- * route configuration and records when that host's weights change.
+ * route configuration and, as Weir's gateway does, asks for VHDS (node metadata {@value
+ * #VHDS_FIELD}) and subscribes to every virtual host ({@value #VHDS}, no names: wildcard), and
+ * records when that host's weights change: from its VirtualHost resource ({@code
+ * weir-http/{host}}), or from the route configuration when a server sends it whole (one that does
+ * not serve VHDS).
  */
 final class AdsProbe implements AutoCloseable {
 
   static final String CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
   static final String EDS = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
   static final String RDS = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
+  static final String VHDS = "type.googleapis.com/envoy.config.route.v3.VirtualHost";
+
+  /** The node metadata bool by which a data plane asks Weir's control plane for VHDS. */
+  static final String VHDS_FIELD = "weir.dev/vhds";
 
   /**
    * The route configuration the probe subscribes to for a watched host, and the name of a host's
@@ -67,7 +77,8 @@ final class AdsProbe implements AutoCloseable {
   }
 
   /**
-   * A probe that also watches {@code watchedHost}'s weights (null: clusters and endpoints only).
+   * A probe that also watches {@code watchedHost}'s weights (null: clusters and endpoints only),
+   * over VHDS.
    */
   AdsProbe(
       String host,
@@ -76,19 +87,39 @@ final class AdsProbe implements AutoCloseable {
       String region,
       String zone,
       @Nullable String watchedHost) {
+    this(host, port, nodeId, region, zone, watchedHost, true);
+  }
+
+  /**
+   * As above; without {@code vhds} the probe neither asks for VHDS nor subscribes to virtual hosts
+   * (for servers that do not serve them: java-control-plane's own ends a stream that asks for a
+   * type it does not know), and reads the weights from whole route configurations.
+   */
+  AdsProbe(
+      String host,
+      int port,
+      String nodeId,
+      String region,
+      String zone,
+      @Nullable String watchedHost,
+      boolean vhds) {
     this.watchedHost = watchedHost;
     channel =
         NettyChannelBuilder.forAddress(host, port)
             .usePlaintext()
             .maxInboundMessageSize(256 << 20)
             .build();
-    Node node =
+    Node.Builder nodeBuilder =
         Node.newBuilder()
             .setId(nodeId)
             .setCluster("weir-gateway")
             .setUserAgentName("weir-gateway")
-            .setLocality(Locality.newBuilder().setRegion(region).setZone(zone))
-            .build();
+            .setLocality(Locality.newBuilder().setRegion(region).setZone(zone));
+    if (watchedHost != null && vhds) {
+      nodeBuilder.setMetadata(
+          Struct.newBuilder().putFields(VHDS_FIELD, Value.newBuilder().setBoolValue(true).build()));
+    }
+    Node node = nodeBuilder.build();
     requests =
         AggregatedDiscoveryServiceGrpc.newStub(channel)
             .deltaAggregatedResources(
@@ -125,6 +156,8 @@ final class AdsProbe implements AutoCloseable {
                     }
                     if (r.getTypeUrl().equals(RDS)) {
                       recordWeights(r, receivedAt);
+                    } else if (r.getTypeUrl().equals(VHDS)) {
+                      recordVirtualHostWeights(r, receivedAt);
                     }
                   }
 
@@ -148,6 +181,9 @@ final class AdsProbe implements AutoCloseable {
                 .setTypeUrl(RDS)
                 .addResourceNamesSubscribe(ROUTE_CONFIGURATION)
                 .build());
+        if (vhds) {
+          requests.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(VHDS).build());
+        }
       }
     }
   }
@@ -172,10 +208,42 @@ final class AdsProbe implements AutoCloseable {
       if (found == null) {
         continue;
       }
-      synchronized (weights) {
-        if (weights.isEmpty() || !weights.get(weights.size() - 1).weights().equals(found)) {
-          weights.add(new Weights(receivedAt, found));
-        }
+      record(found, receivedAt);
+    }
+  }
+
+  /**
+   * Records the watched host's weights from its VirtualHost resource ({@code weir-http/{host}}, the
+   * control plane's VHDS name), decoding that resource only.
+   */
+  private void recordVirtualHostWeights(DeltaDiscoveryResponse r, Instant receivedAt) {
+    String name = ROUTE_CONFIGURATION + "/" + watchedHost;
+    for (Resource res : r.getResourcesList()) {
+      if (!res.getName().equals(name)) {
+        continue;
+      }
+      Map<String, Integer> found;
+      try {
+        found =
+            weightsOf(
+                RouteConfiguration.newBuilder()
+                    .addVirtualHosts(res.getResource().unpack(VirtualHost.class))
+                    .build(),
+                watchedHost);
+      } catch (InvalidProtocolBufferException e) {
+        failure.compareAndSet(null, e);
+        return;
+      }
+      if (found != null) {
+        record(found, receivedAt);
+      }
+    }
+  }
+
+  private void record(Map<String, Integer> found, Instant receivedAt) {
+    synchronized (weights) {
+      if (weights.isEmpty() || !weights.get(weights.size() - 1).weights().equals(found)) {
+        weights.add(new Weights(receivedAt, found));
       }
     }
   }

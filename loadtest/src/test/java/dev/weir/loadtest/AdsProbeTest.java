@@ -3,6 +3,7 @@ package dev.weir.loadtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.Any;
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.util.Durations;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
@@ -23,13 +24,19 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -65,7 +72,7 @@ class AdsProbeTest {
   }
 
   @Test
-  void recordsWhenAWatchedHostsWeightsChange() throws Exception {
+  void recordsWhenAWatchedHostsWeightsChangeInWholeRouteConfigurations() throws Exception {
     SimpleCache<String> cache = new SimpleCache<>(node -> "all");
     cache.setSnapshot("all", withRoutes(routes(Map.of("default/hello-00001", 100)), "1"));
     Server server =
@@ -75,7 +82,13 @@ class AdsProbeTest {
             .start();
     try (AdsProbe probe =
         new AdsProbe(
-            "127.0.0.1", server.getPort(), "probe", "local", "east", "hello.default.localhost")) {
+            "127.0.0.1",
+            server.getPort(),
+            "probe",
+            "local",
+            "east",
+            "hello.default.localhost",
+            false)) {
       Poll.until(() -> probe.weights().size() == 1);
       cache.setSnapshot(
           "all",
@@ -98,6 +111,98 @@ class AdsProbeTest {
               Map.of("default/hello-00001", 90, "default/hello-00002", 10));
     } finally {
       server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void asksForVirtualHostsAndReadsTheWatchedHostsOwn() throws Exception {
+    VirtualHostServer vhds = new VirtualHostServer();
+    Server server =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(vhds)
+            .build()
+            .start();
+    try (AdsProbe probe =
+        new AdsProbe(
+            "127.0.0.1", server.getPort(), "probe", "local", "east", "hello.default.localhost")) {
+      DeltaDiscoveryRequest first = vhds.next();
+      assertThat(first.getNode().getMetadata().getFieldsOrThrow("weir.dev/vhds").getBoolValue())
+          .isTrue();
+      DeltaDiscoveryRequest subscription = vhds.next();
+      while (!subscription.getTypeUrl().equals(AdsProbe.VHDS)) {
+        subscription = vhds.next();
+      }
+      assertThat(subscription.getResourceNamesSubscribeList()).as("wildcard").isEmpty();
+
+      VirtualHost other = VirtualHost.newBuilder().setName("x").addDomains("x").build();
+      vhds.send("1", routes(Map.of("default/hello-00001", 100)).getVirtualHosts(0), other);
+      Poll.until(() -> probe.weights().size() == 1);
+      DeltaDiscoveryRequest ack = vhds.next();
+      assertThat(ack.getTypeUrl()).isEqualTo(AdsProbe.VHDS);
+      assertThat(ack.getResponseNonce()).isEqualTo("1");
+
+      vhds.send(
+          "2",
+          routes(Map.of("default/hello-00001", 90, "default/hello-00002", 10)).getVirtualHosts(0));
+      Poll.until(() -> probe.weights().size() == 2);
+      // another host's change is not the watched host's
+      vhds.send("3", other.toBuilder().addDomains("y").build());
+      Poll.until(() -> probe.responses() == 3);
+
+      assertThat(probe.weights())
+          .extracting(AdsProbe.Weights::weights)
+          .containsExactly(
+              Map.of("default/hello-00001", 100),
+              Map.of("default/hello-00001", 90, "default/hello-00002", 10));
+    } finally {
+      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * A Delta ADS service that keeps what the probe sends and sends the virtual hosts a test hands
+   * it, each named {@code weir-http/{its first domain}} as Weir's control plane names them.
+   */
+  private static final class VirtualHostServer
+      extends AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase {
+    private final LinkedBlockingQueue<DeltaDiscoveryRequest> received = new LinkedBlockingQueue<>();
+    private volatile StreamObserver<DeltaDiscoveryResponse> responses;
+
+    @Override
+    public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(
+        StreamObserver<DeltaDiscoveryResponse> responses) {
+      this.responses = responses;
+      return new StreamObserver<>() {
+        @Override
+        public void onNext(DeltaDiscoveryRequest request) {
+          received.add(request);
+        }
+
+        @Override
+        public void onError(Throwable t) {}
+
+        @Override
+        public void onCompleted() {}
+      };
+    }
+
+    DeltaDiscoveryRequest next() throws InterruptedException {
+      DeltaDiscoveryRequest request = received.poll(30, TimeUnit.SECONDS);
+      assertThat(request).as("a request within 30 s").isNotNull();
+      return request;
+    }
+
+    synchronized void send(String nonce, VirtualHost... hosts) {
+      DeltaDiscoveryResponse.Builder response =
+          DeltaDiscoveryResponse.newBuilder().setTypeUrl(AdsProbe.VHDS).setNonce(nonce);
+      for (VirtualHost host : hosts) {
+        response.addResources(
+            Resource.newBuilder()
+                .setName(AdsProbe.ROUTE_CONFIGURATION + "/" + host.getDomains(0))
+                .setVersion(nonce)
+                .setResource(Any.pack(host)));
+      }
+      responses.onNext(response.build());
     }
   }
 

@@ -74,6 +74,14 @@ public final class DeltaClient implements AutoCloseable {
             .setErrorDetail(Status.newBuilder().setCode(3).setMessage(detail)));
   }
 
+  /**
+   * Sends {@code request} as it is (with the node when it is the stream's first request), for what
+   * the helpers above do not say, such as {@code initial_resource_versions}.
+   */
+  public void send(DeltaDiscoveryRequest request) {
+    send(request.toBuilder());
+  }
+
   private synchronized void send(DeltaDiscoveryRequest.Builder request) {
     if (!sentNode) {
       request.setNode(node);

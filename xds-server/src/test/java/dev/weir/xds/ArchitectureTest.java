@@ -15,6 +15,7 @@ import dev.weir.xds.snapshot.NodeGroupKey;
 import dev.weir.xds.snapshot.SnapshotHistory;
 import dev.weir.xds.snapshot.SnapshotProducer;
 import dev.weir.xds.snapshot.SnapshotSource;
+import dev.weir.xds.snapshot.VirtualHostSet;
 
 /** The layering of the xds-server module, stated as code. */
 @AnalyzeClasses(packages = "dev.weir", importOptions = ImportOption.DoNotIncludeTests.class)
@@ -87,10 +88,12 @@ class ArchitectureTest {
                               DataPlaneAcks.class,
                               NodeGroupKey.class,
                               SnapshotHistory.class,
-                              SnapshotProducer.class))))
+                              SnapshotProducer.class,
+                              VirtualHostSet.class))))
           .because(
-              "serving watches the cache through SnapshotSource, tracks ACKs for DataPlaneAcks and"
-                  + " wires a SnapshotProducer; how snapshots are made stays behind them");
+              "serving watches the cache through SnapshotSource, tracks ACKs for DataPlaneAcks,"
+                  + " serves a group's VirtualHostSet and wires a SnapshotProducer; how snapshots"
+                  + " are made stays behind them");
 
   @ArchTest
   static final ArchRule servingDoesNotTranslate =

@@ -6,6 +6,7 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.weir.xds.dialect.NodeGateways;
 import dev.weir.xds.dialect.UserAgents;
+import dev.weir.xds.dialect.VirtualHostDiscovery;
 import io.envoyproxy.envoy.config.core.v3.Locality;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
@@ -118,8 +119,9 @@ final class AdsStream implements AutoCloseable {
   }
 
   /**
-   * The node this gateway declares: id, cluster, locality, user agent {@code weir-gateway} and,
-   * when it serves named Gateways only, {@link NodeGateways#FIELD} ({@code ns/a,ns/b}).
+   * The node this gateway declares: id, cluster, locality, user agent {@code weir-gateway}, {@link
+   * VirtualHostDiscovery#NODE_FIELD} (true: virtual hosts over VHDS) and, when it serves named
+   * Gateways only, {@link NodeGateways#FIELD} ({@code ns/a,ns/b}).
    */
   static Node node(XdsSettings settings) {
     Node.Builder node =
@@ -129,16 +131,18 @@ final class AdsStream implements AutoCloseable {
             .setLocality(
                 Locality.newBuilder().setRegion(settings.region()).setZone(settings.zone()))
             .setUserAgentName(UserAgents.GATEWAY);
+    // Virtual hosts over VHDS: one changed host is one small resource, not the whole
+    // configuration (the client subscribes only once the server shows it serves them).
+    Struct.Builder metadata =
+        Struct.newBuilder()
+            .putFields(
+                VirtualHostDiscovery.NODE_FIELD, Value.newBuilder().setBoolValue(true).build());
     if (!settings.gateways().isEmpty()) {
-      node.setMetadata(
-          Struct.newBuilder()
-              .putFields(
-                  NodeGateways.FIELD,
-                  Value.newBuilder()
-                      .setStringValue(NodeGateways.format(settings.gateways()))
-                      .build()));
+      metadata.putFields(
+          NodeGateways.FIELD,
+          Value.newBuilder().setStringValue(NodeGateways.format(settings.gateways())).build());
     }
-    return node.build();
+    return node.setMetadata(metadata).build();
   }
 
   private static ChannelCredentials credentials(XdsSettings.Tls tls) {

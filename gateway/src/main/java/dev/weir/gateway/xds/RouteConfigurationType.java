@@ -162,8 +162,30 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
       unpack(resource, RouteConfiguration.class, "route");
       return null;
     }
+    return decodeHosts(
+        rest,
+        vhosts.toArray(new ByteString[0]),
+        e -> Protos.cannotDecode(any, "route", resource.getName(), e));
+  }
+
+  /**
+   * VHDS: the configuration {@code rest} (name and fields, its virtual hosts apart) with the
+   * virtual hosts {@code slices}, each the serialized host of one VirtualHost resource, in host
+   * name order (as the translator orders them). Decoded as {@link #decode(Resource)} decodes a
+   * whole configuration, against the same memory: a slice that is the very one (or bytes equal to
+   * the one) at its position last time is reused, so one changed host decodes one host. A rejected
+   * configuration leaves the memory as it was.
+   *
+   * @throws InvalidResourceException naming the route configuration, the virtual host, the route
+   *     and the field, or {@code malformed}'s message for a slice that is not a virtual host
+   */
+  RouteConfigSpec decodeHosts(
+      RouteConfiguration rest,
+      ByteString[] slices,
+      java.util.function.Function<InvalidProtocolBufferException, InvalidResourceException>
+          malformed)
+      throws InvalidResourceException {
     String where = where(rest.getName());
-    ByteString[] slices = vhosts.toArray(new ByteString[0]);
     Diff diff = diff(slices);
     Decoded[] decoded = new Decoded[slices.length];
     for (int i = 0; i < slices.length; i++) {
@@ -188,7 +210,7 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
       try {
         parsed[i] = VirtualHost.parseFrom(slices[i]);
       } catch (InvalidProtocolBufferException e) {
-        throw Protos.cannotDecode(any, "route", resource.getName(), e);
+        throw malformed.apply(e);
       }
     }
     try {
@@ -338,6 +360,40 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
    * unchanged from (or -1), the last positions replaced, and the new positions that replace them.
    */
   private record Diff(int[] reused, int[] removed, int[] added) {}
+
+  /** The wire tag of {@code vhds}. */
+  private static final int VHDS_TAG =
+      RouteConfiguration.VHDS_FIELD_NUMBER << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
+
+  /**
+   * Whether the serialized route configuration {@code any} has {@code vhds} set (its virtual hosts
+   * then come over VHDS), read from the wire without parsing its hosts.
+   *
+   * @throws InvalidResourceException if it is not a well-formed route configuration
+   */
+  static boolean hasVhds(Resource resource) throws InvalidResourceException {
+    Any any = resource.getResource();
+    if (!any.is(RouteConfiguration.class)) {
+      unpack(resource, RouteConfiguration.class, "route"); // throws: wrong type
+    }
+    try {
+      CodedInputStream in = any.getValue().newCodedInput();
+      in.enableAliasing(true);
+      for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+        if (tag == VHDS_TAG) {
+          return true;
+        }
+        if (!in.skipField(tag)) {
+          throw new InvalidProtocolBufferException(
+              "Protocol message end-group tag did not match expected tag.");
+        }
+      }
+      return false;
+    } catch (IOException e) {
+      throw Protos.cannotDecode(
+          any, "route", resource.getName(), new InvalidProtocolBufferException(e));
+    }
+  }
 
   /** Decodes a whole configuration from scratch (remembers nothing). */
   RouteConfigSpec decode(RouteConfiguration config) throws InvalidResourceException {

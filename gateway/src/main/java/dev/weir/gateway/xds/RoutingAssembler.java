@@ -2,6 +2,7 @@ package dev.weir.gateway.xds;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.protobuf.ByteString;
 import dev.weir.gateway.routing.ClusterSpec;
 import dev.weir.gateway.routing.LoadAssignmentSpec;
 import dev.weir.gateway.routing.RouteConfigSpec;
@@ -13,6 +14,8 @@ import dev.weir.gateway.routing.TargetSpec;
 import dev.weir.gateway.routing.VirtualHostChanges;
 import dev.weir.gateway.routing.VirtualHostSpec;
 import dev.weir.xds.dialect.ResourceNames;
+import dev.weir.xds.dialect.VirtualHostDiscovery;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import java.util.ArrayList;
@@ -52,6 +55,18 @@ import org.slf4j.LoggerFactory;
  * RoutingTableBuilder#updateOver}). A port's route configuration is applied as it comes (a cluster
  * it names that is not there yet answers 503 until it is); the clusters it names are kept, as the
  * shared routes' are, while it names them.
+ *
+ * <p>VHDS (Envoy's Virtual Host Discovery Service; the node asks for it with {@link
+ * VirtualHostDiscovery#NODE_FIELD}): a route configuration that comes with {@code vhds} set and no
+ * virtual hosts gets them as VirtualHost resources named {@code {configuration}/{host}} ({@link
+ * #onVirtualHosts}); the client subscribes to every virtual host once the server has shown it
+ * serves VHDS (a route configuration with {@code vhds}), so a control plane without VHDS is never
+ * asked for a type it does not know. Each response's hosts are put in place of the ones held, the
+ * configurations they belong to decoded again from the hosts' bytes, which reuses every host whose
+ * bytes are the very ones of the last decode, so one changed host decodes one host; the response is
+ * then applied as a route response is (warming, resync staging, one table swap) and ACKed after the
+ * swap. A response that cannot be applied is NACKed naming the resource and the field, and leaves
+ * the hosts held as they were.
  *
  * <p>Runs on the client's one thread (timers on the same executor); nothing here locks.
  */
@@ -105,6 +120,21 @@ final class RoutingAssembler {
 
   private @Nullable Resync resync;
   private @Nullable PendingRoutes pending;
+
+  /** VHDS: the route configurations sent with {@code vhds}, without hosts, by name. */
+  private final Map<String, Versioned<RouteConfiguration>> vhdsConfigs = new HashMap<>();
+
+  /** VHDS: each configuration's virtual hosts as sent, by host name (the translator's order). */
+  private final Map<String, TreeMap<String, HostBytes>> virtualHosts = new HashMap<>();
+
+  /** Whether this stream subscribed to virtual hosts, and whether it has answered. */
+  private boolean vhdsSubscribed;
+
+  private boolean vhdsAnswered;
+
+  /** One virtual host as sent: its serialized bytes and its version. */
+  private record HostBytes(ByteString bytes, String version) {}
+
   private final Set<String> endpointSubscriptions = new HashSet<>();
 
   /**
@@ -149,7 +179,13 @@ final class RoutingAssembler {
         routeVersion.put(port.name, port.routes.version());
       }
     }
+    // A configuration served with vhds is asked for again whole: it is small, and its vhds field is
+    // what shows that this server serves virtual hosts (one that does not would end a stream that
+    // asks for them), so the client subscribes to them only once it has seen it on this stream.
+    routeVersion.keySet().removeAll(vhdsConfigs.keySet());
     stream.subscribe(TypeUrls.ROUTE, routeNames, List.of(), routeVersion);
+    vhdsSubscribed = false;
+    vhdsAnswered = false;
     if (!endpointSubscriptions.isEmpty()) {
       Map<String, String> held = config.assignments.versions();
       held.keySet().retainAll(endpointSubscriptions);
@@ -246,6 +282,23 @@ final class RoutingAssembler {
   void onRouteResponse(DeltaDiscoveryResponse response) throws InvalidResourceException {
     Map<String, Versioned<RouteConfigSpec>> resources = new java.util.LinkedHashMap<>();
     for (Resource resource : response.getResourcesList()) {
+      if (RouteConfigurationType.hasVhds(resource)) {
+        RouteConfiguration rest =
+            Protos.unpack(resource, RouteConfiguration.class, "route").toBuilder()
+                .clearVhds()
+                .clearVirtualHosts()
+                .build();
+        Versioned<RouteConfiguration> before =
+            vhdsConfigs.put(rest.getName(), new Versioned<>(rest, resource.getVersion()));
+        subscribeVirtualHosts();
+        RouteConfigurationType type = routeType(rest.getName());
+        if (vhdsAnswered && type != null && (before == null || !before.spec().equals(rest))) {
+          // Its hosts are held already (they came first, or for another port): decode it now.
+          resources.put(
+              rest.getName(), new Versioned<>(withHosts(type, rest), resource.getVersion()));
+        }
+        continue;
+      }
       RouteConfigurationType type = sharedRoutes;
       for (PortRoutes port : ports.values()) {
         if (port.name.equals(resource.getName())) {
@@ -257,7 +310,142 @@ final class RoutingAssembler {
         resources.put(spec.name(), new Versioned<>(spec, resource.getVersion()));
       }
     }
+    response.getRemovedResourcesList().forEach(vhdsConfigs::remove);
     onRoutes(response, new ResourceUpdate<>(resources, response.getRemovedResourcesList()));
+  }
+
+  /**
+   * VHDS: applies a VirtualHost response. Each resource replaces the host of its name ({@code
+   * {configuration}/{host}}), each removed name drops one; every configuration served with {@code
+   * vhds} that changed (all of them on a stream's first response) is decoded again from its hosts
+   * and applied as a route response would be, which ACKs the response after the table swap.
+   *
+   * @throws InvalidResourceException naming the virtual host resource (a name that is not {@code
+   *     {configuration}/{host}}, a resource that is not a VirtualHost, bytes that do not parse) or
+   *     the configuration, host, route and field the gateway cannot honour; nothing is kept then
+   */
+  void onVirtualHosts(DeltaDiscoveryResponse response) throws InvalidResourceException {
+    List<Runnable> undo = new ArrayList<>();
+    Set<String> changed = new java.util.TreeSet<>();
+    try {
+      for (Resource resource : response.getResourcesList()) {
+        String name = resource.getName();
+        if (!resource.getResource().getTypeUrl().equals(VirtualHostDiscovery.TYPE_URL)) {
+          throw new InvalidResourceException(
+              "virtual host "
+                  + name
+                  + ": resource is "
+                  + resource.getResource().getTypeUrl()
+                  + " (expected: "
+                  + VirtualHostDiscovery.TYPE_URL
+                  + ")");
+        }
+        String config = configurationOf(name);
+        putHost(
+            config,
+            VirtualHostDiscovery.virtualHostOf(name),
+            new HostBytes(resource.getResource().getValue(), resource.getVersion()),
+            undo);
+        changed.add(config);
+      }
+      for (String name : response.getRemovedResourcesList()) {
+        String config = configurationOf(name);
+        putHost(config, VirtualHostDiscovery.virtualHostOf(name), null, undo);
+        changed.add(config);
+      }
+      if (!vhdsAnswered) {
+        changed.addAll(vhdsConfigs.keySet());
+      }
+      Map<String, Versioned<RouteConfigSpec>> specs = new java.util.LinkedHashMap<>();
+      for (String config : changed) {
+        Versioned<RouteConfiguration> rest = vhdsConfigs.get(config);
+        RouteConfigurationType type = routeType(config);
+        if (rest != null && type != null) {
+          specs.put(config, new Versioned<>(withHosts(type, rest.spec()), rest.version()));
+        }
+      }
+      vhdsAnswered = true;
+      onRoutes(response, new ResourceUpdate<>(specs, List.of()));
+    } catch (InvalidResourceException | RuntimeException e) {
+      for (int i = undo.size() - 1; i >= 0; i--) {
+        undo.get(i).run();
+      }
+      throw e;
+    }
+  }
+
+  private static String configurationOf(String resourceName) throws InvalidResourceException {
+    try {
+      return VirtualHostDiscovery.routeConfigurationOf(resourceName);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidResourceException("virtual host " + e.getMessage());
+    }
+  }
+
+  // Puts (or, for null, removes) one host, recording how to put back what was there.
+  private void putHost(String config, String host, @Nullable HostBytes bytes, List<Runnable> undo) {
+    TreeMap<String, HostBytes> hosts = virtualHosts.computeIfAbsent(config, c -> new TreeMap<>());
+    HostBytes before = bytes == null ? hosts.remove(host) : hosts.put(host, bytes);
+    undo.add(
+        () -> {
+          if (before == null) {
+            hosts.remove(host);
+          } else {
+            hosts.put(host, before);
+          }
+        });
+  }
+
+  // The configuration's spec from its held hosts, in host name order.
+  private RouteConfigSpec withHosts(RouteConfigurationType type, RouteConfiguration rest)
+      throws InvalidResourceException {
+    TreeMap<String, HostBytes> hosts = virtualHosts.getOrDefault(rest.getName(), new TreeMap<>());
+    ByteString[] slices = new ByteString[hosts.size()];
+    String[] names = new String[hosts.size()];
+    int i = 0;
+    for (Map.Entry<String, HostBytes> host : hosts.entrySet()) {
+      names[i] = host.getKey();
+      slices[i++] = host.getValue().bytes();
+    }
+    return type.decodeHosts(
+        rest,
+        slices,
+        e ->
+            new InvalidResourceException(
+                "virtual host "
+                    + rest.getName()
+                    + " hosts: cannot decode "
+                    + VirtualHostDiscovery.TYPE_URL
+                    + ": "
+                    + e.getMessage()));
+  }
+
+  // The decoder of a configuration the client serves (the shared one or a port's), else null.
+  private @Nullable RouteConfigurationType routeType(String config) {
+    if (config.equals(settings.routeConfigName())) {
+      return sharedRoutes;
+    }
+    for (PortRoutes port : ports.values()) {
+      if (port.name.equals(config)) {
+        return port.type;
+      }
+    }
+    return null;
+  }
+
+  // Once per stream: every virtual host, declaring the ones held (the server sends what changed).
+  private void subscribeVirtualHosts() {
+    if (vhdsSubscribed) {
+      return;
+    }
+    vhdsSubscribed = true;
+    Map<String, String> held = new HashMap<>();
+    virtualHosts.forEach(
+        (config, hosts) ->
+            hosts.forEach(
+                (host, bytes) ->
+                    held.put(VirtualHostDiscovery.resourceName(config, host), bytes.version())));
+    stream.subscribe(VirtualHostDiscovery.TYPE_URL, List.of(), List.of(), held);
   }
 
   /**
@@ -336,9 +524,14 @@ final class RoutingAssembler {
     if (resync != null) {
       // ACKed when the resync is swapped in.
       resync.staged.routes = next;
+      supersede(resync.routesResponse, response);
       resync.routesResponse = response;
       completeResync(false);
       return;
+    }
+    PendingRoutes replaced = pending;
+    if (replaced != null) {
+      supersede(replaced.response, response);
     }
     cancelPending();
     Set<String> unresolved = unresolved(next.spec(), config);
@@ -355,6 +548,19 @@ final class RoutingAssembler {
             TimeUnit.MILLISECONDS);
     pending = waiting;
     log.debug("xDS: routes {} wait for clusters {}", response.getSystemVersionInfo(), unresolved);
+  }
+
+  /**
+   * A waiting route response of one type (route configuration or virtual hosts) replaced by one of
+   * the other: the new one carries what the old one did (its spec is built from everything held),
+   * and the server waits for an answer to each before it sends that type again, so the old one is
+   * ACKed now. (A response is never replaced by one of its own type: the server sends the next only
+   * after the answer.)
+   */
+  private void supersede(@Nullable DeltaDiscoveryResponse old, DeltaDiscoveryResponse next) {
+    if (old != null && old != next && !old.getTypeUrl().equals(next.getTypeUrl())) {
+      stream.ack(old);
+    }
   }
 
   private void warmingExpired(PendingRoutes waiting) {

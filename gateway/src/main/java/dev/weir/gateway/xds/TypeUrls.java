@@ -1,5 +1,7 @@
 package dev.weir.gateway.xds;
 
+import dev.weir.xds.dialect.VirtualHostDiscovery;
+
 /** The xDS v3 type URLs the gateway subscribes to. */
 public final class TypeUrls {
 
@@ -10,12 +12,13 @@ public final class TypeUrls {
   public static final String LISTENER = "type.googleapis.com/envoy.config.listener.v3.Listener";
   public static final String SECRET =
       "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
+  public static final String VIRTUAL_HOST = VirtualHostDiscovery.TYPE_URL;
 
   private TypeUrls() {}
 
   /**
    * A short name for metrics and logs: {@code cds}, {@code eds}, {@code rds}, {@code lds}, {@code
-   * sds}.
+   * sds}, {@code vhds}.
    */
   public static String shortName(String typeUrl) {
     return switch (typeUrl) {
@@ -24,6 +27,7 @@ public final class TypeUrls {
       case ROUTE -> "rds";
       case LISTENER -> "lds";
       case SECRET -> "sds";
+      case VIRTUAL_HOST -> "vhds";
       default -> typeUrl;
     };
   }

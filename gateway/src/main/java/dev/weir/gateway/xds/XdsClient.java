@@ -38,6 +38,10 @@ import java.util.concurrent.TimeUnit;
  * clusters and endpoints it names have arrived (or the warming timeout passed) they are swapped in
  * as one table, so a resync with a restarted or different control plane never serves half a state.
  *
+ * <p>It asks for virtual hosts over VHDS ({@code weir.dev/vhds}): a control plane that serves them
+ * sends the route configuration without hosts and each host as a resource of its own, so a change
+ * to one host is one small resource; one that does not sends whole configurations, as before.
+ *
  * <p>This class wires the parts: the {@link AdsStream} (transport, ACK/NACK, backoff), one {@link
  * ResourceType} per xDS type in a table by type URL (decoding), and two assemblers, {@link
  * RoutingAssembler} (clusters, endpoints and routes: warming, retention, resync staging, table
@@ -129,6 +133,7 @@ public final class XdsClient implements AutoCloseable {
     register(ClusterType.INSTANCE, routing::onClusters);
     register(EndpointType.INSTANCE, routing::onEndpoints);
     types.put(TypeUrls.ROUTE, routing::onRouteResponse);
+    types.put(TypeUrls.VIRTUAL_HOST, routing::onVirtualHosts);
     types.put(
         TypeUrls.LISTENER,
         response -> {

@@ -41,9 +41,15 @@ class NodeGatewaysTest {
   }
 
   @Test
-  void aGatewayServingEveryGatewaySendsNoMetadata() {
+  void aGatewayServingEveryGatewayNamesNoneAndAsksForVirtualHosts() {
     Node node = AdsStream.node(settings(NodeGateways.parse("")));
-    assertThat(node.getMetadata().getFieldsMap()).isEmpty();
+    assertThat(node.getMetadata().getFieldsMap())
+        .containsOnlyKeys(dev.weir.xds.dialect.VirtualHostDiscovery.NODE_FIELD);
+    assertThat(
+            node.getMetadata()
+                .getFieldsOrThrow(dev.weir.xds.dialect.VirtualHostDiscovery.NODE_FIELD)
+                .getBoolValue())
+        .isTrue();
     assertThat(node.getId()).isEqualTo("gw-1");
   }
 

@@ -2,6 +2,7 @@ package dev.weir.xds.server;
 
 import dev.weir.xds.DataPlane;
 import dev.weir.xds.Nack;
+import dev.weir.xds.dialect.VirtualHostDiscovery;
 import dev.weir.xds.snapshot.DataPlaneAcks;
 import dev.weir.xds.snapshot.NodeGroupKey;
 import dev.weir.xds.snapshot.SnapshotHistory;
@@ -67,6 +68,13 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
   record RequestContext(Node node, boolean nack, String rejectedVersion, boolean deltaWildcard) {}
 
   static final ThreadLocal<RequestContext> CURRENT = new ThreadLocal<>();
+
+  /**
+   * The id of the stream java-control-plane opened last on this thread: it opens a stream (and runs
+   * {@link #onStreamOpen}) on the thread that asks it for the stream's request observer, which is
+   * how {@link VirtualHostDiscoveryService} learns the id of the stream it serves beside it.
+   */
+  private static final ThreadLocal<Long> OPENED = new ThreadLocal<>();
 
   private final SnapshotHistory history;
   private final XdsMetrics metrics;
@@ -137,10 +145,29 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
   }
 
   @Override
+  public void onStreamOpen(long streamId, String typeUrl) {
+    OPENED.set(streamId);
+  }
+
+  /**
+   * The id of the stream opened last on this thread ({@link #onStreamOpen}), forgotten once read.
+   *
+   * @throws IllegalStateException if no stream was opened on this thread since the last call
+   */
+  static long takeOpenedStream() {
+    Long id = OPENED.get();
+    OPENED.remove();
+    if (id == null) {
+      throw new IllegalStateException("no xDS stream was opened on this thread");
+    }
+    return id;
+  }
+
+  @Override
   public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
     boolean changed;
     synchronized (this) {
-      StreamState stream = stream(streamId, request.hasNode() ? request.getNode() : null);
+      StreamState stream = stream(streamId, request.hasNode() ? request.getNode() : null, false);
       changed = stream.connectedNow;
       stream.connectedNow = false;
       TypeState type = stream.type(request.getTypeUrl());
@@ -182,7 +209,7 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
   public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {
     boolean changed;
     synchronized (this) {
-      StreamState stream = stream(streamId, request.hasNode() ? request.getNode() : null);
+      StreamState stream = stream(streamId, request.hasNode() ? request.getNode() : null, true);
       changed = stream.connectedNow;
       stream.connectedNow = false;
       TypeState type = stream.type(request.getTypeUrl());
@@ -291,11 +318,11 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
     }
   }
 
-  private StreamState stream(long streamId, @Nullable Node node) {
+  private StreamState stream(long streamId, @Nullable Node node, boolean delta) {
     StreamState stream = streams.computeIfAbsent(streamId, StreamState::new);
     if (stream.node == null && node != null) {
       stream.node = node;
-      stream.group = NodeGroupKey.of(StreamTransport.mark(node));
+      stream.group = NodeGroupKey.of(StreamTransport.mark(node, delta));
       stream.connectedAt = clock.instant();
       stream.connectedNow = true;
       countNodes();
@@ -332,6 +359,9 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
   }
 
   private static boolean matchesEveryType(StreamState stream, Snapshot snapshot) {
+    if (!virtualHostsMatch(stream, snapshot)) {
+      return false;
+    }
     boolean any = false;
     for (Map.Entry<String, TypeState> type : stream.types.entrySet()) {
       TypeState state = type.getValue();
@@ -352,6 +382,26 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
       }
     }
     return any;
+  }
+
+  // A VHDS node's routes are its route configurations and its virtual hosts: once it subscribes to
+  // route configurations it has applied a snapshot only with that snapshot's virtual hosts ACKed,
+  // even before it subscribed to them (its route configurations alone route nothing).
+  private static boolean virtualHostsMatch(StreamState stream, Snapshot snapshot) {
+    NodeGroupKey group = stream.group;
+    TypeState routes = stream.types.get(Resources.V3.ROUTE_TYPE_URL);
+    if (group == null
+        || !group.vhds()
+        || routes == null
+        || !routes.subscribed(Resources.V3.ROUTE_TYPE_URL)) {
+      return true;
+    }
+    String version = snapshot.version(VirtualHostDiscovery.TYPE_URL, List.of());
+    if (version.isEmpty()) {
+      return true;
+    }
+    TypeState hosts = stream.types.get(VirtualHostDiscovery.TYPE_URL);
+    return hosts != null && version.equals(hosts.ackedVersion);
   }
 
   /**
@@ -470,6 +520,10 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
   }
 
   private static boolean nothingToSend(Snapshot snapshot, String typeUrl, TypeState state) {
+    if (VirtualHostDiscovery.TYPE_URL.equals(typeUrl)) {
+      // Only a VHDS group's snapshot has virtual hosts (and its every subscription is answered).
+      return snapshot.version(typeUrl, List.of()).isEmpty();
+    }
     Map<String, ?> present =
         snapshot.versionedResources(Resources.TYPE_URLS_TO_RESOURCE_TYPE.get(typeUrl));
     if (Boolean.TRUE.equals(state.deltaWildcard)
@@ -515,7 +569,8 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
     }
 
     TypeState type(String typeUrl) {
-      if (!Resources.TYPE_URLS_TO_RESOURCE_TYPE.containsKey(typeUrl)) {
+      if (!Resources.TYPE_URLS_TO_RESOURCE_TYPE.containsKey(typeUrl)
+          && !VirtualHostDiscovery.TYPE_URL.equals(typeUrl)) {
         // Unknown types are never answered; tracking them would hold the applied revision at 0.
         return new TypeState();
       }

@@ -51,7 +51,7 @@ final class GuardedConfigWatcher implements ConfigWatcher {
     if (!raw.hasNode() && context != null) {
       raw = raw.toBuilder().setNode(context.node()).build();
     }
-    Node marked = StreamTransport.mark(raw.getNode());
+    Node marked = StreamTransport.mark(raw.getNode(), false);
     if (marked != raw.getNode()) {
       raw = raw.toBuilder().setNode(marked).build();
     }
@@ -102,7 +102,7 @@ final class GuardedConfigWatcher implements ConfigWatcher {
     if (!raw.hasNode() && context != null) {
       raw = raw.toBuilder().setNode(context.node()).build();
     }
-    Node marked = StreamTransport.mark(raw.getNode());
+    Node marked = StreamTransport.mark(raw.getNode(), true);
     if (marked != raw.getNode()) {
       raw = raw.toBuilder().setNode(marked).build();
     }

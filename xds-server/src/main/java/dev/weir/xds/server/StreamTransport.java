@@ -2,6 +2,7 @@ package dev.weir.xds.server;
 
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import dev.weir.xds.dialect.VirtualHostDiscovery;
 import dev.weir.xds.snapshot.NodeGroupKey;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.grpc.Context;
@@ -59,6 +60,24 @@ final class StreamTransport implements ServerInterceptor {
   /** Whether the stream being served on this thread may carry private keys; false outside one. */
   static boolean secretsAllowed() {
     return Boolean.TRUE.equals(SECRETS_ALLOWED.get());
+  }
+
+  /**
+   * {@code node} marked for a stream of the given protocol: {@link #mark(Node)}, and on a
+   * state-of-the-world stream its VHDS request ({@link VirtualHostDiscovery#NODE_FIELD}) cleared,
+   * since VHDS is Delta only.
+   */
+  static Node mark(Node node, boolean delta) {
+    Node marked = mark(node);
+    if (delta || !NodeGroupKey.vhdsOf(marked)) {
+      return marked;
+    }
+    Struct metadata =
+        marked.getMetadata().toBuilder()
+            .putFields(
+                VirtualHostDiscovery.NODE_FIELD, Value.newBuilder().setBoolValue(false).build())
+            .build();
+    return marked.toBuilder().setMetadata(metadata).build();
   }
 
   /** {@code node} with the current stream's decision written into its metadata. */

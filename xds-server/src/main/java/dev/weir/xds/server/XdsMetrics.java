@@ -1,5 +1,6 @@
 package dev.weir.xds.server;
 
+import dev.weir.xds.dialect.VirtualHostDiscovery;
 import io.envoyproxy.controlplane.cache.Resources;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -81,6 +82,9 @@ final class XdsMetrics {
   /** {@code cluster}, {@code endpoint}, {@code listener}, {@code route}, or the URL itself. */
   static String shortType(String typeUrl) {
     Resources.ResourceType type = Resources.TYPE_URLS_TO_RESOURCE_TYPE.get(typeUrl);
-    return type == null ? typeUrl : type.name().toLowerCase(Locale.ROOT);
+    if (type == null) {
+      return VirtualHostDiscovery.TYPE_URL.equals(typeUrl) ? "virtual_host" : typeUrl;
+    }
+    return type.name().toLowerCase(Locale.ROOT);
   }
 }

@@ -48,6 +48,10 @@ import org.slf4j.LoggerFactory;
  * caller's thread before it returns: nothing here batches or delays (the controller's rebuild loop
  * is the one batching loop).
  *
+ * <p>Data planes that ask for it on a Delta stream get virtual hosts over VHDS ({@link
+ * VirtualHostDiscoveryService}), each changed host one small resource, instead of whole route
+ * configurations.
+ *
  * <p>The same gRPC server (and so the same TLS) serves the Load Reporting Service ({@link
  * LoadReportingServer}); what the data planes report is in {@link #loadStore()}. It also serves
  * KEDA's external scaler API ({@link ExternalScalerService}, {@code externalscaler.ExternalScaler})
@@ -148,7 +152,8 @@ public final class XdsServer implements ModelPublisher, DataPlaneRegistry, AutoC
                   new InetSocketAddress(bindAddress, requestedPort), credentials())
               .addService(
                   ServerInterceptors.intercept(
-                      discovery.getAggregatedDiscoveryServiceImpl(),
+                      new VirtualHostDiscoveryService(
+                          discovery.getAggregatedDiscoveryServiceImpl(), tracker, producer),
                       new StreamTransport(tls != null, localPeer)))
               .addService(loadReporting)
               .addService(externalScaler)

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.protobuf.Value;
 import dev.weir.model.Locality;
 import dev.weir.xds.dialect.NodeGateways;
+import dev.weir.xds.dialect.VirtualHostDiscovery;
 import dev.weir.xds.translate.DataPlaneKind;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import java.util.ArrayList;
@@ -16,17 +17,30 @@ import java.util.TreeSet;
 /**
  * Data planes that get the same snapshot: same kind, same locality (so the same priorities),
  * whether their streams may carry private keys (always false for proxyless gRPC, which gets none),
- * and the Gateways they serve ({@link NodeGateways#FIELD}: their hosts plus every Route's host;
- * empty: every host). The snapshot cache groups nodes with {@link #of(Node)}.
+ * the Gateways they serve ({@link NodeGateways#FIELD}: their hosts plus every Route's host; empty:
+ * every host), and whether they get virtual hosts over VHDS ({@link
+ * VirtualHostDiscovery#NODE_FIELD}). The snapshot cache groups nodes with {@link #of(Node)}.
  *
  * @param gateways {@code namespace/name}s, sorted; empty for every Gateway
+ * @param vhds route configurations without virtual hosts, which come as VirtualHost resources
+ *     (never for proxyless gRPC; the serving side clears it for state-of-the-world streams)
  */
 public record NodeGroupKey(
-    DataPlaneKind kind, Locality locality, boolean secretsAllowed, Set<String> gateways) {
+    DataPlaneKind kind,
+    Locality locality,
+    boolean secretsAllowed,
+    Set<String> gateways,
+    boolean vhds) {
 
   /** A group serving every Gateway. */
   public NodeGroupKey(DataPlaneKind kind, Locality locality, boolean secretsAllowed) {
     this(kind, locality, secretsAllowed, Set.of());
+  }
+
+  /** A group that gets whole route configurations. */
+  public NodeGroupKey(
+      DataPlaneKind kind, Locality locality, boolean secretsAllowed, Set<String> gateways) {
+    this(kind, locality, secretsAllowed, gateways, false);
   }
 
   /**
@@ -40,18 +54,32 @@ public record NodeGroupKey(
     requireNonNull(kind, "kind");
     requireNonNull(locality, "locality");
     secretsAllowed = secretsAllowed && kind != DataPlaneKind.PROXYLESS_GRPC;
+    vhds = vhds && kind != DataPlaneKind.PROXYLESS_GRPC;
     gateways = Collections.unmodifiableSortedSet(new TreeSet<>(gateways));
   }
 
   /**
-   * The group of {@code node}: its user agent's kind, its locality and its {@link #SECRETS_FIELD}.
+   * The group of {@code node}: its user agent's kind, its locality, its {@link #SECRETS_FIELD}, its
+   * Gateways and its {@link VirtualHostDiscovery#NODE_FIELD}.
    */
   public static NodeGroupKey of(Node node) {
     return new NodeGroupKey(
         DataPlaneKind.ofUserAgent(node.getUserAgentName()),
         localityOf(node),
         markedAllowed(node),
-        gatewaysOf(node));
+        gatewaysOf(node),
+        vhdsOf(node));
+  }
+
+  /**
+   * Whether {@code node} asks for VHDS: its {@link VirtualHostDiscovery#NODE_FIELD} metadata is the
+   * bool true (a string or anything else counts as not asking).
+   */
+  public static boolean vhdsOf(Node node) {
+    Value value = node.getMetadata().getFieldsMap().get(VirtualHostDiscovery.NODE_FIELD);
+    return value != null
+        && value.getKindCase() == Value.KindCase.BOOL_VALUE
+        && value.getBoolValue();
   }
 
   /**
@@ -98,6 +126,7 @@ public record NodeGroupKey(
         + "@"
         + locality
         + (secretsAllowed ? "" : kind == DataPlaneKind.PROXYLESS_GRPC ? "" : " (no secrets)")
-        + (gateways.isEmpty() ? "" : " gateways " + NodeGateways.format(gateways));
+        + (gateways.isEmpty() ? "" : " gateways " + NodeGateways.format(gateways))
+        + (vhds ? " (VHDS)" : "");
   }
 }

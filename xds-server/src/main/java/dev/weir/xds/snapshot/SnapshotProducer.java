@@ -14,12 +14,15 @@ import io.envoyproxy.controlplane.cache.SnapshotConsistencyException;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +67,12 @@ public final class SnapshotProducer implements ModelPublisher, SnapshotSource, A
   private final AtomicBoolean stageCheckScheduled = new AtomicBoolean();
   private final Set<NodeGroupKey> groups = ConcurrentHashMap.newKeySet();
   private final Object buildLock = new Object();
+  private final List<Consumer<Collection<NodeGroupKey>>> snapshotListeners =
+      new CopyOnWriteArrayList<>();
+  // The virtual hosts of each VHDS group's snapshot, put here once setting that snapshot returned,
+  // i.e. once java-control-plane sent its other resources (its cache publishes a snapshot before it
+  // answers the open watches, so the cache itself would hand it out too early).
+  private final Map<NodeGroupKey, VirtualHostSet> servedHosts = new ConcurrentHashMap<>();
 
   // guarded by buildLock: the last model published; the last model whose routes were served,
   // what was served for it (plus held removals), and what is served now (that, or a model staged
@@ -175,6 +184,16 @@ public final class SnapshotProducer implements ModelPublisher, SnapshotSource, A
   @Override
   public Any serialize(Message resource) {
     return serializer.serialize(resource);
+  }
+
+  @Override
+  public @Nullable VirtualHostSet virtualHosts(NodeGroupKey group) {
+    return servedHosts.get(group);
+  }
+
+  @Override
+  public void addSnapshotListener(Consumer<Collection<NodeGroupKey>> listener) {
+    snapshotListeners.add(requireNonNull(listener, "listener"));
   }
 
   @Override
@@ -314,6 +333,10 @@ public final class SnapshotProducer implements ModelPublisher, SnapshotSource, A
     // History first: an ACK of the new snapshot may arrive before setSnapshot returns.
     history.add(group, revision, snapshot);
     cache.setSnapshot(group, snapshot);
+    VirtualHostSet hosts = snapshot.virtualHosts();
+    if (hosts != null) {
+      servedHosts.put(group, hosts);
+    }
   }
 
   // Outside buildLock: the timers for what this build held or staged, and the tracker.
@@ -339,6 +362,13 @@ public final class SnapshotProducer implements ModelPublisher, SnapshotSource, A
           result.changed().size());
     }
     acks.snapshotsChanged(result.changed());
+    for (Consumer<Collection<NodeGroupKey>> listener : snapshotListeners) {
+      try {
+        listener.accept(result.changed());
+      } catch (RuntimeException e) {
+        log.warn("snapshot listener {} failed", listener, e);
+      }
+    }
     // What was staged may be ACKed already (nothing new in what a node subscribes to).
     scheduleStageCheck();
   }

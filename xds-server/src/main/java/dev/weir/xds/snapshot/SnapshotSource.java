@@ -3,6 +3,9 @@ package dev.weir.xds.snapshot;
 import com.google.protobuf.Any;
 import com.google.protobuf.Message;
 import io.envoyproxy.controlplane.cache.ConfigWatcher;
+import java.util.Collection;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one seam between serving and snapshot production, after java-control-plane's own line between
@@ -24,4 +27,18 @@ public interface SnapshotSource {
 
   /** {@code resource} as an {@code Any}, the very same one for the very same resource object. */
   Any serialize(Message resource);
+
+  /**
+   * The virtual hosts that {@code group}'s current snapshot serves over VHDS; null when the group
+   * has no snapshot or does not get VHDS ({@link NodeGroupKey#vhds()}). Waits while a snapshot is
+   * being set, so what it returns was set after the route configurations, clusters and the rest of
+   * that snapshot were sent to the streams waiting for them.
+   */
+  @Nullable VirtualHostSet virtualHosts(NodeGroupKey group);
+
+  /**
+   * Runs {@code listener} with the node groups whose snapshots were set, after they were set (and
+   * java-control-plane's responses for them sent), on the thread that set them.
+   */
+  void addSnapshotListener(Consumer<Collection<NodeGroupKey>> listener);
 }

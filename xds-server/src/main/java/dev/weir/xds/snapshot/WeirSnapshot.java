@@ -1,6 +1,7 @@
 package dev.weir.xds.snapshot;
 
 import com.google.protobuf.Message;
+import dev.weir.xds.dialect.VirtualHostDiscovery;
 import dev.weir.xds.translate.Versioned;
 import dev.weir.xds.translate.XdsResources;
 import io.envoyproxy.controlplane.cache.ResourceVersionResolver;
@@ -26,6 +27,12 @@ import org.jspecify.annotations.Nullable;
  * of resource names is the hash of those resources' versions: a state-of-the-world subscription to
  * names that did not change sees no new version, and Delta sends only the resources whose hash
  * changed.
+ *
+ * <p>The snapshot of a VHDS group ({@link NodeGroupKey#vhds()}) also carries its {@link
+ * #virtualHosts()}, served outside java-control-plane's cache (which knows no VirtualHost type),
+ * and its route configurations are the ones without virtual hosts; {@link #version(String, List)}
+ * answers for the VirtualHost type URL with the set's version, so ACK tracking maps an ACKed
+ * VirtualHost response back to this snapshot like any other type.
  */
 final class WeirSnapshot extends io.envoyproxy.controlplane.cache.v3.Snapshot {
 
@@ -34,6 +41,7 @@ final class WeirSnapshot extends io.envoyproxy.controlplane.cache.v3.Snapshot {
   private final SnapshotResources<Listener> listeners;
   private final SnapshotResources<RouteConfiguration> routes;
   private final SnapshotResources<Secret> secrets;
+  private final @Nullable VirtualHostSet virtualHosts;
 
   WeirSnapshot(XdsResources resources) {
     this(resources, new SharedResources());
@@ -41,6 +49,16 @@ final class WeirSnapshot extends io.envoyproxy.controlplane.cache.v3.Snapshot {
 
   /** A snapshot that takes the resources of each type from {@code shared} where it has them. */
   WeirSnapshot(XdsResources resources, SharedResources shared) {
+    this(resources, shared, null);
+  }
+
+  /**
+   * As above, with the virtual hosts a VHDS group gets as resources of their own ({@code
+   * resources}' route configurations then being the ones without hosts); null for other groups.
+   */
+  WeirSnapshot(
+      XdsResources resources, SharedResources shared, @Nullable VirtualHostSet virtualHosts) {
+    this.virtualHosts = virtualHosts;
     this.clusters = shared.of(resources.clusters());
     this.endpoints = shared.of(resources.endpoints());
     this.listeners = shared.of(resources.listeners());
@@ -108,6 +126,25 @@ final class WeirSnapshot extends io.envoyproxy.controlplane.cache.v3.Snapshot {
   @Override
   public SnapshotResources<Secret> secrets() {
     return secrets;
+  }
+
+  /** The virtual hosts served as VHDS resources; null unless the group asked for VHDS. */
+  @Nullable VirtualHostSet virtualHosts() {
+    return virtualHosts;
+  }
+
+  /**
+   * The version of {@code typeUrl} for {@code resourceNames}: for the VirtualHost type the version
+   * of the whole {@link #virtualHosts()} set (a Delta ACK accepts a whole response), empty when
+   * this snapshot has none; for the other types java-control-plane's.
+   */
+  @Override
+  public String version(String typeUrl, List<String> resourceNames) {
+    if (VirtualHostDiscovery.TYPE_URL.equals(typeUrl)) {
+      VirtualHostSet hosts = virtualHosts;
+      return hosts == null ? "" : hosts.version();
+    }
+    return super.version(typeUrl, resourceNames);
   }
 
   // Restated because javac does not see the v3 parent's wildcard signature as implementing the

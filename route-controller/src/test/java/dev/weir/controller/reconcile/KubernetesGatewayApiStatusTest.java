@@ -491,10 +491,6 @@ class KubernetesGatewayApiStatusTest {
                 .extracting(RouteParentStatus::getControllerName)
                 .containsExactly(GatewayApiCompiler.CONTROLLER_NAME);
           });
-    } finally {
-      client.resources(HTTPRoute.class).inNamespace("default").withName("cart").delete();
-      client.resources(Gateway.class).inNamespace("default").withName("mover").delete();
-      client.resources(GatewayClass.class).withName("other").delete();
     }
   }
 
@@ -598,8 +594,6 @@ class KubernetesGatewayApiStatusTest {
                   .get()
                   .getStatus())
           .isEqualTo(theirs);
-    } finally {
-      client.resources(Gateway.class).inNamespace("default").withName("resynced").delete();
     }
   }
 

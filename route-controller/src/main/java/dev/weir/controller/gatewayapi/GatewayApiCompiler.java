@@ -91,7 +91,10 @@ import org.jspecify.annotations.Nullable;
  * #compile(GatewayApiInput)}, a pure function of its input.
  *
  * <p><b>GatewayClass</b>: Weir's when {@code spec.controllerName} is {@value #CONTROLLER_NAME};
- * status {@code Accepted=True}. Others are left alone (no status, their Gateways ignored).
+ * status {@code Accepted=True}. Others are left alone (no status, their Gateways not served); a
+ * Gateway of another class that still holds status Weir wrote gets a {@link ClearedGatewayStatus}
+ * in {@link GatewayApiResult#statuses()} until it holds none ({@code
+ * GatewayApiState.gatewaysLeft}).
  *
  * <p><b>Gateway</b> (of a Weir class in the same cluster): checked by {@link
  * GatewayApiValidation#gateway}; an invalid generation keeps the last valid one serving ({@code

@@ -91,7 +91,10 @@ import org.jspecify.annotations.Nullable;
  * #compile(GatewayApiInput)}, a pure function of its input.
  *
  * <p><b>GatewayClass</b>: Weir's when {@code spec.controllerName} is {@value #CONTROLLER_NAME};
- * status {@code Accepted=True}. Others are left alone (no status, their Gateways ignored).
+ * status {@code Accepted=True}. Others are left alone (no status, their Gateways not served); a
+ * Gateway of another class that still holds status Weir wrote gets a {@link ClearedGatewayStatus}
+ * in {@link GatewayApiResult#statuses()} until it holds none ({@code
+ * GatewayApiState.gatewaysLeft}).
  *
  * <p><b>Gateway</b> (of a Weir class in the same cluster): checked by {@link
  * GatewayApiValidation#gateway}; an invalid generation keeps the last valid one serving ({@code
@@ -389,6 +392,7 @@ public final class GatewayApiCompiler {
     }
     ordered.sort(
         Comparator.comparing((GatewayInfo g) -> created(g.current)).thenComparing(g -> g.key));
+    Map<ObjectKey, GatewayStatus> gatewaysLeft = gatewaysLeft(weirClasses);
     for (GatewayInfo g : ordered) {
       gateways.put(g.key, g);
       if (g.served != null) {
@@ -457,7 +461,8 @@ public final class GatewayApiCompiler {
                 sortedServices,
                 hosts,
                 Frozen.take(hostAges),
-                Frozen.take(hostRoutes)));
+                Frozen.take(hostRoutes)),
+            gatewaysLeft);
     return new GatewayApiResult(
         hosts,
         state.memo().hostAges,
@@ -469,6 +474,46 @@ public final class GatewayApiCompiler {
         http,
         grpc,
         state);
+  }
+
+  /**
+   * The Gateways of another class (or none) that still hold status Weir wrote, with Weir's record
+   * of it: the status the last compile computed for a Gateway that was Weir's, the record kept
+   * while the clear is not yet written, or (no record: after a restart) the Gateway's own status
+   * when {@link ClearedGatewayStatus#looksWrittenByWeir} reads it as Weir's. A Gateway whose status
+   * holds none of it (cleared, or rewritten by its new controller) is not Weir's to touch again.
+   */
+  private Map<ObjectKey, GatewayStatus> gatewaysLeft(Map<String, Set<String>> weirClasses) {
+    Map<ObjectKey, GatewayStatus> out = new HashMap<>();
+    for (GatewayApiObjects c : input.clusters()) {
+      Set<String> classes = weirClasses.getOrDefault(c.cluster(), Set.of());
+      for (Gateway g : c.gateways()) {
+        if (g.getSpec() != null && classes.contains(g.getSpec().getGatewayClassName())) {
+          continue;
+        }
+        GatewayStatus own = g.getStatus();
+        if (own == null) {
+          continue;
+        }
+        ObjectKey key =
+            new ObjectKey(
+                c.cluster(),
+                ObjectKey.GATEWAY,
+                g.getMetadata().getNamespace(),
+                g.getMetadata().getName());
+        GatewayStatus record = input.previous().gateways().get(key);
+        if (record == null) {
+          record = input.previous().gatewaysLeft().get(key);
+        }
+        if (record == null && ClearedGatewayStatus.looksWrittenByWeir(own)) {
+          record = own;
+        }
+        if (record != null && ClearedGatewayStatus.holdsWeirs(own, record)) {
+          out.put(key, record);
+        }
+      }
+    }
+    return Frozen.take(out);
   }
 
   // ------------------------------------------------------------------ GatewayClass
@@ -2246,7 +2291,7 @@ public final class GatewayApiCompiler {
                 "Accepted",
                 true,
                 listenersOk ? "Accepted" : "ListenersNotValid",
-                listenersOk ? "Weir serves this Gateway" : listenersNotValid(g),
+                listenersOk ? ClearedGatewayStatus.ACCEPTED_MESSAGE : listenersNotValid(g),
                 generation,
                 now));
       }

@@ -84,7 +84,8 @@ public record GatewayApiResult(
   /**
    * Every status of this result in one map, for the status writer: per GatewayClass its {@link
    * GatewayClassStatus}, per Gateway its {@link GatewayStatus}, per HTTPRoute and GRPCRoute its
-   * {@link HTTPRouteStatus} or {@link GRPCRouteStatus} with Weir's parents only.
+   * {@link HTTPRouteStatus} or {@link GRPCRouteStatus} with Weir's parents only; per Gateway that
+   * has left Weir's class while it still holds Weir's status, a {@link ClearedGatewayStatus}.
    */
   public Map<ObjectKey, Object> statuses() {
     Map<ObjectKey, Object> out =
@@ -94,6 +95,7 @@ public record GatewayApiResult(
     out.putAll(gateways);
     out.putAll(httpRoutes);
     out.putAll(grpcRoutes);
+    state.gatewaysLeft().forEach((k, s) -> out.put(k, new ClearedGatewayStatus(s)));
     return out;
   }
 
@@ -155,7 +157,13 @@ public record GatewayApiResult(
     }
     GatewayApiState nextState =
         new GatewayApiState(
-            state.lastValid(), gatewayClasses, next, httpRoutes, grpcRoutes, state.memo());
+            state.lastValid(),
+            gatewayClasses,
+            next,
+            httpRoutes,
+            grpcRoutes,
+            state.memo(),
+            state.gatewaysLeft());
     return new GatewayApiResult(
         virtualHosts,
         hostAges,
@@ -253,7 +261,14 @@ public record GatewayApiResult(
       }
     }
     GatewayApiState nextState =
-        new GatewayApiState(state.lastValid(), gatewayClasses, gateways, http, grpc, state.memo());
+        new GatewayApiState(
+            state.lastValid(),
+            gatewayClasses,
+            gateways,
+            http,
+            grpc,
+            state.memo(),
+            state.gatewaysLeft());
     return new GatewayApiResult(
         hosts, ages, routes, services, certs, gatewayClasses, gateways, http, grpc, nextState);
   }

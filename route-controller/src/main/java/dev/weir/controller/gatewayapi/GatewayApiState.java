@@ -12,6 +12,9 @@ import java.util.Map;
  * while a newer generation is invalid, as a Weir Route keeps its last valid resolution), the
  * statuses it computed (their conditions' transition times are kept while a status holds), and the
  * memo of its per-object work ({@link CompileCache}).
+ *
+ * @param gatewaysLeft per Gateway that has left Weir's class while it still holds status Weir
+ *     wrote, that status (Weir's record of what it may remove: {@link ClearedGatewayStatus})
  */
 public record GatewayApiState(
     Map<ObjectKey, HasMetadata> lastValid,
@@ -19,7 +22,8 @@ public record GatewayApiState(
     Map<ObjectKey, GatewayStatus> gateways,
     Map<ObjectKey, HTTPRouteStatus> httpRoutes,
     Map<ObjectKey, GRPCRouteStatus> grpcRoutes,
-    CompileCache memo) {
+    CompileCache memo,
+    Map<ObjectKey, GatewayStatus> gatewaysLeft) {
 
   /** Before the first compile. */
   public static final GatewayApiState INITIAL =
@@ -33,11 +37,29 @@ public record GatewayApiState(
     httpRoutes = Frozen.of(httpRoutes);
     grpcRoutes = Frozen.of(grpcRoutes);
     java.util.Objects.requireNonNull(memo, "memo");
+    gatewaysLeft = Frozen.of(gatewaysLeft);
+  }
+
+  /** A state with no Gateway that has left Weir's class. */
+  public GatewayApiState(
+      Map<ObjectKey, HasMetadata> lastValid,
+      Map<ObjectKey, GatewayClassStatus> gatewayClasses,
+      Map<ObjectKey, GatewayStatus> gateways,
+      Map<ObjectKey, HTTPRouteStatus> httpRoutes,
+      Map<ObjectKey, GRPCRouteStatus> grpcRoutes,
+      CompileCache memo) {
+    this(lastValid, gatewayClasses, gateways, httpRoutes, grpcRoutes, memo, Map.of());
   }
 
   /** The same state without a memo: the next compile compiles everything (tests, benchmarks). */
   public GatewayApiState withoutMemo() {
     return new GatewayApiState(
-        lastValid, gatewayClasses, gateways, httpRoutes, grpcRoutes, CompileCache.EMPTY);
+        lastValid,
+        gatewayClasses,
+        gateways,
+        httpRoutes,
+        grpcRoutes,
+        CompileCache.EMPTY,
+        gatewaysLeft);
   }
 }

@@ -2,6 +2,7 @@ package dev.weir.controller.status;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.weir.controller.gatewayapi.ClearedGatewayStatus;
 import dev.weir.controller.gatewayapi.GatewayApiCompiler;
 import dev.weir.controller.gatewayapi.ObjectKey;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -34,16 +35,21 @@ import org.jspecify.annotations.Nullable;
  * conflict, retried on a fresh read. Writes only when the status differs from what the API server
  * holds.
  *
- * <p>A GatewayClass's and a Gateway's status is Weir's whole (they are of Weir's class). A route's
- * {@code status.parents} is shared by every controller whose Gateways it names
+ * <p>A GatewayClass's and a Gateway's status is Weir's whole while they are of Weir's class. A
+ * route's {@code status.parents} is shared by every controller whose Gateways it names
  * (RouteStatus.parents: "implementations MUST ... not overwrite entries of other controllers"): the
  * entries whose {@code controllerName} is {@value GatewayApiCompiler#CONTROLLER_NAME} are replaced
  * by Weir's, the others kept as they are, in their place. A route status with no Weir parent
  * removes Weir's stale entries (the route no longer names a Weir Gateway) and writes nothing to a
  * route without status.
  *
+ * <p>A Gateway that has left Weir's class is given a {@link ClearedGatewayStatus}: the parts of its
+ * status still exactly as Weir wrote them are removed and the rest (its new controller's) kept;
+ * nothing is written when none are left.
+ *
  * <p>The status given is the kind's fabric8 status type: {@link GatewayClassStatus}, {@link
- * GatewayStatus}, {@link HTTPRouteStatus} or {@link GRPCRouteStatus}.
+ * GatewayStatus} or {@link ClearedGatewayStatus}, {@link HTTPRouteStatus} or {@link
+ * GRPCRouteStatus}.
  */
 public final class KubernetesGatewayApiStatusTarget implements StatusTarget<ObjectKey, Object> {
 
@@ -76,11 +82,17 @@ public final class KubernetesGatewayApiStatusTarget implements StatusTarget<Obje
               (c, s) -> c.setStatus(s),
               (GatewayClassStatus) status);
       case ObjectKey.GATEWAY ->
-          write(
-              client.resources(Gateway.class).inNamespace(key.namespace()).withName(key.name()),
-              (Gateway g) -> g.getStatus(),
-              (g, s) -> g.setStatus(s),
-              (GatewayStatus) status);
+          status instanceof ClearedGatewayStatus cleared
+              ? write(
+                  client.resources(Gateway.class).inNamespace(key.namespace()).withName(key.name()),
+                  (Gateway g) -> g.getStatus(),
+                  (g, s) -> g.setStatus(ClearedGatewayStatus.strip(s, cleared.weirs())),
+                  null)
+              : write(
+                  client.resources(Gateway.class).inNamespace(key.namespace()).withName(key.name()),
+                  (Gateway g) -> g.getStatus(),
+                  (g, s) -> g.setStatus(s),
+                  (GatewayStatus) status);
       case ObjectKey.HTTP_ROUTE -> {
         HTTPRouteStatus weir = (HTTPRouteStatus) status;
         yield write(

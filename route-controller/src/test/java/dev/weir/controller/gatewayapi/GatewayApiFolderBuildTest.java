@@ -223,6 +223,59 @@ class GatewayApiFolderBuildTest {
     assertThat(host(unrelated, "shop.example.com")).isSameAs(host(moved, "shop.example.com"));
   }
 
+  /**
+   * A folder Gateway moved to another controller's class: listed with no Weir status (a folder
+   * object holds none of its own), its routes without Weir's parent, and nothing for the status
+   * writer; moved back, Weir's status again.
+   */
+  @Test
+  void aGatewayMovedToAnotherClassIsListedWithoutWeirsStatus() throws Exception {
+    FolderSource s = start();
+    Instant now = Instant.parse("2026-03-01T00:00:00Z");
+    BuildResult first =
+        ModelBuilder.build(
+            "example.com", List.of(s.store().view()), BuildState.INITIAL, List.of(), now);
+    ObjectKey gateway = new ObjectKey("east", ObjectKey.GATEWAY, "default", "gw");
+    assertThat(first.gatewayApi().gateways()).containsKey(gateway);
+
+    String moved =
+        OBJECTS
+            .formatted("/cart")
+            .split("---")[1]
+            .replace("gatewayClassName: weir", "gatewayClassName: other");
+    s.store()
+        .put(
+            GatewayApiFixtures.yaml(
+                moved, io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway.class));
+    BuildResult away =
+        ModelBuilder.build(
+            "example.com", List.of(s.store().view()), first.state(), List.of(), now.plusSeconds(1));
+    assertThat(away.gatewayApi().statuses()).doesNotContainKey(gateway);
+    List<GatewayApiViews.View> gateways =
+        GatewayApiViews.of(
+            ObjectKey.GATEWAY, List.of(s.store().view().gatewayApi()), away.gatewayApi());
+    assertThat(gateways).hasSize(1);
+    assertThat(gateways.get(0).status()).isNull();
+    List<GatewayApiViews.View> routes =
+        GatewayApiViews.of(
+            ObjectKey.HTTP_ROUTE, List.of(s.store().view().gatewayApi()), away.gatewayApi());
+    assertThat(((HTTPRouteStatus) Objects.requireNonNull(routes.get(0).status())).getParents())
+        .isEmpty();
+
+    s.store()
+        .put(
+            GatewayApiFixtures.yaml(
+                OBJECTS.formatted("/cart").split("---")[1],
+                io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway.class));
+    BuildResult back =
+        ModelBuilder.build(
+            "example.com", List.of(s.store().view()), away.state(), List.of(), now.plusSeconds(2));
+    GatewayStatus again = Objects.requireNonNull(back.gatewayApi().gateways().get(gateway));
+    assertThat(
+            Objects.requireNonNull(Conditions.find(again.getConditions(), "Accepted")).getStatus())
+        .isEqualTo("True");
+  }
+
   /** The local demo's folders (deploy/local): the HTTPRoute up.sh prints curls for. */
   @Test
   void theLocalDemoServesItsHttpRouteAsUpShSays() throws Exception {

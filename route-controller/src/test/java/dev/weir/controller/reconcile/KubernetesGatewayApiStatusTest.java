@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weir.controller.clusters.ClusterConfig;
 import dev.weir.controller.clusters.ClustersFile;
+import dev.weir.controller.gatewayapi.ClearedGatewayStatus;
 import dev.weir.controller.gatewayapi.GatewayAddress;
 import dev.weir.controller.gatewayapi.GatewayApiCompiler;
 import dev.weir.controller.gatewayapi.ObjectKey;
@@ -328,6 +329,271 @@ class KubernetesGatewayApiStatusTest {
       writer.submit(Map.copyOf(statuses));
       sleepAWhile();
       assertThat(writes).as("unchanged: not written again").hasValue(1);
+    }
+  }
+
+  private Gateway mover() {
+    return client.resources(Gateway.class).inNamespace("default").withName("mover").get();
+  }
+
+  private HTTPRoute cart() {
+    return client.resources(HTTPRoute.class).inNamespace("default").withName("cart").get();
+  }
+
+  private static Condition theirs(String type) {
+    return new ConditionBuilder()
+        .withType(type)
+        .withStatus("True")
+        .withReason(type)
+        .withMessage("the other controller serves it")
+        .withObservedGeneration(2L)
+        .withLastTransitionTime("2026-01-01T00:00:00Z")
+        .build();
+  }
+
+  /**
+   * A Gateway moved to another controller's class: Weir removes the status it wrote (conditions,
+   * listeners, addresses, its route parents) once, leaves what the other controller writes
+   * afterwards alone (through rebuilds and a resync of the status writer), and takes the Gateway
+   * back when it returns to Weir's class.
+   */
+  @Test
+  void aGatewayMovedToAnotherClassLosesWeirsStatusAndKeepsTheOtherControllers() {
+    create(
+        """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: GatewayClass
+        metadata: {name: other}
+        spec: {controllerName: example.com/other-controller}
+        """,
+        GatewayClass.class);
+    create(
+        """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: mover, namespace: default}
+        spec:
+          gatewayClassName: weir
+          listeners: [{name: web, port: 80, protocol: HTTP, hostname: cart.example.com}]
+        """,
+        Gateway.class);
+    create(
+        """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: cart, namespace: default}
+        spec:
+          parentRefs: [{name: mover}]
+          hostnames: [cart.example.com]
+          rules: [{backendRefs: [{name: hello-00001, port: 80}]}]
+        """,
+        HTTPRoute.class);
+    ClustersFile clusters =
+        new ClustersFile(
+            null,
+            "example.com",
+            List.of(
+                new ClusterConfig(
+                    "east", new Locality("us-east", "us-east-1a"), true, null, null, null)));
+    FakeDataPlanes dataPlanes = new FakeDataPlanes();
+    ObjectKey key = new ObjectKey("east", ObjectKey.GATEWAY, "default", "mover");
+    try (WeirController controller =
+        new WeirController(
+            clusters,
+            ControllerOptions.defaults(),
+            dataPlanes,
+            dataPlanes,
+            c -> client,
+            new SimpleMeterRegistry(),
+            Clock.systemUTC())) {
+      controller.gatewayAddresses(List.of(GatewayAddress.parse("203.0.113.7")));
+      controller.start();
+      eventually(
+          () -> {
+            GatewayStatus gs = mover().getStatus();
+            assertThat(gs).isNotNull();
+            assertThat(gs.getConditions())
+                .extracting(c -> c.getType() + "=" + c.getStatus())
+                .contains("Accepted=True");
+            assertThat(gs.getListeners()).extracting(l -> l.getName()).containsExactly("web");
+            assertThat(gs.getAddresses()).hasSize(1);
+            assertThat(cart().getStatus().getParents())
+                .extracting(RouteParentStatus::getControllerName)
+                .containsExactly(GatewayApiCompiler.CONTROLLER_NAME);
+          });
+
+      KubeObjects.update(client, this::mover, g -> g.getSpec().setGatewayClassName("other"));
+      eventually(
+          () -> {
+            GatewayStatus gs = mover().getStatus();
+            assertThat(gs.getConditions()).isEmpty();
+            assertThat(gs.getListeners()).isEmpty();
+            assertThat(gs.getAddresses()).isEmpty();
+            assertThat(cart().getStatus().getParents()).isEmpty();
+          });
+
+      // The other controller takes over; Weir's rebuilds and a resync leave its status alone, and
+      // once the clear is done the Gateway is out of what Weir writes.
+      Gateway taken = mover();
+      taken.setStatus(
+          new io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusBuilder()
+              .withConditions(theirs("Accepted"), theirs("Programmed"))
+              .addNewAddress()
+              .withType("IPAddress")
+              .withValue("198.51.100.1")
+              .endAddress()
+              .addNewListener()
+              .withName("web")
+              .withAttachedRoutes(1)
+              .withConditions(theirs("Accepted"), theirs("Programmed"))
+              .endListener()
+              .build());
+      GatewayStatus theirs = client.resource(taken).updateStatus().getStatus();
+      eventually(
+          () ->
+              assertThat(
+                      java.util.Objects.requireNonNull(controller.lastBuild())
+                          .result()
+                          .gatewayApi()
+                          .statuses())
+                  .doesNotContainKey(key));
+      // A rebuild (the route's spec changes) writes nothing to the Gateway.
+      KubeObjects.update(
+          client,
+          this::cart,
+          r -> r.getSpec().getRules().get(0).getBackendRefs().get(0).setWeight(2));
+      eventually(
+          () ->
+              assertThat(controller.gatewayApi(ObjectKey.HTTP_ROUTE))
+                  .anySatisfy(
+                      v -> {
+                        assertThat(v.metadata().getName()).isEqualTo("cart");
+                        assertThat(v.metadata().getGeneration()).isEqualTo(2L);
+                      }));
+      sleepAWhile();
+      assertThat(mover().getStatus()).isEqualTo(theirs);
+
+      // Back to Weir's class: Weir's status again, over the other controller's.
+      KubeObjects.update(client, this::mover, g -> g.getSpec().setGatewayClassName("weir"));
+      eventually(
+          () -> {
+            GatewayStatus gs = mover().getStatus();
+            assertThat(gs.getConditions())
+                .extracting(c -> c.getType() + "=" + c.getStatus() + " " + c.getReason())
+                .contains("Accepted=True Accepted");
+            assertThat(gs.getConditions())
+                .allSatisfy(
+                    c -> assertThat(c.getMessage()).isNotEqualTo("the other controller serves it"));
+            assertThat(gs.getAddresses())
+                .extracting(a -> a.getValue())
+                .containsExactly("203.0.113.7");
+            assertThat(cart().getStatus().getParents())
+                .extracting(RouteParentStatus::getControllerName)
+                .containsExactly(GatewayApiCompiler.CONTROLLER_NAME);
+          });
+    }
+  }
+
+  /**
+   * A resync of the status writer after the other controller wrote its status over Weir's cleared
+   * one writes nothing: only what is still exactly Weir's is removed.
+   */
+  @Test
+  void aClearWrittenAgainOnResyncLeavesTheOtherControllersStatus() {
+    create(
+        """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: resynced, namespace: default}
+        spec:
+          gatewayClassName: other
+          listeners: [{name: web, port: 80, protocol: HTTP}]
+        """,
+        Gateway.class);
+    Gateway g = client.resources(Gateway.class).inNamespace("default").withName("resynced").get();
+    Condition weirsAccepted =
+        new ConditionBuilder(theirs("Accepted"))
+            .withMessage("Weir serves this Gateway")
+            .withObservedGeneration(1L)
+            .build();
+    GatewayStatus weirs =
+        new io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusBuilder()
+            .withConditions(weirsAccepted)
+            .addNewListener()
+            .withName("web")
+            .withAttachedRoutes(0)
+            .withConditions(weirsAccepted)
+            .endListener()
+            .build();
+    // The other controller has rewritten Accepted but not yet the listeners.
+    g.setStatus(
+        new io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusBuilder(weirs)
+            .withConditions(theirs("Accepted"))
+            .build());
+    client.resource(g).updateStatus();
+    AtomicInteger writes = new AtomicInteger();
+    KubernetesGatewayApiStatusTarget real =
+        new KubernetesGatewayApiStatusTarget(client, () -> true);
+    StatusTarget<ObjectKey, Object> counting =
+        new StatusTarget<>() {
+          @Override
+          public boolean mayWrite() {
+            return true;
+          }
+
+          @Override
+          public boolean write(ObjectKey key, Object status) {
+            boolean wrote = real.write(key, status);
+            if (wrote) {
+              writes.incrementAndGet();
+            }
+            return wrote;
+          }
+        };
+    ObjectKey key = new ObjectKey("east", ObjectKey.GATEWAY, "default", "resynced");
+    try (StatusWriter<ObjectKey, Object> writer =
+        new StatusWriter<>(
+            Map.of("east", counting),
+            ObjectKey::cluster,
+            Duration.ofMillis(100),
+            new SimpleMeterRegistry())) {
+      writer.submit(Map.of(key, new ClearedGatewayStatus(weirs)));
+      eventually(
+          () -> {
+            GatewayStatus s =
+                client
+                    .resources(Gateway.class)
+                    .inNamespace("default")
+                    .withName("resynced")
+                    .get()
+                    .getStatus();
+            assertThat(s.getListeners()).as("Weir's listener entry removed").isEmpty();
+            assertThat(s.getConditions()).containsExactly(theirs("Accepted"));
+            assertThat(writes).hasValue(1);
+          });
+      // The other controller writes its listeners; a resync writes the clear again: nothing goes.
+      Gateway now =
+          client.resources(Gateway.class).inNamespace("default").withName("resynced").get();
+      now.getStatus()
+          .setListeners(
+              List.of(
+                  new io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatusBuilder()
+                      .withName("web")
+                      .withAttachedRoutes(0)
+                      .withConditions(theirs("Accepted"))
+                      .build()));
+      GatewayStatus theirs = client.resource(now).updateStatus().getStatus();
+      writer.resync("east");
+      sleepAWhile();
+      assertThat(writes).hasValue(1);
+      assertThat(
+              client
+                  .resources(Gateway.class)
+                  .inNamespace("default")
+                  .withName("resynced")
+                  .get()
+                  .getStatus())
+          .isEqualTo(theirs);
     }
   }
 

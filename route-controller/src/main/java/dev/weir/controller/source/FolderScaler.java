@@ -35,8 +35,10 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  * rename, so the folder's watcher sees one complete change.
  *
  * <p>Reads are cheap however many targets a folder holds: the folder is listed at most once per
- * {@link #RESCAN_AFTER}, and a file is parsed again only when its text changed. A write reads its
- * file afresh.
+ * {@link #RESCAN_AFTER}, and a file is parsed again only when its text changed. A write reads
+ * afresh the file its Deployment was last found in, and only that file while the Deployment is
+ * still there (a wake's write costs one file, not the folder); otherwise it lists and reads the
+ * folder afresh.
  */
 public final class FolderScaler implements Scaler {
 
@@ -45,6 +47,12 @@ public final class FolderScaler implements Scaler {
 
   private final Path directory;
   private final Clock clock;
+
+  /** Files read so far; tests use it to see what a write costs. */
+  private int filesRead;
+
+  /** The file each Deployment ({@code namespace/name}) was last found in. */
+  private final Map<String, Path> foundIn = new HashMap<>();
 
   /** Parsed files by path, kept while their size and modification time stay. */
   private final Map<Path, Parsed> parsed = new HashMap<>();
@@ -105,6 +113,11 @@ public final class FolderScaler implements Scaler {
     forget();
   }
 
+  /** How many times a file was read from the folder (not answered from the last parse). */
+  synchronized int filesRead() {
+    return filesRead;
+  }
+
   /** A Deployment document found: its file, the file's text, its spec and replicas nodes. */
   private record Found(Path file, String text, MappingNode spec, @Nullable ScalarNode replicas) {}
 
@@ -144,6 +157,7 @@ public final class FolderScaler implements Scaler {
       // Reading is cheap, parsing is not; a file's time stamp may not move for a quick edit of the
       // same size, so the text itself says whether it changed.
       String text = Files.readString(file, StandardCharsets.UTF_8);
+      filesRead++;
       if (old != null && old.text().equals(text)) {
         return old;
       }
@@ -165,6 +179,16 @@ public final class FolderScaler implements Scaler {
   }
 
   private Found find(String namespace, String deployment, boolean fresh) throws ScaleException {
+    String key = namespace + "/" + deployment;
+    Path last = foundIn.get(key);
+    if (fresh && last != null) {
+      // A write reads its file afresh, and only that file while the Deployment is still in it.
+      Parsed p = parse(last, true);
+      Found found = p == null ? null : findIn(last, p, namespace, deployment);
+      if (found != null) {
+        return found;
+      }
+    }
     boolean listed =
         fresh || listing == null || !clock.instant().isBefore(listedAt.plus(RESCAN_AFTER));
     List<Path> files = files(fresh);
@@ -173,40 +197,10 @@ public final class FolderScaler implements Scaler {
       if (p == null) {
         continue;
       }
-      String text = p.text();
-      for (Node doc : p.documents()) {
-        if (!(doc instanceof MappingNode m)
-            || !"Deployment".equals(scalar(m, "kind"))
-            || !(value(m, "metadata") instanceof MappingNode meta)
-            || !deployment.equals(scalar(meta, "name"))) {
-          continue;
-        }
-        String ns = scalar(meta, "namespace");
-        if (!namespace.equals(ns == null ? "default" : ns)) {
-          continue;
-        }
-        String apiVersion = scalar(m, "apiVersion");
-        if (!"apps/v1".equals(apiVersion)) {
-          throw new ScaleException(
-              "deployment/"
-                  + deployment
-                  + " in "
-                  + file
-                  + " has apiVersion \""
-                  + apiVersion
-                  + "\" (expected: apps/v1)");
-        }
-        if (!(value(m, "spec") instanceof MappingNode spec) || spec.getValue().isEmpty()) {
-          throw new ScaleException(
-              "deployment/" + deployment + " in " + file + " has no spec to set replicas in");
-        }
-        Node replicas = value(spec, "replicas");
-        if (replicas != null
-            && !(replicas instanceof ScalarNode s && s.getValue().trim().matches("\\d{1,9}"))) {
-          throw new ScaleException(
-              "deployment/" + deployment + " in " + file + ": spec.replicas is not a whole number");
-        }
-        return new Found(file, text, spec, (ScalarNode) replicas);
+      Found found = findIn(file, p, namespace, deployment);
+      if (found != null) {
+        foundIn.put(key, file);
+        return found;
       }
     }
     throw new ScaleException(
@@ -216,6 +210,49 @@ public final class FolderScaler implements Scaler {
             + namespace
             + " under "
             + directory);
+  }
+
+  /**
+   * The Deployment document {@code namespace/deployment} of {@code file}; null when it has none.
+   */
+  private static @Nullable Found findIn(Path file, Parsed p, String namespace, String deployment)
+      throws ScaleException {
+    String text = p.text();
+    for (Node doc : p.documents()) {
+      if (!(doc instanceof MappingNode m)
+          || !"Deployment".equals(scalar(m, "kind"))
+          || !(value(m, "metadata") instanceof MappingNode meta)
+          || !deployment.equals(scalar(meta, "name"))) {
+        continue;
+      }
+      String ns = scalar(meta, "namespace");
+      if (!namespace.equals(ns == null ? "default" : ns)) {
+        continue;
+      }
+      String apiVersion = scalar(m, "apiVersion");
+      if (!"apps/v1".equals(apiVersion)) {
+        throw new ScaleException(
+            "deployment/"
+                + deployment
+                + " in "
+                + file
+                + " has apiVersion \""
+                + apiVersion
+                + "\" (expected: apps/v1)");
+      }
+      if (!(value(m, "spec") instanceof MappingNode spec) || spec.getValue().isEmpty()) {
+        throw new ScaleException(
+            "deployment/" + deployment + " in " + file + " has no spec to set replicas in");
+      }
+      Node replicas = value(spec, "replicas");
+      if (replicas != null
+          && !(replicas instanceof ScalarNode s && s.getValue().trim().matches("\\d{1,9}"))) {
+        throw new ScaleException(
+            "deployment/" + deployment + " in " + file + ": spec.replicas is not a whole number");
+      }
+      return new Found(file, text, spec, (ScalarNode) replicas);
+    }
+    return null;
   }
 
   private static @Nullable Node value(MappingNode map, String key) {

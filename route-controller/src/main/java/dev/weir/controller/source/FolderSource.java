@@ -33,6 +33,7 @@ import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
@@ -68,7 +69,9 @@ import org.slf4j.LoggerFactory;
  * is lost.
  *
  * <p>A file named by a watch event is read again whatever its modification time and size say (a
- * rewrite of the same size within one clock tick is still seen); any other file only when its
+ * rewrite of the same size within one clock tick is still seen), and a watch event reads only the
+ * files it names, without listing the folder (an event naming a directory, or a path gone that was
+ * no file of the folder, looks at the whole folder). The periodic rescan reads any other file whose
  * modification time or size changed, and a lost event ({@code OVERFLOW}) reads every file again.
  * Each file's objects are kept as parsed, with an index of the keys each file defines; a watch
  * event hands the cluster's {@link ObjectStore} only the objects of the files that changed (puts
@@ -103,6 +106,7 @@ public final class FolderSource implements ClusterSource {
   // Touched only on the executor thread.
   private final Map<Path, FileContent> files = new TreeMap<>();
   private final Map<Path, Integer> timesRead = new HashMap<>();
+  private int listings;
   // The files whose objects or problem changed since the last publish (added, changed, removed).
   private final Set<Path> filesChanged = new HashSet<>();
   // What the store was last handed, per file and per key (kind, namespace and name): the keys each
@@ -217,6 +221,18 @@ public final class FolderSource implements ClusterSource {
   int timesRead(Path file) {
     try {
       return executor.submit(() -> timesRead.getOrDefault(file, 0)).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** How many times the whole folder was listed; tests use it to see what a watch event costs. */
+  int listings() {
+    try {
+      return executor.submit(() -> listings).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
@@ -368,8 +384,15 @@ public final class FolderSource implements ClusterSource {
       return false;
     }
     boolean updated = health.state().equals(ClusterHealth.STALE);
+    if (!all && !changed.isEmpty() && !updated) {
+      Boolean named = scanNamed(changed);
+      if (named != null) {
+        return named;
+      }
+    }
     Set<Path> seen = new HashSet<>();
     List<Path> paths;
+    listings++;
     try (Stream<Path> walk = Files.walk(dir)) {
       paths = walk.filter(FolderSource::isObjectFile).sorted().toList();
     } catch (IOException | RuntimeException e) {
@@ -394,20 +417,7 @@ public final class FolderSource implements ClusterSource {
         continue;
       }
       FileContent now = read(path, modified, attrs.size(), before);
-      if (before == null || !sameContent(now, before)) {
-        if (now.problem() != null && (before == null || !now.problem().equals(before.problem()))) {
-          log.warn("cluster {}: {}", name(), now.problem());
-        }
-        files.put(path, now);
-        filesChanged.add(path);
-        updated = true;
-      } else {
-        // Keep the objects already stored, so that the store sees the very same ones.
-        files.put(
-            path,
-            new FileContent(
-                now.modified(), now.size(), before.objects(), before.notes(), before.problem()));
-      }
+      updated |= take(path, before, now);
     }
     for (Iterator<Path> it = files.keySet().iterator(); it.hasNext(); ) {
       Path path = it.next();
@@ -419,6 +429,65 @@ public final class FolderSource implements ClusterSource {
     }
     timesRead.keySet().retainAll(seen);
     return updated;
+  }
+
+  /**
+   * A watch event's scan: reads only the files the events named, without listing the folder, so a
+   * change costs its files however many the folder holds. Null when the events need the whole
+   * folder looked at: they name a directory (made or moved in, its files unread), or a path that is
+   * gone and was not one of the folder's files (perhaps a directory with files in it). Names that
+   * are not object files (editors' and atomic writers' hidden temporary files) are skipped.
+   *
+   * @return whether some file's objects or problem changed; null: scan the folder instead
+   */
+  private @Nullable Boolean scanNamed(Set<Path> changed) {
+    boolean updated = false;
+    for (Path path : changed) {
+      BasicFileAttributes attrs;
+      try {
+        attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      } catch (IOException gone) {
+        if (files.remove(path) != null) {
+          timesRead.remove(path);
+          filesChanged.add(path);
+          updated = true;
+        } else if (watchedDirectories.containsValue(path)) {
+          return null;
+        }
+        continue;
+      }
+      if (attrs.isDirectory() || attrs.isSymbolicLink()) {
+        return null;
+      }
+      if (!isObjectFile(path)) {
+        continue;
+      }
+      FileContent before = files.get(path);
+      FileContent now = read(path, attrs.lastModifiedTime().toMillis(), attrs.size(), before);
+      updated |= take(path, before, now);
+    }
+    return updated;
+  }
+
+  /**
+   * Keeps what {@code path} holds now; true when its objects or problem changed (it is then among
+   * the files the next publish hands over).
+   */
+  private boolean take(Path path, @Nullable FileContent before, FileContent now) {
+    if (before == null || !sameContent(now, before)) {
+      if (now.problem() != null && (before == null || !now.problem().equals(before.problem()))) {
+        log.warn("cluster {}: {}", name(), now.problem());
+      }
+      files.put(path, now);
+      filesChanged.add(path);
+      return true;
+    }
+    // Keep the objects already stored, so that the store sees the very same ones.
+    files.put(
+        path,
+        new FileContent(
+            now.modified(), now.size(), before.objects(), before.notes(), before.problem()));
+    return false;
   }
 
   private static boolean sameContent(FileContent a, @Nullable FileContent b) {

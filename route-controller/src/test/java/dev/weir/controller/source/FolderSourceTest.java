@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FolderSourceTest {
 
   @TempDir Path dir;
+  @TempDir Path elsewhere;
   private final AtomicInteger changes = new AtomicInteger();
   private @Nullable FolderSource source;
 
@@ -182,6 +183,44 @@ class FolderSourceTest {
     assertThat(started().objectsHandedToStore()).isEqualTo(44);
     assertThat(started().store().view().services()).hasSize(19);
     assertThat(routeNamed("r7")).isSameAs(other);
+    assertThat(started().health().state()).isEqualTo(ClusterHealth.READY);
+  }
+
+  @Test
+  void aWatchEventReadsTheFilesItNamesWithoutListingTheFolder() throws IOException {
+    for (int i = 0; i < 20; i++) {
+      Files.writeString(dir.resolve("route-" + i + ".yaml"), route("r" + i, 50, 50));
+    }
+    start();
+    int listings = started().listings();
+
+    // Written aside and renamed over, as the scaler and editors do: two events, one file read.
+    FolderClusters.write(dir.resolve("route-3.yaml"), route("r3", 70, 30));
+    eventually(() -> assertThat(routeNamed("r3").generation()).isEqualTo(2));
+    Files.delete(dir.resolve("route-5.yaml"));
+    eventually(
+        () ->
+            assertThat(started().store().view().routes())
+                .extracting(r -> r.key().name())
+                .doesNotContain("r5"));
+    assertThat(started().listings()).isEqualTo(listings);
+    assertThat(started().timesRead(dir.resolve("route-4.yaml"))).isEqualTo(1);
+
+    // A folder made with files in it: its event names the folder, so the folder is looked at.
+    Path made = Files.createDirectory(dir.resolve("more"));
+    Files.writeString(made.resolve("route-x.yaml"), route("x", 10, 90));
+    eventually(() -> assertThat(routeNamed("x").generation()).isEqualTo(1));
+    Files.writeString(made.resolve("route-y.yaml"), route("y", 10, 90));
+    eventually(() -> assertThat(routeNamed("y").generation()).isEqualTo(1));
+
+    // A watched folder moved out with its files (one event, naming the folder): their objects go.
+    Files.move(made, elsewhere.resolve("more"));
+    eventually(
+        () ->
+            assertThat(started().store().view().routes())
+                .extracting(r -> r.key().name())
+                .doesNotContain("x", "y")
+                .hasSize(19));
     assertThat(started().health().state()).isEqualTo(ClusterHealth.READY);
   }
 

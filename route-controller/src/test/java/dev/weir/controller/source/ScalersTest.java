@@ -89,6 +89,33 @@ class ScalersTest {
         .hasMessageContaining("deployment/hello-00003 not found");
   }
 
+  @Test
+  void aWriteReadsOnlyTheFileItsDeploymentWasFoundInAndFollowsItWhenItMoves() throws Exception {
+    for (int i = 0; i < 20; i++) {
+      Files.writeString(
+          folder.resolve("other-" + i + ".yaml"),
+          FILE.replace("hello-00003", "other-" + i).replace("name: other}", "name: x" + i + "}"));
+    }
+    Path file = folder.resolve("hello.yaml");
+    Files.writeString(file, FILE);
+    FolderScaler scaler = new FolderScaler(folder);
+    assertThat(scaler.replicas("default", "hello-00003")).isZero();
+    int read = scaler.filesRead();
+
+    scaler.scale("default", "hello-00003", 1);
+    assertThat(scaler.filesRead()).isEqualTo(read + 1);
+    assertThat(Files.readString(file)).contains("replicas:   1    # Weir sets this");
+
+    // Moved to another file: the write finds it there, and leaves the old file alone.
+    Path moved = folder.resolve("sub/moved.yaml");
+    Files.createDirectories(moved.getParent());
+    Files.writeString(moved, FILE);
+    Files.writeString(file, "# emptied\n");
+    scaler.scale("default", "hello-00003", 1);
+    assertThat(Files.readString(moved)).contains("replicas:   1    # Weir sets this");
+    assertThat(Files.readString(file)).isEqualTo("# emptied\n");
+  }
+
   /** A clock tests move by hand. */
   private static final class MutableClock extends java.time.Clock {
     private java.time.Instant now = java.time.Instant.parse("2026-12-01T00:00:00Z");

@@ -251,7 +251,7 @@ final class Report {
         "\n## 8. Scale from zero\n\nIssue 16's benchmark, on a small stack of its own (controller"
             + " and gateway from their jars, folder clusters). Cold starts: the revision"
             + " `cold-00001` sits at zero (its Deployment document says `replicas: 0`); a stand-in"
-            + " kubelet in the harness (`StandInKubelet`, polling the document every 5 ms) starts"
+            + " kubelet in the harness (`StandInKubelet`, woken by a file watch on the document, and looking every 5 ms in any case) starts"
             + " its backend as a JVM process of its own when the controller writes 1, probes"
             + " `GET /` until it answers and then writes its ready EndpointSlice. One request,"
             + " on a connection opened beforehand, wakes it; the time from writing it to the"

@@ -15,22 +15,26 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A stand-in for the kubelet of one revision, in the harness's JVM: it watches one Deployment's
- * replicas (every {@value #POLL_MILLIS} ms) and, when they go above 0, starts a real HTTP backend,
- * waits until it answers {@code GET /} (its readiness probe) and writes a ready EndpointSlice for
- * it; at 0 it removes the slice first, then stops the backend, as Kubernetes would. Unlike {@code
- * deploy/local/kubelet.sh} it records when each step happened (epoch microseconds, the clock file
- * times and other processes share), so that a benchmark can take the backend's own start-up out of
- * a cold start.
+ * replicas (a folder: a watch on its file, and a look every {@value #POLL_MILLIS} ms in any case)
+ * and, when they go above 0, starts a real HTTP backend, waits until it answers {@code GET /} (its
+ * readiness probe) and writes a ready EndpointSlice for it; at 0 it removes the slice first, then
+ * stops the backend, as Kubernetes would. Unlike {@code deploy/local/kubelet.sh} it records when
+ * each step happened (epoch microseconds, the clock file times and other processes share), so that
+ * a benchmark can take the backend's own start-up out of a cold start.
  */
 public final class StandInKubelet implements AutoCloseable {
 
@@ -55,6 +59,14 @@ public final class StandInKubelet implements AutoCloseable {
 
     /** Removes the revision's EndpointSlice. */
     void removeSlice() throws Exception;
+
+    /**
+     * Returns when the replicas may have changed, or after {@code millis} at most. By default it
+     * waits {@code millis}: the stand-in then looks every {@value #POLL_MILLIS} ms.
+     */
+    default void awaitChange(long millis) throws InterruptedException {
+      Thread.sleep(millis);
+    }
 
     @Override
     default void close() {}
@@ -150,7 +162,7 @@ public final class StandInKubelet implements AutoCloseable {
         }
       }
       try {
-        Thread.sleep(POLL_MILLIS);
+        cluster.awaitChange(POLL_MILLIS);
       } catch (InterruptedException e) {
         return;
       }
@@ -264,8 +276,37 @@ public final class StandInKubelet implements AutoCloseable {
    * FolderScaler} rewrites, by rename), and {@code sliceFile} for {@code revision}'s EndpointSlice
    * (written by rename, through {@code staging}).
    */
-  public static Cluster folder(Path deploymentFile, Path sliceFile, Path staging, String revision) {
+  public static Cluster folder(Path deploymentFile, Path sliceFile, Path staging, String revision)
+      throws IOException {
+    // As a kubelet hears of a change from its watch on the API server rather than by polling: the
+    // scaler's rename of the file wakes the stand-in at once (the look every POLL_MILLIS stays, in
+    // case an event is missed).
+    WatchService watch = deploymentFile.getFileSystem().newWatchService();
+    Path folder = deploymentFile.toAbsolutePath().getParent();
+    folder.register(
+        watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+    Path name = deploymentFile.getFileName();
     return new Cluster() {
+      @Override
+      public void awaitChange(long millis) throws InterruptedException {
+        // Any event of the folder ends the wait (the slice and the scaler's temporary file too):
+        // a look costs one read of the file.
+        WatchKey key = watch.poll(millis, TimeUnit.MILLISECONDS);
+        if (key != null) {
+          key.pollEvents();
+          key.reset();
+        }
+      }
+
+      @Override
+      public void close() {
+        try {
+          watch.close();
+        } catch (IOException e) {
+          // closing anyway
+        }
+      }
+
       @Override
       public int replicas() throws IOException {
         Matcher m = REPLICAS.matcher(Files.readString(deploymentFile));

@@ -34,11 +34,12 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  * file — other documents, comments, formatting — stays as it was. The file is replaced by an atomic
  * rename, so the folder's watcher sees one complete change.
  *
- * <p>Reads are cheap however many targets a folder holds: the folder is listed at most once per
- * {@link #RESCAN_AFTER}, and a file is parsed again only when its text changed. A write reads
- * afresh the file its Deployment was last found in, and only that file while the Deployment is
- * still there (a wake's write costs one file, not the folder); otherwise it lists and reads the
- * folder afresh.
+ * <p>Reads are cheap however many targets and files a folder holds: a Deployment is looked for
+ * again in the file it was last found in, and only there while it is still there, so a wake's read
+ * and write cost one file, not the folder. A read answers from the last parse within {@link
+ * #RESCAN_AFTER} of the last look and reads the file again after that; a write always reads its
+ * file afresh. The folder is listed (at most once per {@link #RESCAN_AFTER}, or afresh for a write)
+ * only for a Deployment not found where it was; a file is parsed again only when its text changed.
  */
 public final class FolderScaler implements Scaler {
 
@@ -180,17 +181,18 @@ public final class FolderScaler implements Scaler {
 
   private Found find(String namespace, String deployment, boolean fresh) throws ScaleException {
     String key = namespace + "/" + deployment;
+    boolean listed =
+        fresh || listing == null || !clock.instant().isBefore(listedAt.plus(RESCAN_AFTER));
     Path last = foundIn.get(key);
-    if (fresh && last != null) {
-      // A write reads its file afresh, and only that file while the Deployment is still in it.
-      Parsed p = parse(last, true);
+    if (last != null) {
+      // Read again (a write, or the last read is a period old) only the file the Deployment was
+      // last found in, while it is still there.
+      Parsed p = parse(last, listed);
       Found found = p == null ? null : findIn(last, p, namespace, deployment);
       if (found != null) {
         return found;
       }
     }
-    boolean listed =
-        fresh || listing == null || !clock.instant().isBefore(listedAt.plus(RESCAN_AFTER));
     List<Path> files = files(fresh);
     for (Path file : files) {
       Parsed p = parse(file, fresh || listed);

@@ -98,13 +98,18 @@ class ScalersTest {
     }
     Path file = folder.resolve("hello.yaml");
     Files.writeString(file, FILE);
-    FolderScaler scaler = new FolderScaler(folder);
+    MutableClock clock = new MutableClock();
+    FolderScaler scaler = new FolderScaler(folder, clock);
     assertThat(scaler.replicas("default", "hello-00003")).isZero();
     int read = scaler.filesRead();
 
     scaler.scale("default", "hello-00003", 1);
     assertThat(scaler.filesRead()).isEqualTo(read + 1);
     assertThat(Files.readString(file)).contains("replicas:   1    # Weir sets this");
+    // A read after the last listing's period: that file again, not the folder.
+    clock.advance(FolderScaler.RESCAN_AFTER);
+    assertThat(scaler.replicas("default", "hello-00003")).isEqualTo(1);
+    assertThat(scaler.filesRead()).isEqualTo(read + 2);
 
     // Moved to another file: the write finds it there, and leaves the old file alone.
     Path moved = folder.resolve("sub/moved.yaml");

@@ -264,14 +264,18 @@ final class Report {
             + " hop). Then idle for `weir.dev/scale-to-zero-after` the controller scales it back"
             + " to 0, and the next wake starts once the gateway has applied the model without its"
             + " endpoint. Overhead: total − the backend's start-up (the issue's target: ≤ 50 ms);"
-            + " Weir alone: also without the stand-in's polling and writing. Percentiles are"
+            + " Weir alone: also without the stand-in's watching and writing. Percentiles are"
             + " nearest-rank (over 20 wakes p99 is the largest). The same wakes are repeated"
             + " with 100 more activatable revisions in the table (the controller reads every"
             + " target each look), and in Kubernetes mode: three fabric8 mock API servers in CRUD"
             + " mode in the harness's JVM, the scale write timed when `east`'s server took the"
             + " `PUT` to `deployments/cold-00001/scale`, the stand-in on an informer writing the"
             + " EndpointSlice through the API, a controller and a gateway of their own. Each"
-            + " series starts with one unmeasured wake.\n\n");
+            + " series starts with one unmeasured wake; in folder mode "
+            + ScaleFromZeroSuite.WARM_UP_CHANGES
+            + " unmeasured EndpointSlice changes of another revision come first, 25 ms apart"
+            + " (the slice → release path warmed up, as the propagation suite's unmeasured"
+            + " changes do for Routes).\n\n");
     md.append(r.scaleFromZero.isEmpty() ? NOT_RUN : scaleFromZeroTables(r.scaleFromZero));
 
     md.append(

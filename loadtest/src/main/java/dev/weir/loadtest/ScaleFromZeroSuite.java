@@ -50,6 +50,13 @@ final class ScaleFromZeroSuite {
   private static final String WARM_HOST =
       "warm." + BenchClusters.NAMESPACE + "." + BenchClusters.DOMAIN;
   private static final Duration PATIENCE = Duration.ofSeconds(120);
+
+  /** Unmeasured EndpointSlice changes before the wakes ({@link #warmUpChanges}). */
+  static final int WARM_UP_CHANGES = 200;
+
+  /** Between two warm-up changes: longer than the rebuild loop's hold-off, so each is built. */
+  private static final Duration WARM_UP_SPACING = Duration.ofMillis(25);
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** How much it runs, and how its stacks' JVMs run ({@link WeirStack.Jvm}). */
@@ -222,6 +229,7 @@ final class ScaleFromZeroSuite {
           "sfz-gateway",
           PATIENCE);
       stack.awaitServed(WARM_HOST, PATIENCE);
+      warmUpChanges(stack);
       Harness.progress("  scale-from-zero: %d wakes of %s", plan.wakes(), COLD);
       // One unmeasured wake first: the first after the processes start also loads and compiles
       // the wake path's classes (demand, scale write, YAML) in the controller and the gateway.
@@ -285,6 +293,33 @@ final class ScaleFromZeroSuite {
       awaitSleep(stack, kubelet, sleeps + 1);
     }
     return colds;
+  }
+
+  /**
+   * Unmeasured EndpointSlice changes of another revision ({@link #WARM_UP_CHANGES}, one every
+   * {@link #WARM_UP_SPACING}), then waits until the gateway applied the last: a wake's slice takes
+   * the same path (folder watch, build, snapshot, endpoints to the gateway, table swap), which a
+   * controller and a gateway that have run a while have compiled; a fresh JVM would run it
+   * interpreted at first. The propagation suite's unmeasured changes do the same for Routes.
+   */
+  private void warmUpChanges(WeirStack stack) throws Exception {
+    Path staging = dir.resolve(".staging");
+    Path file = east().resolve("warm-up-slice.yaml");
+    String revision = plan.others() > 0 ? "o0001-00001" : WARM + "-unused";
+    for (int i = 0; i < WARM_UP_CHANGES; i++) {
+      FolderClusters.replace(
+          staging, file, FolderClusters.slice(revision, "127.0.0.2", 1000 + i % 2));
+      Thread.sleep(WARM_UP_SPACING.toMillis());
+    }
+    Files.delete(file);
+    Thread.sleep(WARM_UP_SPACING.toMillis());
+    long model =
+        JSON.readTree(stack.get(stack.adminUrl("/api/v1/model"))).path("revision").asLong();
+    WeirStack.await(
+        "the gateway applying model revision " + model + " after the warm-up changes",
+        PATIENCE,
+        stack.controller(),
+        () -> stack.gatewayAppliedRevision().orElse(-1L) >= model);
   }
 
   /**

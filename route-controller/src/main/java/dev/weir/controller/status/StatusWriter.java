@@ -97,7 +97,10 @@ public final class StatusWriter<K extends Comparable<? super K>, S> implements A
    */
   public void submit(Map<K, S> statuses) {
     desired = requireNonNull(statuses, "statuses");
-    queueDrain();
+    if (!targets.isEmpty()) {
+      // Folder clusters only: nothing to write, so no walk of every status per build.
+      queueDrain();
+    }
   }
 
   /** Forgets what was written to {@code cluster} and writes again: leadership changed hands. */

@@ -267,7 +267,7 @@ public record GatewayApiResult(
             gateways,
             http,
             grpc,
-            state.memo(),
+            state.memo().withoutDelta(),
             state.gatewaysLeft());
     return new GatewayApiResult(
         hosts, ages, routes, services, certs, gatewayClasses, gateways, http, grpc, nextState);

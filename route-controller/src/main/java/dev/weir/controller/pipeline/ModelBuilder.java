@@ -9,6 +9,7 @@ import dev.weir.controller.gatewayapi.GatewayAddress;
 import dev.weir.controller.gatewayapi.GatewayApiInput;
 import dev.weir.controller.gatewayapi.GatewayApiResult;
 import dev.weir.controller.gatewayapi.ObjectKey;
+import dev.weir.controller.gatewayapi.Overlay;
 import dev.weir.controller.pipeline.ClusterIndex.Name;
 import dev.weir.model.TrafficModel;
 import dev.weir.model.Upstream;

@@ -33,7 +33,24 @@ public final class GatewayApiCompileBench {
     for (int i = 0; i < n; i++) {
       routes.add(route("h" + i, "svc" + i, 1));
     }
-    BackendServices services = (ns, name) -> List.of(new ServicePort("http", 8080, true));
+    // As the pipeline hands them over when no Service changed since the last compile.
+    BackendServices services =
+        new BackendServices() {
+          @Override
+          public List<ServicePort> ports(String namespace, String name) {
+            return List.of(new ServicePort("http", 8080, true));
+          }
+
+          @Override
+          public boolean mayHaveChanged(String namespace, String name) {
+            return false;
+          }
+
+          @Override
+          public boolean noneChanged() {
+            return true;
+          }
+        };
     Object[] fixed = {
       GatewayApiFixtures.weirClass(),
       GatewayApiFixtures.gateway(

@@ -72,6 +72,24 @@ public record GatewayApiResult(
     grpcRoutes = Frozen.of(grpcRoutes);
   }
 
+  /** The same result whose state keeps no memo: the next compile compiles everything. */
+  public GatewayApiResult withoutMemo() {
+    if (state.memo() == CompileCache.EMPTY) {
+      return this;
+    }
+    return new GatewayApiResult(
+        virtualHosts,
+        hostAges,
+        hostRoutes,
+        services,
+        certificates,
+        gatewayClasses,
+        gateways,
+        httpRoutes,
+        grpcRoutes,
+        state.withoutMemo());
+  }
+
   /** A Service a rule routes to: the model's upstream {@code {namespace}/{name}}. */
   public record ServiceRef(String namespace, String name) implements Comparable<ServiceRef> {
     @Override

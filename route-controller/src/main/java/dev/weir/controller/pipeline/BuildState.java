@@ -220,7 +220,7 @@ public final class BuildState {
         certificateChecks,
         latestRevisions,
         BuildMemo.EMPTY,
-        gatewayApi,
+        gatewayApi.withoutMemo(),
         gatewaysServed);
   }
 

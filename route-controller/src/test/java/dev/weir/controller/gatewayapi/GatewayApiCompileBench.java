@@ -20,6 +20,11 @@ import java.util.List;
  * <pre>
  * java -cp target/classes:target/test-classes:$(cat cp) dev.weir.controller.gatewayapi.GatewayApiCompileBench [routes] [rounds] [memo|nomemo]
  * </pre>
+ *
+ * <p>The Services are handed over as the pipeline hands them when none changed ({@code
+ * noneChanged}), so a compile after one route changed takes the delta path. At 10,000 HTTPRoutes,
+ * 100 rounds, 2 cores shared with other builds: p50 26-35 ms, p99 120-152 ms when every route was
+ * replayed (before the delta path); p50 0.6 ms, p99 0.9-1.6 ms on the delta path.
  */
 public final class GatewayApiCompileBench {
 

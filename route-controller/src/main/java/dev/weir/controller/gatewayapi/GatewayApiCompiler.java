@@ -148,6 +148,12 @@ import org.jspecify.annotations.Nullable;
  * VirtualHost#servedTo}). Once any Weir HTTPS listener serves, rules of HTTPS listeners carry a
  * {@code :scheme} header match {@code https} (and those of HTTP listeners {@code http}) on a
  * port-80 host where they differ, since the model has one host table for both listeners.
+ *
+ * <p><b>Work</b>: the result is the same whatever the previous state's memo ({@link CompileCache})
+ * holds; only the work differs. Unchanged routes and hosts are replayed from it; when only a few
+ * HTTPRoutes and GRPCRoutes changed and nothing else did, only those routes and the hosts they
+ * carry rules on are worked on (the delta path, see {@code delta()}), so one route's edit costs one
+ * route's work, not a walk of every route.
  */
 public final class GatewayApiCompiler {
 

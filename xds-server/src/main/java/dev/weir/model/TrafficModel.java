@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.RandomAccess;
 import java.util.Set;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything the data planes need, as one immutable value: every virtual host and every upstream
@@ -122,6 +123,9 @@ public record TrafficModel(
    * builder hands over sorted lists).
    */
   private static <T extends Comparable<? super T>> List<T> sortedCopy(List<T> list) {
+    if (list instanceof Checked<T> c) {
+      return c.list; // another model's: sorted and unmodifiable (the same list, not a copy)
+    }
     for (int i = 1; i < list.size(); i++) {
       if (list.get(i - 1).compareTo(list.get(i)) > 0) {
         return list.stream().sorted().toList();
@@ -317,6 +321,17 @@ public record TrafficModel(
     @Override
     public int size() {
       return list.size();
+    }
+
+    /** Equal at once to another model's wrapper of the same list (a model made of its lists). */
+    @Override
+    public boolean equals(@Nullable Object o) {
+      return (o instanceof Checked<?> c && c.list == list) || super.equals(o);
+    }
+
+    @Override
+    public int hashCode() {
+      return super.hashCode();
     }
   }
 

@@ -385,7 +385,12 @@ class GatewayApiCompileCacheTest {
     assertThat(invalid.state().memo().madeByDelta()).isTrue();
     assertThat(invalid.virtualHosts()).isEqualTo(weight.virtualHosts());
     assertThat(
-            invalid.httpRoutes().get(keyB).getParents().get(0).getConditions().get(0).getReason())
+            Objects.requireNonNull(invalid.httpRoutes().get(keyB))
+                .getParents()
+                .get(0)
+                .getConditions()
+                .get(0)
+                .getReason())
         .isEqualTo("UnsupportedValue");
 
     // A route more, one fewer, another hostname: the hosts put in and taken out in their places.

@@ -43,9 +43,13 @@ import java.util.Map;
  * </pre>
  *
  * <p>{@code BuildBench 10000 100 5 httproutes}, one HTTPRoute's weights changed at 10,000
- * HTTPRoutes, 2 cores shared with other builds: one-change rebuild median 29-34 ms (p90 47-76 ms),
- * unchanged rebuild 25-28 ms, before the Gateway API compile's delta path and the builder's
- * HTTPRoute patch path; 0.9-2.2 ms (p90 2.4-3.1 ms), unchanged 0.1-0.3 ms, after.
+ * HTTPRoutes, 2 cores shared with other builds, four runs: one-change rebuild median 29-34 ms (p90
+ * 33-76 ms), unchanged rebuild 24-28 ms, before the Gateway API compile's delta path and the
+ * builder's HTTPRoute patch path; 0.6-2.2 ms (p90 2.4-3.8 ms), unchanged 0.1-0.3 ms, after. The
+ * cold builds after the rebuilds are slower after (0.8-2.2 s against 0.24-0.28 s): the rebuilds no
+ * longer run the full path, so the JIT has not compiled it; the first cold build is as before. Weir
+ * Routes ({@code BuildBench 10000 100 5}), the same run: median 5.9 ms with the new model checked
+ * whole, 0.7 ms with it patched ({@code TrafficModel.patch}).
  */
 public final class BuildBench {
 

@@ -23,8 +23,8 @@ import java.util.List;
  *
  * <p>The Services are handed over as the pipeline hands them when none changed ({@code
  * noneChanged}), so a compile after one route changed takes the delta path. At 10,000 HTTPRoutes,
- * 100 rounds, 2 cores shared with other builds: p50 26-35 ms, p99 120-152 ms when every route was
- * replayed (before the delta path); p50 0.6 ms, p99 0.9-1.6 ms on the delta path.
+ * 100 rounds, 2 cores shared with other builds, four runs: p50 23-35 ms, p99 67-152 ms when every
+ * route was replayed (before the delta path); p50 0.6-0.8 ms, p99 0.9-12 ms on the delta path.
  */
 public final class GatewayApiCompileBench {
 

@@ -220,15 +220,8 @@ public final class ModelBuilder {
       ActivationView activations,
       List<GatewayAddress> gatewayAddresses) {
     BuildMemo memo = previous.memo().fits(domain, tls) ? previous.memo() : BuildMemo.EMPTY;
-    List<RouteObject> routes = new ArrayList<>();
-    Map<String, SecretObject> secrets = new HashMap<>();
-    for (ClusterObjects c : clusters) {
-      if (c.config()) {
-        routes.addAll(c.routes());
-        // One Secret per name: with the same name in two config clusters, the first cluster's wins.
-        c.secrets().forEach(secret -> secrets.putIfAbsent(secret.key(), secret));
-      }
-    }
+    List<RouteObject> routes = routesOf(clusters);
+    Map<String, SecretObject> secrets = secretsOf(clusters);
     routes.sort(AGE);
 
     IndexStage index = IndexStage.run(clusters, memo);
@@ -707,7 +700,8 @@ public final class ModelBuilder {
     if (!index.changed().isEmpty()) {
       return null;
     }
-    CertificateStage certificates = CertificateStage.create(tls, Map.of(), previous, now);
+    CertificateStage certificates =
+        CertificateStage.create(tls, secretsOf(clusters), previous, now);
     GatewayApiResult gatewayApi =
         GatewayApiStage.compile(
             clusters, index, true, certificates, previous, now, gatewayAddresses);
@@ -820,6 +814,20 @@ public final class ModelBuilder {
             gatewayApi,
             gatewaysServed);
     return new BuildResult(model, statuses, state, null);
+  }
+
+  /**
+   * Every config cluster's Secrets by key: with the same name in two config clusters, the first
+   * cluster's.
+   */
+  private static Map<String, SecretObject> secretsOf(List<ClusterObjects> clusters) {
+    Map<String, SecretObject> secrets = new HashMap<>();
+    for (ClusterObjects c : clusters) {
+      if (c.config()) {
+        c.secrets().forEach(secret -> secrets.putIfAbsent(secret.key(), secret));
+      }
+    }
+    return secrets;
   }
 
   /** Every config cluster's Routes. */

@@ -2,9 +2,15 @@ package dev.weir.model;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.AbstractList;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.RandomAccess;
 import java.util.Set;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything the data planes need, as one immutable value: every virtual host and every upstream
@@ -19,6 +25,12 @@ import java.util.Set;
  * per port (the same host may be served on port 80 and on a Gateway listener's port 8080). {@code
  * certificates} (sorted by name, names unique) say which hosts are served over HTTPS, and {@code
  * httpOption} what plain HTTP does for them.
+ *
+ * <p>The constructor checks all of that (one pass over every host's references), except for the
+ * very lists of a model that was checked (another model's {@code virtualHosts()}, {@code
+ * upstreams()} and {@code certificates()} together, as {@link #withRevision} passes them): those
+ * lists carry the proof of their check. {@link #patch} makes a model from a checked one by putting
+ * in and taking out a few hosts and upstreams, and checks only what that can break.
  */
 public record TrafficModel(
     long revision,
@@ -40,10 +52,25 @@ public record TrafficModel(
    *     certificate name twice, or a virtual host names an upstream the model lacks
    */
   public TrafficModel {
-    virtualHosts = sortedCopy(requireNonNull(virtualHosts, "virtualHosts"));
-    upstreams = sortedCopy(requireNonNull(upstreams, "upstreams"));
-    certificates = sortedCopy(requireNonNull(certificates, "certificates"));
+    requireNonNull(virtualHosts, "virtualHosts");
+    requireNonNull(upstreams, "upstreams");
+    requireNonNull(certificates, "certificates");
     requireNonNull(httpOption, "httpOption");
+    if (!Checked.together(virtualHosts, upstreams, certificates)) {
+      virtualHosts = sortedCopy(virtualHosts);
+      upstreams = sortedCopy(upstreams);
+      certificates = sortedCopy(certificates);
+      check(virtualHosts, upstreams, certificates);
+      Object proof = new Object();
+      virtualHosts = new Checked<>(virtualHosts, proof);
+      upstreams = new Checked<>(upstreams, proof);
+      certificates = new Checked<>(certificates, proof);
+    }
+  }
+
+  /** The whole check: see the constructor's {@code @throws}. */
+  private static void check(
+      List<VirtualHost> virtualHosts, List<Upstream> upstreams, List<Certificate> certificates) {
     Set<String> certificateNames = new HashSet<>();
     for (Certificate certificate : certificates) {
       if (!certificateNames.add(certificate.name())) {
@@ -67,20 +94,25 @@ public record TrafficModel(
                 + (vh.sharedPort() ? "" : " on port " + vh.port())
                 + " appears twice");
       }
-      for (WeightedUpstream w : vh.split()) {
-        requireKnown(names, vh.host(), w.upstream());
+      references(vh, upstream -> requireKnown(names, vh.host(), upstream));
+    }
+  }
+
+  /** Calls {@code each} with every upstream name {@code vh} routes or mirrors to. */
+  private static void references(VirtualHost vh, java.util.function.Consumer<String> each) {
+    for (WeightedUpstream w : vh.split()) {
+      each.accept(w.upstream());
+    }
+    for (TagRoute t : vh.tagRoutes()) {
+      each.accept(t.upstream());
+    }
+    for (HttpRule rule : vh.rules()) {
+      for (RuleBackend backend : rule.backends()) {
+        each.accept(backend.upstream());
       }
-      for (TagRoute t : vh.tagRoutes()) {
-        requireKnown(names, vh.host(), t.upstream());
-      }
-      for (HttpRule rule : vh.rules()) {
-        for (RuleBackend backend : rule.backends()) {
-          requireKnown(names, vh.host(), backend.upstream());
-        }
-        for (HttpFilter filter : rule.filters()) {
-          if (filter instanceof HttpFilter.Mirror mirror) {
-            requireKnown(names, vh.host(), mirror.upstream());
-          }
+      for (HttpFilter filter : rule.filters()) {
+        if (filter instanceof HttpFilter.Mirror mirror) {
+          each.accept(mirror.upstream());
         }
       }
     }
@@ -91,6 +123,9 @@ public record TrafficModel(
    * builder hands over sorted lists).
    */
   private static <T extends Comparable<? super T>> List<T> sortedCopy(List<T> list) {
+    if (list instanceof Checked<T> c) {
+      return c.list; // another model's: sorted and unmodifiable (the same list, not a copy)
+    }
     for (int i = 1; i < list.size(); i++) {
       if (list.get(i - 1).compareTo(list.get(i)) > 0) {
         return list.stream().sorted().toList();
@@ -106,9 +141,198 @@ public record TrafficModel(
     }
   }
 
-  /** The same content under another revision number. */
+  /** The same content under another revision number (not checked again). */
   public TrafficModel withRevision(long newRevision) {
     return new TrafficModel(newRevision, virtualHosts, upstreams, certificates, httpOption);
+  }
+
+  /**
+   * This model with a few hosts and upstreams taken out and put in, under {@code newRevision};
+   * certificates and the HTTP option kept. A host or upstream replaced is taken out and put in.
+   * Only what the change can break is checked, so its cost is one pass over the lists (a copy) and
+   * the change's own hosts' references, plus one pass over every host's references when an upstream
+   * is taken out: not the whole check of the constructor.
+   *
+   * @param removedHosts hosts of this model to take out (each equal to the model's host of that
+   *     host name and port)
+   * @param addedHosts hosts to put in, on host names and ports the model then lacks
+   * @param removedUpstreams upstreams of this model to take out (each equal to the model's)
+   * @param addedUpstreams upstreams to put in, with names the model then lacks
+   * @throws IllegalArgumentException if a host or upstream taken out is not the model's, one put in
+   *     is there already or comes twice, a host put in routes to an upstream the new model lacks,
+   *     or a host of the new model routes to an upstream taken out
+   */
+  public TrafficModel patch(
+      long newRevision,
+      Collection<VirtualHost> removedHosts,
+      Collection<VirtualHost> addedHosts,
+      Collection<Upstream> removedUpstreams,
+      Collection<Upstream> addedUpstreams) {
+    List<Upstream> nextUpstreams =
+        spliced(upstreams, removedUpstreams, addedUpstreams, "upstreams", Upstream::name);
+    List<VirtualHost> nextHosts =
+        spliced(
+            virtualHosts,
+            removedHosts,
+            addedHosts,
+            "virtualHosts",
+            vh -> vh.host() + (vh.sharedPort() ? "" : " on port " + vh.port()));
+    for (VirtualHost vh : addedHosts) {
+      references(
+          vh,
+          upstream -> {
+            if (indexOf(nextUpstreams, upstream) < 0) {
+              throw new IllegalArgumentException(
+                  "virtual host "
+                      + vh.host()
+                      + " routes to "
+                      + upstream
+                      + ", which is not an upstream");
+            }
+          });
+    }
+    if (!removedUpstreams.isEmpty()) {
+      Set<String> gone = new HashSet<>();
+      removedUpstreams.forEach(u -> gone.add(u.name()));
+      for (VirtualHost vh : nextHosts) {
+        references(
+            vh,
+            upstream -> {
+              if (gone.contains(upstream)) {
+                throw new IllegalArgumentException(
+                    "virtual host "
+                        + vh.host()
+                        + " routes to "
+                        + upstream
+                        + ", which is taken out of the upstreams");
+              }
+            });
+      }
+    }
+    Object proof = new Object();
+    return new TrafficModel(
+        newRevision,
+        new Checked<>(nextHosts, proof),
+        new Checked<>(nextUpstreams, proof),
+        new Checked<>(certificates, proof),
+        httpOption);
+  }
+
+  /**
+   * {@code sorted} (a checked model's list) without {@code removed} and with {@code added}, sorted:
+   * one merge pass.
+   */
+  private static <T extends Comparable<? super T>> List<T> spliced(
+      List<T> sorted,
+      Collection<T> removed,
+      Collection<T> added,
+      String what,
+      Function<T, String> name) {
+    if (removed.isEmpty() && added.isEmpty()) {
+      return sorted;
+    }
+    List<T> out = new ArrayList<>(sorted.size() - removed.size() + added.size());
+    List<T> rem = removed.stream().sorted().toList();
+    List<T> add = added.stream().sorted().toList();
+    for (int i = 1; i < add.size(); i++) {
+      if (add.get(i - 1).compareTo(add.get(i)) == 0) {
+        throw new IllegalArgumentException(
+            what + ": " + name.apply(add.get(i)) + " is put in twice");
+      }
+    }
+    int r = 0;
+    int a = 0;
+    for (T t : sorted) {
+      while (a < add.size() && add.get(a).compareTo(t) < 0) {
+        out.add(add.get(a++));
+      }
+      if (r < rem.size() && rem.get(r).compareTo(t) < 0) {
+        throw new IllegalArgumentException(
+            what + ": " + name.apply(rem.get(r)) + " is taken out but not in the model");
+      }
+      if (r < rem.size() && rem.get(r).compareTo(t) == 0) {
+        if (!rem.get(r).equals(t)) {
+          throw new IllegalArgumentException(
+              what + ": " + name.apply(t) + " is taken out but the model's differs");
+        }
+        r++;
+        continue;
+      }
+      if (a < add.size() && add.get(a).compareTo(t) == 0) {
+        throw new IllegalArgumentException(
+            what + ": " + name.apply(t) + " appears twice (put in, and not taken out)");
+      }
+      out.add(t);
+    }
+    if (r < rem.size()) {
+      throw new IllegalArgumentException(
+          what + ": " + name.apply(rem.get(r)) + " is taken out but not in the model");
+    }
+    while (a < add.size()) {
+      out.add(add.get(a++));
+    }
+    return List.copyOf(out);
+  }
+
+  /** The index of the upstream named {@code name} in the sorted {@code upstreams}, or negative. */
+  private static int indexOf(List<Upstream> upstreams, String name) {
+    int low = 0;
+    int high = upstreams.size() - 1;
+    while (low <= high) {
+      int mid = (low + high) >>> 1;
+      int c = upstreams.get(mid).name().compareTo(name);
+      if (c < 0) {
+        low = mid + 1;
+      } else if (c > 0) {
+        high = mid - 1;
+      } else {
+        return mid;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * An unmodifiable list of a checked model, with the proof of that check: the three lists of one
+   * model share one proof, so a model made of them together needs no check.
+   */
+  private static final class Checked<T> extends AbstractList<T> implements RandomAccess {
+    private final List<T> list;
+    private final Object proof;
+
+    Checked(List<T> list, Object proof) {
+      this.list = list instanceof Checked<T> c ? c.list : list; // unmodifiable: the caller's copy
+      this.proof = proof;
+    }
+
+    static boolean together(List<?> a, List<?> b, List<?> c) {
+      return a instanceof Checked<?> x
+          && b instanceof Checked<?> y
+          && c instanceof Checked<?> z
+          && x.proof == y.proof
+          && y.proof == z.proof;
+    }
+
+    @Override
+    public T get(int index) {
+      return list.get(index);
+    }
+
+    @Override
+    public int size() {
+      return list.size();
+    }
+
+    /** Equal at once to another model's wrapper of the same list (a model made of its lists). */
+    @Override
+    public boolean equals(@Nullable Object o) {
+      return (o instanceof Checked<?> c && c.list == list) || super.equals(o);
+    }
+
+    @Override
+    public int hashCode() {
+      return super.hashCode();
+    }
   }
 
   /** True when both models route and serve every request the same way (revision ignored). */

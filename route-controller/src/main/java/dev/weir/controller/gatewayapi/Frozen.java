@@ -29,9 +29,12 @@ final class Frozen<K, V> extends AbstractMap<K, V> {
     return map instanceof Frozen<K, V> ? map : new Frozen<>(map);
   }
 
-  /** {@code map} when it is frozen, else an unmodifiable copy ({@link Map#copyOf}). */
+  /**
+   * {@code map} when it is frozen or an {@link Overlay} (unmodifiable, made over maps nobody
+   * changes), else an unmodifiable copy ({@link Map#copyOf}).
+   */
   static <K, V> Map<K, V> of(Map<K, V> map) {
-    return map instanceof Frozen<K, V> ? map : Map.copyOf(map);
+    return map instanceof Frozen<K, V> || map instanceof Overlay<K, V> ? map : Map.copyOf(map);
   }
 
   @Override

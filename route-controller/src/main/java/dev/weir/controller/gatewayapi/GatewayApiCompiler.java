@@ -148,6 +148,12 @@ import org.jspecify.annotations.Nullable;
  * VirtualHost#servedTo}). Once any Weir HTTPS listener serves, rules of HTTPS listeners carry a
  * {@code :scheme} header match {@code https} (and those of HTTP listeners {@code http}) on a
  * port-80 host where they differ, since the model has one host table for both listeners.
+ *
+ * <p><b>Work</b>: the result is the same whatever the previous state's memo ({@link CompileCache})
+ * holds; only the work differs. Unchanged routes and hosts are replayed from it; when only a few
+ * HTTPRoutes and GRPCRoutes changed and nothing else did, only those routes and the hosts they
+ * carry rules on are worked on (the delta path, see {@code delta()}), so one route's edit costs one
+ * route's work, not a walk of every route.
  */
 public final class GatewayApiCompiler {
 
@@ -179,6 +185,9 @@ public final class GatewayApiCompiler {
   private final Set<ObjectKey> replayed = new HashSet<>();
   private boolean contextSame;
   private @Nullable Recorder recording; // what the route being compiled looks up and makes
+  private boolean anyWide; // some host is a wildcard or *
+  private final Set<Object> mixed = new HashSet<>(); // hosts with rules of both route kinds
+  private final Set<ObjectKey> cleared = new HashSet<>(); // routes whose Weir parents were cleared
 
   private GatewayApiCompiler(GatewayApiInput input) {
     this.input = input;
@@ -192,7 +201,8 @@ public final class GatewayApiCompiler {
    * @return the hosts, Services, certificates and statuses, and the state for the next compile
    */
   public static GatewayApiResult compile(GatewayApiInput input) {
-    return new GatewayApiCompiler(input).run();
+    GatewayApiResult delta = new GatewayApiCompiler(input).delta();
+    return delta != null ? delta : new GatewayApiCompiler(input).run();
   }
 
   // ------------------------------------------------------------------ model of the compile
@@ -376,7 +386,14 @@ public final class GatewayApiCompiler {
 
   // ------------------------------------------------------------------ the run
 
-  private GatewayApiResult run() {
+  /** The Weir Gateways (oldest first), those that left Weir's class, and the attach context. */
+  private record Prepared(
+      List<GatewayInfo> ordered,
+      Map<ObjectKey, GatewayStatus> gatewaysLeft,
+      List<Object> context) {}
+
+  /** GatewayClasses and Gateways with their listeners: what both paths start from. */
+  private Prepared prepare() {
     Map<String, Set<String>> weirClasses = new HashMap<>();
     for (GatewayApiObjects c : input.clusters()) {
       weirClasses.put(c.cluster(), gatewayClasses(c));
@@ -401,6 +418,14 @@ public final class GatewayApiCompiler {
     }
     List<Object> context = context(ordered);
     contextSame = same(old.context, context);
+    return new Prepared(ordered, gatewaysLeft, context);
+  }
+
+  private GatewayApiResult run() {
+    Prepared prepared = prepare();
+    List<GatewayInfo> ordered = prepared.ordered();
+    Map<ObjectKey, GatewayStatus> gatewaysLeft = prepared.gatewaysLeft();
+    List<Object> context = prepared.context();
     List<RouteInfo> routes = new ArrayList<>();
     Map<String, GatewayApiObjects> byCluster = new HashMap<>();
     for (GatewayApiObjects c : input.clusters()) {
@@ -461,7 +486,13 @@ public final class GatewayApiCompiler {
                 sortedServices,
                 hosts,
                 Frozen.take(hostAges),
-                Frozen.take(hostRoutes)),
+                Frozen.take(hostRoutes),
+                input.clusters(),
+                attachedCounts(ordered),
+                anyWide,
+                Set.copyOf(mixed),
+                Set.copyOf(cleared),
+                false),
             gatewaysLeft);
     return new GatewayApiResult(
         hosts,
@@ -474,6 +505,368 @@ public final class GatewayApiCompiler {
         http,
         grpc,
         state);
+  }
+
+  /** Per Weir Gateway, its listeners' attached route counts (by listener index). */
+  private static Map<ObjectKey, int[]> attachedCounts(List<GatewayInfo> ordered) {
+    Map<ObjectKey, int[]> out = new HashMap<>();
+    for (GatewayInfo g : ordered) {
+      int[] counts = new int[g.listeners.size()];
+      for (int i = 0; i < counts.length; i++) {
+        counts[i] = g.listeners.get(i).attachedRoutes;
+      }
+      out.put(g.key, counts);
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ the delta path
+
+  /** How many routes the delta path takes at most; with more the compile walks every route. */
+  static final int DELTA_LIMIT = 256;
+
+  /** A route of the input that is not the very object the last compile read (or is new). */
+  private record Changed(GatewayApiObjects cluster, String kind, HasMetadata route) {}
+
+  /**
+   * The compile when only a few HTTPRoutes and GRPCRoutes changed since the last compile (edited,
+   * added or removed), or none: every GatewayClass, Gateway, ReferenceGrant and Namespace the very
+   * object it was ({@code contextSame}), no Service changed ({@link
+   * GatewayApiInput.BackendServices#noneChanged}), no serving HTTPS listener (its certificates
+   * follow every route's hosts) and no wildcard host (its rules reach other hosts). Then only the
+   * changed routes are compiled, only the hosts they carried rules on before or carry now are
+   * assembled (or reused while their rules are the same instances), and those hosts, the routes'
+   * statuses, memos and last valid generations are put over the last compile's (an {@link Overlay},
+   * or the sorted host list patched in place); Gateways' statuses are computed again from the
+   * listeners' attached counts, patched by the changed routes' attachments. The result equals a
+   * full compile's: every host is a function of the rules of the routes on it alone (no wildcard),
+   * a route's status a function of its own outcomes (no host on which the two kinds meet, before or
+   * after: those fall back). Null when that does not hold, and the full compile runs.
+   */
+  private @Nullable GatewayApiResult delta() {
+    List<GatewayApiObjects> before = old.inputs;
+    if (before == null
+        || old.anyWide
+        || !input.services().noneChanged()
+        || before.size() != input.clusters().size()) {
+      return null;
+    }
+    Prepared prepared = prepare();
+    if (!contextSame) {
+      return null;
+    }
+    for (GatewayInfo g : prepared.ordered()) {
+      for (ListenerInfo l : g.listeners) {
+        if (l.https && l.serving()) {
+          return null;
+        }
+      }
+    }
+    // The changed routes: position by position while the lists line up, else by key.
+    List<Changed> changed = new ArrayList<>();
+    Set<ObjectKey> removed = new HashSet<>();
+    for (int i = 0; i < before.size(); i++) {
+      GatewayApiObjects was = before.get(i);
+      GatewayApiObjects is = input.clusters().get(i);
+      if (!was.cluster().equals(is.cluster())) {
+        return null;
+      }
+      if (was == is) {
+        continue;
+      }
+      if (!diff(is, ObjectKey.HTTP_ROUTE, was.httpRoutes(), is.httpRoutes(), changed, removed)
+          || !diff(is, ObjectKey.GRPC_ROUTE, was.grpcRoutes(), is.grpcRoutes(), changed, removed)
+          || changed.size() + removed.size() > DELTA_LIMIT) {
+        return null;
+      }
+    }
+    // Listener counts as they were, less the changed routes' old attachments.
+    for (GatewayInfo g : prepared.ordered()) {
+      int[] counts = old.attached.get(g.key);
+      if (counts == null || counts.length != g.listeners.size()) {
+        return null;
+      }
+      for (int i = 0; i < counts.length; i++) {
+        g.listeners.get(i).attachedRoutes = counts[i];
+      }
+    }
+    Set<HostPort> hosts = new HashSet<>(); // the hosts to assemble again
+    Set<ObjectKey> gone = new HashSet<>(removed); // routes whose last memo no longer holds
+    for (ObjectKey key : removed) {
+      RouteMemo m = old.routes.get(key);
+      if (m == null || !detach(m, hosts)) {
+        return null;
+      }
+    }
+    Map<ObjectKey, RouteInfo> infos = new LinkedHashMap<>();
+    Map<ObjectKey, List<ParentOutcome>> outcomes = new HashMap<>();
+    for (Changed c : changed) {
+      RouteInfo r = route(c.cluster().cluster(), c.kind(), c.route());
+      if (infos.put(r.key(), r) != null) {
+        return null; // one key twice
+      }
+      RouteMemo m = old.routes.get(r.key());
+      if (m != null && !detach(m, hosts)) {
+        return null;
+      }
+      gone.add(r.key());
+      outcomes.put(r.key(), attach(r, c.cluster()));
+      for (Attachment a : Objects.requireNonNull(nextRoutes.get(r.key())).attachments()) {
+        ListenerInfo li = listener(a);
+        if (li == null) {
+          return null;
+        }
+        for (String h : a.hosts()) {
+          hosts.add(new HostPort(modelPort(li), h));
+        }
+      }
+    }
+    // The hosts: each from its routes' rules alone (no wildcard covers it, one route kind).
+    Map<Object, HostMemo> hostChanges = new HashMap<>();
+    List<@Nullable HostMemo> remade = new ArrayList<>(); // pairs: the last memo or null, the new
+    for (HostPort key : hosts) {
+      if (key.host().equals(Hostnames.ANY)
+          || Hostnames.isWildcard(key.host())
+          || old.mixed.contains(key)) {
+        return null;
+      }
+      HostMemo was = old.hosts.get(key);
+      List<RouteInfo> on = new ArrayList<>();
+      if (was != null) {
+        for (ObjectKey k : was.routes()) {
+          if (!gone.contains(k)) {
+            RouteMemo m = Objects.requireNonNull(old.routes.get(k));
+            on.add(info(k, m));
+          }
+        }
+      }
+      for (RouteInfo r : infos.values()) {
+        if (carries(Objects.requireNonNull(nextRoutes.get(r.key())), key)) {
+          on.add(r);
+        }
+      }
+      on.sort(ROUTE_AGE);
+      List<Entry> own = new ArrayList<>();
+      for (RouteInfo r : on) {
+        RouteMemo m = nextRoutes.get(r.key());
+        for (Attachment a :
+            Objects.requireNonNull(m != null ? m : old.routes.get(r.key())).attachments()) {
+          ListenerInfo li = Objects.requireNonNull(listener(a));
+          if (modelPort(li) == key.port() && a.hosts().contains(key.host())) {
+            for (Compiled c : a.rules()) {
+              own.add(new Entry(key.host(), li, r, c.ranked(), c.rule()));
+            }
+          }
+        }
+      }
+      HostMemo memo;
+      if (own.isEmpty()) {
+        memo = new HostMemo(List.of(), null, null, List.of()); // matches no signature
+      } else if (!oneKind(own)) {
+        return null; // the kinds meet: kept apart by age, routes' statuses say so
+      } else {
+        memo = host(key, was, own, own, List.of(), false);
+      }
+      hostChanges.put(key, memo);
+      if (memo != was) {
+        remade.add(was);
+        remade.add(memo);
+      }
+    }
+    HostsMade made = spliced(remade);
+    // Statuses: the changed routes' (no host conflict: one kind on each of their hosts), every
+    // Gateway's (few), over the last compile's.
+    for (RouteInfo r : infos.values()) {
+      routeStatus(r, Objects.requireNonNull(outcomes.get(r.key())), Map.of());
+    }
+    // A route whose Weir parents the last compile cleared (a status without them, written once)
+    // is looked at again: its status goes once the route holds none.
+    Set<ObjectKey> restatused = new HashSet<>(gone);
+    for (ObjectKey k : old.cleared) {
+      RouteMemo m = old.routes.get(k);
+      if (!gone.contains(k) && m != null) {
+        routeStatus(info(k, m), m.outcomes(), Map.of());
+        restatused.add(k);
+      }
+    }
+    for (GatewayInfo g : prepared.ordered()) {
+      gatewayStatus(g);
+    }
+    Set<ObjectKey> httpGone = new HashSet<>();
+    Set<ObjectKey> grpcGone = new HashSet<>();
+    Set<ObjectKey> lastValidGone = new HashSet<>();
+    for (ObjectKey k : restatused) {
+      (k.kind().equals(ObjectKey.HTTP_ROUTE) ? httpGone : grpcGone).add(k); // put over if made
+    }
+    lastValidGone.addAll(gone);
+    Map<ObjectKey, RouteMemo> routes = Overlay.of(old.routes, nextRoutes, removed);
+    // Services: the last compile's while the changed routes name what they named.
+    Set<ServiceRef> serviceSet = old.services;
+    List<ServiceRef> sortedServices = old.sortedServices;
+    boolean sameServices = true;
+    for (ObjectKey k : gone) {
+      RouteMemo was = old.routes.get(k);
+      RouteMemo is = routes.get(k);
+      List<ServiceRef> a = was == null ? List.of() : was.services();
+      List<ServiceRef> b = is == null ? List.of() : is.services();
+      sameServices &= a.equals(b) || new HashSet<>(a).equals(new HashSet<>(b));
+    }
+    if (!sameServices) {
+      Set<ServiceRef> all = new HashSet<>();
+      for (RouteMemo m : routes.values()) {
+        all.addAll(m.services());
+      }
+      if (!all.equals(old.services)) {
+        List<ServiceRef> sorted = new ArrayList<>(all);
+        sorted.sort(null);
+        serviceSet = all;
+        sortedServices = List.copyOf(sorted);
+      }
+    }
+    Map<ObjectKey, GatewayClassStatus> classes = Frozen.take(classStatuses);
+    Map<ObjectKey, GatewayStatus> gatewayMap = Frozen.take(gatewayStatuses);
+    Map<ObjectKey, HTTPRouteStatus> http =
+        Overlay.of(input.previous().httpRoutes(), httpStatuses, httpGone);
+    Map<ObjectKey, GRPCRouteStatus> grpc =
+        Overlay.of(input.previous().grpcRoutes(), grpcStatuses, grpcGone);
+    GatewayApiState state =
+        new GatewayApiState(
+            Overlay.of(input.previous().lastValid(), lastValid, lastValidGone),
+            classes,
+            gatewayMap,
+            http,
+            grpc,
+            new CompileCache(
+                prepared.context(),
+                routes,
+                Overlay.of(old.hosts, hostChanges),
+                serviceSet,
+                sortedServices,
+                made.hosts(),
+                Frozen.of(made.ages()),
+                Frozen.of(made.routes()),
+                input.clusters(),
+                attachedCounts(prepared.ordered()),
+                false,
+                old.mixed,
+                Set.copyOf(cleared),
+                true),
+            prepared.gatewaysLeft());
+    return new GatewayApiResult(
+        made.hosts(),
+        state.memo().hostAges,
+        state.memo().hostRoutes,
+        sortedServices,
+        List.of(), // no serving HTTPS listener: no certificate
+        classes,
+        gatewayMap,
+        http,
+        grpc,
+        state);
+  }
+
+  /**
+   * Puts into {@code changed} the routes of {@code b} that are not the very objects of {@code a}
+   * (new ones too) and into {@code removed} the keys of {@code a} that {@code b} lacks; false when
+   * a key repeats.
+   */
+  private boolean diff(
+      GatewayApiObjects cluster,
+      String kind,
+      List<? extends HasMetadata> a,
+      List<? extends HasMetadata> b,
+      List<Changed> changed,
+      Set<ObjectKey> removed) {
+    if (a == b) {
+      return true;
+    }
+    int start = changed.size();
+    if (a.size() == b.size()) {
+      boolean aligned = true;
+      for (int i = 0; i < b.size() && aligned; i++) {
+        HasMetadata x = a.get(i);
+        HasMetadata y = b.get(i);
+        if (x != y) {
+          aligned =
+              Objects.equals(x.getMetadata().getNamespace(), y.getMetadata().getNamespace())
+                  && Objects.equals(x.getMetadata().getName(), y.getMetadata().getName());
+          changed.add(new Changed(cluster, kind, y));
+          if (changed.size() > DELTA_LIMIT) {
+            return false;
+          }
+        }
+      }
+      if (aligned) {
+        return true;
+      }
+      changed.subList(start, changed.size()).clear();
+    }
+    Map<ObjectKey, HasMetadata> was = new HashMap<>();
+    for (HasMetadata x : a) {
+      if (was.put(key(cluster, kind, x), x) != null) {
+        return false;
+      }
+    }
+    for (HasMetadata y : b) {
+      HasMetadata x = was.remove(key(cluster, kind, y));
+      if (x != y) {
+        changed.add(new Changed(cluster, kind, y));
+      }
+    }
+    removed.addAll(was.keySet());
+    return true;
+  }
+
+  private static ObjectKey key(GatewayApiObjects cluster, String kind, HasMetadata o) {
+    return new ObjectKey(
+        cluster.cluster(), kind, o.getMetadata().getNamespace(), o.getMetadata().getName());
+  }
+
+  /** A route compiled before, as its memo has it (for its hosts and its status). */
+  private RouteInfo info(ObjectKey key, RouteMemo m) {
+    return new RouteInfo(
+        key,
+        m.current(),
+        m.served(),
+        m.created(),
+        m.validation(),
+        m.validation().all(),
+        droppedRules(m.validation(), ruleCount(m.current())));
+  }
+
+  /** The listener an attachment names, or null when its Gateway has no such listener now. */
+  private @Nullable ListenerInfo listener(Attachment a) {
+    GatewayInfo g = gateways.get(a.gateway());
+    return g == null || a.listener() >= g.listeners.size() ? null : g.listeners.get(a.listener());
+  }
+
+  /**
+   * Takes a route's last attachments off its listeners' counts and puts the hosts it carried rules
+   * on into {@code hosts}; false when a listener is not there any more.
+   */
+  private boolean detach(RouteMemo m, Set<HostPort> hosts) {
+    for (Attachment a : m.attachments()) {
+      ListenerInfo li = listener(a);
+      if (li == null) {
+        return false;
+      }
+      li.attachedRoutes--;
+      for (String h : a.hosts()) {
+        hosts.add(new HostPort(modelPort(li), h));
+      }
+    }
+    return true;
+  }
+
+  /** True when the route's attachments carry rules on {@code key}. */
+  private boolean carries(RouteMemo m, HostPort key) {
+    for (Attachment a : m.attachments()) {
+      ListenerInfo li = listener(a);
+      if (li != null && modelPort(li) == key.port() && a.hosts().contains(key.host())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -1601,6 +1994,7 @@ public final class GatewayApiCompiler {
       if (oneKind(h.getValue())) {
         continue; // one kind: nothing to keep apart
       }
+      mixed.add(h.getKey());
       Map<ObjectKey, List<Entry>> byGateway = new TreeMap<>();
       for (Entry e : h.getValue()) {
         byGateway.computeIfAbsent(e.listener().gateway.key, k -> new ArrayList<>()).add(e);
@@ -1644,6 +2038,7 @@ public final class GatewayApiCompiler {
       }
     }
     wide.sort(Map.Entry.comparingByKey());
+    anyWide = !wide.isEmpty();
     Map<HostPort, List<ListenerInfo>> isolating = isolating(wide);
     for (HostPort key : isolating.keySet()) {
       byHost.putIfAbsent(key, List.of());
@@ -1665,27 +2060,8 @@ public final class GatewayApiCompiler {
           candidates.addAll(w.getValue());
         }
       }
-      // The host is what its candidate rules and listeners make of it, all by instance: a memo is
-      // used only while every Gateway serves the very object it served (contextSame), so its
-      // listeners are the same instances too.
-      List<Object> signature = new ArrayList<>(candidates.size() * 4 + isolated.size() * 2 + 2);
-      signature.add(anyHttps);
-      for (Entry e : candidates) {
-        signature.add(e.rule());
-        signature.add(e.listener().gateway.served);
-        signature.add(e.listener().listener);
-        signature.add(e.host());
-      }
-      signature.add(isolated.size());
-      for (ListenerInfo l : isolated) {
-        signature.add(l.gateway.served);
-        signature.add(l.listener);
-      }
       HostMemo before = contextSame ? old.hosts.get(key) : null;
-      HostMemo memo = before;
-      if (memo == null || !same(memo.signature(), signature)) {
-        memo = assemble(key, own, candidates, isolated, anyHttps, signature);
-      }
+      HostMemo memo = host(key, before, own, candidates, isolated, anyHttps);
       nextHosts.put(key, memo);
       VirtualHost vh = memo.host();
       if (vh == null) {
@@ -1700,6 +2076,39 @@ public final class GatewayApiCompiler {
       }
     }
     return sameHosts && out.size() == old.sortedHosts.size() ? patched(remade) : made(out);
+  }
+
+  /**
+   * The host {@code key} as its candidate rules and listeners make it: {@code before} (the last
+   * compile's) while they are the very instances it was made of, else assembled again.
+   */
+  private HostMemo host(
+      HostPort key,
+      @Nullable HostMemo before,
+      List<Entry> own,
+      List<Entry> candidates,
+      List<ListenerInfo> isolated,
+      boolean anyHttps) {
+    // The host is what its candidate rules and listeners make of it, all by instance: a memo is
+    // used only while every Gateway serves the very object it served (contextSame), so its
+    // listeners are the same instances too.
+    List<Object> signature = new ArrayList<>(candidates.size() * 4 + isolated.size() * 2 + 2);
+    signature.add(anyHttps);
+    for (Entry e : candidates) {
+      signature.add(e.rule());
+      signature.add(e.listener().gateway.served);
+      signature.add(e.listener().listener);
+      signature.add(e.host());
+    }
+    signature.add(isolated.size());
+    for (ListenerInfo l : isolated) {
+      signature.add(l.gateway.served);
+      signature.add(l.listener);
+    }
+    if (before != null && same(before.signature(), signature)) {
+      return before;
+    }
+    return assemble(key, own, candidates, isolated, anyHttps, signature);
   }
 
   /**
@@ -1740,6 +2149,59 @@ public final class GatewayApiCompiler {
         List.copyOf(hosts),
         nextAges == null ? ages : nextAges,
         nextRoutes == null ? routes : nextRoutes);
+  }
+
+  /**
+   * The last compile's hosts, ages and routes with the hosts in {@code remade} (pairs: the last
+   * compile's memo or null, then this one's) put in their places: replaced, added where the sorted
+   * order puts them, or taken out (no host in the new memo); the ages and routes maps changed over
+   * the last ones ({@link Overlay}), not copied.
+   */
+  private HostsMade spliced(List<@Nullable HostMemo> remade) {
+    List<VirtualHost> hosts = old.sortedHosts;
+    if (remade.isEmpty()) {
+      return new HostsMade(hosts, old.hostAges, old.hostRoutes);
+    }
+    List<VirtualHost> list = new ArrayList<>(hosts);
+    Map<String, Instant> ages = new HashMap<>();
+    Map<String, List<ObjectKey>> routes = new HashMap<>();
+    Set<String> gone = new HashSet<>();
+    for (int i = 0; i < remade.size(); i += 2) {
+      HostMemo before = remade.get(i);
+      VirtualHost was = before == null ? null : before.host();
+      HostMemo now = Objects.requireNonNull(remade.get(i + 1));
+      VirtualHost is = now.host();
+      if (was != null) {
+        int at = java.util.Collections.binarySearch(list, was);
+        if (is != null) {
+          list.set(at, is);
+        } else {
+          list.remove(at);
+        }
+      } else if (is != null) {
+        int at = java.util.Collections.binarySearch(list, is);
+        list.add(-at - 1, is);
+      }
+      VirtualHost shared = is != null ? is : was;
+      if (shared == null || shared.port() != VirtualHost.SHARED_PORT) {
+        continue;
+      }
+      if (is == null) {
+        gone.add(shared.host());
+        continue;
+      }
+      Instant age = Objects.requireNonNull(now.age());
+      if (!age.equals(old.hostAges.get(is.host()))) {
+        ages.put(is.host(), age);
+      }
+      if (!now.routes().equals(old.hostRoutes.get(is.host()))) {
+        routes.put(is.host(), now.routes());
+      }
+    }
+    return new HostsMade(
+        List.copyOf(list),
+        Overlay.of(old.hostAges, ages, gone),
+        Overlay.of(old.hostRoutes, routes, gone));
   }
 
   /** {@code hosts} sorted, with the ages and routes of those on the shared port. */
@@ -1818,7 +2280,8 @@ public final class GatewayApiCompiler {
       rules.addAll(withScheme(httpsRules, "https"));
     }
     if (rules.isEmpty()) {
-      return new HostMemo(signature, null, null, List.of());
+      // No rule reaches the host; its routes are kept for the delta path (their host to redo).
+      return new HostMemo(signature, null, null, routeKeys(own));
     }
     Set<String> served = new TreeSet<>();
     for (HttpRule r : rules) {
@@ -1852,7 +2315,12 @@ public final class GatewayApiCompiler {
             .map(e -> e.route().created())
             .min(Comparator.naturalOrder())
             .orElse(Instant.MAX),
-        own.stream().map(e -> e.route().key()).distinct().sorted().toList());
+        routeKeys(own));
+  }
+
+  /** The routes of {@code entries}, sorted, each once. */
+  private static List<ObjectKey> routeKeys(List<Entry> entries) {
+    return entries.stream().map(e -> e.route().key()).distinct().sorted().toList();
   }
 
   /**
@@ -2106,6 +2574,7 @@ public final class GatewayApiCompiler {
       // populated with their ControllerName are cleaned up when they are no longer necessary").
       // Once the object holds none and the last compile reported none, the route has no status.
       if (hadWeirParents(r)) {
+        cleared.add(r.key()); // the next compile may drop it: it looks at the route again
         if (r.kind().equals(ObjectKey.HTTP_ROUTE)) {
           httpStatuses.put(r.key(), new HTTPRouteStatusBuilder().withParents(List.of()).build());
         } else {

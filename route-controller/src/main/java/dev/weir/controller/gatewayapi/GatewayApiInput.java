@@ -58,6 +58,16 @@ public record GatewayApiInput(
       return true;
     }
 
+    /**
+     * True only when every Service surely answers {@link #ports} as it did to the compile that
+     * returned the input's {@code previous} state ({@link #mayHaveChanged} false for every name):
+     * then a compile in which only a few routes changed works on those alone. False (the default)
+     * when some Service may have changed, or when it is not known.
+     */
+    default boolean noneChanged() {
+      return false;
+    }
+
     /** No Services anywhere. */
     BackendServices NONE = (namespace, name) -> null;
   }

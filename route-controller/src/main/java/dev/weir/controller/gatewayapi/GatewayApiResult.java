@@ -17,13 +17,17 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatusBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatusBuilder;
 import java.time.Instant;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What {@link GatewayApiCompiler#compile} makes.
@@ -72,6 +76,24 @@ public record GatewayApiResult(
     grpcRoutes = Frozen.of(grpcRoutes);
   }
 
+  /** The same result whose state keeps no memo: the next compile compiles everything. */
+  public GatewayApiResult withoutMemo() {
+    if (state.memo() == CompileCache.EMPTY) {
+      return this;
+    }
+    return new GatewayApiResult(
+        virtualHosts,
+        hostAges,
+        hostRoutes,
+        services,
+        certificates,
+        gatewayClasses,
+        gateways,
+        httpRoutes,
+        grpcRoutes,
+        state.withoutMemo());
+  }
+
   /** A Service a rule routes to: the model's upstream {@code {namespace}/{name}}. */
   public record ServiceRef(String namespace, String name) implements Comparable<ServiceRef> {
     @Override
@@ -85,18 +107,86 @@ public record GatewayApiResult(
    * Every status of this result in one map, for the status writer: per GatewayClass its {@link
    * GatewayClassStatus}, per Gateway its {@link GatewayStatus}, per HTTPRoute and GRPCRoute its
    * {@link HTTPRouteStatus} or {@link GRPCRouteStatus} with Weir's parents only; per Gateway that
-   * has left Weir's class while it still holds Weir's status, a {@link ClearedGatewayStatus}.
+   * has left Weir's class while it still holds Weir's status, a {@link ClearedGatewayStatus}. An
+   * unmodifiable view of the result's maps (their keys are of different kinds, or Gateways of
+   * different classes), not a copy: a build hands over 10,000 routes' statuses.
    */
   public Map<ObjectKey, Object> statuses() {
-    Map<ObjectKey, Object> out =
-        new HashMap<>(
-            gatewayClasses.size() + gateways.size() + httpRoutes.size() + grpcRoutes.size());
-    out.putAll(gatewayClasses);
-    out.putAll(gateways);
-    out.putAll(httpRoutes);
-    out.putAll(grpcRoutes);
-    state.gatewaysLeft().forEach((k, s) -> out.put(k, new ClearedGatewayStatus(s)));
-    return out;
+    return new Statuses();
+  }
+
+  /** The view {@link #statuses()} gives. */
+  private final class Statuses extends AbstractMap<ObjectKey, Object> {
+    private final List<Map<ObjectKey, ?>> maps =
+        List.of(gatewayClasses, gateways, httpRoutes, grpcRoutes, state.gatewaysLeft());
+    private @Nullable Set<Map.Entry<ObjectKey, Object>> entries;
+
+    @Override
+    public @Nullable Object get(Object key) {
+      for (int i = 0; i < maps.size(); i++) {
+        Object s = maps.get(i).get(key);
+        if (s != null) {
+          return s instanceof GatewayStatus g && i == maps.size() - 1
+              ? new ClearedGatewayStatus(g)
+              : s;
+        }
+      }
+      return null;
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+      for (Map<ObjectKey, ?> m : maps) {
+        if (m.containsKey(key)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    @Override
+    public int size() {
+      int size = 0;
+      for (Map<ObjectKey, ?> m : maps) {
+        size += m.size();
+      }
+      return size;
+    }
+
+    @Override
+    public Set<Map.Entry<ObjectKey, Object>> entrySet() {
+      Set<Map.Entry<ObjectKey, Object>> e = entries;
+      if (e == null) {
+        e =
+            new AbstractSet<>() {
+              @Override
+              public Iterator<Map.Entry<ObjectKey, Object>> iterator() {
+                int left = maps.size() - 1; // gatewaysLeft: each a ClearedGatewayStatus
+                return java.util.stream.IntStream.range(0, maps.size())
+                    .boxed()
+                    .flatMap(
+                        i ->
+                            maps.get(i).entrySet().stream()
+                                .map(
+                                    e ->
+                                        Map.<ObjectKey, Object>entry(
+                                            e.getKey(),
+                                            i == left
+                                                ? new ClearedGatewayStatus(
+                                                    (GatewayStatus) e.getValue())
+                                                : e.getValue())))
+                    .iterator();
+              }
+
+              @Override
+              public int size() {
+                return Statuses.this.size();
+              }
+            };
+        entries = e;
+      }
+      return e;
+    }
   }
 
   /** Nothing compiled: no Gateway API object anywhere. */
@@ -267,7 +357,7 @@ public record GatewayApiResult(
             gateways,
             http,
             grpc,
-            state.memo(),
+            state.memo().withoutDelta(),
             state.gatewaysLeft());
     return new GatewayApiResult(
         hosts, ages, routes, services, certs, gatewayClasses, gateways, http, grpc, nextState);

@@ -1,6 +1,7 @@
 package dev.weir.controller.pipeline;
 
 import dev.weir.controller.clusters.TlsSettings;
+import dev.weir.controller.gatewayapi.GatewayApiObjects;
 import dev.weir.controller.pipeline.ClusterIndex.Name;
 import dev.weir.model.Upstream;
 import java.util.ArrayList;
@@ -27,6 +28,17 @@ final class BuildMemo {
   private final @Nullable List<ClusterObjects> inputs;
   private final List<AppliedModel> dataPlanes;
   private @Nullable Boolean anyActivatable; // computed on first use
+  private Path path = Path.FULL;
+
+  /** How the build that made a memo went (tests, diagnostics). */
+  enum Path {
+    /** Every stage over every Route. */
+    FULL,
+    /** A few Routes edited, or the gate or the data planes alone changed ({@code patch}). */
+    ROUTES,
+    /** A few Gateway API routes edited ({@code patchGatewayApi}). */
+    GATEWAY_API_ROUTES
+  }
 
   /** A memo that knows nothing of its build's inputs (no build without one may skip a stage). */
   BuildMemo(
@@ -116,6 +128,66 @@ final class BuildMemo {
     return edited;
   }
 
+  /**
+   * True when {@code clusters} differ from the objects the memo's build read in Gateway API routes
+   * alone, or not at all: every cluster the same (name, locality, config, staleness), its Routes,
+   * Services, EndpointSlices and Secrets the very lists the build read, and its Gateway API objects
+   * the very objects but for the HTTPRoute and GRPCRoute lists (its GatewayClasses, Gateways,
+   * ReferenceGrants and Namespaces the very objects, in the same order). Rollouts are not the
+   * build's input.
+   */
+  boolean onlyGatewayApiRoutesChanged(List<ClusterObjects> clusters) {
+    List<ClusterObjects> before = inputs;
+    if (before == null || before.size() != clusters.size()) {
+      return false;
+    }
+    for (int i = 0; i < clusters.size(); i++) {
+      ClusterObjects was = before.get(i);
+      ClusterObjects is = clusters.get(i);
+      if (was == is) {
+        continue;
+      }
+      if (!was.cluster().equals(is.cluster())
+          || !was.locality().equals(is.locality())
+          || was.config() != is.config()
+          || was.stale() != is.stale()
+          || was.routes() != is.routes()
+          || was.services() != is.services()
+          || was.endpointSlices() != is.endpointSlices()
+          || was.secrets() != is.secrets()) {
+        return false;
+      }
+      GatewayApiObjects a = was.gatewayApi();
+      GatewayApiObjects b = is.gatewayApi();
+      if (a != b
+          && !(a.cluster().equals(b.cluster())
+              && sameObjects(a.gatewayClasses(), b.gatewayClasses())
+              && sameObjects(a.gateways(), b.gateways())
+              && sameObjects(a.referenceGrants(), b.referenceGrants())
+              && sameObjects(a.referenceGrantsV1beta1(), b.referenceGrantsV1beta1())
+              && sameObjects(a.namespaces(), b.namespaces()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The same objects (by identity) in the same order. */
+  private static boolean sameObjects(List<?> a, List<?> b) {
+    if (a == b) {
+      return true;
+    }
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (a.get(i) != b.get(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The data planes the per-Route {@code IngressReady} conditions were computed from. */
   List<AppliedModel> dataPlanes() {
     return dataPlanes;
@@ -147,6 +219,17 @@ final class BuildMemo {
   BuildMemo noneActivatable() {
     anyActivatable = false;
     return this;
+  }
+
+  /** Says which path the build that made this memo took; returns this memo. */
+  BuildMemo madeBy(Path madeBy) {
+    this.path = madeBy;
+    return this;
+  }
+
+  /** Which path the build that made this memo took. */
+  Path path() {
+    return path;
   }
 
   /** True when it was made for this domain and these TLS settings. */

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.weir.controller.api.v1alpha1.RouteStatus;
 import dev.weir.controller.gatewayapi.GatewayApiResult;
 import dev.weir.controller.gatewayapi.ObjectKey;
+import dev.weir.controller.gatewayapi.Overlay;
 import dev.weir.controller.pipeline.ClusterIndex.Name;
 import dev.weir.model.TrafficModel;
 import java.util.Collections;
@@ -219,7 +220,7 @@ public final class BuildState {
         certificateChecks,
         latestRevisions,
         BuildMemo.EMPTY,
-        gatewayApi,
+        gatewayApi.withoutMemo(),
         gatewaysServed);
   }
 

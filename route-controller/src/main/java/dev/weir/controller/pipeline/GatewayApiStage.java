@@ -78,6 +78,11 @@ final class GatewayApiStage {
           public boolean mayHaveChanged(String namespace, String name) {
             return changed == null || changed.contains(new Name(namespace, name));
           }
+
+          @Override
+          public boolean noneChanged() {
+            return changed != null && changed.isEmpty();
+          }
         };
     GatewayApiInput input =
         new GatewayApiInput(

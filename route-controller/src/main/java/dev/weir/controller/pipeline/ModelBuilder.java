@@ -9,6 +9,7 @@ import dev.weir.controller.gatewayapi.GatewayAddress;
 import dev.weir.controller.gatewayapi.GatewayApiInput;
 import dev.weir.controller.gatewayapi.GatewayApiResult;
 import dev.weir.controller.gatewayapi.ObjectKey;
+import dev.weir.controller.gatewayapi.Overlay;
 import dev.weir.controller.pipeline.ClusterIndex.Name;
 import dev.weir.model.TrafficModel;
 import dev.weir.model.Upstream;
@@ -169,6 +170,11 @@ public final class ModelBuilder {
     List<ClusterObjects> sorted =
         clusters.stream().sorted(Comparator.comparing(ClusterObjects::cluster)).toList();
     BuildResult patched = patch(domain, tls, sorted, previous, dataPlanes, now, gate, activations);
+    if (patched == null) {
+      patched =
+          patchGatewayApi(
+              domain, tls, sorted, previous, dataPlanes, now, gate, activations, gatewayAddresses);
+    }
     if (patched != null) {
       return patched;
     }
@@ -214,15 +220,8 @@ public final class ModelBuilder {
       ActivationView activations,
       List<GatewayAddress> gatewayAddresses) {
     BuildMemo memo = previous.memo().fits(domain, tls) ? previous.memo() : BuildMemo.EMPTY;
-    List<RouteObject> routes = new ArrayList<>();
-    Map<String, SecretObject> secrets = new HashMap<>();
-    for (ClusterObjects c : clusters) {
-      if (c.config()) {
-        routes.addAll(c.routes());
-        // One Secret per name: with the same name in two config clusters, the first cluster's wins.
-        c.secrets().forEach(secret -> secrets.putIfAbsent(secret.key(), secret));
-      }
-    }
+    List<RouteObject> routes = routesOf(clusters);
+    Map<String, SecretObject> secrets = secretsOf(clusters);
     routes.sort(AGE);
 
     IndexStage index = IndexStage.run(clusters, memo);
@@ -423,7 +422,8 @@ public final class ModelBuilder {
     List<RouteWork> works = new ArrayList<>(toDo.size());
     Map<RouteKey, Condition> certificates = new HashMap<>();
     TrafficModel model = previous.model();
-    List<VirtualHost> hosts = null; // the model's, copied once a host changes
+    List<VirtualHost> removedHosts = new ArrayList<>(); // the model's hosts replaced
+    List<VirtualHost> addedHosts = new ArrayList<>(); // by these
     Set<Name> named = new HashSet<>(); // the revisions the worked-on Routes name now
     Set<Name> unnamed = new HashSet<>(); // the revisions they named before and do not now
     for (RouteWork w : toDo.values()) {
@@ -470,14 +470,12 @@ public final class ModelBuilder {
             return null; // its host names change
           }
           if (!was.equals(is)) {
-            if (hosts == null) {
-              hosts = new ArrayList<>(model.virtualHosts());
-            }
-            int at = Collections.binarySearch(hosts, was);
-            if (at < 0 || !hosts.get(at).equals(was)) {
+            int at = Collections.binarySearch(model.virtualHosts(), was);
+            if (at < 0 || !model.virtualHosts().get(at).equals(was)) {
               return null; // not the model's host: build in full
             }
-            hosts.set(at, is);
+            removedHosts.add(was);
+            addedHosts.add(is);
           }
         }
         w.virtualHosts = List.copyOf(mine);
@@ -529,44 +527,12 @@ public final class ModelBuilder {
         }
       }
     }
-    Map<Name, Upstream> upstreams = memo.upstreams();
-    List<Upstream> upstreamList = model.upstreams();
-    if (!added.isEmpty() || !unnamed.isEmpty()) {
-      List<Upstream> list = new ArrayList<>(upstreamList);
-      if (unnamed.isEmpty()) {
-        upstreams = Overlay.of(upstreams, added);
-      } else {
-        Map<Name, Upstream> copy = new HashMap<>(upstreams);
-        for (Name n : unnamed) {
-          Upstream gone = Objects.requireNonNull(copy.remove(n));
-          int at = Collections.binarySearch(list, gone);
-          if (at < 0) {
-            return null; // not the model's upstream: build in full
-          }
-          list.remove(at);
-        }
-        copy.putAll(added);
-        upstreams = copy;
-      }
-      for (Upstream u : added.values()) {
-        int at = Collections.binarySearch(list, u);
-        if (at >= 0) {
-          return null; // already the model's: build in full
-        }
-        list.add(-at - 1, u);
-      }
-      upstreamList = list;
+    Upstreams changedUpstreams = Upstreams.change(model, memo.upstreams(), added, unnamed);
+    if (changedUpstreams == null) {
+      return null; // not the model's upstreams: build in full
     }
-    if (upstreamList != model.upstreams()
-        || (hosts != null && !hosts.equals(model.virtualHosts()))) {
-      model =
-          new TrafficModel(
-              model.revision() + 1,
-              hosts == null ? model.virtualHosts() : hosts,
-              upstreamList,
-              model.certificates(),
-              model.httpOption());
-    }
+    Map<Name, Upstream> upstreams = changedUpstreams.map();
+    model = changedUpstreams.patch(model, removedHosts, addedHosts);
     StatusStage status =
         StatusStage.run(
             domain, model, previous, dataPlanes, now, works, certificates, upstreams, activations);
@@ -629,10 +595,239 @@ public final class ModelBuilder {
                     upstreams,
                     status.unsettled() ? null : clusters,
                     dataPlanes)
-                .noneActivatable(),
+                .noneActivatable()
+                .madeBy(BuildMemo.Path.ROUTES),
             previous.gatewayApi(),
             previous.gatewaysServed());
     return new BuildResult(model, statuses, state, null);
+  }
+
+  /**
+   * The upstream changes of a patched build: the memo's upstream map with the new ones put in and
+   * those no one names taken out, and what the model gains and loses.
+   */
+  private record Upstreams(Map<Name, Upstream> map, List<Upstream> removed, List<Upstream> added) {
+
+    /** Null when an upstream taken out is not the model's, or one put in is the model's already. */
+    static @Nullable Upstreams change(
+        TrafficModel model,
+        Map<Name, Upstream> memo,
+        Map<Name, Upstream> added,
+        Set<Name> unnamed) {
+      if (added.isEmpty() && unnamed.isEmpty()) {
+        return new Upstreams(memo, List.of(), List.of());
+      }
+      List<Upstream> removed = new ArrayList<>();
+      Map<Name, Upstream> map;
+      if (unnamed.isEmpty()) {
+        map = Overlay.of(memo, added);
+      } else {
+        // An upstream no longer named: the rare case, copied.
+        Map<Name, Upstream> copy = new HashMap<>(memo);
+        for (Name n : unnamed) {
+          Upstream gone = Objects.requireNonNull(copy.remove(n));
+          if (Collections.binarySearch(model.upstreams(), gone) < 0) {
+            return null;
+          }
+          removed.add(gone);
+        }
+        copy.putAll(added);
+        map = copy;
+      }
+      for (Upstream u : added.values()) {
+        if (Collections.binarySearch(model.upstreams(), u) >= 0) {
+          return null;
+        }
+      }
+      return new Upstreams(map, removed, List.copyOf(added.values()));
+    }
+
+    /**
+     * {@code model} itself when nothing changed, else the model patched under the next revision
+     * ({@link TrafficModel#patch}: only the change is checked).
+     */
+    TrafficModel patch(
+        TrafficModel model, List<VirtualHost> removedHosts, List<VirtualHost> addedHosts) {
+      if (removedHosts.isEmpty() && addedHosts.isEmpty() && removed.isEmpty() && added.isEmpty()) {
+        return model;
+      }
+      return model.patch(model.revision() + 1, removedHosts, addedHosts, removed, added);
+    }
+  }
+
+  /**
+   * The build when only Gateway API routes (HTTPRoutes, GRPCRoutes) changed since the last build,
+   * or nothing did ({@link BuildMemo#onlyGatewayApiRoutesChanged}: every other input the very same
+   * object). The compile takes its own delta path ({@link GatewayApiStage#compile}: no Service
+   * changed), and when its hosts are the same names and ports with the same ages and routes (the
+   * compile hands over the very maps: the claims against Weir Routes end as they did, and no host
+   * was lost to one), the model's hosts it made again are put in place of the last ones and the
+   * upstreams of Services its routes now name that nothing named are added, those nothing names any
+   * more taken out; each Gateway's served-since revision and {@code Programmed} are computed as a
+   * build computes them, and the Weir Routes' readiness only when the data planes changed. The
+   * result equals a full build's. Null when that cannot be shown cheaply, and a full build runs:
+   * the conditions of {@link #patch} (no TLS, no certificates, no activatable upstream), a gate
+   * that governs Routes, a host that came, went or changed age or routes, certificates in the
+   * compile.
+   */
+  private static @Nullable BuildResult patchGatewayApi(
+      String domain,
+      TlsSettings tls,
+      List<ClusterObjects> clusters,
+      BuildState previous,
+      List<AppliedModel> dataPlanes,
+      Instant now,
+      TrafficGate gate,
+      ActivationView activations,
+      List<GatewayAddress> gatewayAddresses) {
+    BuildMemo memo = previous.memo();
+    GatewayApiResult last = previous.gatewayApi();
+    if (!memo.fits(domain, tls)
+        || memo.routes().size() != previous.statuses().size()
+        || tls.defaultSecret() != null
+        || !previous.model().certificates().isEmpty()
+        || !previous.validSecrets().isEmpty()
+        || !previous.certificateChecks().isEmpty()
+        || last == GatewayApiResult.EMPTY
+        || !memo.onlyGatewayApiRoutesChanged(clusters)) {
+      return null;
+    }
+    Set<RouteKey> governed = gate.governed();
+    if (governed == null || !governed.isEmpty() || memo.anyActivatable()) {
+      return null;
+    }
+    IndexStage index = IndexStage.run(clusters, memo);
+    if (!index.changed().isEmpty()) {
+      return null;
+    }
+    CertificateStage certificates =
+        CertificateStage.create(tls, secretsOf(clusters), previous, now);
+    GatewayApiResult gatewayApi =
+        GatewayApiStage.compile(
+            clusters, index, true, certificates, previous, now, gatewayAddresses);
+    if (gatewayApi.hostAges() != last.hostAges()
+        || gatewayApi.hostRoutes() != last.hostRoutes()
+        || !gatewayApi.certificates().isEmpty()
+        || !certificates.validSecrets().isEmpty()
+        || !certificates.checks().isEmpty()) {
+      return null; // claims may change, or certificates are in play
+    }
+    // The hosts made again: the same names and ports in the same places (the same ages map).
+    List<VirtualHost> before = last.virtualHosts();
+    List<VirtualHost> after = gatewayApi.virtualHosts();
+    if (before.size() != after.size()) {
+      return null;
+    }
+    List<VirtualHost> removedHosts = new ArrayList<>();
+    List<VirtualHost> addedHosts = new ArrayList<>();
+    if (before != after) {
+      for (int i = 0; i < after.size(); i++) {
+        VirtualHost was = before.get(i);
+        VirtualHost is = after.get(i);
+        if (was != is && !was.equals(is)) {
+          if (was.compareTo(is) != 0) {
+            return null;
+          }
+          removedHosts.add(was);
+          addedHosts.add(is);
+        }
+      }
+    }
+    // The upstreams: one for each Service now named that nothing named, none for one nothing
+    // names any more (the Weir Routes name what they named: their memos say).
+    Map<Name, Upstream> added = new HashMap<>();
+    Set<Name> unnamed = new HashSet<>();
+    if (gatewayApi.services() != last.services()) {
+      Set<Name> named = new HashSet<>(GatewayApiStage.services(gatewayApi));
+      Set<Name> then = new HashSet<>(GatewayApiStage.services(last));
+      UpstreamStage upstreamStage = null;
+      for (Name n : named) {
+        if (!then.contains(n) && !memo.upstreams().containsKey(n)) {
+          if (upstreamStage == null) {
+            upstreamStage = new UpstreamStage(domain, index, memo, activations);
+          }
+          Upstream u = upstreamStage.upstream(n);
+          if (u.activation() != null) {
+            return null; // its status follows the scale state
+          }
+          added.put(n, u);
+        }
+      }
+      for (Name n : then) {
+        if (!named.contains(n)) {
+          unnamed.add(n);
+        }
+      }
+      if (!unnamed.isEmpty()) {
+        for (RouteMemo m : memo.routes().values()) {
+          List<Name> theirs = m.upstreams();
+          if (theirs != null) {
+            theirs.forEach(unnamed::remove);
+            if (unnamed.isEmpty()) {
+              break;
+            }
+          }
+        }
+      }
+    }
+    Upstreams upstreams = Upstreams.change(previous.model(), memo.upstreams(), added, unnamed);
+    if (upstreams == null) {
+      return null;
+    }
+    TrafficModel model = upstreams.patch(previous.model(), removedHosts, addedHosts);
+    Map<ObjectKey, BuildState.GatewayServed> gatewaysServed =
+        GatewayApiStage.served(gatewayApi, model, previous);
+    gatewayApi =
+        GatewayApiStage.programmed(
+            gatewayApi,
+            gatewaysServed,
+            GatewayApiInput.Programming.PENDING,
+            dataPlanes,
+            previous,
+            now);
+    // The Weir Routes: only their readiness can change, with the data planes.
+    Map<RouteKey, RouteMemo> changed = new HashMap<>();
+    if (!dataPlanes.equals(memo.dataPlanes())) {
+      reingress(memo, Set.of(), dataPlanes, now, changed);
+    }
+    Map<RouteKey, RouteStatus> changedStatuses = new HashMap<>();
+    changed.forEach((key, m) -> changedStatuses.put(key, m.status()));
+    Map<RouteKey, RouteStatus> statuses = Overlay.of(previous.statuses(), changedStatuses);
+    BuildState state =
+        BuildState.of(
+            model,
+            previous.served(),
+            statuses,
+            previous.validSecrets(),
+            previous.certificateChecks(),
+            previous.latestRevisions(),
+            new BuildMemo(
+                    domain,
+                    tls,
+                    index.remembered(),
+                    Overlay.of(memo.routes(), changed),
+                    upstreams.map(),
+                    clusters,
+                    dataPlanes)
+                .noneActivatable()
+                .madeBy(BuildMemo.Path.GATEWAY_API_ROUTES),
+            gatewayApi,
+            gatewaysServed);
+    return new BuildResult(model, statuses, state, null);
+  }
+
+  /**
+   * Every config cluster's Secrets by key: with the same name in two config clusters, the first
+   * cluster's.
+   */
+  private static Map<String, SecretObject> secretsOf(List<ClusterObjects> clusters) {
+    Map<String, SecretObject> secrets = new HashMap<>();
+    for (ClusterObjects c : clusters) {
+      if (c.config()) {
+        c.secrets().forEach(secret -> secrets.putIfAbsent(secret.key(), secret));
+      }
+    }
+    return secrets;
   }
 
   /** Every config cluster's Routes. */

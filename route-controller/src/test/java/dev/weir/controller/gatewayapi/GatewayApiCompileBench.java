@@ -20,6 +20,11 @@ import java.util.List;
  * <pre>
  * java -cp target/classes:target/test-classes:$(cat cp) dev.weir.controller.gatewayapi.GatewayApiCompileBench [routes] [rounds] [memo|nomemo]
  * </pre>
+ *
+ * <p>The Services are handed over as the pipeline hands them when none changed ({@code
+ * noneChanged}), so a compile after one route changed takes the delta path. At 10,000 HTTPRoutes,
+ * 100 rounds, 2 cores shared with other builds, four runs: p50 23-35 ms, p99 67-152 ms when every
+ * route was replayed (before the delta path); p50 0.6-0.8 ms, p99 0.9-12 ms on the delta path.
  */
 public final class GatewayApiCompileBench {
 
@@ -33,7 +38,24 @@ public final class GatewayApiCompileBench {
     for (int i = 0; i < n; i++) {
       routes.add(route("h" + i, "svc" + i, 1));
     }
-    BackendServices services = (ns, name) -> List.of(new ServicePort("http", 8080, true));
+    // As the pipeline hands them over when no Service changed since the last compile.
+    BackendServices services =
+        new BackendServices() {
+          @Override
+          public List<ServicePort> ports(String namespace, String name) {
+            return List.of(new ServicePort("http", 8080, true));
+          }
+
+          @Override
+          public boolean mayHaveChanged(String namespace, String name) {
+            return false;
+          }
+
+          @Override
+          public boolean noneChanged() {
+            return true;
+          }
+        };
     Object[] fixed = {
       GatewayApiFixtures.weirClass(),
       GatewayApiFixtures.gateway(

@@ -331,4 +331,85 @@ class GatewayApiCompileCacheTest {
     assertThat(more.hostRoutes())
         .containsOnlyKeys("a.example.com", "aa.example.com", "c.example.com");
   }
+
+  /** {@code services} as the pipeline hands them over when no Service changed since. */
+  private static BackendServices unchanged(BackendServices services) {
+    return new BackendServices() {
+      @Override
+      public java.util.@org.jspecify.annotations.Nullable List<GatewayApiInput.ServicePort> ports(
+          String namespace, String name) {
+        return services.ports(namespace, name);
+      }
+
+      @Override
+      public boolean mayHaveChanged(String namespace, String name) {
+        return false;
+      }
+
+      @Override
+      public boolean noneChanged() {
+        return true;
+      }
+    };
+  }
+
+  @Test
+  void httpRouteEditsTakeTheDeltaPathWhichCopiesNoPerRouteMap() {
+    BackendServices svc = services("apps/web:http:8080", "apps/api:http:8080");
+    HTTPRoute a = route("a", "api", 1, 1);
+    HTTPRoute b = route("b", "api", 1, 1);
+    HTTPRoute c = route("c", "api", 1, 1);
+    GatewayApiResult first = compile(svc, GatewayApiState.INITIAL, 0, weir, gw, a, b, c);
+    assertThat(first.state().memo().madeByDelta()).isFalse();
+
+    // A weight: b's host made again in its place; a's and c's hosts and statuses the same
+    // instances; the status and memo maps the last ones with b's entries put over them.
+    GatewayApiResult weight =
+        compile(unchanged(svc), first.state(), 1, weir, gw, a, route("b", "api", 7, 2), c);
+    assertThat(weight.state().memo().madeByDelta()).isTrue();
+    assertThat(weight.virtualHosts().get(0)).isSameAs(first.virtualHosts().get(0));
+    assertThat(weight.virtualHosts().get(2)).isSameAs(first.virtualHosts().get(2));
+    assertThat(weight.virtualHosts().get(1).rules().get(0).backends().get(0).weight()).isEqualTo(7);
+    ObjectKey keyA = new ObjectKey("east", ObjectKey.HTTP_ROUTE, "apps", "a");
+    ObjectKey keyB = new ObjectKey("east", ObjectKey.HTTP_ROUTE, "apps", "b");
+    assertThat(weight.httpRoutes().get(keyA)).isSameAs(first.httpRoutes().get(keyA));
+    assertThat(weight.httpRoutes().get(keyB)).isNotSameAs(first.httpRoutes().get(keyB));
+    assertThat(weight.httpRoutes()).isInstanceOf(Overlay.class);
+    assertThat(weight.state().lastValid()).isInstanceOf(Overlay.class);
+    assertThat(weight.services()).isSameAs(first.services());
+    assertThat(weight.hostAges()).isSameAs(first.hostAges());
+
+    // An invalid generation of b: the last valid one keeps serving, its host unchanged.
+    GatewayApiResult invalid =
+        compile(unchanged(svc), weight.state(), 2, weir, gw, a, route("b", "api", -1, 3), c);
+    assertThat(invalid.state().memo().madeByDelta()).isTrue();
+    assertThat(invalid.virtualHosts()).isEqualTo(weight.virtualHosts());
+    assertThat(
+            Objects.requireNonNull(invalid.httpRoutes().get(keyB))
+                .getParents()
+                .get(0)
+                .getConditions()
+                .get(0)
+                .getReason())
+        .isEqualTo("UnsupportedValue");
+
+    // A route more, one fewer, another hostname: the hosts put in and taken out in their places.
+    HTTPRoute aa = route("aa", "web", 1, 1);
+    GatewayApiResult more =
+        compile(unchanged(svc), invalid.state(), 3, weir, gw, a, aa, route("b", "api", -1, 3));
+    assertThat(more.state().memo().madeByDelta()).isTrue();
+    assertThat(more.virtualHosts())
+        .extracting(VirtualHost::host)
+        .containsExactly("a.example.com", "aa.example.com", "b.example.com");
+    assertThat(more.services())
+        .containsExactly(
+            new GatewayApiResult.ServiceRef("apps", "api"),
+            new GatewayApiResult.ServiceRef("apps", "web"));
+    assertThat(more.state().memo().routeCount()).isEqualTo(3);
+
+    // A Service may have changed: every route compiled again, as before.
+    GatewayApiResult full =
+        compile(svc, more.state(), 4, weir, gw, a, aa, route("b", "api", -1, 3));
+    assertThat(full.state().memo().madeByDelta()).isFalse();
+  }
 }

@@ -1,9 +1,10 @@
-package dev.weir.controller.pipeline;
+package dev.weir.controller.gatewayapi;
 
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -11,40 +12,59 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An unmodifiable map made of a base map and a few entries put over it, so that a build that
- * changes a few Routes' entries of a 10,000-entry map does not copy it: a lookup asks the changes,
- * then the base. Overlays do not stack: a change over an overlay merges with its changes, and once
- * they pass {@link #LIMIT} entries the whole map is copied into a plain one (one copy per {@link
- * #LIMIT} changed keys). Values are never null; neither map may change afterwards.
+ * An unmodifiable map made of a base map, a few entries put over it and a few keys taken out of it,
+ * so that a build that changes a few objects' entries of a 10,000-entry map does not copy it: a
+ * lookup asks the changes, then the removals, then the base. Overlays do not stack: a change over
+ * an overlay merges with its changes, and once they pass {@link #LIMIT} entries the whole map is
+ * copied into a plain one (one copy per {@link #LIMIT} changed keys). Values are never null;
+ * neither map may change afterwards. Used by the pipeline (per Route) and the Gateway API compile
+ * (per HTTPRoute, GRPCRoute and host).
  */
-final class Overlay<K, V> extends AbstractMap<K, V> {
+public final class Overlay<K, V> extends AbstractMap<K, V> {
 
   /** How many changed entries an overlay holds before it is copied into a plain map. */
-  static final int LIMIT = 256;
+  public static final int LIMIT = 256;
 
   private final Map<K, V> base;
   private final Map<K, V> changes;
+  private final Set<K> removed; // keys of base taken out, none of them in changes
   private final int size;
   private @Nullable Set<Entry<K, V>> entries;
 
-  private Overlay(Map<K, V> base, Map<K, V> changes) {
+  private Overlay(Map<K, V> base, Map<K, V> changes, Set<K> removed) {
     this.base = base;
     this.changes = changes;
+    this.removed = removed;
     int added = 0;
     for (K k : changes.keySet()) {
       if (!base.containsKey(k)) {
         added++;
       }
     }
-    this.size = base.size() + added;
+    this.size = base.size() + added - removed.size();
   }
 
   /**
    * {@code base} with {@code changes} put over it (nothing removed), as an unmodifiable map; {@code
    * base} itself when there is no change. Neither argument is changed or kept for writing.
    */
-  static <K, V> Map<K, V> of(Map<K, V> base, Map<K, V> changes) {
-    if (changes.isEmpty()) {
+  public static <K, V> Map<K, V> of(Map<K, V> base, Map<K, V> changes) {
+    return of(base, changes, Set.of());
+  }
+
+  /**
+   * {@code base} with {@code changes} put over it and the keys of {@code removed} taken out (a key
+   * in both is put), as an unmodifiable map; {@code base} itself when there is no change. No
+   * argument is changed or kept for writing.
+   */
+  public static <K, V> Map<K, V> of(Map<K, V> base, Map<K, V> changes, Set<K> removed) {
+    Set<K> gone = new HashSet<>();
+    for (K k : removed) {
+      if (!changes.containsKey(k) && base.containsKey(k)) {
+        gone.add(k);
+      }
+    }
+    if (changes.isEmpty() && gone.isEmpty()) {
       return base;
     }
     Map<K, V> under = base;
@@ -53,14 +73,22 @@ final class Overlay<K, V> extends AbstractMap<K, V> {
       under = o.base;
       Map<K, V> merged = new HashMap<>(o.changes);
       merged.putAll(changes);
+      merged.keySet().removeAll(gone);
       over = merged;
+      Set<K> out = new HashSet<>(o.removed);
+      out.removeAll(changes.keySet());
+      out.addAll(gone);
+      gone = out;
     }
-    if (over.size() > LIMIT) {
+    Map<K, V> bottom = under;
+    gone.removeIf(k -> !bottom.containsKey(k)); // only the base's keys are taken out of it
+    if (over.size() + gone.size() > LIMIT) {
       Map<K, V> flat = new HashMap<>(under);
+      flat.keySet().removeAll(gone);
       flat.putAll(over);
       return Collections.unmodifiableMap(flat);
     }
-    return new Overlay<>(under, over);
+    return new Overlay<>(under, over, gone);
   }
 
   @Override
@@ -70,13 +98,16 @@ final class Overlay<K, V> extends AbstractMap<K, V> {
 
   @Override
   public boolean containsKey(Object key) {
-    return changes.containsKey(key) || base.containsKey(key);
+    return changes.containsKey(key) || (!removed.contains(key) && base.containsKey(key));
   }
 
   @Override
   public @Nullable V get(Object key) {
     V v = changes.get(key);
-    return v != null ? v : base.get(key);
+    if (v != null) {
+      return v;
+    }
+    return removed.contains(key) ? null : base.get(key);
   }
 
   @Override
@@ -89,7 +120,7 @@ final class Overlay<K, V> extends AbstractMap<K, V> {
     return e;
   }
 
-  /** The changes' entries, then the base's not changed. */
+  /** The changes' entries, then the base's not changed or removed. */
   private final class Entries extends AbstractSet<Entry<K, V>> {
     @Override
     public int size() {
@@ -110,7 +141,7 @@ final class Overlay<K, V> extends AbstractMap<K, V> {
           }
           while (second.hasNext()) {
             Entry<K, V> e = second.next();
-            if (!changes.containsKey(e.getKey())) {
+            if (!changes.containsKey(e.getKey()) && !removed.contains(e.getKey())) {
               return Map.entry(e.getKey(), e.getValue());
             }
           }

@@ -1,17 +1,19 @@
-package dev.weir.controller.pipeline;
+package dev.weir.controller.gatewayapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * An overlay is the map a copy with the changes put in would be: same size, lookups, iteration and
- * equality, over any number of rounds of changes; it never stacks and it copies once its changes
- * pass the limit.
+ * An overlay is the map a copy with the changes put in and the removed keys taken out would be:
+ * same size, lookups, iteration and equality, over any number of rounds of changes; it never stacks
+ * and it copies once its changes pass the limit.
  */
 class OverlayTest {
 
@@ -30,9 +32,20 @@ class OverlayTest {
         int key = random.nextInt(1100); // some keys new
         changes.put(key, "r" + round + "-" + key);
       }
+      Set<Integer> removed = new HashSet<>();
+      for (int c = random.nextInt(3); c > 0; c--) {
+        removed.add(random.nextInt(1200)); // some keys absent, some also changed
+      }
+      boolean anyRemoved = false;
+      for (Integer k : removed) {
+        anyRemoved |= !changes.containsKey(k) && plain.containsKey(k);
+        if (!changes.containsKey(k)) {
+          plain.remove(k);
+        }
+      }
       plain.putAll(changes);
-      Map<Integer, String> next = Overlay.of(overlay, changes);
-      if (changes.isEmpty()) {
+      Map<Integer, String> next = Overlay.of(overlay, changes, removed);
+      if (changes.isEmpty() && !anyRemoved) {
         assertThat(next).isSameAs(overlay);
       }
       flattened |= overlay instanceof Overlay && !(next instanceof Overlay);

@@ -43,7 +43,10 @@ import org.slf4j.LoggerFactory;
  * ended, opens a batch instead: the batch is built when {@code holdOff} has passed without a new
  * request (and the running build, if any, has ended), but never later than {@code maxDelay} after
  * its first request (or the end of the running build, if that is later). So a short burst costs the
- * build it started and one more for the rest, and a lone change is not delayed.
+ * build it started and one more for the rest, and a lone change is not delayed. A rebuild request
+ * at least {@code holdOff} after the last build of the model is a lone change even when status
+ * recomputes ran since (the data planes ACKing that build): it is built at once, or right after a
+ * running recompute, not held back by them.
  *
  * <p>Two kinds of request share the one batch: {@link #requestRebuild} (an input changed: build the
  * model) and the cheaper {@link #requestStatus} (a data plane connected, left, ACKed or NACKed:
@@ -90,6 +93,8 @@ public final class RebuildLoop implements AutoCloseable {
   private boolean running; // guarded by lock: a build has taken its batch and not ended yet
   private boolean builtOnce; // guarded by lock: some build has ended
   private long lastBuildEnd; // guarded by lock
+  private boolean modelBuiltOnce; // guarded by lock: some run has built a model
+  private long lastModelBuildEnd; // guarded by lock: the last run that built a model, not restatus
   private long firstRequest; // guarded by lock: of the open batch
   private long lastRequest; // guarded by lock
   private boolean modelWanted; // guarded by lock: the open batch has a rebuild request
@@ -274,8 +279,12 @@ public final class RebuildLoop implements AutoCloseable {
     synchronized (lock) {
       lastRequest = at;
       modelWanted |= model;
+      // A model change the hold-off after the last model build stands alone, even when data-plane
+      // ACKs recomputed statuses in between (the ACKs of that very build, typically): it is not
+      // part of a burst of changes, so it is built at once, or right after a running recompute.
+      boolean alone = now || (model && (!modelBuiltOnce || at - lastModelBuildEnd >= holdOffNanos));
       if (pending) {
-        if (!now || leading) {
+        if (!alone || leading) {
           return; // a batch is open: its check is scheduled, or the running build schedules it
         }
         // The open batch goes at once (or right after the running build).
@@ -288,10 +297,10 @@ public final class RebuildLoop implements AutoCloseable {
         pending = true;
         firstRequest = at;
         if (running) {
-          leading = now;
+          leading = alone;
           return; // the running build schedules the batch when it ends
         }
-        atOnce = now || !builtOnce || at - lastBuildEnd >= holdOffNanos;
+        atOnce = alone || !builtOnce || at - lastBuildEnd >= holdOffNanos;
         leading = atOnce;
       }
     }
@@ -333,14 +342,19 @@ public final class RebuildLoop implements AutoCloseable {
       schedule(wait);
       return;
     }
+    boolean builtModel = false;
     try {
-      runNow(model);
+      builtModel = runNow(model);
     } finally {
       boolean next;
       synchronized (lock) {
         running = false;
         builtOnce = true;
         lastBuildEnd = System.nanoTime();
+        if (builtModel) {
+          modelBuiltOnce = true;
+          lastModelBuildEnd = lastBuildEnd;
+        }
         next = pending;
       }
       if (next) {
@@ -350,12 +364,13 @@ public final class RebuildLoop implements AutoCloseable {
     }
   }
 
-  private void runNow(boolean model) {
+  /** Builds, or only recomputes statuses; true when it built (or tried to build) the model. */
+  private boolean runNow(boolean model) {
     if (!initialReadOver) {
       List<String> waiting = unread.get();
       if (!waiting.isEmpty() && System.nanoTime() - initialReadDeadline < 0) {
         log.debug("first build waits for the initial read of clusters {}", waiting);
-        return; // the sources ask again when their read completes, and so does the deadline
+        return false; // the sources ask again when their read completes, and so does the deadline
       }
       initialReadOver = true;
       if (waiting.isEmpty()) {
@@ -370,7 +385,7 @@ public final class RebuildLoop implements AutoCloseable {
     }
     Built before = last;
     if (!model && before != null && restatus(before)) {
-      return;
+      return false;
     }
     try {
       Built built =
@@ -425,6 +440,7 @@ public final class RebuildLoop implements AutoCloseable {
     } catch (RuntimeException e) {
       log.error("rebuild failed; will retry on the next change", e);
     }
+    return true;
   }
 
   /**

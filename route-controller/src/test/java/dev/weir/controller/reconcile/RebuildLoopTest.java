@@ -111,6 +111,35 @@ class RebuildLoopTest {
   }
 
   @Test
+  void aRebuildRequestAHoldOffAfterTheLastBuildIsNotHeldBackByStatusRecomputesSince()
+      throws InterruptedException {
+    // A 3 s hold-off: the build after the recompute comes at once, or only 3 s later.
+    Duration holdOff = Duration.ofSeconds(3);
+    try (RebuildLoop loop = loop(holdOff, Duration.ofHours(1), new CountDownLatch(0))) {
+      loop.requestRebuild();
+      eventually(() -> assertThat(loop.last()).isNotNull());
+      Thread.sleep(holdOff.toMillis() + 100);
+      // A data plane ACKs that build: readiness is recomputed (no build, the inputs are not read).
+      loop.requestStatus();
+      Thread.sleep(200);
+      assertThat(reads).hasValue(1);
+
+      long asked = System.nanoTime();
+      loop.requestRebuild();
+      while (reads.get() < 2 && System.nanoTime() - asked < holdOff.toNanos() / 2) {
+        Thread.sleep(5);
+      }
+      assertThat(reads).as("a build well before the hold-off after the recompute").hasValue(2);
+      // A second change right after that build is part of a burst: it waits the hold-off.
+      eventually(
+          () -> assertThat(meters.get("weir.controller.rebuilds").counter().count()).isEqualTo(2));
+      loop.requestRebuild();
+      Thread.sleep(300);
+      assertThat(reads).hasValue(2);
+    }
+  }
+
+  @Test
   void aRequestForABuildNowSkipsTheHoldOffAndTakesTheWaitingBatch() {
     // An hour's hold-off: a batch waiting for it is built only because of the request for now.
     try (RebuildLoop loop = loop(Duration.ofHours(1), Duration.ofHours(1), new CountDownLatch(0))) {

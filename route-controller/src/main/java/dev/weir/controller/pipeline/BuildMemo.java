@@ -96,13 +96,7 @@ final class BuildMemo {
       if (was == is) {
         continue;
       }
-      if (!was.cluster().equals(is.cluster())
-          || !was.locality().equals(is.locality())
-          || was.config() != is.config()
-          || was.stale() != is.stale()
-          || was.services() != is.services()
-          || was.endpointSlices() != is.endpointSlices()
-          || was.secrets() != is.secrets()
+      if (!sameApartFromRoutes(was, is)
           || (was.gatewayApi() != is.gatewayApi()
               && !(was.gatewayApi().isEmpty() && is.gatewayApi().isEmpty()))) {
         return null;
@@ -129,6 +123,21 @@ final class BuildMemo {
   }
 
   /**
+   * The same cluster (name, locality, config, staleness) with the very Service, EndpointSlice and
+   * Secret lists: what neither patch path rebuilds. Routes and Gateway API objects are each path's
+   * own to compare.
+   */
+  private static boolean sameApartFromRoutes(ClusterObjects was, ClusterObjects is) {
+    return was.cluster().equals(is.cluster())
+        && was.locality().equals(is.locality())
+        && was.config() == is.config()
+        && was.stale() == is.stale()
+        && was.services() == is.services()
+        && was.endpointSlices() == is.endpointSlices()
+        && was.secrets() == is.secrets();
+  }
+
+  /**
    * True when {@code clusters} differ from the objects the memo's build read in Gateway API routes
    * alone, or not at all: every cluster the same (name, locality, config, staleness), its Routes,
    * Services, EndpointSlices and Secrets the very lists the build read, and its Gateway API objects
@@ -147,14 +156,7 @@ final class BuildMemo {
       if (was == is) {
         continue;
       }
-      if (!was.cluster().equals(is.cluster())
-          || !was.locality().equals(is.locality())
-          || was.config() != is.config()
-          || was.stale() != is.stale()
-          || was.routes() != is.routes()
-          || was.services() != is.services()
-          || was.endpointSlices() != is.endpointSlices()
-          || was.secrets() != is.secrets()) {
+      if (!sameApartFromRoutes(was, is) || was.routes() != is.routes()) {
         return false;
       }
       GatewayApiObjects a = was.gatewayApi();

@@ -221,6 +221,26 @@ final class GatewayApiStage {
   }
 
   /** Each served Gateway's {@code Programmed}: True once every connected data plane applied it. */
+  /** A build's Gateway API result with each Gateway's {@code Programmed}, and the served-since. */
+  record Served(GatewayApiResult result, Map<ObjectKey, GatewayServed> since) {}
+
+  /**
+   * What a build does with its compile once it has its model: each Gateway's served-since model
+   * revision ({@link #served}) and its {@code Programmed} from that and the data planes ({@link
+   * #programmed}, pending where no data plane tells).
+   */
+  static Served servedAndProgrammed(
+      GatewayApiResult result,
+      TrafficModel model,
+      BuildState previous,
+      List<AppliedModel> dataPlanes,
+      Instant now) {
+    Map<ObjectKey, GatewayServed> since = served(result, model, previous);
+    return new Served(
+        programmed(result, since, GatewayApiInput.Programming.PENDING, dataPlanes, previous, now),
+        since);
+  }
+
   static GatewayApiResult programmed(
       GatewayApiResult result,
       Map<ObjectKey, GatewayServed> served,

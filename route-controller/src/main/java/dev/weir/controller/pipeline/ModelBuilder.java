@@ -267,16 +267,10 @@ public final class ModelBuilder {
                 gatewayApi.certificates(),
                 tls.defaultSecret() != null),
             tls.httpOption());
-    Map<ObjectKey, BuildState.GatewayServed> gatewaysServed =
-        GatewayApiStage.served(gatewayApi, model, previous);
-    gatewayApi =
-        GatewayApiStage.programmed(
-            gatewayApi,
-            gatewaysServed,
-            GatewayApiInput.Programming.PENDING,
-            dataPlanes,
-            previous,
-            now);
+    GatewayApiStage.Served served =
+        GatewayApiStage.servedAndProgrammed(gatewayApi, model, previous, dataPlanes, now);
+    gatewayApi = served.result();
+    Map<ObjectKey, BuildState.GatewayServed> gatewaysServed = served.since();
     StatusStage status =
         StatusStage.run(
             domain,
@@ -775,16 +769,10 @@ public final class ModelBuilder {
       return null;
     }
     TrafficModel model = upstreams.patch(previous.model(), removedHosts, addedHosts);
-    Map<ObjectKey, BuildState.GatewayServed> gatewaysServed =
-        GatewayApiStage.served(gatewayApi, model, previous);
-    gatewayApi =
-        GatewayApiStage.programmed(
-            gatewayApi,
-            gatewaysServed,
-            GatewayApiInput.Programming.PENDING,
-            dataPlanes,
-            previous,
-            now);
+    GatewayApiStage.Served served =
+        GatewayApiStage.servedAndProgrammed(gatewayApi, model, previous, dataPlanes, now);
+    gatewayApi = served.result();
+    Map<ObjectKey, BuildState.GatewayServed> gatewaysServed = served.since();
     // The Weir Routes: only their readiness can change, with the data planes.
     Map<RouteKey, RouteMemo> changed = new HashMap<>();
     if (!dataPlanes.equals(memo.dataPlanes())) {

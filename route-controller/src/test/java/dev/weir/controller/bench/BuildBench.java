@@ -3,6 +3,7 @@ package dev.weir.controller.bench;
 import dev.weir.controller.api.v1alpha1.RouteSpec;
 import dev.weir.controller.api.v1alpha1.TrafficTarget;
 import dev.weir.controller.clusters.TlsSettings;
+import dev.weir.controller.gatewayapi.GatewayApiFixtures;
 import dev.weir.controller.gatewayapi.GatewayApiObjects;
 import dev.weir.controller.pipeline.AppliedModel;
 import dev.weir.controller.pipeline.BuildResult;
@@ -21,7 +22,6 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRuleBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReferenceBuilder;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -241,27 +241,8 @@ public final class BuildBench {
       String name = "r%05d".formatted(i);
       http.add(httpRoute(name, name + "-00001", 1, name + "-00001", 0, 1));
     }
-    GatewayClass weir =
-        Serialization.unmarshal(
-            """
-            apiVersion: gateway.networking.k8s.io/v1
-            kind: GatewayClass
-            metadata: {name: weir, generation: 1, creationTimestamp: "2026-01-01T00:00:00Z"}
-            spec: {controllerName: weir.dev/gateway-controller}
-            """,
-            GatewayClass.class);
-    Gateway gateway =
-        Serialization.unmarshal(
-            """
-            apiVersion: gateway.networking.k8s.io/v1
-            kind: Gateway
-            metadata: {namespace: default, name: gw, generation: 1, creationTimestamp: "2026-01-01T00:00:00Z"}
-            spec:
-              gatewayClassName: weir
-              listeners:
-              - {name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}
-            """,
-            Gateway.class);
+    GatewayClass weir = GatewayApiFixtures.weirClass();
+    Gateway gateway = GatewayApiFixtures.httpGateway("default", "gw", "2026-01-01T00:00:00Z");
     List<ClusterObjects> fixed = new ArrayList<>();
     for (ClusterObjects c : plain.fixed()) {
       fixed.add(

@@ -18,18 +18,22 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Gateway API objects from YAML, and inputs for the compiler. */
-final class GatewayApiFixtures {
+/**
+ * Gateway API objects from YAML, and inputs for the compiler; the pipeline's tests and benches use
+ * them too.
+ */
+public final class GatewayApiFixtures {
 
   static final Instant NOW = Instant.parse("2026-03-01T00:00:00Z");
 
   private GatewayApiFixtures() {}
 
-  static <T> T yaml(String text, Class<T> type) {
+  public static <T> T yaml(String text, Class<T> type) {
     return Serialization.unmarshal(text, type);
   }
 
-  static GatewayClass weirClass() {
+  /** GatewayClass {@code weir}, Weir's controller name. */
+  public static GatewayClass weirClass() {
     return yaml(
         """
         apiVersion: gateway.networking.k8s.io/v1
@@ -44,7 +48,7 @@ final class GatewayApiFixtures {
    * A Gateway of class weir in {@code ns} with an HTTP listener {@code http} on 80 (+ extra YAML
    * listeners).
    */
-  static Gateway gateway(String ns, String name, String created, String listenersYaml) {
+  public static Gateway gateway(String ns, String name, String created, String listenersYaml) {
     return yaml(
         """
         apiVersion: gateway.networking.k8s.io/v1
@@ -59,7 +63,8 @@ final class GatewayApiFixtures {
         Gateway.class);
   }
 
-  static Gateway httpGateway(String ns, String name, String created) {
+  /** A Gateway of class weir with one HTTP listener on 80 taking routes from every namespace. */
+  public static Gateway httpGateway(String ns, String name, String created) {
     return gateway(
         ns,
         name,

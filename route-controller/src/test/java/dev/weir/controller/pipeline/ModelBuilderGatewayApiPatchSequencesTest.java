@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.weir.controller.api.v1alpha1.RouteSpec;
 import dev.weir.controller.api.v1alpha1.TrafficTarget;
 import dev.weir.controller.clusters.TlsSettings;
+import dev.weir.controller.gatewayapi.GatewayApiFixtures;
 import dev.weir.controller.gatewayapi.GatewayApiObjects;
 import dev.weir.controller.gatewayapi.GatewayApiResult;
 import dev.weir.controller.gatewayapi.ObjectKey;
@@ -42,27 +43,9 @@ class ModelBuilderGatewayApiPatchSequencesTest {
   private static final int HTTP_ROUTES = 10;
   private static final int SERVICES = 8;
 
-  private static final GatewayClass WEIR =
-      Serialization.unmarshal(
-          """
-          apiVersion: gateway.networking.k8s.io/v1
-          kind: GatewayClass
-          metadata: {name: weir, generation: 1, creationTimestamp: "2026-01-01T00:00:00Z"}
-          spec: {controllerName: weir.dev/gateway-controller}
-          """,
-          GatewayClass.class);
+  private static final GatewayClass WEIR = GatewayApiFixtures.weirClass();
   private static final Gateway GW =
-      Serialization.unmarshal(
-          """
-          apiVersion: gateway.networking.k8s.io/v1
-          kind: Gateway
-          metadata: {namespace: default, name: gw, generation: 1, creationTimestamp: "2026-01-01T00:00:00Z"}
-          spec:
-            gatewayClassName: weir
-            listeners:
-            - {name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}
-          """,
-          Gateway.class);
+      GatewayApiFixtures.httpGateway("default", "gw", "2026-01-01T00:00:00Z");
 
   private static final class World {
     final Map<String, RouteObject> routes = new TreeMap<>();

@@ -36,11 +36,19 @@ final class GatewayApiSuite {
   private static final int ROUTES_PER_FILE = 1_000;
   private static final Duration PATIENCE = Duration.ofSeconds(300);
 
+  /** Settling: each host's last two short runs within this % of each other. */
+  static final double SETTLED_PERCENT = 5;
+
+  /** Settling: the length of each short run, in seconds (at most the measured runs' length). */
+  private static final int SETTLE_SECONDS = 5;
+
   /**
    * How much it runs.
    *
    * @param rules rules of the matching HTTPRoute (the last one matches)
    * @param pairs Route/HTTPRoute pairs of wrk runs (each pair: A B, the next B A)
+   * @param maxSettleRounds at most this many rounds of short unmeasured runs of both hosts after
+   *     the warm-up, until each host's last two agree within {@link #SETTLED_PERCENT}
    * @param httpRoutes HTTPRoutes in all when propagation is measured
    * @param jvm how the stack's JVMs run
    */
@@ -49,6 +57,7 @@ final class GatewayApiSuite {
       int warmupSeconds,
       int seconds,
       int pairs,
+      int maxSettleRounds,
       int httpRoutes,
       int warmupChanges,
       int changes,
@@ -101,6 +110,9 @@ final class GatewayApiSuite {
 
       List<Wrk.Result> routeRuns = new ArrayList<>();
       List<Wrk.Result> httpRouteRuns = new ArrayList<>();
+      List<Double> routeMicros = new ArrayList<>();
+      List<Double> httpRouteMicros = new ArrayList<>();
+      int settleRounds = 0;
       if (wrk != null) {
         String url = "http://127.0.0.1:" + stack.ports().gatewayHttp() + "/";
         String route = "route";
@@ -111,21 +123,28 @@ final class GatewayApiSuite {
             plan.warmupSeconds(), plan.pairs(), plan.rules(), plan.seconds());
         wrk.run(route, url, BenchClusters.HELLO_HOST, plan.warmupSeconds());
         wrk.run(httpRoute, url, RULES_HOST, plan.warmupSeconds());
+        settleRounds = settle(wrk, url, route, httpRoute);
         loads.add(Machines.loadAverage());
+        long gatewayPid = stack.gateway().pid();
         for (int i = 0; i < plan.pairs() * 2; i++) {
           boolean routeFirst = i % 2 == 0;
           for (int j = 0; j < 2; j++) {
             boolean isRoute = routeFirst == (j == 0);
+            LrsIngest.Cpu before = LrsIngest.Cpu.of(gatewayPid);
             Wrk.Result r =
                 wrk.run(
                     isRoute ? route : httpRoute,
                     url,
                     isRoute ? BenchClusters.HELLO_HOST : RULES_HOST,
                     plan.seconds());
+            LrsIngest.Used used = LrsIngest.Cpu.of(gatewayPid).minus(before);
+            double micros = microsPerRequest(used, r);
             Harness.progress(
-                "    %s: %.0f req/s, p99 %.2f ms, errors %d, non-2xx %d",
-                r.peer(), r.requestsPerSecond(), r.p99Ms(), r.errors(), r.non2xx());
+                "    %s: %.0f req/s, p99 %.2f ms, gateway CPU %.0f µs/request, errors %d, non-2xx"
+                    + " %d",
+                r.peer(), r.requestsPerSecond(), r.p99Ms(), micros, r.errors(), r.non2xx());
             (isRoute ? routeRuns : httpRouteRuns).add(r);
+            (isRoute ? routeMicros : httpRouteMicros).add(micros);
           }
         }
         loads.add(Machines.loadAverage());
@@ -161,8 +180,52 @@ final class GatewayApiSuite {
           p.toServe().p50Ms(),
           p.toServe().p99Ms());
       return Results.GatewayApi.of(
-          plan.rules(), routeRuns, httpRouteRuns, grown, p, o.stalls(), loads);
+          plan.rules(),
+          routeRuns,
+          httpRouteRuns,
+          routeMicros,
+          httpRouteMicros,
+          settleRounds,
+          grown,
+          p,
+          o.stalls(),
+          loads);
     }
+  }
+
+  /**
+   * Short alternating runs of both hosts until each host's last two agree within {@link
+   * #SETTLED_PERCENT} (the JIT and the start-up's leftovers no longer move the numbers), at most
+   * {@link Plan#maxSettleRounds} rounds; returns the rounds run. Not measured.
+   */
+  private int settle(Wrk wrk, String url, String route, String httpRoute) throws Exception {
+    double[] last = {Double.NaN, Double.NaN};
+    int seconds = Math.min(SETTLE_SECONDS, plan.seconds());
+    for (int round = 1; round <= plan.maxSettleRounds(); round++) {
+      double r = wrk.run(route, url, BenchClusters.HELLO_HOST, seconds).requestsPerSecond();
+      double h = wrk.run(httpRoute, url, RULES_HOST, seconds).requestsPerSecond();
+      boolean settled = within(r, last[0]) && within(h, last[1]);
+      Harness.progress("    settling %d: Route %.0f req/s, HTTPRoute %.0f req/s", round, r, h);
+      last[0] = r;
+      last[1] = h;
+      if (settled) {
+        return round;
+      }
+    }
+    return plan.maxSettleRounds();
+  }
+
+  private static boolean within(double value, double previous) {
+    return !Double.isNaN(previous)
+        && Math.abs(value - previous) <= SETTLED_PERCENT / 100 * Math.max(value, previous);
+  }
+
+  /**
+   * The gateway's process CPU from just before a run to just after it, per request the run
+   * completed, in microseconds.
+   */
+  static double microsPerRequest(LrsIngest.Used used, Wrk.Result run) {
+    return run.requests() <= 0 ? Double.NaN : used.cpuNanos() / 1_000.0 / run.requests();
   }
 
   /**

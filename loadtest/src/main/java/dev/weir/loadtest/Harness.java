@@ -120,6 +120,9 @@ public final class Harness {
    */
   private static final int WARMUP_CHANGES = 10;
 
+  /** gateway-api: at most this many settling rounds (5 s on each host) before the measured runs. */
+  static final int GATEWAY_API_MAX_SETTLE_ROUNDS = 12;
+
   private static final String HELLO2 = "hello-00002";
 
   /** Rollouts per Route count in the rollout suite: 40 measured steps. */
@@ -743,9 +746,17 @@ public final class Harness {
   private Object gatewayApi(Path controllerJar, Path gatewayJar, Wrk wrk) throws Exception {
     GatewayApiSuite.Plan p =
         plan.quick()
-            ? new GatewayApiSuite.Plan(50, 1, 2, 1, 100, 2, 5, WeirStack.Jvm.QUICK)
+            ? new GatewayApiSuite.Plan(50, 1, 2, 1, 1, 100, 2, 5, WeirStack.Jvm.QUICK)
             : new GatewayApiSuite.Plan(
-                50, 15, 10, 2, 10_000, WARMUP_CHANGES, plan.changes(), WeirStack.Jvm.MEASURED);
+                50,
+                15,
+                10,
+                2,
+                GATEWAY_API_MAX_SETTLE_ROUNDS,
+                10_000,
+                WARMUP_CHANGES,
+                plan.changes(),
+                WeirStack.Jvm.MEASURED);
     Results.GatewayApi r =
         GatewayApiSuite.run(
             p, tmp.resolve("gateway-api"), processes, controllerJar, gatewayJar, backendPorts, wrk);

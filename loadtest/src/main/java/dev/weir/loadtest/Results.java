@@ -361,6 +361,11 @@ public final class Results {
    * the HTTPRoute's req/s over the Route's; then one HTTPRoute's weight changes at {@code
    * propagation.routes()} HTTPRoutes.
    *
+   * @param routeMicrosPerRequest the gateway's process CPU per request, in µs, of each Route run
+   *     (same order as {@code routeRuns})
+   * @param httpRouteMicrosPerRequest the same for each HTTPRoute run
+   * @param settleRounds unmeasured rounds of short runs before the measured ones (until each host's
+   *     last two agreed within 5%, or the cap)
    * @param growSeconds from writing the filler HTTPRoutes to the gateway serving the last one
    * @param stalls changes whose ACK never showed, with what the probe saw
    */
@@ -368,6 +373,9 @@ public final class Results {
       int rules,
       List<Wrk.Result> routeRuns,
       List<Wrk.Result> httpRouteRuns,
+      List<Double> routeMicrosPerRequest,
+      List<Double> httpRouteMicrosPerRequest,
+      int settleRounds,
       double routeRequestsPerSecond,
       double httpRouteRequestsPerSecond,
       double ratio,
@@ -382,6 +390,9 @@ public final class Results {
         int rules,
         List<Wrk.Result> routeRuns,
         List<Wrk.Result> httpRouteRuns,
+        List<Double> routeMicrosPerRequest,
+        List<Double> httpRouteMicrosPerRequest,
+        int settleRounds,
         double growSeconds,
         Propagation propagation,
         List<String> stalls,
@@ -392,6 +403,9 @@ public final class Results {
           rules,
           List.copyOf(routeRuns),
           List.copyOf(httpRouteRuns),
+          List.copyOf(routeMicrosPerRequest),
+          List.copyOf(httpRouteMicrosPerRequest),
+          settleRounds,
           route,
           httpRoute,
           httpRoute / route,
@@ -401,6 +415,15 @@ public final class Results {
           propagation,
           List.copyOf(stalls),
           List.copyOf(loadAverages));
+    }
+
+    /** The Route's mean gateway CPU per request over the HTTPRoute's: 1 when equal, NaN if none. */
+    public double cpuRatio() {
+      return meanOf(routeMicrosPerRequest) / meanOf(httpRouteMicrosPerRequest);
+    }
+
+    static double meanOf(List<Double> values) {
+      return values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     }
 
     private static double mean(

@@ -82,6 +82,9 @@ class ReportTest {
             50,
             List.of(wrk("route", 6_000, 7.0), wrk("route", 6_200, 7.2)),
             List.of(wrk("httproute-50-rules", 5_800, 7.4), wrk("httproute-50-rules", 5_600, 7.6)),
+            List.of(100.0, 102.0),
+            List.of(104.0, 103.0),
+            3,
             42.0,
             new Results.Propagation(
                 "folder",
@@ -213,6 +216,76 @@ class ReportTest {
         .isEqualTo(300.0);
     assertThat(json.path("propagation").get(2).path("toServe").path("p50Ms").asDouble())
         .isEqualTo(110.0);
+  }
+
+  @Test
+  void ruleMatchingWhoseReqPerSecondSpreadIsJudgedByTheGatewaysCpuPerRequestOnlyWhenThatHolds() {
+    Results.Propagation none =
+        new Results.Propagation(
+            "folder", 10_000, 0, new Results.Summary(0, 0, 0, 0), new Results.Summary(0, 0, 0, 0));
+    List<Wrk.Result> routes = List.of(wrk("route", 4_000, 9), wrk("route", 8_000, 5));
+    List<Wrk.Result> httpRoutes =
+        List.of(wrk("httproute-50-rules", 5_000, 8), wrk("httproute-50-rules", 7_000, 6));
+
+    Results steady = new Results();
+    steady.gatewayApi.add(
+        Results.GatewayApi.of(
+            50,
+            routes,
+            httpRoutes,
+            List.of(100.0, 102.0),
+            List.of(104.0, 106.0),
+            2,
+            10.0,
+            none,
+            List.of(),
+            List.of()));
+    Targets.evaluate(steady);
+    Results.Target byCpu = ruleTarget(steady);
+    assertThat(byCpu.met()).isTrue();
+    assertThat(byCpu.measured())
+        .contains("Route 101 µs / HTTPRoute 105 µs = 0.962 x")
+        .endsWith("judged by the gateway's CPU per request");
+
+    Results costly = new Results();
+    costly.gatewayApi.add(
+        Results.GatewayApi.of(
+            50,
+            routes,
+            httpRoutes,
+            List.of(100.0, 102.0),
+            List.of(120.0, 118.0),
+            2,
+            10.0,
+            none,
+            List.of(),
+            List.of()));
+    Targets.evaluate(costly);
+    assertThat(ruleTarget(costly).met()).isFalse();
+
+    Results noisy = new Results();
+    noisy.gatewayApi.add(
+        Results.GatewayApi.of(
+            50,
+            routes,
+            httpRoutes,
+            List.of(80.0, 120.0),
+            List.of(104.0, 106.0),
+            2,
+            10.0,
+            none,
+            List.of(),
+            List.of()));
+    Targets.evaluate(noisy);
+    assertThat(ruleTarget(noisy).met()).isNull();
+    assertThat(ruleTarget(noisy).measured()).endsWith("the runs spread more than ±5%, not judged");
+  }
+
+  private static Results.Target ruleTarget(Results r) {
+    return r.targets.stream()
+        .filter(t -> t.name().startsWith("gateway-api: host of 50 HTTPRoute rules"))
+        .findFirst()
+        .orElseThrow();
   }
 
   private static Wrk.Result wrk(String peer, double rps, double p50) {

@@ -457,7 +457,8 @@ public final class GatewayApiCompiler {
     List<VirtualHost> hosts = made.hosts();
     Map<String, Instant> hostAges = made.ages();
     Map<String, List<ObjectKey>> hostRoutes = made.routes();
-    List<Certificate> certificates = certificates();
+    // Immutable, so that the result and the memo hold one list: the delta path hands it on.
+    List<Certificate> certificates = List.copyOf(certificates());
     for (RouteInfo r : routes) {
       routeStatus(
           r,

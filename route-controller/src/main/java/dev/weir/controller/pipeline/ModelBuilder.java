@@ -774,9 +774,12 @@ public final class ModelBuilder {
     }
     TrafficModel model = upstreams.patch(previous.model(), removedHosts, addedHosts);
     // The certificates as a full build merges them (no Route's among them): the Gateway
-    // listeners'. Another set (a host moved between certificates) is checked with the whole model.
+    // listeners'; the very list of the last compile while no host moved between certificates.
+    // Another set is checked with the whole model.
     List<Certificate> certificateList =
-        GatewayApiStage.merge(List.of(), gatewayApi.certificates(), false);
+        gatewayApi.certificates() == last.certificates()
+            ? model.certificates()
+            : GatewayApiStage.merge(List.of(), gatewayApi.certificates(), false);
     if (!certificateList.equals(model.certificates())) {
       model =
           new TrafficModel(

@@ -48,10 +48,11 @@ import java.util.Map;
  * <p>{@code httpsroutes} is {@code httproutes} with the Gateway's HTTPS listener serving too (port
  * 443, one Secret for {@code *.example.com}): every host is on both listeners and in the model's
  * certificate. {@code BuildBench 10000 100 5 httpsroutes}, 2 cores shared with other builds (load
- * 4.9-7.7), three runs each: one-change rebuild median 44-108 ms (p90 73-173 ms), unchanged 38-97
- * ms, before the compile's delta path and the builder's HTTPRoute patch path took hosts of HTTPS
- * listeners (every build was a full one); 1.9-6.1 ms (p90 6.7-14 ms), unchanged 0.2-1.2 ms, after
- * ({@code httproutes} in the same hour: 16 ms median, the machine's load the larger part).
+ * 4.9-8): one-change rebuild median 44-108 ms (p90 73-173 ms), unchanged 38-97 ms, in three runs
+ * before the compile's delta path and the builder's HTTPRoute patch path took hosts of HTTPS
+ * listeners (every build was a full one); 1.9-14 ms (p90 6.7-28 ms), unchanged 0.2-1.2 ms, in four
+ * runs after ({@code httproutes} in the same hour: 16 ms median, the machine's load the larger
+ * part).
  *
  * <p>{@code BuildBench 10000 100 5 httproutes}, one HTTPRoute's weights changed at 10,000
  * HTTPRoutes, 2 cores shared with other builds, four runs: one-change rebuild median 29-34 ms (p90

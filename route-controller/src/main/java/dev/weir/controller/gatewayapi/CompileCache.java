@@ -19,10 +19,11 @@ import org.jspecify.annotations.Nullable;
  * routes) while the compile makes the same host names and ports: only the hosts made again are put
  * in their places.
  *
- * <p>With the input it was made from, per listener the routes attached to it, and which hosts had
- * rules of both route kinds or of a wildcard host, it lets a compile in which only a few routes
- * changed (the rest the very same objects, no Service changed) work on those routes and their hosts
- * alone: the compile's delta path.
+ * <p>With the input it was made from, per listener the routes attached to it, which hosts had rules
+ * of both route kinds or of a wildcard host, and the certificates with the serving HTTPS listeners'
+ * certificates they were picked from, it lets a compile in which only a few routes changed (the
+ * rest the very same objects, no Service changed) work on those routes and their hosts alone: the
+ * compile's delta path.
  */
 public final class CompileCache {
 
@@ -30,7 +31,7 @@ public final class CompileCache {
   public static final CompileCache EMPTY =
       new CompileCache(
           List.of(), Map.of(), Map.of(), Set.of(), List.of(), List.of(), Map.of(), Map.of(), null,
-          Map.of(), true, Set.of(), Set.of(), false);
+          Map.of(), true, Set.of(), Set.of(), false, null, List.of());
 
   final List<Object> context;
   final Map<ObjectKey, GatewayApiCompiler.RouteMemo> routes;
@@ -59,6 +60,15 @@ public final class CompileCache {
   /** True when the delta path made it (tests). */
   final boolean delta;
 
+  /**
+   * What the certificates depend on besides the hosts: the serving HTTPS listeners' certificates
+   * (by Gateway and listener), or null when the delta path may not patch them.
+   */
+  final @Nullable List<Object> certificateContext;
+
+  /** The compile's certificates (before any host was lost to a Weir Route). */
+  final List<dev.weir.model.Certificate> certificates;
+
   CompileCache(
       List<Object> context,
       Map<ObjectKey, GatewayApiCompiler.RouteMemo> routes,
@@ -73,7 +83,9 @@ public final class CompileCache {
       boolean anyWide,
       Set<Object> mixed,
       Set<ObjectKey> cleared,
-      boolean delta) {
+      boolean delta,
+      @Nullable List<Object> certificateContext,
+      List<dev.weir.model.Certificate> certificates) {
     this.context = context;
     this.routes = routes;
     this.hosts = hosts;
@@ -88,6 +100,8 @@ public final class CompileCache {
     this.mixed = mixed;
     this.cleared = cleared;
     this.delta = delta;
+    this.certificateContext = certificateContext;
+    this.certificates = certificates;
   }
 
   /**
@@ -112,7 +126,9 @@ public final class CompileCache {
             anyWide,
             mixed,
             cleared,
-            delta);
+            delta,
+            certificateContext,
+            certificates);
   }
 
   /** The number of routes remembered (tests). */

@@ -90,11 +90,17 @@ import org.jspecify.annotations.Nullable;
  * Services they route to, the listeners' certificates and every object's status: {@link
  * #compile(GatewayApiInput)}, a pure function of its input.
  *
- * <p><b>GatewayClass</b>: Weir's when {@code spec.controllerName} is {@value #CONTROLLER_NAME};
- * status {@code Accepted=True}. Others are left alone (no status, their Gateways not served); a
- * Gateway of another class that still holds status Weir wrote gets a {@link ClearedGatewayStatus}
- * in {@link GatewayApiResult#statuses()} until it holds none ({@code
- * GatewayApiState.gatewaysLeft}).
+ * <p><b>GatewayClass</b>: checked by {@link GatewayApiValidation#gatewayClass}, whose {@code
+ * controllerName} is immutable against the last valid generation of the same object (folder
+ * clusters have no API server to enforce it); an invalid generation keeps the last valid one in
+ * force. Weir's when that generation's {@code spec.controllerName} is {@value #CONTROLLER_NAME}:
+ * status {@code Accepted=True}, or {@code Accepted=False} reason {@code Invalid} with the problems
+ * while a rejected generation waits (also for a rejected generation that names Weir). Others are
+ * left alone (their Gateways not served); a class no longer Weir's (recreated with another {@code
+ * controllerName}) that still holds the {@code Accepted} Weir wrote gets a {@link
+ * ClearedGatewayClassStatus} in {@link GatewayApiResult#statuses()} until it holds none ({@code
+ * GatewayApiState.classesLeft}); a Gateway of another class that still holds status Weir wrote gets
+ * a {@link ClearedGatewayStatus} the same way ({@code GatewayApiState.gatewaysLeft}).
  *
  * <p><b>Gateway</b> (of a Weir class in the same cluster): checked by {@link
  * GatewayApiValidation#gateway}; an invalid generation keeps the last valid one serving ({@code
@@ -390,13 +396,15 @@ public final class GatewayApiCompiler {
   private record Prepared(
       List<GatewayInfo> ordered,
       Map<ObjectKey, GatewayStatus> gatewaysLeft,
+      Map<ObjectKey, GatewayClassStatus> classesLeft,
       List<Object> context) {}
 
   /** GatewayClasses and Gateways with their listeners: what both paths start from. */
   private Prepared prepare() {
     Map<String, Set<String>> weirClasses = new HashMap<>();
+    Map<ObjectKey, GatewayClassStatus> classesLeft = new HashMap<>();
     for (GatewayApiObjects c : input.clusters()) {
-      weirClasses.put(c.cluster(), gatewayClasses(c));
+      weirClasses.put(c.cluster(), gatewayClasses(c, classesLeft));
     }
     List<GatewayInfo> ordered = new ArrayList<>();
     for (GatewayApiObjects c : input.clusters()) {
@@ -418,7 +426,7 @@ public final class GatewayApiCompiler {
     }
     List<Object> context = context(ordered);
     contextSame = same(old.context, context);
-    return new Prepared(ordered, gatewaysLeft, context);
+    return new Prepared(ordered, gatewaysLeft, Frozen.take(classesLeft), context);
   }
 
   private GatewayApiResult run() {
@@ -449,7 +457,8 @@ public final class GatewayApiCompiler {
     List<VirtualHost> hosts = made.hosts();
     Map<String, Instant> hostAges = made.ages();
     Map<String, List<ObjectKey>> hostRoutes = made.routes();
-    List<Certificate> certificates = certificates();
+    // Immutable, so that the result and the memo hold one list: the delta path hands it on.
+    List<Certificate> certificates = List.copyOf(certificates());
     for (RouteInfo r : routes) {
       routeStatus(
           r,
@@ -492,8 +501,11 @@ public final class GatewayApiCompiler {
                 anyWide,
                 Set.copyOf(mixed),
                 Set.copyOf(cleared),
-                false),
-            gatewaysLeft);
+                false,
+                certificateContext(ordered),
+                certificates),
+            gatewaysLeft,
+            prepared.classesLeft());
     return new GatewayApiResult(
         hosts,
         state.memo().hostAges,
@@ -532,16 +544,18 @@ public final class GatewayApiCompiler {
    * The compile when only a few HTTPRoutes and GRPCRoutes changed since the last compile (edited,
    * added or removed), or none: every GatewayClass, Gateway, ReferenceGrant and Namespace the very
    * object it was ({@code contextSame}), no Service changed ({@link
-   * GatewayApiInput.BackendServices#noneChanged}), no serving HTTPS listener (its certificates
-   * follow every route's hosts) and no wildcard host (its rules reach other hosts). Then only the
-   * changed routes are compiled, only the hosts they carried rules on before or carry now are
-   * assembled (or reused while their rules are the same instances), and those hosts, the routes'
-   * statuses, memos and last valid generations are put over the last compile's (an {@link Overlay},
-   * or the sorted host list patched in place); Gateways' statuses are computed again from the
-   * listeners' attached counts, patched by the changed routes' attachments. The result equals a
-   * full compile's: every host is a function of the rules of the routes on it alone (no wildcard),
-   * a route's status a function of its own outcomes (no host on which the two kinds meet, before or
-   * after: those fall back). Null when that does not hold, and the full compile runs.
+   * GatewayApiInput.BackendServices#noneChanged}), the serving HTTPS listeners' certificates the
+   * last compile's ({@link #certificateContext}) and no wildcard host (its rules reach other
+   * hosts). Then only the changed routes are compiled, only the hosts they carried rules on before
+   * or carry now are assembled (or reused while their rules are the same instances), and those
+   * hosts, the routes' statuses, memos and last valid generations are put over the last compile's
+   * (an {@link Overlay}, or the sorted host list patched in place); Gateways' statuses are computed
+   * again from the listeners' attached counts, patched by the changed routes' attachments; the
+   * certificates' server names change only for those hosts, by the HTTPS listeners their rules were
+   * and are on ({@link #patchCertificates}). The result equals a full compile's: every host is a
+   * function of the rules of the routes on it alone (no wildcard), a route's status a function of
+   * its own outcomes (no host on which the two kinds meet, before or after: those fall back). Null
+   * when that does not hold, and the full compile runs.
    */
   private @Nullable GatewayApiResult delta() {
     List<GatewayApiObjects> before = old.inputs;
@@ -555,12 +569,13 @@ public final class GatewayApiCompiler {
     if (!contextSame) {
       return null;
     }
-    for (GatewayInfo g : prepared.ordered()) {
-      for (ListenerInfo l : g.listeners) {
-        if (l.https && l.serving()) {
-          return null;
-        }
-      }
+    // Serving HTTPS listeners: their certificates are patched for the hosts worked on, while they
+    // are the last compile's (a Secret changed: compiled in full).
+    boolean anyHttps = anyHttps();
+    List<Object> certificateContext = certificateContext(prepared.ordered());
+    if (anyHttps
+        && (certificateContext == null || !certificateContext.equals(old.certificateContext))) {
+      return null;
     }
     // The changed routes: position by position while the lists line up, else by key.
     List<Changed> changed = new ArrayList<>();
@@ -624,6 +639,10 @@ public final class GatewayApiCompiler {
     // The hosts: each from its routes' rules alone (no wildcard covers it, one route kind).
     Map<Object, HostMemo> hostChanges = new HashMap<>();
     List<@Nullable HostMemo> remade = new ArrayList<>(); // pairs: the last memo or null, the new
+    // Per certificate name, the hosts it no longer names and those it names now.
+    Map<String, Set<String>> certificatesLose = new HashMap<>();
+    Map<String, Set<String>> certificatesGain = new HashMap<>();
+    Map<String, Servable> certificateContent = new HashMap<>();
     for (HostPort key : hosts) {
       if (key.host().equals(Hostnames.ANY)
           || Hostnames.isWildcard(key.host())
@@ -665,7 +684,11 @@ public final class GatewayApiCompiler {
       } else if (!oneKind(own)) {
         return null; // the kinds meet: kept apart by age, routes' statuses say so
       } else {
-        memo = host(key, was, own, own, List.of(), false);
+        memo = host(key, was, own, own, List.of(), anyHttps);
+      }
+      if (anyHttps && key.port() == VirtualHost.SHARED_PORT) {
+        certificateHosts(
+            key.host(), was, own, certificatesLose, certificatesGain, certificateContent);
       }
       hostChanges.put(key, memo);
       if (memo != was) {
@@ -674,6 +697,11 @@ public final class GatewayApiCompiler {
       }
     }
     HostsMade made = spliced(remade);
+    List<Certificate> certificates =
+        anyHttps
+            ? patchCertificates(
+                old.certificates, certificatesLose, certificatesGain, certificateContent)
+            : List.of();
     // Statuses: the changed routes' (no host conflict: one kind on each of their hosts), every
     // Gateway's (few), over the last compile's.
     for (RouteInfo r : infos.values()) {
@@ -750,19 +778,66 @@ public final class GatewayApiCompiler {
                 false,
                 old.mixed,
                 Set.copyOf(cleared),
-                true),
-            prepared.gatewaysLeft());
+                true,
+                certificateContext,
+                certificates),
+            prepared.gatewaysLeft(),
+            prepared.classesLeft());
     return new GatewayApiResult(
         made.hosts(),
         state.memo().hostAges,
         state.memo().hostRoutes,
         sortedServices,
-        List.of(), // no serving HTTPS listener: no certificate
+        certificates,
         classes,
         gatewayMap,
         http,
         grpc,
         state);
+  }
+
+  /**
+   * The certificates that name {@code host} before (the HTTPS listeners the routes of the last
+   * compile's host {@code was} carried rules on it through) and now (those of {@code own}, the
+   * host's rules now), the difference put into {@code lose} and {@code gain} (per certificate name,
+   * hosts) and each certificate named now into {@code content}.
+   */
+  private void certificateHosts(
+      String host,
+      @Nullable HostMemo was,
+      List<Entry> own,
+      Map<String, Set<String>> lose,
+      Map<String, Set<String>> gain,
+      Map<String, Servable> content) {
+    Set<String> then = new HashSet<>();
+    if (was != null) {
+      for (ObjectKey k : was.routes()) {
+        for (Attachment a : Objects.requireNonNull(old.routes.get(k)).attachments()) {
+          ListenerInfo li = listener(a);
+          if (li != null && certifies(li) && !a.rules().isEmpty() && a.hosts().contains(host)) {
+            then.add(pick(li, host).name());
+          }
+        }
+      }
+    }
+    Set<String> now = new HashSet<>();
+    for (Entry e : own) {
+      if (certifies(e.listener())) {
+        CertRef c = pick(e.listener(), host);
+        now.add(c.name());
+        content.put(c.name(), c.servable());
+      }
+    }
+    for (String n : then) {
+      if (!now.contains(n)) {
+        lose.computeIfAbsent(n, x -> new HashSet<>()).add(host);
+      }
+    }
+    for (String n : now) {
+      if (!then.contains(n)) {
+        gain.computeIfAbsent(n, x -> new HashSet<>()).add(host);
+      }
+    }
   }
 
   /**
@@ -911,37 +986,116 @@ public final class GatewayApiCompiler {
 
   // ------------------------------------------------------------------ GatewayClass
 
-  private Set<String> gatewayClasses(GatewayApiObjects c) {
+  /**
+   * The names of the cluster's GatewayClasses that are Weir's: those whose served generation (the
+   * current one when {@link GatewayApiValidation#gatewayClass} accepts it, else the last valid one
+   * of the same object) names {@value #CONTROLLER_NAME}. Each of them, and each class whose current
+   * generation names Weir but is rejected, gets Weir's status; any other class that still holds
+   * Weir's {@code Accepted} goes into {@code classesLeft} with Weir's record of it.
+   */
+  private Set<String> gatewayClasses(
+      GatewayApiObjects c, Map<ObjectKey, GatewayClassStatus> classesLeft) {
     Set<String> names = new TreeSet<>();
     for (GatewayClass gc : c.gatewayClasses()) {
-      if (gc.getSpec() == null || !CONTROLLER_NAME.equals(gc.getSpec().getControllerName())) {
+      String name = gc.getMetadata().getName();
+      ObjectKey key = new ObjectKey(c.cluster(), ObjectKey.GATEWAY_CLASS, "", name);
+      HasMetadata last = input.previous().lastValid().get(key);
+      GatewayClass previous = last instanceof GatewayClass lc && sameObject(lc, gc) ? lc : null;
+      GatewayApiValidation.Result v =
+          GatewayApiValidation.gatewayClass(
+              gc.getSpec(), previous == null ? null : previous.getSpec());
+      GatewayClass served = v.ok() ? gc : previous;
+      if (served != null) {
+        lastValid.put(key, served);
+      }
+      boolean weirs = served != null && weirs(served);
+      if (weirs) {
+        names.add(name);
+      }
+      if (!weirs && !weirs(gc)) {
+        GatewayClassStatus record = classLeft(key, gc.getStatus());
+        if (record != null) {
+          classesLeft.put(key, record);
+        }
         continue;
       }
-      String name = gc.getMetadata().getName();
-      names.add(name);
-      ObjectKey key = new ObjectKey(c.cluster(), ObjectKey.GATEWAY_CLASS, "", name);
       long generation = generation(gc);
-      List<Condition> conditions =
-          List.of(
-              Conditions.of(
-                  "Accepted",
-                  true,
-                  "Accepted",
-                  "Weir serves Gateways of this class",
-                  generation,
-                  now));
+      Condition accepted;
+      if (served == gc) {
+        accepted =
+            Conditions.of(
+                "Accepted",
+                true,
+                "Accepted",
+                ClearedGatewayClassStatus.ACCEPTED_MESSAGE,
+                generation,
+                now);
+      } else {
+        String problems = String.join("; ", v.all());
+        accepted =
+            Conditions.of(
+                "Accepted",
+                false,
+                "Invalid",
+                served == null || !weirs
+                    ? problems + " (Weir serves no Gateway of this class)"
+                    : problems
+                        + " (serving generation "
+                        + generation(served)
+                        + ", which names "
+                        + CONTROLLER_NAME
+                        + ")",
+                generation,
+                now);
+      }
       GatewayClassStatus before = input.previous().gatewayClasses().get(key);
-      List<Condition> previous =
+      List<Condition> previousConditions =
           before != null
               ? before.getConditions()
               : gc.getStatus() == null ? null : gc.getStatus().getConditions();
       classStatuses.put(
           key,
           new GatewayClassStatusBuilder()
-              .withConditions(Conditions.keepTimes(previous, conditions))
+              .withConditions(Conditions.keepTimes(previousConditions, List.of(accepted)))
               .build());
     }
     return names;
+  }
+
+  private static boolean weirs(GatewayClass gc) {
+    return gc.getSpec() != null && CONTROLLER_NAME.equals(gc.getSpec().getControllerName());
+  }
+
+  /**
+   * Whether two generations are of the very same object (an API server's {@code uid}, and the
+   * creation time a folder object gets when it first appears): a class deleted and created again
+   * under its name is a new object, whose {@code controllerName} is its own.
+   */
+  private static boolean sameObject(HasMetadata a, HasMetadata b) {
+    return Objects.equals(a.getMetadata().getUid(), b.getMetadata().getUid())
+        && Objects.equals(
+            a.getMetadata().getCreationTimestamp(), b.getMetadata().getCreationTimestamp());
+  }
+
+  /**
+   * Weir's record of the status it wrote to a GatewayClass that is not Weir's now, while the class
+   * still holds Weir's {@code Accepted}: the status the last compile computed for it, the record
+   * kept while the clear is not yet written, or (no record: after a restart) the class's own status
+   * when {@link ClearedGatewayClassStatus#looksWrittenByWeir} reads it as Weir's. Null when the
+   * class holds none of it: then Weir leaves the class alone.
+   */
+  private @Nullable GatewayClassStatus classLeft(ObjectKey key, @Nullable GatewayClassStatus own) {
+    if (own == null) {
+      return null;
+    }
+    GatewayClassStatus record = input.previous().gatewayClasses().get(key);
+    if (record == null) {
+      record = input.previous().classesLeft().get(key);
+    }
+    if (record == null && ClearedGatewayClassStatus.looksWrittenByWeir(own)) {
+      record = own;
+    }
+    return record != null && ClearedGatewayClassStatus.holdsWeirs(own, record) ? record : null;
   }
 
   // ------------------------------------------------------------------ Gateway
@@ -1979,10 +2133,7 @@ public final class GatewayApiCompiler {
     // Whether every host is one the last compile made too (then its sorted list is patched).
     boolean sameHosts = contextSame;
     List<HostMemo> remade = new ArrayList<>();
-    boolean anyHttps =
-        gateways.values().stream()
-            .flatMap(g -> g.listeners.stream())
-            .anyMatch(l -> l.https && l.serving());
+    boolean anyHttps = anyHttps();
     Map<HostPort, List<Entry>> byHost = new HashMap<>(); // the hosts are sorted at the end
     for (Entry e : entries) {
       byHost
@@ -2076,6 +2227,13 @@ public final class GatewayApiCompiler {
       }
     }
     return sameHosts && out.size() == old.sortedHosts.size() ? patched(remade) : made(out);
+  }
+
+  /** True when some Weir HTTPS listener serves (rules then say which scheme they take). */
+  private boolean anyHttps() {
+    return gateways.values().stream()
+        .flatMap(g -> g.listeners.stream())
+        .anyMatch(l -> l.https && l.serving());
   }
 
   /**
@@ -2527,13 +2685,7 @@ public final class GatewayApiCompiler {
         continue;
       }
       for (String host : l.getValue()) {
-        CertRef pick = certs.get(0);
-        for (CertRef c : certs) {
-          if (c.servable().dnsNames().stream().anyMatch(n -> covers(n, host))) {
-            pick = c;
-            break;
-          }
-        }
+        CertRef pick = pick(l.getKey(), host);
         content.put(pick.name(), pick.servable());
         Set<String> set = names.computeIfAbsent(pick.name(), k -> new TreeSet<>());
         if (host.equals(Hostnames.ANY)) {
@@ -2555,6 +2707,106 @@ public final class GatewayApiCompiler {
               fallback.contains(e.getKey())));
     }
     return out;
+  }
+
+  /**
+   * The certificate an HTTPS listener with certificates serves for {@code host}: the first whose
+   * DNS names cover it, else its first.
+   */
+  private static CertRef pick(ListenerInfo l, String host) {
+    List<CertRef> certs = l.certificates;
+    for (CertRef c : certs) {
+      if (c.servable().dnsNames().stream().anyMatch(n -> covers(n, host))) {
+        return c;
+      }
+    }
+    return certs.get(0);
+  }
+
+  /** True when the listener's rules on a host make the compile's certificates name that host. */
+  private static boolean certifies(ListenerInfo l) {
+    return l.https && l.serving() && !l.certificates.isEmpty();
+  }
+
+  /**
+   * What the certificates of a compile depend on besides which hosts each listener carries rules
+   * on: per Weir Gateway (oldest first), per listener the certificates of a serving HTTPS listener.
+   * Null when two certificates of one name (the same Secret name in two clusters) differ in
+   * content: which content a full compile gives that name depends on the order it visits hosts in,
+   * so the delta path does not patch them.
+   */
+  private static @Nullable List<Object> certificateContext(List<GatewayInfo> ordered) {
+    List<Object> out = new ArrayList<>();
+    Map<String, Servable> byName = new HashMap<>();
+    for (GatewayInfo g : ordered) {
+      out.add(g.key);
+      for (ListenerInfo l : g.listeners) {
+        if (!l.https || !l.serving()) {
+          out.add(false);
+          continue;
+        }
+        out.add(List.copyOf(l.certificates));
+        for (CertRef c : l.certificates) {
+          Servable was = byName.putIfAbsent(c.name(), c.servable());
+          if (was != null && !was.equals(c.servable())) {
+            return null;
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The last compile's certificates with {@code removed} hosts taken out of and {@code added} hosts
+   * put into the server names of the certificates named (per certificate name, host names); a
+   * certificate left with no name and not the fallback goes, a new one takes its content from
+   * {@code content}. Equal to what {@link #certificates()} gives when the certificates' content is
+   * the last compile's ({@link #certificateContext}) and no host is {@code *}.
+   */
+  private static List<Certificate> patchCertificates(
+      List<Certificate> last,
+      Map<String, Set<String>> removed,
+      Map<String, Set<String>> added,
+      Map<String, Servable> content) {
+    if (removed.isEmpty() && added.isEmpty()) {
+      return last;
+    }
+    Map<String, Certificate> byName = new TreeMap<>();
+    for (Certificate c : last) {
+      byName.put(c.name(), c);
+    }
+    Set<String> names = new TreeSet<>(removed.keySet());
+    names.addAll(added.keySet());
+    for (String name : names) {
+      Certificate c = byName.get(name);
+      List<String> hosts = c == null ? new ArrayList<>() : new ArrayList<>(c.serverNames());
+      for (String h : removed.getOrDefault(name, Set.of())) {
+        int at = java.util.Collections.binarySearch(hosts, h);
+        if (at >= 0) {
+          hosts.remove(at);
+        }
+      }
+      for (String h : added.getOrDefault(name, Set.of())) {
+        int at = java.util.Collections.binarySearch(hosts, h);
+        if (at < 0) {
+          hosts.add(-at - 1, h);
+        }
+      }
+      boolean fallback = c != null && c.fallback();
+      if (hosts.isEmpty() && !fallback) {
+        byName.remove(name);
+      } else if (c != null) {
+        byName.put(
+            name,
+            new Certificate(name, c.certificateChainPem(), c.privateKeyPem(), hosts, fallback));
+      } else {
+        Servable s = Objects.requireNonNull(content.get(name));
+        byName.put(
+            name, new Certificate(name, s.certificateChainPem(), s.privateKeyPem(), hosts, false));
+      }
+    }
+    return List.copyOf(byName.values());
   }
 
   private static boolean covers(String dnsName, String host) {

@@ -107,9 +107,11 @@ public record GatewayApiResult(
    * Every status of this result in one map, for the status writer: per GatewayClass its {@link
    * GatewayClassStatus}, per Gateway its {@link GatewayStatus}, per HTTPRoute and GRPCRoute its
    * {@link HTTPRouteStatus} or {@link GRPCRouteStatus} with Weir's parents only; per Gateway that
-   * has left Weir's class while it still holds Weir's status, a {@link ClearedGatewayStatus}. An
-   * unmodifiable view of the result's maps (their keys are of different kinds, or Gateways of
-   * different classes), not a copy: a build hands over 10,000 routes' statuses.
+   * has left Weir's class while it still holds Weir's status, a {@link ClearedGatewayStatus}; per
+   * GatewayClass no longer Weir's that still holds Weir's {@code Accepted}, a {@link
+   * ClearedGatewayClassStatus}. An unmodifiable view of the result's maps (their keys are of
+   * different kinds, or Gateways of different classes), not a copy: a build hands over 10,000
+   * routes' statuses.
    */
   public Map<ObjectKey, Object> statuses() {
     return new Statuses();
@@ -117,18 +119,31 @@ public record GatewayApiResult(
 
   /** The view {@link #statuses()} gives. */
   private final class Statuses extends AbstractMap<ObjectKey, Object> {
+    // The last two hold Weir's records of what it wrote: handed out as the clears they ask for.
     private final List<Map<ObjectKey, ?>> maps =
-        List.of(gatewayClasses, gateways, httpRoutes, grpcRoutes, state.gatewaysLeft());
+        List.of(
+            gatewayClasses,
+            gateways,
+            httpRoutes,
+            grpcRoutes,
+            state.gatewaysLeft(),
+            state.classesLeft());
     private @Nullable Set<Map.Entry<ObjectKey, Object>> entries;
+
+    private static Object asWritten(Object status, int map) {
+      return switch (map) {
+        case 4 -> new ClearedGatewayStatus((GatewayStatus) status);
+        case 5 -> new ClearedGatewayClassStatus((GatewayClassStatus) status);
+        default -> status;
+      };
+    }
 
     @Override
     public @Nullable Object get(Object key) {
       for (int i = 0; i < maps.size(); i++) {
         Object s = maps.get(i).get(key);
         if (s != null) {
-          return s instanceof GatewayStatus g && i == maps.size() - 1
-              ? new ClearedGatewayStatus(g)
-              : s;
+          return asWritten(s, i);
         }
       }
       return null;
@@ -161,7 +176,6 @@ public record GatewayApiResult(
             new AbstractSet<>() {
               @Override
               public Iterator<Map.Entry<ObjectKey, Object>> iterator() {
-                int left = maps.size() - 1; // gatewaysLeft: each a ClearedGatewayStatus
                 return java.util.stream.IntStream.range(0, maps.size())
                     .boxed()
                     .flatMap(
@@ -170,11 +184,7 @@ public record GatewayApiResult(
                                 .map(
                                     e ->
                                         Map.<ObjectKey, Object>entry(
-                                            e.getKey(),
-                                            i == left
-                                                ? new ClearedGatewayStatus(
-                                                    (GatewayStatus) e.getValue())
-                                                : e.getValue())))
+                                            e.getKey(), asWritten(e.getValue(), i))))
                     .iterator();
               }
 
@@ -253,7 +263,8 @@ public record GatewayApiResult(
             httpRoutes,
             grpcRoutes,
             state.memo(),
-            state.gatewaysLeft());
+            state.gatewaysLeft(),
+            state.classesLeft());
     return new GatewayApiResult(
         virtualHosts,
         hostAges,
@@ -358,7 +369,8 @@ public record GatewayApiResult(
             http,
             grpc,
             state.memo().withoutDelta(),
-            state.gatewaysLeft());
+            state.gatewaysLeft(),
+            state.classesLeft());
     return new GatewayApiResult(
         hosts, ages, routes, services, certs, gatewayClasses, gateways, http, grpc, nextState);
   }

@@ -8,13 +8,15 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
 import java.util.Map;
 
 /**
- * What one compile hands the next: the last valid generation of each Gateway and route (served
- * while a newer generation is invalid, as a Weir Route keeps its last valid resolution), the
- * statuses it computed (their conditions' transition times are kept while a status holds), and the
- * memo of its per-object work ({@link CompileCache}).
+ * What one compile hands the next: the last valid generation of each GatewayClass, Gateway and
+ * route (served while a newer generation is invalid, as a Weir Route keeps its last valid
+ * resolution), the statuses it computed (their conditions' transition times are kept while a status
+ * holds), and the memo of its per-object work ({@link CompileCache}).
  *
  * @param gatewaysLeft per Gateway that has left Weir's class while it still holds status Weir
  *     wrote, that status (Weir's record of what it may remove: {@link ClearedGatewayStatus})
+ * @param classesLeft per GatewayClass that is not Weir's while it still holds the {@code Accepted}
+ *     Weir wrote, Weir's status of it (what it may remove: {@link ClearedGatewayClassStatus})
  */
 public record GatewayApiState(
     Map<ObjectKey, HasMetadata> lastValid,
@@ -23,7 +25,8 @@ public record GatewayApiState(
     Map<ObjectKey, HTTPRouteStatus> httpRoutes,
     Map<ObjectKey, GRPCRouteStatus> grpcRoutes,
     CompileCache memo,
-    Map<ObjectKey, GatewayStatus> gatewaysLeft) {
+    Map<ObjectKey, GatewayStatus> gatewaysLeft,
+    Map<ObjectKey, GatewayClassStatus> classesLeft) {
 
   /** Before the first compile. */
   public static final GatewayApiState INITIAL =
@@ -38,9 +41,10 @@ public record GatewayApiState(
     grpcRoutes = Frozen.of(grpcRoutes);
     java.util.Objects.requireNonNull(memo, "memo");
     gatewaysLeft = Frozen.of(gatewaysLeft);
+    classesLeft = Frozen.of(classesLeft);
   }
 
-  /** A state with no Gateway that has left Weir's class. */
+  /** A state with no Gateway or GatewayClass that has left Weir. */
   public GatewayApiState(
       Map<ObjectKey, HasMetadata> lastValid,
       Map<ObjectKey, GatewayClassStatus> gatewayClasses,
@@ -48,7 +52,7 @@ public record GatewayApiState(
       Map<ObjectKey, HTTPRouteStatus> httpRoutes,
       Map<ObjectKey, GRPCRouteStatus> grpcRoutes,
       CompileCache memo) {
-    this(lastValid, gatewayClasses, gateways, httpRoutes, grpcRoutes, memo, Map.of());
+    this(lastValid, gatewayClasses, gateways, httpRoutes, grpcRoutes, memo, Map.of(), Map.of());
   }
 
   /** The same state without a memo: the next compile compiles everything (tests, benchmarks). */
@@ -60,6 +64,7 @@ public record GatewayApiState(
         httpRoutes,
         grpcRoutes,
         CompileCache.EMPTY,
-        gatewaysLeft);
+        gatewaysLeft,
+        classesLeft);
   }
 }

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteMatch;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteRule;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteSpec;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassSpec;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewaySpec;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeader;
@@ -154,6 +155,54 @@ public final class GatewayApiValidation {
           };
     }
     return d;
+  }
+
+  // ---------------------------------------------------------------- GatewayClass
+
+  /** {@code GatewayController} of shared_types.go: a domain-prefixed path. */
+  private static final Pattern CONTROLLER =
+      Pattern.compile(
+          "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+$");
+
+  /**
+   * Checks a GatewayClass's spec (gatewayclass_types.go: {@code GatewayClassSpec}): {@code
+   * controllerName} required, a {@code GatewayController} of at most 253 characters, and immutable
+   * (its CEL rule {@code self == oldSelf}, checked against {@code previous}: the last valid
+   * generation of the same object, or null when there is none, as on a create); {@code description}
+   * at most 64 characters.
+   *
+   * @param previous the spec of the last valid generation of this very object (same {@code uid} and
+   *     creation time), or null
+   */
+  public static Result gatewayClass(
+      @Nullable GatewayClassSpec spec, @Nullable GatewayClassSpec previous) {
+    GatewayApiValidation v = new GatewayApiValidation();
+    if (spec == null) {
+      v.bad("spec", "required");
+      return v.result();
+    }
+    String controller = spec.getControllerName();
+    if (blank(controller)) {
+      v.bad("spec.controllerName", "required");
+    } else if (controller.length() > 253 || !CONTROLLER.matcher(controller).matches()) {
+      v.bad(
+          "spec.controllerName",
+          "\"" + controller + "\" must be a domain-prefixed path (GatewayController)");
+    } else if (previous != null && !controller.equals(previous.getControllerName())) {
+      v.bad(
+          "spec.controllerName",
+          "\""
+              + controller
+              + "\": Value is immutable (was \""
+              + previous.getControllerName()
+              + "\"; delete the GatewayClass and create it again to change it)");
+    }
+    String description = spec.getDescription();
+    if (description != null && description.length() > 64) {
+      v.bad(
+          "spec.description", "must have at most 64 characters (has " + description.length() + ")");
+    }
+    return v.result();
   }
 
   // ---------------------------------------------------------------- Gateway

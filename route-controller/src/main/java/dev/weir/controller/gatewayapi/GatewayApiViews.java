@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
@@ -16,7 +18,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The Gateway API objects as Kubernetes would hold them once Weir wrote its status: for the admin
- * API (and the status writer's shape). GatewayClass and Gateway statuses are Weir's alone; a
+ * API (and the status writer's shape). GatewayClass and Gateway statuses are Weir's alone while
+ * they are Weir's; one that has left Weir is shown without what Weir wrote ({@link
+ * ClearedGatewayClassStatus}, {@link ClearedGatewayStatus}), as once the clear is written; a
  * route's {@code status.parents} keeps other controllers' entries and replaces Weir's ({@code
  * RouteStatus.parents}: each controller manages its own entries).
  */
@@ -46,14 +50,36 @@ public final class GatewayApiViews {
       switch (kind) {
         case ObjectKey.GATEWAY_CLASS -> {
           for (GatewayClass o : c.gatewayClasses()) {
-            Object s = result.gatewayClasses().get(key(c.cluster(), kind, o));
-            out.add(view(c.cluster(), o, o.getSpec(), s != null ? s : o.getStatus()));
+            ObjectKey k = key(c.cluster(), kind, o);
+            Object s = result.gatewayClasses().get(k);
+            GatewayClassStatus left = result.state().classesLeft().get(k);
+            out.add(
+                view(
+                    c.cluster(),
+                    o,
+                    o.getSpec(),
+                    s != null
+                        ? s
+                        : left != null
+                            ? ClearedGatewayClassStatus.strip(o.getStatus(), left)
+                            : o.getStatus()));
           }
         }
         case ObjectKey.GATEWAY -> {
           for (Gateway o : c.gateways()) {
-            Object s = result.gateways().get(key(c.cluster(), kind, o));
-            out.add(view(c.cluster(), o, o.getSpec(), s != null ? s : o.getStatus()));
+            ObjectKey k = key(c.cluster(), kind, o);
+            Object s = result.gateways().get(k);
+            GatewayStatus left = result.state().gatewaysLeft().get(k);
+            out.add(
+                view(
+                    c.cluster(),
+                    o,
+                    o.getSpec(),
+                    s != null
+                        ? s
+                        : left != null
+                            ? ClearedGatewayStatus.strip(o.getStatus(), left)
+                            : o.getStatus()));
           }
         }
         case ObjectKey.HTTP_ROUTE -> {

@@ -28,6 +28,7 @@ final class BuildMemo {
   private final @Nullable List<ClusterObjects> inputs;
   private final List<AppliedModel> dataPlanes;
   private @Nullable Boolean anyActivatable; // computed on first use
+  private @Nullable Boolean anyRouteCertificate; // computed on first use
   private Path path = Path.FULL;
 
   /** How the build that made a memo went (tests, diagnostics). */
@@ -220,6 +221,37 @@ final class BuildMemo {
    */
   BuildMemo noneActivatable() {
     anyActivatable = false;
+    return this;
+  }
+
+  /**
+   * True when some Route has a {@code CertificateProvisioned} condition: it asks for TLS (or the
+   * default Secret covers it), so the certificate stage's state is not the Gateway listeners'
+   * alone.
+   */
+  boolean anyRouteCertificate() {
+    Boolean any = anyRouteCertificate;
+    if (any == null) {
+      any = false;
+      for (RouteMemo m : routes.values()) {
+        if (m.certificate() != null) {
+          any = true;
+          break;
+        }
+      }
+      anyRouteCertificate = any;
+    }
+    return any;
+  }
+
+  /**
+   * Takes over what {@code other} knows of {@link #anyRouteCertificate}, for a memo whose Routes'
+   * certificate conditions are {@code other}'s (a patched build that changed only readiness).
+   *
+   * @return this memo
+   */
+  BuildMemo routeCertificatesAs(BuildMemo other) {
+    anyRouteCertificate = other.anyRouteCertificate;
     return this;
   }
 

@@ -11,6 +11,7 @@ import dev.weir.controller.gatewayapi.GatewayApiResult;
 import dev.weir.controller.gatewayapi.ObjectKey;
 import dev.weir.controller.gatewayapi.Overlay;
 import dev.weir.controller.pipeline.ClusterIndex.Name;
+import dev.weir.model.Certificate;
 import dev.weir.model.TrafficModel;
 import dev.weir.model.Upstream;
 import dev.weir.model.VirtualHost;
@@ -659,10 +660,12 @@ public final class ModelBuilder {
    * upstreams of Services its routes now name that nothing named are added, those nothing names any
    * more taken out; each Gateway's served-since revision and {@code Programmed} are computed as a
    * build computes them, and the Weir Routes' readiness only when the data planes changed. The
-   * result equals a full build's. Null when that cannot be shown cheaply, and a full build runs:
-   * the conditions of {@link #patch} (no TLS, no certificates, no activatable upstream), a gate
-   * that governs Routes, a host that came, went or changed age or routes, certificates in the
-   * compile.
+   * result equals a full build's; the certificates, when only Gateway listeners have any (no Route
+   * has TLS, no default Secret), are the compile's, and the certificate stage's valid Secrets and
+   * checks those its listener Secrets made. Null when that cannot be shown cheaply, and a full
+   * build runs: the conditions of {@link #patch} (no default Secret, no activatable upstream) but
+   * Gateway listeners' certificates, a Route with TLS while there are certificates, a gate that
+   * governs Routes, a host that came, went or changed age or routes.
    */
   private static @Nullable BuildResult patchGatewayApi(
       String domain,
@@ -679,11 +682,16 @@ public final class ModelBuilder {
     if (!memo.fits(domain, tls)
         || memo.routes().size() != previous.statuses().size()
         || tls.defaultSecret() != null
-        || !previous.model().certificates().isEmpty()
-        || !previous.validSecrets().isEmpty()
-        || !previous.certificateChecks().isEmpty()
         || last == GatewayApiResult.EMPTY
         || !memo.onlyGatewayApiRoutesChanged(clusters)) {
+      return null;
+    }
+    // Certificates only of Gateway listeners: the Routes' part of the certificate stage is empty,
+    // so the stage's state after the compile is a full build's.
+    if ((!previous.model().certificates().isEmpty()
+            || !previous.validSecrets().isEmpty()
+            || !previous.certificateChecks().isEmpty())
+        && memo.anyRouteCertificate()) {
       return null;
     }
     Set<RouteKey> governed = gate.governed();
@@ -699,12 +707,8 @@ public final class ModelBuilder {
     GatewayApiResult gatewayApi =
         GatewayApiStage.compile(
             clusters, index, true, certificates, previous, now, gatewayAddresses);
-    if (gatewayApi.hostAges() != last.hostAges()
-        || gatewayApi.hostRoutes() != last.hostRoutes()
-        || !gatewayApi.certificates().isEmpty()
-        || !certificates.validSecrets().isEmpty()
-        || !certificates.checks().isEmpty()) {
-      return null; // claims may change, or certificates are in play
+    if (gatewayApi.hostAges() != last.hostAges() || gatewayApi.hostRoutes() != last.hostRoutes()) {
+      return null; // claims may change
     }
     // The hosts made again: the same names and ports in the same places (the same ages map).
     List<VirtualHost> before = last.virtualHosts();
@@ -769,6 +773,22 @@ public final class ModelBuilder {
       return null;
     }
     TrafficModel model = upstreams.patch(previous.model(), removedHosts, addedHosts);
+    // The certificates as a full build merges them (no Route's among them): the Gateway
+    // listeners'; the very list of the last compile while no host moved between certificates.
+    // Another set is checked with the whole model.
+    List<Certificate> certificateList =
+        gatewayApi.certificates() == last.certificates()
+            ? model.certificates()
+            : GatewayApiStage.merge(List.of(), gatewayApi.certificates(), false);
+    if (!certificateList.equals(model.certificates())) {
+      model =
+          new TrafficModel(
+              previous.model().revision() + 1,
+              model.virtualHosts(),
+              model.upstreams(),
+              certificateList,
+              model.httpOption());
+    }
     GatewayApiStage.Served served =
         GatewayApiStage.servedAndProgrammed(gatewayApi, model, previous, dataPlanes, now);
     gatewayApi = served.result();
@@ -786,8 +806,8 @@ public final class ModelBuilder {
             model,
             previous.served(),
             statuses,
-            previous.validSecrets(),
-            previous.certificateChecks(),
+            certificates.validSecrets(),
+            certificates.checks(),
             previous.latestRevisions(),
             new BuildMemo(
                     domain,
@@ -798,6 +818,7 @@ public final class ModelBuilder {
                     clusters,
                     dataPlanes)
                 .noneActivatable()
+                .routeCertificatesAs(memo)
                 .madeBy(BuildMemo.Path.GATEWAY_API_ROUTES),
             gatewayApi,
             gatewaysServed);

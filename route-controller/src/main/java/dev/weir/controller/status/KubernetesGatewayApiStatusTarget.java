@@ -2,6 +2,7 @@ package dev.weir.controller.status;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.weir.controller.gatewayapi.ClearedGatewayClassStatus;
 import dev.weir.controller.gatewayapi.ClearedGatewayStatus;
 import dev.weir.controller.gatewayapi.GatewayApiCompiler;
 import dev.weir.controller.gatewayapi.ObjectKey;
@@ -45,11 +46,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A Gateway that has left Weir's class is given a {@link ClearedGatewayStatus}: the parts of its
  * status still exactly as Weir wrote them are removed and the rest (its new controller's) kept;
- * nothing is written when none are left.
+ * nothing is written when none are left. A GatewayClass no longer Weir's is given a {@link
+ * ClearedGatewayClassStatus} the same way: Weir's {@code Accepted} goes, other conditions stay.
  *
- * <p>The status given is the kind's fabric8 status type: {@link GatewayClassStatus}, {@link
- * GatewayStatus} or {@link ClearedGatewayStatus}, {@link HTTPRouteStatus} or {@link
- * GRPCRouteStatus}.
+ * <p>The status given is the kind's fabric8 status type: {@link GatewayClassStatus} or {@link
+ * ClearedGatewayClassStatus}, {@link GatewayStatus} or {@link ClearedGatewayStatus}, {@link
+ * HTTPRouteStatus} or {@link GRPCRouteStatus}.
  */
 public final class KubernetesGatewayApiStatusTarget implements StatusTarget<ObjectKey, Object> {
 
@@ -76,11 +78,17 @@ public final class KubernetesGatewayApiStatusTarget implements StatusTarget<Obje
   public boolean write(ObjectKey key, Object status) {
     return switch (key.kind()) {
       case ObjectKey.GATEWAY_CLASS ->
-          write(
-              client.resources(GatewayClass.class).withName(key.name()),
-              (GatewayClass c) -> c.getStatus(),
-              (c, s) -> c.setStatus(s),
-              (GatewayClassStatus) status);
+          status instanceof ClearedGatewayClassStatus cleared
+              ? write(
+                  client.resources(GatewayClass.class).withName(key.name()),
+                  (GatewayClass c) -> c.getStatus(),
+                  (c, s) -> c.setStatus(ClearedGatewayClassStatus.strip(s, cleared.weirs())),
+                  null)
+              : write(
+                  client.resources(GatewayClass.class).withName(key.name()),
+                  (GatewayClass c) -> c.getStatus(),
+                  (c, s) -> c.setStatus(s),
+                  (GatewayClassStatus) status);
       case ObjectKey.GATEWAY ->
           status instanceof ClearedGatewayStatus cleared
               ? write(

@@ -10,6 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.weir.controller.gatewayapi.GatewayApiInput.BackendServices;
 import dev.weir.controller.gatewayapi.GatewayApiInput.ListenerSecrets;
 import dev.weir.controller.gatewayapi.GatewayApiInput.Programming;
+import dev.weir.controller.gatewayapi.GatewayApiInput.SecretVerdict;
+import dev.weir.controller.gatewayapi.GatewayApiInput.Servable;
 import dev.weir.controller.gatewayapi.GatewayApiInput.ServicePort;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
@@ -31,7 +33,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * state: over random sequences of changes (weights, rules, hostnames, parentRefs to two Gateways
  * with listeners on two ports and a listener hostname, routes added and removed, invalid
  * generations that keep the last valid one, equal copies, a GRPCRoute meeting HTTPRoutes on a host,
- * a wildcard hostname, Services changing), the hosts, their ages and routes, the Services,
+ * a wildcard hostname, Services changing; and with HTTPS listeners serving: certificates picked per
+ * host, a certificate Secret changing), the hosts, their ages and routes, the Services,
  * certificates, every status and the state's last valid generations are equal after every change.
  * Changes the delta path cannot take (Services changed, a wildcard host, both route kinds on a
  * host) are compiled in full, with the same result.
@@ -57,6 +60,17 @@ class GatewayApiDeltaSequencesTest {
           "[{name: gw2, sectionName: named}]",
           "[{name: nope}]");
 
+  /** With HTTPS listeners: PARENTS and Gateway {@code gw3}'s listeners. */
+  private static final List<String> HTTPS_PARENTS =
+      List.of(
+          "[{name: gw}]",
+          "[{name: gw3}]",
+          "[{name: gw}, {name: gw3}]",
+          "[{name: gw2, sectionName: web}]",
+          "[{name: gw3, sectionName: secure-h2}]",
+          "[{name: gw2}, {name: gw3, sectionName: secure}]",
+          "[{name: nope}]");
+
   private final GatewayClass weir = weirClass();
   private final Gateway gw =
       gateway(
@@ -74,6 +88,29 @@ class GatewayApiDeltaSequencesTest {
           - {name: named, port: 80, protocol: HTTP, hostname: h1.example.com, allowedRoutes: {namespaces: {from: Same}}}
           """);
 
+  /**
+   * Two HTTPS listeners on 443: one for any host with Secrets {@code tls-a} (h0 to h2) and {@code
+   * tls-b} (any name of example.com), one for h2 with {@code tls-c} (h2).
+   */
+  private final Gateway gw3 =
+      gateway(
+          "apps",
+          "gw3",
+          "2026-01-01T00:00:03Z",
+          """
+          - name: secure
+            port: 443
+            protocol: HTTPS
+            allowedRoutes: {namespaces: {from: All}}
+            tls: {certificateRefs: [{name: tls-a}, {name: tls-b}]}
+          - name: secure-h2
+            port: 443
+            protocol: HTTPS
+            hostname: h2.example.com
+            allowedRoutes: {namespaces: {from: All}}
+            tls: {certificateRefs: [{name: tls-c}]}
+          """);
+
   /** One route's spec as picked: parents, hostnames, backends and weights, rules, validity. */
   private record Shape(int parents, int host, int hosts, int weight, int rules, boolean invalid) {}
 
@@ -86,18 +123,46 @@ class GatewayApiDeltaSequencesTest {
     boolean servicesChanged;
     @Nullable GatewayApiObjects last;
     boolean changed = true;
+    final boolean https;
+    final List<String> parents;
+
+    /** Secret tls-c's content: its DNS names, or null while it is missing. */
+    @Nullable String tlsC = "h2.example.com";
+
+    ListenerSecrets secrets = ListenerSecrets.NONE;
+
+    World(boolean https) {
+      this.https = https;
+      this.parents = https ? HTTPS_PARENTS : PARENTS;
+      secrets = secrets(tlsC);
+    }
   }
 
   @ParameterizedTest
   @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})
   void deltaCompilesGiveWhatCompilesWithoutMemoGive(long seed) {
+    sequence(seed, new World(false));
+  }
+
+  /**
+   * The same with HTTPS listeners serving (certificates picked per host, a listener hostname, the
+   * HTTP and HTTPS rules of a host kept apart by scheme), and a certificate Secret that changes
+   * content or goes missing now and then (compiled in full).
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})
+  void withHttpsListenersDeltaCompilesGiveWhatCompilesWithoutMemoGive(long seed) {
+    sequence(seed, new World(true));
+  }
+
+  private void sequence(long seed, World w) {
     Random random = new Random(seed);
-    World w = new World();
     for (int i = 0; i < ROUTES; i++) {
       put(w, i, new Shape(i % 3 == 0 ? 2 : 0, i % HOSTS.size(), 1, 1 + i, 1, false), 1);
     }
     GatewayApiState state = GatewayApiState.INITIAL;
     int deltas = 0;
+    int certificates = 0;
     int steps = 60;
     for (int step = 0; step < steps; step++) {
       int kind = random.nextInt(100);
@@ -108,8 +173,8 @@ class GatewayApiDeltaSequencesTest {
       GatewayApiObjects objects = objects(w);
       BackendServices services = services(w);
       Instant now = NOW.plusSeconds(step);
-      GatewayApiResult r = compile(objects, services, state, now);
-      GatewayApiResult scratch = compile(objects, services, state.withoutMemo(), now);
+      GatewayApiResult r = compile(objects, services, w.secrets, state, now);
+      GatewayApiResult scratch = compile(objects, services, w.secrets, state.withoutMemo(), now);
       String where = "seed " + seed + ", step " + step + " (kind " + kind + ", route " + i + ")";
       assertThat(r.virtualHosts()).as(where).isEqualTo(scratch.virtualHosts());
       assertThat(r.hostAges()).as(where).isEqualTo(scratch.hostAges());
@@ -130,9 +195,15 @@ class GatewayApiDeltaSequencesTest {
       if (r.state().memo().madeByDelta()) {
         deltas++;
       }
+      if (!r.certificates().isEmpty()) {
+        certificates++;
+      }
       state = step % 7 == 6 ? scratch.state() : r.state();
     }
     assertThat(deltas).as("delta compiles of " + steps).isGreaterThan(steps / 5);
+    if (w.https) {
+      assertThat(certificates).as("steps with certificates").isGreaterThan(steps / 2);
+    }
   }
 
   private void apply(World w, int kind, int i, int a, int b) {
@@ -171,7 +242,7 @@ class GatewayApiDeltaSequencesTest {
         put(
             w,
             i,
-            new Shape(a % PARENTS.size(), s.host(), s.hosts(), s.weight(), s.rules(), false),
+            new Shape(a % w.parents.size(), s.host(), s.hosts(), s.weight(), s.rules(), false),
             generation);
       }
     } else if (kind < 64) {
@@ -181,7 +252,7 @@ class GatewayApiDeltaSequencesTest {
         w.changed = true;
       } else {
         w.created.put(name, a);
-        put(w, i, new Shape(a % PARENTS.size(), b % HOSTS.size(), 1, b, 1, false), 1);
+        put(w, i, new Shape(a % w.parents.size(), b % HOSTS.size(), 1, b, 1, false), 1);
       }
     } else if (kind < 70) {
       if (s != null) {
@@ -227,6 +298,11 @@ class GatewayApiDeltaSequencesTest {
         w.services.add(svc);
       }
       w.servicesChanged = true;
+    } else if (kind < 92 && w.https) {
+      // Secret tls-c gets other content, or goes missing, or comes back.
+      w.tlsC = List.of("h2.example.com", "h2.example.com,h3.example.com", "-").get(a % 3);
+      w.tlsC = w.tlsC.equals("-") ? null : w.tlsC;
+      w.secrets = secrets(w.tlsC);
     }
     // Else nothing changed.
   }
@@ -263,7 +339,7 @@ class GatewayApiDeltaSequencesTest {
                 name,
                 "2026-01-01T00:01:%02dZ".formatted(created),
                 "parentRefs: %s\nhostnames: %s\nrules:\n%s"
-                    .formatted(PARENTS.get(s.parents()), hostnames, rules)),
+                    .formatted(w.parents.get(s.parents()), hostnames, rules)),
             generation));
     w.changed = true;
   }
@@ -276,7 +352,7 @@ class GatewayApiDeltaSequencesTest {
           new GatewayApiObjects(
               "east",
               List.of(weir),
-              List.of(gw, gw2),
+              w.https ? List.of(gw, gw2, gw3) : List.of(gw, gw2),
               new ArrayList<>(w.http.values()),
               w.grpc == null ? List.of() : List.of(w.grpc),
               List.of(),
@@ -310,16 +386,33 @@ class GatewayApiDeltaSequencesTest {
     };
   }
 
+  /** Secrets tls-a, tls-b and tls-c ({@code tlsC}: its DNS names, comma-separated, or missing). */
+  private static ListenerSecrets secrets(@Nullable String tlsC) {
+    Map<String, Servable> secrets = new TreeMap<>();
+    secrets.put(
+        "tls-a",
+        new Servable(
+            "chain-a", "key-a", List.of("h0.example.com", "h1.example.com", "h2.example.com")));
+    secrets.put("tls-b", new Servable("chain-b", "key-b", List.of("*.example.com")));
+    if (tlsC != null) {
+      secrets.put("tls-c", new Servable("chain-c " + tlsC, "key-c", List.of(tlsC.split(","))));
+    }
+    return (cluster, namespace, name) -> {
+      Servable s = secrets.get(name);
+      return s == null
+          ? new SecretVerdict("SecretMissing", "not found", null)
+          : new SecretVerdict(null, null, s);
+    };
+  }
+
   private static GatewayApiResult compile(
-      GatewayApiObjects objects, BackendServices services, GatewayApiState previous, Instant now) {
+      GatewayApiObjects objects,
+      BackendServices services,
+      ListenerSecrets secrets,
+      GatewayApiState previous,
+      Instant now) {
     return GatewayApiCompiler.compile(
         new GatewayApiInput(
-            List.of(objects),
-            services,
-            ListenerSecrets.NONE,
-            Programming.ALWAYS,
-            List.of(),
-            previous,
-            now));
+            List.of(objects), services, secrets, Programming.ALWAYS, List.of(), previous, now));
   }
 }

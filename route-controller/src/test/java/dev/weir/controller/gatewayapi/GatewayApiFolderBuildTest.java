@@ -276,6 +276,79 @@ class GatewayApiFolderBuildTest {
         .isEqualTo("True");
   }
 
+  /**
+   * A folder GatewayClass given another {@code controllerName} in place: the CRD's immutability
+   * rule rejects the edit (folders have no API server to), so its last valid generation keeps its
+   * Gateway served and its {@code Accepted=False} says why. Deleted and written again for another
+   * controller, the class is not Weir's: listed without Weir's {@code Accepted}, nothing for the
+   * status writer, its Gateway not served and listed without Weir's status.
+   */
+  @Test
+  void aGatewayClassHandedToAnotherControllerStopsBeingWeirs() throws Exception {
+    FolderSource s = start();
+    Instant now = Instant.parse("2026-03-01T00:00:00Z");
+    BuildResult first =
+        ModelBuilder.build(
+            "example.com", List.of(s.store().view()), BuildState.INITIAL, List.of(), now);
+    ObjectKey weir = new ObjectKey("east", ObjectKey.GATEWAY_CLASS, "", "weir");
+    ObjectKey gateway = new ObjectKey("east", ObjectKey.GATEWAY, "default", "gw");
+    assertThat(accepted(first, weir).getStatus()).isEqualTo("True");
+    assertThat(first.model().virtualHosts()).anyMatch(v -> v.host().equals("shop.example.com"));
+
+    String other =
+        OBJECTS
+            .formatted("/cart")
+            .split("---")[0]
+            .replace("weir.dev/gateway-controller", "example.com/other-controller");
+    io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass handed =
+        GatewayApiFixtures.yaml(
+            other, io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass.class);
+    s.store().put(handed);
+    BuildResult edited =
+        ModelBuilder.build(
+            "example.com", List.of(s.store().view()), first.state(), List.of(), now.plusSeconds(1));
+    Condition rejected = accepted(edited, weir);
+    assertThat(rejected.getStatus()).isEqualTo("False");
+    assertThat(rejected.getReason()).isEqualTo("Invalid");
+    assertThat(rejected.getObservedGeneration()).isEqualTo(2L);
+    assertThat(rejected.getMessage())
+        .contains("spec.controllerName", "Value is immutable", "serving generation 1");
+    assertThat(edited.gatewayApi().gateways()).containsKey(gateway);
+    assertThat(host(edited, "shop.example.com")).isEqualTo(host(first, "shop.example.com"));
+
+    // Deleted (Weir sees it go), then written again for the other controller: a new object.
+    s.store().delete(handed);
+    BuildResult gone =
+        ModelBuilder.build(
+            "example.com",
+            List.of(s.store().view()),
+            edited.state(),
+            List.of(),
+            now.plusSeconds(2));
+    assertThat(gone.gatewayApi().gateways()).doesNotContainKey(gateway);
+    s.store().put(handed);
+    BuildResult away =
+        ModelBuilder.build(
+            "example.com", List.of(s.store().view()), gone.state(), List.of(), now.plusSeconds(3));
+    assertThat(away.gatewayApi().statuses()).doesNotContainKey(weir).doesNotContainKey(gateway);
+    assertThat(away.model().virtualHosts()).noneMatch(v -> v.host().equals("shop.example.com"));
+    List<GatewayApiViews.View> classes =
+        GatewayApiViews.of(
+            ObjectKey.GATEWAY_CLASS, List.of(s.store().view().gatewayApi()), away.gatewayApi());
+    assertThat(classes).singleElement().satisfies(v -> assertThat(v.status()).isNull());
+    List<GatewayApiViews.View> gateways =
+        GatewayApiViews.of(
+            ObjectKey.GATEWAY, List.of(s.store().view().gatewayApi()), away.gatewayApi());
+    assertThat(gateways).singleElement().satisfies(v -> assertThat(v.status()).isNull());
+  }
+
+  private static Condition accepted(BuildResult r, ObjectKey key) {
+    return Objects.requireNonNull(
+        Conditions.find(
+            Objects.requireNonNull(r.gatewayApi().gatewayClasses().get(key)).getConditions(),
+            "Accepted"));
+  }
+
   /** The local demo's folders (deploy/local): the HTTPRoute up.sh prints curls for. */
   @Test
   void theLocalDemoServesItsHttpRouteAsUpShSays() throws Exception {

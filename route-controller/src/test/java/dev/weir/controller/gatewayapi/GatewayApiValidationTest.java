@@ -177,4 +177,41 @@ class GatewayApiValidationTest {
     Duration d = GatewayApiValidation.parseDuration(text);
     assertThat(d == null ? null : d.toString()).isEqualTo(expected);
   }
+
+  /**
+   * GatewayClass: {@code controllerName} required, a domain-prefixed path, immutable against the
+   * last valid generation of the same object ({@code previous}; none: as on a create).
+   */
+  @ParameterizedTest(name = "{0} (was {1})")
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "-",
+      textBlock =
+          """
+          weir.dev/gateway-controller | - | -
+          weir.dev/gateway-controller | weir.dev/gateway-controller | -
+          example.com/other | weir.dev/gateway-controller | spec.controllerName: "example.com/other": Value is immutable (was "weir.dev/gateway-controller"
+          weir.dev/gateway-controller | example.com/other | spec.controllerName: "weir.dev/gateway-controller": Value is immutable (was "example.com/other"
+          example.com/other | - | -
+          no-slash | - | spec.controllerName: "no-slash" must be a domain-prefixed path
+          Example.com/x | - | spec.controllerName: "Example.com/x" must be a domain-prefixed path
+          '' | - | spec.controllerName: required
+          """)
+  void gatewayClass(String controller, String was, String problem) {
+    GatewayApiValidation.Result r =
+        GatewayApiValidation.gatewayClass(
+            new io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassSpecBuilder()
+                .withControllerName(controller)
+                .build(),
+            was == null
+                ? null
+                : new io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassSpecBuilder()
+                    .withControllerName(was)
+                    .build());
+    if (problem == null) {
+      assertThat(r.ok()).as(r.all().toString()).isTrue();
+    } else {
+      assertThat(r.invalid()).singleElement().asString().startsWith(problem);
+    }
+  }
 }

@@ -12,10 +12,12 @@ import dev.weir.controller.gatewayapi.GatewayApiFixtures;
 import dev.weir.controller.gatewayapi.GatewayApiObjects;
 import dev.weir.controller.gatewayapi.GatewayApiResult;
 import dev.weir.controller.gatewayapi.ObjectKey;
+import dev.weir.testing.TestPki;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,9 +34,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * what a build from scratch gives from the same previous state: over random sequences of changes
  * (HTTPRoutes' weights, backends that name Services nothing else names, hostnames, one taking a
  * Weir Route's host, parentRefs, HTTPRoutes added and removed, invalid generations; Weir Routes
- * edited; Services coming and going; data planes acknowledging), the model with its revision, every
- * status of both kinds, each Gateway's served-since revision, the next state and the memo are equal
- * after every change, and the builds that only HTTPRoutes changed for mostly patch the last model.
+ * edited; Services coming and going; data planes acknowledging; and with an HTTPS listener whose
+ * certificates follow the hosts), the model with its revision and certificates, every status of
+ * both kinds, the certificate stage's state, each Gateway's served-since revision, the next state
+ * and the memo are equal after every change, and the builds that only HTTPRoutes changed for mostly
+ * patch the last model.
  */
 class ModelBuilderGatewayApiPatchSequencesTest {
 
@@ -46,6 +50,48 @@ class ModelBuilderGatewayApiPatchSequencesTest {
   private static final GatewayClass WEIR = GatewayApiFixtures.weirClass();
   private static final Gateway GW =
       GatewayApiFixtures.httpGateway("default", "gw", "2026-01-01T00:00:00Z");
+
+  /**
+   * Gateway {@code gw} with an HTTPS listener too: Secret {@code tls-a} for h0 to h4, {@code tls-b}
+   * for any name of example.com.
+   */
+  private static final Gateway GW_HTTPS =
+      GatewayApiFixtures.gateway(
+          "default",
+          "gw",
+          "2026-01-01T00:00:00Z",
+          """
+          - {name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}
+          - name: https
+            port: 443
+            protocol: HTTPS
+            allowedRoutes: {namespaces: {from: All}}
+            tls: {certificateRefs: [{name: tls-a}, {name: tls-b}]}
+          """);
+
+  private static final TestPki PKI = TestPki.newAuthority("weir patch sequences CA");
+
+  /** The Secrets of {@link #GW_HTTPS}: one list, as a store hands an unchanged kind over. */
+  private static final List<SecretObject> SECRETS = secrets();
+
+  private static List<SecretObject> secrets() {
+    Instant from = T0.minus(Duration.ofDays(1));
+    Instant to = T0.plus(Duration.ofDays(365));
+    TestPki.Issued a =
+        PKI.issue(
+            false,
+            from,
+            to,
+            "h0.example.com",
+            "h1.example.com",
+            "h2.example.com",
+            "h3.example.com",
+            "h4.example.com");
+    TestPki.Issued b = PKI.issue(false, from, to, "*.example.com");
+    return List.of(
+        new SecretObject("default", "tls-a", a.chainPem(), a.keyPem(), null),
+        new SecretObject("default", "tls-b", b.chainPem(), b.keyPem(), null));
+  }
 
   private static final class World {
     final Map<String, RouteObject> routes = new TreeMap<>();
@@ -60,6 +106,11 @@ class ModelBuilderGatewayApiPatchSequencesTest {
     boolean routesChanged = true;
     boolean servicesChanged = true;
     boolean httpChanged = true;
+    final boolean https;
+
+    World(boolean https) {
+      this.https = https;
+    }
 
     ClusterObjects objects() {
       if (last != null && !routesChanged && !servicesChanged && !httpChanged) {
@@ -77,7 +128,7 @@ class ModelBuilderGatewayApiPatchSequencesTest {
             new GatewayApiObjects(
                 "east",
                 List.of(WEIR),
-                List.of(GW),
+                List.of(https ? GW_HTTPS : GW),
                 new ArrayList<>(http.values()),
                 List.of(),
                 List.of(),
@@ -94,7 +145,7 @@ class ModelBuilderGatewayApiPatchSequencesTest {
               before != null && !routesChanged ? before.routes() : routeList,
               before != null && !servicesChanged ? before.services() : serviceList,
               before != null && !servicesChanged ? before.endpointSlices() : sliceList,
-              List.of(),
+              https ? SECRETS : List.of(),
               List.of(),
               gatewayApi);
       routesChanged = servicesChanged = httpChanged = false;
@@ -105,8 +156,22 @@ class ModelBuilderGatewayApiPatchSequencesTest {
   @ParameterizedTest
   @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
   void patchedBuildsGiveWhatBuildsFromScratchGive(long seed) {
+    sequence(seed, new World(false));
+  }
+
+  /**
+   * The same with the Gateway's HTTPS listener serving: the model's certificates follow the hosts
+   * (a host moving from {@code tls-a}'s names to {@code tls-b}'s), and the certificate state is
+   * what a full build leaves.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
+  void withAnHttpsListenerPatchedBuildsGiveWhatBuildsFromScratchGive(long seed) {
+    sequence(seed, new World(true));
+  }
+
+  private static void sequence(long seed, World w) {
     Random random = new Random(seed);
-    World w = new World();
     for (int s = 0; s < SERVICES; s++) {
       putService(w, "s" + s, s);
     }
@@ -122,6 +187,7 @@ class ModelBuilderGatewayApiPatchSequencesTest {
     List<AppliedModel> dataPlanes = List.of();
     Instant now = T0;
     int patched = 0;
+    int certified = 0;
     int steps = 50;
     for (int step = 0; step < steps; step++) {
       int kind = random.nextInt(100);
@@ -185,6 +251,10 @@ class ModelBuilderGatewayApiPatchSequencesTest {
               DOMAIN, TlsSettings.NONE, clusters, state.withoutMemo(), dataPlanes, now);
       String where = "seed " + seed + ", step " + step + " (kind " + kind + ", h" + i + ")";
       assertThat(built.model()).as(where).isEqualTo(scratch.model());
+      assertThat(built.model().certificates()).as(where).isEqualTo(scratch.model().certificates());
+      if (w.https && !built.model().certificates().isEmpty()) {
+        certified++;
+      }
       assertThat(built.model().revision()).as(where).isEqualTo(scratch.model().revision());
       assertThat(built.statuses()).as(where).isEqualTo(scratch.statuses());
       BuildState s = built.state();
@@ -207,12 +277,17 @@ class ModelBuilderGatewayApiPatchSequencesTest {
       assertThat(g.state().lastValid()).as(where).isEqualTo(h.state().lastValid());
       assertThat(s.memo().routes()).as(where).isEqualTo(t.memo().routes());
       assertThat(s.memo().upstreams()).as(where).isEqualTo(t.memo().upstreams());
+      assertThat(s.validSecrets()).as(where).isEqualTo(t.validSecrets());
+      assertThat(s.certificateChecks()).as(where).isEqualTo(t.certificateChecks());
       if (s.memo().path() == BuildMemo.Path.GATEWAY_API_ROUTES) {
         patched++;
       }
       state = step % 6 == 5 ? t : s;
     }
     assertThat(patched).as("patched builds of " + steps).isGreaterThan(steps / 5);
+    if (w.https) {
+      assertThat(certified).as("builds with certificates").isGreaterThan(steps / 2);
+    }
   }
 
   private static void putRoute(World w, int i, long generation, int percent) {

@@ -495,6 +495,141 @@ class KubernetesGatewayApiStatusTest {
   }
 
   /**
+   * A GatewayClass deleted and created again for another controller (its {@code controllerName} is
+   * immutable, so that is how a class changes hands): Weir's {@code Accepted}, where a write of
+   * Weir's landed on the new object, is removed and the other controller's conditions kept, through
+   * rebuilds and a resync; the class's Gateway loses Weir's status and is no longer served.
+   */
+  @Test
+  void aGatewayClassRecreatedForAnotherControllerLosesWeirsAccepted() {
+    create(
+        """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: GatewayClass
+        metadata: {name: handed}
+        spec: {controllerName: weir.dev/gateway-controller}
+        """,
+        GatewayClass.class);
+    create(
+        """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: handed-gw, namespace: default}
+        spec:
+          gatewayClassName: handed
+          listeners: [{name: web, port: 80, protocol: HTTP, hostname: handed.example.com}]
+        """,
+        Gateway.class);
+    ClustersFile clusters =
+        new ClustersFile(
+            null,
+            "example.com",
+            List.of(
+                new ClusterConfig(
+                    "east", new Locality("us-east", "us-east-1a"), true, null, null, null)));
+    FakeDataPlanes dataPlanes = new FakeDataPlanes();
+    ObjectKey key = new ObjectKey("east", ObjectKey.GATEWAY_CLASS, "", "handed");
+    try (WeirController controller =
+        new WeirController(
+            clusters,
+            ControllerOptions.defaults(),
+            dataPlanes,
+            dataPlanes,
+            c -> client,
+            new SimpleMeterRegistry(),
+            Clock.systemUTC())) {
+      controller.start();
+      eventually(
+          () -> {
+            assertThat(handed().getStatus()).isNotNull();
+            assertThat(handed().getStatus().getConditions())
+                .extracting(c -> c.getType() + "=" + c.getStatus())
+                .containsExactly("Accepted=True");
+            assertThat(handedGateway().getStatus()).isNotNull();
+            assertThat(handedGateway().getStatus().getConditions())
+                .extracting(Condition::getType)
+                .contains("Accepted", "Programmed");
+          });
+      List<Condition> weirs = handed().getStatus().getConditions();
+      String uid = handed().getMetadata().getUid();
+
+      client.resources(GatewayClass.class).withName("handed").delete();
+      eventually(() -> assertThat(handed()).isNull());
+      GatewayClass recreated =
+          create(
+              """
+              apiVersion: gateway.networking.k8s.io/v1
+              kind: GatewayClass
+              metadata: {name: handed}
+              spec: {controllerName: example.com/other-controller}
+              """,
+              GatewayClass.class);
+      assertThat(recreated.getMetadata().getUid()).isNotEqualTo(uid);
+      // A write of Weir's that was under way lands on the new object; its controller adds its own.
+      recreated.setStatus(
+          new io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatusBuilder()
+              .withConditions(weirs)
+              .addToConditions(theirs("SupportedVersion"))
+              .build());
+      client.resource(recreated).updateStatus();
+      eventually(
+          () -> {
+            assertThat(handed().getStatus().getConditions())
+                .containsExactly(theirs("SupportedVersion"));
+            GatewayStatus gs = handedGateway().getStatus();
+            assertThat(gs.getConditions()).isEmpty();
+            assertThat(gs.getListeners()).isEmpty();
+            assertThat(controller.gatewayApi(ObjectKey.GATEWAY_CLASS))
+                .filteredOn(v -> v.metadata().getName().equals("handed"))
+                .singleElement()
+                .satisfies(
+                    v ->
+                        assertThat(
+                                ((io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatus)
+                                        java.util.Objects.requireNonNull(v.status()))
+                                    .getConditions())
+                            .containsExactly(theirs("SupportedVersion")));
+          });
+
+      // The other controller writes its Accepted; Weir's rebuilds leave the class alone, and
+      // once a build has seen the class hold none of Weir's status, it is out of what Weir writes
+      // (a status write alone asks for no build).
+      GatewayClass taken = handed();
+      taken.getStatus().setConditions(List.of(theirs("Accepted"), theirs("SupportedVersion")));
+      var theirs = client.resource(taken).updateStatus().getStatus();
+      KubeObjects.update(
+          client,
+          this::handedGateway,
+          g -> g.getSpec().getListeners().get(0).setHostname("handed2.example.com"));
+      eventually(
+          () ->
+              assertThat(controller.gatewayApi(ObjectKey.GATEWAY))
+                  .anySatisfy(
+                      v -> {
+                        assertThat(v.metadata().getName()).isEqualTo("handed-gw");
+                        assertThat(v.metadata().getGeneration()).isEqualTo(2L);
+                      }));
+      assertThat(
+              java.util.Objects.requireNonNull(controller.lastBuild())
+                  .result()
+                  .gatewayApi()
+                  .statuses())
+          .doesNotContainKey(key);
+      sleepAWhile();
+      assertThat(handed().getStatus()).isEqualTo(theirs);
+      assertThat(handedGateway().getStatus().getConditions()).isEmpty();
+    }
+  }
+
+  private GatewayClass handed() {
+    return client.resources(GatewayClass.class).withName("handed").get();
+  }
+
+  private Gateway handedGateway() {
+    return client.resources(Gateway.class).inNamespace("default").withName("handed-gw").get();
+  }
+
+  /**
    * A resync of the status writer after the other controller wrote its status over Weir's cleared
    * one writes nothing: only what is still exactly Weir's is removed.
    */

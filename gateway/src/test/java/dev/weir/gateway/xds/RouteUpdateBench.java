@@ -114,25 +114,37 @@ public final class RouteUpdateBench {
       ResourceDecoder decoder, RouteConfiguration a, RouteConfiguration b) {
     RouteConfigurationType type = decoder.routeType(ResourceNames.ROUTE_CONFIGURATION);
     RouteConfiguration rest = a.toBuilder().clearVirtualHosts().build();
-    java.util.TreeMap<String, com.google.protobuf.ByteString> held = new java.util.TreeMap<>();
+    // The held hosts as the client holds them: persistent, by name.
+    io.vavr.collection.TreeMap<String, RouteConfigurationType.HostBytes> initial =
+        io.vavr.collection.TreeMap.empty();
     for (VirtualHost host : a.getVirtualHostsList()) {
-      held.put(host.getName(), host.toByteString());
+      initial =
+          initial.put(
+              host.getName(), new RouteConfigurationType.HostBytes(host.toByteString(), ""));
     }
     // The configurations are sorted by host name: find the changed host's place.
     int at = 0;
     while (a.getVirtualHosts(at).equals(b.getVirtualHosts(at))) {
       at++;
     }
-    VirtualHost[] versions = {a.getVirtualHosts(at), b.getVirtualHosts(at)};
-    com.google.protobuf.ByteString[] bytes = {
-      versions[0].toByteString(), versions[1].toByteString()
+    String name = a.getVirtualHosts(at).getName();
+    RouteConfigurationType.HostBytes[] versions = {
+      new RouteConfigurationType.HostBytes(a.getVirtualHosts(at).toByteString(), "a"),
+      new RouteConfigurationType.HostBytes(b.getVirtualHosts(at).toByteString(), "b")
     };
+    List<io.vavr.collection.TreeMap<String, RouteConfigurationType.HostBytes>> held =
+        new ArrayList<>(List.of(initial));
     return round -> {
-      held.put(versions[round % 2].getName(), bytes[round % 2]);
-      com.google.protobuf.ByteString[] slices =
-          held.values().toArray(new com.google.protobuf.ByteString[0]);
+      io.vavr.collection.TreeMap<String, RouteConfigurationType.HostBytes> before = held.get(0);
+      io.vavr.collection.TreeMap<String, RouteConfigurationType.HostBytes> after =
+          before.put(name, versions[round % 2]);
+      held.set(0, after);
       return type.decodeHosts(
-          rest, slices, e -> new InvalidResourceException(String.valueOf(e.getMessage())));
+          rest,
+          round == 0 ? null : before,
+          after,
+          List.of(name),
+          e -> new InvalidResourceException(String.valueOf(e.getMessage())));
     };
   }
 

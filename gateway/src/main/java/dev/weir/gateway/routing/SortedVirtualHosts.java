@@ -32,11 +32,6 @@ public final class SortedVirtualHosts<T> extends AbstractList<VirtualHostSpec> {
     this.spec = requireNonNull(spec, "spec");
   }
 
-  /** The map this list reads. */
-  public SortedMap<String, T> hosts() {
-    return hosts;
-  }
-
   @Override
   public int size() {
     return hosts.size();

@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The route configuration ({@code weir-http}): every virtual host the gateway serves.
  *
+ * @param virtualHosts immutable: copied unless it is a {@link SortedVirtualHosts}
  * @param changes how the virtual hosts differ from an earlier configuration's, when the decoder
  *     knows; a hint for updating what was built from that configuration, not part of the value
  *     ({@link #equals} and {@link #hashCode} ignore it)
@@ -25,7 +26,9 @@ public record RouteConfigSpec(
 
   public RouteConfigSpec {
     requireNonNull(name, "name");
-    virtualHosts = List.copyOf(virtualHosts);
+    // Persistent already: a VHDS configuration shares it with the one before (no O(n) copy).
+    virtualHosts =
+        virtualHosts instanceof SortedVirtualHosts<?> ? virtualHosts : List.copyOf(virtualHosts);
   }
 
   @Override

@@ -15,7 +15,7 @@ public final class RoutingTable {
   public static final RoutingTable EMPTY =
       new RoutingTable(
           0,
-          Map.of(),
+          HostIndex.EMPTY,
           new String[0],
           new VirtualHostEntry[0],
           new String[0],
@@ -24,7 +24,7 @@ public final class RoutingTable {
           Map.of());
 
   private final long generation;
-  private final Map<String, VirtualHostEntry> exactHosts;
+  private final HostIndex exactHosts;
   private final String[] suffixes;
   private final VirtualHostEntry[] suffixHosts;
   private final String[] prefixes;
@@ -34,7 +34,7 @@ public final class RoutingTable {
 
   RoutingTable(
       long generation,
-      Map<String, VirtualHostEntry> exactHosts,
+      HostIndex exactHosts,
       String[] suffixes,
       VirtualHostEntry[] suffixHosts,
       String[] prefixes,
@@ -64,9 +64,10 @@ public final class RoutingTable {
   /**
    * The virtual host for a {@code Host} header value (any case, with or without port; the port is
    * ignored), with Envoy's precedence ({@code VirtualHost.domains}): an exact name (one hash
-   * lookup), then the longest suffix wildcard ({@code *.example.com}, {@code *-bar.example.com}),
-   * then the longest prefix wildcard ({@code foo.*}), then {@code *}. A wildcard stands for at
-   * least one character, so {@code *.example.com} does not serve {@code .example.com}.
+   * lookup, {@link HostIndex}), then the longest suffix wildcard ({@code *.example.com}, {@code
+   * *-bar.example.com}), then the longest prefix wildcard ({@code foo.*}), then {@code *}. A
+   * wildcard stands for at least one character, so {@code *.example.com} does not serve {@code
+   * .example.com}.
    */
   public @Nullable VirtualHostEntry virtualHost(@Nullable String hostHeader) {
     String host = normalizeHost(hostHeader);
@@ -88,6 +89,7 @@ public final class RoutingTable {
     return anyHost;
   }
 
+  /** The upstream of cluster {@code cluster} ({@code namespace/revision}), or null if unknown. */
   public @Nullable Upstream upstream(String cluster) {
     return upstreams.get(cluster);
   }

@@ -24,12 +24,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A table is built from the previous one: only the clusters that changed get new upstreams, and
  * only the virtual hosts that changed, or that name a cluster whose upstream changed, get new
- * entries; the host map is copied once and those entries replaced. Which hosts changed comes from
- * the configuration's {@link VirtualHostChanges} when they are relative to the configuration last
- * built, else every host is looked at (and kept when its spec and upstreams are the same objects).
- * Changes that move wildcard domains, or a host name shared by two domains' claims, rebuild the
- * domain index over every host. Either way the table is the one a new builder would build. Not
- * thread-safe: one builder per xDS client, used from its single thread.
+ * entries; the exact host index copies only the shards those entries fall in ({@link HostIndex}),
+ * so a change of k virtual hosts costs O(k) here, whatever the number of hosts. Which hosts changed
+ * comes from the configuration's {@link VirtualHostChanges} when they are relative to the
+ * configuration last built, else every host is looked at (and kept when its spec and upstreams are
+ * the same objects). Changes that move wildcard domains, or a host name shared by two domains'
+ * claims, rebuild the domain index over every host. Either way the table is the one a new builder
+ * would build. Not thread-safe: one builder per xDS client, used from its single thread.
  */
 public final class RoutingTableBuilder {
 
@@ -47,7 +48,7 @@ public final class RoutingTableBuilder {
   private final Map<String, Integer> exactClaims = new HashMap<>();
   // The last table's maps and arrays: handed to it, so never changed, only replaced.
   private Map<String, Upstream> upstreams = new HashMap<>();
-  private Map<String, VirtualHostEntry> exact = Map.of();
+  private HostIndex exact = HostIndex.EMPTY;
   private String[] suffixes = new String[0];
   private VirtualHostEntry[] suffixHosts = new VirtualHostEntry[0];
   private String[] prefixes = new String[0];
@@ -306,7 +307,7 @@ public final class RoutingTableBuilder {
     if (removed.isEmpty() && added.isEmpty() && moved.isEmpty()) {
       return true;
     }
-    Map<String, VirtualHostEntry> nextExact = new HashMap<>(exact);
+    HostIndex.Editor nextExact = exact.edit();
     Map<String, HostState> replaced = new HashMap<>();
     for (VirtualHostSpec vhost : removed) {
       HostState state = requireNonNull(hosts.remove(vhost.name()), "state");
@@ -372,7 +373,7 @@ public final class RoutingTableBuilder {
         }
       }
     }
-    exact = nextExact;
+    exact = nextExact.build();
     suffixHosts = nextSuffixHosts;
     prefixHosts = nextPrefixHosts;
     return true;
@@ -420,7 +421,7 @@ public final class RoutingTableBuilder {
         }
       }
     }
-    exact = nextExact;
+    exact = HostIndex.of(nextExact);
     suffixes = nextSuffixes.toArray(new String[0]);
     suffixHosts = nextSuffixHosts.toArray(new VirtualHostEntry[0]);
     longestFirst(suffixes, suffixHosts);

@@ -22,6 +22,7 @@ import dev.weir.gateway.routing.RouteActionSpec;
 import dev.weir.gateway.routing.RouteConfigSpec;
 import dev.weir.gateway.routing.RouteMatchSpec;
 import dev.weir.gateway.routing.RouteSpec;
+import dev.weir.gateway.routing.SortedVirtualHosts;
 import dev.weir.gateway.routing.StringMatcher;
 import dev.weir.gateway.routing.TargetSpec;
 import dev.weir.gateway.routing.VirtualHostChanges;
@@ -41,8 +42,12 @@ import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatchAndSubstitute;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
+import io.vavr.Tuple2;
+import io.vavr.collection.SortedMap;
+import io.vavr.collection.TreeMap;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -70,8 +75,11 @@ import org.jspecify.annotations.Nullable;
  * #decode(RouteConfiguration)}): reused hosts were valid on their own, and when a changed host is
  * invalid or a domain would be served twice, every host is checked in order as from scratch, for
  * the same message. A rejected configuration leaves the memory as it was. The memory is the
- * serialized virtual hosts of one configuration and its domains. Not thread-safe (the client's one
- * thread).
+ * serialized virtual hosts of one configuration and its domains. Over VHDS the hosts come by name
+ * and the memory is kept by name too, in a persistent sorted map that the spec's virtual hosts
+ * share ({@link SortedVirtualHosts}), so a change of k hosts costs O(k log n) ({@link
+ * #decodeHosts(RouteConfiguration, SortedMap, SortedMap, Collection,
+ * java.util.function.Function)}). Not thread-safe (the client's one thread).
  */
 final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
 
@@ -95,6 +103,29 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
   /** The last decoded configuration's virtual hosts, the list its spec holds. */
   private List<VirtualHostSpec> lastHosts = List.of();
 
+  /**
+   * Whether {@link #lastSlices} and {@link #lastDecoded} hold the last decoded configuration; after
+   * a VHDS decode by name they are laid out from {@link #byName} only when next needed.
+   */
+  private boolean laidOut = true;
+
+  /**
+   * VHDS: the last decoded configuration's virtual hosts by resource name (persistent, shared with
+   * the spec's {@link SortedVirtualHosts}), or null when the last decode was not of held hosts.
+   */
+  private @Nullable TreeMap<String, Held> byName;
+
+  /** VHDS: the held hosts {@link #byName} was decoded from (compared by identity). */
+  private @Nullable SortedMap<String, HostBytes> heldFor;
+
+  /**
+   * VHDS: one virtual host as sent: its serialized VirtualHost and its resource version.
+   *
+   * @param bytes the resource's value (a serialized {@code envoy.config.route.v3.VirtualHost})
+   * @param version the resource's version, declared again on a new stream
+   */
+  record HostBytes(ByteString bytes, String version) {}
+
   /** The domains of the last decoded configuration: domain → the virtual host serving it. */
   private final Map<String, String> domainOwners = new HashMap<>();
 
@@ -103,6 +134,13 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
 
   /** A decoded virtual host and its domains as sent (for the message of a domain served twice). */
   private record Decoded(VirtualHostSpec spec, List<String> domains) {}
+
+  /** A VHDS virtual host held: its bytes and its decode. */
+  private record Held(ByteString slice, Decoded decoded) {
+    VirtualHostSpec spec() {
+      return decoded.spec();
+    }
+  }
 
   /**
    * @param subscribed the route configuration the client subscribes to; others are only unpacked
@@ -186,6 +224,7 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
           malformed)
       throws InvalidResourceException {
     String where = where(rest.getName());
+    layOut();
     Diff diff = diff(slices);
     Decoded[] decoded = new Decoded[slices.length];
     for (int i = 0; i < slices.length; i++) {
@@ -221,7 +260,15 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
           decodedVirtualHosts++;
         }
       }
-      claimChanged(diff, decoded);
+      List<Decoded> gone = new ArrayList<>(diff.removed.length);
+      for (int i : diff.removed) {
+        gone.add(lastDecoded[i]);
+      }
+      List<Decoded> come = new ArrayList<>(diff.added.length);
+      for (int i : diff.added) {
+        come.add(decoded[i]);
+      }
+      claimChanged(gone, come);
     } catch (InvalidResourceException e) {
       // Some host is invalid or a domain is served twice: the message is the one a decode from
       // scratch gives (the first error in host order), found by checking every host in order.
@@ -248,7 +295,170 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
     lastSlices = slices;
     lastDecoded = decoded;
     lastHosts = spec.virtualHosts();
+    byName = null;
+    heldFor = null;
     return spec;
+  }
+
+  /**
+   * VHDS: the configuration {@code rest} with the held virtual hosts {@code hosts} (each host's
+   * serialized VirtualHost by resource host name, in name order), which are {@code before} with the
+   * hosts named in {@code changed} put, replaced or removed. When the last decode was of {@code
+   * before} (compared by identity), only the changed hosts whose bytes differ are decoded, their
+   * domains moved, and the held hosts by name updated in O(k log n) for k changed hosts: the spec's
+   * virtual hosts ({@link SortedVirtualHosts}) share every other host with the last spec's, and its
+   * {@link VirtualHostChanges} say which changed. Otherwise every host is decoded as {@link
+   * #decodeHosts(RouteConfiguration, ByteString[], java.util.function.Function)} decodes them. The
+   * result, and every error, is the one a decode from scratch gives; a rejected configuration
+   * leaves the memory as it was.
+   *
+   * @param before the held hosts the last call was given as {@code hosts}; null, or any other map,
+   *     decodes every host
+   * @param changed host names that may differ between {@code before} and {@code hosts}; any order,
+   *     repeats allowed
+   * @throws InvalidResourceException as {@link #decodeHosts(RouteConfiguration, ByteString[],
+   *     java.util.function.Function)} throws
+   */
+  RouteConfigSpec decodeHosts(
+      RouteConfiguration rest,
+      @Nullable SortedMap<String, HostBytes> before,
+      SortedMap<String, HostBytes> hosts,
+      Collection<String> changed,
+      java.util.function.Function<InvalidProtocolBufferException, InvalidResourceException>
+          malformed)
+      throws InvalidResourceException {
+    TreeMap<String, Held> memory = byName;
+    if (memory == null || before == null || before != heldFor) {
+      ByteString[] slices = new ByteString[hosts.size()];
+      int at = 0;
+      for (java.util.Iterator<HostBytes> it = hosts.valuesIterator(); it.hasNext(); ) {
+        slices[at++] = it.next().bytes();
+      }
+      RouteConfigSpec spec = decodeHosts(rest, slices, malformed);
+      TreeMap<String, Held> held = TreeMap.empty();
+      int i = 0;
+      for (Tuple2<String, HostBytes> host : hosts) {
+        held = held.put(host._1(), new Held(lastSlices[i], lastDecoded[i]));
+        i++;
+      }
+      byName = held;
+      heldFor = hosts;
+      return spec;
+    }
+    String where = where(rest.getName());
+    // In name order (the order of a decode from scratch), so the first malformed host is its.
+    List<String> names = new ArrayList<>(new java.util.TreeSet<>(changed));
+    List<String> goneNames = new ArrayList<>();
+    List<Decoded> gone = new ArrayList<>();
+    List<String> comeNames = new ArrayList<>();
+    List<ByteString> comeSlices = new ArrayList<>();
+    List<VirtualHost> parsed = new ArrayList<>();
+    for (String name : names) {
+      HostBytes sent = hosts.get(name).getOrNull();
+      ByteString now = sent == null ? null : sent.bytes();
+      Held was = memory.get(name).getOrNull();
+      if (was == null ? now == null : now != null && was.slice().equals(now)) {
+        continue;
+      }
+      if (was != null) {
+        goneNames.add(name);
+        gone.add(was.decoded());
+      }
+      if (now != null) {
+        try {
+          parsed.add(VirtualHost.parseFrom(now));
+        } catch (InvalidProtocolBufferException e) {
+          throw malformed.apply(e);
+        }
+        comeNames.add(name);
+        comeSlices.add(now);
+      }
+    }
+    List<Decoded> come = new ArrayList<>(parsed.size());
+    try {
+      for (VirtualHost host : parsed) {
+        // On its own: the check across hosts follows.
+        come.add(virtualHost(where, host, new HashMap<>()));
+        decodedVirtualHosts++;
+      }
+      claimChanged(gone, come);
+    } catch (InvalidResourceException e) {
+      throw errorInOrder(where, memory, hosts, e);
+    }
+    TreeMap<String, Held> next = memory;
+    for (String name : goneNames) {
+      next = next.remove(name);
+    }
+    List<VirtualHostSpec> removedSpecs = new ArrayList<>(gone.size());
+    for (Decoded host : gone) {
+      removedSpecs.add(host.spec());
+    }
+    List<VirtualHostSpec> addedSpecs = new ArrayList<>(come.size());
+    for (int i = 0; i < come.size(); i++) {
+      next = next.put(comeNames.get(i), new Held(comeSlices.get(i), come.get(i)));
+      addedSpecs.add(come.get(i).spec());
+    }
+    RouteConfigSpec spec =
+        new RouteConfigSpec(
+            rest.getName(),
+            new SortedVirtualHosts<>(next, Held::spec),
+            new VirtualHostChanges(lastHosts, removedSpecs, addedSpecs));
+    byName = next;
+    heldFor = hosts;
+    lastHosts = spec.virtualHosts();
+    laidOut = false;
+    return spec;
+  }
+
+  /**
+   * The error of a decode from scratch of {@code hosts}, found by checking every host in order (the
+   * held ones with the same bytes as decoded already); {@code cause} if there is none, which the
+   * caller's finding an error rules out.
+   */
+  private InvalidResourceException errorInOrder(
+      String where,
+      TreeMap<String, Held> memory,
+      SortedMap<String, HostBytes> hosts,
+      InvalidResourceException cause) {
+    Decoded[] decoded = new Decoded[hosts.size()];
+    VirtualHost[] parsed = new VirtualHost[hosts.size()];
+    int i = 0;
+    try {
+      for (Tuple2<String, HostBytes> host : hosts) {
+        Held was = memory.get(host._1()).getOrNull();
+        if (was != null && was.slice().equals(host._2().bytes())) {
+          decoded[i] = was.decoded();
+        } else {
+          parsed[i] = VirtualHost.parseFrom(host._2().bytes()); // parsed once already
+        }
+        i++;
+      }
+      checkInOrder(where, decoded, parsed);
+    } catch (InvalidResourceException e) {
+      return e;
+    } catch (InvalidProtocolBufferException e) {
+      return cause;
+    }
+    return cause;
+  }
+
+  /** Lays {@link #lastSlices} and {@link #lastDecoded} out from {@link #byName} if need be. */
+  private void layOut() {
+    TreeMap<String, Held> memory = byName;
+    if (laidOut || memory == null) {
+      return;
+    }
+    ByteString[] slices = new ByteString[memory.size()];
+    Decoded[] decoded = new Decoded[memory.size()];
+    int i = 0;
+    for (java.util.Iterator<Held> it = memory.valuesIterator(); it.hasNext(); ) {
+      Held host = it.next();
+      slices[i] = host.slice();
+      decoded[i++] = host.decoded();
+    }
+    lastSlices = slices;
+    lastDecoded = decoded;
+    laidOut = true;
   }
 
   /**
@@ -311,20 +521,21 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
    * replaced hosts' domains, claims the new ones'. Throws, with the owners as they were, when a
    * domain would be served twice (the caller finds the message).
    */
-  private void claimChanged(Diff diff, Decoded[] decoded) throws InvalidResourceException {
-    for (int i : diff.removed) {
-      for (String domain : lastDecoded[i].spec().domains()) {
+  private void claimChanged(List<Decoded> removed, List<Decoded> added)
+      throws InvalidResourceException {
+    for (Decoded gone : removed) {
+      for (String domain : gone.spec().domains()) {
         domainOwners.remove(domain);
       }
     }
     List<String> claimed = new ArrayList<>();
-    for (int i : diff.added) {
-      VirtualHostSpec host = decoded[i].spec();
+    for (Decoded come : added) {
+      VirtualHostSpec host = come.spec();
       for (String domain : host.domains()) {
         if (domainOwners.putIfAbsent(domain, host.name()) != null) {
           claimed.forEach(domainOwners::remove);
-          for (int r : diff.removed) {
-            VirtualHostSpec back = lastDecoded[r].spec();
+          for (Decoded gone : removed) {
+            VirtualHostSpec back = gone.spec();
             for (String owned : back.domains()) {
               domainOwners.put(owned, back.name());
             }

@@ -2,7 +2,7 @@ package dev.weir.gateway.xds;
 
 import static java.util.Objects.requireNonNull;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.weir.gateway.routing.ClusterSpec;
 import dev.weir.gateway.routing.LoadAssignmentSpec;
 import dev.weir.gateway.routing.RouteConfigSpec;
@@ -13,6 +13,7 @@ import dev.weir.gateway.routing.RoutingTableHolder;
 import dev.weir.gateway.routing.TargetSpec;
 import dev.weir.gateway.routing.VirtualHostChanges;
 import dev.weir.gateway.routing.VirtualHostSpec;
+import dev.weir.gateway.xds.RouteConfigurationType.HostBytes;
 import dev.weir.xds.dialect.ResourceNames;
 import dev.weir.xds.dialect.VirtualHostDiscovery;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
@@ -61,12 +62,14 @@ import org.slf4j.LoggerFactory;
  * virtual hosts gets them as VirtualHost resources named {@code {configuration}/{host}} ({@link
  * #onVirtualHosts}); the client subscribes to every virtual host once the server has shown it
  * serves VHDS (a route configuration with {@code vhds}), so a control plane without VHDS is never
- * asked for a type it does not know. Each response's hosts are put in place of the ones held, the
- * configurations they belong to decoded again from the hosts' bytes, which reuses every host whose
- * bytes are the very ones of the last decode, so one changed host decodes one host; the response is
- * then applied as a route response is (warming, resync staging, one table swap) and ACKed after the
- * swap. A response that cannot be applied is NACKed naming the resource and the field, and leaves
- * the hosts held as they were.
+ * asked for a type it does not know. Each response's hosts are put in place of the ones held (a
+ * persistent sorted map per configuration), and only the hosts it changed are decoded and put in
+ * the configuration's decoded hosts ({@link RouteConfigurationType#decodeHosts(RouteConfiguration,
+ * io.vavr.collection.SortedMap, io.vavr.collection.SortedMap, Collection,
+ * java.util.function.Function)}), so a change of k hosts costs O(k log n), not O(every host); the
+ * response is then applied as a route response is (warming, resync staging, one table swap) and
+ * ACKed after the swap. A response that cannot be applied is NACKed naming the resource and the
+ * field, and leaves the hosts held as they were.
  *
  * <p>Runs on the client's one thread (timers on the same executor); nothing here locks.
  */
@@ -124,16 +127,17 @@ final class RoutingAssembler {
   /** VHDS: the route configurations sent with {@code vhds}, without hosts, by name. */
   private final Map<String, Versioned<RouteConfiguration>> vhdsConfigs = new HashMap<>();
 
-  /** VHDS: each configuration's virtual hosts as sent, by host name (the translator's order). */
-  private final Map<String, TreeMap<String, HostBytes>> virtualHosts = new HashMap<>();
+  /**
+   * VHDS: each configuration's virtual hosts as sent, by host name (the translator's order);
+   * persistent, so a response puts its hosts in O(k log n) and the map before it stays whole.
+   */
+  private final Map<String, io.vavr.collection.TreeMap<String, HostBytes>> virtualHosts =
+      new HashMap<>();
 
   /** Whether this stream subscribed to virtual hosts, and whether it has answered. */
   private boolean vhdsSubscribed;
 
   private boolean vhdsAnswered;
-
-  /** One virtual host as sent: its serialized bytes and its version. */
-  private record HostBytes(ByteString bytes, String version) {}
 
   private final Set<String> endpointSubscriptions = new HashSet<>();
 
@@ -325,8 +329,9 @@ final class RoutingAssembler {
    *     the configuration, host, route and field the gateway cannot honour; nothing is kept then
    */
   void onVirtualHosts(DeltaDiscoveryResponse response) throws InvalidResourceException {
-    List<Runnable> undo = new ArrayList<>();
-    Set<String> changed = new java.util.TreeSet<>();
+    // Each configuration's held hosts before this response, to put back if it is rejected.
+    Map<String, io.vavr.collection.TreeMap<String, HostBytes>> before = new HashMap<>();
+    Map<String, List<String>> changed = new java.util.TreeMap<>();
     try {
       for (Resource resource : response.getResourcesList()) {
         String name = resource.getName();
@@ -341,37 +346,56 @@ final class RoutingAssembler {
                   + ")");
         }
         String config = configurationOf(name);
+        String host = VirtualHostDiscovery.virtualHostOf(name);
         putHost(
             config,
-            VirtualHostDiscovery.virtualHostOf(name),
+            host,
             new HostBytes(resource.getResource().getValue(), resource.getVersion()),
-            undo);
-        changed.add(config);
+            before);
+        changed.computeIfAbsent(config, c -> new ArrayList<>()).add(host);
       }
       for (String name : response.getRemovedResourcesList()) {
         String config = configurationOf(name);
-        putHost(config, VirtualHostDiscovery.virtualHostOf(name), null, undo);
-        changed.add(config);
+        String host = VirtualHostDiscovery.virtualHostOf(name);
+        putHost(config, host, null, before);
+        changed.computeIfAbsent(config, c -> new ArrayList<>()).add(host);
       }
-      if (!vhdsAnswered) {
-        changed.addAll(vhdsConfigs.keySet());
+      boolean first = !vhdsAnswered;
+      if (first) {
+        // The stream's first answer: every configuration decoded from every held host.
+        for (String config : vhdsConfigs.keySet()) {
+          changed.putIfAbsent(config, List.of());
+        }
       }
       Map<String, Versioned<RouteConfigSpec>> specs = new java.util.LinkedHashMap<>();
-      for (String config : changed) {
-        Versioned<RouteConfiguration> rest = vhdsConfigs.get(config);
-        RouteConfigurationType type = routeType(config);
+      for (Map.Entry<String, List<String>> config : changed.entrySet()) {
+        Versioned<RouteConfiguration> rest = vhdsConfigs.get(config.getKey());
+        RouteConfigurationType type = routeType(config.getKey());
         if (rest != null && type != null) {
-          specs.put(config, new Versioned<>(withHosts(type, rest.spec()), rest.version()));
+          io.vavr.collection.TreeMap<String, HostBytes> was =
+              first ? null : before.getOrDefault(config.getKey(), heldHosts(config.getKey()));
+          RouteConfigSpec spec =
+              type.decodeHosts(
+                  rest.spec(),
+                  was,
+                  heldHosts(config.getKey()),
+                  config.getValue(),
+                  malformedHost(rest.spec()));
+          specs.put(config.getKey(), new Versioned<>(spec, rest.version()));
         }
       }
       vhdsAnswered = true;
       onRoutes(response, new ResourceUpdate<>(specs, List.of()));
     } catch (InvalidResourceException | RuntimeException e) {
-      for (int i = undo.size() - 1; i >= 0; i--) {
-        undo.get(i).run();
-      }
+      before.forEach(virtualHosts::put);
       throw e;
     }
+  }
+
+  /** The hosts held for a configuration (none yet: an empty map). */
+  private io.vavr.collection.TreeMap<String, HostBytes> heldHosts(String config) {
+    io.vavr.collection.TreeMap<String, HostBytes> hosts = virtualHosts.get(config);
+    return hosts == null ? io.vavr.collection.TreeMap.empty() : hosts;
   }
 
   private static String configurationOf(String resourceName) throws InvalidResourceException {
@@ -382,42 +406,35 @@ final class RoutingAssembler {
     }
   }
 
-  // Puts (or, for null, removes) one host, recording how to put back what was there.
-  private void putHost(String config, String host, @Nullable HostBytes bytes, List<Runnable> undo) {
-    TreeMap<String, HostBytes> hosts = virtualHosts.computeIfAbsent(config, c -> new TreeMap<>());
-    HostBytes before = bytes == null ? hosts.remove(host) : hosts.put(host, bytes);
-    undo.add(
-        () -> {
-          if (before == null) {
-            hosts.remove(host);
-          } else {
-            hosts.put(host, before);
-          }
-        });
+  // Puts (or, for null, removes) one host, noting the configuration's hosts before the first.
+  private void putHost(
+      String config,
+      String host,
+      @Nullable HostBytes bytes,
+      Map<String, io.vavr.collection.TreeMap<String, HostBytes>> before) {
+    io.vavr.collection.TreeMap<String, HostBytes> hosts = heldHosts(config);
+    before.putIfAbsent(config, hosts);
+    virtualHosts.put(config, bytes == null ? hosts.remove(host) : hosts.put(host, bytes));
   }
 
-  // The configuration's spec from its held hosts, in host name order.
+  // The configuration's spec from every held host, in host name order.
   private RouteConfigSpec withHosts(RouteConfigurationType type, RouteConfiguration rest)
       throws InvalidResourceException {
-    TreeMap<String, HostBytes> hosts = virtualHosts.getOrDefault(rest.getName(), new TreeMap<>());
-    ByteString[] slices = new ByteString[hosts.size()];
-    String[] names = new String[hosts.size()];
-    int i = 0;
-    for (Map.Entry<String, HostBytes> host : hosts.entrySet()) {
-      names[i] = host.getKey();
-      slices[i++] = host.getValue().bytes();
-    }
-    return type.decodeHosts(
-        rest,
-        slices,
-        e ->
-            new InvalidResourceException(
-                "virtual host "
-                    + rest.getName()
-                    + " hosts: cannot decode "
-                    + VirtualHostDiscovery.TYPE_URL
-                    + ": "
-                    + e.getMessage()));
+    io.vavr.collection.TreeMap<String, HostBytes> hosts = heldHosts(rest.getName());
+    return type.decodeHosts(rest, null, hosts, List.of(), malformedHost(rest));
+  }
+
+  private static java.util.function.Function<
+          InvalidProtocolBufferException, InvalidResourceException>
+      malformedHost(RouteConfiguration rest) {
+    return e ->
+        new InvalidResourceException(
+            "virtual host "
+                + rest.getName()
+                + " hosts: cannot decode "
+                + VirtualHostDiscovery.TYPE_URL
+                + ": "
+                + e.getMessage());
   }
 
   // The decoder of a configuration the client serves (the shared one or a port's), else null.
@@ -443,8 +460,10 @@ final class RoutingAssembler {
     virtualHosts.forEach(
         (config, hosts) ->
             hosts.forEach(
-                (host, bytes) ->
-                    held.put(VirtualHostDiscovery.resourceName(config, host), bytes.version())));
+                host ->
+                    held.put(
+                        VirtualHostDiscovery.resourceName(config, host._1()),
+                        host._2().version())));
     stream.subscribe(VirtualHostDiscovery.TYPE_URL, List.of(), List.of(), held);
   }
 
@@ -493,10 +512,19 @@ final class RoutingAssembler {
       if (next == null) {
         continue;
       }
-      if (port.routes != null) {
-        count(port.routes.spec().virtualHosts(), -1, portNamed, flipped);
+      VirtualHostChanges changes = next.spec().changes();
+      if (port.routes != null
+          && changes != null
+          && changes.before() == port.routes.spec().virtualHosts()) {
+        // Relative to the hosts counted: only the changed ones (a VHDS change of k hosts).
+        count(changes.removed(), -1, portNamed, flipped);
+        count(changes.added(), 1, portNamed, flipped);
+      } else {
+        if (port.routes != null) {
+          count(port.routes.spec().virtualHosts(), -1, portNamed, flipped);
+        }
+        count(next.spec().virtualHosts(), 1, portNamed, flipped);
       }
-      count(next.spec().virtualHosts(), 1, portNamed, flipped);
       port.routes = next;
       changed = true;
     }

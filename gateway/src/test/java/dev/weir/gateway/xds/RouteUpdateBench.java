@@ -88,19 +88,64 @@ public final class RouteUpdateBench {
     Path scratch = new Path(round -> decode(decoder, versions[round % 2]), rounds, false);
     Path onlyChanged =
         new Path(round -> requireNonNull(incremental.decode(resources[round % 2])), rounds, true);
+    Path vhds = new Path(virtualHosts(decoder, a, b), rounds, true);
     for (int warmup = 0; warmup < 2; warmup++) {
       for (int round = 0; round < rounds; round++) {
         Path first = round % 4 < 2 ? scratch : onlyChanged;
         Path second = first == scratch ? onlyChanged : scratch;
         first.run(round, clusters, assignments);
         second.run(round, clusters, assignments);
+        vhds.run(round, clusters, assignments);
       }
     }
     scratch.report("from scratch");
     onlyChanged.report("changed hosts only");
+    vhds.report("one virtual host over VHDS");
     System.out.printf(
         "virtual hosts decoded by the incremental path: %d (%d rounds after the first)%n",
         incremental.decodedVirtualHosts(), 2 * rounds - 1);
+  }
+
+  /**
+   * The VHDS path: the hosts held by name as the client holds them, round 0 every host (the first
+   * response), each later round the changed host's other version put in place of the held one.
+   */
+  private static Decode virtualHosts(
+      ResourceDecoder decoder, RouteConfiguration a, RouteConfiguration b) {
+    RouteConfigurationType type = decoder.routeType(ResourceNames.ROUTE_CONFIGURATION);
+    RouteConfiguration rest = a.toBuilder().clearVirtualHosts().build();
+    // The held hosts as the client holds them: persistent, by name.
+    io.vavr.collection.TreeMap<String, RouteConfigurationType.HostBytes> initial =
+        io.vavr.collection.TreeMap.empty();
+    for (VirtualHost host : a.getVirtualHostsList()) {
+      initial =
+          initial.put(
+              host.getName(), new RouteConfigurationType.HostBytes(host.toByteString(), ""));
+    }
+    // The configurations are sorted by host name: find the changed host's place.
+    int at = 0;
+    while (a.getVirtualHosts(at).equals(b.getVirtualHosts(at))) {
+      at++;
+    }
+    String name = a.getVirtualHosts(at).getName();
+    RouteConfigurationType.HostBytes[] versions = {
+      new RouteConfigurationType.HostBytes(a.getVirtualHosts(at).toByteString(), "a"),
+      new RouteConfigurationType.HostBytes(b.getVirtualHosts(at).toByteString(), "b")
+    };
+    List<io.vavr.collection.TreeMap<String, RouteConfigurationType.HostBytes>> held =
+        new ArrayList<>(List.of(initial));
+    return round -> {
+      io.vavr.collection.TreeMap<String, RouteConfigurationType.HostBytes> before = held.get(0);
+      io.vavr.collection.TreeMap<String, RouteConfigurationType.HostBytes> after =
+          before.put(name, versions[round % 2]);
+      held.set(0, after);
+      return type.decodeHosts(
+          rest,
+          round == 0 ? null : before,
+          after,
+          List.of(name),
+          e -> new InvalidResourceException(String.valueOf(e.getMessage())));
+    };
   }
 
   private interface Decode {

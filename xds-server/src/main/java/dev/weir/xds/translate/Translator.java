@@ -61,6 +61,13 @@ import org.jspecify.annotations.Nullable;
  * instead of rebuilt, and so are whole lists whose every element was reused, so that callers can
  * see by identity which kinds of resource did not change.
  *
+ * <p>A model {@link TrafficModel#patchFrom patched from} the model translated last is translated in
+ * time proportional to the hosts the patch took out and put in: each group's virtual hosts are the
+ * last ones with the hosts of those names redone, and a route configuration's version comes from
+ * its hosts' versions in chunks that end after each host whose name hashes to one in 64, so only
+ * the chunks holding a patched host are hashed again. The resources are the same, versions
+ * included, as a translator without a previous model gives.
+ *
  * <p>Certificates become SDS secrets and the {@code weir-https} listener only for Envoy and the
  * Weir gateway, and only when the caller says the group may receive private keys; otherwise the
  * group is served as if there were no certificates. Proxyless gRPC clients never get either.

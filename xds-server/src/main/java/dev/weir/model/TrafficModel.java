@@ -327,16 +327,19 @@ public record TrafficModel(
 
   /**
    * How {@link #patch} made this model from {@code base}, when it did: this model's hosts are
-   * {@code base}'s very host list patched (kept by {@link #withRevision} and by a model made of
-   * this one's lists); else null (a model checked whole, or patched from another model). One
-   * identity comparison, so that a consumer holding what it made of {@code base} can redo only the
-   * patched hosts.
+   * {@code base}'s very host list patched, and its certificates and HTTP option are {@code base}'s
+   * (kept by {@link #withRevision} and by a model made of this one's lists); else null (a model
+   * checked whole, or patched from another model). {@code base}'s upstreams are not compared (a
+   * server may serve {@code base} with upstreams it holds). Identity comparisons only, so that a
+   * consumer holding what it made of {@code base} can redo only the patched hosts.
    */
   public @Nullable Patch patchFrom(TrafficModel base) {
     return virtualHosts instanceof Checked<VirtualHost> c
             && c.patch != null
             && base.virtualHosts instanceof Checked<VirtualHost> b
             && b.list == c.patchBase
+            && sameList(certificates, base.certificates)
+            && httpOption == base.httpOption
         ? c.patch
         : null;
   }

@@ -134,6 +134,22 @@ public final class PatchSequences {
               revision, model.virtualHosts(), held, model.certificates(), model.httpOption()),
           patch(random, model, revision + 1));
     }
+    if (kind == 3) {
+      // The same host list under other certificates or HTTP option, the next patch made from the
+      // model: not the patch's base.
+      int other = random.nextInt(3);
+      List<Certificate> certificates = model.certificates();
+      if (other != 1) {
+        certificates = certificates.isEmpty() ? List.of(CERTIFICATE) : List.of();
+      }
+      HttpOption option = model.httpOption();
+      if (other != 0) {
+        option = option == HttpOption.ENABLED ? HttpOption.REDIRECTED : HttpOption.ENABLED;
+      }
+      return List.of(
+          new TrafficModel(revision, model.virtualHosts(), model.upstreams(), certificates, option),
+          patch(random, model, revision + 1));
+    }
     return List.of(patch(random, model, revision));
   }
 

@@ -210,9 +210,18 @@ public record TrafficModel(
       }
     }
     Object proof = new Object();
+    Patch made =
+        new Patch(
+            removedHosts.stream().sorted().toList(),
+            addedHosts.stream().sorted().toList(),
+            List.copyOf(removedUpstreams),
+            List.copyOf(addedUpstreams));
+    // The base's own list, not its wrapper: a model keeps its base's hosts, not a chain of bases.
+    List<VirtualHost> baseHosts =
+        virtualHosts instanceof Checked<VirtualHost> c ? c.list : virtualHosts;
     return new TrafficModel(
         newRevision,
-        new Checked<>(nextHosts, proof),
+        new Checked<>(nextHosts, proof, made, baseHosts),
         new Checked<>(nextUpstreams, proof),
         new Checked<>(certificates, proof),
         httpOption);
@@ -293,16 +302,77 @@ public record TrafficModel(
   }
 
   /**
+   * How {@link #patch} made a model from another (its <em>base</em>): the hosts taken out and put
+   * in, each sorted, and the upstreams taken out and put in. Certificates and the HTTP option are
+   * the base's. Not part of the model's content: two equal models are equal whether or not one was
+   * patched.
+   *
+   * @param removedHosts hosts of the base taken out, sorted
+   * @param addedHosts hosts put in, sorted
+   * @param removedUpstreams upstreams of the base taken out
+   * @param addedUpstreams upstreams put in
+   */
+  public record Patch(
+      List<VirtualHost> removedHosts,
+      List<VirtualHost> addedHosts,
+      List<Upstream> removedUpstreams,
+      List<Upstream> addedUpstreams) {
+    public Patch {
+      removedHosts = List.copyOf(removedHosts);
+      addedHosts = List.copyOf(addedHosts);
+      removedUpstreams = List.copyOf(removedUpstreams);
+      addedUpstreams = List.copyOf(addedUpstreams);
+    }
+  }
+
+  /**
+   * How {@link #patch} made this model from {@code base}, when it did: this model's hosts are
+   * {@code base}'s very host list patched, and its certificates and HTTP option are {@code base}'s
+   * (kept by {@link #withRevision} and by a model made of this one's lists); else null (a model
+   * checked whole, or patched from another model). {@code base}'s upstreams are not compared (a
+   * server may serve {@code base} with upstreams it holds). Identity comparisons only, so that a
+   * consumer holding what it made of {@code base} can redo only the patched hosts.
+   */
+  public @Nullable Patch patchFrom(TrafficModel base) {
+    return virtualHosts instanceof Checked<VirtualHost> c
+            && c.patch != null
+            && base.virtualHosts instanceof Checked<VirtualHost> b
+            && b.list == c.patchBase
+            && sameList(certificates, base.certificates)
+            && httpOption == base.httpOption
+        ? c.patch
+        : null;
+  }
+
+  /**
+   * True when {@code a} and {@code b} are the very same list, or checked models' wrappers of the
+   * very same list (as a patch that changed no upstream hands over the base's upstreams): equal
+   * without a look at their elements. False says nothing.
+   */
+  public static boolean sameList(List<?> a, List<?> b) {
+    return a == b || (a instanceof Checked<?> x && b instanceof Checked<?> y && x.list == y.list);
+  }
+
+  /**
    * An unmodifiable list of a checked model, with the proof of that check: the three lists of one
-   * model share one proof, so a model made of them together needs no check.
+   * model share one proof, so a model made of them together needs no check. A patched model's host
+   * list also says how it was made ({@link Patch}).
    */
   private static final class Checked<T> extends AbstractList<T> implements RandomAccess {
     private final List<T> list;
     private final Object proof;
+    private final @Nullable Patch patch;
+    private final @Nullable List<?> patchBase;
 
     Checked(List<T> list, Object proof) {
+      this(list, proof, null, null);
+    }
+
+    Checked(List<T> list, Object proof, @Nullable Patch patch, @Nullable List<?> patchBase) {
       this.list = list instanceof Checked<T> c ? c.list : list; // unmodifiable: the caller's copy
       this.proof = proof;
+      this.patch = patch;
+      this.patchBase = patchBase;
     }
 
     static boolean together(List<?> a, List<?> b, List<?> c) {

@@ -163,4 +163,63 @@ class TrafficModelTest {
     assertThat(next)
         .isEqualTo(new TrafficModel(2, List.of(a2), List.of(upstream("x"), upstream("y"))));
   }
+
+  @Test
+  void aPatchedModelSaysHowItWasMadeFromItsBaseOnly() {
+    TrafficModel base =
+        new TrafficModel(
+            1,
+            List.of(host("a.example.com", "x"), host("b.example.com", "y")),
+            List.of(upstream("x"), upstream("y")));
+    VirtualHost b = host("b.example.com", "y");
+    VirtualHost moved = host("b.example.com", "x");
+    TrafficModel patched =
+        base.patch(
+            2,
+            List.of(b),
+            List.of(moved, host("c.example.com", "z")),
+            List.of(),
+            List.of(upstream("z")));
+
+    TrafficModel.Patch patch =
+        java.util.Objects.requireNonNull(patched.patchFrom(base), "patched from base");
+    assertThat(patch.removedHosts()).containsExactly(b);
+    assertThat(patch.addedHosts()).containsExactly(moved, host("c.example.com", "z"));
+    assertThat(patch.addedUpstreams()).containsExactly(upstream("z"));
+    // Kept under another revision and for a model of its lists; not content.
+    assertThat(patched.withRevision(3).patchFrom(base)).isEqualTo(patch);
+    assertThat(base.withRevision(5).patchFrom(base)).isNull();
+    assertThat(patched.patchFrom(patched)).isNull();
+    TrafficModel checkedWhole =
+        new TrafficModel(2, new ArrayList<>(patched.virtualHosts()), patched.upstreams());
+    assertThat(checkedWhole.patchFrom(base)).isNull();
+    assertThat(checkedWhole).isEqualTo(patched);
+    // The base's hosts with other certificates are not the base.
+    TrafficModel otherCertificates =
+        new TrafficModel(
+            1,
+            base.virtualHosts(),
+            base.upstreams(),
+            List.of(
+                new Certificate("default/tls", "CHAIN", "KEY", List.of("a.example.com"), false)),
+            HttpOption.ENABLED);
+    assertThat(patched.patchFrom(otherCertificates)).isNull();
+  }
+
+  @Test
+  void aPatchOfHostsOnlyHandsOverTheVeryUpstreamList() {
+    TrafficModel base =
+        new TrafficModel(1, List.of(host("a.example.com", "x")), List.of(upstream("x")));
+    TrafficModel patched =
+        base.patch(
+            2,
+            List.of(host("a.example.com", "x")),
+            List.of(host("b.example.com", "x")),
+            List.of(),
+            List.of());
+    assertThat(TrafficModel.sameList(patched.upstreams(), base.upstreams())).isTrue();
+    assertThat(TrafficModel.sameList(patched.virtualHosts(), base.virtualHosts())).isFalse();
+    assertThat(TrafficModel.sameList(new ArrayList<>(base.upstreams()), base.upstreams()))
+        .isFalse();
+  }
 }

@@ -24,7 +24,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Checks that a snapshot is whole before it is set: every listener's route configuration, every
@@ -38,10 +37,18 @@ final class Consistency {
   // changed route checks the routes again but not 10,000 clusters against their load assignments.
   private Set<Checked> passed = new HashSet<>();
   private Set<Checked> passedBefore = new HashSet<>();
-  private @Nullable List<?> namedClusters;
-  private @Nullable Set<String> clusterNames;
-  // The virtual hosts of each route configuration that last passed against namedClusters.
-  private final Map<String, List<VirtualHost>> passedHosts = new HashMap<>();
+  // Listeners, by the identity of the listener and secret lists, with the route configurations'
+  // names they passed against: a host change makes new route configurations of the same names.
+  private Set<ListenerCheck> passedListeners = new HashSet<>();
+  private Set<ListenerCheck> passedListenersBefore = new HashSet<>();
+  // The cluster names of a cluster list, by its identity, this round and the one before.
+  private Map<Checked, Set<String>> clusterNames = new HashMap<>();
+  private Map<Checked, Set<String>> clusterNamesBefore = new HashMap<>();
+  // The virtual host lists of the route configurations that passed, per route configuration name
+  // and cluster list, this round and the one before: groups that serve other Gateways, and
+  // proxyless clients, get other host protos in configurations of the same name.
+  private Map<HostsCheck, List<List<VirtualHost>>> passedHosts = new HashMap<>();
+  private Map<HostsCheck, List<List<VirtualHost>>> passedHostsBefore = new HashMap<>();
 
   /** {@link #check}, leaving out the parts whose very lists passed it recently. */
   synchronized void checkOnce(XdsResources resources) throws SnapshotConsistencyException {
@@ -60,31 +67,77 @@ final class Consistency {
       checkLoadAssignments(resources.clusters(), resources.endpoints());
       passed.add(loadAssignments);
     }
-    checkListeners(resources);
+    List<String> routeNames = new ArrayList<>(resources.routes().size());
+    resources.routes().forEach(route -> routeNames.add(route.name()));
+    ListenerCheck listeners =
+        new ListenerCheck(new Checked(resources.listeners(), resources.secrets()), routeNames);
+    if (!passedListeners.contains(listeners)) {
+      if (!passedListenersBefore.contains(listeners)) {
+        checkListeners(resources);
+      }
+      passedListeners.add(listeners);
+    }
     Checked routes = new Checked(resources.routes(), resources.clusters());
     if (!passedRecently(routes)) {
-      Set<String> names = clusterNames;
-      if (namedClusters != resources.clusters() || names == null) {
-        names = clusterNames(resources.clusters());
-        clusterNames = names;
-        namedClusters = resources.clusters();
-        passedHosts.clear();
+      Checked clusters = new Checked(resources.clusters());
+      Set<String> names = clusterNames.get(clusters);
+      if (names == null) {
+        names = clusterNamesBefore.get(clusters);
       }
-      // A host proto that is the very one at the same place in the configuration that passed
-      // against the same clusters passes again.
+      if (names == null) {
+        names = clusterNames(resources.clusters());
+      }
+      clusterNames.put(clusters, names);
+      // A host proto that is the very one at its place in the configuration that passed against
+      // the same clusters passes again; the walk steps over a host put in or taken out.
       for (Versioned<RouteConfiguration> config : resources.routes()) {
+        HostsCheck key = new HostsCheck(config.name(), clusters);
         List<VirtualHost> hosts = config.resource().getVirtualHostsList();
-        List<VirtualHost> before = passedHosts.getOrDefault(config.name(), List.of());
+        List<List<VirtualHost>> lists = passedHosts.computeIfAbsent(key, k -> new ArrayList<>());
+        List<VirtualHost> before =
+            likeliest(hosts, lists, passedHostsBefore.getOrDefault(key, List.of()));
+        int j = 0;
         for (int i = 0; i < hosts.size(); i++) {
-          if (i >= before.size() || before.get(i) != hosts.get(i)) {
-            checkHost(hosts.get(i), names);
+          VirtualHost host = hosts.get(i);
+          if (j < before.size() && before.get(j) == host) {
+            j++;
+            continue;
+          }
+          if (j + 1 < before.size() && before.get(j + 1) == host) {
+            j += 2; // one taken out
+            continue;
+          }
+          checkHost(host, names);
+          if (!(i + 1 < hosts.size() && j < before.size() && hosts.get(i + 1) == before.get(j))) {
+            j++; // replaced, not put in
           }
         }
-        passedHosts.put(config.name(), hosts);
+        if (lists.stream().noneMatch(list -> list == hosts)) {
+          lists.add(hosts);
+        }
       }
       passed.add(routes);
     }
     passed.add(whole);
+  }
+
+  // Of the host lists that passed, the one {@code hosts} most likely came from: the one with the
+  // same first or last host, else none.
+  private static List<VirtualHost> likeliest(
+      List<VirtualHost> hosts, List<List<VirtualHost>> now, List<List<VirtualHost>> before) {
+    if (hosts.isEmpty()) {
+      return List.of();
+    }
+    for (List<List<VirtualHost>> lists : List.of(now, before)) {
+      for (List<VirtualHost> list : lists) {
+        if (!list.isEmpty()
+            && (list.get(0) == hosts.get(0)
+                || list.get(list.size() - 1) == hosts.get(hosts.size() - 1))) {
+          return list;
+        }
+      }
+    }
+    return List.of();
   }
 
   private boolean passedRecently(Checked checked) {
@@ -102,7 +155,19 @@ final class Consistency {
   synchronized void endRound() {
     passedBefore = passed;
     passed = new HashSet<>();
+    passedListenersBefore = passedListeners;
+    passedListeners = new HashSet<>();
+    clusterNamesBefore = clusterNames;
+    clusterNames = new HashMap<>();
+    passedHostsBefore = passedHosts;
+    passedHosts = new HashMap<>();
   }
+
+  /** Listeners and secrets (by identity) with the names of the route configurations. */
+  private record ListenerCheck(Checked lists, List<String> routeNames) {}
+
+  /** A route configuration's name and a cluster list (by identity). */
+  private record HostsCheck(String name, Checked clusters) {}
 
   /** Lists compared by identity. */
   private static final class Checked {

@@ -182,18 +182,30 @@ public final class VirtualHostSet {
     List<VirtualHost> hosts = route.resource().getVirtualHostsList();
     List<Entry> entries = new ArrayList<>(hosts.size());
     List<Entry> oldEntries = old == null ? List.of() : old.entries;
+    boolean oldSorted = old != null && old.sorted;
     boolean sorted = true;
-    @Nullable String last = null;
+    @Nullable VirtualHost previousHost = null;
     int j = 0;
+    int lastReused = -2; // the old index of the entry before, when it was reused
     for (VirtualHost host : hosts) {
-      String hostName = host.getName();
-      if (last != null && last.compareTo(hostName) >= 0) {
+      // Hosts come sorted by name, so one merging pass finds the entries made before; a run of
+      // entries of a sorted configuration reused as they were needs no look at their names.
+      boolean same = j < oldEntries.size() && oldEntries.get(j).host() == host;
+      if (!(same && oldSorted && lastReused == j - 1)
+          && previousHost != null
+          && previousHost.getName().compareTo(host.getName()) >= 0) {
         sorted = false;
       }
-      last = hostName;
-      // Hosts come sorted by name, so one merging pass finds the entries made before.
+      previousHost = host;
+      if (same) {
+        lastReused = j;
+        entries.add(oldEntries.get(j++));
+        continue;
+      }
+      lastReused = -2;
+      String hostName = host.getName();
       Entry reused = null;
-      if (j < oldEntries.size() && oldEntries.get(j).host() != host) {
+      if (j < oldEntries.size()) {
         while (j < oldEntries.size()
             && oldEntries.get(j).host().getName().compareTo(hostName) < 0) {
           j++;

@@ -31,11 +31,16 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -46,6 +51,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BiPredicate;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns a {@link TrafficModel} into the Envoy resources one kind of data plane in one locality
@@ -53,6 +60,13 @@ import java.util.function.Function;
  * once per model; protos of upstreams and virtual hosts equal to the previous model's are reused
  * instead of rebuilt, and so are whole lists whose every element was reused, so that callers can
  * see by identity which kinds of resource did not change.
+ *
+ * <p>A model {@link TrafficModel#patchFrom patched from} the model translated last is translated in
+ * time proportional to the hosts the patch took out and put in: each group's virtual hosts are the
+ * last ones with the hosts of those names redone, and a route configuration's version comes from
+ * its hosts' versions in chunks that end after each host whose name hashes to one in 64, so only
+ * the chunks holding a patched host are hashed again. The resources are the same, versions
+ * included, as a translator without a previous model gives.
  *
  * <p>Certificates become SDS secrets and the {@code weir-https} listener only for Envoy and the
  * Weir gateway, and only when the caller says the group may receive private keys; otherwise the
@@ -254,13 +268,41 @@ public final class Translator {
         new IdentityHashMap<>();
     private Boolean ownProxylessForm;
     private List<Versioned<Listener>> apiListeners;
+    private @Nullable List<String> apiListenersNames;
     private List<Versioned<Listener>> httpsListeners;
     private List<Versioned<Listener>> envoyHttpsListeners;
     private List<Versioned<Secret>> secrets;
 
-    Parts(TrafficModel model, Parts previous) {
+    // The hosts the model was patched with from the previous model's, when it was: what depends on
+    // the hosts is then the previous model's with those hosts redone (certificates and the HTTP
+    // option are the previous model's).
+    final TrafficModel.@Nullable Patch patch;
+
+    Parts(TrafficModel model, @Nullable Parts previous) {
       this.model = model;
       this.previous = previous;
+      this.patch = previous == null ? null : model.patchFrom(previous.model);
+    }
+
+    // Whether some host of the model has {@code has}, from the previous model's answer and the
+    // patch: true stays true unless a host taken out had it, false turns true only by a host put
+    // in; null when that does not tell (then every host is looked at).
+    private @Nullable Boolean carried(@Nullable Boolean before, Predicate<VirtualHost> has) {
+      if (patch == null || before == null) {
+        return null;
+      }
+      if (patch.addedHosts().stream().anyMatch(has)) {
+        return true;
+      }
+      if (!before) {
+        return false;
+      }
+      return patch.removedHosts().stream().anyMatch(has) ? null : true;
+    }
+
+    private boolean any(@Nullable Boolean before, Predicate<VirtualHost> has) {
+      Boolean carried = carried(before, has);
+      return carried != null ? carried : model.virtualHosts().stream().anyMatch(has);
     }
 
     // Upstreams are sorted by name, so their names are too.
@@ -385,7 +427,9 @@ public final class Translator {
     boolean anyNotReady() {
       if (anyNotReady == null) {
         anyNotReady =
-            model.virtualHosts().stream().anyMatch(vh -> !vh.ruleBased() && vh.split().isEmpty());
+            any(
+                previous == null ? null : previous.anyNotReady,
+                vh -> !vh.ruleBased() && vh.split().isEmpty());
       }
       return anyNotReady;
     }
@@ -411,6 +455,9 @@ public final class Translator {
     }
 
     boolean anyCold() {
+      if (anyCold == null && upstreamsUnchanged()) {
+        anyCold = previous.anyCold;
+      }
       if (anyCold == null) {
         anyCold = model.upstreams().stream().anyMatch(Translator::cold);
       }
@@ -420,24 +467,50 @@ public final class Translator {
     // Only a model whose hosts name Gateways tells groups apart by the Gateways they serve.
     boolean anyGateways() {
       if (anyGateways == null) {
-        anyGateways = model.virtualHosts().stream().anyMatch(vh -> !vh.gateways().isEmpty());
+        anyGateways =
+            any(previous == null ? null : previous.anyGateways, vh -> !vh.gateways().isEmpty());
       }
       return anyGateways;
     }
 
-    // The ports other than the shared one that the hosts served to these Gateways name.
+    // The ports other than the shared one that the hosts served to these Gateways name; for a
+    // patch that takes out no host on a port its hosts put in do not name, the previous model's
+    // ports and those of the hosts put in.
     SortedSet<Integer> ports(Set<String> served) {
-      return ports.computeIfAbsent(
-          served,
-          g -> {
-            SortedSet<Integer> out = new TreeSet<>();
-            for (VirtualHost vh : model.virtualHosts()) {
-              if (!vh.sharedPort() && vh.servedBy(g)) {
-                out.add(vh.port());
-              }
-            }
-            return out;
-          });
+      SortedSet<Integer> known = ports.get(served);
+      if (known != null) {
+        return known;
+      }
+      SortedSet<Integer> before = patch == null ? null : previous.ports.get(served);
+      SortedSet<Integer> out = new TreeSet<>();
+      if (before != null) {
+        for (VirtualHost vh : patch.addedHosts()) {
+          if (!vh.sharedPort() && vh.servedBy(served)) {
+            out.add(vh.port());
+          }
+        }
+        for (VirtualHost vh : patch.removedHosts()) {
+          if (!vh.sharedPort() && vh.servedBy(served) && !out.contains(vh.port())) {
+            before = null; // a port that may be gone: look at every host
+            break;
+          }
+        }
+      }
+      if (before != null) {
+        out.addAll(before);
+        if (out.equals(before)) {
+          out = before;
+        }
+      } else {
+        out.clear();
+        for (VirtualHost vh : model.virtualHosts()) {
+          if (!vh.sharedPort() && vh.servedBy(served)) {
+            out.add(vh.port());
+          }
+        }
+      }
+      ports.put(served, out);
+      return out;
     }
 
     // The shared listeners and route configuration plus one of each per other port, sorted by
@@ -482,8 +555,9 @@ public final class Translator {
     HostParts proxylessHosts(Set<String> served) {
       if (ownProxylessForm == null) {
         ownProxylessForm =
-            model.virtualHosts().stream()
-                .anyMatch(vh -> vh.ruleBased() || vh.split().isEmpty() || !vh.sharedPort());
+            any(
+                previous == null ? null : previous.ownProxylessForm,
+                vh -> vh.ruleBased() || vh.split().isEmpty() || !vh.sharedPort());
       }
       return ownProxylessForm
           ? hosts(2, false, true, served, 0)
@@ -496,68 +570,188 @@ public final class Translator {
       HostsKey hostsKey = new HostsKey(index, gateways, port);
       HostParts existing = hosts.get(hostsKey);
       if (existing == null) {
-        ServerNames served = https ? new ServerNames(model.certificates()) : ServerNames.NONE;
-        boolean redirected = model.httpOption() == HttpOption.REDIRECTED;
-        List<HostKey> keys = new ArrayList<>(model.virtualHosts().size());
-        List<String> names = new ArrayList<>(model.virtualHosts().size());
-        for (VirtualHost vh : model.virtualHosts()) {
-          if (!vh.servedBy(gateways)
-              || (port != 0 && vh.port() != port)
-              || (port == 0 && !names.isEmpty() && names.get(names.size() - 1).equals(vh.host()))) {
-            continue;
-          }
-          // A host several Gateways serve: only the rules of the Gateways this group serves.
-          VirtualHost shown = vh.servedTo(gateways);
-          if (shown == null) {
-            continue;
-          }
-          // Only the shared listeners have TLS.
-          boolean tls = vh.sharedPort() && served.covers(vh.host());
-          keys.add(new HostKey(shown, tls, tls && redirected, proxyless));
-          names.add(vh.host());
-        }
+        HostFilter filter =
+            new HostFilter(
+                https ? new ServerNames(model.certificates()) : ServerNames.NONE,
+                model.httpOption() == HttpOption.REDIRECTED,
+                proxyless,
+                gateways,
+                port);
         HostParts old = previous == null ? null : previous.hosts.get(hostsKey);
-        Derived<HostKey, Versioned<io.envoyproxy.envoy.config.route.v3.VirtualHost>> derived =
-            derive(
-                keys,
-                names,
-                old == null ? null : old.hosts(),
-                (a, b) ->
-                    a.tls() == b.tls()
-                        && a.redirect() == b.redirect()
-                        && (a.host() == b.host() || a.host().equals(b.host())),
-                key -> Versioned.of(key.host().host(), virtualHost(key, this::upstream)));
+        String name =
+            port == 0 || port == VirtualHost.SHARED_PORT
+                ? ResourceNames.ROUTE_CONFIGURATION
+                : ResourceNames.portRouteConfiguration(port);
         existing =
-            old != null && derived.results() == old.hosts().results()
-                ? old
-                : new HostParts(
-                    derived,
-                    List.of(
-                        routeConfiguration(
-                            port == 0 || port == VirtualHost.SHARED_PORT
-                                ? ResourceNames.ROUTE_CONFIGURATION
-                                : ResourceNames.portRouteConfiguration(port),
-                            derived.results())));
+            patch != null && old != null ? spliced(old, filter, name) : derived(old, filter, name);
         hosts.put(hostsKey, existing);
       }
       return existing;
     }
 
+    // Every host of the model looked at, each reused from old where it is the same.
+    private HostParts derived(@Nullable HostParts old, HostFilter filter, String name) {
+      List<HostKey> keys = new ArrayList<>(model.virtualHosts().size());
+      List<String> names = new ArrayList<>(model.virtualHosts().size());
+      for (VirtualHost vh : model.virtualHosts()) {
+        // Proxyless clients: each name once, its first (lowest) port served.
+        if (filter.port() == 0
+            && !names.isEmpty()
+            && names.get(names.size() - 1).equals(vh.host())) {
+          continue;
+        }
+        HostKey key = filter.key(vh);
+        if (key != null) {
+          keys.add(key);
+          names.add(vh.host());
+        }
+      }
+      Derived<HostKey, Versioned<io.envoyproxy.envoy.config.route.v3.VirtualHost>> derived =
+          derive(
+              keys,
+              names,
+              old == null ? null : old.hosts(),
+              Translator::sameHost,
+              this::hostResource);
+      if (old != null && derived.results() == old.hosts().results()) {
+        return old;
+      }
+      Chunks chunks = Chunks.of(derived.names(), derived.results());
+      return new HostParts(derived, routeConfiguration(name, derived.results(), chunks), chunks);
+    }
+
+    // The previous model's hosts with those of the names the patch touched redone: one copy of
+    // the lists, and the route configuration's version from the chunks of hosts that changed.
+    private HostParts spliced(HostParts old, HostFilter filter, String name) {
+      TrafficModel.Patch p = requireNonNull(patch);
+      TreeSet<String> touched = new TreeSet<>();
+      p.removedHosts().forEach(vh -> touched.add(vh.host()));
+      p.addedHosts().forEach(vh -> touched.add(vh.host()));
+      Derived<HostKey, Versioned<io.envoyproxy.envoy.config.route.v3.VirtualHost>> before =
+          old.hosts();
+      List<String> oldNames = before.names();
+      int size = oldNames.size() + touched.size();
+      List<HostKey> keys = new ArrayList<>(size);
+      List<String> names = new ArrayList<>(size);
+      List<Versioned<io.envoyproxy.envoy.config.route.v3.VirtualHost>> results =
+          new ArrayList<>(size);
+      Set<String> present = new HashSet<>();
+      boolean changed = false;
+      boolean sameNames = true;
+      int from = 0;
+      for (String host : touched) {
+        int at = Collections.binarySearch(oldNames, host);
+        int end = at >= 0 ? at : -at - 1;
+        keys.addAll(before.inputs().subList(from, end));
+        names.addAll(oldNames.subList(from, end));
+        results.addAll(before.results().subList(from, end));
+        from = at >= 0 ? at + 1 : end;
+        HostKey key = null;
+        for (VirtualHost vh : hostsNamed(host)) {
+          key = filter.key(vh);
+          if (key != null) {
+            break;
+          }
+        }
+        if (key == null) {
+          changed |= at >= 0;
+          sameNames &= at < 0;
+          continue;
+        }
+        Versioned<io.envoyproxy.envoy.config.route.v3.VirtualHost> result;
+        if (at >= 0 && sameHost(before.inputs().get(at), key)) {
+          result = before.results().get(at);
+        } else {
+          result = hostResource(key);
+          changed = true;
+          sameNames &= at >= 0;
+        }
+        keys.add(key);
+        names.add(host);
+        results.add(result);
+        present.add(host);
+      }
+      if (!changed) {
+        return old;
+      }
+      keys.addAll(before.inputs().subList(from, oldNames.size()));
+      names.addAll(oldNames.subList(from, oldNames.size()));
+      results.addAll(before.results().subList(from, oldNames.size()));
+      List<Versioned<io.envoyproxy.envoy.config.route.v3.VirtualHost>> list = List.copyOf(results);
+      Derived<HostKey, Versioned<io.envoyproxy.envoy.config.route.v3.VirtualHost>> derived =
+          new Derived<>(
+              Collections.unmodifiableList(keys),
+              sameNames ? oldNames : Collections.unmodifiableList(names),
+              list);
+      Chunks chunks = old.chunks().spliced(touched, present, derived.names(), list);
+      return new HostParts(derived, routeConfiguration(name, list, chunks), chunks);
+    }
+
+    // The model's hosts of one host name, by port (the model is sorted by host, then port).
+    private List<VirtualHost> hostsNamed(String host) {
+      List<VirtualHost> all = model.virtualHosts();
+      int low = 0;
+      int high = all.size();
+      while (low < high) {
+        int middle = (low + high) >>> 1;
+        if (all.get(middle).host().compareTo(host) < 0) {
+          low = middle + 1;
+        } else {
+          high = middle;
+        }
+      }
+      int end = low;
+      while (end < all.size() && all.get(end).host().equals(host)) {
+        end++;
+      }
+      return all.subList(low, end);
+    }
+
+    private Versioned<io.envoyproxy.envoy.config.route.v3.VirtualHost> hostResource(HostKey key) {
+      return Versioned.of(key.host().host(), virtualHost(key, this::upstream));
+    }
+
     // One per host of the proxyless route configuration (every group of a model gets the same
     // unless Gateways tell them apart).
+    // They depend on the host names only, so hosts with the previous model's very list of names
+    // (a patch that changed hosts but took out and put in none) take the previous listeners.
     List<Versioned<Listener>> apiListeners(HostParts served) {
       if (anyGateways()) {
         return apiListenersBy.computeIfAbsent(
             served,
-            h -> apiListeners(h.hosts().inputs().stream().map(HostKey::host).toList(), null));
+            h -> {
+              List<Versioned<Listener>> same =
+                  previous == null ? null : previous.apiListenersOf(h.hosts().names());
+              return same != null
+                  ? same
+                  : apiListeners(h.hosts().inputs().stream().map(HostKey::host).toList(), null);
+            });
       }
       if (apiListeners == null) {
+        List<Versioned<Listener>> same =
+            previous == null ? null : previous.apiListenersOf(served.hosts().names());
         apiListeners =
-            apiListeners(
-                served.hosts().inputs().stream().map(HostKey::host).toList(),
-                previous == null ? null : previous.apiListeners);
+            same != null
+                ? same
+                : apiListeners(
+                    served.hosts().inputs().stream().map(HostKey::host).toList(),
+                    previous == null ? null : previous.apiListeners);
+        apiListenersNames = served.hosts().names();
       }
       return apiListeners;
+    }
+
+    // The listeners made for the very list of host names {@code names}, or null.
+    private @Nullable List<Versioned<Listener>> apiListenersOf(List<String> names) {
+      if (apiListeners != null && apiListenersNames == names) {
+        return apiListeners;
+      }
+      for (Map.Entry<HostParts, List<Versioned<Listener>>> e : apiListenersBy.entrySet()) {
+        if (e.getKey().hosts().names() == names) {
+          return e.getValue();
+        }
+      }
+      return null;
     }
 
     private List<Versioned<Listener>> apiListeners(
@@ -612,10 +806,172 @@ public final class Translator {
     }
   }
 
-  /** The virtual hosts of one model as one kind of group sees them, and their configuration. */
+  /**
+   * The virtual hosts of one model as one kind of group sees them, their configuration, and the
+   * chunks its version is made of.
+   */
   private record HostParts(
       Derived<HostKey, Versioned<io.envoyproxy.envoy.config.route.v3.VirtualHost>> hosts,
-      List<Versioned<RouteConfiguration>> routes) {}
+      List<Versioned<RouteConfiguration>> routes,
+      Chunks chunks) {}
+
+  /** Which hosts one kind of group gets, and how. */
+  private record HostFilter(
+      ServerNames tlsNames, boolean redirected, boolean proxyless, Set<String> gateways, int port) {
+
+    // The host as this group gets it, or null when it does not (port 0: on any port).
+    @Nullable HostKey key(VirtualHost vh) {
+      if (!vh.servedBy(gateways) || (port != 0 && vh.port() != port)) {
+        return null;
+      }
+      // A host several Gateways serve: only the rules of the Gateways this group serves.
+      VirtualHost shown = vh.servedTo(gateways);
+      if (shown == null) {
+        return null;
+      }
+      // Only the shared listeners have TLS.
+      boolean tls = vh.sharedPort() && tlsNames.covers(vh.host());
+      return new HostKey(shown, tls, tls && redirected, proxyless);
+    }
+  }
+
+  private static boolean sameHost(HostKey a, HostKey b) {
+    return a.tls() == b.tls()
+        && a.redirect() == b.redirect()
+        && (a.host() == b.host() || a.host().equals(b.host()));
+  }
+
+  /**
+   * A route configuration's hosts in chunks, for its version: a chunk ends after each host whose
+   * name {@link #ends}, so where chunks end depends only on the names, and a changed, added or
+   * removed host changes its own chunk (and, for a name that ends one, the next) and no other. The
+   * version is the hash of the chunks' digests, each the SHA-256 of its hosts' versions.
+   *
+   * @param ends the names that end a chunk, sorted
+   * @param digests one more than {@code ends}: the last chunk holds the hosts after the last end
+   */
+  private record Chunks(List<String> ends, List<byte[]> digests) {
+
+    // About one name in 64: chunks of ~64 hosts, ~160 of them at 10,000 hosts.
+    static boolean ends(String name) {
+      int h = name.hashCode() * 0x9E3779B9;
+      return (h >>> 26) == 0;
+    }
+
+    static Chunks of(List<String> names, List<? extends Versioned<?>> results) {
+      List<String> ends = new ArrayList<>();
+      List<byte[]> digests = new ArrayList<>();
+      int start = 0;
+      for (int i = 0; i < names.size(); i++) {
+        if (ends(names.get(i))) {
+          ends.add(names.get(i));
+          digests.add(digest(results, start, i + 1));
+          start = i + 1;
+        }
+      }
+      digests.add(digest(results, start, names.size()));
+      return new Chunks(List.copyOf(ends), List.copyOf(digests));
+    }
+
+    /**
+     * These chunks for the hosts {@code names} and {@code results}, which are the ones these chunks
+     * were made for with only the hosts named in {@code touched} changed, added or taken out
+     * ({@code present}: those of them in {@code names}); only chunks holding such names are hashed
+     * again.
+     */
+    Chunks spliced(
+        SortedSet<String> touched,
+        Set<String> present,
+        List<String> names,
+        List<? extends Versioned<?>> results) {
+      List<String> next = new ArrayList<>(ends.size() + touched.size());
+      Iterator<String> changes = touched.iterator();
+      String change = changes.hasNext() ? changes.next() : null;
+      for (String end : ends) {
+        while (change != null && change.compareTo(end) < 0) {
+          if (present.contains(change) && ends(change)) {
+            next.add(change);
+          }
+          change = changes.hasNext() ? changes.next() : null;
+        }
+        if (change != null && change.equals(end)) {
+          if (present.contains(change)) {
+            next.add(end);
+          }
+          change = changes.hasNext() ? changes.next() : null;
+        } else {
+          next.add(end);
+        }
+      }
+      while (change != null) {
+        if (present.contains(change) && ends(change)) {
+          next.add(change);
+        }
+        change = changes.hasNext() ? changes.next() : null;
+      }
+      List<byte[]> nextDigests = new ArrayList<>(next.size() + 1);
+      for (int i = 0; i <= next.size(); i++) {
+        String low = i == 0 ? null : next.get(i - 1);
+        String high = i == next.size() ? null : next.get(i);
+        byte[] kept = null;
+        // The same chunk as before when it ended and began where it did and holds no change.
+        int old = high == null ? ends.size() : Collections.binarySearch(ends, high);
+        if (old >= 0
+            && Objects.equals(low, old == 0 ? null : ends.get(old - 1))
+            && !holdsChange(touched, low, high)) {
+          kept = digests.get(old);
+        }
+        if (kept == null) {
+          int from = low == null ? 0 : Collections.binarySearch(names, low) + 1;
+          int to = high == null ? names.size() : Collections.binarySearch(names, high) + 1;
+          kept = digest(results, from, to);
+        }
+        nextDigests.add(kept);
+      }
+      return new Chunks(List.copyOf(next), List.copyOf(nextDigests));
+    }
+
+    // Whether a changed name lies in (low, high], an end of null being open.
+    private static boolean holdsChange(SortedSet<String> touched, String low, String high) {
+      SortedSet<String> after = low == null ? touched : touched.tailSet(low);
+      for (String name : after) {
+        if (low != null && name.equals(low)) {
+          continue;
+        }
+        return high == null || name.compareTo(high) <= 0;
+      }
+      return false;
+    }
+
+    private static byte[] digest(List<? extends Versioned<?>> results, int from, int to) {
+      MessageDigest sha = sha256();
+      for (int i = from; i < to; i++) {
+        sha.update(results.get(i).version().getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) ',');
+      }
+      return sha.digest();
+    }
+
+    // The hash of the chunks' digests and, for a configuration other than weir-http, its name.
+    String version(String name) {
+      MessageDigest sha = sha256();
+      for (byte[] digest : digests) {
+        sha.update(digest);
+      }
+      if (!name.equals(ResourceNames.ROUTE_CONFIGURATION)) {
+        sha.update(name.getBytes(StandardCharsets.UTF_8));
+      }
+      return HexFormat.of().formatHex(sha.digest(), 0, 16);
+    }
+
+    private static MessageDigest sha256() {
+      try {
+        return MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+      }
+    }
+  }
 
   /** Resources, and the inputs they were built from with their names, sorted by name. */
   private record Derived<I, R>(List<I> inputs, List<String> names, List<R> results) {}
@@ -747,6 +1103,11 @@ public final class Translator {
         XdsProtos.httpsListener(httpsListenerPort, chains, defaultChain));
   }
 
+  /** Whether a host named {@code name} ends a chunk of a route configuration's version. */
+  static boolean endsChunk(String name) {
+    return Chunks.ends(name);
+  }
+
   /** Forgets every proto that was not used since the previous call. */
   public void endRound() {
     activatorMemo.endRound();
@@ -756,20 +1117,18 @@ public final class Translator {
   }
 
   // The route configuration is the one resource that changes with any host; its version is derived
-  // from the hosts' versions so that 10,000 hosts are not serialized again for one changed host.
-  private static Versioned<RouteConfiguration> routeConfiguration(
-      String name, List<Versioned<io.envoyproxy.envoy.config.route.v3.VirtualHost>> hosts) {
-    StringBuilder versions = new StringBuilder(hosts.size() * 33);
-    for (Versioned<?> host : hosts) {
-      versions.append(host.version()).append(',');
+  // from the hosts' versions, in chunks, so that 10,000 hosts are neither serialized nor hashed
+  // again for one changed host.
+  private static List<Versioned<RouteConfiguration>> routeConfiguration(
+      String name,
+      List<Versioned<io.envoyproxy.envoy.config.route.v3.VirtualHost>> hosts,
+      Chunks chunks) {
+    List<io.envoyproxy.envoy.config.route.v3.VirtualHost> protos = new ArrayList<>(hosts.size());
+    for (Versioned<io.envoyproxy.envoy.config.route.v3.VirtualHost> host : hosts) {
+      protos.add(host.resource());
     }
-    if (!name.equals(ResourceNames.ROUTE_CONFIGURATION)) {
-      versions.append(name);
-    }
-    RouteConfiguration config =
-        XdsProtos.routeConfiguration(name, hosts.stream().map(Versioned::resource).toList());
-    return new Versioned<>(
-        name, config, Versioned.hash(versions.toString().getBytes(StandardCharsets.UTF_8)));
+    RouteConfiguration config = XdsProtos.routeConfiguration(name, protos);
+    return List.of(new Versioned<>(name, config, chunks.version(name)));
   }
 
   private static io.envoyproxy.envoy.config.route.v3.VirtualHost virtualHost(

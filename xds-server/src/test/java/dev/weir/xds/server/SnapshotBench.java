@@ -41,8 +41,11 @@ import org.jspecify.annotations.Nullable;
  * ACK every response.
  *
  * <p>Run: {@code java -cp <test classpath> dev.weir.xds.server.SnapshotBench [hosts] [changes]
- * [clients|noclients] [fresh|reuse|switch|new]}; with {@code -Dbench.jfr=<file>} the measured
+ * [clients|noclients] [fresh|reuse|patch|switch|new]}; with {@code -Dbench.jfr=<file>} the measured
  * changes are profiled with JFR.
+ *
+ * <p>"patch" changes r0's weights as "reuse" does, by {@link TrafficModel#patch} of the last model
+ * (as the controller hands over a few changed Routes), so the translator takes its patch path.
  *
  * <p>"switch" moves Route r1 between revisions r1-00001 and r1-00002 at every change (the records
  * of every other Route reused): one cluster and load assignment come and one goes, as when a Route
@@ -67,6 +70,7 @@ public final class SnapshotBench {
     // "reuse": unchanged Routes keep their record objects from model to model, as the controller's
     // incremental model builder does; otherwise every model is built from scratch.
     boolean reuse = args.length > 3 && args[3].equals("reuse");
+    boolean patch = args.length > 3 && args[3].equals("patch");
     boolean switching = args.length > 3 && args[3].equals("switch");
     boolean fresh = args.length > 3 && args[3].equals("new");
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -87,6 +91,7 @@ public final class SnapshotBench {
       }
       long revision = 1;
       TrafficModel base = model(hosts, revision, 0);
+      TrafficModel last = base;
       long start = System.nanoTime();
       server.publish(base);
       long built = waitFor(() -> server.snapshotModelRevision() == 1) - start;
@@ -111,7 +116,10 @@ public final class SnapshotBench {
                     ? switched(base, revision, String.format("r1-%05d", revision))
                     : reuse
                         ? withSplit(base, revision, (int) (revision % SPLITS.length))
-                        : model(hosts, revision, (int) (revision % SPLITS.length));
+                        : patch
+                            ? patchedSplit(last, revision, (int) (revision % SPLITS.length))
+                            : model(hosts, revision, (int) (revision % SPLITS.length));
+        last = model;
         long rev = revision;
         long t0 = System.nanoTime();
         long cpu0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
@@ -225,6 +233,17 @@ public final class SnapshotBench {
     }
     virtualHosts.set(0, new VirtualHost(first.host(), first.route(), first.tagRoutes(), shares));
     return new TrafficModel(revision, virtualHosts, base.upstreams());
+  }
+
+  /** {@code last} with r0's split changed, by {@link TrafficModel#patch}. */
+  static TrafficModel patchedSplit(TrafficModel last, long revision, int split) {
+    VirtualHost first = last.virtualHosts().get(0);
+    List<WeightedUpstream> shares = new ArrayList<>();
+    for (int s = 0; s < 3; s++) {
+      shares.add(new WeightedUpstream(first.split().get(s).upstream(), SPLITS[split][s]));
+    }
+    VirtualHost next = new VirtualHost(first.host(), first.route(), first.tagRoutes(), shares);
+    return last.patch(revision, List.of(first), List.of(next), List.of(), List.of());
   }
 
   /** {@code base} with Route r1 at 100% {@code target}, and every other record the same object. */

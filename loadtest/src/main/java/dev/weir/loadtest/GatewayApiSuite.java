@@ -46,7 +46,7 @@ final class GatewayApiSuite {
    * How much it runs.
    *
    * @param rules rules of the matching HTTPRoute (the last one matches)
-   * @param pairs Route/HTTPRoute pairs of wrk runs (each pair: A B, the next B A)
+   * @param pairs A B B A groups of wrk runs, each two adjacent Route/HTTPRoute pairs
    * @param maxSettleRounds at most this many rounds of short unmeasured runs of both hosts after
    *     the warm-up, until each host's last two agree within {@link #SETTLED_PERCENT}
    * @param httpRoutes HTTPRoutes in all when propagation is measured

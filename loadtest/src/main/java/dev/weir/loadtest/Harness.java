@@ -123,6 +123,9 @@ public final class Harness {
   /** gateway-api: at most this many settling rounds (5 s on each host) before the measured runs. */
   static final int GATEWAY_API_MAX_SETTLE_ROUNDS = 12;
 
+  /** gateway-api: A B B A groups of measured runs (two Route/HTTPRoute pairs each). */
+  static final int GATEWAY_API_PAIRS = 4;
+
   private static final String HELLO2 = "hello-00002";
 
   /** Rollouts per Route count in the rollout suite: 40 measured steps. */
@@ -751,7 +754,7 @@ public final class Harness {
                 50,
                 15,
                 10,
-                2,
+                GATEWAY_API_PAIRS,
                 GATEWAY_API_MAX_SETTLE_ROUNDS,
                 10_000,
                 WARMUP_CHANGES,

@@ -80,10 +80,18 @@ class ReportTest {
     r.gatewayApi.add(
         Results.GatewayApi.of(
             50,
-            List.of(wrk("route", 6_000, 7.0), wrk("route", 6_200, 7.2)),
-            List.of(wrk("httproute-50-rules", 5_800, 7.4), wrk("httproute-50-rules", 5_600, 7.6)),
-            List.of(100.0, 102.0),
-            List.of(104.0, 103.0),
+            List.of(
+                wrk("route", 6_000, 7.0),
+                wrk("route", 6_200, 7.2),
+                wrk("route", 6_100, 7.1),
+                wrk("route", 6_100, 7.1)),
+            List.of(
+                wrk("httproute-50-rules", 5_800, 7.4),
+                wrk("httproute-50-rules", 5_600, 7.6),
+                wrk("httproute-50-rules", 5_700, 7.5),
+                wrk("httproute-50-rules", 5_700, 7.5)),
+            List.of(100.0, 102.0, 101.0, 101.0),
+            List.of(110.0, 112.0, 111.0, 110.0),
             3,
             42.0,
             new Results.Propagation(
@@ -219,66 +227,104 @@ class ReportTest {
   }
 
   @Test
-  void ruleMatchingWhoseReqPerSecondSpreadIsJudgedByTheGatewaysCpuPerRequestOnlyWhenThatHolds() {
-    Results.Propagation none =
-        new Results.Propagation(
-            "folder", 10_000, 0, new Results.Summary(0, 0, 0, 0), new Results.Summary(0, 0, 0, 0));
-    List<Wrk.Result> routes = List.of(wrk("route", 4_000, 9), wrk("route", 8_000, 5));
+  void ruleMatchingIsJudgedOnItsPairsReqPerSecondFirstThenTheGatewaysCpuPerRequest() {
+    // Drifting req/s (4,000 → 9,000) whose pairs straddle 0.95; steady CPU per request.
+    List<Wrk.Result> routes =
+        List.of(
+            wrk("route", 4_000, 9),
+            wrk("route", 6_000, 7),
+            wrk("route", 8_000, 5),
+            wrk("route", 9_000, 4));
     List<Wrk.Result> httpRoutes =
-        List.of(wrk("httproute-50-rules", 5_000, 8), wrk("httproute-50-rules", 7_000, 6));
+        List.of(
+            wrk("httproute-50-rules", 4_400, 8), wrk("httproute-50-rules", 5_300, 7),
+            wrk("httproute-50-rules", 8_100, 5), wrk("httproute-50-rules", 8_000, 4));
 
-    Results steady = new Results();
-    steady.gatewayApi.add(
-        Results.GatewayApi.of(
-            50,
+    Results.Target byCpu =
+        ruleTarget(
             routes,
             httpRoutes,
-            List.of(100.0, 102.0),
-            List.of(104.0, 106.0),
-            2,
-            10.0,
-            none,
-            List.of(),
-            List.of()));
-    Targets.evaluate(steady);
-    Results.Target byCpu = ruleTarget(steady);
+            List.of(100.0, 102.0, 101.0, 99.0),
+            List.of(102.0, 104.0, 103.0, 101.0));
     assertThat(byCpu.met()).isTrue();
     assertThat(byCpu.measured())
-        .contains("Route 101 µs / HTTPRoute 105 µs = 0.962 x")
-        .endsWith("judged by the gateway's CPU per request");
+        .contains("Route 101 µs / HTTPRoute 103 µs (pairs: 4, mean 0.98")
+        .endsWith("the req/s interval straddles 0.95, judged by the gateway's CPU per request");
 
-    Results costly = new Results();
-    costly.gatewayApi.add(
+    Results.Target costly =
+        ruleTarget(
+            routes,
+            httpRoutes,
+            List.of(100.0, 102.0, 101.0, 99.0),
+            List.of(120.0, 121.0, 119.0, 120.0));
+    assertThat(costly.met()).isFalse();
+
+    Results.Target noisy =
+        ruleTarget(
+            routes,
+            httpRoutes,
+            List.of(80.0, 120.0, 90.0, 110.0),
+            List.of(104.0, 106.0, 100.0, 101.0));
+    assertThat(noisy.met()).isNull();
+    assertThat(noisy.measured())
+        .endsWith("neither interval lies wholly on one side of 0.95, not judged");
+
+    List<Wrk.Result> steady =
+        List.of(
+            wrk("route", 9_000, 4),
+            wrk("route", 9_100, 4),
+            wrk("route", 8_900, 4),
+            wrk("route", 9_000, 4));
+    List<Wrk.Result> steadyHttp =
+        List.of(
+            wrk("httproute-50-rules", 8_900, 4), wrk("httproute-50-rules", 9_000, 4),
+            wrk("httproute-50-rules", 8_850, 4), wrk("httproute-50-rules", 8_950, 4));
+    Results.Target byRequests =
+        ruleTarget(
+            steady,
+            steadyHttp,
+            List.of(80.0, 120.0, 90.0, 110.0),
+            List.of(104.0, 106.0, 100.0, 101.0));
+    assertThat(byRequests.met()).isTrue();
+    assertThat(byRequests.measured()).endsWith("judged by req/s");
+  }
+
+  @Test
+  void pairedRatiosIntervalFollowsStudentsT() {
+    Targets.PairedRatio r = Targets.PairedRatio.of(List.of(1.0, 0.9, 1.1));
+    // mean 1.0, sd 0.1, t(0.975, 2) = 4.303: half width 0.1 × 4.303 / √3 = 0.2484
+    assertThat(r.mean()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(r.low()).isCloseTo(0.7516, org.assertj.core.data.Offset.offset(1e-4));
+    assertThat(r.high()).isCloseTo(1.2484, org.assertj.core.data.Offset.offset(1e-4));
+    assertThat(r.decides(0.95)).isNull();
+    assertThat(Targets.PairedRatio.of(List.of(1.0)).decides(0.95)).isNull();
+  }
+
+  private static Results.Target ruleTarget(
+      List<Wrk.Result> routes,
+      List<Wrk.Result> httpRoutes,
+      List<Double> routeMicros,
+      List<Double> httpRouteMicros) {
+    Results r = new Results();
+    r.gatewayApi.add(
         Results.GatewayApi.of(
             50,
             routes,
             httpRoutes,
-            List.of(100.0, 102.0),
-            List.of(120.0, 118.0),
+            routeMicros,
+            httpRouteMicros,
             2,
             10.0,
-            none,
+            new Results.Propagation(
+                "folder",
+                10_000,
+                0,
+                new Results.Summary(0, 0, 0, 0),
+                new Results.Summary(0, 0, 0, 0)),
             List.of(),
             List.of()));
-    Targets.evaluate(costly);
-    assertThat(ruleTarget(costly).met()).isFalse();
-
-    Results noisy = new Results();
-    noisy.gatewayApi.add(
-        Results.GatewayApi.of(
-            50,
-            routes,
-            httpRoutes,
-            List.of(80.0, 120.0),
-            List.of(104.0, 106.0),
-            2,
-            10.0,
-            none,
-            List.of(),
-            List.of()));
-    Targets.evaluate(noisy);
-    assertThat(ruleTarget(noisy).met()).isNull();
-    assertThat(ruleTarget(noisy).measured()).endsWith("the runs spread more than ±5%, not judged");
+    Targets.evaluate(r);
+    return ruleTarget(r);
   }
 
   private static Results.Target ruleTarget(Results r) {

@@ -21,16 +21,12 @@ import dev.weir.gateway.routing.VirtualHostSpec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -45,12 +41,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.results.format.ResultFormatType;
-import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
-import org.openjdk.jmh.runner.options.Options;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.support.ServerWebExchangeUtils;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -83,9 +74,9 @@ import reactor.core.publisher.Mono;
  *       counters, the upstream URL) on a mock exchange, with a chain that completes at once.
  * </ul>
  *
- * <p>Run {@code loadtest/warm-path-bench.sh [out dir [rounds]]}: it builds the gateway's test
- * classes and runs {@link #main}, which writes {@code warm-path.json} (JMH's results) and {@code
- * warm-path.md} (the two settings side by side, the difference, the machine's load) into the
+ * <p>Run {@code loadtest/gateway-bench.sh warm-path [out dir [rounds]]}: it builds the gateway's
+ * test classes and runs {@link #main}, which writes {@code warm-path.json} (JMH's results) and
+ * {@code warm-path.md} (the two settings side by side, the difference, the machine's load) into the
  * directory.
  */
 @State(Scope.Thread)
@@ -208,100 +199,22 @@ public class WarmPathBench {
   public static void main(String[] args) throws RunnerException, IOException {
     Path out = Path.of(args.length > 0 ? args[0] : "target/warm-path");
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-    Files.createDirectories(out);
-    String before = loadAverage();
-    Instant started = Instant.now();
-    // benchmark → setting → score per round
-    Map<String, Map<String, List<Double>>> scores = new TreeMap<>();
-    StringBuilder json = new StringBuilder("[");
-    for (int round = 0; round < rounds; round++) {
-      List<String> order = round % 2 == 0 ? List.of("false", "true") : List.of("true", "false");
-      for (String setting : order) {
-        Path file = out.resolve("warm-path-" + round + "-" + setting + ".json");
-        Options options =
-            new OptionsBuilder()
-                .include(WarmPathBench.class.getName() + "\\.")
-                .param("activatable", setting)
-                .forks(1)
-                .warmupIterations(4)
-                .measurementIterations(6)
-                .resultFormat(ResultFormatType.JSON)
-                .result(file.toString())
-                .build();
-        for (RunResult result : new Runner(options).run()) {
-          String name = result.getParams().getBenchmark();
-          name = name.substring(name.lastIndexOf('.') + 1);
-          scores
-              .computeIfAbsent(name, k -> new TreeMap<>())
-              .computeIfAbsent(setting, k -> new ArrayList<>())
-              .add(result.getPrimaryResult().getScore());
-        }
-        String text = Files.readString(file).trim();
-        json.append(json.length() > 1 ? ",\n" : "").append(text, 1, text.length() - 1);
-        Files.delete(file);
-      }
-    }
-    Files.writeString(out.resolve("warm-path.json"), json.append("]\n"));
-    StringBuilder md = new StringBuilder();
-    md.append("# Warm path: what scale from zero adds (JMH)\n\n")
-        .append("Started ")
-        .append(started)
-        .append(", ")
-        .append(Runtime.getRuntime().availableProcessors())
-        .append(" CPUs, Java ")
-        .append(Runtime.version())
-        .append(". Load average before: ")
-        .append(before)
-        .append("; after: ")
-        .append(loadAverage())
-        .append(".\n\n")
-        .append(
+    System.out.print(
+        AlternatingRounds.run(
+            WarmPathBench.class,
+            "activatable",
+            "false",
+            "true",
+            out,
+            "warm-path",
+            "Warm path: what scale from zero adds (JMH)",
             "Same table of "
                 + HOSTS
                 + " hosts (90/10 over two revisions; every "
                 + COLD_EVERY
                 + "th host's revisions without endpoints), requests round the warm hosts; "
-                + "`activatable=true` makes every revision activatable. Average time per request "
-                + "in ns: the median over "
-                + rounds
-                + " rounds (one JMH fork per setting per round, 4 warm-up and 6 measured 1 s "
-                + "iterations, the settings in alternating order), and the median of the rounds' "
-                + "differences (true − false) with their range.\n\n")
-        .append("| benchmark | activatable=false | activatable=true | difference (median) |")
-        .append(" difference (range) |\n")
-        .append("| --- | ---: | ---: | ---: | ---: |\n");
-    for (Map.Entry<String, Map<String, List<Double>>> entry : scores.entrySet()) {
-      List<Double> off = entry.getValue().getOrDefault("false", List.of());
-      List<Double> on = entry.getValue().getOrDefault("true", List.of());
-      if (off.isEmpty() || off.size() != on.size()) {
-        continue;
-      }
-      List<Double> diffs = new ArrayList<>();
-      for (int i = 0; i < off.size(); i++) {
-        diffs.add(on.get(i) - off.get(i));
-      }
-      double base = median(off);
-      double diff = median(diffs);
-      md.append(
-          String.format(
-              Locale.ROOT,
-              "| %s | %.1f | %.1f | %+.1f ns (%+.2f%%) | %+.1f … %+.1f ns |%n",
-              entry.getKey(),
-              base,
-              median(on),
-              diff,
-              100 * diff / base,
-              diffs.stream().mapToDouble(Double::doubleValue).min().orElse(0),
-              diffs.stream().mapToDouble(Double::doubleValue).max().orElse(0)));
-    }
-    Files.writeString(out.resolve("warm-path.md"), md);
-    System.out.print(md);
-  }
-
-  static double median(List<Double> values) {
-    List<Double> sorted = values.stream().sorted().toList();
-    int n = sorted.size();
-    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+                + "`activatable=true` makes every revision activatable.",
+            rounds));
   }
 
   /**
@@ -340,14 +253,6 @@ public class WarmPathBench {
     @Override
     public Flux<DataBuffer> getBody() {
       return Flux.empty();
-    }
-  }
-
-  private static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).trim();
-    } catch (IOException e) {
-      return "unknown (" + e.getMessage() + ")";
     }
   }
 }

@@ -30,6 +30,28 @@ final class AlternatingRounds {
   private AlternatingRounds() {}
 
   /**
+   * A bench's {@code main}: runs the rounds with {@code args[0]} as the output directory (default
+   * {@code target/<name>}) and {@code args[1]} as the number of rounds (default 5), and prints the
+   * report.
+   *
+   * @throws NumberFormatException when {@code args[1]} is not a whole number
+   */
+  static void main(
+      String[] args,
+      Class<?> bench,
+      String param,
+      String first,
+      String second,
+      String name,
+      String title,
+      String description)
+      throws RunnerException, IOException {
+    Path out = Path.of(args.length > 0 ? args[0] : "target/" + name);
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+    System.out.print(run(bench, param, first, second, out, name, title, description, rounds));
+  }
+
+  /**
    * Runs the rounds and writes the report.
    *
    * @param bench the JMH benchmark class; its methods are all run

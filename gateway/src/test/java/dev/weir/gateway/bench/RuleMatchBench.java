@@ -20,7 +20,6 @@ import dev.weir.gateway.routing.VirtualHostEntry;
 import dev.weir.gateway.routing.VirtualHostSpec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -212,20 +211,16 @@ public class RuleMatchBench {
    * target/rule-match}); {@code args[1]} is the number of rounds (default 5).
    */
   public static void main(String[] args) throws RunnerException, IOException {
-    Path out = Path.of(args.length > 0 ? args[0] : "target/rule-match");
-    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-    System.out.print(
-        AlternatingRounds.run(
-            RuleMatchBench.class,
-            "host",
-            "route",
-            "httproute-50-rules",
-            out,
-            "rule-match",
-            "Rule matching: a host of " + RULES + " HTTPRoute rules against a Route (JMH)",
-            "One table: `route` is a Route's host (one rule, every path); `httproute-50-rules`"
-                + " has 49 rules `PathPrefix /` that each require a header `x-variant: v<i>` the"
-                + " request lacks, then the rule that matches; both forward to the same revision.",
-            rounds));
+    AlternatingRounds.main(
+        args,
+        RuleMatchBench.class,
+        "host",
+        "route",
+        "httproute-50-rules",
+        "rule-match",
+        "Rule matching: a host of " + RULES + " HTTPRoute rules against a Route (JMH)",
+        "One table: `route` is a Route's host (one rule, every path); `httproute-50-rules`"
+            + " has 49 rules `PathPrefix /` that each require a header `x-variant: v<i>` the"
+            + " request lacks, then the rule that matches; both forward to the same revision.");
   }
 }

@@ -21,7 +21,6 @@ import dev.weir.gateway.routing.VirtualHostSpec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -197,24 +196,20 @@ public class WarmPathBench {
    * gives each setting's median and the median of the rounds' differences, with their range.
    */
   public static void main(String[] args) throws RunnerException, IOException {
-    Path out = Path.of(args.length > 0 ? args[0] : "target/warm-path");
-    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-    System.out.print(
-        AlternatingRounds.run(
-            WarmPathBench.class,
-            "activatable",
-            "false",
-            "true",
-            out,
-            "warm-path",
-            "Warm path: what scale from zero adds (JMH)",
-            "Same table of "
-                + HOSTS
-                + " hosts (90/10 over two revisions; every "
-                + COLD_EVERY
-                + "th host's revisions without endpoints), requests round the warm hosts; "
-                + "`activatable=true` makes every revision activatable.",
-            rounds));
+    AlternatingRounds.main(
+        args,
+        WarmPathBench.class,
+        "activatable",
+        "false",
+        "true",
+        "warm-path",
+        "Warm path: what scale from zero adds (JMH)",
+        "Same table of "
+            + HOSTS
+            + " hosts (90/10 over two revisions; every "
+            + COLD_EVERY
+            + "th host's revisions without endpoints), requests round the warm hosts; "
+            + "`activatable=true` makes every revision activatable.");
   }
 
   /**

@@ -4,7 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.RandomAccess;
@@ -229,7 +231,8 @@ public record TrafficModel(
 
   /**
    * {@code sorted} (a checked model's list) without {@code removed} and with {@code added}, sorted:
-   * one merge pass.
+   * each change found by binary search and the runs between them copied as references, so the
+   * unchanged elements are neither compared nor looked into.
    */
   private static <T extends Comparable<? super T>> List<T> spliced(
       List<T> sorted,
@@ -240,7 +243,7 @@ public record TrafficModel(
     if (removed.isEmpty() && added.isEmpty()) {
       return sorted;
     }
-    List<T> out = new ArrayList<>(sorted.size() - removed.size() + added.size());
+    List<T> base = sorted instanceof Checked<T> c ? c.list : sorted;
     List<T> rem = removed.stream().sorted().toList();
     List<T> add = added.stream().sorted().toList();
     for (int i = 1; i < add.size(); i++) {
@@ -249,37 +252,51 @@ public record TrafficModel(
             what + ": " + name.apply(add.get(i)) + " is put in twice");
       }
     }
-    int r = 0;
-    int a = 0;
-    for (T t : sorted) {
-      while (a < add.size() && add.get(a).compareTo(t) < 0) {
-        out.add(add.get(a++));
-      }
-      if (r < rem.size() && rem.get(r).compareTo(t) < 0) {
+    // Where each element taken out is (ascending, as rem is sorted).
+    int[] taken = new int[rem.size()];
+    for (int i = 0; i < rem.size(); i++) {
+      T t = rem.get(i);
+      int at = Collections.binarySearch(base, t);
+      if (at < 0 || (i > 0 && at <= taken[i - 1])) {
         throw new IllegalArgumentException(
-            what + ": " + name.apply(rem.get(r)) + " is taken out but not in the model");
+            what + ": " + name.apply(t) + " is taken out but not in the model");
       }
-      if (r < rem.size() && rem.get(r).compareTo(t) == 0) {
-        if (!rem.get(r).equals(t)) {
-          throw new IllegalArgumentException(
-              what + ": " + name.apply(t) + " is taken out but the model's differs");
-        }
-        r++;
-        continue;
-      }
-      if (a < add.size() && add.get(a).compareTo(t) == 0) {
+      if (!t.equals(base.get(at))) {
         throw new IllegalArgumentException(
-            what + ": " + name.apply(t) + " appears twice (put in, and not taken out)");
+            what + ": " + name.apply(base.get(at)) + " is taken out but the model's differs");
+      }
+      taken[i] = at;
+    }
+    List<T> out = new ArrayList<>(base.size() - rem.size() + add.size());
+    int from = 0; // the next element of base to copy
+    int r = 0; // the next element taken out to step over
+    for (T t : add) {
+      int found = Collections.binarySearch(base, t);
+      int at = found >= 0 ? found : -found - 1;
+      if (found >= 0 && Arrays.binarySearch(taken, found) < 0) {
+        throw new IllegalArgumentException(
+            what
+                + ": "
+                + name.apply(base.get(found))
+                + " appears twice (put in, and not taken out)");
+      }
+      while (r < taken.length && taken[r] < at) {
+        out.addAll(base.subList(from, taken[r]));
+        from = taken[r++] + 1;
+      }
+      out.addAll(base.subList(from, at));
+      from = at;
+      if (found >= 0) {
+        r++; // taken[r] == found: the element put in takes its place
+        from = found + 1;
       }
       out.add(t);
     }
-    if (r < rem.size()) {
-      throw new IllegalArgumentException(
-          what + ": " + name.apply(rem.get(r)) + " is taken out but not in the model");
+    while (r < taken.length) {
+      out.addAll(base.subList(from, taken[r]));
+      from = taken[r++] + 1;
     }
-    while (a < add.size()) {
-      out.add(add.get(a++));
-    }
+    out.addAll(base.subList(from, base.size()));
     return List.copyOf(out);
   }
 

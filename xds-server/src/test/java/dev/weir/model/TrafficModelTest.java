@@ -95,16 +95,22 @@ class TrafficModelTest {
         addedUpstreams.add(added);
         upstreams.put("default/" + u, added);
       }
-      String h = "h" + random.nextInt(30);
-      VirtualHost was = hosts.get(h);
-      if (was != null) {
-        removedHosts.add(was);
-        hosts.remove(h);
+      // One to four distinct hosts changed, taken out, put in or replaced per patch.
+      java.util.Set<String> changed = new java.util.HashSet<>();
+      for (int k = 1 + random.nextInt(4); k > 0; k--) {
+        changed.add("h" + random.nextInt(30));
       }
-      if (random.nextInt(4) > 0) {
-        VirtualHost is = host(h + ".example.com", u, "u" + random.nextInt(20));
-        addedHosts.add(is);
-        hosts.put(h, is);
+      for (String h : changed) {
+        VirtualHost was = hosts.get(h);
+        if (was != null) {
+          removedHosts.add(was);
+          hosts.remove(h);
+        }
+        if (random.nextInt(4) > 0) {
+          VirtualHost is = host(h + ".example.com", u, "u" + random.nextInt(20));
+          addedHosts.add(is);
+          hosts.put(h, is);
+        }
       }
       // An upstream no host names any more goes.
       for (String name : List.copyOf(upstreams.keySet())) {
@@ -140,6 +146,8 @@ class TrafficModelTest {
         .hasMessage("virtualHosts: a.example.com appears twice (put in, and not taken out)");
     assertThatThrownBy(() -> model.patch(2, List.of(b), List.of(), List.of(), List.of()))
         .hasMessage("virtualHosts: b.example.com is taken out but not in the model");
+    assertThatThrownBy(() -> model.patch(2, List.of(a, a), List.of(), List.of(), List.of()))
+        .hasMessage("virtualHosts: a.example.com is taken out but not in the model");
     assertThatThrownBy(
             () ->
                 model.patch(

@@ -76,8 +76,8 @@ import org.slf4j.LoggerFactory;
  * Each file's objects are kept as parsed, with an index of the keys each file defines; a watch
  * event hands the cluster's {@link ObjectStore} only the objects of the files that changed (puts
  * and deletes), and the store converts only those that changed, so a change costs the files that
- * changed, not the folder. The first scan, the periodic rescan and lost events hand it every object
- * ({@link ObjectStore#replaceAll}).
+ * changed, not the folder. So does the periodic rescan; the first scan, lost events and a folder
+ * back from stale hand it every object ({@link ObjectStore#replaceAll}).
  *
  * <p>A file that does not parse is reported with its path and the parser's message; its last-known
  * objects stay, their endpoints marked stale, and every other file keeps working. An object defined
@@ -177,7 +177,7 @@ public final class FolderSource implements ClusterSource {
     initialReadDone = true;
     onChange.run();
     executor.scheduleWithFixedDelay(
-        () -> rescan(Set.of(), false, true),
+        this::periodicRescan,
         rescanInterval.toMillis(),
         rescanInterval.toMillis(),
         TimeUnit.MILLISECONDS);
@@ -334,6 +334,22 @@ public final class FolderSource implements ClusterSource {
     }
   }
 
+  /**
+   * The periodic rescan: reads the files whose modification time or size changed (a change whose
+   * watch event is still queued behind this scan, typically) and hands the store only their
+   * objects, as a watch event does. Handing it every object here would cost a walk of every object
+   * of the folder on the thread that also turns the next watch event into a rebuild request, so a
+   * change written during the rescan would wait for it.
+   */
+  private void periodicRescan() {
+    rescan(Set.of(), false, false);
+  }
+
+  /** Runs the periodic rescan now, on the source's thread, and waits for it; for tests. */
+  void rescanNow() throws InterruptedException, java.util.concurrent.ExecutionException {
+    executor.submit(this::periodicRescan).get();
+  }
+
   /** Watches folders made since the last registration (registering one again is harmless). */
   private void reregister(WatchService ws) {
     try {
@@ -346,9 +362,8 @@ public final class FolderSource implements ClusterSource {
   /**
    * Reads again the files named in {@code changed} and those whose modification time or size
    * changed ({@code all}: every file), and notifies when the objects changed. {@code full} (the
-   * first scan, the periodic rescan, lost events) hands the store every object ({@link
-   * ObjectStore#replaceAll}), which also repairs anything missed; otherwise the store gets only the
-   * changed files' objects.
+   * first scan, lost events) and a folder back from stale hand the store every object ({@link
+   * ObjectStore#replaceAll}); otherwise the store gets only the changed files' objects.
    */
   private void rescan(Set<Path> changed, boolean all, boolean full) {
     try {
@@ -362,7 +377,8 @@ public final class FolderSource implements ClusterSource {
         }
       }
       if (updated) {
-        publish(full);
+        // Back from stale: every object again, as after the first scan.
+        publish(full || wasStale);
         onChange.run();
       }
     } catch (RuntimeException e) {

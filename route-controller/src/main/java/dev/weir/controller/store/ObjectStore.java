@@ -26,8 +26,10 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -55,8 +57,11 @@ import org.jspecify.annotations.Nullable;
  * order.
  *
  * <p>A view copies the list of each kind that changed since the last view (one reference per object
- * of that kind; {@code StoreBench} measures it) and reuses the others. Thread-safe: sources write
- * from their threads, the rebuild loop reads.
+ * of that kind; {@code StoreBench} measures it) and reuses the others. A kind whose objects were
+ * only put in place of others of the same keys (an edit: none came, went, or stopped converting to
+ * something) is copied from its last list with those objects set where they belong, found by their
+ * keys, not by a walk of every stored object. Thread-safe: sources write from their threads, the
+ * rebuild loop reads.
  */
 public final class ObjectStore {
 
@@ -155,6 +160,13 @@ public final class ObjectStore {
   private final Map<Kind, TreeMap<String, Entry>> entries = new EnumMap<>(Kind.class);
   private final Map<Kind, List<Object>> lists = new EnumMap<>(Kind.class);
   private final Set<Kind> dirty = new HashSet<>();
+  // Per kind: the keys of its list's objects, in the list's order (made by the last walk), and the
+  // objects put in place of others of the same key since the last view while no object of the kind
+  // came, went or stopped converting to something (those kinds are in reordered). The next view
+  // copies such a kind's last list with those objects set, without a walk of its map.
+  private final Map<Kind, String[]> listKeys = new EnumMap<>(Kind.class);
+  private final Map<Kind, Map<String, Object>> replaced = new EnumMap<>(Kind.class);
+  private final Set<Kind> reordered = new HashSet<>();
   private boolean stale;
   private @Nullable ClusterObjects view;
   private @Nullable GatewayApiObjects gatewayApiView;
@@ -245,7 +257,11 @@ public final class ObjectStore {
     }
     map.put(key, new Entry(object, resourceVersion, staleObject, firstSeen, converted));
     if (converted != last) {
-      changed(kind);
+      if (last != null && converted != null) {
+        replaced(kind, key, converted);
+      } else {
+        changed(kind);
+      }
       return true;
     }
     return false;
@@ -368,15 +384,26 @@ public final class ObjectStore {
       gatewayApi = null;
     }
     for (Kind kind : dirty) {
+      List<Object> patched = reordered.contains(kind) ? null : patched(kind);
+      if (patched != null) {
+        lists.put(kind, patched);
+        continue;
+      }
       List<Object> list = new ArrayList<>(entries(kind).size());
-      for (Entry e : entries(kind).values()) {
-        if (e.converted() != null) {
-          list.add(e.converted());
+      List<String> keys = new ArrayList<>(entries(kind).size());
+      for (Map.Entry<String, Entry> e : entries(kind).entrySet()) {
+        Object converted = e.getValue().converted();
+        if (converted != null) {
+          list.add(converted);
+          keys.add(e.getKey());
         }
       }
       lists.put(kind, List.copyOf(list));
+      listKeys.put(kind, keys.toArray(new String[0]));
     }
     dirty.clear();
+    replaced.clear();
+    reordered.clear();
     if (gatewayApi == null) {
       gatewayApi =
           new GatewayApiObjects(
@@ -417,7 +444,36 @@ public final class ObjectStore {
 
   private void changed(Kind kind) {
     dirty.add(kind);
+    reordered.add(kind);
     view = null;
+  }
+
+  // An object of the kind converting to something put in place of one that did, under its key.
+  private void replaced(Kind kind, String key, Object converted) {
+    dirty.add(kind);
+    view = null;
+    if (!reordered.contains(kind)) {
+      replaced.computeIfAbsent(kind, k -> new HashMap<>()).put(key, converted);
+    }
+  }
+
+  // The kind's last list with the objects replaced since, in their places; null when a walk must
+  // make it (no keys from a walk yet, or a key the last list does not hold).
+  private @Nullable List<Object> patched(Kind kind) {
+    String[] keys = listKeys.get(kind);
+    Map<String, Object> objects = replaced.get(kind);
+    if (keys == null || objects == null) {
+      return null;
+    }
+    Object[] list = list(kind).toArray();
+    for (Map.Entry<String, Object> e : objects.entrySet()) {
+      int at = Arrays.binarySearch(keys, e.getKey());
+      if (at < 0) {
+        return null;
+      }
+      list[at] = e.getValue();
+    }
+    return List.of(list);
   }
 
   private @Nullable Object convert(

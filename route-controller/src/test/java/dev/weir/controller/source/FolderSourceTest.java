@@ -187,6 +187,39 @@ class FolderSourceTest {
   }
 
   @Test
+  void thePeriodicRescanHandsTheStoreOnlyTheChangedFilesObjects() throws Exception {
+    for (int i = 0; i < 20; i++) {
+      Files.writeString(
+          dir.resolve("route-" + i + ".yaml"), route("r" + i, 50, 50) + service("r" + i, 80));
+    }
+    start();
+    assertThat(started().objectsHandedToStore()).isEqualTo(40);
+    RouteObject other = routeNamed("r7");
+
+    // The rescan usually runs before the write's watch event is taken up; whichever reads the
+    // file first hands the store its two objects, and the other finds nothing changed.
+    FolderClusters.write(dir.resolve("route-3.yaml"), route("r3", 70, 30) + service("r3", 80));
+    started().rescanNow();
+    eventually(() -> assertThat(routeNamed("r3").generation()).isEqualTo(2));
+    started().rescanNow();
+    assertThat(started().objectsHandedToStore()).isEqualTo(42);
+    assertThat(routeNamed("r7")).isSameAs(other);
+
+    // A file removed is seen by the rescan as well: deletes for its objects only.
+    Files.delete(dir.resolve("route-5.yaml"));
+    started().rescanNow();
+    eventually(
+        () ->
+            assertThat(started().store().view().routes())
+                .extracting(r -> r.key().name())
+                .doesNotContain("r5")
+                .hasSize(19));
+    started().rescanNow();
+    assertThat(started().objectsHandedToStore()).isEqualTo(44);
+    assertThat(started().health().state()).isEqualTo(ClusterHealth.READY);
+  }
+
+  @Test
   void aWatchEventReadsTheFilesItNamesWithoutListingTheFolder() throws IOException {
     for (int i = 0; i < 20; i++) {
       Files.writeString(dir.resolve("route-" + i + ".yaml"), route("r" + i, 50, 50));

@@ -635,6 +635,11 @@ public final class Translator {
       List<String> names = new ArrayList<>(size);
       List<Versioned<io.envoyproxy.envoy.config.route.v3.VirtualHost>> results =
           new ArrayList<>(size);
+      // The configuration's hosts spliced from the last configuration's own list, so that the
+      // unchanged hosts' protos are copied as references, not fetched from each Versioned.
+      List<io.envoyproxy.envoy.config.route.v3.VirtualHost> oldProtos =
+          old.routes().get(0).resource().getVirtualHostsList();
+      List<io.envoyproxy.envoy.config.route.v3.VirtualHost> protos = new ArrayList<>(size);
       Set<String> present = new HashSet<>();
       boolean changed = false;
       boolean sameNames = true;
@@ -645,6 +650,7 @@ public final class Translator {
         keys.addAll(before.inputs().subList(from, end));
         names.addAll(oldNames.subList(from, end));
         results.addAll(before.results().subList(from, end));
+        protos.addAll(oldProtos.subList(from, end));
         from = at >= 0 ? at + 1 : end;
         HostKey key = null;
         for (VirtualHost vh : hostsNamed(host)) {
@@ -669,6 +675,7 @@ public final class Translator {
         keys.add(key);
         names.add(host);
         results.add(result);
+        protos.add(result.resource());
         present.add(host);
       }
       if (!changed) {
@@ -677,6 +684,7 @@ public final class Translator {
       keys.addAll(before.inputs().subList(from, oldNames.size()));
       names.addAll(oldNames.subList(from, oldNames.size()));
       results.addAll(before.results().subList(from, oldNames.size()));
+      protos.addAll(oldProtos.subList(from, oldNames.size()));
       List<Versioned<io.envoyproxy.envoy.config.route.v3.VirtualHost>> list = List.copyOf(results);
       Derived<HostKey, Versioned<io.envoyproxy.envoy.config.route.v3.VirtualHost>> derived =
           new Derived<>(
@@ -684,7 +692,7 @@ public final class Translator {
               sameNames ? oldNames : Collections.unmodifiableList(names),
               list);
       Chunks chunks = old.chunks().spliced(touched, present, derived.names(), list);
-      return new HostParts(derived, routeConfiguration(name, list, chunks), chunks);
+      return new HostParts(derived, configuration(name, protos, chunks), chunks);
     }
 
     // The model's hosts of one host name, by port (the model is sorted by host, then port).
@@ -1127,6 +1135,12 @@ public final class Translator {
     for (Versioned<io.envoyproxy.envoy.config.route.v3.VirtualHost> host : hosts) {
       protos.add(host.resource());
     }
+    return configuration(name, protos, chunks);
+  }
+
+  // The same from the hosts' protos, in the hosts' order.
+  private static List<Versioned<RouteConfiguration>> configuration(
+      String name, List<io.envoyproxy.envoy.config.route.v3.VirtualHost> protos, Chunks chunks) {
     RouteConfiguration config = XdsProtos.routeConfiguration(name, protos);
     return List.of(new Versioned<>(name, config, chunks.version(name)));
   }

@@ -172,7 +172,7 @@ class GatewayApiRulesTest extends RouteFeatureTestBase {
                 List.of(new RuleBackend("default/slow", 1)),
                 0,
                 Duration.ofSeconds(5)),
-            rule("invalid", pathPrefix("/invalid"), List.of(), List.of(), 500, null),
+            rule("rule/3/match/0", pathPrefix("/invalid"), List.of(), List.of(), 500, null),
             rule(
                 "moved",
                 pathPrefix("/moved"),
@@ -313,6 +313,11 @@ class GatewayApiRulesTest extends RouteFeatureTestBase {
   void directResponse500() {
     Response response = get(HOST, "/invalid");
     assertThat(response.status()).isEqualTo(500);
+    // Envoy answers with no body; the gateway says which rule and where the reason is.
+    assertThat(response.body())
+        .isEqualTo(
+            "rule 3 of HTTPRoute default/app has no valid backend (its backendRefs are invalid,"
+                + " missing or of weight 0; the route's ResolvedRefs condition says why)\n");
     assertThat(response.backend()).isNull();
   }
 

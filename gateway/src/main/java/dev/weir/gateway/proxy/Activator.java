@@ -52,7 +52,9 @@ import reactor.core.scheduler.Schedulers;
  * <p>With a connect-ahead step ({@link Preconnector}, {@code weir.activation.preconnect}) the
  * release of a woken revision waits until connections to its new endpoints are in the pool (at most
  * {@value #PRECONNECT_WAIT_MILLIS} ms), so the released requests do not each connect to a backend
- * that has just started; requests that arrive meanwhile queue behind the held ones.
+ * that has just started; requests that arrive meanwhile queue behind the held ones. The connections
+ * are opened from the first held request's event loop, so they live on it as the connection that
+ * request would have opened itself would.
  *
  * <p>Only cold traffic comes here; the queues are looked up by name on that path only. A table swap
  * with nothing held costs one read.
@@ -319,20 +321,32 @@ public final class Activator {
       }
       Function<Upstream, Mono<Void>> connecting = connectAhead;
       if (connecting != null && next instanceof Upstream upstream) {
+        Executor first;
         synchronized (this) {
           if (releasing || queue.isEmpty()) {
             // Already connecting ahead: that release takes whatever is queued by then.
             return;
           }
           releasing = true;
+          first = queue.iterator().next().resumeOn;
         }
-        // Released when a connection waits in the pool for them (or could not be opened): the
-        // connect overlaps the hand-over instead of following it.
-        connecting
-            .apply(upstream)
-            .timeout(connectWait, Mono.empty())
-            .onErrorResume(error -> Mono.empty())
-            .subscribe(null, error -> connected(), this::connected);
+        // Released when a connection waits in the pool for them (or could not be opened). Opened
+        // from the first held request's event loop, the pool's connection lives on that loop
+        // (Reactor Netty's loops are colocated): the request then writes to it and reads its
+        // answer without a hop between threads, and the release that follows the connect is
+        // already on the loop it hands the request to.
+        Runnable connect =
+            () ->
+                connecting
+                    .apply(upstream)
+                    .timeout(connectWait, Mono.empty())
+                    .onErrorResume(error -> Mono.empty())
+                    .subscribe(null, error -> connected(), this::connected);
+        try {
+          first.execute(connect);
+        } catch (RejectedExecutionException closing) {
+          connect.run();
+        }
         return;
       }
       List<Held> out;

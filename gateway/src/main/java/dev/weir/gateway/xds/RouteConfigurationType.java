@@ -622,6 +622,29 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
     return decodedVirtualHosts;
   }
 
+  /**
+   * The body of a rule's 500 sent without one: the controller answers 500 for a Gateway API rule
+   * with no valid backend of positive weight, and says why only in the route's status. The answer
+   * names the rule from its route name ({@code httproute/ns/name/rule/i/match/j}: "rule 0 of
+   * HTTPRoute default/app"), or the route name as given when it has another shape.
+   */
+  static String noValidBackend(String routeName) {
+    String[] parts = routeName.split("/", -1);
+    String rule = "rule " + routeName;
+    if (parts.length == 7 && "rule".equals(parts[3]) && "match".equals(parts[5])) {
+      String kind =
+          switch (parts[0]) {
+            case "httproute" -> "HTTPRoute";
+            case "grpcroute" -> "GRPCRoute";
+            default -> parts[0];
+          };
+      rule = "rule " + parts[4] + " of " + kind + " " + parts[1] + "/" + parts[2];
+    }
+    return rule
+        + " has no valid backend (its backendRefs are invalid, missing or of weight 0;"
+        + " the route's ResolvedRefs condition says why)\n";
+  }
+
   private static String where(String name) throws InvalidResourceException {
     String where = "route " + (name.isEmpty() ? "<unnamed>" : name);
     if (name.isEmpty()) {
@@ -868,6 +891,9 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
             route.getDirectResponse().getBody().hasInlineString()
                 ? route.getDirectResponse().getBody().getInlineString()
                 : route.getDirectResponse().getBody().getInlineBytes().toStringUtf8();
+        if (status == 500 && body.isEmpty()) {
+          body = noValidBackend(name);
+        }
         return new RouteSpec(
             name,
             prefix,

@@ -98,6 +98,8 @@ class ActivatorTest {
     List<String> released = new CopyOnWriteArrayList<>();
     ahead.hold(cold, System.nanoTime()).subscribe(u -> released.add("held"));
     Upstream warm = swapIn(new ActivationSpec(true, 0, ""), 1);
+    // Opened from the held request's executor (its event loop, in the gateway).
+    Poll.until("connecting ahead", Duration.ofSeconds(5), () -> !opened.isEmpty());
     assertThat(opened).containsExactly(warm);
     // Arrives with the revision ready, while the connections are opened: behind the held one.
     ahead.hold(warm, System.nanoTime()).subscribe(u -> released.add("later"));

@@ -16,6 +16,8 @@ import dev.weir.gateway.routing.RoutingTableHolder;
 import dev.weir.gateway.routing.Upstream;
 import dev.weir.testing.Poll;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientConfig;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.resources.ConnectionProvider;
 
@@ -142,6 +145,52 @@ class PreconnectorTest {
     assertThat(opened.get()).as("the request's connection is the one opened ahead").isEqualTo(1);
     assertThat(accepted.get()).isEqualTo(1);
     assertThat(answered.get()).isEqualTo(1);
+  }
+
+  /**
+   * A held request that came in on an event loop (as the gateway's requests do) gets its connection
+   * opened ahead on that loop, and is released on it: the proxied request then runs where its
+   * connection is, without a hop between threads. The client's loops are the gateway's server loops
+   * (Reactor Netty's global, colocated resources), so a loop of theirs stands for the request's.
+   * Four wakes, each from the next loop, each with a pool of its own: a connection opened on
+   * whatever loop the pool picks would miss at least one of them.
+   */
+  @Test
+  void theConnectionOpenedAheadLivesOnTheHeldRequestsEventLoop() {
+    HttpClientConfig config = base.configuration();
+    EventLoopGroup loops = config.loopResources().onClient(config.isPreferNative());
+    for (int wake = 0; wake < 4; wake++) {
+      ConnectionProvider own = ConnectionProvider.create("preconnect-loop-" + wake, 4);
+      AtomicReference<EventLoop> ownOpenedOn = new AtomicReference<>();
+      HttpClient client =
+          HttpClient.create(own).doOnChannelInit((o, c, a) -> ownOpenedOn.set(c.eventLoop()));
+      RoutingTableHolder tables = new RoutingTableHolder();
+      Activator activator =
+          new Activator(
+              tables,
+              Duration.ofSeconds(30),
+              3,
+              new SimpleMeterRegistry(),
+              new Preconnector(client)::open);
+      try {
+        tables.swap(table(false, 0), true);
+        Upstream cold = requireNonNull(tables.current().upstream(COLD));
+        EventLoop requestLoop = loops.next();
+        AtomicReference<Thread> releasedOn = new AtomicReference<>();
+        activator
+            .hold(cold, System.nanoTime(), requestLoop)
+            .subscribe(upstream -> releasedOn.set(Thread.currentThread()));
+
+        tables.swap(table(false, backend.port()), true);
+        Poll.until("released", Duration.ofSeconds(10), () -> releasedOn.get() != null);
+        assertThat(ownOpenedOn.get())
+            .as("wake %d: the loop of the connection opened ahead", wake)
+            .isSameAs(requestLoop);
+        assertThat(requestLoop.inEventLoop(requireNonNull(releasedOn.get()))).isTrue();
+      } finally {
+        own.disposeLater().block(Duration.ofSeconds(5));
+      }
+    }
   }
 
   @Test

@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -205,5 +206,22 @@ class RouteConfigurationTypeTest {
     RouteConfiguration other = config(hosts -> hosts).toBuilder().setName("other").build();
     assertThat(type.decode(resource(other))).isNull();
     assertThat(type.decodedVirtualHosts()).isZero();
+  }
+
+  /** A bodiless 500 names its rule when the route name has the dialect's rule shape. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "httproute/default/app/rule/2/match/1 | rule 2 of HTTPRoute default/app",
+        "grpcroute/ns/svc/rule/0/match/0 | rule 0 of GRPCRoute ns/svc",
+        "other/ns/x/rule/1/match/0 | rule 1 of other ns/x",
+        "weird | rule weird",
+        "httproute/default/app/rule/2 | rule httproute/default/app/rule/2",
+      })
+  void aBodiless500NamesItsRule(String routeName, String rule) {
+    assertThat(RouteConfigurationType.noValidBackend(routeName))
+        .startsWith(rule + " has no valid backend (")
+        .endsWith("the route's ResolvedRefs condition says why)\n");
   }
 }

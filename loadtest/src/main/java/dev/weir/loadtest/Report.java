@@ -305,7 +305,10 @@ final class Report {
             + " HTTPRoute `canary` moves all its traffic between two revisions by its"
             + " backendRefs' weights (100/0, 0/100), timed as the propagation suite times a"
             + " Route's change: from the file's rename to the gateway's ACK and to the gateway"
-            + " serving the new revision. Target: p99 to ACK ≤ 100 ms at 10,000 HTTPRoutes.\n\n");
+            + " serving the new revision, after "
+            + Harness.GATEWAY_API_WARMUP_CHANGES
+            + " unmeasured changes (until the controller's JIT has compiled the change path)."
+            + " Target: p99 to ACK ≤ 100 ms at 10,000 HTTPRoutes.\n\n");
     md.append(r.gatewayApi.isEmpty() ? NOT_RUN : gatewayApiTables(r.gatewayApi));
 
     if (!r.notes.isEmpty()) {

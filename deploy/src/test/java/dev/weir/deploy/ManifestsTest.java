@@ -212,7 +212,8 @@ class ManifestsTest {
             "weir.dev/routes/status:update",
             "weir.dev/routes/status:patch",
             // Rollouts: watched; the weir.dev/action annotation removed once acted on (update,
-            // patch); their state kept in the status subresource; an Event per transition.
+            // patch); their state kept in the status subresource; an Event per transition, and
+            // a Warning Event per rejected generation of a Route or Gateway API object.
             "weir.dev/rollouts:get",
             "weir.dev/rollouts:list",
             "weir.dev/rollouts:watch",

@@ -19,10 +19,14 @@ import dev.weir.controller.source.ClusterHealth;
 import dev.weir.controller.source.ClusterSource;
 import dev.weir.controller.source.FolderSource;
 import dev.weir.controller.source.KubernetesSource;
+import dev.weir.controller.status.EventTarget;
+import dev.weir.controller.status.KubernetesEventTarget;
 import dev.weir.controller.status.KubernetesGatewayApiStatusTarget;
 import dev.weir.controller.status.KubernetesRolloutTarget;
 import dev.weir.controller.status.KubernetesStatusTarget;
 import dev.weir.controller.status.LeaderGate;
+import dev.weir.controller.status.Rejection;
+import dev.weir.controller.status.RejectionReporter;
 import dev.weir.controller.status.RolloutStateFile;
 import dev.weir.controller.status.RolloutTarget;
 import dev.weir.controller.status.StatusTarget;
@@ -42,6 +46,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -66,6 +71,7 @@ public final class WeirController implements AutoCloseable {
   private final RebuildLoop loop;
   private final StatusWriter<RouteKey, RouteStatus> writer;
   private final StatusWriter<ObjectKey, Object> gatewayApiWriter;
+  private final RejectionReporter rejections;
   private final DataPlaneRegistry registry;
   private final Duration initialReadTimeout;
   private final RolloutCoordinator rollouts;
@@ -140,13 +146,14 @@ public final class WeirController implements AutoCloseable {
     Map<String, StatusTarget<RouteKey, RouteStatus>> targets = new HashMap<>();
     Map<String, StatusTarget<ObjectKey, Object>> gatewayApiTargets = new HashMap<>();
     Map<String, RolloutTarget> rolloutTargets = new HashMap<>();
+    Map<String, EventTarget> eventTargets = new HashMap<>();
     Path stateFile =
         rolloutSettings.stateFile() != null
             ? rolloutSettings.stateFile()
             : clustersFile.file() != null ? clustersFile.file().resolveSibling(STATE_FILE) : null;
     RolloutStateFile[] folderState = new RolloutStateFile[1];
     // Leadership callbacks need the writers, which need the targets made here.
-    List<StatusWriter<?, ?>> writers = new ArrayList<>();
+    List<Consumer<String>> resyncs = new ArrayList<>();
     for (ClusterConfig c : clustersFile.clusters()) {
       if (c.isFolder()) {
         sources.add(new FolderSource(c, changed, options.folderRescan(), clock));
@@ -171,20 +178,23 @@ public final class WeirController implements AutoCloseable {
                   options.leaseName(),
                   options.identity(),
                   options.leaseDuration(),
-                  () -> writers.forEach(w -> w.resync(c.name())));
+                  () -> resyncs.forEach(w -> w.accept(c.name())));
           gates.add(gate);
           mayWrite = gate;
         }
         targets.put(c.name(), new KubernetesStatusTarget(client, mayWrite));
         gatewayApiTargets.put(c.name(), new KubernetesGatewayApiStatusTarget(client, mayWrite));
         rolloutTargets.put(c.name(), new KubernetesRolloutTarget(client, mayWrite));
+        eventTargets.put(c.name(), new KubernetesEventTarget(client, mayWrite));
       }
     }
     this.writer = new StatusWriter<>(targets, RouteKey::cluster, options.statusRetry(), meters);
     this.gatewayApiWriter =
         new StatusWriter<>(gatewayApiTargets, ObjectKey::cluster, options.statusRetry(), meters);
-    writers.add(writer);
-    writers.add(gatewayApiWriter);
+    this.rejections = new RejectionReporter(eventTargets, this::fileOf, clock);
+    resyncs.add(writer::resync);
+    resyncs.add(gatewayApiWriter::resync);
+    resyncs.add(rejections::resync);
     this.rollouts =
         new RolloutCoordinator(
             rolloutTargets,
@@ -205,6 +215,7 @@ public final class WeirController implements AutoCloseable {
             built -> {
               writer.submit(built.result().statuses());
               gatewayApiWriter.submit(built.result().gatewayApi().statuses());
+              rejections.submit(built.result().statuses(), built.result().gatewayApi());
             },
             options.holdOff(),
             options.maxDelay(),
@@ -255,6 +266,17 @@ public final class WeirController implements AutoCloseable {
       }
     }
     return false;
+  }
+
+  /** The file a folder cluster's rejected object came from, for the log; null when not known. */
+  private @Nullable String fileOf(Rejection rejection) {
+    for (ClusterSource source : sources) {
+      if (source.name().equals(rejection.cluster())) {
+        Path file = source.fileOf(rejection.kind(), rejection.namespace(), rejection.name());
+        return file == null ? null : file.toString();
+      }
+    }
+    return null;
   }
 
   /** The file folder clusters' Rollout state is kept in, beside the clusters file by default. */
@@ -399,6 +421,7 @@ public final class WeirController implements AutoCloseable {
     rollouts.close();
     writer.close();
     gatewayApiWriter.close();
+    rejections.close();
     scaling.close();
     sources.forEach(ClusterSource::close);
   }

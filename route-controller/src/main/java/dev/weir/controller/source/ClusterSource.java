@@ -1,6 +1,8 @@
 package dev.weir.controller.source;
 
 import dev.weir.controller.store.ObjectStore;
+import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One cluster, watched: the source writes what it reads into its {@link ObjectStore} and tells a
@@ -21,6 +23,17 @@ public interface ClusterSource extends AutoCloseable {
    * not part of it. Stays true afterwards, also while the cluster is stale.
    */
   boolean initialReadDone();
+
+  /**
+   * The file an object was read from (folder clusters), for messages about it; null when it came
+   * from an API server or is not known.
+   *
+   * @param kind e.g. {@code Route}, {@code HTTPRoute}
+   * @param namespace {@code ""} for a cluster-scoped object
+   */
+  default @Nullable Path fileOf(String kind, String namespace, String name) {
+    return null;
+  }
 
   /** The cluster's current (or last-known, marked stale) objects. */
   ObjectStore store();

@@ -114,7 +114,8 @@ public final class FolderSource implements ClusterSource {
   // first by path wins), the winner of each key, and each file's problems (only files with some).
   private final Map<Path, Map<String, HasMetadata>> keysByFile = new HashMap<>();
   private final Map<String, TreeSet<Path>> filesByKey = new HashMap<>();
-  private final Map<String, Winner> winners = new HashMap<>();
+  // Also read by fileOf, from other threads.
+  private final Map<String, Winner> winners = new ConcurrentHashMap<>();
   private final TreeMap<Path, List<String>> problemsByFile = new TreeMap<>();
   private long objectsHandedToStore;
   private boolean publishFailed; // the last publish threw: the next one hands over every file
@@ -192,6 +193,12 @@ public final class FolderSource implements ClusterSource {
   @Override
   public boolean initialReadDone() {
     return initialReadDone;
+  }
+
+  @Override
+  public @Nullable Path fileOf(String kind, String namespace, String name) {
+    Winner w = winners.get(kind + " " + (namespace.isEmpty() ? "default" : namespace) + "/" + name);
+    return w == null ? null : w.file();
   }
 
   @Override

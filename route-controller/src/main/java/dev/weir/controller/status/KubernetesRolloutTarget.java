@@ -5,12 +5,10 @@ import static java.util.Objects.requireNonNull;
 import dev.weir.controller.api.v1alpha1.Rollout;
 import dev.weir.controller.api.v1alpha1.RolloutStatus;
 import dev.weir.controller.pipeline.RouteKey;
-import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -90,36 +88,19 @@ public final class KubernetesRolloutTarget implements RolloutTarget {
 
   @Override
   public void event(RouteKey rollout, String type, String reason, String message, Instant at) {
-    String time = at.truncatedTo(ChronoUnit.SECONDS).toString();
-    client
-        .v1()
-        .events()
-        .inNamespace(rollout.namespace())
-        .resource(
-            new EventBuilder()
-                .withNewMetadata()
-                .withGenerateName(rollout.name() + ".")
-                .withNamespace(rollout.namespace())
-                .endMetadata()
-                .withInvolvedObject(
-                    new ObjectReferenceBuilder()
-                        .withApiVersion(Rollout.API_VERSION)
-                        .withKind(Rollout.KIND)
-                        .withNamespace(rollout.namespace())
-                        .withName(rollout.name())
-                        .build())
-                .withType(type)
-                .withReason(reason)
-                .withMessage(message)
-                .withCount(1)
-                .withFirstTimestamp(time)
-                .withLastTimestamp(time)
-                .withReportingComponent("weir-controller")
-                .withNewSource()
-                .withComponent("weir-controller")
-                .endSource()
-                .build())
-        .create();
+    KubernetesEvents.create(
+        client,
+        rollout.namespace(),
+        new ObjectReferenceBuilder()
+            .withApiVersion(Rollout.API_VERSION)
+            .withKind(Rollout.KIND)
+            .withNamespace(rollout.namespace())
+            .withName(rollout.name())
+            .build(),
+        type,
+        reason,
+        message,
+        at);
     log.debug("rollout {}: event {} {}", rollout, type.toLowerCase(Locale.ROOT), reason);
   }
 }

@@ -18,7 +18,6 @@ import dev.weir.model.Locality;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
@@ -60,10 +59,7 @@ class KubernetesGatewayApiStatusTest {
   void start() {
     server = KubeObjects.crudServer();
     client = server.createClient();
-    crd("gatewayclasses", "GatewayClass", "Cluster");
-    crd("gateways", "Gateway", "Namespaced");
-    crd("httproutes", "HTTPRoute", "Namespaced");
-    crd("grpcroutes", "GRPCRoute", "Namespaced");
+    KubeObjects.gatewayApiCrds(client);
     client.resource(KubeObjects.service("hello-00001")).create();
     client.resource(KubeObjects.slice("hello-00001", "10.0.0.1")).create();
     create(
@@ -105,43 +101,6 @@ class KubernetesGatewayApiStatusTest {
   void stop() {
     client.close();
     server.destroy();
-  }
-
-  private void crd(String plural, String kind, String scope) {
-    client
-        .apiextensions()
-        .v1()
-        .customResourceDefinitions()
-        .resource(
-            new CustomResourceDefinitionBuilder()
-                .withNewMetadata()
-                .withName(plural + ".gateway.networking.k8s.io")
-                .endMetadata()
-                .withNewSpec()
-                .withGroup("gateway.networking.k8s.io")
-                .withScope(scope)
-                .withNewNames()
-                .withKind(kind)
-                .withPlural(plural)
-                .endNames()
-                .addNewVersion()
-                .withName("v1")
-                .withServed(true)
-                .withStorage(true)
-                .withNewSubresources()
-                .withNewStatus()
-                .endStatus()
-                .endSubresources()
-                .withNewSchema()
-                .withNewOpenAPIV3Schema()
-                .withType("object")
-                .withXKubernetesPreserveUnknownFields(true)
-                .endOpenAPIV3Schema()
-                .endSchema()
-                .endVersion()
-                .endSpec()
-                .build())
-        .create();
   }
 
   private <T extends HasMetadata> T create(String yaml, Class<T> type) {

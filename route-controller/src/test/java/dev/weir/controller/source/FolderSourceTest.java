@@ -473,4 +473,29 @@ class FolderSourceTest {
         .startsWith(file + ": document 1: Rollout " + expected + " is not a Kubernetes name")
         .contains("DNS-1123");
   }
+
+  /**
+   * The file each object was read from, for log lines about it: the first file by path when two
+   * define it, a cluster-scoped object under its name alone, nothing for an object of no file.
+   */
+  @Test
+  void fileOfNamesTheFileAnObjectWasReadFrom() throws IOException {
+    Files.writeString(dir.resolve("a.yaml"), route("hello", 100, 0));
+    Files.writeString(dir.resolve("b.yaml"), route("hello", 50, 50) + route("other", 100, 0));
+    Files.writeString(
+        dir.resolve("classes.yaml"),
+        """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: GatewayClass
+        metadata: {name: weir}
+        spec: {controllerName: weir.dev/gateway-controller}
+        """);
+    FolderSource source = start();
+    assertThat(source.initialReadDone()).isTrue();
+    assertThat(source.fileOf("Route", "default", "hello")).isEqualTo(dir.resolve("a.yaml"));
+    assertThat(source.fileOf("Route", "default", "other")).isEqualTo(dir.resolve("b.yaml"));
+    assertThat(source.fileOf("GatewayClass", "", "weir")).isEqualTo(dir.resolve("classes.yaml"));
+    assertThat(source.fileOf("Route", "default", "nowhere")).isNull();
+    assertThat(source.fileOf("HTTPRoute", "default", "hello")).isNull();
+  }
 }

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -51,6 +52,54 @@ public final class KubeObjects {
           .create();
     }
     return server;
+  }
+
+  /**
+   * Declares the Gateway API kinds Weir reads (GatewayClass, Gateway, HTTPRoute, GRPCRoute) to a
+   * mock API server: version {@code v1}, a status subresource, any content.
+   */
+  public static void gatewayApiCrds(KubernetesClient client) {
+    crd(client, "gatewayclasses", "GatewayClass", "Cluster");
+    crd(client, "gateways", "Gateway", "Namespaced");
+    crd(client, "httproutes", "HTTPRoute", "Namespaced");
+    crd(client, "grpcroutes", "GRPCRoute", "Namespaced");
+  }
+
+  private static void crd(KubernetesClient client, String plural, String kind, String scope) {
+    client
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .resource(
+            new CustomResourceDefinitionBuilder()
+                .withNewMetadata()
+                .withName(plural + ".gateway.networking.k8s.io")
+                .endMetadata()
+                .withNewSpec()
+                .withGroup("gateway.networking.k8s.io")
+                .withScope(scope)
+                .withNewNames()
+                .withKind(kind)
+                .withPlural(plural)
+                .endNames()
+                .addNewVersion()
+                .withName("v1")
+                .withServed(true)
+                .withStorage(true)
+                .withNewSubresources()
+                .withNewStatus()
+                .endStatus()
+                .endSubresources()
+                .withNewSchema()
+                .withNewOpenAPIV3Schema()
+                .withType("object")
+                .withXKubernetesPreserveUnknownFields(true)
+                .endOpenAPIV3Schema()
+                .endSchema()
+                .endVersion()
+                .endSpec()
+                .build())
+        .create();
   }
 
   /** Route default/hello: hello-00001 at {@code first}%, hello-00002 tagged canary. */

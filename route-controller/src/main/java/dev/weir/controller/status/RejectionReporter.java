@@ -1,0 +1,199 @@
+package dev.weir.controller.status;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.weir.controller.api.v1alpha1.RouteStatus;
+import dev.weir.controller.gatewayapi.GatewayApiResult;
+import dev.weir.controller.gatewayapi.ObjectKey;
+import dev.weir.controller.pipeline.RouteKey;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Says which objects' current generations are rejected, once per object and generation: a WARN line
+ * in the log naming the object, its generation, reason and message (and, for a folder cluster, the
+ * file it came from), an INFO line once that generation no longer is, and in a Kubernetes config
+ * cluster a Warning Event on the object (written by the leader only, see {@link EventTarget}). The
+ * rejections are read from the statuses each build computed ({@link Rejection}).
+ *
+ * <p>Like {@link StatusWriter}, it takes each build's statuses and returns at once; its own thread
+ * reads the latest statuses handed over (builds in between are skipped) and writes the Events one
+ * at a time. A failed Event is logged and dropped, never retried: Events are a courtesy, status is
+ * the record. A replica that does not lead logs but writes no Event; once it leads, it writes the
+ * Events of the rejections still in force that it has not written (the old leader may have, so a
+ * change of leader, like a restart, may repeat one).
+ */
+public final class RejectionReporter implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(RejectionReporter.class);
+
+  /** Where a rejected object was read from, for the log line. */
+  @FunctionalInterface
+  public interface Origins {
+
+    /** The file a folder cluster's object came from, or null (Kubernetes, or not known). */
+    @Nullable String fileOf(Rejection rejection);
+  }
+
+  /** No origins known. */
+  public static final Origins NO_ORIGINS = rejection -> null;
+
+  private record Submitted(Map<RouteKey, RouteStatus> routes, GatewayApiResult gatewayApi) {}
+
+  private final Map<String, EventTarget> targets;
+  private final Origins origins;
+  private final Clock clock;
+  private final ExecutorService executor;
+  private final AtomicBoolean drainQueued = new AtomicBoolean();
+  private volatile @Nullable Submitted desired;
+  private final Rejections rejections = new Rejections(); // reporter thread only
+
+  /**
+   * @param targets the Event target of each Kubernetes config cluster, by cluster name
+   * @param origins where a folder cluster's object came from, for the log line
+   * @param clock the Events' time
+   */
+  public RejectionReporter(
+      Map<String, ? extends EventTarget> targets, Origins origins, Clock clock) {
+    this.targets = Map.copyOf(targets);
+    this.origins = requireNonNull(origins, "origins");
+    this.clock = requireNonNull(clock, "clock");
+    this.executor =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "weir-rejections");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /**
+   * Hands over the statuses of a build; returns at once. The maps are kept as they are (not
+   * copied), so they must not change afterwards, as a build's never do.
+   *
+   * @param routes every Route's status
+   * @param gatewayApi the build's Gateway API result (Weir's GatewayClasses, Gateways and routes)
+   */
+  public void submit(Map<RouteKey, RouteStatus> routes, GatewayApiResult gatewayApi) {
+    desired =
+        new Submitted(requireNonNull(routes, "routes"), requireNonNull(gatewayApi, "gatewayApi"));
+    queueDrain();
+  }
+
+  /**
+   * Leadership of {@code cluster} was gained: the Events due there (rejections in force not yet
+   * written by this replica) are written now rather than with the next build.
+   */
+  public void resync(String cluster) {
+    queueDrain();
+  }
+
+  private void queueDrain() {
+    if (drainQueued.compareAndSet(false, true)) {
+      try {
+        executor.execute(
+            () -> {
+              drainQueued.set(false);
+              drain();
+            });
+      } catch (RejectedExecutionException e) {
+        // closed
+      }
+    }
+  }
+
+  // Every status is looked at on every drain: a look is a few comparisons (10,000 Routes: well
+  // under a millisecond, on this thread); keeping what was looked at would cost as much.
+  private void drain() {
+    Submitted s = desired;
+    if (s == null) {
+      return;
+    }
+    for (Map.Entry<RouteKey, RouteStatus> e : s.routes().entrySet()) {
+      report(e.getKey(), Rejection.of(e.getKey(), e.getValue()));
+    }
+    GatewayApiResult g = s.gatewayApi();
+    g.gatewayClasses().forEach((k, v) -> report(k, Rejection.of(k, v)));
+    g.gateways().forEach((k, v) -> report(k, Rejection.of(k, v)));
+    g.httpRoutes().forEach((k, v) -> report(k, Rejection.ofRoute(k, v.getParents())));
+    g.grpcRoutes().forEach((k, v) -> report(k, Rejection.ofRoute(k, v.getParents())));
+    rejections.retain(
+        k ->
+            k instanceof ObjectKey o
+                ? g.gatewayClasses().containsKey(o)
+                    || g.gateways().containsKey(o)
+                    || g.httpRoutes().containsKey(o)
+                    || g.grpcRoutes().containsKey(o)
+                : s.routes().containsKey(k));
+  }
+
+  private void report(Object key, @Nullable Rejection r) {
+    switch (rejections.see(key, r)) {
+      case NEW -> {
+        Rejection n = requireNonNull(r, "rejection");
+        String file = origins.fileOf(n);
+        log.warn(
+            "{} {} generation {} in cluster {}{}: {}: {}",
+            n.kind(),
+            n.object(),
+            n.generation(),
+            n.cluster(),
+            file == null ? "" : " (file " + file + ")",
+            n.reason(),
+            n.message());
+      }
+      case RESOLVED -> {
+        Rejection was = requireNonNull(rejections.last(key), "rejection");
+        log.info(
+            "{} {} in cluster {}: {} of generation {} is resolved",
+            was.kind(),
+            was.object(),
+            was.cluster(),
+            was.reason(),
+            was.generation());
+      }
+      case NONE -> {}
+    }
+    if (r == null || !rejections.eventDue(key)) {
+      return;
+    }
+    EventTarget target = targets.get(r.cluster());
+    if (target == null || !target.mayWrite()) {
+      return;
+    }
+    rejections.evented(key);
+    try {
+      target.warn(r, clock.instant());
+      log.debug("{} {} in cluster {}: event {} written", r.kind(), r.object(), r.cluster(), r);
+    } catch (RuntimeException e) {
+      log.warn(
+          "{} {} in cluster {}: Warning Event {} not written ({}); dropped",
+          r.kind(),
+          r.object(),
+          r.cluster(),
+          r.reason(),
+          e.toString());
+    }
+  }
+
+  /**
+   * Waits until the work handed over so far is done (for tests: drains run on this reporter's
+   * thread, one after the other).
+   */
+  void awaitIdle() throws InterruptedException, ExecutionException {
+    executor.submit(() -> {}).get();
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+  }
+}

@@ -7,6 +7,7 @@ import dev.weir.xds.snapshot.DataPlaneAcks;
 import dev.weir.xds.snapshot.NodeGroupKey;
 import dev.weir.xds.snapshot.SnapshotHistory;
 import io.envoyproxy.controlplane.cache.Resources;
+import io.envoyproxy.controlplane.cache.VersionedResource;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -14,6 +15,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,6 +54,15 @@ import org.slf4j.LoggerFactory;
  * snapshot's content-hash strings; model revisions are {@link
  * dev.weir.model.TrafficModel#revision()}; times are {@link System#nanoTime()} for push latency and
  * the clock's instants for connections and NACKs.
+ *
+ * <p>A Delta node's system version is the hash of every resource of the type in the snapshot, but
+ * it holds only what it subscribes to: a node that unsubscribes from a resource (the gateway drops
+ * a removed cluster's load assignment as soon as the cluster leaves) is never sent the snapshot
+ * that removes it, so its ACKed system version can trail the snapshot's although it holds
+ * everything the snapshot has for it. The tracker therefore also keeps, per Delta type, the version
+ * of each resource the node ACKed (less what it unsubscribed), and a snapshot whose system version
+ * differs is applied when the node subscribes to every resource of the snapshot and holds each at
+ * the snapshot's version, and holds nothing the snapshot lacks.
  */
 final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks {
 
@@ -224,6 +235,14 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
         names.addAll(request.getResourceNamesSubscribeList());
         request.getResourceNamesUnsubscribeList().forEach(names::remove);
         type.names = List.copyOf(names);
+        // The node drops what it unsubscribes from (the xDS protocol's "Incremental xDS":
+        // unsubscribing is how a client says it no longer holds a resource).
+        request.getResourceNamesUnsubscribeList().forEach(type.held::remove);
+        if (request.getResourceNamesUnsubscribeCount() > 0) {
+          // The ACKed system version no longer says what the node holds (a later snapshot with
+          // the same hash would match it by chance); until the next ACK only the resources count.
+          type.ackedSystemVersionHeld = false;
+        }
       }
       Sent sent = type.answered(request.getResponseNonce(), metrics);
       boolean nack = request.hasErrorDetail();
@@ -238,6 +257,8 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
         // which is the version of the whole type in that snapshot.
         type.ackedVersion = sent.version;
         type.ackedNames = List.of();
+        sent.applyTo(type.held);
+        type.ackedSystemVersionHeld = true;
         recompute(stream);
         changed = true;
       }
@@ -259,10 +280,32 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
   @Override
   public void onV3StreamDeltaResponse(
       long streamId, DeltaDiscoveryRequest request, DeltaDiscoveryResponse response) {
-    sent(streamId, response.getTypeUrl(), response.getNonce(), response.getSystemVersionInfo());
+    String typeUrl = response.getTypeUrl();
+    Sent sent;
+    if (Resources.TYPE_URLS_TO_RESOURCE_TYPE.containsKey(typeUrl)) {
+      Map<String, String> resources = new HashMap<>();
+      for (Resource resource : response.getResourcesList()) {
+        resources.put(resource.getName(), resource.getVersion());
+      }
+      sent =
+          new Sent(
+              response.getSystemVersionInfo(),
+              System.nanoTime(),
+              resources,
+              List.copyOf(response.getRemovedResourcesList()));
+    } else {
+      // Virtual hosts are matched by their set's version alone (virtualHostsMatch).
+      sent = new Sent(response.getSystemVersionInfo(), System.nanoTime());
+    }
+    sent(streamId, typeUrl, response.getNonce(), sent);
   }
 
   private void sent(long streamId, String typeUrl, String nonce, String version) {
+    sent(streamId, typeUrl, nonce, new Sent(version, System.nanoTime()));
+  }
+
+  private void sent(long streamId, String typeUrl, String nonce, Sent sent) {
+    String version = sent.version;
     log.debug(
         "[{}] sent {} version {} nonce {}",
         streamId,
@@ -272,7 +315,7 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
     synchronized (this) {
       StreamState stream = streams.get(streamId);
       if (stream != null) {
-        stream.type(typeUrl).sent(nonce, new Sent(version, System.nanoTime()));
+        stream.type(typeUrl).sent(nonce, sent);
       }
     }
     metrics.pushed(typeUrl);
@@ -376,8 +419,7 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
         continue;
       }
       any = true;
-      if (state.ackedVersion == null
-          || !state.ackedVersion.equals(snapshot.version(type.getKey(), state.ackedNames))) {
+      if (!holds(state, snapshot, type.getKey())) {
         return false;
       }
     }
@@ -434,8 +476,7 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
         }
         if (state.ackedVersion == null
             ? !(state.delta && nothingToSend(snapshot, typeUrl, state))
-            : !state.ackedVersion.equals(snapshot.version(typeUrl, state.ackedNames))
-                || !warmed(stream, typeUrl, state, newClusters)) {
+            : !holds(state, snapshot, typeUrl) || !warmed(stream, typeUrl, state, newClusters)) {
           late.add(stream.node.getId());
           break;
         }
@@ -519,6 +560,51 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
     return true;
   }
 
+  // Whether the node holds the snapshot's resources of a type it has ACKed a version of. State of
+  // the world: the ACKed version is the snapshot's for the names ACKed. Delta: the same system
+  // version, or (the node unsubscribed from what the snapshot removed, so the removal was never
+  // sent) every resource of the snapshot subscribed to and held at the snapshot's version, and
+  // nothing held that the snapshot lacks.
+  private static boolean holds(TypeState state, Snapshot snapshot, String typeUrl) {
+    String acked = state.ackedVersion;
+    if (acked == null) {
+      return false;
+    }
+    if (state.ackedSystemVersionHeld && acked.equals(snapshot.version(typeUrl, state.ackedNames))) {
+      return true;
+    }
+    if (!state.delta || VirtualHostDiscovery.TYPE_URL.equals(typeUrl)) {
+      return false;
+    }
+    Map<String, ? extends VersionedResource<?>> present =
+        snapshot.versionedResources(Resources.TYPE_URLS_TO_RESOURCE_TYPE.get(typeUrl));
+    if (Boolean.TRUE.equals(state.deltaWildcard) || state.names.contains("*")) {
+      if (present.size() != state.held.size()) {
+        return false;
+      }
+      for (Map.Entry<String, ? extends VersionedResource<?>> resource : present.entrySet()) {
+        if (!resource.getValue().version().equals(state.held.get(resource.getKey()))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    int subscribedPresent = 0;
+    for (String name : state.names) {
+      VersionedResource<?> resource = present.get(name);
+      String held = state.held.get(name);
+      if (resource == null ? held != null : !resource.version().equals(held)) {
+        return false;
+      }
+      if (resource != null) {
+        subscribedPresent++;
+      }
+    }
+    // A resource of the snapshot the node does not subscribe to yet (a new cluster's load
+    // assignment before the node asks for it) is one it does not hold: not applied.
+    return subscribedPresent == present.size();
+  }
+
   private static boolean nothingToSend(Snapshot snapshot, String typeUrl, TypeState state) {
     if (VirtualHostDiscovery.TYPE_URL.equals(typeUrl)) {
       // Only a VHDS group's snapshot has virtual hosts (and its every subscription is answered).
@@ -596,6 +682,13 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
     List<String> names = List.of();
     @Nullable String ackedVersion;
     List<String> ackedNames = List.of();
+
+    /** Delta: each resource's version as of the responses ACKed, less what was unsubscribed. */
+    final Map<String, String> held = new HashMap<>();
+
+    /** False from a Delta unsubscribe to the next ACK: the node no longer holds all it ACKed. */
+    boolean ackedSystemVersionHeld = true;
+
     final Map<String, Sent> sent = new LinkedHashMap<>();
 
     /**
@@ -633,5 +726,20 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
     }
   }
 
-  private record Sent(String version, long sentAtNanos) {}
+  /**
+   * A response sent: its (system) version, when, and for Delta the resources it carried (name to
+   * resource version) and the names it removed.
+   */
+  private record Sent(
+      String version, long sentAtNanos, Map<String, String> resources, List<String> removed) {
+
+    Sent(String version, long sentAtNanos) {
+      this(version, sentAtNanos, Map.of(), List.of());
+    }
+
+    void applyTo(Map<String, String> held) {
+      held.putAll(resources);
+      removed.forEach(held::remove);
+    }
+  }
 }

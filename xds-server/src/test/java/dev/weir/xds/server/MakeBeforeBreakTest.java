@@ -15,6 +15,7 @@ import dev.weir.testing.SotwClient;
 import io.envoyproxy.controlplane.cache.Resources.V3;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.ManagedChannel;
@@ -168,6 +169,65 @@ class MakeBeforeBreakTest {
       gateway.ack(removedEndpoints);
       gateway.expectNothingFor(QUIET);
       Poll.until("gw-1 applied 2", () -> applied("gw-1", 2));
+    }
+  }
+
+  /**
+   * The gateway drops a removed cluster's load assignment as soon as the cluster leaves: when its
+   * unsubscribe reaches the server before the removal was sent (or cancels the watch it was sent
+   * on), the removal is never ACKed, and the node has still applied the snapshot without it, and
+   * every later one with the same content.
+   */
+  @Test
+  void aDeltaNodeThatUnsubscribedFromTheRemovedLoadAssignmentHasAppliedTheRemoval()
+      throws Exception {
+    start(Duration.ofSeconds(30));
+    server.publish(sw(1, "sw-1"));
+    try (DeltaClient gateway = new DeltaClient(channel, node("gw-u", "weir-gateway", EAST))) {
+      gateway.ack(gateway.subscribe(V3.CLUSTER_TYPE_URL).next(V3.CLUSTER_TYPE_URL));
+      gateway.ack(gateway.subscribe(V3.ENDPOINT_TYPE_URL, SW1).next(V3.ENDPOINT_TYPE_URL));
+      gateway.ack(gateway.subscribe(V3.ROUTE_TYPE_URL, "weir-http").next(V3.ROUTE_TYPE_URL));
+      Poll.until("gw-u applied 1", () -> applied("gw-u", 1));
+
+      server.publish(sw(2, "sw-2"));
+      gateway.ack(gateway.next(V3.CLUSTER_TYPE_URL));
+      gateway.ack(gateway.subscribe(V3.ENDPOINT_TYPE_URL, SW2).next(V3.ENDPOINT_TYPE_URL));
+      gateway.ack(gateway.next(V3.ROUTE_TYPE_URL));
+      // Right behind its ACK of the routes without sw-1, the node drops sw-1's load assignment,
+      // most likely before the server removes it; the removal is then never sent.
+      gateway.send(
+          DeltaDiscoveryRequest.newBuilder()
+              .setTypeUrl(V3.ENDPOINT_TYPE_URL)
+              .addResourceNamesUnsubscribe(SW1)
+              .build());
+      DeltaDiscoveryResponse removedCluster = gateway.next(V3.CLUSTER_TYPE_URL);
+      assertThat(removedCluster.getRemovedResourcesList()).containsExactly(SW1);
+      gateway.ack(removedCluster);
+      Poll.until("gw-u applied 2", () -> applied("gw-u", 2));
+
+      // The next revision (its routes only) is applied once its routes are ACKed.
+      server.publish(sw(3, "sw-2"));
+      DeltaDiscoveryResponse next = gateway.next();
+      if (next.getTypeUrl().equals(V3.ENDPOINT_TYPE_URL)) {
+        // The server removed sw-1 before the unsubscribe reached it: the usual order, ACKed.
+        assertThat(next.getRemovedResourcesList()).containsExactly(SW1);
+        gateway.ack(next);
+        next = gateway.next();
+      }
+      assertThat(next.getTypeUrl()).isEqualTo(V3.ROUTE_TYPE_URL);
+      gateway.ack(next);
+      Poll.until("gw-u applied 3", () -> applied("gw-u", 3));
+      // A new cluster's load assignment is not held before the node subscribes to it: the routes
+      // wait for it.
+      server.publish(sw(4, "sw-3"));
+      gateway.ack(gateway.next(V3.CLUSTER_TYPE_URL));
+      gateway.expectNothingFor(QUIET);
+      assertThat(applied("gw-u", 4)).isFalse();
+      DeltaDiscoveryResponse eds =
+          gateway.subscribe(V3.ENDPOINT_TYPE_URL, "default/sw-3").next(V3.ENDPOINT_TYPE_URL);
+      gateway.ack(eds);
+      gateway.ack(gateway.next(V3.ROUTE_TYPE_URL));
+      Poll.until("gw-u applied 4", () -> applied("gw-u", 4));
     }
   }
 

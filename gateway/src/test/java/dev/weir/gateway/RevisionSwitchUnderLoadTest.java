@@ -259,17 +259,27 @@ class RevisionSwitchUnderLoadTest {
 
   static void awaitApplied() {
     long wanted = revision;
-    Poll.until(
-        "the gateway applies model revision " + wanted,
-        Duration.ofSeconds(30),
-        () -> {
-          DataPlane node =
-              xds.dataPlanes().stream()
-                  .filter(d -> d.nodeId().equals(NODE))
-                  .findFirst()
-                  .orElse(null);
-          return node != null && node.appliedModelRevision() == wanted;
-        });
+    try {
+      Poll.until(
+          "the gateway applies model revision " + wanted,
+          Duration.ofSeconds(30),
+          () -> {
+            DataPlane node =
+                xds.dataPlanes().stream()
+                    .filter(d -> d.nodeId().equals(NODE))
+                    .findFirst()
+                    .orElse(null);
+            return node != null && node.appliedModelRevision() == wanted;
+          });
+    } catch (RuntimeException e) {
+      // What the control plane saw (ACKed versions per type, last NACK) says why it did not.
+      throw new AssertionError(
+          "the gateway did not apply model revision "
+              + wanted
+              + "; data planes: "
+              + xds.dataPlanes(),
+          e);
+    }
   }
 
   static TrafficModel model(

@@ -96,6 +96,18 @@ public final class FolderSource implements ClusterSource {
   private final Runnable onChange;
   private final Duration rescanInterval;
   private final ScheduledExecutorService executor;
+
+  /**
+   * How long a file found empty that held objects is given to be written again before its objects
+   * go: a file saved in place (truncated, then written, as {@code cat >} and many editors save) is
+   * empty in between, and reading it then would take its objects away and bring them back as new
+   * ones, with new generations and creation times, and a route 404 meanwhile.
+   */
+  static final Duration EMPTIED_GRACE = Duration.ofMillis(250);
+
+  /** Files found empty that held objects, and when ({@link System#nanoTime()}). */
+  private final Map<Path, Long> emptiedAt = new ConcurrentHashMap<>();
+
   private final AtomicBoolean rescanQueued = new AtomicBoolean();
 
   // Filled by the watch thread, drained on the executor thread.
@@ -532,6 +544,21 @@ public final class FolderSource implements ClusterSource {
     List<HasMetadata> parsed = new ArrayList<>();
     try {
       String text = Files.readString(path);
+      if (text.isBlank() && before != null && !before.objects().isEmpty()) {
+        long now = System.nanoTime();
+        Long since = emptiedAt.putIfAbsent(path, now);
+        if (since == null) {
+          executor.schedule(
+              () -> rescan(Set.of(path), false, false),
+              EMPTIED_GRACE.toMillis(),
+              TimeUnit.MILLISECONDS);
+        }
+        if (since == null || now - since < EMPTIED_GRACE.toNanos()) {
+          // Keep what it held (with its old time and size, so it is read again) and look again.
+          return before;
+        }
+      }
+      emptiedAt.remove(path);
       try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(text)) {
         int index = 0;
         while (docs.hasNextValue()) {

@@ -219,6 +219,30 @@ class FolderSourceTest {
     assertThat(started().health().state()).isEqualTo(ClusterHealth.READY);
   }
 
+  /**
+   * A file saved in place is truncated, then written: read in between, it would take its objects
+   * away and bring them back as new ones (new generation, new creation time, its host 404
+   * meanwhile).
+   */
+  @Test
+  void aFileSavedInPlaceKeepsItsObjectsWhileItIsEmptyAndLosesThemOnlyWhenItStaysEmpty()
+      throws Exception {
+    Path file = dir.resolve("route.yaml");
+    Files.writeString(file, route("r", 50, 50));
+    start();
+    RouteObject before = routeNamed("r");
+
+    Files.writeString(file, ""); // the save's truncation
+    started().rescanNow();
+    assertThat(routeNamed("r")).isSameAs(before);
+    Files.writeString(file, route("r", 70, 30)); // and its write: an edit of the same Route
+    eventually(() -> assertThat(routeNamed("r").generation()).isEqualTo(2));
+    assertThat(routeNamed("r").created()).isEqualTo(before.created());
+
+    Files.writeString(file, ""); // emptied on purpose: its Route goes once the grace is over
+    eventually(() -> assertThat(started().store().view().routes()).isEmpty());
+  }
+
   @Test
   void aWatchEventReadsTheFilesItNamesWithoutListingTheFolder() throws IOException {
     for (int i = 0; i < 20; i++) {

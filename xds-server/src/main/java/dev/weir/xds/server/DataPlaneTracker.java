@@ -238,11 +238,6 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
         // The node drops what it unsubscribes from (the xDS protocol's "Incremental xDS":
         // unsubscribing is how a client says it no longer holds a resource).
         request.getResourceNamesUnsubscribeList().forEach(type.held::remove);
-        if (request.getResourceNamesUnsubscribeCount() > 0) {
-          // The ACKed system version no longer says what the node holds (a later snapshot with
-          // the same hash would match it by chance); until the next ACK only the resources count.
-          type.ackedSystemVersionHeld = false;
-        }
       }
       Sent sent = type.answered(request.getResponseNonce(), metrics);
       boolean nack = request.hasErrorDetail();
@@ -258,7 +253,6 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
         type.ackedVersion = sent.version;
         type.ackedNames = List.of();
         sent.applyTo(type.held);
-        type.ackedSystemVersionHeld = true;
         recompute(stream);
         changed = true;
       }
@@ -570,7 +564,7 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
     if (acked == null) {
       return false;
     }
-    if (state.ackedSystemVersionHeld && acked.equals(snapshot.version(typeUrl, state.ackedNames))) {
+    if (acked.equals(snapshot.version(typeUrl, state.ackedNames))) {
       return true;
     }
     if (!state.delta || VirtualHostDiscovery.TYPE_URL.equals(typeUrl)) {
@@ -685,9 +679,6 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
 
     /** Delta: each resource's version as of the responses ACKed, less what was unsubscribed. */
     final Map<String, String> held = new HashMap<>();
-
-    /** False from a Delta unsubscribe to the next ACK: the node no longer holds all it ACKed. */
-    boolean ackedSystemVersionHeld = true;
 
     final Map<String, Sent> sent = new LinkedHashMap<>();
 

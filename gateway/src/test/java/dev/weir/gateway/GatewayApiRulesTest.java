@@ -174,6 +174,22 @@ class GatewayApiRulesTest extends RouteFeatureTestBase {
                 Duration.ofSeconds(5)),
             rule("rule/3/match/0", pathPrefix("/invalid"), List.of(), List.of(), 500, null),
             rule(
+                "rule/4/match/0",
+                pathPrefix("/part-invalid"),
+                List.of(),
+                List.of(new RuleBackend("default/a", 3), RuleBackend.invalid(1)),
+                0,
+                null),
+            new HttpRule(
+                new HttpRule.RuleSource("GRPCRoute", "local", "default", "rpc", 1),
+                "grpcroute/default/rpc/rule/0/match/0",
+                exact("/pkg.Part/Invalid"),
+                List.of(),
+                List.of(new RuleBackend("default/grpc", 1), RuleBackend.invalid(1)),
+                0,
+                null,
+                null),
+            rule(
                 "moved",
                 pathPrefix("/moved"),
                 List.of(
@@ -316,9 +332,67 @@ class GatewayApiRulesTest extends RouteFeatureTestBase {
     // Envoy answers with no body; the gateway says which rule and where the reason is.
     assertThat(response.body())
         .isEqualTo(
-            "rule 3 of HTTPRoute default/app has no valid backend (its backendRefs are invalid,"
-                + " missing or of weight 0; the route's ResolvedRefs condition says why)\n");
+            "rule 3 of HTTPRoute default/app has no backend to send to: each of its backendRefs is"
+                + " invalid (the route's ResolvedRefs condition says which and why) or has weight"
+                + " 0\n");
     assertThat(response.backend()).isNull();
+  }
+
+  /**
+   * HTTPRouteRule.backendRefs: the share of an invalid backendRef gets 500, exactly its weight's
+   * share, and the valid backend keeps only its own.
+   */
+  @Test
+  void anInvalidBackendsShareAnswers500() {
+    int toA = 0;
+    int failed = 0;
+    for (int i = 0; i < 400; i++) {
+      Response response = get(HOST, "/part-invalid");
+      if (response.status() == 500) {
+        failed++;
+        assertThat(response.backend()).isNull();
+        assertThat(response.body())
+            .isEqualTo(
+                "rule 4 of HTTPRoute default/app sent this request to the share of an invalid"
+                    + " backendRef (the route's ResolvedRefs condition says which and why)\n");
+      } else if ("a".equals(response.backend())) {
+        toA++;
+      }
+    }
+    assertThat(toA).isEqualTo(300);
+    assertThat(failed).isEqualTo(100);
+  }
+
+  /** GRPCRouteRule.backendRefs: a GRPCRoute's invalid share fails UNAVAILABLE (grpc-status 14). */
+  @Test
+  void anInvalidGrpcBackendsShareFailsUnavailable() {
+    List<String> seen = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      seen.add(
+          HttpClient.create()
+              .protocol(HttpProtocol.H2C)
+              .headers(h -> h.set("Host", HOST).set("content-type", "application/grpc"))
+              .post()
+              .uri("http://127.0.0.1:" + port + "/pkg.Part/Invalid")
+              .responseSingle(
+                  (res, body) ->
+                      body.asString()
+                          .defaultIfEmpty("")
+                          .map(
+                              text ->
+                                  res.status().code()
+                                      + " grpc-status="
+                                      + res.responseHeaders().get("grpc-status")
+                                      + " "
+                                      + res.responseHeaders().get("x-seen-target")))
+              .block(Duration.ofSeconds(30)));
+    }
+    assertThat(seen)
+        .containsExactlyInAnyOrder(
+            "200 grpc-status=null /pkg.Part/Invalid",
+            "200 grpc-status=null /pkg.Part/Invalid",
+            "200 grpc-status=14 null",
+            "200 grpc-status=14 null");
   }
 
   @Test

@@ -273,6 +273,8 @@ class GatewayApiEndToEndTest {
         hostnames: [missing.example.com]
         rules:
         - backendRefs: [{name: echo-none, port: 80}]
+        - matches: [{path: {value: /half}}]
+          backendRefs: [{name: echo-v1, port: 80}, {name: echo-none, port: 80}]
       ---
       apiVersion: gateway.networking.k8s.io/v1
       kind: HTTPRoute
@@ -495,6 +497,17 @@ class GatewayApiEndToEndTest {
         .isEqualTo("False BackendNotFound");
     assertThat(condition("httproutes", "missing", "Accepted").path("status").asText())
         .isEqualTo("True");
+  }
+
+  // HTTPRouteRule.backendRefs: "the proportion of requests that would otherwise have been routed
+  // to an invalid backend MUST receive a 500"; the valid backend keeps only its own share.
+  @Test
+  void anInvalidBackendBesideAValidOneKeepsItsShareAs500() throws Exception {
+    Map<Integer, Integer> counts = new TreeMap<>();
+    for (int i = 0; i < 200; i++) {
+      counts.merge(status("missing.example.com", "/half"), 1, Integer::sum);
+    }
+    assertThat(counts).containsExactlyEntriesOf(new TreeMap<>(Map.of(200, 100, 500, 100)));
   }
 
   // HTTPRouteHostnameIntersection, HTTPRouteListenerHostnameMatching

@@ -15,9 +15,10 @@ import org.jspecify.annotations.Nullable;
  * them (the controller sorts them); the first whose match takes a request serves it.
  *
  * <p>What the rule does, in this order: a {@link HttpFilter.Redirect} answers at once; else, when
- * {@code directResponseStatus} is not 0, the data plane answers with that status (500 when every
- * backend of the rule is invalid, as the specification asks); else the request goes to one of the
- * {@code backends} by weight, after the other filters.
+ * {@code directResponseStatus} is not 0, the data plane answers with that status (500 when no
+ * backend of an HTTPRoute rule is valid, 503 for a GRPCRoute's, as the specification asks); else
+ * the request goes to one of the {@code backends} by weight, after the other filters, an {@link
+ * RuleBackend#invalid} backend's share answered by the data plane itself.
  *
  * @param source the route the rule came from (its kind, namespace, name, generation)
  * @param name unique within the host, stable across builds while the route's rule and match indices
@@ -31,10 +32,10 @@ import org.jspecify.annotations.Nullable;
  * @param gateways the Gateways ({@code namespace/name}) through whose listeners the rule reaches
  *     its host; a data plane that serves named Gateways gets the rule only when it serves one of
  *     them ({@link VirtualHost#servedTo}); empty: wherever the host is served
- * @throws IllegalArgumentException if the rule has neither redirect, direct response nor a backend
- *     with a positive weight, or a redirect's or URL rewrite's {@code PREFIX} path modifier is on a
- *     rule whose path match is not a {@code PREFIX} (Gateway API allows {@code ReplacePrefixMatch}
- *     only with a {@code PathPrefix} match)
+ * @throws IllegalArgumentException if the rule has neither redirect, direct response nor a valid
+ *     backend with a positive weight, or a redirect's or URL rewrite's {@code PREFIX} path modifier
+ *     is on a rule whose path match is not a {@code PREFIX} (Gateway API allows {@code
+ *     ReplacePrefixMatch} only with a {@code PathPrefix} match)
  */
 public record HttpRule(
     RuleSource source,
@@ -78,10 +79,12 @@ public record HttpRule(
     gateways =
         gateways.isEmpty() ? Set.of() : Collections.unmodifiableSortedSet(new TreeSet<>(gateways));
     boolean redirect = filters.stream().anyMatch(f -> f instanceof HttpFilter.Redirect);
-    long weight = backends.stream().mapToLong(RuleBackend::weight).sum();
+    long weight = backends.stream().filter(RuleBackend::valid).mapToLong(RuleBackend::weight).sum();
     if (!redirect && directResponseStatus == 0 && weight == 0) {
       throw new IllegalArgumentException(
-          "rule " + name + ": expected a redirect, a direct response or a backend with weight > 0");
+          "rule "
+              + name
+              + ": expected a redirect, a direct response or a valid backend with weight > 0");
     }
     for (HttpFilter filter : filters) {
       HttpFilter.PathModifier path = null;
@@ -147,6 +150,16 @@ public record HttpRule(
     return false;
   }
 
+  /** True when some of the rule's requests go to an {@link RuleBackend#invalid} backend's share. */
+  public boolean hasInvalidBackend() {
+    for (RuleBackend backend : backends) {
+      if (!backend.valid() && backend.weight() > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The redirect this rule answers with, or null. */
   public HttpFilter.@Nullable Redirect redirect() {
     for (HttpFilter filter : filters) {
@@ -173,9 +186,20 @@ public record HttpRule(
       requireNonNull(name, "name");
     }
 
+    /** The {@code kind} of an HTTPRoute's rule. */
+    public static final String HTTP_ROUTE = "HTTPRoute";
+
+    /** The {@code kind} of a GRPCRoute's rule. */
+    public static final String GRPC_ROUTE = "GRPCRoute";
+
     /** {@code {namespace}/{name}}. */
     public String key() {
       return namespace + "/" + name;
+    }
+
+    /** True for a GRPCRoute's rule. */
+    public boolean grpc() {
+      return kind.equals(GRPC_ROUTE);
     }
   }
 }

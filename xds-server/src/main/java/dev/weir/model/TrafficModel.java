@@ -110,7 +110,10 @@ public record TrafficModel(
     }
     for (HttpRule rule : vh.rules()) {
       for (RuleBackend backend : rule.backends()) {
-        each.accept(backend.upstream());
+        String upstream = backend.upstream();
+        if (upstream != null) {
+          each.accept(upstream);
+        }
       }
       for (HttpFilter filter : rule.filters()) {
         if (filter instanceof HttpFilter.Mirror mirror) {

@@ -10,6 +10,7 @@ import static org.springframework.cloud.gateway.support.ServerWebExchangeUtils.r
 import dev.weir.gateway.routing.Endpoint;
 import dev.weir.gateway.routing.LocalityLoad;
 import dev.weir.gateway.routing.RouteEntry;
+import dev.weir.gateway.routing.RouteSpec;
 import dev.weir.gateway.routing.RoutingTable;
 import dev.weir.gateway.routing.RoutingTableHolder;
 import dev.weir.gateway.routing.Target;
@@ -210,6 +211,17 @@ public final class WeirRoutingFilter implements GlobalFilter, Ordered {
       }
     }
     Target target = route.pick();
+    if (target.status() != 0) {
+      // An invalid backendRef's share (Gateway API: 500, a GRPCRoute's 503), never forwarded.
+      return fail(
+          exchange,
+          new ProxyExchange(vhost.route(), route, target, null, path),
+          target.status(),
+          "invalid_backend",
+          RouteSpec.ruleOf(route.name())
+              + " sent this request to the share of an invalid backendRef (the route's"
+              + " ResolvedRefs condition says which and why)");
+    }
     String upstreamPath = route.rewritePath(path);
     ProxyExchange proxy =
         new ProxyExchange(

@@ -121,4 +121,23 @@ public record RouteSpec(
   public static RouteSpec direct(String name, String prefix, int status, String body) {
     return new RouteSpec(name, prefix, null, null, null, List.of(), status, body, 0, 0);
   }
+
+  /**
+   * What a route name says about its rule, for answers that name it: "rule 2 of HTTPRoute
+   * default/app" for a Gateway API rule's route ({@code httproute/default/app/rule/2/match/1}, as
+   * the controller names them), else "rule " and the name as given.
+   */
+  public static String ruleOf(String routeName) {
+    String[] parts = routeName.split("/", -1);
+    if (parts.length == 7 && "rule".equals(parts[3]) && "match".equals(parts[5])) {
+      String kind =
+          switch (parts[0]) {
+            case "httproute" -> "HTTPRoute";
+            case "grpcroute" -> "GRPCRoute";
+            default -> parts[0];
+          };
+      return "rule " + parts[4] + " of " + kind + " " + parts[1] + "/" + parts[2];
+    }
+    return "rule " + routeName;
+  }
 }

@@ -491,6 +491,11 @@ public final class RoutingTableBuilder {
       int[] weights = new int[targets.length];
       for (int t = 0; t < targets.length; t++) {
         TargetSpec target = route.targets().get(t);
+        if (!target.isCluster()) {
+          targets[t] = new Target(target, null); // answered by the gateway itself
+          weights[t] = target.weight();
+          continue;
+        }
         Upstream upstream = upstreams.get(target.cluster());
         targets[t] = new Target(target, upstream);
         weights[t] = target.weight();

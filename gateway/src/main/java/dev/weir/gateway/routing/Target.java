@@ -17,9 +17,11 @@ public final class Target {
   private final String[] headerValues;
   private final HeaderSpec.Action[] headerActions;
   private final List<HeaderSpec> responseHeaders;
+  private final int status;
 
   Target(TargetSpec spec, @Nullable Upstream upstream) {
     this.cluster = spec.cluster();
+    this.status = spec.status();
     this.weight = spec.weight();
     this.upstream = upstream;
     List<HeaderSpec> headers = spec.headers();
@@ -43,7 +45,17 @@ public final class Target {
     return weight;
   }
 
-  /** The cluster, or null when the control plane has not (yet) sent it. */
+  /**
+   * 0 for a cluster's share; else the status the gateway answers this share with: an invalid
+   * Gateway API backend's (the route's {@code cluster_not_found_response_code}).
+   */
+  public int status() {
+    return status;
+  }
+
+  /**
+   * The cluster, or null when the control plane has not (yet) sent it (or for a {@link #status}).
+   */
   public @Nullable Upstream upstream() {
     return upstream;
   }

@@ -27,6 +27,7 @@ import dev.weir.gateway.routing.StringMatcher;
 import dev.weir.gateway.routing.TargetSpec;
 import dev.weir.gateway.routing.VirtualHostChanges;
 import dev.weir.gateway.routing.VirtualHostSpec;
+import dev.weir.xds.dialect.ResourceNames;
 import dev.weir.xds.dialect.WeirMetadata;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
@@ -623,26 +624,14 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
   }
 
   /**
-   * The body of a rule's 500 sent without one: the controller answers 500 for a Gateway API rule
-   * with no valid backend of positive weight, and says why only in the route's status. The answer
-   * names the rule from its route name ({@code httproute/ns/name/rule/i/match/j}: "rule 0 of
-   * HTTPRoute default/app"), or the route name as given when it has another shape.
+   * The body of a rule's 500 (an HTTPRoute's) or 503 (a GRPCRoute's) sent without one: the
+   * controller answers so for a Gateway API rule with no valid backend of positive weight, and says
+   * why only in the route's status. The answer names the rule ({@link RouteSpec#ruleOf}).
    */
   static String noValidBackend(String routeName) {
-    String[] parts = routeName.split("/", -1);
-    String rule = "rule " + routeName;
-    if (parts.length == 7 && "rule".equals(parts[3]) && "match".equals(parts[5])) {
-      String kind =
-          switch (parts[0]) {
-            case "httproute" -> "HTTPRoute";
-            case "grpcroute" -> "GRPCRoute";
-            default -> parts[0];
-          };
-      rule = "rule " + parts[4] + " of " + kind + " " + parts[1] + "/" + parts[2];
-    }
-    return rule
-        + " has no valid backend (its backendRefs are invalid, missing or of weight 0;"
-        + " the route's ResolvedRefs condition says why)\n";
+    return RouteSpec.ruleOf(routeName)
+        + " has no backend to send to: each of its backendRefs is invalid (the route's"
+        + " ResolvedRefs condition says which and why) or has weight 0\n";
   }
 
   private static String where(String name) throws InvalidResourceException {
@@ -850,6 +839,12 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
               if (weight == 0) {
                 continue;
               }
+              if (cw.getName().equals(ResourceNames.INVALID_BACKEND_CLUSTER)) {
+                // No cluster has this name: the share gets cluster_not_found_response_code.
+                targets.add(
+                    TargetSpec.invalidBackend(weight, clusterNotFoundStatus(where, action)));
+                continue;
+              }
               // Envoy applies the cluster's mutations first, then the route's, then the host's.
               List<HeaderSpec> headers =
                   mutations(
@@ -891,7 +886,7 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
             route.getDirectResponse().getBody().hasInlineString()
                 ? route.getDirectResponse().getBody().getInlineString()
                 : route.getDirectResponse().getBody().getInlineBytes().toStringUtf8();
-        if (status == 500 && body.isEmpty()) {
+        if ((status == 500 || status == 503) && body.isEmpty()) {
           body = noValidBackend(name);
         }
         return new RouteSpec(
@@ -947,6 +942,26 @@ final class RouteConfigurationType implements ResourceType<RouteConfigSpec> {
         retries,
         matchSpec,
         actionSpec);
+  }
+
+  /**
+   * The status of {@code cluster_not_found_response_code}, which the gateway answers an invalid
+   * backend's share ({@link ResourceNames#INVALID_BACKEND_CLUSTER}) with, as Envoy does because no
+   * cluster has that name: 503 ({@code SERVICE_UNAVAILABLE}, the default), 404 or 500.
+   */
+  static int clusterNotFoundStatus(String where, RouteAction action)
+      throws InvalidResourceException {
+    return switch (action.getClusterNotFoundResponseCode()) {
+      case SERVICE_UNAVAILABLE -> 503;
+      case NOT_FOUND -> 404;
+      case INTERNAL_SERVER_ERROR -> 500;
+      case UNRECOGNIZED ->
+          throw new InvalidResourceException(
+              where
+                  + ": cluster_not_found_response_code "
+                  + action.getClusterNotFoundResponseCodeValue()
+                  + " unknown (expected: SERVICE_UNAVAILABLE, NOT_FOUND or INTERNAL_SERVER_ERROR)");
+    };
   }
 
   /**

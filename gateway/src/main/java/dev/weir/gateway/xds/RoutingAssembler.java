@@ -771,6 +771,9 @@ final class RoutingAssembler {
     for (VirtualHostSpec vhost : hosts) {
       for (RouteSpec route : vhost.routes()) {
         for (TargetSpec target : route.targets()) {
+          if (!target.isCluster()) {
+            continue;
+          }
           String name = target.cluster();
           int before = counts.getOrDefault(name, 0);
           int after = before + sign;
@@ -847,7 +850,9 @@ final class RoutingAssembler {
     for (VirtualHostSpec vhost : spec.virtualHosts()) {
       for (RouteSpec route : vhost.routes()) {
         for (TargetSpec target : route.targets()) {
-          names.add(target.cluster());
+          if (target.isCluster()) {
+            names.add(target.cluster());
+          }
         }
       }
     }
@@ -899,7 +904,9 @@ final class RoutingAssembler {
       for (RouteSpec route : vhost.routes()) {
         for (TargetSpec target : route.targets()) {
           String name = target.cluster();
-          if (!known.clusters.contains(name) && !tableClusters.containsKey(name)) {
+          if (target.isCluster()
+              && !known.clusters.contains(name)
+              && !tableClusters.containsKey(name)) {
             return "route "
                 + spec.name()
                 + " vhost "

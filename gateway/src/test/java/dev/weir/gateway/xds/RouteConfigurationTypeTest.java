@@ -221,7 +221,7 @@ class RouteConfigurationTypeTest {
       })
   void aBodiless500NamesItsRule(String routeName, String rule) {
     assertThat(RouteConfigurationType.noValidBackend(routeName))
-        .startsWith(rule + " has no valid backend (")
-        .endsWith("the route's ResolvedRefs condition says why)\n");
+        .startsWith(rule + " has no backend to send to: ")
+        .endsWith("or has weight 0\n");
   }
 }

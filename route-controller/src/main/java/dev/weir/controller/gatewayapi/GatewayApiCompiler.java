@@ -132,12 +132,14 @@ import org.jspecify.annotations.Nullable;
  * NoMatchingListenerHostname}). Backends: core Services with a port ({@code InvalidKind} for other
  * kinds; {@code RefNotPermitted} across namespaces without a ReferenceGrant; {@code
  * BackendNotFound} for a missing Service or a port that is not the Service's serving port; {@code
- * UnsupportedProtocol} for a GRPCRoute backend whose port is not HTTP/2); an invalid backend leaves
- * the rule (with its filters), and a rule with no backend of positive weight answers 500. A
- * backendRef's own filters (request and response header modifiers only) go into its {@link
- * RuleBackend#filters()}. When a host has rules of both route kinds, the older route's kind keeps
- * it (grpcroute_types.go, {@code GRPCRouteSpec.hostnames}); the routes of the other kind show
- * {@code Accepted=False} reason {@code HostnameConflict} for that parent.
+ * UnsupportedProtocol} for a GRPCRoute backend whose port is not HTTP/2); an invalid backend keeps
+ * its share of the rule as a {@link RuleBackend#invalid} backend (those requests get 500, a
+ * GRPCRoute's 503: {@code UNAVAILABLE}), and a rule with no valid backend of positive weight
+ * answers 500 (a GRPCRoute's 503) to all. A backendRef's own filters (request and response header
+ * modifiers only) go into its {@link RuleBackend#filters()}. When a host has rules of both route
+ * kinds, the older route's kind keeps it (grpcroute_types.go, {@code GRPCRouteSpec.hostnames}); the
+ * routes of the other kind show {@code Accepted=False} reason {@code HostnameConflict} for that
+ * parent.
  *
  * <p><b>Hosts</b>: one {@link VirtualHost} per host name and listener port (80 for HTTP on 80 and
  * HTTPS on 443, else the port); its rules are its own (ranked by {@link Precedence}) followed by
@@ -1662,6 +1664,8 @@ public final class GatewayApiCompiler {
                   own, f.getType(), f.getRequestHeaderModifier(), f.getResponseHeaderModifier());
             }
             backends.add(new RuleBackend(rb.upstream(), rb.weight(), own));
+          } else {
+            backends.add(RuleBackend.invalid(weightOf(b.getWeight())));
           }
         }
         Duration timeout = null;
@@ -1684,8 +1688,7 @@ public final class GatewayApiCompiler {
           compiledMatches.add(httpMatch(m));
         }
         boolean redirect = filters.stream().anyMatch(f -> f instanceof HttpFilter.Redirect);
-        int status =
-            !redirect && backends.stream().mapToLong(RuleBackend::weight).sum() == 0 ? 500 : 0;
+        int status = !redirect && validWeight(backends) == 0 ? 500 : 0;
         for (int j = 0; j < compiledMatches.size(); j++) {
           HttpMatch match = compiledMatches.get(j);
           String name = prefix + "/rule/" + i + "/match/" + j;
@@ -1765,9 +1768,12 @@ public final class GatewayApiCompiler {
                   own, f.getType(), f.getRequestHeaderModifier(), f.getResponseHeaderModifier());
             }
             backends.add(new RuleBackend(rb.upstream(), rb.weight(), own));
+          } else {
+            backends.add(RuleBackend.invalid(weightOf(b.getWeight())));
           }
         }
-        int status = backends.stream().mapToLong(RuleBackend::weight).sum() == 0 ? 500 : 0;
+        // GRPCRouteRule.backendRefs: UNAVAILABLE, which 503 becomes on both data planes.
+        int status = validWeight(backends) == 0 ? 503 : 0;
         List<GRPCRouteMatch> matches = GatewayApiValidation.list(rule.getMatches());
         if (matches.isEmpty()) {
           matches = List.of(new GRPCRouteMatch());
@@ -2005,7 +2011,26 @@ public final class GatewayApiCompiler {
       int den = f.getFraction().getDenominator() == null ? 100 : f.getFraction().getDenominator();
       percent = (int) (f.getFraction().getNumerator() * 100L / den);
     }
-    return new HttpFilter.Mirror(target.upstream(), percent);
+    return new HttpFilter.Mirror(Objects.requireNonNull(target.upstream(), "upstream"), percent);
+  }
+
+  /**
+   * The summed weight of the valid backends: 0 when no request of the rule can reach a backend
+   * (every backendRef invalid or of weight 0), and the rule then answers by itself.
+   */
+  private static long validWeight(List<RuleBackend> backends) {
+    long sum = 0;
+    for (RuleBackend backend : backends) {
+      if (backend.valid()) {
+        sum += backend.weight();
+      }
+    }
+    return sum;
+  }
+
+  /** A backendRef's weight: BackendRef.weight, 1 when unset. */
+  private static int weightOf(@Nullable Integer weight) {
+    return weight == null ? 1 : weight;
   }
 
   /**
@@ -2102,7 +2127,7 @@ public final class GatewayApiCompiler {
     if (rec != null) {
       rec.services.add(ref);
     }
-    return new RuleBackend(Upstream.nameOf(ns, name), weight == null ? 1 : weight);
+    return new RuleBackend(Upstream.nameOf(ns, name), weightOf(weight));
   }
 
   // ------------------------------------------------------------------ hosts

@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.weir.controller.gatewayapi.GatewayApiInput.BackendServices;
 import dev.weir.controller.gatewayapi.GatewayApiInput.ListenerSecrets;
 import dev.weir.controller.gatewayapi.GatewayApiInput.Programming;
+import dev.weir.model.RuleBackend;
 import dev.weir.model.VirtualHost;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
@@ -115,9 +116,12 @@ class GatewayApiCompileCacheTest {
     GatewayApiResult first = compile(svc, GatewayApiState.INITIAL, 0, weir, gw, a);
     VirtualHost before = host(first, "a.example.com");
 
-    // A Service a backendRef names goes away: the rule loses that backend.
+    // A Service a backendRef names goes away: that backend's share becomes an invalid one.
     GatewayApiResult gone = compile(services("apps/web:http:8080"), first.state(), 1, weir, gw, a);
-    assertThat(host(gone, "a.example.com").rules().get(0).backends()).hasSize(1);
+    assertThat(host(gone, "a.example.com").rules().get(0).backends())
+        .filteredOn(RuleBackend::valid)
+        .hasSize(1);
+    assertThat(host(gone, "a.example.com").rules().get(0).hasInvalidBackend()).isTrue();
 
     // Back again, then a new Gateway generation: compiled again, equal to before.
     GatewayApiResult back = compile(svc, gone.state(), 2, weir, gw, a);
@@ -247,11 +251,15 @@ class GatewayApiCompileCacheTest {
     assertThat(none.lookups).isZero();
     assertThat(host(reused, "a.example.com")).isSameAs(host(first, "a.example.com"));
 
-    // Service api may have changed, and did (gone): looked up, and the rule loses that backend.
+    // Service api may have changed, and did (gone): looked up, and that backend's share becomes
+    // an invalid one.
     CountingServices apiGone = new CountingServices(services("apps/web:http:8080"), "apps/api");
     GatewayApiResult gone = compile(apiGone, reused.state(), 2, weir, gw, a);
     assertThat(apiGone.lookups).isPositive();
-    assertThat(host(gone, "a.example.com").rules().get(0).backends()).hasSize(1);
+    assertThat(host(gone, "a.example.com").rules().get(0).backends())
+        .filteredOn(RuleBackend::valid)
+        .hasSize(1);
+    assertThat(host(gone, "a.example.com").rules().get(0).hasInvalidBackend()).isTrue();
   }
 
   @Test

@@ -770,8 +770,12 @@ class GatewayApiCompilerTest {
     assertThat(rule.backends()).isEmpty();
   }
 
+  /**
+   * HTTPRouteRule.backendRefs: the share an invalid backendRef would have had gets 500; it is not
+   * moved onto the valid backends.
+   */
   @Test
-  void zeroWeightsAnswer500AndAValidBackendBesideAnInvalidOneServes() {
+  void zeroWeightsAnswer500AndAnInvalidBackendKeepsItsShareBesideAValidOne() {
     GatewayApiResult r =
         compile(
             SVC,
@@ -787,11 +791,33 @@ class GatewayApiCompilerTest {
             rules:
             - {matches: [{path: {value: /zero}}], backendRefs: [{name: web, port: 8080, weight: 0}]}
             - {matches: [{path: {value: /half}}], backendRefs: [{name: web, port: 8080}, {name: nope, port: 80}]}
+            - {matches: [{path: {value: /quarter}}], backendRefs: [{name: web, port: 8080, weight: 30}, {name: web, namespace: other, port: 8080, weight: 10}, {name: nope, port: 80, weight: 0}]}
+            - {matches: [{path: {value: /none}}], backendRefs: [{name: web, port: 8080, weight: 0}, {name: nope, port: 80, weight: 5}]}
             """)));
     List<HttpRule> rules = host(r, "*").rules();
-    assertThat(rules.get(0).match().path().value()).isEqualTo("/zero");
-    assertThat(rules.get(0).directResponseStatus()).isEqualTo(500);
-    assertThat(rules.get(1).backends()).containsExactly(new RuleBackend("apps/web", 1));
+    HttpRule zero = rule(rules, "/zero");
+    assertThat(zero.directResponseStatus()).isEqualTo(500);
+    assertThat(zero.backends()).isEmpty();
+    HttpRule half = rule(rules, "/half");
+    assertThat(half.directResponseStatus()).isZero();
+    assertThat(half.backends())
+        .containsExactly(new RuleBackend("apps/web", 1), RuleBackend.invalid(1));
+    assertThat(half.hasInvalidBackend()).isTrue();
+    HttpRule quarter = rule(rules, "/quarter");
+    assertThat(quarter.backends())
+        .containsExactly(
+            new RuleBackend("apps/web", 30), RuleBackend.invalid(10), RuleBackend.invalid(0));
+    // Every request would go to the invalid one: the rule answers 500 to all.
+    HttpRule none = rule(rules, "/none");
+    assertThat(none.directResponseStatus()).isEqualTo(500);
+    assertThat(none.backends()).isEmpty();
+  }
+
+  private static HttpRule rule(List<HttpRule> rules, String path) {
+    return rules.stream()
+        .filter(x -> x.match().path().value().equals(path))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no rule for " + path + " in " + rules));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -924,7 +950,8 @@ class GatewayApiCompilerTest {
             new PathMatch(PathMatch.Type.PREFIX, "/shop.Cart/"),
             new PathMatch(PathMatch.Type.REGEX, "/[^/]+/Get.*"));
     assertThat(rules).allSatisfy(x -> assertThat(x.match().method()).isEqualTo("POST"));
-    assertThat(rules.get(2).directResponseStatus()).isEqualTo(500);
+    // GRPCRouteRule.backendRefs: UNAVAILABLE, which a 503 is on both data planes.
+    assertThat(rules.get(2).directResponseStatus()).isEqualTo(503);
     Condition refs =
         condition(
             java.util.Objects.requireNonNull(
@@ -1127,7 +1154,9 @@ class GatewayApiCompilerTest {
                             new HttpFilter.Header(
                                 "Set-Cookie", "flagger-cookie=canary; Max-Age=60")),
                         List.of(),
-                        List.of()))));
+                        List.of()))),
+            // The missing Service keeps its share (weight 1 of 101), without its filters.
+            RuleBackend.invalid(1));
     HttpRule zero =
         rules.stream()
             .filter(x -> x.match().path().value().equals("/zero"))

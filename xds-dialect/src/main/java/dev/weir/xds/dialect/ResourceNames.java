@@ -50,6 +50,22 @@ public final class ResourceNames {
    */
   public static final String NO_READY_REVISION_CLUSTER = "weir/no_ready_revision";
 
+  /**
+   * The weighted cluster that stands for the share of a Gateway API rule's invalid {@code
+   * backendRefs} (a Service missing, another namespace's without a ReferenceGrant, a kind that is
+   * not a Service): no cluster ever has this name, so the share gets the route's {@code
+   * cluster_not_found_response_code}, {@code INTERNAL_SERVER_ERROR} (500) for an HTTPRoute's rule
+   * and {@code SERVICE_UNAVAILABLE} (503, gRPC {@code UNAVAILABLE}) for a GRPCRoute's, as the
+   * Gateway API specification asks ({@code HTTPRouteRule.backendRefs}, {@code
+   * GRPCRouteRule.backendRefs}: "the proportion of requests that would otherwise have been routed
+   * to an invalid backend"). Envoy answers so because the cluster is not found; the gateway knows
+   * the name and answers so without waiting for a cluster that never comes. Proxyless gRPC clients
+   * get {@link #NO_READY_REVISION_CLUSTER} for the share instead (grpc-java would wait for the
+   * cluster), which fails their calls {@code UNAVAILABLE} too. Written by the translator; {@code _}
+   * keeps it apart from every {@code {namespace}/{revision}}.
+   */
+  public static final String INVALID_BACKEND_CLUSTER = "weir/invalid_backend";
+
   private static final String TAG_ROUTE_PREFIX = "tag:";
   private static final String KNATIVE_SUFFIX = ":knative";
 

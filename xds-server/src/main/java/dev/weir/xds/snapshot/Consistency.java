@@ -2,6 +2,7 @@ package dev.weir.xds.snapshot;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.weir.xds.dialect.ResourceNames;
 import dev.weir.xds.translate.Versioned;
 import dev.weir.xds.translate.XdsResources;
 import io.envoyproxy.controlplane.cache.SnapshotConsistencyException;
@@ -286,6 +287,9 @@ final class Consistency {
       requireCluster(clusters, host, route.getRoute().getCluster());
       for (WeightedCluster.ClusterWeight weight :
           route.getRoute().getWeightedClusters().getClustersList()) {
+        if (weight.getName().equals(ResourceNames.INVALID_BACKEND_CLUSTER)) {
+          continue; // an invalid backend's share: no cluster by design
+        }
         requireCluster(clusters, host, weight.getName());
       }
     }

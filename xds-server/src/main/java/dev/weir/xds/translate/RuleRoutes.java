@@ -1,10 +1,12 @@
 package dev.weir.xds.translate;
 
+import com.google.protobuf.UInt32Value;
 import dev.weir.model.HttpFilter;
 import dev.weir.model.HttpMatch;
 import dev.weir.model.HttpRule;
 import dev.weir.model.RuleBackend;
 import dev.weir.model.Upstream;
+import dev.weir.xds.dialect.ResourceNames;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
@@ -50,6 +52,17 @@ final class RuleRoutes {
    * @param upstreams the model's upstream of a {@link Upstream#name()}; throws when unknown
    */
   static Route route(HttpRule rule, Function<String, Upstream> upstreams) {
+    return route(rule, upstreams, ResourceNames.INVALID_BACKEND_CLUSTER);
+  }
+
+  /**
+   * The Envoy route of {@code rule}, its invalid backends' share sent to {@code invalidCluster}:
+   * {@link ResourceNames#INVALID_BACKEND_CLUSTER} (no such cluster: the route's {@code
+   * cluster_not_found_response_code} answers) or, for proxyless clients, {@link
+   * ResourceNames#NO_READY_REVISION_CLUSTER}.
+   */
+  private static Route route(
+      HttpRule rule, Function<String, Upstream> upstreams, String invalidCluster) {
     Route.Builder route = Route.newBuilder().setName(rule.name()).setMatch(match(rule.match()));
     List<HeaderValueOption> requestHeaders = new ArrayList<>();
     for (HttpFilter filter : rule.filters()) {
@@ -78,8 +91,9 @@ final class RuleRoutes {
           backends.add(backend);
         }
       }
-      if (backends.size() == 1 && backends.get(0).filters().isEmpty()) {
-        Upstream target = upstreams.apply(backends.get(0).upstream());
+      String lone = backends.size() == 1 ? backends.get(0).upstream() : null;
+      if (lone != null && backends.get(0).filters().isEmpty()) {
+        Upstream target = upstreams.apply(lone);
         action.setCluster(XdsProtos.clusterName(target.namespace(), target.revision()));
         // After the filter's headers, so that they cannot pose as another revision.
         requestHeaders.addAll(XdsProtos.revisionHeaders(target.namespace(), target.revision()));
@@ -88,9 +102,17 @@ final class RuleRoutes {
         // backend's (applied before the rule's, as for several backends), not the route's.
         WeightedCluster.Builder weighted = WeightedCluster.newBuilder();
         for (RuleBackend backend : backends) {
-          weighted.addClusters(clusterWeight(backend, upstreams.apply(backend.upstream())));
+          String upstream = backend.upstream();
+          if (upstream == null) {
+            weighted.addClusters(invalidShare(backend.weight(), invalidCluster));
+          } else {
+            weighted.addClusters(clusterWeight(backend, upstreams.apply(upstream)));
+          }
         }
         action.setWeightedClusters(weighted);
+        if (rule.hasInvalidBackend()) {
+          action.setClusterNotFoundResponseCode(invalidBackendCode(rule));
+        }
       }
       Duration timeout = rule.timeout();
       Duration backendTimeout = rule.backendTimeout();
@@ -132,16 +154,32 @@ final class RuleRoutes {
 
   /**
    * The routes of {@code rule} for proxyless gRPC clients (grpc-java), which reject a whole route
-   * configuration for one route they cannot read: a redirect or a direct response is left out (a
-   * gRPC call it would take goes on to the next rule), and a {@code path_separated_prefix} {@code
-   * /p} becomes two routes, {@code path: /p} and {@code prefix: /p/}, which match the same paths.
-   * What grpc-java does not apply (header mutations, rewrites, mirrors) it ignores.
+   * configuration for one route they cannot read: a redirect is left out (a gRPC call it would take
+   * goes on to the next rule), a rule without a valid backend and the share of its invalid backends
+   * go to {@link ResourceNames#NO_READY_REVISION_CLUSTER}, a cluster without endpoints, so those
+   * calls fail {@code UNAVAILABLE} (the translator then serves that cluster), and a {@code
+   * path_separated_prefix} {@code /p} becomes two routes, {@code path: /p} and {@code prefix: /p/},
+   * which match the same paths. What grpc-java does not apply (header mutations, rewrites, mirrors)
+   * it ignores.
    */
   static List<Route> proxylessRoutes(HttpRule rule, Function<String, Upstream> upstreams) {
-    if (rule.redirect() != null || rule.directResponseStatus() != 0) {
+    if (rule.redirect() != null) {
       return List.of();
     }
-    Route route = route(rule, upstreams);
+    Route route;
+    if (rule.directResponseStatus() != 0) {
+      // No valid backend: the rule's calls fail UNAVAILABLE on a cluster without endpoints, as
+      // an invalid backend's share does, instead of going on to the next rule.
+      route =
+          Route.newBuilder()
+              .setName(rule.name())
+              .setMatch(match(rule.match()))
+              .setRoute(
+                  RouteAction.newBuilder().setCluster(ResourceNames.NO_READY_REVISION_CLUSTER))
+              .build();
+    } else {
+      route = route(rule, upstreams, ResourceNames.NO_READY_REVISION_CLUSTER);
+    }
     RouteMatch match = route.getMatch();
     if (!match.hasPathSeparatedPrefix()) {
       return List.of(route);
@@ -177,6 +215,24 @@ final class RuleRoutes {
       }
     }
     return out.addAllRequestHeadersToAdd(share.getRequestHeadersToAddList()).build();
+  }
+
+  /** The share of a rule's invalid backends, as a weighted cluster no cluster answers to. */
+  private static WeightedCluster.ClusterWeight invalidShare(int weight, String cluster) {
+    return WeightedCluster.ClusterWeight.newBuilder()
+        .setName(cluster)
+        .setWeight(UInt32Value.of(weight))
+        .build();
+  }
+
+  /**
+   * What an invalid backend's share gets (Gateway API): 500 for an HTTPRoute's rule, 503 for a
+   * GRPCRoute's, which Envoy and the gateway turn into gRPC {@code UNAVAILABLE}.
+   */
+  static RouteAction.ClusterNotFoundResponseCode invalidBackendCode(HttpRule rule) {
+    return rule.source().grpc()
+        ? RouteAction.ClusterNotFoundResponseCode.SERVICE_UNAVAILABLE
+        : RouteAction.ClusterNotFoundResponseCode.INTERNAL_SERVER_ERROR;
   }
 
   /** A rule's match: path, then headers, query parameters and {@code :method}. */

@@ -82,10 +82,11 @@ import org.jspecify.annotations.Nullable;
  * order ({@code RuleRoutes}); proxyless gRPC clients get its rules in a form grpc-java reads (no
  * redirects or direct responses, {@code path_separated_prefix} as {@code path} plus {@code
  * prefix}), since grpc-java rejects a whole route configuration for one route it cannot read; for
- * the same reason a Route without a ready revision routes them to {@code
- * ResourceNames.NO_READY_REVISION_CLUSTER}, a cluster without endpoints (Envoy and the gateway get
- * a {@code direct_response} 503), so their call fails {@code UNAVAILABLE} for that host only. Their
- * {@code api_listener}s leave wildcard hosts out.
+ * the same reason a Route without a ready revision, a rule without a valid backend and an invalid
+ * backend's share route them to {@code ResourceNames.NO_READY_REVISION_CLUSTER}, a cluster without
+ * endpoints (Envoy and the gateway get a {@code direct_response} 503 or 500, or the share's {@code
+ * cluster_not_found_response_code}), so their call fails {@code UNAVAILABLE} for that host only.
+ * Their {@code api_listener}s leave wildcard hosts out.
  *
  * <p>Thread-safe; call {@link #endRound()} after translating one model for every node group so that
  * what the next model no longer uses is forgotten.
@@ -423,13 +424,12 @@ public final class Translator {
     private final Map<Locality, List<Versioned<ClusterLoadAssignment>>> proxylessEndpoints =
         new HashMap<>();
 
-    // A Route's host without a ready revision: proxyless clients route it to an empty cluster.
+    // A Route's host without a ready revision, or a rule without a valid backend or with an
+    // invalid backend's share: proxyless clients route those to an empty cluster.
     boolean anyNotReady() {
       if (anyNotReady == null) {
         anyNotReady =
-            any(
-                previous == null ? null : previous.anyNotReady,
-                vh -> !vh.ruleBased() && vh.split().isEmpty());
+            any(previous == null ? null : previous.anyNotReady, Translator::needsEmptyCluster);
       }
       return anyNotReady;
     }
@@ -1143,6 +1143,20 @@ public final class Translator {
       String name, List<io.envoyproxy.envoy.config.route.v3.VirtualHost> protos, Chunks chunks) {
     RouteConfiguration config = XdsProtos.routeConfiguration(name, protos);
     return List.of(new Versioned<>(name, config, chunks.version(name)));
+  }
+
+  /** Whether proxyless clients route some of {@code vh}'s calls to the empty cluster. */
+  private static boolean needsEmptyCluster(VirtualHost vh) {
+    if (!vh.ruleBased()) {
+      return vh.split().isEmpty();
+    }
+    for (HttpRule rule : vh.rules()) {
+      if (rule.redirect() == null
+          && (rule.directResponseStatus() != 0 || rule.hasInvalidBackend())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static io.envoyproxy.envoy.config.route.v3.VirtualHost virtualHost(

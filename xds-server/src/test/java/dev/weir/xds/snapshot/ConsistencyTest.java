@@ -3,10 +3,13 @@ package dev.weir.xds.snapshot;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.UInt32Value;
+import dev.weir.xds.dialect.ResourceNames;
 import dev.weir.xds.translate.Versioned;
 import dev.weir.xds.translate.XdsProtos;
 import dev.weir.xds.translate.XdsResources;
 import io.envoyproxy.controlplane.cache.SnapshotConsistencyException;
+import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -124,5 +127,32 @@ class ConsistencyTest {
           .hasMessageContaining("virtual host b.example.com routes to cluster default/gone");
     }
     assertThatCode(() -> consistency.checkOnce(passing)).doesNotThrowAnyException();
+  }
+
+  /**
+   * An invalid backend's share names a cluster no snapshot has, by design (Envoy answers it with
+   * the route's cluster_not_found_response_code); any other missing weighted cluster still fails.
+   */
+  @Test
+  void onlyTheInvalidBackendsShareMayNameAClusterThatIsNotThere() {
+    for (String other : List.of(ResourceNames.INVALID_BACKEND_CLUSTER, "default/gone")) {
+      var weighted =
+          XdsProtos.weightedRoute(
+              List.of(
+                  XdsProtos.clusterWeight("default", "a", 3),
+                  WeightedCluster.ClusterWeight.newBuilder()
+                      .setName(other)
+                      .setWeight(UInt32Value.of(1))
+                      .build()));
+      var host = XdsProtos.virtualHost("a.example.com", "default/a", 1, "east", List.of(weighted));
+      XdsResources resources = routing(List.of(host), List.of("a"));
+      if (other.equals(ResourceNames.INVALID_BACKEND_CLUSTER)) {
+        assertThatCode(() -> Consistency.check(resources)).doesNotThrowAnyException();
+      } else {
+        assertThatThrownBy(() -> Consistency.check(resources))
+            .isInstanceOf(SnapshotConsistencyException.class)
+            .hasMessageContaining("routes to cluster default/gone");
+      }
+    }
   }
 }

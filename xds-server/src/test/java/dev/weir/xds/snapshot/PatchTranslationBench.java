@@ -171,8 +171,8 @@ public final class PatchTranslationBench {
             rule.match(),
             rule.filters(),
             List.of(
-                new RuleBackend(rule.backends().get(0).upstream(), 100 - weight),
-                new RuleBackend(rule.backends().get(1).upstream(), weight)),
+                new RuleBackend(rule.backends().get(0).upstream(), 100 - weight, List.of()),
+                new RuleBackend(rule.backends().get(1).upstream(), weight, List.of())),
             0,
             null,
             null,

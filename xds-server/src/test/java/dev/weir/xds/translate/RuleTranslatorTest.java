@@ -3,6 +3,7 @@ package dev.weir.xds.translate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.UInt32Value;
 import dev.weir.model.Endpoint;
 import dev.weir.model.HttpFilter;
 import dev.weir.model.HttpFilter.Header;
@@ -21,6 +22,7 @@ import dev.weir.model.TrafficModel;
 import dev.weir.model.Upstream;
 import dev.weir.model.VirtualHost;
 import dev.weir.model.WeightedUpstream;
+import dev.weir.xds.dialect.ResourceNames;
 import dev.weir.xds.dialect.WeirHeaders;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
@@ -749,18 +751,25 @@ class RuleTranslatorTest {
     HttpRule method = rule(path(PathMatch.Type.EXACT, "/pkg.Svc/Method"));
     TrafficModel model = model(redirect, direct, method, svc);
 
-    var proxyless =
-        translator
-            .translate(model, DataPlaneKind.PROXYLESS_GRPC, EAST)
-            .routeProtos()
-            .get(0)
-            .getVirtualHosts(0);
+    XdsResources resources = translator.translate(model, DataPlaneKind.PROXYLESS_GRPC, EAST);
+    var proxyless = resources.routeProtos().get(0).getVirtualHosts(0);
 
+    // The rule without a valid backend fails its calls UNAVAILABLE on the empty cluster instead of
+    // letting them go on to the next rule.
+    Route.Builder empty =
+        Route.newBuilder()
+            .setName("direct")
+            .setRoute(RouteAction.newBuilder().setCluster(ResourceNames.NO_READY_REVISION_CLUSTER));
     assertThat(proxyless.getRoutesList())
         .containsExactly(
+            empty.setMatch(RouteMatch.newBuilder().setPath("/broken")).build(),
+            empty.setMatch(RouteMatch.newBuilder().setPrefix("/broken/")).build(),
             toOne(RouteMatch.newBuilder().setPath("/pkg.Svc/Method")),
             toOne(RouteMatch.newBuilder().setPath("/pkg.Svc")),
             toOne(RouteMatch.newBuilder().setPrefix("/pkg.Svc/")));
+    assertThat(resources.clusterProtos())
+        .extracting(c -> c.getName())
+        .contains(ResourceNames.NO_READY_REVISION_CLUSTER);
     // Envoy and the gateway get every rule as it is.
     assertThat(
             translator
@@ -770,6 +779,88 @@ class RuleTranslatorTest {
                 .getVirtualHosts(0)
                 .getRoutesCount())
         .isEqualTo(4);
+  }
+
+  /**
+   * Gateway API: the share of an invalid backendRef gets 500 (an HTTPRoute's) or UNAVAILABLE (a
+   * GRPCRoute's, 503 on Envoy and the gateway): a weighted cluster no cluster answers to, with the
+   * route's cluster_not_found_response_code; proxyless clients get the empty cluster for it.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"HTTPRoute, INTERNAL_SERVER_ERROR", "GRPCRoute, SERVICE_UNAVAILABLE"})
+  void anInvalidBackendKeepsItsShareOnAClusterThatIsNotFound(
+      String kind, RouteAction.ClusterNotFoundResponseCode code) {
+    HttpRule rule =
+        new HttpRule(
+            new HttpRule.RuleSource(kind, "east", "default", "hello", 4),
+            NAME,
+            prefix("/"),
+            List.of(),
+            List.of(new RuleBackend(ONE.name(), 3), RuleBackend.invalid(1), RuleBackend.invalid(0)),
+            0,
+            null,
+            null);
+    Route expected =
+        Route.newBuilder()
+            .setName(NAME)
+            .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+            .setRoute(
+                RouteAction.newBuilder()
+                    .setWeightedClusters(
+                        WeightedCluster.newBuilder()
+                            .addClusters(XdsProtos.clusterWeight("default", "one", 3))
+                            .addClusters(
+                                WeightedCluster.ClusterWeight.newBuilder()
+                                    .setName(ResourceNames.INVALID_BACKEND_CLUSTER)
+                                    .setWeight(UInt32Value.of(1))))
+                    .setClusterNotFoundResponseCode(code)
+                    .setTimeout(XdsProtos.duration(Duration.ofSeconds(30))))
+            .build();
+    for (DataPlaneKind plane : List.of(DataPlaneKind.GATEWAY, DataPlaneKind.ENVOY)) {
+      XdsResources resources = translator.translate(model(rule), plane, EAST);
+      assertThat(resources.routeProtos().get(0).getVirtualHosts(0).getRoutesList())
+          .as(plane.name())
+          .containsExactly(expected);
+      assertThat(resources.clusterProtos())
+          .extracting(c -> c.getName())
+          .doesNotContain(ResourceNames.INVALID_BACKEND_CLUSTER);
+    }
+    XdsResources proxyless = translator.translate(model(rule), DataPlaneKind.PROXYLESS_GRPC, EAST);
+    WeightedCluster shares =
+        proxyless
+            .routeProtos()
+            .get(0)
+            .getVirtualHosts(0)
+            .getRoutes(0)
+            .getRoute()
+            .getWeightedClusters();
+    assertThat(shares.getClustersList())
+        .extracting(c -> c.getName() + "=" + c.getWeight().getValue())
+        .containsExactly("default/one=3", ResourceNames.NO_READY_REVISION_CLUSTER + "=1");
+    assertThat(proxyless.clusterProtos())
+        .extracting(c -> c.getName())
+        .contains(ResourceNames.NO_READY_REVISION_CLUSTER);
+  }
+
+  @Test
+  void anInvalidBackendNeedsNoUpstreamInTheModel() {
+    // The model's consistency check looks up only valid backends' upstreams.
+    assertThat(
+            model(
+                    rule(
+                        prefix("/"),
+                        List.of(),
+                        new RuleBackend(ONE.name(), 1),
+                        RuleBackend.invalid(2)))
+                .virtualHosts()
+                .get(0)
+                .rules()
+                .get(0)
+                .hasInvalidBackend())
+        .isTrue();
+    assertThatThrownBy(() -> rule(prefix("/"), List.of(), RuleBackend.invalid(2)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("a valid backend with weight > 0");
   }
 
   @Test

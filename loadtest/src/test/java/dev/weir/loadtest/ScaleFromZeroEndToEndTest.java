@@ -81,17 +81,21 @@ class ScaleFromZeroEndToEndTest {
 
   @Test
   void twentyConcurrentFirstRequestsToAColdRevisionAllGet200() throws Exception {
-    // The controller has seen the target at 0: the revision is cold, nothing runs for it.
+    // The controller has seen the target at 0: the revision is cold, nothing runs for it; and
+    // the gateway has applied the Route (IngressReady), so a request finds its host.
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     String activation = "";
+    String ingressReady = "";
     while (System.nanoTime() < deadline) {
       activation = activation();
-      if (activation.equals("cold")) {
+      ingressReady = ingressReady();
+      if (activation.equals("cold") && ingressReady.equals("True")) {
         break;
       }
       Thread.sleep(200);
     }
     assertThat(activation).as("status.traffic[].activation of cold-00001").isEqualTo("cold");
+    assertThat(ingressReady).as("IngressReady of Route cold").isEqualTo("True");
 
     // Twenty clients at once, each on a connection of its own.
     java.util.concurrent.ExecutorService clients = Executors.newFixedThreadPool(20);
@@ -132,6 +136,19 @@ class ScaleFromZeroEndToEndTest {
                 "http://127.0.0.1:" + stack.ports().gatewayManagement() + "/actuator/prometheus"))
         .contains("weir_gateway_cold_start_seconds_count");
     assertThat(activation()).isEqualTo("ready");
+  }
+
+  private String ingressReady() throws Exception {
+    for (JsonNode r : stack.routes()) {
+      if (r.path("name").asText().equals("cold")) {
+        for (JsonNode c : r.path("status").path("conditions")) {
+          if (c.path("type").asText().equals("IngressReady")) {
+            return c.path("status").asText("");
+          }
+        }
+      }
+    }
+    return "";
   }
 
   private String activation() throws Exception {

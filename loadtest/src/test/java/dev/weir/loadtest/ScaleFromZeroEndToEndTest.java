@@ -138,29 +138,33 @@ class ScaleFromZeroEndToEndTest {
     assertThat(activation()).isEqualTo("ready");
   }
 
+  /** The status of Route cold's {@code IngressReady} condition, or "" before it has one. */
   private String ingressReady() throws Exception {
-    for (JsonNode r : stack.routes()) {
-      if (r.path("name").asText().equals("cold")) {
-        for (JsonNode c : r.path("status").path("conditions")) {
-          if (c.path("type").asText().equals("IngressReady")) {
-            return c.path("status").asText("");
-          }
-        }
+    JsonNode status = coldStatus();
+    for (JsonNode c : status.path("conditions")) {
+      if (c.path("type").asText().equals("IngressReady")) {
+        return c.path("status").asText("");
       }
     }
     return "";
   }
 
+  /** Revision cold-00001's {@code status.traffic[].activation}, or "" before it has one. */
   private String activation() throws Exception {
-    for (JsonNode r : stack.routes()) {
-      if (r.path("name").asText().equals("cold")) {
-        for (JsonNode t : r.path("status").path("traffic")) {
-          if (t.path("revisionName").asText().equals("cold-00001")) {
-            return t.path("activation").asText("");
-          }
-        }
+    for (JsonNode t : coldStatus().path("traffic")) {
+      if (t.path("revisionName").asText().equals("cold-00001")) {
+        return t.path("activation").asText("");
       }
     }
     return "";
+  }
+
+  private JsonNode coldStatus() throws Exception {
+    for (JsonNode r : stack.routes()) {
+      if (r.path("name").asText().equals("cold")) {
+        return r.path("status");
+      }
+    }
+    return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
   }
 }

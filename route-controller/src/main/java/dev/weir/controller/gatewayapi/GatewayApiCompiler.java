@@ -514,9 +514,36 @@ public final class GatewayApiCompiler {
         certificates,
         classes,
         gatewayMap,
+        configurations(prepared.ordered()),
         http,
         grpc,
         state);
+  }
+
+  /**
+   * Per Weir Gateway, its own serving configuration ({@link
+   * GatewayApiResult#gatewayConfigurations}): the generation served (-1: none) and per listener its
+   * name, port, protocol, hostname, whether it serves and its certificates by content. What routes
+   * attach, and how many, is not part of it.
+   */
+  private static Map<ObjectKey, Object> configurations(List<GatewayInfo> ordered) {
+    Map<ObjectKey, Object> out = new HashMap<>();
+    for (GatewayInfo g : ordered) {
+      List<Object> c = new ArrayList<>();
+      c.add(g.served == null ? -1L : generation(g.served));
+      for (ListenerInfo l : g.listeners) {
+        c.add(
+            List.of(
+                l.name,
+                l.port,
+                l.https,
+                Objects.requireNonNullElse(l.hostname, ""),
+                l.serving(),
+                List.copyOf(l.certificates)));
+      }
+      out.put(g.key, List.copyOf(c));
+    }
+    return Frozen.take(out);
   }
 
   /** Per Weir Gateway, its listeners' attached route counts (by listener index). */
@@ -791,6 +818,7 @@ public final class GatewayApiCompiler {
         certificates,
         classes,
         gatewayMap,
+        configurations(prepared.ordered()),
         http,
         grpc,
         state);

@@ -47,6 +47,12 @@ import org.jspecify.annotations.Nullable;
  *     the host {@code *}
  * @param gatewayClasses the status of each Weir GatewayClass
  * @param gateways the status of each Weir Gateway
+ * @param gatewayConfigurations per Weir Gateway (the keys of {@code gateways}), its own serving
+ *     configuration as an opaque value, equal between two compiles exactly when what the Gateway
+ *     itself makes the data planes serve is the same: the generation served and, per listener, its
+ *     name, port, protocol, hostname, whether it serves and the certificates it serves (by
+ *     content). Routes attached to it are not part of it. Its {@code Programmed} follows this
+ *     value's changes (the pipeline's served-since model revision), not its routes'.
  * @param httpRoutes per HTTPRoute naming a Weir Gateway, its status with Weir's parents only
  * @param grpcRoutes the same for GRPCRoutes
  * @param state for the next compile
@@ -59,6 +65,7 @@ public record GatewayApiResult(
     List<Certificate> certificates,
     Map<ObjectKey, GatewayClassStatus> gatewayClasses,
     Map<ObjectKey, GatewayStatus> gateways,
+    Map<ObjectKey, Object> gatewayConfigurations,
     Map<ObjectKey, HTTPRouteStatus> httpRoutes,
     Map<ObjectKey, GRPCRouteStatus> grpcRoutes,
     GatewayApiState state) {
@@ -72,6 +79,7 @@ public record GatewayApiResult(
     certificates = List.copyOf(certificates);
     gatewayClasses = Frozen.of(gatewayClasses);
     gateways = Frozen.of(gateways);
+    gatewayConfigurations = Frozen.of(gatewayConfigurations);
     httpRoutes = Frozen.of(httpRoutes);
     grpcRoutes = Frozen.of(grpcRoutes);
   }
@@ -89,6 +97,7 @@ public record GatewayApiResult(
         certificates,
         gatewayClasses,
         gateways,
+        gatewayConfigurations,
         httpRoutes,
         grpcRoutes,
         state.withoutMemo());
@@ -211,6 +220,7 @@ public record GatewayApiResult(
           Map.of(),
           Map.of(),
           Map.of(),
+          Map.of(),
           GatewayApiState.INITIAL);
 
   /**
@@ -234,16 +244,29 @@ public record GatewayApiResult(
       long generation =
           programmed.getObservedGeneration() == null ? 0 : programmed.getObservedGeneration();
       ProgrammedState p = programming.state(e.getKey(), generation);
-      List<Condition> conditions = replace(s.getConditions(), p, generation, now);
+      // The compile stamped its provisional Programmed now: times are kept from the status last
+      // handed out (with Programmed as it was), so an unchanged Programmed keeps its time.
+      GatewayStatus was = previous.gateways().get(e.getKey());
+      List<Condition> conditions =
+          replace(s.getConditions(), was == null ? null : was.getConditions(), p, generation, now);
       List<ListenerStatus> listeners = new ArrayList<>();
       for (ListenerStatus l : GatewayApiValidation.list(s.getListeners())) {
         Condition lp = Conditions.find(l.getConditions(), "Programmed");
         if (lp == null || "Invalid".equals(lp.getReason())) {
           listeners.add(l);
         } else {
+          List<Condition> before = null;
+          for (ListenerStatus w :
+              was == null
+                  ? List.<ListenerStatus>of()
+                  : GatewayApiValidation.list(was.getListeners())) {
+            if (java.util.Objects.equals(w.getName(), l.getName())) {
+              before = w.getConditions();
+            }
+          }
           listeners.add(
               new ListenerStatusBuilder(l)
-                  .withConditions(replace(l.getConditions(), p, generation, now))
+                  .withConditions(replace(l.getConditions(), before, p, generation, now))
                   .build());
         }
       }
@@ -273,13 +296,22 @@ public record GatewayApiResult(
         certificates,
         gatewayClasses,
         next,
+        gatewayConfigurations,
         httpRoutes,
         grpcRoutes,
         nextState);
   }
 
+  /**
+   * {@code conditions} with {@code Programmed} as {@code p} says; transition times kept from {@code
+   * before} (the status last handed out) when given, else from {@code conditions}.
+   */
   private static List<Condition> replace(
-      List<Condition> conditions, ProgrammedState p, long generation, Instant now) {
+      List<Condition> conditions,
+      @Nullable List<Condition> before,
+      ProgrammedState p,
+      long generation,
+      Instant now) {
     List<Condition> out = new ArrayList<>();
     for (Condition c : conditions) {
       out.add(
@@ -287,7 +319,7 @@ public record GatewayApiResult(
               ? Conditions.of("Programmed", p.status(), p.reason(), p.message(), generation, now)
               : c);
     }
-    return Conditions.keepTimes(conditions, out);
+    return Conditions.keepTimes(before != null ? before : conditions, out);
   }
 
   /**
@@ -372,7 +404,17 @@ public record GatewayApiResult(
             state.gatewaysLeft(),
             state.classesLeft());
     return new GatewayApiResult(
-        hosts, ages, routes, services, certs, gatewayClasses, gateways, http, grpc, nextState);
+        hosts,
+        ages,
+        routes,
+        services,
+        certs,
+        gatewayClasses,
+        gateways,
+        gatewayConfigurations,
+        http,
+        grpc,
+        nextState);
   }
 
   private static List<RouteParentStatus> conflicted(

@@ -239,6 +239,7 @@ class RejectionReporterTest {
         List.of(),
         Map.of(),
         Map.of(),
+        Map.of(),
         new HashMap<>(httpRoutes),
         Map.of(),
         GatewayApiState.INITIAL);

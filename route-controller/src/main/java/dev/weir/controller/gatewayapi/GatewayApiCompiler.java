@@ -5,6 +5,8 @@ import dev.weir.controller.gatewayapi.GatewayApiInput.SecretVerdict;
 import dev.weir.controller.gatewayapi.GatewayApiInput.Servable;
 import dev.weir.controller.gatewayapi.GatewayApiInput.ServicePort;
 import dev.weir.controller.gatewayapi.GatewayApiResult.ServiceRef;
+import dev.weir.controller.gatewayapi.GatewayApiResult.UnresolvedParent;
+import dev.weir.controller.gatewayapi.GatewayApiResult.UnresolvedParents;
 import dev.weir.controller.gatewayapi.Precedence.Ranked;
 import dev.weir.model.Certificate;
 import dev.weir.model.HttpFilter;
@@ -129,15 +131,17 @@ import org.jspecify.annotations.Nullable;
  * selected by {@code sectionName} and {@code port} (none: {@code NoMatchingParent}) that allow the
  * route's kind and namespace ({@code allowedRoutes}, else {@code NotAllowedByListeners}) and whose
  * hostname intersects the route's ({@link Hostnames#intersect}, else {@code
- * NoMatchingListenerHostname}). Backends: core Services with a port ({@code InvalidKind} for other
- * kinds; {@code RefNotPermitted} across namespaces without a ReferenceGrant; {@code
- * BackendNotFound} for a missing Service or a port that is not the Service's serving port; {@code
- * UnsupportedProtocol} for a GRPCRoute backend whose port is not HTTP/2); an invalid backend leaves
- * the rule (with its filters), and a rule with no backend of positive weight answers 500. A
- * backendRef's own filters (request and response header modifiers only) go into its {@link
- * RuleBackend#filters()}. When a host has rules of both route kinds, the older route's kind keeps
- * it (grpcroute_types.go, {@code GRPCRouteSpec.hostnames}); the routes of the other kind show
- * {@code Accepted=False} reason {@code HostnameConflict} for that parent.
+ * NoMatchingListenerHostname}). An entry naming a Gateway that does not exist in the cluster, or
+ * one whose GatewayClass does not, gets no status entry (no controller owns it) and goes into the
+ * result's {@link GatewayApiResult#unresolvedParents}, for the log and an Event. Backends: core
+ * Services with a port ({@code InvalidKind} for other kinds; {@code RefNotPermitted} across
+ * namespaces without a ReferenceGrant; {@code BackendNotFound} for a missing Service or a port that
+ * is not the Service's serving port; {@code UnsupportedProtocol} for a GRPCRoute backend whose port
+ * is not HTTP/2); an invalid backend leaves the rule (with its filters), and a rule with no backend
+ * of positive weight answers 500. A backendRef's own filters (request and response header modifiers
+ * only) go into its {@link RuleBackend#filters()}. When a host has rules of both route kinds, the
+ * older route's kind keeps it (grpcroute_types.go, {@code GRPCRouteSpec.hostnames}); the routes of
+ * the other kind show {@code Accepted=False} reason {@code HostnameConflict} for that parent.
  *
  * <p><b>Hosts</b>: one {@link VirtualHost} per host name and listener port (80 for HTTP on 80 and
  * HTTPS on 443, else the port); its rules are its own (ranked by {@link Precedence}) followed by
@@ -181,6 +185,10 @@ public final class GatewayApiCompiler {
   private Map<ObjectKey, HTTPRouteStatus> httpStatuses = new HashMap<>();
   private Map<ObjectKey, GRPCRouteStatus> grpcStatuses = new HashMap<>();
   private final Map<ObjectKey, GatewayInfo> gateways = new HashMap<>();
+  // Every Gateway (its gatewayClassName) and GatewayClass name per cluster, Weir's or not: a
+  // parentRef naming neither is unresolved (no controller owns it).
+  private final Map<ObjectKey, String> allGateways = new HashMap<>();
+  private final Map<String, Set<String>> allClasses = new HashMap<>();
   private final List<Entry> entries = new ArrayList<>();
   private final Set<ServiceRef> services = new HashSet<>(); // sorted once, at the end
 
@@ -301,6 +309,7 @@ public final class GatewayApiCompiler {
    * answers as it did.
    *
    * @param status the status computed from these outcomes with no host conflict, or null
+   * @param unresolved its parentRefs naming a Gateway that cannot be found, or null when none
    */
   record RouteMemo(
       HasMetadata current,
@@ -311,11 +320,21 @@ public final class GatewayApiCompiler {
       List<Attachment> attachments,
       List<Lookup> lookups,
       List<ServiceRef> services,
-      @Nullable Object status) {
+      @Nullable Object status,
+      @Nullable UnresolvedParents unresolved) {
 
     RouteMemo withStatus(@Nullable Object status) {
       return new RouteMemo(
-          current, created, validation, served, outcomes, attachments, lookups, services, status);
+          current,
+          created,
+          validation,
+          served,
+          outcomes,
+          attachments,
+          lookups,
+          services,
+          status,
+          unresolved);
     }
   }
 
@@ -345,6 +364,7 @@ public final class GatewayApiCompiler {
     final List<Attachment> attachments = new ArrayList<>();
     final List<Lookup> lookups = new ArrayList<>();
     final List<ServiceRef> services = new ArrayList<>();
+    final List<UnresolvedParent> unresolved = new ArrayList<>();
   }
 
   /**
@@ -409,7 +429,21 @@ public final class GatewayApiCompiler {
     List<GatewayInfo> ordered = new ArrayList<>();
     for (GatewayApiObjects c : input.clusters()) {
       Set<String> classes = weirClasses.getOrDefault(c.cluster(), Set.of());
+      Set<String> all = new HashSet<>();
+      for (GatewayClass gc : c.gatewayClasses()) {
+        all.add(gc.getMetadata().getName());
+      }
+      allClasses.put(c.cluster(), all);
       for (Gateway g : c.gateways()) {
+        allGateways.put(
+            new ObjectKey(
+                c.cluster(),
+                ObjectKey.GATEWAY,
+                g.getMetadata().getNamespace(),
+                g.getMetadata().getName()),
+            g.getSpec() == null
+                ? ""
+                : Objects.requireNonNullElse(g.getSpec().getGatewayClassName(), ""));
         if (g.getSpec() != null && classes.contains(g.getSpec().getGatewayClassName())) {
           ordered.add(gateway(c.cluster(), g));
         }
@@ -448,10 +482,16 @@ public final class GatewayApiCompiler {
     routes.sort(ROUTE_AGE);
     httpStatuses = new HashMap<>(routes.size() * 4 / 3 + 16);
     Map<ObjectKey, List<ParentOutcome>> outcomes = new LinkedHashMap<>();
+    Map<ObjectKey, UnresolvedParents> unresolved = new HashMap<>();
     for (RouteInfo r : routes) {
       GatewayApiObjects c = byCluster.get(r.key().cluster());
       outcomes.put(r.key(), attach(r, Objects.requireNonNull(c)));
+      UnresolvedParents u = Objects.requireNonNull(nextRoutes.get(r.key())).unresolved();
+      if (u != null) {
+        unresolved.put(r.key(), u);
+      }
     }
+    Map<ObjectKey, UnresolvedParents> unresolvedMap = Frozen.take(unresolved);
     Map<ObjectKey, Map<String, String>> kindConflicts = new HashMap<>();
     HostsMade made = hosts(kindConflicts);
     List<VirtualHost> hosts = made.hosts();
@@ -503,7 +543,8 @@ public final class GatewayApiCompiler {
                 Set.copyOf(cleared),
                 false,
                 certificateContext(ordered),
-                certificates),
+                certificates,
+                unresolvedMap),
             gatewaysLeft,
             prepared.classesLeft());
     return new GatewayApiResult(
@@ -517,6 +558,7 @@ public final class GatewayApiCompiler {
         configurations(prepared.ordered()),
         http,
         grpc,
+        unresolvedMap,
         state);
   }
 
@@ -784,6 +826,14 @@ public final class GatewayApiCompiler {
         Overlay.of(input.previous().httpRoutes(), httpStatuses, httpGone);
     Map<ObjectKey, GRPCRouteStatus> grpc =
         Overlay.of(input.previous().grpcRoutes(), grpcStatuses, grpcGone);
+    Map<ObjectKey, UnresolvedParents> unresolvedNow = new HashMap<>();
+    for (ObjectKey k : infos.keySet()) {
+      UnresolvedParents u = Objects.requireNonNull(nextRoutes.get(k)).unresolved();
+      if (u != null) {
+        unresolvedNow.put(k, u);
+      }
+    }
+    Map<ObjectKey, UnresolvedParents> unresolved = Overlay.of(old.unresolved, unresolvedNow, gone);
     GatewayApiState state =
         new GatewayApiState(
             Overlay.of(input.previous().lastValid(), lastValid, lastValidGone),
@@ -807,7 +857,8 @@ public final class GatewayApiCompiler {
                 Set.copyOf(cleared),
                 true,
                 certificateContext,
-                certificates),
+                certificates,
+                unresolved),
             prepared.gatewaysLeft(),
             prepared.classesLeft());
     return new GatewayApiResult(
@@ -821,6 +872,7 @@ public final class GatewayApiCompiler {
         configurations(prepared.ordered()),
         http,
         grpc,
+        unresolved,
         state);
   }
 
@@ -1426,8 +1478,27 @@ public final class GatewayApiCompiler {
             List.copyOf(recorder.attachments),
             List.copyOf(recorder.lookups),
             List.copyOf(recorder.services),
-            null));
+            null,
+            recorder.unresolved.isEmpty()
+                ? null
+                : new UnresolvedParents(generation(r.current()), recorder.unresolved)));
     return out;
+  }
+
+  /**
+   * The parentRef (at {@code index}) naming {@code gateway}, which is not a Weir Gateway, when no
+   * controller can own it: no Gateway of that name in the cluster, or one whose GatewayClass does
+   * not exist there. Null when it is another controller's.
+   */
+  private @Nullable UnresolvedParent unresolved(int index, ObjectKey gateway) {
+    if (!allGateways.containsKey(gateway)) {
+      return new UnresolvedParent(index, gateway.namespace(), gateway.name(), null);
+    }
+    String gatewayClass = allGateways.get(gateway);
+    if (!allClasses.getOrDefault(gateway.cluster(), Set.of()).contains(gatewayClass)) {
+      return new UnresolvedParent(index, gateway.namespace(), gateway.name(), gatewayClass);
+    }
+    return null;
   }
 
   private boolean lookupsHold(RouteMemo m) {
@@ -1449,17 +1520,23 @@ public final class GatewayApiCompiler {
     // Backends and filters are compiled once per listener (a redirect takes the listener's port),
     // their reference problems once per route.
     RefProblems refs = new RefProblems();
-    for (ParentReference ref : parents) {
+    for (int index = 0; index < parents.size(); index++) {
+      ParentReference ref = parents.get(index);
       String group = ref.getGroup() == null ? GROUP : ref.getGroup();
       String kind = ref.getKind() == null ? ObjectKey.GATEWAY : ref.getKind();
-      if (!group.equals(GROUP) || !kind.equals(ObjectKey.GATEWAY)) {
+      if (!group.equals(GROUP) || !kind.equals(ObjectKey.GATEWAY) || ref.getName() == null) {
         continue; // not a Gateway: not Weir's parent
       }
       String ns = ref.getNamespace() == null ? r.key().namespace() : ref.getNamespace();
-      GatewayInfo g =
-          gateways.get(new ObjectKey(r.key().cluster(), ObjectKey.GATEWAY, ns, ref.getName()));
+      ObjectKey gatewayKey = new ObjectKey(r.key().cluster(), ObjectKey.GATEWAY, ns, ref.getName());
+      GatewayInfo g = gateways.get(gatewayKey);
       if (g == null) {
-        continue; // no Weir Gateway of that name: another controller's, or none
+        // Not Weir's: another controller's, or no controller's at all (said, not written).
+        UnresolvedParent unresolved = unresolved(index, gatewayKey);
+        if (unresolved != null) {
+          Objects.requireNonNull(recording).unresolved.add(unresolved);
+        }
+        continue;
       }
       ParentReference filled =
           new ParentReferenceBuilder(ref).withGroup(group).withKind(kind).build();

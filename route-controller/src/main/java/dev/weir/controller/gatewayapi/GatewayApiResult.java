@@ -55,6 +55,9 @@ import org.jspecify.annotations.Nullable;
  *     value's changes (the pipeline's served-since model revision), not its routes'.
  * @param httpRoutes per HTTPRoute naming a Weir Gateway, its status with Weir's parents only
  * @param grpcRoutes the same for GRPCRoutes
+ * @param unresolvedParents per HTTPRoute and GRPCRoute with a {@code parentRefs} entry naming a
+ *     Gateway that does not exist in its config cluster, or one whose GatewayClass does not: those
+ *     entries (no status is written for them, see {@link UnresolvedParents})
  * @param state for the next compile
  */
 public record GatewayApiResult(
@@ -68,6 +71,7 @@ public record GatewayApiResult(
     Map<ObjectKey, Object> gatewayConfigurations,
     Map<ObjectKey, HTTPRouteStatus> httpRoutes,
     Map<ObjectKey, GRPCRouteStatus> grpcRoutes,
+    Map<ObjectKey, UnresolvedParents> unresolvedParents,
     GatewayApiState state) {
 
   public GatewayApiResult {
@@ -82,6 +86,7 @@ public record GatewayApiResult(
     gatewayConfigurations = Frozen.of(gatewayConfigurations);
     httpRoutes = Frozen.of(httpRoutes);
     grpcRoutes = Frozen.of(grpcRoutes);
+    unresolvedParents = Frozen.of(unresolvedParents);
   }
 
   /** The same result whose state keeps no memo: the next compile compiles everything. */
@@ -100,7 +105,65 @@ public record GatewayApiResult(
         gatewayConfigurations,
         httpRoutes,
         grpcRoutes,
+        unresolvedParents,
         state.withoutMemo());
+  }
+
+  /**
+   * A route's {@code parentRefs} entries that name a Gateway Weir cannot find in the route's config
+   * cluster: no Gateway of that name, or one whose {@code gatewayClassName} names a GatewayClass
+   * that does not exist. Such a parent gets no {@code status.parents} entry (an implementation
+   * writes status only for the parents it owns, and no controller owns these), so the route gets
+   * 404s and an empty status; this is what the log line and Warning Event about it say instead. A
+   * Gateway of another controller's (existing) class is not unresolved: it is that controller's.
+   *
+   * @param generation the route's {@code metadata.generation} (0 when unset)
+   * @param parents the entries, in {@code spec.parentRefs} order; never empty
+   */
+  public record UnresolvedParents(long generation, List<UnresolvedParent> parents) {
+
+    public UnresolvedParents {
+      parents = List.copyOf(parents);
+    }
+
+    /**
+     * Each entry's {@link UnresolvedParent#message()}, joined by {@code ; }, and why the route's
+     * status does not say it.
+     */
+    public String message() {
+      return String.join("; ", parents.stream().map(UnresolvedParent::message).toList())
+          + " (no controller owns such a parent, so status.parents has no entry for it;"
+          + " the route is not served through it)";
+    }
+
+    /** True when some entry's Gateway does not exist (not only its GatewayClass). */
+    public boolean anyGatewayMissing() {
+      return parents.stream().anyMatch(p -> p.gatewayClass() == null);
+    }
+  }
+
+  /**
+   * One {@code parentRefs} entry of a route naming a Gateway that cannot be found.
+   *
+   * @param index the entry's index in {@code spec.parentRefs}
+   * @param namespace the Gateway's namespace (the route's when the entry names none)
+   * @param name the Gateway's name
+   * @param gatewayClass null when no Gateway of that name exists; else the GatewayClass the
+   *     Gateway's {@code gatewayClassName} names, which does not exist
+   */
+  public record UnresolvedParent(
+      int index, String namespace, String name, @Nullable String gatewayClass) {
+
+    /**
+     * {@code spec.parentRefs[i]: Gateway ns/name does not exist}, or {@code ... names GatewayClass
+     * c, which does not exist}.
+     */
+    public String message() {
+      String gateway = "spec.parentRefs[" + index + "]: Gateway " + namespace + "/" + name;
+      return gatewayClass == null
+          ? gateway + " does not exist"
+          : gateway + " names GatewayClass " + gatewayClass + ", which does not exist";
+    }
   }
 
   /** A Service a rule routes to: the model's upstream {@code {namespace}/{name}}. */
@@ -221,6 +284,7 @@ public record GatewayApiResult(
           Map.of(),
           Map.of(),
           Map.of(),
+          Map.of(),
           GatewayApiState.INITIAL);
 
   /**
@@ -299,6 +363,7 @@ public record GatewayApiResult(
         gatewayConfigurations,
         httpRoutes,
         grpcRoutes,
+        unresolvedParents,
         nextState);
   }
 
@@ -414,6 +479,7 @@ public record GatewayApiResult(
         gatewayConfigurations,
         http,
         grpc,
+        unresolvedParents,
         nextState);
   }
 

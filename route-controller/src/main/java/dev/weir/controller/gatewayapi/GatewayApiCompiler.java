@@ -68,6 +68,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKindBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatusBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.SecretObjectReference;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.SupportedFeature;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -172,6 +173,42 @@ public final class GatewayApiCompiler {
 
   /** The Gateway API group. */
   public static final String GROUP = "gateway.networking.k8s.io";
+
+  /**
+   * The Gateway API release whose CRDs and rules Weir implements (fabric8's model types are of it);
+   * a Weir GatewayClass's {@code SupportedVersion} condition names it.
+   */
+  public static final String GATEWAY_API_RELEASE = "v1.6.1";
+
+  /**
+   * A Weir GatewayClass's {@code status.supportedFeatures}: exactly the upstream feature names that
+   * the README's conformance profile marks implemented (core {@code Gateway}, {@code HTTPRoute},
+   * {@code ReferenceGrant}, {@code GRPCRoute} and the extended features listed there), sorted by
+   * name as the field requires. {@code HTTPRouteRequestMirror} is left out: Weir mirrors requests
+   * without a body only.
+   */
+  static final List<SupportedFeature> SUPPORTED_FEATURES =
+      new TreeSet<>(
+              List.of(
+                  "Gateway",
+                  "GatewayHTTPListenerIsolation",
+                  "GatewayPort8080",
+                  "GRPCRoute",
+                  "HTTPRoute",
+                  "HTTPRouteBackendRequestHeaderModification",
+                  "HTTPRouteBackendTimeout",
+                  "HTTPRouteHostRewrite",
+                  "HTTPRouteMethodMatching",
+                  "HTTPRouteParentRefPort",
+                  "HTTPRoutePathRedirect",
+                  "HTTPRoutePathRewrite",
+                  "HTTPRoutePortRedirect",
+                  "HTTPRouteQueryParamMatching",
+                  "HTTPRouteRequestTimeout",
+                  "HTTPRouteResponseHeaderModification",
+                  "HTTPRouteSchemeRedirect",
+                  "ReferenceGrant"))
+          .stream().map(SupportedFeature::new).toList();
 
   private static final int HTTP_PORT = 80;
   private static final int HTTPS_PORT = 443;
@@ -1133,11 +1170,27 @@ public final class GatewayApiCompiler {
           before != null
               ? before.getConditions()
               : gc.getStatus() == null ? null : gc.getStatus().getConditions();
-      classStatuses.put(
-          key,
-          new GatewayClassStatusBuilder()
-              .withConditions(Conditions.keepTimes(previousConditions, List.of(accepted)))
-              .build());
+      GatewayClassStatusBuilder status = new GatewayClassStatusBuilder();
+      if (weirs) {
+        // Weir serves the class: which Gateway API it implements, and which features of it.
+        status
+            .withConditions(
+                Conditions.keepTimes(
+                    previousConditions,
+                    List.of(
+                        accepted,
+                        Conditions.of(
+                            "SupportedVersion",
+                            true,
+                            "SupportedVersion",
+                            ClearedGatewayClassStatus.SUPPORTED_VERSION_MESSAGE,
+                            generation,
+                            now))))
+            .withSupportedFeatures(SUPPORTED_FEATURES);
+      } else {
+        status.withConditions(Conditions.keepTimes(previousConditions, List.of(accepted)));
+      }
+      classStatuses.put(key, status.build());
     }
     return names;
   }

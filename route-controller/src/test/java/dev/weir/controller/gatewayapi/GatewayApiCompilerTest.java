@@ -27,6 +27,7 @@ import dev.weir.model.VirtualHost;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
@@ -102,6 +103,49 @@ class GatewayApiCompilerTest {
     assertThat(accepted.getStatus()).isEqualTo("True");
     assertThat(accepted.getObservedGeneration()).isEqualTo(1L);
     assertThat(accepted.getLastTransitionTime()).isEqualTo(NOW.toString());
+  }
+
+  /**
+   * A Weir class says which Gateway API release Weir implements ({@code SupportedVersion}, saying
+   * it does not check the installed CRDs) and exactly the features the README's conformance profile
+   * claims, sorted by name.
+   */
+  @Test
+  void weirsClassSaysItsVersionAndSupportedFeatures() {
+    GatewayClassStatus s =
+        java.util.Objects.requireNonNull(
+            compile(SVC, objects(weirClass()))
+                .gatewayClasses()
+                .get(new ObjectKey("east", ObjectKey.GATEWAY_CLASS, "", "weir")));
+    Condition version = condition(s.getConditions(), "SupportedVersion");
+    assertThat(version.getStatus()).isEqualTo("True");
+    assertThat(version.getReason()).isEqualTo("SupportedVersion");
+    assertThat(version.getMessage())
+        .isEqualTo(
+            "Weir implements Gateway API v1.6.1 (standard channel); the installed CRDs' bundle"
+                + " version is not checked");
+    assertThat(version.getObservedGeneration()).isEqualTo(1L);
+    assertThat(s.getSupportedFeatures())
+        .extracting(f -> f.getName())
+        .containsExactly(
+            "GRPCRoute",
+            "Gateway",
+            "GatewayHTTPListenerIsolation",
+            "GatewayPort8080",
+            "HTTPRoute",
+            "HTTPRouteBackendRequestHeaderModification",
+            "HTTPRouteBackendTimeout",
+            "HTTPRouteHostRewrite",
+            "HTTPRouteMethodMatching",
+            "HTTPRouteParentRefPort",
+            "HTTPRoutePathRedirect",
+            "HTTPRoutePathRewrite",
+            "HTTPRoutePortRedirect",
+            "HTTPRouteQueryParamMatching",
+            "HTTPRouteRequestTimeout",
+            "HTTPRouteResponseHeaderModification",
+            "HTTPRouteSchemeRedirect",
+            "ReferenceGrant");
   }
 
   @Test

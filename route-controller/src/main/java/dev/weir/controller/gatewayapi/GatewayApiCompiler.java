@@ -132,17 +132,20 @@ import org.jspecify.annotations.Nullable;
  * selected by {@code sectionName} and {@code port} (none: {@code NoMatchingParent}) that allow the
  * route's kind and namespace ({@code allowedRoutes}, else {@code NotAllowedByListeners}) and whose
  * hostname intersects the route's ({@link Hostnames#intersect}, else {@code
- * NoMatchingListenerHostname}). An entry naming a Gateway that does not exist in the cluster, or
- * one whose GatewayClass does not, gets no status entry (no controller owns it) and goes into the
- * result's {@link GatewayApiResult#unresolvedParents}, for the log and an Event. Backends: core
- * Services with a port ({@code InvalidKind} for other kinds; {@code RefNotPermitted} across
- * namespaces without a ReferenceGrant; {@code BackendNotFound} for a missing Service or a port that
- * is not the Service's serving port; {@code UnsupportedProtocol} for a GRPCRoute backend whose port
- * is not HTTP/2); an invalid backend leaves the rule (with its filters), and a rule with no backend
- * of positive weight answers 500. A backendRef's own filters (request and response header modifiers
- * only) go into its {@link RuleBackend#filters()}. When a host has rules of both route kinds, the
- * older route's kind keeps it (grpcroute_types.go, {@code GRPCRouteSpec.hostnames}); the routes of
- * the other kind show {@code Accepted=False} reason {@code HostnameConflict} for that parent.
+ * NoMatchingListenerHostname}). Backends: core Services with a port ({@code InvalidKind} for other
+ * kinds; {@code RefNotPermitted} across namespaces without a ReferenceGrant; {@code
+ * BackendNotFound} for a missing Service or a port that is not the Service's serving port; {@code
+ * UnsupportedProtocol} for a GRPCRoute backend whose port is not HTTP/2); an invalid backend leaves
+ * the rule (with its filters), and a rule with no backend of positive weight answers 500. A
+ * backendRef's own filters (request and response header modifiers only) go into its {@link
+ * RuleBackend#filters()}. When a host has rules of both route kinds, the older route's kind keeps
+ * it (grpcroute_types.go, {@code GRPCRouteSpec.hostnames}); the routes of the other kind show
+ * {@code Accepted=False} reason {@code HostnameConflict} for that parent.
+ *
+ * <p><b>Unresolved parents</b>: a {@code parentRefs} entry naming a Gateway that does not exist in
+ * the route's cluster, or one whose GatewayClass does not, gets no status entry (no controller owns
+ * it) and goes into the result's {@link GatewayApiResult#unresolvedParents}, for the log and an
+ * Event.
  *
  * <p><b>Hosts</b>: one {@link VirtualHost} per host name and listener port (80 for HTTP on 80 and
  * HTTPS on 443, else the port); its rules are its own (ranked by {@link Precedence}) followed by

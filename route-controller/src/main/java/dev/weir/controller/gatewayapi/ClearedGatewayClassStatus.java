@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatusBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.SupportedFeature;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -17,10 +18,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A controller manages only the classes whose {@code controllerName} names it
  * (GatewayClassSpec.controllerName), and GatewayClass conditions name no controller. So only Weir's
- * {@code Accepted} condition goes, and only while its status, reason, message and {@code
- * observedGeneration} all equal those in {@link #weirs()} ({@code lastTransitionTime} is not
- * compared); every other condition, and an {@code Accepted} another controller has written since,
- * is kept, as are {@code supportedFeatures}.
+ * {@code Accepted} and {@code SupportedVersion} conditions go, each only while its status, reason,
+ * message and {@code observedGeneration} all equal those in {@link #weirs()} ({@code
+ * lastTransitionTime} is not compared), and {@code supportedFeatures} only while it is the very
+ * list Weir wrote (and writes: a record read back after a restart proves nothing about it); every
+ * other condition, and what another controller has written since, is kept.
  *
  * @param weirs the GatewayClass status Weir last computed for the class (or, after a restart, the
  *     status the class holds when {@link #looksWrittenByWeir} says it is Weir's)
@@ -30,12 +32,23 @@ public record ClearedGatewayClassStatus(GatewayClassStatus weirs) {
   /** Weir's {@code Accepted=True} message on a GatewayClass it serves. */
   static final String ACCEPTED_MESSAGE = "Weir serves Gateways of this class";
 
+  /**
+   * Weir's {@code SupportedVersion=True} message: the release Weir implements. Weir does not read
+   * the installed CRDs' {@code gateway.networking.k8s.io/bundle-version} annotation (folder
+   * clusters have no CRDs), and the message says so rather than claim a check it did not make.
+   */
+  static final String SUPPORTED_VERSION_MESSAGE =
+      "Weir implements Gateway API "
+          + GatewayApiCompiler.GATEWAY_API_RELEASE
+          + " (standard channel); the installed CRDs' bundle version is not checked";
+
   public ClearedGatewayClassStatus {
     requireNonNull(weirs, "weirs");
   }
 
   /**
-   * {@code current} without Weir's {@code Accepted} condition (see the class comment).
+   * {@code current} without Weir's {@code Accepted} and {@code SupportedVersion} conditions and
+   * {@code supportedFeatures} (see the class comment).
    *
    * @return {@code current} itself when it holds none of Weir's; otherwise a new status with the
    *     other conditions in their order
@@ -45,21 +58,32 @@ public record ClearedGatewayClassStatus(GatewayClassStatus weirs) {
     if (current == null) {
       return null;
     }
-    Condition wrote = Conditions.find(weirs.getConditions(), "Accepted");
-    if (wrote == null) {
-      return current;
-    }
     boolean removed = false;
     List<Condition> conditions = new ArrayList<>();
     for (Condition c : GatewayApiValidation.list(current.getConditions())) {
-      if ("Accepted".equals(c.getType()) && same(c, wrote)) {
+      Condition wrote =
+          "Accepted".equals(c.getType()) || "SupportedVersion".equals(c.getType())
+              ? Conditions.find(weirs.getConditions(), c.getType())
+              : null;
+      if (wrote != null && same(c, wrote)) {
         removed = true;
       } else {
         conditions.add(c);
       }
     }
+    List<SupportedFeature> features = current.getSupportedFeatures();
+    if (features != null
+        && !features.isEmpty()
+        && features.equals(weirs.getSupportedFeatures())
+        && features.equals(GatewayApiCompiler.SUPPORTED_FEATURES)) {
+      features = List.of();
+      removed = true;
+    }
     return removed
-        ? new GatewayClassStatusBuilder(current).withConditions(conditions).build()
+        ? new GatewayClassStatusBuilder(current)
+            .withConditions(conditions)
+            .withSupportedFeatures(features)
+            .build()
         : current;
   }
 

@@ -31,7 +31,7 @@ public final class CompileCache {
   public static final CompileCache EMPTY =
       new CompileCache(
           List.of(), Map.of(), Map.of(), Set.of(), List.of(), List.of(), Map.of(), Map.of(), null,
-          Map.of(), true, Set.of(), Set.of(), false, null, List.of());
+          Map.of(), true, Set.of(), Set.of(), false, null, List.of(), Map.of());
 
   final List<Object> context;
   final Map<ObjectKey, GatewayApiCompiler.RouteMemo> routes;
@@ -69,6 +69,9 @@ public final class CompileCache {
   /** The compile's certificates (before any host was lost to a Weir Route). */
   final List<dev.weir.model.Certificate> certificates;
 
+  /** The compile's routes with unresolved parents (the result's, for the delta path). */
+  final Map<ObjectKey, GatewayApiResult.UnresolvedParents> unresolved;
+
   CompileCache(
       List<Object> context,
       Map<ObjectKey, GatewayApiCompiler.RouteMemo> routes,
@@ -85,7 +88,8 @@ public final class CompileCache {
       Set<ObjectKey> cleared,
       boolean delta,
       @Nullable List<Object> certificateContext,
-      List<dev.weir.model.Certificate> certificates) {
+      List<dev.weir.model.Certificate> certificates,
+      Map<ObjectKey, GatewayApiResult.UnresolvedParents> unresolved) {
     this.context = context;
     this.routes = routes;
     this.hosts = hosts;
@@ -102,6 +106,7 @@ public final class CompileCache {
     this.delta = delta;
     this.certificateContext = certificateContext;
     this.certificates = certificates;
+    this.unresolved = unresolved;
   }
 
   /**
@@ -128,7 +133,8 @@ public final class CompileCache {
             cleared,
             delta,
             certificateContext,
-            certificates);
+            certificates,
+            unresolved);
   }
 
   /** The number of routes remembered (tests). */

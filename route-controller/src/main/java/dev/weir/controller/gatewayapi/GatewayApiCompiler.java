@@ -5,6 +5,8 @@ import dev.weir.controller.gatewayapi.GatewayApiInput.SecretVerdict;
 import dev.weir.controller.gatewayapi.GatewayApiInput.Servable;
 import dev.weir.controller.gatewayapi.GatewayApiInput.ServicePort;
 import dev.weir.controller.gatewayapi.GatewayApiResult.ServiceRef;
+import dev.weir.controller.gatewayapi.GatewayApiResult.UnresolvedParent;
+import dev.weir.controller.gatewayapi.GatewayApiResult.UnresolvedParents;
 import dev.weir.controller.gatewayapi.Precedence.Ranked;
 import dev.weir.model.Certificate;
 import dev.weir.model.HttpFilter;
@@ -66,6 +68,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKindBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatusBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.SecretObjectReference;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.SupportedFeature;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -141,6 +144,11 @@ import org.jspecify.annotations.Nullable;
  * routes of the other kind show {@code Accepted=False} reason {@code HostnameConflict} for that
  * parent.
  *
+ * <p><b>Unresolved parents</b>: a {@code parentRefs} entry naming a Gateway that does not exist in
+ * the route's cluster, or one whose GatewayClass does not, gets no status entry (no controller owns
+ * it) and goes into the result's {@link GatewayApiResult#unresolvedParents}, for the log and an
+ * Event.
+ *
  * <p><b>Hosts</b>: one {@link VirtualHost} per host name and listener port (80 for HTTP on 80 and
  * HTTPS on 443, else the port); its rules are its own (ranked by {@link Precedence}) followed by
  * those of each wider host that also covers it (wildcards by length, then {@code *}), as a matching
@@ -171,6 +179,42 @@ public final class GatewayApiCompiler {
   /** The Gateway API group. */
   public static final String GROUP = "gateway.networking.k8s.io";
 
+  /**
+   * The Gateway API release whose CRDs and rules Weir implements (fabric8's model types are of it);
+   * a Weir GatewayClass's {@code SupportedVersion} condition names it.
+   */
+  public static final String GATEWAY_API_RELEASE = "v1.6.1";
+
+  /**
+   * A Weir GatewayClass's {@code status.supportedFeatures}: exactly the upstream feature names that
+   * the README's conformance profile marks implemented (core {@code Gateway}, {@code HTTPRoute},
+   * {@code ReferenceGrant}, {@code GRPCRoute} and the extended features listed there), sorted by
+   * name as the field requires. {@code HTTPRouteRequestMirror} is left out: Weir mirrors requests
+   * without a body only.
+   */
+  static final List<SupportedFeature> SUPPORTED_FEATURES =
+      new TreeSet<>(
+              List.of(
+                  "Gateway",
+                  "GatewayHTTPListenerIsolation",
+                  "GatewayPort8080",
+                  "GRPCRoute",
+                  "HTTPRoute",
+                  "HTTPRouteBackendRequestHeaderModification",
+                  "HTTPRouteBackendTimeout",
+                  "HTTPRouteHostRewrite",
+                  "HTTPRouteMethodMatching",
+                  "HTTPRouteParentRefPort",
+                  "HTTPRoutePathRedirect",
+                  "HTTPRoutePathRewrite",
+                  "HTTPRoutePortRedirect",
+                  "HTTPRouteQueryParamMatching",
+                  "HTTPRouteRequestTimeout",
+                  "HTTPRouteResponseHeaderModification",
+                  "HTTPRouteSchemeRedirect",
+                  "ReferenceGrant"))
+          .stream().map(SupportedFeature::new).toList();
+
   private static final int HTTP_PORT = 80;
   private static final int HTTPS_PORT = 443;
 
@@ -183,6 +227,10 @@ public final class GatewayApiCompiler {
   private Map<ObjectKey, HTTPRouteStatus> httpStatuses = new HashMap<>();
   private Map<ObjectKey, GRPCRouteStatus> grpcStatuses = new HashMap<>();
   private final Map<ObjectKey, GatewayInfo> gateways = new HashMap<>();
+  // Every Gateway (its gatewayClassName) and GatewayClass name per cluster, Weir's or not: a
+  // parentRef naming neither is unresolved (no controller owns it).
+  private final Map<ObjectKey, String> allGateways = new HashMap<>();
+  private final Map<String, Set<String>> allClasses = new HashMap<>();
   private final List<Entry> entries = new ArrayList<>();
   private final Set<ServiceRef> services = new HashSet<>(); // sorted once, at the end
 
@@ -303,6 +351,7 @@ public final class GatewayApiCompiler {
    * answers as it did.
    *
    * @param status the status computed from these outcomes with no host conflict, or null
+   * @param unresolved its parentRefs naming a Gateway that cannot be found, or null when none
    */
   record RouteMemo(
       HasMetadata current,
@@ -313,11 +362,21 @@ public final class GatewayApiCompiler {
       List<Attachment> attachments,
       List<Lookup> lookups,
       List<ServiceRef> services,
-      @Nullable Object status) {
+      @Nullable Object status,
+      @Nullable UnresolvedParents unresolved) {
 
     RouteMemo withStatus(@Nullable Object status) {
       return new RouteMemo(
-          current, created, validation, served, outcomes, attachments, lookups, services, status);
+          current,
+          created,
+          validation,
+          served,
+          outcomes,
+          attachments,
+          lookups,
+          services,
+          status,
+          unresolved);
     }
   }
 
@@ -347,6 +406,7 @@ public final class GatewayApiCompiler {
     final List<Attachment> attachments = new ArrayList<>();
     final List<Lookup> lookups = new ArrayList<>();
     final List<ServiceRef> services = new ArrayList<>();
+    final List<UnresolvedParent> unresolved = new ArrayList<>();
   }
 
   /**
@@ -411,7 +471,21 @@ public final class GatewayApiCompiler {
     List<GatewayInfo> ordered = new ArrayList<>();
     for (GatewayApiObjects c : input.clusters()) {
       Set<String> classes = weirClasses.getOrDefault(c.cluster(), Set.of());
+      Set<String> all = new HashSet<>();
+      for (GatewayClass gc : c.gatewayClasses()) {
+        all.add(gc.getMetadata().getName());
+      }
+      allClasses.put(c.cluster(), all);
       for (Gateway g : c.gateways()) {
+        allGateways.put(
+            new ObjectKey(
+                c.cluster(),
+                ObjectKey.GATEWAY,
+                g.getMetadata().getNamespace(),
+                g.getMetadata().getName()),
+            g.getSpec() == null
+                ? ""
+                : Objects.requireNonNullElse(g.getSpec().getGatewayClassName(), ""));
         if (g.getSpec() != null && classes.contains(g.getSpec().getGatewayClassName())) {
           ordered.add(gateway(c.cluster(), g));
         }
@@ -450,10 +524,16 @@ public final class GatewayApiCompiler {
     routes.sort(ROUTE_AGE);
     httpStatuses = new HashMap<>(routes.size() * 4 / 3 + 16);
     Map<ObjectKey, List<ParentOutcome>> outcomes = new LinkedHashMap<>();
+    Map<ObjectKey, UnresolvedParents> unresolved = new HashMap<>();
     for (RouteInfo r : routes) {
       GatewayApiObjects c = byCluster.get(r.key().cluster());
       outcomes.put(r.key(), attach(r, Objects.requireNonNull(c)));
+      UnresolvedParents u = Objects.requireNonNull(nextRoutes.get(r.key())).unresolved();
+      if (u != null) {
+        unresolved.put(r.key(), u);
+      }
     }
+    Map<ObjectKey, UnresolvedParents> unresolvedMap = Frozen.take(unresolved);
     Map<ObjectKey, Map<String, String>> kindConflicts = new HashMap<>();
     HostsMade made = hosts(kindConflicts);
     List<VirtualHost> hosts = made.hosts();
@@ -505,7 +585,8 @@ public final class GatewayApiCompiler {
                 Set.copyOf(cleared),
                 false,
                 certificateContext(ordered),
-                certificates),
+                certificates,
+                unresolvedMap),
             gatewaysLeft,
             prepared.classesLeft());
     return new GatewayApiResult(
@@ -516,9 +597,37 @@ public final class GatewayApiCompiler {
         certificates,
         classes,
         gatewayMap,
+        configurations(prepared.ordered()),
         http,
         grpc,
+        unresolvedMap,
         state);
+  }
+
+  /**
+   * Per Weir Gateway, its own serving configuration ({@link
+   * GatewayApiResult#gatewayConfigurations}): the generation served (-1: none) and per listener its
+   * name, port, protocol, hostname, whether it serves and its certificates by content. What routes
+   * attach, and how many, is not part of it.
+   */
+  private static Map<ObjectKey, Object> configurations(List<GatewayInfo> ordered) {
+    Map<ObjectKey, Object> out = new HashMap<>();
+    for (GatewayInfo g : ordered) {
+      List<Object> c = new ArrayList<>();
+      c.add(g.served == null ? -1L : generation(g.served));
+      for (ListenerInfo l : g.listeners) {
+        c.add(
+            List.of(
+                l.name,
+                l.port,
+                l.https,
+                Objects.requireNonNullElse(l.hostname, ""),
+                l.serving(),
+                List.copyOf(l.certificates)));
+      }
+      out.put(g.key, List.copyOf(c));
+    }
+    return Frozen.take(out);
   }
 
   /** Per Weir Gateway, its listeners' attached route counts (by listener index). */
@@ -759,6 +868,14 @@ public final class GatewayApiCompiler {
         Overlay.of(input.previous().httpRoutes(), httpStatuses, httpGone);
     Map<ObjectKey, GRPCRouteStatus> grpc =
         Overlay.of(input.previous().grpcRoutes(), grpcStatuses, grpcGone);
+    Map<ObjectKey, UnresolvedParents> unresolvedNow = new HashMap<>();
+    for (ObjectKey k : infos.keySet()) {
+      UnresolvedParents u = Objects.requireNonNull(nextRoutes.get(k)).unresolved();
+      if (u != null) {
+        unresolvedNow.put(k, u);
+      }
+    }
+    Map<ObjectKey, UnresolvedParents> unresolved = Overlay.of(old.unresolved, unresolvedNow, gone);
     GatewayApiState state =
         new GatewayApiState(
             Overlay.of(input.previous().lastValid(), lastValid, lastValidGone),
@@ -782,7 +899,8 @@ public final class GatewayApiCompiler {
                 Set.copyOf(cleared),
                 true,
                 certificateContext,
-                certificates),
+                certificates,
+                unresolved),
             prepared.gatewaysLeft(),
             prepared.classesLeft());
     return new GatewayApiResult(
@@ -793,8 +911,10 @@ public final class GatewayApiCompiler {
         certificates,
         classes,
         gatewayMap,
+        configurations(prepared.ordered()),
         http,
         grpc,
+        unresolved,
         state);
   }
 
@@ -1055,11 +1175,27 @@ public final class GatewayApiCompiler {
           before != null
               ? before.getConditions()
               : gc.getStatus() == null ? null : gc.getStatus().getConditions();
-      classStatuses.put(
-          key,
-          new GatewayClassStatusBuilder()
-              .withConditions(Conditions.keepTimes(previousConditions, List.of(accepted)))
-              .build());
+      GatewayClassStatusBuilder status = new GatewayClassStatusBuilder();
+      if (weirs) {
+        // Weir serves the class: which Gateway API it implements, and which features of it.
+        status
+            .withConditions(
+                Conditions.keepTimes(
+                    previousConditions,
+                    List.of(
+                        accepted,
+                        Conditions.of(
+                            "SupportedVersion",
+                            true,
+                            "SupportedVersion",
+                            ClearedGatewayClassStatus.SUPPORTED_VERSION_MESSAGE,
+                            generation,
+                            now))))
+            .withSupportedFeatures(SUPPORTED_FEATURES);
+      } else {
+        status.withConditions(Conditions.keepTimes(previousConditions, List.of(accepted)));
+      }
+      classStatuses.put(key, status.build());
     }
     return names;
   }
@@ -1400,8 +1536,27 @@ public final class GatewayApiCompiler {
             List.copyOf(recorder.attachments),
             List.copyOf(recorder.lookups),
             List.copyOf(recorder.services),
-            null));
+            null,
+            recorder.unresolved.isEmpty()
+                ? null
+                : new UnresolvedParents(generation(r.current()), recorder.unresolved)));
     return out;
+  }
+
+  /**
+   * The parentRef (at {@code index}) naming {@code gateway}, which is not a Weir Gateway, when no
+   * controller can own it: no Gateway of that name in the cluster, or one whose GatewayClass does
+   * not exist there. Null when it is another controller's.
+   */
+  private @Nullable UnresolvedParent unresolved(int index, ObjectKey gateway) {
+    if (!allGateways.containsKey(gateway)) {
+      return new UnresolvedParent(index, gateway.namespace(), gateway.name(), null);
+    }
+    String gatewayClass = allGateways.get(gateway);
+    if (!allClasses.getOrDefault(gateway.cluster(), Set.of()).contains(gatewayClass)) {
+      return new UnresolvedParent(index, gateway.namespace(), gateway.name(), gatewayClass);
+    }
+    return null;
   }
 
   private boolean lookupsHold(RouteMemo m) {
@@ -1423,17 +1578,23 @@ public final class GatewayApiCompiler {
     // Backends and filters are compiled once per listener (a redirect takes the listener's port),
     // their reference problems once per route.
     RefProblems refs = new RefProblems();
-    for (ParentReference ref : parents) {
+    for (int index = 0; index < parents.size(); index++) {
+      ParentReference ref = parents.get(index);
       String group = ref.getGroup() == null ? GROUP : ref.getGroup();
       String kind = ref.getKind() == null ? ObjectKey.GATEWAY : ref.getKind();
-      if (!group.equals(GROUP) || !kind.equals(ObjectKey.GATEWAY)) {
+      if (!group.equals(GROUP) || !kind.equals(ObjectKey.GATEWAY) || ref.getName() == null) {
         continue; // not a Gateway: not Weir's parent
       }
       String ns = ref.getNamespace() == null ? r.key().namespace() : ref.getNamespace();
-      GatewayInfo g =
-          gateways.get(new ObjectKey(r.key().cluster(), ObjectKey.GATEWAY, ns, ref.getName()));
+      ObjectKey gatewayKey = new ObjectKey(r.key().cluster(), ObjectKey.GATEWAY, ns, ref.getName());
+      GatewayInfo g = gateways.get(gatewayKey);
       if (g == null) {
-        continue; // no Weir Gateway of that name: another controller's, or none
+        // Not Weir's: another controller's, or no controller's at all (said, not written).
+        UnresolvedParent unresolved = unresolved(index, gatewayKey);
+        if (unresolved != null) {
+          Objects.requireNonNull(recording).unresolved.add(unresolved);
+        }
+        continue;
       }
       ParentReference filled =
           new ParentReferenceBuilder(ref).withGroup(group).withKind(kind).build();

@@ -47,8 +47,17 @@ import org.jspecify.annotations.Nullable;
  *     the host {@code *}
  * @param gatewayClasses the status of each Weir GatewayClass
  * @param gateways the status of each Weir Gateway
+ * @param gatewayConfigurations per Weir Gateway (the keys of {@code gateways}), its own serving
+ *     configuration as an opaque value, equal between two compiles exactly when what the Gateway
+ *     itself makes the data planes serve is the same: the generation served and, per listener, its
+ *     name, port, protocol, hostname, whether it serves and the certificates it serves (by
+ *     content). Routes attached to it are not part of it. Its {@code Programmed} follows this
+ *     value's changes (the pipeline's served-since model revision), not its routes'.
  * @param httpRoutes per HTTPRoute naming a Weir Gateway, its status with Weir's parents only
  * @param grpcRoutes the same for GRPCRoutes
+ * @param unresolvedParents per HTTPRoute and GRPCRoute with a {@code parentRefs} entry naming a
+ *     Gateway that does not exist in its config cluster, or one whose GatewayClass does not: those
+ *     entries (no status is written for them, see {@link UnresolvedParents})
  * @param state for the next compile
  */
 public record GatewayApiResult(
@@ -59,8 +68,10 @@ public record GatewayApiResult(
     List<Certificate> certificates,
     Map<ObjectKey, GatewayClassStatus> gatewayClasses,
     Map<ObjectKey, GatewayStatus> gateways,
+    Map<ObjectKey, Object> gatewayConfigurations,
     Map<ObjectKey, HTTPRouteStatus> httpRoutes,
     Map<ObjectKey, GRPCRouteStatus> grpcRoutes,
+    Map<ObjectKey, UnresolvedParents> unresolvedParents,
     GatewayApiState state) {
 
   public GatewayApiResult {
@@ -72,8 +83,10 @@ public record GatewayApiResult(
     certificates = List.copyOf(certificates);
     gatewayClasses = Frozen.of(gatewayClasses);
     gateways = Frozen.of(gateways);
+    gatewayConfigurations = Frozen.of(gatewayConfigurations);
     httpRoutes = Frozen.of(httpRoutes);
     grpcRoutes = Frozen.of(grpcRoutes);
+    unresolvedParents = Frozen.of(unresolvedParents);
   }
 
   /** The same result whose state keeps no memo: the next compile compiles everything. */
@@ -89,9 +102,68 @@ public record GatewayApiResult(
         certificates,
         gatewayClasses,
         gateways,
+        gatewayConfigurations,
         httpRoutes,
         grpcRoutes,
+        unresolvedParents,
         state.withoutMemo());
+  }
+
+  /**
+   * A route's {@code parentRefs} entries that name a Gateway Weir cannot find in the route's config
+   * cluster: no Gateway of that name, or one whose {@code gatewayClassName} names a GatewayClass
+   * that does not exist. Such a parent gets no {@code status.parents} entry (an implementation
+   * writes status only for the parents it owns, and no controller owns these), so the route gets
+   * 404s and an empty status; this is what the log line and Warning Event about it say instead. A
+   * Gateway of another controller's (existing) class is not unresolved: it is that controller's.
+   *
+   * @param generation the route's {@code metadata.generation} (0 when unset)
+   * @param parents the entries, in {@code spec.parentRefs} order; never empty
+   */
+  public record UnresolvedParents(long generation, List<UnresolvedParent> parents) {
+
+    public UnresolvedParents {
+      parents = List.copyOf(parents);
+    }
+
+    /**
+     * Each entry's {@link UnresolvedParent#message()}, joined by {@code ; }, and why the route's
+     * status does not say it.
+     */
+    public String message() {
+      return String.join("; ", parents.stream().map(UnresolvedParent::message).toList())
+          + " (no controller owns such a parent, so status.parents has no entry for it;"
+          + " the route is not served through it)";
+    }
+
+    /** True when some entry's Gateway does not exist (not only its GatewayClass). */
+    public boolean anyGatewayMissing() {
+      return parents.stream().anyMatch(p -> p.gatewayClass() == null);
+    }
+  }
+
+  /**
+   * One {@code parentRefs} entry of a route naming a Gateway that cannot be found.
+   *
+   * @param index the entry's index in {@code spec.parentRefs}
+   * @param namespace the Gateway's namespace (the route's when the entry names none)
+   * @param name the Gateway's name
+   * @param gatewayClass null when no Gateway of that name exists; else the GatewayClass the
+   *     Gateway's {@code gatewayClassName} names, which does not exist
+   */
+  public record UnresolvedParent(
+      int index, String namespace, String name, @Nullable String gatewayClass) {
+
+    /**
+     * {@code spec.parentRefs[i]: Gateway ns/name does not exist}, or {@code ... names GatewayClass
+     * c, which does not exist}.
+     */
+    public String message() {
+      String gateway = "spec.parentRefs[" + index + "]: Gateway " + namespace + "/" + name;
+      return gatewayClass == null
+          ? gateway + " does not exist"
+          : gateway + " names GatewayClass " + gatewayClass + ", which does not exist";
+    }
   }
 
   /** A Service a rule routes to: the model's upstream {@code {namespace}/{name}}. */
@@ -211,6 +283,8 @@ public record GatewayApiResult(
           Map.of(),
           Map.of(),
           Map.of(),
+          Map.of(),
+          Map.of(),
           GatewayApiState.INITIAL);
 
   /**
@@ -234,16 +308,29 @@ public record GatewayApiResult(
       long generation =
           programmed.getObservedGeneration() == null ? 0 : programmed.getObservedGeneration();
       ProgrammedState p = programming.state(e.getKey(), generation);
-      List<Condition> conditions = replace(s.getConditions(), p, generation, now);
+      // The compile stamped its provisional Programmed now: times are kept from the status last
+      // handed out (with Programmed as it was), so an unchanged Programmed keeps its time.
+      GatewayStatus was = previous.gateways().get(e.getKey());
+      List<Condition> conditions =
+          replace(s.getConditions(), was == null ? null : was.getConditions(), p, generation, now);
       List<ListenerStatus> listeners = new ArrayList<>();
       for (ListenerStatus l : GatewayApiValidation.list(s.getListeners())) {
         Condition lp = Conditions.find(l.getConditions(), "Programmed");
         if (lp == null || "Invalid".equals(lp.getReason())) {
           listeners.add(l);
         } else {
+          List<Condition> before = null;
+          for (ListenerStatus w :
+              was == null
+                  ? List.<ListenerStatus>of()
+                  : GatewayApiValidation.list(was.getListeners())) {
+            if (java.util.Objects.equals(w.getName(), l.getName())) {
+              before = w.getConditions();
+            }
+          }
           listeners.add(
               new ListenerStatusBuilder(l)
-                  .withConditions(replace(l.getConditions(), p, generation, now))
+                  .withConditions(replace(l.getConditions(), before, p, generation, now))
                   .build());
         }
       }
@@ -273,13 +360,23 @@ public record GatewayApiResult(
         certificates,
         gatewayClasses,
         next,
+        gatewayConfigurations,
         httpRoutes,
         grpcRoutes,
+        unresolvedParents,
         nextState);
   }
 
+  /**
+   * {@code conditions} with {@code Programmed} as {@code p} says; transition times kept from {@code
+   * before} (the status last handed out) when given, else from {@code conditions}.
+   */
   private static List<Condition> replace(
-      List<Condition> conditions, ProgrammedState p, long generation, Instant now) {
+      List<Condition> conditions,
+      @Nullable List<Condition> before,
+      ProgrammedState p,
+      long generation,
+      Instant now) {
     List<Condition> out = new ArrayList<>();
     for (Condition c : conditions) {
       out.add(
@@ -287,7 +384,7 @@ public record GatewayApiResult(
               ? Conditions.of("Programmed", p.status(), p.reason(), p.message(), generation, now)
               : c);
     }
-    return Conditions.keepTimes(conditions, out);
+    return Conditions.keepTimes(before != null ? before : conditions, out);
   }
 
   /**
@@ -372,7 +469,18 @@ public record GatewayApiResult(
             state.gatewaysLeft(),
             state.classesLeft());
     return new GatewayApiResult(
-        hosts, ages, routes, services, certs, gatewayClasses, gateways, http, grpc, nextState);
+        hosts,
+        ages,
+        routes,
+        services,
+        certs,
+        gatewayClasses,
+        gateways,
+        gatewayConfigurations,
+        http,
+        grpc,
+        unresolvedParents,
+        nextState);
   }
 
   private static List<RouteParentStatus> conflicted(

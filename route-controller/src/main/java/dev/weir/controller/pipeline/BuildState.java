@@ -39,10 +39,12 @@ public final class BuildState {
   private final Map<ObjectKey, GatewayServed> gatewaysServed;
 
   /**
-   * Since which model revision the model serves one Gateway's rule-based hosts as they are now: its
-   * {@code Programmed} is True once every connected data plane applied that revision.
+   * Since which model revision the model serves one Gateway's own configuration as it is now (its
+   * {@code configuration}, {@link GatewayApiResult#gatewayConfigurations}): its {@code Programmed}
+   * is True once every connected data plane applied that revision. A change of a route attached to
+   * the Gateway does not move it.
    */
-  record GatewayServed(long sinceModelRevision) {}
+  record GatewayServed(long sinceModelRevision, Object configuration) {}
 
   /** A state without the work of a build to reuse: the next build does all of it. */
   public BuildState(

@@ -12,11 +12,9 @@ import dev.weir.controller.pipeline.BuildState.GatewayServed;
 import dev.weir.controller.pipeline.ClusterIndex.Name;
 import dev.weir.model.Certificate;
 import dev.weir.model.TrafficModel;
-import dev.weir.model.VirtualHost;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,8 +26,8 @@ import org.jspecify.annotations.Nullable;
  * The Gateway API stage: runs {@link GatewayApiCompiler#compile} over the config clusters' Gateway
  * API objects, with the build's Services (a backend resolves as a revision does, in every cluster)
  * and the {@link CertificateStage}'s Secret checks; after the model is assembled, it says since
- * which model revision each Gateway's hosts are served and whether every connected data plane has
- * applied it ({@code Programmed}, as a Route's {@code IngressReady}).
+ * which model revision each Gateway's own configuration is served and whether every connected data
+ * plane has applied it ({@code Programmed}, as a Route's {@code IngressReady}).
  *
  * <p>Its hosts claim against the Routes' in the {@link ClaimStage} (the older object keeps a host);
  * its Services become upstreams in the {@link UpstreamStage}; its certificates merge with the
@@ -155,72 +153,30 @@ final class GatewayApiStage {
   }
 
   /**
-   * Per Gateway with a status, since which model revision its hosts in {@code model} are served:
-   * the previous build's revision while none of its hosts changed, else {@code model}'s. Which
-   * Gateways' hosts changed comes from one walk of the previous and the new model's sorted host
-   * lists side by side (identity first: the assembly hands unchanged hosts over as the same
-   * objects), so a change of one host costs no per-Gateway list of every host.
+   * Per Gateway with a status, since which model revision {@code model} serves its own
+   * configuration ({@link GatewayApiResult#gatewayConfigurations}: the generation served, its
+   * listeners' ports, hostnames, serving state and certificates): the previous build's revision
+   * while that configuration is equal to the previous build's, else {@code model}'s (a new Gateway
+   * too). A change of the routes attached to it does not move it: the Gateway's {@code Programmed}
+   * says whether the data planes serve the Gateway, not each of its routes' latest rules, so a
+   * weight change (a rollout tool's every step) leaves it True and its status unwritten.
    */
   static Map<ObjectKey, GatewayServed> served(
       GatewayApiResult result, TrafficModel model, BuildState previous) {
     Map<ObjectKey, GatewayServed> before = previous.gatewaysServed();
-    Set<String> changed = new HashSet<>(); // Gateways as namespace/name (a host's gateways())
-    if (model != previous.model()) {
-      List<VirtualHost> a = previous.model().virtualHosts();
-      List<VirtualHost> b = model.virtualHosts();
-      int i = 0;
-      int j = 0;
-      while (i < a.size() && j < b.size()) {
-        VirtualHost was = a.get(i);
-        VirtualHost is = b.get(j);
-        if (was == is) {
-          i++;
-          j++;
-          continue;
-        }
-        int order = was.compareTo(is);
-        if (order <= 0) {
-          i++;
-        }
-        if (order >= 0) {
-          j++;
-        }
-        if (order != 0 || !was.equals(is)) {
-          // Changed, gone or new: both sides' Gateways (only the one side's when not a pair).
-          if (order <= 0) {
-            gatewaysOf(was, changed);
-          }
-          if (order >= 0) {
-            gatewaysOf(is, changed);
-          }
-        }
-      }
-      for (; i < a.size(); i++) {
-        gatewaysOf(a.get(i), changed); // gone
-      }
-      for (; j < b.size(); j++) {
-        gatewaysOf(b.get(j), changed); // new
-      }
-    }
     Map<ObjectKey, GatewayServed> out = new HashMap<>();
     for (ObjectKey key : result.gateways().keySet()) {
+      Object configuration = result.gatewayConfigurations().getOrDefault(key, List.of());
       GatewayServed kept = before.get(key);
       out.put(
           key,
-          kept != null && !changed.contains(key.key())
+          kept != null && kept.configuration().equals(configuration)
               ? kept
-              : new GatewayServed(model.revision()));
+              : new GatewayServed(model.revision(), configuration));
     }
     return out;
   }
 
-  private static void gatewaysOf(VirtualHost vh, Set<String> into) {
-    if (vh.ruleBased()) {
-      into.addAll(vh.gateways());
-    }
-  }
-
-  /** Each served Gateway's {@code Programmed}: True once every connected data plane applied it. */
   /** A build's Gateway API result with each Gateway's {@code Programmed}, and the served-since. */
   record Served(GatewayApiResult result, Map<ObjectKey, GatewayServed> since) {}
 

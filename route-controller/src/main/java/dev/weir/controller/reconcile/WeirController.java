@@ -215,7 +215,11 @@ public final class WeirController implements AutoCloseable {
             built -> {
               writer.submit(built.result().statuses());
               gatewayApiWriter.submit(built.result().gatewayApi().statuses());
-              rejections.submit(built.result().statuses(), built.result().gatewayApi());
+              rejections.submit(
+                  built.result().statuses(),
+                  built.result().gatewayApi(),
+                  (cluster, kind, namespace, name) ->
+                      holds(built.inputs(), cluster, kind, namespace, name));
             },
             options.holdOff(),
             options.maxDelay(),
@@ -264,6 +268,40 @@ public final class WeirController implements AutoCloseable {
           return true;
         }
       }
+    }
+    return false;
+  }
+
+  /**
+   * True when the config cluster's objects a build was made from hold the object (Weir's or not),
+   * for the rejection reporter to tell a deleted object from one that left Weir's statuses. A walk
+   * of one kind's list: asked only for a rejected object gone from the statuses.
+   */
+  static boolean holds(
+      List<ClusterObjects> inputs, String cluster, String kind, String namespace, String name) {
+    for (ClusterObjects c : inputs) {
+      if (!c.config() || !c.cluster().equals(cluster)) {
+        continue;
+      }
+      List<? extends io.fabric8.kubernetes.api.model.HasMetadata> objects =
+          switch (kind) {
+            case ObjectKey.GATEWAY_CLASS -> c.gatewayApi().gatewayClasses();
+            case ObjectKey.GATEWAY -> c.gatewayApi().gateways();
+            case ObjectKey.HTTP_ROUTE -> c.gatewayApi().httpRoutes();
+            case ObjectKey.GRPC_ROUTE -> c.gatewayApi().grpcRoutes();
+            default -> null;
+          };
+      if (objects == null) {
+        RouteKey key = new RouteKey(cluster, namespace, name);
+        return c.routes().stream().anyMatch(r -> r.key().equals(key));
+      }
+      for (io.fabric8.kubernetes.api.model.HasMetadata o : objects) {
+        if (name.equals(o.getMetadata().getName())
+            && (namespace.isEmpty() || namespace.equals(o.getMetadata().getNamespace()))) {
+          return true;
+        }
+      }
+      return false;
     }
     return false;
   }

@@ -7,6 +7,7 @@ import dev.weir.controller.api.v1alpha1.Route;
 import dev.weir.controller.api.v1alpha1.RouteStatus;
 import dev.weir.controller.gatewayapi.Conditions;
 import dev.weir.controller.gatewayapi.GatewayApiCompiler;
+import dev.weir.controller.gatewayapi.GatewayApiResult;
 import dev.weir.controller.gatewayapi.ObjectKey;
 import dev.weir.controller.pipeline.RouteKey;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatus;
@@ -32,8 +33,10 @@ import org.jspecify.annotations.Nullable;
  * with {@code Accepted=False} (e.g. {@code UnsupportedValue} for a rejected generation, {@code
  * NotAllowedByListeners}), else with {@code ResolvedRefs=False} (e.g. {@code BackendNotFound},
  * {@code RefNotPermitted}: the route serves, those backends answer 500), else with {@code
- * PartiallyInvalid=True} (rules dropped). Passing states ({@code RevisionNotReady}, {@code
- * Pending}, {@code Programmed}) are no rejection: they change without the object changing.
+ * PartiallyInvalid=True} (rules dropped); and, apart from the status, an HTTPRoute's or GRPCRoute's
+ * {@code parentRefs} naming a Gateway that does not exist, or whose GatewayClass does not ({@link
+ * #ofUnresolvedParents}). Passing states ({@code RevisionNotReady}, {@code Pending}, {@code
+ * Programmed}) are no rejection: they change without the object changing.
  *
  * @param cluster the config cluster the object was read from
  * @param apiVersion the object's {@code apiVersion}, e.g. {@code gateway.networking.k8s.io/v1}
@@ -67,6 +70,18 @@ public record Rejection(
    * A Route's reason for a revision no cluster has ({@code ModelBuilder.REASON_REVISION_MISSING}).
    */
   public static final String REVISION_MISSING = "RevisionMissing";
+
+  /**
+   * A route's reason when a {@code parentRefs} entry names a Gateway that does not exist in its
+   * config cluster (Weir's own: no status carries it, see {@link #ofUnresolvedParents}).
+   */
+  public static final String GATEWAY_NOT_FOUND = "GatewayNotFound";
+
+  /**
+   * A route's reason when every unresolved {@code parentRefs} entry names a Gateway whose
+   * GatewayClass does not exist.
+   */
+  public static final String GATEWAY_CLASS_NOT_FOUND = "GatewayClassNotFound";
 
   /** The Gateway API's {@code apiVersion} for the four kinds Weir reads. */
   public static final String GATEWAY_API_VERSION = GatewayApiCompiler.GROUP + "/v1";
@@ -172,6 +187,26 @@ public record Rejection(
       }
     }
     return null;
+  }
+
+  /**
+   * What a route's unresolved {@code parentRefs} entries say ({@link
+   * GatewayApiResult.UnresolvedParents}): reason {@value #GATEWAY_NOT_FOUND} when some Gateway does
+   * not exist, else {@value #GATEWAY_CLASS_NOT_FOUND}; the message names each entry by its index
+   * and the Gateway {@code namespace/name}. Not read from the route's status: no controller writes
+   * status for such a parent.
+   */
+  public static Rejection ofUnresolvedParents(
+      ObjectKey key, GatewayApiResult.UnresolvedParents unresolved) {
+    return new Rejection(
+        key.cluster(),
+        GATEWAY_API_VERSION,
+        key.kind(),
+        key.namespace(),
+        key.name(),
+        unresolved.generation(),
+        unresolved.anyGatewayMissing() ? GATEWAY_NOT_FOUND : GATEWAY_CLASS_NOT_FOUND,
+        unresolved.message());
   }
 
   private static String parent(ObjectKey route, RouteParentStatus p) {

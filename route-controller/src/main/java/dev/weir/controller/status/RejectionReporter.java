@@ -8,6 +8,7 @@ import dev.weir.controller.gatewayapi.ObjectKey;
 import dev.weir.controller.pipeline.RouteKey;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -22,9 +23,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Says which objects' current generations are rejected, once per object and generation: a WARN line
  * in the log naming the object, its generation, reason and message (and, for a folder cluster, the
- * file it came from), an INFO line once that generation no longer is, and in a Kubernetes config
- * cluster a Warning Event on the object (written by the leader only, see {@link EventTarget}). The
- * rejections are read from the statuses each build computed ({@link Rejection}).
+ * file it came from), an INFO line once that generation no longer is (or once the object is
+ * deleted: its rejection no longer applies), and in a Kubernetes config cluster a Warning Event on
+ * the object (written by the leader only, see {@link EventTarget}). The rejections are read from
+ * the statuses each build computed ({@link Rejection}), and from the build's routes whose {@code
+ * parentRefs} name a Gateway that does not exist ({@link GatewayApiResult#unresolvedParents}),
+ * which no status shows: each such route is said once, apart from what its status says (a route
+ * with one parent attached and another unresolved gets both), and said again should it break again
+ * after it was said resolved.
  *
  * <p>Like {@link StatusWriter}, it takes each build's statuses and returns at once; its own thread
  * reads the latest statuses handed over (builds in between are skipped) and writes the Events one
@@ -56,7 +62,25 @@ public final class RejectionReporter implements AutoCloseable {
   /** No origins known. */
   public static final Origins NO_ORIGINS = rejection -> null;
 
-  private record Submitted(Map<RouteKey, RouteStatus> routes, GatewayApiResult gatewayApi) {}
+  /** Which objects a build's config clusters hold, Weir's or not. */
+  @FunctionalInterface
+  public interface Presence {
+
+    /**
+     * True when the build's config cluster {@code cluster} holds the object.
+     *
+     * @param kind {@code Route}, {@code GatewayClass}, {@code Gateway}, {@code HTTPRoute} or {@code
+     *     GRPCRoute}
+     * @param namespace {@code ""} for a GatewayClass
+     */
+    boolean holds(String cluster, String kind, String namespace, String name);
+  }
+
+  private record Submitted(
+      Map<RouteKey, RouteStatus> routes, GatewayApiResult gatewayApi, Presence presence) {}
+
+  /** The key of a route's unresolved parentRefs: said apart from what its status says. */
+  private record UnresolvedKey(ObjectKey route) {}
 
   private final Map<String, EventTarget> targets;
   private final Origins origins;
@@ -91,11 +115,18 @@ public final class RejectionReporter implements AutoCloseable {
    * copied), so they must not change afterwards, as a build's never do.
    *
    * @param routes every Route's status
-   * @param gatewayApi the build's Gateway API result (Weir's GatewayClasses, Gateways and routes)
+   * @param gatewayApi the build's Gateway API result (Weir's GatewayClasses, Gateways and routes,
+   *     and the routes with unresolved parentRefs)
+   * @param presence which objects the build's config clusters hold: asked only for an object that
+   *     was rejected and left the statuses, to tell deleted from no longer Weir's or resolved
    */
-  public void submit(Map<RouteKey, RouteStatus> routes, GatewayApiResult gatewayApi) {
+  public void submit(
+      Map<RouteKey, RouteStatus> routes, GatewayApiResult gatewayApi, Presence presence) {
     desired =
-        new Submitted(requireNonNull(routes, "routes"), requireNonNull(gatewayApi, "gatewayApi"));
+        new Submitted(
+            requireNonNull(routes, "routes"),
+            requireNonNull(gatewayApi, "gatewayApi"),
+            requireNonNull(presence, "presence"));
     queueDrain();
   }
 
@@ -140,14 +171,46 @@ public final class RejectionReporter implements AutoCloseable {
     g.gateways().forEach((k, v) -> report(k, Rejection.of(k, v)));
     g.httpRoutes().forEach((k, v) -> report(k, Rejection.ofRoute(k, v.getParents())));
     g.grpcRoutes().forEach((k, v) -> report(k, Rejection.ofRoute(k, v.getParents())));
-    rejections.retain(
-        k ->
-            k instanceof ObjectKey o
-                ? g.gatewayClasses().containsKey(o)
-                    || g.gateways().containsKey(o)
-                    || g.httpRoutes().containsKey(o)
-                    || g.grpcRoutes().containsKey(o)
-                : s.routes().containsKey(k));
+    g.unresolvedParents()
+        .forEach((k, v) -> report(new UnresolvedKey(k), Rejection.ofUnresolvedParents(k, v)));
+    List<Rejections.Forgotten> gone =
+        rejections.forget(
+            k ->
+                k instanceof ObjectKey o
+                    ? g.gatewayClasses().containsKey(o)
+                        || g.gateways().containsKey(o)
+                        || g.httpRoutes().containsKey(o)
+                        || g.grpcRoutes().containsKey(o)
+                    : k instanceof UnresolvedKey u
+                        ? g.unresolvedParents().containsKey(u.route())
+                        : s.routes().containsKey(k));
+    for (Rejections.Forgotten f : gone) {
+      Rejection was = f.rejection();
+      if (s.presence().holds(was.cluster(), was.kind(), was.namespace(), was.name())) {
+        // Still there, out of Weir's statuses (another controller's now) or fixed (a Gateway a
+        // route named now exists): the rejection is over.
+        resolved(was);
+      } else {
+        log.info(
+            "{} {} in cluster {}{}: deleted; its {} of generation {} no longer applies",
+            was.kind(),
+            was.object(),
+            was.cluster(),
+            f.file() == null ? "" : " (file " + f.file() + ")",
+            was.reason(),
+            was.generation());
+      }
+    }
+  }
+
+  private static void resolved(Rejection was) {
+    log.info(
+        "{} {} in cluster {}: {} of generation {} is resolved",
+        was.kind(),
+        was.object(),
+        was.cluster(),
+        was.reason(),
+        was.generation());
   }
 
   private void report(Object key, @Nullable Rejection r) {
@@ -155,6 +218,7 @@ public final class RejectionReporter implements AutoCloseable {
       case NEW -> {
         Rejection n = requireNonNull(r, "rejection");
         String file = origins.fileOf(n);
+        rejections.file(key, file);
         log.warn(
             "{} {} generation {} in cluster {}{}: {}: {}",
             n.kind(),
@@ -165,16 +229,7 @@ public final class RejectionReporter implements AutoCloseable {
             n.reason(),
             n.message());
       }
-      case RESOLVED -> {
-        Rejection was = requireNonNull(rejections.last(key), "rejection");
-        log.info(
-            "{} {} in cluster {}: {} of generation {} is resolved",
-            was.kind(),
-            was.object(),
-            was.cluster(),
-            was.reason(),
-            was.generation());
-      }
+      case RESOLVED -> resolved(requireNonNull(rejections.last(key), "rejection"));
       case NONE -> {}
     }
     if (r == null || !rejections.eventDue(key)) {

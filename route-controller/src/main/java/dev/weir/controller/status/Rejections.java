@@ -1,6 +1,9 @@
 package dev.weir.controller.status;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -11,10 +14,12 @@ import org.jspecify.annotations.Nullable;
  * Warning Event. Builds happen on every change of any object, and each hands over every object's
  * status again; this is what keeps those from repeating it.
  *
- * <p>Keys are the objects' keys as the build gives them ({@code RouteKey}, {@code ObjectKey}).
- * Holds an entry only for an object that was seen rejected, until its generation changes or it is
- * gone. A generation seen rejected, then not, then rejected again (a backend Service deleted,
- * created, deleted) is said once. Not thread-safe: one thread uses it.
+ * <p>Keys are the objects' keys as the build gives them ({@code RouteKey}, {@code ObjectKey}), or
+ * keys of the reporter's own for a second sort of problem of one object. Holds an entry only for an
+ * object that was seen rejected, until its generation changes or it is gone ({@link #forget}, which
+ * hands back a rejection that was in force when it went, so that its end is said too). A generation
+ * seen rejected, then not, then rejected again (a backend Service deleted, created, deleted) is
+ * said once. Not thread-safe: one thread uses it.
  */
 final class Rejections {
 
@@ -33,6 +38,7 @@ final class Rejections {
     boolean open = true;
     boolean resolved;
     boolean evented;
+    @Nullable String file;
 
     Entry(Rejection rejection) {
       this.rejection = rejection;
@@ -91,9 +97,34 @@ final class Rejections {
     }
   }
 
-  /** Forgets the objects that are gone: those {@code present} says no to. */
-  void retain(Predicate<Object> present) {
-    entries.keySet().removeIf(present.negate());
+  /** A rejection in force when its key was forgotten, with the file it was said with. */
+  record Forgotten(Rejection rejection, @Nullable String file) {}
+
+  /** Records the file a folder object's rejection was said with (for when it is gone). */
+  void file(Object key, @Nullable String file) {
+    Entry e = entries.get(key);
+    if (e != null) {
+      e.file = file;
+    }
+  }
+
+  /**
+   * Forgets the objects that are gone: those {@code present} says no to.
+   *
+   * @return the rejections of those that were rejected when they went (not yet said resolved)
+   */
+  List<Forgotten> forget(Predicate<Object> present) {
+    List<Forgotten> out = new ArrayList<>();
+    for (Iterator<Map.Entry<Object, Entry>> i = entries.entrySet().iterator(); i.hasNext(); ) {
+      Map.Entry<Object, Entry> e = i.next();
+      if (!present.test(e.getKey())) {
+        if (e.getValue().open) {
+          out.add(new Forgotten(e.getValue().rejection, e.getValue().file));
+        }
+        i.remove();
+      }
+    }
+    return out;
   }
 
   /** How many objects are remembered. */

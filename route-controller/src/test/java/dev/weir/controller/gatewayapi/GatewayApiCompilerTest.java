@@ -26,12 +26,15 @@ import dev.weir.model.RuleBackend;
 import dev.weir.model.VirtualHost;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -102,6 +105,49 @@ class GatewayApiCompilerTest {
     assertThat(accepted.getLastTransitionTime()).isEqualTo(NOW.toString());
   }
 
+  /**
+   * A Weir class says which Gateway API release Weir implements ({@code SupportedVersion}, saying
+   * it does not check the installed CRDs) and exactly the features the README's conformance profile
+   * claims, sorted by name.
+   */
+  @Test
+  void weirsClassSaysItsVersionAndSupportedFeatures() {
+    GatewayClassStatus s =
+        java.util.Objects.requireNonNull(
+            compile(SVC, objects(weirClass()))
+                .gatewayClasses()
+                .get(new ObjectKey("east", ObjectKey.GATEWAY_CLASS, "", "weir")));
+    Condition version = condition(s.getConditions(), "SupportedVersion");
+    assertThat(version.getStatus()).isEqualTo("True");
+    assertThat(version.getReason()).isEqualTo("SupportedVersion");
+    assertThat(version.getMessage())
+        .isEqualTo(
+            "Weir implements Gateway API v1.6.1 (standard channel); the installed CRDs' bundle"
+                + " version is not checked");
+    assertThat(version.getObservedGeneration()).isEqualTo(1L);
+    assertThat(s.getSupportedFeatures())
+        .extracting(f -> f.getName())
+        .containsExactly(
+            "GRPCRoute",
+            "Gateway",
+            "GatewayHTTPListenerIsolation",
+            "GatewayPort8080",
+            "HTTPRoute",
+            "HTTPRouteBackendRequestHeaderModification",
+            "HTTPRouteBackendTimeout",
+            "HTTPRouteHostRewrite",
+            "HTTPRouteMethodMatching",
+            "HTTPRouteParentRefPort",
+            "HTTPRoutePathRedirect",
+            "HTTPRoutePathRewrite",
+            "HTTPRoutePortRedirect",
+            "HTTPRouteQueryParamMatching",
+            "HTTPRouteRequestTimeout",
+            "HTTPRouteResponseHeaderModification",
+            "HTTPRouteSchemeRedirect",
+            "ReferenceGrant");
+  }
+
   @Test
   void simpleRouteCompilesToARuleBasedHost() {
     GatewayApiResult r =
@@ -148,6 +194,107 @@ class GatewayApiCompilerTest {
         .containsExactly("HTTPRoute", "GRPCRoute");
     assertThat(condition(gs.getConditions(), "Accepted").getReason()).isEqualTo("Accepted");
     assertThat(condition(gs.getConditions(), "Programmed").getStatus()).isEqualTo("True");
+  }
+
+  /**
+   * A parentRef naming a Gateway that does not exist, or one whose GatewayClass does not, gets no
+   * status entry (no controller owns it) but is in the result's unresolved parents, by index; one
+   * naming another controller's Gateway, or a kind other than Gateway, is not.
+   */
+  @Test
+  void parentRefsNamingNoGatewayOrAGatewayOfNoClassAreUnresolved() {
+    GatewayClass othersClass =
+        GatewayApiFixtures.yaml(
+            """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: GatewayClass
+            metadata: {name: others, generation: 1}
+            spec: {controllerName: example.com/other-controller}
+            """,
+            GatewayClass.class);
+    Gateway others = httpGateway("apps", "others", T1);
+    others.getSpec().setGatewayClassName("others");
+    Gateway orphan = httpGateway("apps", "orphan", T1);
+    orphan.getSpec().setGatewayClassName("gone");
+    HTTPRoute web =
+        withGeneration(
+            httpRoute(
+                "apps",
+                "web",
+                T2,
+                """
+                parentRefs:
+                - {name: gw}
+                - {name: typo}
+                - {name: orphan}
+                - {name: others}
+                - {kind: Service, group: "", name: typo}
+                hostnames: [www.example.com]
+                rules: [{backendRefs: [{name: web, port: 8080}]}]
+                """),
+            4);
+    HTTPRoute lost =
+        httpRoute(
+            "apps",
+            "lost",
+            T2,
+            """
+            parentRefs: [{name: gw, namespace: elsewhere}]
+            rules: [{backendRefs: [{name: web, port: 8080}]}]
+            """);
+    GatewayApiObjects cluster =
+        objects(weirClass(), othersClass, httpGateway("apps", "gw", T1), others, orphan, web, lost);
+    GatewayApiResult r = compile(SVC, cluster);
+
+    assertThat(
+            java.util.Objects.requireNonNull(r.httpRoutes().get(http("apps", "web"))).getParents())
+        .extracting(p -> p.getParentRef().getName())
+        .containsExactly("gw");
+    assertThat(r.httpRoutes()).doesNotContainKey(http("apps", "lost"));
+    assertThat(r.unresolvedParents())
+        .containsOnly(
+            Map.entry(
+                http("apps", "web"),
+                new GatewayApiResult.UnresolvedParents(
+                    4,
+                    List.of(
+                        new GatewayApiResult.UnresolvedParent(1, "apps", "typo", null),
+                        new GatewayApiResult.UnresolvedParent(2, "apps", "orphan", "gone")))),
+            Map.entry(
+                http("apps", "lost"),
+                new GatewayApiResult.UnresolvedParents(
+                    1,
+                    List.of(new GatewayApiResult.UnresolvedParent(0, "elsewhere", "gw", null)))));
+
+    // Compiled again from the memo: the same; once the Gateway and the class exist, none.
+    assertThat(compile(SVC, ListenerSecrets.NONE, r.state(), cluster).unresolvedParents())
+        .isEqualTo(r.unresolvedParents());
+    GatewayClass gone =
+        GatewayApiFixtures.yaml(
+            """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: GatewayClass
+            metadata: {name: gone, generation: 1}
+            spec: {controllerName: example.com/other-controller}
+            """,
+            GatewayClass.class);
+    GatewayApiResult fixed =
+        compile(
+            SVC,
+            ListenerSecrets.NONE,
+            r.state(),
+            objects(
+                weirClass(),
+                othersClass,
+                gone,
+                httpGateway("apps", "gw", T1),
+                httpGateway("apps", "typo", T1),
+                httpGateway("elsewhere", "gw", T1),
+                others,
+                orphan,
+                web,
+                lost));
+    assertThat(fixed.unresolvedParents()).isEmpty();
   }
 
   /**

@@ -190,6 +190,7 @@ class GatewayApiDeltaSequencesTest {
       assertThat(r.statuses()).as(where).isEqualTo(scratch.statuses());
       assertThat(r.httpRoutes()).as(where).isEqualTo(scratch.httpRoutes());
       assertThat(r.grpcRoutes()).as(where).isEqualTo(scratch.grpcRoutes());
+      assertThat(r.unresolvedParents()).as(where).isEqualTo(scratch.unresolvedParents());
       assertThat(r.state().lastValid()).as(where).isEqualTo(scratch.state().lastValid());
       assertThat(r.state().gatewaysLeft()).as(where).isEqualTo(scratch.state().gatewaysLeft());
       if (r.state().memo().madeByDelta()) {

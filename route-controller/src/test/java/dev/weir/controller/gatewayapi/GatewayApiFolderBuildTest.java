@@ -170,12 +170,71 @@ class GatewayApiFolderBuildTest {
     HttpRule changed = host(second, "shop.example.com").rules().get(0);
     assertThat(changed.match().path().value()).isEqualTo("/basket");
     assertThat(changed.source().generation()).isEqualTo(2);
-    GatewayStatus pending = Objects.requireNonNull(second.gatewayApi().gateways().get(gateway));
+    // The Gateway did not change: its Programmed stays True and its status is the very status
+    // written before (equal: the status writer has nothing to write), though a route on it did.
+    assertThat(second.model().revision()).isGreaterThan(first.model().revision());
+    assertThat(second.gatewayApi().gateways().get(gateway)).isEqualTo(programmed);
+
+    // A listener of the Gateway changes (generation 2): Pending until the data plane applies the
+    // model that serves it.
+    s.store()
+        .put(
+            GatewayApiFixtures.yaml(
+                OBJECTS.split("---")[1].replace(
+                    "[{name: http, port: 80, protocol: HTTP}]", LISTENERS_WITH_8080),
+                io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway.class));
+    List<AppliedModel> stillFirst = List.of(new AppliedModel("envoy-1", first.model().revision()));
+    BuildResult third =
+        ModelBuilder.build(
+            "example.com",
+            List.of(s.store().view()),
+            second.state(),
+            stillFirst,
+            now.plusSeconds(3));
+    assertThat(third.model().revision()).isGreaterThan(second.model().revision());
+    Condition pending =
+        Objects.requireNonNull(
+            Conditions.find(
+                Objects.requireNonNull(third.gatewayApi().gateways().get(gateway)).getConditions(),
+                "Programmed"));
+    assertThat(pending.getStatus()).isEqualTo("Unknown");
+    assertThat(pending.getReason()).isEqualTo("Pending");
+    assertThat(pending.getObservedGeneration()).isEqualTo(2);
+    assertThat(pending.getMessage())
+        .isEqualTo("0 of 1 data planes applied model revision " + third.model().revision());
+    // The data plane applies the second model only: still pending; then the third: programmed.
+    BuildResult secondApplied =
+        Objects.requireNonNull(
+            ModelBuilder.restatus(
+                third,
+                List.of(new AppliedModel("envoy-1", second.model().revision())),
+                now.plusSeconds(4)));
     assertThat(
-            Objects.requireNonNull(Conditions.find(pending.getConditions(), "Programmed"))
+            Objects.requireNonNull(
+                    Conditions.find(
+                        Objects.requireNonNull(secondApplied.gatewayApi().gateways().get(gateway))
+                            .getConditions(),
+                        "Programmed"))
                 .getStatus())
         .isEqualTo("Unknown");
+    BuildResult thirdApplied =
+        Objects.requireNonNull(
+            ModelBuilder.restatus(
+                secondApplied,
+                List.of(new AppliedModel("envoy-1", third.model().revision())),
+                now.plusSeconds(5)));
+    assertThat(
+            Objects.requireNonNull(
+                    Conditions.find(
+                        Objects.requireNonNull(thirdApplied.gatewayApi().gateways().get(gateway))
+                            .getConditions(),
+                        "Programmed"))
+                .getStatus())
+        .isEqualTo("True");
   }
+
+  private static final String LISTENERS_WITH_8080 =
+      "[{name: http, port: 80, protocol: HTTP}, {name: alt, port: 8080, protocol: HTTP}]";
 
   @Test
   void aChangedServiceChangesTheReplayedRoutesBackends() throws Exception {

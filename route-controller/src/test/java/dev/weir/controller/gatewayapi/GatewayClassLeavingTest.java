@@ -144,10 +144,14 @@ class GatewayClassLeavingTest {
         compile(SVC, with(weir("a", GatewayApiCompiler.CONTROLLER_NAME, 1, null)));
     GatewayClassStatus written = Objects.requireNonNull(first.gatewayClasses().get(CLASS));
 
+    assertThat(Conditions.find(written.getConditions(), "SupportedVersion")).isNotNull();
+    assertThat(written.getSupportedFeatures()).isNotEmpty();
+
     // Recreated (another uid) under another controller; a write of Weir's landed on it first, and
-    // its controller added a condition of its own.
+    // its controller added a condition of its own. Weir's Accepted, SupportedVersion and
+    // supportedFeatures go; theirs stays.
     GatewayClassStatus held =
-        new GatewayClassStatusBuilder(written).addToConditions(theirs("SupportedVersion")).build();
+        new GatewayClassStatusBuilder(written).addToConditions(theirs("Ready")).build();
     GatewayApiResult left =
         compile(
             SVC,
@@ -159,8 +163,7 @@ class GatewayClassLeavingTest {
     assertThat(left.virtualHosts()).isEmpty();
     assertThat(left.statuses().get(CLASS)).isEqualTo(new ClearedGatewayClassStatus(written));
     assertThat(ClearedGatewayClassStatus.strip(held, written))
-        .isEqualTo(
-            new GatewayClassStatusBuilder().withConditions(theirs("SupportedVersion")).build());
+        .isEqualTo(new GatewayClassStatusBuilder().withConditions(theirs("Ready")).build());
     // The Gateway Weir served loses Weir's status too.
     assertThat(left.statuses().get(GW)).isInstanceOf(ClearedGatewayStatus.class);
     List<GatewayApiViews.View> views =
@@ -169,7 +172,7 @@ class GatewayClassLeavingTest {
             List.of(with(weir("b", "example.com/other-controller", 1, held))),
             left);
     assertThat(((GatewayClassStatus) Objects.requireNonNull(views.get(0).status())).getConditions())
-        .containsExactly(theirs("SupportedVersion"));
+        .containsExactly(theirs("Ready"));
 
     // Not written yet: the record holds. Written: nothing more, no record kept.
     GatewayApiResult again =

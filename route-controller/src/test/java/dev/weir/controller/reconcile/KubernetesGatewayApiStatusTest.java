@@ -503,13 +503,15 @@ class KubernetesGatewayApiStatusTest {
             assertThat(handed().getStatus()).isNotNull();
             assertThat(handed().getStatus().getConditions())
                 .extracting(c -> c.getType() + "=" + c.getStatus())
-                .containsExactly("Accepted=True");
+                .containsExactly("Accepted=True", "SupportedVersion=True");
+            assertThat(handed().getStatus().getSupportedFeatures()).isNotEmpty();
             assertThat(handedGateway().getStatus()).isNotNull();
             assertThat(handedGateway().getStatus().getConditions())
                 .extracting(Condition::getType)
                 .contains("Accepted", "Programmed");
           });
       List<Condition> weirs = handed().getStatus().getConditions();
+      var weirsFeatures = handed().getStatus().getSupportedFeatures();
       String uid = handed().getMetadata().getUid();
 
       client.resources(GatewayClass.class).withName("handed").delete();
@@ -529,12 +531,14 @@ class KubernetesGatewayApiStatusTest {
           new io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatusBuilder()
               .withConditions(weirs)
               .addToConditions(theirs("SupportedVersion"))
+              .withSupportedFeatures(weirsFeatures)
               .build());
       client.resource(recreated).updateStatus();
       eventually(
           () -> {
             assertThat(handed().getStatus().getConditions())
                 .containsExactly(theirs("SupportedVersion"));
+            assertThat(handed().getStatus().getSupportedFeatures()).isNullOrEmpty();
             GatewayStatus gs = handedGateway().getStatus();
             assertThat(gs.getConditions()).isEmpty();
             assertThat(gs.getListeners()).isEmpty();

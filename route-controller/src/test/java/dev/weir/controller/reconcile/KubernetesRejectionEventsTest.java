@@ -35,7 +35,8 @@ import org.junit.jupiter.api.TestInstance;
  * The real controller against a Kubernetes API (fabric8's mock server in CRUD mode): an invalid
  * generation of an HTTPRoute and of a Route each get exactly one Warning Event naming the object
  * and the reason its status gives, however many builds follow; a new invalid generation gets
- * another; valid objects get none.
+ * another; valid objects get none; an HTTPRoute naming a Gateway that does not exist gets one, and
+ * no status entry.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KubernetesRejectionEventsTest {
@@ -239,6 +240,34 @@ class KubernetesRejectionEventsTest {
       }
       assertThat(warnings("Route", "hello")).hasSize(2);
       assertThat(warnings("HTTPRoute", "shop")).hasSize(1);
+
+      // A parentRef naming a Gateway that does not exist: no status entry can say it (no
+      // controller owns that parent), so one Warning Event does, however many builds follow.
+      HTTPRoute orphan =
+          create(
+              """
+              apiVersion: gateway.networking.k8s.io/v1
+              kind: HTTPRoute
+              metadata: {name: orphan, namespace: default}
+              spec:
+                parentRefs: [{name: typo}]
+                rules: [{backendRefs: [{name: hello-00001, port: 80}]}]
+              """,
+              HTTPRoute.class);
+      eventually(() -> assertThat(warnings("HTTPRoute", "orphan")).hasSize(1));
+      for (int n = 6; n <= 7; n++) {
+        probe(n);
+      }
+      Event orphanEvent = warnings("HTTPRoute", "orphan").get(0);
+      assertThat(warnings("HTTPRoute", "orphan")).hasSize(1);
+      assertThat(orphanEvent.getReason()).isEqualTo("GatewayNotFound");
+      assertThat(orphanEvent.getMessage())
+          .startsWith("spec.parentRefs[0]: Gateway default/typo does not exist");
+      assertThat(orphanEvent.getInvolvedObject().getUid()).isEqualTo(orphan.getMetadata().getUid());
+      HTTPRoute stored =
+          client.resources(HTTPRoute.class).inNamespace("default").withName("orphan").get();
+      assertThat(stored.getStatus() == null ? List.of() : stored.getStatus().getParents())
+          .isEmpty();
     }
   }
 }

@@ -6,10 +6,13 @@ import dev.weir.controller.api.v1alpha1.Condition;
 import dev.weir.controller.api.v1alpha1.Route;
 import dev.weir.controller.api.v1alpha1.RouteStatus;
 import dev.weir.controller.gatewayapi.GatewayApiResult;
+import dev.weir.controller.gatewayapi.GatewayApiState;
+import dev.weir.controller.gatewayapi.ObjectKey;
 import dev.weir.controller.pipeline.RouteKey;
 import dev.weir.controller.testing.KubeObjects;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -34,6 +37,8 @@ class KubernetesEventTargetTest {
 
   private static final Instant NOW = Instant.parse("2026-12-03T02:00:00Z");
 
+  private static final RejectionReporter.Presence ALL = (cluster, kind, namespace, name) -> true;
+
   private KubernetesMockServer server;
   private KubernetesClient client;
 
@@ -55,6 +60,18 @@ class KubernetesEventTargetTest {
                 spec: {controllerName: weir.dev/gateway-controller}
                 """,
                 GatewayClass.class))
+        .create();
+    client
+        .resource(
+            Serialization.unmarshal(
+                """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: shop, namespace: apps}
+                spec:
+                  parentRefs: [{name: typo}]
+                """,
+                HTTPRoute.class))
         .create();
   }
 
@@ -88,7 +105,7 @@ class KubernetesEventTargetTest {
             RejectionReporter.NO_ORIGINS,
             Clock.fixed(NOW, ZoneOffset.UTC))) {
       for (int build = 0; build < 3; build++) {
-        reporter.submit(statuses, GatewayApiResult.EMPTY);
+        reporter.submit(statuses, GatewayApiResult.EMPTY, ALL);
         reporter.awaitIdle();
       }
       assertThat(events("leading")).as("not the leader: no Event").isEmpty();
@@ -97,7 +114,7 @@ class KubernetesEventTargetTest {
       reporter.resync("east");
       for (int build = 0; build < 3; build++) {
         reporter.awaitIdle();
-        reporter.submit(statuses, GatewayApiResult.EMPTY);
+        reporter.submit(statuses, GatewayApiResult.EMPTY, ALL);
       }
       reporter.awaitIdle();
       List<Event> events = events("leading");
@@ -119,6 +136,55 @@ class KubernetesEventTargetTest {
       assertThat(e.getFirstTimestamp()).isEqualTo("2026-12-03T02:00:00Z");
       assertThat(e.getMetadata().getName()).startsWith("hello.");
     }
+  }
+
+  @Test
+  void aRouteNamingAGatewayThatDoesNotExistGetsOneWarningEvent() throws Exception {
+    ObjectKey shop = new ObjectKey("east", ObjectKey.HTTP_ROUTE, "apps", "shop");
+    GatewayApiResult.UnresolvedParents unresolved =
+        new GatewayApiResult.UnresolvedParents(
+            1, List.of(new GatewayApiResult.UnresolvedParent(0, "apps", "typo", null)));
+    GatewayApiResult built =
+        new GatewayApiResult(
+            List.of(),
+            Map.of(),
+            Map.of(),
+            List.of(),
+            List.of(),
+            Map.of(),
+            Map.of(),
+            Map.of(),
+            Map.of(),
+            Map.of(),
+            Map.of(shop, unresolved),
+            GatewayApiState.INITIAL);
+    try (RejectionReporter reporter =
+        new RejectionReporter(
+            Map.of("east", new KubernetesEventTarget(client, () -> true)),
+            RejectionReporter.NO_ORIGINS,
+            Clock.fixed(NOW, ZoneOffset.UTC))) {
+      for (int build = 0; build < 3; build++) {
+        reporter.submit(Map.of(), built, ALL);
+        reporter.awaitIdle();
+      }
+    }
+    List<Event> events = events("apps");
+    assertThat(events).hasSize(1);
+    Event e = events.get(0);
+    assertThat(e.getType()).isEqualTo("Warning");
+    assertThat(e.getReason()).isEqualTo("GatewayNotFound");
+    assertThat(e.getMessage()).startsWith("spec.parentRefs[0]: Gateway apps/typo does not exist (");
+    assertThat(e.getInvolvedObject().getKind()).isEqualTo("HTTPRoute");
+    assertThat(e.getInvolvedObject().getName()).isEqualTo("shop");
+    assertThat(e.getInvolvedObject().getUid())
+        .isEqualTo(
+            client
+                .resources(HTTPRoute.class)
+                .inNamespace("apps")
+                .withName("shop")
+                .get()
+                .getMetadata()
+                .getUid());
   }
 
   @Test

@@ -42,6 +42,12 @@ class RejectionReporterTest {
   private static final RouteKey OTHER = new RouteKey("east", "default", "other");
   private static final ObjectKey SHOP = new ObjectKey("east", ObjectKey.HTTP_ROUTE, "apps", "shop");
 
+  /** Every object is still there. */
+  private static final RejectionReporter.Presence ALL = (cluster, kind, namespace, name) -> true;
+
+  /** No object is there. */
+  private static final RejectionReporter.Presence NONE = (cluster, kind, namespace, name) -> false;
+
   private final Logger logger = (Logger) LoggerFactory.getLogger(RejectionReporter.class);
   private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
 
@@ -87,7 +93,9 @@ class RejectionReporterTest {
       for (int build = 0; build < 5; build++) {
         // Each build hands over new status objects, as a build with changed readiness does.
         reporter.submit(
-            Map.of(HELLO, invalid(2), OTHER, valid(1)), gatewayApi(Map.of(SHOP, unsupported(7))));
+            Map.of(HELLO, invalid(2), OTHER, valid(1)),
+            gatewayApi(Map.of(SHOP, unsupported(7))),
+            ALL);
         reporter.awaitIdle();
       }
       assertThat(warnings())
@@ -102,14 +110,16 @@ class RejectionReporterTest {
               "HTTPRoute apps/shop 7 UnsupportedValue " + NOW);
 
       // Fixed: one INFO line, nothing more written; rejected again in a new generation: said again.
+      // (The HTTPRoute, still there, left Weir's statuses: its rejection is over too.)
       for (int build = 0; build < 3; build++) {
-        reporter.submit(Map.of(HELLO, valid(3), OTHER, valid(1)), gatewayApi(Map.of()));
+        reporter.submit(Map.of(HELLO, valid(3), OTHER, valid(1)), gatewayApi(Map.of()), ALL);
         reporter.awaitIdle();
       }
       assertThat(infos())
-          .containsExactly(
-              "Route default/hello in cluster east: InvalidSpec of generation 2 is resolved");
-      reporter.submit(Map.of(HELLO, invalid(4), OTHER, valid(1)), gatewayApi(Map.of()));
+          .containsExactlyInAnyOrder(
+              "Route default/hello in cluster east: InvalidSpec of generation 2 is resolved",
+              "HTTPRoute apps/shop in cluster east: UnsupportedValue of generation 7 is resolved");
+      reporter.submit(Map.of(HELLO, invalid(4), OTHER, valid(1)), gatewayApi(Map.of()), ALL);
       reporter.awaitIdle();
       assertThat(warnings()).hasSize(3);
       assertThat(warnings().get(2)).startsWith("Route default/hello generation 4 in cluster east");
@@ -127,9 +137,9 @@ class RejectionReporterTest {
             RejectionReporter.NO_ORIGINS,
             Clock.fixed(NOW, ZoneOffset.UTC))) {
       Map<RouteKey, RouteStatus> statuses = Map.of(HELLO, invalid(2));
-      reporter.submit(statuses, gatewayApi(Map.of()));
+      reporter.submit(statuses, gatewayApi(Map.of()), ALL);
       reporter.awaitIdle();
-      reporter.submit(statuses, gatewayApi(Map.of()));
+      reporter.submit(statuses, gatewayApi(Map.of()), ALL);
       reporter.awaitIdle();
       assertThat(warnings()).hasSize(1);
       assertThat(target.written).isEmpty();
@@ -137,7 +147,7 @@ class RejectionReporterTest {
       target.leader.set(true);
       reporter.resync("east");
       reporter.awaitIdle();
-      reporter.submit(statuses, gatewayApi(Map.of()));
+      reporter.submit(statuses, gatewayApi(Map.of()), ALL);
       reporter.awaitIdle();
       assertThat(target.written).containsExactly("Route default/hello 2 InvalidSpec " + NOW);
       assertThat(warnings()).hasSize(1);
@@ -154,10 +164,10 @@ class RejectionReporterTest {
             RejectionReporter.NO_ORIGINS,
             Clock.fixed(NOW, ZoneOffset.UTC))) {
       Map<RouteKey, RouteStatus> statuses = Map.of(HELLO, invalid(2));
-      reporter.submit(statuses, gatewayApi(Map.of()));
+      reporter.submit(statuses, gatewayApi(Map.of()), ALL);
       reporter.awaitIdle();
       target.failing.set(false);
-      reporter.submit(statuses, gatewayApi(Map.of()));
+      reporter.submit(statuses, gatewayApi(Map.of()), ALL);
       reporter.awaitIdle();
       assertThat(target.written).isEmpty();
       assertThat(warnings())
@@ -178,7 +188,7 @@ class RejectionReporterTest {
             Map.of("east", kubernetes),
             r -> r.cluster().equals("west") ? "/etc/weir/west/hello.yaml" : null,
             Clock.fixed(NOW, ZoneOffset.UTC))) {
-      reporter.submit(Map.of(folder, invalid(2)), gatewayApi(Map.of()));
+      reporter.submit(Map.of(folder, invalid(2)), gatewayApi(Map.of()), ALL);
       reporter.awaitIdle();
       assertThat(warnings())
           .containsExactly(
@@ -186,6 +196,123 @@ class RejectionReporterTest {
                   + " InvalidSpec: spec.traffic: percents sum to 120 (expected: 100);"
                   + " serving generation 1");
       assertThat(kubernetes.written).isEmpty();
+    }
+  }
+
+  @Test
+  void aRejectedObjectDeletedWithItsFileIsSaidGoneOnce() throws Exception {
+    RouteKey folder = new RouteKey("west", "default", "hello");
+    ObjectKey shop = new ObjectKey("west", ObjectKey.HTTP_ROUTE, "apps", "shop");
+    // The file is known while the object is there; a deleted object's file is not.
+    AtomicBoolean filesThere = new AtomicBoolean(true);
+    try (RejectionReporter reporter =
+        new RejectionReporter(
+            Map.of(),
+            r -> filesThere.get() ? "/etc/weir/west/" + r.name() + ".yaml" : null,
+            Clock.fixed(NOW, ZoneOffset.UTC))) {
+      reporter.submit(
+          Map.of(folder, invalid(2), OTHER, invalid(5)),
+          gatewayApi(Map.of(shop, unsupported(7))),
+          ALL);
+      reporter.awaitIdle();
+      reporter.submit(
+          Map.of(folder, invalid(2), OTHER, valid(6)),
+          gatewayApi(Map.of(shop, unsupported(7))),
+          ALL);
+      reporter.awaitIdle();
+      assertThat(infos())
+          .containsExactly(
+              "Route default/other in cluster east: InvalidSpec of generation 5 is resolved");
+
+      // The file that held both rejected objects is deleted; so is the fixed Route.
+      filesThere.set(false);
+      for (int build = 0; build < 3; build++) {
+        reporter.submit(Map.of(), gatewayApi(Map.of()), NONE);
+        reporter.awaitIdle();
+      }
+      assertThat(infos())
+          .containsExactlyInAnyOrder(
+              "Route default/other in cluster east: InvalidSpec of generation 5 is resolved",
+              "Route default/hello in cluster west (file /etc/weir/west/hello.yaml): deleted;"
+                  + " its InvalidSpec of generation 2 no longer applies",
+              "HTTPRoute apps/shop in cluster west (file /etc/weir/west/shop.yaml): deleted;"
+                  + " its UnsupportedValue of generation 7 no longer applies");
+      assertThat(warnings()).hasSize(3);
+    }
+  }
+
+  @Test
+  void aRouteNamingAGatewayThatDoesNotExistIsSaidOncePerGenerationBesidesItsStatus()
+      throws Exception {
+    RecordingTarget target = new RecordingTarget();
+    GatewayApiResult.UnresolvedParents missing =
+        new GatewayApiResult.UnresolvedParents(
+            3,
+            List.of(
+                new GatewayApiResult.UnresolvedParent(1, "apps", "typo", null),
+                new GatewayApiResult.UnresolvedParent(2, "apps", "gw2", "nope")));
+    try (RejectionReporter reporter =
+        new RejectionReporter(
+            Map.of("east", target),
+            RejectionReporter.NO_ORIGINS,
+            Clock.fixed(NOW, ZoneOffset.UTC))) {
+      for (int build = 0; build < 3; build++) {
+        // Its first parent is Weir's and rejects it too: both are said.
+        reporter.submit(
+            Map.of(), gatewayApi(Map.of(SHOP, unsupported(3)), Map.of(SHOP, missing)), ALL);
+        reporter.awaitIdle();
+      }
+      assertThat(warnings())
+          .containsExactlyInAnyOrder(
+              "HTTPRoute apps/shop generation 3 in cluster east: UnsupportedValue:"
+                  + " spec.rules[0].matches[0].path.value: \"nope\" (expected: a path)",
+              "HTTPRoute apps/shop generation 3 in cluster east: GatewayNotFound:"
+                  + " spec.parentRefs[1]: Gateway apps/typo does not exist;"
+                  + " spec.parentRefs[2]: Gateway apps/gw2 names GatewayClass nope,"
+                  + " which does not exist (no controller owns such a parent, so status.parents"
+                  + " has no entry for it; the route is not served through it)");
+      assertThat(target.written)
+          .containsExactlyInAnyOrder(
+              "HTTPRoute apps/shop 3 UnsupportedValue " + NOW,
+              "HTTPRoute apps/shop 3 GatewayNotFound " + NOW);
+
+      // Only the GatewayClass is missing now: the same generation, nothing new to say.
+      GatewayApiResult.UnresolvedParents classOnly =
+          new GatewayApiResult.UnresolvedParents(
+              3, List.of(new GatewayApiResult.UnresolvedParent(2, "apps", "gw2", "nope")));
+      reporter.submit(Map.of(), gatewayApi(Map.of(), Map.of(SHOP, classOnly)), ALL);
+      reporter.awaitIdle();
+      assertThat(warnings()).hasSize(2);
+
+      // The GatewayClass is created: resolved, said once.
+      for (int build = 0; build < 2; build++) {
+        reporter.submit(Map.of(), gatewayApi(Map.of()), ALL);
+        reporter.awaitIdle();
+      }
+      assertThat(infos())
+          .containsExactlyInAnyOrder(
+              "HTTPRoute apps/shop in cluster east: UnsupportedValue of generation 3 is resolved",
+              "HTTPRoute apps/shop in cluster east: GatewayNotFound of generation 3 is resolved");
+
+      // A new generation names a GatewayClass that does not exist only.
+      reporter.submit(
+          Map.of(),
+          gatewayApi(
+              Map.of(),
+              Map.of(
+                  SHOP,
+                  new GatewayApiResult.UnresolvedParents(
+                      4,
+                      List.of(new GatewayApiResult.UnresolvedParent(0, "apps", "gw2", "nope"))))),
+          ALL);
+      reporter.awaitIdle();
+      assertThat(warnings().get(2))
+          .isEqualTo(
+              "HTTPRoute apps/shop generation 4 in cluster east: GatewayClassNotFound:"
+                  + " spec.parentRefs[0]: Gateway apps/gw2 names GatewayClass nope, which does"
+                  + " not exist (no controller owns such a parent, so status.parents has no"
+                  + " entry for it; the route is not served through it)");
+      assertThat(target.written).contains("HTTPRoute apps/shop 4 GatewayClassNotFound " + NOW);
     }
   }
 
@@ -231,6 +358,12 @@ class RejectionReporterTest {
   }
 
   private static GatewayApiResult gatewayApi(Map<ObjectKey, HTTPRouteStatus> httpRoutes) {
+    return gatewayApi(httpRoutes, Map.of());
+  }
+
+  private static GatewayApiResult gatewayApi(
+      Map<ObjectKey, HTTPRouteStatus> httpRoutes,
+      Map<ObjectKey, GatewayApiResult.UnresolvedParents> unresolved) {
     return new GatewayApiResult(
         List.of(),
         Map.of(),
@@ -239,8 +372,10 @@ class RejectionReporterTest {
         List.of(),
         Map.of(),
         Map.of(),
+        Map.of(),
         new HashMap<>(httpRoutes),
         Map.of(),
+        new HashMap<>(unresolved),
         GatewayApiState.INITIAL);
   }
 

@@ -11,8 +11,11 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.weir.controller.api.v1alpha1.Rollout;
 import dev.weir.controller.api.v1alpha1.Route;
@@ -88,9 +91,31 @@ import org.slf4j.LoggerFactory;
 public final class FolderSource implements ClusterSource {
 
   private static final Logger log = LoggerFactory.getLogger(FolderSource.class);
-  private static final ObjectMapper YAML =
-      new ObjectMapper(new YAMLFactory())
-          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+  private static final ObjectMapper YAML = yamlMapper();
+
+  /**
+   * The mapper of folder documents: as strict about types as an API server's schema check, which a
+   * folder has none of: an unknown field, a number or {@code true}/{@code yes} where a string goes
+   * (YAML 1.1 reads {@code yes} as a boolean, as Kubernetes' own YAML reader does), a quoted number
+   * where an integer goes, and a fraction where an integer goes are each an error naming the field,
+   * never silently turned into the other type.
+   */
+  private static ObjectMapper yamlMapper() {
+    ObjectMapper mapper =
+        new ObjectMapper(new YAMLFactory())
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+            .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false);
+    mapper
+        .coercionConfigFor(LogicalType.Textual)
+        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+    for (LogicalType scalar :
+        List.of(LogicalType.Integer, LogicalType.Float, LogicalType.Boolean)) {
+      mapper.coercionConfigFor(scalar).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+    }
+    return mapper;
+  }
 
   private final ClusterConfig config;
   private final Runnable onChange;
@@ -101,9 +126,11 @@ public final class FolderSource implements ClusterSource {
    * How long a file found empty that held objects is given to be written again before its objects
    * go: a file saved in place (truncated, then written, as {@code cat >} and many editors save) is
    * empty in between, and reading it then would take its objects away and bring them back as new
-   * ones, with new generations and creation times, and a route 404 meanwhile.
+   * ones, with new generations and creation times, and a route 404 meanwhile. 2 s: a save on a busy
+   * machine was seen to leave a file empty for 385 ms; emptying a file on purpose takes effect 2 s
+   * later (deleting it, at once).
    */
-  static final Duration EMPTIED_GRACE = Duration.ofMillis(250);
+  static final Duration EMPTIED_GRACE = Duration.ofSeconds(2);
 
   /** Files found empty that held objects, and when ({@link System#nanoTime()}). */
   private final Map<Path, Long> emptiedAt = new ConcurrentHashMap<>();

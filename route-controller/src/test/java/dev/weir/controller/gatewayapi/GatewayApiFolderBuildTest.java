@@ -429,6 +429,9 @@ class GatewayApiFolderBuildTest {
     try {
       east.start();
       west.start();
+      // Every file of the demo reads as an API server would take it.
+      assertThat(east.health().problems()).isEmpty();
+      assertThat(west.health().problems()).isEmpty();
       BuildResult r =
           ModelBuilder.build(
               "localhost",

@@ -469,6 +469,66 @@ class FolderSourceTest {
                 + " expected an integer");
   }
 
+  /**
+   * An API server's schema check refuses a number or a boolean where a string goes, and a quoted
+   * number where an integer goes; a folder refuses them too instead of turning one into the other
+   * (YAML 1.1 reads an unquoted {@code yes} as true).
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(
+      delimiter = '|',
+      value = {
+        "value: yes | 'value: \"yes\"' | filters[0].requestHeaderModifier.set[0].value | a string",
+        "value: 12345 | 'value: \"12345\"' | filters[0].requestHeaderModifier.set[0].value | a string",
+        "port: '80' | port: 80 | backendRefs[0].port | an integer",
+        "weight: 1.5 | weight: 1 | backendRefs[0].weight | an integer",
+      })
+  void aScalarOfAnotherTypeIsNotCoercedButNamed(
+      String wrong, String right, String field, String expected) throws IOException {
+    String route =
+        """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: shop, namespace: default}
+        spec:
+          rules:
+          - filters:
+            - type: RequestHeaderModifier
+              requestHeaderModifier:
+                set:
+                - name: x-flag
+                  value: "on"
+            backendRefs:
+            - name: hello
+              port: 80
+              weight: 1
+        """;
+    String key = wrong.substring(0, wrong.indexOf(':') + 1);
+    String line =
+        route.lines().map(String::strip).filter(l -> l.startsWith(key)).findFirst().orElseThrow();
+    String good = route.replace(line, right);
+    Path file = dir.resolve("shop.yaml");
+    Files.writeString(file, good);
+    start();
+    assertThat(started().health().problems()).isEmpty();
+    assertThat(started().store().view().gatewayApi().httpRoutes()).hasSize(1);
+
+    FolderClusters.write(file, good.replace(right, wrong));
+    eventually(
+        () ->
+            assertThat(started().health().problems())
+                .singleElement()
+                .asString()
+                .startsWith(file + ": line ")
+                .endsWith(
+                    "document 1 (HTTPRoute shop), spec.rules[0]."
+                        + field
+                        + ": expected "
+                        + expected));
+    // The last good generation keeps serving.
+    assertThat(started().store().view().gatewayApi().httpRoutes()).hasSize(1);
+  }
+
   @org.junit.jupiter.params.ParameterizedTest
   @org.junit.jupiter.params.provider.CsvSource(
       delimiter = '|',

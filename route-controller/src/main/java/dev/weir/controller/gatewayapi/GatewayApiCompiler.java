@@ -1578,6 +1578,11 @@ public final class GatewayApiCompiler {
     // Backends and filters are compiled once per listener (a redirect takes the listener's port),
     // their reference problems once per route.
     RefProblems refs = new RefProblems();
+    // A listener two parentRefs reach (a generation the CRDs reject, e.g. the same Gateway twice
+    // without sectionName, keeps its last valid one serving but names these parents) counts the
+    // route once and gets its rules once; an exact repeat of a parentRef gets no second entry.
+    Set<ListenerInfo> reached = new HashSet<>();
+    Set<ParentReference> named = new HashSet<>();
     for (int index = 0; index < parents.size(); index++) {
       ParentReference ref = parents.get(index);
       String group = ref.getGroup() == null ? GROUP : ref.getGroup();
@@ -1598,6 +1603,9 @@ public final class GatewayApiCompiler {
       }
       ParentReference filled =
           new ParentReferenceBuilder(ref).withGroup(group).withKind(kind).build();
+      if (!named.add(filled)) {
+        continue;
+      }
       if (r.served() == null) {
         out.add(
             new ParentOutcome(
@@ -1667,8 +1675,10 @@ public final class GatewayApiCompiler {
           continue;
         }
         attached.add(li);
-        li.attachedRoutes++;
-        compileFor(r, li, hosts, grants, refs);
+        if (reached.add(li)) {
+          li.attachedRoutes++;
+          compileFor(r, li, hosts, grants, refs);
+        }
       }
       if (!attached.isEmpty()) {
         String message =

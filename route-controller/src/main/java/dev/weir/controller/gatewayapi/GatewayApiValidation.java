@@ -112,6 +112,9 @@ public final class GatewayApiValidation {
   private static final Set<String> METHODS =
       Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
 
+  /** The default {@code group} of a {@code ParentReference}. */
+  private static final String PARENT_GROUP = "gateway.networking.k8s.io";
+
   private static final Set<Integer> REDIRECT_CODES = Set.of(301, 302, 303, 307, 308);
 
   private final List<String> invalid = new ArrayList<>();
@@ -410,6 +413,7 @@ public final class GatewayApiValidation {
         bad(p + ".port", r.getPort() + " (expected: 1..65535)");
       }
     }
+    sameParents(parents);
     List<String> hosts = list(hostnames);
     if (hosts.size() > 16) {
       bad("spec.hostnames", "at most 16 entries");
@@ -420,6 +424,57 @@ public final class GatewayApiValidation {
         bad("spec.hostnames[" + i + "]", "\"" + hosts.get(i) + "\" " + problem);
       }
     }
+  }
+
+  /**
+   * The two CEL rules of the standard channel's {@code spec.parentRefs} on references to the same
+   * parent (same group and kind after defaulting, same name, same namespace where an unset and an
+   * empty namespace are the same, a set one differs from an unset one): either all of them have a
+   * {@code sectionName} or none has, and no two have the same one. {@code port} plays no part there
+   * (it does in the experimental channel's rules).
+   */
+  private void sameParents(List<ParentReference> parents) {
+    boolean specified = true;
+    boolean unique = true;
+    for (int i = 0; i < parents.size(); i++) {
+      ParentReference a = parents.get(i);
+      for (int j = i + 1; j < parents.size(); j++) {
+        ParentReference b = parents.get(j);
+        if (!sameParent(a, b)) {
+          continue;
+        }
+        if (blank(a.getSectionName()) != blank(b.getSectionName())) {
+          specified = false;
+        } else if (Objects.equals(orEmpty(a.getSectionName()), orEmpty(b.getSectionName()))) {
+          unique = false;
+        }
+      }
+    }
+    if (!specified) {
+      bad(
+          "spec.parentRefs",
+          "sectionName must be specified when parentRefs includes 2 or more references to the same parent");
+    }
+    if (!unique) {
+      bad(
+          "spec.parentRefs",
+          "sectionName must be unique when parentRefs includes 2 or more references to the same parent");
+    }
+  }
+
+  private static boolean sameParent(ParentReference a, ParentReference b) {
+    return Objects.equals(
+            Objects.requireNonNullElse(a.getGroup(), PARENT_GROUP),
+            Objects.requireNonNullElse(b.getGroup(), PARENT_GROUP))
+        && Objects.equals(
+            Objects.requireNonNullElse(a.getKind(), "Gateway"),
+            Objects.requireNonNullElse(b.getKind(), "Gateway"))
+        && Objects.equals(a.getName(), b.getName())
+        && orEmpty(a.getNamespace()).equals(orEmpty(b.getNamespace()));
+  }
+
+  private static String orEmpty(@Nullable String s) {
+    return s == null ? "" : s;
   }
 
   private void httpRule(String p, HTTPRouteRule rule) {

@@ -137,6 +137,45 @@ class GatewayApiValidationTest {
     assertThat(r.unsupported()).anySatisfy(p -> assertThat(p).startsWith(problem));
   }
 
+  /**
+   * The standard channel's CEL rules on {@code spec.parentRefs}: references to the same parent
+   * (group and kind defaulted, unset and empty namespace or sectionName alike) all name a
+   * sectionName or none does, and never the same one twice; both route kinds share them.
+   */
+  @ParameterizedTest(name = "{0}: {1}")
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "-",
+      textBlock =
+          """
+          HTTPRoute | [{name: gw, sectionName: http}, {name: gw, sectionName: http}] | sectionName must be unique when parentRefs includes 2 or more references to the same parent
+          GRPCRoute | [{name: gw, sectionName: http}, {name: gw, sectionName: http}] | sectionName must be unique when parentRefs includes 2 or more references to the same parent
+          HTTPRoute | [{name: gw}, {name: gw}] | sectionName must be unique when parentRefs includes 2 or more references to the same parent
+          HTTPRoute | [{name: gw}, {name: gw, port: 8080}] | sectionName must be unique when parentRefs includes 2 or more references to the same parent
+          HTTPRoute | [{name: gw, sectionName: http}, {group: gateway.networking.k8s.io, kind: Gateway, name: gw, sectionName: http}] | sectionName must be unique when parentRefs includes 2 or more references to the same parent
+          HTTPRoute | [{name: gw, sectionName: http}, {name: gw}] | sectionName must be specified when parentRefs includes 2 or more references to the same parent
+          GRPCRoute | [{name: gw}, {name: gw, sectionName: http}] | sectionName must be specified when parentRefs includes 2 or more references to the same parent
+          HTTPRoute | [{name: gw, sectionName: http}, {name: gw, sectionName: https}] | -
+          HTTPRoute | [{name: gw, sectionName: http}, {name: gw, namespace: a, sectionName: http}] | -
+          HTTPRoute | [{name: gw, namespace: b}, {name: gw, namespace: a}] | -
+          HTTPRoute | [{name: gw}, {name: other}] | -
+          HTTPRoute | [{name: gw}, {kind: Service, group: '', name: gw}] | -
+          """)
+  void parentRefsToTheSameParent(String kind, String parentRefs, String problem) {
+    String spec = "parentRefs: " + parentRefs + "\nrules: [{backendRefs: [{name: s, port: 80}]}]";
+    GatewayApiValidation.Result r =
+        kind.equals("HTTPRoute")
+            ? GatewayApiValidation.httpRoute(
+                httpRoute("a", "r", "2026-01-01T00:00:00Z", spec).getSpec())
+            : GatewayApiValidation.grpcRoute(
+                grpcRoute("a", "r", "2026-01-01T00:00:00Z", spec).getSpec());
+    if (problem == null) {
+      assertThat(r.all()).isEmpty();
+    } else {
+      assertThat(r.invalid()).containsExactly("spec.parentRefs: " + problem);
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(
       delimiter = '|',

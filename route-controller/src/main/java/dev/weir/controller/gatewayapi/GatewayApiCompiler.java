@@ -124,25 +124,26 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>HTTPRoute, GRPCRoute</b>: checked by {@link GatewayApiValidation}; an invalid or
  * unsupported generation keeps the last valid one serving, every Weir parent showing {@code
- * Accepted=False} reason {@code UnsupportedValue} with the field paths; but a generation the CRDs
- * accept whose only problems are unsupported fields inside some (not all) of its rules is served
- * without those rules: {@code Accepted=True} and {@code PartiallyInvalid=True} reason {@code
- * UnsupportedValue}, "Dropped Rule i: ..." (the "Drop Rule(s)" approach, shared_types.go). Each
- * {@code parentRefs} entry naming a Weir Gateway of the same cluster attaches to the listeners
- * selected by {@code sectionName} and {@code port} (none: {@code NoMatchingParent}) that allow the
- * route's kind and namespace ({@code allowedRoutes}, else {@code NotAllowedByListeners}) and whose
- * hostname intersects the route's ({@link Hostnames#intersect}, else {@code
- * NoMatchingListenerHostname}). Backends: core Services with a port ({@code InvalidKind} for other
- * kinds; {@code RefNotPermitted} across namespaces without a ReferenceGrant; {@code
- * BackendNotFound} for a missing Service or a port that is not the Service's serving port; {@code
- * UnsupportedProtocol} for a GRPCRoute backend whose port is not HTTP/2); an invalid backend keeps
- * its share of the rule as a {@link RuleBackend#invalid} backend (those requests get 500, a
- * GRPCRoute's 503: {@code UNAVAILABLE}), and a rule with no valid backend of positive weight
- * answers 500 (a GRPCRoute's 503) to all. A backendRef's own filters (request and response header
- * modifiers only) go into its {@link RuleBackend#filters()}. When a host has rules of both route
- * kinds, the older route's kind keeps it (grpcroute_types.go, {@code GRPCRouteSpec.hostnames}); the
- * routes of the other kind show {@code Accepted=False} reason {@code HostnameConflict} for that
- * parent.
+ * Accepted=False} reason {@code UnsupportedValue} with the field paths (and {@code ResolvedRefs} of
+ * the served generation's references, with that generation as its {@code observedGeneration}); but
+ * a generation the CRDs accept whose only problems are unsupported fields inside some (not all) of
+ * its rules is served without those rules: {@code Accepted=True} and {@code PartiallyInvalid=True}
+ * reason {@code UnsupportedValue}, "Dropped Rule i: ..." (the "Drop Rule(s)" approach,
+ * shared_types.go). Each {@code parentRefs} entry naming a Weir Gateway of the same cluster
+ * attaches to the listeners selected by {@code sectionName} and {@code port} (none: {@code
+ * NoMatchingParent}) that allow the route's kind and namespace ({@code allowedRoutes}, else {@code
+ * NotAllowedByListeners}) and whose hostname intersects the route's ({@link Hostnames#intersect},
+ * else {@code NoMatchingListenerHostname}); a listener reached through several entries counts the
+ * route once. Backends: core Services with a port ({@code InvalidKind} for other kinds; {@code
+ * RefNotPermitted} across namespaces without a ReferenceGrant; {@code BackendNotFound} for a
+ * missing Service or a port that is not the Service's serving port; {@code UnsupportedProtocol} for
+ * a GRPCRoute backend whose port is not HTTP/2); an invalid backend keeps its share of the rule as
+ * a {@link RuleBackend#invalid} backend (those requests get 500, a GRPCRoute's 503: {@code
+ * UNAVAILABLE}), and a rule with no valid backend of positive weight answers 500 (a GRPCRoute's
+ * 503) to all. A backendRef's own filters (request and response header modifiers only) go into its
+ * {@link RuleBackend#filters()}. When a host has rules of both route kinds, the older route's kind
+ * keeps it (grpcroute_types.go, {@code GRPCRouteSpec.hostnames}); the routes of the other kind show
+ * {@code Accepted=False} reason {@code HostnameConflict} for that parent.
  *
  * <p><b>Unresolved parents</b>: a {@code parentRefs} entry naming a Gateway that does not exist in
  * the route's cluster, or one whose GatewayClass does not, gets no status entry (no controller owns
@@ -3050,6 +3051,10 @@ public final class GatewayApiCompiler {
       return;
     }
     long generation = generation(r.current());
+    // ResolvedRefs is computed from the references of the generation served; while a rejected
+    // generation keeps an older one serving, it says so by that generation's number (a condition's
+    // observedGeneration is the generation it was computed from).
+    long refsGeneration = r.served() != null ? generation(r.served()) : generation;
     List<RouteParentStatus> previous = previousParents(r);
     List<RouteParentStatus> parents = new ArrayList<>();
     for (ParentOutcome o : outcomes) {
@@ -3066,10 +3071,16 @@ public final class GatewayApiCompiler {
       if (o.refsReason() == null) {
         conditions.add(
             Conditions.of(
-                "ResolvedRefs", true, "ResolvedRefs", "every reference resolved", generation, now));
+                "ResolvedRefs",
+                true,
+                "ResolvedRefs",
+                "every reference resolved",
+                refsGeneration,
+                now));
       } else {
         conditions.add(
-            Conditions.of("ResolvedRefs", false, o.refsReason(), o.refsMessage(), generation, now));
+            Conditions.of(
+                "ResolvedRefs", false, o.refsReason(), o.refsMessage(), refsGeneration, now));
       }
       if (accepted && !r.dropped().isEmpty()) {
         // Set only while True, on an accepted parent (RouteConditionPartiallyInvalid).

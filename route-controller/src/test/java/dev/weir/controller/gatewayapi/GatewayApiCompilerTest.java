@@ -1218,6 +1218,47 @@ class GatewayApiCompilerTest {
   }
 
   /**
+   * A rejected generation's ResolvedRefs describes the references of the generation still served,
+   * so it carries that generation's number; Accepted carries the rejected one's.
+   */
+  @Test
+  void aRejectedGenerationsResolvedRefsNamesTheGenerationServed() {
+    HTTPRoute v2 =
+        withGeneration(
+            httpRoute(
+                "apps",
+                "web",
+                T2,
+                "parentRefs: [{name: gw}]\nrules: [{matches: [{path: {value: /v2}}], backendRefs: [{name: web, port: 81}]}]"),
+            2);
+    GatewayApiResult second = compile(SVC, objects(weirClass(), httpGateway("apps", "gw", T1), v2));
+    Condition served =
+        condition(parent(second, http("apps", "web")).getConditions(), "ResolvedRefs");
+    assertThat(served.getStatus()).isEqualTo("False");
+    assertThat(served.getObservedGeneration()).isEqualTo(2L);
+    HTTPRoute v3 =
+        withGeneration(
+            httpRoute(
+                "apps",
+                "web",
+                T2,
+                "parentRefs: [{name: gw}]\nrules: [{matches: [{path: {type: Exact, value: nope}}], backendRefs: [{name: web, port: 8080}]}]"),
+            3);
+    GatewayApiResult third =
+        compile(
+            SVC,
+            ListenerSecrets.NONE,
+            second.state(),
+            objects(weirClass(), httpGateway("apps", "gw", T1), v3));
+    List<Condition> conditions = parent(third, http("apps", "web")).getConditions();
+    assertThat(condition(conditions, "Accepted").getObservedGeneration()).isEqualTo(3L);
+    Condition refs = condition(conditions, "ResolvedRefs");
+    assertThat(refs.getStatus()).isEqualTo("False");
+    assertThat(refs.getMessage()).contains("has no port 81");
+    assertThat(refs.getObservedGeneration()).isEqualTo(2L);
+  }
+
+  /**
    * Two parentRefs to the same Gateway with the same sectionName, or one with and one without: the
    * CRDs reject the generation, so the last valid one keeps serving; the listener counts the route
    * once and a repeated parentRef gets one status entry.

@@ -1155,11 +1155,16 @@ public final class GatewayApiCompiler {
                 now);
       } else {
         String problems = String.join("; ", v.all());
+        // GatewayClass Accepted=False reasons of the specification: InvalidParameters for
+        // parametersRef, Unsupported for any other field this controller does not accept.
         accepted =
             Conditions.of(
                 "Accepted",
                 false,
-                "Invalid",
+                !v.all().isEmpty()
+                        && v.all().stream().allMatch(p -> p.startsWith("spec.parametersRef"))
+                    ? "InvalidParameters"
+                    : "Unsupported",
                 served == null || !weirs
                     ? problems + " (Weir serves no Gateway of this class)"
                     : problems

@@ -124,25 +124,26 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>HTTPRoute, GRPCRoute</b>: checked by {@link GatewayApiValidation}; an invalid or
  * unsupported generation keeps the last valid one serving, every Weir parent showing {@code
- * Accepted=False} reason {@code UnsupportedValue} with the field paths; but a generation the CRDs
- * accept whose only problems are unsupported fields inside some (not all) of its rules is served
- * without those rules: {@code Accepted=True} and {@code PartiallyInvalid=True} reason {@code
- * UnsupportedValue}, "Dropped Rule i: ..." (the "Drop Rule(s)" approach, shared_types.go). Each
- * {@code parentRefs} entry naming a Weir Gateway of the same cluster attaches to the listeners
- * selected by {@code sectionName} and {@code port} (none: {@code NoMatchingParent}) that allow the
- * route's kind and namespace ({@code allowedRoutes}, else {@code NotAllowedByListeners}) and whose
- * hostname intersects the route's ({@link Hostnames#intersect}, else {@code
- * NoMatchingListenerHostname}). Backends: core Services with a port ({@code InvalidKind} for other
- * kinds; {@code RefNotPermitted} across namespaces without a ReferenceGrant; {@code
- * BackendNotFound} for a missing Service or a port that is not the Service's serving port; {@code
- * UnsupportedProtocol} for a GRPCRoute backend whose port is not HTTP/2); an invalid backend keeps
- * its share of the rule as a {@link RuleBackend#invalid} backend (those requests get 500, a
- * GRPCRoute's 503: {@code UNAVAILABLE}), and a rule with no valid backend of positive weight
- * answers 500 (a GRPCRoute's 503) to all. A backendRef's own filters (request and response header
- * modifiers only) go into its {@link RuleBackend#filters()}. When a host has rules of both route
- * kinds, the older route's kind keeps it (grpcroute_types.go, {@code GRPCRouteSpec.hostnames}); the
- * routes of the other kind show {@code Accepted=False} reason {@code HostnameConflict} for that
- * parent.
+ * Accepted=False} reason {@code UnsupportedValue} with the field paths (and {@code ResolvedRefs} of
+ * the served generation's references, with that generation as its {@code observedGeneration}); but
+ * a generation the CRDs accept whose only problems are unsupported fields inside some (not all) of
+ * its rules is served without those rules: {@code Accepted=True} and {@code PartiallyInvalid=True}
+ * reason {@code UnsupportedValue}, "Dropped Rule i: ..." (the "Drop Rule(s)" approach,
+ * shared_types.go). Each {@code parentRefs} entry naming a Weir Gateway of the same cluster
+ * attaches to the listeners selected by {@code sectionName} and {@code port} (none: {@code
+ * NoMatchingParent}) that allow the route's kind and namespace ({@code allowedRoutes}, else {@code
+ * NotAllowedByListeners}) and whose hostname intersects the route's ({@link Hostnames#intersect},
+ * else {@code NoMatchingListenerHostname}); a listener reached through several entries counts the
+ * route once. Backends: core Services with a port ({@code InvalidKind} for other kinds; {@code
+ * RefNotPermitted} across namespaces without a ReferenceGrant; {@code BackendNotFound} for a
+ * missing Service or a port that is not the Service's serving port; {@code UnsupportedProtocol} for
+ * a GRPCRoute backend whose port is not HTTP/2); an invalid backend keeps its share of the rule as
+ * a {@link RuleBackend#invalid} backend (those requests get 500, a GRPCRoute's 503: {@code
+ * UNAVAILABLE}), and a rule with no valid backend of positive weight answers 500 (a GRPCRoute's
+ * 503) to all. A backendRef's own filters (request and response header modifiers only) go into its
+ * {@link RuleBackend#filters()}. When a host has rules of both route kinds, the older route's kind
+ * keeps it (grpcroute_types.go, {@code GRPCRouteSpec.hostnames}); the routes of the other kind show
+ * {@code Accepted=False} reason {@code HostnameConflict} for that parent.
  *
  * <p><b>Unresolved parents</b>: a {@code parentRefs} entry naming a Gateway that does not exist in
  * the route's cluster, or one whose GatewayClass does not, gets no status entry (no controller owns
@@ -1154,11 +1155,16 @@ public final class GatewayApiCompiler {
                 now);
       } else {
         String problems = String.join("; ", v.all());
+        // GatewayClass Accepted=False reasons of the specification: InvalidParameters for
+        // parametersRef, Unsupported for any other field this controller does not accept.
         accepted =
             Conditions.of(
                 "Accepted",
                 false,
-                "Invalid",
+                !v.all().isEmpty()
+                        && v.all().stream().allMatch(p -> p.startsWith("spec.parametersRef"))
+                    ? "InvalidParameters"
+                    : "Unsupported",
                 served == null || !weirs
                     ? problems + " (Weir serves no Gateway of this class)"
                     : problems
@@ -1578,6 +1584,11 @@ public final class GatewayApiCompiler {
     // Backends and filters are compiled once per listener (a redirect takes the listener's port),
     // their reference problems once per route.
     RefProblems refs = new RefProblems();
+    // A listener two parentRefs reach (a generation the CRDs reject, e.g. the same Gateway twice
+    // without sectionName, keeps its last valid one serving but names these parents) counts the
+    // route once and gets its rules once; an exact repeat of a parentRef gets no second entry.
+    Set<ListenerInfo> reached = new HashSet<>();
+    Set<ParentReference> named = new HashSet<>();
     for (int index = 0; index < parents.size(); index++) {
       ParentReference ref = parents.get(index);
       String group = ref.getGroup() == null ? GROUP : ref.getGroup();
@@ -1598,6 +1609,9 @@ public final class GatewayApiCompiler {
       }
       ParentReference filled =
           new ParentReferenceBuilder(ref).withGroup(group).withKind(kind).build();
+      if (!named.add(filled)) {
+        continue;
+      }
       if (r.served() == null) {
         out.add(
             new ParentOutcome(
@@ -1667,8 +1681,10 @@ public final class GatewayApiCompiler {
           continue;
         }
         attached.add(li);
-        li.attachedRoutes++;
-        compileFor(r, li, hosts, grants, refs);
+        if (reached.add(li)) {
+          li.attachedRoutes++;
+          compileFor(r, li, hosts, grants, refs);
+        }
       }
       if (!attached.isEmpty()) {
         String message =
@@ -3040,6 +3056,10 @@ public final class GatewayApiCompiler {
       return;
     }
     long generation = generation(r.current());
+    // ResolvedRefs is computed from the references of the generation served; while a rejected
+    // generation keeps an older one serving, it says so by that generation's number (a condition's
+    // observedGeneration is the generation it was computed from).
+    long refsGeneration = r.served() != null ? generation(r.served()) : generation;
     List<RouteParentStatus> previous = previousParents(r);
     List<RouteParentStatus> parents = new ArrayList<>();
     for (ParentOutcome o : outcomes) {
@@ -3056,10 +3076,16 @@ public final class GatewayApiCompiler {
       if (o.refsReason() == null) {
         conditions.add(
             Conditions.of(
-                "ResolvedRefs", true, "ResolvedRefs", "every reference resolved", generation, now));
+                "ResolvedRefs",
+                true,
+                "ResolvedRefs",
+                "every reference resolved",
+                refsGeneration,
+                now));
       } else {
         conditions.add(
-            Conditions.of("ResolvedRefs", false, o.refsReason(), o.refsMessage(), generation, now));
+            Conditions.of(
+                "ResolvedRefs", false, o.refsReason(), o.refsMessage(), refsGeneration, now));
       }
       if (accepted && !r.dropped().isEmpty()) {
         // Set only while True, on an accepted parent (RouteConditionPartiallyInvalid).

@@ -112,6 +112,9 @@ public final class GatewayApiValidation {
   private static final Set<String> METHODS =
       Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
 
+  /** The default {@code group} of a {@code ParentReference}. */
+  private static final String PARENT_GROUP = "gateway.networking.k8s.io";
+
   private static final Set<Integer> REDIRECT_CODES = Set.of(301, 302, 303, 307, 308);
 
   private final List<String> invalid = new ArrayList<>();
@@ -169,7 +172,8 @@ public final class GatewayApiValidation {
    * controllerName} required, a {@code GatewayController} of at most 253 characters, and immutable
    * (its CEL rule {@code self == oldSelf}, checked against {@code previous}: the last valid
    * generation of the same object, or null when there is none, as on a create); {@code description}
-   * at most 64 characters.
+   * at most 64 characters; a {@code parametersRef}'s {@code group}, {@code kind} and {@code name}
+   * required and well formed.
    *
    * @param previous the spec of the last valid generation of this very object (same {@code uid} and
    *     creation time), or null
@@ -202,6 +206,19 @@ public final class GatewayApiValidation {
       v.bad(
           "spec.description", "must have at most 64 characters (has " + description.length() + ")");
     }
+    var parameters = spec.getParametersRef();
+    if (parameters != null) {
+      String p = "spec.parametersRef";
+      if (parameters.getGroup() == null) {
+        v.bad(p + ".group", "required (\"\" for the core group)");
+      }
+      v.groupKind(p, parameters.getGroup(), parameters.getKind());
+      if (parameters.getKind() == null) {
+        v.bad(p + ".kind", "required");
+      }
+      v.objectName(p + ".name", parameters.getName());
+      v.namespace(p + ".namespace", parameters.getNamespace());
+    }
     return v.result();
   }
 
@@ -220,6 +237,8 @@ public final class GatewayApiValidation {
     }
     if (blank(spec.getGatewayClassName())) {
       v.bad("spec.gatewayClassName", "required");
+    } else if (spec.getGatewayClassName().length() > 253) {
+      v.bad("spec.gatewayClassName", "must have at most 253 characters");
     }
     List<Listener> listeners = list(spec.getListeners());
     if (listeners.isEmpty() || listeners.size() > 64) {
@@ -272,19 +291,22 @@ public final class GatewayApiValidation {
         if (refs.size() > 64) {
           v.bad(p + ".tls.certificateRefs", "at most 64 entries");
         }
-        if (mode.equals("Terminate") && refs.isEmpty()) {
+        if (mode.equals("Terminate")
+            && refs.isEmpty()
+            && (tls.getOptions() == null || tls.getOptions().isEmpty())) {
           v.bad(p + ".tls", "certificateRefs or options must be specified when mode is Terminate");
         }
         for (int j = 0; j < refs.size(); j++) {
           SecretObjectReference r = refs.get(j);
           String rp = p + ".tls.certificateRefs[" + j + "]";
-          if (blank(r.getName())) {
-            v.bad(rp + ".name", "required");
-          }
+          v.objectName(rp + ".name", r.getName());
+          v.groupKind(rp, r.getGroup(), r.getKind());
           v.namespace(rp + ".namespace", r.getNamespace());
         }
       } else if ("HTTPS".equals(protocol)) {
         v.bad(p + ".tls", "required for protocol HTTPS (certificateRefs)");
+      } else if ("TLS".equals(protocol)) {
+        v.bad(p + ".tls", "tls mode must be set for protocol TLS");
       }
       var allowed = l.getAllowedRoutes();
       if (allowed != null) {
@@ -366,7 +388,8 @@ public final class GatewayApiValidation {
     if (matches > 128) {
       v.bad(
           "spec.rules",
-          "the total number of matches across all rules in a route must be at most 128 (has "
+          "While 16 rules and 64 matches per rule are allowed, the total number of matches across"
+              + " all rules in a route must be less than 128 (has "
               + matches
               + ")");
     }
@@ -393,23 +416,19 @@ public final class GatewayApiValidation {
     for (int i = 0; i < parents.size(); i++) {
       ParentReference r = parents.get(i);
       String p = "spec.parentRefs[" + i + "]";
-      if (blank(r.getName())) {
-        bad(p + ".name", "required");
-      }
-      if (r.getGroup() != null && !GROUP.matcher(r.getGroup()).matches()) {
-        bad(p + ".group", "\"" + r.getGroup() + "\" is not a Group");
-      }
-      if (r.getKind() != null && !KIND.matcher(r.getKind()).matches()) {
-        bad(p + ".kind", "\"" + r.getKind() + "\" is not a Kind");
-      }
+      objectName(p + ".name", r.getName());
+      groupKind(p, r.getGroup(), r.getKind());
       namespace(p + ".namespace", r.getNamespace());
-      if (r.getSectionName() != null && !SECTION_NAME.matcher(r.getSectionName()).matches()) {
+      if (r.getSectionName() != null
+          && (r.getSectionName().length() > 253
+              || !SECTION_NAME.matcher(r.getSectionName()).matches())) {
         bad(p + ".sectionName", "\"" + r.getSectionName() + "\" is not a SectionName");
       }
       if (r.getPort() != null && (r.getPort() < 1 || r.getPort() > 65535)) {
         bad(p + ".port", r.getPort() + " (expected: 1..65535)");
       }
     }
+    sameParents(parents);
     List<String> hosts = list(hostnames);
     if (hosts.size() > 16) {
       bad("spec.hostnames", "at most 16 entries");
@@ -420,6 +439,57 @@ public final class GatewayApiValidation {
         bad("spec.hostnames[" + i + "]", "\"" + hosts.get(i) + "\" " + problem);
       }
     }
+  }
+
+  /**
+   * The two CEL rules of the standard channel's {@code spec.parentRefs} on references to the same
+   * parent (same group and kind after defaulting, same name, same namespace where an unset and an
+   * empty namespace are the same, a set one differs from an unset one): either all of them have a
+   * {@code sectionName} or none has, and no two have the same one. {@code port} plays no part there
+   * (it does in the experimental channel's rules).
+   */
+  private void sameParents(List<ParentReference> parents) {
+    boolean specified = true;
+    boolean unique = true;
+    for (int i = 0; i < parents.size(); i++) {
+      ParentReference a = parents.get(i);
+      for (int j = i + 1; j < parents.size(); j++) {
+        ParentReference b = parents.get(j);
+        if (!sameParent(a, b)) {
+          continue;
+        }
+        if (blank(a.getSectionName()) != blank(b.getSectionName())) {
+          specified = false;
+        } else if (Objects.equals(orEmpty(a.getSectionName()), orEmpty(b.getSectionName()))) {
+          unique = false;
+        }
+      }
+    }
+    if (!specified) {
+      bad(
+          "spec.parentRefs",
+          "sectionName must be specified when parentRefs includes 2 or more references to the same parent");
+    }
+    if (!unique) {
+      bad(
+          "spec.parentRefs",
+          "sectionName must be unique when parentRefs includes 2 or more references to the same parent");
+    }
+  }
+
+  private static boolean sameParent(ParentReference a, ParentReference b) {
+    return Objects.equals(
+            Objects.requireNonNullElse(a.getGroup(), PARENT_GROUP),
+            Objects.requireNonNullElse(b.getGroup(), PARENT_GROUP))
+        && Objects.equals(
+            Objects.requireNonNullElse(a.getKind(), "Gateway"),
+            Objects.requireNonNullElse(b.getKind(), "Gateway"))
+        && Objects.equals(a.getName(), b.getName())
+        && orEmpty(a.getNamespace()).equals(orEmpty(b.getNamespace()));
+  }
+
+  private static String orEmpty(@Nullable String s) {
+    return s == null ? "" : s;
   }
 
   private void httpRule(String p, HTTPRouteRule rule) {
@@ -811,13 +881,16 @@ public final class GatewayApiValidation {
         if (m.getReplaceFullPath() != null) {
           bad(p, "type must be 'ReplaceFullPath' when replaceFullPath is set");
         }
+        // The API server defaults a rule without matches to one PathPrefix "/" match, and a match
+        // without path to a PathPrefix "/" path, before the CEL rule runs.
         boolean onePrefix =
-            matches.size() == 1
-                && matches.get(0).getPath() != null
-                && "PathPrefix"
-                    .equals(
-                        Objects.requireNonNullElse(
-                            matches.get(0).getPath().getType(), "PathPrefix"));
+            matches.isEmpty()
+                || matches.size() == 1
+                    && (matches.get(0).getPath() == null
+                        || "PathPrefix"
+                            .equals(
+                                Objects.requireNonNullElse(
+                                    matches.get(0).getPath().getType(), "PathPrefix")));
         if (!onePrefix) {
           bad(
               p,
@@ -843,15 +916,8 @@ public final class GatewayApiValidation {
       @Nullable String name,
       @Nullable String namespace,
       @Nullable Integer port) {
-    if (blank(name)) {
-      bad(p + ".name", "required");
-    }
-    if (group != null && !GROUP.matcher(group).matches()) {
-      bad(p + ".group", "\"" + group + "\" is not a Group");
-    }
-    if (kind != null && !KIND.matcher(kind).matches()) {
-      bad(p + ".kind", "\"" + kind + "\" is not a Kind");
-    }
+    objectName(p + ".name", name);
+    groupKind(p, group, kind);
     namespace(p + ".namespace", namespace);
     if ((group == null || group.isEmpty())
         && (kind == null || kind.equals("Service"))
@@ -866,6 +932,25 @@ public final class GatewayApiValidation {
   private void weight(String p, @Nullable Integer weight) {
     if (weight != null && (weight < 0 || weight > 1_000_000)) {
       bad(p, weight + " (expected: 0..1000000)");
+    }
+  }
+
+  /** An {@code ObjectName}: required, 1 to 253 characters. */
+  private void objectName(String p, @Nullable String name) {
+    if (name == null || name.isEmpty()) {
+      bad(p, "required");
+    } else if (name.length() > 253) {
+      bad(p, "must have at most 253 characters (has " + name.length() + ")");
+    }
+  }
+
+  /** A {@code Group} (empty or a DNS subdomain) and a {@code Kind} (at most 63 characters). */
+  private void groupKind(String p, @Nullable String group, @Nullable String kind) {
+    if (group != null && (group.length() > 253 || !GROUP.matcher(group).matches())) {
+      bad(p + ".group", "\"" + group + "\" is not a Group");
+    }
+    if (kind != null && (kind.length() > 63 || !KIND.matcher(kind).matches())) {
+      bad(p + ".kind", "\"" + kind + "\" is not a Kind");
     }
   }
 
@@ -972,7 +1057,8 @@ public final class GatewayApiValidation {
     if (total > 128) {
       v.bad(
           "spec.rules",
-          "the total number of matches across all rules in a route must be at most 128 (has "
+          "While 16 rules and 64 matches per rule are allowed, the total number of matches across"
+              + " all rules in a route must be less than 128 (has "
               + total
               + ")");
     }

@@ -539,6 +539,8 @@ public final class FolderSource implements ClusterSource {
     if (before == null || !sameContent(now, before)) {
       if (now.problem() != null && (before == null || !now.problem().equals(before.problem()))) {
         log.warn("cluster {}: {}", name(), now.problem());
+      } else if (now.problem() == null && before != null && before.problem() != null) {
+        log.info("cluster {}: {}: reads again", name(), path);
       }
       files.put(path, now);
       filesChanged.add(path);

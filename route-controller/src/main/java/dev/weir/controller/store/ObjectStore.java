@@ -25,6 +25,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -178,7 +179,7 @@ public final class ObjectStore {
    *     metadata.generation} gets 1 when it appears and one more whenever its spec changes, as the
    *     API server does; a Route deleted and created again starts over at 1
    * @param clock gives the creation time of objects without {@code metadata.creationTimestamp}: the
-   *     first time the store held them
+   *     first time the store held them, in whole seconds (as an API server writes it)
    */
   public ObjectStore(
       String cluster, Locality locality, boolean config, boolean emulateGenerations, Clock clock) {
@@ -248,7 +249,9 @@ public final class ObjectStore {
                 : before.resourceVersion() == null && object.equals(before.source())))) {
       return false;
     }
-    Instant firstSeen = before != null ? before.firstSeen() : now;
+    // Whole seconds, as an API server writes creationTimestamp (RFC 3339): objects first seen in
+    // the same second tie, and "oldest first" falls through to their names as it would there.
+    Instant firstSeen = before != null ? before.firstSeen() : now.truncatedTo(ChronoUnit.SECONDS);
     Object converted = convert(object, staleObject, firstSeen, before);
     conversions++;
     Object last = before == null ? null : before.converted();

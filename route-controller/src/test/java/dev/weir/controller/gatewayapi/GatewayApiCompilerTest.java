@@ -1218,6 +1218,136 @@ class GatewayApiCompilerTest {
   }
 
   /**
+   * A rejected generation's ResolvedRefs describes the references of the generation still served,
+   * so it carries that generation's number; Accepted carries the rejected one's.
+   */
+  @Test
+  void aRejectedGenerationsResolvedRefsNamesTheGenerationServed() {
+    HTTPRoute v2 =
+        withGeneration(
+            httpRoute(
+                "apps",
+                "web",
+                T2,
+                "parentRefs: [{name: gw}]\nrules: [{matches: [{path: {value: /v2}}], backendRefs: [{name: web, port: 81}]}]"),
+            2);
+    GatewayApiResult second = compile(SVC, objects(weirClass(), httpGateway("apps", "gw", T1), v2));
+    Condition served =
+        condition(parent(second, http("apps", "web")).getConditions(), "ResolvedRefs");
+    assertThat(served.getStatus()).isEqualTo("False");
+    assertThat(served.getObservedGeneration()).isEqualTo(2L);
+    HTTPRoute v3 =
+        withGeneration(
+            httpRoute(
+                "apps",
+                "web",
+                T2,
+                "parentRefs: [{name: gw}]\nrules: [{matches: [{path: {type: Exact, value: nope}}], backendRefs: [{name: web, port: 8080}]}]"),
+            3);
+    GatewayApiResult third =
+        compile(
+            SVC,
+            ListenerSecrets.NONE,
+            second.state(),
+            objects(weirClass(), httpGateway("apps", "gw", T1), v3));
+    List<Condition> conditions = parent(third, http("apps", "web")).getConditions();
+    assertThat(condition(conditions, "Accepted").getObservedGeneration()).isEqualTo(3L);
+    Condition refs = condition(conditions, "ResolvedRefs");
+    assertThat(refs.getStatus()).isEqualTo("False");
+    assertThat(refs.getMessage()).contains("has no port 81");
+    assertThat(refs.getObservedGeneration()).isEqualTo(2L);
+  }
+
+  /**
+   * Two parentRefs to the same Gateway with the same sectionName, or one with and one without: the
+   * CRDs reject the generation, so the last valid one keeps serving; the listener counts the route
+   * once and a repeated parentRef gets one status entry.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          [{name: gw, sectionName: http}, {name: gw, sectionName: http}] | 1 | sectionName must be unique when parentRefs includes 2 or more references to the same parent
+          [{name: gw, sectionName: http}, {name: gw}] | 2 | sectionName must be specified when parentRefs includes 2 or more references to the same parent
+          """)
+  void parentRefsNamingTheSameParentTwiceAreRejectedAndCountedOnce(
+      String parentRefs, int entries, String problem) {
+    String rules =
+        "\nrules: [{matches: [{path: {value: /v1}}], backendRefs: [{name: web, port: 8080}]}]";
+    HTTPRoute v1 = httpRoute("apps", "web", T2, "parentRefs: [{name: gw}]" + rules);
+    GatewayApiResult first = compile(SVC, objects(weirClass(), httpGateway("apps", "gw", T1), v1));
+    HTTPRoute v2 =
+        withGeneration(httpRoute("apps", "web", T2, "parentRefs: " + parentRefs + rules), 2);
+    GatewayApiResult second =
+        compile(
+            SVC,
+            ListenerSecrets.NONE,
+            first.state(),
+            objects(weirClass(), httpGateway("apps", "gw", T1), v2));
+    assertThat(host(second, "*").rules())
+        .singleElement()
+        .satisfies(rule -> assertThat(rule.source().generation()).isEqualTo(1));
+    List<RouteParentStatus> parents =
+        java.util.Objects.requireNonNull(second.httpRoutes().get(http("apps", "web"))).getParents();
+    assertThat(parents).hasSize(entries);
+    for (RouteParentStatus p : parents) {
+      Condition c = condition(p.getConditions(), "Accepted");
+      assertThat(c.getReason()).isEqualTo("UnsupportedValue");
+      assertThat(c.getMessage()).contains("spec.parentRefs: " + problem);
+    }
+    GatewayStatus gs = java.util.Objects.requireNonNull(second.gateways().get(gw("apps", "gw")));
+    assertThat(gs.getListeners().get(0).getAttachedRoutes()).isEqualTo(1);
+    // Without a valid generation before it, nothing is served and nothing attached.
+    GatewayApiResult fresh = compile(SVC, objects(weirClass(), httpGateway("apps", "gw", T1), v2));
+    assertThat(fresh.virtualHosts()).isEmpty();
+    assertThat(
+            java.util.Objects.requireNonNull(fresh.gateways().get(gw("apps", "gw")))
+                .getListeners()
+                .get(0)
+                .getAttachedRoutes())
+        .isZero();
+  }
+
+  /**
+   * Parents the CRDs' rules tell apart (a namespace written out against one left unset) may still
+   * reach the same listener: the route is accepted through both, but the listener counts it once
+   * and serves its rules once.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          [{name: gw}, {name: gw, namespace: apps}]
+          [{name: gw}, {name: gw, namespace: apps, sectionName: http}]
+          """)
+  void twoParentRefsReachingOneListenerCountTheRouteOnce(String parentRefs) {
+    GatewayApiResult r =
+        compile(
+            SVC,
+            objects(
+                weirClass(),
+                httpGateway("apps", "gw", T1),
+                httpRoute(
+                    "apps",
+                    "web",
+                    T2,
+                    "parentRefs: "
+                        + parentRefs
+                        + "\nrules: [{backendRefs: [{name: web, port: 8080}]}]")));
+    List<RouteParentStatus> parents =
+        java.util.Objects.requireNonNull(r.httpRoutes().get(http("apps", "web"))).getParents();
+    assertThat(parents).hasSize(2);
+    for (RouteParentStatus p : parents) {
+      assertThat(condition(p.getConditions(), "Accepted").getStatus()).isEqualTo("True");
+    }
+    assertThat(host(r, "*").rules()).hasSize(1);
+    GatewayStatus gs = java.util.Objects.requireNonNull(r.gateways().get(gw("apps", "gw")));
+    assertThat(gs.getListeners().get(0).getAttachedRoutes()).isEqualTo(1);
+  }
+
+  /**
    * Backend-level header modifiers (Knative's net-gateway-api: the revision's headers per backend;
    * Flagger's session affinity: a Set-Cookie response header) go into each RuleBackend; an invalid
    * backend still leaves the rule with its filters, a weight-0 one keeps its own.

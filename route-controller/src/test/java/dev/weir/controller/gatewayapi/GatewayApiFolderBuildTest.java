@@ -368,7 +368,7 @@ class GatewayApiFolderBuildTest {
             "example.com", List.of(s.store().view()), first.state(), List.of(), now.plusSeconds(1));
     Condition rejected = accepted(edited, weir);
     assertThat(rejected.getStatus()).isEqualTo("False");
-    assertThat(rejected.getReason()).isEqualTo("Invalid");
+    assertThat(rejected.getReason()).isEqualTo("Unsupported");
     assertThat(rejected.getObservedGeneration()).isEqualTo(2L);
     assertThat(rejected.getMessage())
         .contains("spec.controllerName", "Value is immutable", "serving generation 1");

@@ -137,6 +137,45 @@ class GatewayApiValidationTest {
     assertThat(r.unsupported()).anySatisfy(p -> assertThat(p).startsWith(problem));
   }
 
+  /**
+   * The standard channel's CEL rules on {@code spec.parentRefs}: references to the same parent
+   * (group and kind defaulted, unset and empty namespace or sectionName alike) all name a
+   * sectionName or none does, and never the same one twice; both route kinds share them.
+   */
+  @ParameterizedTest(name = "{0}: {1}")
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "-",
+      textBlock =
+          """
+          HTTPRoute | [{name: gw, sectionName: http}, {name: gw, sectionName: http}] | sectionName must be unique when parentRefs includes 2 or more references to the same parent
+          GRPCRoute | [{name: gw, sectionName: http}, {name: gw, sectionName: http}] | sectionName must be unique when parentRefs includes 2 or more references to the same parent
+          HTTPRoute | [{name: gw}, {name: gw}] | sectionName must be unique when parentRefs includes 2 or more references to the same parent
+          HTTPRoute | [{name: gw}, {name: gw, port: 8080}] | sectionName must be unique when parentRefs includes 2 or more references to the same parent
+          HTTPRoute | [{name: gw, sectionName: http}, {group: gateway.networking.k8s.io, kind: Gateway, name: gw, sectionName: http}] | sectionName must be unique when parentRefs includes 2 or more references to the same parent
+          HTTPRoute | [{name: gw, sectionName: http}, {name: gw}] | sectionName must be specified when parentRefs includes 2 or more references to the same parent
+          GRPCRoute | [{name: gw}, {name: gw, sectionName: http}] | sectionName must be specified when parentRefs includes 2 or more references to the same parent
+          HTTPRoute | [{name: gw, sectionName: http}, {name: gw, sectionName: https}] | -
+          HTTPRoute | [{name: gw, sectionName: http}, {name: gw, namespace: a, sectionName: http}] | -
+          HTTPRoute | [{name: gw, namespace: b}, {name: gw, namespace: a}] | -
+          HTTPRoute | [{name: gw}, {name: other}] | -
+          HTTPRoute | [{name: gw}, {kind: Service, group: '', name: gw}] | -
+          """)
+  void parentRefsToTheSameParent(String kind, String parentRefs, String problem) {
+    String spec = "parentRefs: " + parentRefs + "\nrules: [{backendRefs: [{name: s, port: 80}]}]";
+    GatewayApiValidation.Result r =
+        kind.equals("HTTPRoute")
+            ? GatewayApiValidation.httpRoute(
+                httpRoute("a", "r", "2026-01-01T00:00:00Z", spec).getSpec())
+            : GatewayApiValidation.grpcRoute(
+                grpcRoute("a", "r", "2026-01-01T00:00:00Z", spec).getSpec());
+    if (problem == null) {
+      assertThat(r.all()).isEmpty();
+    } else {
+      assertThat(r.invalid()).containsExactly("spec.parentRefs: " + problem);
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(
       delimiter = '|',
@@ -151,12 +190,126 @@ class GatewayApiValidationTest {
           [{name: a, port: 80, protocol: HTTP, hostname: 'a..b'}] | spec.listeners[0].hostname: "a..b" must be a lowercase
           [{name: A, port: 80, protocol: HTTP}] | spec.listeners[0].name: "A" must be a DNS subdomain
           [{name: a, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Some}}}] | spec.listeners[0].allowedRoutes.namespaces.from: "Some"
+          [{name: a, port: 443, protocol: TLS}] | spec.listeners[0].tls: tls mode must be set for protocol TLS
+          [{name: a, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: c, kind: 'Not a kind'}]}}] | spec.listeners[0].tls.certificateRefs[0].kind: "Not a kind" is not a Kind
+          [{name: a, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: c, group: Core}]}}] | spec.listeners[0].tls.certificateRefs[0].group: "Core" is not a Group
           """)
   void invalidGateway(String listeners, String problem) {
     GatewayApiValidation.Result r =
         GatewayApiValidation.gateway(
             gateway("a", "g", "2026-01-01T00:00:00Z", listeners).getSpec());
     assertThat(r.invalid()).anySatisfy(p -> assertThat(p).startsWith(problem));
+  }
+
+  /** Listeners the CRDs accept as they are (what Weir makes of them is the compile's matter). */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          [{name: a, port: 443, protocol: HTTPS, tls: {options: {example.com/cert-source: vault}}}]
+          [{name: a, port: 443, protocol: TLS, tls: {mode: Passthrough}}]
+          [{name: a, port: 80, protocol: HTTP}, {name: b, port: 80, protocol: HTTP, hostname: a.example.com}]
+          """)
+  void validGateway(String listeners) {
+    GatewayApiValidation.Result r =
+        GatewayApiValidation.gateway(
+            gateway("a", "g", "2026-01-01T00:00:00Z", listeners).getSpec());
+    assertThat(r.all()).isEmpty();
+  }
+
+  /**
+   * The API server defaults a rule without matches, and a match without path, to a PathPrefix "/"
+   * path before the CEL rules run: ReplacePrefixMatch is valid there.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          rules: [{filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /v2}}}], backendRefs: [{name: s, port: 80}]}]
+          rules: [{matches: [{headers: [{name: x, value: y}]}], filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /v2}}}], backendRefs: [{name: s, port: 80}]}]
+          rules: [{filters: [{type: RequestRedirect, requestRedirect: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /v2}}}]}]
+          """)
+  void validHttpRoute(String spec) {
+    GatewayApiValidation.Result r =
+        GatewayApiValidation.httpRoute(
+            httpRoute("a", "r", "2026-01-01T00:00:00Z", PARENT + spec).getSpec());
+    assertThat(r.all()).isEmpty();
+  }
+
+  /** Lengths the CRDs bound: names 253, kinds 63, 128 matches over all rules of a route. */
+  @org.junit.jupiter.api.Test
+  void lengthLimits() {
+    String name = "n".repeat(254);
+    String kind = "K".repeat(64);
+    GatewayApiValidation.Result r =
+        GatewayApiValidation.httpRoute(
+            httpRoute(
+                    "a",
+                    "r",
+                    "2026-01-01T00:00:00Z",
+                    "parentRefs: [{name: "
+                        + name
+                        + "}]\nrules: [{backendRefs: [{name: "
+                        + name
+                        + ", port: 80}, {kind: "
+                        + kind
+                        + ", group: x.io, name: s}]}]")
+                .getSpec());
+    assertThat(r.invalid())
+        .contains(
+            "spec.parentRefs[0].name: must have at most 253 characters (has 254)",
+            "spec.rules[0].backendRefs[0].name: must have at most 253 characters (has 254)",
+            "spec.rules[0].backendRefs[1].kind: \"" + kind + "\" is not a Kind");
+    String matches =
+        "[" + String.join(", ", java.util.Collections.nCopies(43, "{path: {value: /a}}")) + "]";
+    String rule = "{matches: " + matches + ", backendRefs: [{name: s, port: 80}]}";
+    GatewayApiValidation.Result many =
+        GatewayApiValidation.httpRoute(
+            httpRoute(
+                    "a",
+                    "r",
+                    "2026-01-01T00:00:00Z",
+                    PARENT + "rules: [" + rule + ", " + rule + ", " + rule + "]")
+                .getSpec());
+    assertThat(many.invalid())
+        .containsExactly(
+            "spec.rules: While 16 rules and 64 matches per rule are allowed, the total number of"
+                + " matches across all rules in a route must be less than 128 (has 129)");
+  }
+
+  /** GatewayClass {@code parametersRef}: group (may be empty), kind and name required. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "-",
+      textBlock =
+          """
+          {group: '', kind: ConfigMap, name: p, namespace: weir} | -
+          {group: example.com, kind: Params, name: p} | -
+          {kind: ConfigMap, name: p} | spec.parametersRef.group: required
+          {group: '', name: p} | spec.parametersRef.kind: required
+          {group: '', kind: ConfigMap} | spec.parametersRef.name: required
+          {group: '', kind: ConfigMap, name: p, namespace: Weir} | spec.parametersRef.namespace: "Weir" is not a Namespace
+          """)
+  void gatewayClassParametersRef(String parametersRef, String problem) {
+    GatewayApiValidation.Result r =
+        GatewayApiValidation.gatewayClass(
+            GatewayApiFixtures.yaml(
+                    "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\n"
+                        + "metadata: {name: weir}\n"
+                        + "spec: {controllerName: weir.dev/gateway-controller, parametersRef: "
+                        + parametersRef
+                        + "}",
+                    io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass.class)
+                .getSpec(),
+            null);
+    if (problem == null) {
+      assertThat(r.all()).isEmpty();
+    } else {
+      assertThat(r.invalid()).singleElement().asString().startsWith(problem);
+    }
   }
 
   @ParameterizedTest(name = "{0} -> {1}")

@@ -102,7 +102,7 @@ class GatewayClassLeavingTest {
             with(weir("a", "example.com/other-controller", 2, null)));
     Condition c = accepted(changed);
     assertThat(c.getStatus()).isEqualTo("False");
-    assertThat(c.getReason()).isEqualTo("Invalid");
+    assertThat(c.getReason()).isEqualTo("Unsupported");
     assertThat(c.getObservedGeneration()).isEqualTo(2L);
     assertThat(c.getMessage())
         .startsWith("spec.controllerName: \"example.com/other-controller\": Value is immutable")
@@ -119,6 +119,38 @@ class GatewayClassLeavingTest {
             with(weir("a", GatewayApiCompiler.CONTROLLER_NAME, 3, null)));
     assertThat(accepted(back).getStatus()).isEqualTo("True");
     assertThat(accepted(back).getObservedGeneration()).isEqualTo(3L);
+  }
+
+  /**
+   * The specification's GatewayClass reasons: a malformed {@code parametersRef} is {@code
+   * InvalidParameters}, any other refused field {@code Unsupported}.
+   */
+  @Test
+  void aRejectedGenerationTakesTheSpecificationsReasons() {
+    GatewayApiResult first =
+        compile(SVC, with(weir("a", GatewayApiCompiler.CONTROLLER_NAME, 1, null)));
+    GatewayClass parameters =
+        new GatewayClassBuilder(weir("a", GatewayApiCompiler.CONTROLLER_NAME, 2, null))
+            .editSpec()
+            .withNewParametersRef()
+            .withGroup("")
+            .withName("weir-parameters")
+            .endParametersRef()
+            .endSpec()
+            .build();
+    Condition c = accepted(compile(SVC, ListenerSecrets.NONE, first.state(), with(parameters)));
+    assertThat(c.getStatus()).isEqualTo("False");
+    assertThat(c.getReason()).isEqualTo("InvalidParameters");
+    assertThat(c.getMessage()).startsWith("spec.parametersRef.kind: required");
+    GatewayClass description =
+        new GatewayClassBuilder(weir("a", GatewayApiCompiler.CONTROLLER_NAME, 2, null))
+            .editSpec()
+            .withDescription("d".repeat(65))
+            .endSpec()
+            .build();
+    Condition d = accepted(compile(SVC, ListenerSecrets.NONE, first.state(), with(description)));
+    assertThat(d.getReason()).isEqualTo("Unsupported");
+    assertThat(d.getMessage()).startsWith("spec.description: must have at most 64 characters");
   }
 
   @Test

@@ -403,14 +403,30 @@ class FolderSourceTest {
               .satisfies(s -> assertThat(s.stale()).isTrue());
         });
 
-    FolderClusters.write(slices, slice);
-    eventually(
-        () -> {
-          assertThat(started().health().state()).isEqualTo(ClusterHealth.READY);
-          assertThat(started().store().view().endpointSlices())
-              .singleElement()
-              .satisfies(s -> assertThat(s.stale()).isFalse());
-        });
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(FolderSource.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logged.start();
+    logger.addAppender(logged);
+    try {
+      FolderClusters.write(slices, slice);
+      eventually(
+          () -> {
+            assertThat(started().health().state()).isEqualTo(ClusterHealth.READY);
+            assertThat(started().store().view().endpointSlices())
+                .singleElement()
+                .satisfies(s -> assertThat(s.stale()).isFalse());
+            synchronized (logged) {
+              assertThat(logged.list)
+                  .filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO)
+                  .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                  .containsExactly("cluster east: " + slices + ": reads again");
+            }
+          });
+    } finally {
+      logger.detachAppender(logged);
+    }
   }
 
   @Test

@@ -199,7 +199,7 @@ class KubernetesEventTargetTest {
             "",
             "weir",
             3,
-            "Invalid",
+            "Unsupported",
             longMessage),
         NOW);
     target.warn(

@@ -92,9 +92,11 @@ class RejectionTest {
         Rejection.of(
             weir,
             new GatewayClassStatusBuilder()
-                .withConditions(condition("Accepted", "False", "Invalid", "spec.controllerName", 3))
+                .withConditions(
+                    condition("Accepted", "False", "Unsupported", "spec.controllerName", 3))
                 .build());
-    assertThat(said(r)).isEqualTo("GatewayClass weir generation 3: Invalid: spec.controllerName");
+    assertThat(said(r))
+        .isEqualTo("GatewayClass weir generation 3: Unsupported: spec.controllerName");
     assertThat(r.apiVersion()).isEqualTo("gateway.networking.k8s.io/v1");
     assertThat(r.namespace()).isEmpty();
     assertThat(

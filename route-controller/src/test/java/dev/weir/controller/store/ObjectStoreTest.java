@@ -299,6 +299,31 @@ class ObjectStoreTest {
     assertThat(created).containsExactly(T0, T0, T0.plusSeconds(1), T0.plusSeconds(1));
   }
 
+  /**
+   * A folder object's filled-in creationTimestamp is whole seconds, as an API server writes it;
+   * objects first seen within one second, in different scans, tie (oldest-first rules then go by
+   * name).
+   */
+  @Test
+  void aFilledInCreationTimestampIsWholeSeconds() {
+    Instant[] now = {T0.plusNanos(123_456_789)};
+    ObjectStore store = new ObjectStore("east", EAST, true, true, clock(() -> now[0]));
+    store.putAll(List.of(new ObjectStore.Listed(httpRoute("b"), false)));
+    now[0] = T0.plusMillis(900);
+    store.putAll(List.of(new ObjectStore.Listed(httpRoute("a"), false)));
+    assertThat(store.view().gatewayApi().httpRoutes())
+        .extracting(r -> r.getMetadata().getName() + " " + r.getMetadata().getCreationTimestamp())
+        .containsExactlyInAnyOrder("a 2026-01-01T00:00:00Z", "b 2026-01-01T00:00:00Z");
+  }
+
+  private static io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute httpRoute(String name) {
+    return new io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder()
+        .withMetadata(new ObjectMetaBuilder().withNamespace("apps").withName(name).build())
+        .withNewSpec()
+        .endSpec()
+        .build();
+  }
+
   /** A UTC clock whose every read asks {@code instant}. */
   private static Clock clock(java.util.function.Supplier<Instant> instant) {
     return new Clock() {

@@ -86,6 +86,12 @@ public final class RejectionReporter implements AutoCloseable {
   private final Origins origins;
   private final Clock clock;
   private final ScheduledExecutorService executor;
+  private final String threadName;
+
+  /** How many reporters this JVM made, for their threads' names. */
+  private static final java.util.concurrent.atomic.AtomicInteger REPORTERS =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   private volatile long lastDrainNanos = System.nanoTime() - MIN_DRAIN_INTERVAL.toNanos();
   private final AtomicBoolean drainQueued = new AtomicBoolean();
   private volatile @Nullable Submitted desired;
@@ -101,13 +107,19 @@ public final class RejectionReporter implements AutoCloseable {
     this.targets = Map.copyOf(targets);
     this.origins = requireNonNull(origins, "origins");
     this.clock = requireNonNull(clock, "clock");
+    this.threadName = "weir-rejections-" + REPORTERS.incrementAndGet();
     this.executor =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
-              Thread t = new Thread(r, "weir-rejections");
+              Thread t = new Thread(r, threadName);
               t.setDaemon(true);
               return t;
             });
+  }
+
+  /** How many reporters this JVM has made: the next one's thread is {@code weir-rejections-N+1}. */
+  static int created() {
+    return REPORTERS.get();
   }
 
   /**
@@ -270,5 +282,13 @@ public final class RejectionReporter implements AutoCloseable {
   @Override
   public void close() {
     executor.shutdownNow();
+    try {
+      // A drain under way finishes first: nothing is logged or written after close returns.
+      if (!executor.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS)) {
+        log.warn("rejection reports: a drain did not end within 5 s of close");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

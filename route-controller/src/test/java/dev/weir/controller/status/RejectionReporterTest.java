@@ -71,8 +71,18 @@ class RejectionReporterTest {
     }
   }
 
+  /** Reporters made before this test began: {@code weir-rejections-1} to this. */
+  private int before;
+
+  private boolean ours(String thread) {
+    String prefix = "weir-rejections-";
+    return thread.startsWith(prefix)
+        && Integer.parseInt(thread.substring(prefix.length())) > before;
+  }
+
   @BeforeEach
   void attach() {
+    before = RejectionReporter.created();
     logged.start();
     logger.addAppender(logged);
   }
@@ -383,6 +393,9 @@ class RejectionReporterTest {
     synchronized (logged) {
       return logged.list.stream()
           .filter(e -> e.getLevel() == level)
+          // Only this test's reporters (made after it began): an earlier test's controller may
+          // still be finishing a drain on its own thread.
+          .filter(e -> ours(e.getThreadName()))
           .map(ILoggingEvent::getFormattedMessage)
           .toList();
     }

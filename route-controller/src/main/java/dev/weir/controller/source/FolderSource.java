@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
@@ -15,6 +16,7 @@ import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.weir.controller.api.v1alpha1.Rollout;
@@ -690,6 +692,46 @@ public final class FolderSource implements ClusterSource {
    * A document's field of the wrong shape: where it is (the line from the document's text), the
    * document, the field path and the type expected, without the value (it may be key material).
    */
+  /**
+   * Whether {@code node} has a field that {@code type}, a fabric8 model type, has no property for
+   * (fabric8 keeps such fields aside in {@code additionalProperties} instead of refusing them, as
+   * an API server's strict field validation does: a misspelled {@code weigth} or {@code
+   * sectionname} would be dropped silently); {@code path} gets the way to the first one.
+   */
+  private static boolean unknownField(
+      JsonNode node, JavaType type, List<JsonMappingException.Reference> path) {
+    if (node.isArray() && type.isCollectionLikeType()) {
+      for (int i = 0; i < node.size(); i++) {
+        path.add(new JsonMappingException.Reference(null, i));
+        if (unknownField(node.get(i), type.getContentType(), path)) {
+          return true;
+        }
+        path.remove(path.size() - 1);
+      }
+      return false;
+    }
+    if (!node.isObject()
+        || type.isContainerType()
+        || !type.getRawClass().getName().startsWith("io.fabric8.kubernetes.api.model.")) {
+      return false;
+    }
+    Map<String, JavaType> properties = new HashMap<>();
+    for (BeanPropertyDefinition p :
+        YAML.getDeserializationConfig().introspect(type).findProperties()) {
+      properties.put(p.getName(), p.getPrimaryType());
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = fields.next();
+      JavaType fieldType = properties.get(field.getKey());
+      path.add(new JsonMappingException.Reference(null, field.getKey()));
+      if (fieldType == null || unknownField(field.getValue(), fieldType, path)) {
+        return true;
+      }
+      path.remove(path.size() - 1);
+    }
+    return false;
+  }
+
   private static String fieldProblem(String text, int index, JsonNode doc, JsonMappingException e) {
     StringBuilder path = new StringBuilder();
     for (JsonMappingException.Reference r : e.getPath()) {
@@ -899,8 +941,20 @@ public final class FolderSource implements ClusterSource {
             index, "Rollout", "metadata.namespace", doc.path("metadata").path("namespace"), 63);
         yield YAML.treeToValue(doc, Rollout.class);
       }
-      case "GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "ReferenceGrant" ->
-          gatewayApiObject(doc, index, kind, apiVersion);
+      case "GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "ReferenceGrant" -> {
+        HasMetadata object = gatewayApiObject(doc, index, kind, apiVersion);
+        List<JsonMappingException.Reference> unknown = new ArrayList<>();
+        if (unknownField(doc, YAML.constructType(object.getClass()), unknown)) {
+          UnrecognizedPropertyException e =
+              new UnrecognizedPropertyException(
+                  null, "unknown field", null, object.getClass(), "", List.of());
+          for (int i = unknown.size() - 1; i >= 0; i--) {
+            e.prependPath(unknown.get(i));
+          }
+          throw e;
+        }
+        yield object;
+      }
       case "Namespace" -> YAML.treeToValue(doc, Namespace.class);
       case "Service" -> YAML.treeToValue(doc, Service.class);
       case "EndpointSlice" -> YAML.treeToValue(doc, EndpointSlice.class);

@@ -486,6 +486,53 @@ class FolderSourceTest {
   }
 
   /**
+   * fabric8's model keeps a field it does not know aside instead of refusing it; an API server's
+   * strict field validation (kubectl's default) refuses it, and so does a folder: a misspelled
+   * {@code sectionname} would otherwise attach the route to every listener.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(
+      delimiter = '|',
+      value = {
+        "weight: 1 | weigth: 1 | spec.rules[0].backendRefs[0].weigth",
+        "sectionName: http | sectionname: http | spec.parentRefs[0].sectionname",
+        "hostnames: [shop.example.com] | hostname: [shop.example.com] | spec.hostname",
+      })
+  void anUnknownFieldOfAGatewayApiObjectIsNamed(String right, String wrong, String field)
+      throws IOException {
+    String route =
+        """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: shop, namespace: default}
+        spec:
+          parentRefs:
+          - name: gw
+            sectionName: http
+          hostnames: [shop.example.com]
+          rules:
+          - backendRefs:
+            - name: hello
+              port: 80
+              weight: 1
+        """;
+    Path file = dir.resolve("shop.yaml");
+    Files.writeString(file, route);
+    start();
+    assertThat(started().health().problems()).isEmpty();
+
+    FolderClusters.write(file, route.replace(right, wrong));
+    eventually(
+        () ->
+            assertThat(started().health().problems())
+                .singleElement()
+                .asString()
+                .startsWith(file + ": line ")
+                .endsWith("document 1 (HTTPRoute shop), " + field + ": unknown field"));
+    assertThat(started().store().view().gatewayApi().httpRoutes()).hasSize(1);
+  }
+
+  /**
    * An API server's schema check refuses a number or a boolean where a string goes, and a quoted
    * number where an integer goes; a folder refuses them too instead of turning one into the other
    * (YAML 1.1 reads an unquoted {@code yes} as true).

@@ -32,7 +32,8 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  * files. {@link #scale} changes only the {@code replicas:} value of that document's {@code spec}
  * (or, when the document has none, adds that one line under {@code spec:}); every other byte of the
  * file — other documents, comments, formatting — stays as it was. The file is replaced by an atomic
- * rename, so the folder's watcher sees one complete change.
+ * rename, so the folder's watcher sees one complete change, and the text written is parsed after
+ * the write, so the next read of that file finds it parsed.
  *
  * <p>Reads are cheap however many targets and files a folder holds: a Deployment is looked for
  * again in the file it was last found in, and only there while it is still there, so a wake's read
@@ -51,6 +52,9 @@ public final class FolderScaler implements Scaler {
 
   /** Files read so far; tests use it to see what a write costs. */
   private int filesRead;
+
+  /** Texts parsed so far; tests use it to see what a wake costs. */
+  private int textsParsed;
 
   /** The file each Deployment ({@code namespace/name}) was last found in. */
   private final Map<String, Path> foundIn = new HashMap<>();
@@ -112,11 +116,19 @@ public final class FolderScaler implements Scaler {
     }
     write(found.file, changed);
     forget();
+    // Parsed now, after the write: the next scale of this Deployment (a wake after a scale to
+    // zero, typically) finds the text it reads unchanged and does not parse it on its way.
+    parsed.put(found.file, new Parsed(changed, documents(changed)));
   }
 
   /** How many times a file was read from the folder (not answered from the last parse). */
   synchronized int filesRead() {
     return filesRead;
+  }
+
+  /** How many texts were parsed as YAML. */
+  synchronized int textsParsed() {
+    return textsParsed;
   }
 
   /** A Deployment document found: its file, the file's text, its spec and replicas nodes. */
@@ -162,21 +174,27 @@ public final class FolderScaler implements Scaler {
       if (old != null && old.text().equals(text)) {
         return old;
       }
-      List<Node> documents = new ArrayList<>();
-      if (text.contains("Deployment")) {
-        try {
-          new Yaml(new LoaderOptions()).composeAll(new StringReader(text)).forEach(documents::add);
-        } catch (RuntimeException e) {
-          documents = List.of(); // a broken file: reported by the folder's health
-        }
-      }
-      Parsed p = new Parsed(text, documents);
+      Parsed p = new Parsed(text, documents(text));
       parsed.put(file, p);
       return p;
     } catch (IOException e) {
       parsed.remove(file);
       return null; // the folder's own health reports unreadable files
     }
+  }
+
+  /** The YAML documents of {@code text}; none without "Deployment" or when it does not parse. */
+  private List<Node> documents(String text) {
+    textsParsed++;
+    List<Node> documents = new ArrayList<>();
+    if (text.contains("Deployment")) {
+      try {
+        new Yaml(new LoaderOptions()).composeAll(new StringReader(text)).forEach(documents::add);
+      } catch (RuntimeException e) {
+        return List.of(); // a broken file: reported by the folder's health
+      }
+    }
+    return documents;
   }
 
   private Found find(String namespace, String deployment, boolean fresh) throws ScaleException {

@@ -121,6 +121,33 @@ class ScalersTest {
     assertThat(Files.readString(file)).isEqualTo("# emptied\n");
   }
 
+  @Test
+  void aWakeAfterAScaleToZeroReadsItsFileButDoesNotParseItAgain() throws Exception {
+    Path file = folder.resolve("hello.yaml");
+    Files.writeString(file, FILE.replace("replicas:   0", "replicas:   1"));
+    MutableClock clock = new MutableClock();
+    FolderScaler scaler = new FolderScaler(folder, clock);
+    assertThat(scaler.replicas("default", "hello-00003")).isEqualTo(1);
+    scaler.scale("default", "hello-00003", 0);
+    int parsed = scaler.textsParsed();
+    int read = scaler.filesRead();
+
+    // The wake: a fresh read of the file and the write, on the text the scale to zero wrote.
+    clock.advance(FolderScaler.RESCAN_AFTER);
+    assertThat(scaler.replicas("default", "hello-00003")).isZero();
+    assertThat(scaler.textsParsed()).isEqualTo(parsed);
+    scaler.scale("default", "hello-00003", 1);
+    assertThat(scaler.filesRead()).isEqualTo(read + 2);
+    // Only the text written is parsed, after its write.
+    assertThat(scaler.textsParsed()).isEqualTo(parsed + 1);
+    assertThat(Files.readString(file)).contains("replicas:   1    # Weir sets this");
+
+    // Someone else's edit is still seen: its text differs from the one written.
+    Files.writeString(file, FILE.replace("replicas:   0", "replicas:   4"));
+    clock.advance(FolderScaler.RESCAN_AFTER);
+    assertThat(scaler.replicas("default", "hello-00003")).isEqualTo(4);
+  }
+
   /** A clock tests move by hand. */
   private static final class MutableClock extends java.time.Clock {
     private java.time.Instant now = java.time.Instant.parse("2026-12-01T00:00:00Z");

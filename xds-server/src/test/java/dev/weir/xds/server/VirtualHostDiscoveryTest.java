@@ -226,7 +226,13 @@ class VirtualHostDiscoveryTest {
     try (DeltaClient client = new DeltaClient(channel, gateway("vhds-2", true))) {
       subscribeAll(client);
       client.ack(client.subscribe(VH).next(VH));
-      Poll.until("vhds-2 applied", () -> applied("vhds-2") == good);
+      // On failure, the control plane's view of the node (ACKed versions per type, last NACK)
+      // says which response it was not counted as having applied.
+      Poll.eventually(
+          () ->
+              assertThat(applied("vhds-2"))
+                  .as("model revision vhds-2 applied; the server sees %s", dataPlane("vhds-2"))
+                  .isEqualTo(good));
 
       server.publish(model(40, true));
       DeltaDiscoveryResponse rejected = client.next(VH);
@@ -247,7 +253,11 @@ class VirtualHostDiscoveryTest {
       assertThat(weightOfFirst(host(next.getResources(0)))).isEqualTo(30);
       client.ack(next);
       long now = server.snapshotModelRevision();
-      Poll.until("vhds-2 applied the next model", () -> applied("vhds-2") == now);
+      Poll.eventually(
+          () ->
+              assertThat(applied("vhds-2"))
+                  .as("model revision vhds-2 applied; the server sees %s", dataPlane("vhds-2"))
+                  .isEqualTo(now));
     }
   }
 

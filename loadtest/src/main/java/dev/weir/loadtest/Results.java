@@ -163,7 +163,12 @@ public final class Results {
    * probe answered), the stand-in writing the ready EndpointSlice, the slice to the gateway
    * releasing the held request (request sent + the gateway's {@code weir_gateway_cold_start}, its
    * arrival to release), release to first byte. {@code overheadMs}: total minus the backend's
-   * start-up; {@code weirMs}: minus the stand-in's own steps too.
+   * start-up; {@code weirMs}: minus the stand-in's own steps too. {@code backendAnswerMs}: the
+   * woken backend's own time on the released request (its first bytes read to its answer handed to
+   * the kernel; NaN when unknown); {@code gatewayMs}, Weir's share, which the target judges: total
+   * minus the backend's start-up, minus its own time on the request, minus the stand-in starting
+   * the process and writing the slice (its watch of the scale write stays in Weir's share: the
+   * write's time is a file time of a few milliseconds' resolution).
    */
   public record ColdStart(
       int wake,
@@ -176,7 +181,9 @@ public final class Results {
       double sliceToReleaseMs,
       double releaseToFirstByteMs,
       double overheadMs,
-      double weirMs) {}
+      double weirMs,
+      double backendAnswerMs,
+      double gatewayMs) {}
 
   /**
    * One wrk run of the scale-from-zero hot path: variant {@code A} (no scale annotations) or {@code
@@ -291,6 +298,8 @@ public final class Results {
       parts.put("releaseToFirstByte", summary(wakes, ColdStart::releaseToFirstByteMs));
       parts.put("overhead", summary(wakes, ColdStart::overheadMs));
       parts.put("weir", summary(wakes, ColdStart::weirMs));
+      parts.put("backendAnswer", summary(wakes, ColdStart::backendAnswerMs));
+      parts.put("gateway", summary(wakes, ColdStart::gatewayMs));
       return parts;
     }
 

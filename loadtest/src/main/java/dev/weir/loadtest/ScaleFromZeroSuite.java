@@ -404,6 +404,10 @@ final class ScaleFromZeroSuite {
               + " wakes");
     }
     StandInKubelet.Wake w = kubelet.wakes().get(wakesBefore);
+    double answer = kubelet.firstAnswerMicros(Duration.ofSeconds(2));
+    if (Double.isNaN(answer)) {
+      notes.add("scale-from-zero wake %d: the backend printed no answer time".formatted(n));
+    }
     double[] held1 = coldStartTimer(stack);
     double holdMicros = Double.NaN;
     if (held1[1] - held0[1] == 1) {
@@ -428,7 +432,14 @@ final class ScaleFromZeroSuite {
         ms(release - w.sliceMicros()),
         ms(t.firstByteMicros() - release),
         ms(total - backend),
-        ms(total - backend - standIn - (w.startedMicros() - w.seenMicros())));
+        ms(total - backend - standIn - (w.startedMicros() - w.seenMicros())),
+        ms(answer),
+        ms(
+            total
+                - backend
+                - answer
+                - (w.startedMicros() - w.seenMicros())
+                - (w.sliceMicros() - w.readyMicros())));
   }
 
   private static double ms(double micros) {

@@ -40,6 +40,9 @@ public final class StandInKubelet implements AutoCloseable {
 
   private static final long POLL_MILLIS = 5;
 
+  /** The {@code Host} of the readiness probes. */
+  static final String PROBE_HOST = "localhost";
+
   /** How long a backend may take to answer its readiness probe before the wake fails. */
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
 
@@ -82,6 +85,11 @@ public final class StandInKubelet implements AutoCloseable {
     int port();
 
     boolean alive();
+
+    /** What the backend printed so far, line by line; empty when it cannot be read. */
+    default List<String> output() {
+      return List.of();
+    }
 
     @Override
     void close();
@@ -145,6 +153,30 @@ public final class StandInKubelet implements AutoCloseable {
   /** What went wrong (a backend that did not become ready or exited, a failed read or write). */
   public List<String> problems() {
     return List.copyOf(problems);
+  }
+
+  /**
+   * The running backend's own time on its first request other than the stand-in's readiness probes,
+   * in microseconds: from the request's first bytes read to its answer handed to the kernel (the
+   * backend's {@code --answer-times} lines), waiting up to {@code patience} for the line (it is
+   * printed once the write completed, which the client may see first); NaN when there is none.
+   */
+  public double firstAnswerMicros(Duration patience) throws InterruptedException {
+    long deadline = System.nanoTime() + patience.toNanos();
+    do {
+      Pod p = pod;
+      if (p == null) {
+        return Double.NaN;
+      }
+      for (String line : p.output()) {
+        String[] f = line.strip().split(" ");
+        if (f.length == 4 && f[0].equals("answer") && !f[1].equals(PROBE_HOST)) {
+          return Long.parseLong(f[3]) - Long.parseLong(f[2]);
+        }
+      }
+      Thread.sleep(5);
+    } while (System.nanoTime() < deadline);
+    return Double.NaN;
   }
 
   /** True while a backend runs. */
@@ -222,7 +254,7 @@ public final class StandInKubelet implements AutoCloseable {
       s.setSoTimeout(2000);
       OutputStream out = s.getOutputStream();
       out.write(
-          "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+          ("GET / HTTP/1.1\r\nHost: " + PROBE_HOST + "\r\nConnection: close\r\n\r\n")
               .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = s.getInputStream();
@@ -411,7 +443,7 @@ public final class StandInKubelet implements AutoCloseable {
               Processes.javaMain(
                   Backend.class.getName(),
                   List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
-                  List.of("--name", revision, "--port", String.valueOf(port))));
+                  List.of("--name", revision, "--port", String.valueOf(port), "--answer-times")));
       return new Pod() {
         @Override
         public int port() {
@@ -421,6 +453,15 @@ public final class StandInKubelet implements AutoCloseable {
         @Override
         public boolean alive() {
           return s.process().isAlive();
+        }
+
+        @Override
+        public List<String> output() {
+          try {
+            return Files.readAllLines(s.log());
+          } catch (IOException e) {
+            return List.of();
+          }
         }
 
         @Override

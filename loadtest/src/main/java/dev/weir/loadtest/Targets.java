@@ -255,11 +255,16 @@ final class Targets {
 
   /**
    * Scale from zero (issue 16): the gateway and the controller add at most 50 ms to a cold start
-   * beyond the backend's own readiness (p99 over the wakes); demand to the scale write under 1 s
-   * (p99); activatable upstreams in the table cost at most 1% of the warm path's throughput.
+   * beyond the backend's own readiness (p99 of Weir's share over the wakes: the backend's start-up,
+   * its own time on the released request and the stand-in kubelet's starting and writing taken
+   * out); demand to the scale write under 1 s (p99); activatable upstreams in the table cost at
+   * most 1% of the warm path's throughput, judged as the gateway API suite judges its ratio: by the
+   * adjacent A/B runs' req/s ratios when their 95% interval lies wholly on one side of 0.99, else
+   * by the gateway's own CPU per request, else not at all.
    */
   private static void scaleFromZero(Results r) {
-    String cold = "scale-from-zero: cold start − the backend's start-up, p99";
+    String cold =
+        "scale-from-zero: Weir's share of a cold start beyond the backend's readiness, p99";
     String write = "scale-from-zero: held request → scale write, p99";
     String hot = "scale-from-zero: warm throughput with activatable upstreams in the table";
     if (r.scaleFromZero.isEmpty()) {
@@ -270,38 +275,75 @@ final class Targets {
     }
     Results.ScaleFromZero s = r.scaleFromZero.get(r.scaleFromZero.size() - 1);
     Results.Summary overhead = s.parts().get("overhead");
+    Results.Summary share = s.parts().get("gateway");
     Results.Summary toWrite = s.parts().get("demandToScaleWrite");
+    // Every wake needs the backend's own answer time, or the share's p99 would skip the ones
+    // without it.
+    boolean complete = share.samples() > 0 && share.samples() == overhead.samples();
     r.targets.add(
         new Results.Target(
             cold,
             "<= 50 ms",
-            "%.1f ms (p50 %.1f ms, %d wakes)"
-                .formatted(overhead.p99Ms(), overhead.p50Ms(), overhead.samples()),
-            overhead.samples() == 0 ? null : overhead.p99Ms() <= 50));
+            share.samples() == 0
+                ? "not measured"
+                : ("%.1f ms (p50 %.1f ms, %d of %d wakes; total − the backend's start-up alone: p99"
+                        + " %.1f ms)%s")
+                    .formatted(
+                        share.p99Ms(),
+                        share.p50Ms(),
+                        share.samples(),
+                        overhead.samples(),
+                        overhead.p99Ms(),
+                        complete ? "" : ": wakes without the backend's answer time, not judged"),
+            complete ? share.p99Ms() <= 50 : null));
     r.targets.add(
         new Results.Target(
             write,
             "< 1000 ms",
             "%.1f ms (p50 %.1f ms)".formatted(toWrite.p99Ms(), toWrite.p50Ms()),
             toWrite.samples() == 0 ? null : toWrite.p99Ms() < 1000));
-    // A cost within the runs' noise is not judged: on a busy machine wrk's runs spread by tens of
-    // percent, and a mean difference below that says nothing about 1%.
-    double noise = s.costNoisePercent();
-    boolean resolved = !Double.isNaN(noise) && noise <= 1.0;
+    List<Results.HotPathRun> a = s.hotPath().stream().filter(h -> h.variant().equals("A")).toList();
+    List<Results.HotPathRun> b = s.hotPath().stream().filter(h -> h.variant().equals("B")).toList();
+    // Runs go A B B A: the i-th A and the i-th B are neighbours, sharing the machine's moment.
+    PairedRatio byRequests =
+        PairedRatio.of(
+            pairRatios(
+                b.stream().map(h -> h.wrk().requestsPerSecond()).toList(),
+                a.stream().map(h -> h.wrk().requestsPerSecond()).toList()));
+    PairedRatio byCpu =
+        PairedRatio.of(
+            pairRatios(
+                a.stream().map(Results.HotPathRun::gatewayMicrosPerRequest).toList(),
+                b.stream().map(Results.HotPathRun::gatewayMicrosPerRequest).toList()));
+    Boolean met = byRequests.decides(0.99);
+    String verdict;
+    if (met != null) {
+      verdict = "judged by req/s";
+    } else {
+      met = byCpu.decides(0.99);
+      verdict =
+          met != null
+              ? "the req/s interval straddles 0.99, judged by the gateway's CPU per request"
+              : "neither interval lies wholly on one side of 0.99, not judged";
+    }
     r.targets.add(
         new Results.Target(
             hot,
             "cost <= 1%",
             Double.isNaN(s.costPercent())
                 ? "not measured"
-                : "%.2f%% ± %.1f%% (standard error; %.0f → %.0f req/s)%s"
+                : ("%.2f%% (%.0f → %.0f req/s; B/A pairs: %s); gateway CPU per request A %.0f µs,"
+                        + " B %.0f µs (A/B pairs: %s): %s")
                     .formatted(
                         s.costPercent(),
-                        noise,
                         s.withoutRequestsPerSecond(),
                         s.withRequestsPerSecond(),
-                        resolved ? "" : ": the runs' noise exceeds 1%, not judged"),
-            Double.isNaN(s.costPercent()) || !resolved ? null : s.costPercent() <= 1.0));
+                        byRequests,
+                        s.withoutGatewayMicrosPerRequest(),
+                        s.withGatewayMicrosPerRequest(),
+                        byCpu,
+                        verdict),
+            Double.isNaN(s.costPercent()) ? null : met));
   }
 
   /**

@@ -80,6 +80,16 @@ public final class Backend implements AutoCloseable {
    */
   public static Backend start(String name, String host, int port, int failPercent)
       throws InterruptedException {
+    return start(name, host, port, failPercent, false);
+  }
+
+  /**
+   * As {@link #start(String, String, int, int)}; {@code answerTimes} prints the backend's own time
+   * on each request to standard output ({@link AnswerTimes}).
+   */
+  public static Backend start(
+      String name, String host, int port, int failPercent, boolean answerTimes)
+      throws InterruptedException {
     requireNonNull(name, "name");
     requireNonNull(host, "host");
     if (port < 0 || port > 65535) {
@@ -109,7 +119,17 @@ public final class Backend implements AutoCloseable {
                   new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                      ch.pipeline().addLast(new HttpServerCodec(), new Responder(body, failing));
+                      if (answerTimes) {
+                        AnswerTimes times = new AnswerTimes(System.out);
+                        ch.pipeline()
+                            .addLast(
+                                times.head(),
+                                new HttpServerCodec(),
+                                times.messages(),
+                                new Responder(body, failing));
+                      } else {
+                        ch.pipeline().addLast(new HttpServerCodec(), new Responder(body, failing));
+                      }
                     }
                   })
               .bind(new InetSocketAddress(host, port))
@@ -150,13 +170,18 @@ public final class Backend implements AutoCloseable {
   }
 
   /**
-   * {@code --name hello-00001 --port 9001 [--host 127.0.0.1] [--fail-percent P]}; runs until
-   * killed.
+   * {@code --name hello-00001 --port 9001 [--host 127.0.0.1] [--fail-percent P] [--answer-times]};
+   * runs until killed.
    */
   public static void main(String[] argv) throws InterruptedException {
     Args args;
     try {
-      args = Args.parse("backend", argv, Set.of("name", "port", "host", "fail-percent"), Set.of());
+      args =
+          Args.parse(
+              "backend",
+              argv,
+              Set.of("name", "port", "host", "fail-percent"),
+              Set.of("answer-times"));
       String name = args.required("name");
       int failPercent = args.intValue("fail-percent", 0);
       if (failPercent < 0 || failPercent > 100) {
@@ -164,7 +189,12 @@ public final class Backend implements AutoCloseable {
             "backend: --fail-percent: " + failPercent + " (expected: 0..100)");
       }
       Backend backend =
-          start(name, args.get("host", "127.0.0.1"), args.intValue("port", 9001), failPercent);
+          start(
+              name,
+              args.get("host", "127.0.0.1"),
+              args.intValue("port", 9001),
+              failPercent,
+              args.flag("answer-times"));
       System.out.println(
           "backend "
               + name

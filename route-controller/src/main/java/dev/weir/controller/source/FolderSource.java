@@ -715,11 +715,7 @@ public final class FolderSource implements ClusterSource {
         || !type.getRawClass().getName().startsWith("io.fabric8.kubernetes.api.model.")) {
       return false;
     }
-    Map<String, JavaType> properties = new HashMap<>();
-    for (BeanPropertyDefinition p :
-        YAML.getDeserializationConfig().introspect(type).findProperties()) {
-      properties.put(p.getName(), p.getPrimaryType());
-    }
+    Map<String, JavaType> properties = PROPERTIES.computeIfAbsent(type, FolderSource::properties);
     for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
       Map.Entry<String, JsonNode> field = fields.next();
       JavaType fieldType = properties.get(field.getKey());
@@ -730,6 +726,21 @@ public final class FolderSource implements ClusterSource {
       path.remove(path.size() - 1);
     }
     return false;
+  }
+
+  /**
+   * The JSON properties of fabric8 model types, by type: introspecting a bean is far dearer than
+   * reading a document, and a folder holds many objects of the same few kinds.
+   */
+  private static final Map<JavaType, Map<String, JavaType>> PROPERTIES = new ConcurrentHashMap<>();
+
+  private static Map<String, JavaType> properties(JavaType type) {
+    Map<String, JavaType> properties = new HashMap<>();
+    for (BeanPropertyDefinition p :
+        YAML.getDeserializationConfig().introspect(type).findProperties()) {
+      properties.put(p.getName(), p.getPrimaryType());
+    }
+    return Map.copyOf(properties);
   }
 
   private static String fieldProblem(String text, int index, JsonNode doc, JsonMappingException e) {
@@ -1073,6 +1084,14 @@ public final class FolderSource implements ClusterSource {
     for (Path path : reported) {
       FileContent file = files.get(path);
       List<String> problems = file == null ? List.of() : problems(path, file);
+      List<String> before = problemsByFile.getOrDefault(path, List.of());
+      for (String p : problems) {
+        // A parse problem was logged as its file was read; an object defined twice is logged here,
+        // once, when it starts being ignored.
+        if (p.endsWith(DUPLICATE) && !before.contains(p)) {
+          log.warn("cluster {}: {}", name(), p);
+        }
+      }
       if (problems.isEmpty()) {
         problemsByFile.remove(path);
       } else {
@@ -1099,11 +1118,13 @@ public final class FolderSource implements ClusterSource {
       String key = key(o);
       Winner winner = winners.get(key);
       if (keys.get(key) != o || winner == null || !winner.file().equals(path)) {
-        problems.add(path + ": " + key + " is already defined in another file; ignored");
+        problems.add(path + ": " + key + DUPLICATE);
       }
     }
     return problems;
   }
+
+  private static final String DUPLICATE = " is already defined in another file; ignored";
 
   private static String key(HasMetadata o) {
     return o.getClass().getSimpleName()

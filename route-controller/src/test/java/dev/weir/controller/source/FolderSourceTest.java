@@ -282,6 +282,38 @@ class FolderSourceTest {
   }
 
   @Test
+  void anObjectDefinedAgainInAnotherFileIsLoggedOnceAsItStartsBeingIgnored() throws IOException {
+    Files.writeString(dir.resolve("a.yaml"), service("hello-00001", 80));
+    start();
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(FolderSource.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logged.start();
+    logger.addAppender(logged);
+    String warning =
+        "cluster east: "
+            + dir.resolve("b.yaml")
+            + ": Service default/hello-00001 is already defined in another file; ignored";
+    try {
+      FolderClusters.write(dir.resolve("b.yaml"), service("hello-00001", 8080));
+      eventually(() -> assertThat(started().health().problems()).hasSize(1));
+      // The same file saved again with one more object: the duplicate is not news.
+      FolderClusters.write(
+          dir.resolve("b.yaml"), service("hello-00001", 8080) + service("hello-00002", 80));
+      eventually(() -> assertThat(started().store().view().services()).hasSize(2));
+      synchronized (logged) {
+        assertThat(logged.list)
+            .filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+            .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+            .containsExactly(warning);
+      }
+    } finally {
+      logger.detachAppender(logged);
+    }
+  }
+
+  @Test
   void whenTheWinningFileDropsADuplicateTheOtherFilesObjectTakesOver() throws IOException {
     Files.writeString(dir.resolve("a.yaml"), service("hello-00001", 80));
     Files.writeString(

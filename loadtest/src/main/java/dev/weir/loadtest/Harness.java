@@ -739,7 +739,7 @@ public final class Harness {
             // Quick: no Kubernetes-mode wakes; KubernetesScaleFromZeroEndToEndTest covers that
             // path, and its stack would add a minute to the module's tests.
             ? new ScaleFromZeroSuite.Plan(1, 20, 1, 1, 1, 1, 0, WeirStack.Jvm.QUICK)
-            : new ScaleFromZeroSuite.Plan(20, 100, 4, 30, 10, 5, 10, WeirStack.Jvm.MEASURED);
+            : new ScaleFromZeroSuite.Plan(20, 100, 8, 30, 5, 5, 10, WeirStack.Jvm.MEASURED);
     Results.ScaleFromZero r =
         ScaleFromZeroSuite.run(
             p,

@@ -315,17 +315,8 @@ final class Targets {
             pairRatios(
                 a.stream().map(Results.HotPathRun::gatewayMicrosPerRequest).toList(),
                 b.stream().map(Results.HotPathRun::gatewayMicrosPerRequest).toList()));
-    Boolean met = byRequests.decides(0.99);
-    String verdict;
-    if (met != null) {
-      verdict = "judged by req/s";
-    } else {
-      met = byCpu.decides(0.99);
-      verdict =
-          met != null
-              ? "the req/s interval straddles 0.99, judged by the gateway's CPU per request"
-              : "neither interval lies wholly on one side of 0.99, not judged";
-    }
+    Verdict verdict = Verdict.of(byRequests, byCpu, 0.99);
+    Boolean met = verdict.met();
     r.targets.add(
         new Results.Target(
             hot,
@@ -342,7 +333,7 @@ final class Targets {
                         s.withoutGatewayMicrosPerRequest(),
                         s.withGatewayMicrosPerRequest(),
                         byCpu,
-                        verdict),
+                        verdict.how()),
             Double.isNaN(s.costPercent()) ? null : met));
   }
 
@@ -375,17 +366,8 @@ final class Targets {
                 g.routeRuns().stream().map(Wrk.Result::requestsPerSecond).toList()));
     PairedRatio byCpu =
         PairedRatio.of(pairRatios(g.routeMicrosPerRequest(), g.httpRouteMicrosPerRequest()));
-    Boolean met = byRequests.decides(0.95);
-    String verdict;
-    if (met != null) {
-      verdict = "judged by req/s";
-    } else {
-      met = byCpu.decides(0.95);
-      verdict =
-          met != null
-              ? "the req/s interval straddles 0.95, judged by the gateway's CPU per request"
-              : "neither interval lies wholly on one side of 0.95, not judged";
-    }
+    Verdict verdict = Verdict.of(byRequests, byCpu, 0.95);
+    Boolean met = verdict.met();
     r.targets.add(
         new Results.Target(
             rules.replace("50", String.valueOf(g.rules())),
@@ -401,7 +383,7 @@ final class Targets {
                         Results.GatewayApi.meanOf(g.routeMicrosPerRequest()),
                         Results.GatewayApi.meanOf(g.httpRouteMicrosPerRequest()),
                         byCpu,
-                        verdict)
+                        verdict.how())
                 : "not measured",
             measured ? met : null));
     Results.Propagation p = g.propagation();
@@ -415,6 +397,28 @@ final class Targets {
                 : "%.1f ms (p50 %.1f ms, %d changes)"
                     .formatted(p.toAck().p99Ms(), p.toAck().p50Ms(), p.toAck().samples()),
             p.toAck().samples() == 0 ? null : p.toAck().p99Ms() <= PROPAGATION_P99_MS));
+  }
+
+  /**
+   * A ratio target's verdict from paired runs: by req/s when their 95% interval lies wholly on one
+   * side of {@code bound}; else by the gateway's own CPU per request, the req/s ratio of a gateway
+   * with cores of its own; else none ({@code met} null). {@code how} says which.
+   */
+  record Verdict(@Nullable Boolean met, String how) {
+    static Verdict of(PairedRatio byRequests, PairedRatio byCpu, double bound) {
+      Boolean met = byRequests.decides(bound);
+      if (met != null) {
+        return new Verdict(met, "judged by req/s");
+      }
+      met = byCpu.decides(bound);
+      return met != null
+          ? new Verdict(
+              met,
+              "the req/s interval straddles %s, judged by the gateway's CPU per request"
+                  .formatted(bound))
+          : new Verdict(
+              null, "neither interval lies wholly on one side of %s, not judged".formatted(bound));
+    }
   }
 
   /** {@code numerators[i] / denominators[i]} for each pair both lists have. */

@@ -285,31 +285,18 @@ class FolderSourceTest {
   void anObjectDefinedAgainInAnotherFileIsLoggedOnceAsItStartsBeingIgnored() throws IOException {
     Files.writeString(dir.resolve("a.yaml"), service("hello-00001", 80));
     start();
-    ch.qos.logback.classic.Logger logger =
-        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(FolderSource.class);
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
-        new ch.qos.logback.core.read.ListAppender<>();
-    logged.start();
-    logger.addAppender(logged);
     String warning =
         "cluster east: "
             + dir.resolve("b.yaml")
             + ": Service default/hello-00001 is already defined in another file; ignored";
-    try {
+    try (Logged logged = new Logged()) {
       FolderClusters.write(dir.resolve("b.yaml"), service("hello-00001", 8080));
       eventually(() -> assertThat(started().health().problems()).hasSize(1));
       // The same file saved again with one more object: the duplicate is not news.
       FolderClusters.write(
           dir.resolve("b.yaml"), service("hello-00001", 8080) + service("hello-00002", 80));
       eventually(() -> assertThat(started().store().view().services()).hasSize(2));
-      synchronized (logged) {
-        assertThat(logged.list)
-            .filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
-            .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
-            .containsExactly(warning);
-      }
-    } finally {
-      logger.detachAppender(logged);
+      assertThat(logged.at(ch.qos.logback.classic.Level.WARN)).containsExactly(warning);
     }
   }
 
@@ -435,13 +422,7 @@ class FolderSourceTest {
               .satisfies(s -> assertThat(s.stale()).isTrue());
         });
 
-    ch.qos.logback.classic.Logger logger =
-        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(FolderSource.class);
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
-        new ch.qos.logback.core.read.ListAppender<>();
-    logged.start();
-    logger.addAppender(logged);
-    try {
+    try (Logged logged = new Logged()) {
       FolderClusters.write(slices, slice);
       eventually(
           () -> {
@@ -449,15 +430,37 @@ class FolderSourceTest {
             assertThat(started().store().view().endpointSlices())
                 .singleElement()
                 .satisfies(s -> assertThat(s.stale()).isFalse());
-            synchronized (logged) {
-              assertThat(logged.list)
-                  .filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO)
-                  .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
-                  .containsExactly("cluster east: " + slices + ": reads again");
-            }
+            assertThat(logged.at(ch.qos.logback.classic.Level.INFO))
+                .containsExactly("cluster east: " + slices + ": reads again");
           });
-    } finally {
-      logger.detachAppender(logged);
+    }
+  }
+
+  /** What {@link FolderSource} logs while it is open. */
+  private static final class Logged implements AutoCloseable {
+    private final ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(FolderSource.class);
+    private final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>
+        appender = new ch.qos.logback.core.read.ListAppender<>();
+
+    Logged() {
+      appender.start();
+      logger.addAppender(appender);
+    }
+
+    /** The messages logged at {@code level} so far, in order. */
+    List<String> at(ch.qos.logback.classic.Level level) {
+      synchronized (appender) {
+        return appender.list.stream()
+            .filter(e -> e.getLevel() == level)
+            .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+            .toList();
+      }
+    }
+
+    @Override
+    public void close() {
+      logger.detachAppender(appender);
     }
   }
 

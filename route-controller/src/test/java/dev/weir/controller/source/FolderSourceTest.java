@@ -551,19 +551,33 @@ class FolderSourceTest {
               port: 80
               weight: 1
         """;
+    goodThenBadSave(
+        route,
+        route.replace(right, wrong),
+        "document 1 (HTTPRoute shop), " + field + ": unknown field");
+  }
+
+  /**
+   * Serves {@code good} from {@code shop.yaml}, then saves {@code bad} there: the file's one
+   * problem names it with a line and ends with {@code problem}, and the last good HTTPRoute keeps
+   * serving.
+   */
+  private void goodThenBadSave(String good, String bad, String problem) throws IOException {
     Path file = dir.resolve("shop.yaml");
-    Files.writeString(file, route);
+    Files.writeString(file, good);
     start();
     assertThat(started().health().problems()).isEmpty();
+    assertThat(started().store().view().gatewayApi().httpRoutes()).hasSize(1);
 
-    FolderClusters.write(file, route.replace(right, wrong));
+    FolderClusters.write(file, bad);
     eventually(
         () ->
             assertThat(started().health().problems())
                 .singleElement()
                 .asString()
                 .startsWith(file + ": line ")
-                .endsWith("document 1 (HTTPRoute shop), " + field + ": unknown field"));
+                .endsWith(problem));
+    // The last good generation keeps serving.
     assertThat(started().store().view().gatewayApi().httpRoutes()).hasSize(1);
   }
 
@@ -605,26 +619,10 @@ class FolderSourceTest {
     String line =
         route.lines().map(String::strip).filter(l -> l.startsWith(key)).findFirst().orElseThrow();
     String good = route.replace(line, right);
-    Path file = dir.resolve("shop.yaml");
-    Files.writeString(file, good);
-    start();
-    assertThat(started().health().problems()).isEmpty();
-    assertThat(started().store().view().gatewayApi().httpRoutes()).hasSize(1);
-
-    FolderClusters.write(file, good.replace(right, wrong));
-    eventually(
-        () ->
-            assertThat(started().health().problems())
-                .singleElement()
-                .asString()
-                .startsWith(file + ": line ")
-                .endsWith(
-                    "document 1 (HTTPRoute shop), spec.rules[0]."
-                        + field
-                        + ": expected "
-                        + expected));
-    // The last good generation keeps serving.
-    assertThat(started().store().view().gatewayApi().httpRoutes()).hasSize(1);
+    goodThenBadSave(
+        good,
+        good.replace(right, wrong),
+        "document 1 (HTTPRoute shop), spec.rules[0]." + field + ": expected " + expected);
   }
 
   @org.junit.jupiter.params.ParameterizedTest

@@ -365,6 +365,11 @@ public final class FolderSource implements ClusterSource {
                   changed.add(it.next());
                   it.remove();
                 }
+                if (!all && changed.isEmpty()) {
+                  // An earlier scan queued in the same burst took these events already; scanning
+                  // with nothing named would list the whole folder.
+                  return;
+                }
                 if (all || changed.stream().anyMatch(Files::isDirectory)) {
                   reregister(ws);
                 }

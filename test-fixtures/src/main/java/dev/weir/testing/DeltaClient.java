@@ -109,6 +109,11 @@ public final class DeltaClient implements AutoCloseable {
     return response;
   }
 
+  /** The next response within {@code patience}, or null. */
+  public @Nullable DeltaDiscoveryResponse poll(Duration patience) throws InterruptedException {
+    return responses.poll(patience.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   /** Asserts that nothing arrives within {@code quiet}. */
   public void expectNothingFor(Duration quiet) throws InterruptedException {
     DeltaDiscoveryResponse response = responses.poll(quiet.toMillis(), TimeUnit.MILLISECONDS);

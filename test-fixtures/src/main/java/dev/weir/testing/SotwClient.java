@@ -56,6 +56,19 @@ public final class SotwClient implements AutoCloseable {
     return this;
   }
 
+  /**
+   * The first request for {@code typeUrl} of a node that already holds {@code version} of it, as
+   * Envoy sends on a new stream after a reconnect: {@code version_info} set, no nonce.
+   */
+  public SotwClient resume(String typeUrl, String version, String... names) {
+    send(
+        DiscoveryRequest.newBuilder()
+            .setTypeUrl(typeUrl)
+            .setVersionInfo(version)
+            .addAllResourceNames(List.of(names)));
+    return this;
+  }
+
   /** ACKs {@code response}, keeping the subscription to {@code names}. */
   public void ack(DiscoveryResponse response, String... names) {
     send(

@@ -206,6 +206,16 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
         type.ackedNames = type.names;
         recompute(stream);
         changed = true;
+      } else if (type.ackedVersion == null
+          && request.getResponseNonce().isEmpty()
+          && !request.getVersionInfo().isEmpty()) {
+        // A new stream's first request that names the version the node applied last (Envoy's
+        // after a reconnect): the server sends nothing when that is current, so nothing will be
+        // ACKed; the node holds that version until it ACKs another.
+        type.ackedVersion = request.getVersionInfo();
+        type.ackedNames = type.names;
+        recompute(stream);
+        changed = true;
       }
       CURRENT.set(
           new RequestContext(
@@ -238,6 +248,16 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
         // The node drops what it unsubscribes from (the xDS protocol's "Incremental xDS":
         // unsubscribing is how a client says it no longer holds a resource).
         request.getResourceNamesUnsubscribeList().forEach(type.held::remove);
+      }
+      if (request.getInitialResourceVersionsCount() > 0
+          && type.ackedVersion == null
+          && !type.resumed) {
+        // A new stream's first request of the type, naming what the node holds (Envoy's and
+        // Weir's gateway's after a reconnect): the server sends only what differs, so a node
+        // that holds the current resources is sent and ACKs nothing.
+        type.resumed = true;
+        type.held.putAll(request.getInitialResourceVersionsMap());
+        changed |= recompute(stream);
       }
       Sent sent = type.answered(request.getResponseNonce(), metrics);
       boolean nack = request.hasErrorDetail();
@@ -468,7 +488,7 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
         if (state == null || !state.subscribed(typeUrl)) {
           continue;
         }
-        if (state.ackedVersion == null
+        if (state.ackedVersion == null && !state.resumed
             ? !(state.delta && nothingToSend(snapshot, typeUrl, state))
             : !holds(state, snapshot, typeUrl) || !warmed(stream, typeUrl, state, newClusters)) {
           late.add(stream.node.getId());
@@ -561,10 +581,10 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
   // nothing held that the snapshot lacks.
   private static boolean holds(TypeState state, Snapshot snapshot, String typeUrl) {
     String acked = state.ackedVersion;
-    if (acked == null) {
+    if (acked == null && !state.resumed) {
       return false;
     }
-    if (acked.equals(snapshot.version(typeUrl, state.ackedNames))) {
+    if (acked != null && acked.equals(snapshot.version(typeUrl, state.ackedNames))) {
       return true;
     }
     if (!state.delta || VirtualHostDiscovery.TYPE_URL.equals(typeUrl)) {
@@ -677,8 +697,14 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
     @Nullable String ackedVersion;
     List<String> ackedNames = List.of();
 
-    /** Delta: each resource's version as of the responses ACKed, less what was unsubscribed. */
+    /**
+     * Delta: each resource's version as of the responses ACKed, less what was unsubscribed; seeded
+     * from the stream's {@code initial_resource_versions}.
+     */
     final Map<String, String> held = new HashMap<>();
+
+    /** Delta: the stream began by naming what the node holds ({@link #held} is seeded). */
+    boolean resumed;
 
     final Map<String, Sent> sent = new LinkedHashMap<>();
 

@@ -21,6 +21,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
@@ -347,6 +348,121 @@ class XdsServerTest {
       again.ack(eds, E1);
       Poll.until("envoy-3 applied revision 2", () -> applied("envoy-3", 2));
     }
+  }
+
+  /**
+   * A data plane that reconnects (to a restarted control plane, or after a network blip) holding
+   * the current versions is sent nothing, so it ACKs nothing: what it said it holds is what counts,
+   * or a Route would read "not every data plane applied" until the next change.
+   */
+  @Test
+  void aStateOfTheWorldNodeThatReconnectsHoldingTheCurrentVersionsCountsAsApplied()
+      throws Exception {
+    server.publish(threeWay(1, "10.0.0.1"));
+    List<DiscoveryResponse> held = new ArrayList<>();
+    try (SotwClient first = new SotwClient(channel, node("envoy-r", "envoy", EAST))) {
+      held.add(first.subscribe(V3.CLUSTER_TYPE_URL).next(V3.CLUSTER_TYPE_URL));
+      first.ack(held.get(0));
+      held.add(first.subscribe(V3.ENDPOINT_TYPE_URL, E1, E2, E3).next(V3.ENDPOINT_TYPE_URL));
+      first.ack(held.get(1), E1, E2, E3);
+      held.add(first.subscribe(V3.LISTENER_TYPE_URL).next(V3.LISTENER_TYPE_URL));
+      first.ack(held.get(2));
+      held.add(first.subscribe(V3.ROUTE_TYPE_URL, "weir-http").next(V3.ROUTE_TYPE_URL));
+      first.ack(held.get(3), "weir-http");
+      Poll.until("envoy-r applied revision 1", () -> applied("envoy-r", 1));
+    }
+    Poll.until("envoy-r gone", () -> server.dataPlanes().isEmpty());
+    // Unchanged content under a newer revision, published while the node is away.
+    server.publish(threeWay(1, "10.0.0.1").withRevision(2));
+
+    try (SotwClient again = new SotwClient(channel, node("envoy-r", "envoy", EAST))) {
+      again.resume(V3.CLUSTER_TYPE_URL, held.get(0).getVersionInfo());
+      again.resume(V3.ENDPOINT_TYPE_URL, held.get(1).getVersionInfo(), E1, E2, E3);
+      again.resume(V3.LISTENER_TYPE_URL, held.get(2).getVersionInfo());
+      again.resume(V3.ROUTE_TYPE_URL, held.get(3).getVersionInfo(), "weir-http");
+      Poll.until("envoy-r applied revision 2 before any ACK", () -> applied("envoy-r", 2));
+      // The server sends again what a new stream names (load assignments, routes), never the
+      // wildcard clusters and listeners: without what the node said it holds, it would count as
+      // applying nothing until a cluster or listener changed. ACKed as Envoy would, the resent
+      // ones change nothing.
+      for (DiscoveryResponse r = again.poll(QUIET); r != null; r = again.poll(QUIET)) {
+        assertThat(r.getVersionInfo()).isIn(held.stream().map(h -> h.getVersionInfo()).toList());
+        again.ack(r, subscribed(r.getTypeUrl()));
+      }
+      assertThat(dataPlane("envoy-r").appliedModelRevision()).isEqualTo(2);
+
+      // What it said it holds is not what it is sent next: that counts once ACKed.
+      server.publish(threeWay(3, "10.0.0.9"));
+      DiscoveryResponse eds = again.next(V3.ENDPOINT_TYPE_URL);
+      again.expectNothingFor(QUIET);
+      assertThat(dataPlane("envoy-r").appliedModelRevision()).isEqualTo(2);
+      again.ack(eds, E1, E2, E3);
+      Poll.until("envoy-r applied revision 3", () -> applied("envoy-r", 3));
+    }
+  }
+
+  /** As above, over Delta: the node names what it holds in {@code initial_resource_versions}. */
+  @Test
+  void aDeltaNodeThatReconnectsHoldingTheCurrentVersionsCountsAsApplied() throws Exception {
+    server.publish(threeWay(1, "10.0.0.1"));
+    List<DeltaDiscoveryResponse> held = new ArrayList<>();
+    try (DeltaClient first = new DeltaClient(channel, node("gw-r", "weir-gateway", EAST))) {
+      held.add(first.subscribe(V3.CLUSTER_TYPE_URL).next(V3.CLUSTER_TYPE_URL));
+      first.ack(held.get(0));
+      held.add(first.subscribe(V3.ENDPOINT_TYPE_URL, E1, E2, E3).next(V3.ENDPOINT_TYPE_URL));
+      first.ack(held.get(1));
+      held.add(first.subscribe(V3.ROUTE_TYPE_URL, "weir-http").next(V3.ROUTE_TYPE_URL));
+      first.ack(held.get(2));
+      Poll.until("gw-r applied revision 1", () -> applied("gw-r", 1));
+    }
+    Poll.until("gw-r gone", () -> server.dataPlanes().isEmpty());
+    server.publish(threeWay(1, "10.0.0.1").withRevision(2));
+
+    try (DeltaClient again = new DeltaClient(channel, node("gw-r", "weir-gateway", EAST))) {
+      again.send(resume(held.get(0)));
+      again.send(resume(held.get(1), E1, E2, E3));
+      again.send(resume(held.get(2), "weir-http"));
+      Poll.until("gw-r applied revision 2 before any ACK", () -> applied("gw-r", 2));
+      for (DeltaDiscoveryResponse r = again.poll(QUIET); r != null; r = again.poll(QUIET)) {
+        again.ack(r);
+      }
+      assertThat(dataPlane("gw-r").appliedModelRevision()).isEqualTo(2);
+
+      server.publish(threeWay(3, "10.0.0.9"));
+      DeltaDiscoveryResponse eds = again.next(V3.ENDPOINT_TYPE_URL);
+      assertThat(eds.getResourcesList()).extracting(Resource::getName).containsExactly(E1);
+      again.expectNothingFor(QUIET);
+      assertThat(dataPlane("gw-r").appliedModelRevision()).isEqualTo(2);
+      again.ack(eds);
+      Poll.until("gw-r applied revision 3", () -> applied("gw-r", 3));
+    }
+  }
+
+  /**
+   * The names {@link #aStateOfTheWorldNodeThatReconnectsHoldingTheCurrentVersionsCountsAsApplied}
+   * subscribes to.
+   */
+  static String[] subscribed(String typeUrl) {
+    return switch (typeUrl) {
+      case V3.ENDPOINT_TYPE_URL -> new String[] {E1, E2, E3};
+      case V3.ROUTE_TYPE_URL -> new String[] {"weir-http"};
+      default -> new String[0];
+    };
+  }
+
+  /**
+   * The first request of a new Delta stream for what {@code response} sent: its resources as the
+   * initial resource versions, subscribing to {@code names} (none: wildcard).
+   */
+  static DeltaDiscoveryRequest resume(DeltaDiscoveryResponse response, String... names) {
+    return DeltaDiscoveryRequest.newBuilder()
+        .setTypeUrl(response.getTypeUrl())
+        .addAllResourceNamesSubscribe(List.of(names))
+        .putAllInitialResourceVersions(
+            response.getResourcesList().stream()
+                .collect(
+                    java.util.stream.Collectors.toMap(Resource::getName, Resource::getVersion)))
+        .build();
   }
 
   @Test

@@ -884,18 +884,43 @@ public final class FolderSource implements ClusterSource {
             + ")");
   }
 
+  /**
+   * {@code object}, read from {@code doc} by fabric8's model, unless {@code doc} has a field the
+   * model has no property for (see {@link #unknownField}).
+   *
+   * @throws UnrecognizedPropertyException naming the path of the first unknown field
+   */
+  private static <T extends HasMetadata> T strict(JsonNode doc, T object)
+      throws UnrecognizedPropertyException {
+    List<JsonMappingException.Reference> unknown = new ArrayList<>();
+    if (unknownField(doc, YAML.constructType(object.getClass()), unknown)) {
+      UnrecognizedPropertyException e =
+          new UnrecognizedPropertyException(
+              null, "unknown field", null, object.getClass(), "", List.of());
+      for (int i = unknown.size() - 1; i >= 0; i--) {
+        e.prependPath(unknown.get(i));
+      }
+      throw e;
+    }
+    return object;
+  }
+
   /** The kind of a scale target document, skipped here (see {@link FolderScaler}). */
   private static final String DEPLOYMENT = "Deployment";
 
   /**
-   * A Gateway API document ({@code gateway.networking.k8s.io/v1}; ReferenceGrant also {@code
-   * v1beta1}) as fabric8's model type; its spec is checked later, by the Gateway API compile.
+   * A Gateway API document as fabric8's model type; its spec is checked later, by the Gateway API
+   * compile. {@code gateway.networking.k8s.io/v1}, or {@code v1beta1} for the kinds whose CRDs
+   * still serve it (GatewayClass, Gateway, HTTPRoute, ReferenceGrant): an API server stores those
+   * with the same schema as v1 and hands them to a v1 watch unchanged, so a folder reads them as v1
+   * too (the object then says v1). GRPCRoute has no v1beta1.
    */
   private static HasMetadata gatewayApiObject(
       JsonNode doc, int index, String kind, String apiVersion) throws JacksonException {
-    boolean v1 = apiVersion.equals("gateway.networking.k8s.io/v1");
-    boolean v1beta1 = apiVersion.equals("gateway.networking.k8s.io/v1beta1");
-    if (!v1 && !(v1beta1 && kind.equals("ReferenceGrant"))) {
+    boolean v1 = apiVersion.equals(GATEWAY_API_V1);
+    boolean v1beta1 = apiVersion.equals(GATEWAY_API_V1BETA1);
+    boolean hasV1beta1 = !kind.equals("GRPCRoute");
+    if (!v1 && !(v1beta1 && hasV1beta1)) {
       throw new IllegalArgumentException(
           "document "
               + index
@@ -903,22 +928,31 @@ public final class FolderSource implements ClusterSource {
               + apiVersion
               + "\" of "
               + kind
-              + " (expected: gateway.networking.k8s.io/v1"
-              + (kind.equals("ReferenceGrant") ? " or v1beta1" : "")
+              + " (expected: "
+              + GATEWAY_API_V1
+              + (hasV1beta1 ? " or v1beta1" : "")
               + ")");
     }
-    return switch (kind) {
-      case "GatewayClass" -> YAML.treeToValue(doc, GatewayClass.class);
-      case "Gateway" -> YAML.treeToValue(doc, Gateway.class);
-      case "HTTPRoute" -> YAML.treeToValue(doc, HTTPRoute.class);
-      case "GRPCRoute" -> YAML.treeToValue(doc, GRPCRoute.class);
-      default ->
-          v1
-              ? YAML.treeToValue(doc, ReferenceGrant.class)
-              : YAML.treeToValue(
-                  doc, io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant.class);
-    };
+    HasMetadata object =
+        switch (kind) {
+          case "GatewayClass" -> YAML.treeToValue(doc, GatewayClass.class);
+          case "Gateway" -> YAML.treeToValue(doc, Gateway.class);
+          case "HTTPRoute" -> YAML.treeToValue(doc, HTTPRoute.class);
+          case "GRPCRoute" -> YAML.treeToValue(doc, GRPCRoute.class);
+          default ->
+              v1
+                  ? YAML.treeToValue(doc, ReferenceGrant.class)
+                  : YAML.treeToValue(
+                      doc, io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant.class);
+        };
+    if (v1beta1 && !kind.equals("ReferenceGrant")) {
+      object.setApiVersion(GATEWAY_API_V1);
+    }
+    return object;
   }
+
+  private static final String GATEWAY_API_V1 = "gateway.networking.k8s.io/v1";
+  private static final String GATEWAY_API_V1BETA1 = "gateway.networking.k8s.io/v1beta1";
 
   private static HasMetadata object(JsonNode doc, int index) throws JacksonException {
     String kind = doc.path("kind").asText("");
@@ -957,25 +991,13 @@ public final class FolderSource implements ClusterSource {
             index, "Rollout", "metadata.namespace", doc.path("metadata").path("namespace"), 63);
         yield YAML.treeToValue(doc, Rollout.class);
       }
-      case "GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "ReferenceGrant" -> {
-        HasMetadata object = gatewayApiObject(doc, index, kind, apiVersion);
-        List<JsonMappingException.Reference> unknown = new ArrayList<>();
-        if (unknownField(doc, YAML.constructType(object.getClass()), unknown)) {
-          UnrecognizedPropertyException e =
-              new UnrecognizedPropertyException(
-                  null, "unknown field", null, object.getClass(), "", List.of());
-          for (int i = unknown.size() - 1; i >= 0; i--) {
-            e.prependPath(unknown.get(i));
-          }
-          throw e;
-        }
-        yield object;
-      }
-      case "Namespace" -> YAML.treeToValue(doc, Namespace.class);
-      case "Service" -> YAML.treeToValue(doc, Service.class);
-      case "EndpointSlice" -> YAML.treeToValue(doc, EndpointSlice.class);
+      case "GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "ReferenceGrant" ->
+          strict(doc, gatewayApiObject(doc, index, kind, apiVersion));
+      case "Namespace" -> strict(doc, YAML.treeToValue(doc, Namespace.class));
+      case "Service" -> strict(doc, YAML.treeToValue(doc, Service.class));
+      case "EndpointSlice" -> strict(doc, YAML.treeToValue(doc, EndpointSlice.class));
       case "Secret" -> {
-        Secret secret = YAML.treeToValue(doc, Secret.class);
+        Secret secret = strict(doc, YAML.treeToValue(doc, Secret.class));
         if (!KubernetesObjects.TLS_SECRET_TYPE.equals(secret.getType())) {
           throw new IllegalArgumentException(
               "document "

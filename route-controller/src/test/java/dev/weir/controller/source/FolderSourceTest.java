@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.weir.controller.api.v1alpha1.TrafficTarget;
 import dev.weir.controller.clusters.ClusterConfig;
 import dev.weir.controller.pipeline.RouteObject;
+import dev.weir.controller.store.ObjectStore;
 import dev.weir.controller.testing.FolderClusters;
 import dev.weir.model.Locality;
 import java.io.IOException;
@@ -558,16 +559,110 @@ class FolderSourceTest {
   }
 
   /**
-   * Serves {@code good} from {@code shop.yaml}, then saves {@code bad} there: the file's one
-   * problem names it with a line and ends with {@code problem}, and the last good HTTPRoute keeps
-   * serving.
+   * Strict field validation covers every kind a folder holds, not only the Gateway API's: a
+   * misspelled {@code targetPort} would send traffic to the Service's port, a misspelled {@code
+   * ready} would count an endpoint as ready, a misspelled {@code labels} would leave a Namespace
+   * out of a listener's namespace selector.
    */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(
+      delimiter = '|',
+      value = {
+        "SERVICE | targetPort: 8080 | targetport: 8080 | 1 (Service hello-00001)"
+            + " | spec.ports[0].targetport",
+        "ENDPOINT_SLICE | ready: true | Ready: true | 2 (EndpointSlice hello-00001-abc)"
+            + " | endpoints[0].conditions.Ready",
+        "NAMESPACE | labels: {team: a} | label: {team: a} | 3 (Namespace shop) | metadata.label",
+      })
+  void anUnknownFieldOfACoreObjectIsNamed(
+      ObjectStore.Kind kind, String right, String wrong, String document, String field)
+      throws IOException {
+    String objects =
+        """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: hello-00001, namespace: default}
+        spec:
+          ports:
+          - {name: http, port: 80, targetPort: 8080}
+        ---
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata:
+          name: hello-00001-abc
+          namespace: default
+          labels: {kubernetes.io/service-name: hello-00001}
+        addressType: IPv4
+        ports: [{name: http, port: 8080}]
+        endpoints:
+        - addresses: [10.0.0.1]
+          conditions: {ready: true}
+        ---
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: shop
+          labels: {team: a}
+        """;
+    goodThenBadSave(
+        objects,
+        objects.replace(right, wrong),
+        "document " + document + ", " + field + ": unknown field",
+        kind);
+  }
+
+  /**
+   * The Gateway API CRDs still serve v1beta1 of GatewayClass, Gateway and HTTPRoute with v1's
+   * schema (older guides and rollout tools' examples write it); a folder reads them as v1.
+   * GRPCRoute has no v1beta1, and the refusal says which versions there are.
+   */
+  @Test
+  void aV1beta1HttpRouteIsReadAsV1AndAV1beta1GrpcRouteIsRefused() throws IOException {
+    String v1beta1 =
+        """
+        apiVersion: gateway.networking.k8s.io/v1beta1
+        kind: HTTPRoute
+        metadata: {name: shop, namespace: default}
+        spec:
+          parentRefs: [{name: gw}]
+          rules:
+          - backendRefs: [{name: hello, port: 80}]
+        """;
+    Files.writeString(dir.resolve("shop.yaml"), v1beta1);
+    Files.writeString(
+        dir.resolve("grpc.yaml"),
+        v1beta1.replace("HTTPRoute", "GRPCRoute").replace("name: shop", "name: rpc"));
+    start();
+    assertThat(started().store().view().gatewayApi().httpRoutes())
+        .singleElement()
+        .satisfies(r -> assertThat(r.getApiVersion()).isEqualTo("gateway.networking.k8s.io/v1"));
+    assertThat(started().health().problems())
+        .singleElement()
+        .asString()
+        .isEqualTo(
+            dir.resolve("grpc.yaml")
+                + ": document 1: apiVersion \"gateway.networking.k8s.io/v1beta1\" of GRPCRoute"
+                + " (expected: gateway.networking.k8s.io/v1)");
+  }
+
+  /** {@link #goodThenBadSave(String, String, String, ObjectStore.Kind)} of an HTTPRoute. */
   private void goodThenBadSave(String good, String bad, String problem) throws IOException {
+    goodThenBadSave(good, bad, problem, ObjectStore.Kind.HTTP_ROUTE);
+  }
+
+  /**
+   * Serves {@code good} from {@code shop.yaml}, then saves {@code bad} there: the file's one
+   * problem names it with a line and ends with {@code problem}, and every object of {@code kind}
+   * the good save had keeps serving.
+   */
+  private void goodThenBadSave(String good, String bad, String problem, ObjectStore.Kind kind)
+      throws IOException {
     Path file = dir.resolve("shop.yaml");
     Files.writeString(file, good);
     start();
     assertThat(started().health().problems()).isEmpty();
-    assertThat(started().store().view().gatewayApi().httpRoutes()).hasSize(1);
+    int served = started().store().count(kind);
+    assertThat(served).isPositive();
 
     FolderClusters.write(file, bad);
     eventually(
@@ -578,7 +673,7 @@ class FolderSourceTest {
                 .startsWith(file + ": line ")
                 .endsWith(problem));
     // The last good generation keeps serving.
-    assertThat(started().store().view().gatewayApi().httpRoutes()).hasSize(1);
+    assertThat(started().store().count(kind)).isEqualTo(served);
   }
 
   /**

@@ -377,7 +377,6 @@ final class AdsStream implements AutoCloseable {
   /** ACKs a response (its version becomes the type's applied version). */
   void ack(DeltaDiscoveryResponse response) {
     String type = response.getTypeUrl();
-    send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(type).setResponseNonce(response.getNonce()));
     appliedVersions.put(type, response.getSystemVersionInfo());
     Counter.builder("weir.gateway.xds.updates")
         .description("xDS responses applied")
@@ -389,6 +388,8 @@ final class AdsStream implements AutoCloseable {
         (t, v) ->
             rows.add(MultiGauge.Row.of(Tags.of("type", TypeUrls.shortName(t), "version", v), 1)));
     versionGauge.register(rows, true);
+    // Last, as the NACK: the control plane sees the ACK only once it is counted here.
+    send(DeltaDiscoveryRequest.newBuilder().setTypeUrl(type).setResponseNonce(response.getNonce()));
   }
 
   /** NACKs a response with {@code detail} as its {@code error_detail}. */
@@ -399,17 +400,19 @@ final class AdsStream implements AutoCloseable {
         TypeUrls.shortName(response.getTypeUrl()),
         response.getSystemVersionInfo(),
         detail);
+    // Counted before it is sent, so that whoever sees the NACK at the control plane finds it
+    // counted here too.
+    Counter.builder("weir.gateway.xds.nacks")
+        .description("xDS responses rejected")
+        .tag("type", TypeUrls.shortName(response.getTypeUrl()))
+        .register(registry)
+        .increment();
     send(
         DeltaDiscoveryRequest.newBuilder()
             .setTypeUrl(response.getTypeUrl())
             .setResponseNonce(response.getNonce())
             .setErrorDetail(
                 com.google.rpc.Status.newBuilder().setCode(INVALID_ARGUMENT).setMessage(detail)));
-    Counter.builder("weir.gateway.xds.nacks")
-        .description("xDS responses rejected")
-        .tag("type", TypeUrls.shortName(response.getTypeUrl()))
-        .register(registry)
-        .increment();
   }
 
   private void send(DeltaDiscoveryRequest.Builder request) {

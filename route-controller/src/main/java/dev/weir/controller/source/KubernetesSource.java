@@ -6,6 +6,8 @@ import static java.util.Objects.requireNonNull;
 import dev.weir.controller.api.v1alpha1.Rollout;
 import dev.weir.controller.api.v1alpha1.Route;
 import dev.weir.controller.clusters.ClusterConfig;
+import dev.weir.controller.gatewayapi.ClearedGatewayClassStatus;
+import dev.weir.controller.gatewayapi.ClearedGatewayStatus;
 import dev.weir.controller.store.KubernetesObjects;
 import dev.weir.controller.store.ObjectStore;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -228,14 +230,15 @@ public final class KubernetesSource implements ClusterSource {
                       oldObj.getMetadata().getLabels(), newObj.getMetadata().getLabels());
             } else if (KubernetesObjects.gatewayApiSpec(newObj) != null) {
               // A Gateway API object's own status write (Weir's or another controller's) changes
-              // nothing the build reads.
+              // nothing the build reads, but for status of Weir's coming or going.
               changed =
                   !Objects.equals(
                           KubernetesObjects.gatewayApiSpec(oldObj),
                           KubernetesObjects.gatewayApiSpec(newObj))
                       || !Objects.equals(
                           oldObj.getMetadata().getGeneration(),
-                          newObj.getMetadata().getGeneration());
+                          newObj.getMetadata().getGeneration())
+                      || weirsStatusCameOrWent(oldObj, newObj);
             } else {
               changed =
                   !Objects.equals(
@@ -423,5 +426,26 @@ public final class KubernetesSource implements ClusterSource {
   public synchronized void close() {
     executor.shutdownNow();
     informers.values().forEach(SharedIndexInformer::stop);
+  }
+
+  /**
+   * Whether status Weir writes appeared on or left a GatewayClass or Gateway ({@link
+   * ClearedGatewayClassStatus#looksWrittenByWeir}, {@link
+   * ClearedGatewayStatus#looksWrittenByWeir}). The build reads it for an object that is no longer
+   * Weir's: it clears Weir's status that remains there (a write of Weir's can land on a class
+   * recreated for another controller), then, once the object holds none, forgets it. Without a
+   * build on that write, both would wait for some other change. Weir's first write on its own
+   * object asks for one build more, no loop: the status that build computes is the one written.
+   */
+  private static boolean weirsStatusCameOrWent(HasMetadata before, HasMetadata after) {
+    if (before instanceof GatewayClass b && after instanceof GatewayClass a) {
+      return ClearedGatewayClassStatus.looksWrittenByWeir(b.getStatus())
+          != ClearedGatewayClassStatus.looksWrittenByWeir(a.getStatus());
+    }
+    if (before instanceof Gateway b && after instanceof Gateway a) {
+      return ClearedGatewayStatus.looksWrittenByWeir(b.getStatus())
+          != ClearedGatewayStatus.looksWrittenByWeir(a.getStatus());
+    }
+    return false;
   }
 }

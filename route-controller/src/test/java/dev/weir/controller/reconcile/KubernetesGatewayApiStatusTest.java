@@ -408,7 +408,9 @@ class KubernetesGatewayApiStatusTest {
               .endListener()
               .build());
       GatewayStatus theirs = client.resource(taken).updateStatus().getStatus();
+      // Weir's clear landing asked for the build that forgets the Gateway.
       eventually(
+          SOON,
           () ->
               assertThat(
                       java.util.Objects.requireNonNull(controller.lastBuild())
@@ -534,7 +536,10 @@ class KubernetesGatewayApiStatusTest {
               .withSupportedFeatures(weirsFeatures)
               .build());
       client.resource(recreated).updateStatus();
+      // Noticed on that status write, not at a later build for another reason (the first build's
+      // deadline asks for one 30 s after the start).
       eventually(
+          SOON,
           () -> {
             assertThat(handed().getStatus().getConditions())
                 .containsExactly(theirs("SupportedVersion"));
@@ -556,7 +561,7 @@ class KubernetesGatewayApiStatusTest {
 
       // The other controller writes its Accepted; Weir's rebuilds leave the class alone, and
       // once a build has seen the class hold none of Weir's status, it is out of what Weir writes
-      // (a status write alone asks for no build).
+      // (a status write asks for a build only when Weir's status comes or goes).
       GatewayClass taken = handed();
       taken.getStatus().setConditions(List.of(theirs("Accepted"), theirs("SupportedVersion")));
       var theirs = client.resource(taken).updateStatus().getStatus();
@@ -694,6 +699,12 @@ class KubernetesGatewayApiStatusTest {
           .isEqualTo(theirs);
     }
   }
+
+  /**
+   * Patience for what a status write itself must set off: well under the 30 s after which the
+   * controller builds again for a reason of its own (the first build's deadline).
+   */
+  private static final java.time.Duration SOON = java.time.Duration.ofSeconds(10);
 
   private static void sleepAWhile() {
     try {

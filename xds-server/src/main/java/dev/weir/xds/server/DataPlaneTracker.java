@@ -210,8 +210,9 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
           && request.getResponseNonce().isEmpty()
           && !request.getVersionInfo().isEmpty()) {
         // A new stream's first request that names the version the node applied last (Envoy's
-        // after a reconnect): the server sends nothing when that is current, so nothing will be
-        // ACKed; the node holds that version until it ACKs another.
+        // after a reconnect): java-control-plane sends a wildcard type (clusters, listeners)
+        // nothing when that is current, so nothing will be ACKed; the node holds that version
+        // until it ACKs another.
         type.ackedVersion = request.getVersionInfo();
         type.ackedNames = type.names;
         recompute(stream);
@@ -253,8 +254,9 @@ final class DataPlaneTracker implements DiscoveryServerCallbacks, DataPlaneAcks 
           && type.ackedVersion == null
           && !type.resumed) {
         // A new stream's first request of the type, naming what the node holds (Envoy's and
-        // Weir's gateway's after a reconnect): the server sends only what differs, so a node
-        // that holds the current resources is sent and ACKs nothing.
+        // Weir's gateway's after a reconnect): the protocol lets a server send only what
+        // differs, which for a node holding the current resources is nothing to ACK
+        // (java-control-plane 1.0.49 happens to send it all again).
         type.resumed = true;
         type.held.putAll(request.getInitialResourceVersionsMap());
         changed |= recompute(stream);
